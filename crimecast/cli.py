@@ -1,0 +1,331 @@
+"""The ``forecast`` command: thin glue over the crimecast library.
+
+Each command parses options, calls one library function and renders what it
+returns. Library errors become one clear message and an exit code (2 usage,
+1 data or model); ``--debug`` shows the traceback.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+from pathlib import Path
+
+import click
+import pandas as pd
+
+from crimecast.data.load import EMBEDDED_DATASETS, ColumnMap, load_counts
+from crimecast.data.series import ALL, catalogue, default_area, with_totals
+from crimecast.errors import CrimecastError
+from crimecast.forecast.backtest import BACKTEST_MODELS, BACKTEST_WINDOWS, lost_to_baseline, summarise
+from crimecast.forecast.models import DEFAULT_HORIZON, DEFAULT_MODEL, DEFAULT_PATHS, DEFAULT_SEED, MODELS
+from crimecast.forecast.parallel import default_jobs
+from crimecast.forecast.run import RunOptions, SeriesReport, run_backtests, run_forecasts
+from crimecast.io import write_csv_atomic, write_text_atomic
+from crimecast.report import tables
+from crimecast.report.files import forecast_frame, output_stem, write_forecast_csv
+
+DEFAULT_OUT = Path("out")
+
+
+class CrimecastGroup(click.Group):
+    """A click group that turns crimecast errors into one line and an exit code."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except CrimecastError as error:
+            if ctx.params.get("debug"):
+                raise
+            click.secho(f"Error: {error}", fg="red", err=True)
+            ctx.exit(error.exit_code)
+
+
+def data_options(command):
+    """Options that say where the counts come from and how to read them."""
+    options = [
+        click.option("--data", "data", default="west-midlands", show_default=True,
+                     help="Embedded dataset name or a CSV file of monthly counts."),
+        click.option("--date-col", help="CSV column holding the month (default: month, date or period)."),
+        click.option("--value-col", help="CSV column holding the count (default: count, value or crimes)."),
+        click.option("--category-col", help="CSV column holding the crime category (default: category, crime_type)."),
+        click.option("--area-col", help="CSV column holding the area (default: area, district, borough, force)."),
+        click.option("--wide", is_flag=True, help="Months are column headers (one row per category and area)."),
+        click.option("--quarterly", is_flag=True, help="Dates are quarters (2013 Q1, 2013/14 Q1); counts are spread over months."),
+        click.option("--quarter-col", help="With --quarterly: a separate column holding the quarter number."),
+        click.option("--sum-duplicates", is_flag=True, help="Add together rows with the same month, area and category."),
+        click.option("--fill-missing", type=click.Choice(["error", "zero", "interpolate"]), default="error", show_default=True,
+                     help="What to do with months missing inside a series."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+
+    @functools.wraps(command)
+    def wrapper(*args, data, date_col, value_col, category_col, area_col, wide, quarterly, quarter_col,
+                sum_duplicates, fill_missing, **kwargs):
+        columns = ColumnMap(date_col=date_col, value_col=value_col, category_col=category_col, area_col=area_col,
+                            quarter_col=quarter_col, wide=wide, quarterly=quarterly)
+        counts = with_totals(load_counts(data, columns=columns, sum_duplicates=sum_duplicates, fill_missing=fill_missing))
+        _say_provenance(counts)
+        return command(*args, counts=counts, **kwargs)
+
+    return wrapper
+
+
+def _say_provenance(counts: pd.DataFrame) -> None:
+    if counts.attrs.get("illustrative"):
+        click.secho(counts.attrs["notice"], fg="yellow", err=True)
+    for note in counts.attrs.get("notes", []):
+        click.echo(f"Note: {note}", err=True)
+
+
+def run_options(command):
+    """Options shared by commands that forecast."""
+    options = [
+        click.option("--area", default=None, help="Area slug, or 'all' (default: force-wide)."),
+        click.option("--model", type=click.Choice(list(MODELS)), default=DEFAULT_MODEL, show_default=True,
+                     help="Forecasting model."),
+        click.option("--paths", "n_paths", type=click.IntRange(100, 100_000), default=DEFAULT_PATHS, show_default=True,
+                     help="Simulated sample paths per series."),
+        click.option("--seed", type=int, default=DEFAULT_SEED, show_default=True, help="Random seed (same seed, same output)."),
+        click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Worker processes for many series (default: cores, at most 4)."),
+        click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _json_default(value):
+    if isinstance(value, pd.Timestamp):
+        return value.strftime("%Y-%m")
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return str(value)
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    frame = frame.copy()
+    for column in frame.columns:
+        if pd.api.types.is_datetime64_any_dtype(frame[column]):
+            frame[column] = frame[column].dt.strftime("%Y-%m")
+    return json.loads(frame.to_json(orient="records", double_precision=6))
+
+
+def _report_json(report: SeriesReport) -> dict:
+    result = report.forecast
+    summary = report.backtest_summary
+    return {
+        "category": result.category,
+        "area": result.area,
+        "model": result.model,
+        "paths": int(result.paths.shape[0]),
+        "forecast": _records(result.monthly_table()),
+        "financial_years": _records(result.financial_years()),
+        "backtest": None if summary is None else _records(summary.reset_index()),
+        "lost_to_baseline": report.lost_to,
+        "notes": result.notes + report.notes,
+    }
+
+
+def _progress_bar(total: int, label: str):
+    if total <= 1:
+        return None, None
+    bar = click.progressbar(length=total, label=label, show_pos=True, file=click.get_text_stream("stderr"))
+    bar.__enter__()
+    return bar, lambda _: bar.update(1)
+
+
+def _print_report(report: SeriesReport, *, counts: pd.DataFrame) -> None:
+    result = report.forecast
+    data_label = "illustrative data" if counts.attrs.get("illustrative") else counts.attrs.get("source", "")
+    click.secho(f"\n{tables.series_title(result)} ({data_label}) — model {result.model}, {result.paths.shape[0]:,} paths",
+                bold=True)
+    click.echo(tables.forecast_table(result))
+    click.echo()
+    for line in tables.year_sentences(result):
+        click.echo(line)
+    summary = report.backtest_summary
+    if summary is not None:
+        windows = int(summary["windows"].max())
+        click.echo(f"\nBacktest: {windows} windows of 12 months, each forecast from the data before it (lower MASE is better):")
+        click.echo(tables.backtest_table(summary))
+    for note in result.notes + report.notes:
+        click.secho(f"Note: {note}", fg="yellow")
+
+
+def _write_outputs(report: SeriesReport, out_dir: Path, *, counts: pd.DataFrame, chart: bool) -> list[Path]:
+    from crimecast.report.charts import fan_chart, save_figure
+
+    written = [write_forecast_csv(report.forecast, out_dir)]
+    if chart:
+        fig = fan_chart(report.forecast, notice=counts.attrs.get("notice", ""))
+        written.append(save_figure(fig, out_dir / f"{output_stem(report.forecast)}_fan.png"))
+    return written
+
+
+def _summary_frame(reports: list[SeriesReport]) -> pd.DataFrame:
+    rows = []
+    for report in reports:
+        result = report.forecast
+        years = result.financial_years()
+        year = years.iloc[-1] if not years.empty else None
+        summary = report.backtest_summary
+        rows.append({
+            "category": result.category, "area": result.area,
+            "financial_year": None if year is None else year["financial_year"],
+            "expected_total": None if year is None else round(year["median"], 1),
+            "lo80": None if year is None else round(year["lo80"], 1),
+            "hi80": None if year is None else round(year["hi80"], 1),
+            "change_on_previous": None if year is None or "change_median" not in year or pd.isna(year.get("change_median")) else round(year["change_median"], 4),
+            "backtest_mase": None if summary is None else round(summary.at[result.model, "mase"], 3),
+            "lost_to_baseline": report.lost_to or "",
+        })
+    return pd.DataFrame(rows)
+
+
+@click.group(cls=CrimecastGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--debug", is_flag=True, help="Show full tracebacks for errors.")
+@click.version_option(package_name="crimecast")
+def cli(debug: bool) -> None:
+    """crimecast: calibrated monthly crime forecasts for police performance teams.
+
+    \b
+    Examples:
+      forecast run burglary
+      forecast backtest burglary
+      forecast list
+    """
+
+
+@cli.command("run")
+@click.argument("category")
+@run_options
+@click.option("--horizon", type=click.IntRange(1, 60), default=DEFAULT_HORIZON, show_default=True, help="Months ahead.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_OUT, show_default=True,
+              help="Folder for the CSV and PNG fan chart.")
+@click.option("--no-backtest", is_flag=True, help="Skip the backtest against baselines (faster).")
+@click.option("--no-chart", is_flag=True, help="Skip the PNG fan chart.")
+@data_options
+def run_command(category, area, model, n_paths, seed, jobs, as_json, horizon, out_dir, no_backtest, no_chart, counts):
+    """Forecast CATEGORY (a slug such as burglary-dwelling, or 'all').
+
+    Prints monthly forecasts with 80% and 95% intervals, the next financial
+    year's total against the last, and backtest scores against baselines;
+    writes a CSV and a PNG fan chart into --out.
+
+    \b
+    Examples:
+      forecast run burglary
+      forecast run violence-with-injury --area birmingham --out reports/
+      forecast run all --no-backtest
+      forecast run crime --data mydata.csv --date-col Month --value-col Crimes
+    """
+    area = area or (ALL if category == ALL else default_area(counts))
+    options = RunOptions(horizon=horizon, n_paths=n_paths, seed=seed, model=model, backtest=not no_backtest)
+    n_series = len(counts[["category", "area"]].drop_duplicates()) if category == ALL else 1
+    bar, progress = _progress_bar(n_series if area == ALL or category == ALL else 1, "Forecasting")
+    try:
+        reports, notes = run_forecasts(counts, category=category, area=area, options=options,
+                                       jobs=jobs or default_jobs(), progress=progress)
+    finally:
+        if bar:
+            bar.__exit__(None, None, None)
+    for note in notes:
+        click.secho(f"Note: {note}", fg="yellow", err=True)
+    written = []
+    for report in reports:
+        written += _write_outputs(report, out_dir, counts=counts, chart=not no_chart)
+    if len(reports) > 1:
+        written.append(write_csv_atomic(_summary_frame(reports), out_dir / "summary.csv"))
+    if as_json:
+        payload = {"data": counts.attrs.get("source"), "illustrative": bool(counts.attrs.get("illustrative")),
+                   "notice": counts.attrs.get("notice", ""), "notes": notes, "series": [_report_json(r) for r in reports],
+                   "files": [str(p) for p in written]}
+        click.echo(json.dumps(payload, indent=2, default=_json_default))
+        return
+    if len(reports) == 1:
+        _print_report(reports[0], counts=counts)
+    else:
+        click.echo(tables.text_table(_summary_frame(reports).fillna("-"), align_left=("category", "area", "financial_year", "lost_to_baseline")))
+    click.echo(f"\nWrote {len(written)} file(s) to {out_dir}/ (e.g. {written[0].name}).")
+
+
+@cli.command("backtest")
+@click.argument("category")
+@run_options
+@click.option("--windows", type=click.IntRange(1, 10), default=BACKTEST_WINDOWS, show_default=True,
+              help="Non-overlapping 12-month windows at the end of the data.")
+@click.option("--models", default=",".join(BACKTEST_MODELS), show_default=True,
+              help=f"Comma-separated models to compare ({', '.join(MODELS)}).")
+@data_options
+def backtest_command(category, area, model, n_paths, seed, jobs, as_json, windows, models, counts):
+    """Score the models on CATEGORY (or 'all') by rolling-origin backtest.
+
+    Each 12-month window is forecast from the data before it; MASE is
+    scaled by the in-sample seasonal-naive error.
+
+    \b
+    Examples:
+      forecast backtest burglary
+      forecast backtest all --area force --json
+      forecast backtest shoplifting --models crimecast,prophet-default,ets
+    """
+    chosen = tuple(m.strip() for m in models.split(",") if m.strip())
+    unknown = [m for m in chosen if m not in MODELS]
+    if unknown:
+        raise click.BadParameter(f"unknown model(s) {', '.join(unknown)}; choose from {', '.join(MODELS)}.", param_hint="--models")
+    area = area or (ALL if category == ALL else default_area(counts))
+    options = RunOptions(n_paths=n_paths, seed=seed, model=model, windows=windows, models=chosen)
+    n_series = counts[["category", "area"]].drop_duplicates().shape[0] if category == ALL or area == ALL else 1
+    bar, progress = _progress_bar(n_series, "Backtesting")
+    try:
+        scores, notes = run_backtests(counts, category=category, area=area, options=options,
+                                      jobs=jobs or default_jobs(), progress=progress)
+    finally:
+        if bar:
+            bar.__exit__(None, None, None)
+    overall = summarise(scores)
+    lost = lost_to_baseline(scores, model=model)
+    per_series = scores.groupby(["category", "area", "model"])[["mase", "total_ape", "coverage80"]].mean().reset_index()
+    if as_json:
+        click.echo(json.dumps({"data": counts.attrs.get("source"), "illustrative": bool(counts.attrs.get("illustrative")),
+                               "overall": _records(overall.reset_index()), "per_series": _records(per_series),
+                               "lost_to_baseline": _records(lost), "notes": notes}, indent=2, default=_json_default))
+        return
+    for note in notes:
+        click.secho(f"Note: {note}", fg="yellow")
+    if per_series[["category", "area"]].drop_duplicates().shape[0] > 1:
+        shown = per_series.assign(mase=per_series["mase"].round(2), total_ape=per_series["total_ape"].round(1),
+                                  coverage80=per_series["coverage80"].round(0))
+        click.echo(tables.text_table(shown, align_left=("category", "area", "model")))
+        click.echo()
+    click.secho(f"Overall ({scores['origin'].nunique()} window(s) per series):", bold=True)
+    click.echo(tables.backtest_table(overall))
+    if lost.empty:
+        click.echo(f"\n{model} had the lowest MASE on every series.")
+    else:
+        for row in lost.itertuples():
+            click.secho(f"Note: on {row.category} / {row.area}, {row.best_model} beat {model} "
+                        f"(MASE {row.best_mase:.2f} vs {row.model_mase:.2f}).", fg="yellow")
+
+
+@cli.command("list")
+@data_options
+def list_command(counts):
+    """Show the embedded datasets, and the categories and areas of the data.
+
+    \b
+    Examples:
+      forecast list
+      forecast list --data london.csv --wide --category-col MajorText --area-col BoroughName --sum-duplicates
+    """
+    click.secho("Embedded datasets:", bold=True)
+    for name in EMBEDDED_DATASETS:
+        click.echo(f"  {name} (illustrative)")
+    click.secho(f"\nCategories in {counts.attrs.get('source')}:", bold=True)
+    click.echo(tables.text_table(catalogue(counts), align_left=("category",)))
+    click.secho("\nAreas:", bold=True)
+    click.echo("  " + ", ".join(sorted(counts["area"].unique())))
+    click.echo("\nAliases: burglary = burglary-dwelling; areas default to 'force' (the sum of all areas).")

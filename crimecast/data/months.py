@@ -1,0 +1,101 @@
+"""Turning the many ways people write a month into month-start timestamps."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from crimecast.errors import DataError
+
+# Tried in order; a column must parse completely with one format.
+MONTH_FORMATS: tuple[str, ...] = (
+    "%Y-%m",
+    "%Y-%m-%d",
+    "%Y/%m",
+    "%Y/%m/%d",
+    "%Y%m",
+    "%Y %b",
+    "%Y %B",
+    "%b %Y",
+    "%B %Y",
+    "%b-%y",
+    "%b-%Y",
+    "%b %y",
+    "%d/%m/%Y",
+    "%d-%m-%Y",
+    "%m/%Y",
+    "%Y-%m-%d %H:%M:%S",
+)
+_QUARTER = re.compile(r"^(\d{4})(?:\s*[/-]\s*(\d{2}))?\s*[-\s]?\s*Q([1-4])$", re.IGNORECASE)
+
+
+def _parse_with(values: pd.Series, fmt: str) -> pd.Series:
+    return pd.to_datetime(values, format=fmt, errors="coerce")
+
+
+def parse_months(values: pd.Series, *, where: str, rows: pd.Series | None = None) -> pd.Series:
+    """Parse a column of month labels into month-start timestamps.
+
+    Parameters
+    ----------
+    values
+        Month labels such as ``2013-04``, ``2013-04-01``, ``1995 Jan``,
+        ``Apr-15`` or ``201304``. Dates inside a month map to its first day.
+    where
+        Description of the file and column, used in error messages.
+    rows
+        File row number of each value, for error messages.
+
+    Returns
+    -------
+    pandas.Series
+        Timestamps at the first day of each month, aligned with ``values``.
+
+    Raises
+    ------
+    DataError
+        If some label cannot be read as a month with the column's format.
+    """
+    text = values.astype("string").str.strip()
+    best, best_parsed = None, -1
+    for fmt in MONTH_FORMATS:
+        parsed = _parse_with(text, fmt)
+        n_parsed = int(parsed.notna().sum())
+        if n_parsed == len(text):
+            return parsed.dt.to_period("M").dt.to_timestamp()
+        if n_parsed > best_parsed:
+            best, best_parsed = parsed, n_parsed
+    bad = best.isna() if best is not None else pd.Series(True, index=text.index)
+    position = int(bad.to_numpy().argmax())
+    row = f"row {int(rows.iloc[position])}, " if rows is not None else ""
+    raise DataError(
+        f"{where}: {row}'{text.iloc[position]}' is not a month I can read. "
+        "Write months as 2013-04, 2013-04-01, 2013 Apr, Apr-13 or 201304, one format per column."
+    )
+
+
+def parse_quarters(values: pd.Series, *, where: str, rows: pd.Series | None = None) -> pd.Series:
+    """Parse quarter labels into the timestamp of each quarter's first month.
+
+    ``2013 Q1`` is a calendar quarter (January to March 2013); ``2013/14 Q1`` is
+    a financial quarter (April to June 2013).
+
+    Raises
+    ------
+    DataError
+        If a label is not a quarter.
+    """
+    starts = []
+    for position, label in enumerate(values.astype("string").str.strip()):
+        match = _QUARTER.match(label or "")
+        if not match:
+            row = f"row {int(rows.iloc[position])}, " if rows is not None else ""
+            raise DataError(
+                f"{where}: {row}'{label}' is not a quarter. Write 2013 Q1 (calendar) or 2013/14 Q1 (financial year)."
+            )
+        year, fy_suffix, quarter = int(match.group(1)), match.group(2), int(match.group(3))
+        first_month = (quarter - 1) * 3 + (4 if fy_suffix else 1)
+        year += (first_month - 1) // 12
+        starts.append(pd.Timestamp(year=year, month=(first_month - 1) % 12 + 1, day=1))
+    return pd.Series(starts, index=values.index)

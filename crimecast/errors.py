@@ -1,0 +1,41 @@
+"""Exceptions raised by crimecast.
+
+Every error a user can cause is a :class:`CrimecastError`; its message names
+the file, row, column or key at fault and says how to fix it. The CLI turns
+these into one line and an exit code (1 for data and model problems, 2 for
+usage problems) with no traceback unless ``--debug`` is given.
+"""
+
+from __future__ import annotations
+
+
+class CrimecastError(Exception):
+    """Base class for every error crimecast raises on purpose."""
+
+    exit_code = 1
+
+
+class UsageError(CrimecastError):
+    """An option or argument combination that cannot work."""
+
+    exit_code = 2
+
+
+class DataError(CrimecastError):
+    """Input data that breaks the data contract (month, area, category, count)."""
+
+
+class ModelError(CrimecastError):
+    """A model that cannot be fitted or used as asked."""
+
+
+class NotFittedError(ModelError):
+    """An estimator used before ``fit``."""
+
+
+class ScenarioError(CrimecastError):
+    """A scenario file that is malformed or inconsistent with the data."""
+
+
+class SolverError(CrimecastError):
+    """An optimisation that did not reach a proven optimum."""

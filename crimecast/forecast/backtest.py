@@ -1,0 +1,85 @@
+"""Rolling-origin backtests: each window forecast from the data before it."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+
+from crimecast.errors import DataError
+from crimecast.forecast.metrics import METRICS
+from crimecast.forecast.models import BASELINES, DEFAULT_MODEL, DEFAULT_PATHS, DEFAULT_SEED, CrimeForecaster
+
+BACKTEST_WINDOWS = 3
+BACKTEST_HORIZON = 12
+BACKTEST_MIN_TRAIN = 24
+BACKTEST_MODELS: tuple[str, ...] = (DEFAULT_MODEL, *BASELINES)
+
+
+def backtest_origins(n_months: int, *, windows: int = BACKTEST_WINDOWS, horizon: int = BACKTEST_HORIZON,
+                     min_train: int = BACKTEST_MIN_TRAIN) -> list[int]:
+    """Training lengths for the last ``windows`` non-overlapping windows."""
+    origins = [n_months - horizon * k for k in range(windows, 0, -1)]
+    return [o for o in origins if o >= min_train]
+
+
+def backtest_series(y: pd.Series, *, models: Iterable[str] = BACKTEST_MODELS, windows: int = BACKTEST_WINDOWS,
+                    horizon: int = BACKTEST_HORIZON, n_paths: int = DEFAULT_PATHS, seed: int = DEFAULT_SEED,
+                    category: str = "", area: str = "") -> pd.DataFrame:
+    """Score each model on rolling-origin windows of one series.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (model, origin): ``category, area, model, origin`` (first
+        forecast month), ``seconds`` and one column per metric in ``METRICS``.
+
+    Raises
+    ------
+    DataError
+        If the series is too short for a single window.
+    """
+    origins = backtest_origins(len(y), windows=windows, horizon=horizon)
+    if not origins:
+        raise DataError(
+            f"{category or y.name}: {len(y)} months is too short to backtest; it needs at least "
+            f"{BACKTEST_MIN_TRAIN + horizon} months ({BACKTEST_MIN_TRAIN} to train, {horizon} to test)."
+        )
+    rows = []
+    for model in models:
+        for origin in origins:
+            started = time.perf_counter()
+            train = y.iloc[:origin]
+            result = CrimeForecaster(model=model, n_paths=n_paths, seed=seed, horizon=horizon).fit(train).predict(horizon)
+            actual = y.to_numpy(dtype=float)[origin:origin + horizon]
+            paths = result.paths[:, :len(actual)]
+            row = {"category": category, "area": area, "model": model, "origin": y.index[origin],
+                   "seconds": time.perf_counter() - started}
+            row.update({name: metric(train.to_numpy(dtype=float), actual, paths) for name, metric in METRICS.items()})
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def summarise(scores: pd.DataFrame) -> pd.DataFrame:
+    """Mean of every metric per model, best MASE first."""
+    columns = [*METRICS, "seconds"]
+    summary = scores.groupby("model")[columns].mean()
+    summary["median_mase"] = scores.groupby("model")["mase"].median()
+    summary["windows"] = scores.groupby("model").size()
+    return summary.sort_values("mase")
+
+
+def lost_to_baseline(scores: pd.DataFrame, *, model: str = DEFAULT_MODEL) -> pd.DataFrame:
+    """Series where a baseline's mean MASE beat ``model``'s: category, area, winner, MASEs."""
+    per_series = scores.groupby(["category", "area", "model"])["mase"].mean().unstack("model")
+    if model not in per_series:
+        return pd.DataFrame(columns=["category", "area", "best_model", "model_mase", "best_mase"])
+    best = per_series.idxmin(axis=1)
+    lost = per_series[best != model]
+    return pd.DataFrame({
+        "category": [k[0] for k in lost.index], "area": [k[1] for k in lost.index],
+        "best_model": best[lost.index].to_numpy(), "model_mase": lost[model].to_numpy(),
+        "best_mase": lost.min(axis=1).to_numpy(),
+    })

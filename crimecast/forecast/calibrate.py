@@ -1,0 +1,86 @@
+"""Conformal calibration of interval width from the series' own backtests.
+
+Prophet's intervals on monthly crime cover far fewer outcomes than they
+claim, because its noise and trend uncertainty are estimated in-sample. We
+refit the core at earlier origins, measure how far the outcomes fell from
+the median in units of the core's own 80% half-width, and widen (or narrow)
+the spread of every path around the median by that factor. The factor is
+the 80% quantile of the scores of each backtest year, then the median over
+years, so that one exceptional year (2020 in real data) cannot set the width
+for every other. Path shapes, and so the correlation that annual totals
+need, are kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+CALIBRATION_LEVEL = 0.8
+CALIBRATION_WINDOWS = 3
+CALIBRATION_MIN_TRAIN = 36
+CALIBRATION_PATHS = 400
+SCALE_BOUNDS = (0.5, 6.0)
+# Used when a series is too short to calibrate on itself: the median scale
+# over the London borough benchmark panel (bench/RESULTS.md).
+FALLBACK_SCALE = 1.6
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """How much the core's spread around its median is scaled, and on what evidence."""
+
+    scale: float
+    n_scores: int
+    windows: int
+
+    @property
+    def from_data(self) -> bool:
+        return self.n_scores > 0
+
+
+def calibration_origins(n_months: int, *, horizon: int, windows: int = CALIBRATION_WINDOWS,
+                        min_train: int = CALIBRATION_MIN_TRAIN) -> list[int]:
+    """Origins (training lengths) of the non-overlapping windows ending at ``n_months``."""
+    origins = [n_months - horizon * k for k in range(windows, 0, -1)]
+    return [o for o in origins if o >= min_train]
+
+
+def window_scale(scores: np.ndarray, *, windows: int, level: float = CALIBRATION_LEVEL) -> float:
+    """Median over windows of each window's ``level`` quantile of ``scores``."""
+    per_window = [np.quantile(chunk, level) for chunk in np.array_split(scores, windows)]
+    return float(np.median(per_window))
+
+
+def _scores(y_log: pd.Series, origin: int, horizon: int, make_core: Callable, seed: int) -> np.ndarray:
+    core = make_core().fit(y_log.iloc[:origin])
+    paths = core.sample(horizon, CALIBRATION_PATHS, seed)
+    actual = y_log.to_numpy()[origin:origin + horizon]
+    paths = paths[:, :len(actual)]
+    tail = (1 - CALIBRATION_LEVEL) / 2
+    low, median, high = np.quantile(paths, [tail, 0.5, 1 - tail], axis=0)
+    half_width = np.maximum((high - low) / 2, 1e-6)
+    return np.abs(actual - median) / half_width
+
+
+def calibrate(y_log: pd.Series, make_core: Callable, *, horizon: int, seed: int) -> Calibration:
+    """Scale factor for the core's spread, from backtests inside ``y_log``.
+
+    Returns the fallback scale, with ``n_scores == 0``, when the series is
+    too short for even one calibration window.
+    """
+    origins = calibration_origins(len(y_log), horizon=horizon)
+    if not origins:
+        return Calibration(scale=FALLBACK_SCALE, n_scores=0, windows=0)
+    scores = np.concatenate([_scores(y_log, o, horizon, make_core, seed + i) for i, o in enumerate(origins)])
+    scale = float(np.clip(window_scale(scores, windows=len(origins)), *SCALE_BOUNDS))
+    return Calibration(scale=scale, n_scores=len(scores), windows=len(origins))
+
+
+def apply_scale(paths_log: np.ndarray, scale: float) -> np.ndarray:
+    """Stretch every path's distance from the monthly median by ``scale``."""
+    median = np.median(paths_log, axis=0, keepdims=True)
+    return median + scale * (paths_log - median)

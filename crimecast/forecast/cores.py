@@ -1,0 +1,216 @@
+"""The models behind the forecasts, as small fit-then-sample pieces.
+
+Each core works on log(1 + count), so that back-transformed paths are never
+negative and seasonality is multiplicative, and exposes
+``fit(y_log) -> self`` and ``sample(horizon, n_paths, seed) -> (n_paths, horizon)``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import inspect
+import logging
+import warnings
+from collections.abc import Iterator
+
+import numpy as np
+import pandas as pd
+
+MONTHS_PER_YEAR = 12
+
+
+def _import_prophet():
+    """Import Prophet with its and cmdstanpy's chatter silenced (cmdstanpy resets its level on import)."""
+    logging.getLogger("prophet.plot").setLevel(logging.CRITICAL)
+    stan_logger = logging.getLogger("cmdstanpy")
+    if not stan_logger.hasHandlers():
+        stan_logger.addHandler(logging.NullHandler())
+    from prophet import Prophet
+
+    for name in ("cmdstanpy", "prophet"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+    return Prophet
+
+
+@contextlib.contextmanager
+def _seeded_global_numpy(seed: int) -> Iterator[None]:
+    """Prophet draws from numpy's global generator: seed it and restore it after."""
+    state = np.random.get_state()
+    np.random.seed(seed)
+    try:
+        yield
+    finally:
+        np.random.set_state(state)
+
+
+def _month_dummies(months: pd.DatetimeIndex) -> pd.DataFrame:
+    """Indicator columns m02..m12 (January is the baseline)."""
+    return pd.DataFrame({f"m{k:02d}": (months.month == k).astype(float) for k in range(2, 13)}, index=months)
+
+
+def _step_columns(months: pd.DatetimeIndex, steps: tuple[pd.Timestamp, ...]) -> pd.DataFrame:
+    return pd.DataFrame({f"step_{s:%Y_%m}": (months >= s).astype(float) for s in steps}, index=months)
+
+
+class ProphetCore:
+    """Prophet on log counts with month-of-year effects and level shifts.
+
+    Prophet's Fourier yearly seasonality drifts when fitted to monthly data
+    (facebook/prophet#823); one indicator per calendar month is exact for
+    monthly data. Level shifts (step changes) enter as 0/1 regressors, which
+    Prophet's slope changepoints cannot express.
+    """
+
+    def __init__(self, *, changepoint_prior_scale: float = 0.05, changepoint_range: float = 0.8,
+                 seasonality_prior_scale: float = 1.0, level_shifts: tuple[pd.Timestamp, ...] = (),
+                 trend_damping: float | None = None) -> None:
+        self.changepoint_prior_scale = changepoint_prior_scale
+        self.trend_damping = trend_damping
+        self.changepoint_range = changepoint_range
+        self.seasonality_prior_scale = seasonality_prior_scale
+        self.level_shifts = level_shifts
+
+    def _design(self, months: pd.DatetimeIndex) -> pd.DataFrame:
+        frame = pd.concat([_month_dummies(months), _step_columns(months, self.active_shifts_)], axis=1)
+        return frame.assign(ds=months).reset_index(drop=True)
+
+    def fit(self, y_log: pd.Series) -> "ProphetCore":
+        Prophet = _import_prophet()
+
+        months = pd.DatetimeIndex(y_log.index)
+        inside = [s for s in self.level_shifts if months[0] < s <= months[-1]]
+        self.active_shifts_ = tuple(inside)
+        model = Prophet(growth="linear", yearly_seasonality=False, weekly_seasonality=False, daily_seasonality=False,
+                        changepoint_prior_scale=self.changepoint_prior_scale,
+                        changepoint_range=self.changepoint_range, uncertainty_samples=0)
+        design = self._design(months)
+        for column in design.columns.drop("ds"):
+            prior = self.seasonality_prior_scale if column.startswith("m") else 10.0
+            model.add_regressor(column, prior_scale=prior, standardize=False)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            model.fit(design.assign(y=y_log.to_numpy()), seed=1)
+        self.model_ = model
+        self.last_month_ = months[-1]
+        return self
+
+    def sample(self, horizon: int, n_paths: int, seed: int) -> np.ndarray:
+        future = pd.date_range(self.last_month_ + pd.offsets.MonthBegin(1), periods=horizon, freq="MS")
+        self.model_.uncertainty_samples = n_paths
+        with _seeded_global_numpy(seed), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            draws = self.model_.predictive_samples(self._design(future))["yhat"]
+        return np.asarray(draws).T - self._damping_offset(future)
+
+    def _damping_offset(self, future: pd.DatetimeIndex) -> np.ndarray:
+        """How far the damped trend falls short of Prophet's straight-line trend, per month ahead.
+
+        Prophet carries the last slope on for ever; monthly crime rarely keeps
+        a slope for a year, so the slope is damped by ``trend_damping`` per month.
+        """
+        if not self.trend_damping:
+            return np.zeros(len(future))
+        months = future.insert(0, self.last_month_)
+        trend = self.model_.predict(self._design(months))["trend"].to_numpy()
+        slope = trend[1] - trend[0]
+        steps = np.arange(1, len(future) + 1)
+        damped = slope * np.cumsum(self.trend_damping ** steps)
+        return slope * steps - damped
+
+
+class ProphetDefaultCore:
+    """Prophet exactly as a newcomer would run it on raw monthly counts (benchmark only)."""
+
+    def fit(self, y_log: pd.Series) -> "ProphetDefaultCore":
+        Prophet = _import_prophet()
+
+        self.model_ = Prophet()
+        frame = pd.DataFrame({"ds": y_log.index, "y": np.expm1(y_log.to_numpy())})
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            self.model_.fit(frame, seed=1)
+        self.last_month_ = y_log.index[-1]
+        return self
+
+    def sample(self, horizon: int, n_paths: int, seed: int) -> np.ndarray:
+        future = pd.DataFrame({"ds": pd.date_range(self.last_month_ + pd.offsets.MonthBegin(1), periods=horizon, freq="MS")})
+        self.model_.uncertainty_samples = n_paths
+        with _seeded_global_numpy(seed), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            draws = np.asarray(self.model_.predictive_samples(future)["yhat"]).T
+        return np.log1p(np.clip(draws, 0, None))
+
+
+class ETSCore:
+    """Additive ETS on log counts (statsmodels), damped trend by default, simulated paths."""
+
+    def __init__(self, *, trend: bool = True) -> None:
+        self.trend = trend
+
+    def fit(self, y_log: pd.Series) -> "ETSCore":
+        from statsmodels.tsa.exponential_smoothing.ets import ETSModel
+
+        values = pd.Series(y_log.to_numpy(), index=pd.DatetimeIndex(y_log.index, freq="MS"))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            model = ETSModel(values, error="add", trend="add" if self.trend else None, damped_trend=self.trend,
+                             seasonal="add", seasonal_periods=MONTHS_PER_YEAR)
+            self.result_ = model.fit(disp=False, maxiter=200)
+        return self
+
+    def sample(self, horizon: int, n_paths: int, seed: int) -> np.ndarray:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            seed_option = "rng" if "rng" in inspect.signature(self.result_.simulate).parameters else "random_state"
+            sims = self.result_.simulate(nsimulations=horizon, repetitions=n_paths, anchor="end",
+                                         **{seed_option: np.random.default_rng(seed)})
+        return np.asarray(sims, dtype=float).reshape(horizon, n_paths).T
+
+
+class SeasonalNaiveCore:
+    """Same month last year, with bootstrapped year-on-year log changes as noise."""
+
+    def fit(self, y_log: pd.Series) -> "SeasonalNaiveCore":
+        values = y_log.to_numpy()
+        self.last_year_ = values[-MONTHS_PER_YEAR:]
+        self.residuals_ = values[MONTHS_PER_YEAR:] - values[:-MONTHS_PER_YEAR]
+        return self
+
+    def sample(self, horizon: int, n_paths: int, seed: int) -> np.ndarray:
+        rng = np.random.default_rng(seed)
+        base = np.resize(self.last_year_, horizon)
+        noise = rng.choice(self.residuals_, size=(n_paths, horizon), replace=True)
+        return base[None, :] + noise
+
+
+class LevelCore:
+    """The recent average level with its spread: for series too short to model."""
+
+    def fit(self, y_log: pd.Series) -> "LevelCore":
+        recent = y_log.to_numpy()[-MONTHS_PER_YEAR:]
+        self.level_ = float(recent.mean())
+        self.scale_ = float(np.std(y_log.to_numpy(), ddof=1)) if len(y_log) > 1 else 0.5
+        self.scale_ *= np.sqrt(1 + 1 / len(recent))
+        return self
+
+    def sample(self, horizon: int, n_paths: int, seed: int) -> np.ndarray:
+        rng = np.random.default_rng(seed)
+        return self.level_ + rng.normal(0.0, self.scale_, size=(n_paths, horizon))
+
+
+class BlendCore:
+    """Average, on the log scale, the paths of several cores fitted to the same series."""
+
+    def __init__(self, makers: tuple, weights: tuple[float, ...] | None = None) -> None:
+        self.makers = makers
+        self.weights = weights
+
+    def fit(self, y_log: pd.Series) -> "BlendCore":
+        self.cores_ = [make().fit(y_log) for make in self.makers]
+        return self
+
+    def sample(self, horizon: int, n_paths: int, seed: int) -> np.ndarray:
+        weights = np.asarray(self.weights or [1.0] * len(self.cores_), dtype=float)
+        weights = weights / weights.sum()
+        draws = [core.sample(horizon, n_paths, seed + i) for i, core in enumerate(self.cores_)]
+        return sum(w * d for w, d in zip(weights, draws))

@@ -1,0 +1,153 @@
+"""CrimeForecaster: Prophet configured for monthly crime counts, plus baselines."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from crimecast.errors import ModelError, NotFittedError
+from crimecast.forecast.calibrate import Calibration, apply_scale, calibrate
+from crimecast.forecast.cores import ETSCore, LevelCore, ProphetCore, ProphetDefaultCore, SeasonalNaiveCore
+from crimecast.forecast.paths import ForecastResult
+
+DEFAULT_MODEL = "crimecast"
+DEFAULT_HORIZON = 12
+DEFAULT_PATHS = 1000
+DEFAULT_SEED = 2014
+MIN_MONTHS_TO_MODEL = 24
+MIN_MONTHS = 3
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """A named model: how to build its core and whether intervals are calibrated."""
+
+    make_core: Callable
+    calibrated: bool
+    description: str
+
+
+MODELS: dict[str, ModelSpec] = {
+    "crimecast": ModelSpec(ProphetCore, True, "Prophet on log counts, month effects, level shifts, conformally calibrated intervals"),
+    "prophet-default": ModelSpec(ProphetDefaultCore, False, "Prophet with its default settings on raw counts"),
+    "ets": ModelSpec(ETSCore, False, "damped additive ETS on log counts (statsmodels)"),
+    "seasonal-naive": ModelSpec(SeasonalNaiveCore, False, "same month last year"),
+}
+BASELINES: tuple[str, ...] = ("ets", "seasonal-naive")
+
+
+def _as_series(y: pd.Series) -> pd.Series:
+    if not isinstance(y.index, pd.DatetimeIndex):
+        raise ModelError("the series must be indexed by month (a DatetimeIndex of month starts).")
+    if y.isna().any() or (y < 0).any():
+        raise ModelError(f"{y.name or 'series'}: counts must be non-negative with no gaps; load it with load_counts.")
+    if len(y) < MIN_MONTHS:
+        raise ModelError(f"{y.name or 'series'}: only {len(y)} month(s) of data; at least {MIN_MONTHS} are needed for any forecast.")
+    return y.astype(float)
+
+
+class CrimeForecaster:
+    """Forecast one monthly crime series as predictive sample paths.
+
+    Parameters
+    ----------
+    model
+        ``"crimecast"`` (default: Prophet configured for counts, calibrated),
+        ``"prophet-default"``, ``"ets"`` or ``"seasonal-naive"``.
+    n_paths
+        Number of sample paths (at least 1,000 for milestone probabilities).
+    seed
+        Seed for every random step; the same seed gives identical paths.
+    level_shifts
+        Months at which the level steps (e.g. a recording change); each
+        becomes a 0/1 regressor in the Prophet model.
+    horizon
+        Months ahead the calibration windows are measured over.
+
+    Attributes
+    ----------
+    y_
+        The training series (counts indexed by month).
+    core_
+        The fitted model core.
+    calibration_
+        The interval calibration, or ``None`` for uncalibrated models.
+    notes_
+        Automatic decisions taken while fitting, each with how to override it.
+
+    Examples
+    --------
+    >>> from crimecast import load_counts, with_totals, series_of
+    >>> y = series_of(with_totals(load_counts()), category="burglary-dwelling", area="force")
+    >>> result = CrimeForecaster(seed=1).fit(y).predict(12)  # doctest: +SKIP
+    >>> result.paths.shape  # doctest: +SKIP
+    (1000, 12)
+    """
+
+    def __init__(self, *, model: str = DEFAULT_MODEL, n_paths: int = DEFAULT_PATHS, seed: int = DEFAULT_SEED,
+                 level_shifts: tuple[str | pd.Timestamp, ...] = (), horizon: int = DEFAULT_HORIZON) -> None:
+        self.model = model
+        self.n_paths = n_paths
+        self.seed = seed
+        self.level_shifts = level_shifts
+        self.horizon = horizon
+
+    def get_params(self) -> dict:
+        """The constructor parameters, as scikit-learn estimators report them."""
+        names = [p for p in inspect.signature(type(self).__init__).parameters if p != "self"]
+        return {name: getattr(self, name) for name in names}
+
+    def set_params(self, **params) -> "CrimeForecaster":
+        """Change constructor parameters; refit afterwards."""
+        unknown = set(params) - set(self.get_params())
+        if unknown:
+            raise ModelError(f"unknown parameter(s) {', '.join(sorted(unknown))}; known: {', '.join(self.get_params())}.")
+        for name, value in params.items():
+            setattr(self, name, value)
+        return self
+
+    def _make_core(self) -> Callable:
+        if self.model == "crimecast":
+            shifts = tuple(pd.Timestamp(s) for s in self.level_shifts)
+            return lambda: ProphetCore(level_shifts=shifts)
+        return MODELS[self.model].make_core
+
+    def fit(self, y: pd.Series) -> "CrimeForecaster":
+        """Fit to a monthly count series indexed by month start; returns ``self``."""
+        if self.model not in MODELS:
+            raise ModelError(f"unknown model '{self.model}'. Choose one of: {', '.join(MODELS)}.")
+        y = _as_series(y)
+        y_log = np.log1p(y)
+        self.notes_: list[str] = []
+        make_core = self._make_core()
+        if len(y) < MIN_MONTHS_TO_MODEL:
+            make_core = LevelCore
+            self.notes_.append(
+                f"only {len(y)} months of data (fewer than {MIN_MONTHS_TO_MODEL}): forecast is the recent average level "
+                "with no seasonality or trend. Add more history for a seasonal model."
+            )
+        self.core_ = make_core().fit(y_log)
+        self.calibration_: Calibration | None = None
+        if MODELS[self.model].calibrated and make_core is not LevelCore:
+            self.calibration_ = calibrate(y_log, make_core, horizon=self.horizon, seed=self.seed + 1)
+            if not self.calibration_.from_data:
+                self.notes_.append(
+                    f"series too short to calibrate intervals on its own backtests; used the benchmark's typical width factor {self.calibration_.scale:.2f}."
+                )
+        self.y_ = y
+        return self
+
+    def predict(self, horizon: int = DEFAULT_HORIZON, *, category: str = "", area: str = "") -> ForecastResult:
+        """Simulate ``n_paths`` paths for the next ``horizon`` months."""
+        if not hasattr(self, "core_"):
+            raise NotFittedError("call fit(series) before predict().")
+        paths_log = self.core_.sample(horizon, self.n_paths, self.seed)
+        if self.calibration_ is not None:
+            paths_log = apply_scale(paths_log, self.calibration_.scale)
+        paths = np.clip(np.expm1(paths_log), 0.0, None)
+        return ForecastResult(category=category, area=area, model=self.model, history=self.y_.astype("int64"),
+                              paths=paths, notes=list(self.notes_))

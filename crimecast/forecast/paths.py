@@ -1,0 +1,110 @@
+"""ForecastResult: predictive sample paths and what is read off them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from crimecast.data.calendar import financial_year_label, financial_year_months, financial_year_start
+
+INTERVAL_LEVELS: tuple[float, ...] = (0.8, 0.95)
+
+
+def _interval_columns(values: np.ndarray, levels: tuple[float, ...]) -> dict[str, np.ndarray]:
+    """Mean, median and central intervals of ``values`` (paths along axis 0)."""
+    columns = {"mean": values.mean(axis=0), "median": np.median(values, axis=0)}
+    for level in levels:
+        tail = (1 - level) / 2
+        pct = round(level * 100)
+        columns[f"lo{pct}"] = np.quantile(values, tail, axis=0)
+        columns[f"hi{pct}"] = np.quantile(values, 1 - tail, axis=0)
+    return columns
+
+
+@dataclass
+class ForecastResult:
+    """A forecast of one series as predictive sample paths.
+
+    Attributes
+    ----------
+    category, area
+        The series forecast.
+    model
+        Name of the model that made the paths.
+    history
+        Observed counts indexed by month.
+    paths
+        Array (n_paths, horizon) of simulated monthly counts, never negative.
+        Scenarios and milestone probabilities are computed on these.
+    notes
+        Automatic decisions and warnings, each saying how to override it.
+    """
+
+    category: str
+    area: str
+    model: str
+    history: pd.Series
+    paths: np.ndarray
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def months(self) -> pd.DatetimeIndex:
+        """The forecast months."""
+        start = self.history.index[-1] + pd.offsets.MonthBegin(1)
+        return pd.date_range(start, periods=self.paths.shape[1], freq="MS")
+
+    @property
+    def horizon(self) -> int:
+        return self.paths.shape[1]
+
+    def quantiles(self, probabilities: list[float] | tuple[float, ...]) -> pd.DataFrame:
+        """Monthly quantiles of the paths: one column per probability."""
+        values = np.quantile(self.paths, probabilities, axis=0).T
+        return pd.DataFrame(values, index=self.months, columns=list(probabilities))
+
+    def monthly_table(self, *, levels: tuple[float, ...] = INTERVAL_LEVELS) -> pd.DataFrame:
+        """Month, mean, median and ``lo80``/``hi80``/``lo95``/``hi95`` interval columns."""
+        table = pd.DataFrame(_interval_columns(self.paths, levels), index=self.months)
+        table.index.name = "month"
+        return table.reset_index()
+
+    def year_total_paths(self, start_year: int) -> np.ndarray | None:
+        """Paths of the financial-year total, actuals for observed months.
+
+        Returns ``None`` when the year is not covered by history plus forecast.
+        """
+        months = financial_year_months(start_year)
+        observed = self.history.reindex(months)
+        forecast_months = self.months
+        in_forecast = months.isin(forecast_months)
+        if not (observed.notna() | in_forecast).all():
+            return None
+        actual = float(observed.fillna(0).sum())
+        columns = forecast_months.isin(months[in_forecast & observed.isna()])
+        return actual + self.paths[:, columns].sum(axis=1)
+
+    def financial_years(self, *, levels: tuple[float, ...] = INTERVAL_LEVELS) -> pd.DataFrame:
+        """Totals for each financial year the forecast touches and fully covers.
+
+        Columns: ``financial_year``, ``months_forecast``, ``previous_actual``
+        (the year before, where fully observed), ``mean``, ``median``,
+        intervals, and the same for the change on the previous year
+        (``change_mean``, ``change_lo80``, ...), as fractions.
+        """
+        rows = []
+        years = sorted({financial_year_start(m) for m in self.months})
+        for start in years:
+            totals = self.year_total_paths(start)
+            if totals is None:
+                continue
+            row = {"financial_year": financial_year_label(start), "months_forecast": int(self.months.isin(financial_year_months(start)).sum())}
+            row.update({k: v.item() for k, v in _interval_columns(totals[:, None], levels).items()})
+            previous = self.history.reindex(financial_year_months(start - 1))
+            row["previous_actual"] = float(previous.sum()) if previous.notna().all() else np.nan
+            if previous.notna().all() and previous.sum() > 0:
+                change = totals / previous.sum() - 1
+                row.update({f"change_{k}": v.item() for k, v in _interval_columns(change[:, None], levels).items()})
+            rows.append(row)
+        return pd.DataFrame(rows)

@@ -1,0 +1,133 @@
+"""The forecasting jobs the CLI runs: one public function per command."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import partial
+
+import pandas as pd
+
+from crimecast.data.series import select_keys, series_of
+from crimecast.errors import DataError
+from crimecast.forecast.backtest import (BACKTEST_MODELS, BACKTEST_WINDOWS, backtest_origins, backtest_series,
+                                         lost_to_baseline, summarise)
+from crimecast.forecast.models import DEFAULT_HORIZON, DEFAULT_MODEL, DEFAULT_PATHS, DEFAULT_SEED, CrimeForecaster
+from crimecast.forecast.parallel import Progress, map_series
+from crimecast.forecast.paths import ForecastResult
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """Options shared by every forecast of a run."""
+
+    horizon: int = DEFAULT_HORIZON
+    n_paths: int = DEFAULT_PATHS
+    seed: int = DEFAULT_SEED
+    model: str = DEFAULT_MODEL
+    backtest: bool = True
+    windows: int = BACKTEST_WINDOWS
+    models: tuple[str, ...] = BACKTEST_MODELS
+
+
+@dataclass
+class SeriesReport:
+    """A forecast of one series with the backtest that says how far to trust it."""
+
+    forecast: ForecastResult
+    scores: pd.DataFrame | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def backtest_summary(self) -> pd.DataFrame | None:
+        return None if self.scores is None or self.scores.empty else summarise(self.scores)
+
+    @property
+    def lost_to(self) -> str | None:
+        """The baseline that beat the forecasting model on MASE, if one did."""
+        if self.scores is None or self.scores.empty:
+            return None
+        lost = lost_to_baseline(self.scores, model=self.forecast.model)
+        return None if lost.empty else str(lost["best_model"].iloc[0])
+
+
+def _forecast_one(key: tuple[str, str, pd.Series], options: RunOptions) -> SeriesReport:
+    category, area, y = key
+    forecaster = CrimeForecaster(model=options.model, n_paths=options.n_paths, seed=options.seed, horizon=options.horizon)
+    result = forecaster.fit(y).predict(options.horizon, category=category, area=area)
+    report = SeriesReport(forecast=result)
+    if options.backtest:
+        if backtest_origins(len(y), windows=options.windows, horizon=12):
+            models = tuple(dict.fromkeys((options.model, *options.models)))
+            report.scores = backtest_series(y, models=models, windows=options.windows, n_paths=options.n_paths,
+                                            seed=options.seed, category=category, area=area)
+        else:
+            report.notes.append(f"{len(y)} months is too short to backtest (36 needed); accuracy is unmeasured.")
+    if report.lost_to:
+        report.notes.append(
+            f"on this series the {report.lost_to} baseline beat {options.model} in the backtest (lower MASE); "
+            f"consider `--model {report.lost_to}`."
+        )
+    return report
+
+
+def _series_items(counts: pd.DataFrame, category: str, area: str) -> tuple[list[tuple[str, str, pd.Series]], list[str]]:
+    keys, notes = select_keys(counts, category=category, area=area)
+    if not keys:
+        raise DataError(f"no series for category '{category}' in area '{area}'. Run `forecast list` to see what exists.")
+    return [(c, a, series_of(counts, category=c, area=a)) for c, a in keys], notes
+
+
+def run_forecasts(counts: pd.DataFrame, *, category: str, area: str, options: RunOptions = RunOptions(),
+                  jobs: int = 1, progress: Progress | None = None) -> tuple[list[SeriesReport], list[str]]:
+    """Forecast (and backtest) every series named by ``category`` and ``area``.
+
+    Parameters
+    ----------
+    counts
+        The validated table, with totals (see ``with_totals``).
+    category, area
+        Slugs, aliases or ``"all"``.
+    options
+        Horizon, paths, seed, model and backtest settings.
+    jobs
+        Worker processes for several series.
+    progress
+        Called with ``"category / area"`` as each series finishes.
+
+    Returns
+    -------
+    (reports, notes)
+        One report per series, and notes about the selection (aliases).
+    """
+    items, notes = _series_items(counts, category, area)
+    reports = map_series(partial(_forecast_one, options=options), items, jobs=jobs, progress=progress,
+                         label=lambda item: f"{item[0]} / {item[1]}")
+    return reports, notes
+
+
+def _backtest_one(item: tuple[str, str, pd.Series], options: RunOptions) -> pd.DataFrame:
+    category, area, y = item
+    models = tuple(dict.fromkeys((options.model, *options.models)))
+    return backtest_series(y, models=models, windows=options.windows, n_paths=options.n_paths, seed=options.seed,
+                           category=category, area=area)
+
+
+def run_backtests(counts: pd.DataFrame, *, category: str, area: str, options: RunOptions = RunOptions(),
+                  jobs: int = 1, progress: Progress | None = None) -> tuple[pd.DataFrame, list[str]]:
+    """Rolling-origin scores of every model on every series named.
+
+    Returns
+    -------
+    (scores, notes)
+        One row per (series, model, window), and notes about the selection.
+    """
+    items, notes = _series_items(counts, category, area)
+    short = [f"{c} / {a}" for c, a, y in items if not backtest_origins(len(y), windows=options.windows)]
+    items = [item for item in items if backtest_origins(len(item[2]), windows=options.windows)]
+    if short:
+        notes.append(f"skipped (too short to backtest, 36 months needed): {', '.join(short)}")
+    if not items:
+        raise DataError("no series is long enough to backtest: each needs at least 36 months.")
+    frames = map_series(partial(_backtest_one, options=options), items, jobs=jobs, progress=progress,
+                        label=lambda item: f"{item[0]} / {item[1]}")
+    return pd.concat(frames, ignore_index=True), notes

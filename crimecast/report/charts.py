@@ -1,0 +1,60 @@
+"""Board-readable charts: titled, labelled, financial years marked."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from crimecast.data.calendar import financial_year_label, financial_year_start  # noqa: E402
+from crimecast.data.slugs import area_label, display_name  # noqa: E402
+from crimecast.forecast.paths import ForecastResult  # noqa: E402
+from crimecast.io import write_atomic  # noqa: E402
+
+HISTORY_YEARS_SHOWN = 5
+PNG_METADATA = {"Software": None}
+
+
+def _mark_financial_years(ax, first: pd.Timestamp, last: pd.Timestamp) -> None:
+    for start in range(financial_year_start(first), financial_year_start(last) + 1):
+        april = pd.Timestamp(f"{start}-04-01")
+        if april >= first:
+            ax.axvline(april, color="0.85", linewidth=0.8, zorder=0)
+        middle = pd.Timestamp(f"{start}-10-01")
+        if first <= middle <= last:
+            ax.text(middle, 1.0, financial_year_label(start), transform=ax.get_xaxis_transform(),
+                    ha="center", va="bottom", fontsize=8, color="0.4")
+
+
+def fan_chart(result: ForecastResult, *, notice: str = ""):
+    """A fan chart of history, median forecast and 80%/95% intervals; returns the Figure."""
+    table = result.monthly_table()
+    history = result.history[result.history.index >= result.history.index[-1] - pd.DateOffset(years=HISTORY_YEARS_SHOWN)]
+    fig, ax = plt.subplots(figsize=(10, 5), dpi=100)
+    ax.plot(history.index, history.to_numpy(), color="black", linewidth=1.2, label="recorded")
+    ax.fill_between(table["month"], table["lo95"], table["hi95"], color="tab:blue", alpha=0.18, label="95% interval")
+    ax.fill_between(table["month"], table["lo80"], table["hi80"], color="tab:blue", alpha=0.35, label="80% interval")
+    ax.plot(table["month"], table["median"], color="tab:blue", linewidth=1.6, label="forecast (median)")
+    _mark_financial_years(ax, history.index[0], table["month"].iloc[-1])
+    ax.set_title(f"{display_name(result.category)} — {area_label(result.area)}: forecast to {table['month'].iloc[-1]:%b %Y}", pad=18)
+    ax.set_ylabel("recorded crimes per month")
+    ax.set_xlabel("month (grey lines: start of each financial year, April)")
+    ax.set_ylim(bottom=0)
+    ax.legend(loc="lower left", fontsize=8, frameon=False, ncol=4)
+    ax.grid(axis="y", color="0.92")
+    caption = f"model: {result.model}; {result.paths.shape[0]:,} simulated paths"
+    fig.text(0.01, 0.01, caption + (f". {notice}" if notice else ""), fontsize=7, color="0.35")
+    fig.tight_layout(rect=(0, 0.03, 1, 1))
+    return fig
+
+
+def save_figure(fig, path: Path) -> Path:
+    """Save ``fig`` as PNG atomically and close it."""
+    try:
+        return write_atomic(Path(path), lambda tmp: fig.savefig(tmp, format="png", metadata=PNG_METADATA))
+    finally:
+        plt.close(fig)

@@ -1,0 +1,33 @@
+"""Output files: forecast CSVs and charts, written atomically."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from crimecast.forecast.paths import ForecastResult
+from crimecast.io import write_csv_atomic
+
+DECIMALS = 1
+
+
+def forecast_frame(result: ForecastResult) -> pd.DataFrame:
+    """History and forecast in one table: ``kind`` is ``actual`` or ``forecast``."""
+    actual = pd.DataFrame({"month": result.history.index, "kind": "actual", "count": result.history.to_numpy()})
+    forecast = result.monthly_table().assign(kind="forecast")
+    frame = pd.concat([actual, forecast], ignore_index=True)
+    frame.insert(0, "area", result.area)
+    frame.insert(0, "category", result.category)
+    frame["month"] = pd.to_datetime(frame["month"]).dt.strftime("%Y-%m")
+    frame["model"] = result.model
+    return frame.round(DECIMALS)
+
+
+def output_stem(result: ForecastResult) -> str:
+    return f"{result.category}_{result.area}"
+
+
+def write_forecast_csv(result: ForecastResult, out_dir: Path) -> Path:
+    """``<out>/<category>_<area>_forecast.csv``."""
+    return write_csv_atomic(forecast_frame(result), Path(out_dir) / f"{output_stem(result)}_forecast.csv")

@@ -1,0 +1,90 @@
+"""Plain-text tables and sentences for the terminal, in a Board's words."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from crimecast.data.slugs import area_label, display_name
+from crimecast.forecast.metrics import METRIC_LABELS
+from crimecast.forecast.paths import ForecastResult
+
+
+def count(value: float) -> str:
+    """``12078.4`` -> ``'12,078'``."""
+    return "-" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:,.0f}"
+
+
+def percent(value: float, *, signed: bool = True) -> str:
+    """``-0.0612`` -> ``'-6.1%'``."""
+    if value is None or math.isnan(value):
+        return "-"
+    return f"{value * 100:+.1f}%" if signed else f"{value * 100:.1f}%"
+
+
+def text_table(frame: pd.DataFrame, *, align_left: tuple[str, ...] = ()) -> str:
+    """Columns padded to their widest cell; text columns left, numbers right."""
+    cells = [[str(c) for c in frame.columns]] + [[str(v) for v in row] for row in frame.itertuples(index=False)]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(frame.columns))]
+    left = {i for i, c in enumerate(frame.columns) if c in align_left}
+    lines = []
+    for r, row in enumerate(cells):
+        lines.append("  ".join(v.ljust(w) if i in left else v.rjust(w) for i, (v, w) in enumerate(zip(row, widths))).rstrip())
+        if r == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def forecast_table(result: ForecastResult) -> str:
+    """Month, median forecast, 80% and 95% intervals."""
+    table = result.monthly_table()
+    shown = pd.DataFrame({
+        "month": table["month"].dt.strftime("%Y-%m"),
+        "forecast": table["median"].map(count),
+        "80% interval": [f"{count(lo)} - {count(hi)}" for lo, hi in zip(table["lo80"], table["hi80"])],
+        "95% interval": [f"{count(lo)} - {count(hi)}" for lo, hi in zip(table["lo95"], table["hi95"])],
+    })
+    return text_table(shown, align_left=("month",))
+
+
+def direction(change_lo: float, change_hi: float) -> str:
+    """'down' or 'up' only when the whole 80% interval of the change says so."""
+    if change_hi < 0:
+        return "down"
+    if change_lo > 0:
+        return "up"
+    return "no clear change"
+
+
+def year_sentences(result: ForecastResult) -> list[str]:
+    """One sentence per financial year the forecast covers, with its change on the year before."""
+    lines = []
+    for row in result.financial_years().itertuples():
+        part = " (part actual)" if row.months_forecast < 12 else ""
+        line = (f"Financial year {row.financial_year}{part}: {count(row.median)} expected "
+                f"(80% interval {count(row.lo80)} - {count(row.hi80)}; 95% {count(row.lo95)} - {count(row.hi95)}).")
+        if not math.isnan(row.previous_actual):
+            previous = f"{int(row.financial_year[:4]) - 1}/{row.financial_year[2:4]}"
+            line += (f"\n  Against {previous} actual {count(row.previous_actual)}: {percent(row.change_median)} "
+                     f"(80% interval {percent(row.change_lo80)} to {percent(row.change_hi80)}), "
+                     f"{direction(row.change_lo80, row.change_hi80)}.")
+        lines.append(line)
+    return lines
+
+
+def backtest_table(summary: pd.DataFrame) -> str:
+    """Mean scores per model, best MASE first."""
+    shown = pd.DataFrame({
+        "model": summary.index,
+        METRIC_LABELS["mase"]: summary["mase"].map(lambda v: f"{v:.2f}"),
+        METRIC_LABELS["total_ape"]: summary["total_ape"].map(lambda v: f"{v:.1f}"),
+        METRIC_LABELS["coverage80"]: summary["coverage80"].map(lambda v: f"{v:.0f}"),
+        METRIC_LABELS["coverage95"]: summary["coverage95"].map(lambda v: f"{v:.0f}"),
+        "windows": summary["windows"],
+    })
+    return text_table(shown, align_left=("model",))
+
+
+def series_title(result: ForecastResult) -> str:
+    return f"{display_name(result.category)} — {area_label(result.area)}"

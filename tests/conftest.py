@@ -1,0 +1,50 @@
+"""Shared fixtures: small seeded tables we make, and the real data when present."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+SHARED_DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
+LONDON = SHARED_DATA / "london-mps-borough-monthly-2010-04_2023-09.csv"
+HOME_OFFICE = SHARED_DATA / "home-office-pfa-quarterly-offence-group-2002-03_2023-24.csv"
+POLICE_UK = SHARED_DATA / "police-uk-monthly-4-forces-2018-01_2021-09.csv"
+
+needs_shared_data = pytest.mark.skipif(
+    not SHARED_DATA.exists(), reason="real data lives only in ../shared/data, which is absent on this machine"
+)
+
+
+def seasonal_counts(months: int = 60, *, level: float = 200.0, seed: int = 0, start: str = "2010-04") -> np.ndarray:
+    """Seeded Poisson counts with a yearly cycle."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(months)
+    return rng.poisson(level * (1 + 0.2 * np.sin(2 * np.pi * t / 12)))
+
+
+@pytest.fixture
+def write_csv(tmp_path):
+    """Write text to a CSV in a temporary folder and return its path."""
+
+    def write(text: str, name: str = "counts.csv") -> Path:
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    return write
+
+
+@pytest.fixture
+def small_csv(tmp_path) -> Path:
+    """Two areas x two categories x 48 months, in the tidy layout."""
+    months = pd.date_range("2010-04-01", periods=48, freq="MS").strftime("%Y-%m")
+    rows = []
+    for i, (area, category) in enumerate([(a, c) for a in ("north", "south") for c in ("burglary", "robbery")]):
+        for month, count in zip(months, seasonal_counts(48, level=100 + 40 * i, seed=i)):
+            rows.append({"month": month, "area": area, "category": category, "count": count})
+    path = tmp_path / "small.csv"
+    pd.DataFrame(rows).to_csv(path, index=False)
+    return path

@@ -1,0 +1,34 @@
+import pandas as pd
+import pytest
+
+from crimecast.errors import DataError
+from crimecast.forecast.backtest import backtest_origins, backtest_series, lost_to_baseline, summarise
+from crimecast.forecast.metrics import METRICS
+from tests.conftest import seasonal_counts
+
+
+def test_three_windows_of_twelve_from_the_end():
+    assert backtest_origins(96) == [60, 72, 84]
+    assert backtest_origins(40) == [28]
+
+
+def test_too_short_to_backtest_says_how_long_is_needed():
+    y = pd.Series(seasonal_counts(30), index=pd.date_range("2010-01-01", periods=30, freq="MS"))
+    with pytest.raises(DataError, match="at least 36 months"):
+        backtest_series(y)
+
+
+@pytest.mark.slow
+def test_backtest_scores_every_model_on_every_window():
+    y = pd.Series(seasonal_counts(72, level=400), index=pd.date_range("2008-04-01", periods=72, freq="MS"))
+    scores = backtest_series(y, models=("crimecast", "ets", "seasonal-naive"), n_paths=300, category="c", area="a")
+    assert len(scores) == 9 and set(METRICS) <= set(scores.columns)
+    summary = summarise(scores)
+    assert set(summary.index) == {"crimecast", "ets", "seasonal-naive"}
+    assert (summary["coverage80"].between(0, 100)).all()
+
+
+def test_lost_to_baseline_names_the_winner():
+    scores = pd.DataFrame({"category": "c", "area": "a", "model": ["crimecast", "ets"], "mase": [1.0, 0.8]})
+    lost = lost_to_baseline(scores)
+    assert lost.iloc[0]["best_model"] == "ets"

@@ -1,0 +1,51 @@
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from crimecast.forecast.calibrate import FALLBACK_SCALE, apply_scale, calibrate, calibration_origins, window_scale
+
+
+def test_origins_are_whole_windows_back_from_the_end():
+    assert calibration_origins(96, horizon=12) == [60, 72, 84]
+    assert calibration_origins(40, horizon=12) == []
+
+
+def test_window_scale_is_the_median_over_windows_of_each_windows_quantile():
+    scores = np.concatenate([np.linspace(0, 1, 12), np.linspace(0, 2, 12), np.linspace(0, 10, 12)])
+    assert window_scale(scores, windows=3, level=0.8) == pytest.approx(np.quantile(np.linspace(0, 2, 12), 0.8))
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.floats(0.5, 4.0), st.integers(0, 1000))
+def test_scaling_keeps_the_median_and_stretches_every_quantile(scale, seed):
+    rng = np.random.default_rng(seed)
+    paths = rng.normal(5, 1, size=(201, 4))
+    scaled = apply_scale(paths, scale)
+    np.testing.assert_allclose(np.median(scaled, axis=0), np.median(paths, axis=0))
+    spread = np.quantile(paths, 0.9, axis=0) - np.median(paths, axis=0)
+    np.testing.assert_allclose(np.quantile(scaled, 0.9, axis=0) - np.median(scaled, axis=0), scale * spread, rtol=1e-9)
+
+
+class TooNarrowCore:
+    """A core whose paths are far too narrow: calibration must widen them."""
+
+    def fit(self, y_log):
+        self.level_ = float(y_log.mean())
+        return self
+
+    def sample(self, horizon, n_paths, seed):
+        return self.level_ + np.random.default_rng(seed).normal(0, 0.01, size=(n_paths, horizon))
+
+
+def test_calibration_widens_a_too_narrow_core():
+    rng = np.random.default_rng(3)
+    y_log = pd.Series(5 + rng.normal(0, 0.2, 96), index=pd.date_range("2006-04-01", periods=96, freq="MS"))
+    calibration = calibrate(y_log, TooNarrowCore, horizon=12, seed=1)
+    assert calibration.windows == 3 and calibration.scale > 5
+
+
+def test_short_series_uses_the_fallback_scale():
+    y_log = pd.Series(np.full(30, 5.0), index=pd.date_range("2010-01-01", periods=30, freq="MS"))
+    assert calibrate(y_log, TooNarrowCore, horizon=12, seed=1).scale == FALLBACK_SCALE

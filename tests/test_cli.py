@@ -1,0 +1,137 @@
+"""Every command through click's CliRunner, as a user would type it."""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from crimecast.cli import cli
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def invoke(*args, **kwargs):
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False, **kwargs)
+
+
+@pytest.mark.slow
+def test_run_burglary_prints_forecast_year_and_backtest(tmp_path):
+    result = invoke("run", "burglary", "--out", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "ILLUSTRATIVE DATA" in out and "'burglary' is read as burglary-dwelling" in out
+    assert "80% interval" in out and "Financial year 2014/15" in out and "Against 2013/14 actual 12,868" in out
+    assert "Backtest: 3 windows" in out and "seasonal-naive" in out and "ets" in out
+    assert (tmp_path / "burglary-dwelling_force_forecast.csv").exists()
+    assert (tmp_path / "burglary-dwelling_force_fan.png").stat().st_size > 10_000
+
+
+@pytest.mark.slow
+def test_run_is_byte_identical_for_the_same_seed(tmp_path):
+    for name in ("a", "b"):
+        assert invoke("run", "robbery", "--area", "solihull", "--no-backtest", "--out", str(tmp_path / name)).exit_code == 0
+    for file in ("robbery_solihull_forecast.csv", "robbery_solihull_fan.png"):
+        assert (tmp_path / "a" / file).read_bytes() == (tmp_path / "b" / file).read_bytes()
+
+
+@pytest.mark.slow
+def test_run_json_is_machine_readable(tmp_path):
+    result = invoke("run", "shoplifting", "--no-backtest", "--no-chart", "--json", "--out", str(tmp_path))
+    payload = json.loads(result.stdout)
+    series = payload["series"][0]
+    assert payload["illustrative"] is True and series["category"] == "shoplifting" and len(series["forecast"]) == 12
+    assert series["financial_years"][0]["financial_year"] == "2014/15"
+
+
+@pytest.mark.slow
+def test_run_all_forecasts_every_series_with_progress(small_csv, tmp_path):
+    result = invoke("run", "all", "--data", str(small_csv), "--no-backtest", "--no-chart", "--jobs", "1", "--out", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    assert "Forecasting" in result.output
+    summary = (tmp_path / "summary.csv").read_text()
+    for area in ("north", "south", "force"):
+        assert f"robbery,{area}" in summary and f"total-recorded-crime,{area}" in summary
+    assert len(list(tmp_path.glob("*_forecast.csv"))) == 9
+
+
+@pytest.mark.slow
+def test_backtest_prints_scores_of_all_models():
+    result = invoke("backtest", "burglary")
+    assert result.exit_code == 0, result.output
+    assert "Overall (3 window(s) per series)" in result.output
+    for model in ("crimecast", "ets", "seasonal-naive"):
+        assert model in result.output
+
+
+@pytest.mark.slow
+def test_backtest_json(small_csv):
+    result = invoke("backtest", "robbery", "--area", "north", "--data", str(small_csv), "--models", "crimecast,seasonal-naive", "--json")
+    payload = json.loads(result.stdout)
+    assert {row["model"] for row in payload["overall"]} == {"crimecast", "seasonal-naive"}
+
+
+def test_backtest_rejects_unknown_model():
+    result = invoke("backtest", "burglary", "--models", "crimecast,arima")
+    assert result.exit_code == 2 and "unknown model(s) arima" in result.output
+
+
+def test_list_shows_datasets_categories_and_areas():
+    result = invoke("list")
+    assert result.exit_code == 0
+    assert "west-midlands (illustrative)" in result.output and "total-recorded-crime" in result.output
+    assert "birmingham" in result.output and "force" in result.output
+
+
+@pytest.mark.parametrize("text, message", [
+    ("month,count\n2013-01,5\nsoon,6\n", "row 3, 'soon' is not a month"),
+    ("month,count\n2013-01,5\n2013-01,6\n", "a second count"),
+    ("month,count\n2013-01,5\n2013-02,-1\n", "'-1' is not a non-negative whole number"),
+    ("month,count\n2013-01,5\n2013-03,6\n", "--fill-missing"),
+    ("", "the file is empty"),
+])
+def test_bad_input_gives_one_clear_error_and_exit_1(write_csv, text, message):
+    result = invoke("run", "all", "--data", str(write_csv(text)))
+    assert result.exit_code == 1
+    assert message in result.output and "Traceback" not in result.output
+    assert result.output.count("Error:") == 1
+
+
+def test_unknown_category_suggests_one():
+    result = invoke("run", "shopliftin")
+    assert result.exit_code == 1 and "Did you mean 'shoplifting'" in result.output
+
+
+def test_unknown_area_suggests_one():
+    result = invoke("run", "robbery", "--area", "solihul")
+    assert result.exit_code == 1 and "Did you mean 'solihull'" in result.output
+
+
+def test_debug_shows_the_traceback(write_csv):
+    runner = CliRunner()
+    result = runner.invoke(cli, ["--debug", "run", "all", "--data", str(write_csv(""))])
+    assert result.exit_code != 0 and result.exception is not None
+
+
+@pytest.mark.slow
+def test_short_series_warns_and_falls_back(write_csv, tmp_path):
+    rows = "\n".join(f"2013-{m:02d},{10 + m}" for m in range(1, 13)) + "\n" + "\n".join(f"2014-{m:02d},{12 + m}" for m in range(1, 7))
+    result = invoke("run", "all", "--data", str(write_csv("month,count\n" + rows + "\n")), "--no-chart", "--out", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    assert "fewer than 24" in result.output and "too short to backtest" in result.output
+
+
+def test_quarterly_and_mapped_columns_through_the_cli(write_csv):
+    text = "Year,Q,Offences\n" + "\n".join(f"{y}/{(y + 1) % 100:02d},{q},{30 + q}" for y in range(2008, 2014) for q in range(1, 5))
+    path = write_csv(text + "\n")
+    result = invoke("list", "--data", str(path), "--date-col", "Year", "--quarter-col", "Q", "--value-col", "Offences", "--quarterly")
+    assert result.exit_code == 0, result.output
+    assert "spread evenly" in result.output and "2008-04" in result.output
+
+
+@pytest.mark.parametrize("command", ["run", "backtest", "list"])
+def test_every_command_has_help_with_an_example_and_is_in_the_readme(command):
+    result = invoke(command, "--help")
+    assert result.exit_code == 0 and "Examples:" in result.output
+    assert re.search(rf"forecast {command}\b", README.read_text())

@@ -1,0 +1,87 @@
+import pandas as pd
+import pytest
+
+from crimecast.data.load import ColumnMap, load_counts
+from crimecast.errors import DataError
+from tests.conftest import HOME_OFFICE, LONDON, POLICE_UK, needs_shared_data
+
+
+def test_embedded_dataset_is_labelled_illustrative():
+    counts = load_counts("west-midlands")
+    assert counts.attrs["illustrative"] is True
+    assert "ILLUSTRATIVE" in counts.attrs["notice"]
+    assert set(counts["area"]) == {"birmingham", "coventry", "dudley", "sandwell", "solihull", "walsall", "wolverhampton"}
+
+
+def test_csv_with_mapped_columns_and_no_area(write_csv):
+    path = write_csv("Period,Crimes\n2013 Jan,5\n2013 Feb,7\n")
+    counts = load_counts(path, columns=ColumnMap(date_col="Period", value_col="Crimes"))
+    assert counts["area"].unique().tolist() == ["force"]
+    assert counts["category"].unique().tolist() == ["counts"]
+    assert "no area column" in counts.attrs["notes"][0]
+
+
+def test_unknown_mapped_column_lists_the_columns(write_csv):
+    path = write_csv("month,count\n2013-01,5\n")
+    with pytest.raises(DataError, match="no column 'Crimes' \\(given by --value-col\\). The columns are: month, count"):
+        load_counts(path, columns=ColumnMap(value_col="Crimes"))
+
+
+def test_wide_file_melts_months_from_headers(write_csv):
+    path = write_csv("Category,Area,Note,2013-01,2013-02\nRobbery,North,x,4,5\nRobbery,South,y,1,2\n")
+    counts = load_counts(path, columns=ColumnMap(wide=True))
+    assert len(counts) == 4 and counts["count"].sum() == 12
+
+
+def test_quarterly_counts_spread_over_months(write_csv):
+    path = write_csv("quarter,count\n2013/14 Q1,10\n")
+    counts = load_counts(path, columns=ColumnMap(date_col="quarter", quarterly=True))
+    assert counts["count"].tolist() == [4, 3, 3]
+    assert counts["month"].min() == pd.Timestamp("2013-04-01")
+
+
+@pytest.mark.parametrize("text, message", [
+    ("", "the file is empty"),
+    ("month,count\n", "no rows of counts"),
+    ("month,count\n2013-01,5\nnot-a-month,6\n", "row 3, 'not-a-month' is not a month"),
+    ("month,count\n2013-01,5\n2013-02,-2\n", "row 3, column count: '-2'"),
+    ("month,count\n2013-01,5\n2013-02,lots\n", "row 3, column count: 'lots'"),
+    ("month,count\n2013-01,5\n2013-01,6\n", "row 3: a second count"),
+    ("month,count\n2013-01,5\n2013-03,6\n", "no count for 2013-02"),
+])
+def test_bad_files_get_one_clear_error(write_csv, text, message):
+    path = write_csv(text)
+    with pytest.raises(DataError, match=message):
+        load_counts(path)
+
+
+def test_missing_file_is_a_data_error(tmp_path):
+    with pytest.raises(DataError, match="no such file"):
+        load_counts(tmp_path / "nope.csv")
+
+
+@needs_shared_data
+def test_real_london_panel_wide_with_major_categories_summed():
+    counts = load_counts(LONDON, columns=ColumnMap(wide=True, category_col="MajorText", area_col="BoroughName"),
+                         sum_duplicates=True, fill_missing="zero")
+    assert counts["month"].min() == pd.Timestamp("2010-04-01") and counts["month"].max() == pd.Timestamp("2023-09-01")
+    assert "burglary" in set(counts["category"]) and "westminster" in set(counts["area"])
+
+
+@needs_shared_data
+def test_real_home_office_quarters_with_separate_quarter_column():
+    columns = ColumnMap(date_col="Financial Year", quarter_col="Financial Quarter", quarterly=True,
+                        value_col="Number of Offences")
+    with pytest.raises(DataError, match="row 661: a second count for theft-offences in london-city-of"):
+        load_counts(HOME_OFFICE, columns=columns, fill_missing="zero")
+    counts = load_counts(HOME_OFFICE, columns=columns, fill_missing="zero", sum_duplicates=True)
+    west_midlands = counts[counts["area"] == "west-midlands"]
+    assert west_midlands["month"].min() == pd.Timestamp("2002-04-01")
+
+
+@needs_shared_data
+def test_real_police_uk_gap_in_2019_07_is_reported_then_filled():
+    with pytest.raises(DataError, match="2019-07"):
+        load_counts(POLICE_UK)
+    filled = load_counts(POLICE_UK, fill_missing="interpolate")
+    assert any("2019-07" in note for note in filled.attrs["notes"])

@@ -1,0 +1,79 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from crimecast.data.load import load_counts
+from crimecast.data.series import series_of, with_totals
+from crimecast.errors import ModelError, NotFittedError
+from crimecast.forecast.models import CrimeForecaster
+from tests.conftest import seasonal_counts
+
+
+def series(months=72, **kwargs):
+    return pd.Series(seasonal_counts(months, **kwargs), index=pd.date_range("2008-04-01", periods=months, freq="MS"))
+
+
+def test_predict_before_fit_is_refused():
+    with pytest.raises(NotFittedError):
+        CrimeForecaster().predict(12)
+
+
+def test_unknown_model_is_refused():
+    with pytest.raises(ModelError, match="unknown model 'arima'"):
+        CrimeForecaster(model="arima").fit(series())
+
+
+def test_init_only_stores_parameters():
+    forecaster = CrimeForecaster(n_paths=123, seed=9)
+    assert forecaster.get_params() == {"model": "crimecast", "n_paths": 123, "seed": 9, "level_shifts": (), "horizon": 12}
+    assert not hasattr(forecaster, "core_")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("model", ["crimecast", "prophet-default", "ets", "seasonal-naive"])
+def test_every_model_gives_non_negative_paths_of_the_right_shape(model):
+    y = series(level=3)
+    result = CrimeForecaster(model=model, n_paths=1000, seed=1).fit(y).predict(12)
+    assert result.paths.shape == (1000, 12)
+    assert (result.paths >= 0).all()
+
+
+@pytest.mark.slow
+def test_same_seed_gives_identical_paths_and_another_seed_does_not():
+    y = series()
+    first = CrimeForecaster(seed=5).fit(y).predict(12).paths
+    again = CrimeForecaster(seed=5).fit(y).predict(12).paths
+    other = CrimeForecaster(seed=6).fit(y).predict(12).paths
+    assert np.array_equal(first, again) and not np.array_equal(first, other)
+
+
+@pytest.mark.slow
+def test_seasonality_is_recovered_on_monthly_data():
+    counts = with_totals(load_counts("west-midlands"))
+    y = series_of(counts, category="burglary-dwelling", area="force")
+    table = CrimeForecaster(seed=1).fit(y).predict(12).monthly_table().set_index("month")
+    november, june = table.loc["2014-11-01", "median"], table.loc["2014-06-01", "median"]
+    assert november > 1.2 * june
+
+
+@pytest.mark.slow
+def test_level_shift_regressor_captures_a_step():
+    months = pd.date_range("2008-04-01", periods=72, freq="MS")
+    y = pd.Series(seasonal_counts(72, level=300, seed=4), index=months)
+    y[months >= "2012-11-01"] = (y[months >= "2012-11-01"] * 1.3).round().astype(int)
+    with_step = CrimeForecaster(seed=1, level_shifts=("2012-11-01",)).fit(y)
+    assert "step_2012_11" in with_step.core_.model_.extra_regressors
+    future = with_step.predict(12).monthly_table()["median"].mean()
+    assert future == pytest.approx(y[-12:].mean(), rel=0.08)
+
+
+@pytest.mark.slow
+def test_short_series_falls_back_to_a_level_model_with_a_warning():
+    forecaster = CrimeForecaster(seed=1).fit(series(18))
+    assert "fewer than 24" in forecaster.notes_[0]
+    assert forecaster.predict(6).paths.shape == (1000, 6)
+
+
+def test_too_short_for_anything():
+    with pytest.raises(ModelError, match="only 2 month"):
+        CrimeForecaster().fit(series(2))

@@ -1,0 +1,61 @@
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from crimecast.data.schema import COLUMNS, validate
+from crimecast.errors import DataError
+
+
+def frame(counts, months=None, area="north", category="burglary"):
+    months = months or [f"2013-{m:02d}-01" for m in range(1, len(counts) + 1)]
+    return pd.DataFrame({"month": pd.to_datetime(months), "area": area, "category": category, "count": counts})
+
+
+def test_valid_table_comes_back_canonical():
+    tidy = validate(frame([3, 4, 5]))
+    assert list(tidy.columns) == list(COLUMNS)
+    assert tidy["count"].dtype == "int64"
+
+
+def test_negative_count_names_row_and_fix():
+    table = frame([3, -1, 5]).assign(_row=[2, 3, 4])
+    with pytest.raises(DataError, match=r"f.csv, row 3, column count: '-1' is not a non-negative whole number"):
+        validate(table, source="f.csv")
+
+
+def test_fractional_count_rejected():
+    with pytest.raises(DataError, match="'2.5' is not a non-negative whole number"):
+        validate(frame([3, 2.5, 5]))
+
+
+def test_duplicate_month_area_category_rejected_with_fix():
+    table = frame([3, 4], months=["2013-01-01", "2013-01-01"])
+    with pytest.raises(DataError, match="second count for burglary in north in 2013-01.*--sum-duplicates"):
+        validate(table)
+
+
+def test_missing_month_inside_series_is_an_error_by_default():
+    table = frame([3, 4, 5], months=["2013-01-01", "2013-02-01", "2013-04-01"])
+    with pytest.raises(DataError, match="no count for 2013-03.*--fill-missing"):
+        validate(table)
+
+
+def test_missing_month_filled_with_zero_or_interpolation():
+    table = frame([3, 4, 6], months=["2013-01-01", "2013-02-01", "2013-04-01"])
+    assert validate(table, fill_missing="zero")["count"].tolist() == [3, 4, 0, 6]
+    filled = validate(table, fill_missing="interpolate")
+    assert filled["count"].tolist() == [3, 4, 5, 6]
+    assert "filled 1 missing month" in filled.attrs["notes"][0]
+
+
+def test_missing_column_says_how_to_map():
+    with pytest.raises(DataError, match="missing column.*--value-col"):
+        validate(frame([1]).drop(columns="count"))
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=10_000), min_size=1, max_size=30))
+def test_any_non_negative_integer_series_validates_unchanged(counts):
+    tidy = validate(frame(counts, months=[str(m.date()) for m in pd.date_range("2010-01-01", periods=len(counts), freq="MS")]))
+    assert tidy["count"].tolist() == counts
