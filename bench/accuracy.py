@@ -26,7 +26,7 @@ from crimecast.data.series import FORCE_AREA, series_of, with_totals  # noqa: E4
 from crimecast.forecast.backtest import backtest_series  # noqa: E402
 
 LONDON = SHARED_DATA / "london-mps-borough-monthly-2010-04_2023-09.csv"
-MODELS = ("crimecast", "prophet-default", "ets", "seasonal-naive")
+MODELS = ("crimecast", "prophet", "prophet-default", "ets", "seasonal-naive")
 EXCLUDED_AREAS = ("aviation-security-so18", "london-heathrow-and-london-city-airports", "unknown")
 MIN_MEAN_COUNT = 20
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import json
 import math
+import sys
 from pathlib import Path
 
 import click
@@ -132,7 +133,7 @@ def _report_json(report: SeriesReport) -> dict:
 def _progress_bar(total: int, label: str):
     if total <= 1:
         return None, None
-    bar = click.progressbar(length=total, label=label, show_pos=True, file=click.get_text_stream("stderr"))
+    bar = click.progressbar(length=total, label=label, show_pos=True, file=sys.stderr)
     bar.__enter__()
     return bar, lambda _: bar.update(1)
 
