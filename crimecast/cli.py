@@ -16,13 +16,15 @@ from pathlib import Path
 import click
 import pandas as pd
 
+from crimecast.data.known_changes import load_known_changes
 from crimecast.data.load import EMBEDDED_DATASETS, ColumnMap, load_counts
 from crimecast.data.series import ALL, catalogue, default_area, with_totals
 from crimecast.errors import CrimecastError
 from crimecast.forecast.backtest import BACKTEST_MODELS, BACKTEST_WINDOWS, lost_to_baseline, summarise
 from crimecast.forecast.models import DEFAULT_HORIZON, DEFAULT_MODEL, DEFAULT_PATHS, DEFAULT_SEED, MODELS
 from crimecast.forecast.parallel import default_jobs
-from crimecast.forecast.run import RunOptions, SeriesReport, run_backtests, run_forecasts
+from crimecast.forecast.run import RunOptions, SeriesReport, run_backtests, run_forecasts, run_spc
+from crimecast.forecast.spc import RUN_LENGTH
 from crimecast.io import write_csv_atomic, write_text_atomic
 from crimecast.report import tables
 from crimecast.report.files import forecast_frame, output_stem, write_forecast_csv
@@ -91,11 +93,24 @@ def run_options(command):
                      help="Simulated sample paths per series."),
         click.option("--seed", type=int, default=DEFAULT_SEED, show_default=True, help="Random seed (same seed, same output)."),
         click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Worker processes for many series (default: cores, at most 4)."),
+        click.option("--no-steps", is_flag=True, help="Do not model confirmed step changes as level shifts."),
+        click.option("--known-changes", "known_changes_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+                     help="CSV of known process changes (month,description[,category,area]), always treated as steps."),
         click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables."),
     ]
     for option in reversed(options):
         command = option(command)
     return command
+
+
+def _known_changes(path: Path | None) -> tuple:
+    return tuple(load_known_changes(path)) if path else ()
+
+
+def _comparison_line(comparison) -> str:
+    test = comparison.test
+    return (f"{comparison.label}: {tables.count(test.current)} vs {tables.count(test.previous)}, "
+            f"{tables.percent(test.change)}: {test.verdict} (Poisson E-test p = {tables.p_value(test.p_value)}).")
 
 
 def _json_default(value):
@@ -126,6 +141,9 @@ def _report_json(report: SeriesReport) -> dict:
         "financial_years": _records(result.financial_years()),
         "backtest": None if summary is None else _records(summary.reset_index()),
         "lost_to_baseline": report.lost_to,
+        "recorded_changes": [{"period": c.label, "current": c.test.current, "previous": c.test.previous,
+                              "change": c.test.change, "z": c.test.z, "p_value": c.test.p_value,
+                              "verdict": c.test.verdict} for c in report.comparisons],
         "notes": result.notes + report.notes,
     }
 
@@ -143,6 +161,9 @@ def _print_report(report: SeriesReport, *, counts: pd.DataFrame) -> None:
     data_label = "illustrative data" if counts.attrs.get("illustrative") else counts.attrs.get("source", "")
     click.secho(f"\n{tables.series_title(result)} ({data_label}) — model {result.model}, {result.paths.shape[0]:,} paths",
                 bold=True)
+    for comparison in report.comparisons:
+        click.echo("Recorded " + _comparison_line(comparison))
+    click.echo()
     click.echo(tables.forecast_table(result))
     click.echo()
     for line in tables.year_sentences(result):
@@ -209,7 +230,8 @@ def cli(debug: bool) -> None:
 @click.option("--no-backtest", is_flag=True, help="Skip the backtest against baselines (faster).")
 @click.option("--no-chart", is_flag=True, help="Skip the PNG fan chart.")
 @data_options
-def run_command(category, area, model, n_paths, seed, jobs, as_json, horizon, out_dir, no_backtest, no_chart, counts):
+def run_command(category, area, model, n_paths, seed, jobs, no_steps, known_changes_file, as_json, horizon, out_dir,
+                no_backtest, no_chart, counts):
     """Forecast CATEGORY (a slug such as burglary-dwelling, or 'all').
 
     Prints monthly forecasts with 80% and 95% intervals, the next financial
@@ -224,7 +246,8 @@ def run_command(category, area, model, n_paths, seed, jobs, as_json, horizon, ou
       forecast run crime --data mydata.csv --date-col Month --value-col Crimes
     """
     area = area or (ALL if category == ALL else default_area(counts))
-    options = RunOptions(horizon=horizon, n_paths=n_paths, seed=seed, model=model, backtest=not no_backtest)
+    options = RunOptions(horizon=horizon, n_paths=n_paths, seed=seed, model=model, backtest=not no_backtest,
+                         steps=not no_steps, known_changes=_known_changes(known_changes_file))
     n_series = len(counts[["category", "area"]].drop_duplicates()) if category == ALL else 1
     bar, progress = _progress_bar(n_series if area == ALL or category == ALL else 1, "Forecasting")
     try:
@@ -261,7 +284,8 @@ def run_command(category, area, model, n_paths, seed, jobs, as_json, horizon, ou
 @click.option("--models", default=",".join(BACKTEST_MODELS), show_default=True,
               help=f"Comma-separated models to compare ({', '.join(MODELS)}).")
 @data_options
-def backtest_command(category, area, model, n_paths, seed, jobs, as_json, windows, models, counts):
+def backtest_command(category, area, model, n_paths, seed, jobs, no_steps, known_changes_file, as_json, windows, models,
+                     counts):
     """Score the models on CATEGORY (or 'all') by rolling-origin backtest.
 
     Each 12-month window is forecast from the data before it; MASE is
@@ -278,7 +302,8 @@ def backtest_command(category, area, model, n_paths, seed, jobs, as_json, window
     if unknown:
         raise click.BadParameter(f"unknown model(s) {', '.join(unknown)}; choose from {', '.join(MODELS)}.", param_hint="--models")
     area = area or (ALL if category == ALL else default_area(counts))
-    options = RunOptions(n_paths=n_paths, seed=seed, model=model, windows=windows, models=chosen)
+    options = RunOptions(n_paths=n_paths, seed=seed, model=model, windows=windows, models=chosen, steps=not no_steps,
+                         known_changes=_known_changes(known_changes_file))
     n_series = counts[["category", "area"]].drop_duplicates().shape[0] if category == ALL or area == ALL else 1
     bar, progress = _progress_bar(n_series, "Backtesting")
     try:
@@ -330,3 +355,78 @@ def list_command(counts):
     click.secho("\nAreas:", bold=True)
     click.echo("  " + ", ".join(sorted(counts["area"].unique())))
     click.echo("\nAliases: burglary = burglary-dwelling; areas default to 'force' (the sum of all areas).")
+
+
+@cli.command("spc")
+@click.argument("category")
+@click.option("--area", default=None, help="Area slug (default: force-wide).")
+@click.option("--from", "start", default=None, help="First month charted, e.g. 2011-04 (default: the last three years).")
+@click.option("--seasonal-adjust", is_flag=True, help="Chart seasonally adjusted values (the model's month effects removed).")
+@click.option("--known-changes", "known_changes_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="CSV of known process changes (month,description[,category,area]), always treated as steps.")
+@click.option("--run-length", type=click.IntRange(5, 12), default=RUN_LENGTH, show_default=True,
+              help="Points in a row on one side of the mean that signal a shift.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_OUT, show_default=True,
+              help="Folder for the PNG chart and CSV of periods and signals.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
+@data_options
+def spc_command(category, area, start, seasonal_adjust, known_changes_file, run_length, out_dir, as_json, counts):
+    """Statistical process control (XmR) chart of CATEGORY.
+
+    Prints the periods (process average and natural limits, a new period at
+    each confirmed step change), the special-cause signals and a summary in
+    a performance report's words; writes a PNG chart and CSVs into --out.
+
+    \b
+    Examples:
+      forecast spc vehicle-crime
+      forecast spc burglary --seasonal-adjust
+      forecast spc violence-with-injury --from 2011-04 --known-changes changes.csv
+    """
+    from crimecast.report.charts import control_chart_figure, save_figure
+
+    start_month = _month_option(start, "--from")
+    known = _known_changes(known_changes_file)
+    report = run_spc(counts, category=category, area=area or default_area(counts), start=start_month,
+                     seasonal_adjust=seasonal_adjust, known_changes=known, run_length=run_length)
+    periods, signals = tables.spc_periods(report.chart), tables.spc_signals(report.chart)
+    stem = f"{report.category}_{report.area}_spc"
+    written = [write_csv_atomic(periods, out_dir / f"{stem}_periods.csv"), write_csv_atomic(signals, out_dir / f"{stem}_signals.csv")]
+    fig = control_chart_figure(report.chart, category=report.category, area=report.area,
+                               known={k.month: k.description for k in report.known}, notice=counts.attrs.get("notice", ""))
+    written.append(save_figure(fig, out_dir / f"{stem}.png"))
+    if as_json:
+        click.echo(json.dumps({"category": report.category, "area": report.area,
+                               "seasonally_adjusted": report.chart.seasonally_adjusted,
+                               "periods": _records(periods), "signals": _records(signals),
+                               "steps": [{"month": s.month.strftime("%Y-%m"), "change": s.change, "before": s.before,
+                                          "after": s.after, "evidence": s.evidence, "known": s.known} for s in report.chart.steps],
+                               "summary": report.summary, "notes": report.notes,
+                               "files": [str(p) for p in written]}, indent=2, default=_json_default))
+        return
+    for note in report.notes:
+        click.secho(f"Note: {note}", fg="yellow")
+    adjusted = ", seasonally adjusted" if report.chart.seasonally_adjusted else ""
+    click.secho(f"\n{tables.display_name(report.category)} — {tables.area_label(report.area)}: XmR chart{adjusted}", bold=True)
+    click.echo(tables.text_table(periods.assign(**{c: periods[c].map(tables.count) for c in ("mean", "lower", "upper")}),
+                                 align_left=("start", "end")))
+    click.echo()
+    if signals.empty:
+        click.echo("No special-cause signals.")
+    else:
+        click.echo(tables.text_table(signals.assign(value=signals["value"].map(tables.count)), align_left=("month", "rules")))
+    click.echo()
+    for line in report.summary:
+        click.echo(line)
+    click.echo(f"\nWrote {len(written)} file(s) to {out_dir}/ (chart {written[-1].name}).")
+
+
+def _month_option(value: str | None, option: str) -> pd.Timestamp | None:
+    if value is None:
+        return None
+    from crimecast.data.months import parse_months
+
+    try:
+        return parse_months(pd.Series([value]), where=option).iloc[0]
+    except CrimecastError as error:
+        raise click.BadParameter(str(error), param_hint=option) from None

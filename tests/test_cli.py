@@ -130,8 +130,47 @@ def test_quarterly_and_mapped_columns_through_the_cli(write_csv):
     assert "spread evenly" in result.output and "2008-04" in result.output
 
 
-@pytest.mark.parametrize("command", ["run", "backtest", "list"])
+@pytest.mark.parametrize("command", ["run", "backtest", "list", "spc"])
 def test_every_command_has_help_with_an_example_and_is_in_the_readme(command):
     result = invoke(command, "--help")
     assert result.exit_code == 0 and "Examples:" in result.output
     assert re.search(rf"forecast {command}\b", README.read_text())
+
+
+@pytest.mark.slow
+def test_spc_prints_periods_signals_and_summary(tmp_path):
+    result = invoke("spc", "vehicle-crime", "--out", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    assert "XmR chart" in result.output and "Step change down of 9% from 2012-12" in result.output
+    assert (tmp_path / "vehicle-crime_force_spc.png").stat().st_size > 10_000
+    assert "2012-12" in (tmp_path / "vehicle-crime_force_spc_periods.csv").read_text()
+
+
+@pytest.mark.slow
+def test_spc_json_with_known_changes(write_csv, tmp_path):
+    known = write_csv("month,description,category\n2013-04,Operation Sentinel,violence-with-injury\n", name="known.csv")
+    result = invoke("spc", "violence-with-injury", "--known-changes", str(known), "--seasonal-adjust", "--json",
+                    "--out", str(tmp_path))
+    payload = json.loads(result.stdout)
+    assert payload["seasonally_adjusted"] is True
+    assert any(step["known"] and step["month"] == "2013-04" for step in payload["steps"])
+
+
+def test_spc_too_short_is_explained(write_csv):
+    rows = "\n".join(f"2013-{m:02d},{10 + m % 3}" for m in range(1, 11))
+    result = invoke("spc", "counts", "--data", str(write_csv("month,count\n" + rows + "\n")))
+    assert result.exit_code == 1 and "at least 12 months" in result.output
+
+
+def test_spc_bad_from_month_is_a_usage_error():
+    result = invoke("spc", "robbery", "--from", "last spring")
+    assert result.exit_code == 2 and "--from" in result.output
+
+
+@pytest.mark.slow
+def test_run_models_confirmed_steps_and_says_how_to_switch_off(tmp_path):
+    result = invoke("run", "shoplifting", "--no-backtest", "--no-chart", "--out", str(tmp_path))
+    assert "step change up of 30% from 2012-11 is modelled as a level shift (pass --no-steps" in result.output
+    assert "Recorded 2013/14 on 2012/13" in result.output and "a significant rise (Poisson E-test p = < 0.001)" in result.output
+    off = invoke("run", "shoplifting", "--no-backtest", "--no-chart", "--no-steps", "--out", str(tmp_path))
+    assert "level shift" not in off.output

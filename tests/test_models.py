@@ -25,7 +25,8 @@ def test_unknown_model_is_refused():
 
 def test_init_only_stores_parameters():
     forecaster = CrimeForecaster(n_paths=123, seed=9)
-    assert forecaster.get_params() == {"model": "crimecast", "n_paths": 123, "seed": 9, "level_shifts": (), "horizon": 12}
+    assert forecaster.get_params() == {"model": "crimecast", "n_paths": 123, "seed": 9, "level_shifts": "auto",
+                                       "known_changes": (), "horizon": 12}
     assert not hasattr(forecaster, "core_")
 
 
@@ -78,3 +79,13 @@ def test_short_series_falls_back_to_a_level_model_with_a_warning():
 def test_too_short_for_anything():
     with pytest.raises(ModelError, match="only 2 month"):
         CrimeForecaster().fit(series(2))
+
+
+@pytest.mark.slow
+def test_auto_level_shifts_find_the_embedded_shoplifting_step():
+    counts = with_totals(load_counts("west-midlands"))
+    y = series_of(counts, category="shoplifting", area="force")
+    forecaster = CrimeForecaster(seed=1).fit(y)
+    assert [f"{s.month:%Y-%m}" for s in forecaster.steps_] == ["2012-11"]
+    assert any("--no-steps" in note for note in forecaster.notes_)
+    assert CrimeForecaster(seed=1, level_shifts=()).fit(y).steps_ == []

@@ -27,8 +27,12 @@ def backtest_origins(n_months: int, *, windows: int = BACKTEST_WINDOWS, horizon:
 
 def backtest_series(y: pd.Series, *, models: Iterable[str] = BACKTEST_MODELS, windows: int = BACKTEST_WINDOWS,
                     horizon: int = BACKTEST_HORIZON, n_paths: int = DEFAULT_PATHS, seed: int = DEFAULT_SEED,
-                    category: str = "", area: str = "") -> pd.DataFrame:
+                    category: str = "", area: str = "", **forecaster_params) -> pd.DataFrame:
     """Score each model on rolling-origin windows of one series.
+
+    ``forecaster_params`` (``level_shifts``, ``known_changes``) go to every
+    ``CrimeForecaster``; step changes are found afresh in each window's own
+    training data, so no window sees its future.
 
     Returns
     -------
@@ -52,7 +56,8 @@ def backtest_series(y: pd.Series, *, models: Iterable[str] = BACKTEST_MODELS, wi
         for origin in origins:
             started = time.perf_counter()
             train = y.iloc[:origin]
-            result = CrimeForecaster(model=model, n_paths=n_paths, seed=seed, horizon=horizon).fit(train).predict(horizon)
+            forecaster = CrimeForecaster(model=model, n_paths=n_paths, seed=seed, horizon=horizon, **forecaster_params)
+            result = forecaster.fit(train).predict(horizon)
             actual = y.to_numpy(dtype=float)[origin:origin + horizon]
             paths = result.paths[:, :len(actual)]
             row = {"category": category, "area": area, "model": model, "origin": y.index[origin],

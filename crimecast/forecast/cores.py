@@ -58,32 +58,34 @@ class ProphetCore:
     Prophet's Fourier yearly seasonality drifts when fitted to monthly data
     (facebook/prophet#823); one indicator per calendar month is exact for
     monthly data. Level shifts (step changes) enter as 0/1 regressors, which
-    Prophet's slope changepoints cannot express.
+    Prophet's slope changepoints cannot express: given as months, or
+    ``"auto"`` to use the step changes confirmed by the SPC rules in the
+    seasonally adjusted last three years (plus any ``known_changes``).
     """
 
     def __init__(self, *, changepoint_prior_scale: float = 0.05, changepoint_range: float = 0.8,
-                 seasonality_prior_scale: float = 1.0, level_shifts: tuple[pd.Timestamp, ...] = (),
-                 trend_damping: float | None = None) -> None:
+                 seasonality_prior_scale: float = 1.0, level_shifts: tuple[pd.Timestamp, ...] | str = (),
+                 known_changes: tuple[pd.Timestamp, ...] = (), trend_damping: float | None = None) -> None:
+        self.known_changes = tuple(known_changes)
         self.changepoint_prior_scale = changepoint_prior_scale
         self.trend_damping = trend_damping
         self.changepoint_range = changepoint_range
         self.seasonality_prior_scale = seasonality_prior_scale
         self.level_shifts = level_shifts
 
-    def _design(self, months: pd.DatetimeIndex) -> pd.DataFrame:
+    def design(self, months: pd.DatetimeIndex) -> pd.DataFrame:
+        """Prophet's input frame for ``months``: month indicators and step columns."""
         frame = pd.concat([_month_dummies(months), _step_columns(months, self.active_shifts_)], axis=1)
         return frame.assign(ds=months).reset_index(drop=True)
 
-    def fit(self, y_log: pd.Series) -> "ProphetCore":
+    def _fit_prophet(self, y_log: pd.Series, shifts: tuple[pd.Timestamp, ...]):
         Prophet = _import_prophet()
-
         months = pd.DatetimeIndex(y_log.index)
-        inside = [s for s in self.level_shifts if months[0] < s <= months[-1]]
-        self.active_shifts_ = tuple(inside)
+        self.active_shifts_ = tuple(s for s in shifts if months[0] < s <= months[-1])
         model = Prophet(growth="linear", yearly_seasonality=False, weekly_seasonality=False, daily_seasonality=False,
                         changepoint_prior_scale=self.changepoint_prior_scale,
                         changepoint_range=self.changepoint_range, uncertainty_samples=0)
-        design = self._design(months)
+        design = self.design(months)
         for column in design.columns.drop("ds"):
             prior = self.seasonality_prior_scale if column.startswith("m") else 10.0
             model.add_regressor(column, prior_scale=prior, standardize=False)
@@ -91,7 +93,24 @@ class ProphetCore:
             warnings.simplefilter("ignore")
             model.fit(design.assign(y=y_log.to_numpy()), seed=1)
         self.model_ = model
-        self.last_month_ = months[-1]
+
+    def fit(self, y_log: pd.Series) -> "ProphetCore":
+        """Fit; with ``level_shifts="auto"`` first find confirmed step changes in the series."""
+        self.last_month_ = y_log.index[-1]
+        self.steps_ = []
+        if isinstance(self.level_shifts, str):
+            from crimecast.forecast.seasonal import month_effects_of
+            from crimecast.forecast.steps import find_level_shifts
+
+            self._fit_prophet(y_log, self.known_changes)
+            counts = np.expm1(y_log)
+            self.steps_ = find_level_shifts(counts, known=self.known_changes, effects=month_effects_of(self))
+            shifts = tuple(sorted({s.month for s in self.steps_}))
+            if set(shifts) <= set(self.active_shifts_):
+                return self  # the first fit already has every step
+        else:
+            shifts = tuple(self.level_shifts)
+        self._fit_prophet(y_log, shifts)
         return self
 
     def sample(self, horizon: int, n_paths: int, seed: int) -> np.ndarray:
@@ -99,7 +118,7 @@ class ProphetCore:
         self.model_.uncertainty_samples = n_paths
         with _seeded_global_numpy(seed), warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            draws = self.model_.predictive_samples(self._design(future))["yhat"]
+            draws = self.model_.predictive_samples(self.design(future))["yhat"]
         return np.asarray(draws).T - self._damping_offset(future)
 
     def _damping_offset(self, future: pd.DatetimeIndex) -> np.ndarray:
@@ -111,7 +130,7 @@ class ProphetCore:
         if not self.trend_damping:
             return np.zeros(len(future))
         months = future.insert(0, self.last_month_)
-        trend = self.model_.predict(self._design(months))["trend"].to_numpy()
+        trend = self.model_.predict(self.design(months))["trend"].to_numpy()
         slope = trend[1] - trend[0]
         steps = np.arange(1, len(future) + 1)
         damped = slope * np.cumsum(self.trend_damping ** steps)

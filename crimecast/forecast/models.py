@@ -32,11 +32,13 @@ class ModelSpec:
     description: str
 
 
+AUTO = "auto"
 PROPHET_CHANGEPOINT_RANGE = 0.95
 PROPHET_TREND_DAMPING = 0.8
 
 
-def crimecast_core(*, level_shifts: tuple[pd.Timestamp, ...] = ()) -> BlendCore:
+def crimecast_core(*, level_shifts: tuple[pd.Timestamp, ...] | str = AUTO,
+                   known_changes: tuple[pd.Timestamp, ...] = ()) -> BlendCore:
     """The default model: Prophet configured for counts, averaged with two ETS forms.
 
     Prophet (month effects, level shifts, changepoints up to the last year,
@@ -45,7 +47,7 @@ def crimecast_core(*, level_shifts: tuple[pd.Timestamp, ...] = ()) -> BlendCore:
     London benchmark (bench/RESULTS.md).
     """
     prophet = partial(ProphetCore, changepoint_range=PROPHET_CHANGEPOINT_RANGE, trend_damping=PROPHET_TREND_DAMPING,
-                      level_shifts=level_shifts)
+                      level_shifts=level_shifts, known_changes=known_changes)
     return BlendCore((prophet, ETSCore, partial(ETSCore, trend=False)))
 
 
@@ -70,6 +72,18 @@ def _as_series(y: pd.Series) -> pd.Series:
     return y.astype(float)
 
 
+def _steps_used(core) -> list:
+    members = getattr(core, "cores_", [core])
+    return [step for member in members for step in getattr(member, "steps_", [])]
+
+
+def _step_note(step) -> str:
+    direction = "down" if step.change < 0 else "up"
+    origin = "known change" if step.known else "step change"
+    return (f"{origin} {direction} of {abs(step.change):.0%} from {step.month:%Y-%m} is modelled as a level shift "
+            "(pass --no-steps, or level_shifts=(), to switch this off).")
+
+
 class CrimeForecaster:
     """Forecast one monthly crime series as predictive sample paths.
 
@@ -83,8 +97,13 @@ class CrimeForecaster:
     seed
         Seed for every random step; the same seed gives identical paths.
     level_shifts
-        Months at which the level steps (e.g. a recording change); each
-        becomes a 0/1 regressor in the Prophet model.
+        ``"auto"`` (default): step changes confirmed by the SPC rules in the
+        last three years of the seasonally adjusted series become 0/1
+        level-shift regressors in the Prophet member. Or a tuple of months to
+        use exactly those; ``()`` for none.
+    known_changes
+        Months of known process changes (recording rules, a reporting
+        campaign) that ``"auto"`` always treats as steps.
     horizon
         Months ahead the calibration windows are measured over.
 
@@ -96,6 +115,8 @@ class CrimeForecaster:
         The fitted model core.
     calibration_
         The interval calibration, or ``None`` for uncalibrated models.
+    steps_
+        The step changes used as level shifts (``StepChange`` objects).
     notes_
         Automatic decisions taken while fitting, each with how to override it.
 
@@ -109,8 +130,10 @@ class CrimeForecaster:
     """
 
     def __init__(self, *, model: str = DEFAULT_MODEL, n_paths: int = DEFAULT_PATHS, seed: int = DEFAULT_SEED,
-                 level_shifts: tuple[str | pd.Timestamp, ...] = (), horizon: int = DEFAULT_HORIZON) -> None:
+                 level_shifts: tuple[str | pd.Timestamp, ...] | str = AUTO,
+                 known_changes: tuple[str | pd.Timestamp, ...] = (), horizon: int = DEFAULT_HORIZON) -> None:
         self.model = model
+        self.known_changes = known_changes
         self.n_paths = n_paths
         self.seed = seed
         self.level_shifts = level_shifts
@@ -132,8 +155,9 @@ class CrimeForecaster:
 
     def _make_core(self) -> Callable:
         if self.model == "crimecast":
-            shifts = tuple(pd.Timestamp(s) for s in self.level_shifts)
-            return partial(crimecast_core, level_shifts=shifts)
+            shifts = self.level_shifts if self.level_shifts == AUTO else tuple(pd.Timestamp(s) for s in self.level_shifts)
+            known = tuple(pd.Timestamp(s) for s in self.known_changes)
+            return partial(crimecast_core, level_shifts=shifts, known_changes=known)
         return MODELS[self.model].make_core
 
     def fit(self, y: pd.Series) -> "CrimeForecaster":
@@ -158,6 +182,8 @@ class CrimeForecaster:
                 self.notes_.append(
                     f"series too short to calibrate intervals on its own backtests; used the benchmark's typical width factor {self.calibration_.scale:.2f}."
                 )
+        self.steps_ = _steps_used(self.core_)
+        self.notes_ += [_step_note(step) for step in self.steps_]
         self.y_ = y
         return self
 

@@ -7,11 +7,15 @@ from functools import partial
 
 import pandas as pd
 
-from crimecast.data.series import select_keys, series_of
+from crimecast.data.known_changes import KnownChange, months_for
+from crimecast.data.series import resolve_area, resolve_category, series_of, select_keys
 from crimecast.errors import DataError
 from crimecast.forecast.backtest import (BACKTEST_MODELS, BACKTEST_WINDOWS, backtest_origins, backtest_series,
                                          lost_to_baseline, summarise)
-from crimecast.forecast.models import DEFAULT_HORIZON, DEFAULT_MODEL, DEFAULT_PATHS, DEFAULT_SEED, CrimeForecaster
+from crimecast.forecast.models import AUTO, DEFAULT_HORIZON, DEFAULT_MODEL, DEFAULT_PATHS, DEFAULT_SEED, CrimeForecaster
+from crimecast.forecast.significance import PeriodComparison, year_on_year
+from crimecast.forecast.spc import RUN_LENGTH, ControlChart, describe_chart
+from crimecast.forecast.steps import process_chart
 from crimecast.forecast.parallel import Progress, map_series
 from crimecast.forecast.paths import ForecastResult
 
@@ -27,6 +31,13 @@ class RunOptions:
     backtest: bool = True
     windows: int = BACKTEST_WINDOWS
     models: tuple[str, ...] = BACKTEST_MODELS
+    steps: bool = True
+    known_changes: tuple[KnownChange, ...] = ()
+
+    def forecaster_params(self, category: str, area: str) -> dict:
+        """Level-shift settings of the forecaster for one series."""
+        return {"level_shifts": AUTO if self.steps else (),
+                "known_changes": months_for(list(self.known_changes), category=category, area=area)}
 
 
 @dataclass
@@ -36,6 +47,7 @@ class SeriesReport:
     forecast: ForecastResult
     scores: pd.DataFrame | None = None
     notes: list[str] = field(default_factory=list)
+    comparisons: list[PeriodComparison] = field(default_factory=list)
 
     @property
     def backtest_summary(self) -> pd.DataFrame | None:
@@ -52,14 +64,16 @@ class SeriesReport:
 
 def _forecast_one(key: tuple[str, str, pd.Series], options: RunOptions) -> SeriesReport:
     category, area, y = key
-    forecaster = CrimeForecaster(model=options.model, n_paths=options.n_paths, seed=options.seed, horizon=options.horizon)
+    params = options.forecaster_params(category, area)
+    forecaster = CrimeForecaster(model=options.model, n_paths=options.n_paths, seed=options.seed, horizon=options.horizon,
+                                 **params)
     result = forecaster.fit(y).predict(options.horizon, category=category, area=area)
-    report = SeriesReport(forecast=result)
+    report = SeriesReport(forecast=result, comparisons=year_on_year(y))
     if options.backtest:
         if backtest_origins(len(y), windows=options.windows, horizon=12):
             models = tuple(dict.fromkeys((options.model, *options.models)))
             report.scores = backtest_series(y, models=models, windows=options.windows, n_paths=options.n_paths,
-                                            seed=options.seed, category=category, area=area)
+                                            seed=options.seed, category=category, area=area, **params)
         else:
             report.notes.append(f"{len(y)} months is too short to backtest (36 needed); accuracy is unmeasured.")
     if report.lost_to:
@@ -109,7 +123,7 @@ def _backtest_one(item: tuple[str, str, pd.Series], options: RunOptions) -> pd.D
     category, area, y = item
     models = tuple(dict.fromkeys((options.model, *options.models)))
     return backtest_series(y, models=models, windows=options.windows, n_paths=options.n_paths, seed=options.seed,
-                           category=category, area=area)
+                           category=category, area=area, **options.forecaster_params(category, area))
 
 
 def run_backtests(counts: pd.DataFrame, *, category: str, area: str, options: RunOptions = RunOptions(),
@@ -131,3 +145,37 @@ def run_backtests(counts: pd.DataFrame, *, category: str, area: str, options: Ru
     frames = map_series(partial(_backtest_one, options=options), items, jobs=jobs, progress=progress,
                         label=lambda item: f"{item[0]} / {item[1]}")
     return pd.concat(frames, ignore_index=True), notes
+
+
+@dataclass
+class ProcessReport:
+    """An SPC reading of one series: the chart, its month effects and the summary sentences."""
+
+    category: str
+    area: str
+    chart: ControlChart
+    month_effects: pd.Series | None
+    summary: list[str]
+    known: list[KnownChange]
+    notes: list[str] = field(default_factory=list)
+
+
+def run_spc(counts: pd.DataFrame, *, category: str, area: str, start: pd.Timestamp | None = None,
+            seasonal_adjust: bool = False, known_changes: tuple[KnownChange, ...] = (),
+            run_length: int = RUN_LENGTH) -> ProcessReport:
+    """Statistical process control of one series: periods, signals, steps and a plain-English summary.
+
+    Raises
+    ------
+    DataError
+        For an unknown series, or one too short (under 12 months) or constant.
+    """
+    slug, note = resolve_category(counts, category)
+    area_slug = resolve_area(counts, area)
+    y = series_of(counts, category=slug, area=area_slug)
+    known = [k for k in known_changes if k.applies_to(slug, area_slug)]
+    chart, effects = process_chart(y, start=start, seasonal_adjust=seasonal_adjust,
+                                   known=tuple(k.month for k in known), run_length=run_length)
+    return ProcessReport(category=slug, area=area_slug, chart=chart, month_effects=effects,
+                         summary=describe_chart(chart, month_effects=effects), known=known,
+                         notes=[note] if note else [])

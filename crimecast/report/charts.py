@@ -58,3 +58,46 @@ def save_figure(fig, path: Path) -> Path:
         return write_atomic(Path(path), lambda tmp: fig.savefig(tmp, format="png", metadata=PNG_METADATA))
     finally:
         plt.close(fig)
+
+
+SIGNAL_STYLES = {
+    "beyond limit": ("o", "tab:red"),
+    "run": ("s", "tab:orange"),
+    "trend": ("^", "tab:purple"),
+    "two of three near a limit": ("D", "tab:olive"),
+}
+
+
+def control_chart_figure(chart, *, category: str, area: str, known: dict | None = None, notice: str = ""):
+    """An XmR chart: values, one mean line and limit band per period, signals and steps marked."""
+    values = chart.values
+    fig, ax = plt.subplots(figsize=(10, 5), dpi=100)
+    ax.plot(values.index, values.to_numpy(), color="black", linewidth=1.1, marker=".", label="monthly count")
+    for i, period in enumerate(chart.periods):
+        span = [period.start, period.end]
+        limits = period.limits
+        ax.fill_between(span, [max(limits.lower, 0)] * 2, [limits.upper] * 2, color="tab:blue", alpha=0.12,
+                        step="post", label="natural process limits" if i == 0 else None)
+        ax.plot(span, [limits.mean] * 2, color="tab:blue", linewidth=1.5, label="process average" if i == 0 else None)
+    seen = set()
+    for signal in chart.signals:
+        marker, colour = SIGNAL_STYLES[signal.rule]
+        ax.scatter([signal.month], [signal.value], marker=marker, facecolors="none", edgecolors=colour, s=70, zorder=5,
+                   label=signal.rule if signal.rule not in seen else None)
+        seen.add(signal.rule)
+    for step in chart.steps:
+        ax.axvline(step.month, color="tab:red" if not step.known else "tab:green", linestyle="--", linewidth=1)
+        label = (known or {}).get(step.month, "known change" if step.known else f"step {step.change:+.0%}")
+        ax.text(step.month, 0.02, f" {label}", transform=ax.get_xaxis_transform(), rotation=90, fontsize=7, va="bottom")
+    _mark_financial_years(ax, values.index[0], values.index[-1])
+    adjusted = ", seasonally adjusted" if chart.seasonally_adjusted else ""
+    ax.set_title(f"{display_name(category)} — {area_label(area)}: XmR chart{adjusted}", pad=18)
+    ax.set_ylabel("recorded crimes per month" + (" (seasonally adjusted)" if chart.seasonally_adjusted else ""))
+    ax.set_xlabel("month (grey lines: start of each financial year, April)")
+    ax.set_ylim(bottom=0)
+    ax.legend(loc="lower left", fontsize=7, frameon=False, ncol=3)
+    ax.grid(axis="y", color="0.92")
+    fig.text(0.01, 0.01, "Limits: process average +/- 2.66 x average moving range." + (f" {notice}" if notice else ""),
+             fontsize=7, color="0.35")
+    fig.tight_layout(rect=(0, 0.03, 1, 1))
+    return fig

@@ -88,3 +88,26 @@ def backtest_table(summary: pd.DataFrame) -> str:
 
 def series_title(result: ForecastResult) -> str:
     return f"{display_name(result.category)} — {area_label(result.area)}"
+
+
+def p_value(value: float) -> str:
+    """``3e-7`` -> ``'< 0.001'``; ``0.1648`` -> ``'0.165'``."""
+    return "< 0.001" if value < 0.001 else f"{value:.3f}"
+
+
+def spc_periods(chart) -> pd.DataFrame:
+    """One row per period: start, end, points, mean, lower and upper natural limits."""
+    return pd.DataFrame([{
+        "start": p.start.strftime("%Y-%m"), "end": p.end.strftime("%Y-%m"), "points": p.points,
+        "mean": round(p.limits.mean, 1), "lower": round(max(p.limits.lower, 0.0), 1), "upper": round(p.limits.upper, 1),
+    } for p in chart.periods])
+
+
+def spc_signals(chart) -> pd.DataFrame:
+    """One row per month with a special cause: month, value, the rules that fired there."""
+    rows: dict = {}
+    for signal in chart.signals:
+        row = rows.setdefault(signal.month, {"month": signal.month.strftime("%Y-%m"), "value": round(signal.value, 1), "rules": []})
+        row["rules"].append(signal.rule)
+    return pd.DataFrame([{**row, "rules": "; ".join(row["rules"])} for row in rows.values()],
+                        columns=["month", "value", "rules"])

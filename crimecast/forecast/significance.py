@@ -1,0 +1,117 @@
+"""Is a change in counts real? The Poisson E-test instead of a raw percentage.
+
+Comparing this year's count with last year's as a percentage says nothing
+about chance: 25 robberies after 16 is +56% but weak evidence. The E-test of
+Krishnamoorthy and Thomson (2004) tests whether two Poisson counts over equal
+periods share one rate; it is more powerful than the conditional (C) test and
+holds its size for small counts, where a z-score does not.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from crimecast.data.calendar import financial_year_label, financial_year_months, financial_year_start
+
+SIGNIFICANCE_LEVEL = 0.05
+_GRID_SDS = 12.0
+# Above this average count the E-test's sum is replaced by its normal limit,
+# which agrees with it to three decimal places there and costs nothing.
+NORMAL_LIMIT_RATE = 2000.0
+
+
+@dataclass(frozen=True)
+class ChangeTest:
+    """Two counts over equal periods and the evidence that their rates differ."""
+
+    current: float
+    previous: float
+    z: float
+    p_value: float
+
+    @property
+    def change(self) -> float:
+        """Relative change, e.g. -0.061."""
+        return self.current / self.previous - 1 if self.previous else float("nan")
+
+    @property
+    def significant(self) -> bool:
+        return self.p_value < SIGNIFICANCE_LEVEL
+
+    @property
+    def verdict(self) -> str:
+        """``"a significant fall"``, ``"a significant rise"`` or ``"no significant change"``."""
+        if not self.significant:
+            return "no significant change"
+        return "a significant rise" if self.current > self.previous else "a significant fall"
+
+
+def _statistic(k1: np.ndarray, k2: np.ndarray) -> np.ndarray:
+    total = k1 + k2
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(total > 0, (k1 - k2) / np.sqrt(np.maximum(total, 1)), 0.0)
+
+
+def poisson_e_test(current: int, previous: int) -> ChangeTest:
+    """Two-sided E-test that ``current`` and ``previous`` (equal periods) share one Poisson rate.
+
+    Returns
+    -------
+    ChangeTest
+        With ``z = (current - previous) / sqrt(current + previous)`` and the
+        E-test p-value, the probability under one shared rate (estimated by
+        the average count) of a statistic at least as extreme.
+    """
+    current, previous = int(round(current)), int(round(previous))
+    if current < 0 or previous < 0:
+        raise ValueError("counts must be non-negative")
+    observed = float(_statistic(np.array(current), np.array(previous)))
+    rate = (current + previous) / 2
+    if rate == 0:
+        return ChangeTest(current, previous, 0.0, 1.0)
+    if rate > NORMAL_LIMIT_RATE:
+        return ChangeTest(float(current), float(previous), observed, float(2 * stats.norm.sf(abs(observed))))
+    spread = _GRID_SDS * math.sqrt(rate) + 10
+    grid = np.arange(max(0, math.floor(rate - spread)), math.ceil(rate + spread) + 1)
+    weights = stats.poisson.pmf(grid, rate)
+    extreme = np.abs(_statistic(grid[:, None], grid[None, :])) >= abs(observed) - 1e-12
+    p_value = float(min(1.0, weights @ extreme @ weights))
+    return ChangeTest(float(current), float(previous), observed, p_value)
+
+
+@dataclass(frozen=True)
+class PeriodComparison:
+    """An observed period against the same months a year earlier."""
+
+    label: str
+    test: ChangeTest
+
+
+def year_on_year(history: pd.Series) -> list[PeriodComparison]:
+    """The last full financial year against the one before, and year to date if a year is under way.
+
+    ``history`` is a monthly count series indexed by month start.
+    """
+    comparisons = []
+    last = history.index[-1]
+    current_start = financial_year_start(last)
+    full_year = current_start if last.month == 3 else current_start - 1
+    this_year, year_before = financial_year_months(full_year), financial_year_months(full_year - 1)
+    if this_year.isin(history.index).all() and year_before.isin(history.index).all():
+        test = poisson_e_test(history[this_year].sum(), history[year_before].sum())
+        comparisons.append(PeriodComparison(f"{financial_year_label(full_year)} on {financial_year_label(full_year - 1)}", test))
+    if last.month != 3:
+        to_date = financial_year_months(current_start)
+        to_date = to_date[to_date <= last]
+        earlier = [m - pd.DateOffset(years=1) for m in to_date]
+        if all(m in history.index for m in earlier):
+            test = poisson_e_test(history[to_date].sum(), history[earlier].sum())
+            comparisons.append(PeriodComparison(
+                f"{financial_year_label(current_start)} year to date ({len(to_date)} months) on the same months of "
+                f"{financial_year_label(current_start - 1)}", test))
+    return comparisons

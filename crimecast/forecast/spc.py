@@ -1,0 +1,362 @@
+"""Statistical process control: XmR charts, special-cause rules and step changes.
+
+Pure functions on arrays of monthly values. An XmR chart's natural process
+limits are the mean +/- 2.66 x the average moving range; the special-cause
+rules are those of NHS "Making Data Count" practice, which police
+performance teams share: a point beyond a limit, a run of points on one side
+of the mean, a trend of points rising or falling, and two of three points
+beyond two-thirds of the way to a limit. A confirmed step change starts a new
+period with its own mean and limits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from crimecast.errors import DataError
+
+LIMIT_FACTOR = 2.66  # 3 / d2, d2 = 1.128 for moving ranges of two points
+MR_SCREEN_FACTOR = 3.267  # upper limit of the moving-range chart
+RUN_LENGTH = 7
+TREND_LENGTH = 6
+MIN_POINTS = 12
+STEP_T_CRITICAL = 4.0
+MAX_STEPS = 4
+
+RULE_BEYOND = "beyond limit"
+RULE_RUN = "run"
+RULE_TREND = "trend"
+RULE_TWO_OF_THREE = "two of three near a limit"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Process mean, average moving range and natural process limits."""
+
+    mean: float
+    mr_bar: float
+    lower: float
+    upper: float
+
+
+@dataclass(frozen=True)
+class Period:
+    """A stretch of months sharing one process mean and one set of limits."""
+
+    start: pd.Timestamp
+    end: pd.Timestamp
+    limits: Limits
+    points: int
+
+
+@dataclass(frozen=True)
+class Signal:
+    """A special cause: which rule fired at which month, and the value there."""
+
+    month: pd.Timestamp
+    rule: str
+    value: float
+
+
+@dataclass(frozen=True)
+class StepChange:
+    """A sustained level shift: when, how large, on what evidence."""
+
+    month: pd.Timestamp
+    before: float
+    after: float
+    t_statistic: float
+    evidence: str
+    known: bool = False
+
+    @property
+    def change(self) -> float:
+        """Relative size of the step, e.g. -0.11 for a step down of 11%."""
+        return self.after / self.before - 1 if self.before else float("nan")
+
+
+@dataclass
+class ControlChart:
+    """An XmR chart of one series, split into periods at its step changes."""
+
+    values: pd.Series
+    periods: list[Period]
+    signals: list[Signal]
+    steps: list[StepChange] = field(default_factory=list)
+    seasonally_adjusted: bool = False
+
+
+def moving_ranges(values: np.ndarray) -> np.ndarray:
+    """Absolute differences of consecutive values."""
+    return np.abs(np.diff(np.asarray(values, dtype=float)))
+
+
+def xmr_limits(values: np.ndarray, *, screen: bool = False) -> Limits:
+    """Natural process limits of ``values``.
+
+    With ``screen=True`` moving ranges above 3.267 x their average are left
+    out and the average recomputed once, so a single wild point does not
+    widen the limits.
+
+    Raises
+    ------
+    DataError
+        If there are fewer than 2 values.
+    """
+    values = np.asarray(values, dtype=float)
+    if len(values) < 2:
+        raise DataError("an XmR chart needs at least 2 points.")
+    ranges = moving_ranges(values)
+    mr_bar = ranges.mean()
+    if screen and mr_bar > 0:
+        kept = ranges[ranges <= MR_SCREEN_FACTOR * mr_bar]
+        mr_bar = kept.mean() if len(kept) else mr_bar
+    mean = values.mean()
+    return Limits(mean=float(mean), mr_bar=float(mr_bar), lower=float(mean - LIMIT_FACTOR * mr_bar),
+                  upper=float(mean + LIMIT_FACTOR * mr_bar))
+
+
+def beyond_limits(values: np.ndarray, limits: Limits) -> np.ndarray:
+    """Points above the upper or below the lower natural process limit."""
+    values = np.asarray(values, dtype=float)
+    return (values > limits.upper) | (values < limits.lower)
+
+
+def _mark_runs(condition: np.ndarray, length: int) -> np.ndarray:
+    """Mark every point belonging to a stretch of at least ``length`` True values."""
+    marked = np.zeros(len(condition), dtype=bool)
+    start = None
+    for i, flag in enumerate(np.append(condition, False)):
+        if flag and start is None:
+            start = i
+        elif not flag and start is not None:
+            if i - start >= length:
+                marked[start:i] = True
+            start = None
+    return marked
+
+
+def runs(values: np.ndarray, mean: float, *, length: int = RUN_LENGTH) -> np.ndarray:
+    """Points in a run of ``length`` or more on one side of ``mean`` (points on it break a run)."""
+    values = np.asarray(values, dtype=float)
+    return _mark_runs(values > mean, length) | _mark_runs(values < mean, length)
+
+
+def trends(values: np.ndarray, *, length: int = TREND_LENGTH) -> np.ndarray:
+    """Points in ``length`` or more consecutive points each higher (or lower) than the last."""
+    values = np.asarray(values, dtype=float)
+    steps = np.diff(values)
+    marked = np.zeros(len(values), dtype=bool)
+    for direction in (steps > 0, steps < 0):
+        rising = _mark_runs(direction, length - 1)
+        for i in np.flatnonzero(rising):
+            marked[i] = marked[i + 1] = True
+    return marked
+
+
+def two_of_three(values: np.ndarray, limits: Limits) -> np.ndarray:
+    """Two of three consecutive points beyond two-thirds of the way to a limit, same side."""
+    values = np.asarray(values, dtype=float)
+    high = values > limits.mean + 2 / 3 * (limits.upper - limits.mean)
+    low = values < limits.mean - 2 / 3 * (limits.mean - limits.lower)
+    marked = np.zeros(len(values), dtype=bool)
+    for side in (high, low):
+        for i in range(len(values) - 2):
+            window = side[i:i + 3]
+            if window.sum() >= 2:
+                marked[i:i + 3] |= window
+    return marked
+
+
+def period_signals(values: pd.Series, limits: Limits, *, run_length: int = RUN_LENGTH,
+                   trend_length: int = TREND_LENGTH) -> list[Signal]:
+    """Every special cause within one period, in month order, each point once per rule."""
+    array = values.to_numpy(dtype=float)
+    masks = {
+        RULE_BEYOND: beyond_limits(array, limits),
+        RULE_RUN: runs(array, limits.mean, length=run_length),
+        RULE_TREND: trends(array, length=trend_length),
+        RULE_TWO_OF_THREE: two_of_three(array, limits),
+    }
+    signals = [Signal(month=values.index[i], rule=rule, value=float(array[i]))
+               for rule, mask in masks.items() for i in np.flatnonzero(mask)]
+    return sorted(signals, key=lambda s: (s.month, s.rule))
+
+
+def _check_series(values: pd.Series) -> None:
+    if len(values) < MIN_POINTS:
+        raise DataError(f"{values.name or 'series'}: {len(values)} points is too few for control limits; "
+                        f"an XmR chart needs at least {MIN_POINTS} months. Use an earlier --from.")
+    if np.ptp(values.to_numpy(dtype=float)) == 0:
+        raise DataError(f"{values.name or 'series'}: every value is {values.iloc[0]:g}, so there is no variation "
+                        "to set limits from. Check the series, or chart a longer span.")
+
+
+def split_periods(values: pd.Series, breaks: list[pd.Timestamp]) -> list[pd.Series]:
+    """The series cut at each break month (a break starts a new period)."""
+    edges = [values.index[0], *sorted(b for b in breaks if values.index[0] < b <= values.index[-1])]
+    pieces = []
+    for i, start in enumerate(edges):
+        end = edges[i + 1] if i + 1 < len(edges) else None
+        piece = values[values.index >= start]
+        pieces.append(piece[piece.index < end] if end is not None else piece)
+    return pieces
+
+
+def control_chart(values: pd.Series, *, breaks: list[pd.Timestamp] = (), run_length: int = RUN_LENGTH,
+                  trend_length: int = TREND_LENGTH, screen: bool = True) -> ControlChart:
+    """An XmR chart with a new period (mean and limits) at each break.
+
+    Raises
+    ------
+    DataError
+        For fewer than 12 points or a constant series.
+    """
+    _check_series(values)
+    periods, signals = [], []
+    for piece in split_periods(values, list(breaks)):
+        limits = xmr_limits(piece.to_numpy(), screen=screen) if len(piece) > 1 else Limits(
+            float(piece.iloc[0]), 0.0, float(piece.iloc[0]), float(piece.iloc[0]))
+        periods.append(Period(start=piece.index[0], end=piece.index[-1], limits=limits, points=len(piece)))
+        signals += period_signals(piece, limits, run_length=run_length, trend_length=trend_length)
+    return ControlChart(values=values, periods=periods, signals=signals)
+
+
+def _step_t(values: np.ndarray, k: int, *, with_trend: bool) -> float:
+    """t-statistic of a level shift at index ``k``, optionally fitted with a linear trend."""
+    n = len(values)
+    t = np.arange(n, dtype=float)
+    columns = [np.ones(n), t - t.mean()] if with_trend else [np.ones(n)]
+    design = np.column_stack([*columns, (t >= k).astype(float)])
+    coef, *_ = np.linalg.lstsq(design, values, rcond=None)
+    dof = n - design.shape[1]
+    sse = float(np.sum((values - design @ coef) ** 2))
+    if dof <= 0 or sse <= 0:
+        return 0.0
+    covariance = np.linalg.pinv(design.T @ design)
+    return float(coef[-1] / np.sqrt(sse / dof * covariance[-1, -1]))
+
+
+def levels_around(values: np.ndarray, k: int) -> tuple[float, float]:
+    """Mean level in the year (or less) before index ``k`` and the year from it."""
+    window = min(12, max(1, len(values) // 4))
+    return float(values[max(0, k - window):k].mean()), float(values[k:k + window].mean())
+
+
+def _sse(values: np.ndarray, design: np.ndarray) -> float:
+    coef, *_ = np.linalg.lstsq(design, values, rcond=None)
+    return float(np.sum((values - design @ coef) ** 2))
+
+
+def _more_step_than_trend(values: np.ndarray, k: int) -> bool:
+    """True when two flat levels split at ``k`` fit better than one straight line."""
+    n = len(values)
+    t = np.arange(n, dtype=float)
+    line = np.column_stack([np.ones(n), t])
+    levels = np.column_stack([np.ones(n), (t >= k).astype(float)])
+    return _sse(values, levels) < _sse(values, line)
+
+
+def _best_split(values: np.ndarray, *, min_points: int) -> tuple[int, float] | None:
+    """Where a level shift fits best (the best two-mean split) and its t-statistic."""
+    candidates = range(min_points, len(values) - min_points + 1)
+    if not candidates:
+        return None
+    k = max(candidates, key=lambda c: abs(_step_t(values, c, with_trend=False)))
+    return k, _step_t(values, k, with_trend=False)
+
+
+def _sustained(values: np.ndarray, k: int, before_mean: float, run_length: int) -> bool:
+    """SPC evidence: a run of ``run_length`` points after the step on its new side of the old mean."""
+    after = values[k:]
+    side = after > before_mean if after.mean() > before_mean else after < before_mean
+    return bool(_mark_runs(side, run_length).any())
+
+
+def detect_steps(values: pd.Series, *, run_length: int = RUN_LENGTH, known: list[pd.Timestamp] = (),
+                 t_critical: float = STEP_T_CRITICAL, max_steps: int = MAX_STEPS) -> list[StepChange]:
+    """Find sustained level shifts by binary segmentation, confirmed by the run rule.
+
+    Each period is searched for the month whose level shift (fitted with a
+    linear trend, so a steady decline is not mistaken for a step) has the
+    largest t-statistic. It is confirmed when the t-statistic exceeds
+    ``t_critical`` and at least ``run_length`` consecutive points after it sit
+    on the new side of the old mean. Known process changes (``known``) are
+    always periods' edges and reported as steps with their measured size.
+    """
+    _check_series(values)
+    array = values.to_numpy(dtype=float)
+    months = values.index
+    breaks = sorted({pd.Timestamp(k) for k in known if months[0] < pd.Timestamp(k) <= months[-1]})
+    steps = [_known_step(array, months, b) for b in breaks]
+    while len(steps) - len(breaks) < max_steps:
+        found = None
+        for piece in split_periods(values, breaks):
+            if len(piece) < 2 * run_length:
+                continue
+            piece_values = piece.to_numpy(dtype=float)
+            best = _best_split(piece_values, min_points=run_length)
+            if best is None or abs(best[1]) < t_critical:
+                continue
+            k, t_stat = best
+            if not _sustained(piece_values, k, piece_values[:k].mean(), run_length):
+                continue
+            if not _more_step_than_trend(piece_values, k):
+                continue
+            before, after = levels_around(piece_values, k)
+            if found is None or abs(t_stat) > abs(found.t_statistic):
+                found = StepChange(month=piece.index[k], before=before, after=after, t_statistic=t_stat,
+                                   evidence=f"run of {run_length}+ points on the new side of the old mean; shift t = {t_stat:.1f}")
+        if found is None:
+            break
+        steps.append(found)
+        breaks = sorted([*breaks, found.month])
+    return sorted(steps, key=lambda s: s.month)
+
+
+def _known_step(array: np.ndarray, months: pd.DatetimeIndex, month: pd.Timestamp) -> StepChange:
+    before, after = levels_around(array, int(months.get_loc(month)))
+    return StepChange(month=month, before=before, after=after, t_statistic=float("nan"),
+                      evidence="known process change (from the known-changes file)", known=True)
+
+
+MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+               "November", "December")
+SEASONAL_THRESHOLD = 0.03  # a month at least 3% above the typical month is "above average"
+
+
+def _step_sentence(step: StepChange, periods: list[Period]) -> str:
+    direction = "up" if step.change > 0 else "down"
+    kind = "known change" if step.known else "step change"
+    later = [p for p in periods if p.start >= step.month]
+    level = f" to a process average of {later[0].limits.mean:,.0f}" if later else ""
+    return f"{kind.capitalize()} {direction} of {abs(step.change):.0%} from {step.month:%Y-%m}{level}"
+
+
+def describe_chart(chart: ControlChart, *, month_effects: pd.Series | None = None) -> list[str]:
+    """The chart in a performance report's words: steps, stability, special causes, seasonality."""
+    lines = []
+    last = chart.periods[-1]
+    since_last = [s for s in chart.signals if s.month >= last.start]
+    stable = not since_last
+    adjusted = " (seasonally adjusted)" if chart.seasonally_adjusted else ""
+    for step in chart.steps:
+        lines.append(_step_sentence(step, chart.periods) + ".")
+    if not chart.steps:
+        lines.append(f"No step change since {chart.values.index[0]:%Y-%m}.")
+    status = "stable" if stable else "not stable"
+    lines.append(f"Since {last.start:%Y-%m} the process is {status}{adjusted}: average {last.limits.mean:,.0f} a month, "
+                 f"natural limits {max(last.limits.lower, 0):,.0f} to {last.limits.upper:,.0f}.")
+    for rule in (RULE_BEYOND, RULE_RUN, RULE_TREND, RULE_TWO_OF_THREE):
+        months = sorted({s.month for s in since_last if s.rule == rule})
+        if months:
+            listed = ", ".join(f"{m:%Y-%m}" for m in months[:6]) + (" ..." if len(months) > 6 else "")
+            lines.append(f"Special cause ({rule}) in the current period: {listed}.")
+    if month_effects is not None:
+        above = [MONTH_NAMES[m - 1] for m, v in month_effects.items() if v > 1 + SEASONAL_THRESHOLD]
+        if above:
+            lines.append(f"Seasonal pattern: above average levels in {', '.join(above)}.")
+    return lines

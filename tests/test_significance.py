@@ -1,0 +1,41 @@
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from crimecast.forecast import significance
+from crimecast.forecast.significance import poisson_e_test, year_on_year
+
+
+def test_e_test_matches_the_published_example():
+    # 25 robberies after 16: Krishnamoorthy & Thomson's E-test gives p = 0.165.
+    test = poisson_e_test(25, 16)
+    assert test.p_value == pytest.approx(0.165, abs=0.001)
+    assert test.verdict == "no significant change" and test.change == pytest.approx(0.5625)
+
+
+def test_large_falls_are_significant():
+    assert poisson_e_test(12868, 13705).verdict == "a significant fall"
+
+
+def test_normal_limit_agrees_with_the_exact_sum(monkeypatch):
+    approximate = poisson_e_test(2100, 2000).p_value
+    monkeypatch.setattr(significance, "NORMAL_LIMIT_RATE", 1e9)
+    assert poisson_e_test(2100, 2000).p_value == pytest.approx(approximate, abs=1e-3)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 300), st.integers(0, 300))
+def test_p_value_is_a_probability_and_symmetric(a, b):
+    p = poisson_e_test(a, b).p_value
+    assert 0 <= p <= 1 and p == pytest.approx(poisson_e_test(b, a).p_value)
+
+
+def test_year_on_year_compares_full_years_and_year_to_date():
+    index = pd.date_range("2012-04-01", "2014-09-01", freq="MS")
+    history = pd.Series(100, index=index)
+    comparisons = year_on_year(history)
+    assert [c.label for c in comparisons] == ["2013/14 on 2012/13",
+                                              "2014/15 year to date (6 months) on the same months of 2013/14"]
+    assert comparisons[1].test.current == 600 and comparisons[1].test.previous == 600

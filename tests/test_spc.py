@@ -1,0 +1,113 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from crimecast.errors import DataError
+from crimecast.forecast.spc import (control_chart, describe_chart, detect_steps, runs, trends, two_of_three,
+                                    xmr_limits, beyond_limits)
+
+# Worked by hand: sum 157 over 12 points; moving ranges 2,1,2,1,18,19,1,2,1,2,1 (sum 50 over 11).
+REFERENCE = np.array([10, 12, 11, 13, 12, 30, 11, 12, 10, 11, 13, 12], dtype=float)
+
+
+def months(n, start="2011-04-01"):
+    return pd.date_range(start, periods=n, freq="MS")
+
+
+def test_reference_limits_match_the_hand_calculation():
+    limits = xmr_limits(REFERENCE)
+    assert limits.mean == pytest.approx(157 / 12)
+    assert limits.mr_bar == pytest.approx(50 / 11)
+    assert limits.upper == pytest.approx(157 / 12 + 2.66 * 50 / 11)
+    assert limits.lower == pytest.approx(157 / 12 - 2.66 * 50 / 11)
+    assert np.flatnonzero(beyond_limits(REFERENCE, limits)).tolist() == [5]
+
+
+def test_reference_with_moving_range_screening():
+    # 3.267 x 50/11 = 14.85: the ranges 18 and 19 are screened out, leaving 13 over 9 ranges.
+    limits = xmr_limits(REFERENCE, screen=True)
+    assert limits.mr_bar == pytest.approx(13 / 9)
+    assert limits.upper == pytest.approx(157 / 12 + 2.66 * 13 / 9)
+    assert np.flatnonzero(beyond_limits(REFERENCE, limits)).tolist() == [5]
+
+
+def test_run_of_seven_on_one_side_is_flagged_and_six_is_not():
+    seven = np.array([0, 1, 1, 1, 1, 1, 1, 1, 0, -1], dtype=float)
+    assert np.flatnonzero(runs(seven, 0.5)).tolist() == [1, 2, 3, 4, 5, 6, 7]
+    assert not runs(seven[:7], 0.5).any()
+    assert runs(seven, 0.5, length=6).sum() == 7
+
+
+def test_points_on_the_mean_break_a_run():
+    values = np.array([1, 1, 1, 0.5, 1, 1, 1, 1], dtype=float)
+    assert not runs(values, 0.5).any()
+
+
+def test_trend_of_six_rising_points():
+    values = np.array([5, 1, 2, 3, 4, 5, 6, 2], dtype=float)
+    assert np.flatnonzero(trends(values)).tolist() == [1, 2, 3, 4, 5, 6]
+    assert not trends(values[:6]).any()
+
+
+def test_two_of_three_beyond_two_thirds_same_side():
+    limits = xmr_limits(np.array([10, 11, 10, 11, 10, 11, 10, 11], dtype=float))
+    near = limits.mean + 0.8 * (limits.upper - limits.mean)
+    values = np.array([10.5, near, 10.5, near, 10.5, 10.5])
+    assert np.flatnonzero(two_of_three(values, limits)).tolist() == [1, 3]
+    opposite = np.array([10.5, near, 10.5, limits.mean - 0.8 * (limits.mean - limits.lower), 10.5])
+    assert not two_of_three(opposite, limits).any()
+
+
+def test_a_break_starts_a_period_with_its_own_mean_and_limits():
+    values = pd.Series([10, 11, 10, 12, 11, 10, 11, 20, 21, 20, 22, 21, 20, 21], index=months(14), dtype=float)
+    chart = control_chart(values, breaks=[values.index[7]])
+    assert [p.points for p in chart.periods] == [7, 7]
+    assert chart.periods[0].limits.mean == pytest.approx(75 / 7) and chart.periods[1].limits.mean == pytest.approx(145 / 7)
+
+
+@pytest.mark.parametrize("values, message", [(np.arange(11.0), "at least 12 months"), (np.full(20, 7.0), "no variation")])
+def test_too_short_or_constant_series_is_explained(values, message):
+    with pytest.raises(DataError, match=message):
+        control_chart(pd.Series(values, index=months(len(values))))
+
+
+def _synthetic(seed: int, step: float, n: int = 48, level: float = 200.0):
+    rng = np.random.default_rng(seed)
+    at = int(rng.integers(12, n - 12))
+    mean = np.full(n, level)
+    mean[at:] *= 1 + step
+    series = pd.Series(rng.poisson(mean).astype(float), index=months(n, "2010-01-01"))
+    return series, series.index[at]
+
+
+def test_twenty_percent_steps_are_found_within_a_month_in_at_least_90_percent():
+    found = 0
+    for seed in range(200):
+        series, truth = _synthetic(seed, 0.2 if seed % 2 else -0.2)
+        found += any(abs((s.month - truth).days) <= 31 for s in detect_steps(series))
+    assert found / 200 >= 0.90
+
+
+def test_series_without_a_step_raise_a_false_step_at_most_5_percent():
+    false = sum(bool(detect_steps(_synthetic(10_000 + seed, 0.0)[0])) for seed in range(200))
+    assert false / 200 <= 0.05
+
+
+def test_a_steady_decline_is_not_called_a_step():
+    series = pd.Series(1000 * 0.99 ** np.arange(48), index=months(48)) + np.random.default_rng(1).normal(0, 5, 48)
+    assert detect_steps(series) == []
+
+
+def test_known_changes_are_always_steps_with_their_measured_size():
+    series, _ = _synthetic(3, 0.0)
+    steps = detect_steps(series, known=[series.index[20]])
+    assert len(steps) == 1 and steps[0].known and abs(steps[0].change) < 0.1
+
+
+def test_summary_speaks_like_the_report():
+    values = pd.Series([100.0] * 12 + [80.0] * 12, index=months(24)) + np.tile([1.0, -1.0], 12)
+    chart = control_chart(values, breaks=[values.index[12]])
+    chart.steps = detect_steps(values)
+    lines = describe_chart(chart)
+    assert lines[0] == "Step change down of 20% from 2012-04 to a process average of 80."
+    assert "Since 2012-04 the process is stable" in lines[1]

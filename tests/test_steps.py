@@ -1,0 +1,44 @@
+"""Step changes on the embedded data, as the report describes them (fits Prophet: slow)."""
+
+import pandas as pd
+import pytest
+
+from crimecast.data.load import load_counts
+from crimecast.data.series import series_of, with_totals
+from crimecast.forecast.steps import process_chart
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def counts():
+    return with_totals(load_counts("west-midlands"))
+
+
+def months_apart(a: pd.Timestamp, b: str) -> int:
+    b = pd.Timestamp(b)
+    return abs((a.year - b.year) * 12 + a.month - b.month)
+
+
+def test_vehicle_crime_step_down_from_december_2012(counts):
+    chart, _ = process_chart(series_of(counts, category="vehicle-crime", area="force"))
+    assert len(chart.steps) == 1 and chart.steps[0].change < 0
+    assert months_apart(chart.steps[0].month, "2012-12") <= 1
+
+
+def test_shoplifting_step_up_from_november_2012(counts):
+    chart, _ = process_chart(series_of(counts, category="shoplifting", area="force"))
+    assert len(chart.steps) == 1 and chart.steps[0].change > 0.2
+    assert months_apart(chart.steps[0].month, "2012-11") <= 1
+
+
+def test_violence_with_injury_rise_in_2013_14_is_found(counts):
+    chart, _ = process_chart(series_of(counts, category="violence-with-injury", area="force"))
+    rises = [s for s in chart.steps if s.change > 0 and pd.Timestamp("2013-04-01") <= s.month <= pd.Timestamp("2014-03-01")]
+    assert rises
+
+
+def test_seasonally_adjusted_burglary_has_no_false_step_from_winter_peaks(counts):
+    chart, effects = process_chart(series_of(counts, category="burglary-dwelling", area="force"), seasonal_adjust=True)
+    assert chart.steps == [] and chart.seasonally_adjusted
+    assert effects[11] > 1.1 and effects[6] < 0.95  # November above, June below the typical month
