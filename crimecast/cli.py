@@ -7,6 +7,7 @@ returns. Library errors become one clear message and an exit code (2 usage,
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import math
@@ -18,15 +19,15 @@ import pandas as pd
 
 from crimecast.data.known_changes import load_known_changes
 from crimecast.data.load import EMBEDDED_DATASETS, ColumnMap, load_counts
-from crimecast.data.series import ALL, catalogue, default_area, with_totals
+from crimecast.data.series import ALL, catalogue, default_area, select_keys, with_totals
 from crimecast.errors import CrimecastError
-from crimecast.forecast.backtest import BACKTEST_MODELS, BACKTEST_WINDOWS, lost_to_baseline, summarise
+from crimecast.forecast.backtest import BACKTEST_MODELS, BACKTEST_WINDOWS
 from crimecast.forecast.models import DEFAULT_HORIZON, DEFAULT_MODEL, DEFAULT_PATHS, DEFAULT_SEED, MODELS
 from crimecast.forecast.parallel import default_jobs
 from crimecast.forecast.run import RunOptions, SeriesReport, run_backtests, run_forecasts, run_spc
 from crimecast.forecast.spc import RUN_LENGTH
 from crimecast.io import write_csv_atomic, write_text_atomic
-from crimecast.report import tables
+from crimecast.report import serialise, tables
 from crimecast.report.files import forecast_frame, output_stem, write_forecast_csv
 
 DEFAULT_OUT = Path("out")
@@ -76,6 +77,12 @@ def data_options(command):
     return wrapper
 
 
+def _data_label(counts: pd.DataFrame) -> str:
+    """``'west-midlands (illustrative)'`` or the file name."""
+    source = str(counts.attrs.get("source", ""))
+    return f"{source} (illustrative)" if counts.attrs.get("illustrative") else source
+
+
 def _say_provenance(counts: pd.DataFrame) -> None:
     if counts.attrs.get("illustrative"):
         click.secho(counts.attrs["notice"], fg="yellow", err=True)
@@ -107,62 +114,22 @@ def _known_changes(path: Path | None) -> tuple:
     return tuple(load_known_changes(path)) if path else ()
 
 
-def _comparison_line(comparison) -> str:
-    test = comparison.test
-    return (f"{comparison.label}: {tables.count(test.current)} vs {tables.count(test.previous)}, "
-            f"{tables.percent(test.change)}: {test.verdict} (Poisson E-test p = {tables.p_value(test.p_value)}).")
-
-
-def _json_default(value):
-    if isinstance(value, pd.Timestamp):
-        return value.strftime("%Y-%m")
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    return str(value)
-
-
-def _records(frame: pd.DataFrame) -> list[dict]:
-    frame = frame.copy()
-    for column in frame.columns:
-        if pd.api.types.is_datetime64_any_dtype(frame[column]):
-            frame[column] = frame[column].dt.strftime("%Y-%m")
-    return json.loads(frame.to_json(orient="records", double_precision=6))
-
-
-def _report_json(report: SeriesReport) -> dict:
-    result = report.forecast
-    summary = report.backtest_summary
-    return {
-        "category": result.category,
-        "area": result.area,
-        "model": result.model,
-        "paths": int(result.paths.shape[0]),
-        "forecast": _records(result.monthly_table()),
-        "financial_years": _records(result.financial_years()),
-        "backtest": None if summary is None else _records(summary.reset_index()),
-        "lost_to_baseline": report.lost_to,
-        "recorded_changes": [{"period": c.label, "current": c.test.current, "previous": c.test.previous,
-                              "change": c.test.change, "z": c.test.z, "p_value": c.test.p_value,
-                              "verdict": c.test.verdict} for c in report.comparisons],
-        "notes": result.notes + report.notes,
-    }
-
-
-def _progress_bar(total: int, label: str):
+@contextlib.contextmanager
+def _progress(total: int, label: str):
+    """A progress bar on stderr for several series; yields the callback the library calls per series."""
     if total <= 1:
-        return None, None
-    bar = click.progressbar(length=total, label=label, show_pos=True, file=sys.stderr)
-    bar.__enter__()
-    return bar, lambda _: bar.update(1)
+        yield None
+        return
+    with click.progressbar(length=total, label=label, show_pos=True, file=sys.stderr) as bar:
+        yield lambda _: bar.update(1)
 
 
 def _print_report(report: SeriesReport, *, counts: pd.DataFrame) -> None:
     result = report.forecast
-    data_label = "illustrative data" if counts.attrs.get("illustrative") else counts.attrs.get("source", "")
-    click.secho(f"\n{tables.series_title(result)} ({data_label}) — model {result.model}, {result.paths.shape[0]:,} paths",
+    click.secho(f"\n{tables.series_title(result)} ({_data_label(counts)}) — model {result.model}, {result.paths.shape[0]:,} paths",
                 bold=True)
     for comparison in report.comparisons:
-        click.echo("Recorded " + _comparison_line(comparison))
+        click.echo("Recorded " + tables.comparison_line(comparison))
     click.echo()
     click.echo(tables.forecast_table(result))
     click.echo()
@@ -180,31 +147,11 @@ def _print_report(report: SeriesReport, *, counts: pd.DataFrame) -> None:
 def _write_outputs(report: SeriesReport, out_dir: Path, *, counts: pd.DataFrame, chart: bool) -> list[Path]:
     from crimecast.report.charts import fan_chart, save_figure
 
-    written = [write_forecast_csv(report.forecast, out_dir)]
+    written = [write_forecast_csv(report.forecast, out_dir, data_label=_data_label(counts))]
     if chart:
         fig = fan_chart(report.forecast, notice=counts.attrs.get("notice", ""))
         written.append(save_figure(fig, out_dir / f"{output_stem(report.forecast)}_fan.png"))
     return written
-
-
-def _summary_frame(reports: list[SeriesReport]) -> pd.DataFrame:
-    rows = []
-    for report in reports:
-        result = report.forecast
-        years = result.financial_years()
-        year = years.iloc[-1] if not years.empty else None
-        summary = report.backtest_summary
-        rows.append({
-            "category": result.category, "area": result.area,
-            "financial_year": None if year is None else year["financial_year"],
-            "expected_total": None if year is None else round(year["median"], 1),
-            "lo80": None if year is None else round(year["lo80"], 1),
-            "hi80": None if year is None else round(year["hi80"], 1),
-            "change_on_previous": None if year is None or "change_median" not in year or pd.isna(year.get("change_median")) else round(year["change_median"], 4),
-            "backtest_mase": None if summary is None else round(summary.at[result.model, "mase"], 3),
-            "lost_to_baseline": report.lost_to or "",
-        })
-    return pd.DataFrame(rows)
 
 
 @click.group(cls=CrimecastGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -248,31 +195,26 @@ def run_command(category, area, model, n_paths, seed, jobs, no_steps, known_chan
     area = area or (ALL if category == ALL else default_area(counts))
     options = RunOptions(horizon=horizon, n_paths=n_paths, seed=seed, model=model, backtest=not no_backtest,
                          steps=not no_steps, known_changes=_known_changes(known_changes_file))
-    n_series = len(counts[["category", "area"]].drop_duplicates()) if category == ALL else 1
-    bar, progress = _progress_bar(n_series if area == ALL or category == ALL else 1, "Forecasting")
-    try:
+    with _progress(len(select_keys(counts, category=category, area=area)[0]), "Forecasting") as progress:
         reports, notes = run_forecasts(counts, category=category, area=area, options=options,
                                        jobs=jobs or default_jobs(), progress=progress)
-    finally:
-        if bar:
-            bar.__exit__(None, None, None)
     for note in notes:
         click.secho(f"Note: {note}", fg="yellow", err=True)
     written = []
     for report in reports:
         written += _write_outputs(report, out_dir, counts=counts, chart=not no_chart)
     if len(reports) > 1:
-        written.append(write_csv_atomic(_summary_frame(reports), out_dir / "summary.csv"))
+        written.append(write_csv_atomic(tables.summary_frame(reports).assign(data=_data_label(counts)), out_dir / "summary.csv"))
     if as_json:
         payload = {"data": counts.attrs.get("source"), "illustrative": bool(counts.attrs.get("illustrative")),
-                   "notice": counts.attrs.get("notice", ""), "notes": notes, "series": [_report_json(r) for r in reports],
+                   "notice": counts.attrs.get("notice", ""), "notes": notes, "series": [serialise.series_report(r) for r in reports],
                    "files": [str(p) for p in written]}
-        click.echo(json.dumps(payload, indent=2, default=_json_default))
+        click.echo(json.dumps(payload, indent=2, default=serialise.json_default))
         return
     if len(reports) == 1:
         _print_report(reports[0], counts=counts)
     else:
-        click.echo(tables.text_table(_summary_frame(reports).fillna("-"), align_left=("category", "area", "financial_year", "lost_to_baseline")))
+        click.echo(tables.text_table(tables.summary_frame(reports).fillna("-"), align_left=("category", "area", "financial_year", "lost_to_baseline")))
     click.echo(f"\nWrote {len(written)} file(s) to {out_dir}/ (e.g. {written[0].name}).")
 
 
@@ -304,21 +246,14 @@ def backtest_command(category, area, model, n_paths, seed, jobs, no_steps, known
     area = area or (ALL if category == ALL else default_area(counts))
     options = RunOptions(n_paths=n_paths, seed=seed, model=model, windows=windows, models=chosen, steps=not no_steps,
                          known_changes=_known_changes(known_changes_file))
-    n_series = counts[["category", "area"]].drop_duplicates().shape[0] if category == ALL or area == ALL else 1
-    bar, progress = _progress_bar(n_series, "Backtesting")
-    try:
-        scores, notes = run_backtests(counts, category=category, area=area, options=options,
-                                      jobs=jobs or default_jobs(), progress=progress)
-    finally:
-        if bar:
-            bar.__exit__(None, None, None)
-    overall = summarise(scores)
-    lost = lost_to_baseline(scores, model=model)
-    per_series = scores.groupby(["category", "area", "model"])[["mase", "total_ape", "coverage80"]].mean().reset_index()
+    with _progress(len(select_keys(counts, category=category, area=area)[0]), "Backtesting") as progress:
+        report = run_backtests(counts, category=category, area=area, options=options,
+                               jobs=jobs or default_jobs(), progress=progress)
+    overall, per_series, lost, scores, notes = report.overall, report.per_series, report.lost, report.scores, report.notes
     if as_json:
         click.echo(json.dumps({"data": counts.attrs.get("source"), "illustrative": bool(counts.attrs.get("illustrative")),
-                               "overall": _records(overall.reset_index()), "per_series": _records(per_series),
-                               "lost_to_baseline": _records(lost), "notes": notes}, indent=2, default=_json_default))
+                               "overall": serialise.records(overall.reset_index()), "per_series": serialise.records(per_series),
+                               "lost_to_baseline": serialise.records(lost), "notes": notes}, indent=2, default=serialise.json_default))
         return
     for note in notes:
         click.secho(f"Note: {note}", fg="yellow")
@@ -396,13 +331,8 @@ def spc_command(category, area, start, seasonal_adjust, known_changes_file, run_
                                known={k.month: k.description for k in report.known}, notice=counts.attrs.get("notice", ""))
     written.append(save_figure(fig, out_dir / f"{stem}.png"))
     if as_json:
-        click.echo(json.dumps({"category": report.category, "area": report.area,
-                               "seasonally_adjusted": report.chart.seasonally_adjusted,
-                               "periods": _records(periods), "signals": _records(signals),
-                               "steps": [{"month": s.month.strftime("%Y-%m"), "change": s.change, "before": s.before,
-                                          "after": s.after, "evidence": s.evidence, "known": s.known} for s in report.chart.steps],
-                               "summary": report.summary, "notes": report.notes,
-                               "files": [str(p) for p in written]}, indent=2, default=_json_default))
+        click.echo(json.dumps({**serialise.spc_report(report),
+                               "files": [str(p) for p in written]}, indent=2, default=serialise.json_default))
         return
     for note in report.notes:
         click.secho(f"Note: {note}", fg="yellow")

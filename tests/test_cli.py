@@ -24,7 +24,7 @@ def test_run_burglary_prints_forecast_year_and_backtest(tmp_path):
     assert "ILLUSTRATIVE DATA" in out and "'burglary' is read as burglary-dwelling" in out
     assert "80% interval" in out and "Financial year 2014/15" in out and "Against 2013/14 actual 12,868" in out
     assert "Backtest: 3 windows" in out and "seasonal-naive" in out and "ets" in out
-    assert (tmp_path / "burglary-dwelling_force_forecast.csv").exists()
+    assert "west-midlands (illustrative)" in (tmp_path / "burglary-dwelling_force_forecast.csv").read_text()
     assert (tmp_path / "burglary-dwelling_force_fan.png").stat().st_size > 10_000
 
 

@@ -126,14 +126,40 @@ def _backtest_one(item: tuple[str, str, pd.Series], options: RunOptions) -> pd.D
                            category=category, area=area, **options.forecaster_params(category, area))
 
 
+@dataclass
+class BacktestReport:
+    """Rolling-origin scores of several models on several series."""
+
+    scores: pd.DataFrame
+    model: str
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def overall(self) -> pd.DataFrame:
+        """Mean scores per model over every series and window, best MASE first."""
+        return summarise(self.scores)
+
+    @property
+    def per_series(self) -> pd.DataFrame:
+        """Mean MASE, total error and 80% coverage per series and model."""
+        columns = ["mase", "total_ape", "coverage80"]
+        return self.scores.groupby(["category", "area", "model"])[columns].mean().reset_index()
+
+    @property
+    def lost(self) -> pd.DataFrame:
+        """Series where a baseline beat ``model`` on MASE."""
+        return lost_to_baseline(self.scores, model=self.model)
+
+
 def run_backtests(counts: pd.DataFrame, *, category: str, area: str, options: RunOptions = RunOptions(),
-                  jobs: int = 1, progress: Progress | None = None) -> tuple[pd.DataFrame, list[str]]:
+                  jobs: int = 1, progress: Progress | None = None) -> BacktestReport:
     """Rolling-origin scores of every model on every series named.
 
     Returns
     -------
-    (scores, notes)
-        One row per (series, model, window), and notes about the selection.
+    BacktestReport
+        One score row per (series, model, window), summaries, and notes
+        about the selection (aliases, series too short to backtest).
     """
     items, notes = _series_items(counts, category, area)
     short = [f"{c} / {a}" for c, a, y in items if not backtest_origins(len(y), windows=options.windows)]
@@ -144,7 +170,7 @@ def run_backtests(counts: pd.DataFrame, *, category: str, area: str, options: Ru
         raise DataError("no series is long enough to backtest: each needs at least 36 months.")
     frames = map_series(partial(_backtest_one, options=options), items, jobs=jobs, progress=progress,
                         label=lambda item: f"{item[0]} / {item[1]}")
-    return pd.concat(frames, ignore_index=True), notes
+    return BacktestReport(scores=pd.concat(frames, ignore_index=True), model=options.model, notes=notes)
 
 
 @dataclass

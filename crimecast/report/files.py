@@ -12,8 +12,12 @@ from crimecast.io import write_csv_atomic
 DECIMALS = 1
 
 
-def forecast_frame(result: ForecastResult) -> pd.DataFrame:
-    """History and forecast in one table: ``kind`` is ``actual`` or ``forecast``."""
+def forecast_frame(result: ForecastResult, *, data_label: str = "") -> pd.DataFrame:
+    """History and forecast in one table: ``kind`` is ``actual`` or ``forecast``.
+
+    ``data_label`` (e.g. ``"west-midlands (illustrative)"``) is written in a
+    ``data`` column so the file says where its numbers come from.
+    """
     actual = pd.DataFrame({"month": result.history.index, "kind": "actual", "count": result.history.to_numpy()})
     forecast = result.monthly_table().assign(kind="forecast")
     frame = pd.concat([actual, forecast], ignore_index=True)
@@ -21,6 +25,7 @@ def forecast_frame(result: ForecastResult) -> pd.DataFrame:
     frame.insert(0, "category", result.category)
     frame["month"] = pd.to_datetime(frame["month"]).dt.strftime("%Y-%m")
     frame["model"] = result.model
+    frame["data"] = data_label
     return frame.round(DECIMALS)
 
 
@@ -28,6 +33,6 @@ def output_stem(result: ForecastResult) -> str:
     return f"{result.category}_{result.area}"
 
 
-def write_forecast_csv(result: ForecastResult, out_dir: Path) -> Path:
+def write_forecast_csv(result: ForecastResult, out_dir: Path, *, data_label: str = "") -> Path:
     """``<out>/<category>_<area>_forecast.csv``."""
-    return write_csv_atomic(forecast_frame(result), Path(out_dir) / f"{output_stem(result)}_forecast.csv")
+    return write_csv_atomic(forecast_frame(result, data_label=data_label), Path(out_dir) / f"{output_stem(result)}_forecast.csv")

@@ -111,3 +111,35 @@ def spc_signals(chart) -> pd.DataFrame:
         row["rules"].append(signal.rule)
     return pd.DataFrame([{**row, "rules": "; ".join(row["rules"])} for row in rows.values()],
                         columns=["month", "value", "rules"])
+
+
+def comparison_line(comparison) -> str:
+    """``'2013/14 on 2012/13: 12,868 vs 13,705, -6.1%: a significant fall (Poisson E-test p = < 0.001).'``"""
+    test = comparison.test
+    return (f"{comparison.label}: {count(test.current)} vs {count(test.previous)}, "
+            f"{percent(test.change)}: {test.verdict} (Poisson E-test p = {p_value(test.p_value)}).")
+
+
+def summary_frame(reports) -> pd.DataFrame:
+    """One row per forecast series: the last financial year covered, its change, backtest MASE."""
+    rows = []
+    for report in reports:
+        result = report.forecast
+        years = result.financial_years()
+        year = years.iloc[-1] if not years.empty else {}
+        summary = report.backtest_summary
+        rows.append({
+            "category": result.category, "area": result.area,
+            "financial_year": year.get("financial_year"),
+            "expected_total": _rounded(year.get("median"), 1),
+            "lo80": _rounded(year.get("lo80"), 1),
+            "hi80": _rounded(year.get("hi80"), 1),
+            "change_on_previous": _rounded(year.get("change_median"), 4),
+            "backtest_mase": None if summary is None else round(summary.at[result.model, "mase"], 3),
+            "lost_to_baseline": report.lost_to or "",
+        })
+    return pd.DataFrame(rows)
+
+
+def _rounded(value, digits: int):
+    return None if value is None or pd.isna(value) else round(float(value), digits)
