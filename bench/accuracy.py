@@ -100,6 +100,10 @@ Targets: crimecast mean MASE at most 0.85 x Prophet-default's (measured ratio **
 no worse than ETS's ({'met' if beats_ets else 'MISSED'}); 80% coverage within 75-85% (measured **{coverage:.1f}%**: {'met' if 75 <= coverage <= 85 else 'MISSED'}).
 
 Best model per series by mean MASE: {', '.join(f'{m} {n}' for m, n in wins.items())}.
+
+Models: `crimecast` is the default (Prophet member averaged with two ETS forms, step changes as level
+shifts, calibrated intervals); `prophet` is its Prophet member alone (month effects, level shifts, damped
+trend, calibrated); `prophet-default` is `Prophet()` untouched on raw counts.
 """
     write_section("accuracy", body)
     print(body)

@@ -126,8 +126,8 @@ def _progress(total: int, label: str):
 
 def _print_report(report: SeriesReport, *, counts: pd.DataFrame) -> None:
     result = report.forecast
-    click.secho(f"\n{tables.series_title(result)} ({_data_label(counts)}) — model {result.model}, {result.paths.shape[0]:,} paths",
-                bold=True)
+    click.secho(f"\n{tables.series_title(result)}. Data: {_data_label(counts)}. Model: {result.model}, "
+                f"{result.paths.shape[0]:,} paths.", bold=True)
     for comparison in report.comparisons:
         click.echo("Recorded " + tables.comparison_line(comparison))
     click.echo()
@@ -301,11 +301,13 @@ def list_command(counts):
               help="CSV of known process changes (month,description[,category,area]), always treated as steps.")
 @click.option("--run-length", type=click.IntRange(5, 12), default=RUN_LENGTH, show_default=True,
               help="Points in a row on one side of the mean that signal a shift.")
+@click.option("--screen/--no-screen", default=True, show_default=True,
+              help="Leave moving ranges above 3.267 x their average out of the limits.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_OUT, show_default=True,
               help="Folder for the PNG chart and CSV of periods and signals.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
 @data_options
-def spc_command(category, area, start, seasonal_adjust, known_changes_file, run_length, out_dir, as_json, counts):
+def spc_command(category, area, start, seasonal_adjust, known_changes_file, run_length, screen, out_dir, as_json, counts):
     """Statistical process control (XmR) chart of CATEGORY.
 
     Prints the periods (process average and natural limits, a new period at
@@ -323,7 +325,7 @@ def spc_command(category, area, start, seasonal_adjust, known_changes_file, run_
     start_month = _month_option(start, "--from")
     known = _known_changes(known_changes_file)
     report = run_spc(counts, category=category, area=area or default_area(counts), start=start_month,
-                     seasonal_adjust=seasonal_adjust, known_changes=known, run_length=run_length)
+                     seasonal_adjust=seasonal_adjust, known_changes=known, run_length=run_length, screen=screen)
     periods, signals = tables.spc_periods(report.chart), tables.spc_signals(report.chart)
     stem = f"{report.category}_{report.area}_spc"
     written = [write_csv_atomic(periods, out_dir / f"{stem}_periods.csv"), write_csv_atomic(signals, out_dir / f"{stem}_signals.csv")]

@@ -25,8 +25,8 @@ CALIBRATION_MIN_TRAIN = 36
 CALIBRATION_PATHS = 400
 SCALE_BOUNDS = (0.5, 6.0)
 # Used when a series is too short to calibrate on itself: the median scale
-# over the London borough benchmark panel (bench/RESULTS.md).
-FALLBACK_SCALE = 1.6
+# over London series (bench/calibration_scale.py, bench/RESULTS.md: 1.42).
+FALLBACK_SCALE = 1.4
 
 
 @dataclass(frozen=True)

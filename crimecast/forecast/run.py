@@ -188,7 +188,7 @@ class ProcessReport:
 
 def run_spc(counts: pd.DataFrame, *, category: str, area: str, start: pd.Timestamp | None = None,
             seasonal_adjust: bool = False, known_changes: tuple[KnownChange, ...] = (),
-            run_length: int = RUN_LENGTH) -> ProcessReport:
+            run_length: int = RUN_LENGTH, screen: bool = True) -> ProcessReport:
     """Statistical process control of one series: periods, signals, steps and a plain-English summary.
 
     Raises
@@ -201,7 +201,7 @@ def run_spc(counts: pd.DataFrame, *, category: str, area: str, start: pd.Timesta
     y = series_of(counts, category=slug, area=area_slug)
     known = [k for k in known_changes if k.applies_to(slug, area_slug)]
     chart, effects = process_chart(y, start=start, seasonal_adjust=seasonal_adjust,
-                                   known=tuple(k.month for k in known), run_length=run_length)
+                                   known=tuple(k.month for k in known), run_length=run_length, screen=screen)
     return ProcessReport(category=slug, area=area_slug, chart=chart, month_effects=effects,
                          summary=describe_chart(chart, month_effects=effects), known=known,
                          notes=[note] if note else [])
