@@ -55,7 +55,11 @@ def window_scale(scores: np.ndarray, *, windows: int, level: float = CALIBRATION
     return float(np.median(per_window))
 
 
-def _scores(y_log: pd.Series, origin: int, horizon: int, make_core: Callable, seed: int) -> np.ndarray:
+_SCORE_CACHE: dict[tuple, np.ndarray] = {}
+_SCORE_CACHE_SIZE = 512
+
+
+def _window_scores(y_log: pd.Series, origin: int, horizon: int, make_core: Callable, seed: int) -> np.ndarray:
     core = make_core().fit(y_log.iloc[:origin])
     paths = core.sample(horizon, CALIBRATION_PATHS, seed)
     actual = y_log.to_numpy()[origin:origin + horizon]
@@ -64,6 +68,23 @@ def _scores(y_log: pd.Series, origin: int, horizon: int, make_core: Callable, se
     low, median, high = np.quantile(paths, [tail, 0.5, 1 - tail], axis=0)
     half_width = np.maximum((high - low) / 2, 1e-6)
     return np.abs(actual - median) / half_width
+
+
+def _scores(y_log: pd.Series, origin: int, horizon: int, make_core: Callable, seed: int) -> np.ndarray:
+    """Scores of one calibration window, computed once per process.
+
+    A backtest refits at origins a year apart, and each refit calibrates on
+    the three years before it, so the same window recurs. It is keyed by the
+    model's description, the data up to the window's end, the origin and the
+    seed, so a repeat gives exactly what a fresh computation would.
+    """
+    window = y_log.iloc[:origin + horizon]
+    key = (repr(make_core), window.index[0], tuple(window.to_numpy().tolist()), origin, horizon, seed + origin)
+    if key not in _SCORE_CACHE:
+        if len(_SCORE_CACHE) >= _SCORE_CACHE_SIZE:
+            _SCORE_CACHE.pop(next(iter(_SCORE_CACHE)))
+        _SCORE_CACHE[key] = _window_scores(window, origin, horizon, make_core, seed + origin)
+    return _SCORE_CACHE[key]
 
 
 def calibrate(y_log: pd.Series, make_core: Callable, *, horizon: int, seed: int) -> Calibration:
@@ -75,7 +96,7 @@ def calibrate(y_log: pd.Series, make_core: Callable, *, horizon: int, seed: int)
     origins = calibration_origins(len(y_log), horizon=horizon)
     if not origins:
         return Calibration(scale=FALLBACK_SCALE, n_scores=0, windows=0)
-    scores = np.concatenate([_scores(y_log, o, horizon, make_core, seed + i) for i, o in enumerate(origins)])
+    scores = np.concatenate([_scores(y_log, o, horizon, make_core, seed) for o in origins])
     scale = float(np.clip(window_scale(scores, windows=len(origins)), *SCALE_BOUNDS))
     return Calibration(scale=scale, n_scores=len(scores), windows=len(origins))
 
