@@ -40,15 +40,16 @@ def with_totals(counts: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def _resolve(name: str, choices: list[str], *, kind: str, aliases: dict[str, str]) -> tuple[str, str | None]:
+def _resolve(name: str, choices: list[str], *, kind: str, aliases: dict[str, str], source: str = "") -> tuple[str, str | None]:
     slug = slugify(name)
     if slug in choices:
         return slug, None
     if slug in aliases and aliases[slug] in choices:
         return aliases[slug], f"'{name}' is read as {aliases[slug]}."
+    where = f" in {source}" if source else ""
     raise DataError(
-        f"unknown {kind} '{name}'.{did_you_mean(slug, choices)} "
-        f"Known {kind}s: {', '.join(choices)} (see `forecast list`)."
+        f"unknown {kind} '{name}'{where}.{did_you_mean(slug, choices)} "
+        f"Known {'categories' if kind == 'category' else kind + 's'}: {', '.join(choices)} (see `forecast list`)."
     )
 
 
@@ -60,12 +61,13 @@ def resolve_category(counts: pd.DataFrame, name: str) -> tuple[str, str | None]:
     DataError
         With a did-you-mean suggestion when the category is unknown.
     """
-    return _resolve(name, sorted(counts["category"].unique()), kind="category", aliases=CATEGORY_ALIASES)
+    return _resolve(name, sorted(counts["category"].unique()), kind="category", aliases=CATEGORY_ALIASES,
+                    source=counts.attrs.get("source", ""))
 
 
 def resolve_area(counts: pd.DataFrame, name: str) -> str:
     """The area slug for ``name``; raises DataError with a suggestion if unknown."""
-    return _resolve(name, sorted(counts["area"].unique()), kind="area", aliases={})[0]
+    return _resolve(name, sorted(counts["area"].unique()), kind="area", aliases={}, source=counts.attrs.get("source", ""))[0]
 
 
 def default_area(counts: pd.DataFrame) -> str:
