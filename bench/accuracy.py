@@ -16,7 +16,6 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -38,7 +37,7 @@ def london_series() -> list[tuple[str, str, pd.Series]]:
     counts = with_totals(counts[~counts["area"].isin(EXCLUDED_AREAS)])
     counts = counts[counts["category"] != "total-recorded-crime"]
     chosen = []
-    for (category, area), group in counts.groupby(["category", "area"]):
+    for category, area in counts[["category", "area"]].drop_duplicates().itertuples(index=False):
         y = series_of(counts, category=category, area=area)
         full_span = len(y) == counts["month"].nunique()
         if full_span and y.mean() >= MIN_MEAN_COUNT and (y > 0).all():

@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
-import math
 import sys
 from pathlib import Path
 
@@ -26,9 +25,9 @@ from crimecast.forecast.models import DEFAULT_HORIZON, DEFAULT_MODEL, DEFAULT_PA
 from crimecast.forecast.parallel import default_jobs
 from crimecast.forecast.run import RunOptions, SeriesReport, run_backtests, run_forecasts, run_spc
 from crimecast.forecast.spc import RUN_LENGTH
-from crimecast.io import write_csv_atomic, write_text_atomic
+from crimecast.io import write_csv_atomic
 from crimecast.report import serialise, tables
-from crimecast.report.files import forecast_frame, output_stem, write_forecast_csv
+from crimecast.report.files import output_stem, write_forecast_csv
 
 DEFAULT_OUT = Path("out")
 

@@ -28,8 +28,3 @@ def write_atomic(path: Path, write: Callable[[Path], None]) -> Path:
 def write_csv_atomic(frame: pd.DataFrame, path: Path) -> Path:
     """Write ``frame`` as CSV (no index, ``\\n`` line ends) atomically."""
     return write_atomic(path, lambda tmp: frame.to_csv(tmp, index=False, lineterminator="\n"))
-
-
-def write_text_atomic(text: str, path: Path) -> Path:
-    """Write ``text`` as UTF-8 atomically."""
-    return write_atomic(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))

@@ -62,7 +62,7 @@ def _read_csv(path: Path) -> pd.DataFrame:
     return frame
 
 
-def _find_column(frame: pd.DataFrame, given: str | None, usual: tuple[str, ...], *, what: str, option: str, source: str) -> str | None:
+def _find_column(frame: pd.DataFrame, given: str | None, usual: tuple[str, ...], *, option: str, source: str) -> str | None:
     if given is not None:
         if given not in frame.columns:
             columns = ", ".join(c for c in frame.columns if c != ROW)
@@ -108,16 +108,16 @@ def _tidy_from_csv(path: Path, columns: ColumnMap, *, sum_duplicates: bool) -> t
     source = str(path)
     frame = _read_csv(path)
     notes: list[str] = []
-    category_col = _find_column(frame, columns.category_col, CATEGORY_NAMES, what="category", option="--category-col", source=source)
-    area_col = _find_column(frame, columns.area_col, AREA_NAMES, what="area", option="--area-col", source=source)
+    category_col = _find_column(frame, columns.category_col, CATEGORY_NAMES, option="--category-col", source=source)
+    area_col = _find_column(frame, columns.area_col, AREA_NAMES, option="--area-col", source=source)
     id_cols = [c for c in (category_col, area_col) if c]
     if columns.wide:
         long = _melt_wide(frame, id_cols, source=source)
         month_values, value_col = long["_month"], "_value"
         frame = long
     else:
-        date_col = _find_column(frame, columns.date_col, DATE_NAMES, what="date", option="--date-col", source=source)
-        value_col = _find_column(frame, columns.value_col, VALUE_NAMES, what="count", option="--value-col", source=source)
+        date_col = _find_column(frame, columns.date_col, DATE_NAMES, option="--date-col", source=source)
+        value_col = _find_column(frame, columns.value_col, VALUE_NAMES, option="--value-col", source=source)
         if date_col is None or value_col is None:
             missing = "--date-col" if date_col is None else "--value-col"
             raise DataError(
@@ -127,7 +127,7 @@ def _tidy_from_csv(path: Path, columns: ColumnMap, *, sum_duplicates: bool) -> t
         if columns.quarterly:
             labels = frame[date_col]
             if columns.quarter_col:
-                quarter_col = _find_column(frame, columns.quarter_col, (), what="quarter", option="--quarter-col", source=source)
+                quarter_col = _find_column(frame, columns.quarter_col, (), option="--quarter-col", source=source)
                 labels = frame[date_col] + " Q" + frame[quarter_col].str.replace("Q", "", case=False)
             month_values = parse_quarters(labels, where=f"{source}, column {date_col}", rows=frame[ROW])
         else:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable
 
-import numpy as np
 import pandas as pd
 
 from crimecast.errors import DataError
