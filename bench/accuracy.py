@@ -101,8 +101,8 @@ no worse than ETS's ({'met' if beats_ets else 'MISSED'}); 80% coverage within 75
 Best model per series by mean MASE: {', '.join(f'{m} {n}' for m, n in wins.items())}.
 
 Models: `crimecast` is the default (Prophet member averaged with two ETS forms, step changes as level
-shifts, calibrated intervals); `prophet` is its Prophet member alone (month effects, level shifts, damped
-trend, calibrated); `prophet-default` is `Prophet()` untouched on raw counts.
+shifts, calibrated intervals); `prophet` is its Prophet member's configuration alone (month effects, damped trend,
+calibrated) without automatic level shifts; `prophet-default` is `Prophet()` untouched on raw counts.
 """
     write_section("accuracy", body)
     print(body)

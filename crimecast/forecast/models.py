@@ -54,7 +54,7 @@ def crimecast_core(*, level_shifts: tuple[pd.Timestamp, ...] | str = AUTO,
 MODELS: dict[str, ModelSpec] = {
     "crimecast": ModelSpec(crimecast_core, True, "Prophet (month effects, level shifts, damped trend) averaged with ETS; calibrated intervals"),
     "prophet": ModelSpec(partial(ProphetCore, changepoint_range=PROPHET_CHANGEPOINT_RANGE, trend_damping=PROPHET_TREND_DAMPING),
-                         True, "the Prophet member of crimecast alone, calibrated"),
+                         True, "the Prophet member of crimecast alone (no automatic level shifts), calibrated"),
     "prophet-default": ModelSpec(ProphetDefaultCore, False, "Prophet with its default settings on raw counts"),
     "ets": ModelSpec(ETSCore, False, "damped additive ETS on log counts (statsmodels)"),
     "seasonal-naive": ModelSpec(SeasonalNaiveCore, False, "same month last year"),
