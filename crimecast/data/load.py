@@ -150,7 +150,8 @@ def _tidy_from_csv(path: Path, columns: ColumnMap, *, sum_duplicates: bool) -> t
     return tidy, notes
 
 
-def _embedded_metadata(name: str) -> dict:
+def _embedded_metadata() -> dict:
+    """Metadata shared by the embedded datasets (all generated from one assumptions file)."""
     text = resources.files("crimecast.data").joinpath("demo", "west-midlands.toml").read_text(encoding="utf-8")
     return tomllib.loads(text)["dataset"]
 
@@ -201,7 +202,7 @@ def load_counts(
         path = resources.files("crimecast.data").joinpath("demo", EMBEDDED_DATASETS[name])
         with resources.as_file(path) as csv_path:
             tidy, notes = _tidy_from_csv(Path(csv_path), ColumnMap(), sum_duplicates=False)
-        meta = _embedded_metadata(name)
+        meta = _embedded_metadata()
         illustrative, notice = True, meta["notice"]
     else:
         tidy, notes = _tidy_from_csv(Path(name), columns, sum_duplicates=sum_duplicates)

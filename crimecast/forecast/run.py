@@ -76,10 +76,11 @@ def _forecast_one(key: tuple[str, str, pd.Series], options: RunOptions) -> Serie
                                             seed=options.seed, category=category, area=area, **params)
         else:
             report.notes.append(f"{len(y)} months is too short to backtest (36 needed); accuracy is unmeasured.")
-    if report.lost_to:
+    winner = report.lost_to
+    if winner:
         report.notes.append(
-            f"on this series the {report.lost_to} baseline beat {options.model} in the backtest (lower MASE); "
-            f"consider `--model {report.lost_to}`."
+            f"on this series the {winner} baseline beat {options.model} in the backtest (lower MASE); "
+            f"consider `--model {winner}`."
         )
     return report
 

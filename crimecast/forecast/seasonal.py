@@ -21,6 +21,13 @@ def month_effects_of(core: ProphetCore) -> pd.Series:
     return pd.Series(np.exp(log_effect - log_effect.mean()), index=range(1, 13), name="month_effect")
 
 
+def fit_month_effects(y: pd.Series) -> pd.Series | None:
+    """Month effects of a Prophet core fitted to counts ``y``; ``None`` under 24 months."""
+    if len(y) < MIN_MONTHS_TO_ADJUST:
+        return None
+    return month_effects_of(ProphetCore().fit(np.log1p(y.astype(float))))
+
+
 def seasonally_adjust(y: pd.Series, effects: pd.Series | None = None) -> tuple[pd.Series, pd.Series]:
     """The series divided by its month effects, and the effects used.
 
@@ -28,9 +35,8 @@ def seasonally_adjust(y: pd.Series, effects: pd.Series | None = None) -> tuple[p
     under 24 months are returned unchanged with flat effects: with one year
     of each month an effect cannot be told from noise.
     """
+    effects = fit_month_effects(y) if effects is None else effects
     if effects is None:
-        if len(y) < MIN_MONTHS_TO_ADJUST:
-            return y.astype(float), pd.Series(1.0, index=range(1, 13), name="month_effect")
-        effects = month_effects_of(ProphetCore().fit(np.log1p(y.astype(float))))
+        return y.astype(float), pd.Series(1.0, index=range(1, 13), name="month_effect")
     adjusted = y.astype(float) / effects.reindex(y.index.month).to_numpy()
     return adjusted.rename(y.name), effects

@@ -225,19 +225,16 @@ def control_chart(values: pd.Series, *, breaks: list[pd.Timestamp] = (), run_len
     return ControlChart(values=values, periods=periods, signals=signals)
 
 
-def _step_t(values: np.ndarray, k: int, *, with_trend: bool) -> float:
-    """t-statistic of a level shift at index ``k``, optionally fitted with a linear trend."""
+def _step_t(values: np.ndarray, k: int) -> float:
+    """t-statistic of a shift between the mean before index ``k`` and the mean from it."""
     n = len(values)
-    t = np.arange(n, dtype=float)
-    columns = [np.ones(n), t - t.mean()] if with_trend else [np.ones(n)]
-    design = np.column_stack([*columns, (t >= k).astype(float)])
-    coef, *_ = np.linalg.lstsq(design, values, rcond=None)
-    dof = n - design.shape[1]
-    sse = float(np.sum((values - design @ coef) ** 2))
-    if dof <= 0 or sse <= 0:
+    design = np.column_stack([np.ones(n), (np.arange(n) >= k).astype(float)])
+    sse = _sse(values, design)
+    if n <= 2 or sse <= 0:
         return 0.0
+    coef, *_ = np.linalg.lstsq(design, values, rcond=None)
     covariance = np.linalg.pinv(design.T @ design)
-    return float(coef[-1] / np.sqrt(sse / dof * covariance[-1, -1]))
+    return float(coef[-1] / np.sqrt(sse / (n - 2) * covariance[-1, -1]))
 
 
 def levels_around(values: np.ndarray, k: int) -> tuple[float, float]:
@@ -265,8 +262,7 @@ def _best_split(values: np.ndarray, *, min_points: int) -> tuple[int, float] | N
     candidates = range(min_points, len(values) - min_points + 1)
     if not candidates:
         return None
-    k = max(candidates, key=lambda c: abs(_step_t(values, c, with_trend=False)))
-    return k, _step_t(values, k, with_trend=False)
+    return max(((k, _step_t(values, k)) for k in candidates), key=lambda item: abs(item[1]))
 
 
 def _sustained(values: np.ndarray, k: int, before_mean: float, run_length: int) -> bool:
@@ -280,12 +276,13 @@ def detect_steps(values: pd.Series, *, run_length: int = RUN_LENGTH, known: list
                  t_critical: float = STEP_T_CRITICAL, max_steps: int = MAX_STEPS) -> list[StepChange]:
     """Find sustained level shifts by binary segmentation, confirmed by the run rule.
 
-    Each period is searched for the month whose level shift (fitted with a
-    linear trend, so a steady decline is not mistaken for a step) has the
-    largest t-statistic. It is confirmed when the t-statistic exceeds
-    ``t_critical`` and at least ``run_length`` consecutive points after it sit
-    on the new side of the old mean. Known process changes (``known``) are
-    always periods' edges and reported as steps with their measured size.
+    Each period is searched for the month that best splits it into two
+    levels (largest two-mean t-statistic). It is confirmed when that
+    t-statistic reaches ``t_critical``, at least ``run_length`` consecutive
+    points after it sit on the new side of the old mean, and two flat levels
+    fit the period better than one straight line (so a steady decline is not
+    mistaken for a step). Known process changes (``known``) are always
+    periods' edges and reported as steps with their measured size.
     """
     _check_series(values)
     array = values.to_numpy(dtype=float)

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
-from crimecast.forecast.cores import ProphetCore
-from crimecast.forecast.seasonal import MIN_MONTHS_TO_ADJUST, month_effects_of, seasonally_adjust
+from crimecast.forecast.seasonal import fit_month_effects, seasonally_adjust
 from crimecast.forecast.spc import (MIN_POINTS, RUN_LENGTH, TREND_LENGTH, ControlChart, StepChange, control_chart,
                                     detect_steps)
 
@@ -45,7 +43,7 @@ def process_chart(y: pd.Series, *, start: pd.Timestamp | None = None, seasonal_a
     """
     start = pd.Timestamp(start) if start is not None else y.index[max(0, len(y) - STEP_SEARCH_MONTHS)]
     window = y[y.index >= start]
-    effects = month_effects_of(ProphetCore().fit(np.log1p(y.astype(float)))) if len(y) >= MIN_MONTHS_TO_ADJUST else None
+    effects = fit_month_effects(y)
     adjusted = seasonally_adjust(window, effects)[0] if effects is not None else window.astype(float)
     steps = detect_steps(adjusted, known=[k for k in known if k >= window.index[0]], run_length=run_length)
     shown = adjusted if seasonal_adjust and effects is not None else window.astype(float)
