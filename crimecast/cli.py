@@ -19,7 +19,7 @@ import pandas as pd
 from crimecast.data.known_changes import load_known_changes
 from crimecast.data.load import EMBEDDED_DATASETS, ColumnMap, load_counts
 from crimecast.data.series import ALL, catalogue, default_area, select_keys, with_totals
-from crimecast.errors import CrimecastError
+from crimecast.errors import CrimecastError, UsageError
 from crimecast.forecast.backtest import BACKTEST_MODELS, BACKTEST_WINDOWS
 from crimecast.forecast.models import DEFAULT_HORIZON, DEFAULT_MODEL, DEFAULT_PATHS, DEFAULT_SEED, MODELS
 from crimecast.forecast.parallel import default_jobs
@@ -163,6 +163,8 @@ def cli(debug: bool) -> None:
     Examples:
       forecast run burglary
       forecast backtest burglary
+      forecast spc vehicle-crime
+      forecast scenario run domestic-abuse-uplift
       forecast list
     """
 
@@ -361,3 +363,203 @@ def _month_option(value: str | None, option: str) -> pd.Timestamp | None:
         return parse_months(pd.Series([value]), where=option).iloc[0]
     except CrimecastError as error:
         raise click.BadParameter(str(error), param_hint=option) from None
+
+
+# ---------------------------------------------------------------- scenarios
+
+@cli.group("scenario")
+def scenario_group() -> None:
+    """What-if scenarios: drivers applied to the forecast's sample paths.
+
+    A scenario file (YAML) names a base forecast and drivers such as a
+    reporting uplift; `forecast scenario new NAME` writes a commented
+    template. Shipped examples can be named without a path.
+
+    \b
+    Examples:
+      forecast scenario run domestic-abuse-uplift
+      forecast scenario compare domestic-abuse-uplift shoplifting-national-rise
+      forecast scenario new my-plan
+      forecast scenario check my-plan.yaml
+    """
+
+
+def _series_progress(label: str) -> None:
+    click.echo(f"  forecast {label}", err=True)
+
+
+def _scenario_provenance(data: dict) -> None:
+    if data.get("illustrative"):
+        click.secho(data["notice"], fg="yellow", err=True)
+
+
+def _scenario_json(result, written: list[Path]) -> dict:
+    from crimecast.report.scenarios import describe_driver
+
+    scenario = result.resolved.scenario
+    return {"scenario": scenario.name, "description": scenario.description.strip(), "file": scenario.source,
+            "data": result.data.get("source"), "illustrative": bool(result.data.get("illustrative")),
+            "notice": result.data.get("notice", ""), "as_of": result.as_of, "base": scenario.base.model_dump(),
+            "drivers": [{"name": d.label, "kind": d.kind, "description": describe_driver(d), "defined_in": d.where}
+                        for d in result.resolved.drivers],
+            "financial_years": serialise.records(result.financial_years()),
+            "contributions": serialise.records(result.contributions),
+            "monthly": serialise.records(result.monthly_table()), "notes": result.notes,
+            "files": [str(p) for p in written]}
+
+
+@scenario_group.command("run")
+@click.argument("scenario_file", metavar="FILE")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_OUT, show_default=True,
+              help="Folder; files go in OUT/scenario-<name>/.")
+@click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Worker processes (default: cores, at most 4).")
+@click.option("--no-chart", is_flag=True, help="Skip the PNG charts.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
+def scenario_run_command(scenario_file, out_dir, jobs, no_chart, as_json):
+    """Apply the scenario in FILE to its base forecast, path by path.
+
+    Prints each driver with its arithmetic, baseline vs scenario totals per
+    financial year with 80% intervals and the difference, each driver's
+    contribution, and (where the data already has it) the actual outcome;
+    writes CSVs and a PNG per series.
+
+    \b
+    Examples:
+      forecast scenario run domestic-abuse-uplift
+      forecast scenario run my-plan.yaml --out reports/
+      forecast scenario run planning-2014-15 --json
+    """
+    from crimecast.report import scenarios as render
+    from crimecast.report.charts import save_figure, scenario_chart
+    from crimecast.scenarios.run import run_scenario
+    from crimecast.scenarios.spec import load_scenario
+
+    scenario = load_scenario(scenario_file)
+    result = run_scenario(scenario, jobs=jobs or default_jobs(), progress=None if as_json else _series_progress)
+    _scenario_provenance(result.data)
+    folder = render.output_dir(out_dir, scenario.name)
+    label = f"{result.data.get('source')}{' (illustrative)' if result.data.get('illustrative') else ''}"
+    written = render.write_scenario_tables(result, folder, data_label=label)
+    if not no_chart:
+        for key in result.reported:
+            fig = scenario_chart(result, key, notice=result.data.get("notice") or "")
+            written.append(save_figure(fig, folder / f"{key[0]}_{key[1]}.png"))
+    if as_json:
+        click.echo(json.dumps(_scenario_json(result, written), indent=2, default=serialise.json_default))
+        return
+    click.secho(f"\nScenario: {scenario.name}. Data: {label}. Forecast from {result.as_of:%Y-%m} "
+                f"({scenario.base.model}, {scenario.base.paths:,} paths).", bold=True)
+    if scenario.description.strip():
+        click.echo(scenario.description.strip())
+    click.secho("\nDrivers:", bold=True)
+    for driver in result.resolved.drivers:
+        click.echo(f"- {render.describe_driver(driver)}")
+    click.secho("\nFinancial years (mean and 80% interval; change on the year before):", bold=True)
+    click.echo(tables.text_table(render.year_table(result), align_left=("series", "year")))
+    for line in render.actual_sentences(result):
+        click.echo(line)
+    if len(result.resolved.drivers):
+        click.secho("\nContributions (each driver applied on its own):", bold=True)
+        click.echo(tables.text_table(render.contribution_frame(result), align_left=("series", "year", "driver")))
+    for note in result.notes:
+        click.secho(f"Note: {note}", fg="yellow")
+    click.echo(f"\nWrote {len(written)} file(s) to {folder}/.")
+
+
+@scenario_group.command("compare")
+@click.argument("scenario_files", metavar="FILE...", nargs=-1, required=True)
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_OUT, show_default=True,
+              help="Folder for scenario-comparison.csv.")
+@click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Worker processes (default: cores, at most 4).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def scenario_compare_command(scenario_files, out_dir, jobs, as_json):
+    """Compare several scenarios side by side on one baseline forecast.
+
+    The scenarios must share their base settings (data, as_of, horizon,
+    model, paths, seed).
+
+    \b
+    Examples:
+      forecast scenario compare domestic-abuse-uplift shoplifting-national-rise
+      forecast scenario compare low.yaml central.yaml high.yaml --out reports/
+    """
+    from crimecast.report.scenarios import comparison_table
+    from crimecast.scenarios.run import compare_scenarios
+    from crimecast.scenarios.spec import load_scenario
+
+    scenarios = [load_scenario(f) for f in scenario_files]
+    comparison = compare_scenarios(scenarios, jobs=jobs or default_jobs(), progress=None if as_json else _series_progress)
+    data = comparison.results[0].data
+    _scenario_provenance(data)
+    table = comparison.financial_years()
+    path = write_csv_atomic(table.round(4).assign(data=data.get("source")), out_dir / "scenario-comparison.csv")
+    if as_json:
+        click.echo(json.dumps({"data": data.get("source"), "illustrative": bool(data.get("illustrative")),
+                               "scenarios": [r.name for r in comparison.results],
+                               "financial_years": serialise.records(table), "file": str(path)},
+                              indent=2, default=serialise.json_default))
+        return
+    click.secho(f"\nScenarios compared on one baseline forecast from {comparison.results[0].as_of:%Y-%m} "
+                "(mean total and change on the year before):", bold=True)
+    click.echo(tables.text_table(comparison_table(comparison), align_left=("series", "year")))
+    click.echo(f"\nWrote {path}.")
+
+
+@scenario_group.command("new")
+@click.argument("name")
+@click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="File to write (default: NAME.yaml in the current folder).")
+@click.option("--force", is_flag=True, help="Overwrite an existing file.")
+def scenario_new_command(name, out_file, force):
+    """Write a commented scenario template called NAME.
+
+    \b
+    Examples:
+      forecast scenario new my-plan
+      forecast scenario new "Walsall funding cut" --out scenarios/walsall.yaml
+    """
+    from crimecast.data.slugs import slugify
+    from crimecast.io import write_atomic
+    from crimecast.scenarios.template import template_text
+
+    path = out_file or Path(f"{slugify(name)}.yaml")
+    if path.exists() and not force:
+        raise UsageError(f"{path} already exists. Choose another NAME or --out, or add --force to overwrite it.")
+    text = template_text(name, file_name=str(path))
+    write_atomic(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    click.echo(f"Wrote {path}. Edit the drivers, then run `forecast scenario check {path}`.")
+
+
+@scenario_group.command("check")
+@click.argument("scenario_file", metavar="FILE")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+def scenario_check_command(scenario_file, as_json):
+    """Validate the scenario in FILE against its data, without forecasting.
+
+    Checks the schema, every key, value and distribution, `extends`, and
+    that categories, areas and months exist in the data and forecast.
+
+    \b
+    Examples:
+      forecast scenario check my-plan.yaml
+      forecast scenario check planning-2014-15
+    """
+    from crimecast.report.scenarios import describe_driver
+    from crimecast.scenarios.run import check_scenario
+    from crimecast.scenarios.spec import load_scenario
+
+    resolved = check_scenario(load_scenario(scenario_file))
+    scenario = resolved.scenario
+    if as_json:
+        click.echo(json.dumps({"valid": True, "scenario": scenario.name, "file": scenario.source,
+                               "as_of": resolved.as_of, "forecast": [resolved.months[0], resolved.months[-1]],
+                               "drivers": [{"name": d.label, "kind": d.kind, "description": describe_driver(d)}
+                                           for d in resolved.drivers], "notes": list(resolved.notes)},
+                              indent=2, default=serialise.json_default))
+        return
+    click.echo(f"{scenario.source}: valid. Scenario '{scenario.name}' on {scenario.base.data}, forecasting "
+               f"{resolved.months[0]:%Y-%m} to {resolved.months[-1]:%Y-%m} with {len(resolved.drivers)} driver(s):")
+    for driver in resolved.drivers:
+        click.echo(f"- {describe_driver(driver)}")
+    for note in resolved.notes:
+        click.secho(f"Note: {note}", fg="yellow")

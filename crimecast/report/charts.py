@@ -101,3 +101,31 @@ def control_chart_figure(chart, *, category: str, area: str, known: dict | None 
              fontsize=7, color="0.35")
     fig.tight_layout(rect=(0, 0.03, 1, 1))
     return fig
+
+
+def scenario_chart(result, key: tuple[str, str], *, notice: str = ""):
+    """Baseline and scenario 80% bands over recorded history (and the actual outcome, if known); returns the Figure."""
+    baseline, scenario = result.forecasts(key)
+    base_table, scen_table = baseline.monthly_table(), scenario.monthly_table()
+    full = result.history[key]
+    start = result.as_of - pd.DateOffset(years=3)
+    history = full[(full.index >= start) & (full.index <= result.as_of)]
+    fig, ax = plt.subplots(figsize=(10, 5), dpi=100)
+    ax.plot(history.index, history.to_numpy(), color="black", linewidth=1.2, label="recorded")
+    after = full[full.index > result.as_of].reindex(result.months).dropna()
+    if not after.empty:
+        ax.plot(after.index, after.to_numpy(), color="black", linewidth=1.2, linestyle="--", label="actual outcome")
+    for table, colour, label in ((base_table, "tab:blue", "baseline"), (scen_table, "tab:orange", "scenario")):
+        ax.fill_between(table["month"], table["lo80"], table["hi80"], color=colour, alpha=0.25, label=f"{label} 80% interval")
+        ax.plot(table["month"], table["mean"], color=colour, linewidth=1.6, label=f"{label} (mean)")
+    _mark_financial_years(ax, history.index[0], result.months[-1])
+    ax.set_title(f"{display_name(key[0])} — {area_label(key[1])}: scenario '{result.name}' vs baseline", pad=18)
+    ax.set_ylabel("recorded crimes per month")
+    ax.set_xlabel("month (grey lines: start of each financial year, April)")
+    ax.set_ylim(bottom=0)
+    ax.legend(loc="lower left", fontsize=8, frameon=False, ncol=3)
+    ax.grid(axis="y", color="0.92")
+    caption = f"forecast from {result.as_of:%b %Y}; model: {baseline.model}; {baseline.paths.shape[0]:,} paths"
+    fig.text(0.01, 0.01, caption + (f". {notice}" if notice else ""), fontsize=7, color="0.35")
+    fig.tight_layout(rect=(0, 0.03, 1, 1))
+    return fig

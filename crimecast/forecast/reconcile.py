@@ -1,0 +1,143 @@
+"""Coherent totals: forecast the parts, add them up path by path.
+
+Scenarios change some districts and some categories. To keep the force equal
+to the sum of its districts and total recorded crime equal to the sum of its
+categories in every sample path, the forecast is made for *bottom* series
+only: each category at force level, or split into the districts a scenario
+names plus the rest of the force. Every total is then a sum of bottom paths.
+
+Series forecast separately have independent paths, which would make totals
+too certain when categories rise and fall together. ``correlate_paths``
+reorders each series' paths (whole paths, so each series' own forecast is
+unchanged) so that their year totals rank together as the series' recent
+year-on-year changes did (Iman-Conover with a Gaussian copula).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from crimecast.data.series import FORCE_AREA, TOTAL_CATEGORY, series_of
+
+REST_OF_FORCE = "rest-of-force"
+CORRELATION_MONTHS = 60
+CORRELATION_SHRINKAGE = 0.3  # towards independence: a few years of history estimate correlations noisily
+
+Key = tuple[str, str]
+
+
+@dataclass(frozen=True)
+class CoherentPaths:
+    """Sample paths of bottom series; every total is their sum, path by path.
+
+    Attributes
+    ----------
+    months
+        The forecast months.
+    bottom
+        ``(category, area) -> array (n_paths, horizon)``. ``area`` is
+        ``"force"`` for an unsplit category, else a district or
+        ``"rest-of-force"``.
+    """
+
+    months: pd.DatetimeIndex
+    bottom: dict[Key, np.ndarray]
+
+    def keys_for(self, category: str, area: str) -> list[Key] | None:
+        """The bottom series that add up to (category, area), or ``None`` if they cannot.
+
+        ``category`` may be ``total-recorded-crime`` (every category) and
+        ``area`` ``"force"`` (every area). A district is available only for
+        categories split at that district.
+        """
+        categories = sorted({c for c, _ in self.bottom}) if category == TOTAL_CATEGORY else [category]
+        keys = []
+        for cat in categories:
+            parts = [key for key in self.bottom if key[0] == cat and (area == FORCE_AREA or key[1] == area)]
+            if not parts:
+                return None
+            keys += parts
+        return keys
+
+    def total(self, category: str, area: str) -> np.ndarray:
+        """Paths of (category, area) as the sum of its bottom series."""
+        keys = self.keys_for(category, area)
+        if keys is None:
+            raise KeyError(f"{category} / {area} is not a sum of the forecast's bottom series")
+        return np.sum([self.bottom[key] for key in keys], axis=0)
+
+    def with_bottom(self, bottom: dict[Key, np.ndarray]) -> "CoherentPaths":
+        return CoherentPaths(months=self.months, bottom=bottom)
+
+
+def bottom_keys(categories: list[str], split: dict[str, list[str]], districts: list[str]) -> list[Key]:
+    """Bottom series: each category at force level, or its named districts plus the rest.
+
+    Parameters
+    ----------
+    categories
+        Every crime category (not total recorded crime).
+    split
+        Category -> districts that must be forecast on their own.
+    districts
+        Every district in the data.
+    """
+    keys: list[Key] = []
+    for category in categories:
+        named = sorted(set(split.get(category, [])))
+        if not named:
+            keys.append((category, FORCE_AREA))
+            continue
+        keys += [(category, district) for district in named]
+        if set(districts) - set(named):
+            keys.append((category, REST_OF_FORCE))
+    return keys
+
+
+def bottom_history(counts: pd.DataFrame, key: Key, *, named: list[str]) -> pd.Series:
+    """The observed series of a bottom key; ``rest-of-force`` is the force less ``named`` districts."""
+    category, area = key
+    if area != REST_OF_FORCE:
+        return series_of(counts, category=category, area=area)
+    force = series_of(counts, category=category, area=FORCE_AREA)
+    for district in named:
+        force = force - series_of(counts, category=category, area=district).reindex(force.index, fill_value=0)
+    return force.clip(lower=0)
+
+
+def history_correlation(histories: list[pd.Series], *, months: int = CORRELATION_MONTHS,
+                        shrinkage: float = CORRELATION_SHRINKAGE) -> np.ndarray:
+    """Correlation of the series' year-on-year log changes over the last ``months``, shrunk towards 0."""
+    frame = pd.concat([np.log1p(h.astype(float)) for h in histories], axis=1).iloc[-(months + 12):]
+    changes = frame.diff(12).dropna()
+    k = len(histories)
+    if len(changes) < 12:
+        return np.eye(k)
+    corr = np.nan_to_num(np.corrcoef(changes.to_numpy().T), nan=0.0).reshape(k, k)
+    corr = (1 - shrinkage) * corr + shrinkage * np.eye(k)
+    values, vectors = np.linalg.eigh(corr)  # guard against a matrix that is not quite positive definite
+    corr = vectors @ np.diag(np.clip(values, 1e-6, None)) @ vectors.T
+    scale = np.sqrt(np.diag(corr))
+    return corr / np.outer(scale, scale)
+
+
+def correlate_paths(paths: list[np.ndarray], correlation: np.ndarray, *, seed: int) -> list[np.ndarray]:
+    """Reorder each series' paths so their totals rank together as ``correlation`` says.
+
+    Each series keeps exactly the same set of paths (so its own mean and
+    quantiles are unchanged); only which path sits in which row changes.
+    """
+    if len(paths) <= 1:
+        return [p.copy() for p in paths]
+    n = paths[0].shape[0]
+    scores = np.random.default_rng(seed).multivariate_normal(np.zeros(len(paths)), correlation, size=n,
+                                                             method="cholesky")
+    reordered = []
+    for j, series_paths in enumerate(paths):
+        by_total = series_paths[np.argsort(series_paths.sum(axis=1), kind="stable")]
+        ranks = np.argsort(np.argsort(scores[:, j], kind="stable"), kind="stable")
+        reordered.append(by_total[ranks])
+    return reordered

@@ -1,0 +1,157 @@
+"""Scenario output: drivers in words (with the share arithmetic), tables and files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from crimecast.data.slugs import area_label, display_name, slugify
+from crimecast.io import write_csv_atomic
+from crimecast.report.tables import count, percent
+from crimecast.scenarios.resolve import ResolvedDriver
+from crimecast.scenarios.result import ScenarioResult
+from crimecast.scenarios.run import ScenarioComparison
+from crimecast.scenarios.spec import MONTH_NAMES, LevelShift, Seasonal, Share, Trend, Uplift
+
+DECIMALS = 1
+
+
+def _targets(driver: ResolvedDriver) -> str:
+    return ", ".join(f"{display_name(c).lower()} ({area_label(a)})" for c, a in driver.targets)
+
+
+def _timing(driver: ResolvedDriver) -> str:
+    text = f"from {driver.start:%Y-%m}"
+    ramp = driver.spec.ramp_months
+    text += f", phased in over {ramp} months" if ramp > 1 else ", at once" if not isinstance(driver.spec, Trend) else ""
+    if driver.end is not None:
+        text += f", until {driver.end:%Y-%m}"
+    return text
+
+
+def _share_arithmetic(spec: Share) -> str:
+    before, after = spec.from_.mean, spec.to.mean
+    factor = (1 - before) / (1 - after)
+    return (f"The rest of the category is unchanged, so it scales by (1 - {before:.3f}) / (1 - {after:.3f}) = "
+            f"{factor:.3f}, i.e. {percent(factor - 1)} once fully in (at the mean shares).")
+
+
+def describe_driver(driver: ResolvedDriver) -> str:
+    """One paragraph saying what a driver does, with its arithmetic.
+
+    Examples
+    --------
+    A share driver reads: "domestic abuse reporting push (share): domestic
+    abuse as a share of violence with injury (force-wide) moves from +30% to
+    triangular low +33%, mode +36%, high +38% (mean 35.7%), from 2013-04, at
+    once. The rest of the category is unchanged, so it scales by (1 - 0.300)
+    / (1 - 0.357) = 1.088, i.e. +8.8% once fully in (at the mean shares)."
+    """
+    spec = driver.spec
+    head = f"{driver.label} ({spec.kind.replace('_', ' ')}): "
+    uncertain = lambda value, signed=True: (f" (mean {percent(value.mean, signed=signed)})"  # noqa: E731
+                                            if value.is_uncertain else "")
+    if isinstance(spec, Share):
+        text = (f"{spec.part} as a share of {_targets(driver)} moves from {spec.from_.describe(percent=True, signed=False)}"
+                f"{uncertain(spec.from_, False)} to {spec.to.describe(percent=True, signed=False)}{uncertain(spec.to, False)}, "
+                f"{_timing(driver)}. {_share_arithmetic(spec)}")
+    elif isinstance(spec, Uplift):
+        text = f"{spec.value.describe(percent=True)}{uncertain(spec.value)} on {_targets(driver)}, {_timing(driver)}."
+    elif isinstance(spec, LevelShift):
+        mean = f" (mean {spec.value.mean:+,.0f})" if spec.value.is_uncertain else ""
+        text = f"{spec.value.describe()}{mean} crimes a month on each of {_targets(driver)}, {_timing(driver)}."
+    elif isinstance(spec, Trend):
+        text = (f"{spec.value.describe(percent=True)}{uncertain(spec.value)} a year on {_targets(driver)}, compounding "
+                f"monthly {_timing(driver)}" + (", then held." if driver.end is not None else "."))
+    elif isinstance(spec, Seasonal):
+        names = ", ".join(MONTH_NAMES[m - 1].title() for m in spec.months)
+        text = f"{spec.value.describe(percent=True)}{uncertain(spec.value)} in {names} on {_targets(driver)}, {_timing(driver)}."
+    else:  # pragma: no cover - every kind is handled above
+        text = spec.kind
+    evidence = f" Evidence: {spec.evidence}" if spec.evidence else ""
+    return head + text + evidence
+
+
+def _interval(mean: float, lo: float, hi: float) -> str:
+    return f"{count(mean)} ({count(lo)} to {count(hi)})"
+
+
+def year_table(result: ScenarioResult) -> pd.DataFrame:
+    """Financial-year totals, baseline vs scenario, for the terminal."""
+    years = result.financial_years()
+    has_actual = years["actual"].notna().any()
+    shown = pd.DataFrame({
+        "series": [f"{display_name(c)} — {area_label(a)}" for c, a in zip(years["category"], years["area"])],
+        "year": years["financial_year"],
+        "last year": years["previous_actual"].map(count),
+        "baseline (80%)": [_interval(*r) for r in zip(years["baseline_mean"], years["baseline_lo80"], years["baseline_hi80"])],
+        "change": years["baseline_change"].map(percent),
+        "scenario (80%)": [_interval(*r) for r in zip(years["scenario_mean"], years["scenario_lo80"], years["scenario_hi80"])],
+        "change ": years["scenario_change_mean"].map(percent),
+        "difference (80%)": [f"{m:+,.0f} ({lo:+,.0f} to {hi:+,.0f})" for m, lo, hi in
+                             zip(years["difference_mean"], years["difference_lo80"], years["difference_hi80"])],
+    })
+    if has_actual:
+        shown["actual"] = [f"{count(a)} ({percent(c)})" if a == a else "-" for a, c in zip(years["actual"], years["actual_change"])]
+    return shown
+
+
+def contribution_frame(result: ScenarioResult) -> pd.DataFrame:
+    """Each driver's share of the change in each series' financial-year total."""
+    table = result.contributions
+    return pd.DataFrame({
+        "series": [f"{display_name(c)} — {area_label(a)}" for c, a in zip(table["category"], table["area"])],
+        "year": table["financial_year"],
+        "driver": table["driver"],
+        "crimes": table["change"].map(lambda v: f"{v:+,.0f}"),
+        "share of change": table["share"].map(lambda v: "-" if v != v else f"{v * 100:.0f}%"),
+    })
+
+
+def actual_sentences(result: ScenarioResult) -> list[str]:
+    """Where the data already holds the outcome: how far the scenario moved the forecast toward it."""
+    lines = []
+    for row in result.financial_years().itertuples():
+        if row.actual != row.actual or row.previous_actual != row.previous_actual:
+            continue
+        gap_before = row.actual_change - row.baseline_change
+        gap_after = row.actual_change - row.scenario_change_mean
+        closed = 1 - abs(gap_after) / abs(gap_before) if gap_before else float("nan")
+        lines.append(
+            f"{display_name(row.category)} — {area_label(row.area)}, {row.financial_year}: the outcome was "
+            f"{percent(row.actual_change)}; the baseline forecast {percent(row.baseline_change)} and the scenario "
+            f"{percent(row.scenario_change_mean)} (80% {percent(row.scenario_change_lo80)} to "
+            f"{percent(row.scenario_change_hi80)}), closing {closed:.0%} of the gap."
+        )
+    return lines
+
+
+def comparison_table(comparison: ScenarioComparison) -> pd.DataFrame:
+    """One row per series and year, one column per scenario: mean total, 80% interval and change."""
+    table = comparison.financial_years()
+    rows = []
+    for (category, area, year), group in table.groupby(["category", "area", "financial_year"], sort=False):
+        row = {"series": f"{display_name(category)} — {area_label(area)}", "year": year,
+               "last year": count(group["previous_actual"].iloc[0])}
+        for item in group.itertuples():
+            row[item.scenario] = f"{count(item.mean)} ({percent(item.change)})"
+        rows.append(row)
+    return pd.DataFrame(rows).fillna("-")
+
+
+def output_dir(out_dir: Path, name: str) -> Path:
+    """The folder for one scenario's files: ``OUT/scenario-<name>``."""
+    return Path(out_dir) / f"scenario-{slugify(name)}"
+
+
+def write_scenario_tables(result: ScenarioResult, folder: Path, *, data_label: str) -> list[Path]:
+    """Monthly, financial-year and contribution CSVs (atomic writes)."""
+    extra = {"scenario": result.name, "data": data_label}
+    monthly = result.monthly_table()
+    monthly["month"] = monthly["month"].dt.strftime("%Y-%m")
+    return [
+        write_csv_atomic(monthly.round(DECIMALS).assign(**extra), folder / "monthly.csv"),
+        write_csv_atomic(result.financial_years().round(4).assign(**extra), folder / "financial_years.csv"),
+        write_csv_atomic(result.contributions.round(4).assign(**extra), folder / "contributions.csv"),
+    ]

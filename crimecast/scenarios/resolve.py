@@ -1,0 +1,183 @@
+"""A scenario checked against the data: series named, months inside the forecast, counts kept non-negative."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from crimecast.data.series import FORCE_AREA, TOTAL_CATEGORY, resolve_area, resolve_category, series_of
+from crimecast.errors import DataError, ScenarioError
+from crimecast.forecast.models import MIN_MONTHS_TO_MODEL
+from crimecast.scenarios.spec import ALL_CATEGORIES, LevelShift, Scenario, _Driver, month_of
+
+RECENT_MONTHS = 12
+
+Key = tuple[str, str]
+
+
+@dataclass(frozen=True)
+class ResolvedDriver:
+    """A driver with its targets as series slugs and its months as timestamps."""
+
+    spec: _Driver
+    where: str
+    targets: tuple[Key, ...]
+    start: pd.Timestamp
+    end: pd.Timestamp | None
+
+    @property
+    def label(self) -> str:
+        return self.spec.label
+
+    @property
+    def kind(self) -> str:
+        return self.spec.kind
+
+
+@dataclass(frozen=True)
+class ResolvedScenario:
+    """A scenario ready to apply: where it starts, what it forecasts and its drivers.
+
+    Attributes
+    ----------
+    as_of
+        The last observed month used; the forecast starts the month after.
+    months
+        The forecast months.
+    categories, districts
+        Crime categories (not total recorded crime) and districts in the data.
+    split
+        Category -> districts a driver names, which are forecast on their own.
+    notes
+        Aliases used and other decisions, in plain words.
+    """
+
+    scenario: Scenario
+    as_of: pd.Timestamp
+    months: pd.DatetimeIndex
+    categories: tuple[str, ...]
+    districts: tuple[str, ...]
+    drivers: tuple[ResolvedDriver, ...]
+    split: dict[str, list[str]]
+    notes: tuple[str, ...]
+
+
+def _as_of(scenario: Scenario, counts: pd.DataFrame) -> pd.Timestamp:
+    first, last = counts["month"].min(), counts["month"].max()
+    if scenario.base.as_of is None:
+        return last
+    as_of = month_of(scenario.base.as_of)
+    earliest = first + pd.DateOffset(months=MIN_MONTHS_TO_MODEL - 1)
+    if as_of > last or as_of < earliest:
+        raise ScenarioError(
+            f"{scenario.source}: base.as_of: {as_of:%Y-%m} is outside the data ({first:%Y-%m} to {last:%Y-%m}); "
+            f"a forecast needs at least {MIN_MONTHS_TO_MODEL} months before it. Use a month from {earliest:%Y-%m} to {last:%Y-%m}."
+        )
+    return as_of
+
+
+def _categories(names: tuple[str, ...], counts: pd.DataFrame, categories: list[str], where: str) -> tuple[list[str], list[str]]:
+    slugs, notes = [], []
+    for name in names:
+        if name.strip().lower() == ALL_CATEGORIES:
+            slugs += categories
+            continue
+        try:
+            slug, note = resolve_category(counts, name)
+        except DataError as error:
+            raise ScenarioError(f"{where}.category: {error}") from None
+        if slug == TOTAL_CATEGORY:
+            raise ScenarioError(f"{where}.category: total recorded crime is the sum of the categories, so a driver "
+                                "cannot change it directly. Write category: all to change every category.")
+        slugs.append(slug)
+        notes += [note] if note else []
+    return list(dict.fromkeys(slugs)), notes
+
+
+def _areas(names: tuple[str, ...], counts: pd.DataFrame, districts: list[str], where: str) -> list[str]:
+    areas = []
+    for name in names:
+        if name.strip().lower() in (FORCE_AREA, "all"):
+            areas.append(FORCE_AREA)
+            continue
+        if not districts:
+            raise ScenarioError(f"{where}.area: the data has one area only, so drivers apply force-wide. "
+                                "Remove the area key.")
+        try:
+            areas.append(resolve_area(counts, name))
+        except DataError as error:
+            raise ScenarioError(f"{where}.area: {error}") from None
+    return list(dict.fromkeys(areas))
+
+
+def _month_in_forecast(text: str | None, months: pd.DatetimeIndex, where: str, *, default=None) -> pd.Timestamp | None:
+    if text is None:
+        return default
+    month = month_of(text)
+    if month not in months:
+        raise ScenarioError(f"{where}: {month:%Y-%m} is outside the forecast ({months[0]:%Y-%m} to {months[-1]:%Y-%m}). "
+                            "Use a month inside it, or change base.as_of or base.horizon.")
+    return month
+
+
+def _check_level_shift(driver: ResolvedDriver, counts: pd.DataFrame, as_of: pd.Timestamp) -> None:
+    """A negative level shift must not take a series below zero at its recent lowest month."""
+    lowest_shift = driver.spec.value.bounds[0]
+    if lowest_shift >= 0:
+        return
+    for category, area in driver.targets:
+        recent = series_of(counts, category=category, area=area).loc[:as_of].iloc[-RECENT_MONTHS:]
+        if recent.min() + lowest_shift < 0:
+            raise ScenarioError(
+                f"{driver.where}.value: a level shift as low as {lowest_shift:,.0f} a month would make {category} in "
+                f"{area} negative: it was as low as {recent.min():,.0f} in {recent.idxmin():%Y-%m}. Use a shift above "
+                f"{-recent.min():,.0f}, or an uplift (a percentage) instead."
+            )
+
+
+def resolve_scenario(scenario: Scenario, counts: pd.DataFrame) -> ResolvedScenario:
+    """Check a scenario against the data and turn its names into series.
+
+    Parameters
+    ----------
+    scenario
+        From :func:`crimecast.scenarios.spec.load_scenario`.
+    counts
+        The validated table with totals (``with_totals``), the scenario's
+        ``base.data``.
+
+    Raises
+    ------
+    ScenarioError
+        Naming the file and key path: an unknown category or area, a month
+        outside the forecast, a level shift that would make counts negative,
+        an ``as_of`` outside the data.
+    """
+    as_of = _as_of(scenario, counts)
+    months = pd.date_range(as_of + pd.offsets.MonthBegin(1), periods=scenario.base.horizon, freq="MS")
+    categories = sorted(set(counts["category"]) - {TOTAL_CATEGORY})
+    districts = sorted(set(counts["area"]) - {FORCE_AREA})
+    drivers, notes, split = [], [], {}
+    for spec in scenario.drivers:
+        where = scenario.where.get(spec.label, scenario.source)
+        names, alias_notes = _categories(spec.category, counts, categories, where)
+        areas = _areas(spec.area, counts, districts, where)
+        driver = ResolvedDriver(spec=spec, where=where, targets=tuple((c, a) for c in names for a in areas),
+                                start=_month_in_forecast(spec.start, months, f"{where}.start", default=months[0]),
+                                end=_month_in_forecast(spec.end, months, f"{where}.end"))
+        if driver.end is not None and driver.end < driver.start:
+            raise ScenarioError(f"{where}.end: {driver.end:%Y-%m} is before the driver starts ({driver.start:%Y-%m}).")
+        if isinstance(spec, LevelShift):
+            _check_level_shift(driver, counts, as_of)
+        for category, area in driver.targets:
+            if area != FORCE_AREA:
+                split.setdefault(category, []).append(area)
+        drivers.append(driver)
+        notes += alias_notes
+    if not drivers:
+        notes.append("the scenario has no drivers, so it equals the baseline forecast.")
+    return ResolvedScenario(scenario=scenario, as_of=as_of, months=months, categories=tuple(categories),
+                            districts=tuple(districts), drivers=tuple(drivers),
+                            split={c: sorted(set(d)) for c, d in split.items()}, notes=tuple(dict.fromkeys(notes)))
+

@@ -1,0 +1,173 @@
+"""What a scenario run returns: baseline and scenario paths, and the tables read off them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from crimecast.data.calendar import financial_year_label, financial_year_months, financial_year_start
+from crimecast.forecast.paths import ForecastResult, _interval_columns
+from crimecast.forecast.reconcile import CoherentPaths
+from crimecast.scenarios.resolve import ResolvedScenario
+
+Key = tuple[str, str]
+LEVEL = 0.8
+BASELINE = "baseline"
+
+
+def _bands(values: np.ndarray, prefix: str) -> dict[str, np.ndarray]:
+    columns = _interval_columns(values, (LEVEL,))
+    return {f"{prefix}_{name}": columns[name] for name in ("mean", "lo80", "hi80")}
+
+
+def series_forecast(paths: CoherentPaths, key: Key, *, history: pd.Series, as_of: pd.Timestamp, model: str) -> ForecastResult:
+    """One series of a scenario (or its baseline) as a ForecastResult, history cut at ``as_of``."""
+    return ForecastResult(category=key[0], area=key[1], model=model, history=history.loc[:as_of],
+                          paths=paths.total(*key))
+
+
+def forecast_years(months: pd.DatetimeIndex, history: pd.Series) -> list[int]:
+    """Financial years the forecast touches that history plus forecast cover completely."""
+    years = []
+    for start in sorted({financial_year_start(m) for m in months}):
+        fy = financial_year_months(start)
+        if fy.isin(months).any() and (fy.isin(months) | fy.isin(history.index)).all():
+            years.append(start)
+    return years
+
+
+def _actual_total(history: pd.Series, start: int) -> float:
+    observed = history.reindex(financial_year_months(start))
+    return float(observed.sum()) if observed.notna().all() else np.nan
+
+
+@dataclass
+class ScenarioResult:
+    """A scenario applied to a forecast.
+
+    Attributes
+    ----------
+    resolved
+        The scenario as checked against the data.
+    baseline, paths
+        Bottom-series sample paths without and with the drivers (same rows:
+        path *i* of the scenario is path *i* of the baseline changed).
+    reported
+        The series the output shows: each driver's targets, their
+        force-wide categories and total recorded crime.
+    history
+        Every observed month of each reported series, including any after
+        ``as_of`` (shown as the actual outcome).
+    contributions
+        Change in the mean financial-year total from each driver applied on
+        its own, with an interaction row (see :func:`contribution_table`).
+    notes
+        Decisions and warnings in plain words.
+    data
+        Where the counts came from: ``source``, ``illustrative``, ``notice``.
+    """
+
+    resolved: ResolvedScenario
+    baseline: CoherentPaths
+    paths: CoherentPaths
+    reported: list[Key]
+    history: dict[Key, pd.Series]
+    contributions: pd.DataFrame
+    notes: list[str] = field(default_factory=list)
+    data: dict = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return self.resolved.scenario.name
+
+    @property
+    def as_of(self) -> pd.Timestamp:
+        return self.resolved.as_of
+
+    @property
+    def months(self) -> pd.DatetimeIndex:
+        return self.resolved.months
+
+    def forecasts(self, key: Key) -> tuple[ForecastResult, ForecastResult]:
+        """(baseline, scenario) forecasts of one reported series."""
+        model = self.resolved.scenario.base.model
+        return tuple(series_forecast(p, key, history=self.history[key], as_of=self.as_of, model=model)
+                     for p in (self.baseline, self.paths))
+
+    def monthly_table(self) -> pd.DataFrame:
+        """Per series and month: baseline, scenario and difference (mean and 80% interval), and the actual if known."""
+        frames = []
+        for key in self.reported:
+            base, scen = self.baseline.total(*key), self.paths.total(*key)
+            columns = {**_bands(base, BASELINE), **_bands(scen, "scenario"), **_bands(scen - base, "difference")}
+            frame = pd.DataFrame({"category": key[0], "area": key[1], "month": self.months, **columns})
+            frame["actual"] = self.history[key].reindex(self.months).to_numpy(dtype=float)
+            frames.append(frame)
+        return pd.concat(frames, ignore_index=True)
+
+    def financial_years(self) -> pd.DataFrame:
+        """Per series and financial year: totals and change on the year before, baseline vs scenario.
+
+        Columns: ``previous_actual``; ``baseline_mean/lo80/hi80`` and
+        ``baseline_change``; the same for ``scenario`` with
+        ``scenario_change_lo80/hi80``; ``difference_mean/lo80/hi80`` (the
+        scenario minus the baseline, path by path); and ``actual`` and
+        ``actual_change`` where the data already holds the outcome.
+        """
+        rows = []
+        for key in self.reported:
+            base_fc, scen_fc = self.forecasts(key)
+            for start in forecast_years(self.months, base_fc.history):
+                base, scen = base_fc.year_total_paths(start), scen_fc.year_total_paths(start)
+                previous = _actual_total(self.history[key], start - 1)
+                row = {"category": key[0], "area": key[1], "financial_year": financial_year_label(start),
+                       "previous_actual": previous}
+                for prefix, totals in ((BASELINE, base), ("scenario", scen), ("difference", scen - base)):
+                    row.update({k: float(v[0]) for k, v in _bands(totals[:, None], prefix).items()})
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    change = scen / previous - 1
+                row["baseline_change"] = float(np.mean(base) / previous - 1) if previous else np.nan
+                row.update({f"scenario_change_{k}": float(v[0]) for k, v in
+                            _interval_columns(change[:, None], (LEVEL,)).items() if k in ("mean", "lo80", "hi80")})
+                row["actual"] = _actual_total(self.history[key], start)
+                row["actual_change"] = row["actual"] / previous - 1 if previous else np.nan
+                rows.append(row)
+        return pd.DataFrame(rows)
+
+
+def contribution_table(baseline: CoherentPaths, alone: dict[str, CoherentPaths], together: CoherentPaths, *,
+                       reported: list[Key], history: dict[Key, pd.Series], as_of: pd.Timestamp) -> pd.DataFrame:
+    """How much each driver moves each reported series' mean financial-year total.
+
+    Each driver is applied on its own to the baseline; ``interaction`` is
+    what the drivers do together beyond the sum of their separate effects
+    (non-zero when multiplicative drivers overlap), so the rows add up to
+    ``all drivers``. Both rows are left out when there is one driver.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``category, area, financial_year, driver, change`` (crimes) and
+        ``share`` of the total change.
+    """
+    rows = []
+    for key in reported:
+        observed = history[key].loc[:as_of]
+        for start in forecast_years(baseline.months, observed):
+            base_mean = _year_mean(baseline, key, observed, start)
+            total = _year_mean(together, key, observed, start) - base_mean
+            changes = {label: _year_mean(p, key, observed, start) - base_mean for label, p in alone.items()}
+            if len(alone) > 1:
+                changes["interaction"] = total - sum(changes.values())
+                changes["all drivers"] = total
+            for label, change in changes.items():
+                rows.append({"category": key[0], "area": key[1], "financial_year": financial_year_label(start),
+                             "driver": label, "change": change, "share": change / total if total else np.nan})
+    return pd.DataFrame(rows)
+
+
+def _year_mean(paths: CoherentPaths, key: Key, observed: pd.Series, start: int) -> float:
+    result = ForecastResult(category=key[0], area=key[1], model="", history=observed, paths=paths.total(*key))
+    return float(result.year_total_paths(start).mean())

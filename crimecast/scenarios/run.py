@@ -1,0 +1,207 @@
+"""Scenario jobs the CLI runs: check, run one, compare several on one baseline."""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass, field
+from functools import partial
+
+import numpy as np
+import pandas as pd
+
+from crimecast.data.load import load_counts
+from crimecast.data.series import FORCE_AREA, TOTAL_CATEGORY, series_of, with_totals
+from crimecast.errors import ScenarioError
+from crimecast.forecast.models import AUTO, CrimeForecaster
+from crimecast.forecast.parallel import Progress, map_series
+from crimecast.forecast.reconcile import (CoherentPaths, bottom_history, bottom_keys, correlate_paths,
+                                          history_correlation)
+from crimecast.scenarios.apply import apply_drivers
+from crimecast.scenarios.resolve import ResolvedScenario, resolve_scenario
+from crimecast.scenarios.result import ScenarioResult, contribution_table
+from crimecast.scenarios.spec import Base, Scenario
+
+Key = tuple[str, str]
+COMPARED_BASE_KEYS = ("data", "as_of", "horizon", "model", "paths", "seed", "steps")
+
+
+def load_base_data(base: Base) -> pd.DataFrame:
+    """The scenario's dataset, validated, with force and total-recorded-crime totals."""
+    return with_totals(load_counts(base.data))
+
+
+def check_scenario(scenario: Scenario, counts: pd.DataFrame | None = None) -> ResolvedScenario:
+    """Validate a loaded scenario against its data without forecasting.
+
+    Raises
+    ------
+    ScenarioError
+        As :func:`crimecast.scenarios.resolve.resolve_scenario`.
+    """
+    counts = load_base_data(scenario.base) if counts is None else counts
+    return resolve_scenario(scenario, counts)
+
+
+def series_seed(seed: int, key: Key) -> int:
+    """A seed per bottom series, so separately forecast series do not share random draws."""
+    return seed + zlib.crc32(f"{key[0]}/{key[1]}".encode("utf-8")) % 1_000_000
+
+
+def _fit_bottom(item: tuple[Key, pd.Series], base: Base, horizon: int) -> tuple[np.ndarray, list[str]]:
+    key, history = item
+    forecaster = CrimeForecaster(model=base.model, n_paths=base.paths, seed=series_seed(base.seed, key),
+                                 horizon=horizon, level_shifts=AUTO if base.steps else ())
+    result = forecaster.fit(history).predict(horizon, category=key[0], area=key[1])
+    return result.paths, [f"{key[0]} / {key[1]}: {note}" for note in forecaster.notes_]
+
+
+@dataclass
+class Baseline:
+    """The forecast every scenario of a run is applied to."""
+
+    paths: CoherentPaths
+    notes: list[str] = field(default_factory=list)
+
+
+def fit_baseline(counts: pd.DataFrame, resolved: list[ResolvedScenario], *, jobs: int = 1,
+                 progress: Progress | None = None) -> Baseline:
+    """Forecast the bottom series the scenarios need and correlate their paths.
+
+    Every category is forecast (total recorded crime is their sum); a
+    category is split into the districts any scenario names plus the rest
+    of the force.
+    """
+    first = resolved[0]
+    split: dict[str, list[str]] = {}
+    for item in resolved:
+        for category, districts in item.split.items():
+            split.setdefault(category, []).extend(districts)
+    keys = bottom_keys(list(first.categories), split, list(first.districts))
+    histories = [bottom_history(counts, key, named=sorted(set(split.get(key[0], [])))).loc[:first.as_of] for key in keys]
+    base = first.scenario.base
+    fitted = map_series(partial(_fit_bottom, base=base, horizon=len(first.months)), list(zip(keys, histories)),
+                        jobs=jobs, progress=progress, label=lambda item: f"{item[0][0]} / {item[0][1]}")
+    correlated = correlate_paths([paths for paths, _ in fitted], history_correlation(histories), seed=base.seed)
+    notes = [note for _, item_notes in fitted for note in item_notes]
+    if len(keys) > 1:
+        notes.append(f"{len(keys)} series forecast separately and added up path by path (totals are coherent); their "
+                     "paths are paired so year totals move together as their year-on-year changes have.")
+    return Baseline(paths=CoherentPaths(months=first.months, bottom=dict(zip(keys, correlated))), notes=notes)
+
+
+def _reported(resolved: ResolvedScenario, paths: CoherentPaths) -> list[Key]:
+    keys: list[Key] = []
+    for driver in resolved.drivers:
+        keys += list(driver.targets)
+        keys += [(category, FORCE_AREA) for category, _ in driver.targets]
+    areas = [a for _, a in keys]
+    keys += [(TOTAL_CATEGORY, area) for area in dict.fromkeys([FORCE_AREA, *areas])]
+    return [k for k in dict.fromkeys(keys) if paths.keys_for(*k) is not None and
+            not (k[0] == TOTAL_CATEGORY and len(resolved.categories) == 1)]
+
+
+def _history(counts: pd.DataFrame, key: Key) -> pd.Series:
+    return series_of(counts, category=key[0], area=key[1])
+
+
+def apply_scenario(resolved: ResolvedScenario, baseline: Baseline, counts: pd.DataFrame) -> ScenarioResult:
+    """Apply a resolved scenario's drivers to a baseline forecast and read off the results."""
+    seed = resolved.scenario.base.seed
+    applied = apply_drivers(baseline.paths, resolved.drivers, seed=seed)
+    reported = _reported(resolved, baseline.paths)
+    history = {key: _history(counts, key) for key in reported}
+    alone = {d.label: apply_drivers(baseline.paths, [d], seed=seed).paths for d in resolved.drivers}
+    contributions = contribution_table(baseline.paths, alone, applied.paths, reported=reported, history=history,
+                                       as_of=resolved.as_of)
+    notes = [*resolved.notes, *baseline.notes]
+    if applied.clipped:
+        cells = applied.paths.total(TOTAL_CATEGORY, FORCE_AREA).size
+        notes.append(f"level shifts took {applied.clipped:,} path-months below zero; they were set to zero "
+                     f"({applied.clipped / cells:.2%} of path-months). Narrow the level shift's distribution.")
+    data = {key: counts.attrs.get(key) for key in ("source", "illustrative", "notice")}
+    return ScenarioResult(resolved=resolved, baseline=baseline.paths, paths=applied.paths, reported=reported,
+                          history=history, contributions=contributions, notes=notes, data=data)
+
+
+def run_scenario(scenario: Scenario, *, counts: pd.DataFrame | None = None, jobs: int = 1,
+                 progress: Progress | None = None) -> ScenarioResult:
+    """Forecast the scenario's base and apply its drivers to every sample path.
+
+    Parameters
+    ----------
+    scenario
+        From :func:`crimecast.scenarios.spec.load_scenario`.
+    counts
+        The data with totals; read from ``scenario.base.data`` when omitted.
+    jobs
+        Worker processes for the series forecasts.
+    progress
+        Called with ``"category / area"`` as each series is forecast.
+
+    Returns
+    -------
+    ScenarioResult
+        Baseline and scenario paths, monthly and financial-year tables and
+        each driver's contribution.
+    """
+    counts = load_base_data(scenario.base) if counts is None else counts
+    resolved = resolve_scenario(scenario, counts)
+    baseline = fit_baseline(counts, [resolved], jobs=jobs, progress=progress)
+    return apply_scenario(resolved, baseline, counts)
+
+
+@dataclass
+class ScenarioComparison:
+    """Several scenarios applied to one baseline forecast."""
+
+    results: list[ScenarioResult]
+
+    def financial_years(self) -> pd.DataFrame:
+        """One row per series, financial year and scenario (the baseline first)."""
+        frames = []
+        for result in self.results:
+            years = result.financial_years()
+            if not frames:
+                frames.append(_one_scenario(years, "baseline", "baseline"))
+            frames.append(_one_scenario(years, result.name, "scenario"))
+        table = pd.concat(frames, ignore_index=True)
+        return table.drop_duplicates(subset=["scenario", "category", "area", "financial_year"], ignore_index=True)
+
+
+def _one_scenario(years: pd.DataFrame, name: str, prefix: str) -> pd.DataFrame:
+    columns = {f"{prefix}_mean": "mean", f"{prefix}_lo80": "lo80", f"{prefix}_hi80": "hi80"}
+    frame = years[["category", "area", "financial_year", "previous_actual", *columns, "actual"]].rename(columns=columns)
+    frame["change"] = frame["mean"] / frame["previous_actual"] - 1
+    frame["difference"] = years["difference_mean"] if prefix == "scenario" else 0.0
+    return frame.assign(scenario=name)
+
+
+def _same_base(scenarios: list[Scenario]) -> None:
+    first = scenarios[0]
+    for other in scenarios[1:]:
+        for key in COMPARED_BASE_KEYS:
+            if getattr(other.base, key) != getattr(first.base, key):
+                raise ScenarioError(
+                    f"{other.source}: base.{key} is {getattr(other.base, key)!r} but {first.source} has "
+                    f"{getattr(first.base, key)!r}. Scenarios are compared on one baseline forecast, so their base "
+                    "settings must match: make them equal, or run them separately."
+                )
+
+
+def compare_scenarios(scenarios: list[Scenario], *, counts: pd.DataFrame | None = None, jobs: int = 1,
+                      progress: Progress | None = None) -> ScenarioComparison:
+    """Apply several scenarios to one baseline forecast, for side-by-side tables.
+
+    Raises
+    ------
+    ScenarioError
+        When their base settings (data, as_of, horizon, model, paths, seed,
+        steps) differ, naming the key.
+    """
+    if not scenarios:
+        raise ScenarioError("no scenarios to compare: give at least one scenario file.")
+    _same_base(scenarios)
+    counts = load_base_data(scenarios[0].base) if counts is None else counts
+    resolved = [resolve_scenario(s, counts) for s in scenarios]
+    baseline = fit_baseline(counts, resolved, jobs=jobs, progress=progress)
+    return ScenarioComparison(results=[apply_scenario(r, baseline, counts) for r in resolved])
