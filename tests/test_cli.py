@@ -130,9 +130,16 @@ def test_quarterly_and_mapped_columns_through_the_cli(write_csv):
     assert "spread evenly" in result.output and "2008-04" in result.output
 
 
-@pytest.mark.parametrize("command", ["run", "backtest", "list", "spc"])
+def _command_paths(group=cli, prefix=()):
+    for name, command in group.commands.items():
+        yield (*prefix, name)
+        if hasattr(command, "commands"):
+            yield from _command_paths(command, (*prefix, name))
+
+
+@pytest.mark.parametrize("command", [" ".join(p) for p in _command_paths()])
 def test_every_command_has_help_with_an_example_and_is_in_the_readme(command):
-    result = invoke(command, "--help")
+    result = invoke(*command.split(), "--help")
     assert result.exit_code == 0 and "Examples:" in result.output
     assert re.search(rf"forecast {command}\b", README.read_text())
 
@@ -174,3 +181,83 @@ def test_run_models_confirmed_steps_and_says_how_to_switch_off(tmp_path):
     assert "Recorded 2013/14 on 2012/13" in result.output and "a significant rise (Poisson E-test p = < 0.001)" in result.output
     off = invoke("run", "shoplifting", "--no-backtest", "--no-chart", "--no-steps", "--out", str(tmp_path))
     assert "level shift" not in off.output
+
+
+# ---------------------------------------------------------------- scenarios
+
+FAST_SCENARIO = """\
+name: Walsall test
+base: {as_of: 2013-03, model: seasonal-naive, paths: 300}
+drivers:
+  - {name: op, kind: uplift, category: burglary, area: walsall, value: "-10%"}
+  - {name: push, kind: share, part: domestic abuse, category: vwi, from: 0.3, to: {dist: triangular, low: 0.33, mode: 0.36, high: 0.38}}
+"""
+
+
+def test_scenario_run_prints_drivers_years_contributions_and_writes_files(tmp_path):
+    path = tmp_path / "s.yaml"
+    path.write_text(FAST_SCENARIO, encoding="utf-8")
+    result = invoke("scenario", "run", str(path), "--out", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "ILLUSTRATIVE DATA" in out and "Scenario: Walsall test" in out
+    assert "(1 - 0.300) / (1 - 0.357) = 1.088" in out
+    assert "Burglary dwelling — Walsall" in out and "Total recorded crime — force-wide" in out
+    assert "the outcome was +8.7%" in out and "Contributions" in out and "interaction" in out
+    folder = tmp_path / "out" / "scenario-walsall-test"
+    assert {p.name for p in folder.iterdir()} >= {"monthly.csv", "financial_years.csv", "contributions.csv",
+                                                  "burglary-dwelling_walsall.png", "total-recorded-crime_force.png"}
+    assert "west-midlands (illustrative)" in (folder / "monthly.csv").read_text()
+
+
+def test_scenario_run_json(tmp_path):
+    path = tmp_path / "s.yaml"
+    path.write_text(FAST_SCENARIO, encoding="utf-8")
+    result = invoke("scenario", "run", str(path), "--out", str(tmp_path), "--json", "--no-chart")
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.output[result.output.index("{"):])
+    assert payload["illustrative"] is True and payload["as_of"] == "2013-03"
+    assert [d["name"] for d in payload["drivers"]] == ["op", "push"]
+    assert {r["category"] for r in payload["financial_years"]} >= {"burglary-dwelling", "total-recorded-crime"}
+
+
+def test_scenario_compare_side_by_side(tmp_path):
+    for name, value in (("low", "0.05"), ("high", "0.2")):
+        (tmp_path / f"{name}.yaml").write_text(
+            f"name: {name}\nbase: {{as_of: 2013-03, model: seasonal-naive, paths: 300}}\n"
+            f"drivers:\n  - {{kind: uplift, category: robbery, value: {value}}}\n", encoding="utf-8")
+    result = invoke("scenario", "compare", str(tmp_path / "low.yaml"), str(tmp_path / "high.yaml"), "--out", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    assert "baseline" in result.output and "low" in result.output and "high" in result.output
+    assert (tmp_path / "scenario-comparison.csv").exists()
+
+
+def test_scenario_new_writes_a_template_that_checks(tmp_path):
+    path = tmp_path / "my-plan.yaml"
+    result = invoke("scenario", "new", "My plan", "--out", str(path))
+    assert result.exit_code == 0, result.output
+    checked = invoke("scenario", "check", str(path))
+    assert checked.exit_code == 0, checked.output
+    assert "valid" in checked.output and "reporting push (share)" in checked.output
+    again = CliRunner().invoke(cli, ["scenario", "new", "My plan", "--out", str(path)])
+    assert again.exit_code == 2 and "already exists" in again.output and "--force" in again.output
+
+
+def test_scenario_check_shipped_example():
+    result = invoke("scenario", "check", "planning-2014-15")
+    assert result.exit_code == 0, result.output
+    assert "2014-04 to 2015-03" in result.output and "Birmingham burglary operation" in result.output
+
+
+@pytest.mark.parametrize("text, message", [
+    ("name: s\ndrivers:\n  - {kind: uplift, category: burglery, value: 0.1}\n", "unknown category 'burglery'"),
+    ("name: s\ndrivers:\n  - {kind: uplift, category: robbery, valeu: 0.1}\n", "unknown key 'valeu'"),
+    ("name: s\ndrivers: [\n", "not valid YAML"),
+])
+def test_scenario_errors_are_one_line_without_traceback(tmp_path, text, message):
+    path = tmp_path / "bad.yaml"
+    path.write_text(text, encoding="utf-8")
+    for command in ("check", "run"):
+        result = CliRunner().invoke(cli, ["scenario", command, str(path)])
+        assert result.exit_code == 1
+        assert message in result.output and "Traceback" not in result.output and str(path) in result.output

@@ -77,7 +77,7 @@ def _steps_used(core) -> list:
     return [step for member in members for step in getattr(member, "steps_", [])]
 
 
-def _step_note(step) -> str:
+def step_note(step) -> str:
     direction = "down" if step.change < 0 else "up"
     origin = "known change" if step.known else "step change"
     return (f"{origin} {direction} of {abs(step.change):.0%} from {step.month:%Y-%m} is modelled as a level shift "
@@ -183,7 +183,7 @@ class CrimeForecaster:
                     f"series too short to calibrate intervals on its own backtests; used the benchmark's typical width factor {self.calibration_.scale:.2f}."
                 )
         self.steps_ = _steps_used(self.core_)
-        self.notes_ += [_step_note(step) for step in self.steps_]
+        self.notes_ += [step_note(step) for step in self.steps_]
         self.y_ = y
         return self
 

@@ -97,15 +97,28 @@ def year_table(result: ScenarioResult) -> pd.DataFrame:
     return shown
 
 
+SHOWN_CHANGE = 0.5  # crimes: drivers moving a series by less are left out of the terminal table
+SUMMARY_ROWS = ("interaction", "all drivers")
+
+
 def contribution_frame(result: ScenarioResult) -> pd.DataFrame:
-    """Each driver's share of the change in each series' financial-year total."""
-    table = result.contributions
+    """Each driver's share of the change in each series' financial-year total.
+
+    Drivers that do not move a series are left out; ``interaction`` and
+    ``all drivers`` are shown only where two or more drivers move it.
+    """
+    parts = []
+    for _, group in result.contributions.groupby(["category", "area", "financial_year"], sort=False):
+        summary = group["driver"].isin(SUMMARY_ROWS)
+        moving = group[~summary & (group["change"].abs() >= SHOWN_CHANGE)]
+        parts += [moving, group[summary]] if len(moving) > 1 else [moving]
+    table = pd.concat(parts)
     return pd.DataFrame({
         "series": [f"{display_name(c)} — {area_label(a)}" for c, a in zip(table["category"], table["area"])],
         "year": table["financial_year"],
         "driver": table["driver"],
         "crimes": table["change"].map(lambda v: f"{v:+,.0f}"),
-        "share of change": table["share"].map(lambda v: "-" if v != v else f"{v * 100:.0f}%"),
+        "share of change": table["share"].map(lambda v: "-" if v != v else f"{v * 100:.0f}%".replace("-0%", "0%")),
     })
 
 
@@ -118,11 +131,13 @@ def actual_sentences(result: ScenarioResult) -> list[str]:
         gap_before = row.actual_change - row.baseline_change
         gap_after = row.actual_change - row.scenario_change_mean
         closed = 1 - abs(gap_after) / abs(gap_before) if gap_before else float("nan")
+        verdict = (f"closing {closed:.0%} of the gap" if closed >= 0 else
+                   "further from the outcome than the baseline" if closed == closed else "the baseline was exact")
         lines.append(
             f"{display_name(row.category)} — {area_label(row.area)}, {row.financial_year}: the outcome was "
             f"{percent(row.actual_change)}; the baseline forecast {percent(row.baseline_change)} and the scenario "
             f"{percent(row.scenario_change_mean)} (80% {percent(row.scenario_change_lo80)} to "
-            f"{percent(row.scenario_change_hi80)}), closing {closed:.0%} of the gap."
+            f"{percent(row.scenario_change_hi80)}): {verdict}."
         )
     return lines
 

@@ -12,7 +12,7 @@ import pandas as pd
 from crimecast.data.load import load_counts
 from crimecast.data.series import FORCE_AREA, TOTAL_CATEGORY, series_of, with_totals
 from crimecast.errors import ScenarioError
-from crimecast.forecast.models import AUTO, CrimeForecaster
+from crimecast.forecast.models import AUTO, CrimeForecaster, step_note
 from crimecast.forecast.parallel import Progress, map_series
 from crimecast.forecast.reconcile import (CoherentPaths, bottom_history, bottom_keys, correlate_paths,
                                           history_correlation)
@@ -47,12 +47,16 @@ def series_seed(seed: int, key: Key) -> int:
     return seed + zlib.crc32(f"{key[0]}/{key[1]}".encode("utf-8")) % 1_000_000
 
 
-def _fit_bottom(item: tuple[Key, pd.Series], base: Base, horizon: int) -> tuple[np.ndarray, list[str]]:
+def _fit_bottom(item: tuple[Key, pd.Series], base: Base, horizon: int) -> tuple[np.ndarray, list[str], list[str]]:
+    """Paths of one bottom series, its notes (other than steps) and its steps in a few words."""
     key, history = item
     forecaster = CrimeForecaster(model=base.model, n_paths=base.paths, seed=series_seed(base.seed, key),
                                  horizon=horizon, level_shifts=AUTO if base.steps else ())
     result = forecaster.fit(history).predict(horizon, category=key[0], area=key[1])
-    return result.paths, [f"{key[0]} / {key[1]}: {note}" for note in forecaster.notes_]
+    step_notes = {step_note(step) for step in forecaster.steps_}
+    notes = [f"{key[0]} / {key[1]}: {note}" for note in forecaster.notes_ if note not in step_notes]
+    steps = [f"{key[0]} / {key[1]} {step.change:+.0%} from {step.month:%Y-%m}" for step in forecaster.steps_]
+    return result.paths, notes, steps
 
 
 @dataclass
@@ -81,8 +85,11 @@ def fit_baseline(counts: pd.DataFrame, resolved: list[ResolvedScenario], *, jobs
     base = first.scenario.base
     fitted = map_series(partial(_fit_bottom, base=base, horizon=len(first.months)), list(zip(keys, histories)),
                         jobs=jobs, progress=progress, label=lambda item: f"{item[0][0]} / {item[0][1]}")
-    correlated = correlate_paths([paths for paths, _ in fitted], history_correlation(histories), seed=base.seed)
-    notes = [note for _, item_notes in fitted for note in item_notes]
+    correlated = correlate_paths([paths for paths, _, _ in fitted], history_correlation(histories), seed=base.seed)
+    notes = [note for _, item_notes, _ in fitted for note in item_notes]
+    steps = [step for _, _, item_steps in fitted for step in item_steps]
+    if steps:
+        notes.append(f"step changes modelled as level shifts: {'; '.join(steps)} (set base.steps: false to switch off).")
     if len(keys) > 1:
         notes.append(f"{len(keys)} series forecast separately and added up path by path (totals are coherent); their "
                      "paths are paired so year totals move together as their year-on-year changes have.")
@@ -104,11 +111,16 @@ def _history(counts: pd.DataFrame, key: Key) -> pd.Series:
     return series_of(counts, category=key[0], area=key[1])
 
 
-def apply_scenario(resolved: ResolvedScenario, baseline: Baseline, counts: pd.DataFrame) -> ScenarioResult:
-    """Apply a resolved scenario's drivers to a baseline forecast and read off the results."""
+def apply_scenario(resolved: ResolvedScenario, baseline: Baseline, counts: pd.DataFrame, *,
+                   reported: list[Key] | None = None) -> ScenarioResult:
+    """Apply a resolved scenario's drivers to a baseline forecast and read off the results.
+
+    ``reported`` overrides the series shown (by default the drivers' targets,
+    their force-wide categories and total recorded crime).
+    """
     seed = resolved.scenario.base.seed
     applied = apply_drivers(baseline.paths, resolved.drivers, seed=seed)
-    reported = _reported(resolved, baseline.paths)
+    reported = reported or _reported(resolved, baseline.paths)
     history = {key: _history(counts, key) for key in reported}
     alone = {d.label: apply_drivers(baseline.paths, [d], seed=seed).paths for d in resolved.drivers}
     contributions = contribution_table(baseline.paths, alone, applied.paths, reported=reported, history=history,
@@ -158,14 +170,10 @@ class ScenarioComparison:
 
     def financial_years(self) -> pd.DataFrame:
         """One row per series, financial year and scenario (the baseline first)."""
-        frames = []
-        for result in self.results:
-            years = result.financial_years()
-            if not frames:
-                frames.append(_one_scenario(years, "baseline", "baseline"))
-            frames.append(_one_scenario(years, result.name, "scenario"))
-        table = pd.concat(frames, ignore_index=True)
-        return table.drop_duplicates(subset=["scenario", "category", "area", "financial_year"], ignore_index=True)
+        years = [result.financial_years() for result in self.results]
+        frames = [_one_scenario(years[0], "baseline", "baseline")]
+        frames += [_one_scenario(y, result.name, "scenario") for y, result in zip(years, self.results)]
+        return pd.concat(frames, ignore_index=True)
 
 
 def _one_scenario(years: pd.DataFrame, name: str, prefix: str) -> pd.DataFrame:
@@ -204,4 +212,5 @@ def compare_scenarios(scenarios: list[Scenario], *, counts: pd.DataFrame | None 
     counts = load_base_data(scenarios[0].base) if counts is None else counts
     resolved = [resolve_scenario(s, counts) for s in scenarios]
     baseline = fit_baseline(counts, resolved, jobs=jobs, progress=progress)
-    return ScenarioComparison(results=[apply_scenario(r, baseline, counts) for r in resolved])
+    reported = list(dict.fromkeys(key for r in resolved for key in _reported(r, baseline.paths)))
+    return ScenarioComparison(results=[apply_scenario(r, baseline, counts, reported=reported) for r in resolved])

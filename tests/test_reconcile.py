@@ -1,0 +1,79 @@
+"""Coherent totals: bottom series, rest of the force, paths paired by correlation."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from crimecast.data.load import load_counts
+from crimecast.data.series import series_of, with_totals
+from crimecast.forecast.reconcile import (REST_OF_FORCE, CoherentPaths, bottom_history, bottom_keys, correlate_paths,
+                                          history_correlation)
+
+MONTHS = pd.date_range("2014-04-01", periods=12, freq="MS")
+
+
+def paths_for(keys, seed=0, n=200):
+    rng = np.random.default_rng(seed)
+    return CoherentPaths(months=MONTHS, bottom={k: rng.gamma(5, 20, size=(n, 12)) for k in keys})
+
+
+def test_bottom_keys_split_only_named_categories():
+    keys = bottom_keys(["burglary", "robbery"], {"burglary": ["walsall", "dudley"]}, ["dudley", "solihull", "walsall"])
+    assert keys == [("burglary", "dudley"), ("burglary", "walsall"), ("burglary", REST_OF_FORCE), ("robbery", "force")]
+
+
+def test_no_rest_when_every_district_is_named():
+    assert bottom_keys(["b"], {"b": ["x", "y"]}, ["x", "y"]) == [("b", "x"), ("b", "y")]
+
+
+def test_totals_are_sums_of_parts_and_unavailable_districts_say_so():
+    paths = paths_for([("burglary", "walsall"), ("burglary", REST_OF_FORCE), ("robbery", "force")])
+    burglary = paths.total("burglary", "force")
+    assert np.array_equal(burglary, paths.bottom[("burglary", "walsall")] + paths.bottom[("burglary", REST_OF_FORCE)])
+    assert np.allclose(paths.total("total-recorded-crime", "force"), burglary + paths.bottom[("robbery", "force")])
+    assert paths.keys_for("robbery", "walsall") is None and paths.keys_for("total-recorded-crime", "walsall") is None
+    with pytest.raises(KeyError):
+        paths.total("robbery", "walsall")
+
+
+def test_rest_of_force_is_force_less_named_districts():
+    counts = with_totals(load_counts("west-midlands"))
+    rest = bottom_history(counts, ("robbery", REST_OF_FORCE), named=["birmingham", "walsall"])
+    parts = sum(series_of(counts, category="robbery", area=a) for a in ("coventry", "dudley", "sandwell", "solihull", "wolverhampton"))
+    assert np.array_equal(rest.to_numpy(), parts.to_numpy())
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.floats(-0.9, 0.9), st.integers(0, 1000))
+def test_correlate_paths_keeps_each_series_paths_and_pairs_them(rho, seed):
+    paths = [paths_for([("a", "force")], seed=1).bottom[("a", "force")], paths_for([("b", "force")], seed=2).bottom[("b", "force")]]
+    corr = np.array([[1.0, rho], [rho, 1.0]])
+    paired = correlate_paths(paths, corr, seed=seed)
+    for before, after in zip(paths, paired):  # the same set of paths, reordered whole
+        assert np.array_equal(np.sort(before, axis=0), np.sort(after, axis=0))
+        assert {tuple(r) for r in before} == {tuple(r) for r in after}
+
+
+def test_correlate_paths_induces_the_rank_correlation():
+    a = np.random.default_rng(0).gamma(5, 20, size=(4000, 12))
+    b = np.random.default_rng(1).gamma(5, 20, size=(4000, 12))
+    paired = correlate_paths([a, b], np.array([[1, 0.7], [0.7, 1]]), seed=3)
+    totals = [p.sum(axis=1) for p in paired]
+    ranks = [pd.Series(t).rank() for t in totals]
+    assert np.corrcoef(ranks)[0, 1] == pytest.approx(0.68, abs=0.05)
+    wider = (totals[0] + totals[1]).std() > (a.sum(axis=1) + b.sum(axis=1)).std()
+    assert wider  # positively correlated parts make the total less certain than independent ones
+
+
+def test_history_correlation_is_a_shrunk_correlation_matrix():
+    t = np.arange(96)
+    rng = np.random.default_rng(0)
+    common = np.cumsum(rng.normal(0, 0.05, 96))
+    index = pd.date_range("2006-04-01", periods=96, freq="MS")
+    one = pd.Series(np.exp(5 + common + rng.normal(0, 0.02, 96)), index=index)
+    two = pd.Series(np.exp(4 + common + rng.normal(0, 0.02, 96) + 0 * t), index=index)
+    corr = history_correlation([one, two])
+    assert corr.shape == (2, 2) and np.allclose(np.diag(corr), 1)
+    assert 0.3 < corr[0, 1] <= 0.7 + 1e-9  # strongly related, shrunk by 30% towards independence

@@ -1,0 +1,77 @@
+"""Scenarios checked against the data: each mistake named with file, key path and fix."""
+
+import textwrap
+
+import pandas as pd
+import pytest
+
+from crimecast.data.load import load_counts
+from crimecast.data.series import with_totals
+from crimecast.errors import ScenarioError
+from crimecast.scenarios.resolve import resolve_scenario
+from crimecast.scenarios.spec import load_scenario
+
+
+@pytest.fixture(scope="module")
+def counts():
+    return with_totals(load_counts("west-midlands"))
+
+
+@pytest.fixture
+def scenario(tmp_path):
+    def make(drivers: str, base: str = "as_of: 2013-03"):
+        path = tmp_path / "s.yaml"
+        path.write_text(textwrap.dedent(f"name: s\nbase: {{{base}}}\ndrivers:\n") + textwrap.indent(textwrap.dedent(drivers), "  "),
+                        encoding="utf-8")
+        return load_scenario(path)
+    return make
+
+
+def test_names_become_series_and_defaults_fill_in(counts, scenario):
+    resolved = resolve_scenario(scenario("""
+        - {name: a, kind: uplift, category: burglary, area: [Walsall, force], value: 0.1}
+        - {name: b, kind: uplift, category: all, value: 0.01, start: 2013-06, end: 2013-12}
+        """), counts)
+    a, b = resolved.drivers
+    assert a.targets == (("burglary-dwelling", "walsall"), ("burglary-dwelling", "force"))
+    assert a.start == pd.Timestamp("2013-04-01") and a.end is None
+    assert len(b.targets) == 10 and b.start == pd.Timestamp("2013-06-01")
+    assert resolved.split == {"burglary-dwelling": ["walsall"]}
+    assert resolved.months[0] == pd.Timestamp("2013-04-01") and len(resolved.months) == 12
+    assert any("'burglary' is read as burglary-dwelling" in n for n in resolved.notes)
+
+
+def test_as_of_defaults_to_the_last_month(counts, scenario):
+    resolved = resolve_scenario(scenario("- {kind: uplift, category: robbery, value: 0.1}", base="horizon: 6"), counts)
+    assert resolved.as_of == pd.Timestamp("2014-03-01") and len(resolved.months) == 6
+
+
+@pytest.mark.parametrize("drivers, base, message", [
+    ("- {kind: uplift, category: burglery, value: 0.1}", "as_of: 2013-03",
+     "drivers[0].category: unknown category 'burglery'"),
+    ("- {kind: uplift, category: robbery, area: walsal, value: 0.1}", "as_of: 2013-03",
+     "drivers[0].area: unknown area 'walsal'"),
+    ("- {kind: uplift, category: robbery, value: 0.1, start: 2015-01}", "as_of: 2013-03",
+     "drivers[0].start: 2015-01 is outside the forecast (2013-04 to 2014-03)"),
+    ("- {kind: uplift, category: robbery, value: 0.1, end: 2013-02}", "as_of: 2013-03",
+     "drivers[0].end: 2013-02 is outside the forecast"),
+    ("- {kind: uplift, category: robbery, value: 0.1, start: 2013-09, end: 2013-08}", "as_of: 2013-03",
+     "end 2013-08 is before start 2013-09"),
+    ("- {kind: level_shift, category: robbery, area: solihull, value: -500}", "as_of: 2013-03",
+     "drivers[0].value: a level shift as low as -500 a month would make robbery in solihull negative"),
+    ("- {kind: level_shift, category: robbery, value: {dist: normal, mean: -100, sd: 1000}}", "as_of: 2013-03",
+     "would make robbery in force negative"),
+    ("- {kind: uplift, category: trc, value: 0.1}", "as_of: 2013-03", "write category: all"),
+    ("- {kind: uplift, category: robbery, value: 0.1}", "as_of: 2016-03", "base.as_of: 2016-03 is outside the data"),
+])
+def test_mistakes_against_the_data_are_named(counts, scenario, drivers, base, message):
+    with pytest.raises(ScenarioError) as caught:
+        resolve_scenario(scenario(drivers, base), counts)
+    assert message.lower() in str(caught.value).lower()
+    assert "s.yaml" in str(caught.value)
+
+
+def test_single_area_data_refuses_district_drivers(scenario, small_csv):
+    counts = with_totals(load_counts(small_csv)).query("area == 'north'").assign(area="force")
+    with pytest.raises(ScenarioError, match="one area only"):
+        resolve_scenario(scenario("- {kind: uplift, category: robbery, area: north, value: 0.1}", base="as_of: 2013-03"), counts)
