@@ -77,3 +77,11 @@ def test_history_correlation_is_a_shrunk_correlation_matrix():
     corr = history_correlation([one, two])
     assert corr.shape == (2, 2) and np.allclose(np.diag(corr), 1)
     assert 0.3 < corr[0, 1] <= 0.7 + 1e-9  # strongly related, shrunk by 30% towards independence
+
+
+def test_history_correlation_survives_a_series_that_never_changes():
+    index = pd.date_range("2010-04-01", periods=60, freq="MS")
+    flat = pd.Series(3.0, index=index)
+    moving = pd.Series(np.linspace(100, 200, 60), index=index)
+    corr = history_correlation([flat, moving])
+    assert np.allclose(corr, np.eye(2))

@@ -116,7 +116,9 @@ def history_correlation(histories: list[pd.Series], *, months: int = CORRELATION
     k = len(histories)
     if len(changes) < 12:
         return np.eye(k)
-    corr = np.nan_to_num(np.corrcoef(changes.to_numpy().T), nan=0.0).reshape(k, k)
+    with np.errstate(divide="ignore", invalid="ignore"):  # a series that never changed correlates with nothing
+        corr = np.nan_to_num(np.corrcoef(changes.to_numpy().T), nan=0.0).reshape(k, k)
+    np.fill_diagonal(corr, 1.0)
     corr = (1 - shrinkage) * corr + shrinkage * np.eye(k)
     values, vectors = np.linalg.eigh(corr)  # guard against a matrix that is not quite positive definite
     corr = vectors @ np.diag(np.clip(values, 1e-6, None)) @ vectors.T

@@ -30,6 +30,21 @@ def _mark_financial_years(ax, first: pd.Timestamp, last: pd.Timestamp) -> None:
                     ha="center", va="bottom", fontsize=8, color="0.4")
 
 
+def _finish_monthly_chart(fig, ax, *, title: str, first: pd.Timestamp, last: pd.Timestamp, caption: str, notice: str,
+                          legend_columns: int):
+    """Title, axis labels, financial years, legend and caption shared by the monthly charts; returns the Figure."""
+    _mark_financial_years(ax, first, last)
+    ax.set_title(title, pad=18)
+    ax.set_ylabel("recorded crimes per month")
+    ax.set_xlabel("month (grey lines: start of each financial year, April)")
+    ax.set_ylim(bottom=0)
+    ax.legend(loc="lower left", fontsize=8, frameon=False, ncol=legend_columns)
+    ax.grid(axis="y", color="0.92")
+    fig.text(0.01, 0.01, caption + (f". {notice}" if notice else ""), fontsize=7, color="0.35")
+    fig.tight_layout(rect=(0, 0.03, 1, 1))
+    return fig
+
+
 def fan_chart(result: ForecastResult, *, notice: str = ""):
     """A fan chart of history, median forecast and 80%/95% intervals; returns the Figure."""
     table = result.monthly_table()
@@ -39,17 +54,10 @@ def fan_chart(result: ForecastResult, *, notice: str = ""):
     ax.fill_between(table["month"], table["lo95"], table["hi95"], color="tab:blue", alpha=0.18, label="95% interval")
     ax.fill_between(table["month"], table["lo80"], table["hi80"], color="tab:blue", alpha=0.35, label="80% interval")
     ax.plot(table["month"], table["median"], color="tab:blue", linewidth=1.6, label="forecast (median)")
-    _mark_financial_years(ax, history.index[0], table["month"].iloc[-1])
-    ax.set_title(f"{display_name(result.category)} — {area_label(result.area)}: forecast to {table['month'].iloc[-1]:%b %Y}", pad=18)
-    ax.set_ylabel("recorded crimes per month")
-    ax.set_xlabel("month (grey lines: start of each financial year, April)")
-    ax.set_ylim(bottom=0)
-    ax.legend(loc="lower left", fontsize=8, frameon=False, ncol=4)
-    ax.grid(axis="y", color="0.92")
+    title = f"{display_name(result.category)} — {area_label(result.area)}: forecast to {table['month'].iloc[-1]:%b %Y}"
     caption = f"model: {result.model}; {result.paths.shape[0]:,} simulated paths"
-    fig.text(0.01, 0.01, caption + (f". {notice}" if notice else ""), fontsize=7, color="0.35")
-    fig.tight_layout(rect=(0, 0.03, 1, 1))
-    return fig
+    return _finish_monthly_chart(fig, ax, title=title, first=history.index[0], last=table["month"].iloc[-1],
+                                 caption=caption, notice=notice, legend_columns=4)
 
 
 def save_figure(fig, path: Path) -> Path:
@@ -118,14 +126,7 @@ def scenario_chart(result, key: tuple[str, str], *, notice: str = ""):
     for table, colour, label in ((base_table, "tab:blue", "baseline"), (scen_table, "tab:orange", "scenario")):
         ax.fill_between(table["month"], table["lo80"], table["hi80"], color=colour, alpha=0.25, label=f"{label} 80% interval")
         ax.plot(table["month"], table["mean"], color=colour, linewidth=1.6, label=f"{label} (mean)")
-    _mark_financial_years(ax, history.index[0], result.months[-1])
-    ax.set_title(f"{display_name(key[0])} — {area_label(key[1])}: scenario '{result.name}' vs baseline", pad=18)
-    ax.set_ylabel("recorded crimes per month")
-    ax.set_xlabel("month (grey lines: start of each financial year, April)")
-    ax.set_ylim(bottom=0)
-    ax.legend(loc="lower left", fontsize=8, frameon=False, ncol=3)
-    ax.grid(axis="y", color="0.92")
+    title = f"{display_name(key[0])} — {area_label(key[1])}: scenario '{result.name}' vs baseline"
     caption = f"forecast from {result.as_of:%b %Y}; model: {baseline.model}; {baseline.paths.shape[0]:,} paths"
-    fig.text(0.01, 0.01, caption + (f". {notice}" if notice else ""), fontsize=7, color="0.35")
-    fig.tight_layout(rect=(0, 0.03, 1, 1))
-    return fig
+    return _finish_monthly_chart(fig, ax, title=title, first=history.index[0], last=result.months[-1],
+                                 caption=caption, notice=notice, legend_columns=3)

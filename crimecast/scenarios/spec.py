@@ -73,11 +73,16 @@ Count = Annotated[Value, PlainValidator(lambda raw: parse_value(raw, allow_perce
 Names = Annotated[tuple[str, ...], PlainValidator(_names)]
 
 
-def _above_minus_one(value: Value, what: str) -> Value:
+def _change(raw) -> Value:
+    """A multiplicative change (uplift, trend, seasonal): above -100%, or counts would vanish."""
+    value = parse_value(raw, allow_percent=True)
     if value.bounds[0] <= -1:
-        raise ValueError(f"{what} of {value.bounds[0] * 100:.0f}% or less would make counts zero or negative; "
+        raise ValueError(f"a change of {value.bounds[0] * 100:.0f}% or less would make counts zero or negative; "
                          "use a value above -100%")
     return value
+
+
+Change = Annotated[Value, PlainValidator(_change)]
 
 
 class _Strict(BaseModel):
@@ -109,12 +114,7 @@ class Uplift(_Driver):
     """Counts multiplied by (1 + value) once fully phased in."""
 
     kind: Literal["uplift"]
-    value: Fraction
-
-    @field_validator("value")
-    @classmethod
-    def _range(cls, value):
-        return _above_minus_one(value, "an uplift")
+    value: Change
 
 
 class LevelShift(_Driver):
@@ -128,12 +128,7 @@ class Trend(_Driver):
     """Counts change by ``value`` a year, compounding monthly from ``start`` (to ``end``, then held)."""
 
     kind: Literal["trend"]
-    value: Fraction
-
-    @field_validator("value")
-    @classmethod
-    def _range(cls, value):
-        return _above_minus_one(value, "a trend")
+    value: Change
 
     @field_validator("ramp_months")
     @classmethod
@@ -166,7 +161,7 @@ class Seasonal(_Driver):
 
     kind: Literal["seasonal"]
     months: tuple[int, ...]
-    value: Fraction
+    value: Change
 
     @field_validator("months", mode="before")
     @classmethod
@@ -175,11 +170,6 @@ class Seasonal(_Driver):
         if not isinstance(items, (list, tuple)) or not items:
             raise ValueError("expected a list of calendar months, e.g. [Nov, Dec, Jan]")
         return tuple(sorted({_calendar_month(item) for item in items}))
-
-    @field_validator("value")
-    @classmethod
-    def _range(cls, value):
-        return _above_minus_one(value, "a seasonal change")
 
 
 DRIVER_KINDS: dict[str, type[_Driver]] = {
