@@ -563,3 +563,111 @@ def scenario_check_command(scenario_file, as_json):
         click.echo(f"- {describe_driver(driver)}")
     for note in resolved.notes:
         click.secho(f"Note: {note}", fg="yellow")
+
+
+# ---------------------------------------------------------------- milestones
+
+def _plan_for(category, plan_file, *, target, count, area, year, direction, counts):
+    from crimecast.data.calendar import financial_year_label, financial_year_start
+    from crimecast.scenarios.plan import load_plan, single_milestone
+    from crimecast.scenarios.values import parse_number
+
+    if plan_file and category:
+        raise UsageError("give either CATEGORY (with --target or --count) or --plan FILE, not both.")
+    if plan_file:
+        return load_plan(plan_file, year=year)
+    last = counts["month"].max()
+    year = year or financial_year_label(financial_year_start(last + pd.offsets.MonthBegin(1)))
+    try:
+        change = None if count is not None else parse_number(target, allow_percent=True)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--target") from None
+    if category:
+        return single_milestone(category, area=area, target=change, count=count, year=year, direction=direction)
+    from crimecast.scenarios.plan import Milestone, Plan
+
+    categories = sorted(set(counts["category"]))
+    milestones = tuple(Milestone(category=c, area=area, target=change, count=count, year=year, direction=direction)
+                       for c in categories)
+    return Plan(name=f"every category {year}", milestones=milestones, source="command line")
+
+
+@cli.command("milestones")
+@click.argument("category", required=False)
+@click.option("--target", default="0%", show_default=True,
+              help="Change on the year before for CATEGORY (or every category), e.g. -8% or -0.08.")
+@click.option("--count", "count_target", type=float, default=None, help="A count target for the year instead of --target.")
+@click.option("--direction", type=click.Choice(["at_most", "at_least"]), default="at_most", show_default=True,
+              help="at_most for reductions; at_least for targets to raise a count (e.g. reporting).")
+@click.option("--area", default="force", show_default=True, help="Area of CATEGORY (a district slug or force).")
+@click.option("--plan", "plan_file", default=None, help="A YAML or CSV plan of milestones, or a shipped plan (plan-2013-14).")
+@click.option("--year", default=None, help="Financial year, e.g. 2014/15 (default: the plan's, else the next year).")
+@click.option("--as-of", "as_of", default=None, help="Last month of actuals to use, e.g. 2014-09, for in-year assurance.")
+@click.option("--scenario", "scenario_file", default=None, help="Scenario file (or shipped example) applied to the same paths.")
+@click.option("--model", type=click.Choice(list(MODELS)), default=DEFAULT_MODEL, show_default=True, help="Forecasting model.")
+@click.option("--paths", "n_paths", type=click.IntRange(100, 100_000), default=DEFAULT_PATHS, show_default=True,
+              help="Simulated sample paths.")
+@click.option("--seed", type=int, default=DEFAULT_SEED, show_default=True, help="Random seed.")
+@click.option("--no-steps", is_flag=True, help="Do not model confirmed step changes as level shifts.")
+@click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Worker processes (default: cores, at most 4).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_OUT, show_default=True,
+              help="Folder; files go in OUT/milestones-<plan>/.")
+@click.option("--no-chart", is_flag=True, help="Skip the PNG charts.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
+@data_options
+def milestones_command(category, target, count_target, direction, area, plan_file, year, as_of, scenario_file, model,
+                       n_paths, seed, no_steps, jobs, out_dir, no_chart, as_json, counts):
+    """Chance of meeting milestones, achievable targets and in-year assurance.
+
+    For each milestone: last year's actual, the expected total with its 80%
+    interval, P(meet) from the sample paths, a verdict (likely met, at
+    risk, unlikely) and the change that would be met with probability
+    50%, 70% and 90%. With --as-of inside the year, the forecast is
+    refitted to the months observed and year to date is set against the
+    target's seasonal trajectory. Without CATEGORY or --plan, every
+    category is shown (a planner's table of achievable targets).
+
+    \b
+    Examples:
+      forecast milestones burglary --target -8%
+      forecast milestones --year 2014/15
+      forecast milestones --plan plan-2013-14 --year 2013/14 --scenario domestic-abuse-uplift
+      forecast milestones --plan plan-2013-14 --as-of 2013-09
+      forecast milestones --plan my-plan.csv --data force.csv
+    """
+    from crimecast.report import milestones as render
+    from crimecast.report.charts import milestone_chart, save_figure
+    from crimecast.scenarios.assess import assess_milestones
+    from crimecast.scenarios.spec import load_scenario
+
+    plan = _plan_for(category, plan_file, target=target, count=count_target, area=area, year=year,
+                     direction=direction, counts=counts)
+    scenario = load_scenario(scenario_file) if scenario_file else None
+    report = assess_milestones(counts, plan, as_of=_month_option(as_of, "--as-of"), scenario=scenario, model=model,
+                               n_paths=n_paths, seed=seed, steps=not no_steps, jobs=jobs or default_jobs(),
+                               progress=None if as_json else _series_progress)
+    folder = render.output_dir(out_dir, report)
+    written = render.write_milestone_tables(report, folder, data_label=_data_label(counts))
+    if not no_chart:
+        for index, assessment in enumerate(report.assessments):
+            fig = milestone_chart(assessment, as_of=report.as_of, notice=counts.attrs.get("notice", ""))
+            written.append(save_figure(fig, folder / render.chart_name(index, assessment)))
+    if as_json:
+        click.echo(json.dumps({"plan": report.plan.name, "as_of": report.as_of, "scenario": report.scenario_name,
+                               "data": counts.attrs.get("source"), "illustrative": bool(counts.attrs.get("illustrative")),
+                               "model": report.base.model, "paths": report.base.paths,
+                               "milestones": serialise.records(report.table()), "notes": report.notes,
+                               "files": [str(p) for p in written]}, indent=2, default=serialise.json_default))
+        return
+    observed = max(a.months_observed for a in report.assessments)
+    stage = f"in-year assurance as of {report.as_of:%Y-%m}" if observed else f"planning from {report.as_of:%Y-%m}"
+    scenario_text = f", scenario '{report.scenario_name}'" if report.scenario_name else ""
+    click.secho(f"\n{report.plan.name}: {stage}. Data: {_data_label(counts)}. Model: {report.base.model}, "
+                f"{report.base.paths:,} paths{scenario_text}.", bold=True)
+    click.echo(tables.text_table(render.position_table(report), align_left=("milestone", "year", "target", "verdict")))
+    click.echo()
+    for line in render.assurance_sentences(report):
+        click.echo(line)
+    for note in report.notes:
+        click.secho(f"Note: {note}", fg="yellow")
+    click.echo(f"\nWrote {len(written)} file(s) to {folder}/.")

@@ -261,3 +261,55 @@ def test_scenario_errors_are_one_line_without_traceback(tmp_path, text, message)
         result = CliRunner().invoke(cli, ["scenario", command, str(path)])
         assert result.exit_code == 1
         assert message in result.output and "Traceback" not in result.output and str(path) in result.output
+
+
+# ---------------------------------------------------------------- milestones
+
+def test_milestones_for_one_category(tmp_path):
+    result = invoke("milestones", "burglary", "--target", "-8%", "--year", "2013/14", "--model", "ets", "--paths", "500",
+                    "--out", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "planning from 2013-03" in out and "-8.0% or lower" in out and "P(meet)" in out
+    assert "met with 50/70/90%" in out and "Outcome: -6.1%, missed" in out
+    folder = tmp_path / "milestones-burglary-force"
+    assert (folder / "milestones.csv").exists() and (folder / "trajectories.csv").exists()
+    assert (folder / "01_burglary-dwelling-force-wide.png").stat().st_size > 10_000
+
+
+def test_milestones_every_category_in_year_json(tmp_path):
+    result = invoke("milestones", "--year", "2013/14", "--as-of", "2013-09", "--model", "seasonal-naive", "--paths", "300",
+                    "--out", str(tmp_path), "--json", "--no-chart")
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.output[result.output.index("{"):])
+    assert payload["as_of"] == "2013-09" and len(payload["milestones"]) == 11
+    row = payload["milestones"][0]
+    assert row["months_observed"] == 6 and 0 <= row["p_meet"] <= 1 and row["ytd_p_value"] is not None
+
+
+def test_milestones_plan_with_scenario(tmp_path):
+    scenario = tmp_path / "push.yaml"
+    scenario.write_text("name: push\nbase: {as_of: 2013-03, model: seasonal-naive, paths: 300}\n"
+                        "drivers:\n  - {kind: share, category: vwi, from: 0.3, to: 0.36}\n")
+    result = invoke("milestones", "--plan", "plan-2013-14", "--scenario", str(scenario), "--out", str(tmp_path), "--no-chart")
+    assert result.exit_code == 0, result.output
+    assert "scenario change" in result.output and "Under the scenario" in result.output
+    assert "Crime in priority areas (proxy)" in result.output
+
+
+@pytest.mark.parametrize("args, code, message", [
+    (["milestones", "burglery"], 1, "unknown category 'burglery'"),
+    (["milestones", "burglary", "--target", "lots"], 2, "expected a number"),
+    (["milestones", "burglary", "--plan", "plan-2013-14"], 2, "not both"),
+    (["milestones", "burglary", "--as-of", "2015-01"], 2, "after the last month of data"),
+    (["milestones", "--plan", "nowhere.yaml"], 1, "not found"),
+])
+def test_milestone_errors_are_one_line(args, code, message):
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == code, result.output
+    assert message in result.output and "Traceback" not in result.output
+
+
+def test_milestones_scenario_must_use_the_same_data(small_csv):
+    result = CliRunner().invoke(cli, ["milestones", "burglary", "--data", str(small_csv), "--scenario", "domestic-abuse-uplift"])
+    assert result.exit_code == 2 and "uses data 'west-midlands'" in result.output

@@ -130,3 +130,35 @@ def scenario_chart(result, key: tuple[str, str], *, notice: str = ""):
     caption = f"forecast from {result.as_of:%b %Y}; model: {baseline.model}; {baseline.paths.shape[0]:,} paths"
     return _finish_monthly_chart(fig, ax, title=title, first=history.index[0], last=result.months[-1],
                                  caption=caption, notice=notice, legend_columns=3)
+
+
+def milestone_chart(assessment, *, as_of: pd.Timestamp, notice: str = ""):
+    """Cumulative actual vs the target's trajectory vs the forecast band through the year; returns the Figure."""
+    frame = assessment.cumulative
+    fig, ax = plt.subplots(figsize=(10, 5), dpi=100)
+    ax.plot(frame["month"], frame["trajectory"], color="tab:green", linestyle="--", linewidth=1.4,
+            label=f"target trajectory ({assessment.milestone.describe()})")
+    for name, colour in (("baseline", "tab:blue"), ("scenario", "tab:orange")):
+        if f"{name}_mean" in frame:
+            ax.fill_between(frame["month"], frame[f"{name}_lo80"], frame[f"{name}_hi80"], color=colour, alpha=0.25,
+                            label=f"{'forecast' if name == 'baseline' else 'scenario'} 80% interval")
+            ax.plot(frame["month"], frame[f"{name}_mean"], color=colour, linewidth=1.4)
+    if frame["outcome"].notna().any():
+        ax.plot(frame["month"], frame["outcome"], color="0.4", linestyle=":", linewidth=1.4, label="actual outcome")
+    ax.plot(frame["month"], frame["actual"], color="black", linewidth=1.8, marker="o", markersize=3,
+            label="recorded, year to date")
+    ax.axhline(assessment.threshold, color="tab:green", linewidth=0.8, alpha=0.5)
+    series = f"{display_name(assessment.category)} — {area_label(assessment.area)}"
+    label = assessment.label
+    title = series if label.lower() in (series.lower(), display_name(assessment.category).lower()) else f"{label}: {series}"
+    ax.set_title(f"{title}, {assessment.year} cumulative", pad=10)
+    ax.set_ylabel("recorded crimes since 1 April (cumulative)")
+    ax.set_xlabel(f"month of financial year {assessment.year}")
+    ax.set_ylim(bottom=0)
+    ax.legend(loc="upper left", fontsize=8, frameon=False)
+    ax.grid(axis="y", color="0.92")
+    p = assessment.baseline.probability.p
+    caption = f"forecast from {as_of:%b %Y}; P(meet) {p:.0%}: {assessment.baseline.verdict}"
+    fig.text(0.01, 0.01, caption + (f". {notice}" if notice else ""), fontsize=7, color="0.35")
+    fig.tight_layout(rect=(0, 0.03, 1, 1))
+    return fig

@@ -67,23 +67,41 @@ class Baseline:
     notes: list[str] = field(default_factory=list)
 
 
-def fit_baseline(counts: pd.DataFrame, resolved: list[ResolvedScenario], *, jobs: int = 1,
-                 progress: Progress | None = None) -> Baseline:
-    """Forecast the bottom series the scenarios need and correlate their paths.
+def merge_splits(*splits: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Category -> districts named by any of several scenarios or plans."""
+    merged: dict[str, list[str]] = {}
+    for split in splits:
+        for category, districts in split.items():
+            merged[category] = sorted(set(merged.get(category, [])) | set(districts))
+    return merged
+
+
+def fit_baseline(counts: pd.DataFrame, *, base: Base, as_of: pd.Timestamp, horizon: int,
+                 split: dict[str, list[str]] | None = None, jobs: int = 1, progress: Progress | None = None) -> Baseline:
+    """Forecast every bottom series from ``as_of`` and pair their paths.
 
     Every category is forecast (total recorded crime is their sum); a
-    category is split into the districts any scenario names plus the rest
-    of the force.
+    category in ``split`` is forecast as the districts named plus the rest
+    of the force, so districts add up to the force.
+
+    Parameters
+    ----------
+    counts
+        The data with totals.
+    base
+        Model, paths, seed and steps settings (``base.as_of`` and
+        ``base.horizon`` are ignored in favour of the arguments).
+    as_of, horizon
+        The last observed month used and the months forecast.
+    split
+        Category -> districts forecast on their own.
     """
-    first = resolved[0]
-    split: dict[str, list[str]] = {}
-    for item in resolved:
-        for category, districts in item.split.items():
-            split.setdefault(category, []).extend(districts)
-    keys = bottom_keys(list(first.categories), split, list(first.districts))
-    histories = [bottom_history(counts, key, named=sorted(set(split.get(key[0], [])))).loc[:first.as_of] for key in keys]
-    base = first.scenario.base
-    fitted = map_series(partial(_fit_bottom, base=base, horizon=len(first.months)), list(zip(keys, histories)),
+    split = split or {}
+    categories = sorted(set(counts["category"]) - {TOTAL_CATEGORY})
+    districts = sorted(set(counts["area"]) - {FORCE_AREA})
+    keys = bottom_keys(categories, split, districts)
+    histories = [bottom_history(counts, key, named=split.get(key[0], [])).loc[:as_of] for key in keys]
+    fitted = map_series(partial(_fit_bottom, base=base, horizon=horizon), list(zip(keys, histories)),
                         jobs=jobs, progress=progress, label=lambda item: f"{item[0][0]} / {item[0][1]}")
     correlated = correlate_paths([paths for paths, _, _ in fitted], history_correlation(histories), seed=base.seed)
     notes = [note for _, item_notes, _ in fitted for note in item_notes]
@@ -93,7 +111,15 @@ def fit_baseline(counts: pd.DataFrame, resolved: list[ResolvedScenario], *, jobs
     if len(keys) > 1:
         notes.append(f"{len(keys)} series forecast separately and added up path by path (totals are coherent); their "
                      "paths are paired so year totals move together as their year-on-year changes have.")
-    return Baseline(paths=CoherentPaths(months=first.months, bottom=dict(zip(keys, correlated))), notes=notes)
+    months = pd.date_range(as_of + pd.offsets.MonthBegin(1), periods=horizon, freq="MS")
+    return Baseline(paths=CoherentPaths(months=months, bottom=dict(zip(keys, correlated))), notes=notes)
+
+
+def _baseline_for(counts: pd.DataFrame, resolved: list[ResolvedScenario], *, jobs: int,
+                  progress: Progress | None) -> Baseline:
+    first = resolved[0]
+    return fit_baseline(counts, base=first.scenario.base, as_of=first.as_of, horizon=len(first.months),
+                        split=merge_splits(*(r.split for r in resolved)), jobs=jobs, progress=progress)
 
 
 def _reported(resolved: ResolvedScenario, paths: CoherentPaths) -> list[Key]:
@@ -158,7 +184,7 @@ def run_scenario(scenario: Scenario, *, counts: pd.DataFrame | None = None, jobs
     """
     counts = load_base_data(scenario.base) if counts is None else counts
     resolved = resolve_scenario(scenario, counts)
-    baseline = fit_baseline(counts, [resolved], jobs=jobs, progress=progress)
+    baseline = _baseline_for(counts, [resolved], jobs=jobs, progress=progress)
     return apply_scenario(resolved, baseline, counts)
 
 
@@ -211,6 +237,6 @@ def compare_scenarios(scenarios: list[Scenario], *, counts: pd.DataFrame | None 
     _same_base(scenarios)
     counts = load_base_data(scenarios[0].base) if counts is None else counts
     resolved = [resolve_scenario(s, counts) for s in scenarios]
-    baseline = fit_baseline(counts, resolved, jobs=jobs, progress=progress)
+    baseline = _baseline_for(counts, resolved, jobs=jobs, progress=progress)
     reported = list(dict.fromkeys(key for r in resolved for key in _reported(r, baseline.paths)))
     return ScenarioComparison(results=[apply_scenario(r, baseline, counts, reported=reported) for r in resolved])

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import typing
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -298,19 +299,24 @@ def _key_path(loc: tuple) -> str:
     return text or "(top level)"
 
 
-def _model_at(loc: tuple) -> type[BaseModel] | None:
-    """The schema model that the mapping at ``loc`` is validated against."""
-    model: type[BaseModel] | None = ScenarioFile
+def _model_at(root: type[BaseModel], loc: tuple) -> type[BaseModel] | None:
+    """The schema model that the mapping at ``loc`` (a path below ``root``) is validated against."""
+    model: type[BaseModel] | None = root
     parts = list(loc)
     while parts and model is not None:
         part = parts.pop(0)
-        if model is ScenarioFile and part == "base":
-            model = Base
-        elif model is ScenarioFile and part == "drivers" and parts and isinstance(parts[0], int):
-            parts.pop(0)
-            model = DRIVER_KINDS.get(parts.pop(0)) if parts else None
-        else:
+        field = model.model_fields.get(part) if isinstance(part, str) else None
+        if field is None:
             return None
+        if part == "drivers" and model is ScenarioFile:
+            model = DRIVER_KINDS.get(parts[1]) if len(parts) >= 2 else None
+            parts = parts[2:]
+            continue
+        inner = field.annotation
+        if typing.get_origin(inner) is list:
+            inner = typing.get_args(inner)[0]
+            parts = parts[1:] if parts and isinstance(parts[0], int) else parts
+        model = inner if isinstance(inner, type) and issubclass(inner, BaseModel) else None
     return model
 
 
@@ -326,10 +332,10 @@ def _clean_loc(loc: tuple) -> tuple:
     return tuple(parts)
 
 
-def _message(error: dict) -> str:
+def _message(error: dict, root: type[BaseModel]) -> str:
     kind, loc = error["type"], error["loc"]
     if kind == "extra_forbidden":
-        model = _model_at(loc[:-1])
+        model = _model_at(root, loc[:-1])
         allowed = _allowed_keys(model) if model else []
         hint = did_you_mean(str(loc[-1]), allowed) if allowed else ""
         listed = f" Keys allowed here: {', '.join(allowed)}." if allowed else ""
@@ -346,16 +352,20 @@ def _message(error: dict) -> str:
     return message[0].upper() + message[1:] + ("" if message.endswith(".") else ".")
 
 
-def _validation_error(error: ValidationError, *, source: Path, lines: dict[tuple, int]) -> ScenarioError:
+def validation_error(error: ValidationError, *, source: Path, lines: dict[tuple, int], prefix: str = "",
+                     root: type[BaseModel] | None = None) -> ScenarioError:
+    """One plain error from pydantic's list: file, line (or ``prefix``, e.g. a CSV row), key path and the fix."""
     # An unknown key usually explains a "missing" one beside it (a typo), so say it first.
     first = min(error.errors(), key=lambda e: e["type"] != "extra_forbidden")
     loc = first["loc"]
     clean = _clean_loc(loc)
     line = lines.get(clean) or lines.get(clean[:-1])
-    where = f"{source} line {line}" if line else str(source)
+    where = f"{source} line {line}" if line else f"{source} {prefix}".rstrip()
     more = len(error.errors()) - 1
     tail = f" ({more} more problem{'s' if more > 1 else ''} after this one.)" if more else ""
-    return ScenarioError(f"{where}: {_key_path(clean)}: {_message(first)}{tail}")
+    root = root or ScenarioFile
+    key = _key_path(clean) if clean else ""
+    return ScenarioError(f"{where}: {key + ': ' if key else ''}{_message(first, root)}{tail}")
 
 
 # ---------------------------------------------------------------- loading and extends
@@ -390,7 +400,7 @@ def read_scenario_file(path: Path) -> ScenarioFile:
     try:
         spec = ScenarioFile.model_validate(data)
     except ValidationError as error:
-        raise _validation_error(error, source=path, lines=lines) from None
+        raise validation_error(error, source=path, lines=lines) from None
     _check_unique_labels(spec.drivers, source=path, lines=lines)
     return _with_absolute_data(spec, path)
 

@@ -93,7 +93,8 @@ class Value:
         return f"{self.dist} " + ", ".join(f"{name} {show(p)}" for name, p in zip(names, self.params))
 
 
-def _number(raw, *, allow_percent: bool) -> float:
+def parse_number(raw, *, allow_percent: bool) -> float:
+    """A number from a number, a numeric string or (if allowed) a percentage such as "-8%"."""
     if isinstance(raw, bool):
         raise ValueError(f"expected a number, got {raw!r}")
     if isinstance(raw, (int, float)):
@@ -107,7 +108,7 @@ def _number(raw, *, allow_percent: bool) -> float:
         if match:
             raise ValueError(f"'{raw}' is a percentage, but this value is a count per month: write a number")
         try:
-            return _number(float(raw), allow_percent=allow_percent)
+            return parse_number(float(raw), allow_percent=allow_percent)
         except ValueError:
             pass
     hint = " or a percentage such as '+10%'" if allow_percent else ""
@@ -135,7 +136,7 @@ def parse_value(raw, *, allow_percent: bool = True) -> Value:
     if isinstance(raw, Value):
         return raw
     if not isinstance(raw, dict):
-        return Value.fixed(_number(raw, allow_percent=allow_percent))
+        return Value.fixed(parse_number(raw, allow_percent=allow_percent))
     dist = raw.get("dist")
     if dist not in DISTRIBUTION_KEYS:
         known = ", ".join(DISTRIBUTION_KEYS)
@@ -148,6 +149,6 @@ def parse_value(raw, *, allow_percent: bool = True) -> Value:
     if extra or missing:
         problem = f"unknown key(s) {', '.join(extra)}" if extra else f"missing {', '.join(missing)}"
         raise ValueError(f"{problem}: a {dist} value takes exactly {', '.join(names)}")
-    params = tuple(_number(raw[name], allow_percent=allow_percent) for name in names)
+    params = tuple(parse_number(raw[name], allow_percent=allow_percent) for name in names)
     _check_order(dist, params)
     return Value(dist, params)

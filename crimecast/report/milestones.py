@@ -1,0 +1,107 @@
+"""Milestone output: the position table in a Board's words, and files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from crimecast.data.slugs import area_label, display_name, slugify
+from crimecast.io import write_csv_atomic
+from crimecast.report.tables import count, p_value, percent
+from crimecast.scenarios.assess import Assessment, MilestoneReport
+from crimecast.scenarios.milestones import RECOMMENDED_LEVELS, Probability
+
+
+def probability(p: float, n: int) -> str:
+    """``0.221`` -> ``'22%'``; 0 or 1 shown against the number of paths, not as certainty."""
+    if p == 0:
+        return f"< {100 / n:.1g}%"
+    if p == 1:
+        return f"> {100 - 100 / n:.4g}%"
+    return f"{p * 100:.1f}%" if p < 0.01 or p > 0.99 else f"{p * 100:.0f}%"
+
+
+def _monte_carlo(probability_: Probability) -> str:
+    if probability_.p in (0.0, 1.0):
+        return f"{'no' if probability_.p == 0 else 'every'} simulated path of {probability_.n:,} meets it"
+    return f"Monte Carlo error +/-{probability_.se * 100:.1f} points"
+
+
+def _series(a: Assessment) -> str:
+    return f"{display_name(a.category)} — {area_label(a.area)}"
+
+
+def _ytd(a: Assessment) -> str:
+    if not a.months_observed:
+        return "-"
+    gap = a.ytd_actual / a.ytd_trajectory - 1 if a.ytd_trajectory else float("nan")
+    text = f"{count(a.ytd_actual)} vs {count(a.ytd_trajectory)} ({percent(gap)})"
+    if a.ytd_test is not None:
+        text += f"; {percent(a.ytd_test.change)} on last year, p {p_value(a.ytd_test.p_value)}"
+    return text
+
+
+def position_table(report: MilestoneReport) -> pd.DataFrame:
+    """The position for every milestone: target, expected, P(meet), verdict and the targets met with 50/70/90%."""
+    rows = []
+    for a in report.assessments:
+        n = a.baseline.probability.n
+        row = {
+            "milestone": a.label, "year": a.year, "target": a.milestone.describe(),
+            "last year": count(a.last_year),
+            "expected (80%)": f"{count(a.baseline.expected)} ({count(a.baseline.lo80)} to {count(a.baseline.hi80)})",
+            "change": percent(a.baseline.expected_change),
+            "P(meet)": probability(a.baseline.probability.p, n), "verdict": a.baseline.verdict,
+            "met with 50/70/90%": " / ".join(percent(a.baseline.recommended[q]) for q in RECOMMENDED_LEVELS)
+            if a.baseline.recommended else "-",
+        }
+        if a.scenario is not None:
+            row["scenario change"] = percent(a.scenario.expected_change)
+            row["scenario P(meet)"] = probability(a.scenario.probability.p, n)
+        if any(x.months_observed for x in report.assessments):
+            row["year to date vs trajectory"] = _ytd(a)
+        if a.outcome is not None:
+            row["outcome"] = f"{percent(a.outcome_change)} ({'met' if a.met else 'missed'})"
+        rows.append(row)
+    return pd.DataFrame(rows).fillna("-")
+
+
+def assurance_sentences(report: MilestoneReport) -> list[str]:
+    """One sentence per milestone, in the words of a performance report."""
+    lines = []
+    for a in report.assessments:
+        n = a.baseline.probability.n
+        when = (f"after {a.months_observed} month{'s' if a.months_observed > 1 else ''} of {a.year}"
+                if a.months_observed else f"before {a.year} starts")
+        line = (f"{a.label} ({a.milestone.describe()} in {a.year}): {when}, the chance of meeting it is "
+                f"{probability(a.baseline.probability.p, n)} ({_monte_carlo(a.baseline.probability)}): {a.baseline.verdict}. "
+                f"Expected {percent(a.baseline.expected_change)}")
+        if a.baseline.recommended:
+            line += f"; a target of {percent(a.baseline.recommended[0.5])} is a coin toss, {percent(a.baseline.recommended[0.7])} is met 7 times in 10."
+        else:
+            line += "."
+        if a.scenario is not None:
+            line += (f" Under the scenario: expected {percent(a.scenario.expected_change)}, chance "
+                     f"{probability(a.scenario.probability.p, n)} ({a.scenario.verdict}).")
+        if a.outcome is not None:
+            line += f" Outcome: {percent(a.outcome_change)}, {'met' if a.met else 'missed'}."
+        lines.append(line)
+    return lines
+
+
+def output_dir(out_dir: Path, report: MilestoneReport) -> Path:
+    return Path(out_dir) / f"milestones-{slugify(report.plan.name)}"
+
+
+def write_milestone_tables(report: MilestoneReport, folder: Path, *, data_label: str) -> list[Path]:
+    """``milestones.csv`` (one row per milestone) and ``trajectories.csv`` (month by month), atomically."""
+    table = report.table().assign(as_of=f"{report.as_of:%Y-%m}", scenario=report.scenario_name or "", data=data_label)
+    cumulative = pd.concat([a.cumulative.assign(milestone=a.label) for a in report.assessments], ignore_index=True)
+    cumulative["month"] = cumulative["month"].dt.strftime("%Y-%m")
+    return [write_csv_atomic(table.round(4), folder / "milestones.csv"),
+            write_csv_atomic(cumulative.round(1).assign(data=data_label), folder / "trajectories.csv")]
+
+
+def chart_name(index: int, a: Assessment) -> str:
+    return f"{index + 1:02d}_{slugify(a.label)}.png"

@@ -1,0 +1,336 @@
+"""Assess a plan of milestones on sample paths: before the year, in year, or under a scenario.
+
+In-year assurance **refits** the forecast to the data up to ``as_of`` rather
+than conditioning the pre-year paths on the observed months. Conditioning
+(keeping or reweighting the paths that happen to pass near the actuals)
+collapses onto a handful of paths exactly when the year is going unusually
+well or badly, which is when assurance matters; a refit uses every month
+observed, including a level change the months reveal, and is the same
+procedure the backtests score.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from crimecast.data.calendar import financial_year_label, financial_year_months, parse_financial_year
+from crimecast.data.slugs import area_label, display_name
+from crimecast.data.series import FORCE_AREA, TOTAL_CATEGORY, resolve_area, resolve_category, series_of
+from crimecast.errors import DataError, ScenarioError, UsageError
+from crimecast.forecast.models import DEFAULT_MODEL, DEFAULT_PATHS, DEFAULT_SEED
+from crimecast.forecast.parallel import Progress
+from crimecast.forecast.paths import ForecastResult
+from crimecast.forecast.seasonal import fit_month_effects
+from crimecast.forecast.significance import ChangeTest, poisson_e_test
+from crimecast.scenarios.apply import apply_drivers
+from crimecast.scenarios.milestones import (AT_MOST, RECOMMENDED_LEVELS, Probability, probability_of_meeting,
+                                            recommended_changes, trajectory, verdict)
+from crimecast.scenarios.plan import Milestone, Plan
+from crimecast.scenarios.resolve import resolve_scenario
+from crimecast.scenarios.run import fit_baseline, merge_splits
+from crimecast.scenarios.spec import Base, Scenario
+from crimecast.scenarios.spec import MAX_HORIZON as MAX_MONTHS_AHEAD
+
+Key = tuple[str, str]
+LEVEL_TAILS = (0.1, 0.9)
+
+
+@dataclass(frozen=True)
+class Outlook:
+    """What the paths say about one milestone's year: totals, change, P(meet), recommended targets."""
+
+    expected: float
+    lo80: float
+    hi80: float
+    expected_change: float
+    probability: Probability
+    recommended: dict[float, float]
+
+    @property
+    def verdict(self) -> str:
+        return verdict(self.probability.p)
+
+
+def outlook(totals: np.ndarray, *, last_year: float, threshold: float, direction: str = AT_MOST) -> Outlook:
+    """Read a milestone off simulated year totals."""
+    lo, hi = np.quantile(totals, LEVEL_TAILS)
+    has_base = last_year == last_year and last_year > 0
+    return Outlook(expected=float(totals.mean()), lo80=float(lo), hi80=float(hi),
+                   expected_change=float(totals.mean() / last_year - 1) if has_base else float("nan"),
+                   probability=probability_of_meeting(totals, threshold, direction=direction),
+                   recommended=recommended_changes(totals, last_year, direction=direction) if has_base else {})
+
+
+@dataclass
+class Assessment:
+    """One milestone assessed: the outlook (baseline and scenario), year to date and the outcome if known.
+
+    Attributes
+    ----------
+    cumulative
+        Month by month through the year: ``actual`` (cumulative, observed
+        months), ``trajectory`` (where the target says the force should be),
+        the cumulative forecast ``baseline_lo80/mean/hi80`` (and
+        ``scenario_...`` under a scenario), and ``outcome`` (the whole year's
+        cumulative actuals, when the data already holds them: a replay).
+    """
+
+    milestone: Milestone
+    category: str
+    area: str
+    year_start: int
+    last_year: float
+    threshold: float
+    baseline: Outlook
+    scenario: Outlook | None
+    months_observed: int
+    ytd_actual: float
+    ytd_trajectory: float
+    ytd_test: ChangeTest | None
+    outcome: float | None
+    cumulative: pd.DataFrame
+
+    @property
+    def year(self) -> str:
+        return financial_year_label(self.year_start)
+
+    @property
+    def label(self) -> str:
+        """The milestone's name, or its series in words."""
+        return self.milestone.name or f"{display_name(self.category)} — {area_label(self.area)}"
+
+    @property
+    def outcome_change(self) -> float | None:
+        return None if self.outcome is None or not self.last_year else self.outcome / self.last_year - 1
+
+    @property
+    def met(self) -> bool | None:
+        if self.outcome is None:
+            return None
+        return self.outcome <= self.threshold if self.milestone.direction == AT_MOST else self.outcome >= self.threshold
+
+
+@dataclass
+class MilestoneReport:
+    """A plan assessed from ``as_of``, with the forecast settings and notes."""
+
+    plan: Plan
+    as_of: pd.Timestamp
+    base: Base
+    assessments: list[Assessment]
+    scenario_name: str | None = None
+    notes: list[str] = field(default_factory=list)
+    data: dict = field(default_factory=dict)
+
+    def table(self) -> pd.DataFrame:
+        """One row per milestone: target, last year, expected, interval, P(meet), verdict, recommended targets."""
+        return pd.DataFrame([_row(a, self.scenario_name is not None) for a in self.assessments])
+
+
+def _row(a: Assessment, with_scenario: bool) -> dict:
+    row = {"milestone": a.label, "category": a.category, "area": a.area, "year": a.year,
+           "target": a.milestone.describe(), "last_year": a.last_year, "threshold": a.threshold,
+           "expected": a.baseline.expected, "lo80": a.baseline.lo80, "hi80": a.baseline.hi80,
+           "expected_change": a.baseline.expected_change, "p_meet": a.baseline.probability.p,
+           "p_meet_se": a.baseline.probability.se, "verdict": a.baseline.verdict}
+    row.update({f"target_p{round(level * 100)}": a.baseline.recommended.get(level, np.nan) for level in RECOMMENDED_LEVELS})
+    if with_scenario:
+        row.update({"scenario_expected": a.scenario.expected, "scenario_change": a.scenario.expected_change,
+                    "scenario_p_meet": a.scenario.probability.p, "scenario_verdict": a.scenario.verdict})
+    row.update({"months_observed": a.months_observed, "ytd_actual": a.ytd_actual, "ytd_trajectory": a.ytd_trajectory,
+                "ytd_change": a.ytd_test.change if a.ytd_test else np.nan,
+                "ytd_p_value": a.ytd_test.p_value if a.ytd_test else np.nan,
+                "outcome": a.outcome if a.outcome is not None else np.nan,
+                "outcome_change": a.outcome_change if a.outcome_change is not None else np.nan,
+                "met": a.met})
+    return row
+
+
+# ---------------------------------------------------------------- checking the plan against the data
+
+def _resolve_milestone(counts: pd.DataFrame, milestone: Milestone, where: str) -> Key:
+    try:
+        category, _ = resolve_category(counts, milestone.category)
+        area = resolve_area(counts, milestone.area)
+    except DataError as error:
+        raise ScenarioError(f"{where}: {error}") from None
+    return category, area
+
+
+def _default_as_of(first_year: int, last_month: pd.Timestamp) -> pd.Timestamp:
+    """The month before the year if the data already covers it all (a replay), else the last month of data."""
+    year_end = financial_year_months(first_year)[-1]
+    before_year = financial_year_months(first_year)[0] - pd.DateOffset(months=1)
+    return before_year if last_month >= year_end else last_month
+
+
+def _check_as_of(as_of: pd.Timestamp, years: list[int], counts: pd.DataFrame) -> None:
+    first, last = counts["month"].min(), counts["month"].max()
+    if as_of > last:
+        raise UsageError(f"--as-of {as_of:%Y-%m} is after the last month of data ({last:%Y-%m}): actuals for it are not "
+                         f"known yet. Use {last:%Y-%m} or earlier.")
+    for start in years:
+        months = financial_year_months(start)
+        earliest, latest = months[0] - pd.DateOffset(months=1), months[-2]
+        if not earliest <= as_of <= latest:
+            problem = "before" if as_of < earliest else "after the last month but one of"
+            raise UsageError(
+                f"--as-of {as_of:%Y-%m} is {problem} financial year {financial_year_label(start)}: assess a year from "
+                f"{earliest:%Y-%m} (the month before it starts) to {latest:%Y-%m}. Change --as-of or --year."
+            )
+    if as_of < first + pd.DateOffset(months=24):
+        raise DataError(f"only {len(pd.date_range(first, as_of, freq='MS'))} months of data up to {as_of:%Y-%m}; "
+                        "a milestone forecast needs at least 24.")
+
+
+def _split_for(keys: list[Key], categories: list[str]) -> dict[str, list[str]]:
+    split: dict[str, list[str]] = {}
+    for category, area in keys:
+        if area == FORCE_AREA:
+            continue
+        for cat in categories if category == TOTAL_CATEGORY else [category]:
+            split.setdefault(cat, []).append(area)
+    return split
+
+
+def _scenario_at(scenario: Scenario, *, as_of: pd.Timestamp, horizon: int, counts: pd.DataFrame) -> Scenario:
+    source = str(counts.attrs.get("source", ""))
+    if scenario.base.data != source:
+        raise UsageError(f"the scenario {scenario.source} uses data '{scenario.base.data}' but the milestones use "
+                         f"'{source}'. Pass --data {scenario.base.data}, or change the scenario's base.data.")
+    base = scenario.base.model_copy(update={"as_of": f"{as_of:%Y-%m}", "horizon": horizon})
+    return dataclasses.replace(scenario, base=base)
+
+
+# ---------------------------------------------------------------- one milestone
+
+def _previous_total(history: pd.Series, start: int) -> float:
+    previous = history.reindex(financial_year_months(start - 1))
+    return float(previous.sum()) if previous.notna().all() else float("nan")
+
+
+def _threshold(milestone: Milestone, last_year: float, where: str) -> float:
+    if milestone.count is not None:
+        return milestone.count
+    if not last_year == last_year:
+        raise ScenarioError(f"{where}: a change target needs the whole year before ({milestone.year}'s previous year) "
+                            "in the data. Give a count target instead, or more history.")
+    return (1 + milestone.target) * last_year
+
+
+def _cumulative(months: pd.DatetimeIndex, observed: pd.Series, forecasts: dict[str, ForecastResult],
+                target_path: np.ndarray, outcome: pd.Series) -> pd.DataFrame:
+    frame = pd.DataFrame({"month": months, "actual": observed.reindex(months).cumsum().to_numpy(dtype=float),
+                          "trajectory": target_path, "outcome": outcome.reindex(months).cumsum().to_numpy(dtype=float)})
+    done = float(observed.reindex(months).fillna(0).sum())
+    for name, result in forecasts.items():
+        ahead = result.paths[:, result.months.isin(months)]
+        cumulative = done + np.cumsum(ahead, axis=1)
+        pad = len(months) - ahead.shape[1]
+        for label, values in (("lo80", np.quantile(cumulative, 0.1, axis=0)), ("mean", cumulative.mean(axis=0)),
+                              ("hi80", np.quantile(cumulative, 0.9, axis=0))):
+            frame[f"{name}_{label}"] = np.concatenate([np.full(pad, np.nan), values])
+    return frame
+
+
+def _assess_one(milestone: Milestone, key: Key, *, counts: pd.DataFrame, as_of: pd.Timestamp, paths: dict,
+                model: str, where: str) -> Assessment:
+    start = parse_financial_year(milestone.year)
+    months = financial_year_months(start)
+    history = series_of(counts, category=key[0], area=key[1])
+    known = history.loc[:as_of]
+    last_year = _previous_total(known, start)
+    threshold = _threshold(milestone, last_year, where)
+    forecasts = {name: ForecastResult(category=key[0], area=key[1], model=model, history=known, paths=p.total(*key))
+                 for name, p in paths.items()}
+    outlooks = {name: outlook(f.year_total_paths(start), last_year=last_year, threshold=threshold,
+                              direction=milestone.direction) for name, f in forecasts.items()}
+    observed_months = months[months <= as_of]
+    effects = fit_month_effects(known)
+    profile = np.ones(12) if effects is None else effects.reindex(months.month).to_numpy()
+    target_path = trajectory(threshold, profile)
+    ytd_actual = float(known.reindex(observed_months).sum())
+    ytd_test = None
+    if len(observed_months):
+        same_months_before = known.reindex(observed_months - pd.DateOffset(years=1))
+        if same_months_before.notna().all():
+            ytd_test = poisson_e_test(ytd_actual, float(same_months_before.sum()))
+    full_year = history.reindex(months)
+    outcome_known = bool(full_year.notna().all() and months[-1] > as_of)
+    return Assessment(
+        milestone=milestone, category=key[0], area=key[1], year_start=start, last_year=last_year, threshold=threshold,
+        baseline=outlooks["baseline"], scenario=outlooks.get("scenario"), months_observed=len(observed_months),
+        ytd_actual=ytd_actual, ytd_trajectory=float(target_path[len(observed_months) - 1]) if len(observed_months) else 0.0,
+        ytd_test=ytd_test, outcome=float(full_year.sum()) if outcome_known else None,
+        cumulative=_cumulative(months, known.reindex(observed_months), forecasts, target_path,
+                               full_year if outcome_known else pd.Series(dtype=float)),
+    )
+
+
+# ---------------------------------------------------------------- the plan
+
+def assess_milestones(counts: pd.DataFrame, plan: Plan, *, as_of: pd.Timestamp | None = None,
+                      scenario: Scenario | None = None, model: str = DEFAULT_MODEL, n_paths: int = DEFAULT_PATHS,
+                      seed: int = DEFAULT_SEED, steps: bool = True, jobs: int = 1,
+                      progress: Progress | None = None) -> MilestoneReport:
+    """Probability of meeting each milestone of a plan, with recommended targets and year to date.
+
+    Parameters
+    ----------
+    counts
+        The data with totals (``with_totals``).
+    plan
+        From :func:`crimecast.scenarios.plan.load_plan` or ``single_milestone``.
+    as_of
+        Last observed month used. Default: the month before the (first)
+        year when the data already holds the whole year (a replay), else
+        the last month of data. Inside the year this is in-year assurance:
+        the forecast is refitted to the months observed (see the module
+        docstring for why a refit rather than conditioning).
+    scenario
+        Drivers applied to the same paths; each milestone then has a
+        scenario outlook beside the baseline. Its model settings are used.
+    model, n_paths, seed, steps
+        Forecast settings when there is no scenario.
+    jobs, progress
+        Worker processes, and a callback per series forecast.
+
+    Raises
+    ------
+    ScenarioError
+        A milestone for a series that does not exist, or a change target
+        without the previous year in the data.
+    UsageError
+        ``as_of`` in the future, before a milestone's year or after it.
+    """
+    keys = [_resolve_milestone(counts, m, f"{plan.source}: milestones[{i}]") for i, m in enumerate(plan.milestones)]
+    years = sorted({parse_financial_year(m.year) for m in plan.milestones})
+    last_month = counts["month"].max()
+    if as_of is None:
+        as_of = _default_as_of(years[0], last_month)
+    _check_as_of(as_of, years, counts)
+    horizon = len(pd.date_range(as_of + pd.offsets.MonthBegin(1), financial_year_months(years[-1])[-1], freq="MS"))
+    if horizon > MAX_MONTHS_AHEAD:
+        raise UsageError(f"the plan's last year ends {horizon} months after --as-of; at most {MAX_MONTHS_AHEAD} can be forecast.")
+    categories = sorted(set(counts["category"]) - {TOTAL_CATEGORY})
+    resolved = None
+    if scenario is not None:
+        resolved = resolve_scenario(_scenario_at(scenario, as_of=as_of, horizon=horizon, counts=counts), counts)
+        base = resolved.scenario.base
+    else:
+        base = Base(data=str(counts.attrs.get("source", "")), model=model, paths=n_paths, seed=seed, steps=steps)
+    split = merge_splits(_split_for(keys, categories), resolved.split if resolved else {})
+    baseline = fit_baseline(counts, base=base, as_of=as_of, horizon=horizon, split=split, jobs=jobs, progress=progress)
+    paths = {"baseline": baseline.paths}
+    if resolved is not None:
+        paths["scenario"] = apply_drivers(baseline.paths, resolved.drivers, seed=base.seed).paths
+    assessments = [_assess_one(m, key, counts=counts, as_of=as_of, paths=paths, model=base.model,
+                               where=f"{plan.source}: milestones[{i}]")
+                   for i, (m, key) in enumerate(zip(plan.milestones, keys))]
+    data = {k: counts.attrs.get(k) for k in ("source", "illustrative", "notice")}
+    return MilestoneReport(plan=plan, as_of=as_of, base=base, assessments=assessments,
+                           scenario_name=scenario.name if scenario else None, notes=list(baseline.notes), data=data)

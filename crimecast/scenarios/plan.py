@@ -1,0 +1,212 @@
+"""Milestone plans: a YAML or CSV list of targets (series, kind, value, financial year).
+
+YAML::
+
+    version: 1
+    name: 2013/14 Police and Crime Plan
+    year: 2013/14                      # default for every milestone
+    milestones:
+      - {category: burglary-dwelling, target: -8%}          # change on the year before
+      - {category: robbery, area: walsall, count: 900}      # a count for the year
+      - {category: domestic-abuse, target: +10%, direction: at_least}
+
+CSV: one milestone per row with columns ``category`` and ``target`` or
+``count``, and optionally ``name``, ``area``, ``year``, ``direction``, ``note``.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
+
+from crimecast.data.calendar import financial_year_label, parse_financial_year
+from crimecast.errors import CrimecastError, ScenarioError
+from crimecast.scenarios.milestones import AT_LEAST, AT_MOST
+from crimecast.scenarios.spec import SCHEMA_VERSION, read_yaml, validation_error
+from crimecast.scenarios.values import parse_number
+
+PLAN_COLUMNS = ("name", "category", "area", "target", "count", "year", "direction", "note")
+
+
+def _year(raw) -> str | None:
+    if raw is None or raw == "":
+        return None
+    try:
+        return financial_year_label(parse_financial_year(str(raw)))
+    except CrimecastError as error:
+        raise ValueError(str(error).rstrip(".")) from None
+
+
+class Milestone(BaseModel):
+    """One target: a series, a change on last year or a count, and a financial year."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str | None = None
+    category: str
+    area: str = "force"
+    target: float | None = None
+    count: float | None = None
+    year: str | None = None
+    direction: Literal["at_most", "at_least"] = AT_MOST
+    note: str = ""
+
+    @field_validator("target", mode="before")
+    @classmethod
+    def _target(cls, raw):
+        return None if raw is None or raw == "" else parse_number(raw, allow_percent=True)
+
+    @field_validator("count", mode="before")
+    @classmethod
+    def _count(cls, raw):
+        if raw is None or raw == "":
+            return None
+        value = parse_number(raw, allow_percent=False)
+        if value < 0:
+            raise ValueError(f"a count target cannot be negative, got {value:g}")
+        return value
+
+    @field_validator("year", mode="before")
+    @classmethod
+    def _fy(cls, raw):
+        return _year(raw)
+
+    @model_validator(mode="after")
+    def _one_kind(self):
+        if (self.target is None) == (self.count is None):
+            raise ValueError("give exactly one of target (a change on the year before, e.g. -8%) or count "
+                             "(the year's total, e.g. 12000)")
+        if self.target is not None and self.target <= -1:
+            raise ValueError(f"a change of {self.target:.0%} or less cannot be met; use a value above -100%")
+        return self
+
+    @property
+    def label(self) -> str:
+        return self.name or f"{self.category} {self.area}"
+
+    def describe(self) -> str:
+        """``"-8.0% on the year before"`` or ``"at most 12,000"``."""
+        if self.target is not None:
+            return f"{self.target * 100:+.1f}% {'or lower' if self.direction == AT_MOST else 'or higher'}"
+        return f"{'at most' if self.direction == AT_MOST else 'at least'} {self.count:,.0f}"
+
+
+class PlanFile(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    version: int = SCHEMA_VERSION
+    name: str = "milestones"
+    description: str = ""
+    year: str | None = None
+    milestones: list[Milestone]
+
+    @field_validator("year", mode="before")
+    @classmethod
+    def _fy(cls, raw):
+        return _year(raw)
+
+    @field_validator("milestones")
+    @classmethod
+    def _not_empty(cls, milestones):
+        if not milestones:
+            raise ValueError("a plan needs at least one milestone")
+        return milestones
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Milestones with their years filled in, and where they came from."""
+
+    name: str
+    milestones: tuple[Milestone, ...]
+    source: str
+
+
+def plans_dir() -> Path:
+    """Where the shipped plans are."""
+    return Path(str(resources.files("crimecast.scenarios").joinpath("plans")))
+
+
+def _read_csv_plan(path: Path) -> PlanFile:
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            rows = list(csv.DictReader(handle))
+    except (OSError, UnicodeDecodeError) as error:
+        raise ScenarioError(f"cannot read plan {path}: {error}. Save it as UTF-8 CSV.") from None
+    if not rows:
+        raise ScenarioError(f"{path}: the plan has no rows. Add a header (category,target,year) and one row per milestone.")
+    unknown = [c for c in rows[0] if c and c.strip().lower() not in PLAN_COLUMNS]
+    if unknown:
+        raise ScenarioError(f"{path}: unknown column '{unknown[0]}'. Plan columns are: {', '.join(PLAN_COLUMNS)}.")
+    milestones = []
+    for number, row in enumerate(rows, start=2):
+        clean = {k.strip().lower(): (v.strip() if isinstance(v, str) else v) for k, v in row.items() if k}
+        clean = {k: v for k, v in clean.items() if v not in ("", None)}
+        try:
+            milestones.append(Milestone.model_validate(clean))
+        except ValidationError as error:
+            raise validation_error(error, source=path, lines={}, prefix=f"row {number}", root=Milestone) from None
+    return PlanFile(name=path.stem, milestones=milestones)
+
+
+def _read_yaml_plan(path: Path) -> PlanFile:
+    data, lines = read_yaml(path)
+    if not isinstance(data, dict):
+        raise ScenarioError(f"{path}: a plan is a YAML mapping with a 'milestones' list. See `forecast milestones --help`.")
+    try:
+        return PlanFile.model_validate(data)
+    except ValidationError as error:
+        raise validation_error(error, source=path, lines=lines, root=PlanFile) from None
+
+
+def load_plan(path: str | Path, *, year: str | None = None) -> Plan:
+    """Read a plan file (``.yaml``/``.yml`` or ``.csv``) or a shipped plan by name.
+
+    Parameters
+    ----------
+    path
+        The file, or the name of a shipped plan (``plan-2013-14``).
+    year
+        The financial year for milestones that give none (overrides the
+        plan's own default year).
+
+    Raises
+    ------
+    ScenarioError
+        Naming the file, row or key path and the fix.
+    """
+    path = Path(path)
+    shipped = plans_dir() / f"{path.name}.yaml"
+    if not path.exists() and not path.suffix and shipped.exists():
+        path = shipped
+    if not path.exists():
+        known = ", ".join(sorted(p.stem for p in plans_dir().glob("*.yaml")))
+        raise ScenarioError(f"plan file {path} not found. Give a YAML or CSV plan, or a shipped plan ({known}).")
+    spec = _read_csv_plan(path) if path.suffix.lower() == ".csv" else _read_yaml_plan(path)
+    default_year = _year(year) if year else spec.year
+    milestones = []
+    for index, milestone in enumerate(spec.milestones):
+        chosen = milestone.year or default_year
+        if chosen is None:
+            raise ScenarioError(f"{path}: milestones[{index}] ({milestone.label}) has no financial year. Add year: 2014/15 "
+                                "to the milestone or the plan, or pass --year.")
+        milestones.append(milestone.model_copy(update={"year": chosen}))
+    return Plan(name=spec.name, milestones=tuple(milestones), source=str(path))
+
+
+def single_milestone(category: str, *, area: str, target: float | None, count: float | None, year: str,
+                     direction: str = AT_MOST) -> Plan:
+    """A one-milestone plan from command-line options."""
+    try:
+        milestone = Milestone(category=category, area=area, target=target, count=count, year=year, direction=direction)
+    except ValidationError as error:
+        raise ScenarioError(f"--target/--count: {error.errors()[0]['msg'].removeprefix('Value error, ')}.") from None
+    return Plan(name=milestone.label, milestones=(milestone,), source="command line")
+
+
+__all__ = ["AT_LEAST", "AT_MOST", "Milestone", "Plan", "load_plan", "single_milestone"]

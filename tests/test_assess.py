@@ -1,0 +1,139 @@
+"""Assessing plans: in-year conditioning, scenarios, replays and bad input."""
+
+import dataclasses
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from crimecast.data.load import load_counts
+from crimecast.data.series import with_totals
+from crimecast.errors import CrimecastError, DataError, ScenarioError, UsageError
+from crimecast.scenarios.assess import assess_milestones
+from crimecast.scenarios.plan import load_plan, single_milestone
+from crimecast.scenarios.spec import load_scenario
+
+FAST = {"model": "ets", "n_paths": 500}
+
+
+def steady_counts(tmp_path, *, factor: float = 1.0) -> pd.DataFrame:
+    """Seeded seasonal counts to 2013-09; the first six months of 2013/14 multiplied by ``factor``."""
+    months = pd.date_range("2008-04-01", "2013-09-01", freq="MS")
+    rng = np.random.default_rng(3)
+    level = 400 * (1 + 0.15 * np.sin(2 * np.pi * (months.month - 1) / 12))
+    counts = rng.poisson(level).astype(float)
+    counts[months >= "2013-04-01"] *= factor
+    path = tmp_path / f"steady-{factor}.csv"
+    pd.DataFrame({"month": months.strftime("%Y-%m"), "category": "burglary", "count": counts.round()}).to_csv(path, index=False)
+    return with_totals(load_counts(path))
+
+
+def p_meet(counts, as_of):
+    plan = single_milestone("burglary", area="force", target=0.0, count=None, year="2013/14")
+    report = assess_milestones(counts, plan, as_of=pd.Timestamp(as_of), **FAST)
+    return report.assessments[0]
+
+
+def test_in_year_months_far_above_trajectory_lower_the_chance_and_far_below_raise_it(tmp_path):
+    before = p_meet(steady_counts(tmp_path), "2013-03").baseline.probability.p
+    high = p_meet(steady_counts(tmp_path, factor=1.3), "2013-09")
+    low = p_meet(steady_counts(tmp_path, factor=0.7), "2013-09")
+    assert 0.2 < before < 0.8
+    assert high.baseline.probability.p < 0.05 < before < 0.95 < low.baseline.probability.p
+    assert high.months_observed == 6 and high.ytd_actual > high.ytd_trajectory
+    assert high.ytd_test.significant and high.ytd_test.change > 0.2
+    assert low.ytd_actual < low.ytd_trajectory and low.ytd_test.change < -0.2
+
+
+def test_trajectory_and_cumulative_band(tmp_path):
+    a = p_meet(steady_counts(tmp_path), "2013-06")
+    frame = a.cumulative
+    assert len(frame) == 12 and frame["trajectory"].iloc[-1] == pytest.approx(a.threshold)
+    assert frame["actual"].notna().sum() == 3 and frame["baseline_mean"].notna().sum() == 9
+    assert (frame["baseline_lo80"].dropna() <= frame["baseline_hi80"].dropna()).all()
+    assert a.outcome is None  # the data stops inside the year
+
+
+def test_count_targets_and_the_at_least_direction(tmp_path):
+    counts = steady_counts(tmp_path)
+    low = single_milestone("burglary", area="force", target=None, count=1.0, year="2013/14")
+    high = single_milestone("burglary", area="force", target=None, count=1.0, year="2013/14", direction="at_least")
+    assert assess_milestones(counts, low, as_of=pd.Timestamp("2013-03-01"), **FAST).assessments[0].baseline.probability.p == 0
+    assert assess_milestones(counts, high, as_of=pd.Timestamp("2013-03-01"), **FAST).assessments[0].baseline.probability.p == 1
+
+
+@pytest.fixture(scope="module")
+def west_midlands():
+    return with_totals(load_counts("west-midlands"))
+
+
+def test_replay_defaults_to_the_month_before_the_year_and_shows_the_outcome(west_midlands):
+    scenario = load_scenario("domestic-abuse-uplift")
+    fast = dataclasses.replace(scenario, base=scenario.base.model_copy(update={"model": "seasonal-naive", "paths": 400}))
+    report = assess_milestones(west_midlands, load_plan("plan-2013-14"), scenario=fast)
+    assert report.as_of == pd.Timestamp("2013-03-01")
+    table = report.table().set_index("milestone")
+    assert table.loc["Violence with injury", "outcome_change"] == pytest.approx(0.087, abs=0.001)
+    assert table.loc["Burglary dwelling", "outcome_change"] == pytest.approx(-0.061, abs=0.001)
+    assert not table["met"].any()
+    vwi = table.loc["Violence with injury"]
+    assert vwi["scenario_change"] > vwi["expected_change"] and vwi["scenario_p_meet"] <= vwi["p_meet"]
+    assert table.loc["Total recorded crime", "last_year"] == table.loc["Crime in priority areas (proxy)", "last_year"]
+
+
+def test_district_milestones_are_forecast_coherently(west_midlands):
+    plan = single_milestone("robbery", area="walsall", target=-0.05, count=None, year="2013/14")
+    report = assess_milestones(west_midlands, plan, as_of=pd.Timestamp("2013-03-01"), model="seasonal-naive", n_paths=300)
+    assert report.assessments[0].area == "walsall"
+    assert any("series forecast separately" in n for n in report.notes)
+
+
+@pytest.mark.parametrize("plan, as_of, error, message", [
+    (single_milestone("burglery", area="force", target=-0.08, count=None, year="2013/14"), None, ScenarioError,
+     "unknown category 'burglery'"),
+    (single_milestone("robbery", area="walsal", target=-0.08, count=None, year="2013/14"), None, ScenarioError,
+     "unknown area 'walsal'"),
+    (single_milestone("robbery", area="force", target=-0.08, count=None, year="2016/17"), None, UsageError,
+     "is before financial year 2016/17"),
+    (single_milestone("robbery", area="force", target=-0.08, count=None, year="2014/15"), "2014-09", UsageError,
+     "is after the last month of data"),
+    (single_milestone("robbery", area="force", target=-0.08, count=None, year="2013/14"), "2012-09", UsageError,
+     "is before financial year 2013/14"),
+    (single_milestone("robbery", area="force", target=-0.08, count=None, year="2012/13"), "2013-03", UsageError,
+     "after the last month but one of financial year 2012/13"),
+    (single_milestone("robbery", area="force", target=-0.08, count=None, year="2007/08"), "2007-03", DataError,
+     "needs at least 24"),
+])
+def test_bad_requests_are_named(west_midlands, plan, as_of, error, message):
+    with pytest.raises(error) as caught:
+        assess_milestones(west_midlands, plan, as_of=pd.Timestamp(as_of) if as_of else None, **FAST)
+    assert message in str(caught.value)
+    assert isinstance(caught.value, CrimecastError)
+
+
+def test_change_target_needs_the_year_before(tmp_path):
+    """A category recorded only from October 2012 has no full 2012/13 to measure a 2013/14 change against."""
+    old = pd.date_range("2009-04-01", "2014-03-01", freq="MS")
+    new = pd.date_range("2012-10-01", "2014-03-01", freq="MS")
+    frame = pd.concat([pd.DataFrame({"month": old.strftime("%Y-%m"), "category": "burglary", "count": 100}),
+                       pd.DataFrame({"month": new.strftime("%Y-%m"), "category": "cyber", "count": 10})])
+    path = tmp_path / "short.csv"
+    frame.to_csv(path, index=False)
+    counts = with_totals(load_counts(path))
+    plan = single_milestone("cyber", area="force", target=-0.05, count=None, year="2013/14")
+    with pytest.raises(ScenarioError, match="needs the whole year before"):
+        assess_milestones(counts, plan, as_of=pd.Timestamp("2013-03-01"), **FAST)
+    counted = single_milestone("cyber", area="force", target=None, count=100, year="2013/14")
+    assert assess_milestones(counts, counted, as_of=pd.Timestamp("2013-03-01"), **FAST).assessments[0].threshold == 100
+
+
+@pytest.mark.slow
+def test_the_2013_14_replay_with_the_default_model(west_midlands):
+    """Issue 5's replay: the four milestones as of March 2013, with and without the reporting push."""
+    report = assess_milestones(west_midlands, load_plan("plan-2013-14"), scenario=load_scenario("domestic-abuse-uplift"),
+                               jobs=2)
+    table = report.table().set_index("milestone")
+    assert (table["p_meet"] < 0.3).all()  # every 2013/14 reduction milestone was unlikely from the start
+    vwi = table.loc["Violence with injury"]
+    assert vwi["scenario_change"] == pytest.approx(vwi["outcome_change"], abs=0.03)
+    assert table.loc["Burglary dwelling", "target_p90"] > -0.08

@@ -1,0 +1,66 @@
+"""Milestone plan files: YAML and CSV, with one clear error per mistake."""
+
+import pytest
+
+from crimecast.errors import ScenarioError
+from crimecast.scenarios.plan import load_plan, single_milestone
+
+
+def test_shipped_plan_has_the_reports_four_milestones():
+    plan = load_plan("plan-2013-14")
+    assert [(m.category, m.target) for m in plan.milestones] == [
+        ("total-recorded-crime", -0.05), ("burglary-dwelling", -0.08), ("violence-with-injury", -0.08), ("total-recorded-crime", -0.07)]
+    assert {m.year for m in plan.milestones} == {"2013/14"}
+
+
+def test_year_option_fills_milestones_without_one(tmp_path):
+    path = tmp_path / "p.yaml"
+    path.write_text("milestones:\n  - {category: robbery, target: -5%}\n  - {category: robbery, count: 900, year: 2015-16}\n")
+    plan = load_plan(path, year="2014/15")
+    assert [m.year for m in plan.milestones] == ["2014/15", "2015/16"]
+    assert plan.milestones[1].describe() == "at most 900"
+
+
+def test_csv_plan(tmp_path):
+    path = tmp_path / "plan.csv"
+    path.write_text("Category,Area,Target,Year,Name\nburglary,walsall,-8%,2014/15,Walsall burglary\nrobbery,,,2014/15,\n")
+    with pytest.raises(ScenarioError, match="row 3: Give exactly one of target"):
+        load_plan(path)
+    path.write_text("Category,Area,Target,Year,Name\nburglary,walsall,-8%,2014/15,Walsall burglary\nrobbery,,-0.02,2014/15,\n")
+    plan = load_plan(path)
+    assert plan.milestones[0].label == "Walsall burglary" and plan.milestones[0].area == "walsall"
+    assert plan.milestones[1].area == "force" and plan.milestones[1].target == pytest.approx(-0.02)
+
+
+@pytest.mark.parametrize("text, message", [
+    ("milestones:\n  - {category: robbery, targte: -5%}\nyear: 2014/15\n", "milestones[0].targte: unknown key 'targte'. Did you mean 'target'?"),
+    ("milestones:\n  - {category: robbery, target: -5%, count: 10}\nyear: 2014/15\n", "give exactly one of target"),
+    ("milestones:\n  - {category: robbery, target: -5%}\nyear: 2014/16\n", "not a financial year"),
+    ("milestones:\n  - {category: robbery, target: -5%}\n", "has no financial year"),
+    ("milestones:\n  - {category: robbery, target: lots}\nyear: 2014/15\n", "expected a number"),
+    ("milestones:\n  - {category: robbery, target: -120%}\nyear: 2014/15\n", "cannot be met"),
+    ("milestones: []\n", "at least one milestone"),
+    ("milestones: [\n", "not valid YAML"),
+])
+def test_bad_plans_name_file_and_key(tmp_path, text, message):
+    path = tmp_path / "plan.yaml"
+    path.write_text(text)
+    with pytest.raises(ScenarioError) as caught:
+        load_plan(path)
+    assert message.lower() in str(caught.value).lower() and str(path) in str(caught.value)
+
+
+def test_unknown_csv_column_and_missing_file(tmp_path):
+    path = tmp_path / "plan.csv"
+    path.write_text("category,goal\nrobbery,-5%\n")
+    with pytest.raises(ScenarioError, match="unknown column 'goal'"):
+        load_plan(path)
+    with pytest.raises(ScenarioError, match="not found.*plan-2013-14"):
+        load_plan(tmp_path / "absent.yaml")
+
+
+def test_single_milestone_from_options():
+    plan = single_milestone("burglary", area="force", target=-0.08, count=None, year="2014/15")
+    assert plan.milestones[0].describe() == "-8.0% or lower"
+    with pytest.raises(ScenarioError, match="exactly one"):
+        single_milestone("burglary", area="force", target=-0.08, count=100, year="2014/15")
