@@ -39,3 +39,17 @@ class ScenarioError(CrimecastError):
 
 class SolverError(CrimecastError):
     """An optimisation that did not reach a proven optimum."""
+
+
+class InfeasibleError(SolverError):
+    """No plan satisfies every constraint; ``relaxations`` says the smallest change that would allow one.
+
+    Attributes
+    ----------
+    relaxations
+        ``(description, amount, unit)`` for each constraint that must give.
+    """
+
+    def __init__(self, message: str, relaxations: list[tuple[str, float, str]] | None = None):
+        super().__init__(message)
+        self.relaxations = relaxations or []

@@ -162,3 +162,45 @@ def milestone_chart(assessment, *, as_of: pd.Timestamp, notice: str = ""):
     fig.text(0.01, 0.01, caption + (f". {notice}" if notice else ""), fontsize=7, color="0.35")
     fig.tight_layout(rect=(0, 0.03, 1, 1))
     return fig
+
+
+def allocation_chart(result, *, notice: str = ""):
+    """2013/14, optimal and robust allocation per recipient, side by side; returns the Figure."""
+    import numpy as np
+
+    table = result.table
+    x = np.arange(len(table))
+    fig, ax = plt.subplots(figsize=(10, 5), dpi=100)
+    for offset, column, colour, label in ((-0.27, "last_year", "0.6", "2013/14 allocation"),
+                                          (0.0, "optimal", "tab:blue", "optimal"),
+                                          (0.27, "robust", "tab:orange", "optimal under uncertainty")):
+        ax.bar(x + offset, table[column] / 1e6, width=0.27, color=colour, label=label)
+    ax.set_xticks(x, table["label"], rotation=20, ha="right")
+    ax.set_ylabel("£ million")
+    ax.set_title(f"Community Safety Fund {result.year}: allocation by recipient", pad=10)
+    ax.legend(fontsize=8, frameon=False)
+    ax.grid(axis="y", color="0.92")
+    caption = f"budget £{result.spec.budget:,.0f}; outcome: {result.weights.unit}; response curves are assumptions"
+    fig.text(0.01, 0.01, caption + (f". {notice}" if notice else ""), fontsize=7, color="0.35")
+    fig.tight_layout(rect=(0, 0.03, 1, 1))
+    return fig
+
+
+def budget_curve_chart(result, *, notice: str = ""):
+    """Total outcome as the budget sweeps, with and without the change limit; returns the Figure."""
+    curve = result.budget_curve
+    fig, ax = plt.subplots(figsize=(10, 5), dpi=100)
+    ax.plot(curve["budget"] / 1e6, curve["outcome"], marker="o", color="tab:blue", label="with every constraint")
+    ax.plot(curve["budget"] / 1e6, curve["no_change_limit_outcome"], marker="o", color="tab:green", linestyle="--",
+            label="without the change limit")
+    ax.axvline(result.spec.budget / 1e6, color="0.5", linewidth=0.8)
+    ax.text(result.spec.budget / 1e6, 1.0, " this year's budget", transform=ax.get_xaxis_transform(), fontsize=8,
+            color="0.4", va="bottom")
+    ax.set_xlabel("Community Safety Fund budget (£ million)")
+    ax.set_ylabel(result.weights.unit)
+    ax.set_title(f"What each budget buys, {result.year} (gaps: no allocation meets the constraints)", pad=14)
+    ax.legend(fontsize=8, frameon=False)
+    ax.grid(color="0.92")
+    fig.text(0.01, 0.01, "response curves are assumptions" + (f". {notice}" if notice else ""), fontsize=7, color="0.35")
+    fig.tight_layout(rect=(0, 0.03, 1, 1))
+    return fig

@@ -313,9 +313,9 @@ def _model_at(root: type[BaseModel], loc: tuple) -> type[BaseModel] | None:
             parts = parts[2:]
             continue
         inner = field.annotation
-        if typing.get_origin(inner) is list:
-            inner = typing.get_args(inner)[0]
-            parts = parts[1:] if parts and isinstance(parts[0], int) else parts
+        if typing.get_origin(inner) in (list, dict):
+            inner = typing.get_args(inner)[-1]
+            parts = parts[1:]  # the list index or dict key
         model = inner if isinstance(inner, type) and issubclass(inner, BaseModel) else None
     return model
 

@@ -1,0 +1,194 @@
+"""The Community Safety Fund assumptions file: fund, recipients, response curves, constraints, schemes.
+
+Every number that is not a published figure carries ``evidence`` saying
+where it comes from or that it is an assumption. See
+``crimecast/optimise/examples/csf-2013-14.yaml``.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from crimecast.data.load import DEFAULT_DATASET, EMBEDDED_DATASETS
+from crimecast.errors import ScenarioError
+from crimecast.forecast.models import DEFAULT_SEED
+from crimecast.scenarios.spec import Count, Fraction, Month, read_yaml, validation_error
+from crimecast.scenarios.values import Value, parse_number
+
+SCHEMA_VERSION = 1
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+def _pounds_or_share(raw):
+    """``250000`` (pounds) or ``"90%"`` (of last year's allocation): kept as (kind, number)."""
+    if raw is None:
+        return None
+    if isinstance(raw, str) and raw.strip().endswith("%"):
+        return ("share", parse_number(raw, allow_percent=True))
+    value = parse_number(raw, allow_percent=False)
+    if value < 0:
+        raise ValueError(f"expected a non-negative amount in pounds or a percentage of last year, got {raw!r}")
+    return ("pounds", value)
+
+
+class Response(_Strict):
+    """How spend turns into prevented crime for one recipient (missing keys take the defaults)."""
+
+    max_reduction: Fraction | None = None
+    half_spend_per_crime: Count | None = None
+    steepness: Count | None = None
+    evidence: str = ""
+
+
+class Recipient(_Strict):
+    label: str | None = None
+    area: str
+    last_year: float = Field(ge=0)
+    population: int | None = Field(default=None, ge=0)
+    response: Response = Response()
+    floor: tuple | None = None
+    ceiling: tuple | None = None
+
+    @field_validator("floor", "ceiling", mode="before")
+    @classmethod
+    def _amount(cls, raw):
+        return _pounds_or_share(raw)
+
+
+class Fund(_Strict):
+    budget: float = Field(gt=0)
+    reserve: float = Field(default=0.0, ge=0)
+    recipients: dict[str, Recipient]
+    evidence: str = ""
+
+    @field_validator("recipients")
+    @classmethod
+    def _some(cls, recipients):
+        if len(recipients) < 2:
+            raise ValueError("an allocation needs at least two recipients")
+        return recipients
+
+
+class Outcome(_Strict):
+    categories: tuple[str, ...]
+    currency: Literal["crimes", "harm", "cost"] = "crimes"
+    harm_weights: dict[str, float] | None = None
+    harm_source: str = ""
+
+
+class Forecast(_Strict):
+    data: str = DEFAULT_DATASET
+    as_of: Month | None = None
+    model: str = "crimecast"
+    paths: int = Field(default=500, ge=100, le=100_000)
+    seed: int = DEFAULT_SEED
+
+
+class Fairness(_Strict):
+    basis: Literal["population", "crime", "harm"] = "population"
+    band: float = Field(gt=0, lt=1)
+
+
+class Protected(_Strict):
+    recipient: str
+    share: float = Field(gt=0, lt=1)
+
+
+class Constraints(_Strict):
+    change_limit: float | None = Field(default=None, gt=0, lt=1)
+    fairness: Fairness | None = None
+    protected: Protected | None = None
+
+
+class SchemeOption(_Strict):
+    name: str
+    cost: float = Field(gt=0)
+    crimes_prevented: float = Field(ge=0)
+    category: str
+    savings_per_year: float | None = Field(default=None, ge=0)
+    evidence: str = ""
+
+
+class Schemes(_Strict):
+    payback_limit_years: float | None = Field(default=None, gt=0)
+    options: list[SchemeOption] = []
+
+
+class Uncertainty(_Strict):
+    samples: int = Field(default=200, ge=10, le=5000)
+    measure: Literal["mean", "cvar"] = "mean"
+    cvar_alpha: float = Field(default=0.2, gt=0, le=0.5)
+    stability_samples: int = Field(default=50, ge=5, le=500)
+    seed: int = DEFAULT_SEED
+
+
+class CsfAssumptions(_Strict):
+    """The whole assumptions file."""
+
+    version: int = SCHEMA_VERSION
+    name: str
+    description: str = ""
+    fund: Fund
+    outcome: Outcome
+    forecast: Forecast = Forecast()
+    response: Response
+    constraints: Constraints = Constraints()
+    schemes: Schemes = Schemes()
+    uncertainty: Uncertainty = Uncertainty()
+
+    @model_validator(mode="after")
+    def _consistent(self):
+        for field_name in ("max_reduction", "half_spend_per_crime"):
+            if getattr(self.response, field_name) is None:
+                raise ValueError(f"response.{field_name} needs a default value")
+        if self.constraints.protected and self.constraints.protected.recipient not in self.fund.recipients:
+            raise ValueError(f"constraints.protected.recipient '{self.constraints.protected.recipient}' is not one of "
+                             f"the recipients ({', '.join(self.fund.recipients)})")
+        return self
+
+    def response_for(self, key: str) -> dict[str, Value]:
+        """A recipient's response parameters, its own overriding the defaults."""
+        own = self.fund.recipients[key].response
+        steepness = own.steepness or self.response.steepness or Value.fixed(1.0)
+        return {"max_reduction": own.max_reduction or self.response.max_reduction,
+                "half_spend_per_crime": own.half_spend_per_crime or self.response.half_spend_per_crime,
+                "steepness": steepness}
+
+
+def examples_dir() -> Path:
+    return Path(str(resources.files("crimecast.optimise").joinpath("examples")))
+
+
+DEFAULT_ASSUMPTIONS = "csf-2013-14"
+
+
+def load_assumptions(path: str | Path = DEFAULT_ASSUMPTIONS) -> tuple[CsfAssumptions, str]:
+    """Read and validate an assumptions file (or the shipped ``csf-2013-14``); returns it and its path.
+
+    Raises
+    ------
+    ScenarioError
+        Naming the file, line and key path and the fix.
+    """
+    path = Path(path)
+    shipped = examples_dir() / f"{path.name}.yaml"
+    if not path.exists() and not path.suffix and shipped.exists():
+        path = shipped
+    data, lines = read_yaml(path)
+    if not isinstance(data, dict):
+        raise ScenarioError(f"{path}: an assumptions file is a YAML mapping; see {examples_dir() / 'csf-2013-14.yaml'}.")
+    try:
+        assumptions = CsfAssumptions.model_validate(data)
+    except ValidationError as error:
+        raise validation_error(error, source=path, lines=lines, root=CsfAssumptions) from None
+    if assumptions.forecast.data not in EMBEDDED_DATASETS and "data" in assumptions.forecast.model_fields_set:
+        forecast = assumptions.forecast.model_copy(update={"data": str((path.parent / assumptions.forecast.data).resolve())})
+        assumptions = assumptions.model_copy(update={"forecast": forecast})
+    return assumptions, str(path)

@@ -1,0 +1,136 @@
+"""Optimisation problems as plain data: variables, named constraints in plain English, an objective.
+
+Problems are built here without PuLP, so the rest of crimecast never touches
+a solver; ``crimecast.optimise.solver`` turns a :class:`Problem` into PuLP and
+back. Every constraint carries a unique name and a sentence a finance officer
+can read ("Solihull floor: at least 90% of 2013/14"), which infeasibility
+explanations and constraint prices quote.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+CONTINUOUS, BINARY, INTEGER = "continuous", "binary", "integer"
+LE, GE, EQ = "<=", ">=", "=="
+MAXIMISE, MINIMISE = "max", "min"
+
+
+@dataclass(frozen=True)
+class Variable:
+    """A decision variable with bounds (``None`` for unbounded) and a kind."""
+
+    name: str
+    low: float | None = 0.0
+    high: float | None = None
+    kind: str = CONTINUOUS
+
+
+@dataclass(frozen=True)
+class Constraint:
+    """``sum(coef * var) <sense> rhs``, named, with its meaning in words.
+
+    Attributes
+    ----------
+    name
+        Unique key, e.g. ``"floor:solihull"``.
+    description
+        What it means, e.g. ``"Solihull floor: at least £257,344 (90% of 2013/14)"``.
+    unit
+        Unit of the right-hand side, for explanations (``"£"``, ``"schemes"``).
+    soft
+        Whether an infeasibility explanation may relax it. Structural
+        constraints (a curve's own definition) are never relaxed.
+    group
+        A family for reporting (``"budget"``, ``"floor"``, ``"change"``...).
+    """
+
+    name: str
+    terms: dict[str, float]
+    sense: str
+    rhs: float
+    description: str = ""
+    unit: str = ""
+    soft: bool = True
+    group: str = ""
+
+    def slack(self, values: dict[str, float]) -> float:
+        """How far from binding at ``values``: >= 0 when satisfied (for ``==``, minus the gap)."""
+        lhs = sum(coef * values.get(name, 0.0) for name, coef in self.terms.items())
+        if self.sense == LE:
+            return self.rhs - lhs
+        if self.sense == GE:
+            return lhs - self.rhs
+        return -abs(lhs - self.rhs)
+
+
+@dataclass
+class Problem:
+    """A linear or mixed-integer problem.
+
+    Names must be unique: ``add_variable`` and ``add_constraint`` refuse a
+    repeated name instead of silently overwriting it.
+    """
+
+    name: str
+    sense: str = MAXIMISE
+    variables: dict[str, Variable] = field(default_factory=dict)
+    constraints: dict[str, Constraint] = field(default_factory=dict)
+    objective: dict[str, float] = field(default_factory=dict)
+    objective_constant: float = 0.0
+
+    def add_variable(self, name: str, *, low: float | None = 0.0, high: float | None = None,
+                     kind: str = CONTINUOUS) -> str:
+        if name in self.variables:
+            raise ValueError(f"variable '{name}' is defined twice")
+        self.variables[name] = Variable(name, low, high, kind)
+        return name
+
+    def add_constraint(self, constraint: Constraint) -> Constraint:
+        if constraint.name in self.constraints:
+            raise ValueError(f"constraint '{constraint.name}' is defined twice")
+        unknown = set(constraint.terms) - set(self.variables)
+        if unknown:
+            raise ValueError(f"constraint '{constraint.name}' uses undefined variable(s) {sorted(unknown)}")
+        self.constraints[constraint.name] = constraint
+        return constraint
+
+    def add_objective(self, terms: dict[str, float]) -> None:
+        for name, coef in terms.items():
+            self.objective[name] = self.objective.get(name, 0.0) + coef
+
+    def without(self, *names: str) -> "Problem":
+        """A copy without the named constraints (to price them by re-solving)."""
+        kept = {k: v for k, v in self.constraints.items() if k not in names}
+        return Problem(self.name, self.sense, dict(self.variables), kept, dict(self.objective), self.objective_constant)
+
+    def with_constraints(self, *constraints: Constraint) -> "Problem":
+        """A copy with extra constraints."""
+        copy = self.without()
+        for constraint in constraints:
+            copy.add_constraint(constraint)
+        return copy
+
+    @property
+    def is_mixed_integer(self) -> bool:
+        return any(v.kind != CONTINUOUS for v in self.variables.values())
+
+
+@dataclass(frozen=True)
+class Solution:
+    """A proven-optimal solution: values, objective, which solver and how long it took."""
+
+    values: dict[str, float]
+    objective: float
+    solver: str
+    seconds: float
+
+    def binding(self, problem: Problem, *, tolerance: float = 1e-6) -> list[Constraint]:
+        """Soft inequality constraints with (almost) no slack at this solution."""
+        out = []
+        for constraint in problem.constraints.values():
+            if constraint.soft and constraint.sense != EQ:
+                scale = max(1.0, abs(constraint.rhs))
+                if constraint.slack(self.values) <= tolerance * scale:
+                    out.append(constraint)
+        return out
