@@ -7,6 +7,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
+
+from crimecast.optimise.assumptions import examples_dir
 
 SHARED_DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
 LONDON = SHARED_DATA / "london-mps-borough-monthly-2010-04_2023-09.csv"
@@ -48,3 +51,28 @@ def small_csv(tmp_path) -> Path:
     path = tmp_path / "small.csv"
     pd.DataFrame(rows).to_csv(path, index=False)
     return path
+
+
+def fast_assumptions(tmp_path, **changes):
+    """The shipped file with a quick model and fewer samples, plus ``changes`` (dotted keys)."""
+    data = yaml.safe_load((examples_dir() / "csf-2013-14.yaml").read_text())
+    data["forecast"].update(model="seasonal-naive", paths=200)
+    data["uncertainty"].update(samples=30, stability_samples=5)
+    for dotted, value in changes.items():
+        target = data
+        *parents, last = dotted.split(".")
+        for key in parents:
+            target = target[key]
+        if value is None:
+            target.pop(last, None)
+        else:
+            target[last] = value
+    path = tmp_path / "csf.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def csf_file(tmp_path):
+    """Write the shipped CSF assumptions, made quick, with ``changes`` (dotted keys); returns its path."""
+    return lambda **changes: fast_assumptions(tmp_path, **changes)

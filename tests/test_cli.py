@@ -313,3 +313,36 @@ def test_milestone_errors_are_one_line(args, code, message):
 def test_milestones_scenario_must_use_the_same_data(small_csv):
     result = CliRunner().invoke(cli, ["milestones", "burglary", "--data", str(small_csv), "--scenario", "domestic-abuse-uplift"])
     assert result.exit_code == 2 and "uses data 'west-midlands'" in result.output
+
+
+# ---------------------------------------------------------------- optimise
+
+def test_optimise_csf_prints_the_allocation_and_writes_csv_excel_and_charts(csf_file, tmp_path):
+    result = invoke("optimise", "csf", "--assumptions", str(csf_file()), "--out", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "Birmingham" in out and "next £10k buys" in out and "returns it exactly" in out
+    assert "Binding constraints" in out and "per £10,000 more" in out and "payback beyond the limit" in out
+    folder = tmp_path / "optimise-csf"
+    names = {p.name for p in folder.iterdir()}
+    assert {"allocation.csv", "binding_constraints.csv", "budget_curve.csv", "schemes.csv", "csf.xlsx",
+            "allocation.png", "budget_curve.png"} <= names
+    import openpyxl
+
+    workbook = openpyxl.load_workbook(folder / "csf.xlsx")
+    assert workbook.sheetnames[:3] == ["Allocation", "Binding constraints", "Budget curve"]
+
+
+def test_optimise_csf_json_with_budget_and_objective(csf_file, tmp_path):
+    result = invoke("optimise", "csf", "--assumptions", str(csf_file()), "--budget", "7319000", "--objective", "cost",
+                    "--out", str(tmp_path), "--json", "--no-chart", "--solver", "cbc")
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.output[result.output.index("{"):])
+    assert payload["budget"] == 7319000 and payload["unit"] == "£ social cost avoided"
+    assert sum(r["optimal"] for r in payload["allocation"]) <= 7319000 + 1e-3
+
+
+def test_optimise_csf_infeasible_is_one_clear_line(csf_file):
+    result = CliRunner().invoke(cli, ["optimise", "csf", "--assumptions", str(csf_file(**{"fund.recipients.solihull.floor": "130%"}))])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "no plan meets every constraint" in result.output and "Solihull" in result.output

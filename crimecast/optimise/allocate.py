@@ -119,8 +119,9 @@ class Allocation:
 
 
 def _recipient_constraints(problem: Problem, spec: AllocationSpec, spend: dict[str, str]) -> None:
+    # The fund is a given: explanations of infeasibility relax the limits people chose, not the money available.
     problem.add_constraint(Constraint("budget", {v: 1.0 for v in spend.values()}, LE, spec.budget,
-                                      f"Fund: at most {_money(spec.budget)} in total", "£", group="budget"))
+                                      f"Fund: at most {_money(spec.budget)} in total", "£", group="budget", relaxable=False))
     for r in spec.recipients:
         if r.fixed is not None:
             problem.add_constraint(Constraint(f"fixed:{r.key}", {spend[r.key]: 1.0}, EQ, r.fixed,
@@ -157,7 +158,8 @@ def _scheme_variables(problem: Problem, spec: AllocationSpec) -> dict[str, str]:
     chosen = {s.key: problem.add_variable(f"scheme:{s.key}", kind=BINARY) for s in spec.schemes}
     if spec.schemes:
         problem.add_constraint(Constraint("reserve", {chosen[s.key]: s.cost for s in spec.schemes}, LE, spec.reserve,
-                                          f"Invest-to-save reserve: at most {_money(spec.reserve)}", "£", group="reserve"))
+                                          f"Invest-to-save reserve: at most {_money(spec.reserve)}", "£", group="reserve",
+                                          relaxable=False))
     for s in spec.schemes:
         if spec.payback_limit is not None and s.payback_years is not None and s.payback_years > spec.payback_limit:
             problem.add_constraint(Constraint(
@@ -229,9 +231,11 @@ def true_outcome(spec: AllocationSpec, spend: dict[str, float], schemes: dict[st
 def initial_points(spec: AllocationSpec, *, points: int = DEFAULT_POINTS) -> dict[str, np.ndarray]:
     """Breakpoints per recipient over the range its own limits allow, shared by every sample.
 
-    Cutting only the reachable range (e.g. +/-10% of last year) puts every
-    breakpoint where a decision can land, so the piecewise optimum is close
-    to the true one from the first solve.
+    The dense cut covers only the reachable range (e.g. +/-10% of last
+    year), where decisions land, so the piecewise optimum is close to the
+    true one from the first solve; 0 and the whole budget are kept as end
+    points so that the curve itself never encodes a limit (the named
+    constraints do, and an infeasibility explanation can relax them).
     """
     grids = {}
     for r in spec.recipients:
@@ -240,7 +244,7 @@ def initial_points(spec: AllocationSpec, *, points: int = DEFAULT_POINTS) -> dic
         if r.fixed is not None:
             low = high = min(max(r.fixed, 0.0), spec.budget)
         grid = np.unique(np.concatenate([breakpoints(c[r.key], low, high, points=points) for c in spec.curves[:5]]))
-        extra = [v for v in (r.last_year,) if low < v < high]
+        extra = [v for v in (r.last_year,) if low < v < high] + [0.0, spec.budget]
         grids[r.key] = np.unique(np.concatenate([grid, extra]))
     return grids
 

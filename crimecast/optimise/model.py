@@ -39,8 +39,12 @@ class Constraint:
     unit
         Unit of the right-hand side, for explanations (``"£"``, ``"schemes"``).
     soft
-        Whether an infeasibility explanation may relax it. Structural
-        constraints (a curve's own definition) are never relaxed.
+        A policy constraint (a limit someone chose), as opposed to a
+        structural one (a curve's own definition). Only soft constraints
+        are reported as binding and priced.
+    relaxable
+        Whether an infeasibility explanation may relax it. False for
+        structural constraints and for givens such as the size of the fund.
     group
         A family for reporting (``"budget"``, ``"floor"``, ``"change"``...).
     """
@@ -53,6 +57,7 @@ class Constraint:
     unit: str = ""
     soft: bool = True
     group: str = ""
+    relaxable: bool = True
 
     def slack(self, values: dict[str, float]) -> float:
         """How far from binding at ``values``: >= 0 when satisfied (for ``==``, minus the gap)."""

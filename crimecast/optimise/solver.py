@@ -13,9 +13,11 @@ that would make it feasible, reported in the constraints' own words.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import sys
 import time
+import warnings
 
 import pulp
 
@@ -34,9 +36,16 @@ def available_solvers() -> list[str]:
     found = []
     if pulp.HiGHS(msg=False).available():
         found.append(HIGHS)
-    if pulp.PULP_CBC_CMD(msg=False).available():
+    if _cbc(None).available():
         found.append(CBC)
     return found
+
+
+def _cbc(time_limit: float | None):
+    # PuLP 3.x warns that PULP_CBC_CMD (its bundled CBC) goes in PuLP 4; crimecast pins pulp<4 for exactly this.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit, gapRel=MIP_GAP)
 
 
 def _pulp_solver(name: str, time_limit: float | None):
@@ -49,11 +58,18 @@ def _pulp_solver(name: str, time_limit: float | None):
         name = available[0]
     if name == HIGHS:
         return HIGHS, pulp.HiGHS(msg=False, timeLimit=time_limit, gapRel=MIP_GAP)
-    return CBC, pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit, gapRel=MIP_GAP)
+    return CBC, _cbc(time_limit)
 
 
 def _category(kind: str) -> str:
     return {BINARY: pulp.LpBinary, INTEGER: pulp.LpInteger}.get(kind, pulp.LpContinuous)
+
+
+def _new_variable(model: pulp.LpProblem, name: str, low, high, category):
+    """``model.add_variable`` where PuLP has it (3.3+, the PuLP 4 way), else ``LpVariable``."""
+    if hasattr(model, "add_variable"):
+        return model.add_variable(name, low, high, cat=category)
+    return pulp.LpVariable(name, lowBound=low, upBound=high, cat=category)
 
 
 def _to_pulp(problem: Problem) -> tuple[pulp.LpProblem, dict[str, pulp.LpVariable]]:
@@ -65,7 +81,7 @@ def _to_pulp(problem: Problem) -> tuple[pulp.LpProblem, dict[str, pulp.LpVariabl
         low, high = var.low, var.high
         if var.kind == BINARY:
             low, high = 0, 1
-        variables[var.name] = pulp.LpVariable(f"v{index}", lowBound=low, upBound=high, cat=_category(var.kind))
+        variables[var.name] = _new_variable(model, f"v{index}", low, high, _category(var.kind))
     model += pulp.LpAffineExpression([(variables[n], c) for n, c in problem.objective.items()],
                                      constant=problem.objective_constant)
     senses = {LE: pulp.LpConstraintLE, GE: pulp.LpConstraintGE, EQ: pulp.LpConstraintEQ}
@@ -144,12 +160,12 @@ def solve(problem: Problem, *, solver: str = DEFAULT_SOLVER, time_limit: float |
 
 
 def _elastic(problem: Problem) -> tuple[Problem, dict[str, list[tuple[str, float]]]]:
-    """The problem with slack on every soft constraint, minimising the total relative relaxation."""
+    """The problem with slack on every relaxable constraint, minimising the total relative relaxation."""
     elastic = Problem(f"{problem.name} (elastic)", MINIMISE, dict(problem.variables))
     slacks: dict[str, list[tuple[str, float]]] = {}
     for index, constraint in enumerate(problem.constraints.values()):
         terms = dict(constraint.terms)
-        if constraint.soft:
+        if constraint.soft and constraint.relaxable:
             directions = {LE: [-1.0], GE: [1.0], EQ: [1.0, -1.0]}[constraint.sense]
             slacks[constraint.name] = []
             for k, sign in enumerate(directions):
@@ -157,8 +173,7 @@ def _elastic(problem: Problem) -> tuple[Problem, dict[str, list[tuple[str, float
                 terms[slack] = sign
                 slacks[constraint.name].append((slack, sign))
                 elastic.add_objective({slack: 1.0 / max(1.0, abs(constraint.rhs))})
-        elastic.add_constraint(type(constraint)(constraint.name, terms, constraint.sense, constraint.rhs,
-                                                constraint.description, constraint.unit, constraint.soft, constraint.group))
+        elastic.add_constraint(dataclasses.replace(constraint, terms=terms))
     return elastic, slacks
 
 

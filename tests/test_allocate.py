@@ -1,0 +1,130 @@
+"""Allocation against response curves: brute force, S-shapes, schemes, bounds (property tests)."""
+
+import itertools
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from crimecast.errors import InfeasibleError
+from crimecast.optimise.allocate import (CVAR, AllocationSpec, Limit, Recipient, Scheme, allocate, build_problem,
+                                         initial_points, true_outcome)
+from crimecast.optimise.solver import solve
+from crimecast.optimise.curves import ResponseCurve, breakpoints, is_concave_on, refine
+from crimecast.optimise.model import GE, LE
+
+RECIPIENTS = tuple(Recipient(k, k.title(), last_year=300.0) for k in "abc")
+
+
+def brute_force(curves: dict, budget: int, step: int) -> float:
+    best = 0.0
+    for x in range(0, budget + 1, step):
+        for y in range(0, budget - x + 1, step):
+            best = max(best, float(curves["a"](x) + curves["b"](y) + curves["c"](budget - x - y)))
+    return best
+
+
+def test_concave_case_matches_a_brute_force_grid():
+    curves = {"a": ResponseCurve(100, 200), "b": ResponseCurve(150, 500), "c": ResponseCurve(60, 100)}
+    allocation = allocate(AllocationSpec(recipients=RECIPIENTS, curves=(curves,), budget=1000))
+    assert allocation.true_outcome >= brute_force(curves, 1000, 5) * (1 - 1e-4)
+    assert allocation.approximation_error <= 0.001
+    assert allocation.total_spend == pytest.approx(1000)
+    assert not allocation.problem.is_mixed_integer  # concave curves stay a pure LP
+
+
+def test_s_shaped_case_matches_a_brute_force_grid():
+    curves = {"a": ResponseCurve(100, 300, 3), "b": ResponseCurve(150, 600, 2.5), "c": ResponseCurve(60, 150, 2)}
+    allocation = allocate(AllocationSpec(recipients=RECIPIENTS, curves=(curves,), budget=1000))
+    assert allocation.problem.is_mixed_integer  # lambda formulation with binaries, not SOS2
+    assert allocation.true_outcome >= brute_force(curves, 1000, 2) * (1 - 1e-3)
+    assert allocation.approximation_error <= 0.001
+
+
+def test_s_shape_invests_in_one_recipient_rather_than_spreading_thinly():
+    curves = {k: ResponseCurve(100, 400, 4) for k in "abc"}
+    allocation = allocate(AllocationSpec(recipients=RECIPIENTS, curves=(curves,), budget=900))
+    assert sorted(allocation.spend.values())[-1] > 400  # spreading 300 each would sit below every curve's take-off
+
+
+def test_curve_helpers():
+    curve = ResponseCurve(10, 100)
+    assert curve(100) == pytest.approx(5) and curve(0) == 0 and curve.is_concave
+    points = breakpoints(curve, 0, 1000)
+    assert is_concave_on(curve(points), points)
+    s_curve = ResponseCurve(10, 100, 3)
+    assert not is_concave_on(s_curve(breakpoints(s_curve, 0, 1000)), breakpoints(s_curve, 0, 1000))
+    assert 333.0 in refine(np.array([0.0, 500.0, 1000.0]), 333.0)
+
+
+def test_schemes_are_a_knapsack_with_a_known_answer_and_payback_limit():
+    schemes = (Scheme("s0", "Target hardening", 120, 60, 1.7), Scheme("s1", "Coordinator", 90, 25, 3.0),
+               Scheme("s2", "ANPR", 150, 200, 3.8), Scheme("s3", "Case system", 110, 40, 2.4))
+    curves = {k: ResponseCurve(10, 100) for k in "abc"}
+    spec = AllocationSpec(recipients=RECIPIENTS, curves=(curves,), budget=300, reserve=350, schemes=schemes, payback_limit=3.0)
+    allocation = allocate(spec)
+    assert allocation.schemes == {"s0": True, "s1": True, "s2": False, "s3": True}
+    unlimited = allocate(AllocationSpec(recipients=RECIPIENTS, curves=(curves,), budget=300, reserve=350, schemes=schemes))
+    best = max((c for c in itertools.product([0, 1], repeat=4) if np.dot(c, [120, 90, 150, 110]) <= 350),
+               key=lambda c: np.dot(c, [60, 25, 200, 40]))
+    assert [unlimited.schemes[f"s{i}"] for i in range(4)] == [bool(b) for b in best]
+
+
+def test_infeasible_floors_name_the_recipient():
+    recipients = (Recipient("solihull", "Solihull", 300, limits=(Limit("floor", GE, 700, "Solihull floor: at least £700", "floor"),)),
+                  Recipient("dudley", "Dudley", 300, limits=(Limit("floor", GE, 400, "Dudley floor: at least £400", "floor"),)))
+    curves = {k: ResponseCurve(10, 100) for k in ("solihull", "dudley")}
+    with pytest.raises(InfeasibleError, match="Solihull floor: at least £700 would have to be lowered by £100"):
+        allocate(AllocationSpec(recipients=recipients, curves=(curves,), budget=1000))
+
+
+def test_highs_and_cbc_give_the_same_optimum():
+    curves = {"a": ResponseCurve(100, 300, 2), "b": ResponseCurve(150, 500), "c": ResponseCurve(60, 100)}
+    spec = AllocationSpec(recipients=RECIPIENTS, curves=(curves,), budget=1000)
+    problem, _, _ = build_problem(spec, initial_points(spec))
+    assert solve(problem, solver="highs").objective == pytest.approx(solve(problem, solver="cbc").objective, rel=1e-7)
+    # the whole refinement loop may settle on different breakpoints, but on the same optimum within its tolerance
+    assert allocate(spec, solver="highs").true_outcome == pytest.approx(allocate(spec, solver="cbc").true_outcome, rel=2e-3)
+
+
+def test_cvar_protects_the_worst_samples():
+    rng = np.random.default_rng(0)
+    samples = tuple({"a": ResponseCurve(rng.uniform(50, 150), 200), "b": ResponseCurve(100, rng.uniform(100, 900)),
+                     "c": ResponseCurve(60, 100)} for _ in range(60))
+    mean = allocate(AllocationSpec(recipients=RECIPIENTS, curves=samples, budget=1000))
+    cvar = allocate(AllocationSpec(recipients=RECIPIENTS, curves=samples, budget=1000, measure=CVAR, cvar_alpha=0.2))
+    cvar_spec = AllocationSpec(recipients=RECIPIENTS, curves=samples, budget=1000, measure=CVAR, cvar_alpha=0.2)
+    assert true_outcome(cvar_spec, cvar.spend, {}) >= true_outcome(cvar_spec, mean.spend, {}) - 1e-6
+
+
+@st.composite
+def allocation_cases(draw):
+    n = draw(st.integers(2, 5))
+    budget = draw(st.floats(1_000, 100_000))
+    recipients, curves = [], {}
+    for i in range(n):
+        key = f"r{i}"
+        floor = draw(st.floats(0, budget / (2 * n)))
+        ceiling = draw(st.one_of(st.none(), st.floats(floor + 1, budget)))
+        limits = [Limit("floor", GE, floor, f"{key} floor", "floor")]
+        if ceiling is not None:
+            limits.append(Limit("ceiling", LE, ceiling, f"{key} ceiling", "ceiling"))
+        recipients.append(Recipient(key, key, last_year=budget / n, limits=tuple(limits)))
+        curves[key] = ResponseCurve(draw(st.floats(1, 1000)), draw(st.floats(10, budget)), draw(st.sampled_from([0.7, 1.0, 2.0])))
+    return AllocationSpec(recipients=tuple(recipients), curves=(curves,), budget=budget)
+
+
+@settings(max_examples=40, deadline=None)
+@given(allocation_cases())
+def test_allocations_respect_the_budget_and_every_bound(spec):
+    allocation = allocate(spec)
+    tolerance = 1e-6 * spec.budget
+    assert allocation.total_spend <= spec.budget + tolerance
+    for r in spec.recipients:
+        for limit in r.limits:
+            x = allocation.spend[r.key]
+            assert (x >= limit.amount - tolerance) if limit.sense == GE else (x <= limit.amount + tolerance)
+    room = sum(r.ceiling if r.ceiling is not None else spec.budget for r in spec.recipients)
+    if room >= spec.budget:  # increasing curves: spending more always buys something, so all of it is spent
+        assert allocation.total_spend == pytest.approx(spec.budget, rel=1e-6)

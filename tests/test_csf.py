@@ -1,0 +1,119 @@
+"""The Community Safety Fund on the embedded data: reproduction, optimum, prices, currencies, bad assumptions."""
+
+import dataclasses
+
+import pytest
+
+from crimecast.data.load import load_counts
+from crimecast.data.series import with_totals
+from crimecast.errors import InfeasibleError, ScenarioError
+from crimecast.optimise.assumptions import load_assumptions
+from crimecast.optimise.csf import baseline_crime, optimise_csf
+from crimecast.scenarios.spec import load_scenario
+
+FAST_SWEEP = (6_000_000.0, 8_000_000.0, 1_000_000.0)
+
+
+@pytest.fixture(scope="module")
+def counts():
+    return with_totals(load_counts("west-midlands"))
+
+
+@pytest.fixture(scope="module")
+def result(counts, tmp_path_factory):
+    from conftest import fast_assumptions
+
+    assumptions, source = load_assumptions(fast_assumptions(tmp_path_factory.mktemp("csf")))
+    return optimise_csf(counts, assumptions, source=source, budget_sweep=FAST_SWEEP)
+
+
+def test_the_2013_14_allocation_is_reproduced_exactly_when_constrained_to_it(result):
+    for row in result.table.itertuples():
+        assert result.reproduction.spend[row.recipient] == pytest.approx(row.last_year, abs=1e-6)
+
+
+def test_the_optimum_beats_2013_14_within_every_limit(result):
+    table = result.table.set_index("recipient")
+    assert result.gain > 0 and table["optimal"].sum() <= 6_969_000 + 1e-3
+    assert ((table["optimal"] >= 0.9 * table["last_year"] - 1e-3) & (table["optimal"] <= 1.1 * table["last_year"] + 1e-3)).all()
+    assert table.loc["solihull", "optimal"] >= 0.9 * 285_938 - 1e-3
+    assert table.loc["force", "optimal"] >= 0.2 * table["optimal"].sum() - 1e-3
+    assert (table["marginal_10k"] > 0).all()
+    assert result.optimal.approximation_error <= 0.001 and result.moved > 0
+
+
+def test_binding_constraints_are_priced_by_solving_again(result):
+    binding = result.binding.set_index("constraint")
+    assert "budget" in binding.index and binding.loc["budget", "price"] > 0
+    assert (binding["price"].dropna() >= 0).all()
+    assert "payback:s2" in binding.index and binding.loc["payback:s2", "price"] == pytest.approx(140.0)
+
+
+def test_schemes_follow_the_reserve_and_payback_limit(result):
+    chosen = result.schemes.set_index("scheme")["chosen"]
+    assert chosen.sum() == 3 and not chosen["ANPR extension for vehicle crime"]
+
+
+def test_budget_curve_says_where_the_limits_bite(result):
+    curve = result.budget_curve.set_index("budget")
+    assert curve.loc[6_000_000.0, "outcome"] != curve.loc[6_000_000.0, "outcome"]  # NaN: cutting >10% is not allowed
+    assert "would have to be" in curve.loc[6_000_000.0, "why_not"]
+    assert curve["no_change_limit_outcome"].is_monotonic_increasing
+    assert curve.loc[8_000_000.0, "spent"] < 8_000_000.0  # the +10% ceilings stop the spending
+
+
+def test_uncertainty_shares_and_solve_time(result):
+    table = result.table
+    assert table["robust_share"].sum() == pytest.approx(1.0)
+    assert (table["share_p10"] <= table["share_p90"] + 1e-12).all()
+    assert result.samples == 30 and set(result.seconds) >= {"optimal", "uncertainty"}
+
+
+def test_cost_currency_uses_home_office_unit_costs(counts, csf_file):
+    assumptions, source = load_assumptions(csf_file())
+    cost = optimise_csf(counts, assumptions, source=source, currency="cost", budget_sweep=FAST_SWEEP)
+    assert cost.weights.unit == "£ social cost avoided" and "Heeks" in cost.weights.source
+    assert cost.table["optimal_outcome"].sum() > 1_000_000
+
+
+def test_harm_currency_needs_a_weight_table(counts, csf_file):
+    assumptions, source = load_assumptions(csf_file())
+    with pytest.raises(ScenarioError, match="harm currency needs a weight table"):
+        optimise_csf(counts, assumptions, source=source, currency="harm")
+    weighted, source = load_assumptions(csf_file(**{"outcome.harm_weights": {"violence-with-injury": 10, "burglary-dwelling": 5}, "outcome.harm_source": "test"}))
+    harm = optimise_csf(counts, weighted, source=source, currency="harm", budget_sweep=FAST_SWEEP)
+    assert harm.weights.source == "test"
+
+
+def test_infeasible_floor_is_explained_by_name(counts, csf_file):
+    assumptions, source = load_assumptions(csf_file(**{"fund.recipients.solihull.floor": "130%"}))
+    with pytest.raises(InfeasibleError, match="Solihull"):
+        optimise_csf(counts, assumptions, source=source)
+
+
+def test_scenario_changes_the_baseline_crime(counts, csf_file):
+    assumptions, source = load_assumptions(csf_file())
+    plain, year, _ = baseline_crime(counts, assumptions, source=source)
+    scenario = load_scenario("planning-2014-15")
+    scenario = dataclasses.replace(scenario, base=scenario.base.model_copy(update={"model": "seasonal-naive", "paths": 200}))
+    pushed, _, _ = baseline_crime(counts, assumptions, source=source, scenario=scenario)
+    assert year == "2014/15"
+    key = ["recipient", "category"]
+    before = plain.set_index(key)["expected"]
+    after = pushed.set_index(key)["expected"]
+    assert after[("birmingham", "burglary-dwelling")] < before[("birmingham", "burglary-dwelling")]
+    assert after[("force", "violence-with-injury")] > before[("force", "violence-with-injury")]
+
+
+@pytest.mark.parametrize("changes, message", [
+    ({"fund.recipients.solihull.flor": "90%"}, "unknown key 'flor'. Did you mean 'floor'?"),
+    ({"fund.recipients.dudley.area": "dudly"}, "fund.recipients.dudley.area: unknown area 'dudly'"),
+    ({"constraints.protected": {"recipient": "police", "share": 0.2}}, "is not one of the recipients"),
+    ({"outcome.categories": ["burglery"]}, "outcome.categories[0]: unknown category 'burglery'"),
+    ({"response.max_reduction": {"dist": "triangular", "low": 0.5, "mode": 0.1, "high": 0.2}}, "low <= mode <= high"),
+])
+def test_bad_assumptions_are_named(counts, csf_file, changes, message):
+    with pytest.raises(ScenarioError) as caught:
+        assumptions, source = load_assumptions(csf_file(**changes))
+        optimise_csf(counts, assumptions, source=source)
+    assert message in str(caught.value) and "csf.yaml" in str(caught.value)
