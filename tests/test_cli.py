@@ -346,3 +346,29 @@ def test_optimise_csf_infeasible_is_one_clear_line(csf_file):
     result = CliRunner().invoke(cli, ["optimise", "csf", "--assumptions", str(csf_file(**{"fund.recipients.solihull.floor": "130%"}))])
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert "no plan meets every constraint" in result.output and "Solihull" in result.output
+
+
+def test_optimise_fleet_prints_the_plan_and_writes_files(tmp_path):
+    result = invoke("optimise", "fleet", "fleet-2013", "--out", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "Nissan Leaf (purchase)" in out and "9.4% cheaper over its life than Diesel 1.3L" in out
+    assert "24h-response duty rules out battery EVs" in out and "stop being the cheapest choice" in out
+    assert "Charge points:" in out and "Sensitivity" in out
+    folder = tmp_path / "optimise-fleet"
+    assert {"vehicles.csv", "charge_points.csv", "tradeoff.csv", "tornado.csv", "switching_values.csv", "fleet.xlsx",
+            "tradeoff.png", "tornado.png"} <= {p.name for p in folder.iterdir()}
+
+
+def test_optimise_fleet_json_and_co2_objective(tmp_path):
+    result = invoke("optimise", "fleet", "fleet-2013", "--objective", "co2", "--budget", "800000", "--out", str(tmp_path),
+                    "--json", "--no-chart")
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.output[result.output.index("{"):])
+    assert payload["cost"] <= 800000 + 1e-6 and payload["co2"] < payload["baseline_co2"]
+
+
+def test_optimise_fleet_impossible_cap_is_one_line():
+    result = CliRunner().invoke(cli, ["optimise", "fleet", "fleet-2013", "--co2-cap", "10"])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "CO2 cap: at most 10.0 tonnes" in result.output and "would have to be raised" in result.output

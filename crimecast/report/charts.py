@@ -204,3 +204,35 @@ def budget_curve_chart(result, *, notice: str = ""):
     fig.text(0.01, 0.01, "response curves are assumptions" + (f". {notice}" if notice else ""), fontsize=7, color="0.35")
     fig.tight_layout(rect=(0, 0.03, 1, 1))
     return fig
+
+
+def tradeoff_chart(tradeoff, *, baseline_cost: float, baseline_co2: float, notice: str = ""):
+    """Least whole-life cost for each CO2 cap, with the like-for-like baseline marked; returns the Figure."""
+    fig, ax = plt.subplots(figsize=(9, 5), dpi=100)
+    ax.plot(tradeoff["co2_tonnes"], tradeoff["whole_life_cost"] / 1e3, marker="o", color="tab:green",
+            label="least cost for each CO2 cap")
+    ax.scatter([baseline_co2], [baseline_cost / 1e3], color="0.4", zorder=3, label="like-for-like renewals")
+    ax.set_xlabel("CO2 over the appraisal (tonnes)")
+    ax.set_ylabel("whole-life cost (£ thousand, discounted)")
+    ax.set_title("Fleet renewal: cost against CO2", pad=10)
+    ax.legend(fontsize=8, frameon=False)
+    ax.grid(color="0.92")
+    fig.text(0.01, 0.01, "prices are assumptions" + (f". {notice}" if notice else ""), fontsize=7, color="0.35")
+    fig.tight_layout(rect=(0, 0.03, 1, 1))
+    return fig
+
+
+def tornado_chart(tornado, *, base_cost: float):
+    """Change in the optimal whole-life cost when each price moves 20% down and up; returns the Figure."""
+    fig, ax = plt.subplots(figsize=(9, 4.5), dpi=100)
+    rows = tornado.iloc[::-1]
+    y = range(len(rows))
+    ax.barh(list(y), (rows["cost_at_low"] - base_cost) / 1e3, color="tab:blue", label="price 20% lower")
+    ax.barh(list(y), (rows["cost_at_high"] - base_cost) / 1e3, color="tab:red", alpha=0.7, label="price 20% higher")
+    ax.set_yticks(list(y), rows["label"])
+    ax.axvline(0, color="0.3", linewidth=0.8)
+    ax.set_xlabel("change in the optimal whole-life cost (£ thousand)")
+    ax.set_title("Fleet renewal: which prices matter most", pad=10)
+    ax.legend(fontsize=8, frameon=False)
+    fig.tight_layout()
+    return fig

@@ -349,7 +349,10 @@ def _message(error: dict, root: type[BaseModel]) -> str:
             return f"this driver has no 'kind'. Add kind: one of {known}."
         return f"unknown driver kind '{tag}'.{did_you_mean(str(tag), list(DRIVER_KINDS))} Use one of: {known}."
     message = str(error["msg"]).removeprefix("Value error, ")
-    return message[0].upper() + message[1:] + ("" if message.endswith(".") else ".")
+    first_word = message.split(" ", 1)[0]
+    if "_" not in first_word:  # keep key names such as p95_daily_miles as written
+        message = message[0].upper() + message[1:]
+    return message + ("" if message.endswith(".") else ".")
 
 
 def validation_error(error: ValidationError, *, source: Path, lines: dict[tuple, int], prefix: str = "",

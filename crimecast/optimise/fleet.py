@@ -1,0 +1,418 @@
+"""Electric fleet renewals: which vehicles go electric, where charge points go, under budget, duty and CO2.
+
+Whole-life cost of each (vehicle, option) is discounted over the appraisal:
+purchase price less the discounted residual value, or the lease payments
+(paid yearly in advance), plus energy and maintenance each year. A battery
+EV is allowed only where the vehicle's 95th-percentile daily miles fit its
+winter range, its duty allows it (24-hour response is excluded unless the
+rules say otherwise) and its dwell time at base can recharge that day's
+miles. Charge points per site are integers sized to the plug-in vehicles
+there; the grant applies to them. The choice is a MILP solved to proven
+optimality by the shared solver layer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from crimecast.optimise.fleet_spec import ELECTRIC, Fleet, Option, Vehicle
+from crimecast.optimise.model import BINARY, EQ, GE, INTEGER, LE, MINIMISE, Constraint, Problem, Solution
+from crimecast.optimise.solver import DEFAULT_SOLVER, solve
+
+COST, CO2, WEIGHTED = "cost", "co2", "weighted"
+PLUG_IN = ("battery-ev", "plug-in-hybrid")
+CO2_TIE_BREAK = 1e-6  # £ per tonne-equivalent nudge so a CO2-only objective still prefers the cheaper of equals
+TORNADO_SWING = 0.2
+
+
+# ---------------------------------------------------------------- costs and rules
+
+def annual_miles(vehicle: Vehicle, fleet: Fleet) -> float:
+    return vehicle.mean_daily_miles * fleet.spec.appraisal.days_per_year
+
+
+def _annuity(amount: float, years: int, rate: float, *, in_advance: bool) -> float:
+    start = 0 if in_advance else 1
+    return sum(amount / (1 + rate) ** t for t in range(start, start + years))
+
+
+def electric_share(vehicle: Vehicle, option: Option) -> float:
+    """Share of miles driven on mains electricity: all for a battery EV, up to its electric range for a plug-in hybrid."""
+    if option.kind == "battery-ev":
+        return 1.0
+    if option.kind == "plug-in-hybrid":
+        return min(1.0, option.electric_range_miles / vehicle.mean_daily_miles)
+    return 0.0
+
+
+@dataclass(frozen=True)
+class Costing:
+    """Whole-life cost (discounted £) and CO2 (tonnes) of one vehicle on one option over the appraisal."""
+
+    capital: float
+    energy: float
+    maintenance: float
+    co2_tonnes: float
+
+    @property
+    def whole_life(self) -> float:
+        return self.capital + self.energy + self.maintenance
+
+
+def costing(vehicle: Vehicle, option: Option, fleet: Fleet) -> Costing:
+    """Discounted whole-life cost and appraisal-period CO2 of ``option`` for ``vehicle``."""
+    appraisal, prices, scope = fleet.spec.appraisal, fleet.spec.prices, fleet.spec.rules.co2_scope
+    years, rate = appraisal.years, appraisal.discount_rate
+    miles = annual_miles(vehicle, fleet)
+    share = electric_share(vehicle, option)
+    if option.finance == "lease":
+        capital = _annuity(option.lease_per_year, years, rate, in_advance=True)
+    else:
+        capital = option.price - option.price * option.residual_fraction / (1 + rate) ** years
+    energy_per_year = miles * (share * option.kwh_per_mile * prices.electricity_per_kwh
+                               + (1 - share) * option.litres_per_mile * prices.fuel_per_litre)
+    tailpipe = miles * (1 - share if option.kind == "plug-in-hybrid" else 1.0) * option.co2_g_per_mile / 1e6
+    grid = miles * share * option.kwh_per_mile * prices.grid_kg_co2_per_kwh / 1e3 if scope == "tailpipe+grid" else 0.0
+    return Costing(capital=capital, energy=_annuity(energy_per_year, years, rate, in_advance=False),
+                   maintenance=_annuity(miles * option.maintenance_per_mile, years, rate, in_advance=False),
+                   co2_tonnes=(tailpipe + grid) * years)
+
+
+def ineligible(vehicle: Vehicle, option: Option, fleet: Fleet) -> str | None:
+    """Why ``option`` cannot fill ``vehicle``'s renewal, or ``None`` if it can."""
+    if vehicle.role not in option.roles:
+        return f"not a {vehicle.role} vehicle"
+    if option.kind not in ELECTRIC:
+        return None
+    if vehicle.role in fleet.spec.rules.battery_ev_roles_excluded:
+        return f"{vehicle.role} duty rules out battery EVs"
+    winter = option.electric_range_miles * (1 - fleet.spec.appraisal.winter_range_derate)
+    if vehicle.p95_daily_miles > winter:
+        return f"95th-percentile day of {vehicle.p95_daily_miles:g} miles exceeds the {winter:.0f}-mile winter range"
+    hours = vehicle.p95_daily_miles * option.kwh_per_mile / fleet.spec.charge_points.power_kw
+    if hours > vehicle.dwell_hours:
+        return f"needs {hours:.1f} h to recharge but is at base {vehicle.dwell_hours:g} h"
+    return None
+
+
+def charge_point_cost(fleet: Fleet) -> float:
+    points = fleet.spec.charge_points
+    return points.cost_per_point * (1 - points.grant_fraction)
+
+
+# ---------------------------------------------------------------- the MILP
+
+@dataclass
+class FleetPlan:
+    """A proven-optimal renewal plan against the all-like-for-like baseline.
+
+    Attributes
+    ----------
+    choices
+        Per vehicle: site, role, chosen option and kind, whole-life cost,
+        CO2, the like-for-like option's cost and CO2, and why battery EVs
+        were not allowed (if they were not).
+    sites
+        Charge points per site and the plug-in vehicles they serve.
+    """
+
+    choices: pd.DataFrame
+    sites: pd.DataFrame
+    cost: float
+    co2: float
+    baseline_cost: float
+    baseline_co2: float
+    objective: str
+    solution: Solution
+
+    @property
+    def saving(self) -> float:
+        return self.baseline_cost - self.cost
+
+    @property
+    def co2_saving(self) -> float:
+        return self.baseline_co2 - self.co2
+
+
+def _money(value: float) -> str:
+    return f"£{value:,.0f}"
+
+
+def build_fleet_problem(fleet: Fleet, *, objective: str = COST, budget: float | None = None,
+                        co2_cap: float | None = None) -> tuple[Problem, dict, dict, dict]:
+    """The renewal MILP: (problem, choice variables, charge-point variables, costings)."""
+    problem = Problem("Fleet renewal", MINIMISE)
+    carbon_price = fleet.spec.limits.carbon_price_per_tonne
+    choice, costings = {}, {}
+    cost_terms, co2_terms = {}, {}
+    for vehicle in fleet.vehicles:
+        options = [o for o in fleet.spec.options if ineligible(vehicle, o, fleet) is None]
+        row = {}
+        for option in options:
+            name = problem.add_variable(f"choose:{vehicle.id}:{option.name}", kind=BINARY)
+            costings[(vehicle.id, option.name)] = costing(vehicle, option, fleet)
+            row[option.name] = name
+            cost_terms[name] = costings[(vehicle.id, option.name)].whole_life
+            co2_terms[name] = costings[(vehicle.id, option.name)].co2_tonnes
+        choice[vehicle.id] = row
+        problem.add_constraint(Constraint(f"one-option:{vehicle.id}", {v: 1.0 for v in row.values()}, EQ, 1.0,
+                                          f"Vehicle {vehicle.id}: exactly one replacement", soft=False, group="structure"))
+    points = fleet.spec.charge_points
+    chargers = {}
+    for site in sorted({v.site for v in fleet.vehicles}):
+        chargers[site] = problem.add_variable(f"charge-points:{site}", low=0, high=None, kind=INTEGER)
+        plugged = {choice[v.id][o]: -1.0 for v in fleet.vehicles if v.site == site for o in choice[v.id]
+                   if fleet.option(o).kind in PLUG_IN}
+        problem.add_constraint(Constraint(f"charging:{site}", {chargers[site]: float(points.vehicles_per_point), **plugged},
+                                          GE, 0.0, f"Site {site}: a charge point for every {points.vehicles_per_point} plug-in "
+                                          "vehicle(s)", soft=False, group="structure"))
+        if points.max_per_site is not None:
+            problem.add_constraint(Constraint(f"site-limit:{site}", {chargers[site]: 1.0}, LE, float(points.max_per_site),
+                                              f"Site {site}: at most {points.max_per_site} charge points", "charge points",
+                                              group="site"))
+        cost_terms[chargers[site]] = charge_point_cost(fleet)
+    if budget is not None:
+        problem.add_constraint(Constraint("budget", dict(cost_terms), LE, budget,
+                                          f"Budget: whole-life cost at most {_money(budget)}", "£", group="budget"))
+    if co2_cap is not None:
+        problem.add_constraint(Constraint("co2-cap", dict(co2_terms), LE, co2_cap,
+                                          f"CO2 cap: at most {co2_cap:,.1f} tonnes over the appraisal", "tonnes", group="co2"))
+    if objective == CO2:
+        problem.add_objective({**{k: v + CO2_TIE_BREAK * cost_terms[k] for k, v in co2_terms.items()},
+                               **{c: CO2_TIE_BREAK * cost_terms[c] for c in chargers.values()}})
+    elif objective == WEIGHTED:
+        problem.add_objective({k: cost_terms[k] + carbon_price * co2_terms.get(k, 0.0) for k in cost_terms})
+    else:
+        problem.add_objective(cost_terms)
+    return problem, choice, chargers, costings
+
+
+def _baseline(fleet: Fleet) -> tuple[float, float]:
+    like = [costing(v, fleet.option(v.current), fleet) for v in fleet.vehicles]
+    return sum(c.whole_life for c in like), sum(c.co2_tonnes for c in like)
+
+
+def _electric_note(vehicle: Vehicle, fleet: Fleet) -> str:
+    """Why no battery EV could fill this renewal ('' if one could)."""
+    if vehicle.role in fleet.spec.rules.battery_ev_roles_excluded:
+        return f"{vehicle.role} duty rules out battery EVs"
+    offered = [o for o in fleet.spec.options if o.kind in ELECTRIC and vehicle.role in o.roles]
+    if not offered:
+        return f"no battery EV option is offered for {vehicle.role} vehicles"
+    reasons = [ineligible(vehicle, o, fleet) for o in offered]
+    return "" if any(r is None for r in reasons) else reasons[0]
+
+
+def solve_fleet(fleet: Fleet, *, objective: str = COST, budget: float | None = None, co2_cap: float | None = None,
+                solver: str = DEFAULT_SOLVER, time_limit: float | None = None) -> FleetPlan:
+    """Choose one option per renewal and charge points per site, to proven optimality.
+
+    Parameters
+    ----------
+    objective
+        ``"cost"`` (discounted whole-life cost), ``"co2"`` (tonnes over the
+        appraisal; cost breaks ties) or ``"weighted"`` (cost plus
+        ``limits.carbon_price_per_tonne`` x tonnes).
+    budget, co2_cap
+        Override ``limits.budget`` and ``limits.co2_cap_tonnes``.
+
+    Raises
+    ------
+    InfeasibleError
+        No plan meets the budget or CO2 cap; says which must give and by how much.
+    """
+    budget = budget if budget is not None else fleet.spec.limits.budget
+    co2_cap = co2_cap if co2_cap is not None else fleet.spec.limits.co2_cap_tonnes
+    problem, choice, chargers, costings = build_fleet_problem(fleet, objective=objective, budget=budget, co2_cap=co2_cap)
+    solution = solve(problem, solver=solver, time_limit=time_limit)
+    rows = []
+    for vehicle in fleet.vehicles:
+        chosen = next(o for o, var in choice[vehicle.id].items() if solution.values[var] > 0.5)
+        c, like = costings[(vehicle.id, chosen)], costing(vehicle, fleet.option(vehicle.current), fleet)
+        rows.append({"vehicle": vehicle.id, "site": vehicle.site, "role": vehicle.role, "current": vehicle.current,
+                     "option": chosen, "kind": fleet.option(chosen).kind, "whole_life_cost": c.whole_life,
+                     "co2_tonnes": c.co2_tonnes, "like_for_like_cost": like.whole_life, "like_for_like_co2": like.co2_tonnes,
+                     "battery_ev_not_allowed": _electric_note(vehicle, fleet)})
+    choices = pd.DataFrame(rows)
+    plug_ins = choices[choices["kind"].isin(PLUG_IN)].groupby("site").size()
+    sites = pd.DataFrame({"site": list(chargers), "charge_points": [round(solution.values[v]) for v in chargers.values()]})
+    sites["plug_in_vehicles"] = sites["site"].map(plug_ins).fillna(0).astype(int)
+    sites["cost_after_grant"] = sites["charge_points"] * charge_point_cost(fleet)
+    baseline_cost, baseline_co2 = _baseline(fleet)
+    return FleetPlan(choices=choices, sites=sites, cost=float(choices["whole_life_cost"].sum() + sites["cost_after_grant"].sum()),
+                     co2=float(choices["co2_tonnes"].sum()), baseline_cost=baseline_cost, baseline_co2=baseline_co2,
+                     objective=objective, solution=solution)
+
+
+# ---------------------------------------------------------------- what-ifs
+
+PARAMETERS = {
+    "electricity_per_kwh": ("prices", "electricity_per_kwh", "electricity price (£/kWh)"),
+    "fuel_per_litre": ("prices", "fuel_per_litre", "fuel price (£/litre)"),
+    "grant_fraction": ("charge_points", "grant_fraction", "charge-point grant (share)"),
+    "discount_rate": ("appraisal", "discount_rate", "discount rate"),
+    "battery_ev_cost": (None, None, "battery EV price and lease (x)"),
+}
+
+
+def with_parameter(fleet: Fleet, parameter: str, value: float) -> Fleet:
+    """A copy of ``fleet`` with one price or setting changed (``battery_ev_cost`` scales EV prices and leases)."""
+    spec = fleet.spec
+    if parameter == "battery_ev_cost":
+        options = [o.model_copy(update={"price": None if o.price is None else o.price * value,
+                                        "lease_per_year": None if o.lease_per_year is None else o.lease_per_year * value})
+                   if o.kind in ELECTRIC else o for o in spec.options]
+        return fleet.model_copy(update={"spec": spec.model_copy(update={"options": options})})
+    section, key, _ = PARAMETERS[parameter]
+    part = getattr(spec, section).model_copy(update={key: value})
+    return fleet.model_copy(update={"spec": spec.model_copy(update={section: part})})
+
+
+def parameter_value(fleet: Fleet, parameter: str) -> float:
+    if parameter == "battery_ev_cost":
+        return 1.0
+    section, key, _ = PARAMETERS[parameter]
+    return float(getattr(getattr(fleet.spec, section), key))
+
+
+def _electric_count(fleet: Fleet, role: str, solver: str) -> int:
+    plan = solve_fleet(fleet, objective=COST, budget=None, co2_cap=None, solver=solver)
+    rows = plan.choices[plan.choices["role"] == role]
+    return int(rows["kind"].isin(ELECTRIC).sum())
+
+
+@dataclass(frozen=True)
+class SwitchingValue:
+    """Where battery EVs stop (or start) being the cheapest choice for a role, checked on both sides."""
+
+    parameter: str
+    role: str
+    value: float | None
+    current: float
+    electric_below: int
+    electric_above: int
+    note: str = ""
+
+
+def switching_value(fleet: Fleet, parameter: str, *, role: str, low: float, high: float, tolerance: float = 1e-4,
+                    solver: str = DEFAULT_SOLVER) -> SwitchingValue:
+    """Bisect ``parameter`` on [low, high] for the value at which the number of ``role`` vehicles going electric changes.
+
+    Re-solves the whole plan (cost objective, no budget or CO2 cap) at each
+    step; the result is verified by solving just below and just above it.
+    """
+    count = lambda v: _electric_count(with_parameter(fleet, parameter, v), role, solver)  # noqa: E731
+    at_low, at_high = count(low), count(high)
+    current = parameter_value(fleet, parameter)
+    if at_low == at_high:
+        return SwitchingValue(parameter, role, None, current, at_low, at_high,
+                              f"no switch between {low:g} and {high:g}: {at_low} {role} vehicle(s) electric throughout")
+    a, b = low, high
+    while (b - a) > tolerance * max(1.0, abs(b)):
+        middle = (a + b) / 2
+        if count(middle) == at_low:
+            a = middle
+        else:
+            b = middle
+    return SwitchingValue(parameter, role, (a + b) / 2, current, count(a), count(b))
+
+
+def tradeoff_curve(fleet: Fleet, *, points: int = 8, solver: str = DEFAULT_SOLVER) -> pd.DataFrame:
+    """Least whole-life cost for each CO2 cap between the cheapest plan's CO2 and the lowest achievable."""
+    cheapest = solve_fleet(fleet, objective=COST, budget=None, co2_cap=None, solver=solver)
+    greenest = solve_fleet(fleet, objective=CO2, budget=None, co2_cap=None, solver=solver)
+    rows = []
+    for cap in np.linspace(cheapest.co2, greenest.co2, points):
+        plan = solve_fleet(fleet, objective=COST, budget=None, co2_cap=float(cap) + 1e-9, solver=solver)
+        rows.append({"co2_cap_tonnes": float(cap), "whole_life_cost": plan.cost, "co2_tonnes": plan.co2,
+                     "battery_evs": int(plan.choices["kind"].isin(ELECTRIC).sum())})
+    return pd.DataFrame(rows)
+
+
+def tornado(fleet: Fleet, *, swing: float = TORNADO_SWING, solver: str = DEFAULT_SOLVER) -> pd.DataFrame:
+    """Optimal whole-life cost with each main price moved down and up by ``swing``, widest first."""
+    rows = []
+    for parameter, (_, _, label) in PARAMETERS.items():
+        current = parameter_value(fleet, parameter)
+        low_value, high_value = current * (1 - swing), min(current * (1 + swing), 0.999999 if parameter == "grant_fraction" else np.inf)
+        costs = [solve_fleet(with_parameter(fleet, parameter, v), objective=COST, budget=None, co2_cap=None,
+                             solver=solver).cost for v in (low_value, high_value)]
+        rows.append({"parameter": parameter, "label": label, "low_value": low_value, "high_value": high_value,
+                     "cost_at_low": costs[0], "cost_at_high": costs[1], "swing": abs(costs[1] - costs[0])})
+    return pd.DataFrame(rows).sort_values("swing", ascending=False, ignore_index=True)
+
+
+def compare_options(fleet: Fleet, vehicle: Vehicle, first: str, second: str) -> dict:
+    """Whole-life cost and CO2 of two options for one vehicle: the report's Leaf vs diesel comparison."""
+    a, b = costing(vehicle, fleet.option(first), fleet), costing(vehicle, fleet.option(second), fleet)
+    return {"first": first, "second": second, "first_cost": a.whole_life, "second_cost": b.whole_life,
+            "saving": 1 - a.whole_life / b.whole_life, "first_co2": a.co2_tonnes, "second_co2": b.co2_tonnes}
+
+
+def electric_headlines(fleet: Fleet, plan: FleetPlan) -> list[dict]:
+    """Per role where the plan goes electric: the chosen option against like-for-like for a typical vehicle of that role.
+
+    Returns rows with the role, vehicles switched, both options, the whole-life
+    saving (share), and tailpipe CO2 saved per vehicle per year (tonnes).
+    """
+    rows = []
+    electric = plan.choices[plan.choices["kind"].isin(ELECTRIC)]
+    for (role, option), group in electric.groupby(["role", "option"]):
+        vehicle = next(v for v in fleet.vehicles if v.id == group["vehicle"].iloc[0])
+        comparison = compare_options(fleet, vehicle, option, vehicle.current)
+        rows.append({"role": role, "vehicles": len(group), "option": option, "like_for_like": vehicle.current,
+                     "mean_daily_miles": vehicle.mean_daily_miles, "saving": comparison["saving"],
+                     "co2_saved_per_vehicle_year": (comparison["second_co2"] - comparison["first_co2"]) / fleet.spec.appraisal.years})
+    return rows
+
+
+def co2_saved(fleet: Fleet, plan: FleetPlan, *, months: float) -> float:
+    """Tailpipe (or scoped) CO2 the plan saves against like-for-like over ``months`` of use, in tonnes."""
+    per_appraisal = plan.baseline_co2 - plan.co2
+    return per_appraisal * months / (12 * fleet.spec.appraisal.years)
+
+
+SWITCHING_RANGES = {"electricity_per_kwh": (0.01, 1.0), "grant_fraction": (0.0, 1.0)}
+
+
+@dataclass
+class FleetReport:
+    """The plan and the questions asked of it: headlines, switching values, trade-off, tornado."""
+
+    plan: FleetPlan
+    headlines: list[dict]
+    switching: list[tuple[SwitchingValue, str]]
+    tradeoff: pd.DataFrame
+    tornado: pd.DataFrame
+
+    def switching_frame(self) -> pd.DataFrame:
+        return pd.DataFrame([{"parameter": v.parameter, "label": label, "role": v.role, "switching_value": v.value,
+                              "current": v.current, "electric_below": v.electric_below, "electric_above": v.electric_above,
+                              "note": v.note} for v, label in self.switching],
+                            columns=["parameter", "label", "role", "switching_value", "current", "electric_below",
+                                     "electric_above", "note"])
+
+
+def fleet_report(fleet: Fleet, *, objective: str = COST, budget: float | None = None, co2_cap: float | None = None,
+                 solver: str = DEFAULT_SOLVER) -> FleetReport:
+    """Solve the renewal plan and work out what a planner asks of it.
+
+    Switching values are found for the role with the most battery EVs in the
+    cost-optimal plan (or the first role that could have one).
+    """
+    plan = solve_fleet(fleet, objective=objective, budget=budget, co2_cap=co2_cap, solver=solver)
+    cheapest = plan if objective == COST and budget is None and co2_cap is None else solve_fleet(fleet, solver=solver)
+    electric = cheapest.choices[cheapest.choices["kind"].isin(ELECTRIC)]["role"]
+    candidates = [v.role for v in fleet.vehicles if any(ineligible(v, o, fleet) is None
+                                                        for o in fleet.spec.options if o.kind in ELECTRIC)]
+    role = electric.mode().iloc[0] if not electric.empty else (candidates[0] if candidates else None)
+    switching = []
+    if role is not None:
+        for parameter, (low, high) in SWITCHING_RANGES.items():
+            switching.append((switching_value(fleet, parameter, role=role, low=low, high=high, solver=solver),
+                              PARAMETERS[parameter][2]))
+    return FleetReport(plan=plan, headlines=electric_headlines(fleet, plan), switching=switching,
+                       tradeoff=tradeoff_curve(fleet, solver=solver), tornado=tornado(fleet, solver=solver))

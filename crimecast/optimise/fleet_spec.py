@@ -1,0 +1,204 @@
+"""Fleet inputs: vehicles due for renewal (CSV), vehicle options, charge points and prices (YAML).
+
+Validated once, with errors that name the file, row or key and the fix.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from crimecast.errors import ScenarioError
+from crimecast.optimise.assumptions import examples_dir
+from crimecast.scenarios.spec import read_yaml, validation_error
+
+KINDS = ("diesel", "petrol", "hybrid", "plug-in-hybrid", "battery-ev")
+ELECTRIC = ("battery-ev",)
+VEHICLE_COLUMNS = ("id", "site", "role", "mean_daily_miles", "p95_daily_miles", "dwell_hours", "current", "source")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Vehicle(_Strict):
+    """One vehicle due for renewal."""
+
+    id: str
+    site: str
+    role: str
+    mean_daily_miles: float = Field(gt=0)
+    p95_daily_miles: float = Field(gt=0)
+    dwell_hours: float = Field(ge=0, le=24)
+    current: str
+    source: str = ""
+
+    @model_validator(mode="after")
+    def _p95_at_least_mean(self):
+        if self.p95_daily_miles < self.mean_daily_miles:
+            raise ValueError(f"p95_daily_miles ({self.p95_daily_miles:g}) is below mean_daily_miles "
+                             f"({self.mean_daily_miles:g}); the 95th percentile of daily miles cannot be below the mean")
+        return self
+
+
+class Option(_Strict):
+    """A vehicle that can fill a renewal, bought or leased."""
+
+    name: str
+    kind: Literal["diesel", "petrol", "hybrid", "plug-in-hybrid", "battery-ev"]
+    roles: tuple[str, ...]
+    finance: Literal["purchase", "lease"] = "purchase"
+    price: float | None = Field(default=None, ge=0)
+    lease_per_year: float | None = Field(default=None, ge=0)
+    residual_fraction: float = Field(default=0.0, ge=0, lt=1)
+    litres_per_mile: float = Field(default=0.0, ge=0)
+    kwh_per_mile: float = Field(default=0.0, ge=0)
+    electric_range_miles: float = Field(default=0.0, ge=0)
+    maintenance_per_mile: float = Field(default=0.0, ge=0)
+    co2_g_per_mile: float = Field(default=0.0, ge=0)
+    evidence: str = ""
+
+    @model_validator(mode="after")
+    def _consistent(self):
+        if self.finance == "purchase" and self.price is None:
+            raise ValueError(f"option '{self.name}' is bought, so it needs price")
+        if self.finance == "lease" and self.lease_per_year is None:
+            raise ValueError(f"option '{self.name}' is leased, so it needs lease_per_year")
+        if self.kind in ("battery-ev", "plug-in-hybrid") and (self.kwh_per_mile <= 0 or self.electric_range_miles <= 0):
+            raise ValueError(f"option '{self.name}' charges from the mains, so it needs kwh_per_mile and electric_range_miles")
+        if self.kind != "battery-ev" and self.litres_per_mile <= 0:
+            raise ValueError(f"option '{self.name}' burns fuel, so it needs litres_per_mile")
+        return self
+
+
+class ChargePoints(_Strict):
+    cost_per_point: float = Field(ge=0)
+    grant_fraction: float = Field(default=0.0, ge=0, le=1)
+    power_kw: float = Field(gt=0)
+    vehicles_per_point: int = Field(default=1, ge=1)
+    max_per_site: int | None = Field(default=None, ge=0)
+    evidence: str = ""
+
+
+class Prices(_Strict):
+    fuel_per_litre: float = Field(gt=0)
+    electricity_per_kwh: float = Field(gt=0)
+    grid_kg_co2_per_kwh: float = Field(default=0.0, ge=0)
+    evidence: str = ""
+
+
+class Appraisal(_Strict):
+    years: int = Field(ge=1, le=20)
+    discount_rate: float = Field(ge=0, lt=1)
+    days_per_year: int = Field(ge=1, le=366)
+    winter_range_derate: float = Field(ge=0, lt=1)
+    emission_factor_year: str
+    evidence: str = ""
+
+
+class Rules(_Strict):
+    battery_ev_roles_excluded: tuple[str, ...] = ("24h-response",)
+    co2_scope: Literal["tailpipe", "tailpipe+grid"] = "tailpipe"
+
+
+class Limits(_Strict):
+    budget: float | None = Field(default=None, gt=0)
+    co2_cap_tonnes: float | None = Field(default=None, ge=0)
+    carbon_price_per_tonne: float = Field(default=0.0, ge=0)
+
+
+class FleetFile(_Strict):
+    version: int = 1
+    name: str
+    description: str = ""
+    vehicles: str
+    options: list[Option]
+    charge_points: ChargePoints
+    prices: Prices
+    appraisal: Appraisal
+    rules: Rules = Rules()
+    limits: Limits = Limits()
+
+    @model_validator(mode="after")
+    def _unique_options(self):
+        names = [o.name for o in self.options]
+        duplicate = next((n for n in names if names.count(n) > 1), None)
+        if duplicate:
+            raise ValueError(f"two options are both called '{duplicate}'; give each a distinct name")
+        return self
+
+
+class Fleet(BaseModel):
+    """The fleet file with its vehicles read and cross-checked."""
+
+    model_config = ConfigDict(frozen=True)
+
+    spec: FleetFile
+    vehicles: tuple[Vehicle, ...]
+    source: str
+
+    def option(self, name: str) -> Option:
+        return next(o for o in self.spec.options if o.name == name)
+
+
+def _read_vehicles(path: Path) -> list[Vehicle]:
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            rows = list(csv.DictReader(handle))
+    except FileNotFoundError:
+        raise ScenarioError(f"vehicles file {path} not found. Give its path relative to the fleet file.") from None
+    if not rows:
+        raise ScenarioError(f"{path}: no vehicles. Add a header ({', '.join(VEHICLE_COLUMNS[:-1])}) and one row per vehicle.")
+    unknown = [c for c in rows[0] if c and c.strip() not in VEHICLE_COLUMNS]
+    if unknown:
+        raise ScenarioError(f"{path}: unknown column '{unknown[0]}'. Vehicle columns are: {', '.join(VEHICLE_COLUMNS)}.")
+    vehicles = []
+    for number, row in enumerate(rows, start=2):
+        clean = {k.strip(): v.strip() for k, v in row.items() if k and v is not None and v.strip() != ""}
+        try:
+            vehicles.append(Vehicle.model_validate(clean))
+        except ValidationError as error:
+            raise validation_error(error, source=path, lines={}, prefix=f"row {number}", root=Vehicle) from None
+    ids = [v.id for v in vehicles]
+    duplicate = next((i for i in ids if ids.count(i) > 1), None)
+    if duplicate:
+        raise ScenarioError(f"{path}: vehicle id '{duplicate}' appears twice. Give each vehicle its own id.")
+    return vehicles
+
+
+def _cross_check(fleet_file: FleetFile, vehicles: list[Vehicle], path: Path) -> None:
+    names = {o.name for o in fleet_file.options}
+    for number, vehicle in enumerate(vehicles, start=2):
+        if vehicle.current not in names:
+            raise ScenarioError(f"{fleet_file.vehicles} row {number}: current '{vehicle.current}' is not one of the options "
+                                f"in {path.name} ({', '.join(sorted(names))}). The like-for-like option must be listed.")
+        if vehicle.role not in fleet_file.options[[o.name for o in fleet_file.options].index(vehicle.current)].roles:
+            raise ScenarioError(f"{fleet_file.vehicles} row {number}: role '{vehicle.role}' is not among the roles of its "
+                                f"current option '{vehicle.current}'. Add the role to that option's roles.")
+
+
+def load_fleet(path: str | Path = "fleet-2013") -> Fleet:
+    """Read a fleet file (or the shipped ``fleet-2013``) and the vehicles CSV it names.
+
+    Raises
+    ------
+    ScenarioError
+        Naming the file, row or key and the fix.
+    """
+    path = Path(path)
+    shipped = examples_dir() / f"{path.name}.yaml"
+    if not path.exists() and not path.suffix and shipped.exists():
+        path = shipped
+    data, lines = read_yaml(path)
+    if not isinstance(data, dict):
+        raise ScenarioError(f"{path}: a fleet file is a YAML mapping; see {examples_dir() / 'fleet-2013.yaml'}.")
+    try:
+        fleet_file = FleetFile.model_validate(data)
+    except ValidationError as error:
+        raise validation_error(error, source=path, lines=lines, root=FleetFile) from None
+    vehicles = _read_vehicles((path.parent / fleet_file.vehicles).resolve())
+    _cross_check(fleet_file, vehicles, path)
+    return Fleet(spec=fleet_file, vehicles=tuple(vehicles), source=str(path))
