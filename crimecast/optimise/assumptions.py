@@ -11,12 +11,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from crimecast.data.load import DEFAULT_DATASET, EMBEDDED_DATASETS
-from crimecast.errors import ScenarioError
 from crimecast.forecast.models import DEFAULT_SEED
-from crimecast.scenarios.spec import Count, Fraction, Month, read_yaml, validation_error
+from crimecast.scenarios.spec import Count, Fraction, Month, find_file, load_yaml_model
 from crimecast.scenarios.values import Value, parse_number
 
 SCHEMA_VERSION = 1
@@ -177,17 +176,8 @@ def load_assumptions(path: str | Path = DEFAULT_ASSUMPTIONS) -> tuple[CsfAssumpt
     ScenarioError
         Naming the file, line and key path and the fix.
     """
-    path = Path(path)
-    shipped = examples_dir() / f"{path.name}.yaml"
-    if not path.exists() and not path.suffix and shipped.exists():
-        path = shipped
-    data, lines = read_yaml(path)
-    if not isinstance(data, dict):
-        raise ScenarioError(f"{path}: an assumptions file is a YAML mapping; see {examples_dir() / 'csf-2013-14.yaml'}.")
-    try:
-        assumptions = CsfAssumptions.model_validate(data)
-    except ValidationError as error:
-        raise validation_error(error, source=path, lines=lines, root=CsfAssumptions) from None
+    path = find_file(path, examples_dir())
+    assumptions = load_yaml_model(path, CsfAssumptions, what="an assumptions file")
     if assumptions.forecast.data not in EMBEDDED_DATASETS and "data" in assumptions.forecast.model_fields_set:
         forecast = assumptions.forecast.model_copy(update={"data": str((path.parent / assumptions.forecast.data).resolve())})
         assumptions = assumptions.model_copy(update={"forecast": forecast})

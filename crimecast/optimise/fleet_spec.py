@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from crimecast.errors import ScenarioError
 from crimecast.optimise.assumptions import examples_dir
-from crimecast.scenarios.spec import read_yaml, validation_error
+from crimecast.scenarios.spec import find_file, load_yaml_model, validation_error
 
 KINDS = ("diesel", "petrol", "hybrid", "plug-in-hybrid", "battery-ev")
 ELECTRIC = ("battery-ev",)
@@ -188,17 +188,8 @@ def load_fleet(path: str | Path = "fleet-2013") -> Fleet:
     ScenarioError
         Naming the file, row or key and the fix.
     """
-    path = Path(path)
-    shipped = examples_dir() / f"{path.name}.yaml"
-    if not path.exists() and not path.suffix and shipped.exists():
-        path = shipped
-    data, lines = read_yaml(path)
-    if not isinstance(data, dict):
-        raise ScenarioError(f"{path}: a fleet file is a YAML mapping; see {examples_dir() / 'fleet-2013.yaml'}.")
-    try:
-        fleet_file = FleetFile.model_validate(data)
-    except ValidationError as error:
-        raise validation_error(error, source=path, lines=lines, root=FleetFile) from None
+    path = find_file(path, examples_dir())
+    fleet_file = load_yaml_model(path, FleetFile, what="a fleet file")
     vehicles = _read_vehicles((path.parent / fleet_file.vehicles).resolve())
     _cross_check(fleet_file, vehicles, path)
     return Fleet(spec=fleet_file, vehicles=tuple(vehicles), source=str(path))

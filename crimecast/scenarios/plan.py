@@ -27,7 +27,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, mo
 from crimecast.data.calendar import financial_year_label, parse_financial_year
 from crimecast.errors import CrimecastError, ScenarioError
 from crimecast.scenarios.milestones import AT_LEAST, AT_MOST
-from crimecast.scenarios.spec import SCHEMA_VERSION, read_yaml, validation_error
+from crimecast.scenarios.spec import SCHEMA_VERSION, find_file, load_yaml_model, validation_error
 from crimecast.scenarios.values import parse_number
 
 PLAN_COLUMNS = ("name", "category", "area", "target", "count", "year", "direction", "note")
@@ -154,16 +154,6 @@ def _read_csv_plan(path: Path) -> PlanFile:
     return PlanFile(name=path.stem, milestones=milestones)
 
 
-def _read_yaml_plan(path: Path) -> PlanFile:
-    data, lines = read_yaml(path)
-    if not isinstance(data, dict):
-        raise ScenarioError(f"{path}: a plan is a YAML mapping with a 'milestones' list. See `forecast milestones --help`.")
-    try:
-        return PlanFile.model_validate(data)
-    except ValidationError as error:
-        raise validation_error(error, source=path, lines=lines, root=PlanFile) from None
-
-
 def load_plan(path: str | Path, *, year: str | None = None) -> Plan:
     """Read a plan file (``.yaml``/``.yml`` or ``.csv``) or a shipped plan by name.
 
@@ -180,14 +170,11 @@ def load_plan(path: str | Path, *, year: str | None = None) -> Plan:
     ScenarioError
         Naming the file, row or key path and the fix.
     """
-    path = Path(path)
-    shipped = plans_dir() / f"{path.name}.yaml"
-    if not path.exists() and not path.suffix and shipped.exists():
-        path = shipped
+    path = find_file(path, plans_dir())
     if not path.exists():
         known = ", ".join(sorted(p.stem for p in plans_dir().glob("*.yaml")))
         raise ScenarioError(f"plan file {path} not found. Give a YAML or CSV plan, or a shipped plan ({known}).")
-    spec = _read_csv_plan(path) if path.suffix.lower() == ".csv" else _read_yaml_plan(path)
+    spec = _read_csv_plan(path) if path.suffix.lower() == ".csv" else load_yaml_model(path, PlanFile, what="a plan")
     default_year = _year(year) if year else spec.year
     milestones = []
     for index, milestone in enumerate(spec.milestones):

@@ -371,7 +371,27 @@ def validation_error(error: ValidationError, *, source: Path, lines: dict[tuple,
     return ScenarioError(f"{where}: {key + ': ' if key else ''}{_message(first, root)}{tail}")
 
 
-# ---------------------------------------------------------------- loading and extends
+# ---------------------------------------------------------------- loading
+
+def find_file(path: str | Path, folder: Path) -> Path:
+    """``path`` as given, or the shipped file of that name (without ``.yaml``) in ``folder``."""
+    path = Path(path)
+    shipped = folder / f"{path.name}.yaml"
+    return shipped if not path.exists() and not path.suffix and shipped.exists() else path
+
+
+def load_yaml_model(path: Path, model: type[BaseModel], *, what: str) -> BaseModel:
+    """Read ``path`` safely and validate it against ``model``; errors name the file, line, key and fix."""
+    data, lines = read_yaml(path)
+    if not isinstance(data, dict):
+        raise ScenarioError(f"{path}: {what} is a YAML mapping of keys to values. Start from a shipped example.")
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        raise validation_error(error, source=path, lines=lines, root=model) from None
+
+
+# ---------------------------------------------------------------- scenarios and extends
 
 def examples_dir() -> Path:
     """Where the shipped example scenarios are."""
