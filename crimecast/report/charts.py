@@ -30,6 +30,13 @@ def _mark_financial_years(ax, first: pd.Timestamp, last: pd.Timestamp) -> None:
                     ha="center", va="bottom", fontsize=8, color="0.4")
 
 
+def _with_caption(fig, caption: str, notice: str = ""):
+    """Small grey caption at the foot (what the chart rests on, the data notice); lays out and returns the Figure."""
+    fig.text(0.01, 0.01, caption + (f". {notice}" if notice else ""), fontsize=7, color="0.35")
+    fig.tight_layout(rect=(0, 0.03, 1, 1))
+    return fig
+
+
 def _finish_monthly_chart(fig, ax, *, title: str, first: pd.Timestamp, last: pd.Timestamp, caption: str, notice: str,
                           legend_columns: int):
     """Title, axis labels, financial years, legend and caption shared by the monthly charts; returns the Figure."""
@@ -40,9 +47,7 @@ def _finish_monthly_chart(fig, ax, *, title: str, first: pd.Timestamp, last: pd.
     ax.set_ylim(bottom=0)
     ax.legend(loc="lower left", fontsize=8, frameon=False, ncol=legend_columns)
     ax.grid(axis="y", color="0.92")
-    fig.text(0.01, 0.01, caption + (f". {notice}" if notice else ""), fontsize=7, color="0.35")
-    fig.tight_layout(rect=(0, 0.03, 1, 1))
-    return fig
+    return _with_caption(fig, caption, notice)
 
 
 def fan_chart(result: ForecastResult, *, notice: str = ""):
@@ -159,9 +164,7 @@ def milestone_chart(assessment, *, as_of: pd.Timestamp, notice: str = ""):
     ax.grid(axis="y", color="0.92")
     p = assessment.baseline.probability.p
     caption = f"forecast from {as_of:%b %Y}; P(meet) {p:.0%}: {assessment.baseline.verdict}"
-    fig.text(0.01, 0.01, caption + (f". {notice}" if notice else ""), fontsize=7, color="0.35")
-    fig.tight_layout(rect=(0, 0.03, 1, 1))
-    return fig
+    return _with_caption(fig, caption, notice)
 
 
 def allocation_chart(result, *, notice: str = ""):
@@ -181,9 +184,7 @@ def allocation_chart(result, *, notice: str = ""):
     ax.legend(fontsize=8, frameon=False)
     ax.grid(axis="y", color="0.92")
     caption = f"budget £{result.spec.budget:,.0f}; outcome: {result.weights.unit}; response curves are assumptions"
-    fig.text(0.01, 0.01, caption + (f". {notice}" if notice else ""), fontsize=7, color="0.35")
-    fig.tight_layout(rect=(0, 0.03, 1, 1))
-    return fig
+    return _with_caption(fig, caption, notice)
 
 
 def budget_curve_chart(result, *, notice: str = ""):
@@ -201,9 +202,7 @@ def budget_curve_chart(result, *, notice: str = ""):
     ax.set_title(f"What each budget buys, {result.year} (gaps: no allocation meets the constraints)", pad=14)
     ax.legend(fontsize=8, frameon=False)
     ax.grid(color="0.92")
-    fig.text(0.01, 0.01, "response curves are assumptions" + (f". {notice}" if notice else ""), fontsize=7, color="0.35")
-    fig.tight_layout(rect=(0, 0.03, 1, 1))
-    return fig
+    return _with_caption(fig, "response curves are assumptions", notice)
 
 
 def tradeoff_chart(tradeoff, *, baseline_cost: float, baseline_co2: float, notice: str = ""):
@@ -217,9 +216,7 @@ def tradeoff_chart(tradeoff, *, baseline_cost: float, baseline_co2: float, notic
     ax.set_title("Fleet renewal: cost against CO2", pad=10)
     ax.legend(fontsize=8, frameon=False)
     ax.grid(color="0.92")
-    fig.text(0.01, 0.01, "prices are assumptions" + (f". {notice}" if notice else ""), fontsize=7, color="0.35")
-    fig.tight_layout(rect=(0, 0.03, 1, 1))
-    return fig
+    return _with_caption(fig, "prices are assumptions", notice)
 
 
 def tornado_chart(tornado, *, base_cost: float):
