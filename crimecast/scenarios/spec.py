@@ -265,15 +265,15 @@ def _line_map(node, path: tuple = (), lines: dict | None = None, *, source: str)
     return lines
 
 
-def read_yaml(path: Path) -> tuple[Any, dict[tuple, int]]:
+def read_yaml(path: Path, *, what: str = "scenario file",
+              hint: str = "or run `forecast scenario new NAME` to write a template") -> tuple[Any, dict[tuple, int]]:
     """Parse a YAML file with ``yaml.safe_load`` rules (no object construction) and map key paths to lines."""
     try:
         text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ScenarioError(f"scenario file {path} not found. Check the path, or run `forecast scenario new NAME` "
-                            "to write a template.") from None
+    except (FileNotFoundError, IsADirectoryError):
+        raise ScenarioError(f"{what} {path} not found. Check the path, {hint}.") from None
     except (OSError, UnicodeDecodeError) as error:
-        raise ScenarioError(f"cannot read scenario file {path}: {error}. Save it as UTF-8 text.") from None
+        raise ScenarioError(f"cannot read {what} {path}: {error}. Save it as UTF-8 text.") from None
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
@@ -382,7 +382,7 @@ def find_file(path: str | Path, folder: Path) -> Path:
 
 def load_yaml_model(path: Path, model: type[BaseModel], *, what: str) -> BaseModel:
     """Read ``path`` safely and validate it against ``model``; errors name the file, line, key and fix."""
-    data, lines = read_yaml(path)
+    data, lines = read_yaml(path, what=what.split(" ", 1)[-1], hint="or start from a shipped example")
     if not isinstance(data, dict):
         raise ScenarioError(f"{path}: {what} is a YAML mapping of keys to values. Start from a shipped example.")
     try:
