@@ -157,7 +157,7 @@ def _write_outputs(report: SeriesReport, out_dir: Path, *, counts: pd.DataFrame,
 @click.option("--debug", is_flag=True, help="Show full tracebacks for errors.")
 @click.version_option(package_name="crimecast")
 def cli(debug: bool) -> None:
-    """crimecast: calibrated monthly crime forecasts for police performance teams.
+    """crimecast: calibrated crime forecasts, scenarios, milestones and spending optimisation for police.
 
     \b
     Examples:
@@ -165,6 +165,9 @@ def cli(debug: bool) -> None:
       forecast backtest burglary
       forecast spc vehicle-crime
       forecast scenario run domestic-abuse-uplift
+      forecast milestones burglary --target -8%
+      forecast optimise csf
+      forecast optimise fleet fleet-2013
       forecast list
     """
 
@@ -683,6 +686,7 @@ def optimise_group() -> None:
     Examples:
       forecast optimise csf
       forecast optimise csf --budget 7319000 --objective cost
+      forecast optimise fleet fleet-2013
     """
 
 
