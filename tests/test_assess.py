@@ -94,7 +94,7 @@ def test_district_milestones_are_forecast_coherently(west_midlands):
     (single_milestone("robbery", area="walsal", target=-0.08, count=None, year="2013/14"), None, ScenarioError,
      "unknown area 'walsal'"),
     (single_milestone("robbery", area="force", target=-0.08, count=None, year="2016/17"), None, UsageError,
-     "is before financial year 2016/17"),
+     "the data's last month, 2014-03, is before financial year 2016/17"),
     (single_milestone("robbery", area="force", target=-0.08, count=None, year="2014/15"), "2014-09", UsageError,
      "is after the last month of data"),
     (single_milestone("robbery", area="force", target=-0.08, count=None, year="2013/14"), "2012-09", UsageError,

@@ -168,7 +168,7 @@ def _default_as_of(first_year: int, last_month: pd.Timestamp) -> pd.Timestamp:
     return before_year if last_month >= year_end else last_month
 
 
-def _check_as_of(as_of: pd.Timestamp, years: list[int], counts: pd.DataFrame) -> None:
+def _check_as_of(as_of: pd.Timestamp, years: list[int], counts: pd.DataFrame, *, given: bool = True) -> None:
     first, last = counts["month"].min(), counts["month"].max()
     if as_of > last:
         raise UsageError(f"--as-of {as_of:%Y-%m} is after the last month of data ({last:%Y-%m}): actuals for it are not "
@@ -178,8 +178,9 @@ def _check_as_of(as_of: pd.Timestamp, years: list[int], counts: pd.DataFrame) ->
         earliest, latest = months[0] - pd.DateOffset(months=1), months[-2]
         if not earliest <= as_of <= latest:
             problem = "before" if as_of < earliest else "after the last month but one of"
+            subject = f"--as-of {as_of:%Y-%m}" if given else f"the data's last month, {as_of:%Y-%m},"
             raise UsageError(
-                f"--as-of {as_of:%Y-%m} is {problem} financial year {financial_year_label(start)}: assess a year from "
+                f"{subject} is {problem} financial year {financial_year_label(start)}: assess a year from "
                 f"{earliest:%Y-%m} (the month before it starts) to {latest:%Y-%m}. Change --as-of or --year."
             )
     if as_of < first + pd.DateOffset(months=24):
@@ -310,9 +311,9 @@ def assess_milestones(counts: pd.DataFrame, plan: Plan, *, as_of: pd.Timestamp |
     keys = [_resolve_milestone(counts, m, f"{plan.source}: milestones[{i}]") for i, m in enumerate(plan.milestones)]
     years = sorted({parse_financial_year(m.year) for m in plan.milestones})
     last_month = counts["month"].max()
-    if as_of is None:
-        as_of = _default_as_of(years[0], last_month)
-    _check_as_of(as_of, years, counts)
+    given = as_of is not None
+    as_of = as_of if given else _default_as_of(years[0], last_month)
+    _check_as_of(as_of, years, counts, given=given)
     horizon = len(pd.date_range(as_of + pd.offsets.MonthBegin(1), financial_year_months(years[-1])[-1], freq="MS"))
     if horizon > MAX_MONTHS_AHEAD:
         raise UsageError(f"the plan's last year ends {horizon} months after --as-of; at most {MAX_MONTHS_AHEAD} can be forecast.")
