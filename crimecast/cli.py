@@ -660,6 +660,7 @@ def milestones_command(category, target, count_target, direction, area, plan_fil
                                "data": counts.attrs.get("source"), "illustrative": bool(counts.attrs.get("illustrative")),
                                "model": report.base.model, "paths": report.base.paths,
                                "milestones": serialise.records(report.table()), "notes": report.notes,
+                               "calibration_caveat": render.CALIBRATION_CAVEAT,
                                "files": [str(p) for p in written]}, indent=2, default=serialise.json_default))
         return
     observed = max(a.months_observed for a in report.assessments)
@@ -671,6 +672,8 @@ def milestones_command(category, target, count_target, direction, area, plan_fil
     click.echo()
     for line in render.assurance_sentences(report):
         click.echo(line)
+    if any(a.baseline.probability.p > 0.6 or (a.scenario and a.scenario.probability.p > 0.6) for a in report.assessments):
+        click.secho(f"Note: {render.CALIBRATION_CAVEAT}", fg="yellow")
     for note in report.notes:
         click.secho(f"Note: {note}", fg="yellow")
     click.echo(f"\nWrote {len(written)} file(s) to {folder}/.")

@@ -67,6 +67,10 @@ def position_table(report: MilestoneReport) -> pd.DataFrame:
     return pd.DataFrame(rows).fillna("-")
 
 
+CALIBRATION_CAVEAT = ("Backtested on real London data, probabilities above 60% were too optimistic (targets met "
+                      "10-20 points less often than predicted; bench/RESULTS.md): treat 'likely met' with caution.")
+
+
 def assurance_sentences(report: MilestoneReport) -> list[str]:
     """One sentence per milestone, in the words of a performance report."""
     lines = []
