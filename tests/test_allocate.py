@@ -125,6 +125,19 @@ def test_allocations_respect_the_budget_and_every_bound(spec):
         for limit in r.limits:
             x = allocation.spend[r.key]
             assert (x >= limit.amount - tolerance) if limit.sense == GE else (x <= limit.amount + tolerance)
-    room = sum(r.ceiling if r.ceiling is not None else spec.budget for r in spec.recipients)
-    if room >= spec.budget:  # increasing curves: spending more always buys something, so all of it is spent
-        assert allocation.total_spend == pytest.approx(spec.budget, rel=1e-6)
+    leftover = spec.budget - allocation.total_spend
+    if leftover > tolerance:  # money left unspent must buy (next to) nothing wherever it could still go
+        curves = spec.curves[0]
+        for r in spec.recipients:
+            room = min(leftover, (r.ceiling if r.ceiling is not None else np.inf) - allocation.spend[r.key])
+            if room > tolerance:
+                gain = curves[r.key](allocation.spend[r.key] + room) - curves[r.key](allocation.spend[r.key])
+                assert gain <= 1e-3 * max(allocation.true_outcome, 1e-9)
+
+
+def test_saturated_curves_may_leave_money_that_buys_nothing():
+    recipients = tuple(Recipient(k, k, 23415.5, limits=(Limit("floor", GE, 0.0, f"{k} floor", "floor"),)) for k in ("r0", "r1"))
+    curves = {"r0": ResponseCurve(1.0, 10.0, 0.7), "r1": ResponseCurve(1.0, 10.0, 2.0)}
+    allocation = allocate(AllocationSpec(recipients=recipients, curves=(curves,), budget=46831.0))
+    assert allocation.total_spend <= 46831.0 + 1e-6
+    assert allocation.true_outcome == pytest.approx(curves["r0"](46831.0 / 2) + curves["r1"](46831.0 / 2), rel=1e-3)
