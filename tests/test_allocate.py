@@ -141,3 +141,16 @@ def test_saturated_curves_may_leave_money_that_buys_nothing():
     allocation = allocate(AllocationSpec(recipients=recipients, curves=(curves,), budget=46831.0))
     assert allocation.total_spend <= 46831.0 + 1e-6
     assert allocation.true_outcome == pytest.approx(curves["r0"](46831.0 / 2) + curves["r1"](46831.0 / 2), rel=1e-3)
+
+
+@pytest.mark.parametrize("floor_, ceiling, half0, half1, budget", [(6.103515625e-05, 16.0, 8000.0, 51555.0, 85264.0),
+                                                                   (6.103515625e-05, 14.0, 7640.0, 50682.0, 85268.0)])
+def test_near_duplicate_breakpoints_do_not_mislead_the_solver(floor_, ceiling, half0, half1, budget):
+    """Found by hypothesis: a floor a hair above zero once made HiGHS call a poor plan optimal, or infeasible."""
+    recipients = (Recipient("r0", "r0", budget / 2, limits=(Limit("floor", GE, floor_, "r0 floor", "floor"),)),
+                  Recipient("r1", "r1", budget / 2, limits=(Limit("floor", GE, 0.0, "r1 floor", "floor"),)))
+    curves = {"r0": ResponseCurve(1.0, half0, 2.0), "r1": ResponseCurve(ceiling, half1, 2.0)}
+    spec = AllocationSpec(recipients=recipients, curves=(curves,), budget=budget)
+    highs, cbc = allocate(spec, solver="highs"), allocate(spec, solver="cbc")
+    assert highs.total_spend == pytest.approx(budget, rel=1e-6)
+    assert highs.true_outcome == pytest.approx(cbc.true_outcome, rel=1e-6)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from crimecast.optimise.curves import DEFAULT_POINTS, Piecewise, ResponseCurve, add_curve, breakpoints, refine
+from crimecast.optimise.curves import DEFAULT_POINTS, Piecewise, ResponseCurve, add_curve, breakpoints, refine, thin
 from crimecast.optimise.model import BINARY, EQ, GE, LE, MAXIMISE, Constraint, Problem, Solution
 from crimecast.optimise.solver import DEFAULT_SOLVER, solve
 
@@ -245,7 +245,7 @@ def initial_points(spec: AllocationSpec, *, points: int = DEFAULT_POINTS) -> dic
             low = high = min(max(r.fixed, 0.0), spec.budget)
         grid = np.unique(np.concatenate([breakpoints(c[r.key], low, high, points=points) for c in spec.curves[:5]]))
         extra = [v for v in (r.last_year,) if low < v < high] + [0.0, spec.budget]
-        grids[r.key] = np.unique(np.concatenate([grid, extra]))
+        grids[r.key] = thin(np.concatenate([grid, extra]))
     return grids
 
 

@@ -77,12 +77,32 @@ def is_concave_on(values: np.ndarray, points: np.ndarray) -> bool:
     return bool(np.all(np.diff(slopes) <= CONCAVITY_TOLERANCE * max(1.0, float(np.abs(slopes).max(initial=0)))))
 
 
+MIN_GAP_SHARE = 1e-4  # breakpoints closer than this share of the range add nothing but numerical trouble
+
+
+def thin(points: np.ndarray) -> np.ndarray:
+    """Sorted breakpoints with near-duplicates dropped (the two ends are always kept).
+
+    Segments a few millionths of the range wide make the solver's tolerances
+    bite: HiGHS has reported a suboptimal plan as optimal on such a grid.
+    """
+    points = np.unique(np.asarray(points, dtype=float))
+    if len(points) <= 2:
+        return points
+    gap = MIN_GAP_SHARE * (points[-1] - points[0])
+    kept = [points[0]]
+    for point in points[1:-1]:
+        if point - kept[-1] >= gap and points[-1] - point >= gap:
+            kept.append(point)
+    return np.array([*kept, points[-1]])
+
+
 def refine(points: np.ndarray, spend: float) -> np.ndarray:
     """Add ``spend`` and the midpoints either side of it, so the next solve is exact around it."""
     points = np.unique(np.concatenate([points, [spend]]))
     index = int(np.searchsorted(points, spend))
     extra = [(points[i] + points[i + 1]) / 2 for i in (index - 1, index) if 0 <= i < len(points) - 1]
-    return np.unique(np.concatenate([points, extra]))
+    return thin(np.concatenate([points, extra]))
 
 
 @dataclass(frozen=True)
