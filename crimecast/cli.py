@@ -759,7 +759,7 @@ def optimise_csf_command(assumptions_file, budget, objective, scenario_file, sol
     binding = render.binding_table(result)
     if not binding.empty:
         click.secho("\nBinding constraints and what each costs (found by solving again without it):", bold=True)
-        click.echo(tables.text_table(binding, align_left=("binding constraint", "price")))
+        click.echo(tables.text_table(binding, align_left=tuple(binding.columns)))
     schemes = render.scheme_table(result)
     if not schemes.empty:
         click.secho("\nInvest-to-save reserve:", bold=True)

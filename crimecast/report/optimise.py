@@ -20,6 +20,15 @@ def _signed_money(value: float) -> str:
     return f"{'+' if value >= 0 else '-'}£{abs(value):,.0f}"
 
 
+def outcome(value: float, result: CsfResult, *, signed: bool = False) -> str:
+    """An outcome in its currency: pounds for the social cost, otherwise crimes to one decimal."""
+    if value != value:
+        return "-"
+    if result.weights.currency == "cost":
+        return _signed_money(value) if signed else _money(value)
+    return f"{value:+,.1f}" if signed else f"{value:,.1f}"
+
+
 def allocation_table(result: CsfResult) -> pd.DataFrame:
     """Recipient, 2013/14, optimal, change, outcome under each, what the next £10,000 buys, robust share."""
     t = result.table
@@ -29,8 +38,9 @@ def allocation_table(result: CsfResult) -> pd.DataFrame:
         "2013/14": t["last_year"].map(_money),
         "optimal": t["optimal"].map(_money),
         "change": [f"{_signed_money(c)} ({p * 100:+.1f}%)" for c, p in zip(t["change"], t["change_pct"])],
-        f"{unit} (2013/14 -> optimal)": [f"{a:,.1f} -> {b:,.1f}" for a, b in zip(t["last_year_outcome"], t["optimal_outcome"])],
-        "next £10k buys": t["marginal_10k"].map(lambda v: f"{v:,.2f}"),
+        f"{unit} (2013/14 -> optimal)": [f"{outcome(a, result)} -> {outcome(b, result)}"
+                                          for a, b in zip(t["last_year_outcome"], t["optimal_outcome"])],
+        "next £10k buys": t["marginal_10k"].map(lambda v: outcome(v, result) if result.weights.currency == "cost" else f"{v:,.2f}"),
         "share under uncertainty (80% range)": [f"{m * 100:.1f}% ({lo * 100:.1f}-{hi * 100:.1f}%)" for m, lo, hi in
                                                 zip(t["robust_share"], t["share_p10"], t["share_p90"])],
     })
@@ -42,8 +52,9 @@ def binding_table(result: CsfResult) -> pd.DataFrame:
     if b.empty:
         return b
     return pd.DataFrame({"binding constraint": b["description"],
-                         "price": [("-" if p != p else f"{p:,.2f}") + f" {result.weights.unit} {basis}"
-                                   for p, basis in zip(b["price"], b["price_basis"])]})
+                         f"price ({result.weights.unit})": [
+                             f"{outcome(p, result) if result.weights.currency == 'cost' or p != p else f'{p:,.2f}'} {basis}"
+                             for p, basis in zip(b["price"], b["price_basis"])]})
 
 
 def scheme_table(result: CsfResult) -> pd.DataFrame:
@@ -51,7 +62,7 @@ def scheme_table(result: CsfResult) -> pd.DataFrame:
     if s.empty:
         return s
     return pd.DataFrame({"invest-to-save scheme": s["scheme"], "cost": s["cost"].map(_money),
-                         "benefit": s["benefit"].map(lambda v: f"{v:,.1f}"),
+                         "benefit": s["benefit"].map(lambda v: outcome(v, result)),
                          "payback": s["payback_years"].map(lambda v: "-" if v != v or v is None else f"{v:.1f} years"),
                          "decision": s["why"]})
 
@@ -62,9 +73,9 @@ def summary_sentences(result: CsfResult) -> list[str]:
     unit = result.weights.unit
     reproduced = max(abs(result.reproduction.spend[k] - v) for k, v in zip(t["recipient"], t["last_year"]))
     lines = [
-        f"The optimal split of {_money(result.spec.budget)} gives {t['optimal_outcome'].sum():,.1f} {unit} in "
-        f"{result.year}, against {t['last_year_outcome'].sum():,.1f} from the 2013/14 split: {result.gain:+,.1f}, "
-        f"moving {_money(result.moved)} between recipients.",
+        f"The optimal split of {_money(result.spec.budget)} gives {outcome(t['optimal_outcome'].sum(), result)} ({unit}) "
+        f"in {result.year}, against {outcome(t['last_year_outcome'].sum(), result)} from the 2013/14 split: "
+        f"{outcome(result.gain, result, signed=True)}, moving {_money(result.moved)} between recipients.",
         f"Constrained to the 2013/14 allocation, the optimiser returns it exactly (largest difference £{reproduced:,.2f}).",
         f"Piecewise curves match the true curves to {result.optimal.approximation_error:.4%} of the outcome "
         f"({result.optimal.refinements} refinement(s)); solved to proven optimality by {result.optimal.solution.solver}.",
@@ -75,7 +86,7 @@ def summary_sentences(result: CsfResult) -> list[str]:
     chosen = result.schemes[result.schemes["chosen"]] if not result.schemes.empty else result.schemes
     if not chosen.empty:
         lines.append(f"Reserve: fund {', '.join(chosen['scheme'])} ({_money(chosen['cost'].sum())} of "
-                     f"{_money(result.spec.reserve)}), adding {chosen['benefit'].sum():,.1f} {unit}.")
+                     f"{_money(result.spec.reserve)}), adding {outcome(chosen['benefit'].sum(), result)} ({unit}).")
     return lines
 
 
