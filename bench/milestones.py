@@ -133,6 +133,12 @@ def main() -> None:
         verdicts.append(ok)
         parts += [f"**{stage}** ({len(group):,} cases; observed share met {group['met'].mean():.3f}, mean predicted "
                   f"{group['p'].mean():.3f}):", "", table, "", _brier(group), ""]
+    by_origin = frame.groupby(["stage", "origin"]).agg(cases=("met", "size"), predicted=("p", "mean"), observed=("met", "mean"))
+    parts += ["**By origin** (mean predicted P(meet) against the share met; a negative gap means too optimistic):", "",
+              "| stage | origin | cases | mean predicted | observed | gap (points) |", "|---|---|---|---|---|---|"]
+    parts += [f"| {stage} | {origin} | {int(r.cases)} | {r.predicted:.3f} | {r.observed:.3f} | "
+              f"{(r.observed - r.predicted) * 100:+.1f} |" for (stage, origin), r in by_origin.iterrows()]
+    parts.append("")
     met = "met" if all(verdicts) else "**missed**"
     parts.append(f"Target (every bin with at least {MIN_BIN_CASES} cases within 10 points): {met}.")
     body = "## Milestone probabilities: calibration\n\n`python bench/milestones.py`\n\n" + "\n".join(parts)
