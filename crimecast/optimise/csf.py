@@ -23,8 +23,7 @@ from crimecast.data.series import FORCE_AREA, resolve_area, resolve_category, se
 from crimecast.errors import DataError, InfeasibleError, ScenarioError, UsageError
 from crimecast.forecast.parallel import Progress
 from crimecast.forecast.paths import ForecastResult
-from crimecast.optimise.allocate import (AllocationSpec, Allocation, Limit, Recipient, Scheme, allocate,
-                                         true_outcome, with_budget)
+from crimecast.optimise.allocate import AllocationSpec, Allocation, Limit, Recipient, Scheme, allocate, with_budget
 from crimecast.optimise.assumptions import CsfAssumptions
 from crimecast.optimise.curves import ResponseCurve
 from crimecast.optimise.model import GE, LE
@@ -417,4 +416,4 @@ def optimise_csf(counts: pd.DataFrame, assumptions: CsfAssumptions, *, source: s
                      seconds=seconds, samples=len(sampled), notes=notes, data=data)
 
 
-__all__ = ["CsfResult", "optimise_csf", "build_spec", "baseline_crime", "curves_for", "true_outcome"]
+__all__ = ["CsfResult", "baseline_crime", "build_spec", "curves_for", "optimise_csf"]

@@ -26,7 +26,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, mo
 
 from crimecast.data.calendar import financial_year_label, parse_financial_year
 from crimecast.errors import CrimecastError, ScenarioError
-from crimecast.scenarios.milestones import AT_LEAST, AT_MOST
+from crimecast.scenarios.milestones import AT_MOST
 from crimecast.scenarios.spec import SCHEMA_VERSION, find_file, load_yaml_model, validation_error
 from crimecast.scenarios.values import parse_number
 
@@ -196,4 +196,4 @@ def single_milestone(category: str, *, area: str, target: float | None, count: f
     return Plan(name=milestone.label, milestones=(milestone,), source="command line")
 
 
-__all__ = ["AT_LEAST", "AT_MOST", "Milestone", "Plan", "load_plan", "single_milestone"]
+__all__ = ["Milestone", "Plan", "load_plan", "single_milestone"]

@@ -133,10 +133,6 @@ def _reported(resolved: ResolvedScenario, paths: CoherentPaths) -> list[Key]:
             not (k[0] == TOTAL_CATEGORY and len(resolved.categories) == 1)]
 
 
-def _history(counts: pd.DataFrame, key: Key) -> pd.Series:
-    return series_of(counts, category=key[0], area=key[1])
-
-
 def apply_scenario(resolved: ResolvedScenario, baseline: Baseline, counts: pd.DataFrame, *,
                    reported: list[Key] | None = None) -> ScenarioResult:
     """Apply a resolved scenario's drivers to a baseline forecast and read off the results.
@@ -147,7 +143,7 @@ def apply_scenario(resolved: ResolvedScenario, baseline: Baseline, counts: pd.Da
     seed = resolved.scenario.base.seed
     applied = apply_drivers(baseline.paths, resolved.drivers, seed=seed)
     reported = reported or _reported(resolved, baseline.paths)
-    history = {key: _history(counts, key) for key in reported}
+    history = {key: series_of(counts, category=key[0], area=key[1]) for key in reported}
     alone = {d.label: apply_drivers(baseline.paths, [d], seed=seed).paths for d in resolved.drivers}
     contributions = contribution_table(baseline.paths, alone, applied.paths, reported=reported, history=history,
                                        as_of=resolved.as_of)
