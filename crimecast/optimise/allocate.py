@@ -12,17 +12,13 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from crimecast.optimise.curves import DEFAULT_POINTS, Piecewise, ResponseCurve, add_curve, breakpoints, refine, thin
-from crimecast.optimise.model import BINARY, EQ, GE, LE, MAXIMISE, Constraint, Problem, Solution
+from crimecast.optimise.model import BINARY, EQ, GE, LE, MAXIMISE, Constraint, Problem, Solution, money
 from crimecast.optimise.solver import DEFAULT_SOLVER, solve
 
 APPROXIMATION_TARGET = 0.001  # true outcome within 0.1% of the piecewise optimum
 MAX_REFINEMENTS = 12
 POLISH_GAIN = 1e-7  # a refinement that improves the true outcome by less than this share ends the search
 MEAN, CVAR = "mean", "cvar"
-
-
-def _money(value: float) -> str:
-    return f"£{value:,.0f}"
 
 
 @dataclass(frozen=True)
@@ -121,11 +117,11 @@ class Allocation:
 def _recipient_constraints(problem: Problem, spec: AllocationSpec, spend: dict[str, str]) -> None:
     # The fund is a given: explanations of infeasibility relax the limits people chose, not the money available.
     problem.add_constraint(Constraint("budget", {v: 1.0 for v in spend.values()}, LE, spec.budget,
-                                      f"Fund: at most {_money(spec.budget)} in total", "£", group="budget", relaxable=False))
+                                      f"Fund: at most {money(spec.budget)} in total", "£", group="budget", relaxable=False))
     for r in spec.recipients:
         if r.fixed is not None:
             problem.add_constraint(Constraint(f"fixed:{r.key}", {spend[r.key]: 1.0}, EQ, r.fixed,
-                                              f"{r.label}: fixed at {_money(r.fixed)}", "£", group="fixed"))
+                                              f"{r.label}: fixed at {money(r.fixed)}", "£", group="fixed"))
         for limit in r.limits:
             problem.add_constraint(Constraint(f"{limit.name}:{r.key}", {spend[r.key]: 1.0}, limit.sense, limit.amount,
                                               limit.description, "£", group=limit.group))
@@ -158,7 +154,7 @@ def _scheme_variables(problem: Problem, spec: AllocationSpec) -> dict[str, str]:
     chosen = {s.key: problem.add_variable(f"scheme:{s.key}", kind=BINARY) for s in spec.schemes}
     if spec.schemes:
         problem.add_constraint(Constraint("reserve", {chosen[s.key]: s.cost for s in spec.schemes}, LE, spec.reserve,
-                                          f"Invest-to-save reserve: at most {_money(spec.reserve)}", "£", group="reserve",
+                                          f"Invest-to-save reserve: at most {money(spec.reserve)}", "£", group="reserve",
                                           relaxable=False))
     for s in spec.schemes:
         if spec.payback_limit is not None and s.payback_years is not None and s.payback_years > spec.payback_limit:

@@ -26,7 +26,7 @@ from crimecast.forecast.paths import ForecastResult
 from crimecast.optimise.allocate import AllocationSpec, Allocation, Limit, Recipient, Scheme, allocate, with_budget
 from crimecast.optimise.assumptions import CsfAssumptions
 from crimecast.optimise.curves import ResponseCurve
-from crimecast.optimise.model import GE, LE
+from crimecast.optimise.model import GE, LE, money
 from crimecast.optimise.solver import DEFAULT_SOLVER, solve
 from crimecast.optimise.weights import Weights, weights_for
 from crimecast.scenarios.apply import apply_drivers
@@ -36,10 +36,6 @@ from crimecast.scenarios.spec import Base, Scenario, month_of
 
 MARGINAL_STEP = 10_000.0
 BUDGET_SWEEP = (6_000_000.0, 8_500_000.0, 250_000.0)
-
-
-def _money(value: float) -> str:
-    return f"£{value:,.0f}"
 
 
 # ---------------------------------------------------------------- baseline crime
@@ -139,16 +135,16 @@ def _limits(key: str, label: str, recipient, change_limit: float | None) -> tupl
     limits = []
     if change_limit is not None:
         limits.append(Limit("change-down", GE, (1 - change_limit) * last,
-                            f"{label}: at most {change_limit:.0%} below 2013/14 (at least {_money((1 - change_limit) * last)})", "change"))
+                            f"{label}: at most {change_limit:.0%} below 2013/14 (at least {money((1 - change_limit) * last)})", "change"))
         limits.append(Limit("change-up", LE, (1 + change_limit) * last,
-                            f"{label}: at most {change_limit:.0%} above 2013/14 (at most {_money((1 + change_limit) * last)})", "change"))
+                            f"{label}: at most {change_limit:.0%} above 2013/14 (at most {money((1 + change_limit) * last)})", "change"))
     for name, sense, bound, word in (("floor", GE, recipient.floor, "at least"), ("ceiling", LE, recipient.ceiling, "at most")):
         if bound is None:
             continue
         kind, number = bound
         amount = number * last if kind == "share" else number
         why = f" ({number:.0%} of 2013/14)" if kind == "share" else ""
-        limits.append(Limit(name, sense, amount, f"{label} {name}: {word} {_money(amount)}{why}", name))
+        limits.append(Limit(name, sense, amount, f"{label} {name}: {word} {money(amount)}{why}", name))
     return tuple(limits)
 
 

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from crimecast.optimise.fleet_spec import ELECTRIC, Fleet, Option, Vehicle
-from crimecast.optimise.model import BINARY, EQ, GE, INTEGER, LE, MINIMISE, Constraint, Problem, Solution
+from crimecast.optimise.model import BINARY, EQ, GE, INTEGER, LE, MINIMISE, Constraint, Problem, Solution, money
 from crimecast.optimise.solver import DEFAULT_SOLVER, solve
 
 COST, CO2, WEIGHTED = "cost", "co2", "weighted"
@@ -137,10 +137,6 @@ class FleetPlan:
         return self.baseline_co2 - self.co2
 
 
-def _money(value: float) -> str:
-    return f"£{value:,.0f}"
-
-
 def build_fleet_problem(fleet: Fleet, *, objective: str = COST, budget: float | None = None,
                         co2_cap: float | None = None) -> tuple[Problem, dict, dict, dict]:
     """The renewal MILP: (problem, choice variables, charge-point variables, costings)."""
@@ -176,7 +172,7 @@ def build_fleet_problem(fleet: Fleet, *, objective: str = COST, budget: float | 
         cost_terms[chargers[site]] = charge_point_cost(fleet)
     if budget is not None:
         problem.add_constraint(Constraint("budget", dict(cost_terms), LE, budget,
-                                          f"Budget: whole-life cost at most {_money(budget)}", "£", group="budget"))
+                                          f"Budget: whole-life cost at most {money(budget)}", "£", group="budget"))
     if co2_cap is not None:
         problem.add_constraint(Constraint("co2-cap", dict(co2_terms), LE, co2_cap,
                                           f"CO2 cap: at most {co2_cap:,.1f} tonnes over the appraisal", "tonnes", group="co2"))

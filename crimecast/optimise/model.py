@@ -16,6 +16,15 @@ LE, GE, EQ = "<=", ">=", "=="
 MAXIMISE, MINIMISE = "max", "min"
 
 
+def money(value: float, *, signed: bool = False) -> str:
+    """``2497583`` -> ``'£2,497,583'`` (``'+£…'``/``'-£…'`` when signed; ``'-'`` for NaN), as descriptions quote it."""
+    if value != value:
+        return "-"
+    if signed:
+        return f"{'+' if value >= 0 else '-'}£{abs(value):,.0f}"
+    return f"£{value:,.0f}"
+
+
 @dataclass(frozen=True)
 class Variable:
     """A decision variable with bounds (``None`` for unbounded) and a kind."""

@@ -7,11 +7,8 @@ from pathlib import Path
 import pandas as pd
 
 from crimecast.io import write_atomic, write_csv_atomic
+from crimecast.optimise.model import money
 from crimecast.optimise.fleet import FleetPlan, SwitchingValue
-
-
-def _money(value: float) -> str:
-    return f"£{value:,.0f}"
 
 
 def plan_table(plan: FleetPlan) -> pd.DataFrame:
@@ -21,8 +18,8 @@ def plan_table(plan: FleetPlan) -> pd.DataFrame:
         co2=("co2_tonnes", "sum"), like_co2=("like_for_like_co2", "sum")).reset_index()
     return pd.DataFrame({
         "role": grouped["role"], "renewing": grouped["current"], "replacement": grouped["option"],
-        "vehicles": grouped["vehicles"], "whole-life cost": grouped["cost"].map(_money),
-        "vs like-for-like": (grouped["cost"] - grouped["like"]).map(lambda v: f"{'+' if v >= 0 else '-'}£{abs(v):,.0f}"),
+        "vehicles": grouped["vehicles"], "whole-life cost": grouped["cost"].map(money),
+        "vs like-for-like": (grouped["cost"] - grouped["like"]).map(lambda v: money(v, signed=True)),
         "CO2 t": grouped["co2"].map(lambda v: f"{v:,.1f}"),
         "CO2 saved t": (grouped["like_co2"] - grouped["co2"]).map(lambda v: f"{v:,.1f}"),
     })
@@ -31,13 +28,13 @@ def plan_table(plan: FleetPlan) -> pd.DataFrame:
 def site_table(plan: FleetPlan) -> pd.DataFrame:
     sites = plan.sites[plan.sites["charge_points"] > 0]
     return pd.DataFrame({"site": sites["site"], "charge points": sites["charge_points"],
-                         "plug-in vehicles": sites["plug_in_vehicles"], "cost after grant": sites["cost_after_grant"].map(_money)})
+                         "plug-in vehicles": sites["plug_in_vehicles"], "cost after grant": sites["cost_after_grant"].map(money)})
 
 
 def summary_sentences(plan: FleetPlan, headlines: list[dict], *, years: int) -> list[str]:
     lines = [
-        f"Whole-life cost over {years} years (discounted, charge points included): {_money(plan.cost)} against "
-        f"{_money(plan.baseline_cost)} for like-for-like renewals, a saving of {_money(plan.saving)} "
+        f"Whole-life cost over {years} years (discounted, charge points included): {money(plan.cost)} against "
+        f"{money(plan.baseline_cost)} for like-for-like renewals, a saving of {money(plan.saving)} "
         f"({plan.saving / plan.baseline_cost:.1%}).",
         f"CO2 over the appraisal: {plan.co2:,.1f} t against {plan.baseline_co2:,.1f} t ({plan.co2_saving:,.1f} t saved).",
     ]

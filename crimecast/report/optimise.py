@@ -7,17 +7,10 @@ from pathlib import Path
 import pandas as pd
 
 from crimecast.io import write_atomic, write_csv_atomic
+from crimecast.optimise.model import money
 from crimecast.optimise.csf import CsfResult
 
 EXCEL_NOTE = "Cell values are reproducible; the workbook also records when it was saved."
-
-
-def _money(value: float) -> str:
-    return "-" if value != value else f"£{value:,.0f}"
-
-
-def _signed_money(value: float) -> str:
-    return f"{'+' if value >= 0 else '-'}£{abs(value):,.0f}"
 
 
 def outcome(value: float, result: CsfResult, *, signed: bool = False) -> str:
@@ -25,7 +18,7 @@ def outcome(value: float, result: CsfResult, *, signed: bool = False) -> str:
     if value != value:
         return "-"
     if result.weights.currency == "cost":
-        return _signed_money(value) if signed else _money(value)
+        return money(value, signed=signed)
     return f"{value:+,.1f}" if signed else f"{value:,.1f}"
 
 
@@ -35,9 +28,9 @@ def allocation_table(result: CsfResult) -> pd.DataFrame:
     unit = result.weights.unit
     return pd.DataFrame({
         "recipient": t["label"],
-        "2013/14": t["last_year"].map(_money),
-        "optimal": t["optimal"].map(_money),
-        "change": [f"{_signed_money(c)} ({p * 100:+.1f}%)" for c, p in zip(t["change"], t["change_pct"])],
+        "2013/14": t["last_year"].map(money),
+        "optimal": t["optimal"].map(money),
+        "change": [f"{money(c, signed=True)} ({p * 100:+.1f}%)" for c, p in zip(t["change"], t["change_pct"])],
         f"{unit} (2013/14 -> optimal)": [f"{outcome(a, result)} -> {outcome(b, result)}"
                                           for a, b in zip(t["last_year_outcome"], t["optimal_outcome"])],
         "next £10k buys": t["marginal_10k"].map(lambda v: outcome(v, result) if result.weights.currency == "cost" else f"{v:,.2f}"),
@@ -61,7 +54,7 @@ def scheme_table(result: CsfResult) -> pd.DataFrame:
     s = result.schemes
     if s.empty:
         return s
-    return pd.DataFrame({"invest-to-save scheme": s["scheme"], "cost": s["cost"].map(_money),
+    return pd.DataFrame({"invest-to-save scheme": s["scheme"], "cost": s["cost"].map(money),
                          "benefit": s["benefit"].map(lambda v: outcome(v, result)),
                          "payback": s["payback_years"].map(lambda v: "-" if v != v or v is None else f"{v:.1f} years"),
                          "decision": s["why"]})
@@ -73,9 +66,9 @@ def summary_sentences(result: CsfResult) -> list[str]:
     unit = result.weights.unit
     reproduced = max(abs(result.reproduction.spend[k] - v) for k, v in zip(t["recipient"], t["last_year"]))
     lines = [
-        f"The optimal split of {_money(result.spec.budget)} gives {outcome(t['optimal_outcome'].sum(), result)} ({unit}) "
+        f"The optimal split of {money(result.spec.budget)} gives {outcome(t['optimal_outcome'].sum(), result)} ({unit}) "
         f"in {result.year}, against {outcome(t['last_year_outcome'].sum(), result)} from the 2013/14 split: "
-        f"{outcome(result.gain, result, signed=True)}, moving {_money(result.moved)} between recipients.",
+        f"{outcome(result.gain, result, signed=True)}, moving {money(result.moved)} between recipients.",
         f"Constrained to the 2013/14 allocation, the optimiser returns it exactly (largest difference £{reproduced:,.2f}).",
         f"Piecewise curves match the true curves to {result.optimal.approximation_error:.4%} of the outcome "
         f"({result.optimal.refinements} refinement(s)); solved to proven optimality by {result.optimal.solution.solver}.",
@@ -85,8 +78,8 @@ def summary_sentences(result: CsfResult) -> list[str]:
     ]
     chosen = result.schemes[result.schemes["chosen"]] if not result.schemes.empty else result.schemes
     if not chosen.empty:
-        lines.append(f"Reserve: fund {', '.join(chosen['scheme'])} ({_money(chosen['cost'].sum())} of "
-                     f"{_money(result.spec.reserve)}), adding {outcome(chosen['benefit'].sum(), result)} ({unit}).")
+        lines.append(f"Reserve: fund {', '.join(chosen['scheme'])} ({money(chosen['cost'].sum())} of "
+                     f"{money(result.spec.reserve)}), adding {outcome(chosen['benefit'].sum(), result)} ({unit}).")
     return lines
 
 
