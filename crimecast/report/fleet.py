@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from crimecast.io import write_atomic, write_csv_atomic
+from crimecast.io import write_csv_atomic, write_excel_atomic
 from crimecast.optimise.model import money
 from crimecast.optimise.fleet import FleetPlan, SwitchingValue
 
@@ -76,10 +76,4 @@ def write_workbook(plan: FleetPlan, tradeoff: pd.DataFrame, tornado: pd.DataFram
     sheets = {"Vehicles": plan.choices.round(2), "Charge points": plan.sites, "Cost vs CO2": tradeoff.round(3),
               "Sensitivity": tornado.round(2), "Switching values": switching,
               "Notes": pd.DataFrame({"note": [*notes, "Cell values are reproducible; the workbook also records when it was saved."]})}
-
-    def write(tmp: Path) -> None:
-        with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
-            for name, frame in sheets.items():
-                frame.to_excel(writer, sheet_name=name, index=False)
-
-    return write_atomic(path, write)
+    return write_excel_atomic(sheets, path)

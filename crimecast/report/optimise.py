@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from crimecast.io import write_atomic, write_csv_atomic
+from crimecast.io import write_csv_atomic, write_excel_atomic
 from crimecast.optimise.model import money
 from crimecast.optimise.csf import CsfResult
 
@@ -107,10 +107,4 @@ def write_workbook(result: CsfResult, path: Path, *, notes: list[str]) -> Path:
         "Notes": pd.DataFrame({"note": [*notes, f"Outcome unit: {result.weights.unit}. Weights: {result.weights.source}",
                                         EXCEL_NOTE]}),
     }
-
-    def write(tmp: Path) -> None:
-        with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
-            for name, frame in sheets.items():
-                frame.to_excel(writer, sheet_name=name, index=False)
-
-    return write_atomic(path, write)
+    return write_excel_atomic(sheets, path)
