@@ -12,7 +12,7 @@ from crimecast.data.calendar import financial_year_label, financial_year_months,
 INTERVAL_LEVELS: tuple[float, ...] = (0.8, 0.95)
 
 
-def _interval_columns(values: np.ndarray, levels: tuple[float, ...]) -> dict[str, np.ndarray]:
+def interval_columns(values: np.ndarray, levels: tuple[float, ...]) -> dict[str, np.ndarray]:
     """Mean, median and central intervals of ``values`` (paths along axis 0)."""
     columns = {"mean": values.mean(axis=0), "median": np.median(values, axis=0)}
     for level in levels:
@@ -66,7 +66,7 @@ class ForecastResult:
 
     def monthly_table(self, *, levels: tuple[float, ...] = INTERVAL_LEVELS) -> pd.DataFrame:
         """Month, mean, median and ``lo80``/``hi80``/``lo95``/``hi95`` interval columns."""
-        table = pd.DataFrame(_interval_columns(self.paths, levels), index=self.months)
+        table = pd.DataFrame(interval_columns(self.paths, levels), index=self.months)
         table.index.name = "month"
         return table.reset_index()
 
@@ -100,11 +100,11 @@ class ForecastResult:
             if totals is None:
                 continue
             row = {"financial_year": financial_year_label(start), "months_forecast": int(self.months.isin(financial_year_months(start)).sum())}
-            row.update({k: v.item() for k, v in _interval_columns(totals[:, None], levels).items()})
+            row.update({k: v.item() for k, v in interval_columns(totals[:, None], levels).items()})
             previous = self.history.reindex(financial_year_months(start - 1))
             row["previous_actual"] = float(previous.sum()) if previous.notna().all() else np.nan
             if previous.notna().all() and previous.sum() > 0:
                 change = totals / previous.sum() - 1
-                row.update({f"change_{k}": v.item() for k, v in _interval_columns(change[:, None], levels).items()})
+                row.update({f"change_{k}": v.item() for k, v in interval_columns(change[:, None], levels).items()})
             rows.append(row)
         return pd.DataFrame(rows)

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from crimecast.data.calendar import financial_year_label, financial_year_months, financial_year_start
-from crimecast.forecast.paths import ForecastResult, _interval_columns
+from crimecast.forecast.paths import ForecastResult, interval_columns
 from crimecast.forecast.reconcile import CoherentPaths
 from crimecast.scenarios.resolve import ResolvedScenario
 
@@ -18,7 +18,7 @@ BASELINE = "baseline"
 
 
 def _bands(values: np.ndarray, prefix: str) -> dict[str, np.ndarray]:
-    columns = _interval_columns(values, (LEVEL,))
+    columns = interval_columns(values, (LEVEL,))
     return {f"{prefix}_{name}": columns[name] for name in ("mean", "lo80", "hi80")}
 
 
@@ -130,7 +130,7 @@ class ScenarioResult:
                     change = scen / previous - 1
                 row["baseline_change"] = float(np.mean(base) / previous - 1) if previous else np.nan
                 row.update({f"scenario_change_{k}": float(v[0]) for k, v in
-                            _interval_columns(change[:, None], (LEVEL,)).items() if k in ("mean", "lo80", "hi80")})
+                            interval_columns(change[:, None], (LEVEL,)).items() if k in ("mean", "lo80", "hi80")})
                 row["actual"] = _actual_total(self.history[key], start)
                 row["actual_change"] = row["actual"] / previous - 1 if previous else np.nan
                 rows.append(row)
