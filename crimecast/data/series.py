@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from crimecast.data.frequency import frequency_of
 from crimecast.data.load import SINGLE_AREA
 from crimecast.data.schema import COLUMNS
 from crimecast.data.slugs import did_you_mean, slugify
@@ -77,12 +78,12 @@ def default_area(counts: pd.DataFrame) -> str:
 
 
 def series_of(counts: pd.DataFrame, *, category: str, area: str) -> pd.Series:
-    """One series as counts indexed by month (``freq='MS'``)."""
+    """One series as counts indexed by period start (``freq='MS'``, or ``'QS-JAN'`` for quarterly data)."""
     rows = counts[(counts["category"] == category) & (counts["area"] == area)]
     if rows.empty:
         raise DataError(f"no counts for {category} in {area}. Run `forecast list` to see which series exist.")
     values = rows.set_index("month")["count"].sort_index()
-    values.index = pd.DatetimeIndex(values.index, freq="MS")
+    values.index = pd.DatetimeIndex(values.index, freq=frequency_of(counts).pandas_freq)
     values.name = f"{category} / {area}"
     return values
 
