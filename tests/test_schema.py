@@ -35,10 +35,32 @@ def test_duplicate_month_area_category_rejected_with_fix():
         validate(table)
 
 
-def test_missing_month_inside_series_is_an_error_by_default():
+def test_short_gap_is_interpolated_by_default_and_recorded_as_filled():
+    table = frame([3, 4, 6], months=["2013-01-01", "2013-02-01", "2013-04-01"])
+    tidy = validate(table)
+    assert tidy["count"].tolist() == [3, 4, 5, 6]
+    assert tidy.attrs["filled"] == [("burglary", "north", pd.Timestamp("2013-03-01"))]
+
+
+def test_gap_longer_than_the_limit_is_an_error_naming_series_and_months():
+    table = frame([3, 4, 5], months=["2013-01-01", "2013-02-01", "2013-06-01"])
+    with pytest.raises(DataError, match=r"burglary in north has 3 months in a row with no count \(2013-03, 2013-04, 2013-05\).*--max-gap 3"):
+        validate(table)
+    assert validate(table, max_gap=3)["count"].tolist() == [3, 4, 4, 4, 5, 5]
+
+
+def test_error_policy_refuses_any_gap():
     table = frame([3, 4, 5], months=["2013-01-01", "2013-02-01", "2013-04-01"])
     with pytest.raises(DataError, match="no count for 2013-03.*--fill-missing"):
-        validate(table)
+        validate(table, fill_missing="error")
+
+
+def test_gaps_are_decided_per_series_and_summarised_in_one_note():
+    left = frame([3, 4, 6], months=["2013-01-01", "2013-02-01", "2013-04-01"])
+    right = frame([0, 0, 0, 0], months=[str(m.date()) for m in pd.date_range("2013-01-01", periods=4, freq="MS")]).assign(area="south")
+    tidy = validate(pd.concat([left, right], ignore_index=True))
+    assert tidy.loc[tidy["area"] == "south", "count"].tolist() == [0, 0, 0, 0]
+    assert len(tidy.attrs["notes"]) == 1 and "filled 1 missing month(s) in 1 series" in tidy.attrs["notes"][0]
 
 
 def test_missing_month_filled_with_zero_or_interpolation():
@@ -47,6 +69,16 @@ def test_missing_month_filled_with_zero_or_interpolation():
     filled = validate(table, fill_missing="interpolate")
     assert filled["count"].tolist() == [3, 4, 5, 6]
     assert "filled 1 missing month" in filled.attrs["notes"][0]
+
+
+def test_quarterly_table_gaps_are_counted_in_quarters():
+    from crimecast.data.frequency import QUARTERLY
+
+    table = frame([3, 4, 6], months=["2013-01-01", "2013-04-01", "2013-10-01"])
+    tidy = validate(table, frequency=QUARTERLY)
+    assert tidy["count"].tolist() == [3, 4, 5, 6] and tidy.attrs["frequency"] == "quarter"
+    with pytest.raises(DataError, match="does not start a quarter"):
+        validate(frame([3], months=["2013-02-01"]), frequency=QUARTERLY)
 
 
 def test_missing_column_says_how_to_map():

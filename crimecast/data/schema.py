@@ -11,6 +11,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from crimecast.data.frequency import MONTHLY, Frequency
 from crimecast.errors import DataError
 
 COLUMNS: tuple[str, ...] = ("month", "area", "category", "count")
@@ -50,7 +51,7 @@ def clean_counts(frame: pd.DataFrame, source: str) -> pd.Series:
     return counts.round().astype("int64")
 
 
-def _check_months(frame: pd.DataFrame, source: str) -> None:
+def _check_months(frame: pd.DataFrame, source: str, frequency: Frequency) -> None:
     months = frame["month"]
     if not pd.api.types.is_datetime64_any_dtype(months):
         raise DataError(f"{source}: column month must hold dates; load the file with load_counts.")
@@ -58,6 +59,11 @@ def _check_months(frame: pd.DataFrame, source: str) -> None:
     if off.any():
         index = off.idxmax()
         raise DataError(f"{_where(frame, index, source)}, column month: {months[index]:%Y-%m-%d} is not the first day of a month.")
+    off_quarter = ~months.map(frequency.is_period_start)
+    if off_quarter.any():
+        index = off_quarter.idxmax()
+        raise DataError(f"{_where(frame, index, source)}, column month: {months[index]:%Y-%m} does not start a quarter "
+                        "(January, April, July or October).")
 
 
 def _check_duplicates(frame: pd.DataFrame, source: str) -> None:
@@ -72,39 +78,77 @@ def _check_duplicates(frame: pd.DataFrame, source: str) -> None:
         )
 
 
-def _gaps(group: pd.DataFrame) -> pd.DatetimeIndex:
-    full = pd.date_range(group["month"].min(), group["month"].max(), freq="MS")
+DEFAULT_FILL: FillMissing = "interpolate"
+DEFAULT_MAX_GAP = 2
+
+
+def _gaps(group: pd.DataFrame, frequency: Frequency) -> pd.DatetimeIndex:
+    full = frequency.between(group["month"].min(), group["month"].max())
     return full.difference(pd.DatetimeIndex(group["month"]))
 
 
-def fill_missing_months(frame: pd.DataFrame, *, how: FillMissing, source: str) -> tuple[pd.DataFrame, list[str]]:
-    """Deal with months missing inside a series.
+def _runs(gaps: pd.DatetimeIndex, frequency: Frequency) -> list[pd.DatetimeIndex]:
+    """Consecutive missing periods, as runs."""
+    runs: list[list[pd.Timestamp]] = []
+    for period in gaps:
+        if runs and frequency.next(runs[-1][-1]) == period:
+            runs[-1].append(period)
+        else:
+            runs.append([period])
+    return [pd.DatetimeIndex(run) for run in runs]
+
+
+def _listed(periods, frequency: Frequency) -> str:
+    periods = list(periods)
+    return ", ".join(frequency.label(m) for m in periods[:6]) + (" ..." if len(periods) > 6 else "")
+
+
+def fill_missing_months(frame: pd.DataFrame, *, how: FillMissing, source: str, max_gap: int = DEFAULT_MAX_GAP,
+                        frequency: Frequency = MONTHLY) -> tuple[pd.DataFrame, list[str], list[tuple[str, str, pd.Timestamp]]]:
+    """Deal with periods missing inside each series, series by series.
+
+    A missing period is never a zero: a source that knows a period had no
+    crimes gives a row of 0 (the police.uk importer does). Short gaps are
+    filled; a gap longer than ``max_gap`` consecutive periods is an error,
+    since a guess over it would be charted and forecast as if real.
 
     Parameters
     ----------
     how
-        ``"error"`` raises; ``"zero"`` inserts zero counts; ``"interpolate"``
-        inserts linearly interpolated, rounded counts.
+        ``"error"`` refuses any gap; ``"zero"`` inserts zero counts;
+        ``"interpolate"`` inserts linearly interpolated, rounded counts.
+    max_gap
+        The longest run of consecutive missing periods that may be filled.
 
     Returns
     -------
-    (frame, notes)
-        The completed frame and one note per filled series.
+    (frame, notes, filled)
+        The completed frame, at most one summary note, and the
+        ``(category, area, month)`` of every filled period (charts mark them).
+
+    Raises
+    ------
+    DataError
+        Naming the series and periods of a gap that may not be filled.
     """
-    parts, notes = [], []
+    parts, filled = [], []
+    noun = frequency.noun
     for (area, category), group in frame.groupby(["area", "category"], sort=False):
-        gaps = _gaps(group)
+        gaps = _gaps(group, frequency)
         if len(gaps) == 0:
             parts.append(group)
             continue
-        listed = ", ".join(f"{m:%Y-%m}" for m in gaps[:6]) + (" ..." if len(gaps) > 6 else "")
-        if how == "error":
+        longest = max(_runs(gaps, frequency), key=len)
+        if how == "error" or len(longest) > max_gap:
+            problem = (f"has no count for {_listed(gaps, frequency)} ({len(gaps)} {noun}(s) missing inside the series)"
+                       if how == "error" else
+                       f"has {len(longest)} {noun}s in a row with no count ({_listed(longest, frequency)}), more than "
+                       f"the {max_gap} that may be filled")
             raise DataError(
-                f"{source}: {category} in {area} has no count for {listed} ({len(gaps)} month(s) missing inside the series). "
-                "Add the missing months, or pass --fill-missing zero (no crimes recorded) or "
-                "--fill-missing interpolate (estimate from neighbouring months)."
+                f"{source}: {category} in {area} {problem}. Add the missing {noun}s to the file, or, if guessing them "
+                f"is acceptable, pass --fill-missing zero or interpolate with --max-gap {max(len(longest), 1)}."
             )
-        full = group.set_index("month").reindex(pd.date_range(group["month"].min(), group["month"].max(), freq="MS"))
+        full = group.set_index("month").reindex(frequency.between(group["month"].min(), group["month"].max()))
         full.index.name = "month"
         full["area"], full["category"] = area, category
         if how == "zero":
@@ -113,11 +157,22 @@ def fill_missing_months(frame: pd.DataFrame, *, how: FillMissing, source: str) -
             full["count"] = full["count"].astype(float).interpolate().round()
         full["count"] = full["count"].astype("int64")
         parts.append(full.reset_index()[[*COLUMNS]])
-        notes.append(f"{category} in {area}: filled {len(gaps)} missing month(s) ({listed}) with {how}.")
-    return pd.concat(parts, ignore_index=True), notes
+        filled += [(category, area, month) for month in gaps]
+    return pd.concat(parts, ignore_index=True), _fill_note(filled, how=how, noun=noun), filled
 
 
-def validate(frame: pd.DataFrame, *, source: str = "table", fill_missing: FillMissing = "error") -> pd.DataFrame:
+def _fill_note(filled: list[tuple[str, str, pd.Timestamp]], *, how: str, noun: str) -> list[str]:
+    if not filled:
+        return []
+    series = sorted({(c, a) for c, a, _ in filled})
+    example = ", ".join(f"{c} / {a} {m:%Y-%m}" for c, a, m in filled[:2])
+    method = "linear interpolation" if how == "interpolate" else "zeros"
+    return [f"filled {len(filled)} missing {noun}(s) in {len(series)} series with {method} (e.g. {example}); "
+            "they are marked on charts. Pass --fill-missing error to refuse gaps instead."]
+
+
+def validate(frame: pd.DataFrame, *, source: str = "table", fill_missing: FillMissing = DEFAULT_FILL,
+             max_gap: int = DEFAULT_MAX_GAP, frequency: Frequency = MONTHLY) -> pd.DataFrame:
     """Check a table against the data contract and return it in canonical form.
 
     Parameters
@@ -127,14 +182,19 @@ def validate(frame: pd.DataFrame, *, source: str = "table", fill_missing: FillMi
         ``count``; optionally ``_row`` (source row numbers, used in errors).
     source
         Name of the file or table, used in error messages.
-    fill_missing
-        What to do with months missing inside a series.
+    fill_missing, max_gap
+        What to do with periods missing inside a series, and the longest run
+        of them that may be filled (see :func:`fill_missing_months`).
+    frequency
+        Months (default) or quarters; a quarterly ``month`` is the first
+        month of its quarter.
 
     Returns
     -------
     pandas.DataFrame
         Exactly the columns ``month, area, category, count``, sorted, with
-        integer counts; ``attrs["notes"]`` lists anything filled in.
+        integer counts; ``attrs`` holds ``notes`` (a summary of anything
+        filled in), ``filled`` (the filled periods) and ``frequency``.
 
     Raises
     ------
@@ -144,11 +204,12 @@ def validate(frame: pd.DataFrame, *, source: str = "table", fill_missing: FillMi
     _check_columns(frame, source)
     frame = frame.copy()
     frame["count"] = clean_counts(frame, source)
-    _check_months(frame, source)
+    _check_months(frame, source, frequency)
     frame["area"] = frame["area"].astype(str)
     frame["category"] = frame["category"].astype(str)
     _check_duplicates(frame, source)
-    filled, notes = fill_missing_months(frame[[*COLUMNS]], how=fill_missing, source=source)
-    tidy = filled.sort_values(["category", "area", "month"], ignore_index=True)
-    tidy.attrs["notes"] = notes
+    completed, notes, filled = fill_missing_months(frame[[*COLUMNS]], how=fill_missing, source=source, max_gap=max_gap,
+                                                   frequency=frequency)
+    tidy = completed.sort_values(["category", "area", "month"], ignore_index=True)
+    tidy.attrs.update(notes=notes, filled=filled, frequency=frequency.name)
     return tidy

@@ -1,0 +1,96 @@
+"""How each source's categories map to crimecast's slugs, and which add up to total recorded crime.
+
+A map is a table ``source_name, category, in_total, note``. Shipped maps
+cover police.uk crime types and Home Office offence groups; any other
+source can bring its own CSV (``--category-map FILE`` with columns
+``source,category`` and optionally ``in_total``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from crimecast.data.slugs import slugify
+from crimecast.errors import DataError
+
+ASB_NOTE = "anti-social behaviour incidents are not crimes: a series of its own, outside total recorded crime"
+
+# police.uk street-level crime types (the 14 used since 2013).
+POLICE_UK: dict[str, tuple[str, bool, str]] = {
+    "Anti-social behaviour": ("anti-social-behaviour", False, ASB_NOTE),
+    "Bicycle theft": ("bicycle-theft", True, ""),
+    "Burglary": ("burglary", True, "all burglary: police.uk does not split dwellings from other buildings"),
+    "Criminal damage and arson": ("criminal-damage-and-arson", True, ""),
+    "Drugs": ("drugs", True, ""),
+    "Other crime": ("other-crime", True, ""),
+    "Other theft": ("other-theft", True, ""),
+    "Possession of weapons": ("possession-of-weapons", True, ""),
+    "Public order": ("public-order", True, ""),
+    "Robbery": ("robbery", True, ""),
+    "Shoplifting": ("shoplifting", True, ""),
+    "Theft from the person": ("theft-from-the-person", True, ""),
+    "Vehicle crime": ("vehicle-crime", True, "all vehicle crime (theft of and from vehicles, interference)"),
+    "Violence and sexual offences": ("violence-and-sexual-offences", True,
+                                     "all violence against the person and sexual offences (police.uk does not split "
+                                     "violence with injury)"),
+}
+
+FRAUD_NOTE = ("fraud was recorded by forces until 2012/13 and by Action Fraud from 2013/14: force counts stop, "
+              "so total recorded crime falls at that break for that reason alone")
+
+# Home Office police recorded crime open data tables: offence groups.
+HOME_OFFICE: dict[str, tuple[str, bool, str]] = {
+    "Violence against the person": ("violence-against-the-person", True, ""),
+    "Sexual offences": ("sexual-offences", True, ""),
+    "Robbery": ("robbery", True, ""),
+    "Theft offences": ("theft-offences", True, "includes burglary, vehicle offences, shoplifting and other theft"),
+    "Criminal damage and arson": ("criminal-damage-and-arson", True, ""),
+    "Drug offences": ("drug-offences", True, ""),
+    "Possession of weapons offences": ("possession-of-weapons-offences", True, ""),
+    "Public order offences": ("public-order-offences", True, ""),
+    "Miscellaneous crimes against society": ("miscellaneous-crimes-against-society", True, ""),
+    "Fraud offences": ("fraud-offences", True, FRAUD_NOTE),
+}
+
+SHIPPED_MAPS: dict[str, dict[str, tuple[str, bool, str]]] = {"police-uk": POLICE_UK, "home-office": HOME_OFFICE}
+
+
+def map_frame(shipped: dict[str, tuple[str, bool, str]], names: list[str]) -> pd.DataFrame:
+    """The map rows for the source names present; unknown names keep their slug and count in the total."""
+    rows = []
+    for name in sorted(set(names)):
+        category, in_total, note = shipped.get(name, (slugify(name), True, ""))
+        rows.append({"source_name": name, "category": category, "in_total": in_total, "note": note})
+    return pd.DataFrame(rows, columns=["source_name", "category", "in_total", "note"])
+
+
+def matches_police_uk(names: list[str]) -> bool:
+    """Whether every name is a police.uk crime type (as in police.uk monthly count files)."""
+    return bool(names) and set(names) <= set(POLICE_UK)
+
+
+def read_map_file(path: Path) -> dict[str, tuple[str, bool, str]]:
+    """A user's category map: a CSV with columns ``source`` and ``category`` (and optionally ``in_total``).
+
+    Raises
+    ------
+    DataError
+        Naming the file, row and column at fault.
+    """
+    from crimecast.data.read import read_table
+
+    frame = read_table(path)
+    columns = {slugify(c): c for c in frame.columns}
+    missing = [c for c in ("source", "category") if c not in columns]
+    if missing:
+        raise DataError(f"{path}: a category map needs columns source and category (and optionally in_total); "
+                        f"missing {', '.join(missing)}.")
+    shipped = {}
+    for index, row in frame.iterrows():
+        flag = str(row[columns["in-total"]]).strip().lower() if "in-total" in columns else "yes"
+        if flag not in {"yes", "no", "true", "false", "1", "0", ""}:
+            raise DataError(f"{path}, row {index + 2}, column in_total: '{flag}' is not yes or no.")
+        shipped[str(row[columns["source"]]).strip()] = (slugify(row[columns["category"]]), flag in {"yes", "true", "1", ""}, "")
+    return shipped

@@ -1,0 +1,338 @@
+"""data.police.uk street-level archives -> monthly counts by crime type and area.
+
+The standard download is a zip of monthly folders holding
+``YYYY-MM-<force>-street.csv`` (one row per crime or ASB incident), with
+``-outcomes`` and ``-stop-and-search`` files beside them. DuckDB reads and
+groups the street files, so a national year (about six million rows) is
+counted in bounded memory.
+
+What the real files hold, and what is done with it:
+
+- anti-social behaviour rows have no Crime ID: counted as their own series,
+  outside total recorded crime;
+- rows with no LSOA (no location) are counted at force level only;
+- LSOAs in local authorities outside a force's own area are kept as areas of
+  their own and reported;
+- a month in the archive with no rows of a crime type is a true zero; a month
+  missing from the archive is missing (left as a gap).
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from crimecast.data.category_maps import POLICE_UK, map_frame
+from crimecast.data.slugs import area_label, slugify
+from crimecast.data.store import ImportedData, SourceFile, sha256_of
+from crimecast.errors import DataError
+
+STREET_HEADER = ("Crime ID", "Month", "Reported by", "Falls within", "Longitude", "Latitude", "Location",
+                 "LSOA code", "LSOA name", "Crime type", "Last outcome category", "Context")
+STREET_FILE = re.compile(r"(\d{4}-\d{2})-([a-z0-9-]+)-street\.csv$")
+SKIPPED_FILE = re.compile(r"-(outcomes|stop-and-search)\.csv$")
+AREA_LEVELS = ("force", "local-authority", "lsoa")
+WHOLE = "force"
+# A local authority counts as a force's own when it holds at least this share of the
+# located crimes of the force's largest local authority; the rest are reported as outside.
+OWN_AREA_SHARE = 0.10
+_FORCE_SUFFIX = re.compile(r"-(police|constabulary|police-service|police-force)$")
+
+
+def force_slug(name: str) -> str:
+    """``'Merseyside Police'`` -> ``'merseyside'``; ``'Avon and Somerset Constabulary'`` -> ``'avon-and-somerset'``."""
+    return _FORCE_SUFFIX.sub("", slugify(name))
+
+
+@dataclass
+class _Collected:
+    street: list[Path]
+    sources: list[SourceFile]
+    skipped: int
+
+
+def _check_header(path: Path, shown: str) -> None:
+    try:
+        with open(path, encoding="utf-8-sig") as handle:
+            header = handle.readline().strip()
+    except UnicodeDecodeError:
+        raise DataError(f"{shown}: not UTF-8 text. Street files from data.police.uk are UTF-8; download it again.") from None
+    columns = tuple(c.strip().strip('"') for c in header.split(","))
+    if columns != STREET_HEADER:
+        raise DataError(f"{shown}: not a police.uk street file (its header is '{header[:80]}'). "
+                        f"Street files start: {','.join(STREET_HEADER[:4])},...")
+
+
+def _extract_zip(path: Path, folder: Path) -> tuple[list[Path], int]:
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as error:
+        raise DataError(f"{path}: not a readable zip archive ({error}). Download it again from data.police.uk.") from None
+    street, skipped = [], 0
+    with archive:
+        for member in archive.infolist():
+            name = Path(member.filename).name
+            if SKIPPED_FILE.search(name):
+                skipped += 1
+            elif STREET_FILE.search(name):
+                target = folder / f"{len(street):05d}-{name}"
+                try:
+                    with archive.open(member) as source, open(target, "wb") as sink:
+                        shutil.copyfileobj(source, sink, 1 << 20)
+                except (zipfile.BadZipFile, OSError, EOFError) as error:
+                    raise DataError(f"{path}: {member.filename} is damaged in the archive ({error}). "
+                                    "Download the archive again.") from None
+                street.append(target)
+    return street, skipped
+
+
+def collect_street_files(paths: list[Path], folder: Path) -> _Collected:
+    """Street CSVs from zips, folders or files (zips extracted into ``folder``).
+
+    Raises
+    ------
+    DataError
+        When a path is missing, a zip is damaged, or no street file is found.
+    """
+    street: list[Path] = []
+    sources: list[SourceFile] = []
+    skipped = 0
+    for path in paths:
+        path = Path(path)
+        if not path.exists():
+            raise DataError(f"{path}: no such file or folder.")
+        if path.is_dir():
+            files = sorted(path.rglob("*.csv"))
+            skipped += sum(1 for f in files if SKIPPED_FILE.search(f.name))
+            found = [f for f in files if STREET_FILE.search(f.name)]
+            street += found
+            sources += [SourceFile(str(f), sha256_of(f)) for f in found]
+        elif path.suffix.lower() == ".zip":
+            found, skipped_here = _extract_zip(path, folder)
+            if not found:
+                raise DataError(f"{path}: the archive holds no street files (YYYY-MM-<force>-street.csv). "
+                                "On data.police.uk, tick 'Include crime data' when downloading.")
+            street += found
+            skipped += skipped_here
+            sources.append(SourceFile(str(path), sha256_of(path)))
+        else:
+            street.append(path)
+            sources.append(SourceFile(str(path), sha256_of(path)))
+    if not street:
+        raise DataError(f"no police.uk street files in {', '.join(map(str, paths))}. "
+                        "Give the downloaded zip, its folder, or the YYYY-MM-<force>-street.csv files.")
+    for path in street:
+        shown = path.name.split("-", 1)[1] if path.parent == folder else str(path)
+        _check_header(path, shown)
+    return _Collected(street, sources, skipped)
+
+
+def _connect(memory_limit: str):
+    import duckdb
+
+    connection = duckdb.connect()
+    connection.execute(f"SET memory_limit = '{memory_limit}'")
+    connection.execute("SET preserve_insertion_order = false")
+    return connection
+
+
+def _area_expression(level: str, lookup: bool) -> str:
+    if lookup:
+        return "lookup.area"
+    if level == "lsoa":
+        return "lower(lsoa_code)"
+    return "regexp_replace(trim(lsoa_name), '\\s+\\S+$', '')"
+
+
+def _read_rows(connection, files: list[Path], *, folder: Path) -> None:
+    import duckdb
+
+    columns = "{" + ", ".join(f"'{c}': 'VARCHAR'" for c in STREET_HEADER) + "}"
+    listed = "[" + ", ".join("'" + str(f).replace("'", "''") + "'" for f in files) + "]"
+    query = (f"CREATE TEMP TABLE street AS SELECT \"Month\" AS month, \"Falls within\" AS force, "
+             f"nullif(trim(\"LSOA code\"), '') AS lsoa_code, nullif(trim(\"LSOA name\"), '') AS lsoa_name, "
+             f"\"Crime type\" AS crime_type, count(*) AS n "
+             f"FROM read_csv({listed}, header = true, auto_detect = false, columns = {columns}, quote = '\"', "
+             f"escape = '\"', strict_mode = true, null_padding = false) GROUP BY ALL")
+    try:
+        connection.execute(query)
+    except duckdb.Error as error:
+        raise DataError(_culprit(connection, files, folder=folder, error=error)) from None
+
+
+def _culprit(connection, files: list[Path], *, folder: Path, error: Exception) -> str:
+    """The first file DuckDB cannot read, with its message, for a one-line error."""
+    import duckdb
+
+    columns = "{" + ", ".join(f"'{c}': 'VARCHAR'" for c in STREET_HEADER) + "}"
+    for path in files:
+        try:
+            connection.execute(f"SELECT count(*) FROM read_csv('{str(path).replace(chr(39), chr(39) * 2)}', header = true, "
+                               f"auto_detect = false, columns = {columns}, strict_mode = true, null_padding = false)")
+        except duckdb.Error as file_error:
+            shown = path.name.split("-", 1)[1] if path.parent == folder else str(path)
+            detail = " ".join(str(file_error).split())[:200]
+            return (f"{shown}: cannot be read as a police.uk street file ({detail}). "
+                    "It may be truncated or saved in another encoding; download it again.")
+    return f"the street files cannot be read together ({str(error).splitlines()[0]})."
+
+
+def _lookup_table(connection, path: Path) -> None:
+    from crimecast.data.read import read_table
+
+    frame = read_table(path)
+    slugs = {slugify(c): c for c in frame.columns}
+    code = next((slugs[c] for c in ("lsoa-code", "lsoa", "lsoa11cd", "lsoa21cd", "lsoacd") if c in slugs), None)
+    area = next((c for c in frame.columns if c not in (code, "_row")), None)
+    if code is None or area is None:
+        raise DataError(f"{path}: an LSOA lookup needs a column of LSOA codes (lsoa_code) and one of area names "
+                        "(e.g. csp or ward).")
+    table = pd.DataFrame({"lsoa_code": frame[code].str.strip(), "area": frame[area].str.strip()})
+    connection.register("lookup_frame", table)
+    connection.execute("CREATE TEMP TABLE lookup AS SELECT * FROM lookup_frame")
+
+
+def _grouped(connection, level: str, lookup: bool) -> tuple[pd.DataFrame, pd.DataFrame]:
+    forces = connection.execute("SELECT month, force, crime_type, sum(n)::BIGINT AS count FROM street "
+                                "GROUP BY ALL").df()
+    if level == "force":
+        return forces, pd.DataFrame(columns=["month", "force", "area", "crime_type", "count"])
+    join = "JOIN lookup USING (lsoa_code)" if lookup else ""
+    areas = connection.execute(f"SELECT month, force, {_area_expression(level, lookup)} AS area, crime_type, "
+                               f"sum(n)::BIGINT AS count FROM street {join} WHERE lsoa_code IS NOT NULL GROUP BY ALL").df()
+    return forces, areas
+
+
+def _with_true_zeros(frame: pd.DataFrame, present: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Zero rows for every series in every month its force is in the archive without a row of it."""
+    series = frame[keys].drop_duplicates()
+    grid = series.merge(present, on="force")
+    full = grid.merge(frame, on=[*keys, "month"], how="left")
+    full["count"] = full["count"].fillna(0).astype("int64")
+    return full
+
+
+def _own_areas(areas: pd.DataFrame) -> dict[str, set[str]]:
+    located = areas.groupby(["force", "area"])["count"].sum()
+    own = {}
+    for force, per_area in located.groupby(level="force"):
+        per_area = per_area.droplevel("force")
+        own[force] = set(per_area[per_area >= OWN_AREA_SHARE * per_area.max()].index)
+    return own
+
+
+def _notes(connection, forces: list[str], areas: pd.DataFrame, level: str, own: dict[str, set[str]]) -> list[str]:
+    notes = []
+    unlocated = connection.execute("SELECT force, sum(n)::BIGINT FROM street WHERE lsoa_code IS NULL GROUP BY force "
+                                   "ORDER BY force").fetchall()
+    if level != "force" and unlocated:
+        listed = ", ".join(f"{force_slug(f)} {n:,}" for f, n in unlocated)
+        notes.append(f"rows with no location (no LSOA) are counted in their force's total only: {listed}.")
+    for force in forces:
+        outside = sorted(set(areas.loc[areas["force"] == force, "area"]) - own.get(force, set()))
+        if level == "local-authority" and outside:
+            count = int(areas[(areas["force"] == force) & areas["area"].isin(outside)]["count"].sum())
+            notes.append(f"{force}: {count:,} crimes in LSOAs of {len(outside)} local authorities outside its own area "
+                         f"({', '.join(outside[:5])}{' ...' if len(outside) > 5 else ''}); kept as areas of their own.")
+    return notes
+
+
+def _area_slugs(areas: pd.DataFrame, force_names: list[str]) -> pd.Series:
+    """Area slugs unique across the dataset: an area that two forces share, or that has a
+    force's own name (the City of London), is told apart by a suffix."""
+    slugs = areas["area"].map(slugify)
+    if len(force_names) == 1:
+        return slugs.where(slugs != WHOLE, slugs + "-area")
+    forces = {force_slug(f) for f in force_names}
+    shared = slugs.groupby(slugs).transform(lambda s: areas.loc[s.index, "force"].nunique() > 1)
+    slugs = slugs.where(~shared, slugs + "-" + areas["force"].map(force_slug))
+    return slugs.where(~slugs.isin(forces), slugs + "-area")
+
+
+def _hierarchy(forces: list[str], areas: pd.DataFrame, level: str, own: dict[str, set[str]], single: bool) -> pd.DataFrame:
+    rows = [{"area": WHOLE if single else force_slug(f), "name": f, "parent": None, "level": "force"} for f in forces]
+    located = areas[["force", "area", "slug"]] if "slug" in areas else areas.assign(slug=[])[["force", "area", "slug"]]
+    for (force, area, slug) in located.drop_duplicates().itertuples(index=False):
+        inside = area in own.get(force, set()) or level != "local-authority"
+        rows.append({"area": slug, "name": area, "parent": WHOLE if single else force_slug(force),
+                     "level": level if inside else f"{level} (outside the force)"})
+    return pd.DataFrame(rows).drop_duplicates("area")
+
+
+def import_street_files(paths: list[Path], *, area_level: str = "force", lsoa_lookup: Path | None = None,
+                        memory_limit: str = "2GB") -> ImportedData:
+    """Count police.uk street-level files into monthly series.
+
+    Parameters
+    ----------
+    paths
+        Zip archives as downloaded, folders, or ``YYYY-MM-<force>-street.csv`` files.
+    area_level
+        ``"force"``, ``"local-authority"`` (from the LSOA name) or ``"lsoa"``.
+        Below force level the force totals are kept as well (area ``force``
+        for one force; the force's own name when there are several).
+    lsoa_lookup
+        Optional CSV mapping LSOA codes to areas (e.g. Community Safety
+        Partnerships or wards); used instead of ``area_level``.
+    memory_limit
+        DuckDB's memory cap while counting.
+
+    Returns
+    -------
+    ImportedData
+        Monthly counts (true zeros filled, missing months left out), the
+        police.uk category map (anti-social behaviour outside total recorded
+        crime), the area hierarchy and provenance.
+
+    Raises
+    ------
+    DataError
+        For a missing, damaged, truncated or wrongly encoded file.
+    """
+    if area_level not in AREA_LEVELS:
+        raise DataError(f"unknown area level '{area_level}'; use one of {', '.join(AREA_LEVELS)}.")
+    level = "lookup" if lsoa_lookup else area_level
+    with tempfile.TemporaryDirectory(prefix="crimecast-police-uk-") as folder:
+        collected = collect_street_files(paths, Path(folder))
+        connection = _connect(memory_limit)
+        try:
+            _read_rows(connection, collected.street, folder=Path(folder))
+            if lsoa_lookup:
+                _lookup_table(connection, Path(lsoa_lookup))
+            forces_frame, areas = _grouped(connection, level, bool(lsoa_lookup))
+            present = forces_frame[["force", "month"]].drop_duplicates()
+            force_names = sorted(present["force"].unique())
+            own = _own_areas(areas) if len(areas) else {}
+            notes = _notes(connection, force_names, areas, level, own)
+            rows = int(connection.execute("SELECT sum(n) FROM street").fetchone()[0])
+        finally:
+            connection.close()
+    single = len(force_names) == 1
+    forces_full = _with_true_zeros(forces_frame, present, ["force", "crime_type"])
+    forces_full["area"] = WHOLE if single else forces_full["force"].map(force_slug)
+    parts = [forces_full]
+    if len(areas):
+        areas_full = _with_true_zeros(areas, present, ["force", "area", "crime_type"])
+        areas["slug"] = _area_slugs(areas, force_names)
+        slug_of = areas.drop_duplicates(["force", "area"]).set_index(["force", "area"])["slug"]
+        areas_full["area"] = [slug_of[(f, a)] for f, a in zip(areas_full["force"], areas_full["area"])]
+        parts.append(areas_full)
+    counts = pd.concat(parts, ignore_index=True)
+    categories = map_frame(POLICE_UK, sorted(counts["crime_type"].unique()))
+    counts["category"] = counts["crime_type"].map(categories.set_index("source_name")["category"])
+    counts["month"] = pd.to_datetime(counts["month"], format="%Y-%m")
+    counts = counts[["month", "area", "category", "count"]]
+    hierarchy = _hierarchy(force_names, areas, level, own, single)
+    summary = (f"{rows:,} rows from {len(collected.street)} street file(s) of {len(force_names)} force(s)"
+               + (f"; {collected.skipped} outcomes/stop-and-search file(s) skipped" if collected.skipped else ""))
+    forces_text = "one force: its total is area 'force'" if single else \
+        f"{len(force_names)} forces ({', '.join(area_label(force_slug(f)) for f in force_names)}) are peers, never summed"
+    return ImportedData(kind="police-uk", counts=counts, frequency="month", areas="parts" if single else "peers",
+                        whole=WHOLE if single else None, categories=categories, hierarchy=hierarchy,
+                        files=collected.sources, notes=[summary, forces_text, *notes])

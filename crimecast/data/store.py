@@ -1,0 +1,417 @@
+"""The embedded store: one DuckDB file holding imported datasets and their provenance.
+
+An analyst can open the file with any DuckDB client and query it with SQL.
+The tables (documented in the README, "Your own data"):
+
+``datasets``
+    One row per dataset: ``name, kind, frequency, areas, whole, fingerprint,
+    created_at, updated_at, crimecast_version, notes``.
+``counts``
+    ``dataset, month, area, category, count``: the counts in the data
+    contract. ``month`` is the first month of each period (month or quarter).
+    A month missing from the source has no row; a true zero has a row of 0.
+``categories``
+    ``dataset, category, source_name, in_total, note``: how the source's
+    categories map to crimecast's slugs and which add up to total recorded crime.
+``areas``
+    ``dataset, area, name, parent, level``: the area hierarchy.
+``files``
+    ``dataset, path, sha256, rows, imported_at, crimecast_version``: provenance.
+``crimecast_meta``
+    ``key, value``: marks the file as a crimecast store (``schema_version``).
+
+Every import is one transaction: a failed import leaves the store as it was.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+import pandas as pd
+
+from crimecast.errors import DataError, UsageError
+
+DEFAULT_STORE = Path("crimecast.duckdb")
+STORE_ENV = "CRIMECAST_STORE"
+SCHEMA_VERSION = "1"
+LOCK_WAIT_SECONDS = 10.0
+
+_TABLES = (
+    "CREATE TABLE IF NOT EXISTS crimecast_meta (key VARCHAR PRIMARY KEY, value VARCHAR)",
+    "CREATE TABLE IF NOT EXISTS datasets (name VARCHAR PRIMARY KEY, kind VARCHAR NOT NULL, frequency VARCHAR NOT NULL, "
+    "areas VARCHAR NOT NULL, whole VARCHAR, fingerprint VARCHAR NOT NULL, created_at TIMESTAMP NOT NULL, "
+    "updated_at TIMESTAMP NOT NULL, crimecast_version VARCHAR NOT NULL, notes VARCHAR NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS counts (dataset VARCHAR NOT NULL, month DATE NOT NULL, area VARCHAR NOT NULL, "
+    "category VARCHAR NOT NULL, count BIGINT NOT NULL, PRIMARY KEY (dataset, month, area, category))",
+    "CREATE TABLE IF NOT EXISTS categories (dataset VARCHAR NOT NULL, category VARCHAR NOT NULL, source_name VARCHAR, "
+    "in_total BOOLEAN NOT NULL, note VARCHAR, PRIMARY KEY (dataset, category))",
+    "CREATE TABLE IF NOT EXISTS areas (dataset VARCHAR NOT NULL, area VARCHAR NOT NULL, name VARCHAR, parent VARCHAR, "
+    "level VARCHAR, PRIMARY KEY (dataset, area))",
+    "CREATE TABLE IF NOT EXISTS files (dataset VARCHAR NOT NULL, path VARCHAR NOT NULL, sha256 VARCHAR NOT NULL, "
+    "rows BIGINT, imported_at TIMESTAMP NOT NULL, crimecast_version VARCHAR NOT NULL)",
+)
+
+
+def crimecast_version() -> str:
+    """The installed crimecast version (``"unknown"`` when run from a bare checkout)."""
+    try:
+        return version("crimecast")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def store_path(store: str | Path | None = None) -> Path:
+    """The store file: ``store`` if given, else ``$CRIMECAST_STORE``, else ``crimecast.duckdb`` here."""
+    if store:
+        return Path(store)
+    return Path(os.environ.get(STORE_ENV) or DEFAULT_STORE)
+
+
+def sha256_of(path: Path) -> str:
+    """SHA-256 of a file's bytes, read in blocks (bounded memory)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def fingerprint(counts: pd.DataFrame) -> str:
+    """SHA-256 of a counts table in canonical order: equal data, equal fingerprint."""
+    canonical = counts[["month", "area", "category", "count"]].sort_values(["category", "area", "month"])
+    text = canonical.to_csv(index=False, date_format="%Y-%m", lineterminator="\n")
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass
+class SourceFile:
+    """One input file of an import: where it was, its SHA-256 and how many rows it held."""
+
+    path: str
+    sha256: str
+    rows: int | None = None
+
+
+@dataclass
+class ImportedData:
+    """What an importer hands to the store: counts plus their meaning.
+
+    Attributes
+    ----------
+    kind
+        The importer (``police-uk``, ``home-office``, ``csv``).
+    counts
+        ``month, area, category, count`` (validated, no duplicates).
+    frequency
+        ``"month"`` or ``"quarter"``.
+    areas
+        ``"parts"``: the areas are parts of one whole whose total is the area
+        ``whole`` (computed as their sum when the source does not give it);
+        ``"peers"``: separate forces, never summed.
+    categories
+        ``category, source_name, in_total, note``: which categories add up to
+        total recorded crime.
+    hierarchy
+        ``area, name, parent, level``.
+    """
+
+    kind: str
+    counts: pd.DataFrame
+    frequency: str
+    areas: str
+    whole: str | None
+    categories: pd.DataFrame
+    hierarchy: pd.DataFrame
+    files: list[SourceFile]
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    """What an import did to the store."""
+
+    dataset: str
+    store: Path
+    unchanged: bool
+    periods_added: int
+    values_changed: int
+    series: int
+    first: pd.Timestamp
+    last: pd.Timestamp
+    frequency: str
+    seconds: float
+    notes: tuple[str, ...]
+
+
+def _duckdb():
+    import duckdb
+
+    return duckdb
+
+
+def _is_lock_error(error: Exception) -> bool:
+    text = str(error).lower()
+    return "lock" in text or "conflicting" in text or "resource temporarily unavailable" in text
+
+
+@contextlib.contextmanager
+def connect(store: str | Path | None = None, *, write: bool = False,
+            wait_seconds: float = LOCK_WAIT_SECONDS) -> Iterator:
+    """Open the store, checking it is a crimecast store.
+
+    A store in use by another process's import is waited for up to
+    ``wait_seconds`` and then refused with a clear message; nothing is
+    half-written either way.
+
+    Raises
+    ------
+    DataError
+        When the file is missing (reading), not a DuckDB file, not a crimecast
+        store, or busy.
+    """
+    duckdb = _duckdb()
+    path = store_path(store)
+    if not write and not path.exists():
+        raise DataError(f"no store at {path}. Import data first with `forecast data import KIND FILE... --name NAME`, "
+                        f"or point at a store with --store PATH (or {STORE_ENV}).")
+    if path.is_dir():
+        raise DataError(f"{path} is a folder; --store needs a file such as crimecast.duckdb.")
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        try:
+            connection = duckdb.connect(str(path), read_only=not write)
+            break
+        except duckdb.Error as error:
+            if _is_lock_error(error) and time.monotonic() < deadline:
+                time.sleep(0.2)
+                continue
+            if _is_lock_error(error):
+                raise DataError(f"{path}: the store is in use by another crimecast process (an import?). "
+                                "Wait for it to finish and try again.") from None
+            raise DataError(f"{path}: not a crimecast store ({str(error).splitlines()[0]}). "
+                            "Name another file with --store.") from None
+    try:
+        _check_or_create(connection, path, write=write)
+        yield connection
+    finally:
+        connection.close()
+
+
+def _check_or_create(connection, path: Path, *, write: bool) -> None:
+    tables = {row[0] for row in connection.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+    if "crimecast_meta" not in tables:
+        if tables or not write:
+            raise DataError(f"{path}: a DuckDB file, but not a crimecast store (it has no crimecast_meta table). "
+                            "Name another file with --store.")
+        connection.execute("BEGIN TRANSACTION")
+        for statement in _TABLES:
+            connection.execute(statement)
+        connection.execute("INSERT INTO crimecast_meta VALUES ('schema_version', ?), ('created_by', ?)",
+                           [SCHEMA_VERSION, f"crimecast {crimecast_version()}"])
+        connection.execute("COMMIT")
+        return
+    row = connection.execute("SELECT value FROM crimecast_meta WHERE key = 'schema_version'").fetchone()
+    if row is None or row[0] != SCHEMA_VERSION:
+        raise DataError(f"{path}: a crimecast store of schema version {row[0] if row else '?'}; this crimecast reads "
+                        f"version {SCHEMA_VERSION}. Import into a new store with --store.")
+
+
+def _existing_counts(connection, name: str) -> pd.DataFrame:
+    return connection.execute("SELECT month, area, category, count FROM counts WHERE dataset = ?", [name]).df()
+
+
+def _merge(old: pd.DataFrame, new: pd.DataFrame) -> tuple[pd.DataFrame, int, int]:
+    """New counts over old ones: (merged, periods added, values changed)."""
+    if old.empty:
+        return new, new["month"].nunique(), 0
+    old = old.assign(month=pd.to_datetime(old["month"]))
+    keyed_old = old.set_index(["month", "area", "category"])["count"]
+    keyed_new = new.set_index(["month", "area", "category"])["count"]
+    common = keyed_new.index.intersection(keyed_old.index)
+    changed = int((keyed_new.loc[common] != keyed_old.loc[common]).sum())
+    added = len(set(new["month"]) - set(old["month"]))
+    merged = pd.concat([keyed_old.drop(common), keyed_new]).rename("count").reset_index()
+    return merged, added, changed
+
+
+def save_import(data: ImportedData, *, name: str, store: str | Path | None = None, replace: bool = False,
+                started: float | None = None) -> ImportSummary:
+    """Write an import into the store as one transaction.
+
+    Importing the same files again changes nothing; newer periods extend the
+    dataset (a period given again takes the newer count). A dataset of another
+    kind or frequency under the same name is refused unless ``replace``.
+
+    Raises
+    ------
+    DataError
+        When the store cannot be written or the dataset would be mixed.
+    """
+    started = time.monotonic() if started is None else started
+    with connect(store, write=True) as connection:
+        existing = connection.execute("SELECT kind, frequency, areas, created_at FROM datasets WHERE name = ?", [name]).fetchone()
+        if existing and not replace and (existing[0], existing[1]) != (data.kind, data.frequency):
+            raise DataError(f"dataset '{name}' already holds {existing[0]} data by {existing[1]}; this import is {data.kind} "
+                            f"by {data.frequency}. Choose another --name, or pass --replace.")
+        known = {row[0] for row in connection.execute("SELECT sha256 FROM files WHERE dataset = ?", [name]).fetchall()}
+        if existing and not replace and all(f.sha256 in known for f in data.files):
+            counts = _existing_counts(connection, name)
+            return _summary(name, store, counts, data, unchanged=True, added=0, changed=0, started=started)
+        old = pd.DataFrame(columns=["month", "area", "category", "count"]) if replace or not existing else _existing_counts(connection, name)
+        merged, added, changed = _merge(old, data.counts)
+        _write(connection, name=name, data=data, merged=merged, created=None if replace or not existing else existing[3])
+    return _summary(name, store, merged, data, unchanged=False, added=added, changed=changed, started=started)
+
+
+def _write(connection, *, name: str, data: ImportedData, merged: pd.DataFrame, created) -> None:
+    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    stamp = crimecast_version()
+    connection.execute("BEGIN TRANSACTION")
+    try:
+        for table in ("counts", "categories", "areas", "datasets"):
+            connection.execute(f"DELETE FROM {table} WHERE {'name' if table == 'datasets' else 'dataset'} = ?", [name])
+        rows = merged.assign(dataset=name, month=pd.to_datetime(merged["month"]).dt.date)
+        connection.register("new_counts", rows[["dataset", "month", "area", "category", "count"]])
+        connection.execute("INSERT INTO counts SELECT dataset, month, area, category, count FROM new_counts")
+        connection.unregister("new_counts")
+        categories = data.categories.assign(dataset=name)[["dataset", "category", "source_name", "in_total", "note"]]
+        connection.register("new_categories", categories)
+        connection.execute("INSERT INTO categories SELECT * FROM new_categories")
+        connection.unregister("new_categories")
+        hierarchy = data.hierarchy.assign(dataset=name)[["dataset", "area", "name", "parent", "level"]]
+        connection.register("new_areas", hierarchy)
+        connection.execute("INSERT INTO areas SELECT * FROM new_areas")
+        connection.unregister("new_areas")
+        connection.execute("INSERT INTO datasets VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                           [name, data.kind, data.frequency, data.areas, data.whole, fingerprint(merged),
+                            created or now, now, stamp, json.dumps(data.notes)])
+        for source in data.files:
+            connection.execute("INSERT INTO files VALUES (?, ?, ?, ?, ?, ?)",
+                               [name, source.path, source.sha256, source.rows, now, stamp])
+        connection.execute("COMMIT")
+    except BaseException:
+        connection.execute("ROLLBACK")
+        raise
+
+
+def _summary(name, store, counts: pd.DataFrame, data: ImportedData, *, unchanged: bool, added: int, changed: int,
+             started: float) -> ImportSummary:
+    months = pd.to_datetime(counts["month"])
+    return ImportSummary(dataset=name, store=store_path(store), unchanged=unchanged, periods_added=added,
+                         values_changed=changed, series=int(counts[["area", "category"]].drop_duplicates().shape[0]),
+                         first=months.min(), last=months.max(), frequency=data.frequency,
+                         seconds=time.monotonic() - started, notes=tuple(data.notes))
+
+
+@dataclass(frozen=True)
+class StoredDataset:
+    """A dataset read back from the store, with everything needed to use it."""
+
+    name: str
+    kind: str
+    frequency: str
+    areas: str
+    whole: str | None
+    fingerprint: str
+    updated_at: pd.Timestamp
+    counts: pd.DataFrame
+    categories: pd.DataFrame
+    hierarchy: pd.DataFrame
+    files: pd.DataFrame
+    notes: tuple[str, ...]
+
+
+def dataset_names(store: str | Path | None = None) -> list[str]:
+    """Names of the datasets in the store (empty when there is no store)."""
+    if not store_path(store).exists():
+        return []
+    with connect(store) as connection:
+        return [row[0] for row in connection.execute("SELECT name FROM datasets ORDER BY name").fetchall()]
+
+
+def list_datasets(store: str | Path | None = None) -> pd.DataFrame:
+    """One row per dataset: name, kind, frequency, series, first and last period, files, updated."""
+    with connect(store) as connection:
+        return connection.execute(
+            "SELECT d.name, d.kind, d.frequency, d.areas, "
+            "(SELECT count(*) FROM (SELECT DISTINCT area, category FROM counts c WHERE c.dataset = d.name)) AS series, "
+            "(SELECT min(month) FROM counts c WHERE c.dataset = d.name) AS first, "
+            "(SELECT max(month) FROM counts c WHERE c.dataset = d.name) AS last, "
+            "(SELECT count(*) FROM files f WHERE f.dataset = d.name) AS files, d.updated_at "
+            "FROM datasets d ORDER BY d.name").df()
+
+
+def read_dataset(name: str, *, store: str | Path | None = None) -> StoredDataset:
+    """Read one dataset back.
+
+    Raises
+    ------
+    DataError
+        When the store or the dataset does not exist (with the names there are).
+    """
+    from crimecast.data.slugs import did_you_mean
+
+    with connect(store) as connection:
+        row = connection.execute("SELECT name, kind, frequency, areas, whole, fingerprint, updated_at, notes "
+                                 "FROM datasets WHERE name = ?", [name]).fetchone()
+        if row is None:
+            names = [r[0] for r in connection.execute("SELECT name FROM datasets ORDER BY name").fetchall()]
+            listed = ", ".join(names) if names else "none yet"
+            raise DataError(f"no dataset '{name}' in {store_path(store)}.{did_you_mean(name, names)} "
+                            f"Datasets there: {listed} (see `forecast data list`).")
+        counts = connection.execute("SELECT month, area, category, count FROM counts WHERE dataset = ? "
+                                    "ORDER BY category, area, month", [name]).df()
+        categories = connection.execute("SELECT category, source_name, in_total, note FROM categories WHERE dataset = ? "
+                                        "ORDER BY category", [name]).df()
+        hierarchy = connection.execute("SELECT area, name, parent, level FROM areas WHERE dataset = ? ORDER BY area",
+                                       [name]).df()
+        files = connection.execute("SELECT path, sha256, rows, imported_at, crimecast_version FROM files "
+                                   "WHERE dataset = ? ORDER BY imported_at, path", [name]).df()
+    counts["month"] = pd.to_datetime(counts["month"])
+    counts["count"] = counts["count"].astype("int64")
+    return StoredDataset(name=row[0], kind=row[1], frequency=row[2], areas=row[3], whole=row[4], fingerprint=row[5],
+                         updated_at=pd.Timestamp(row[6]), counts=counts, categories=categories, hierarchy=hierarchy,
+                         files=files, notes=tuple(json.loads(row[7])))
+
+
+def drop_dataset(name: str, *, store: str | Path | None = None) -> int:
+    """Remove a dataset and its provenance; returns the number of count rows removed.
+
+    Raises
+    ------
+    DataError
+        When there is no such dataset.
+    """
+    read_dataset(name, store=store)  # a clear error for an unknown name
+    with connect(store, write=True) as connection:
+        removed = connection.execute("SELECT count(*) FROM counts WHERE dataset = ?", [name]).fetchone()[0]
+        connection.execute("BEGIN TRANSACTION")
+        for table in ("counts", "categories", "areas", "files"):
+            connection.execute(f"DELETE FROM {table} WHERE dataset = ?", [name])
+        connection.execute("DELETE FROM datasets WHERE name = ?", [name])
+        connection.execute("COMMIT")
+    return int(removed)
+
+
+def check_name(name: str) -> str:
+    """A dataset name: letters, digits, ``-`` and ``_``.
+
+    Raises
+    ------
+    UsageError
+        For anything else.
+    """
+    import re
+
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]{0,62}", name or ""):
+        raise UsageError(f"'{name}' is not a usable dataset name; use letters, digits, '-' and '_' (e.g. merseyside).")
+    return name
