@@ -17,7 +17,10 @@ import click
 import pandas as pd
 
 from crimecast.data.known_changes import load_known_changes
-from crimecast.data.load import EMBEDDED_DATASETS, ColumnMap, load_counts
+from crimecast.data.load import EMBEDDED_DATASETS, ColumnMap
+from crimecast.data.schema import DEFAULT_FILL, DEFAULT_MAX_GAP
+from crimecast.data.sources import DataSource, open_counts
+from crimecast.data.store import STORE_ENV
 from crimecast.data.series import ALL, catalogue, default_area, select_keys, with_totals
 from crimecast.errors import CrimecastError, UsageError
 from crimecast.forecast.backtest import BACKTEST_MODELS, BACKTEST_WINDOWS
@@ -45,35 +48,65 @@ class CrimecastGroup(click.Group):
             ctx.exit(error.exit_code)
 
 
-def data_options(command):
-    """Options that say where the counts come from and how to read them."""
+def data_source_options(command):
+    """The one set of options that points a command at data; passes ``source`` (a DataSource)."""
     options = [
-        click.option("--data", "data", default="west-midlands", show_default=True,
-                     help="Embedded dataset name or a CSV file of monthly counts."),
-        click.option("--date-col", help="CSV column holding the month (default: month, date or period)."),
-        click.option("--value-col", help="CSV column holding the count (default: count, value or crimes)."),
-        click.option("--category-col", help="CSV column holding the crime category (default: category, crime_type)."),
-        click.option("--area-col", help="CSV column holding the area (default: area, district, borough, force)."),
+        click.option("--dataset", default=None, help="A dataset in the store (see `forecast data list`)."),
+        click.option("--data", "data", default=None,
+                     help="Embedded dataset name or a CSV/Excel file of counts (default: west-midlands, illustrative)."),
+        click.option("--store", default=None, envvar=STORE_ENV, show_envvar=True,
+                     help="The store file (default: crimecast.duckdb here)."),
+        click.option("--date-col", help="File column holding the month (default: month, date or period)."),
+        click.option("--value-col", help="File column holding the count (default: count, value or crimes)."),
+        click.option("--category-col", help="File column holding the crime category (default: category, crime_type)."),
+        click.option("--area-col", help="File column holding the area (default: area, district, borough, force)."),
         click.option("--wide", is_flag=True, help="Months are column headers (one row per category and area)."),
-        click.option("--quarterly", is_flag=True, help="Dates are quarters (2013 Q1, 2013/14 Q1); counts are spread over months."),
+        click.option("--quarterly", is_flag=True, help="Dates are quarters (2013 Q1, 2013/14 Q1); kept as quarters."),
         click.option("--quarter-col", help="With --quarterly: a separate column holding the quarter number."),
-        click.option("--sum-duplicates", is_flag=True, help="Add together rows with the same month, area and category."),
-        click.option("--fill-missing", type=click.Choice(["error", "zero", "interpolate"]), default="error", show_default=True,
-                     help="What to do with months missing inside a series."),
+        click.option("--sum-duplicates", is_flag=True, help="Add together rows with the same period, area and category."),
+        click.option("--areas", "areas", type=click.Choice(["parts", "peers"]), default=None,
+                     help="Areas are districts of one force (parts, totalled as 'force') or separate forces (peers)."),
+        click.option("--category-map", type=click.Path(dir_okay=False), default=None,
+                     help="CSV (source,category[,in_total]) mapping the file's categories."),
+        click.option("--fill-missing", type=click.Choice(["error", "zero", "interpolate"]), default=DEFAULT_FILL,
+                     show_default=True, help="What to do with periods missing inside a series."),
+        click.option("--max-gap", type=click.IntRange(1, 24), default=DEFAULT_MAX_GAP, show_default=True,
+                     help="Most consecutive missing periods that may be filled; a series with a longer gap is left out."),
     ]
     for option in reversed(options):
         command = option(command)
 
     @functools.wraps(command)
-    def wrapper(*args, data, date_col, value_col, category_col, area_col, wide, quarterly, quarter_col,
-                sum_duplicates, fill_missing, **kwargs):
+    def wrapper(*args, dataset, data, store, date_col, value_col, category_col, area_col, wide, quarterly, quarter_col,
+                sum_duplicates, areas, category_map, fill_missing, max_gap, **kwargs):
+        if dataset is not None and data is not None:
+            raise UsageError("give --dataset (a stored dataset) or --data (a file or embedded dataset), not both.")
         columns = ColumnMap(date_col=date_col, value_col=value_col, category_col=category_col, area_col=area_col,
                             quarter_col=quarter_col, wide=wide, quarterly=quarterly)
-        counts = with_totals(load_counts(data, columns=columns, sum_duplicates=sum_duplicates, fill_missing=fill_missing))
+        source = DataSource(dataset=dataset, data=data, store=store, columns=columns, sum_duplicates=sum_duplicates,
+                            areas=areas, category_map=category_map, fill_missing=fill_missing, max_gap=max_gap,
+                            as_of=kwargs.pop("data_as_of", None))
+        return command(*args, source=source, **kwargs)
+
+    return wrapper
+
+
+def data_options(command):
+    """The data options, reading the counts once: passes ``counts`` (validated, with totals)."""
+
+    @functools.wraps(command)
+    def wrapper(*args, source, **kwargs):
+        counts = open_counts(source)
         _say_provenance(counts)
         return command(*args, counts=counts, **kwargs)
 
-    return wrapper
+    return data_source_options(wrapper)
+
+
+def as_of_option(command):
+    """``--as-of MONTH``: the data as it stood at the end of that month."""
+    return click.option("--as-of", "data_as_of", default=None, callback=lambda ctx, param, value: _month_option(value, "--as-of"),
+                        help="Use the data as it stood at the end of this month (e.g. 2020-06); later months are ignored.")(command)
 
 
 def _data_label(counts: pd.DataFrame) -> str:
@@ -180,6 +213,7 @@ def cli(debug: bool) -> None:
               help="Folder for the CSV and PNG fan chart.")
 @click.option("--no-backtest", is_flag=True, help="Skip the backtest against baselines (faster).")
 @click.option("--no-chart", is_flag=True, help="Skip the PNG fan chart.")
+@as_of_option
 @data_options
 def run_command(category, area, model, n_paths, seed, jobs, no_steps, known_changes_file, as_json, horizon, out_dir,
                 no_backtest, no_chart, counts):
@@ -229,6 +263,7 @@ def run_command(category, area, model, n_paths, seed, jobs, no_steps, known_chan
               help="Non-overlapping 12-month windows at the end of the data.")
 @click.option("--models", default=",".join(BACKTEST_MODELS), show_default=True,
               help=f"Comma-separated models to compare ({', '.join(MODELS)}).")
+@as_of_option
 @data_options
 def backtest_command(category, area, model, n_paths, seed, jobs, no_steps, known_changes_file, as_json, windows, models,
                      counts):
@@ -279,21 +314,28 @@ def backtest_command(category, area, model, n_paths, seed, jobs, no_steps, known
 @cli.command("list")
 @data_options
 def list_command(counts):
-    """Show the embedded datasets, and the categories and areas of the data.
+    """Show the datasets, and the categories and areas of the data.
 
     \b
     Examples:
       forecast list
+      forecast list --dataset merseyside
       forecast list --data london.csv --wide --category-col MajorText --area-col BoroughName --sum-duplicates
     """
+    from crimecast.data.series import aliases_in
+
     click.secho("Embedded datasets:", bold=True)
     for name in EMBEDDED_DATASETS:
         click.echo(f"  {name} (illustrative)")
-    click.secho(f"\nCategories in {counts.attrs.get('source')}:", bold=True)
-    click.echo(tables.text_table(catalogue(counts), align_left=("category",)))
+    frequency = counts.attrs.get("frequency", "month")
+    click.secho(f"\nCategories in {counts.attrs.get('source')} (by {frequency}):", bold=True)
+    click.echo(tables.text_table(catalogue(counts), align_left=("category", "note")))
     click.secho("\nAreas:", bold=True)
     click.echo("  " + ", ".join(sorted(counts["area"].unique())))
-    click.echo("\nAliases: burglary = burglary-dwelling; areas default to 'force' (the sum of all areas).")
+    aliases = aliases_in(counts)
+    if aliases:
+        click.echo("\nAliases: " + ", ".join(f"{alias} = {target}" for alias, target in aliases.items()) + ".")
+    click.echo("\n" + tables.areas_sentence(counts))
 
 
 @cli.command("spc")
@@ -310,6 +352,7 @@ def list_command(counts):
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_OUT, show_default=True,
               help="Folder for the PNG chart and CSV of periods and signals.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
+@as_of_option
 @data_options
 def spc_command(category, area, start, seasonal_adjust, known_changes_file, run_length, screen, out_dir, as_json, counts):
     """Statistical process control (XmR) chart of CATEGORY.
@@ -418,7 +461,8 @@ def _scenario_json(result, written: list[Path]) -> dict:
 @click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Worker processes (default: cores, at most 4).")
 @click.option("--no-chart", is_flag=True, help="Skip the PNG charts.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
-def scenario_run_command(scenario_file, out_dir, jobs, no_chart, as_json):
+@data_source_options
+def scenario_run_command(scenario_file, out_dir, jobs, no_chart, as_json, source):
     """Apply the scenario in FILE to its base forecast, path by path.
 
     Prints each driver with its arithmetic, baseline vs scenario totals per
@@ -438,7 +482,8 @@ def scenario_run_command(scenario_file, out_dir, jobs, no_chart, as_json):
     from crimecast.scenarios.spec import load_scenario
 
     scenario = load_scenario(scenario_file)
-    result = run_scenario(scenario, jobs=jobs or default_jobs(), progress=None if as_json else _series_progress)
+    counts = open_counts(source.naming(scenario.base.data))
+    result = run_scenario(scenario, counts=counts, jobs=jobs or default_jobs(), progress=None if as_json else _series_progress)
     _scenario_provenance(result.data)
     folder = render.output_dir(out_dir, scenario.name)
     label = f"{result.data.get('source')}{' (illustrative)' if result.data.get('illustrative') else ''}"
@@ -475,7 +520,8 @@ def scenario_run_command(scenario_file, out_dir, jobs, no_chart, as_json):
               help="Folder for scenario-comparison.csv.")
 @click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Worker processes (default: cores, at most 4).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
-def scenario_compare_command(scenario_files, out_dir, jobs, as_json):
+@data_source_options
+def scenario_compare_command(scenario_files, out_dir, jobs, as_json, source):
     """Compare several scenarios side by side on one baseline forecast.
 
     The scenarios must share their base settings (data, as_of, horizon,
@@ -491,7 +537,9 @@ def scenario_compare_command(scenario_files, out_dir, jobs, as_json):
     from crimecast.scenarios.spec import load_scenario
 
     scenarios = [load_scenario(f) for f in scenario_files]
-    comparison = compare_scenarios(scenarios, jobs=jobs or default_jobs(), progress=None if as_json else _series_progress)
+    counts = open_counts(source.naming(scenarios[0].base.data))
+    comparison = compare_scenarios(scenarios, counts=counts, jobs=jobs or default_jobs(),
+                                   progress=None if as_json else _series_progress)
     data = comparison.results[0].data
     _scenario_provenance(data)
     table = comparison.financial_years()
@@ -536,7 +584,8 @@ def scenario_new_command(name, out_file, force):
 @scenario_group.command("check")
 @click.argument("scenario_file", metavar="FILE")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
-def scenario_check_command(scenario_file, as_json):
+@data_source_options
+def scenario_check_command(scenario_file, as_json, source):
     """Validate the scenario in FILE against its data, without forecasting.
 
     Checks the schema, every key, value and distribution, `extends`, and
@@ -551,7 +600,8 @@ def scenario_check_command(scenario_file, as_json):
     from crimecast.scenarios.run import check_scenario
     from crimecast.scenarios.spec import load_scenario
 
-    resolved = check_scenario(load_scenario(scenario_file))
+    scenario = load_scenario(scenario_file)
+    resolved = check_scenario(scenario, open_counts(source.naming(scenario.base.data)))
     scenario = resolved.scenario
     if as_json:
         click.echo(json.dumps({"valid": True, "scenario": scenario.name, "file": scenario.source,
@@ -706,7 +756,9 @@ def optimise_group() -> None:
               help="Folder; files go in OUT/optimise-csf/.")
 @click.option("--no-chart", is_flag=True, help="Skip the PNG charts.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
-def optimise_csf_command(assumptions_file, budget, objective, scenario_file, solver, jobs, out_dir, no_chart, as_json):
+@data_source_options
+def optimise_csf_command(assumptions_file, budget, objective, scenario_file, solver, jobs, out_dir, no_chart, as_json,
+                         source):
     """Allocate the Community Safety Fund across districts and the force.
 
     Baseline crime is each recipient's forecast for the next financial
@@ -729,7 +781,7 @@ def optimise_csf_command(assumptions_file, budget, objective, scenario_file, sol
     from crimecast.scenarios.spec import load_scenario
 
     assumptions, source = load_assumptions(assumptions_file)
-    counts = with_totals(load_counts(assumptions.forecast.data))
+    counts = open_counts(source.naming(assumptions.forecast.data))
     scenario = load_scenario(scenario_file) if scenario_file else None
     result = optimise_csf(counts, assumptions, source=source, budget=budget, currency=objective, scenario=scenario,
                           solver=solver, jobs=jobs or default_jobs(), progress=None if as_json else _series_progress)

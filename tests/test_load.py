@@ -33,21 +33,42 @@ def test_wide_file_melts_months_from_headers(write_csv):
     assert len(counts) == 4 and counts["count"].sum() == 12
 
 
-def test_quarterly_counts_spread_over_months(write_csv):
-    path = write_csv("quarter,count\n2013/14 Q1,10\n")
+def test_quarterly_counts_stay_quarters(write_csv):
+    path = write_csv("quarter,count\n2013/14 Q1,10\n2013/14 Q2,12\n")
     counts = load_counts(path, columns=ColumnMap(date_col="quarter", quarterly=True))
-    assert counts["count"].tolist() == [4, 3, 3]
-    assert counts["month"].min() == pd.Timestamp("2013-04-01")
+    assert counts["count"].tolist() == [10, 12]
+    assert counts["month"].tolist() == [pd.Timestamp("2013-04-01"), pd.Timestamp("2013-07-01")]
+    assert counts.attrs["frequency"] == "quarter"
+
+
+def test_rolling_twelve_month_totals_are_refused(write_csv):
+    path = write_csv("12 months ending,PFA,Offence,Rolling year total number of offences\n31-03-2013,West Midlands,Robbery,3000\n")
+    with pytest.raises(DataError, match="rolling 12-month totals.*12 times too large"):
+        load_counts(path)
+
+
+def test_police_uk_crime_types_keep_asb_out_of_total_and_forces_are_peers(write_csv):
+    from crimecast.data.series import with_totals
+
+    path = write_csv("month,force,crime_type,count\n2020-01,Merseyside Police,Anti-social behaviour,50\n"
+                     "2020-01,Merseyside Police,Burglary,10\n2020-01,Merseyside Police,Robbery,5\n"
+                     "2020-01,Cleveland Police,Burglary,7\n2020-01,Cleveland Police,Robbery,1\n")
+    counts = with_totals(load_counts(path))
+    assert "force" not in set(counts["area"])
+    total = counts[(counts["category"] == "total-recorded-crime")].set_index("area")["count"]
+    assert total.to_dict() == {"cleveland-police": 8, "merseyside-police": 15}
+    assert counts.attrs["category_notes"]["burglary"].startswith("all burglary")
 
 
 @pytest.mark.parametrize("text, message", [
     ("", "the file is empty"),
-    ("month,count\n", "no rows of counts"),
+    ("month,count\n", "header but no rows"),
     ("month,count\n2013-01,5\nnot-a-month,6\n", "row 3, 'not-a-month' is not a month"),
     ("month,count\n2013-01,5\n2013-02,-2\n", "row 3, column count: '-2'"),
     ("month,count\n2013-01,5\n2013-02,lots\n", "row 3, column count: 'lots'"),
     ("month,count\n2013-01,5\n2013-01,6\n", "row 3: a second count"),
-    ("month,count\n2013-01,5\n2013-03,6\n", "no count for 2013-02"),
+    ("month,count\n2013-01,5\n2013-05,6\n", "3 months in a row with no count \\(2013-02, 2013-03, 2013-04\\)"),
+    ("month;count\n2013-01;5\n", "separated by semicolons"),
 ])
 def test_bad_files_get_one_clear_error(write_csv, text, message):
     path = write_csv(text)
@@ -82,6 +103,6 @@ def test_real_home_office_quarters_with_separate_quarter_column():
 @needs_shared_data
 def test_real_police_uk_gap_in_2019_07_is_reported_then_filled():
     with pytest.raises(DataError, match="2019-07"):
-        load_counts(POLICE_UK)
+        load_counts(POLICE_UK, fill_missing="error")
     filled = load_counts(POLICE_UK, fill_missing="interpolate")
     assert any("2019-07" in note for note in filled.attrs["notes"])

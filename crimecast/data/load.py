@@ -10,8 +10,13 @@ from pathlib import Path
 import pandas as pd
 
 from crimecast.data.months import parse_months, parse_quarters
-from crimecast.data.schema import ROW, FillMissing, clean_counts, validate
+from crimecast.data.frequency import MONTHLY, QUARTERLY
+from crimecast.data.home_office import refuse_rolling_totals
+from crimecast.data.read import read_table
+from crimecast.data.schema import DEFAULT_FILL, DEFAULT_MAX_GAP, ROW, FillMissing, clean_counts, validate
+from crimecast.data.category_maps import HOME_OFFICE, POLICE_UK, map_frame, matches_police_uk, read_map_file
 from crimecast.data.slugs import slugify
+from crimecast.data.store import ImportedData, SourceFile, StoredDataset, sha256_of
 from crimecast.errors import DataError
 
 DEFAULT_DATASET = "west-midlands"
@@ -25,6 +30,7 @@ SINGLE_AREA = "force"
 DATE_NAMES = ("month", "date", "period", "month-start", "ds")
 VALUE_NAMES = ("count", "counts", "value", "crimes", "offences", "number-of-offences", "y")
 CATEGORY_NAMES = ("category", "crime-type", "offence", "offence-group", "crime-category", "majortext")
+FORCE_COLUMNS = ("force", "force-name", "pfa", "police-force-area")
 AREA_NAMES = ("area", "district", "borough", "boroughname", "force", "force-name", "local-authority", "pfa")
 
 
@@ -47,18 +53,11 @@ class ColumnMap:
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
-    if not path.exists():
-        raise DataError(f"{path}: no such file. Check the path, or use --data west-midlands for the embedded data.")
-    try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True, comment=None)
-    except pd.errors.EmptyDataError:
-        raise DataError(f"{path}: the file is empty. It needs a header row and at least one row of counts.") from None
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise DataError(f"{path}: not a readable CSV ({str(exc).splitlines()[0]}). Save it as comma-separated UTF-8 text.") from None
-    if frame.empty:
-        raise DataError(f"{path}: the file has a header but no rows of counts.")
-    frame.columns = [str(c).strip() for c in frame.columns]
-    frame[ROW] = range(2, len(frame) + 2)
+    if not path.exists() and not path.suffix:
+        raise DataError(f"{path}: no such file, embedded dataset or stored dataset. Check the path; "
+                        f"embedded datasets: {', '.join(EMBEDDED_DATASETS)}; stored ones: `forecast data list`.")
+    frame = read_table(path)
+    refuse_rolling_totals(frame, path)
     return frame
 
 
@@ -92,19 +91,8 @@ def _melt_wide(frame: pd.DataFrame, id_cols: list[str], *, source: str) -> pd.Da
     return long
 
 
-def _spread_quarters(frame: pd.DataFrame) -> pd.DataFrame:
-    """Split each quarter's count over its three months, remainder to the first."""
-    parts = []
-    for offset in range(3):
-        part = frame.copy()
-        base = part["count"] // 3
-        part["count"] = base + ((part["count"] % 3) > offset).astype("int64")
-        part["month"] = part["month"] + pd.DateOffset(months=offset)
-        parts.append(part)
-    return pd.concat(parts, ignore_index=True)
-
-
-def _tidy_from_csv(path: Path, columns: ColumnMap, *, sum_duplicates: bool) -> tuple[pd.DataFrame, list[str]]:
+def _tidy_from_csv(path: Path, columns: ColumnMap, *, sum_duplicates: bool) -> tuple[pd.DataFrame, str | None, list[str]]:
+    """The file as ``month, area, category, count`` (source category names kept), its area column and notes."""
     source = str(path)
     frame = _read_csv(path)
     notes: list[str] = []
@@ -135,19 +123,86 @@ def _tidy_from_csv(path: Path, columns: ColumnMap, *, sum_duplicates: bool) -> t
     tidy = pd.DataFrame({
         "month": month_values.to_numpy(),
         "area": frame[area_col].map(slugify) if area_col else SINGLE_AREA,
-        "category": frame[category_col].map(slugify) if category_col else slugify(columns.category_name or path.stem),
+        "category": frame[category_col].str.strip() if category_col else (columns.category_name or path.stem),
         "count": frame[value_col],
         ROW: frame[ROW],
     })
     if not area_col:
         notes.append(f"{source}: no area column found, so the file is read as one area '{SINGLE_AREA}' (name one with --area-col).")
     tidy["count"] = clean_counts(tidy, source)
-    if columns.quarterly:
-        tidy = _spread_quarters(tidy)
-        notes.append(f"{source}: quarterly counts were spread evenly over their three months; month-to-month seasonality inside a quarter is unknown.")
+    return tidy, area_col, notes
+
+
+def _category_map(names: list[str], map_file: str | Path | None, *, source: str) -> tuple[pd.DataFrame, list[str]]:
+    if map_file:
+        return map_frame(read_map_file(Path(map_file)), names), [f"categories mapped by {map_file}."]
+    if matches_police_uk(names):
+        return map_frame(POLICE_UK, names), [f"{source}: the categories are police.uk crime types, so the police.uk map "
+                                             "is used: total recorded crime leaves out anti-social behaviour."]
+    if set(names) <= set(HOME_OFFICE):
+        return map_frame(HOME_OFFICE, names), []
+    return map_frame({}, names), []
+
+
+def _areas_relation(tidy: pd.DataFrame, area_col: str | None, areas: str | None, *, source: str) -> tuple[str, list[str]]:
+    several = tidy["area"].nunique() > 1
+    if areas:
+        return areas, []
+    if several and area_col and slugify(area_col) in FORCE_COLUMNS:
+        return "peers", [f"{source}: the areas in column '{area_col}' are read as separate forces (peers): no total over "
+                         "them is formed. Pass --areas parts if they are districts of one force."]
+    if several:
+        return "parts", [f"{source}: the areas are read as districts of one force, whose total is area '{SINGLE_AREA}'. "
+                         "Pass --areas peers if they are separate forces."]
+    return "parts", []
+
+
+def import_csv(path: str | Path, *, columns: ColumnMap | None = None, sum_duplicates: bool = False,
+               areas: str | None = None, category_map: str | Path | None = None) -> ImportedData:
+    """Read a CSV or Excel file of counts (any layout the column mapping describes).
+
+    Parameters
+    ----------
+    path
+        The file.
+    columns
+        Where the month, count, category and area are; wide or quarterly.
+    sum_duplicates
+        Add together rows with the same period, area and category.
+    areas
+        ``"parts"`` (districts of one force, totalled as ``force``) or
+        ``"peers"`` (separate forces, never summed); by default peers when
+        the area column is a force column, else parts.
+    category_map
+        A CSV mapping source categories to slugs and total recorded crime;
+        by default police.uk crime types and Home Office offence groups are
+        recognised, and anything else keeps its own name, all in the total.
+
+    Returns
+    -------
+    ImportedData
+        Counts (not yet validated), categories, hierarchy and provenance.
+
+    Raises
+    ------
+    DataError
+        Naming the file, row and column at fault and how to fix it.
+    """
+    path = Path(path)
+    columns = columns or ColumnMap()
+    tidy, area_col, notes = _tidy_from_csv(path, columns, sum_duplicates=sum_duplicates)
+    categories, map_notes = _category_map(sorted(tidy["category"].unique()), category_map, source=str(path))
+    tidy["category"] = tidy["category"].map(categories.set_index("source_name")["category"])
     if sum_duplicates:
         tidy = tidy.groupby(["month", "area", "category"], as_index=False).agg(count=("count", "sum"), **{ROW: (ROW, "min")})
-    return tidy, notes
+    relation, area_notes = _areas_relation(tidy, area_col, areas, source=str(path))
+    whole = SINGLE_AREA if relation == "parts" else None
+    level = "force" if relation == "peers" or tidy["area"].nunique() == 1 else "district"
+    hierarchy = pd.DataFrame({"area": sorted(tidy["area"].unique()), "name": None,
+                              "parent": None if relation == "peers" or level == "force" else whole, "level": level})
+    return ImportedData(kind="csv", counts=tidy, frequency=(QUARTERLY if columns.quarterly else MONTHLY).name,
+                        areas=relation, whole=whole, categories=categories.drop_duplicates("category"), hierarchy=hierarchy,
+                        files=[SourceFile(str(path), sha256_of(path), rows=len(tidy))], notes=notes + map_notes + area_notes)
 
 
 def _embedded_metadata() -> dict:
@@ -156,34 +211,60 @@ def _embedded_metadata() -> dict:
     return tomllib.loads(text)["dataset"]
 
 
+def counts_from(data: ImportedData | StoredDataset, *, source: str, fill_missing: FillMissing = DEFAULT_FILL,
+                max_gap: int = DEFAULT_MAX_GAP) -> pd.DataFrame:
+    """Validate imported or stored counts and attach what they mean as ``attrs``.
+
+    ``attrs``: ``source``, ``illustrative``, ``notice``, ``notes``,
+    ``frequency``, ``filled``, ``areas`` (parts or peers), ``whole``,
+    ``total_categories``, ``category_notes``, ``kind``.
+    """
+    frequency = QUARTERLY if data.frequency == QUARTERLY.name else MONTHLY
+    valid = validate(data.counts, source=source, fill_missing=fill_missing, max_gap=max_gap, frequency=frequency,
+                     drop_unfillable=fill_missing != "error")
+    categories = data.categories
+    in_total = categories.loc[categories["in_total"].astype(bool), "category"].tolist()
+    valid.attrs.update(source=source, illustrative=False, notice="", kind=data.kind,
+                       notes=list(data.notes) + valid.attrs["notes"], areas=data.areas, whole=data.whole,
+                       total_categories=None if len(in_total) == len(categories) else in_total,
+                       category_notes={r.category: r.note for r in categories.itertuples() if r.note})
+    return valid
+
+
 def load_counts(
     source: str | Path = DEFAULT_DATASET,
     *,
     columns: ColumnMap | None = None,
     sum_duplicates: bool = False,
-    fill_missing: FillMissing = "error",
+    fill_missing: FillMissing = DEFAULT_FILL,
+    max_gap: int = DEFAULT_MAX_GAP,
+    areas: str | None = None,
+    category_map: str | Path | None = None,
 ) -> pd.DataFrame:
-    """Load monthly crime counts into the validated data contract.
+    """Load crime counts from an embedded dataset or a file into the validated data contract.
 
     Parameters
     ----------
     source
-        The name of an embedded dataset (``"west-midlands"``) or a CSV path.
+        The name of an embedded dataset (``"west-midlands"``) or a CSV or
+        Excel path. (Stored datasets: :func:`crimecast.data.sources.open_counts`.)
     columns
-        Where the month, count, category and area are in a CSV, whether the
-        file is wide (months as column headers) or quarterly.
+        Where the month, count, category and area are in a file, whether the
+        file is wide (months as column headers) or quarterly (kept as quarters).
     sum_duplicates
         Add together rows with the same (month, area, category) instead of
         rejecting them, e.g. minor categories read as their major category.
-    fill_missing
-        ``"error"`` (default), ``"zero"`` or ``"interpolate"`` for months
-        missing inside a series.
+    fill_missing, max_gap
+        What to do with periods missing inside a series (see
+        :func:`crimecast.data.schema.fill_missing_months`).
+    areas, category_map
+        See :func:`import_csv`.
 
     Returns
     -------
     pandas.DataFrame
-        Columns ``month, area, category, count``. ``attrs`` holds
-        ``source``, ``illustrative`` (bool), ``notice`` and ``notes``.
+        Columns ``month, area, category, count``; ``attrs`` as
+        :func:`counts_from` describes.
 
     Raises
     ------
@@ -196,17 +277,14 @@ def load_counts(
     >>> sorted(counts["area"].unique())[:2]
     ['birmingham', 'coventry']
     """
-    columns = columns or ColumnMap()
     name = str(source)
     if name in EMBEDDED_DATASETS:
         path = resources.files("crimecast.data").joinpath("demo", EMBEDDED_DATASETS[name])
         with resources.as_file(path) as csv_path:
-            tidy, notes = _tidy_from_csv(Path(csv_path), ColumnMap(), sum_duplicates=False)
-        meta = _embedded_metadata()
-        illustrative, notice = True, meta["notice"]
-    else:
-        tidy, notes = _tidy_from_csv(Path(name), columns, sum_duplicates=sum_duplicates)
-        illustrative, notice = False, ""
-    valid = validate(tidy, source=name, fill_missing=fill_missing)
-    valid.attrs.update(source=name, illustrative=illustrative, notice=notice, notes=notes + valid.attrs["notes"])
-    return valid
+            imported = import_csv(Path(csv_path), areas="parts")
+        imported.notes = [n for n in imported.notes if "districts of one force" not in n]
+        valid = counts_from(imported, source=name, fill_missing="error")
+        valid.attrs.update(illustrative=True, notice=_embedded_metadata()["notice"], kind="embedded")
+        return valid
+    imported = import_csv(Path(name), columns=columns, sum_duplicates=sum_duplicates, areas=areas, category_map=category_map)
+    return counts_from(imported, source=name, fill_missing=fill_missing, max_gap=max_gap)

@@ -104,7 +104,8 @@ def _listed(periods, frequency: Frequency) -> str:
 
 
 def fill_missing_months(frame: pd.DataFrame, *, how: FillMissing, source: str, max_gap: int = DEFAULT_MAX_GAP,
-                        frequency: Frequency = MONTHLY) -> tuple[pd.DataFrame, list[str], list[tuple[str, str, pd.Timestamp]]]:
+                        frequency: Frequency = MONTHLY, drop_unfillable: bool = False
+                        ) -> tuple[pd.DataFrame, list[str], list[tuple[str, str, pd.Timestamp]], dict[tuple[str, str], str]]:
     """Deal with periods missing inside each series, series by series.
 
     A missing period is never a zero: a source that knows a period had no
@@ -119,19 +120,24 @@ def fill_missing_months(frame: pd.DataFrame, *, how: FillMissing, source: str, m
         ``"interpolate"`` inserts linearly interpolated, rounded counts.
     max_gap
         The longest run of consecutive missing periods that may be filled.
+    drop_unfillable
+        Leave out a series whose gaps may not be filled (and say why in
+        ``dropped``) instead of raising, so one broken series of a large
+        dataset does not stop the others being used.
 
     Returns
     -------
-    (frame, notes, filled)
-        The completed frame, at most one summary note, and the
-        ``(category, area, month)`` of every filled period (charts mark them).
+    (frame, notes, filled, dropped)
+        The completed frame, summary notes, the ``(category, area, month)``
+        of every filled period (charts mark them), and ``(category, area)``
+        -> the reason for each series left out.
 
     Raises
     ------
     DataError
         Naming the series and periods of a gap that may not be filled.
     """
-    parts, filled = [], []
+    parts, filled, dropped = [], [], {}
     noun = frequency.noun
     for (area, category), group in frame.groupby(["area", "category"], sort=False):
         gaps = _gaps(group, frequency)
@@ -144,10 +150,12 @@ def fill_missing_months(frame: pd.DataFrame, *, how: FillMissing, source: str, m
                        if how == "error" else
                        f"has {len(longest)} {noun}s in a row with no count ({_listed(longest, frequency)}), more than "
                        f"the {max_gap} that may be filled")
-            raise DataError(
-                f"{source}: {category} in {area} {problem}. Add the missing {noun}s to the file, or, if guessing them "
-                f"is acceptable, pass --fill-missing zero or interpolate with --max-gap {max(len(longest), 1)}."
-            )
+            message = (f"{source}: {category} in {area} {problem}. Add the missing {noun}s to the file, or, if guessing "
+                       f"them is acceptable, pass --fill-missing zero or interpolate with --max-gap {max(len(longest), 1)}.")
+            if not drop_unfillable:
+                raise DataError(message)
+            dropped[(category, area)] = message
+            continue
         full = group.set_index("month").reindex(frequency.between(group["month"].min(), group["month"].max()))
         full.index.name = "month"
         full["area"], full["category"] = area, category
@@ -158,7 +166,14 @@ def fill_missing_months(frame: pd.DataFrame, *, how: FillMissing, source: str, m
         full["count"] = full["count"].astype("int64")
         parts.append(full.reset_index()[[*COLUMNS]])
         filled += [(category, area, month) for month in gaps]
-    return pd.concat(parts, ignore_index=True), _fill_note(filled, how=how, noun=noun), filled
+    notes = _fill_note(filled, how=how, noun=noun)
+    if dropped:
+        listed = ", ".join(f"{c} / {a}" for c, a in list(dropped)[:4]) + (" ..." if len(dropped) > 4 else "")
+        notes.append(f"{len(dropped)} series left out for gaps that may not be filled ({listed}); "
+                     "asking for one says why.")
+    if not parts:
+        raise DataError(next(iter(dropped.values())))
+    return pd.concat(parts, ignore_index=True), notes, filled, dropped
 
 
 def _fill_note(filled: list[tuple[str, str, pd.Timestamp]], *, how: str, noun: str) -> list[str]:
@@ -172,7 +187,7 @@ def _fill_note(filled: list[tuple[str, str, pd.Timestamp]], *, how: str, noun: s
 
 
 def validate(frame: pd.DataFrame, *, source: str = "table", fill_missing: FillMissing = DEFAULT_FILL,
-             max_gap: int = DEFAULT_MAX_GAP, frequency: Frequency = MONTHLY) -> pd.DataFrame:
+             max_gap: int = DEFAULT_MAX_GAP, frequency: Frequency = MONTHLY, drop_unfillable: bool = False) -> pd.DataFrame:
     """Check a table against the data contract and return it in canonical form.
 
     Parameters
@@ -188,6 +203,8 @@ def validate(frame: pd.DataFrame, *, source: str = "table", fill_missing: FillMi
     frequency
         Months (default) or quarters; a quarterly ``month`` is the first
         month of its quarter.
+    drop_unfillable
+        See :func:`fill_missing_months`.
 
     Returns
     -------
@@ -208,8 +225,9 @@ def validate(frame: pd.DataFrame, *, source: str = "table", fill_missing: FillMi
     frame["area"] = frame["area"].astype(str)
     frame["category"] = frame["category"].astype(str)
     _check_duplicates(frame, source)
-    completed, notes, filled = fill_missing_months(frame[[*COLUMNS]], how=fill_missing, source=source, max_gap=max_gap,
-                                                   frequency=frequency)
+    completed, notes, filled, dropped = fill_missing_months(frame[[*COLUMNS]], how=fill_missing, source=source,
+                                                            max_gap=max_gap, frequency=frequency,
+                                                            drop_unfillable=drop_unfillable)
     tidy = completed.sort_values(["category", "area", "month"], ignore_index=True)
-    tidy.attrs.update(notes=notes, filled=filled, frequency=frequency.name)
+    tidy.attrs.update(notes=notes, filled=filled, dropped=dropped, frequency=frequency.name)
     return tidy

@@ -23,22 +23,37 @@ ALL = "all"
 
 
 def with_totals(counts: pd.DataFrame) -> pd.DataFrame:
-    """Add the force-wide area and total-recorded-crime category as sums.
+    """Add the whole's area and the total-recorded-crime category as sums, where they are true.
 
-    The force is the sum over areas and total recorded crime the sum over
-    categories, so both are coherent with their parts by construction.
+    Areas that are parts of one whole (districts of a force: ``attrs["areas"]
+    == "parts"``, the default) gain the whole (``attrs["whole"]``, ``force``)
+    as their sum unless the source gives it; peers (separate forces) are
+    never summed. A single area that is not itself the whole gains it too
+    (the same numbers), so every command finds the force-wide series. Total recorded crime adds the categories the dataset counts
+    in it (``attrs["total_categories"]``; all by default), so police.uk's
+    anti-social behaviour stays out.
     """
     frame = counts[[*COLUMNS]]
     areas = frame["area"].unique()
-    if len(areas) > 1 and FORCE_AREA not in areas:
-        force = frame.groupby(["month", "category"], as_index=False)["count"].sum().assign(area=FORCE_AREA)
+    whole = counts.attrs.get("whole") or FORCE_AREA
+    if counts.attrs.get("areas", "parts") == "parts" and whole not in areas:
+        force = frame.groupby(["month", "category"], as_index=False)["count"].sum().assign(area=whole)
         frame = pd.concat([frame, force[[*COLUMNS]]], ignore_index=True)
-    if frame["category"].nunique() > 1 and TOTAL_CATEGORY not in set(frame["category"]):
-        total = frame.groupby(["month", "area"], as_index=False)["count"].sum().assign(category=TOTAL_CATEGORY)
+    in_total = counts.attrs.get("total_categories")
+    parts = frame if in_total is None else frame[frame["category"].isin(in_total)]
+    if parts["category"].nunique() > 1 and TOTAL_CATEGORY not in set(frame["category"]):
+        total = parts.groupby(["month", "area"], as_index=False)["count"].sum().assign(category=TOTAL_CATEGORY)
+        incomplete = _areas_missing_a_category(parts, counts.attrs.get("dropped", {}))
+        total = total[~total["area"].isin(incomplete)]
         frame = pd.concat([frame, total[[*COLUMNS]]], ignore_index=True)
     frame = frame.sort_values(["category", "area", "month"], ignore_index=True)
     frame.attrs = dict(counts.attrs)
     return frame
+
+
+def _areas_missing_a_category(parts: pd.DataFrame, dropped: dict) -> set[str]:
+    """Areas whose total would be short: one of their categories was left out for gaps."""
+    return {area for (category, area) in dropped if category in set(parts["category"])}
 
 
 def _resolve(name: str, choices: list[str], *, kind: str, aliases: dict[str, str], source: str = "") -> tuple[str, str | None]:
@@ -72,14 +87,42 @@ def resolve_area(counts: pd.DataFrame, name: str) -> str:
 
 
 def default_area(counts: pd.DataFrame) -> str:
-    """The force-wide area when present, else the only area."""
+    """The whole (force-wide) area when present, else the only area.
+
+    Raises
+    ------
+    DataError
+        When the areas are separate forces and none was named.
+    """
     areas = sorted(counts["area"].unique())
-    return FORCE_AREA if FORCE_AREA in areas else areas[0]
+    whole = counts.attrs.get("whole") or FORCE_AREA
+    if whole in areas:
+        return whole
+    if len(areas) > 1 and counts.attrs.get("areas") == "peers":
+        raise DataError(f"the areas of {counts.attrs.get('source', 'this data')} are separate forces ({len(areas)}: "
+                        f"{', '.join(areas[:5])}{' ...' if len(areas) > 5 else ''}); name one with --area.")
+    return areas[0]
+
+
+def aliases_in(counts: pd.DataFrame) -> dict[str, str]:
+    """The category aliases that apply to this data: ``burglary`` means burglary-dwelling only where
+    the data has burglary dwelling and no category of its own called burglary."""
+    categories = set(counts["category"])
+    return {alias: target for alias, target in CATEGORY_ALIASES.items() if target in categories and alias not in categories}
 
 
 def series_of(counts: pd.DataFrame, *, category: str, area: str) -> pd.Series:
     """One series as counts indexed by period start (``freq='MS'``, or ``'QS-JAN'`` for quarterly data)."""
     rows = counts[(counts["category"] == category) & (counts["area"] == area)]
+    dropped = counts.attrs.get("dropped", {})
+    if rows.empty and (category, area) in dropped:
+        raise DataError(dropped[(category, area)])
+    if rows.empty and category == TOTAL_CATEGORY and any(a == area for _, a in dropped):
+        raise DataError(f"no total recorded crime for {area}: one of its categories was left out for gaps "
+                        "(see the note when the data is read).")
+    if rows.empty and counts.attrs.get("areas") == "peers" and area == FORCE_AREA:
+        raise DataError(f"this dataset's areas are separate forces, so there is no single '{FORCE_AREA}' total; "
+                        f"name one with --area ({', '.join(sorted(counts['area'].unique())[:6])} ...).")
     if rows.empty:
         raise DataError(f"no counts for {category} in {area}. Run `forecast list` to see which series exist.")
     values = rows.set_index("month")["count"].sort_index()
@@ -111,12 +154,18 @@ def select_keys(counts: pd.DataFrame, *, category: str, area: str) -> tuple[list
 
 
 def catalogue(counts: pd.DataFrame) -> pd.DataFrame:
-    """One row per category: how many areas, first and last month, months of data."""
+    """One row per category: areas, first and last period, periods of data, whether it counts in
+    total recorded crime, and what the source means by it."""
     grouped = counts.groupby("category")
+    in_total = counts.attrs.get("total_categories")
+    notes = counts.attrs.get("category_notes", {})
+    categories = grouped["area"].nunique().index
     table = pd.DataFrame({
         "areas": grouped["area"].nunique(),
-        "first_month": grouped["month"].min().dt.strftime("%Y-%m"),
-        "last_month": grouped["month"].max().dt.strftime("%Y-%m"),
-        "months": grouped["month"].nunique(),
+        "first": grouped["month"].min().dt.strftime("%Y-%m"),
+        "last": grouped["month"].max().dt.strftime("%Y-%m"),
+        "periods": grouped["month"].nunique(),
+        "in_total": ["-" if c == TOTAL_CATEGORY else "yes" if in_total is None or c in in_total else "no" for c in categories],
+        "note": [notes.get(c, "sum of the categories marked yes" if c == TOTAL_CATEGORY else "") for c in categories],
     })
     return table.reset_index()

@@ -41,10 +41,14 @@ class CoherentPaths:
         ``(category, area) -> array (n_paths, horizon)``. ``area`` is
         ``"force"`` for an unsplit category, else a district or
         ``"rest-of-force"``.
+    total_categories
+        The categories that add up to total recorded crime (``None``: all);
+        police.uk's anti-social behaviour, for one, is not a crime.
     """
 
     months: pd.DatetimeIndex
     bottom: dict[Key, np.ndarray]
+    total_categories: tuple[str, ...] | None = None
 
     def keys_for(self, category: str, area: str) -> list[Key] | None:
         """The bottom series that add up to (category, area), or ``None`` if they cannot.
@@ -53,7 +57,9 @@ class CoherentPaths:
         ``area`` ``"force"`` (every area). A district is available only for
         categories split at that district.
         """
-        categories = sorted({c for c, _ in self.bottom}) if category == TOTAL_CATEGORY else [category]
+        categories = [category]
+        if category == TOTAL_CATEGORY:
+            categories = sorted({c for c, _ in self.bottom if self.total_categories is None or c in self.total_categories})
         keys = []
         for cat in categories:
             parts = [key for key in self.bottom if key[0] == cat and (area == FORCE_AREA or key[1] == area)]
@@ -70,7 +76,7 @@ class CoherentPaths:
         return np.sum([self.bottom[key] for key in keys], axis=0)
 
     def with_bottom(self, bottom: dict[Key, np.ndarray]) -> "CoherentPaths":
-        return CoherentPaths(months=self.months, bottom=bottom)
+        return CoherentPaths(months=self.months, bottom=bottom, total_categories=self.total_categories)
 
 
 def bottom_keys(categories: list[str], split: dict[str, list[str]], districts: list[str]) -> list[Key]:

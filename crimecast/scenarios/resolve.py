@@ -156,6 +156,10 @@ def resolve_scenario(scenario: Scenario, counts: pd.DataFrame) -> ResolvedScenar
     """
     as_of = _as_of(scenario, counts)
     months = pd.date_range(as_of + pd.offsets.MonthBegin(1), periods=scenario.base.horizon, freq="MS")
+    if not (months.month == 3).any():
+        raise ScenarioError(f"{scenario.source}: base.horizon: {scenario.base.horizon} months from {months[0]:%Y-%m} end in "
+                            f"{months[-1]:%Y-%m}, before any financial year ends; a scenario is reported by financial "
+                            f"year, so use a horizon that reaches March ({(15 - months[0].month) % 12 + 1} months or more).")
     categories = sorted(set(counts["category"]) - {TOTAL_CATEGORY})
     districts = sorted(set(counts["area"]) - {FORCE_AREA})
     drivers, notes, split = [], [], {}

@@ -9,8 +9,7 @@ from functools import partial
 import numpy as np
 import pandas as pd
 
-from crimecast.data.load import load_counts
-from crimecast.data.series import FORCE_AREA, TOTAL_CATEGORY, series_of, with_totals
+from crimecast.data.series import FORCE_AREA, TOTAL_CATEGORY, series_of
 from crimecast.errors import ScenarioError
 from crimecast.forecast.models import AUTO, CrimeForecaster, step_note
 from crimecast.forecast.parallel import Progress, map_series
@@ -27,7 +26,9 @@ COMPARED_BASE_KEYS = ("data", "as_of", "horizon", "model", "paths", "seed", "ste
 
 def load_base_data(base: Base) -> pd.DataFrame:
     """The scenario's dataset, validated, with force and total-recorded-crime totals."""
-    return with_totals(load_counts(base.data))
+    from crimecast.data.sources import DataSource, open_counts
+
+    return open_counts(DataSource(data=base.data))
 
 
 def check_scenario(scenario: Scenario, counts: pd.DataFrame | None = None) -> ResolvedScenario:
@@ -112,7 +113,10 @@ def fit_baseline(counts: pd.DataFrame, *, base: Base, as_of: pd.Timestamp, horiz
         notes.append(f"{len(keys)} series forecast separately and added up path by path (totals are coherent); their "
                      "paths are paired so year totals move together as their year-on-year changes have.")
     months = pd.date_range(as_of + pd.offsets.MonthBegin(1), periods=horizon, freq="MS")
-    return Baseline(paths=CoherentPaths(months=months, bottom=dict(zip(keys, correlated))), notes=notes)
+    in_total = counts.attrs.get("total_categories")
+    paths = CoherentPaths(months=months, bottom=dict(zip(keys, correlated)),
+                          total_categories=None if in_total is None else tuple(in_total))
+    return Baseline(paths=paths, notes=notes)
 
 
 def _baseline_for(counts: pd.DataFrame, resolved: list[ResolvedScenario], *, jobs: int,

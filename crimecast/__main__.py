@@ -1,0 +1,6 @@
+"""``python -m crimecast``: the ``forecast`` command."""
+
+from crimecast.cli import cli
+
+if __name__ == "__main__":
+    cli()

@@ -1,0 +1,131 @@
+"""One way to point any command at data: an embedded dataset, a stored dataset or a file.
+
+Every command that reads counts takes the same :class:`DataSource` (the CLI
+builds it from one shared set of options), and scenario, plan and CSF files
+name their data the same way: a stored dataset's name, an embedded
+dataset's name, or a file path.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import pandas as pd
+
+from crimecast.data.frequency import frequency_of, last_complete_period
+from crimecast.data.load import DEFAULT_DATASET, EMBEDDED_DATASETS, ColumnMap, counts_from, load_counts
+from crimecast.data.schema import DEFAULT_FILL, DEFAULT_MAX_GAP, FillMissing
+from crimecast.data.series import with_totals
+from crimecast.data.store import dataset_names, read_dataset, store_path
+from crimecast.errors import DataError, UsageError
+
+
+@dataclass(frozen=True)
+class DataSource:
+    """Where counts come from and how to read them.
+
+    Attributes
+    ----------
+    dataset
+        A dataset in the store (``forecast data import ... --name NAME``).
+    data
+        An embedded dataset's name, or a CSV/Excel file (read with
+        ``columns``). A name that is neither a file nor embedded is looked
+        up in the store. Neither given: the embedded illustrative data.
+    store
+        The store file (default ``$CRIMECAST_STORE`` or ``crimecast.duckdb``).
+    columns, sum_duplicates, areas, category_map
+        How to read a file (see :func:`crimecast.data.load.import_csv`).
+    fill_missing, max_gap
+        What to do with periods missing inside a series.
+    as_of
+        Use the data as it stood at the end of this month (later periods are
+        dropped); for quarterly data it must end a quarter.
+    """
+
+    dataset: str | None = None
+    data: str | None = None
+    store: str | None = None
+    columns: ColumnMap = field(default_factory=ColumnMap)
+    sum_duplicates: bool = False
+    areas: str | None = None
+    category_map: str | None = None
+    fill_missing: FillMissing = DEFAULT_FILL
+    max_gap: int = DEFAULT_MAX_GAP
+    as_of: pd.Timestamp | None = None
+
+    @property
+    def given(self) -> bool:
+        """Whether the user named any data (else a file's own ``data`` applies)."""
+        return self.dataset is not None or self.data is not None
+
+    def naming(self, name: str | None) -> "DataSource":
+        """This source, or one reading ``name`` (from a scenario, plan or CSF file) when none was given."""
+        return self if self.given or name is None else replace(self, data=name)
+
+
+def _read(source: DataSource) -> pd.DataFrame:
+    if source.dataset is not None:
+        stored = read_dataset(source.dataset, store=source.store)
+        return _from_store(stored, source)
+    name = source.data or DEFAULT_DATASET
+    if name in EMBEDDED_DATASETS or Path(name).exists():
+        return load_counts(name, columns=source.columns, sum_duplicates=source.sum_duplicates,
+                           fill_missing=source.fill_missing, max_gap=source.max_gap, areas=source.areas,
+                           category_map=source.category_map)
+    if name in dataset_names(source.store):
+        return _from_store(read_dataset(name, store=source.store), source)
+    raise DataError(f"'{name}' is not a file, an embedded dataset ({', '.join(EMBEDDED_DATASETS)}) or a dataset in "
+                    f"{store_path(source.store)}. Check the path, or see `forecast data list`.")
+
+
+def _from_store(stored, source: DataSource) -> pd.DataFrame:
+    counts = counts_from(stored, source=stored.name, fill_missing=source.fill_missing, max_gap=source.max_gap)
+    counts.attrs.update(fingerprint=stored.fingerprint, store=str(store_path(source.store)))
+    return counts
+
+
+def cut_at(counts: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
+    """The data as it stood at the end of month ``as_of``.
+
+    Raises
+    ------
+    UsageError
+        When ``as_of`` is before the data starts, or inside a quarter of quarterly data.
+    """
+    frequency = frequency_of(counts)
+    last = last_complete_period(as_of, frequency)
+    if last < counts["month"].min():
+        raise UsageError(f"--as-of {as_of:%Y-%m} is before the data starts ({counts['month'].min():%Y-%m}).")
+    cut = counts[counts["month"] <= last].reset_index(drop=True)
+    cut.attrs = dict(counts.attrs)
+    latest = counts["month"].max()
+    if last < latest:
+        cut.attrs["notes"] = [*cut.attrs.get("notes", []), f"data as it stood at the end of {as_of:%Y-%m}: "
+                              f"{frequency.label(last)} is the last {frequency.noun} used ({frequency.label(latest)} "
+                              "is held)."]
+    cut.attrs["as_of"] = last
+    return cut
+
+
+def open_counts(source: DataSource = DataSource()) -> pd.DataFrame:
+    """Read, validate and total the counts a command works on.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The data contract with totals (:func:`crimecast.data.series.with_totals`)
+        and ``attrs`` saying what it is (source, frequency, areas, notes ...).
+
+    Raises
+    ------
+    DataError
+        For data that cannot be read, naming the file, row or dataset.
+    UsageError
+        For an ``as_of`` the data cannot serve.
+    """
+    counts = _read(source)
+    if source.as_of is not None:
+        counts = cut_at(counts, source.as_of)
+    return with_totals(counts)
