@@ -21,7 +21,7 @@ from crimecast.data.load import EMBEDDED_DATASETS, ColumnMap
 from crimecast.data.schema import DEFAULT_FILL, DEFAULT_MAX_GAP
 from crimecast.data.sources import DataSource, open_counts
 from crimecast.data.store import STORE_ENV
-from crimecast.data.series import ALL, catalogue, default_area, select_keys, with_totals
+from crimecast.data.series import ALL, catalogue, default_area, filled_periods, select_keys
 from crimecast.errors import CrimecastError, UsageError
 from crimecast.forecast.backtest import BACKTEST_MODELS, BACKTEST_WINDOWS
 from crimecast.forecast.models import DEFAULT_HORIZON, DEFAULT_MODEL, DEFAULT_PATHS, DEFAULT_SEED, MODELS
@@ -181,7 +181,8 @@ def _write_outputs(report: SeriesReport, out_dir: Path, *, counts: pd.DataFrame,
 
     written = [write_forecast_csv(report.forecast, out_dir, data_label=_data_label(counts))]
     if chart:
-        fig = fan_chart(report.forecast, notice=counts.attrs.get("notice", ""))
+        fig = fan_chart(report.forecast, notice=counts.attrs.get("notice", ""),
+                        filled=filled_periods(counts, category=report.forecast.category, area=report.forecast.area))
         written.append(save_figure(fig, out_dir / f"{output_stem(report.forecast)}_fan.png"))
     return written
 
@@ -377,7 +378,8 @@ def spc_command(category, area, start, seasonal_adjust, known_changes_file, run_
     stem = f"{report.category}_{report.area}_spc"
     written = [write_csv_atomic(periods, out_dir / f"{stem}_periods.csv"), write_csv_atomic(signals, out_dir / f"{stem}_signals.csv")]
     fig = control_chart_figure(report.chart, category=report.category, area=report.area,
-                               known={k.month: k.description for k in report.known}, notice=counts.attrs.get("notice", ""))
+                               known={k.month: k.description for k in report.known}, notice=counts.attrs.get("notice", ""),
+                               filled=filled_periods(counts, category=report.category, area=report.area))
     written.append(save_figure(fig, out_dir / f"{stem}.png"))
     if as_json:
         click.echo(json.dumps({**serialise.spc_report(report),
@@ -409,6 +411,185 @@ def _month_option(value: str | None, option: str) -> pd.Timestamp | None:
         return parse_months(pd.Series([value]), where=option).iloc[0]
     except CrimecastError as error:
         raise click.BadParameter(str(error), param_hint=option) from None
+
+
+# ---------------------------------------------------------------- data
+
+@cli.group("data")
+def data_group() -> None:
+    """Import real data into the store (one DuckDB file) and see what it holds.
+
+    The store is crimecast.duckdb in this folder unless --store or
+    CRIMECAST_STORE says otherwise; analysts can query it with SQL
+    (tables: datasets, counts, categories, areas, files).
+
+    \b
+    Examples:
+      forecast data import police-uk 2024-03.zip --name merseyside --area-level local-authority
+      forecast data import home-office prc-pfa-mar2013-onwards-tables.csv --name forces --sum-duplicates
+      forecast data import csv counts.csv --name district --category-col Offence
+      forecast data list
+      forecast data show merseyside
+    """
+
+
+def _store_option(command):
+    return click.option("--store", default=None, envvar=STORE_ENV, show_envvar=True,
+                        help="The store file (default: crimecast.duckdb here).")(command)
+
+
+@data_group.command("import")
+@click.argument("kind", type=click.Choice(["police-uk", "home-office", "csv"]))
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--name", required=True, help="The dataset's name in the store (letters, digits, - and _).")
+@_store_option
+@click.option("--url", default=None, help="police-uk: download this archive first.")
+@click.option("--area-level", type=click.Choice(["force", "local-authority", "lsoa"]), default="force", show_default=True,
+              help="police-uk: count by force, local authority (from the LSOA name) or LSOA.")
+@click.option("--lsoa-lookup", type=click.Path(dir_okay=False), default=None,
+              help="police-uk: CSV mapping LSOA codes to areas (e.g. CSPs or wards), used instead of --area-level.")
+@click.option("--offence-level", type=click.Choice(["group", "offence"]), default="group", show_default=True,
+              help="home-office: offence groups or offences.")
+@click.option("--date-col", help="csv: column holding the month.")
+@click.option("--value-col", help="csv: column holding the count.")
+@click.option("--category-col", help="csv: column holding the category.")
+@click.option("--area-col", help="csv: column holding the area.")
+@click.option("--wide", is_flag=True, help="csv: months are column headers.")
+@click.option("--quarterly", is_flag=True, help="csv: dates are quarters (kept as quarters).")
+@click.option("--quarter-col", help="csv: with --quarterly, a column holding the quarter number.")
+@click.option("--sum-duplicates", is_flag=True, help="Add together (net) rows for the same period, area and category.")
+@click.option("--areas", "areas", type=click.Choice(["parts", "peers"]), default=None,
+              help="csv: districts of one force (parts) or separate forces (peers).")
+@click.option("--category-map", type=click.Path(dir_okay=False), default=None,
+              help="csv: CSV (source,category[,in_total]) mapping categories.")
+@click.option("--replace", is_flag=True, help="Replace the dataset instead of extending it.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+def data_import_command(kind, paths, name, store, url, area_level, lsoa_lookup, offence_level, date_col, value_col,
+                        category_col, area_col, wide, quarterly, quarter_col, sum_duplicates, areas, category_map, replace,
+                        as_json):
+    """Import KIND files into the store as dataset --name.
+
+    KIND is police-uk (the data.police.uk download: a zip, its folder or
+    street CSVs), home-office (police recorded crime open data tables,
+    quarterly) or csv (any CSV or Excel file the column options describe).
+    An import is one transaction: a failed import changes nothing;
+    importing the same files again changes nothing; newer months extend
+    the dataset.
+
+    \b
+    Examples:
+      forecast data import police-uk 2024-03.zip --name merseyside
+      forecast data import police-uk --url https://example.org/archive.zip --name national
+      forecast data import home-office pfa.csv --name forces --sum-duplicates
+      forecast data import csv counts.csv --name district --areas parts
+    """
+    from crimecast.data.imports import ImportOptions, import_data
+    from crimecast.report import data as render
+
+    options = ImportOptions(area_level=area_level, lsoa_lookup=lsoa_lookup, offence_level=offence_level,
+                            columns=ColumnMap(date_col=date_col, value_col=value_col, category_col=category_col,
+                                              area_col=area_col, quarter_col=quarter_col, wide=wide, quarterly=quarterly),
+                            sum_duplicates=sum_duplicates, areas=areas, category_map=category_map)
+    with _download_progress(enabled=bool(url) and not as_json) as progress:
+        summary = import_data(kind, list(paths), name=name, store=store, options=options, url=url, replace=replace,
+                              progress=progress)
+    if as_json:
+        click.echo(json.dumps(render.import_json(summary), indent=2))
+        return
+    click.echo(render.import_sentence(summary))
+    for note in summary.notes:
+        click.echo(f"Note: {note}")
+
+
+@contextlib.contextmanager
+def _download_progress(*, enabled: bool):
+    if not enabled:
+        yield None
+        return
+    shown = {"last": 0}
+
+    def progress(done: int, total: int | None) -> None:
+        if done - shown["last"] >= 5 << 20 or (total and done == total):
+            shown["last"] = done
+            of = f" of {total / 1e6:,.1f}" if total else ""
+            click.echo(f"  downloaded {done / 1e6:,.1f}{of} MB", err=True)
+
+    yield progress
+
+
+@data_group.command("list")
+@_store_option
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def data_list_command(store, as_json):
+    """List the datasets in the store.
+
+    \b
+    Examples:
+      forecast data list
+      forecast data list --store team.duckdb
+    """
+    from crimecast.data.store import list_datasets, store_path
+    from crimecast.report import data as render
+
+    frame = list_datasets(store)
+    if as_json:
+        click.echo(json.dumps(serialise.records(render.datasets_table(frame)), indent=2, default=serialise.json_default))
+        return
+    if frame.empty:
+        click.echo(f"No datasets in {store_path(store)} yet. Import one with `forecast data import KIND FILE --name NAME`.")
+        return
+    click.secho(f"Datasets in {store_path(store)}:", bold=True)
+    click.echo(tables.text_table(render.datasets_table(frame), align_left=("dataset", "kind", "by", "areas")))
+
+
+@data_group.command("show")
+@click.argument("name")
+@_store_option
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
+def data_show_command(name, store, as_json):
+    """Show one dataset: its series, periods, gaps, zeros, totals and provenance.
+
+    \b
+    Examples:
+      forecast data show merseyside
+    """
+    from crimecast.data.imports import describe_dataset
+    from crimecast.report import data as render
+
+    description = describe_dataset(name, store=store)
+    if as_json:
+        click.echo(json.dumps(render.describe_json(description), indent=2, default=serialise.json_default))
+        return
+    click.secho(f"{description.name}: {description.kind} data by {description.frequency}; areas are "
+                f"{'separate forces (peers)' if description.areas == 'peers' else 'parts of one force'}.", bold=True)
+    click.echo(tables.text_table(render.series_summary(description), align_left=("category", "first", "last", "in_total")))
+    click.echo()
+    click.echo(render.gaps_sentence(description))
+    click.echo(f"Areas ({len(description.hierarchy)}): " + ", ".join(description.hierarchy["area"].head(20))
+               + (" ..." if len(description.hierarchy) > 20 else ""))
+    for note in description.notes:
+        click.echo(f"Note: {note}")
+    click.secho("\nFiles:", bold=True)
+    for row in description.files.itertuples():
+        click.echo(f"  {row.path}  sha256 {row.sha256[:16]}...  imported {row.imported_at:%Y-%m-%d %H:%M} "
+                   f"(crimecast {row.crimecast_version})")
+    click.echo(f"Fingerprint of the counts: {description.fingerprint[:16]}...")
+
+
+@data_group.command("drop")
+@click.argument("name")
+@_store_option
+def data_drop_command(name, store):
+    """Remove dataset NAME (its counts and provenance) from the store.
+
+    \b
+    Examples:
+      forecast data drop merseyside
+    """
+    from crimecast.data.store import drop_dataset
+
+    removed = drop_dataset(name, store=store)
+    click.echo(f"Dropped '{name}' ({removed:,} counts).")
 
 
 # ---------------------------------------------------------------- scenarios

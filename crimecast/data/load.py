@@ -196,6 +196,10 @@ def import_csv(path: str | Path, *, columns: ColumnMap | None = None, sum_duplic
     if sum_duplicates:
         tidy = tidy.groupby(["month", "area", "category"], as_index=False).agg(count=("count", "sum"), **{ROW: (ROW, "min")})
     relation, area_notes = _areas_relation(tidy, area_col, areas, source=str(path))
+    if relation == "peers" and area_col and slugify(area_col) in FORCE_COLUMNS:
+        from crimecast.data.police_uk import force_slug
+
+        tidy["area"] = tidy["area"].map(force_slug)
     whole = SINGLE_AREA if relation == "parts" else None
     level = "force" if relation == "peers" or tidy["area"].nunique() == 1 else "district"
     hierarchy = pd.DataFrame({"area": sorted(tidy["area"].unique()), "name": None,
@@ -225,7 +229,8 @@ def counts_from(data: ImportedData | StoredDataset, *, source: str, fill_missing
     categories = data.categories
     in_total = categories.loc[categories["in_total"].astype(bool), "category"].tolist()
     valid.attrs.update(source=source, illustrative=False, notice="", kind=data.kind,
-                       notes=list(data.notes) + valid.attrs["notes"], areas=data.areas, whole=data.whole,
+                       notes=(list(data.notes) if isinstance(data, ImportedData) else []) + valid.attrs["notes"],
+                       areas=data.areas, whole=data.whole,
                        total_categories=None if len(in_total) == len(categories) else in_total,
                        category_notes={r.category: r.note for r in categories.itertuples() if r.note})
     return valid

@@ -86,16 +86,22 @@ def parse_quarters(values: pd.Series, *, where: str, rows: pd.Series | None = No
     DataError
         If a label is not a quarter.
     """
-    starts = []
-    for position, label in enumerate(values.astype("string").str.strip()):
-        match = _QUARTER.match(label or "")
+    labels = values.astype("string").str.strip()
+    starts = {}
+    for label in labels.dropna().unique():
+        match = _QUARTER.match(label)
         if not match:
-            row = f"row {int(rows.iloc[position])}, " if rows is not None else ""
-            raise DataError(
-                f"{where}: {row}'{label}' is not a quarter. Write 2013 Q1 (calendar) or 2013/14 Q1 (financial year)."
-            )
+            continue
         year, fy_suffix, quarter = int(match.group(1)), match.group(2), int(match.group(3))
         first_month = (quarter - 1) * 3 + (4 if fy_suffix else 1)
         year += (first_month - 1) // 12
-        starts.append(pd.Timestamp(year=year, month=(first_month - 1) % 12 + 1, day=1))
-    return pd.Series(starts, index=values.index)
+        starts[label] = pd.Timestamp(year=year, month=(first_month - 1) % 12 + 1, day=1)
+    parsed = labels.map(starts)
+    bad = parsed.isna().to_numpy()
+    if bad.any():
+        position = int(bad.argmax())
+        row = f"row {int(rows.iloc[position])}, " if rows is not None else ""
+        raise DataError(
+            f"{where}: {row}'{labels.iloc[position]}' is not a quarter. Write 2013 Q1 (calendar) or 2013/14 Q1 (financial year)."
+        )
+    return pd.Series(pd.to_datetime(parsed.astype(object)).to_numpy(), index=values.index)

@@ -131,6 +131,11 @@ def series_of(counts: pd.DataFrame, *, category: str, area: str) -> pd.Series:
     return values
 
 
+def filled_periods(counts: pd.DataFrame, *, category: str, area: str) -> list[pd.Timestamp]:
+    """Periods of one series that were missing in the data and filled in (charts mark them)."""
+    return [month for c, a, month in counts.attrs.get("filled", []) if (c, a) == (category, area)]
+
+
 def select_keys(counts: pd.DataFrame, *, category: str, area: str) -> tuple[list[tuple[str, str]], list[str]]:
     """(category, area) pairs named by ``category`` and ``area``, ``all`` allowed.
 

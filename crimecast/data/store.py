@@ -49,7 +49,7 @@ _TABLES = (
     "CREATE TABLE IF NOT EXISTS crimecast_meta (key VARCHAR PRIMARY KEY, value VARCHAR)",
     "CREATE TABLE IF NOT EXISTS datasets (name VARCHAR PRIMARY KEY, kind VARCHAR NOT NULL, frequency VARCHAR NOT NULL, "
     "areas VARCHAR NOT NULL, whole VARCHAR, fingerprint VARCHAR NOT NULL, created_at TIMESTAMP NOT NULL, "
-    "updated_at TIMESTAMP NOT NULL, crimecast_version VARCHAR NOT NULL, notes VARCHAR NOT NULL)",
+    "updated_at TIMESTAMP NOT NULL, crimecast_version VARCHAR NOT NULL, notes VARCHAR NOT NULL, options VARCHAR NOT NULL)",
     "CREATE TABLE IF NOT EXISTS counts (dataset VARCHAR NOT NULL, month DATE NOT NULL, area VARCHAR NOT NULL, "
     "category VARCHAR NOT NULL, count BIGINT NOT NULL, PRIMARY KEY (dataset, month, area, category))",
     "CREATE TABLE IF NOT EXISTS categories (dataset VARCHAR NOT NULL, category VARCHAR NOT NULL, source_name VARCHAR, "
@@ -133,6 +133,7 @@ class ImportedData:
     hierarchy: pd.DataFrame
     files: list[SourceFile]
     notes: list[str] = field(default_factory=list)
+    options: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -258,10 +259,14 @@ def save_import(data: ImportedData, *, name: str, store: str | Path | None = Non
     """
     started = time.monotonic() if started is None else started
     with connect(store, write=True) as connection:
-        existing = connection.execute("SELECT kind, frequency, areas, created_at FROM datasets WHERE name = ?", [name]).fetchone()
+        existing = connection.execute("SELECT kind, frequency, areas, created_at, options FROM datasets WHERE name = ?",
+                                      [name]).fetchone()
         if existing and not replace and (existing[0], existing[1]) != (data.kind, data.frequency):
             raise DataError(f"dataset '{name}' already holds {existing[0]} data by {existing[1]}; this import is {data.kind} "
                             f"by {data.frequency}. Choose another --name, or pass --replace.")
+        if existing and not replace and json.loads(existing[4]) != data.options:
+            raise DataError(f"dataset '{name}' was imported with other options ({_options_text(json.loads(existing[4]))}); "
+                            f"this import uses {_options_text(data.options)}. Choose another --name, or pass --replace.")
         known = {row[0] for row in connection.execute("SELECT sha256 FROM files WHERE dataset = ?", [name]).fetchall()}
         if existing and not replace and all(f.sha256 in known for f in data.files):
             counts = _existing_counts(connection, name)
@@ -291,9 +296,9 @@ def _write(connection, *, name: str, data: ImportedData, merged: pd.DataFrame, c
         connection.register("new_areas", hierarchy)
         connection.execute("INSERT INTO areas SELECT * FROM new_areas")
         connection.unregister("new_areas")
-        connection.execute("INSERT INTO datasets VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        connection.execute("INSERT INTO datasets VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                            [name, data.kind, data.frequency, data.areas, data.whole, fingerprint(merged),
-                            created or now, now, stamp, json.dumps(data.notes)])
+                            created or now, now, stamp, json.dumps(data.notes), json.dumps(data.options, sort_keys=True)])
         for source in data.files:
             connection.execute("INSERT INTO files VALUES (?, ?, ?, ?, ?, ?)",
                                [name, source.path, source.sha256, source.rows, now, stamp])
@@ -301,6 +306,10 @@ def _write(connection, *, name: str, data: ImportedData, merged: pd.DataFrame, c
     except BaseException:
         connection.execute("ROLLBACK")
         raise
+
+
+def _options_text(options: dict) -> str:
+    return ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in sorted(options.items()) if v not in (None, False)) or "defaults"
 
 
 def _summary(name, store, counts: pd.DataFrame, data: ImportedData, *, unchanged: bool, added: int, changed: int,

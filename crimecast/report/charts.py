@@ -50,8 +50,19 @@ def _finish_monthly_chart(fig, ax, *, title: str, first: pd.Timestamp, last: pd.
     return _with_caption(fig, caption, notice)
 
 
-def fan_chart(result: ForecastResult, *, notice: str = ""):
-    """A fan chart of history, median forecast and 80%/95% intervals; returns the Figure."""
+def _mark_filled(ax, series: pd.Series, filled) -> None:
+    """Hollow markers on periods that were missing and filled in, so nobody reads them as recorded."""
+    shown = [m for m in filled if m in series.index]
+    if shown:
+        ax.scatter(shown, series.loc[shown].to_numpy(), marker="o", facecolors="white", edgecolors="0.3", s=36,
+                   zorder=6, label="filled in (missing in the data)")
+
+
+def fan_chart(result: ForecastResult, *, notice: str = "", filled=()):
+    """A fan chart of history, median forecast and 80%/95% intervals; returns the Figure.
+
+    ``filled``: periods that were missing from the data and filled in; they are marked.
+    """
     table = result.monthly_table()
     history = result.history[result.history.index >= result.history.index[-1] - pd.DateOffset(years=HISTORY_YEARS_SHOWN)]
     fig, ax = plt.subplots(figsize=(10, 5), dpi=100)
@@ -59,6 +70,7 @@ def fan_chart(result: ForecastResult, *, notice: str = ""):
     ax.fill_between(table["month"], table["lo95"], table["hi95"], color="tab:blue", alpha=0.18, label="95% interval")
     ax.fill_between(table["month"], table["lo80"], table["hi80"], color="tab:blue", alpha=0.35, label="80% interval")
     ax.plot(table["month"], table["median"], color="tab:blue", linewidth=1.6, label="forecast (median)")
+    _mark_filled(ax, history, filled)
     title = f"{display_name(result.category)} — {area_label(result.area)}: forecast to {table['month'].iloc[-1]:%b %Y}"
     caption = f"model: {result.model}; {result.paths.shape[0]:,} simulated paths"
     return _finish_monthly_chart(fig, ax, title=title, first=history.index[0], last=table["month"].iloc[-1],
@@ -81,8 +93,11 @@ SIGNAL_STYLES = {
 }
 
 
-def control_chart_figure(chart, *, category: str, area: str, known: dict | None = None, notice: str = ""):
-    """An XmR chart: values, one mean line and limit band per period, signals and steps marked."""
+def control_chart_figure(chart, *, category: str, area: str, known: dict | None = None, notice: str = "", filled=()):
+    """An XmR chart: values, one mean line and limit band per period, signals and steps marked.
+
+    ``filled``: periods that were missing from the data and filled in; they are marked.
+    """
     values = chart.values
     fig, ax = plt.subplots(figsize=(10, 5), dpi=100)
     ax.plot(values.index, values.to_numpy(), color="black", linewidth=1.1, marker=".", label="monthly count")
@@ -98,6 +113,7 @@ def control_chart_figure(chart, *, category: str, area: str, known: dict | None 
         ax.scatter([signal.month], [signal.value], marker=marker, facecolors="none", edgecolors=colour, s=70, zorder=5,
                    label=signal.rule if signal.rule not in seen else None)
         seen.add(signal.rule)
+    _mark_filled(ax, values, filled)
     for step in chart.steps:
         ax.axvline(step.month, color="tab:red" if not step.known else "tab:green", linestyle="--", linewidth=1)
         label = (known or {}).get(step.month, "known change" if step.known else f"step {step.change:+.0%}")

@@ -1,0 +1,77 @@
+"""Rendering imports and stored datasets for the terminal and JSON."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from crimecast.data.imports import DatasetDescription
+from crimecast.data.store import ImportSummary
+
+
+def import_sentence(summary: ImportSummary) -> str:
+    """One line on what an import did."""
+    from crimecast.data.frequency import frequency_named
+
+    freq = frequency_named(summary.frequency)
+    span = f"{freq.label(summary.first)} to {freq.label(summary.last)}"
+    if summary.unchanged:
+        return (f"Dataset '{summary.dataset}' already holds these files: nothing changed ({summary.series} series, "
+                f"{span}) in {summary.store}.")
+    changed = f", {summary.values_changed:,} values revised" if summary.values_changed else ""
+    return (f"Imported '{summary.dataset}' into {summary.store} in {summary.seconds:.1f} s: {summary.series} series by "
+            f"{summary.frequency}, {span} ({summary.periods_added} new {summary.frequency}(s){changed}).")
+
+
+def import_json(summary: ImportSummary) -> dict:
+    return {"dataset": summary.dataset, "store": str(summary.store), "unchanged": summary.unchanged,
+            "periods_added": summary.periods_added, "values_changed": summary.values_changed, "series": summary.series,
+            "first": f"{summary.first:%Y-%m}", "last": f"{summary.last:%Y-%m}", "frequency": summary.frequency,
+            "seconds": round(summary.seconds, 3), "notes": list(summary.notes)}
+
+
+def _label(month, frequency: str) -> str:
+    from crimecast.data.frequency import frequency_named
+
+    return frequency_named(frequency).label(pd.Timestamp(month))
+
+
+def datasets_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """``forecast data list``: one row per dataset."""
+    return pd.DataFrame({
+        "dataset": frame["name"], "kind": frame["kind"], "by": frame["frequency"], "areas": frame["areas"],
+        "series": frame["series"], "first": [_label(m, f) for m, f in zip(frame["first"], frame["frequency"])],
+        "last": [_label(m, f) for m, f in zip(frame["last"], frame["frequency"])], "files": frame["files"],
+        "updated": pd.to_datetime(frame["updated_at"]).dt.strftime("%Y-%m-%d %H:%M")})
+
+
+def series_summary(description: DatasetDescription) -> pd.DataFrame:
+    """Per category: series, periods, missing periods, zeros and the total count."""
+    series = description.series
+    grouped = series.groupby("category")
+    in_total = description.categories.set_index("category")["in_total"]
+    return pd.DataFrame({
+        "series": grouped.size(), "first": grouped["first"].min(), "last": grouped["last"].max(),
+        "missing": grouped["missing"].sum(), "zeros": grouped["zeros"].sum(),
+        "total": grouped["total"].sum().map(lambda v: f"{v:,}"),
+        "in_total": [("yes" if in_total.get(c, True) else "no") for c in grouped.size().index],
+    }).reset_index()
+
+
+def gaps_sentence(description: DatasetDescription) -> str:
+    gappy = description.series[description.series["missing"] > 0]
+    if gappy.empty:
+        return f"No {description.frequency} is missing inside any series."
+    listed = ", ".join(f"{r.category} / {r.area} ({r.missing})" for r in gappy.head(5).itertuples())
+    return (f"{len(gappy)} series have missing {description.frequency}s inside them: {listed}"
+            f"{' ...' if len(gappy) > 5 else ''}. Commands fill gaps of up to --max-gap (default 2) and leave out "
+            "series with longer ones.")
+
+
+def describe_json(description: DatasetDescription) -> dict:
+    from crimecast.report.serialise import records
+
+    return {"dataset": description.name, "kind": description.kind, "frequency": description.frequency,
+            "areas": description.areas, "whole": description.whole, "fingerprint": description.fingerprint,
+            "series": records(description.series), "categories": records(description.categories),
+            "areas_table": records(description.hierarchy), "files": records(description.files),
+            "notes": list(description.notes)}
