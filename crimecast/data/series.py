@@ -41,7 +41,8 @@ def with_totals(counts: pd.DataFrame) -> pd.DataFrame:
         frame = pd.concat([frame, force[[*COLUMNS]]], ignore_index=True)
     in_total = counts.attrs.get("total_categories")
     parts = frame if in_total is None else frame[frame["category"].isin(in_total)]
-    if parts["category"].nunique() > 1 and TOTAL_CATEGORY not in set(frame["category"]):
+    forms_total = parts["category"].nunique() > 1 or (in_total is not None and not parts.empty)
+    if forms_total and TOTAL_CATEGORY not in set(frame["category"]):
         total = parts.groupby(["month", "area"], as_index=False)["count"].sum().assign(category=TOTAL_CATEGORY)
         incomplete = _areas_missing_a_category(parts, counts.attrs.get("dropped", {}))
         total = total[~total["area"].isin(incomplete)]

@@ -238,7 +238,7 @@ def _merge(old: pd.DataFrame, new: pd.DataFrame) -> tuple[pd.DataFrame, int, int
     keyed_old = old.set_index(["month", "area", "category"])["count"]
     keyed_new = new.set_index(["month", "area", "category"])["count"]
     common = keyed_new.index.intersection(keyed_old.index)
-    changed = int((keyed_new.loc[common] != keyed_old.loc[common]).sum())
+    changed = int((keyed_new.loc[common].to_numpy() != keyed_old.loc[common].to_numpy()).sum())
     added = len(set(new["month"]) - set(old["month"]))
     merged = pd.concat([keyed_old.drop(common), keyed_new]).rename("count").reset_index()
     return merged, added, changed

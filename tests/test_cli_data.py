@@ -1,0 +1,136 @@
+"""`forecast data ...` and the shared data options, through click's CliRunner."""
+
+import functools
+import http.server
+import json
+import threading
+
+import pytest
+from click.testing import CliRunner
+
+from crimecast.cli import cli
+from tests.builders import ONS_ROLLING, home_office_text, street_archive
+from tests.conftest import HOME_OFFICE, POLICE_UK, SHARED_DATA, needs_shared_data
+
+
+def invoke(*args):
+    return CliRunner().invoke(cli, [str(a) for a in args])
+
+
+@pytest.fixture
+def store(tmp_path):
+    return tmp_path / "crimecast.duckdb"
+
+
+def test_import_list_show_drop(tmp_path, store):
+    archive = street_archive(tmp_path)
+    result = invoke("data", "import", "police-uk", archive, "--name", "north", "--store", store)
+    assert result.exit_code == 0, result.output
+    assert "Imported 'north'" in result.output and "2 forces" in result.output
+    again = invoke("data", "import", "police-uk", archive, "--name", "north", "--store", store)
+    assert "nothing changed" in again.output
+    listed = invoke("data", "list", "--store", store)
+    assert "north" in listed.output and "police-uk" in listed.output
+    shown = invoke("data", "show", "north", "--store", store)
+    assert shown.exit_code == 0 and "anti-social-behaviour" in shown.output and "sha256" in shown.output
+    payload = json.loads(invoke("data", "show", "north", "--store", store, "--json").output)
+    assert payload["frequency"] == "month" and payload["areas"] == "peers"
+    assert invoke("data", "drop", "north", "--store", store).exit_code == 0
+    assert "No datasets" in invoke("data", "list", "--store", store).output
+
+
+def test_store_from_the_environment(tmp_path, store, monkeypatch):
+    monkeypatch.setenv("CRIMECAST_STORE", str(store))
+    assert invoke("data", "import", "police-uk", street_archive(tmp_path), "--name", "north").exit_code == 0
+    assert store.exists() and "north" in invoke("data", "list").output
+
+
+def test_commands_read_a_stored_dataset_and_totals_leave_out_asb(tmp_path, store):
+    invoke("data", "import", "police-uk", street_archive(tmp_path), "--name", "north", "--store", store)
+    listed = invoke("list", "--dataset", "north", "--store", store)
+    assert listed.exit_code == 0, listed.output
+    assert "separate forces" in listed.output and "burglary-dwelling" not in listed.output
+    assert "all burglary" in listed.output
+    refused = invoke("spc", "burglary", "--dataset", "north", "--store", store, "--out", tmp_path / "o")
+    assert refused.exit_code == 1 and "separate forces" in refused.output and "--area" in refused.output
+
+
+def test_bad_input_is_one_line_and_leaves_the_store_unchanged(tmp_path, store, write_csv):
+    invoke("data", "import", "home-office", write_csv(home_office_text()), "--name", "forces", "--store", store)
+    before = store.read_bytes()
+    cases = [
+        (("data", "import", "home-office", write_csv(home_office_text(quarters=20, duplicate=True), name="d.csv")),
+         "second row for the same quarter"),
+        (("data", "import", "home-office", write_csv(ONS_ROLLING, name="ons.csv")), "rolling 12-month totals"),
+        (("data", "import", "police-uk", write_csv("x", name="bad.zip")), "not a readable zip"),
+        (("data", "import", "police-uk", tmp_path / "nothing.zip"), "no such file"),
+    ]
+    for args, message in cases:
+        result = invoke(*args, "--name", "forces", "--store", store)
+        assert result.exit_code == 1, result.output
+        assert message in result.output and "Traceback" not in result.output
+        assert len(result.output.strip().splitlines()) == 1
+    assert store.read_bytes() == before
+    unknown = invoke("list", "--dataset", "nope", "--store", store)
+    assert unknown.exit_code == 1 and "no dataset 'nope'" in unknown.output
+    foreign = tmp_path / "foreign.duckdb"
+    foreign.write_text("not a database")
+    assert "not a crimecast store" in invoke("data", "list", "--store", foreign).output
+    both = invoke("list", "--dataset", "forces", "--data", "west-midlands", "--store", store)
+    assert both.exit_code == 2 and "not both" in both.output
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+def test_import_from_a_url(tmp_path, store):
+    street_archive(tmp_path, name="served.zip")
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(tmp_path)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/served.zip"
+        result = invoke("data", "import", "police-uk", "--url", url, "--name", "north", "--store", store)
+        assert result.exit_code == 0, result.output
+        missing = invoke("data", "import", "police-uk", "--url", url.replace("served", "absent"), "--name", "x",
+                         "--store", store)
+        assert missing.exit_code == 1 and "could not be downloaded" in missing.output
+    finally:
+        server.shutdown()
+    shown = json.loads(invoke("data", "show", "north", "--store", store, "--json").output)
+    assert shown["files"][0]["path"] == url
+
+
+def test_quarterly_dataset_refuses_a_mid_quarter_as_of(tmp_path, store, write_csv):
+    invoke("data", "import", "home-office", write_csv(home_office_text()), "--name", "forces", "--store", store)
+    result = invoke("spc", "robbery", "--dataset", "forces", "--area", "west-midlands", "--store", store,
+                    "--as-of", "2014-05", "--out", tmp_path / "o")
+    assert result.exit_code == 2 and "middle of a quarter" in result.output and "2014-03" in result.output
+
+
+def test_one_area_tidy_file_gets_a_force_total_so_scenarios_work(write_csv):
+    from crimecast.data.sources import DataSource, open_counts
+
+    rows = "\n".join(f"2020-{m:02d},merseyside,{c},{10 + m}" for m in range(1, 13) for c in ("Burglary", "Anti-social behaviour"))
+    counts = open_counts(DataSource(data=str(write_csv("month,area,category,count\n" + rows + "\n"))))
+    assert {"merseyside", "force"} == set(counts["area"])
+    total = counts[(counts["category"] == "total-recorded-crime") & (counts["area"] == "force")]["count"]
+    assert total.tolist() == [10 + m for m in range(1, 13)]  # burglary only: ASB is not a crime
+
+
+@needs_shared_data
+def test_real_files_into_one_store(tmp_path, store):
+    for args in (("police-uk", SHARED_DATA / "police-uk-street", "--name", "street", "--area-level", "local-authority"),
+                 ("csv", POLICE_UK, "--name", "police-uk-4"),
+                 ("home-office", HOME_OFFICE, "--name", "home-office", "--sum-duplicates")):
+        result = invoke("data", "import", *args, "--store", store)
+        assert result.exit_code == 0, result.output
+    assert len(invoke("data", "list", "--store", store, "--json").output) > 10
+    from crimecast.data.sources import DataSource, open_counts
+
+    counts = open_counts(DataSource(dataset="police-uk-4", store=str(store)))
+    total = counts[(counts["category"] == "total-recorded-crime") & (counts["area"] == "merseyside")].set_index("month")["count"]
+    year = lambda start: total.loc[f"{start}-04-01":f"{start + 1}-03-01"].sum()  # noqa: E731
+    assert year(2020) / year(2019) - 1 == pytest.approx(-0.052, abs=0.005)

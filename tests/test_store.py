@@ -1,0 +1,131 @@
+import multiprocessing
+import time
+
+import duckdb
+import pandas as pd
+import pytest
+
+from crimecast.data.imports import ImportOptions, import_data
+from crimecast.data.store import connect, drop_dataset, list_datasets, read_dataset
+from crimecast.errors import DataError
+from tests.builders import home_office_text, street_archive
+
+
+def _table(store, sql):
+    with duckdb.connect(str(store), read_only=True) as connection:
+        return connection.execute(sql).fetchall()
+
+
+def test_import_is_recorded_with_provenance_and_queryable_with_sql(tmp_path):
+    store = tmp_path / "crimecast.duckdb"
+    summary = import_data("police-uk", [street_archive(tmp_path)], name="north", store=store)
+    assert not summary.unchanged and summary.periods_added == 3
+    assert _table(store, "SELECT count(DISTINCT area) FROM counts WHERE dataset = 'north'") == [(2,)]
+    (path, sha, version), = _table(store, "SELECT path, sha256, crimecast_version FROM files")
+    assert path.endswith("archive.zip") and len(sha) == 64 and version
+    stored = read_dataset("north", store=store)
+    assert stored.kind == "police-uk" and stored.frequency == "month" and stored.areas == "peers"
+
+
+def test_importing_the_same_files_again_changes_nothing(tmp_path):
+    store = tmp_path / "s.duckdb"
+    archive = street_archive(tmp_path)
+    import_data("police-uk", [archive], name="north", store=store)
+    before = read_dataset("north", store=store)
+    again = import_data("police-uk", [archive], name="north", store=store)
+    after = read_dataset("north", store=store)
+    assert again.unchanged and before.fingerprint == after.fingerprint and before.updated_at == after.updated_at
+
+
+def test_newer_months_extend_a_dataset(tmp_path):
+    store = tmp_path / "s.duckdb"
+    first = tmp_path / "a"
+    first.mkdir()
+    import_data("police-uk", [street_archive(first, months=("2020-01", "2020-02"))], name="north", store=store)
+    second = tmp_path / "b"
+    second.mkdir()
+    summary = import_data("police-uk", [street_archive(second, months=("2020-02", "2020-03"))], name="north", store=store)
+    assert summary.periods_added == 1
+    months = read_dataset("north", store=store).counts["month"].unique()
+    assert sorted(pd.to_datetime(months)) == list(pd.date_range("2020-01-01", periods=3, freq="MS"))
+    assert len(read_dataset("north", store=store).files) == 2
+
+
+def test_a_failed_import_leaves_the_store_as_it_was(tmp_path, write_csv):
+    store = tmp_path / "s.duckdb"
+    import_data("home-office", [write_csv(home_office_text())], name="forces", store=store)
+    before = read_dataset("forces", store=store)
+    with pytest.raises(DataError, match="second row"):
+        import_data("home-office", [write_csv(home_office_text(quarters=20, duplicate=True), name="b.csv")],
+                    name="forces", store=store)
+    after = read_dataset("forces", store=store)
+    assert before.fingerprint == after.fingerprint and len(after.files) == 1
+
+
+def test_other_import_options_need_replace(tmp_path):
+    store = tmp_path / "s.duckdb"
+    archive = street_archive(tmp_path)
+    import_data("police-uk", [archive], name="north", store=store)
+    with pytest.raises(DataError, match="other options.*--replace"):
+        import_data("police-uk", [archive], name="north", store=store, options=ImportOptions(area_level="local-authority"))
+    summary = import_data("police-uk", [archive], name="north", store=store, replace=True,
+                          options=ImportOptions(area_level="local-authority"))
+    assert summary.series > 20
+
+
+def test_list_show_and_drop(tmp_path, write_csv):
+    store = tmp_path / "s.duckdb"
+    import_data("home-office", [write_csv(home_office_text())], name="forces", store=store)
+    listed = list_datasets(store)
+    assert listed["name"].tolist() == ["forces"] and listed["frequency"].tolist() == ["quarter"]
+    assert drop_dataset("forces", store=store) > 0
+    with pytest.raises(DataError, match="no dataset 'forces'.*none yet"):
+        read_dataset("forces", store=store)
+
+
+def test_unknown_dataset_suggests_a_name(tmp_path, write_csv):
+    store = tmp_path / "s.duckdb"
+    import_data("home-office", [write_csv(home_office_text())], name="forces", store=store)
+    with pytest.raises(DataError, match="no dataset 'force'.*Did you mean 'forces'"):
+        read_dataset("force", store=store)
+
+
+def test_files_that_are_not_crimecast_stores_are_refused(tmp_path):
+    text = tmp_path / "notes.duckdb"
+    text.write_text("hello")
+    with pytest.raises(DataError, match="not a crimecast store"):
+        with connect(text):
+            pass
+    other = tmp_path / "other.duckdb"
+    with duckdb.connect(str(other)) as connection:
+        connection.execute("CREATE TABLE x (a INT)")
+    with pytest.raises(DataError, match="not a crimecast store"):
+        with connect(other, write=True):
+            pass
+    with pytest.raises(DataError, match="no store at"):
+        with connect(tmp_path / "missing.duckdb"):
+            pass
+
+
+def _hold_store(path, ready, seconds):
+    with connect(path, write=True):
+        ready.set()
+        time.sleep(seconds)
+
+
+def test_a_second_import_while_one_runs_fails_cleanly(tmp_path, write_csv):
+    store = tmp_path / "s.duckdb"
+    with connect(store, write=True):
+        pass
+    ready = multiprocessing.get_context("spawn").Event()
+    holder = multiprocessing.get_context("spawn").Process(target=_hold_store, args=(store, ready, 4))
+    holder.start()
+    try:
+        assert ready.wait(30)
+        with pytest.raises(DataError, match="in use by another crimecast process"):
+            with connect(store, write=True, wait_seconds=0.5):
+                pass
+    finally:
+        holder.join()
+    import_data("home-office", [write_csv(home_office_text())], name="forces", store=store)  # free again
+    assert read_dataset("forces", store=store).frequency == "quarter"
