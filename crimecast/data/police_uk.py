@@ -243,15 +243,15 @@ def _notes(connection, forces: list[str], areas: pd.DataFrame, level: str, own: 
     return notes
 
 
-def _area_slugs(areas: pd.DataFrame, force_names: list[str]) -> pd.Series:
-    """Area slugs unique across the dataset: an area that two forces share, or that has a
-    force's own name (the City of London), is told apart by a suffix."""
-    slugs = areas["area"].map(slugify)
+def _area_slugs(pairs: pd.DataFrame, force_names: list[str]) -> pd.Series:
+    """Slugs for unique (force, area) pairs, unique across the dataset: an area that two forces
+    share, or that has a force's own name (the City of London), is told apart by a suffix."""
+    slugs = pairs["area"].map(slugify)
     if len(force_names) == 1:
         return slugs.where(slugs != WHOLE, slugs + "-area")
     forces = {force_slug(f) for f in force_names}
-    shared = slugs.groupby(slugs).transform(lambda s: areas.loc[s.index, "force"].nunique() > 1)
-    slugs = slugs.where(~shared, slugs + "-" + areas["force"].map(force_slug))
+    shared = slugs.map(slugs.value_counts()) > 1
+    slugs = slugs.where(~shared, slugs + "-" + pairs["force"].map(force_slug))
     return slugs.where(~slugs.isin(forces), slugs + "-area")
 
 
@@ -319,15 +319,16 @@ def import_street_files(paths: list[Path], *, area_level: str = "force", lsoa_lo
     parts = [forces_full]
     if len(areas):
         areas_full = _with_true_zeros(areas, present, ["force", "area", "crime_type"])
-        areas["slug"] = _area_slugs(areas, force_names)
-        slug_of = areas.drop_duplicates(["force", "area"]).set_index(["force", "area"])["slug"]
-        areas_full["area"] = [slug_of[(f, a)] for f, a in zip(areas_full["force"], areas_full["area"])]
+        slugs = areas[["force", "area"]].drop_duplicates().reset_index(drop=True)
+        slugs["slug"] = _area_slugs(slugs, force_names)
+        areas = areas.merge(slugs, on=["force", "area"])
+        areas_full = areas_full.merge(slugs, on=["force", "area"]).drop(columns="area").rename(columns={"slug": "area"})
         parts.append(areas_full)
     counts = pd.concat(parts, ignore_index=True)
     categories = map_frame(POLICE_UK, sorted(counts["crime_type"].unique()))
     counts["category"] = counts["crime_type"].map(categories.set_index("source_name")["category"])
     counts["month"] = pd.to_datetime(counts["month"], format="%Y-%m")
-    counts = counts[["month", "area", "category", "count"]]
+    counts = counts[["month", "area", "category", "count"]].sort_values(["category", "area", "month"], ignore_index=True)
     hierarchy = _hierarchy(force_names, areas, level, own, single)
     summary = (f"{rows:,} rows from {len(collected.street)} street file(s) of {len(force_names)} force(s)"
                + (f"; {collected.skipped} outcomes/stop-and-search file(s) skipped" if collected.skipped else ""))

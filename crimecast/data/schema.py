@@ -87,6 +87,15 @@ def _gaps(group: pd.DataFrame, frequency: Frequency) -> pd.DatetimeIndex:
     return full.difference(pd.DatetimeIndex(group["month"]))
 
 
+def _series_with_gaps(frame: pd.DataFrame, frequency: Frequency) -> pd.Series:
+    """Rows of series with a period missing inside them, found for all series at once."""
+    months = frame["month"]
+    period = (months.dt.year * 12 + months.dt.month - 1) // frequency.months_per_period
+    grouped = period.groupby([frame["area"], frame["category"]], sort=False)
+    span = grouped.transform("max") - grouped.transform("min") + 1
+    return span != grouped.transform("size")
+
+
 def _runs(gaps: pd.DatetimeIndex, frequency: Frequency) -> list[pd.DatetimeIndex]:
     """Consecutive missing periods, as runs."""
     runs: list[list[pd.Timestamp]] = []
@@ -137,13 +146,12 @@ def fill_missing_months(frame: pd.DataFrame, *, how: FillMissing, source: str, m
     DataError
         Naming the series and periods of a gap that may not be filled.
     """
-    parts, filled, dropped = [], [], {}
+    filled, dropped = [], {}
     noun = frequency.noun
-    for (area, category), group in frame.groupby(["area", "category"], sort=False):
+    gappy = _series_with_gaps(frame, frequency)
+    parts = [frame[~gappy]]
+    for (area, category), group in frame[gappy].groupby(["area", "category"], sort=False):
         gaps = _gaps(group, frequency)
-        if len(gaps) == 0:
-            parts.append(group)
-            continue
         longest = max(_runs(gaps, frequency), key=len)
         if how == "error" or len(longest) > max_gap:
             problem = (f"has no count for {_listed(gaps, frequency)} ({len(gaps)} {noun}(s) missing inside the series)"
