@@ -801,6 +801,13 @@ def scenario_check_command(scenario_file, as_json, source):
 
 # ---------------------------------------------------------------- milestones
 
+def _plan_data(plan_file, category, year) -> str | None:
+    """The data a plan file names, if any (read before the counts, which the plan may need)."""
+    from crimecast.scenarios.plan import load_plan
+
+    return load_plan(plan_file, year=year).data if plan_file and not category else None
+
+
 def _plan_for(category, plan_file, *, target, count, area, year, direction, counts):
     from crimecast.data.calendar import financial_year_label, financial_year_start
     from crimecast.scenarios.plan import load_plan, single_milestone
@@ -848,9 +855,9 @@ def _plan_for(category, plan_file, *, target, count, area, year, direction, coun
               help="Folder; files go in OUT/milestones-<plan>/.")
 @click.option("--no-chart", is_flag=True, help="Skip the PNG charts.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
-@data_options
+@data_source_options
 def milestones_command(category, target, count_target, direction, area, plan_file, year, as_of, scenario_file, model,
-                       n_paths, seed, no_steps, jobs, out_dir, no_chart, as_json, counts):
+                       n_paths, seed, no_steps, jobs, out_dir, no_chart, as_json, source):
     """Chance of meeting milestones, achievable targets and in-year assurance.
 
     For each milestone: last year's actual, the expected total with its 80%
@@ -874,6 +881,9 @@ def milestones_command(category, target, count_target, direction, area, plan_fil
     from crimecast.scenarios.assess import assess_milestones
     from crimecast.scenarios.spec import load_scenario
 
+    plan_data = _plan_data(plan_file, category, year)
+    counts = open_counts(source.naming(plan_data))
+    _say_provenance(counts)
     plan = _plan_for(category, plan_file, target=target, count=count_target, area=area, year=year,
                      direction=direction, counts=counts)
     scenario = load_scenario(scenario_file) if scenario_file else None

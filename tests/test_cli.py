@@ -88,7 +88,7 @@ def test_list_shows_datasets_categories_and_areas():
     ("month,count\n2013-01,5\nsoon,6\n", "row 3, 'soon' is not a month"),
     ("month,count\n2013-01,5\n2013-01,6\n", "a second count"),
     ("month,count\n2013-01,5\n2013-02,-1\n", "'-1' is not a non-negative whole number"),
-    ("month,count\n2013-01,5\n2013-03,6\n", "--fill-missing"),
+    ("month,count\n2013-01,5\n2013-05,6\n", "--max-gap 3"),
     ("", "the file is empty"),
 ])
 def test_bad_input_gives_one_clear_error_and_exit_1(write_csv, text, message):
@@ -127,7 +127,7 @@ def test_quarterly_and_mapped_columns_through_the_cli(write_csv):
     path = write_csv(text + "\n")
     result = invoke("list", "--data", str(path), "--date-col", "Year", "--quarter-col", "Q", "--value-col", "Offences", "--quarterly")
     assert result.exit_code == 0, result.output
-    assert "spread evenly" in result.output and "2008-04" in result.output
+    assert "(by quarter)" in result.output and "2008-04" in result.output
 
 
 def _command_paths(group=cli, prefix=()):

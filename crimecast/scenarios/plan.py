@@ -5,6 +5,7 @@ YAML::
     version: 1
     name: 2013/14 Police and Crime Plan
     year: 2013/14                      # default for every milestone
+    data: merseyside                   # optional: a stored dataset, embedded dataset or file
     milestones:
       - {category: burglary-dwelling, target: -8%}          # change on the year before
       - {category: robbery, area: walsall, count: 900}      # a count for the year
@@ -103,6 +104,7 @@ class PlanFile(BaseModel):
     name: str = "milestones"
     description: str = ""
     year: str | None = None
+    data: str | None = None
     milestones: list[Milestone]
 
     @field_validator("year", mode="before")
@@ -125,6 +127,7 @@ class Plan:
     name: str
     milestones: tuple[Milestone, ...]
     source: str
+    data: str | None = None
 
 
 def plans_dir() -> Path:
@@ -183,7 +186,7 @@ def load_plan(path: str | Path, *, year: str | None = None) -> Plan:
             raise ScenarioError(f"{path}: milestones[{index}] ({milestone.label}) has no financial year. Add year: 2014/15 "
                                 "to the milestone or the plan, or pass --year.")
         milestones.append(milestone.model_copy(update={"year": chosen}))
-    return Plan(name=spec.name, milestones=tuple(milestones), source=str(path))
+    return Plan(name=spec.name, milestones=tuple(milestones), source=str(path), data=spec.data)
 
 
 def single_milestone(category: str, *, area: str, target: float | None, count: float | None, year: str,
