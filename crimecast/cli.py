@@ -19,9 +19,9 @@ import pandas as pd
 from crimecast.data.known_changes import load_known_changes
 from crimecast.data.load import EMBEDDED_DATASETS, ColumnMap
 from crimecast.data.schema import DEFAULT_FILL, DEFAULT_MAX_GAP
-from crimecast.data.sources import DataSource, open_counts
+from crimecast.data.sources import DataSource, open_counts, restrict_to
 from crimecast.data.store import STORE_ENV
-from crimecast.data.series import ALL, catalogue, default_area, filled_periods, select_keys
+from crimecast.data.series import ALL, FORCE_AREA, catalogue, default_area, filled_periods, select_keys
 from crimecast.errors import CrimecastError, UsageError
 from crimecast.forecast.backtest import BACKTEST_MODELS, BACKTEST_WINDOWS
 from crimecast.forecast.models import DEFAULT_HORIZON, DEFAULT_MODEL, DEFAULT_PATHS, DEFAULT_SEED, MODELS
@@ -59,6 +59,7 @@ def data_source_options(command):
         click.option("--date-col", help="File column holding the month (default: month, date or period)."),
         click.option("--value-col", help="File column holding the count (default: count, value or crimes)."),
         click.option("--category-col", help="File column holding the crime category (default: category, crime_type)."),
+        click.option("--minor-col", help="File column holding a second, minor category level (kept beside the major one)."),
         click.option("--area-col", help="File column holding the area (default: area, district, borough, force)."),
         click.option("--wide", is_flag=True, help="Months are column headers (one row per category and area)."),
         click.option("--quarterly", is_flag=True, help="Dates are quarters (2013 Q1, 2013/14 Q1); kept as quarters."),
@@ -77,12 +78,12 @@ def data_source_options(command):
         command = option(command)
 
     @functools.wraps(command)
-    def wrapper(*args, dataset, data, store, date_col, value_col, category_col, area_col, wide, quarterly, quarter_col,
-                sum_duplicates, areas, category_map, fill_missing, max_gap, **kwargs):
+    def wrapper(*args, dataset, data, store, date_col, value_col, category_col, minor_col, area_col, wide, quarterly,
+                quarter_col, sum_duplicates, areas, category_map, fill_missing, max_gap, **kwargs):
         if dataset is not None and data is not None:
             raise UsageError("give --dataset (a stored dataset) or --data (a file or embedded dataset), not both.")
         columns = ColumnMap(date_col=date_col, value_col=value_col, category_col=category_col, area_col=area_col,
-                            quarter_col=quarter_col, wide=wide, quarterly=quarterly)
+                            quarter_col=quarter_col, wide=wide, quarterly=quarterly, minor_col=minor_col)
         source = DataSource(dataset=dataset, data=data, store=store, columns=columns, sum_duplicates=sum_duplicates,
                             areas=areas, category_map=category_map, fill_missing=fill_missing, max_gap=max_gap,
                             as_of=kwargs.pop("data_as_of", None))
@@ -453,6 +454,7 @@ def _store_option(command):
 @click.option("--date-col", help="csv: column holding the month.")
 @click.option("--value-col", help="csv: column holding the count.")
 @click.option("--category-col", help="csv: column holding the category.")
+@click.option("--minor-col", help="csv: column holding a second, minor category level (kept beside the major one).")
 @click.option("--area-col", help="csv: column holding the area.")
 @click.option("--wide", is_flag=True, help="csv: months are column headers.")
 @click.option("--quarterly", is_flag=True, help="csv: dates are quarters (kept as quarters).")
@@ -465,7 +467,7 @@ def _store_option(command):
 @click.option("--replace", is_flag=True, help="Replace the dataset instead of extending it.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 def data_import_command(kind, paths, name, store, url, area_level, lsoa_lookup, offence_level, date_col, value_col,
-                        category_col, area_col, wide, quarterly, quarter_col, sum_duplicates, areas, category_map, replace,
+                        category_col, minor_col, area_col, wide, quarterly, quarter_col, sum_duplicates, areas, category_map, replace,
                         as_json):
     """Import KIND files into the store as dataset --name.
 
@@ -488,7 +490,8 @@ def data_import_command(kind, paths, name, store, url, area_level, lsoa_lookup, 
 
     options = ImportOptions(area_level=area_level, lsoa_lookup=lsoa_lookup, offence_level=offence_level,
                             columns=ColumnMap(date_col=date_col, value_col=value_col, category_col=category_col,
-                                              area_col=area_col, quarter_col=quarter_col, wide=wide, quarterly=quarterly),
+                                              area_col=area_col, quarter_col=quarter_col, wide=wide, quarterly=quarterly,
+                                              minor_col=minor_col),
                             sum_duplicates=sum_duplicates, areas=areas, category_map=category_map)
     with _download_progress(enabled=bool(url) and not as_json) as progress:
         summary = import_data(kind, list(paths), name=name, store=store, options=options, url=url, replace=replace,
@@ -663,7 +666,7 @@ def scenario_run_command(scenario_file, out_dir, jobs, no_chart, as_json, source
     from crimecast.scenarios.spec import load_scenario
 
     scenario = load_scenario(scenario_file)
-    counts = open_counts(source.naming(scenario.base.data))
+    counts = open_counts(source.naming(scenario.base.data).inside(scenario.base.area))
     result = run_scenario(scenario, counts=counts, jobs=jobs or default_jobs(), progress=None if as_json else _series_progress)
     _scenario_provenance(result.data)
     folder = render.output_dir(out_dir, scenario.name)
@@ -718,7 +721,7 @@ def scenario_compare_command(scenario_files, out_dir, jobs, as_json, source):
     from crimecast.scenarios.spec import load_scenario
 
     scenarios = [load_scenario(f) for f in scenario_files]
-    counts = open_counts(source.naming(scenarios[0].base.data))
+    counts = open_counts(source.naming(scenarios[0].base.data).inside(scenarios[0].base.area))
     comparison = compare_scenarios(scenarios, counts=counts, jobs=jobs or default_jobs(),
                                    progress=None if as_json else _series_progress)
     data = comparison.results[0].data
@@ -782,7 +785,7 @@ def scenario_check_command(scenario_file, as_json, source):
     from crimecast.scenarios.spec import load_scenario
 
     scenario = load_scenario(scenario_file)
-    resolved = check_scenario(scenario, open_counts(source.naming(scenario.base.data)))
+    resolved = check_scenario(scenario, open_counts(source.naming(scenario.base.data).inside(scenario.base.area)))
     scenario = resolved.scenario
     if as_json:
         click.echo(json.dumps({"valid": True, "scenario": scenario.name, "file": scenario.source,
@@ -883,6 +886,8 @@ def milestones_command(category, target, count_target, direction, area, plan_fil
 
     plan_data = _plan_data(plan_file, category, year)
     counts = open_counts(source.naming(plan_data))
+    if counts.attrs.get("areas") == "peers" and area not in (None, FORCE_AREA):
+        counts, area = restrict_to(counts, area), FORCE_AREA  # one force of several: forecast it as a whole
     _say_provenance(counts)
     plan = _plan_for(category, plan_file, target=target, count=count_target, area=area, year=year,
                      direction=direction, counts=counts)

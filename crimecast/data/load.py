@@ -40,6 +40,8 @@ class ColumnMap:
 
     ``None`` means: look for a usual name (``month``, ``count``, ...). With
     ``wide=True`` the months are column headers and ``date_col`` is unused.
+    ``minor_col`` names a second category level (London's minor categories):
+    both levels are kept, the major ones counted in total recorded crime.
     """
 
     date_col: str | None = None
@@ -50,6 +52,7 @@ class ColumnMap:
     wide: bool = False
     quarterly: bool = False
     category_name: str | None = None
+    minor_col: str | None = None
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
@@ -98,7 +101,8 @@ def _tidy_from_csv(path: Path, columns: ColumnMap, *, sum_duplicates: bool) -> t
     notes: list[str] = []
     category_col = _find_column(frame, columns.category_col, CATEGORY_NAMES, option="--category-col", source=source)
     area_col = _find_column(frame, columns.area_col, AREA_NAMES, option="--area-col", source=source)
-    id_cols = [c for c in (category_col, area_col) if c]
+    minor_col = _find_column(frame, columns.minor_col, (), option="--minor-col", source=source) if columns.minor_col else None
+    id_cols = [c for c in (category_col, area_col, minor_col) if c]
     if columns.wide:
         long = _melt_wide(frame, id_cols, source=source)
         month_values, value_col = long["_month"], "_value"
@@ -125,6 +129,7 @@ def _tidy_from_csv(path: Path, columns: ColumnMap, *, sum_duplicates: bool) -> t
         "area": frame[area_col].map(slugify) if area_col else SINGLE_AREA,
         "category": frame[category_col].str.strip() if category_col else (columns.category_name or path.stem),
         "count": frame[value_col],
+        "minor": frame[minor_col].str.strip() if minor_col else None,
         ROW: frame[ROW],
     })
     if not area_col:
@@ -142,6 +147,20 @@ def _category_map(names: list[str], map_file: str | Path | None, *, source: str)
     if set(names) <= set(HOME_OFFICE):
         return map_frame(HOME_OFFICE, names), []
     return map_frame({}, names), []
+
+
+def _with_minor_level(tidy: pd.DataFrame, categories: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Minor categories kept beside their major ones (each major the sum of its minors); only the
+    major ones count in total recorded crime."""
+    majors = set(categories["category"])
+    minor = tidy["minor"].map(slugify)
+    minor = minor.where(~minor.isin(majors), minor + "-minor")
+    first = tidy.assign(minor_slug=minor).drop_duplicates("minor_slug")
+    rows = pd.DataFrame({"source_name": first["minor"], "category": first["minor_slug"], "in_total": False,
+                         "note": "minor category of " + first["category"]})
+    major = tidy.groupby(["month", "area", "category"], as_index=False).agg(count=("count", "sum"), **{ROW: (ROW, "min")})
+    return pd.concat([major.assign(minor=None), tidy.assign(category=minor)], ignore_index=True), \
+        pd.concat([categories, rows], ignore_index=True)
 
 
 def _areas_relation(tidy: pd.DataFrame, area_col: str | None, areas: str | None, *, source: str) -> tuple[str, list[str]]:
@@ -193,6 +212,9 @@ def import_csv(path: str | Path, *, columns: ColumnMap | None = None, sum_duplic
     tidy, area_col, notes = _tidy_from_csv(path, columns, sum_duplicates=sum_duplicates)
     categories, map_notes = _category_map(sorted(tidy["category"].unique()), category_map, source=str(path))
     tidy["category"] = tidy["category"].map(categories.set_index("source_name")["category"])
+    if columns.minor_col:
+        tidy, categories = _with_minor_level(tidy, categories)
+    tidy = tidy.drop(columns="minor")
     if sum_duplicates:
         tidy = tidy.groupby(["month", "area", "category"], as_index=False).agg(count=("count", "sum"), **{ROW: (ROW, "min")})
     relation, area_notes = _areas_relation(tidy, area_col, areas, source=str(path))
@@ -232,7 +254,8 @@ def counts_from(data: ImportedData | StoredDataset, *, source: str, fill_missing
                        notes=(list(data.notes) if isinstance(data, ImportedData) else []) + valid.attrs["notes"],
                        areas=data.areas, whole=data.whole,
                        total_categories=None if len(in_total) == len(categories) else in_total,
-                       category_notes={r.category: r.note for r in categories.itertuples() if r.note})
+                       category_notes={r.category: r.note for r in categories.itertuples() if r.note},
+                       parents={r.area: r.parent for r in data.hierarchy.itertuples() if isinstance(r.parent, str)})
     return valid
 
 

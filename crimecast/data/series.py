@@ -36,19 +36,23 @@ def with_totals(counts: pd.DataFrame) -> pd.DataFrame:
     frame = counts[[*COLUMNS]]
     areas = frame["area"].unique()
     whole = counts.attrs.get("whole") or FORCE_AREA
+    dropped = dict(counts.attrs.get("dropped", {}))
     if counts.attrs.get("areas", "parts") == "parts" and whole not in areas:
-        force = frame.groupby(["month", "category"], as_index=False)["count"].sum().assign(area=whole)
-        frame = pd.concat([frame, force[[*COLUMNS]]], ignore_index=True)
+        short = {c: a for c, a in dropped if a != whole}  # a part left out: the whole would be short
+        force = frame[~frame["category"].isin(short)].groupby(["month", "category"], as_index=False)["count"].sum()
+        frame = pd.concat([frame, force.assign(area=whole)[[*COLUMNS]]], ignore_index=True)
+        dropped.update({(c, whole): f"no {whole} total for {c}: its part {a} was left out. {dropped[(c, a)]}"
+                        for c, a in short.items()})
     in_total = counts.attrs.get("total_categories")
     parts = frame if in_total is None else frame[frame["category"].isin(in_total)]
     forms_total = parts["category"].nunique() > 1 or (in_total is not None and not parts.empty)
     if forms_total and TOTAL_CATEGORY not in set(frame["category"]):
         total = parts.groupby(["month", "area"], as_index=False)["count"].sum().assign(category=TOTAL_CATEGORY)
-        incomplete = _areas_missing_a_category(parts, counts.attrs.get("dropped", {}))
+        incomplete = _areas_missing_a_category(parts, dropped)
         total = total[~total["area"].isin(incomplete)]
         frame = pd.concat([frame, total[[*COLUMNS]]], ignore_index=True)
     frame = frame.sort_values(["category", "area", "month"], ignore_index=True)
-    frame.attrs = dict(counts.attrs)
+    frame.attrs = {**counts.attrs, "dropped": dropped}
     return frame
 
 

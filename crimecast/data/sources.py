@@ -42,6 +42,10 @@ class DataSource:
     as_of
         Use the data as it stood at the end of this month (later periods are
         dropped); for quarterly data it must end a quarter.
+    within
+        One force of a dataset of several (peers): only that force and its
+        districts are used, and the force becomes the whole (area ``force``),
+        as scenarios and the CSF optimiser need.
     """
 
     dataset: str | None = None
@@ -54,6 +58,7 @@ class DataSource:
     fill_missing: FillMissing = DEFAULT_FILL
     max_gap: int = DEFAULT_MAX_GAP
     as_of: pd.Timestamp | None = None
+    within: str | None = None
 
     @property
     def given(self) -> bool:
@@ -63,6 +68,10 @@ class DataSource:
     def naming(self, name: str | None) -> "DataSource":
         """This source, or one reading ``name`` (from a scenario, plan or CSF file) when none was given."""
         return self if self.given or name is None else replace(self, data=name)
+
+    def inside(self, area: str | None) -> "DataSource":
+        """This source restricted to one force of several (``area``), or unchanged for ``None``."""
+        return self if area is None else replace(self, within=area)
 
 
 def _read(source: DataSource) -> pd.DataFrame:
@@ -109,6 +118,28 @@ def cut_at(counts: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
     return cut
 
 
+def restrict_to(counts: pd.DataFrame, area: str) -> pd.DataFrame:
+    """One force of a dataset of separate forces, with the force as the whole (area ``force``).
+
+    Raises
+    ------
+    DataError
+        When ``area`` is not in the data (with a suggestion).
+    """
+    from crimecast.data.series import FORCE_AREA, resolve_area
+
+    slug = resolve_area(counts, area)
+    parents = counts.attrs.get("parents", {})
+    keep = counts["area"].eq(slug) | counts["area"].map(lambda a: parents.get(a) == slug)
+    chosen = counts[keep].reset_index(drop=True)
+    chosen["area"] = chosen["area"].replace({slug: FORCE_AREA})
+    chosen.attrs = {**counts.attrs, "areas": "parts", "whole": FORCE_AREA,
+                    "source": f"{counts.attrs.get('source')} ({slug})",
+                    "filled": [(c, FORCE_AREA if a == slug else a, m) for c, a, m in counts.attrs.get("filled", [])
+                               if keep[(counts["category"] == c) & (counts["area"] == a)].any()]}
+    return chosen
+
+
 def open_counts(source: DataSource = DataSource()) -> pd.DataFrame:
     """Read, validate and total the counts a command works on.
 
@@ -126,6 +157,8 @@ def open_counts(source: DataSource = DataSource()) -> pd.DataFrame:
         For an ``as_of`` the data cannot serve.
     """
     counts = _read(source)
+    if source.within is not None:
+        counts = restrict_to(counts, source.within)
     if source.as_of is not None:
         counts = cut_at(counts, source.as_of)
     return with_totals(counts)

@@ -178,7 +178,9 @@ def load_assumptions(path: str | Path = DEFAULT_ASSUMPTIONS) -> tuple[CsfAssumpt
     """
     path = find_file(path, examples_dir())
     assumptions = load_yaml_model(path, CsfAssumptions, what="an assumptions file")
-    if assumptions.forecast.data not in EMBEDDED_DATASETS and "data" in assumptions.forecast.model_fields_set:
+    beside = path.parent / assumptions.forecast.data
+    if assumptions.forecast.data not in EMBEDDED_DATASETS and "data" in assumptions.forecast.model_fields_set \
+            and beside.exists():
         forecast = assumptions.forecast.model_copy(update={"data": str((path.parent / assumptions.forecast.data).resolve())})
         assumptions = assumptions.model_copy(update={"forecast": forecast})
     return assumptions, str(path)

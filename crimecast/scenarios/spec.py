@@ -183,6 +183,7 @@ class Base(_Strict):
     """The dataset and forecast settings a scenario starts from."""
 
     data: str = DEFAULT_DATASET
+    area: str | None = None
     as_of: Month | None = None
     horizon: int = Field(default=DEFAULT_HORIZON, ge=1, le=MAX_HORIZON)
     model: str = DEFAULT_MODEL
@@ -442,6 +443,8 @@ def _with_absolute_data(spec: ScenarioFile, path: Path) -> ScenarioFile:
     if "data" not in spec.base.model_fields_set or spec.base.data in EMBEDDED_DATASETS:
         return spec
     data = (path.parent / spec.base.data).resolve()
+    if not data.exists():
+        return spec  # not a file beside the scenario: a stored dataset's name (or a clear error when read)
     base = spec.base.model_copy(update={"data": str(data)})
     return spec.model_copy(update={"base": base})
 

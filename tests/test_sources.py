@@ -1,0 +1,81 @@
+import pandas as pd
+import pytest
+
+from crimecast.data.imports import import_data
+from crimecast.data.load import ColumnMap, load_counts
+from crimecast.data.series import catalogue, series_of, with_totals
+from crimecast.data.sources import DataSource, cut_at, open_counts, restrict_to
+from crimecast.errors import DataError, UsageError
+from tests.builders import home_office_text, street_archive
+
+
+def test_default_is_the_embedded_illustrative_data():
+    counts = open_counts()
+    assert counts.attrs["illustrative"] and "force" in set(counts["area"])
+
+
+def test_as_of_cuts_the_data_and_says_so():
+    counts = open_counts(DataSource(as_of=pd.Timestamp("2012-06-01")))
+    assert counts["month"].max() == pd.Timestamp("2012-06-01")
+    assert any("as it stood at the end of 2012-06" in note for note in counts.attrs["notes"])
+    with pytest.raises(UsageError, match="before the data starts"):
+        open_counts(DataSource(as_of=pd.Timestamp("1999-01-01")))
+
+
+def test_a_name_that_is_not_a_file_is_looked_up_in_the_store(tmp_path):
+    store = tmp_path / "s.duckdb"
+    import_data("police-uk", [street_archive(tmp_path)], name="north", store=store)
+    counts = open_counts(DataSource(data="north", store=str(store)))
+    assert counts.attrs["source"] == "north" and counts.attrs["areas"] == "peers"
+    with pytest.raises(DataError, match="not a file, an embedded dataset"):
+        open_counts(DataSource(data="south", store=str(store)))
+
+
+def test_one_force_of_several_becomes_the_whole(tmp_path):
+    store = tmp_path / "s.duckdb"
+    import_data("police-uk", [street_archive(tmp_path)], name="north", store=store)
+    both = open_counts(DataSource(dataset="north", store=str(store)))
+    one = open_counts(DataSource(dataset="north", store=str(store), within="merseyside"))
+    assert set(one["area"]) == {"force"} and one.attrs["source"] == "north (merseyside)"
+    assert series_of(one, category="burglary", area="force").equals(series_of(both, category="burglary", area="merseyside")
+                                                                     .rename("burglary / force"))
+    with pytest.raises(DataError, match="unknown area 'mersey'.*Did you mean 'merseyside'"):
+        restrict_to(both, "mersey")
+
+
+def test_quarterly_as_of_must_end_a_quarter(write_csv, tmp_path):
+    store = tmp_path / "s.duckdb"
+    import_data("home-office", [write_csv(home_office_text())], name="forces", store=store)
+    counts = open_counts(DataSource(dataset="forces", store=str(store)))
+    assert cut_at(counts, pd.Timestamp("2014-03-01"))["month"].max() == pd.Timestamp("2014-01-01")
+    with pytest.raises(UsageError, match="middle of a quarter.*2013-12.*2014-03"):
+        cut_at(counts, pd.Timestamp("2014-02-01"))
+
+
+def test_two_category_levels_coexist_and_only_the_major_one_is_totalled(write_csv):
+    path = write_csv("Major,Minor,Borough,201301,201302\nBurglary,Burglary in a dwelling,North,5,6\n"
+                     "Burglary,Burglary business,North,2,1\nRobbery,Robbery of personal property,North,3,3\n")
+    counts = with_totals(load_counts(path, columns=ColumnMap(wide=True, category_col="Major", area_col="Borough",
+                                                             minor_col="Minor")))
+    north = counts[counts["area"] == "north"].set_index(["category", "month"])["count"]
+    assert north[("burglary", pd.Timestamp("2013-01-01"))] == 7
+    assert north[("burglary-in-a-dwelling", pd.Timestamp("2013-01-01"))] == 5
+    assert north[("total-recorded-crime", pd.Timestamp("2013-01-01"))] == 10
+    table = catalogue(counts).set_index("category")
+    assert table.at["burglary-business", "in_total"] == "no" and table.at["burglary-business", "note"] == "minor category of burglary"
+
+
+def test_a_series_left_out_for_a_long_gap_says_why_when_asked_for(write_csv):
+    rows = [f"2013-{m:02d},north,burglary,{10 + m}" for m in range(1, 13) if m not in (4, 5, 6)]
+    rows += [f"2013-{m:02d},north,robbery,{5 + m}" for m in range(1, 13)]
+    counts = with_totals(load_counts(write_csv("month,area,category,count\n" + "\n".join(rows) + "\n")))
+    assert any("1 series left out" in note for note in counts.attrs["notes"])
+    assert "robbery" in set(counts["category"]) and "burglary" not in set(counts["category"])
+    with pytest.raises(DataError, match="burglary in north has 3 months in a row"):
+        series_of(counts, category="burglary", area="north")
+    with pytest.raises(DataError, match="no total recorded crime for north"):
+        series_of(counts, category="total-recorded-crime", area="north")
+    with pytest.raises(DataError, match="no force total for burglary: its part north was left out"):
+        series_of(counts, category="burglary", area="force")
+    with pytest.raises(DataError, match="no total recorded crime for force"):
+        series_of(counts, category="total-recorded-crime", area="force")
