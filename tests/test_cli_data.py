@@ -134,3 +134,33 @@ def test_real_files_into_one_store(tmp_path, store):
     total = counts[(counts["category"] == "total-recorded-crime") & (counts["area"] == "merseyside")].set_index("month")["count"]
     year = lambda start: total.loc[f"{start}-04-01":f"{start + 1}-03-01"].sum()  # noqa: E731
     assert year(2020) / year(2019) - 1 == pytest.approx(-0.052, abs=0.005)
+
+
+def test_run_as_of_uses_the_data_as_it_stood(tmp_path):
+    result = invoke("run", "robbery", "--area", "solihull", "--model", "seasonal-naive", "--as-of", "2012-06",
+                    "--no-backtest", "--no-chart", "--json", "--out", tmp_path)
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.output[result.output.index("{"):])
+    assert payload["series"][0]["forecast"][0]["month"] == "2012-07"
+
+
+def test_scenario_and_milestones_on_one_force_of_a_stored_dataset(tmp_path, store):
+    months = [f"{y}-{m:02d}" for y in range(2016, 2020) for m in range(1, 13)]
+    rows = [f"{month},{force},{kind},{base + 3 * (i % 12)}" for i, month in enumerate(months)
+            for force, base in (("Merseyside Police", 400), ("Cleveland Police", 150))
+            for kind, base in (("Burglary", base), ("Anti-social behaviour", 2 * base))]
+    path = tmp_path / "forces.csv"
+    path.write_text("month,force,crime_type,count\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    assert invoke("data", "import", "csv", path, "--name", "forces", "--store", store).exit_code == 0
+    scenario = tmp_path / "push.yaml"
+    scenario.write_text("version: 1\nname: push\nbase:\n  data: forces\n  area: merseyside\n  as_of: 2019-03\n"
+                        "  model: seasonal-naive\n  paths: 200\ndrivers:\n  - name: push\n    kind: uplift\n"
+                        "    category: burglary\n    value: 0.1\n", encoding="utf-8")
+    result = invoke("scenario", "run", scenario, "--store", store, "--no-chart", "--out", tmp_path / "o")
+    assert result.exit_code == 0, result.output
+    assert "forces (merseyside)" in result.output and "+10.0%" in result.output
+    milestones = invoke("milestones", "burglary", "--target", "-5%", "--dataset", "forces", "--area", "merseyside",
+                        "--store", store, "--year", "2019/20", "--as-of", "2019-03", "--model", "seasonal-naive",
+                        "--paths", "200", "--no-chart", "--out", tmp_path / "m")
+    assert milestones.exit_code == 0, milestones.output
+    assert "forces (merseyside)" in milestones.output and "P(meet)" in milestones.output
