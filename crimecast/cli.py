@@ -560,23 +560,24 @@ def data_show_command(name, store, as_json):
     from crimecast.report import data as render
 
     description = describe_dataset(name, store=store)
+    stored = description.dataset
     if as_json:
         click.echo(json.dumps(render.describe_json(description), indent=2, default=serialise.json_default))
         return
-    click.secho(f"{description.name}: {description.kind} data by {description.frequency}; areas are "
-                f"{'separate forces (peers)' if description.areas == 'peers' else 'parts of one force'}.", bold=True)
+    click.secho(f"{stored.name}: {stored.kind} data by {stored.frequency}; areas are "
+                f"{'separate forces (peers)' if stored.areas == 'peers' else 'parts of one force'}.", bold=True)
     click.echo(tables.text_table(render.series_summary(description), align_left=("category", "first", "last", "in_total")))
     click.echo()
     click.echo(render.gaps_sentence(description))
-    click.echo(f"Areas ({len(description.hierarchy)}): " + ", ".join(description.hierarchy["area"].head(20))
-               + (" ..." if len(description.hierarchy) > 20 else ""))
-    for note in description.notes:
+    click.echo(f"Areas ({len(stored.hierarchy)}): " + ", ".join(stored.hierarchy["area"].head(20))
+               + (" ..." if len(stored.hierarchy) > 20 else ""))
+    for note in stored.notes:
         click.echo(f"Note: {note}")
     click.secho("\nFiles:", bold=True)
-    for row in description.files.itertuples():
+    for row in stored.files.itertuples():
         click.echo(f"  {row.path}  sha256 {row.sha256[:16]}...  imported {row.imported_at:%Y-%m-%d %H:%M} "
                    f"(crimecast {row.crimecast_version})")
-    click.echo(f"Fingerprint of the counts: {description.fingerprint[:16]}...")
+    click.echo(f"Fingerprint of the counts: {stored.fingerprint[:16]}...")
 
 
 @data_group.command("drop")

@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from crimecast.data.load import ColumnMap, counts_from, import_csv
-from crimecast.data.store import ImportSummary, check_name, read_dataset, save_import
+from crimecast.data.store import ImportSummary, StoredDataset, check_name, read_dataset, save_import
 from crimecast.errors import DataError, UsageError
 
 KINDS = ("police-uk", "home-office", "csv")
@@ -145,19 +145,10 @@ def import_data(kind: str, paths: list[str | Path], *, name: str, store: str | P
 
 @dataclass(frozen=True)
 class DatasetDescription:
-    """``forecast data show``: one dataset's series, periods, gaps, fills and totals."""
+    """``forecast data show``: a stored dataset and, per series, its periods, gaps, zeros and total."""
 
-    name: str
-    kind: str
-    frequency: str
-    areas: str
-    whole: str | None
-    fingerprint: str
+    dataset: StoredDataset
     series: pd.DataFrame
-    categories: pd.DataFrame
-    hierarchy: pd.DataFrame
-    files: pd.DataFrame
-    notes: tuple[str, ...]
 
 
 def _series_table(counts: pd.DataFrame, frequency: str) -> pd.DataFrame:
@@ -183,7 +174,4 @@ def describe_dataset(name: str, *, store: str | Path | None = None) -> DatasetDe
         When there is no such dataset.
     """
     stored = read_dataset(name, store=store)
-    return DatasetDescription(name=stored.name, kind=stored.kind, frequency=stored.frequency, areas=stored.areas,
-                              whole=stored.whole, fingerprint=stored.fingerprint,
-                              series=_series_table(stored.counts, stored.frequency), categories=stored.categories,
-                              hierarchy=stored.hierarchy, files=stored.files, notes=stored.notes)
+    return DatasetDescription(dataset=stored, series=_series_table(stored.counts, stored.frequency))

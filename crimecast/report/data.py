@@ -48,7 +48,7 @@ def series_summary(description: DatasetDescription) -> pd.DataFrame:
     """Per category: series, periods, missing periods, zeros and the total count."""
     series = description.series
     grouped = series.groupby("category")
-    in_total = description.categories.set_index("category")["in_total"]
+    in_total = description.dataset.categories.set_index("category")["in_total"]
     return pd.DataFrame({
         "series": grouped.size(), "first": grouped["first"].min(), "last": grouped["last"].max(),
         "missing": grouped["missing"].sum(), "zeros": grouped["zeros"].sum(),
@@ -59,10 +59,11 @@ def series_summary(description: DatasetDescription) -> pd.DataFrame:
 
 def gaps_sentence(description: DatasetDescription) -> str:
     gappy = description.series[description.series["missing"] > 0]
+    noun = description.dataset.frequency
     if gappy.empty:
-        return f"No {description.frequency} is missing inside any series."
+        return f"No {noun} is missing inside any series."
     listed = ", ".join(f"{r.category} / {r.area} ({r.missing})" for r in gappy.head(5).itertuples())
-    return (f"{len(gappy)} series have missing {description.frequency}s inside them: {listed}"
+    return (f"{len(gappy)} series have missing {noun}s inside them: {listed}"
             f"{' ...' if len(gappy) > 5 else ''}. Commands fill gaps of up to --max-gap (default 2) and leave out "
             "series with longer ones.")
 
@@ -70,8 +71,8 @@ def gaps_sentence(description: DatasetDescription) -> str:
 def describe_json(description: DatasetDescription) -> dict:
     from crimecast.report.serialise import records
 
-    return {"dataset": description.name, "kind": description.kind, "frequency": description.frequency,
-            "areas": description.areas, "whole": description.whole, "fingerprint": description.fingerprint,
-            "series": records(description.series), "categories": records(description.categories),
-            "areas_table": records(description.hierarchy), "files": records(description.files),
-            "notes": list(description.notes)}
+    stored = description.dataset
+    return {"dataset": stored.name, "kind": stored.kind, "frequency": stored.frequency, "areas": stored.areas,
+            "whole": stored.whole, "fingerprint": stored.fingerprint, "series": records(description.series),
+            "categories": records(stored.categories), "areas_table": records(stored.hierarchy),
+            "files": records(stored.files), "notes": list(stored.notes)}
