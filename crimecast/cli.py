@@ -495,13 +495,17 @@ def data_import_command(kind, paths, name, store, url, area_level, lsoa_lookup, 
                             sum_duplicates=sum_duplicates, areas=areas, category_map=category_map)
     with _download_progress(enabled=bool(url) and not as_json) as progress:
         summary = import_data(kind, list(paths), name=name, store=store, options=options, url=url, replace=replace,
-                              progress=progress)
+                              progress=progress, step=None if as_json else _say_step)
     if as_json:
         click.echo(json.dumps(render.import_json(summary), indent=2))
         return
     click.echo(render.import_sentence(summary))
     for note in summary.notes:
         click.echo(f"Note: {note}")
+
+
+def _say_step(words: str) -> None:
+    click.echo(f"  {words} ...", err=True)
 
 
 @contextlib.contextmanager

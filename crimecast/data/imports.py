@@ -72,13 +72,13 @@ def _options_used(kind: str, options: ImportOptions) -> dict:
             "category_map": options.category_map}
 
 
-def read_source(kind: str, paths: list[Path], options: ImportOptions):
+def read_source(kind: str, paths: list[Path], options: ImportOptions, *, step: Callable[[str], None] | None = None):
     """Run the importer for ``kind`` on ``paths``: an :class:`~crimecast.data.store.ImportedData`."""
     if kind == "police-uk":
         from crimecast.data.police_uk import import_street_files
 
         return import_street_files(paths, area_level=options.area_level,
-                                   lsoa_lookup=Path(options.lsoa_lookup) if options.lsoa_lookup else None)
+                                   lsoa_lookup=Path(options.lsoa_lookup) if options.lsoa_lookup else None, step=step)
     if kind == "home-office":
         from crimecast.data.home_office import import_home_office
 
@@ -93,7 +93,8 @@ def read_source(kind: str, paths: list[Path], options: ImportOptions):
 
 def import_data(kind: str, paths: list[str | Path], *, name: str, store: str | Path | None = None,
                 options: ImportOptions = ImportOptions(), url: str | None = None, replace: bool = False,
-                progress: Callable[[int, int | None], None] | None = None) -> ImportSummary:
+                progress: Callable[[int, int | None], None] | None = None,
+                step: Callable[[str], None] | None = None) -> ImportSummary:
     """Import files (or a downloaded archive) into the store as dataset ``name``.
 
     The files are read and checked completely before the store is touched,
@@ -114,6 +115,9 @@ def import_data(kind: str, paths: list[str | Path], *, name: str, store: str | P
         Download this archive first (police-uk).
     replace
         Replace the dataset instead of extending it.
+    progress, step
+        Called with the bytes downloaded so far, and with a few words at each
+        stage of the work (for a progress display).
 
     Returns
     -------
@@ -134,12 +138,16 @@ def import_data(kind: str, paths: list[str | Path], *, name: str, store: str | P
         raise UsageError("name the files to import (or --url ADDRESS for a police.uk archive).")
     with tempfile.TemporaryDirectory(prefix="crimecast-download-") as folder:
         sources = [download(url, Path(folder), progress=progress)] if url else [Path(p) for p in paths]
-        data = read_source(kind, sources, options)
+        say = step or (lambda _: None)
+        say(f"reading {kind} data from {', '.join(Path(p).name for p in sources[:3])}{' ...' if len(sources) > 3 else ''}")
+        data = read_source(kind, sources, options, step=say)
         data.options = _options_used(kind, options)
         if url:
             for source in data.files:
                 source.path = url
-    counts_from(data, source=name, fill_missing="interpolate", max_gap=10**6)  # the contract, before any write
+    say(f"checking {len(data.counts):,} counts against the data contract")
+    counts_from(data, source=name, fill_missing="interpolate", max_gap=10**6)  # before anything is written
+    say(f"writing dataset '{name}' to the store")
     return save_import(data, name=name, store=store, replace=replace, started=started)
 
 

@@ -266,7 +266,7 @@ def _hierarchy(forces: list[str], areas: pd.DataFrame, level: str, own: dict[str
 
 
 def import_street_files(paths: list[Path], *, area_level: str = "force", lsoa_lookup: Path | None = None,
-                        memory_limit: str = "2GB") -> ImportedData:
+                        memory_limit: str = "2GB", step=None) -> ImportedData:
     """Count police.uk street-level files into monthly series.
 
     Parameters
@@ -282,6 +282,8 @@ def import_street_files(paths: list[Path], *, area_level: str = "force", lsoa_lo
         Partnerships or wards); used instead of ``area_level``.
     memory_limit
         DuckDB's memory cap while counting.
+    step
+        Called with a few words at each stage (for progress).
 
     Returns
     -------
@@ -300,6 +302,8 @@ def import_street_files(paths: list[Path], *, area_level: str = "force", lsoa_lo
     level = "lookup" if lsoa_lookup else area_level
     with tempfile.TemporaryDirectory(prefix="crimecast-police-uk-") as folder:
         collected = collect_street_files(paths, Path(folder))
+        if step:
+            step(f"counting the rows of {len(collected.street)} street file(s) with DuckDB")
         connection = _connect(memory_limit)
         try:
             _read_rows(connection, collected.street, folder=Path(folder))

@@ -186,6 +186,11 @@ def connect(store: str | Path | None = None, *, write: bool = False,
                         f"or point at a store with --store PATH (or {STORE_ENV}).")
     if path.is_dir():
         raise DataError(f"{path} is a folder; --store needs a file such as crimecast.duckdb.")
+    if write:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise DataError(f"{path}: cannot create the store's folder ({error.strerror}). Choose another --store.") from None
     deadline = time.monotonic() + wait_seconds
     while True:
         try:
