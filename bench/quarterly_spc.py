@@ -113,8 +113,8 @@ def main() -> None:
         "",
         *lines,
         "",
-        "Spread evenly over months, the months inside a quarter are equal to within rounding, so moving ranges",
-        "are nearly zero two times in three: limits collapse and rounding shows up as runs, trends and steps.",
+        "Spread evenly over months, the three months of a quarter are equal to within rounding, so two moving",
+        "ranges in three are 0 or 1: the limits collapse to about +/-1% and nearly every point signals.",
     ])
     print(body)
     if not args.no_write:
