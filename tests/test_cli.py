@@ -412,6 +412,7 @@ def test_run_json_on_quarterly_data_and_horizon_in_quarters(quarterly_data, tmp_
     assert [row["month"] for row in forecast] == ["2014-04", "2014-07", "2014-10", "2015-01", "2015-04", "2015-07",
                                                   "2015-10", "2016-01"]
     assert [y["financial_year"] for y in payload["series"][0]["financial_years"]] == ["2014/15", "2015/16"]
+    assert forecast[0]["quarter"] == "2014/15 Q1" and forecast[-1]["quarter"] == "2015/16 Q4"
 
 
 def test_backtest_on_quarterly_data_uses_one_year_windows_of_quarters(quarterly_data):

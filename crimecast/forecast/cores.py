@@ -18,8 +18,6 @@ import pandas as pd
 
 from crimecast.data.frequency import MONTHLY, QUARTERLY, Frequency, frequency_of
 
-MONTHS_PER_YEAR = 12
-
 
 def _import_prophet():
     """Import Prophet with its and cmdstanpy's chatter silenced (cmdstanpy resets its level on import)."""
@@ -51,12 +49,16 @@ def season_starts(frequency: Frequency) -> range:
 
 
 def series_frequency(y: pd.Series) -> Frequency:
-    """The frequency of a series: its index ``freq``, else inferred from regular quarterly spacing, else monthly."""
-    if isinstance(y.index, pd.DatetimeIndex) and y.index.freq is None and len(y) >= 3:
-        inferred = pd.infer_freq(y.index)
+    """The frequency of a series: its index ``freq``, else quarterly if its dates are spaced by quarters.
+
+    Otherwise what ``frequency_of`` says (``attrs``, monthly by default).
+    """
+    index = y.index
+    if isinstance(index, pd.DatetimeIndex) and index.freq is None and len(index) >= 3:
+        inferred = pd.infer_freq(index)
         if inferred and inferred.startswith("QS"):
             return QUARTERLY
-    return frequency_of(y) if isinstance(y.index, pd.DatetimeIndex) and y.index.freq is not None else MONTHLY
+    return frequency_of(y)
 
 
 def with_frequency(y: pd.Series) -> pd.Series:
@@ -84,7 +86,8 @@ class ProphetCore:
 
     Prophet's Fourier yearly seasonality drifts when fitted to monthly data
     (facebook/prophet#823); one indicator per calendar month is exact for
-    monthly data (one per quarter of the year for quarterly data). Level shifts (step changes) enter as 0/1 regressors, which
+    monthly data (one per quarter of the year for quarterly data). Level
+    shifts (step changes) enter as 0/1 regressors, which
     Prophet's slope changepoints cannot express: given as months, or
     ``"auto"`` to use the step changes confirmed by the SPC rules in the
     seasonally adjusted last three years (plus any ``known_changes``).
@@ -130,9 +133,10 @@ class ProphetCore:
             from crimecast.forecast.seasonal import month_effects_of
             from crimecast.forecast.steps import find_level_shifts
 
-            self._fit_prophet(y_log, self.known_changes)
+            known = tuple(self.frequency_.period_containing(k) for k in self.known_changes)  # a quarter holds its month
+            self._fit_prophet(y_log, known)
             counts = np.expm1(y_log)
-            self.steps_ = find_level_shifts(counts, known=self.known_changes, effects=month_effects_of(self))
+            self.steps_ = find_level_shifts(counts, known=known, effects=month_effects_of(self))
             shifts = tuple(sorted({s.month for s in self.steps_}))
             if set(shifts) <= set(self.active_shifts_):
                 return self  # the first fit already has every step

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from crimecast.data.frequency import Frequency
 from crimecast.errors import ModelError, NotFittedError
 from crimecast.forecast.calibrate import Calibration, apply_scale, calibrate
-from crimecast.data.frequency import Frequency
 from crimecast.forecast.cores import (BlendCore, ETSCore, LevelCore, ProphetCore, ProphetDefaultCore, SeasonalNaiveCore,
                                       series_frequency, with_frequency)
 from crimecast.forecast.paths import ForecastResult

@@ -20,6 +20,11 @@ def step_search_points(frequency: Frequency) -> int:
     return max(STEP_SEARCH_YEARS * frequency.periods_per_year, STEP_SEARCH_MIN_POINTS)
 
 
+def _known_periods(known, frequency: Frequency) -> tuple[pd.Timestamp, ...]:
+    """Known changes as the periods they fall in (a change in May 2020 is in the quarter April-June 2020)."""
+    return tuple(dict.fromkeys(frequency.period_containing(pd.Timestamp(k)) for k in known))
+
+
 def find_level_shifts(y: pd.Series, *, known: tuple[pd.Timestamp, ...] = (), effects: pd.Series | None = None,
                       months: int | None = None) -> list[StepChange]:
     """Confirmed step changes in the last ``months`` points of the seasonally adjusted series.
@@ -29,9 +34,11 @@ def find_level_shifts(y: pd.Series, *, known: tuple[pd.Timestamp, ...] = (), eff
     falling trend would be cut into spurious steps. Known process changes
     are always included.
     """
-    recent = y.iloc[-(months or step_search_points(series_frequency(y))):]
+    frequency = series_frequency(y)
+    recent = y.iloc[-(months or step_search_points(frequency)):]
     if len(recent) < MIN_POINTS:
         return []
+    known = _known_periods(known, frequency)
     adjusted, _ = seasonally_adjust(recent, effects)
     return detect_steps(adjusted, known=[k for k in known if k >= recent.index[0]])
 
@@ -56,6 +63,7 @@ def process_chart(y: pd.Series, *, start: pd.Timestamp | None = None, seasonal_a
     if start is None:
         start = y.index[max(0, len(y) - step_search_points(frequency))]
     window = y.loc[frequency.period_containing(pd.Timestamp(start)):]
+    known = _known_periods(known, frequency)
     effects = fit_month_effects(y)
     adjusted = seasonally_adjust(window, effects)[0] if effects is not None else window.astype(float)
     steps = detect_steps(adjusted, known=[k for k in known if k >= window.index[0]], run_length=run_length)
