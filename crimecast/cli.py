@@ -16,6 +16,7 @@ from pathlib import Path
 import click
 import pandas as pd
 
+from crimecast.data.frequency import frequency_of
 from crimecast.data.known_changes import load_known_changes
 from crimecast.data.load import EMBEDDED_DATASETS, ColumnMap
 from crimecast.data.schema import DEFAULT_FILL, DEFAULT_MAX_GAP
@@ -171,8 +172,10 @@ def _print_report(report: SeriesReport, *, counts: pd.DataFrame) -> None:
     summary = report.backtest_summary
     if summary is not None:
         windows = int(summary["windows"].max())
-        click.echo(f"\nBacktest: {windows} windows of 12 months, each forecast from the data before it (lower MASE is better):")
-        click.echo(tables.backtest_table(summary))
+        frequency = result.frequency
+        click.echo(f"\nBacktest: {windows} windows of {tables.year_window(frequency)}, each forecast from the data before it "
+                   "(lower MASE is better):")
+        click.echo(tables.backtest_table(summary, frequency=frequency))
     for note in result.notes + report.notes:
         click.secho(f"Note: {note}", fg="yellow")
 
@@ -210,7 +213,8 @@ def cli(debug: bool) -> None:
 @cli.command("run")
 @click.argument("category")
 @run_options
-@click.option("--horizon", type=click.IntRange(1, 60), default=DEFAULT_HORIZON, show_default=True, help="Months ahead.")
+@click.option("--horizon", type=click.IntRange(1, 60), default=None,
+              help=f"Periods ahead: months, or quarters for quarterly data [default: one year, {DEFAULT_HORIZON} months or 4 quarters].")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_OUT, show_default=True,
               help="Folder for the CSV and PNG fan chart.")
 @click.option("--no-backtest", is_flag=True, help="Skip the backtest against baselines (faster).")
@@ -223,7 +227,8 @@ def run_command(category, area, model, n_paths, seed, jobs, no_steps, known_chan
 
     Prints monthly forecasts with 80% and 95% intervals, the next financial
     year's total against the last, and backtest scores against baselines;
-    writes a CSV and a PNG fan chart into --out.
+    writes a CSV and a PNG fan chart into --out. Quarterly data is forecast
+    in quarters (--horizon counts quarters; default 4, one year).
 
     \b
     Examples:
@@ -262,7 +267,7 @@ def run_command(category, area, model, n_paths, seed, jobs, no_steps, known_chan
 @click.argument("category")
 @run_options
 @click.option("--windows", type=click.IntRange(1, 10), default=BACKTEST_WINDOWS, show_default=True,
-              help="Non-overlapping 12-month windows at the end of the data.")
+              help="Non-overlapping one-year windows (12 months or 4 quarters) at the end of the data.")
 @click.option("--models", default=",".join(BACKTEST_MODELS), show_default=True,
               help=f"Comma-separated models to compare ({', '.join(MODELS)}).")
 @as_of_option
@@ -304,7 +309,7 @@ def backtest_command(category, area, model, n_paths, seed, jobs, no_steps, known
         click.echo(tables.text_table(shown, align_left=("category", "area", "model")))
         click.echo()
     click.secho(f"Overall ({scores['origin'].nunique()} window(s) per series):", bold=True)
-    click.echo(tables.backtest_table(overall))
+    click.echo(tables.backtest_table(overall, frequency=frequency_of(counts)))
     if lost.empty:
         click.echo(f"\n{model} had the lowest MASE on every series.")
     else:
@@ -396,7 +401,8 @@ def spc_command(category, area, start, seasonal_adjust, known_changes_file, run_
     if signals.empty:
         click.echo("No special-cause signals.")
     else:
-        click.echo(tables.text_table(signals.assign(value=signals["value"].map(tables.count)), align_left=("month", "rules")))
+        click.echo(tables.text_table(signals.assign(value=signals["value"].map(tables.count)),
+                                     align_left=(signals.columns[0], "rules")))
     click.echo()
     for line in report.summary:
         click.echo(line)
@@ -825,8 +831,8 @@ def _plan_for(category, plan_file, *, target, count, area, year, direction, coun
         raise UsageError("give either CATEGORY (with --target or --count) or --plan FILE, not both.")
     if plan_file:
         return load_plan(plan_file, year=year)
-    last = counts["month"].max()
-    year = year or financial_year_label(financial_year_start(last + pd.offsets.MonthBegin(1)))
+    frequency = frequency_of(counts)
+    year = year or financial_year_label(financial_year_start(frequency.next(counts["month"].max())))
     try:
         change = None if count is not None else parse_number(target, allow_percent=True)
     except ValueError as error:
@@ -851,7 +857,8 @@ def _plan_for(category, plan_file, *, target, count, area, year, direction, coun
 @click.option("--area", default="force", show_default=True, help="Area of CATEGORY (a district slug or force).")
 @click.option("--plan", "plan_file", default=None, help="A YAML or CSV plan of milestones, or a shipped plan (plan-2013-14).")
 @click.option("--year", default=None, help="Financial year, e.g. 2014/15 (default: the plan's, else the next year).")
-@click.option("--as-of", "as_of", default=None, help="Last month of actuals to use, e.g. 2014-09, for in-year assurance.")
+@click.option("--as-of", "as_of", default=None,
+              help="Last month of actuals to use, e.g. 2014-09, for in-year assurance (a quarter end for quarterly data).")
 @click.option("--scenario", "scenario_file", default=None, help="Scenario file (or shipped example) applied to the same paths.")
 @click.option("--model", type=click.Choice(list(MODELS)), default=DEFAULT_MODEL, show_default=True, help="Forecasting model.")
 @click.option("--paths", "n_paths", type=click.IntRange(100, 100_000), default=DEFAULT_PATHS, show_default=True,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import numpy as np
@@ -76,3 +77,34 @@ def fast_assumptions(tmp_path, **changes):
 def csf_file(tmp_path):
     """Write the shipped CSF assumptions, made quick, with ``changes`` (dotted keys); returns its path."""
     return lambda **changes: fast_assumptions(tmp_path, **changes)
+
+
+def quarterly_demo() -> pd.DataFrame:
+    """The embedded demo data summed into whole quarters (Jan/Apr/Jul/Oct starts), marked quarterly."""
+    frame = _quarterly_demo()
+    copy = frame.copy()
+    copy.attrs = dict(frame.attrs)
+    return copy
+
+
+@functools.lru_cache(maxsize=1)
+def _quarterly_demo() -> pd.DataFrame:
+    from crimecast.data.frequency import QUARTERLY
+    from crimecast.data.load import load_counts
+    from crimecast.data.series import with_totals
+
+    monthly = with_totals(load_counts("west-midlands"))
+    frame = monthly.assign(month=monthly["month"].dt.to_period("Q").dt.start_time)  # what QUARTERLY.period_containing gives
+    grouped = frame.groupby(["month", "area", "category"]).agg(count=("count", "sum"), months=("count", "size"))
+    whole = grouped[grouped["months"] == 3].reset_index()[["month", "area", "category", "count"]]
+    whole = whole.sort_values(["category", "area", "month"], ignore_index=True)
+    whole.attrs = {**monthly.attrs, "frequency": QUARTERLY.name}
+    return whole
+
+
+def quarterly_series(quarters: int = 40, *, level: float = 3000.0, seed: int = 0, start: str = "2004-04") -> pd.Series:
+    """Seeded Poisson counts per quarter with a stable yearly cycle (no trend, no step), indexed QS-JAN."""
+    rng = np.random.default_rng(seed)
+    index = pd.date_range(start, periods=quarters, freq="QS-JAN")
+    season = {1: 0.95, 4: 1.0, 7: 1.05, 10: 1.0}
+    return pd.Series(rng.poisson([level * season[m] for m in index.month]).astype(float), index=index)

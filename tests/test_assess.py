@@ -137,3 +137,53 @@ def test_the_2013_14_replay_with_the_default_model(west_midlands):
     vwi = table.loc["Violence with injury"]
     assert vwi["scenario_change"] == pytest.approx(vwi["outcome_change"], abs=0.03)
     assert table.loc["Burglary dwelling", "target_p90"] > -0.08
+
+
+# ---------------------------------------------------------------- quarterly data
+
+QUICK = {"model": "seasonal-naive", "n_paths": 300}
+
+
+def test_milestones_on_quarterly_data_add_four_quarters_and_count_quarters_observed():
+    from tests.conftest import quarterly_demo
+
+    counts = quarterly_demo()
+    plan = single_milestone("burglary", area="force", target=-0.08, count=None, year="2013/14")
+    report = assess_milestones(counts, plan, as_of=pd.Timestamp("2013-09-01"), **QUICK)
+    a = report.assessments[0]
+    burglary = counts[(counts["category"] == "burglary-dwelling") & (counts["area"] == "force")].set_index("month")["count"]
+    assert a.last_year == burglary["2012-04-01":"2013-01-01"].sum() == 13_702  # four quarters of 2012/13
+    assert a.outcome == burglary["2013-04-01":"2014-01-01"].sum() == 12_868
+    assert a.months_observed == 6 and a.periods_observed == 2
+    assert a.ytd_actual == burglary["2013-04-01":"2013-07-01"].sum()
+    assert list(a.cumulative["month"].dt.month) == [4, 7, 10, 1]
+    assert a.cumulative["trajectory"].iloc[-1] == pytest.approx(a.threshold)
+    assert a.cumulative["baseline_mean"].notna().sum() == 2  # two quarters still to come
+    assert report.as_of == pd.Timestamp("2013-09-01")
+
+
+def test_quarterly_default_as_of_is_the_last_quarter_end():
+    from tests.conftest import quarterly_demo
+
+    plan = single_milestone("burglary", area="force", target=0.0, count=None, year="2014/15")
+    report = assess_milestones(quarterly_demo(), plan, **QUICK)
+    assert report.as_of == pd.Timestamp("2014-03-01")  # the last quarter starts 2014-01 and ends in March
+    assert report.assessments[0].months_observed == 0 and len(report.assessments[0].cumulative) == 4
+
+
+def test_a_mid_quarter_as_of_is_refused_with_the_nearest_quarter_ends():
+    from tests.conftest import quarterly_demo
+
+    plan = single_milestone("burglary", area="force", target=0.0, count=None, year="2013/14")
+    with pytest.raises(UsageError, match=r"--as-of 2013-08 is in the middle of a quarter.*2013-06.*2013-09"):
+        assess_milestones(quarterly_demo(), plan, as_of=pd.Timestamp("2013-08-01"), **QUICK)
+
+
+def test_scenarios_on_quarterly_data_are_refused_clearly():
+    from tests.conftest import quarterly_demo
+
+    counts = quarterly_demo()
+    plan = single_milestone("burglary", area="force", target=0.0, count=None, year="2013/14")
+    scenario = load_scenario("domestic-abuse-uplift")
+    with pytest.raises(ScenarioError, match="is quarterly, and scenarios work on monthly data only"):
+        assess_milestones(counts, plan, as_of=pd.Timestamp("2013-03-01"), scenario=scenario, **QUICK)

@@ -32,3 +32,22 @@ def test_lost_to_baseline_names_the_winner():
     scores = pd.DataFrame({"category": "c", "area": "a", "model": ["crimecast", "ets"], "mase": [1.0, 0.8]})
     lost = lost_to_baseline(scores)
     assert lost.iloc[0]["best_model"] == "ets"
+
+
+def test_quarterly_windows_are_one_year_of_four_quarters():
+    from crimecast.data.frequency import QUARTERLY
+
+    assert backtest_origins(32, frequency=QUARTERLY) == [20, 24, 28]
+    assert backtest_origins(12, frequency=QUARTERLY) == [8]
+    assert backtest_origins(11, frequency=QUARTERLY) == []
+
+
+def test_quarterly_backtest_scores_four_quarter_windows_with_a_lag_4_mase():
+    from tests.conftest import quarterly_series
+
+    y = quarterly_series(24)
+    scores = backtest_series(y, models=("seasonal-naive",), n_paths=200)
+    assert [f"{o:%Y-%m}" for o in scores["origin"]] == ["2007-04", "2008-04", "2009-04"]
+    assert scores["mase"].between(0.2, 3).all()
+    with pytest.raises(DataError, match=r"at least 12 quarters \(8 to train, 4 to test\)"):
+        backtest_series(y.iloc[:11], models=("seasonal-naive",))

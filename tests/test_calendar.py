@@ -24,3 +24,13 @@ def test_parse_financial_year(label):
 def test_parse_financial_year_rejects_non_consecutive_years():
     with pytest.raises(UsageError, match="must follow"):
         parse_financial_year("2014/16")
+
+
+def test_a_financial_year_is_twelve_months_or_four_quarters():
+    from crimecast.data.calendar import financial_year_periods
+    from crimecast.data.frequency import QUARTERLY
+
+    assert financial_year_periods(2013).equals(financial_year_months(2013))
+    quarters = financial_year_periods(2013, QUARTERLY)
+    assert [f"{q:%Y-%m}" for q in quarters] == ["2013-04", "2013-07", "2013-10", "2014-01"]
+    assert quarters.freqstr == "QS-JAN"

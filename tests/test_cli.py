@@ -379,3 +379,67 @@ def test_optimise_fleet_impossible_cap_is_one_line():
     result = CliRunner().invoke(cli, ["optimise", "fleet", "fleet-2013", "--co2-cap", "10"])
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert "CO2 cap: at most 10.0 tonnes" in result.output and "would have to be raised" in result.output
+
+
+# ---------------------------------------------------------------- quarterly data through the commands
+
+@pytest.fixture
+def quarterly_data(monkeypatch):
+    """Every command that reads --data gets the demo data summed into quarters (as a quarterly import gives)."""
+    from tests.conftest import quarterly_demo
+
+    monkeypatch.setattr("crimecast.cli.load_counts", lambda *args, **kwargs: quarterly_demo())
+
+
+def test_run_on_quarterly_data_forecasts_four_quarters_and_labels_them(quarterly_data, tmp_path):
+    result = invoke("run", "burglary", "--model", "seasonal-naive", "--paths", "200", "--no-backtest", "--out", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "quarter " in out and "2014/15 Q1" in out and "2014/15 Q4" in out and "2015/16" not in out
+    assert "Financial year 2014/15: " in out and "Against 2013/14 actual 12,868" in out
+    assert "2013/14 on 2012/13" in out  # the recorded change adds four quarters a year
+    frame = (tmp_path / "burglary-dwelling_force_forecast.csv").read_text().splitlines()
+    assert frame[0].startswith("category,area,month,quarter,kind,")
+    assert frame[-1].split(",")[2:5] == ["2015-01", "2014/15 Q4", "forecast"]
+    assert (tmp_path / "burglary-dwelling_force_fan.png").stat().st_size > 10_000
+
+
+def test_run_json_on_quarterly_data_and_horizon_in_quarters(quarterly_data, tmp_path):
+    result = invoke("run", "burglary", "--model", "seasonal-naive", "--paths", "200", "--no-backtest", "--no-chart",
+                    "--horizon", "8", "--json", "--out", str(tmp_path))
+    payload = json.loads(result.output[result.output.index("{"):])
+    forecast = payload["series"][0]["forecast"]
+    assert [row["month"] for row in forecast] == ["2014-04", "2014-07", "2014-10", "2015-01", "2015-04", "2015-07",
+                                                  "2015-10", "2016-01"]
+    assert [y["financial_year"] for y in payload["series"][0]["financial_years"]] == ["2014/15", "2015/16"]
+    assert forecast[0]["quarter"] == "2014/15 Q1" and forecast[-1]["quarter"] == "2015/16 Q4"
+
+
+def test_backtest_on_quarterly_data_uses_one_year_windows_of_quarters(quarterly_data):
+    result = invoke("backtest", "burglary", "--model", "seasonal-naive", "--models", "seasonal-naive", "--paths", "200",
+                    "--json")
+    payload = json.loads(result.output[result.output.index("{"):])
+    assert payload["overall"][0]["windows"] == 3
+    assert not [note for note in payload["notes"] if "too short" in note]  # 32 quarters hold three 4-quarter windows
+
+
+def test_spc_on_quarterly_data_speaks_of_quarters(quarterly_data, tmp_path):
+    result = invoke("spc", "total-recorded-crime", "--out", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    assert "2009/10 Q1" in result.output and "a quarter" in result.output and "a month" not in result.output
+    signals = (tmp_path / "total-recorded-crime_force_spc_signals.csv").read_text()
+    assert signals.startswith("quarter,value,rules")
+
+
+def test_milestones_on_quarterly_data_and_a_mid_quarter_as_of(quarterly_data, tmp_path):
+    refused = invoke("milestones", "burglary", "--as-of", "2013-08", "--paths", "200")
+    assert refused.exit_code == 2
+    assert "in the middle of a quarter" in refused.output and "(2013-06)" in refused.output and "(2013-09)" in refused.output
+    result = invoke("milestones", "burglary", "--target", "-8%", "--year", "2013/14", "--as-of", "2013-09",
+                    "--model", "seasonal-naive", "--paths", "200", "--jobs", "1", "--out", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    assert "after 2 quarters of 2013/14" in result.output and "Outcome: -6.1%" in result.output
+    folder = tmp_path / "milestones-burglary-force"
+    trajectories = (folder / "trajectories.csv").read_text().splitlines()
+    assert trajectories[0].startswith("month,quarter,") and len(trajectories) == 5
+    assert any(p.suffix == ".png" for p in folder.iterdir())

@@ -117,3 +117,23 @@ def test_bad_assumptions_are_named(counts, csf_file, changes, message):
         assumptions, source = load_assumptions(csf_file(**changes))
         optimise_csf(counts, assumptions, source=source)
     assert message in str(caught.value) and "csf.yaml" in str(caught.value)
+
+
+def test_baseline_crime_on_quarterly_data_adds_the_four_quarters_of_next_year(counts, csf_file):
+    from tests.conftest import quarterly_demo
+
+    assumptions, source = load_assumptions(csf_file())
+    monthly, year, _ = baseline_crime(counts, assumptions, source=source)
+    quarterly, quarterly_year, _ = baseline_crime(quarterly_demo(), assumptions, source=source)
+    assert quarterly_year == year == "2014/15"
+    ratio = quarterly.set_index(["recipient", "category"])["expected"] / monthly.set_index(["recipient", "category"])["expected"]
+    assert ratio.between(0.9, 1.1).all()  # the same seasonal-naive year, counted in quarters
+
+
+def test_a_mid_quarter_as_of_for_the_fund_is_refused(csf_file):
+    from crimecast.errors import UsageError
+    from tests.conftest import quarterly_demo
+
+    assumptions, source = load_assumptions(csf_file(**{"forecast.as_of": "2014-02"}))
+    with pytest.raises(UsageError, match=r"forecast.as_of 2014-02 is in the middle of a quarter.*2013-12.*2014-03"):
+        baseline_crime(quarterly_demo(), assumptions, source=source)

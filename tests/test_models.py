@@ -6,7 +6,7 @@ from crimecast.data.load import load_counts
 from crimecast.data.series import series_of, with_totals
 from crimecast.errors import ModelError, NotFittedError
 from crimecast.forecast.models import CrimeForecaster
-from tests.conftest import seasonal_counts
+from tests.conftest import quarterly_demo, quarterly_series, seasonal_counts
 
 
 def series(months=72, **kwargs):
@@ -26,7 +26,7 @@ def test_unknown_model_is_refused():
 def test_init_only_stores_parameters():
     forecaster = CrimeForecaster(n_paths=123, seed=9)
     assert forecaster.get_params() == {"model": "crimecast", "n_paths": 123, "seed": 9, "level_shifts": "auto",
-                                       "known_changes": (), "horizon": 12}
+                                       "known_changes": (), "horizon": None}
     assert not hasattr(forecaster, "core_")
 
 
@@ -89,3 +89,48 @@ def test_auto_level_shifts_find_the_embedded_shoplifting_step():
     assert [f"{s.month:%Y-%m}" for s in forecaster.steps_] == ["2012-11"]
     assert any("--no-steps" in note for note in forecaster.notes_)
     assert CrimeForecaster(seed=1, level_shifts=()).fit(y).steps_ == []
+
+
+# ---------------------------------------------------------------- quarterly series
+
+def test_a_quarterly_series_is_forecast_in_quarters_one_year_ahead_by_default():
+    y = quarterly_series(32)
+    result = CrimeForecaster(model="ets", n_paths=200, seed=1).fit(y).predict()
+    assert result.paths.shape == (200, 4)
+    assert result.months.freqstr == "QS-JAN" and result.frequency.periods_per_year == 4
+    assert list(result.months) == list(pd.date_range(y.index[-1] + pd.DateOffset(months=3), periods=4, freq="QS-JAN"))
+
+
+def test_a_quarterly_series_without_freq_is_recognised_by_its_spacing():
+    y = quarterly_series(32)
+    bare = pd.Series(y.to_numpy(), index=pd.DatetimeIndex(list(y.index)))
+    assert bare.index.freq is None
+    result = CrimeForecaster(model="seasonal-naive", n_paths=100, seed=1).fit(bare).predict()
+    assert result.months.freqstr == "QS-JAN" and result.horizon == 4
+
+
+def test_seasonal_naive_on_quarters_repeats_the_same_quarter_last_year():
+    pattern = np.array([100.0, 200.0, 400.0, 800.0])
+    y = pd.Series(np.tile(pattern, 6), index=pd.date_range("2008-01-01", periods=24, freq="QS-JAN"))
+    result = CrimeForecaster(model="seasonal-naive", n_paths=50, seed=1).fit(y).predict(8)
+    assert np.allclose(np.median(result.paths, axis=0), np.tile(pattern, 2))  # lag 4: no year-on-year change to add
+
+
+def test_short_quarterly_series_note_counts_quarters():
+    forecaster = CrimeForecaster(model="ets", n_paths=100).fit(quarterly_series(6))
+    assert forecaster.notes_[0].startswith("only 6 quarters of data (fewer than 8)")
+
+
+@pytest.mark.slow
+def test_crimecast_on_quarterly_demo_data_has_quarter_effects_and_calibrates_on_quarters():
+    from crimecast.forecast.seasonal import month_effects_of
+
+    y = series_of(quarterly_demo(), category="burglary-dwelling", area="force")
+    forecaster = CrimeForecaster(n_paths=200, seed=1).fit(y)
+    prophet = forecaster.core_.cores_[0]
+    effects = month_effects_of(prophet)
+    assert list(effects.index) == [1, 4, 7, 10] and np.log(effects).mean() == pytest.approx(0.0, abs=1e-9)
+    assert forecaster.calibration_.from_data and forecaster.calibration_.n_scores == 3 * 4
+    result = forecaster.predict()
+    years = result.financial_years()
+    assert list(years["financial_year"]) == ["2014/15"] and years["months_forecast"].iloc[0] == 12

@@ -45,3 +45,33 @@ def test_intervals_are_nested_and_contain_the_median(paths):
     table = result(paths).monthly_table()
     assert (table["lo95"] <= table["lo80"] + 1e-9).all() and (table["lo80"] <= table["median"] + 1e-9).all()
     assert (table["median"] <= table["hi80"] + 1e-9).all() and (table["hi80"] <= table["hi95"] + 1e-9).all()
+
+
+def quarterly_result(paths, *, last="2013-10-01", quarters=12, level=100):
+    quarters_index = pd.date_range(end=last, periods=quarters, freq="QS-JAN")
+    history = pd.Series(level, index=quarters_index, dtype="int64")
+    return ForecastResult(category="robbery", area="force", model="test", history=history, paths=np.asarray(paths, float))
+
+
+def test_quarterly_forecast_periods_follow_the_history_in_quarters():
+    r = quarterly_result(np.ones((3, 5)))
+    assert r.months.freqstr == "QS-JAN"
+    assert [f"{m:%Y-%m}" for m in r.months] == ["2014-01", "2014-04", "2014-07", "2014-10", "2015-01"]
+
+
+def test_financial_year_totals_add_four_quarters():
+    # history to 2013/14 Q3 (Oct-Dec 2013) at 100 a quarter; forecast 2013/14 Q4 and all of 2014/15
+    paths = np.array([[10.0, 1.0, 2.0, 3.0, 4.0], [20.0, 5.0, 5.0, 5.0, 5.0]])
+    r = quarterly_result(paths)
+    assert np.allclose(r.year_total_paths(2013), [300 + 10, 300 + 20])
+    assert np.allclose(r.year_total_paths(2014), [1 + 2 + 3 + 4, 20])
+    years = r.financial_years()
+    assert list(years["financial_year"]) == ["2013/14", "2014/15"]
+    assert list(years["months_forecast"]) == [3, 12]  # one quarter, then four
+    assert years["previous_actual"].iloc[0] == 400  # 2012/13: four observed quarters
+
+
+def test_quarterly_year_not_covered_is_left_out():
+    r = quarterly_result(np.ones((2, 2)))  # 2013/14 Q4 and 2014/15 Q1 only
+    assert r.year_total_paths(2014) is None
+    assert list(r.financial_years()["financial_year"]) == ["2013/14"]

@@ -85,3 +85,15 @@ def test_history_correlation_survives_a_series_that_never_changes():
     moving = pd.Series(np.linspace(100, 200, 60), index=index)
     corr = history_correlation([flat, moving])
     assert np.allclose(corr, np.eye(2))
+
+
+def test_history_correlation_of_quarterly_series_uses_same_quarter_last_year_changes():
+    index = pd.date_range("2004-04-01", periods=40, freq="QS-JAN")
+    rng = np.random.default_rng(5)
+    common = np.cumsum(rng.normal(0, 0.05, 40))
+    season = np.tile([1.0, 1.1, 1.3, 0.9], 10)  # a strong cycle that lag-4 changes remove
+    a = pd.Series(np.round(1000 * season * np.exp(common)), index=index)
+    b = pd.Series(np.round(500 * season * np.exp(common + rng.normal(0, 0.01, 40))), index=index)
+    noise = pd.Series(np.round(800 * season * np.exp(rng.normal(0, 0.05, 40))), index=index)
+    corr = history_correlation([a, b, noise])
+    assert corr[0, 1] > 0.6 and abs(corr[0, 2]) < 0.5

@@ -38,3 +38,13 @@ def test_year_on_year_compares_full_years_and_year_to_date():
     assert [c.label for c in comparisons] == ["2013/14 on 2012/13",
                                               "2014/15 year to date (6 months) on the same months of 2013/14"]
     assert comparisons[1].test.current == 600 and comparisons[1].test.previous == 600
+
+
+def test_year_on_year_on_quarters_adds_four_quarters_and_counts_quarters_to_date():
+    index = pd.date_range("2011-04-01", periods=11, freq="QS-JAN")  # 2011/12 Q1 ... 2013/14 Q3
+    history = pd.Series([100] * 4 + [90] * 4 + [80] * 3, index=index)
+    comparisons = year_on_year(history)
+    assert comparisons[0].label == "2012/13 on 2011/12"
+    assert (comparisons[0].test.current, comparisons[0].test.previous) == (360, 400)
+    assert comparisons[1].label == "2013/14 year to date (3 quarters) on the same quarters of 2012/13"
+    assert (comparisons[1].test.current, comparisons[1].test.previous) == (240, 270)

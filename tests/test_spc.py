@@ -2,6 +2,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from tests.conftest import needs_shared_data
+
 from crimecast.errors import DataError
 from crimecast.forecast.spc import (control_chart, describe_chart, detect_steps, runs, trends, two_of_three,
                                     xmr_limits, beyond_limits)
@@ -111,3 +113,88 @@ def test_summary_speaks_like_the_report():
     lines = describe_chart(chart)
     assert lines[0] == "Step change down of 20% from 2012-04 to a process average of 80."
     assert "Since 2012-04 the process is stable" in lines[1]
+
+
+# ---------------------------------------------------------------- quarterly charts
+
+def test_quarterly_chart_limits_come_from_quarterly_moving_ranges():
+    from crimecast.data.series import series_of
+    from crimecast.forecast.run import run_spc
+    from tests.conftest import quarterly_demo
+
+    counts = quarterly_demo()
+    report = run_spc(counts, category="total-recorded-crime", area="force", start=pd.Timestamp("2009-04-01"))
+    values = series_of(counts, category="total-recorded-crime", area="force").loc["2009-04-01":]
+    assert len(report.chart.values) == len(values) == 20  # points are quarters
+    for period in report.chart.periods:
+        piece = values.loc[period.start:period.end].to_numpy(dtype=float)
+        assert period.limits == xmr_limits(piece, screen=True)
+        assert (period.limits.upper - period.limits.mean) / period.limits.mean > 0.02  # not the +/-1% of spread months
+    summary = " ".join(report.summary)
+    assert "a quarter" in summary and "a month" not in summary and " Q" in summary
+
+
+def test_quarterly_tables_and_sentences_speak_of_quarters():
+    from crimecast.report.tables import spc_periods, spc_signals
+
+    values = pd.Series(np.r_[np.full(8, 100.0), 130.0, np.full(7, 100.0)] + np.tile([0.0, 3.0, -2.0, 1.0], 4),
+                       index=pd.date_range("2010-04-01", periods=16, freq="QS-JAN"))
+    chart = control_chart(values)
+    periods, signals = spc_periods(chart), spc_signals(chart)
+    assert periods.iloc[0].tolist()[:3] == ["2010/11 Q1", "2013/14 Q4", 16]
+    assert list(signals.columns) == ["quarter", "value", "rules"] and signals["quarter"].iloc[0] == "2012/13 Q1"
+    text = " ".join(describe_chart(chart))
+    assert "No step change since 2010/11 Q1" in text and "a quarter" in text and "2012/13 Q1" in text
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_no_false_steps_on_a_stable_seasonal_quarterly_series(seed):
+    from crimecast.forecast.steps import process_chart
+    from tests.conftest import quarterly_series
+
+    y = quarterly_series(40, seed=seed)
+    chart, effects = process_chart(y)
+    assert list(effects.index) == [1, 4, 7, 10]
+    assert len(chart.values) == 20  # default span: five years of quarters
+    assert chart.steps == [] and len(chart.periods) == 1
+    beyond = [s for s in chart.signals if s.rule == "beyond limit"]
+    assert len(beyond) <= 1
+
+
+def test_a_quarterly_chart_too_short_says_quarters():
+    values = pd.Series(np.arange(8.0), index=pd.date_range("2012-04-01", periods=8, freq="QS-JAN"))
+    with pytest.raises(DataError, match="at least 12 quarters"):
+        control_chart(values)
+
+
+def west_midlands_quarters():
+    from crimecast.data.frequency import QUARTERLY
+    from crimecast.data.months import parse_quarters
+    from crimecast.data.series import with_totals
+    from crimecast.data.slugs import slugify
+    from tests.conftest import HOME_OFFICE
+
+    raw = pd.read_csv(HOME_OFFICE)
+    rows = raw[raw["Force Name"] == "West Midlands"]
+    labels = rows["Financial Year"].astype(str) + " Q" + rows["Financial Quarter"].astype(str)
+    frame = pd.DataFrame({"month": parse_quarters(labels, where="home office").to_numpy(), "area": "force",
+                          "category": rows["Offence Group"].map(slugify).to_numpy(),
+                          "count": rows["Number of Offences"].to_numpy()})
+    frame = frame.groupby(["month", "area", "category"], as_index=False)["count"].sum()  # sum duplicates
+    frame.attrs = {"source": HOME_OFFICE.name, "frequency": QUARTERLY.name}
+    return with_totals(frame)
+
+
+@needs_shared_data
+def test_west_midlands_total_from_the_home_office_table_is_charted_in_quarters():
+    from crimecast.forecast.run import run_spc
+
+    counts = west_midlands_quarters()
+    assert counts["month"].min() == pd.Timestamp("2002-04-01") and counts["month"].nunique() == 88
+    report = run_spc(counts, category="total-recorded-crime", area="force")
+    chart = report.chart
+    assert len(chart.values) == 20 and chart.values.index[0] == pd.Timestamp("2019-04-01")
+    last = chart.periods[-1].limits
+    assert 0.05 < (last.upper - last.mean) / last.mean < 0.2  # sensible limits, not +/-1%
+    assert len(chart.steps) <= 1 and len({s.month for s in chart.signals}) < len(chart.values) / 2
+    assert "a quarter" in " ".join(report.summary)

@@ -42,3 +42,14 @@ def test_seasonally_adjusted_burglary_has_no_false_step_from_winter_peaks(counts
     chart, effects = process_chart(series_of(counts, category="burglary-dwelling", area="force"), seasonal_adjust=True)
     assert chart.steps == [] and chart.seasonally_adjusted
     assert effects[11] > 1.1 and effects[6] < 0.95  # November above, June below the typical month
+
+
+def test_a_known_change_inside_a_quarter_marks_the_quarter_that_holds_it():
+    from crimecast.forecast.steps import process_chart
+    from tests.conftest import quarterly_series
+
+    y = quarterly_series(40, seed=4)
+    chart, _ = process_chart(y, known=(pd.Timestamp("2012-05-01"),))
+    known = [s for s in chart.steps if s.known]
+    assert [f"{s.month:%Y-%m}" for s in known] == ["2012-04"]
+    assert chart.periods[1].start == pd.Timestamp("2012-04-01")

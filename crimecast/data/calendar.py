@@ -6,6 +6,7 @@ import re
 
 import pandas as pd
 
+from crimecast.data.frequency import MONTHLY, Frequency
 from crimecast.errors import UsageError
 
 FY_START_MONTH = 4
@@ -30,6 +31,11 @@ def financial_year_of(month: pd.Timestamp) -> str:
 def financial_year_months(start_year: int) -> pd.DatetimeIndex:
     """The twelve month starts of the financial year beginning in ``start_year``."""
     return pd.date_range(f"{start_year}-{FY_START_MONTH:02d}-01", periods=12, freq="MS")
+
+
+def financial_year_periods(start_year: int, frequency: Frequency = MONTHLY) -> pd.DatetimeIndex:
+    """The period starts of the financial year beginning in ``start_year``: 12 months or 4 quarters."""
+    return frequency.range(pd.Timestamp(f"{start_year}-{FY_START_MONTH:02d}-01"), periods=frequency.periods_per_year)
 
 
 def parse_financial_year(label: str) -> int:

@@ -179,8 +179,8 @@ def fill_missing_months(frame: pd.DataFrame, *, how: FillMissing, source: str, m
         listed = ", ".join(f"{c} / {a}" for c, a in list(dropped)[:4]) + (" ..." if len(dropped) > 4 else "")
         notes.append(f"{len(dropped)} series left out for gaps that may not be filled ({listed}); "
                      "asking for one says why.")
-    if not parts:
-        raise DataError(next(iter(dropped.values())))
+    if dropped and all(part.empty for part in parts):
+        raise DataError(next(iter(dropped.values())))  # nothing left to work on: say why
     return pd.concat(parts, ignore_index=True), notes, filled, dropped
 
 

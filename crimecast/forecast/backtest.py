@@ -7,27 +7,45 @@ from collections.abc import Iterable
 
 import pandas as pd
 
+from crimecast.data.frequency import MONTHLY, Frequency
 from crimecast.errors import DataError
+from crimecast.forecast.cores import series_frequency
 from crimecast.forecast.metrics import METRICS
 from crimecast.forecast.models import BASELINES, DEFAULT_MODEL, DEFAULT_PATHS, DEFAULT_SEED, CrimeForecaster
 
 BACKTEST_WINDOWS = 3
 BACKTEST_HORIZON = 12
 BACKTEST_MIN_TRAIN = 24
+BACKTEST_YEARS = 1  # each window is one year: 12 months or 4 quarters
+BACKTEST_MIN_TRAIN_YEARS = 2  # BACKTEST_MIN_TRAIN in years
 BACKTEST_MODELS: tuple[str, ...] = (DEFAULT_MODEL, *BASELINES)
 
 
-def backtest_origins(n_months: int, *, windows: int = BACKTEST_WINDOWS, horizon: int = BACKTEST_HORIZON,
-                     min_train: int = BACKTEST_MIN_TRAIN) -> list[int]:
-    """Training lengths for the last ``windows`` non-overlapping windows."""
+def backtest_origins(n_months: int, *, windows: int = BACKTEST_WINDOWS, horizon: int | None = None,
+                     min_train: int | None = None, frequency: Frequency = MONTHLY) -> list[int]:
+    """Training lengths for the last ``windows`` non-overlapping windows.
+
+    ``n_months``, ``horizon`` and ``min_train`` count periods of ``frequency``;
+    by default a window is one year and training at least two.
+    """
+    horizon = horizon or BACKTEST_YEARS * frequency.periods_per_year
+    min_train = min_train or BACKTEST_MIN_TRAIN_YEARS * frequency.periods_per_year
     origins = [n_months - horizon * k for k in range(windows, 0, -1)]
     return [o for o in origins if o >= min_train]
 
 
+def backtest_need(frequency: Frequency = MONTHLY) -> int:
+    """Periods a series needs for one backtest window: 36 months or 12 quarters."""
+    return (BACKTEST_MIN_TRAIN_YEARS + BACKTEST_YEARS) * frequency.periods_per_year
+
+
 def backtest_series(y: pd.Series, *, models: Iterable[str] = BACKTEST_MODELS, windows: int = BACKTEST_WINDOWS,
-                    horizon: int = BACKTEST_HORIZON, n_paths: int = DEFAULT_PATHS, seed: int = DEFAULT_SEED,
+                    horizon: int | None = None, n_paths: int = DEFAULT_PATHS, seed: int = DEFAULT_SEED,
                     category: str = "", area: str = "", **forecaster_params) -> pd.DataFrame:
     """Score each model on rolling-origin windows of one series.
+
+    Windows are one year (``horizon`` periods: 12 months, or 4 quarters for
+    a quarterly series) unless ``horizon`` is given.
 
     ``forecaster_params`` (``level_shifts``, ``known_changes``) go to every
     ``CrimeForecaster``; step changes are found afresh in each window's own
@@ -44,11 +62,15 @@ def backtest_series(y: pd.Series, *, models: Iterable[str] = BACKTEST_MODELS, wi
     DataError
         If the series is too short for a single window.
     """
-    origins = backtest_origins(len(y), windows=windows, horizon=horizon)
+    frequency = series_frequency(y)
+    horizon = horizon or BACKTEST_YEARS * frequency.periods_per_year
+    min_train = BACKTEST_MIN_TRAIN_YEARS * frequency.periods_per_year
+    origins = backtest_origins(len(y), windows=windows, horizon=horizon, frequency=frequency)
+    noun = f"{frequency.noun}s"
     if not origins:
         raise DataError(
-            f"{category or y.name}: {len(y)} months is too short to backtest; it needs at least "
-            f"{BACKTEST_MIN_TRAIN + horizon} months ({BACKTEST_MIN_TRAIN} to train, {horizon} to test)."
+            f"{category or y.name}: {len(y)} {noun} is too short to backtest; it needs at least "
+            f"{min_train + horizon} {noun} ({min_train} to train, {horizon} to test)."
         )
     rows = []
     for model in models:
@@ -61,7 +83,8 @@ def backtest_series(y: pd.Series, *, models: Iterable[str] = BACKTEST_MODELS, wi
             paths = result.paths[:, :len(actual)]
             row = {"category": category, "area": area, "model": model, "origin": y.index[origin],
                    "seconds": time.perf_counter() - started}
-            row.update({name: metric(train.to_numpy(dtype=float), actual, paths) for name, metric in METRICS.items()})
+            row.update({name: metric(train.to_numpy(dtype=float), actual, paths, season=frequency.periods_per_year)
+                        for name, metric in METRICS.items()})
             rows.append(row)
     return pd.DataFrame(rows)
 

@@ -19,9 +19,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from crimecast.data.frequency import frequency_of
+
 CALIBRATION_LEVEL = 0.8
 CALIBRATION_WINDOWS = 3
 CALIBRATION_MIN_TRAIN = 36
+CALIBRATION_MIN_TRAIN_YEARS = 3  # CALIBRATION_MIN_TRAIN in years: 36 months or 12 quarters
 CALIBRATION_PATHS = 400
 SCALE_BOUNDS = (0.5, 6.0)
 # Used when a series is too short to calibrate on itself: the median scale
@@ -44,7 +47,7 @@ class Calibration:
 
 def calibration_origins(n_months: int, *, horizon: int, windows: int = CALIBRATION_WINDOWS,
                         min_train: int = CALIBRATION_MIN_TRAIN) -> list[int]:
-    """Origins (training lengths) of the non-overlapping windows ending at ``n_months``."""
+    """Origins (training lengths) of the non-overlapping windows ending at ``n_months`` (periods, in fact)."""
     origins = [n_months - horizon * k for k in range(windows, 0, -1)]
     return [o for o in origins if o >= min_train]
 
@@ -93,7 +96,8 @@ def calibrate(y_log: pd.Series, make_core: Callable, *, horizon: int, seed: int)
     Returns the fallback scale, with ``n_scores == 0``, when the series is
     too short for even one calibration window.
     """
-    origins = calibration_origins(len(y_log), horizon=horizon)
+    min_train = CALIBRATION_MIN_TRAIN_YEARS * frequency_of(y_log).periods_per_year
+    origins = calibration_origins(len(y_log), horizon=horizon, min_train=min_train)
     if not origins:
         return Calibration(scale=FALLBACK_SCALE, n_scores=0, windows=0)
     scores = np.concatenate([_scores(y_log, o, horizon, make_core, seed) for o in origins])

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 import numpy as np
 import pandas as pd
 
-MONTHS_PER_YEAR = 12
+from crimecast.data.frequency import MONTHLY, QUARTERLY, Frequency, frequency_of
 
 
 def _import_prophet():
@@ -43,9 +43,38 @@ def _seeded_global_numpy(seed: int) -> Iterator[None]:
         np.random.set_state(state)
 
 
-def _month_dummies(months: pd.DatetimeIndex) -> pd.DataFrame:
-    """Indicator columns m02..m12 (January is the baseline)."""
-    return pd.DataFrame({f"m{k:02d}": (months.month == k).astype(float) for k in range(2, 13)}, index=months)
+def season_starts(frequency: Frequency) -> range:
+    """The calendar month each period of the year starts in: 1..12, or 1, 4, 7, 10 for quarters."""
+    return range(1, 13, frequency.months_per_period)
+
+
+def series_frequency(y: pd.Series) -> Frequency:
+    """The frequency of a series: its index ``freq``, else quarterly if its dates are spaced by quarters.
+
+    Otherwise what ``frequency_of`` says (``attrs``, monthly by default).
+    """
+    index = y.index
+    if isinstance(index, pd.DatetimeIndex) and index.freq is None and len(index) >= 3:
+        inferred = pd.infer_freq(index)
+        if inferred and inferred.startswith("QS"):
+            return QUARTERLY
+    return frequency_of(y)
+
+
+def with_frequency(y: pd.Series) -> pd.Series:
+    """``y`` with its index ``freq`` set (``MS`` or ``QS-JAN``), so that every core knows its season."""
+    frequency = series_frequency(y)
+    return pd.Series(y.to_numpy(), index=pd.DatetimeIndex(y.index, freq=frequency.pandas_freq), name=y.name)
+
+
+def _month_dummies(months: pd.DatetimeIndex, frequency: Frequency = MONTHLY) -> pd.DataFrame:
+    """One indicator per period of the year but the first, named by its first month.
+
+    Monthly: m02..m12 (January is the baseline). Quarterly: m04, m07, m10
+    (January-March is the baseline).
+    """
+    starts = season_starts(frequency)[1:]
+    return pd.DataFrame({f"m{k:02d}": (months.month == k).astype(float) for k in starts}, index=months)
 
 
 def _step_columns(months: pd.DatetimeIndex, steps: tuple[pd.Timestamp, ...]) -> pd.DataFrame:
@@ -57,7 +86,8 @@ class ProphetCore:
 
     Prophet's Fourier yearly seasonality drifts when fitted to monthly data
     (facebook/prophet#823); one indicator per calendar month is exact for
-    monthly data. Level shifts (step changes) enter as 0/1 regressors, which
+    monthly data (one per quarter of the year for quarterly data). Level
+    shifts (step changes) enter as 0/1 regressors, which
     Prophet's slope changepoints cannot express: given as months, or
     ``"auto"`` to use the step changes confirmed by the SPC rules in the
     seasonally adjusted last three years (plus any ``known_changes``).
@@ -75,7 +105,7 @@ class ProphetCore:
 
     def design(self, months: pd.DatetimeIndex) -> pd.DataFrame:
         """Prophet's input frame for ``months``: month indicators and step columns."""
-        frame = pd.concat([_month_dummies(months), _step_columns(months, self.active_shifts_)], axis=1)
+        frame = pd.concat([_month_dummies(months, self.frequency_), _step_columns(months, self.active_shifts_)], axis=1)
         return frame.assign(ds=months).reset_index(drop=True)
 
     def _fit_prophet(self, y_log: pd.Series, shifts: tuple[pd.Timestamp, ...]):
@@ -97,14 +127,16 @@ class ProphetCore:
     def fit(self, y_log: pd.Series) -> "ProphetCore":
         """Fit; with ``level_shifts="auto"`` first find confirmed step changes in the series."""
         self.last_month_ = y_log.index[-1]
+        self.frequency_ = series_frequency(y_log)
         self.steps_ = []
         if isinstance(self.level_shifts, str):
             from crimecast.forecast.seasonal import month_effects_of
             from crimecast.forecast.steps import find_level_shifts
 
-            self._fit_prophet(y_log, self.known_changes)
+            known = tuple(self.frequency_.period_containing(k) for k in self.known_changes)  # a quarter holds its month
+            self._fit_prophet(y_log, known)
             counts = np.expm1(y_log)
-            self.steps_ = find_level_shifts(counts, known=self.known_changes, effects=month_effects_of(self))
+            self.steps_ = find_level_shifts(counts, known=known, effects=month_effects_of(self))
             shifts = tuple(sorted({s.month for s in self.steps_}))
             if set(shifts) <= set(self.active_shifts_):
                 return self  # the first fit already has every step
@@ -114,7 +146,7 @@ class ProphetCore:
         return self
 
     def sample(self, horizon: int, n_paths: int, seed: int) -> np.ndarray:
-        future = pd.date_range(self.last_month_ + pd.offsets.MonthBegin(1), periods=horizon, freq="MS")
+        future = self.frequency_.range(self.frequency_.next(self.last_month_), periods=horizon)
         self.model_.uncertainty_samples = n_paths
         with _seeded_global_numpy(seed), warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -125,7 +157,8 @@ class ProphetCore:
         """How far the damped trend falls short of Prophet's straight-line trend, per month ahead.
 
         Prophet carries the last slope on for ever; monthly crime rarely keeps
-        a slope for a year, so the slope is damped by ``trend_damping`` per month.
+        a slope for a year, so the slope is damped by ``trend_damping`` per month
+        (``trend_damping`` cubed per quarter).
         """
         if not self.trend_damping:
             return np.zeros(len(future))
@@ -133,7 +166,8 @@ class ProphetCore:
         trend = self.model_.predict(self.design(months))["trend"].to_numpy()
         slope = trend[1] - trend[0]
         steps = np.arange(1, len(future) + 1)
-        damped = slope * np.cumsum(self.trend_damping ** steps)
+        damping = self.trend_damping ** self.frequency_.months_per_period
+        damped = slope * np.cumsum(damping ** steps)
         return slope * steps - damped
 
 
@@ -149,10 +183,11 @@ class ProphetDefaultCore:
             warnings.simplefilter("ignore")
             self.model_.fit(frame, seed=1)
         self.last_month_ = y_log.index[-1]
+        self.frequency_ = series_frequency(y_log)
         return self
 
     def sample(self, horizon: int, n_paths: int, seed: int) -> np.ndarray:
-        future = pd.DataFrame({"ds": pd.date_range(self.last_month_ + pd.offsets.MonthBegin(1), periods=horizon, freq="MS")})
+        future = pd.DataFrame({"ds": self.frequency_.range(self.frequency_.next(self.last_month_), periods=horizon)})
         self.model_.uncertainty_samples = n_paths
         with _seeded_global_numpy(seed), warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -169,11 +204,12 @@ class ETSCore:
     def fit(self, y_log: pd.Series) -> "ETSCore":
         from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 
-        values = pd.Series(y_log.to_numpy(), index=pd.DatetimeIndex(y_log.index, freq="MS"))
+        frequency = series_frequency(y_log)
+        values = pd.Series(y_log.to_numpy(), index=pd.DatetimeIndex(y_log.index, freq=frequency.pandas_freq))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             model = ETSModel(values, error="add", trend="add" if self.trend else None, damped_trend=self.trend,
-                             seasonal="add", seasonal_periods=MONTHS_PER_YEAR)
+                             seasonal="add", seasonal_periods=frequency.periods_per_year)
             self.result_ = model.fit(disp=False, maxiter=200)
         return self
 
@@ -187,12 +223,13 @@ class ETSCore:
 
 
 class SeasonalNaiveCore:
-    """Same month last year, with bootstrapped year-on-year log changes as noise."""
+    """Same month (or quarter) last year, with bootstrapped year-on-year log changes as noise."""
 
     def fit(self, y_log: pd.Series) -> "SeasonalNaiveCore":
         values = y_log.to_numpy()
-        self.last_year_ = values[-MONTHS_PER_YEAR:]
-        self.residuals_ = values[MONTHS_PER_YEAR:] - values[:-MONTHS_PER_YEAR]
+        season = series_frequency(y_log).periods_per_year
+        self.last_year_ = values[-season:]
+        self.residuals_ = values[season:] - values[:-season]
         return self
 
     def sample(self, horizon: int, n_paths: int, seed: int) -> np.ndarray:
@@ -206,7 +243,7 @@ class LevelCore:
     """The recent average level with its spread: for series too short to model."""
 
     def fit(self, y_log: pd.Series) -> "LevelCore":
-        recent = y_log.to_numpy()[-MONTHS_PER_YEAR:]
+        recent = y_log.to_numpy()[-series_frequency(y_log).periods_per_year:]
         self.level_ = float(recent.mean())
         self.scale_ = float(np.std(y_log.to_numpy(), ddof=1)) if len(y_log) > 1 else 0.5
         self.scale_ *= np.sqrt(1 + 1 / len(recent))

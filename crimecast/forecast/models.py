@@ -10,9 +10,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from crimecast.data.frequency import Frequency
 from crimecast.errors import ModelError, NotFittedError
 from crimecast.forecast.calibrate import Calibration, apply_scale, calibrate
-from crimecast.forecast.cores import BlendCore, ETSCore, LevelCore, ProphetCore, ProphetDefaultCore, SeasonalNaiveCore
+from crimecast.forecast.cores import (BlendCore, ETSCore, LevelCore, ProphetCore, ProphetDefaultCore, SeasonalNaiveCore,
+                                      series_frequency, with_frequency)
 from crimecast.forecast.paths import ForecastResult
 
 DEFAULT_MODEL = "crimecast"
@@ -20,7 +22,18 @@ DEFAULT_HORIZON = 12
 DEFAULT_PATHS = 1000
 DEFAULT_SEED = 2014
 MIN_MONTHS_TO_MODEL = 24
-MIN_MONTHS = 3
+MIN_YEARS_TO_MODEL = 2  # MIN_MONTHS_TO_MODEL in years, so that it scales to quarters
+MIN_MONTHS = 3  # points: months or quarters
+
+
+def min_periods_to_model(frequency: Frequency) -> int:
+    """Periods of history a seasonal model needs: two years (24 months or 8 quarters)."""
+    return MIN_YEARS_TO_MODEL * frequency.periods_per_year
+
+
+def default_horizon(frequency: Frequency) -> int:
+    """One year ahead: 12 months or 4 quarters."""
+    return frequency.periods_per_year
 
 
 @dataclass(frozen=True)
@@ -68,8 +81,9 @@ def _as_series(y: pd.Series) -> pd.Series:
     if y.isna().any() or (y < 0).any():
         raise ModelError(f"{y.name or 'series'}: counts must be non-negative with no gaps; load it with load_counts.")
     if len(y) < MIN_MONTHS:
-        raise ModelError(f"{y.name or 'series'}: only {len(y)} month(s) of data; at least {MIN_MONTHS} are needed for any forecast.")
-    return y.astype(float)
+        noun = series_frequency(y).noun
+        raise ModelError(f"{y.name or 'series'}: only {len(y)} {noun}(s) of data; at least {MIN_MONTHS} are needed for any forecast.")
+    return with_frequency(y).astype(float)
 
 
 def _steps_used(core) -> list:
@@ -85,7 +99,11 @@ def step_note(step) -> str:
 
 
 class CrimeForecaster:
-    """Forecast one monthly crime series as predictive sample paths.
+    """Forecast one monthly (or quarterly) crime series as predictive sample paths.
+
+    The series' frequency comes from its index (``freq='MS'`` or
+    ``'QS-JAN'``): quarterly series are modelled in quarters, with four
+    periods a year.
 
     Parameters
     ----------
@@ -105,7 +123,8 @@ class CrimeForecaster:
         Months of known process changes (recording rules, a reporting
         campaign) that ``"auto"`` always treats as steps.
     horizon
-        Months ahead the calibration windows are measured over.
+        Periods ahead the calibration windows are measured over (default:
+        one year, 12 months or 4 quarters).
 
     Attributes
     ----------
@@ -131,7 +150,7 @@ class CrimeForecaster:
 
     def __init__(self, *, model: str = DEFAULT_MODEL, n_paths: int = DEFAULT_PATHS, seed: int = DEFAULT_SEED,
                  level_shifts: tuple[str | pd.Timestamp, ...] | str = AUTO,
-                 known_changes: tuple[str | pd.Timestamp, ...] = (), horizon: int = DEFAULT_HORIZON) -> None:
+                 known_changes: tuple[str | pd.Timestamp, ...] = (), horizon: int | None = None) -> None:
         self.model = model
         self.known_changes = known_changes
         self.n_paths = n_paths
@@ -161,23 +180,25 @@ class CrimeForecaster:
         return MODELS[self.model].make_core
 
     def fit(self, y: pd.Series) -> "CrimeForecaster":
-        """Fit to a monthly count series indexed by month start; returns ``self``."""
+        """Fit to a count series indexed by month (or quarter) start; returns ``self``."""
         if self.model not in MODELS:
             raise ModelError(f"unknown model '{self.model}'. Choose one of: {', '.join(MODELS)}.")
         y = _as_series(y)
         y_log = np.log1p(y)
         self.notes_: list[str] = []
         make_core = self._make_core()
-        if len(y) < MIN_MONTHS_TO_MODEL:
+        frequency = series_frequency(y)
+        if len(y) < min_periods_to_model(frequency):
             make_core = LevelCore
             self.notes_.append(
-                f"only {len(y)} months of data (fewer than {MIN_MONTHS_TO_MODEL}): forecast is the recent average level "
-                "with no seasonality or trend. Add more history for a seasonal model."
+                f"only {len(y)} {frequency.noun}s of data (fewer than {min_periods_to_model(frequency)}): forecast is the "
+                "recent average level with no seasonality or trend. Add more history for a seasonal model."
             )
         self.core_ = make_core().fit(y_log)
         self.calibration_: Calibration | None = None
         if MODELS[self.model].calibrated and make_core is not LevelCore:
-            self.calibration_ = calibrate(y_log, make_core, horizon=self.horizon, seed=self.seed + 1)
+            horizon = self.horizon or default_horizon(frequency)
+            self.calibration_ = calibrate(y_log, make_core, horizon=horizon, seed=self.seed + 1)
             if not self.calibration_.from_data:
                 self.notes_.append(
                     f"series too short to calibrate intervals on its own backtests; used the benchmark's typical width factor {self.calibration_.scale:.2f}."
@@ -187,10 +208,11 @@ class CrimeForecaster:
         self.y_ = y
         return self
 
-    def predict(self, horizon: int = DEFAULT_HORIZON, *, category: str = "", area: str = "") -> ForecastResult:
-        """Simulate ``n_paths`` paths for the next ``horizon`` months."""
+    def predict(self, horizon: int | None = None, *, category: str = "", area: str = "") -> ForecastResult:
+        """Simulate ``n_paths`` paths for the next ``horizon`` periods (default: one year)."""
         if not hasattr(self, "core_"):
             raise NotFittedError("call fit(series) before predict().")
+        horizon = horizon or default_horizon(series_frequency(self.y_))
         paths_log = self.core_.sample(horizon, self.n_paths, self.seed)
         if self.calibration_ is not None:
             paths_log = apply_scale(paths_log, self.calibration_.scale)

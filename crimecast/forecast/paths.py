@@ -7,7 +7,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from crimecast.data.calendar import financial_year_label, financial_year_months, financial_year_start
+from crimecast.data.calendar import financial_year_label, financial_year_periods, financial_year_start
+from crimecast.data.frequency import Frequency
+from crimecast.forecast.cores import series_frequency
 
 INTERVAL_LEVELS: tuple[float, ...] = (0.8, 0.95)
 
@@ -34,10 +36,12 @@ class ForecastResult:
     model
         Name of the model that made the paths.
     history
-        Observed counts indexed by month.
+        Observed counts indexed by month start, or by quarter start for
+        quarterly data (its index ``freq`` says which).
     paths
-        Array (n_paths, horizon) of simulated monthly counts, never negative.
-        Scenarios and milestone probabilities are computed on these.
+        Array (n_paths, horizon) of simulated counts per period (month or
+        quarter), never negative. Scenarios and milestone probabilities are
+        computed on these.
     notes
         Automatic decisions and warnings, each saying how to override it.
     """
@@ -50,32 +54,38 @@ class ForecastResult:
     notes: list[str] = field(default_factory=list)
 
     @property
+    def frequency(self) -> Frequency:
+        """Months or quarters: the frequency of the history."""
+        return series_frequency(self.history)
+
+    @property
     def months(self) -> pd.DatetimeIndex:
-        """The forecast months."""
-        start = self.history.index[-1] + pd.offsets.MonthBegin(1)
-        return pd.date_range(start, periods=self.paths.shape[1], freq="MS")
+        """The forecast periods (month starts, or quarter starts for quarterly data)."""
+        frequency = self.frequency
+        return frequency.range(frequency.next(self.history.index[-1]), periods=self.paths.shape[1])
 
     @property
     def horizon(self) -> int:
         return self.paths.shape[1]
 
     def quantiles(self, probabilities: list[float] | tuple[float, ...]) -> pd.DataFrame:
-        """Monthly quantiles of the paths: one column per probability."""
+        """Quantiles of the paths per period: one column per probability."""
         values = np.quantile(self.paths, probabilities, axis=0).T
         return pd.DataFrame(values, index=self.months, columns=list(probabilities))
 
     def monthly_table(self, *, levels: tuple[float, ...] = INTERVAL_LEVELS) -> pd.DataFrame:
-        """Month, mean, median and ``lo80``/``hi80``/``lo95``/``hi95`` interval columns."""
+        """Month (the period's first month), mean, median and ``lo80``/``hi80``/``lo95``/``hi95`` interval columns."""
         table = pd.DataFrame(interval_columns(self.paths, levels), index=self.months)
         table.index.name = "month"
         return table.reset_index()
 
     def year_total_paths(self, start_year: int) -> np.ndarray | None:
-        """Paths of the financial-year total, actuals for observed months.
+        """Paths of the financial-year total, actuals for observed periods.
 
+        A year is its 12 months, or its 4 quarters for quarterly data.
         Returns ``None`` when the year is not covered by history plus forecast.
         """
-        months = financial_year_months(start_year)
+        months = financial_year_periods(start_year, self.frequency)
         observed = self.history.reindex(months)
         forecast_months = self.months
         in_forecast = months.isin(forecast_months)
@@ -88,20 +98,23 @@ class ForecastResult:
     def financial_years(self, *, levels: tuple[float, ...] = INTERVAL_LEVELS) -> pd.DataFrame:
         """Totals for each financial year the forecast touches and fully covers.
 
-        Columns: ``financial_year``, ``months_forecast``, ``previous_actual``
-        (the year before, where fully observed), ``mean``, ``median``,
+        Columns: ``financial_year``, ``months_forecast`` (months of the year
+        that are forecast: 3 per quarter for quarterly data),
+        ``previous_actual`` (the year before, where fully observed), ``mean``, ``median``,
         intervals, and the same for the change on the previous year
         (``change_mean``, ``change_lo80``, ...), as fractions.
         """
         rows = []
+        frequency = self.frequency
         years = sorted({financial_year_start(m) for m in self.months})
         for start in years:
             totals = self.year_total_paths(start)
             if totals is None:
                 continue
-            row = {"financial_year": financial_year_label(start), "months_forecast": int(self.months.isin(financial_year_months(start)).sum())}
+            forecast = int(self.months.isin(financial_year_periods(start, frequency)).sum())
+            row = {"financial_year": financial_year_label(start), "months_forecast": forecast * frequency.months_per_period}
             row.update({k: v.item() for k, v in interval_columns(totals[:, None], levels).items()})
-            previous = self.history.reindex(financial_year_months(start - 1))
+            previous = self.history.reindex(financial_year_periods(start - 1, frequency))
             row["previous_actual"] = float(previous.sum()) if previous.notna().all() else np.nan
             if previous.notna().all() and previous.sum() > 0:
                 change = totals / previous.sum() - 1

@@ -21,9 +21,12 @@ import numpy as np
 import pandas as pd
 
 from crimecast.data.series import FORCE_AREA, TOTAL_CATEGORY, series_of
+from crimecast.forecast.cores import series_frequency
 
 REST_OF_FORCE = "rest-of-force"
 CORRELATION_MONTHS = 60
+CORRELATION_YEARS = 5  # CORRELATION_MONTHS in years: 60 months or 20 quarters
+CORRELATION_MIN_POINTS = 12  # year-on-year changes needed to estimate a correlation
 CORRELATION_SHRINKAGE = 0.3  # towards independence: a few years of history estimate correlations noisily
 
 Key = tuple[str, str]
@@ -36,7 +39,7 @@ class CoherentPaths:
     Attributes
     ----------
     months
-        The forecast months.
+        The forecast periods (month starts, or quarter starts for quarterly data).
     bottom
         ``(category, area) -> array (n_paths, horizon)``. ``area`` is
         ``"force"`` for an unsplit category, else a district or
@@ -114,13 +117,19 @@ def bottom_history(counts: pd.DataFrame, key: Key, *, named: list[str]) -> pd.Se
     return force.clip(lower=0)
 
 
-def history_correlation(histories: list[pd.Series], *, months: int = CORRELATION_MONTHS,
+def history_correlation(histories: list[pd.Series], *, months: int | None = None,
                         shrinkage: float = CORRELATION_SHRINKAGE) -> np.ndarray:
-    """Correlation of the series' year-on-year log changes over the last ``months``, shrunk towards 0."""
-    frame = pd.concat([np.log1p(h.astype(float)) for h in histories], axis=1).iloc[-(months + 12):]
-    changes = frame.diff(12).dropna()
+    """Correlation of the series' year-on-year log changes over the last ``months`` periods, shrunk towards 0.
+
+    By default the last five years (60 months or 20 quarters); a change is
+    on the same month, or quarter, a year before.
+    """
+    year = series_frequency(histories[0]).periods_per_year if histories else 12
+    months = months or CORRELATION_YEARS * year
+    frame = pd.concat([np.log1p(h.astype(float)) for h in histories], axis=1).iloc[-(months + year):]
+    changes = frame.diff(year).dropna()
     k = len(histories)
-    if len(changes) < 12:
+    if len(changes) < CORRELATION_MIN_POINTS:
         return np.eye(k)
     with np.errstate(divide="ignore", invalid="ignore"):  # a series that never changed correlates with nothing
         corr = np.nan_to_num(np.corrcoef(changes.to_numpy().T), nan=0.0).reshape(k, k)

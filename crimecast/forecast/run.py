@@ -7,12 +7,14 @@ from functools import partial
 
 import pandas as pd
 
+from crimecast.data.frequency import frequency_of
 from crimecast.data.known_changes import KnownChange, months_for
 from crimecast.data.series import resolve_area, resolve_category, series_of, select_keys
 from crimecast.errors import DataError
-from crimecast.forecast.backtest import (BACKTEST_MODELS, BACKTEST_WINDOWS, backtest_origins, backtest_series,
-                                         lost_to_baseline, summarise)
-from crimecast.forecast.models import AUTO, DEFAULT_HORIZON, DEFAULT_MODEL, DEFAULT_PATHS, DEFAULT_SEED, CrimeForecaster
+from crimecast.forecast.backtest import (BACKTEST_MODELS, BACKTEST_WINDOWS, backtest_need, backtest_origins,
+                                         backtest_series, lost_to_baseline, summarise)
+from crimecast.forecast.cores import series_frequency
+from crimecast.forecast.models import AUTO, DEFAULT_MODEL, DEFAULT_PATHS, DEFAULT_SEED, CrimeForecaster, default_horizon
 from crimecast.forecast.significance import PeriodComparison, year_on_year
 from crimecast.forecast.spc import RUN_LENGTH, ControlChart, describe_chart
 from crimecast.forecast.steps import process_chart
@@ -22,9 +24,13 @@ from crimecast.forecast.paths import ForecastResult
 
 @dataclass(frozen=True)
 class RunOptions:
-    """Options shared by every forecast of a run."""
+    """Options shared by every forecast of a run.
 
-    horizon: int = DEFAULT_HORIZON
+    ``horizon`` counts periods of the data (months, or quarters for
+    quarterly data); ``None`` means one year ahead: 12 months or 4 quarters.
+    """
+
+    horizon: int | None = None
     n_paths: int = DEFAULT_PATHS
     seed: int = DEFAULT_SEED
     model: str = DEFAULT_MODEL
@@ -65,17 +71,20 @@ class SeriesReport:
 def _forecast_one(key: tuple[str, str, pd.Series], options: RunOptions) -> SeriesReport:
     category, area, y = key
     params = options.forecaster_params(category, area)
-    forecaster = CrimeForecaster(model=options.model, n_paths=options.n_paths, seed=options.seed, horizon=options.horizon,
+    frequency = series_frequency(y)
+    horizon = options.horizon or default_horizon(frequency)
+    forecaster = CrimeForecaster(model=options.model, n_paths=options.n_paths, seed=options.seed, horizon=horizon,
                                  **params)
-    result = forecaster.fit(y).predict(options.horizon, category=category, area=area)
+    result = forecaster.fit(y).predict(horizon, category=category, area=area)
     report = SeriesReport(forecast=result, comparisons=year_on_year(y))
     if options.backtest:
-        if backtest_origins(len(y), windows=options.windows, horizon=12):
+        if backtest_origins(len(y), windows=options.windows, frequency=frequency):
             models = tuple(dict.fromkeys((options.model, *options.models)))
             report.scores = backtest_series(y, models=models, windows=options.windows, n_paths=options.n_paths,
                                             seed=options.seed, category=category, area=area, **params)
         else:
-            report.notes.append(f"{len(y)} months is too short to backtest (36 needed); accuracy is unmeasured.")
+            report.notes.append(f"{len(y)} {frequency.noun}s is too short to backtest ({backtest_need(frequency)} "
+                                "needed); accuracy is unmeasured.")
     winner = report.lost_to
     if winner:
         report.notes.append(
@@ -163,12 +172,14 @@ def run_backtests(counts: pd.DataFrame, *, category: str, area: str, options: Ru
         about the selection (aliases, series too short to backtest).
     """
     items, notes = _series_items(counts, category, area)
-    short = [f"{c} / {a}" for c, a, y in items if not backtest_origins(len(y), windows=options.windows)]
-    items = [item for item in items if backtest_origins(len(item[2]), windows=options.windows)]
+    frequency = frequency_of(counts)
+    need = f"{backtest_need(frequency)} {frequency.noun}s"
+    short = [f"{c} / {a}" for c, a, y in items if not backtest_origins(len(y), windows=options.windows, frequency=frequency)]
+    items = [item for item in items if backtest_origins(len(item[2]), windows=options.windows, frequency=frequency)]
     if short:
-        notes.append(f"skipped (too short to backtest, 36 months needed): {', '.join(short)}")
+        notes.append(f"skipped (too short to backtest, {need} needed): {', '.join(short)}")
     if not items:
-        raise DataError("no series is long enough to backtest: each needs at least 36 months.")
+        raise DataError(f"no series is long enough to backtest: each needs at least {need}.")
     frames = map_series(partial(_backtest_one, options=options), items, jobs=jobs, progress=progress,
                         label=lambda item: f"{item[0]} / {item[1]}")
     return BacktestReport(scores=pd.concat(frames, ignore_index=True), model=options.model, notes=notes)
@@ -192,10 +203,14 @@ def run_spc(counts: pd.DataFrame, *, category: str, area: str, start: pd.Timesta
             run_length: int = RUN_LENGTH, screen: bool = True) -> ProcessReport:
     """Statistical process control of one series: periods, signals, steps and a plain-English summary.
 
+    Quarterly data is charted in quarters: limits from the moving ranges
+    between quarters, run and trend rules counted in quarters, and
+    ``start`` taken as the quarter that holds it.
+
     Raises
     ------
     DataError
-        For an unknown series, or one too short (under 12 months) or constant.
+        For an unknown series, or one too short (under 12 points) or constant.
     """
     slug, note = resolve_category(counts, category)
     area_slug = resolve_area(counts, area)

@@ -16,7 +16,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from crimecast.data.calendar import financial_year_label, financial_year_months, financial_year_start
+from crimecast.data.calendar import financial_year_label, financial_year_periods, financial_year_start
+from crimecast.forecast.cores import series_frequency
 
 SIGNIFICANCE_LEVEL = 0.05
 _GRID_SDS = 12.0
@@ -95,23 +96,27 @@ class PeriodComparison:
 def year_on_year(history: pd.Series) -> list[PeriodComparison]:
     """The last full financial year against the one before, and year to date if a year is under way.
 
-    ``history`` is a monthly count series indexed by month start.
+    ``history`` is a count series indexed by month start (or quarter start:
+    a year is then its four quarters and year to date counts quarters).
     """
     comparisons = []
+    frequency = series_frequency(history)
     last = history.index[-1]
+    ends_year = frequency.period_end_month(last).month == 3
     current_start = financial_year_start(last)
-    full_year = current_start if last.month == 3 else current_start - 1
-    this_year, year_before = financial_year_months(full_year), financial_year_months(full_year - 1)
+    full_year = current_start if ends_year else current_start - 1
+    this_year = financial_year_periods(full_year, frequency)
+    year_before = financial_year_periods(full_year - 1, frequency)
     if this_year.isin(history.index).all() and year_before.isin(history.index).all():
         test = poisson_e_test(history[this_year].sum(), history[year_before].sum())
         comparisons.append(PeriodComparison(f"{financial_year_label(full_year)} on {financial_year_label(full_year - 1)}", test))
-    if last.month != 3:
-        to_date = financial_year_months(current_start)
+    if not ends_year:
+        to_date = financial_year_periods(current_start, frequency)
         to_date = to_date[to_date <= last]
         earlier = [m - pd.DateOffset(years=1) for m in to_date]
         if all(m in history.index for m in earlier):
             test = poisson_e_test(history[to_date].sum(), history[earlier].sum())
             comparisons.append(PeriodComparison(
-                f"{financial_year_label(current_start)} year to date ({len(to_date)} months) on the same months of "
+                f"{financial_year_label(current_start)} year to date ({len(to_date)} {frequency.noun}s) on the same {frequency.noun}s of "
                 f"{financial_year_label(current_start - 1)}", test))
     return comparisons

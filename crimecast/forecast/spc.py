@@ -1,6 +1,8 @@
 """Statistical process control: XmR charts, special-cause rules and step changes.
 
-Pure functions on arrays of monthly values. An XmR chart's natural process
+Pure functions on arrays of monthly (or quarterly) values: every rule counts
+points, and limits come from the moving ranges between consecutive points of
+the series' own frequency. An XmR chart's natural process
 limits are the mean +/- 2.66 x the average moving range; the special-cause
 rules are those of NHS "Making Data Count" practice, which police
 performance teams share: a point beyond a limit, a run of points on one side
@@ -16,6 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from crimecast.data.frequency import MONTHLY, QUARTERLY, Frequency
 from crimecast.errors import DataError
 
 LIMIT_FACTOR = 2.66  # 3 / d2, d2 = 1.128 for moving ranges of two points
@@ -186,10 +189,17 @@ def period_signals(values: pd.Series, limits: Limits, *, run_length: int = RUN_L
     return sorted(signals, key=lambda s: (s.month, s.rule))
 
 
+def _frequency(values: pd.Series) -> Frequency:
+    """Months or quarters: the series' index ``freq``, or its spacing."""
+    from crimecast.forecast.cores import series_frequency
+
+    return series_frequency(values) if isinstance(values.index, pd.DatetimeIndex) else MONTHLY
+
+
 def _check_series(values: pd.Series) -> None:
     if len(values) < MIN_POINTS:
         raise DataError(f"{values.name or 'series'}: {len(values)} points is too few for control limits; "
-                        f"an XmR chart needs at least {MIN_POINTS} months. Use an earlier --from.")
+                        f"an XmR chart needs at least {MIN_POINTS} {_frequency(values).noun}s. Use an earlier --from.")
     if np.ptp(values.to_numpy(dtype=float)) == 0:
         raise DataError(f"{values.name or 'series'}: every value is {values.iloc[0]:g}, so there is no variation "
                         "to set limits from. Check the series, or chart a longer span.")
@@ -237,9 +247,9 @@ def _step_t(values: np.ndarray, k: int) -> float:
     return float(coef[-1] / np.sqrt(sse / (n - 2) * covariance[-1, -1]))
 
 
-def levels_around(values: np.ndarray, k: int) -> tuple[float, float]:
-    """Mean level in the year (or less) before index ``k`` and the year from it."""
-    window = min(12, max(1, len(values) // 4))
+def levels_around(values: np.ndarray, k: int, *, year: int = 12) -> tuple[float, float]:
+    """Mean level in the year (``year`` points, or less) before index ``k`` and the year from it."""
+    window = min(year, max(1, len(values) // 4))
     return float(values[max(0, k - window):k].mean()), float(values[k:k + window].mean())
 
 
@@ -287,8 +297,9 @@ def detect_steps(values: pd.Series, *, run_length: int = RUN_LENGTH, known: list
     _check_series(values)
     array = values.to_numpy(dtype=float)
     months = values.index
+    year = _frequency(values).periods_per_year
     breaks = sorted({pd.Timestamp(k) for k in known if months[0] < pd.Timestamp(k) <= months[-1]})
-    steps = [_known_step(array, months, b) for b in breaks]
+    steps = [_known_step(array, months, b, year=year) for b in breaks]
     while len(steps) - len(breaks) < max_steps:
         found = None
         for piece in split_periods(values, breaks):
@@ -303,7 +314,7 @@ def detect_steps(values: pd.Series, *, run_length: int = RUN_LENGTH, known: list
                 continue
             if not _more_step_than_trend(piece_values, k):
                 continue
-            before, after = levels_around(piece_values, k)
+            before, after = levels_around(piece_values, k, year=year)
             if found is None or abs(t_stat) > abs(found.t_statistic):
                 found = StepChange(month=piece.index[k], before=before, after=after, t_statistic=t_stat,
                                    evidence=f"run of {run_length}+ points on the new side of the old mean; shift t = {t_stat:.1f}")
@@ -314,46 +325,53 @@ def detect_steps(values: pd.Series, *, run_length: int = RUN_LENGTH, known: list
     return sorted(steps, key=lambda s: s.month)
 
 
-def _known_step(array: np.ndarray, months: pd.DatetimeIndex, month: pd.Timestamp) -> StepChange:
-    before, after = levels_around(array, int(months.get_loc(month)))
+def _known_step(array: np.ndarray, months: pd.DatetimeIndex, month: pd.Timestamp, *, year: int = 12) -> StepChange:
+    before, after = levels_around(array, int(months.get_loc(month)), year=year)
     return StepChange(month=month, before=before, after=after, t_statistic=float("nan"),
                       evidence="known process change (from the known-changes file)", known=True)
 
 
 MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
                "November", "December")
+QUARTER_NAMES = {1: "January-March", 4: "April-June", 7: "July-September", 10: "October-December"}
 SEASONAL_THRESHOLD = 0.03  # a month at least 3% above the typical month is "above average"
 
 
-def _step_sentence(step: StepChange, periods: list[Period]) -> str:
+def _step_sentence(step: StepChange, periods: list[Period], frequency: Frequency = MONTHLY) -> str:
     direction = "up" if step.change > 0 else "down"
     kind = "known change" if step.known else "step change"
     later = [p for p in periods if p.start >= step.month]
     level = f" to a process average of {later[0].limits.mean:,.0f}" if later else ""
-    return f"{kind.capitalize()} {direction} of {abs(step.change):.0%} from {step.month:%Y-%m}{level}"
+    return f"{kind.capitalize()} {direction} of {abs(step.change):.0%} from {frequency.label(step.month)}{level}"
 
 
 def describe_chart(chart: ControlChart, *, month_effects: pd.Series | None = None) -> list[str]:
-    """The chart in a performance report's words: steps, stability, special causes, seasonality."""
+    """The chart in a performance report's words: steps, stability, special causes, seasonality.
+
+    Quarterly charts speak of quarters (``2013/14 Q1``, "a quarter").
+    """
+    frequency = _frequency(chart.values)
+    label = frequency.label
     lines = []
     last = chart.periods[-1]
     since_last = [s for s in chart.signals if s.month >= last.start]
     stable = not since_last
     adjusted = " (seasonally adjusted)" if chart.seasonally_adjusted else ""
     for step in chart.steps:
-        lines.append(_step_sentence(step, chart.periods) + ".")
+        lines.append(_step_sentence(step, chart.periods, frequency) + ".")
     if not chart.steps:
-        lines.append(f"No step change since {chart.values.index[0]:%Y-%m}.")
+        lines.append(f"No step change since {label(chart.values.index[0])}.")
     status = "stable" if stable else "not stable"
-    lines.append(f"Since {last.start:%Y-%m} the process is {status}{adjusted}: average {last.limits.mean:,.0f} a month, "
-                 f"natural limits {max(last.limits.lower, 0):,.0f} to {last.limits.upper:,.0f}.")
+    lines.append(f"Since {label(last.start)} the process is {status}{adjusted}: average {last.limits.mean:,.0f} a "
+                 f"{frequency.noun}, natural limits {max(last.limits.lower, 0):,.0f} to {last.limits.upper:,.0f}.")
     for rule in (RULE_BEYOND, RULE_RUN, RULE_TREND, RULE_TWO_OF_THREE):
         months = sorted({s.month for s in since_last if s.rule == rule})
         if months:
-            listed = ", ".join(f"{m:%Y-%m}" for m in months[:6]) + (" ..." if len(months) > 6 else "")
+            listed = ", ".join(label(m) for m in months[:6]) + (" ..." if len(months) > 6 else "")
             lines.append(f"Special cause ({rule}) in the current period: {listed}.")
     if month_effects is not None:
-        above = [MONTH_NAMES[m - 1] for m, v in month_effects.items() if v > 1 + SEASONAL_THRESHOLD]
+        names = QUARTER_NAMES if frequency is QUARTERLY else dict(enumerate(MONTH_NAMES, start=1))
+        above = [names[m] for m, v in month_effects.items() if v > 1 + SEASONAL_THRESHOLD]
         if above:
             lines.append(f"Seasonal pattern: above average levels in {', '.join(above)}.")
     return lines

@@ -4,24 +4,41 @@ from __future__ import annotations
 
 import pandas as pd
 
+from crimecast.data.frequency import Frequency
+from crimecast.forecast.cores import series_frequency
 from crimecast.forecast.seasonal import fit_month_effects, seasonally_adjust
 from crimecast.forecast.spc import (MIN_POINTS, RUN_LENGTH, TREND_LENGTH, ControlChart, StepChange, control_chart,
                                     detect_steps)
 
 STEP_SEARCH_MONTHS = 36
+STEP_SEARCH_YEARS = 3  # STEP_SEARCH_MONTHS in years
+STEP_SEARCH_MIN_POINTS = 20  # quarterly: 5 years, so the run rule has room for a step (two runs of 7 and more)
+
+
+def step_search_points(frequency: Frequency) -> int:
+    """Points searched for steps and charted by default: three years of months, five years of quarters."""
+    return max(STEP_SEARCH_YEARS * frequency.periods_per_year, STEP_SEARCH_MIN_POINTS)
+
+
+def _known_periods(known, frequency: Frequency) -> tuple[pd.Timestamp, ...]:
+    """Known changes as the periods they fall in (a change in May 2020 is in the quarter April-June 2020)."""
+    return tuple(dict.fromkeys(frequency.period_containing(pd.Timestamp(k)) for k in known))
 
 
 def find_level_shifts(y: pd.Series, *, known: tuple[pd.Timestamp, ...] = (), effects: pd.Series | None = None,
-                      months: int = STEP_SEARCH_MONTHS) -> list[StepChange]:
-    """Confirmed step changes in the last ``months`` of the seasonally adjusted series.
+                      months: int | None = None) -> list[StepChange]:
+    """Confirmed step changes in the last ``months`` points of the seasonally adjusted series.
 
-    Performance charts look at the last few years: over longer spans a
+    Performance charts look at the last few years (three years of months,
+    five of quarters; see ``step_search_points``): over longer spans a
     falling trend would be cut into spurious steps. Known process changes
     are always included.
     """
-    recent = y.iloc[-months:]
+    frequency = series_frequency(y)
+    recent = y.iloc[-(months or step_search_points(frequency)):]
     if len(recent) < MIN_POINTS:
         return []
+    known = _known_periods(known, frequency)
     adjusted, _ = seasonally_adjust(recent, effects)
     return detect_steps(adjusted, known=[k for k in known if k >= recent.index[0]])
 
@@ -29,7 +46,7 @@ def find_level_shifts(y: pd.Series, *, known: tuple[pd.Timestamp, ...] = (), eff
 def process_chart(y: pd.Series, *, start: pd.Timestamp | None = None, seasonal_adjust: bool = False,
                   known: tuple[pd.Timestamp, ...] = (), run_length: int = RUN_LENGTH,
                   trend_length: int = TREND_LENGTH, screen: bool = True) -> tuple[ControlChart, pd.Series | None]:
-    """The XmR chart of a series from ``start`` (default: its last three years).
+    """The XmR chart of a series from ``start`` (default: its last three years; five for quarters).
 
     Step changes are found on the seasonally adjusted values whenever two
     years of history allow, so winter peaks are not taken for steps; the
@@ -41,8 +58,12 @@ def process_chart(y: pd.Series, *, start: pd.Timestamp | None = None, seasonal_a
     (chart, month_effects)
         The chart, and the month effects used (``None`` with too little history).
     """
-    start = pd.Timestamp(start) if start is not None else y.index[max(0, len(y) - STEP_SEARCH_MONTHS)]
-    window = y[y.index >= start]
+    frequency = series_frequency(y)
+    y = pd.Series(y.to_numpy(), index=pd.DatetimeIndex(y.index, freq=frequency.pandas_freq), name=y.name)
+    if start is None:
+        start = y.index[max(0, len(y) - step_search_points(frequency))]
+    window = y.loc[frequency.period_containing(pd.Timestamp(start)):]
+    known = _known_periods(known, frequency)
     effects = fit_month_effects(y)
     adjusted = seasonally_adjust(window, effects)[0] if effects is not None else window.astype(float)
     steps = detect_steps(adjusted, known=[k for k in known if k >= window.index[0]], run_length=run_length)

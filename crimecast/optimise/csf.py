@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from crimecast.data.calendar import financial_year_label, financial_year_start
+from crimecast.data.calendar import financial_year_label, financial_year_periods, financial_year_start
+from crimecast.data.frequency import frequency_of, last_complete_period
 from crimecast.data.series import FORCE_AREA, resolve_area, resolve_category, series_of
 from crimecast.errors import DataError, InfeasibleError, ScenarioError, UsageError
 from crimecast.forecast.parallel import Progress
@@ -70,11 +71,14 @@ def baseline_crime(counts: pd.DataFrame, assumptions: CsfAssumptions, *, source:
         ``recipient, area, category, expected``.
     """
     settings = assumptions.forecast
-    as_of = month_of(settings.as_of) if settings.as_of else counts["month"].max()
-    if as_of > counts["month"].max():
-        raise UsageError(f"{source}: forecast.as_of {as_of:%Y-%m} is after the data ends ({counts['month'].max():%Y-%m}).")
-    start = financial_year_start(as_of + pd.offsets.MonthBegin(1))
-    horizon = len(pd.date_range(as_of + pd.offsets.MonthBegin(1), f"{start + 1}-03-01", freq="MS"))
+    frequency = frequency_of(counts)
+    as_of = month_of(settings.as_of) if settings.as_of else frequency.period_end_month(counts["month"].max())
+    data_end = frequency.period_end_month(counts["month"].max())
+    if as_of > data_end:
+        raise UsageError(f"{source}: forecast.as_of {as_of:%Y-%m} is after the data ends ({data_end:%Y-%m}).")
+    as_of = last_complete_period(as_of, frequency, option=f"{source}: forecast.as_of")
+    start = financial_year_start(frequency.next(as_of))
+    horizon = len(frequency.between(frequency.next(as_of), financial_year_periods(start, frequency)[-1]))
     areas = _resolved_areas(counts, assumptions, source)
     categories = _categories(counts, assumptions, source)
     districts = sorted({a for a in areas.values() if a != FORCE_AREA})

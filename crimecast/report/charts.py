@@ -11,6 +11,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from crimecast.data.calendar import financial_year_label, financial_year_start  # noqa: E402
+from crimecast.data.frequency import MONTHLY, Frequency  # noqa: E402
 from crimecast.data.slugs import area_label, display_name  # noqa: E402
 from crimecast.forecast.paths import ForecastResult  # noqa: E402
 from crimecast.io import write_atomic  # noqa: E402
@@ -37,13 +38,18 @@ def _with_caption(fig, caption: str, notice: str = ""):
     return fig
 
 
+def _axis_labels(ax, frequency: Frequency, *, adjusted: str = "") -> None:
+    """``recorded crimes per month`` and ``month (grey lines: ...)``, or per quarter."""
+    ax.set_ylabel(f"recorded crimes per {frequency.noun}{adjusted}")
+    ax.set_xlabel(f"{frequency.noun} (grey lines: start of each financial year, April)")
+
+
 def _finish_monthly_chart(fig, ax, *, title: str, first: pd.Timestamp, last: pd.Timestamp, caption: str, notice: str,
-                          legend_columns: int):
-    """Title, axis labels, financial years, legend and caption shared by the monthly charts; returns the Figure."""
+                          legend_columns: int, frequency: Frequency = MONTHLY):
+    """Title, axis labels, financial years, legend and caption shared by the monthly (or quarterly) charts; returns the Figure."""
     _mark_financial_years(ax, first, last)
     ax.set_title(title, pad=18)
-    ax.set_ylabel("recorded crimes per month")
-    ax.set_xlabel("month (grey lines: start of each financial year, April)")
+    _axis_labels(ax, frequency)
     ax.set_ylim(bottom=0)
     ax.legend(loc="lower left", fontsize=8, frameon=False, ncol=legend_columns)
     ax.grid(axis="y", color="0.92")
@@ -71,10 +77,13 @@ def fan_chart(result: ForecastResult, *, notice: str = "", filled=()):
     ax.fill_between(table["month"], table["lo80"], table["hi80"], color="tab:blue", alpha=0.35, label="80% interval")
     ax.plot(table["month"], table["median"], color="tab:blue", linewidth=1.6, label="forecast (median)")
     _mark_filled(ax, history, filled)
-    title = f"{display_name(result.category)} — {area_label(result.area)}: forecast to {table['month'].iloc[-1]:%b %Y}"
+    frequency = result.frequency
+    last = table["month"].iloc[-1]
+    until = f"{last:%b %Y}" if frequency is MONTHLY else frequency.label(last)
+    title = f"{display_name(result.category)} — {area_label(result.area)}: forecast to {until}"
     caption = f"model: {result.model}; {result.paths.shape[0]:,} simulated paths"
-    return _finish_monthly_chart(fig, ax, title=title, first=history.index[0], last=table["month"].iloc[-1],
-                                 caption=caption, notice=notice, legend_columns=4)
+    return _finish_monthly_chart(fig, ax, title=title, first=history.index[0], last=last,
+                                 caption=caption, notice=notice, legend_columns=4, frequency=frequency)
 
 
 def save_figure(fig, path: Path) -> Path:
@@ -98,9 +107,12 @@ def control_chart_figure(chart, *, category: str, area: str, known: dict | None 
 
     ``filled``: periods that were missing from the data and filled in; they are marked.
     """
+    from crimecast.forecast.cores import series_frequency
+
     values = chart.values
+    frequency = series_frequency(values)
     fig, ax = plt.subplots(figsize=(10, 5), dpi=100)
-    ax.plot(values.index, values.to_numpy(), color="black", linewidth=1.1, marker=".", label="monthly count")
+    ax.plot(values.index, values.to_numpy(), color="black", linewidth=1.1, marker=".", label=f"{frequency.noun}ly count")
     for i, period in enumerate(chart.periods):
         span = [period.start, period.end]
         limits = period.limits
@@ -121,8 +133,7 @@ def control_chart_figure(chart, *, category: str, area: str, known: dict | None 
     _mark_financial_years(ax, values.index[0], values.index[-1])
     adjusted = ", seasonally adjusted" if chart.seasonally_adjusted else ""
     ax.set_title(f"{display_name(category)} — {area_label(area)}: XmR chart{adjusted}", pad=18)
-    ax.set_ylabel("recorded crimes per month" + (" (seasonally adjusted)" if chart.seasonally_adjusted else ""))
-    ax.set_xlabel("month (grey lines: start of each financial year, April)")
+    _axis_labels(ax, frequency, adjusted=" (seasonally adjusted)" if chart.seasonally_adjusted else "")
     ax.set_ylim(bottom=0)
     ax.legend(loc="lower left", fontsize=7, frameon=False, ncol=3)
     ax.grid(axis="y", color="0.92")
@@ -174,7 +185,7 @@ def milestone_chart(assessment, *, as_of: pd.Timestamp, notice: str = ""):
     title = series if label.lower() in (series.lower(), display_name(assessment.category).lower()) else f"{label}: {series}"
     ax.set_title(f"{title}, {assessment.year} cumulative", pad=10)
     ax.set_ylabel("recorded crimes since 1 April (cumulative)")
-    ax.set_xlabel(f"month of financial year {assessment.year}")
+    ax.set_xlabel(f"{assessment.frequency.noun} of financial year {assessment.year}")
     ax.set_ylim(bottom=0)
     ax.legend(loc="upper left", fontsize=8, frameon=False)
     ax.grid(axis="y", color="0.92")

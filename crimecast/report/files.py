@@ -16,13 +16,18 @@ def forecast_frame(result: ForecastResult, *, data_label: str = "") -> pd.DataFr
     """History and forecast in one table: ``kind`` is ``actual`` or ``forecast``.
 
     ``data_label`` (e.g. ``"west-midlands (illustrative)"``) is written in a
-    ``data`` column so the file says where its numbers come from.
+    ``data`` column so the file says where its numbers come from. Quarterly
+    forecasts keep ``month`` (the quarter's first month, as in the data
+    contract) and add a ``quarter`` label such as ``2013/14 Q1`` after it.
     """
     actual = pd.DataFrame({"month": result.history.index, "kind": "actual", "count": result.history.to_numpy()})
     forecast = result.monthly_table().assign(kind="forecast")
     frame = pd.concat([actual, forecast], ignore_index=True)
     frame.insert(0, "area", result.area)
     frame.insert(0, "category", result.category)
+    frequency = result.frequency
+    if frequency.months_per_period > 1:
+        frame.insert(frame.columns.get_loc("month") + 1, frequency.noun, frame["month"].map(frequency.label))
     frame["month"] = pd.to_datetime(frame["month"]).dt.strftime("%Y-%m")
     frame["model"] = result.model
     frame["data"] = data_label

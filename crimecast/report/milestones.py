@@ -76,7 +76,8 @@ def assurance_sentences(report: MilestoneReport) -> list[str]:
     lines = []
     for a in report.assessments:
         n = a.baseline.probability.n
-        when = (f"after {a.months_observed} month{'s' if a.months_observed > 1 else ''} of {a.year}"
+        observed, noun = a.periods_observed, a.frequency.noun
+        when = (f"after {observed} {noun}{'s' if observed > 1 else ''} of {a.year}"
                 if a.months_observed else f"before {a.year} starts")
         line = (f"{a.label} ({a.milestone.describe()} in {a.year}): {when}, the chance of meeting it is "
                 f"{probability(a.baseline.probability.p, n)} ({_monte_carlo(a.baseline.probability)}): {a.baseline.verdict}. "
@@ -99,9 +100,16 @@ def output_dir(out_dir: Path, report: MilestoneReport) -> Path:
 
 
 def write_milestone_tables(report: MilestoneReport, folder: Path, *, data_label: str) -> list[Path]:
-    """``milestones.csv`` (one row per milestone) and ``trajectories.csv`` (month by month), atomically."""
+    """``milestones.csv`` (one row per milestone) and ``trajectories.csv`` (month by month), atomically.
+
+    Quarterly trajectories keep ``month`` (each quarter's first month) and
+    add a ``quarter`` label (``2014/15 Q1``) after it.
+    """
     table = report.table().assign(as_of=f"{report.as_of:%Y-%m}", scenario=report.scenario_name or "", data=data_label)
     cumulative = pd.concat([a.cumulative.assign(milestone=a.label) for a in report.assessments], ignore_index=True)
+    frequency = report.assessments[0].frequency if report.assessments else None
+    if frequency is not None and frequency.months_per_period > 1:
+        cumulative.insert(1, frequency.noun, cumulative["month"].map(frequency.label))
     cumulative["month"] = cumulative["month"].dt.strftime("%Y-%m")
     return [write_csv_atomic(table.round(4), folder / "milestones.csv"),
             write_csv_atomic(cumulative.round(1).assign(data=data_label), folder / "trajectories.csv")]

@@ -29,6 +29,15 @@ def records(frame: pd.DataFrame) -> list[dict]:
     return json.loads(frame.to_json(orient="records", double_precision=6))
 
 
+def _with_period_label(result) -> pd.DataFrame:
+    """The forecast table; quarterly forecasts get a ``quarter`` label (``2014/15 Q1``) after ``month``."""
+    table = result.monthly_table()
+    frequency = result.frequency
+    if frequency.months_per_period > 1:
+        table.insert(1, frequency.noun, table["month"].map(frequency.label))
+    return table
+
+
 def series_report(report: SeriesReport) -> dict:
     """One forecast with its backtest, recorded changes and notes."""
     result = report.forecast
@@ -38,7 +47,7 @@ def series_report(report: SeriesReport) -> dict:
         "area": result.area,
         "model": result.model,
         "paths": int(result.paths.shape[0]),
-        "forecast": records(result.monthly_table()),
+        "forecast": records(_with_period_label(result)),
         "financial_years": records(result.financial_years()),
         "backtest": None if summary is None else records(summary.reset_index()),
         "lost_to_baseline": report.lost_to,

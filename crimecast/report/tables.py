@@ -6,6 +6,7 @@ import math
 
 import pandas as pd
 
+from crimecast.data.frequency import MONTHLY, Frequency
 from crimecast.data.slugs import area_label, display_name
 from crimecast.forecast.metrics import METRIC_LABELS
 from crimecast.forecast.paths import ForecastResult
@@ -37,15 +38,16 @@ def text_table(frame: pd.DataFrame, *, align_left: tuple[str, ...] = ()) -> str:
 
 
 def forecast_table(result: ForecastResult) -> str:
-    """Month, median forecast, 80% and 95% intervals."""
+    """Month (or quarter, ``2013/14 Q1``), median forecast, 80% and 95% intervals."""
     table = result.monthly_table()
+    frequency = result.frequency
     shown = pd.DataFrame({
-        "month": table["month"].dt.strftime("%Y-%m"),
+        frequency.noun: table["month"].map(frequency.label),
         "forecast": table["median"].map(count),
         "80% interval": [f"{count(lo)} - {count(hi)}" for lo, hi in zip(table["lo80"], table["hi80"])],
         "95% interval": [f"{count(lo)} - {count(hi)}" for lo, hi in zip(table["lo95"], table["hi95"])],
     })
-    return text_table(shown, align_left=("month",))
+    return text_table(shown, align_left=(frequency.noun,))
 
 
 def direction(change_lo: float, change_hi: float) -> str:
@@ -73,12 +75,18 @@ def year_sentences(result: ForecastResult) -> list[str]:
     return lines
 
 
-def backtest_table(summary: pd.DataFrame) -> str:
+def year_window(frequency: Frequency = MONTHLY) -> str:
+    """``'12 months'`` or ``'4 quarters'``: one backtest window."""
+    return f"{frequency.periods_per_year} {frequency.noun}s"
+
+
+def backtest_table(summary: pd.DataFrame, *, frequency: Frequency = MONTHLY) -> str:
     """Mean scores per model, best MASE first."""
+    total_label = METRIC_LABELS["total_ape"].replace("12-month", f"{frequency.periods_per_year}-{frequency.noun}")
     shown = pd.DataFrame({
         "model": summary.index,
         METRIC_LABELS["mase"]: summary["mase"].map(lambda v: f"{v:.2f}"),
-        METRIC_LABELS["total_ape"]: summary["total_ape"].map(lambda v: f"{v:.1f}"),
+        total_label: summary["total_ape"].map(lambda v: f"{v:.1f}"),
         METRIC_LABELS["coverage80"]: summary["coverage80"].map(lambda v: f"{v:.0f}"),
         METRIC_LABELS["coverage95"]: summary["coverage95"].map(lambda v: f"{v:.0f}"),
         "windows": summary["windows"],
@@ -95,22 +103,31 @@ def p_value(value: float) -> str:
     return "< 0.001" if value < 0.001 else f"{value:.3f}"
 
 
+def _chart_frequency(chart) -> Frequency:
+    from crimecast.forecast.cores import series_frequency
+
+    return series_frequency(chart.values)
+
+
 def spc_periods(chart) -> pd.DataFrame:
-    """One row per period: start, end, points, mean, lower and upper natural limits."""
+    """One row per period: start, end (``2013-04``, or ``2013/14 Q1`` for quarters), points, mean, lower and upper natural limits."""
+    label = _chart_frequency(chart).label
     return pd.DataFrame([{
-        "start": p.start.strftime("%Y-%m"), "end": p.end.strftime("%Y-%m"), "points": p.points,
+        "start": label(p.start), "end": label(p.end), "points": p.points,
         "mean": round(p.limits.mean, 1), "lower": round(max(p.limits.lower, 0.0), 1), "upper": round(p.limits.upper, 1),
     } for p in chart.periods])
 
 
 def spc_signals(chart) -> pd.DataFrame:
-    """One row per month with a special cause: month, value, the rules that fired there."""
+    """One row per month (``quarter`` for quarterly data) with a special cause: when, value, the rules that fired there."""
+    frequency = _chart_frequency(chart)
+    when = frequency.noun
     rows: dict = {}
     for signal in chart.signals:
-        row = rows.setdefault(signal.month, {"month": signal.month.strftime("%Y-%m"), "value": round(signal.value, 1), "rules": []})
+        row = rows.setdefault(signal.month, {when: frequency.label(signal.month), "value": round(signal.value, 1), "rules": []})
         row["rules"].append(signal.rule)
     return pd.DataFrame([{**row, "rules": "; ".join(row["rules"])} for row in rows.values()],
-                        columns=["month", "value", "rules"])
+                        columns=[when, "value", "rules"])
 
 
 def comparison_line(comparison) -> str:

@@ -7,6 +7,10 @@ collapses onto a handful of paths exactly when the year is going unusually
 well or badly, which is when assurance matters; a refit uses every month
 observed, including a level change the months reveal, and is the same
 procedure the backtests score.
+
+Quarterly data is assessed in quarters: a year is its four quarters,
+``as_of`` must be a quarter end (March, June, September or December), and
+year to date counts whole quarters.
 """
 
 from __future__ import annotations
@@ -17,7 +21,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from crimecast.data.calendar import financial_year_label, financial_year_months, parse_financial_year
+from crimecast.data.calendar import (financial_year_label, financial_year_months, financial_year_periods,
+                                     parse_financial_year)
+from crimecast.data.frequency import MONTHLY, Frequency, frequency_of, last_complete_period
 from crimecast.data.slugs import area_label, display_name
 from crimecast.data.series import FORCE_AREA, TOTAL_CATEGORY, resolve_area, resolve_category, series_of
 from crimecast.errors import DataError, ScenarioError, UsageError
@@ -37,6 +43,7 @@ from crimecast.scenarios.spec import MAX_HORIZON as MAX_MONTHS_AHEAD
 
 Key = tuple[str, str]
 LEVEL_TAILS = (0.1, 0.9)
+MIN_YEARS_OF_HISTORY = 2  # before --as-of: 24 months or 8 quarters
 
 
 @dataclass(frozen=True)
@@ -93,6 +100,12 @@ class Assessment:
     ytd_test: ChangeTest | None
     outcome: float | None
     cumulative: pd.DataFrame
+    frequency: Frequency = MONTHLY
+
+    @property
+    def periods_observed(self) -> int:
+        """Months, or quarters for quarterly data, of the year observed."""
+        return self.months_observed // self.frequency.months_per_period
 
     @property
     def year(self) -> str:
@@ -168,14 +181,17 @@ def _default_as_of(first_year: int, last_month: pd.Timestamp) -> pd.Timestamp:
     return before_year if last_month >= year_end else last_month
 
 
-def _check_as_of(as_of: pd.Timestamp, years: list[int], counts: pd.DataFrame, *, given: bool = True) -> None:
-    first, last = counts["month"].min(), counts["month"].max()
+def _check_as_of(as_of: pd.Timestamp, years: list[int], counts: pd.DataFrame, *, given: bool = True) -> pd.Timestamp:
+    """Check ``as_of`` against the data and the plan's years; returns the last period it leaves complete."""
+    frequency = frequency_of(counts)
+    cut = last_complete_period(as_of, frequency)
+    first, last = counts["month"].min(), frequency.period_end_month(counts["month"].max())
     if as_of > last:
         raise UsageError(f"--as-of {as_of:%Y-%m} is after the last month of data ({last:%Y-%m}): actuals for it are not "
                          f"known yet. Use {last:%Y-%m} or earlier.")
     for start in years:
-        months = financial_year_months(start)
-        earliest, latest = months[0] - pd.DateOffset(months=1), months[-2]
+        periods = financial_year_periods(start, frequency)
+        earliest, latest = periods[0] - pd.DateOffset(months=1), frequency.period_end_month(periods[-2])
         if not earliest <= as_of <= latest:
             problem = "before" if as_of < earliest else "after the last month but one of"
             subject = f"--as-of {as_of:%Y-%m}" if given else f"the data's last month, {as_of:%Y-%m},"
@@ -183,9 +199,11 @@ def _check_as_of(as_of: pd.Timestamp, years: list[int], counts: pd.DataFrame, *,
                 f"{subject} is {problem} financial year {financial_year_label(start)}: assess a year from "
                 f"{earliest:%Y-%m} (the month before it starts) to {latest:%Y-%m}. Change --as-of or --year."
             )
-    if as_of < first + pd.DateOffset(months=24):
-        raise DataError(f"only {len(pd.date_range(first, as_of, freq='MS'))} months of data up to {as_of:%Y-%m}; "
-                        "a milestone forecast needs at least 24.")
+    need = MIN_YEARS_OF_HISTORY * frequency.periods_per_year
+    if cut < frequency.next(first, need):
+        raise DataError(f"only {len(frequency.between(first, cut))} {frequency.noun}s of data up to {as_of:%Y-%m}; "
+                        f"a milestone forecast needs at least {need}.")
+    return cut
 
 
 def _split_for(keys: list[Key], categories: list[str]) -> dict[str, list[str]]:
@@ -209,8 +227,8 @@ def _scenario_at(scenario: Scenario, *, as_of: pd.Timestamp, horizon: int, count
 
 # ---------------------------------------------------------------- one milestone
 
-def _previous_total(history: pd.Series, start: int) -> float:
-    previous = history.reindex(financial_year_months(start - 1))
+def _previous_total(history: pd.Series, start: int, frequency: Frequency = MONTHLY) -> float:
+    previous = history.reindex(financial_year_periods(start - 1, frequency))
     return float(previous.sum()) if previous.notna().all() else float("nan")
 
 
@@ -241,10 +259,11 @@ def _cumulative(months: pd.DatetimeIndex, observed: pd.Series, forecasts: dict[s
 def _assess_one(milestone: Milestone, key: Key, *, counts: pd.DataFrame, as_of: pd.Timestamp, paths: dict,
                 model: str, where: str) -> Assessment:
     start = parse_financial_year(milestone.year)
-    months = financial_year_months(start)
+    frequency = frequency_of(counts)
+    months = financial_year_periods(start, frequency)
     history = series_of(counts, category=key[0], area=key[1])
     known = history.loc[:as_of]
-    last_year = _previous_total(known, start)
+    last_year = _previous_total(known, start, frequency)
     threshold = _threshold(milestone, last_year, where)
     forecasts = {name: ForecastResult(category=key[0], area=key[1], model=model, history=known, paths=p.total(*key))
                  for name, p in paths.items()}
@@ -252,7 +271,7 @@ def _assess_one(milestone: Milestone, key: Key, *, counts: pd.DataFrame, as_of: 
                               direction=milestone.direction) for name, f in forecasts.items()}
     observed_months = months[months <= as_of]
     effects = fit_month_effects(known)
-    profile = np.ones(12) if effects is None else effects.reindex(months.month).to_numpy()
+    profile = np.ones(len(months)) if effects is None else effects.reindex(months.month).to_numpy()
     target_path = trajectory(threshold, profile)
     ytd_actual = float(known.reindex(observed_months).sum())
     ytd_test = None
@@ -264,11 +283,13 @@ def _assess_one(milestone: Milestone, key: Key, *, counts: pd.DataFrame, as_of: 
     outcome_known = bool(full_year.notna().all() and months[-1] > as_of)
     return Assessment(
         milestone=milestone, category=key[0], area=key[1], year_start=start, last_year=last_year, threshold=threshold,
-        baseline=outlooks["baseline"], scenario=outlooks.get("scenario"), months_observed=len(observed_months),
+        baseline=outlooks["baseline"], scenario=outlooks.get("scenario"),
+        months_observed=len(observed_months) * frequency.months_per_period,
         ytd_actual=ytd_actual, ytd_trajectory=float(target_path[len(observed_months) - 1]) if len(observed_months) else 0.0,
         ytd_test=ytd_test, outcome=float(full_year.sum()) if outcome_known else None,
         cumulative=_cumulative(months, known.reindex(observed_months), forecasts, target_path,
                                full_year if outcome_known else pd.Series(dtype=float)),
+        frequency=frequency,
     )
 
 
@@ -289,7 +310,7 @@ def assess_milestones(counts: pd.DataFrame, plan: Plan, *, as_of: pd.Timestamp |
     as_of
         Last observed month used. Default: the month before the (first)
         year when the data already holds the whole year (a replay), else
-        the last month of data. Inside the year this is in-year assurance:
+        the last month of data. For quarterly data it must end a quarter. Inside the year this is in-year assurance:
         the forecast is refitted to the months observed (see the module
         docstring for why a refit rather than conditioning).
     scenario
@@ -306,17 +327,20 @@ def assess_milestones(counts: pd.DataFrame, plan: Plan, *, as_of: pd.Timestamp |
         A milestone for a series that does not exist, or a change target
         without the previous year in the data.
     UsageError
-        ``as_of`` in the future, before a milestone's year or after it.
+        ``as_of`` in the future, before a milestone's year or after it,
+        or inside a quarter of quarterly data (the nearest quarter ends named).
     """
     keys = [_resolve_milestone(counts, m, f"{plan.source}: milestones[{i}]") for i, m in enumerate(plan.milestones)]
     years = sorted({parse_financial_year(m.year) for m in plan.milestones})
-    last_month = counts["month"].max()
+    frequency = frequency_of(counts)
+    last_month = frequency.period_end_month(counts["month"].max())
     given = as_of is not None
     as_of = as_of if given else _default_as_of(years[0], last_month)
-    _check_as_of(as_of, years, counts, given=given)
-    horizon = len(pd.date_range(as_of + pd.offsets.MonthBegin(1), financial_year_months(years[-1])[-1], freq="MS"))
-    if horizon > MAX_MONTHS_AHEAD:
-        raise UsageError(f"the plan's last year ends {horizon} months after --as-of; at most {MAX_MONTHS_AHEAD} can be forecast.")
+    cut = _check_as_of(as_of, years, counts, given=given)
+    horizon = len(frequency.between(frequency.next(cut), financial_year_periods(years[-1], frequency)[-1]))
+    months_ahead = horizon * frequency.months_per_period
+    if months_ahead > MAX_MONTHS_AHEAD:
+        raise UsageError(f"the plan's last year ends {months_ahead} months after --as-of; at most {MAX_MONTHS_AHEAD} can be forecast.")
     categories = sorted(set(counts["category"]) - {TOTAL_CATEGORY})
     resolved = None
     if scenario is not None:
@@ -325,11 +349,11 @@ def assess_milestones(counts: pd.DataFrame, plan: Plan, *, as_of: pd.Timestamp |
     else:
         base = Base(data=str(counts.attrs.get("source", "")), model=model, paths=n_paths, seed=seed, steps=steps)
     split = merge_splits(_split_for(keys, categories), resolved.split if resolved else {})
-    baseline = fit_baseline(counts, base=base, as_of=as_of, horizon=horizon, split=split, jobs=jobs, progress=progress)
+    baseline = fit_baseline(counts, base=base, as_of=cut, horizon=horizon, split=split, jobs=jobs, progress=progress)
     paths = {"baseline": baseline.paths}
     if resolved is not None:
         paths["scenario"] = apply_drivers(baseline.paths, resolved.drivers, seed=base.seed).paths
-    assessments = [_assess_one(m, key, counts=counts, as_of=as_of, paths=paths, model=base.model,
+    assessments = [_assess_one(m, key, counts=counts, as_of=cut, paths=paths, model=base.model,
                                where=f"{plan.source}: milestones[{i}]")
                    for i, (m, key) in enumerate(zip(plan.milestones, keys))]
     data = {k: counts.attrs.get(k) for k in ("source", "illustrative", "notice")}

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from crimecast.data.frequency import frequency_of
 from crimecast.data.series import FORCE_AREA, TOTAL_CATEGORY, resolve_area, resolve_category, series_of
 from crimecast.errors import DataError, ScenarioError
 from crimecast.forecast.models import MIN_MONTHS_TO_MODEL
@@ -61,6 +62,16 @@ class ResolvedScenario:
     drivers: tuple[ResolvedDriver, ...]
     split: dict[str, list[str]]
     notes: tuple[str, ...]
+
+
+def _refuse_quarterly(scenario: Scenario, counts: pd.DataFrame) -> None:
+    """Scenario drivers (ramps, calendar months, start and end months) are written in months."""
+    if frequency_of(counts).months_per_period > 1:
+        raise ScenarioError(
+            f"{scenario.source}: the data '{counts.attrs.get('source', '')}' is quarterly, and scenarios work on monthly "
+            "data only (their drivers start, end and ramp in months). Use a monthly dataset for scenarios; "
+            "`forecast run`, `backtest`, `spc` and `milestones` (without --scenario) work on quarterly data."
+        )
 
 
 def _as_of(scenario: Scenario, counts: pd.DataFrame) -> pd.Timestamp:
@@ -154,6 +165,7 @@ def resolve_scenario(scenario: Scenario, counts: pd.DataFrame) -> ResolvedScenar
         outside the forecast, a level shift that would make counts negative,
         an ``as_of`` outside the data.
     """
+    _refuse_quarterly(scenario, counts)
     as_of = _as_of(scenario, counts)
     months = pd.date_range(as_of + pd.offsets.MonthBegin(1), periods=scenario.base.horizon, freq="MS")
     if not (months.month == 3).any():

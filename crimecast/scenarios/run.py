@@ -9,6 +9,7 @@ from functools import partial
 import numpy as np
 import pandas as pd
 
+from crimecast.data.frequency import frequency_of
 from crimecast.data.series import FORCE_AREA, TOTAL_CATEGORY, series_of
 from crimecast.errors import ScenarioError
 from crimecast.forecast.models import AUTO, CrimeForecaster, step_note
@@ -93,7 +94,8 @@ def fit_baseline(counts: pd.DataFrame, *, base: Base, as_of: pd.Timestamp, horiz
         Model, paths, seed and steps settings (``base.as_of`` and
         ``base.horizon`` are ignored in favour of the arguments).
     as_of, horizon
-        The last observed month used and the months forecast.
+        The last observed period used and the periods forecast (months, or
+        quarters for quarterly data).
     split
         Category -> districts forecast on their own.
     """
@@ -112,7 +114,8 @@ def fit_baseline(counts: pd.DataFrame, *, base: Base, as_of: pd.Timestamp, horiz
     if len(keys) > 1:
         notes.append(f"{len(keys)} series forecast separately and added up path by path (totals are coherent); their "
                      "paths are paired so year totals move together as their year-on-year changes have.")
-    months = pd.date_range(as_of + pd.offsets.MonthBegin(1), periods=horizon, freq="MS")
+    frequency = frequency_of(counts)
+    months = frequency.range(frequency.next(as_of), periods=horizon)
     in_total = counts.attrs.get("total_categories")
     paths = CoherentPaths(months=months, bottom=dict(zip(keys, correlated)),
                           total_categories=None if in_total is None else tuple(in_total))
