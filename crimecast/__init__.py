@@ -2,8 +2,8 @@
 
 The public API::
 
-    from crimecast import load_counts, with_totals, series_of, CrimeForecaster
-    counts = with_totals(load_counts("west-midlands"))
+    from crimecast import DataSource, open_counts, series_of, CrimeForecaster
+    counts = open_counts()            # the embedded data; DataSource(dataset="merseyside") for a stored one
     y = series_of(counts, category="burglary-dwelling", area="force")
     result = CrimeForecaster(seed=1).fit(y).predict(12)
     result.financial_years()
@@ -12,7 +12,9 @@ Scenarios, milestones and the optimisers live in ``crimecast.scenarios`` and
 ``crimecast.optimise`` (see the README's sections on each).
 """
 
+from crimecast.data.imports import ImportOptions, import_data
 from crimecast.data.load import ColumnMap, load_counts
+from crimecast.data.sources import DataSource, open_counts
 from crimecast.data.schema import validate
 from crimecast.data.series import catalogue, resolve_area, resolve_category, series_of, with_totals
 from crimecast.errors import (CrimecastError, DataError, InfeasibleError, ModelError, NotFittedError, ScenarioError,
@@ -23,7 +25,8 @@ from crimecast.forecast.paths import ForecastResult
 from crimecast.forecast.run import RunOptions, SeriesReport, run_backtests, run_forecasts
 
 __all__ = [
-    "ColumnMap", "CrimeForecaster", "CrimecastError", "DataError", "ForecastResult", "InfeasibleError", "MODELS", "ModelError",
+    "ColumnMap", "CrimeForecaster", "CrimecastError", "DataError", "DataSource", "ForecastResult", "ImportOptions",
+    "InfeasibleError", "MODELS", "ModelError", "import_data", "open_counts",
     "NotFittedError", "RunOptions", "ScenarioError", "SeriesReport", "SolverError", "UsageError", "backtest_series",
     "catalogue", "load_counts", "resolve_area", "resolve_category", "run_backtests", "run_forecasts", "series_of",
     "summarise", "validate", "with_totals",

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from crimecast.data.schema import ROW
 from crimecast.errors import DataError
 
-ROW = "_row"  # the file row of each record (header is row 1), for error messages
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 
 

@@ -29,6 +29,7 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -424,8 +425,6 @@ def check_name(name: str) -> str:
     UsageError
         For anything else.
     """
-    import re
-
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]{0,62}", name or ""):
         raise UsageError(f"'{name}' is not a usable dataset name; use letters, digits, '-' and '_' (e.g. merseyside).")
     return name
