@@ -50,7 +50,7 @@ class CrimecastGroup(click.Group):
 
 
 def data_source_options(command):
-    """The one set of options that points a command at data; passes ``source`` (a DataSource)."""
+    """The one set of options that points a command at data; passes ``data_source`` (a DataSource)."""
     options = [
         click.option("--dataset", default=None, help="A dataset in the store (see `forecast data list`)."),
         click.option("--data", "data", default=None,
@@ -88,7 +88,7 @@ def data_source_options(command):
         source = DataSource(dataset=dataset, data=data, store=store, columns=columns, sum_duplicates=sum_duplicates,
                             areas=areas, category_map=category_map, fill_missing=fill_missing, max_gap=max_gap,
                             as_of=kwargs.pop("data_as_of", None))
-        return command(*args, source=source, **kwargs)
+        return command(*args, data_source=source, **kwargs)
 
     return wrapper
 
@@ -97,8 +97,8 @@ def data_options(command):
     """The data options, reading the counts once: passes ``counts`` (validated, with totals)."""
 
     @functools.wraps(command)
-    def wrapper(*args, source, **kwargs):
-        counts = open_counts(source)
+    def wrapper(*args, data_source, **kwargs):
+        counts = open_counts(data_source)
         _say_provenance(counts)
         return command(*args, counts=counts, **kwargs)
 
@@ -657,7 +657,7 @@ def _scenario_json(result, written: list[Path]) -> dict:
 @click.option("--no-chart", is_flag=True, help="Skip the PNG charts.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
 @data_source_options
-def scenario_run_command(scenario_file, out_dir, jobs, no_chart, as_json, source):
+def scenario_run_command(scenario_file, out_dir, jobs, no_chart, as_json, data_source):
     """Apply the scenario in FILE to its base forecast, path by path.
 
     Prints each driver with its arithmetic, baseline vs scenario totals per
@@ -677,7 +677,7 @@ def scenario_run_command(scenario_file, out_dir, jobs, no_chart, as_json, source
     from crimecast.scenarios.spec import load_scenario
 
     scenario = load_scenario(scenario_file)
-    counts = open_counts(source.naming(scenario.base.data).inside(scenario.base.area))
+    counts = open_counts(data_source.naming(scenario.base.data).inside(scenario.base.area))
     result = run_scenario(scenario, counts=counts, jobs=jobs or default_jobs(), progress=None if as_json else _series_progress)
     _scenario_provenance(result.data)
     folder = render.output_dir(out_dir, scenario.name)
@@ -716,7 +716,7 @@ def scenario_run_command(scenario_file, out_dir, jobs, no_chart, as_json, source
 @click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Worker processes (default: cores, at most 4).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @data_source_options
-def scenario_compare_command(scenario_files, out_dir, jobs, as_json, source):
+def scenario_compare_command(scenario_files, out_dir, jobs, as_json, data_source):
     """Compare several scenarios side by side on one baseline forecast.
 
     The scenarios must share their base settings (data, as_of, horizon,
@@ -732,7 +732,7 @@ def scenario_compare_command(scenario_files, out_dir, jobs, as_json, source):
     from crimecast.scenarios.spec import load_scenario
 
     scenarios = [load_scenario(f) for f in scenario_files]
-    counts = open_counts(source.naming(scenarios[0].base.data).inside(scenarios[0].base.area))
+    counts = open_counts(data_source.naming(scenarios[0].base.data).inside(scenarios[0].base.area))
     comparison = compare_scenarios(scenarios, counts=counts, jobs=jobs or default_jobs(),
                                    progress=None if as_json else _series_progress)
     data = comparison.results[0].data
@@ -780,7 +780,7 @@ def scenario_new_command(name, out_file, force):
 @click.argument("scenario_file", metavar="FILE")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 @data_source_options
-def scenario_check_command(scenario_file, as_json, source):
+def scenario_check_command(scenario_file, as_json, data_source):
     """Validate the scenario in FILE against its data, without forecasting.
 
     Checks the schema, every key, value and distribution, `extends`, and
@@ -796,7 +796,7 @@ def scenario_check_command(scenario_file, as_json, source):
     from crimecast.scenarios.spec import load_scenario
 
     scenario = load_scenario(scenario_file)
-    resolved = check_scenario(scenario, open_counts(source.naming(scenario.base.data).inside(scenario.base.area)))
+    resolved = check_scenario(scenario, open_counts(data_source.naming(scenario.base.data).inside(scenario.base.area)))
     scenario = resolved.scenario
     if as_json:
         click.echo(json.dumps({"valid": True, "scenario": scenario.name, "file": scenario.source,
@@ -872,7 +872,7 @@ def _plan_for(category, plan_file, *, target, count, area, year, direction, coun
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
 @data_source_options
 def milestones_command(category, target, count_target, direction, area, plan_file, year, as_of, scenario_file, model,
-                       n_paths, seed, no_steps, jobs, out_dir, no_chart, as_json, source):
+                       n_paths, seed, no_steps, jobs, out_dir, no_chart, as_json, data_source):
     """Chance of meeting milestones, achievable targets and in-year assurance.
 
     For each milestone: last year's actual, the expected total with its 80%
@@ -897,7 +897,7 @@ def milestones_command(category, target, count_target, direction, area, plan_fil
     from crimecast.scenarios.spec import load_scenario
 
     plan_data = _plan_data(plan_file, category, year)
-    counts = open_counts(source.naming(plan_data))
+    counts = open_counts(data_source.naming(plan_data))
     if counts.attrs.get("areas") == "peers" and area not in (None, FORCE_AREA):
         counts, area = restrict_to(counts, area), FORCE_AREA  # one force of several: forecast it as a whole
     _say_provenance(counts)
@@ -966,7 +966,7 @@ def optimise_group() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
 @data_source_options
 def optimise_csf_command(assumptions_file, budget, objective, scenario_file, solver, jobs, out_dir, no_chart, as_json,
-                         source):
+                         data_source):
     """Allocate the Community Safety Fund across districts and the force.
 
     Baseline crime is each recipient's forecast for the next financial
@@ -989,7 +989,7 @@ def optimise_csf_command(assumptions_file, budget, objective, scenario_file, sol
     from crimecast.scenarios.spec import load_scenario
 
     assumptions, source = load_assumptions(assumptions_file)
-    counts = open_counts(source.naming(assumptions.forecast.data))
+    counts = open_counts(data_source.naming(assumptions.forecast.data))
     scenario = load_scenario(scenario_file) if scenario_file else None
     result = optimise_csf(counts, assumptions, source=source, budget=budget, currency=objective, scenario=scenario,
                           solver=solver, jobs=jobs or default_jobs(), progress=None if as_json else _series_progress)

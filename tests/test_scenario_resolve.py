@@ -42,8 +42,13 @@ def test_names_become_series_and_defaults_fill_in(counts, scenario):
 
 
 def test_as_of_defaults_to_the_last_month(counts, scenario):
-    resolved = resolve_scenario(scenario("- {kind: uplift, category: robbery, value: 0.1}", base="horizon: 6"), counts)
-    assert resolved.as_of == pd.Timestamp("2014-03-01") and len(resolved.months) == 6
+    resolved = resolve_scenario(scenario("- {kind: uplift, category: robbery, value: 0.1}", base="horizon: 14"), counts)
+    assert resolved.as_of == pd.Timestamp("2014-03-01") and len(resolved.months) == 14
+
+
+def test_a_horizon_that_ends_no_financial_year_is_refused(counts, scenario):
+    with pytest.raises(ScenarioError, match="base.horizon: 6 months from 2014-04 end in 2014-09.*12 months or more"):
+        resolve_scenario(scenario("- {kind: uplift, category: robbery, value: 0.1}", base="horizon: 6"), counts)
 
 
 @pytest.mark.parametrize("drivers, base, message", [

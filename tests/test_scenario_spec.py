@@ -73,8 +73,13 @@ def test_extends_merges_as_documented(write):
 
 
 def test_data_paths_are_relative_to_the_file_that_sets_them(write, tmp_path):
+    (tmp_path / "counts.csv").write_text("month,count\n2013-01,1\n", encoding="utf-8")
     scenario = load_scenario(write("name: s\nbase: {data: counts.csv}\n"))
     assert scenario.base.data == str(tmp_path / "counts.csv")
+
+
+def test_a_data_name_that_is_no_file_beside_it_is_kept_as_a_stored_dataset_name(write):
+    assert load_scenario(write("name: s\nbase: {data: merseyside}\n")).base.data == "merseyside"
 
 
 def test_extends_can_name_a_shipped_example(write):
