@@ -224,17 +224,25 @@ def _position_sentence(a: Assessment, ytd: YearToDate, stage: str) -> str:
             f"{count(ytd.previous)}), {ytd.test.verdict} ({_p(ytd.test)}).")
 
 
+def _chance(p: float, n: int) -> str:
+    """``"a 35%"``, ``"less than a 0.5%"``, ``"more than a 99.9%"``: to read "... chance of meeting it"."""
+    text = probability(p, n)
+    if text.startswith("<"):
+        return f"less than a {text[2:]}"
+    return f"more than a {text[2:]}" if text.startswith(">") else f"a {text}"
+
+
 def _odds_sentence(a: Assessment, stage: str, forecast_from: pd.Timestamp) -> str:
     outlook = a.baseline
-    chance = probability(outlook.probability.p, outlook.probability.n)
+    chance = _chance(outlook.probability.p, outlook.probability.n)
     target = f"the {percent(a.milestone.target)} milestone" if a.milestone.target is not None else "the milestone"
     interval = (f"expected {percent(outlook.expected_change)}, 80% interval {count(outlook.lo80)} to "
                 f"{count(outlook.hi80)}")
     coin = outlook.recommended.get(0.5)
     if stage == YEAR_END:
-        text = f"Forecast from {forecast_from:%B %Y}, there was a {chance} chance of meeting {target} ({interval})"
+        text = f"Forecast from {forecast_from:%B %Y}, there was {chance} chance of meeting {target} ({interval})"
         return text + (f"; a {percent(coin)} target would have been a coin toss." if coin is not None else ".")
-    text = f"There is a {chance} chance of meeting {target} ({interval})"
+    text = f"There is {chance} chance of meeting {target} ({interval})"
     return text + (f"; a {percent(coin)} target would be a coin toss." if coin is not None else ".")
 
 
@@ -259,7 +267,7 @@ def _milestone_view(a: Assessment, *, counts: pd.DataFrame, stage: str, forecast
     changed = a.scenario is not None and abs(a.scenario.expected - a.baseline.expected) > 1e-9 * max(a.baseline.expected, 1)
     if changed:
         sentences.append(f"Under the scenario the expected change is {percent(a.scenario.expected_change)} and the "
-                         f"chance {probability(a.scenario.probability.p, a.scenario.probability.n)}.")
+                         f"chance of meeting the milestone {probability(a.scenario.probability.p, a.scenario.probability.n)}.")
     return MilestoneView(assessment=a, process=process, variation=var, assurance=assure, ytd=ytd,
                          sentences=sentences, scenario_changed=changed)
 
