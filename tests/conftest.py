@@ -76,3 +76,38 @@ def fast_assumptions(tmp_path, **changes):
 def csf_file(tmp_path):
     """Write the shipped CSF assumptions, made quick, with ``changes`` (dotted keys); returns its path."""
     return lambda **changes: fast_assumptions(tmp_path, **changes)
+
+
+# ---------------------------------------------------------------- the Board pack replay (built once per session)
+
+REPLAY_ARGS = ["report", "--plan", "plan-2013-14", "--as-of", "2014-03", "--scenario", "domestic-abuse-uplift",
+               "--csf", "csf-2013-14", "--fleet", "fleet-2013"]
+REPLAY_PATHS = "200"  # fewer than the default 1,000: the replay's content does not depend on the path count
+
+
+def chromium_or_none():
+    from crimecast.report.pdf import find_chromium
+
+    return find_chromium()
+
+
+needs_chromium = pytest.mark.skipif(chromium_or_none() is None,
+                                    reason="Chromium is not installed here (CI installs it: apt-get install chromium)")
+
+
+@pytest.fixture(scope="session")
+def board_replay(tmp_path_factory):
+    """``forecast report`` on the shipped 2013/14 replay, run once: (result, folder, seconds)."""
+    import time
+
+    from click.testing import CliRunner
+
+    from crimecast.cli import cli
+
+    folder = tmp_path_factory.mktemp("board-pack")
+    args = [*REPLAY_ARGS, "--paths", REPLAY_PATHS, "--out", str(folder)]
+    if chromium_or_none() is None:
+        args.append("--no-pdf")
+    started = time.perf_counter()
+    result = CliRunner().invoke(cli, args)
+    return result, folder, time.perf_counter() - started
