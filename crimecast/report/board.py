@@ -298,12 +298,21 @@ def _binding_sentences(result: CsfResult) -> list[str]:
     return lines or ["No constraint binds: the optimum is set by the response curves alone."]
 
 
-def _csf_view(counts: pd.DataFrame, assumptions: CsfAssumptions, source: str, *, scenario: Scenario | None,
-              jobs: int, progress: Progress | None) -> CsfView:
+def _csf_view(counts: pd.DataFrame, assumptions: CsfAssumptions, source: str, *, jobs: int,
+              progress: Progress | None) -> CsfView:
+    """The fund as ``forecast optimise csf`` allocates it: baseline crime forecast from the file's own as-of.
+
+    The plan's scenario is not applied: its drivers describe the plan's year, and
+    applied again from the fund's as-of they would count a change the data already holds.
+    """
     wanted = assumptions.forecast.data
     csf_counts = counts if counts.attrs.get("source") == wanted else with_totals(load_counts(wanted))
-    result = optimise_csf(csf_counts, assumptions, source=source, scenario=scenario, jobs=jobs, progress=progress)
-    return CsfView(result=result, summary=csf_text.summary_sentences(result), marginal=_marginal_sentences(result),
+    result = optimise_csf(csf_counts, assumptions, source=source, jobs=jobs, progress=progress)
+    settings = assumptions.forecast
+    made = pd.Timestamp(settings.as_of) if settings.as_of else csf_counts["month"].max()
+    basis = (f"Baseline crime is each recipient's forecast for {result.year} from the data to {made:%B %Y} "
+             f"(model {settings.model}, {settings.paths:,} paths); the plan's scenario is not applied to it.")
+    return CsfView(result=result, summary=[basis, *csf_text.summary_sentences(result)], marginal=_marginal_sentences(result),
                    binding=_binding_sentences(result))
 
 
@@ -350,8 +359,8 @@ def build_board_pack(counts: pd.DataFrame, plan: Plan, *, as_of: pd.Timestamp | 
         last month). At or after the end of the plan's year the pack is a
         year-end pack (see the module docstring).
     scenario
-        Applied to the milestones' paths, and to the Community Safety Fund's
-        baseline crime.
+        Applied to the milestones' paths (not to the fund, whose baseline is
+        forecast from its own as-of).
     csf
         ``(assumptions, source)`` from ``load_assumptions``: adds the money section's allocation.
     fleet
@@ -375,7 +384,7 @@ def build_board_pack(counts: pd.DataFrame, plan: Plan, *, as_of: pd.Timestamp | 
     stage, forecast_from = _stage(plan, as_of)
     scenario, assumptions = _with_paths(scenario, csf[0] if csf else None, paths)
     fleet_view = _fleet_view(fleet) if fleet is not None else None
-    csf_view = (_csf_view(counts, assumptions, csf[1], scenario=scenario, jobs=jobs, progress=progress)
+    csf_view = (_csf_view(counts, assumptions, csf[1], jobs=jobs, progress=progress)
                 if csf is not None else None)
     known = _known_by(counts, as_of)
     settings = {k: v for k, v in (("model", model), ("n_paths", paths), ("seed", seed)) if v is not None}
