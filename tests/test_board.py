@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import os
 import re
 import shutil
 import subprocess
@@ -19,7 +20,7 @@ from crimecast.cli import cli
 from crimecast.data.load import load_counts
 from crimecast.data.series import with_totals
 from crimecast.forecast import mdc
-from crimecast.report.board import build_board_pack, fingerprint
+from crimecast.report.board import build_board_pack, crimecast_version, fingerprint
 from crimecast.report.board_html import render_html
 from crimecast.scenarios.plan import load_plan
 
@@ -85,7 +86,6 @@ def replay(board_replay):
 def test_replay_has_every_milestone_with_its_published_outcome(replay):
     html, page, _ = replay
     plan = load_plan("plan-2013-14")
-    rows = {row["data-outcome-change"]: row for row in page.rows}
     assert len(page.rows) == len(plan.milestones) == len(PUBLISHED)
     text = _plain(html)
     for milestone, row in zip(plan.milestones, page.rows):
@@ -94,7 +94,6 @@ def test_replay_has_every_milestone_with_its_published_outcome(replay):
         assert row["data-met"] == "false"  # all four were missed
         assert f"{published * 100:+.1f}%" in text
         assert milestone.name in text
-    assert rows  # one row per milestone, each with its outcome
     assert "Burglary dwelling was 6.1% below 2012/13 in 2013/14" in text
     assert "a significant fall (p < 0.001); the -8.0% milestone was missed" in text.replace("&lt;", "<")
     # Every milestone was unlikely from the start (forecast from March 2013).
@@ -164,7 +163,7 @@ def test_replay_has_every_section_and_its_provenance(replay):
     assert fingerprint(counts[counts["month"] <= pd.Timestamp("2014-03-01")]) in text
     assert "ILLUSTRATIVE DATA" in text
     assert "As of March 2014; forecasts made from March 2013" in text
-    assert "crimecast 0.1.0" in text or "crimecast " in text
+    assert f"crimecast {crimecast_version()}" in text
 
 
 @pytest.mark.slow
@@ -225,6 +224,9 @@ def test_without_chromium_the_html_is_written_and_the_exit_says_so(quick_plan, t
     assert (out / "report.html").read_text(encoding="utf-8").rstrip().endswith("</html>")
     assert not (out / "report.pdf").exists()  # no PDF of another run left beside the new page
     assert sorted(p.name for p in out.iterdir()) == ["report.html"]  # no temporary files left
+    umask = os.umask(0)
+    os.umask(umask)
+    assert (out / "report.html").stat().st_mode & 0o777 == 0o666 & ~umask  # not private to its writer
 
 
 def test_a_plan_naming_an_unknown_series_is_one_clear_line(tmp_path):

@@ -27,6 +27,7 @@ import pandas as pd
 from crimecast.data.calendar import financial_year_label, financial_year_months, parse_financial_year
 from crimecast.data.load import load_counts
 from crimecast.data.series import with_totals
+from crimecast.data.slugs import slugify
 from crimecast.errors import UsageError
 from crimecast.forecast.mdc import Assurance, Variation, assurance, variation
 from crimecast.forecast.parallel import Progress
@@ -72,10 +73,12 @@ class MilestoneView:
     ytd: YearToDate
     sentences: list[str]
     scenario_changed: bool = False
+    number: int = 1
 
     @property
     def anchor(self) -> str:
-        return "milestone-" + "".join(ch if ch.isalnum() else "-" for ch in self.assessment.label.lower()).strip("-")
+        """A unique id for the milestone's section: ``m2-burglary-dwelling``."""
+        return f"m{self.number}-{slugify(self.assessment.label)}"
 
 
 @dataclass
@@ -256,7 +259,8 @@ def _process_sentence(process: ProcessReport, var: Variation, assure: Assurance)
             f"{where}.")
 
 
-def _milestone_view(a: Assessment, *, counts: pd.DataFrame, stage: str, forecast_from: pd.Timestamp) -> MilestoneView:
+def _milestone_view(a: Assessment, *, number: int, counts: pd.DataFrame, stage: str,
+                    forecast_from: pd.Timestamp) -> MilestoneView:
     lower_is_better = a.milestone.direction == AT_MOST
     process = run_spc(counts, category=a.category, area=a.area)
     var = variation(process.chart, lower_is_better=lower_is_better)
@@ -269,7 +273,7 @@ def _milestone_view(a: Assessment, *, counts: pd.DataFrame, stage: str, forecast
         sentences.append(f"Under the scenario the expected change is {percent(a.scenario.expected_change)} and the "
                          f"chance of meeting the milestone {probability(a.scenario.probability.p, a.scenario.probability.n)}.")
     return MilestoneView(assessment=a, process=process, variation=var, assurance=assure, ytd=ytd,
-                         sentences=sentences, scenario_changed=changed)
+                         sentences=sentences, scenario_changed=changed, number=number)
 
 
 # ---------------------------------------------------------------- money
@@ -390,19 +394,20 @@ def build_board_pack(counts: pd.DataFrame, plan: Plan, *, as_of: pd.Timestamp | 
     settings = {k: v for k, v in (("model", model), ("n_paths", paths), ("seed", seed)) if v is not None}
     report = assess_milestones(known, plan, as_of=forecast_from, scenario=scenario, jobs=jobs, progress=progress,
                                **settings)
-    views = [_milestone_view(a, counts=known, stage=stage, forecast_from=forecast_from) for a in report.assessments]
+    views = [_milestone_view(a, number=i + 1, counts=known, stage=stage, forecast_from=forecast_from)
+             for i, a in enumerate(report.assessments)]
     notes = list(report.notes)
     if any(v.assessment.baseline.probability.p > CAVEAT_ABOVE for v in views):
         notes.append(CALIBRATION_CAVEAT)
     if csf_view is not None:
         notes += [n for n in csf_view.result.notes if n not in notes]
-    inputs = [("plan", Path(plan.source).name)]
+    inputs = [("Plan", Path(plan.source).name)]
     if scenario is not None:
-        inputs.append(("scenario", Path(scenario.source).name))
+        inputs.append(("Scenario", Path(scenario.source).name))
     if csf is not None:
         inputs.append(("Community Safety Fund assumptions", Path(csf[1]).name))
     if fleet is not None:
-        inputs.append(("fleet", Path(fleet.source).name))
+        inputs.append(("Fleet", Path(fleet.source).name))
     provenance = Provenance(
         data=str(counts.attrs.get("source", "")), illustrative=bool(counts.attrs.get("illustrative")),
         notice=str(counts.attrs.get("notice", "") or ""), fingerprint=fingerprint(known),
