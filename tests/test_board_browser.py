@@ -9,7 +9,7 @@ import pytest
 from browser import Browser
 from conftest import chromium_or_none, needs_chromium
 
-WIDTHS = {"desktop": 1280, "phone": 390}
+WIDTHS = {"desktop": 1280, "zoom-200": 640, "phone": 390}  # zoom-200: a 1280-pixel screen at 200%
 
 
 @pytest.fixture(scope="module")
