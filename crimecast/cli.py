@@ -1100,3 +1100,77 @@ def optimise_fleet_command(fleet_file, objective, budget, co2_cap, solver, out_d
     click.echo(tables.text_table(shown[["label", "low", "high", "swing"]], align_left=("label",)))
     click.secho("\nNote: prices and costs are the file's assumptions; see its evidence fields.", fg="yellow")
     click.echo(f"\nWrote {len(written)} file(s) to {folder}/ (Excel: fleet.xlsx).")
+
+
+# ---------------------------------------------------------------- the Board pack
+
+def _writable_folder(folder: Path) -> Path:
+    from crimecast.io import check_writable
+
+    try:
+        return check_writable(folder)
+    except CrimecastError as error:
+        raise click.BadParameter(str(error), param_hint="--out") from None
+
+
+@cli.command("report")
+@click.option("--plan", "plan_file", required=True, help="A YAML or CSV plan of milestones, or a shipped plan (plan-2013-14).")
+@click.option("--as-of", "as_of", default=None,
+              help="The pack's date, e.g. 2014-03 (default: the data's last month). At the plan year's end: a year-end pack.")
+@click.option("--scenario", "scenario_file", default=None, help="Scenario file (or shipped example) for the scenarios section.")
+@click.option("--csf", "csf_file", default=None, help="Community Safety Fund assumptions (or csf-2013-14) for the money section.")
+@click.option("--fleet", "fleet_file", default=None, help="Fleet file (or fleet-2013) for the money section.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_OUT / "board-pack",
+              show_default=True, callback=lambda ctx, param, value: _writable_folder(value),
+              help="Folder for report.html and report.pdf (checked before any work).")
+@click.option("--no-pdf", is_flag=True, help="Write report.html only (no Chromium needed).")
+@click.option("--model", type=click.Choice(list(MODELS)), default=None, help=f"Forecasting model (default: {DEFAULT_MODEL}, or the scenario's).")
+@click.option("--paths", "n_paths", type=click.IntRange(100, 100_000), default=None,
+              help=f"Simulated paths (default: {DEFAULT_PATHS}, or the scenario's and fund's own); fewer is quicker.")
+@click.option("--seed", type=int, default=None, help=f"Random seed (default: {DEFAULT_SEED}).")
+@click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Worker processes (default: cores, at most 4).")
+@data_options
+def report_command(plan_file, as_of, scenario_file, csf_file, fleet_file, out_dir, no_pdf, model, n_paths, seed, jobs,
+                   counts):
+    """Write the Board pack: one self-contained HTML page (report.html) and its PDF.
+
+    A summary table first (target, year to date against last year with the
+    Poisson E-test, the year's forecast with its 80% interval, P(meet), and
+    variation and assurance icons), then one section per milestone (SPC
+    chart, fan chart with the target's trajectory, sentences), the scenario
+    and the money when given, and where every number comes from. The page
+    fetches nothing from the internet; the PDF (A4) is printed from it by
+    headless Chromium.
+
+    \b
+    Examples:
+      forecast report --plan plan-2013-14
+      forecast report --plan plan-2013-14 --as-of 2014-03 --scenario domestic-abuse-uplift --csf csf-2013-14 --fleet fleet-2013
+      forecast report --plan plan-2013-14 --as-of 2013-09 --no-pdf --out papers/september
+    """
+    import time
+
+    from crimecast.optimise.assumptions import load_assumptions
+    from crimecast.optimise.fleet_spec import load_fleet
+    from crimecast.report.board import build_board_pack
+    from crimecast.report.board_html import write_board_pack
+    from crimecast.scenarios.plan import load_plan
+    from crimecast.scenarios.spec import load_scenario
+
+    started = time.perf_counter()
+    folder = out_dir
+    plan = load_plan(plan_file)
+    scenario = load_scenario(scenario_file) if scenario_file else None
+    csf = load_assumptions(csf_file) if csf_file else None
+    fleet = load_fleet(fleet_file) if fleet_file else None
+    pack = build_board_pack(counts, plan, as_of=_month_option(as_of, "--as-of"), scenario=scenario, csf=csf, fleet=fleet,
+                            model=model, paths=n_paths, seed=seed, jobs=jobs or default_jobs(), progress=_series_progress)
+    written = write_board_pack(pack, folder, pdf=not no_pdf)
+    seconds = time.perf_counter() - started
+    click.secho(f"\n{pack.title}.", bold=True)
+    click.echo(f"Wrote {written.html}" + (f" and {written.pdf}" if written.pdf else "") + f" in {seconds:.0f} s.")
+    if written.removed_stale_pdf:
+        click.echo(f"Removed the old {folder / 'report.pdf'}, which was from another run.")
+    if written.pdf_problem:
+        click.secho(f"Error: {written.pdf_problem} report.html is complete.", fg="red", err=True)
+        sys.exit(1)

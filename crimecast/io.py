@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from crimecast.errors import UsageError
+
 
 def write_atomic(path: Path, write: Callable[[Path], None]) -> Path:
     """Call ``write(tmp)`` on a temporary file beside ``path``, then rename it into place."""
@@ -19,10 +21,17 @@ def write_atomic(path: Path, write: Callable[[Path], None]) -> Path:
     tmp = Path(tmp_name)
     try:
         write(tmp)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes the file private; give it the usual permissions
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
     return path
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
 
 
 def write_csv_atomic(frame: pd.DataFrame, path: Path) -> Path:
@@ -43,3 +52,23 @@ def write_excel_atomic(sheets: dict[str, pd.DataFrame], path: Path) -> Path:
                 frame.to_excel(writer, sheet_name=name, index=False)
 
     return write_atomic(path, write)
+
+
+def check_writable(folder: Path) -> Path:
+    """Make ``folder`` if needed and prove a file can be written there, before any work is done.
+
+    Raises
+    ------
+    UsageError
+        Naming the folder and why it cannot be written.
+    """
+    folder = Path(folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        handle, name = tempfile.mkstemp(prefix=".write-check.", dir=folder)
+        os.close(handle)
+        os.unlink(name)
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise UsageError(f"{folder}: cannot write there ({reason}). Choose a folder you can write to.") from None
+    return folder

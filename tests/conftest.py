@@ -108,3 +108,39 @@ def quarterly_series(quarters: int = 40, *, level: float = 3000.0, seed: int = 0
     index = pd.date_range(start, periods=quarters, freq="QS-JAN")
     season = {1: 0.95, 4: 1.0, 7: 1.05, 10: 1.0}
     return pd.Series(rng.poisson([level * season[m] for m in index.month]).astype(float), index=index)
+
+
+# ---------------------------------------------------------------- the Board pack replay (built once per session)
+
+REPLAY_ARGS = ["report", "--plan", "plan-2013-14", "--as-of", "2014-03", "--scenario", "domestic-abuse-uplift",
+               "--csf", "csf-2013-14", "--fleet", "fleet-2013"]
+REPLAY_PATHS = "200"  # fewer than the default 1,000: the replay's content does not depend on the path count
+REPLAY_MODEL = "ets"  # the fast member of the default model: the tests check content, not accuracy
+
+
+def chromium_or_none():
+    from crimecast.report.pdf import find_chromium
+
+    return find_chromium()
+
+
+needs_chromium = pytest.mark.skipif(chromium_or_none() is None,
+                                    reason="Chromium is not installed here (CI installs it: apt-get install chromium)")
+
+
+@pytest.fixture(scope="session")
+def board_replay(tmp_path_factory):
+    """``forecast report`` on the shipped 2013/14 replay, run once: (result, folder, seconds)."""
+    import time
+
+    from click.testing import CliRunner
+
+    from crimecast.cli import cli
+
+    folder = tmp_path_factory.mktemp("board-pack")
+    args = [*REPLAY_ARGS, "--paths", REPLAY_PATHS, "--model", REPLAY_MODEL, "--out", str(folder)]
+    if chromium_or_none() is None:
+        args.append("--no-pdf")
+    started = time.perf_counter()
+    result = CliRunner().invoke(cli, args)
+    return result, folder, time.perf_counter() - started

@@ -138,6 +138,7 @@ class MilestoneReport:
     scenario_name: str | None = None
     notes: list[str] = field(default_factory=list)
     data: dict = field(default_factory=dict)
+    drivers: tuple = ()  # the scenario's resolved drivers, as applied
 
     def table(self) -> pd.DataFrame:
         """One row per milestone: target, last year, expected, interval, P(meet), verdict, recommended targets."""
@@ -358,4 +359,5 @@ def assess_milestones(counts: pd.DataFrame, plan: Plan, *, as_of: pd.Timestamp |
                    for i, (m, key) in enumerate(zip(plan.milestones, keys))]
     data = {k: counts.attrs.get(k) for k in ("source", "illustrative", "notice")}
     return MilestoneReport(plan=plan, as_of=as_of, base=base, assessments=assessments,
-                           scenario_name=scenario.name if scenario else None, notes=list(baseline.notes), data=data)
+                           scenario_name=scenario.name if scenario else None, notes=list(baseline.notes), data=data,
+                           drivers=resolved.drivers if resolved is not None else ())

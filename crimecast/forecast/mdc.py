@@ -1,0 +1,123 @@
+"""Summary icons in the manner of NHS England's "Making Data Count": variation and assurance.
+
+Two readings of an XmR chart that a Board takes in at a glance:
+
+- **Variation**: is the latest month common cause, or a special cause, and
+  if so is it improving or concerning? A month is special cause when a
+  special-cause rule fires on it in the current period. Because a confirmed
+  step change starts a new period (and so would hide itself), a step within
+  the last 12 months also counts as special cause, in the step's direction.
+- **Assurance**: will the process meet the target by itself? The target is
+  put on the chart's monthly scale (the year's allowed total over 12) and set
+  against the current period's natural process limits: outside the limits on
+  the right side, the target is consistently met; on the wrong side,
+  consistently missed; between them, hit and miss.
+
+Which side is "improving" depends on the milestone's direction: for a
+reduction target (``at_most``) lower is better.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from crimecast.forecast.spc import RULE_TREND, ControlChart, Limits
+
+COMMON_CAUSE = "common-cause"
+IMPROVING = "improving"
+CONCERNING = "concerning"
+CONSISTENTLY_MET = "consistently-met"
+CONSISTENTLY_MISSED = "consistently-missed"
+HIT_AND_MISS = "hit-and-miss"
+RECENT_STEP_MONTHS = 12
+
+
+@dataclass(frozen=True)
+class Variation:
+    """The variation reading: ``kind`` (common-cause, improving, concerning), the side and why."""
+
+    kind: str
+    side: str | None
+    reason: str
+
+    @property
+    def label(self) -> str:
+        """Text equivalent of the icon, e.g. ``"Special cause: concerning (higher)"``."""
+        if self.kind == COMMON_CAUSE:
+            return "Common cause variation"
+        return f"Special cause: {self.kind} ({self.side})"
+
+
+@dataclass(frozen=True)
+class Assurance:
+    """The assurance reading: ``kind`` and the numbers it rests on (monthly target and limits)."""
+
+    kind: str
+    monthly_target: float
+    lower: float
+    upper: float
+
+    @property
+    def label(self) -> str:
+        """Text equivalent of the icon."""
+        return {CONSISTENTLY_MET: "Target consistently met", CONSISTENTLY_MISSED: "Target consistently missed",
+                HIT_AND_MISS: "Hit and miss"}[self.kind]
+
+
+def _judge(side: str, lower_is_better: bool) -> str:
+    return IMPROVING if (side == "lower") == lower_is_better else CONCERNING
+
+
+def variation(chart: ControlChart, *, lower_is_better: bool = True) -> Variation:
+    """Common cause or special cause (improving or concerning) at the chart's latest month.
+
+    Parameters
+    ----------
+    chart
+        From :func:`crimecast.forecast.spc.control_chart` or ``run_spc``.
+    lower_is_better
+        True for a reduction target.
+    """
+    values = chart.values
+    last = values.index[-1]
+    period = chart.periods[-1]
+    rules = sorted({s.rule for s in chart.signals if s.month == last})
+    if rules:
+        if rules == [RULE_TREND] and len(values) > 1:
+            side = "higher" if values.iloc[-1] > values.iloc[-2] else "lower"
+        else:
+            side = "higher" if values.iloc[-1] > period.limits.mean else "lower"
+        return Variation(_judge(side, lower_is_better), side, f"{last:%Y-%m}: {', '.join(rules)}")
+    since = last - pd.DateOffset(months=RECENT_STEP_MONTHS)
+    recent = [s for s in chart.steps if s.month > since]
+    if recent:
+        step = recent[-1]
+        side = "higher" if step.change > 0 else "lower"
+        return Variation(_judge(side, lower_is_better), side, f"step change {step.change:+.0%} from {step.month:%Y-%m}")
+    return Variation(COMMON_CAUSE, None, f"{last:%Y-%m} within the limits, no special-cause rule fired")
+
+
+def assurance(limits: Limits, *, year_target: float, lower_is_better: bool = True) -> Assurance:
+    """Where the target (as a monthly average) sits against the natural process limits.
+
+    Parameters
+    ----------
+    limits
+        The current period's limits.
+    year_target
+        The count the milestone allows for the year (e.g. 0.92 x last year).
+    lower_is_better
+        True when the target is a ceiling (``at_most``).
+    """
+    monthly = year_target / 12
+    lower, upper = max(limits.lower, 0.0), limits.upper
+    if lower_is_better:
+        kind = CONSISTENTLY_MET if monthly >= upper else CONSISTENTLY_MISSED if monthly < lower else HIT_AND_MISS
+    else:
+        kind = CONSISTENTLY_MET if monthly <= lower else CONSISTENTLY_MISSED if monthly > upper else HIT_AND_MISS
+    return Assurance(kind=kind, monthly_target=monthly, lower=lower, upper=upper)
+
+
+__all__ = ["Assurance", "Variation", "assurance", "variation"]

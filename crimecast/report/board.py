@@ -1,0 +1,423 @@
+"""The Board pack: every number a Police and Crime Board reads, computed once by the library.
+
+:func:`build_board_pack` calls the same library functions as the CLI
+commands (``assess_milestones``, ``run_spc``, the Poisson E-test,
+``optimise_csf``, ``fleet_report``) and gathers their results, the
+summary icons and the generated sentences into a :class:`BoardPack`. It
+renders nothing: :mod:`crimecast.report.board_html` turns the pack into one
+self-contained HTML page (and a PDF).
+
+A pack dated at or after the end of the plan's year is a year-end pack: the
+year to date is the whole year (the outcome), and the forecast and P(meet)
+shown are those made from the month before the year began, so the Board sees
+the year against the odds it was planned with. Inside the year it is in-year
+assurance (the forecast refitted to the months observed).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+
+import pandas as pd
+
+from crimecast.data.calendar import financial_year_label, financial_year_months, parse_financial_year
+from crimecast.data.load import load_counts
+from crimecast.data.series import with_totals
+from crimecast.data.slugs import slugify
+from crimecast.errors import UsageError
+from crimecast.forecast.mdc import Assurance, Variation, assurance, variation
+from crimecast.forecast.parallel import Progress
+from crimecast.forecast.run import ProcessReport, run_spc
+from crimecast.forecast.significance import ChangeTest, poisson_e_test
+from crimecast.optimise.assumptions import CsfAssumptions
+from crimecast.optimise.csf import CsfResult, optimise_csf
+from crimecast.optimise.fleet import FleetReport, fleet_report
+from crimecast.optimise.fleet_spec import Fleet
+from crimecast.optimise.model import money
+from crimecast.report import fleet as fleet_text
+from crimecast.report import optimise as csf_text
+from crimecast.report.milestones import CALIBRATION_CAVEAT, probability
+from crimecast.report.scenarios import describe_driver
+from crimecast.report.tables import count, p_value, percent
+from crimecast.scenarios.assess import Assessment, MilestoneReport, assess_milestones
+from crimecast.scenarios.milestones import AT_MOST
+from crimecast.scenarios.plan import Plan
+from crimecast.scenarios.spec import Scenario
+
+YEAR_END, IN_YEAR, PLANNING = "year end", "in year", "planning"
+CAVEAT_ABOVE = 0.6
+
+
+@dataclass(frozen=True)
+class YearToDate:
+    """Months observed in the milestone's year against the same months a year before, with the E-test."""
+
+    months: int
+    actual: float
+    previous: float
+    test: ChangeTest | None
+
+
+@dataclass
+class MilestoneView:
+    """One milestone as the Board reads it: the assessment, its SPC chart, icons and sentences."""
+
+    assessment: Assessment
+    process: ProcessReport
+    variation: Variation
+    assurance: Assurance
+    ytd: YearToDate
+    sentences: list[str]
+    scenario_changed: bool = False
+    number: int = 1
+
+    @property
+    def anchor(self) -> str:
+        """A unique id for the milestone's section: ``m2-burglary-dwelling``."""
+        return f"m{self.number}-{slugify(self.assessment.label)}"
+
+
+@dataclass
+class ScenarioView:
+    """The scenario: what it is, its drivers in words (with their evidence), and the milestones it moves."""
+
+    name: str
+    description: str
+    source: str
+    drivers: list[str]
+    milestones: list[MilestoneView]
+
+
+@dataclass
+class CsfView:
+    """The Community Safety Fund allocation with its explanation in words."""
+
+    result: CsfResult
+    summary: list[str]
+    marginal: list[str]
+    binding: list[str]
+
+
+@dataclass
+class FleetView:
+    """The fleet plan with whole-life cost, CO2 and switching values in words."""
+
+    report: FleetReport
+    name: str
+    summary: list[str]
+    switching: list[str]
+    years: int
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where every number comes from."""
+
+    data: str
+    illustrative: bool
+    notice: str
+    fingerprint: str
+    first_month: pd.Timestamp
+    last_month: pd.Timestamp
+    as_of: pd.Timestamp
+    forecast_from: pd.Timestamp
+    model: str
+    paths: int
+    seed: int
+    version: str
+    inputs: tuple[tuple[str, str], ...]
+
+
+@dataclass
+class BoardPack:
+    """Everything the Board pack shows, computed; rendering is :mod:`crimecast.report.board_html`."""
+
+    title: str
+    plan: Plan
+    stage: str
+    report: MilestoneReport
+    milestones: list[MilestoneView]
+    provenance: Provenance
+    scenario: ScenarioView | None = None
+    csf: CsfView | None = None
+    fleet: FleetView | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def as_of(self) -> pd.Timestamp:
+        return self.provenance.as_of
+
+    @property
+    def year(self) -> str:
+        return self.milestones[0].assessment.year
+
+    @property
+    def previous_year(self) -> str:
+        return financial_year_label(self.milestones[0].assessment.year_start - 1)
+
+
+# ---------------------------------------------------------------- provenance
+
+def fingerprint(counts: pd.DataFrame) -> str:
+    """SHA-256 of the counts as a sorted CSV (month, area, category, count): the same data gives the same hash."""
+    frame = counts[["month", "area", "category", "count"]].sort_values(["month", "area", "category"])
+    text = frame.to_csv(index=False, date_format="%Y-%m", lineterminator="\n")
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def crimecast_version() -> str:
+    try:
+        return metadata.version("crimecast")
+    except metadata.PackageNotFoundError:  # pragma: no cover - only when run from an uninstalled checkout
+        return "unknown"
+
+
+# ---------------------------------------------------------------- when the pack stands
+
+def _plan_years(plan: Plan) -> list[int]:
+    return sorted({parse_financial_year(m.year) for m in plan.milestones})
+
+
+def _stage(plan: Plan, as_of: pd.Timestamp) -> tuple[str, pd.Timestamp]:
+    """(stage, month the forecast is made from) for a pack dated ``as_of``."""
+    years = _plan_years(plan)
+    first_month = financial_year_months(years[0])[0]
+    if as_of >= financial_year_months(years[-1])[-1]:
+        return YEAR_END, first_month - pd.DateOffset(months=1)
+    return (PLANNING if as_of < first_month else IN_YEAR), as_of
+
+
+def _known_by(counts: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
+    known = counts[counts["month"] <= as_of].reset_index(drop=True)
+    known.attrs.update(counts.attrs)
+    return known
+
+
+# ---------------------------------------------------------------- one milestone
+
+def _year_to_date(a: Assessment, stage: str) -> YearToDate:
+    if stage == YEAR_END and a.outcome is not None:
+        return YearToDate(12, a.outcome, a.last_year, poisson_e_test(a.outcome, a.last_year))
+    previous = a.ytd_test.previous if a.ytd_test else float("nan")
+    return YearToDate(a.months_observed, a.ytd_actual, previous, a.ytd_test)
+
+
+def _p(test: ChangeTest) -> str:
+    text = p_value(test.p_value)
+    return f"p {text}" if text.startswith("<") else f"p = {text}"
+
+
+def _position_sentence(a: Assessment, ytd: YearToDate, stage: str) -> str:
+    target = f"the {percent(a.milestone.target)} milestone" if a.milestone.target is not None else "the milestone"
+    if ytd.test is None or not ytd.months:
+        return f"{a.label}: no month of {a.year} is observed yet."
+    change = ytd.test.change
+    side = "below" if change < 0 else "above"
+    if stage == YEAR_END:
+        before = financial_year_label(a.year_start - 1)
+        return (f"{a.label} was {abs(change):.1%} {side} {before} in {a.year} ({count(ytd.actual)} against "
+                f"{count(ytd.previous)}), {ytd.test.verdict} ({_p(ytd.test)}); {target} was "
+                f"{'met' if a.met else 'missed'}.")
+    months = f"{ytd.months} month{'s' if ytd.months > 1 else ''}"
+    return (f"{a.label} is {abs(change):.1%} {side} the same {months} of last year ({count(ytd.actual)} against "
+            f"{count(ytd.previous)}), {ytd.test.verdict} ({_p(ytd.test)}).")
+
+
+def _chance(p: float, n: int) -> str:
+    """``"a 35%"``, ``"less than a 0.5%"``, ``"more than a 99.9%"``: to read "... chance of meeting it"."""
+    text = probability(p, n)
+    if text.startswith("<"):
+        return f"less than a {text[2:]}"
+    return f"more than a {text[2:]}" if text.startswith(">") else f"a {text}"
+
+
+def _odds_sentence(a: Assessment, stage: str, forecast_from: pd.Timestamp) -> str:
+    outlook = a.baseline
+    chance = _chance(outlook.probability.p, outlook.probability.n)
+    target = f"the {percent(a.milestone.target)} milestone" if a.milestone.target is not None else "the milestone"
+    interval = (f"expected {percent(outlook.expected_change)}, 80% interval {count(outlook.lo80)} to "
+                f"{count(outlook.hi80)}")
+    coin = outlook.recommended.get(0.5)
+    if stage == YEAR_END:
+        text = f"Forecast from {forecast_from:%B %Y}, there was {chance} chance of meeting {target} ({interval})"
+        return text + (f"; a {percent(coin)} target would have been a coin toss." if coin is not None else ".")
+    text = f"There is {chance} chance of meeting {target} ({interval})"
+    return text + (f"; a {percent(coin)} target would be a coin toss." if coin is not None else ".")
+
+
+def _process_sentence(process: ProcessReport, var: Variation, assure: Assurance) -> str:
+    first = process.summary[0].rstrip(".")
+    reading = "common cause variation" if var.side is None else f"special cause, {var.kind} ({var.side})"
+    where = {"hit-and-miss": "will be hit and miss", "consistently-met": "will be consistently met",
+             "consistently-missed": "will be consistently missed"}[assure.kind]
+    return (f"{first}; the latest month is {reading}. Against the natural limits ({count(assure.lower)} to "
+            f"{count(assure.upper)} a month) the target's monthly equivalent ({count(assure.monthly_target)}) "
+            f"{where}.")
+
+
+def _milestone_view(a: Assessment, *, number: int, counts: pd.DataFrame, stage: str,
+                    forecast_from: pd.Timestamp) -> MilestoneView:
+    lower_is_better = a.milestone.direction == AT_MOST
+    process = run_spc(counts, category=a.category, area=a.area)
+    var = variation(process.chart, lower_is_better=lower_is_better)
+    assure = assurance(process.chart.periods[-1].limits, year_target=a.threshold, lower_is_better=lower_is_better)
+    ytd = _year_to_date(a, stage)
+    sentences = [_position_sentence(a, ytd, stage), _odds_sentence(a, stage, forecast_from),
+                 _process_sentence(process, var, assure)]
+    changed = a.scenario is not None and abs(a.scenario.expected - a.baseline.expected) > 1e-9 * max(a.baseline.expected, 1)
+    if changed:
+        sentences.append(f"Under the scenario the expected change is {percent(a.scenario.expected_change)} and the "
+                         f"chance of meeting the milestone {probability(a.scenario.probability.p, a.scenario.probability.n)}.")
+    return MilestoneView(assessment=a, process=process, variation=var, assurance=assure, ytd=ytd,
+                         sentences=sentences, scenario_changed=changed, number=number)
+
+
+# ---------------------------------------------------------------- money
+
+def _marginal_sentences(result: CsfResult) -> list[str]:
+    table = result.table.sort_values("marginal_10k", ascending=False)
+    unit = result.weights.unit
+    best, worst = table.iloc[0], table.iloc[-1]
+    return [f"At the optimum, the next £10,000 buys {csf_text.outcome(best['marginal_10k'], result)} ({unit}) in "
+            f"{best['label']}, the most of any recipient, and {csf_text.outcome(worst['marginal_10k'], result)} in "
+            f"{worst['label']}, the least; where the limits allow, money has moved until these are as equal as they "
+            "can be."]
+
+
+def _binding_sentences(result: CsfResult) -> list[str]:
+    lines = []
+    for row in result.binding.itertuples():
+        if row.price != row.price:
+            lines.append(f"{row.description} binds; dropping it alone leaves no allocation that meets the rest.")
+        elif row.group == "budget":
+            lines.append(f"The budget ({money(result.spec.budget)}) binds: £10,000 more would buy "
+                         f"{csf_text.outcome(row.price, result)} ({result.weights.unit}).")
+        else:
+            lines.append(f"{row.description} binds: dropping it would gain {csf_text.outcome(row.price, result)} "
+                         f"({result.weights.unit}).")
+    return lines or ["No constraint binds: the optimum is set by the response curves alone."]
+
+
+def _csf_view(counts: pd.DataFrame, assumptions: CsfAssumptions, source: str, *, jobs: int,
+              progress: Progress | None) -> CsfView:
+    """The fund as ``forecast optimise csf`` allocates it: baseline crime forecast from the file's own as-of.
+
+    The plan's scenario is not applied: its drivers describe the plan's year, and
+    applied again from the fund's as-of they would count a change the data already holds.
+    """
+    wanted = assumptions.forecast.data
+    csf_counts = counts if counts.attrs.get("source") == wanted else with_totals(load_counts(wanted))
+    result = optimise_csf(csf_counts, assumptions, source=source, jobs=jobs, progress=progress)
+    settings = assumptions.forecast
+    made = pd.Timestamp(settings.as_of) if settings.as_of else csf_counts["month"].max()
+    basis = (f"Baseline crime is each recipient's forecast for {result.year} from the data to {made:%B %Y} "
+             f"(model {settings.model}, {settings.paths:,} paths); the plan's scenario is not applied to it.")
+    return CsfView(result=result, summary=[basis, *csf_text.summary_sentences(result)], marginal=_marginal_sentences(result),
+                   binding=_binding_sentences(result))
+
+
+def _fleet_view(fleet: Fleet) -> FleetView:
+    report = fleet_report(fleet)
+    years = fleet.spec.appraisal.years
+    return FleetView(report=report, name=fleet.spec.name,
+                     summary=fleet_text.summary_sentences(report.plan, report.headlines, years=years),
+                     switching=[fleet_text.switching_sentence(v, label) for v, label in report.switching], years=years)
+
+
+# ---------------------------------------------------------------- the pack
+
+def _with_paths(scenario: Scenario | None, assumptions: CsfAssumptions | None, paths: int | None):
+    if paths is None:
+        return scenario, assumptions
+    if scenario is not None:
+        scenario = dataclasses.replace(scenario, base=scenario.base.model_copy(update={"paths": paths}))
+    if assumptions is not None:
+        assumptions = assumptions.model_copy(update={"forecast": assumptions.forecast.model_copy(update={"paths": paths})})
+    return scenario, assumptions
+
+
+def _scenario_view(scenario: Scenario, report: MilestoneReport, views: list[MilestoneView]) -> ScenarioView:
+    return ScenarioView(name=scenario.name, description=scenario.description.strip(), source=Path(scenario.source).name,
+                        drivers=[describe_driver(d) for d in report.drivers],
+                        milestones=[v for v in views if v.scenario_changed])
+
+
+def build_board_pack(counts: pd.DataFrame, plan: Plan, *, as_of: pd.Timestamp | None = None,
+                     scenario: Scenario | None = None, csf: tuple[CsfAssumptions, str] | None = None,
+                     fleet: Fleet | None = None, model: str | None = None, paths: int | None = None,
+                     seed: int | None = None, jobs: int = 1, progress: Progress | None = None) -> BoardPack:
+    """Compute the Board pack for ``plan`` as of ``as_of``.
+
+    Parameters
+    ----------
+    counts
+        The data with totals (``with_totals``).
+    plan
+        From :func:`crimecast.scenarios.plan.load_plan`.
+    as_of
+        The pack's date: the last month of data used (default: the data's
+        last month). At or after the end of the plan's year the pack is a
+        year-end pack (see the module docstring).
+    scenario
+        Applied to the milestones' paths (not to the fund, whose baseline is
+        forecast from its own as-of).
+    csf
+        ``(assumptions, source)`` from ``load_assumptions``: adds the money section's allocation.
+    fleet
+        From ``load_fleet``: adds the fleet plan.
+    model, paths, seed
+        Forecast settings (``paths`` also overrides the scenario's and the
+        fund's, for a quicker pack). ``None`` keeps the library defaults.
+    jobs, progress
+        Worker processes, and a callback per series forecast.
+
+    Raises
+    ------
+    CrimecastError
+        Whatever the underlying functions raise (unknown series, an
+        infeasible fund, ...), before anything is written.
+    """
+    last = counts["month"].max()
+    as_of = last if as_of is None else as_of
+    if as_of > last:
+        raise UsageError(f"--as-of {as_of:%Y-%m} is after the last month of data ({last:%Y-%m}). Use {last:%Y-%m} or earlier.")
+    stage, forecast_from = _stage(plan, as_of)
+    scenario, assumptions = _with_paths(scenario, csf[0] if csf else None, paths)
+    fleet_view = _fleet_view(fleet) if fleet is not None else None
+    csf_view = (_csf_view(counts, assumptions, csf[1], jobs=jobs, progress=progress)
+                if csf is not None else None)
+    known = _known_by(counts, as_of)
+    settings = {k: v for k, v in (("model", model), ("n_paths", paths), ("seed", seed)) if v is not None}
+    report = assess_milestones(known, plan, as_of=forecast_from, scenario=scenario, jobs=jobs, progress=progress,
+                               **settings)
+    views = [_milestone_view(a, number=i + 1, counts=known, stage=stage, forecast_from=forecast_from)
+             for i, a in enumerate(report.assessments)]
+    notes = list(report.notes)
+    if any(v.assessment.baseline.probability.p > CAVEAT_ABOVE for v in views):
+        notes.append(CALIBRATION_CAVEAT)
+    if csf_view is not None:
+        notes += [n for n in csf_view.result.notes if n not in notes]
+    inputs = [("Plan", Path(plan.source).name)]
+    if scenario is not None:
+        inputs.append(("Scenario", Path(scenario.source).name))
+    if csf is not None:
+        inputs.append(("Community Safety Fund assumptions", Path(csf[1]).name))
+    if fleet is not None:
+        inputs.append(("Fleet", Path(fleet.source).name))
+    provenance = Provenance(
+        data=str(counts.attrs.get("source", "")), illustrative=bool(counts.attrs.get("illustrative")),
+        notice=str(counts.attrs.get("notice", "") or ""), fingerprint=fingerprint(known),
+        first_month=known["month"].min(), last_month=known["month"].max(), as_of=as_of, forecast_from=forecast_from,
+        model=report.base.model, paths=report.base.paths, seed=report.base.seed, version=crimecast_version(),
+        inputs=tuple(inputs))
+    title = f"{plan.name}: {'year-end report' if stage == YEAR_END else 'position'} as of {as_of:%B %Y}"
+    return BoardPack(title=title, plan=plan, stage=stage, report=report, milestones=views, provenance=provenance,
+                     scenario=_scenario_view(scenario, report, views) if scenario is not None else None,
+                     csf=csf_view, fleet=fleet_view, notes=notes)
+
+
+__all__ = ["BoardPack", "MilestoneView", "Provenance", "build_board_pack", "fingerprint"]

@@ -1,0 +1,290 @@
+"""Render a :class:`~crimecast.report.board.BoardPack` as one self-contained HTML page (and write it, with a PDF).
+
+The page is made by Jinja2 templates shipped in ``crimecast/report/templates``;
+charts are the same matplotlib charts the other commands save, embedded as
+SVG data URIs, so the file opens offline and fetches nothing. Numbers come
+formatted from the pack; the templates only lay them out.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import matplotlib
+import pandas as pd
+from jinja2 import Environment, PackageLoader, StrictUndefined
+
+from crimecast.data.slugs import area_label, display_name
+from crimecast.forecast import mdc
+from crimecast.io import write_atomic
+from crimecast.optimise.model import money
+from crimecast.report import fleet as fleet_text
+from crimecast.report import optimise as csf_text
+from crimecast.report.board import YEAR_END, BoardPack, MilestoneView
+from crimecast.report.charts import allocation_chart, control_chart_figure, milestone_chart, tradeoff_chart
+from crimecast.report.milestones import probability
+from crimecast.report.pdf import PdfError, print_pdf
+from crimecast.report.tables import count, p_value, percent
+
+HTML_NAME, PDF_NAME = "report.html", "report.pdf"
+SVG_SETTINGS = {"svg.fonttype": "none", "svg.hashsalt": "crimecast-board-pack"}
+SVG_METADATA = {"Date": None, "Creator": None}
+
+# Icons in the manner of "Making Data Count": a letter in a circle, coloured from a colour-blind-safe
+# palette (Okabe-Ito blue and orange, and grey), always with the words beside them.
+ICONS = {
+    mdc.COMMON_CAUSE: ("~", "neutral"), mdc.IMPROVING: (None, "good"), mdc.CONCERNING: (None, "bad"),
+    mdc.CONSISTENTLY_MET: ("P", "good"), mdc.CONSISTENTLY_MISSED: ("F", "bad"), mdc.HIT_AND_MISS: ("?", "neutral"),
+}
+
+
+@dataclass(frozen=True)
+class Icon:
+    kind: str
+    letter: str
+    tone: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Chart:
+    src: str
+    alt: str
+    caption: str
+    width: int = 1000
+    height: int = 500
+
+
+# ---------------------------------------------------------------- charts
+
+def chart(fig, alt: str, caption: str) -> Chart:
+    """A Figure as an embedded :class:`Chart` with its pixel size; closes the Figure."""
+    width, height = (fig.get_size_inches() * fig.dpi).round().astype(int)
+    return Chart(svg_data_uri(fig), alt, caption, int(width), int(height))
+
+
+def svg_data_uri(fig) -> str:
+    """A matplotlib Figure as a base64 SVG data URI (deterministic: no date, fixed ids); closes the Figure."""
+    import matplotlib.pyplot as plt
+
+    buffer = io.BytesIO()
+    try:
+        with matplotlib.rc_context(SVG_SETTINGS):
+            fig.savefig(buffer, format="svg", metadata=SVG_METADATA)
+    finally:
+        plt.close(fig)
+    return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def _spc_chart(view: MilestoneView, notice: str) -> Chart:
+    process = view.process
+    fig = control_chart_figure(process.chart, category=process.category, area=process.area,
+                               known={k.month: k.description for k in process.known}, notice=notice)
+    values = process.chart.values
+    alt = (f"XmR chart of {display_name(process.category).lower()}, {area_label(process.area)}, monthly from "
+           f"{values.index[0]:%B %Y} to {values.index[-1]:%B %Y}. " + " ".join(process.summary))
+    return chart(fig, alt, "Statistical process control (XmR) chart: process average and natural "
+                 "limits per period, special causes marked.")
+
+
+def _cumulative_chart(view: MilestoneView, pack: BoardPack, notice: str) -> Chart:
+    a = view.assessment
+    fig = milestone_chart(a, as_of=pack.provenance.forecast_from, notice=notice)
+    outcome = f" The actual outcome was {count(a.outcome)} ({percent(a.outcome_change)})." if a.outcome is not None else ""
+    scenario = " The scenario's 80% band is shown beside it." if a.scenario is not None else ""
+    alt = (f"Cumulative recorded crimes through {a.year}: the target trajectory ends at {count(a.threshold)}; the "
+           f"forecast from {pack.provenance.forecast_from:%B %Y} expects {count(a.baseline.expected)} (80% interval "
+           f"{count(a.baseline.lo80)} to {count(a.baseline.hi80)}).{scenario}{outcome}")
+    return chart(fig, alt, "Fan chart of the year, cumulative: the forecast's 80% band against the "
+                 "target's seasonal trajectory.")
+
+
+# ---------------------------------------------------------------- tables and icons
+
+def _icon(kind: str, text: str, side: str | None = None) -> Icon:
+    letter, tone = ICONS[kind]
+    return Icon(kind=kind, letter=letter or ("H" if side == "higher" else "L"), tone=tone, text=text)
+
+
+def _ytd_cell(view: MilestoneView, stage: str) -> dict:
+    ytd = view.ytd
+    if not ytd.months or ytd.test is None:
+        return {"main": "no month observed yet", "sub": ""}
+    span = "" if stage == YEAR_END else f", {ytd.months} month{'s' if ytd.months > 1 else ''}"
+    return {"main": percent(ytd.test.change), "sub": f"{count(ytd.actual)} vs {count(ytd.previous)}{span}"}
+
+
+def _test_cell(view: MilestoneView) -> dict:
+    test = view.ytd.test
+    if test is None:
+        return {"main": "-", "sub": ""}
+    shown = p_value(test.p_value)
+    return {"main": test.verdict, "sub": f"p {shown}" if shown.startswith("<") else f"p = {shown}"}
+
+
+def summary_columns(pack: BoardPack) -> list[str]:
+    made = pack.provenance.forecast_from.strftime("%b %Y")
+    year_end = pack.stage == YEAR_END
+    return ["Milestone", "Target",
+            f"{pack.year} vs {pack.previous_year}" if year_end else "Year to date vs same months last year",
+            "Poisson E-test", f"Forecast for the year, made {made}" if year_end else "Forecast for the year",
+            f"P(meet), {made}" if year_end else "P(meet)", "Outcome", "Variation", "Assurance"]
+
+
+def summary_rows(pack: BoardPack) -> list[dict]:
+    """One row per milestone, formatted for the summary table (with the numbers behind the icons as data)."""
+    rows = []
+    for view in pack.milestones:
+        a = view.assessment
+        outlook = a.baseline
+        met = "-" if a.met is None else ("met" if a.met else "missed")
+        rows.append({
+            "anchor": view.anchor, "milestone": a.label, "target": a.milestone.describe(),
+            "ytd": _ytd_cell(view, pack.stage), "test": _test_cell(view),
+            "forecast": {"main": f"{count(outlook.expected)} ({percent(outlook.expected_change)})",
+                         "sub": f"80%: {count(outlook.lo80)} to {count(outlook.hi80)}"},
+            "p_meet": probability(outlook.probability.p, outlook.probability.n),
+            "outcome": {"main": met, "sub": ""} if a.outcome is None else {"main": met, "sub": percent(a.outcome_change)},
+            "variation": _icon(view.variation.kind, view.variation.label, view.variation.side),
+            "assurance": _icon(view.assurance.kind, view.assurance.label),
+            "data": {"p-meet": f"{outlook.probability.p:.4f}", "variation": view.variation.kind,
+                     "variation-side": view.variation.side or "", "assurance": view.assurance.kind,
+                     "monthly-target": f"{view.assurance.monthly_target:.1f}", "lower": f"{view.assurance.lower:.1f}",
+                     "upper": f"{view.assurance.upper:.1f}", "direction": a.milestone.direction,
+                     "outcome-change": "" if a.outcome_change is None else f"{a.outcome_change:.4f}",
+                     "met": "" if a.met is None else str(a.met).lower()},
+        })
+    return rows
+
+
+def _frame(frame: pd.DataFrame) -> dict:
+    return {"columns": [str(c) for c in frame.columns], "rows": [[str(v) for v in row] for row in frame.itertuples(index=False)]}
+
+
+def scenario_rows(pack: BoardPack) -> dict:
+    rows = []
+    for view in pack.scenario.milestones:
+        a = view.assessment
+        n = a.baseline.probability.n
+        rows.append([a.label, a.milestone.describe(), percent(a.baseline.expected_change),
+                     probability(a.baseline.probability.p, n), percent(a.scenario.expected_change),
+                     probability(a.scenario.probability.p, n),
+                     "-" if a.outcome_change is None else percent(a.outcome_change)])
+    return {"columns": ["milestone", "target", "baseline: expected change", "baseline: P(meet)",
+                        "scenario: expected change", "scenario: P(meet)", "outcome"], "rows": rows}
+
+
+def _csf_context(pack: BoardPack, notice: str) -> dict | None:
+    if pack.csf is None:
+        return None
+    result = pack.csf.result
+    table = result.table
+    fig = allocation_chart(result, notice=notice)
+    alt = ("Bar chart of the Community Safety Fund by recipient: " + "; ".join(
+        f"{row.label} {money(row.last_year)} in 2013/14, {money(row.optimal)} optimal" for row in table.itertuples()) + ".")
+    return {"view": pack.csf, "allocation": _frame(csf_text.allocation_table(result)),
+            "binding": _frame(csf_text.binding_table(result)) if not result.binding.empty else None,
+            "schemes": _frame(csf_text.scheme_table(result)) if not result.schemes.empty else None,
+            "chart": chart(fig, alt, "Allocation by recipient: 2013/14, optimal, and optimal under "
+                           "uncertainty."),
+            "source": Path(result.source).name}
+
+
+def _fleet_context(pack: BoardPack, notice: str) -> dict | None:
+    if pack.fleet is None:
+        return None
+    report = pack.fleet.report
+    plan = report.plan
+    fig = tradeoff_chart(report.tradeoff, baseline_cost=plan.baseline_cost, baseline_co2=plan.baseline_co2, notice=notice)
+    alt = (f"Least whole-life cost for each cap on CO2, from {report.tradeoff['co2_tonnes'].min():,.1f} t to "
+           f"{report.tradeoff['co2_tonnes'].max():,.1f} t; like-for-like renewals cost {money(plan.baseline_cost)} "
+           f"for {plan.baseline_co2:,.1f} t; the plan costs {money(plan.cost)} for {plan.co2:,.1f} t.")
+    sites = fleet_text.site_table(plan)
+    return {"view": pack.fleet, "plan": _frame(fleet_text.plan_table(plan)),
+            "sites": _frame(sites) if not sites.empty else None,
+            "chart": chart(fig, alt, "Fleet renewal: least whole-life cost against CO2.")}
+
+
+def _environment() -> Environment:
+    env = Environment(loader=PackageLoader("crimecast.report", "templates"), autoescape=True,
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    env.filters.update(count=count, percent=percent)
+    return env
+
+
+def render_html(pack: BoardPack) -> str:
+    """The Board pack as one HTML document (a string), charts embedded."""
+    notice = pack.provenance.notice
+    milestones = [{"view": v, "spc": _spc_chart(v, notice), "cumulative": _cumulative_chart(v, pack, notice),
+                   "variation": _icon(v.variation.kind, v.variation.label, v.variation.side),
+                   "assurance": _icon(v.assurance.kind, v.assurance.label)} for v in pack.milestones]
+    context = {
+        "pack": pack, "year_end": pack.stage == YEAR_END, "summary": summary_rows(pack),
+        "summary_columns": summary_columns(pack), "milestones": milestones,
+        "scenario": pack.scenario, "scenario_table": scenario_rows(pack) if pack.scenario is not None else None,
+        "csf": _csf_context(pack, notice), "fleet": _fleet_context(pack, notice), "provenance": pack.provenance,
+        "icons": [_icon(k, t, s) for k, t, s in (
+            (mdc.COMMON_CAUSE, "Common cause variation: no signal of change", None),
+            (mdc.IMPROVING, "Special cause, improving: a signal of change for the better (L lower, H higher)", "lower"),
+            (mdc.CONCERNING, "Special cause, concerning: a signal of change for the worse (H higher, L lower)", "higher"),
+            (mdc.CONSISTENTLY_MET, "Target consistently met: outside the limits on the right side", None),
+            (mdc.HIT_AND_MISS, "Hit and miss: the target lies within the process limits", None),
+            (mdc.CONSISTENTLY_MISSED, "Target consistently missed: outside the limits on the wrong side", None))],
+    }
+    return _environment().get_template("board.html.j2").render(**context)
+
+
+# ---------------------------------------------------------------- files
+
+@dataclass(frozen=True)
+class Written:
+    """What :func:`write_board_pack` wrote, and why there is no PDF if there is none."""
+
+    html: Path
+    pdf: Path | None
+    pdf_problem: str | None = None
+    removed_stale_pdf: bool = False
+
+
+def write_board_pack(pack: BoardPack, folder: Path, *, pdf: bool = True) -> Written:
+    """Write ``report.html`` (and ``report.pdf`` printed from it by headless Chromium) into ``folder``, atomically.
+
+    The PDF is printed from a temporary copy of the page and both are renamed
+    into place only when complete. Without Chromium (or with ``pdf=False``)
+    only the HTML is written, and a ``report.pdf`` left from an earlier run
+    is removed so the folder never holds a PDF of another pack.
+    """
+    folder = Path(folder)
+    html_text = render_html(pack)
+    html_path, pdf_path = folder / HTML_NAME, folder / PDF_NAME
+    problem = None
+    if pdf:
+        try:
+            write_atomic(pdf_path, lambda tmp: _print_from_copy(html_text, folder, tmp))
+        except PdfError as error:
+            problem = str(error)
+    write_atomic(html_path, lambda tmp: tmp.write_text(html_text, encoding="utf-8"))
+    made = pdf and problem is None
+    stale = not made and pdf_path.exists()
+    if stale:
+        pdf_path.unlink()
+    return Written(html=html_path, pdf=pdf_path if made else None, pdf_problem=problem, removed_stale_pdf=stale)
+
+
+def _print_from_copy(html_text: str, folder: Path, pdf_tmp: Path) -> None:
+    handle, name = tempfile.mkstemp(prefix=".report.", suffix=".html", dir=folder)
+    os.close(handle)
+    page = Path(name)
+    try:
+        page.write_text(html_text, encoding="utf-8")
+        print_pdf(page, pdf_tmp)
+    finally:
+        page.unlink(missing_ok=True)
+
+
+__all__ = ["Written", "render_html", "summary_rows", "svg_data_uri", "write_board_pack"]

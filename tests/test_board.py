@@ -1,0 +1,263 @@
+"""The Board pack: `forecast report` on the shipped 2013/14 replay, its content, its PDF and its bad inputs."""
+
+from __future__ import annotations
+
+import base64
+import os
+import re
+import shutil
+import subprocess
+import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
+
+import pandas as pd
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from conftest import needs_chromium
+from crimecast.cli import cli
+from crimecast.data.load import load_counts
+from crimecast.data.series import with_totals
+from crimecast.forecast import mdc
+from crimecast.report.board import build_board_pack, crimecast_version, fingerprint
+from crimecast.report.board_html import render_html
+from crimecast.scenarios.plan import load_plan
+
+# The published outcomes (PCC 2013/14 year-end report, sections E and G): every milestone was missed.
+PUBLISHED = {"Total recorded crime": 0.023, "Burglary dwelling": -0.061, "Violence with injury": 0.087,
+             "Crime in priority areas (proxy)": 0.023}
+DATA_URI = re.compile(r"data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)")
+
+
+class Page(HTMLParser):
+    """The parts of the page the tests look at."""
+
+    def __init__(self, text: str):
+        super().__init__()
+        self.headings: list[int] = []
+        self.images: list[dict] = []
+        self.headers: list[dict] = []
+        self.rows: list[dict] = []
+        self.icons: list[tuple[int, str]] = []
+        self.links: list[str] = []
+        self.ids: set[str] = set()
+        self._in_row = False
+        self.feed(text)
+
+    def handle_endtag(self, tag):
+        if tag == "tr":
+            self._in_row = False
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if "id" in attrs:
+            self.ids.add(attrs["id"])
+        if re.fullmatch(r"h[1-6]", tag):
+            self.headings.append(int(tag[1]))
+        elif tag == "img":
+            self.images.append(attrs)
+        elif tag == "th":
+            self.headers.append(attrs)
+        elif tag == "tr" and "milestone-row" in attrs.get("class", ""):
+            self.rows.append(attrs)
+            self._in_row = True
+        elif tag == "span" and "data-icon" in attrs and self._in_row:
+            self.icons.append((len(self.rows) - 1, attrs["data-icon"]))
+        for name in ("href", "src", "action", "poster"):
+            if name in attrs:
+                self.links.append(attrs[name])
+
+
+def _plain(html: str) -> str:
+    """The page's text without the embedded charts and without tags."""
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", DATA_URI.sub("", html)))
+
+
+@pytest.fixture(scope="module")
+def replay(board_replay):
+    result, folder, _ = board_replay
+    assert result.exit_code == 0, result.output
+    html = (folder / "report.html").read_text(encoding="utf-8")
+    return html, Page(html), folder
+
+
+@pytest.mark.slow
+def test_replay_has_every_milestone_with_its_published_outcome(replay):
+    html, page, _ = replay
+    plan = load_plan("plan-2013-14")
+    assert len(page.rows) == len(plan.milestones) == len(PUBLISHED)
+    text = _plain(html)
+    for milestone, row in zip(plan.milestones, page.rows):
+        published = PUBLISHED[milestone.name]
+        assert float(row["data-outcome-change"]) == pytest.approx(published, abs=0.0005), milestone.name
+        assert row["data-met"] == "false"  # all four were missed
+        assert f"{published * 100:+.1f}%" in text
+        assert milestone.name in text
+    assert "Burglary dwelling was 6.1% below 2012/13 in 2013/14" in text
+    assert "a significant fall (p < 0.001); the -8.0% milestone was missed" in text.replace("&lt;", "<")
+    # Every milestone was unlikely from the start (forecast from March 2013).
+    assert all(float(row["data-p-meet"]) < 0.3 for row in page.rows)
+
+
+@pytest.mark.slow
+def test_replay_icons_follow_from_the_numbers(replay):
+    _, page, _ = replay
+    for index, row in enumerate(page.rows):
+        limits = mdc.Limits(mean=0.0, mr_bar=0.0, lower=float(row["data-lower"]), upper=float(row["data-upper"]))
+        expected = mdc.assurance(limits, year_target=12 * float(row["data-monthly-target"]),
+                                 lower_is_better=row["data-direction"] == "at_most")
+        assert row["data-assurance"] == expected.kind
+        shown = [kind for i, kind in page.icons if i == index]
+        assert shown == [row["data-variation"], row["data-assurance"]]
+        if row["data-variation"] != mdc.COMMON_CAUSE:
+            higher_is_worse = row["data-direction"] == "at_most"
+            worse = (row["data-variation-side"] == "higher") == higher_is_worse
+            assert row["data-variation"] == (mdc.CONCERNING if worse else mdc.IMPROVING)
+    by_name = dict(zip(PUBLISHED, page.rows))
+    # Violence with injury stepped up in July 2013 (para 80): special cause, concerning.
+    assert by_name["Violence with injury"]["data-variation"] == mdc.CONCERNING
+    assert by_name["Violence with injury"]["data-variation-side"] == "higher"
+
+
+@pytest.mark.slow
+def test_replay_has_no_broken_image_and_no_external_url(replay):
+    html, page, _ = replay
+    assert len(page.images) == 2 * len(PUBLISHED) + 2  # SPC + fan per milestone, CSF allocation, fleet trade-off
+    for image in page.images:
+        assert len(image.get("alt", "")) > 40
+        match = DATA_URI.fullmatch(image["src"])
+        assert match, image["src"][:60]
+        root = ET.fromstring(base64.b64decode(match.group(1)))
+        assert root.tag.endswith("svg") and len(root) > 0
+    for link in page.links:
+        assert link.startswith(("#", "data:")), link
+        if link.startswith("#"):
+            assert link[1:] in page.ids, link
+    outside = DATA_URI.sub("", html)
+    assert not re.search(r"https?:|//[a-z0-9.-]+\.[a-z]{2,}/|url\(|@import", outside, flags=re.I)
+    assert "<script" not in outside and "<link" not in outside
+
+
+@pytest.mark.slow
+def test_replay_is_accessible_html(replay):
+    html, page, _ = replay
+    assert page.headings[0] == 1 and page.headings.count(1) == 1
+    assert all(b <= a + 1 for a, b in zip(page.headings, page.headings[1:])), page.headings
+    assert page.headers and all(h.get("scope") in ("col", "row") for h in page.headers)
+    assert '<html lang="en-GB">' in html and 'name="viewport"' in html
+    assert "@media screen and (max-width: 44rem)" in html  # the narrow-screen layout
+
+
+@pytest.mark.slow
+def test_replay_has_every_section_and_its_provenance(replay):
+    html, page, _ = replay
+    text = _plain(html)
+    for section in ("summary", "scenarios", "money", "provenance"):
+        assert section in page.ids
+    for words in ("Domestic-abuse reporting uplift", "Evidence: PCC 2013/14 year-end report, para 81",
+                  "Community Safety Fund, 2014/15", "next £10,000 buys", "binds", "Switching values",
+                  "Whole-life cost over", "CO2"):
+        assert words in text, words
+    counts = with_totals(load_counts("west-midlands"))
+    assert fingerprint(counts[counts["month"] <= pd.Timestamp("2014-03-01")]) in text
+    assert "ILLUSTRATIVE DATA" in text
+    assert "As of March 2014; forecasts made from March 2013" in text
+    assert f"crimecast {crimecast_version()}" in text
+
+
+@pytest.mark.slow
+@needs_chromium
+def test_replay_pdf_is_a4_with_a_page_per_section(replay):
+    _, _, folder = replay
+    pdf = folder / "report.pdf"
+    assert pdf.read_bytes().startswith(b"%PDF")
+    if shutil.which("pdfinfo") is None or shutil.which("pdftotext") is None:
+        pytest.skip("pdfinfo/pdftotext (poppler-utils) are not installed here; CI installs them")
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))
+    assert 1 + len(PUBLISHED) + 1 + 1 + 1 <= pages <= 30  # summary, milestones, scenario, money, provenance
+    assert "(A4)" in info
+    text = " ".join(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout.split())
+    for words in (*PUBLISHED, "Community Safety Fund", "Where the numbers come from", "ILLUSTRATIVE DATA"):
+        assert words in text, words
+    first_pages = " ".join(subprocess.run(["pdftotext", "-f", "1", "-l", "1", str(pdf), "-"], capture_output=True,
+                                          text=True, check=True).stdout.split())
+    assert "Summary" in first_pages and "Violence with injury" in first_pages
+
+
+# ---------------------------------------------------------------- a quick pack: in-year, determinism, no Chromium
+
+QUICK = ["--model", "seasonal-naive", "--paths", "100", "--as-of", "2013-09"]
+
+
+@pytest.fixture
+def quick_plan(tmp_path):
+    path = tmp_path / "plan.yaml"
+    path.write_text(yaml.safe_dump({"version": 1, "name": "Burglary check", "year": "2013/14", "milestones": [
+        {"name": "Burglary dwelling", "category": "burglary-dwelling", "target": "-8%"}]}), encoding="utf-8")
+    return path
+
+
+def test_in_year_pack_is_deterministic(quick_plan):
+    counts = with_totals(load_counts("west-midlands"))
+    plan = load_plan(quick_plan)
+    build = lambda: build_board_pack(counts, plan, as_of=pd.Timestamp("2013-09-01"), model="seasonal-naive",  # noqa: E731
+                                     paths=100)
+    first, second = render_html(build()), render_html(build())
+    assert first == second
+    text = _plain(first)
+    assert "In-year assurance for 2013/14" in text
+    assert "Burglary dwelling is 6.4% below the same 6 months of last year" in text
+    assert "chance of meeting the -8.0% milestone" in text
+
+
+def test_without_chromium_the_html_is_written_and_the_exit_says_so(quick_plan, tmp_path, monkeypatch):
+    out = tmp_path / "pack"
+    out.mkdir()
+    (out / "report.pdf").write_bytes(b"%PDF-1.4 from an earlier run")
+    monkeypatch.setenv("CRIMECAST_CHROMIUM", str(tmp_path / "no-such-chromium"))
+    result = CliRunner().invoke(cli, ["report", "--plan", str(quick_plan), *QUICK, "--out", str(out)])
+    assert result.exit_code == 1
+    assert "Chromium was not found" in result.output and "report.html is complete" in result.output
+    assert "Traceback" not in result.output
+    assert (out / "report.html").read_text(encoding="utf-8").rstrip().endswith("</html>")
+    assert not (out / "report.pdf").exists()  # no PDF of another run left beside the new page
+    assert sorted(p.name for p in out.iterdir()) == ["report.html"]  # no temporary files left
+    umask = os.umask(0)
+    os.umask(umask)
+    assert (out / "report.html").stat().st_mode & 0o777 == 0o666 & ~umask  # not private to its writer
+
+
+def test_a_plan_naming_an_unknown_series_is_one_clear_line(tmp_path):
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(yaml.safe_dump({"version": 1, "year": "2013/14", "milestones": [
+        {"category": "unicorn-theft", "target": "-5%"}]}), encoding="utf-8")
+    out = tmp_path / "pack"
+    result = CliRunner().invoke(cli, ["report", "--plan", str(plan), "--no-pdf", "--out", str(out)])
+    assert result.exit_code == 1
+    errors = [line for line in result.output.splitlines() if line.startswith("Error")]
+    assert len(errors) == 1 and "unicorn-theft" in errors[0] and "milestones[0]" in errors[0]
+    assert "Traceback" not in result.output
+    assert list(out.iterdir()) == []
+
+
+def test_an_unwritable_out_is_refused_before_any_work(tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    result = CliRunner().invoke(cli, ["report", "--plan", "plan-2013-14", "--out", str(blocker / "pack")])
+    assert result.exit_code == 2
+    assert "--out" in result.output and "cannot write there" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_an_infeasible_fund_is_explained_and_writes_nothing(tmp_path, csf_file):
+    infeasible = csf_file(**{"fund.budget": 1_000_000})
+    out = tmp_path / "pack"
+    result = CliRunner().invoke(cli, ["report", "--plan", "plan-2013-14", "--csf", str(infeasible), "--no-pdf",
+                                      "--out", str(out)])
+    assert result.exit_code == 1, result.output
+    errors = [line for line in result.output.splitlines() if line.startswith("Error")]
+    assert len(errors) == 1 and "floor" in errors[0].lower()
+    assert "Traceback" not in result.output
+    assert list(out.iterdir()) == []

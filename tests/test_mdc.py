@@ -1,0 +1,69 @@
+"""Making Data Count icons: variation at the latest month and assurance against the limits."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from crimecast.forecast import mdc
+from crimecast.forecast.spc import Limits, StepChange, control_chart
+
+MONTHS = pd.date_range("2011-04-01", periods=36, freq="MS")
+
+
+def _chart(values, *, steps=()):
+    chart = control_chart(pd.Series(np.asarray(values, dtype=float), index=MONTHS[:len(values)]),
+                          breaks=[s.month for s in steps])
+    chart.steps = list(steps)
+    return chart
+
+
+def test_a_stable_process_is_common_cause():
+    values = 100 + np.tile([3, -2, 1, -3, 2, -1], 6)
+    reading = mdc.variation(_chart(values))
+    assert reading.kind == mdc.COMMON_CAUSE and reading.side is None
+    assert reading.label == "Common cause variation"
+
+
+@pytest.mark.parametrize("last, lower_is_better, kind, side", [
+    (160, True, mdc.CONCERNING, "higher"), (160, False, mdc.IMPROVING, "higher"),
+    (40, True, mdc.IMPROVING, "lower"), (40, False, mdc.CONCERNING, "lower"),
+])
+def test_a_last_point_beyond_a_limit_is_special_cause_on_its_side(last, lower_is_better, kind, side):
+    values = np.append(100 + np.tile([3, -2, 1, -3, 2, -1], 5)[:-1], last)
+    reading = mdc.variation(_chart(values), lower_is_better=lower_is_better)
+    assert (reading.kind, reading.side) == (kind, side)
+    assert "beyond limit" in reading.reason
+
+
+def test_a_step_in_the_last_year_is_special_cause_even_after_rebaselining():
+    values = np.concatenate([100 + np.tile([3, -2, 1, -3, 2, -1], 5), 130 + np.array([2, -1, 1, -2, 1, 0])])
+    step = StepChange(month=MONTHS[30], before=100, after=130, t_statistic=9.0, evidence="test")
+    reading = mdc.variation(_chart(values, steps=[step]))
+    assert (reading.kind, reading.side) == (mdc.CONCERNING, "higher")
+    old = StepChange(month=MONTHS[10], before=100, after=130, t_statistic=9.0, evidence="test")
+    values = np.concatenate([100 + np.tile([3, -2, 1, -3, 2], 2), 130 + np.tile([2, -1, 1, -2, 1, 0, -1], 4)[:26]])
+    assert mdc.variation(_chart(values, steps=[old])).kind == mdc.COMMON_CAUSE
+
+
+@given(mean=st.floats(50, 5000), spread=st.floats(1, 500), target=st.floats(0, 120_000), lower_better=st.booleans())
+def test_assurance_follows_where_the_monthly_target_sits(mean, spread, target, lower_better):
+    limits = Limits(mean=mean, mr_bar=spread / 2.66, lower=mean - spread, upper=mean + spread)
+    reading = mdc.assurance(limits, year_target=target, lower_is_better=lower_better)
+    monthly, lower, upper = target / 12, max(mean - spread, 0), mean + spread
+    assert reading.monthly_target == pytest.approx(monthly) and (reading.lower, reading.upper) == (lower, upper)
+    beyond_good = monthly >= upper if lower_better else monthly <= lower
+    beyond_bad = monthly < lower if lower_better else monthly > upper
+    expected = mdc.CONSISTENTLY_MET if beyond_good else mdc.CONSISTENTLY_MISSED if beyond_bad else mdc.HIT_AND_MISS
+    assert reading.kind == expected
+
+
+def test_assurance_words():
+    limits = Limits(mean=100, mr_bar=10, lower=73.4, upper=126.6)
+    assert mdc.assurance(limits, year_target=12 * 130).label == "Target consistently met"
+    assert mdc.assurance(limits, year_target=12 * 70).label == "Target consistently missed"
+    assert mdc.assurance(limits, year_target=12 * 95).label == "Hit and miss"
+    assert mdc.assurance(limits, year_target=12 * 70, lower_is_better=False).label == "Target consistently met"
