@@ -13,6 +13,7 @@ from crimecast.data.months import parse_months, parse_quarters
 from crimecast.data.schema import ROW, FillMissing, clean_counts, validate
 from crimecast.data.slugs import slugify
 from crimecast.errors import DataError
+from crimecast.io import read_csv
 
 DEFAULT_DATASET = "west-midlands"
 EMBEDDED_DATASETS: dict[str, str] = {
@@ -47,14 +48,8 @@ class ColumnMap:
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
-    if not path.exists():
-        raise DataError(f"{path}: no such file. Check the path, or use --data west-midlands for the embedded data.")
-    try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True, comment=None)
-    except pd.errors.EmptyDataError:
-        raise DataError(f"{path}: the file is empty. It needs a header row and at least one row of counts.") from None
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise DataError(f"{path}: not a readable CSV ({str(exc).splitlines()[0]}). Save it as comma-separated UTF-8 text.") from None
+    frame = read_csv(path, what="data file", hint="Check the path, or use --data west-midlands for the embedded data.",
+                     skipinitialspace=True, comment=None)
     if frame.empty:
         raise DataError(f"{path}: the file has a header but no rows of counts.")
     frame.columns = [str(c).strip() for c in frame.columns]
