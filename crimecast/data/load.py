@@ -157,6 +157,7 @@ def load_counts(
     columns: ColumnMap | None = None,
     sum_duplicates: bool = False,
     fill_missing: FillMissing = "error",
+    keep_outliers: bool = False,
 ) -> pd.DataFrame:
     """Load monthly crime counts into the validated data contract.
 
@@ -173,6 +174,9 @@ def load_counts(
     fill_missing
         ``"error"`` (default), ``"zero"`` or ``"interpolate"`` for months
         missing inside a series.
+    keep_outliers
+        Keep counts far above their series (refused by default as likely
+        typing errors; see :func:`crimecast.data.schema.validate`).
 
     Returns
     -------
@@ -202,6 +206,6 @@ def load_counts(
     else:
         tidy, notes = _tidy_from_csv(Path(name), columns, sum_duplicates=sum_duplicates)
         illustrative, notice = False, ""
-    valid = validate(tidy, source=name, fill_missing=fill_missing)
+    valid = validate(tidy, source=name, fill_missing=fill_missing, keep_outliers=keep_outliers)
     valid.attrs.update(source=name, illustrative=illustrative, notice=notice, notes=notes + valid.attrs["notes"])
     return valid

@@ -17,6 +17,17 @@ COLUMNS: tuple[str, ...] = ("month", "area", "category", "count")
 KEY: list[str] = ["month", "area", "category"]
 ROW = "_row"  # optional column: the source file row of each record, for errors
 FillMissing = Literal["error", "zero", "interpolate"]
+# A monthly count above this is no count of crimes (and would overflow sums).
+MAX_COUNT = 10**12
+# A count more than OUTLIER_FACTOR times the median of the 13 months around it (or the floor,
+# for series of small counts) is refused as a likely typing error unless kept.
+OUTLIER_FACTOR = 100
+OUTLIER_FLOOR = 10
+OUTLIER_WINDOW = 13
+# A month standing this many months or more apart from the rest of its series,
+# with at most ISOLATED_ROWS rows on its side, is taken for a typing error.
+ISOLATION_GAP = 13
+ISOLATED_ROWS = 2
 
 
 def _where(frame: pd.DataFrame, index, source: str) -> str:
@@ -47,7 +58,68 @@ def clean_counts(frame: pd.DataFrame, source: str) -> pd.Series:
             "non-negative whole number. Counts must be whole numbers of crimes (0, 1, 2, ...); "
             "fix or remove that row."
         )
+    huge = counts > MAX_COUNT
+    if huge.any():
+        index = huge.idxmax()
+        raise DataError(
+            f"{_where(frame, index, source)}, column count: '{frame.at[index, 'count']}' is too large to be a monthly "
+            f"count of crimes (at most {MAX_COUNT:,}); fix or remove that row."
+        )
     return counts.round().astype("int64")
+
+
+def _check_future(frame: pd.DataFrame, source: str, today: pd.Timestamp) -> None:
+    current = pd.Timestamp(today).to_period("M").to_timestamp()
+    future = frame["month"] > current
+    if future.any():
+        index = frame.loc[future, "month"].idxmax()
+        raise DataError(
+            f"{_where(frame, index, source)}, column month: {frame.at[index, 'month']:%Y-%m} is after the current month "
+            f"({current:%Y-%m}), so it cannot hold recorded crime. Fix the month (a typing error?) or remove the row."
+        )
+
+
+def _check_isolated(frame: pd.DataFrame, source: str) -> None:
+    """A month far from the rest of its series (2030-01 for 2013-01) is named, not reported as many missing months."""
+    for (area, category), group in frame.groupby(["area", "category"], sort=False):
+        ordered = group.sort_values("month")
+        months = ordered["month"].dt.year * 12 + ordered["month"].dt.month
+        gaps = months.diff().to_numpy()[1:]
+        for position in np.flatnonzero(gaps >= ISOLATION_GAP):
+            before, after = position + 1, len(ordered) - position - 1
+            if min(before, after) > ISOLATED_ROWS or max(before, after) <= ISOLATED_ROWS:
+                continue
+            stray = ordered.index[position] if before <= ISOLATED_ROWS else ordered.index[position + 1]
+            rest = ordered.iloc[position + 1:] if before <= ISOLATED_ROWS else ordered.iloc[:position + 1]
+            gap = int(gaps[position])
+            raise DataError(
+                f"{_where(frame, stray, source)}, column month: {frame.at[stray, 'month']:%Y-%m} is {gap} months away from "
+                f"the rest of {category} in {area} ({rest['month'].min():%Y-%m} to {rest['month'].max():%Y-%m}). "
+                "Is the month mistyped? Fix it or remove the row (filling the gap would invent "
+                f"{gap - 1} months)."
+            )
+
+
+def _check_outliers(frame: pd.DataFrame, source: str) -> None:
+    """Counts far above the months around them (a typing error such as 1e12, or an extra digit or three).
+
+    Each count is set against the median of the 13 months centred on it, so a
+    series whose level genuinely changed (a category moved to another
+    recording body) is not flagged, while a lone spike is.
+    """
+    ordered = frame.sort_values(["area", "category", "month"])
+    typical = ordered.groupby(["area", "category"], sort=False)["count"].transform(
+        lambda s: s.rolling(OUTLIER_WINDOW, center=True, min_periods=1).median())
+    far = ordered["count"] > OUTLIER_FACTOR * np.maximum(typical, OUTLIER_FLOOR)
+    if far.any():
+        ratio = (ordered["count"] / np.maximum(typical, 1)).where(far)
+        index = ratio.idxmax()
+        row = frame.loc[index]
+        raise DataError(
+            f"{_where(frame, index, source)}, column count: {row['count']:,} for {row['category']} in {row['area']} in "
+            f"{row['month']:%Y-%m} is {ratio[index]:,.0f} times the typical month around it ({typical[index]:,.0f}). "
+            "Fix the row if it is a typing error; if it is right, pass --keep-outliers (keep_outliers=True)."
+        )
 
 
 def _check_months(frame: pd.DataFrame, source: str) -> None:
@@ -117,7 +189,8 @@ def fill_missing_months(frame: pd.DataFrame, *, how: FillMissing, source: str) -
     return pd.concat(parts, ignore_index=True), notes
 
 
-def validate(frame: pd.DataFrame, *, source: str = "table", fill_missing: FillMissing = "error") -> pd.DataFrame:
+def validate(frame: pd.DataFrame, *, source: str = "table", fill_missing: FillMissing = "error",
+             keep_outliers: bool = False, today: pd.Timestamp | None = None) -> pd.DataFrame:
     """Check a table against the data contract and return it in canonical form.
 
     Parameters
@@ -129,6 +202,11 @@ def validate(frame: pd.DataFrame, *, source: str = "table", fill_missing: FillMi
         Name of the file or table, used in error messages.
     fill_missing
         What to do with months missing inside a series.
+    keep_outliers
+        Keep counts more than 100 times the months around them (refused
+        by default, as typing errors).
+    today
+        Months after this one are refused (default: the current date).
 
     Returns
     -------
@@ -147,7 +225,11 @@ def validate(frame: pd.DataFrame, *, source: str = "table", fill_missing: FillMi
     _check_months(frame, source)
     frame["area"] = frame["area"].astype(str)
     frame["category"] = frame["category"].astype(str)
+    _check_future(frame, source, pd.Timestamp.today() if today is None else today)
     _check_duplicates(frame, source)
+    _check_isolated(frame, source)
+    if not keep_outliers:
+        _check_outliers(frame, source)
     filled, notes = fill_missing_months(frame[[*COLUMNS]], how=fill_missing, source=source)
     tidy = filled.sort_values(["category", "area", "month"], ignore_index=True)
     tidy.attrs["notes"] = notes

@@ -10,15 +10,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from crimecast.defaults import (BASELINES, DEFAULT_HORIZON, DEFAULT_MODEL, DEFAULT_PATHS, DEFAULT_SEED, MAX_HORIZON,
+                                MODEL_NAMES)
 from crimecast.errors import ModelError, NotFittedError
 from crimecast.forecast.calibrate import Calibration, apply_scale, calibrate
 from crimecast.forecast.cores import BlendCore, ETSCore, LevelCore, ProphetCore, ProphetDefaultCore, SeasonalNaiveCore
 from crimecast.forecast.paths import ForecastResult
 
-DEFAULT_MODEL = "crimecast"
-DEFAULT_HORIZON = 12
-DEFAULT_PATHS = 1000
-DEFAULT_SEED = 2014
 MIN_MONTHS_TO_MODEL = 24
 MIN_MONTHS = 3
 
@@ -59,7 +57,7 @@ MODELS: dict[str, ModelSpec] = {
     "ets": ModelSpec(ETSCore, False, "damped additive ETS on log counts (statsmodels)"),
     "seasonal-naive": ModelSpec(SeasonalNaiveCore, False, "same month last year"),
 }
-BASELINES: tuple[str, ...] = ("ets", "seasonal-naive")
+assert tuple(MODELS) == MODEL_NAMES, "crimecast.defaults.MODEL_NAMES must list MODELS"
 
 
 def _as_series(y: pd.Series) -> pd.Series:
@@ -104,8 +102,6 @@ class CrimeForecaster:
     known_changes
         Months of known process changes (recording rules, a reporting
         campaign) that ``"auto"`` always treats as steps.
-    horizon
-        Months ahead the calibration windows are measured over.
 
     Attributes
     ----------
@@ -131,13 +127,12 @@ class CrimeForecaster:
 
     def __init__(self, *, model: str = DEFAULT_MODEL, n_paths: int = DEFAULT_PATHS, seed: int = DEFAULT_SEED,
                  level_shifts: tuple[str | pd.Timestamp, ...] | str = AUTO,
-                 known_changes: tuple[str | pd.Timestamp, ...] = (), horizon: int = DEFAULT_HORIZON) -> None:
+                 known_changes: tuple[str | pd.Timestamp, ...] = ()) -> None:
         self.model = model
         self.known_changes = known_changes
         self.n_paths = n_paths
         self.seed = seed
         self.level_shifts = level_shifts
-        self.horizon = horizon
 
     def get_params(self) -> dict:
         """The constructor parameters, as scikit-learn estimators report them."""
@@ -177,7 +172,7 @@ class CrimeForecaster:
         self.core_ = make_core().fit(y_log)
         self.calibration_: Calibration | None = None
         if MODELS[self.model].calibrated and make_core is not LevelCore:
-            self.calibration_ = calibrate(y_log, make_core, horizon=self.horizon, seed=self.seed + 1)
+            self.calibration_ = calibrate(y_log, make_core, seed=self.seed + 1)
             if not self.calibration_.from_data:
                 self.notes_.append(
                     f"series too short to calibrate intervals on its own backtests; used the benchmark's typical width factor {self.calibration_.scale:.2f}."
@@ -188,10 +183,16 @@ class CrimeForecaster:
         return self
 
     def predict(self, horizon: int = DEFAULT_HORIZON, *, category: str = "", area: str = "") -> ForecastResult:
-        """Simulate ``n_paths`` paths for the next ``horizon`` months."""
+        """Simulate ``n_paths`` paths for the next ``horizon`` months (at most ``MAX_HORIZON``).
+
+        Every path is simulated ``MAX_HORIZON`` months ahead and cut to
+        ``horizon``, so the first months are identical whatever ``horizon`` is.
+        """
         if not hasattr(self, "core_"):
             raise NotFittedError("call fit(series) before predict().")
-        paths_log = self.core_.sample(horizon, self.n_paths, self.seed)
+        if not 1 <= horizon <= MAX_HORIZON:
+            raise ModelError(f"horizon {horizon}: forecasts go 1 to {MAX_HORIZON} months ahead.")
+        paths_log = self.core_.sample(MAX_HORIZON, self.n_paths, self.seed)[:, :horizon]
         if self.calibration_ is not None:
             paths_log = apply_scale(paths_log, self.calibration_.scale)
         paths = np.clip(np.expm1(paths_log), 0.0, None)

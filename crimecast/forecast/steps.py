@@ -20,8 +20,8 @@ def find_level_shifts(y: pd.Series, *, known: tuple[pd.Timestamp, ...] = (), eff
     are always included.
     """
     recent = y.iloc[-months:]
-    if len(recent) < MIN_POINTS:
-        return []
+    if len(recent) < MIN_POINTS or recent.nunique() <= 1:
+        return []  # too short, or constant (an all-zero series): no level to shift
     adjusted, _ = seasonally_adjust(recent, effects)
     return detect_steps(adjusted, known=[k for k in known if k >= recent.index[0]])
 
