@@ -404,6 +404,37 @@ def list_command(counts):
     click.echo("\nAliases: burglary = burglary-dwelling; areas default to 'force' (the sum of all areas).")
 
 
+@cli.command("example")
+@click.argument("names", nargs=-1, metavar="NAME...")
+@click.option("--list", "show_list", is_flag=True, help="List the shipped examples.")
+@click.option("--out", "folder", type=click.Path(path_type=Path), default=Path("."), show_default=True,
+              callback=_checked_out_dir, help="Folder to copy into.")
+@click.option("--force", is_flag=True, help="Overwrite files that already exist.")
+def example_command(names, show_list, folder, force):
+    """Copy shipped examples into the working folder, to run or to edit.
+
+    A fleet example comes with its vehicles CSV. Data files are small,
+    illustrative extracts of the embedded data in the layouts of the
+    README's "Your own data" section.
+
+    \b
+    Examples:
+      forecast example --list
+      forecast example domestic-abuse-uplift
+      forecast example fleet-2013 csf-2013-14 --out inputs/
+    """
+    from crimecast.examples import copy_examples, examples
+
+    if show_list or not names:
+        click.secho("Shipped examples (copy with `forecast example NAME`):", bold=True)
+        for example in examples().values():
+            files = ", ".join(f.name for f in example.files)
+            click.echo(f"  {example.name:<28} {example.kind}: {files}")
+        return
+    written = copy_examples(list(names), folder=folder, force=force)
+    click.echo(f"Copied {', '.join(str(p) for p in written)}.")
+
+
 @cli.command("spc")
 @click.argument("category")
 @click.option("--area", default=None, help="Area slug (default: force-wide).")
@@ -646,7 +677,7 @@ def scenario_new_command(name, out_file, force):
     from crimecast.io import write_atomic
     from crimecast.scenarios.template import template_text
 
-    path = out_file or Path(f"{slugify(name)}.yaml")
+    path = check_output_file(out_file or Path(f"{slugify(name)}.yaml"))
     if path.exists() and not force:
         raise UsageError(f"{path} already exists. Choose another NAME or --out, or add --force to overwrite it.")
     text = template_text(name, file_name=str(path))
