@@ -22,13 +22,16 @@ def did_you_mean(name: str, choices: list[str], *, aliases: dict[str, str] | Non
     """A ``" Did you mean 'x'?"`` hint, or an empty string when nothing is close.
 
     ``aliases`` (short name -> choice) are matched too, so ``burgalry`` finds
-    ``burglary`` (burglary-dwelling) and not only ``burglary-other``; up to two
-    different suggestions are given.
+    ``burglary`` (burglary-dwelling) rather than ``burglary-other``; a second
+    suggestion is given only when it is about as close as the first.
     """
     aliases = {a: t for a, t in (aliases or {}).items() if t in choices}
     names = list(choices) + list(aliases)
     close = difflib.get_close_matches(name, names, n=4, cutoff=0.5)
-    if not close:
+    if close:  # a second suggestion only when it is about as close as the first
+        best = difflib.SequenceMatcher(None, name, close[0]).ratio()
+        close = [c for c in close if difflib.SequenceMatcher(None, name, c).ratio() >= best - 0.05]
+    else:
         close = [c for c in choices if name in c or c in name][:1]
     shown, targets = [], set()
     for match in close:

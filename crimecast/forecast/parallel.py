@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import signal
 from collections.abc import Callable, Iterable
@@ -39,6 +38,8 @@ def map_series(work: Callable[[Item], Result], items: Iterable[Item], *, jobs: i
             if progress:
                 progress(label(item))
         return results
+    import multiprocessing  # only when there is work for several processes
+
     pool = multiprocessing.get_context().Pool(min(jobs, len(items)), initializer=_ignore_interrupt)
     try:
         results = []
