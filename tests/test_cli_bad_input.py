@@ -232,6 +232,7 @@ def _with_row(tmp_path: Path, month: str, count: str) -> Path:
     ("2014-04", "1e20", "too large to be a monthly count"),
     ("2030-01", "200", "row 62, column month: 2030-01 is after the current month"),
     ("1999-01", "200", "row 62, column month: 1999-01 is 123 months away from the rest of burglary in force"),
+    ("2016-01", "200", "row 62, column month: 2016-01 is 22 months away from the rest of burglary in force (2009-04 to 2014-03)"),
 ])
 def test_implausible_rows_are_named(tmp_path, month, count, message):
     result = invoke("run", "all", "--data", _with_row(tmp_path, month, count), "--out", tmp_path / "out", *FAST)

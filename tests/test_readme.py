@@ -4,9 +4,11 @@ Each command runs through click's CliRunner exactly as written in the README
 (comments dropped, ``&&`` chains split), on the files earlier steps made. A
 block preceded by ``<!-- walkthrough: skip (reason) -->`` is not run (the
 install-and-test line). To keep this quick, every model's core is swapped for
-the seasonal-naive core and work runs in this process: the test checks that the
-commands, options, file names and order of the walkthrough work, not the
-forecasts' numbers, which tests/test_models.py and bench/ check.
+the seasonal-naive core, work runs in this process, and charts are written as
+one-pixel PNGs under their real names: the test checks that the commands,
+options, file names and order of the walkthrough work, not the forecasts'
+numbers or the charts' drawing, which tests/test_models.py, tests/test_cli.py
+and bench/ check.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import pytest
 from click.testing import CliRunner
 
 import crimecast.cli
+import crimecast.report.charts as charts
 from crimecast.cli import cli
 from crimecast.forecast import models
 from crimecast.forecast.cores import SeasonalNaiveCore
@@ -46,6 +49,13 @@ def readme_commands(text: str) -> list[tuple[list[str], str]]:
     return commands
 
 
+def _quick_png(fig, path):
+    """Save a one-pixel PNG under the chart's name (drawing is tested elsewhere)."""
+    from matplotlib.figure import Figure
+
+    return charts.write_atomic(Path(path), lambda tmp: Figure(figsize=(0.01, 0.01), dpi=100).savefig(tmp, format="png"))
+
+
 def test_readme_commands_are_found_in_order():
     commands = readme_commands(README.read_text(encoding="utf-8"))
     lines = [line for _, line in commands]
@@ -61,6 +71,7 @@ def test_readme_walkthrough_runs_top_to_bottom(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(models.CrimeForecaster, "_make_core", lambda self: SeasonalNaiveCore)
     monkeypatch.setattr(crimecast.cli, "default_jobs", lambda: 1)
+    monkeypatch.setattr(charts, "save_figure", _quick_png)
     runner = CliRunner()
     for argv, line in commands:
         result = runner.invoke(cli, argv)

@@ -81,23 +81,27 @@ def _check_future(frame: pd.DataFrame, source: str, today: pd.Timestamp) -> None
 
 def _check_isolated(frame: pd.DataFrame, source: str) -> None:
     """A month far from the rest of its series (2030-01 for 2013-01) is named, not reported as many missing months."""
-    for (area, category), group in frame.groupby(["area", "category"], sort=False):
-        ordered = group.sort_values("month")
-        months = ordered["month"].dt.year * 12 + ordered["month"].dt.month
-        gaps = months.diff().to_numpy()[1:]
-        for position in np.flatnonzero(gaps >= ISOLATION_GAP):
-            before, after = position + 1, len(ordered) - position - 1
-            if min(before, after) > ISOLATED_ROWS or max(before, after) <= ISOLATED_ROWS:
-                continue
-            stray = ordered.index[position] if before <= ISOLATED_ROWS else ordered.index[position + 1]
-            rest = ordered.iloc[position + 1:] if before <= ISOLATED_ROWS else ordered.iloc[:position + 1]
-            gap = int(gaps[position])
-            raise DataError(
-                f"{_where(frame, stray, source)}, column month: {frame.at[stray, 'month']:%Y-%m} is {gap} months away from "
-                f"the rest of {category} in {area} ({rest['month'].min():%Y-%m} to {rest['month'].max():%Y-%m}). "
-                "Is the month mistyped? Fix it or remove the row (filling the gap would invent "
-                f"{gap - 1} months)."
-            )
+    ordered = frame.sort_values(["area", "category", "month"])
+    groups = ordered.groupby(["area", "category"], sort=False)
+    number = ordered["month"].dt.year * 12 + ordered["month"].dt.month
+    gap = number.groupby([ordered["area"], ordered["category"]], sort=False).diff()
+    before = groups.cumcount()  # rows of the series before this row
+    after = groups["month"].transform("size") - before
+    lonely = (gap >= ISOLATION_GAP) & (np.minimum(before, after) <= ISOLATED_ROWS) & (np.maximum(before, after) > ISOLATED_ROWS)
+    if not lonely.any():
+        return
+    position = int(np.flatnonzero(lonely.to_numpy())[0])
+    stray_first = before.iloc[position] <= ISOLATED_ROWS
+    stray = ordered.index[position - 1] if stray_first else ordered.index[position]
+    area, category = ordered.at[stray, "area"], ordered.at[stray, "category"]
+    series = ordered[(ordered["area"] == area) & (ordered["category"] == category)]
+    rest = series.iloc[int(before.iloc[position]):] if stray_first else series.iloc[:int(before.iloc[position])]
+    months = int(gap.iloc[position])
+    raise DataError(
+        f"{_where(frame, stray, source)}, column month: {frame.at[stray, 'month']:%Y-%m} is {months} months away from "
+        f"the rest of {category} in {area} ({rest['month'].min():%Y-%m} to {rest['month'].max():%Y-%m}). "
+        f"Is the month mistyped? Fix it or remove the row (filling the gap would invent {months - 1} months)."
+    )
 
 
 def _check_outliers(frame: pd.DataFrame, source: str) -> None:
@@ -108,8 +112,9 @@ def _check_outliers(frame: pd.DataFrame, source: str) -> None:
     recording body) is not flagged, while a lone spike is.
     """
     ordered = frame.sort_values(["area", "category", "month"])
-    typical = ordered.groupby(["area", "category"], sort=False)["count"].transform(
-        lambda s: s.rolling(OUTLIER_WINDOW, center=True, min_periods=1).median())
+    rolling = ordered.groupby(["area", "category"], sort=False)["count"].rolling(
+        OUTLIER_WINDOW, center=True, min_periods=1).median()
+    typical = pd.Series(rolling.to_numpy(), index=rolling.index.get_level_values(-1)).reindex(ordered.index)
     far = ordered["count"] > OUTLIER_FACTOR * np.maximum(typical, OUTLIER_FLOOR)
     if far.any():
         ratio = (ordered["count"] / np.maximum(typical, 1)).where(far)
