@@ -2,7 +2,9 @@
 
 Each command parses options, calls one library function and renders what it
 returns. Library errors become one clear message and an exit code (2 usage,
-1 data or model); ``--debug`` shows the traceback.
+1 data or model); ``--debug`` shows the traceback. Heavy libraries (pandas,
+Prophet, SciPy, matplotlib, PuLP) are imported inside the commands that use
+them, so ``forecast --help`` is quick.
 """
 
 from __future__ import annotations
@@ -12,28 +14,24 @@ import functools
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-import pandas as pd
 
-from crimecast.data.frequency import frequency_of
-from crimecast.data.known_changes import load_known_changes
-from crimecast.data.load import EMBEDDED_DATASETS, ColumnMap
-from crimecast.data.schema import DEFAULT_FILL, DEFAULT_MAX_GAP
-from crimecast.data.sources import DataSource, open_counts, restrict_to
-from crimecast.data.store import STORE_ENV
-from crimecast.data.series import ALL, FORCE_AREA, catalogue, default_area, filled_periods, select_keys
+from crimecast.defaults import (BACKTEST_MODELS, BACKTEST_WINDOWS, DEFAULT_FILL, DEFAULT_HORIZON, DEFAULT_MAX_GAP,
+                                DEFAULT_MODEL, DEFAULT_PATHS, DEFAULT_SEED, MAX_HORIZON, MODEL_NAMES, RUN_LENGTH,
+                                STORE_ENV)
 from crimecast.errors import CrimecastError, UsageError
-from crimecast.forecast.backtest import BACKTEST_MODELS, BACKTEST_WINDOWS
-from crimecast.forecast.models import DEFAULT_HORIZON, DEFAULT_MODEL, DEFAULT_PATHS, DEFAULT_SEED, MODELS
 from crimecast.forecast.parallel import default_jobs
-from crimecast.forecast.run import RunOptions, SeriesReport, run_backtests, run_forecasts, run_spc
-from crimecast.forecast.spc import RUN_LENGTH
-from crimecast.io import write_csv_atomic
-from crimecast.report import serialise, tables
-from crimecast.report.files import output_stem, write_forecast_csv
+from crimecast.io import check_output_dir, check_output_file, staged_output, write_csv_atomic
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from crimecast.forecast.run import SeriesReport
 
 DEFAULT_OUT = Path("out")
+INTERRUPTED_EXIT = 130  # the shell's code for a command stopped by Ctrl-C
 
 
 class CrimecastGroup(click.Group):
@@ -47,6 +45,39 @@ class CrimecastGroup(click.Group):
                 raise
             click.secho(f"Error: {error}", fg="red", err=True)
             ctx.exit(error.exit_code)
+        except KeyboardInterrupt:
+            if ctx.params.get("debug"):
+                raise
+            click.secho("\nInterrupted: stopped, and no output files were changed.", fg="red", err=True)
+            ctx.exit(INTERRUPTED_EXIT)
+
+
+def _checked_out_dir(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
+    """``--out`` callback: the folder must be writable, checked before any work is done."""
+    if value is None:
+        return value
+    try:
+        return check_output_dir(value, option="--out")
+    except UsageError as error:
+        raise click.BadParameter(str(error).removeprefix(f"--out {value}").lstrip(": ") or str(error),
+                                 ctx=ctx, param=param) from None
+
+
+def _checked_out_file(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
+    """``--out FILE`` callback: the file's folder must be writable."""
+    if value is None:
+        return value
+    try:
+        return check_output_file(value, option="--out")
+    except UsageError as error:
+        raise click.BadParameter(str(error).removeprefix(f"--out {value}").lstrip(": ") or str(error),
+                                 ctx=ctx, param=param) from None
+
+
+def out_option(help_text: str):
+    """``--out FOLDER``, checked to be writable before the command starts."""
+    return click.option("--out", "out_dir", type=click.Path(path_type=Path), default=DEFAULT_OUT, show_default=True,
+                        callback=_checked_out_dir, help=help_text)
 
 
 def data_source_options(command):
@@ -74,20 +105,25 @@ def data_source_options(command):
                      show_default=True, help="What to do with periods missing inside a series."),
         click.option("--max-gap", type=click.IntRange(1, 24), default=DEFAULT_MAX_GAP, show_default=True,
                      help="Most consecutive missing periods that may be filled; a series with a longer gap is left out."),
+        click.option("--keep-outliers", is_flag=True,
+                     help="Keep counts far outside their series (refused by default as likely typing errors)."),
     ]
     for option in reversed(options):
         command = option(command)
 
     @functools.wraps(command)
     def wrapper(*args, dataset, data, store, date_col, value_col, category_col, minor_col, area_col, wide, quarterly,
-                quarter_col, sum_duplicates, areas, category_map, fill_missing, max_gap, **kwargs):
+                quarter_col, sum_duplicates, areas, category_map, fill_missing, max_gap, keep_outliers, **kwargs):
+        from crimecast.data.load import ColumnMap
+        from crimecast.data.sources import DataSource
+
         if dataset is not None and data is not None:
             raise UsageError("give --dataset (a stored dataset) or --data (a file or embedded dataset), not both.")
         columns = ColumnMap(date_col=date_col, value_col=value_col, category_col=category_col, area_col=area_col,
                             quarter_col=quarter_col, wide=wide, quarterly=quarterly, minor_col=minor_col)
         source = DataSource(dataset=dataset, data=data, store=store, columns=columns, sum_duplicates=sum_duplicates,
                             areas=areas, category_map=category_map, fill_missing=fill_missing, max_gap=max_gap,
-                            as_of=kwargs.pop("data_as_of", None))
+                            keep_outliers=keep_outliers, as_of=kwargs.pop("data_as_of", None))
         return command(*args, data_source=source, **kwargs)
 
     return wrapper
@@ -98,6 +134,8 @@ def data_options(command):
 
     @functools.wraps(command)
     def wrapper(*args, data_source, **kwargs):
+        from crimecast.data.sources import open_counts
+
         counts = open_counts(data_source)
         _say_provenance(counts)
         return command(*args, counts=counts, **kwargs)
@@ -128,14 +166,14 @@ def run_options(command):
     """Options shared by commands that forecast."""
     options = [
         click.option("--area", default=None, help="Area slug, or 'all' (default: force-wide)."),
-        click.option("--model", type=click.Choice(list(MODELS)), default=DEFAULT_MODEL, show_default=True,
+        click.option("--model", type=click.Choice(list(MODEL_NAMES)), default=DEFAULT_MODEL, show_default=True,
                      help="Forecasting model."),
         click.option("--paths", "n_paths", type=click.IntRange(100, 100_000), default=DEFAULT_PATHS, show_default=True,
                      help="Simulated sample paths per series."),
         click.option("--seed", type=int, default=DEFAULT_SEED, show_default=True, help="Random seed (same seed, same output)."),
         click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Worker processes for many series (default: cores, at most 4)."),
         click.option("--no-steps", is_flag=True, help="Do not model confirmed step changes as level shifts."),
-        click.option("--known-changes", "known_changes_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+        click.option("--known-changes", "known_changes_file", type=click.Path(path_type=Path), default=None,
                      help="CSV of known process changes (month,description[,category,area]), always treated as steps."),
         click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables."),
     ]
@@ -145,6 +183,8 @@ def run_options(command):
 
 
 def _known_changes(path: Path | None) -> tuple:
+    from crimecast.data.known_changes import load_known_changes
+
     return tuple(load_known_changes(path)) if path else ()
 
 
@@ -159,6 +199,8 @@ def _progress(total: int, label: str):
 
 
 def _print_report(report: SeriesReport, *, counts: pd.DataFrame) -> None:
+    from crimecast.report import tables
+
     result = report.forecast
     click.secho(f"\n{tables.series_title(result)}. Data: {_data_label(counts)}. Model: {result.model}, "
                 f"{result.paths.shape[0]:,} paths.", bold=True)
@@ -180,8 +222,15 @@ def _print_report(report: SeriesReport, *, counts: pd.DataFrame) -> None:
         click.secho(f"Note: {note}", fg="yellow")
 
 
+def _output_names(category: str, area: str) -> tuple[str, str]:
+    """The files ``forecast run`` writes for one series: its CSV and fan chart."""
+    return f"{category}_{area}_forecast.csv", f"{category}_{area}_fan.png"
+
+
 def _write_outputs(report: SeriesReport, out_dir: Path, *, counts: pd.DataFrame, chart: bool) -> list[Path]:
+    from crimecast.data.series import filled_periods
     from crimecast.report.charts import fan_chart, save_figure
+    from crimecast.report.files import output_stem, write_forecast_csv
 
     written = [write_forecast_csv(report.forecast, out_dir, data_label=_data_label(counts))]
     if chart:
@@ -189,6 +238,15 @@ def _write_outputs(report: SeriesReport, out_dir: Path, *, counts: pd.DataFrame,
                         filled=filled_periods(counts, category=report.forecast.category, area=report.forecast.area))
         written.append(save_figure(fig, out_dir / f"{output_stem(report.forecast)}_fan.png"))
     return written
+
+
+def _report_failures(failures, *, what: str, debug: bool) -> None:
+    """List the series a batch could not do, and why (the batch then exits 1)."""
+    click.secho(f"\nCould not {what} {len(failures)} series (the others are done):", fg="red", err=True)
+    for failure in failures:
+        click.secho(f"- {failure.label}: {failure.reason}", fg="red", err=True)
+        if debug and failure.detail:
+            click.echo(failure.detail, err=True)
 
 
 @click.group(cls=CrimecastGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -207,28 +265,32 @@ def cli(debug: bool) -> None:
       forecast optimise csf
       forecast optimise fleet fleet-2013
       forecast list
+      forecast example --list
     """
 
 
 @cli.command("run")
 @click.argument("category")
 @run_options
-@click.option("--horizon", type=click.IntRange(1, 60), default=None,
-              help=f"Periods ahead: months, or quarters for quarterly data [default: one year, {DEFAULT_HORIZON} months or 4 quarters].")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_OUT, show_default=True,
-              help="Folder for the CSV and PNG fan chart.")
+@click.option("--horizon", type=click.IntRange(1, MAX_HORIZON), default=None,
+              help=f"Periods ahead: months, or quarters for quarterly data [default: one year, {DEFAULT_HORIZON} months "
+                   "or 4 quarters]. A period's forecast is the same whatever the horizon.")
+@out_option("Folder for the CSV and PNG fan chart.")
 @click.option("--no-backtest", is_flag=True, help="Skip the backtest against baselines (faster).")
 @click.option("--no-chart", is_flag=True, help="Skip the PNG fan chart.")
 @as_of_option
 @data_options
-def run_command(category, area, model, n_paths, seed, jobs, no_steps, known_changes_file, as_json, horizon, out_dir,
+@click.pass_context
+def run_command(ctx, category, area, model, n_paths, seed, jobs, no_steps, known_changes_file, as_json, horizon, out_dir,
                 no_backtest, no_chart, counts):
     """Forecast CATEGORY (a slug such as burglary-dwelling, or 'all').
 
     Prints monthly forecasts with 80% and 95% intervals, the next financial
     year's total against the last, and backtest scores against baselines;
     writes a CSV and a PNG fan chart into --out. Quarterly data is forecast
-    in quarters (--horizon counts quarters; default 4, one year).
+    in quarters (--horizon counts quarters; default 4, one year). With
+    several series, one that cannot be forecast is listed with the reason
+    and the others are still done (the exit code is then 1).
 
     \b
     Examples:
@@ -237,30 +299,61 @@ def run_command(category, area, model, n_paths, seed, jobs, no_steps, known_chan
       forecast run all --no-backtest
       forecast run crime --data mydata.csv --date-col Month --value-col Crimes
     """
+    from crimecast.data.series import ALL, default_area, select_keys
+    from crimecast.forecast.run import RunOptions, run_forecasts
+    from crimecast.report import serialise, tables
+
     area = area or (ALL if category == ALL else default_area(counts))
     options = RunOptions(horizon=horizon, n_paths=n_paths, seed=seed, model=model, backtest=not no_backtest,
                          steps=not no_steps, known_changes=_known_changes(known_changes_file))
     with _progress(len(select_keys(counts, category=category, area=area)[0]), "Forecasting") as progress:
-        reports, notes = run_forecasts(counts, category=category, area=area, options=options,
-                                       jobs=jobs or default_jobs(), progress=progress)
+        run = run_forecasts(counts, category=category, area=area, options=options,
+                            jobs=jobs or default_jobs(), progress=progress)
+    reports, notes, failures = run.reports, run.notes, run.failures
     for note in notes:
         click.secho(f"Note: {note}", fg="yellow", err=True)
-    written = []
-    for report in reports:
-        written += _write_outputs(report, out_dir, counts=counts, chart=not no_chart)
-    if len(reports) > 1:
-        written.append(write_csv_atomic(tables.summary_frame(reports).assign(data=_data_label(counts)), out_dir / "summary.csv"))
+    batch = len(reports) + len(failures) > 1
+    summary = tables.summary_frame(reports, failures=failures) if batch else None
+    with staged_output(out_dir) as stage:
+        written = []
+        for report in reports:
+            written += _write_outputs(report, stage.dir, counts=counts, chart=not no_chart)
+        if summary is not None:
+            written.append(write_csv_atomic(summary.assign(data=_data_label(counts)), stage.dir / "summary.csv"))
+        stale = tuple(name for f in failures for name in _output_names(f.category, f.area))
+        stage.publish(stale=stale)
+    written = [stage.final_path(p) for p in written]
     if as_json:
         payload = {"data": counts.attrs.get("source"), "illustrative": bool(counts.attrs.get("illustrative")),
                    "notice": counts.attrs.get("notice", ""), "notes": notes, "series": [serialise.series_report(r) for r in reports],
+                   "failed": [{"category": f.category, "area": f.area, "reason": f.reason} for f in failures],
                    "files": [str(p) for p in written]}
         click.echo(json.dumps(payload, indent=2, default=serialise.json_default))
-        return
-    if len(reports) == 1:
+    elif not batch:
         _print_report(reports[0], counts=counts)
-    else:
-        click.echo(tables.text_table(tables.summary_frame(reports).fillna("-"), align_left=("category", "area", "financial_year", "lost_to_baseline")))
-    click.echo(f"\nWrote {len(written)} file(s) to {out_dir}/ (e.g. {written[0].name}).")
+    elif reports:
+        shown = tables.summary_display(summary[summary["status"] == "ok"])
+        click.echo(tables.text_table(shown, align_left=("category", "area", "financial year", "lost to baseline")))
+    if written and not as_json:
+        click.echo(f"\nWrote {len(written)} file(s) to {out_dir}/ (e.g. {written[0].name}).")
+    for old in stage.removed:
+        click.secho(f"Removed {old}: it was from an earlier run and this run could not redo it.", fg="yellow", err=True)
+    if failures:
+        _report_failures(failures, what="forecast", debug=ctx.find_root().params.get("debug", False))
+        ctx.exit(1)
+
+
+def _models_option(models: str, model: str) -> tuple[str, ...]:
+    """``--models``: known names, and at least one to compare ``--model`` with."""
+    chosen = tuple(dict.fromkeys(m.strip() for m in models.split(",") if m.strip()))
+    unknown = [m for m in chosen if m not in MODEL_NAMES]
+    if unknown:
+        raise click.BadParameter(f"unknown model(s) {', '.join(unknown)}; choose from {', '.join(MODEL_NAMES)}.",
+                                 param_hint="--models")
+    if not set(chosen) - {model}:
+        raise click.BadParameter(f"name at least one model to compare {model} with, e.g. --models {model},ets,seasonal-naive "
+                                 f"(choose from {', '.join(MODEL_NAMES)}).", param_hint="--models")
+    return chosen
 
 
 @cli.command("backtest")
@@ -269,15 +362,18 @@ def run_command(category, area, model, n_paths, seed, jobs, no_steps, known_chan
 @click.option("--windows", type=click.IntRange(1, 10), default=BACKTEST_WINDOWS, show_default=True,
               help="Non-overlapping one-year windows (12 months or 4 quarters) at the end of the data.")
 @click.option("--models", default=",".join(BACKTEST_MODELS), show_default=True,
-              help=f"Comma-separated models to compare ({', '.join(MODELS)}).")
+              help=f"Comma-separated models to compare ({', '.join(MODEL_NAMES)}).")
 @as_of_option
 @data_options
-def backtest_command(category, area, model, n_paths, seed, jobs, no_steps, known_changes_file, as_json, windows, models,
+@click.pass_context
+def backtest_command(ctx, category, area, model, n_paths, seed, jobs, no_steps, known_changes_file, as_json, windows, models,
                      counts):
     """Score the models on CATEGORY (or 'all') by rolling-origin backtest.
 
     Each 12-month window is forecast from the data before it; MASE is
-    scaled by the in-sample seasonal-naive error.
+    scaled by the in-sample seasonal-naive error. With several series, one
+    that cannot be backtested is listed with the reason and the others are
+    still scored (the exit code is then 1).
 
     \b
     Examples:
@@ -285,10 +381,11 @@ def backtest_command(category, area, model, n_paths, seed, jobs, no_steps, known
       forecast backtest all --area force --json
       forecast backtest shoplifting --models crimecast,prophet-default,ets
     """
-    chosen = tuple(m.strip() for m in models.split(",") if m.strip())
-    unknown = [m for m in chosen if m not in MODELS]
-    if unknown:
-        raise click.BadParameter(f"unknown model(s) {', '.join(unknown)}; choose from {', '.join(MODELS)}.", param_hint="--models")
+    from crimecast.data.series import ALL, default_area, select_keys
+    from crimecast.forecast.run import RunOptions, run_backtests
+    from crimecast.report import serialise, tables
+
+    chosen = _models_option(models, model)
     area = area or (ALL if category == ALL else default_area(counts))
     options = RunOptions(n_paths=n_paths, seed=seed, model=model, windows=windows, models=chosen, steps=not no_steps,
                          known_changes=_known_changes(known_changes_file))
@@ -296,26 +393,34 @@ def backtest_command(category, area, model, n_paths, seed, jobs, no_steps, known
         report = run_backtests(counts, category=category, area=area, options=options,
                                jobs=jobs or default_jobs(), progress=progress)
     overall, per_series, lost, scores, notes = report.overall, report.per_series, report.lost, report.scores, report.notes
+    failures = report.failures
     if as_json:
         click.echo(json.dumps({"data": counts.attrs.get("source"), "illustrative": bool(counts.attrs.get("illustrative")),
                                "overall": serialise.records(overall.reset_index()), "per_series": serialise.records(per_series),
-                               "lost_to_baseline": serialise.records(lost), "notes": notes}, indent=2, default=serialise.json_default))
-        return
-    for note in notes:
-        click.secho(f"Note: {note}", fg="yellow")
-    if per_series[["category", "area"]].drop_duplicates().shape[0] > 1:
-        shown = per_series.assign(mase=per_series["mase"].round(2), total_ape=per_series["total_ape"].round(1),
-                                  coverage80=per_series["coverage80"].round(0))
-        click.echo(tables.text_table(shown, align_left=("category", "area", "model")))
-        click.echo()
-    click.secho(f"Overall ({scores['origin'].nunique()} window(s) per series):", bold=True)
-    click.echo(tables.backtest_table(overall, frequency=frequency_of(counts)))
-    if lost.empty:
-        click.echo(f"\n{model} had the lowest MASE on every series.")
+                               "lost_to_baseline": serialise.records(lost), "notes": notes,
+                               "failed": [{"category": f.category, "area": f.area, "reason": f.reason} for f in failures]},
+                              indent=2, default=serialise.json_default))
     else:
-        for row in lost.itertuples():
-            click.secho(f"Note: on {row.category} / {row.area}, {row.best_model} beat {model} "
-                        f"(MASE {row.best_mase:.2f} vs {row.model_mase:.2f}).", fg="yellow")
+        for note in notes:
+            click.secho(f"Note: {note}", fg="yellow")
+        if per_series[["category", "area"]].drop_duplicates().shape[0] > 1:
+            shown = per_series.assign(mase=per_series["mase"].round(2), total_ape=per_series["total_ape"].round(1),
+                                      coverage80=per_series["coverage80"].round(0))
+            click.echo(tables.text_table(shown, align_left=("category", "area", "model")))
+            click.echo()
+        click.secho(f"Overall ({scores['origin'].nunique()} window(s) per series):", bold=True)
+        from crimecast.data.frequency import frequency_of
+
+        click.echo(tables.backtest_table(overall, frequency=frequency_of(counts)))
+        if lost.empty:
+            click.echo(f"\n{model} had the lowest MASE on every series.")
+        else:
+            for row in lost.itertuples():
+                click.secho(f"Note: on {row.category} / {row.area}, {row.best_model} beat {model} "
+                            f"(MASE {row.best_mase:.2f} vs {row.model_mase:.2f}).", fg="yellow")
+    if failures:
+        _report_failures(failures, what="backtest", debug=ctx.find_root().params.get("debug", False))
+        ctx.exit(1)
 
 
 @cli.command("list")
@@ -329,7 +434,9 @@ def list_command(counts):
       forecast list --dataset merseyside
       forecast list --data london.csv --wide --category-col MajorText --area-col BoroughName --sum-duplicates
     """
-    from crimecast.data.series import aliases_in
+    from crimecast.data.load import EMBEDDED_DATASETS
+    from crimecast.data.series import aliases_in, catalogue
+    from crimecast.report import tables
 
     click.secho("Embedded datasets:", bold=True)
     for name in EMBEDDED_DATASETS:
@@ -345,6 +452,37 @@ def list_command(counts):
     click.echo("\n" + tables.areas_sentence(counts))
 
 
+@cli.command("example")
+@click.argument("names", nargs=-1, metavar="NAME...")
+@click.option("--list", "show_list", is_flag=True, help="List the shipped examples.")
+@click.option("--out", "folder", type=click.Path(path_type=Path), default=Path("."), show_default=True,
+              callback=_checked_out_dir, help="Folder to copy into.")
+@click.option("--force", is_flag=True, help="Overwrite files that already exist.")
+def example_command(names, show_list, folder, force):
+    """Copy shipped examples into the working folder, to run or to edit.
+
+    A fleet example comes with its vehicles CSV. Data files are small,
+    illustrative extracts of the embedded data in the layouts of the
+    README's "Your own data" section.
+
+    \b
+    Examples:
+      forecast example --list
+      forecast example domestic-abuse-uplift
+      forecast example fleet-2013 csf-2013-14 --out inputs/
+    """
+    from crimecast.examples import copy_examples, examples
+
+    if show_list or not names:
+        click.secho("Shipped examples (copy with `forecast example NAME`):", bold=True)
+        for example in examples().values():
+            files = ", ".join(f.name for f in example.files)
+            click.echo(f"  {example.name:<28} {example.kind}: {files}")
+        return
+    written = copy_examples(list(names), folder=folder, force=force)
+    click.echo(f"Copied {', '.join(str(p) for p in written)}.")
+
+
 @cli.command("spc")
 @click.argument("category")
 @click.option("--area", default=None, help="Area slug (default: force-wide).")
@@ -356,8 +494,7 @@ def list_command(counts):
               help="Points in a row on one side of the mean that signal a shift.")
 @click.option("--screen/--no-screen", default=True, show_default=True,
               help="Leave moving ranges above 3.267 x their average out of the limits.")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_OUT, show_default=True,
-              help="Folder for the PNG chart and CSV of periods and signals.")
+@out_option("Folder for the PNG chart and CSV of periods and signals.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
 @as_of_option
 @data_options
@@ -374,6 +511,10 @@ def spc_command(category, area, start, seasonal_adjust, known_changes_file, run_
       forecast spc burglary --seasonal-adjust
       forecast spc violence-with-injury --from 2011-04 --known-changes changes.csv
     """
+    from crimecast.data.series import default_area
+    from crimecast.data.series import filled_periods
+    from crimecast.forecast.run import run_spc
+    from crimecast.report import serialise, tables
     from crimecast.report.charts import control_chart_figure, save_figure
 
     start_month = _month_option(start, "--from")
@@ -381,12 +522,16 @@ def spc_command(category, area, start, seasonal_adjust, known_changes_file, run_
     report = run_spc(counts, category=category, area=area or default_area(counts), start=start_month,
                      seasonal_adjust=seasonal_adjust, known_changes=known, run_length=run_length, screen=screen)
     periods, signals = tables.spc_periods(report.chart), tables.spc_signals(report.chart)
-    stem = f"{report.category}_{report.area}_spc"
-    written = [write_csv_atomic(periods, out_dir / f"{stem}_periods.csv"), write_csv_atomic(signals, out_dir / f"{stem}_signals.csv")]
+    stem = f"{report.category}_{report.area}_spc" + ("_adjusted" if report.chart.seasonally_adjusted else "")
     fig = control_chart_figure(report.chart, category=report.category, area=report.area,
                                known={k.month: k.description for k in report.known}, notice=counts.attrs.get("notice", ""),
                                filled=filled_periods(counts, category=report.category, area=report.area))
-    written.append(save_figure(fig, out_dir / f"{stem}.png"))
+    with staged_output(out_dir) as stage:
+        written = [write_csv_atomic(periods, stage.dir / f"{stem}_periods.csv"),
+                   write_csv_atomic(signals, stage.dir / f"{stem}_signals.csv"),
+                   save_figure(fig, stage.dir / f"{stem}.png")]
+        stage.publish()
+    written = [stage.final_path(p) for p in written]
     if as_json:
         click.echo(json.dumps({**serialise.spc_report(report),
                                "files": [str(p) for p in written]}, indent=2, default=serialise.json_default))
@@ -412,6 +557,8 @@ def spc_command(category, area, start, seasonal_adjust, known_changes_file, run_
 def _month_option(value: str | None, option: str) -> pd.Timestamp | None:
     if value is None:
         return None
+    import pandas as pd
+
     from crimecast.data.months import parse_months
 
     try:
@@ -492,6 +639,7 @@ def data_import_command(kind, paths, name, store, url, area_level, lsoa_lookup, 
       forecast data import csv counts.csv --name district --areas parts
     """
     from crimecast.data.imports import ImportOptions, import_data
+    from crimecast.data.load import ColumnMap
     from crimecast.report import data as render
 
     options = ImportOptions(area_level=area_level, lsoa_lookup=lsoa_lookup, offence_level=offence_level,
@@ -543,6 +691,7 @@ def data_list_command(store, as_json):
     """
     from crimecast.data.store import list_datasets, store_path
     from crimecast.report import data as render
+    from crimecast.report import serialise, tables
 
     frame = list_datasets(store)
     if as_json:
@@ -568,6 +717,7 @@ def data_show_command(name, store, as_json):
     """
     from crimecast.data.imports import describe_dataset
     from crimecast.report import data as render
+    from crimecast.report import serialise, tables
 
     description = describe_dataset(name, store=store)
     stored = description.dataset
@@ -635,6 +785,7 @@ def _scenario_provenance(data: dict) -> None:
 
 
 def _scenario_json(result, written: list[Path]) -> dict:
+    from crimecast.report import serialise
     from crimecast.report.scenarios import describe_driver
 
     scenario = result.resolved.scenario
@@ -651,8 +802,7 @@ def _scenario_json(result, written: list[Path]) -> dict:
 
 @scenario_group.command("run")
 @click.argument("scenario_file", metavar="FILE")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_OUT, show_default=True,
-              help="Folder; files go in OUT/scenario-<name>/.")
+@out_option("Folder; files go in OUT/scenario-<name>/.")
 @click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Worker processes (default: cores, at most 4).")
 @click.option("--no-chart", is_flag=True, help="Skip the PNG charts.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
@@ -671,7 +821,9 @@ def scenario_run_command(scenario_file, out_dir, jobs, no_chart, as_json, data_s
       forecast scenario run my-plan.yaml --out reports/
       forecast scenario run planning-2014-15 --json
     """
+    from crimecast.data.sources import open_counts
     from crimecast.report import scenarios as render
+    from crimecast.report import serialise, tables
     from crimecast.report.charts import save_figure, scenario_chart
     from crimecast.scenarios.run import run_scenario
     from crimecast.scenarios.spec import load_scenario
@@ -680,13 +832,17 @@ def scenario_run_command(scenario_file, out_dir, jobs, no_chart, as_json, data_s
     counts = open_counts(data_source.naming(scenario.base.data).inside(scenario.base.area))
     result = run_scenario(scenario, counts=counts, jobs=jobs or default_jobs(), progress=None if as_json else _series_progress)
     _scenario_provenance(result.data)
-    folder = render.output_dir(out_dir, scenario.name)
     label = f"{result.data.get('source')}{' (illustrative)' if result.data.get('illustrative') else ''}"
-    written = render.write_scenario_tables(result, folder, data_label=label)
-    if not no_chart:
-        for key in result.reported:
-            fig = scenario_chart(result, key, notice=result.data.get("notice") or "")
-            written.append(save_figure(fig, folder / f"{key[0]}_{key[1]}.png"))
+    with staged_output(out_dir) as stage:
+        staged = render.output_dir(stage.dir, scenario.name)
+        written = render.write_scenario_tables(result, staged, data_label=label)
+        if not no_chart:
+            for key in result.reported:
+                fig = scenario_chart(result, key, notice=result.data.get("notice") or "")
+                written.append(save_figure(fig, staged / f"{key[0]}_{key[1]}.png"))
+        stage.publish()
+    folder = render.output_dir(out_dir, scenario.name)
+    written = [stage.final_path(p) for p in written]
     if as_json:
         click.echo(json.dumps(_scenario_json(result, written), indent=2, default=serialise.json_default))
         return
@@ -711,8 +867,7 @@ def scenario_run_command(scenario_file, out_dir, jobs, no_chart, as_json, data_s
 
 @scenario_group.command("compare")
 @click.argument("scenario_files", metavar="FILE...", nargs=-1, required=True)
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_OUT, show_default=True,
-              help="Folder for scenario-comparison.csv.")
+@out_option("Folder for scenario-comparison.csv.")
 @click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Worker processes (default: cores, at most 4).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @data_source_options
@@ -727,6 +882,8 @@ def scenario_compare_command(scenario_files, out_dir, jobs, as_json, data_source
       forecast scenario compare domestic-abuse-uplift shoplifting-national-rise
       forecast scenario compare low.yaml central.yaml high.yaml --out reports/
     """
+    from crimecast.data.sources import open_counts
+    from crimecast.report import serialise, tables
     from crimecast.report.scenarios import comparison_table
     from crimecast.scenarios.run import compare_scenarios
     from crimecast.scenarios.spec import load_scenario
@@ -753,7 +910,7 @@ def scenario_compare_command(scenario_files, out_dir, jobs, as_json, data_source
 
 @scenario_group.command("new")
 @click.argument("name")
-@click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+@click.option("--out", "out_file", type=click.Path(path_type=Path), default=None, callback=_checked_out_file,
               help="File to write (default: NAME.yaml in the current folder).")
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
 def scenario_new_command(name, out_file, force):
@@ -768,7 +925,7 @@ def scenario_new_command(name, out_file, force):
     from crimecast.io import write_atomic
     from crimecast.scenarios.template import template_text
 
-    path = out_file or Path(f"{slugify(name)}.yaml")
+    path = check_output_file(out_file or Path(f"{slugify(name)}.yaml"))
     if path.exists() and not force:
         raise UsageError(f"{path} already exists. Choose another NAME or --out, or add --force to overwrite it.")
     text = template_text(name, file_name=str(path))
@@ -791,6 +948,8 @@ def scenario_check_command(scenario_file, as_json, data_source):
       forecast scenario check my-plan.yaml
       forecast scenario check planning-2014-15
     """
+    from crimecast.data.sources import open_counts
+    from crimecast.report import serialise
     from crimecast.report.scenarios import describe_driver
     from crimecast.scenarios.run import check_scenario
     from crimecast.scenarios.spec import load_scenario
@@ -831,6 +990,8 @@ def _plan_for(category, plan_file, *, target, count, area, year, direction, coun
         raise UsageError("give either CATEGORY (with --target or --count) or --plan FILE, not both.")
     if plan_file:
         return load_plan(plan_file, year=year)
+    from crimecast.data.frequency import frequency_of
+
     frequency = frequency_of(counts)
     year = year or financial_year_label(financial_year_start(frequency.next(counts["month"].max())))
     try:
@@ -860,14 +1021,13 @@ def _plan_for(category, plan_file, *, target, count, area, year, direction, coun
 @click.option("--as-of", "as_of", default=None,
               help="Last month of actuals to use, e.g. 2014-09, for in-year assurance (a quarter end for quarterly data).")
 @click.option("--scenario", "scenario_file", default=None, help="Scenario file (or shipped example) applied to the same paths.")
-@click.option("--model", type=click.Choice(list(MODELS)), default=DEFAULT_MODEL, show_default=True, help="Forecasting model.")
+@click.option("--model", type=click.Choice(list(MODEL_NAMES)), default=DEFAULT_MODEL, show_default=True, help="Forecasting model.")
 @click.option("--paths", "n_paths", type=click.IntRange(100, 100_000), default=DEFAULT_PATHS, show_default=True,
               help="Simulated sample paths.")
 @click.option("--seed", type=int, default=DEFAULT_SEED, show_default=True, help="Random seed.")
 @click.option("--no-steps", is_flag=True, help="Do not model confirmed step changes as level shifts.")
 @click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Worker processes (default: cores, at most 4).")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_OUT, show_default=True,
-              help="Folder; files go in OUT/milestones-<plan>/.")
+@out_option("Folder; files go in OUT/milestones-<plan>/.")
 @click.option("--no-chart", is_flag=True, help="Skip the PNG charts.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
 @data_source_options
@@ -891,7 +1051,10 @@ def milestones_command(category, target, count_target, direction, area, plan_fil
       forecast milestones --plan plan-2013-14 --as-of 2013-09
       forecast milestones --plan my-plan.csv --data force.csv
     """
+    from crimecast.data.series import FORCE_AREA
+    from crimecast.data.sources import open_counts, restrict_to
     from crimecast.report import milestones as render
+    from crimecast.report import serialise, tables
     from crimecast.report.charts import milestone_chart, save_figure
     from crimecast.scenarios.assess import assess_milestones
     from crimecast.scenarios.spec import load_scenario
@@ -907,12 +1070,16 @@ def milestones_command(category, target, count_target, direction, area, plan_fil
     report = assess_milestones(counts, plan, as_of=_month_option(as_of, "--as-of"), scenario=scenario, model=model,
                                n_paths=n_paths, seed=seed, steps=not no_steps, jobs=jobs or default_jobs(),
                                progress=None if as_json else _series_progress)
+    with staged_output(out_dir) as stage:
+        staged = render.output_dir(stage.dir, report)
+        written = render.write_milestone_tables(report, staged, data_label=_data_label(counts))
+        if not no_chart:
+            for index, assessment in enumerate(report.assessments):
+                fig = milestone_chart(assessment, as_of=report.as_of, notice=counts.attrs.get("notice", ""))
+                written.append(save_figure(fig, staged / render.chart_name(index, assessment)))
+        stage.publish()
     folder = render.output_dir(out_dir, report)
-    written = render.write_milestone_tables(report, folder, data_label=_data_label(counts))
-    if not no_chart:
-        for index, assessment in enumerate(report.assessments):
-            fig = milestone_chart(assessment, as_of=report.as_of, notice=counts.attrs.get("notice", ""))
-            written.append(save_figure(fig, folder / render.chart_name(index, assessment)))
+    written = [stage.final_path(p) for p in written]
     if as_json:
         click.echo(json.dumps({"plan": report.plan.name, "as_of": report.as_of, "scenario": report.scenario_name,
                                "data": counts.attrs.get("source"), "illustrative": bool(counts.attrs.get("illustrative")),
@@ -960,8 +1127,7 @@ def optimise_group() -> None:
 @click.option("--scenario", "scenario_file", default=None, help="Scenario applied to the baseline crime forecasts.")
 @click.option("--solver", type=click.Choice(["highs", "cbc"]), default="highs", show_default=True, help="MILP solver.")
 @click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Worker processes for the forecasts.")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_OUT, show_default=True,
-              help="Folder; files go in OUT/optimise-csf/.")
+@out_option("Folder; files go in OUT/optimise-csf/.")
 @click.option("--no-chart", is_flag=True, help="Skip the PNG charts.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
 @data_source_options
@@ -982,9 +1148,11 @@ def optimise_csf_command(assumptions_file, budget, objective, scenario_file, sol
       forecast optimise csf --budget 7319000 --objective cost
       forecast optimise csf --assumptions my-csf.yaml --scenario planning-2014-15 --json
     """
+    from crimecast.data.sources import open_counts
     from crimecast.optimise.assumptions import load_assumptions
     from crimecast.optimise.csf import optimise_csf
     from crimecast.report import optimise as render
+    from crimecast.report import serialise, tables
     from crimecast.report.charts import allocation_chart, budget_curve_chart, save_figure
     from crimecast.scenarios.spec import load_scenario
 
@@ -994,13 +1162,17 @@ def optimise_csf_command(assumptions_file, budget, objective, scenario_file, sol
     result = optimise_csf(counts, assumptions, source=source, budget=budget, currency=objective, scenario=scenario,
                           solver=solver, jobs=jobs or default_jobs(), progress=None if as_json else _series_progress)
     _say_provenance(counts)
+    with staged_output(out_dir) as stage:
+        staged = render.output_dir(stage.dir)
+        written = render.write_tables(result, staged)
+        written.append(render.write_workbook(result, staged / "csf.xlsx", notes=render.summary_sentences(result)))
+        if not no_chart:
+            notice = counts.attrs.get("notice", "")
+            written.append(save_figure(allocation_chart(result, notice=notice), staged / "allocation.png"))
+            written.append(save_figure(budget_curve_chart(result, notice=notice), staged / "budget_curve.png"))
+        stage.publish()
     folder = render.output_dir(out_dir)
-    written = render.write_tables(result, folder)
-    written.append(render.write_workbook(result, folder / "csf.xlsx", notes=render.summary_sentences(result)))
-    if not no_chart:
-        notice = counts.attrs.get("notice", "")
-        written.append(save_figure(allocation_chart(result, notice=notice), folder / "allocation.png"))
-        written.append(save_figure(budget_curve_chart(result, notice=notice), folder / "budget_curve.png"))
+    written = [stage.final_path(p) for p in written]
     if as_json:
         click.echo(json.dumps({"assumptions": source, "year": result.year, "budget": result.spec.budget,
                                "unit": result.weights.unit, "weights_source": result.weights.source,
@@ -1035,8 +1207,7 @@ def optimise_csf_command(assumptions_file, budget, objective, scenario_file, sol
 @click.option("--budget", type=click.FloatRange(min=1.0), default=None, help="Cap on discounted whole-life cost (£).")
 @click.option("--co2-cap", type=click.FloatRange(min=0.0), default=None, help="Cap on CO2 over the appraisal (tonnes).")
 @click.option("--solver", type=click.Choice(["highs", "cbc"]), default="highs", show_default=True, help="MILP solver.")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_OUT, show_default=True,
-              help="Folder; files go in OUT/optimise-fleet/.")
+@out_option("Folder; files go in OUT/optimise-fleet/.")
 @click.option("--no-chart", is_flag=True, help="Skip the PNG charts.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
 def optimise_fleet_command(fleet_file, objective, budget, co2_cap, solver, out_dir, no_chart, as_json):
@@ -1058,6 +1229,7 @@ def optimise_fleet_command(fleet_file, objective, budget, co2_cap, solver, out_d
     from crimecast.optimise.fleet import fleet_report
     from crimecast.optimise.fleet_spec import load_fleet
     from crimecast.report import fleet as render
+    from crimecast.report import serialise, tables
     from crimecast.report.charts import save_figure, tornado_chart, tradeoff_chart
 
     fleet = load_fleet(fleet_file)
@@ -1066,15 +1238,19 @@ def optimise_fleet_command(fleet_file, objective, budget, co2_cap, solver, out_d
     years = fleet.spec.appraisal.years
     sentences = render.summary_sentences(plan, report.headlines, years=years)
     sentences += [render.switching_sentence(v, label) for v, label in report.switching]
-    folder = render.output_dir(out_dir)
     switching = report.switching_frame()
-    written = render.write_tables(plan, report.tradeoff, report.tornado, switching, folder)
-    written.append(render.write_workbook(plan, report.tradeoff, report.tornado, switching, folder / "fleet.xlsx",
-                                         notes=sentences))
-    if not no_chart:
-        written.append(save_figure(tradeoff_chart(report.tradeoff, baseline_cost=plan.baseline_cost,
-                                                  baseline_co2=plan.baseline_co2), folder / "tradeoff.png"))
-        written.append(save_figure(tornado_chart(report.tornado, base_cost=plan.cost), folder / "tornado.png"))
+    with staged_output(out_dir) as stage:
+        staged = render.output_dir(stage.dir)
+        written = render.write_tables(plan, report.tradeoff, report.tornado, switching, staged)
+        written.append(render.write_workbook(plan, report.tradeoff, report.tornado, switching, staged / "fleet.xlsx",
+                                             notes=sentences))
+        if not no_chart:
+            written.append(save_figure(tradeoff_chart(report.tradeoff, baseline_cost=plan.baseline_cost,
+                                                      baseline_co2=plan.baseline_co2), staged / "tradeoff.png"))
+            written.append(save_figure(tornado_chart(report.tornado, base_cost=plan.cost), staged / "tornado.png"))
+        stage.publish()
+    folder = render.output_dir(out_dir)
+    written = [stage.final_path(p) for p in written]
     if as_json:
         click.echo(json.dumps({"fleet": fleet.source, "objective": objective, "cost": plan.cost, "co2": plan.co2,
                                "baseline_cost": plan.baseline_cost, "baseline_co2": plan.baseline_co2,
@@ -1104,15 +1280,6 @@ def optimise_fleet_command(fleet_file, objective, budget, co2_cap, solver, out_d
 
 # ---------------------------------------------------------------- the Board pack
 
-def _writable_folder(folder: Path) -> Path:
-    from crimecast.io import check_writable
-
-    try:
-        return check_writable(folder)
-    except CrimecastError as error:
-        raise click.BadParameter(str(error), param_hint="--out") from None
-
-
 @cli.command("report")
 @click.option("--plan", "plan_file", required=True, help="A YAML or CSV plan of milestones, or a shipped plan (plan-2013-14).")
 @click.option("--as-of", "as_of", default=None,
@@ -1120,11 +1287,11 @@ def _writable_folder(folder: Path) -> Path:
 @click.option("--scenario", "scenario_file", default=None, help="Scenario file (or shipped example) for the scenarios section.")
 @click.option("--csf", "csf_file", default=None, help="Community Safety Fund assumptions (or csf-2013-14) for the money section.")
 @click.option("--fleet", "fleet_file", default=None, help="Fleet file (or fleet-2013) for the money section.")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_OUT / "board-pack",
-              show_default=True, callback=lambda ctx, param, value: _writable_folder(value),
-              help="Folder for report.html and report.pdf (checked before any work).")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=DEFAULT_OUT / "board-pack", show_default=True,
+              callback=_checked_out_dir, help="Folder for report.html and report.pdf (checked before any work).")
 @click.option("--no-pdf", is_flag=True, help="Write report.html only (no Chromium needed).")
-@click.option("--model", type=click.Choice(list(MODELS)), default=None, help=f"Forecasting model (default: {DEFAULT_MODEL}, or the scenario's).")
+@click.option("--model", type=click.Choice(list(MODEL_NAMES)), default=None,
+              help=f"Forecasting model (default: {DEFAULT_MODEL}, or the scenario's).")
 @click.option("--paths", "n_paths", type=click.IntRange(100, 100_000), default=None,
               help=f"Simulated paths (default: {DEFAULT_PATHS}, or the scenario's and fund's own); fewer is quicker.")
 @click.option("--seed", type=int, default=None, help=f"Random seed (default: {DEFAULT_SEED}).")
@@ -1174,3 +1341,16 @@ def report_command(plan_file, as_of, scenario_file, csf_file, fleet_file, out_di
     if written.pdf_problem:
         click.secho(f"Error: {written.pdf_problem} report.html is complete.", fg="red", err=True)
         sys.exit(1)
+
+
+def main() -> None:
+    """The ``forecast`` console command: ``cli`` with Ctrl-C during start-up ending cleanly too."""
+    try:
+        cli(prog_name="forecast")
+    except KeyboardInterrupt:
+        click.secho("\nInterrupted.", fg="red", err=True)
+        sys.exit(INTERRUPTED_EXIT)
+
+
+if __name__ == "__main__":
+    main()

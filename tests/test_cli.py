@@ -346,7 +346,8 @@ def test_optimise_csf_json_with_budget_and_objective(csf_file, tmp_path):
     assert result.exit_code == 0, result.output
     payload = json.loads(result.output[result.output.index("{"):])
     assert payload["budget"] == 7319000 and payload["unit"] == "£ social cost avoided"
-    assert sum(r["optimal"] for r in payload["allocation"]) <= 7319000 + 1e-3
+    # within CBC's feasibility tolerance (1e-7 relative: under £1 on £7.3m)
+    assert sum(r["optimal"] for r in payload["allocation"]) <= 7319000 + 1.0
 
 
 def test_optimise_csf_infeasible_is_one_clear_line(csf_file):

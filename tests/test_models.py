@@ -26,7 +26,7 @@ def test_unknown_model_is_refused():
 def test_init_only_stores_parameters():
     forecaster = CrimeForecaster(n_paths=123, seed=9)
     assert forecaster.get_params() == {"model": "crimecast", "n_paths": 123, "seed": 9, "level_shifts": "auto",
-                                       "known_changes": (), "horizon": None}
+                                       "known_changes": ()}
     assert not hasattr(forecaster, "core_")
 
 
@@ -37,6 +37,29 @@ def test_every_model_gives_non_negative_paths_of_the_right_shape(model):
     result = CrimeForecaster(model=model, n_paths=1000, seed=1).fit(y).predict(12)
     assert result.paths.shape == (1000, 12)
     assert (result.paths >= 0).all()
+
+
+@pytest.mark.parametrize("model", ["ets", "seasonal-naive"])
+def test_a_months_forecast_does_not_depend_on_the_horizon(model):
+    forecaster = CrimeForecaster(model=model, n_paths=300, seed=3).fit(series())
+    longest = forecaster.predict(36).paths
+    for horizon in (1, 12, 24):
+        assert np.array_equal(forecaster.predict(horizon).paths, longest[:, :horizon])
+
+
+@pytest.mark.slow
+def test_calibrated_forecast_does_not_depend_on_the_horizon():
+    """Issue 17: the first year's intervals were 1,067-1,210 at --horizon 12 and 905-1,422 at 24."""
+    y = series(60)
+    short = CrimeForecaster(n_paths=300, seed=3, level_shifts=()).fit(y)
+    assert np.array_equal(short.predict(12).paths, short.predict(24).paths[:, :12])
+    assert short.calibration_.windows == 2  # one-year windows at 36 and 48 months, whatever the horizon
+
+
+def test_a_horizon_beyond_the_simulated_months_is_refused():
+    forecaster = CrimeForecaster(model="seasonal-naive", n_paths=100).fit(series())
+    with pytest.raises(ModelError, match="1 to 60 months ahead"):
+        forecaster.predict(61)
 
 
 @pytest.mark.slow

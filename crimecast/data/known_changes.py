@@ -18,6 +18,7 @@ import pandas as pd
 from crimecast.data.months import parse_months
 from crimecast.data.slugs import slugify
 from crimecast.errors import DataError
+from crimecast.io import read_csv
 
 
 @dataclass(frozen=True)
@@ -36,12 +37,7 @@ class KnownChange:
 def load_known_changes(path: str | Path) -> list[KnownChange]:
     """Read a known-changes CSV; DataError naming the row and column on bad input."""
     path = Path(path)
-    if not path.exists():
-        raise DataError(f"{path}: no such known-changes file.")
-    try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except pd.errors.EmptyDataError:
-        raise DataError(f"{path}: the known-changes file is empty; it needs columns month,description.") from None
+    frame = read_csv(path, what="known-changes file", hint="Give the path of a CSV with columns month,description.")
     missing = {"month", "description"} - set(frame.columns)
     if missing:
         raise DataError(f"{path}: missing column(s) {', '.join(sorted(missing))}; a known-changes file needs month,description "

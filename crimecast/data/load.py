@@ -238,7 +238,7 @@ def _embedded_metadata() -> dict:
 
 
 def counts_from(data: ImportedData | StoredDataset, *, source: str, fill_missing: FillMissing = DEFAULT_FILL,
-                max_gap: int = DEFAULT_MAX_GAP) -> pd.DataFrame:
+                max_gap: int = DEFAULT_MAX_GAP, keep_outliers: bool = False) -> pd.DataFrame:
     """Validate imported or stored counts and attach what they mean as ``attrs``.
 
     ``attrs``: ``source``, ``illustrative``, ``notice``, ``notes``,
@@ -247,7 +247,7 @@ def counts_from(data: ImportedData | StoredDataset, *, source: str, fill_missing
     """
     frequency = QUARTERLY if data.frequency == QUARTERLY.name else MONTHLY
     valid = validate(data.counts, source=source, fill_missing=fill_missing, max_gap=max_gap, frequency=frequency,
-                     drop_unfillable=fill_missing != "error")
+                     drop_unfillable=fill_missing != "error", keep_outliers=keep_outliers)
     categories = data.categories
     in_total = categories.loc[categories["in_total"].astype(bool), "category"].tolist()
     valid.attrs.update(source=source, illustrative=False, notice="", kind=data.kind,
@@ -268,6 +268,7 @@ def load_counts(
     max_gap: int = DEFAULT_MAX_GAP,
     areas: str | None = None,
     category_map: str | Path | None = None,
+    keep_outliers: bool = False,
 ) -> pd.DataFrame:
     """Load crime counts from an embedded dataset or a file into the validated data contract.
 
@@ -287,6 +288,9 @@ def load_counts(
         :func:`crimecast.data.schema.fill_missing_months`).
     areas, category_map
         See :func:`import_csv`.
+    keep_outliers
+        Keep counts far above their series (refused by default as likely
+        typing errors; see :func:`crimecast.data.schema.validate`).
 
     Returns
     -------
@@ -315,4 +319,4 @@ def load_counts(
         valid.attrs.update(illustrative=True, notice=_embedded_metadata()["notice"], kind="embedded")
         return valid
     imported = import_csv(Path(name), columns=columns, sum_duplicates=sum_duplicates, areas=areas, category_map=category_map)
-    return counts_from(imported, source=name, fill_missing=fill_missing, max_gap=max_gap)
+    return counts_from(imported, source=name, fill_missing=fill_missing, max_gap=max_gap, keep_outliers=keep_outliers)

@@ -69,9 +69,17 @@ def parse_months(values: pd.Series, *, where: str, rows: pd.Series | None = None
     bad = best.isna() if best is not None else pd.Series(True, index=text.index)
     position = int(bad.to_numpy().argmax())
     row = f"row {int(rows.iloc[position])}, " if rows is not None else ""
+    label = text.iloc[position]
+    readable = label is not pd.NA and any(_parse_with(pd.Series([label]), fmt).notna().all() for fmt in MONTH_FORMATS)
+    if readable and best_parsed > 0:
+        example = text[best.notna().to_numpy()].iloc[0]
+        raise DataError(
+            f"{where}: {row}'{label}' is a month, but written differently from the rest of the column (like "
+            f"'{example}'). Write every month in the column the same way."
+        )
     raise DataError(
-        f"{where}: {row}'{text.iloc[position]}' is not a month I can read. "
-        "Write months as 2013-04, 2013-04-01, 2013 Apr, Apr-13 or 201304, one format per column."
+        f"{where}: {row}'{label}' is not a month I can read. "
+        "Write months as 2013-04, 2013-04-01, 2013 Apr, Apr 2013, Apr-13 or 201304, one format per column."
     )
 
 

@@ -19,22 +19,10 @@ def _check_path(path: Path) -> None:
         raise DataError(f"{path} is a folder, not a file. Name the CSV or Excel file inside it.")
 
 
-def _encoding_line(path: Path, error: UnicodeDecodeError) -> int:
-    with open(path, "rb") as handle:
-        return handle.read(error.start).count(b"\n") + 1
-
-
 def _read_csv(path: Path) -> pd.DataFrame:
-    try:
-        return pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True, encoding="utf-8-sig")
-    except pd.errors.EmptyDataError:
-        raise DataError(f"{path}: the file is empty. It needs a header row and at least one row.") from None
-    except UnicodeDecodeError as error:
-        raise DataError(f"{path}, line {_encoding_line(path, error)}: not UTF-8 text (byte {error.object[error.start]:#x}). "
-                        "Save the file as CSV UTF-8 (in Excel: Save As > CSV UTF-8).") from None
-    except pd.errors.ParserError as error:
-        raise DataError(f"{path}: not a readable CSV ({str(error).splitlines()[0]}). "
-                        "Check for an unclosed quote or a line with extra commas.") from None
+    from crimecast.io import read_csv
+
+    return read_csv(path, what="file", skipinitialspace=True)
 
 
 def _read_excel(path: Path) -> pd.DataFrame:
@@ -43,16 +31,6 @@ def _read_excel(path: Path) -> pd.DataFrame:
     except Exception as error:  # openpyxl raises many kinds for a damaged workbook
         raise DataError(f"{path}: not a readable Excel workbook ({str(error).splitlines()[0] if str(error) else type(error).__name__}). "
                         "Open it in Excel and save it again, or save the sheet as CSV UTF-8.") from None
-
-
-def _single_column_hint(path: Path, frame: pd.DataFrame) -> None:
-    if frame.shape[1] != 1:
-        return
-    header = str(frame.columns[0])
-    for delimiter, name in ((";", "semicolons"), ("\t", "tabs"), ("|", "vertical bars")):
-        if delimiter in header:
-            raise DataError(f"{path}: the columns are separated by {name}, not commas. "
-                            "Save the file as comma-separated CSV (in Excel: Save As > CSV UTF-8).")
 
 
 def read_table(path: str | Path) -> pd.DataFrame:
@@ -68,12 +46,12 @@ def read_table(path: str | Path) -> pd.DataFrame:
     ------
     DataError
         Naming the file (and line) and the fix: missing file, a folder, an empty
-        file, another encoding, another delimiter, an unclosed quote.
+        file, another encoding, another delimiter, an unclosed quote (CSV files
+        go through :func:`crimecast.io.read_csv`, the one guarded reader).
     """
     path = Path(path)
     _check_path(path)
     frame = _read_excel(path) if path.suffix.lower() in EXCEL_SUFFIXES else _read_csv(path)
-    _single_column_hint(path, frame)
     if frame.empty:
         raise DataError(f"{path}: the file has a header but no rows.")
     frame.columns = [str(c).strip() for c in frame.columns]

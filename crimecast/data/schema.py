@@ -12,12 +12,24 @@ import numpy as np
 import pandas as pd
 
 from crimecast.data.frequency import MONTHLY, Frequency
+from crimecast.defaults import DEFAULT_FILL, DEFAULT_MAX_GAP
 from crimecast.errors import DataError
 
 COLUMNS: tuple[str, ...] = ("month", "area", "category", "count")
 KEY: list[str] = ["month", "area", "category"]
 ROW = "_row"  # optional column: the source file row of each record, for errors
 FillMissing = Literal["error", "zero", "interpolate"]
+# A monthly count above this is no count of crimes (and would overflow sums).
+MAX_COUNT = 10**12
+# A count more than OUTLIER_FACTOR times the median of the 13 months around it (or the floor,
+# for series of small counts) is refused as a likely typing error unless kept.
+OUTLIER_FACTOR = 100
+OUTLIER_FLOOR = 10
+OUTLIER_WINDOW = 13
+# A month standing this many months or more apart from the rest of its series,
+# with at most ISOLATED_ROWS rows on its side, is taken for a typing error.
+ISOLATION_GAP = 13
+ISOLATED_ROWS = 2
 
 
 def _where(frame: pd.DataFrame, index, source: str) -> str:
@@ -48,7 +60,73 @@ def clean_counts(frame: pd.DataFrame, source: str) -> pd.Series:
             "non-negative whole number. Counts must be whole numbers of crimes (0, 1, 2, ...); "
             "fix or remove that row."
         )
+    huge = counts > MAX_COUNT
+    if huge.any():
+        index = huge.idxmax()
+        raise DataError(
+            f"{_where(frame, index, source)}, column count: '{frame.at[index, 'count']}' is too large to be a monthly "
+            f"count of crimes (at most {MAX_COUNT:,}); fix or remove that row."
+        )
     return counts.round().astype("int64")
+
+
+def _check_future(frame: pd.DataFrame, source: str, today: pd.Timestamp) -> None:
+    current = pd.Timestamp(today).to_period("M").to_timestamp()
+    future = frame["month"] > current
+    if future.any():
+        index = frame.loc[future, "month"].idxmax()
+        raise DataError(
+            f"{_where(frame, index, source)}, column month: {frame.at[index, 'month']:%Y-%m} is after the current month "
+            f"({current:%Y-%m}), so it cannot hold recorded crime. Fix the month (a typing error?) or remove the row."
+        )
+
+
+def _check_isolated(frame: pd.DataFrame, source: str, frequency: Frequency = MONTHLY) -> None:
+    """A period far from the rest of its series (2030-01 for 2013-01) is named, not reported as many missing ones."""
+    ordered = frame.sort_values(["area", "category", "month"])
+    groups = ordered.groupby(["area", "category"], sort=False)
+    number = (ordered["month"].dt.year * 12 + ordered["month"].dt.month - 1) // frequency.months_per_period
+    gap = number.groupby([ordered["area"], ordered["category"]], sort=False).diff()
+    before = groups.cumcount()  # rows of the series before this row
+    after = groups["month"].transform("size") - before
+    lonely = (gap >= ISOLATION_GAP) & (np.minimum(before, after) <= ISOLATED_ROWS) & (np.maximum(before, after) > ISOLATED_ROWS)
+    if not lonely.any():
+        return
+    position = int(np.flatnonzero(lonely.to_numpy())[0])
+    stray_first = before.iloc[position] <= ISOLATED_ROWS
+    stray = ordered.index[position - 1] if stray_first else ordered.index[position]
+    area, category = ordered.at[stray, "area"], ordered.at[stray, "category"]
+    series = ordered[(ordered["area"] == area) & (ordered["category"] == category)]
+    rest = series.iloc[int(before.iloc[position]):] if stray_first else series.iloc[:int(before.iloc[position])]
+    periods, noun = int(gap.iloc[position]), frequency.noun
+    raise DataError(
+        f"{_where(frame, stray, source)}, column month: {frame.at[stray, 'month']:%Y-%m} is {periods} {noun}s away from "
+        f"the rest of {category} in {area} ({rest['month'].min():%Y-%m} to {rest['month'].max():%Y-%m}). "
+        f"Is the month mistyped? Fix it or remove the row (filling the gap would invent {periods - 1} {noun}s)."
+    )
+
+
+def _check_outliers(frame: pd.DataFrame, source: str) -> None:
+    """Counts far above the months around them (a typing error such as 1e12, or an extra digit or three).
+
+    Each count is set against the median of the 13 months centred on it, so a
+    series whose level genuinely changed (a category moved to another
+    recording body) is not flagged, while a lone spike is.
+    """
+    ordered = frame.sort_values(["area", "category", "month"])
+    rolling = ordered.groupby(["area", "category"], sort=False)["count"].rolling(
+        OUTLIER_WINDOW, center=True, min_periods=1).median()
+    typical = pd.Series(rolling.to_numpy(), index=rolling.index.get_level_values(-1)).reindex(ordered.index)
+    far = ordered["count"] > OUTLIER_FACTOR * np.maximum(typical, OUTLIER_FLOOR)
+    if far.any():
+        ratio = (ordered["count"] / np.maximum(typical, 1)).where(far)
+        index = ratio.idxmax()
+        row = frame.loc[index]
+        raise DataError(
+            f"{_where(frame, index, source)}, column count: {row['count']:,} for {row['category']} in {row['area']} in "
+            f"{row['month']:%Y-%m} is {ratio[index]:,.0f} times the typical month around it ({typical[index]:,.0f}). "
+            "Fix the row if it is a typing error; if it is right, pass --keep-outliers (keep_outliers=True)."
+        )
 
 
 def _check_months(frame: pd.DataFrame, source: str, frequency: Frequency) -> None:
@@ -78,8 +156,6 @@ def _check_duplicates(frame: pd.DataFrame, source: str) -> None:
         )
 
 
-DEFAULT_FILL: FillMissing = "interpolate"
-DEFAULT_MAX_GAP = 2
 
 
 def _gaps(group: pd.DataFrame, frequency: Frequency) -> pd.DatetimeIndex:
@@ -195,7 +271,8 @@ def _fill_note(filled: list[tuple[str, str, pd.Timestamp]], *, how: str, noun: s
 
 
 def validate(frame: pd.DataFrame, *, source: str = "table", fill_missing: FillMissing = DEFAULT_FILL,
-             max_gap: int = DEFAULT_MAX_GAP, frequency: Frequency = MONTHLY, drop_unfillable: bool = False) -> pd.DataFrame:
+             max_gap: int = DEFAULT_MAX_GAP, frequency: Frequency = MONTHLY, drop_unfillable: bool = False,
+             keep_outliers: bool = False, today: pd.Timestamp | None = None) -> pd.DataFrame:
     """Check a table against the data contract and return it in canonical form.
 
     Parameters
@@ -213,6 +290,11 @@ def validate(frame: pd.DataFrame, *, source: str = "table", fill_missing: FillMi
         month of its quarter.
     drop_unfillable
         See :func:`fill_missing_months`.
+    keep_outliers
+        Keep counts more than 100 times the months around them (refused
+        by default, as typing errors).
+    today
+        Months after this one are refused (default: the current date).
 
     Returns
     -------
@@ -232,7 +314,11 @@ def validate(frame: pd.DataFrame, *, source: str = "table", fill_missing: FillMi
     _check_months(frame, source, frequency)
     frame["area"] = frame["area"].astype(str)
     frame["category"] = frame["category"].astype(str)
+    _check_future(frame, source, pd.Timestamp.today() if today is None else today)
     _check_duplicates(frame, source)
+    _check_isolated(frame, source, frequency)
+    if not keep_outliers:
+        _check_outliers(frame, source)
     completed, notes, filled, dropped = fill_missing_months(frame[[*COLUMNS]], how=fill_missing, source=source,
                                                             max_gap=max_gap, frequency=frequency,
                                                             drop_unfillable=drop_unfillable)

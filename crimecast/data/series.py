@@ -69,7 +69,7 @@ def _resolve(name: str, choices: list[str], *, kind: str, aliases: dict[str, str
         return aliases[slug], f"'{name}' is read as {aliases[slug]}."
     where = f" in {source}" if source else ""
     raise DataError(
-        f"unknown {kind} '{name}'{where}.{did_you_mean(slug, choices)} "
+        f"unknown {kind} '{name}'{where}.{did_you_mean(slug, choices, aliases=aliases)} "
         f"Known {'categories' if kind == 'category' else kind + 's'}: {', '.join(choices)} (see `forecast list`)."
     )
 

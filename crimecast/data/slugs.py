@@ -18,12 +18,31 @@ def display_name(slug: str) -> str:
     return slug.replace("-", " ").capitalize()
 
 
-def did_you_mean(name: str, choices: list[str]) -> str:
-    """A ``" Did you mean 'x'?"`` hint, or an empty string when nothing is close."""
-    close = difflib.get_close_matches(name, choices, n=1, cutoff=0.5)
-    if not close:
+def did_you_mean(name: str, choices: list[str], *, aliases: dict[str, str] | None = None) -> str:
+    """A ``" Did you mean 'x'?"`` hint, or an empty string when nothing is close.
+
+    ``aliases`` (short name -> choice) are matched too, so ``burgalry`` finds
+    ``burglary`` (burglary-dwelling) rather than ``burglary-other``; a second
+    suggestion is given only when it is about as close as the first.
+    """
+    aliases = {a: t for a, t in (aliases or {}).items() if t in choices}
+    names = list(choices) + list(aliases)
+    close = difflib.get_close_matches(name, names, n=4, cutoff=0.5)
+    if close:  # a second suggestion only when it is about as close as the first
+        best = difflib.SequenceMatcher(None, name, close[0]).ratio()
+        close = [c for c in close if difflib.SequenceMatcher(None, name, c).ratio() >= best - 0.05]
+    else:
         close = [c for c in choices if name in c or c in name][:1]
-    return f" Did you mean '{close[0]}'?" if close else ""
+    shown, targets = [], set()
+    for match in close:
+        target = aliases.get(match, match)
+        if target in targets:
+            continue
+        targets.add(target)
+        shown.append(f"'{match}' ({target})" if match in aliases else f"'{match}'")
+        if len(shown) == 2:
+            break
+    return f" Did you mean {' or '.join(shown)}?" if shown else ""
 
 
 def area_label(slug: str) -> str:

@@ -39,6 +39,8 @@ class DataSource:
         How to read a file (see :func:`crimecast.data.load.import_csv`).
     fill_missing, max_gap
         What to do with periods missing inside a series.
+    keep_outliers
+        Keep counts far above the months around them (refused by default).
     as_of
         Use the data as it stood at the end of this month (later periods are
         dropped); for quarterly data it must end a quarter.
@@ -57,6 +59,7 @@ class DataSource:
     category_map: str | None = None
     fill_missing: FillMissing = DEFAULT_FILL
     max_gap: int = DEFAULT_MAX_GAP
+    keep_outliers: bool = False
     as_of: pd.Timestamp | None = None
     within: str | None = None
 
@@ -82,7 +85,7 @@ def _read(source: DataSource) -> pd.DataFrame:
     if name in EMBEDDED_DATASETS or Path(name).exists():
         return load_counts(name, columns=source.columns, sum_duplicates=source.sum_duplicates,
                            fill_missing=source.fill_missing, max_gap=source.max_gap, areas=source.areas,
-                           category_map=source.category_map)
+                           category_map=source.category_map, keep_outliers=source.keep_outliers)
     if name in dataset_names(source.store):
         return _from_store(read_dataset(name, store=source.store), source)
     raise DataError(f"'{name}' is not a file, an embedded dataset ({', '.join(EMBEDDED_DATASETS)}) or a dataset in "
@@ -90,7 +93,8 @@ def _read(source: DataSource) -> pd.DataFrame:
 
 
 def _from_store(stored, source: DataSource) -> pd.DataFrame:
-    counts = counts_from(stored, source=stored.name, fill_missing=source.fill_missing, max_gap=source.max_gap)
+    counts = counts_from(stored, source=stored.name, fill_missing=source.fill_missing, max_gap=source.max_gap,
+                         keep_outliers=source.keep_outliers)
     counts.attrs.update(fingerprint=stored.fingerprint, store=str(store_path(source.store)))
     return counts
 

@@ -39,10 +39,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from crimecast.defaults import STORE_ENV
 from crimecast.errors import DataError, UsageError
 
 DEFAULT_STORE = Path("crimecast.duckdb")
-STORE_ENV = "CRIMECAST_STORE"
 SCHEMA_VERSION = "1"
 LOCK_WAIT_SECONDS = 10.0
 

@@ -11,14 +11,13 @@ from crimecast.data.frequency import MONTHLY, Frequency
 from crimecast.errors import DataError
 from crimecast.forecast.cores import series_frequency
 from crimecast.forecast.metrics import METRICS
-from crimecast.forecast.models import BASELINES, DEFAULT_MODEL, DEFAULT_PATHS, DEFAULT_SEED, CrimeForecaster
+from crimecast.defaults import BACKTEST_MODELS, BACKTEST_WINDOWS, DEFAULT_MODEL, DEFAULT_PATHS, DEFAULT_SEED
+from crimecast.forecast.models import CrimeForecaster
 
-BACKTEST_WINDOWS = 3
 BACKTEST_HORIZON = 12
 BACKTEST_MIN_TRAIN = 24
 BACKTEST_YEARS = 1  # each window is one year: 12 months or 4 quarters
 BACKTEST_MIN_TRAIN_YEARS = 2  # BACKTEST_MIN_TRAIN in years
-BACKTEST_MODELS: tuple[str, ...] = (DEFAULT_MODEL, *BASELINES)
 
 
 def backtest_origins(n_months: int, *, windows: int = BACKTEST_WINDOWS, horizon: int | None = None,
@@ -77,7 +76,7 @@ def backtest_series(y: pd.Series, *, models: Iterable[str] = BACKTEST_MODELS, wi
         for origin in origins:
             started = time.perf_counter()
             train = y.iloc[:origin]
-            forecaster = CrimeForecaster(model=model, n_paths=n_paths, seed=seed, horizon=horizon, **forecaster_params)
+            forecaster = CrimeForecaster(model=model, n_paths=n_paths, seed=seed, **forecaster_params)
             result = forecaster.fit(train).predict(horizon)
             actual = y.to_numpy(dtype=float)[origin:origin + horizon]
             paths = result.paths[:, :len(actual)]

@@ -26,6 +26,9 @@ CALIBRATION_WINDOWS = 3
 CALIBRATION_MIN_TRAIN = 36
 CALIBRATION_MIN_TRAIN_YEARS = 3  # CALIBRATION_MIN_TRAIN in years: 36 months or 12 quarters
 CALIBRATION_PATHS = 400
+# Windows are always a year long, whatever the forecast's horizon, so that the
+# width (and so every month's interval) does not depend on how far ahead one asks.
+CALIBRATION_HORIZON = 12
 SCALE_BOUNDS = (0.5, 6.0)
 # Used when a series is too short to calibrate on itself: the median scale
 # over London series (bench/calibration_scale.py, bench/RESULTS.md: 1.42).
@@ -90,7 +93,7 @@ def _scores(y_log: pd.Series, origin: int, horizon: int, make_core: Callable, se
     return _SCORE_CACHE[key]
 
 
-def calibrate(y_log: pd.Series, make_core: Callable, *, horizon: int, seed: int) -> Calibration:
+def calibrate(y_log: pd.Series, make_core: Callable, *, seed: int, horizon: int = CALIBRATION_HORIZON) -> Calibration:
     """Scale factor for the core's spread, from backtests inside ``y_log``.
 
     Returns the fallback scale, with ``n_scores == 0``, when the series is

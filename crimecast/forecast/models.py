@@ -11,16 +11,14 @@ import numpy as np
 import pandas as pd
 
 from crimecast.data.frequency import Frequency
+from crimecast.defaults import (BASELINES, DEFAULT_HORIZON, DEFAULT_MODEL, DEFAULT_PATHS, DEFAULT_SEED,  # noqa: F401
+                                MAX_HORIZON, MODEL_NAMES)  # DEFAULT_* and BASELINES are re-exported for older imports
 from crimecast.errors import ModelError, NotFittedError
 from crimecast.forecast.calibrate import Calibration, apply_scale, calibrate
 from crimecast.forecast.cores import (BlendCore, ETSCore, LevelCore, ProphetCore, ProphetDefaultCore, SeasonalNaiveCore,
                                       series_frequency, with_frequency)
 from crimecast.forecast.paths import ForecastResult
 
-DEFAULT_MODEL = "crimecast"
-DEFAULT_HORIZON = 12
-DEFAULT_PATHS = 1000
-DEFAULT_SEED = 2014
 MIN_MONTHS_TO_MODEL = 24
 MIN_YEARS_TO_MODEL = 2  # MIN_MONTHS_TO_MODEL in years, so that it scales to quarters
 MIN_MONTHS = 3  # points: months or quarters
@@ -72,7 +70,7 @@ MODELS: dict[str, ModelSpec] = {
     "ets": ModelSpec(ETSCore, False, "damped additive ETS on log counts (statsmodels)"),
     "seasonal-naive": ModelSpec(SeasonalNaiveCore, False, "same month last year"),
 }
-BASELINES: tuple[str, ...] = ("ets", "seasonal-naive")
+assert tuple(MODELS) == MODEL_NAMES, "crimecast.defaults.MODEL_NAMES must list MODELS"
 
 
 def _as_series(y: pd.Series) -> pd.Series:
@@ -122,9 +120,6 @@ class CrimeForecaster:
     known_changes
         Months of known process changes (recording rules, a reporting
         campaign) that ``"auto"`` always treats as steps.
-    horizon
-        Periods ahead the calibration windows are measured over (default:
-        one year, 12 months or 4 quarters).
 
     Attributes
     ----------
@@ -150,13 +145,12 @@ class CrimeForecaster:
 
     def __init__(self, *, model: str = DEFAULT_MODEL, n_paths: int = DEFAULT_PATHS, seed: int = DEFAULT_SEED,
                  level_shifts: tuple[str | pd.Timestamp, ...] | str = AUTO,
-                 known_changes: tuple[str | pd.Timestamp, ...] = (), horizon: int | None = None) -> None:
+                 known_changes: tuple[str | pd.Timestamp, ...] = ()) -> None:
         self.model = model
         self.known_changes = known_changes
         self.n_paths = n_paths
         self.seed = seed
         self.level_shifts = level_shifts
-        self.horizon = horizon
 
     def get_params(self) -> dict:
         """The constructor parameters, as scikit-learn estimators report them."""
@@ -197,8 +191,8 @@ class CrimeForecaster:
         self.core_ = make_core().fit(y_log)
         self.calibration_: Calibration | None = None
         if MODELS[self.model].calibrated and make_core is not LevelCore:
-            horizon = self.horizon or default_horizon(frequency)
-            self.calibration_ = calibrate(y_log, make_core, horizon=horizon, seed=self.seed + 1)
+            # always one-year windows, so a forecast does not depend on how far ahead it is asked for
+            self.calibration_ = calibrate(y_log, make_core, horizon=default_horizon(frequency), seed=self.seed + 1)
             if not self.calibration_.from_data:
                 self.notes_.append(
                     f"series too short to calibrate intervals on its own backtests; used the benchmark's typical width factor {self.calibration_.scale:.2f}."
@@ -209,11 +203,20 @@ class CrimeForecaster:
         return self
 
     def predict(self, horizon: int | None = None, *, category: str = "", area: str = "") -> ForecastResult:
-        """Simulate ``n_paths`` paths for the next ``horizon`` periods (default: one year)."""
+        """Simulate ``n_paths`` paths for the next ``horizon`` periods (default: one year; at most
+        ``MAX_HORIZON`` months' worth).
+
+        Every path is simulated the longest horizon ahead and cut to
+        ``horizon``, so the first periods are identical whatever ``horizon`` is.
+        """
         if not hasattr(self, "core_"):
             raise NotFittedError("call fit(series) before predict().")
-        horizon = horizon or default_horizon(series_frequency(self.y_))
-        paths_log = self.core_.sample(horizon, self.n_paths, self.seed)
+        frequency = series_frequency(self.y_)
+        horizon = horizon or default_horizon(frequency)
+        longest = MAX_HORIZON // frequency.months_per_period
+        if not 1 <= horizon <= longest:
+            raise ModelError(f"horizon {horizon}: forecasts go 1 to {longest} {frequency.noun}s ahead.")
+        paths_log = self.core_.sample(longest, self.n_paths, self.seed)[:, :horizon]
         if self.calibration_ is not None:
             paths_log = apply_scale(paths_log, self.calibration_.scale)
         paths = np.clip(np.expm1(paths_log), 0.0, None)

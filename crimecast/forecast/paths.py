@@ -116,8 +116,11 @@ class ForecastResult:
             row.update({k: v.item() for k, v in interval_columns(totals[:, None], levels).items()})
             previous = self.history.reindex(financial_year_periods(start - 1, frequency))
             row["previous_actual"] = float(previous.sum()) if previous.notna().all() else np.nan
+            change_columns = interval_columns(totals[:, None], levels)
             if previous.notna().all() and previous.sum() > 0:
                 change = totals / previous.sum() - 1
                 row.update({f"change_{k}": v.item() for k, v in interval_columns(change[:, None], levels).items()})
+            else:  # no year before, or no crimes in it: a change is not defined
+                row.update({f"change_{k}": np.nan for k in change_columns})
             rows.append(row)
         return pd.DataFrame(rows)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import traceback
 from dataclasses import dataclass, field
 from functools import partial
 
@@ -10,7 +11,7 @@ import pandas as pd
 from crimecast.data.frequency import frequency_of
 from crimecast.data.known_changes import KnownChange, months_for
 from crimecast.data.series import resolve_area, resolve_category, series_of, select_keys
-from crimecast.errors import DataError
+from crimecast.errors import CrimecastError, DataError
 from crimecast.forecast.backtest import (BACKTEST_MODELS, BACKTEST_WINDOWS, backtest_need, backtest_origins,
                                          backtest_series, lost_to_baseline, summarise)
 from crimecast.forecast.cores import series_frequency
@@ -73,8 +74,7 @@ def _forecast_one(key: tuple[str, str, pd.Series], options: RunOptions) -> Serie
     params = options.forecaster_params(category, area)
     frequency = series_frequency(y)
     horizon = options.horizon or default_horizon(frequency)
-    forecaster = CrimeForecaster(model=options.model, n_paths=options.n_paths, seed=options.seed, horizon=horizon,
-                                 **params)
+    forecaster = CrimeForecaster(model=options.model, n_paths=options.n_paths, seed=options.seed, **params)
     result = forecaster.fit(y).predict(horizon, category=category, area=area)
     report = SeriesReport(forecast=result, comparisons=year_on_year(y))
     if options.backtest:
@@ -94,6 +94,50 @@ def _forecast_one(key: tuple[str, str, pd.Series], options: RunOptions) -> Serie
     return report
 
 
+@dataclass(frozen=True)
+class SeriesFailure:
+    """A series a batch could not forecast, and why (the batch carries on without it)."""
+
+    category: str
+    area: str
+    reason: str
+    detail: str = ""  # the traceback of an unexpected error, shown with --debug
+
+    @property
+    def label(self) -> str:
+        return f"{self.category} / {self.area}"
+
+
+def _guarded(work, item: tuple[str, str, pd.Series]):
+    """``work(item)``, or a :class:`SeriesFailure` saying why it could not be done."""
+    try:
+        return work(item)
+    except CrimecastError as error:
+        return SeriesFailure(item[0], item[1], str(error))
+    except Exception as error:  # noqa: BLE001 - one series' bug or numerical failure must not sink a batch
+        return SeriesFailure(item[0], item[1], f"unexpected {type(error).__name__}: {error}",
+                             detail=traceback.format_exc())
+
+
+def _map_batch(work, items: list, *, jobs: int, progress: Progress | None) -> tuple[list, list[SeriesFailure]]:
+    """Run ``work`` on every item; one series raises as usual, a batch collects failures and carries on."""
+    label = lambda item: f"{item[0]} / {item[1]}"  # noqa: E731
+    if len(items) == 1:
+        return map_series(work, items, jobs=1, progress=progress, label=label), []
+    outcomes = map_series(partial(_guarded, work), items, jobs=jobs, progress=progress, label=label)
+    return ([o for o in outcomes if not isinstance(o, SeriesFailure)],
+            [o for o in outcomes if isinstance(o, SeriesFailure)])
+
+
+@dataclass
+class RunReport:
+    """The forecasts of a run, notes about the selection, and the series that failed."""
+
+    reports: list[SeriesReport]
+    notes: list[str] = field(default_factory=list)
+    failures: list[SeriesFailure] = field(default_factory=list)
+
+
 def _series_items(counts: pd.DataFrame, category: str, area: str) -> tuple[list[tuple[str, str, pd.Series]], list[str]]:
     keys, notes = select_keys(counts, category=category, area=area)
     if not keys:
@@ -102,7 +146,7 @@ def _series_items(counts: pd.DataFrame, category: str, area: str) -> tuple[list[
 
 
 def run_forecasts(counts: pd.DataFrame, *, category: str, area: str, options: RunOptions = RunOptions(),
-                  jobs: int = 1, progress: Progress | None = None) -> tuple[list[SeriesReport], list[str]]:
+                  jobs: int = 1, progress: Progress | None = None) -> RunReport:
     """Forecast (and backtest) every series named by ``category`` and ``area``.
 
     Parameters
@@ -120,13 +164,19 @@ def run_forecasts(counts: pd.DataFrame, *, category: str, area: str, options: Ru
 
     Returns
     -------
-    (reports, notes)
-        One report per series, and notes about the selection (aliases).
+    RunReport
+        One report per series forecast, notes about the selection (aliases)
+        and, for several series, those that could not be forecast and why:
+        one bad series never stops the others.
+
+    Raises
+    ------
+    CrimecastError
+        When a single series is asked for and cannot be forecast.
     """
     items, notes = _series_items(counts, category, area)
-    reports = map_series(partial(_forecast_one, options=options), items, jobs=jobs, progress=progress,
-                         label=lambda item: f"{item[0]} / {item[1]}")
-    return reports, notes
+    reports, failures = _map_batch(partial(_forecast_one, options=options), items, jobs=jobs, progress=progress)
+    return RunReport(reports=reports, notes=notes, failures=failures)
 
 
 def _backtest_one(item: tuple[str, str, pd.Series], options: RunOptions) -> pd.DataFrame:
@@ -143,6 +193,7 @@ class BacktestReport:
     scores: pd.DataFrame
     model: str
     notes: list[str] = field(default_factory=list)
+    failures: list[SeriesFailure] = field(default_factory=list)
 
     @property
     def overall(self) -> pd.DataFrame:
@@ -180,9 +231,11 @@ def run_backtests(counts: pd.DataFrame, *, category: str, area: str, options: Ru
         notes.append(f"skipped (too short to backtest, {need} needed): {', '.join(short)}")
     if not items:
         raise DataError(f"no series is long enough to backtest: each needs at least {need}.")
-    frames = map_series(partial(_backtest_one, options=options), items, jobs=jobs, progress=progress,
-                        label=lambda item: f"{item[0]} / {item[1]}")
-    return BacktestReport(scores=pd.concat(frames, ignore_index=True), model=options.model, notes=notes)
+    frames, failures = _map_batch(partial(_backtest_one, options=options), items, jobs=jobs, progress=progress)
+    if not frames:
+        raise DataError("no series could be backtested: " + "; ".join(f"{f.label}: {f.reason}" for f in failures))
+    return BacktestReport(scores=pd.concat(frames, ignore_index=True), model=options.model, notes=notes,
+                          failures=failures)
 
 
 @dataclass

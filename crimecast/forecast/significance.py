@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from crimecast.data.calendar import financial_year_label, financial_year_periods, financial_year_start
 from crimecast.forecast.cores import series_frequency
@@ -68,6 +67,8 @@ def poisson_e_test(current: int, previous: int) -> ChangeTest:
         E-test p-value, the probability under one shared rate (estimated by
         the average count) of a statistic at least as extreme.
     """
+    from scipy import stats  # heavy: imported only when a test is run
+
     current, previous = int(round(current)), int(round(previous))
     if current < 0 or previous < 0:
         raise ValueError("counts must be non-negative")

@@ -19,11 +19,11 @@ import numpy as np
 import pandas as pd
 
 from crimecast.data.frequency import MONTHLY, QUARTERLY, Frequency
+from crimecast.defaults import RUN_LENGTH
 from crimecast.errors import DataError
 
 LIMIT_FACTOR = 2.66  # 3 / d2, d2 = 1.128 for moving ranges of two points
 MR_SCREEN_FACTOR = 3.267  # upper limit of the moving-range chart
-RUN_LENGTH = 7
 TREND_LENGTH = 6
 MIN_POINTS = 12
 STEP_T_CRITICAL = 4.0

@@ -36,8 +36,8 @@ def find_level_shifts(y: pd.Series, *, known: tuple[pd.Timestamp, ...] = (), eff
     """
     frequency = series_frequency(y)
     recent = y.iloc[-(months or step_search_points(frequency)):]
-    if len(recent) < MIN_POINTS:
-        return []
+    if len(recent) < MIN_POINTS or recent.nunique() <= 1:
+        return []  # too short, or constant (an all-zero series): no level to shift
     known = _known_periods(known, frequency)
     adjusted, _ = seasonally_adjust(recent, effects)
     return detect_steps(adjusted, known=[k for k in known if k >= recent.index[0]])

@@ -4,17 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
+import pandas as pd
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-
-from crimecast.data.calendar import financial_year_label, financial_year_start  # noqa: E402
-from crimecast.data.frequency import MONTHLY, Frequency  # noqa: E402
-from crimecast.data.slugs import area_label, display_name  # noqa: E402
-from crimecast.forecast.paths import ForecastResult  # noqa: E402
-from crimecast.io import write_atomic  # noqa: E402
+from crimecast.data.calendar import financial_year_label, financial_year_start
+from crimecast.data.frequency import MONTHLY, Frequency
+from crimecast.data.slugs import area_label, display_name
+from crimecast.forecast.paths import ForecastResult
+from crimecast.io import write_atomic
 
 HISTORY_YEARS_SHOWN = 5
 PNG_METADATA = {"Software": None}
@@ -71,7 +68,7 @@ def fan_chart(result: ForecastResult, *, notice: str = "", filled=()):
     """
     table = result.monthly_table()
     history = result.history[result.history.index >= result.history.index[-1] - pd.DateOffset(years=HISTORY_YEARS_SHOWN)]
-    fig, ax = plt.subplots(figsize=(10, 5), dpi=100)
+    fig, ax = _subplots(figsize=(10, 5), dpi=100)
     ax.plot(history.index, history.to_numpy(), color="black", linewidth=1.2, label="recorded")
     ax.fill_between(table["month"], table["lo95"], table["hi95"], color="tab:blue", alpha=0.18, label="95% interval")
     ax.fill_between(table["month"], table["lo80"], table["hi80"], color="tab:blue", alpha=0.35, label="80% interval")
@@ -86,12 +83,20 @@ def fan_chart(result: ForecastResult, *, notice: str = "", filled=()):
                                  caption=caption, notice=notice, legend_columns=4, frequency=frequency)
 
 
+def _subplots(*, figsize: tuple[float, float], dpi: int):
+    """A Figure and its axes, made without pyplot.
+
+    Charts are drawn off-screen and saved as PNG by matplotlib's Agg renderer,
+    without choosing a backend for the whole process (a notebook keeps its own),
+    and nothing is left open in pyplot.
+    """
+    fig = Figure(figsize=figsize, dpi=dpi)
+    return fig, fig.subplots()
+
+
 def save_figure(fig, path: Path) -> Path:
-    """Save ``fig`` as PNG atomically and close it."""
-    try:
-        return write_atomic(Path(path), lambda tmp: fig.savefig(tmp, format="png", metadata=PNG_METADATA))
-    finally:
-        plt.close(fig)
+    """Save ``fig`` as PNG atomically."""
+    return write_atomic(Path(path), lambda tmp: fig.savefig(tmp, format="png", metadata=PNG_METADATA))
 
 
 SIGNAL_STYLES = {
@@ -111,7 +116,7 @@ def control_chart_figure(chart, *, category: str, area: str, known: dict | None 
 
     values = chart.values
     frequency = series_frequency(values)
-    fig, ax = plt.subplots(figsize=(10, 5), dpi=100)
+    fig, ax = _subplots(figsize=(10, 5), dpi=100)
     ax.plot(values.index, values.to_numpy(), color="black", linewidth=1.1, marker=".", label=f"{frequency.noun}ly count")
     for i, period in enumerate(chart.periods):
         span = [period.start, period.end]
@@ -150,7 +155,7 @@ def scenario_chart(result, key: tuple[str, str], *, notice: str = ""):
     full = result.history[key]
     start = result.as_of - pd.DateOffset(years=3)
     history = full[(full.index >= start) & (full.index <= result.as_of)]
-    fig, ax = plt.subplots(figsize=(10, 5), dpi=100)
+    fig, ax = _subplots(figsize=(10, 5), dpi=100)
     ax.plot(history.index, history.to_numpy(), color="black", linewidth=1.2, label="recorded")
     after = full[full.index > result.as_of].reindex(result.months).dropna()
     if not after.empty:
@@ -167,7 +172,7 @@ def scenario_chart(result, key: tuple[str, str], *, notice: str = ""):
 def milestone_chart(assessment, *, as_of: pd.Timestamp, notice: str = ""):
     """Cumulative actual vs the target's trajectory vs the forecast band through the year; returns the Figure."""
     frame = assessment.cumulative
-    fig, ax = plt.subplots(figsize=(10, 5), dpi=100)
+    fig, ax = _subplots(figsize=(10, 5), dpi=100)
     ax.plot(frame["month"], frame["trajectory"], color="tab:green", linestyle="--", linewidth=1.4,
             label=f"target trajectory ({assessment.milestone.describe()})")
     for name, colour in (("baseline", "tab:blue"), ("scenario", "tab:orange")):
@@ -189,8 +194,10 @@ def milestone_chart(assessment, *, as_of: pd.Timestamp, notice: str = ""):
     ax.set_ylim(bottom=0)
     ax.legend(loc="upper left", fontsize=8, frameon=False)
     ax.grid(axis="y", color="0.92")
-    p = assessment.baseline.probability.p
-    caption = f"forecast from {as_of:%b %Y}; P(meet) {p:.0%}: {assessment.baseline.verdict}"
+    from crimecast.report.milestones import probability
+
+    chance = probability(assessment.baseline.probability.p, assessment.baseline.probability.n)
+    caption = f"forecast from {as_of:%b %Y}; P(meet) {chance}: {assessment.baseline.verdict}"
     return _with_caption(fig, caption, notice)
 
 
@@ -200,7 +207,7 @@ def allocation_chart(result, *, notice: str = ""):
 
     table = result.table
     x = np.arange(len(table))
-    fig, ax = plt.subplots(figsize=(10, 5), dpi=100)
+    fig, ax = _subplots(figsize=(10, 5), dpi=100)
     for offset, column, colour, label in ((-0.27, "last_year", "0.6", "2013/14 allocation"),
                                           (0.0, "optimal", "tab:blue", "optimal"),
                                           (0.27, "robust", "tab:orange", "optimal under uncertainty")):
@@ -217,7 +224,7 @@ def allocation_chart(result, *, notice: str = ""):
 def budget_curve_chart(result, *, notice: str = ""):
     """Total outcome as the budget sweeps, with and without the change limit; returns the Figure."""
     curve = result.budget_curve
-    fig, ax = plt.subplots(figsize=(10, 5), dpi=100)
+    fig, ax = _subplots(figsize=(10, 5), dpi=100)
     ax.plot(curve["budget"] / 1e6, curve["outcome"], marker="o", color="tab:blue", label="with every constraint")
     ax.plot(curve["budget"] / 1e6, curve["no_change_limit_outcome"], marker="o", color="tab:green", linestyle="--",
             label="without the change limit")
@@ -234,7 +241,7 @@ def budget_curve_chart(result, *, notice: str = ""):
 
 def tradeoff_chart(tradeoff, *, baseline_cost: float, baseline_co2: float, notice: str = ""):
     """Least whole-life cost for each CO2 cap, with the like-for-like baseline marked; returns the Figure."""
-    fig, ax = plt.subplots(figsize=(9, 5), dpi=100)
+    fig, ax = _subplots(figsize=(9, 5), dpi=100)
     ax.plot(tradeoff["co2_tonnes"], tradeoff["whole_life_cost"] / 1e3, marker="o", color="tab:green",
             label="least cost for each CO2 cap")
     ax.scatter([baseline_co2], [baseline_cost / 1e3], color="0.4", zorder=3, label="like-for-like renewals")
@@ -248,7 +255,7 @@ def tradeoff_chart(tradeoff, *, baseline_cost: float, baseline_co2: float, notic
 
 def tornado_chart(tornado, *, base_cost: float):
     """Change in the optimal whole-life cost when each price moves 20% down and up; returns the Figure."""
-    fig, ax = plt.subplots(figsize=(9, 4.5), dpi=100)
+    fig, ax = _subplots(figsize=(9, 4.5), dpi=100)
     rows = tornado.iloc[::-1]
     y = range(len(rows))
     ax.barh(list(y), (rows["cost_at_low"] - base_cost) / 1e3, color="tab:blue", label="price 20% lower")

@@ -66,7 +66,10 @@ def year_sentences(result: ForecastResult) -> list[str]:
         part = " (part actual)" if row.months_forecast < 12 else ""
         line = (f"Financial year {row.financial_year}{part}: {count(row.median)} expected "
                 f"(80% interval {count(row.lo80)} - {count(row.hi80)}; 95% {count(row.lo95)} - {count(row.hi95)}).")
-        if not math.isnan(row.previous_actual):
+        if row.previous_actual == 0:
+            previous = f"{int(row.financial_year[:4]) - 1}/{row.financial_year[2:4]}"
+            line += f"\n  Against {previous} actual 0: no change can be given on a year with no crimes."
+        elif not math.isnan(row.previous_actual):
             previous = f"{int(row.financial_year[:4]) - 1}/{row.financial_year[2:4]}"
             line += (f"\n  Against {previous} actual {count(row.previous_actual)}: {percent(row.change_median)} "
                      f"(80% interval {percent(row.change_lo80)} to {percent(row.change_hi80)}), "
@@ -137,8 +140,12 @@ def comparison_line(comparison) -> str:
             f"{percent(test.change)}: {test.verdict} (Poisson E-test p = {p_value(test.p_value)}).")
 
 
-def summary_frame(reports) -> pd.DataFrame:
-    """One row per forecast series: the last financial year covered, its change, backtest MASE."""
+def summary_frame(reports, *, failures=()) -> pd.DataFrame:
+    """One row per series: the last financial year covered, its change, backtest MASE, and ``status``.
+
+    ``status`` is ``ok``, or ``failed: <reason>`` for a series in ``failures``
+    (whose numbers are blank), so the file says which series are missing and why.
+    """
     rows = []
     for report in reports:
         result = report.forecast
@@ -154,8 +161,30 @@ def summary_frame(reports) -> pd.DataFrame:
             "change_on_previous": _rounded(year.get("change_median"), 4),
             "backtest_mase": None if summary is None else round(summary.at[result.model, "mase"], 3),
             "lost_to_baseline": report.lost_to or "",
+            "status": "ok",
         })
-    return pd.DataFrame(rows)
+    for failure in failures:
+        rows.append({"category": failure.category, "area": failure.area, "lost_to_baseline": "",
+                     "status": f"failed: {failure.reason}"})
+    columns = ["category", "area", "financial_year", "expected_total", "lo80", "hi80", "change_on_previous",
+               "backtest_mase", "lost_to_baseline", "status"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def summary_display(frame: pd.DataFrame) -> pd.DataFrame:
+    """:func:`summary_frame` for people: counts with thousands separators, the change as a percentage."""
+    def shown(value, render):
+        return "-" if value is None or pd.isna(value) else render(value)
+
+    return pd.DataFrame({
+        "category": frame["category"], "area": frame["area"],
+        "financial year": frame["financial_year"].fillna("-"),
+        "expected": frame["expected_total"].map(lambda v: shown(v, count)),
+        "80% interval": [f"{count(lo)} - {count(hi)}" if pd.notna(lo) else "-" for lo, hi in zip(frame["lo80"], frame["hi80"])],
+        "change": frame["change_on_previous"].map(lambda v: shown(v, percent)),
+        "backtest MASE": frame["backtest_mase"].map(lambda v: shown(v, lambda x: f"{x:.2f}")),
+        "lost to baseline": frame["lost_to_baseline"].replace("", "-"),
+    })
 
 
 def _rounded(value, digits: int):

@@ -201,7 +201,7 @@ def _check_as_of(as_of: pd.Timestamp, years: list[int], counts: pd.DataFrame, *,
                 f"{earliest:%Y-%m} (the month before it starts) to {latest:%Y-%m}. Change --as-of or --year."
             )
     need = MIN_YEARS_OF_HISTORY * frequency.periods_per_year
-    if cut < frequency.next(first, need):
+    if len(frequency.between(first, cut)) < need:
         raise DataError(f"only {len(frequency.between(first, cut))} {frequency.noun}s of data up to {as_of:%Y-%m}; "
                         f"a milestone forecast needs at least {need}.")
     return cut

@@ -18,6 +18,7 @@ CSV: one milestone per row with columns ``category`` and ``target`` or
 from __future__ import annotations
 
 import csv
+import io
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -27,6 +28,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, mo
 
 from crimecast.data.calendar import financial_year_label, parse_financial_year
 from crimecast.errors import CrimecastError, ScenarioError
+from crimecast.io import read_text
 from crimecast.scenarios.milestones import AT_MOST
 from crimecast.scenarios.spec import SCHEMA_VERSION, find_file, load_yaml_model, validation_error
 from crimecast.scenarios.values import parse_number
@@ -136,11 +138,11 @@ def plans_dir() -> Path:
 
 
 def _read_csv_plan(path: Path) -> PlanFile:
+    text = read_text(path, what="plan", error=ScenarioError, hint="Check the path, or name a shipped plan.")
     try:
-        with path.open(newline="", encoding="utf-8-sig") as handle:
-            rows = list(csv.DictReader(handle))
-    except (OSError, UnicodeDecodeError) as error:
-        raise ScenarioError(f"cannot read plan {path}: {error}. Save it as UTF-8 CSV.") from None
+        rows = list(csv.DictReader(io.StringIO(text, newline="")))
+    except csv.Error as error:
+        raise ScenarioError(f"{path}: not a readable CSV ({error}). Check for an unclosed quote.") from None
     if not rows:
         raise ScenarioError(f"{path}: the plan has no rows. Add a header (category,target,year) and one row per milestone.")
     unknown = [c for c in rows[0] if c and c.strip().lower() not in PLAN_COLUMNS]

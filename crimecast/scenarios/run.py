@@ -53,7 +53,7 @@ def _fit_bottom(item: tuple[Key, pd.Series], base: Base, horizon: int) -> tuple[
     """Paths of one bottom series, its notes (other than steps) and its steps in a few words."""
     key, history = item
     forecaster = CrimeForecaster(model=base.model, n_paths=base.paths, seed=series_seed(base.seed, key),
-                                 horizon=horizon, level_shifts=AUTO if base.steps else ())
+                                 level_shifts=AUTO if base.steps else ())
     result = forecaster.fit(history).predict(horizon, category=key[0], area=key[1])
     step_notes = {step_note(step) for step in forecaster.steps_}
     notes = [f"{key[0]} / {key[1]}: {note}" for note in forecaster.notes_ if note not in step_notes]

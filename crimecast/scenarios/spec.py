@@ -31,6 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field, PlainValidator, ValidationErr
 from crimecast.data.load import DEFAULT_DATASET, EMBEDDED_DATASETS
 from crimecast.data.slugs import did_you_mean
 from crimecast.errors import ScenarioError
+from crimecast.io import read_text
 from crimecast.forecast.models import DEFAULT_HORIZON, DEFAULT_MODEL, DEFAULT_PATHS, DEFAULT_SEED, MODELS
 from crimecast.scenarios.values import Value, parse_value
 
@@ -269,12 +270,7 @@ def _line_map(node, path: tuple = (), lines: dict | None = None, *, source: str)
 def read_yaml(path: Path, *, what: str = "scenario file",
               hint: str = "or run `forecast scenario new NAME` to write a template") -> tuple[Any, dict[tuple, int]]:
     """Parse a YAML file with ``yaml.safe_load`` rules (no object construction) and map key paths to lines."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (FileNotFoundError, IsADirectoryError):
-        raise ScenarioError(f"{what} {path} not found. Check the path, {hint}.") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise ScenarioError(f"cannot read {what} {path}: {error}. Save it as UTF-8 text.") from None
+    text = read_text(path, what=what, error=ScenarioError, hint=f"Check the path, {hint}.")
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
@@ -284,7 +280,7 @@ def read_yaml(path: Path, *, what: str = "scenario file",
         problem = getattr(error, "problem", None) or str(error)
         if "constructor for the tag" in problem:
             raise ScenarioError(f"{path}{where}: YAML tags that build objects ({problem.split('tag ')[-1]}) are not "
-                                "allowed: a scenario file holds plain values only. Remove the tag.") from None
+                                f"allowed: {'an' if what[:1] in 'aeiou' else 'a'} {what} holds plain values only. Remove the tag.") from None
         raise ScenarioError(f"{path}{where}: not valid YAML ({problem}). Check indentation and that "
                             "text containing ':' or '#' is quoted.") from None
     lines = _line_map(node, source=str(path)) if node is not None else {}

@@ -1,0 +1,26 @@
+"""Defaults and names the command line needs before any heavy library is imported.
+
+Each is defined once, here; the modules that use them import them from here,
+so ``forecast --help`` can show them without importing pandas, Prophet or SciPy.
+"""
+
+from __future__ import annotations
+
+DEFAULT_MODEL = "crimecast"
+DEFAULT_HORIZON = 12
+DEFAULT_PATHS = 1000
+DEFAULT_SEED = 2014
+# Every forecast simulates this many months and keeps the first ``horizon``, so
+# a month's forecast never depends on how far beyond it one asks.
+MAX_HORIZON = 60
+MODEL_NAMES: tuple[str, ...] = ("crimecast", "prophet", "prophet-default", "ets", "seasonal-naive")
+BASELINES: tuple[str, ...] = ("ets", "seasonal-naive")
+
+BACKTEST_WINDOWS = 3
+BACKTEST_MODELS: tuple[str, ...] = (DEFAULT_MODEL, *BASELINES)
+
+RUN_LENGTH = 7  # SPC: points in a row on one side of the mean that signal a shift
+
+STORE_ENV = "CRIMECAST_STORE"  # the environment variable naming the store file
+DEFAULT_FILL = "interpolate"  # short gaps inside a series are filled ...
+DEFAULT_MAX_GAP = 2  # ... up to this many periods in a row

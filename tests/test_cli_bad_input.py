@@ -1,0 +1,320 @@
+"""Issue 17: bad input and awkward conditions through the CLI, one case each.
+
+Each bad input must give exit code 1 (data) or 2 (usage), one ``Error:`` line,
+no traceback, and leave no output file behind. Series models here are the fast
+baselines; the slow ones are marked.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from conftest import seasonal_counts
+from crimecast.cli import cli
+
+FAST = ("--model", "seasonal-naive", "--no-backtest", "--paths", "200", "--jobs", "1")
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def invoke(*args):
+    return CliRunner().invoke(cli, [str(a) for a in args])
+
+
+def assert_one_error(result, code: int, message: str) -> None:
+    assert result.exit_code == code, result.output
+    assert "Traceback" not in result.output
+    errors = [line for line in result.output.splitlines() if line.startswith("Error")]
+    assert len(errors) == 1, result.output
+    assert message in result.output, result.output
+
+
+def files_in(folder: Path) -> list[str]:
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*")) if folder.exists() else []
+
+
+def monthly_csv(path: Path, series: dict[tuple[str, str], np.ndarray], *, start: str = "2009-04") -> Path:
+    rows = []
+    for (category, area), values in series.items():
+        months = pd.date_range(start, periods=len(values), freq="MS")
+        rows += [f"{m:%Y-%m},{area},{category},{int(v)}" for m, v in zip(months, values)]
+    path.write_text("month,area,category,count\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def burglary(tmp_path) -> Path:
+    return monthly_csv(tmp_path / "burglary.csv", {("burglary", "solihull"): seasonal_counts(60)})
+
+
+# ------------------------------------------------------------ 1. output checked before any work
+
+@pytest.mark.parametrize("below, message", [("file.txt/sub", "which is a file"), ("file.txt", "is a file, not a folder")])
+def test_bad_out_is_refused_before_any_forecasting(tmp_path, monkeypatch, burglary, below, message):
+    import crimecast.forecast.run as run
+
+    monkeypatch.setattr(run, "run_forecasts", lambda *a, **k: pytest.fail("forecast before checking --out"))
+    (tmp_path / "file.txt").write_text("x")
+    out = tmp_path / below
+    result = invoke("run", "all", "--data", burglary, "--out", out, *FAST)
+    assert result.exit_code == 2 and message in result.output and "Traceback" not in result.output
+    assert files_in(tmp_path) == ["burglary.csv", "file.txt"]
+
+
+@pytest.mark.parametrize("command", [
+    ["spc", "vehicle-crime"], ["scenario", "run", "domestic-abuse-uplift"], ["scenario", "compare", "domestic-abuse-uplift"],
+    ["milestones", "burglary"], ["optimise", "csf"], ["optimise", "fleet", "fleet-2013"],
+])
+def test_every_command_with_out_checks_it_first(tmp_path, command):
+    (tmp_path / "file.txt").write_text("x")
+    result = invoke(*command, "--out", tmp_path / "file.txt" / "sub")
+    assert result.exit_code == 2 and "which is a file" in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root can write into read-only folders")
+def test_unwritable_out_is_refused(tmp_path, burglary):
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o555)
+    try:
+        result = invoke("run", "all", "--data", burglary, "--out", locked, *FAST)
+    finally:
+        locked.chmod(0o755)
+    assert result.exit_code == 2 and "cannot write" in result.output
+
+
+# ------------------------------------------------------------ 2. one bad series never sinks a batch
+
+def test_a_batch_finishes_every_series_it_can_and_exits_1_at_the_end(tmp_path):
+    data = monthly_csv(tmp_path / "two.csv", {("burglary", "solihull"): seasonal_counts(60)})
+    with data.open("a") as handle:  # a robbery series of two months: too short for any forecast
+        handle.write("2014-02,solihull,robbery,3\n2014-03,solihull,robbery,4\n")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "robbery_solihull_forecast.csv").write_text("from an earlier run")
+    result = invoke("run", "all", "--data", data, "--out", out, *FAST)
+    assert result.exit_code == 1, result.output
+    assert "Could not forecast 1 series" in result.output and "- robbery / solihull: " in result.output
+    assert "Traceback" not in result.output
+    assert "burglary_solihull_forecast.csv" in files_in(out)
+    assert "robbery_solihull_forecast.csv" not in files_in(out), "a stale file for the failed series is removed"
+    summary = pd.read_csv(out / "summary.csv")
+    assert summary.set_index("category").loc["robbery", "status"].startswith("failed: ")
+    assert summary.set_index("category").loc["burglary", "status"] == "ok"
+
+
+def test_a_backtest_batch_reports_the_series_that_failed(tmp_path, monkeypatch):
+    import crimecast.forecast.run as run
+
+    real = run._backtest_one
+
+    def flaky(item, options):
+        if item[0] == "robbery":
+            raise ZeroDivisionError("no variation")
+        return real(item, options)
+
+    monkeypatch.setattr(run, "_backtest_one", flaky)
+    data = monthly_csv(tmp_path / "two.csv", {("burglary", "solihull"): seasonal_counts(60),
+                                             ("robbery", "solihull"): seasonal_counts(60, seed=3)})
+    result = invoke("backtest", "all", "--data", data, "--models", "ets,seasonal-naive", "--model", "seasonal-naive",
+                    "--paths", "200", "--jobs", "1")
+    assert result.exit_code == 1, result.output
+    assert "Could not backtest 1 series" in result.output and "unexpected ZeroDivisionError" in result.output
+    assert "Overall" in result.output and "Traceback" not in result.output
+
+
+def test_an_all_zero_series_is_forecast_as_zero_with_a_plain_note(tmp_path):
+    data = monthly_csv(tmp_path / "zero.csv", {("robbery", "solihull"): np.zeros(60)})
+    result = invoke("run", "robbery", "--data", data, "--out", tmp_path / "out", "--no-steps", *FAST)
+    assert result.exit_code == 0, result.output
+    assert "no change can be given on a year with no crimes" in result.output
+
+
+@pytest.mark.slow
+def test_an_all_zero_series_in_a_batch_with_steps_is_forecast(tmp_path):
+    data = monthly_csv(tmp_path / "zero.csv", {("burglary", "solihull"): seasonal_counts(48),
+                                              ("robbery", "solihull"): np.zeros(48)})
+    result = invoke("run", "all", "--data", data, "--out", tmp_path / "out", "--no-backtest", "--paths", "200", "--jobs", "1")
+    assert result.exit_code == 0, result.output
+    assert {"robbery_solihull_forecast.csv", "burglary_solihull_forecast.csv"} <= set(files_in(tmp_path / "out"))
+
+
+# ------------------------------------------------------------ 3. a month's forecast does not depend on --horizon
+
+def test_the_first_months_are_the_same_whatever_the_horizon(tmp_path, burglary):
+    tables = {}
+    for horizon in (12, 24):
+        out = tmp_path / f"h{horizon}"
+        result = invoke("run", "all", "--data", burglary, "--out", out, "--horizon", horizon, "--model", "ets",
+                        "--no-backtest", "--paths", "200", "--no-chart")
+        assert result.exit_code == 0, result.output
+        frame = pd.read_csv(out / "burglary_solihull_forecast.csv")
+        tables[horizon] = frame[frame["kind"] == "forecast"].reset_index(drop=True)
+    assert len(tables[24]) == 24
+    pd.testing.assert_frame_equal(tables[12], tables[24].iloc[:12])
+
+
+# ------------------------------------------------------------ 4. files others can read
+
+def test_output_files_get_the_users_normal_permissions(tmp_path, burglary):
+    old = os.umask(0o022)
+    try:
+        result = invoke("run", "all", "--data", burglary, "--out", tmp_path / "out", *FAST)
+        template = CliRunner().invoke(cli, ["scenario", "new", "mine", "--out", str(tmp_path / "mine.yaml")])
+    finally:
+        os.umask(old)
+    assert result.exit_code == 0 and template.exit_code == 0
+    for path in [*(tmp_path / "out").iterdir(), tmp_path / "mine.yaml"]:
+        assert stat.S_IMODE(path.stat().st_mode) == 0o644, path
+
+
+# ------------------------------------------------------------ 5. one guarded reader
+
+@pytest.mark.parametrize("args, message", [
+    (["--data", "{dir}"], "is a folder, not a file"),
+    (["--data", "{latin}"], "line 3: byte 0xe9 is not UTF-8"),
+    (["--data", "{semicolon}"], "separated by semicolons"),
+    (["--known-changes", "{latin_changes}"], "known-changes file"),
+    (["--known-changes", "{quote_changes}"], "unclosed quote"),
+    (["--known-changes", "{dir}"], "is a folder, not a file"),
+])
+def test_unreadable_files_give_one_line(tmp_path, burglary, args, message):
+    paths = {"dir": tmp_path, "latin": tmp_path / "latin.csv", "semicolon": tmp_path / "semi.csv",
+             "latin_changes": tmp_path / "changes-latin.csv", "quote_changes": tmp_path / "changes-quote.csv"}
+    paths["latin"].write_bytes("month,count\n2013-01,5\n2013-02,6 caf\xe9\n".encode("latin-1"))
+    paths["semicolon"].write_text("month;count\n2013-01;5\n", encoding="utf-8")
+    paths["latin_changes"].write_bytes("month,description\n2013-04,op\xe9ration\n".encode("latin-1"))
+    paths["quote_changes"].write_text('month,description\n2013-04,"Operation\n', encoding="utf-8")
+    args = [a.format(**paths) for a in args]
+    if "--data" not in args:
+        args += ["--data", str(burglary)]
+    out = tmp_path / "out"
+    result = invoke("run", "all", *args, "--out", out, *FAST)
+    assert_one_error(result, 1, message)
+    assert not out.exists()
+
+
+def test_ctrl_c_exits_130_with_one_line_and_no_files(tmp_path, monkeypatch, burglary):
+    import crimecast.report.charts as charts
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(charts, "save_figure", interrupted)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "summary.csv").write_text("previous run")
+    result = invoke("run", "all", "--data", burglary, "--out", out, *FAST)
+    assert result.exit_code == 130 and "Interrupted" in result.output and "Traceback" not in result.output
+    assert files_in(out) == ["summary.csv"] and (out / "summary.csv").read_text() == "previous run"
+
+
+# ------------------------------------------------------------ 6. plausibility
+
+def _with_row(tmp_path: Path, month: str, count: str) -> Path:
+    path = monthly_csv(tmp_path / "data.csv", {("burglary", "force"): seasonal_counts(60)})
+    with path.open("a") as handle:
+        handle.write(f"{month},force,burglary,{count}\n")
+    return path
+
+
+@pytest.mark.parametrize("month, count, message", [
+    ("2014-04", "1000000000000", "row 62, column count: 1,000,000,000,000 for burglary in force in 2014-04 is"),
+    ("2014-04", "1e20", "too large to be a monthly count"),
+    ("2030-01", "200", "row 62, column month: 2030-01 is after the current month"),
+    ("1999-01", "200", "row 62, column month: 1999-01 is 123 months away from the rest of burglary in force"),
+    ("2016-01", "200", "row 62, column month: 2016-01 is 22 months away from the rest of burglary in force (2009-04 to 2014-03)"),
+])
+def test_implausible_rows_are_named(tmp_path, month, count, message):
+    result = invoke("run", "all", "--data", _with_row(tmp_path, month, count), "--out", tmp_path / "out", *FAST)
+    assert_one_error(result, 1, message)
+    assert "months missing" not in result.output and not (tmp_path / "out").exists()
+
+
+def test_an_outlier_is_kept_only_when_asked(tmp_path):
+    data = _with_row(tmp_path, "2014-04", "1000000000000")
+    assert "--keep-outliers" in invoke("list", "--data", data).output
+    result = invoke("list", "--data", data, "--keep-outliers")
+    assert result.exit_code == 0, result.output
+
+
+# ------------------------------------------------------------ 8. messages that mislead
+
+def test_a_month_in_another_documented_format_is_named_as_such(tmp_path):
+    path = tmp_path / "mixed.csv"
+    path.write_text("month,count\n2006-03,5\nApr 2006,6\n", encoding="utf-8")
+    assert_one_error(invoke("list", "--data", path), 1, "'Apr 2006' is a month, but written differently")
+
+
+def test_burgalry_suggests_burglary():
+    result = invoke("run", "burgalry")
+    assert_one_error(result, 1, "Did you mean 'burglary' (burglary-dwelling)")
+
+
+def test_yaml_tag_error_names_the_kind_of_file(tmp_path):
+    plan = tmp_path / "plan.yaml"
+    plan.write_text("version: 1\nname: !!python/object:os.system x\nmilestones: []\n", encoding="utf-8")
+    result = invoke("milestones", "--plan", plan)
+    assert_one_error(result, 1, "a plan holds plain values only")
+
+
+@pytest.mark.parametrize("models", [",", "crimecast", " , crimecast ,"])
+def test_backtest_refuses_nothing_to_compare(models):
+    result = invoke("backtest", "burglary", "--models", models)
+    assert result.exit_code == 2 and "at least one model to compare" in result.output
+
+
+# ------------------------------------------------------------ 9. examples and files that agree
+
+def test_example_copies_a_shipped_example_with_its_csv(tmp_path):
+    result = invoke("example", "fleet-2013", "changes", "--out", tmp_path)
+    assert result.exit_code == 0, result.output
+    assert files_in(tmp_path) == ["changes.csv", "fleet-2013-vehicles.csv", "fleet-2013.yaml"]
+    assert_one_error(invoke("example", "fleet-2013", "--out", tmp_path), 2, "already exists")
+    assert_one_error(invoke("example", "fleet-2031", "--out", tmp_path), 2, "Did you mean 'fleet-2013'")
+    listing = invoke("example", "--list")
+    assert listing.exit_code == 0 and "domestic-abuse-uplift" in listing.output and "pfa.csv" in listing.output
+
+
+def test_run_all_summary_prints_formatted_numbers(tmp_path):
+    data = monthly_csv(tmp_path / "two.csv", {("burglary", "solihull"): seasonal_counts(60, level=5000),
+                                             ("robbery", "solihull"): seasonal_counts(60, seed=3)})
+    result = invoke("run", "all", "--data", data, "--out", tmp_path / "out", *FAST)
+    assert result.exit_code == 0, result.output
+    assert re.search(r"\d,\d{3}", result.output) and re.search(r"[+-]\d+\.\d%", result.output)
+    assert not re.search(r"-0\.0\d{3}\b", result.output)
+
+
+def test_seasonal_adjust_keeps_the_unadjusted_chart(tmp_path):
+    for extra in ([], ["--seasonal-adjust"]):
+        assert invoke("spc", "burglary", "--out", tmp_path, *extra).exit_code == 0
+    assert {"burglary-dwelling_force_spc.png", "burglary-dwelling_force_spc_adjusted.png"} <= set(files_in(tmp_path))
+
+
+# ------------------------------------------------------------ 10. start-up
+
+def test_help_imports_no_heavy_library():
+    code = ("import sys, crimecast.cli; from click.testing import CliRunner; "
+            "CliRunner().invoke(crimecast.cli.cli, ['--help']); "
+            "print(sorted(m for m in ('pandas', 'scipy', 'matplotlib', 'prophet', 'statsmodels', 'pulp', 'numpy') "
+            "if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
+
+
+def test_charts_do_not_choose_a_backend_for_the_process():
+    code = ("import matplotlib; before = matplotlib.rcParams['backend']; import crimecast.report.charts; "
+            "print(matplotlib.rcParams['backend'] == before)")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True,
+                            env={**os.environ, "MPLBACKEND": "svg"})
+    assert result.stdout.strip() == "True"
+

@@ -1,0 +1,83 @@
+"""The README's walkthrough runs top to bottom: every ``bash`` example, in order, in one empty folder.
+
+Each command runs through click's CliRunner exactly as written in the README
+(comments dropped, ``&&`` chains split), on the files earlier steps made. A
+block preceded by ``<!-- walkthrough: skip (reason) -->`` is not run (the
+install-and-test line). To keep this quick, every model's core is swapped for
+the seasonal-naive core, work runs in this process, and charts are written as
+one-pixel PNGs under their real names: the test checks that the commands,
+options, file names and order of the walkthrough work, not the forecasts'
+numbers or the charts' drawing, which tests/test_models.py, tests/test_cli.py
+and bench/ check.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import crimecast.cli
+import crimecast.report.charts as charts
+from crimecast.cli import cli
+from crimecast.forecast import models
+from crimecast.forecast.cores import SeasonalNaiveCore
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+SKIP = re.compile(r"<!--\s*walkthrough:\s*skip\b")
+BLOCK = re.compile(r"(?P<before>(?:<!--[^\n]*-->\n)?)```bash\n(?P<body>.*?)```", re.DOTALL)
+
+
+def readme_commands(text: str) -> list[tuple[list[str], str]]:
+    """``(argv, line)`` of every ``forecast`` command in the README's bash blocks, in order; skipped blocks left out."""
+    commands = []
+    for block in BLOCK.finditer(text):
+        if SKIP.search(block.group("before")):
+            continue
+        body = block.group("body").replace("\\\n", " ")
+        for line in body.splitlines():
+            words = shlex.split(line, comments=True)
+            while words:
+                chain = words.index("&&") if "&&" in words else len(words)
+                command, words = words[:chain], words[chain + 1:]
+                if command:
+                    assert command[0] == "forecast", f"README runs something other than forecast: {line!r}"
+                    commands.append((command[1:], line.strip()))
+    return commands
+
+
+def _quick_png(fig, path):
+    """Save a one-pixel PNG under the chart's name (drawing is tested elsewhere)."""
+    from matplotlib.figure import Figure
+
+    return charts.write_atomic(Path(path), lambda tmp: Figure(figsize=(0.01, 0.01), dpi=100).savefig(tmp, format="png"))
+
+
+def test_readme_commands_are_found_in_order():
+    commands = readme_commands(README.read_text(encoding="utf-8"))
+    lines = [line for _, line in commands]
+    assert len(commands) > 30
+    assert lines.index(next(l for l in lines if l.startswith("forecast example changes"))) < lines.index(
+        next(l for l in lines if "--known-changes changes.csv" in l))
+    assert not any(l.startswith("pip install") for l in lines)
+
+
+@pytest.mark.slow
+def test_readme_walkthrough_runs_top_to_bottom(tmp_path, monkeypatch):
+    commands = readme_commands(README.read_text(encoding="utf-8"))
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(models.CrimeForecaster, "_make_core", lambda self: SeasonalNaiveCore)
+    monkeypatch.setattr(crimecast.cli, "default_jobs", lambda: 1)
+    monkeypatch.setattr(charts, "save_figure", _quick_png)
+    runner = CliRunner()
+    for argv, line in commands:
+        result = runner.invoke(cli, argv)
+        assert result.exit_code == 0, f"README command failed: {line}\n{result.output}"
+        assert "Traceback" not in result.output, line
+    assert (tmp_path / "out" / "burglary-dwelling_force_forecast.csv").exists()
+    assert (tmp_path / "out" / "burglary-dwelling_force_spc_adjusted.png").exists()
+    assert (tmp_path / "reports" / "shoplifting_force_forecast.csv").exists()
+    assert (tmp_path / "out" / "summary.csv").exists()
