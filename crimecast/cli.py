@@ -702,11 +702,14 @@ def optimise_group() -> None:
 @click.option("--scenario", "scenario_file", default=None, help="Scenario applied to the baseline crime forecasts.")
 @click.option("--solver", type=click.Choice(["highs", "cbc"]), default="highs", show_default=True, help="MILP solver.")
 @click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Worker processes for the forecasts.")
+@click.option("--time-limit", type=click.FloatRange(min=0.1), default=60.0, show_default=True,
+              help="Seconds allowed for each solve; a solve that does not finish is named, never reported.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_OUT, show_default=True,
               help="Folder; files go in OUT/optimise-csf/.")
 @click.option("--no-chart", is_flag=True, help="Skip the PNG charts.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
-def optimise_csf_command(assumptions_file, budget, objective, scenario_file, solver, jobs, out_dir, no_chart, as_json):
+def optimise_csf_command(assumptions_file, budget, objective, scenario_file, solver, jobs, time_limit, out_dir, no_chart,
+                         as_json):
     """Allocate the Community Safety Fund across districts and the force.
 
     Baseline crime is each recipient's forecast for the next financial
@@ -732,7 +735,8 @@ def optimise_csf_command(assumptions_file, budget, objective, scenario_file, sol
     counts = with_totals(load_counts(assumptions.forecast.data))
     scenario = load_scenario(scenario_file) if scenario_file else None
     result = optimise_csf(counts, assumptions, source=source, budget=budget, currency=objective, scenario=scenario,
-                          solver=solver, jobs=jobs or default_jobs(), progress=None if as_json else _series_progress)
+                          solver=solver, jobs=jobs or default_jobs(), progress=None if as_json else _series_progress,
+                          time_limit=time_limit)
     _say_provenance(counts)
     folder = render.output_dir(out_dir)
     written = render.write_tables(result, folder)
@@ -743,19 +747,25 @@ def optimise_csf_command(assumptions_file, budget, objective, scenario_file, sol
         written.append(save_figure(budget_curve_chart(result, notice=notice), folder / "budget_curve.png"))
     if as_json:
         click.echo(json.dumps({"assumptions": source, "year": result.year, "budget": result.spec.budget,
+                               "scenario": result.scenario, "last_year_label": result.last_year_label,
                                "unit": result.weights.unit, "weights_source": result.weights.source,
                                "illustrative_data": bool(counts.attrs.get("illustrative")),
-                               "gain": result.gain, "moved": result.moved,
+                               "gain": result.gain, "gain_spread": result.gain_spread and vars(result.gain_spread), "moved": result.moved,
+                               "proven_gap": result.optimal.gap,
                                "allocation": serialise.records(result.table), "binding": serialise.records(result.binding),
                                "budget_curve": serialise.records(result.budget_curve),
                                "schemes": serialise.records(result.schemes), "solve_seconds": result.seconds,
                                "files": [str(p) for p in written]}, indent=2, default=serialise.json_default))
         return
-    click.secho(f"\n{result.name}: {result.year}, outcome in {result.weights.unit}.", bold=True)
-    click.echo(tables.text_table(render.allocation_table(result), align_left=("recipient",)))
+    scenario_text = f", scenario '{result.scenario}'" if result.scenario else ""
+    click.secho(f"\n{result.name}: {result.year}{scenario_text}, outcome in {result.weights.unit}.", bold=True)
+    click.echo(tables.text_table(render.allocation_table(result), align_left=("recipient", "next £10k buys")))
     click.echo()
     for line in render.summary_sentences(result):
         click.echo(line)
+    click.secho("\nWhy each recipient gets what it gets:", bold=True)
+    for line in render.why_sentences(result):
+        click.echo(f"  {line}")
     binding = render.binding_table(result)
     if not binding.empty:
         click.secho("\nBinding constraints and what each costs (found by solving again without it):", bold=True)

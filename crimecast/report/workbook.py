@@ -1,0 +1,117 @@
+"""Excel workbooks a finance officer can hand on: headers in words, £ and % formats, widths, frozen header rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from crimecast.io import write_atomic
+
+MONEY, PERCENT, NUMBER0, NUMBER1, NUMBER2, TEXT = "money", "percent", "number0", "number1", "number2", "text"
+FORMATS = {MONEY: '"£"#,##0;-"£"#,##0', PERCENT: "0.0%", NUMBER0: "#,##0", NUMBER1: "#,##0.0", NUMBER2: "#,##0.00",
+           TEXT: "@"}
+MAX_WIDTH = 70
+WRAP_WIDTH = 90  # long text columns are wrapped at this width
+
+
+@dataclass
+class Sheet:
+    """One sheet: a frame, its column headers in words and each column's number format.
+
+    Attributes
+    ----------
+    frame
+        The data, one row per line.
+    headers
+        Column -> header in words (columns not named keep their own name).
+    formats
+        Column -> one of ``money``, ``percent``, ``number0/1/2``, ``text``.
+    title
+        An optional first line above the table (bold).
+    """
+
+    frame: pd.DataFrame
+    headers: dict[str, str] = field(default_factory=dict)
+    formats: dict[str, str] = field(default_factory=dict)
+    title: str = ""
+
+
+def _width(values: list[str], header: str) -> float:
+    longest = max([len(header), *(len(v) for v in values)], default=8)
+    return float(min(max(longest + 2, 8), MAX_WIDTH))
+
+
+def write_workbook(sheets: dict[str, Sheet], path: Path) -> Path:
+    """Write the sheets to ``path`` atomically, formatted for reading and printing.
+
+    Cell values are reproducible; openpyxl also records the save time, so the
+    file itself is not byte-identical between runs.
+    """
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    def write(tmp: Path) -> None:
+        book = Workbook()
+        book.remove(book.active)
+        for name, sheet in sheets.items():
+            ws = book.create_sheet(name[:31])
+            frame = sheet.frame.reset_index(drop=True)
+            start = 1
+            if sheet.title:
+                ws.cell(row=1, column=1, value=sheet.title).font = Font(bold=True, size=12)
+                start = 3
+            for j, column in enumerate(frame.columns, start=1):
+                cell = ws.cell(row=start, column=j, value=sheet.headers.get(column, str(column)))
+                cell.font = Font(bold=True)
+                cell.fill = PatternFill("solid", fgColor="DDE6F0")
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+                kind = sheet.formats.get(column)
+                shown = []
+                for i, value in enumerate(frame[column].tolist(), start=start + 1):
+                    if isinstance(value, float) and value != value:
+                        value = None
+                    elif hasattr(value, "item"):
+                        value = value.item()
+                    target = ws.cell(row=i, column=j, value=value)
+                    if kind and kind != TEXT and isinstance(value, (int, float)) and not isinstance(value, bool):
+                        target.number_format = FORMATS[kind]
+                    if isinstance(value, str) and len(value) > WRAP_WIDTH:
+                        target.alignment = Alignment(wrap_text=True, vertical="top")
+                    shown.append(_shown(value, kind))
+                width = _width(shown, sheet.headers.get(column, str(column)))
+                ws.column_dimensions[get_column_letter(j)].width = min(width, WRAP_WIDTH)
+            ws.freeze_panes = ws.cell(row=start + 1, column=1)
+            ws.sheet_view.zoomScale = 100
+            ws.page_setup.orientation = "landscape"
+            ws.page_setup.fitToWidth = 1
+            ws.page_setup.fitToHeight = 0
+            ws.sheet_properties.pageSetUpPr.fitToPage = True
+            ws.print_title_rows = f"{start}:{start}"
+        book.save(tmp)
+
+    return write_atomic(path, write)
+
+
+def _shown(value, kind: str | None) -> str:
+    """Roughly how the cell reads once formatted, to size its column."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, (int, float)):
+        if kind == MONEY:
+            return f"£{value:,.0f}"
+        if kind == PERCENT:
+            return f"{value:.1%}"
+        if kind in (NUMBER1, NUMBER2):
+            return f"{value:,.2f}"
+        return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.4g}"
+    return str(value)
+
+
+def notes_sheet(lines: list[str], *, title: str = "Method and notes") -> Sheet:
+    """A one-column sheet of sentences."""
+    return Sheet(pd.DataFrame({"note": lines}), headers={"note": "Note"}, title=title)
