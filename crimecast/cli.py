@@ -785,11 +785,13 @@ def optimise_csf_command(assumptions_file, budget, objective, scenario_file, sol
 @click.option("--budget", type=click.FloatRange(min=1.0), default=None, help="Cap on discounted whole-life cost (£).")
 @click.option("--co2-cap", type=click.FloatRange(min=0.0), default=None, help="Cap on CO2 over the appraisal (tonnes).")
 @click.option("--solver", type=click.Choice(["highs", "cbc"]), default="highs", show_default=True, help="MILP solver.")
+@click.option("--time-limit", type=click.FloatRange(min=0.1), default=60.0, show_default=True,
+              help="Seconds for the plan's solve; the what-if analyses share as much again and say what they skipped.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_OUT, show_default=True,
               help="Folder; files go in OUT/optimise-fleet/.")
 @click.option("--no-chart", is_flag=True, help="Skip the PNG charts.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
-def optimise_fleet_command(fleet_file, objective, budget, co2_cap, solver, out_dir, no_chart, as_json):
+def optimise_fleet_command(fleet_file, objective, budget, co2_cap, solver, time_limit, out_dir, no_chart, as_json):
     """Decide which renewals in FILE go electric and where charge points go.
 
     FILE is a fleet YAML (options, prices, charge points, rules) naming a
@@ -805,22 +807,29 @@ def optimise_fleet_command(fleet_file, objective, budget, co2_cap, solver, out_d
       forecast optimise fleet my-fleet.yaml --objective co2 --budget 800000
       forecast optimise fleet fleet-2013 --co2-cap 140 --json
     """
-    from crimecast.optimise.fleet import fleet_report
+    from crimecast.optimise.fleet import FROM_FILE, fleet_report
     from crimecast.optimise.fleet_spec import load_fleet
+    from crimecast.optimise.model import money
+
+    def money_text(value: float) -> str:
+        return money(value) if value == value else "skipped"
+
     from crimecast.report import fleet as render
     from crimecast.report.charts import save_figure, tornado_chart, tradeoff_chart
 
     fleet = load_fleet(fleet_file)
-    report = fleet_report(fleet, objective=objective, budget=budget, co2_cap=co2_cap, solver=solver)
+    report = fleet_report(fleet, objective=objective, budget=FROM_FILE if budget is None else budget,
+                          co2_cap=FROM_FILE if co2_cap is None else co2_cap, solver=solver, time_limit=time_limit)
     plan = report.plan
     years = fleet.spec.appraisal.years
     sentences = render.summary_sentences(plan, report.headlines, years=years)
+    sentences += render.lease_sentences(report.leases)
     sentences += [render.switching_sentence(v, label) for v, label in report.switching]
+    sentences += report.notes
     folder = render.output_dir(out_dir)
     switching = report.switching_frame()
     written = render.write_tables(plan, report.tradeoff, report.tornado, switching, folder)
-    written.append(render.write_workbook(plan, report.tradeoff, report.tornado, switching, folder / "fleet.xlsx",
-                                         notes=sentences))
+    written.append(render.write_workbook(fleet, report, switching, folder / "fleet.xlsx", notes=sentences))
     if not no_chart:
         written.append(save_figure(tradeoff_chart(report.tradeoff, baseline_cost=plan.baseline_cost,
                                                   baseline_co2=plan.baseline_co2), folder / "tradeoff.png"))
@@ -829,12 +838,14 @@ def optimise_fleet_command(fleet_file, objective, budget, co2_cap, solver, out_d
         click.echo(json.dumps({"fleet": fleet.source, "objective": objective, "cost": plan.cost, "co2": plan.co2,
                                "baseline_cost": plan.baseline_cost, "baseline_co2": plan.baseline_co2,
                                "vehicles": serialise.records(plan.choices), "charge_points": serialise.records(plan.sites),
-                               "headlines": report.headlines, "switching_values": serialise.records(switching),
+                               "headlines": report.headlines, "leases": report.leases, "notes": report.notes,
+                               "seconds": report.seconds, "switching_values": serialise.records(switching),
                                "tradeoff": serialise.records(report.tradeoff), "tornado": serialise.records(report.tornado),
                                "files": [str(p) for p in written]}, indent=2, default=serialise.json_default))
         return
     click.secho(f"\n{fleet.spec.name}: {len(fleet.vehicles)} renewals, objective {objective}, solved to proven "
-                f"optimality by {plan.solution.solver}.", bold=True)
+                f"optimality by {plan.solution.solver} in {plan.solution.seconds:.1f} s (everything: {report.seconds:.1f} s).",
+                bold=True)
     click.echo(tables.text_table(render.plan_table(plan), align_left=("role", "renewing", "replacement")))
     sites = render.site_table(plan)
     if not sites.empty:
@@ -844,9 +855,9 @@ def optimise_fleet_command(fleet_file, objective, budget, co2_cap, solver, out_d
     for line in sentences:
         click.echo(line)
     click.secho("\nSensitivity (each price 20% lower / higher; optimal whole-life cost):", bold=True)
-    shown = report.tornado.assign(low=report.tornado["cost_at_low"].map(lambda v: f"£{v:,.0f}"),
-                                  high=report.tornado["cost_at_high"].map(lambda v: f"£{v:,.0f}"),
-                                  swing=report.tornado["swing"].map(lambda v: f"£{v:,.0f}"))
+    shown = report.tornado.assign(low=report.tornado["cost_at_low"].map(money_text),
+                                  high=report.tornado["cost_at_high"].map(money_text),
+                                  swing=report.tornado["swing"].map(money_text))
     click.echo(tables.text_table(shown[["label", "low", "high", "swing"]], align_left=("label",)))
     click.secho("\nNote: prices and costs are the file's assumptions; see its evidence fields.", fg="yellow")
     click.echo(f"\nWrote {len(written)} file(s) to {folder}/ (Excel: fleet.xlsx).")

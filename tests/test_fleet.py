@@ -41,7 +41,7 @@ def test_the_shipped_plan(fleet):
     by_role = plan.choices.groupby("role")["kind"].agg(lambda k: set(k))
     assert by_role["diary-car"] == {"battery-ev"} and "battery-ev" not in by_role["24h-response"]
     assert plan.sites["charge_points"].sum() == 30 and plan.cost < plan.baseline_cost
-    lease = compare_options(fleet, fleet.vehicles[0], "Nissan Leaf (3-year lease)", "Nissan Leaf (purchase)")
+    lease = compare_options(fleet, fleet.vehicles[0], "Nissan Leaf (lease)", "Nissan Leaf (purchase)")
     assert lease["saving"] < 0  # the lease costs more: the price of passing on the residual-value risk
 
 
@@ -153,8 +153,8 @@ def test_bad_vehicle_files_name_the_row(tmp_path, csv_text, message):
 
 
 @pytest.mark.parametrize("old, new, message", [
-    ("  - name: Nissan Leaf (3-year lease)\n    kind: battery-ev\n    roles: [diary-car, scheduled-response]\n    finance: lease\n    lease_per_year: 3900",
-     "  - name: Nissan Leaf (3-year lease)\n    kind: battery-ev\n    roles: [diary-car, scheduled-response]\n    finance: lease",
+    ("  - name: Nissan Leaf (lease)\n    kind: battery-ev\n    roles: [diary-car, scheduled-response]\n    finance: lease\n    lease_per_year: 3900",
+     "  - name: Nissan Leaf (lease)\n    kind: battery-ev\n    roles: [diary-car, scheduled-response]\n    finance: lease",
      "is leased, so it needs lease_per_year"),
     ("  power_kw: 3.7", "  powr_kw: 3.7", "unknown key 'powr_kw'. Did you mean 'power_kw'?"),
     ("  grant_fraction: 0.60", "  grant_fraction: 1.6", "grant_fraction"),

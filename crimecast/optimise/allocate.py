@@ -197,7 +197,8 @@ def _scheme_variables(problem: Problem, spec: AllocationSpec) -> dict[str, str]:
 
 
 def _outcomes(problem: Problem, spec: AllocationSpec, spend: dict[str, str],
-              points: dict[str, np.ndarray], *, upper: bool = False) -> list[Piecewise]:
+              points: dict[str, np.ndarray], *, upper: bool = False,
+              anchors: dict[str, float] | None = None) -> list[Piecewise]:
     """One outcome expression per sample: the sum of the recipients' piecewise curves (shared variables).
 
     With ``upper``, each curve's over-estimate instead, for a proven bound.
@@ -209,8 +210,10 @@ def _outcomes(problem: Problem, spec: AllocationSpec, spend: dict[str, str],
         every = [c[key] for c in spec.curves]
         return [MeanCurve(tuple(every))] if pooled and len(every) > 1 else every
 
+    extra = (lambda key: {"anchor": (anchors or {}).get(key)}) if upper else (lambda key: {})
     per_recipient = [add(problem, curves_of(r.key), key=f"curve:{r.key}", spend=spend[r.key],
-                         points=points[r.key], label=f"{r.label} response curve") for r in spec.recipients]
+                         points=points[r.key], label=f"{r.label} response curve", **extra(r.key))
+                     for r in spec.recipients]
     outcomes = []
     for pieces in zip(*per_recipient):
         terms: dict[str, float] = {}
@@ -243,8 +246,8 @@ def _objective(problem: Problem, spec: AllocationSpec, outcomes: list[Piecewise]
     problem.add_objective({**mean, **benefits})
 
 
-def build_problem(spec: AllocationSpec, points: dict[str, np.ndarray], *,
-                  upper: bool = False) -> tuple[Problem, dict[str, str], dict[str, str]]:
+def build_problem(spec: AllocationSpec, points: dict[str, np.ndarray], *, upper: bool = False,
+                  anchors: dict[str, float] | None = None) -> tuple[Problem, dict[str, str], dict[str, str]]:
     """The LP/MILP for ``spec`` with curves cut at ``points``: (problem, spend variables, scheme variables).
 
     With ``upper``, every curve is over-estimated, so its optimum bounds the true optimum from above.
@@ -255,7 +258,7 @@ def build_problem(spec: AllocationSpec, points: dict[str, np.ndarray], *,
     _recipient_constraints(problem, spec, spend)
     _share_constraints(problem, spec, spend)
     chosen = _scheme_variables(problem, spec)
-    _objective(problem, spec, _outcomes(problem, spec, spend, points, upper=upper), chosen)
+    _objective(problem, spec, _outcomes(problem, spec, spend, points, upper=upper, anchors=anchors), chosen)
     return problem, spend, chosen
 
 
@@ -325,7 +328,7 @@ def allocate(spec: AllocationSpec, *, solver: str = DEFAULT_SOLVER, time_limit: 
         previous = actual
         new_points = {k: refine(points[k], spend[k]) for k in points}
         if settled or refinement == MAX_REFINEMENTS:
-            upper, upper_spend, _ = build_problem(spec, points, upper=True)
+            upper, upper_spend, _ = build_problem(spec, points, upper=True, anchors=spend)
             upper_solution = solve(upper, solver=solver, time_limit=time_limit)
             bound = upper_solution.objective + MIP_GAP * max(abs(upper_solution.objective), 1.0)
             error = (bound - actual) / max(abs(bound), 1e-9)

@@ -218,6 +218,7 @@ def budget_curve_chart(result, *, notice: str = ""):
 
 def tradeoff_chart(tradeoff, *, baseline_cost: float, baseline_co2: float, notice: str = ""):
     """Least whole-life cost for each CO2 cap, with the like-for-like baseline marked; returns the Figure."""
+    tradeoff = tradeoff.dropna(subset=["whole_life_cost"])  # points not proven optimal in time are skipped (and said so)
     fig, ax = plt.subplots(figsize=(9, 5), dpi=100)
     ax.plot(tradeoff["co2_tonnes"], tradeoff["whole_life_cost"] / 1e3, marker="o", color="tab:green",
             label="least cost for each CO2 cap")
@@ -233,7 +234,7 @@ def tradeoff_chart(tradeoff, *, baseline_cost: float, baseline_co2: float, notic
 def tornado_chart(tornado, *, base_cost: float):
     """Change in the optimal whole-life cost when each price moves 20% down and up; returns the Figure."""
     fig, ax = plt.subplots(figsize=(9, 4.5), dpi=100)
-    rows = tornado.iloc[::-1]
+    rows = tornado.dropna(subset=["swing"]).iloc[::-1]
     y = range(len(rows))
     ax.barh(list(y), (rows["cost_at_low"] - base_cost) / 1e3, color="tab:blue", label="price 20% lower")
     ax.barh(list(y), (rows["cost_at_high"] - base_cost) / 1e3, color="tab:red", alpha=0.7, label="price 20% higher")
