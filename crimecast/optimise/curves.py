@@ -198,7 +198,7 @@ def add_curve(problem: Problem, curves: list[ResponseCurve], *, key: str, spend:
 
 
 def add_curve_bound(problem: Problem, curves: list, *, key: str, spend: str, points: np.ndarray,
-                    label: str, anchor: float | None = None) -> list[Piecewise]:
+                    label: str, anchors: list[float] | None = None) -> list[Piecewise]:
     """An expression that is never below the true curve(s) at the same spend: for a proven upper bound.
 
     Concave curves: the outcome is at most every tangent at the breakpoints
@@ -206,19 +206,20 @@ def add_curve_bound(problem: Problem, curves: list, *, key: str, spend: str, poi
     binary per segment boundary) and the outcome is the chord plus the most
     the true curve rises above it on the segment the spend lies in.
     Maximising either over the same constraints gives a bound no plan can
-    beat on the true curves. Tangents are also taken at ``anchor`` (where the
-    piecewise plan put this recipient) and at points closing in on it, so the
-    bound is tight where the plan is: tangents are cuts, not breakpoints, so
-    they can sit closer together than breakpoints safely can.
+    beat on the true curves. Tangents are also taken at ``anchors`` (where
+    earlier plans and bounds put this recipient) and at points closing in on
+    each, so the bound tightens where it matters: tangents are cuts, not
+    breakpoints, so they can sit closer together than breakpoints safely can.
     """
     points = np.asarray(points, dtype=float)
     if len(points) < 2 or points[-1] == points[0]:
         return [Piecewise(terms={}, constant=float(curve(points[:1])[0])) for curve in curves]
     if all(curve.is_concave for curve in curves):
         at = points
-        if anchor is not None:
-            offsets = np.concatenate([[0.0], np.geomspace(1e-7, 1e-1, 13)]) * max(points[-1] - points[0], 1e-9)
-            at = np.concatenate([points, anchor + offsets, anchor - offsets])
+        if anchors:
+            offsets = np.concatenate([[0.0], np.geomspace(1e-9, 1e-1, 17)]) * max(points[-1] - points[0], 1e-9)
+            near = np.concatenate([[a + offsets, a - offsets] for a in anchors]).ravel()
+            at = np.concatenate([points, near])
             at = np.unique(at[(at >= points[0]) & (at <= points[-1])])
         return [_tangents(problem, curve, key=f"{key}:{index}", spend=spend, points=at, label=label)
                 for index, curve in enumerate(curves)]

@@ -194,10 +194,11 @@ def _violations(problem: Problem, values: dict[str, float]) -> list[str]:
     for var in problem.variables.values():
         value = values.get(var.name, 0.0)
         low, high = (0, 1) if var.kind == BINARY else (var.low, var.high)
-        if (low is not None and value < low - 1e-6) or (high is not None and value > high + 1e-6):
-            broken.append(f"bounds of {var.name}")
+        size = FEASIBILITY_TOLERANCE * max(1.0, abs(low or 0.0), abs(high or 0.0))
+        if (low is not None and value < low - size) or (high is not None and value > high + size):
+            broken.append(f"the bounds of {var.name} ({value:.10g} outside {low}..{high})")
         if var.kind != "continuous" and abs(value - round(value)) > 1e-6:
-            broken.append(f"{var.name} must be whole")
+            broken.append(f"{var.name} must be whole ({value:.10g})")
     return broken
 
 
