@@ -13,7 +13,7 @@ import numpy as np
 
 from crimecast.errors import SolverError
 from crimecast.optimise.curves import (DEFAULT_POINTS, MeanCurve, Piecewise, ResponseCurve, add_curve, add_curve_bound, breakpoints,
-                                       refine, thin)
+                                       refine, split_at_excess, thin)
 from crimecast.optimise.model import BINARY, EQ, GE, LE, MAXIMISE, Constraint, Problem, Solution, money
 from crimecast.optimise.solver import DEFAULT_SOLVER, MIP_GAP, solve
 
@@ -325,7 +325,7 @@ def allocate(spec: AllocationSpec, *, solver: str = DEFAULT_SOLVER, time_limit: 
     bound, error = float("nan"), float("inf")
     for refinement in range(MAX_REFINEMENTS + 1):
         problem, spend_vars, scheme_vars = build_problem(spec, points)
-        solution = solve(problem, solver=solver, time_limit=time_limit)
+        solution = solve(problem, solver=solver, time_limit=time_limit, presolve=False)
         spend = {k: max(0.0, solution.values[v]) for k, v in spend_vars.items()}
         schemes = {k: solution.values[v] > 0.5 for k, v in scheme_vars.items()}
         actual = true_outcome(spec, spend, schemes)
@@ -336,8 +336,15 @@ def allocate(spec: AllocationSpec, *, solver: str = DEFAULT_SOLVER, time_limit: 
             for k in anchors:
                 anchors[k].append(spend[k])
             upper, upper_spend, _ = build_problem(spec, points, upper=True, anchors=anchors)
-            upper_solution = solve(upper, solver=solver, time_limit=time_limit)
+            upper_solution = solve(upper, solver=solver, time_limit=time_limit, presolve=False)
             bound = upper_solution.objective + MIP_GAP * max(abs(upper_solution.objective), 1.0)
+            # The bound's own plan meets every constraint too: if it does better on the true curves, it is the
+            # answer (this also rescues a piecewise solve a solver wrongly called optimal).
+            upper_plan = {k: max(0.0, upper_solution.values[v]) for k, v in upper_spend.items()}
+            upper_schemes = {k: upper_solution.values[v] > 0.5 for k, v in scheme_vars.items()}
+            upper_actual = true_outcome(spec, upper_plan, upper_schemes)
+            if upper_actual > actual:
+                spend, schemes, actual, solution, problem = upper_plan, upper_schemes, upper_actual, upper_solution, upper
             error = (bound - actual) / max(abs(bound), 1e-9)
             if error <= gap_target or (refinement == MAX_REFINEMENTS and error <= GAP_LIMIT):
                 return Allocation(spend=spend, schemes=schemes, objective=solution.objective, true_outcome=actual,
@@ -345,7 +352,9 @@ def allocate(spec: AllocationSpec, *, solver: str = DEFAULT_SOLVER, time_limit: 
                                   problem=problem, points=points, bound=bound)
             for k, v in upper_spend.items():
                 anchors[k].append(max(0.0, upper_solution.values[v]))
-            new_points = {k: refine(new_points[k], max(0.0, upper_solution.values[v])) for k, v in upper_spend.items()}
+            new_points = {k: split_at_excess(refine(new_points[k], max(0.0, upper_solution.values[v])),
+                                             MeanCurve(tuple(c[k] for c in spec.curves)), max(0.0, upper_solution.values[v]))
+                          for k, v in upper_spend.items()}
         points = new_points
     raise SolverError(f"Community Safety Fund allocation: after {MAX_REFINEMENTS} refinements the plan is proven only "
                       f"within {error:.2e} of the best possible on the true curves (at most {GAP_LIMIT:.0e} is accepted), so "

@@ -146,7 +146,43 @@ def refine(points: np.ndarray, spend: float) -> np.ndarray:
     return thin(np.concatenate([points, extra]))
 
 
+def split_at_excess(points: np.ndarray, curve, spend: float) -> np.ndarray:
+    """Add ``spend`` and the point where ``curve`` rises furthest above the chord of the segment holding ``spend``.
+
+    Where an upper bound lands, that point is what makes the bound loose;
+    cutting there (not at the midpoint) closes the gap fastest.
+    """
+    points = np.unique(np.asarray(points, dtype=float))
+    index = int(np.clip(np.searchsorted(points, spend) - 1, 0, len(points) - 2))
+    left, right = points[index], points[index + 1]
+    grid = np.linspace(left, right, DEVIATION_GRID)
+    values = curve(grid)
+    excess = values - (values[0] + (values[-1] - values[0]) * (grid - left) / max(right - left, 1e-12))
+    return thin(np.concatenate([points, [spend, grid[int(np.argmax(excess))]]]))
+
+
 DEVIATION_GRID = 65  # points per segment at which a curve's rise above its chord is measured
+
+
+def chord_cones(curve, points: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per segment: the largest rise above the chord, and slopes bounding that rise from each end.
+
+    With ``t`` the position in the segment (0 to 1), the rise is at most
+    ``excess``, at most ``left * t`` and at most ``right * (1 - t)``: so the
+    bound is zero at both ends of a segment, not just its largest rise.
+    """
+    points = np.asarray(points, dtype=float)
+    t = np.linspace(0.0, 1.0, DEVIATION_GRID)
+    lefts, rights = points[:-1, None], points[1:, None]
+    values = curve(lefts + (rights - lefts) * t)
+    rise = values - (values[:, :1] + (values[:, -1:] - values[:, :1]) * t)
+    margin = np.abs(np.diff(rise, axis=1)).max(axis=1, initial=0.0)[:, None] / 2
+    inner = t[1:-1]
+    padded = np.maximum(rise[:, 1:-1], 0.0) + margin
+    step = t[1]
+    left = np.maximum((padded / inner).max(axis=1, initial=0.0), (margin[:, 0] / step)) * (1 + 1 / (DEVIATION_GRID - 1))
+    right = np.maximum((padded / (1 - inner)).max(axis=1, initial=0.0), (margin[:, 0] / step)) * (1 + 1 / (DEVIATION_GRID - 1))
+    return np.maximum(rise.max(axis=1), 0.0) + margin[:, 0], left, right
 
 
 def chord_excess(curve: ResponseCurve, points: np.ndarray) -> np.ndarray:
@@ -224,6 +260,9 @@ def add_curve_bound(problem: Problem, curves: list, *, key: str, spend: str, poi
         return [_tangents(problem, curve, key=f"{key}:{index}", spend=spend, points=at, label=label)
                 for index, curve in enumerate(curves)]
     values = np.array([curve(points) for curve in curves])
+    if len(curves) == 1:
+        return _incremental(problem, key=key, spend=spend, points=points, values=values, label=label,
+                            cones=chord_cones(curves[0], points))
     excess = np.array([chord_excess(curve, points) for curve in curves])
     return _incremental(problem, key=key, spend=spend, points=points, values=values, label=label, excess=excess)
 
@@ -258,14 +297,16 @@ def _segments(problem: Problem, *, key: str, spend: str, points: np.ndarray, val
 
 
 def _incremental(problem: Problem, *, key: str, spend: str, points: np.ndarray, values: np.ndarray, label: str,
-                 excess: np.ndarray | None = None) -> list[Piecewise]:
+                 excess: np.ndarray | None = None, cones: tuple | None = None) -> list[Piecewise]:
     """Not concave: segments filled in order, forced by one binary per boundary (the incremental formulation).
 
     ``fill_k`` in [0, 1] is how much of segment k is used; ``full_k`` is 1
     when segment k is full, so ``fill_(k+1) <= full_k <= fill_k``. Its LP
     relaxation is much tighter than one binary per segment on the weights.
     With ``excess`` (one row per curve), the outcome also gains the excess of
-    the segment the spend lies in (for an upper bound).
+    the segment the spend lies in (for an upper bound); with ``cones`` (one
+    curve), a bonus per segment held under its excess and under the two
+    slopes from its ends, so it is zero at every breakpoint.
     """
     widths = np.diff(points)
     fills = [problem.add_variable(f"{key}:fill{k}", low=0.0, high=1.0) for k in range(len(widths))]
@@ -289,5 +330,19 @@ def _incremental(problem: Problem, *, key: str, spend: str, points: np.ndarray, 
             constant += float(e[0])
             for k, z in enumerate(full):
                 terms[z] = terms.get(z, 0.0) + float(e[k + 1] - e[k])
+        if cones is not None:
+            for k, (e, left, right) in enumerate(zip(*cones)):
+                if e <= 0:
+                    continue
+                bonus = problem.add_variable(f"{key}:bonus{k}", low=0.0)
+                active = {bonus: 1.0}  # bonus <= e * (full_(k-1) - full_k), full_(-1) = 1, full_last = 0
+                if k > 0:
+                    active[full[k - 1]] = -float(e)
+                if k < len(full):
+                    active[full[k]] = float(e)
+                structural(f"bonus-active{k}", active, LE, float(e) if k == 0 else 0.0, "rise only on the active segment")
+                structural(f"bonus-left{k}", {bonus: 1.0, fills[k]: -float(left)}, LE, 0.0, "rise from the left end")
+                structural(f"bonus-right{k}", {bonus: 1.0, fills[k]: float(right)}, LE, float(right), "rise to the right end")
+                terms[bonus] = 1.0
         out.append(Piecewise(terms=terms, constant=constant))
     return out
