@@ -30,69 +30,14 @@ from bench.results import machine, write_section  # noqa: E402
 from crimecast.errors import InfeasibleError  # noqa: E402
 from crimecast.optimise import solver as solver_module  # noqa: E402
 from crimecast.optimise.allocate import AllocationSpec, Limit, Recipient, allocate  # noqa: E402
-from crimecast.optimise.checks import fleet_brute_force, grid_optimum  # noqa: E402
+from crimecast.optimise.checks import (fleet_brute_force, fleet_case, grid_optimum, objective_of,  # noqa: E402
+                                       random_allocation, random_fleet)
 from crimecast.optimise.curves import ResponseCurve  # noqa: E402
-from crimecast.optimise.fleet import CO2, COST, solve_fleet  # noqa: E402
-from crimecast.optimise.fleet_spec import Fleet, Vehicle, load_fleet  # noqa: E402
+from crimecast.optimise.fleet import solve_fleet  # noqa: E402
+from crimecast.optimise.fleet_spec import load_fleet  # noqa: E402
 from crimecast.optimise.model import GE, LE  # noqa: E402
 
 SEED = 16
-ROLES = {"diary-car": "Diesel 1.3L (purchase)", "scheduled-response": "Diesel 1.3L (purchase)",
-         "24h-response": "Diesel 2.0L response car (purchase)", "van": "Diesel small van (purchase)"}
-
-
-def random_allocation(rng: np.random.Generator) -> AllocationSpec:
-    """Three recipients, random curves (half concave, half S-shaped), floors and ceilings, budget."""
-    budget = float(rng.uniform(1e5, 1e7))
-    s_shaped = rng.random() < 0.5
-    recipients, curves = [], {}
-    for key in ("a", "b", "c"):
-        floor = float(rng.uniform(0, 0.2) * budget)
-        ceiling = float(floor + rng.uniform(0.15, 0.8) * budget)
-        recipients.append(Recipient(key, key, budget / 3, limits=(Limit("floor", GE, floor, f"{key} floor", "floor"),
-                                                                  Limit("ceiling", LE, ceiling, f"{key} ceiling", "ceiling"))))
-        steepness = float(rng.uniform(1.5, 4.0)) if s_shaped else float(rng.uniform(0.5, 1.0))
-        curves[key] = ResponseCurve(float(rng.uniform(10, 1000)), float(rng.uniform(0.05, 0.6) * budget), steepness)
-    return AllocationSpec(recipients=tuple(recipients), curves=(curves,), budget=budget)
-
-
-def random_fleet(shipped: Fleet, rng: np.random.Generator) -> Fleet:
-    """3-6 vehicles over 1-3 sites with varied mileage and time at base; a small site limit some of the time."""
-    vehicles = []
-    sites = int(rng.integers(1, 4))
-    for i in range(int(rng.integers(3, 7))):
-        role = str(rng.choice(list(ROLES)))
-        mean = float(np.round(rng.uniform(10, 110), 1))
-        vehicles.append(Vehicle(id=f"V{i}", site=f"s{rng.integers(sites)}", role=role, mean_daily_miles=mean,
-                                p95_daily_miles=float(np.round(mean * rng.uniform(1.0, 1.6), 1)),
-                                dwell_hours=float(rng.choice([2, 6, 10, 14])), current=ROLES[role]))
-    points = shipped.spec.charge_points.model_copy(update={
-        "max_per_site": int(rng.choice([1, 2, 4])), "vehicles_per_point": int(rng.choice([1, 1, 2])),
-        "grant_fraction": float(rng.choice([0.0, 0.6, 1.0]))})
-    prices = shipped.spec.prices.model_copy(update={"electricity_per_kwh": float(rng.uniform(0.05, 0.3)),
-                                                    "fuel_per_litre": float(rng.uniform(0.9, 1.6))})
-    return shipped.model_copy(update={"vehicles": tuple(vehicles), "spec": shipped.spec.model_copy(
-        update={"charge_points": points, "prices": prices})})
-
-
-def _fleet_case(fleet: Fleet, kind: int, rng: np.random.Generator) -> dict:
-    cheapest = fleet_brute_force(fleet)
-    if kind == 0 or cheapest is None:
-        return {"objective": COST, "budget": None, "co2_cap": None}
-    greenest_co2 = fleet_brute_force(fleet, objective=CO2)
-    if kind == 1:
-        return {"objective": CO2, "budget": cheapest * float(rng.uniform(1.0, 1.15)), "co2_cap": None}
-    low = greenest_co2 if greenest_co2 is not None else 0.0
-    cheap_co2 = min(float(rng.uniform(0.3, 1.0)) * 400, 400.0)
-    return {"objective": COST, "budget": None, "co2_cap": low + float(rng.uniform(0, 1)) * max(cheap_co2 - low, 0.0)}
-
-
-def _objective_of(plan, objective: str) -> float:
-    from crimecast.optimise.fleet import CO2_TIE_BREAK
-
-    return plan.co2 + CO2_TIE_BREAK * plan.cost if objective == CO2 else plan.cost
-
-
 def check_fleets(count: int) -> tuple[list[str], dict]:
     rng = np.random.default_rng(SEED)
     shipped = load_fleet("fleet-2013")
@@ -105,7 +50,7 @@ def check_fleets(count: int) -> tuple[list[str], dict]:
         fleet = random_fleet(shipped, rng)
         kind = index % 3
         kinds[kind] += 1
-        case = _fleet_case(fleet, kind, rng)
+        case = fleet_case(fleet, kind, rng)
         truth = fleet_brute_force(fleet, **case)
         runs = [("highs", "highs", solver_module.CBC_OPTIONS), ("cbc", "cbc", solver_module.CBC_OPTIONS)]
         if kind == 1:
@@ -118,7 +63,7 @@ def check_fleets(count: int) -> tuple[list[str], dict]:
             started = time.perf_counter()
             try:
                 plan = solve_fleet(fleet, solver=solver, **case)
-                value = _objective_of(plan, case["objective"])
+                value = objective_of(plan, case["objective"])
                 error = abs(value - truth) / max(abs(truth), 1e-9) if truth is not None else np.inf
                 worst[name] = max(worst[name], error)
                 tally["match" if error <= 1e-6 else "wrong"] += 1
