@@ -14,6 +14,7 @@ import dataclasses
 import time
 import zlib
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -514,13 +515,14 @@ def optimise_csf(counts: pd.DataFrame, assumptions: CsfAssumptions, *, source: s
     seconds["prices_and_budget_curve"] = time.perf_counter() - started
     data = {key: counts.attrs.get(key) for key in ("source", "illustrative", "notice")}
     table, rate = _allocation_table(spec, optimal, robust, stability, weights.unit, _rate_format(weights))
+    scenario_label = None if scenario is None else f"{scenario.name} ({Path(scenario.source).name})"
     if scenario is not None:
-        baselines = baselines.assign(scenario=scenario.name)
+        baselines = baselines.assign(scenario=scenario_label)
     return CsfResult(name=assumptions.name, source=source, year=year, weights=weights, baselines=baselines, spec=spec,
                      optimal=optimal, table=table, binding=binding, budget_curve=curve,
                      schemes=_scheme_table(spec, optimal), reproduction=reproduction, robust=robust, seconds=seconds,
                      samples=len(sampled), notes=notes, data=data, gain_spread=gain_spread(spec, sampled, optimal.spend),
-                     scenario=None if scenario is None else scenario.name, last_year_label=last_label,
+                     scenario=scenario_label, last_year_label=last_label,
                      going_rate=rate, assumptions=assumptions)
 
 

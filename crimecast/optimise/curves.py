@@ -253,8 +253,10 @@ def add_curve_bound(problem: Problem, curves: list, *, key: str, spend: str, poi
     if all(curve.is_concave for curve in curves):
         at = points
         if anchors:
-            offsets = np.concatenate([[0.0], np.geomspace(1e-9, 1e-1, 17)]) * max(points[-1] - points[0], 1e-9)
-            near = np.concatenate([[a + offsets, a - offsets] for a in anchors]).ravel()
+            # Many curves (a CVaR over samples) each get their own tangents: keep that problem small.
+            ladder = np.geomspace(1e-9, 1e-1, 17) if len(curves) <= 10 else np.geomspace(1e-6, 1e-2, 3)
+            offsets = np.concatenate([[0.0], ladder]) * max(points[-1] - points[0], 1e-9)
+            near = np.concatenate([[a + offsets, a - offsets] for a in anchors[-4:]]).ravel()
             at = np.concatenate([points, near])
             at = np.unique(at[(at >= points[0]) & (at <= points[-1])])
         return [_tangents(problem, curve, key=f"{key}:{index}", spend=spend, points=at, label=label)

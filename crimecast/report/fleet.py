@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -50,9 +51,12 @@ def summary_sentences(plan: FleetPlan, headlines: list[dict], *, years: int) -> 
             f"its {row['price_basis']} moves the saving by {row['points_per_1000']:.1f} points. It saves "
             f"{row['co2_saved_per_vehicle_year']:.2f} t CO2 a vehicle a year.")
     not_allowed = plan.choices[plan.choices["battery_ev_not_allowed"] != ""]
-    for reason, group in not_allowed.groupby("battery_ev_not_allowed"):
+    kinds = not_allowed["battery_ev_not_allowed"].map(lambda r: re.sub(r"[0-9][0-9.,]*", "#", r))
+    for _, group in not_allowed.groupby(kinds, sort=False):
+        reasons = group["battery_ev_not_allowed"].unique()
+        example = reasons[0] if len(reasons) == 1 else f"for example {group['vehicle'].iloc[0]}: {reasons[0]}"
         lines.append(f"No battery EV for {len(group)} vehicle(s) ({', '.join(group['vehicle'].head(4))}"
-                     f"{'...' if len(group) > 4 else ''}): {reason}.")
+                     f"{'...' if len(group) > 4 else ''}): {example}.")
     return lines
 
 

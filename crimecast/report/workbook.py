@@ -12,8 +12,7 @@ from crimecast.io import write_atomic
 MONEY, PERCENT, NUMBER0, NUMBER1, NUMBER2, TEXT = "money", "percent", "number0", "number1", "number2", "text"
 FORMATS = {MONEY: '"£"#,##0;-"£"#,##0', PERCENT: "0.0%", NUMBER0: "#,##0", NUMBER1: "#,##0.0", NUMBER2: "#,##0.00",
            TEXT: "@"}
-MAX_WIDTH = 70
-WRAP_WIDTH = 90  # long text columns are wrapped at this width
+WRAP_WIDTH = 48  # text longer than this wraps within a column this wide
 
 
 @dataclass
@@ -39,8 +38,10 @@ class Sheet:
 
 
 def _width(values: list[str], header: str) -> float:
-    longest = max([len(header), *(len(v) for v in values)], default=8)
-    return float(min(max(longest + 2, 8), MAX_WIDTH))
+    """Wide enough for the values (long text wraps) and the header's longest word (headers wrap)."""
+    longest = max([len(v) for v in values], default=0)
+    word = max((len(w) for w in header.split()), default=0)
+    return float(min(max(longest + 2, word + 2, 9), WRAP_WIDTH))
 
 
 def write_workbook(sheets: dict[str, Sheet], path: Path) -> Path:
@@ -81,8 +82,7 @@ def write_workbook(sheets: dict[str, Sheet], path: Path) -> Path:
                     if isinstance(value, str) and len(value) > WRAP_WIDTH:
                         target.alignment = Alignment(wrap_text=True, vertical="top")
                     shown.append(_shown(value, kind))
-                width = _width(shown, sheet.headers.get(column, str(column)))
-                ws.column_dimensions[get_column_letter(j)].width = min(width, WRAP_WIDTH)
+                ws.column_dimensions[get_column_letter(j)].width = _width(shown, sheet.headers.get(column, str(column)))
             ws.freeze_panes = ws.cell(row=start + 1, column=1)
             ws.sheet_view.zoomScale = 100
             ws.page_setup.orientation = "landscape"
