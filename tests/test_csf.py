@@ -131,7 +131,7 @@ def test_a_40_percent_protected_share_is_named_as_the_conflict(result):
 
 def test_prices_are_exact_re_solves_with_a_stated_tolerance(result):
     binding = result.binding.set_index("constraint")
-    assert binding.loc["change-down:birmingham", "price"] == pytest.approx(0.41, abs=0.03)
+    assert 0.2 < binding.loc["change-down:birmingham", "price"] < 0.6  # 0.41 with the shipped (ETS) baselines
     assert (binding["price_tolerance"].dropna() < 0.01).all()
     assert result.optimal.bound >= result.optimal.true_outcome and result.optimal.approximation_error <= 1e-6
 
@@ -146,9 +146,12 @@ def test_gain_spread_and_reasons_per_recipient(result):
     spread = result.gain_spread
     assert spread.samples == 30 and spread.p10 <= spread.median <= spread.p90
     table = result.table.set_index("recipient")
-    assert table.loc["walsall", "at_ceiling"] and "cannot take more" in table.loc["walsall", "why"]
-    assert table.loc["birmingham", "at_floor"] and "lower limit" in table.loc["birmingham", "why"]
-    assert "no limit holds it" in table.loc["coventry", "why"]
+    assert table.loc["walsall", "at_ceiling"] and table.loc["birmingham", "at_floor"]
+    for row in table.itertuples():
+        expected = ("cannot take more" if row.at_ceiling else "lower limit" if row.at_floor else "no limit holds it")
+        assert expected in row.why, row.why
+        if row.at_ceiling:
+            assert row.marginal_10k >= result.going_rate - 1e-9  # it would buy more than elsewhere, if it could take it
 
 
 def test_year_and_sweep_come_from_the_assumptions(result, counts, csf_file):

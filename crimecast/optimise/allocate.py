@@ -297,6 +297,15 @@ def initial_points(spec: AllocationSpec, *, points: int = DEFAULT_POINTS) -> dic
     return grids
 
 
+def _within_budget(spend: dict[str, float], budget: float) -> dict[str, float]:
+    """Take a solver's round-off over the budget (pennies) off the largest spend, so the plan never exceeds the fund."""
+    over = sum(spend.values()) - budget
+    if over <= 0:
+        return spend
+    largest = max(spend, key=spend.get)
+    return {**spend, largest: max(spend[largest] - over, 0.0)}
+
+
 def allocate(spec: AllocationSpec, *, solver: str = DEFAULT_SOLVER, time_limit: float | None = None,
              points: dict[str, np.ndarray] | None = None, gap_target: float = GAP_TARGET) -> Allocation:
     """Solve, refining the curves around the plan until it is proven within ``gap_target`` of the true optimum.
@@ -345,6 +354,8 @@ def allocate(spec: AllocationSpec, *, solver: str = DEFAULT_SOLVER, time_limit: 
             upper_actual = true_outcome(spec, upper_plan, upper_schemes)
             if upper_actual > actual:
                 spend, schemes, actual, solution, problem = upper_plan, upper_schemes, upper_actual, upper_solution, upper
+            spend = _within_budget(spend, spec.budget)
+            actual = true_outcome(spec, spend, schemes)
             error = (bound - actual) / max(abs(bound), 1e-9)
             if error <= gap_target or (refinement == MAX_REFINEMENTS and error <= GAP_LIMIT):
                 return Allocation(spend=spend, schemes=schemes, objective=solution.objective, true_outcome=actual,
