@@ -37,15 +37,16 @@ def test_concave_case_matches_a_brute_force_grid():
 
 def test_s_shaped_case_matches_a_brute_force_grid():
     curves = {"a": ResponseCurve(100, 300, 3), "b": ResponseCurve(150, 600, 2.5), "c": ResponseCurve(60, 150, 2)}
-    allocation = allocate(AllocationSpec(recipients=RECIPIENTS, curves=(curves,), budget=1000))
+    allocation = allocate(AllocationSpec(recipients=RECIPIENTS, curves=(curves,), budget=1000), gap_target=1e-5)
     assert allocation.problem.is_mixed_integer  # incremental formulation with binaries, not SOS2
-    assert allocation.true_outcome >= brute_force(curves, 1000, 2) * (1 - 1e-3)
-    assert allocation.approximation_error <= 0.001
+    assert allocation.true_outcome >= brute_force(curves, 1000, 4) * (1 - 1e-5)
+    assert allocation.approximation_error <= 1e-5
 
 
 def test_s_shape_invests_in_one_recipient_rather_than_spreading_thinly():
     curves = {k: ResponseCurve(100, 400, 4) for k in "abc"}
-    allocation = allocate(AllocationSpec(recipients=RECIPIENTS, curves=(curves,), budget=900))
+    # gap_target: this checks where the money goes, not the last decimal (a symmetric MILP is slow to close tightly)
+    allocation = allocate(AllocationSpec(recipients=RECIPIENTS, curves=(curves,), budget=900), gap_target=1e-4)
     assert sorted(allocation.spend.values())[-1] > 400  # spreading 300 each would sit below every curve's take-off
 
 
