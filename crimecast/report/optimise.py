@@ -151,7 +151,7 @@ ALLOCATION_FORMATS = {"last_year": MONEY, "optimal": MONEY, "change": MONEY, "ch
 def _allocation_sheet(result: CsfResult) -> Sheet:
     unit, last = result.weights.unit, result.last_year_label
     frame = result.table[["label", "last_year", "optimal", "change", "change_pct", "last_year_outcome", "optimal_outcome",
-                          "marginal_10k", "at_ceiling", "why", "robust", "robust_share", "share_p10",
+                          "marginal_10k", "at_ceiling", "why", "robust_share", "share_p10",
                           "share_p90"]].copy()
     frame["at_ceiling"] = frame["at_ceiling"].map({True: "yes: cannot take more", False: ""})
     formats = dict(ALLOCATION_FORMATS)

@@ -64,6 +64,8 @@ def write_workbook(sheets: dict[str, Sheet], path: Path) -> Path:
             if sheet.title:
                 ws.cell(row=1, column=1, value=sheet.title).font = Font(bold=True, size=12)
                 start = 3
+            lines = {start: 1}  # row -> text lines its tallest wrapped cell needs
+            widths = {}
             for j, column in enumerate(frame.columns, start=1):
                 cell = ws.cell(row=start, column=j, value=sheet.headers.get(column, str(column)))
                 cell.font = Font(bold=True)
@@ -82,7 +84,15 @@ def write_workbook(sheets: dict[str, Sheet], path: Path) -> Path:
                     if isinstance(value, str) and len(value) > WRAP_WIDTH:
                         target.alignment = Alignment(wrap_text=True, vertical="top")
                     shown.append(_shown(value, kind))
-                ws.column_dimensions[get_column_letter(j)].width = _width(shown, sheet.headers.get(column, str(column)))
+                header = sheet.headers.get(column, str(column))
+                widths[j] = _width(shown, header)
+                ws.column_dimensions[get_column_letter(j)].width = widths[j]
+                lines[start] = max(lines[start], _lines(header, widths[j]))
+                for i, text in enumerate(shown, start=start + 1):
+                    lines[i] = max(lines.get(i, 1), _lines(text, widths[j]))
+            for row, count in lines.items():  # set heights: not every reader re-measures wrapped rows itself
+                if count > 1:
+                    ws.row_dimensions[row].height = 15 * count
             ws.freeze_panes = ws.cell(row=start + 1, column=1)
             ws.sheet_view.zoomScale = 100
             ws.page_setup.orientation = "landscape"
@@ -93,6 +103,13 @@ def write_workbook(sheets: dict[str, Sheet], path: Path) -> Path:
         book.save(tmp)
 
     return write_atomic(path, write)
+
+
+def _lines(text: str, width: float) -> int:
+    """Lines ``text`` wraps to in a column ``width`` characters wide (words kept whole)."""
+    import textwrap
+
+    return max(1, len(textwrap.wrap(str(text), width=max(int(width) - 2, 4)))) if text else 1
 
 
 def _shown(value, kind: str | None) -> str:
