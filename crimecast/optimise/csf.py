@@ -402,7 +402,7 @@ def going_rate(table: pd.DataFrame) -> float:
     return float(free.median()) if not free.empty else float(table["marginal_10k"].median())
 
 
-def _why(row: dict, rate: float, last_label: str, unit: str, fmt) -> str:
+def _why(row: dict, rate: float, fmt) -> str:
     """One sentence: why this recipient gets what it gets."""
     here = row["marginal_10k"]
     if not row["held_by"]:
@@ -419,7 +419,7 @@ def _why(row: dict, rate: float, last_label: str, unit: str, fmt) -> str:
 
 
 def _allocation_table(spec: AllocationSpec, optimal: Allocation, robust: Allocation, stability: pd.DataFrame,
-                      unit: str, fmt) -> tuple[pd.DataFrame, float]:
+                      fmt) -> tuple[pd.DataFrame, float]:
     last = {r.key: r.last_year for r in spec.recipients}
     optimal_outcome = _fund_outcome(spec, optimal.spend)
     last_outcome = _fund_outcome(spec, last)
@@ -441,7 +441,7 @@ def _allocation_table(spec: AllocationSpec, optimal: Allocation, robust: Allocat
                      **stability.loc[r.key].to_dict()})
     table = pd.DataFrame(rows)
     rate = going_rate(table)
-    table["why"] = [_why(row, rate, spec.year, unit, fmt) for row in table.to_dict("records")]
+    table["why"] = [_why(row, rate, fmt) for row in table.to_dict("records")]
     return table, rate
 
 
@@ -514,7 +514,7 @@ def optimise_csf(counts: pd.DataFrame, assumptions: CsfAssumptions, *, source: s
     curve = _budget_curve(spec, solver, sweep, time_limit)
     seconds["prices_and_budget_curve"] = time.perf_counter() - started
     data = {key: counts.attrs.get(key) for key in ("source", "illustrative", "notice")}
-    table, rate = _allocation_table(spec, optimal, robust, stability, weights.unit, _rate_format(weights))
+    table, rate = _allocation_table(spec, optimal, robust, stability, _rate_format(weights))
     scenario_label = None if scenario is None else f"{scenario.name} ({Path(scenario.source).name})"
     if scenario is not None:
         baselines = baselines.assign(scenario=scenario_label)
