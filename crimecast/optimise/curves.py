@@ -257,7 +257,11 @@ def add_curve_bound(problem: Problem, curves: list, *, key: str, spend: str, poi
             ladder = np.geomspace(1e-9, 1e-1, 17) if len(curves) <= 10 else np.geomspace(1e-6, 1e-2, 3)
             offsets = np.concatenate([[0.0], ladder]) * max(points[-1] - points[0], 1e-9)
             near = np.concatenate([[a + offsets, a - offsets] for a in anchors[-4:]]).ravel()
-            at = np.concatenate([points, near])
+            base = points
+            if len(curves) > 10:  # only the breakpoints around where plans landed (any subset of tangents is valid)
+                closest = np.argsort(np.abs(points[:, None] - np.array(anchors[-4:])[None, :]).min(axis=1))[:8]
+                base = np.concatenate([points[[0, -1]], points[closest]])
+            at = np.concatenate([base, near])
             at = np.unique(at[(at >= points[0]) & (at <= points[-1])])
         return [_tangents(problem, curve, key=f"{key}:{index}", spend=spend, points=at, label=label)
                 for index, curve in enumerate(curves)]
