@@ -342,7 +342,7 @@ def test_optimise_csf_prints_the_allocation_and_writes_csv_excel_and_charts(csf_
     sheet = workbook["Allocation"]
     headers = [cell.value for cell in sheet[3]]
     assert headers[:3] == ["Recipient", "2013/14 allocation", "Optimal allocation"] and sheet.freeze_panes == "A4"
-    assert sheet["B4"].number_format == '"£"#,##0;-"£"#,##0' and sheet["E4"].number_format == "0.0%"
+    assert sheet["B4"].number_format == '"£"#,##0;-"£"#,##0' and sheet["E4"].number_format == "+0.0%;-0.0%;0.0%"
     assert sheet.column_dimensions["A"].width >= len("West Midlands Police")
     assert "80% range" in sheet["A1"].value
     items = [row[0].value for row in workbook["Assumptions"].iter_rows(min_row=4)]

@@ -9,7 +9,8 @@ import pandas as pd
 from crimecast.io import write_csv_atomic
 from crimecast.optimise.model import money
 from crimecast.optimise.csf import CsfResult
-from crimecast.report.workbook import MONEY, NUMBER1, NUMBER2, PERCENT, Sheet, notes_sheet, write_workbook as write_sheets
+from crimecast.report.workbook import (MONEY, NUMBER1, NUMBER2, PERCENT, SIGNED_PERCENT, Sheet, notes_sheet,
+                                      write_workbook as write_sheets)
 
 EXCEL_NOTE = "Cell values are reproducible; the workbook also records when it was saved."
 
@@ -142,7 +143,7 @@ def write_tables(result: CsfResult, folder: Path) -> list[Path]:
     ]
 
 
-ALLOCATION_FORMATS = {"last_year": MONEY, "optimal": MONEY, "change": MONEY, "change_pct": PERCENT,
+ALLOCATION_FORMATS = {"last_year": MONEY, "optimal": MONEY, "change": MONEY, "change_pct": SIGNED_PERCENT,
                       "optimal_outcome": NUMBER1, "last_year_outcome": NUMBER1, "marginal_10k": NUMBER2,
                       "robust": MONEY, "robust_share": PERCENT, "share_p10": PERCENT, "share_median": PERCENT,
                       "share_p90": PERCENT}

@@ -10,7 +10,8 @@ import pandas as pd
 from crimecast.io import write_atomic
 
 MONEY, PERCENT, NUMBER0, NUMBER1, NUMBER2, TEXT = "money", "percent", "number0", "number1", "number2", "text"
-FORMATS = {MONEY: '"£"#,##0;-"£"#,##0', PERCENT: "0.0%", NUMBER0: "#,##0", NUMBER1: "#,##0.0", NUMBER2: "#,##0.00",
+SIGNED_PERCENT = "signed_percent"
+FORMATS = {MONEY: '"£"#,##0;-"£"#,##0', PERCENT: "0.0%", SIGNED_PERCENT: "+0.0%;-0.0%;0.0%", NUMBER0: "#,##0", NUMBER1: "#,##0.0", NUMBER2: "#,##0.00",
            TEXT: "@"}
 WRAP_WIDTH = 48  # text longer than this wraps within a column this wide
 
@@ -81,8 +82,8 @@ def write_workbook(sheets: dict[str, Sheet], path: Path) -> Path:
                     target = ws.cell(row=i, column=j, value=value)
                     if kind and kind != TEXT and isinstance(value, (int, float)) and not isinstance(value, bool):
                         target.number_format = FORMATS[kind]
-                    if isinstance(value, str) and len(value) > WRAP_WIDTH:
-                        target.alignment = Alignment(wrap_text=True, vertical="top")
+                    target.alignment = Alignment(wrap_text=isinstance(value, str) and len(value) > WRAP_WIDTH,
+                                                 vertical="top")
                     shown.append(_shown(value, kind))
                 header = sheet.headers.get(column, str(column))
                 widths[j] = _width(shown, header)
@@ -121,7 +122,7 @@ def _shown(value, kind: str | None) -> str:
     if isinstance(value, (int, float)):
         if kind == MONEY:
             return f"£{value:,.0f}"
-        if kind == PERCENT:
+        if kind in (PERCENT, SIGNED_PERCENT):
             return f"{value:.1%}"
         if kind in (NUMBER1, NUMBER2):
             return f"{value:,.2f}"
