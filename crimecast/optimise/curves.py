@@ -254,12 +254,14 @@ def add_curve_bound(problem: Problem, curves: list, *, key: str, spend: str, poi
         at = points
         if anchors:
             # Many curves (a CVaR over samples) each get their own tangents: keep that problem small.
-            ladder = np.geomspace(1e-9, 1e-1, 17) if len(curves) <= 10 else np.geomspace(1e-6, 1e-2, 3)
+            many = len(curves) > 10
+            ladder = np.geomspace(1e-9, 1e-1, 17) if not many else np.array([1e-3])
+            recent = anchors[-4:] if not many else anchors[-2:]
             offsets = np.concatenate([[0.0], ladder]) * max(points[-1] - points[0], 1e-9)
-            near = np.concatenate([[a + offsets, a - offsets] for a in anchors[-4:]]).ravel()
+            near = np.concatenate([[a + offsets, a - offsets] for a in recent]).ravel()
             base = points
-            if len(curves) > 10:  # only the breakpoints around where plans landed (any subset of tangents is valid)
-                closest = np.argsort(np.abs(points[:, None] - np.array(anchors[-4:])[None, :]).min(axis=1))[:8]
+            if many:  # only the ends and the breakpoints around the plans (any subset of tangents is valid)
+                closest = np.argsort(np.abs(points[:, None] - np.array(recent)[None, :]).min(axis=1))[:4]
                 base = np.concatenate([points[[0, -1]], points[closest]])
             at = np.concatenate([base, near])
             at = np.unique(at[(at >= points[0]) & (at <= points[-1])])
