@@ -1127,12 +1127,14 @@ def optimise_group() -> None:
 @click.option("--scenario", "scenario_file", default=None, help="Scenario applied to the baseline crime forecasts.")
 @click.option("--solver", type=click.Choice(["highs", "cbc"]), default="highs", show_default=True, help="MILP solver.")
 @click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Worker processes for the forecasts.")
+@click.option("--time-limit", type=click.FloatRange(min=0.1), default=60.0, show_default=True,
+              help="Seconds allowed for each solve; a solve that does not finish is named, never reported.")
 @out_option("Folder; files go in OUT/optimise-csf/.")
 @click.option("--no-chart", is_flag=True, help="Skip the PNG charts.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
 @data_source_options
-def optimise_csf_command(assumptions_file, budget, objective, scenario_file, solver, jobs, out_dir, no_chart, as_json,
-                         data_source):
+def optimise_csf_command(assumptions_file, budget, objective, scenario_file, solver, jobs, time_limit, out_dir, no_chart,
+                         as_json, data_source):
     """Allocate the Community Safety Fund across districts and the force.
 
     Baseline crime is each recipient's forecast for the next financial
@@ -1160,7 +1162,8 @@ def optimise_csf_command(assumptions_file, budget, objective, scenario_file, sol
     counts = open_counts(data_source.naming(assumptions.forecast.data))
     scenario = load_scenario(scenario_file) if scenario_file else None
     result = optimise_csf(counts, assumptions, source=source, budget=budget, currency=objective, scenario=scenario,
-                          solver=solver, jobs=jobs or default_jobs(), progress=None if as_json else _series_progress)
+                          solver=solver, jobs=jobs or default_jobs(), progress=None if as_json else _series_progress,
+                          time_limit=time_limit)
     _say_provenance(counts)
     with staged_output(out_dir) as stage:
         staged = render.output_dir(stage.dir)
@@ -1175,19 +1178,25 @@ def optimise_csf_command(assumptions_file, budget, objective, scenario_file, sol
     written = [stage.final_path(p) for p in written]
     if as_json:
         click.echo(json.dumps({"assumptions": source, "year": result.year, "budget": result.spec.budget,
+                               "scenario": result.scenario, "last_year_label": result.last_year_label,
                                "unit": result.weights.unit, "weights_source": result.weights.source,
                                "illustrative_data": bool(counts.attrs.get("illustrative")),
-                               "gain": result.gain, "moved": result.moved,
+                               "gain": result.gain, "gain_spread": result.gain_spread and vars(result.gain_spread), "moved": result.moved,
+                               "proven_gap": result.optimal.gap,
                                "allocation": serialise.records(result.table), "binding": serialise.records(result.binding),
                                "budget_curve": serialise.records(result.budget_curve),
                                "schemes": serialise.records(result.schemes), "solve_seconds": result.seconds,
                                "files": [str(p) for p in written]}, indent=2, default=serialise.json_default))
         return
-    click.secho(f"\n{result.name}: {result.year}, outcome in {result.weights.unit}.", bold=True)
-    click.echo(tables.text_table(render.allocation_table(result), align_left=("recipient",)))
+    scenario_text = f", scenario '{result.scenario}'" if result.scenario else ""
+    click.secho(f"\n{result.name}: {result.year}{scenario_text}, outcome in {result.weights.unit}.", bold=True)
+    click.echo(tables.text_table(render.allocation_table(result), align_left=("recipient", "next £10k buys")))
     click.echo()
     for line in render.summary_sentences(result):
         click.echo(line)
+    click.secho("\nWhy each recipient gets what it gets:", bold=True)
+    for line in render.why_sentences(result):
+        click.echo(f"  {line}")
     binding = render.binding_table(result)
     if not binding.empty:
         click.secho("\nBinding constraints and what each costs (found by solving again without it):", bold=True)
@@ -1207,10 +1216,12 @@ def optimise_csf_command(assumptions_file, budget, objective, scenario_file, sol
 @click.option("--budget", type=click.FloatRange(min=1.0), default=None, help="Cap on discounted whole-life cost (£).")
 @click.option("--co2-cap", type=click.FloatRange(min=0.0), default=None, help="Cap on CO2 over the appraisal (tonnes).")
 @click.option("--solver", type=click.Choice(["highs", "cbc"]), default="highs", show_default=True, help="MILP solver.")
+@click.option("--time-limit", type=click.FloatRange(min=0.1), default=60.0, show_default=True,
+              help="Seconds for the plan's solve; the what-if analyses share as much again and say what they skipped.")
 @out_option("Folder; files go in OUT/optimise-fleet/.")
 @click.option("--no-chart", is_flag=True, help="Skip the PNG charts.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
-def optimise_fleet_command(fleet_file, objective, budget, co2_cap, solver, out_dir, no_chart, as_json):
+def optimise_fleet_command(fleet_file, objective, budget, co2_cap, solver, time_limit, out_dir, no_chart, as_json):
     """Decide which renewals in FILE go electric and where charge points go.
 
     FILE is a fleet YAML (options, prices, charge points, rules) naming a
@@ -1226,24 +1237,31 @@ def optimise_fleet_command(fleet_file, objective, budget, co2_cap, solver, out_d
       forecast optimise fleet my-fleet.yaml --objective co2 --budget 800000
       forecast optimise fleet fleet-2013 --co2-cap 140 --json
     """
-    from crimecast.optimise.fleet import fleet_report
+    from crimecast.optimise.fleet import FROM_FILE, fleet_report
     from crimecast.optimise.fleet_spec import load_fleet
+    from crimecast.optimise.model import money
+
+    def money_text(value: float) -> str:
+        return money(value) if value == value else "skipped"
+
     from crimecast.report import fleet as render
     from crimecast.report import serialise, tables
     from crimecast.report.charts import save_figure, tornado_chart, tradeoff_chart
 
     fleet = load_fleet(fleet_file)
-    report = fleet_report(fleet, objective=objective, budget=budget, co2_cap=co2_cap, solver=solver)
+    report = fleet_report(fleet, objective=objective, budget=FROM_FILE if budget is None else budget,
+                          co2_cap=FROM_FILE if co2_cap is None else co2_cap, solver=solver, time_limit=time_limit)
     plan = report.plan
     years = fleet.spec.appraisal.years
     sentences = render.summary_sentences(plan, report.headlines, years=years)
+    sentences += render.lease_sentences(report.leases)
     sentences += [render.switching_sentence(v, label) for v, label in report.switching]
+    sentences += report.notes
     switching = report.switching_frame()
     with staged_output(out_dir) as stage:
         staged = render.output_dir(stage.dir)
         written = render.write_tables(plan, report.tradeoff, report.tornado, switching, staged)
-        written.append(render.write_workbook(plan, report.tradeoff, report.tornado, switching, staged / "fleet.xlsx",
-                                             notes=sentences))
+        written.append(render.write_workbook(fleet, report, switching, staged / "fleet.xlsx", notes=sentences))
         if not no_chart:
             written.append(save_figure(tradeoff_chart(report.tradeoff, baseline_cost=plan.baseline_cost,
                                                       baseline_co2=plan.baseline_co2), staged / "tradeoff.png"))
@@ -1255,12 +1273,14 @@ def optimise_fleet_command(fleet_file, objective, budget, co2_cap, solver, out_d
         click.echo(json.dumps({"fleet": fleet.source, "objective": objective, "cost": plan.cost, "co2": plan.co2,
                                "baseline_cost": plan.baseline_cost, "baseline_co2": plan.baseline_co2,
                                "vehicles": serialise.records(plan.choices), "charge_points": serialise.records(plan.sites),
-                               "headlines": report.headlines, "switching_values": serialise.records(switching),
+                               "headlines": report.headlines, "leases": report.leases, "notes": report.notes,
+                               "seconds": report.seconds, "switching_values": serialise.records(switching),
                                "tradeoff": serialise.records(report.tradeoff), "tornado": serialise.records(report.tornado),
                                "files": [str(p) for p in written]}, indent=2, default=serialise.json_default))
         return
     click.secho(f"\n{fleet.spec.name}: {len(fleet.vehicles)} renewals, objective {objective}, solved to proven "
-                f"optimality by {plan.solution.solver}.", bold=True)
+                f"optimality by {plan.solution.solver} in {plan.solution.seconds:.1f} s (everything: {report.seconds:.1f} s).",
+                bold=True)
     click.echo(tables.text_table(render.plan_table(plan), align_left=("role", "renewing", "replacement")))
     sites = render.site_table(plan)
     if not sites.empty:
@@ -1270,9 +1290,9 @@ def optimise_fleet_command(fleet_file, objective, budget, co2_cap, solver, out_d
     for line in sentences:
         click.echo(line)
     click.secho("\nSensitivity (each price 20% lower / higher; optimal whole-life cost):", bold=True)
-    shown = report.tornado.assign(low=report.tornado["cost_at_low"].map(lambda v: f"£{v:,.0f}"),
-                                  high=report.tornado["cost_at_high"].map(lambda v: f"£{v:,.0f}"),
-                                  swing=report.tornado["swing"].map(lambda v: f"£{v:,.0f}"))
+    shown = report.tornado.assign(low=report.tornado["cost_at_low"].map(money_text),
+                                  high=report.tornado["cost_at_high"].map(money_text),
+                                  swing=report.tornado["swing"].map(money_text))
     click.echo(tables.text_table(shown[["label", "low", "high", "swing"]], align_left=("label",)))
     click.secho("\nNote: prices and costs are the file's assumptions; see its evidence fields.", fg="yellow")
     click.echo(f"\nWrote {len(written)} file(s) to {folder}/ (Excel: fleet.xlsx).")

@@ -41,6 +41,22 @@ class SolverError(CrimecastError):
     """An optimisation that did not reach a proven optimum."""
 
 
+class TimeLimitError(SolverError):
+    """A solve stopped by its time limit before proving an optimum.
+
+    Attributes
+    ----------
+    best, bound
+        The best plan's objective found (``None`` if none) and the best proven
+        bound on the optimum (``None`` if the solver did not report one).
+    """
+
+    def __init__(self, message: str, *, best: float | None = None, bound: float | None = None):
+        super().__init__(message)
+        self.best = best
+        self.bound = bound
+
+
 class InfeasibleError(SolverError):
     """No plan satisfies every constraint; ``relaxations`` says the smallest change that would allow one.
 

@@ -59,6 +59,7 @@ def fast_assumptions(tmp_path, **changes):
     data = yaml.safe_load((examples_dir() / "csf-2013-14.yaml").read_text())
     data["forecast"].update(model="seasonal-naive", paths=200)
     data["uncertainty"].update(samples=30, stability_samples=5)
+    data["fund"]["budget_sweep"] = {"low": 6_000_000, "high": 8_000_000, "step": 1_000_000}
     for dotted, value in changes.items():
         target = data
         *parents, last = dotted.split(".")

@@ -338,6 +338,35 @@ def test_optimise_csf_prints_the_allocation_and_writes_csv_excel_and_charts(csf_
 
     workbook = openpyxl.load_workbook(folder / "csf.xlsx")
     assert workbook.sheetnames[:3] == ["Allocation", "Binding constraints", "Budget curve"]
+    assert {"Assumptions", "Notes"} <= set(workbook.sheetnames)
+    sheet = workbook["Allocation"]
+    headers = [cell.value for cell in sheet[3]]
+    assert headers[:3] == ["Recipient", "2013/14 allocation", "Optimal allocation"] and sheet.freeze_panes == "A4"
+    assert sheet["B4"].number_format == '"£"#,##0;-"£"#,##0' and sheet["E4"].number_format == "+0.0%;-0.0%;0.0%"
+    assert sheet.column_dimensions["A"].width >= len("West Midlands Police")
+    assert "80% range" in sheet["A1"].value
+    items = [row[0].value for row in workbook["Assumptions"].iter_rows(min_row=4)]
+    assert "Birmingham response curve" in items and "Fund" in items
+    assert "Why each recipient gets what it gets" in out and "cannot take more" in out
+    assert "80% range" in out and "(± " in out
+
+
+def test_optimise_csf_scenario_is_traced_in_output_csv_and_workbook(csf_file, tmp_path):
+    result = invoke("optimise", "csf", "--assumptions", str(csf_file()), "--scenario", "planning-2014-15",
+                    "--out", str(tmp_path), "--no-chart")
+    assert result.exit_code == 0, result.output
+    label = "2014/15 planning (planning-2014-15.yaml)"
+    assert f"scenario '{label}'" in result.output
+    folder = tmp_path / "optimise-csf"
+    import openpyxl
+    import pandas as pd
+
+    assert set(pd.read_csv(folder / "allocation.csv")["scenario"]) == {label}
+    assert set(pd.read_csv(folder / "baseline_crime.csv")["scenario"]) == {label}
+    workbook = openpyxl.load_workbook(folder / "csf.xlsx")
+    assert label in workbook["Allocation"]["A1"].value
+    details = [row[3].value for row in workbook["Assumptions"].iter_rows(min_row=4)]
+    assert label in details
 
 
 def test_optimise_csf_json_with_budget_and_objective(csf_file, tmp_path):
@@ -360,12 +389,34 @@ def test_optimise_fleet_prints_the_plan_and_writes_files(tmp_path):
     result = invoke("optimise", "fleet", "fleet-2013", "--out", str(tmp_path))
     assert result.exit_code == 0, result.output
     out = result.output
-    assert "Nissan Leaf (purchase)" in out and "9.4% cheaper over its life than Diesel 1.3L" in out
+    assert "Nissan Leaf (purchase)" in out and "Against Diesel 1.3L (purchase)" in out
+    assert "the vehicle alone is 9.4% cheaper over its life; with its charge point (£1,000 after the grant) 3.3%" in out
+    assert "5.9% dearer (not cheaper)" in out and "moves the saving by 5.0 points" in out
+    assert "+14.8% against buying the Nissan Leaf (purchase) and +4.0% against the Diesel 1.3L" in out
     assert "24h-response duty rules out battery EVs" in out and "stop being the cheapest choice" in out
     assert "Charge points:" in out and "Sensitivity" in out
     folder = tmp_path / "optimise-fleet"
     assert {"vehicles.csv", "charge_points.csv", "tradeoff.csv", "tornado.csv", "switching_values.csv", "fleet.xlsx",
             "tradeoff.png", "tornado.png"} <= {p.name for p in folder.iterdir()}
+    import openpyxl
+
+    workbook = openpyxl.load_workbook(folder / "fleet.xlsx")
+    assert {"Assumptions", "Notes"} <= set(workbook.sheetnames)
+    sheet = workbook["Vehicles"]
+    assert [c.value for c in sheet[3]][:3] == ["Vehicle", "Site", "Role"] and sheet.freeze_panes == "A4"
+    assert sheet["G4"].number_format == '"£"#,##0;-"£"#,##0'
+    items = [row[0].value for row in workbook["Assumptions"].iter_rows(min_row=4)]
+    assert "Nissan Leaf (purchase)" in items and "Charge points" in items
+
+
+def test_optimise_fleet_time_limit_skips_what_does_not_finish_and_says_so(tmp_path):
+    result = invoke("optimise", "fleet", "fleet-2013", "--time-limit", "0.1", "--out", str(tmp_path), "--no-chart")
+    assert result.exit_code in (0, 1), result.output
+    assert "Traceback" not in result.output
+    if result.exit_code == 1:  # the plan itself did not finish: named, with its bound
+        assert "did not prove an optimum within the time limit of 0.1 s" in result.output
+    else:
+        assert "skipped" in result.output
 
 
 def test_optimise_fleet_json_and_co2_objective(tmp_path):

@@ -8,8 +8,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from crimecast.errors import InfeasibleError, ScenarioError
-from crimecast.optimise.fleet import (CO2, charge_point_cost, compare_options, costing, ineligible, solve_fleet,
-                                      switching_value, with_parameter)
+import numpy as np
+
+from crimecast.optimise.checks import fleet_brute_force, fleet_case, objective_of, random_fleet
+from crimecast.optimise.fleet import (CO2, Clock, charge_point_cost, compare_options, costing, electric_headlines,
+                                      ineligible, lease_comparisons, solve_fleet, switching_value, tornado,
+                                      tradeoff_curve, with_parameter)
 from crimecast.optimise.fleet_spec import Fleet, Vehicle, load_fleet
 
 REPORT_SAVING, SAVING_TOLERANCE = 0.095, 0.015
@@ -41,7 +45,7 @@ def test_the_shipped_plan(fleet):
     by_role = plan.choices.groupby("role")["kind"].agg(lambda k: set(k))
     assert by_role["diary-car"] == {"battery-ev"} and "battery-ev" not in by_role["24h-response"]
     assert plan.sites["charge_points"].sum() == 30 and plan.cost < plan.baseline_cost
-    lease = compare_options(fleet, fleet.vehicles[0], "Nissan Leaf (3-year lease)", "Nissan Leaf (purchase)")
+    lease = compare_options(fleet, fleet.vehicles[0], "Nissan Leaf (lease)", "Nissan Leaf (purchase)")
     assert lease["saving"] < 0  # the lease costs more: the price of passing on the residual-value risk
 
 
@@ -153,8 +157,8 @@ def test_bad_vehicle_files_name_the_row(tmp_path, csv_text, message):
 
 
 @pytest.mark.parametrize("old, new, message", [
-    ("  - name: Nissan Leaf (3-year lease)\n    kind: battery-ev\n    roles: [diary-car, scheduled-response]\n    finance: lease\n    lease_per_year: 3900",
-     "  - name: Nissan Leaf (3-year lease)\n    kind: battery-ev\n    roles: [diary-car, scheduled-response]\n    finance: lease",
+    ("  - name: Nissan Leaf (lease)\n    kind: battery-ev\n    roles: [diary-car, scheduled-response]\n    finance: lease\n    lease_per_year: 3900",
+     "  - name: Nissan Leaf (lease)\n    kind: battery-ev\n    roles: [diary-car, scheduled-response]\n    finance: lease",
      "is leased, so it needs lease_per_year"),
     ("  power_kw: 3.7", "  powr_kw: 3.7", "unknown key 'powr_kw'. Did you mean 'power_kw'?"),
     ("  grant_fraction: 0.60", "  grant_fraction: 1.6", "grant_fraction"),
@@ -168,3 +172,74 @@ def test_bad_fleet_files_name_the_key(tmp_path, old, new, message):
     (tmp_path / "fleet-2013-vehicles.csv").write_text((examples_dir() / "fleet-2013-vehicles.csv").read_text())
     with pytest.raises(ScenarioError, match=message.replace("(", r"\(").replace(")", r"\)").replace(".", r"\.")):
         load_fleet(tmp_path / "fleet.yaml")
+
+
+def test_random_small_fleets_match_brute_force_on_both_solvers(fleet):
+    """Independent check: cost only, CO2 within a budget and cost under a CO2 cap, HiGHS and CBC (preprocessing off)."""
+    rng = np.random.default_rng(161)
+    for index in range(9):
+        small = random_fleet(fleet, rng)
+        case = fleet_case(small, index % 3, rng)
+        truth = fleet_brute_force(small, **case)
+        for solver in ("highs", "cbc"):
+            if truth is None:
+                with pytest.raises(InfeasibleError):
+                    solve_fleet(small, solver=solver, **case)
+            else:
+                plan = solve_fleet(small, solver=solver, **case)
+                assert objective_of(plan, case["objective"]) == pytest.approx(truth, rel=1e-6), (index, solver, case)
+
+
+def test_cbc_runs_with_its_preprocessing_off():
+    from crimecast.optimise.solver import CBC_OPTIONS, _cbc
+
+    assert "preprocess off" in CBC_OPTIONS and "preprocess off" in _cbc(None).options
+
+
+def test_free_charge_points_are_not_installed_beyond_the_plug_in_vehicles(fleet):
+    free = fleet.model_copy(update={"spec": fleet.spec.model_copy(update={
+        "charge_points": fleet.spec.charge_points.model_copy(update={"grant_fraction": 1.0})})})
+    plan = solve_fleet(free)
+    assert (plan.sites["charge_points"] == plan.sites["plug_in_vehicles"]).all()
+    assert plan.sites["charge_points"].sum() <= (plan.choices["kind"].isin(["battery-ev", "plug-in-hybrid"])).sum()
+
+
+def test_a_vehicle_no_option_can_replace_is_named(fleet):
+    ev_only = fleet.spec.model_copy(update={"options": [
+        *fleet.spec.options, fleet.option("Small electric van (purchase)").model_copy(
+            update={"name": "E-bike courier", "roles": ("courier",)})]})
+    far = Vehicle(id="C7", site="s1", role="courier", mean_daily_miles=70, p95_daily_miles=90, dwell_hours=12,
+                  current="E-bike courier")
+    with pytest.raises(InfeasibleError, match=r"no option can replace vehicle C7 \(courier, site s1\): E-bike courier: "
+                                              r"95th-percentile day of 90 miles exceeds the 60-mile winter range"):
+        solve_fleet(Fleet(spec=ev_only, vehicles=(*fleet.vehicles, far), source="test"))
+
+
+def test_none_means_no_limit_and_the_tradeoff_starts_at_the_uncapped_plan(fleet):
+    cheapest = solve_fleet(fleet)
+    capped_file = fleet.model_copy(update={"spec": fleet.spec.model_copy(update={
+        "limits": fleet.spec.limits.model_copy(update={"co2_cap_tonnes": 0.9 * cheapest.co2})})})
+    assert solve_fleet(capped_file).co2 <= 0.9 * cheapest.co2 + 1e-6  # default: the file's cap
+    assert solve_fleet(capped_file, co2_cap=None).co2 == pytest.approx(cheapest.co2)  # None: no cap
+    curve = tradeoff_curve(capped_file, points=3)
+    assert curve["co2_cap_tonnes"].iloc[0] == pytest.approx(cheapest.co2)
+
+
+def test_analyses_out_of_time_skip_and_say_so(fleet):
+    clock = Clock(0.0)
+    curve = tradeoff_curve(fleet, points=3, clock=clock)
+    assert curve["whole_life_cost"].isna().all() and curve["status"].str.startswith("skipped").all()
+    spread = tornado(fleet, clock=Clock(0.0))
+    assert spread["status"].str.startswith("skipped").all()
+    value = switching_value(fleet, "grant_fraction", role="diary-car", low=0.0, high=1.0, clock=Clock(0.0))
+    assert value.value is None and value.note.startswith("not found")
+
+
+def test_headline_saving_with_and_without_infrastructure(fleet):
+    plan = solve_fleet(fleet)
+    row = electric_headlines(fleet, plan)[0]
+    assert row["saving"] > row["saving_with_charge_point"] > row["saving_without_grant"]
+    assert row["charge_point_after_grant"] == pytest.approx(1_000) and row["charge_point_without_grant"] == pytest.approx(2_500)
+    assert 4 < row["points_per_1000"] < 6  # each £1,000 on the Leaf moves the saving by about 5 points
+    lease = lease_comparisons(fleet)[0]
+    assert lease["vs_buying"] > lease["vs_like_for_like"] > 0

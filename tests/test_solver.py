@@ -5,7 +5,7 @@ import itertools
 import numpy as np
 import pytest
 
-from crimecast.errors import InfeasibleError, SolverError
+from crimecast.errors import InfeasibleError, SolverError, TimeLimitError
 from crimecast.optimise.model import BINARY, EQ, GE, LE, MINIMISE, Constraint, Problem
 from crimecast.optimise.solver import available_solvers, solve
 
@@ -82,9 +82,14 @@ def market_split(seed: int = 1, rows: int = 5, items: int = 40) -> Problem:
 
 @pytest.mark.parametrize("solver", ["highs", "cbc"])
 def test_a_time_limited_solve_is_never_reported_as_optimal(solver):
-    with pytest.raises(SolverError) as caught:
+    with pytest.raises(TimeLimitError) as caught:
         solve(market_split(), solver=solver, time_limit=0.5)
-    assert "could not prove" in str(caught.value) or "no proven optimum" in str(caught.value)
+    message = str(caught.value)
+    assert message.startswith("market split:") and "did not prove an optimum within the time limit of 0.5 s" in message
+    assert "best proven bound" in message or "no proven bound" in message
+    if solver == "highs":  # HiGHS reports its incumbent and dual bound; the bound can never beat the incumbent
+        assert caught.value.bound is not None and caught.value.best is not None
+        assert caught.value.bound <= caught.value.best + 1e-9
 
 
 def test_repeated_names_are_refused():

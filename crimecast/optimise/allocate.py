@@ -11,13 +11,16 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from crimecast.optimise.curves import DEFAULT_POINTS, Piecewise, ResponseCurve, add_curve, breakpoints, refine, thin
+from crimecast.errors import SolverError
+from crimecast.optimise.curves import (DEFAULT_POINTS, MeanCurve, Piecewise, ResponseCurve, add_curve, add_curve_bound, breakpoints,
+                                       refine, split_at_excess, thin)
 from crimecast.optimise.model import BINARY, EQ, GE, LE, MAXIMISE, Constraint, Problem, Solution, money
-from crimecast.optimise.solver import DEFAULT_SOLVER, solve
+from crimecast.optimise.solver import DEFAULT_SOLVER, MIP_GAP, solve
 
-APPROXIMATION_TARGET = 0.001  # true outcome within 0.1% of the piecewise optimum
-MAX_REFINEMENTS = 12
-POLISH_GAIN = 1e-7  # a refinement that improves the true outcome by less than this share ends the search
+GAP_TARGET = 1e-6  # refine until the plan's true outcome is within this share of a proven upper bound on the true optimum
+GAP_LIMIT = 1e-4  # if refinements run out, a plan proven within this share (0.01%) is returned with its gap; else refused
+MAX_REFINEMENTS = 25
+POLISH_GAIN = 1e-7  # a refinement that improves the true outcome by less than this share triggers the bound check
 MEAN, CVAR = "mean", "cvar"
 
 
@@ -93,11 +96,27 @@ class AllocationSpec:
     measure: str = MEAN
     cvar_alpha: float = 0.2
     unit: str = "crimes prevented"
+    dropped: frozenset[str] = frozenset()
+    year: str = ""
 
 
 @dataclass
 class Allocation:
-    """A proven-optimal allocation and how well the piecewise form matched the true curves."""
+    """An allocation proven within ``gap`` of the best possible on the true curves.
+
+    Attributes
+    ----------
+    objective
+        The piecewise optimum (what the solver maximised).
+    true_outcome
+        The plan's outcome on the true curves.
+    bound
+        A proven upper bound on the best outcome any plan could reach on the
+        true curves (a solve of an over-estimate of every curve).
+    approximation_error
+        ``(bound - true_outcome) / |bound|``: the most the plan can fall short
+        of the true optimum, as a share. At most :data:`GAP_TARGET`.
+    """
 
     spend: dict[str, float]
     schemes: dict[str, bool]
@@ -108,22 +127,34 @@ class Allocation:
     solution: Solution
     problem: Problem
     points: dict[str, np.ndarray] = field(default_factory=dict)
+    bound: float = float("nan")
 
     @property
     def total_spend(self) -> float:
         return sum(self.spend.values())
 
+    @property
+    def gap(self) -> float:
+        """The most the plan can fall short of the true optimum, in the outcome's unit."""
+        return max(self.bound - self.true_outcome, 0.0)
+
+
+def _add(problem: Problem, spec: AllocationSpec, constraint: Constraint) -> None:
+    """Add ``constraint`` unless the spec drops it (to price it by solving again without it)."""
+    if constraint.name not in spec.dropped:
+        problem.add_constraint(constraint)
+
 
 def _recipient_constraints(problem: Problem, spec: AllocationSpec, spend: dict[str, str]) -> None:
     # The fund is a given: explanations of infeasibility relax the limits people chose, not the money available.
-    problem.add_constraint(Constraint("budget", {v: 1.0 for v in spend.values()}, LE, spec.budget,
+    _add(problem, spec, Constraint("budget", {v: 1.0 for v in spend.values()}, LE, spec.budget,
                                       f"Fund: at most {money(spec.budget)} in total", "£", group="budget", relaxable=False))
     for r in spec.recipients:
         if r.fixed is not None:
-            problem.add_constraint(Constraint(f"fixed:{r.key}", {spend[r.key]: 1.0}, EQ, r.fixed,
+            _add(problem, spec, Constraint(f"fixed:{r.key}", {spend[r.key]: 1.0}, EQ, r.fixed,
                                               f"{r.label}: fixed at {money(r.fixed)}", "£", group="fixed"))
         for limit in r.limits:
-            problem.add_constraint(Constraint(f"{limit.name}:{r.key}", {spend[r.key]: 1.0}, limit.sense, limit.amount,
+            _add(problem, spec, Constraint(f"{limit.name}:{r.key}", {spend[r.key]: 1.0}, limit.sense, limit.amount,
                                               limit.description, "£", group=limit.group))
 
 
@@ -137,28 +168,29 @@ def _share_constraints(problem: Problem, spec: AllocationSpec, spend: dict[str, 
                     continue
                 terms = {spend[m.key]: -bound for m in members}
                 terms[spend[r.key]] = terms[spend[r.key]] + 1.0
-                problem.add_constraint(Constraint(
+                _add(problem, spec, Constraint(
                     f"{name}:{r.key}", terms, sense, 0.0,
                     f"{r.label}: {word} {bound:.1%} of the district total ({spec.share_basis} share {share:.1%} "
-                    f"{'-' if sense == GE else '+'} {band * 100:.0f} points)", "share of the district total", group="fairness"))
+                    f"{'-' if sense == GE else '+'} {band * 100:.0f} points)", "£ of the district total", group="fairness",
+                    scale=spec.budget))
     if spec.protected_key and spec.protected_share:
         terms = {v: -spec.protected_share for v in spend.values()}
         terms[spend[spec.protected_key]] += 1.0
         label = next(r.label for r in spec.recipients if r.key == spec.protected_key)
-        problem.add_constraint(Constraint("protected-share", terms, GE, 0.0,
-                                          f"{label}: at least {spec.protected_share:.0%} of the fund (protected share)",
-                                          "share of the fund", group="protected"))
+        _add(problem, spec, Constraint("protected-share", terms, GE, 0.0,
+                                       f"{label}: at least {spec.protected_share:.0%} of the fund (protected share)",
+                                       "£ of the fund", group="protected", scale=spec.budget))
 
 
 def _scheme_variables(problem: Problem, spec: AllocationSpec) -> dict[str, str]:
     chosen = {s.key: problem.add_variable(f"scheme:{s.key}", kind=BINARY) for s in spec.schemes}
     if spec.schemes:
-        problem.add_constraint(Constraint("reserve", {chosen[s.key]: s.cost for s in spec.schemes}, LE, spec.reserve,
+        _add(problem, spec, Constraint("reserve", {chosen[s.key]: s.cost for s in spec.schemes}, LE, spec.reserve,
                                           f"Invest-to-save reserve: at most {money(spec.reserve)}", "£", group="reserve",
                                           relaxable=False))
     for s in spec.schemes:
         if spec.payback_limit is not None and s.payback_years is not None and s.payback_years > spec.payback_limit:
-            problem.add_constraint(Constraint(
+            _add(problem, spec, Constraint(
                 f"payback:{s.key}", {chosen[s.key]: 1.0}, LE, 0.0,
                 f"{s.label}: payback {s.payback_years:.1f} years is beyond the {spec.payback_limit:g}-year limit",
                 "schemes", group="payback"))
@@ -166,10 +198,23 @@ def _scheme_variables(problem: Problem, spec: AllocationSpec) -> dict[str, str]:
 
 
 def _outcomes(problem: Problem, spec: AllocationSpec, spend: dict[str, str],
-              points: dict[str, np.ndarray]) -> list[Piecewise]:
-    """One outcome expression per sample: the sum of the recipients' piecewise curves (shared variables)."""
-    per_recipient = [add_curve(problem, [c[r.key] for c in spec.curves], key=f"curve:{r.key}", spend=spend[r.key],
-                               points=points[r.key], label=f"{r.label} response curve") for r in spec.recipients]
+              points: dict[str, np.ndarray], *, upper: bool = False,
+              anchors: dict[str, list[float]] | None = None) -> list[Piecewise]:
+    """One outcome expression per sample: the sum of the recipients' piecewise curves (shared variables).
+
+    With ``upper``, each curve's over-estimate instead, for a proven bound.
+    """
+    add = add_curve_bound if upper else add_curve
+    pooled = upper and (spec.measure != CVAR or len(spec.curves) == 1)  # a mean objective needs only the mean curve
+
+    def curves_of(key: str) -> list:
+        every = [c[key] for c in spec.curves]
+        return [MeanCurve(tuple(every))] if pooled and len(every) > 1 else every
+
+    extra = (lambda key: {"anchors": (anchors or {}).get(key)}) if upper else (lambda key: {})
+    per_recipient = [add(problem, curves_of(r.key), key=f"curve:{r.key}", spend=spend[r.key],
+                         points=points[r.key], label=f"{r.label} response curve", **extra(r.key))
+                     for r in spec.recipients]
     outcomes = []
     for pieces in zip(*per_recipient):
         terms: dict[str, float] = {}
@@ -202,14 +247,19 @@ def _objective(problem: Problem, spec: AllocationSpec, outcomes: list[Piecewise]
     problem.add_objective({**mean, **benefits})
 
 
-def build_problem(spec: AllocationSpec, points: dict[str, np.ndarray]) -> tuple[Problem, dict[str, str], dict[str, str]]:
-    """The LP/MILP for ``spec`` with curves cut at ``points``: (problem, spend variables, scheme variables)."""
-    problem = Problem("Community Safety Fund allocation", MAXIMISE)
+def build_problem(spec: AllocationSpec, points: dict[str, np.ndarray], *, upper: bool = False,
+                  anchors: dict[str, list[float]] | None = None) -> tuple[Problem, dict[str, str], dict[str, str]]:
+    """The LP/MILP for ``spec`` with curves cut at ``points``: (problem, spend variables, scheme variables).
+
+    With ``upper``, every curve is over-estimated, so its optimum bounds the true optimum from above.
+    """
+    name = "Community Safety Fund allocation" + (" (upper bound)" if upper else "")
+    problem = Problem(name, MAXIMISE)
     spend = {r.key: problem.add_variable(f"spend:{r.key}", low=0.0, high=spec.budget) for r in spec.recipients}
     _recipient_constraints(problem, spec, spend)
     _share_constraints(problem, spec, spend)
     chosen = _scheme_variables(problem, spec)
-    _objective(problem, spec, _outcomes(problem, spec, spend, points), chosen)
+    _objective(problem, spec, _outcomes(problem, spec, spend, points, upper=upper, anchors=anchors), chosen)
     return problem, spend, chosen
 
 
@@ -235,8 +285,10 @@ def initial_points(spec: AllocationSpec, *, points: int = DEFAULT_POINTS) -> dic
     """
     grids = {}
     for r in spec.recipients:
-        high = spec.budget if r.ceiling is None else min(spec.budget, r.ceiling)
-        low = min(high, max([0.0, *(limit.amount for limit in r.limits if limit.sense == GE)]))
+        limits = [limit for limit in r.limits if f"{limit.name}:{r.key}" not in spec.dropped]
+        highs = [limit.amount for limit in limits if limit.sense == LE]
+        high = min([spec.budget, *highs])
+        low = min(high, max([0.0, *(limit.amount for limit in limits if limit.sense == GE)]))
         if r.fixed is not None:
             low = high = min(max(r.fixed, 0.0), spec.budget)
         grid = np.unique(np.concatenate([breakpoints(c[r.key], low, high, points=points) for c in spec.curves[:5]]))
@@ -245,35 +297,79 @@ def initial_points(spec: AllocationSpec, *, points: int = DEFAULT_POINTS) -> dic
     return grids
 
 
+def _within_budget(spend: dict[str, float], budget: float) -> dict[str, float]:
+    """Take a solver's round-off over the budget (pennies) off the largest spend, so the plan never exceeds the fund."""
+    over = sum(spend.values()) - budget
+    if over <= 0:
+        return spend
+    largest = max(spend, key=spend.get)
+    return {**spend, largest: max(spend[largest] - over, 0.0)}
+
+
 def allocate(spec: AllocationSpec, *, solver: str = DEFAULT_SOLVER, time_limit: float | None = None,
-             points: dict[str, np.ndarray] | None = None) -> Allocation:
-    """Solve, adding breakpoints where the solution lands until the true outcome is within 0.1% of the piecewise one.
+             points: dict[str, np.ndarray] | None = None, gap_target: float = GAP_TARGET) -> Allocation:
+    """Solve, refining the curves around the plan until it is proven within ``gap_target`` of the true optimum.
+
+    Each round solves the piecewise problem (curves cut at breakpoints) and
+    adds breakpoints either side of where the plan lands. Once a finer cut
+    no longer improves the plan, a second problem in which every curve is
+    over-estimated (:func:`crimecast.optimise.curves.add_curve_bound`) is
+    solved: no plan can beat its optimum on the true curves. If the plan's
+    true outcome is within ``gap_target`` of that bound the answer is
+    returned; otherwise both plans' spends are refined and the search goes
+    on. If :data:`MAX_REFINEMENTS` rounds do not reach ``gap_target`` (curves
+    with features far finer than the budget), a plan proven within
+    :data:`GAP_LIMIT` is returned with its gap; otherwise nothing is.
 
     Raises
     ------
     InfeasibleError
         The constraints cannot all hold; says which would have to give, by how much.
     SolverError
-        No proven optimum.
+        No proven optimum, or the plan could not be proven within :data:`GAP_LIMIT`.
     """
     points = dict(points or initial_points(spec))
+    anchors: dict[str, list[float]] = {k: [] for k in points}  # where plans and bounds landed: tangent cuts go there
     previous = None
+    bound, error = float("nan"), float("inf")
     for refinement in range(MAX_REFINEMENTS + 1):
         problem, spend_vars, scheme_vars = build_problem(spec, points)
-        solution = solve(problem, solver=solver, time_limit=time_limit)
+        solution = solve(problem, solver=solver, time_limit=time_limit, presolve=False)
         spend = {k: max(0.0, solution.values[v]) for k, v in spend_vars.items()}
         schemes = {k: solution.values[v] > 0.5 for k, v in scheme_vars.items()}
         actual = true_outcome(spec, spend, schemes)
-        error = abs(actual - solution.objective) / max(abs(solution.objective), 1e-9)
-        # Stop once the piecewise optimum matches the true curves and a finer cut no longer improves the plan.
         settled = previous is not None and actual - previous <= POLISH_GAIN * max(abs(actual), 1e-9)
-        if (error <= APPROXIMATION_TARGET and settled) or refinement == MAX_REFINEMENTS:
-            return Allocation(spend=spend, schemes=schemes, objective=solution.objective, true_outcome=actual,
-                              approximation_error=error, refinements=refinement, solution=solution, problem=problem,
-                              points=points)
         previous = actual
-        points = {k: refine(points[k], spend[k]) for k in points}
-    raise AssertionError("unreachable")  # pragma: no cover
+        new_points = {k: refine(points[k], spend[k]) for k in points}
+        if settled or refinement == MAX_REFINEMENTS:
+            for k in anchors:
+                anchors[k].append(spend[k])
+            upper, upper_spend, _ = build_problem(spec, points, upper=True, anchors=anchors)
+            upper_solution = solve(upper, solver=solver, time_limit=time_limit, presolve=False)
+            bound = upper_solution.objective + MIP_GAP * max(abs(upper_solution.objective), 1.0)
+            # The bound's own plan meets every constraint too: if it does better on the true curves, it is the
+            # answer (this also rescues a piecewise solve a solver wrongly called optimal).
+            upper_plan = {k: max(0.0, upper_solution.values[v]) for k, v in upper_spend.items()}
+            upper_schemes = {k: upper_solution.values[v] > 0.5 for k, v in scheme_vars.items()}
+            upper_actual = true_outcome(spec, upper_plan, upper_schemes)
+            if upper_actual > actual:
+                spend, schemes, actual, solution, problem = upper_plan, upper_schemes, upper_actual, upper_solution, upper
+            spend = _within_budget(spend, spec.budget)
+            actual = true_outcome(spec, spend, schemes)
+            error = (bound - actual) / max(abs(bound), 1e-9)
+            if error <= gap_target or (refinement == MAX_REFINEMENTS and error <= GAP_LIMIT):
+                return Allocation(spend=spend, schemes=schemes, objective=solution.objective, true_outcome=actual,
+                                  approximation_error=max(error, 0.0), refinements=refinement, solution=solution,
+                                  problem=problem, points=points, bound=bound)
+            for k, v in upper_spend.items():
+                anchors[k].append(max(0.0, upper_solution.values[v]))
+            new_points = {k: split_at_excess(refine(new_points[k], max(0.0, upper_solution.values[v])),
+                                             MeanCurve(tuple(c[k] for c in spec.curves)), max(0.0, upper_solution.values[v]))
+                          for k, v in upper_spend.items()}
+        points = new_points
+    raise SolverError(f"Community Safety Fund allocation: after {MAX_REFINEMENTS} refinements the plan is proven only "
+                      f"within {error:.2e} of the best possible on the true curves (at most {GAP_LIMIT:.0e} is accepted), so "
+                      "crimecast reports nothing. Check the response curves for extreme values.")
 
 
 def with_budget(spec: AllocationSpec, budget: float) -> AllocationSpec:

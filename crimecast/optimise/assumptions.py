@@ -61,11 +61,36 @@ class Recipient(_Strict):
         return _pounds_or_share(raw)
 
 
+class BudgetSweep(_Strict):
+    """The budgets the budget curve is drawn at: ``low`` to ``high`` in steps of ``step`` (pounds)."""
+
+    low: float = Field(gt=0)
+    high: float = Field(gt=0)
+    step: float = Field(gt=0)
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if self.high < self.low:
+            raise ValueError(f"budget_sweep.high ({self.high:,.0f}) is below budget_sweep.low ({self.low:,.0f})")
+        if (self.high - self.low) / self.step > 100:
+            raise ValueError("budget_sweep has more than 100 steps; use a larger step")
+        return self
+
+
 class Fund(_Strict):
     budget: float = Field(gt=0)
     reserve: float = Field(default=0.0, ge=0)
     recipients: dict[str, Recipient]
+    last_year_label: str | None = None  # the year of last_year (e.g. "2013/14"); default: the year before the forecast
+    budget_sweep: BudgetSweep | None = None  # default: 85% to 120% of the budget in 12 steps
     evidence: str = ""
+
+    def sweep(self, budget: float) -> tuple[float, float, float]:
+        """(low, high, step) of the budget curve for a fund of ``budget``."""
+        if self.budget_sweep is not None:
+            return self.budget_sweep.low, self.budget_sweep.high, self.budget_sweep.step
+        step = max(round(0.35 * budget / 12, -3), 1_000.0)
+        return max(round(0.85 * budget, -3), step), round(1.2 * budget, -3), step
 
     @field_validator("recipients")
     @classmethod

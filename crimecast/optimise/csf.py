@@ -14,6 +14,7 @@ import dataclasses
 import time
 import zlib
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -28,7 +29,7 @@ from crimecast.optimise.allocate import AllocationSpec, Allocation, Limit, Recip
 from crimecast.optimise.assumptions import CsfAssumptions
 from crimecast.optimise.curves import ResponseCurve
 from crimecast.optimise.model import GE, LE, money
-from crimecast.optimise.solver import DEFAULT_SOLVER, solve
+from crimecast.optimise.solver import DEFAULT_SOLVER
 from crimecast.optimise.weights import Weights, weights_for
 from crimecast.scenarios.apply import apply_drivers
 from crimecast.scenarios.resolve import resolve_scenario
@@ -36,7 +37,7 @@ from crimecast.scenarios.run import fit_baseline
 from crimecast.scenarios.spec import Base, Scenario, month_of
 
 MARGINAL_STEP = 10_000.0
-BUDGET_SWEEP = (6_000_000.0, 8_500_000.0, 250_000.0)
+SAME_RATE = 0.05  # marginal values within 5% of the going rate count as "the same rate"
 
 
 # ---------------------------------------------------------------- baseline crime
@@ -134,20 +135,25 @@ def curves_for(assumptions: CsfAssumptions, baselines: pd.DataFrame, weights: We
                  for s in range(samples))
 
 
-def _limits(key: str, label: str, recipient, change_limit: float | None) -> tuple[Limit, ...]:
+def previous_year(year: str) -> str:
+    """``"2014/15"`` -> ``"2013/14"``."""
+    return financial_year_label(int(year[:4]) - 1)
+
+
+def _limits(key: str, label: str, recipient, change_limit: float | None, last_label: str) -> tuple[Limit, ...]:
     last = recipient.last_year
     limits = []
     if change_limit is not None:
         limits.append(Limit("change-down", GE, (1 - change_limit) * last,
-                            f"{label}: at most {change_limit:.0%} below 2013/14 (at least {money((1 - change_limit) * last)})", "change"))
+                            f"{label}: at most {change_limit:.0%} below {last_label} (at least {money((1 - change_limit) * last)})", "change"))
         limits.append(Limit("change-up", LE, (1 + change_limit) * last,
-                            f"{label}: at most {change_limit:.0%} above 2013/14 (at most {money((1 + change_limit) * last)})", "change"))
+                            f"{label}: at most {change_limit:.0%} above {last_label} (at most {money((1 + change_limit) * last)})", "change"))
     for name, sense, bound, word in (("floor", GE, recipient.floor, "at least"), ("ceiling", LE, recipient.ceiling, "at most")):
         if bound is None:
             continue
         kind, number = bound
         amount = number * last if kind == "share" else number
-        why = f" ({number:.0%} of 2013/14)" if kind == "share" else ""
+        why = f" ({number:.0%} of {last_label})" if kind == "share" else ""
         limits.append(Limit(name, sense, amount, f"{label} {name}: {word} {money(amount)}{why}", name))
     return tuple(limits)
 
@@ -181,15 +187,21 @@ def _schemes(assumptions: CsfAssumptions, weights: Weights) -> tuple[Scheme, ...
 
 
 def build_spec(assumptions: CsfAssumptions, baselines: pd.DataFrame, weights: Weights, *, budget: float | None = None,
-               samples: int | None = None, fix_last_year: bool = False) -> AllocationSpec:
-    """The allocation problem as numbers: recipients and limits, curves, budget, fairness, schemes."""
+               samples: int | None = None, fix_last_year: bool = False, last_year_label: str | None = None) -> AllocationSpec:
+    """The allocation problem as numbers: recipients and limits, curves, budget, fairness, schemes.
+
+    ``last_year_label`` names the year of the recipients' ``last_year``
+    allocations in descriptions (default: the file's ``fund.last_year_label``,
+    else "last year").
+    """
     constraints = assumptions.constraints
+    last_label = last_year_label or assumptions.fund.last_year_label or "last year"
     areas = dict(zip(baselines["recipient"], baselines["area"]))
     recipients = []
     for key, recipient in assumptions.fund.recipients.items():
         label = recipient.label or key.replace("-", " ").title()
         recipients.append(Recipient(key=key, label=label, last_year=recipient.last_year,
-                                    limits=_limits(key, label, recipient, constraints.change_limit),
+                                    limits=_limits(key, label, recipient, constraints.change_limit, last_label),
                                     fixed=recipient.last_year if fix_last_year else None))
     protected = constraints.protected
     return AllocationSpec(
@@ -201,10 +213,27 @@ def build_spec(assumptions: CsfAssumptions, baselines: pd.DataFrame, weights: We
         share_basis=constraints.fairness.basis if constraints.fairness else "",
         protected_key=protected.recipient if protected else None, protected_share=protected.share if protected else None,
         measure=assumptions.uncertainty.measure, cvar_alpha=assumptions.uncertainty.cvar_alpha, unit=weights.unit,
+        year=last_label,
     )
 
 
 # ---------------------------------------------------------------- the answers
+
+@dataclass(frozen=True)
+class GainSpread:
+    """How the gain over last year's split varies across sampled response curves.
+
+    The optimal (central) plan and last year's split are both scored on each
+    sampled set of curves: the spread says whether the gain survives the
+    curves' own uncertainty.
+    """
+
+    samples: int
+    median: float
+    p10: float
+    p90: float
+    share_negative: float
+
 
 @dataclass
 class CsfResult:
@@ -213,18 +242,22 @@ class CsfResult:
     Attributes
     ----------
     table
-        Per recipient: 2013/14 and optimal allocation, change, outcome under
-        each, what the next £10,000 buys, and the robust (uncertainty)
-        allocation with the 80% range of its share.
+        Per recipient: last year's and the optimal allocation, change,
+        outcome under each, what the next £10,000 buys, whether a limit holds
+        it, why it gets what it gets (a sentence), and the robust
+        (uncertainty) allocation with the 80% range of its share.
     binding
         Constraints that hold the plan back and what each costs (outcome
-        gained by re-solving without it).
+        gained by solving again without it), with the tolerance of that price.
     budget_curve
-        Total outcome as the budget sweeps; infeasible budgets say why.
+        The fund's outcome (schemes excluded, as in the headline) as the
+        budget sweeps; infeasible budgets say why.
     schemes
         Invest-to-save options: cost, benefit, payback, chosen or why not.
     reproduction
-        The 2013/14 allocation solved as a constraint: it must come back exactly.
+        Last year's allocation solved as a constraint: it must come back exactly.
+    gain_spread
+        The gain over last year's split across the sampled curve sets.
     """
 
     name: str
@@ -244,10 +277,15 @@ class CsfResult:
     samples: int = 0
     notes: list[str] = field(default_factory=list)
     data: dict = field(default_factory=dict)
+    gain_spread: GainSpread | None = None
+    scenario: str | None = None
+    last_year_label: str = ""
+    going_rate: float = float("nan")
+    assumptions: CsfAssumptions | None = None
 
     @property
     def gain(self) -> float:
-        """Outcome of the optimal split minus the 2013/14 split (fund only, not schemes)."""
+        """Outcome of the optimal split minus last year's split (fund only, not schemes)."""
         return float(self.table["optimal_outcome"].sum() - self.table["last_year_outcome"].sum())
 
     @property
@@ -261,49 +299,55 @@ def _fund_outcome(spec: AllocationSpec, spend: dict[str, float]) -> dict[str, fl
     return {k: float(curves[k](v)) for k, v in spend.items()}
 
 
-def _without_limit(spec: AllocationSpec, constraint_name: str) -> AllocationSpec:
-    """``spec`` with one recipient limit (``change-down:birmingham``) removed, so the curve is cut over the freed range."""
-    limit_name, key = constraint_name.split(":", 1)
-    recipients = tuple(dataclasses.replace(r, limits=tuple(x for x in r.limits if x.name != limit_name))
-                       if r.key == key else r for r in spec.recipients)
-    return dataclasses.replace(spec, recipients=recipients)
+def _fund_only(spec: AllocationSpec) -> AllocationSpec:
+    """The fund without the invest-to-save schemes (they draw on a separate reserve and add a fixed benefit)."""
+    return dataclasses.replace(spec, schemes=(), reserve=0.0)
 
 
-def _price(spec: AllocationSpec, optimal: Allocation, constraint, solver: str) -> float:
-    """Outcome gained by dropping the constraint and solving again (the budget: by £10,000 more)."""
+def _price(spec: AllocationSpec, optimal: Allocation, constraint, solver: str,
+           time_limit: float | None) -> tuple[float, float]:
+    """(price, tolerance): outcome gained by solving again without the constraint (the budget: £10,000 more).
+
+    Both solves are exact to their proven gap on the true curves, so the
+    price is exact to the sum of the two gaps.
+    """
     if constraint.group == "budget":
-        return allocate(with_budget(spec, spec.budget + MARGINAL_STEP), solver=solver).true_outcome - optimal.true_outcome
-    if constraint.group in ("change", "floor", "ceiling"):
-        return allocate(_without_limit(spec, constraint.name), solver=solver).true_outcome - optimal.true_outcome
-    return solve(optimal.problem.without(constraint.name), solver=solver).objective - optimal.solution.objective
+        again = allocate(with_budget(spec, spec.budget + MARGINAL_STEP), solver=solver, time_limit=time_limit)
+    else:
+        again = allocate(dataclasses.replace(spec, dropped=spec.dropped | {constraint.name}), solver=solver,
+                         time_limit=time_limit)
+    return again.true_outcome - optimal.true_outcome, again.gap + optimal.gap
 
 
-def _prices(spec: AllocationSpec, optimal: Allocation, solver: str) -> pd.DataFrame:
+def _prices(spec: AllocationSpec, optimal: Allocation, solver: str, time_limit: float | None) -> pd.DataFrame:
     """Each binding constraint's price: the outcome gained by solving again without it (verified, not a dual)."""
     rows = []
     for constraint in optimal.solution.binding(optimal.problem):
         if constraint.group in ("curve", "cvar", "fixed"):
             continue
         try:
-            price = max(_price(spec, optimal, constraint, solver), 0.0)
+            price, tolerance = _price(spec, optimal, constraint, solver, time_limit)
         except InfeasibleError:
-            price = float("nan")
+            price, tolerance = float("nan"), float("nan")
         per = "per £10,000 more" if constraint.group == "budget" else "if dropped"
         rows.append({"constraint": constraint.name, "description": constraint.description, "group": constraint.group,
-                     "price": price, "price_basis": per})
-    return pd.DataFrame(rows, columns=["constraint", "description", "group", "price", "price_basis"])
+                     "price": max(price, 0.0) if price == price else price, "price_tolerance": tolerance,
+                     "price_basis": per})
+    return pd.DataFrame(rows, columns=["constraint", "description", "group", "price", "price_tolerance", "price_basis"])
 
 
-def _budget_curve(spec: AllocationSpec, solver: str, sweep: tuple[float, float, float]) -> pd.DataFrame:
-    """Total outcome as the budget sweeps, with every constraint and with the change limit lifted."""
-    loose = dataclasses.replace(spec, recipients=tuple(
-        dataclasses.replace(r, limits=tuple(x for x in r.limits if x.group != "change")) for r in spec.recipients))
+def _budget_curve(spec: AllocationSpec, solver: str, sweep: tuple[float, float, float],
+                  time_limit: float | None) -> pd.DataFrame:
+    """The fund's outcome (schemes excluded) as the budget sweeps, with every constraint and with the change limit lifted."""
+    fund = _fund_only(spec)
+    loose = dataclasses.replace(fund, recipients=tuple(
+        dataclasses.replace(r, limits=tuple(x for x in r.limits if x.group != "change")) for r in fund.recipients))
     rows = []
     for budget in np.arange(sweep[0], sweep[1] + sweep[2] / 2, sweep[2]):
         row = {"budget": float(budget)}
-        for name, variant in (("", spec), ("no_change_limit_", loose)):
+        for name, variant in (("", fund), ("no_change_limit_", loose)):
             try:
-                allocation = allocate(with_budget(variant, float(budget)), solver=solver)
+                allocation = allocate(with_budget(variant, float(budget)), solver=solver, time_limit=time_limit)
                 row.update({f"{name}outcome": allocation.true_outcome, f"{name}spent": allocation.total_spend,
                             f"{name}why_not": ""})
             except InfeasibleError as error:
@@ -313,14 +357,24 @@ def _budget_curve(spec: AllocationSpec, solver: str, sweep: tuple[float, float, 
     return pd.DataFrame(rows)
 
 
-def _stability(spec: AllocationSpec, sampled: tuple, count: int, solver: str) -> pd.DataFrame:
+def _stability(spec: AllocationSpec, sampled: tuple, count: int, solver: str, time_limit: float | None) -> pd.DataFrame:
     shares = []
+    fund = _fund_only(spec)
     for curves in sampled[:count]:
-        allocation = allocate(dataclasses.replace(spec, curves=(curves,), measure="mean"), solver=solver)
+        allocation = allocate(dataclasses.replace(fund, curves=(curves,), measure="mean"), solver=solver,
+                              time_limit=time_limit)
         total = allocation.total_spend
         shares.append({k: v / total for k, v in allocation.spend.items()})
     frame = pd.DataFrame(shares)
     return pd.DataFrame({"share_p10": frame.quantile(0.1), "share_median": frame.median(), "share_p90": frame.quantile(0.9)})
+
+
+def gain_spread(spec: AllocationSpec, sampled: tuple, optimal: dict[str, float]) -> GainSpread:
+    """The gain of ``optimal`` over last year's split, scored on every sampled set of curves."""
+    last = {r.key: r.last_year for r in spec.recipients}
+    gains = np.array([sum(float(c[k](optimal[k])) - float(c[k](last[k])) for k in optimal) for c in sampled])
+    return GainSpread(samples=len(gains), median=float(np.median(gains)), p10=float(np.quantile(gains, 0.1)),
+                      p90=float(np.quantile(gains, 0.9)), share_negative=float((gains < 0).mean()))
 
 
 def _scheme_table(spec: AllocationSpec, optimal: Allocation) -> pd.DataFrame:
@@ -334,28 +388,75 @@ def _scheme_table(spec: AllocationSpec, optimal: Allocation) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["scheme", "cost", "benefit", "payback_years", "chosen", "why"])
 
 
-def _allocation_table(spec: AllocationSpec, optimal: Allocation, robust: Allocation, stability: pd.DataFrame) -> pd.DataFrame:
+def _holding_limits(spec: AllocationSpec, optimal: Allocation) -> dict[str, list]:
+    """Per recipient, the binding constraints that concern it alone or name it (limits, fairness, protected share)."""
+    held: dict[str, list] = {r.key: [] for r in spec.recipients}
+    for constraint in optimal.solution.binding(optimal.problem):
+        if constraint.group in ("curve", "cvar", "fixed", "budget", "reserve", "payback"):
+            continue
+        key = spec.protected_key if constraint.name == "protected-share" else constraint.name.split(":", 1)[-1]
+        if key in held:
+            held[key].append(constraint)
+    return held
+
+
+def going_rate(table: pd.DataFrame) -> float:
+    """What £10,000 buys where no limit holds the recipient (the rate the optimiser evens out)."""
+    free = table.loc[table["held_by"] == "", "marginal_10k"]
+    return float(free.median()) if not free.empty else float(table["marginal_10k"].median())
+
+
+def _why(row: dict, rate: float, fmt) -> str:
+    """One sentence: why this recipient gets what it gets."""
+    here = row["marginal_10k"]
+    if not row["held_by"]:
+        return (f"Gets {money(row['optimal'])}: no limit holds it, so the optimiser gives it money until its next "
+                f"£10,000 buys {fmt(here)}, the same as elsewhere ({fmt(rate)}).")
+    limit = row["held_by"]
+    if row["at_ceiling"]:
+        return (f"Gets {money(row['optimal'])}, held at its upper limit ({limit}): its next £10,000 would buy "
+                f"{fmt(here)}, more than the {fmt(rate)} elsewhere, but it cannot take more.")
+    if row["at_floor"]:
+        return (f"Gets {money(row['optimal'])}, held at its lower limit ({limit}): its next £10,000 buys only "
+                f"{fmt(here)} against {fmt(rate)} elsewhere, so without the limit it would get less.")
+    return f"Gets {money(row['optimal'])}, held by {limit}: its next £10,000 buys {fmt(here)} against {fmt(rate)} elsewhere."
+
+
+def _allocation_table(spec: AllocationSpec, optimal: Allocation, robust: Allocation, stability: pd.DataFrame,
+                      fmt) -> tuple[pd.DataFrame, float]:
     last = {r.key: r.last_year for r in spec.recipients}
     optimal_outcome = _fund_outcome(spec, optimal.spend)
     last_outcome = _fund_outcome(spec, last)
     curves = spec.curves[0]
     robust_total = robust.total_spend
+    held = _holding_limits(spec, optimal)
     rows = []
     for r in spec.recipients:
         x = optimal.spend[r.key]
+        upper = [c for c in held[r.key] if c.sense == LE or (c.name.startswith("fair-high"))]
+        lower = [c for c in held[r.key] if c not in upper]
         rows.append({"recipient": r.key, "label": r.label, "last_year": r.last_year, "optimal": x,
                      "change": x - r.last_year, "change_pct": x / r.last_year - 1 if r.last_year else np.nan,
                      "optimal_outcome": optimal_outcome[r.key], "last_year_outcome": last_outcome[r.key],
                      "marginal_10k": curves[r.key].marginal(x, MARGINAL_STEP),
+                     "at_ceiling": bool(upper), "at_floor": bool(lower),
+                     "held_by": "; ".join(c.description for c in held[r.key]),
                      "robust": robust.spend[r.key], "robust_share": robust.spend[r.key] / robust_total,
                      **stability.loc[r.key].to_dict()})
-    return pd.DataFrame(rows)
+    table = pd.DataFrame(rows)
+    rate = going_rate(table)
+    table["why"] = [_why(row, rate, fmt) for row in table.to_dict("records")]
+    return table, rate
+
+
+def _rate_format(weights: Weights):
+    return (lambda v: money(v)) if weights.currency == "cost" else (lambda v: f"{v:,.2f}")
 
 
 def optimise_csf(counts: pd.DataFrame, assumptions: CsfAssumptions, *, source: str, budget: float | None = None,
                  currency: str | None = None, scenario: Scenario | None = None, solver: str = DEFAULT_SOLVER,
-                 jobs: int = 1, progress: Progress | None = None,
-                 budget_sweep: tuple[float, float, float] = BUDGET_SWEEP) -> CsfResult:
+                 jobs: int = 1, progress: Progress | None = None, time_limit: float | None = None,
+                 budget_sweep: tuple[float, float, float] | None = None) -> CsfResult:
     """Allocate the Community Safety Fund to maximise the outcome, and explain the answer.
 
     Parameters
@@ -374,6 +475,10 @@ def optimise_csf(counts: pd.DataFrame, assumptions: CsfAssumptions, *, source: s
         Drivers applied to the baseline forecasts.
     solver
         ``"highs"`` or ``"cbc"``.
+    time_limit
+        Seconds allowed for each solve (``None``: no limit).
+    budget_sweep
+        (low, high, step) of the budget curve; default ``fund.budget_sweep``.
 
     Raises
     ------
@@ -392,28 +497,37 @@ def optimise_csf(counts: pd.DataFrame, assumptions: CsfAssumptions, *, source: s
                          f"'{assumptions.forecast.data}'; make them the same.")
     baselines, year, notes = baseline_crime(counts, assumptions, source=source, scenario=scenario, jobs=jobs,
                                             progress=progress)
-    spec = build_spec(assumptions, baselines, weights, budget=budget)
+    last_label = assumptions.fund.last_year_label or previous_year(year)
+    spec = build_spec(assumptions, baselines, weights, budget=budget, last_year_label=last_label)
     seconds = {}
     started = time.perf_counter()
-    optimal = allocate(spec, solver=solver)
+    optimal = allocate(spec, solver=solver, time_limit=time_limit)
     seconds["optimal"] = time.perf_counter() - started
-    reproduction = allocate(build_spec(assumptions, baselines, weights, budget=budget, fix_last_year=True), solver=solver)
+    reproduction = allocate(build_spec(assumptions, baselines, weights, budget=budget, fix_last_year=True,
+                                       last_year_label=last_label), solver=solver, time_limit=time_limit)
     sampled = curves_for(assumptions, baselines, weights, samples=assumptions.uncertainty.samples)
     started = time.perf_counter()
-    robust = allocate(dataclasses.replace(spec, curves=sampled), solver=solver)
+    robust = allocate(dataclasses.replace(spec, curves=sampled), solver=solver, time_limit=time_limit)
     seconds["uncertainty"] = time.perf_counter() - started
     started = time.perf_counter()
-    stability = _stability(spec, sampled, assumptions.uncertainty.stability_samples, solver)
+    stability = _stability(spec, sampled, assumptions.uncertainty.stability_samples, solver, time_limit)
     seconds["stability"] = time.perf_counter() - started
     started = time.perf_counter()
-    binding = _prices(spec, optimal, solver)
-    curve = _budget_curve(spec, solver, budget_sweep)
+    binding = _prices(spec, optimal, solver, time_limit)
+    sweep = budget_sweep or assumptions.fund.sweep(spec.budget)
+    curve = _budget_curve(spec, solver, sweep, time_limit)
     seconds["prices_and_budget_curve"] = time.perf_counter() - started
     data = {key: counts.attrs.get(key) for key in ("source", "illustrative", "notice")}
+    table, rate = _allocation_table(spec, optimal, robust, stability, _rate_format(weights))
+    scenario_label = None if scenario is None else f"{scenario.name} ({Path(scenario.source).name})"
+    if scenario is not None:
+        baselines = baselines.assign(scenario=scenario_label)
     return CsfResult(name=assumptions.name, source=source, year=year, weights=weights, baselines=baselines, spec=spec,
-                     optimal=optimal, table=_allocation_table(spec, optimal, robust, stability), binding=binding,
-                     budget_curve=curve, schemes=_scheme_table(spec, optimal), reproduction=reproduction, robust=robust,
-                     seconds=seconds, samples=len(sampled), notes=notes, data=data)
+                     optimal=optimal, table=table, binding=binding, budget_curve=curve,
+                     schemes=_scheme_table(spec, optimal), reproduction=reproduction, robust=robust, seconds=seconds,
+                     samples=len(sampled), notes=notes, data=data, gain_spread=gain_spread(spec, sampled, optimal.spend),
+                     scenario=scenario_label, last_year_label=last_label,
+                     going_rate=rate, assumptions=assumptions)
 
 
-__all__ = ["CsfResult", "baseline_crime", "build_spec", "curves_for", "optimise_csf"]
+__all__ = ["CsfResult", "GainSpread", "baseline_crime", "build_spec", "curves_for", "gain_spread", "optimise_csf"]

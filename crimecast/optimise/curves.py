@@ -8,10 +8,11 @@ then diminishing).
 
 Concave curves become a pure LP: spend is split into segments between
 breakpoints and, because the slopes fall, a maximising solver fills them in
-order. S-shaped curves need the lambda formulation with one binary per
-segment (PuLP's SOS2 is not used: HiGHS ignores it and CBC drops it in its
-default mode). Breakpoints are added where the solution lands until the
-outcome on the true curve is within 0.1% of the piecewise optimum.
+order. S-shaped curves need binaries: the incremental formulation, one per
+segment boundary (PuLP's SOS2 is not used: HiGHS ignores it and CBC drops it
+in its default mode). Breakpoints are added either side of where the solution
+lands until a proven upper bound on the true optimum (:func:`add_curve_bound`)
+is within a stated tolerance of the true outcome of the chosen plan.
 """
 
 from __future__ import annotations
@@ -59,6 +60,33 @@ class ResponseCurve:
         """What ``step`` more pounds buy at ``spend``, on the true curve."""
         return float(self(spend + step) - self(spend))
 
+    def slope(self, spend):
+        """The curve's derivative at ``spend`` (infinite at 0 when steepness < 1)."""
+        spend = np.maximum(np.asarray(spend, dtype=float), 0.0)
+        n = self.steepness
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = np.where(spend > 0, (spend / self.half_spend) ** n, 0.0)
+            value = np.where(spend > 0, self.ceiling * n * ratio / (spend * (1.0 + ratio) ** 2),
+                             self.ceiling / self.half_spend if n == 1 else (0.0 if n > 1 else np.inf))
+        return value
+
+
+@dataclass(frozen=True)
+class MeanCurve:
+    """The mean of several curves (one per uncertainty sample), with its slope: for a bound on a mean objective."""
+
+    curves: tuple[ResponseCurve, ...]
+
+    def __call__(self, spend):
+        return np.mean([curve(spend) for curve in self.curves], axis=0)
+
+    def slope(self, spend):
+        return np.mean([curve.slope(spend) for curve in self.curves], axis=0)
+
+    @property
+    def is_concave(self) -> bool:
+        return all(curve.is_concave for curve in self.curves)
+
 
 def breakpoints(curve: ResponseCurve, low: float, high: float, *, points: int = DEFAULT_POINTS) -> np.ndarray:
     """Breakpoints on [low, high]: evenly spread, plus the inflection region of an S-shaped curve."""
@@ -97,12 +125,84 @@ def thin(points: np.ndarray) -> np.ndarray:
     return np.array([*kept, points[-1]])
 
 
+SNAP_SHARE = 1e-6  # a spend this close (share of the range) to a breakpoint is taken to sit on it
+
+
 def refine(points: np.ndarray, spend: float) -> np.ndarray:
-    """Add ``spend`` and the midpoints either side of it, so the next solve is exact around it."""
-    points = np.unique(np.concatenate([points, [spend]]))
-    index = int(np.searchsorted(points, spend))
-    extra = [(points[i] + points[i + 1]) / 2 for i in (index - 1, index) if 0 <= i < len(points) - 1]
+    """Bracket ``spend`` from both sides: add it (unless it sits on a breakpoint) and the midpoints of the segments either side.
+
+    A spend a hair above a breakpoint (solver round-off) snaps to that
+    breakpoint, so the segment to its left is refined as well as the one to
+    its right: otherwise one side of the optimum is never cut finer and the
+    search stops short of it.
+    """
+    points = np.unique(np.asarray(points, dtype=float))
+    span = max(points[-1] - points[0], 1e-12)
+    nearest = int(np.argmin(np.abs(points - spend)))
+    if abs(points[nearest] - spend) > SNAP_SHARE * span:
+        points = np.unique(np.concatenate([points, [spend]]))
+        nearest = int(np.argmin(np.abs(points - spend)))
+    extra = [(points[i] + points[i + 1]) / 2 for i in (nearest - 1, nearest) if 0 <= i < len(points) - 1]
     return thin(np.concatenate([points, extra]))
+
+
+def split_at_excess(points: np.ndarray, curve, spend: float) -> np.ndarray:
+    """Add ``spend`` and the point where ``curve`` rises furthest above the chord of the segment holding ``spend``.
+
+    Where an upper bound lands, that point is what makes the bound loose;
+    cutting there (not at the midpoint) closes the gap fastest.
+    """
+    points = np.unique(np.asarray(points, dtype=float))
+    index = int(np.clip(np.searchsorted(points, spend) - 1, 0, len(points) - 2))
+    left, right = points[index], points[index + 1]
+    grid = np.linspace(left, right, DEVIATION_GRID)
+    values = curve(grid)
+    excess = values - (values[0] + (values[-1] - values[0]) * (grid - left) / max(right - left, 1e-12))
+    return thin(np.concatenate([points, [spend, grid[int(np.argmax(excess))]]]))
+
+
+DEVIATION_GRID = 65  # points per segment at which a curve's rise above its chord is measured
+
+
+def chord_cones(curve, points: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per segment: the largest rise above the chord, and slopes bounding that rise from each end.
+
+    With ``t`` the position in the segment (0 to 1), the rise is at most
+    ``excess``, at most ``left * t`` and at most ``right * (1 - t)``: so the
+    bound is zero at both ends of a segment, not just its largest rise.
+    """
+    points = np.asarray(points, dtype=float)
+    t = np.linspace(0.0, 1.0, DEVIATION_GRID)
+    lefts, rights = points[:-1, None], points[1:, None]
+    values = curve(lefts + (rights - lefts) * t)
+    rise = values - (values[:, :1] + (values[:, -1:] - values[:, :1]) * t)
+    margin = np.abs(np.diff(rise, axis=1)).max(axis=1, initial=0.0)[:, None] / 2
+    inner = t[1:-1]
+    padded = np.maximum(rise[:, 1:-1], 0.0) + margin
+    step = t[1]
+    left = np.maximum((padded / inner).max(axis=1, initial=0.0), (margin[:, 0] / step)) * (1 + 1 / (DEVIATION_GRID - 1))
+    right = np.maximum((padded / (1 - inner)).max(axis=1, initial=0.0), (margin[:, 0] / step)) * (1 + 1 / (DEVIATION_GRID - 1))
+    return np.maximum(rise.max(axis=1), 0.0) + margin[:, 0], left, right
+
+
+def chord_excess(curve: ResponseCurve, points: np.ndarray) -> np.ndarray:
+    """Per segment, an upper bound on how far the true curve rises above the straight line between its ends.
+
+    Measured on a fine grid inside each segment, plus half the largest step
+    between grid points (the curve is smooth, so it cannot rise further
+    between two grid points than that).
+    """
+    points = np.asarray(points, dtype=float)
+    if len(points) < 2:
+        return np.zeros(0)
+    t = np.linspace(0.0, 1.0, DEVIATION_GRID)
+    left, right = points[:-1, None], points[1:, None]
+    grid = left + (right - left) * t
+    values = curve(grid)
+    chord = values[:, :1] + (values[:, -1:] - values[:, :1]) * t
+    excess = values - chord
+    margin = np.abs(np.diff(excess, axis=1)).max(axis=1, initial=0.0) / 2
+    return np.maximum(excess.max(axis=1), 0.0) + margin
 
 
 @dataclass(frozen=True)
@@ -121,7 +221,7 @@ def add_curve(problem: Problem, curves: list[ResponseCurve], *, key: str, spend:
     """Add the piecewise form of one recipient's curve(s) over ``points`` to ``problem``, tied to ``spend``.
 
     ``curves`` holds one curve, or one per uncertainty sample. The samples
-    share the segment (or lambda) variables, since spend is one decision,
+    share the segment variables, since spend is one decision,
     and differ only in their coefficients, so the problem does not grow with
     the number of samples. Returns one outcome expression per curve.
     """
@@ -130,7 +230,62 @@ def add_curve(problem: Problem, curves: list[ResponseCurve], *, key: str, spend:
         return [Piecewise(terms={}, constant=float(v[0])) for v in values]
     if all(is_concave_on(v, points) for v in values):
         return _segments(problem, key=key, spend=spend, points=points, values=values, label=label)
-    return _lambdas(problem, key=key, spend=spend, points=points, values=values, label=label)
+    return _incremental(problem, key=key, spend=spend, points=points, values=values, label=label)
+
+
+def add_curve_bound(problem: Problem, curves: list, *, key: str, spend: str, points: np.ndarray,
+                    label: str, anchors: list[float] | None = None) -> list[Piecewise]:
+    """An expression that is never below the true curve(s) at the same spend: for a proven upper bound.
+
+    Concave curves: the outcome is at most every tangent at the breakpoints
+    (a pure LP). Other curves: spend moves along the segments in order (one
+    binary per segment boundary) and the outcome is the chord plus the most
+    the true curve rises above it on the segment the spend lies in.
+    Maximising either over the same constraints gives a bound no plan can
+    beat on the true curves. Tangents are also taken at ``anchors`` (where
+    earlier plans and bounds put this recipient) and at points closing in on
+    each, so the bound tightens where it matters: tangents are cuts, not
+    breakpoints, so they can sit closer together than breakpoints safely can.
+    """
+    points = np.asarray(points, dtype=float)
+    if len(points) < 2 or points[-1] == points[0]:
+        return [Piecewise(terms={}, constant=float(curve(points[:1])[0])) for curve in curves]
+    if all(curve.is_concave for curve in curves):
+        at = points
+        if anchors:
+            # Many curves (a CVaR over samples) each get their own tangents: keep that problem small.
+            many = len(curves) > 10
+            ladder = np.geomspace(1e-9, 1e-1, 17) if not many else np.array([1e-3])
+            recent = anchors[-4:] if not many else anchors[-2:]
+            offsets = np.concatenate([[0.0], ladder]) * max(points[-1] - points[0], 1e-9)
+            near = np.concatenate([[a + offsets, a - offsets] for a in recent]).ravel()
+            base = points
+            if many:  # only the ends and the breakpoints around the plans (any subset of tangents is valid)
+                closest = np.argsort(np.abs(points[:, None] - np.array(recent)[None, :]).min(axis=1))[:4]
+                base = np.concatenate([points[[0, -1]], points[closest]])
+            at = np.concatenate([base, near])
+            at = np.unique(at[(at >= points[0]) & (at <= points[-1])])
+        return [_tangents(problem, curve, key=f"{key}:{index}", spend=spend, points=at, label=label)
+                for index, curve in enumerate(curves)]
+    values = np.array([curve(points) for curve in curves])
+    if len(curves) == 1:
+        return _incremental(problem, key=key, spend=spend, points=points, values=values, label=label,
+                            cones=chord_cones(curves[0], points))
+    excess = np.array([chord_excess(curve, points) for curve in curves])
+    return _incremental(problem, key=key, spend=spend, points=points, values=values, label=label, excess=excess)
+
+
+def _tangents(problem: Problem, curve, *, key: str, spend: str, points: np.ndarray, label: str) -> Piecewise:
+    """A variable held under the curve's tangent at every breakpoint: above a concave curve everywhere."""
+    outcome = problem.add_variable(f"{key}:upper", low=None)
+    values, slopes = curve(points), curve.slope(points)
+    for k, (point, value, slope) in enumerate(zip(points, values, slopes)):
+        if not np.isfinite(slope):
+            continue
+        problem.add_constraint(Constraint(f"{key}:tangent{k}", {outcome: 1.0, spend: -float(slope)}, LE,
+                                          float(value - slope * point), f"{label}: under its tangent", soft=False,
+                                          group="curve"))
+    return Piecewise(terms={outcome: 1.0}, constant=0.0)
 
 
 def _segments(problem: Problem, *, key: str, spend: str, points: np.ndarray, values: np.ndarray,
@@ -149,21 +304,53 @@ def _segments(problem: Problem, *, key: str, spend: str, points: np.ndarray, val
     return [Piecewise(terms=dict(zip(segments, map(float, row))), constant=float(v[0])) for row, v in zip(slopes, values)]
 
 
-def _lambdas(problem: Problem, *, key: str, spend: str, points: np.ndarray, values: np.ndarray,
-             label: str) -> list[Piecewise]:
-    """Not concave: spend is a weighted pair of adjacent breakpoints, the pair chosen by one binary per segment."""
-    weights = [problem.add_variable(f"{key}:lam{k}", low=0.0, high=1.0) for k in range(len(points))]
-    segments = [problem.add_variable(f"{key}:on{k}", kind=BINARY) for k in range(len(points) - 1)]
+def _incremental(problem: Problem, *, key: str, spend: str, points: np.ndarray, values: np.ndarray, label: str,
+                 excess: np.ndarray | None = None, cones: tuple | None = None) -> list[Piecewise]:
+    """Not concave: segments filled in order, forced by one binary per boundary (the incremental formulation).
+
+    ``fill_k`` in [0, 1] is how much of segment k is used; ``full_k`` is 1
+    when segment k is full, so ``fill_(k+1) <= full_k <= fill_k``. Its LP
+    relaxation is much tighter than one binary per segment on the weights.
+    With ``excess`` (one row per curve), the outcome also gains the excess of
+    the segment the spend lies in (for an upper bound); with ``cones`` (one
+    curve), a bonus per segment held under its excess and under the two
+    slopes from its ends, so it is zero at every breakpoint.
+    """
+    widths = np.diff(points)
+    fills = [problem.add_variable(f"{key}:fill{k}", low=0.0, high=1.0) for k in range(len(widths))]
+    full = [problem.add_variable(f"{key}:full{k}", kind=BINARY) for k in range(len(widths) - 1)]
 
     def structural(name: str, terms: dict, sense: str, rhs: float, text: str) -> None:
         problem.add_constraint(Constraint(f"{key}:{name}", terms, sense, rhs, f"{label}: {text}", soft=False, group="curve"))
 
-    structural("convex", {w: 1.0 for w in weights}, EQ, 1.0, "curve weights sum to one")
-    structural("one-segment", {z: 1.0 for z in segments}, EQ, 1.0, "spend lies on one curve segment")
-    structural("spend", {spend: 1.0, **{w: -float(p) for w, p in zip(weights, points)}}, EQ, 0.0,
-               "spend is the weighted breakpoints")
-    for k, weight in enumerate(weights):
-        adjacent = [segments[j] for j in (k - 1, k) if 0 <= j < len(segments)]
-        structural(f"adjacent{k}", {weight: 1.0, **{z: -1.0 for z in adjacent}}, LE, 0.0,
-                   "only the chosen segment's ends carry weight")
-    return [Piecewise(terms={w: float(x) for w, x in zip(weights, v)}, constant=0.0) for v in values]
+    structural("spend", {spend: 1.0, **{f: -float(w) for f, w in zip(fills, widths)}}, EQ, float(points[0]),
+               "spend is the sum of its curve segments")
+    for k, z in enumerate(full):
+        structural(f"full{k}", {z: 1.0, fills[k]: -1.0}, LE, 0.0, "a segment counts as full only when it is")
+        structural(f"order{k}", {fills[k + 1]: 1.0, z: -1.0}, LE, 0.0, "segments are used in order")
+    rises = np.diff(values, axis=1)
+    out = []
+    for index, (row, v) in enumerate(zip(rises, values)):
+        terms = dict(zip(fills, map(float, row)))
+        constant = float(v[0])
+        if excess is not None:  # active segment k = full_(k-1) - full_k (full_(-1) = 1, full_last = 0)
+            e = excess[index]
+            constant += float(e[0])
+            for k, z in enumerate(full):
+                terms[z] = terms.get(z, 0.0) + float(e[k + 1] - e[k])
+        if cones is not None:
+            for k, (e, left, right) in enumerate(zip(*cones)):
+                if e <= 0:
+                    continue
+                bonus = problem.add_variable(f"{key}:bonus{k}", low=0.0)
+                active = {bonus: 1.0}  # bonus <= e * (full_(k-1) - full_k), full_(-1) = 1, full_last = 0
+                if k > 0:
+                    active[full[k - 1]] = -float(e)
+                if k < len(full):
+                    active[full[k]] = float(e)
+                structural(f"bonus-active{k}", active, LE, float(e) if k == 0 else 0.0, "rise only on the active segment")
+                structural(f"bonus-left{k}", {bonus: 1.0, fills[k]: -float(left)}, LE, 0.0, "rise from the left end")
+                structural(f"bonus-right{k}", {bonus: 1.0, fills[k]: float(right)}, LE, float(right), "rise to the right end")
+                terms[bonus] = 1.0
+        out.append(Piecewise(terms=terms, constant=constant))
+    return out

@@ -13,17 +13,22 @@ optimality by the shared solver layer.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
+import time
+
+from crimecast.errors import InfeasibleError, TimeLimitError
 from crimecast.optimise.fleet_spec import ELECTRIC, Fleet, Option, Vehicle
 from crimecast.optimise.model import BINARY, EQ, GE, INTEGER, LE, MINIMISE, Constraint, Problem, Solution, money
 from crimecast.optimise.solver import DEFAULT_SOLVER, solve
 
 COST, CO2, WEIGHTED = "cost", "co2", "weighted"
 PLUG_IN = ("battery-ev", "plug-in-hybrid")
+FROM_FILE = "from-file"  # budget / co2_cap: the fleet file's limit (None always means no limit)
+DEFAULT_TIME_LIMIT = 60.0  # seconds for the plan's solve; the what-if analyses share as much again
 CO2_TIE_BREAK = 1e-6  # £ per tonne-equivalent nudge so a CO2-only objective still prefers the cheaper of equals
 TORNADO_SWING = 0.2
 
@@ -146,6 +151,8 @@ def build_fleet_problem(fleet: Fleet, *, objective: str = COST, budget: float | 
     cost_terms, co2_terms = {}, {}
     for vehicle in fleet.vehicles:
         options = [o for o in fleet.spec.options if ineligible(vehicle, o, fleet) is None]
+        if not options:
+            raise _no_option(vehicle, fleet)
         row = {}
         for option in options:
             name = problem.add_variable(f"choose:{vehicle.id}:{option.name}", kind=BINARY)
@@ -165,6 +172,11 @@ def build_fleet_problem(fleet: Fleet, *, objective: str = COST, budget: float | 
         problem.add_constraint(Constraint(f"charging:{site}", {chargers[site]: float(points.vehicles_per_point), **plugged},
                                           GE, 0.0, f"Site {site}: a charge point for every {points.vehicles_per_point} plug-in "
                                           "vehicle(s)", soft=False, group="structure"))
+        # No more points than the plug-in vehicles need (a free point, at a 100% grant, must not be installed anyway).
+        problem.add_constraint(Constraint(f"charging-max:{site}", {chargers[site]: float(points.vehicles_per_point),
+                                                                   **plugged}, LE, float(points.vehicles_per_point - 1),
+                                          f"Site {site}: no more charge points than its plug-in vehicles need",
+                                          soft=False, group="structure"))
         if points.max_per_site is not None:
             problem.add_constraint(Constraint(f"site-limit:{site}", {chargers[site]: 1.0}, LE, float(points.max_per_site),
                                               f"Site {site}: at most {points.max_per_site} charge points", "charge points",
@@ -186,6 +198,15 @@ def build_fleet_problem(fleet: Fleet, *, objective: str = COST, budget: float | 
     return problem, choice, chargers, costings
 
 
+def _no_option(vehicle: Vehicle, fleet: Fleet) -> InfeasibleError:
+    """No option can fill this renewal: say which vehicle and why each option is ruled out."""
+    reasons = [f"{o.name}: {ineligible(vehicle, o, fleet)}" for o in fleet.spec.options if vehicle.role in o.roles]
+    why = "; ".join(reasons) if reasons else f"no option lists the role '{vehicle.role}'"
+    return InfeasibleError(f"Fleet renewal: no option can replace vehicle {vehicle.id} ({vehicle.role}, site {vehicle.site}): "
+                           f"{why}. Offer an option with enough range for its {vehicle.p95_daily_miles:g}-mile 95th-percentile "
+                           "day, or a fuelled option for the role.")
+
+
 def _baseline(fleet: Fleet) -> tuple[float, float]:
     like = [costing(v, fleet.option(v.current), fleet) for v in fleet.vehicles]
     return sum(c.whole_life for c in like), sum(c.co2_tonnes for c in like)
@@ -202,8 +223,9 @@ def _electric_note(vehicle: Vehicle, fleet: Fleet) -> str:
     return "" if any(r is None for r in reasons) else reasons[0]
 
 
-def solve_fleet(fleet: Fleet, *, objective: str = COST, budget: float | None = None, co2_cap: float | None = None,
-                solver: str = DEFAULT_SOLVER, time_limit: float | None = None) -> FleetPlan:
+def solve_fleet(fleet: Fleet, *, objective: str = COST, budget: float | str | None = FROM_FILE,
+                co2_cap: float | str | None = FROM_FILE, solver: str = DEFAULT_SOLVER,
+                time_limit: float | None = None) -> FleetPlan:
     """Choose one option per renewal and charge points per site, to proven optimality.
 
     Parameters
@@ -213,15 +235,20 @@ def solve_fleet(fleet: Fleet, *, objective: str = COST, budget: float | None = N
         appraisal; cost breaks ties) or ``"weighted"`` (cost plus
         ``limits.carbon_price_per_tonne`` x tonnes).
     budget, co2_cap
-        Override ``limits.budget`` and ``limits.co2_cap_tonnes``.
+        A number, ``None`` (no limit) or :data:`FROM_FILE` (default: the
+        file's ``limits.budget`` / ``limits.co2_cap_tonnes``).
+    time_limit
+        Seconds for the solve (``None``: no limit).
 
     Raises
     ------
     InfeasibleError
         No plan meets the budget or CO2 cap; says which must give and by how much.
+    TimeLimitError
+        Not proven optimal within ``time_limit``; names the best plan and bound.
     """
-    budget = budget if budget is not None else fleet.spec.limits.budget
-    co2_cap = co2_cap if co2_cap is not None else fleet.spec.limits.co2_cap_tonnes
+    budget = fleet.spec.limits.budget if budget == FROM_FILE else budget
+    co2_cap = fleet.spec.limits.co2_cap_tonnes if co2_cap == FROM_FILE else co2_cap
     problem, choice, chargers, costings = build_fleet_problem(fleet, objective=objective, budget=budget, co2_cap=co2_cap)
     solution = solve(problem, solver=solver, time_limit=time_limit)
     rows = []
@@ -274,15 +301,40 @@ def parameter_value(fleet: Fleet, parameter: str) -> float:
     return float(getattr(getattr(fleet.spec, section), key))
 
 
-def _electric_count(fleet: Fleet, role: str, solver: str) -> int:
-    plan = solve_fleet(fleet, objective=COST, budget=None, co2_cap=None, solver=solver)
+class Clock:
+    """A time budget shared by a group of solves: each solve gets at most ``per_solve`` and what is left."""
+
+    def __init__(self, seconds: float | None, *, per_solve: float | None = None):
+        self.deadline = None if seconds is None else time.perf_counter() + seconds
+        self.per_solve = per_solve
+        self.skipped: list[str] = []
+
+    def limit(self) -> float | None:
+        """Seconds for the next solve; raises :class:`TimeLimitError` when nothing is left."""
+        left = None if self.deadline is None else self.deadline - time.perf_counter()
+        if left is not None and left <= 0.05:
+            raise TimeLimitError("the time allowed for the what-if analyses ran out before this solve started")
+        limits = [v for v in (left, self.per_solve) if v is not None]
+        return min(limits) if limits else None
+
+
+def _solve(fleet: Fleet, clock: Clock | None, solver: str, **options) -> FleetPlan:
+    return solve_fleet(fleet, solver=solver, time_limit=None if clock is None else clock.limit(), **options)
+
+
+def _electric_count(fleet: Fleet, role: str, solver: str, clock: Clock | None = None) -> int:
+    plan = _solve(fleet, clock, solver, objective=COST, budget=None, co2_cap=None)
     rows = plan.choices[plan.choices["role"] == role]
     return int(rows["kind"].isin(ELECTRIC).sum())
 
 
 @dataclass(frozen=True)
 class SwitchingValue:
-    """Where battery EVs stop (or start) being the cheapest choice for a role, checked on both sides."""
+    """Where battery EVs stop (or start) being the cheapest choice for a role, checked on both sides.
+
+    ``low``/``high`` bracket the switch (equal to ``value`` +/- the tolerance
+    when the search finished; wider when time ran out, and the note says so).
+    """
 
     parameter: str
     role: str
@@ -291,54 +343,96 @@ class SwitchingValue:
     electric_below: int
     electric_above: int
     note: str = ""
+    low: float | None = None
+    high: float | None = None
 
 
 def switching_value(fleet: Fleet, parameter: str, *, role: str, low: float, high: float, tolerance: float = 1e-4,
-                    solver: str = DEFAULT_SOLVER) -> SwitchingValue:
+                    solver: str = DEFAULT_SOLVER, clock: Clock | None = None) -> SwitchingValue:
     """Bisect ``parameter`` on [low, high] for the value at which the number of ``role`` vehicles going electric changes.
 
-    Re-solves the whole plan (cost objective, no budget or CO2 cap) at each
-    step; the result is verified by solving just below and just above it.
+    Re-solves the whole plan (cost objective, no budget or CO2 cap, whatever
+    the file says) at each step; the result is verified by solving just below
+    and just above it. If ``clock`` runs out, the bracket found so far is
+    returned with a note instead of a value.
     """
-    count = lambda v: _electric_count(with_parameter(fleet, parameter, v), role, solver)  # noqa: E731
-    at_low, at_high = count(low), count(high)
     current = parameter_value(fleet, parameter)
+    count = lambda v: _electric_count(with_parameter(fleet, parameter, v), role, solver, clock)  # noqa: E731
+    try:
+        at_low, at_high = count(low), count(high)
+    except TimeLimitError as error:
+        return SwitchingValue(parameter, role, None, current, 0, 0, f"not found: {_short(error)}")
     if at_low == at_high:
         return SwitchingValue(parameter, role, None, current, at_low, at_high,
                               f"no switch between {low:g} and {high:g}: {at_low} {role} vehicle(s) electric throughout")
     a, b = low, high
-    while (b - a) > tolerance * max(1.0, abs(b)):
-        middle = (a + b) / 2
-        if count(middle) == at_low:
-            a = middle
-        else:
-            b = middle
-    return SwitchingValue(parameter, role, (a + b) / 2, current, count(a), count(b))
+    try:
+        while (b - a) > tolerance * max(1.0, abs(b)):
+            middle = (a + b) / 2
+            if count(middle) == at_low:
+                a = middle
+            else:
+                b = middle
+        below, above = count(a), count(b)
+    except TimeLimitError:
+        return SwitchingValue(parameter, role, None, current, at_low, at_high,
+                              f"between {a:.3g} and {b:.3g} (time ran out before narrowing it further)", a, b)
+    return SwitchingValue(parameter, role, (a + b) / 2, current, below, above, "", a, b)
 
 
-def tradeoff_curve(fleet: Fleet, *, points: int = 8, solver: str = DEFAULT_SOLVER) -> pd.DataFrame:
-    """Least whole-life cost for each CO2 cap between the cheapest plan's CO2 and the lowest achievable."""
-    cheapest = solve_fleet(fleet, objective=COST, budget=None, co2_cap=None, solver=solver)
-    greenest = solve_fleet(fleet, objective=CO2, budget=None, co2_cap=None, solver=solver)
+def _short(error: Exception) -> str:
+    text = str(error)
+    return text.split(": ", 1)[-1] if text.startswith("Fleet renewal") else text
+
+
+def tradeoff_curve(fleet: Fleet, *, points: int = 8, solver: str = DEFAULT_SOLVER,
+                   clock: Clock | None = None) -> pd.DataFrame:
+    """Least whole-life cost for each CO2 cap between the cheapest plan's CO2 and the lowest achievable.
+
+    Both ends ignore the file's budget and CO2 cap (the curve shows the whole
+    trade-off). A cap whose solve is not proven optimal in time is kept as a
+    row with no cost and a status saying why; if an end cannot be solved the
+    curve is empty with that status.
+    """
+    columns = ["co2_cap_tonnes", "whole_life_cost", "co2_tonnes", "battery_evs", "status"]
+    try:
+        cheapest = _solve(fleet, clock, solver, objective=COST, budget=None, co2_cap=None)
+        greenest = _solve(fleet, clock, solver, objective=CO2, budget=None, co2_cap=None)
+    except TimeLimitError as error:
+        return pd.DataFrame([{"co2_cap_tonnes": np.nan, "whole_life_cost": np.nan, "co2_tonnes": np.nan,
+                              "battery_evs": np.nan, "status": f"skipped: {_short(error)}"}], columns=columns)
     rows = []
     for cap in np.linspace(cheapest.co2, greenest.co2, points):
-        plan = solve_fleet(fleet, objective=COST, budget=None, co2_cap=float(cap) + 1e-9, solver=solver)
-        rows.append({"co2_cap_tonnes": float(cap), "whole_life_cost": plan.cost, "co2_tonnes": plan.co2,
-                     "battery_evs": int(plan.choices["kind"].isin(ELECTRIC).sum())})
-    return pd.DataFrame(rows)
+        try:
+            plan = _solve(fleet, clock, solver, objective=COST, budget=None, co2_cap=float(cap) + 1e-9)
+            rows.append({"co2_cap_tonnes": float(cap), "whole_life_cost": plan.cost, "co2_tonnes": plan.co2,
+                         "battery_evs": int(plan.choices["kind"].isin(ELECTRIC).sum()), "status": "proven optimal"})
+        except TimeLimitError as error:
+            rows.append({"co2_cap_tonnes": float(cap), "whole_life_cost": np.nan, "co2_tonnes": np.nan,
+                         "battery_evs": np.nan, "status": f"skipped: {_short(error)}"})
+    return pd.DataFrame(rows, columns=columns)
 
 
-def tornado(fleet: Fleet, *, swing: float = TORNADO_SWING, solver: str = DEFAULT_SOLVER) -> pd.DataFrame:
-    """Optimal whole-life cost with each main price moved down and up by ``swing``, widest first."""
+def tornado(fleet: Fleet, *, swing: float = TORNADO_SWING, solver: str = DEFAULT_SOLVER,
+            clock: Clock | None = None) -> pd.DataFrame:
+    """Optimal whole-life cost (no budget or CO2 cap) with each main price moved down and up by ``swing``, widest first.
+
+    A price whose solves do not finish in time keeps its row, with no cost and a status saying why.
+    """
     rows = []
     for parameter, (_, _, label) in PARAMETERS.items():
         current = parameter_value(fleet, parameter)
         low_value, high_value = current * (1 - swing), min(current * (1 + swing), 0.999999 if parameter == "grant_fraction" else np.inf)
-        costs = [solve_fleet(with_parameter(fleet, parameter, v), objective=COST, budget=None, co2_cap=None,
-                             solver=solver).cost for v in (low_value, high_value)]
+        try:
+            costs = [_solve(with_parameter(fleet, parameter, v), clock, solver, objective=COST, budget=None,
+                            co2_cap=None).cost for v in (low_value, high_value)]
+            status = "proven optimal"
+        except TimeLimitError as error:
+            costs, status = [np.nan, np.nan], f"skipped: {_short(error)}"
         rows.append({"parameter": parameter, "label": label, "low_value": low_value, "high_value": high_value,
-                     "cost_at_low": costs[0], "cost_at_high": costs[1], "swing": abs(costs[1] - costs[0])})
-    return pd.DataFrame(rows).sort_values("swing", ascending=False, ignore_index=True)
+                     "cost_at_low": costs[0], "cost_at_high": costs[1], "swing": abs(costs[1] - costs[0]),
+                     "status": status})
+    return pd.DataFrame(rows).sort_values("swing", ascending=False, ignore_index=True, na_position="last")
 
 
 def compare_options(fleet: Fleet, vehicle: Vehicle, first: str, second: str) -> dict:
@@ -348,20 +442,64 @@ def compare_options(fleet: Fleet, vehicle: Vehicle, first: str, second: str) -> 
             "saving": 1 - a.whole_life / b.whole_life, "first_co2": a.co2_tonnes, "second_co2": b.co2_tonnes}
 
 
+PRICE_STEP = 1_000.0  # the sensitivity of a headline saving: per £1,000 on the chosen option's price
+
+
+def _dearer(option: Option) -> Option:
+    """The option £1,000 dearer to buy, or £1,000 a year dearer to lease."""
+    if option.finance == "lease":
+        return option.model_copy(update={"lease_per_year": option.lease_per_year + PRICE_STEP})
+    return option.model_copy(update={"price": option.price + PRICE_STEP})
+
+
 def electric_headlines(fleet: Fleet, plan: FleetPlan) -> list[dict]:
     """Per role where the plan goes electric: the chosen option against like-for-like for a typical vehicle of that role.
 
     Returns rows with the role, vehicles switched, both options, the whole-life
-    saving (share), and tailpipe CO2 saved per vehicle per year (tonnes).
+    saving (share) for the vehicle alone, with its share of a charge point
+    after the grant, and with no grant; how many points the saving moves per
+    £1,000 on the option's price (or yearly lease); and tailpipe CO2 saved per
+    vehicle per year (tonnes).
     """
     rows = []
     electric = plan.choices[plan.choices["kind"].isin(ELECTRIC)]
+    points = fleet.spec.charge_points
+    per_vehicle_after = charge_point_cost(fleet) / points.vehicles_per_point
+    per_vehicle_full = points.cost_per_point / points.vehicles_per_point
     for (role, option), group in electric.groupby(["role", "option"]):
         vehicle = next(v for v in fleet.vehicles if v.id == group["vehicle"].iloc[0])
         comparison = compare_options(fleet, vehicle, option, vehicle.current)
+        ev, like = comparison["first_cost"], comparison["second_cost"]
+        dearer = costing(vehicle, _dearer(fleet.option(option)), fleet).whole_life
         rows.append({"role": role, "vehicles": len(group), "option": option, "like_for_like": vehicle.current,
                      "mean_daily_miles": vehicle.mean_daily_miles, "saving": comparison["saving"],
+                     "saving_with_charge_point": 1 - (ev + per_vehicle_after) / like,
+                     "saving_without_grant": 1 - (ev + per_vehicle_full) / like,
+                     "charge_point_after_grant": per_vehicle_after, "charge_point_without_grant": per_vehicle_full,
+                     "points_per_1000": (dearer - ev) / like * 100,
+                     "price_basis": "yearly lease" if fleet.option(option).finance == "lease" else "price",
                      "co2_saved_per_vehicle_year": (comparison["second_co2"] - comparison["first_co2"]) / fleet.spec.appraisal.years})
+    return rows
+
+
+def lease_comparisons(fleet: Fleet) -> list[dict]:
+    """Each leased option against buying the same kind of vehicle and against like-for-like, for a typical vehicle.
+
+    Leases are costed as rentals for every appraisal year, so both routes
+    cover the same years of use.
+    """
+    rows = []
+    for lease in (o for o in fleet.spec.options if o.finance == "lease"):
+        vehicle = next((v for v in fleet.vehicles if v.role in lease.roles and ineligible(v, lease, fleet) is None), None)
+        bought = next((o for o in fleet.spec.options if o.finance == "purchase" and o.kind == lease.kind
+                       and set(lease.roles) & set(o.roles)), None)
+        if vehicle is None or bought is None:
+            continue
+        cost = costing(vehicle, lease, fleet).whole_life
+        rows.append({"lease": lease.name, "role": vehicle.role, "bought": bought.name, "like_for_like": vehicle.current,
+                     "vs_buying": cost / costing(vehicle, bought, fleet).whole_life - 1,
+                     "vs_like_for_like": cost / costing(vehicle, fleet.option(vehicle.current), fleet).whole_life - 1,
+                     "years": fleet.spec.appraisal.years})
     return rows
 
 
@@ -376,13 +514,16 @@ SWITCHING_RANGES = {"electricity_per_kwh": (0.01, 1.0), "grant_fraction": (0.0, 
 
 @dataclass
 class FleetReport:
-    """The plan and the questions asked of it: headlines, switching values, trade-off, tornado."""
+    """The plan and the questions asked of it: headlines, switching values, trade-off, tornado, and what was skipped."""
 
     plan: FleetPlan
     headlines: list[dict]
     switching: list[tuple[SwitchingValue, str]]
     tradeoff: pd.DataFrame
     tornado: pd.DataFrame
+    leases: list[dict] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    seconds: float = 0.0
 
     def switching_frame(self) -> pd.DataFrame:
         return pd.DataFrame([{"parameter": v.parameter, "label": label, "role": v.role, "switching_value": v.value,
@@ -392,23 +533,54 @@ class FleetReport:
                                      "electric_above", "note"])
 
 
-def fleet_report(fleet: Fleet, *, objective: str = COST, budget: float | None = None, co2_cap: float | None = None,
-                 solver: str = DEFAULT_SOLVER) -> FleetReport:
+def fleet_report(fleet: Fleet, *, objective: str = COST, budget: float | str | None = FROM_FILE,
+                 co2_cap: float | str | None = FROM_FILE, solver: str = DEFAULT_SOLVER,
+                 time_limit: float | None = DEFAULT_TIME_LIMIT) -> FleetReport:
     """Solve the renewal plan and work out what a planner asks of it.
 
-    Switching values are found for the role with the most battery EVs in the
-    cost-optimal plan (or the first role that could have one).
+    The plan's solve may take ``time_limit`` seconds (a plan not proven
+    optimal in time raises :class:`TimeLimitError`); the what-if analyses
+    (switching values, tornado, trade-off curve) share as much again, each
+    solve at most a sixth of it: what does not finish is skipped or left
+    coarser, and ``notes`` says so. Switching values are found for the role
+    with the most battery EVs in the cost-optimal plan (or the first role
+    that could have one).
     """
-    plan = solve_fleet(fleet, objective=objective, budget=budget, co2_cap=co2_cap, solver=solver)
-    cheapest = plan if objective == COST and budget is None and co2_cap is None else solve_fleet(fleet, solver=solver)
-    electric = cheapest.choices[cheapest.choices["kind"].isin(ELECTRIC)]["role"]
-    candidates = [v.role for v in fleet.vehicles if any(ineligible(v, o, fleet) is None
-                                                        for o in fleet.spec.options if o.kind in ELECTRIC)]
-    role = electric.mode().iloc[0] if not electric.empty else (candidates[0] if candidates else None)
+    started = time.perf_counter()
+    plan = solve_fleet(fleet, objective=objective, budget=budget, co2_cap=co2_cap, solver=solver, time_limit=time_limit)
+    # Each what-if solve gets at most a sixth of the allowance, so one hard point cannot starve the rest.
+    clock = Clock(time_limit, per_solve=None if time_limit is None else max(time_limit / 6, 1.0))
+    notes = []
+    unconstrained = (objective == COST and (fleet.spec.limits.budget if budget == FROM_FILE else budget) is None
+                     and (fleet.spec.limits.co2_cap_tonnes if co2_cap == FROM_FILE else co2_cap) is None)
+    try:
+        cheapest = plan if unconstrained else _solve(fleet, clock, solver, objective=COST, budget=None, co2_cap=None)
+    except TimeLimitError as error:
+        cheapest = None
+        notes.append(f"Switching values skipped: the cheapest plan without limits was not proven in time ({_short(error)}).")
     switching = []
-    if role is not None:
-        for parameter, (low, high) in SWITCHING_RANGES.items():
-            switching.append((switching_value(fleet, parameter, role=role, low=low, high=high, solver=solver),
-                              PARAMETERS[parameter][2]))
-    return FleetReport(plan=plan, headlines=electric_headlines(fleet, plan), switching=switching,
-                       tradeoff=tradeoff_curve(fleet, solver=solver), tornado=tornado(fleet, solver=solver))
+    if cheapest is not None:
+        electric = cheapest.choices[cheapest.choices["kind"].isin(ELECTRIC)]["role"]
+        candidates = [v.role for v in fleet.vehicles if any(ineligible(v, o, fleet) is None
+                                                            for o in fleet.spec.options if o.kind in ELECTRIC)]
+        role = electric.mode().iloc[0] if not electric.empty else (candidates[0] if candidates else None)
+        if role is not None:
+            for parameter, (low, high) in SWITCHING_RANGES.items():
+                switching.append((switching_value(fleet, parameter, role=role, low=low, high=high, solver=solver,
+                                                  clock=clock), PARAMETERS[parameter][2]))
+    spread = tornado(fleet, solver=solver, clock=clock)  # cost-only solves: quick, so first
+    tradeoff = tradeoff_curve(fleet, solver=solver, clock=clock)
+    for value, label in switching:
+        if value.value is None and (value.note.startswith("not found") or value.note.startswith("between")):
+            notes.append(f"Switching value for the {label}: {value.note}.")
+    skipped = int(tradeoff["status"].str.startswith("skipped").sum())
+    if skipped:
+        notes.append(f"Cost-CO2 trade-off: {skipped} of {len(tradeoff)} point(s) skipped (not proven optimal within the "
+                     f"time allowed: {clock.per_solve:g} s a solve, {time_limit:g} s for all the what-ifs); the curve "
+                     "shows the rest.")
+    skipped = int(spread["status"].str.startswith("skipped").sum())
+    if skipped:
+        notes.append(f"Sensitivity: {skipped} of {len(spread)} price(s) skipped (not proven optimal within the time allowed).")
+    return FleetReport(plan=plan, headlines=electric_headlines(fleet, plan), switching=switching, tradeoff=tradeoff,
+                       tornado=spread, leases=lease_comparisons(fleet), notes=notes,
+                       seconds=time.perf_counter() - started)

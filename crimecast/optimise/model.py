@@ -54,6 +54,11 @@ class Constraint:
     relaxable
         Whether an infeasibility explanation may relax it. False for
         structural constraints and for givens such as the size of the fund.
+    scale
+        The size a relaxation is measured against (``None``: the right-hand
+        side). Needed where the right-hand side is 0, as for a share written
+        ``x - share * total >= 0``: there the scale is the money the share is
+        of, so a pound of relaxation weighs the same as on a pound limit.
     group
         A family for reporting (``"budget"``, ``"floor"``, ``"change"``...).
     """
@@ -67,10 +72,19 @@ class Constraint:
     soft: bool = True
     group: str = ""
     relaxable: bool = True
+    scale: float | None = None
+
+    @property
+    def size(self) -> float:
+        """What one unit of relaxation is measured against (at least 1)."""
+        return max(1.0, abs(self.scale if self.scale is not None else self.rhs))
+
+    def lhs(self, values: dict[str, float]) -> float:
+        return sum(coef * values.get(name, 0.0) for name, coef in self.terms.items())
 
     def slack(self, values: dict[str, float]) -> float:
         """How far from binding at ``values``: >= 0 when satisfied (for ``==``, minus the gap)."""
-        lhs = sum(coef * values.get(name, 0.0) for name, coef in self.terms.items())
+        lhs = self.lhs(values)
         if self.sense == LE:
             return self.rhs - lhs
         if self.sense == GE:

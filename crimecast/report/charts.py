@@ -28,10 +28,20 @@ def _mark_financial_years(ax, first: pd.Timestamp, last: pd.Timestamp) -> None:
                     ha="center", va="bottom", fontsize=8, color="0.4")
 
 
+CAPTION_CHARACTERS_PER_INCH = 17  # 7-point text: about this many characters fit in an inch
+
+
 def _with_caption(fig, caption: str, notice: str = ""):
-    """Small grey caption at the foot (what the chart rests on, the data notice); lays out and returns the Figure."""
-    fig.text(0.01, 0.01, caption + (f". {notice}" if notice else ""), fontsize=7, color="0.35")
-    fig.tight_layout(rect=(0, 0.03, 1, 1))
+    """Small grey caption at the foot (what the chart rests on, the data notice), wrapped to the figure's width
+    so it is never clipped; lays out and returns the Figure."""
+    import textwrap
+
+    width_in, height_in = fig.get_size_inches()
+    lines = textwrap.wrap(caption + (f". {notice}" if notice else ""),
+                          width=max(int(width_in * CAPTION_CHARACTERS_PER_INCH) - 4, 20))
+    line_height = 0.13 / height_in  # 7-point text with leading, as a share of the figure's height
+    fig.text(0.01, 0.01, "\n".join(lines), fontsize=7, color="0.35", va="bottom")
+    fig.tight_layout(rect=(0, 0.015 + line_height * len(lines), 1, 1))
     return fig
 
 
@@ -202,19 +212,20 @@ def milestone_chart(assessment, *, as_of: pd.Timestamp, notice: str = ""):
 
 
 def allocation_chart(result, *, notice: str = ""):
-    """2013/14, optimal and robust allocation per recipient, side by side; returns the Figure."""
+    """Last year's, the optimal and the robust allocation per recipient, side by side; returns the Figure."""
     import numpy as np
 
     table = result.table
     x = np.arange(len(table))
     fig, ax = _subplots(figsize=(10, 5), dpi=100)
-    for offset, column, colour, label in ((-0.27, "last_year", "0.6", "2013/14 allocation"),
+    for offset, column, colour, label in ((-0.27, "last_year", "0.6", f"{result.last_year_label} allocation"),
                                           (0.0, "optimal", "tab:blue", "optimal"),
                                           (0.27, "robust", "tab:orange", "optimal under uncertainty")):
         ax.bar(x + offset, table[column] / 1e6, width=0.27, color=colour, label=label)
     ax.set_xticks(x, table["label"], rotation=20, ha="right")
     ax.set_ylabel("£ million")
-    ax.set_title(f"Community Safety Fund {result.year}: allocation by recipient", pad=10)
+    scenario = f", scenario '{result.scenario}'" if result.scenario else ""
+    ax.set_title(f"Community Safety Fund {result.year}{scenario}: allocation by recipient", pad=10)
     ax.legend(fontsize=8, frameon=False)
     ax.grid(axis="y", color="0.92")
     caption = f"budget £{result.spec.budget:,.0f}; outcome: {result.weights.unit}; response curves are assumptions"
@@ -232,7 +243,7 @@ def budget_curve_chart(result, *, notice: str = ""):
     ax.text(result.spec.budget / 1e6, 1.0, " this year's budget", transform=ax.get_xaxis_transform(), fontsize=8,
             color="0.4", va="bottom")
     ax.set_xlabel("Community Safety Fund budget (£ million)")
-    ax.set_ylabel(result.weights.unit)
+    ax.set_ylabel(f"{result.weights.unit} by the fund (schemes excluded)")
     ax.set_title(f"What each budget buys, {result.year} (gaps: no allocation meets the constraints)", pad=14)
     ax.legend(fontsize=8, frameon=False)
     ax.grid(color="0.92")
@@ -241,6 +252,7 @@ def budget_curve_chart(result, *, notice: str = ""):
 
 def tradeoff_chart(tradeoff, *, baseline_cost: float, baseline_co2: float, notice: str = ""):
     """Least whole-life cost for each CO2 cap, with the like-for-like baseline marked; returns the Figure."""
+    tradeoff = tradeoff.dropna(subset=["whole_life_cost"])  # points not proven optimal in time are skipped (and said so)
     fig, ax = _subplots(figsize=(9, 5), dpi=100)
     ax.plot(tradeoff["co2_tonnes"], tradeoff["whole_life_cost"] / 1e3, marker="o", color="tab:green",
             label="least cost for each CO2 cap")
@@ -256,7 +268,7 @@ def tradeoff_chart(tradeoff, *, baseline_cost: float, baseline_co2: float, notic
 def tornado_chart(tornado, *, base_cost: float):
     """Change in the optimal whole-life cost when each price moves 20% down and up; returns the Figure."""
     fig, ax = _subplots(figsize=(9, 4.5), dpi=100)
-    rows = tornado.iloc[::-1]
+    rows = tornado.dropna(subset=["swing"]).iloc[::-1]
     y = range(len(rows))
     ax.barh(list(y), (rows["cost_at_low"] - base_cost) / 1e3, color="tab:blue", label="price 20% lower")
     ax.barh(list(y), (rows["cost_at_high"] - base_cost) / 1e3, color="tab:red", alpha=0.7, label="price 20% higher")

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
 
-from crimecast.io import write_csv_atomic, write_excel_atomic
+from crimecast.io import write_csv_atomic
 from crimecast.optimise.model import money
-from crimecast.optimise.fleet import FleetPlan, SwitchingValue
+from crimecast.optimise.fleet import FleetPlan, FleetReport, SwitchingValue
+from crimecast.optimise.fleet_spec import Fleet
+from crimecast.report.workbook import MONEY, NUMBER0, NUMBER1, NUMBER2, Sheet, notes_sheet
+from crimecast.report.workbook import write_workbook as write_sheets
 
 
 def plan_table(plan: FleetPlan) -> pd.DataFrame:
@@ -39,14 +43,33 @@ def summary_sentences(plan: FleetPlan, headlines: list[dict], *, years: int) -> 
         f"CO2 over the appraisal: {plan.co2:,.1f} t against {plan.baseline_co2:,.1f} t ({plan.co2_saving:,.1f} t saved).",
     ]
     for row in headlines:
-        lines.append(f"{row['role']}: {row['vehicles']} go to {row['option']}, {row['saving']:.1%} cheaper over its life than "
-                     f"{row['like_for_like']} at {row['mean_daily_miles']:g} miles a day, saving "
-                     f"{row['co2_saved_per_vehicle_year']:.2f} t CO2 a vehicle a year.")
+        lines.append(
+            f"{row['role']}: {row['vehicles']} go to {row['option']}. Against {row['like_for_like']} at "
+            f"{row['mean_daily_miles']:g} miles a day, the vehicle alone is {_pct(row['saving'])} cheaper over its life; "
+            f"with its charge point ({money(row['charge_point_after_grant'])} after the grant) {_pct(row['saving_with_charge_point'])}; "
+            f"with no grant ({money(row['charge_point_without_grant'])}) {_pct(row['saving_without_grant'])}. Each £1,000 on "
+            f"its {row['price_basis']} moves the saving by {row['points_per_1000']:.1f} points. It saves "
+            f"{row['co2_saved_per_vehicle_year']:.2f} t CO2 a vehicle a year.")
     not_allowed = plan.choices[plan.choices["battery_ev_not_allowed"] != ""]
-    for reason, group in not_allowed.groupby("battery_ev_not_allowed"):
+    kinds = not_allowed["battery_ev_not_allowed"].map(lambda r: re.sub(r"[0-9][0-9.,]*", "#", r))
+    for _, group in not_allowed.groupby(kinds, sort=False):
+        reasons = group["battery_ev_not_allowed"].unique()
+        example = reasons[0] if len(reasons) == 1 else f"for example {group['vehicle'].iloc[0]}: {reasons[0]}"
         lines.append(f"No battery EV for {len(group)} vehicle(s) ({', '.join(group['vehicle'].head(4))}"
-                     f"{'...' if len(group) > 4 else ''}): {reason}.")
+                     f"{'...' if len(group) > 4 else ''}): {example}.")
     return lines
+
+
+def _pct(share: float) -> str:
+    return f"{share:.1%}" if share >= 0 else f"{-share:.1%} dearer (not cheaper)"
+
+
+def lease_sentences(leases: list[dict]) -> list[str]:
+    """Each lease against buying the same vehicle and against like-for-like, over the same years."""
+    return [f"Leasing ({row['lease']}) for a {row['role']} costs {row['vs_buying']:+.1%} against buying the "
+            f"{row['bought']} and {row['vs_like_for_like']:+.1%} against the {row['like_for_like']}, over the same "
+            f"{row['years']} years of use (rentals for every year): the price of handing the residual-value and battery "
+            "risk to the lessor." for row in leases]
 
 
 def switching_sentence(value: SwitchingValue, label: str) -> str:
@@ -71,9 +94,90 @@ def write_tables(plan: FleetPlan, tradeoff: pd.DataFrame, tornado: pd.DataFrame,
             write_csv_atomic(switching, folder / "switching_values.csv")]
 
 
-def write_workbook(plan: FleetPlan, tradeoff: pd.DataFrame, tornado: pd.DataFrame, switching: pd.DataFrame,
-                   path: Path, *, notes: list[str]) -> Path:
-    sheets = {"Vehicles": plan.choices.round(2), "Charge points": plan.sites, "Cost vs CO2": tradeoff.round(3),
-              "Sensitivity": tornado.round(2), "Switching values": switching,
-              "Notes": pd.DataFrame({"note": [*notes, "Cell values are reproducible; the workbook also records when it was saved."]})}
-    return write_excel_atomic(sheets, path)
+def _plan_sheet(fleet: Fleet, report: FleetReport) -> Sheet:
+    plan = report.plan
+    frame = plan.choices.assign(difference=plan.choices["whole_life_cost"] - plan.choices["like_for_like_cost"])
+    title = (f"{fleet.spec.name}: whole-life cost {money(plan.cost)} against {money(plan.baseline_cost)} like-for-like "
+             f"({plan.saving / plan.baseline_cost:.1%} saved, charge points included); CO2 {plan.co2:,.1f} t against "
+             f"{plan.baseline_co2:,.1f} t")
+    return Sheet(frame[["vehicle", "site", "role", "current", "option", "kind", "whole_life_cost", "like_for_like_cost",
+                        "difference", "co2_tonnes", "like_for_like_co2", "battery_ev_not_allowed"]],
+                 title=title, formats={"whole_life_cost": MONEY, "like_for_like_cost": MONEY, "difference": MONEY,
+                                       "co2_tonnes": NUMBER2, "like_for_like_co2": NUMBER2},
+                 headers={"vehicle": "Vehicle", "site": "Site", "role": "Role", "current": "Renewing",
+                          "option": "Replacement", "kind": "Kind", "whole_life_cost": "Whole-life cost (discounted)",
+                          "like_for_like_cost": "Like-for-like cost", "difference": "Difference",
+                          "co2_tonnes": "CO2 (t, appraisal)", "like_for_like_co2": "Like-for-like CO2 (t)",
+                          "battery_ev_not_allowed": "Why no battery EV"})
+
+
+def _assumptions_sheet(fleet: Fleet) -> Sheet:
+    """Every option and price the plan rests on."""
+    spec = fleet.spec
+    rows = []
+    for o in spec.options:
+        price = f"{money(o.lease_per_year)} a year (lease)" if o.finance == "lease" else f"{money(o.price)} (residual {o.residual_fraction:.0%})"
+        energy = (f"{o.kwh_per_mile:g} kWh/mile, {o.electric_range_miles:g} miles electric range" if o.kwh_per_mile else "")
+        fuel = f"{o.litres_per_mile:g} litres/mile" if o.litres_per_mile else ""
+        rows.append({"item": o.name, "detail": "; ".join(x for x in (o.kind, ", ".join(o.roles), price, fuel, energy,
+                                                                    f"maintenance £{o.maintenance_per_mile:g}/mile",
+                                                                    f"{o.co2_g_per_mile:g} g CO2/mile") if x),
+                     "evidence": o.evidence})
+    cp, pr, ap = spec.charge_points, spec.prices, spec.appraisal
+    rows += [
+        {"item": "Charge points", "detail": f"{money(cp.cost_per_point)} a point, {cp.grant_fraction:.0%} grant, "
+                                            f"{cp.power_kw:g} kW, one per {cp.vehicles_per_point} plug-in vehicle(s), "
+                                            f"at most {cp.max_per_site if cp.max_per_site is not None else 'any'} a site",
+         "evidence": cp.evidence},
+        {"item": "Prices", "detail": f"fuel £{pr.fuel_per_litre:g}/litre; electricity £{pr.electricity_per_kwh:g}/kWh; "
+                                     f"grid {pr.grid_kg_co2_per_kwh:g} kg CO2/kWh", "evidence": pr.evidence},
+        {"item": "Appraisal", "detail": f"{ap.years} years at {ap.discount_rate:.1%}; {ap.days_per_year} days a year; "
+                                        f"winter range cut by {ap.winter_range_derate:.0%}; {ap.emission_factor_year}",
+         "evidence": ap.evidence},
+        {"item": "Rules", "detail": f"no battery EV for: {', '.join(spec.rules.battery_ev_roles_excluded) or 'none'}; "
+                                    f"CO2 counted: {spec.rules.co2_scope}", "evidence": "fleet file"},
+        {"item": "Limits", "detail": f"budget {money(spec.limits.budget) if spec.limits.budget else 'none'}; CO2 cap "
+                                     f"{spec.limits.co2_cap_tonnes if spec.limits.co2_cap_tonnes is not None else 'none'}; "
+                                     f"carbon price £{spec.limits.carbon_price_per_tonne:g}/t", "evidence": "fleet file"},
+    ]
+    return Sheet(pd.DataFrame(rows), title="Assumptions: every option and price the plan rests on",
+                 headers={"item": "Item", "detail": "Detail", "evidence": "Evidence"})
+
+
+METHOD = [
+    "Method: each vehicle's replacement and each site's charge points are chosen by a mixed-integer programme solved to "
+    "proven optimality (HiGHS, or CBC with its preprocessing off). Whole-life cost is discounted: purchase less the "
+    "discounted residual value, or yearly lease rentals in advance, plus energy and maintenance each year.",
+    "A battery EV is allowed only where the vehicle's 95th-percentile day fits the winter range, its duty allows it, and "
+    "its time at base can recharge that day's miles. Charge points are whole numbers: one per plug-in vehicle(s) as set, "
+    "never more than the plug-in vehicles need.",
+    "Switching values re-solve the whole plan either side of the value; the trade-off curve and the sensitivity re-solve "
+    "without the file's budget or CO2 cap. Every solve has a time limit; what did not finish is listed in these notes.",
+]
+
+
+def write_workbook(fleet: Fleet, report: FleetReport, switching: pd.DataFrame, path: Path, *, notes: list[str]) -> Path:
+    """One Excel workbook: the plan, charge points, trade-off, sensitivity, switching values, assumptions, notes."""
+    plan = report.plan
+    sheets = {
+        "Vehicles": _plan_sheet(fleet, report),
+        "Charge points": Sheet(plan.sites, formats={"cost_after_grant": MONEY}, headers={
+            "site": "Site", "charge_points": "Charge points", "plug_in_vehicles": "Plug-in vehicles",
+            "cost_after_grant": "Cost after grant"}),
+        "Cost vs CO2": Sheet(report.tradeoff, formats={"co2_cap_tonnes": NUMBER1, "whole_life_cost": MONEY,
+                                                       "co2_tonnes": NUMBER1, "battery_evs": NUMBER0}, headers={
+            "co2_cap_tonnes": "CO2 cap (t)", "whole_life_cost": "Least whole-life cost", "co2_tonnes": "CO2 (t)",
+            "battery_evs": "Battery EVs", "status": "Status"}),
+        "Sensitivity": Sheet(report.tornado.drop(columns=["parameter"]), formats={
+            "low_value": NUMBER2, "high_value": NUMBER2, "cost_at_low": MONEY, "cost_at_high": MONEY, "swing": MONEY},
+            headers={"label": "Price", "low_value": "20% lower", "high_value": "20% higher",
+                     "cost_at_low": "Optimal cost, lower", "cost_at_high": "Optimal cost, higher", "swing": "Swing",
+                     "status": "Status"}),
+        "Switching values": Sheet(switching.drop(columns=["parameter"]), formats={
+            "switching_value": NUMBER2, "current": NUMBER2}, headers={
+            "label": "Price", "role": "Role", "switching_value": "Switching value", "current": "Now",
+            "electric_below": "Electric just below", "electric_above": "Electric just above", "note": "Note"}),
+        "Assumptions": _assumptions_sheet(fleet),
+        "Notes": notes_sheet([*notes, *METHOD, "Cell values are reproducible; the workbook also records when it was saved."]),
+    }
+    return write_sheets(sheets, path)
