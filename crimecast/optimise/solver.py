@@ -312,6 +312,6 @@ def explain_infeasibility(problem: Problem, *, solver: str = DEFAULT_SOLVER,
 
 
 def _amount(amount: float, unit: str) -> str:
-    if unit == "£":
-        return f"£{amount:,.0f}"
+    if unit.startswith("£"):
+        return f"£{amount:,.0f}{unit[1:]}"
     return f"{amount:,.4g}{' ' + unit if unit else ''}"
