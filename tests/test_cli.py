@@ -440,7 +440,7 @@ def quarterly_data(monkeypatch):
     """Every command that reads --data gets the demo data summed into quarters (as a quarterly import gives)."""
     from tests.conftest import quarterly_demo
 
-    monkeypatch.setattr("crimecast.cli.open_counts", lambda *args, **kwargs: quarterly_demo())
+    monkeypatch.setattr("crimecast.data.sources.open_counts", lambda *args, **kwargs: quarterly_demo())
 
 
 def test_run_on_quarterly_data_forecasts_four_quarters_and_labels_them(quarterly_data, tmp_path):

@@ -103,13 +103,14 @@ def test_a_batch_finishes_every_series_it_can_and_exits_1_at_the_end(tmp_path):
     (out / "robbery_solihull_forecast.csv").write_text("from an earlier run")
     result = invoke("run", "all", "--data", data, "--out", out, *FAST)
     assert result.exit_code == 1, result.output
-    assert "Could not forecast 1 series" in result.output and "- robbery / solihull: " in result.output
+    # the district's force total (formed from its one district) is just as short
+    assert "Could not forecast 2 series" in result.output and "- robbery / solihull: " in result.output
     assert "Traceback" not in result.output
     assert "burglary_solihull_forecast.csv" in files_in(out)
     assert "robbery_solihull_forecast.csv" not in files_in(out), "a stale file for the failed series is removed"
-    summary = pd.read_csv(out / "summary.csv")
-    assert summary.set_index("category").loc["robbery", "status"].startswith("failed: ")
-    assert summary.set_index("category").loc["burglary", "status"] == "ok"
+    summary = pd.read_csv(out / "summary.csv").set_index(["category", "area"])
+    assert summary.loc[("robbery", "solihull"), "status"].startswith("failed: ")
+    assert summary.loc[("burglary", "solihull"), "status"] == "ok"
 
 
 def test_a_backtest_batch_reports_the_series_that_failed(tmp_path, monkeypatch):
@@ -128,7 +129,7 @@ def test_a_backtest_batch_reports_the_series_that_failed(tmp_path, monkeypatch):
     result = invoke("backtest", "all", "--data", data, "--models", "ets,seasonal-naive", "--model", "seasonal-naive",
                     "--paths", "200", "--jobs", "1")
     assert result.exit_code == 1, result.output
-    assert "Could not backtest 1 series" in result.output and "unexpected ZeroDivisionError" in result.output
+    assert "Could not backtest 2 series" in result.output and "unexpected ZeroDivisionError" in result.output  # and force
     assert "Overall" in result.output and "Traceback" not in result.output
 
 

@@ -242,6 +242,12 @@ def solve(problem: Problem, *, solver: str = DEFAULT_SOLVER, time_limit: float |
         Unbounded, an answer that breaks a constraint, or any other non-optimal end.
     """
     run = _run(problem, solver, time_limit, presolve)
+    for retry_solver, retry_presolve in ((solver, True), (CBC, True)):
+        if run.model.status != pulp.LpStatusNotSolved or (retry_solver, retry_presolve) == (run.solver, presolve):
+            break
+        # HiGHS sometimes gives up on a badly scaled LP ("Not Solved"); the answer of another
+        # route is checked just the same (constraints here, the proven bound by the caller)
+        run = _run(problem, retry_solver, time_limit, retry_presolve)
     model, variables, name, seconds = run.model, run.variables, run.solver, run.seconds
     if model.status == pulp.LpStatusOptimal and model.sol_status == pulp.LpSolutionOptimal:
         values = {n: float(v.varValue or 0.0) for n, v in variables.items()}
