@@ -49,6 +49,20 @@ def readme_commands(text: str) -> list[tuple[list[str], str]]:
     return commands
 
 
+def _quick_pdf(html, pdf, **_):
+    """A one-line stand-in for the PDF (printing it is tested in tests/test_board.py)."""
+    return charts.write_atomic(Path(pdf), lambda tmp: tmp.write_bytes(b"%PDF-1.4\n% walkthrough stand-in\n"))
+
+
+def _fewer_samples(load):
+    """The shipped CSF assumptions with fewer uncertainty samples (the solves are tested in test_csf.py)."""
+    def quick(*args, **kwargs):
+        assumptions, source = load(*args, **kwargs)
+        fewer = assumptions.uncertainty.model_copy(update={"samples": 20, "stability_samples": 5})
+        return assumptions.model_copy(update={"uncertainty": fewer}), source
+    return quick
+
+
 def _quick_png(fig, path):
     """Save a one-pixel PNG under the chart's name (drawing is tested elsewhere)."""
     from matplotlib.figure import Figure
@@ -72,6 +86,11 @@ def test_readme_walkthrough_runs_top_to_bottom(tmp_path, monkeypatch):
     monkeypatch.setattr(models.CrimeForecaster, "_make_core", lambda self: SeasonalNaiveCore)
     monkeypatch.setattr(crimecast.cli, "default_jobs", lambda: 1)
     monkeypatch.setattr(charts, "save_figure", _quick_png)
+    import crimecast.optimise.assumptions as assumptions
+    import crimecast.report.board_html as board_html
+
+    monkeypatch.setattr(board_html, "print_pdf", _quick_pdf)
+    monkeypatch.setattr(assumptions, "load_assumptions", _fewer_samples(assumptions.load_assumptions))
     runner = CliRunner()
     for argv, line in commands:
         result = runner.invoke(cli, argv)
