@@ -243,3 +243,14 @@ def test_headline_saving_with_and_without_infrastructure(fleet):
     assert 4 < row["points_per_1000"] < 6  # each £1,000 on the Leaf moves the saving by about 5 points
     lease = lease_comparisons(fleet)[0]
     assert lease["vs_buying"] > lease["vs_like_for_like"] > 0
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda d: (d / "v.csv").write_bytes("id,role\nCaf\xe9,x\n".encode("latin-1")) and d / "v.csv", "line 2: byte 0xe9 is not UTF-8"),
+    (lambda d: d, "is a folder, not a file"),
+])
+def test_an_unreadable_vehicles_file_is_one_clear_error(tmp_path, make, message):
+    from crimecast.optimise.fleet_spec import _read_vehicles
+
+    with pytest.raises(ScenarioError, match=message):
+        _read_vehicles(make(tmp_path))

@@ -6,6 +6,7 @@ Validated once, with errors that name the file, row or key and the fix.
 from __future__ import annotations
 
 import csv
+import io
 from pathlib import Path
 from typing import Literal
 
@@ -145,11 +146,10 @@ class Fleet(BaseModel):
 
 
 def _read_vehicles(path: Path) -> list[Vehicle]:
-    try:
-        with path.open(newline="", encoding="utf-8-sig") as handle:
-            rows = list(csv.DictReader(handle))
-    except FileNotFoundError:
-        raise ScenarioError(f"vehicles file {path} not found. Give its path relative to the fleet file.") from None
+    from crimecast.io import read_text
+
+    text = read_text(path, what="vehicles file", error=ScenarioError, hint="Give its path relative to the fleet file.")
+    rows = list(csv.DictReader(io.StringIO(text, newline="")))
     if not rows:
         raise ScenarioError(f"{path}: no vehicles. Add a header ({', '.join(VEHICLE_COLUMNS[:-1])}) and one row per vehicle.")
     unknown = [c for c in rows[0] if c and c.strip() not in VEHICLE_COLUMNS]
