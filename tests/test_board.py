@@ -24,6 +24,8 @@ from crimecast.report.board import build_board_pack, crimecast_version, fingerpr
 from crimecast.report.board_html import render_html
 from crimecast.scenarios.plan import load_plan
 
+pytestmark = pytest.mark.xdist_group("board-replay")  # one worker builds the replay once
+
 # The published outcomes (PCC 2013/14 year-end report, sections E and G): every milestone was missed.
 PUBLISHED = {"Total recorded crime": 0.023, "Burglary dwelling": -0.061, "Violence with injury": 0.087,
              "Crime in priority areas (proxy)": 0.023}

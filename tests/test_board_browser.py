@@ -9,6 +9,8 @@ import pytest
 from browser import Browser
 from conftest import chromium_or_none, needs_chromium
 
+pytestmark = pytest.mark.xdist_group("board-replay")  # one worker builds the replay once
+
 WIDTHS = {"desktop": 1280, "zoom-200": 640, "phone": 390}  # zoom-200: a 1280-pixel screen at 200%
 
 
