@@ -52,26 +52,23 @@ class CrimecastGroup(click.Group):
             ctx.exit(INTERRUPTED_EXIT)
 
 
-def _checked_out_dir(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
-    """``--out`` callback: the folder must be writable, checked before any work is done."""
-    if value is None:
-        return value
-    try:
-        return check_output_dir(value, option="--out")
-    except UsageError as error:
-        raise click.BadParameter(str(error).removeprefix(f"--out {value}").lstrip(": ") or str(error),
-                                 ctx=ctx, param=param) from None
+def _checked_by(check):
+    """An ``--out`` callback running ``check`` (folder or file) when options are parsed, before any work."""
+
+    def callback(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
+        if value is None:
+            return value
+        try:
+            return check(value, option="--out")
+        except UsageError as error:
+            raise click.BadParameter(str(error).removeprefix(f"--out {value}").lstrip(": ") or str(error),
+                                     ctx=ctx, param=param) from None
+
+    return callback
 
 
-def _checked_out_file(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
-    """``--out FILE`` callback: the file's folder must be writable."""
-    if value is None:
-        return value
-    try:
-        return check_output_file(value, option="--out")
-    except UsageError as error:
-        raise click.BadParameter(str(error).removeprefix(f"--out {value}").lstrip(": ") or str(error),
-                                 ctx=ctx, param=param) from None
+_checked_out_dir = _checked_by(check_output_dir)  # --out FOLDER: it must be writable
+_checked_out_file = _checked_by(check_output_file)  # --out FILE: its folder must be writable
 
 
 def out_option(help_text: str):

@@ -35,6 +35,7 @@ from crimecast.errors import DataError
 
 STREET_HEADER = ("Crime ID", "Month", "Reported by", "Falls within", "Longitude", "Latitude", "Location",
                  "LSOA code", "LSOA name", "Crime type", "Last outcome category", "Context")
+STREET_COLUMNS_SQL = "{" + ", ".join(f"'{c}': 'VARCHAR'" for c in STREET_HEADER) + "}"  # read_csv's columns=
 STREET_FILE = re.compile(r"(\d{4}-\d{2})-([a-z0-9-]+)-street\.csv$")
 SKIPPED_FILE = re.compile(r"-(outcomes|stop-and-search)\.csv$")
 AREA_LEVELS = ("force", "local-authority", "lsoa")
@@ -153,12 +154,11 @@ def _area_expression(level: str, lookup: bool) -> str:
 def _read_rows(connection, files: list[Path], *, folder: Path) -> None:
     import duckdb
 
-    columns = "{" + ", ".join(f"'{c}': 'VARCHAR'" for c in STREET_HEADER) + "}"
     listed = "[" + ", ".join("'" + str(f).replace("'", "''") + "'" for f in files) + "]"
     query = (f"CREATE TEMP TABLE street AS SELECT \"Month\" AS month, \"Falls within\" AS force, "
              f"nullif(trim(\"LSOA code\"), '') AS lsoa_code, nullif(trim(\"LSOA name\"), '') AS lsoa_name, "
              f"\"Crime type\" AS crime_type, count(*) AS n "
-             f"FROM read_csv({listed}, header = true, auto_detect = false, columns = {columns}, quote = '\"', "
+             f"FROM read_csv({listed}, header = true, auto_detect = false, columns = {STREET_COLUMNS_SQL}, quote = '\"', "
              f"escape = '\"', strict_mode = true, null_padding = false) GROUP BY ALL")
     try:
         connection.execute(query)
@@ -170,11 +170,10 @@ def _culprit(connection, files: list[Path], *, folder: Path, error: Exception) -
     """The first file DuckDB cannot read, with its message, for a one-line error."""
     import duckdb
 
-    columns = "{" + ", ".join(f"'{c}': 'VARCHAR'" for c in STREET_HEADER) + "}"
     for path in files:
         try:
             connection.execute(f"SELECT count(*) FROM read_csv('{str(path).replace(chr(39), chr(39) * 2)}', header = true, "
-                               f"auto_detect = false, columns = {columns}, strict_mode = true, null_padding = false)")
+                               f"auto_detect = false, columns = {STREET_COLUMNS_SQL}, strict_mode = true, null_padding = false)")
         except duckdb.Error as file_error:
             shown = path.name.split("-", 1)[1] if path.parent == folder else str(path)
             detail = " ".join(str(file_error).split())[:200]

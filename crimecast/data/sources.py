@@ -134,13 +134,13 @@ def restrict_to(counts: pd.DataFrame, area: str) -> pd.DataFrame:
 
     slug = resolve_area(counts, area)
     parents = counts.attrs.get("parents", {})
-    keep = counts["area"].eq(slug) | counts["area"].map(lambda a: parents.get(a) == slug)
+    keep = counts["area"].eq(slug) | counts["area"].map(parents).eq(slug)
     chosen = counts[keep].reset_index(drop=True)
     chosen["area"] = chosen["area"].replace({slug: FORCE_AREA})
     chosen.attrs = {**counts.attrs, "areas": "parts", "whole": FORCE_AREA,
                     "source": f"{counts.attrs.get('source')} ({slug})",
                     "filled": [(c, FORCE_AREA if a == slug else a, m) for c, a, m in counts.attrs.get("filled", [])
-                               if keep[(counts["category"] == c) & (counts["area"] == a)].any()]}
+                               if a == slug or parents.get(a) == slug]}
     return chosen
 
 
