@@ -59,22 +59,6 @@ def write_csv_atomic(frame: pd.DataFrame, path: Path) -> Path:
     return write_atomic(path, lambda tmp: frame.to_csv(tmp, index=False, lineterminator="\n"))
 
 
-def write_excel_atomic(sheets: dict[str, pd.DataFrame], path: Path) -> Path:
-    """Write one sheet per frame (no index) to an Excel workbook atomically.
-
-    Cell values are reproducible; openpyxl also records the save time, so the
-    file itself is not byte-identical between runs.
-    """
-    import pandas as pd
-
-    def write(tmp: Path) -> None:
-        with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
-            for name, frame in sheets.items():
-                frame.to_excel(writer, sheet_name=name, index=False)
-
-    return write_atomic(path, write)
-
-
 def _nearest_existing(path: Path) -> Path:
     current = path
     while not current.exists() and current != current.parent:

@@ -15,7 +15,7 @@ from crimecast.errors import CrimecastError, DataError
 from crimecast.forecast.backtest import (BACKTEST_MODELS, BACKTEST_WINDOWS, backtest_need, backtest_origins,
                                          backtest_series, lost_to_baseline, summarise)
 from crimecast.forecast.cores import series_frequency
-from crimecast.forecast.models import AUTO, DEFAULT_MODEL, DEFAULT_PATHS, DEFAULT_SEED, CrimeForecaster, default_horizon
+from crimecast.forecast.models import AUTO, DEFAULT_MODEL, DEFAULT_PATHS, DEFAULT_SEED, CrimeForecaster
 from crimecast.forecast.significance import PeriodComparison, year_on_year
 from crimecast.forecast.spc import RUN_LENGTH, ControlChart, describe_chart
 from crimecast.forecast.steps import process_chart
@@ -73,9 +73,8 @@ def _forecast_one(key: tuple[str, str, pd.Series], options: RunOptions) -> Serie
     category, area, y = key
     params = options.forecaster_params(category, area)
     frequency = series_frequency(y)
-    horizon = options.horizon or default_horizon(frequency)
     forecaster = CrimeForecaster(model=options.model, n_paths=options.n_paths, seed=options.seed, **params)
-    result = forecaster.fit(y).predict(horizon, category=category, area=area)
+    result = forecaster.fit(y).predict(options.horizon, category=category, area=area)  # None: one year
     report = SeriesReport(forecast=result, comparisons=year_on_year(y))
     if options.backtest:
         if backtest_origins(len(y), windows=options.windows, frequency=frequency):

@@ -97,7 +97,6 @@ class AllocationSpec:
     cvar_alpha: float = 0.2
     unit: str = "crimes prevented"
     dropped: frozenset[str] = frozenset()
-    year: str = ""
 
 
 @dataclass

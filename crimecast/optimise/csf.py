@@ -213,7 +213,6 @@ def build_spec(assumptions: CsfAssumptions, baselines: pd.DataFrame, weights: We
         share_basis=constraints.fairness.basis if constraints.fairness else "",
         protected_key=protected.recipient if protected else None, protected_share=protected.share if protected else None,
         measure=assumptions.uncertainty.measure, cvar_alpha=assumptions.uncertainty.cvar_alpha, unit=weights.unit,
-        year=last_label,
     )
 
 

@@ -195,14 +195,7 @@ def chord_excess(curve: ResponseCurve, points: np.ndarray) -> np.ndarray:
     points = np.asarray(points, dtype=float)
     if len(points) < 2:
         return np.zeros(0)
-    t = np.linspace(0.0, 1.0, DEVIATION_GRID)
-    left, right = points[:-1, None], points[1:, None]
-    grid = left + (right - left) * t
-    values = curve(grid)
-    chord = values[:, :1] + (values[:, -1:] - values[:, :1]) * t
-    excess = values - chord
-    margin = np.abs(np.diff(excess, axis=1)).max(axis=1, initial=0.0) / 2
-    return np.maximum(excess.max(axis=1), 0.0) + margin
+    return chord_cones(curve, points)[0]
 
 
 @dataclass(frozen=True)

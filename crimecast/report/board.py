@@ -17,9 +17,7 @@ assurance (the forecast refitted to the months observed).
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
 
 import pandas as pd
@@ -28,6 +26,7 @@ from crimecast.data.calendar import financial_year_label, financial_year_months,
 from crimecast.data.load import load_counts
 from crimecast.data.series import with_totals
 from crimecast.data.slugs import slugify
+from crimecast.data.store import crimecast_version, fingerprint  # the store's: one hash for one table
 from crimecast.errors import UsageError
 from crimecast.forecast.mdc import Assurance, Variation, assurance, variation
 from crimecast.forecast.parallel import Progress
@@ -161,20 +160,6 @@ class BoardPack:
 
 
 # ---------------------------------------------------------------- provenance
-
-def fingerprint(counts: pd.DataFrame) -> str:
-    """SHA-256 of the counts as a sorted CSV (month, area, category, count): the same data gives the same hash."""
-    frame = counts[["month", "area", "category", "count"]].sort_values(["month", "area", "category"])
-    text = frame.to_csv(index=False, date_format="%Y-%m", lineterminator="\n")
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def crimecast_version() -> str:
-    try:
-        return metadata.version("crimecast")
-    except metadata.PackageNotFoundError:  # pragma: no cover - only when run from an uninstalled checkout
-        return "unknown"
-
 
 # ---------------------------------------------------------------- when the pack stands
 

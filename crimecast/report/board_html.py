@@ -188,7 +188,6 @@ def _csf_context(pack: BoardPack, notice: str) -> dict | None:
     alt = ("Bar chart of the Community Safety Fund by recipient: " + "; ".join(
         f"{row.label} {money(row.last_year)} in 2013/14, {money(row.optimal)} optimal" for row in table.itertuples()) + ".")
     return {"view": pack.csf, "allocation": _frame(csf_text.allocation_table(result)),
-            "binding": _frame(csf_text.binding_table(result)) if not result.binding.empty else None,
             "schemes": _frame(csf_text.scheme_table(result)) if not result.schemes.empty else None,
             "chart": chart(fig, alt, "Allocation by recipient: 2013/14, optimal, and optimal under "
                            "uncertainty."),
