@@ -31,7 +31,8 @@ from crimecast.data.load import ColumnMap, load_counts  # noqa: E402
 from crimecast.data.series import TOTAL_CATEGORY, series_of, with_totals  # noqa: E402
 from crimecast.forecast.models import CrimeForecaster  # noqa: E402
 from crimecast.forecast.reconcile import correlate_paths, history_correlation  # noqa: E402
-from crimecast.scenarios.run import run_scenario, series_seed  # noqa: E402
+from crimecast.forecast.panel import series_seed  # noqa: E402
+from crimecast.scenarios.run import run_scenario  # noqa: E402
 from crimecast.scenarios.spec import example_names, load_scenario  # noqa: E402
 
 LONDON = SHARED_DATA / "london-mps-borough-monthly-2010-04_2023-09.csv"

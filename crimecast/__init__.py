@@ -34,7 +34,7 @@ _LAZY: dict[str, str] = {
     "backtest_series": "crimecast.forecast.backtest", "summarise": "crimecast.forecast.backtest",
     "MODELS": "crimecast.forecast.models", "CrimeForecaster": "crimecast.forecast.models",
     "ForecastResult": "crimecast.forecast.paths",
-    "RunOptions": "crimecast.forecast.run", "SeriesReport": "crimecast.forecast.run",
+    "ForecastSpec": "crimecast.forecast.spec", "SeriesReport": "crimecast.forecast.run",
     "run_backtests": "crimecast.forecast.run", "run_forecasts": "crimecast.forecast.run",
 }
 
@@ -47,7 +47,8 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
     from crimecast.forecast.backtest import backtest_series, summarise
     from crimecast.forecast.models import MODELS, CrimeForecaster
     from crimecast.forecast.paths import ForecastResult
-    from crimecast.forecast.run import RunOptions, SeriesReport, run_backtests, run_forecasts
+    from crimecast.forecast.run import SeriesReport, run_backtests, run_forecasts
+    from crimecast.forecast.spec import ForecastSpec
 
 
 def __getattr__(name: str):
@@ -65,7 +66,7 @@ def __dir__() -> list[str]:
 __all__ = [
     "ColumnMap", "CrimeForecaster", "CrimecastError", "DataError", "DataSource", "ForecastResult", "ImportOptions",
     "InfeasibleError", "MODELS", "ModelError", "import_data", "open_counts",
-    "NotFittedError", "RunOptions", "ScenarioError", "SeriesReport", "SolverError", "UsageError", "backtest_series",
+    "NotFittedError", "ForecastSpec", "ScenarioError", "SeriesReport", "SolverError", "UsageError", "backtest_series",
     "catalogue", "load_counts", "resolve_area", "resolve_category", "run_backtests", "run_forecasts", "series_of",
     "summarise", "validate", "with_totals",
 ]

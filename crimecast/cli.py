@@ -159,24 +159,60 @@ def _say_provenance(counts: pd.DataFrame) -> None:
         click.echo(f"Note: {note}", err=True)
 
 
-def run_options(command):
-    """Options shared by commands that forecast."""
+def forecast_spec_options(command):
+    """The forecast settings every forecasting command shares; passes ``spec_options`` (the ones given).
+
+    Values not given stay ``None`` so that a file's own settings (a scenario's
+    base, a plan's or fund's forecast) apply; see ``crimecast.forecast.spec``.
+    """
     options = [
-        click.option("--area", default=None, help="Area slug, or 'all' (default: force-wide)."),
-        click.option("--model", type=click.Choice(list(MODEL_NAMES)), default=DEFAULT_MODEL, show_default=True,
-                     help="Forecasting model."),
-        click.option("--paths", "n_paths", type=click.IntRange(100, 100_000), default=DEFAULT_PATHS, show_default=True,
-                     help="Simulated sample paths per series."),
-        click.option("--seed", type=int, default=DEFAULT_SEED, show_default=True, help="Random seed (same seed, same output)."),
-        click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Worker processes for many series (default: cores, at most 4)."),
+        click.option("--model", type=click.Choice(list(MODEL_NAMES)), default=None,
+                     help=f"Forecasting model [default: {DEFAULT_MODEL}, or the file's]."),
+        click.option("--paths", "n_paths", type=click.IntRange(100, 100_000), default=None,
+                     help=f"Simulated sample paths per series [default: {DEFAULT_PATHS:,}, or the file's]."),
+        click.option("--seed", type=int, default=None, help=f"Random seed (same seed, same output) [default: {DEFAULT_SEED}]."),
         click.option("--no-steps", is_flag=True, help="Do not model confirmed step changes as level shifts."),
         click.option("--known-changes", "known_changes_file", type=click.Path(path_type=Path), default=None,
                      help="CSV of known process changes (month,description[,category,area]), always treated as steps."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+
+    @functools.wraps(command)
+    def wrapper(*args, model, n_paths, seed, no_steps, known_changes_file, **kwargs):
+        spec_options = {"model": model, "paths": n_paths, "seed": seed, "steps": False if no_steps else None,
+                        "known_changes": _known_changes(known_changes_file) or None}
+        return command(*args, spec_options=spec_options, **kwargs)
+
+    return wrapper
+
+
+def run_options(command):
+    """Options shared by commands that forecast series named on the command line."""
+    options = [
+        click.option("--area", default=None, help="Area slug, or 'all' (default: force-wide)."),
+        click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Worker processes for many series (default: cores, at most 4)."),
         click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables."),
     ]
     for option in reversed(options):
         command = option(command)
-    return command
+    return forecast_spec_options(command)
+
+
+def saved_forecast_option(command):
+    """``--forecast NAME``: read a saved forecast from the store instead of forecasting."""
+    return click.option("--forecast", "saved_name", default=None,
+                        help="Use the forecast saved as NAME (`forecast run ... --save NAME`) instead of forecasting; "
+                             "see `forecast forecasts`.")(command)
+
+
+def _saved(name: str | None, counts, store):
+    """The saved forecast ``name`` checked against ``counts``, or ``None``."""
+    if name is None:
+        return None
+    from crimecast.forecast.saved import load_panel
+
+    return load_panel(name, counts=counts, store=store)
 
 
 def _known_changes(path: Path | None) -> tuple:
@@ -275,11 +311,13 @@ def cli(debug: bool) -> None:
 @out_option("Folder for the CSV and PNG fan chart.")
 @click.option("--no-backtest", is_flag=True, help="Skip the backtest against baselines (faster).")
 @click.option("--no-chart", is_flag=True, help="Skip the PNG fan chart.")
+@click.option("--save", "save_name", default=None,
+              help="Keep the forecast (paths, settings, data fingerprint) in the store as NAME, for --forecast NAME.")
 @as_of_option
-@data_options
+@data_source_options
 @click.pass_context
-def run_command(ctx, category, area, model, n_paths, seed, jobs, no_steps, known_changes_file, as_json, horizon, out_dir,
-                no_backtest, no_chart, counts):
+def run_command(ctx, category, area, jobs, as_json, spec_options, horizon, out_dir, no_backtest, no_chart, save_name,
+                data_source):
     """Forecast CATEGORY (a slug such as burglary-dwelling, or 'all').
 
     Prints monthly forecasts with 80% and 95% intervals, the next financial
@@ -295,17 +333,35 @@ def run_command(ctx, category, area, model, n_paths, seed, jobs, no_steps, known
       forecast run violence-with-injury --area birmingham --out reports/
       forecast run all --no-backtest
       forecast run crime --data mydata.csv --date-col Month --value-col Crimes
+      forecast run all --save wm-2014     # then: forecast milestones burglary --forecast wm-2014
     """
-    from crimecast.data.series import ALL, default_area, select_keys
-    from crimecast.forecast.run import RunOptions, run_forecasts
+    from crimecast.data.series import ALL, default_area
+    from crimecast.data.sources import open_counts
+    from crimecast.forecast.run import BacktestOptions, run_forecasts, run_size
+    from crimecast.forecast.spec import forecast_spec
     from crimecast.report import serialise, tables
 
+    if save_name is not None:
+        from crimecast.forecast.saved import check_forecast_name
+
+        check_forecast_name(save_name)
+    counts = open_counts(data_source)
+    _say_provenance(counts)
     area = area or (ALL if category == ALL else default_area(counts))
-    options = RunOptions(horizon=horizon, n_paths=n_paths, seed=seed, model=model, backtest=not no_backtest,
-                         steps=not no_steps, known_changes=_known_changes(known_changes_file))
-    with _progress(len(select_keys(counts, category=category, area=area)[0]), "Forecasting") as progress:
-        run = run_forecasts(counts, category=category, area=area, options=options,
+    spec = forecast_spec(**spec_options, horizon=horizon)
+    options = BacktestOptions(backtest=not no_backtest)
+    with _progress(run_size(counts, category=category, area=area, backtest=not no_backtest), "Forecasting") as progress:
+        run = run_forecasts(counts, category=category, area=area, spec=spec, options=options,
                             jobs=jobs or default_jobs(), progress=progress)
+    if save_name is not None and run.panel is not None and not run.failures:
+        from crimecast.forecast.saved import save_panel
+
+        saved = save_panel(run.panel, name=save_name, counts=counts, store=data_source.store)
+        click.secho(f"Saved the forecast as '{saved.name}' in {saved.store} ({saved.series} series forecast, "
+                    f"{saved.kilobytes:,.0f} kB{'; replaced the one of that name' if saved.replaced else ''}). "
+                    f"Use it with --forecast {saved.name}.", fg="green", err=True)
+    elif save_name is not None and run.failures:
+        click.secho(f"Not saved as '{save_name}': some series could not be forecast (listed below).", fg="red", err=True)
     reports, notes, failures = run.reports, run.notes, run.failures
     for note in notes:
         click.secho(f"Note: {note}", fg="yellow", err=True)
@@ -363,8 +419,7 @@ def _models_option(models: str, model: str) -> tuple[str, ...]:
 @as_of_option
 @data_options
 @click.pass_context
-def backtest_command(ctx, category, area, model, n_paths, seed, jobs, no_steps, known_changes_file, as_json, windows, models,
-                     counts):
+def backtest_command(ctx, category, area, jobs, as_json, spec_options, windows, models, counts):
     """Score the models on CATEGORY (or 'all') by rolling-origin backtest.
 
     Each 12-month window is forecast from the data before it; MASE is
@@ -379,15 +434,16 @@ def backtest_command(ctx, category, area, model, n_paths, seed, jobs, no_steps, 
       forecast backtest shoplifting --models crimecast,prophet-default,ets
     """
     from crimecast.data.series import ALL, default_area, select_keys
-    from crimecast.forecast.run import RunOptions, run_backtests
+    from crimecast.forecast.run import BacktestOptions, run_backtests
+    from crimecast.forecast.spec import forecast_spec
     from crimecast.report import serialise, tables
 
-    chosen = _models_option(models, model)
+    spec = forecast_spec(**spec_options)
+    chosen = _models_option(models, spec.model)
     area = area or (ALL if category == ALL else default_area(counts))
-    options = RunOptions(n_paths=n_paths, seed=seed, model=model, windows=windows, models=chosen, steps=not no_steps,
-                         known_changes=_known_changes(known_changes_file))
+    options = BacktestOptions(windows=windows, models=chosen)
     with _progress(len(select_keys(counts, category=category, area=area)[0]), "Backtesting") as progress:
-        report = run_backtests(counts, category=category, area=area, options=options,
+        report = run_backtests(counts, category=category, area=area, spec=spec, options=options,
                                jobs=jobs or default_jobs(), progress=progress)
     overall, per_series, lost, scores, notes = report.overall, report.per_series, report.lost, report.scores, report.notes
     failures = report.failures
@@ -410,10 +466,10 @@ def backtest_command(ctx, category, area, model, n_paths, seed, jobs, no_steps, 
 
         click.echo(tables.backtest_table(overall, frequency=frequency_of(counts)))
         if lost.empty:
-            click.echo(f"\n{model} had the lowest MASE on every series.")
+            click.echo(f"\n{spec.model} had the lowest MASE on every series.")
         else:
             for row in lost.itertuples():
-                click.secho(f"Note: on {row.category} / {row.area}, {row.best_model} beat {model} "
+                click.secho(f"Note: on {row.category} / {row.area}, {row.best_model} beat {spec.model} "
                             f"(MASE {row.best_mase:.2f} vs {row.model_mase:.2f}).", fg="yellow")
     if failures:
         _report_failures(failures, what="backtest", debug=ctx.find_root().params.get("debug", False))
@@ -803,8 +859,9 @@ def _scenario_json(result, written: list[Path]) -> dict:
 @click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Worker processes (default: cores, at most 4).")
 @click.option("--no-chart", is_flag=True, help="Skip the PNG charts.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
+@saved_forecast_option
 @data_source_options
-def scenario_run_command(scenario_file, out_dir, jobs, no_chart, as_json, data_source):
+def scenario_run_command(scenario_file, out_dir, jobs, no_chart, as_json, saved_name, data_source):
     """Apply the scenario in FILE to its base forecast, path by path.
 
     Prints each driver with its arithmetic, baseline vs scenario totals per
@@ -817,6 +874,7 @@ def scenario_run_command(scenario_file, out_dir, jobs, no_chart, as_json, data_s
       forecast scenario run domestic-abuse-uplift
       forecast scenario run my-plan.yaml --out reports/
       forecast scenario run planning-2014-15 --json
+      forecast scenario run planning-2014-15 --forecast wm-2014
     """
     from crimecast.data.sources import open_counts
     from crimecast.report import scenarios as render
@@ -827,7 +885,8 @@ def scenario_run_command(scenario_file, out_dir, jobs, no_chart, as_json, data_s
 
     scenario = load_scenario(scenario_file)
     counts = open_counts(data_source.naming(scenario.base.data).inside(scenario.base.area))
-    result = run_scenario(scenario, counts=counts, jobs=jobs or default_jobs(), progress=None if as_json else _series_progress)
+    result = run_scenario(scenario, counts=counts, saved=_saved(saved_name, counts, data_source.store),
+                          jobs=jobs or default_jobs(), progress=None if as_json else _series_progress)
     _scenario_provenance(result.data)
     label = f"{result.data.get('source')}{' (illustrative)' if result.data.get('illustrative') else ''}"
     with staged_output(out_dir) as stage:
@@ -867,8 +926,9 @@ def scenario_run_command(scenario_file, out_dir, jobs, no_chart, as_json, data_s
 @out_option("Folder for scenario-comparison.csv.")
 @click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Worker processes (default: cores, at most 4).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@saved_forecast_option
 @data_source_options
-def scenario_compare_command(scenario_files, out_dir, jobs, as_json, data_source):
+def scenario_compare_command(scenario_files, out_dir, jobs, as_json, saved_name, data_source):
     """Compare several scenarios side by side on one baseline forecast.
 
     The scenarios must share their base settings (data, as_of, horizon,
@@ -887,7 +947,8 @@ def scenario_compare_command(scenario_files, out_dir, jobs, as_json, data_source
 
     scenarios = [load_scenario(f) for f in scenario_files]
     counts = open_counts(data_source.naming(scenarios[0].base.data).inside(scenarios[0].base.area))
-    comparison = compare_scenarios(scenarios, counts=counts, jobs=jobs or default_jobs(),
+    comparison = compare_scenarios(scenarios, counts=counts, saved=_saved(saved_name, counts, data_source.store),
+                                   jobs=jobs or default_jobs(),
                                    progress=None if as_json else _series_progress)
     data = comparison.results[0].data
     _scenario_provenance(data)
@@ -980,6 +1041,7 @@ def _plan_data(plan_file, category, year) -> str | None:
 
 def _plan_for(category, plan_file, *, target, count, area, year, direction, counts):
     from crimecast.data.calendar import financial_year_label, financial_year_start
+    from crimecast.data.series import FORCE_AREA
     from crimecast.scenarios.plan import load_plan, single_milestone
     from crimecast.scenarios.values import parse_number
 
@@ -995,14 +1057,15 @@ def _plan_for(category, plan_file, *, target, count, area, year, direction, coun
         change = None if count is not None else parse_number(target, allow_percent=True)
     except ValueError as error:
         raise click.BadParameter(str(error), param_hint="--target") from None
-    if category:
-        return single_milestone(category, area=area, target=change, count=count, year=year, direction=direction)
-    from crimecast.scenarios.plan import Milestone, Plan
+    from crimecast.data.series import ALL, select_keys
+    from crimecast.scenarios.plan import milestone_plan
 
-    categories = sorted(set(counts["category"]))
-    milestones = tuple(Milestone(category=c, area=area, target=change, count=count, year=year, direction=direction)
-                       for c in categories)
-    return Plan(name=f"every category {year}", milestones=milestones, source="command line")
+    if category and area != ALL and "," not in area:
+        return single_milestone(category, area=area, target=change, count=count, year=year, direction=direction)
+    keys, _ = select_keys(counts, category=category or ALL, area=area)
+    keys = sorted(keys, key=lambda k: (k[0], k[1] != FORCE_AREA, k[1]))  # the force first, then its districts
+    what = f"{category} by area" if category else "every category"
+    return milestone_plan(keys, name=f"{what} {year}", target=change, count=count, year=year, direction=direction)
 
 
 @cli.command("milestones")
@@ -1012,24 +1075,22 @@ def _plan_for(category, plan_file, *, target, count, area, year, direction, coun
 @click.option("--count", "count_target", type=float, default=None, help="A count target for the year instead of --target.")
 @click.option("--direction", type=click.Choice(["at_most", "at_least"]), default="at_most", show_default=True,
               help="at_most for reductions; at_least for targets to raise a count (e.g. reporting).")
-@click.option("--area", default="force", show_default=True, help="Area of CATEGORY (a district slug or force).")
+@click.option("--area", default="force", show_default=True,
+              help="Area of CATEGORY: a district slug, force, 'all' (one row per area) or a comma-separated list.")
 @click.option("--plan", "plan_file", default=None, help="A YAML or CSV plan of milestones, or a shipped plan (plan-2013-14).")
 @click.option("--year", default=None, help="Financial year, e.g. 2014/15 (default: the plan's, else the next year).")
 @click.option("--as-of", "as_of", default=None,
               help="Last month of actuals to use, e.g. 2014-09, for in-year assurance (a quarter end for quarterly data).")
 @click.option("--scenario", "scenario_file", default=None, help="Scenario file (or shipped example) applied to the same paths.")
-@click.option("--model", type=click.Choice(list(MODEL_NAMES)), default=DEFAULT_MODEL, show_default=True, help="Forecasting model.")
-@click.option("--paths", "n_paths", type=click.IntRange(100, 100_000), default=DEFAULT_PATHS, show_default=True,
-              help="Simulated sample paths.")
-@click.option("--seed", type=int, default=DEFAULT_SEED, show_default=True, help="Random seed.")
-@click.option("--no-steps", is_flag=True, help="Do not model confirmed step changes as level shifts.")
+@forecast_spec_options
 @click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Worker processes (default: cores, at most 4).")
 @out_option("Folder; files go in OUT/milestones-<plan>/.")
 @click.option("--no-chart", is_flag=True, help="Skip the PNG charts.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
+@saved_forecast_option
 @data_source_options
-def milestones_command(category, target, count_target, direction, area, plan_file, year, as_of, scenario_file, model,
-                       n_paths, seed, no_steps, jobs, out_dir, no_chart, as_json, data_source):
+def milestones_command(category, target, count_target, direction, area, plan_file, year, as_of, scenario_file,
+                       spec_options, jobs, out_dir, no_chart, as_json, saved_name, data_source):
     """Chance of meeting milestones, achievable targets and in-year assurance.
 
     For each milestone: last year's actual, the expected total with its 80%
@@ -1047,25 +1108,30 @@ def milestones_command(category, target, count_target, direction, area, plan_fil
       forecast milestones --plan plan-2013-14 --year 2013/14 --scenario domestic-abuse-uplift
       forecast milestones --plan plan-2013-14 --as-of 2013-09
       forecast milestones --plan my-plan.csv --data force.csv
+      forecast milestones burglary --target -8% --area all
+      forecast milestones burglary --target -8% --forecast wm-2014
     """
     from crimecast.data.series import FORCE_AREA
     from crimecast.data.sources import open_counts, restrict_to
     from crimecast.report import milestones as render
     from crimecast.report import serialise, tables
     from crimecast.report.charts import milestone_chart, save_figure
-    from crimecast.scenarios.assess import assess_milestones
+    from crimecast.scenarios.assess import assess_milestones, milestone_spec
     from crimecast.scenarios.spec import load_scenario
 
     plan_data = _plan_data(plan_file, category, year)
     counts = open_counts(data_source.naming(plan_data))
-    if counts.attrs.get("areas") == "peers" and area not in (None, FORCE_AREA):
+    several = area is not None and (area == "all" or "," in area)
+    if counts.attrs.get("areas") == "peers" and area not in (None, FORCE_AREA) and not several:
         counts, area = restrict_to(counts, area), FORCE_AREA  # one force of several: forecast it as a whole
     _say_provenance(counts)
     plan = _plan_for(category, plan_file, target=target, count=count_target, area=area, year=year,
                      direction=direction, counts=counts)
     scenario = load_scenario(scenario_file) if scenario_file else None
-    report = assess_milestones(counts, plan, as_of=_month_option(as_of, "--as-of"), scenario=scenario, model=model,
-                               n_paths=n_paths, seed=seed, steps=not no_steps, jobs=jobs or default_jobs(),
+    month = _month_option(as_of, "--as-of")
+    spec = milestone_spec(plan, scenario, **spec_options, as_of=None if month is None else f"{month:%Y-%m}")
+    report = assess_milestones(counts, plan, spec=spec, scenario=scenario,
+                               saved=_saved(saved_name, counts, data_source.store), jobs=jobs or default_jobs(),
                                progress=None if as_json else _series_progress)
     with staged_output(out_dir) as stage:
         staged = render.output_dir(stage.dir, report)
@@ -1129,9 +1195,10 @@ def optimise_group() -> None:
 @out_option("Folder; files go in OUT/optimise-csf/.")
 @click.option("--no-chart", is_flag=True, help="Skip the PNG charts.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
+@saved_forecast_option
 @data_source_options
 def optimise_csf_command(assumptions_file, budget, objective, scenario_file, solver, jobs, time_limit, out_dir, no_chart,
-                         as_json, data_source):
+                         as_json, saved_name, data_source):
     """Allocate the Community Safety Fund across districts and the force.
 
     Baseline crime is each recipient's forecast for the next financial
@@ -1146,6 +1213,7 @@ def optimise_csf_command(assumptions_file, budget, objective, scenario_file, sol
       forecast optimise csf
       forecast optimise csf --budget 7319000 --objective cost
       forecast optimise csf --assumptions my-csf.yaml --scenario planning-2014-15 --json
+      forecast optimise csf --forecast wm-2014
     """
     from crimecast.data.sources import open_counts
     from crimecast.optimise.assumptions import load_assumptions
@@ -1159,7 +1227,7 @@ def optimise_csf_command(assumptions_file, budget, objective, scenario_file, sol
     counts = open_counts(data_source.naming(assumptions.forecast.data))
     scenario = load_scenario(scenario_file) if scenario_file else None
     result = optimise_csf(counts, assumptions, source=source, budget=budget, currency=objective, scenario=scenario,
-                          solver=solver, jobs=jobs or default_jobs(), progress=None if as_json else _series_progress,
+                          saved=_saved(saved_name, counts, data_source.store), solver=solver, jobs=jobs or default_jobs(), progress=None if as_json else _series_progress,
                           time_limit=time_limit)
     _say_provenance(counts)
     with staged_output(out_dir) as stage:
@@ -1293,6 +1361,49 @@ def optimise_fleet_command(fleet_file, objective, budget, co2_cap, solver, time_
     click.echo(tables.text_table(shown[["label", "low", "high", "swing"]], align_left=("label",)))
     click.secho("\nNote: prices and costs are the file's assumptions; see its evidence fields.", fg="yellow")
     click.echo(f"\nWrote {len(written)} file(s) to {folder}/ (Excel: fleet.xlsx).")
+
+
+# ---------------------------------------------------------------- saved forecasts
+
+@cli.command("forecasts")
+@click.option("--store", default=None, envvar=STORE_ENV, show_envvar=True,
+              help="The store file (default: crimecast.duckdb here).")
+@click.option("--drop", "drop_name", default=None, help="Remove the saved forecast NAME.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def forecasts_command(store, drop_name, as_json):
+    """List the saved forecasts (`forecast run ... --save NAME`), or drop one.
+
+    A saved forecast keeps a run's sample paths, its settings and a
+    fingerprint of the data it was made from; `--forecast NAME` on
+    `scenario run|compare`, `milestones` and `optimise csf` reads it instead
+    of forecasting again.
+
+    \b
+    Examples:
+      forecast forecasts
+      forecast forecasts --drop wm-2014
+    """
+    from crimecast.forecast.saved import drop_saved, saved_forecasts
+    from crimecast.report import serialise, tables
+
+    if drop_name is not None:
+        drop_saved(drop_name, store=store)
+        if as_json:
+            click.echo(json.dumps({"dropped": drop_name}))
+        else:
+            click.echo(f"Dropped the saved forecast '{drop_name}'.")
+        return
+    table = saved_forecasts(store)
+    if as_json:
+        click.echo(json.dumps({"forecasts": serialise.records(table)}, indent=2, default=serialise.json_default))
+        return
+    if table.empty:
+        click.echo("No saved forecasts. Save one with `forecast run CATEGORY --save NAME`.")
+        return
+    shown = table.assign(as_of=table["as_of"].map(lambda d: f"{d:%Y-%m}"), kilobytes=table["kilobytes"].round(0),
+                         created_at=table["created_at"].map(lambda d: f"{d:%Y-%m-%d %H:%M}"))
+    click.echo(tables.text_table(shown[["name", "data", "as_of", "periods", "model", "paths", "series", "kilobytes",
+                                        "created_at"]], align_left=("name", "data", "model")))
 
 
 # ---------------------------------------------------------------- the Board pack

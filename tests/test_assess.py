@@ -9,11 +9,14 @@ import pytest
 from crimecast.data.load import load_counts
 from crimecast.data.series import with_totals
 from crimecast.errors import CrimecastError, DataError, ScenarioError, UsageError
+from crimecast.forecast.spec import ForecastSpec
 from crimecast.scenarios.assess import assess_milestones
+from crimecast.scenarios.plan import milestone_plan
 from crimecast.scenarios.plan import load_plan, single_milestone
 from crimecast.scenarios.spec import load_scenario
 
-FAST = {"model": "ets", "n_paths": 500}
+def fast(as_of=None):
+    return ForecastSpec(model="ets", paths=500, as_of=None if as_of is None else str(as_of)[:7])
 
 
 def steady_counts(tmp_path, *, factor: float = 1.0) -> pd.DataFrame:
@@ -30,7 +33,7 @@ def steady_counts(tmp_path, *, factor: float = 1.0) -> pd.DataFrame:
 
 def p_meet(counts, as_of):
     plan = single_milestone("burglary", area="force", target=0.0, count=None, year="2013/14")
-    report = assess_milestones(counts, plan, as_of=pd.Timestamp(as_of), **FAST)
+    report = assess_milestones(counts, plan, spec=fast(as_of))
     return report.assessments[0]
 
 
@@ -58,8 +61,8 @@ def test_count_targets_and_the_at_least_direction(tmp_path):
     counts = steady_counts(tmp_path)
     low = single_milestone("burglary", area="force", target=None, count=1.0, year="2013/14")
     high = single_milestone("burglary", area="force", target=None, count=1.0, year="2013/14", direction="at_least")
-    assert assess_milestones(counts, low, as_of=pd.Timestamp("2013-03-01"), **FAST).assessments[0].baseline.probability.p == 0
-    assert assess_milestones(counts, high, as_of=pd.Timestamp("2013-03-01"), **FAST).assessments[0].baseline.probability.p == 1
+    assert assess_milestones(counts, low, spec=fast("2013-03-01")).assessments[0].baseline.probability.p == 0
+    assert assess_milestones(counts, high, spec=fast("2013-03-01")).assessments[0].baseline.probability.p == 1
 
 
 @pytest.fixture(scope="module")
@@ -81,11 +84,17 @@ def test_replay_defaults_to_the_month_before_the_year_and_shows_the_outcome(west
     assert table.loc["Total recorded crime", "last_year"] == table.loc["Crime in priority areas (proxy)", "last_year"]
 
 
-def test_district_milestones_are_forecast_coherently(west_midlands):
-    plan = single_milestone("robbery", area="walsall", target=-0.05, count=None, year="2013/14")
-    report = assess_milestones(west_midlands, plan, as_of=pd.Timestamp("2013-03-01"), model="seasonal-naive", n_paths=300)
-    assert report.assessments[0].area == "walsall"
-    assert any("series forecast separately" in n for n in report.notes)
+def test_district_milestones_are_forecast_coherently_and_alone(west_midlands):
+    spec = ForecastSpec(model="seasonal-naive", paths=300, as_of="2013-03")
+    alone = assess_milestones(west_midlands, single_milestone("robbery", area="walsall", target=-0.05, count=None,
+                                                               year="2013/14"), spec=spec)
+    assert alone.assessments[0].area == "walsall"
+    assert not any("series forecast separately" in n for n in alone.notes)  # one series needed, one forecast
+    both = assess_milestones(west_midlands, milestone_plan([("robbery", "force"), ("robbery", "walsall")], name="r",
+                                                           target=-0.05, count=None, year="2013/14"), spec=spec)
+    assert any("2 series forecast separately" in n for n in both.notes)  # walsall and the rest of the force
+    force, walsall = (a.baseline.expected for a in both.assessments)
+    assert walsall == pytest.approx(alone.assessments[0].baseline.expected) and force > walsall
 
 
 @pytest.mark.parametrize("plan, as_of, error, message", [
@@ -106,7 +115,7 @@ def test_district_milestones_are_forecast_coherently(west_midlands):
 ])
 def test_bad_requests_are_named(west_midlands, plan, as_of, error, message):
     with pytest.raises(error) as caught:
-        assess_milestones(west_midlands, plan, as_of=pd.Timestamp(as_of) if as_of else None, **FAST)
+        assess_milestones(west_midlands, plan, spec=fast(as_of))
     assert message in str(caught.value)
     assert isinstance(caught.value, CrimecastError)
 
@@ -122,9 +131,9 @@ def test_change_target_needs_the_year_before(tmp_path):
     counts = with_totals(load_counts(path))
     plan = single_milestone("cyber", area="force", target=-0.05, count=None, year="2013/14")
     with pytest.raises(ScenarioError, match="needs the whole year before"):
-        assess_milestones(counts, plan, as_of=pd.Timestamp("2013-03-01"), **FAST)
+        assess_milestones(counts, plan, spec=fast("2013-03-01"))
     counted = single_milestone("cyber", area="force", target=None, count=100, year="2013/14")
-    assert assess_milestones(counts, counted, as_of=pd.Timestamp("2013-03-01"), **FAST).assessments[0].threshold == 100
+    assert assess_milestones(counts, counted, spec=fast("2013-03-01")).assessments[0].threshold == 100
 
 
 @pytest.mark.slow
@@ -141,7 +150,8 @@ def test_the_2013_14_replay_with_the_default_model(west_midlands):
 
 # ---------------------------------------------------------------- quarterly data
 
-QUICK = {"model": "seasonal-naive", "n_paths": 300}
+def quick(as_of=None):
+    return ForecastSpec(model="seasonal-naive", paths=300, as_of=None if as_of is None else str(as_of)[:7])
 
 
 def test_milestones_on_quarterly_data_add_four_quarters_and_count_quarters_observed():
@@ -149,7 +159,7 @@ def test_milestones_on_quarterly_data_add_four_quarters_and_count_quarters_obser
 
     counts = quarterly_demo()
     plan = single_milestone("burglary", area="force", target=-0.08, count=None, year="2013/14")
-    report = assess_milestones(counts, plan, as_of=pd.Timestamp("2013-09-01"), **QUICK)
+    report = assess_milestones(counts, plan, spec=quick("2013-09-01"))
     a = report.assessments[0]
     burglary = counts[(counts["category"] == "burglary-dwelling") & (counts["area"] == "force")].set_index("month")["count"]
     assert a.last_year == burglary["2012-04-01":"2013-01-01"].sum() == 13_702  # four quarters of 2012/13
@@ -166,7 +176,7 @@ def test_quarterly_default_as_of_is_the_last_quarter_end():
     from tests.conftest import quarterly_demo
 
     plan = single_milestone("burglary", area="force", target=0.0, count=None, year="2014/15")
-    report = assess_milestones(quarterly_demo(), plan, **QUICK)
+    report = assess_milestones(quarterly_demo(), plan, spec=quick())
     assert report.as_of == pd.Timestamp("2014-03-01")  # the last quarter starts 2014-01 and ends in March
     assert report.assessments[0].months_observed == 0 and len(report.assessments[0].cumulative) == 4
 
@@ -176,7 +186,7 @@ def test_a_mid_quarter_as_of_is_refused_with_the_nearest_quarter_ends():
 
     plan = single_milestone("burglary", area="force", target=0.0, count=None, year="2013/14")
     with pytest.raises(UsageError, match=r"--as-of 2013-08 is in the middle of a quarter.*2013-06.*2013-09"):
-        assess_milestones(quarterly_demo(), plan, as_of=pd.Timestamp("2013-08-01"), **QUICK)
+        assess_milestones(quarterly_demo(), plan, spec=quick("2013-08-01"))
 
 
 def test_scenarios_on_quarterly_data_are_refused_clearly():
@@ -186,4 +196,4 @@ def test_scenarios_on_quarterly_data_are_refused_clearly():
     plan = single_milestone("burglary", area="force", target=0.0, count=None, year="2013/14")
     scenario = load_scenario("domestic-abuse-uplift")
     with pytest.raises(ScenarioError, match="is quarterly, and scenarios work on monthly data only"):
-        assess_milestones(counts, plan, as_of=pd.Timestamp("2013-03-01"), scenario=scenario, **QUICK)
+        assess_milestones(counts, plan, spec=quick("2013-03-01"), scenario=scenario)

@@ -142,7 +142,7 @@ def filled_periods(counts: pd.DataFrame, *, category: str, area: str) -> list[pd
 
 
 def select_keys(counts: pd.DataFrame, *, category: str, area: str) -> tuple[list[tuple[str, str]], list[str]]:
-    """(category, area) pairs named by ``category`` and ``area``, ``all`` allowed.
+    """(category, area) pairs named by ``category`` and ``area``, ``all`` (or a comma-separated list of areas) allowed.
 
     Returns
     -------
@@ -157,8 +157,8 @@ def select_keys(counts: pd.DataFrame, *, category: str, area: str) -> tuple[list
         categories, notes = [slug], [note] if note else []
     if area == ALL:
         areas = sorted(counts["area"].unique())
-    else:
-        areas = [resolve_area(counts, area)]
+    else:  # one area, or several separated by commas
+        areas = list(dict.fromkeys(resolve_area(counts, name.strip()) for name in area.split(",") if name.strip()))
     present = set(map(tuple, counts[["category", "area"]].drop_duplicates().to_numpy()))
     return [(c, a) for c in categories for a in areas if (c, a) in present], notes
 

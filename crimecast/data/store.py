@@ -19,6 +19,17 @@ The tables (documented in the README, "Your own data"):
     ``dataset, path, sha256, rows, imported_at, crimecast_version``: provenance.
 ``crimecast_meta``
     ``key, value``: marks the file as a crimecast store (``schema_version``).
+``forecasts``
+    One row per saved forecast (``forecast run ... --save NAME``): ``name, data,
+    fingerprint, as_of, first_period, periods, frequency, paths, series, spec,
+    meta, created_at, crimecast_version``. ``fingerprint`` is the SHA-256 of
+    the data up to ``as_of`` (as :func:`fingerprint`); ``spec`` the forecast
+    settings as JSON.
+``forecast_paths``
+    ``forecast, category, area, paths``: one row per bottom series of a saved
+    forecast; ``paths`` is a zlib-compressed little-endian float32 array of
+    ``paths`` rows by ``periods`` columns (NumPy:
+    ``np.frombuffer(zlib.decompress(blob), "<f4").reshape(paths, periods)``).
 
 Every import is one transaction: a failed import leaves the store as it was.
 """
@@ -59,6 +70,14 @@ _TABLES = (
     "level VARCHAR, PRIMARY KEY (dataset, area))",
     "CREATE TABLE IF NOT EXISTS files (dataset VARCHAR NOT NULL, path VARCHAR NOT NULL, sha256 VARCHAR NOT NULL, "
     "rows BIGINT, imported_at TIMESTAMP NOT NULL, crimecast_version VARCHAR NOT NULL)",
+)
+_FORECAST_TABLES = (  # added after schema version 1 was released; created in older stores when first saved to
+    "CREATE TABLE IF NOT EXISTS forecasts (name VARCHAR PRIMARY KEY, data VARCHAR NOT NULL, fingerprint VARCHAR NOT NULL, "
+    "as_of DATE NOT NULL, first_period DATE NOT NULL, periods INTEGER NOT NULL, frequency VARCHAR NOT NULL, "
+    "paths INTEGER NOT NULL, series INTEGER NOT NULL, spec VARCHAR NOT NULL, meta VARCHAR NOT NULL, "
+    "created_at TIMESTAMP NOT NULL, crimecast_version VARCHAR NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS forecast_paths (forecast VARCHAR NOT NULL, category VARCHAR NOT NULL, "
+    "area VARCHAR NOT NULL, paths BLOB NOT NULL, PRIMARY KEY (forecast, category, area))",
 )
 
 
@@ -220,7 +239,7 @@ def _check_or_create(connection, path: Path, *, write: bool) -> None:
             raise DataError(f"{path}: a DuckDB file, but not a crimecast store (it has no crimecast_meta table). "
                             "Name another file with --store.")
         connection.execute("BEGIN TRANSACTION")
-        for statement in _TABLES:
+        for statement in (*_TABLES, *_FORECAST_TABLES):
             connection.execute(statement)
         connection.execute("INSERT INTO crimecast_meta VALUES ('schema_version', ?), ('created_by', ?)",
                            [SCHEMA_VERSION, f"crimecast {crimecast_version()}"])
@@ -428,3 +447,121 @@ def check_name(name: str) -> str:
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]{0,62}", name or ""):
         raise UsageError(f"'{name}' is not a usable dataset name; use letters, digits, '-' and '_' (e.g. merseyside).")
     return name
+
+
+# ---------------------------------------------------------------- saved forecasts
+
+def _has_forecasts(connection) -> bool:
+    tables = {row[0] for row in connection.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+    return "forecasts" in tables
+
+
+def encode_paths(paths) -> bytes:
+    """A paths array as zlib-compressed little-endian float32 bytes (see ``forecast_paths``)."""
+    import zlib
+
+    import numpy as np
+
+    return zlib.compress(np.ascontiguousarray(paths, dtype="<f4").tobytes(), 6)
+
+
+def decode_paths(blob: bytes, *, paths: int, periods: int):
+    """The array ``encode_paths`` stored, as float64."""
+    import zlib
+
+    import numpy as np
+
+    return np.frombuffer(zlib.decompress(blob), dtype="<f4").reshape(paths, periods).astype(np.float64)
+
+
+def save_forecast_rows(name: str, *, row: dict, arrays: dict[tuple[str, str], bytes],
+                       store: str | Path | None = None) -> bool:
+    """Write one saved forecast (its ``forecasts`` row and ``forecast_paths`` blobs) in one transaction.
+
+    Returns whether a forecast of that name was replaced.
+    """
+    columns = ("name", "data", "fingerprint", "as_of", "first_period", "periods", "frequency", "paths", "series", "spec",
+               "meta", "created_at", "crimecast_version")
+    values = {**row, "name": name, "created_at": datetime.now(timezone.utc).replace(tzinfo=None),
+              "crimecast_version": crimecast_version(), "series": len(arrays)}
+    with connect(store, write=True) as connection:
+        for statement in _FORECAST_TABLES:
+            connection.execute(statement)
+        replaced = connection.execute("SELECT count(*) FROM forecasts WHERE name = ?", [name]).fetchone()[0] > 0
+        connection.execute("BEGIN TRANSACTION")
+        try:
+            connection.execute("DELETE FROM forecast_paths WHERE forecast = ?", [name])
+            connection.execute("DELETE FROM forecasts WHERE name = ?", [name])
+            connection.execute(f"INSERT INTO forecasts ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})",
+                               [values[c] for c in columns])
+            connection.executemany("INSERT INTO forecast_paths VALUES (?, ?, ?, ?)",
+                                   [[name, c, a, blob] for (c, a), blob in arrays.items()])
+            connection.execute("COMMIT")
+        except BaseException:
+            connection.execute("ROLLBACK")
+            raise
+    return replaced
+
+
+def forecast_names(connection) -> list[str]:
+    if not _has_forecasts(connection):
+        return []
+    return [row[0] for row in connection.execute("SELECT name FROM forecasts ORDER BY name").fetchall()]
+
+
+def _no_forecast(name: str, store, names: list[str]) -> DataError:
+    from crimecast.data.slugs import did_you_mean
+
+    listed = ", ".join(names) if names else "none yet"
+    return DataError(f"no saved forecast '{name}' in {store_path(store)}.{did_you_mean(name, names)} Saved forecasts: "
+                     f"{listed} (see `forecast forecasts`; save one with `forecast run ... --save {name}`).")
+
+
+def read_forecast_rows(name: str, *, store: str | Path | None = None) -> tuple[dict, dict[tuple[str, str], bytes]]:
+    """One saved forecast's row and its blobs by (category, area).
+
+    Raises
+    ------
+    DataError
+        When there is no store, or no forecast of that name (with the names there are).
+    """
+    if not store_path(store).exists():
+        raise _no_forecast(name, store, [])
+    with connect(store) as connection:
+        names = forecast_names(connection)
+        if name not in names:
+            raise _no_forecast(name, store, names)
+        frame = connection.execute("SELECT * FROM forecasts WHERE name = ?", [name]).df()
+        blobs = connection.execute("SELECT category, area, paths FROM forecast_paths WHERE forecast = ? "
+                                   "ORDER BY category, area", [name]).fetchall()
+    return frame.iloc[0].to_dict(), {(c, a): bytes(blob) for c, a, blob in blobs}
+
+
+def list_forecasts(store: str | Path | None = None) -> pd.DataFrame:
+    """One row per saved forecast: name, data, as_of, periods, paths, series, model, kilobytes, created_at."""
+    columns = ["name", "data", "as_of", "periods", "paths", "series", "spec", "kilobytes", "created_at"]
+    if not store_path(store).exists():
+        return pd.DataFrame(columns=columns)
+    with connect(store) as connection:
+        if not _has_forecasts(connection):
+            return pd.DataFrame(columns=columns)
+        return connection.execute(
+            "SELECT f.name, f.data, f.as_of, f.periods, f.paths, f.series, f.spec, "
+            "(SELECT coalesce(sum(octet_length(p.paths)), 0) FROM forecast_paths p WHERE p.forecast = f.name) / 1024.0 "
+            "AS kilobytes, f.created_at FROM forecasts f ORDER BY f.name").df()
+
+
+def drop_forecast(name: str, *, store: str | Path | None = None) -> None:
+    """Remove a saved forecast.
+
+    Raises
+    ------
+    DataError
+        When there is no such forecast.
+    """
+    read_forecast_rows(name, store=store)  # a clear error for an unknown name
+    with connect(store, write=True) as connection:
+        connection.execute("BEGIN TRANSACTION")
+        connection.execute("DELETE FROM forecast_paths WHERE forecast = ?", [name])
+        connection.execute("DELETE FROM forecasts WHERE name = ?", [name])
+        connection.execute("COMMIT")

@@ -52,20 +52,32 @@ class CoherentPaths:
     months: pd.DatetimeIndex
     bottom: dict[Key, np.ndarray]
     total_categories: tuple[str, ...] | None = None
+    districts: tuple[str, ...] | None = None  # every district of the data, to tell a whole force from some districts
+
+    def _force_parts(self, category: str) -> list[Key] | None:
+        if (category, FORCE_AREA) in self.bottom:
+            return [(category, FORCE_AREA)]
+        parts = [key for key in self.bottom if key[0] == category]
+        areas = {area for _, area in parts}
+        if not parts or not (REST_OF_FORCE in areas or self.districts is None or set(self.districts) <= areas):
+            return None
+        return parts
 
     def keys_for(self, category: str, area: str) -> list[Key] | None:
         """The bottom series that add up to (category, area), or ``None`` if they cannot.
 
-        ``category`` may be ``total-recorded-crime`` (every category) and
-        ``area`` ``"force"`` (every area). A district is available only for
-        categories split at that district.
+        ``category`` may be ``total-recorded-crime`` (every category that
+        counts towards it) and ``area`` ``"force"`` (every area). A district
+        is available only when it is a bottom series; the force only when its
+        parts cover every district (or it is a bottom series itself).
         """
         categories = [category]
         if category == TOTAL_CATEGORY:
-            categories = sorted({c for c, _ in self.bottom if self.total_categories is None or c in self.total_categories})
+            categories = (sorted(self.total_categories) if self.total_categories is not None
+                          else sorted({c for c, _ in self.bottom}))
         keys = []
         for cat in categories:
-            parts = [key for key in self.bottom if key[0] == cat and (area == FORCE_AREA or key[1] == area)]
+            parts = self._force_parts(cat) if area == FORCE_AREA else ([(cat, area)] if (cat, area) in self.bottom else None)
             if not parts:
                 return None
             keys += parts
@@ -79,7 +91,13 @@ class CoherentPaths:
         return np.sum([self.bottom[key] for key in keys], axis=0)
 
     def with_bottom(self, bottom: dict[Key, np.ndarray]) -> "CoherentPaths":
-        return CoherentPaths(months=self.months, bottom=bottom, total_categories=self.total_categories)
+        return CoherentPaths(months=self.months, bottom=bottom, total_categories=self.total_categories,
+                             districts=self.districts)
+
+    def cut(self, periods: int) -> "CoherentPaths":
+        """The first ``periods`` periods (a forecast's first periods do not depend on how far it goes)."""
+        return CoherentPaths(months=self.months[:periods], bottom={k: v[:, :periods] for k, v in self.bottom.items()},
+                             total_categories=self.total_categories, districts=self.districts)
 
 
 def bottom_keys(categories: list[str], split: dict[str, list[str]], districts: list[str]) -> list[Key]:

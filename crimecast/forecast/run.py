@@ -10,12 +10,14 @@ import pandas as pd
 
 from crimecast.data.frequency import frequency_of
 from crimecast.data.known_changes import KnownChange, months_for
-from crimecast.data.series import resolve_area, resolve_category, series_of, select_keys
+from crimecast.data.series import TOTAL_CATEGORY, resolve_area, resolve_category, series_of, select_keys
 from crimecast.errors import CrimecastError, DataError
 from crimecast.forecast.backtest import (BACKTEST_MODELS, BACKTEST_WINDOWS, backtest_need, backtest_origins,
                                          backtest_series, lost_to_baseline, summarise)
 from crimecast.forecast.cores import series_frequency
-from crimecast.forecast.models import AUTO, DEFAULT_MODEL, DEFAULT_PATHS, DEFAULT_SEED, CrimeForecaster
+from crimecast.forecast.models import AUTO
+from crimecast.forecast.panel import Panel, forecast_panel, panel_keys
+from crimecast.forecast.spec import ForecastSpec
 from crimecast.forecast.significance import PeriodComparison, year_on_year
 from crimecast.forecast.spc import RUN_LENGTH, ControlChart, describe_chart
 from crimecast.forecast.steps import process_chart
@@ -24,27 +26,18 @@ from crimecast.forecast.paths import ForecastResult
 
 
 @dataclass(frozen=True)
-class RunOptions:
-    """Options shared by every forecast of a run.
+class BacktestOptions:
+    """How a run scores its model: whether to backtest, how many windows, against which models."""
 
-    ``horizon`` counts periods of the data (months, or quarters for
-    quarterly data); ``None`` means one year ahead: 12 months or 4 quarters.
-    """
-
-    horizon: int | None = None
-    n_paths: int = DEFAULT_PATHS
-    seed: int = DEFAULT_SEED
-    model: str = DEFAULT_MODEL
     backtest: bool = True
     windows: int = BACKTEST_WINDOWS
     models: tuple[str, ...] = BACKTEST_MODELS
-    steps: bool = True
-    known_changes: tuple[KnownChange, ...] = ()
 
-    def forecaster_params(self, category: str, area: str) -> dict:
-        """Level-shift settings of the forecaster for one series."""
-        return {"level_shifts": AUTO if self.steps else (),
-                "known_changes": months_for(list(self.known_changes), category=category, area=area)}
+
+def _forecaster_params(spec: ForecastSpec, category: str, area: str) -> dict:
+    """Level-shift settings of the forecaster for one series (as the panel sets them)."""
+    return {"level_shifts": AUTO if spec.steps else (),
+            "known_changes": months_for(list(spec.known_changes), category=category, area=area)}
 
 
 @dataclass
@@ -69,25 +62,29 @@ class SeriesReport:
         return None if lost.empty else str(lost["best_model"].iloc[0])
 
 
-def _forecast_one(key: tuple[str, str, pd.Series], options: RunOptions) -> SeriesReport:
-    category, area, y = key
-    params = options.forecaster_params(category, area)
+def _backtest_item(item: tuple[str, str, pd.Series], spec: ForecastSpec, options: BacktestOptions) -> tuple:
+    """Backtest scores of one series (``None`` when too short), and a note when it is too short."""
+    category, area, y = item
     frequency = series_frequency(y)
-    forecaster = CrimeForecaster(model=options.model, n_paths=options.n_paths, seed=options.seed, **params)
-    result = forecaster.fit(y).predict(options.horizon, category=category, area=area)  # None: one year
-    report = SeriesReport(forecast=result, comparisons=year_on_year(y))
-    if options.backtest:
-        if backtest_origins(len(y), windows=options.windows, frequency=frequency):
-            models = tuple(dict.fromkeys((options.model, *options.models)))
-            report.scores = backtest_series(y, models=models, windows=options.windows, n_paths=options.n_paths,
-                                            seed=options.seed, category=category, area=area, **params)
-        else:
-            report.notes.append(f"{len(y)} {frequency.noun}s is too short to backtest ({backtest_need(frequency)} "
-                                "needed); accuracy is unmeasured.")
+    if not backtest_origins(len(y), windows=options.windows, frequency=frequency):
+        return None, (f"{len(y)} {frequency.noun}s is too short to backtest ({backtest_need(frequency)} needed); "
+                      "accuracy is unmeasured.")
+    models = tuple(dict.fromkeys((spec.model, *options.models)))
+    return backtest_series(y, models=models, windows=options.windows, n_paths=spec.paths, seed=spec.seed,
+                           category=category, area=area, **_forecaster_params(spec, category, area)), None
+
+
+def _report(panel: Panel, counts: pd.DataFrame, item: tuple[str, str, pd.Series], scored) -> SeriesReport:
+    category, area, y = item
+    report = SeriesReport(forecast=panel.result(counts, category, area), comparisons=year_on_year(y))
+    if scored is not None:
+        report.scores, short = scored
+        if short:
+            report.notes.append(short)
     winner = report.lost_to
     if winner:
         report.notes.append(
-            f"on this series the {winner} baseline beat {options.model} in the backtest (lower MASE); "
+            f"on this series the {winner} baseline beat {panel.spec.model} in the backtest (lower MASE); "
             f"consider `--model {winner}`."
         )
     return report
@@ -135,6 +132,7 @@ class RunReport:
     reports: list[SeriesReport]
     notes: list[str] = field(default_factory=list)
     failures: list[SeriesFailure] = field(default_factory=list)
+    panel: Panel | None = None  # the coherent forecast the reports read (what ``--save`` keeps)
 
 
 def _series_items(counts: pd.DataFrame, category: str, area: str) -> tuple[list[tuple[str, str, pd.Series]], list[str]]:
@@ -144,9 +142,20 @@ def _series_items(counts: pd.DataFrame, category: str, area: str) -> tuple[list[
     return [(c, a, series_of(counts, category=c, area=a)) for c, a in keys], notes
 
 
-def run_forecasts(counts: pd.DataFrame, *, category: str, area: str, options: RunOptions = RunOptions(),
-                  jobs: int = 1, progress: Progress | None = None) -> RunReport:
-    """Forecast (and backtest) every series named by ``category`` and ``area``.
+def run_size(counts: pd.DataFrame, *, category: str, area: str, backtest: bool = True) -> int:
+    """How many steps :func:`run_forecasts` reports to ``progress``: series forecast, then series backtested."""
+    keys, _ = select_keys(counts, category=category, area=area)
+    return len(panel_keys(counts, keys)[0]) + (len(keys) if backtest else 0)
+
+
+def run_forecasts(counts: pd.DataFrame, *, category: str, area: str, spec: ForecastSpec = ForecastSpec(),
+                  options: BacktestOptions = BacktestOptions(), jobs: int = 1,
+                  progress: Progress | None = None) -> RunReport:
+    """Forecast (and backtest) every series named by ``category`` and ``area``, as one coherent panel.
+
+    The series are forecast as :func:`crimecast.forecast.panel.forecast_panel`
+    does for every command: a total (total recorded crime, or the force when
+    districts are asked for too) is the sum of its parts, path by path.
 
     Parameters
     ----------
@@ -154,19 +163,21 @@ def run_forecasts(counts: pd.DataFrame, *, category: str, area: str, options: Ru
         The validated table, with totals (see ``with_totals``).
     category, area
         Slugs, aliases or ``"all"``.
+    spec
+        Model, paths, seed, steps, known changes and horizon.
     options
-        Horizon, paths, seed, model and backtest settings.
+        Backtest settings.
     jobs
         Worker processes for several series.
     progress
-        Called with ``"category / area"`` as each series finishes.
+        Called with ``"category / area"`` as each series is forecast, then backtested.
 
     Returns
     -------
     RunReport
-        One report per series forecast, notes about the selection (aliases)
-        and, for several series, those that could not be forecast and why:
-        one bad series never stops the others.
+        One report per series forecast, notes about the selection (aliases),
+        the panel (to save) and, for several series, those that could not be
+        forecast and why: one bad series never stops the others.
 
     Raises
     ------
@@ -174,15 +185,36 @@ def run_forecasts(counts: pd.DataFrame, *, category: str, area: str, options: Ru
         When a single series is asked for and cannot be forecast.
     """
     items, notes = _series_items(counts, category, area)
-    reports, failures = _map_batch(partial(_forecast_one, options=options), items, jobs=jobs, progress=progress)
-    return RunReport(reports=reports, notes=notes, failures=failures)
+    batch = len(items) > 1
+    panel = forecast_panel(counts, spec=spec, needs=[(c, a) for c, a, _ in items], jobs=jobs, progress=progress,
+                           keep_going=batch)
+    ready = [item for item in items if panel.has(item[0], item[1])]
+    failures = [_failure(panel, c, a) for c, a, _ in items if not panel.has(c, a)]
+    scored: list = [None] * len(ready)
+    if options.backtest and ready:
+        done, lost = _map_batch(partial(_backtest_item, spec=spec, options=options), ready, jobs=jobs, progress=progress)
+        failed = {(f.category, f.area): f.reason for f in lost}
+        scores = iter(done)
+        scored = [(None, f"the backtest failed ({failed[(c, a)]}); accuracy is unmeasured.") if (c, a) in failed
+                  else next(scores) for c, a, _ in ready]
+    reports = [_report(panel, counts, item, score) for item, score in zip(ready, scored)]
+    return RunReport(reports=reports, notes=notes, failures=failures, panel=panel)
 
 
-def _backtest_one(item: tuple[str, str, pd.Series], options: RunOptions) -> pd.DataFrame:
+def _failure(panel: Panel, category: str, area: str) -> SeriesFailure:
+    reasons = [(key, reason) for key, reason in panel.failures.items()
+               if key == (category, area) or key[0] == category or category == TOTAL_CATEGORY]
+    key, reason = reasons[0] if reasons else ((category, area), "not forecast")
+    first, _, detail = reason.partition("\n")
+    own = key == (category, area)
+    return SeriesFailure(category, area, first if own else f"its part {key[0]} / {key[1]} failed: {first}", detail=detail)
+
+
+def _backtest_one(item: tuple[str, str, pd.Series], spec: ForecastSpec, options: BacktestOptions) -> pd.DataFrame:
     category, area, y = item
-    models = tuple(dict.fromkeys((options.model, *options.models)))
-    return backtest_series(y, models=models, windows=options.windows, n_paths=options.n_paths, seed=options.seed,
-                           category=category, area=area, **options.forecaster_params(category, area))
+    models = tuple(dict.fromkeys((spec.model, *options.models)))
+    return backtest_series(y, models=models, windows=options.windows, n_paths=spec.paths, seed=spec.seed,
+                           category=category, area=area, **_forecaster_params(spec, category, area))
 
 
 @dataclass
@@ -211,8 +243,9 @@ class BacktestReport:
         return lost_to_baseline(self.scores, model=self.model)
 
 
-def run_backtests(counts: pd.DataFrame, *, category: str, area: str, options: RunOptions = RunOptions(),
-                  jobs: int = 1, progress: Progress | None = None) -> BacktestReport:
+def run_backtests(counts: pd.DataFrame, *, category: str, area: str, spec: ForecastSpec = ForecastSpec(),
+                  options: BacktestOptions = BacktestOptions(), jobs: int = 1,
+                  progress: Progress | None = None) -> BacktestReport:
     """Rolling-origin scores of every model on every series named.
 
     Returns
@@ -230,10 +263,10 @@ def run_backtests(counts: pd.DataFrame, *, category: str, area: str, options: Ru
         notes.append(f"skipped (too short to backtest, {need} needed): {', '.join(short)}")
     if not items:
         raise DataError(f"no series is long enough to backtest: each needs at least {need}.")
-    frames, failures = _map_batch(partial(_backtest_one, options=options), items, jobs=jobs, progress=progress)
+    frames, failures = _map_batch(partial(_backtest_one, spec=spec, options=options), items, jobs=jobs, progress=progress)
     if not frames:
         raise DataError("no series could be backtested: " + "; ".join(f"{f.label}: {f.reason}" for f in failures))
-    return BacktestReport(scores=pd.concat(frames, ignore_index=True), model=options.model, notes=notes,
+    return BacktestReport(scores=pd.concat(frames, ignore_index=True), model=spec.model, notes=notes,
                           failures=failures)
 
 

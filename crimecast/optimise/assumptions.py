@@ -15,7 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from crimecast.data.load import DEFAULT_DATASET, EMBEDDED_DATASETS
 from crimecast.forecast.models import DEFAULT_SEED
-from crimecast.scenarios.spec import Count, Fraction, Month, find_file, load_yaml_model
+from crimecast.forecast.spec import ForecastSpec
+from crimecast.scenarios.spec import Count, Fraction, find_file, load_yaml_model
 from crimecast.scenarios.values import Value, parse_number
 
 SCHEMA_VERSION = 1
@@ -107,12 +108,10 @@ class Outcome(_Strict):
     harm_source: str = ""
 
 
-class Forecast(_Strict):
+class Forecast(ForecastSpec):
+    """The data and forecast of baseline crime (the keys of :class:`~crimecast.forecast.spec.ForecastSpec`)."""
+
     data: str = DEFAULT_DATASET
-    as_of: Month | None = None
-    model: str = "crimecast"
-    paths: int = Field(default=500, ge=100, le=100_000)
-    seed: int = DEFAULT_SEED
 
 
 class Fairness(_Strict):

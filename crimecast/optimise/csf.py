@@ -21,10 +21,10 @@ import pandas as pd
 
 from crimecast.data.calendar import financial_year_label, financial_year_periods, financial_year_start
 from crimecast.data.frequency import frequency_of, last_complete_period
-from crimecast.data.series import FORCE_AREA, resolve_area, resolve_category, series_of
+from crimecast.data.series import FORCE_AREA, resolve_area, resolve_category
 from crimecast.errors import DataError, InfeasibleError, ScenarioError, UsageError
 from crimecast.forecast.parallel import Progress
-from crimecast.forecast.paths import ForecastResult
+from crimecast.forecast.panel import Panel, forecast_panel, series_result
 from crimecast.optimise.allocate import AllocationSpec, Allocation, Limit, Recipient, Scheme, allocate, with_budget
 from crimecast.optimise.assumptions import CsfAssumptions
 from crimecast.optimise.curves import ResponseCurve
@@ -32,9 +32,8 @@ from crimecast.optimise.model import GE, LE, money
 from crimecast.optimise.solver import DEFAULT_SOLVER
 from crimecast.optimise.weights import Weights, weights_for
 from crimecast.scenarios.apply import apply_drivers
-from crimecast.scenarios.resolve import resolve_scenario
-from crimecast.scenarios.run import fit_baseline
-from crimecast.scenarios.spec import Base, Scenario, month_of
+from crimecast.scenarios.resolve import driver_needs, resolve_scenario, scenario_at
+from crimecast.scenarios.spec import Scenario, month_of
 
 MARGINAL_STEP = 10_000.0
 SAME_RATE = 0.05  # marginal values within 5% of the going rate count as "the same rate"
@@ -63,8 +62,12 @@ def _categories(counts: pd.DataFrame, assumptions: CsfAssumptions, source: str) 
 
 
 def baseline_crime(counts: pd.DataFrame, assumptions: CsfAssumptions, *, source: str, scenario: Scenario | None = None,
-                   jobs: int = 1, progress: Progress | None = None) -> tuple[pd.DataFrame, str, list[str]]:
+                   saved: Panel | None = None, jobs: int = 1,
+                   progress: Progress | None = None) -> tuple[pd.DataFrame, str, list[str]]:
     """Expected crimes next financial year per recipient and category (under the scenario, if given).
+
+    Only the outcome categories in the recipients' areas are forecast (and a
+    scenario's targets); ``saved`` is read instead of forecasting when given.
 
     Returns
     -------
@@ -82,22 +85,25 @@ def baseline_crime(counts: pd.DataFrame, assumptions: CsfAssumptions, *, source:
     horizon = len(frequency.between(frequency.next(as_of), financial_year_periods(start, frequency)[-1]))
     areas = _resolved_areas(counts, assumptions, source)
     categories = _categories(counts, assumptions, source)
-    districts = sorted({a for a in areas.values() if a != FORCE_AREA})
-    base = Base(data=settings.data, model=settings.model, paths=settings.paths, seed=settings.seed)
-    baseline = fit_baseline(counts, base=base, as_of=as_of, horizon=horizon,
-                            split={c: districts for c in categories} if districts else {}, jobs=jobs, progress=progress)
-    paths = baseline.paths
+    needs = [(category, area) for area in dict.fromkeys(areas.values()) for category in categories]
+    resolved = None
     if scenario is not None:
-        scenario = dataclasses.replace(scenario, base=scenario.base.model_copy(
-            update={"as_of": f"{as_of:%Y-%m}", "horizon": horizon}))
-        resolved = resolve_scenario(scenario, counts)
+        resolved = resolve_scenario(scenario_at(scenario, as_of=as_of, horizon=horizon), counts)
+        needs += driver_needs(resolved)
+    if saved is not None:
+        baseline = saved.for_request(needs, as_of=as_of, periods=horizon, what=f"the fund in {source}")
+        baseline.notes.append(f"baseline crime read from the saved forecast '{saved.saved}' ({saved.spec.describe()}), "
+                              "not refitted; the file's forecast settings are not used.")
+    else:
+        baseline = forecast_panel(counts, spec=settings.forecast_spec(), needs=needs, as_of=as_of, horizon=horizon,
+                                  jobs=jobs, progress=progress)
+    paths = baseline.paths
+    if resolved is not None:
         paths = apply_drivers(paths, resolved.drivers, seed=scenario.base.seed).paths
     rows = []
     for key, area in areas.items():
         for category in categories:
-            history = series_of(counts, category=category, area=area).loc[:as_of]
-            result = ForecastResult(category=category, area=area, model=base.model, history=history,
-                                    paths=paths.total(category, area))
+            result = series_result(paths, counts, category, area, as_of=as_of, model=baseline.spec.model)
             rows.append({"recipient": key, "area": area, "category": category,
                          "expected": float(result.year_total_paths(start).mean())})
     return pd.DataFrame(rows), financial_year_label(start), baseline.notes
@@ -453,8 +459,8 @@ def _rate_format(weights: Weights):
 
 
 def optimise_csf(counts: pd.DataFrame, assumptions: CsfAssumptions, *, source: str, budget: float | None = None,
-                 currency: str | None = None, scenario: Scenario | None = None, solver: str = DEFAULT_SOLVER,
-                 jobs: int = 1, progress: Progress | None = None, time_limit: float | None = None,
+                 currency: str | None = None, scenario: Scenario | None = None, saved: Panel | None = None,
+                 solver: str = DEFAULT_SOLVER, jobs: int = 1, progress: Progress | None = None, time_limit: float | None = None,
                  budget_sweep: tuple[float, float, float] | None = None) -> CsfResult:
     """Allocate the Community Safety Fund to maximise the outcome, and explain the answer.
 
@@ -470,6 +476,8 @@ def optimise_csf(counts: pd.DataFrame, assumptions: CsfAssumptions, *, source: s
         Overrides ``fund.budget``.
     currency
         ``"crimes"``, ``"harm"`` or ``"cost"``; overrides ``outcome.currency``.
+    saved
+        A saved forecast read for baseline crime instead of forecasting.
     scenario
         Drivers applied to the baseline forecasts.
     solver
@@ -494,8 +502,8 @@ def optimise_csf(counts: pd.DataFrame, assumptions: CsfAssumptions, *, source: s
     if scenario is not None and scenario.base.data != assumptions.forecast.data:
         raise UsageError(f"the scenario uses data '{scenario.base.data}' but the assumptions forecast "
                          f"'{assumptions.forecast.data}'; make them the same.")
-    baselines, year, notes = baseline_crime(counts, assumptions, source=source, scenario=scenario, jobs=jobs,
-                                            progress=progress)
+    baselines, year, notes = baseline_crime(counts, assumptions, source=source, scenario=scenario, saved=saved,
+                                            jobs=jobs, progress=progress)
     last_label = assumptions.fund.last_year_label or previous_year(year)
     spec = build_spec(assumptions, baselines, weights, budget=budget, last_year_label=last_label)
     seconds = {}

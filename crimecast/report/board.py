@@ -42,7 +42,7 @@ from crimecast.report import optimise as csf_text
 from crimecast.report.milestones import CALIBRATION_CAVEAT, probability
 from crimecast.report.scenarios import describe_driver
 from crimecast.report.tables import count, p_value, percent
-from crimecast.scenarios.assess import Assessment, MilestoneReport, assess_milestones
+from crimecast.scenarios.assess import Assessment, MilestoneReport, assess_milestones, milestone_spec
 from crimecast.scenarios.milestones import AT_MOST
 from crimecast.scenarios.plan import Plan
 from crimecast.scenarios.spec import Scenario
@@ -376,9 +376,9 @@ def build_board_pack(counts: pd.DataFrame, plan: Plan, *, as_of: pd.Timestamp | 
     csf_view = (_csf_view(counts, assumptions, csf[1], jobs=jobs, progress=progress)
                 if csf is not None else None)
     known = _known_by(counts, as_of)
-    settings = {k: v for k, v in (("model", model), ("n_paths", paths), ("seed", seed)) if v is not None}
-    report = assess_milestones(known, plan, as_of=forecast_from, scenario=scenario, jobs=jobs, progress=progress,
-                               **settings)
+    spec = milestone_spec(plan, scenario, model=model, paths=paths, seed=seed,
+                          as_of=None if forecast_from is None else f"{forecast_from:%Y-%m}")
+    report = assess_milestones(known, plan, spec=spec, scenario=scenario, jobs=jobs, progress=progress)
     views = [_milestone_view(a, number=i + 1, counts=known, stage=stage, forecast_from=forecast_from)
              for i, a in enumerate(report.assessments)]
     notes = list(report.notes)

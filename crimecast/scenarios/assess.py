@@ -15,7 +15,6 @@ year to date counts whole quarters.
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -25,9 +24,9 @@ from crimecast.data.calendar import (financial_year_label, financial_year_months
                                      parse_financial_year)
 from crimecast.data.frequency import MONTHLY, Frequency, frequency_of, last_complete_period
 from crimecast.data.slugs import area_label, display_name
-from crimecast.data.series import FORCE_AREA, TOTAL_CATEGORY, resolve_area, resolve_category, series_of
+from crimecast.data.series import resolve_area, resolve_category, series_of
 from crimecast.errors import DataError, ScenarioError, UsageError
-from crimecast.forecast.models import DEFAULT_MODEL, DEFAULT_PATHS, DEFAULT_SEED
+from crimecast.forecast.panel import Panel, forecast_panel, series_result
 from crimecast.forecast.parallel import Progress
 from crimecast.forecast.paths import ForecastResult
 from crimecast.forecast.seasonal import fit_month_effects
@@ -36,9 +35,9 @@ from crimecast.scenarios.apply import apply_drivers
 from crimecast.scenarios.milestones import (AT_MOST, RECOMMENDED_LEVELS, Probability, probability_of_meeting,
                                             recommended_changes, trajectory, verdict)
 from crimecast.scenarios.plan import Milestone, Plan
-from crimecast.scenarios.resolve import resolve_scenario
-from crimecast.scenarios.run import fit_baseline, merge_splits
-from crimecast.scenarios.spec import Base, Scenario
+from crimecast.forecast.spec import ForecastSpec
+from crimecast.scenarios.resolve import driver_needs, resolve_scenario, scenario_at
+from crimecast.scenarios.spec import Scenario
 from crimecast.scenarios.spec import MAX_HORIZON as MAX_MONTHS_AHEAD
 
 Key = tuple[str, str]
@@ -133,7 +132,7 @@ class MilestoneReport:
 
     plan: Plan
     as_of: pd.Timestamp
-    base: Base
+    base: ForecastSpec  # the forecast's settings
     assessments: list[Assessment]
     scenario_name: str | None = None
     notes: list[str] = field(default_factory=list)
@@ -207,23 +206,25 @@ def _check_as_of(as_of: pd.Timestamp, years: list[int], counts: pd.DataFrame, *,
     return cut
 
 
-def _split_for(keys: list[Key], categories: list[str]) -> dict[str, list[str]]:
-    split: dict[str, list[str]] = {}
-    for category, area in keys:
-        if area == FORCE_AREA:
-            continue
-        for cat in categories if category == TOTAL_CATEGORY else [category]:
-            split.setdefault(cat, []).append(area)
-    return split
+def _needs(keys: list[Key], resolved) -> list[Key]:
+    """The milestones' series, and a scenario's targets with their categories force-wide."""
+    return list(dict.fromkeys([*keys, *(driver_needs(resolved) if resolved is not None else [])]))
 
 
-def _scenario_at(scenario: Scenario, *, as_of: pd.Timestamp, horizon: int, counts: pd.DataFrame) -> Scenario:
+def _same_data(scenario: Scenario, counts: pd.DataFrame) -> None:
     source = str(counts.attrs.get("source", ""))
     if scenario.base.data != source:
         raise UsageError(f"the scenario {scenario.source} uses data '{scenario.base.data}' but the milestones use "
                          f"'{source}'. Pass --data {scenario.base.data}, or change the scenario's base.data.")
-    base = scenario.base.model_copy(update={"as_of": f"{as_of:%Y-%m}", "horizon": horizon})
-    return dataclasses.replace(scenario, base=base)
+
+
+def milestone_spec(plan: Plan, scenario: Scenario | None = None, **options) -> ForecastSpec:
+    """The forecast settings of an assessment: the scenario's (not its as_of or horizon), else the plan's, else the defaults; then ``options`` given (``None``: not given)."""
+    if scenario is not None:
+        base = scenario.base.forecast_spec().model_copy(update={"as_of": None, "horizon": None})
+    else:
+        base = plan.forecast or ForecastSpec()
+    return base.updated(**options)
 
 
 # ---------------------------------------------------------------- one milestone
@@ -266,8 +267,7 @@ def _assess_one(milestone: Milestone, key: Key, *, counts: pd.DataFrame, as_of: 
     known = history.loc[:as_of]
     last_year = _previous_total(known, start, frequency)
     threshold = _threshold(milestone, last_year, where)
-    forecasts = {name: ForecastResult(category=key[0], area=key[1], model=model, history=known, paths=p.total(*key))
-                 for name, p in paths.items()}
+    forecasts = {name: series_result(p, counts, *key, as_of=as_of, model=model) for name, p in paths.items()}
     outlooks = {name: outlook(f.year_total_paths(start), last_year=last_year, threshold=threshold,
                               direction=milestone.direction) for name, f in forecasts.items()}
     observed_months = months[months <= as_of]
@@ -296,9 +296,8 @@ def _assess_one(milestone: Milestone, key: Key, *, counts: pd.DataFrame, as_of: 
 
 # ---------------------------------------------------------------- the plan
 
-def assess_milestones(counts: pd.DataFrame, plan: Plan, *, as_of: pd.Timestamp | None = None,
-                      scenario: Scenario | None = None, model: str = DEFAULT_MODEL, n_paths: int = DEFAULT_PATHS,
-                      seed: int = DEFAULT_SEED, steps: bool = True, jobs: int = 1,
+def assess_milestones(counts: pd.DataFrame, plan: Plan, *, spec: ForecastSpec | None = None,
+                      scenario: Scenario | None = None, saved: Panel | None = None, jobs: int = 1,
                       progress: Progress | None = None) -> MilestoneReport:
     """Probability of meeting each milestone of a plan, with recommended targets and year to date.
 
@@ -308,17 +307,20 @@ def assess_milestones(counts: pd.DataFrame, plan: Plan, *, as_of: pd.Timestamp |
         The data with totals (``with_totals``).
     plan
         From :func:`crimecast.scenarios.plan.load_plan` or ``single_milestone``.
-    as_of
-        Last observed month used. Default: the month before the (first)
+    spec
+        The forecast settings (default: :func:`milestone_spec`). Its
+        ``as_of`` is the last observed month used. Default: the month before the (first)
         year when the data already holds the whole year (a replay), else
         the last month of data. For quarterly data it must end a quarter. Inside the year this is in-year assurance:
         the forecast is refitted to the months observed (see the module
-        docstring for why a refit rather than conditioning).
+        docstring for why a refit rather than conditioning). Its
+        ``horizon`` is ignored: the forecast runs to the end of the plan's last year.
     scenario
         Drivers applied to the same paths; each milestone then has a
-        scenario outlook beside the baseline. Its model settings are used.
-    model, n_paths, seed, steps
-        Forecast settings when there is no scenario.
+        scenario outlook beside the baseline.
+    saved
+        A saved forecast to read instead of forecasting (its as-of month
+        is the default ``as_of``).
     jobs, progress
         Worker processes, and a callback per series forecast.
 
@@ -330,7 +332,11 @@ def assess_milestones(counts: pd.DataFrame, plan: Plan, *, as_of: pd.Timestamp |
     UsageError
         ``as_of`` in the future, before a milestone's year or after it,
         or inside a quarter of quarterly data (the nearest quarter ends named).
+    DataError
+        A saved forecast from another month, too short, or without a series needed.
     """
+    spec = spec or milestone_spec(plan, scenario)
+    as_of = spec.as_of_month if spec.as_of is not None else (saved.as_of if saved is not None else None)
     keys = [_resolve_milestone(counts, m, f"{plan.source}: milestones[{i}]") for i, m in enumerate(plan.milestones)]
     years = sorted({parse_financial_year(m.year) for m in plan.milestones})
     frequency = frequency_of(counts)
@@ -342,19 +348,23 @@ def assess_milestones(counts: pd.DataFrame, plan: Plan, *, as_of: pd.Timestamp |
     months_ahead = horizon * frequency.months_per_period
     if months_ahead > MAX_MONTHS_AHEAD:
         raise UsageError(f"the plan's last year ends {months_ahead} months after --as-of; at most {MAX_MONTHS_AHEAD} can be forecast.")
-    categories = sorted(set(counts["category"]) - {TOTAL_CATEGORY})
     resolved = None
     if scenario is not None:
-        resolved = resolve_scenario(_scenario_at(scenario, as_of=as_of, horizon=horizon, counts=counts), counts)
-        base = resolved.scenario.base
+        _same_data(scenario, counts)
+        resolved = resolve_scenario(scenario_at(scenario, as_of=as_of, horizon=horizon), counts)
+    needs = _needs(keys, resolved)
+    if saved is not None:
+        baseline = saved.for_request(needs, as_of=cut, periods=horizon, what="the milestones")
+        baseline.notes.append(f"forecast read from the saved forecast '{saved.saved}' ({saved.spec.describe()}), not refitted.")
+        spec = saved.spec
     else:
-        base = Base(data=str(counts.attrs.get("source", "")), model=model, paths=n_paths, seed=seed, steps=steps)
-    split = merge_splits(_split_for(keys, categories), resolved.split if resolved else {})
-    baseline = fit_baseline(counts, base=base, as_of=cut, horizon=horizon, split=split, jobs=jobs, progress=progress)
+        baseline = forecast_panel(counts, spec=spec, needs=needs, as_of=cut, horizon=horizon, jobs=jobs,
+                                  progress=progress)
     paths = {"baseline": baseline.paths}
     if resolved is not None:
-        paths["scenario"] = apply_drivers(baseline.paths, resolved.drivers, seed=base.seed).paths
-    assessments = [_assess_one(m, key, counts=counts, as_of=cut, paths=paths, model=base.model,
+        paths["scenario"] = apply_drivers(baseline.paths, resolved.drivers, seed=scenario.base.seed).paths
+    base = spec.model_copy(update={"as_of": f"{as_of:%Y-%m}"})
+    assessments = [_assess_one(m, key, counts=counts, as_of=cut, paths=paths, model=spec.model,
                                where=f"{plan.source}: milestones[{i}]")
                    for i, (m, key) in enumerate(zip(plan.milestones, keys))]
     data = {k: counts.attrs.get(k) for k in ("source", "illustrative", "notice")}

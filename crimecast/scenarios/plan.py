@@ -6,6 +6,7 @@ YAML::
     name: 2013/14 Police and Crime Plan
     year: 2013/14                      # default for every milestone
     data: merseyside                   # optional: a stored dataset, embedded dataset or file
+    forecast: {model: ets, paths: 1000}  # optional: any ForecastSpec key (crimecast.forecast.spec)
     milestones:
       - {category: burglary-dwelling, target: -8%}          # change on the year before
       - {category: robbery, area: walsall, count: 900}      # a count for the year
@@ -28,6 +29,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, mo
 
 from crimecast.data.calendar import financial_year_label, parse_financial_year
 from crimecast.errors import CrimecastError, ScenarioError
+from crimecast.forecast.spec import ForecastSpec
 from crimecast.io import read_text
 from crimecast.scenarios.milestones import AT_MOST
 from crimecast.scenarios.spec import SCHEMA_VERSION, find_file, load_yaml_model, validation_error
@@ -107,6 +109,7 @@ class PlanFile(BaseModel):
     description: str = ""
     year: str | None = None
     data: str | None = None
+    forecast: ForecastSpec | None = None  # model, paths, seed, steps, as_of, ... (crimecast.forecast.spec)
     milestones: list[Milestone]
 
     @field_validator("year", mode="before")
@@ -130,6 +133,7 @@ class Plan:
     milestones: tuple[Milestone, ...]
     source: str
     data: str | None = None
+    forecast: ForecastSpec | None = None
 
 
 def plans_dir() -> Path:
@@ -188,7 +192,7 @@ def load_plan(path: str | Path, *, year: str | None = None) -> Plan:
             raise ScenarioError(f"{path}: milestones[{index}] ({milestone.label}) has no financial year. Add year: 2014/15 "
                                 "to the milestone or the plan, or pass --year.")
         milestones.append(milestone.model_copy(update={"year": chosen}))
-    return Plan(name=spec.name, milestones=tuple(milestones), source=str(path), data=spec.data)
+    return Plan(name=spec.name, milestones=tuple(milestones), source=str(path), data=spec.data, forecast=spec.forecast)
 
 
 def single_milestone(category: str, *, area: str, target: float | None, count: float | None, year: str,
@@ -201,4 +205,15 @@ def single_milestone(category: str, *, area: str, target: float | None, count: f
     return Plan(name=milestone.label, milestones=(milestone,), source="command line")
 
 
-__all__ = ["Milestone", "Plan", "load_plan", "single_milestone"]
+def milestone_plan(keys: list[tuple[str, str]], *, name: str, target: float | None, count: float | None, year: str,
+                   direction: str = AT_MOST) -> Plan:
+    """A plan of one milestone per (category, area), all with the same target (e.g. ``--area all``)."""
+    try:
+        milestones = tuple(Milestone(category=c, area=a, target=target, count=count, year=year, direction=direction)
+                           for c, a in keys)
+    except ValidationError as error:
+        raise ScenarioError(f"--target/--count: {error.errors()[0]['msg'].removeprefix('Value error, ')}.") from None
+    return Plan(name=name, milestones=milestones, source="command line")
+
+
+__all__ = ["Milestone", "Plan", "load_plan", "milestone_plan", "single_milestone"]

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import pandas as pd
 
 from crimecast.data.frequency import frequency_of
+from crimecast.defaults import DEFAULT_HORIZON
 from crimecast.data.series import FORCE_AREA, TOTAL_CATEGORY, resolve_area, resolve_category, series_of
 from crimecast.errors import DataError, ScenarioError
 from crimecast.forecast.models import MIN_MONTHS_TO_MODEL
@@ -167,9 +169,10 @@ def resolve_scenario(scenario: Scenario, counts: pd.DataFrame) -> ResolvedScenar
     """
     _refuse_quarterly(scenario, counts)
     as_of = _as_of(scenario, counts)
-    months = pd.date_range(as_of + pd.offsets.MonthBegin(1), periods=scenario.base.horizon, freq="MS")
+    horizon = scenario.base.horizon or DEFAULT_HORIZON
+    months = pd.date_range(as_of + pd.offsets.MonthBegin(1), periods=horizon, freq="MS")
     if not (months.month == 3).any():
-        raise ScenarioError(f"{scenario.source}: base.horizon: {scenario.base.horizon} months from {months[0]:%Y-%m} end in "
+        raise ScenarioError(f"{scenario.source}: base.horizon: {horizon} months from {months[0]:%Y-%m} end in "
                             f"{months[-1]:%Y-%m}, before any financial year ends; a scenario is reported by financial "
                             f"year, so use a horizon that reaches March ({(15 - months[0].month) % 12 + 1} months or more).")
     categories = sorted(set(counts["category"]) - {TOTAL_CATEGORY})
@@ -197,3 +200,17 @@ def resolve_scenario(scenario: Scenario, counts: pd.DataFrame) -> ResolvedScenar
                             districts=tuple(districts), drivers=tuple(drivers),
                             split={c: sorted(set(d)) for c, d in split.items()}, notes=tuple(dict.fromkeys(notes)))
 
+
+
+def scenario_at(scenario: Scenario, *, as_of: pd.Timestamp, horizon: int) -> Scenario:
+    """The scenario moved to forecast ``horizon`` months from ``as_of`` (milestones and the fund set these)."""
+    base = scenario.base.model_copy(update={"as_of": f"{as_of:%Y-%m}", "horizon": horizon})
+    return dataclasses.replace(scenario, base=base)
+
+
+def driver_needs(resolved: ResolvedScenario) -> list[Key]:
+    """The series the drivers touch: their targets and, for coherence, their categories force-wide."""
+    keys: list[Key] = []
+    for driver in resolved.drivers:
+        keys += list(driver.targets) + [(category, FORCE_AREA) for category, _ in driver.targets]
+    return list(dict.fromkeys(keys))

@@ -2,27 +2,23 @@
 
 from __future__ import annotations
 
-import zlib
-from dataclasses import dataclass, field
-from functools import partial
+from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 
-from crimecast.data.frequency import frequency_of
 from crimecast.data.series import FORCE_AREA, TOTAL_CATEGORY, series_of
 from crimecast.errors import ScenarioError
-from crimecast.forecast.models import AUTO, CrimeForecaster, step_note
-from crimecast.forecast.parallel import Progress, map_series
-from crimecast.forecast.reconcile import (CoherentPaths, bottom_history, bottom_keys, correlate_paths,
-                                          history_correlation)
+from crimecast.forecast.panel import Panel, forecast_panel
+from crimecast.forecast.parallel import Progress
+from crimecast.forecast.reconcile import CoherentPaths
+from crimecast.forecast.spec import SPEC_KEYS
 from crimecast.scenarios.apply import apply_drivers
-from crimecast.scenarios.resolve import ResolvedScenario, resolve_scenario
+from crimecast.scenarios.resolve import ResolvedScenario, driver_needs, resolve_scenario
 from crimecast.scenarios.result import ScenarioResult, contribution_table
 from crimecast.scenarios.spec import Base, Scenario
 
 Key = tuple[str, str]
-COMPARED_BASE_KEYS = ("data", "as_of", "horizon", "model", "paths", "seed", "steps")
+COMPARED_BASE_KEYS = ("data", *SPEC_KEYS)
 
 
 def load_base_data(base: Base) -> pd.DataFrame:
@@ -44,89 +40,30 @@ def check_scenario(scenario: Scenario, counts: pd.DataFrame | None = None) -> Re
     return resolve_scenario(scenario, counts)
 
 
-def series_seed(seed: int, key: Key) -> int:
-    """A seed per bottom series, so separately forecast series do not share random draws."""
-    return seed + zlib.crc32(f"{key[0]}/{key[1]}".encode("utf-8")) % 1_000_000
+def scenario_needs(resolved: ResolvedScenario) -> list[Key]:
+    """The series a scenario reads: its drivers' targets, their categories force-wide, and total recorded crime."""
+    return [(TOTAL_CATEGORY, FORCE_AREA), *driver_needs(resolved)]
 
 
-def _fit_bottom(item: tuple[Key, pd.Series], base: Base, horizon: int) -> tuple[np.ndarray, list[str], list[str]]:
-    """Paths of one bottom series, its notes (other than steps) and its steps in a few words."""
-    key, history = item
-    forecaster = CrimeForecaster(model=base.model, n_paths=base.paths, seed=series_seed(base.seed, key),
-                                 level_shifts=AUTO if base.steps else ())
-    result = forecaster.fit(history).predict(horizon, category=key[0], area=key[1])
-    step_notes = {step_note(step) for step in forecaster.steps_}
-    notes = [f"{key[0]} / {key[1]}: {note}" for note in forecaster.notes_ if note not in step_notes]
-    steps = [f"{key[0]} / {key[1]} {step.change:+.0%} from {step.month:%Y-%m}" for step in forecaster.steps_]
-    return result.paths, notes, steps
+def scenario_baseline(counts: pd.DataFrame, resolved: list[ResolvedScenario], *, saved: Panel | None = None,
+                      jobs: int = 1, progress: Progress | None = None) -> Panel:
+    """The baseline forecast the scenarios are applied to: ``saved`` (checked to serve them), else forecast now.
 
-
-@dataclass
-class Baseline:
-    """The forecast every scenario of a run is applied to."""
-
-    paths: CoherentPaths
-    notes: list[str] = field(default_factory=list)
-
-
-def merge_splits(*splits: dict[str, list[str]]) -> dict[str, list[str]]:
-    """Category -> districts named by any of several scenarios or plans."""
-    merged: dict[str, list[str]] = {}
-    for split in splits:
-        for category, districts in split.items():
-            merged[category] = sorted(set(merged.get(category, [])) | set(districts))
-    return merged
-
-
-def fit_baseline(counts: pd.DataFrame, *, base: Base, as_of: pd.Timestamp, horizon: int,
-                 split: dict[str, list[str]] | None = None, jobs: int = 1, progress: Progress | None = None) -> Baseline:
-    """Forecast every bottom series from ``as_of`` and pair their paths.
-
-    Every category is forecast (total recorded crime is their sum); a
-    category in ``split`` is forecast as the districts named plus the rest
-    of the force, so districts add up to the force.
-
-    Parameters
-    ----------
-    counts
-        The data with totals.
-    base
-        Model, paths, seed and steps settings (``base.as_of`` and
-        ``base.horizon`` are ignored in favour of the arguments).
-    as_of, horizon
-        The last observed period used and the periods forecast (months, or
-        quarters for quarterly data).
-    split
-        Category -> districts forecast on their own.
+    Raises
+    ------
+    DataError
+        When ``saved`` starts from another month, stops too soon or lacks a series the scenarios need.
     """
-    split = split or {}
-    categories = sorted(set(counts["category"]) - {TOTAL_CATEGORY})
-    districts = sorted(set(counts["area"]) - {FORCE_AREA})
-    keys = bottom_keys(categories, split, districts)
-    histories = [bottom_history(counts, key, named=split.get(key[0], [])).loc[:as_of] for key in keys]
-    fitted = map_series(partial(_fit_bottom, base=base, horizon=horizon), list(zip(keys, histories)),
-                        jobs=jobs, progress=progress, label=lambda item: f"{item[0][0]} / {item[0][1]}")
-    correlated = correlate_paths([paths for paths, _, _ in fitted], history_correlation(histories), seed=base.seed)
-    notes = [note for _, item_notes, _ in fitted for note in item_notes]
-    steps = [step for _, _, item_steps in fitted for step in item_steps]
-    if steps:
-        notes.append(f"step changes modelled as level shifts: {'; '.join(steps)} (set base.steps: false to switch off).")
-    if len(keys) > 1:
-        notes.append(f"{len(keys)} series forecast separately and added up path by path (totals are coherent); their "
-                     "paths are paired so year totals move together as their year-on-year changes have.")
-    frequency = frequency_of(counts)
-    months = frequency.range(frequency.next(as_of), periods=horizon)
-    in_total = counts.attrs.get("total_categories")
-    paths = CoherentPaths(months=months, bottom=dict(zip(keys, correlated)),
-                          total_categories=None if in_total is None else tuple(in_total))
-    return Baseline(paths=paths, notes=notes)
-
-
-def _baseline_for(counts: pd.DataFrame, resolved: list[ResolvedScenario], *, jobs: int,
-                  progress: Progress | None) -> Baseline:
     first = resolved[0]
-    return fit_baseline(counts, base=first.scenario.base, as_of=first.as_of, horizon=len(first.months),
-                        split=merge_splits(*(r.split for r in resolved)), jobs=jobs, progress=progress)
+    needs = [key for r in resolved for key in scenario_needs(r)]
+    if saved is not None:
+        panel = saved.for_request(needs, as_of=first.as_of, periods=len(first.months),
+                                  what=f"the scenario '{first.scenario.name}'")
+        panel.notes.append(f"baseline from the saved forecast '{saved.saved}' ({saved.spec.describe()}); the scenario's "
+                           "own base forecast settings are not used.")
+        return panel
+    return forecast_panel(counts, spec=first.scenario.base.forecast_spec(), needs=needs, as_of=first.as_of,
+                          horizon=len(first.months), jobs=jobs, progress=progress)
 
 
 def _reported(resolved: ResolvedScenario, paths: CoherentPaths) -> list[Key]:
@@ -140,7 +77,7 @@ def _reported(resolved: ResolvedScenario, paths: CoherentPaths) -> list[Key]:
             not (k[0] == TOTAL_CATEGORY and len(resolved.categories) == 1)]
 
 
-def apply_scenario(resolved: ResolvedScenario, baseline: Baseline, counts: pd.DataFrame, *,
+def apply_scenario(resolved: ResolvedScenario, baseline: Panel, counts: pd.DataFrame, *,
                    reported: list[Key] | None = None) -> ScenarioResult:
     """Apply a resolved scenario's drivers to a baseline forecast and read off the results.
 
@@ -164,7 +101,7 @@ def apply_scenario(resolved: ResolvedScenario, baseline: Baseline, counts: pd.Da
                           history=history, contributions=contributions, notes=notes, data=data)
 
 
-def run_scenario(scenario: Scenario, *, counts: pd.DataFrame | None = None, jobs: int = 1,
+def run_scenario(scenario: Scenario, *, counts: pd.DataFrame | None = None, saved: Panel | None = None, jobs: int = 1,
                  progress: Progress | None = None) -> ScenarioResult:
     """Forecast the scenario's base and apply its drivers to every sample path.
 
@@ -174,6 +111,9 @@ def run_scenario(scenario: Scenario, *, counts: pd.DataFrame | None = None, jobs
         From :func:`crimecast.scenarios.spec.load_scenario`.
     counts
         The data with totals; read from ``scenario.base.data`` when omitted.
+    saved
+        A saved forecast to use as the baseline instead of forecasting
+        (see :mod:`crimecast.forecast.saved`).
     jobs
         Worker processes for the series forecasts.
     progress
@@ -187,7 +127,7 @@ def run_scenario(scenario: Scenario, *, counts: pd.DataFrame | None = None, jobs
     """
     counts = load_base_data(scenario.base) if counts is None else counts
     resolved = resolve_scenario(scenario, counts)
-    baseline = _baseline_for(counts, [resolved], jobs=jobs, progress=progress)
+    baseline = scenario_baseline(counts, [resolved], saved=saved, jobs=jobs, progress=progress)
     return apply_scenario(resolved, baseline, counts)
 
 
@@ -225,21 +165,21 @@ def _same_base(scenarios: list[Scenario]) -> None:
                 )
 
 
-def compare_scenarios(scenarios: list[Scenario], *, counts: pd.DataFrame | None = None, jobs: int = 1,
-                      progress: Progress | None = None) -> ScenarioComparison:
+def compare_scenarios(scenarios: list[Scenario], *, counts: pd.DataFrame | None = None, saved: Panel | None = None,
+                      jobs: int = 1, progress: Progress | None = None) -> ScenarioComparison:
     """Apply several scenarios to one baseline forecast, for side-by-side tables.
 
     Raises
     ------
     ScenarioError
-        When their base settings (data, as_of, horizon, model, paths, seed,
-        steps) differ, naming the key.
+        When their base settings (data and every forecast key) differ,
+        naming the key.
     """
     if not scenarios:
         raise ScenarioError("no scenarios to compare: give at least one scenario file.")
     _same_base(scenarios)
     counts = load_base_data(scenarios[0].base) if counts is None else counts
     resolved = [resolve_scenario(s, counts) for s in scenarios]
-    baseline = _baseline_for(counts, resolved, jobs=jobs, progress=progress)
+    baseline = scenario_baseline(counts, resolved, saved=saved, jobs=jobs, progress=progress)
     reported = list(dict.fromkeys(key for r in resolved for key in _reported(r, baseline.paths)))
     return ScenarioComparison(results=[apply_scenario(r, baseline, counts, reported=reported) for r in resolved])

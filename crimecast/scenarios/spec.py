@@ -32,7 +32,7 @@ from crimecast.data.load import DEFAULT_DATASET, EMBEDDED_DATASETS
 from crimecast.data.slugs import did_you_mean
 from crimecast.errors import ScenarioError
 from crimecast.io import read_text
-from crimecast.forecast.models import DEFAULT_HORIZON, DEFAULT_MODEL, DEFAULT_PATHS, DEFAULT_SEED, MODELS
+from crimecast.forecast.spec import ForecastSpec
 from crimecast.scenarios.values import Value, parse_value
 
 SCHEMA_VERSION = 1
@@ -180,24 +180,12 @@ DRIVER_KINDS: dict[str, type[_Driver]] = {
 Driver = Annotated[Union[Uplift, LevelShift, Trend, Share, Seasonal], Field(discriminator="kind")]
 
 
-class Base(_Strict):
-    """The dataset and forecast settings a scenario starts from."""
+class Base(ForecastSpec):
+    """The dataset a scenario starts from, and its forecast (the keys of :class:`~crimecast.forecast.spec.ForecastSpec`)."""
 
     data: str = DEFAULT_DATASET
     area: str | None = None
-    as_of: Month | None = None
-    horizon: int = Field(default=DEFAULT_HORIZON, ge=1, le=MAX_HORIZON)
-    model: str = DEFAULT_MODEL
-    paths: int = Field(default=DEFAULT_PATHS, ge=100, le=100_000)
-    seed: int = DEFAULT_SEED
-    steps: bool = True
-
-    @field_validator("model")
-    @classmethod
-    def _known_model(cls, model):
-        if model not in MODELS:
-            raise ValueError(f"unknown model '{model}'.{did_you_mean(model, list(MODELS))} Use one of: {', '.join(MODELS)}")
-        return model
+    horizon: int | None = Field(default=None, ge=1, le=MAX_HORIZON)  # months; None: one year
 
 
 class ScenarioFile(_Strict):

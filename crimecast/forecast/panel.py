@@ -1,0 +1,271 @@
+"""One coherent panel forecast: the series a request needs, forecast once, paired, totals summed path by path.
+
+Every command that forecasts (``run``, ``scenario``, ``milestones``, the
+Community Safety Fund) asks for a panel of (category, area) series. Only
+*bottom* series are forecast, each with its own seed
+(:func:`series_seed`), so a series gets the same paths whichever command
+asks for it:
+
+* a category needed force-wide only is forecast at force level;
+* a category needed in some districts only is forecast in those districts;
+* a category needed force-wide *and* in some districts is forecast in those
+  districts plus the rest of the force, and the force is their sum;
+* total recorded crime is the sum of every category that counts towards it.
+
+The bottom series' paths are then paired (``correlate_paths``) so totals
+move together as their history did, and every total is the sum of its
+parts, path by path. Paths are kept at single precision (exact when saved).
+"""
+
+from __future__ import annotations
+
+import traceback
+import zlib
+from dataclasses import dataclass, field
+from functools import partial
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+
+from crimecast.data.frequency import frequency_of
+from crimecast.data.known_changes import months_for
+from crimecast.data.series import FORCE_AREA, TOTAL_CATEGORY, series_of
+from crimecast.errors import CrimecastError, DataError
+from crimecast.forecast.models import AUTO, CrimeForecaster, step_note
+from crimecast.forecast.parallel import Progress, map_series
+from crimecast.forecast.paths import ForecastResult
+from crimecast.forecast.reconcile import (REST_OF_FORCE, CoherentPaths, bottom_history, correlate_paths,
+                                          history_correlation)
+from crimecast.forecast.spec import ForecastSpec
+
+Key = tuple[str, str]
+
+
+def series_seed(seed: int, key: Key) -> int:
+    """A seed per bottom series, so separately forecast series do not share random draws."""
+    return seed + zlib.crc32(f"{key[0]}/{key[1]}".encode("utf-8")) % 1_000_000
+
+
+def forecaster_for(spec: ForecastSpec, key: Key) -> CrimeForecaster:
+    """The forecaster of one bottom series: the one place a panel turns its spec into a model."""
+    return CrimeForecaster(model=spec.model, n_paths=spec.paths, seed=series_seed(spec.seed, key),
+                           level_shifts=AUTO if spec.steps else (),
+                           known_changes=months_for(list(spec.known_changes), category=key[0], area=key[1]))
+
+
+def total_categories(counts: pd.DataFrame) -> tuple[str, ...]:
+    """The categories that add up to total recorded crime in ``counts``."""
+    listed = counts.attrs.get("total_categories")
+    return tuple(sorted(listed if listed is not None else set(counts["category"]) - {TOTAL_CATEGORY}))
+
+
+def districts_of(counts: pd.DataFrame) -> tuple[str, ...]:
+    return tuple(sorted(set(counts["area"]) - {FORCE_AREA}))
+
+
+def panel_keys(counts: pd.DataFrame, needs: Iterable[Key]) -> tuple[list[Key], dict[str, list[str]]]:
+    """The bottom series that ``needs`` requires, and category -> districts split off the force.
+
+    See the module docstring for the rules.
+    """
+    in_total = total_categories(counts)
+    areas_of: dict[str, set[str]] = {}
+    for category, area in needs:
+        for cat in (in_total if category == TOTAL_CATEGORY else (category,)):
+            areas_of.setdefault(cat, set()).add(area)
+    districts = set(districts_of(counts))
+    keys: list[Key] = []
+    split: dict[str, list[str]] = {}
+    for category in sorted(areas_of):
+        named = sorted(areas_of[category] - {FORCE_AREA})
+        if not named:
+            keys.append((category, FORCE_AREA))
+            continue
+        keys += [(category, district) for district in named]
+        if FORCE_AREA in areas_of[category]:
+            split[category] = named
+            if districts - set(named):
+                keys.append((category, REST_OF_FORCE))
+    return keys, split
+
+
+@dataclass
+class Panel:
+    """Coherent sample paths of the bottom series a request needed.
+
+    Attributes
+    ----------
+    paths
+        The bottom series' paths; every total is their sum.
+    spec
+        The forecast's settings.
+    as_of
+        The last period of data used; the forecast starts the period after.
+    notes
+        Decisions and warnings in plain words.
+    failures
+        Bottom series that could not be forecast, and why (only when asked
+        to carry on without them).
+    saved
+        The saved forecast's name when read from the store.
+    """
+
+    paths: CoherentPaths
+    spec: ForecastSpec
+    as_of: pd.Timestamp
+    notes: list[str] = field(default_factory=list)
+    failures: dict[Key, str] = field(default_factory=dict)
+    saved: str | None = None
+    series_notes: dict[Key, list[str]] = field(default_factory=dict)
+
+    @property
+    def months(self) -> pd.DatetimeIndex:
+        return self.paths.months
+
+    def has(self, category: str, area: str) -> bool:
+        """Whether (category, area) is a bottom series or a complete sum of them."""
+        return self.paths.keys_for(category, area) is not None
+
+    def total(self, category: str, area: str) -> np.ndarray:
+        """Paths (n_paths, periods) of (category, area), summed path by path from its bottom series."""
+        return self.paths.total(category, area)
+
+    def result(self, counts: pd.DataFrame, category: str, area: str) -> ForecastResult:
+        """(category, area) as a :class:`ForecastResult`, with its history to ``as_of`` and its parts' notes."""
+        result = series_result(self.paths, counts, category, area, as_of=self.as_of, model=self.spec.model)
+        parts = self.paths.keys_for(category, area)
+        if parts == [(category, area)]:
+            result.notes = list(self.series_notes.get((category, area), []))
+        else:
+            result.notes = [f"{c} / {a}: {note}" for c, a in parts for note in self.series_notes.get((c, a), [])]
+            result.notes.append(f"the sum of {len(parts)} series forecast separately, path by path "
+                                f"({', '.join(a if c == category else c for c, a in parts[:6])}{', ...' if len(parts) > 6 else ''}).")
+        return result
+
+    def for_request(self, needs: Iterable[Key], *, as_of: pd.Timestamp, periods: int, what: str) -> "Panel":
+        """This panel cut to ``periods``, once it is checked to serve a request (``what`` names it).
+
+        Raises
+        ------
+        DataError
+            When the panel starts from another month, stops too soon, or
+            lacks a series the request needs (saying how to save one that serves).
+        """
+        name = f"the saved forecast '{self.saved}'" if self.saved else "the forecast"
+        if as_of != self.as_of:
+            raise DataError(f"{name} is from {self.as_of:%Y-%m} but {what} forecasts from {as_of:%Y-%m}. Save a forecast "
+                            f"with the data to {as_of:%Y-%m} (`forecast run ... --as-of {as_of:%Y-%m} --save NAME`), "
+                            "or change the as-of month.")
+        if periods > len(self.months):
+            raise DataError(f"{name} covers {self.months[0]:%Y-%m} to {self.months[-1]:%Y-%m}, but {what} needs "
+                            f"{periods} periods from {self.months[0]:%Y-%m}. Save it again with --horizon {periods}.")
+        missing = [key for key in dict.fromkeys(needs) if not self.has(*key)]
+        if missing:
+            listed = ", ".join(f"{c} / {a}" for c, a in missing[:4]) + (f" and {len(missing) - 4} more" if len(missing) > 4 else "")
+            raise DataError(f"{name} lacks {listed}, which {what} needs. Save a forecast that includes "
+                            f"{'them' if len(missing) > 1 else 'it'} (e.g. `forecast run all --area all --save NAME`).")
+        return Panel(paths=self.paths.cut(periods), spec=self.spec, as_of=self.as_of, notes=list(self.notes),
+                     failures=dict(self.failures), saved=self.saved)
+
+
+def series_result(paths: CoherentPaths, counts: pd.DataFrame, category: str, area: str, *, as_of: pd.Timestamp,
+                  model: str) -> ForecastResult:
+    """One series of coherent paths as a :class:`ForecastResult` (for its tables and year totals)."""
+    history = series_of(counts, category=category, area=area).loc[:as_of]
+    return ForecastResult(category=category, area=area, model=model, history=history, paths=paths.total(category, area))
+
+
+@dataclass
+class _Fit:
+    """One bottom series forecast: paths, the forecaster's notes, its steps in a few words, or why it failed."""
+
+    paths: np.ndarray | None = None
+    notes: list[str] = field(default_factory=list)
+    other_notes: list[str] = field(default_factory=list)  # the notes that are not about steps
+    steps: list[str] = field(default_factory=list)
+    reason: str | None = None
+
+
+def _fit_bottom(item: tuple[Key, pd.Series], spec: ForecastSpec, horizon: int, keep_going: bool) -> _Fit:
+    key, history = item
+    try:
+        forecaster = forecaster_for(spec, key)
+        result = forecaster.fit(history).predict(horizon, category=key[0], area=key[1])
+    except CrimecastError as error:
+        if not keep_going:
+            raise
+        return _Fit(reason=str(error))
+    except Exception as error:  # noqa: BLE001 - one series' failure must not sink a batch
+        if not keep_going:
+            raise
+        return _Fit(reason=f"unexpected {type(error).__name__}: {error}\n{traceback.format_exc()}")
+    step_notes = {step_note(step) for step in forecaster.steps_}
+    return _Fit(paths=result.paths.astype(np.float32).astype(np.float64), notes=list(forecaster.notes_),
+                other_notes=[note for note in forecaster.notes_ if note not in step_notes],
+                steps=[f"{key[0]} / {key[1]} {step.change:+.0%} from {step.month:%Y-%m}" for step in forecaster.steps_])
+
+
+def default_as_of(counts: pd.DataFrame, spec: ForecastSpec) -> pd.Timestamp:
+    """``spec.as_of`` as the period holding it, else the data's last period."""
+    last = counts["month"].max()
+    wanted = spec.as_of_month
+    if wanted is None or wanted >= last:
+        return last
+    return counts.loc[counts["month"] <= wanted, "month"].max()
+
+
+def forecast_panel(counts: pd.DataFrame, *, spec: ForecastSpec, needs: Iterable[Key], as_of: pd.Timestamp | None = None,
+                   horizon: int | None = None, jobs: int = 1, progress: Progress | None = None,
+                   keep_going: bool = False) -> Panel:
+    """Forecast the bottom series ``needs`` requires from ``as_of`` and pair their paths.
+
+    Parameters
+    ----------
+    counts
+        The data with totals (``with_totals``).
+    spec
+        Model, paths, seed, steps and known changes (``as_of`` and
+        ``horizon`` are used when the arguments are not given).
+    needs
+        The (category, area) series the request reads; a category needed
+        force-wide and in districts is split (see the module docstring).
+    as_of, horizon
+        The last period used and the periods forecast (default: from
+        ``spec``; one year).
+    jobs, progress
+        Worker processes, and a callback per bottom series.
+    keep_going
+        Record a bottom series that fails in ``failures`` and carry on
+        (for batches); otherwise its error is raised.
+    """
+    frequency = frequency_of(counts)
+    as_of = default_as_of(counts, spec) if as_of is None else as_of
+    horizon = horizon or spec.horizon or frequency.periods_per_year
+    keys, split = panel_keys(counts, needs)
+    if not keys:
+        raise DataError("nothing to forecast: no series was asked for.")
+    histories = [bottom_history(counts, key, named=split.get(key[0], [])).loc[:as_of] for key in keys]
+    fitted = map_series(partial(_fit_bottom, spec=spec, horizon=horizon, keep_going=keep_going),
+                        list(zip(keys, histories)), jobs=jobs, progress=progress,
+                        label=lambda item: f"{item[0][0]} / {item[0][1]}")
+    failures = {key: fit.reason for key, fit in zip(keys, fitted) if fit.reason is not None}
+    kept = [(key, history, fit) for key, history, fit in zip(keys, histories, fitted) if fit.reason is None]
+    correlated = correlate_paths([fit.paths for _, _, fit in kept], history_correlation([h for _, h, _ in kept]),
+                                 seed=spec.seed) if kept else []
+    series_notes = {key: fit.notes for key, _, fit in kept}
+    notes = [f"{key[0]} / {key[1]}: {note}" for key, _, fit in kept for note in fit.other_notes]
+    steps = [step for _, _, fit in kept for step in fit.steps]
+    if steps:
+        notes.append(f"step changes modelled as level shifts: {'; '.join(steps)} (steps: false, or --no-steps, "
+                     "switches this off).")
+    if len(kept) > 1:
+        notes.append(f"{len(kept)} series forecast separately and added up path by path (totals are coherent); their "
+                     "paths are paired so year totals move together as their year-on-year changes have.")
+    months = frequency.range(frequency.next(as_of), periods=horizon)
+    paths = CoherentPaths(months=months, bottom={key: p for (key, _, _), p in zip(kept, correlated)},
+                          total_categories=total_categories(counts), districts=districts_of(counts))
+    return Panel(paths=paths, spec=spec, as_of=as_of, notes=notes, failures=failures, series_notes=series_notes)
+
+
+__all__ = ["Panel", "forecast_panel", "forecaster_for", "panel_keys", "series_result", "series_seed"]

@@ -1,0 +1,122 @@
+"""Saved forecasts: a panel's paths, spec and data fingerprint kept in the store, and read back without refitting.
+
+``forecast run ... --save NAME`` keeps the coherent panel the run made;
+``--forecast NAME`` on ``scenario run|compare``, ``milestones`` and
+``optimise csf`` reads it back instead of forecasting. A saved forecast is
+refused when the data up to its as-of month has changed since (another
+fingerprint), or when it lacks a series the request needs.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from crimecast.data.frequency import frequency_of
+from crimecast.data.store import (decode_paths, drop_forecast, encode_paths, fingerprint, list_forecasts,
+                                  read_forecast_rows, save_forecast_rows, store_path)
+from crimecast.errors import DataError, UsageError
+from crimecast.forecast.panel import Panel
+from crimecast.forecast.reconcile import CoherentPaths
+from crimecast.forecast.spec import ForecastSpec
+
+
+def check_forecast_name(name: str) -> str:
+    """A saved forecast's name: letters, digits, ``-`` and ``_``.
+
+    Raises
+    ------
+    UsageError
+        For anything else.
+    """
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]{0,62}", name or ""):
+        raise UsageError(f"'{name}' is not a usable forecast name; use letters, digits, '-' and '_' (e.g. wm-2014).")
+    return name
+
+
+def data_fingerprint(counts: pd.DataFrame, as_of: pd.Timestamp) -> str:
+    """The fingerprint of the data a forecast from ``as_of`` used: every row up to that period."""
+    return fingerprint(counts[counts["month"] <= as_of])
+
+
+@dataclass(frozen=True)
+class SavedSummary:
+    """What ``--save`` wrote."""
+
+    name: str
+    store: Path
+    series: int
+    kilobytes: float
+    replaced: bool
+
+
+def save_panel(panel: Panel, *, name: str, counts: pd.DataFrame, store: str | Path | None = None) -> SavedSummary:
+    """Keep ``panel`` in the store under ``name`` (replacing one of that name).
+
+    Raises
+    ------
+    UsageError
+        For a name that is not usable.
+    DataError
+        When the store cannot be written.
+    """
+    check_forecast_name(name)
+    arrays = {key: encode_paths(paths) for key, paths in panel.paths.bottom.items()}
+    meta = {"total_categories": list(panel.paths.total_categories or []), "districts": list(panel.paths.districts or []),
+            "notes": panel.notes, "series_notes": [[c, a, notes] for (c, a), notes in panel.series_notes.items()]}
+    row = {"data": str(counts.attrs.get("source", "")), "fingerprint": data_fingerprint(counts, panel.as_of),
+           "as_of": panel.as_of.date(), "first_period": panel.months[0].date(), "periods": len(panel.months),
+           "frequency": frequency_of(counts).noun, "paths": panel.spec.paths,
+           "spec": json.dumps(panel.spec.model_dump(mode="json"), sort_keys=True), "meta": json.dumps(meta)}
+    replaced = save_forecast_rows(name, row=row, arrays=arrays, store=store)
+    return SavedSummary(name=name, store=store_path(store), series=len(arrays),
+                        kilobytes=sum(len(blob) for blob in arrays.values()) / 1024, replaced=replaced)
+
+
+def load_panel(name: str, *, counts: pd.DataFrame, store: str | Path | None = None) -> Panel:
+    """Read a saved forecast back, after checking that the data it was made from has not changed.
+
+    Raises
+    ------
+    DataError
+        When there is no such forecast, or the data up to its as-of month
+        differs from the data it was made from.
+    """
+    row, blobs = read_forecast_rows(name, store=store)
+    as_of = pd.Timestamp(row["as_of"])
+    now = data_fingerprint(counts, as_of)
+    if now != row["fingerprint"]:
+        raise DataError(f"the saved forecast '{name}' was made from data '{row['data']}' up to {as_of:%Y-%m}, and that "
+                        f"data has changed since (fingerprint {row['fingerprint'][:12]}, now {now[:12]} with "
+                        f"'{counts.attrs.get('source', '')}'). Forecast again and save it (`forecast run ... --save "
+                        f"{name}`), or use the data it was made from.")
+    periods, n_paths = int(row["periods"]), int(row["paths"])
+    frequency = frequency_of(counts)
+    months = frequency.range(pd.Timestamp(row["first_period"]), periods=periods)
+    meta = json.loads(row["meta"])
+    paths = CoherentPaths(months=months,
+                          bottom={key: decode_paths(blob, paths=n_paths, periods=periods) for key, blob in blobs.items()},
+                          total_categories=tuple(meta["total_categories"]), districts=tuple(meta["districts"]))
+    return Panel(paths=paths, spec=ForecastSpec.model_validate(json.loads(row["spec"])), as_of=as_of,
+                 notes=list(meta["notes"]), saved=name,
+                 series_notes={(c, a): list(notes) for c, a, notes in meta["series_notes"]})
+
+
+def saved_forecasts(store: str | Path | None = None) -> pd.DataFrame:
+    """One row per saved forecast: name, data, as_of, periods, paths, series, model, size (kB), created."""
+    table = list_forecasts(store)
+    model = [json.loads(text).get("model", "") for text in table["spec"]]
+    return table.drop(columns=["spec"]).assign(model=model)
+
+
+def drop_saved(name: str, *, store: str | Path | None = None) -> None:
+    """Remove a saved forecast (DataError naming the forecasts there are when there is none of that name)."""
+    drop_forecast(name, store=store)
+
+
+__all__ = ["SavedSummary", "check_forecast_name", "data_fingerprint", "drop_saved", "load_panel", "save_panel",
+           "saved_forecasts"]

@@ -1,0 +1,203 @@
+"""ForecastSpec: the one description of a forecast, validated once, with the one set of defaults.
+
+Scenario files (``base:``), plan files (``forecast:``), Community Safety Fund
+assumptions (``forecast:``) and the command line all describe a forecast
+with these keys::
+
+    model: crimecast        # one of crimecast, prophet, prophet-default, ets, seasonal-naive
+    paths: 1000             # simulated sample paths per series (100 to 100,000)
+    seed: 2014              # the same seed gives the same paths
+    steps: true             # model confirmed step changes as level shifts
+    as_of: 2014-03          # last month of data used (default: the data's last month)
+    horizon: 12             # periods ahead (default: one year, 12 months or 4 quarters)
+    known_changes:          # recording-rule changes and the like, always treated as steps
+      - {month: 2013-04, description: reporting push, category: violence-with-injury}
+    exceptional:            # temporary periods (e.g. lockdowns) kept out of the pattern
+      - {start: 2020-04, end: 2020-06, label: first lockdown}
+
+Every default comes from :mod:`crimecast.defaults`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Any
+
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, PlainValidator, field_validator
+
+from crimecast.data.exceptional import ExceptionalPeriod
+from crimecast.data.known_changes import KnownChange
+from crimecast.data.slugs import did_you_mean, slugify
+from crimecast.defaults import DEFAULT_MODEL, DEFAULT_PATHS, DEFAULT_SEED, MAX_HORIZON, MODEL_NAMES
+
+MIN_PATHS, MAX_PATHS = 100, 100_000
+SPEC_KEYS = ("model", "paths", "seed", "steps", "as_of", "horizon", "known_changes", "exceptional")
+_MONTH = re.compile(r"^(\d{4})-(\d{1,2})(?:-01)?$")
+
+
+def month_text(raw) -> str:
+    """``'2014-04'`` from ``'2014-04'``, ``'2014-04-01'``, a date or a timestamp."""
+    if isinstance(raw, (dt.date, dt.datetime, pd.Timestamp)):
+        return f"{raw.year:04d}-{raw.month:02d}"
+    match = _MONTH.match(str(raw).strip())
+    if not match or not 1 <= int(match.group(2)) <= 12:
+        raise ValueError(f"expected a month written YYYY-MM (e.g. 2014-04), got {raw!r}")
+    return f"{int(match.group(1)):04d}-{int(match.group(2)):02d}"
+
+
+def _timestamp(raw) -> pd.Timestamp:
+    return pd.Timestamp(f"{month_text(raw)}-01")
+
+
+def _mapping(raw, kind: str, keys: tuple[str, ...], required: tuple[str, ...]) -> dict:
+    if not isinstance(raw, dict):
+        raise ValueError(f"each {kind} is a mapping with keys {', '.join(keys)}, got {raw!r}")
+    unknown = [k for k in raw if k not in keys]
+    if unknown:
+        raise ValueError(f"unknown key '{unknown[0]}' in a {kind}.{did_you_mean(str(unknown[0]), list(keys))} "
+                         f"Keys allowed: {', '.join(keys)}")
+    missing = [k for k in required if raw.get(k) in (None, "")]
+    if missing:
+        raise ValueError(f"a {kind} needs '{missing[0]}'")
+    return raw
+
+
+def _known_change(raw) -> KnownChange:
+    if isinstance(raw, KnownChange):
+        return raw
+    raw = _mapping(raw, "known change", ("month", "description", "category", "area"), ("month", "description"))
+    return KnownChange(month=_timestamp(raw["month"]), description=str(raw["description"]).strip(),
+                       category=slugify(str(raw.get("category") or "")) or None,
+                       area=slugify(str(raw.get("area") or "")) or None)
+
+
+def _exceptional(raw) -> ExceptionalPeriod:
+    if isinstance(raw, ExceptionalPeriod):
+        return raw
+    raw = _mapping(raw, "exceptional period", ("start", "end", "label"), ("start", "end"))
+    start, end = _timestamp(raw["start"]), _timestamp(raw["end"])
+    if end < start:
+        raise ValueError(f"exceptional period ends ({end:%Y-%m}) before it starts ({start:%Y-%m})")
+    return ExceptionalPeriod(start=start, end=end, label=str(raw.get("label") or ""))
+
+
+def _items(parse):
+    def validate(raw) -> tuple:
+        if raw is None:
+            return ()
+        if not isinstance(raw, (list, tuple)):
+            raise ValueError(f"expected a list, got {raw!r}")
+        return tuple(parse(item) for item in raw)
+    return validate
+
+
+def _dump_known(changes: tuple[KnownChange, ...]) -> list[dict]:
+    return [{"month": f"{c.month:%Y-%m}", "description": c.description, "category": c.category, "area": c.area}
+            for c in changes]
+
+
+def _dump_exceptional(periods: tuple[ExceptionalPeriod, ...]) -> list[dict]:
+    return [{"start": f"{p.start:%Y-%m}", "end": f"{p.end:%Y-%m}", "label": p.label} for p in periods]
+
+
+Month = Annotated[str, PlainValidator(month_text)]
+KnownChanges = Annotated[tuple, PlainValidator(_items(_known_change)), PlainSerializer(_dump_known)]
+ExceptionalPeriods = Annotated[tuple, PlainValidator(_items(_exceptional)), PlainSerializer(_dump_exceptional)]
+
+
+class ForecastSpec(BaseModel):
+    """How to forecast: model, paths, seed, steps, as-of month, horizon, known changes and exceptional periods.
+
+    Attributes
+    ----------
+    model
+        A name from :data:`crimecast.forecast.models.MODELS`.
+    paths, seed
+        Sample paths per series and the random seed.
+    steps
+        Model confirmed step changes as level shifts (``False``: none).
+    as_of
+        Last month of data used, ``"YYYY-MM"``; ``None``: the data's last.
+    horizon
+        Periods ahead (months, or quarters for quarterly data); ``None``:
+        one year.
+    known_changes
+        Known process changes (:class:`~crimecast.data.known_changes.KnownChange`).
+    exceptional
+        Exceptional periods (:class:`~crimecast.data.exceptional.ExceptionalPeriod`).
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    model: str = DEFAULT_MODEL
+    paths: int = Field(default=DEFAULT_PATHS, ge=MIN_PATHS, le=MAX_PATHS)
+    seed: int = DEFAULT_SEED
+    steps: bool = True
+    as_of: Month | None = None
+    horizon: int | None = Field(default=None, ge=1, le=MAX_HORIZON)
+    known_changes: KnownChanges = ()
+    exceptional: ExceptionalPeriods = ()
+
+    @field_validator("model")
+    @classmethod
+    def _known_model(cls, model: str) -> str:
+        if model not in MODEL_NAMES:
+            raise ValueError(f"unknown model '{model}'.{did_you_mean(model, list(MODEL_NAMES))} "
+                             f"Use one of: {', '.join(MODEL_NAMES)}")
+        return model
+
+    @property
+    def as_of_month(self) -> pd.Timestamp | None:
+        """``as_of`` as a month-start timestamp."""
+        return None if self.as_of is None else pd.Timestamp(f"{self.as_of}-01")
+
+    def forecast_spec(self) -> "ForecastSpec":
+        """Just the forecast settings (a file's section may add keys such as ``data``)."""
+        return ForecastSpec(**{key: getattr(self, key) for key in SPEC_KEYS})
+
+    def updated(self, **changes: Any) -> "ForecastSpec":
+        """A copy with ``changes`` (``None`` values ignored), validated again.
+
+        Raises
+        ------
+        crimecast.errors.UsageError
+            When a value is not valid (one line naming the key).
+        """
+        from pydantic import ValidationError
+
+        from crimecast.errors import UsageError
+
+        given = {k: v for k, v in changes.items() if v is not None}
+        if not given:
+            return self
+        values = {key: getattr(self, key) for key in type(self).model_fields}
+        try:
+            return type(self)(**{**values, **given})
+        except ValidationError as error:
+            first = error.errors()[0]
+            key = ".".join(str(p) for p in first["loc"])
+            raise UsageError(f"{key}: {str(first['msg']).removeprefix('Value error, ')}.") from None
+
+    def describe(self) -> str:
+        """``"crimecast, 1,000 paths, seed 2014"`` (and steps off, when they are)."""
+        return f"{self.model}, {self.paths:,} paths, seed {self.seed}" + ("" if self.steps else ", steps off")
+
+
+def forecast_spec(*, model: str | None = None, paths: int | None = None, seed: int | None = None,
+                  steps: bool | None = None, as_of: str | None = None, horizon: int | None = None,
+                  known_changes: tuple = (), exceptional: tuple = (), base: ForecastSpec | None = None) -> ForecastSpec:
+    """A spec from command-line options: ``base`` (default: every default) with the options given.
+
+    Raises
+    ------
+    crimecast.errors.UsageError
+        For a value that is not valid.
+    """
+    return (base or ForecastSpec()).updated(model=model, paths=paths, seed=seed, steps=steps, as_of=as_of,
+                                            horizon=horizon, known_changes=tuple(known_changes) or None,
+                                            exceptional=tuple(exceptional) or None)
+
+
+__all__ = ["ForecastSpec", "Month", "SPEC_KEYS", "forecast_spec", "month_text"]
