@@ -154,7 +154,7 @@ class Panel:
         """
         name = f"the saved forecast '{self.saved}'" if self.saved else "the forecast"
         if as_of != self.as_of:
-            raise DataError(f"{name} is from {self.as_of:%Y-%m} but {what} forecasts from {as_of:%Y-%m}. Save a forecast "
+            raise DataError(f"{name} is from {self.as_of:%Y-%m} but {what} needs a forecast from {as_of:%Y-%m}. Save a forecast "
                             f"with the data to {as_of:%Y-%m} (`forecast run ... --as-of {as_of:%Y-%m} --save NAME`), "
                             "or change the as-of month.")
         if periods > len(self.months):

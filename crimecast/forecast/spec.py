@@ -187,7 +187,7 @@ class ForecastSpec(BaseModel):
 
 def forecast_spec(*, model: str | None = None, paths: int | None = None, seed: int | None = None,
                   steps: bool | None = None, as_of: str | None = None, horizon: int | None = None,
-                  known_changes: tuple = (), exceptional: tuple = (), base: ForecastSpec | None = None) -> ForecastSpec:
+                  known_changes: tuple | None = None, exceptional: tuple | None = None, base: ForecastSpec | None = None) -> ForecastSpec:
     """A spec from command-line options: ``base`` (default: every default) with the options given.
 
     Raises
@@ -196,8 +196,8 @@ def forecast_spec(*, model: str | None = None, paths: int | None = None, seed: i
         For a value that is not valid.
     """
     return (base or ForecastSpec()).updated(model=model, paths=paths, seed=seed, steps=steps, as_of=as_of,
-                                            horizon=horizon, known_changes=tuple(known_changes) or None,
-                                            exceptional=tuple(exceptional) or None)
+                                            horizon=horizon, known_changes=tuple(known_changes or ()) or None,
+                                            exceptional=tuple(exceptional or ()) or None)
 
 
 __all__ = ["ForecastSpec", "Month", "SPEC_KEYS", "forecast_spec", "month_text"]

@@ -319,8 +319,8 @@ def assess_milestones(counts: pd.DataFrame, plan: Plan, *, spec: ForecastSpec | 
         Drivers applied to the same paths; each milestone then has a
         scenario outlook beside the baseline.
     saved
-        A saved forecast to read instead of forecasting (its as-of month
-        is the default ``as_of``).
+        A saved forecast to read instead of forecasting; it must start
+        from the same month as the assessment.
     jobs, progress
         Worker processes, and a callback per series forecast.
 
@@ -336,7 +336,7 @@ def assess_milestones(counts: pd.DataFrame, plan: Plan, *, spec: ForecastSpec | 
         A saved forecast from another month, too short, or without a series needed.
     """
     spec = spec or milestone_spec(plan, scenario)
-    as_of = spec.as_of_month if spec.as_of is not None else (saved.as_of if saved is not None else None)
+    as_of = spec.as_of_month
     keys = [_resolve_milestone(counts, m, f"{plan.source}: milestones[{i}]") for i, m in enumerate(plan.milestones)]
     years = sorted({parse_financial_year(m.year) for m in plan.milestones})
     frequency = frequency_of(counts)
@@ -354,7 +354,7 @@ def assess_milestones(counts: pd.DataFrame, plan: Plan, *, spec: ForecastSpec | 
         resolved = resolve_scenario(scenario_at(scenario, as_of=as_of, horizon=horizon), counts)
     needs = _needs(keys, resolved)
     if saved is not None:
-        baseline = saved.for_request(needs, as_of=cut, periods=horizon, what="the milestones")
+        baseline = saved.for_request(needs, as_of=cut, periods=horizon, what="the plan")
         baseline.notes.append(f"forecast read from the saved forecast '{saved.saved}' ({saved.spec.describe()}), not refitted.")
         spec = saved.spec
     else:

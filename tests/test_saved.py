@@ -1,0 +1,140 @@
+"""Saved forecasts: `run --save`, `--forecast NAME` on scenario, milestones and the fund, and `forecast forecasts`."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from crimecast.cli import cli
+from crimecast.data.sources import DataSource, open_counts
+from crimecast.errors import DataError
+from crimecast.forecast.models import CrimeForecaster
+from crimecast.forecast.panel import forecast_panel
+from crimecast.forecast.saved import load_panel, save_panel
+from crimecast.forecast.spec import ForecastSpec
+
+QUICK = ["--model", "seasonal-naive", "--paths", "200"]
+
+
+def invoke(*args):
+    return CliRunner().invoke(cli, [str(a) for a in args])
+
+
+@pytest.fixture(scope="module")
+def saved_store(tmp_path_factory):
+    """A store holding `run all --save wm` and `run burglary --save b` (seasonal-naive, 200 paths)."""
+    folder = tmp_path_factory.mktemp("saved")
+    store = folder / "store.duckdb"
+    for args in (["all", "--save", "wm"], ["burglary", "--save", "b"]):
+        result = invoke("run", *args, *QUICK, "--no-backtest", "--no-chart", "--jobs", "1", "--store", store,
+                        "--out", folder / "out")
+        assert result.exit_code == 0, result.output
+        assert f"Saved the forecast as '{args[-1]}'" in result.output
+    return store
+
+
+@pytest.fixture
+def no_fitting(monkeypatch):
+    """Make any model fit fail: a command that reuses a saved forecast must not fit."""
+    def refuse(self, y):
+        raise AssertionError("a model was fitted")
+    monkeypatch.setattr(CrimeForecaster, "fit", refuse)
+
+
+def test_forecasts_lists_what_is_saved_and_drops_one(saved_store, tmp_path):
+    listed = invoke("forecasts", "--store", saved_store, "--json")
+    table = {row["name"]: row for row in json.loads(listed.stdout)["forecasts"]}
+    assert table["wm"]["series"] == 70 and table["b"]["series"] == 1 and table["wm"]["model"] == "seasonal-naive"
+    assert table["wm"]["periods"] == 12 and 0 < table["b"]["kilobytes"] < table["wm"]["kilobytes"]
+    text = invoke("forecasts", "--store", saved_store).output
+    assert "wm" in text and "west-midlands" in text and "2014-03" in text
+    copy = tmp_path / "copy.duckdb"
+    copy.write_bytes(saved_store.read_bytes())
+    assert invoke("forecasts", "--store", copy, "--drop", "b").exit_code == 0
+    assert [r["name"] for r in json.loads(invoke("forecasts", "--store", copy, "--json").stdout)["forecasts"]] == ["wm"]
+
+
+def test_milestones_scenario_and_fund_reuse_the_saved_forecast_without_fitting(saved_store, tmp_path, csf_file,
+                                                                               no_fitting):
+    out = tmp_path / "out"
+    for args in (["milestones", "burglary", "--target", "-8%", "--no-chart"],
+                 ["scenario", "run", "planning-2014-15", "--no-chart"],
+                 ["optimise", "csf", "--assumptions", csf_file(), "--no-chart"]):
+        result = invoke(*args, "--forecast", "wm", "--store", saved_store, "--out", out)
+        assert result.exit_code == 0, (args, result.output)
+        assert "saved forecast 'wm'" in result.output or args[0] == "optimise"
+    compared = invoke("scenario", "compare", "planning-2014-15", "--forecast", "wm", "--store", saved_store, "--out", out)
+    assert compared.exit_code == 0, compared.output
+
+
+def test_a_saved_forecast_gives_the_numbers_of_a_refit(saved_store, tmp_path):
+    def milestone(*extra):
+        result = invoke("milestones", "burglary", "--target", "-8%", "--no-chart", "--json", "--store", saved_store,
+                        "--out", tmp_path, *extra)
+        assert result.exit_code == 0, result.output
+        row = json.loads(result.stdout)["milestones"][0]
+        return row["expected"], row["lo80"], row["hi80"], row["p_meet"]
+
+    assert milestone("--forecast", "b") == milestone(*QUICK)
+    run = json.loads(invoke("run", "burglary", *QUICK, "--no-backtest", "--no-chart", "--json", "--out", tmp_path).stdout)
+    assert run["series"][0]["financial_years"][0]["mean"] == pytest.approx(milestone("--forecast", "b")[0], abs=1e-6)
+
+
+def test_saved_paths_round_trip_exactly(tmp_path):
+    counts = open_counts(DataSource(data="west-midlands"))
+    panel = forecast_panel(counts, spec=ForecastSpec(model="seasonal-naive", paths=100),
+                           needs=[("robbery", "force"), ("robbery", "walsall")])
+    save_panel(panel, name="r", counts=counts, store=tmp_path / "s.duckdb")
+    back = load_panel("r", counts=counts, store=tmp_path / "s.duckdb")
+    assert back.spec == panel.spec and back.as_of == panel.as_of and list(back.months) == list(panel.months)
+    for key, paths in panel.paths.bottom.items():
+        assert np.array_equal(back.paths.bottom[key], paths)
+    assert np.array_equal(back.total("robbery", "force"), panel.total("robbery", "force"))
+
+
+@pytest.mark.parametrize("args, message", [
+    (["milestones", "burglary", "--forecast", "nope"], "no saved forecast 'nope'"),
+    (["milestones", "robbery", "--forecast", "b"], "lacks robbery / force"),
+    (["milestones", "--plan", "plan-2013-14", "--forecast", "b"], "is from 2014-03 but the plan needs a forecast from 2013-03"),
+    (["scenario", "run", "domestic-abuse-uplift", "--forecast", "wm"], "is from 2014-03"),
+    (["forecasts", "--drop", "nope"], "no saved forecast 'nope'"),
+])
+def test_a_saved_forecast_that_cannot_serve_is_one_line_exit_1(saved_store, tmp_path, args, message):
+    result = invoke(*args, "--store", saved_store, *(["--out", tmp_path] if args[0] != "forecasts" else []))
+    assert result.exit_code == 1, result.output
+    error = [line for line in result.output.splitlines() if line.startswith("Error")]
+    assert len(error) == 1 and message in error[0] and "Traceback" not in result.output
+
+
+def test_a_saved_forecast_is_refused_when_its_data_changed(small_csv, tmp_path):
+    store = tmp_path / "s.duckdb"
+    result = invoke("run", "robbery", "--area", "north", "--data", small_csv, *QUICK, "--no-backtest", "--no-chart",
+                    "--save", "n", "--store", store, "--out", tmp_path)
+    assert result.exit_code == 0, result.output
+    frame = pd.read_csv(small_csv)
+    frame.loc[0, "count"] += 5  # an earlier month revised
+    frame.to_csv(small_csv, index=False)
+    counts = open_counts(DataSource(data=str(small_csv)))
+    with pytest.raises(DataError, match="has changed since"):
+        load_panel("n", counts=counts, store=store)
+    result = invoke("milestones", "robbery", "--area", "north", "--data", small_csv, "--forecast", "n", "--store", store,
+                    "--out", tmp_path)
+    assert result.exit_code == 1 and "has changed since" in result.output
+
+
+def test_a_bad_save_name_is_refused_before_any_work(tmp_path):
+    result = invoke("run", "burglary", "--save", "no spaces", "--out", tmp_path)
+    assert result.exit_code == 2 and "not a usable forecast name" in result.output
+
+
+def test_milestones_area_all_gives_one_row_per_area(saved_store, tmp_path, no_fitting):
+    result = invoke("milestones", "burglary", "--target", "-5%", "--area", "all", "--forecast", "wm", "--store",
+                    saved_store, "--no-chart", "--json", "--out", tmp_path)
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)["milestones"]
+    assert [r["area"] for r in rows][0] == "force" and len(rows) == 8
+    some = invoke("milestones", "burglary", "--area", "walsall,dudley", "--forecast", "wm", "--store", saved_store,
+                  "--no-chart", "--json", "--out", tmp_path)
+    assert [r["area"] for r in json.loads(some.stdout)["milestones"]] == ["dudley", "walsall"]
