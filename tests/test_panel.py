@@ -1,0 +1,72 @@
+"""The coherent panel: only the series a request needs, forecast once; totals are sums of parts, path by path."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from crimecast.data.sources import DataSource, open_counts
+from crimecast.errors import DataError
+from crimecast.forecast.panel import forecast_panel, panel_keys, series_seed
+from crimecast.forecast.reconcile import REST_OF_FORCE
+from crimecast.forecast.spec import ForecastSpec
+
+SPEC = ForecastSpec(model="seasonal-naive", paths=100)
+
+
+@pytest.fixture(scope="module")
+def counts():
+    return open_counts(DataSource(data="west-midlands"))
+
+
+def test_only_the_series_asked_for_are_forecast(counts):
+    assert panel_keys(counts, [("burglary-dwelling", "force")]) == ([("burglary-dwelling", "force")], {})
+    assert panel_keys(counts, [("robbery", "walsall")]) == ([("robbery", "walsall")], {})
+    keys, split = panel_keys(counts, [("robbery", "walsall"), ("robbery", "force")])
+    assert keys == [("robbery", "walsall"), ("robbery", REST_OF_FORCE)] and split == {"robbery": ["walsall"]}
+    total, _ = panel_keys(counts, [("total-recorded-crime", "force")])
+    assert len(total) == 10 and all(area == "force" for _, area in total)
+
+
+def test_totals_are_sums_of_parts_path_by_path(counts):
+    panel = forecast_panel(counts, spec=SPEC, needs=[("robbery", "walsall"), ("robbery", "force"),
+                                                     ("total-recorded-crime", "force")])
+    parts = panel.total("robbery", "walsall") + panel.total("robbery", REST_OF_FORCE)
+    assert np.array_equal(panel.total("robbery", "force"), parts)
+    categories = {c for c, _ in panel.paths.bottom}
+    assert np.allclose(panel.total("total-recorded-crime", "force"),
+                       sum(panel.total(c, "force") for c in categories))
+    assert panel.has("robbery", "walsall") and not panel.has("robbery", "dudley")
+
+
+def test_a_series_gets_the_same_paths_whichever_request_asks_for_it(counts):
+    alone = forecast_panel(counts, spec=SPEC, needs=[("robbery", "force")])
+    among = forecast_panel(counts, spec=SPEC, needs=[("total-recorded-crime", "force")])
+    # pairing reorders whole paths; the set of paths of the series is unchanged
+    assert np.array_equal(np.sort(alone.total("robbery", "force"), axis=0), np.sort(among.total("robbery", "force"), axis=0))
+
+
+def test_a_panel_refuses_a_request_it_cannot_serve(counts):
+    panel = forecast_panel(counts, spec=SPEC, needs=[("robbery", "walsall")])
+    with pytest.raises(DataError, match="lacks robbery / force"):
+        panel.for_request([("robbery", "force")], as_of=panel.as_of, periods=12, what="this")
+    with pytest.raises(DataError, match="--horizon 13"):
+        panel.for_request([("robbery", "walsall")], as_of=panel.as_of, periods=13, what="this")
+    assert panel.for_request([("robbery", "walsall")], as_of=panel.as_of, periods=6, what="this").months.size == 6
+
+
+@settings(max_examples=30, deadline=None)
+@given(needs=st.lists(st.tuples(st.sampled_from(["robbery", "shoplifting", "total-recorded-crime"]),
+                                st.sampled_from(["force", "walsall", "dudley"])), min_size=1, max_size=5))
+def test_every_series_asked_for_can_be_read_off_the_bottom_series(counts, needs):
+    keys, split = panel_keys(counts, needs)
+    from crimecast.forecast.reconcile import CoherentPaths
+    from crimecast.forecast.panel import districts_of, total_categories
+
+    paths = CoherentPaths(months=counts["month"].unique()[:1], bottom={k: np.zeros((1, 1)) for k in keys},
+                          total_categories=total_categories(counts), districts=districts_of(counts))
+    assert all(paths.keys_for(*need) is not None for need in needs)
+    assert len(set(keys)) == len(keys)
+
+
+def test_series_seeds_differ_by_series_and_follow_the_seed():
+    assert series_seed(1, ("a", "b")) != series_seed(1, ("a", "c")) and series_seed(2, ("a", "b")) == series_seed(1, ("a", "b")) + 1
