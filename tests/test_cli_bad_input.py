@@ -103,8 +103,9 @@ def test_a_batch_finishes_every_series_it_can_and_exits_1_at_the_end(tmp_path):
     (out / "robbery_solihull_forecast.csv").write_text("from an earlier run")
     result = invoke("run", "all", "--data", data, "--out", out, *FAST)
     assert result.exit_code == 1, result.output
-    # the district's force total (formed from its one district) is just as short
-    assert "Could not forecast 2 series" in result.output and "- robbery / solihull: " in result.output
+    # the force's robbery and both totals of recorded crime are sums with that series as a part
+    assert "Could not forecast 4 series" in result.output and "- robbery / solihull: " in result.output
+    assert "- total-recorded-crime / force: its part robbery / solihull failed: " in result.output
     assert "Traceback" not in result.output
     assert "burglary_solihull_forecast.csv" in files_in(out)
     assert "robbery_solihull_forecast.csv" not in files_in(out), "a stale file for the failed series is removed"
@@ -118,10 +119,10 @@ def test_a_backtest_batch_reports_the_series_that_failed(tmp_path, monkeypatch):
 
     real = run._backtest_one
 
-    def flaky(item, options):
+    def flaky(item, spec, options):
         if item[0] == "robbery":
             raise ZeroDivisionError("no variation")
-        return real(item, options)
+        return real(item, spec, options)
 
     monkeypatch.setattr(run, "_backtest_one", flaky)
     data = monthly_csv(tmp_path / "two.csv", {("burglary", "solihull"): seasonal_counts(60),

@@ -169,11 +169,17 @@ class Panel:
                      failures=dict(self.failures), saved=self.saved)
 
 
+def series_forecast(paths: CoherentPaths, key: Key, *, history: pd.Series, as_of: pd.Timestamp,
+                    model: str) -> ForecastResult:
+    """One series of coherent paths as a :class:`ForecastResult`, history cut at ``as_of`` (for tables and year totals)."""
+    return ForecastResult(category=key[0], area=key[1], model=model, history=history.loc[:as_of], paths=paths.total(*key))
+
+
 def series_result(paths: CoherentPaths, counts: pd.DataFrame, category: str, area: str, *, as_of: pd.Timestamp,
                   model: str) -> ForecastResult:
-    """One series of coherent paths as a :class:`ForecastResult` (for its tables and year totals)."""
-    history = series_of(counts, category=category, area=area).loc[:as_of]
-    return ForecastResult(category=category, area=area, model=model, history=history, paths=paths.total(category, area))
+    """:func:`series_forecast` with the history read from ``counts``."""
+    return series_forecast(paths, (category, area), history=series_of(counts, category=category, area=area),
+                           as_of=as_of, model=model)
 
 
 @dataclass
@@ -268,4 +274,4 @@ def forecast_panel(counts: pd.DataFrame, *, spec: ForecastSpec, needs: Iterable[
     return Panel(paths=paths, spec=spec, as_of=as_of, notes=notes, failures=failures, series_notes=series_notes)
 
 
-__all__ = ["Panel", "forecast_panel", "forecaster_for", "panel_keys", "series_result", "series_seed"]
+__all__ = ["Panel", "forecast_panel", "forecaster_for", "panel_keys", "series_forecast", "series_result", "series_seed"]

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from crimecast.data.calendar import financial_year_label, financial_year_months, financial_year_start
+from crimecast.forecast.panel import series_forecast
 from crimecast.forecast.paths import ForecastResult, interval_columns
 from crimecast.forecast.reconcile import CoherentPaths
 from crimecast.scenarios.resolve import ResolvedScenario
@@ -20,12 +21,6 @@ BASELINE = "baseline"
 def _bands(values: np.ndarray, prefix: str) -> dict[str, np.ndarray]:
     columns = interval_columns(values, (LEVEL,))
     return {f"{prefix}_{name}": columns[name] for name in ("mean", "lo80", "hi80")}
-
-
-def series_forecast(paths: CoherentPaths, key: Key, *, history: pd.Series, as_of: pd.Timestamp, model: str) -> ForecastResult:
-    """One series of a scenario (or its baseline) as a ForecastResult, history cut at ``as_of``."""
-    return ForecastResult(category=key[0], area=key[1], model=model, history=history.loc[:as_of],
-                          paths=paths.total(*key))
 
 
 def forecast_years(months: pd.DatetimeIndex, history: pd.Series) -> list[int]:
@@ -169,5 +164,5 @@ def contribution_table(baseline: CoherentPaths, alone: dict[str, CoherentPaths],
 
 
 def _year_mean(paths: CoherentPaths, key: Key, observed: pd.Series, start: int) -> float:
-    result = ForecastResult(category=key[0], area=key[1], model="", history=observed, paths=paths.total(*key))
+    result = series_forecast(paths, key, history=observed, as_of=pd.Timestamp.max, model="")
     return float(result.year_total_paths(start).mean())
