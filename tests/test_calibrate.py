@@ -17,6 +17,20 @@ def test_window_scale_is_the_median_over_windows_of_each_windows_quantile():
     assert window_scale(scores, windows=3, level=0.8) == pytest.approx(np.quantile(np.linspace(0, 2, 12), 0.8))
 
 
+def test_exceptional_months_are_not_scored_and_a_window_with_none_left_is_skipped():
+    scores = np.concatenate([np.full(12, np.nan), np.linspace(0, 2, 12), np.r_[np.linspace(0, 10, 8), [np.nan] * 4]])
+    expected = np.median([np.quantile(np.linspace(0, 2, 12), 0.8), np.quantile(np.linspace(0, 10, 8), 0.8)])
+    assert window_scale(scores, windows=3, level=0.8) == pytest.approx(expected)
+
+
+def test_calibration_scores_only_ordinary_months():
+    rng = np.random.default_rng(3)
+    y_log = pd.Series(5 + rng.normal(0, 0.2, 96), index=pd.date_range("2006-04-01", periods=96, freq="MS"))
+    y_log.iloc[-20:-14] = np.nan  # six exceptional months in the last two windows
+    calibration = calibrate(y_log, TooNarrowCore, horizon=12, seed=1)
+    assert calibration.windows == 3 and calibration.n_scores == 30
+
+
 @settings(max_examples=30, deadline=None)
 @given(st.floats(0.5, 4.0), st.integers(0, 1000))
 def test_scaling_keeps_the_median_and_stretches_every_quantile(scale, seed):

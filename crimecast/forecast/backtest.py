@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 import pandas as pd
 
+from crimecast.data.exceptional import ExceptionalPeriod
 from crimecast.data.frequency import MONTHLY, Frequency
 from crimecast.errors import DataError
 from crimecast.forecast.cores import series_frequency
@@ -40,15 +41,18 @@ def backtest_need(frequency: Frequency = MONTHLY) -> int:
 
 def backtest_series(y: pd.Series, *, models: Iterable[str] = BACKTEST_MODELS, windows: int = BACKTEST_WINDOWS,
                     horizon: int | None = None, n_paths: int = DEFAULT_PATHS, seed: int = DEFAULT_SEED,
-                    category: str = "", area: str = "", **forecaster_params) -> pd.DataFrame:
+                    category: str = "", area: str = "", exceptional: tuple[ExceptionalPeriod, ...] = (),
+                    **forecaster_params) -> pd.DataFrame:
     """Score each model on rolling-origin windows of one series.
 
     Windows are one year (``horizon`` periods: 12 months, or 4 quarters for
     a quarterly series) unless ``horizon`` is given.
 
-    ``forecaster_params`` (``level_shifts``, ``known_changes``) go to every
-    ``CrimeForecaster``; step changes are found afresh in each window's own
-    training data, so no window sees its future.
+    ``forecaster_params`` (``level_shifts``, ``known_changes``) and
+    ``exceptional`` go to every ``CrimeForecaster``; step changes are found
+    afresh in each window's own training data, so no window sees its future.
+    Exceptional months are kept out of each window's fitting but still
+    scored, so scores with and without them compare the same months.
 
     Returns
     -------
@@ -76,7 +80,8 @@ def backtest_series(y: pd.Series, *, models: Iterable[str] = BACKTEST_MODELS, wi
         for origin in origins:
             started = time.perf_counter()
             train = y.iloc[:origin]
-            forecaster = CrimeForecaster(model=model, n_paths=n_paths, seed=seed, **forecaster_params)
+            forecaster = CrimeForecaster(model=model, n_paths=n_paths, seed=seed, exceptional=exceptional,
+                                         **forecaster_params)
             result = forecaster.fit(train).predict(horizon)
             actual = y.to_numpy(dtype=float)[origin:origin + horizon]
             paths = result.paths[:, :len(actual)]

@@ -56,8 +56,12 @@ def calibration_origins(n_months: int, *, horizon: int, windows: int = CALIBRATI
 
 
 def window_scale(scores: np.ndarray, *, windows: int, level: float = CALIBRATION_LEVEL) -> float:
-    """Median over windows of each window's ``level`` quantile of ``scores``."""
-    per_window = [np.quantile(chunk, level) for chunk in np.array_split(scores, windows)]
+    """Median over windows of each window's ``level`` quantile of ``scores``.
+
+    ``NaN`` scores (exceptional months) are left out; a window with none left is skipped.
+    """
+    chunks = [chunk[~np.isnan(chunk)] for chunk in np.array_split(scores, windows)]
+    per_window = [np.quantile(chunk, level) for chunk in chunks if len(chunk)]
     return float(np.median(per_window))
 
 
@@ -96,16 +100,20 @@ def _scores(y_log: pd.Series, origin: int, horizon: int, make_core: Callable, se
 def calibrate(y_log: pd.Series, make_core: Callable, *, seed: int, horizon: int = CALIBRATION_HORIZON) -> Calibration:
     """Scale factor for the core's spread, from backtests inside ``y_log``.
 
-    Returns the fallback scale, with ``n_scores == 0``, when the series is
-    too short for even one calibration window.
+    ``y_log`` holds ``NaN`` for exceptional months: they are gaps in each
+    window's training data (see ``cores``) and are not scored. Returns the
+    fallback scale, with ``n_scores == 0``, when the series is too short for
+    even one calibration window, or every scored month is exceptional.
     """
     min_train = CALIBRATION_MIN_TRAIN_YEARS * frequency_of(y_log).periods_per_year
     origins = calibration_origins(len(y_log), horizon=horizon, min_train=min_train)
     if not origins:
         return Calibration(scale=FALLBACK_SCALE, n_scores=0, windows=0)
     scores = np.concatenate([_scores(y_log, o, horizon, make_core, seed) for o in origins])
+    if np.isnan(scores).all():  # every window's months exceptional
+        return Calibration(scale=FALLBACK_SCALE, n_scores=0, windows=0)
     scale = float(np.clip(window_scale(scores, windows=len(origins)), *SCALE_BOUNDS))
-    return Calibration(scale=scale, n_scores=len(scores), windows=len(origins))
+    return Calibration(scale=scale, n_scores=int((~np.isnan(scores)).sum()), windows=len(origins))
 
 
 def apply_scale(paths_log: np.ndarray, scale: float) -> np.ndarray:

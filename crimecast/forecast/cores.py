@@ -3,6 +3,9 @@
 Each core works on log(1 + count), so that back-transformed paths are never
 negative and seasonality is multiplicative, and exposes
 ``fit(y_log) -> self`` and ``sample(horizon, n_paths, seed) -> (n_paths, horizon)``.
+``y_log`` may hold ``NaN`` for exceptional months: Prophet leaves them out of
+its fit, and the cores that need every month fill them with the seasonal
+pattern around them (``crimecast.forecast.gaps.fill_gaps``).
 """
 
 from __future__ import annotations
@@ -16,7 +19,9 @@ from collections.abc import Iterator
 import numpy as np
 import pandas as pd
 
-from crimecast.data.frequency import MONTHLY, QUARTERLY, Frequency, frequency_of
+from crimecast.data.frequency import MONTHLY, Frequency
+from crimecast.forecast.frequency import season_starts, series_frequency, with_frequency  # noqa: F401 (re-exported)
+from crimecast.forecast.gaps import fill_gaps
 
 
 def _import_prophet():
@@ -41,30 +46,6 @@ def _seeded_global_numpy(seed: int) -> Iterator[None]:
         yield
     finally:
         np.random.set_state(state)
-
-
-def season_starts(frequency: Frequency) -> range:
-    """The calendar month each period of the year starts in: 1..12, or 1, 4, 7, 10 for quarters."""
-    return range(1, 13, frequency.months_per_period)
-
-
-def series_frequency(y: pd.Series) -> Frequency:
-    """The frequency of a series: its index ``freq``, else quarterly if its dates are spaced by quarters.
-
-    Otherwise what ``frequency_of`` says (``attrs``, monthly by default).
-    """
-    index = y.index
-    if isinstance(index, pd.DatetimeIndex) and index.freq is None and len(index) >= 3:
-        inferred = pd.infer_freq(index)
-        if inferred and inferred.startswith("QS"):
-            return QUARTERLY
-    return frequency_of(y)
-
-
-def with_frequency(y: pd.Series) -> pd.Series:
-    """``y`` with its index ``freq`` set (``MS`` or ``QS-JAN``), so that every core knows its season."""
-    frequency = series_frequency(y)
-    return pd.Series(y.to_numpy(), index=pd.DatetimeIndex(y.index, freq=frequency.pandas_freq), name=y.name)
 
 
 def _month_dummies(months: pd.DatetimeIndex, frequency: Frequency = MONTHLY) -> pd.DataFrame:
@@ -135,7 +116,7 @@ class ProphetCore:
 
             known = tuple(self.frequency_.period_containing(k) for k in self.known_changes)  # a quarter holds its month
             self._fit_prophet(y_log, known)
-            counts = np.expm1(y_log)
+            counts = np.expm1(fill_gaps(y_log))  # exceptional months cannot read as steps
             self.steps_ = find_level_shifts(counts, known=known, effects=month_effects_of(self))
             shifts = tuple(sorted({s.month for s in self.steps_}))
             if set(shifts) <= set(self.active_shifts_):
@@ -205,7 +186,7 @@ class ETSCore:
         from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 
         frequency = series_frequency(y_log)
-        values = pd.Series(y_log.to_numpy(), index=pd.DatetimeIndex(y_log.index, freq=frequency.pandas_freq))
+        values = pd.Series(fill_gaps(y_log).to_numpy(), index=pd.DatetimeIndex(y_log.index, freq=frequency.pandas_freq))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             model = ETSModel(values, error="add", trend="add" if self.trend else None, damped_trend=self.trend,
@@ -226,7 +207,7 @@ class SeasonalNaiveCore:
     """Same month (or quarter) last year, with bootstrapped year-on-year log changes as noise."""
 
     def fit(self, y_log: pd.Series) -> "SeasonalNaiveCore":
-        values = y_log.to_numpy()
+        values = fill_gaps(y_log).to_numpy()
         season = series_frequency(y_log).periods_per_year
         self.last_year_ = values[-season:]
         self.residuals_ = values[season:] - values[:-season]
@@ -243,6 +224,7 @@ class LevelCore:
     """The recent average level with its spread: for series too short to model."""
 
     def fit(self, y_log: pd.Series) -> "LevelCore":
+        y_log = fill_gaps(y_log)
         recent = y_log.to_numpy()[-series_frequency(y_log).periods_per_year:]
         self.level_ = float(recent.mean())
         self.scale_ = float(np.std(y_log.to_numpy(), ddof=1)) if len(y_log) > 1 else 0.5

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from crimecast.data.exceptional import ExceptionalPeriod, exceptional_mask
 from crimecast.data.frequency import Frequency
 from crimecast.defaults import (BASELINES, DEFAULT_HORIZON, DEFAULT_MODEL, DEFAULT_PATHS, DEFAULT_SEED,  # noqa: F401
                                 MAX_HORIZON, MODEL_NAMES)  # DEFAULT_* and BASELINES are re-exported for older imports
@@ -120,6 +121,12 @@ class CrimeForecaster:
     known_changes
         Months of known process changes (recording rules, a reporting
         campaign) that ``"auto"`` always treats as steps.
+    exceptional
+        Exceptional periods (e.g. lockdowns): their months stay in the
+        history shown, but are kept out of model fitting (Prophet skips them;
+        ETS and the step search see the seasonal pattern around them instead,
+        see ``crimecast.forecast.gaps``) and are not scored in the interval
+        calibration windows, so the forecast returns to the pattern around them.
 
     Attributes
     ----------
@@ -145,8 +152,10 @@ class CrimeForecaster:
 
     def __init__(self, *, model: str = DEFAULT_MODEL, n_paths: int = DEFAULT_PATHS, seed: int = DEFAULT_SEED,
                  level_shifts: tuple[str | pd.Timestamp, ...] | str = AUTO,
-                 known_changes: tuple[str | pd.Timestamp, ...] = ()) -> None:
+                 known_changes: tuple[str | pd.Timestamp, ...] = (),
+                 exceptional: tuple[ExceptionalPeriod, ...] = ()) -> None:
         self.model = model
+        self.exceptional = exceptional
         self.known_changes = known_changes
         self.n_paths = n_paths
         self.seed = seed
@@ -178,8 +187,8 @@ class CrimeForecaster:
         if self.model not in MODELS:
             raise ModelError(f"unknown model '{self.model}'. Choose one of: {', '.join(MODELS)}.")
         y = _as_series(y)
-        y_log = np.log1p(y)
         self.notes_: list[str] = []
+        y_log = self._without_exceptional(np.log1p(y))
         make_core = self._make_core()
         frequency = series_frequency(y)
         if len(y) < min_periods_to_model(frequency):
@@ -201,6 +210,21 @@ class CrimeForecaster:
         self.notes_ += [step_note(step) for step in self.steps_]
         self.y_ = y
         return self
+
+    def _without_exceptional(self, y_log: pd.Series) -> pd.Series:
+        """``y_log`` with exceptional months as ``NaN``, and a note saying which were left out."""
+        mask = exceptional_mask(y_log.index, self.exceptional)
+        if not mask.any():
+            return y_log
+        noun = series_frequency(y_log).noun
+        if mask.all() or (~mask).sum() < MIN_MONTHS:
+            raise ModelError(f"{y_log.name or 'series'}: only {(~mask).sum()} {noun}(s) are outside the exceptional "
+                             f"periods; at least {MIN_MONTHS} are needed. Shorten the periods or add history.")
+        names = ", ".join(dict.fromkeys(p.name for p in self.exceptional
+                                        if exceptional_mask(y_log.index, [p]).any()))
+        self.notes_.append(f"{mask.sum()} exceptional {noun}(s) ({names}) kept out of fitting and interval "
+                           "calibration; the forecast follows the pattern around them.")
+        return y_log.where(~mask)
 
     def predict(self, horizon: int | None = None, *, category: str = "", area: str = "") -> ForecastResult:
         """Simulate ``n_paths`` paths for the next ``horizon`` periods (default: one year; at most
