@@ -58,3 +58,12 @@ def test_filled_values_stay_within_the_range_the_pattern_allows(start, length, s
 def test_nothing_to_fill_from_is_an_error():
     with pytest.raises(ValueError, match="every period is missing"):
         fill_gaps(pd.Series(np.nan, index=pd.date_range("2014-01-01", periods=5, freq="MS")))
+
+
+def test_season_effects_are_indexed_by_calendar_month_whatever_month_the_series_starts():
+    y = seasonal_log(noise=0.0)  # starts in January: effect 0.2 * sin(2 pi (month - 1) / 12)
+    expected = 0.2 * np.sin(2 * np.pi * np.arange(12) / 12)
+    from crimecast.forecast.gaps import season_effects
+
+    np.testing.assert_allclose(season_effects(y).to_numpy(), expected - expected.mean(), atol=1e-6)
+    np.testing.assert_allclose(season_effects(y.iloc[5:]).to_numpy(), expected - expected.mean(), atol=1e-6)

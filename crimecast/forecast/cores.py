@@ -48,6 +48,9 @@ def _seeded_global_numpy(seed: int) -> Iterator[None]:
         np.random.set_state(state)
 
 
+PROPHET_ALGORITHM = "LBFGS"
+
+
 def _month_dummies(months: pd.DatetimeIndex, frequency: Frequency = MONTHLY) -> pd.DataFrame:
     """One indicator per period of the year but the first, named by its first month.
 
@@ -69,13 +72,12 @@ class ProphetCore:
     (facebook/prophet#823); one indicator per calendar month is exact for
     monthly data (one per quarter of the year for quarterly data). Level
     shifts (step changes) enter as 0/1 regressors, which
-    Prophet's slope changepoints cannot express: given as months, or
-    ``"auto"`` to use the step changes confirmed by the SPC rules in the
-    seasonally adjusted last three years (plus any ``known_changes``).
+    Prophet's slope changepoints cannot express, given as months
+    (``crimecast.forecast.steps.AutoStepProphetCore`` finds them in the series).
     """
 
     def __init__(self, *, changepoint_prior_scale: float = 0.05, changepoint_range: float = 0.8,
-                 seasonality_prior_scale: float = 1.0, level_shifts: tuple[pd.Timestamp, ...] | str = (),
+                 seasonality_prior_scale: float = 1.0, level_shifts: tuple[pd.Timestamp, ...] = (),
                  known_changes: tuple[pd.Timestamp, ...] = (), trend_damping: float | None = None) -> None:
         self.known_changes = tuple(known_changes)
         self.changepoint_prior_scale = changepoint_prior_scale
@@ -102,28 +104,16 @@ class ProphetCore:
             model.add_regressor(column, prior_scale=prior, standardize=False)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            model.fit(design.assign(y=y_log.to_numpy()), seed=1)
+            # Prophet picks Newton under 100 points: L-BFGS reaches the same optimum several times faster
+            model.fit(design.assign(y=y_log.to_numpy()), seed=1, algorithm=PROPHET_ALGORITHM)
         self.model_ = model
 
     def fit(self, y_log: pd.Series) -> "ProphetCore":
-        """Fit; with ``level_shifts="auto"`` first find confirmed step changes in the series."""
+        """Fit with the level shifts given (``crimecast.forecast.steps.AutoStepProphetCore`` finds them)."""
         self.last_month_ = y_log.index[-1]
         self.frequency_ = series_frequency(y_log)
         self.steps_ = []
-        if isinstance(self.level_shifts, str):
-            from crimecast.forecast.seasonal import month_effects_of
-            from crimecast.forecast.steps import find_level_shifts
-
-            known = tuple(self.frequency_.period_containing(k) for k in self.known_changes)  # a quarter holds its month
-            self._fit_prophet(y_log, known)
-            counts = np.expm1(fill_gaps(y_log))  # exceptional months cannot read as steps
-            self.steps_ = find_level_shifts(counts, known=known, effects=month_effects_of(self))
-            shifts = tuple(sorted({s.month for s in self.steps_}))
-            if set(shifts) <= set(self.active_shifts_):
-                return self  # the first fit already has every step
-        else:
-            shifts = tuple(self.level_shifts)
-        self._fit_prophet(y_log, shifts)
+        self._fit_prophet(y_log, tuple(self.level_shifts))
         return self
 
     def sample(self, horizon: int, n_paths: int, seed: int) -> np.ndarray:
@@ -144,7 +134,7 @@ class ProphetCore:
         if not self.trend_damping:
             return np.zeros(len(future))
         months = future.insert(0, self.last_month_)
-        trend = self.model_.predict(self.design(months))["trend"].to_numpy()
+        trend = self.model_.predict_trend(self.model_.setup_dataframe(self.design(months)))
         slope = trend[1] - trend[0]
         steps = np.arange(1, len(future) + 1)
         damping = self.trend_damping ** self.frequency_.months_per_period
@@ -176,6 +166,16 @@ class ProphetDefaultCore:
         return np.log1p(np.clip(draws, 0, None))
 
 
+def _ets_initialization(n_points: int, season: int) -> str:
+    """Initial states from the first years' averages where statsmodels allows it, else estimated.
+
+    Estimating the twelve initial month states with the smoothing weights
+    made the ETS members most of the default model's cost; the heuristic
+    start leaves four weights to estimate.
+    """
+    return "heuristic" if n_points >= 10 + 2 * (season // 2) else "estimated"
+
+
 class ETSCore:
     """Additive ETS on log counts (statsmodels), damped trend by default, simulated paths."""
 
@@ -190,7 +190,8 @@ class ETSCore:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             model = ETSModel(values, error="add", trend="add" if self.trend else None, damped_trend=self.trend,
-                             seasonal="add", seasonal_periods=frequency.periods_per_year)
+                             seasonal="add", seasonal_periods=frequency.periods_per_year,
+                             initialization_method=_ets_initialization(len(values), frequency.periods_per_year))
             self.result_ = model.fit(disp=False, maxiter=200)
         return self
 

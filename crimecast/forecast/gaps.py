@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from crimecast.forecast.frequency import series_frequency
+from crimecast.forecast.frequency import season_starts, series_frequency
 
 ANCHOR_POINTS = 3  # ordinary periods each side of a gap whose mean sets the level at that side
 
@@ -31,6 +31,22 @@ def _season_effects(values: np.ndarray, known: np.ndarray, season: int) -> np.nd
     coefficients, *_ = np.linalg.lstsq(design, values[known], rcond=None)
     effects = np.concatenate([[0.0], coefficients[2:]])
     return effects - effects.mean()
+
+
+def season_effects(y: pd.Series) -> pd.Series:
+    """Additive effect of each period of the year on ``y`` (log counts), mean zero, skipping ``NaN``.
+
+    Least squares on a line plus one indicator per period of the year:
+    cheap, and close to the Prophet member's month effects. Indexed by the
+    first calendar month of each period (1..12, or 1, 4, 7, 10); all zero
+    when some period of the year is never observed.
+    """
+    frequency = series_frequency(y)
+    values = y.to_numpy(dtype=float)
+    effects = _season_effects(values, ~np.isnan(values), frequency.periods_per_year)
+    first = (y.index[0].month - 1) // frequency.months_per_period  # the phase of the first point
+    starts = season_starts(frequency)
+    return pd.Series(np.roll(effects, first), index=starts, name="season_effect")
 
 
 def fill_gaps(y: pd.Series) -> pd.Series:

@@ -15,10 +15,11 @@ from crimecast.data.frequency import Frequency
 from crimecast.defaults import (BASELINES, DEFAULT_HORIZON, DEFAULT_MODEL, DEFAULT_PATHS, DEFAULT_SEED,  # noqa: F401
                                 MAX_HORIZON, MODEL_NAMES)  # DEFAULT_* and BASELINES are re-exported for older imports
 from crimecast.errors import ModelError, NotFittedError
-from crimecast.forecast.calibrate import Calibration, apply_scale, calibrate
+from crimecast.forecast.calibrate import Calibration, FitCache, apply_scale, calibrate
 from crimecast.forecast.cores import (BlendCore, ETSCore, LevelCore, ProphetCore, ProphetDefaultCore, SeasonalNaiveCore,
                                       series_frequency, with_frequency)
 from crimecast.forecast.paths import ForecastResult
+from crimecast.forecast.steps import AutoStepProphetCore
 
 MIN_MONTHS_TO_MODEL = 24
 MIN_YEARS_TO_MODEL = 2  # MIN_MONTHS_TO_MODEL in years, so that it scales to quarters
@@ -58,8 +59,12 @@ def crimecast_core(*, level_shifts: tuple[pd.Timestamp, ...] | str = AUTO,
     the level quickly. Averaging their log paths beat each member on the
     London benchmark (bench/RESULTS.md).
     """
-    prophet = partial(ProphetCore, changepoint_range=PROPHET_CHANGEPOINT_RANGE, trend_damping=PROPHET_TREND_DAMPING,
-                      level_shifts=level_shifts, known_changes=known_changes)
+    options = {"changepoint_range": PROPHET_CHANGEPOINT_RANGE, "trend_damping": PROPHET_TREND_DAMPING,
+               "known_changes": known_changes}
+    if level_shifts == AUTO:
+        prophet = partial(AutoStepProphetCore, **options)
+    else:
+        prophet = partial(ProphetCore, level_shifts=level_shifts, **options)
     return BlendCore((prophet, ETSCore, partial(ETSCore, trend=False)))
 
 
@@ -182,8 +187,14 @@ class CrimeForecaster:
             return partial(crimecast_core, level_shifts=shifts, known_changes=known)
         return MODELS[self.model].make_core
 
-    def fit(self, y: pd.Series) -> "CrimeForecaster":
-        """Fit to a count series indexed by month (or quarter) start; returns ``self``."""
+    def fit(self, y: pd.Series, *, fits: FitCache | None = None) -> "CrimeForecaster":
+        """Fit to a count series indexed by month (or quarter) start; returns ``self``.
+
+        ``fits`` shares fitted cores between the forecasts of one series (its
+        backtest windows, see ``backtest_series``): the results are the same
+        with or without it, only faster.
+        """
+        fits = fits or FitCache()
         if self.model not in MODELS:
             raise ModelError(f"unknown model '{self.model}'. Choose one of: {', '.join(MODELS)}.")
         y = _as_series(y)
@@ -197,11 +208,12 @@ class CrimeForecaster:
                 f"only {len(y)} {frequency.noun}s of data (fewer than {min_periods_to_model(frequency)}): forecast is the "
                 "recent average level with no seasonality or trend. Add more history for a seasonal model."
             )
-        self.core_ = make_core().fit(y_log)
+        self.core_ = fits.core(y_log, make_core)
         self.calibration_: Calibration | None = None
         if MODELS[self.model].calibrated and make_core is not LevelCore:
             # always one-year windows, so a forecast does not depend on how far ahead it is asked for
-            self.calibration_ = calibrate(y_log, make_core, horizon=default_horizon(frequency), seed=self.seed + 1)
+            self.calibration_ = calibrate(y_log, make_core, horizon=default_horizon(frequency), seed=self.seed + 1,
+                                          fits=fits)
             if not self.calibration_.from_data:
                 self.notes_.append(
                     f"series too short to calibrate intervals on its own backtests; used the benchmark's typical width factor {self.calibration_.scale:.2f}."

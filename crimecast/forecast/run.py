@@ -14,6 +14,7 @@ from crimecast.data.series import resolve_area, resolve_category, series_of, sel
 from crimecast.errors import CrimecastError, DataError
 from crimecast.forecast.backtest import (BACKTEST_MODELS, BACKTEST_WINDOWS, backtest_need, backtest_origins,
                                          backtest_series, lost_to_baseline, summarise)
+from crimecast.forecast.calibrate import FitCache
 from crimecast.forecast.cores import series_frequency
 from crimecast.forecast.models import AUTO, DEFAULT_MODEL, DEFAULT_PATHS, DEFAULT_SEED, CrimeForecaster
 from crimecast.forecast.significance import PeriodComparison, year_on_year
@@ -74,13 +75,14 @@ def _forecast_one(key: tuple[str, str, pd.Series], options: RunOptions) -> Serie
     params = options.forecaster_params(category, area)
     frequency = series_frequency(y)
     forecaster = CrimeForecaster(model=options.model, n_paths=options.n_paths, seed=options.seed, **params)
-    result = forecaster.fit(y).predict(options.horizon, category=category, area=area)  # None: one year
+    fits = FitCache()  # the forecast's calibration windows are the backtest's windows: fitted once
+    result = forecaster.fit(y, fits=fits).predict(options.horizon, category=category, area=area)  # None: one year
     report = SeriesReport(forecast=result, comparisons=year_on_year(y))
     if options.backtest:
         if backtest_origins(len(y), windows=options.windows, frequency=frequency):
             models = tuple(dict.fromkeys((options.model, *options.models)))
             report.scores = backtest_series(y, models=models, windows=options.windows, n_paths=options.n_paths,
-                                            seed=options.seed, category=category, area=area, **params)
+                                            seed=options.seed, category=category, area=area, fits=fits, **params)
         else:
             report.notes.append(f"{len(y)} {frequency.noun}s is too short to backtest ({backtest_need(frequency)} "
                                 "needed); accuracy is unmeasured.")
