@@ -92,8 +92,12 @@ class FitCache:
         """``make_core()`` fitted to ``y_log``, fitted once."""
         key = self._key(y_log, make_core)
         if key not in self._cores:
-            self._cores[key] = make_core().fit(y_log)
-            self.fits += 1
+            core = make_core()
+            if hasattr(core, "fit_members"):  # a blend: members fitted once too (the ETS member is the ETS baseline)
+                self._cores[key] = core.fit_members([self.core(y_log, member) for member in core.makers])
+            else:
+                self._cores[key] = core.fit(y_log)
+                self.fits += 1
         return self._cores[key]
 
     def scores(self, y_log: pd.Series, origin: int, horizon: int, make_core: Callable, seed: int) -> np.ndarray:

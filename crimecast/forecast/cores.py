@@ -245,7 +245,11 @@ class BlendCore:
         self.weights = weights
 
     def fit(self, y_log: pd.Series) -> "BlendCore":
-        self.cores_ = [make().fit(y_log) for make in self.makers]
+        return self.fit_members([make().fit(y_log) for make in self.makers])
+
+    def fit_members(self, cores: list) -> "BlendCore":
+        """The blend of ``cores``, already fitted (one per maker, in order)."""
+        self.cores_ = list(cores)
         return self
 
     def sample(self, horizon: int, n_paths: int, seed: int) -> np.ndarray:

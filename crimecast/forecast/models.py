@@ -20,6 +20,7 @@ from crimecast.forecast.cores import (BlendCore, ETSCore, LevelCore, ProphetCore
                                       series_frequency, with_frequency)
 from crimecast.forecast.paths import ForecastResult
 from crimecast.forecast.steps import AutoStepProphetCore
+from crimecast.forecast.threads import one_blas_thread
 
 MIN_MONTHS_TO_MODEL = 24
 MIN_YEARS_TO_MODEL = 2  # MIN_MONTHS_TO_MODEL in years, so that it scales to quarters
@@ -194,7 +195,10 @@ class CrimeForecaster:
         backtest windows, see ``backtest_series``): the results are the same
         with or without it, only faster.
         """
-        fits = fits or FitCache()
+        with one_blas_thread():
+            return self._fit(y, fits or FitCache())
+
+    def _fit(self, y: pd.Series, fits: FitCache) -> "CrimeForecaster":
         if self.model not in MODELS:
             raise ModelError(f"unknown model '{self.model}'. Choose one of: {', '.join(MODELS)}.")
         y = _as_series(y)
@@ -252,7 +256,8 @@ class CrimeForecaster:
         longest = MAX_HORIZON // frequency.months_per_period
         if not 1 <= horizon <= longest:
             raise ModelError(f"horizon {horizon}: forecasts go 1 to {longest} {frequency.noun}s ahead.")
-        paths_log = self.core_.sample(longest, self.n_paths, self.seed)[:, :horizon]
+        with one_blas_thread():
+            paths_log = self.core_.sample(longest, self.n_paths, self.seed)[:, :horizon]
         if self.calibration_ is not None:
             paths_log = apply_scale(paths_log, self.calibration_.scale)
         paths = np.clip(np.expm1(paths_log), 0.0, None)
