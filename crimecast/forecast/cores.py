@@ -124,6 +124,13 @@ class ProphetCore:
             draws = self.model_.predictive_samples(self.design(future))["yhat"]
         return np.asarray(draws).T - self._damping_offset(future)
 
+    def _trend(self, months: pd.DatetimeIndex) -> np.ndarray:
+        """Prophet's fitted trend at ``months``, as its ``predict`` computes it without building a frame."""
+        model = self.model_
+        floor = 0.0 if model.scaling == "absmax" else model.y_min
+        frame = pd.DataFrame({"t": (months - model.start) / model.t_scale, "floor": floor})
+        return np.asarray(model.predict_trend(frame), dtype=float)
+
     def _damping_offset(self, future: pd.DatetimeIndex) -> np.ndarray:
         """How far the damped trend falls short of Prophet's straight-line trend, per month ahead.
 
@@ -134,7 +141,7 @@ class ProphetCore:
         if not self.trend_damping:
             return np.zeros(len(future))
         months = future.insert(0, self.last_month_)
-        trend = self.model_.predict_trend(self.model_.setup_dataframe(self.design(months)))
+        trend = self._trend(months)
         slope = trend[1] - trend[0]
         steps = np.arange(1, len(future) + 1)
         damping = self.trend_damping ** self.frequency_.months_per_period
