@@ -51,3 +51,14 @@ def test_quarterly_backtest_scores_four_quarter_windows_with_a_lag_4_mase():
     assert scores["mase"].between(0.2, 3).all()
     with pytest.raises(DataError, match=r"at least 12 quarters \(8 to train, 4 to test\)"):
         backtest_series(y.iloc[:11], models=("seasonal-naive",))
+
+
+def test_backtest_keeps_exceptional_months_out_of_fitting_but_scores_them():
+    from crimecast.data.exceptional import ExceptionalPeriod
+
+    y = pd.Series(seasonal_counts(72, level=400), index=pd.date_range("2008-04-01", periods=72, freq="MS"))
+    y.iloc[44:48] = (y.iloc[44:48] * 0.3).round()  # a dip just before the second window
+    dip = (ExceptionalPeriod(y.index[44], y.index[47], "dip"),)
+    plain = backtest_series(y, models=("ets",), n_paths=200)
+    kept_out = backtest_series(y, models=("ets",), n_paths=200, exceptional=dip)
+    assert len(kept_out) == 3 and kept_out["mase"].iloc[1] < plain["mase"].iloc[1]

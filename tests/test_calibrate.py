@@ -4,7 +4,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crimecast.forecast.calibrate import FALLBACK_SCALE, apply_scale, calibrate, calibration_origins, window_scale
+from crimecast.forecast.calibrate import (FALLBACK_SCALE, FitCache, apply_scale, calibrate, calibration_origins,
+                                         window_scale)
 
 
 def test_origins_are_whole_windows_back_from_the_end():
@@ -15,6 +16,20 @@ def test_origins_are_whole_windows_back_from_the_end():
 def test_window_scale_is_the_median_over_windows_of_each_windows_quantile():
     scores = np.concatenate([np.linspace(0, 1, 12), np.linspace(0, 2, 12), np.linspace(0, 10, 12)])
     assert window_scale(scores, windows=3, level=0.8) == pytest.approx(np.quantile(np.linspace(0, 2, 12), 0.8))
+
+
+def test_exceptional_months_are_not_scored_and_a_window_with_none_left_is_skipped():
+    scores = np.concatenate([np.full(12, np.nan), np.linspace(0, 2, 12), np.r_[np.linspace(0, 10, 8), [np.nan] * 4]])
+    expected = np.median([np.quantile(np.linspace(0, 2, 12), 0.8), np.quantile(np.linspace(0, 10, 8), 0.8)])
+    assert window_scale(scores, windows=3, level=0.8) == pytest.approx(expected)
+
+
+def test_calibration_scores_only_ordinary_months():
+    rng = np.random.default_rng(3)
+    y_log = pd.Series(5 + rng.normal(0, 0.2, 96), index=pd.date_range("2006-04-01", periods=96, freq="MS"))
+    y_log.iloc[-20:-14] = np.nan  # six exceptional months in the last two windows
+    calibration = calibrate(y_log, TooNarrowCore, horizon=12, seed=1)
+    assert calibration.windows == 3 and calibration.n_scores == 30
 
 
 @settings(max_examples=30, deadline=None)
@@ -49,3 +64,26 @@ def test_calibration_widens_a_too_narrow_core():
 def test_short_series_uses_the_fallback_scale():
     y_log = pd.Series(np.full(30, 5.0), index=pd.date_range("2010-01-01", periods=30, freq="MS"))
     assert calibrate(y_log, TooNarrowCore, horizon=12, seed=1).scale == FALLBACK_SCALE
+
+
+class CountingCore(TooNarrowCore):
+    fitted = 0
+
+    def fit(self, y_log):
+        CountingCore.fitted += 1
+        return super().fit(y_log)
+
+
+def test_fits_are_shared_only_through_the_cache_the_caller_gives():
+    """Issue 13: a module-global cache made the number of fits depend on what ran before."""
+    rng = np.random.default_rng(4)
+    y_log = pd.Series(5 + rng.normal(0, 0.2, 96), index=pd.date_range("2006-04-01", periods=96, freq="MS"))
+    CountingCore.fitted = 0
+    first = calibrate(y_log, CountingCore, horizon=12, seed=1)
+    again = calibrate(y_log, CountingCore, horizon=12, seed=1)
+    assert CountingCore.fitted == 6 and first == again  # no hidden cache: the same work twice
+    fits = FitCache()
+    calibrate(y_log, CountingCore, horizon=12, seed=1, fits=fits)
+    earlier = calibrate(y_log.iloc[:84], CountingCore, horizon=12, seed=1, fits=fits)  # windows at 48, 60 and 72
+    assert fits.fits == 4 and CountingCore.fitted == 10
+    assert earlier == calibrate(y_log.iloc[:84], CountingCore, horizon=12, seed=1)  # as a fresh computation

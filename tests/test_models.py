@@ -6,6 +6,7 @@ from crimecast.data.load import load_counts
 from crimecast.data.series import series_of, with_totals
 from crimecast.errors import ModelError, NotFittedError
 from crimecast.forecast.models import CrimeForecaster
+from crimecast.data.exceptional import ExceptionalPeriod
 from tests.conftest import quarterly_demo, quarterly_series, seasonal_counts
 
 
@@ -26,7 +27,7 @@ def test_unknown_model_is_refused():
 def test_init_only_stores_parameters():
     forecaster = CrimeForecaster(n_paths=123, seed=9)
     assert forecaster.get_params() == {"model": "crimecast", "n_paths": 123, "seed": 9, "level_shifts": "auto",
-                                       "known_changes": ()}
+                                       "known_changes": (), "exceptional": ()}
     assert not hasattr(forecaster, "core_")
 
 
@@ -157,3 +158,52 @@ def test_crimecast_on_quarterly_demo_data_has_quarter_effects_and_calibrates_on_
     result = forecaster.predict()
     years = result.financial_years()
     assert list(years["financial_year"]) == ["2014/15"] and years["months_forecast"].iloc[0] == 12
+
+
+LOCKDOWN = (ExceptionalPeriod(pd.Timestamp("2020-03-01"), pd.Timestamp("2020-06-01"), "lockdown"),)
+
+
+def with_lockdown(months=64, *, level=400, factor=0.5):
+    """A seasonal series from 2015-03 whose last four months (2020-03 to 2020-06) are halved."""
+    y = pd.Series(seasonal_counts(months, level=level), index=pd.date_range("2015-03-01", periods=months, freq="MS"))
+    y[y.index >= "2020-03-01"] = (y[y.index >= "2020-03-01"] * factor).round()
+    return y
+
+
+def test_exceptional_months_at_the_end_do_not_set_the_level():
+    y = with_lockdown()
+    ordinary = y[y.index < "2020-03-01"].iloc[-12:].mean()
+    plain = CrimeForecaster(model="ets", n_paths=300, seed=1).fit(y).predict(12)
+    kept_out = CrimeForecaster(model="ets", n_paths=300, seed=1, exceptional=LOCKDOWN).fit(y)
+    result = kept_out.predict(12)
+    assert np.median(result.paths.sum(axis=1)) / 12 == pytest.approx(ordinary, rel=0.1)
+    assert np.median(plain.paths.sum(axis=1)) / 12 < 0.8 * ordinary
+    assert result.history.equals(y.astype("int64"))  # the months are still shown
+    assert any("4 exceptional month(s) (lockdown)" in note for note in result.notes)
+
+
+def test_exceptional_periods_outside_the_series_change_nothing():
+    y = series()
+    before_data = (ExceptionalPeriod(pd.Timestamp("1990-01-01"), pd.Timestamp("1990-06-01")),)
+    plain = CrimeForecaster(model="ets", n_paths=200, seed=2).fit(y)
+    other = CrimeForecaster(model="ets", n_paths=200, seed=2, exceptional=before_data).fit(y)
+    assert np.array_equal(plain.predict(12).paths, other.predict(12).paths) and other.notes_ == plain.notes_
+
+
+def test_a_series_that_is_all_exceptional_is_refused():
+    y = series(30)
+    everything = (ExceptionalPeriod(y.index[0], y.index[-2]),)
+    with pytest.raises(ModelError, match="only 1 month"):
+        CrimeForecaster(model="ets", exceptional=everything).fit(y)
+
+
+@pytest.mark.slow
+def test_a_lockdown_dip_is_neither_a_step_nor_the_new_level_and_is_not_scored_in_calibration():
+    """Issue 12: lockdown months were carried forward and read as permanent level shifts."""
+    y = with_lockdown()
+    plain = CrimeForecaster(n_paths=300, seed=1).fit(y)
+    kept_out = CrimeForecaster(n_paths=300, seed=1, exceptional=LOCKDOWN).fit(y)
+    assert plain.steps_ and not kept_out.steps_
+    assert kept_out.calibration_.n_scores == plain.calibration_.n_scores - 4
+    ordinary = y[y.index < "2020-03-01"].iloc[-12:].mean()
+    assert np.median(kept_out.predict(12).paths.sum(axis=1)) / 12 == pytest.approx(ordinary, rel=0.1)

@@ -53,3 +53,14 @@ def test_a_known_change_inside_a_quarter_marks_the_quarter_that_holds_it():
     known = [s for s in chart.steps if s.known]
     assert [f"{s.month:%Y-%m}" for s in known] == ["2012-04"]
     assert chart.periods[1].start == pd.Timestamp("2012-04-01")
+
+
+def test_the_model_cores_do_not_import_the_step_search():
+    """Issue 13: cores -> steps -> seasonal -> cores was an import cycle; steps now build on cores."""
+    import subprocess
+    import sys
+
+    code = ("import sys, crimecast.forecast.cores; "
+            "print(sorted(m for m in sys.modules if m in ('crimecast.forecast.steps', 'crimecast.forecast.seasonal')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

@@ -7,8 +7,10 @@ from collections.abc import Iterable
 
 import pandas as pd
 
+from crimecast.data.exceptional import ExceptionalPeriod
 from crimecast.data.frequency import MONTHLY, Frequency
 from crimecast.errors import DataError
+from crimecast.forecast.calibrate import FitCache
 from crimecast.forecast.cores import series_frequency
 from crimecast.forecast.metrics import METRICS
 from crimecast.defaults import BACKTEST_MODELS, BACKTEST_WINDOWS, DEFAULT_MODEL, DEFAULT_PATHS, DEFAULT_SEED
@@ -40,15 +42,20 @@ def backtest_need(frequency: Frequency = MONTHLY) -> int:
 
 def backtest_series(y: pd.Series, *, models: Iterable[str] = BACKTEST_MODELS, windows: int = BACKTEST_WINDOWS,
                     horizon: int | None = None, n_paths: int = DEFAULT_PATHS, seed: int = DEFAULT_SEED,
-                    category: str = "", area: str = "", **forecaster_params) -> pd.DataFrame:
+                    category: str = "", area: str = "", exceptional: tuple[ExceptionalPeriod, ...] = (),
+                    fits: FitCache | None = None, **forecaster_params) -> pd.DataFrame:
     """Score each model on rolling-origin windows of one series.
 
     Windows are one year (``horizon`` periods: 12 months, or 4 quarters for
     a quarterly series) unless ``horizon`` is given.
 
-    ``forecaster_params`` (``level_shifts``, ``known_changes``) go to every
-    ``CrimeForecaster``; step changes are found afresh in each window's own
-    training data, so no window sees its future.
+    ``forecaster_params`` (``level_shifts``, ``known_changes``) and
+    ``exceptional`` go to every ``CrimeForecaster``; step changes are found
+    afresh in each window's own training data, so no window sees its future.
+    Exceptional months are kept out of each window's fitting but still
+    scored, so scores with and without them compare the same months.
+    Windows share fitted cores with each other's calibration windows through
+    ``fits`` (pass the cache the series' own forecast used to share those too).
 
     Returns
     -------
@@ -72,12 +79,14 @@ def backtest_series(y: pd.Series, *, models: Iterable[str] = BACKTEST_MODELS, wi
             f"{min_train + horizon} {noun} ({min_train} to train, {horizon} to test)."
         )
     rows = []
+    fits = fits or FitCache()
     for model in models:
         for origin in origins:
             started = time.perf_counter()
             train = y.iloc[:origin]
-            forecaster = CrimeForecaster(model=model, n_paths=n_paths, seed=seed, **forecaster_params)
-            result = forecaster.fit(train).predict(horizon)
+            forecaster = CrimeForecaster(model=model, n_paths=n_paths, seed=seed, exceptional=exceptional,
+                                         **forecaster_params)
+            result = forecaster.fit(train, fits=fits).predict(horizon)
             actual = y.to_numpy(dtype=float)[origin:origin + horizon]
             paths = result.paths[:, :len(actual)]
             row = {"category": category, "area": area, "model": model, "origin": y.index[origin],

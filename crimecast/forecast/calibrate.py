@@ -56,56 +56,89 @@ def calibration_origins(n_months: int, *, horizon: int, windows: int = CALIBRATI
 
 
 def window_scale(scores: np.ndarray, *, windows: int, level: float = CALIBRATION_LEVEL) -> float:
-    """Median over windows of each window's ``level`` quantile of ``scores``."""
-    per_window = [np.quantile(chunk, level) for chunk in np.array_split(scores, windows)]
+    """Median over windows of each window's ``level`` quantile of ``scores``.
+
+    ``NaN`` scores (exceptional months) are left out; a window with none left is skipped.
+    """
+    chunks = [chunk[~np.isnan(chunk)] for chunk in np.array_split(scores, windows)]
+    per_window = [np.quantile(chunk, level) for chunk in chunks if len(chunk)]
     return float(np.median(per_window))
 
 
-_SCORE_CACHE: dict[tuple, np.ndarray] = {}
-_SCORE_CACHE_SIZE = 512
+class FitCache:
+    """Cores fitted to the leading part of one series, shared explicitly within one piece of work.
+
+    A forecast calibrates on the three years before its origin, and a
+    backtest refits at origins a year apart, each calibrating on the three
+    years before it, so the same training data recurs: the forecast's
+    calibration windows are the backtest's windows. The caller makes one
+    cache per series (``CrimeForecaster.fit`` makes its own when given
+    none), so how many fits a command makes never depends on what ran before
+    it in the process. A core is keyed by the model (``repr(make_core)``)
+    and the exact training data, so a shared core is the one a fresh fit
+    would give.
+    """
+
+    def __init__(self) -> None:
+        self._cores: dict[tuple, object] = {}
+        self._scores: dict[tuple, np.ndarray] = {}
+        self.fits = 0
+
+    @staticmethod
+    def _key(y_log: pd.Series, make_core: Callable) -> tuple:
+        return (repr(make_core), y_log.index[0], len(y_log), y_log.to_numpy(dtype=float).tobytes())
+
+    def core(self, y_log: pd.Series, make_core: Callable):
+        """``make_core()`` fitted to ``y_log``, fitted once."""
+        key = self._key(y_log, make_core)
+        if key not in self._cores:
+            core = make_core()
+            if hasattr(core, "fit_members"):  # a blend: members fitted once too (the ETS member is the ETS baseline)
+                self._cores[key] = core.fit_members([self.core(y_log, member) for member in core.makers])
+            else:
+                self._cores[key] = core.fit(y_log)
+                self.fits += 1
+        return self._cores[key]
+
+    def scores(self, y_log: pd.Series, origin: int, horizon: int, make_core: Callable, seed: int) -> np.ndarray:
+        """Scores of the calibration window from ``origin``, computed once."""
+        key = (self._key(y_log.iloc[:origin], make_core), y_log.iloc[origin:origin + horizon].to_numpy().tobytes(),
+               horizon, seed)
+        if key not in self._scores:
+            core = self.core(y_log.iloc[:origin], make_core)
+            self._scores[key] = _window_scores(core, y_log.to_numpy()[origin:origin + horizon], horizon, seed)
+        return self._scores[key]
 
 
-def _window_scores(y_log: pd.Series, origin: int, horizon: int, make_core: Callable, seed: int) -> np.ndarray:
-    core = make_core().fit(y_log.iloc[:origin])
-    paths = core.sample(horizon, CALIBRATION_PATHS, seed)
-    actual = y_log.to_numpy()[origin:origin + horizon]
-    paths = paths[:, :len(actual)]
+def _window_scores(core, actual: np.ndarray, horizon: int, seed: int) -> np.ndarray:
+    """How far each actual fell from the core's median, in units of its 80% half-width (``NaN`` where exceptional)."""
+    paths = core.sample(horizon, CALIBRATION_PATHS, seed)[:, :len(actual)]
     tail = (1 - CALIBRATION_LEVEL) / 2
     low, median, high = np.quantile(paths, [tail, 0.5, 1 - tail], axis=0)
     half_width = np.maximum((high - low) / 2, 1e-6)
     return np.abs(actual - median) / half_width
 
 
-def _scores(y_log: pd.Series, origin: int, horizon: int, make_core: Callable, seed: int) -> np.ndarray:
-    """Scores of one calibration window, computed once per process.
-
-    A backtest refits at origins a year apart, and each refit calibrates on
-    the three years before it, so the same window recurs. It is keyed by the
-    model's description, the data up to the window's end, the origin and the
-    seed, so a repeat gives exactly what a fresh computation would.
-    """
-    window = y_log.iloc[:origin + horizon]
-    key = (repr(make_core), window.index[0], tuple(window.to_numpy().tolist()), origin, horizon, seed + origin)
-    if key not in _SCORE_CACHE:
-        if len(_SCORE_CACHE) >= _SCORE_CACHE_SIZE:
-            _SCORE_CACHE.pop(next(iter(_SCORE_CACHE)))
-        _SCORE_CACHE[key] = _window_scores(window, origin, horizon, make_core, seed + origin)
-    return _SCORE_CACHE[key]
-
-
-def calibrate(y_log: pd.Series, make_core: Callable, *, seed: int, horizon: int = CALIBRATION_HORIZON) -> Calibration:
+def calibrate(y_log: pd.Series, make_core: Callable, *, seed: int, horizon: int = CALIBRATION_HORIZON,
+              fits: FitCache | None = None) -> Calibration:
     """Scale factor for the core's spread, from backtests inside ``y_log``.
 
-    Returns the fallback scale, with ``n_scores == 0``, when the series is
-    too short for even one calibration window.
+    ``y_log`` holds ``NaN`` for exceptional months: they are gaps in each
+    window's training data (see ``cores``) and are not scored. Returns the
+    fallback scale, with ``n_scores == 0``, when the series is too short for
+    even one calibration window, or every scored month is exceptional.
+    ``fits`` shares fitted cores with the caller's other work on this series.
     """
     min_train = CALIBRATION_MIN_TRAIN_YEARS * frequency_of(y_log).periods_per_year
     origins = calibration_origins(len(y_log), horizon=horizon, min_train=min_train)
     if not origins:
         return Calibration(scale=FALLBACK_SCALE, n_scores=0, windows=0)
-    scores = np.concatenate([_scores(y_log, o, horizon, make_core, seed) for o in origins])
+    fits = fits or FitCache()
+    scores = np.concatenate([fits.scores(y_log, o, horizon, make_core, seed + o) for o in origins])
+    if np.isnan(scores).all():  # every window's months exceptional
+        return Calibration(scale=FALLBACK_SCALE, n_scores=0, windows=0)
     scale = float(np.clip(window_scale(scores, windows=len(origins)), *SCALE_BOUNDS))
-    return Calibration(scale=scale, n_scores=len(scores), windows=len(origins))
+    return Calibration(scale=scale, n_scores=int((~np.isnan(scores)).sum()), windows=len(origins))
 
 
 def apply_scale(paths_log: np.ndarray, scale: float) -> np.ndarray:

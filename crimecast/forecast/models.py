@@ -10,14 +10,17 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from crimecast.data.exceptional import ExceptionalPeriod, exceptional_mask
 from crimecast.data.frequency import Frequency
 from crimecast.defaults import (BASELINES, DEFAULT_HORIZON, DEFAULT_MODEL, DEFAULT_PATHS, DEFAULT_SEED,  # noqa: F401
                                 MAX_HORIZON, MODEL_NAMES)  # DEFAULT_* and BASELINES are re-exported for older imports
 from crimecast.errors import ModelError, NotFittedError
-from crimecast.forecast.calibrate import Calibration, apply_scale, calibrate
+from crimecast.forecast.calibrate import Calibration, FitCache, apply_scale, calibrate
 from crimecast.forecast.cores import (BlendCore, ETSCore, LevelCore, ProphetCore, ProphetDefaultCore, SeasonalNaiveCore,
                                       series_frequency, with_frequency)
 from crimecast.forecast.paths import ForecastResult
+from crimecast.forecast.steps import AutoStepProphetCore
+from crimecast.forecast.threads import one_blas_thread
 
 MIN_MONTHS_TO_MODEL = 24
 MIN_YEARS_TO_MODEL = 2  # MIN_MONTHS_TO_MODEL in years, so that it scales to quarters
@@ -57,8 +60,12 @@ def crimecast_core(*, level_shifts: tuple[pd.Timestamp, ...] | str = AUTO,
     the level quickly. Averaging their log paths beat each member on the
     London benchmark (bench/RESULTS.md).
     """
-    prophet = partial(ProphetCore, changepoint_range=PROPHET_CHANGEPOINT_RANGE, trend_damping=PROPHET_TREND_DAMPING,
-                      level_shifts=level_shifts, known_changes=known_changes)
+    options = {"changepoint_range": PROPHET_CHANGEPOINT_RANGE, "trend_damping": PROPHET_TREND_DAMPING,
+               "known_changes": known_changes}
+    if level_shifts == AUTO:
+        prophet = partial(AutoStepProphetCore, **options)
+    else:
+        prophet = partial(ProphetCore, level_shifts=level_shifts, **options)
     return BlendCore((prophet, ETSCore, partial(ETSCore, trend=False)))
 
 
@@ -120,6 +127,12 @@ class CrimeForecaster:
     known_changes
         Months of known process changes (recording rules, a reporting
         campaign) that ``"auto"`` always treats as steps.
+    exceptional
+        Exceptional periods (e.g. lockdowns): their months stay in the
+        history shown, but are kept out of model fitting (Prophet skips them;
+        ETS and the step search see the seasonal pattern around them instead,
+        see ``crimecast.forecast.gaps``) and are not scored in the interval
+        calibration windows, so the forecast returns to the pattern around them.
 
     Attributes
     ----------
@@ -145,8 +158,10 @@ class CrimeForecaster:
 
     def __init__(self, *, model: str = DEFAULT_MODEL, n_paths: int = DEFAULT_PATHS, seed: int = DEFAULT_SEED,
                  level_shifts: tuple[str | pd.Timestamp, ...] | str = AUTO,
-                 known_changes: tuple[str | pd.Timestamp, ...] = ()) -> None:
+                 known_changes: tuple[str | pd.Timestamp, ...] = (),
+                 exceptional: tuple[ExceptionalPeriod, ...] = ()) -> None:
         self.model = model
+        self.exceptional = exceptional
         self.known_changes = known_changes
         self.n_paths = n_paths
         self.seed = seed
@@ -173,13 +188,22 @@ class CrimeForecaster:
             return partial(crimecast_core, level_shifts=shifts, known_changes=known)
         return MODELS[self.model].make_core
 
-    def fit(self, y: pd.Series) -> "CrimeForecaster":
-        """Fit to a count series indexed by month (or quarter) start; returns ``self``."""
+    def fit(self, y: pd.Series, *, fits: FitCache | None = None) -> "CrimeForecaster":
+        """Fit to a count series indexed by month (or quarter) start; returns ``self``.
+
+        ``fits`` shares fitted cores between the forecasts of one series (its
+        backtest windows, see ``backtest_series``): the results are the same
+        with or without it, only faster.
+        """
+        with one_blas_thread():
+            return self._fit(y, fits or FitCache())
+
+    def _fit(self, y: pd.Series, fits: FitCache) -> "CrimeForecaster":
         if self.model not in MODELS:
             raise ModelError(f"unknown model '{self.model}'. Choose one of: {', '.join(MODELS)}.")
         y = _as_series(y)
-        y_log = np.log1p(y)
         self.notes_: list[str] = []
+        y_log = self._without_exceptional(np.log1p(y))
         make_core = self._make_core()
         frequency = series_frequency(y)
         if len(y) < min_periods_to_model(frequency):
@@ -188,11 +212,12 @@ class CrimeForecaster:
                 f"only {len(y)} {frequency.noun}s of data (fewer than {min_periods_to_model(frequency)}): forecast is the "
                 "recent average level with no seasonality or trend. Add more history for a seasonal model."
             )
-        self.core_ = make_core().fit(y_log)
+        self.core_ = fits.core(y_log, make_core)
         self.calibration_: Calibration | None = None
         if MODELS[self.model].calibrated and make_core is not LevelCore:
             # always one-year windows, so a forecast does not depend on how far ahead it is asked for
-            self.calibration_ = calibrate(y_log, make_core, horizon=default_horizon(frequency), seed=self.seed + 1)
+            self.calibration_ = calibrate(y_log, make_core, horizon=default_horizon(frequency), seed=self.seed + 1,
+                                          fits=fits)
             if not self.calibration_.from_data:
                 self.notes_.append(
                     f"series too short to calibrate intervals on its own backtests; used the benchmark's typical width factor {self.calibration_.scale:.2f}."
@@ -201,6 +226,21 @@ class CrimeForecaster:
         self.notes_ += [step_note(step) for step in self.steps_]
         self.y_ = y
         return self
+
+    def _without_exceptional(self, y_log: pd.Series) -> pd.Series:
+        """``y_log`` with exceptional months as ``NaN``, and a note saying which were left out."""
+        mask = exceptional_mask(y_log.index, self.exceptional)
+        if not mask.any():
+            return y_log
+        noun = series_frequency(y_log).noun
+        if mask.all() or (~mask).sum() < MIN_MONTHS:
+            raise ModelError(f"{y_log.name or 'series'}: only {(~mask).sum()} {noun}(s) are outside the exceptional "
+                             f"periods; at least {MIN_MONTHS} are needed. Shorten the periods or add history.")
+        names = ", ".join(dict.fromkeys(p.name for p in self.exceptional
+                                        if exceptional_mask(y_log.index, [p]).any()))
+        self.notes_.append(f"{mask.sum()} exceptional {noun}(s) ({names}) kept out of fitting and interval "
+                           "calibration; the forecast follows the pattern around them.")
+        return y_log.where(~mask)
 
     def predict(self, horizon: int | None = None, *, category: str = "", area: str = "") -> ForecastResult:
         """Simulate ``n_paths`` paths for the next ``horizon`` periods (default: one year; at most
@@ -216,7 +256,8 @@ class CrimeForecaster:
         longest = MAX_HORIZON // frequency.months_per_period
         if not 1 <= horizon <= longest:
             raise ModelError(f"horizon {horizon}: forecasts go 1 to {longest} {frequency.noun}s ahead.")
-        paths_log = self.core_.sample(longest, self.n_paths, self.seed)[:, :horizon]
+        with one_blas_thread():
+            paths_log = self.core_.sample(longest, self.n_paths, self.seed)[:, :horizon]
         if self.calibration_ is not None:
             paths_log = apply_scale(paths_log, self.calibration_.scale)
         paths = np.clip(np.expm1(paths_log), 0.0, None)

@@ -23,7 +23,7 @@ import traceback
 import zlib
 from dataclasses import dataclass, field
 from functools import partial
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import numpy as np
 import pandas as pd
@@ -32,6 +32,7 @@ from crimecast.data.frequency import frequency_of
 from crimecast.data.known_changes import months_for
 from crimecast.data.series import FORCE_AREA, TOTAL_CATEGORY, series_of
 from crimecast.errors import CrimecastError, DataError
+from crimecast.forecast.calibrate import FitCache
 from crimecast.forecast.models import AUTO, CrimeForecaster, step_note
 from crimecast.forecast.parallel import Progress, map_series
 from crimecast.forecast.paths import ForecastResult
@@ -51,7 +52,8 @@ def forecaster_for(spec: ForecastSpec, key: Key) -> CrimeForecaster:
     """The forecaster of one bottom series: the one place a panel turns its spec into a model."""
     return CrimeForecaster(model=spec.model, n_paths=spec.paths, seed=series_seed(spec.seed, key),
                            level_shifts=AUTO if spec.steps else (),
-                           known_changes=months_for(list(spec.known_changes), category=key[0], area=key[1]))
+                           known_changes=months_for(list(spec.known_changes), category=key[0], area=key[1]),
+                           exceptional=tuple(spec.exceptional))
 
 
 def total_categories(counts: pd.DataFrame) -> tuple[str, ...]:
@@ -118,6 +120,7 @@ class Panel:
     failures: dict[Key, str] = field(default_factory=dict)
     saved: str | None = None
     series_notes: dict[Key, list[str]] = field(default_factory=dict)
+    scored: dict[Key, object] = field(default_factory=dict)  # what ``forecast_panel(score=...)`` returned per series
 
     @property
     def months(self) -> pd.DatetimeIndex:
@@ -191,13 +194,16 @@ class _Fit:
     other_notes: list[str] = field(default_factory=list)  # the notes that are not about steps
     steps: list[str] = field(default_factory=list)
     reason: str | None = None
+    scored: object = None
 
 
-def _fit_bottom(item: tuple[Key, pd.Series], spec: ForecastSpec, horizon: int, keep_going: bool) -> _Fit:
+def _fit_bottom(item: tuple[Key, pd.Series], spec: ForecastSpec, horizon: int, keep_going: bool,
+                score: Callable | None = None, score_keys: frozenset = frozenset()) -> _Fit:
     key, history = item
+    fits = FitCache()  # the series' calibration windows are its backtest's windows: fitted once for both
     try:
         forecaster = forecaster_for(spec, key)
-        result = forecaster.fit(history).predict(horizon, category=key[0], area=key[1])
+        result = forecaster.fit(history, fits=fits).predict(horizon, category=key[0], area=key[1])
     except CrimecastError as error:
         if not keep_going:
             raise
@@ -207,7 +213,8 @@ def _fit_bottom(item: tuple[Key, pd.Series], spec: ForecastSpec, horizon: int, k
             raise
         return _Fit(reason=f"unexpected {type(error).__name__}: {error}\n{traceback.format_exc()}")
     step_notes = {step_note(step) for step in forecaster.steps_}
-    return _Fit(paths=result.paths.astype(np.float32).astype(np.float64), notes=list(forecaster.notes_),
+    scored = score(key, history, fits) if score is not None and key in score_keys else None
+    return _Fit(paths=result.paths.astype(np.float32).astype(np.float64), notes=list(forecaster.notes_), scored=scored,
                 other_notes=[note for note in forecaster.notes_ if note not in step_notes],
                 steps=[f"{key[0]} / {key[1]} {step.change:+.0%} from {step.month:%Y-%m}" for step in forecaster.steps_])
 
@@ -223,7 +230,8 @@ def default_as_of(counts: pd.DataFrame, spec: ForecastSpec) -> pd.Timestamp:
 
 def forecast_panel(counts: pd.DataFrame, *, spec: ForecastSpec, needs: Iterable[Key], as_of: pd.Timestamp | None = None,
                    horizon: int | None = None, jobs: int = 1, progress: Progress | None = None,
-                   keep_going: bool = False) -> Panel:
+                   keep_going: bool = False, score: Callable | None = None,
+                   score_keys: Iterable[Key] = ()) -> Panel:
     """Forecast the bottom series ``needs`` requires from ``as_of`` and pair their paths.
 
     Parameters
@@ -244,6 +252,11 @@ def forecast_panel(counts: pd.DataFrame, *, spec: ForecastSpec, needs: Iterable[
     keep_going
         Record a bottom series that fails in ``failures`` and carry on
         (for batches); otherwise its error is raised.
+    score, score_keys
+        ``score(key, history, fits)`` is called, in the same worker, for each
+        bottom series in ``score_keys`` after its forecast, with the
+        :class:`FitCache` the forecast filled (a backtest reuses the
+        forecast's calibration fits); its results are in ``Panel.scored``.
     """
     frequency = frequency_of(counts)
     as_of = default_as_of(counts, spec) if as_of is None else as_of
@@ -252,7 +265,8 @@ def forecast_panel(counts: pd.DataFrame, *, spec: ForecastSpec, needs: Iterable[
     if not keys:
         raise DataError("nothing to forecast: no series was asked for.")
     histories = [bottom_history(counts, key, named=split.get(key[0], [])).loc[:as_of] for key in keys]
-    fitted = map_series(partial(_fit_bottom, spec=spec, horizon=horizon, keep_going=keep_going),
+    fitted = map_series(partial(_fit_bottom, spec=spec, horizon=horizon, keep_going=keep_going, score=score,
+                                score_keys=frozenset(score_keys)),
                         list(zip(keys, histories)), jobs=jobs, progress=progress,
                         label=lambda item: f"{item[0][0]} / {item[0][1]}")
     failures = {key: fit.reason for key, fit in zip(keys, fitted) if fit.reason is not None}
@@ -271,7 +285,9 @@ def forecast_panel(counts: pd.DataFrame, *, spec: ForecastSpec, needs: Iterable[
     months = frequency.range(frequency.next(as_of), periods=horizon)
     paths = CoherentPaths(months=months, bottom={key: p for (key, _, _), p in zip(kept, correlated)},
                           total_categories=total_categories(counts), districts=districts_of(counts))
-    return Panel(paths=paths, spec=spec, as_of=as_of, notes=notes, failures=failures, series_notes=series_notes)
+    scored = {key: fit.scored for key, _, fit in kept if key in set(score_keys)}
+    return Panel(paths=paths, spec=spec, as_of=as_of, notes=notes, failures=failures, series_notes=series_notes,
+                 scored=scored)
 
 
 __all__ = ["Panel", "forecast_panel", "forecaster_for", "panel_keys", "series_forecast", "series_result", "series_seed"]

@@ -14,6 +14,7 @@ from crimecast.data.series import TOTAL_CATEGORY, resolve_area, resolve_category
 from crimecast.errors import CrimecastError, DataError
 from crimecast.forecast.backtest import (BACKTEST_MODELS, BACKTEST_WINDOWS, backtest_need, backtest_origins,
                                          backtest_series, lost_to_baseline, summarise)
+from crimecast.forecast.calibrate import FitCache
 from crimecast.forecast.cores import series_frequency
 from crimecast.forecast.models import AUTO
 from crimecast.forecast.panel import Panel, forecast_panel, panel_keys
@@ -37,7 +38,8 @@ class BacktestOptions:
 def _forecaster_params(spec: ForecastSpec, category: str, area: str) -> dict:
     """Level-shift settings of the forecaster for one series (as the panel sets them)."""
     return {"level_shifts": AUTO if spec.steps else (),
-            "known_changes": months_for(list(spec.known_changes), category=category, area=area)}
+            "known_changes": months_for(list(spec.known_changes), category=category, area=area),
+            "exceptional": tuple(spec.exceptional)}
 
 
 @dataclass
@@ -62,7 +64,8 @@ class SeriesReport:
         return None if lost.empty else str(lost["best_model"].iloc[0])
 
 
-def _backtest_item(item: tuple[str, str, pd.Series], spec: ForecastSpec, options: BacktestOptions) -> tuple:
+def _backtest_item(item: tuple[str, str, pd.Series], spec: ForecastSpec, options: BacktestOptions,
+                   fits: FitCache | None = None) -> tuple:
     """Backtest scores of one series (``None`` when too short), and a note when it is too short."""
     category, area, y = item
     frequency = series_frequency(y)
@@ -71,7 +74,19 @@ def _backtest_item(item: tuple[str, str, pd.Series], spec: ForecastSpec, options
                       "accuracy is unmeasured.")
     models = tuple(dict.fromkeys((spec.model, *options.models)))
     return backtest_series(y, models=models, windows=options.windows, n_paths=spec.paths, seed=spec.seed,
-                           category=category, area=area, **_forecaster_params(spec, category, area)), None
+                           category=category, area=area, fits=fits, **_forecaster_params(spec, category, area)), None
+
+
+def _backtest_beside_forecast(key: tuple[str, str], history: pd.Series, fits: FitCache, *, spec: ForecastSpec,
+                              options: BacktestOptions, batch: bool) -> tuple:
+    """:func:`_backtest_item` in the worker that forecast the series, reusing its fits; a batch notes a failure."""
+    try:
+        return _backtest_item((key[0], key[1], history), spec, options, fits)
+    except Exception as error:  # noqa: BLE001 - in a batch one series' backtest must not sink the others
+        if not batch:
+            raise
+        reason = str(error) if isinstance(error, CrimecastError) else f"unexpected {type(error).__name__}: {error}"
+        return None, f"the backtest failed ({reason}); accuracy is unmeasured."
 
 
 def _report(panel: Panel, counts: pd.DataFrame, item: tuple[str, str, pd.Series], scored) -> SeriesReport:
@@ -142,10 +157,17 @@ def _series_items(counts: pd.DataFrame, category: str, area: str) -> tuple[list[
     return [(c, a, series_of(counts, category=c, area=a)) for c, a in keys], notes
 
 
+def _backtested_beside(counts: pd.DataFrame, needs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The series asked for that the panel forecasts as they are: backtested where they are forecast."""
+    bottom = set(panel_keys(counts, needs)[0])
+    return [key for key in needs if key in bottom]
+
+
 def run_size(counts: pd.DataFrame, *, category: str, area: str, backtest: bool = True) -> int:
-    """How many steps :func:`run_forecasts` reports to ``progress``: series forecast, then series backtested."""
+    """How many steps :func:`run_forecasts` reports to ``progress``: series forecast, then the totals backtested."""
     keys, _ = select_keys(counts, category=category, area=area)
-    return len(panel_keys(counts, keys)[0]) + (len(keys) if backtest else 0)
+    alone = len(keys) - len(_backtested_beside(counts, keys))
+    return len(panel_keys(counts, keys)[0]) + (alone if backtest else 0)
 
 
 def run_forecasts(counts: pd.DataFrame, *, category: str, area: str, spec: ForecastSpec = ForecastSpec(),
@@ -186,17 +208,22 @@ def run_forecasts(counts: pd.DataFrame, *, category: str, area: str, spec: Forec
     """
     items, notes = _series_items(counts, category, area)
     batch = len(items) > 1
-    panel = forecast_panel(counts, spec=spec, needs=[(c, a) for c, a, _ in items], jobs=jobs, progress=progress,
-                           keep_going=batch)
+    needs = [(c, a) for c, a, _ in items]
+    beside = _backtested_beside(counts, needs) if options.backtest else []
+    panel = forecast_panel(counts, spec=spec, needs=needs, jobs=jobs, progress=progress, keep_going=batch,
+                           score=partial(_backtest_beside_forecast, spec=spec, options=options, batch=batch),
+                           score_keys=beside)
     ready = [item for item in items if panel.has(item[0], item[1])]
     failures = [_failure(panel, c, a) for c, a, _ in items if not panel.has(c, a)]
-    scored: list = [None] * len(ready)
-    if options.backtest and ready:
-        done, lost = _map_batch(partial(_backtest_item, spec=spec, options=options), ready, jobs=jobs, progress=progress)
+    scored: dict = dict(panel.scored)
+    alone = [item for item in ready if (item[0], item[1]) not in scored]
+    if options.backtest and alone:
+        done, lost = _map_batch(partial(_backtest_item, spec=spec, options=options), alone, jobs=jobs, progress=progress)
         failed = {(f.category, f.area): f.reason for f in lost}
         scores = iter(done)
-        scored = [(None, f"the backtest failed ({failed[(c, a)]}); accuracy is unmeasured.") if (c, a) in failed
-                  else next(scores) for c, a, _ in ready]
+        scored.update({(c, a): (None, f"the backtest failed ({failed[(c, a)]}); accuracy is unmeasured.")
+                       if (c, a) in failed else next(scores) for c, a, _ in alone})
+    scored = [scored.get((c, a)) for c, a, _ in ready]
     reports = [_report(panel, counts, item, score) for item, score in zip(ready, scored)]
     return RunReport(reports=reports, notes=notes, failures=failures, panel=panel)
 

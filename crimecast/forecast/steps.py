@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from crimecast.data.frequency import Frequency
-from crimecast.forecast.cores import series_frequency
+from crimecast.forecast.cores import ProphetCore, series_frequency
+from crimecast.forecast.gaps import fill_gaps, season_effects
 from crimecast.forecast.seasonal import fit_month_effects, seasonally_adjust
 from crimecast.forecast.spc import (MIN_POINTS, RUN_LENGTH, TREND_LENGTH, ControlChart, StepChange, control_chart,
                                     detect_steps)
@@ -41,6 +43,28 @@ def find_level_shifts(y: pd.Series, *, known: tuple[pd.Timestamp, ...] = (), eff
     known = _known_periods(known, frequency)
     adjusted, _ = seasonally_adjust(recent, effects)
     return detect_steps(adjusted, known=[k for k in known if k >= recent.index[0]])
+
+
+class AutoStepProphetCore(ProphetCore):
+    """The Prophet core with level shifts at the step changes confirmed in its own training data.
+
+    Steps are searched in the last three years (five for quarters) of the
+    counts, seasonally adjusted by least-squares period effects
+    (``crimecast.forecast.gaps.season_effects``), so that Prophet is fitted
+    once, with the steps found and every known change. Exceptional months
+    (``NaN`` in ``y_log``) are searched as the pattern around them, so a
+    lockdown dip and recovery are not read as steps.
+    """
+
+    def fit(self, y_log: pd.Series) -> "AutoStepProphetCore":
+        self.last_month_ = y_log.index[-1]
+        self.frequency_ = series_frequency(y_log)
+        known = _known_periods(self.known_changes, self.frequency_)  # a quarter holds its month
+        filled = fill_gaps(y_log)
+        effects = np.exp(season_effects(filled))
+        self.steps_ = find_level_shifts(np.expm1(filled), known=known, effects=effects / effects.mean())
+        self._fit_prophet(y_log, tuple(sorted({*known, *(step.month for step in self.steps_)})))
+        return self
 
 
 def process_chart(y: pd.Series, *, start: pd.Timestamp | None = None, seasonal_adjust: bool = False,
