@@ -179,6 +179,19 @@ def run_options(command):
     return command
 
 
+def exceptional_option(command):
+    """``--exceptional NAME|FILE``: months shown but kept out of fitting, calibration and control limits."""
+    return click.option("--exceptional", "exceptional_spec", default=None, metavar="NAME|FILE",
+                        help="Exceptional periods (e.g. lockdowns) kept out of the model and the limits: a shipped "
+                             "calendar (covid-uk) or a YAML/CSV file of from,to months.")(command)
+
+
+def _exceptional(spec: str | None, counts: pd.DataFrame) -> tuple:
+    from crimecast.data.exceptional import exceptional_for_data
+
+    return exceptional_for_data(spec, counts)
+
+
 def _known_changes(path: Path | None) -> tuple:
     from crimecast.data.known_changes import load_known_changes
 
@@ -275,11 +288,12 @@ def cli(debug: bool) -> None:
 @out_option("Folder for the CSV and PNG fan chart.")
 @click.option("--no-backtest", is_flag=True, help="Skip the backtest against baselines (faster).")
 @click.option("--no-chart", is_flag=True, help="Skip the PNG fan chart.")
+@exceptional_option
 @as_of_option
 @data_options
 @click.pass_context
 def run_command(ctx, category, area, model, n_paths, seed, jobs, no_steps, known_changes_file, as_json, horizon, out_dir,
-                no_backtest, no_chart, counts):
+                no_backtest, no_chart, exceptional_spec, counts):
     """Forecast CATEGORY (a slug such as burglary-dwelling, or 'all').
 
     Prints monthly forecasts with 80% and 95% intervals, the next financial
@@ -302,7 +316,8 @@ def run_command(ctx, category, area, model, n_paths, seed, jobs, no_steps, known
 
     area = area or (ALL if category == ALL else default_area(counts))
     options = RunOptions(horizon=horizon, n_paths=n_paths, seed=seed, model=model, backtest=not no_backtest,
-                         steps=not no_steps, known_changes=_known_changes(known_changes_file))
+                         steps=not no_steps, known_changes=_known_changes(known_changes_file),
+                         exceptional=_exceptional(exceptional_spec, counts))
     with _progress(len(select_keys(counts, category=category, area=area)[0]), "Forecasting") as progress:
         run = run_forecasts(counts, category=category, area=area, options=options,
                             jobs=jobs or default_jobs(), progress=progress)
@@ -360,11 +375,12 @@ def _models_option(models: str, model: str) -> tuple[str, ...]:
               help="Non-overlapping one-year windows (12 months or 4 quarters) at the end of the data.")
 @click.option("--models", default=",".join(BACKTEST_MODELS), show_default=True,
               help=f"Comma-separated models to compare ({', '.join(MODEL_NAMES)}).")
+@exceptional_option
 @as_of_option
 @data_options
 @click.pass_context
 def backtest_command(ctx, category, area, model, n_paths, seed, jobs, no_steps, known_changes_file, as_json, windows, models,
-                     counts):
+                     exceptional_spec, counts):
     """Score the models on CATEGORY (or 'all') by rolling-origin backtest.
 
     Each 12-month window is forecast from the data before it; MASE is
@@ -385,7 +401,8 @@ def backtest_command(ctx, category, area, model, n_paths, seed, jobs, no_steps, 
     chosen = _models_option(models, model)
     area = area or (ALL if category == ALL else default_area(counts))
     options = RunOptions(n_paths=n_paths, seed=seed, model=model, windows=windows, models=chosen, steps=not no_steps,
-                         known_changes=_known_changes(known_changes_file))
+                         known_changes=_known_changes(known_changes_file),
+                         exceptional=_exceptional(exceptional_spec, counts))
     with _progress(len(select_keys(counts, category=category, area=area)[0]), "Backtesting") as progress:
         report = run_backtests(counts, category=category, area=area, options=options,
                                jobs=jobs or default_jobs(), progress=progress)
@@ -493,9 +510,11 @@ def example_command(names, show_list, folder, force):
               help="Leave moving ranges above 3.267 x their average out of the limits.")
 @out_option("Folder for the PNG chart and CSV of periods and signals.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
+@exceptional_option
 @as_of_option
 @data_options
-def spc_command(category, area, start, seasonal_adjust, known_changes_file, run_length, screen, out_dir, as_json, counts):
+def spc_command(category, area, start, seasonal_adjust, known_changes_file, run_length, screen, out_dir, as_json,
+                exceptional_spec, counts):
     """Statistical process control (XmR) chart of CATEGORY.
 
     Prints the periods (process average and natural limits, a new period at
@@ -517,7 +536,8 @@ def spc_command(category, area, start, seasonal_adjust, known_changes_file, run_
     start_month = _month_option(start, "--from")
     known = _known_changes(known_changes_file)
     report = run_spc(counts, category=category, area=area or default_area(counts), start=start_month,
-                     seasonal_adjust=seasonal_adjust, known_changes=known, run_length=run_length, screen=screen)
+                     seasonal_adjust=seasonal_adjust, known_changes=known, run_length=run_length, screen=screen,
+                     exceptional=_exceptional(exceptional_spec, counts))
     periods, signals = tables.spc_periods(report.chart), tables.spc_signals(report.chart)
     stem = f"{report.category}_{report.area}_spc" + ("_adjusted" if report.chart.seasonally_adjusted else "")
     fig = control_chart_figure(report.chart, category=report.category, area=report.area,

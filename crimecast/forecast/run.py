@@ -9,7 +9,8 @@ from functools import partial
 import pandas as pd
 
 from crimecast.data.frequency import frequency_of
-from crimecast.data.known_changes import KnownChange, months_for
+from crimecast.data.exceptional import ExceptionalPeriod, check_no_overlap
+from crimecast.data.known_changes import KnownChange, exceptional_periods, months_for
 from crimecast.data.series import resolve_area, resolve_category, series_of, select_keys
 from crimecast.errors import CrimecastError, DataError
 from crimecast.forecast.backtest import (BACKTEST_MODELS, BACKTEST_WINDOWS, backtest_need, backtest_origins,
@@ -40,11 +41,29 @@ class RunOptions:
     models: tuple[str, ...] = BACKTEST_MODELS
     steps: bool = True
     known_changes: tuple[KnownChange, ...] = ()
+    exceptional: tuple[ExceptionalPeriod, ...] = ()
+
+    def exceptional_for(self, category: str, area: str) -> tuple[ExceptionalPeriod, ...]:
+        """The exceptional periods of one series: ``exceptional`` and the known changes of kind exceptional."""
+        return series_exceptional(self.exceptional, self.known_changes, category=category, area=area)
 
     def forecaster_params(self, category: str, area: str) -> dict:
-        """Level-shift settings of the forecaster for one series."""
-        return {"level_shifts": AUTO if self.steps else (),
-                "known_changes": months_for(list(self.known_changes), category=category, area=area)}
+        """Level-shift and exceptional-period settings of the forecaster for one series."""
+        params = {"level_shifts": AUTO if self.steps else (),
+                  "known_changes": months_for(list(self.known_changes), category=category, area=area)}
+        exceptional = self.exceptional_for(category, area)
+        if exceptional:  # passed only when set, so models without the parameter still run ordinary series
+            params["exceptional"] = exceptional
+        return params
+
+
+def series_exceptional(periods: tuple[ExceptionalPeriod, ...], changes: tuple[KnownChange, ...], *, category: str,
+                       area: str) -> tuple[ExceptionalPeriod, ...]:
+    """``periods`` with the exceptional known changes of one series, checked not to overlap."""
+    combined = tuple(sorted((*periods, *exceptional_periods(list(changes), category=category, area=area)),
+                            key=lambda p: p.start))
+    check_no_overlap(combined, where=f"exceptional periods of {category} / {area} (--exceptional and --known-changes)")
+    return combined
 
 
 @dataclass
@@ -252,12 +271,16 @@ class ProcessReport:
 
 def run_spc(counts: pd.DataFrame, *, category: str, area: str, start: pd.Timestamp | None = None,
             seasonal_adjust: bool = False, known_changes: tuple[KnownChange, ...] = (),
-            run_length: int = RUN_LENGTH, screen: bool = True) -> ProcessReport:
+            run_length: int = RUN_LENGTH, screen: bool = True,
+            exceptional: tuple[ExceptionalPeriod, ...] = ()) -> ProcessReport:
     """Statistical process control of one series: periods, signals, steps and a plain-English summary.
 
     Quarterly data is charted in quarters: limits from the moving ranges
     between quarters, run and trend rules counted in quarters, and
-    ``start`` taken as the quarter that holds it.
+    ``start`` taken as the quarter that holds it. Exceptional periods
+    (``exceptional`` and known changes of kind exceptional) are charted but
+    kept out of the process average, the limits, the rules and the search
+    for steps.
 
     Raises
     ------
@@ -267,9 +290,11 @@ def run_spc(counts: pd.DataFrame, *, category: str, area: str, start: pd.Timesta
     slug, note = resolve_category(counts, category)
     area_slug = resolve_area(counts, area)
     y = series_of(counts, category=slug, area=area_slug)
-    known = [k for k in known_changes if k.applies_to(slug, area_slug)]
+    known = [k for k in known_changes if k.applies_to(slug, area_slug) and not k.exceptional]
+    periods = series_exceptional(exceptional, known_changes, category=slug, area=area_slug)
     chart, effects = process_chart(y, start=start, seasonal_adjust=seasonal_adjust,
-                                   known=tuple(k.month for k in known), run_length=run_length, screen=screen)
+                                   known=tuple(k.month for k in known), run_length=run_length, screen=screen,
+                                   exceptional=periods)
     return ProcessReport(category=slug, area=area_slug, chart=chart, month_effects=effects,
                          summary=describe_chart(chart, month_effects=effects), known=known,
                          notes=[note] if note else [])
