@@ -571,6 +571,79 @@ def spc_command(category, area, start, seasonal_adjust, known_changes_file, run_
     click.echo(f"\nWrote {len(written)} file(s) to {out_dir}/ (chart {written[-1].name}).")
 
 
+@cli.command("compare")
+@click.argument("category")
+@click.option("--area", required=True, help="The force (or district) compared, e.g. west-midlands.")
+@click.option("--peers", default=None, help="Comma-separated peer areas, e.g. greater-manchester,merseyside,west-yorkshire.")
+@click.option("--peer-group", "peer_group", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="A file of peers: one area a line, or a CSV with an area column.")
+@click.option("--year", default=None, help="Financial year compared, e.g. 2013/14 (default: the last full year).")
+@click.option("--population", "population_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="CSV area,population,year[,source]: residents for rates per 1,000 and the funnel plot.")
+@click.option("--no-forecast", is_flag=True, help="Skip the forecasts of the next financial year (faster).")
+@click.option("--model", type=click.Choice(list(MODEL_NAMES)), default=DEFAULT_MODEL, show_default=True,
+              help="Forecasting model.")
+@click.option("--paths", "n_paths", type=click.IntRange(100, 100_000), default=DEFAULT_PATHS, show_default=True,
+              help="Simulated sample paths per series.")
+@click.option("--seed", type=int, default=DEFAULT_SEED, show_default=True, help="Random seed (same seed, same output).")
+@click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Worker processes for the forecasts.")
+@out_option("Folder for the CSV and the funnel plot PNG.")
+@click.option("--no-chart", is_flag=True, help="Skip the funnel plot.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@exceptional_option
+@as_of_option
+@data_options
+def compare_command(category, area, peers, peer_group, year, population_file, no_forecast, model, n_paths, seed, jobs,
+                    out_dir, no_chart, as_json, exceptional_spec, counts):
+    """Compare one force (or district) with its most similar forces on CATEGORY.
+
+    For a financial year: each area's count, its change on the year before
+    with the Poisson E-test, and, with --population, its rate per 1,000
+    residents, the group rate, a rank and a funnel plot (rates against
+    residents, with 95% and 99.8% limits around the group rate). Forecasts
+    of the next financial year are shown side by side (--no-forecast skips
+    them). Writes a CSV and the funnel plot PNG into --out.
+
+    \b
+    Examples:
+      forecast compare total-recorded-crime --dataset forces --area west-midlands \\
+          --peers greater-manchester,merseyside,west-yorkshire --population population-msf.csv
+      forecast compare burglary --area birmingham --peers coventry,dudley --no-forecast
+    """
+    from crimecast.data.population import load_population
+    from crimecast.forecast.compare import compare_areas, peer_names
+    from crimecast.forecast.run import RunOptions
+    from crimecast.report import compare as render
+    from crimecast.report.charts import save_figure
+    from crimecast.report.serialise import json_default
+
+    names = peer_names(peers, peer_group)
+    population = load_population(population_file) if population_file else None
+    options = None if no_forecast else RunOptions(model=model, n_paths=n_paths, seed=seed, backtest=False,
+                                                  exceptional=_exceptional(exceptional_spec, counts))
+    comparison = compare_areas(counts, category=category, focus=area, peers=names, year=year, population=population,
+                               forecast=options, jobs=jobs or default_jobs())
+    stem = f"compare_{comparison.category}_{comparison.focus}_{comparison.year.replace('/', '-')}"
+    with staged_output(out_dir) as stage:
+        written = [write_csv_atomic(render.csv_frame(comparison, data_label=_data_label(counts)), stage.dir / f"{stem}.csv")]
+        if comparison.has_rates and not no_chart:
+            fig = render.funnel_figure(comparison, notice=counts.attrs.get("notice", ""))
+            written.append(save_figure(fig, stage.dir / f"{stem}_funnel.png"))
+        stage.publish()
+    written = [stage.final_path(p) for p in written]
+    if as_json:
+        click.echo(json.dumps({**render.payload(comparison), "data": counts.attrs.get("source"),
+                               "illustrative": bool(counts.attrs.get("illustrative")),
+                               "files": [str(p) for p in written]}, indent=2, default=json_default))
+        return
+    click.secho(render.title(comparison) + f". Data: {_data_label(counts)}.", bold=True)
+    click.echo()
+    click.echo(render.text(comparison).split("\n", 2)[2])
+    for note in comparison.notes:
+        click.secho(f"Note: {note}", fg="yellow")
+    click.echo(f"\nWrote {len(written)} file(s) to {out_dir}/ ({', '.join(p.name for p in written)}).")
+
+
 def _month_option(value: str | None, option: str) -> pd.Timestamp | None:
     if value is None:
         return None
