@@ -499,7 +499,7 @@ def example_command(names, show_list, folder, force):
 
 @cli.command("spc")
 @click.argument("category")
-@click.option("--area", default=None, help="Area slug (default: force-wide).")
+@click.option("--area", default=None, help="Area slug (default: force-wide); 'all', or a comma-separated list, for one row per area.")
 @click.option("--from", "start", default=None, help="First month charted, e.g. 2011-04 (default: the last three years).")
 @click.option("--seasonal-adjust", is_flag=True, help="Chart seasonally adjusted values (the model's month effects removed).")
 @click.option("--known-changes", "known_changes_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
@@ -527,6 +527,10 @@ def spc_command(category, area, start, seasonal_adjust, known_changes_file, run_
       forecast spc burglary --seasonal-adjust
       forecast spc violence-with-injury --from 2011-04 --known-changes changes.csv
     """
+    if area and (area.strip() == "all" or "," in area):
+        return _spc_areas(category, area, start=start, seasonal_adjust=seasonal_adjust,
+                          known_changes_file=known_changes_file, run_length=run_length, screen=screen, out_dir=out_dir,
+                          as_json=as_json, exceptional_spec=exceptional_spec, counts=counts)
     from crimecast.data.series import default_area
     from crimecast.data.series import filled_periods
     from crimecast.forecast.run import run_spc
@@ -642,6 +646,45 @@ def compare_command(category, area, peers, peer_group, year, population_file, no
     for note in comparison.notes:
         click.secho(f"Note: {note}", fg="yellow")
     click.echo(f"\nWrote {len(written)} file(s) to {out_dir}/ ({', '.join(p.name for p in written)}).")
+
+
+def _spc_areas(category, area, *, start, seasonal_adjust, known_changes_file, run_length, screen, out_dir, as_json,
+               exceptional_spec, counts) -> None:
+    """``forecast spc CATEGORY --area all`` (or a list): one row per area, a chart per area, a summary CSV."""
+    from crimecast.data.series import filled_periods
+    from crimecast.forecast.spc_areas import run_spc_areas
+    from crimecast.report import serialise, tables
+    from crimecast.report.charts import control_chart_figure, save_figure
+
+    report = run_spc_areas(counts, category=category, area=area, jobs=default_jobs(), start=_month_option(start, "--from"),
+                           seasonal_adjust=seasonal_adjust, known_changes=_known_changes(known_changes_file),
+                           run_length=run_length, screen=screen, exceptional=_exceptional(exceptional_spec, counts))
+    rows = report.rows()
+    adjusted = "_adjusted" if seasonal_adjust else ""
+    with staged_output(out_dir) as stage:
+        written = [write_csv_atomic(rows.assign(category=report.category, data=_data_label(counts)),
+                                    stage.dir / f"{report.category}_areas_spc{adjusted}.csv")]
+        for one in report.reports:
+            fig = control_chart_figure(one.chart, category=one.category, area=one.area,
+                                       known={k.month: k.description for k in one.known},
+                                       notice=counts.attrs.get("notice", ""),
+                                       filled=filled_periods(counts, category=one.category, area=one.area))
+            written.append(save_figure(fig, stage.dir / f"{one.category}_{one.area}_spc{adjusted}.png"))
+        stage.publish()
+    written = [stage.final_path(p) for p in written]
+    if as_json:
+        click.echo(json.dumps({"category": report.category, "areas": serialise.records(rows),
+                               "failed": [{"area": a, "reason": r} for a, r in report.failures],
+                               "files": [str(p) for p in written]}, indent=2, default=serialise.json_default))
+    else:
+        click.secho(f"\n{tables.display_name(report.category)}: XmR chart of each area (the current period)", bold=True)
+        shown = rows.assign(**{c: rows[c].map(tables.count) for c in ("mean", "lower", "upper", "latest")})
+        click.echo(tables.text_table(shown, align_left=("area", "since", "status", "signals", "last_step")))
+        click.echo(f"\nWrote {len(written)} file(s) to {out_dir}/ ({written[0].name} and one chart per area).")
+    if report.failures:
+        for failed_area, reason in report.failures:
+            click.secho(f"- {failed_area}: {reason}", fg="red", err=True)
+        click.get_current_context().exit(1)
 
 
 def _month_option(value: str | None, option: str) -> pd.Timestamp | None:
