@@ -7,7 +7,6 @@ import pandas as pd
 
 from crimecast.data.slugs import area_label, display_name
 from crimecast.forecast.compare import PeerComparison
-from crimecast.report.charts import _subplots
 from crimecast.report.serialise import records
 from crimecast.report.tables import count, p_value, percent, text_table
 
@@ -63,6 +62,8 @@ def payload(comparison: PeerComparison) -> dict:
 
 def funnel_figure(comparison: PeerComparison, *, notice: str = ""):
     """Each area's rate per 1,000 against its residents, with 95% and 99.8% limits around the group rate."""
+    from crimecast.report.charts import _subplots
+
     funnel = comparison.funnel
     fig, ax = _subplots(figsize=(9, 6), dpi=100)
     x = funnel["population"] / 1e6
