@@ -69,8 +69,10 @@ class PopulationTable:
                 raise DataError(f"{self.path}: no {year} population for '{area}' (the file has {held}); add a row "
                                 f"{area},POPULATION,{year}, or give a file with one year for every area.")
         if single and self.years[0] != year:
+            gap = abs(year - self.years[0])
             notes.append(f"populations are for {self.years[0]} (the only year in {Path(self.path).name}), used for a "
-                         f"year starting in {year}: rates per 1,000 are approximate where populations have changed.")
+                         f"year starting in {year} ({gap} year{'s' if gap != 1 else ''} apart): rates per 1,000 are "
+                         "approximate where populations have changed.")
         return chosen, notes
 
 
