@@ -322,8 +322,9 @@ def detect_steps(values: pd.Series, *, run_length: int = RUN_LENGTH, known: list
     Points in ``exceptional`` periods are left out of the search and of
     the sizes (a known change inside one takes effect at the next kept
     point). A step's size compares the periods either side of it: the
-    mean from the previous step (or a year before, if later) to the step,
-    and from the step to the next one (or a year after).
+    mean from the previous step (or a year before, if later; a quarter of
+    a short series) to the step, and from the step to the next one (or a
+    year after).
     """
     year = _frequency(values).periods_per_year
     _check_series(values, kept=_kept(values, tuple(exceptional)))
@@ -362,10 +363,11 @@ def _sized_between(steps: list[StepChange], array: np.ndarray, months: pd.Dateti
                    year: int) -> list[StepChange]:
     """Each step's levels from the periods either side of it, never reaching past a neighbouring step."""
     edges = [0, *(int(months.get_loc(s.month)) for s in steps), len(array)]
+    window = min(year, max(1, len(array) // 4))  # as levels_around: a year, or a quarter of a short series
     sized = []
     for i, step in enumerate(steps, start=1):
-        before = array[max(edges[i - 1], edges[i] - year):edges[i]]
-        after = array[edges[i]:min(edges[i + 1], edges[i] + year)]
+        before = array[max(edges[i - 1], edges[i] - window):edges[i]]
+        after = array[edges[i]:min(edges[i + 1], edges[i] + window)]
         if len(before) and len(after):
             step = replace(step, before=float(before.mean()), after=float(after.mean()))
         sized.append(step)
