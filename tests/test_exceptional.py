@@ -94,3 +94,11 @@ def test_a_quarter_is_exceptional_exactly_when_one_of_its_months_is(start, lengt
     quarterly = exceptional_mask(quarters, [period])
     expected = monthly.groupby(monthly.index.to_period("Q").start_time).any()
     assert quarterly.tolist() == expected.reindex(quarters).tolist()
+
+
+def test_a_shipped_calendar_keeps_only_the_periods_in_the_data_but_a_user_file_is_strict(write_csv):
+    counts = pd.DataFrame({"month": pd.date_range("2018-04-01", "2020-09-01", freq="MS")})  # e.g. --as-of 2020-09
+    assert [p.label for p in exceptional_for_data("covid-uk", counts)] == ["lockdown-1"]
+    mine = write_csv("from,to,label\n2020-04,2020-06,first\n2020-11,2020-11,second\n", name="mine.csv")
+    with pytest.raises(DataError, match="'second' \\(2020-11 to 2020-11\\) is outside the data \\(2018-04 to 2020-09\\)"):
+        exceptional_for_data(mine, counts)

@@ -182,12 +182,23 @@ def check_within(periods: Iterable[ExceptionalPeriod], *, first: pd.Timestamp, l
 
 
 def exceptional_for_data(name_or_path: str | Path | None, counts: pd.DataFrame) -> tuple[ExceptionalPeriod, ...]:
-    """The periods of ``--exceptional NAME|FILE``, checked against the months of ``counts`` (``()`` for none)."""
+    """The periods of ``--exceptional NAME|FILE``, checked against the months of ``counts`` (``()`` for none).
+
+    A user's file must not hold a period wholly outside the data. A shipped
+    calendar is a list of dates that stays true whatever the data: its
+    periods outside the data (e.g. after an ``--as-of`` month) are dropped,
+    and it is refused only when none of them touches the data.
+    """
     if name_or_path is None:
         return ()
     periods = load_exceptional(name_or_path)
     months = pd.DatetimeIndex(counts["month"])
     frequency_months = 3 if counts.attrs.get("frequency") == "quarter" else 1
-    last = months.max() + pd.DateOffset(months=frequency_months - 1)
-    check_within(periods, first=months.min(), last=last, where=f"--exceptional {name_or_path}")
+    first, last = months.min(), months.max() + pd.DateOffset(months=frequency_months - 1)
+    where = f"--exceptional {name_or_path}"
+    if str(name_or_path) in calendar_names():
+        inside = tuple(p for p in periods if p.end >= first and p.start <= last)
+        check_within(inside or periods[:1], first=first, last=last, where=where)
+        return inside
+    check_within(periods, first=first, last=last, where=where)
     return periods
