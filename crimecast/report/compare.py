@@ -93,8 +93,11 @@ def funnel_figure(comparison: PeerComparison, *, notice: str = ""):
                "Limits: Poisson, around the group's rate.")
     if any("approximate" in a.population.source.lower() for a in comparison.areas):
         caption += " Some populations are approximate (see the population file's source column)."
-    fig.text(0.01, 0.01, caption + (f" {notice}" if notice else ""), fontsize=7, color="0.35")
-    fig.tight_layout(rect=(0, 0.03, 1, 1))
+    import textwrap
+
+    caption = textwrap.fill(caption + (f" {notice}" if notice else ""), width=150)
+    fig.text(0.01, 0.01, caption, fontsize=7, color="0.35")
+    fig.tight_layout(rect=(0, 0.015 * (caption.count("\n") + 2), 1, 1))
     return fig
 
 
