@@ -215,6 +215,19 @@ def _saved(name: str | None, counts, store):
     return load_panel(name, counts=counts, store=store)
 
 
+def exceptional_option(command):
+    """``--exceptional NAME|FILE``: months shown but kept out of fitting, calibration and control limits."""
+    return click.option("--exceptional", "exceptional_spec", default=None, metavar="NAME|FILE",
+                        help="Exceptional periods (e.g. lockdowns) kept out of the model and the limits: a shipped "
+                             "calendar (covid-uk) or a YAML/CSV file of from,to months.")(command)
+
+
+def _exceptional(spec: str | None, counts: pd.DataFrame) -> tuple:
+    from crimecast.data.exceptional import exceptional_for_data
+
+    return exceptional_for_data(spec, counts)
+
+
 def _known_changes(path: Path | None) -> tuple:
     from crimecast.data.known_changes import load_known_changes
 
@@ -313,11 +326,12 @@ def cli(debug: bool) -> None:
 @click.option("--no-chart", is_flag=True, help="Skip the PNG fan chart.")
 @click.option("--save", "save_name", default=None,
               help="Keep the forecast (paths, settings, data fingerprint) in the store as NAME, for --forecast NAME.")
+@exceptional_option
 @as_of_option
 @data_source_options
 @click.pass_context
 def run_command(ctx, category, area, jobs, as_json, spec_options, horizon, out_dir, no_backtest, no_chart, save_name,
-                data_source):
+                exceptional_spec, data_source):
     """Forecast CATEGORY (a slug such as burglary-dwelling, or 'all').
 
     Prints monthly forecasts with 80% and 95% intervals, the next financial
@@ -348,7 +362,7 @@ def run_command(ctx, category, area, jobs, as_json, spec_options, horizon, out_d
     counts = open_counts(data_source)
     _say_provenance(counts)
     area = area or (ALL if category == ALL else default_area(counts))
-    spec = forecast_spec(**spec_options, horizon=horizon)
+    spec = forecast_spec(**spec_options, horizon=horizon, exceptional=_exceptional(exceptional_spec, counts))
     options = BacktestOptions(backtest=not no_backtest)
     with _progress(run_size(counts, category=category, area=area, backtest=not no_backtest), "Forecasting") as progress:
         run = run_forecasts(counts, category=category, area=area, spec=spec, options=options,
@@ -416,10 +430,11 @@ def _models_option(models: str, model: str) -> tuple[str, ...]:
               help="Non-overlapping one-year windows (12 months or 4 quarters) at the end of the data.")
 @click.option("--models", default=",".join(BACKTEST_MODELS), show_default=True,
               help=f"Comma-separated models to compare ({', '.join(MODEL_NAMES)}).")
+@exceptional_option
 @as_of_option
 @data_options
 @click.pass_context
-def backtest_command(ctx, category, area, jobs, as_json, spec_options, windows, models, counts):
+def backtest_command(ctx, category, area, jobs, as_json, spec_options, windows, models, exceptional_spec, counts):
     """Score the models on CATEGORY (or 'all') by rolling-origin backtest.
 
     Each 12-month window is forecast from the data before it; MASE is
@@ -438,7 +453,7 @@ def backtest_command(ctx, category, area, jobs, as_json, spec_options, windows, 
     from crimecast.forecast.spec import forecast_spec
     from crimecast.report import serialise, tables
 
-    spec = forecast_spec(**spec_options)
+    spec = forecast_spec(**spec_options, exceptional=_exceptional(exceptional_spec, counts))
     chosen = _models_option(models, spec.model)
     area = area or (ALL if category == ALL else default_area(counts))
     options = BacktestOptions(windows=windows, models=chosen)
@@ -538,7 +553,7 @@ def example_command(names, show_list, folder, force):
 
 @cli.command("spc")
 @click.argument("category")
-@click.option("--area", default=None, help="Area slug (default: force-wide).")
+@click.option("--area", default=None, help="Area slug (default: force-wide); 'all', or a comma-separated list, for one row per area.")
 @click.option("--from", "start", default=None, help="First month charted, e.g. 2011-04 (default: the last three years).")
 @click.option("--seasonal-adjust", is_flag=True, help="Chart seasonally adjusted values (the model's month effects removed).")
 @click.option("--known-changes", "known_changes_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
@@ -549,9 +564,11 @@ def example_command(names, show_list, folder, force):
               help="Leave moving ranges above 3.267 x their average out of the limits.")
 @out_option("Folder for the PNG chart and CSV of periods and signals.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
+@exceptional_option
 @as_of_option
 @data_options
-def spc_command(category, area, start, seasonal_adjust, known_changes_file, run_length, screen, out_dir, as_json, counts):
+def spc_command(category, area, start, seasonal_adjust, known_changes_file, run_length, screen, out_dir, as_json,
+                exceptional_spec, counts):
     """Statistical process control (XmR) chart of CATEGORY.
 
     Prints the periods (process average and natural limits, a new period at
@@ -564,6 +581,10 @@ def spc_command(category, area, start, seasonal_adjust, known_changes_file, run_
       forecast spc burglary --seasonal-adjust
       forecast spc violence-with-injury --from 2011-04 --known-changes changes.csv
     """
+    if area and (area.strip() == "all" or "," in area):
+        return _spc_areas(category, area, start=start, seasonal_adjust=seasonal_adjust,
+                          known_changes_file=known_changes_file, run_length=run_length, screen=screen, out_dir=out_dir,
+                          as_json=as_json, exceptional_spec=exceptional_spec, counts=counts)
     from crimecast.data.series import default_area
     from crimecast.data.series import filled_periods
     from crimecast.forecast.run import run_spc
@@ -573,7 +594,8 @@ def spc_command(category, area, start, seasonal_adjust, known_changes_file, run_
     start_month = _month_option(start, "--from")
     known = _known_changes(known_changes_file)
     report = run_spc(counts, category=category, area=area or default_area(counts), start=start_month,
-                     seasonal_adjust=seasonal_adjust, known_changes=known, run_length=run_length, screen=screen)
+                     seasonal_adjust=seasonal_adjust, known_changes=known, run_length=run_length, screen=screen,
+                     exceptional=_exceptional(exceptional_spec, counts))
     periods, signals = tables.spc_periods(report.chart), tables.spc_signals(report.chart)
     stem = f"{report.category}_{report.area}_spc" + ("_adjusted" if report.chart.seasonally_adjusted else "")
     fig = control_chart_figure(report.chart, category=report.category, area=report.area,
@@ -605,6 +627,118 @@ def spc_command(category, area, start, seasonal_adjust, known_changes_file, run_
     for line in report.summary:
         click.echo(line)
     click.echo(f"\nWrote {len(written)} file(s) to {out_dir}/ (chart {written[-1].name}).")
+
+
+@cli.command("compare")
+@click.argument("category")
+@click.option("--area", required=True, help="The force (or district) compared, e.g. west-midlands.")
+@click.option("--peers", default=None, help="Comma-separated peer areas, e.g. greater-manchester,merseyside,west-yorkshire.")
+@click.option("--peer-group", "peer_group", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="A file of peers: one area a line, or a CSV with an area column.")
+@click.option("--year", default=None, help="Financial year compared, e.g. 2013/14 (default: the last full year).")
+@click.option("--population", "population_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="CSV area,population,year[,source]: residents for rates per 1,000 and the funnel plot.")
+@click.option("--no-forecast", is_flag=True, help="Skip the forecasts of the next financial year (faster).")
+@click.option("--model", type=click.Choice(list(MODEL_NAMES)), default=DEFAULT_MODEL, show_default=True,
+              help="Forecasting model.")
+@click.option("--paths", "n_paths", type=click.IntRange(100, 100_000), default=DEFAULT_PATHS, show_default=True,
+              help="Simulated sample paths per series.")
+@click.option("--seed", type=int, default=DEFAULT_SEED, show_default=True, help="Random seed (same seed, same output).")
+@click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Worker processes for the forecasts.")
+@out_option("Folder for the CSV and the funnel plot PNG.")
+@click.option("--no-chart", is_flag=True, help="Skip the funnel plot.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@exceptional_option
+@as_of_option
+@data_options
+def compare_command(category, area, peers, peer_group, year, population_file, no_forecast, model, n_paths, seed, jobs,
+                    out_dir, no_chart, as_json, exceptional_spec, counts):
+    """Compare one force (or district) with its most similar forces on CATEGORY.
+
+    For a financial year: each area's count, its change on the year before
+    with the Poisson E-test, and, with --population, its rate per 1,000
+    residents, the group rate, a rank and a funnel plot (rates against
+    residents, with 95% and 99.8% limits around the group rate). Forecasts
+    of the next financial year are shown side by side (--no-forecast skips
+    them). Writes a CSV and the funnel plot PNG into --out.
+
+    \b
+    Examples:
+      forecast compare total-recorded-crime --dataset forces --area west-midlands \\
+          --peers greater-manchester,merseyside,west-yorkshire --population population-msf.csv
+      forecast compare burglary --area birmingham --peers coventry,dudley --no-forecast
+    """
+    from crimecast.data.population import load_population
+    from crimecast.forecast.compare import compare_areas, peer_names
+    from crimecast.forecast.run import RunOptions
+    from crimecast.report import compare as render
+    from crimecast.report.charts import save_figure
+    from crimecast.report.serialise import json_default
+
+    names = peer_names(peers, peer_group)
+    population = load_population(population_file) if population_file else None
+    options = None if no_forecast else RunOptions(model=model, n_paths=n_paths, seed=seed, backtest=False,
+                                                  exceptional=_exceptional(exceptional_spec, counts))
+    comparison = compare_areas(counts, category=category, focus=area, peers=names, year=year, population=population,
+                               forecast=options, jobs=jobs or default_jobs())
+    stem = f"compare_{comparison.category}_{comparison.focus}_{comparison.year.replace('/', '-')}"
+    with staged_output(out_dir) as stage:
+        written = [write_csv_atomic(render.csv_frame(comparison, data_label=_data_label(counts)), stage.dir / f"{stem}.csv")]
+        if comparison.has_rates and not no_chart:
+            fig = render.funnel_figure(comparison, notice=counts.attrs.get("notice", ""))
+            written.append(save_figure(fig, stage.dir / f"{stem}_funnel.png"))
+        stage.publish()
+    written = [stage.final_path(p) for p in written]
+    if as_json:
+        click.echo(json.dumps({**render.payload(comparison), "data": counts.attrs.get("source"),
+                               "illustrative": bool(counts.attrs.get("illustrative")),
+                               "files": [str(p) for p in written]}, indent=2, default=json_default))
+        return
+    click.secho(render.title(comparison) + f". Data: {_data_label(counts)}.", bold=True)
+    click.echo()
+    click.echo(render.text(comparison).split("\n", 2)[2])
+    for note in comparison.notes:
+        click.secho(f"Note: {note}", fg="yellow")
+    click.echo(f"\nWrote {len(written)} file(s) to {out_dir}/ ({', '.join(p.name for p in written)}).")
+
+
+def _spc_areas(category, area, *, start, seasonal_adjust, known_changes_file, run_length, screen, out_dir, as_json,
+               exceptional_spec, counts) -> None:
+    """``forecast spc CATEGORY --area all`` (or a list): one row per area, a chart per area, a summary CSV."""
+    from crimecast.data.series import filled_periods
+    from crimecast.forecast.spc_areas import run_spc_areas
+    from crimecast.report import serialise, tables
+    from crimecast.report.charts import control_chart_figure, save_figure
+
+    report = run_spc_areas(counts, category=category, area=area, jobs=default_jobs(), start=_month_option(start, "--from"),
+                           seasonal_adjust=seasonal_adjust, known_changes=_known_changes(known_changes_file),
+                           run_length=run_length, screen=screen, exceptional=_exceptional(exceptional_spec, counts))
+    rows = report.rows()
+    adjusted = "_adjusted" if seasonal_adjust else ""
+    with staged_output(out_dir) as stage:
+        written = [write_csv_atomic(rows.assign(category=report.category, data=_data_label(counts)),
+                                    stage.dir / f"{report.category}_areas_spc{adjusted}.csv")]
+        for one in report.reports:
+            fig = control_chart_figure(one.chart, category=one.category, area=one.area,
+                                       known={k.month: k.description for k in one.known},
+                                       notice=counts.attrs.get("notice", ""),
+                                       filled=filled_periods(counts, category=one.category, area=one.area))
+            written.append(save_figure(fig, stage.dir / f"{one.category}_{one.area}_spc{adjusted}.png"))
+        stage.publish()
+    written = [stage.final_path(p) for p in written]
+    if as_json:
+        click.echo(json.dumps({"category": report.category, "areas": serialise.records(rows),
+                               "failed": [{"area": a, "reason": r} for a, r in report.failures],
+                               "files": [str(p) for p in written]}, indent=2, default=serialise.json_default))
+    else:
+        click.secho(f"\n{tables.display_name(report.category)}: XmR chart of each area (the current period)", bold=True)
+        shown = rows.assign(**{c: rows[c].map(tables.count) for c in ("mean", "lower", "upper", "latest")})
+        click.echo(tables.text_table(shown, align_left=("area", "since", "status", "signals", "last_step")))
+        click.echo(f"\nWrote {len(written)} file(s) to {out_dir}/ ({written[0].name} and one chart per area).")
+    if report.failures:
+        for failed_area, reason in report.failures:
+            click.secho(f"- {failed_area}: {reason}", fg="red", err=True)
+        click.get_current_context().exit(1)
 
 
 def _month_option(value: str | None, option: str) -> pd.Timestamp | None:

@@ -22,7 +22,8 @@ _SOURCES: tuple[tuple[str, Path, str], ...] = (
     ("data file (illustrative)", _PACKAGE / "data" / "examples", "*.csv"),
     ("police.uk street archive (illustrative)", _PACKAGE / "data" / "examples", "*.zip"),
 )
-_KIND_BY_NAME = {"csf": "Community Safety Fund assumptions", "fleet": "fleet"}
+_KIND_BY_NAME = {"csf": "Community Safety Fund assumptions", "fleet": "fleet",
+                 "population": "population file (real figures; see its source column)"}
 
 
 @dataclass(frozen=True)

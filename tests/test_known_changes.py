@@ -21,3 +21,37 @@ def test_bad_month_names_the_row(write_csv):
 def test_missing_description_column(write_csv):
     with pytest.raises(DataError, match="missing column\\(s\\) description"):
         load_known_changes(write_csv("month\n2013-04\n"))
+
+
+def test_exceptional_rows_are_periods_not_steps(write_csv):
+    from crimecast.data.known_changes import exceptional_periods
+
+    path = write_csv("month,to,kind,description,category\n2013-04,,step,Sentinel,\n"
+                     "2020-04,2020-06,exceptional,Lockdown,burglary\n")
+    changes = load_known_changes(path)
+    assert months_for(changes, category="burglary", area="force") == (pd.Timestamp("2013-04-01"),)
+    (period,) = exceptional_periods(changes, category="burglary", area="force")
+    assert (period.start, period.end, period.label) == (pd.Timestamp("2020-04-01"), pd.Timestamp("2020-06-01"), "Lockdown")
+    assert exceptional_periods(changes, category="robbery", area="force") == ()
+
+
+def test_from_column_is_read_as_month(write_csv):
+    changes = load_known_changes(write_csv("from,to,kind,description\n2020-04,2020-06,exceptional,Lockdown\n"))
+    assert changes[0].exceptional and changes[0].month == pd.Timestamp("2020-04-01")
+
+
+@pytest.mark.parametrize("body, message", [
+    ("2020-04,2020-06,temporary,x", "row 2, column kind: 'temporary' is not a kind of change"),
+    ("2020-04,,exceptional,x", "row 2: an exceptional change needs its last month in column 'to'"),
+    ("2020-04,2020-06,step,x", "row 2: a 'to' month \\(2020-06\\) on a step change"),
+    ("2020-04,2020-02,exceptional,x", "row 2: 'to' \\(2020-02\\) is before the first month"),
+])
+def test_bad_exceptional_rows_name_the_row_and_the_fix(write_csv, body, message):
+    with pytest.raises(DataError, match=message):
+        load_known_changes(write_csv("month,to,kind,description\n" + body + "\n"))
+
+
+def test_overlapping_exceptional_rows_are_refused(write_csv):
+    path = write_csv("month,to,kind,description\n2020-04,2020-06,exceptional,first\n2020-06,2020-08,exceptional,second\n")
+    with pytest.raises(DataError, match="'first' .* overlaps 'second'"):
+        load_known_changes(path)

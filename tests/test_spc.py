@@ -198,3 +198,53 @@ def test_west_midlands_total_from_the_home_office_table_is_charted_in_quarters()
     assert 0.05 < (last.upper - last.mean) / last.mean < 0.2  # sensible limits, not +/-1%
     assert len(chart.steps) <= 1 and len({s.month for s in chart.signals}) < len(chart.values) / 2
     assert "a quarter" in " ".join(report.summary)
+
+
+# ---------------------------------------------------------------- exceptional periods and step sizes
+
+def _lockdown_series():
+    """Two years near 541, a three-month dip to about 300, then a year near 606 (seeded noise)."""
+    rng = np.random.default_rng(3)
+    level = np.r_[np.full(24, 541.0), np.full(3, 300.0), np.full(12, 606.0)]
+    return pd.Series(level + rng.normal(0, 8, len(level)), index=months(len(level), "2018-04-01"))
+
+
+def test_exceptional_months_are_charted_but_kept_out_of_the_limits_and_rules():
+    from crimecast.data.exceptional import ExceptionalPeriod
+
+    values = _lockdown_series()
+    lockdown = (ExceptionalPeriod(pd.Timestamp("2020-04-01"), pd.Timestamp("2020-06-01"), "lockdown"),)
+    chart = control_chart(values, exceptional=lockdown)
+    kept = values.drop(values.index[24:27])
+    assert chart.periods[0].limits == xmr_limits(kept.to_numpy(), screen=True)
+    assert chart.periods[0].points == len(kept)
+    assert len(chart.values) == len(values) and chart.excluded.sum() == 3
+    assert not {s.month for s in chart.signals} & set(values.index[24:27])
+    assert any("lockdown (2020-04 to 2020-06)" in line for line in describe_chart(chart))
+
+
+def test_a_lockdown_dip_is_not_a_step_and_does_not_turn_a_rise_into_a_fall():
+    from crimecast.data.exceptional import ExceptionalPeriod
+
+    values = _lockdown_series()
+    lockdown = (ExceptionalPeriod(pd.Timestamp("2020-04-01"), pd.Timestamp("2020-06-01"), "lockdown"),)
+    (step,) = detect_steps(values, known=[pd.Timestamp("2020-04-01")], exceptional=lockdown)
+    assert step.known and step.month == pd.Timestamp("2020-07-01")  # the first month after the lockdown
+    assert step.before == pytest.approx(541, abs=6) and step.after == pytest.approx(606, abs=6)
+    assert step.change > 0.1
+
+
+def test_step_sizes_compare_the_periods_either_side_not_across_the_next_step():
+    values = pd.Series(np.r_[np.full(24, 500.0), np.full(6, 400.0), np.full(18, 600.0)] + np.tile([1.0, -1.0], 24),
+                       index=months(48))
+    first, second = detect_steps(values, known=[values.index[24], values.index[30]])
+    assert first.after == pytest.approx(400, abs=1) and first.change == pytest.approx(-0.2, abs=0.01)
+    assert second.before == pytest.approx(400, abs=1) and second.change == pytest.approx(0.5, abs=0.01)
+
+
+def test_too_few_points_outside_the_exceptional_periods():
+    from crimecast.data.exceptional import ExceptionalPeriod
+
+    values = pd.Series(np.arange(14.0), index=months(14))
+    with pytest.raises(DataError, match="10 points outside the exceptional periods is too few"):
+        control_chart(values, exceptional=(ExceptionalPeriod(values.index[2], values.index[5]),))

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from crimecast.errors import DataError
+from crimecast.io import read_csv, read_text
 
 
 @dataclass(frozen=True)
@@ -65,3 +67,138 @@ def check_no_overlap(periods: Iterable[ExceptionalPeriod], *, where: str = "exce
             raise DataError(f"{where}: '{before.name}' ({before.start:%Y-%m} to {before.end:%Y-%m}) "
                             f"overlaps '{after.name}' ({after.start:%Y-%m} to {after.end:%Y-%m}); "
                             "merge them into one period or move one boundary.")
+
+
+# ---------------------------------------------------------------- calendars and files
+
+CALENDAR_DIR = Path(__file__).parent / "calendars"
+FILE_HINT = ("give a shipped calendar (covid-uk) or a YAML file with 'periods:' (key, from, to) or a CSV with "
+             "columns from,to[,label]")
+
+
+def calendar_names() -> list[str]:
+    """The calendars shipped with crimecast, usable by name (``covid-uk``)."""
+    return sorted(p.stem for p in CALENDAR_DIR.glob("*.yaml"))
+
+
+def _month(value, *, where: str) -> pd.Timestamp:
+    from crimecast.data.months import parse_months
+
+    text = "" if value is None else str(value).strip()
+    if not text:
+        raise DataError(f"{where}: no month given; write it as YYYY-MM, e.g. 2020-04.")
+    return pd.Timestamp(parse_months(pd.Series([text]), where=where).iloc[0])
+
+
+def _period(start, end, label: str, *, where: str) -> ExceptionalPeriod:
+    return ExceptionalPeriod(start=_month(start, where=f"{where}, 'from'"), end=_month(end, where=f"{where}, 'to'"),
+                             label=label)
+
+
+def _from_yaml(path: Path) -> tuple[ExceptionalPeriod, ...]:
+    import yaml
+
+    text = read_text(path, what="exceptional-periods file", hint=f"Check the path, or {FILE_HINT}.")
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = f", line {mark.line + 1}" if mark else ""
+        raise DataError(f"{path}{line}: not valid YAML; check the indentation and quote text holding ':' or '#'.") from None
+    rows = data.get("periods") if isinstance(data, dict) else None
+    if not isinstance(rows, list) or not rows:
+        raise DataError(f"{path}: no 'periods:' list; {FILE_HINT}.")
+    periods = []
+    for number, row in enumerate(rows, start=1):
+        if not isinstance(row, dict):
+            raise DataError(f"{path}, periods[{number}]: write each period as key, from and to on their own lines.")
+        label = str(row.get("key") or row.get("label") or "").strip()
+        where = f"{path}, period '{label}'" if label else f"{path}, periods[{number}]"
+        unknown = set(row) - {"key", "label", "from", "to", "dates", "source", "note"}
+        if unknown:
+            raise DataError(f"{where}: unknown key(s) {', '.join(sorted(map(str, unknown)))}; a period has key, from, to "
+                            "and optionally dates, source, note.")
+        periods.append(_period(row.get("from"), row.get("to"), label, where=where))
+    return tuple(periods)
+
+
+def _from_csv(path: Path) -> tuple[ExceptionalPeriod, ...]:
+    frame = read_csv(path, what="exceptional-periods file", hint=f"Check the path, or {FILE_HINT}.")
+    frame.columns = [str(c).strip().lower() for c in frame.columns]
+    missing = {"from", "to"} - set(frame.columns)
+    if missing:
+        raise DataError(f"{path}: missing column(s) {', '.join(sorted(missing))}; {FILE_HINT}.")
+    label_column = next((c for c in ("label", "key") if c in frame.columns), None)
+    periods = []
+    for number, (_, row) in enumerate(frame.iterrows(), start=2):
+        label = str(row[label_column]).strip() if label_column else ""
+        periods.append(_period(row["from"], row["to"], label, where=f"{path}, row {number}"))
+    if not periods:
+        raise DataError(f"{path}: no periods (the file has a header only); add rows from,to,label.")
+    return tuple(periods)
+
+
+def load_exceptional(name_or_path: str | Path) -> tuple[ExceptionalPeriod, ...]:
+    """Exceptional periods from a shipped calendar's name or a YAML or CSV file.
+
+    Parameters
+    ----------
+    name_or_path
+        ``covid-uk`` (see :func:`calendar_names`), or a file: YAML with a
+        ``periods:`` list of ``key``, ``from``, ``to`` (months, inclusive), or
+        a CSV with columns ``from,to`` and optionally ``label``.
+
+    Returns
+    -------
+    tuple of ExceptionalPeriod
+        In the file's order, checked not to overlap.
+
+    Raises
+    ------
+    DataError
+        Naming the file and row or key for an unknown name, a bad month, a
+        period that ends before it starts, or two periods that overlap.
+    """
+    text = str(name_or_path)
+    if text in calendar_names():
+        path = CALENDAR_DIR / f"{text}.yaml"
+    else:
+        path = Path(text)
+        if not path.exists() and path.suffix.lower() not in (".yaml", ".yml", ".csv"):
+            raise DataError(f"--exceptional {text}: no shipped calendar or file of that name; shipped calendars: "
+                            f"{', '.join(calendar_names())}. Or {FILE_HINT}.")
+    periods = _from_csv(path) if path.suffix.lower() == ".csv" else _from_yaml(path)
+    check_no_overlap(periods, where=str(path if path.parent != CALENDAR_DIR else text))
+    return periods
+
+
+def check_within(periods: Iterable[ExceptionalPeriod], *, first: pd.Timestamp, last: pd.Timestamp,
+                 where: str = "exceptional periods") -> None:
+    """DataError naming the first period that lies wholly outside the data's months ``first`` to ``last``."""
+    for period in periods:
+        if period.end < first or period.start > last:
+            raise DataError(f"{where}: '{period.name}' ({period.start:%Y-%m} to {period.end:%Y-%m}) is outside the data "
+                            f"({first:%Y-%m} to {last:%Y-%m}); remove it from the file, or use data that covers it.")
+
+
+def exceptional_for_data(name_or_path: str | Path | None, counts: pd.DataFrame) -> tuple[ExceptionalPeriod, ...]:
+    """The periods of ``--exceptional NAME|FILE``, checked against the months of ``counts`` (``()`` for none).
+
+    A user's file must not hold a period wholly outside the data. A shipped
+    calendar is a list of dates that stays true whatever the data: its
+    periods outside the data (e.g. after an ``--as-of`` month) are dropped,
+    and it is refused only when none of them touches the data.
+    """
+    if name_or_path is None:
+        return ()
+    periods = load_exceptional(name_or_path)
+    months = pd.DatetimeIndex(counts["month"])
+    frequency_months = 3 if counts.attrs.get("frequency") == "quarter" else 1
+    first, last = months.min(), months.max() + pd.DateOffset(months=frequency_months - 1)
+    where = f"--exceptional {name_or_path}"
+    if str(name_or_path) in calendar_names():
+        inside = tuple(p for p in periods if p.end >= first and p.start <= last)
+        check_within(inside or periods[:1], first=first, last=last, where=where)
+        return inside
+    check_within(periods, first=first, last=last, where=where)
+    return periods

@@ -100,7 +100,8 @@ def step_note(step) -> str:
     direction = "down" if step.change < 0 else "up"
     origin = "known change" if step.known else "step change"
     return (f"{origin} {direction} of {abs(step.change):.0%} from {step.month:%Y-%m} is modelled as a level shift "
-            "(pass --no-steps, or level_shifts=(), to switch this off).")
+            "(pass --no-steps, or level_shifts=(), to switch this off); the periods either side average "
+            f"{step.before:,.0f} and {step.after:,.0f} (seasonally adjusted).")
 
 
 class CrimeForecaster:

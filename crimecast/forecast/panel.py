@@ -29,7 +29,8 @@ import numpy as np
 import pandas as pd
 
 from crimecast.data.frequency import frequency_of
-from crimecast.data.known_changes import months_for
+from crimecast.data.exceptional import ExceptionalPeriod, check_no_overlap
+from crimecast.data.known_changes import KnownChange, exceptional_periods, months_for
 from crimecast.data.series import FORCE_AREA, TOTAL_CATEGORY, series_of
 from crimecast.errors import CrimecastError, DataError
 from crimecast.forecast.calibrate import FitCache
@@ -53,7 +54,17 @@ def forecaster_for(spec: ForecastSpec, key: Key) -> CrimeForecaster:
     return CrimeForecaster(model=spec.model, n_paths=spec.paths, seed=series_seed(spec.seed, key),
                            level_shifts=AUTO if spec.steps else (),
                            known_changes=months_for(list(spec.known_changes), category=key[0], area=key[1]),
-                           exceptional=tuple(spec.exceptional))
+                           exceptional=series_exceptional(spec.exceptional, spec.known_changes, category=key[0],
+                                                          area=key[1]))
+
+
+def series_exceptional(periods: Iterable[ExceptionalPeriod], changes: Iterable[KnownChange], *, category: str,
+                       area: str) -> tuple[ExceptionalPeriod, ...]:
+    """``periods`` with the exceptional known changes of one series, checked not to overlap."""
+    combined = tuple(sorted((*periods, *exceptional_periods(list(changes), category=category, area=area)),
+                            key=lambda p: p.start))
+    check_no_overlap(combined, where=f"exceptional periods of {category} / {area} (--exceptional and --known-changes)")
+    return combined
 
 
 def total_categories(counts: pd.DataFrame) -> tuple[str, ...]:

@@ -8,6 +8,7 @@ from functools import partial
 
 import pandas as pd
 
+from crimecast.data.exceptional import ExceptionalPeriod
 from crimecast.data.frequency import frequency_of
 from crimecast.data.known_changes import KnownChange, months_for
 from crimecast.data.series import TOTAL_CATEGORY, resolve_area, resolve_category, series_of, select_keys
@@ -17,7 +18,7 @@ from crimecast.forecast.backtest import (BACKTEST_MODELS, BACKTEST_WINDOWS, back
 from crimecast.forecast.calibrate import FitCache
 from crimecast.forecast.cores import series_frequency
 from crimecast.forecast.models import AUTO
-from crimecast.forecast.panel import Panel, forecast_panel, panel_keys
+from crimecast.forecast.panel import Panel, forecast_panel, panel_keys, series_exceptional
 from crimecast.forecast.spec import ForecastSpec
 from crimecast.forecast.significance import PeriodComparison, year_on_year
 from crimecast.forecast.spc import RUN_LENGTH, ControlChart, describe_chart
@@ -36,10 +37,10 @@ class BacktestOptions:
 
 
 def _forecaster_params(spec: ForecastSpec, category: str, area: str) -> dict:
-    """Level-shift settings of the forecaster for one series (as the panel sets them)."""
+    """Level-shift and exceptional-period settings of the forecaster for one series (as the panel sets them)."""
     return {"level_shifts": AUTO if spec.steps else (),
             "known_changes": months_for(list(spec.known_changes), category=category, area=area),
-            "exceptional": tuple(spec.exceptional)}
+            "exceptional": series_exceptional(spec.exceptional, spec.known_changes, category=category, area=area)}
 
 
 @dataclass
@@ -312,12 +313,16 @@ class ProcessReport:
 
 def run_spc(counts: pd.DataFrame, *, category: str, area: str, start: pd.Timestamp | None = None,
             seasonal_adjust: bool = False, known_changes: tuple[KnownChange, ...] = (),
-            run_length: int = RUN_LENGTH, screen: bool = True) -> ProcessReport:
+            run_length: int = RUN_LENGTH, screen: bool = True,
+            exceptional: tuple[ExceptionalPeriod, ...] = ()) -> ProcessReport:
     """Statistical process control of one series: periods, signals, steps and a plain-English summary.
 
     Quarterly data is charted in quarters: limits from the moving ranges
     between quarters, run and trend rules counted in quarters, and
-    ``start`` taken as the quarter that holds it.
+    ``start`` taken as the quarter that holds it. Exceptional periods
+    (``exceptional`` and known changes of kind exceptional) are charted but
+    kept out of the process average, the limits, the rules and the search
+    for steps.
 
     Raises
     ------
@@ -327,9 +332,11 @@ def run_spc(counts: pd.DataFrame, *, category: str, area: str, start: pd.Timesta
     slug, note = resolve_category(counts, category)
     area_slug = resolve_area(counts, area)
     y = series_of(counts, category=slug, area=area_slug)
-    known = [k for k in known_changes if k.applies_to(slug, area_slug)]
+    known = [k for k in known_changes if k.applies_to(slug, area_slug) and not k.exceptional]
+    periods = series_exceptional(exceptional, known_changes, category=slug, area=area_slug)
     chart, effects = process_chart(y, start=start, seasonal_adjust=seasonal_adjust,
-                                   known=tuple(k.month for k in known), run_length=run_length, screen=screen)
+                                   known=tuple(k.month for k in known), run_length=run_length, screen=screen,
+                                   exceptional=periods)
     return ProcessReport(category=slug, area=area_slug, chart=chart, month_effects=effects,
                          summary=describe_chart(chart, month_effects=effects), known=known,
                          notes=[note] if note else [])

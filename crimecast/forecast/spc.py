@@ -13,11 +13,12 @@ period with its own mean and limits.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 
+from crimecast.data.exceptional import ExceptionalPeriod, exceptional_mask
 from crimecast.data.frequency import MONTHLY, QUARTERLY, Frequency
 from crimecast.defaults import RUN_LENGTH
 from crimecast.errors import DataError
@@ -90,6 +91,12 @@ class ControlChart:
     signals: list[Signal]
     steps: list[StepChange] = field(default_factory=list)
     seasonally_adjusted: bool = False
+    exceptional: tuple[ExceptionalPeriod, ...] = ()
+
+    @property
+    def excluded(self) -> np.ndarray:
+        """True for the points in an exceptional period: shown, but out of the average, limits and rules."""
+        return exceptional_mask(self.values.index, self.exceptional)
 
 
 def moving_ranges(values: np.ndarray) -> np.ndarray:
@@ -196,7 +203,11 @@ def _frequency(values: pd.Series) -> Frequency:
     return series_frequency(values) if isinstance(values.index, pd.DatetimeIndex) else MONTHLY
 
 
-def _check_series(values: pd.Series) -> None:
+def _check_series(values: pd.Series, *, kept: pd.Series | None = None) -> None:
+    if kept is not None and len(kept) < len(values) and len(kept) < MIN_POINTS:
+        raise DataError(f"{values.name or 'series'}: {len(kept)} points outside the exceptional periods is too few for "
+                        f"control limits; an XmR chart needs at least {MIN_POINTS} {_frequency(values).noun}s. "
+                        "Use an earlier --from.")
     if len(values) < MIN_POINTS:
         raise DataError(f"{values.name or 'series'}: {len(values)} points is too few for control limits; "
                         f"an XmR chart needs at least {MIN_POINTS} {_frequency(values).noun}s. Use an earlier --from.")
@@ -216,23 +227,36 @@ def split_periods(values: pd.Series, breaks: list[pd.Timestamp]) -> list[pd.Seri
     return pieces
 
 
+def _kept(values: pd.Series, exceptional: tuple[ExceptionalPeriod, ...]) -> pd.Series:
+    """The points outside every exceptional period."""
+    return values[~exceptional_mask(values.index, exceptional)] if exceptional else values
+
+
 def control_chart(values: pd.Series, *, breaks: list[pd.Timestamp] = (), run_length: int = RUN_LENGTH,
-                  trend_length: int = TREND_LENGTH, screen: bool = True) -> ControlChart:
+                  trend_length: int = TREND_LENGTH, screen: bool = True,
+                  exceptional: tuple[ExceptionalPeriod, ...] = ()) -> ControlChart:
     """An XmR chart with a new period (mean and limits) at each break.
+
+    Points in an ``exceptional`` period (e.g. a lockdown) stay on the chart
+    but are left out of each period's mean, moving ranges, limits and rules:
+    the moving range is taken between the kept points either side.
 
     Raises
     ------
     DataError
-        For fewer than 12 points or a constant series.
+        For fewer than 12 points (outside exceptional periods) or a constant series.
     """
-    _check_series(values)
+    exceptional = tuple(exceptional)
+    _check_series(values, kept=_kept(values, exceptional))
     periods, signals = [], []
     for piece in split_periods(values, list(breaks)):
-        limits = xmr_limits(piece.to_numpy(), screen=screen) if len(piece) > 1 else Limits(
-            float(piece.iloc[0]), 0.0, float(piece.iloc[0]), float(piece.iloc[0]))
-        periods.append(Period(start=piece.index[0], end=piece.index[-1], limits=limits, points=len(piece)))
-        signals += period_signals(piece, limits, run_length=run_length, trend_length=trend_length)
-    return ControlChart(values=values, periods=periods, signals=signals)
+        kept = _kept(piece, exceptional)
+        kept = kept if len(kept) else piece  # a period wholly exceptional is charted on its own points
+        limits = xmr_limits(kept.to_numpy(), screen=screen) if len(kept) > 1 else Limits(
+            float(kept.iloc[0]), 0.0, float(kept.iloc[0]), float(kept.iloc[0]))
+        periods.append(Period(start=piece.index[0], end=piece.index[-1], limits=limits, points=len(kept)))
+        signals += period_signals(kept, limits, run_length=run_length, trend_length=trend_length)
+    return ControlChart(values=values, periods=periods, signals=signals, exceptional=exceptional)
 
 
 def _step_t(values: np.ndarray, k: int) -> float:
@@ -283,7 +307,8 @@ def _sustained(values: np.ndarray, k: int, before_mean: float, run_length: int) 
 
 
 def detect_steps(values: pd.Series, *, run_length: int = RUN_LENGTH, known: list[pd.Timestamp] = (),
-                 t_critical: float = STEP_T_CRITICAL, max_steps: int = MAX_STEPS) -> list[StepChange]:
+                 t_critical: float = STEP_T_CRITICAL, max_steps: int = MAX_STEPS,
+                 exceptional: tuple[ExceptionalPeriod, ...] = ()) -> list[StepChange]:
     """Find sustained level shifts by binary segmentation, confirmed by the run rule.
 
     Each period is searched for the month that best splits it into two
@@ -293,12 +318,21 @@ def detect_steps(values: pd.Series, *, run_length: int = RUN_LENGTH, known: list
     fit the period better than one straight line (so a steady decline is not
     mistaken for a step). Known process changes (``known``) are always
     periods' edges and reported as steps with their measured size.
+
+    Points in ``exceptional`` periods are left out of the search and of
+    the sizes (a known change inside one takes effect at the next kept
+    point). A step's size compares the periods either side of it: the
+    mean from the previous step (or a year before, if later; a quarter of
+    a short series) to the step, and from the step to the next one (or a
+    year after).
     """
-    _check_series(values)
+    year = _frequency(values).periods_per_year
+    _check_series(values, kept=_kept(values, tuple(exceptional)))
+    values = _kept(values, tuple(exceptional))
     array = values.to_numpy(dtype=float)
     months = values.index
-    year = _frequency(values).periods_per_year
-    breaks = sorted({pd.Timestamp(k) for k in known if months[0] < pd.Timestamp(k) <= months[-1]})
+    breaks = sorted({months[months >= pd.Timestamp(k)][0] for k in known
+                     if months[0] < pd.Timestamp(k) <= months[-1]})
     steps = [_known_step(array, months, b, year=year) for b in breaks]
     while len(steps) - len(breaks) < max_steps:
         found = None
@@ -322,7 +356,22 @@ def detect_steps(values: pd.Series, *, run_length: int = RUN_LENGTH, known: list
             break
         steps.append(found)
         breaks = sorted([*breaks, found.month])
-    return sorted(steps, key=lambda s: s.month)
+    return _sized_between(sorted(steps, key=lambda s: s.month), array, months, year=year)
+
+
+def _sized_between(steps: list[StepChange], array: np.ndarray, months: pd.DatetimeIndex, *,
+                   year: int) -> list[StepChange]:
+    """Each step's levels from the periods either side of it, never reaching past a neighbouring step."""
+    edges = [0, *(int(months.get_loc(s.month)) for s in steps), len(array)]
+    window = min(year, max(1, len(array) // 4))  # as levels_around: a year, or a quarter of a short series
+    sized = []
+    for i, step in enumerate(steps, start=1):
+        before = array[max(edges[i - 1], edges[i] - window):edges[i]]
+        after = array[edges[i]:min(edges[i + 1], edges[i] + window)]
+        if len(before) and len(after):
+            step = replace(step, before=float(before.mean()), after=float(after.mean()))
+        sized.append(step)
+    return sized
 
 
 def _known_step(array: np.ndarray, months: pd.DatetimeIndex, month: pd.Timestamp, *, year: int = 12) -> StepChange:
@@ -361,6 +410,11 @@ def describe_chart(chart: ControlChart, *, month_effects: pd.Series | None = Non
         lines.append(_step_sentence(step, chart.periods, frequency) + ".")
     if not chart.steps:
         lines.append(f"No step change since {label(chart.values.index[0])}.")
+    shown = [p for p in chart.exceptional if chart.excluded.any() and p.last_day >= chart.values.index[0]
+             and p.start <= chart.values.index[-1]]
+    if shown:
+        listed = "; ".join(f"{p.name} ({p.start:%Y-%m} to {p.end:%Y-%m})" for p in shown)
+        lines.append(f"Exceptional {frequency.noun}s shown but kept out of the average, limits and rules: {listed}.")
     status = "stable" if stable else "not stable"
     lines.append(f"Since {label(last.start)} the process is {status}{adjusted}: average {last.limits.mean:,.0f} a "
                  f"{frequency.noun}, natural limits {max(last.limits.lower, 0):,.0f} to {last.limits.upper:,.0f}.")

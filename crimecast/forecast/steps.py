@@ -69,7 +69,8 @@ class AutoStepProphetCore(ProphetCore):
 
 def process_chart(y: pd.Series, *, start: pd.Timestamp | None = None, seasonal_adjust: bool = False,
                   known: tuple[pd.Timestamp, ...] = (), run_length: int = RUN_LENGTH,
-                  trend_length: int = TREND_LENGTH, screen: bool = True) -> tuple[ControlChart, pd.Series | None]:
+                  trend_length: int = TREND_LENGTH, screen: bool = True,
+                  exceptional: tuple = ()) -> tuple[ControlChart, pd.Series | None]:
     """The XmR chart of a series from ``start`` (default: its last three years; five for quarters).
 
     Step changes are found on the seasonally adjusted values whenever two
@@ -90,10 +91,11 @@ def process_chart(y: pd.Series, *, start: pd.Timestamp | None = None, seasonal_a
     known = _known_periods(known, frequency)
     effects = fit_month_effects(y)
     adjusted = seasonally_adjust(window, effects)[0] if effects is not None else window.astype(float)
-    steps = detect_steps(adjusted, known=[k for k in known if k >= window.index[0]], run_length=run_length)
+    steps = detect_steps(adjusted, known=[k for k in known if k >= window.index[0]], run_length=run_length,
+                         exceptional=tuple(exceptional))
     shown = adjusted if seasonal_adjust and effects is not None else window.astype(float)
     chart = control_chart(shown, breaks=[s.month for s in steps], run_length=run_length, trend_length=trend_length,
-                          screen=screen)
+                          screen=screen, exceptional=tuple(exceptional))
     chart.steps = steps
     chart.seasonally_adjusted = bool(seasonal_adjust and effects is not None)
     return chart, effects

@@ -117,6 +117,20 @@ SIGNAL_STYLES = {
 }
 
 
+def _shade_exceptional(ax, chart, frequency) -> None:
+    """Grey bands over exceptional periods, and their points drawn hollow: shown, not counted."""
+    excluded = chart.excluded
+    if not excluded.any():
+        return
+    values = chart.values
+    step = pd.DateOffset(months=frequency.months_per_period)
+    names = ", ".join(p.name for p in chart.exceptional)
+    for i, month in enumerate(values.index[excluded]):  # each excluded month (or whole quarter) shaded
+        ax.axvspan(month, month + step, color="0.6", alpha=0.2, zorder=0, linewidth=0,
+                   label=f"exceptional, kept out of the limits ({names})" if i == 0 else None)
+    ax.scatter(values.index[excluded], values.to_numpy()[excluded], facecolors="white", edgecolors="0.4", s=22, zorder=4)
+
+
 def control_chart_figure(chart, *, category: str, area: str, known: dict | None = None, notice: str = "", filled=()):
     """An XmR chart: values, one mean line and limit band per period, signals and steps marked.
 
@@ -141,6 +155,7 @@ def control_chart_figure(chart, *, category: str, area: str, known: dict | None 
                    label=signal.rule if signal.rule not in seen else None)
         seen.add(signal.rule)
     _mark_filled(ax, values, filled)
+    _shade_exceptional(ax, chart, frequency)
     for step in chart.steps:
         ax.axvline(step.month, color="tab:red" if not step.known else "tab:green", linestyle="--", linewidth=1)
         label = (known or {}).get(step.month, "known change" if step.known else f"step {step.change:+.0%}")

@@ -1,0 +1,283 @@
+"""One force (or district) against its most similar forces: counts, rates, change, rank, funnel and forecasts.
+
+For a category and a financial year, each area's count, its rate per 1,000
+residents (when populations are given), its change on the year before with
+the Poisson E-test, the group's rate and each area's rank. The funnel plot
+puts each rate against its population with 95% and 99.8% limits around the
+group rate: the range a rate could take by Poisson chance alone for an area
+of that size. Forecasts of the next financial year are made side by side.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from crimecast.data.calendar import financial_year_label, financial_year_periods, financial_year_start, parse_financial_year
+from crimecast.data.frequency import frequency_of
+from crimecast.data.population import Population, PopulationTable
+from crimecast.data.series import resolve_area, resolve_category, series_of
+from crimecast.data.slugs import slugify
+from crimecast.errors import DataError, UsageError
+from crimecast.forecast.significance import ChangeTest, poisson_e_test
+
+PER = 1000  # rates per 1,000 residents
+FUNNEL_LEVELS = (0.95, 0.998)
+
+
+@dataclass(frozen=True)
+class AreaComparison:
+    """One area's year: count, the year before, the E-test, and its rate when the population is known."""
+
+    area: str
+    count: float
+    previous: float
+    test: ChangeTest
+    population: Population | None = None
+    rank: int | None = None
+    band: str = ""  # where the rate sits on the funnel
+    forecast: dict | None = None  # next financial year: financial_year, mean, lo80, hi80
+
+    @property
+    def rate(self) -> float | None:
+        return self.count / self.population.people * PER if self.population else None
+
+    @property
+    def previous_rate(self) -> float | None:
+        return self.previous / self.population.people * PER if self.population else None
+
+
+@dataclass
+class PeerComparison:
+    """An area against its peers for one category and financial year."""
+
+    category: str
+    focus: str
+    areas: list[AreaComparison]
+    year: str
+    previous_year: str
+    group_count: float
+    group_previous: float
+    group_rate: float | None
+    funnel: pd.DataFrame | None
+    ranked_by: str
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def peers(self) -> list[str]:
+        return [a.area for a in self.areas if a.area != self.focus]
+
+    @property
+    def has_rates(self) -> bool:
+        return self.group_rate is not None
+
+    def table(self) -> pd.DataFrame:
+        """One row per area, the focus first: counts, change, E-test, rates, rank, funnel band, forecast."""
+        rows = []
+        for a in self.areas:
+            row = {"area": a.area, "focus": a.area == self.focus, "count": a.count, "previous": a.previous,
+                   "change": a.test.change, "p_value": a.test.p_value, "verdict": a.test.verdict}
+            if self.has_rates:
+                row.update(population=a.population.people, population_year=a.population.year, rate_per_1000=a.rate,
+                           previous_rate_per_1000=a.previous_rate, funnel=a.band)
+            row["rank"] = a.rank
+            if a.forecast:
+                row.update({f"forecast_{k}": v for k, v in a.forecast.items()})
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+
+def load_peer_group(path: str | Path) -> list[str]:
+    """Area names from a peer-group file: a CSV with an ``area`` column, or one name a line.
+
+    Raises
+    ------
+    DataError
+        For a missing file or one with no names.
+    """
+    from crimecast.io import read_text
+
+    text = read_text(path, what="peer-group file", hint="Give a CSV with an area column, or one area a line.")
+    lines = [line.split("#", 1)[0].strip() for line in text.splitlines()]
+    lines = [line.split(",")[0].strip() for line in lines if line]
+    if lines and lines[0].lower() == "area":
+        lines = lines[1:]
+    if not lines:
+        raise DataError(f"{path}: no areas; write one force a line (or a CSV with an area column).")
+    return lines
+
+
+def parse_peers(text: str) -> list[str]:
+    """``--peers a,b,c`` as a list, refusing an empty one."""
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    if not names:
+        raise UsageError("--peers: name at least one peer, e.g. --peers greater-manchester,merseyside.")
+    return names
+
+
+def _resolve_areas(counts: pd.DataFrame, focus: str, peers: list[str]) -> tuple[str, list[str]]:
+    focus_slug = resolve_area(counts, focus)
+    peer_slugs = list(dict.fromkeys(resolve_area(counts, p) for p in peers))
+    if focus_slug in peer_slugs:
+        raise UsageError(f"'{focus_slug}' is both the area compared and one of its peers; leave it out of the peers.")
+    return focus_slug, peer_slugs
+
+
+def _year_of(series: dict[str, pd.Series], year: str | None, frequency) -> int:
+    """The financial year compared: ``year``, else the last one every area has in full."""
+    if year is not None:
+        return parse_financial_year(year)
+    last = min(s.index[-1] for s in series.values())
+    start = financial_year_start(last)
+    return start if frequency.period_end_month(last).month == 3 else start - 1
+
+
+def _year_total(y: pd.Series, start: int, frequency, area: str) -> float:
+    periods = financial_year_periods(start, frequency)
+    if not periods.isin(y.index).all():
+        raise DataError(f"{area}: {financial_year_label(start)} is not fully in the data ({y.index[0]:%Y-%m} to "
+                        f"{y.index[-1]:%Y-%m}); choose another --year.")
+    return float(y[periods].sum())
+
+
+def funnel_limits(group_rate: float, populations: np.ndarray, *, levels: tuple[float, ...] = FUNNEL_LEVELS) -> pd.DataFrame:
+    """Rates per 1,000 that an area of each population would reach by Poisson chance around ``group_rate``.
+
+    Limits are exact Poisson quantiles of the expected count (population x
+    group rate), divided by the population; ``lo95``/``hi95`` and
+    ``lo998``/``hi998`` columns.
+    """
+    from scipy import stats
+
+    populations = np.asarray(populations, dtype=float)
+    expected = populations * group_rate / PER
+    frame = {"population": populations}
+    for level in levels:
+        tail = (1 - level) / 2
+        name = f"{level * 100:g}".replace(".", "")
+        frame[f"lo{name}"] = stats.poisson.ppf(tail, expected) / populations * PER
+        frame[f"hi{name}"] = stats.poisson.ppf(1 - tail, expected) / populations * PER
+    return pd.DataFrame(frame)
+
+
+def _band(rate: float, population: float, group_rate: float) -> str:
+    limits = funnel_limits(group_rate, np.array([population])).iloc[0]
+    if rate > limits["hi998"]:
+        return "above 99.8%"
+    if rate < limits["lo998"]:
+        return "below 99.8%"
+    if rate > limits["hi95"]:
+        return "above 95%"
+    if rate < limits["lo95"]:
+        return "below 95%"
+    return "within 95%"
+
+
+def _forecast_year(item: tuple[str, str, pd.Series], options) -> dict | None:
+    """The next full financial year's forecast total of one series (mean and 80% interval)."""
+    from crimecast.forecast.models import CrimeForecaster
+
+    category, area, y = item
+    forecaster = CrimeForecaster(model=options.model, n_paths=options.n_paths, seed=options.seed,
+                                 **options.forecaster_params(category, area))
+    from crimecast.forecast.cores import series_frequency
+
+    horizon = 2 * series_frequency(y).periods_per_year
+    years = forecaster.fit(y).predict(horizon, category=category, area=area).financial_years()
+    full = years[years["months_forecast"] == 12]
+    if full.empty:
+        return None
+    row = full.iloc[0]
+    return {"financial_year": row["financial_year"], "mean": float(row["mean"]), "lo80": float(row["lo80"]),
+            "hi80": float(row["hi80"])}
+
+
+def compare_areas(counts: pd.DataFrame, *, category: str, focus: str, peers: list[str], year: str | None = None,
+                  population: PopulationTable | None = None, forecast=None, jobs: int = 1) -> PeerComparison:
+    """Compare ``focus`` with ``peers`` on ``category`` for one financial year.
+
+    Parameters
+    ----------
+    counts
+        The validated table (monthly or quarterly).
+    category, focus, peers
+        Category and area names (slugs or aliases); unknown ones are refused
+        with a did-you-mean suggestion.
+    year
+        Financial year such as ``2013/14`` (default: the last full year of every area).
+    population
+        Residents per area; without it, counts only (ranked by change).
+    forecast
+        ``RunOptions`` for forecasts of the next financial year side by side, or ``None`` for none.
+    jobs
+        Worker processes for the forecasts.
+
+    Returns
+    -------
+    PeerComparison
+
+    Raises
+    ------
+    DataError
+        For an unknown category or area, a year not in the data, or a
+        population file missing an area or the year.
+    """
+    from crimecast.forecast.parallel import map_series
+
+    slug, alias_note = resolve_category(counts, category)
+    focus_slug, peer_slugs = _resolve_areas(counts, focus, peers)
+    areas = [focus_slug, *peer_slugs]
+    series = {area: series_of(counts, category=slug, area=area) for area in areas}
+    frequency = frequency_of(counts)
+    start = _year_of(series, year, frequency)
+    notes = [alias_note] if alias_note else []
+    totals = {a: (_year_total(y, start, frequency, a), _year_total(y, start - 1, frequency, a)) for a, y in series.items()}
+    people, group_rate, funnel = {}, None, None
+    if population is not None:
+        people, population_notes = population.for_areas(areas, year=start)
+        notes += population_notes
+        group_rate = sum(t[0] for t in totals.values()) / sum(p.people for p in people.values()) * PER
+        sizes = [p.people for p in people.values()]
+        funnel = funnel_limits(group_rate, np.geomspace(min(sizes) * 0.5, max(sizes) * 1.5, 200))
+    else:
+        notes.append("no population file (--population): counts only, no rates per 1,000 or funnel plot; areas ranked "
+                     "by their change on the year before.")
+    forecasts = {}
+    if forecast is not None:
+        items = [(slug, area, y) for area, y in series.items()]
+        forecasts = dict(zip(areas, map_series(partial(_forecast_year, options=forecast), items, jobs=jobs,
+                                                label=lambda item: item[1])))
+    rows = []
+    for area in areas:
+        count, previous = totals[area]
+        pop = people.get(area)
+        band = _band(count / pop.people * PER, pop.people, group_rate) if pop else ""
+        rows.append(AreaComparison(area=area, count=count, previous=previous, test=poisson_e_test(count, previous),
+                                   population=pop, band=band, forecast=forecasts.get(area)))
+    key = (lambda a: a.rate) if population is not None else (lambda a: a.test.change)
+    order = sorted(rows, key=key)
+    rows = [AreaComparison(**{**a.__dict__, "rank": order.index(a) + 1}) for a in rows]
+    group_count = sum(t[0] for t in totals.values())
+    group_previous = sum(t[1] for t in totals.values())
+    if group_rate is not None and funnel is not None:
+        outside = [a.area for a in rows if a.band.endswith("99.8%")]
+        if len(outside) >= len(rows) - 1:
+            notes.append("most areas sit outside the 99.8% funnel limits: with counts this large, Poisson chance is small "
+                         "and real differences between areas (in recording, demography, deprivation) dominate; read the "
+                         "funnel as 'how far apart', not as special causes.")
+    return PeerComparison(category=slug, focus=focus_slug, areas=rows, year=financial_year_label(start),
+                          previous_year=financial_year_label(start - 1), group_count=group_count,
+                          group_previous=group_previous, group_rate=group_rate, funnel=funnel,
+                          ranked_by="rate per 1,000 (1 = lowest)" if population is not None
+                          else "change on the year before (1 = largest fall)", notes=notes)
+
+
+def peer_names(peers: str | None, peer_group: str | Path | None) -> list[str]:
+    """The peers from ``--peers a,b`` or ``--peer-group FILE`` (exactly one of them)."""
+    if bool(peers) == bool(peer_group):
+        raise UsageError("give the peers with --peers a,b,c or --peer-group FILE (one of the two).")
+    return parse_peers(peers) if peers else [slugify(p) or p for p in load_peer_group(peer_group)]

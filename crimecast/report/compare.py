@@ -1,0 +1,106 @@
+"""A peer comparison rendered: text table, JSON-ready dict, CSV frame and the funnel plot."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from crimecast.data.slugs import area_label, display_name
+from crimecast.forecast.compare import PeerComparison
+from crimecast.report.serialise import records
+from crimecast.report.tables import count, p_value, percent, text_table
+
+
+def title(comparison: PeerComparison) -> str:
+    return (f"{display_name(comparison.category)} {comparison.year}: {area_label(comparison.focus)} and its peers "
+            f"({', '.join(area_label(p) for p in comparison.peers)})")
+
+
+def display_frame(comparison: PeerComparison) -> pd.DataFrame:
+    """The table as printed: counts, change and E-test, rates, rank, funnel band and the forecast."""
+    rows = []
+    for a in comparison.areas:
+        row = {"area": area_label(a.area) + (" *" if a.area == comparison.focus else ""),
+               comparison.year: count(a.count), comparison.previous_year: count(a.previous),
+               "change": percent(a.test.change), "E-test p": p_value(a.test.p_value), "verdict": a.test.verdict}
+        if comparison.has_rates:
+            row.update({"residents": f"{a.population.people:,.0f} ({a.population.year})",
+                        "per 1,000": f"{a.rate:.1f}", "funnel": a.band})
+        row["rank"] = str(a.rank)
+        if a.forecast:
+            row[f"forecast {a.forecast['financial_year']} (80%)"] = (
+                f"{count(a.forecast['mean'])} ({count(a.forecast['lo80'])}-{count(a.forecast['hi80'])})")
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def group_line(comparison: PeerComparison) -> str:
+    """The group's total, change and (with populations) rate per 1,000."""
+    change = comparison.group_count / comparison.group_previous - 1 if comparison.group_previous else float("nan")
+    line = (f"Group of {len(comparison.areas)}: {count(comparison.group_count)} in {comparison.year} "
+            f"({percent(change)} on {comparison.previous_year})")
+    if comparison.has_rates:
+        line += f", {comparison.group_rate:.1f} per 1,000 residents"
+    return line + f". Rank: {comparison.ranked_by}."
+
+
+def text(comparison: PeerComparison) -> str:
+    shown = display_frame(comparison)
+    return "\n".join([title(comparison), "", text_table(shown, align_left=("area", "verdict", "funnel")), "",
+                      group_line(comparison), "* the area compared."])
+
+
+def payload(comparison: PeerComparison) -> dict:
+    """JSON-ready: the rows, the group and the notes."""
+    data = {"category": comparison.category, "focus": comparison.focus, "peers": comparison.peers,
+            "year": comparison.year, "previous_year": comparison.previous_year,
+            "group": {"count": comparison.group_count, "previous": comparison.group_previous,
+                      "rate_per_1000": comparison.group_rate},
+            "ranked_by": comparison.ranked_by, "areas": records(comparison.table()), "notes": comparison.notes}
+    return data
+
+
+def funnel_figure(comparison: PeerComparison, *, notice: str = ""):
+    """Each area's rate per 1,000 against its residents, with 95% and 99.8% limits around the group rate."""
+    from crimecast.report.charts import _subplots
+
+    funnel = comparison.funnel
+    fig, ax = _subplots(figsize=(9, 6), dpi=100)
+    x = funnel["population"] / 1e6
+    ax.fill_between(x, funnel["lo998"], funnel["hi998"], color="tab:blue", alpha=0.10, label="99.8% limits (chance alone)")
+    ax.fill_between(x, funnel["lo95"], funnel["hi95"], color="tab:blue", alpha=0.18, label="95% limits")
+    ax.axhline(comparison.group_rate, color="tab:blue", linewidth=1.4,
+               label=f"group rate {comparison.group_rate:.1f} per 1,000")
+    for a in comparison.areas:
+        focus = a.area == comparison.focus
+        ax.scatter([a.population.people / 1e6], [a.rate], s=90 if focus else 60, zorder=5,
+                   color="tab:red" if focus else "0.25", marker="D" if focus else "o")
+        ax.annotate(f"{area_label(a.area)}\n{a.rate:.1f}", (a.population.people / 1e6, a.rate), xytext=(8, 4),
+                    textcoords="offset points", fontsize=9, fontweight="bold" if focus else "normal")
+    rates = [a.rate for a in comparison.areas]
+    spread = max(rates) - min(rates)
+    ax.set_ylim(max(0, min(min(rates), funnel["lo998"].min()) - 0.3 * spread),
+                max(max(rates), funnel["hi998"].max()) + 0.3 * spread)
+    ax.set_xlim(x.min(), x.max())
+    ax.set_title(f"{display_name(comparison.category)}, {comparison.year}: crimes per 1,000 residents\n"
+                 f"{area_label(comparison.focus)} (red) and its most similar forces", fontsize=12)
+    years = sorted({a.population.year for a in comparison.areas})
+    ax.set_xlabel(f"residents (millions, {', '.join(map(str, years))})")
+    ax.set_ylabel("recorded crimes per 1,000 residents")
+    ax.legend(loc="upper right", fontsize=8, frameon=False)
+    ax.grid(color="0.92")
+    caption = ("A force outside the band differs from the group by more than chance would explain for its size. "
+               "Limits: Poisson, around the group's rate.")
+    if any("approximate" in a.population.source.lower() for a in comparison.areas):
+        caption += " Some populations are approximate (see the population file's source column)."
+    import textwrap
+
+    caption = textwrap.fill(caption + (f" {notice}" if notice else ""), width=150)
+    fig.text(0.01, 0.01, caption, fontsize=7, color="0.35")
+    fig.tight_layout(rect=(0, 0.015 * (caption.count("\n") + 2), 1, 1))
+    return fig
+
+
+def csv_frame(comparison: PeerComparison, *, data_label: str) -> pd.DataFrame:
+    frame = comparison.table().assign(category=comparison.category, year=comparison.year, data=data_label)
+    return frame.replace({np.nan: None})

@@ -1,0 +1,104 @@
+"""Exceptional periods: the shipped calendar, user files, validation against the data, the quarterly mask."""
+
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from crimecast.data.exceptional import (CALENDAR_DIR, ExceptionalPeriod, calendar_names, check_within,
+                                        exceptional_for_data, exceptional_mask, load_exceptional)
+from crimecast.errors import DataError
+
+M = pd.Timestamp
+
+
+def test_covid_uk_calendar_by_name_holds_the_three_england_lockdowns():
+    periods = load_exceptional("covid-uk")
+    assert "covid-uk" in calendar_names()
+    assert [(p.label, p.start, p.end) for p in periods] == [
+        ("lockdown-1", M("2020-04-01"), M("2020-06-01")),
+        ("lockdown-2", M("2020-11-01"), M("2020-11-01")),
+        ("lockdown-3", M("2021-01-01"), M("2021-03-01")),
+    ]
+
+
+def test_covid_uk_file_names_its_sources_and_says_what_is_uncertain():
+    text = (CALENDAR_DIR / "covid-uk.yaml").read_text()
+    for citation in ("SI 2020/350", "SI 2020/1200", "SI 2021/8", "23 March 2020", "31 October 2020", "4 January 2021"):
+        assert citation in text
+    assert "not\n# re-checked against legislation.gov.uk" in text
+
+
+def test_yaml_and_csv_user_files(write_csv, tmp_path):
+    yaml_file = tmp_path / "mine.yaml"
+    yaml_file.write_text("periods:\n  - key: flood\n    from: 2012-06\n    to: 2012-07\n")
+    assert load_exceptional(yaml_file) == (ExceptionalPeriod(M("2012-06-01"), M("2012-07-01"), "flood"),)
+    csv_file = write_csv("from,to,label\n2012-06,2012-07,flood\n2013-01,2013-01,snow\n", name="mine.csv")
+    assert [p.label for p in load_exceptional(csv_file)] == ["flood", "snow"]
+
+
+def test_overlapping_periods_in_a_file_name_both_and_the_fix(write_csv):
+    path = write_csv("from,to,label\n2012-06,2012-09,flood\n2012-08,2012-10,strike\n", name="x.csv")
+    with pytest.raises(DataError, match="'flood' .* overlaps 'strike' .*merge them"):
+        load_exceptional(path)
+
+
+def test_bad_month_names_the_row(write_csv):
+    with pytest.raises(DataError, match="row 3"):
+        load_exceptional(write_csv("from,to\n2012-06,2012-07\nsoon,2012-09\n", name="x.csv"))
+
+
+def test_period_ending_before_it_starts(tmp_path):
+    path = tmp_path / "x.yaml"
+    path.write_text("periods:\n  - key: odd\n    from: 2012-06\n    to: 2012-01\n")
+    with pytest.raises(DataError, match="'odd': ends \\(2012-01\\) before it starts"):
+        load_exceptional(path)
+
+
+def test_unknown_name_lists_the_calendars():
+    with pytest.raises(DataError, match="no shipped calendar or file of that name; shipped calendars: covid-uk"):
+        load_exceptional("covid-scotland")
+
+
+def test_unknown_yaml_key_is_named(tmp_path):
+    path = tmp_path / "x.yaml"
+    path.write_text("periods:\n  - key: a\n    from: 2012-06\n    until: 2012-07\n")
+    with pytest.raises(DataError, match="period 'a': unknown key\\(s\\) until"):
+        load_exceptional(path)
+
+
+def test_period_outside_the_data_names_it_and_the_fix():
+    with pytest.raises(DataError, match="'lockdown-1' \\(2020-04 to 2020-06\\) is outside the data \\(2008-04 to 2014-03\\); "
+                                        "remove it"):
+        check_within(load_exceptional("covid-uk"), first=M("2008-04-01"), last=M("2014-03-01"))
+
+
+def test_exceptional_for_data_on_a_quarterly_table_counts_the_last_quarter_whole():
+    counts = pd.DataFrame({"month": pd.date_range("2018-04-01", "2020-01-01", freq="QS-JAN")})
+    counts.attrs["frequency"] = "quarter"
+    with pytest.raises(DataError, match="outside the data \\(2018-04 to 2020-03\\)"):
+        exceptional_for_data("covid-uk", counts)
+    counts = pd.DataFrame({"month": pd.date_range("2018-04-01", "2021-01-01", freq="QS-JAN")})
+    counts.attrs["frequency"] = "quarter"
+    assert len(exceptional_for_data("covid-uk", counts)) == 3
+    assert exceptional_for_data(None, counts) == ()
+
+
+@settings(max_examples=60, deadline=None)
+@given(start=st.integers(0, 40), length=st.integers(1, 8))
+def test_a_quarter_is_exceptional_exactly_when_one_of_its_months_is(start, length):
+    months = pd.date_range("2019-01-01", periods=48, freq="MS")
+    period = ExceptionalPeriod(months[start], months[min(start + length - 1, 47)])
+    monthly = pd.Series(exceptional_mask(months, [period]), index=months)
+    quarters = pd.date_range("2019-01-01", periods=16, freq="QS-JAN")
+    quarterly = exceptional_mask(quarters, [period])
+    expected = monthly.groupby(monthly.index.to_period("Q").start_time).any()
+    assert quarterly.tolist() == expected.reindex(quarters).tolist()
+
+
+def test_a_shipped_calendar_keeps_only_the_periods_in_the_data_but_a_user_file_is_strict(write_csv):
+    counts = pd.DataFrame({"month": pd.date_range("2018-04-01", "2020-09-01", freq="MS")})  # e.g. --as-of 2020-09
+    assert [p.label for p in exceptional_for_data("covid-uk", counts)] == ["lockdown-1"]
+    mine = write_csv("from,to,label\n2020-04,2020-06,first\n2020-11,2020-11,second\n", name="mine.csv")
+    with pytest.raises(DataError, match="'second' \\(2020-11 to 2020-11\\) is outside the data \\(2018-04 to 2020-09\\)"):
+        exceptional_for_data(mine, counts)
