@@ -639,11 +639,7 @@ def spc_command(category, area, start, seasonal_adjust, known_changes_file, run_
 @click.option("--population", "population_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="CSV area,population,year[,source]: residents for rates per 1,000 and the funnel plot.")
 @click.option("--no-forecast", is_flag=True, help="Skip the forecasts of the next financial year (faster).")
-@click.option("--model", type=click.Choice(list(MODEL_NAMES)), default=DEFAULT_MODEL, show_default=True,
-              help="Forecasting model.")
-@click.option("--paths", "n_paths", type=click.IntRange(100, 100_000), default=DEFAULT_PATHS, show_default=True,
-              help="Simulated sample paths per series.")
-@click.option("--seed", type=int, default=DEFAULT_SEED, show_default=True, help="Random seed (same seed, same output).")
+@forecast_spec_options
 @click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Worker processes for the forecasts.")
 @out_option("Folder for the CSV and the funnel plot PNG.")
 @click.option("--no-chart", is_flag=True, help="Skip the funnel plot.")
@@ -651,7 +647,7 @@ def spc_command(category, area, start, seasonal_adjust, known_changes_file, run_
 @exceptional_option
 @as_of_option
 @data_options
-def compare_command(category, area, peers, peer_group, year, population_file, no_forecast, model, n_paths, seed, jobs,
+def compare_command(category, area, peers, peer_group, year, population_file, no_forecast, spec_options, jobs,
                     out_dir, no_chart, as_json, exceptional_spec, counts):
     """Compare one force (or district) with its most similar forces on CATEGORY.
 
@@ -670,15 +666,14 @@ def compare_command(category, area, peers, peer_group, year, population_file, no
     """
     from crimecast.data.population import load_population
     from crimecast.forecast.compare import compare_areas, peer_names
-    from crimecast.forecast.run import RunOptions
+    from crimecast.forecast.spec import forecast_spec
     from crimecast.report import compare as render
     from crimecast.report.charts import save_figure
     from crimecast.report.serialise import json_default
 
     names = peer_names(peers, peer_group)
     population = load_population(population_file) if population_file else None
-    options = None if no_forecast else RunOptions(model=model, n_paths=n_paths, seed=seed, backtest=False,
-                                                  exceptional=_exceptional(exceptional_spec, counts))
+    options = None if no_forecast else forecast_spec(**spec_options, exceptional=_exceptional(exceptional_spec, counts))
     comparison = compare_areas(counts, category=category, focus=area, peers=names, year=year, population=population,
                                forecast=options, jobs=jobs or default_jobs())
     stem = f"compare_{comparison.category}_{comparison.focus}_{comparison.year.replace('/', '-')}"

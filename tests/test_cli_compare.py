@@ -106,18 +106,19 @@ def test_unknown_exceptional_name():
     assert result.exit_code == 1 and "shipped calendars: covid-uk" in result.output
 
 
-def test_run_options_carry_the_exceptional_periods_to_the_forecaster(write_csv):
+def test_the_spec_carries_the_exceptional_periods_to_each_forecaster(write_csv):
     from crimecast.data.exceptional import load_exceptional
     from crimecast.data.known_changes import load_known_changes
-    from crimecast.forecast.run import RunOptions
+    from crimecast.forecast.panel import forecaster_for
+    from crimecast.forecast.spec import forecast_spec
 
     periods = load_exceptional("covid-uk")
     known = load_known_changes(write_csv("month,to,kind,description,area\n2019-12,2019-12,exceptional,floods,wirral\n"))
-    options = RunOptions(exceptional=periods, known_changes=tuple(known))
-    assert options.forecaster_params("burglary", "sefton")["exceptional"] == periods
-    assert [p.label for p in options.forecaster_params("burglary", "wirral")["exceptional"]] == \
+    spec = forecast_spec(exceptional=periods, known_changes=tuple(known))
+    assert forecaster_for(spec, ("burglary", "sefton")).exceptional == tuple(periods)
+    assert [p.label for p in forecaster_for(spec, ("burglary", "wirral")).exceptional] == \
         ["floods", "lockdown-1", "lockdown-2", "lockdown-3"]
-    assert "exceptional" not in RunOptions().forecaster_params("burglary", "sefton")
+    assert forecaster_for(forecast_spec(), ("burglary", "sefton")).exceptional == ()
 
 
 def _model_takes_exceptional() -> bool:

@@ -11,7 +11,6 @@ of that size. Forecasts of the next financial year are made side by side.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -177,23 +176,24 @@ def _band(rate: float, population: float, group_rate: float) -> str:
     return "within 95%"
 
 
-def _forecast_year(item: tuple[str, str, pd.Series], options) -> dict | None:
+def _next_full_year(result) -> dict | None:
     """The next full financial year's forecast total of one series (mean and 80% interval)."""
-    from crimecast.forecast.models import CrimeForecaster
-
-    category, area, y = item
-    forecaster = CrimeForecaster(model=options.model, n_paths=options.n_paths, seed=options.seed,
-                                 **options.forecaster_params(category, area))
-    from crimecast.forecast.cores import series_frequency
-
-    horizon = 2 * series_frequency(y).periods_per_year
-    years = forecaster.fit(y).predict(horizon, category=category, area=area).financial_years()
+    years = result.financial_years()
     full = years[years["months_forecast"] == 12]
     if full.empty:
         return None
     row = full.iloc[0]
     return {"financial_year": row["financial_year"], "mean": float(row["mean"]), "lo80": float(row["lo80"]),
             "hi80": float(row["hi80"])}
+
+
+def _forecast_years(counts: pd.DataFrame, spec, category: str, areas: list[str], jobs: int) -> dict[str, dict | None]:
+    """Each area's next financial year from one coherent panel (the numbers every other command gives)."""
+    from crimecast.forecast.panel import forecast_panel
+
+    horizon = 2 * frequency_of(counts).periods_per_year  # always reaches the next full financial year
+    panel = forecast_panel(counts, spec=spec, needs=[(category, area) for area in areas], horizon=horizon, jobs=jobs)
+    return {area: _next_full_year(panel.result(counts, category, area)) for area in areas}
 
 
 def compare_areas(counts: pd.DataFrame, *, category: str, focus: str, peers: list[str], year: str | None = None,
@@ -212,7 +212,8 @@ def compare_areas(counts: pd.DataFrame, *, category: str, focus: str, peers: lis
     population
         Residents per area; without it, counts only (ranked by change).
     forecast
-        ``RunOptions`` for forecasts of the next financial year side by side, or ``None`` for none.
+        A :class:`~crimecast.forecast.spec.ForecastSpec` for forecasts of the
+        next financial year side by side, or ``None`` for none.
     jobs
         Worker processes for the forecasts.
 
@@ -226,8 +227,6 @@ def compare_areas(counts: pd.DataFrame, *, category: str, focus: str, peers: lis
         For an unknown category or area, a year not in the data, or a
         population file missing an area or the year.
     """
-    from crimecast.forecast.parallel import map_series
-
     slug, alias_note = resolve_category(counts, category)
     focus_slug, peer_slugs = _resolve_areas(counts, focus, peers)
     areas = [focus_slug, *peer_slugs]
@@ -246,11 +245,7 @@ def compare_areas(counts: pd.DataFrame, *, category: str, focus: str, peers: lis
     else:
         notes.append("no population file (--population): counts only, no rates per 1,000 or funnel plot; areas ranked "
                      "by their change on the year before.")
-    forecasts = {}
-    if forecast is not None:
-        items = [(slug, area, y) for area, y in series.items()]
-        forecasts = dict(zip(areas, map_series(partial(_forecast_year, options=forecast), items, jobs=jobs,
-                                                label=lambda item: item[1])))
+    forecasts = {} if forecast is None else _forecast_years(counts, forecast, slug, areas, jobs)
     rows = []
     for area in areas:
         count, previous = totals[area]
