@@ -300,6 +300,10 @@ def run_command(ctx, category, area, model, n_paths, seed, jobs, no_steps, known
     from crimecast.forecast.run import RunOptions, run_forecasts
     from crimecast.report import serialise, tables
 
+    rates = _rates_of(counts)  # a rate series (satisfied / surveyed) is forecast as a proportion
+    if rates is not None and category != ALL and _is_rate(rates, category):
+        return _run_rate(rates, category=category, area=area, horizon=horizon, n_paths=n_paths, seed=seed,
+                         backtest=not no_backtest, chart=not no_chart, out_dir=out_dir, as_json=as_json, counts=counts)
     area = area or (ALL if category == ALL else default_area(counts))
     options = RunOptions(horizon=horizon, n_paths=n_paths, seed=seed, model=model, backtest=not no_backtest,
                          steps=not no_steps, known_changes=_known_changes(known_changes_file))
@@ -515,6 +519,10 @@ def spc_command(category, area, start, seasonal_adjust, known_changes_file, run_
     from crimecast.report.charts import control_chart_figure, save_figure
 
     start_month = _month_option(start, "--from")
+    rates = _rates_of(counts)  # a rate series gets a p-chart (Laney's p' when overdispersed)
+    if rates is not None and _is_rate(rates, category):
+        return _spc_rate(rates, category=category, area=area, start=start_month, run_length=run_length, out_dir=out_dir,
+                         as_json=as_json, counts=counts)
     known = _known_changes(known_changes_file)
     report = run_spc(counts, category=category, area=area or default_area(counts), start=start_month,
                      seasonal_adjust=seasonal_adjust, known_changes=known, run_length=run_length, screen=screen)
@@ -1358,6 +1366,114 @@ def report_command(plan_file, as_of, scenario_file, csf_file, fleet_file, out_di
     if written.pdf_problem:
         click.secho(f"Error: {written.pdf_problem} report.html is complete.", fg="red", err=True)
         sys.exit(1)
+
+
+# ---------------------------------------------------------------- rate series (satisfied / surveyed)
+
+def _rates_of(counts: pd.DataFrame):
+    """The rate series that go with the data (embedded satisfaction, or a stored dataset's rates), cut at --as-of."""
+    from crimecast.data.rates import rates_for
+
+    rates = rates_for(counts)
+    if rates is not None and counts.attrs.get("as_of") is not None:
+        cut = rates[rates["month"] <= counts.attrs["as_of"]].reset_index(drop=True)
+        cut.attrs = dict(rates.attrs)
+        return cut
+    return rates
+
+
+def _is_rate(rates: pd.DataFrame, category: str) -> bool:
+    from crimecast.data.rates import is_rate
+
+    return is_rate(rates, category)
+
+
+def _run_rate(rates, *, category, area, horizon, n_paths, seed, backtest, chart, out_dir, as_json, counts) -> None:
+    """``forecast run`` on a rate series: percentages with 80%/95% intervals, rolling 12 months, backtest coverage."""
+    from crimecast.forecast.rates import run_rate
+    from crimecast.report import rates as render
+    from crimecast.report import serialise, tables
+    from crimecast.report.charts import save_figure
+
+    if area == "all":
+        raise UsageError("--area all is not available for a rate series yet; name one area (e.g. force or birmingham).")
+    report = run_rate(rates, category=category, area=area or "force", horizon=horizon or DEFAULT_HORIZON,
+                      n_paths=n_paths, seed=seed, backtest=backtest)
+    f = report.forecast
+    stem = f"{f.category}_{f.area}"
+    with staged_output(out_dir) as stage:
+        written = [write_csv_atomic(render.forecast_frame(report).assign(data=_data_label(counts)),
+                                    stage.dir / f"{stem}_forecast.csv")]
+        if chart:
+            written.append(save_figure(render.rate_fan_chart(report, notice=rates.attrs.get("notice", "")),
+                                       stage.dir / f"{stem}_fan.png"))
+        stage.publish()
+    written = [stage.final_path(p) for p in written]
+    if as_json:
+        click.echo(json.dumps({"data": counts.attrs.get("source"), "illustrative": bool(rates.attrs.get("illustrative")),
+                               "notice": rates.attrs.get("notice", ""), "rate": True, "category": f.category, "area": f.area,
+                               "model": f.model, "last12": report.last12, "next12_mean": float(report.next12.mean()),
+                               "forecast": serialise.records(render.forecast_frame(report)),
+                               "coverage": [vars(c) for c in report.coverage], "notes": list(report.notes),
+                               "files": [str(p) for p in written]}, indent=2, default=serialise.json_default))
+        return
+    click.secho(f"\n{render.title(f.category, f.area)} (a rate: satisfied / surveyed). Data: {_data_label(counts)}. "
+                f"Model: {f.model}, {f.paths.shape[0]:,} paths.", bold=True)
+    click.echo(tables.text_table(render.forecast_display(report), align_left=("month",)))
+    click.echo()
+    for line in render.sentences(report):
+        click.echo(line)
+    coverage = render.coverage_display(report)
+    if coverage is not None:
+        click.echo(f"\nBacktest: {report.coverage[0].origins} origins, each forecasting 12 months with the surveys then "
+                   "made; share of actual rates inside the intervals (nominal 80% and 95%):")
+        click.echo(tables.text_table(coverage, align_left=("model",)))
+    for note in report.notes:
+        click.secho(f"Note: {note}", fg="yellow")
+    click.echo(f"\nWrote {len(written)} file(s) to {out_dir}/ (e.g. {written[0].name}).")
+
+
+def _spc_rate(rates, *, category, area, start, run_length, out_dir, as_json, counts) -> None:
+    """``forecast spc`` on a rate series: the p-chart, or Laney's p' chart when the months are overdispersed."""
+    import pandas as pd
+
+    from crimecast.data.rates import rate_series
+    from crimecast.forecast.pchart import describe_p_chart, p_chart
+    from crimecast.report import rates as render
+    from crimecast.report import serialise, tables
+    from crimecast.report.charts import save_figure
+
+    series = rate_series(rates, category=category, area=area or "force")
+    chosen = start if start is not None else series.index[-1] - pd.DateOffset(months=35)
+    chart = p_chart(series, start=chosen, run_length=run_length)
+    cat, ar = series.attrs["category"], series.attrs["area"]
+    stem = f"{cat}_{ar}_pchart"
+    frame = render.p_chart_frame(chart)
+    with staged_output(out_dir) as stage:
+        written = [write_csv_atomic(frame, stage.dir / f"{stem}.csv"),
+                   save_figure(render.p_chart_figure(chart, category=cat, area=ar, notice=rates.attrs.get("notice", "")),
+                               stage.dir / f"{stem}.png")]
+        stage.publish()
+    written = [stage.final_path(p) for p in written]
+    lines = describe_p_chart(chart)
+    if as_json:
+        click.echo(json.dumps({"category": cat, "area": ar, "chart": chart.kind, "rate": True,
+                               "illustrative": bool(rates.attrs.get("illustrative")),
+                               "periods": [{**vars(p), "kind": p.kind, "laney": p.laney} for p in chart.periods],
+                               "signals": [vars(s) for s in chart.signals], "summary": lines,
+                               "points": serialise.records(frame), "files": [str(p) for p in written]},
+                              indent=2, default=serialise.json_default))
+        return
+    click.secho(f"\n{render.title(cat, ar)}: {chart.kind}", bold=True)
+    shown = pd.DataFrame({"start": [f"{p.start:%Y-%m}" for p in chart.periods], "end": [f"{p.end:%Y-%m}" for p in chart.periods],
+                          "chart": [p.kind for p in chart.periods], "average": [render.pct(p.centre) for p in chart.periods],
+                          "sigma_z": [f"{p.sigma_z:.2f}" for p in chart.periods],
+                          "overdispersion p": [f"{p.p_value:.3g}" for p in chart.periods]})
+    click.echo(tables.text_table(shown, align_left=("start", "end", "chart")))
+    click.echo()
+    for line in lines:
+        click.echo(line)
+    click.echo(f"\nWrote {len(written)} file(s) to {out_dir}/ (chart {written[-1].name}).")
 
 
 def main() -> None:

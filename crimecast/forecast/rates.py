@@ -274,3 +274,58 @@ def backtest_rate(series: pd.DataFrame, *, origins: int = 24, horizon: int = 12,
     return RateCoverage(model=result.model, origins=len(chosen), monthly80=float(np.mean(hits["m80"])),
                         monthly95=float(np.mean(hits["m95"])), window80=float(np.mean(hits["w80"])),
                         window95=float(np.mean(hits["w95"])), mean_width80=float(np.mean(widths)))
+
+
+@dataclass(frozen=True)
+class RateReport:
+    """What ``forecast run`` shows for a rate series: the forecast, the last twelve months, backtest coverage."""
+
+    forecast: RateForecast
+    last12: float
+    next12: np.ndarray
+    coverage: tuple[RateCoverage, ...] = ()
+    notes: tuple[str, ...] = ()
+
+
+def run_rate(rates: pd.DataFrame, *, category: str, area: str, horizon: int = 12, n_paths: int = DEFAULT_RATE_PATHS,
+             seed: int = 42, backtest: bool = True) -> RateReport:
+    """Forecast one rate series, with its rolling twelve-month rate now and ahead, and backtest coverage.
+
+    Parameters
+    ----------
+    rates
+        The rates contract (:mod:`crimecast.data.rates`).
+    category, area
+        The series.
+    horizon, n_paths, seed
+        Months ahead, paths, seed.
+    backtest
+        Score the 80% and 95% intervals from 24 rolling origins (and the
+        binomial-only reference), as :func:`backtest_rate`.
+
+    Raises
+    ------
+    DataError, ModelError
+        Unknown series, or too short a history.
+    """
+    from crimecast.data.rates import rate_series
+
+    series = rate_series(rates, category=category, area=area)
+    result = forecast_rate(series, horizon=horizon, n_paths=n_paths, seed=seed,
+                           category=series.attrs["category"], area=series.attrs["area"])
+    recent = series.iloc[-12:]
+    ahead = min(12, horizon)
+    window = result.paths[:, :ahead].sum(axis=1)
+    behind = series.iloc[len(series) - (12 - ahead):] if ahead < 12 else series.iloc[:0]
+    next12 = (window + behind["numerator"].sum()) / (result.denominators[:ahead].sum() + behind["denominator"].sum())
+    coverage = ()
+    notes = [f"surveys ahead assumed at {result.denominators[0]:,} a month (the last twelve months' mean)."]
+    if backtest:
+        if len(series) >= MIN_MONTHS + 12 + 1:
+            origins = min(24, len(series) - MIN_MONTHS - 12 + 1)
+            coverage = tuple(backtest_rate(series, origins=origins, n_paths=500, seed=seed, binomial_only=b)
+                             for b in (False, True))
+        else:
+            notes.append(f"no backtest: {len(series)} months is too short (it needs {MIN_MONTHS + 13}).")
+    return RateReport(forecast=result, last12=float(recent["numerator"].sum() / recent["denominator"].sum()),
+                      next12=next12, coverage=coverage, notes=tuple(notes))
