@@ -1061,6 +1061,7 @@ def milestones_command(category, target, count_target, direction, area, plan_fil
     from crimecast.report import milestones as render
     from crimecast.report import serialise, tables
     from crimecast.report.charts import milestone_chart, save_figure
+    from crimecast.report.rates import rate_milestone_chart
     from crimecast.scenarios.assess import assess_milestones
     from crimecast.scenarios.spec import load_scenario
 
@@ -1080,7 +1081,8 @@ def milestones_command(category, target, count_target, direction, area, plan_fil
         written = render.write_milestone_tables(report, staged, data_label=_data_label(counts))
         if not no_chart:
             for index, assessment in enumerate(report.assessments):
-                fig = milestone_chart(assessment, as_of=report.as_of, notice=counts.attrs.get("notice", ""))
+                chart = rate_milestone_chart if assessment.unit == "rate" else milestone_chart
+                fig = chart(assessment, as_of=report.as_of, notice=counts.attrs.get("notice", ""))
                 written.append(save_figure(fig, staged / render.chart_name(index, assessment)))
         stage.publish()
     folder = render.output_dir(out_dir, report)

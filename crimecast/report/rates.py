@@ -121,3 +121,24 @@ def p_chart_frame(chart) -> pd.DataFrame:
     points = chart.points
     return points.assign(month=points["month"].dt.strftime("%Y-%m"),
                          kind=[next(p.kind for p in chart.periods if p.start <= m <= p.end) for m in points["month"]]).round(4)
+
+
+def rate_milestone_chart(assessment, *, as_of: pd.Timestamp, notice: str = ""):
+    """A rate milestone through its year: the year's rate so far, the forecast's 80% band, the target and outcome."""
+    frame = assessment.cumulative
+    fig, ax = _subplots(figsize=(9, 4.5), dpi=100)
+    if frame["actual"].notna().any():
+        ax.plot(frame["month"], frame["actual"] * 100, color="black", marker=".", label="year's rate so far")
+    if frame["outcome"].notna().any():
+        ax.plot(frame["month"], frame["outcome"] * 100, color="0.5", linestyle=":", marker=".", label="outcome (replay)")
+    ax.fill_between(frame["month"], frame["baseline_lo80"] * 100, frame["baseline_hi80"] * 100, color="tab:blue",
+                    alpha=0.3, label="forecast, 80% interval")
+    ax.plot(frame["month"], frame["baseline_mean"] * 100, color="tab:blue", label="forecast")
+    ax.axhline(assessment.threshold * 100, color="tab:green", linestyle="--", label=f"target {pct(assessment.threshold, 0)}")
+    ax.set_title(f"{assessment.label}: {assessment.milestone.describe()}, {assessment.year}", pad=12)
+    ax.set_ylabel("% satisfied, year to date")
+    ax.set_xlabel("month")
+    ax.legend(loc="lower left", fontsize=8, frameon=False, ncol=3)
+    ax.grid(axis="y", color="0.92")
+    p = assessment.baseline.probability.p
+    return _with_caption(fig, f"forecast from {as_of:%b %Y}; P(meet) {p:.0%}", notice)
