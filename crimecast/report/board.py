@@ -376,12 +376,19 @@ def build_board_pack(counts: pd.DataFrame, plan: Plan, *, as_of: pd.Timestamp | 
     csf_view = (_csf_view(counts, assumptions, csf[1], jobs=jobs, progress=progress)
                 if csf is not None else None)
     known = _known_by(counts, as_of)
+    from crimecast.scenarios.rate_assess import count_part
+
+    rate_milestones = len(plan.milestones) - len(count_part(plan).milestones)
+    plan = count_part(plan)  # rate milestones (satisfaction) are not in the pack yet: `forecast milestones` shows them
     settings = {k: v for k, v in (("model", model), ("n_paths", paths), ("seed", seed)) if v is not None}
     report = assess_milestones(known, plan, as_of=forecast_from, scenario=scenario, jobs=jobs, progress=progress,
                                **settings)
     views = [_milestone_view(a, number=i + 1, counts=known, stage=stage, forecast_from=forecast_from)
              for i, a in enumerate(report.assessments)]
     notes = list(report.notes)
+    if rate_milestones:
+        notes.append(f"the plan's {rate_milestones} rate milestone(s) (victim satisfaction) are not in this pack yet; "
+                     f"`forecast milestones --plan {Path(plan.source).stem}` assesses them with P(meet) and outcome.")
     if any(v.assessment.baseline.probability.p > CAVEAT_ABOVE for v in views):
         notes.append(CALIBRATION_CAVEAT)
     if csf_view is not None:
