@@ -443,6 +443,15 @@ def list_command(counts):
     for name in EMBEDDED_DATASETS:
         click.echo(f"  {name} (illustrative)")
     frequency = counts.attrs.get("frequency", "month")
+    rates = _rates_of(counts)
+    if rates is not None:  # rate series (satisfied / surveyed): forecast and charted as proportions
+        from crimecast.report.rates import catalogue_display
+
+        click.secho(f"\nRate series in {counts.attrs.get('source')} (numerator / denominator, never in total recorded crime):",
+                    bold=True)
+        click.echo(tables.text_table(catalogue_display(rates), align_left=("category",)))
+        if counts.empty:
+            return
     click.secho(f"\nCategories in {counts.attrs.get('source')} (by {frequency}):", bold=True)
     click.echo(tables.text_table(catalogue(counts), align_left=("category", "note")))
     click.secho("\nAreas:", bold=True)
@@ -624,9 +633,11 @@ def _store_option(command):
               help="csv: CSV (source,category[,in_total]) mapping categories.")
 @click.option("--replace", is_flag=True, help="Replace the dataset instead of extending it.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+@click.option("--numerator-col", help="csv: a rate series' numerator column (e.g. satisfied); needs --denominator-col.")
+@click.option("--denominator-col", help="csv: a rate series' denominator column (e.g. surveyed); needs --numerator-col.")
 def data_import_command(kind, paths, name, store, url, area_level, lsoa_lookup, offence_level, date_col, value_col,
                         category_col, minor_col, area_col, wide, quarterly, quarter_col, sum_duplicates, areas, category_map, replace,
-                        as_json):
+                        as_json, numerator_col=None, denominator_col=None):
     """Import KIND files into the store as dataset --name.
 
     KIND is police-uk (the data.police.uk download: a zip, its folder or
@@ -642,7 +653,12 @@ def data_import_command(kind, paths, name, store, url, area_level, lsoa_lookup, 
       forecast data import police-uk --url https://example.org/archive.zip --name national
       forecast data import home-office pfa.csv --name forces --sum-duplicates
       forecast data import csv counts.csv --name district --areas parts
+      forecast data import csv satisfaction.csv --numerator-col satisfied --denominator-col surveyed --name sat
     """
+    if numerator_col or denominator_col:  # a rate series (satisfied / surveyed): its own path and table
+        return _import_rates(kind, paths, name=name, store=store, numerator_col=numerator_col,
+                             denominator_col=denominator_col, date_col=date_col, category_col=category_col,
+                             area_col=area_col, replace=replace, as_json=as_json)
     from crimecast.data.imports import ImportOptions, import_data
     from crimecast.data.load import ColumnMap
     from crimecast.report import data as render
@@ -657,6 +673,27 @@ def data_import_command(kind, paths, name, store, url, area_level, lsoa_lookup, 
                               progress=progress, step=None if as_json else _say_step)
     if as_json:
         click.echo(json.dumps(render.import_json(summary), indent=2))
+        return
+    click.echo(render.import_sentence(summary))
+    for note in summary.notes:
+        click.echo(f"Note: {note}")
+
+
+def _import_rates(kind, paths, *, name, store, numerator_col, denominator_col, date_col, category_col, area_col,
+                  replace, as_json) -> None:
+    from crimecast.data.rates import RateColumns, import_rates
+    from crimecast.report import data as render
+
+    if not (numerator_col and denominator_col):
+        raise UsageError("a rate series needs both --numerator-col (e.g. satisfied) and --denominator-col (e.g. surveyed).")
+    if kind != "csv" or len(paths) != 1:
+        raise UsageError("rates are imported from one csv file at a time: forecast data import csv FILE --numerator-col ... "
+                         "--denominator-col ... --name NAME.")
+    columns = RateColumns(numerator_col=numerator_col, denominator_col=denominator_col, date_col=date_col,
+                          category_col=category_col, area_col=area_col)
+    summary = import_rates(paths[0], name=name, columns=columns, store=store, replace=replace)
+    if as_json:
+        click.echo(json.dumps({**render.import_json(summary), "rates": True}, indent=2))
         return
     click.echo(render.import_sentence(summary))
     for note in summary.notes:

@@ -277,3 +277,23 @@ def rate_catalogue(rates: pd.DataFrame) -> pd.DataFrame:
         "last": grouped["month"].max().dt.strftime("%Y-%m"), "periods": grouped["month"].nunique(),
         "rate": sums["numerator"] / sums["denominator"],
     }).reset_index()
+
+
+def import_rates(path: str | Path, *, name: str, columns: RateColumns, store: str | Path | None = None,
+                 replace: bool = False):
+    """Read a rates file, validate it once, and store it as dataset ``name`` (kind ``rates``) in one transaction.
+
+    Returns
+    -------
+    crimecast.data.store.ImportSummary
+
+    Raises
+    ------
+    DataError
+        Naming the file, row and column of the first bad value (nothing is written).
+    """
+    from crimecast.data.store import check_name, save_rates
+
+    check_name(name)
+    rates = import_rates_csv(path, columns=columns)
+    return save_rates(rates, name=name, path=Path(path), store=store, replace=replace)

@@ -366,11 +366,14 @@ def dataset_names(store: str | Path | None = None) -> list[str]:
 def list_datasets(store: str | Path | None = None) -> pd.DataFrame:
     """One row per dataset: name, kind, frequency, series, first and last period, files, updated."""
     with connect(store) as connection:
+        # rate series (the rates table, when the store has one) count as series like counts do
+        observed = ("(SELECT dataset, month, area, category FROM counts UNION ALL "
+                    "SELECT dataset, month, area, category FROM rates)" if _has_rates_table(connection) else "counts")
         return connection.execute(
             "SELECT d.name, d.kind, d.frequency, d.areas, "
-            "(SELECT count(*) FROM (SELECT DISTINCT area, category FROM counts c WHERE c.dataset = d.name)) AS series, "
-            "(SELECT min(month) FROM counts c WHERE c.dataset = d.name) AS first, "
-            "(SELECT max(month) FROM counts c WHERE c.dataset = d.name) AS last, "
+            f"(SELECT count(*) FROM (SELECT DISTINCT area, category FROM {observed} c WHERE c.dataset = d.name)) AS series, "
+            f"(SELECT min(month) FROM {observed} c WHERE c.dataset = d.name) AS first, "
+            f"(SELECT max(month) FROM {observed} c WHERE c.dataset = d.name) AS last, "
             "(SELECT count(*) FROM files f WHERE f.dataset = d.name) AS files, d.updated_at "
             "FROM datasets d ORDER BY d.name").df()
 

@@ -142,3 +142,11 @@ def rate_milestone_chart(assessment, *, as_of: pd.Timestamp, notice: str = ""):
     ax.grid(axis="y", color="0.92")
     p = assessment.baseline.probability.p
     return _with_caption(fig, f"forecast from {as_of:%b %Y}; P(meet) {p:.0%}", notice)
+
+
+def catalogue_display(rates: pd.DataFrame) -> pd.DataFrame:
+    """The rate series for ``forecast list``: areas, first and last month, the whole-period rate."""
+    from crimecast.data.rates import rate_catalogue
+
+    table = rate_catalogue(rates)
+    return table.assign(rate=table["rate"].map(pct))
