@@ -88,9 +88,11 @@ def replay(board_replay):
 def test_replay_has_every_milestone_with_its_published_outcome(replay):
     html, page, _ = replay
     plan = load_plan("plan-2013-14")
-    assert len(page.rows) == len(plan.milestones) == len(PUBLISHED)
+    counted = [m for m in plan.milestones if m.rate is None]  # the pack leaves the two satisfaction rates to `milestones`
+    assert len(page.rows) == len(counted) == len(PUBLISHED)
+    assert "rate milestone(s) (victim satisfaction) are not in this pack yet" in _plain(html)
     text = _plain(html)
-    for milestone, row in zip(plan.milestones, page.rows):
+    for milestone, row in zip(counted, page.rows):
         published = PUBLISHED[milestone.name]
         assert float(row["data-outcome-change"]) == pytest.approx(published, abs=0.0005), milestone.name
         assert row["data-met"] == "false"  # all four were missed

@@ -239,7 +239,17 @@ def main() -> None:
     counts, domestic = generate()
     write_csv_atomic(_to_csv_frame(counts), DEMO_DIR / "west-midlands.csv")
     write_csv_atomic(_to_csv_frame(domestic), DEMO_DIR / "west-midlands-domestic-abuse.csv")
-    write_csv_atomic(_to_csv_frame(generate_satisfaction()), DEMO_DIR / "west-midlands-satisfaction.csv")
+    satisfaction = generate_satisfaction()
+    write_csv_atomic(_to_csv_frame(satisfaction), DEMO_DIR / "west-midlands-satisfaction.csv")
+    write_csv_atomic(_example_satisfaction(satisfaction), DEMO_DIR.parent / "examples" / "satisfaction.csv")
+
+
+def _example_satisfaction(satisfaction: pd.DataFrame) -> pd.DataFrame:
+    """The force's crime-victim satisfaction as a user's file might hold it: month, satisfied, surveyed."""
+    crime = satisfaction[satisfaction["category"] == "satisfaction-crime"]
+    force = crime.groupby("month", as_index=False)[["numerator", "denominator"]].sum()
+    return pd.DataFrame({"month": force["month"].dt.strftime("%Y-%m"), "satisfied": force["numerator"],
+                         "surveyed": force["denominator"]})
 
 
 if __name__ == "__main__":
