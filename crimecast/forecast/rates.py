@@ -13,7 +13,11 @@ The model, for a monthly series of ``x`` satisfied out of ``n`` surveyed:
   ``1 / (n p (1 - p))`` on the logit scale) and extra-binomial variation
   (the month's true rate moving about the level). Their difference,
   ``s2 - sampling``, is the extra-binomial variance.
-* A path draws the level's random walk (``alpha e``), each month's true rate
+* The level's estimate is uncertain by at least as much as a twelve-month
+  mean (variance ``max(alpha / (2 - alpha), 1/12) s2``), a shift shared by
+  every month of a path, so a year's rate is not made falsely precise by
+  averaging twelve months' noise.
+* A path draws that shift, the level's random walk, each month's true rate
   ``expit(level + N(0, extra))`` and then ``Binomial(n, rate)`` satisfied
   victims: a logit-normal-binomial, the logit cousin of the beta-binomial.
   So the interval widens with fewer surveys (sampling) and with months that
@@ -58,6 +62,11 @@ class RateFit:
     sampling: float
     extra: float
     drift: float = 0.0
+
+    @property
+    def level_error(self) -> float:
+        """Variance of the level's estimate, shared by every month of a path: at least that of a twelve-month mean."""
+        return max(self.alpha / (2 - self.alpha), 1 / 12) * self.s2
 
     @property
     def step(self) -> float:
@@ -224,7 +233,8 @@ def forecast_rate(history: pd.DataFrame, *, horizon: int = 12, n_paths: int = DE
         steps = rng.normal(0.0, np.sqrt(fit.step), size=(n_paths, horizon))
         walk = np.concatenate([np.zeros((n_paths, 1)), np.cumsum(steps[:, :-1], axis=1)], axis=1)
         noise = rng.normal(0.0, np.sqrt(fit.extra), size=(n_paths, horizon))
-        rate = expit(fit.level + walk + noise)
+        start = rng.normal(0.0, np.sqrt(fit.level_error), size=(n_paths, 1))
+        rate = expit(fit.level + start + walk + noise)
     paths = rng.binomial(denominators, rate)
     return RateForecast(category=category, area=area, history=history, months=months, denominators=denominators,
                         paths=paths, fit=fit, model="binomial-only" if binomial_only else "logit-binomial")
