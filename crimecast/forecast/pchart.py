@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from crimecast.defaults import RUN_LENGTH
 from crimecast.errors import DataError
@@ -76,6 +75,8 @@ class PChart:
 
 
 def _period(piece: pd.DataFrame) -> tuple[RatePeriod, np.ndarray, np.ndarray]:
+    from scipy import stats  # heavy: imported only when a p-chart is drawn
+
     x, n = piece["numerator"].to_numpy(dtype=float), piece["denominator"].to_numpy(dtype=float)
     centre = x.sum() / n.sum()
     if centre in (0.0, 1.0):
