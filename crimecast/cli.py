@@ -361,6 +361,14 @@ def run_command(ctx, category, area, jobs, as_json, spec_options, horizon, out_d
         check_forecast_name(save_name)
     counts = open_counts(data_source)
     _say_provenance(counts)
+    rates = _rates_of(counts)  # a rate series (satisfied / surveyed) is forecast as a proportion
+    if rates is not None and category != ALL and _is_rate(rates, category):
+        if save_name is not None:
+            raise UsageError(f"'{category}' is a rate series; --save keeps forecasts of counts only. Run it without --save.")
+        rate_spec = forecast_spec(**spec_options, horizon=horizon)
+        return _run_rate(rates, category=category, area=area, horizon=horizon, n_paths=rate_spec.paths,
+                         seed=rate_spec.seed, backtest=not no_backtest, chart=not no_chart, out_dir=out_dir,
+                         as_json=as_json, counts=counts)
     area = area or (ALL if category == ALL else default_area(counts))
     spec = forecast_spec(**spec_options, horizon=horizon, exceptional=_exceptional(exceptional_spec, counts))
     options = BacktestOptions(backtest=not no_backtest)
@@ -510,6 +518,15 @@ def list_command(counts):
     for name in EMBEDDED_DATASETS:
         click.echo(f"  {name} (illustrative)")
     frequency = counts.attrs.get("frequency", "month")
+    rates = _rates_of(counts)
+    if rates is not None:  # rate series (satisfied / surveyed): forecast and charted as proportions
+        from crimecast.report.rates import catalogue_display
+
+        click.secho(f"\nRate series in {counts.attrs.get('source')} (numerator / denominator, never in total recorded crime):",
+                    bold=True)
+        click.echo(tables.text_table(catalogue_display(rates), align_left=("category",)))
+        if counts.empty:
+            return
     click.secho(f"\nCategories in {counts.attrs.get('source')} (by {frequency}):", bold=True)
     click.echo(tables.text_table(catalogue(counts), align_left=("category", "note")))
     click.secho("\nAreas:", bold=True)
@@ -592,6 +609,10 @@ def spc_command(category, area, start, seasonal_adjust, known_changes_file, run_
     from crimecast.report.charts import control_chart_figure, save_figure
 
     start_month = _month_option(start, "--from")
+    rates = _rates_of(counts)  # a rate series gets a p-chart (Laney's p' when overdispersed)
+    if rates is not None and _is_rate(rates, category):
+        return _spc_rate(rates, category=category, area=area, start=start_month, run_length=run_length, out_dir=out_dir,
+                         as_json=as_json, counts=counts)
     known = _known_changes(known_changes_file)
     report = run_spc(counts, category=category, area=area or default_area(counts), start=start_month,
                      seasonal_adjust=seasonal_adjust, known_changes=known, run_length=run_length, screen=screen,
@@ -801,9 +822,11 @@ def _store_option(command):
               help="csv: CSV (source,category[,in_total]) mapping categories.")
 @click.option("--replace", is_flag=True, help="Replace the dataset instead of extending it.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+@click.option("--numerator-col", help="csv: a rate series' numerator column (e.g. satisfied); needs --denominator-col.")
+@click.option("--denominator-col", help="csv: a rate series' denominator column (e.g. surveyed); needs --numerator-col.")
 def data_import_command(kind, paths, name, store, url, area_level, lsoa_lookup, offence_level, date_col, value_col,
                         category_col, minor_col, area_col, wide, quarterly, quarter_col, sum_duplicates, areas, category_map, replace,
-                        as_json):
+                        as_json, numerator_col=None, denominator_col=None):
     """Import KIND files into the store as dataset --name.
 
     KIND is police-uk (the data.police.uk download: a zip, its folder or
@@ -819,7 +842,12 @@ def data_import_command(kind, paths, name, store, url, area_level, lsoa_lookup, 
       forecast data import police-uk --url https://example.org/archive.zip --name national
       forecast data import home-office pfa.csv --name forces --sum-duplicates
       forecast data import csv counts.csv --name district --areas parts
+      forecast data import csv satisfaction.csv --numerator-col satisfied --denominator-col surveyed --name sat
     """
+    if numerator_col or denominator_col:  # a rate series (satisfied / surveyed): its own path and table
+        return _import_rates(kind, paths, name=name, store=store, numerator_col=numerator_col,
+                             denominator_col=denominator_col, date_col=date_col, category_col=category_col,
+                             area_col=area_col, replace=replace, as_json=as_json)
     from crimecast.data.imports import ImportOptions, import_data
     from crimecast.data.load import ColumnMap
     from crimecast.report import data as render
@@ -834,6 +862,27 @@ def data_import_command(kind, paths, name, store, url, area_level, lsoa_lookup, 
                               progress=progress, step=None if as_json else _say_step)
     if as_json:
         click.echo(json.dumps(render.import_json(summary), indent=2))
+        return
+    click.echo(render.import_sentence(summary))
+    for note in summary.notes:
+        click.echo(f"Note: {note}")
+
+
+def _import_rates(kind, paths, *, name, store, numerator_col, denominator_col, date_col, category_col, area_col,
+                  replace, as_json) -> None:
+    from crimecast.data.rates import RateColumns, import_rates
+    from crimecast.report import data as render
+
+    if not (numerator_col and denominator_col):
+        raise UsageError("a rate series needs both --numerator-col (e.g. satisfied) and --denominator-col (e.g. surveyed).")
+    if kind != "csv" or len(paths) != 1:
+        raise UsageError("rates are imported from one csv file at a time: forecast data import csv FILE --numerator-col ... "
+                         "--denominator-col ... --name NAME.")
+    columns = RateColumns(numerator_col=numerator_col, denominator_col=denominator_col, date_col=date_col,
+                          category_col=category_col, area_col=area_col)
+    summary = import_rates(paths[0], name=name, columns=columns, store=store, replace=replace)
+    if as_json:
+        click.echo(json.dumps({**render.import_json(summary), "rates": True}, indent=2))
         return
     click.echo(render.import_sentence(summary))
     for note in summary.notes:
@@ -1245,6 +1294,7 @@ def milestones_command(category, target, count_target, direction, area, plan_fil
     from crimecast.report import milestones as render
     from crimecast.report import serialise, tables
     from crimecast.report.charts import milestone_chart, save_figure
+    from crimecast.report.rates import rate_milestone_chart
     from crimecast.scenarios.assess import assess_milestones, milestone_spec
     from crimecast.scenarios.spec import load_scenario
 
@@ -1267,7 +1317,8 @@ def milestones_command(category, target, count_target, direction, area, plan_fil
         written = render.write_milestone_tables(report, staged, data_label=_data_label(counts))
         if not no_chart:
             for index, assessment in enumerate(report.assessments):
-                fig = milestone_chart(assessment, as_of=report.as_of, notice=counts.attrs.get("notice", ""))
+                chart = rate_milestone_chart if assessment.unit == "rate" else milestone_chart
+                fig = chart(assessment, as_of=report.as_of, notice=counts.attrs.get("notice", ""))
                 written.append(save_figure(fig, staged / render.chart_name(index, assessment)))
         stage.publish()
     folder = render.output_dir(out_dir, report)
@@ -1598,6 +1649,114 @@ def report_command(plan_file, as_of, scenario_file, csf_file, fleet_file, out_di
     if written.pdf_problem:
         click.secho(f"Error: {written.pdf_problem} report.html is complete.", fg="red", err=True)
         sys.exit(1)
+
+
+# ---------------------------------------------------------------- rate series (satisfied / surveyed)
+
+def _rates_of(counts: pd.DataFrame):
+    """The rate series that go with the data (embedded satisfaction, or a stored dataset's rates), cut at --as-of."""
+    from crimecast.data.rates import rates_for
+
+    rates = rates_for(counts)
+    if rates is not None and counts.attrs.get("as_of") is not None:
+        cut = rates[rates["month"] <= counts.attrs["as_of"]].reset_index(drop=True)
+        cut.attrs = dict(rates.attrs)
+        return cut
+    return rates
+
+
+def _is_rate(rates: pd.DataFrame, category: str) -> bool:
+    from crimecast.data.rates import is_rate
+
+    return is_rate(rates, category)
+
+
+def _run_rate(rates, *, category, area, horizon, n_paths, seed, backtest, chart, out_dir, as_json, counts) -> None:
+    """``forecast run`` on a rate series: percentages with 80%/95% intervals, rolling 12 months, backtest coverage."""
+    from crimecast.forecast.rates import run_rate
+    from crimecast.report import rates as render
+    from crimecast.report import serialise, tables
+    from crimecast.report.charts import save_figure
+
+    if area == "all":
+        raise UsageError("--area all is not available for a rate series yet; name one area (e.g. force or birmingham).")
+    report = run_rate(rates, category=category, area=area or "force", horizon=horizon or DEFAULT_HORIZON,
+                      n_paths=n_paths, seed=seed, backtest=backtest)
+    f = report.forecast
+    stem = f"{f.category}_{f.area}"
+    with staged_output(out_dir) as stage:
+        written = [write_csv_atomic(render.forecast_frame(report).assign(data=_data_label(counts)),
+                                    stage.dir / f"{stem}_forecast.csv")]
+        if chart:
+            written.append(save_figure(render.rate_fan_chart(report, notice=rates.attrs.get("notice", "")),
+                                       stage.dir / f"{stem}_fan.png"))
+        stage.publish()
+    written = [stage.final_path(p) for p in written]
+    if as_json:
+        click.echo(json.dumps({"data": counts.attrs.get("source"), "illustrative": bool(rates.attrs.get("illustrative")),
+                               "notice": rates.attrs.get("notice", ""), "rate": True, "category": f.category, "area": f.area,
+                               "model": f.model, "last12": report.last12, "next12_mean": float(report.next12.mean()),
+                               "forecast": serialise.records(render.forecast_frame(report)),
+                               "coverage": [vars(c) for c in report.coverage], "notes": list(report.notes),
+                               "files": [str(p) for p in written]}, indent=2, default=serialise.json_default))
+        return
+    click.secho(f"\n{render.title(f.category, f.area)} (a rate: satisfied / surveyed). Data: {_data_label(counts)}. "
+                f"Model: {f.model}, {f.paths.shape[0]:,} paths.", bold=True)
+    click.echo(tables.text_table(render.forecast_display(report), align_left=("month",)))
+    click.echo()
+    for line in render.sentences(report):
+        click.echo(line)
+    coverage = render.coverage_display(report)
+    if coverage is not None:
+        click.echo(f"\nBacktest: {report.coverage[0].origins} origins, each forecasting 12 months with the surveys then "
+                   "made; share of actual rates inside the intervals (nominal 80% and 95%):")
+        click.echo(tables.text_table(coverage, align_left=("model",)))
+    for note in report.notes:
+        click.secho(f"Note: {note}", fg="yellow")
+    click.echo(f"\nWrote {len(written)} file(s) to {out_dir}/ (e.g. {written[0].name}).")
+
+
+def _spc_rate(rates, *, category, area, start, run_length, out_dir, as_json, counts) -> None:
+    """``forecast spc`` on a rate series: the p-chart, or Laney's p' chart when the months are overdispersed."""
+    import pandas as pd
+
+    from crimecast.data.rates import rate_series
+    from crimecast.forecast.pchart import describe_p_chart, p_chart
+    from crimecast.report import rates as render
+    from crimecast.report import serialise, tables
+    from crimecast.report.charts import save_figure
+
+    series = rate_series(rates, category=category, area=area or "force")
+    chosen = start if start is not None else series.index[-1] - pd.DateOffset(months=35)
+    chart = p_chart(series, start=chosen, run_length=run_length)
+    cat, ar = series.attrs["category"], series.attrs["area"]
+    stem = f"{cat}_{ar}_pchart"
+    frame = render.p_chart_frame(chart)
+    with staged_output(out_dir) as stage:
+        written = [write_csv_atomic(frame, stage.dir / f"{stem}.csv"),
+                   save_figure(render.p_chart_figure(chart, category=cat, area=ar, notice=rates.attrs.get("notice", "")),
+                               stage.dir / f"{stem}.png")]
+        stage.publish()
+    written = [stage.final_path(p) for p in written]
+    lines = describe_p_chart(chart)
+    if as_json:
+        click.echo(json.dumps({"category": cat, "area": ar, "chart": chart.kind, "rate": True,
+                               "illustrative": bool(rates.attrs.get("illustrative")),
+                               "periods": [{**vars(p), "kind": p.kind, "laney": p.laney} for p in chart.periods],
+                               "signals": [vars(s) for s in chart.signals], "summary": lines,
+                               "points": serialise.records(frame), "files": [str(p) for p in written]},
+                              indent=2, default=serialise.json_default))
+        return
+    click.secho(f"\n{render.title(cat, ar)}: {chart.kind}", bold=True)
+    shown = pd.DataFrame({"start": [f"{p.start:%Y-%m}" for p in chart.periods], "end": [f"{p.end:%Y-%m}" for p in chart.periods],
+                          "chart": [p.kind for p in chart.periods], "average": [render.pct(p.centre) for p in chart.periods],
+                          "sigma_z": [f"{p.sigma_z:.2f}" for p in chart.periods],
+                          "overdispersion p": [f"{p.p_value:.3g}" for p in chart.periods]})
+    click.echo(tables.text_table(shown, align_left=("start", "end", "chart")))
+    click.echo()
+    for line in lines:
+        click.echo(line)
+    click.echo(f"\nWrote {len(written)} file(s) to {out_dir}/ (chart {written[-1].name}).")
 
 
 def main() -> None:

@@ -6,10 +6,11 @@ from crimecast.errors import ScenarioError
 from crimecast.scenarios.plan import load_plan, single_milestone
 
 
-def test_shipped_plan_has_the_reports_four_milestones():
+def test_shipped_plan_has_the_reports_six_milestones():
     plan = load_plan("plan-2013-14")
-    assert [(m.category, m.target) for m in plan.milestones] == [
+    assert [(m.category, m.target) for m in plan.milestones[:4]] == [
         ("total-recorded-crime", -0.05), ("burglary-dwelling", -0.08), ("violence-with-injury", -0.08), ("total-recorded-crime", -0.07)]
+    assert [(m.category, m.rate) for m in plan.milestones[4:]] == [("satisfaction-crime", 0.88), ("satisfaction-asb", 0.80)]
     assert {m.year for m in plan.milestones} == {"2013/14"}
 
 

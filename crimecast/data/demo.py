@@ -3,7 +3,8 @@
 The assumptions live in ``demo/west-midlands.toml``; this module turns them
 into expected monthly counts per category and district, then draws
 negative-binomial counts with a fixed seed. Run ``python -m crimecast.data.demo``
-to regenerate ``demo/west-midlands.csv`` and ``demo/west-midlands-domestic-abuse.csv``.
+to regenerate ``demo/west-midlands.csv``, ``demo/west-midlands-domestic-abuse.csv`` and
+``demo/west-midlands-satisfaction.csv`` (victim satisfaction: satisfied / surveyed).
 The data are illustrative, not real recorded crime.
 """
 
@@ -169,6 +170,66 @@ def generate(assumptions: dict | None = None) -> tuple[pd.DataFrame, pd.DataFram
     return pd.concat(rows, ignore_index=True), pd.concat(domestic_rows, ignore_index=True)
 
 
+# ---------------------------------------------------------------- victim satisfaction (rates)
+
+SATISFACTION_SEED_OFFSET = 1  # its own random stream, so the counts stay byte-identical
+
+
+def _expected_rates(spec: dict, months: pd.DatetimeIndex) -> np.ndarray:
+    target = np.array([financial_year_start(m) == 2013 for m in months])
+    by_year = {int(k): v for k, v in spec["level_by_year"].items()}
+    expected = np.array([by_year.get(financial_year_start(m), np.nan) for m in months])
+    expected[target] = spec["monthly_2013_14"]
+    return expected
+
+
+def _calibrate_year(satisfied: np.ndarray, surveyed: np.ndarray, spec: dict, months: pd.DatetimeIndex) -> np.ndarray:
+    """Set the fixed month to its published rate, then scale the rest of 2013/14 to the year's published rate."""
+    satisfied = satisfied.astype(float)
+    year = np.flatnonzero([financial_year_start(m) == 2013 for m in months])
+    fixed = int(np.flatnonzero(months == pd.Timestamp(spec["fixed_month"] + "-01"))[0])
+    satisfied[fixed] = round(spec["fixed_rate"] * surveyed[fixed])
+    rest = year[year != fixed]
+    wanted = round(spec["year_rate_2013_14"] * surveyed[year].sum()) - satisfied[fixed]
+    scaled = np.floor(satisfied[rest] * wanted / satisfied[rest].sum())
+    order = np.argsort(-(satisfied[rest] * wanted / satisfied[rest].sum() - scaled), kind="stable")
+    scaled[order[: int(wanted - scaled.sum())]] += 1  # largest remainders: the year hits its rate exactly
+    satisfied[rest] = np.minimum(scaled, surveyed[rest])
+    return satisfied.astype("int64")
+
+
+def generate_satisfaction(assumptions: dict | None = None) -> pd.DataFrame:
+    """Monthly victim satisfaction by district (``month, area, category, numerator, denominator``), seeded.
+
+    Force-wide surveys and satisfied victims are drawn first (binomial around
+    a logit-normal monthly rate: extra-binomial variation), the year 2013/14
+    calibrated to the published figures, then split over districts: surveys
+    by population, satisfied victims by a multivariate hypergeometric draw,
+    so the districts add up to the force exactly.
+    """
+    assumptions = assumptions or load_assumptions()
+    meta = assumptions["dataset"]
+    rng = np.random.default_rng(meta["seed"] + SATISFACTION_SEED_OFFSET)
+    districts = assumptions["districts"]
+    population = np.array([d["population"] for d in districts.values()], dtype=float)
+    rows = []
+    for category, spec in assumptions["satisfaction"].items():
+        months = pd.date_range(spec["first_month"] + "-01", meta["last_month"] + "-01", freq="MS")
+        expected = _expected_rates(spec, months)
+        surveyed = rng.poisson(spec["surveys_per_month"], size=len(months))
+        fixed = months == pd.Timestamp(spec["fixed_month"] + "-01")
+        surveyed[fixed] = spec["surveys_per_month"]
+        logit = np.log(expected / (1 - expected)) + rng.normal(0.0, spec["logit_sd"], size=len(months))
+        satisfied = _calibrate_year(rng.binomial(surveyed, 1 / (1 + np.exp(-logit))), surveyed, spec, months)
+        for month, n, x in zip(months, surveyed, satisfied):
+            split_n = rng.multinomial(n, population / population.sum())
+            split_x = rng.multivariate_hypergeometric(split_n, x)
+            rows.append(pd.DataFrame({"month": month, "area": list(districts), "category": category,
+                                      "numerator": split_x, "denominator": split_n}))
+    frame = pd.concat(rows, ignore_index=True)
+    return frame.sort_values(["category", "area", "month"], ignore_index=True)
+
+
 def _to_csv_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.assign(month=frame["month"].dt.strftime("%Y-%m"))
 
@@ -178,6 +239,17 @@ def main() -> None:
     counts, domestic = generate()
     write_csv_atomic(_to_csv_frame(counts), DEMO_DIR / "west-midlands.csv")
     write_csv_atomic(_to_csv_frame(domestic), DEMO_DIR / "west-midlands-domestic-abuse.csv")
+    satisfaction = generate_satisfaction()
+    write_csv_atomic(_to_csv_frame(satisfaction), DEMO_DIR / "west-midlands-satisfaction.csv")
+    write_csv_atomic(_example_satisfaction(satisfaction), DEMO_DIR.parent / "examples" / "satisfaction.csv")
+
+
+def _example_satisfaction(satisfaction: pd.DataFrame) -> pd.DataFrame:
+    """The force's crime-victim satisfaction as a user's file might hold it: month, satisfied, surveyed."""
+    crime = satisfaction[satisfaction["category"] == "satisfaction-crime"]
+    force = crime.groupby("month", as_index=False)[["numerator", "denominator"]].sum()
+    return pd.DataFrame({"month": force["month"].dt.strftime("%Y-%m"), "satisfied": force["numerator"],
+                         "surveyed": force["denominator"]})
 
 
 if __name__ == "__main__":

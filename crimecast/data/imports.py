@@ -182,4 +182,10 @@ def describe_dataset(name: str, *, store: str | Path | None = None) -> DatasetDe
         When there is no such dataset.
     """
     stored = read_dataset(name, store=store)
+    if stored.kind == "rates":  # rate series: periods and gaps as for counts; the total is of the numerator
+        from crimecast.data.store import read_rates
+
+        rates = read_rates(name, store=store)
+        return DatasetDescription(dataset=stored, series=_series_table(rates.rename(columns={"numerator": "count"}),
+                                                                       stored.frequency))
     return DatasetDescription(dataset=stored, series=_series_table(stored.counts, stored.frequency))

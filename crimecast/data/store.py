@@ -30,6 +30,13 @@ The tables (documented in the README, "Your own data"):
     forecast; ``paths`` is a zlib-compressed little-endian float32 array of
     ``paths`` rows by ``periods`` columns (NumPy:
     ``np.frombuffer(zlib.decompress(blob), "<f4").reshape(paths, periods)``).
+``rates``
+    ``dataset, month, area, category, numerator, denominator``: rate series
+    (satisfied / surveyed), imported with ``--numerator-col`` and
+    ``--denominator-col``. Never summed into counts; a rate is
+    ``numerator / denominator`` and a force's rate ``sum(numerator) / sum(denominator)``.
+    A dataset of rates only has kind ``rates`` and no rows in ``counts``.
+    (Added without a schema change: older stores gain the table on their next import.)
 
 Every import is one transaction: a failed import leaves the store as it was.
 """
@@ -79,6 +86,9 @@ _FORECAST_TABLES = (  # added after schema version 1 was released; created in ol
     "CREATE TABLE IF NOT EXISTS forecast_paths (forecast VARCHAR NOT NULL, category VARCHAR NOT NULL, "
     "area VARCHAR NOT NULL, paths BLOB NOT NULL, PRIMARY KEY (forecast, category, area))",
 )
+_RATES_TABLE = ("CREATE TABLE IF NOT EXISTS rates (dataset VARCHAR NOT NULL, month DATE NOT NULL, area VARCHAR NOT NULL, "
+                "category VARCHAR NOT NULL, numerator BIGINT NOT NULL, denominator BIGINT NOT NULL CHECK (denominator > 0), "
+                "CHECK (numerator <= denominator), PRIMARY KEY (dataset, month, area, category))")
 
 
 def crimecast_version() -> str:
@@ -239,7 +249,7 @@ def _check_or_create(connection, path: Path, *, write: bool) -> None:
             raise DataError(f"{path}: a DuckDB file, but not a crimecast store (it has no crimecast_meta table). "
                             "Name another file with --store.")
         connection.execute("BEGIN TRANSACTION")
-        for statement in (*_TABLES, *_FORECAST_TABLES):
+        for statement in (*_TABLES, *_FORECAST_TABLES, _RATES_TABLE):
             connection.execute(statement)
         connection.execute("INSERT INTO crimecast_meta VALUES ('schema_version', ?), ('created_by', ?)",
                            [SCHEMA_VERSION, f"crimecast {crimecast_version()}"])
@@ -375,11 +385,14 @@ def dataset_names(store: str | Path | None = None) -> list[str]:
 def list_datasets(store: str | Path | None = None) -> pd.DataFrame:
     """One row per dataset: name, kind, frequency, series, first and last period, files, updated."""
     with connect(store) as connection:
+        # rate series (the rates table, when the store has one) count as series like counts do
+        observed = ("(SELECT dataset, month, area, category FROM counts UNION ALL "
+                    "SELECT dataset, month, area, category FROM rates)" if _has_rates_table(connection) else "counts")
         return connection.execute(
             "SELECT d.name, d.kind, d.frequency, d.areas, "
-            "(SELECT count(*) FROM (SELECT DISTINCT area, category FROM counts c WHERE c.dataset = d.name)) AS series, "
-            "(SELECT min(month) FROM counts c WHERE c.dataset = d.name) AS first, "
-            "(SELECT max(month) FROM counts c WHERE c.dataset = d.name) AS last, "
+            f"(SELECT count(*) FROM (SELECT DISTINCT area, category FROM {observed} c WHERE c.dataset = d.name)) AS series, "
+            f"(SELECT min(month) FROM {observed} c WHERE c.dataset = d.name) AS first, "
+            f"(SELECT max(month) FROM {observed} c WHERE c.dataset = d.name) AS last, "
             "(SELECT count(*) FROM files f WHERE f.dataset = d.name) AS files, d.updated_at "
             "FROM datasets d ORDER BY d.name").df()
 
@@ -429,7 +442,7 @@ def drop_dataset(name: str, *, store: str | Path | None = None) -> int:
     with connect(store, write=True) as connection:
         removed = connection.execute("SELECT count(*) FROM counts WHERE dataset = ?", [name]).fetchone()[0]
         connection.execute("BEGIN TRANSACTION")
-        for table in ("counts", "categories", "areas", "files"):
+        for table in ("counts", "categories", "areas", "files", *(("rates",) if _has_rates_table(connection) else ())):
             connection.execute(f"DELETE FROM {table} WHERE dataset = ?", [name])
         connection.execute("DELETE FROM datasets WHERE name = ?", [name])
         connection.execute("COMMIT")
@@ -565,3 +578,66 @@ def drop_forecast(name: str, *, store: str | Path | None = None) -> None:
         connection.execute("DELETE FROM forecast_paths WHERE forecast = ?", [name])
         connection.execute("DELETE FROM forecasts WHERE name = ?", [name])
         connection.execute("COMMIT")
+
+
+# ---------------------------------------------------------------- rates (numerator / denominator series)
+
+def _has_rates_table(connection) -> bool:
+    return bool(connection.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'rates'").fetchone()[0])
+
+
+def save_rates(rates: pd.DataFrame, *, name: str, path: Path, store: str | Path | None = None,
+               replace: bool = False) -> ImportSummary:
+    """Write validated rates (:func:`crimecast.data.rates.validate_rates`) as a dataset of kind ``rates``, in one transaction.
+
+    Raises
+    ------
+    DataError
+        When a dataset of counts already has the name (unless ``replace``).
+    """
+    started = time.monotonic()
+    with connect(store, write=True) as connection:
+        connection.execute(_RATES_TABLE)
+        existing = connection.execute("SELECT kind, created_at FROM datasets WHERE name = ?", [name]).fetchone()
+        if existing and existing[0] != "rates" and not replace:
+            raise DataError(f"dataset '{name}' already holds {existing[0]} counts; these are rates. Choose another --name, "
+                            "or pass --replace.")
+        now = datetime.now(timezone.utc).replace(tzinfo=None)
+        canonical = rates.sort_values(["category", "area", "month"]).to_csv(index=False, date_format="%Y-%m", lineterminator="\n")
+        connection.execute("BEGIN TRANSACTION")
+        try:
+            for table in ("counts", "categories", "areas", "rates", "files"):
+                connection.execute(f"DELETE FROM {table} WHERE dataset = ?", [name])
+            connection.execute("DELETE FROM datasets WHERE name = ?", [name])
+            rows = rates.assign(dataset=name, month=pd.to_datetime(rates["month"]).dt.date)
+            connection.register("new_rates", rows[["dataset", "month", "area", "category", "numerator", "denominator"]])
+            connection.execute("INSERT INTO rates SELECT dataset, month, area, category, numerator, denominator FROM new_rates")
+            connection.unregister("new_rates")
+            connection.execute("INSERT INTO datasets VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                               [name, "rates", "month", "parts", "force", hashlib.sha256(canonical.encode()).hexdigest(),
+                                existing[1] if existing and not replace else now, now, crimecast_version(), "[]", "{}"])
+            connection.execute("INSERT INTO files VALUES (?, ?, ?, ?, ?, ?)",
+                               [name, str(path), sha256_of(Path(path)), len(rates), now, crimecast_version()])
+            connection.execute("COMMIT")
+        except BaseException:
+            connection.execute("ROLLBACK")
+            raise
+    months = pd.to_datetime(rates["month"])
+    return ImportSummary(dataset=name, store=store_path(store), unchanged=False, periods_added=months.nunique(),
+                         values_changed=0, series=int(rates[["area", "category"]].drop_duplicates().shape[0]),
+                         first=months.min(), last=months.max(), frequency="month",
+                         seconds=time.monotonic() - started, notes=("rates: numerator / denominator series, never summed "
+                                                                     "into total recorded crime.",))
+
+
+def read_rates(name: str, *, store: str | Path | None = None) -> pd.DataFrame | None:
+    """A dataset's rate series (``month, area, category, numerator, denominator``), or ``None`` if it has none."""
+    with connect(store) as connection:
+        if not _has_rates_table(connection):
+            return None
+        frame = connection.execute("SELECT month, area, category, numerator, denominator FROM rates WHERE dataset = ? "
+                                   "ORDER BY category, area, month", [name]).df()
+    if frame.empty:
+        return None
+    frame["month"] = pd.to_datetime(frame["month"])
+    return frame.astype({"numerator": "int64", "denominator": "int64"})

@@ -261,6 +261,82 @@ def _milestone_view(a: Assessment, *, number: int, counts: pd.DataFrame, stage: 
                          sentences=sentences, scenario_changed=changed, number=number)
 
 
+# ---------------------------------------------------------------- a rate milestone (satisfaction)
+
+@dataclass(frozen=True)
+class RateProcess:
+    """The p-chart reading of a rate milestone's series (in place of the XmR chart of counts)."""
+
+    category: str
+    area: str
+    chart: object  # crimecast.forecast.pchart.PChart
+    summary: list[str]
+
+
+def _pct(value: float) -> str:
+    return "-" if value is None or value != value else f"{value * 100:.1f}%"
+
+
+def _rate_variation(chart, *, lower_is_better: bool) -> Variation:
+    """Common or special cause at the p-chart's latest month (a point beyond its limits or in a run)."""
+    from crimecast.forecast.mdc import COMMON_CAUSE, _judge
+
+    points = chart.points
+    last = points["month"].iloc[-1]
+    rules = sorted({s.rule for s in chart.signals if s.month == last})
+    if rules:
+        side = "higher" if points["rate"].iloc[-1] > points["centre"].iloc[-1] else "lower"
+        return Variation(_judge(side, lower_is_better), side, f"{last:%Y-%m}: {', '.join(rules)}")
+    return Variation(COMMON_CAUSE, None, f"{last:%Y-%m} within the p-chart's limits, no special-cause rule fired")
+
+
+def _rate_assurance(chart, *, target: float, lower_is_better: bool) -> Assurance:
+    """Where the target rate sits against the latest period's limits for a typical month's surveys."""
+    from crimecast.forecast.spc import Limits
+
+    period = chart.periods[-1]
+    rows = chart.points[chart.points["month"] >= period.start]
+    limits = Limits(mean=period.centre, mr_bar=0.0, lower=float(rows["lower"].mean()), upper=float(rows["upper"].mean()))
+    return assurance(limits, year_target=12 * target, lower_is_better=lower_is_better)  # a month's target is the rate
+
+
+def _rate_view(a: Assessment, *, number: int, counts: pd.DataFrame, stage: str,
+               forecast_from: pd.Timestamp) -> MilestoneView:
+    """A rate milestone as the Board reads it: the p-chart, icons, the year's rate and the odds, in percentages."""
+    from crimecast.data.rates import rate_series, rates_for
+    from crimecast.forecast.pchart import describe_p_chart, p_chart
+
+    lower_is_better = a.milestone.direction == AT_MOST
+    series = rate_series(rates_for(counts), category=a.category, area=a.area)
+    series = series.loc[:counts["month"].max()]
+    chart = p_chart(series, start=series.index[-1] - pd.DateOffset(months=35))
+    process = RateProcess(category=a.category, area=a.area, chart=chart, summary=describe_p_chart(chart))
+    var = _rate_variation(chart, lower_is_better=lower_is_better)
+    assure = _rate_assurance(chart, target=a.threshold, lower_is_better=lower_is_better)
+    year = a.outcome if stage == YEAR_END and a.outcome is not None else a.ytd_actual
+    months = 12 if stage == YEAR_END and a.outcome is not None else a.months_observed
+    ytd = YearToDate(months, year, a.last_year, None)
+    b = a.baseline
+    when = f"Forecast from {forecast_from:%B %Y}, there was" if stage == YEAR_END else "There is"
+    position = (f"{a.label} was {_pct(year)} in {a.year} against {_pct(a.last_year)} in "
+                f"{financial_year_label(a.year_start - 1)} ({(year - a.last_year) * 100:+.1f} points); the "
+                f"{a.milestone.describe()} milestone was {'met' if a.met else 'missed'}."
+                if stage == YEAR_END and a.outcome is not None else
+                f"{a.label}: {_pct(year)} over the {months} month(s) of {a.year} observed." if months else
+                f"{a.label}: no month of {a.year} is observed yet.")
+    odds = (f"{when} {_chance(b.probability.p, b.probability.n)} chance of meeting the {_pct(a.threshold)} milestone "
+            f"(expected {_pct(b.expected)}, 80% interval {_pct(b.lo80)} to {_pct(b.hi80)}); a target of "
+            f"{_pct(b.recommended[0.5])} {'would have been' if stage == YEAR_END else 'would be'} a coin toss.")
+    reading = "common cause variation" if var.side is None else f"special cause, {var.kind} ({var.side})"
+    where = {"hit-and-miss": "will be hit and miss", "consistently-met": "will be consistently met",
+             "consistently-missed": "will be consistently missed"}[assure.kind]
+    process_line = (f"{process.summary[len(chart.periods) - 1].rstrip('.')}; the latest month is "
+                    f"{reading}. Against the limits for a typical month's surveys ({_pct(assure.lower)} to "
+                    f"{_pct(assure.upper)}) the target of {_pct(a.threshold)} {where}.")
+    return MilestoneView(assessment=a, process=process, variation=var, assurance=assure, ytd=ytd,
+                         sentences=[position, odds, process_line], scenario_changed=False, number=number)
+
+
 # ---------------------------------------------------------------- money
 
 def _marginal_sentences(result: CsfResult) -> list[str]:
@@ -379,7 +455,8 @@ def build_board_pack(counts: pd.DataFrame, plan: Plan, *, as_of: pd.Timestamp | 
     spec = milestone_spec(plan, scenario, model=model, paths=paths, seed=seed,
                           as_of=None if forecast_from is None else f"{forecast_from:%Y-%m}")
     report = assess_milestones(known, plan, spec=spec, scenario=scenario, jobs=jobs, progress=progress)
-    views = [_milestone_view(a, number=i + 1, counts=known, stage=stage, forecast_from=forecast_from)
+    views = [(_rate_view if a.unit == "rate" else _milestone_view)(a, number=i + 1, counts=known, stage=stage,
+                                                                    forecast_from=forecast_from)
              for i, a in enumerate(report.assessments)]
     notes = list(report.notes)
     if any(v.assessment.baseline.probability.p > CAVEAT_ABOVE for v in views):

@@ -83,6 +83,14 @@ def svg_data_uri(fig) -> str:
 
 def _spc_chart(view: MilestoneView, notice: str) -> Chart:
     process = view.process
+    if view.assessment.unit == "rate":  # a rate milestone: its p-chart (Laney's p' when overdispersed)
+        from crimecast.report.rates import p_chart_figure
+
+        points = process.chart.points
+        alt = (f"{process.chart.kind} of {display_name(process.category).lower()}, {area_label(process.area)}, monthly "
+               f"from {points['month'].iloc[0]:%B %Y} to {points['month'].iloc[-1]:%B %Y}. " + " ".join(process.summary))
+        return chart(p_chart_figure(process.chart, category=process.category, area=process.area, notice=notice), alt,
+                     f"{process.chart.kind}: the average and each month's limits for its number of surveys.")
     fig = control_chart_figure(process.chart, category=process.category, area=process.area,
                                known={k.month: k.description for k in process.known}, notice=notice)
     values = process.chart.values
@@ -94,6 +102,15 @@ def _spc_chart(view: MilestoneView, notice: str) -> Chart:
 
 def _cumulative_chart(view: MilestoneView, pack: BoardPack, notice: str) -> Chart:
     a = view.assessment
+    if a.unit == "rate":
+        from crimecast.report.rates import pct, rate_milestone_chart
+
+        fig = rate_milestone_chart(a, as_of=pack.provenance.forecast_from, notice=notice)
+        outcome = f" The actual rate was {pct(a.outcome)}." if a.outcome is not None else ""
+        alt = (f"The year's rate month by month through {a.year} against the {pct(a.threshold)} target; the forecast "
+               f"from {pack.provenance.forecast_from:%B %Y} expects {pct(a.baseline.expected)} (80% interval "
+               f"{pct(a.baseline.lo80)} to {pct(a.baseline.hi80)}).{outcome}")
+        return chart(fig, alt, "The year's rate so far, and the forecast's 80% band, against the target.")
     fig = milestone_chart(a, as_of=pack.provenance.forecast_from, notice=notice)
     outcome = f" The actual outcome was {count(a.outcome)} ({percent(a.outcome_change)})." if a.outcome is not None else ""
     scenario = " The scenario's 80% band is shown beside it." if a.scenario is not None else ""
@@ -113,6 +130,12 @@ def _icon(kind: str, text: str, side: str | None = None) -> Icon:
 
 def _ytd_cell(view: MilestoneView, stage: str) -> dict:
     ytd = view.ytd
+    if view.assessment.unit == "rate":
+        if not ytd.months:
+            return {"main": "no month observed yet", "sub": ""}
+        span = "" if stage == YEAR_END else f", {ytd.months} month{'s' if ytd.months > 1 else ''}"
+        return {"main": f"{(ytd.actual - ytd.previous) * 100:+.1f} pts",
+                "sub": f"{ytd.actual * 100:.1f}% vs {ytd.previous * 100:.1f}%{span}"}
     if not ytd.months or ytd.test is None:
         return {"main": "no month observed yet", "sub": ""}
     span = "" if stage == YEAR_END else f", {ytd.months} month{'s' if ytd.months > 1 else ''}"
@@ -143,7 +166,7 @@ def summary_rows(pack: BoardPack) -> list[dict]:
         a = view.assessment
         outlook = a.baseline
         met = "-" if a.met is None else ("met" if a.met else "missed")
-        rows.append({
+        row = {
             "anchor": view.anchor, "milestone": a.label, "target": a.milestone.describe(),
             "ytd": _ytd_cell(view, pack.stage), "test": _test_cell(view),
             "forecast": {"main": f"{count(outlook.expected)} ({percent(outlook.expected_change)})",
@@ -158,7 +181,16 @@ def summary_rows(pack: BoardPack) -> list[dict]:
                      "upper": f"{view.assurance.upper:.1f}", "direction": a.milestone.direction,
                      "outcome-change": "" if a.outcome_change is None else f"{a.outcome_change:.4f}",
                      "met": "" if a.met is None else str(a.met).lower()},
-        })
+        }
+        if a.unit == "rate":  # percentages and points, not counts
+            row["forecast"] = {"main": f"{outlook.expected * 100:.1f}% ({outlook.expected_change * 100:+.1f} pts)",
+                               "sub": f"80%: {outlook.lo80 * 100:.1f}% to {outlook.hi80 * 100:.1f}%"}
+            if a.outcome is not None:
+                row["outcome"] = {"main": met, "sub": f"{a.outcome * 100:.1f}%"}
+            row["data"].update({"monthly-target": f"{view.assurance.monthly_target:.4f}",
+                                "lower": f"{view.assurance.lower:.4f}", "upper": f"{view.assurance.upper:.4f}",
+                                "unit": "rate"})
+        rows.append(row)
     return rows
 
 

@@ -47,6 +47,9 @@ def position_table(report: MilestoneReport) -> pd.DataFrame:
     rows = []
     for a in report.assessments:
         n = a.baseline.probability.n
+        if a.unit == "rate":
+            rows.append(_rate_row(a, report))
+            continue
         row = {
             "milestone": a.label, "year": a.year, "target": a.milestone.describe(),
             "last year": count(a.last_year),
@@ -67,6 +70,43 @@ def position_table(report: MilestoneReport) -> pd.DataFrame:
     return pd.DataFrame(rows).fillna("-")
 
 
+def _pct(value: float | None) -> str:
+    return "-" if value is None or value != value else f"{value * 100:.1f}%"
+
+
+def _points(value: float | None) -> str:
+    return "-" if value is None or value != value else f"{value * 100:+.1f} pts"
+
+
+def _rate_row(a: Assessment, report: MilestoneReport) -> dict:
+    """A rate milestone's row: rates and changes in points, recommended targets as rates."""
+    b, n = a.baseline, a.baseline.probability.n
+    row = {"milestone": a.label, "year": a.year, "target": a.milestone.describe(), "last year": _pct(a.last_year),
+           "expected (80%)": f"{_pct(b.expected)} ({_pct(b.lo80)} to {_pct(b.hi80)})", "change": _points(b.expected_change),
+           "P(meet)": probability(b.probability.p, n), "verdict": b.verdict,
+           "met with 50/70/90%": " / ".join(_pct(b.recommended[q]) for q in RECOMMENDED_LEVELS)}
+    if a.scenario is not None:
+        row["scenario change"] = _points(a.scenario.expected_change)
+        row["scenario P(meet)"] = probability(a.scenario.probability.p, n)
+    if any(x.months_observed for x in report.assessments):
+        row["year to date vs trajectory"] = f"{_pct(a.ytd_actual)} vs {_pct(a.ytd_trajectory)}" if a.months_observed else "-"
+    if a.outcome is not None:
+        row["outcome"] = f"{_pct(a.outcome)} ({'met' if a.met else 'missed'})"
+    return row
+
+
+def _rate_sentence(a: Assessment) -> str:
+    b, n = a.baseline, a.baseline.probability.n
+    when = f"after {a.months_observed} months of {a.year}" if a.months_observed else f"before {a.year} starts"
+    line = (f"{a.label} ({a.milestone.describe()} in {a.year}, a rate): {when}, the chance of meeting it is "
+            f"{probability(b.probability.p, n)} ({_monte_carlo(b.probability)}): {b.verdict}. Expected {_pct(b.expected)} "
+            f"(80%: {_pct(b.lo80)} to {_pct(b.hi80)}; last year {_pct(a.last_year)}); a target of "
+            f"{_pct(b.recommended[0.5])} is a coin toss, {_pct(b.recommended[0.7])} is met 7 times in 10.")
+    if a.outcome is not None:
+        line += f" Outcome: {_pct(a.outcome)}, {'met' if a.met else 'missed'}."
+    return line
+
+
 CALIBRATION_CAVEAT = ("Backtested on real London data, probabilities above 60% were too optimistic (targets met "
                       "10-20 points less often than predicted; bench/RESULTS.md): treat 'likely met' with caution.")
 
@@ -76,6 +116,9 @@ def assurance_sentences(report: MilestoneReport) -> list[str]:
     lines = []
     for a in report.assessments:
         n = a.baseline.probability.n
+        if a.unit == "rate":
+            lines.append(_rate_sentence(a))
+            continue
         observed, noun = a.periods_observed, a.frequency.noun
         when = (f"after {observed} {noun}{'s' if observed > 1 else ''} of {a.year}"
                 if a.months_observed else f"before {a.year} starts")

@@ -100,6 +100,7 @@ class Assessment:
     outcome: float | None
     cumulative: pd.DataFrame
     frequency: Frequency = MONTHLY
+    unit: str = "count"  # "rate" for a rate series (scenarios/rate_assess.py): values are fractions, changes points
 
     @property
     def periods_observed(self) -> int:
@@ -117,6 +118,8 @@ class Assessment:
 
     @property
     def outcome_change(self) -> float | None:
+        if self.unit == "rate" and self.outcome is not None:
+            return self.outcome - self.last_year  # points
         return None if self.outcome is None or not self.last_year else self.outcome / self.last_year - 1
 
     @property
@@ -145,7 +148,7 @@ class MilestoneReport:
 
 
 def _row(a: Assessment, with_scenario: bool) -> dict:
-    row = {"milestone": a.label, "category": a.category, "area": a.area, "year": a.year,
+    row = {"milestone": a.label, "unit": a.unit, "category": a.category, "area": a.area, "year": a.year,
            "target": a.milestone.describe(), "last_year": a.last_year, "threshold": a.threshold,
            "expected": a.baseline.expected, "lo80": a.baseline.lo80, "hi80": a.baseline.hi80,
            "expected_change": a.baseline.expected_change, "p_meet": a.baseline.probability.p,
@@ -335,7 +338,12 @@ def assess_milestones(counts: pd.DataFrame, plan: Plan, *, spec: ForecastSpec | 
     DataError
         A saved forecast from another month, too short, or without a series needed.
     """
+    from crimecast.scenarios.rate_assess import count_part, rate_only_report, with_rate_milestones
+
     spec = spec or milestone_spec(plan, scenario)
+    full_plan, plan = plan, count_part(plan)  # rate milestones (satisfaction) are assessed on their rate series
+    if not plan.milestones:
+        return rate_only_report(counts, full_plan, spec=spec, scenario=scenario)
     as_of = spec.as_of_month
     keys = [_resolve_milestone(counts, m, f"{plan.source}: milestones[{i}]") for i, m in enumerate(plan.milestones)]
     years = sorted({parse_financial_year(m.year) for m in plan.milestones})
@@ -368,6 +376,7 @@ def assess_milestones(counts: pd.DataFrame, plan: Plan, *, spec: ForecastSpec | 
                                where=f"{plan.source}: milestones[{i}]")
                    for i, (m, key) in enumerate(zip(plan.milestones, keys))]
     data = {k: counts.attrs.get(k) for k in ("source", "illustrative", "notice")}
-    return MilestoneReport(plan=plan, as_of=as_of, base=base, assessments=assessments,
-                           scenario_name=scenario.name if scenario else None, notes=list(baseline.notes), data=data,
-                           drivers=resolved.drivers if resolved is not None else ())
+    report = MilestoneReport(plan=plan, as_of=as_of, base=base, assessments=assessments,
+                             scenario_name=scenario.name if scenario else None, notes=list(baseline.notes), data=data,
+                             drivers=resolved.drivers if resolved is not None else ())
+    return with_rate_milestones(report, full_plan, counts)

@@ -11,9 +11,15 @@ YAML::
       - {category: burglary-dwelling, target: -8%}          # change on the year before
       - {category: robbery, area: walsall, count: 900}      # a count for the year
       - {category: domestic-abuse, target: +10%, direction: at_least}
+      - {category: satisfaction-crime, rate: 88%, basis: rolling-12}  # a rate series: at least 88%
 
-CSV: one milestone per row with columns ``category`` and ``target`` or
-``count``, and optionally ``name``, ``area``, ``year``, ``direction``, ``note``.
+A ``rate`` milestone is for a rate series (satisfied / surveyed): "at least
+88%" of the financial year's rate (``basis: financial-year``, the default)
+or of the rolling 12-month rate at the year's end (``basis: rolling-12``).
+
+CSV: one milestone per row with columns ``category`` and ``target``,
+``count`` or ``rate``, and optionally ``name``, ``area``, ``year``,
+``direction``, ``basis``, ``note``.
 """
 
 from __future__ import annotations
@@ -35,7 +41,9 @@ from crimecast.scenarios.milestones import AT_MOST
 from crimecast.scenarios.spec import SCHEMA_VERSION, find_file, load_yaml_model, validation_error
 from crimecast.scenarios.values import parse_number
 
-PLAN_COLUMNS = ("name", "category", "area", "target", "count", "year", "direction", "note")
+PLAN_COLUMNS = ("name", "category", "area", "target", "count", "year", "direction", "note", "rate", "basis")
+FINANCIAL_YEAR, ROLLING_12 = "financial-year", "rolling-12"
+BASIS_WORDS = {FINANCIAL_YEAR: "the financial year's rate", ROLLING_12: "rolling 12 months"}
 
 
 def _year(raw) -> str | None:
@@ -60,6 +68,27 @@ class Milestone(BaseModel):
     year: str | None = None
     direction: Literal["at_most", "at_least"] = AT_MOST
     note: str = ""
+    rate: float | None = None
+    basis: Literal["financial-year", "rolling-12"] = FINANCIAL_YEAR
+
+    @model_validator(mode="before")
+    @classmethod
+    def _rate_at_least(cls, raw):
+        """A rate milestone is "at least" unless it says otherwise."""
+        if isinstance(raw, dict) and raw.get("rate") not in (None, "") and raw.get("direction") in (None, ""):
+            return {**raw, "direction": "at_least"}
+        return raw
+
+    @field_validator("rate", mode="before")
+    @classmethod
+    def _rate(cls, raw):
+        if raw is None or raw == "":
+            return None
+        value = parse_number(raw, allow_percent=True)
+        if not 0 < value <= 1:
+            raise ValueError(f"a rate target must be above 0% and at most 100%, got {raw!r}: write it as a percentage "
+                             "such as 88% (or 0.88)")
+        return value
 
     @field_validator("target", mode="before")
     @classmethod
@@ -83,9 +112,9 @@ class Milestone(BaseModel):
 
     @model_validator(mode="after")
     def _one_kind(self):
-        if (self.target is None) == (self.count is None):
-            raise ValueError("give exactly one of target (a change on the year before, e.g. -8%) or count "
-                             "(the year's total, e.g. 12000)")
+        if (self.target is not None) + (self.count is not None) + (self.rate is not None) != 1:
+            raise ValueError("give exactly one of target (a change on the year before, e.g. -8%), count "
+                             "(the year's total, e.g. 12000) or rate (for a rate series, e.g. 88%)")
         if self.target is not None and self.target <= -1:
             raise ValueError(f"a change of {self.target:.0%} or less cannot be met; use a value above -100%")
         return self
@@ -95,7 +124,9 @@ class Milestone(BaseModel):
         return self.name or f"{self.category} {self.area}"
 
     def describe(self) -> str:
-        """``"-8.0% on the year before"`` or ``"at most 12,000"``."""
+        """``"-8.0% on the year before"``, ``"at most 12,000"`` or ``"at least 88.0% (rolling 12 months)"``."""
+        if self.rate is not None:
+            return f"{'at most' if self.direction == AT_MOST else 'at least'} {self.rate * 100:.1f}% ({BASIS_WORDS[self.basis]})"
         if self.target is not None:
             return f"{self.target * 100:+.1f}% {'or lower' if self.direction == AT_MOST else 'or higher'}"
         return f"{'at most' if self.direction == AT_MOST else 'at least'} {self.count:,.0f}"

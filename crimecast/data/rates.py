@@ -1,0 +1,299 @@
+"""Rates as first-class series: a numerator and a denominator per month (satisfied / surveyed).
+
+A rate series is never a count: it is not summed into total recorded crime,
+and the rate of a force made of districts is sum(numerator) / sum(denominator),
+never a sum or mean of the districts' rates. The contract is a tidy table
+``month, area, category, numerator, denominator`` with whole numbers,
+``denominator > 0`` and ``numerator <= denominator``, validated once on entry
+(:func:`validate_rates`), naming the file, row and column of the first problem.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from crimecast.data.months import parse_months
+from crimecast.data.read import read_table
+from crimecast.data.schema import ROW
+from crimecast.data.slugs import did_you_mean, slugify
+from crimecast.errors import DataError
+
+RATE_COLUMNS: tuple[str, ...] = ("month", "area", "category", "numerator", "denominator")
+RATE_KEY = ["month", "area", "category"]
+FORCE_AREA = "force"
+# The embedded illustrative satisfaction data, companion of the embedded counts.
+EMBEDDED_RATES: dict[str, str] = {"west-midlands": "west-midlands-satisfaction.csv"}
+
+
+@dataclass(frozen=True)
+class RateColumns:
+    """Which file columns hold the month, numerator, denominator, category and area."""
+
+    numerator_col: str
+    denominator_col: str
+    date_col: str | None = None
+    category_col: str | None = None
+    area_col: str | None = None
+    category_name: str | None = None
+
+
+def _where(frame: pd.DataFrame, index, source: str) -> str:
+    return f"{source}, row {int(frame.at[index, ROW])}" if ROW in frame.columns else source
+
+
+def _whole_numbers(frame: pd.DataFrame, column: str, label: str, source: str) -> pd.Series:
+    values = pd.to_numeric(frame[column], errors="coerce")
+    bad = values.isna() | (values < 0) | ~np.isclose(values.fillna(0) % 1, 0)
+    if bad.any():
+        index = bad.idxmax()
+        raise DataError(f"{_where(frame, index, source)}, column {label}: '{frame.at[index, column]}' is not a "
+                        f"non-negative whole number. A rate needs counts (e.g. 437 satisfied of 520 surveyed), "
+                        "not a percentage; fix or remove that row.")
+    return values.round().astype("int64")
+
+
+def validate_rates(frame: pd.DataFrame, *, source: str = "table", numerator_label: str = "numerator",
+                   denominator_label: str = "denominator") -> pd.DataFrame:
+    """Check a rates table once, on entry, and return it in canonical form.
+
+    Parameters
+    ----------
+    frame
+        Columns ``month`` (month starts), ``area``, ``category``,
+        ``numerator``, ``denominator``; optionally ``_row`` (file rows).
+    source
+        The file or table, named in errors.
+    numerator_label, denominator_label
+        The file's column names, named in errors.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Exactly :data:`RATE_COLUMNS`, sorted, whole-number counts.
+
+    Raises
+    ------
+    DataError
+        A denominator of zero, a numerator above its denominator, a value that
+        is a rate rather than a count (a fraction or percentage), a duplicate
+        month: one line naming the file, row and column and the fix.
+    """
+    if frame.empty:
+        raise DataError(f"{source}: no data rows. Give one row per month with a numerator and a denominator.")
+    frame = frame.copy()
+    frame["numerator"] = _whole_numbers(frame, "numerator", numerator_label, source)
+    frame["denominator"] = _whole_numbers(frame, "denominator", denominator_label, source)
+    zero = frame["denominator"] <= 0
+    if zero.any():
+        index = zero.idxmax()
+        raise DataError(f"{_where(frame, index, source)}, column {denominator_label}: a denominator of "
+                        f"{frame.at[index, 'denominator']} (nobody surveyed) gives no rate. Remove the row or give the "
+                        "number surveyed (> 0).")
+    above = frame["numerator"] > frame["denominator"]
+    if above.any():
+        index = above.idxmax()
+        num, den = frame.at[index, "numerator"], frame.at[index, "denominator"]
+        raise DataError(f"{_where(frame, index, source)}, column {numerator_label}: {num} is more than its denominator "
+                        f"{den} ({denominator_label}), a rate above 100%. Are the columns swapped? "
+                        "Fix the row, or swap --numerator-col and --denominator-col.")
+    dup = frame.duplicated(RATE_KEY, keep="first")
+    if dup.any():
+        index = dup.idxmax()
+        raise DataError(f"{_where(frame, index, source)}: a second row for {frame.at[index, 'category']} in "
+                        f"{frame.at[index, 'area']} in {frame.at[index, 'month']:%Y-%m}. Each month may appear once; "
+                        "remove the duplicate.")
+    tidy = frame[[*RATE_COLUMNS]].sort_values(["category", "area", "month"], ignore_index=True)
+    tidy["area"] = tidy["area"].astype(str)
+    tidy["category"] = tidy["category"].astype(str)
+    return tidy
+
+
+def _column(frame: pd.DataFrame, name: str | None, usual: tuple[str, ...], *, option: str, source: str) -> str | None:
+    if name is not None:
+        if name not in frame.columns:
+            listed = ", ".join(c for c in frame.columns if c != ROW)
+            raise DataError(f"{source}: no column '{name}' (given by {option}).{did_you_mean(name, list(frame.columns))} "
+                            f"The columns are: {listed}.")
+        return name
+    return next((c for c in frame.columns if slugify(c) in usual), None)
+
+
+def _refuse_rate_values(frame: pd.DataFrame, column: str, label: str, source: str) -> None:
+    """A numerator or denominator column holding rates (0.84, 83.8%) instead of counts."""
+    text = frame[column].astype(str).str.strip()
+    percent = text.str.endswith("%")
+    values = pd.to_numeric(text.str.rstrip("%"), errors="coerce")
+    fraction = values.notna() & (values % 1 != 0) & (values <= 100)
+    bad = percent | fraction
+    if bad.any():
+        index = bad.idxmax()
+        raise DataError(f"{_where(frame, index, source)}, column {label}: '{frame.at[index, column]}' looks like a rate "
+                        "(a fraction or percentage), not a count. Give whole numbers: --numerator-col for those "
+                        "satisfied and --denominator-col for those surveyed.")
+
+
+def import_rates_csv(path: str | Path, *, columns: RateColumns) -> pd.DataFrame:
+    """Read a CSV or Excel file of rates: a numerator and a denominator column per month.
+
+    Parameters
+    ----------
+    path
+        The file.
+    columns
+        The numerator and denominator columns (required) and, optionally,
+        the month, category and area columns (found by usual names otherwise;
+        with no category column the file's name is the category, with no
+        area column the one area is ``force``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The validated rates contract (:func:`validate_rates`).
+
+    Raises
+    ------
+    DataError
+        Naming the file, row and column at fault and how to fix it.
+    """
+    from crimecast.data.load import AREA_NAMES, CATEGORY_NAMES, DATE_NAMES
+
+    path = Path(path)
+    source = str(path)
+    if not path.exists():
+        raise DataError(f"{path}: no such file. Check the path.")
+    frame = read_table(path)
+    num = _column(frame, columns.numerator_col, (), option="--numerator-col", source=source)
+    den = _column(frame, columns.denominator_col, (), option="--denominator-col", source=source)
+    date = _column(frame, columns.date_col, DATE_NAMES, option="--date-col", source=source)
+    if date is None:
+        raise DataError(f"{source}: cannot tell which column holds the month. Name it with --date-col.")
+    category = _column(frame, columns.category_col, CATEGORY_NAMES, option="--category-col", source=source)
+    area = _column(frame, columns.area_col, AREA_NAMES, option="--area-col", source=source)
+    for column, label in ((num, num), (den, den)):
+        _refuse_rate_values(frame, column, label, source)
+    tidy = pd.DataFrame({
+        "month": parse_months(frame[date], where=f"{source}, column {date}", rows=frame[ROW]).to_numpy(),
+        "area": frame[area].map(slugify) if area else FORCE_AREA,
+        "category": frame[category].map(slugify) if category else slugify(columns.category_name or path.stem),
+        "numerator": frame[num], "denominator": frame[den], ROW: frame[ROW],
+    })
+    rates = validate_rates(tidy, source=source, numerator_label=num, denominator_label=den)
+    rates.attrs.update(source=source, illustrative=False, notice="")
+    return rates
+
+
+def with_force(rates: pd.DataFrame, *, whole: str = FORCE_AREA) -> pd.DataFrame:
+    """Add the force's rate series where the data holds only its districts.
+
+    The force's numerator and denominator are the districts' sums, so its
+    rate is sum(numerator) / sum(denominator) (a survey-weighted rate), never
+    the mean of the districts' rates. Data that already holds the force is
+    returned unchanged.
+    """
+    if rates.empty or whole in set(rates["area"]) or rates["area"].nunique() < 2:
+        return rates
+    force = rates.groupby(["month", "category"], as_index=False)[["numerator", "denominator"]].sum()
+    frame = pd.concat([rates, force.assign(area=whole)[[*RATE_COLUMNS]]], ignore_index=True)
+    frame = frame.sort_values(["category", "area", "month"], ignore_index=True)
+    frame.attrs = dict(rates.attrs)
+    return frame
+
+
+def embedded_rates(name: str) -> pd.DataFrame | None:
+    """The embedded illustrative rates companion of an embedded dataset (``None`` if it has none)."""
+    if name not in EMBEDDED_RATES:
+        return None
+    from crimecast.data.load import _embedded_metadata
+
+    text = resources.files("crimecast.data").joinpath("demo", EMBEDDED_RATES[name]).read_text(encoding="utf-8")
+    import io
+
+    frame = pd.read_csv(io.StringIO(text), dtype={"month": str})
+    frame["month"] = pd.to_datetime(frame["month"] + "-01")
+    rates = with_force(validate_rates(frame, source=f"{name} (embedded satisfaction)"))
+    rates.attrs.update(source=name, illustrative=True, notice=_embedded_metadata()["notice"])
+    return rates
+
+
+def rates_for(counts: pd.DataFrame) -> pd.DataFrame | None:
+    """The rate series that go with a counts table: the embedded companion, or a stored dataset's rates.
+
+    Returns ``None`` when the data has no rates.
+    """
+    source = str(counts.attrs.get("source", ""))
+    if counts.attrs.get("kind") == "embedded":
+        return embedded_rates(source)
+    if counts.attrs.get("store"):
+        from crimecast.data.store import read_rates
+
+        rates = read_rates(source, store=counts.attrs["store"])
+        if rates is None or rates.empty:
+            return None
+        rates = with_force(rates)
+        rates.attrs.update(source=source, illustrative=False, notice="")
+        return rates
+    return None
+
+
+def is_rate(rates: pd.DataFrame | None, category: str) -> bool:
+    """Whether ``category`` names a rate series in ``rates``."""
+    return rates is not None and slugify(category) in set(rates["category"])
+
+
+def rate_series(rates: pd.DataFrame, *, category: str, area: str) -> pd.DataFrame:
+    """One rate series: ``numerator, denominator`` indexed by month (``freq='MS'``).
+
+    Raises
+    ------
+    DataError
+        When the category or area is not in the rates (with the names there are).
+    """
+    slug = slugify(category)
+    chosen = rates[rates["category"] == slug]
+    if chosen.empty:
+        names = sorted(rates["category"].unique())
+        raise DataError(f"no rate series '{category}'.{did_you_mean(slug, names)} Rate series: {', '.join(names)}.")
+    rows = chosen[chosen["area"] == slugify(area)]
+    if rows.empty:
+        areas = sorted(chosen["area"].unique())
+        raise DataError(f"no {slug} rate for area '{area}'.{did_you_mean(slugify(area), areas)} Areas: {', '.join(areas)}.")
+    series = rows.set_index("month")[["numerator", "denominator"]].sort_index()
+    series.index = pd.DatetimeIndex(series.index, freq="MS")
+    series.attrs = {"category": slug, "area": slugify(area)}
+    return series
+
+
+def rate_catalogue(rates: pd.DataFrame) -> pd.DataFrame:
+    """One row per rate series: areas, first and last month, and the whole-period rate."""
+    grouped = rates.groupby("category")
+    sums = grouped[["numerator", "denominator"]].sum()
+    return pd.DataFrame({
+        "areas": grouped["area"].nunique(), "first": grouped["month"].min().dt.strftime("%Y-%m"),
+        "last": grouped["month"].max().dt.strftime("%Y-%m"), "periods": grouped["month"].nunique(),
+        "rate": sums["numerator"] / sums["denominator"],
+    }).reset_index()
+
+
+def import_rates(path: str | Path, *, name: str, columns: RateColumns, store: str | Path | None = None,
+                 replace: bool = False):
+    """Read a rates file, validate it once, and store it as dataset ``name`` (kind ``rates``) in one transaction.
+
+    Returns
+    -------
+    crimecast.data.store.ImportSummary
+
+    Raises
+    ------
+    DataError
+        Naming the file, row and column of the first bad value (nothing is written).
+    """
+    from crimecast.data.store import check_name, save_rates
+
+    check_name(name)
+    rates = import_rates_csv(path, columns=columns)
+    return save_rates(rates, name=name, path=Path(path), store=store, replace=replace)

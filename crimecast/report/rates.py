@@ -1,0 +1,152 @@
+"""Rate series output: percentages in tables and sentences, the rate fan chart and the p-chart."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from crimecast.data.slugs import area_label, display_name
+from crimecast.report.charts import _mark_financial_years, _subplots, _with_caption
+
+
+def pct(value: float, digits: int = 1) -> str:
+    """``0.8384`` -> ``'83.8%'``."""
+    return "-" if value is None or value != value else f"{value * 100:.{digits}f}%"
+
+
+def title(category: str, area: str) -> str:
+    return f"{display_name(category)} — {area_label(area)}"
+
+
+def forecast_frame(report) -> pd.DataFrame:
+    """The monthly forecast as a CSV frame: fractions, surveys assumed, model."""
+    table = report.forecast.table()
+    return table.assign(month=table["month"].dt.strftime("%Y-%m"), model=report.forecast.model).round(4)
+
+
+def forecast_display(report) -> pd.DataFrame:
+    """The monthly forecast for the terminal: percentages with 80% and 95% intervals."""
+    table = report.forecast.table()
+    return pd.DataFrame({
+        "month": table["month"].dt.strftime("%Y-%m"), "surveys": table["surveys"].map(lambda v: f"{v:,}"),
+        "expected": table["mean"].map(pct),
+        "80% interval": [f"{pct(a)} to {pct(b)}" for a, b in zip(table["lo80"], table["hi80"])],
+        "95% interval": [f"{pct(a)} to {pct(b)}" for a, b in zip(table["lo95"], table["hi95"])],
+    })
+
+
+def sentences(report) -> list[str]:
+    """The rolling twelve-month rate now and at the end of the horizon, and the model in words."""
+    f = report.forecast
+    lo, hi = np.quantile(report.next12, [0.1, 0.9])
+    end = f.months[min(12, len(f.months)) - 1]
+    fit = f.fit
+    return [
+        f"Rolling 12 months to {f.history.index[-1]:%b %Y}: {pct(report.last12)}. "
+        f"Expected rolling 12 months to {end:%b %Y}: {pct(report.next12.mean())} (80%: {pct(lo)} to {pct(hi)}).",
+        f"Model: a local level on the logit scale (smoothing {fit.alpha:.2f}) with binomial sampling of the surveys; "
+        f"months vary {np.sqrt(fit.dispersion):.2f} times as much as survey sampling alone explains "
+        f"({'extra-binomial variation included' if fit.extra > 0 else 'no extra-binomial variation found'}).",
+    ]
+
+
+def coverage_display(report) -> pd.DataFrame | None:
+    """Backtest coverage of the intervals, the model against binomial sampling only."""
+    if not report.coverage:
+        return None
+    return pd.DataFrame([{
+        "model": c.model, "origins": c.origins, "monthly 80%": pct(c.monthly80, 0), "monthly 95%": pct(c.monthly95, 0),
+        "12-month rate 80%": pct(c.window80, 0), "12-month rate 95%": pct(c.window95, 0),
+        "80% width": f"{c.mean_width80 * 100:.1f} pts"} for c in report.coverage])
+
+
+def rate_fan_chart(report, *, notice: str = "", target: float | None = None):
+    """History (monthly rate and rolling twelve months), the forecast's 80%/95% intervals; returns the Figure."""
+    f = report.forecast
+    history = f.history[f.history.index >= f.history.index[-1] - pd.DateOffset(years=4)]
+    rate = history["numerator"] / history["denominator"]
+    rolling = (f.history["numerator"].rolling(12).sum() / f.history["denominator"].rolling(12).sum()).reindex(history.index)
+    table = f.table()
+    fig, ax = _subplots(figsize=(10, 5), dpi=100)
+    ax.plot(rate.index, rate * 100, color="black", linewidth=1.0, marker=".", label="monthly rate")
+    ax.plot(rolling.index, rolling * 100, color="0.45", linewidth=1.6, label="rolling 12 months")
+    ax.fill_between(table["month"], table["lo95"] * 100, table["hi95"] * 100, color="tab:blue", alpha=0.18, label="95% interval")
+    ax.fill_between(table["month"], table["lo80"] * 100, table["hi80"] * 100, color="tab:blue", alpha=0.35, label="80% interval")
+    ax.plot(table["month"], table["mean"] * 100, color="tab:blue", linewidth=1.6, label="forecast")
+    if target is not None:
+        ax.axhline(target * 100, color="tab:green", linestyle="--", linewidth=1, label=f"target {pct(target, 0)}")
+    _mark_financial_years(ax, history.index[0], table["month"].iloc[-1])
+    ax.set_title(f"{title(f.category, f.area)}: forecast to {table['month'].iloc[-1]:%b %Y}", pad=18)
+    ax.set_ylabel("% satisfied (of those surveyed)")
+    ax.set_xlabel("month (grey lines: start of each financial year, April)")
+    ax.legend(loc="lower left", fontsize=8, frameon=False, ncol=3)
+    ax.grid(axis="y", color="0.92")
+    caption = (f"model: {f.model} (logit local level, binomial sampling of {f.denominators[0]:,} surveys a month, "
+               f"extra-binomial variation); {f.paths.shape[0]:,} simulated paths")
+    return _with_caption(fig, caption, notice)
+
+
+def p_chart_figure(chart, *, category: str, area: str, notice: str = ""):
+    """The p-chart (or Laney p' chart): monthly rates, centre line and per-month limits, signals; returns the Figure."""
+    points = chart.points
+    fig, ax = _subplots(figsize=(10, 5), dpi=100)
+    ax.plot(points["month"], points["rate"] * 100, color="black", linewidth=1.0, marker=".", label="monthly rate")
+    ax.step(points["month"], points["upper"] * 100, where="mid", color="tab:blue", linewidth=0.9, label="limits")
+    ax.step(points["month"], points["lower"] * 100, where="mid", color="tab:blue", linewidth=0.9)
+    ax.plot(points["month"], points["centre"] * 100, color="tab:blue", linewidth=1.6, label="average")
+    seen = set()
+    for signal in chart.signals:
+        colour = "tab:red" if signal.rule == "beyond limit" else "tab:orange"
+        ax.scatter([signal.month], [signal.value * 100], facecolors="none", edgecolors=colour, s=70, zorder=5,
+                   label=signal.rule if signal.rule not in seen else None)
+        seen.add(signal.rule)
+    for step in chart.steps:
+        ax.axvline(step.month, color="tab:red", linestyle="--", linewidth=1)
+        ax.text(step.month, 0.02, f" step {'up' if step.after > step.before else 'down'}", transform=ax.get_xaxis_transform(),
+                rotation=90, fontsize=7, va="bottom")
+    _mark_financial_years(ax, points["month"].iloc[0], points["month"].iloc[-1])
+    ax.set_title(f"{title(category, area)}: {chart.kind}", pad=18)
+    ax.set_ylabel("% satisfied (of those surveyed)")
+    ax.set_xlabel("month (grey lines: start of each financial year, April)")
+    ax.legend(loc="lower left", fontsize=8, frameon=False, ncol=4)
+    ax.grid(axis="y", color="0.92")
+    kinds = "; ".join(f"{p.start:%b %Y}-{p.end:%b %Y}: {p.kind}, sigma_z {p.sigma_z:.2f}" for p in chart.periods)
+    caption = (f"Limits: average +/- 3 x binomial sigma of each month's surveys, times Laney's sigma_z where the months "
+               f"are overdispersed (chi-square p < 0.05). {kinds}")
+    return _with_caption(fig, caption, notice)
+
+
+def p_chart_frame(chart) -> pd.DataFrame:
+    """The p-chart's points as a CSV frame."""
+    points = chart.points
+    return points.assign(month=points["month"].dt.strftime("%Y-%m"),
+                         kind=[next(p.kind for p in chart.periods if p.start <= m <= p.end) for m in points["month"]]).round(4)
+
+
+def rate_milestone_chart(assessment, *, as_of: pd.Timestamp, notice: str = ""):
+    """A rate milestone through its year: the year's rate so far, the forecast's 80% band, the target and outcome."""
+    frame = assessment.cumulative
+    fig, ax = _subplots(figsize=(9, 4.5), dpi=100)
+    if frame["actual"].notna().any():
+        ax.plot(frame["month"], frame["actual"] * 100, color="black", marker=".", label="year's rate so far")
+    if frame["outcome"].notna().any():
+        ax.plot(frame["month"], frame["outcome"] * 100, color="0.5", linestyle=":", marker=".", label="outcome (replay)")
+    ax.fill_between(frame["month"], frame["baseline_lo80"] * 100, frame["baseline_hi80"] * 100, color="tab:blue",
+                    alpha=0.3, label="forecast, 80% interval")
+    ax.plot(frame["month"], frame["baseline_mean"] * 100, color="tab:blue", label="forecast")
+    ax.axhline(assessment.threshold * 100, color="tab:green", linestyle="--", label=f"target {pct(assessment.threshold, 0)}")
+    ax.set_title(f"{assessment.label}: {assessment.milestone.describe()}, {assessment.year}", pad=12)
+    ax.set_ylabel("% satisfied, year to date")
+    ax.set_xlabel("month")
+    ax.legend(loc="lower left", fontsize=8, frameon=False, ncol=3)
+    ax.grid(axis="y", color="0.92")
+    p = assessment.baseline.probability.p
+    return _with_caption(fig, f"forecast from {as_of:%b %Y}; P(meet) {p:.0%}", notice)
+
+
+def catalogue_display(rates: pd.DataFrame) -> pd.DataFrame:
+    """The rate series for ``forecast list``: areas, first and last month, the whole-period rate."""
+    from crimecast.data.rates import rate_catalogue
+
+    table = rate_catalogue(rates)
+    return table.assign(rate=table["rate"].map(pct))

@@ -1,0 +1,114 @@
+"""Rate series through the CLI: run, spc, list, data import and milestones, as a user would type them."""
+
+import json
+
+import pandas as pd
+from click.testing import CliRunner
+
+from crimecast.cli import cli
+from crimecast.data.rates import embedded_rates
+
+
+def invoke(*args):
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def _satisfaction_csv(tmp_path, *, change=None, name="sat.csv"):
+    rates = embedded_rates("west-midlands")
+    force = rates[(rates["area"] == "force") & (rates["category"] == "satisfaction-crime")]
+    frame = pd.DataFrame({"month": force["month"].dt.strftime("%Y-%m"), "satisfied": force["numerator"],
+                          "surveyed": force["denominator"]}).reset_index(drop=True).astype(object)
+    if change:
+        frame.loc[change[0], change[1]] = change[2]
+    path = tmp_path / name
+    frame.to_csv(path, index=False)
+    return path
+
+
+def test_run_on_a_rate_series_prints_percentages_and_writes_csv_and_chart(tmp_path):
+    result = invoke("run", "satisfaction-crime", "--paths", "200", "--no-backtest", "--out", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "ILLUSTRATIVE DATA" in out and "a rate: satisfied / surveyed" in out
+    assert "Rolling 12 months to Mar 2014: 83.8%" in out and "80% interval" in out and "%" in out.split("\n")[-12]
+    forecast = pd.read_csv(tmp_path / "satisfaction-crime_force_forecast.csv")
+    assert forecast["mean"].between(0, 1).all() and len(forecast) == 12
+    assert (tmp_path / "satisfaction-crime_force_fan.png").stat().st_size > 10_000
+
+
+def test_run_on_a_rate_series_with_backtest_and_json(tmp_path):
+    result = invoke("run", "satisfaction-asb", "--area", "birmingham", "--paths", "200", "--json", "--out", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)  # pure JSON on stdout; the illustrative notice goes to stderr
+    assert payload["rate"] and payload["area"] == "birmingham" and payload["illustrative"]
+    assert {c["model"] for c in payload["coverage"]} == {"logit-binomial", "binomial-only"}
+
+
+def test_spc_on_a_rate_series_draws_the_p_chart_and_says_which(tmp_path):
+    result = invoke("spc", "satisfaction-asb", "--out", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    assert "p' chart (Laney)" in result.output and "survey sampling alone explains" in result.output
+    points = pd.read_csv(tmp_path / "satisfaction-asb_force_pchart.csv")
+    assert len(points) == 36 and (points["lower"] < points["centre"]).all()
+    assert (tmp_path / "satisfaction-asb_force_pchart.png").stat().st_size > 10_000
+
+
+def test_list_shows_rate_series_apart_from_categories():
+    result = invoke("list")
+    assert result.exit_code == 0
+    assert "Rate series in west-midlands" in result.output and "satisfaction-crime" in result.output
+
+
+def test_import_rates_then_forecast_spc_and_milestones_from_the_store(tmp_path):
+    store = str(tmp_path / "s.duckdb")
+    result = invoke("data", "import", "csv", str(_satisfaction_csv(tmp_path)), "--numerator-col", "satisfied",
+                    "--denominator-col", "surveyed", "--name", "sat", "--store", store)
+    assert result.exit_code == 0, result.output
+    assert "never summed into total recorded crime" in result.output
+    listed = invoke("data", "list", "--store", store)
+    assert "rates" in listed.output and "2008-04" in listed.output
+    run = invoke("run", "sat", "--dataset", "sat", "--store", store, "--paths", "200", "--no-backtest",
+                 "--out", str(tmp_path / "o"))
+    assert run.exit_code == 0 and "Rolling 12 months to Mar 2014: 83.8%" in run.output
+    spc = invoke("spc", "sat", "--dataset", "sat", "--store", store, "--out", str(tmp_path / "o"))
+    assert spc.exit_code == 0 and "p-chart" in spc.output
+    plan = tmp_path / "plan.yaml"
+    plan.write_text("year: 2013/14\nmilestones:\n  - {name: Satisfaction, category: sat, rate: 88%, basis: rolling-12}\n")
+    milestones = invoke("milestones", "--plan", str(plan), "--dataset", "sat", "--store", store, "--paths", "300",
+                        "--out", str(tmp_path / "o"))
+    assert milestones.exit_code == 0, milestones.output
+    assert "at least 88.0% (rolling 12 months)" in milestones.output and "83.8% (missed)" in milestones.output
+
+
+def test_bad_rate_files_fail_in_one_line_with_exit_1_and_no_dataset(tmp_path):
+    store = tmp_path / "s.duckdb"
+    cases = [(("5", "surveyed", 0), "denominator of 0"), (("5", "satisfied", 9999), "more than its denominator"),
+             (("5", "satisfied", "84%"), "looks like a rate")]
+    for (row, column, value), words in cases:
+        path = _satisfaction_csv(tmp_path, change=(int(row), column, value), name=f"bad-{column}.csv")
+        result = CliRunner().invoke(cli, ["data", "import", "csv", str(path), "--numerator-col", "satisfied",
+                                          "--denominator-col", "surveyed", "--name", "bad", "--store", str(store)])
+        assert result.exit_code == 1 and "Traceback" not in result.output
+        lines = [line for line in result.output.splitlines() if line.startswith("Error")]
+        assert len(lines) == 1 and words in lines[0] and "row 7" in lines[0] and column in lines[0]
+    assert not store.exists() or "bad" not in invoke("data", "list", "--store", str(store)).output
+
+
+def test_only_one_of_numerator_and_denominator_is_a_usage_error(tmp_path):
+    result = CliRunner().invoke(cli, ["data", "import", "csv", str(_satisfaction_csv(tmp_path)), "--numerator-col",
+                                      "satisfied", "--name", "x", "--store", str(tmp_path / "s.duckdb")])
+    assert result.exit_code == 2 and "needs both --numerator-col" in result.output
+
+
+def test_milestones_plan_of_satisfaction_on_the_embedded_data(tmp_path):
+    plan = tmp_path / "satisfaction.yaml"
+    plan.write_text("year: 2013/14\nmilestones:\n  - {name: Crime, category: satisfaction-crime, rate: 88%}\n"
+                    "  - {name: ASB, category: satisfaction-asb, rate: 80%, basis: rolling-12}\n")
+    result = invoke("milestones", "--plan", str(plan), "--paths", "300", "--out", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "at least 88.0% (the financial year's rate)" in out and "at least 80.0% (rolling 12 months)" in out
+    assert "83.8% (missed)" in out and "77.7% (missed)" in out and "P(meet)" in out
+    folder = next(tmp_path.glob("milestones-*"))
+    table = pd.read_csv(folder / "milestones.csv")
+    assert list(table["unit"]) == ["rate", "rate"] and (folder / "01_crime.png").exists()

@@ -1,0 +1,54 @@
+"""Rate milestones: "at least 88%" on the year's or the rolling 12-month rate, with P(meet) and outcome."""
+
+import pandas as pd
+import pytest
+from pydantic import ValidationError
+
+from crimecast.data.load import load_counts
+from crimecast.data.series import with_totals
+from crimecast.scenarios.assess import assess_milestones
+from crimecast.scenarios.milestones import AT_LEAST
+from crimecast.scenarios.plan import Milestone, Plan, load_plan
+
+
+def _plan(*milestones):
+    return Plan(name="satisfaction", milestones=tuple(milestones), source="test")
+
+
+def test_the_shipped_2013_14_plan_holds_all_six_milestones_with_two_rates():
+    plan = load_plan("plan-2013-14")
+    assert len(plan.milestones) == 6
+    rates = [m for m in plan.milestones if m.rate is not None]
+    assert [(m.category, m.rate, m.basis, m.direction) for m in rates] == [
+        ("satisfaction-crime", 0.88, "rolling-12", AT_LEAST), ("satisfaction-asb", 0.80, "rolling-12", AT_LEAST)]
+
+
+@pytest.mark.parametrize("raw", ["188%", "0%", "88"])
+def test_a_rate_target_outside_zero_to_one_hundred_percent_is_refused(raw):
+    with pytest.raises(ValidationError, match="a rate target must be above 0% and at most 100%"):
+        Milestone(category="satisfaction-crime", rate=raw, year="2013/14")
+
+
+def test_replayed_satisfaction_milestones_give_p_meet_recommended_rates_and_the_outcome():
+    counts = with_totals(load_counts("west-midlands"))
+    crime = Milestone(name="crime", category="satisfaction-crime", rate="88%", basis="rolling-12", year="2013/14")
+    asb = Milestone(name="asb", category="satisfaction-asb", rate="80%", year="2013/14")
+    report = assess_milestones(counts, _plan(crime, asb), n_paths=400)
+    assert report.as_of == pd.Timestamp("2013-03-01")
+    a, b = report.assessments
+    assert a.unit == "rate" and round(a.outcome, 3) == 0.838 and a.met is False
+    assert round(b.outcome, 3) == 0.777 and b.met is False
+    assert 0 <= a.baseline.probability.p < 0.2 and 0.8 < a.baseline.expected < 0.9
+    recommended = a.baseline.recommended
+    assert recommended[0.5] > recommended[0.7] > recommended[0.9]  # a surer target is a lower rate
+    assert "rolling 12 months" in a.milestone.describe() and "financial year" in b.milestone.describe()
+    assert report.table().loc[0, "unit"] == "rate"
+
+
+def test_in_year_a_rate_milestone_counts_the_months_observed():
+    counts = with_totals(load_counts("west-midlands"))
+    crime = Milestone(category="satisfaction-crime", rate="88%", year="2013/14")
+    a = assess_milestones(counts, _plan(crime), as_of=pd.Timestamp("2013-12-01"), n_paths=300).assessments[0]
+    assert a.months_observed == 9 and 0.8 < a.ytd_actual < 0.86
+    assert round(a.outcome, 3) == 0.838  # the data holds the rest of the year: a replay shows the outcome
+    assert a.baseline.probability.p < 0.05  # nine months near 83%: 88% for the year is out of reach

@@ -1,0 +1,85 @@
+"""Rate series (numerator / denominator): validation on entry, CSV import, force rates, the embedded satisfaction data."""
+
+import pandas as pd
+import pytest
+
+from crimecast.data.load import load_counts
+from crimecast.data.rates import (RateColumns, embedded_rates, import_rates_csv, rate_series, validate_rates,
+                                  with_force)
+from crimecast.data.series import TOTAL_CATEGORY, with_totals
+from crimecast.errors import DataError
+
+
+def _rates_csv(tmp_path, rows, name="sat.csv"):
+    path = tmp_path / name
+    pd.DataFrame(rows, columns=["month", "district", "satisfied", "surveyed"]).to_csv(path, index=False)
+    return path
+
+
+GOOD = [["2013-04", "north", 80, 100], ["2013-05", "north", 85, 100], ["2013-04", "south", 30, 50], ["2013-05", "south", 40, 50]]
+COLUMNS = RateColumns(numerator_col="satisfied", denominator_col="surveyed")
+
+
+def test_import_reads_numerator_and_denominator_and_names_the_series_after_the_file(tmp_path):
+    rates = import_rates_csv(_rates_csv(tmp_path, GOOD), columns=COLUMNS)
+    assert list(rates.columns) == ["month", "area", "category", "numerator", "denominator"]
+    assert set(rates["category"]) == {"sat"} and set(rates["area"]) == {"north", "south"}
+    assert rates["numerator"].sum() == 235 and rates["denominator"].sum() == 300
+
+
+@pytest.mark.parametrize("row, words", [
+    (["2013-06", "north", 5, 0], ["row 6", "column surveyed", "denominator of 0", "number surveyed"]),
+    (["2013-06", "north", 120, 100], ["row 6", "column satisfied", "more than its denominator 100", "above 100%", "swap"]),
+    (["2013-06", "north", "83.8%", 100], ["row 6", "column satisfied", "looks like a rate", "whole numbers"]),
+    (["2013-06", "north", 0.84, 1], ["row 6", "column satisfied", "looks like a rate"]),
+    (["2013-04", "north", 70, 100], ["row 6", "second row", "north", "2013-04"]),
+])
+def test_bad_rate_rows_are_one_line_naming_file_row_column_and_fix(tmp_path, row, words):
+    path = _rates_csv(tmp_path, [*GOOD, row])
+    with pytest.raises(DataError) as error:
+        import_rates_csv(path, columns=COLUMNS)
+    message = str(error.value)
+    assert "\n" not in message and str(path) in message
+    for word in words:
+        assert word in message
+
+
+def test_a_missing_numerator_column_is_named_with_the_columns_there_are(tmp_path):
+    with pytest.raises(DataError, match="no column 'happy' \\(given by --numerator-col\\)"):
+        import_rates_csv(_rates_csv(tmp_path, GOOD), columns=RateColumns(numerator_col="happy", denominator_col="surveyed"))
+
+
+def test_force_rate_is_the_survey_weighted_rate_of_its_districts_not_their_mean(tmp_path):
+    rates = with_force(import_rates_csv(_rates_csv(tmp_path, GOOD), columns=COLUMNS))
+    force = rate_series(rates, category="sat", area="force")
+    assert force.loc["2013-04-01", "numerator"] == 110 and force.loc["2013-04-01", "denominator"] == 150
+    assert force.loc["2013-04-01", "numerator"] / force.loc["2013-04-01", "denominator"] != (0.8 + 0.6) / 2
+
+
+def test_validate_refuses_an_empty_table():
+    with pytest.raises(DataError, match="no data rows"):
+        validate_rates(pd.DataFrame(columns=["month", "area", "category", "numerator", "denominator"]))
+
+
+def test_embedded_satisfaction_matches_the_report_figures():
+    rates = embedded_rates("west-midlands")
+    assert rates.attrs["illustrative"] and "ILLUSTRATIVE" in rates.attrs["notice"]
+    crime = rate_series(rates, category="satisfaction-crime", area="force")
+    year = crime.loc["2013-04-01":"2014-03-01"]
+    assert round(year["numerator"].sum() / year["denominator"].sum(), 3) == 0.838  # para 106: rolling 12 months
+    monthly = year["numerator"] / year["denominator"]
+    assert monthly.idxmax() == pd.Timestamp("2014-02-01") and monthly.max() == 0.875  # para 108: February high
+    assert 300 <= year["denominator"].mean() <= 800  # surveys of a plausible size
+    asb = rate_series(rates, category="satisfaction-asb", area="force").loc["2013-04-01":"2014-03-01"]
+    assert round(asb["numerator"].sum() / asb["denominator"].sum(), 3) == 0.777  # para 107
+    assert asb.loc["2014-03-01", "numerator"] / asb.loc["2014-03-01", "denominator"] == 0.80
+    districts = rates[(rates["area"] != "force") & (rates["category"] == "satisfaction-crime")]
+    assert districts.groupby("month")["denominator"].sum().loc["2014-02-01"] == crime.loc["2014-02-01", "denominator"]
+
+
+def test_rates_never_enter_total_recorded_crime():
+    counts = with_totals(load_counts("west-midlands"))
+    assert not any(c.startswith("satisfaction") for c in counts["category"].unique())
+    total = counts[(counts["category"] == TOTAL_CATEGORY) & (counts["area"] == "force")]
+    year = total[(total["month"] >= "2013-04-01") & (total["month"] <= "2014-03-01")]["count"].sum()
+    assert abs(year / 12 - 14381) < 5  # para 71 (to rounding), unchanged by the satisfaction data
