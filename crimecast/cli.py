@@ -159,6 +159,22 @@ def _say_provenance(counts: pd.DataFrame) -> None:
         click.echo(f"Note: {note}", err=True)
 
 
+def _open_scheduler(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    """``--scheduler``: checked now; the cluster starts when work first reaches it and stops with the command."""
+    if value is None:
+        return
+    from crimecast.forecast.parallel import require_dask, scheduler_session
+
+    require_dask()
+    ctx.with_resource(scheduler_session(value))
+
+
+scheduler_option = click.option(
+    "--scheduler", default=None, expose_value=False, callback=_open_scheduler,
+    help="Run the per-series work on Dask instead of --jobs: 'local:N' (a local cluster of N worker processes) "
+         "or 'tcp://HOST:PORT' (a running 'dask scheduler'). Needs crimecast[dask].")
+
+
 def run_options(command):
     """Options shared by commands that forecast."""
     options = [
@@ -169,6 +185,7 @@ def run_options(command):
                      help="Simulated sample paths per series."),
         click.option("--seed", type=int, default=DEFAULT_SEED, show_default=True, help="Random seed (same seed, same output)."),
         click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Worker processes for many series (default: cores, at most 4)."),
+        scheduler_option,
         click.option("--no-steps", is_flag=True, help="Do not model confirmed step changes as level shifts."),
         click.option("--known-changes", "known_changes_file", type=click.Path(path_type=Path), default=None,
                      help="CSV of known process changes (month,description[,category,area]), always treated as steps."),
@@ -801,6 +818,7 @@ def _scenario_json(result, written: list[Path]) -> dict:
 @click.argument("scenario_file", metavar="FILE")
 @out_option("Folder; files go in OUT/scenario-<name>/.")
 @click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Worker processes (default: cores, at most 4).")
+@scheduler_option
 @click.option("--no-chart", is_flag=True, help="Skip the PNG charts.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
 @data_source_options
@@ -866,6 +884,7 @@ def scenario_run_command(scenario_file, out_dir, jobs, no_chart, as_json, data_s
 @click.argument("scenario_files", metavar="FILE...", nargs=-1, required=True)
 @out_option("Folder for scenario-comparison.csv.")
 @click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Worker processes (default: cores, at most 4).")
+@scheduler_option
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @data_source_options
 def scenario_compare_command(scenario_files, out_dir, jobs, as_json, data_source):
@@ -1024,6 +1043,7 @@ def _plan_for(category, plan_file, *, target, count, area, year, direction, coun
 @click.option("--seed", type=int, default=DEFAULT_SEED, show_default=True, help="Random seed.")
 @click.option("--no-steps", is_flag=True, help="Do not model confirmed step changes as level shifts.")
 @click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Worker processes (default: cores, at most 4).")
+@scheduler_option
 @out_option("Folder; files go in OUT/milestones-<plan>/.")
 @click.option("--no-chart", is_flag=True, help="Skip the PNG charts.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
@@ -1124,6 +1144,7 @@ def optimise_group() -> None:
 @click.option("--scenario", "scenario_file", default=None, help="Scenario applied to the baseline crime forecasts.")
 @click.option("--solver", type=click.Choice(["highs", "cbc"]), default="highs", show_default=True, help="MILP solver.")
 @click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Worker processes for the forecasts.")
+@scheduler_option
 @click.option("--time-limit", type=click.FloatRange(min=0.1), default=60.0, show_default=True,
               help="Seconds allowed for each solve; a solve that does not finish is named, never reported.")
 @out_option("Folder; files go in OUT/optimise-csf/.")
@@ -1313,6 +1334,7 @@ def optimise_fleet_command(fleet_file, objective, budget, co2_cap, solver, time_
               help=f"Simulated paths (default: {DEFAULT_PATHS}, or the scenario's and fund's own); fewer is quicker.")
 @click.option("--seed", type=int, default=None, help=f"Random seed (default: {DEFAULT_SEED}).")
 @click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Worker processes (default: cores, at most 4).")
+@scheduler_option
 @data_options
 def report_command(plan_file, as_of, scenario_file, csf_file, fleet_file, out_dir, no_pdf, model, n_paths, seed, jobs,
                    counts):
