@@ -30,6 +30,7 @@ from crimecast.forecast.parallel import scheduler_session  # noqa: E402
 
 HOME_OFFICE = SHARED_DATA / "home-office-pfa-quarterly-offence-group-2002-03_2023-24.csv"
 TOTAL = "total-recorded-crime"
+NAP_SECONDS = 0.2
 
 
 def national_panel():
@@ -79,6 +80,22 @@ def _timed_run(counts, keys, options, workers: int) -> dict:
             "failed": len(run.failures), "hash": _fingerprint(run)}
 
 
+def _nap(item: int) -> int:
+    time.sleep(NAP_SECONDS)
+    return item
+
+
+def plumbing(workers: int, tasks: int = 40) -> float:
+    """Wall seconds for ``tasks`` sleeps of NAP_SECONDS on a warm local cluster: Dask's own overhead, no CPU."""
+    from crimecast.forecast.parallel import _ACTIVE, map_series
+
+    with scheduler_session(f"local:{workers}"):
+        _ACTIVE.get().client().wait_for_workers(workers)
+        started = time.perf_counter()
+        map_series(_nap, range(tasks))
+        return time.perf_counter() - started
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", default="ets", help="forecasting model (default ets: see RESULTS.md for why)")
@@ -106,6 +123,8 @@ def main() -> None:
                      f"{base['work'] / run['work']:.2f} | {run['work'] / run['series']:.2f} | "
                      f"{run['work'] * run['workers'] / run['series']:.2f} | `{run['hash']}` |")
     same = len({run["hash"] for run in runs}) == 1
+    naps = {int(n): plumbing(int(n)) for n in args.workers.split(",")}
+    left_out = [note for note in counts.attrs.get("notes", []) if "left out" in note]
     command = "nice -n 10 python bench/dask_panel.py" + "".join(
         f" --{name} {value}" for name, value, default in (("model", args.model, "ets"), ("paths", args.paths, DEFAULT_PATHS),
                                                         ("limit", args.limit, None), ("workers", args.workers, "1,2"))
@@ -119,6 +138,11 @@ def main() -> None:
 --no-backtest --scheduler local:N` does per series), on a local Dask cluster of N single-threaded worker processes.
 
 {chr(10).join(lines)}
+
+The importer's note on the 430 force x group series: {' '.join(left_out) or 'none left out.'}
+
+Dask's own overhead, without CPU work: 40 tasks that each sleep {NAP_SECONDS} s took
+{', '.join(f'{s:.1f} s on {n} worker(s)' for n, s in naps.items())} (ideal {40 * NAP_SECONDS:.0f} s / N).
 
 Forecasts identical across the runs (same hash of every series' sample paths): **{'yes' if same else 'NO'}**.
 Failed series: {', '.join(str(run['failed']) for run in runs)}.

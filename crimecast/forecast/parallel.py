@@ -120,7 +120,7 @@ class _Session:
         self._stack.enter_context(_quiet_dask_logs())
         if self.scheduler.address is None:
             cluster = distributed.LocalCluster(n_workers=self.scheduler.workers, threads_per_worker=1, processes=True,
-                                               dashboard_address=None, silence_logs=logging.ERROR)
+                                               dashboard_address=None, silence_logs=logging.CRITICAL)
             self._stack.callback(cluster.close)
             client = distributed.Client(cluster)
         else:
@@ -257,7 +257,9 @@ def _on_pool(work, items: list, jobs: int, progress: Progress | None, label) -> 
 
 def _on_dask(client: Any, work, items: list, progress: Progress | None, label) -> list:
     """Submit every item (``pure=False``: never merged with another call), collect in order."""
-    from distributed import as_completed
+    from distributed import CancelledError, as_completed
+    from distributed.comm import CommClosedError
+    from distributed.scheduler import KilledWorker
 
     futures = client.map(work, items, pure=False)
     position = {future.key: i for i, future in enumerate(futures)}
@@ -265,10 +267,20 @@ def _on_dask(client: Any, work, items: list, progress: Progress | None, label) -
     try:
         for future in as_completed(futures):
             index = position[future.key]
-            results[index] = future.result()  # re-raises the worker's exception here
+            results[index] = future.result()  # re-raises the worker's own exception here
             if progress:
                 progress(label(items[index]))
         return results
+    except (KilledWorker, CommClosedError, CancelledError) as error:
+        client.cancel(futures)
+        raise ClusterError(f"the Dask cluster lost the work ({type(error).__name__}: {error}); check its workers "
+                           "(they need crimecast installed, the same version as here) and run again.") from None
+    except ModuleNotFoundError as error:
+        client.cancel(futures)
+        if (error.name or "").partition(".")[0] != "crimecast":
+            raise
+        raise ClusterError("the Dask workers cannot import crimecast: install it on every worker machine "
+                           "(pip install 'crimecast[dask]', the same version as here).") from None
     except BaseException:
         client.cancel(futures)
         raise
