@@ -130,6 +130,14 @@ class _Session:
                 raise ClusterError(f"could not reach the Dask scheduler at {self.scheduler.address} within "
                                    f"{CONNECT_SECONDS} s ({type(error).__name__}); start one with "
                                    "'dask scheduler' and 'dask worker ADDRESS', or use --scheduler local:N.") from None
+            self._stack.callback(client.close)
+            try:
+                client.wait_for_workers(1, timeout=CONNECT_SECONDS)
+            except TimeoutError:
+                self._stack.close()
+                raise ClusterError(f"the Dask scheduler at {self.scheduler.address} has no workers after "
+                                   f"{CONNECT_SECONDS} s; start some with 'dask worker {self.scheduler.address}'.") from None
+            return client
         self._stack.callback(client.close)
         return client
 
