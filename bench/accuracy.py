@@ -341,7 +341,9 @@ def main() -> None:
             ("jobs", args.jobs, 2), ("scheduler", args.scheduler, None)) if value != default)
     body = f"""## Accuracy on the real panels, against the statsforecast peers
 
-{machine()}. `{command}`. The same rolling origins for every model (the last {args.windows} one-year
+{machine()}. `{command}`.{'' if args.series is None else f""" **A subsample of at most {args.series} series per panel**:
+with so few series the figures show that the harness runs, not how accurate a model is on the panel (a
+single series moves a mean); run without `--series` (or with 30 or more) to judge the targets."""} The same rolling origins for every model (the last {args.windows} one-year
 windows of each series, at least two years of training); MASE scaled by the in-sample seasonal-naive MAE;
 total error is the one-year total's absolute % error; seconds per series add up its origins.
 
