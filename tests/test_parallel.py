@@ -1,12 +1,20 @@
-"""map_series: in order, on processes, and stopped at once on an error."""
+"""map_series: in order, on processes or a Dask cluster, the same results, and stopped at once on an error."""
 
 from __future__ import annotations
 
+import importlib.util
+import json
 import multiprocessing
 
 import pytest
+from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 
-from crimecast.forecast.parallel import map_series
+from crimecast.cli import cli
+from crimecast.errors import UsageError
+from crimecast.forecast import parallel
+from crimecast.forecast.parallel import Scheduler, map_series, parse_scheduler, scheduler_session
 
 
 def square(x: int) -> int:
@@ -33,16 +41,6 @@ def test_an_error_in_a_worker_reaches_the_caller_and_the_pool_is_gone():
 
 # --- Dask: the same results wherever the work runs -------------------------------------------------
 
-import importlib.util  # noqa: E402
-import json  # noqa: E402
-
-from click.testing import CliRunner  # noqa: E402
-
-from crimecast.cli import cli  # noqa: E402
-from crimecast.errors import UsageError  # noqa: E402
-from crimecast.forecast import parallel  # noqa: E402
-from crimecast.forecast.parallel import Scheduler, parse_scheduler, scheduler_session  # noqa: E402
-
 needs_dask = pytest.mark.skipif(importlib.util.find_spec("distributed") is None,
                                 reason="dask.distributed is an optional extra (pip install 'crimecast[dask]')")
 
@@ -55,6 +53,13 @@ needs_dask = pytest.mark.skipif(importlib.util.find_spec("distributed") is None,
 ])
 def test_scheduler_forms_are_read(text, expected):
     assert parse_scheduler(text) == expected
+
+
+@given(workers=st.integers(1, 64), host=st.from_regex(r"[a-z][a-z0-9-]{0,20}(\.[a-z0-9-]{1,10}){0,2}", fullmatch=True),
+       port=st.integers(1, 65535))
+def test_a_scheduler_reads_back_as_written(workers, host, port):
+    assert parse_scheduler(f"local:{workers}").text == f"local:{workers}"
+    assert parse_scheduler(f"tcp://{host}:{port}").text == f"tcp://{host}:{port}"
 
 
 @pytest.mark.parametrize("text", ["local", "local:0", "local:65", "10.0.0.5:8786", "tcp://host", "http://host:80", ""])
