@@ -339,11 +339,13 @@ def main() -> None:
             ("panels", args.panels, ",".join(PANELS)), ("series", args.series, None), ("windows", args.windows, 3),
             ("models", args.models, parser.get_default("models")), ("paths", args.paths, DEFAULT_PATHS),
             ("jobs", args.jobs, 2), ("scheduler", args.scheduler, None)) if value != default)
+    caveat = "" if args.series is None or args.series >= 30 else (
+        f" **A subsample of at most {args.series} series per panel**: with so few series the figures show that the "
+        "harness runs, not how accurate a model is on the panel (a single series moves a mean); run without "
+        "`--series` (or with 30 or more) to judge the targets.")
     body = f"""## Accuracy on the real panels, against the statsforecast peers
 
-{machine()}. `{command}`.{'' if args.series is None else f""" **A subsample of at most {args.series} series per panel**:
-with so few series the figures show that the harness runs, not how accurate a model is on the panel (a
-single series moves a mean); run without `--series` (or with 30 or more) to judge the targets."""} The same rolling origins for every model (the last {args.windows} one-year
+{machine()}. `{command}`.{caveat} The same rolling origins for every model (the last {args.windows} one-year
 windows of each series, at least two years of training); MASE scaled by the in-sample seasonal-naive MAE;
 total error is the one-year total's absolute % error; seconds per series add up its origins.
 
