@@ -159,6 +159,22 @@ def _say_provenance(counts: pd.DataFrame) -> None:
         click.echo(f"Note: {note}", err=True)
 
 
+def _open_scheduler(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    """``--scheduler``: checked now; the cluster starts when work first reaches it and stops with the command."""
+    if value is None:
+        return
+    from crimecast.forecast.parallel import require_dask, scheduler_session
+
+    require_dask()
+    ctx.with_resource(scheduler_session(value))
+
+
+scheduler_option = click.option(
+    "--scheduler", default=None, expose_value=False, callback=_open_scheduler,
+    help="Run the per-series work on Dask instead of --jobs: 'local:N' (a local cluster of N worker processes) "
+         "or 'tcp://HOST:PORT' (a running 'dask scheduler'). Needs crimecast[dask].")
+
+
 def forecast_spec_options(command):
     """The forecast settings every forecasting command shares; passes ``spec_options`` (the ones given).
 
@@ -192,6 +208,7 @@ def run_options(command):
     options = [
         click.option("--area", default=None, help="Area slug, or 'all' (default: force-wide)."),
         click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Worker processes for many series (default: cores, at most 4)."),
+        scheduler_option,
         click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables."),
     ]
     for option in reversed(options):
@@ -662,6 +679,7 @@ def spc_command(category, area, start, seasonal_adjust, known_changes_file, run_
 @click.option("--no-forecast", is_flag=True, help="Skip the forecasts of the next financial year (faster).")
 @forecast_spec_options
 @click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Worker processes for the forecasts.")
+@scheduler_option
 @out_option("Folder for the CSV and the funnel plot PNG.")
 @click.option("--no-chart", is_flag=True, help="Skip the funnel plot.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
@@ -1035,6 +1053,7 @@ def _scenario_json(result, written: list[Path]) -> dict:
 @click.argument("scenario_file", metavar="FILE")
 @out_option("Folder; files go in OUT/scenario-<name>/.")
 @click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Worker processes (default: cores, at most 4).")
+@scheduler_option
 @click.option("--no-chart", is_flag=True, help="Skip the PNG charts.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
 @saved_forecast_option
@@ -1103,6 +1122,7 @@ def scenario_run_command(scenario_file, out_dir, jobs, no_chart, as_json, saved_
 @click.argument("scenario_files", metavar="FILE...", nargs=-1, required=True)
 @out_option("Folder for scenario-comparison.csv.")
 @click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Worker processes (default: cores, at most 4).")
+@scheduler_option
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @saved_forecast_option
 @data_source_options
@@ -1262,6 +1282,7 @@ def _plan_for(category, plan_file, *, target, count, area, year, direction, coun
 @click.option("--scenario", "scenario_file", default=None, help="Scenario file (or shipped example) applied to the same paths.")
 @forecast_spec_options
 @click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Worker processes (default: cores, at most 4).")
+@scheduler_option
 @out_option("Folder; files go in OUT/milestones-<plan>/.")
 @click.option("--no-chart", is_flag=True, help="Skip the PNG charts.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
@@ -1370,6 +1391,7 @@ def optimise_group() -> None:
 @click.option("--scenario", "scenario_file", default=None, help="Scenario applied to the baseline crime forecasts.")
 @click.option("--solver", type=click.Choice(["highs", "cbc"]), default="highs", show_default=True, help="MILP solver.")
 @click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Worker processes for the forecasts.")
+@scheduler_option
 @click.option("--time-limit", type=click.FloatRange(min=0.1), default=60.0, show_default=True,
               help="Seconds allowed for each solve; a solve that does not finish is named, never reported.")
 @out_option("Folder; files go in OUT/optimise-csf/.")
@@ -1604,6 +1626,7 @@ def forecasts_command(store, drop_name, as_json):
               help=f"Simulated paths (default: {DEFAULT_PATHS}, or the scenario's and fund's own); fewer is quicker.")
 @click.option("--seed", type=int, default=None, help=f"Random seed (default: {DEFAULT_SEED}).")
 @click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Worker processes (default: cores, at most 4).")
+@scheduler_option
 @data_options
 def report_command(plan_file, as_of, scenario_file, csf_file, fleet_file, out_dir, no_pdf, model, n_paths, seed, jobs,
                    counts):

@@ -37,6 +37,10 @@ class ScenarioError(CrimecastError):
     """A scenario file that is malformed or inconsistent with the data."""
 
 
+class ClusterError(CrimecastError):
+    """A Dask scheduler that cannot be reached or that lost the work."""
+
+
 class SolverError(CrimecastError):
     """An optimisation that did not reach a proven optimum."""
 
