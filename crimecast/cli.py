@@ -1136,7 +1136,7 @@ def optimise_csf_command(assumptions_file, budget, objective, scenario_file, sol
 
     Baseline crime is each recipient's forecast for the next financial
     year; response curves from the assumptions file say what spend buys.
-    Prints the allocation against 2013/14 with what the next £10,000 buys,
+    Prints the allocation against last year's with what the next £10,000 buys,
     the binding constraints and their price, the invest-to-save schemes
     chosen, and how stable each share is under uncertainty; writes CSVs, an
     Excel workbook and PNG charts.
