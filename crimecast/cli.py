@@ -679,7 +679,10 @@ def data_list_command(store, as_json):
     from crimecast.report.data import datasets_json, datasets_text
 
     frame = list_datasets(store)
-    _echo_json(datasets_json(frame)) if as_json else _show(datasets_text(frame, store=str(store_path(store))))
+    if as_json:
+        _echo_json(datasets_json(frame))
+    else:
+        _show(datasets_text(frame, store=str(store_path(store))))
 
 
 @data_group.command("show")
@@ -697,7 +700,10 @@ def data_show_command(name, store, as_json):
     from crimecast.report.data import describe_json, describe_text
 
     description = describe_dataset(name, store=store)
-    _echo_json(describe_json(description)) if as_json else _show(describe_text(description))
+    if as_json:
+        _echo_json(describe_json(description))
+    else:
+        _show(describe_text(description))
 
 
 @data_group.command("drop")
@@ -908,7 +914,10 @@ def scenario_check_command(scenario_file, as_json, data_source):
 
     scenario = load_scenario(scenario_file)
     resolved = check_scenario(scenario, open_counts(data_source.naming(scenario.base.data).inside(scenario.base.area)))
-    _echo_json(check_json(resolved)) if as_json else _show(check_text(resolved))
+    if as_json:
+        _echo_json(check_json(resolved))
+    else:
+        _show(check_text(resolved))
 
 
 # ---------------------------------------------------------------- milestones

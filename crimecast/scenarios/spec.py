@@ -23,10 +23,10 @@ from typing import Annotated, Any, Literal, Union
 import pandas as pd
 from pydantic import Field, PlainValidator, ValidationError, field_validator, model_validator
 
+from crimecast import specfile
 from crimecast.data.load import DEFAULT_DATASET, EMBEDDED_DATASETS
 from crimecast.data.slugs import did_you_mean
 from crimecast.errors import ScenarioError
-from crimecast import specfile
 from crimecast.forecast.models import DEFAULT_HORIZON, DEFAULT_MODEL, DEFAULT_PATHS, DEFAULT_SEED, MODELS
 from crimecast.scenarios.values import Count, Fraction, Value, parse_value
 from crimecast.specfile import Month, Strict, read_yaml, shipped_dir
