@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from crimecast.errors import (CrimecastError, DataError, InfeasibleError, ModelError, NotFittedError, ScenarioError,
                               SolverError, UsageError)
+from crimecast.errors import FleetFileError, FundFileError, PlanError, SpecFileError
 
 _LAZY: dict[str, str] = {
     "ColumnMap": "crimecast.data.load", "load_counts": "crimecast.data.load",
@@ -69,4 +70,5 @@ __all__ = [
     "NotFittedError", "ForecastSpec", "ScenarioError", "SeriesReport", "SolverError", "UsageError", "backtest_series",
     "catalogue", "load_counts", "resolve_area", "resolve_category", "run_backtests", "run_forecasts", "series_of",
     "summarise", "validate", "with_totals",
+    "FleetFileError", "FundFileError", "PlanError", "SpecFileError",
 ]

@@ -77,6 +77,27 @@ def out_option(help_text: str):
                         callback=_checked_out_dir, help=help_text)
 
 
+json_option = click.option("--json", "as_json", is_flag=True,
+                           help="Print JSON on stdout instead of text (notes and progress go to stderr).")
+"""``--json``, declared once for every command that offers it."""
+
+
+def _echo_json(payload) -> None:
+    """The one way a command prints JSON: indented, months as YYYY-MM, NaN as null."""
+    from crimecast.report.serialise import json_default
+
+    click.echo(json.dumps(payload, indent=2, default=json_default))
+
+
+_STYLES = {"plain": {}, "heading": {"bold": True}, "note": {"fg": "yellow"}}
+
+
+def _show(lines) -> None:
+    """Print a report module's lines (crimecast.report.text.Line) with their styles."""
+    for line in lines:
+        click.secho(line.text, **_STYLES[line.style])
+
+
 def data_source_options(command):
     """The one set of options that points a command at data; passes ``data_source`` (a DataSource)."""
     options = [
@@ -209,7 +230,7 @@ def run_options(command):
         click.option("--area", default=None, help="Area slug, or 'all' (default: force-wide)."),
         click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Worker processes for many series (default: cores, at most 4)."),
         scheduler_option,
-        click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables."),
+        json_option,
     ]
     for option in reversed(options):
         command = option(command)
@@ -473,10 +494,11 @@ def backtest_command(ctx, category, area, jobs, as_json, spec_options, windows, 
       forecast backtest all --area force --json
       forecast backtest shoplifting --models crimecast,prophet-default,ets
     """
+    from crimecast.data.frequency import frequency_of
     from crimecast.data.series import ALL, default_area, select_keys
     from crimecast.forecast.run import BacktestOptions, run_backtests
     from crimecast.forecast.spec import forecast_spec
-    from crimecast.report import serialise, tables
+    from crimecast.report.forecast import backtest_json, backtest_text
 
     spec = forecast_spec(**spec_options, exceptional=_exceptional(exceptional_spec, counts))
     chosen = _models_option(models, spec.model)
@@ -485,32 +507,11 @@ def backtest_command(ctx, category, area, jobs, as_json, spec_options, windows, 
     with _progress(len(select_keys(counts, category=category, area=area)[0]), "Backtesting") as progress:
         report = run_backtests(counts, category=category, area=area, spec=spec, options=options,
                                jobs=jobs or default_jobs(), progress=progress)
-    overall, per_series, lost, scores, notes = report.overall, report.per_series, report.lost, report.scores, report.notes
-    failures = report.failures
     if as_json:
-        click.echo(json.dumps({"data": counts.attrs.get("source"), "illustrative": bool(counts.attrs.get("illustrative")),
-                               "overall": serialise.records(overall.reset_index()), "per_series": serialise.records(per_series),
-                               "lost_to_baseline": serialise.records(lost), "notes": notes,
-                               "failed": [{"category": f.category, "area": f.area, "reason": f.reason} for f in failures]},
-                              indent=2, default=serialise.json_default))
+        _echo_json(backtest_json(report, data=counts.attrs))
     else:
-        for note in notes:
-            click.secho(f"Note: {note}", fg="yellow")
-        if per_series[["category", "area"]].drop_duplicates().shape[0] > 1:
-            shown = per_series.assign(mase=per_series["mase"].round(2), total_ape=per_series["total_ape"].round(1),
-                                      coverage80=per_series["coverage80"].round(0))
-            click.echo(tables.text_table(shown, align_left=("category", "area", "model")))
-            click.echo()
-        click.secho(f"Overall ({scores['origin'].nunique()} window(s) per series):", bold=True)
-        from crimecast.data.frequency import frequency_of
-
-        click.echo(tables.backtest_table(overall, frequency=frequency_of(counts)))
-        if lost.empty:
-            click.echo(f"\n{spec.model} had the lowest MASE on every series.")
-        else:
-            for row in lost.itertuples():
-                click.secho(f"Note: on {row.category} / {row.area}, {row.best_model} beat {spec.model} "
-                            f"(MASE {row.best_mase:.2f} vs {row.model_mase:.2f}).", fg="yellow")
+        _show(backtest_text(report, model=spec.model, frequency=frequency_of(counts)))
+    failures = report.failures
     if failures:
         _report_failures(failures, what="backtest", debug=ctx.find_root().params.get("debug", False))
         ctx.exit(1)
@@ -528,30 +529,9 @@ def list_command(counts):
       forecast list --data london.csv --wide --category-col MajorText --area-col BoroughName --sum-duplicates
     """
     from crimecast.data.load import EMBEDDED_DATASETS
-    from crimecast.data.series import aliases_in, catalogue
-    from crimecast.report import tables
+    from crimecast.report.data import catalogue_text
 
-    click.secho("Embedded datasets:", bold=True)
-    for name in EMBEDDED_DATASETS:
-        click.echo(f"  {name} (illustrative)")
-    frequency = counts.attrs.get("frequency", "month")
-    rates = _rates_of(counts)
-    if rates is not None:  # rate series (satisfied / surveyed): forecast and charted as proportions
-        from crimecast.report.rates import catalogue_display
-
-        click.secho(f"\nRate series in {counts.attrs.get('source')} (numerator / denominator, never in total recorded crime):",
-                    bold=True)
-        click.echo(tables.text_table(catalogue_display(rates), align_left=("category",)))
-        if counts.empty:
-            return
-    click.secho(f"\nCategories in {counts.attrs.get('source')} (by {frequency}):", bold=True)
-    click.echo(tables.text_table(catalogue(counts), align_left=("category", "note")))
-    click.secho("\nAreas:", bold=True)
-    click.echo("  " + ", ".join(sorted(counts["area"].unique())))
-    aliases = aliases_in(counts)
-    if aliases:
-        click.echo("\nAliases: " + ", ".join(f"{alias} = {target}" for alias, target in aliases.items()) + ".")
-    click.echo("\n" + tables.areas_sentence(counts))
+    _show(catalogue_text(counts, embedded=tuple(EMBEDDED_DATASETS), rates=_rates_of(counts)))
 
 
 @cli.command("example")
@@ -597,7 +577,7 @@ def example_command(names, show_list, folder, force):
 @click.option("--screen/--no-screen", default=True, show_default=True,
               help="Leave moving ranges above 3.267 x their average out of the limits.")
 @out_option("Folder for the PNG chart and CSV of periods and signals.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
+@json_option
 @exceptional_option
 @as_of_option
 @data_options
@@ -622,8 +602,9 @@ def spc_command(category, area, start, seasonal_adjust, known_changes_file, run_
     from crimecast.data.series import default_area
     from crimecast.data.series import filled_periods
     from crimecast.forecast.run import run_spc
-    from crimecast.report import serialise, tables
+    from crimecast.report import tables
     from crimecast.report.charts import control_chart_figure, save_figure
+    from crimecast.report.forecast import spc_json
 
     start_month = _month_option(start, "--from")
     rates = _rates_of(counts)  # a rate series gets a p-chart (Laney's p' when overdispersed)
@@ -646,8 +627,7 @@ def spc_command(category, area, start, seasonal_adjust, known_changes_file, run_
         stage.publish()
     written = [stage.final_path(p) for p in written]
     if as_json:
-        click.echo(json.dumps({**serialise.spc_report(report),
-                               "files": [str(p) for p in written]}, indent=2, default=serialise.json_default))
+        _echo_json(spc_json(report, files=written))
         return
     for note in report.notes:
         click.secho(f"Note: {note}", fg="yellow")
@@ -839,7 +819,7 @@ def _store_option(command):
 @click.option("--category-map", type=click.Path(dir_okay=False), default=None,
               help="csv: CSV (source,category[,in_total]) mapping categories.")
 @click.option("--replace", is_flag=True, help="Replace the dataset instead of extending it.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+@json_option
 @click.option("--numerator-col", help="csv: a rate series' numerator column (e.g. satisfied); needs --denominator-col.")
 @click.option("--denominator-col", help="csv: a rate series' denominator column (e.g. surveyed); needs --numerator-col.")
 def data_import_command(kind, paths, name, store, url, area_level, lsoa_lookup, offence_level, date_col, value_col,
@@ -879,7 +859,7 @@ def data_import_command(kind, paths, name, store, url, area_level, lsoa_lookup, 
         summary = import_data(kind, list(paths), name=name, store=store, options=options, url=url, replace=replace,
                               progress=progress, step=None if as_json else _say_step)
     if as_json:
-        click.echo(json.dumps(render.import_json(summary), indent=2))
+        _echo_json(render.import_json(summary))
         return
     click.echo(render.import_sentence(summary))
     for note in summary.notes:
@@ -929,7 +909,7 @@ def _download_progress(*, enabled: bool):
 
 @data_group.command("list")
 @_store_option
-@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@json_option
 def data_list_command(store, as_json):
     """List the datasets in the store.
 
@@ -939,24 +919,19 @@ def data_list_command(store, as_json):
       forecast data list --store team.duckdb
     """
     from crimecast.data.store import list_datasets, store_path
-    from crimecast.report import data as render
-    from crimecast.report import serialise, tables
+    from crimecast.report.data import datasets_json, datasets_text
 
     frame = list_datasets(store)
     if as_json:
-        click.echo(json.dumps(serialise.records(render.datasets_table(frame)), indent=2, default=serialise.json_default))
-        return
-    if frame.empty:
-        click.echo(f"No datasets in {store_path(store)} yet. Import one with `forecast data import KIND FILE --name NAME`.")
-        return
-    click.secho(f"Datasets in {store_path(store)}:", bold=True)
-    click.echo(tables.text_table(render.datasets_table(frame), align_left=("dataset", "kind", "by", "areas")))
+        _echo_json(datasets_json(frame))
+    else:
+        _show(datasets_text(frame, store=str(store_path(store))))
 
 
 @data_group.command("show")
 @click.argument("name")
 @_store_option
-@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
+@json_option
 def data_show_command(name, store, as_json):
     """Show one dataset: its series, periods, gaps, zeros, totals and provenance.
 
@@ -965,28 +940,13 @@ def data_show_command(name, store, as_json):
       forecast data show merseyside
     """
     from crimecast.data.imports import describe_dataset
-    from crimecast.report import data as render
-    from crimecast.report import serialise, tables
+    from crimecast.report.data import describe_json, describe_text
 
     description = describe_dataset(name, store=store)
-    stored = description.dataset
     if as_json:
-        click.echo(json.dumps(render.describe_json(description), indent=2, default=serialise.json_default))
-        return
-    click.secho(f"{stored.name}: {stored.kind} data by {stored.frequency}; areas are "
-                f"{'separate forces (peers)' if stored.areas == 'peers' else 'parts of one force'}.", bold=True)
-    click.echo(tables.text_table(render.series_summary(description), align_left=("category", "first", "last", "in_total")))
-    click.echo()
-    click.echo(render.gaps_sentence(description))
-    click.echo(f"Areas ({len(stored.hierarchy)}): " + ", ".join(stored.hierarchy["area"].head(20))
-               + (" ..." if len(stored.hierarchy) > 20 else ""))
-    for note in stored.notes:
-        click.echo(f"Note: {note}")
-    click.secho("\nFiles:", bold=True)
-    for row in stored.files.itertuples():
-        click.echo(f"  {row.path}  sha256 {row.sha256[:16]}...  imported {row.imported_at:%Y-%m-%d %H:%M} "
-                   f"(crimecast {row.crimecast_version})")
-    click.echo(f"Fingerprint of the counts: {stored.fingerprint[:16]}...")
+        _echo_json(describe_json(description))
+    else:
+        _show(describe_text(description))
 
 
 @data_group.command("drop")
@@ -1123,7 +1083,7 @@ def scenario_run_command(scenario_file, out_dir, jobs, no_chart, as_json, saved_
 @out_option("Folder for scenario-comparison.csv.")
 @click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Worker processes (default: cores, at most 4).")
 @scheduler_option
-@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@json_option
 @saved_forecast_option
 @data_source_options
 def scenario_compare_command(scenario_files, out_dir, jobs, as_json, saved_name, data_source):
@@ -1138,8 +1098,7 @@ def scenario_compare_command(scenario_files, out_dir, jobs, as_json, saved_name,
       forecast scenario compare low.yaml central.yaml high.yaml --out reports/
     """
     from crimecast.data.sources import open_counts
-    from crimecast.report import serialise, tables
-    from crimecast.report.scenarios import comparison_table
+    from crimecast.report.scenarios import comparison_json, comparison_text
     from crimecast.scenarios.run import compare_scenarios
     from crimecast.scenarios.spec import load_scenario
 
@@ -1153,15 +1112,9 @@ def scenario_compare_command(scenario_files, out_dir, jobs, as_json, saved_name,
     table = comparison.financial_years()
     path = write_csv_atomic(table.round(4).assign(data=data.get("source")), out_dir / "scenario-comparison.csv")
     if as_json:
-        click.echo(json.dumps({"data": data.get("source"), "illustrative": bool(data.get("illustrative")),
-                               "scenarios": [r.name for r in comparison.results],
-                               "financial_years": serialise.records(table), "file": str(path)},
-                              indent=2, default=serialise.json_default))
-        return
-    click.secho(f"\nScenarios compared on one baseline forecast from {comparison.results[0].as_of:%Y-%m} "
-                "(mean total and change on the year before):", bold=True)
-    click.echo(tables.text_table(comparison_table(comparison), align_left=("series", "year")))
-    click.echo(f"\nWrote {path}.")
+        _echo_json(comparison_json(comparison, table=table, file=path))
+    else:
+        _show(comparison_text(comparison, file=path))
 
 
 @scenario_group.command("new")
@@ -1191,7 +1144,7 @@ def scenario_new_command(name, out_file, force):
 
 @scenario_group.command("check")
 @click.argument("scenario_file", metavar="FILE")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+@json_option
 @data_source_options
 def scenario_check_command(scenario_file, as_json, data_source):
     """Validate the scenario in FILE against its data, without forecasting.
@@ -1205,27 +1158,16 @@ def scenario_check_command(scenario_file, as_json, data_source):
       forecast scenario check planning-2014-15
     """
     from crimecast.data.sources import open_counts
-    from crimecast.report import serialise
-    from crimecast.report.scenarios import describe_driver
+    from crimecast.report.scenarios import check_json, check_text
     from crimecast.scenarios.run import check_scenario
     from crimecast.scenarios.spec import load_scenario
 
     scenario = load_scenario(scenario_file)
     resolved = check_scenario(scenario, open_counts(data_source.naming(scenario.base.data).inside(scenario.base.area)))
-    scenario = resolved.scenario
     if as_json:
-        click.echo(json.dumps({"valid": True, "scenario": scenario.name, "file": scenario.source,
-                               "as_of": resolved.as_of, "forecast": [resolved.months[0], resolved.months[-1]],
-                               "drivers": [{"name": d.label, "kind": d.kind, "description": describe_driver(d)}
-                                           for d in resolved.drivers], "notes": list(resolved.notes)},
-                              indent=2, default=serialise.json_default))
-        return
-    click.echo(f"{scenario.source}: valid. Scenario '{scenario.name}' on {scenario.base.data}, forecasting "
-               f"{resolved.months[0]:%Y-%m} to {resolved.months[-1]:%Y-%m} with {len(resolved.drivers)} driver(s):")
-    for driver in resolved.drivers:
-        click.echo(f"- {describe_driver(driver)}")
-    for note in resolved.notes:
-        click.secho(f"Note: {note}", fg="yellow")
+        _echo_json(check_json(resolved))
+    else:
+        _show(check_text(resolved))
 
 
 # ---------------------------------------------------------------- milestones
@@ -1405,7 +1347,7 @@ def optimise_csf_command(assumptions_file, budget, objective, scenario_file, sol
 
     Baseline crime is each recipient's forecast for the next financial
     year; response curves from the assumptions file say what spend buys.
-    Prints the allocation against 2013/14 with what the next £10,000 buys,
+    Prints the allocation against last year's with what the next £10,000 buys,
     the binding constraints and their price, the invest-to-save schemes
     chosen, and how stable each share is under uncertainty; writes CSVs, an
     Excel workbook and PNG charts.
@@ -1487,7 +1429,7 @@ def optimise_csf_command(assumptions_file, budget, objective, scenario_file, sol
               help="Seconds for the plan's solve; the what-if analyses share as much again and say what they skipped.")
 @out_option("Folder; files go in OUT/optimise-fleet/.")
 @click.option("--no-chart", is_flag=True, help="Skip the PNG charts.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
+@json_option
 def optimise_fleet_command(fleet_file, objective, budget, co2_cap, solver, time_limit, out_dir, no_chart, as_json):
     """Decide which renewals in FILE go electric and where charge points go.
 
@@ -1506,24 +1448,14 @@ def optimise_fleet_command(fleet_file, objective, budget, co2_cap, solver, time_
     """
     from crimecast.optimise.fleet import FROM_FILE, fleet_report
     from crimecast.optimise.fleet_spec import load_fleet
-    from crimecast.optimise.model import money
-
-    def money_text(value: float) -> str:
-        return money(value) if value == value else "skipped"
-
     from crimecast.report import fleet as render
-    from crimecast.report import serialise, tables
     from crimecast.report.charts import save_figure, tornado_chart, tradeoff_chart
 
     fleet = load_fleet(fleet_file)
     report = fleet_report(fleet, objective=objective, budget=FROM_FILE if budget is None else budget,
                           co2_cap=FROM_FILE if co2_cap is None else co2_cap, solver=solver, time_limit=time_limit)
     plan = report.plan
-    years = fleet.spec.appraisal.years
-    sentences = render.summary_sentences(plan, report.headlines, years=years)
-    sentences += render.lease_sentences(report.leases)
-    sentences += [render.switching_sentence(v, label) for v, label in report.switching]
-    sentences += report.notes
+    sentences = render.fleet_sentences(fleet, report)
     switching = report.switching_frame()
     with staged_output(out_dir) as stage:
         staged = render.output_dir(stage.dir)
@@ -1534,35 +1466,12 @@ def optimise_fleet_command(fleet_file, objective, budget, co2_cap, solver, time_
                                                       baseline_co2=plan.baseline_co2), staged / "tradeoff.png"))
             written.append(save_figure(tornado_chart(report.tornado, base_cost=plan.cost), staged / "tornado.png"))
         stage.publish()
-    folder = render.output_dir(out_dir)
     written = [stage.final_path(p) for p in written]
     if as_json:
-        click.echo(json.dumps({"fleet": fleet.source, "objective": objective, "cost": plan.cost, "co2": plan.co2,
-                               "baseline_cost": plan.baseline_cost, "baseline_co2": plan.baseline_co2,
-                               "vehicles": serialise.records(plan.choices), "charge_points": serialise.records(plan.sites),
-                               "headlines": report.headlines, "leases": report.leases, "notes": report.notes,
-                               "seconds": report.seconds, "switching_values": serialise.records(switching),
-                               "tradeoff": serialise.records(report.tradeoff), "tornado": serialise.records(report.tornado),
-                               "files": [str(p) for p in written]}, indent=2, default=serialise.json_default))
-        return
-    click.secho(f"\n{fleet.spec.name}: {len(fleet.vehicles)} renewals, objective {objective}, solved to proven "
-                f"optimality by {plan.solution.solver} in {plan.solution.seconds:.1f} s (everything: {report.seconds:.1f} s).",
-                bold=True)
-    click.echo(tables.text_table(render.plan_table(plan), align_left=("role", "renewing", "replacement")))
-    sites = render.site_table(plan)
-    if not sites.empty:
-        click.secho("\nCharge points:", bold=True)
-        click.echo(tables.text_table(sites, align_left=("site",)))
-    click.echo()
-    for line in sentences:
-        click.echo(line)
-    click.secho("\nSensitivity (each price 20% lower / higher; optimal whole-life cost):", bold=True)
-    shown = report.tornado.assign(low=report.tornado["cost_at_low"].map(money_text),
-                                  high=report.tornado["cost_at_high"].map(money_text),
-                                  swing=report.tornado["swing"].map(money_text))
-    click.echo(tables.text_table(shown[["label", "low", "high", "swing"]], align_left=("label",)))
-    click.secho("\nNote: prices and costs are the file's assumptions; see its evidence fields.", fg="yellow")
-    click.echo(f"\nWrote {len(written)} file(s) to {folder}/ (Excel: fleet.xlsx).")
+        _echo_json(render.fleet_json(fleet, report, objective=objective, files=written))
+    else:
+        _show(render.fleet_text(fleet, report, objective=objective, sentences=sentences,
+                                folder=render.output_dir(out_dir), files=written))
 
 
 # ---------------------------------------------------------------- saved forecasts

@@ -33,12 +33,26 @@ class NotFittedError(ModelError):
     """An estimator used before ``fit``."""
 
 
-class ScenarioError(CrimecastError):
+class SpecFileError(CrimecastError):
+    """A specification file (YAML or CSV) that is missing, malformed or fails its schema."""
+
+
+class ScenarioError(SpecFileError):
     """A scenario file that is malformed or inconsistent with the data."""
 
 
 class ClusterError(CrimecastError):
     """A Dask scheduler that cannot be reached or that lost the work."""
+class PlanError(SpecFileError):
+    """A milestone plan (a YAML or CSV file, or a milestone given as options) that is malformed."""
+
+
+class FleetFileError(SpecFileError):
+    """A fleet file or the vehicles CSV it names that is malformed or inconsistent."""
+
+
+class FundFileError(SpecFileError):
+    """A Community Safety Fund assumptions file that is malformed or inconsistent with the data."""
 
 
 class SolverError(CrimecastError):

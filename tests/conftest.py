@@ -119,6 +119,20 @@ REPLAY_PATHS = "200"  # fewer than the default 1,000: the replay's content does 
 REPLAY_MODEL = "ets"  # the fast member of the default model: the tests check content, not accuracy
 
 
+def fast_csf_for_replay(folder: Path) -> Path:
+    """The shipped CSF assumptions (same model and fund) with fewer uncertainty draws and a three-point budget curve.
+
+    The pack's tests check what the CSF section says, not the stability of shares
+    or the budget curve's resolution, which tests/test_csf.py checks.
+    """
+    data = yaml.safe_load((examples_dir() / "csf-2013-14.yaml").read_text(encoding="utf-8"))
+    data["uncertainty"].update(samples=30, stability_samples=5)
+    data["fund"]["budget_sweep"] = {"low": 6_000_000, "high": 8_000_000, "step": 1_000_000}
+    path = folder / "csf-2013-14.yaml"  # the shipped name, as the pack shows it
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    return path
+
+
 def chromium_or_none():
     from crimecast.report.pdf import find_chromium
 
@@ -142,8 +156,10 @@ def board_replay(tmp_path_factory):
     quick = folder.parent / "domestic-abuse-uplift-ets.yaml"  # the shipped scenario on the fast model
     quick.write_text("version: 1\nname: Domestic-abuse reporting uplift\nextends: domestic-abuse-uplift\n"
                      f"base: {{model: {REPLAY_MODEL}, paths: {REPLAY_PATHS}}}\n", encoding="utf-8")
+    quick_csf = fast_csf_for_replay(folder.parent)
     args = [*REPLAY_ARGS, "--paths", REPLAY_PATHS, "--model", REPLAY_MODEL, "--out", str(folder)]
     args[args.index("domestic-abuse-uplift")] = str(quick)
+    args[args.index("csf-2013-14")] = str(quick_csf)
     if chromium_or_none() is None:
         args.append("--no-pdf")
     started = time.perf_counter()

@@ -1,6 +1,5 @@
 import numpy as np
 import pandas as pd
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -13,9 +12,12 @@ def test_origins_are_whole_windows_back_from_the_end():
     assert calibration_origins(40, horizon=12) == []
 
 
-def test_window_scale_is_the_median_over_windows_of_each_windows_quantile():
-    scores = np.concatenate([np.linspace(0, 1, 12), np.linspace(0, 2, 12), np.linspace(0, 10, 12)])
-    assert window_scale(scores, windows=3, level=0.8) == pytest.approx(np.quantile(np.linspace(0, 2, 12), 0.8))
+def test_window_scale_covers_the_level_of_a_typical_window_and_ignores_one_wild_window():
+    calm = np.arange(1.0, 11.0)  # a window's scores: 1, 2, ..., 10
+    scale = window_scale(np.concatenate([calm, calm, 100 * calm]), windows=3, level=0.8)
+    assert 8 < scale < 9  # eight of a calm window's ten scores lie within it, and the wild window does not pull it up
+    assert window_scale(np.concatenate([calm, 100 * calm, 100 * calm]), windows=3, level=0.8) > 800
+    assert window_scale(np.concatenate([calm] * 3), windows=3, level=0.5) < scale  # a lower level needs less widening
 
 
 def test_exceptional_months_are_not_scored_and_a_window_with_none_left_is_skipped():

@@ -33,7 +33,7 @@ def test_import_list_show_drop(tmp_path, store):
     assert "north" in listed.output and "police-uk" in listed.output
     shown = invoke("data", "show", "north", "--store", store)
     assert shown.exit_code == 0 and "anti-social-behaviour" in shown.output and "sha256" in shown.output
-    payload = json.loads(invoke("data", "show", "north", "--store", store, "--json").output)
+    payload = json.loads(invoke("data", "show", "north", "--store", store, "--json").stdout)
     assert payload["frequency"] == "month" and payload["areas"] == "peers"
     assert invoke("data", "drop", "north", "--store", store).exit_code == 0
     assert "No datasets" in invoke("data", "list", "--store", store).output
@@ -99,7 +99,7 @@ def test_import_from_a_url(tmp_path, store):
         assert missing.exit_code == 1 and "could not be downloaded" in missing.output
     finally:
         server.shutdown()
-    shown = json.loads(invoke("data", "show", "north", "--store", store, "--json").output)
+    shown = json.loads(invoke("data", "show", "north", "--store", store, "--json").stdout)
     assert shown["files"][0]["path"] == url
 
 
@@ -127,7 +127,7 @@ def test_real_files_into_one_store(tmp_path, store):
                  ("home-office", HOME_OFFICE, "--name", "home-office", "--sum-duplicates")):
         result = invoke("data", "import", *args, "--store", store)
         assert result.exit_code == 0, result.output
-    assert len(invoke("data", "list", "--store", store, "--json").output) > 10
+    assert len(invoke("data", "list", "--store", store, "--json").stdout) > 10
     from crimecast.data.sources import DataSource, open_counts
 
     counts = open_counts(DataSource(dataset="police-uk-4", store=str(store)))
@@ -140,7 +140,7 @@ def test_run_as_of_uses_the_data_as_it_stood(tmp_path):
     result = invoke("run", "robbery", "--area", "solihull", "--model", "seasonal-naive", "--as-of", "2012-06",
                     "--no-backtest", "--no-chart", "--json", "--out", tmp_path)
     assert result.exit_code == 0, result.output
-    payload = json.loads(result.output[result.output.index("{"):])
+    payload = json.loads(result.stdout)
     assert payload["series"][0]["forecast"][0]["month"] == "2012-07"
 
 

@@ -6,7 +6,7 @@ import pytest
 
 from crimecast.data.load import load_counts
 from crimecast.data.series import with_totals
-from crimecast.errors import InfeasibleError, ScenarioError
+from crimecast.errors import FundFileError, InfeasibleError
 from crimecast.optimise.assumptions import load_assumptions
 from crimecast.optimise.csf import baseline_crime, optimise_csf
 from crimecast.scenarios.spec import load_scenario
@@ -78,7 +78,7 @@ def test_cost_currency_uses_home_office_unit_costs(counts, csf_file):
 
 def test_harm_currency_needs_a_weight_table(counts, csf_file):
     assumptions, source = load_assumptions(csf_file())
-    with pytest.raises(ScenarioError, match="harm currency needs a weight table"):
+    with pytest.raises(FundFileError, match="harm currency needs a weight table"):
         optimise_csf(counts, assumptions, source=source, currency="harm")
     weighted, source = load_assumptions(csf_file(**{"outcome.harm_weights": {"violence-with-injury": 10, "burglary-dwelling": 5}, "outcome.harm_source": "test"}))
     harm = optimise_csf(counts, weighted, source=source, currency="harm", budget_sweep=FAST_SWEEP)
@@ -113,7 +113,7 @@ def test_scenario_changes_the_baseline_crime(counts, csf_file):
     ({"response.max_reduction": {"dist": "triangular", "low": 0.5, "mode": 0.1, "high": 0.2}}, "low <= mode <= high"),
 ])
 def test_bad_assumptions_are_named(counts, csf_file, changes, message):
-    with pytest.raises(ScenarioError) as caught:
+    with pytest.raises(FundFileError) as caught:
         assumptions, source = load_assumptions(csf_file(**changes))
         optimise_csf(counts, assumptions, source=source)
     assert message in str(caught.value) and "csf.yaml" in str(caught.value)

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crimecast.errors import InfeasibleError, ScenarioError
+from crimecast.errors import FleetFileError, InfeasibleError
 import numpy as np
 
 from crimecast.optimise.checks import fleet_brute_force, fleet_case, objective_of, random_fleet
@@ -152,7 +152,7 @@ def test_bad_vehicle_files_name_the_row(tmp_path, csv_text, message):
     (tmp_path / "fleet.yaml").write_text((examples_dir() / "fleet-2013.yaml").read_text().replace(
         "vehicles: fleet-2013-vehicles.csv", "vehicles: vehicles.csv"))
     (tmp_path / "vehicles.csv").write_text(csv_text)
-    with pytest.raises(ScenarioError, match=message.replace("(", r"\(").replace(")", r"\)")):
+    with pytest.raises(FleetFileError, match=message.replace("(", r"\(").replace(")", r"\)")):
         load_fleet(tmp_path / "fleet.yaml")
 
 
@@ -170,7 +170,7 @@ def test_bad_fleet_files_name_the_key(tmp_path, old, new, message):
     assert old in text
     (tmp_path / "fleet.yaml").write_text(text.replace(old, new))
     (tmp_path / "fleet-2013-vehicles.csv").write_text((examples_dir() / "fleet-2013-vehicles.csv").read_text())
-    with pytest.raises(ScenarioError, match=message.replace("(", r"\(").replace(")", r"\)").replace(".", r"\.")):
+    with pytest.raises(FleetFileError, match=message.replace("(", r"\(").replace(")", r"\)").replace(".", r"\.")):
         load_fleet(tmp_path / "fleet.yaml")
 
 
@@ -252,5 +252,5 @@ def test_headline_saving_with_and_without_infrastructure(fleet):
 def test_an_unreadable_vehicles_file_is_one_clear_error(tmp_path, make, message):
     from crimecast.optimise.fleet_spec import _read_vehicles
 
-    with pytest.raises(ScenarioError, match=message):
+    with pytest.raises(FleetFileError, match=message):
         _read_vehicles(make(tmp_path))

@@ -2,7 +2,7 @@
 
 import pytest
 
-from crimecast.errors import ScenarioError
+from crimecast.errors import PlanError
 from crimecast.scenarios.plan import load_plan, single_milestone
 
 
@@ -25,7 +25,7 @@ def test_year_option_fills_milestones_without_one(tmp_path):
 def test_csv_plan(tmp_path):
     path = tmp_path / "plan.csv"
     path.write_text("Category,Area,Target,Year,Name\nburglary,walsall,-8%,2014/15,Walsall burglary\nrobbery,,,2014/15,\n")
-    with pytest.raises(ScenarioError, match="row 3: Give exactly one of target"):
+    with pytest.raises(PlanError, match="row 3: Give exactly one of target"):
         load_plan(path)
     path.write_text("Category,Area,Target,Year,Name\nburglary,walsall,-8%,2014/15,Walsall burglary\nrobbery,,-0.02,2014/15,\n")
     plan = load_plan(path)
@@ -46,7 +46,7 @@ def test_csv_plan(tmp_path):
 def test_bad_plans_name_file_and_key(tmp_path, text, message):
     path = tmp_path / "plan.yaml"
     path.write_text(text)
-    with pytest.raises(ScenarioError) as caught:
+    with pytest.raises(PlanError) as caught:
         load_plan(path)
     assert message.lower() in str(caught.value).lower() and str(path) in str(caught.value)
 
@@ -54,14 +54,14 @@ def test_bad_plans_name_file_and_key(tmp_path, text, message):
 def test_unknown_csv_column_and_missing_file(tmp_path):
     path = tmp_path / "plan.csv"
     path.write_text("category,goal\nrobbery,-5%\n")
-    with pytest.raises(ScenarioError, match="unknown column 'goal'"):
+    with pytest.raises(PlanError, match="unknown column 'goal'"):
         load_plan(path)
-    with pytest.raises(ScenarioError, match="not found.*plan-2013-14"):
+    with pytest.raises(PlanError, match="not found.*plan-2013-14"):
         load_plan(tmp_path / "absent.yaml")
 
 
 def test_single_milestone_from_options():
     plan = single_milestone("burglary", area="force", target=-0.08, count=None, year="2014/15")
     assert plan.milestones[0].describe() == "-8.0% or lower"
-    with pytest.raises(ScenarioError, match="exactly one"):
+    with pytest.raises(PlanError, match="exactly one"):
         single_milestone("burglary", area="force", target=-0.08, count=100, year="2014/15")

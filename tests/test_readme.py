@@ -4,8 +4,10 @@ Each command runs through click's CliRunner exactly as written in the README
 (comments dropped, ``&&`` chains split), on the files earlier steps made. A
 block preceded by ``<!-- walkthrough: skip (reason) -->`` is not run (the
 install-and-test line). To keep this quick, every model's core is swapped for
-the seasonal-naive core, work runs in this process, and charts are written as
-one-pixel PNGs under their real names: the test checks that the commands,
+the seasonal-naive core, month effects (seasonal adjustment, trajectories) are
+seasonal means instead of a Prophet fit, work runs in this process, and charts
+are laid out without tight_layout and written as one-pixel PNGs under their
+real names: the test checks that the commands,
 options, file names and order of the walkthrough work, not the forecasts'
 numbers or the charts' drawing, which tests/test_models.py, tests/test_cli.py
 and bench/ check.
@@ -13,8 +15,10 @@ and bench/ check.
 
 from __future__ import annotations
 
+import importlib
 import re
 import shlex
+import sys
 from pathlib import Path
 
 import pytest
@@ -55,11 +59,16 @@ def _quick_pdf(html, pdf, **_):
 
 
 def _fewer_samples(load):
-    """The shipped CSF assumptions with fewer uncertainty samples (the solves are tested in test_csf.py)."""
+    """The CSF assumptions with fewer uncertainty samples and a three-point budget curve (the solves are tested in test_csf.py)."""
+    from crimecast.optimise.assumptions import BudgetSweep
+
     def quick(*args, **kwargs):
         assumptions, source = load(*args, **kwargs)
         fewer = assumptions.uncertainty.model_copy(update={"samples": 20, "stability_samples": 5})
-        return assumptions.model_copy(update={"uncertainty": fewer}), source
+        budget = assumptions.fund.budget
+        sweep = BudgetSweep(low=round(0.9 * budget, -3), high=round(1.1 * budget, -3), step=round(0.1 * budget, -3))
+        fund = assumptions.fund.model_copy(update={"budget_sweep": sweep})
+        return assumptions.model_copy(update={"uncertainty": fewer, "fund": fund}), source
     return quick
 
 
@@ -68,6 +77,28 @@ def _quick_png(fig, path):
     from matplotlib.figure import Figure
 
     return charts.write_atomic(Path(path), lambda tmp: Figure(figsize=(0.01, 0.01), dpi=100).savefig(tmp, format="png"))
+
+
+def _quick_month_effects(y):
+    """Month (or quarter) effects as seasonal means over the overall mean (the Prophet fit is tested elsewhere)."""
+    if len(y) < 2 * y.index.month.nunique():
+        return None
+    means = y.astype(float).groupby(y.index.month.to_numpy()).mean()
+    return (means / means.mean()).rename("month_effect")
+
+
+def _patch_month_effects(monkeypatch) -> int:
+    """Swap every crimecast module's ``fit_month_effects`` (wherever it was imported) for the quick one."""
+    for name in ("crimecast.forecast.steps", "crimecast.scenarios.assess", "crimecast.forecast.run"):
+        importlib.import_module(name)
+    from crimecast.forecast import seasonal
+
+    original = seasonal.fit_month_effects
+    users = [module for name, module in list(sys.modules.items())
+             if name.startswith("crimecast") and getattr(module, "fit_month_effects", None) is original]
+    for module in users:
+        monkeypatch.setattr(module, "fit_month_effects", _quick_month_effects)
+    return len(users)
 
 
 def test_readme_commands_are_found_in_order():
@@ -86,6 +117,10 @@ def test_readme_walkthrough_runs_top_to_bottom(tmp_path, monkeypatch):
     monkeypatch.setattr(models.CrimeForecaster, "_make_core", lambda self: SeasonalNaiveCore)
     monkeypatch.setattr(crimecast.cli, "default_jobs", lambda: 1)
     monkeypatch.setattr(charts, "save_figure", _quick_png)
+    from matplotlib.figure import Figure
+
+    monkeypatch.setattr(Figure, "tight_layout", lambda self, *args, **kwargs: None)
+    assert _patch_month_effects(monkeypatch) >= 2
     import crimecast.optimise.assumptions as assumptions
     import crimecast.report.board_html as board_html
 

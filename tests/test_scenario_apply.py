@@ -96,10 +96,19 @@ def test_driver_order_does_not_change_the_result(order, seed):
         assert np.array_equal(reference.bottom[key], other.bottom[key])
 
 
-def test_share_driver_applies_the_published_arithmetic():
-    base = baseline()
-    applied = apply_drivers(base, [driver([("robbery", "force")], kind="share", **{"from": 0.30, "to": 0.36})], seed=0).paths
-    np.testing.assert_allclose(applied.total("robbery", "force"), base.total("robbery", "force") * 0.70 / 0.64)
+def flat(level: float = 1000.0) -> CoherentPaths:
+    """Every path and month at ``level`` crimes: worked examples by hand."""
+    return CoherentPaths(months=MONTHS, bottom={("robbery", "force"): np.full((3, 12), level)})
+
+
+def test_share_driver_moves_the_share_and_leaves_the_rest_unchanged():
+    # 1,000 robberies, 300 of them the sub-population (30%). The other 700 are unchanged, and the
+    # sub-population grows until it is 36% of the total: 700 is then 64%, so the total is 1,093.75.
+    applied = apply_drivers(flat(), [driver([("robbery", "force")], kind="share", **{"from": 0.30, "to": 0.36})],
+                            seed=0).paths
+    total = applied.total("robbery", "force")
+    np.testing.assert_allclose(total, 1093.75)
+    np.testing.assert_allclose((total - 700) / total, 0.36)
 
 
 def test_ramp_and_end_phase_the_effect():
@@ -107,12 +116,21 @@ def test_ramp_and_end_phase_the_effect():
     assert weights.tolist() == [0, 0, 0.25, 0.5, 0.75, 1, 1, 1, 1, 1, 0, 0]
 
 
-def test_trend_compounds_monthly_and_holds_after_end():
-    base = baseline()
-    applied = apply_drivers(base, [driver([("robbery", "force")], end="2014-09", kind="trend", value=0.12)], seed=0).paths
-    factor = applied.total("robbery", "force")[0] / base.total("robbery", "force")[0]
-    expected = 1.12 ** (np.minimum(np.arange(1, 13), 6) / 12)
-    np.testing.assert_allclose(factor, expected)
+def test_a_yearly_trend_reaches_its_value_after_twelve_months_by_equal_monthly_steps():
+    applied = apply_drivers(flat(), [driver([("robbery", "force")], kind="trend", value=0.12)], seed=0).paths
+    monthly = applied.total("robbery", "force")[0]
+    assert monthly[-1] == pytest.approx(1120.0)  # +12% a year: April 2014 to March 2015 is the first year
+    steps = monthly / np.concatenate([[1000.0], monthly[:-1]])
+    np.testing.assert_allclose(steps, steps[0])  # compounding: the same growth every month
+    assert 1.009 < steps[0] < 1.0095  # about 0.95% a month, less than 12% / 12 = 1%
+
+
+def test_a_trend_holds_the_level_reached_at_its_end():
+    applied = apply_drivers(flat(), [driver([("robbery", "force")], end="2014-09", kind="trend", value=0.21)], seed=0).paths
+    monthly = applied.total("robbery", "force")[0]
+    assert monthly[5] == pytest.approx(1100.0)  # six months of +21% a year is +10% (1.1 x 1.1 = 1.21)
+    np.testing.assert_allclose(monthly[5:], monthly[5])  # held after September
+    assert np.all(np.diff(monthly[:6]) > 0)
 
 
 def test_seasonal_changes_only_the_named_months():

@@ -20,8 +20,6 @@ Every default comes from :mod:`crimecast.defaults`.
 
 from __future__ import annotations
 
-import datetime as dt
-import re
 from typing import Annotated, Any
 
 import pandas as pd
@@ -30,21 +28,11 @@ from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, PlainValidat
 from crimecast.data.exceptional import ExceptionalPeriod
 from crimecast.data.known_changes import KnownChange
 from crimecast.data.slugs import did_you_mean, slugify
+from crimecast.specfile import Month, month_text
 from crimecast.defaults import DEFAULT_MODEL, DEFAULT_PATHS, DEFAULT_SEED, MAX_HORIZON, MODEL_NAMES
 
 MIN_PATHS, MAX_PATHS = 100, 100_000
 SPEC_KEYS = ("model", "paths", "seed", "steps", "as_of", "horizon", "known_changes", "exceptional")
-_MONTH = re.compile(r"^(\d{4})-(\d{1,2})(?:-01)?$")
-
-
-def month_text(raw) -> str:
-    """``'2014-04'`` from ``'2014-04'``, ``'2014-04-01'``, a date or a timestamp."""
-    if isinstance(raw, (dt.date, dt.datetime, pd.Timestamp)):
-        return f"{raw.year:04d}-{raw.month:02d}"
-    match = _MONTH.match(str(raw).strip())
-    if not match or not 1 <= int(match.group(2)) <= 12:
-        raise ValueError(f"expected a month written YYYY-MM (e.g. 2014-04), got {raw!r}")
-    return f"{int(match.group(1)):04d}-{int(match.group(2)):02d}"
 
 
 def _timestamp(raw) -> pd.Timestamp:
@@ -102,7 +90,6 @@ def _dump_exceptional(periods: tuple[ExceptionalPeriod, ...]) -> list[dict]:
     return [{"start": f"{p.start:%Y-%m}", "end": f"{p.end:%Y-%m}", "label": p.label} for p in periods]
 
 
-Month = Annotated[str, PlainValidator(month_text)]
 KnownChanges = Annotated[tuple, PlainValidator(_items(_known_change)), PlainSerializer(_dump_known)]
 ExceptionalPeriods = Annotated[tuple, PlainValidator(_items(_exceptional)), PlainSerializer(_dump_exceptional)]
 

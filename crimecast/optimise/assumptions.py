@@ -7,23 +7,19 @@ where it comes from or that it is an assumption. See
 
 from __future__ import annotations
 
-from importlib import resources
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from crimecast.data.load import DEFAULT_DATASET, EMBEDDED_DATASETS
 from crimecast.forecast.models import DEFAULT_SEED
+from crimecast.errors import FundFileError
 from crimecast.forecast.spec import ForecastSpec
-from crimecast.scenarios.spec import Count, Fraction, find_file, load_yaml_model
-from crimecast.scenarios.values import Value, parse_number
+from crimecast.scenarios.values import Count, Fraction, Value, parse_number
+from crimecast.specfile import Strict, find_file, load_yaml_model, shipped_dir
 
 SCHEMA_VERSION = 1
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
 def _pounds_or_share(raw):
@@ -38,7 +34,7 @@ def _pounds_or_share(raw):
     return ("pounds", value)
 
 
-class Response(_Strict):
+class Response(Strict):
     """How spend turns into prevented crime for one recipient (missing keys take the defaults)."""
 
     max_reduction: Fraction | None = None
@@ -47,7 +43,7 @@ class Response(_Strict):
     evidence: str = ""
 
 
-class Recipient(_Strict):
+class Recipient(Strict):
     label: str | None = None
     area: str
     last_year: float = Field(ge=0)
@@ -62,7 +58,7 @@ class Recipient(_Strict):
         return _pounds_or_share(raw)
 
 
-class BudgetSweep(_Strict):
+class BudgetSweep(Strict):
     """The budgets the budget curve is drawn at: ``low`` to ``high`` in steps of ``step`` (pounds)."""
 
     low: float = Field(gt=0)
@@ -78,7 +74,7 @@ class BudgetSweep(_Strict):
         return self
 
 
-class Fund(_Strict):
+class Fund(Strict):
     budget: float = Field(gt=0)
     reserve: float = Field(default=0.0, ge=0)
     recipients: dict[str, Recipient]
@@ -101,7 +97,7 @@ class Fund(_Strict):
         return recipients
 
 
-class Outcome(_Strict):
+class Outcome(Strict):
     categories: tuple[str, ...]
     currency: Literal["crimes", "harm", "cost"] = "crimes"
     harm_weights: dict[str, float] | None = None
@@ -114,23 +110,23 @@ class Forecast(ForecastSpec):
     data: str = DEFAULT_DATASET
 
 
-class Fairness(_Strict):
+class Fairness(Strict):
     basis: Literal["population", "crime", "harm"] = "population"
     band: float = Field(gt=0, lt=1)
 
 
-class Protected(_Strict):
+class Protected(Strict):
     recipient: str
     share: float = Field(gt=0, lt=1)
 
 
-class Constraints(_Strict):
+class Constraints(Strict):
     change_limit: float | None = Field(default=None, gt=0, lt=1)
     fairness: Fairness | None = None
     protected: Protected | None = None
 
 
-class SchemeOption(_Strict):
+class SchemeOption(Strict):
     name: str
     cost: float = Field(gt=0)
     crimes_prevented: float = Field(ge=0)
@@ -139,12 +135,12 @@ class SchemeOption(_Strict):
     evidence: str = ""
 
 
-class Schemes(_Strict):
+class Schemes(Strict):
     payback_limit_years: float | None = Field(default=None, gt=0)
     options: list[SchemeOption] = []
 
 
-class Uncertainty(_Strict):
+class Uncertainty(Strict):
     samples: int = Field(default=200, ge=10, le=5000)
     measure: Literal["mean", "cvar"] = "mean"
     cvar_alpha: float = Field(default=0.2, gt=0, le=0.5)
@@ -152,7 +148,7 @@ class Uncertainty(_Strict):
     seed: int = DEFAULT_SEED
 
 
-class CsfAssumptions(_Strict):
+class CsfAssumptions(Strict):
     """The whole assumptions file."""
 
     version: int = SCHEMA_VERSION
@@ -186,7 +182,8 @@ class CsfAssumptions(_Strict):
 
 
 def examples_dir() -> Path:
-    return Path(str(resources.files("crimecast.optimise").joinpath("examples")))
+    """Where the shipped optimiser inputs (CSF assumptions, fleets) are."""
+    return shipped_dir("crimecast.optimise", "examples")
 
 
 DEFAULT_ASSUMPTIONS = "csf-2013-14"
@@ -197,11 +194,11 @@ def load_assumptions(path: str | Path = DEFAULT_ASSUMPTIONS) -> tuple[CsfAssumpt
 
     Raises
     ------
-    ScenarioError
+    FundFileError
         Naming the file, line and key path and the fix.
     """
     path = find_file(path, examples_dir())
-    assumptions = load_yaml_model(path, CsfAssumptions, what="an assumptions file")
+    assumptions = load_yaml_model(path, CsfAssumptions, what="an assumptions file", error=FundFileError)
     beside = path.parent / assumptions.forecast.data
     if assumptions.forecast.data not in EMBEDDED_DATASETS and "data" in assumptions.forecast.model_fields_set \
             and beside.exists():

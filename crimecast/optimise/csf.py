@@ -22,7 +22,7 @@ import pandas as pd
 from crimecast.data.calendar import financial_year_label, financial_year_periods, financial_year_start
 from crimecast.data.frequency import frequency_of, last_complete_period
 from crimecast.data.series import FORCE_AREA, resolve_area, resolve_category
-from crimecast.errors import DataError, InfeasibleError, ScenarioError, UsageError
+from crimecast.errors import DataError, FundFileError, InfeasibleError, UsageError
 from crimecast.forecast.parallel import Progress
 from crimecast.forecast.panel import Panel, forecast_panel, series_result
 from crimecast.optimise.allocate import AllocationSpec, Allocation, Limit, Recipient, Scheme, allocate, with_budget
@@ -47,7 +47,7 @@ def _resolved_areas(counts: pd.DataFrame, assumptions: CsfAssumptions, source: s
         try:
             areas[key] = resolve_area(counts, recipient.area)
         except DataError as error:
-            raise ScenarioError(f"{source}: fund.recipients.{key}.area: {error}") from None
+            raise FundFileError(f"{source}: fund.recipients.{key}.area: {error}") from None
     return areas
 
 
@@ -57,7 +57,7 @@ def _categories(counts: pd.DataFrame, assumptions: CsfAssumptions, source: str) 
         try:
             out.append(resolve_category(counts, name)[0])
         except DataError as error:
-            raise ScenarioError(f"{source}: outcome.categories[{index}]: {error}") from None
+            raise FundFileError(f"{source}: outcome.categories[{index}]: {error}") from None
     return out
 
 
@@ -173,7 +173,7 @@ def _shares(assumptions: CsfAssumptions, baselines: pd.DataFrame, weights: Weigh
         values = {k: assumptions.fund.recipients[k].population for k in districts}
         if any(v is None for v in values.values()):
             missing = [k for k, v in values.items() if v is None]
-            raise ScenarioError(f"constraints.fairness.basis is population but fund.recipients.{missing[0]}.population "
+            raise FundFileError(f"constraints.fairness.basis is population but fund.recipients.{missing[0]}.population "
                                 "is missing. Add populations, or use basis: crime.")
     else:
         table = baselines if fairness.basis == "crime" else baselines.assign(
@@ -491,14 +491,14 @@ def optimise_csf(counts: pd.DataFrame, assumptions: CsfAssumptions, *, source: s
     ------
     InfeasibleError
         The constraints cannot all hold; names the smallest relaxation.
-    ScenarioError
+    FundFileError
         An assumptions entry that does not match the data.
     """
     try:
         weights = weights_for(currency or assumptions.outcome.currency, harm=assumptions.outcome.harm_weights,
                               harm_source=assumptions.outcome.harm_source)
     except ValueError as error:
-        raise ScenarioError(f"{source}: {error}.") from None
+        raise FundFileError(f"{source}: {error}.") from None
     if scenario is not None and scenario.base.data != assumptions.forecast.data:
         raise UsageError(f"the scenario uses data '{scenario.base.data}' but the assumptions forecast "
                          f"'{assumptions.forecast.data}'; make them the same.")

@@ -12,20 +12,16 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from crimecast.errors import ScenarioError
+from crimecast.errors import FleetFileError
 from crimecast.optimise.assumptions import examples_dir
-from crimecast.scenarios.spec import find_file, load_yaml_model, validation_error
+from crimecast.specfile import Strict, find_file, load_yaml_model, validation_error
 
 KINDS = ("diesel", "petrol", "hybrid", "plug-in-hybrid", "battery-ev")
 ELECTRIC = ("battery-ev",)
 VEHICLE_COLUMNS = ("id", "site", "role", "mean_daily_miles", "p95_daily_miles", "dwell_hours", "current", "source")
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Vehicle(_Strict):
+class Vehicle(Strict):
     """One vehicle due for renewal."""
 
     id: str
@@ -45,7 +41,7 @@ class Vehicle(_Strict):
         return self
 
 
-class Option(_Strict):
+class Option(Strict):
     """A vehicle that can fill a renewal, bought or leased."""
 
     name: str
@@ -75,7 +71,7 @@ class Option(_Strict):
         return self
 
 
-class ChargePoints(_Strict):
+class ChargePoints(Strict):
     cost_per_point: float = Field(ge=0)
     grant_fraction: float = Field(default=0.0, ge=0, le=1)
     power_kw: float = Field(gt=0)
@@ -84,14 +80,14 @@ class ChargePoints(_Strict):
     evidence: str = ""
 
 
-class Prices(_Strict):
+class Prices(Strict):
     fuel_per_litre: float = Field(gt=0)
     electricity_per_kwh: float = Field(gt=0)
     grid_kg_co2_per_kwh: float = Field(default=0.0, ge=0)
     evidence: str = ""
 
 
-class Appraisal(_Strict):
+class Appraisal(Strict):
     years: int = Field(ge=1, le=20)
     discount_rate: float = Field(ge=0, lt=1)
     days_per_year: int = Field(ge=1, le=366)
@@ -100,18 +96,18 @@ class Appraisal(_Strict):
     evidence: str = ""
 
 
-class Rules(_Strict):
+class Rules(Strict):
     battery_ev_roles_excluded: tuple[str, ...] = ("24h-response",)
     co2_scope: Literal["tailpipe", "tailpipe+grid"] = "tailpipe"
 
 
-class Limits(_Strict):
+class Limits(Strict):
     budget: float | None = Field(default=None, gt=0)
     co2_cap_tonnes: float | None = Field(default=None, ge=0)
     carbon_price_per_tonne: float = Field(default=0.0, ge=0)
 
 
-class FleetFile(_Strict):
+class FleetFile(Strict):
     version: int = 1
     name: str
     description: str = ""
@@ -148,24 +144,25 @@ class Fleet(BaseModel):
 def _read_vehicles(path: Path) -> list[Vehicle]:
     from crimecast.io import read_text
 
-    text = read_text(path, what="vehicles file", error=ScenarioError, hint="Give its path relative to the fleet file.")
+    text = read_text(path, what="vehicles file", error=FleetFileError, hint="Give its path relative to the fleet file.")
     rows = list(csv.DictReader(io.StringIO(text, newline="")))
     if not rows:
-        raise ScenarioError(f"{path}: no vehicles. Add a header ({', '.join(VEHICLE_COLUMNS[:-1])}) and one row per vehicle.")
+        raise FleetFileError(f"{path}: no vehicles. Add a header ({', '.join(VEHICLE_COLUMNS[:-1])}) and one row per vehicle.")
     unknown = [c for c in rows[0] if c and c.strip() not in VEHICLE_COLUMNS]
     if unknown:
-        raise ScenarioError(f"{path}: unknown column '{unknown[0]}'. Vehicle columns are: {', '.join(VEHICLE_COLUMNS)}.")
+        raise FleetFileError(f"{path}: unknown column '{unknown[0]}'. Vehicle columns are: {', '.join(VEHICLE_COLUMNS)}.")
     vehicles = []
     for number, row in enumerate(rows, start=2):
         clean = {k.strip(): v.strip() for k, v in row.items() if k and v is not None and v.strip() != ""}
         try:
             vehicles.append(Vehicle.model_validate(clean))
         except ValidationError as error:
-            raise validation_error(error, source=path, lines={}, prefix=f"row {number}", root=Vehicle) from None
+            raise validation_error(error, source=path, lines={}, prefix=f"row {number}", root=Vehicle,
+                                   error_class=FleetFileError) from None
     ids = [v.id for v in vehicles]
     duplicate = next((i for i in ids if ids.count(i) > 1), None)
     if duplicate:
-        raise ScenarioError(f"{path}: vehicle id '{duplicate}' appears twice. Give each vehicle its own id.")
+        raise FleetFileError(f"{path}: vehicle id '{duplicate}' appears twice. Give each vehicle its own id.")
     return vehicles
 
 
@@ -173,10 +170,10 @@ def _cross_check(fleet_file: FleetFile, vehicles: list[Vehicle], path: Path) -> 
     names = {o.name for o in fleet_file.options}
     for number, vehicle in enumerate(vehicles, start=2):
         if vehicle.current not in names:
-            raise ScenarioError(f"{fleet_file.vehicles} row {number}: current '{vehicle.current}' is not one of the options "
+            raise FleetFileError(f"{fleet_file.vehicles} row {number}: current '{vehicle.current}' is not one of the options "
                                 f"in {path.name} ({', '.join(sorted(names))}). The like-for-like option must be listed.")
         if vehicle.role not in fleet_file.options[[o.name for o in fleet_file.options].index(vehicle.current)].roles:
-            raise ScenarioError(f"{fleet_file.vehicles} row {number}: role '{vehicle.role}' is not among the roles of its "
+            raise FleetFileError(f"{fleet_file.vehicles} row {number}: role '{vehicle.role}' is not among the roles of its "
                                 f"current option '{vehicle.current}'. Add the role to that option's roles.")
 
 
@@ -185,11 +182,11 @@ def load_fleet(path: str | Path = "fleet-2013") -> Fleet:
 
     Raises
     ------
-    ScenarioError
+    FleetFileError
         Naming the file, row or key and the fix.
     """
     path = find_file(path, examples_dir())
-    fleet_file = load_yaml_model(path, FleetFile, what="a fleet file")
+    fleet_file = load_yaml_model(path, FleetFile, what="a fleet file", error=FleetFileError)
     vehicles = _read_vehicles((path.parent / fleet_file.vehicles).resolve())
     _cross_check(fleet_file, vehicles, path)
     return Fleet(spec=fleet_file, vehicles=tuple(vehicles), source=str(path))

@@ -216,13 +216,13 @@ def _csf_context(pack: BoardPack, notice: str) -> dict | None:
         return None
     result = pack.csf.result
     table = result.table
+    last = result.last_year_label or "last year"
     fig = allocation_chart(result, notice=notice)
     alt = ("Bar chart of the Community Safety Fund by recipient: " + "; ".join(
-        f"{row.label} {money(row.last_year)} in 2013/14, {money(row.optimal)} optimal" for row in table.itertuples()) + ".")
+        f"{row.label} {money(row.last_year)} in {last}, {money(row.optimal)} optimal" for row in table.itertuples()) + ".")
     return {"view": pack.csf, "allocation": _frame(csf_text.allocation_table(result)),
             "schemes": _frame(csf_text.scheme_table(result)) if not result.schemes.empty else None,
-            "chart": chart(fig, alt, "Allocation by recipient: 2013/14, optimal, and optimal under "
-                           "uncertainty."),
+            "chart": chart(fig, alt, f"Allocation by recipient: {last}, optimal, and optimal under uncertainty."),
             "source": Path(result.source).name}
 
 

@@ -6,6 +6,7 @@ import pandas as pd
 
 from crimecast.data.imports import DatasetDescription
 from crimecast.data.store import ImportSummary
+from crimecast.report.text import Line, heading, plain
 
 
 def import_sentence(summary: ImportSummary) -> str:
@@ -76,3 +77,61 @@ def describe_json(description: DatasetDescription) -> dict:
             "whole": stored.whole, "fingerprint": stored.fingerprint, "series": records(description.series),
             "categories": records(stored.categories), "areas_table": records(stored.hierarchy),
             "files": records(stored.files), "notes": list(stored.notes)}
+
+
+def datasets_json(frame: pd.DataFrame) -> list[dict]:
+    """``forecast data list --json``: one record per dataset."""
+    from crimecast.report.serialise import records
+
+    return records(datasets_table(frame))
+
+
+def datasets_text(frame: pd.DataFrame, *, store: str) -> list[Line]:
+    """``forecast data list``: the datasets in ``store``, or how to import the first."""
+    from crimecast.report.tables import text_table
+
+    if frame.empty:
+        return [plain(f"No datasets in {store} yet. Import one with `forecast data import KIND FILE --name NAME`.")]
+    return [heading(f"Datasets in {store}:"),
+            plain(text_table(datasets_table(frame), align_left=("dataset", "kind", "by", "areas")))]
+
+
+def describe_text(description: DatasetDescription) -> list[Line]:
+    """``forecast data show``: series, gaps, areas, notes, files and the fingerprint."""
+    from crimecast.report.tables import text_table
+
+    stored = description.dataset
+    areas = "separate forces (peers)" if stored.areas == "peers" else "parts of one force"
+    lines = [heading(f"{stored.name}: {stored.kind} data by {stored.frequency}; areas are {areas}."),
+             plain(text_table(series_summary(description), align_left=("category", "first", "last", "in_total"))),
+             plain(), plain(gaps_sentence(description)),
+             plain(f"Areas ({len(stored.hierarchy)}): " + ", ".join(stored.hierarchy["area"].head(20))
+                   + (" ..." if len(stored.hierarchy) > 20 else ""))]
+    lines += [plain(f"Note: {text}") for text in stored.notes]
+    lines.append(heading("\nFiles:"))
+    lines += [plain(f"  {row.path}  sha256 {row.sha256[:16]}...  imported {row.imported_at:%Y-%m-%d %H:%M} "
+                    f"(crimecast {row.crimecast_version})") for row in stored.files.itertuples()]
+    lines.append(plain(f"Fingerprint of the counts: {stored.fingerprint[:16]}..."))
+    return lines
+
+
+def catalogue_text(counts: pd.DataFrame, *, embedded: tuple[str, ...], rates: pd.DataFrame | None = None) -> list[Line]:
+    """``forecast list``: the embedded datasets, any rate series, then the categories, areas and aliases of ``counts``."""
+    from crimecast.data.series import aliases_in, catalogue
+    from crimecast.report.tables import areas_sentence, text_table
+
+    lines = [heading("Embedded datasets:"), *(plain(f"  {name} (illustrative)") for name in embedded)]
+    if rates is not None:  # rate series (satisfied / surveyed): forecast and charted as proportions
+        from crimecast.report.rates import catalogue_display
+
+        lines += [heading(f"\nRate series in {counts.attrs.get('source')} (numerator / denominator, never in total "
+                          "recorded crime):"), plain(text_table(catalogue_display(rates), align_left=("category",)))]
+        if counts.empty:
+            return lines
+    lines += [heading(f"\nCategories in {counts.attrs.get('source')} (by {counts.attrs.get('frequency', 'month')}):"),
+             plain(text_table(catalogue(counts), align_left=("category", "note"))),
+             heading("\nAreas:"), plain("  " + ", ".join(sorted(counts["area"].unique())))]
+    aliases = aliases_in(counts)
+    if aliases:
+        lines.append(plain("\nAliases: " + ", ".join(f"{alias} = {target}" for alias, target in aliases.items()) + "."))
+    return [*lines, plain("\n" + areas_sentence(counts))]

@@ -9,8 +9,9 @@ import pandas as pd
 
 from crimecast.io import write_csv_atomic
 from crimecast.optimise.model import money
-from crimecast.optimise.fleet import FleetPlan, FleetReport, SwitchingValue
+from crimecast.optimise.fleet import TORNADO_SWING, FleetPlan, FleetReport, SwitchingValue
 from crimecast.optimise.fleet_spec import Fleet
+from crimecast.report.text import Line, heading, note, plain
 from crimecast.report.workbook import MONEY, NUMBER0, NUMBER1, NUMBER2, Sheet, notes_sheet
 from crimecast.report.workbook import write_workbook as write_sheets
 
@@ -181,3 +182,54 @@ def write_workbook(fleet: Fleet, report: FleetReport, switching: pd.DataFrame, p
         "Notes": notes_sheet([*notes, *METHOD, "Cell values are reproducible; the workbook also records when it was saved."]),
     }
     return write_sheets(sheets, path)
+
+
+def fleet_sentences(fleet: Fleet, report: FleetReport) -> list[str]:
+    """The plan against like-for-like, leases, switching values and notes, in words (terminal and workbook)."""
+    plan = report.plan
+    sentences = summary_sentences(plan, report.headlines, years=fleet.spec.appraisal.years)
+    sentences += lease_sentences(report.leases)
+    sentences += [switching_sentence(v, label) for v, label in report.switching]
+    return sentences + list(report.notes)
+
+
+def fleet_json(fleet: Fleet, report: FleetReport, *, objective: str, files: list[Path]) -> dict:
+    """``forecast optimise fleet --json``: the plan, charge points, what-ifs and notes, and the files written."""
+    from crimecast.report.serialise import records
+
+    plan = report.plan
+    return {"fleet": fleet.source, "objective": objective, "cost": plan.cost, "co2": plan.co2,
+            "baseline_cost": plan.baseline_cost, "baseline_co2": plan.baseline_co2,
+            "vehicles": records(plan.choices), "charge_points": records(plan.sites),
+            "headlines": report.headlines, "leases": report.leases, "notes": report.notes,
+            "seconds": report.seconds, "switching_values": records(report.switching_frame()),
+            "tradeoff": records(report.tradeoff), "tornado": records(report.tornado),
+            "files": [str(p) for p in files]}
+
+
+def _money_or_skipped(value: float) -> str:
+    return money(value) if value == value else "skipped"
+
+
+def fleet_text(fleet: Fleet, report: FleetReport, *, objective: str, sentences: list[str], folder: Path,
+               files: list[Path]) -> list[Line]:
+    """``forecast optimise fleet``: the plan by role, charge points, the sentences, the tornado and the files."""
+    from crimecast.report.tables import text_table
+
+    plan = report.plan
+    lines = [heading(f"\n{fleet.spec.name}: {len(fleet.vehicles)} renewals, objective {objective}, solved to proven "
+                     f"optimality by {plan.solution.solver} in {plan.solution.seconds:.1f} s "
+                     f"(everything: {report.seconds:.1f} s).")]
+    lines.append(plain(text_table(plan_table(plan), align_left=("role", "renewing", "replacement"))))
+    sites = site_table(plan)
+    if not sites.empty:
+        lines += [heading("\nCharge points:"), plain(text_table(sites, align_left=("site",)))]
+    lines += [plain(), *(plain(sentence) for sentence in sentences)]
+    tornado = report.tornado
+    shown = tornado.assign(low=tornado["cost_at_low"].map(_money_or_skipped),
+                           high=tornado["cost_at_high"].map(_money_or_skipped),
+                           swing=tornado["swing"].map(_money_or_skipped))
+    return lines + [heading(f"\nSensitivity (each price {TORNADO_SWING:.0%} lower / higher; optimal whole-life cost):"),
+                    plain(text_table(shown[["label", "low", "high", "swing"]], align_left=("label",))),
+                    note("\nNote: prices and costs are the file's assumptions; see its evidence fields."),
+                    plain(f"\nWrote {len(files)} file(s) to {folder}/ (Excel: fleet.xlsx).")]

@@ -9,7 +9,8 @@ import pandas as pd
 from crimecast.data.slugs import area_label, display_name, slugify
 from crimecast.io import write_csv_atomic
 from crimecast.report.tables import count, percent
-from crimecast.scenarios.resolve import ResolvedDriver
+from crimecast.report.text import Line, heading, note, plain
+from crimecast.scenarios.resolve import ResolvedDriver, ResolvedScenario
 from crimecast.scenarios.result import ScenarioResult
 from crimecast.scenarios.run import ScenarioComparison
 from crimecast.scenarios.spec import MONTH_NAMES, LevelShift, Seasonal, Share, Trend, Uplift
@@ -170,3 +171,40 @@ def write_scenario_tables(result: ScenarioResult, folder: Path, *, data_label: s
         write_csv_atomic(result.financial_years().round(4).assign(**extra), folder / "financial_years.csv"),
         write_csv_atomic(result.contributions.round(4).assign(**extra), folder / "contributions.csv"),
     ]
+
+
+def check_json(resolved: ResolvedScenario) -> dict:
+    """``forecast scenario check --json``: the scenario is valid; its forecast months, drivers and notes."""
+    scenario = resolved.scenario
+    return {"valid": True, "scenario": scenario.name, "file": scenario.source, "as_of": resolved.as_of,
+            "forecast": [resolved.months[0], resolved.months[-1]],
+            "drivers": [{"name": d.label, "kind": d.kind, "description": describe_driver(d)} for d in resolved.drivers],
+            "notes": list(resolved.notes)}
+
+
+def check_text(resolved: ResolvedScenario) -> list[Line]:
+    """``forecast scenario check``: valid, what it forecasts, each driver in words, and notes."""
+    scenario = resolved.scenario
+    lines = [plain(f"{scenario.source}: valid. Scenario '{scenario.name}' on {scenario.base.data}, forecasting "
+                   f"{resolved.months[0]:%Y-%m} to {resolved.months[-1]:%Y-%m} with {len(resolved.drivers)} driver(s):")]
+    lines += [plain(f"- {describe_driver(driver)}") for driver in resolved.drivers]
+    return lines + [note(f"Note: {text}") for text in resolved.notes]
+
+
+def comparison_json(comparison: ScenarioComparison, *, table: pd.DataFrame, file: Path) -> dict:
+    """``forecast scenario compare --json``: the scenarios and their financial-year totals side by side."""
+    from crimecast.report.serialise import records
+
+    data = comparison.results[0].data
+    return {"data": data.get("source"), "illustrative": bool(data.get("illustrative")),
+            "scenarios": [r.name for r in comparison.results], "financial_years": records(table), "file": str(file)}
+
+
+def comparison_text(comparison: ScenarioComparison, *, file: Path) -> list[Line]:
+    """``forecast scenario compare``: mean totals and changes per scenario, on the one baseline."""
+    from crimecast.report.tables import text_table
+
+    return [heading(f"\nScenarios compared on one baseline forecast from {comparison.results[0].as_of:%Y-%m} "
+                    "(mean total and change on the year before):"),
+            plain(text_table(comparison_table(comparison), align_left=("series", "year"))),
+            plain(f"\nWrote {file}.")]

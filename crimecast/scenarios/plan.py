@@ -27,19 +27,19 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 
 from crimecast.data.calendar import financial_year_label, parse_financial_year
-from crimecast.errors import CrimecastError, ScenarioError
+from crimecast.errors import CrimecastError, PlanError
 from crimecast.forecast.spec import ForecastSpec
 from crimecast.io import read_text
 from crimecast.scenarios.milestones import AT_MOST
-from crimecast.scenarios.spec import SCHEMA_VERSION, find_file, load_yaml_model, validation_error
+from crimecast.scenarios.spec import SCHEMA_VERSION
 from crimecast.scenarios.values import parse_number
+from crimecast.specfile import find_file, load_yaml_model, shipped_dir, validation_error
 
 PLAN_COLUMNS = ("name", "category", "area", "target", "count", "year", "direction", "note", "rate", "basis")
 FINANCIAL_YEAR, ROLLING_12 = "financial-year", "rolling-12"
@@ -169,20 +169,20 @@ class Plan:
 
 def plans_dir() -> Path:
     """Where the shipped plans are."""
-    return Path(str(resources.files("crimecast.scenarios").joinpath("plans")))
+    return shipped_dir("crimecast.scenarios", "plans")
 
 
 def _read_csv_plan(path: Path) -> PlanFile:
-    text = read_text(path, what="plan", error=ScenarioError, hint="Check the path, or name a shipped plan.")
+    text = read_text(path, what="plan", error=PlanError, hint="Check the path, or name a shipped plan.")
     try:
         rows = list(csv.DictReader(io.StringIO(text, newline="")))
     except csv.Error as error:
-        raise ScenarioError(f"{path}: not a readable CSV ({error}). Check for an unclosed quote.") from None
+        raise PlanError(f"{path}: not a readable CSV ({error}). Check for an unclosed quote.") from None
     if not rows:
-        raise ScenarioError(f"{path}: the plan has no rows. Add a header (category,target,year) and one row per milestone.")
+        raise PlanError(f"{path}: the plan has no rows. Add a header (category,target,year) and one row per milestone.")
     unknown = [c for c in rows[0] if c and c.strip().lower() not in PLAN_COLUMNS]
     if unknown:
-        raise ScenarioError(f"{path}: unknown column '{unknown[0]}'. Plan columns are: {', '.join(PLAN_COLUMNS)}.")
+        raise PlanError(f"{path}: unknown column '{unknown[0]}'. Plan columns are: {', '.join(PLAN_COLUMNS)}.")
     milestones = []
     for number, row in enumerate(rows, start=2):
         clean = {k.strip().lower(): (v.strip() if isinstance(v, str) else v) for k, v in row.items() if k}
@@ -190,7 +190,8 @@ def _read_csv_plan(path: Path) -> PlanFile:
         try:
             milestones.append(Milestone.model_validate(clean))
         except ValidationError as error:
-            raise validation_error(error, source=path, lines={}, prefix=f"row {number}", root=Milestone) from None
+            raise validation_error(error, source=path, lines={}, prefix=f"row {number}", root=Milestone,
+                                   error_class=PlanError) from None
     return PlanFile(name=path.stem, milestones=milestones)
 
 
@@ -207,20 +208,23 @@ def load_plan(path: str | Path, *, year: str | None = None) -> Plan:
 
     Raises
     ------
-    ScenarioError
+    PlanError
         Naming the file, row or key path and the fix.
     """
     path = find_file(path, plans_dir())
     if not path.exists():
         known = ", ".join(sorted(p.stem for p in plans_dir().glob("*.yaml")))
-        raise ScenarioError(f"plan file {path} not found. Give a YAML or CSV plan, or a shipped plan ({known}).")
-    spec = _read_csv_plan(path) if path.suffix.lower() == ".csv" else load_yaml_model(path, PlanFile, what="a plan")
+        raise PlanError(f"plan file {path} not found. Give a YAML or CSV plan, or a shipped plan ({known}).")
+    if path.suffix.lower() == ".csv":
+        spec = _read_csv_plan(path)
+    else:
+        spec = load_yaml_model(path, PlanFile, what="a plan", error=PlanError)
     default_year = _year(year) if year else spec.year
     milestones = []
     for index, milestone in enumerate(spec.milestones):
         chosen = milestone.year or default_year
         if chosen is None:
-            raise ScenarioError(f"{path}: milestones[{index}] ({milestone.label}) has no financial year. Add year: 2014/15 "
+            raise PlanError(f"{path}: milestones[{index}] ({milestone.label}) has no financial year. Add year: 2014/15 "
                                 "to the milestone or the plan, or pass --year.")
         milestones.append(milestone.model_copy(update={"year": chosen}))
     return Plan(name=spec.name, milestones=tuple(milestones), source=str(path), data=spec.data, forecast=spec.forecast)
@@ -232,7 +236,7 @@ def single_milestone(category: str, *, area: str, target: float | None, count: f
     try:
         milestone = Milestone(category=category, area=area, target=target, count=count, year=year, direction=direction)
     except ValidationError as error:
-        raise ScenarioError(f"--target/--count: {error.errors()[0]['msg'].removeprefix('Value error, ')}.") from None
+        raise PlanError(f"--target/--count: {error.errors()[0]['msg'].removeprefix('Value error, ')}.") from None
     return Plan(name=milestone.label, milestones=(milestone,), source="command line")
 
 
@@ -243,7 +247,7 @@ def milestone_plan(keys: list[tuple[str, str]], *, name: str, target: float | No
         milestones = tuple(Milestone(category=c, area=a, target=target, count=count, year=year, direction=direction)
                            for c, a in keys)
     except ValidationError as error:
-        raise ScenarioError(f"--target/--count: {error.errors()[0]['msg'].removeprefix('Value error, ')}.") from None
+        raise PlanError(f"--target/--count: {error.errors()[0]['msg'].removeprefix('Value error, ')}.") from None
     return Plan(name=name, milestones=milestones, source="command line")
 
 

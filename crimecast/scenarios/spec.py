@@ -16,41 +16,26 @@ drivers, each changing some series from some month. See
 
 from __future__ import annotations
 
-import datetime as dt
-import re
-import typing
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 
 import pandas as pd
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, PlainValidator, ValidationError, field_validator, model_validator
+from pydantic import Field, PlainValidator, ValidationError, field_validator, model_validator
 
+from crimecast import specfile
 from crimecast.data.load import DEFAULT_DATASET, EMBEDDED_DATASETS
 from crimecast.data.slugs import did_you_mean
 from crimecast.errors import ScenarioError
-from crimecast.io import read_text
 from crimecast.forecast.spec import ForecastSpec
-from crimecast.scenarios.values import Value, parse_value
+from crimecast.scenarios.values import Count, Fraction, Value, parse_value
+from crimecast.specfile import Month, Strict, read_yaml, shipped_dir
 
 SCHEMA_VERSION = 1
 FORCE = "force"
 ALL_CATEGORIES = "all"
 MAX_HORIZON = 36
 MONTH_NAMES = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
-_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
-
-
-def _month(raw) -> str:
-    """``'2014-04'`` from ``'2014-04'``, ``2014-04-01`` or a date."""
-    if isinstance(raw, (dt.date, dt.datetime)):
-        return f"{raw.year:04d}-{raw.month:02d}"
-    match = _MONTH.match(str(raw).strip()) or re.match(r"^(\d{4})-(\d{1,2})-01$", str(raw).strip())
-    if not match or not 1 <= int(match.group(2)) <= 12:
-        raise ValueError(f"expected a month written YYYY-MM (e.g. 2014-04), got {raw!r}")
-    return f"{int(match.group(1)):04d}-{int(match.group(2)):02d}"
 
 
 def _calendar_month(raw) -> int:
@@ -69,9 +54,6 @@ def _names(raw) -> tuple[str, ...]:
     return tuple(items)
 
 
-Month = Annotated[str, PlainValidator(_month)]
-Fraction = Annotated[Value, PlainValidator(lambda raw: parse_value(raw, allow_percent=True))]
-Count = Annotated[Value, PlainValidator(lambda raw: parse_value(raw, allow_percent=False))]
 Names = Annotated[tuple[str, ...], PlainValidator(_names)]
 
 
@@ -87,11 +69,7 @@ def _change(raw) -> Value:
 Change = Annotated[Value, PlainValidator(_change)]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
-
-
-class _Driver(_Strict):
+class _Driver(Strict):
     name: str | None = None
     category: Names
     area: Names = (FORCE,)
@@ -188,7 +166,7 @@ class Base(ForecastSpec):
     horizon: int | None = Field(default=None, ge=1, le=MAX_HORIZON)  # months; None: one year
 
 
-class ScenarioFile(_Strict):
+class ScenarioFile(Strict):
     """One scenario file as written (before ``extends`` is merged)."""
 
     version: int = SCHEMA_VERSION
@@ -234,153 +212,23 @@ class Scenario:
     where: dict[str, str]
 
 
-# ---------------------------------------------------------------- YAML, safely, with line numbers
+# ---------------------------------------------------------------- reading one file
 
-def _line_map(node, path: tuple = (), lines: dict | None = None, *, source: str) -> dict[tuple, int]:
-    """Key path -> 1-based line, refusing duplicate keys (YAML would silently keep the last)."""
-    lines = {} if lines is None else lines
-    lines[path] = node.start_mark.line + 1
-    if isinstance(node, yaml.MappingNode):
-        seen: set = set()
-        for key_node, value_node in node.value:
-            key = key_node.value
-            if key in seen:
-                raise ScenarioError(f"{source} line {key_node.start_mark.line + 1}: key '{_key_path(path + (key,))}' "
-                                    "appears twice. Keep one.")
-            seen.add(key)
-            _line_map(value_node, path + (key,), lines, source=source)
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            _line_map(item, path + (index,), lines, source=source)
-    return lines
+_KINDS = {"drivers": DRIVER_KINDS}
+_HINT = "or run `forecast scenario new NAME` to write a template"
 
 
-def read_yaml(path: Path, *, what: str = "scenario file",
-              hint: str = "or run `forecast scenario new NAME` to write a template") -> tuple[Any, dict[tuple, int]]:
-    """Parse a YAML file with ``yaml.safe_load`` rules (no object construction) and map key paths to lines."""
-    text = read_text(path, what=what, error=ScenarioError, hint=f"Check the path, {hint}.")
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(error, "problem", None) or str(error)
-        if "constructor for the tag" in problem:
-            raise ScenarioError(f"{path}{where}: YAML tags that build objects ({problem.split('tag ')[-1]}) are not "
-                                f"allowed: {'an' if what[:1] in 'aeiou' else 'a'} {what} holds plain values only. Remove the tag.") from None
-        raise ScenarioError(f"{path}{where}: not valid YAML ({problem}). Check indentation and that "
-                            "text containing ':' or '#' is quoted.") from None
-    lines = _line_map(node, source=str(path)) if node is not None else {}
-    return data, lines
-
-
-# ---------------------------------------------------------------- errors in plain words
-
-def _key_path(loc: tuple) -> str:
-    text = ""
-    for part in loc:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text or "(top level)"
-
-
-def _model_at(root: type[BaseModel], loc: tuple) -> type[BaseModel] | None:
-    """The schema model that the mapping at ``loc`` (a path below ``root``) is validated against."""
-    model: type[BaseModel] | None = root
-    parts = list(loc)
-    while parts and model is not None:
-        part = parts.pop(0)
-        field = model.model_fields.get(part) if isinstance(part, str) else None
-        if field is None:
-            return None
-        if part == "drivers" and model is ScenarioFile:
-            model = DRIVER_KINDS.get(parts[1]) if len(parts) >= 2 else None
-            parts = parts[2:]
-            continue
-        inner = field.annotation
-        if typing.get_origin(inner) in (list, dict):
-            inner = typing.get_args(inner)[-1]
-            parts = parts[1:]  # the list index or dict key
-        model = inner if isinstance(inner, type) and issubclass(inner, BaseModel) else None
-    return model
-
-
-def _allowed_keys(model: type[BaseModel]) -> list[str]:
-    return [field.alias or name for name, field in model.model_fields.items()]
-
-
-def _clean_loc(loc: tuple) -> tuple:
-    """Drop pydantic's union-tag element (``drivers.0.uplift.value`` -> ``drivers[0].value``)."""
-    parts = list(loc)
-    if len(parts) >= 3 and parts[0] == "drivers" and parts[2] in DRIVER_KINDS:
-        del parts[2]
-    return tuple(parts)
-
-
-def _message(error: dict, root: type[BaseModel]) -> str:
-    kind, loc = error["type"], error["loc"]
-    if kind == "extra_forbidden":
-        model = _model_at(root, loc[:-1])
-        allowed = _allowed_keys(model) if model else []
-        hint = did_you_mean(str(loc[-1]), allowed) if allowed else ""
-        listed = f" Keys allowed here: {', '.join(allowed)}." if allowed else ""
-        return f"unknown key '{loc[-1]}'.{hint}{listed}"
-    if kind == "missing":
-        return f"missing required key '{loc[-1]}'."
-    if kind in ("union_tag_invalid", "union_tag_not_found"):
-        tag = error.get("ctx", {}).get("tag")
-        known = ", ".join(DRIVER_KINDS)
-        if tag is None:
-            return f"this driver has no 'kind'. Add kind: one of {known}."
-        return f"unknown driver kind '{tag}'.{did_you_mean(str(tag), list(DRIVER_KINDS))} Use one of: {known}."
-    message = str(error["msg"]).removeprefix("Value error, ")
-    first_word = message.split(" ", 1)[0]
-    if "_" not in first_word:  # keep key names such as p95_daily_miles as written
-        message = message[0].upper() + message[1:]
-    return message + ("" if message.endswith(".") else ".")
-
-
-def validation_error(error: ValidationError, *, source: Path, lines: dict[tuple, int], prefix: str = "",
-                     root: type[BaseModel] | None = None) -> ScenarioError:
-    """One plain error from pydantic's list: file, line (or ``prefix``, e.g. a CSV row), key path and the fix."""
-    # An unknown key usually explains a "missing" one beside it (a typo), so say it first.
-    first = min(error.errors(), key=lambda e: e["type"] != "extra_forbidden")
-    loc = first["loc"]
-    clean = _clean_loc(loc)
-    line = lines.get(clean) or lines.get(clean[:-1])
-    where = f"{source} line {line}" if line else f"{source} {prefix}".rstrip()
-    more = len(error.errors()) - 1
-    tail = f" ({more} more problem{'s' if more > 1 else ''} after this one.)" if more else ""
-    root = root or ScenarioFile
-    key = _key_path(clean) if clean else ""
-    return ScenarioError(f"{where}: {key + ': ' if key else ''}{_message(first, root)}{tail}")
-
-
-# ---------------------------------------------------------------- loading
-
-def find_file(path: str | Path, folder: Path) -> Path:
-    """``path`` as given, or the shipped file of that name (without ``.yaml``) in ``folder``."""
-    path = Path(path)
-    shipped = folder / f"{path.name}.yaml"
-    return shipped if not path.exists() and not path.suffix and shipped.exists() else path
-
-
-def load_yaml_model(path: Path, model: type[BaseModel], *, what: str) -> BaseModel:
-    """Read ``path`` safely and validate it against ``model``; errors name the file, line, key and fix."""
-    data, lines = read_yaml(path, what=what.split(" ", 1)[-1], hint="or start from a shipped example")
-    if not isinstance(data, dict):
-        raise ScenarioError(f"{path}: {what} is a YAML mapping of keys to values. Start from a shipped example.")
-    try:
-        return model.model_validate(data)
-    except ValidationError as error:
-        raise validation_error(error, source=path, lines=lines, root=model) from None
+def validation_error(error: ValidationError, *, source: Path, lines: dict[tuple, int]) -> ScenarioError:
+    """One plain :class:`ScenarioError` from pydantic's list (see :func:`crimecast.specfile.validation_error`)."""
+    return specfile.validation_error(error, source=source, lines=lines, root=ScenarioFile, kinds=_KINDS,
+                                     error_class=ScenarioError)
 
 
 # ---------------------------------------------------------------- scenarios and extends
 
 def examples_dir() -> Path:
     """Where the shipped example scenarios are."""
-    return Path(str(resources.files("crimecast.scenarios").joinpath("examples")))
+    return shipped_dir("crimecast.scenarios", "examples")
 
 
 def example_names() -> list[str]:
@@ -401,7 +249,7 @@ def _find_parent(name: str, *, child: Path) -> Path:
 
 def read_scenario_file(path: Path) -> ScenarioFile:
     """Read and validate one file on its own (``extends`` not merged)."""
-    data, lines = read_yaml(path)
+    data, lines = read_yaml(path, what="scenario file", hint=_HINT, error=ScenarioError)
     if not isinstance(data, dict):
         raise ScenarioError(f"{path}: a scenario file is a YAML mapping with at least 'name' and 'drivers'. "
                             "Run `forecast scenario new NAME` for a template.")

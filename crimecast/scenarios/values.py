@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Annotated
 
 import numpy as np
+from pydantic import PlainValidator
 
 from crimecast.data.slugs import did_you_mean
 
@@ -152,3 +154,9 @@ def parse_value(raw, *, allow_percent: bool = True) -> Value:
     params = tuple(parse_number(raw[name], allow_percent=allow_percent) for name in names)
     _check_order(dist, params)
     return Value(dist, params)
+
+
+Fraction = Annotated[Value, PlainValidator(lambda raw: parse_value(raw, allow_percent=True))]
+"""A schema field holding a value that may be written as a percentage (``"36%"``)."""
+Count = Annotated[Value, PlainValidator(lambda raw: parse_value(raw, allow_percent=False))]
+"""A schema field holding a value in units (crimes, pounds): no percentages."""
