@@ -5,7 +5,7 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crimecast.data.rates import embedded_rates, rate_series
+from crimecast.data.rates import embedded_rates
 from crimecast.forecast.rates import backtest_rate, fit_rate, forecast_rate, run_rate
 
 

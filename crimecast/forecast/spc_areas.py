@@ -81,5 +81,5 @@ def run_spc_areas(counts: pd.DataFrame, *, category: str, area: str, jobs: int =
     reports = [o for o in outcomes if isinstance(o, ProcessReport)]
     failures = [o for o in outcomes if not isinstance(o, ProcessReport)]
     if not reports:
-        raise DataError(f"no area could be charted: " + "; ".join(f"{a}: {reason}" for a, reason in failures))
+        raise DataError("no area could be charted: " + "; ".join(f"{a}: {reason}" for a, reason in failures))
     return AreasProcessReport(category=slug, reports=reports, failures=failures)
