@@ -132,7 +132,7 @@ def test_replay_icons_follow_from_the_numbers(replay):
 @pytest.mark.slow
 def test_replay_has_no_broken_image_and_no_external_url(replay):
     html, page, _ = replay
-    assert len(page.images) == 2 * len(PUBLISHED) + 2  # SPC + fan per milestone, CSF allocation, fleet trade-off
+    assert len(page.images) == 2 * (len(PUBLISHED) + len(PUBLISHED_RATES)) + 2  # SPC + fan per milestone, CSF, fleet
     for image in page.images:
         assert len(image.get("alt", "")) > 40
         match = DATA_URI.fullmatch(image["src"])
