@@ -662,7 +662,7 @@ def spc_command(category, area, start, seasonal_adjust, known_changes_file, run_
 @scheduler_option
 @out_option("Folder for the CSV and the funnel plot PNG.")
 @click.option("--no-chart", is_flag=True, help="Skip the funnel plot.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@json_option
 @exceptional_option
 @as_of_option
 @data_options
@@ -1015,7 +1015,7 @@ def _scenario_json(result, written: list[Path]) -> dict:
 @click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Worker processes (default: cores, at most 4).")
 @scheduler_option
 @click.option("--no-chart", is_flag=True, help="Skip the PNG charts.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
+@json_option
 @saved_forecast_option
 @data_source_options
 def scenario_run_command(scenario_file, out_dir, jobs, no_chart, as_json, saved_name, data_source):
@@ -1227,7 +1227,7 @@ def _plan_for(category, plan_file, *, target, count, area, year, direction, coun
 @scheduler_option
 @out_option("Folder; files go in OUT/milestones-<plan>/.")
 @click.option("--no-chart", is_flag=True, help="Skip the PNG charts.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
+@json_option
 @saved_forecast_option
 @data_source_options
 def milestones_command(category, target, count_target, direction, area, plan_file, year, as_of, scenario_file,
@@ -1338,7 +1338,7 @@ def optimise_group() -> None:
               help="Seconds allowed for each solve; a solve that does not finish is named, never reported.")
 @out_option("Folder; files go in OUT/optimise-csf/.")
 @click.option("--no-chart", is_flag=True, help="Skip the PNG charts.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
+@json_option
 @saved_forecast_option
 @data_source_options
 def optimise_csf_command(assumptions_file, budget, objective, scenario_file, solver, jobs, time_limit, out_dir, no_chart,
@@ -1480,7 +1480,7 @@ def optimise_fleet_command(fleet_file, objective, budget, co2_cap, solver, time_
 @click.option("--store", default=None, envvar=STORE_ENV, show_envvar=True,
               help="The store file (default: crimecast.duckdb here).")
 @click.option("--drop", "drop_name", default=None, help="Remove the saved forecast NAME.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@json_option
 def forecasts_command(store, drop_name, as_json):
     """List the saved forecasts (`forecast run ... --save NAME`), or drop one.
 
