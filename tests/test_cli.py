@@ -523,6 +523,9 @@ def _json_commands(tmp: Path, data: Path) -> dict[str, list[str]]:
         "data show": ["data", "show", "small", "--store", store],
         "scenario check": ["scenario", "check", str(scenario)],
         "scenario compare": ["scenario", "compare", str(scenario), "--jobs", "1", "--out", str(tmp / "compare")],
+        "compare": ["compare", "robbery", "--data", str(data), "--area", "north", "--peers", "south", "--no-forecast",
+                    "--out", str(tmp / "peers")],
+        "forecasts": ["forecasts", "--store", store],
     }
 
 

@@ -6,6 +6,7 @@ from pydantic import ValidationError
 
 from crimecast.data.load import load_counts
 from crimecast.data.series import with_totals
+from crimecast.forecast.spec import ForecastSpec
 from crimecast.scenarios.assess import assess_milestones
 from crimecast.scenarios.milestones import AT_LEAST
 from crimecast.scenarios.plan import Milestone, Plan, load_plan
@@ -33,7 +34,7 @@ def test_replayed_satisfaction_milestones_give_p_meet_recommended_rates_and_the_
     counts = with_totals(load_counts("west-midlands"))
     crime = Milestone(name="crime", category="satisfaction-crime", rate="88%", basis="rolling-12", year="2013/14")
     asb = Milestone(name="asb", category="satisfaction-asb", rate="80%", year="2013/14")
-    report = assess_milestones(counts, _plan(crime, asb), n_paths=400)
+    report = assess_milestones(counts, _plan(crime, asb), spec=ForecastSpec(paths=400))
     assert report.as_of == pd.Timestamp("2013-03-01")
     a, b = report.assessments
     assert a.unit == "rate" and round(a.outcome, 3) == 0.838 and a.met is False
@@ -48,7 +49,7 @@ def test_replayed_satisfaction_milestones_give_p_meet_recommended_rates_and_the_
 def test_in_year_a_rate_milestone_counts_the_months_observed():
     counts = with_totals(load_counts("west-midlands"))
     crime = Milestone(category="satisfaction-crime", rate="88%", year="2013/14")
-    a = assess_milestones(counts, _plan(crime), as_of=pd.Timestamp("2013-12-01"), n_paths=300).assessments[0]
+    a = assess_milestones(counts, _plan(crime), spec=ForecastSpec(paths=300, as_of="2013-12")).assessments[0]
     assert a.months_observed == 9 and 0.8 < a.ytd_actual < 0.86
     assert round(a.outcome, 3) == 0.838  # the data holds the rest of the year: a replay shows the outcome
     assert a.baseline.probability.p < 0.05  # nine months near 83%: 88% for the year is out of reach

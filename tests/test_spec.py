@@ -8,7 +8,7 @@ from hypothesis import given, strategies as st
 
 from crimecast.cli import cli
 from crimecast.defaults import DEFAULT_MODEL, DEFAULT_PATHS, DEFAULT_SEED
-from crimecast.errors import ScenarioError, UsageError
+from crimecast.errors import FundFileError, ScenarioError, UsageError
 from crimecast.forecast.spec import ForecastSpec, forecast_spec
 from crimecast.optimise.assumptions import load_assumptions
 from crimecast.scenarios.plan import load_plan
@@ -76,7 +76,7 @@ def test_scenario_plan_and_fund_files_embed_it(tmp_path):
 
 def test_an_unknown_model_in_a_fund_file_is_one_line(csf_file, tmp_path):
     path = csf_file(**{"forecast.model": "arima"})
-    with pytest.raises(ScenarioError, match=r"line \d+: forecast.model: Unknown model 'arima'.*Use one of: crimecast"):
+    with pytest.raises(FundFileError, match=r"line \d+: forecast.model: Unknown model 'arima'.*Use one of: crimecast"):
         load_assumptions(path)
     result = CliRunner().invoke(cli, ["optimise", "csf", "--assumptions", str(path), "--out", str(tmp_path)])
     assert result.exit_code == 1 and "Traceback" not in result.output
