@@ -1264,8 +1264,9 @@ def milestones_command(category, target, count_target, direction, area, plan_fil
     plan_data = _plan_data(plan_file, category, year)
     counts = open_counts(data_source.naming(plan_data))
     several = area is not None and (area == "all" or "," in area)
-    if counts.attrs.get("areas") == "peers" and area not in (None, FORCE_AREA) and not several:
-        counts, area = restrict_to(counts, area), FORCE_AREA  # one force of several: forecast it as a whole
+    if counts.attrs.get("areas") == "peers" and area not in (None, FORCE_AREA) and not several and saved_name is None:
+        # one force of several: forecast it as a whole (a saved forecast names the force as `run` did, so keep that)
+        counts, area = restrict_to(counts, area), FORCE_AREA
     _say_provenance(counts)
     plan = _plan_for(category, plan_file, target=target, count=count_target, area=area, year=year,
                      direction=direction, counts=counts)

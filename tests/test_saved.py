@@ -138,3 +138,23 @@ def test_milestones_area_all_gives_one_row_per_area(saved_store, tmp_path, no_fi
     some = invoke("milestones", "burglary", "--area", "walsall,dudley", "--forecast", "wm", "--store", saved_store,
                   "--no-chart", "--json", "--out", tmp_path)
     assert [r["area"] for r in json.loads(some.stdout)["milestones"]] == ["dudley", "walsall"]
+
+
+
+def test_milestones_for_one_force_of_several_reuse_the_forecast_run_saved(tmp_path, monkeypatch):
+    from tests.conftest import seasonal_counts
+
+    months = pd.date_range("2016-04-01", periods=48, freq="MS").strftime("%Y-%m")
+    rows = [{"month": m, "force": force, "category": "burglary", "count": c}
+            for i, force in enumerate(("mersey", "avon")) for m, c in zip(months, seasonal_counts(48, level=300, seed=i))]
+    data, store = tmp_path / "forces.csv", tmp_path / "store.duckdb"
+    pd.DataFrame(rows).to_csv(data, index=False)
+    assert invoke("data", "import", "csv", data, "--name", "forces", "--area-col", "force", "--store", store).exit_code == 0
+    where = ["--area", "mersey", "--as-of", "2019-06", "--dataset", "forces", "--store", store]
+    saved = invoke("run", "burglary", *where, *QUICK, "--no-backtest", "--no-chart", "--save", "m", "--out", tmp_path / "o")
+    assert saved.exit_code == 0, saved.output
+    monkeypatch.setattr(CrimeForecaster, "fit", lambda self, y, **_: pytest.fail("a model was fitted"))
+    result = invoke("milestones", "burglary", "--target", "-8%", "--year", "2019/20", *where, "--forecast", "m",
+                    "--no-chart", "--json", "--out", tmp_path / "o")
+    assert result.exit_code == 0, result.output
+    assert "read from the saved forecast 'm'" in result.output
