@@ -273,11 +273,12 @@ def forecast_panel(counts: pd.DataFrame, *, spec: ForecastSpec, needs: Iterable[
     as_of = default_as_of(counts, spec) if as_of is None else as_of
     horizon = horizon or spec.horizon or frequency.periods_per_year
     keys, split = panel_keys(counts, needs)
+    score_keys = frozenset(score_keys)
     if not keys:
         raise DataError("nothing to forecast: no series was asked for.")
     histories = [bottom_history(counts, key, named=split.get(key[0], [])).loc[:as_of] for key in keys]
     fitted = map_series(partial(_fit_bottom, spec=spec, horizon=horizon, keep_going=keep_going, score=score,
-                                score_keys=frozenset(score_keys)),
+                                score_keys=score_keys),
                         list(zip(keys, histories)), jobs=jobs, progress=progress,
                         label=lambda item: f"{item[0][0]} / {item[0][1]}")
     failures = {key: fit.reason for key, fit in zip(keys, fitted) if fit.reason is not None}
@@ -296,7 +297,7 @@ def forecast_panel(counts: pd.DataFrame, *, spec: ForecastSpec, needs: Iterable[
     months = frequency.range(frequency.next(as_of), periods=horizon)
     paths = CoherentPaths(months=months, bottom={key: p for (key, _, _), p in zip(kept, correlated)},
                           total_categories=total_categories(counts), districts=districts_of(counts))
-    scored = {key: fit.scored for key, _, fit in kept if key in set(score_keys)}
+    scored = {key: fit.scored for key, _, fit in kept if key in score_keys}
     return Panel(paths=paths, spec=spec, as_of=as_of, notes=notes, failures=failures, series_notes=series_notes,
                  scored=scored)
 

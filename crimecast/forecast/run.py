@@ -81,13 +81,16 @@ def _backtest_item(item: tuple[str, str, pd.Series], spec: ForecastSpec, options
 def _backtest_beside_forecast(key: tuple[str, str], history: pd.Series, fits: FitCache, *, spec: ForecastSpec,
                               options: BacktestOptions, batch: bool) -> tuple:
     """:func:`_backtest_item` in the worker that forecast the series, reusing its fits; a batch notes a failure."""
-    try:
-        return _backtest_item((key[0], key[1], history), spec, options, fits)
-    except Exception as error:  # noqa: BLE001 - in a batch one series' backtest must not sink the others
-        if not batch:
-            raise
-        reason = str(error) if isinstance(error, CrimecastError) else f"unexpected {type(error).__name__}: {error}"
-        return None, f"the backtest failed ({reason}); accuracy is unmeasured."
+    item, work = (key[0], key[1], history), partial(_backtest_item, spec=spec, options=options, fits=fits)
+    if not batch:
+        return work(item)
+    outcome = _guarded(work, item)
+    return _unscored(outcome.reason) if isinstance(outcome, SeriesFailure) else outcome
+
+
+def _unscored(reason: str) -> tuple:
+    """What a series whose backtest failed reports: no scores, and why."""
+    return None, f"the backtest failed ({reason}); accuracy is unmeasured."
 
 
 def _report(panel: Panel, counts: pd.DataFrame, item: tuple[str, str, pd.Series], scored) -> SeriesReport:
@@ -222,8 +225,7 @@ def run_forecasts(counts: pd.DataFrame, *, category: str, area: str, spec: Forec
         done, lost = _map_batch(partial(_backtest_item, spec=spec, options=options), alone, jobs=jobs, progress=progress)
         failed = {(f.category, f.area): f.reason for f in lost}
         scores = iter(done)
-        scored.update({(c, a): (None, f"the backtest failed ({failed[(c, a)]}); accuracy is unmeasured.")
-                       if (c, a) in failed else next(scores) for c, a, _ in alone})
+        scored.update({(c, a): _unscored(failed[(c, a)]) if (c, a) in failed else next(scores) for c, a, _ in alone})
     scored = [scored.get((c, a)) for c, a, _ in ready]
     reports = [_report(panel, counts, item, score) for item, score in zip(ready, scored)]
     return RunReport(reports=reports, notes=notes, failures=failures, panel=panel)
