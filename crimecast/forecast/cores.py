@@ -11,7 +11,6 @@ pattern around them (``crimecast.forecast.gaps.fill_gaps``).
 from __future__ import annotations
 
 import contextlib
-import inspect
 import logging
 import warnings
 from collections.abc import Iterator
@@ -21,6 +20,7 @@ import pandas as pd
 
 from crimecast.data.frequency import MONTHLY, Frequency
 from crimecast.forecast.frequency import season_starts, series_frequency, with_frequency  # noqa: F401 (re-exported)
+from crimecast.forecast.ets import fit_ets, simulate_ets
 from crimecast.forecast.gaps import fill_gaps
 
 
@@ -174,32 +174,18 @@ class ProphetDefaultCore:
 
 
 class ETSCore:
-    """Additive ETS on log counts (statsmodels), damped trend by default, simulated paths."""
+    """Additive ETS on log counts, damped trend by default, simulated paths (``crimecast.forecast.ets``)."""
 
     def __init__(self, *, trend: bool = True) -> None:
         self.trend = trend
 
     def fit(self, y_log: pd.Series) -> "ETSCore":
-        from statsmodels.tsa.exponential_smoothing.ets import ETSModel
-
-        frequency = series_frequency(y_log)
-        values = pd.Series(fill_gaps(y_log).to_numpy(), index=pd.DatetimeIndex(y_log.index, freq=frequency.pandas_freq))
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            model = ETSModel(values, error="add", trend="add" if self.trend else None, damped_trend=self.trend,
-                             seasonal="add", seasonal_periods=frequency.periods_per_year)
-            # initial states estimated with the weights: a heuristic start was 9x cheaper but lost accuracy
-            # on London (bench/accuracy.py --limit 60: ETS mean MASE 0.884 -> 0.899, the default 0.840 -> 0.848)
-            self.result_ = model.fit(disp=False, maxiter=200)
+        period = series_frequency(y_log).periods_per_year
+        self.fit_ = fit_ets(fill_gaps(y_log).to_numpy(), period=period, damped_trend=self.trend)
         return self
 
     def sample(self, horizon: int, n_paths: int, seed: int) -> np.ndarray:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            seed_option = "rng" if "rng" in inspect.signature(self.result_.simulate).parameters else "random_state"
-            sims = self.result_.simulate(nsimulations=horizon, repetitions=n_paths, anchor="end",
-                                         **{seed_option: np.random.default_rng(seed)})
-        return np.asarray(sims, dtype=float).reshape(horizon, n_paths).T
+        return simulate_ets(self.fit_, horizon=horizon, n_paths=n_paths, seed=seed)
 
 
 class SeasonalNaiveCore:

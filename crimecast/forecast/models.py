@@ -74,7 +74,7 @@ MODELS: dict[str, ModelSpec] = {
     "prophet": ModelSpec(partial(ProphetCore, changepoint_range=PROPHET_CHANGEPOINT_RANGE, trend_damping=PROPHET_TREND_DAMPING),
                          True, "the Prophet member of crimecast alone (no automatic level shifts), calibrated"),
     "prophet-default": ModelSpec(ProphetDefaultCore, False, "Prophet with its default settings on raw counts"),
-    "ets": ModelSpec(ETSCore, False, "damped additive ETS on log counts (statsmodels)"),
+    "ets": ModelSpec(ETSCore, False, "damped additive ETS on log counts"),
     "seasonal-naive": ModelSpec(SeasonalNaiveCore, False, "same month last year"),
 }
 assert tuple(MODELS) == MODEL_NAMES, "crimecast.defaults.MODEL_NAMES must list MODELS"

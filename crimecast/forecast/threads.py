@@ -9,19 +9,23 @@ also makes every result independent of the machine's core count.
 from __future__ import annotations
 
 import contextlib
+import sys
 from collections.abc import Iterator
 
-_CONTROLLER = None
+_CONTROLLERS: dict[bool, object] = {}
 
 
 @contextlib.contextmanager
 def one_blas_thread() -> Iterator[None]:
-    """Limit BLAS to one thread inside the block (restored after it)."""
-    global _CONTROLLER
-    if _CONTROLLER is None:
-        import scipy.linalg  # noqa: F401 - load SciPy's BLAS too, so that the controller sees it
+    """Limit BLAS to one thread inside the block (restored after it).
+
+    SciPy brings its own BLAS; it is limited too once something has loaded it
+    (the models no longer need SciPy, so it is not imported here just for this).
+    """
+    scipy_loaded = "scipy.linalg" in sys.modules
+    if scipy_loaded not in _CONTROLLERS:
         from threadpoolctl import ThreadpoolController
 
-        _CONTROLLER = ThreadpoolController()
-    with _CONTROLLER.limit(limits=1, user_api="blas"):
+        _CONTROLLERS[scipy_loaded] = ThreadpoolController()
+    with _CONTROLLERS[scipy_loaded].limit(limits=1, user_api="blas"):
         yield
