@@ -11,7 +11,7 @@ Models:
 - ``crimecast``, the default (calibrated intervals);
 - its members, sampled from the default's own fit, uncalibrated (``member:``);
 - ``prophet-default`` (``Prophet()`` on raw counts), ``ets`` (crimecast's
-  statsmodels ETS), ``seasonal-naive``;
+  ETS), ``seasonal-naive``;
 - statsforecast peers on raw counts: ``sf-autoets``, ``sf-autoarima``,
   ``sf-autotheta`` and ``sf-median`` (per period, the median of those three
   point forecasts and of their interval bounds).
@@ -352,7 +352,7 @@ total error is the one-year total's absolute % error; seconds per series add up 
 `crimecast` is the default (calibrated); `member:` rows are its members sampled from the same fit, without
 the default's interval calibration (their point forecasts are what the blend averages on the log scale; their
 seconds are counted in the default's); `sf-*` are statsforecast on raw counts, `sf-median` the per-period median
-of their forecasts and interval bounds; `ets` is crimecast's statsmodels ETS alone.
+of their forecasts and interval bounds; `ets` is crimecast's ETS member alone.
 
 {chr(10).join(chr(10) + s for s in sections)}
 """

@@ -55,7 +55,7 @@ def main() -> None:
         "shared: a load near its 2 cores means other work competed). `python bench/cold_run.py`: each a new process "
         "of this checkout's code, including Python start-up, imports, the fit with interval calibration, the "
         "backtest against baselines (`run burglary`) and the chart. `--help` imports no pandas, SciPy, Prophet, "
-        "matplotlib, statsmodels or PuLP (tests/test_cli_bad_input.py checks it).",
+        "matplotlib or PuLP (tests/test_cli_bad_input.py checks it).",
         "",
         "| command | runs | median s | min s | max s |",
         "|---|---|---|---|---|",
