@@ -88,7 +88,7 @@ def test_level_shift_regressor_captures_a_step():
     y[months >= "2012-11-01"] = (y[months >= "2012-11-01"] * 1.3).round().astype(int)
     with_step = CrimeForecaster(seed=1, level_shifts=("2012-11-01",)).fit(y)
     prophet_member = with_step.core_.cores_[0]
-    assert "step_2012_11" in prophet_member.model_.extra_regressors
+    assert prophet_member.effects_["step_2012_11"] == pytest.approx(np.log(1.3), abs=0.08)
     future = with_step.predict(12).monthly_table()["median"].mean()
     assert future == pytest.approx(y[-12:].mean(), rel=0.08)
 

@@ -22,6 +22,7 @@ from crimecast.data.frequency import MONTHLY, Frequency
 from crimecast.forecast.frequency import season_starts, series_frequency, with_frequency  # noqa: F401 (re-exported)
 from crimecast.forecast.ets import fit_ets, simulate_ets
 from crimecast.forecast.gaps import fill_gaps
+from crimecast.forecast.prophet_map import fit_prophet_map, sample_prophet
 
 
 def _import_prophet():
@@ -46,9 +47,6 @@ def _seeded_global_numpy(seed: int) -> Iterator[None]:
         yield
     finally:
         np.random.set_state(state)
-
-
-PROPHET_ALGORITHM = "LBFGS"
 
 
 def _month_dummies(months: pd.DatetimeIndex, frequency: Frequency = MONTHLY) -> pd.DataFrame:
@@ -87,26 +85,24 @@ class ProphetCore:
         self.level_shifts = level_shifts
 
     def design(self, months: pd.DatetimeIndex) -> pd.DataFrame:
-        """Prophet's input frame for ``months``: month indicators and step columns."""
-        frame = pd.concat([_month_dummies(months, self.frequency_), _step_columns(months, self.active_shifts_)], axis=1)
-        return frame.assign(ds=months).reset_index(drop=True)
+        """The regressors at ``months``: month (or quarter) indicators and step columns."""
+        return pd.concat([_month_dummies(months, self.frequency_), _step_columns(months, self.active_shifts_)], axis=1)
 
-    def _fit_prophet(self, y_log: pd.Series, shifts: tuple[pd.Timestamp, ...]):
-        Prophet = _import_prophet()
+    def _fit_prophet(self, y_log: pd.Series, shifts: tuple[pd.Timestamp, ...]) -> None:
         months = pd.DatetimeIndex(y_log.index)
         self.active_shifts_ = tuple(s for s in shifts if months[0] < s <= months[-1])
-        model = Prophet(growth="linear", yearly_seasonality=False, weekly_seasonality=False, daily_seasonality=False,
-                        changepoint_prior_scale=self.changepoint_prior_scale,
-                        changepoint_range=self.changepoint_range, uncertainty_samples=0)
         design = self.design(months)
-        for column in design.columns.drop("ds"):
-            prior = self.seasonality_prior_scale if column.startswith("m") else 10.0
-            model.add_regressor(column, prior_scale=prior, standardize=False)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            # Prophet picks Newton under 100 points: L-BFGS reaches the same optimum several times faster
-            model.fit(design.assign(y=y_log.to_numpy()), seed=1, algorithm=PROPHET_ALGORITHM)
-        self.model_ = model
+        priors = [self.seasonality_prior_scale if column.startswith("m") else 10.0 for column in design.columns]
+        observed = y_log.notna().to_numpy()  # exceptional months are left out, as Prophet leaves out missing values
+        self.fit_ = fit_prophet_map(months[observed], y_log.to_numpy()[observed], design.to_numpy()[observed],
+                                    prior_scales=priors, changepoint_prior_scale=self.changepoint_prior_scale,
+                                    changepoint_range=self.changepoint_range)
+        self.columns_ = list(design.columns)
+
+    @property
+    def effects_(self) -> pd.Series:
+        """Each regressor's fitted effect on the log scale (month indicators and level shifts), by column."""
+        return pd.Series(self.fit_.beta * self.fit_.y_scale, index=self.columns_)
 
     def fit(self, y_log: pd.Series) -> "ProphetCore":
         """Fit with the level shifts given (``crimecast.forecast.steps.AutoStepProphetCore`` finds them)."""
@@ -118,18 +114,8 @@ class ProphetCore:
 
     def sample(self, horizon: int, n_paths: int, seed: int) -> np.ndarray:
         future = self.frequency_.range(self.frequency_.next(self.last_month_), periods=horizon)
-        self.model_.uncertainty_samples = n_paths
-        with _seeded_global_numpy(seed), warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            draws = self.model_.predictive_samples(self.design(future))["yhat"]
-        return np.asarray(draws).T - self._damping_offset(future)
-
-    def _trend(self, months: pd.DatetimeIndex) -> np.ndarray:
-        """Prophet's fitted trend at ``months``, as its ``predict`` computes it without building a frame."""
-        model = self.model_
-        floor = 0.0 if model.scaling == "absmax" else model.y_min
-        frame = pd.DataFrame({"t": (months - model.start) / model.t_scale, "floor": floor})
-        return np.asarray(model.predict_trend(frame), dtype=float)
+        draws = sample_prophet(self.fit_, future, self.design(future).to_numpy(), n_paths=n_paths, seed=seed)
+        return draws - self._damping_offset(future)
 
     def _damping_offset(self, future: pd.DatetimeIndex) -> np.ndarray:
         """How far the damped trend falls short of Prophet's straight-line trend, per month ahead.
@@ -141,7 +127,7 @@ class ProphetCore:
         if not self.trend_damping:
             return np.zeros(len(future))
         months = future.insert(0, self.last_month_)
-        trend = self._trend(months)
+        trend = self.fit_.trend(months)
         slope = trend[1] - trend[0]
         steps = np.arange(1, len(future) + 1)
         damping = self.trend_damping ** self.frequency_.months_per_period

@@ -153,6 +153,10 @@ def fit_ets(values: np.ndarray, *, period: int, damped_trend: bool = True) -> ET
         (root mean squared one-step error).
     """
     values = np.asarray(values, dtype=float)
+    if values.min() == values.max():  # a constant series (all zeros): that level, no noise
+        return ETSFit(alpha=PARAMETER_FLOOR, beta=PARAMETER_FLOOR * PARAMETER_FLOOR if damped_trend else 0.0,
+                      gamma=PARAMETER_FLOOR, phi=PHI_BOUNDS[0] if damped_trend else 0.0, level=float(values[0]),
+                      trend=0.0, season=np.zeros(period), sigma=0.0, sse=0.0, damped_trend=damped_trend)
     if damped_trend:
         axes = [np.array(ALPHA_GRID), np.array(BETA_FRACTION_GRID), np.array(GAMMA_FRACTION_GRID), np.array(PHI_GRID)]
     else:

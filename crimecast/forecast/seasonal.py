@@ -21,8 +21,8 @@ def month_effects_of(core: ProphetCore) -> pd.Series:
     frequency = core.frequency_
     starts = season_starts(frequency)
     periods = frequency.range(pd.Timestamp("2001-01-01"), periods=frequency.periods_per_year)
-    components = core.model_.predict(core.design(periods))
-    log_effect = components[[f"m{k:02d}" for k in starts[1:]]].sum(axis=1).to_numpy()
+    months = [f"m{k:02d}" for k in starts[1:]]
+    log_effect = core.design(periods)[months].to_numpy() @ core.effects_[months].to_numpy()
     return pd.Series(np.exp(log_effect - log_effect.mean()), index=starts, name="month_effect")
 
 
