@@ -311,17 +311,15 @@ def _output_names(category: str, area: str) -> tuple[str, str]:
     return f"{category}_{area}_forecast.csv", f"{category}_{area}_fan.png"
 
 
-def _write_outputs(report: SeriesReport, out_dir: Path, *, counts: pd.DataFrame, chart: bool) -> list[Path]:
+def _write_run_files(reports: list[SeriesReport], out_dir: Path, *, counts: pd.DataFrame, chart: bool,
+                     jobs: int) -> list[Path]:
     from crimecast.data.series import filled_periods
-    from crimecast.report.charts import fan_chart, save_figure
-    from crimecast.report.files import output_stem, write_forecast_csv
+    from crimecast.report.files import write_forecast_files
 
-    written = [write_forecast_csv(report.forecast, out_dir, data_label=_data_label(counts))]
-    if chart:
-        fig = fan_chart(report.forecast, notice=counts.attrs.get("notice", ""),
-                        filled=filled_periods(counts, category=report.forecast.category, area=report.forecast.area))
-        written.append(save_figure(fig, out_dir / f"{output_stem(report.forecast)}_fan.png"))
-    return written
+    results = [report.forecast for report in reports]
+    filled = {(r.category, r.area): tuple(filled_periods(counts, category=r.category, area=r.area)) for r in results}
+    return write_forecast_files(results, out_dir, data_label=_data_label(counts), notice=counts.attrs.get("notice", ""),
+                                filled=filled, chart=chart, jobs=jobs)
 
 
 def _report_failures(failures, *, what: str, debug: bool) -> None:
@@ -428,9 +426,7 @@ def run_command(ctx, category, area, jobs, as_json, spec_options, horizon, out_d
     batch = len(reports) + len(failures) > 1
     summary = tables.summary_frame(reports, failures=failures) if batch else None
     with staged_output(out_dir) as stage:
-        written = []
-        for report in reports:
-            written += _write_outputs(report, stage.dir, counts=counts, chart=not no_chart)
+        written = _write_run_files(reports, stage.dir, counts=counts, chart=not no_chart, jobs=jobs or default_jobs())
         if summary is not None:
             written.append(write_csv_atomic(summary.assign(data=_data_label(counts)), stage.dir / "summary.csv"))
         stale = tuple(name for f in failures for name in _output_names(f.category, f.area))

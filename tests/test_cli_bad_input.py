@@ -211,7 +211,7 @@ def test_ctrl_c_exits_130_with_one_line_and_no_files(tmp_path, monkeypatch, burg
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(charts, "save_figure", interrupted)
+    monkeypatch.setattr(charts, "png_bytes", interrupted)
     out = tmp_path / "out"
     out.mkdir()
     (out / "summary.csv").write_text("previous run")

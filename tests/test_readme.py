@@ -79,6 +79,17 @@ def _quick_png(fig, path):
     return charts.write_atomic(Path(path), lambda tmp: Figure(figsize=(0.01, 0.01), dpi=100).savefig(tmp, format="png"))
 
 
+def _tiny_png(fig):
+    """One-pixel PNG bytes in place of the chart (drawing is tested elsewhere)."""
+    import io
+
+    from matplotlib.figure import Figure
+
+    buffer = io.BytesIO()
+    Figure(figsize=(0.01, 0.01), dpi=100).savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
 def _quick_month_effects(y):
     """Month (or quarter) effects as seasonal means over the overall mean (the Prophet fit is tested elsewhere)."""
     if len(y) < 2 * y.index.month.nunique():
@@ -134,6 +145,7 @@ def test_readme_walkthrough_runs_top_to_bottom(half, tmp_path, monkeypatch):
     monkeypatch.setattr(models.CrimeForecaster, "_make_core", lambda self: SeasonalNaiveCore)
     monkeypatch.setattr(crimecast.cli, "default_jobs", lambda: 1)
     monkeypatch.setattr(charts, "save_figure", _quick_png)
+    monkeypatch.setattr(charts, "png_bytes", _tiny_png)
     from matplotlib.figure import Figure
 
     monkeypatch.setattr(Figure, "tight_layout", lambda self, *args, **kwargs: None)

@@ -104,6 +104,15 @@ def _subplots(*, figsize: tuple[float, float], dpi: int):
     return fig, fig.subplots()
 
 
+def png_bytes(fig) -> bytes:
+    """``fig`` as PNG bytes, as :func:`save_figure` would write them."""
+    import io
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", metadata=PNG_METADATA)
+    return buffer.getvalue()
+
+
 def save_figure(fig, path: Path) -> Path:
     """Save ``fig`` as PNG atomically."""
     return write_atomic(Path(path), lambda tmp: fig.savefig(tmp, format="png", metadata=PNG_METADATA))
