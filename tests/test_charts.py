@@ -1,0 +1,51 @@
+"""The monthly charts' fixed layout: nothing clipped, nothing overlapping, whatever the size of the numbers."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+from crimecast.forecast.paths import ForecastResult
+from crimecast.report.charts import fan_chart, png_bytes
+
+
+def _result(level: float, *, months: int = 60, freq: str = "MS") -> ForecastResult:
+    index = pd.date_range("2009-04-01", periods=months, freq=freq)
+    history = pd.Series(np.round(level * (1 + 0.2 * np.sin(np.arange(months)))), index=index).astype("int64")
+    paths = np.random.default_rng(0).normal(level, 0.1 * level, size=(200, 12 if freq == "MS" else 4)).clip(0)
+    return ForecastResult(category="total-recorded-crime", area="west-midlands-and-somewhere-with-a-long-name",
+                          model="crimecast", history=history, paths=paths)
+
+
+def _extent(artist, renderer):
+    return artist.get_window_extent(renderer)
+
+
+def _drawn(label, plot, renderer) -> bool:
+    """Tick labels exist for ticks outside the view too; only those beside the plot are drawn."""
+    box = _extent(label, renderer)
+    middle_x, middle_y = (box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2
+    return plot.x0 - 1 <= middle_x <= plot.x1 + 1 or plot.y0 - 1 <= middle_y <= plot.y1 + 1 and box.x1 <= plot.x0
+
+
+@pytest.mark.parametrize("level,freq", [(3, "MS"), (950, "MS"), (1_250_000, "MS"), (40_000, "QS-JAN")])
+def test_fan_chart_text_is_inside_the_figure_and_clear_of_the_plot(level, freq):
+    fig = fan_chart(_result(level, months=60 if freq == "MS" else 24, freq=freq),
+                    notice="ILLUSTRATIVE DATA: synthetic counts calibrated to published figures, not real recorded crime.")
+    png_bytes(fig)  # laid out as saved
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    ax = fig.axes[0]
+    figure_box = fig.bbox
+    plot = ax.get_window_extent(renderer)
+    shown = [t for t in ax.get_yticklabels() + ax.get_xticklabels() if t.get_text() and _drawn(t, plot, renderer)]
+    texts = [ax.title, ax.xaxis.label, ax.yaxis.label, *fig.texts, *shown]
+    for text in texts:
+        box = _extent(text, renderer)
+        assert box.x0 >= -1 and box.y0 >= -1 and box.x1 <= figure_box.x1 + 1 and box.y1 <= figure_box.y1 + 1, text.get_text()
+    y_ticks = [_extent(t, renderer) for t in ax.get_yticklabels() if t.get_text() and _drawn(t, plot, renderer)]
+    assert _extent(ax.yaxis.label, renderer).x1 <= min(b.x0 for b in y_ticks) + 1  # the axis label clears the numbers
+    assert _extent(ax.title, renderer).y0 >= plot.y1  # the title sits above the plot (financial years between)
+    caption_top = max(_extent(t, renderer).y1 for t in fig.texts)
+    assert caption_top <= _extent(ax.xaxis.label, renderer).y0 + 1  # the caption sits under the axis label
