@@ -9,40 +9,67 @@ piecewise-linear trend with random future slope changes and adds Gaussian
 noise. Prophet spends most of its time in pandas around those steps (on a
 monthly series about 30 ms building features per call, and a Python loop
 per path when sampling). This module does the same steps on numpy arrays and
-calls the same Stan program through Prophet's backend, so the fitted
+calls the same compiled Stan program the way Prophet's backend does, so the fitted
 parameters are Prophet's (tests compare them), in a fraction of the time.
 Paths are drawn from a seeded generator instead of numpy's global one.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+from crimecast.errors import ModelError
 
 N_CHANGEPOINTS = 25  # Prophet's default
 ALGORITHM = "LBFGS"  # Prophet picks Newton under 100 points: L-BFGS reaches the same optimum several times faster
 STAN_SEED = 1
 
-_BACKENDS = threading.local()  # one Stan backend per thread: it keeps the last fit on itself
+STAN_ITERATIONS = 10_000  # as Prophet
+_MODELS = threading.local()  # one loaded Stan model per thread
 
 
-def _stan_backend():
-    """Prophet's CmdStanPy backend (its compiled model), loaded once per thread, chatter silenced."""
-    if not hasattr(_BACKENDS, "backend"):
-        logging.getLogger("prophet.plot").setLevel(logging.CRITICAL)
+def _prophet_stan_dir() -> Path:
+    """Prophet's compiled Stan model and its bundled CmdStan, found without importing Prophet (and its plotting)."""
+    spec = importlib.util.find_spec("prophet")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModelError("Prophet is not installed; install crimecast's requirements (pip install crimecast).")
+    return Path(next(iter(spec.submodule_search_locations))) / "stan_model"
+
+
+def _stan_model():
+    """Prophet's compiled Stan program through CmdStanPy, as Prophet's own backend loads it, once per thread."""
+    if not hasattr(_MODELS, "model"):
         stan_logger = logging.getLogger("cmdstanpy")
         if not stan_logger.hasHandlers():
             stan_logger.addHandler(logging.NullHandler())
-        from prophet.models import StanBackendEnum
+        import cmdstanpy
 
-        for name in ("cmdstanpy", "prophet"):
-            logging.getLogger(name).setLevel(logging.ERROR)
-        _BACKENDS.backend = StanBackendEnum.get_backend_class(StanBackendEnum.CMDSTANPY.name)()
-    return _BACKENDS.backend
+        stan_logger.setLevel(logging.ERROR)  # CmdStanPy resets its level on import
+        stan_dir = _prophet_stan_dir()
+        bundled = sorted(stan_dir.glob("cmdstan-*"))
+        if bundled:
+            cmdstanpy.set_cmdstan_path(str(bundled[-1]))
+        _MODELS.model = cmdstanpy.CmdStanModel(exe_file=str(stan_dir / "prophet_model.bin"))
+    return _MODELS.model
+
+
+def _optimize(init: dict, data: dict) -> dict[str, np.ndarray]:
+    """The MAP estimate, as Prophet's backend runs it: L-BFGS, falling back on Newton if it stops abnormally."""
+    model = _stan_model()
+    arguments = {"data": data, "inits": init, "iter": STAN_ITERATIONS, "seed": STAN_SEED}
+    try:
+        fit = model.optimize(algorithm=ALGORITHM, **arguments)
+    except RuntimeError:
+        fit = model.optimize(algorithm="Newton", **arguments)
+    return {name: np.atleast_1d(np.asarray(fit.stan_variable(name), dtype=float))
+            for name in ("k", "m", "delta", "beta", "sigma_obs")}
 
 
 @dataclass(frozen=True)
@@ -116,11 +143,10 @@ def fit_prophet_map(months: pd.DatetimeIndex, y: np.ndarray, design: np.ndarray,
         params = {**init, "sigma_obs": 1e-9}
     else:
         data = {"T": len(y), "S": len(changepoints_t), "K": design.shape[1], "tau": changepoint_prior_scale,
-                "trend_indicator": 0, "y": y_scaled, "t": t, "t_change": changepoints_t,
-                "X": pd.DataFrame(design), "sigmas": list(prior_scales), "s_a": np.ones(design.shape[1]),
-                "s_m": np.zeros(design.shape[1]), "cap": np.zeros(len(y))}
-        fitted = _stan_backend().fit(init, data, seed=STAN_SEED, algorithm=ALGORITHM)
-        params = {name: np.asarray(value, dtype=float).reshape(-1) for name, value in fitted.items()}
+                "trend_indicator": 0, "y": y_scaled.tolist(), "t": t.tolist(), "t_change": changepoints_t.tolist(),
+                "X": np.asarray(design, dtype=float).tolist(), "sigmas": list(prior_scales),
+                "s_a": [1.0] * design.shape[1], "s_m": [0.0] * design.shape[1], "cap": [0.0] * len(y)}
+        params = _optimize({**init, "delta": init["delta"].tolist(), "beta": init["beta"].tolist()}, data)
         if len(changepoints_t) == 1 and changepoints_t[0] == 0.0:  # as Prophet: no changepoints, delta folded into k
             params["k"], params["delta"] = params["k"] + params["delta"], np.zeros(1)
     return ProphetFit(k=float(np.ravel(params["k"])[0]), m=float(np.ravel(params["m"])[0]),
