@@ -1172,40 +1172,14 @@ def scenario_check_command(scenario_file, as_json, data_source):
 
 # ---------------------------------------------------------------- milestones
 
-def _plan_data(plan_file, category, year) -> str | None:
-    """The data a plan file names, if any (read before the counts, which the plan may need)."""
-    from crimecast.scenarios.plan import load_plan
-
-    return load_plan(plan_file, year=year).data if plan_file and not category else None
-
-
-def _plan_for(category, plan_file, *, target, count, area, year, direction, counts):
-    from crimecast.data.calendar import financial_year_label, financial_year_start
-    from crimecast.data.series import FORCE_AREA
-    from crimecast.scenarios.plan import load_plan, single_milestone
+def _target_option(target: str) -> float:
+    """``--target``: a change such as -8% or -0.08."""
     from crimecast.scenarios.values import parse_number
 
-    if plan_file and category:
-        raise UsageError("give either CATEGORY (with --target or --count) or --plan FILE, not both.")
-    if plan_file:
-        return load_plan(plan_file, year=year)
-    from crimecast.data.frequency import frequency_of
-
-    frequency = frequency_of(counts)
-    year = year or financial_year_label(financial_year_start(frequency.next(counts["month"].max())))
     try:
-        change = None if count is not None else parse_number(target, allow_percent=True)
+        return parse_number(target, allow_percent=True)
     except ValueError as error:
         raise click.BadParameter(str(error), param_hint="--target") from None
-    from crimecast.data.series import ALL, select_keys
-    from crimecast.scenarios.plan import milestone_plan
-
-    if category and area != ALL and "," not in area:
-        return single_milestone(category, area=area, target=change, count=count, year=year, direction=direction)
-    keys, _ = select_keys(counts, category=category or ALL, area=area)
-    keys = sorted(keys, key=lambda k: (k[0], k[1] != FORCE_AREA, k[1]))  # the force first, then its districts
-    what = f"{category} by area" if category else "every category"
-    return milestone_plan(keys, name=f"{what} {year}", target=change, count=count, year=year, direction=direction)
 
 
 @cli.command("milestones")
@@ -1218,7 +1192,8 @@ def _plan_for(category, plan_file, *, target, count, area, year, direction, coun
 @click.option("--area", default="force", show_default=True,
               help="Area of CATEGORY: a district slug, force, 'all' (one row per area) or a comma-separated list.")
 @click.option("--plan", "plan_file", default=None, help="A YAML or CSV plan of milestones, or a shipped plan (plan-2013-14).")
-@click.option("--year", default=None, help="Financial year, e.g. 2014/15 (default: the plan's, else the next year).")
+@click.option("--year", default=None,
+              help="Financial year, e.g. 2014/15 (default: the plan's, else the year after the data's last month or --as-of).")
 @click.option("--as-of", "as_of", default=None,
               help="Last month of actuals to use, e.g. 2014-09, for in-year assurance (a quarter end for quarterly data).")
 @click.option("--scenario", "scenario_file", default=None, help="Scenario file (or shipped example) applied to the same paths.")
@@ -1229,9 +1204,12 @@ def _plan_for(category, plan_file, *, target, count, area, year, direction, coun
 @click.option("--no-chart", is_flag=True, help="Skip the PNG charts.")
 @json_option
 @saved_forecast_option
+@click.option("--against", "against_name", default=None,
+              help="Also set the year so far against the forecast saved at the start of the year as NAME "
+                   "(`forecast run ... --as-of 2013-03 --save NAME`): expected, 80% interval, percentile, P(meet) from it.")
 @data_source_options
 def milestones_command(category, target, count_target, direction, area, plan_file, year, as_of, scenario_file,
-                       spec_options, jobs, out_dir, no_chart, as_json, saved_name, data_source):
+                       spec_options, jobs, out_dir, no_chart, as_json, saved_name, against_name, data_source):
     """Chance of meeting milestones, achievable targets and in-year assurance.
 
     For each milestone: last year's actual, the expected total with its 80%
@@ -1239,8 +1217,10 @@ def milestones_command(category, target, count_target, direction, area, plan_fil
     risk, unlikely) and the change that would be met with probability
     50%, 70% and 90%. With --as-of inside the year, the forecast is
     refitted to the months observed and year to date is set against the
-    target's seasonal trajectory. Without CATEGORY or --plan, every
-    category is shown (a planner's table of achievable targets).
+    target's seasonal trajectory; with --against NAME, the year so far is
+    also set against the forecast saved at the start of the year (read,
+    not refitted). Without CATEGORY or --plan, every category is shown (a
+    planner's table of achievable targets).
 
     \b
     Examples:
@@ -1251,30 +1231,33 @@ def milestones_command(category, target, count_target, direction, area, plan_fil
       forecast milestones --plan my-plan.csv --data force.csv
       forecast milestones burglary --target -8% --area all
       forecast milestones burglary --target -8% --forecast wm-2014
+      forecast milestones burglary --target -8% --as-of 2013-09 --against start-2013
     """
     from crimecast.data.series import FORCE_AREA
     from crimecast.data.sources import open_counts, restrict_to
     from crimecast.report import milestones as render
-    from crimecast.report import serialise, tables
     from crimecast.report.charts import milestone_chart, save_figure
     from crimecast.report.rates import rate_milestone_chart
     from crimecast.scenarios.assess import assess_milestones, milestone_spec
+    from crimecast.scenarios.plan import plan_data, plan_for
     from crimecast.scenarios.spec import load_scenario
 
-    plan_data = _plan_data(plan_file, category, year)
-    counts = open_counts(data_source.naming(plan_data))
+    counts = open_counts(data_source.naming(plan_data(plan_file, category=category, year=year)))
     several = area is not None and (area == "all" or "," in area)
-    if counts.attrs.get("areas") == "peers" and area not in (None, FORCE_AREA) and not several and saved_name is None:
+    reads_saved = saved_name is not None or against_name is not None
+    if counts.attrs.get("areas") == "peers" and area not in (None, FORCE_AREA) and not several and not reads_saved:
         # one force of several: forecast it as a whole (a saved forecast names the force as `run` did, so keep that)
         counts, area = restrict_to(counts, area), FORCE_AREA
     _say_provenance(counts)
-    plan = _plan_for(category, plan_file, target=target, count=count_target, area=area, year=year,
-                     direction=direction, counts=counts)
-    scenario = load_scenario(scenario_file) if scenario_file else None
+    change = _target_option(target) if count_target is None and not plan_file else None
     month = _month_option(as_of, "--as-of")
+    plan = plan_for(counts, category=category, plan_file=plan_file, area=area, target=change, count=count_target,
+                    year=year, direction=direction, as_of=month)
+    scenario = load_scenario(scenario_file) if scenario_file else None
     spec = milestone_spec(plan, scenario, **spec_options, as_of=None if month is None else f"{month:%Y-%m}")
     report = assess_milestones(counts, plan, spec=spec, scenario=scenario,
-                               saved=_saved(saved_name, counts, data_source.store), jobs=jobs or default_jobs(),
+                               saved=_saved(saved_name, counts, data_source.store),
+                               against=_saved(against_name, counts, data_source.store), jobs=jobs or default_jobs(),
                                progress=None if as_json else _series_progress)
     with staged_output(out_dir) as stage:
         staged = render.output_dir(stage.dir, report)
@@ -1288,27 +1271,9 @@ def milestones_command(category, target, count_target, direction, area, plan_fil
     folder = render.output_dir(out_dir, report)
     written = [stage.final_path(p) for p in written]
     if as_json:
-        click.echo(json.dumps({"plan": report.plan.name, "as_of": report.as_of, "scenario": report.scenario_name,
-                               "data": counts.attrs.get("source"), "illustrative": bool(counts.attrs.get("illustrative")),
-                               "model": report.base.model, "paths": report.base.paths,
-                               "milestones": serialise.records(report.table()), "notes": report.notes,
-                               "calibration_caveat": render.CALIBRATION_CAVEAT,
-                               "files": [str(p) for p in written]}, indent=2, default=serialise.json_default))
-        return
-    observed = max(a.months_observed for a in report.assessments)
-    stage = f"in-year assurance as of {report.as_of:%Y-%m}" if observed else f"planning from {report.as_of:%Y-%m}"
-    scenario_text = f", scenario '{report.scenario_name}'" if report.scenario_name else ""
-    click.secho(f"\n{report.plan.name}: {stage}. Data: {_data_label(counts)}. Model: {report.base.model}, "
-                f"{report.base.paths:,} paths{scenario_text}.", bold=True)
-    click.echo(tables.text_table(render.position_table(report), align_left=("milestone", "year", "target", "verdict")))
-    click.echo()
-    for line in render.assurance_sentences(report):
-        click.echo(line)
-    if any(a.baseline.probability.p > 0.6 or (a.scenario and a.scenario.probability.p > 0.6) for a in report.assessments):
-        click.secho(f"Note: {render.CALIBRATION_CAVEAT}", fg="yellow")
-    for note in report.notes:
-        click.secho(f"Note: {note}", fg="yellow")
-    click.echo(f"\nWrote {len(written)} file(s) to {folder}/.")
+        _echo_json(render.milestones_json(report, data=counts.attrs, files=written))
+    else:
+        _show(render.milestones_text(report, data_label=_data_label(counts), folder=folder, files=written))
 
 
 # ---------------------------------------------------------------- optimisation
