@@ -391,7 +391,8 @@ def run_command(ctx, category, area, jobs, as_json, spec_options, horizon, out_d
     from crimecast.data.sources import open_counts
     from crimecast.forecast.run import BacktestOptions, run_forecasts, run_size
     from crimecast.forecast.spec import forecast_spec
-    from crimecast.report import serialise, tables
+    from crimecast.report import tables
+    from crimecast.report.forecast import run_json
 
     if save_name is not None:
         from crimecast.forecast.saved import check_forecast_name
@@ -437,11 +438,7 @@ def run_command(ctx, category, area, jobs, as_json, spec_options, horizon, out_d
         stage.publish(stale=stale)
     written = [stage.final_path(p) for p in written]
     if as_json:
-        payload = {"data": counts.attrs.get("source"), "illustrative": bool(counts.attrs.get("illustrative")),
-                   "notice": counts.attrs.get("notice", ""), "notes": notes, "series": [serialise.series_report(r) for r in reports],
-                   "failed": [{"category": f.category, "area": f.area, "reason": f.reason} for f in failures],
-                   "files": [str(p) for p in written]}
-        click.echo(json.dumps(payload, indent=2, default=serialise.json_default))
+        _echo_json(run_json(reports, notes=notes, failures=failures, data=counts.attrs, files=written))
     elif not batch:
         _print_report(reports[0], counts=counts)
     elif reports:
@@ -993,22 +990,6 @@ def _scenario_provenance(data: dict) -> None:
         click.secho(data["notice"], fg="yellow", err=True)
 
 
-def _scenario_json(result, written: list[Path]) -> dict:
-    from crimecast.report import serialise
-    from crimecast.report.scenarios import describe_driver
-
-    scenario = result.resolved.scenario
-    return {"scenario": scenario.name, "description": scenario.description.strip(), "file": scenario.source,
-            "data": result.data.get("source"), "illustrative": bool(result.data.get("illustrative")),
-            "notice": result.data.get("notice", ""), "as_of": result.as_of, "base": scenario.base.model_dump(),
-            "drivers": [{"name": d.label, "kind": d.kind, "description": describe_driver(d), "defined_in": d.where}
-                        for d in result.resolved.drivers],
-            "financial_years": serialise.records(result.financial_years()),
-            "contributions": serialise.records(result.contributions),
-            "monthly": serialise.records(result.monthly_table()), "notes": result.notes,
-            "files": [str(p) for p in written]}
-
-
 @scenario_group.command("run")
 @click.argument("scenario_file", metavar="FILE")
 @out_option("Folder; files go in OUT/scenario-<name>/.")
@@ -1035,7 +1016,7 @@ def scenario_run_command(scenario_file, out_dir, jobs, no_chart, as_json, saved_
     """
     from crimecast.data.sources import open_counts
     from crimecast.report import scenarios as render
-    from crimecast.report import serialise, tables
+    from crimecast.report import tables
     from crimecast.report.charts import save_figure, scenario_chart
     from crimecast.scenarios.run import run_scenario
     from crimecast.scenarios.spec import load_scenario
@@ -1057,7 +1038,7 @@ def scenario_run_command(scenario_file, out_dir, jobs, no_chart, as_json, saved_
     folder = render.output_dir(out_dir, scenario.name)
     written = [stage.final_path(p) for p in written]
     if as_json:
-        click.echo(json.dumps(_scenario_json(result, written), indent=2, default=serialise.json_default))
+        _echo_json(render.scenario_json(result, files=written))
         return
     click.secho(f"\nScenario: {scenario.name}. Data: {label}. Forecast from {result.as_of:%Y-%m} "
                 f"({scenario.base.model}, {scenario.base.paths:,} paths).", bold=True)
@@ -1329,7 +1310,7 @@ def optimise_csf_command(assumptions_file, budget, objective, scenario_file, sol
     from crimecast.optimise.assumptions import load_assumptions
     from crimecast.optimise.csf import optimise_csf
     from crimecast.report import optimise as render
-    from crimecast.report import serialise, tables
+    from crimecast.report import tables
     from crimecast.report.charts import allocation_chart, budget_curve_chart, save_figure
     from crimecast.scenarios.spec import load_scenario
 
@@ -1352,16 +1333,7 @@ def optimise_csf_command(assumptions_file, budget, objective, scenario_file, sol
     folder = render.output_dir(out_dir)
     written = [stage.final_path(p) for p in written]
     if as_json:
-        click.echo(json.dumps({"assumptions": source, "year": result.year, "budget": result.spec.budget,
-                               "scenario": result.scenario, "last_year_label": result.last_year_label,
-                               "unit": result.weights.unit, "weights_source": result.weights.source,
-                               "illustrative_data": bool(counts.attrs.get("illustrative")),
-                               "gain": result.gain, "gain_spread": result.gain_spread and vars(result.gain_spread), "moved": result.moved,
-                               "proven_gap": result.optimal.gap,
-                               "allocation": serialise.records(result.table), "binding": serialise.records(result.binding),
-                               "budget_curve": serialise.records(result.budget_curve),
-                               "schemes": serialise.records(result.schemes), "solve_seconds": result.seconds,
-                               "files": [str(p) for p in written]}, indent=2, default=serialise.json_default))
+        _echo_json(render.csf_json(result, source=source, data=counts.attrs, files=written))
         return
     scenario_text = f", scenario '{result.scenario}'" if result.scenario else ""
     click.secho(f"\n{result.name}: {result.year}{scenario_text}, outcome in {result.weights.unit}.", bold=True)

@@ -127,6 +127,34 @@ def summary_sentences(result: CsfResult) -> list[str]:
     return lines
 
 
+def csf_json(result: CsfResult, *, source: str, data: dict, files: list[Path]) -> dict:
+    """``forecast optimise csf --json``: the allocation, binding constraints, budget curve and schemes, and the files.
+
+    Parameters
+    ----------
+    result
+        What :func:`crimecast.optimise.csf.optimise_csf` returned.
+    source
+        The assumptions file read.
+    data
+        The counts' ``attrs`` (illustrative).
+    files
+        The files written.
+    """
+    from crimecast.report import serialise
+
+    return {"assumptions": source, "year": result.year, "budget": result.spec.budget,
+            "scenario": result.scenario, "last_year_label": result.last_year_label,
+            "unit": result.weights.unit, "weights_source": result.weights.source,
+            "illustrative_data": bool(data.get("illustrative")),
+            "gain": result.gain, "gain_spread": result.gain_spread and vars(result.gain_spread), "moved": result.moved,
+            "proven_gap": result.optimal.gap,
+            "allocation": serialise.records(result.table), "binding": serialise.records(result.binding),
+            "budget_curve": serialise.records(result.budget_curve),
+            "schemes": serialise.records(result.schemes), "solve_seconds": result.seconds,
+            "files": [str(p) for p in files]}
+
+
 def output_dir(out_dir: Path) -> Path:
     return Path(out_dir) / "optimise-csf"
 

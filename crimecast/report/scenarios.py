@@ -173,6 +173,22 @@ def write_scenario_tables(result: ScenarioResult, folder: Path, *, data_label: s
     ]
 
 
+def scenario_json(result: ScenarioResult, *, files: list[Path]) -> dict:
+    """``forecast scenario run --json``: the scenario, its drivers in words, years, contributions, months, notes, files."""
+    from crimecast.report import serialise
+
+    scenario = result.resolved.scenario
+    return {"scenario": scenario.name, "description": scenario.description.strip(), "file": scenario.source,
+            "data": result.data.get("source"), "illustrative": bool(result.data.get("illustrative")),
+            "notice": result.data.get("notice", ""), "as_of": result.as_of, "base": scenario.base.model_dump(),
+            "drivers": [{"name": d.label, "kind": d.kind, "description": describe_driver(d), "defined_in": d.where}
+                        for d in result.resolved.drivers],
+            "financial_years": serialise.records(result.financial_years()),
+            "contributions": serialise.records(result.contributions),
+            "monthly": serialise.records(result.monthly_table()), "notes": result.notes,
+            "files": [str(p) for p in files]}
+
+
 def check_json(resolved: ResolvedScenario) -> dict:
     """``forecast scenario check --json``: the scenario is valid; its forecast months, drivers and notes."""
     scenario = resolved.scenario
