@@ -1474,9 +1474,12 @@ def forecasts_command(store, drop_name, as_json):
 @click.option("--seed", type=int, default=None, help=f"Random seed (default: {DEFAULT_SEED}).")
 @click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Worker processes (default: cores, at most 4).")
 @scheduler_option
-@data_options
+@saved_forecast_option
+@click.option("--against", "against_name", default=None,
+              help="In-year pack: also set the year so far against the forecast saved at the start of the year as NAME.")
+@data_source_options
 def report_command(plan_file, as_of, scenario_file, csf_file, fleet_file, out_dir, no_pdf, model, n_paths, seed, jobs,
-                   counts):
+                   saved_name, against_name, data_source):
     """Write the Board pack: one self-contained HTML page (report.html) and its PDF.
 
     A summary table first (target, year to date against last year with the
@@ -1485,16 +1488,21 @@ def report_command(plan_file, as_of, scenario_file, csf_file, fleet_file, out_di
     chart, fan chart with the target's trajectory, sentences), the scenario
     and the money when given, and where every number comes from. The page
     fetches nothing from the internet; the PDF (A4) is printed from it by
-    headless Chromium.
+    headless Chromium. --forecast NAME reads a saved forecast instead of
+    forecasting; --against NAME (an in-year pack) sets each milestone's
+    year so far against the forecast saved at the start of the year.
 
     \b
     Examples:
       forecast report --plan plan-2013-14
       forecast report --plan plan-2013-14 --as-of 2014-03 --scenario domestic-abuse-uplift --csf csf-2013-14 --fleet fleet-2013
       forecast report --plan plan-2013-14 --as-of 2013-09 --no-pdf --out papers/september
+      forecast report --plan plan-2013-14 --as-of 2014-03 --forecast start-2013 --no-pdf
+      forecast report --plan plan-2013-14 --as-of 2013-09 --against start-2013 --no-pdf
     """
     import time
 
+    from crimecast.data.sources import open_counts
     from crimecast.optimise.assumptions import load_assumptions
     from crimecast.optimise.fleet_spec import load_fleet
     from crimecast.report.board import build_board_pack
@@ -1503,13 +1511,17 @@ def report_command(plan_file, as_of, scenario_file, csf_file, fleet_file, out_di
     from crimecast.scenarios.spec import load_scenario
 
     started = time.perf_counter()
+    counts = open_counts(data_source)
+    _say_provenance(counts)
     folder = out_dir
     plan = load_plan(plan_file)
     scenario = load_scenario(scenario_file) if scenario_file else None
     csf = load_assumptions(csf_file) if csf_file else None
     fleet = load_fleet(fleet_file) if fleet_file else None
     pack = build_board_pack(counts, plan, as_of=_month_option(as_of, "--as-of"), scenario=scenario, csf=csf, fleet=fleet,
-                            model=model, paths=n_paths, seed=seed, jobs=jobs or default_jobs(), progress=_series_progress)
+                            model=model, paths=n_paths, seed=seed, saved=_saved(saved_name, counts, data_source.store),
+                            against=_saved(against_name, counts, data_source.store), jobs=jobs or default_jobs(),
+                            progress=_series_progress)
     written = write_board_pack(pack, folder, pdf=not no_pdf)
     seconds = time.perf_counter() - started
     click.secho(f"\n{pack.title}.", bold=True)

@@ -172,10 +172,19 @@ def chart_name(index: int, a: Assessment) -> str:
 # ---------------------------------------------------------------- the year so far against the saved start-of-year forecast
 
 def _percentile(share: float) -> str:
-    """``0.08`` -> ``'8th'``: where the actual falls among the saved paths."""
+    """``0.08`` -> ``'8th'``: where the actual falls among the saved paths (``'0th'`` and ``'100th'``: outside them all)."""
     value = min(max(round(share * 100), 0), 100)
     suffix = "th" if 10 <= value % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(value % 10, "th")
     return f"{value}{suffix}"
+
+
+def _among_paths(m: AgainstSaved, n: int) -> str:
+    """``'the 8th percentile of its paths'``, or above (below) every one of them."""
+    if m.percentile == 1:
+        return f"above every one of its {n:,} paths"
+    if m.percentile == 0:
+        return f"below every one of its {n:,} paths"
+    return f"the {_percentile(m.percentile)} percentile of its paths"
 
 
 def _position(m: AgainstSaved) -> str:
@@ -211,7 +220,7 @@ def against_sentences(against: AgainstReport) -> list[str]:
         lines.append(
             f"{a.label}, {observed} {noun}{'s' if observed > 1 else ''} of {a.year}: {count(m.actual)} recorded against "
             f"{count(m.expected)} expected by the forecast saved as '{against.saved}' (80%: {count(m.lo80)} to "
-            f"{count(m.hi80)}), {percent(m.gap)}, the {_percentile(m.percentile)} percentile of its paths: running "
+            f"{count(m.hi80)}), {percent(m.gap)}, {_among_paths(m, n)}: running "
             f"{_position(m)}. From that forecast, given the {noun}s observed, the chance of meeting "
             f"{a.milestone.describe()} is {probability(m.now.probability.p, n)} (it was "
             f"{probability(m.at_start.probability.p, n)} at the start of the year; refitted to the {noun}s observed, "
