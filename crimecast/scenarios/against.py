@@ -133,13 +133,35 @@ def _check_start(saved: Panel, start: int, periods: pd.DatetimeIndex) -> None:
                         f"again with --horizon {len(periods)} or more.")
 
 
+def check_against(saved: Panel, keys: list[tuple[str, str]], *, years: list[int], frequency: Frequency,
+                  as_of: pd.Timestamp) -> None:
+    """Check, before any forecasting, that ``saved`` can serve as the start-of-year forecast of ``keys`` in ``years``.
+
+    Raises
+    ------
+    UsageError
+        When no period of a year is observed yet at ``as_of`` (the last complete period).
+    DataError
+        When ``saved`` does not start at the start of a year, stops before it ends, or lacks a series.
+    """
+    for start in years:
+        periods = financial_year_periods(start, frequency)
+        if as_of < periods[0]:
+            year = financial_year_label(start)
+            raise UsageError(f"--against sets the months observed in {year} against the saved forecast, but the as-of "
+                             f"month {frequency.period_end_month(as_of):%Y-%m} is before {year} starts "
+                             f"({periods[0]:%Y-%m}): give --as-of inside the year "
+                             f"(e.g. {periods[0] + pd.DateOffset(months=5):%Y-%m}).")
+        _check_start(saved, start, periods)
+    for category, area in dict.fromkeys(keys):
+        if not saved.has(category, area):
+            raise DataError(f"the saved forecast '{saved.saved}' lacks {category} / {area}, which the plan needs. Save "
+                            "a forecast at the start of the year that includes it (e.g. `forecast run all --area all "
+                            f"--as-of {saved.as_of:%Y-%m} --save NAME`).")
+
+
 def _against_one(a: Assessment, saved: Panel, *, as_of: pd.Timestamp) -> AgainstSaved:
     periods = financial_year_periods(a.year_start, a.frequency)
-    _check_start(saved, a.year_start, periods)
-    if not saved.has(a.category, a.area):
-        raise DataError(f"the saved forecast '{saved.saved}' lacks {a.category} / {a.area}, which the plan needs. Save a "
-                        "forecast at the start of the year that includes it (e.g. `forecast run all --area all --as-of "
-                        f"{saved.as_of:%Y-%m} --save NAME`).")
     year_paths = saved.total(a.category, a.area)[:, saved.months.get_indexer(periods)]
     observed = int((periods <= as_of).sum())
     so_far = year_paths[:, :observed].sum(axis=1)
@@ -166,22 +188,15 @@ def against_saved(report: MilestoneReport, saved: Panel) -> AgainstReport:
 
     Raises
     ------
-    UsageError
-        When no period of the year is observed yet at the report's as-of.
-    DataError
-        When the saved forecast does not start at the start of a milestone's
-        year, stops before it ends, or lacks a milestone's series.
+    UsageError, DataError
+        As :func:`check_against` (which ``assess_milestones`` calls before forecasting).
     """
     counted = [a for a in report.assessments if a.unit != "rate"]
     if not counted:
         raise UsageError("--against reads a saved forecast of counts, and the plan has only rate milestones.")
-    unobserved = [a for a in counted if not a.months_observed]
-    if unobserved:
-        a = unobserved[0]
-        first = financial_year_periods(a.year_start, a.frequency)[0]
-        raise UsageError(f"--against sets the months observed in {a.year} against the saved forecast, but the as-of month "
-                         f"{report.as_of:%Y-%m} is before {a.year} starts ({first:%Y-%m}): give --as-of inside the year "
-                         f"(e.g. {first + pd.DateOffset(months=5):%Y-%m}).")
+    frequency = counted[0].frequency
+    check_against(saved, [(a.category, a.area) for a in counted], years=sorted({a.year_start for a in counted}),
+                  frequency=frequency, as_of=last_complete_period(report.as_of, frequency))
     milestones = [_against_one(a, saved, as_of=last_complete_period(report.as_of, a.frequency)) for a in counted]
     notes = []
     if len(counted) < len(report.assessments):
@@ -190,4 +205,4 @@ def against_saved(report: MilestoneReport, saved: Panel) -> AgainstReport:
                          milestones=milestones, frequency=counted[0].frequency, notes=notes)
 
 
-__all__ = ["AHEAD", "BEHIND", "ON_PLAN", "AgainstReport", "AgainstSaved", "against_saved"]
+__all__ = ["AHEAD", "BEHIND", "ON_PLAN", "AgainstReport", "AgainstSaved", "against_saved", "check_against"]

@@ -369,6 +369,10 @@ def assess_milestones(counts: pd.DataFrame, plan: Plan, *, spec: ForecastSpec | 
         _same_data(scenario, counts)
         resolved = resolve_scenario(scenario_at(scenario, as_of=as_of, horizon=horizon), counts)
     needs = _needs(keys, resolved)
+    if against is not None:  # before any forecasting: a saved forecast that cannot serve is refused at once
+        from crimecast.scenarios.against import check_against
+
+        check_against(against, keys, years=years, frequency=frequency, as_of=cut)
     if saved is not None:
         if saved.as_of < cut:
             raise DataError(f"the saved forecast '{saved.saved}' is from {saved.as_of:%Y-%m} but the plan needs a forecast "
