@@ -685,7 +685,6 @@ def compare_command(category, area, peers, peer_group, year, population_file, no
     from crimecast.forecast.spec import forecast_spec
     from crimecast.report import compare as render
     from crimecast.report.charts import save_figure
-    from crimecast.report.serialise import json_default
 
     names = peer_names(peers, peer_group)
     population = load_population(population_file) if population_file else None
@@ -701,9 +700,7 @@ def compare_command(category, area, peers, peer_group, year, population_file, no
         stage.publish()
     written = [stage.final_path(p) for p in written]
     if as_json:
-        click.echo(json.dumps({**render.payload(comparison), "data": counts.attrs.get("source"),
-                               "illustrative": bool(counts.attrs.get("illustrative")),
-                               "files": [str(p) for p in written]}, indent=2, default=json_default))
+        _echo_json(render.compare_json(comparison, data=counts.attrs, files=written))
         return
     click.secho(render.title(comparison) + f". Data: {_data_label(counts)}.", bold=True)
     click.echo()
@@ -718,7 +715,8 @@ def _spc_areas(category, area, *, start, seasonal_adjust, known_changes_file, ru
     """``forecast spc CATEGORY --area all`` (or a list): one row per area, a chart per area, a summary CSV."""
     from crimecast.data.series import filled_periods
     from crimecast.forecast.spc_areas import run_spc_areas
-    from crimecast.report import serialise, tables
+    from crimecast.report import tables
+    from crimecast.report.forecast import spc_areas_json
     from crimecast.report.charts import control_chart_figure, save_figure
 
     report = run_spc_areas(counts, category=category, area=area, jobs=default_jobs(), start=_month_option(start, "--from"),
@@ -738,9 +736,7 @@ def _spc_areas(category, area, *, start, seasonal_adjust, known_changes_file, ru
         stage.publish()
     written = [stage.final_path(p) for p in written]
     if as_json:
-        click.echo(json.dumps({"category": report.category, "areas": serialise.records(rows),
-                               "failed": [{"area": a, "reason": r} for a, r in report.failures],
-                               "files": [str(p) for p in written]}, indent=2, default=serialise.json_default))
+        _echo_json(spc_areas_json(report, rows=rows, files=written))
     else:
         click.secho(f"\n{tables.display_name(report.category)}: XmR chart of each area (the current period)", bold=True)
         shown = rows.assign(**{c: rows[c].map(tables.count) for c in ("mean", "lower", "upper", "latest")})
@@ -1433,7 +1429,8 @@ def forecasts_command(store, drop_name, as_json):
       forecast forecasts --drop wm-2014
     """
     from crimecast.forecast.saved import drop_saved, saved_forecasts
-    from crimecast.report import serialise, tables
+    from crimecast.report import tables
+    from crimecast.report.forecast import saved_json
 
     if drop_name is not None:
         drop_saved(drop_name, store=store)
@@ -1444,7 +1441,7 @@ def forecasts_command(store, drop_name, as_json):
         return
     table = saved_forecasts(store)
     if as_json:
-        click.echo(json.dumps({"forecasts": serialise.records(table)}, indent=2, default=serialise.json_default))
+        _echo_json(saved_json(table))
         return
     if table.empty:
         click.echo("No saved forecasts. Save one with `forecast run CATEGORY --save NAME`.")
@@ -1557,7 +1554,7 @@ def _run_rate(rates, *, category, area, horizon, n_paths, seed, backtest, chart,
     """``forecast run`` on a rate series: percentages with 80%/95% intervals, rolling 12 months, backtest coverage."""
     from crimecast.forecast.rates import run_rate
     from crimecast.report import rates as render
-    from crimecast.report import serialise, tables
+    from crimecast.report import tables
     from crimecast.report.charts import save_figure
 
     if area == "all":
@@ -1575,12 +1572,7 @@ def _run_rate(rates, *, category, area, horizon, n_paths, seed, backtest, chart,
         stage.publish()
     written = [stage.final_path(p) for p in written]
     if as_json:
-        click.echo(json.dumps({"data": counts.attrs.get("source"), "illustrative": bool(rates.attrs.get("illustrative")),
-                               "notice": rates.attrs.get("notice", ""), "rate": True, "category": f.category, "area": f.area,
-                               "model": f.model, "last12": report.last12, "next12_mean": float(report.next12.mean()),
-                               "forecast": serialise.records(render.forecast_frame(report)),
-                               "coverage": [vars(c) for c in report.coverage], "notes": list(report.notes),
-                               "files": [str(p) for p in written]}, indent=2, default=serialise.json_default))
+        _echo_json(render.rate_run_json(report, data=counts.attrs, rates=rates.attrs, files=written))
         return
     click.secho(f"\n{render.title(f.category, f.area)} (a rate: satisfied / surveyed). Data: {_data_label(counts)}. "
                 f"Model: {f.model}, {f.paths.shape[0]:,} paths.", bold=True)
@@ -1605,7 +1597,7 @@ def _spc_rate(rates, *, category, area, start, run_length, out_dir, as_json, cou
     from crimecast.data.rates import rate_series
     from crimecast.forecast.pchart import describe_p_chart, p_chart
     from crimecast.report import rates as render
-    from crimecast.report import serialise, tables
+    from crimecast.report import tables
     from crimecast.report.charts import save_figure
 
     series = rate_series(rates, category=category, area=area or "force")
@@ -1622,12 +1614,8 @@ def _spc_rate(rates, *, category, area, start, run_length, out_dir, as_json, cou
     written = [stage.final_path(p) for p in written]
     lines = describe_p_chart(chart)
     if as_json:
-        click.echo(json.dumps({"category": cat, "area": ar, "chart": chart.kind, "rate": True,
-                               "illustrative": bool(rates.attrs.get("illustrative")),
-                               "periods": [{**vars(p), "kind": p.kind, "laney": p.laney} for p in chart.periods],
-                               "signals": [vars(s) for s in chart.signals], "summary": lines,
-                               "points": serialise.records(frame), "files": [str(p) for p in written]},
-                              indent=2, default=serialise.json_default))
+        _echo_json(render.p_chart_json(chart, category=cat, area=ar, rates=rates.attrs, summary=lines, frame=frame,
+                                       files=written))
         return
     click.secho(f"\n{render.title(cat, ar)}: {chart.kind}", bold=True)
     shown = pd.DataFrame({"start": [f"{p.start:%Y-%m}" for p in chart.periods], "end": [f"{p.end:%Y-%m}" for p in chart.periods],

@@ -71,4 +71,15 @@ def spc_json(report: ProcessReport, *, files: list[Path]) -> dict:
     return {**serialise.spc_report(report), "files": [str(p) for p in files]}
 
 
-__all__ = ["backtest_json", "backtest_text", "run_json", "spc_json"]
+def spc_areas_json(report, *, rows, files: list[Path]) -> dict:
+    """``forecast spc CATEGORY --area all --json``: one record per area, the areas that failed, and the files."""
+    return {"category": report.category, "areas": serialise.records(rows),
+            "failed": [{"area": a, "reason": r} for a, r in report.failures], "files": [str(p) for p in files]}
+
+
+def saved_json(table) -> dict:
+    """``forecast forecasts --json``: one record per saved forecast."""
+    return {"forecasts": serialise.records(table)}
+
+
+__all__ = ["backtest_json", "backtest_text", "run_json", "saved_json", "spc_areas_json", "spc_json"]
