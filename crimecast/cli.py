@@ -95,7 +95,11 @@ _STYLES = {"plain": {}, "heading": {"bold": True}, "note": {"fg": "yellow"}}
 def _show(lines) -> None:
     """Print a report module's lines (crimecast.report.text.Line) with their styles."""
     for line in lines:
-        click.secho(line.text, **_STYLES[line.style])
+        style = _STYLES[line.style]
+        if style:
+            click.secho(line.text, **style)
+        else:
+            click.echo(line.text)  # as click.echo: no reset code after a plain line on a colour terminal
 
 
 def data_source_options(command):
@@ -1012,7 +1016,6 @@ def scenario_run_command(scenario_file, out_dir, jobs, no_chart, as_json, saved_
     """
     from crimecast.data.sources import open_counts
     from crimecast.report import scenarios as render
-    from crimecast.report import tables
     from crimecast.report.charts import save_figure, scenario_chart
     from crimecast.scenarios.run import run_scenario
     from crimecast.scenarios.spec import load_scenario
@@ -1035,24 +1038,8 @@ def scenario_run_command(scenario_file, out_dir, jobs, no_chart, as_json, saved_
     written = [stage.final_path(p) for p in written]
     if as_json:
         _echo_json(render.scenario_json(result, files=written))
-        return
-    click.secho(f"\nScenario: {scenario.name}. Data: {label}. Forecast from {result.as_of:%Y-%m} "
-                f"({scenario.base.model}, {scenario.base.paths:,} paths).", bold=True)
-    if scenario.description.strip():
-        click.echo(scenario.description.strip())
-    click.secho("\nDrivers:", bold=True)
-    for driver in result.resolved.drivers:
-        click.echo(f"- {render.describe_driver(driver)}")
-    click.secho("\nFinancial years (mean and 80% interval; change on the year before):", bold=True)
-    click.echo(tables.text_table(render.year_table(result), align_left=("series", "year")))
-    for line in render.actual_sentences(result):
-        click.echo(line)
-    if len(result.resolved.drivers):
-        click.secho("\nContributions (each driver applied on its own):", bold=True)
-        click.echo(tables.text_table(render.contribution_frame(result), align_left=("series", "year", "driver")))
-    for note in result.notes:
-        click.secho(f"Note: {note}", fg="yellow")
-    click.echo(f"\nWrote {len(written)} file(s) to {folder}/.")
+    else:
+        _show(render.scenario_text(result, data_label=label, folder=folder, files=written))
 
 
 @scenario_group.command("compare")
@@ -1306,7 +1293,6 @@ def optimise_csf_command(assumptions_file, budget, objective, scenario_file, sol
     from crimecast.optimise.assumptions import load_assumptions
     from crimecast.optimise.csf import optimise_csf
     from crimecast.report import optimise as render
-    from crimecast.report import tables
     from crimecast.report.charts import allocation_chart, budget_curve_chart, save_figure
     from crimecast.scenarios.spec import load_scenario
 
@@ -1330,26 +1316,8 @@ def optimise_csf_command(assumptions_file, budget, objective, scenario_file, sol
     written = [stage.final_path(p) for p in written]
     if as_json:
         _echo_json(render.csf_json(result, source=source, data=counts.attrs, files=written))
-        return
-    scenario_text = f", scenario '{result.scenario}'" if result.scenario else ""
-    click.secho(f"\n{result.name}: {result.year}{scenario_text}, outcome in {result.weights.unit}.", bold=True)
-    click.echo(tables.text_table(render.allocation_table(result), align_left=("recipient", "next £10k buys")))
-    click.echo()
-    for line in render.summary_sentences(result):
-        click.echo(line)
-    click.secho("\nWhy each recipient gets what it gets:", bold=True)
-    for line in render.why_sentences(result):
-        click.echo(f"  {line}")
-    binding = render.binding_table(result)
-    if not binding.empty:
-        click.secho("\nBinding constraints and what each costs (found by solving again without it):", bold=True)
-        click.echo(tables.text_table(binding, align_left=tuple(binding.columns)))
-    schemes = render.scheme_table(result)
-    if not schemes.empty:
-        click.secho("\nInvest-to-save reserve:", bold=True)
-        click.echo(tables.text_table(schemes, align_left=("invest-to-save scheme", "decision")))
-    click.secho(f"\nNote: response curves are assumptions ({source}); weights: {result.weights.source}", fg="yellow")
-    click.echo(f"\nWrote {len(written)} file(s) to {folder}/ (Excel: csf.xlsx).")
+    else:
+        _show(render.csf_text(result, source=source, folder=folder, files=written))
 
 
 @optimise_group.command("fleet")
