@@ -176,3 +176,10 @@ def test_the_year_defaults_to_the_one_after_as_of(start_of_year, tmp_path):
                     "--no-chart", "--out", tmp_path / "o")
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["milestones"][0]["year"] == "2012/13"
+
+
+def test_a_start_of_year_forecast_given_as_forecast_inside_the_year_points_to_against(start_of_year, tmp_path):
+    data, store = start_of_year
+    result = invoke("milestones", "robbery", "--area", "north", "--as-of", "2013-09", "--data", data, "--forecast", "start",
+                    "--store", store, "--no-chart", "--out", tmp_path / "o")
+    assert result.exit_code == 1 and "pass it as --against start" in result.output

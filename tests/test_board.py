@@ -321,3 +321,14 @@ def test_a_saved_forecast_that_cannot_serve_the_pack_is_one_line(quick_plan, sta
     errors = [line for line in result.output.splitlines() if line.startswith("Error")]
     assert result.exit_code in (1, 2) and len(errors) == 1 and message in errors[0], result.output
     assert not (tmp_path / "pack" / "report.html").exists()
+
+
+def test_the_fund_is_forecast_afresh_when_the_saved_forecast_does_not_serve_it(quick_plan, start_2013, tmp_path,
+                                                                                csf_file):
+    result = _pack(quick_plan, start_2013, tmp_path / "pack", "--as-of", "2014-03", "--forecast", "start-2013",
+                   "--csf", csf_file(**{"uncertainty.samples": 10}))
+    assert result.exit_code == 0, result.output
+    import html
+
+    text = html.unescape(_plain((tmp_path / "pack" / "report.html").read_text(encoding="utf-8")))
+    assert "the fund's baseline crime was forecast afresh, as the saved forecast 'start-2013' does not serve it (it" in text
