@@ -183,3 +183,20 @@ def test_a_start_of_year_forecast_given_as_forecast_inside_the_year_points_to_ag
     result = invoke("milestones", "robbery", "--area", "north", "--as-of", "2013-09", "--data", data, "--forecast", "start",
                     "--store", store, "--no-chart", "--out", tmp_path / "o")
     assert result.exit_code == 1 and "pass it as --against start" in result.output
+
+
+def test_quarterly_data_is_set_against_the_saved_quarters():
+    from crimecast.report.milestones import against_text
+    from crimecast.report.text import as_text
+    from tests.conftest import quarterly_demo
+
+    counts = quarterly_demo()
+    saved = forecast_panel(counts, spec=SPEC, needs=[("burglary-dwelling", "force")], as_of=pd.Timestamp("2013-01-01"),
+                           horizon=4)  # the quarter January-March 2013: data to March
+    saved.saved = "q"
+    plan = single_milestone("burglary-dwelling", area="force", target=-0.08, count=None, year="2013/14")
+    against = assess_milestones(counts, plan, spec=SPEC.updated(as_of="2013-09"), against=saved).against
+    m = against.milestones[0]
+    assert m.periods_observed == 2 and m.expected == pytest.approx(saved.total("burglary-dwelling", "force")[:, :2].sum(1).mean())
+    text = as_text(against_text(against))
+    assert "(from 2013-03;" in text and "2 quarters of 2013/14" in text and "given the quarters observed" in text

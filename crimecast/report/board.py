@@ -364,6 +364,13 @@ def _binding_sentences(result: CsfResult) -> list[str]:
     return lines or ["No constraint binds: the optimum is set by the response curves alone."]
 
 
+def _data_to(panel: Panel, counts: pd.DataFrame) -> pd.Timestamp:
+    """The last month of data a (saved) forecast used: its as-of period's last month."""
+    from crimecast.data.frequency import frequency_of
+
+    return frequency_of(counts).period_end_month(panel.as_of)
+
+
 def _fund_with_saved(counts: pd.DataFrame, assumptions: CsfAssumptions, source: str, *, saved: Panel,
                      jobs: int, progress: Progress | None) -> tuple[CsfResult, str | None]:
     """The fund on the saved forecast when it serves the fund's as-of and series; else forecast afresh, saying why."""
@@ -395,7 +402,7 @@ def _csf_view(counts: pd.DataFrame, assumptions: CsfAssumptions, source: str, *,
     made = pd.Timestamp(settings.as_of) if settings.as_of else csf_counts["month"].max()
     if saved is not None and same_data and afresh is None:
         basis = (f"Baseline crime is each recipient's forecast for {result.year} read from the saved forecast "
-                 f"'{saved.saved}' (data to {saved.as_of:%B %Y}; {saved.spec.describe()}); the plan's scenario is not "
+                 f"'{saved.saved}' (data to {_data_to(saved, csf_counts):%B %Y}; {saved.spec.describe()}); the plan's scenario is not "
                  "applied to it.")
     else:
         basis = (f"Baseline crime is each recipient's forecast for {result.year} from the data to {made:%B %Y} "
@@ -522,10 +529,10 @@ def build_board_pack(counts: pd.DataFrame, plan: Plan, *, as_of: pd.Timestamp | 
     if fleet is not None:
         inputs.append(("Fleet", Path(fleet.source).name))
     if saved is not None:
-        inputs.append(("Saved forecast (read, not refitted)", f"{saved.saved} (data to {saved.as_of:%Y-%m})"))
+        inputs.append(("Saved forecast (read, not refitted)", f"{saved.saved} (data to {_data_to(saved, counts):%Y-%m})"))
     if against is not None:
         inputs.append(("Saved start-of-year forecast (year so far set against it)",
-                       f"{against.saved} (data to {against.as_of:%Y-%m})"))
+                       f"{against.saved} (data to {_data_to(against, counts):%Y-%m})"))
     provenance = Provenance(
         data=str(counts.attrs.get("source", "")), illustrative=bool(counts.attrs.get("illustrative")),
         notice=str(counts.attrs.get("notice", "") or ""), fingerprint=fingerprint(known),

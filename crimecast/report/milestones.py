@@ -231,7 +231,7 @@ def against_sentences(against: AgainstReport) -> list[str]:
 def against_text(against: AgainstReport) -> list[Line]:
     """``forecast milestones --against NAME``: the heading, the table and the sentences."""
     lines = [heading(f"\nAgainst the forecast saved at the start of the year as '{against.saved}' (from "
-                     f"{against.saved_as_of:%Y-%m}; {against.spec.describe()}; read, not refitted):"),
+                     f"{against.saved_data_to:%Y-%m}; {against.spec.describe()}; read, not refitted):"),
              plain(tables.text_table(against_table(against), align_left=("milestone", "position"))), plain()]
     lines += [plain(line) for line in against_sentences(against)]
     return lines + [note(f"Note: {text}") for text in against.notes]
@@ -239,7 +239,7 @@ def against_text(against: AgainstReport) -> list[Line]:
 
 def against_json(against: AgainstReport) -> dict:
     """The year so far against the saved forecast, for programs."""
-    return {"saved": against.saved, "saved_as_of": against.saved_as_of, "model": against.spec.model,
+    return {"saved": against.saved, "saved_as_of": against.saved_data_to, "model": against.spec.model,
             "paths": against.spec.paths, "seed": against.spec.seed, "milestones": serialise.records(against.table()),
             "sentences": against_sentences(against), "notes": list(against.notes)}
 

@@ -97,12 +97,17 @@ class AgainstReport:
     """The milestones' years so far against the saved forecast ``saved``."""
 
     saved: str
-    saved_as_of: pd.Timestamp
+    saved_as_of: pd.Timestamp  # the last period of data the saved forecast used (a quarter's first month for quarters)
     spec: ForecastSpec
     as_of: pd.Timestamp
     milestones: list[AgainstSaved]
     frequency: Frequency = MONTHLY
     notes: list[str] = field(default_factory=list)
+
+    @property
+    def saved_data_to(self) -> pd.Timestamp:
+        """The last month of data the saved forecast used."""
+        return self.frequency.period_end_month(self.saved_as_of)
 
     def table(self) -> pd.DataFrame:
         """One row per milestone: year to date against the saved forecast, and P(meet) from it now and at the start."""
@@ -120,12 +125,13 @@ def _row(m: AgainstSaved) -> dict:
             "p_meet_at_start": m.at_start.probability.p, "p_meet_refitted": a.baseline.probability.p}
 
 
-def _check_start(saved: Panel, start: int, periods: pd.DatetimeIndex) -> None:
+def _check_start(saved: Panel, start: int, periods: pd.DatetimeIndex, frequency: Frequency) -> None:
     name = f"the saved forecast '{saved.saved}'"
     year = financial_year_label(start)
     if saved.months[0] != periods[0]:
         before = periods[0] - pd.DateOffset(months=1)
-        raise DataError(f"{name} was made from data to {saved.as_of:%Y-%m}, not at the start of {year}: --against needs "
+        made = frequency.period_end_month(saved.as_of)
+        raise DataError(f"{name} was made from data to {made:%Y-%m}, not at the start of {year}: --against needs "
                         f"the forecast saved just before the year begins (`forecast run ... --as-of {before:%Y-%m} "
                         "--save NAME`).")
     if saved.months[-1] < periods[-1]:
@@ -152,7 +158,7 @@ def check_against(saved: Panel, keys: list[tuple[str, str]], *, years: list[int]
                              f"month {frequency.period_end_month(as_of):%Y-%m} is before {year} starts "
                              f"({periods[0]:%Y-%m}): give --as-of inside the year "
                              f"(e.g. {periods[0] + pd.DateOffset(months=5):%Y-%m}).")
-        _check_start(saved, start, periods)
+        _check_start(saved, start, periods, frequency)
     for category, area in dict.fromkeys(keys):
         if not saved.has(category, area):
             raise DataError(f"the saved forecast '{saved.saved}' lacks {category} / {area}, which the plan needs. Save "
