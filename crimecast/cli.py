@@ -1388,8 +1388,10 @@ def forecasts_command(store, drop_name, as_json):
 
     A saved forecast keeps a run's sample paths, its settings and a
     fingerprint of the data it was made from; `--forecast NAME` on
-    `scenario run|compare`, `milestones` and `optimise csf` reads it instead
-    of forecasting again.
+    `scenario run|compare`, `milestones`, `optimise csf` and `report` reads
+    it instead of forecasting again, and `--against NAME` on `milestones`
+    and `report` sets the year so far against a forecast saved at the start
+    of the year.
 
     \b
     Examples:
