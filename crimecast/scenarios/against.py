@@ -163,7 +163,7 @@ def check_against(saved: Panel, keys: list[tuple[str, str]], *, years: list[int]
         if not saved.has(category, area):
             raise DataError(f"the saved forecast '{saved.saved}' lacks {category} / {area}, which the plan needs. Save "
                             "a forecast at the start of the year that includes it (e.g. `forecast run all --area all "
-                            f"--as-of {saved.as_of:%Y-%m} --save NAME`).")
+                            f"--as-of {frequency.period_end_month(saved.as_of):%Y-%m} --save NAME`).")
 
 
 def _against_one(a: Assessment, saved: Panel, *, as_of: pd.Timestamp) -> AgainstSaved:
