@@ -270,4 +270,3 @@ def test_an_infeasible_fund_is_explained_and_writes_nothing(tmp_path, csf_file):
     assert len(errors) == 1 and "no plan meets every constraint" in errors[0].lower()
     assert "Traceback" not in result.output
     assert not out.exists() or list(out.iterdir()) == []
-
