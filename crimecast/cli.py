@@ -95,7 +95,11 @@ _STYLES = {"plain": {}, "heading": {"bold": True}, "note": {"fg": "yellow"}}
 def _show(lines) -> None:
     """Print a report module's lines (crimecast.report.text.Line) with their styles."""
     for line in lines:
-        click.secho(line.text, **_STYLES[line.style])
+        style = _STYLES[line.style]
+        if style:
+            click.secho(line.text, **style)
+        else:
+            click.echo(line.text)  # as click.echo: no reset code after a plain line on a colour terminal
 
 
 def data_source_options(command):
@@ -389,7 +393,8 @@ def run_command(ctx, category, area, jobs, as_json, spec_options, horizon, out_d
     from crimecast.data.sources import open_counts
     from crimecast.forecast.run import BacktestOptions, run_forecasts, run_size
     from crimecast.forecast.spec import forecast_spec
-    from crimecast.report import serialise, tables
+    from crimecast.report import tables
+    from crimecast.report.forecast import run_json
 
     if save_name is not None:
         from crimecast.forecast.saved import check_forecast_name
@@ -433,11 +438,7 @@ def run_command(ctx, category, area, jobs, as_json, spec_options, horizon, out_d
         stage.publish(stale=stale)
     written = [stage.final_path(p) for p in written]
     if as_json:
-        payload = {"data": counts.attrs.get("source"), "illustrative": bool(counts.attrs.get("illustrative")),
-                   "notice": counts.attrs.get("notice", ""), "notes": notes, "series": [serialise.series_report(r) for r in reports],
-                   "failed": [{"category": f.category, "area": f.area, "reason": f.reason} for f in failures],
-                   "files": [str(p) for p in written]}
-        click.echo(json.dumps(payload, indent=2, default=serialise.json_default))
+        _echo_json(run_json(reports, notes=notes, failures=failures, data=counts.attrs, files=written))
     elif not batch:
         _print_report(reports[0], counts=counts)
     elif reports:
@@ -684,7 +685,6 @@ def compare_command(category, area, peers, peer_group, year, population_file, no
     from crimecast.forecast.spec import forecast_spec
     from crimecast.report import compare as render
     from crimecast.report.charts import save_figure
-    from crimecast.report.serialise import json_default
 
     names = peer_names(peers, peer_group)
     population = load_population(population_file) if population_file else None
@@ -700,9 +700,7 @@ def compare_command(category, area, peers, peer_group, year, population_file, no
         stage.publish()
     written = [stage.final_path(p) for p in written]
     if as_json:
-        click.echo(json.dumps({**render.payload(comparison), "data": counts.attrs.get("source"),
-                               "illustrative": bool(counts.attrs.get("illustrative")),
-                               "files": [str(p) for p in written]}, indent=2, default=json_default))
+        _echo_json(render.compare_json(comparison, data=counts.attrs, files=written))
         return
     click.secho(render.title(comparison) + f". Data: {_data_label(counts)}.", bold=True)
     click.echo()
@@ -717,7 +715,8 @@ def _spc_areas(category, area, *, start, seasonal_adjust, known_changes_file, ru
     """``forecast spc CATEGORY --area all`` (or a list): one row per area, a chart per area, a summary CSV."""
     from crimecast.data.series import filled_periods
     from crimecast.forecast.spc_areas import run_spc_areas
-    from crimecast.report import serialise, tables
+    from crimecast.report import tables
+    from crimecast.report.forecast import spc_areas_json
     from crimecast.report.charts import control_chart_figure, save_figure
 
     report = run_spc_areas(counts, category=category, area=area, jobs=default_jobs(), start=_month_option(start, "--from"),
@@ -737,9 +736,7 @@ def _spc_areas(category, area, *, start, seasonal_adjust, known_changes_file, ru
         stage.publish()
     written = [stage.final_path(p) for p in written]
     if as_json:
-        click.echo(json.dumps({"category": report.category, "areas": serialise.records(rows),
-                               "failed": [{"area": a, "reason": r} for a, r in report.failures],
-                               "files": [str(p) for p in written]}, indent=2, default=serialise.json_default))
+        _echo_json(spc_areas_json(report, rows=rows, files=written))
     else:
         click.secho(f"\n{tables.display_name(report.category)}: XmR chart of each area (the current period)", bold=True)
         shown = rows.assign(**{c: rows[c].map(tables.count) for c in ("mean", "lower", "upper", "latest")})
@@ -989,22 +986,6 @@ def _scenario_provenance(data: dict) -> None:
         click.secho(data["notice"], fg="yellow", err=True)
 
 
-def _scenario_json(result, written: list[Path]) -> dict:
-    from crimecast.report import serialise
-    from crimecast.report.scenarios import describe_driver
-
-    scenario = result.resolved.scenario
-    return {"scenario": scenario.name, "description": scenario.description.strip(), "file": scenario.source,
-            "data": result.data.get("source"), "illustrative": bool(result.data.get("illustrative")),
-            "notice": result.data.get("notice", ""), "as_of": result.as_of, "base": scenario.base.model_dump(),
-            "drivers": [{"name": d.label, "kind": d.kind, "description": describe_driver(d), "defined_in": d.where}
-                        for d in result.resolved.drivers],
-            "financial_years": serialise.records(result.financial_years()),
-            "contributions": serialise.records(result.contributions),
-            "monthly": serialise.records(result.monthly_table()), "notes": result.notes,
-            "files": [str(p) for p in written]}
-
-
 @scenario_group.command("run")
 @click.argument("scenario_file", metavar="FILE")
 @out_option("Folder; files go in OUT/scenario-<name>/.")
@@ -1031,7 +1012,6 @@ def scenario_run_command(scenario_file, out_dir, jobs, no_chart, as_json, saved_
     """
     from crimecast.data.sources import open_counts
     from crimecast.report import scenarios as render
-    from crimecast.report import serialise, tables
     from crimecast.report.charts import save_figure, scenario_chart
     from crimecast.scenarios.run import run_scenario
     from crimecast.scenarios.spec import load_scenario
@@ -1053,25 +1033,9 @@ def scenario_run_command(scenario_file, out_dir, jobs, no_chart, as_json, saved_
     folder = render.output_dir(out_dir, scenario.name)
     written = [stage.final_path(p) for p in written]
     if as_json:
-        click.echo(json.dumps(_scenario_json(result, written), indent=2, default=serialise.json_default))
-        return
-    click.secho(f"\nScenario: {scenario.name}. Data: {label}. Forecast from {result.as_of:%Y-%m} "
-                f"({scenario.base.model}, {scenario.base.paths:,} paths).", bold=True)
-    if scenario.description.strip():
-        click.echo(scenario.description.strip())
-    click.secho("\nDrivers:", bold=True)
-    for driver in result.resolved.drivers:
-        click.echo(f"- {render.describe_driver(driver)}")
-    click.secho("\nFinancial years (mean and 80% interval; change on the year before):", bold=True)
-    click.echo(tables.text_table(render.year_table(result), align_left=("series", "year")))
-    for line in render.actual_sentences(result):
-        click.echo(line)
-    if len(result.resolved.drivers):
-        click.secho("\nContributions (each driver applied on its own):", bold=True)
-        click.echo(tables.text_table(render.contribution_frame(result), align_left=("series", "year", "driver")))
-    for note in result.notes:
-        click.secho(f"Note: {note}", fg="yellow")
-    click.echo(f"\nWrote {len(written)} file(s) to {folder}/.")
+        _echo_json(render.scenario_json(result, files=written))
+    else:
+        _show(render.scenario_text(result, data_label=label, folder=folder, files=written))
 
 
 @scenario_group.command("compare")
@@ -1168,40 +1132,14 @@ def scenario_check_command(scenario_file, as_json, data_source):
 
 # ---------------------------------------------------------------- milestones
 
-def _plan_data(plan_file, category, year) -> str | None:
-    """The data a plan file names, if any (read before the counts, which the plan may need)."""
-    from crimecast.scenarios.plan import load_plan
-
-    return load_plan(plan_file, year=year).data if plan_file and not category else None
-
-
-def _plan_for(category, plan_file, *, target, count, area, year, direction, counts):
-    from crimecast.data.calendar import financial_year_label, financial_year_start
-    from crimecast.data.series import FORCE_AREA
-    from crimecast.scenarios.plan import load_plan, single_milestone
+def _target_option(target: str) -> float:
+    """``--target``: a change such as -8% or -0.08."""
     from crimecast.scenarios.values import parse_number
 
-    if plan_file and category:
-        raise UsageError("give either CATEGORY (with --target or --count) or --plan FILE, not both.")
-    if plan_file:
-        return load_plan(plan_file, year=year)
-    from crimecast.data.frequency import frequency_of
-
-    frequency = frequency_of(counts)
-    year = year or financial_year_label(financial_year_start(frequency.next(counts["month"].max())))
     try:
-        change = None if count is not None else parse_number(target, allow_percent=True)
+        return parse_number(target, allow_percent=True)
     except ValueError as error:
         raise click.BadParameter(str(error), param_hint="--target") from None
-    from crimecast.data.series import ALL, select_keys
-    from crimecast.scenarios.plan import milestone_plan
-
-    if category and area != ALL and "," not in area:
-        return single_milestone(category, area=area, target=change, count=count, year=year, direction=direction)
-    keys, _ = select_keys(counts, category=category or ALL, area=area)
-    keys = sorted(keys, key=lambda k: (k[0], k[1] != FORCE_AREA, k[1]))  # the force first, then its districts
-    what = f"{category} by area" if category else "every category"
-    return milestone_plan(keys, name=f"{what} {year}", target=change, count=count, year=year, direction=direction)
 
 
 @cli.command("milestones")
@@ -1214,7 +1152,8 @@ def _plan_for(category, plan_file, *, target, count, area, year, direction, coun
 @click.option("--area", default="force", show_default=True,
               help="Area of CATEGORY: a district slug, force, 'all' (one row per area) or a comma-separated list.")
 @click.option("--plan", "plan_file", default=None, help="A YAML or CSV plan of milestones, or a shipped plan (plan-2013-14).")
-@click.option("--year", default=None, help="Financial year, e.g. 2014/15 (default: the plan's, else the next year).")
+@click.option("--year", default=None,
+              help="Financial year, e.g. 2014/15 (default: the plan's, else the year after the data's last month or --as-of).")
 @click.option("--as-of", "as_of", default=None,
               help="Last month of actuals to use, e.g. 2014-09, for in-year assurance (a quarter end for quarterly data).")
 @click.option("--scenario", "scenario_file", default=None, help="Scenario file (or shipped example) applied to the same paths.")
@@ -1225,9 +1164,12 @@ def _plan_for(category, plan_file, *, target, count, area, year, direction, coun
 @click.option("--no-chart", is_flag=True, help="Skip the PNG charts.")
 @json_option
 @saved_forecast_option
+@click.option("--against", "against_name", default=None,
+              help="Also set the year so far against the forecast saved at the start of the year as NAME "
+                   "(`forecast run ... --as-of 2013-03 --save NAME`): expected, 80% interval, percentile, P(meet) from it.")
 @data_source_options
 def milestones_command(category, target, count_target, direction, area, plan_file, year, as_of, scenario_file,
-                       spec_options, jobs, out_dir, no_chart, as_json, saved_name, data_source):
+                       spec_options, jobs, out_dir, no_chart, as_json, saved_name, against_name, data_source):
     """Chance of meeting milestones, achievable targets and in-year assurance.
 
     For each milestone: last year's actual, the expected total with its 80%
@@ -1235,8 +1177,10 @@ def milestones_command(category, target, count_target, direction, area, plan_fil
     risk, unlikely) and the change that would be met with probability
     50%, 70% and 90%. With --as-of inside the year, the forecast is
     refitted to the months observed and year to date is set against the
-    target's seasonal trajectory. Without CATEGORY or --plan, every
-    category is shown (a planner's table of achievable targets).
+    target's seasonal trajectory; with --against NAME, the year so far is
+    also set against the forecast saved at the start of the year (read,
+    not refitted). Without CATEGORY or --plan, every category is shown (a
+    planner's table of achievable targets).
 
     \b
     Examples:
@@ -1247,30 +1191,33 @@ def milestones_command(category, target, count_target, direction, area, plan_fil
       forecast milestones --plan my-plan.csv --data force.csv
       forecast milestones burglary --target -8% --area all
       forecast milestones burglary --target -8% --forecast wm-2014
+      forecast milestones burglary --target -8% --as-of 2013-09 --against start-2013
     """
     from crimecast.data.series import FORCE_AREA
     from crimecast.data.sources import open_counts, restrict_to
     from crimecast.report import milestones as render
-    from crimecast.report import serialise, tables
     from crimecast.report.charts import milestone_chart, save_figure
     from crimecast.report.rates import rate_milestone_chart
     from crimecast.scenarios.assess import assess_milestones, milestone_spec
+    from crimecast.scenarios.plan import plan_data, plan_for
     from crimecast.scenarios.spec import load_scenario
 
-    plan_data = _plan_data(plan_file, category, year)
-    counts = open_counts(data_source.naming(plan_data))
+    counts = open_counts(data_source.naming(plan_data(plan_file, category=category, year=year)))
     several = area is not None and (area == "all" or "," in area)
-    if counts.attrs.get("areas") == "peers" and area not in (None, FORCE_AREA) and not several and saved_name is None:
+    reads_saved = saved_name is not None or against_name is not None
+    if counts.attrs.get("areas") == "peers" and area not in (None, FORCE_AREA) and not several and not reads_saved:
         # one force of several: forecast it as a whole (a saved forecast names the force as `run` did, so keep that)
         counts, area = restrict_to(counts, area), FORCE_AREA
     _say_provenance(counts)
-    plan = _plan_for(category, plan_file, target=target, count=count_target, area=area, year=year,
-                     direction=direction, counts=counts)
-    scenario = load_scenario(scenario_file) if scenario_file else None
+    change = _target_option(target) if count_target is None and not plan_file else None
     month = _month_option(as_of, "--as-of")
+    plan = plan_for(counts, category=category, plan_file=plan_file, area=area, target=change, count=count_target,
+                    year=year, direction=direction, as_of=month)
+    scenario = load_scenario(scenario_file) if scenario_file else None
     spec = milestone_spec(plan, scenario, **spec_options, as_of=None if month is None else f"{month:%Y-%m}")
     report = assess_milestones(counts, plan, spec=spec, scenario=scenario,
-                               saved=_saved(saved_name, counts, data_source.store), jobs=jobs or default_jobs(),
+                               saved=_saved(saved_name, counts, data_source.store),
+                               against=_saved(against_name, counts, data_source.store), jobs=jobs or default_jobs(),
                                progress=None if as_json else _series_progress)
     with staged_output(out_dir) as stage:
         staged = render.output_dir(stage.dir, report)
@@ -1284,27 +1231,9 @@ def milestones_command(category, target, count_target, direction, area, plan_fil
     folder = render.output_dir(out_dir, report)
     written = [stage.final_path(p) for p in written]
     if as_json:
-        click.echo(json.dumps({"plan": report.plan.name, "as_of": report.as_of, "scenario": report.scenario_name,
-                               "data": counts.attrs.get("source"), "illustrative": bool(counts.attrs.get("illustrative")),
-                               "model": report.base.model, "paths": report.base.paths,
-                               "milestones": serialise.records(report.table()), "notes": report.notes,
-                               "calibration_caveat": render.CALIBRATION_CAVEAT,
-                               "files": [str(p) for p in written]}, indent=2, default=serialise.json_default))
-        return
-    observed = max(a.months_observed for a in report.assessments)
-    stage = f"in-year assurance as of {report.as_of:%Y-%m}" if observed else f"planning from {report.as_of:%Y-%m}"
-    scenario_text = f", scenario '{report.scenario_name}'" if report.scenario_name else ""
-    click.secho(f"\n{report.plan.name}: {stage}. Data: {_data_label(counts)}. Model: {report.base.model}, "
-                f"{report.base.paths:,} paths{scenario_text}.", bold=True)
-    click.echo(tables.text_table(render.position_table(report), align_left=("milestone", "year", "target", "verdict")))
-    click.echo()
-    for line in render.assurance_sentences(report):
-        click.echo(line)
-    if any(a.baseline.probability.p > 0.6 or (a.scenario and a.scenario.probability.p > 0.6) for a in report.assessments):
-        click.secho(f"Note: {render.CALIBRATION_CAVEAT}", fg="yellow")
-    for note in report.notes:
-        click.secho(f"Note: {note}", fg="yellow")
-    click.echo(f"\nWrote {len(written)} file(s) to {folder}/.")
+        _echo_json(render.milestones_json(report, data=counts.attrs, files=written))
+    else:
+        _show(render.milestones_text(report, data_label=_data_label(counts), folder=folder, files=written))
 
 
 # ---------------------------------------------------------------- optimisation
@@ -1360,7 +1289,6 @@ def optimise_csf_command(assumptions_file, budget, objective, scenario_file, sol
     from crimecast.optimise.assumptions import load_assumptions
     from crimecast.optimise.csf import optimise_csf
     from crimecast.report import optimise as render
-    from crimecast.report import serialise, tables
     from crimecast.report.charts import allocation_chart, budget_curve_chart, save_figure
     from crimecast.scenarios.spec import load_scenario
 
@@ -1383,36 +1311,9 @@ def optimise_csf_command(assumptions_file, budget, objective, scenario_file, sol
     folder = render.output_dir(out_dir)
     written = [stage.final_path(p) for p in written]
     if as_json:
-        click.echo(json.dumps({"assumptions": source, "year": result.year, "budget": result.spec.budget,
-                               "scenario": result.scenario, "last_year_label": result.last_year_label,
-                               "unit": result.weights.unit, "weights_source": result.weights.source,
-                               "illustrative_data": bool(counts.attrs.get("illustrative")),
-                               "gain": result.gain, "gain_spread": result.gain_spread and vars(result.gain_spread), "moved": result.moved,
-                               "proven_gap": result.optimal.gap,
-                               "allocation": serialise.records(result.table), "binding": serialise.records(result.binding),
-                               "budget_curve": serialise.records(result.budget_curve),
-                               "schemes": serialise.records(result.schemes), "solve_seconds": result.seconds,
-                               "files": [str(p) for p in written]}, indent=2, default=serialise.json_default))
-        return
-    scenario_text = f", scenario '{result.scenario}'" if result.scenario else ""
-    click.secho(f"\n{result.name}: {result.year}{scenario_text}, outcome in {result.weights.unit}.", bold=True)
-    click.echo(tables.text_table(render.allocation_table(result), align_left=("recipient", "next £10k buys")))
-    click.echo()
-    for line in render.summary_sentences(result):
-        click.echo(line)
-    click.secho("\nWhy each recipient gets what it gets:", bold=True)
-    for line in render.why_sentences(result):
-        click.echo(f"  {line}")
-    binding = render.binding_table(result)
-    if not binding.empty:
-        click.secho("\nBinding constraints and what each costs (found by solving again without it):", bold=True)
-        click.echo(tables.text_table(binding, align_left=tuple(binding.columns)))
-    schemes = render.scheme_table(result)
-    if not schemes.empty:
-        click.secho("\nInvest-to-save reserve:", bold=True)
-        click.echo(tables.text_table(schemes, align_left=("invest-to-save scheme", "decision")))
-    click.secho(f"\nNote: response curves are assumptions ({source}); weights: {result.weights.source}", fg="yellow")
-    click.echo(f"\nWrote {len(written)} file(s) to {folder}/ (Excel: csf.xlsx).")
+        _echo_json(render.csf_json(result, source=source, data=counts.attrs, files=written))
+    else:
+        _show(render.csf_text(result, source=source, folder=folder, files=written))
 
 
 @optimise_group.command("fleet")
@@ -1483,8 +1384,10 @@ def forecasts_command(store, drop_name, as_json):
 
     A saved forecast keeps a run's sample paths, its settings and a
     fingerprint of the data it was made from; `--forecast NAME` on
-    `scenario run|compare`, `milestones` and `optimise csf` reads it instead
-    of forecasting again.
+    `scenario run|compare`, `milestones`, `optimise csf` and `report` reads
+    it instead of forecasting again, and `--against NAME` on `milestones`
+    and `report` sets the year so far against a forecast saved at the start
+    of the year.
 
     \b
     Examples:
@@ -1492,7 +1395,8 @@ def forecasts_command(store, drop_name, as_json):
       forecast forecasts --drop wm-2014
     """
     from crimecast.forecast.saved import drop_saved, saved_forecasts
-    from crimecast.report import serialise, tables
+    from crimecast.report import tables
+    from crimecast.report.forecast import saved_json
 
     if drop_name is not None:
         drop_saved(drop_name, store=store)
@@ -1503,7 +1407,7 @@ def forecasts_command(store, drop_name, as_json):
         return
     table = saved_forecasts(store)
     if as_json:
-        click.echo(json.dumps({"forecasts": serialise.records(table)}, indent=2, default=serialise.json_default))
+        _echo_json(saved_json(table))
         return
     if table.empty:
         click.echo("No saved forecasts. Save one with `forecast run CATEGORY --save NAME`.")
@@ -1533,9 +1437,12 @@ def forecasts_command(store, drop_name, as_json):
 @click.option("--seed", type=int, default=None, help=f"Random seed (default: {DEFAULT_SEED}).")
 @click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Worker processes (default: cores, at most 4).")
 @scheduler_option
-@data_options
+@saved_forecast_option
+@click.option("--against", "against_name", default=None,
+              help="In-year pack: also set the year so far against the forecast saved at the start of the year as NAME.")
+@data_source_options
 def report_command(plan_file, as_of, scenario_file, csf_file, fleet_file, out_dir, no_pdf, model, n_paths, seed, jobs,
-                   counts):
+                   saved_name, against_name, data_source):
     """Write the Board pack: one self-contained HTML page (report.html) and its PDF.
 
     A summary table first (target, year to date against last year with the
@@ -1544,16 +1451,21 @@ def report_command(plan_file, as_of, scenario_file, csf_file, fleet_file, out_di
     chart, fan chart with the target's trajectory, sentences), the scenario
     and the money when given, and where every number comes from. The page
     fetches nothing from the internet; the PDF (A4) is printed from it by
-    headless Chromium.
+    headless Chromium. --forecast NAME reads a saved forecast instead of
+    forecasting; --against NAME (an in-year pack) sets each milestone's
+    year so far against the forecast saved at the start of the year.
 
     \b
     Examples:
       forecast report --plan plan-2013-14
       forecast report --plan plan-2013-14 --as-of 2014-03 --scenario domestic-abuse-uplift --csf csf-2013-14 --fleet fleet-2013
       forecast report --plan plan-2013-14 --as-of 2013-09 --no-pdf --out papers/september
+      forecast report --plan plan-2013-14 --as-of 2014-03 --forecast start-2013 --no-pdf
+      forecast report --plan plan-2013-14 --as-of 2013-09 --against start-2013 --no-pdf
     """
     import time
 
+    from crimecast.data.sources import open_counts
     from crimecast.optimise.assumptions import load_assumptions
     from crimecast.optimise.fleet_spec import load_fleet
     from crimecast.report.board import build_board_pack
@@ -1562,13 +1474,17 @@ def report_command(plan_file, as_of, scenario_file, csf_file, fleet_file, out_di
     from crimecast.scenarios.spec import load_scenario
 
     started = time.perf_counter()
+    counts = open_counts(data_source)
+    _say_provenance(counts)
     folder = out_dir
     plan = load_plan(plan_file)
     scenario = load_scenario(scenario_file) if scenario_file else None
     csf = load_assumptions(csf_file) if csf_file else None
     fleet = load_fleet(fleet_file) if fleet_file else None
     pack = build_board_pack(counts, plan, as_of=_month_option(as_of, "--as-of"), scenario=scenario, csf=csf, fleet=fleet,
-                            model=model, paths=n_paths, seed=seed, jobs=jobs or default_jobs(), progress=_series_progress)
+                            model=model, paths=n_paths, seed=seed, saved=_saved(saved_name, counts, data_source.store),
+                            against=_saved(against_name, counts, data_source.store), jobs=jobs or default_jobs(),
+                            progress=_series_progress)
     written = write_board_pack(pack, folder, pdf=not no_pdf)
     seconds = time.perf_counter() - started
     click.secho(f"\n{pack.title}.", bold=True)
@@ -1604,7 +1520,7 @@ def _run_rate(rates, *, category, area, horizon, n_paths, seed, backtest, chart,
     """``forecast run`` on a rate series: percentages with 80%/95% intervals, rolling 12 months, backtest coverage."""
     from crimecast.forecast.rates import run_rate
     from crimecast.report import rates as render
-    from crimecast.report import serialise, tables
+    from crimecast.report import tables
     from crimecast.report.charts import save_figure
 
     if area == "all":
@@ -1622,12 +1538,7 @@ def _run_rate(rates, *, category, area, horizon, n_paths, seed, backtest, chart,
         stage.publish()
     written = [stage.final_path(p) for p in written]
     if as_json:
-        click.echo(json.dumps({"data": counts.attrs.get("source"), "illustrative": bool(rates.attrs.get("illustrative")),
-                               "notice": rates.attrs.get("notice", ""), "rate": True, "category": f.category, "area": f.area,
-                               "model": f.model, "last12": report.last12, "next12_mean": float(report.next12.mean()),
-                               "forecast": serialise.records(render.forecast_frame(report)),
-                               "coverage": [vars(c) for c in report.coverage], "notes": list(report.notes),
-                               "files": [str(p) for p in written]}, indent=2, default=serialise.json_default))
+        _echo_json(render.rate_run_json(report, data=counts.attrs, rates=rates.attrs, files=written))
         return
     click.secho(f"\n{render.title(f.category, f.area)} (a rate: satisfied / surveyed). Data: {_data_label(counts)}. "
                 f"Model: {f.model}, {f.paths.shape[0]:,} paths.", bold=True)
@@ -1652,7 +1563,7 @@ def _spc_rate(rates, *, category, area, start, run_length, out_dir, as_json, cou
     from crimecast.data.rates import rate_series
     from crimecast.forecast.pchart import describe_p_chart, p_chart
     from crimecast.report import rates as render
-    from crimecast.report import serialise, tables
+    from crimecast.report import tables
     from crimecast.report.charts import save_figure
 
     series = rate_series(rates, category=category, area=area or "force")
@@ -1669,12 +1580,8 @@ def _spc_rate(rates, *, category, area, start, run_length, out_dir, as_json, cou
     written = [stage.final_path(p) for p in written]
     lines = describe_p_chart(chart)
     if as_json:
-        click.echo(json.dumps({"category": cat, "area": ar, "chart": chart.kind, "rate": True,
-                               "illustrative": bool(rates.attrs.get("illustrative")),
-                               "periods": [{**vars(p), "kind": p.kind, "laney": p.laney} for p in chart.periods],
-                               "signals": [vars(s) for s in chart.signals], "summary": lines,
-                               "points": serialise.records(frame), "files": [str(p) for p in written]},
-                              indent=2, default=serialise.json_default))
+        _echo_json(render.p_chart_json(chart, category=cat, area=ar, rates=rates.attrs, summary=lines, frame=frame,
+                                       files=written))
         return
     click.secho(f"\n{render.title(cat, ar)}: {chart.kind}", bold=True)
     shown = pd.DataFrame({"start": [f"{p.start:%Y-%m}" for p in chart.periods], "end": [f"{p.end:%Y-%m}" for p in chart.periods],

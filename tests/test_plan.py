@@ -65,3 +65,23 @@ def test_single_milestone_from_options():
     assert plan.milestones[0].describe() == "-8.0% or lower"
     with pytest.raises(PlanError, match="exactly one"):
         single_milestone("burglary", area="force", target=-0.08, count=100, year="2014/15")
+
+
+# ---------------------------------------------------------------- plan_for: the plan a milestones request names
+
+def test_plan_for_names_one_milestone_one_per_area_or_every_category(small_csv):
+    import pandas as pd
+
+    from crimecast.data.sources import DataSource, open_counts
+    from crimecast.errors import UsageError
+    from crimecast.scenarios.plan import plan_for
+
+    counts = open_counts(DataSource(data=str(small_csv)))  # 2010-04 to 2014-03, areas north and south
+    one = plan_for(counts, category="robbery", area="north", target=-0.05)
+    assert [(m.category, m.area, m.target, m.year) for m in one.milestones] == [("robbery", "north", -0.05, "2014/15")]
+    areas = plan_for(counts, category="robbery", area="all", target=-0.05)
+    assert [m.area for m in areas.milestones] == ["force", "north", "south"] and areas.name == "robbery by area 2014/15"
+    every = plan_for(counts, count=100.0, target=-0.05, as_of=pd.Timestamp("2012-09-01"))
+    assert every.name == "every category 2012/13" and all(m.count == 100.0 and m.target is None for m in every.milestones)
+    with pytest.raises(UsageError, match="not both"):
+        plan_for(counts, category="robbery", plan_file="plan-2013-14")

@@ -1,10 +1,13 @@
 """Saved forecasts: a panel's paths, spec and data fingerprint kept in the store, and read back without refitting.
 
 ``forecast run ... --save NAME`` keeps the coherent panel the run made;
-``--forecast NAME`` on ``scenario run|compare``, ``milestones`` and
-``optimise csf`` reads it back instead of forecasting. A saved forecast is
+``--forecast NAME`` on ``scenario run|compare``, ``milestones``,
+``optimise csf`` and ``report`` reads it back instead of forecasting, and
+``--against NAME`` on ``milestones`` and ``report`` sets the year so far
+against it (:mod:`crimecast.scenarios.against`). A saved forecast is
 refused when the data up to its as-of month has changed since (another
-fingerprint), or when it lacks a series the request needs.
+fingerprint; months added after it are expected and not part of the
+check), or when it lacks a series the request needs.
 """
 
 from __future__ import annotations

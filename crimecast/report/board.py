@@ -27,8 +27,9 @@ from crimecast.data.load import load_counts
 from crimecast.data.series import with_totals
 from crimecast.data.slugs import slugify
 from crimecast.data.store import crimecast_version, fingerprint  # the store's: one hash for one table
-from crimecast.errors import UsageError
+from crimecast.errors import DataError, UsageError
 from crimecast.forecast.mdc import Assurance, Variation, assurance, variation
+from crimecast.forecast.panel import Panel
 from crimecast.forecast.parallel import Progress
 from crimecast.forecast.run import ProcessReport, run_spc
 from crimecast.forecast.significance import ChangeTest, poisson_e_test
@@ -39,7 +40,7 @@ from crimecast.optimise.fleet_spec import Fleet
 from crimecast.optimise.model import money
 from crimecast.report import fleet as fleet_text
 from crimecast.report import optimise as csf_text
-from crimecast.report.milestones import CALIBRATION_CAVEAT, probability
+from crimecast.report.milestones import CALIBRATION_CAVEAT, against_sentences, probability
 from crimecast.report.scenarios import describe_driver
 from crimecast.report.tables import count, p_value, percent
 from crimecast.scenarios.assess import Assessment, MilestoneReport, assess_milestones, milestone_spec
@@ -363,20 +364,51 @@ def _binding_sentences(result: CsfResult) -> list[str]:
     return lines or ["No constraint binds: the optimum is set by the response curves alone."]
 
 
+def _data_to(panel: Panel, counts: pd.DataFrame) -> pd.Timestamp:
+    """The last month of data a (saved) forecast used: its as-of period's last month."""
+    from crimecast.data.frequency import frequency_of
+
+    return frequency_of(counts).period_end_month(panel.as_of)
+
+
+def _fund_with_saved(counts: pd.DataFrame, assumptions: CsfAssumptions, source: str, *, saved: Panel,
+                     jobs: int, progress: Progress | None) -> tuple[CsfResult, str | None]:
+    """The fund on the saved forecast when it serves the fund's as-of and series; else forecast afresh, saying why."""
+    try:
+        return optimise_csf(counts, assumptions, source=source, saved=saved, jobs=jobs, progress=progress), None
+    except DataError as error:
+        result = optimise_csf(counts, assumptions, source=source, jobs=jobs, progress=progress)
+        return result, (f"the fund's baseline crime was forecast afresh, as the saved forecast '{saved.saved}' does not "
+                        f"serve it (it {str(error).split('. ')[0].removeprefix(f'the saved forecast {saved.saved!r} ')}).")
+
+
 def _csf_view(counts: pd.DataFrame, assumptions: CsfAssumptions, source: str, *, jobs: int,
-              progress: Progress | None) -> CsfView:
+              progress: Progress | None, saved: Panel | None = None) -> CsfView:
     """The fund as ``forecast optimise csf`` allocates it: baseline crime forecast from the file's own as-of.
 
     The plan's scenario is not applied: its drivers describe the plan's year, and
     applied again from the fund's as-of they would count a change the data already holds.
+    A saved forecast is read for baseline crime when it is from the fund's as-of and holds its series.
     """
     wanted = assumptions.forecast.data
-    csf_counts = counts if counts.attrs.get("source") == wanted else with_totals(load_counts(wanted))
-    result = optimise_csf(csf_counts, assumptions, source=source, jobs=jobs, progress=progress)
+    same_data = counts.attrs.get("source") == wanted
+    csf_counts = counts if same_data else with_totals(load_counts(wanted))
+    afresh = None
+    if saved is not None and same_data:
+        result, afresh = _fund_with_saved(csf_counts, assumptions, source, saved=saved, jobs=jobs, progress=progress)
+    else:
+        result = optimise_csf(csf_counts, assumptions, source=source, jobs=jobs, progress=progress)
     settings = assumptions.forecast
     made = pd.Timestamp(settings.as_of) if settings.as_of else csf_counts["month"].max()
-    basis = (f"Baseline crime is each recipient's forecast for {result.year} from the data to {made:%B %Y} "
-             f"(model {settings.model}, {settings.paths:,} paths); the plan's scenario is not applied to it.")
+    if saved is not None and same_data and afresh is None:
+        basis = (f"Baseline crime is each recipient's forecast for {result.year} read from the saved forecast "
+                 f"'{saved.saved}' (data to {_data_to(saved, csf_counts):%B %Y}; {saved.spec.describe()}); the plan's scenario is not "
+                 "applied to it.")
+    else:
+        basis = (f"Baseline crime is each recipient's forecast for {result.year} from the data to {made:%B %Y} "
+                 f"(model {settings.model}, {settings.paths:,} paths); the plan's scenario is not applied to it.")
+    if afresh is not None:
+        result.notes.append(afresh)
     return CsfView(result=result, summary=[basis, *csf_text.summary_sentences(result)], marginal=_marginal_sentences(result),
                    binding=_binding_sentences(result))
 
@@ -407,10 +439,19 @@ def _scenario_view(scenario: Scenario, report: MilestoneReport, views: list[Mile
                         milestones=[v for v in views if v.scenario_changed])
 
 
+def _add_against(views: list[MilestoneView], against) -> None:
+    """Each count milestone's year so far against the saved start-of-year forecast, as one more sentence."""
+    sentences = dict(zip((id(m.assessment) for m in against.milestones), against_sentences(against)))
+    for view in views:
+        if id(view.assessment) in sentences:
+            view.sentences.append(sentences[id(view.assessment)])
+
+
 def build_board_pack(counts: pd.DataFrame, plan: Plan, *, as_of: pd.Timestamp | None = None,
                      scenario: Scenario | None = None, csf: tuple[CsfAssumptions, str] | None = None,
                      fleet: Fleet | None = None, model: str | None = None, paths: int | None = None,
-                     seed: int | None = None, jobs: int = 1, progress: Progress | None = None) -> BoardPack:
+                     seed: int | None = None, saved: Panel | None = None, against: Panel | None = None,
+                     jobs: int = 1, progress: Progress | None = None) -> BoardPack:
     """Compute the Board pack for ``plan`` as of ``as_of``.
 
     Parameters
@@ -433,6 +474,15 @@ def build_board_pack(counts: pd.DataFrame, plan: Plan, *, as_of: pd.Timestamp | 
     model, paths, seed
         Forecast settings (``paths`` also overrides the scenario's and the
         fund's, for a quicker pack). ``None`` keeps the library defaults.
+    saved
+        A saved forecast read instead of forecasting the milestones (it must
+        be from the month the pack forecasts from: the pack's date, or the
+        month before the year for a year-end pack); the fund reads it too
+        when it is from the fund's as-of, else forecasts afresh and says so.
+    against
+        For an in-year pack: the forecast saved at the start of the year;
+        each milestone then says how the year so far stands against it
+        (:mod:`crimecast.scenarios.against`).
     jobs, progress
         Worker processes, and a callback per series forecast.
 
@@ -447,18 +497,26 @@ def build_board_pack(counts: pd.DataFrame, plan: Plan, *, as_of: pd.Timestamp | 
     if as_of > last:
         raise UsageError(f"--as-of {as_of:%Y-%m} is after the last month of data ({last:%Y-%m}). Use {last:%Y-%m} or earlier.")
     stage, forecast_from = _stage(plan, as_of)
+    if against is not None and stage != IN_YEAR:
+        better = ("a year-end pack already reads the forecast from the start of the year: pass it as --forecast "
+                  f"{against.saved}" if stage == YEAR_END else f"date the pack inside {plan.milestones[0].year}")
+        raise UsageError(f"--against sets the year so far against a saved forecast, for an in-year pack; this is a "
+                         f"{stage} pack as of {as_of:%Y-%m}: {better}.")
     scenario, assumptions = _with_paths(scenario, csf[0] if csf else None, paths)
     fleet_view = _fleet_view(fleet) if fleet is not None else None
-    csf_view = (_csf_view(counts, assumptions, csf[1], jobs=jobs, progress=progress)
+    csf_view = (_csf_view(counts, assumptions, csf[1], jobs=jobs, progress=progress, saved=saved)
                 if csf is not None else None)
     known = _known_by(counts, as_of)
     spec = milestone_spec(plan, scenario, model=model, paths=paths, seed=seed,
                           as_of=None if forecast_from is None else f"{forecast_from:%Y-%m}")
-    report = assess_milestones(known, plan, spec=spec, scenario=scenario, jobs=jobs, progress=progress)
+    report = assess_milestones(known, plan, spec=spec, scenario=scenario, saved=saved, against=against, jobs=jobs,
+                               progress=progress)
     views = [(_rate_view if a.unit == "rate" else _milestone_view)(a, number=i + 1, counts=known, stage=stage,
                                                                     forecast_from=forecast_from)
              for i, a in enumerate(report.assessments)]
-    notes = list(report.notes)
+    if report.against is not None:
+        _add_against(views, report.against)
+    notes = list(report.notes) + (list(report.against.notes) if report.against is not None else [])
     if any(v.assessment.baseline.probability.p > CAVEAT_ABOVE for v in views):
         notes.append(CALIBRATION_CAVEAT)
     if csf_view is not None:
@@ -470,6 +528,11 @@ def build_board_pack(counts: pd.DataFrame, plan: Plan, *, as_of: pd.Timestamp | 
         inputs.append(("Community Safety Fund assumptions", Path(csf[1]).name))
     if fleet is not None:
         inputs.append(("Fleet", Path(fleet.source).name))
+    if saved is not None:
+        inputs.append(("Saved forecast (read, not refitted)", f"{saved.saved} (data to {_data_to(saved, counts):%Y-%m})"))
+    if against is not None:
+        inputs.append(("Saved start-of-year forecast (year so far set against it)",
+                       f"{against.saved} (data to {_data_to(against, counts):%Y-%m})"))
     provenance = Provenance(
         data=str(counts.attrs.get("source", "")), illustrative=bool(counts.attrs.get("illustrative")),
         notice=str(counts.attrs.get("notice", "") or ""), fingerprint=fingerprint(known),

@@ -60,6 +60,12 @@ def payload(comparison: PeerComparison) -> dict:
     return data
 
 
+def compare_json(comparison: PeerComparison, *, data: dict, files: list) -> dict:
+    """``forecast compare --json``: :func:`payload` with the data's name, whether it is illustrative, and the files."""
+    return {**payload(comparison), "data": data.get("source"), "illustrative": bool(data.get("illustrative")),
+            "files": [str(p) for p in files]}
+
+
 def funnel_figure(comparison: PeerComparison, *, notice: str = ""):
     """Each area's rate per 1,000 against its residents, with 95% and 99.8% limits around the group rate."""
     from crimecast.report.charts import _subplots

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from crimecast.data.frequency import Frequency
-from crimecast.forecast.run import BacktestReport, ProcessReport, SeriesFailure
+from crimecast.forecast.run import BacktestReport, ProcessReport, SeriesFailure, SeriesReport
 from crimecast.report import serialise, tables
 from crimecast.report.text import Line, heading, note, plain
 
@@ -48,9 +48,38 @@ def backtest_text(report: BacktestReport, *, model: str, frequency: Frequency) -
     return lines
 
 
+def run_json(reports: list[SeriesReport], *, notes: list[str], failures: list[SeriesFailure], data: dict,
+             files: list[Path]) -> dict:
+    """``forecast run --json``: every series forecast, the run's notes, the series that failed, and the files written.
+
+    Parameters
+    ----------
+    reports, notes, failures
+        What :func:`crimecast.forecast.run.run_forecasts` returned.
+    data
+        The counts' ``attrs`` (source, illustrative, notice).
+    files
+        The files written.
+    """
+    return {"data": data.get("source"), "illustrative": bool(data.get("illustrative")),
+            "notice": data.get("notice", ""), "notes": notes, "series": [serialise.series_report(r) for r in reports],
+            "failed": _failed(failures), "files": [str(p) for p in files]}
+
+
 def spc_json(report: ProcessReport, *, files: list[Path]) -> dict:
     """``forecast spc --json``: periods, signals, summary and notes, and the files written."""
     return {**serialise.spc_report(report), "files": [str(p) for p in files]}
 
 
-__all__ = ["backtest_json", "backtest_text", "spc_json"]
+def spc_areas_json(report, *, rows, files: list[Path]) -> dict:
+    """``forecast spc CATEGORY --area all --json``: one record per area, the areas that failed, and the files."""
+    return {"category": report.category, "areas": serialise.records(rows),
+            "failed": [{"area": a, "reason": r} for a, r in report.failures], "files": [str(p) for p in files]}
+
+
+def saved_json(table) -> dict:
+    """``forecast forecasts --json``: one record per saved forecast."""
+    return {"forecasts": serialise.records(table)}
+
+
+__all__ = ["backtest_json", "backtest_text", "run_json", "saved_json", "spc_areas_json", "spc_json"]

@@ -8,7 +8,10 @@ import pandas as pd
 
 from crimecast.data.slugs import area_label, display_name, slugify
 from crimecast.io import write_csv_atomic
+from crimecast.report import serialise, tables
 from crimecast.report.tables import count, p_value, percent
+from crimecast.report.text import Line, heading, note, plain
+from crimecast.scenarios.against import AHEAD, ON_PLAN, AgainstReport, AgainstSaved
 from crimecast.scenarios.assess import Assessment, MilestoneReport
 from crimecast.scenarios.milestones import RECOMMENDED_LEVELS, Probability
 
@@ -154,9 +157,129 @@ def write_milestone_tables(report: MilestoneReport, folder: Path, *, data_label:
     if frequency is not None and frequency.months_per_period > 1:
         cumulative.insert(1, frequency.noun, cumulative["month"].map(frequency.label))
     cumulative["month"] = cumulative["month"].dt.strftime("%Y-%m")
-    return [write_csv_atomic(table.round(4), folder / "milestones.csv"),
-            write_csv_atomic(cumulative.round(1).assign(data=data_label), folder / "trajectories.csv")]
+    written = [write_csv_atomic(table.round(4), folder / "milestones.csv"),
+               write_csv_atomic(cumulative.round(1).assign(data=data_label), folder / "trajectories.csv")]
+    if report.against is not None:
+        against = report.against.table().assign(as_of=f"{report.as_of:%Y-%m}", saved=report.against.saved, data=data_label)
+        written.append(write_csv_atomic(against.round(4), folder / "against-saved.csv"))
+    return written
 
 
 def chart_name(index: int, a: Assessment) -> str:
     return f"{index + 1:02d}_{slugify(a.label)}.png"
+
+
+# ---------------------------------------------------------------- the year so far against the saved start-of-year forecast
+
+def _percentile(share: float) -> str:
+    """``0.08`` -> ``'8th'``: where the actual falls among the saved paths (``'0th'`` and ``'100th'``: outside them all)."""
+    value = min(max(round(share * 100), 0), 100)
+    suffix = "th" if 10 <= value % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(value % 10, "th")
+    return f"{value}{suffix}"
+
+
+def _among_paths(m: AgainstSaved, n: int) -> str:
+    """``'the 8th percentile of its paths'``, or above (below) every one of them."""
+    if m.percentile == 1:
+        return f"above every one of its {n:,} paths"
+    if m.percentile == 0:
+        return f"below every one of its {n:,} paths"
+    return f"the {_percentile(m.percentile)} percentile of its paths"
+
+
+def _position(m: AgainstSaved) -> str:
+    """``'ahead of the plan's forecast (fewer crimes than it expected), outside its 80% interval'``."""
+    if m.position == ON_PLAN:
+        return "exactly on the plan's forecast"
+    fewer = m.actual < m.expected
+    what = f"{'fewer' if fewer else 'more'} crimes than it expected"
+    where = "inside its 80% interval, so within the year-to-date uncertainty" if m.inside80 else "outside its 80% interval"
+    return f"{'ahead of' if m.position == AHEAD else 'behind'} the plan's forecast ({what}), {where}"
+
+
+def against_table(against: AgainstReport) -> pd.DataFrame:
+    """The year so far against the saved forecast, one row per milestone, for people."""
+    rows = []
+    for m in against.milestones:
+        a, n = m.assessment, m.now.probability.n
+        rows.append({"milestone": a.label, "year to date": count(m.actual),
+                     "saved forecast (80%)": f"{count(m.expected)} ({count(m.lo80)} to {count(m.hi80)})",
+                     "gap": percent(m.gap), "percentile": _percentile(m.percentile), "position": m.position,
+                     "P(meet) at start": probability(m.at_start.probability.p, n),
+                     "P(meet) now": probability(m.now.probability.p, n),
+                     "P(meet) refitted": probability(a.baseline.probability.p, a.baseline.probability.n)})
+    return pd.DataFrame(rows)
+
+
+def against_sentences(against: AgainstReport) -> list[str]:
+    """One sentence per milestone: the year so far against the saved forecast, and the chance of meeting it now."""
+    lines = []
+    for m in against.milestones:
+        a, n = m.assessment, m.now.probability.n
+        observed, noun = m.periods_observed, against.frequency.noun
+        lines.append(
+            f"{a.label}, {observed} {noun}{'s' if observed > 1 else ''} of {a.year}: {count(m.actual)} recorded against "
+            f"{count(m.expected)} expected by the forecast saved as '{against.saved}' (80%: {count(m.lo80)} to "
+            f"{count(m.hi80)}), {percent(m.gap)}, {_among_paths(m, n)}: running "
+            f"{_position(m)}. From that forecast, given the {noun}s observed, the chance of meeting "
+            f"{a.milestone.describe()} is {probability(m.now.probability.p, n)} (it was "
+            f"{probability(m.at_start.probability.p, n)} at the start of the year; refitted to the {noun}s observed, "
+            f"{probability(a.baseline.probability.p, a.baseline.probability.n)}).")
+    return lines
+
+
+def against_text(against: AgainstReport) -> list[Line]:
+    """``forecast milestones --against NAME``: the heading, the table and the sentences."""
+    lines = [heading(f"\nAgainst the forecast saved at the start of the year as '{against.saved}' (from "
+                     f"{against.saved_data_to:%Y-%m}; {against.spec.describe()}; read, not refitted):"),
+             plain(tables.text_table(against_table(against), align_left=("milestone", "position"))), plain()]
+    lines += [plain(line) for line in against_sentences(against)]
+    return lines + [note(f"Note: {text}") for text in against.notes]
+
+
+def against_json(against: AgainstReport) -> dict:
+    """The year so far against the saved forecast, for programs."""
+    return {"saved": against.saved, "saved_as_of": against.saved_data_to, "model": against.spec.model,
+            "paths": against.spec.paths, "seed": against.spec.seed, "milestones": serialise.records(against.table()),
+            "sentences": against_sentences(against), "notes": list(against.notes)}
+
+
+def milestones_json(report: MilestoneReport, *, data: dict, files: list[Path]) -> dict:
+    """``forecast milestones --json``: the plan, the settings, one record per milestone, notes and files.
+
+    Parameters
+    ----------
+    report
+        What :func:`crimecast.scenarios.assess.assess_milestones` returned.
+    data
+        The counts' ``attrs`` (source, illustrative).
+    files
+        The files written.
+    """
+    payload = {"plan": report.plan.name, "as_of": report.as_of, "scenario": report.scenario_name,
+               "data": data.get("source"), "illustrative": bool(data.get("illustrative")),
+               "model": report.base.model, "paths": report.base.paths,
+               "milestones": serialise.records(report.table()), "notes": report.notes,
+               "calibration_caveat": CALIBRATION_CAVEAT,
+               "files": [str(p) for p in files]}
+    if report.against is not None:
+        payload["against"] = against_json(report.against)
+    return payload
+
+
+def milestones_text(report: MilestoneReport, *, data_label: str, folder: Path, files: list[Path]) -> list[Line]:
+    """``forecast milestones``: the position table, a sentence per milestone, the year against a saved forecast, notes."""
+    observed = max(a.months_observed for a in report.assessments)
+    stage = f"in-year assurance as of {report.as_of:%Y-%m}" if observed else f"planning from {report.as_of:%Y-%m}"
+    scenario_text = f", scenario '{report.scenario_name}'" if report.scenario_name else ""
+    lines = [heading(f"\n{report.plan.name}: {stage}. Data: {data_label}. Model: {report.base.model}, "
+                     f"{report.base.paths:,} paths{scenario_text}."),
+             plain(tables.text_table(position_table(report), align_left=("milestone", "year", "target", "verdict"))),
+             plain()]
+    lines += [plain(line) for line in assurance_sentences(report)]
+    if report.against is not None:
+        lines += against_text(report.against)
+    if any(a.baseline.probability.p > 0.6 or (a.scenario and a.scenario.probability.p > 0.6) for a in report.assessments):
+        lines.append(note(f"Note: {CALIBRATION_CAVEAT}"))
+    lines += [note(f"Note: {text}") for text in report.notes]
+    return lines + [plain(f"\nWrote {len(files)} file(s) to {folder}/.")]

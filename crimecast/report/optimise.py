@@ -127,6 +127,57 @@ def summary_sentences(result: CsfResult) -> list[str]:
     return lines
 
 
+def csf_json(result: CsfResult, *, source: str, data: dict, files: list[Path]) -> dict:
+    """``forecast optimise csf --json``: the allocation, binding constraints, budget curve and schemes, and the files.
+
+    Parameters
+    ----------
+    result
+        What :func:`crimecast.optimise.csf.optimise_csf` returned.
+    source
+        The assumptions file read.
+    data
+        The counts' ``attrs`` (illustrative).
+    files
+        The files written.
+    """
+    from crimecast.report import serialise
+
+    return {"assumptions": source, "year": result.year, "budget": result.spec.budget,
+            "scenario": result.scenario, "last_year_label": result.last_year_label,
+            "unit": result.weights.unit, "weights_source": result.weights.source,
+            "illustrative_data": bool(data.get("illustrative")),
+            "gain": result.gain, "gain_spread": result.gain_spread and vars(result.gain_spread), "moved": result.moved,
+            "proven_gap": result.optimal.gap,
+            "allocation": serialise.records(result.table), "binding": serialise.records(result.binding),
+            "budget_curve": serialise.records(result.budget_curve),
+            "schemes": serialise.records(result.schemes), "solve_seconds": result.seconds,
+            "files": [str(p) for p in files]}
+
+
+def csf_text(result: CsfResult, *, source: str, folder: Path, files: list[Path]) -> list:
+    """``forecast optimise csf``: the allocation, sentences, why, binding constraints, schemes, the caveat and files."""
+    from crimecast.report.tables import text_table
+    from crimecast.report.text import heading, note, plain
+
+    scenario_text = f", scenario '{result.scenario}'" if result.scenario else ""
+    lines = [heading(f"\n{result.name}: {result.year}{scenario_text}, outcome in {result.weights.unit}."),
+             plain(text_table(allocation_table(result), align_left=("recipient", "next £10k buys"))), plain()]
+    lines += [plain(line) for line in summary_sentences(result)]
+    lines.append(heading("\nWhy each recipient gets what it gets:"))
+    lines += [plain(f"  {line}") for line in why_sentences(result)]
+    binding = binding_table(result)
+    if not binding.empty:
+        lines += [heading("\nBinding constraints and what each costs (found by solving again without it):"),
+                  plain(text_table(binding, align_left=tuple(binding.columns)))]
+    schemes = scheme_table(result)
+    if not schemes.empty:
+        lines += [heading("\nInvest-to-save reserve:"),
+                  plain(text_table(schemes, align_left=("invest-to-save scheme", "decision")))]
+    lines.append(note(f"\nNote: response curves are assumptions ({source}); weights: {result.weights.source}"))
+    return lines + [plain(f"\nWrote {len(files)} file(s) to {folder}/ (Excel: csf.xlsx).")]
+
+
 def output_dir(out_dir: Path) -> Path:
     return Path(out_dir) / "optimise-csf"
 

@@ -144,6 +144,34 @@ def rate_milestone_chart(assessment, *, as_of: pd.Timestamp, notice: str = ""):
     return _with_caption(fig, f"forecast from {as_of:%b %Y}; P(meet) {p:.0%}", notice)
 
 
+def rate_run_json(report, *, data: dict, rates: dict, files: list) -> dict:
+    """``forecast run --json`` on a rate series: the forecast in percentages, last and next 12 months, coverage, files.
+
+    ``data`` and ``rates`` are the counts' and the rate table's ``attrs``.
+    """
+    from crimecast.report import serialise
+
+    f = report.forecast
+    return {"data": data.get("source"), "illustrative": bool(rates.get("illustrative")),
+            "notice": rates.get("notice", ""), "rate": True, "category": f.category, "area": f.area,
+            "model": f.model, "last12": report.last12, "next12_mean": float(report.next12.mean()),
+            "forecast": serialise.records(forecast_frame(report)),
+            "coverage": [vars(c) for c in report.coverage], "notes": list(report.notes),
+            "files": [str(p) for p in files]}
+
+
+def p_chart_json(chart, *, category: str, area: str, rates: dict, summary: list[str], frame: pd.DataFrame,
+                 files: list) -> dict:
+    """``forecast spc --json`` on a rate series: the chart's periods, signals, summary, points and files."""
+    from crimecast.report import serialise
+
+    return {"category": category, "area": area, "chart": chart.kind, "rate": True,
+            "illustrative": bool(rates.get("illustrative")),
+            "periods": [{**vars(p), "kind": p.kind, "laney": p.laney} for p in chart.periods],
+            "signals": [vars(s) for s in chart.signals], "summary": summary,
+            "points": serialise.records(frame), "files": [str(p) for p in files]}
+
+
 def catalogue_display(rates: pd.DataFrame) -> pd.DataFrame:
     """The rate series for ``forecast list``: areas, first and last month, the whole-period rate."""
     from crimecast.data.rates import rate_catalogue

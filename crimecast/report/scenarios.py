@@ -173,6 +173,43 @@ def write_scenario_tables(result: ScenarioResult, folder: Path, *, data_label: s
     ]
 
 
+def scenario_json(result: ScenarioResult, *, files: list[Path]) -> dict:
+    """``forecast scenario run --json``: the scenario, its drivers in words, years, contributions, months, notes, files."""
+    from crimecast.report import serialise
+
+    scenario = result.resolved.scenario
+    return {"scenario": scenario.name, "description": scenario.description.strip(), "file": scenario.source,
+            "data": result.data.get("source"), "illustrative": bool(result.data.get("illustrative")),
+            "notice": result.data.get("notice", ""), "as_of": result.as_of, "base": scenario.base.model_dump(),
+            "drivers": [{"name": d.label, "kind": d.kind, "description": describe_driver(d), "defined_in": d.where}
+                        for d in result.resolved.drivers],
+            "financial_years": serialise.records(result.financial_years()),
+            "contributions": serialise.records(result.contributions),
+            "monthly": serialise.records(result.monthly_table()), "notes": result.notes,
+            "files": [str(p) for p in files]}
+
+
+def scenario_text(result: ScenarioResult, *, data_label: str, folder: Path, files: list[Path]) -> list[Line]:
+    """``forecast scenario run``: the drivers, financial years, actual outcomes, contributions, notes and files."""
+    from crimecast.report import tables
+
+    scenario = result.resolved.scenario
+    lines = [heading(f"\nScenario: {scenario.name}. Data: {data_label}. Forecast from {result.as_of:%Y-%m} "
+                     f"({scenario.base.model}, {scenario.base.paths:,} paths).")]
+    if scenario.description.strip():
+        lines.append(plain(scenario.description.strip()))
+    lines.append(heading("\nDrivers:"))
+    lines += [plain(f"- {describe_driver(driver)}") for driver in result.resolved.drivers]
+    lines += [heading("\nFinancial years (mean and 80% interval; change on the year before):"),
+              plain(tables.text_table(year_table(result), align_left=("series", "year")))]
+    lines += [plain(line) for line in actual_sentences(result)]
+    if len(result.resolved.drivers):
+        lines += [heading("\nContributions (each driver applied on its own):"),
+                  plain(tables.text_table(contribution_frame(result), align_left=("series", "year", "driver")))]
+    lines += [note(f"Note: {text}") for text in result.notes]
+    return lines + [plain(f"\nWrote {len(files)} file(s) to {folder}/.")]
+
+
 def check_json(resolved: ResolvedScenario) -> dict:
     """``forecast scenario check --json``: the scenario is valid; its forecast months, drivers and notes."""
     scenario = resolved.scenario

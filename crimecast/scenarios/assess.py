@@ -141,6 +141,7 @@ class MilestoneReport:
     notes: list[str] = field(default_factory=list)
     data: dict = field(default_factory=dict)
     drivers: tuple = ()  # the scenario's resolved drivers, as applied
+    against: object = None  # crimecast.scenarios.against.AgainstReport: the year so far against a saved start-of-year forecast
 
     def table(self) -> pd.DataFrame:
         """One row per milestone: target, last year, expected, interval, P(meet), verdict, recommended targets."""
@@ -300,8 +301,8 @@ def _assess_one(milestone: Milestone, key: Key, *, counts: pd.DataFrame, as_of: 
 # ---------------------------------------------------------------- the plan
 
 def assess_milestones(counts: pd.DataFrame, plan: Plan, *, spec: ForecastSpec | None = None,
-                      scenario: Scenario | None = None, saved: Panel | None = None, jobs: int = 1,
-                      progress: Progress | None = None) -> MilestoneReport:
+                      scenario: Scenario | None = None, saved: Panel | None = None, against: Panel | None = None,
+                      jobs: int = 1, progress: Progress | None = None) -> MilestoneReport:
     """Probability of meeting each milestone of a plan, with recommended targets and year to date.
 
     Parameters
@@ -324,6 +325,10 @@ def assess_milestones(counts: pd.DataFrame, plan: Plan, *, spec: ForecastSpec | 
     saved
         A saved forecast to read instead of forecasting; it must start
         from the same month as the assessment.
+    against
+        The forecast saved at the start of the milestones' year: the year so
+        far is also set against it (``MilestoneReport.against``, see
+        :mod:`crimecast.scenarios.against`), beside the refitted assessment.
     jobs, progress
         Worker processes, and a callback per series forecast.
 
@@ -336,13 +341,16 @@ def assess_milestones(counts: pd.DataFrame, plan: Plan, *, spec: ForecastSpec | 
         ``as_of`` in the future, before a milestone's year or after it,
         or inside a quarter of quarterly data (the nearest quarter ends named).
     DataError
-        A saved forecast from another month, too short, or without a series needed.
+        A saved forecast from another month, too short, or without a series needed; an ``against`` forecast
+        that does not start at the start of the year or lacks a series.
     """
     from crimecast.scenarios.rate_assess import count_part, rate_only_report, with_rate_milestones
 
     spec = spec or milestone_spec(plan, scenario)
     full_plan, plan = plan, count_part(plan)  # rate milestones (satisfaction) are assessed on their rate series
     if not plan.milestones:
+        if against is not None:
+            raise UsageError("--against reads a saved forecast of counts, and the plan has only rate milestones.")
         return rate_only_report(counts, full_plan, spec=spec, scenario=scenario)
     as_of = spec.as_of_month
     keys = [_resolve_milestone(counts, m, f"{plan.source}: milestones[{i}]") for i, m in enumerate(plan.milestones)]
@@ -361,7 +369,16 @@ def assess_milestones(counts: pd.DataFrame, plan: Plan, *, spec: ForecastSpec | 
         _same_data(scenario, counts)
         resolved = resolve_scenario(scenario_at(scenario, as_of=as_of, horizon=horizon), counts)
     needs = _needs(keys, resolved)
+    if against is not None:  # before any forecasting: a saved forecast that cannot serve is refused at once
+        from crimecast.scenarios.against import check_against
+
+        check_against(against, keys, years=years, frequency=frequency, as_of=cut)
     if saved is not None:
+        if saved.as_of < cut:
+            raise DataError(f"the saved forecast '{saved.saved}' is from {saved.as_of:%Y-%m} but the plan needs a forecast "
+                            f"from {cut:%Y-%m}. To set the year so far against a forecast saved earlier, pass it as "
+                            f"--against {saved.saved}; to reuse one, save it with the data to {cut:%Y-%m} "
+                            f"(`forecast run ... --as-of {cut:%Y-%m} --save NAME`).")
         baseline = saved.for_request(needs, as_of=cut, periods=horizon, what="the plan")
         baseline.notes.append(f"forecast read from the saved forecast '{saved.saved}' ({saved.spec.describe()}), not refitted.")
         spec = saved.spec
@@ -379,4 +396,9 @@ def assess_milestones(counts: pd.DataFrame, plan: Plan, *, spec: ForecastSpec | 
     report = MilestoneReport(plan=plan, as_of=as_of, base=base, assessments=assessments,
                              scenario_name=scenario.name if scenario else None, notes=list(baseline.notes), data=data,
                              drivers=resolved.drivers if resolved is not None else ())
-    return with_rate_milestones(report, full_plan, counts)
+    report = with_rate_milestones(report, full_plan, counts)
+    if against is not None:
+        from crimecast.scenarios.against import against_saved
+
+        report.against = against_saved(report, against)
+    return report

@@ -251,4 +251,61 @@ def milestone_plan(keys: list[tuple[str, str]], *, name: str, target: float | No
     return Plan(name=name, milestones=milestones, source="command line")
 
 
-__all__ = ["Milestone", "Plan", "load_plan", "milestone_plan", "single_milestone"]
+def plan_data(plan_file: str | None, *, category: str | None, year: str | None) -> str | None:
+    """The data a plan file names, if any (read before the counts, which :func:`plan_for` may need)."""
+    return load_plan(plan_file, year=year).data if plan_file and not category else None
+
+
+def plan_for(counts, *, category: str | None = None, plan_file: str | None = None, area: str = "force",
+             target: float | None = None, count: float | None = None, year: str | None = None,
+             direction: str = AT_MOST, as_of=None) -> Plan:
+    """The plan a ``forecast milestones`` request names.
+
+    Parameters
+    ----------
+    counts
+        The data with totals; its last period sets the default year (the next financial year).
+    category, plan_file
+        One of: a category (one milestone, or one per area), a plan file (or a
+        shipped plan), or neither (one milestone per category force-wide, a
+        planner's table of achievable targets).
+    area
+        The area of ``category``: one area, ``all`` (one milestone per area) or a comma-separated list.
+    target, count, direction
+        The change on the year before (``-0.08``) or a count, and whether the
+        count must stay ``at_most`` or reach ``at_least`` it.
+    year
+        The financial year (default: the plan's, else the one after the
+        last month used: ``as_of`` when given, else the data's last month).
+    as_of
+        The last month of actuals used (a ``pd.Timestamp``), or ``None``.
+
+    Raises
+    ------
+    UsageError
+        Both a category and a plan file.
+    PlanError
+        A plan file that cannot be read, or a target that is not usable.
+    """
+    from crimecast.data.calendar import financial_year_start
+    from crimecast.data.frequency import frequency_of
+    from crimecast.data.series import ALL, FORCE_AREA, select_keys
+    from crimecast.errors import UsageError
+
+    if plan_file and category:
+        raise UsageError("give either CATEGORY (with --target or --count) or --plan FILE, not both.")
+    if plan_file:
+        return load_plan(plan_file, year=year)
+    frequency = frequency_of(counts)
+    last = counts["month"].max() if as_of is None else frequency.period_containing(as_of)
+    year = year or financial_year_label(financial_year_start(frequency.next(last)))
+    change = None if count is not None else target
+    if category and area != ALL and "," not in area:
+        return single_milestone(category, area=area, target=change, count=count, year=year, direction=direction)
+    keys, _ = select_keys(counts, category=category or ALL, area=area)
+    keys = sorted(keys, key=lambda k: (k[0], k[1] != FORCE_AREA, k[1]))  # the force first, then its districts
+    what = f"{category} by area" if category else "every category"
+    return milestone_plan(keys, name=f"{what} {year}", target=change, count=count, year=year, direction=direction)
+
+
+__all__ = ["Milestone", "Plan", "load_plan", "milestone_plan", "plan_data", "plan_for", "single_milestone"]
