@@ -6,7 +6,13 @@ import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 from crimecast.forecast.paths import ForecastResult
-from crimecast.report.charts import fan_chart, png_bytes
+from crimecast.data.load import load_counts
+from crimecast.data.series import with_totals
+from crimecast.forecast.spec import ForecastSpec
+from crimecast.forecast.steps import process_chart
+from crimecast.report.charts import control_chart_figure, fan_chart, milestone_chart, png_bytes
+from crimecast.scenarios.assess import assess_milestones
+from crimecast.scenarios.plan import single_milestone
 
 
 def _result(level: float, *, months: int = 60, freq: str = "MS") -> ForecastResult:
@@ -28,10 +34,8 @@ def _drawn(label, plot, renderer) -> bool:
     return plot.x0 - 1 <= middle_x <= plot.x1 + 1 or plot.y0 - 1 <= middle_y <= plot.y1 + 1 and box.x1 <= plot.x0
 
 
-@pytest.mark.parametrize("level,freq", [(3, "MS"), (950, "MS"), (1_250_000, "MS"), (40_000, "QS-JAN")])
-def test_fan_chart_text_is_inside_the_figure_and_clear_of_the_plot(level, freq):
-    fig = fan_chart(_result(level, months=60 if freq == "MS" else 24, freq=freq),
-                    notice="ILLUSTRATIVE DATA: synthetic counts calibrated to published figures, not real recorded crime.")
+def assert_laid_out(fig):
+    """Every text inside the figure; axis label clear of the numbers; title above, caption below the plot."""
     png_bytes(fig)  # laid out as saved
     canvas = FigureCanvasAgg(fig)
     canvas.draw()
@@ -40,8 +44,7 @@ def test_fan_chart_text_is_inside_the_figure_and_clear_of_the_plot(level, freq):
     figure_box = fig.bbox
     plot = ax.get_window_extent(renderer)
     shown = [t for t in ax.get_yticklabels() + ax.get_xticklabels() if t.get_text() and _drawn(t, plot, renderer)]
-    texts = [ax.title, ax.xaxis.label, ax.yaxis.label, *fig.texts, *shown]
-    for text in texts:
+    for text in [ax.title, ax.xaxis.label, ax.yaxis.label, *fig.texts, *shown]:
         box = _extent(text, renderer)
         assert box.x0 >= -1 and box.y0 >= -1 and box.x1 <= figure_box.x1 + 1 and box.y1 <= figure_box.y1 + 1, text.get_text()
     y_ticks = [_extent(t, renderer) for t in ax.get_yticklabels() if t.get_text() and _drawn(t, plot, renderer)]
@@ -49,3 +52,26 @@ def test_fan_chart_text_is_inside_the_figure_and_clear_of_the_plot(level, freq):
     assert _extent(ax.title, renderer).y0 >= plot.y1  # the title sits above the plot (financial years between)
     caption_top = max(_extent(t, renderer).y1 for t in fig.texts)
     assert caption_top <= _extent(ax.xaxis.label, renderer).y0 + 1  # the caption sits under the axis label
+
+
+NOTICE = "ILLUSTRATIVE DATA: synthetic counts calibrated to published figures, not real recorded crime."
+
+
+@pytest.mark.parametrize("level,freq", [(3, "MS"), (950, "MS"), (1_250_000, "MS"), (40_000, "QS-JAN")])
+def test_fan_chart_is_laid_out_whatever_the_numbers(level, freq):
+    assert_laid_out(fan_chart(_result(level, months=60 if freq == "MS" else 24, freq=freq), notice=NOTICE))
+
+
+def test_control_chart_is_laid_out():
+    y = _result(12_000).history
+    chart, _ = process_chart(y, known=(pd.Timestamp("2012-04-01"),))
+    assert_laid_out(control_chart_figure(chart, category="burglary-dwelling", area="force",
+                                         known={pd.Timestamp("2012-04-01"): "recording change"}, notice=NOTICE))
+
+
+def test_milestone_chart_is_laid_out():
+    counts = with_totals(load_counts())
+    plan = single_milestone("burglary", area="force", target=-0.08, count=None, year="2013/14")
+    assessment = assess_milestones(counts, plan, spec=ForecastSpec(model="seasonal-naive", paths=200,
+                                                                  as_of="2013-09")).assessments[0]
+    assert_laid_out(milestone_chart(assessment, as_of=pd.Timestamp("2013-09-01"), notice=NOTICE))

@@ -207,10 +207,7 @@ def control_chart_figure(chart, *, category: str, area: str, known: dict | None 
     ax.set_ylim(bottom=0)
     ax.legend(loc="lower left", fontsize=7, frameon=False, ncol=3)
     ax.grid(axis="y", color="0.92")
-    fig.text(0.01, 0.01, "Limits: process average +/- 2.66 x average moving range." + (f" {notice}" if notice else ""),
-             fontsize=7, color="0.35")
-    fig.tight_layout(rect=(0, 0.03, 1, 1))
-    return fig
+    return _with_caption(fig, "Limits: process average +/- 2.66 x average moving range", notice, monthly_ax=ax)
 
 
 def scenario_chart(result, key: tuple[str, str], *, notice: str = ""):
@@ -263,7 +260,7 @@ def milestone_chart(assessment, *, as_of: pd.Timestamp, notice: str = ""):
 
     chance = probability(assessment.baseline.probability.p, assessment.baseline.probability.n)
     caption = f"forecast from {as_of:%b %Y}; P(meet) {chance}: {assessment.baseline.verdict}"
-    return _with_caption(fig, caption, notice)
+    return _with_caption(fig, caption, notice, monthly_ax=ax)
 
 
 def allocation_chart(result, *, notice: str = ""):

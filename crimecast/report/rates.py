@@ -83,7 +83,7 @@ def rate_fan_chart(report, *, notice: str = "", target: float | None = None):
     ax.grid(axis="y", color="0.92")
     caption = (f"model: {f.model} (logit local level, binomial sampling of {f.denominators[0]:,} surveys a month, "
                f"extra-binomial variation); {f.paths.shape[0]:,} simulated paths")
-    return _with_caption(fig, caption, notice)
+    return _with_caption(fig, caption, notice, monthly_ax=ax)
 
 
 def p_chart_figure(chart, *, category: str, area: str, notice: str = ""):
@@ -113,7 +113,7 @@ def p_chart_figure(chart, *, category: str, area: str, notice: str = ""):
     kinds = "; ".join(f"{p.start:%b %Y}-{p.end:%b %Y}: {p.kind}, sigma_z {p.sigma_z:.2f}" for p in chart.periods)
     caption = (f"Limits: average +/- 3 x binomial sigma of each month's surveys, times Laney's sigma_z where the months "
                f"are overdispersed (chi-square p < 0.05). {kinds}")
-    return _with_caption(fig, caption, notice)
+    return _with_caption(fig, caption, notice, monthly_ax=ax)
 
 
 def p_chart_frame(chart) -> pd.DataFrame:
@@ -141,7 +141,7 @@ def rate_milestone_chart(assessment, *, as_of: pd.Timestamp, notice: str = ""):
     ax.legend(loc="lower left", fontsize=8, frameon=False, ncol=3)
     ax.grid(axis="y", color="0.92")
     p = assessment.baseline.probability.p
-    return _with_caption(fig, f"forecast from {as_of:%b %Y}; P(meet) {p:.0%}", notice)
+    return _with_caption(fig, f"forecast from {as_of:%b %Y}; P(meet) {p:.0%}", notice, monthly_ax=ax)
 
 
 def rate_run_json(report, *, data: dict, rates: dict, files: list) -> dict:
