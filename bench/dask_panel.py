@@ -9,8 +9,8 @@ in its own local Dask cluster; cluster start-up is timed apart from the work.
 The forecasts of every run are compared: they must be identical. Writes the
 "dask-panel" section of bench/RESULTS.md.
 
-    nice -n 10 python bench/dask_panel.py                     # ets, all 430 series
-    nice -n 10 python bench/dask_panel.py --model crimecast --limit 40
+    python bench/dask_panel.py                     # the default model, all 430 series
+    python bench/dask_panel.py --model ets --limit 40
 """
 
 from __future__ import annotations
@@ -73,8 +73,9 @@ def _timed_run(counts, keys, options, workers: int) -> dict:
         client.wait_for_workers(workers)
         client.run(_warm_up)  # every worker imports the models once, before the clock starts
         ready = time.perf_counter()
+        spec, backtest = options
         run = run_forecasts(counts[counts.set_index(["category", "area"]).index.isin(keys)], category="all", area="all",
-                            options=options)
+                            spec=spec, options=backtest)
         done = time.perf_counter()
     return {"workers": workers, "startup": ready - started, "work": done - ready, "series": len(run.reports),
             "failed": len(run.failures), "hash": _fingerprint(run)}
@@ -98,14 +99,15 @@ def plumbing(workers: int, tasks: int = 40) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--model", default="ets", help="forecasting model (default ets: see RESULTS.md for why)")
+    parser.add_argument("--model", default="crimecast", help="forecasting model")
     parser.add_argument("--paths", type=int, default=DEFAULT_PATHS)
     parser.add_argument("--limit", type=int, default=None, help="only the first N series (by category, then force)")
     parser.add_argument("--workers", default="1,2", help="comma-separated local worker counts")
     args = parser.parse_args()
     if not HOME_OFFICE.exists():
         sys.exit(f"skipped: {HOME_OFFICE} is absent (the real data lives only in ../shared/data).")
-    from crimecast.forecast.run import RunOptions
+    from crimecast.forecast.run import BacktestOptions
+    from crimecast.forecast.spec import ForecastSpec
 
     load_before = os.getloadavg()[0]
     started = time.perf_counter()
@@ -113,7 +115,7 @@ def main() -> None:
     imported = time.perf_counter() - started
     keys = sorted(set(zip(counts["category"], counts["area"])))
     keys = keys[: args.limit]
-    options = RunOptions(model=args.model, n_paths=args.paths, backtest=False)
+    options = (ForecastSpec(model=args.model, paths=args.paths), BacktestOptions(backtest=False))
     runs = [_timed_run(counts, keys, options, int(n)) for n in args.workers.split(",")]
     base = runs[0]
     lines = ["| local workers | series | cluster start-up and imports s | wall s (work) | speed-up | seconds per series | "
@@ -125,8 +127,8 @@ def main() -> None:
     same = len({run["hash"] for run in runs}) == 1
     naps = {int(n): plumbing(int(n)) for n in args.workers.split(",")}
     left_out = [note for note in counts.attrs.get("notes", []) if "left out" in note]
-    command = "nice -n 10 python bench/dask_panel.py" + "".join(
-        f" --{name} {value}" for name, value, default in (("model", args.model, "ets"), ("paths", args.paths, DEFAULT_PATHS),
+    command = "python bench/dask_panel.py" + "".join(
+        f" --{name} {value}" for name, value, default in (("model", args.model, "crimecast"), ("paths", args.paths, DEFAULT_PATHS),
                                                         ("limit", args.limit, None), ("workers", args.workers, "1,2"))
         if value != default)
     body = f"""## Scale-out on Dask: the national panel

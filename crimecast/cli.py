@@ -316,14 +316,14 @@ def _output_names(category: str, area: str) -> tuple[str, str]:
 
 
 def _write_run_files(reports: list[SeriesReport], out_dir: Path, *, counts: pd.DataFrame, chart: bool,
-                     jobs: int) -> list[Path]:
+                     jobs: int, painters=None) -> list[Path]:
     from crimecast.data.series import filled_periods
     from crimecast.report.files import write_forecast_files
 
     results = [report.forecast for report in reports]
     filled = {(r.category, r.area): tuple(filled_periods(counts, category=r.category, area=r.area)) for r in results}
     return write_forecast_files(results, out_dir, data_label=_data_label(counts), notice=counts.attrs.get("notice", ""),
-                                filled=filled, chart=chart, jobs=jobs)
+                                filled=filled, chart=chart, jobs=jobs, workers=painters)
 
 
 def _report_failures(failures, *, what: str, debug: bool) -> None:
@@ -394,6 +394,7 @@ def run_command(ctx, category, area, jobs, as_json, spec_options, horizon, out_d
     from crimecast.forecast.run import BacktestOptions, run_forecasts, run_size
     from crimecast.forecast.spec import forecast_spec
     from crimecast.report import tables
+    from crimecast.report.files import ChartWorkers
     from crimecast.report.forecast import run_json
 
     if save_name is not None:
@@ -413,29 +414,32 @@ def run_command(ctx, category, area, jobs, as_json, spec_options, horizon, out_d
     area = area or (ALL if category == ALL else default_area(counts))
     spec = forecast_spec(**spec_options, horizon=horizon, exceptional=_exceptional(exceptional_spec, counts))
     options = BacktestOptions(backtest=not no_backtest)
-    with _progress(run_size(counts, category=category, area=area, backtest=not no_backtest), "Forecasting") as progress:
-        run = run_forecasts(counts, category=category, area=area, spec=spec, options=options,
-                            jobs=jobs or default_jobs(), progress=progress)
-    if save_name is not None and run.panel is not None and not run.failures:
-        from crimecast.forecast.saved import save_panel
+    with contextlib.ExitStack() as cleanup:  # chart workers start now, so their plotting imports overlap the fitting
+        painters = None if no_chart else cleanup.enter_context(ChartWorkers(jobs or default_jobs()))
+        with _progress(run_size(counts, category=category, area=area, backtest=not no_backtest), "Forecasting") as progress:
+            run = run_forecasts(counts, category=category, area=area, spec=spec, options=options,
+                                jobs=jobs or default_jobs(), progress=progress)
+        if save_name is not None and run.panel is not None and not run.failures:
+            from crimecast.forecast.saved import save_panel
 
-        saved = save_panel(run.panel, name=save_name, counts=counts, store=data_source.store)
-        click.secho(f"Saved the forecast as '{saved.name}' in {saved.store} ({saved.series} series forecast, "
-                    f"{saved.kilobytes:,.0f} kB{'; replaced the one of that name' if saved.replaced else ''}). "
-                    f"Use it with --forecast {saved.name}.", fg="green", err=True)
-    elif save_name is not None and run.failures:
-        click.secho(f"Not saved as '{save_name}': some series could not be forecast (listed below).", fg="red", err=True)
-    reports, notes, failures = run.reports, run.notes, run.failures
-    for note in notes:
-        click.secho(f"Note: {note}", fg="yellow", err=True)
-    batch = len(reports) + len(failures) > 1
-    summary = tables.summary_frame(reports, failures=failures) if batch else None
-    with staged_output(out_dir) as stage:
-        written = _write_run_files(reports, stage.dir, counts=counts, chart=not no_chart, jobs=jobs or default_jobs())
-        if summary is not None:
-            written.append(write_csv_atomic(summary.assign(data=_data_label(counts)), stage.dir / "summary.csv"))
-        stale = tuple(name for f in failures for name in _output_names(f.category, f.area))
-        stage.publish(stale=stale)
+            saved = save_panel(run.panel, name=save_name, counts=counts, store=data_source.store)
+            click.secho(f"Saved the forecast as '{saved.name}' in {saved.store} ({saved.series} series forecast, "
+                        f"{saved.kilobytes:,.0f} kB{'; replaced the one of that name' if saved.replaced else ''}). "
+                        f"Use it with --forecast {saved.name}.", fg="green", err=True)
+        elif save_name is not None and run.failures:
+            click.secho(f"Not saved as '{save_name}': some series could not be forecast (listed below).", fg="red", err=True)
+        reports, notes, failures = run.reports, run.notes, run.failures
+        for note in notes:
+            click.secho(f"Note: {note}", fg="yellow", err=True)
+        batch = len(reports) + len(failures) > 1
+        summary = tables.summary_frame(reports, failures=failures) if batch else None
+        with staged_output(out_dir) as stage:
+            written = _write_run_files(reports, stage.dir, counts=counts, chart=not no_chart, jobs=jobs or default_jobs(),
+                                       painters=painters)
+            if summary is not None:
+                written.append(write_csv_atomic(summary.assign(data=_data_label(counts)), stage.dir / "summary.csv"))
+            stale = tuple(name for f in failures for name in _output_names(f.category, f.area))
+            stage.publish(stale=stale)
     written = [stage.final_path(p) for p in written]
     if as_json:
         _echo_json(run_json(reports, notes=notes, failures=failures, data=counts.attrs, files=written))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
@@ -56,15 +57,73 @@ def _fan_chart_png(item: tuple[ForecastResult, str, tuple]) -> bytes:
     return png_bytes(fan_chart(result, notice=notice, filled=filled))
 
 
+def _ready_to_draw() -> None:
+    """A chart worker's start: leave Ctrl-C to the parent, import the plotting code and load the font once."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    from crimecast.report.charts import png_bytes, _subplots
+
+    fig, ax = _subplots(figsize=(1, 1), dpi=10)
+    ax.set_title("0")
+    png_bytes(fig)
+
+
+def _outcome(work, item) -> tuple[bool, object]:
+    """``(True, work(item))``, or ``(False, the exception)``: a worker never dies of one (Ctrl-C included)."""
+    try:
+        return True, work(item)
+    except BaseException as error:  # noqa: BLE001 - handed to the parent, which raises it
+        return False, error
+
+
+class ChartWorkers:
+    """Processes that draw charts, started before the forecasts so that their plotting imports overlap the fitting.
+
+    Drawing a chart needs matplotlib, whose import (about 0.7 s) and first
+    font load cost more than the chart itself; started at the beginning of a
+    command, ``processes`` workers do both while the models fit, then draw
+    the charts (in order) when asked. Use as a context manager: leaving it
+    on an error (or Ctrl-C) stops them at once.
+    """
+
+    def __init__(self, processes: int = 1) -> None:
+        self.processes = max(1, processes)
+        self._pool = None
+
+    def __enter__(self) -> "ChartWorkers":
+        import multiprocessing
+
+        self._pool = multiprocessing.get_context().Pool(self.processes, initializer=_ready_to_draw)
+        return self
+
+    def __exit__(self, kind, error, trace) -> None:
+        if kind is None:
+            self._pool.close()
+        else:
+            self._pool.terminate()
+        self._pool.join()
+
+    def draw(self, work, items: list) -> list:
+        """``work(item)`` for every item on the workers, in order; a worker's exception is raised here."""
+        results = []
+        for done, value in self._pool.imap(partial(_outcome, work), items):
+            if not done:
+                raise value
+            results.append(value)
+        return results
+
+
 def write_forecast_files(results: list[ForecastResult], out_dir: Path, *, data_label: str = "", notice: str = "",
                          filled: dict[tuple[str, str], tuple] | None = None, chart: bool = True, jobs: int = 1,
-                         progress=None) -> list[Path]:
+                         progress=None, workers: ChartWorkers | None = None) -> list[Path]:
     """Each forecast's CSV and, with ``chart``, its fan chart PNG, in ``out_dir``; the paths, in order.
 
     Charts take most of the time of a batch's files (about half a second
     each, mostly laying out text), so they are drawn on up to ``jobs``
-    processes. ``filled`` gives, per (category, area), the periods that were
-    missing and filled in (marked on the chart).
+    processes, or on ``workers`` started earlier. ``filled`` gives, per
+    (category, area), the periods that were missing and filled in (marked on
+    the chart).
     """
     from crimecast.forecast.parallel import map_series
 
@@ -74,7 +133,10 @@ def write_forecast_files(results: list[ForecastResult], out_dir: Path, *, data_l
         return csvs
     filled = filled or {}
     items = [(result, notice, tuple(filled.get((result.category, result.area), ()))) for result in results]
-    pngs = map_series(_fan_chart_png, items, jobs=jobs, progress=progress,
-                      label=lambda item: f"{item[0].category} / {item[0].area}")
+    if workers is not None:
+        pngs = workers.draw(_fan_chart_png, items)
+    else:
+        pngs = map_series(_fan_chart_png, items, jobs=jobs, progress=progress,
+                          label=lambda item: f"{item[0].category} / {item[0].area}")
     charts = [write_bytes_atomic(out_dir / f"{output_stem(result)}_fan.png", png) for result, png in zip(results, pngs)]
     return [path for pair in zip(csvs, charts) for path in pair]
