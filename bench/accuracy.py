@@ -87,6 +87,9 @@ def london() -> list[tuple[str, str, pd.Series]]:
     return [s for s in _busy(counts, last_period=counts["month"].max()) if s[2].index[0] == first]
 
 
+london_series = london  # the name bench/milestones.py and bench/steps.py import
+
+
 def home_office() -> list[tuple[str, str, pd.Series]]:
     """43 forces x offence groups, quarterly; fraud (which stops in 2012/13) drops out as it ends early."""
     from bench.dask_panel import national_panel  # imported into a store as `forecast data import` does

@@ -4,8 +4,8 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crimecast.forecast.calibrate import (FALLBACK_SCALE, FitCache, apply_scale, calibrate, calibration_origins,
-                                         window_scale)
+from crimecast.forecast.calibrate import (FALLBACK_SCALE, SCALE_BOUNDS, FitCache, apply_scale, calibrate,
+                                         calibration_origins, short_window, weigh_evidence, window_scale)
 
 
 def test_origins_are_whole_windows_back_from_the_end():
@@ -64,9 +64,43 @@ def test_calibration_widens_a_too_narrow_core():
     assert calibration.windows == 3 and calibration.scale > 5
 
 
-def test_short_series_uses_the_fallback_scale():
-    y_log = pd.Series(np.full(30, 5.0), index=pd.date_range("2010-01-01", periods=30, freq="MS"))
-    assert calibrate(y_log, TooNarrowCore, horizon=12, seed=1).scale == FALLBACK_SCALE
+def test_a_series_without_half_a_year_after_two_years_uses_the_fallback_scale():
+    y_log = pd.Series(np.full(29, 5.0), index=pd.date_range("2010-01-01", periods=29, freq="MS"))
+    calibration = calibrate(y_log, TooNarrowCore, horizon=12, seed=1)
+    assert calibration.scale == FALLBACK_SCALE and not calibration.from_data
+
+
+def noisy(months, seed=3):
+    rng = np.random.default_rng(seed)
+    return pd.Series(5 + rng.normal(0, 0.2, months), index=pd.date_range("2018-01-01", periods=months, freq="MS"))
+
+
+def test_a_series_under_four_years_is_calibrated_on_its_part_year_weighed_against_the_fallback():
+    """Issue 14: police.uk series (45 months) all got the fixed factor and covered about half their months."""
+    short = calibrate(noisy(33), TooNarrowCore, horizon=12, seed=1)  # the 9 months after the first two years
+    assert short.windows == 1 and short.n_scores == 9 and short.evidence == pytest.approx(9 / 36)
+    alone = SCALE_BOUNDS[1]  # what the scores alone say of a core far too narrow (the cap)
+    assert FALLBACK_SCALE < short.scale < alone
+    year = calibrate(noisy(45), TooNarrowCore, horizon=12, seed=1)  # one full window after 33 months
+    assert year.windows == 1 and year.n_scores == 12 and short.scale < year.scale < alone
+    full = calibrate(noisy(96), TooNarrowCore, horizon=12, seed=1)
+    assert full.evidence == 1 and full.scale == alone
+
+
+def test_short_window_needs_two_years_of_training_and_half_a_year_to_score():
+    assert short_window(33, horizon=12, periods_per_year=12) == 24
+    assert short_window(45, horizon=12, periods_per_year=12) == 33
+    assert short_window(29, horizon=12, periods_per_year=12) is None
+    assert short_window(10, horizon=4, periods_per_year=4) == 8  # quarters: two years, then two quarters
+    assert short_window(9, horizon=4, periods_per_year=4) is None
+
+
+@given(st.floats(0.5, 6.0), st.floats(0.0, 1.0), st.floats(0.5, 6.0))
+def test_weighing_evidence_lands_between_the_prior_and_the_data(scale, evidence, prior):
+    weighed = weigh_evidence(scale, evidence=evidence, prior=prior)
+    assert min(scale, prior) - 1e-9 <= weighed <= max(scale, prior) + 1e-9
+    assert weigh_evidence(scale, evidence=1.0, prior=prior) == pytest.approx(scale)
+    assert weigh_evidence(scale, evidence=0.0, prior=prior) == pytest.approx(prior)
 
 
 class CountingCore(TooNarrowCore):

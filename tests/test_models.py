@@ -57,6 +57,15 @@ def test_calibrated_forecast_does_not_depend_on_the_horizon():
     assert short.calibration_.windows == 2  # one-year windows at 36 and 48 months, whatever the horizon
 
 
+@pytest.mark.slow
+def test_a_series_under_four_years_calibrates_on_its_part_year_and_says_so():
+    """Issue 14: a 33-month series got the fixed fallback factor, whatever its own backtest showed."""
+    forecaster = CrimeForecaster(model="prophet", n_paths=200, seed=1).fit(series(33))
+    assert forecaster.calibration_.windows == 1 and forecaster.calibration_.n_scores == 9  # months 25-33
+    assert any(note.startswith("intervals calibrated on only 9 backtest months") for note in forecaster.notes_)
+    assert not any("too short to calibrate" in note for note in forecaster.notes_)
+
+
 def test_a_horizon_beyond_the_simulated_months_is_refused():
     forecaster = CrimeForecaster(model="seasonal-naive", n_paths=100).fit(series())
     with pytest.raises(ModelError, match="1 to 60 months ahead"):

@@ -9,6 +9,13 @@ the 80% quantile of the scores of each backtest year, then the median over
 years, so that one exceptional year (2020 in real data) cannot set the width
 for every other. Path shapes, and so the correlation that annual totals
 need, are kept.
+
+Evidence is weighed: three full years of scores set the factor alone; fewer
+(a series with only one or two backtest years, exceptional months left out,
+or a series under four years long, calibrated on the part-year after its
+first two years) pull it towards the factor typical of real series,
+``FALLBACK_SCALE``, in proportion (on the log scale) to what is missing.
+A series too short for even half a year of backtest gets ``FALLBACK_SCALE``.
 """
 
 from __future__ import annotations
@@ -25,14 +32,20 @@ CALIBRATION_LEVEL = 0.8
 CALIBRATION_WINDOWS = 3
 CALIBRATION_MIN_TRAIN = 36
 CALIBRATION_MIN_TRAIN_YEARS = 3  # CALIBRATION_MIN_TRAIN in years: 36 months or 12 quarters
+# A series with no full window after three years' training is calibrated on the periods after
+# its first two years (the least a seasonal model is fitted to), if they make half a year or more.
+SHORT_MIN_TRAIN_YEARS = 2
+SHORT_MIN_WINDOW_YEARS = 0.5
 CALIBRATION_PATHS = 400
 # Windows are always a year long, whatever the forecast's horizon, so that the
 # width (and so every month's interval) does not depend on how far ahead one asks.
 CALIBRATION_HORIZON = 12
 SCALE_BOUNDS = (0.5, 6.0)
-# Used when a series is too short to calibrate on itself: the median scale
-# over London series (bench/calibration_scale.py, bench/RESULTS.md: 1.42).
-FALLBACK_SCALE = 1.4
+# Used when a series is too short to calibrate on itself, and as the prior its
+# own evidence is weighed against: the median scale the calibration picks on
+# London series at their last four yearly origins (bench/calibration_scale.py,
+# bench/RESULTS.md).
+FALLBACK_SCALE = 1.7
 
 
 @dataclass(frozen=True)
@@ -42,6 +55,7 @@ class Calibration:
     scale: float
     n_scores: int
     windows: int
+    evidence: float = 1.0  # scored periods over three full windows' worth (capped at 1): the weight of the data
 
     @property
     def from_data(self) -> bool:
@@ -53,6 +67,22 @@ def calibration_origins(n_months: int, *, horizon: int, windows: int = CALIBRATI
     """Origins (training lengths) of the non-overlapping windows ending at ``n_months`` (periods, in fact)."""
     origins = [n_months - horizon * k for k in range(windows, 0, -1)]
     return [o for o in origins if o >= min_train]
+
+
+def short_window(n_periods: int, *, horizon: int, periods_per_year: int) -> int | None:
+    """Origin of the one part-year window a series too short for ``calibration_origins`` is calibrated on.
+
+    Training is at least two years, and the window runs to the end of the
+    series (at most ``horizon`` periods); ``None`` when that leaves less than half a year.
+    """
+    origin = max(SHORT_MIN_TRAIN_YEARS * periods_per_year, n_periods - horizon)
+    return origin if n_periods - origin >= SHORT_MIN_WINDOW_YEARS * periods_per_year else None
+
+
+def weigh_evidence(scale: float, *, evidence: float, prior: float = FALLBACK_SCALE) -> float:
+    """``scale`` pulled towards ``prior`` on the log scale: ``evidence`` (0 to 1) is the data's weight."""
+    evidence = float(np.clip(evidence, 0.0, 1.0))
+    return float(np.exp(evidence * np.log(scale) + (1 - evidence) * np.log(prior)))
 
 
 def window_scale(scores: np.ndarray, *, windows: int, level: float = CALIBRATION_LEVEL) -> float:
@@ -124,21 +154,30 @@ def calibrate(y_log: pd.Series, make_core: Callable, *, seed: int, horizon: int 
     """Scale factor for the core's spread, from backtests inside ``y_log``.
 
     ``y_log`` holds ``NaN`` for exceptional months: they are gaps in each
-    window's training data (see ``cores``) and are not scored. Returns the
-    fallback scale, with ``n_scores == 0``, when the series is too short for
-    even one calibration window, or every scored month is exceptional.
+    window's training data (see ``cores``) and are not scored. A series with
+    no full window is calibrated on one part-year window (``short_window``).
+    The factor from fewer scores than three full windows is weighed against
+    ``FALLBACK_SCALE`` (``weigh_evidence``). Returns the fallback scale, with
+    ``n_scores == 0``, when the series is too short for even a part-year
+    window, or every scored month is exceptional.
     ``fits`` shares fitted cores with the caller's other work on this series.
     """
-    min_train = CALIBRATION_MIN_TRAIN_YEARS * frequency_of(y_log).periods_per_year
-    origins = calibration_origins(len(y_log), horizon=horizon, min_train=min_train)
+    per_year = frequency_of(y_log).periods_per_year
+    origins = calibration_origins(len(y_log), horizon=horizon, min_train=CALIBRATION_MIN_TRAIN_YEARS * per_year)
     if not origins:
-        return Calibration(scale=FALLBACK_SCALE, n_scores=0, windows=0)
+        short = short_window(len(y_log), horizon=horizon, periods_per_year=per_year)
+        origins = [] if short is None else [short]
+    if not origins:
+        return Calibration(scale=FALLBACK_SCALE, n_scores=0, windows=0, evidence=0.0)
     fits = fits or FitCache()
     scores = np.concatenate([fits.scores(y_log, o, horizon, make_core, seed + o) for o in origins])
-    if np.isnan(scores).all():  # every window's months exceptional
-        return Calibration(scale=FALLBACK_SCALE, n_scores=0, windows=0)
+    n_scores = int((~np.isnan(scores)).sum())
+    if n_scores == 0:  # every window's months exceptional
+        return Calibration(scale=FALLBACK_SCALE, n_scores=0, windows=0, evidence=0.0)
+    evidence = min(1.0, n_scores / (CALIBRATION_WINDOWS * horizon))
     scale = float(np.clip(window_scale(scores, windows=len(origins)), *SCALE_BOUNDS))
-    return Calibration(scale=scale, n_scores=int((~np.isnan(scores)).sum()), windows=len(origins))
+    return Calibration(scale=weigh_evidence(scale, evidence=evidence), n_scores=n_scores, windows=len(origins),
+                       evidence=evidence)
 
 
 def apply_scale(paths_log: np.ndarray, scale: float) -> np.ndarray:

@@ -15,7 +15,7 @@ from crimecast.data.frequency import Frequency
 from crimecast.defaults import (BASELINES, DEFAULT_HORIZON, DEFAULT_MODEL, DEFAULT_PATHS, DEFAULT_SEED,  # noqa: F401
                                 MAX_HORIZON, MODEL_NAMES)  # DEFAULT_* and BASELINES are re-exported for older imports
 from crimecast.errors import ModelError, NotFittedError
-from crimecast.forecast.calibrate import Calibration, FitCache, apply_scale, calibrate
+from crimecast.forecast.calibrate import FALLBACK_SCALE, Calibration, FitCache, apply_scale, calibrate
 from crimecast.forecast.cores import (BlendCore, ETSCore, LevelCore, ProphetCore, ProphetDefaultCore, SeasonalNaiveCore,
                                       series_frequency, with_frequency)
 from crimecast.forecast.paths import ForecastResult
@@ -222,6 +222,12 @@ class CrimeForecaster:
             if not self.calibration_.from_data:
                 self.notes_.append(
                     f"series too short to calibrate intervals on its own backtests; used the benchmark's typical width factor {self.calibration_.scale:.2f}."
+                )
+            elif self.calibration_.evidence < 1:
+                self.notes_.append(
+                    f"intervals calibrated on only {self.calibration_.n_scores} backtest {frequency.noun}s (three years "
+                    f"make full evidence): their width factor is weighed against the benchmark's typical "
+                    f"{FALLBACK_SCALE:.2f}, giving {self.calibration_.scale:.2f}."
                 )
         self.steps_ = _steps_used(self.core_)
         self.notes_ += [step_note(step) for step in self.steps_]
