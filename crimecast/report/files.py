@@ -58,15 +58,23 @@ def _fan_chart_png(item: tuple[ForecastResult, str, tuple]) -> bytes:
 
 
 def _ready_to_draw() -> None:
-    """A chart worker's start: leave Ctrl-C to the parent, import the plotting code and load the font once."""
+    """A chart worker's start: leave Ctrl-C to the parent, import the plotting code and load the font once.
+
+    Warming up is only a head start: if it fails, the chart drawn later
+    meets the same error and hands it to the parent (an initializer that
+    raised would make the pool start new workers for ever).
+    """
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    from crimecast.report.charts import png_bytes, _subplots
+    try:
+        from crimecast.report.charts import _subplots, png_bytes
 
-    fig, ax = _subplots(figsize=(1, 1), dpi=10)
-    ax.set_title("0")
-    png_bytes(fig)
+        fig, ax = _subplots(figsize=(1, 1), dpi=10)
+        ax.set_title("0")
+        png_bytes(fig)
+    except BaseException:  # noqa: BLE001, S110 - see above
+        pass
 
 
 def _outcome(work, item) -> tuple[bool, object]:
