@@ -112,6 +112,14 @@ def _patch_month_effects(monkeypatch) -> int:
     return len(users)
 
 
+def test_walkthrough_parts_cover_every_command_once_and_repeat_only_saves():
+    commands = readme_commands(README.read_text(encoding="utf-8"))
+    parts = [walkthrough_part(commands, part) for part in (1, 2, 3)]
+    repeated = [c for c in parts[2] if c in parts[0] + parts[1]]
+    assert repeated and all(_saved_name(argv) for argv, _ in repeated)
+    assert parts[0] + parts[1] + parts[2][len(repeated):] == commands  # the repeats lead the part
+
+
 def test_readme_commands_are_found_in_order():
     commands = readme_commands(README.read_text(encoding="utf-8"))
     lines = [line for _, line in commands]
@@ -121,26 +129,37 @@ def test_readme_commands_are_found_in_order():
     assert not any(l.startswith("pip install") for l in lines)
 
 
-# The walkthrough runs in two halves, each in its own empty folder, so that the test workers share it. The
-# second half starts at the milestones and needs nothing the first half made (each section copies its own examples).
-SECOND_HALF_STARTS = "forecast milestones burglary --target -8%          # one target"
+# The walkthrough runs in three parts, each in its own empty folder, so that the test workers share it: the
+# second starts at the milestones, the third at the Board pack. Each section copies its own examples; a part
+# first repeats the earlier commands that saved a forecast it reads (`--save NAME`, then `--forecast NAME`).
+PART_STARTS = ("forecast milestones burglary --target -8%          # one target",
+               "forecast report --plan plan-2013-14                       # a year-end")
 EXPECTED_FILES = {
     1: ["out/burglary-dwelling_force_forecast.csv", "out/burglary-dwelling_force_spc_adjusted.png",
         "reports/shoplifting_force_forecast.csv", "out/summary.csv"],
-    2: ["papers/september", "plan-2013-14.yaml", "csf-2013-14.yaml", "fleet-2013.yaml", "satisfaction.csv"],
+    2: ["plan-2013-14.yaml", "csf-2013-14.yaml", "fleet-2013.yaml", "satisfaction.csv"],
+    3: ["papers/september", "burglary.csv"],
 }
 
 
-def walkthrough_half(commands: list[tuple[list[str], str]], half: int) -> list[tuple[list[str], str]]:
-    """The first or second half of the README's commands, split where the scenarios start."""
-    cut = next(i for i, (_, line) in enumerate(commands) if line.startswith(SECOND_HALF_STARTS))
-    return commands[:cut] if half == 1 else commands[cut:]
+def _saved_name(argv: list[str]) -> str | None:
+    return argv[argv.index("--save") + 1] if "--save" in argv else None
+
+
+def walkthrough_part(commands: list[tuple[list[str], str]], part: int) -> list[tuple[list[str], str]]:
+    """The commands of one part, after the earlier commands that saved a forecast the part reads."""
+    cuts = [0] + [next(i for i, (_, line) in enumerate(commands) if line.startswith(start)) for start in PART_STARTS]
+    cuts.append(len(commands))
+    own = commands[cuts[part - 1]:cuts[part]]
+    read = {word for argv, _ in own for word in argv}
+    saving = [(argv, line) for argv, line in commands[:cuts[part - 1]] if _saved_name(argv) in read]
+    return saving + own
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("half", [1, 2])
-def test_readme_walkthrough_runs_top_to_bottom(half, tmp_path, monkeypatch):
-    commands = walkthrough_half(readme_commands(README.read_text(encoding="utf-8")), half)
+@pytest.mark.parametrize("part", [1, 2, 3])
+def test_readme_walkthrough_runs_top_to_bottom(part, tmp_path, monkeypatch):
+    commands = walkthrough_part(readme_commands(README.read_text(encoding="utf-8")), part)
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(models.CrimeForecaster, "_make_core", lambda self: SeasonalNaiveCore)
     monkeypatch.setattr(crimecast.cli, "default_jobs", lambda: 1)
@@ -160,5 +179,5 @@ def test_readme_walkthrough_runs_top_to_bottom(half, tmp_path, monkeypatch):
         result = runner.invoke(cli, argv)
         assert result.exit_code == 0, f"README command failed: {line}\n{result.output}"
         assert "Traceback" not in result.output, line
-    for name in EXPECTED_FILES[half]:
+    for name in EXPECTED_FILES[part]:
         assert (tmp_path / name).exists(), name
