@@ -52,7 +52,7 @@ def main() -> None:
         "",
         f"{machine()}. `python bench/board_pack.py`: `forecast {' '.join(ARGS)}` in a new process, default paths "
         "(1,000 for the milestones, 500 for the fund), 2 workers; includes start-up, every forecast, the optimisers, "
-        "rendering and printing the PDF with headless Chromium. No saved forecasts exist yet, so every series is fitted.",
+        "rendering and printing the PDF with headless Chromium. Every series is fitted (no saved forecast is read; `--forecast NAME` would reuse one).",
         "",
         "| wall s | CPU s (all processes) | load average before / after | report.html | report.pdf pages |",
         "|---|---|---|---|---|",

@@ -126,6 +126,7 @@ def test_a_second_import_while_one_runs_fails_cleanly(tmp_path, write_csv):
             with connect(store, write=True, wait_seconds=0.5):
                 pass
     finally:
+        holder.terminate()  # the lock dies with the process holding it: no need to wait out its hold
         holder.join()
     import_data("home-office", [write_csv(home_office_text())], name="forces", store=store)  # free again
     assert read_dataset("forces", store=store).frequency == "quarter"
