@@ -165,3 +165,14 @@ def board_replay(tmp_path_factory):
     started = time.perf_counter()
     result = CliRunner().invoke(cli, args)
     return result, folder, time.perf_counter() - started
+
+
+@pytest.fixture
+def quick_plan(tmp_path):
+    """A one-milestone plan (burglary dwelling -8% in 2013/14) for quick Board packs."""
+    import yaml
+
+    path = tmp_path / "plan.yaml"
+    path.write_text(yaml.safe_dump({"version": 1, "name": "Burglary check", "year": "2013/14", "milestones": [
+        {"name": "Burglary dwelling", "category": "burglary-dwelling", "target": "-8%"}]}), encoding="utf-8")
+    return path

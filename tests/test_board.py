@@ -200,14 +200,6 @@ def test_replay_pdf_is_a4_with_a_page_per_section(replay):
 QUICK = ["--model", "seasonal-naive", "--paths", "100", "--as-of", "2013-09"]
 
 
-@pytest.fixture
-def quick_plan(tmp_path):
-    path = tmp_path / "plan.yaml"
-    path.write_text(yaml.safe_dump({"version": 1, "name": "Burglary check", "year": "2013/14", "milestones": [
-        {"name": "Burglary dwelling", "category": "burglary-dwelling", "target": "-8%"}]}), encoding="utf-8")
-    return path
-
-
 def test_in_year_pack_is_deterministic(quick_plan):
     counts = with_totals(load_counts("west-midlands"))
     plan = load_plan(quick_plan)

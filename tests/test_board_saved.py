@@ -9,7 +9,6 @@ import html
 import re
 
 import pytest
-import yaml
 from click.testing import CliRunner
 
 from crimecast.cli import cli
@@ -21,14 +20,6 @@ DATA_URI = re.compile(r"data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)")
 def _plain(page: str) -> str:
     """The page's text without the embedded charts, tags or entities."""
     return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", DATA_URI.sub("", page))))
-
-
-@pytest.fixture
-def quick_plan(tmp_path):
-    path = tmp_path / "plan.yaml"
-    path.write_text(yaml.safe_dump({"version": 1, "name": "Burglary check", "year": "2013/14", "milestones": [
-        {"name": "Burglary dwelling", "category": "burglary-dwelling", "target": "-8%"}]}), encoding="utf-8")
-    return path
 
 
 # ---------------------------------------------------------------- a saved forecast: --forecast NAME and --against NAME
