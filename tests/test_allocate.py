@@ -117,7 +117,7 @@ def allocation_cases(draw):
     return AllocationSpec(recipients=tuple(recipients), curves=(curves,), budget=budget)
 
 
-@settings(max_examples=15, deadline=None)
+@settings(max_examples=10, deadline=None)
 @given(allocation_cases())
 def test_allocations_respect_the_budget_and_every_bound(spec):
     allocation = allocate(spec)

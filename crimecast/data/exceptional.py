@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from crimecast.data.frequency import spaced_by_quarters
 from crimecast.errors import DataError
 from crimecast.io import read_csv, read_text
 
@@ -51,8 +52,7 @@ def exceptional_mask(index: pd.DatetimeIndex, periods: Iterable[ExceptionalPerio
     mask = np.zeros(len(index), dtype=bool)
     if len(index) == 0:
         return mask
-    step = pd.infer_freq(index) if len(index) >= 3 else None
-    months = 3 if step and step.startswith("QS") else 1
+    months = 3 if spaced_by_quarters(index) else 1
     period_ends = index + pd.DateOffset(months=months) - pd.Timedelta(days=1)
     for period in periods:
         mask |= (index <= period.last_day) & (period_ends >= period.start)

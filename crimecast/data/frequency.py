@@ -89,6 +89,19 @@ QUARTERLY = Frequency(name="quarter", pandas_freq="QS-JAN", periods_per_year=4, 
 FREQUENCIES: dict[str, Frequency] = {f.name: f for f in (MONTHLY, QUARTERLY)}
 
 
+def spaced_by_quarters(index: pd.DatetimeIndex) -> bool:
+    """True when ``index`` holds month starts exactly three months apart (a quarterly series without its ``freq``).
+
+    Read from the months themselves rather than ``pd.infer_freq``, whose
+    return type is changing in pandas (it warns on every call).
+    """
+    index = pd.DatetimeIndex(index)
+    if len(index) < 3 or not (index.day == 1).all():
+        return False
+    months = index.year.to_numpy() * 12 + index.month.to_numpy()
+    return bool((months[1:] - months[:-1] == 3).all())
+
+
 def frequency_named(name: str) -> Frequency:
     """The frequency called ``name`` (``"month"`` or ``"quarter"``)."""
     try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from crimecast.data.frequency import QUARTERLY, Frequency, frequency_of
+from crimecast.data.frequency import QUARTERLY, Frequency, frequency_of, spaced_by_quarters
 
 
 def season_starts(frequency: Frequency) -> range:
@@ -18,10 +18,8 @@ def series_frequency(y: pd.Series) -> Frequency:
     Otherwise what ``frequency_of`` says (``attrs``, monthly by default).
     """
     index = y.index
-    if isinstance(index, pd.DatetimeIndex) and index.freq is None and len(index) >= 3:
-        inferred = pd.infer_freq(index)
-        if inferred and inferred.startswith("QS"):
-            return QUARTERLY
+    if isinstance(index, pd.DatetimeIndex) and index.freq is None and spaced_by_quarters(index):
+        return QUARTERLY
     return frequency_of(y)
 
 
