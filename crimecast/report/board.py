@@ -43,7 +43,8 @@ from crimecast.report import optimise as csf_text
 from crimecast.report.milestones import CALIBRATION_CAVEAT, against_sentences, probability
 from crimecast.report.scenarios import describe_driver
 from crimecast.report.tables import count, p_value, percent
-from crimecast.scenarios.assess import Assessment, MilestoneReport, assess_milestones, milestone_spec
+from crimecast.scenarios.assess import assess_milestones, milestone_spec
+from crimecast.scenarios.assessment import Assessment, MilestoneReport
 from crimecast.scenarios.milestones import AT_MOST
 from crimecast.scenarios.plan import Plan
 from crimecast.scenarios.spec import Scenario

@@ -12,7 +12,7 @@ from crimecast.report import serialise, tables
 from crimecast.report.tables import count, p_value, percent
 from crimecast.report.text import Line, heading, note, plain
 from crimecast.scenarios.against import AHEAD, ON_PLAN, AgainstReport, AgainstSaved
-from crimecast.scenarios.assess import Assessment, MilestoneReport
+from crimecast.scenarios.assessment import Assessment, MilestoneReport
 from crimecast.scenarios.milestones import RECOMMENDED_LEVELS, Probability
 
 

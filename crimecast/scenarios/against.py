@@ -33,7 +33,7 @@ from crimecast.data.frequency import MONTHLY, Frequency, last_complete_period
 from crimecast.errors import DataError, UsageError
 from crimecast.forecast.panel import Panel
 from crimecast.forecast.spec import ForecastSpec
-from crimecast.scenarios.assess import LEVEL_TAILS, Assessment, MilestoneReport, Outlook, outlook
+from crimecast.scenarios.assessment import LEVEL_TAILS, Assessment, MilestoneReport, Outlook, outlook
 from crimecast.scenarios.milestones import AT_MOST
 
 AHEAD, BEHIND, ON_PLAN = "ahead", "behind", "on plan"

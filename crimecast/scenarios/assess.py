@@ -15,25 +15,21 @@ year to date counts whole quarters.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import numpy as np
 import pandas as pd
 
-from crimecast.data.calendar import (financial_year_label, financial_year_months, financial_year_periods,
-                                     parse_financial_year)
+from crimecast.data.calendar import financial_year_label, financial_year_periods, parse_financial_year
 from crimecast.data.frequency import MONTHLY, Frequency, frequency_of, last_complete_period
-from crimecast.data.slugs import area_label, display_name
 from crimecast.data.series import resolve_area, resolve_category, series_of
 from crimecast.errors import DataError, ScenarioError, UsageError
 from crimecast.forecast.panel import Panel, forecast_panel, series_result
 from crimecast.forecast.parallel import Progress
 from crimecast.forecast.paths import ForecastResult
 from crimecast.forecast.seasonal import fit_month_effects
-from crimecast.forecast.significance import ChangeTest, poisson_e_test
+from crimecast.forecast.significance import poisson_e_test
 from crimecast.scenarios.apply import apply_drivers
-from crimecast.scenarios.milestones import (AT_MOST, RECOMMENDED_LEVELS, Probability, probability_of_meeting,
-                                            recommended_changes, trajectory, verdict)
+from crimecast.scenarios.assessment import Assessment, MilestoneReport, default_as_of as _default_as_of, outlook
+from crimecast.scenarios.milestones import trajectory
 from crimecast.scenarios.plan import Milestone, Plan
 from crimecast.forecast.spec import ForecastSpec
 from crimecast.scenarios.resolve import driver_needs, resolve_scenario, scenario_at
@@ -41,130 +37,7 @@ from crimecast.scenarios.spec import Scenario
 from crimecast.scenarios.spec import MAX_HORIZON as MAX_MONTHS_AHEAD
 
 Key = tuple[str, str]
-LEVEL_TAILS = (0.1, 0.9)
 MIN_YEARS_OF_HISTORY = 2  # before --as-of: 24 months or 8 quarters
-
-
-@dataclass(frozen=True)
-class Outlook:
-    """What the paths say about one milestone's year: totals, change, P(meet), recommended targets."""
-
-    expected: float
-    lo80: float
-    hi80: float
-    expected_change: float
-    probability: Probability
-    recommended: dict[float, float]
-
-    @property
-    def verdict(self) -> str:
-        return verdict(self.probability.p)
-
-
-def outlook(totals: np.ndarray, *, last_year: float, threshold: float, direction: str = AT_MOST) -> Outlook:
-    """Read a milestone off simulated year totals."""
-    lo, hi = np.quantile(totals, LEVEL_TAILS)
-    has_base = last_year == last_year and last_year > 0
-    return Outlook(expected=float(totals.mean()), lo80=float(lo), hi80=float(hi),
-                   expected_change=float(totals.mean() / last_year - 1) if has_base else float("nan"),
-                   probability=probability_of_meeting(totals, threshold, direction=direction),
-                   recommended=recommended_changes(totals, last_year, direction=direction) if has_base else {})
-
-
-@dataclass
-class Assessment:
-    """One milestone assessed: the outlook (baseline and scenario), year to date and the outcome if known.
-
-    Attributes
-    ----------
-    cumulative
-        Month by month through the year: ``actual`` (cumulative, observed
-        months), ``trajectory`` (where the target says the force should be),
-        the cumulative forecast ``baseline_lo80/mean/hi80`` (and
-        ``scenario_...`` under a scenario), and ``outcome`` (the whole year's
-        cumulative actuals, when the data already holds them: a replay).
-    """
-
-    milestone: Milestone
-    category: str
-    area: str
-    year_start: int
-    last_year: float
-    threshold: float
-    baseline: Outlook
-    scenario: Outlook | None
-    months_observed: int
-    ytd_actual: float
-    ytd_trajectory: float
-    ytd_test: ChangeTest | None
-    outcome: float | None
-    cumulative: pd.DataFrame
-    frequency: Frequency = MONTHLY
-    unit: str = "count"  # "rate" for a rate series (scenarios/rate_assess.py): values are fractions, changes points
-
-    @property
-    def periods_observed(self) -> int:
-        """Months, or quarters for quarterly data, of the year observed."""
-        return self.months_observed // self.frequency.months_per_period
-
-    @property
-    def year(self) -> str:
-        return financial_year_label(self.year_start)
-
-    @property
-    def label(self) -> str:
-        """The milestone's name, or its series in words."""
-        return self.milestone.name or f"{display_name(self.category)} — {area_label(self.area)}"
-
-    @property
-    def outcome_change(self) -> float | None:
-        if self.unit == "rate" and self.outcome is not None:
-            return self.outcome - self.last_year  # points
-        return None if self.outcome is None or not self.last_year else self.outcome / self.last_year - 1
-
-    @property
-    def met(self) -> bool | None:
-        if self.outcome is None:
-            return None
-        return self.outcome <= self.threshold if self.milestone.direction == AT_MOST else self.outcome >= self.threshold
-
-
-@dataclass
-class MilestoneReport:
-    """A plan assessed from ``as_of``, with the forecast settings and notes."""
-
-    plan: Plan
-    as_of: pd.Timestamp
-    base: ForecastSpec  # the forecast's settings
-    assessments: list[Assessment]
-    scenario_name: str | None = None
-    notes: list[str] = field(default_factory=list)
-    data: dict = field(default_factory=dict)
-    drivers: tuple = ()  # the scenario's resolved drivers, as applied
-    against: object = None  # crimecast.scenarios.against.AgainstReport: the year so far against a saved start-of-year forecast
-
-    def table(self) -> pd.DataFrame:
-        """One row per milestone: target, last year, expected, interval, P(meet), verdict, recommended targets."""
-        return pd.DataFrame([_row(a, self.scenario_name is not None) for a in self.assessments])
-
-
-def _row(a: Assessment, with_scenario: bool) -> dict:
-    row = {"milestone": a.label, "unit": a.unit, "category": a.category, "area": a.area, "year": a.year,
-           "target": a.milestone.describe(), "last_year": a.last_year, "threshold": a.threshold,
-           "expected": a.baseline.expected, "lo80": a.baseline.lo80, "hi80": a.baseline.hi80,
-           "expected_change": a.baseline.expected_change, "p_meet": a.baseline.probability.p,
-           "p_meet_se": a.baseline.probability.se, "verdict": a.baseline.verdict}
-    row.update({f"target_p{round(level * 100)}": a.baseline.recommended.get(level, np.nan) for level in RECOMMENDED_LEVELS})
-    if with_scenario:
-        row.update({"scenario_expected": a.scenario.expected, "scenario_change": a.scenario.expected_change,
-                    "scenario_p_meet": a.scenario.probability.p, "scenario_verdict": a.scenario.verdict})
-    row.update({"months_observed": a.months_observed, "ytd_actual": a.ytd_actual, "ytd_trajectory": a.ytd_trajectory,
-                "ytd_change": a.ytd_test.change if a.ytd_test else np.nan,
-                "ytd_p_value": a.ytd_test.p_value if a.ytd_test else np.nan,
-                "outcome": a.outcome if a.outcome is not None else np.nan,
-                "outcome_change": a.outcome_change if a.outcome_change is not None else np.nan,
-                "met": a.met})
-    return row
 
 
 # ---------------------------------------------------------------- checking the plan against the data
@@ -176,13 +49,6 @@ def _resolve_milestone(counts: pd.DataFrame, milestone: Milestone, where: str) -
     except DataError as error:
         raise ScenarioError(f"{where}: {error}") from None
     return category, area
-
-
-def _default_as_of(first_year: int, last_month: pd.Timestamp) -> pd.Timestamp:
-    """The month before the year if the data already covers it all (a replay), else the last month of data."""
-    year_end = financial_year_months(first_year)[-1]
-    before_year = financial_year_months(first_year)[0] - pd.DateOffset(months=1)
-    return before_year if last_month >= year_end else last_month
 
 
 def _check_as_of(as_of: pd.Timestamp, years: list[int], counts: pd.DataFrame, *, given: bool = True) -> pd.Timestamp:

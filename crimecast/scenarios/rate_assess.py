@@ -23,7 +23,7 @@ from crimecast.data.calendar import financial_year_months, parse_financial_year
 from crimecast.data.rates import rate_series, rates_for
 from crimecast.errors import DataError, ScenarioError
 from crimecast.forecast.rates import MIN_MONTHS, forecast_rate
-from crimecast.scenarios.assess import LEVEL_TAILS, Assessment, MilestoneReport, Outlook
+from crimecast.scenarios.assessment import LEVEL_TAILS, Assessment, MilestoneReport, Outlook
 from crimecast.scenarios.milestones import AT_MOST, RECOMMENDED_LEVELS, probability_of_meeting
 from crimecast.scenarios.plan import Milestone, Plan
 
@@ -147,7 +147,7 @@ def with_rate_milestones(report: MilestoneReport, plan: Plan, counts: pd.DataFra
 def rate_only_report(counts: pd.DataFrame, plan: Plan, *, spec: ForecastSpec, scenario=None) -> MilestoneReport:
     """A plan of rate milestones only (e.g. on a stored dataset of rates, which has no counts)."""
     from crimecast.errors import UsageError
-    from crimecast.scenarios.assess import _default_as_of
+    from crimecast.scenarios.assessment import default_as_of as _default_as_of
     rates = _rates_or_error(counts, plan)
     years = sorted({parse_financial_year(m.year) for m in plan.milestones})
     last = rates["month"].max()
