@@ -1,6 +1,6 @@
 """``python -m crimecast``: the ``forecast`` command."""
 
-from crimecast.cli import cli
+from crimecast.cli import main
 
 if __name__ == "__main__":
-    cli()
+    main()

@@ -304,6 +304,20 @@ def test_seasonal_adjust_keeps_the_unadjusted_chart(tmp_path):
 
 # ------------------------------------------------------------ 10. start-up
 
+def test_the_console_command_exits_with_its_code_and_flushes_its_output(tmp_path):
+    def forecast(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "crimecast", *args], cwd=tmp_path, capture_output=True, text=True,
+                              env={**os.environ, "PYTHONPATH": str(ROOT)})
+
+    listed = forecast("list")
+    assert listed.returncode == 0 and "west-midlands" in listed.stdout  # written before the process ends at once
+    usage = forecast("run")
+    assert usage.returncode == 2 and "Missing argument" in usage.stderr
+    unknown = forecast("run", "no-such-crime", "--no-chart")
+    assert unknown.returncode == 1 and "unknown category" in unknown.stderr and "Traceback" not in unknown.stderr
+    assert forecast("--version").returncode == 0
+
+
 def test_help_imports_no_heavy_library():
     code = ("import sys, crimecast.cli; from click.testing import CliRunner; "
             "CliRunner().invoke(crimecast.cli.cli, ['--help']); "
