@@ -303,7 +303,7 @@ def _print_report(report: SeriesReport, *, counts: pd.DataFrame) -> None:
     if summary is not None:
         windows = int(summary["windows"].max())
         frequency = result.frequency
-        click.echo(f"\nBacktest: {windows} window{"s" if windows != 1 else ""} of {tables.year_window(frequency)}, each forecast from the data before it "
+        click.echo(f"\nBacktest: {windows} window{'s' if windows != 1 else ''} of {tables.year_window(frequency)}, each forecast from the data before it "
                    "(lower MASE is better):")
         click.echo(tables.backtest_table(summary, frequency=frequency))
     for note in result.notes + report.notes:
