@@ -316,14 +316,14 @@ def _output_names(category: str, area: str) -> tuple[str, str]:
 
 
 def _write_run_files(reports: list[SeriesReport], out_dir: Path, *, counts: pd.DataFrame, chart: bool,
-                     jobs: int, painters=None) -> list[Path]:
+                     painters=None) -> list[Path]:
     from crimecast.data.series import filled_periods
     from crimecast.report.files import write_forecast_files
 
     results = [report.forecast for report in reports]
     filled = {(r.category, r.area): tuple(filled_periods(counts, category=r.category, area=r.area)) for r in results}
     return write_forecast_files(results, out_dir, data_label=_data_label(counts), notice=counts.attrs.get("notice", ""),
-                                filled=filled, chart=chart, jobs=jobs, workers=painters)
+                                filled=filled, chart=chart, workers=painters)
 
 
 def _report_failures(failures, *, what: str, debug: bool) -> None:
@@ -435,8 +435,7 @@ def run_command(ctx, category, area, jobs, as_json, spec_options, horizon, out_d
         batch = len(reports) + len(failures) > 1
         summary = tables.summary_frame(reports, failures=failures) if batch else None
         with staged_output(out_dir) as stage:
-            written = _write_run_files(reports, stage.dir, counts=counts, chart=not no_chart, jobs=jobs or default_jobs(),
-                                       painters=painters)
+            written = _write_run_files(reports, stage.dir, counts=counts, chart=not no_chart, painters=painters)
             if summary is not None:
                 written.append(write_csv_atomic(summary.assign(data=_data_label(counts)), stage.dir / "summary.csv"))
             stale = tuple(name for f in failures for name in _output_names(f.category, f.area))

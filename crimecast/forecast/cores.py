@@ -11,7 +11,6 @@ pattern around them (``crimecast.forecast.gaps.fill_gaps``).
 from __future__ import annotations
 
 import contextlib
-import logging
 import warnings
 from collections.abc import Iterator
 
@@ -22,19 +21,13 @@ from crimecast.data.frequency import MONTHLY, Frequency
 from crimecast.forecast.frequency import season_starts, series_frequency, with_frequency  # noqa: F401 (re-exported)
 from crimecast.forecast.ets import fit_ets, simulate_ets
 from crimecast.forecast.gaps import fill_gaps
-from crimecast.forecast.prophet_map import fit_prophet_map, sample_prophet
+from crimecast.forecast.prophet_map import fit_prophet_map, quiet_stan_import, sample_prophet
 
 
 def _import_prophet():
-    """Import Prophet with its and cmdstanpy's chatter silenced (cmdstanpy resets its level on import)."""
-    logging.getLogger("prophet.plot").setLevel(logging.CRITICAL)
-    stan_logger = logging.getLogger("cmdstanpy")
-    if not stan_logger.hasHandlers():
-        stan_logger.addHandler(logging.NullHandler())
-    from prophet import Prophet
-
-    for name in ("cmdstanpy", "prophet"):
-        logging.getLogger(name).setLevel(logging.ERROR)
+    """Import Prophet with its and cmdstanpy's chatter silenced."""
+    with quiet_stan_import("prophet"):
+        from prophet import Prophet
     return Prophet
 
 

@@ -125,12 +125,11 @@ def _refined_axes(best: np.ndarray, widths: np.ndarray, damped_trend: bool) -> l
         points = 1 / (1 + np.exp(-(logit + width * np.array([-1.0, 0.0, 1.0]))))
         return np.unique(np.clip(points, low, high))
 
-    axes = [around(best[0], widths[0]), around(best[1], widths[1]), around(best[2], widths[2])]
+    if not damped_trend:  # no trend: beta and phi stay 0
+        return [around(best[0], widths[0]), np.array([0.0]), around(best[2], widths[2]), np.array([0.0])]
     phi_step = widths[3] * 0.04
-    axes.append(np.unique(np.clip(best[3] + phi_step * np.array([-1.0, 0.0, 1.0]), *PHI_BOUNDS)))
-    if not damped_trend:
-        axes[1], axes[3] = best[1:2], best[3:4]
-    return axes
+    return [around(best[0], widths[0]), around(best[1], widths[1]), around(best[2], widths[2]),
+            np.unique(np.clip(best[3] + phi_step * np.array([-1.0, 0.0, 1.0]), *PHI_BOUNDS))]
 
 
 def fit_ets(values: np.ndarray, *, period: int, damped_trend: bool = True) -> ETSFit:
@@ -163,16 +162,14 @@ def fit_ets(values: np.ndarray, *, period: int, damped_trend: bool = True) -> ET
         axes = [np.array(ALPHA_GRID), np.array([0.0]), np.array(GAMMA_FRACTION_GRID), np.array([0.0])]
     box = _grid(axes)
     widths = np.array([0.8, 1.2, 1.0, 1.0])
-    for _ in range(REFINEMENTS + 1):
+    for step in range(REFINEMENTS + 1):
         params = _to_params(*box.T)
         errors, level, trend, season = _errors(values, period, params, damped_trend=damped_trend)
         states, sse = _best_initial_states(errors)
         best = int(np.argmin(sse))
-        best_box = np.array([params[best, 0], box[best, 1] or 0.5, box[best, 2], box[best, 3] or PHI_BOUNDS[0]])
-        box = _grid(_refined_axes(best_box, widths, damped_trend))
-        if not damped_trend:
-            box[:, 1], box[:, 3] = 0.0, 0.0
-        widths = widths / 2
+        if step < REFINEMENTS:  # alpha as clipped; the fractions and phi as searched
+            box = _grid(_refined_axes(np.array([params[best, 0], *box[best, 1:]]), widths, damped_trend))
+            widths = widths / 2
     z = states[best]
     alpha, beta, gamma, phi = params[best]
 

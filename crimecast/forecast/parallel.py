@@ -189,7 +189,7 @@ def scheduler_session(scheduler: str | Scheduler | None) -> Iterator[Scheduler |
         session.close()
 
 
-def _ignore_interrupt() -> None:
+def ignore_interrupt() -> None:
     """Workers leave Ctrl-C to the parent, which stops them all at once."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
@@ -247,7 +247,7 @@ def _in_process(work, items: list, progress: Progress | None, label) -> list:
 def _on_pool(work, items: list, jobs: int, progress: Progress | None, label) -> list:
     import multiprocessing  # only when there is work for several processes
 
-    pool = multiprocessing.get_context().Pool(min(jobs, len(items)), initializer=_ignore_interrupt)
+    pool = multiprocessing.get_context().Pool(min(jobs, len(items)), initializer=ignore_interrupt)
     try:
         results = []
         for item, result in zip(items, pool.imap(work, items)):

@@ -16,9 +16,11 @@ Paths are drawn from a seeded generator instead of numpy's global one.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import logging
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,6 +37,22 @@ STAN_ITERATIONS = 10_000  # as Prophet
 _MODELS = threading.local()  # one loaded Stan model per thread
 
 
+@contextlib.contextmanager
+def quiet_stan_import(*also: str) -> Iterator[None]:
+    """Import CmdStanPy (or Prophet) inside the block with its chatter silenced.
+
+    CmdStanPy resets its logger's level on import, so a null handler goes on
+    before and the levels (CmdStanPy's and ``also``'s) are lowered after.
+    """
+    logging.getLogger("prophet.plot").setLevel(logging.CRITICAL)
+    stan_logger = logging.getLogger("cmdstanpy")
+    if not stan_logger.hasHandlers():
+        stan_logger.addHandler(logging.NullHandler())
+    yield
+    for name in ("cmdstanpy", *also):
+        logging.getLogger(name).setLevel(logging.ERROR)
+
+
 def _prophet_stan_dir() -> Path:
     """Prophet's compiled Stan model and its bundled CmdStan, found without importing Prophet (and its plotting)."""
     spec = importlib.util.find_spec("prophet")
@@ -46,12 +64,9 @@ def _prophet_stan_dir() -> Path:
 def _stan_model():
     """Prophet's compiled Stan program through CmdStanPy, as Prophet's own backend loads it, once per thread."""
     if not hasattr(_MODELS, "model"):
-        stan_logger = logging.getLogger("cmdstanpy")
-        if not stan_logger.hasHandlers():
-            stan_logger.addHandler(logging.NullHandler())
-        import cmdstanpy
+        with quiet_stan_import():
+            import cmdstanpy
 
-        stan_logger.setLevel(logging.ERROR)  # CmdStanPy resets its level on import
         stan_dir = _prophet_stan_dir()
         bundled = sorted(stan_dir.glob("cmdstan-*"))
         if bundled:

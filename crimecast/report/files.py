@@ -64,9 +64,9 @@ def _ready_to_draw() -> None:
     meets the same error and hands it to the parent (an initializer that
     raised would make the pool start new workers for ever).
     """
-    import signal
+    from crimecast.forecast.parallel import ignore_interrupt
 
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    ignore_interrupt()
     try:
         from crimecast.report.charts import _subplots, png_bytes
 
@@ -123,28 +123,22 @@ class ChartWorkers:
 
 
 def write_forecast_files(results: list[ForecastResult], out_dir: Path, *, data_label: str = "", notice: str = "",
-                         filled: dict[tuple[str, str], tuple] | None = None, chart: bool = True, jobs: int = 1,
-                         progress=None, workers: ChartWorkers | None = None) -> list[Path]:
+                         filled: dict[tuple[str, str], tuple] | None = None, chart: bool = True,
+                         workers: ChartWorkers | None = None) -> list[Path]:
     """Each forecast's CSV and, with ``chart``, its fan chart PNG, in ``out_dir``; the paths, in order.
 
-    Charts take most of the time of a batch's files (about half a second
-    each, mostly laying out text), so they are drawn on up to ``jobs``
-    processes, or on ``workers`` started earlier. ``filled`` gives, per
+    Charts take most of the time of a batch's files (a quarter to half a
+    second each, mostly laying out text), so they are drawn on ``workers``
+    started earlier when given, else in this process. ``filled`` gives, per
     (category, area), the periods that were missing and filled in (marked on
     the chart).
     """
-    from crimecast.forecast.parallel import map_series
-
     out_dir = Path(out_dir)
     csvs = [write_forecast_csv(result, out_dir, data_label=data_label) for result in results]
     if not chart:
         return csvs
     filled = filled or {}
     items = [(result, notice, tuple(filled.get((result.category, result.area), ()))) for result in results]
-    if workers is not None:
-        pngs = workers.draw(_fan_chart_png, items)
-    else:
-        pngs = map_series(_fan_chart_png, items, jobs=jobs, progress=progress,
-                          label=lambda item: f"{item[0].category} / {item[0].area}")
+    pngs = workers.draw(_fan_chart_png, items) if workers is not None else [_fan_chart_png(item) for item in items]
     charts = [write_bytes_atomic(out_dir / f"{output_stem(result)}_fan.png", png) for result, png in zip(results, pngs)]
     return [path for pair in zip(csvs, charts) for path in pair]
