@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from crimecast.errors import InfeasibleError
 from crimecast.optimise.allocate import (CVAR, AllocationSpec, Limit, Recipient, Scheme, allocate, build_problem,
-                                         initial_points, true_outcome)
+                                         initial_points, true_outcome, warm_points)
 from crimecast.optimise.checks import grid_optimum
 from crimecast.optimise.solver import solve
 from crimecast.optimise.curves import ResponseCurve, breakpoints, is_concave_on, refine
@@ -48,6 +48,21 @@ def test_s_shape_invests_in_one_recipient_rather_than_spreading_thinly():
     # gap_target: this checks where the money goes, not the last decimal (a symmetric MILP is slow to close tightly)
     allocation = allocate(AllocationSpec(recipients=RECIPIENTS, curves=(curves,), budget=900), gap_target=1e-4)
     assert sorted(allocation.spend.values())[-1] > 400  # spreading 300 each would sit below every curve's take-off
+
+
+def test_a_search_started_from_a_nearby_solve_reaches_the_same_proven_optimum():
+    curves = {"a": ResponseCurve(100, 300, 3), "b": ResponseCurve(150, 600, 2.5), "c": ResponseCurve(60, 150, 2)}
+    capped = tuple(Recipient(k, k.title(), 300.0, limits=(Limit("cap", LE, 330.0, f"{k}: at most 330", "change"),))
+                   for k in "abc")
+    solved = allocate(AllocationSpec(recipients=capped, curves=(curves,), budget=900), gap_target=1e-5)
+    relaxed = AllocationSpec(recipients=capped, curves=(curves,), budget=1000, dropped=frozenset({"cap:a"}))
+    warm = warm_points(relaxed, solved)
+    assert all(max(points) <= 1000 and 0.0 in points for points in warm.values())  # the new range is covered
+    cold = allocate(relaxed, gap_target=1e-5)
+    started = allocate(relaxed, gap_target=1e-5, points=warm)
+    assert started.spend["a"] > 330  # the dropped cap no longer binds, though the old cuts stopped there
+    assert started.true_outcome == pytest.approx(cold.true_outcome, rel=2e-5)
+    assert started.approximation_error <= 1e-5 and started.refinements <= cold.refinements
 
 
 def test_curve_helpers():

@@ -7,7 +7,7 @@ install-and-test line). To keep this quick, every model's core is swapped for
 the seasonal-naive core, month effects (seasonal adjustment, trajectories) are
 seasonal means instead of a Prophet fit, work runs in this process, and charts
 are laid out without tight_layout and written as one-pixel PNGs under their
-real names: the test checks that the commands,
+real names (one-element SVGs in the Board pack): the test checks that the commands,
 options, file names and order of the walkthrough work, not the forecasts'
 numbers or the charts' drawing, which tests/test_models.py, tests/test_cli.py
 and bench/ check.
@@ -88,6 +88,16 @@ def _tiny_png(fig):
     buffer = io.BytesIO()
     Figure(figsize=(0.01, 0.01), dpi=100).savefig(buffer, format="png")
     return buffer.getvalue()
+
+
+def _tiny_svg_uri(fig):
+    """A one-element SVG data URI in place of the Board pack's chart (drawing is tested in tests/test_board.py)."""
+    import base64
+
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
+    return "data:image/svg+xml;base64," + base64.b64encode(b'<svg xmlns="http://www.w3.org/2000/svg"/>').decode()
 
 
 def _quick_month_effects(y):
@@ -173,6 +183,7 @@ def test_readme_walkthrough_runs_top_to_bottom(part, tmp_path, monkeypatch):
     import crimecast.report.board_html as board_html
 
     monkeypatch.setattr(board_html, "print_pdf", _quick_pdf)
+    monkeypatch.setattr(board_html, "svg_data_uri", _tiny_svg_uri)
     monkeypatch.setattr(assumptions, "load_assumptions", _fewer_samples(assumptions.load_assumptions))
     runner = CliRunner()
     for argv, line in commands:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import copy
+
+import numpy as np
 import pandas as pd
 
 from crimecast.data.frequency import frequency_of
@@ -118,21 +121,25 @@ def aliases_in(counts: pd.DataFrame) -> dict[str, str]:
 
 def series_of(counts: pd.DataFrame, *, category: str, area: str) -> pd.Series:
     """One series as counts indexed by period start (``freq='MS'``, or ``'QS-JAN'`` for quarterly data)."""
-    rows = counts[(counts["category"] == category) & (counts["area"] == area)]
+    # Plain numpy selection: indexing the frame would copy every column and deep-copy its attrs each call.
+    chosen = (counts["category"].to_numpy() == category) & (counts["area"].to_numpy() == area)
+    empty = not chosen.any()
     dropped = counts.attrs.get("dropped", {})
-    if rows.empty and (category, area) in dropped:
+    if empty and (category, area) in dropped:
         raise DataError(dropped[(category, area)])
-    if rows.empty and category == TOTAL_CATEGORY and any(a == area for _, a in dropped):
+    if empty and category == TOTAL_CATEGORY and any(a == area for _, a in dropped):
         raise DataError(f"no total recorded crime for {area}: one of its categories was left out for gaps "
                         "(see the note when the data is read).")
-    if rows.empty and counts.attrs.get("areas") == "peers" and area == FORCE_AREA:
+    if empty and counts.attrs.get("areas") == "peers" and area == FORCE_AREA:
         raise DataError(f"this dataset's areas are separate forces, so there is no single '{FORCE_AREA}' total; "
                         f"name one with --area ({', '.join(sorted(counts['area'].unique())[:6])} ...).")
-    if rows.empty:
+    if empty:
         raise DataError(f"no counts for {category} in {area}. Run `forecast list` to see which series exist.")
-    values = rows.set_index("month")["count"].sort_index()
-    values.index = pd.DatetimeIndex(values.index, freq=frequency_of(counts).pandas_freq)
-    values.name = f"{category} / {area}"
+    months = counts["month"].to_numpy()[chosen]
+    order = np.argsort(months, kind="stable")
+    index = pd.DatetimeIndex(months[order], freq=frequency_of(counts).pandas_freq, name="month")
+    values = pd.Series(counts["count"].to_numpy()[chosen][order], index=index, name=f"{category} / {area}")
+    values.attrs = copy.deepcopy(counts.attrs)
     return values
 
 

@@ -17,11 +17,11 @@ INTERVAL_LEVELS: tuple[float, ...] = (0.8, 0.95)
 def interval_columns(values: np.ndarray, levels: tuple[float, ...]) -> dict[str, np.ndarray]:
     """Mean, median and central intervals of ``values`` (paths along axis 0)."""
     columns = {"mean": values.mean(axis=0), "median": np.median(values, axis=0)}
-    for level in levels:
-        tail = (1 - level) / 2
+    tails = [(1 - level) / 2 for level in levels]
+    bounds = np.quantile(values, [q for tail in tails for q in (tail, 1 - tail)], axis=0)  # one partition for all
+    for i, level in enumerate(levels):
         pct = round(level * 100)
-        columns[f"lo{pct}"] = np.quantile(values, tail, axis=0)
-        columns[f"hi{pct}"] = np.quantile(values, 1 - tail, axis=0)
+        columns[f"lo{pct}"], columns[f"hi{pct}"] = bounds[2 * i], bounds[2 * i + 1]
     return columns
 
 
@@ -116,11 +116,10 @@ class ForecastResult:
             row.update({k: v.item() for k, v in interval_columns(totals[:, None], levels).items()})
             previous = self.history.reindex(financial_year_periods(start - 1, frequency))
             row["previous_actual"] = float(previous.sum()) if previous.notna().all() else np.nan
-            change_columns = interval_columns(totals[:, None], levels)
             if previous.notna().all() and previous.sum() > 0:
                 change = totals / previous.sum() - 1
                 row.update({f"change_{k}": v.item() for k, v in interval_columns(change[:, None], levels).items()})
             else:  # no year before, or no crimes in it: a change is not defined
-                row.update({f"change_{k}": np.nan for k in change_columns})
+                row.update({f"change_{k}": np.nan for k in interval_columns(totals[:1, None], levels)})
             rows.append(row)
         return pd.DataFrame(rows)

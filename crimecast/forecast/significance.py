@@ -57,6 +57,24 @@ def _statistic(k1: np.ndarray, k2: np.ndarray) -> np.ndarray:
         return np.where(total > 0, (k1 - k2) / np.sqrt(np.maximum(total, 1)), 0.0)
 
 
+def _extreme_bounds(grid: np.ndarray, threshold: float) -> tuple[np.ndarray, np.ndarray]:
+    """For each first count ``k1`` in ``grid``: the largest ``k2`` with statistic >= ``threshold`` and the smallest with <= -``threshold``.
+
+    The statistic falls as ``k2`` rises, and ``(k1 - k2) / sqrt(k1 + k2) = t``
+    is a quadratic in ``sqrt(k1 + k2)``, so both bounds have closed forms;
+    one step either way then settles the rounding exactly.
+    """
+    k1 = grid.astype(float)
+    root = np.sqrt(threshold ** 2 + 8 * k1)
+    high = np.floor(((root - threshold) / 2) ** 2 - k1).astype(np.int64)
+    low = np.ceil(((root + threshold) / 2) ** 2 - k1).astype(np.int64)
+    high = np.where(_statistic(grid, high + 1) >= threshold, high + 1, high)
+    high = np.where((high >= 0) & (_statistic(grid, np.maximum(high, 0)) < threshold), high - 1, high)
+    low = np.where((low >= 1) & (_statistic(grid, low - 1) <= -threshold), low - 1, low)
+    low = np.where(_statistic(grid, np.maximum(low, 0)) > -threshold, low + 1, low)
+    return high, low
+
+
 def _poisson_pmf(counts: np.ndarray, rate: float) -> np.ndarray:
     """Poisson probabilities of ``counts`` (log-space, so large counts do not overflow); no SciPy import."""
     log_factorial = np.array([math.lgamma(k + 1.0) for k in counts])
@@ -85,10 +103,16 @@ def poisson_e_test(current: int, previous: int) -> ChangeTest:
     spread = _GRID_SDS * math.sqrt(rate) + 10
     grid = np.arange(max(0, math.floor(rate - spread)), math.ceil(rate + spread) + 1)
     weights = _poisson_pmf(grid, rate)
-    extreme = np.abs(_statistic(grid[:, None], grid[None, :])) >= abs(observed) - 1e-12
-    # numpy's pairwise sum, not a BLAS product: BLAS sums in an order that depends on its thread
-    # count, so the last digit would differ between this process and a Dask worker.
-    p_value = float(min(1.0, (np.outer(weights, weights) * extreme).sum()))
+    threshold = abs(observed) - 1e-12
+    if threshold <= 0:
+        return ChangeTest(float(current), float(previous), observed, 1.0)
+    high, low = _extreme_bounds(grid, threshold)
+    # cumulative sums run in a fixed order, so a Dask worker gets the same last digit as this process
+    below = np.concatenate([[0.0], np.cumsum(weights)])  # below[i]: weight of the grid's first i counts
+    first = grid[0]
+    at_most_high = below[np.clip(high - first + 1, 0, len(grid))]
+    from_low = below[-1] - below[np.clip(low - first, 0, len(grid))]
+    p_value = float(min(1.0, float(np.sum(weights * (at_most_high + from_low)))))
     return ChangeTest(float(current), float(previous), observed, p_value)
 
 

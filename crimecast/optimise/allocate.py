@@ -296,6 +296,20 @@ def initial_points(spec: AllocationSpec, *, points: int = DEFAULT_POINTS) -> dic
     return grids
 
 
+def warm_points(spec: AllocationSpec, near: Allocation) -> dict[str, np.ndarray]:
+    """Breakpoints for ``spec`` that keep the cuts a nearby solve (``near``) refined around its plan.
+
+    A small change to a solved problem (one constraint dropped, a little more
+    budget) has its optimum near the old one, so starting from the old
+    refinements saves rounds; the fresh grid for ``spec`` is kept too, so the
+    range its own limits allow is covered. The answer is still proven within
+    the gap target.
+    """
+    fresh = initial_points(spec)
+    return {key: thin(np.concatenate([grid, np.clip(near.points.get(key, grid), 0.0, spec.budget)]))
+            for key, grid in fresh.items()}
+
+
 def _within_budget(spend: dict[str, float], budget: float) -> dict[str, float]:
     """Take a solver's round-off over the budget (pennies) off the largest spend, so the plan never exceeds the fund."""
     over = sum(spend.values()) - budget

@@ -25,7 +25,8 @@ from crimecast.data.series import FORCE_AREA, resolve_area, resolve_category
 from crimecast.errors import DataError, FundFileError, InfeasibleError, UsageError
 from crimecast.forecast.parallel import Progress
 from crimecast.forecast.panel import Panel, forecast_panel, series_result
-from crimecast.optimise.allocate import AllocationSpec, Allocation, Limit, Recipient, Scheme, allocate, with_budget
+from crimecast.optimise.allocate import (AllocationSpec, Allocation, Limit, Recipient, Scheme, allocate, warm_points,
+                                         with_budget)
 from crimecast.optimise.assumptions import CsfAssumptions
 from crimecast.optimise.curves import ResponseCurve
 from crimecast.optimise.model import GE, LE, money
@@ -317,10 +318,10 @@ def _price(spec: AllocationSpec, optimal: Allocation, constraint, solver: str,
     price is exact to the sum of the two gaps.
     """
     if constraint.group == "budget":
-        again = allocate(with_budget(spec, spec.budget + MARGINAL_STEP), solver=solver, time_limit=time_limit)
+        relaxed = with_budget(spec, spec.budget + MARGINAL_STEP)
     else:
-        again = allocate(dataclasses.replace(spec, dropped=spec.dropped | {constraint.name}), solver=solver,
-                         time_limit=time_limit)
+        relaxed = dataclasses.replace(spec, dropped=spec.dropped | {constraint.name})
+    again = allocate(relaxed, solver=solver, time_limit=time_limit, points=warm_points(relaxed, optimal))
     return again.true_outcome - optimal.true_outcome, again.gap + optimal.gap
 
 
@@ -348,11 +349,15 @@ def _budget_curve(spec: AllocationSpec, solver: str, sweep: tuple[float, float, 
     loose = dataclasses.replace(fund, recipients=tuple(
         dataclasses.replace(r, limits=tuple(x for x in r.limits if x.group != "change")) for r in fund.recipients))
     rows = []
+    previous = {}  # each variant's last solve: the next budget's search starts from its refinements
     for budget in np.arange(sweep[0], sweep[1] + sweep[2] / 2, sweep[2]):
         row = {"budget": float(budget)}
         for name, variant in (("", fund), ("no_change_limit_", loose)):
+            spec_at = with_budget(variant, float(budget))
+            warm = warm_points(spec_at, previous[name]) if name in previous else None
             try:
-                allocation = allocate(with_budget(variant, float(budget)), solver=solver, time_limit=time_limit)
+                allocation = allocate(spec_at, solver=solver, time_limit=time_limit, points=warm)
+                previous[name] = allocation
                 row.update({f"{name}outcome": allocation.true_outcome, f"{name}spent": allocation.total_spend,
                             f"{name}why_not": ""})
             except InfeasibleError as error:
