@@ -10,6 +10,8 @@ from click.testing import CliRunner
 from crimecast.cli import cli
 from tests.conftest import HOME_OFFICE, needs_shared_data
 
+pytestmark = pytest.mark.xdist_group("home-office-store")  # one worker: the Home Office store is imported once
+
 EXAMPLES = Path(__file__).resolve().parents[1] / "crimecast" / "data" / "examples"
 PEERS = ("--area", "birmingham", "--peers", "coventry,dudley,sandwell")
 

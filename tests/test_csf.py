@@ -11,6 +11,8 @@ from crimecast.optimise.assumptions import load_assumptions
 from crimecast.optimise.csf import baseline_crime, optimise_csf
 from crimecast.scenarios.spec import load_scenario
 
+pytestmark = pytest.mark.xdist_group("csf-result")  # one worker: the module's optimised fund is built once
+
 FAST_SWEEP = (6_000_000.0, 8_000_000.0, 1_000_000.0)
 
 

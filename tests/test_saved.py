@@ -15,6 +15,8 @@ from crimecast.forecast.panel import forecast_panel
 from crimecast.forecast.saved import load_panel, save_panel
 from crimecast.forecast.spec import ForecastSpec
 
+pytestmark = pytest.mark.xdist_group("saved-store")  # one worker: the saved forecasts are made once
+
 QUICK = ["--model", "seasonal-naive", "--paths", "200"]
 
 

@@ -150,7 +150,7 @@ def funnel_limits(group_rate: float, populations: np.ndarray, *, levels: tuple[f
     group rate), divided by the population; ``lo95``/``hi95`` and
     ``lo998``/``hi998`` columns.
     """
-    from scipy import stats
+    from crimecast.forecast.distributions import poisson_ppf
 
     populations = np.asarray(populations, dtype=float)
     expected = populations * group_rate / PER
@@ -158,8 +158,8 @@ def funnel_limits(group_rate: float, populations: np.ndarray, *, levels: tuple[f
     for level in levels:
         tail = (1 - level) / 2
         name = f"{level * 100:g}".replace(".", "")
-        frame[f"lo{name}"] = stats.poisson.ppf(tail, expected) / populations * PER
-        frame[f"hi{name}"] = stats.poisson.ppf(1 - tail, expected) / populations * PER
+        frame[f"lo{name}"] = poisson_ppf(tail, expected) / populations * PER
+        frame[f"hi{name}"] = poisson_ppf(1 - tail, expected) / populations * PER
     return pd.DataFrame(frame)
 
 

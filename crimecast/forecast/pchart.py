@@ -26,6 +26,7 @@ import pandas as pd
 
 from crimecast.defaults import RUN_LENGTH
 from crimecast.errors import DataError
+from crimecast.forecast.distributions import chi2_sf
 from crimecast.forecast.spc import RULE_BEYOND, RULE_RUN, MIN_POINTS, Signal, StepChange, detect_steps, runs, split_periods
 
 D2 = 1.128
@@ -75,8 +76,6 @@ class PChart:
 
 
 def _period(piece: pd.DataFrame) -> tuple[RatePeriod, np.ndarray, np.ndarray]:
-    from scipy import stats  # heavy: imported only when a p-chart is drawn
-
     x, n = piece["numerator"].to_numpy(dtype=float), piece["denominator"].to_numpy(dtype=float)
     centre = x.sum() / n.sum()
     if centre in (0.0, 1.0):
@@ -86,7 +85,7 @@ def _period(piece: pd.DataFrame) -> tuple[RatePeriod, np.ndarray, np.ndarray]:
     z = (x / n - centre) / sigma
     sigma_z = float(np.mean(np.abs(np.diff(z))) / D2) if len(z) > 1 else 1.0
     dispersion = float(np.sum(z ** 2) / max(len(z) - 1, 1))
-    p_value = float(stats.chi2.sf(np.sum(z ** 2), max(len(z) - 1, 1)))
+    p_value = chi2_sf(float(np.sum(z ** 2)), max(len(z) - 1, 1))
     period = RatePeriod(start=piece.index[0], end=piece.index[-1], centre=float(centre), sigma_z=sigma_z,
                         dispersion=dispersion, p_value=p_value, points=len(piece))
     width = SIGMA_LIMIT * sigma * (sigma_z if period.laney else 1.0)
