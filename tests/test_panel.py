@@ -70,3 +70,17 @@ def test_every_series_asked_for_can_be_read_off_the_bottom_series(counts, needs)
 
 def test_series_seeds_differ_by_series_and_follow_the_seed():
     assert series_seed(1, ("a", "b")) != series_seed(1, ("a", "c")) and series_seed(2, ("a", "b")) == series_seed(1, ("a", "b")) + 1
+
+
+def test_one_force_taken_out_of_several_gets_the_paths_it_has_among_them(tmp_path):
+    from crimecast.data.imports import import_data
+    from tests.builders import street_archive
+
+    store = str(tmp_path / "s.duckdb")
+    import_data("police-uk", [street_archive(tmp_path)], name="north", store=store)
+    both = open_counts(DataSource(dataset="north", store=store))
+    one = open_counts(DataSource(dataset="north", store=store, within="merseyside"))
+    spec = ForecastSpec(model="seasonal-naive", paths=100, steps=False)
+    among = forecast_panel(both, spec=spec, needs=[("burglary", "merseyside")], horizon=3)
+    alone = forecast_panel(one, spec=spec, needs=[("burglary", "force")], horizon=3)
+    assert np.array_equal(among.total("burglary", "merseyside"), alone.total("burglary", "force"))

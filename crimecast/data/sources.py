@@ -143,7 +143,7 @@ def restrict_to(counts: pd.DataFrame, area: str) -> pd.DataFrame:
     keep = counts["area"].eq(slug) | counts["area"].map(parents).eq(slug)
     chosen = counts[keep].reset_index(drop=True)
     chosen["area"] = chosen["area"].replace({slug: FORCE_AREA})
-    chosen.attrs = {**counts.attrs, "areas": "parts", "whole": FORCE_AREA,
+    chosen.attrs = {**counts.attrs, "areas": "parts", "whole": FORCE_AREA, "force_name": slug,
                     "source": f"{counts.attrs.get('source')} ({slug})",
                     "filled": [(c, FORCE_AREA if a == slug else a, m) for c, a, m in counts.attrs.get("filled", [])
                                if a == slug or parents.get(a) == slug]}

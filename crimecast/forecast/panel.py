@@ -49,9 +49,19 @@ def series_seed(seed: int, key: Key) -> int:
     return seed + zlib.crc32(f"{key[0]}/{key[1]}".encode("utf-8")) % 1_000_000
 
 
-def forecaster_for(spec: ForecastSpec, key: Key) -> CrimeForecaster:
-    """The forecaster of one bottom series: the one place a panel turns its spec into a model."""
-    return CrimeForecaster(model=spec.model, n_paths=spec.paths, seed=series_seed(spec.seed, key),
+def seed_key(counts: pd.DataFrame, key: Key) -> Key:
+    """The name a series' seed is made from: one force taken out of a dataset of forces (where it is
+    called ``force``) keeps its own name, so it gets the paths it gets in the whole dataset."""
+    named = counts.attrs.get("force_name")
+    return (key[0], named) if named and key[1] == FORCE_AREA else key
+
+
+def forecaster_for(spec: ForecastSpec, key: Key, *, seeded_as: Key | None = None) -> CrimeForecaster:
+    """The forecaster of one bottom series: the one place a panel turns its spec into a model.
+
+    ``seeded_as`` is the name its seed is made from (default ``key``; see :func:`seed_key`).
+    """
+    return CrimeForecaster(model=spec.model, n_paths=spec.paths, seed=series_seed(spec.seed, seeded_as or key),
                            level_shifts=AUTO if spec.steps else (),
                            known_changes=months_for(list(spec.known_changes), category=key[0], area=key[1]),
                            exceptional=series_exceptional(spec.exceptional, spec.known_changes, category=key[0],
@@ -208,12 +218,12 @@ class _Fit:
     scored: object = None
 
 
-def _fit_bottom(item: tuple[Key, pd.Series], spec: ForecastSpec, horizon: int, keep_going: bool,
+def _fit_bottom(item: tuple[Key, pd.Series, Key], spec: ForecastSpec, horizon: int, keep_going: bool,
                 score: Callable | None = None, score_keys: frozenset = frozenset()) -> _Fit:
-    key, history = item
+    key, history, seeded_as = item
     fits = FitCache()  # the series' calibration windows are its backtest's windows: fitted once for both
     try:
-        forecaster = forecaster_for(spec, key)
+        forecaster = forecaster_for(spec, key, seeded_as=seeded_as)
         result = forecaster.fit(history, fits=fits).predict(horizon, category=key[0], area=key[1])
     except CrimecastError as error:
         if not keep_going:
@@ -279,7 +289,8 @@ def forecast_panel(counts: pd.DataFrame, *, spec: ForecastSpec, needs: Iterable[
     histories = [bottom_history(counts, key, named=split.get(key[0], [])).loc[:as_of] for key in keys]
     fitted = map_series(partial(_fit_bottom, spec=spec, horizon=horizon, keep_going=keep_going, score=score,
                                 score_keys=score_keys),
-                        list(zip(keys, histories)), jobs=jobs, progress=progress,
+                        [(key, history, seed_key(counts, key)) for key, history in zip(keys, histories)],
+                        jobs=jobs, progress=progress,
                         label=lambda item: f"{item[0][0]} / {item[0][1]}")
     failures = {key: fit.reason for key, fit in zip(keys, fitted) if fit.reason is not None}
     kept = [(key, history, fit) for key, history, fit in zip(keys, histories, fitted) if fit.reason is None]
@@ -302,4 +313,5 @@ def forecast_panel(counts: pd.DataFrame, *, spec: ForecastSpec, needs: Iterable[
                  scored=scored)
 
 
-__all__ = ["Panel", "forecast_panel", "forecaster_for", "panel_keys", "series_forecast", "series_result", "series_seed"]
+__all__ = ["Panel", "forecast_panel", "forecaster_for", "panel_keys", "seed_key", "series_forecast", "series_result",
+           "series_seed"]
