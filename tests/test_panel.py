@@ -1,6 +1,7 @@
 """The coherent panel: only the series a request needs, forecast once; totals are sums of parts, path by path."""
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given, settings, strategies as st
 
@@ -84,3 +85,20 @@ def test_one_force_taken_out_of_several_gets_the_paths_it_has_among_them(tmp_pat
     among = forecast_panel(both, spec=spec, needs=[("burglary", "merseyside")], horizon=3)
     alone = forecast_panel(one, spec=spec, needs=[("burglary", "force")], horizon=3)
     assert np.array_equal(among.total("burglary", "merseyside"), alone.total("burglary", "force"))
+
+
+def test_a_quarterly_forecast_that_cannot_serve_names_quarters_by_their_last_month(tmp_path):
+    from crimecast.data.imports import import_data
+    from tests.builders import home_office_text
+
+    source = tmp_path / "ho.csv"
+    source.write_text(home_office_text(quarters=20), encoding="utf-8")
+    store = str(tmp_path / "s.duckdb")
+    import_data("home-office", [source], name="forces", store=store)
+    counts = open_counts(DataSource(dataset="forces", store=store, within="merseyside"))
+    panel = forecast_panel(counts, spec=SPEC, needs=[("robbery", "force")])  # data to 2016/17 Q4, ending 2017-03
+    with pytest.raises(DataError, match=r"from the data to 2017-03 but the plan needs a forecast from the data to "
+                                        r"2016-12\. .*--as-of 2016-12"):
+        panel.for_request([("robbery", "force")], as_of=panel.as_of - pd.DateOffset(months=3), periods=4, what="the plan")
+    with pytest.raises(DataError, match=r"covers 2017-04 to 2018-03, but the plan needs 8 quarters"):
+        panel.for_request([("robbery", "force")], as_of=panel.as_of, periods=8, what="the plan")

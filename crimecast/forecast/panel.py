@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterable
 import numpy as np
 import pandas as pd
 
-from crimecast.data.frequency import frequency_of
+from crimecast.data.frequency import MONTHLY, QUARTERLY, frequency_of, spaced_by_quarters
 from crimecast.data.exceptional import ExceptionalPeriod, check_no_overlap
 from crimecast.data.known_changes import KnownChange, exceptional_periods, months_for
 from crimecast.data.series import FORCE_AREA, TOTAL_CATEGORY, series_of
@@ -177,13 +177,17 @@ class Panel:
             lacks a series the request needs (saying how to save one that serves).
         """
         name = f"the saved forecast '{self.saved}'" if self.saved else "the forecast"
+        frequency = QUARTERLY if spaced_by_quarters(self.months) else MONTHLY
+        data_to = f"{frequency.period_end_month(self.as_of):%Y-%m}"  # a quarter is named by its last month, as --as-of is
+        wanted = f"{frequency.period_end_month(as_of):%Y-%m}"
         if as_of != self.as_of:
-            raise DataError(f"{name} is from {self.as_of:%Y-%m} but {what} needs a forecast from {as_of:%Y-%m}. Save a forecast "
-                            f"with the data to {as_of:%Y-%m} (`forecast run ... --as-of {as_of:%Y-%m} --save NAME`), "
+            raise DataError(f"{name} is from the data to {data_to} but {what} needs a forecast from the data to {wanted}. "
+                            f"Save a forecast with the data to {wanted} (`forecast run ... --as-of {wanted} --save NAME`), "
                             "or change the as-of month.")
         if periods > len(self.months):
-            raise DataError(f"{name} covers {self.months[0]:%Y-%m} to {self.months[-1]:%Y-%m}, but {what} needs "
-                            f"{periods} periods from {self.months[0]:%Y-%m}. Save it again with --horizon {periods}.")
+            raise DataError(f"{name} covers {self.months[0]:%Y-%m} to {frequency.period_end_month(self.months[-1]):%Y-%m}, "
+                            f"but {what} needs {periods} {frequency.noun}s from {self.months[0]:%Y-%m}. Save it again with "
+                            f"--horizon {periods}.")
         missing = [key for key in dict.fromkeys(needs) if not self.has(*key)]
         if missing:
             listed = ", ".join(f"{c} / {a}" for c, a in missing[:4]) + (f" and {len(missing) - 4} more" if len(missing) > 4 else "")

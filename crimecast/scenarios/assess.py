@@ -241,10 +241,11 @@ def assess_milestones(counts: pd.DataFrame, plan: Plan, *, spec: ForecastSpec | 
         check_against(against, keys, years=years, frequency=frequency, as_of=cut)
     if saved is not None:
         if saved.as_of < cut:
-            raise DataError(f"the saved forecast '{saved.saved}' is from {saved.as_of:%Y-%m} but the plan needs a forecast "
-                            f"from {cut:%Y-%m}. To set the year so far against a forecast saved earlier, pass it as "
-                            f"--against {saved.saved}; to reuse one, save it with the data to {cut:%Y-%m} "
-                            f"(`forecast run ... --as-of {cut:%Y-%m} --save NAME`).")
+            saved_to, wanted = (f"{frequency.period_end_month(m):%Y-%m}" for m in (saved.as_of, cut))
+            raise DataError(f"the saved forecast '{saved.saved}' is from the data to {saved_to} but the plan needs a "
+                            f"forecast from the data to {wanted}. To set the year so far against a forecast saved earlier, "
+                            f"pass it as --against {saved.saved}; to reuse one, save it with the data to {wanted} "
+                            f"(`forecast run ... --as-of {wanted} --save NAME`).")
         baseline = saved.for_request(needs, as_of=cut, periods=horizon, what="the plan")
         baseline.notes.append(f"forecast read from the saved forecast '{saved.saved}' ({saved.spec.describe()}), not refitted.")
         spec = saved.spec
