@@ -200,3 +200,25 @@ def test_quarterly_data_is_set_against_the_saved_quarters():
     assert m.periods_observed == 2 and m.expected == pytest.approx(saved.total("burglary-dwelling", "force")[:, :2].sum(1).mean())
     text = as_text(against_text(against))
     assert "(from 2013-03;" in text and "2 quarters of 2013/14" in text and "given the quarters observed" in text
+
+
+def test_one_force_of_several_is_set_against_the_forecast_run_saved_for_it(tmp_path):
+    from tests.builders import home_office_text
+
+    source = tmp_path / "ho.csv"
+    source.write_text(home_office_text(quarters=20), encoding="utf-8")
+    store = tmp_path / "s.duckdb"
+    assert invoke("data", "import", "home-office", source, "--name", "forces", "--store", store).exit_code == 0
+    where = ["--dataset", "forces", "--store", store, "--area", "merseyside", *QUICK, "--out", tmp_path / "out"]
+    saved = invoke("run", "robbery", "--as-of", "2016-03", "--no-backtest", "--no-chart", "--save", "start", *where)
+    assert saved.exit_code == 0, saved.output
+    result = invoke("milestones", "robbery", "--target", "-5%", "--as-of", "2016-09", "--against", "start",
+                    "--no-chart", "--json", *where)
+    assert result.exit_code == 0, result.output
+    against = json.loads(result.stdout)["against"]
+    counts = open_counts(DataSource(dataset="forces", store=str(store)))
+    year_so_far = counts[(counts["category"] == "robbery") & (counts["area"] == "merseyside")
+                         & counts["month"].between("2016-04-01", "2016-07-01")]["count"].sum()
+    row = against["milestones"][0]
+    assert against["saved_as_of"] == "2016-03" and row["area"] == "merseyside" and row["periods_observed"] == 2
+    assert row["ytd_actual"] == year_so_far and row["ytd_lo80"] < row["ytd_expected"] < row["ytd_hi80"]
