@@ -77,3 +77,21 @@ def test_the_fund_is_forecast_afresh_when_the_saved_forecast_does_not_serve_it(q
     assert result.exit_code == 0, result.output
     text = _plain((tmp_path / "pack" / "report.html").read_text(encoding="utf-8"))
     assert "the fund's baseline crime was forecast afresh, as the saved forecast 'start-2013' does not serve it (it" in text
+
+
+def test_rate_milestones_beside_a_saved_forecast_say_they_were_forecast_afresh(start_2013, tmp_path):
+    import json
+
+    import yaml
+
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(yaml.safe_dump({"version": 1, "name": "Check", "year": "2013/14", "milestones": [
+        {"name": "Burglary dwelling", "category": "burglary-dwelling", "target": "-8%"},
+        {"name": "Victim satisfaction, crime", "category": "satisfaction-crime", "rate": "88%", "basis": "rolling-12"}]}))
+    result = CliRunner().invoke(cli, ["milestones", "--plan", str(plan), "--as-of", "2013-03", "--forecast", "start-2013",
+                                      "--paths", "100", "--no-chart", "--json", "--store", str(start_2013),
+                                      "--out", str(tmp_path / "o")])
+    assert result.exit_code == 0, result.output
+    notes = json.loads(result.stdout)["notes"]
+    assert any("read from the saved forecast 'start-2013'" in n for n in notes)
+    assert any("rate milestones (satisfaction) are forecast afresh" in n for n in notes)

@@ -264,6 +264,9 @@ def assess_milestones(counts: pd.DataFrame, plan: Plan, *, spec: ForecastSpec | 
                              scenario_name=scenario.name if scenario else None, notes=list(baseline.notes), data=data,
                              drivers=resolved.drivers if resolved is not None else ())
     report = with_rate_milestones(report, full_plan, counts)
+    if saved is not None and len(report.assessments) > len(assessments):
+        report.notes.append("the rate milestones (satisfaction) are forecast afresh from their survey series: a saved "
+                            "forecast holds counts only.")
     if against is not None:
         from crimecast.scenarios.against import against_saved
 
