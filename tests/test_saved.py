@@ -100,7 +100,7 @@ def test_saved_paths_round_trip_exactly(tmp_path):
     (["milestones", "burglary", "--forecast", "nope"], "no saved forecast 'nope'"),
     (["milestones", "robbery", "--forecast", "b"], "lacks robbery / force"),
     (["milestones", "--plan", "plan-2013-14", "--forecast", "b"], "is from the data to 2014-03 but the plan needs a forecast from the data to 2013-03"),
-    (["scenario", "run", "domestic-abuse-uplift", "--forecast", "wm"], "is from 2014-03"),
+    (["scenario", "run", "domestic-abuse-uplift", "--forecast", "wm"], "is from the data to 2014-03"),
     (["forecasts", "--drop", "nope"], "no saved forecast 'nope'"),
 ])
 def test_a_saved_forecast_that_cannot_serve_is_one_line_exit_1(saved_store, tmp_path, args, message):
