@@ -1287,27 +1287,20 @@ def forecasts_command(store, drop_name, as_json):
       forecast forecasts --drop wm-2014
     """
     from crimecast.forecast.saved import drop_saved, saved_forecasts
-    from crimecast.report import tables
-    from crimecast.report.forecast import saved_json
+    from crimecast.report import forecast as render
 
     if drop_name is not None:
         drop_saved(drop_name, store=store)
         if as_json:
-            click.echo(json.dumps({"dropped": drop_name}))
+            click.echo(json.dumps(render.dropped_json(drop_name)))  # one line, as before
         else:
-            click.echo(f"Dropped the saved forecast '{drop_name}'.")
+            _show(render.dropped_text(drop_name))
         return
     table = saved_forecasts(store)
     if as_json:
-        _echo_json(saved_json(table))
-        return
-    if table.empty:
-        click.echo("No saved forecasts. Save one with `forecast run CATEGORY --save NAME`.")
-        return
-    shown = table.assign(as_of=table["as_of"].map(lambda d: f"{d:%Y-%m}"), kilobytes=table["kilobytes"].round(0),
-                         created_at=table["created_at"].map(lambda d: f"{d:%Y-%m-%d %H:%M}"))
-    click.echo(tables.text_table(shown[["name", "data", "as_of", "periods", "model", "paths", "series", "kilobytes",
-                                        "created_at"]], align_left=("name", "data", "model")))
+        _echo_json(render.saved_json(table))
+    else:
+        _show(render.saved_text(table))
 
 
 # ---------------------------------------------------------------- the Board pack

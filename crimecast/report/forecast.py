@@ -95,6 +95,26 @@ def saved_json(table) -> dict:
     return {"forecasts": serialise.records(table)}
 
 
+def saved_text(table: pd.DataFrame) -> list[Line]:
+    """``forecast forecasts``: one row per saved forecast, or how to save one."""
+    if table.empty:
+        return [plain("No saved forecasts. Save one with `forecast run CATEGORY --save NAME`.")]
+    shown = table.assign(as_of=table["as_of"].map(lambda d: f"{d:%Y-%m}"), kilobytes=table["kilobytes"].round(0),
+                         created_at=table["created_at"].map(lambda d: f"{d:%Y-%m-%d %H:%M}"))
+    return [plain(tables.text_table(shown[["name", "data", "as_of", "periods", "model", "paths", "series", "kilobytes",
+                                           "created_at"]], align_left=("name", "data", "model")))]
+
+
+def dropped_text(name: str) -> list[Line]:
+    """``forecast forecasts --drop NAME``: what was removed."""
+    return [plain(f"Dropped the saved forecast '{name}'.")]
+
+
+def dropped_json(name: str) -> dict:
+    """``forecast forecasts --drop NAME --json``."""
+    return {"dropped": name}
+
+
 # ---------------------------------------------------------------- forecast run: text
 
 def series_text(report: SeriesReport, *, data_label: str) -> list[Line]:
@@ -327,7 +347,7 @@ def spc_areas_failures_text(report) -> list[Line]:
     return [error(f"- {area}: {reason}") for area, reason in report.failures]
 
 
-__all__ = ["backtest_json", "backtest_text", "failures_text", "output_names", "removed_text", "run_json",
-           "run_notes_text", "run_summary", "run_text", "save_text", "saved_json", "series_text", "spc_areas_failures_text",
+__all__ = ["backtest_json", "backtest_text", "dropped_json", "dropped_text", "failures_text", "output_names", "removed_text", "run_json",
+           "run_notes_text", "run_summary", "run_text", "save_text", "saved_json", "saved_text", "series_text", "spc_areas_failures_text",
            "spc_areas_json", "spc_areas_text", "spc_json", "spc_text", "stale_names", "write_run_files",
            "write_spc_areas_files", "write_spc_files"]
