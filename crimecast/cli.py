@@ -28,8 +28,6 @@ from crimecast.io import check_output_dir, check_output_file, staged_output, wri
 if TYPE_CHECKING:
     import pandas as pd
 
-    from crimecast.forecast.run import SeriesReport
-
 DEFAULT_OUT = Path("out")
 INTERRUPTED_EXIT = 130  # the shell's code for a command stopped by Ctrl-C
 
@@ -89,17 +87,18 @@ def _echo_json(payload) -> None:
     click.echo(json.dumps(payload, indent=2, default=json_default))
 
 
-_STYLES = {"plain": {}, "heading": {"bold": True}, "note": {"fg": "yellow"}}
+_STYLES = {"plain": {}, "heading": {"bold": True}, "note": {"fg": "yellow"}, "error": {"fg": "red"},
+           "done": {"fg": "green"}}
 
 
 def _show(lines) -> None:
-    """Print a report module's lines (crimecast.report.text.Line) with their styles."""
+    """Print a report module's lines (crimecast.report.text.Line) with their styles, on stdout or stderr."""
     for line in lines:
         style = _STYLES[line.style]
         if style:
-            click.secho(line.text, **style)
+            click.secho(line.text, err=line.err, **style)
         else:
-            click.echo(line.text)  # as click.echo: no reset code after a plain line on a colour terminal
+            click.echo(line.text, err=line.err)  # as click.echo: no reset code after a plain line on a colour terminal
 
 
 def data_source_options(command):
@@ -286,55 +285,6 @@ def _progress(total: int, label: str):
         yield lambda _: bar.update(1)
 
 
-def _print_report(report: SeriesReport, *, counts: pd.DataFrame) -> None:
-    from crimecast.report import tables
-
-    result = report.forecast
-    click.secho(f"\n{tables.series_title(result)}. Data: {_data_label(counts)}. Model: {result.model}, "
-                f"{result.paths.shape[0]:,} paths.", bold=True)
-    for comparison in report.comparisons:
-        click.echo("Recorded " + tables.comparison_line(comparison))
-    click.echo()
-    click.echo(tables.forecast_table(result))
-    click.echo()
-    for line in tables.year_sentences(result):
-        click.echo(line)
-    summary = report.backtest_summary
-    if summary is not None:
-        windows = int(summary["windows"].max())
-        frequency = result.frequency
-        click.echo(f"\nBacktest: {windows} window{'s' if windows != 1 else ''} of {tables.year_window(frequency)}, each forecast from the data before it "
-                   "(lower MASE is better):")
-        click.echo(tables.backtest_table(summary, frequency=frequency))
-    for note in result.notes + report.notes:
-        click.secho(f"Note: {note}", fg="yellow")
-
-
-def _output_names(category: str, area: str) -> tuple[str, str]:
-    """The files ``forecast run`` writes for one series: its CSV and fan chart."""
-    return f"{category}_{area}_forecast.csv", f"{category}_{area}_fan.png"
-
-
-def _write_run_files(reports: list[SeriesReport], out_dir: Path, *, counts: pd.DataFrame, chart: bool,
-                     painters=None) -> list[Path]:
-    from crimecast.data.series import filled_periods
-    from crimecast.report.files import write_forecast_files
-
-    results = [report.forecast for report in reports]
-    filled = {(r.category, r.area): tuple(filled_periods(counts, category=r.category, area=r.area)) for r in results}
-    return write_forecast_files(results, out_dir, data_label=_data_label(counts), notice=counts.attrs.get("notice", ""),
-                                filled=filled, chart=chart, workers=painters)
-
-
-def _report_failures(failures, *, what: str, debug: bool) -> None:
-    """List the series a batch could not do, and why (the batch then exits 1)."""
-    click.secho(f"\nCould not {what} {len(failures)} series (the others are done):", fg="red", err=True)
-    for failure in failures:
-        click.secho(f"- {failure.label}: {failure.reason}", fg="red", err=True)
-        if debug and failure.detail:
-            click.echo(failure.detail, err=True)
-
-
 @click.group(cls=CrimecastGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--debug", is_flag=True, help="Show full tracebacks for errors.")
 @click.version_option(package_name="crimecast")
@@ -393,9 +343,8 @@ def run_command(ctx, category, area, jobs, as_json, spec_options, horizon, out_d
     from crimecast.data.sources import open_counts
     from crimecast.forecast.run import BacktestOptions, run_forecasts, run_size
     from crimecast.forecast.spec import forecast_spec
-    from crimecast.report import tables
+    from crimecast.report import forecast as render
     from crimecast.report.files import ChartWorkers
-    from crimecast.report.forecast import run_json
 
     if save_name is not None:
         from crimecast.forecast.saved import check_forecast_name
@@ -420,40 +369,28 @@ def run_command(ctx, category, area, jobs, as_json, spec_options, horizon, out_d
         with _progress(steps, "Forecasting") as progress:
             run = run_forecasts(counts, category=category, area=area, spec=spec, options=options,
                                 jobs=jobs or default_jobs(), progress=progress)
-        if save_name is not None and run.panel is not None and not run.failures:
-            from crimecast.forecast.saved import save_panel
-
-            saved = save_panel(run.panel, name=save_name, counts=counts, store=data_source.store)
-            click.secho(f"Saved the forecast as '{saved.name}' in {saved.store} ({saved.series} series forecast, "
-                        f"{saved.kilobytes:,.0f} kB{'; replaced the one of that name' if saved.replaced else ''}). "
-                        f"Use it with --forecast {saved.name}.", fg="green", err=True)
-        elif save_name is not None and run.failures:
-            click.secho(f"Not saved as '{save_name}': some series could not be forecast (listed below).", fg="red", err=True)
         reports, notes, failures = run.reports, run.notes, run.failures
-        for note in notes:
-            click.secho(f"Note: {note}", fg="yellow", err=True)
-        batch = len(reports) + len(failures) > 1
-        summary = tables.summary_frame(reports, failures=failures) if batch else None
+        if save_name is not None:
+            saved = None
+            if run.panel is not None and not failures:
+                from crimecast.forecast.saved import save_panel
+
+                saved = save_panel(run.panel, name=save_name, counts=counts, store=data_source.store)
+            _show(render.save_text(saved, name=save_name, failures=failures))
+        _show(render.run_notes_text(notes))
+        summary = render.run_summary(reports, failures=failures)
         with staged_output(out_dir) as stage:
-            written = _write_run_files(reports, stage.dir, counts=counts, chart=not no_chart, painters=painters)
-            if summary is not None:
-                written.append(write_csv_atomic(summary.assign(data=_data_label(counts)), stage.dir / "summary.csv"))
-            stale = tuple(name for f in failures for name in _output_names(f.category, f.area))
-            stage.publish(stale=stale)
+            written = render.write_run_files(reports, stage.dir, counts=counts, data_label=_data_label(counts),
+                                             summary=summary, chart=not no_chart, workers=painters)
+            stage.publish(stale=render.stale_names(failures))
     written = [stage.final_path(p) for p in written]
     if as_json:
-        _echo_json(run_json(reports, notes=notes, failures=failures, data=counts.attrs, files=written))
-    elif not batch:
-        _print_report(reports[0], counts=counts)
-    elif reports:
-        shown = tables.summary_display(summary[summary["status"] == "ok"])
-        click.echo(tables.text_table(shown, align_left=("category", "area", "financial year", "lost to baseline")))
-    if written and not as_json:
-        click.echo(f"\nWrote {len(written)} file(s) to {out_dir}/ (e.g. {written[0].name}).")
-    for old in stage.removed:
-        click.secho(f"Removed {old}: it was from an earlier run and this run could not redo it.", fg="yellow", err=True)
+        _echo_json(render.run_json(reports, notes=notes, failures=failures, data=counts.attrs, files=written))
+    else:
+        _show(render.run_text(reports, summary=summary, data_label=_data_label(counts), folder=out_dir, files=written))
+    _show(render.removed_text(stage.removed))
     if failures:
-        _report_failures(failures, what="forecast", debug=ctx.find_root().params.get("debug", False))
+        _show(render.failures_text(failures, what="forecast", debug=ctx.find_root().params.get("debug", False)))
         ctx.exit(1)
 
 
@@ -499,7 +436,7 @@ def backtest_command(ctx, category, area, jobs, as_json, spec_options, windows, 
     from crimecast.data.series import ALL, default_area, select_keys
     from crimecast.forecast.run import BacktestOptions, run_backtests
     from crimecast.forecast.spec import forecast_spec
-    from crimecast.report.forecast import backtest_json, backtest_text
+    from crimecast.report.forecast import backtest_json, backtest_text, failures_text
 
     spec = forecast_spec(**spec_options, exceptional=_exceptional(exceptional_spec, counts))
     chosen = _models_option(models, spec.model)
@@ -512,9 +449,8 @@ def backtest_command(ctx, category, area, jobs, as_json, spec_options, windows, 
         _echo_json(backtest_json(report, data=counts.attrs))
     else:
         _show(backtest_text(report, model=spec.model, frequency=frequency_of(counts)))
-    failures = report.failures
-    if failures:
-        _report_failures(failures, what="backtest", debug=ctx.find_root().params.get("debug", False))
+    if report.failures:
+        _show(failures_text(report.failures, what="backtest", debug=ctx.find_root().params.get("debug", False)))
         ctx.exit(1)
 
 
@@ -601,11 +537,8 @@ def spc_command(category, area, start, seasonal_adjust, known_changes_file, run_
                           known_changes_file=known_changes_file, run_length=run_length, screen=screen, out_dir=out_dir,
                           as_json=as_json, exceptional_spec=exceptional_spec, counts=counts)
     from crimecast.data.series import default_area
-    from crimecast.data.series import filled_periods
     from crimecast.forecast.run import run_spc
-    from crimecast.report import tables
-    from crimecast.report.charts import control_chart_figure, save_figure
-    from crimecast.report.forecast import spc_json
+    from crimecast.report import forecast as render
 
     start_month = _month_option(start, "--from")
     rates = _rates_of(counts)  # a rate series gets a p-chart (Laney's p' when overdispersed)
@@ -616,36 +549,14 @@ def spc_command(category, area, start, seasonal_adjust, known_changes_file, run_
     report = run_spc(counts, category=category, area=area or default_area(counts), start=start_month,
                      seasonal_adjust=seasonal_adjust, known_changes=known, run_length=run_length, screen=screen,
                      exceptional=_exceptional(exceptional_spec, counts))
-    periods, signals = tables.spc_periods(report.chart), tables.spc_signals(report.chart)
-    stem = f"{report.category}_{report.area}_spc" + ("_adjusted" if report.chart.seasonally_adjusted else "")
-    fig = control_chart_figure(report.chart, category=report.category, area=report.area,
-                               known={k.month: k.description for k in report.known}, notice=counts.attrs.get("notice", ""),
-                               filled=filled_periods(counts, category=report.category, area=report.area))
     with staged_output(out_dir) as stage:
-        written = [write_csv_atomic(periods, stage.dir / f"{stem}_periods.csv"),
-                   write_csv_atomic(signals, stage.dir / f"{stem}_signals.csv"),
-                   save_figure(fig, stage.dir / f"{stem}.png")]
+        written = render.write_spc_files(report, stage.dir, counts=counts)
         stage.publish()
     written = [stage.final_path(p) for p in written]
     if as_json:
-        _echo_json(spc_json(report, files=written))
-        return
-    for note in report.notes:
-        click.secho(f"Note: {note}", fg="yellow")
-    adjusted = ", seasonally adjusted" if report.chart.seasonally_adjusted else ""
-    click.secho(f"\n{tables.display_name(report.category)} — {tables.area_label(report.area)}: XmR chart{adjusted}", bold=True)
-    click.echo(tables.text_table(periods.assign(**{c: periods[c].map(tables.count) for c in ("mean", "lower", "upper")}),
-                                 align_left=("start", "end")))
-    click.echo()
-    if signals.empty:
-        click.echo("No special-cause signals.")
+        _echo_json(render.spc_json(report, files=written))
     else:
-        click.echo(tables.text_table(signals.assign(value=signals["value"].map(tables.count)),
-                                     align_left=(signals.columns[0], "rules")))
-    click.echo()
-    for line in report.summary:
-        click.echo(line)
-    click.echo(f"\nWrote {len(written)} file(s) to {out_dir}/ (chart {written[-1].name}).")
+        _show(render.spc_text(report, folder=out_dir, files=written))
 
 
 @cli.command("compare")
@@ -688,67 +599,44 @@ def compare_command(category, area, peers, peer_group, year, population_file, no
     from crimecast.forecast.compare import compare_areas, peer_names
     from crimecast.forecast.spec import forecast_spec
     from crimecast.report import compare as render
-    from crimecast.report.charts import save_figure
 
     names = peer_names(peers, peer_group)
     population = load_population(population_file) if population_file else None
     options = None if no_forecast else forecast_spec(**spec_options, exceptional=_exceptional(exceptional_spec, counts))
     comparison = compare_areas(counts, category=category, focus=area, peers=names, year=year, population=population,
                                forecast=options, jobs=jobs or default_jobs())
-    stem = f"compare_{comparison.category}_{comparison.focus}_{comparison.year.replace('/', '-')}"
     with staged_output(out_dir) as stage:
-        written = [write_csv_atomic(render.csv_frame(comparison, data_label=_data_label(counts)), stage.dir / f"{stem}.csv")]
-        if comparison.has_rates and not no_chart:
-            fig = render.funnel_figure(comparison, notice=counts.attrs.get("notice", ""))
-            written.append(save_figure(fig, stage.dir / f"{stem}_funnel.png"))
+        written = render.write_compare_files(comparison, stage.dir, data_label=_data_label(counts),
+                                             notice=counts.attrs.get("notice", ""), chart=not no_chart)
         stage.publish()
     written = [stage.final_path(p) for p in written]
     if as_json:
         _echo_json(render.compare_json(comparison, data=counts.attrs, files=written))
-        return
-    click.secho(render.title(comparison) + f". Data: {_data_label(counts)}.", bold=True)
-    click.echo()
-    click.echo(render.text(comparison).split("\n", 2)[2])
-    for note in comparison.notes:
-        click.secho(f"Note: {note}", fg="yellow")
-    click.echo(f"\nWrote {len(written)} file(s) to {out_dir}/ ({', '.join(p.name for p in written)}).")
+    else:
+        _show(render.compare_text(comparison, data_label=_data_label(counts), folder=out_dir, files=written))
 
 
 def _spc_areas(category, area, *, start, seasonal_adjust, known_changes_file, run_length, screen, out_dir, as_json,
                exceptional_spec, counts) -> None:
     """``forecast spc CATEGORY --area all`` (or a list): one row per area, a chart per area, a summary CSV."""
-    from crimecast.data.series import filled_periods
     from crimecast.forecast.spc_areas import run_spc_areas
-    from crimecast.report import tables
-    from crimecast.report.forecast import spc_areas_json
-    from crimecast.report.charts import control_chart_figure, save_figure
+    from crimecast.report import forecast as render
 
     report = run_spc_areas(counts, category=category, area=area, jobs=default_jobs(), start=_month_option(start, "--from"),
                            seasonal_adjust=seasonal_adjust, known_changes=_known_changes(known_changes_file),
                            run_length=run_length, screen=screen, exceptional=_exceptional(exceptional_spec, counts))
     rows = report.rows()
-    adjusted = "_adjusted" if seasonal_adjust else ""
     with staged_output(out_dir) as stage:
-        written = [write_csv_atomic(rows.assign(category=report.category, data=_data_label(counts)),
-                                    stage.dir / f"{report.category}_areas_spc{adjusted}.csv")]
-        for one in report.reports:
-            fig = control_chart_figure(one.chart, category=one.category, area=one.area,
-                                       known={k.month: k.description for k in one.known},
-                                       notice=counts.attrs.get("notice", ""),
-                                       filled=filled_periods(counts, category=one.category, area=one.area))
-            written.append(save_figure(fig, stage.dir / f"{one.category}_{one.area}_spc{adjusted}.png"))
+        written = render.write_spc_areas_files(report, stage.dir, rows=rows, counts=counts, data_label=_data_label(counts),
+                                               seasonal_adjust=seasonal_adjust)
         stage.publish()
     written = [stage.final_path(p) for p in written]
     if as_json:
-        _echo_json(spc_areas_json(report, rows=rows, files=written))
+        _echo_json(render.spc_areas_json(report, rows=rows, files=written))
     else:
-        click.secho(f"\n{tables.display_name(report.category)}: XmR chart of each area (the current period)", bold=True)
-        shown = rows.assign(**{c: rows[c].map(tables.count) for c in ("mean", "lower", "upper", "latest")})
-        click.echo(tables.text_table(shown, align_left=("area", "since", "status", "signals", "last_step")))
-        click.echo(f"\nWrote {len(written)} file(s) to {out_dir}/ ({written[0].name} and one chart per area).")
+        _show(render.spc_areas_text(report, rows=rows, folder=out_dir, files=written))
     if report.failures:
-        for failed_area, reason in report.failures:
-            click.secho(f"- {failed_area}: {reason}", fg="red", err=True)
+        _show(render.spc_areas_failures_text(report))
         click.get_current_context().exit(1)
 
 
@@ -1399,27 +1287,20 @@ def forecasts_command(store, drop_name, as_json):
       forecast forecasts --drop wm-2014
     """
     from crimecast.forecast.saved import drop_saved, saved_forecasts
-    from crimecast.report import tables
-    from crimecast.report.forecast import saved_json
+    from crimecast.report import forecast as render
 
     if drop_name is not None:
         drop_saved(drop_name, store=store)
         if as_json:
-            click.echo(json.dumps({"dropped": drop_name}))
+            click.echo(json.dumps(render.dropped_json(drop_name)))  # one line, as before
         else:
-            click.echo(f"Dropped the saved forecast '{drop_name}'.")
+            _show(render.dropped_text(drop_name))
         return
     table = saved_forecasts(store)
     if as_json:
-        _echo_json(saved_json(table))
-        return
-    if table.empty:
-        click.echo("No saved forecasts. Save one with `forecast run CATEGORY --save NAME`.")
-        return
-    shown = table.assign(as_of=table["as_of"].map(lambda d: f"{d:%Y-%m}"), kilobytes=table["kilobytes"].round(0),
-                         created_at=table["created_at"].map(lambda d: f"{d:%Y-%m-%d %H:%M}"))
-    click.echo(tables.text_table(shown[["name", "data", "as_of", "periods", "model", "paths", "series", "kilobytes",
-                                        "created_at"]], align_left=("name", "data", "model")))
+        _echo_json(render.saved_json(table))
+    else:
+        _show(render.saved_text(table))
 
 
 # ---------------------------------------------------------------- the Board pack
@@ -1524,40 +1405,20 @@ def _run_rate(rates, *, category, area, horizon, n_paths, seed, backtest, chart,
     """``forecast run`` on a rate series: percentages with 80%/95% intervals, rolling 12 months, backtest coverage."""
     from crimecast.forecast.rates import run_rate
     from crimecast.report import rates as render
-    from crimecast.report import tables
-    from crimecast.report.charts import save_figure
 
     if area == "all":
         raise UsageError("--area all is not available for a rate series yet; name one area (e.g. force or birmingham).")
     report = run_rate(rates, category=category, area=area or "force", horizon=horizon or DEFAULT_HORIZON,
                       n_paths=n_paths, seed=seed, backtest=backtest)
-    f = report.forecast
-    stem = f"{f.category}_{f.area}"
     with staged_output(out_dir) as stage:
-        written = [write_csv_atomic(render.forecast_frame(report).assign(data=_data_label(counts)),
-                                    stage.dir / f"{stem}_forecast.csv")]
-        if chart:
-            written.append(save_figure(render.rate_fan_chart(report, notice=rates.attrs.get("notice", "")),
-                                       stage.dir / f"{stem}_fan.png"))
+        written = render.write_rate_run_files(report, stage.dir, data_label=_data_label(counts),
+                                              notice=rates.attrs.get("notice", ""), chart=chart)
         stage.publish()
     written = [stage.final_path(p) for p in written]
     if as_json:
         _echo_json(render.rate_run_json(report, data=counts.attrs, rates=rates.attrs, files=written))
-        return
-    click.secho(f"\n{render.title(f.category, f.area)} (a rate: satisfied / surveyed). Data: {_data_label(counts)}. "
-                f"Model: {f.model}, {f.paths.shape[0]:,} paths.", bold=True)
-    click.echo(tables.text_table(render.forecast_display(report), align_left=("month",)))
-    click.echo()
-    for line in render.sentences(report):
-        click.echo(line)
-    coverage = render.coverage_display(report)
-    if coverage is not None:
-        click.echo(f"\nBacktest: {report.coverage[0].origins} origins, each forecasting 12 months with the surveys then "
-                   "made; share of actual rates inside the intervals (nominal 80% and 95%):")
-        click.echo(tables.text_table(coverage, align_left=("model",)))
-    for note in report.notes:
-        click.secho(f"Note: {note}", fg="yellow")
-    click.echo(f"\nWrote {len(written)} file(s) to {out_dir}/ (e.g. {written[0].name}).")
+    else:
+        _show(render.rate_run_text(report, data_label=_data_label(counts), folder=out_dir, files=written))
 
 
 def _spc_rate(rates, *, category, area, start, run_length, out_dir, as_json, counts) -> None:
@@ -1567,36 +1428,20 @@ def _spc_rate(rates, *, category, area, start, run_length, out_dir, as_json, cou
     from crimecast.data.rates import rate_series
     from crimecast.forecast.pchart import describe_p_chart, p_chart
     from crimecast.report import rates as render
-    from crimecast.report import tables
-    from crimecast.report.charts import save_figure
 
     series = rate_series(rates, category=category, area=area or "force")
     chosen = start if start is not None else series.index[-1] - pd.DateOffset(months=35)
     chart = p_chart(series, start=chosen, run_length=run_length)
     cat, ar = series.attrs["category"], series.attrs["area"]
-    stem = f"{cat}_{ar}_pchart"
-    frame = render.p_chart_frame(chart)
     with staged_output(out_dir) as stage:
-        written = [write_csv_atomic(frame, stage.dir / f"{stem}.csv"),
-                   save_figure(render.p_chart_figure(chart, category=cat, area=ar, notice=rates.attrs.get("notice", "")),
-                               stage.dir / f"{stem}.png")]
+        written = render.write_p_chart_files(chart, stage.dir, category=cat, area=ar, notice=rates.attrs.get("notice", ""))
         stage.publish()
     written = [stage.final_path(p) for p in written]
-    lines = describe_p_chart(chart)
+    summary = describe_p_chart(chart)
     if as_json:
-        _echo_json(render.p_chart_json(chart, category=cat, area=ar, rates=rates.attrs, summary=lines, frame=frame,
-                                       files=written))
-        return
-    click.secho(f"\n{render.title(cat, ar)}: {chart.kind}", bold=True)
-    shown = pd.DataFrame({"start": [f"{p.start:%Y-%m}" for p in chart.periods], "end": [f"{p.end:%Y-%m}" for p in chart.periods],
-                          "chart": [p.kind for p in chart.periods], "average": [render.pct(p.centre) for p in chart.periods],
-                          "sigma_z": [f"{p.sigma_z:.2f}" for p in chart.periods],
-                          "overdispersion p": [f"{p.p_value:.3g}" for p in chart.periods]})
-    click.echo(tables.text_table(shown, align_left=("start", "end", "chart")))
-    click.echo()
-    for line in lines:
-        click.echo(line)
-    click.echo(f"\nWrote {len(written)} file(s) to {out_dir}/ (chart {written[-1].name}).")
+        _echo_json(render.p_chart_json(chart, category=cat, area=ar, rates=rates.attrs, summary=summary, files=written))
+    else:
+        _show(render.p_chart_text(chart, category=cat, area=ar, summary=summary, folder=out_dir, files=written))
 
 
 def main() -> None:

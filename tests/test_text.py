@@ -19,3 +19,19 @@ def test_the_cli_prints_a_report_modules_lines_in_order(small_csv):
     lines = result.stdout.splitlines()
     assert lines[0] == "Embedded datasets:" and "burglary" in result.stdout
     assert lines.index("Areas:") < lines.index("  force, north, south")
+
+
+def test_messages_go_to_stderr_and_results_to_stdout():
+    import click
+
+    from crimecast.cli import _show
+    from crimecast.report.text import detail, done, error
+
+    @click.command()
+    def show():
+        _show([plain("result"), error("failed"), done("saved"), note("careful", err=True), detail("trace"), note("aside")])
+
+    result = CliRunner().invoke(show, [])
+    assert result.stdout == "result\naside\n"
+    assert result.stderr == "failed\nsaved\ncareful\ntrace\n"
+    assert [line.style for line in (error("x"), done("x"), detail("x"))] == ["error", "done", "plain"]

@@ -1,6 +1,8 @@
-"""A peer comparison rendered: text table, JSON-ready dict, CSV frame and the funnel plot."""
+"""A peer comparison rendered: text, JSON-ready dict, CSV frame and the funnel plot, and the files written."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -9,6 +11,7 @@ from crimecast.data.slugs import area_label, display_name
 from crimecast.forecast.compare import PeerComparison
 from crimecast.report.serialise import records
 from crimecast.report.tables import count, p_value, percent, text_table
+from crimecast.report.text import Line, heading, note, plain
 
 
 def title(comparison: PeerComparison) -> str:
@@ -44,10 +47,66 @@ def group_line(comparison: PeerComparison) -> str:
     return line + f". Rank: {comparison.ranked_by}."
 
 
-def text(comparison: PeerComparison) -> str:
+def _body(comparison: PeerComparison) -> list[str]:
+    """The table, the group's line and the key, below the title."""
     shown = display_frame(comparison)
-    return "\n".join([title(comparison), "", text_table(shown, align_left=("area", "verdict", "funnel")), "",
-                      group_line(comparison), "* the area compared."])
+    return [text_table(shown, align_left=("area", "verdict", "funnel")), "", group_line(comparison), "* the area compared."]
+
+
+def text(comparison: PeerComparison) -> str:
+    """The comparison as plain text: title, table, the group and the key."""
+    return "\n".join([title(comparison), "", *_body(comparison)])
+
+
+def compare_text(comparison: PeerComparison, *, data_label: str, folder: Path, files: list[Path]) -> list[Line]:
+    """``forecast compare``: the title with the data's name, the table, the group, notes and the files written.
+
+    Parameters
+    ----------
+    comparison
+        What :func:`crimecast.forecast.compare.compare_areas` returned.
+    data_label
+        Where the counts come from, e.g. ``'west-midlands (illustrative)'``.
+    folder, files
+        The output folder as the user gave it, and the files written there.
+    """
+    lines = [heading(title(comparison) + f". Data: {data_label}."), plain(), *(plain(line) for line in _body(comparison)),
+             *(note(f"Note: {text}") for text in comparison.notes)]
+    if files:
+        lines.append(plain(f"\nWrote {len(files)} file(s) to {folder}/ ({', '.join(p.name for p in files)})."))
+    return lines
+
+
+def output_stem(comparison: PeerComparison) -> str:
+    """``compare_<category>_<focus>_<year>``: the start of the comparison's file names."""
+    return f"compare_{comparison.category}_{comparison.focus}_{comparison.year.replace('/', '-')}"
+
+
+def write_compare_files(comparison: PeerComparison, folder: Path, *, data_label: str, notice: str = "",
+                        chart: bool = True) -> list[Path]:
+    """``forecast compare``: the CSV and, with rates and ``chart``, the funnel plot PNG, in ``folder``; the paths.
+
+    Parameters
+    ----------
+    comparison
+        What :func:`crimecast.forecast.compare.compare_areas` returned.
+    folder
+        Where to write (the command's staged output folder).
+    data_label
+        Where the counts come from, written in a ``data`` column.
+    notice
+        The illustrative-data notice for the plot's caption.
+    chart
+        Draw the funnel plot (drawn only when the comparison has populations).
+    """
+    from crimecast.io import write_csv_atomic
+    from crimecast.report.charts import save_figure
+
+    folder, stem = Path(folder), output_stem(comparison)
+    written = [write_csv_atomic(csv_frame(comparison, data_label=data_label), folder / f"{stem}.csv")]
+    if comparison.has_rates and chart:
+        written.append(save_figure(funnel_figure(comparison, notice=notice), folder / f"{stem}_funnel.png"))
+    return written
 
 
 def payload(comparison: PeerComparison) -> dict:

@@ -1,13 +1,26 @@
-"""Forecast results for people and programs: ``forecast backtest`` and ``forecast spc`` as text and JSON."""
+"""Forecast results for people and programs: ``forecast run``, ``backtest`` and ``spc`` as text, JSON and files.
+
+Text is ``list[Line]`` (crimecast.report.text), printed by the CLI; the
+``write_*`` functions write a command's files into a folder (the CLI's staged
+output) and return their paths in order.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from crimecast.data.frequency import Frequency
 from crimecast.forecast.run import BacktestReport, ProcessReport, SeriesFailure, SeriesReport
+from crimecast.io import write_csv_atomic
 from crimecast.report import serialise, tables
-from crimecast.report.text import Line, heading, note, plain
+from crimecast.report.text import Line, detail, done, error, heading, note, plain
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from crimecast.forecast.saved import SavedSummary
+    from crimecast.report.files import ChartWorkers
 
 
 def _failed(failures: list[SeriesFailure]) -> list[dict]:
@@ -82,4 +95,259 @@ def saved_json(table) -> dict:
     return {"forecasts": serialise.records(table)}
 
 
-__all__ = ["backtest_json", "backtest_text", "run_json", "saved_json", "spc_areas_json", "spc_json"]
+def saved_text(table: pd.DataFrame) -> list[Line]:
+    """``forecast forecasts``: one row per saved forecast, or how to save one."""
+    if table.empty:
+        return [plain("No saved forecasts. Save one with `forecast run CATEGORY --save NAME`.")]
+    shown = table.assign(as_of=table["as_of"].map(lambda d: f"{d:%Y-%m}"), kilobytes=table["kilobytes"].round(0),
+                         created_at=table["created_at"].map(lambda d: f"{d:%Y-%m-%d %H:%M}"))
+    return [plain(tables.text_table(shown[["name", "data", "as_of", "periods", "model", "paths", "series", "kilobytes",
+                                           "created_at"]], align_left=("name", "data", "model")))]
+
+
+def dropped_text(name: str) -> list[Line]:
+    """``forecast forecasts --drop NAME``: what was removed."""
+    return [plain(f"Dropped the saved forecast '{name}'.")]
+
+
+def dropped_json(name: str) -> dict:
+    """``forecast forecasts --drop NAME --json``."""
+    return {"dropped": name}
+
+
+# ---------------------------------------------------------------- forecast run: text
+
+def series_text(report: SeriesReport, *, data_label: str) -> list[Line]:
+    """One series' forecast: title, recorded changes (E-test), the forecast table, the year, backtest and notes.
+
+    Parameters
+    ----------
+    report
+        One of the reports :func:`crimecast.forecast.run.run_forecasts` returned.
+    data_label
+        Where the counts come from, e.g. ``'west-midlands (illustrative)'``.
+    """
+    result = report.forecast
+    lines = [heading(f"\n{tables.series_title(result)}. Data: {data_label}. Model: {result.model}, "
+                     f"{result.paths.shape[0]:,} paths."),
+             *(plain("Recorded " + tables.comparison_line(comparison)) for comparison in report.comparisons),
+             plain(), plain(tables.forecast_table(result)), plain(),
+             *(plain(line) for line in tables.year_sentences(result))]
+    summary = report.backtest_summary
+    if summary is not None:
+        windows = int(summary["windows"].max())
+        frequency = result.frequency
+        lines += [plain(f"\nBacktest: {windows} window{'s' if windows != 1 else ''} of {tables.year_window(frequency)}, "
+                        "each forecast from the data before it (lower MASE is better):"),
+                  plain(tables.backtest_table(summary, frequency=frequency))]
+    return lines + [note(f"Note: {text}") for text in result.notes + report.notes]
+
+
+def run_summary(reports: list[SeriesReport], *, failures: list[SeriesFailure]) -> pd.DataFrame | None:
+    """The one-row-per-series summary of a batch (``summary.csv``), or ``None`` for a single series."""
+    if len(reports) + len(failures) <= 1:
+        return None
+    return tables.summary_frame(reports, failures=failures)
+
+
+def run_text(reports: list[SeriesReport], *, summary: pd.DataFrame | None, data_label: str, folder: Path,
+             files: list[Path]) -> list[Line]:
+    """``forecast run``: one series in full, or a table of the series forecast; then the files written.
+
+    Parameters
+    ----------
+    reports
+        The series forecast.
+    summary
+        :func:`run_summary` (``None`` for one series).
+    data_label
+        Where the counts come from.
+    folder, files
+        The output folder as the user gave it, and the files written there.
+    """
+    lines: list[Line] = []
+    if summary is None and reports:
+        lines += series_text(reports[0], data_label=data_label)
+    elif reports:
+        shown = tables.summary_display(summary[summary["status"] == "ok"])
+        lines.append(plain(tables.text_table(shown, align_left=("category", "area", "financial year", "lost to baseline"))))
+    if files:
+        lines.append(plain(f"\nWrote {len(files)} file(s) to {folder}/ (e.g. {files[0].name})."))
+    return lines
+
+
+def run_notes_text(notes: list[str]) -> list[Line]:
+    """Notes about a run's selection, on stderr (shown before the result, whether text or JSON)."""
+    return [note(f"Note: {text}", err=True) for text in notes]
+
+
+def save_text(saved: SavedSummary | None, *, name: str, failures: list[SeriesFailure]) -> list[Line]:
+    """``--save NAME``: where the forecast was kept, or why it was not (some series failed), on stderr."""
+    if saved is not None:
+        return [done(f"Saved the forecast as '{saved.name}' in {saved.store} ({saved.series} series forecast, "
+                     f"{saved.kilobytes:,.0f} kB{'; replaced the one of that name' if saved.replaced else ''}). "
+                     f"Use it with --forecast {saved.name}.")]
+    if failures:
+        return [error(f"Not saved as '{name}': some series could not be forecast (listed below).")]
+    return []
+
+
+def removed_text(removed: list[Path] | tuple[Path, ...]) -> list[Line]:
+    """Files of an earlier run removed because this run could not redo them, on stderr."""
+    return [note(f"Removed {old}: it was from an earlier run and this run could not redo it.", err=True) for old in removed]
+
+
+def failures_text(failures: list[SeriesFailure], *, what: str, debug: bool = False) -> list[Line]:
+    """The series a batch could not ``what`` (forecast, backtest), and why, on stderr; with ``debug`` the tracebacks."""
+    if not failures:
+        return []
+    lines = [error(f"\nCould not {what} {len(failures)} series (the others are done):")]
+    for failure in failures:
+        lines.append(error(f"- {failure.label}: {failure.reason}"))
+        if debug and failure.detail:
+            lines.append(detail(failure.detail))
+    return lines
+
+
+# ---------------------------------------------------------------- forecast run: files
+
+def output_names(category: str, area: str) -> tuple[str, str]:
+    """The files ``forecast run`` writes for one series: its CSV and fan chart."""
+    return f"{category}_{area}_forecast.csv", f"{category}_{area}_fan.png"
+
+
+def stale_names(failures: list[SeriesFailure]) -> tuple[str, ...]:
+    """The files of the series that failed: an earlier run's copies are out of date."""
+    return tuple(name for f in failures for name in output_names(f.category, f.area))
+
+
+def write_run_files(reports: list[SeriesReport], folder: Path, *, counts: pd.DataFrame, data_label: str,
+                    summary: pd.DataFrame | None = None, chart: bool = True,
+                    workers: ChartWorkers | None = None) -> list[Path]:
+    """Each series' CSV and fan chart (with ``chart``) and a batch's ``summary.csv``, in ``folder``; the paths in order.
+
+    Parameters
+    ----------
+    reports
+        The series forecast.
+    folder
+        Where to write (the command's staged output folder).
+    counts
+        The counts forecast: their illustrative notice and filled-in periods go on the charts.
+    data_label
+        Where the counts come from, written in a ``data`` column.
+    summary
+        :func:`run_summary`; written as ``summary.csv`` when given.
+    chart
+        Draw the fan charts.
+    workers
+        Chart workers started earlier (see :class:`crimecast.report.files.ChartWorkers`), else drawn here.
+    """
+    from crimecast.data.series import filled_periods
+    from crimecast.report.files import write_forecast_files
+
+    folder = Path(folder)
+    results = [report.forecast for report in reports]
+    filled = {(r.category, r.area): tuple(filled_periods(counts, category=r.category, area=r.area)) for r in results}
+    written = write_forecast_files(results, folder, data_label=data_label, notice=counts.attrs.get("notice", ""),
+                                   filled=filled, chart=chart, workers=workers)
+    if summary is not None:
+        written.append(write_csv_atomic(summary.assign(data=data_label), folder / "summary.csv"))
+    return written
+
+
+# ---------------------------------------------------------------- forecast spc
+
+def _spc_stem(report: ProcessReport) -> str:
+    return f"{report.category}_{report.area}_spc" + ("_adjusted" if report.chart.seasonally_adjusted else "")
+
+
+def _control_chart(report: ProcessReport, *, counts: pd.DataFrame):
+    from crimecast.data.series import filled_periods
+    from crimecast.report.charts import control_chart_figure
+
+    return control_chart_figure(report.chart, category=report.category, area=report.area,
+                                known={k.month: k.description for k in report.known},
+                                notice=counts.attrs.get("notice", ""),
+                                filled=filled_periods(counts, category=report.category, area=report.area))
+
+
+def write_spc_files(report: ProcessReport, folder: Path, *, counts: pd.DataFrame) -> list[Path]:
+    """``forecast spc``: the periods and signals CSVs and the PNG chart, in ``folder``; the paths (chart last).
+
+    ``counts`` are the data charted: their notice and filled-in periods go on the chart.
+    """
+    from crimecast.report.charts import save_figure
+
+    folder, stem = Path(folder), _spc_stem(report)
+    return [write_csv_atomic(tables.spc_periods(report.chart), folder / f"{stem}_periods.csv"),
+            write_csv_atomic(tables.spc_signals(report.chart), folder / f"{stem}_signals.csv"),
+            save_figure(_control_chart(report, counts=counts), folder / f"{stem}.png")]
+
+
+def spc_text(report: ProcessReport, *, folder: Path, files: list[Path]) -> list[Line]:
+    """``forecast spc``: notes, the periods (average and limits), the signals, the summary and the files written."""
+    periods, signals = tables.spc_periods(report.chart), tables.spc_signals(report.chart)
+    adjusted = ", seasonally adjusted" if report.chart.seasonally_adjusted else ""
+    lines = [note(f"Note: {text}") for text in report.notes]
+    lines += [heading(f"\n{tables.display_name(report.category)} — {tables.area_label(report.area)}: XmR chart{adjusted}"),
+              plain(tables.text_table(periods.assign(**{c: periods[c].map(tables.count) for c in ("mean", "lower", "upper")}),
+                                      align_left=("start", "end"))),
+              plain()]
+    if signals.empty:
+        lines.append(plain("No special-cause signals."))
+    else:
+        lines.append(plain(tables.text_table(signals.assign(value=signals["value"].map(tables.count)),
+                                             align_left=(signals.columns[0], "rules"))))
+    lines += [plain(), *(plain(line) for line in report.summary)]
+    if files:
+        lines.append(plain(f"\nWrote {len(files)} file(s) to {folder}/ (chart {files[-1].name})."))
+    return lines
+
+
+def write_spc_areas_files(report, folder: Path, *, rows: pd.DataFrame, counts: pd.DataFrame, data_label: str,
+                          seasonal_adjust: bool = False) -> list[Path]:
+    """``forecast spc CATEGORY --area all``: the one-row-per-area CSV, then each area's chart; the paths in order.
+
+    Parameters
+    ----------
+    report
+        What :func:`crimecast.forecast.spc_areas.run_spc_areas` returned.
+    folder
+        Where to write.
+    rows
+        ``report.rows()``.
+    counts, data_label
+        The data charted (notice and filled-in periods on the charts) and where it comes from (CSV column).
+    seasonal_adjust
+        The charts are of seasonally adjusted values (named ``..._adjusted``).
+    """
+    from crimecast.report.charts import save_figure
+
+    folder, adjusted = Path(folder), "_adjusted" if seasonal_adjust else ""
+    written = [write_csv_atomic(rows.assign(category=report.category, data=data_label),
+                                folder / f"{report.category}_areas_spc{adjusted}.csv")]
+    for one in report.reports:
+        written.append(save_figure(_control_chart(one, counts=counts), folder / f"{one.category}_{one.area}_spc{adjusted}.png"))
+    return written
+
+
+def spc_areas_text(report, *, rows: pd.DataFrame, folder: Path, files: list[Path]) -> list[Line]:
+    """``forecast spc CATEGORY --area all``: one row per area (the current period) and the files written."""
+    shown = rows.assign(**{c: rows[c].map(tables.count) for c in ("mean", "lower", "upper", "latest")})
+    lines = [heading(f"\n{tables.display_name(report.category)}: XmR chart of each area (the current period)"),
+             plain(tables.text_table(shown, align_left=("area", "since", "status", "signals", "last_step")))]
+    if files:
+        lines.append(plain(f"\nWrote {len(files)} file(s) to {folder}/ ({files[0].name} and one chart per area)."))
+    return lines
+
+
+def spc_areas_failures_text(report) -> list[Line]:
+    """The areas that could not be charted, and why, on stderr (the command then exits 1)."""
+    return [error(f"- {area}: {reason}") for area, reason in report.failures]
+
+
+__all__ = ["backtest_json", "backtest_text", "dropped_json", "dropped_text", "failures_text", "output_names", "removed_text", "run_json",
+           "run_notes_text", "run_summary", "run_text", "save_text", "saved_json", "saved_text", "series_text", "spc_areas_failures_text",
+           "spc_areas_json", "spc_areas_text", "spc_json", "spc_text", "stale_names", "write_run_files",
+           "write_spc_areas_files", "write_spc_files"]

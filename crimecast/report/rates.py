@@ -1,12 +1,16 @@
-"""Rate series output: percentages in tables and sentences, the rate fan chart and the p-chart."""
+"""Rate series output: percentages in tables and sentences, the rate fan chart and the p-chart, as text and files."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from crimecast.data.slugs import area_label, display_name
+from crimecast.io import write_csv_atomic
 from crimecast.report.charts import _mark_financial_years, _subplots, _with_caption
+from crimecast.report.text import Line, heading, note, plain
 
 
 def pct(value: float, digits: int = 1) -> str:
@@ -160,16 +164,109 @@ def rate_run_json(report, *, data: dict, rates: dict, files: list) -> dict:
             "files": [str(p) for p in files]}
 
 
-def p_chart_json(chart, *, category: str, area: str, rates: dict, summary: list[str], frame: pd.DataFrame,
-                 files: list) -> dict:
-    """``forecast spc --json`` on a rate series: the chart's periods, signals, summary, points and files."""
+def p_chart_json(chart, *, category: str, area: str, rates: dict, summary: list[str], files: list,
+                 frame: pd.DataFrame | None = None) -> dict:
+    """``forecast spc --json`` on a rate series: the chart's periods, signals, summary, points and files.
+
+    ``frame`` is :func:`p_chart_frame` of the chart (made here when not given).
+    """
     from crimecast.report import serialise
 
+    frame = p_chart_frame(chart) if frame is None else frame
     return {"category": category, "area": area, "chart": chart.kind, "rate": True,
             "illustrative": bool(rates.get("illustrative")),
             "periods": [{**vars(p), "kind": p.kind, "laney": p.laney} for p in chart.periods],
             "signals": [vars(s) for s in chart.signals], "summary": summary,
             "points": serialise.records(frame), "files": [str(p) for p in files]}
+
+
+def run_stem(report) -> str:
+    """``<category>_<area>``: the start of the names of a rate forecast's files."""
+    return f"{report.forecast.category}_{report.forecast.area}"
+
+
+def write_rate_run_files(report, folder: Path, *, data_label: str, notice: str = "", chart: bool = True) -> list[Path]:
+    """``forecast run`` on a rate series: the forecast CSV and (with ``chart``) the fan chart PNG; the paths in order.
+
+    Parameters
+    ----------
+    report
+        What :func:`crimecast.forecast.rates.run_rate` returned.
+    folder
+        Where to write (the command's staged output folder).
+    data_label
+        Where the data come from, written in a ``data`` column.
+    notice
+        The illustrative-data notice for the chart's caption.
+    chart
+        Draw the fan chart.
+    """
+    from crimecast.report.charts import save_figure
+
+    folder, stem = Path(folder), run_stem(report)
+    written = [write_csv_atomic(forecast_frame(report).assign(data=data_label), folder / f"{stem}_forecast.csv")]
+    if chart:
+        written.append(save_figure(rate_fan_chart(report, notice=notice), folder / f"{stem}_fan.png"))
+    return written
+
+
+def rate_run_text(report, *, data_label: str, folder: Path, files: list[Path]) -> list[Line]:
+    """``forecast run`` on a rate series: the monthly percentages, the rolling twelve months, backtest coverage, notes.
+
+    Parameters
+    ----------
+    report
+        What :func:`crimecast.forecast.rates.run_rate` returned.
+    data_label
+        Where the data come from.
+    folder, files
+        The output folder as the user gave it, and the files written there.
+    """
+    from crimecast.report.tables import text_table
+
+    f = report.forecast
+    lines = [heading(f"\n{title(f.category, f.area)} (a rate: satisfied / surveyed). Data: {data_label}. "
+                     f"Model: {f.model}, {f.paths.shape[0]:,} paths."),
+             plain(text_table(forecast_display(report), align_left=("month",))), plain(),
+             *(plain(line) for line in sentences(report))]
+    coverage = coverage_display(report)
+    if coverage is not None:
+        lines += [plain(f"\nBacktest: {report.coverage[0].origins} origins, each forecasting 12 months with the surveys "
+                        "then made; share of actual rates inside the intervals (nominal 80% and 95%):"),
+                  plain(text_table(coverage, align_left=("model",)))]
+    lines += [note(f"Note: {text}") for text in report.notes]
+    if files:
+        lines.append(plain(f"\nWrote {len(files)} file(s) to {folder}/ (e.g. {files[0].name})."))
+    return lines
+
+
+def write_p_chart_files(chart, folder: Path, *, category: str, area: str, notice: str = "") -> list[Path]:
+    """``forecast spc`` on a rate series: the points CSV and the chart PNG (last); the paths in order."""
+    from crimecast.report.charts import save_figure
+
+    folder, stem = Path(folder), f"{category}_{area}_pchart"
+    return [write_csv_atomic(p_chart_frame(chart), folder / f"{stem}.csv"),
+            save_figure(p_chart_figure(chart, category=category, area=area, notice=notice), folder / f"{stem}.png")]
+
+
+def p_chart_text(chart, *, category: str, area: str, summary: list[str], folder: Path, files: list[Path]) -> list[Line]:
+    """``forecast spc`` on a rate series: the chart used, its periods (average, sigma_z, overdispersion), the summary.
+
+    ``summary`` is :func:`crimecast.forecast.pchart.describe_p_chart` of the chart.
+    """
+    from crimecast.report.tables import text_table
+
+    periods = chart.periods
+    shown = pd.DataFrame({"start": [f"{p.start:%Y-%m}" for p in periods], "end": [f"{p.end:%Y-%m}" for p in periods],
+                          "chart": [p.kind for p in periods], "average": [pct(p.centre) for p in periods],
+                          "sigma_z": [f"{p.sigma_z:.2f}" for p in periods],
+                          "overdispersion p": [f"{p.p_value:.3g}" for p in periods]})
+    lines = [heading(f"\n{title(category, area)}: {chart.kind}"),
+             plain(text_table(shown, align_left=("start", "end", "chart"))), plain(),
+             *(plain(line) for line in summary)]
+    if files:
+        lines.append(plain(f"\nWrote {len(files)} file(s) to {folder}/ (chart {files[-1].name})."))
+    return lines
 
 
 def catalogue_display(rates: pd.DataFrame) -> pd.DataFrame:

@@ -1,7 +1,9 @@
 """Terminal text as data: lines with a style, rendered (coloured, bold) by the CLI, the one place that prints.
 
 A report module returns ``list[Line]`` for a result; the CLI echoes each with
-its style. Tests can read the lines without a terminal.
+its style, on stdout or (``err``) stderr, so that ``--json`` keeps stdout pure
+JSON while messages still reach the user. Tests can read the lines without a
+terminal.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-Style = Literal["plain", "heading", "note"]
+Style = Literal["plain", "heading", "note", "error", "done"]
 
 
 @dataclass(frozen=True)
@@ -18,6 +20,7 @@ class Line:
 
     text: str = ""
     style: Style = "plain"
+    err: bool = False  # shown on stderr (messages beside the result), not stdout
 
 
 def plain(text: str = "") -> Line:
@@ -30,9 +33,24 @@ def heading(text: str) -> Line:
     return Line(text, "heading")
 
 
-def note(text: str) -> Line:
-    """A caution for the reader, shown in yellow."""
-    return Line(text, "note")
+def note(text: str, *, err: bool = False) -> Line:
+    """A caution for the reader, shown in yellow (on stderr with ``err``)."""
+    return Line(text, "note", err)
+
+
+def error(text: str) -> Line:
+    """Something that could not be done, shown in red on stderr."""
+    return Line(text, "error", True)
+
+
+def done(text: str) -> Line:
+    """Something kept for later (e.g. a saved forecast), shown in green on stderr."""
+    return Line(text, "done", True)
+
+
+def detail(text: str) -> Line:
+    """Supporting detail for an error (e.g. a traceback with ``--debug``), unstyled on stderr."""
+    return Line(text, "plain", True)
 
 
 def as_text(lines: list[Line]) -> str:
@@ -40,4 +58,4 @@ def as_text(lines: list[Line]) -> str:
     return "\n".join(line.text for line in lines)
 
 
-__all__ = ["Line", "Style", "as_text", "heading", "note", "plain"]
+__all__ = ["Line", "Style", "as_text", "detail", "done", "error", "heading", "note", "plain"]

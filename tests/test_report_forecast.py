@@ -1,0 +1,133 @@
+"""``forecast run``, ``spc`` and ``forecasts`` rendered without a terminal: lines with styles and streams, and files."""
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from crimecast.data.sources import DataSource, open_counts
+from crimecast.forecast.run import BacktestOptions, SeriesFailure, run_forecasts, run_spc
+from crimecast.forecast.saved import SavedSummary
+from crimecast.forecast.spc_areas import run_spc_areas
+from crimecast.forecast.spec import forecast_spec
+from crimecast.report import forecast as render
+from crimecast.report.text import as_text
+
+FAST = forecast_spec(model="seasonal-naive", paths=200)
+FOLDER = Path("out")
+
+
+@pytest.fixture
+def counts(small_csv):
+    return open_counts(DataSource(data=str(small_csv)))
+
+
+def _run(counts, category, area, *, backtest=False):
+    return run_forecasts(counts, category=category, area=area, spec=FAST, options=BacktestOptions(backtest=backtest))
+
+
+def test_one_series_is_shown_in_full_on_stdout(counts):
+    run = _run(counts, "burglary", "north")
+    summary = render.run_summary(run.reports, failures=run.failures)
+    files = [FOLDER / "burglary_north_forecast.csv", FOLDER / "burglary_north_fan.png"]
+    lines = render.run_text(run.reports, summary=summary, data_label="small.csv", folder=FOLDER, files=files)
+    assert summary is None
+    assert lines[0].style == "heading" and lines[0].text.startswith("\nBurglary")
+    assert "Data: small.csv. Model: seasonal-naive, 200 paths." in lines[0].text
+    assert lines[-1].text == "\nWrote 2 file(s) to out/ (e.g. burglary_north_forecast.csv)."
+    assert not any(line.err for line in lines), "the result goes to stdout"
+    text = as_text(lines)
+    assert "80%" in text and "Backtest" not in text  # no backtest was asked for
+
+
+def test_the_backtest_table_follows_the_forecast_when_there_is_one(counts):
+    run = _run(counts, "robbery", "south", backtest=True)
+    lines = render.series_text(run.reports[0], data_label="small.csv")
+    [at] = [i for i, line in enumerate(lines) if line.text.startswith("\nBacktest: ")]
+    assert lines[at].text.endswith("(lower MASE is better):")
+    assert "seasonal-naive" in lines[at + 1].text  # the table of scores, model by model
+
+
+def test_a_batch_is_one_table_with_its_summary_csv(counts, tmp_path):
+    run = _run(counts, "all", "all")
+    summary = render.run_summary(run.reports, failures=run.failures)
+    assert summary is not None and len(summary) == len(run.reports) > 1
+    written = render.write_run_files(run.reports, tmp_path, counts=counts, data_label="small.csv", summary=summary,
+                                     chart=False)
+    assert [p.name for p in written[-2:]] == ["total-recorded-crime_south_forecast.csv", "summary.csv"]
+    assert all(p.exists() for p in written) and len(written) == len(run.reports) + 1
+    assert set(pd.read_csv(tmp_path / "summary.csv")["data"]) == {"small.csv"}
+    lines = render.run_text(run.reports, summary=summary, data_label="small.csv", folder=tmp_path, files=written)
+    assert len(lines) == 2 and lines[0].text.split()[:2] == ["category", "area"]
+    assert "north" in lines[0].text and lines[1].text.startswith(f"\nWrote {len(written)} file(s) to {tmp_path}/")
+
+
+def test_failures_go_to_stderr_in_red_with_tracebacks_only_when_debugging():
+    failures = [SeriesFailure("robbery", "solihull", "only 2 month(s) of data", detail="Traceback ..."),
+                SeriesFailure("burglary", "force", "its part failed")]
+    lines = render.failures_text(failures, what="forecast")
+    assert [line.text for line in lines] == ["\nCould not forecast 2 series (the others are done):",
+                                             "- robbery / solihull: only 2 month(s) of data",
+                                             "- burglary / force: its part failed"]
+    assert all(line.err and line.style == "error" for line in lines)
+    debug = render.failures_text(failures, what="backtest", debug=True)
+    assert debug[0].text.startswith("\nCould not backtest 2")
+    assert [line.text for line in debug if line.style == "plain"] == ["Traceback ..."] and debug[2].err
+    assert render.failures_text([], what="forecast") == []
+    assert render.stale_names(failures) == ("robbery_solihull_forecast.csv", "robbery_solihull_fan.png",
+                                            "burglary_force_forecast.csv", "burglary_force_fan.png")
+
+
+def test_save_messages_say_where_or_why_not_on_stderr():
+    saved = SavedSummary(name="wm-2014", store=Path("crimecast.duckdb"), series=88, kilobytes=1234.4, replaced=True)
+    [kept] = render.save_text(saved, name="wm-2014", failures=[])
+    assert kept.style == "done" and kept.err
+    assert kept.text == ("Saved the forecast as 'wm-2014' in crimecast.duckdb (88 series forecast, 1,234 kB; replaced the "
+                         "one of that name). Use it with --forecast wm-2014.")
+    [refused] = render.save_text(None, name="wm-2014", failures=[SeriesFailure("a", "b", "c")])
+    assert refused.style == "error" and refused.err and refused.text.startswith("Not saved as 'wm-2014'")
+    assert render.save_text(None, name="wm-2014", failures=[]) == []
+    [note] = render.run_notes_text(["areas are districts"])
+    assert (note.text, note.style, note.err) == ("Note: areas are districts", "note", True)
+    [removed] = render.removed_text([Path("out/x.csv")])
+    assert removed.err and removed.text.startswith("Removed out/x.csv: ")
+
+
+def test_spc_text_and_files(counts, tmp_path):
+    report = run_spc(counts, category="robbery", area="north")
+    written = render.write_spc_files(report, tmp_path, counts=counts)
+    assert [p.name for p in written] == ["robbery_north_spc_periods.csv", "robbery_north_spc_signals.csv",
+                                         "robbery_north_spc.png"]
+    assert written[-1].stat().st_size > 10_000
+    lines = render.spc_text(report, folder=tmp_path, files=written)
+    headings = [line.text for line in lines if line.style == "heading"]
+    assert headings == ["\nRobbery — North: XmR chart"]
+    assert lines[-1].text == f"\nWrote 3 file(s) to {tmp_path}/ (chart robbery_north_spc.png)."
+    assert report.summary and all(sentence in as_text(lines) for sentence in report.summary)
+    assert not any(line.err for line in lines)
+
+
+def test_spc_of_several_areas_lists_each_and_the_areas_that_failed(small_csv, write_csv):
+    text = small_csv.read_text() + "".join(f"2013-{m:02d},east,robbery,{50 + m}\n" for m in range(1, 7))
+    counts = open_counts(DataSource(data=str(write_csv(text, "part.csv")), areas="peers"))
+    report = run_spc_areas(counts, category="robbery", area="all")
+    rows = report.rows()
+    lines = render.spc_areas_text(report, rows=rows, folder=FOLDER, files=[FOLDER / "robbery_areas_spc.csv"])
+    assert lines[0].text == "\nRobbery: XmR chart of each area (the current period)" and lines[0].style == "heading"
+    assert "north" in lines[1].text and "south" in lines[1].text and "east" not in lines[1].text
+    assert lines[2].text == "\nWrote 1 file(s) to out/ (robbery_areas_spc.csv and one chart per area)."
+    [failed] = render.spc_areas_failures_text(report)
+    assert failed.text.startswith("- east: ") and "too few" in failed.text and failed.err and failed.style == "error"
+
+
+def test_saved_forecasts_as_a_table_or_how_to_save_one():
+    empty = pd.DataFrame(columns=["name", "data", "as_of", "periods", "model", "paths", "series", "kilobytes", "created_at"])
+    assert as_text(render.saved_text(empty)) == "No saved forecasts. Save one with `forecast run CATEGORY --save NAME`."
+    table = pd.DataFrame({"name": ["wm-2014"], "data": ["west-midlands"], "as_of": [pd.Timestamp("2014-03-01")],
+                          "periods": [12], "model": ["crimecast"], "paths": [1000], "series": [88],
+                          "kilobytes": [1234.4], "created_at": [pd.Timestamp("2026-11-27 21:05")]})
+    [shown] = render.saved_text(table)
+    assert shown.text.splitlines()[0].split() == ["name", "data", "as_of", "periods", "model", "paths", "series",
+                                                  "kilobytes", "created_at"]
+    assert "2014-03" in shown.text and "2026-11-27 21:05" in shown.text and "1234" in shown.text
+    assert as_text(render.dropped_text("wm-2014")) == "Dropped the saved forecast 'wm-2014'."

@@ -1,0 +1,52 @@
+"""Rate series rendered without a terminal: ``forecast run`` and ``forecast spc`` text as lines, and their files."""
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from crimecast.data.rates import embedded_rates, rate_series
+from crimecast.forecast.pchart import describe_p_chart, p_chart
+from crimecast.forecast.rates import run_rate
+from crimecast.report import rates as render
+from crimecast.report.text import as_text
+
+FOLDER = Path("out")
+
+
+@pytest.fixture(scope="module")
+def rates():
+    return embedded_rates("west-midlands")
+
+
+def test_a_rate_forecast_as_lines_and_its_csv(rates, tmp_path):
+    report = run_rate(rates, category="satisfaction-crime", area="force", n_paths=200, backtest=False)
+    written = render.write_rate_run_files(report, tmp_path, data_label="west-midlands (illustrative)", chart=False)
+    assert [p.name for p in written] == ["satisfaction-crime_force_forecast.csv"]
+    frame = pd.read_csv(written[0])
+    assert len(frame) == 12 and frame["mean"].between(0, 1).all() and set(frame["data"]) == {"west-midlands (illustrative)"}
+    lines = render.rate_run_text(report, data_label="west-midlands (illustrative)", folder=FOLDER, files=written)
+    assert lines[0].style == "heading"
+    assert "(a rate: satisfied / surveyed). Data: west-midlands (illustrative). Model:" in lines[0].text
+    text = as_text(lines)
+    assert "Rolling 12 months to Mar 2014: 83.8%" in text and "Backtest" not in text
+    assert lines[-1].text == "\nWrote 1 file(s) to out/ (e.g. satisfaction-crime_force_forecast.csv)."
+    assert not any(line.err for line in lines)
+
+
+def test_a_p_chart_as_lines_and_its_files(rates, tmp_path):
+    series = rate_series(rates, category="satisfaction-asb", area="force")
+    chart = p_chart(series, start=series.index[-1] - pd.DateOffset(months=35))
+    written = render.write_p_chart_files(chart, tmp_path, category="satisfaction-asb", area="force")
+    assert [p.name for p in written] == ["satisfaction-asb_force_pchart.csv", "satisfaction-asb_force_pchart.png"]
+    assert len(pd.read_csv(written[0])) == 36 and written[1].stat().st_size > 10_000
+    summary = describe_p_chart(chart)
+    lines = render.p_chart_text(chart, category="satisfaction-asb", area="force", summary=summary, folder=FOLDER,
+                                files=written)
+    assert lines[0].text == f"\n{render.title('satisfaction-asb', 'force')}: {chart.kind}" and lines[0].style == "heading"
+    assert lines[1].text.split()[:6] == ["start", "end", "chart", "average", "sigma_z", "overdispersion"]
+    assert [line.text for line in lines[3:3 + len(summary)]] == summary
+    assert lines[-1].text == "\nWrote 2 file(s) to out/ (chart satisfaction-asb_force_pchart.png)."
+    payload = render.p_chart_json(chart, category="satisfaction-asb", area="force", rates=rates.attrs, summary=summary,
+                                  files=written)
+    assert len(payload["points"]) == 36 and payload["chart"] == chart.kind  # the points made when not given
