@@ -491,15 +491,12 @@ def example_command(names, show_list, folder, force):
       forecast example fleet-2013 csf-2013-14 --out inputs/
     """
     from crimecast.examples import copy_examples, examples
+    from crimecast.report.examples import copied_text, examples_text
 
     if show_list or not names:
-        click.secho("Shipped examples (copy with `forecast example NAME`):", bold=True)
-        for example in examples().values():
-            files = ", ".join(f.name for f in example.files)
-            click.echo(f"  {example.name:<28} {example.kind}: {files}")
+        _show(examples_text(examples().values()))
         return
-    written = copy_examples(list(names), folder=folder, force=force)
-    click.echo(f"Copied {', '.join(str(p) for p in written)}.")
+    _show(copied_text(copy_examples(list(names), folder=folder, force=force)))
 
 
 @cli.command("spc")
@@ -746,9 +743,7 @@ def data_import_command(kind, paths, name, store, url, area_level, lsoa_lookup, 
     if as_json:
         _echo_json(render.import_json(summary))
         return
-    click.echo(render.import_sentence(summary))
-    for note in summary.notes:
-        click.echo(f"Note: {note}")
+    _show(render.import_text(summary))
 
 
 def _import_rates(kind, paths, *, name, store, numerator_col, denominator_col, date_col, category_col, area_col,
@@ -765,11 +760,9 @@ def _import_rates(kind, paths, *, name, store, numerator_col, denominator_col, d
                           category_col=category_col, area_col=area_col)
     summary = import_rates(paths[0], name=name, columns=columns, store=store, replace=replace)
     if as_json:
-        click.echo(json.dumps({**render.import_json(summary), "rates": True}, indent=2))
+        _echo_json(render.rates_import_json(summary))
         return
-    click.echo(render.import_sentence(summary))
-    for note in summary.notes:
-        click.echo(f"Note: {note}")
+    _show(render.import_text(summary))
 
 
 def _say_step(words: str) -> None:
@@ -845,9 +838,9 @@ def data_drop_command(name, store):
       forecast data drop merseyside
     """
     from crimecast.data.store import drop_dataset
+    from crimecast.report.data import dropped_text
 
-    removed = drop_dataset(name, store=store)
-    click.echo(f"Dropped '{name}' ({removed:,} counts).")
+    _show(dropped_text(name, drop_dataset(name, store=store)))
 
 
 # ---------------------------------------------------------------- scenarios
@@ -984,6 +977,7 @@ def scenario_new_command(name, out_file, force):
     """
     from crimecast.data.slugs import slugify
     from crimecast.io import write_atomic
+    from crimecast.report.scenarios import template_written_text
     from crimecast.scenarios.template import template_text
 
     path = check_output_file(out_file or Path(f"{slugify(name)}.yaml"))
@@ -991,7 +985,7 @@ def scenario_new_command(name, out_file, force):
         raise UsageError(f"{path} already exists. Choose another NAME or --out, or add --force to overwrite it.")
     text = template_text(name, file_name=str(path))
     write_atomic(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
-    click.echo(f"Wrote {path}. Edit the drivers, then run `forecast scenario check {path}`.")
+    _show(template_written_text(path))
 
 
 @scenario_group.command("check")
@@ -1292,7 +1286,7 @@ def forecasts_command(store, drop_name, as_json):
     if drop_name is not None:
         drop_saved(drop_name, store=store)
         if as_json:
-            click.echo(json.dumps(render.dropped_json(drop_name)))  # one line, as before
+            _echo_json(render.dropped_json(drop_name))
         else:
             _show(render.dropped_text(drop_name))
         return
@@ -1354,7 +1348,7 @@ def report_command(plan_file, as_of, scenario_file, csf_file, fleet_file, out_di
     from crimecast.optimise.assumptions import load_assumptions
     from crimecast.optimise.fleet_spec import load_fleet
     from crimecast.report.board import build_board_pack
-    from crimecast.report.board_html import write_board_pack
+    from crimecast.report.board_html import write_board_pack, written_text
     from crimecast.scenarios.plan import load_plan
     from crimecast.scenarios.spec import load_scenario
 
@@ -1371,13 +1365,8 @@ def report_command(plan_file, as_of, scenario_file, csf_file, fleet_file, out_di
                             against=_saved(against_name, counts, data_source.store), jobs=jobs or default_jobs(),
                             progress=_series_progress)
     written = write_board_pack(pack, folder, pdf=not no_pdf)
-    seconds = time.perf_counter() - started
-    click.secho(f"\n{pack.title}.", bold=True)
-    click.echo(f"Wrote {written.html}" + (f" and {written.pdf}" if written.pdf else "") + f" in {seconds:.0f} s.")
-    if written.removed_stale_pdf:
-        click.echo(f"Removed the old {folder / 'report.pdf'}, which was from another run.")
+    _show(written_text(pack, written, seconds=time.perf_counter() - started))
     if written.pdf_problem:
-        click.secho(f"Error: {written.pdf_problem} report.html is complete.", fg="red", err=True)
         sys.exit(1)
 
 

@@ -35,3 +35,17 @@ def test_messages_go_to_stderr_and_results_to_stdout():
     assert result.stdout == "result\naside\n"
     assert result.stderr == "failed\nsaved\ncareful\ntrace\n"
     assert [line.style for line in (error("x"), done("x"), detail("x"))] == ["error", "done", "plain"]
+
+
+def test_a_board_pack_whose_pdf_failed_says_so_on_stderr_after_the_html_it_wrote(tmp_path):
+    from types import SimpleNamespace
+
+    from crimecast.report.board_html import Written, written_text
+
+    pack = SimpleNamespace(title="2013/14 milestones: year-end report as of March 2014")
+    ok = written_text(pack, Written(html=tmp_path / "report.html", pdf=tmp_path / "report.pdf"), seconds=6.2)
+    assert [line.text for line in ok][1] == f"Wrote {tmp_path / 'report.html'} and {tmp_path / 'report.pdf'} in 6 s."
+    failed = written_text(pack, Written(html=tmp_path / "report.html", pdf=None, pdf_problem="Chromium crashed.",
+                                        removed_stale_pdf=True), seconds=3)
+    assert "Removed the old" in failed[2].text and str(tmp_path / "report.pdf") in failed[2].text
+    assert failed[-1].style == "error" and failed[-1].err and failed[-1].text.endswith("report.html is complete.")

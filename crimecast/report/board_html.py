@@ -29,6 +29,7 @@ from crimecast.report.board import YEAR_END, BoardPack, MilestoneView
 from crimecast.report.charts import allocation_chart, control_chart_figure, milestone_chart, tradeoff_chart
 from crimecast.report.milestones import probability
 from crimecast.report.pdf import PdfError, print_pdf
+from crimecast.report.text import Line, error, heading, plain
 from crimecast.report.tables import count, p_value, percent
 
 HTML_NAME, PDF_NAME = "report.html", "report.pdf"
@@ -318,4 +319,15 @@ def _print_from_copy(html_text: str, folder: Path, pdf_tmp: Path) -> None:
         page.unlink(missing_ok=True)
 
 
-__all__ = ["Written", "render_html", "summary_rows", "svg_data_uri", "write_board_pack"]
+def written_text(pack: BoardPack, written: Written, *, seconds: float) -> list[Line]:
+    """``forecast report``: the pack's title, the files written and how long it took; a PDF that failed, as an error."""
+    lines = [heading(f"\n{pack.title}."),
+             plain(f"Wrote {written.html}" + (f" and {written.pdf}" if written.pdf else "") + f" in {seconds:.0f} s.")]
+    if written.removed_stale_pdf:
+        lines.append(plain(f"Removed the old {written.html.parent / 'report.pdf'}, which was from another run."))
+    if written.pdf_problem:
+        lines.append(error(f"Error: {written.pdf_problem} report.html is complete."))
+    return lines
+
+
+__all__ = ["Written", "render_html", "summary_rows", "svg_data_uri", "write_board_pack", "written_text"]

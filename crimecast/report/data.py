@@ -6,7 +6,7 @@ import pandas as pd
 
 from crimecast.data.imports import DatasetDescription
 from crimecast.data.store import ImportSummary
-from crimecast.report.text import Line, heading, plain
+from crimecast.report.text import Line, heading, note, plain
 
 
 def import_sentence(summary: ImportSummary) -> str:
@@ -28,6 +28,21 @@ def import_json(summary: ImportSummary) -> dict:
             "periods_added": summary.periods_added, "values_changed": summary.values_changed, "series": summary.series,
             "first": f"{summary.first:%Y-%m}", "last": f"{summary.last:%Y-%m}", "frequency": summary.frequency,
             "seconds": round(summary.seconds, 3), "notes": list(summary.notes)}
+
+
+def import_text(summary: ImportSummary) -> list[Line]:
+    """``forecast data import``: what the import did, and its notes."""
+    return [plain(import_sentence(summary)), *(plain(f"Note: {text}") for text in summary.notes)]
+
+
+def rates_import_json(summary: ImportSummary) -> dict:
+    """``forecast data import ... --numerator-col ... --json``: as for counts, marked as rates."""
+    return {**import_json(summary), "rates": True}
+
+
+def dropped_text(name: str, removed: int) -> list[Line]:
+    """``forecast data drop NAME``: what was removed."""
+    return [plain(f"Dropped '{name}' ({removed:,} counts).")]
 
 
 def _label(month, frequency: str) -> str:

@@ -245,3 +245,8 @@ def comparison_text(comparison: ScenarioComparison, *, file: Path) -> list[Line]
                     "(mean total and change on the year before):"),
             plain(text_table(comparison_table(comparison), align_left=("series", "year"))),
             plain(f"\nWrote {file}.")]
+
+
+def template_written_text(path: Path) -> list[Line]:
+    """``forecast scenario new``: where the template went and what to do next."""
+    return [plain(f"Wrote {path}. Edit the drivers, then run `forecast scenario check {path}`.")]
