@@ -19,11 +19,11 @@ RECIPIENTS = tuple(Recipient(k, k.title(), last_year=300.0) for k in "abc")
 
 
 def brute_force(curves: dict, budget: int, step: int) -> float:
-    best = 0.0
-    for x in range(0, budget + 1, step):
-        for y in range(0, budget - x + 1, step):
-            best = max(best, float(curves["a"](x) + curves["b"](y) + curves["c"](budget - x - y)))
-    return best
+    """The best outcome over every split of the whole budget in whole steps (the budget is always spent)."""
+    x, y = np.meshgrid(np.arange(0, budget + 1, step, dtype=float), np.arange(0, budget + 1, step, dtype=float))
+    splits = x + y <= budget
+    x, y = x[splits], y[splits]
+    return float(np.max(curves["a"](x) + curves["b"](y) + curves["c"](budget - x - y)))
 
 
 def test_concave_case_matches_a_brute_force_grid():
