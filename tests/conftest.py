@@ -126,7 +126,7 @@ def fast_csf_for_replay(folder: Path) -> Path:
     or the budget curve's resolution, which tests/test_csf.py checks.
     """
     data = yaml.safe_load((examples_dir() / "csf-2013-14.yaml").read_text(encoding="utf-8"))
-    data["uncertainty"].update(samples=30, stability_samples=5)
+    data["uncertainty"].update(samples=10, stability_samples=5)
     data["fund"]["budget_sweep"] = {"low": 6_000_000, "high": 8_000_000, "step": 1_000_000}
     path = folder / "csf-2013-14.yaml"  # the shipped name, as the pack shows it
     path.write_text(yaml.safe_dump(data), encoding="utf-8")
