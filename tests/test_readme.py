@@ -7,10 +7,12 @@ install-and-test line). To keep this quick, every model's core is swapped for
 the seasonal-naive core, month effects (seasonal adjustment, trajectories) are
 seasonal means instead of a Prophet fit, work runs in this process, and charts
 are laid out without tight_layout and written as one-pixel PNGs under their
-real names (one-element SVGs in the Board pack): the test checks that the commands,
-options, file names and order of the walkthrough work, not the forecasts'
-numbers or the charts' drawing, which tests/test_models.py, tests/test_cli.py
-and bench/ check.
+real names (one-element SVGs in the Board pack); the fund is optimised with
+fewer samples and without pricing its binding constraints, and fleet switching
+values are bisected coarsely. The test checks that the commands, options,
+file names and order of the walkthrough work, not the forecasts' or the
+optimisers' numbers or the charts' drawing, which tests/test_models.py,
+tests/test_csf.py, tests/test_fleet.py, tests/test_cli.py and bench/ check.
 """
 
 from __future__ import annotations
@@ -70,6 +72,21 @@ def _fewer_samples(load):
         fund = assumptions.fund.model_copy(update={"budget_sweep": sweep})
         return assumptions.model_copy(update={"uncertainty": fewer, "fund": fund}), source
     return quick
+
+
+def _unpriced(spec, optimal, solver, time_limit):
+    """The fund's binding constraints without their prices (re-solving without each is tested in test_csf.py)."""
+    import pandas as pd
+
+    rows = [{"constraint": c.name, "description": c.description, "group": c.group, "price": float("nan"),
+             "price_tolerance": float("nan"), "price_basis": ""}
+            for c in optimal.solution.binding(optimal.problem) if c.group not in ("curve", "cvar", "fixed")]
+    return pd.DataFrame(rows, columns=["constraint", "description", "group", "price", "price_tolerance", "price_basis"])
+
+
+def _coarse_switching(switching_value):
+    """Switching values bisected to 5% instead of 0.01% (the search is tested in test_fleet.py)."""
+    return lambda *args, **kwargs: switching_value(*args, **{**kwargs, "tolerance": 0.05})
 
 
 def _quick_png(fig, path):
@@ -185,6 +202,11 @@ def test_readme_walkthrough_runs_top_to_bottom(part, tmp_path, monkeypatch):
     monkeypatch.setattr(board_html, "print_pdf", _quick_pdf)
     monkeypatch.setattr(board_html, "svg_data_uri", _tiny_svg_uri)
     monkeypatch.setattr(assumptions, "load_assumptions", _fewer_samples(assumptions.load_assumptions))
+    import crimecast.optimise.csf as csf
+    import crimecast.optimise.fleet as fleet
+
+    monkeypatch.setattr(csf, "_prices", _unpriced)
+    monkeypatch.setattr(fleet, "switching_value", _coarse_switching(fleet.switching_value))
     runner = CliRunner()
     for argv, line in commands:
         result = runner.invoke(cli, argv)
