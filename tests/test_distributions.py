@@ -42,3 +42,16 @@ def test_poisson_quantile_keeps_the_shape_of_its_means():
     assert poisson_ppf(0.5, means).shape == (2, 2) and poisson_ppf(0.5, means)[1, 1] == 0
     with pytest.raises(ValueError):
         poisson_ppf(1.0, 3.0)
+
+
+@pytest.mark.parametrize("mu", [3e6, 1e9])
+def test_poisson_quantiles_of_huge_means_follow_the_normal_limit(mu):
+    for q, z in ((0.999, 3.090232306167813), (0.001, -3.090232306167813)):
+        cornish_fisher = mu + z * math.sqrt(mu) + (z * z - 1) / 6  # the normal quantile with its skew correction
+        assert abs(float(poisson_ppf(q, mu)) - cornish_fisher) <= 2
+
+
+def test_missing_or_infinite_values_are_refused_or_carried():
+    with pytest.raises(ValueError, match="finite"):
+        poisson_ppf(0.5, [10.0, float("nan")])
+    assert math.isnan(chi2_sf(float("nan"), 3)) and chi2_sf(float("inf"), 3) == 0.0

@@ -102,3 +102,7 @@ def test_a_quarterly_forecast_that_cannot_serve_names_quarters_by_their_last_mon
         panel.for_request([("robbery", "force")], as_of=panel.as_of - pd.DateOffset(months=3), periods=4, what="the plan")
     with pytest.raises(DataError, match=r"covers 2017-04 to 2018-03, but the plan needs 8 quarters"):
         panel.for_request([("robbery", "force")], as_of=panel.as_of, periods=8, what="the plan")
+    short = forecast_panel(counts, spec=SPEC, needs=[("robbery", "force")], horizon=2)  # too few periods to see the spacing
+    assert short.frequency.name == "quarter"
+    with pytest.raises(DataError, match=r"covers 2017-04 to 2017-09, but the plan needs 4 quarters"):
+        short.for_request([("robbery", "force")], as_of=short.as_of, periods=4, what="the plan")

@@ -1,6 +1,7 @@
+import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from crimecast.forecast import significance
@@ -48,3 +49,21 @@ def test_year_on_year_on_quarters_adds_four_quarters_and_counts_quarters_to_date
     assert (comparisons[0].test.current, comparisons[0].test.previous) == (360, 400)
     assert comparisons[1].label == "2013/14 year to date (3 quarters) on the same quarters of 2012/13"
     assert (comparisons[1].test.current, comparisons[1].test.previous) == (240, 270)
+
+
+def _pairwise_p_value(current: int, previous: int) -> float:
+    """The E-test by its definition: the weight of every pair of counts at least as extreme, summed over a grid."""
+    observed = abs(significance._statistic(np.array(current), np.array(previous)))
+    rate = (current + previous) / 2
+    spread = 12 * np.sqrt(rate) + 10
+    grid = np.arange(max(0, int(np.floor(rate - spread))), int(np.ceil(rate + spread)) + 1)
+    weights = significance._poisson_pmf(grid, rate)
+    extreme = np.abs(significance._statistic(grid[:, None], grid[None, :])) >= observed - 1e-12
+    return float(min(1.0, (np.outer(weights, weights) * extreme).sum()))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 300), st.integers(0, 300))
+def test_the_closed_form_tails_give_the_pairwise_sum(a, b):
+    assume(a + b > 0)  # no counts at all: p = 1 by definition, with no rate to weigh by
+    assert poisson_e_test(a, b).p_value == pytest.approx(_pairwise_p_value(a, b), rel=1e-9, abs=1e-12)

@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterable
 import numpy as np
 import pandas as pd
 
-from crimecast.data.frequency import MONTHLY, QUARTERLY, frequency_of, spaced_by_quarters
+from crimecast.data.frequency import MONTHLY, QUARTERLY, Frequency, frequency_of
 from crimecast.data.exceptional import ExceptionalPeriod, check_no_overlap
 from crimecast.data.known_changes import KnownChange, exceptional_periods, months_for
 from crimecast.data.series import FORCE_AREA, TOTAL_CATEGORY, series_of
@@ -147,6 +147,13 @@ class Panel:
     def months(self) -> pd.DatetimeIndex:
         return self.paths.months
 
+    @property
+    def frequency(self) -> Frequency:
+        """Months or quarters: read from the step between the last period of data and the first forecast."""
+        first = self.months[0]
+        step = (first.year - self.as_of.year) * 12 + first.month - self.as_of.month
+        return QUARTERLY if step == QUARTERLY.months_per_period else MONTHLY
+
     def has(self, category: str, area: str) -> bool:
         """Whether (category, area) is a bottom series or a complete sum of them."""
         return self.paths.keys_for(category, area) is not None
@@ -177,7 +184,7 @@ class Panel:
             lacks a series the request needs (saying how to save one that serves).
         """
         name = f"the saved forecast '{self.saved}'" if self.saved else "the forecast"
-        frequency = QUARTERLY if spaced_by_quarters(self.months) else MONTHLY
+        frequency = self.frequency
         data_to = f"{frequency.period_end_month(self.as_of):%Y-%m}"  # a quarter is named by its last month, as --as-of is
         wanted = f"{frequency.period_end_month(as_of):%Y-%m}"
         if as_of != self.as_of:

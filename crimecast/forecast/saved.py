@@ -93,7 +93,8 @@ def load_panel(name: str, *, counts: pd.DataFrame, store: str | Path | None = No
     as_of = pd.Timestamp(row["as_of"])
     now = data_fingerprint(counts, as_of)
     if now != row["fingerprint"]:
-        raise DataError(f"the saved forecast '{name}' was made from data '{row['data']}' up to {as_of:%Y-%m}, and that "
+        data_to = frequency_of(counts).period_end_month(as_of)  # a quarter by its last month, as --as-of names it
+        raise DataError(f"the saved forecast '{name}' was made from data '{row['data']}' up to {data_to:%Y-%m}, and that "
                         f"data has changed since (fingerprint {row['fingerprint'][:12]}, now {now[:12]} with "
                         f"'{counts.attrs.get('source', '')}'). Forecast again and save it (`forecast run ... --save "
                         f"{name}`), or use the data it was made from.")

@@ -135,7 +135,8 @@ def _check_start(saved: Panel, start: int, periods: pd.DatetimeIndex, frequency:
                         f"the forecast saved just before the year begins (`forecast run ... --as-of {before:%Y-%m} "
                         "--save NAME`).")
     if saved.months[-1] < periods[-1]:
-        raise DataError(f"{name} stops at {saved.months[-1]:%Y-%m}, before {year} ends ({periods[-1]:%Y-%m}). Save it "
+        stops, ends = (frequency.period_end_month(m) for m in (saved.months[-1], periods[-1]))
+        raise DataError(f"{name} stops at {stops:%Y-%m}, before {year} ends ({ends:%Y-%m}). Save it "
                         f"again with --horizon {len(periods)} or more.")
 
 

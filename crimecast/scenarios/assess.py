@@ -166,6 +166,10 @@ def _assess_one(milestone: Milestone, key: Key, *, counts: pd.DataFrame, as_of: 
 
 # ---------------------------------------------------------------- the plan
 
+_RATES_AFRESH = ("the rate milestones (satisfaction) are forecast afresh from their survey series: a saved forecast "
+                 "holds counts only.")
+
+
 def assess_milestones(counts: pd.DataFrame, plan: Plan, *, spec: ForecastSpec | None = None,
                       scenario: Scenario | None = None, saved: Panel | None = None, against: Panel | None = None,
                       jobs: int = 1, progress: Progress | None = None) -> MilestoneReport:
@@ -217,7 +221,10 @@ def assess_milestones(counts: pd.DataFrame, plan: Plan, *, spec: ForecastSpec | 
     if not plan.milestones:
         if against is not None:
             raise UsageError("--against reads a saved forecast of counts, and the plan has only rate milestones.")
-        return rate_only_report(counts, full_plan, spec=spec, scenario=scenario)
+        report = rate_only_report(counts, full_plan, spec=spec, scenario=scenario)
+        if saved is not None:
+            report.notes.append(_RATES_AFRESH)
+        return report
     as_of = spec.as_of_month
     keys = [_resolve_milestone(counts, m, f"{plan.source}: milestones[{i}]") for i, m in enumerate(plan.milestones)]
     years = sorted({parse_financial_year(m.year) for m in plan.milestones})
@@ -265,8 +272,7 @@ def assess_milestones(counts: pd.DataFrame, plan: Plan, *, spec: ForecastSpec | 
                              drivers=resolved.drivers if resolved is not None else ())
     report = with_rate_milestones(report, full_plan, counts)
     if saved is not None and len(report.assessments) > len(assessments):
-        report.notes.append("the rate milestones (satisfaction) are forecast afresh from their survey series: a saved "
-                            "forecast holds counts only.")
+        report.notes.append(_RATES_AFRESH)
     if against is not None:
         from crimecast.scenarios.against import against_saved
 
