@@ -79,3 +79,12 @@ def test_a_series_left_out_for_a_long_gap_says_why_when_asked_for(write_csv):
         series_of(counts, category="burglary", area="force")
     with pytest.raises(DataError, match="no total recorded crime for force"):
         series_of(counts, category="total-recorded-crime", area="force")
+
+
+def test_the_embedded_data_is_read_once_but_every_caller_gets_its_own_copy():
+    first = open_counts()
+    first.loc[0, "count"] = -1
+    first.attrs["notes"].append("changed by a caller")
+    second = open_counts()
+    assert second.loc[0, "count"] >= 0 and "changed by a caller" not in second.attrs["notes"]
+    assert second.equals(open_counts()) and second.attrs == open_counts().attrs

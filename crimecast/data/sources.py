@@ -8,6 +8,8 @@ dataset's name, or a file path.
 
 from __future__ import annotations
 
+import copy
+import functools
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -77,11 +79,28 @@ class DataSource:
         return self if area is None else replace(self, within=area)
 
 
+@functools.lru_cache(maxsize=4)
+def _embedded(name: str, fill_missing: FillMissing, max_gap: int, keep_outliers: bool) -> pd.DataFrame:
+    return load_counts(name, fill_missing=fill_missing, max_gap=max_gap, keep_outliers=keep_outliers)
+
+
+def _embedded_copy(name: str, source: DataSource) -> pd.DataFrame:
+    """An embedded dataset, read and validated once per process (it ships with the package and never changes)."""
+    cached = _embedded(name, source.fill_missing, source.max_gap, source.keep_outliers)
+    fresh = cached.copy(deep=True)
+    fresh.attrs = copy.deepcopy(cached.attrs)  # a caller that changes its copy cannot change the next one
+    return fresh
+
+
 def _read(source: DataSource) -> pd.DataFrame:
     if source.dataset is not None:
         stored = read_dataset(source.dataset, store=source.store)
         return _from_store(stored, source)
     name = source.data or DEFAULT_DATASET
+    read_as_shipped = (source.columns == ColumnMap() and not source.sum_duplicates and source.areas is None
+                       and source.category_map is None)
+    if name in EMBEDDED_DATASETS and not Path(name).exists() and read_as_shipped:
+        return _embedded_copy(name, source)
     if name in EMBEDDED_DATASETS or Path(name).exists():
         return load_counts(name, columns=source.columns, sum_duplicates=source.sum_duplicates,
                            fill_missing=source.fill_missing, max_gap=source.max_gap, areas=source.areas,
