@@ -124,7 +124,7 @@ class FitCache:
         if key not in self._cores:
             core = make_core()
             if hasattr(core, "fit_members"):  # a blend: members fitted once too (the ETS member is the ETS baseline)
-                self._cores[key] = core.fit_members([self.core(y_log, member) for member in core.makers])
+                self._cores[key] = core.fit_members([self.core(y_log, member) for member in core.makers], y_log)
             else:
                 self._cores[key] = core.fit(y_log)
                 self.fits += 1
