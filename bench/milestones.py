@@ -1,7 +1,9 @@
-"""Are milestone probabilities calibrated? Reliability on the real London borough panel (../shared/data).
+"""Are milestone probabilities calibrated? Reliability on real panels (../shared/data).
 
-For every series (borough x major category, and London-wide categories) and
-origin, the default crimecast model forecasts the next financial year; each
+For every series of a panel (London: borough x major category, and
+London-wide categories; the Home Office table: force x offence group, in
+quarters; the panels of bench/accuracy.py) and origin, the default crimecast
+model forecasts the next financial year; each
 target (a change of -10% ... +5% on the year before) gets P(total <= target)
 from the paths, exactly as `forecast milestones` computes it. The outcome is
 whether the actual total met it. Origins: the month before each year starts
@@ -12,11 +14,16 @@ out) and, for in-year assurance, six months into 2016/17, 2018/19 and
 Reported: a reliability table (predicted probability bins vs observed
 frequency), and the Brier score against climatology (the share of the
 series' own past years whose change met the target). Target: in every bin
-with at least 30 cases, observed within 10 points of predicted.
+with at least 30 cases, observed within 10 points of predicted. Also the
+year totals behind them: 80% interval coverage of the actual total, the
+median total's mean absolute % error, and the slope of the actual change on
+the year before against the forecast change (1 when forecast changes are
+as large as the changes that happen).
 
-    python bench/milestones.py            # all series, about an hour on 2 cores
-    python bench/milestones.py --every 2  # every other series, about 30 minutes
-    python bench/milestones.py --limit 30 # a quick look
+    python bench/milestones.py                      # all London series, about 12 minutes on 2 idle cores
+    python bench/milestones.py --every 2            # every other series, about 6 minutes
+    python bench/milestones.py --panels london,home-office --every 2   # tune on one panel, confirm on another
+    python bench/milestones.py --limit 30           # a quick look
 """
 
 from __future__ import annotations
@@ -31,9 +38,10 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from bench.accuracy import LONDON, london_series  # noqa: E402
+from bench.accuracy import PANELS  # noqa: E402
 from bench.results import machine, write_section  # noqa: E402
-from crimecast.data.calendar import financial_year_months, financial_year_start  # noqa: E402
+from crimecast.data.calendar import financial_year_periods, financial_year_start  # noqa: E402
+from crimecast.forecast.cores import series_frequency  # noqa: E402
 from crimecast.forecast.models import CrimeForecaster  # noqa: E402
 from crimecast.scenarios.milestones import probability_of_meeting  # noqa: E402
 
@@ -49,8 +57,9 @@ MIN_PAST_YEARS = 3
 def _year_totals(y: pd.Series, before: pd.Timestamp) -> pd.Series:
     """Financial-year totals of the complete years ending by ``before``."""
     totals = {}
+    frequency = series_frequency(y)
     for start in range(financial_year_start(y.index[0]), financial_year_start(before) + 1):
-        months = financial_year_months(start)
+        months = financial_year_periods(start, frequency)
         if months[-1] <= before and months.isin(y.index).all():
             totals[start] = float(y[months].sum())
     return pd.Series(totals)
@@ -64,24 +73,28 @@ def _climatology(y: pd.Series, as_of: pd.Timestamp, target: float) -> float:
 
 def _cases(item) -> list[dict]:
     category, area, y = item
+    frequency = series_frequency(y)
     rows = []
     for origin, stage in [(o, "before the year") for o in PRE_YEAR] + [(o, "in year (6 months)") for o in IN_YEAR]:
         as_of = pd.Timestamp(f"{origin}-01")
         start = financial_year_start(as_of + pd.offsets.MonthBegin(1)) if as_of.month == 3 else financial_year_start(as_of)
-        months = financial_year_months(start)
+        months = financial_year_periods(start, frequency)
         history = y.loc[:as_of]
-        previous = y.reindex(financial_year_months(start - 1))
+        previous = y.reindex(financial_year_periods(start - 1, frequency))
         actual = y.reindex(months)
-        if previous.isna().any() or actual.isna().any() or len(history) < 36:
+        if previous.isna().any() or actual.isna().any() or len(history) < 3 * frequency.periods_per_year:
             continue
-        horizon = len(pd.date_range(as_of + pd.offsets.MonthBegin(1), months[-1], freq="MS"))
+        horizon = int((~months.isin(history.index)).sum())
         result = CrimeForecaster(seed=2014).fit(history).predict(horizon, category=category, area=area)
         totals = result.year_total_paths(start)
+        median, low, high = np.quantile(totals, [0.5, 0.1, 0.9])
+        year = {"forecast_change": np.log(median / previous.sum()), "actual_change": np.log(actual.sum() / previous.sum()),
+                "total_ape": abs(median / actual.sum() - 1) * 100, "covered80": float(low <= actual.sum() <= high)}
         for target in TARGETS:
             threshold = (1 + target) * previous.sum()
             rows.append({"category": category, "area": area, "origin": origin, "stage": stage, "target": target,
                          "p": probability_of_meeting(totals, threshold).p, "met": float(actual.sum() <= threshold),
-                         "climatology": _climatology(y, as_of, target)})
+                         "climatology": _climatology(y, as_of, target), **year})
     return rows
 
 
@@ -111,39 +124,72 @@ def _brier(frame: pd.DataFrame) -> str:
             f"**{model:.4f}**, climatology {climate:.4f} (skill {1 - model / climate:+.1%}).")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--limit", type=int, default=None, help="only the first N series")
-    parser.add_argument("--every", type=int, default=1, help="every Nth series (a spread sample across boroughs)")
-    parser.add_argument("--jobs", type=int, default=2)
-    args = parser.parse_args()
-    if not LONDON.exists():
-        sys.exit(f"skipped: {LONDON} is absent (the real data lives only in ../shared/data).")
-    series = london_series()[:: args.every][: args.limit]
-    started = time.perf_counter()
-    with ProcessPoolExecutor(max_workers=args.jobs) as pool:
-        frame = pd.DataFrame([row for rows in pool.map(_cases, series) for row in rows])
-    minutes = (time.perf_counter() - started) / 60
-    parts = [f"Measured {machine()}: {len(series)} London series, {frame[['category', 'area', 'origin']].drop_duplicates().shape[0]:,} "
-             f"forecasts, {len(frame):,} (series, origin, target) cases, targets {', '.join(f'{t:+.0%}' for t in TARGETS)} "
-             f"on the year before; {minutes:.0f} minutes.", ""]
+def _year_totals_line(frame: pd.DataFrame) -> str:
+    """Year totals behind the probabilities: coverage, error and the slope of actual on forecast change."""
+    years = frame.drop_duplicates(["category", "area", "origin"])
+    slope = np.polyfit(years["forecast_change"], years["actual_change"], 1)[0] if len(years) > 2 else np.nan
+    return (f"Year totals ({len(years):,} forecasts): 80% interval covered the actual total in "
+            f"**{years['covered80'].mean():.1%}**; median total's mean absolute error **{years['total_ape'].mean():.2f}%**; "
+            f"slope of actual change on forecast change (log, on the year before) **{slope:.2f}**.")
+
+
+def panel_section(name: str, series: list, frame: pd.DataFrame, minutes: float) -> tuple[str, bool]:
+    """The reliability tables of one panel, and whether every judged bin is within 10 points."""
+    title = PANELS[name][2]
+    if frame.empty:
+        return (f"### {title} (`{name}`)\n\nNo cases: no series has three years of history, a complete year "
+                "before and a complete year after any origin.", True)
+    forecasts = frame[["category", "area", "origin"]].drop_duplicates().shape[0]
+    parts = [f"### {title} (`{name}`)", "",
+             f"{len(series)} series, {forecasts:,} forecasts, {len(frame):,} (series, origin, target) cases, targets "
+             f"{', '.join(f'{t:+.0%}' for t in TARGETS)} on the year before; {minutes:.0f} minutes.", ""]
     verdicts = []
     for stage, group in [("all cases", frame), *frame.groupby("stage")]:
         table, ok = _reliability(group)
         verdicts.append(ok)
         parts += [f"**{stage}** ({len(group):,} cases; observed share met {group['met'].mean():.3f}, mean predicted "
-                  f"{group['p'].mean():.3f}):", "", table, "", _brier(group), ""]
+                  f"{group['p'].mean():.3f}):", "", table, "", _brier(group), "", _year_totals_line(group), ""]
     by_origin = frame.groupby(["stage", "origin"]).agg(cases=("met", "size"), predicted=("p", "mean"), observed=("met", "mean"))
     parts += ["**By origin** (mean predicted P(meet) against the share met; a negative gap means too optimistic):", "",
               "| stage | origin | cases | mean predicted | observed | gap (points) |", "|---|---|---|---|---|---|"]
     parts += [f"| {stage} | {origin} | {int(r.cases)} | {r.predicted:.3f} | {r.observed:.3f} | "
               f"{(r.observed - r.predicted) * 100:+.1f} |" for (stage, origin), r in by_origin.iterrows()]
-    parts.append("")
     met = "met" if all(verdicts) else "**missed**"
-    parts.append(f"Target (every bin with at least {MIN_BIN_CASES} cases within 10 points): {met}.")
-    body = "## Milestone probabilities: calibration\n\n`python bench/milestones.py`\n\n" + "\n".join(parts)
+    parts += ["", f"Target (every bin with at least {MIN_BIN_CASES} cases within 10 points): {met}."]
+    return "\n".join(parts), all(verdicts)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--panels", default="london", help=f"comma-separated, from {', '.join(PANELS)} (default london)")
+    parser.add_argument("--limit", type=int, default=None, help="only the first N series of each panel")
+    parser.add_argument("--every", type=int, default=1, help="every Nth series (a spread sample across areas)")
+    parser.add_argument("--jobs", type=int, default=2)
+    args = parser.parse_args()
+    panels = [p.strip() for p in args.panels.split(",") if p.strip()]
+    unknown = [p for p in panels if p not in PANELS]
+    if unknown:
+        sys.exit(f"unknown panel(s) {', '.join(unknown)}; choose from {', '.join(PANELS)}.")
+    sections = []
+    for name in panels:
+        path, load, title = PANELS[name]
+        if not path.exists():
+            sections.append(f"### {title} (`{name}`)\n\nskipped: `{path.name}` is absent (the real data lives only in ../shared/data).")
+            continue
+        series = load()[:: args.every][: args.limit]
+        started = time.perf_counter()
+        with ProcessPoolExecutor(max_workers=args.jobs) as pool:
+            frame = pd.DataFrame([row for rows in pool.map(_cases, series) for row in rows])
+        section, _ = panel_section(name, series, frame, (time.perf_counter() - started) / 60)
+        sections.append(section)
+        print(section, flush=True)
+    command = "python bench/milestones.py" + "".join(
+        f" --{flag} {value}" for flag, value, default in (
+            ("panels", args.panels, "london"), ("every", args.every, 1), ("limit", args.limit, None),
+            ("jobs", args.jobs, 2)) if value != default)
+    body = (f"## Milestone probabilities: calibration\n\n{machine()}. `{command}`.\n\n"
+            + "\n\n".join(sections))
     write_section("milestones", body)
-    print(body)
 
 
 if __name__ == "__main__":

@@ -4,8 +4,9 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crimecast.forecast.calibrate import (FALLBACK_SCALE, SCALE_BOUNDS, FitCache, apply_scale, calibrate,
-                                         calibration_origins, short_window, weigh_evidence, window_scale)
+from crimecast.forecast.calibrate import (FALLBACK_SCALE, SCALE_BOUNDS, TOTAL_SCALE_BOUNDS, FitCache, _total_score,
+                                         apply_scale, calibrate, calibration_origins, short_window, stretch_year_level,
+                                         total_scale, weigh_evidence, window_scale)
 
 
 def test_origins_are_whole_windows_back_from_the_end():
@@ -124,3 +125,49 @@ def test_fits_are_shared_only_through_the_cache_the_caller_gives():
     earlier = calibrate(y_log.iloc[:84], CountingCore, horizon=12, seed=1, fits=fits)  # windows at 48, 60 and 72
     assert fits.fits == 4 and CountingCore.fitted == 10
     assert earlier == calibrate(y_log.iloc[:84], CountingCore, horizon=12, seed=1)  # as a fresh computation
+
+
+# --- year totals -----------------------------------------------------------------------------------------
+
+def test_total_scale_is_one_when_totals_were_calibrated_and_goes_half_way_with_three_windows():
+    calibrated = 1 / 1.2816  # the root mean square score of a calibrated 80% interval (normal errors)
+    assert total_scale([calibrated, -calibrated, calibrated]) == pytest.approx(1.0, abs=1e-3)
+    assert total_scale([2 * calibrated] * 3) == pytest.approx(np.sqrt(2), rel=1e-3)  # twice too narrow: half-way, log scale
+    assert total_scale([100.0] * 3) == pytest.approx(np.sqrt(TOTAL_SCALE_BOUNDS[1]))  # capped
+    assert total_scale([]) == total_scale([float("nan")]) == 1.0  # no evidence: no stretch
+
+
+def test_a_window_mostly_exceptional_is_not_scored_on_its_total():
+    paths = np.random.default_rng(1).normal(5, 0.1, size=(200, 12))
+    actual = np.full(12, 5.0)
+    assert np.isfinite(_total_score(paths, actual))
+    actual[:7] = np.nan
+    assert np.isnan(_total_score(paths, actual))
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.floats(0.5, 3.0), st.integers(0, 1000))
+def test_stretching_year_levels_keeps_path_shapes_and_scales_first_year_deviations(factor, seed):
+    paths = np.random.default_rng(seed).normal(5, 1, size=(101, 18))
+    stretched = stretch_year_level(paths, factor, periods=12)
+    shift = stretched - paths
+    np.testing.assert_allclose(shift, shift[:, :1].repeat(18, axis=1), atol=1e-12)  # one shift per path
+    deviation = (paths - np.median(paths, axis=0))[:, :12].mean(axis=1)
+    after = (stretched - np.median(paths, axis=0))[:, :12].mean(axis=1)
+    np.testing.assert_allclose(after, factor * deviation, atol=1e-9)
+    assert stretch_year_level(paths, 1.0, periods=12) is paths
+
+
+def year_level_series(years=8, jump=0.3, seed=5):
+    """Log counts whose level moves from year to year (months within a year move together)."""
+    rng = np.random.default_rng(seed)
+    levels = np.repeat(rng.normal(0, jump, years), 12)
+    return pd.Series(5 + levels + rng.normal(0, 0.05, 12 * years),
+                     index=pd.date_range("2006-04-01", periods=12 * years, freq="MS"))
+
+
+def test_year_totals_are_widened_when_whole_years_move_together_and_not_when_months_are_independent():
+    together = calibrate(year_level_series(), TooNarrowCore, horizon=12, seed=1)
+    assert together.total_scale > 1.3  # monthly calibration alone leaves year totals far too narrow
+    independent = calibrate(year_level_series(jump=0.0), TooNarrowCore, horizon=12, seed=1)
+    assert 0.7 <= independent.total_scale < 1.2

@@ -16,6 +16,17 @@ or a series under four years long, calibrated on the part-year after its
 first two years) pull it towards the factor typical of real series,
 ``FALLBACK_SCALE``, in proportion (on the log scale) to what is missing.
 A series too short for even half a year of backtest gets ``FALLBACK_SCALE``.
+
+Year totals are calibrated too. Monthly coverage says nothing about how
+months move together, and a year's total is what milestones are judged on:
+in each window the actual one-year total is scored against the totals of
+the (monthly calibrated) paths, in units of their 80% half-width, and the
+root mean square of those scores over the windows, relative to what a
+calibrated forecast gives, is the total factor. Three windows are little
+evidence, so the factor is pulled half-way (on the log scale, in proportion
+to the windows scored) towards 1. Paths apply it by stretching each path's
+mean deviation over the first year from the median (``stretch_year_level``):
+the year total's spread grows by about that factor, and each month's a little.
 """
 
 from __future__ import annotations
@@ -46,6 +57,12 @@ SCALE_BOUNDS = (0.5, 6.0)
 # London series at their last four yearly origins (bench/calibration_scale.py,
 # bench/RESULTS.md).
 FALLBACK_SCALE = 1.7
+# Year-total factor: windows' weight against the prior of 1 is n / (n + TOTAL_PRIOR_WINDOWS) (a half for three
+# windows), and the factor is kept within TOTAL_SCALE_BOUNDS. A calibrated forecast's score (error over the 80%
+# half-width) has a mean square of 1 / 1.2816 ** 2 (normal errors).
+TOTAL_PRIOR_WINDOWS = 3
+TOTAL_SCALE_BOUNDS = (0.7, 3.0)
+_NORMAL_80 = 1.2816
 
 
 @dataclass(frozen=True)
@@ -56,6 +73,7 @@ class Calibration:
     n_scores: int
     windows: int
     evidence: float = 1.0  # scored periods over three full windows' worth (capped at 1): the weight of the data
+    total_scale: float = 1.0  # how much each path's first-year level deviation is stretched (stretch_year_level)
 
     @property
     def from_data(self) -> bool:
@@ -111,7 +129,7 @@ class FitCache:
 
     def __init__(self) -> None:
         self._cores: dict[tuple, object] = {}
-        self._scores: dict[tuple, np.ndarray] = {}
+        self._paths: dict[tuple, np.ndarray] = {}
         self.fits = 0
 
     @staticmethod
@@ -124,29 +142,54 @@ class FitCache:
         if key not in self._cores:
             core = make_core()
             if hasattr(core, "fit_members"):  # a blend: members fitted once too (the ETS member is the ETS baseline)
-                self._cores[key] = core.fit_members([self.core(y_log, member) for member in core.makers])
+                self._cores[key] = core.fit_members([self.core(y_log, member) for member in core.makers], y_log)
             else:
                 self._cores[key] = core.fit(y_log)
                 self.fits += 1
         return self._cores[key]
 
-    def scores(self, y_log: pd.Series, origin: int, horizon: int, make_core: Callable, seed: int) -> np.ndarray:
-        """Scores of the calibration window from ``origin``, computed once."""
-        key = (self._key(y_log.iloc[:origin], make_core), y_log.iloc[origin:origin + horizon].to_numpy().tobytes(),
-               horizon, seed)
-        if key not in self._scores:
+    def window_paths(self, y_log: pd.Series, origin: int, horizon: int, make_core: Callable, seed: int) -> np.ndarray:
+        """Log paths of the calibration window from ``origin`` (the core fitted to what came before), sampled once."""
+        key = (self._key(y_log.iloc[:origin], make_core), horizon, seed)
+        if key not in self._paths:
             core = self.core(y_log.iloc[:origin], make_core)
-            self._scores[key] = _window_scores(core, y_log.to_numpy()[origin:origin + horizon], horizon, seed)
-        return self._scores[key]
+            self._paths[key] = core.sample(horizon, CALIBRATION_PATHS, seed)
+        return self._paths[key]
 
 
-def _window_scores(core, actual: np.ndarray, horizon: int, seed: int) -> np.ndarray:
-    """How far each actual fell from the core's median, in units of its 80% half-width (``NaN`` where exceptional)."""
-    paths = core.sample(horizon, CALIBRATION_PATHS, seed)[:, :len(actual)]
+def _window_scores(paths: np.ndarray, actual: np.ndarray) -> np.ndarray:
+    """How far each actual fell from the paths' median, in units of their 80% half-width (``NaN`` where exceptional)."""
+    paths = paths[:, :len(actual)]
     tail = (1 - CALIBRATION_LEVEL) / 2
     low, median, high = np.quantile(paths, [tail, 0.5, 1 - tail], axis=0)
     half_width = np.maximum((high - low) / 2, 1e-6)
     return np.abs(actual - median) / half_width
+
+
+def _total_score(paths: np.ndarray, actual: np.ndarray) -> float:
+    """The window's actual total against the paths' totals (logs), in units of their 80% half-width.
+
+    Exceptional months are left out of both totals; ``NaN`` when fewer than half the months are left.
+    """
+    paths = paths[:, :len(actual)]
+    kept = ~np.isnan(actual)
+    if kept.sum() < len(actual) / 2:
+        return float("nan")
+    totals = np.log1p(np.expm1(paths[:, kept]).clip(0.0, None).sum(axis=1))
+    tail = (1 - CALIBRATION_LEVEL) / 2
+    low, median, high = np.quantile(totals, [tail, 0.5, 1 - tail])
+    actual_total = np.log1p(np.expm1(actual[kept]).sum())
+    return float((actual_total - median) / max((high - low) / 2, 1e-6))
+
+
+def total_scale(scores: list[float]) -> float:
+    """The year-total factor from the windows' total scores, weighed against 1 (``NaN`` scores left out)."""
+    scores = np.asarray([s for s in scores if np.isfinite(s)], dtype=float)
+    if not len(scores):
+        return 1.0
+    raw = float(np.clip(np.sqrt(np.mean(scores ** 2)) * _NORMAL_80, *TOTAL_SCALE_BOUNDS))
+    weight = len(scores) / (len(scores) + TOTAL_PRIOR_WINDOWS)
+    return float(np.exp(weight * np.log(raw)))
 
 
 def calibrate(y_log: pd.Series, make_core: Callable, *, seed: int, horizon: int = CALIBRATION_HORIZON,
@@ -170,17 +213,35 @@ def calibrate(y_log: pd.Series, make_core: Callable, *, seed: int, horizon: int 
     if not origins:
         return Calibration(scale=FALLBACK_SCALE, n_scores=0, windows=0, evidence=0.0)
     fits = fits or FitCache()
-    scores = np.concatenate([fits.scores(y_log, o, horizon, make_core, seed + o) for o in origins])
+    values = y_log.to_numpy()
+    windows = [(fits.window_paths(y_log, o, horizon, make_core, seed + o), values[o:o + horizon]) for o in origins]
+    scores = np.concatenate([_window_scores(paths, actual) for paths, actual in windows])
     n_scores = int((~np.isnan(scores)).sum())
     if n_scores == 0:  # every window's months exceptional
         return Calibration(scale=FALLBACK_SCALE, n_scores=0, windows=0, evidence=0.0)
     evidence = min(1.0, n_scores / (CALIBRATION_WINDOWS * horizon))
-    scale = float(np.clip(window_scale(scores, windows=len(origins)), *SCALE_BOUNDS))
-    return Calibration(scale=weigh_evidence(scale, evidence=evidence), n_scores=n_scores, windows=len(origins),
-                       evidence=evidence)
+    scale = weigh_evidence(float(np.clip(window_scale(scores, windows=len(origins)), *SCALE_BOUNDS)), evidence=evidence)
+    totals = [_total_score(apply_scale(paths, scale), actual) for paths, actual in windows]
+    return Calibration(scale=scale, n_scores=n_scores, windows=len(origins), evidence=evidence,
+                       total_scale=total_scale(totals))
 
 
 def apply_scale(paths_log: np.ndarray, scale: float) -> np.ndarray:
     """Stretch every path's distance from the monthly median by ``scale``."""
     median = np.median(paths_log, axis=0, keepdims=True)
     return median + scale * (paths_log - median)
+
+
+def stretch_year_level(paths_log: np.ndarray, factor: float, *, periods: int) -> np.ndarray:
+    """Stretch each path's mean deviation from the median over its first ``periods`` by ``factor``.
+
+    The deviation is added, times ``factor - 1``, to every period of the path:
+    a path that runs high in its first year runs higher, so the spread of
+    year totals grows by about ``factor`` (the monthly spread a little) and
+    path shapes are kept. The first periods do not depend on the horizon
+    beyond the first year.
+    """
+    if factor == 1.0:
+        return paths_log
+    deviation = paths_log - np.median(paths_log, axis=0, keepdims=True)
+    return paths_log + (factor - 1.0) * deviation[:, :periods].mean(axis=1, keepdims=True)
