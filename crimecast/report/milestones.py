@@ -110,8 +110,9 @@ def _rate_sentence(a: Assessment) -> str:
     return line
 
 
-CALIBRATION_CAVEAT = ("Backtested on real London data, probabilities above 60% were too optimistic (targets met "
-                      "10-20 points less often than predicted; bench/RESULTS.md): treat 'likely met' with caution.")
+CALIBRATION_CAVEAT = ("Backtested on real data, probabilities from 20% up were too optimistic (targets met 6-13 "
+                      "points less often than predicted on London's boroughs, 11-24 on the Home Office table, where "
+                      "crime rose year after year; bench/RESULTS.md): read 'likely met' as 'at risk'.")
 
 
 def assurance_sentences(report: MilestoneReport) -> list[str]:
