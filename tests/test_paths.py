@@ -75,3 +75,19 @@ def test_quarterly_year_not_covered_is_left_out():
     r = quarterly_result(np.ones((2, 2)))  # 2013/14 Q4 and 2014/15 Q1 only
     assert r.year_total_paths(2014) is None
     assert list(r.financial_years()["financial_year"]) == ["2013/14"]
+
+
+def test_year_totals_are_worked_out_once_and_follow_new_paths():
+    import dataclasses
+
+    import numpy as np
+    import pandas as pd
+
+    from crimecast.forecast.paths import ForecastResult
+
+    history = pd.Series(100.0, index=pd.date_range("2012-04-01", periods=24, freq="MS"))
+    result = ForecastResult("burglary", "force", "m", history, np.full((50, 12), 10.0))
+    first = result.financial_years()
+    first.loc[0, "mean"] = -1  # a caller's change to its table does not reach the next caller
+    assert result.financial_years()["mean"].iloc[0] == 120
+    assert dataclasses.replace(result, paths=result.paths * 2).financial_years()["mean"].iloc[0] == 240

@@ -104,6 +104,15 @@ class ForecastResult:
         intervals, and the same for the change on the previous year
         (``change_mean``, ``change_lo80``, ...), as fractions.
         """
+        # Tables, files and summaries all ask for these: worked out once for these very paths and history.
+        cached = self.__dict__.get("_years")
+        if cached is not None and cached[0] is self.paths and cached[1] is self.history and cached[2] == tuple(levels):
+            return cached[3].copy()
+        table = self._financial_years(levels)
+        self.__dict__["_years"] = (self.paths, self.history, tuple(levels), table)
+        return table.copy()
+
+    def _financial_years(self, levels: tuple[float, ...]) -> pd.DataFrame:
         rows = []
         frequency = self.frequency
         years = sorted({financial_year_start(m) for m in self.months})
