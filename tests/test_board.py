@@ -262,3 +262,9 @@ def test_an_infeasible_fund_is_explained_and_writes_nothing(tmp_path, csf_file):
     assert len(errors) == 1 and "no plan meets every constraint" in errors[0].lower()
     assert "Traceback" not in result.output
     assert not out.exists() or list(out.iterdir()) == []
+
+
+def test_the_replay_is_shared_by_one_worker(request):
+    """Under pytest-xdist, every test of the group runs on the worker that built the replay (--dist loadgroup)."""
+    if "PYTEST_XDIST_WORKER" in os.environ:
+        assert request.node.nodeid.endswith("@board-replay"), "--dist loadgroup is not grouping tests"
