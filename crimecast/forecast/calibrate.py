@@ -157,12 +157,16 @@ class FitCache:
         return self._paths[key]
 
 
+def _median_and_half_width(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The median of ``values`` (paths along axis 0) and the half-width of their central ``CALIBRATION_LEVEL`` interval."""
+    tail = (1 - CALIBRATION_LEVEL) / 2
+    low, median, high = np.quantile(values, [tail, 0.5, 1 - tail], axis=0)
+    return median, np.maximum((high - low) / 2, 1e-6)
+
+
 def _window_scores(paths: np.ndarray, actual: np.ndarray) -> np.ndarray:
     """How far each actual fell from the paths' median, in units of their 80% half-width (``NaN`` where exceptional)."""
-    paths = paths[:, :len(actual)]
-    tail = (1 - CALIBRATION_LEVEL) / 2
-    low, median, high = np.quantile(paths, [tail, 0.5, 1 - tail], axis=0)
-    half_width = np.maximum((high - low) / 2, 1e-6)
+    median, half_width = _median_and_half_width(paths[:, :len(actual)])
     return np.abs(actual - median) / half_width
 
 
@@ -176,10 +180,8 @@ def _total_score(paths: np.ndarray, actual: np.ndarray) -> float:
     if kept.sum() < len(actual) / 2:
         return float("nan")
     totals = np.log1p(np.expm1(paths[:, kept]).clip(0.0, None).sum(axis=1))
-    tail = (1 - CALIBRATION_LEVEL) / 2
-    low, median, high = np.quantile(totals, [tail, 0.5, 1 - tail])
-    actual_total = np.log1p(np.expm1(actual[kept]).sum())
-    return float((actual_total - median) / max((high - low) / 2, 1e-6))
+    median, half_width = _median_and_half_width(totals)
+    return float((np.log1p(np.expm1(actual[kept]).sum()) - median) / half_width)
 
 
 def total_scale(scores: list[float]) -> float:
@@ -188,8 +190,7 @@ def total_scale(scores: list[float]) -> float:
     if not len(scores):
         return 1.0
     raw = float(np.clip(np.sqrt(np.mean(scores ** 2)) * _NORMAL_80, *TOTAL_SCALE_BOUNDS))
-    weight = len(scores) / (len(scores) + TOTAL_PRIOR_WINDOWS)
-    return float(np.exp(weight * np.log(raw)))
+    return weigh_evidence(raw, evidence=len(scores) / (len(scores) + TOTAL_PRIOR_WINDOWS), prior=1.0)
 
 
 def calibrate(y_log: pd.Series, make_core: Callable, *, seed: int, horizon: int = CALIBRATION_HORIZON,

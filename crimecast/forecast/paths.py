@@ -122,13 +122,14 @@ class ForecastResult:
                 continue
             forecast = int(self.months.isin(financial_year_periods(start, frequency)).sum())
             row = {"financial_year": financial_year_label(start), "months_forecast": forecast * frequency.months_per_period}
-            row.update({k: v.item() for k, v in interval_columns(totals[:, None], levels).items()})
+            total_columns = interval_columns(totals[:, None], levels)
+            row.update({k: v.item() for k, v in total_columns.items()})
             previous = self.history.reindex(financial_year_periods(start - 1, frequency))
             row["previous_actual"] = float(previous.sum()) if previous.notna().all() else np.nan
             if previous.notna().all() and previous.sum() > 0:
                 change = totals / previous.sum() - 1
                 row.update({f"change_{k}": v.item() for k, v in interval_columns(change[:, None], levels).items()})
             else:  # no year before, or no crimes in it: a change is not defined
-                row.update({f"change_{k}": np.nan for k in interval_columns(totals[:1, None], levels)})
+                row.update({f"change_{k}": np.nan for k in total_columns})
             rows.append(row)
         return pd.DataFrame(rows)

@@ -35,13 +35,15 @@ def forecast_frame(result: ForecastResult, *, data_label: str = "") -> pd.DataFr
     return frame.round(DECIMALS)
 
 
-def output_stem(result: ForecastResult) -> str:
-    return f"{result.category}_{result.area}"
+def output_names(category: str, area: str) -> tuple[str, str]:
+    """The files ``forecast run`` writes for one series: its CSV and its fan chart."""
+    return f"{category}_{area}_forecast.csv", f"{category}_{area}_fan.png"
 
 
 def write_forecast_csv(result: ForecastResult, out_dir: Path, *, data_label: str = "") -> Path:
     """``<out>/<category>_<area>_forecast.csv``."""
-    return write_csv_atomic(forecast_frame(result, data_label=data_label), Path(out_dir) / f"{output_stem(result)}_forecast.csv")
+    csv_name, _ = output_names(result.category, result.area)
+    return write_csv_atomic(forecast_frame(result, data_label=data_label), Path(out_dir) / csv_name)
 
 
 def write_bytes_atomic(path: Path, data: bytes) -> Path:
@@ -140,5 +142,6 @@ def write_forecast_files(results: list[ForecastResult], out_dir: Path, *, data_l
     filled = filled or {}
     items = [(result, notice, tuple(filled.get((result.category, result.area), ()))) for result in results]
     pngs = workers.draw(_fan_chart_png, items) if workers is not None else [_fan_chart_png(item) for item in items]
-    charts = [write_bytes_atomic(out_dir / f"{output_stem(result)}_fan.png", png) for result, png in zip(results, pngs)]
+    charts = [write_bytes_atomic(out_dir / output_names(result.category, result.area)[1], png)
+              for result, png in zip(results, pngs)]
     return [path for pair in zip(csvs, charts) for path in pair]

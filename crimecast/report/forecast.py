@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from crimecast.data.frequency import Frequency
 from crimecast.forecast.run import BacktestReport, ProcessReport, SeriesFailure, SeriesReport
 from crimecast.io import write_csv_atomic
+from crimecast.report.files import output_names
 from crimecast.report import serialise, tables
 from crimecast.report.text import Line, detail, done, error, heading, note, plain
 
@@ -210,11 +211,6 @@ def failures_text(failures: list[SeriesFailure], *, what: str, debug: bool = Fal
 
 
 # ---------------------------------------------------------------- forecast run: files
-
-def output_names(category: str, area: str) -> tuple[str, str]:
-    """The files ``forecast run`` writes for one series: its CSV and fan chart."""
-    return f"{category}_{area}_forecast.csv", f"{category}_{area}_fan.png"
-
 
 def stale_names(failures: list[SeriesFailure]) -> tuple[str, ...]:
     """The files of the series that failed: an earlier run's copies are out of date."""

@@ -180,11 +180,6 @@ def p_chart_json(chart, *, category: str, area: str, rates: dict, summary: list[
             "points": serialise.records(frame), "files": [str(p) for p in files]}
 
 
-def run_stem(report) -> str:
-    """``<category>_<area>``: the start of the names of a rate forecast's files."""
-    return f"{report.forecast.category}_{report.forecast.area}"
-
-
 def write_rate_run_files(report, folder: Path, *, data_label: str, notice: str = "", chart: bool = True) -> list[Path]:
     """``forecast run`` on a rate series: the forecast CSV and (with ``chart``) the fan chart PNG; the paths in order.
 
@@ -203,10 +198,13 @@ def write_rate_run_files(report, folder: Path, *, data_label: str, notice: str =
     """
     from crimecast.report.charts import save_figure
 
-    folder, stem = Path(folder), run_stem(report)
-    written = [write_csv_atomic(forecast_frame(report).assign(data=data_label), folder / f"{stem}_forecast.csv")]
+    from crimecast.report.files import output_names
+
+    folder = Path(folder)
+    csv_name, chart_name = output_names(report.forecast.category, report.forecast.area)
+    written = [write_csv_atomic(forecast_frame(report).assign(data=data_label), folder / csv_name)]
     if chart:
-        written.append(save_figure(rate_fan_chart(report, notice=notice), folder / f"{stem}_fan.png"))
+        written.append(save_figure(rate_fan_chart(report, notice=notice), folder / chart_name))
     return written
 
 
