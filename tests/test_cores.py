@@ -1,12 +1,14 @@
-"""BlendCore's shrinking of the forecast change on the last year (no Prophet fits: ETS members only)."""
+"""The light members (recent level) and BlendCore's shrinking of the forecast change on the last year (no Prophet fits)."""
 
 from functools import partial
+
+from hypothesis import given, settings, strategies as st
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from crimecast.forecast.cores import BlendCore, ETSCore, SeasonalNaiveCore
+from crimecast.forecast.cores import BlendCore, ETSCore, RecentLevelCore, SeasonalNaiveCore
 from crimecast.forecast.models import CHANGE_SHRINK, crimecast_core
 
 NO_TREND = partial(ETSCore, trend=False)
@@ -57,3 +59,67 @@ def test_a_shrinking_blend_needs_the_training_series_to_fit_members():
 
 def test_the_default_model_halves_the_change():
     assert crimecast_core(level_shifts=()).change_shrink == CHANGE_SHRINK > 0
+
+
+# --- RecentLevelCore ------------------------------------------------------------------------------------
+
+PATTERN = 0.2 * np.sin(2 * np.pi * np.arange(12) / 12)  # a month-of-year pattern on the log scale, mean zero
+
+
+def seasonal_log_series(levels: np.ndarray, *, start: str = "2016-01-01", freq: str = "MS",
+                        pattern: np.ndarray = PATTERN) -> pd.Series:
+    """Log counts: ``levels`` (one per period) plus the pattern of the period in the year."""
+    index = pd.date_range(start, periods=len(levels), freq=freq)
+    phase = (index.month - 1) // (12 // len(pattern))
+    return pd.Series(np.asarray(levels, dtype=float) + pattern[phase], index=index)
+
+
+def test_recent_level_of_a_constant_series_is_flat_with_no_noise():
+    paths = RecentLevelCore().fit(pd.Series(np.full(36, 4.0), index=pd.date_range("2016-01-01", periods=36,
+                                                                                   freq="MS"))).sample(24, 5, 0)
+    np.testing.assert_allclose(paths, 4.0, atol=1e-9)
+
+
+def test_recent_level_carries_the_last_half_year_with_the_seasonal_pattern():
+    levels = 5 + 0.01 * np.arange(36)  # rising: the last half-year averages 5 + 0.01 x 32.5
+    core = RecentLevelCore().fit(seasonal_log_series(levels))
+    assert core.level_ == pytest.approx(5.325, abs=1e-9)  # the last half-year's level, no trend carried on
+    median = np.median(core.sample(12, 2000, 1), axis=0)
+    np.testing.assert_allclose(median, 5.325 + PATTERN, atol=0.01)  # series ends in December: January's effect first
+
+
+def test_recent_level_spread_grows_with_the_horizon_and_paths_are_seeded():
+    noise = np.random.default_rng(3).normal(0, 0.05, 48)
+    core = RecentLevelCore().fit(seasonal_log_series(5 + noise))
+    paths = core.sample(24, 3000, 11)
+    spread = paths.std(axis=0)
+    assert spread[0] == pytest.approx(core.sigma_, rel=0.1) and spread[-1] > 1.5 * spread[0]
+    np.testing.assert_array_equal(paths, core.sample(24, 3000, 11))
+    assert not np.array_equal(paths, core.sample(24, 3000, 12))
+
+
+def test_recent_level_of_quarters_uses_two_quarters_and_the_quarter_pattern():
+    quarters = np.array([0.1, -0.05, 0.05, -0.1])
+    levels = 4 + 0.02 * np.arange(16)  # the last two quarters average 4 + 0.02 x 14.5
+    core = RecentLevelCore().fit(seasonal_log_series(levels, freq="QS-JAN", pattern=quarters))
+    assert core.level_ == pytest.approx(4.29, abs=1e-9)
+    np.testing.assert_allclose(np.median(core.sample(8, 2000, 1), axis=0), 4.29 + np.r_[quarters, quarters], atol=0.01)
+
+
+def test_recent_level_reads_exceptional_months_as_the_pattern_around_them():
+    y_log = seasonal_log_series(np.full(48, 5.0))
+    dipped = y_log.copy()
+    dipped.iloc[-4:] = np.nan  # exceptional last months: neither zero nor a dip
+    core = RecentLevelCore().fit(dipped)
+    assert core.level_ == pytest.approx(5.0, abs=0.01)
+    assert np.isfinite(core.sample(12, 10, 0)).all()
+
+
+@settings(max_examples=20, deadline=None)
+@given(seed=st.integers(0, 10_000), shift=st.floats(-3, 3), months=st.integers(24, 72))
+def test_recent_level_moves_with_the_series_and_keeps_its_spread(seed, shift, months):
+    y_log = seasonal_log_series(5 + np.random.default_rng(seed).normal(0, 0.1, months).cumsum() / 5)
+    paths = RecentLevelCore().fit(y_log).sample(12, 50, seed)
+    shifted = RecentLevelCore().fit(y_log + shift).sample(12, 50, seed)
+    np.testing.assert_allclose(shifted, paths + shift, atol=1e-9)
+    assert np.isfinite(paths).all()

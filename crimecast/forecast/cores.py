@@ -20,8 +20,10 @@ import pandas as pd
 from crimecast.data.frequency import MONTHLY, Frequency
 from crimecast.forecast.frequency import season_starts, series_frequency, with_frequency  # noqa: F401 (re-exported)
 from crimecast.forecast.ets import fit_ets, simulate_ets
-from crimecast.forecast.gaps import fill_gaps
+from crimecast.forecast.gaps import fill_gaps, season_effects
 from crimecast.forecast.prophet_map import fit_prophet_map, quiet_stan_import, sample_prophet
+
+RECENT_LEVEL_YEARS = 0.5  # RecentLevelCore's window: the last half-year (6 months, 2 quarters)
 
 
 def _import_prophet():
@@ -165,6 +167,42 @@ class ETSCore:
 
     def sample(self, horizon: int, n_paths: int, seed: int) -> np.ndarray:
         return simulate_ets(self.fit_, horizon=horizon, n_paths=n_paths, seed=seed)
+
+
+class RecentLevelCore:
+    """The last half-year's seasonally adjusted level carried forward with the long-run seasonal pattern.
+
+    Each period's effect of the year comes from a line plus one indicator per
+    period fitted to the whole history (``crimecast.forecast.gaps.season_effects``);
+    the level is the mean of the last half-year (``RECENT_LEVEL_YEARS``: 6 months
+    or 2 quarters) of the adjusted series, with no trend. Its paths add Gaussian noise whose
+    one-period scale is the root mean squared error of this same forecast one
+    period ahead in the history, carried on like simple exponential smoothing
+    with the weight ``2 / (window + 1)`` that matches a moving average of the
+    window. The level ignores the period-to-period noise that the ETS member
+    follows, and the seasonal pattern is pooled over every year.
+    """
+
+    def fit(self, y_log: pd.Series) -> "RecentLevelCore":
+        frequency = series_frequency(y_log)
+        period = frequency.periods_per_year
+        first_year = frequency.range(y_log.index[0], periods=period)
+        effects = season_effects(y_log).loc[first_year.month].to_numpy()
+        values = fill_gaps(y_log).to_numpy()
+        adjusted = values - effects[np.arange(len(values)) % period]
+        window = max(round(period * RECENT_LEVEL_YEARS), 1)
+        self.level_ = float(adjusted[-window:].mean())
+        self.season_ = effects[(len(values) + np.arange(period)) % period]
+        means = np.convolve(adjusted, np.ones(window) / window, mode="valid")[:-1]  # the forecast made at each period
+        errors = adjusted[window:] - means
+        self.sigma_ = float(np.sqrt(np.mean(errors ** 2))) if len(errors) else 0.0
+        self.weight_ = 2.0 / (window + 1)
+        return self
+
+    def sample(self, horizon: int, n_paths: int, seed: int) -> np.ndarray:
+        noise = np.random.default_rng(seed).normal(0.0, self.sigma_, size=(n_paths, horizon))
+        carried = self.weight_ * (np.cumsum(noise, axis=1) - noise)
+        return self.level_ + np.resize(self.season_, horizon)[None, :] + noise + carried
 
 
 class SeasonalNaiveCore:
