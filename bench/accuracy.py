@@ -388,6 +388,11 @@ def main() -> None:
         f" **A subsample of at most {args.series} series per panel**: with so few series the figures show that the "
         "harness runs, not how accurate a model is on the panel (a single series moves a mean); run without "
         "`--series` (or with 30 or more) to judge the targets.")
+    kept_out = ("crimecast's models (the default, its members, `ets`, `prophet-default`, `seasonal-naive`) fit every "
+                "month" if not exceptional else
+                f"crimecast's models (the default, its members, `ets`, `prophet-default`, `seasonal-naive`) keep the "
+                f"`{args.exceptional}` periods that began before each origin out of fitting, as the product does by "
+                "default; the statsforecast peers fit every month.")
     body = f"""## Accuracy on the real panels, against the statsforecast peers
 
 {machine()}. `{command}`.{caveat} The same rolling origins for every model (the last {args.windows} one-year
@@ -397,7 +402,7 @@ total error is the one-year total's absolute % error; seconds per series add up 
 `crimecast` is the default (calibrated); `member:` rows are its members sampled from the same fit, without
 the default's interval calibration (their point forecasts are what the blend averages on the log scale; their
 seconds are counted in the default's); `sf-*` are statsforecast on raw counts, `sf-median` the per-period median
-of their forecasts and interval bounds; `ets` is crimecast's ETS member alone.
+of their forecasts and interval bounds; `ets` is crimecast's ETS member alone. {kept_out}
 
 {chr(10).join(chr(10) + s for s in sections)}
 """
