@@ -16,6 +16,12 @@ Models:
   ``sf-autotheta`` and ``sf-median`` (per period, the median of those three
   point forecasts and of their interval bounds).
 
+crimecast's models get the product's default exceptional periods (``covid-uk``,
+``--exceptional none`` for none), only those that began before each origin, as
+an analyst would have known them then; ``--outside-of covid-uk`` also scores
+each window on its periods outside the calendar (a diagnostic in the scores
+file; no model is told about them).
+
 Metrics per model: MASE (scaled by the in-sample seasonal-naive MAE; mean and
 median over series x origins), the one-year total's absolute % error, 80% and
 95% coverage of the periods, seconds per series (all its origins), and 80%
@@ -44,7 +50,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.results import SHARED_DATA, machine, write_section  # noqa: E402
 from crimecast.data.load import ColumnMap, load_counts  # noqa: E402
 from crimecast.data.series import FORCE_AREA, series_of, with_totals  # noqa: E402
-from crimecast.defaults import DEFAULT_PATHS, DEFAULT_SEED  # noqa: E402
+from crimecast.data.exceptional import ExceptionalPeriod, exceptional_mask, load_exceptional  # noqa: E402
+from crimecast.defaults import DEFAULT_EXCEPTIONAL, DEFAULT_PATHS, DEFAULT_SEED, NO_EXCEPTIONAL  # noqa: E402
 from crimecast.forecast.backtest import backtest_origins  # noqa: E402
 from crimecast.forecast.cores import series_frequency  # noqa: E402
 from crimecast.forecast.metrics import seasonal_naive_mae  # noqa: E402
@@ -164,10 +171,22 @@ def _member_name(core) -> str:
     return f"member: {name}"
 
 
-def _crimecast_windows(model: str, train: pd.Series, horizon: int, n_paths: int, seed: int) -> dict[str, Window]:
+def known_by(periods: tuple[ExceptionalPeriod, ...], train: pd.Series) -> tuple[ExceptionalPeriod, ...]:
+    """The exceptional periods that began inside ``train``'s span: what an analyst knew at the origin.
+
+    Only these are passed, so no forecast is told anything about its target
+    periods (a mask acts on training periods only, but the rule is explicit).
+    """
+    last_day = train.index[-1] + pd.DateOffset(months=series_frequency(train).months_per_period) - pd.Timedelta(days=1)
+    return tuple(p for p in periods if p.start <= last_day)
+
+
+def _crimecast_windows(model: str, train: pd.Series, horizon: int, n_paths: int, seed: int,
+                       exceptional: tuple[ExceptionalPeriod, ...] = ()) -> dict[str, Window]:
     """The model's window and, for the default, each member's (sampled from the same fit, uncalibrated)."""
     started = time.perf_counter()
-    forecaster = CrimeForecaster(model=model, n_paths=n_paths, seed=seed).fit(train)
+    forecaster = CrimeForecaster(model=model, n_paths=n_paths, seed=seed,
+                                 exceptional=known_by(exceptional, train)).fit(train)
     result = forecaster.predict(horizon)
     windows = {model: _from_paths(result.paths, time.perf_counter() - started)}
     for i, core in enumerate(getattr(forecaster.core_, "cores_", []) if model == DEFAULT else []):
@@ -201,7 +220,8 @@ def _sf_windows(train: pd.Series, horizon: int, season: int) -> dict[str, Window
     return windows
 
 
-def _scores(window: Window, train: np.ndarray, actual: np.ndarray, season: int) -> dict[str, float]:
+def _scores(window: Window, train: np.ndarray, actual: np.ndarray, season: int,
+            outside: np.ndarray | None = None) -> dict[str, float]:
     point = window.point[:len(actual)]
     scale = seasonal_naive_mae(train, season)
     row = {"mase": float(np.mean(np.abs(actual - point)) / scale) if scale > 0 else float("nan"),
@@ -209,11 +229,19 @@ def _scores(window: Window, train: np.ndarray, actual: np.ndarray, season: int) 
            "seconds": window.seconds}
     for level, (low, high) in window.bounds.items():
         row[f"coverage{level}"] = float(np.mean((actual >= low[:len(actual)]) & (actual <= high[:len(actual)])) * 100)
+    if outside is not None:  # a diagnostic of the scoring only: no model is told about these periods
+        low, high = window.bounds[80]
+        kept = outside[:len(actual)]
+        row["mase_outside"] = (float(np.mean(np.abs(actual - point)[kept]) / scale) if scale > 0 and kept.any()
+                               else float("nan"))
+        row["coverage80_outside"] = (float(np.mean(((actual >= low[:len(actual)]) & (actual <= high[:len(actual)]))[kept])
+                                           * 100) if kept.any() else float("nan"))
     return row
 
 
 def score_series(item: tuple[str, str, pd.Series], *, windows: int, models: tuple[str, ...], n_paths: int,
-                 seed: int) -> pd.DataFrame:
+                 seed: int, exceptional: tuple[ExceptionalPeriod, ...] = (),
+                 outside_of: tuple[ExceptionalPeriod, ...] | None = None) -> pd.DataFrame:
     """Every model on the same rolling origins of one series: one row per (model, origin)."""
     category, area, y = item
     season = series_frequency(y).periods_per_year
@@ -221,14 +249,15 @@ def score_series(item: tuple[str, str, pd.Series], *, windows: int, models: tupl
     rows = []
     for origin in backtest_origins(len(y), windows=windows, horizon=horizon, frequency=series_frequency(y)):
         train, actual = y.iloc[:origin], y.to_numpy(dtype=float)[origin:origin + horizon]
+        outside = None if outside_of is None else ~exceptional_mask(y.index[origin:origin + horizon], outside_of)
         found: dict[str, Window] = {}
         for model in (m for m in models if m in CRIMECAST_MODELS):
-            found.update(_crimecast_windows(model, train, horizon, n_paths, seed))
+            found.update(_crimecast_windows(model, train, horizon, n_paths, seed, exceptional))
         if any(m in models for m in (*SF_MODELS, MEDIAN)):
             found.update(_sf_windows(train, horizon, season))
         for name, window in found.items():
             rows.append({"category": category, "area": area, "model": name, "origin": y.index[origin],
-                         **_scores(window, train.to_numpy(dtype=float), actual, season)})
+                         **_scores(window, train.to_numpy(dtype=float), actual, season, outside)})
     return pd.DataFrame(rows)
 
 
@@ -298,6 +327,13 @@ def main() -> None:
     parser.add_argument("--models", default=",".join((*CRIMECAST_MODELS, *SF_MODELS, MEDIAN)))
     parser.add_argument("--paths", type=int, default=DEFAULT_PATHS)
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--exceptional", default=DEFAULT_EXCEPTIONAL, metavar="NAME|FILE|none",
+                        help="exceptional periods passed to crimecast's models, only those that began before each "
+                             f"origin (default: the product's, {DEFAULT_EXCEPTIONAL}; none for every month). "
+                             "Peers never see them.")
+    parser.add_argument("--outside-of", default=None, metavar="NAME|FILE",
+                        help="also score each window on its periods outside these (a diagnostic written to the "
+                             "scores file; no model is told about them)")
     parser.add_argument("--scheduler", default=None, help="local:N or tcp://HOST:PORT: run on Dask instead of --jobs")
     args = parser.parse_args()
     panels = [p.strip() for p in args.panels.split(",") if p.strip()]
@@ -305,7 +341,10 @@ def main() -> None:
     if unknown:
         sys.exit(f"unknown panel(s) {', '.join(unknown)}; choose from {', '.join(PANELS)}.")
     models = tuple(m.strip() for m in args.models.split(",") if m.strip())
-    work = partial(score_series, windows=args.windows, models=models, n_paths=args.paths, seed=DEFAULT_SEED)
+    exceptional = () if args.exceptional == NO_EXCEPTIONAL else load_exceptional(args.exceptional)
+    work = partial(score_series, windows=args.windows, models=models, n_paths=args.paths, seed=DEFAULT_SEED,
+                   exceptional=exceptional,
+                   outside_of=None if args.outside_of is None else load_exceptional(args.outside_of))
     sections, all_scores = [], []
     for name in panels:
         path, load, title = PANELS[name]
@@ -341,11 +380,19 @@ def main() -> None:
         f" --{flag} {value}" for flag, value, default in (
             ("panels", args.panels, ",".join(PANELS)), ("series", args.series, None), ("windows", args.windows, 3),
             ("models", args.models, parser.get_default("models")), ("paths", args.paths, DEFAULT_PATHS),
-            ("jobs", args.jobs, 2), ("scheduler", args.scheduler, None)) if value != default)
+            ("jobs", args.jobs, 2), ("scheduler", args.scheduler, None),
+            ("exceptional", args.exceptional, DEFAULT_EXCEPTIONAL),
+            ("outside-of", args.outside_of, None))
+        if value != default)
     caveat = "" if args.series is None or args.series >= 30 else (
         f" **A subsample of at most {args.series} series per panel**: with so few series the figures show that the "
         "harness runs, not how accurate a model is on the panel (a single series moves a mean); run without "
         "`--series` (or with 30 or more) to judge the targets.")
+    kept_out = ("crimecast's models (the default, its members, `ets`, `prophet-default`, `seasonal-naive`) fit every "
+                "month" if not exceptional else
+                f"crimecast's models (the default, its members, `ets`, `prophet-default`, `seasonal-naive`) keep the "
+                f"`{args.exceptional}` periods that began before each origin out of fitting, as the product does by "
+                "default; the statsforecast peers fit every month.")
     body = f"""## Accuracy on the real panels, against the statsforecast peers
 
 {machine()}. `{command}`.{caveat} The same rolling origins for every model (the last {args.windows} one-year
@@ -355,7 +402,7 @@ total error is the one-year total's absolute % error; seconds per series add up 
 `crimecast` is the default (calibrated); `member:` rows are its members sampled from the same fit, without
 the default's interval calibration (their point forecasts are what the blend averages on the log scale; their
 seconds are counted in the default's); `sf-*` are statsforecast on raw counts, `sf-median` the per-period median
-of their forecasts and interval bounds; `ets` is crimecast's ETS member alone.
+of their forecasts and interval bounds; `ets` is crimecast's ETS member alone. {kept_out}
 
 {chr(10).join(chr(10) + s for s in sections)}
 """

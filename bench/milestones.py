@@ -38,9 +38,11 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from bench.accuracy import PANELS  # noqa: E402
+from bench.accuracy import PANELS, known_by  # noqa: E402
 from bench.results import machine, write_section  # noqa: E402
 from crimecast.data.calendar import financial_year_periods, financial_year_start  # noqa: E402
+from crimecast.data.exceptional import load_exceptional  # noqa: E402
+from crimecast.defaults import DEFAULT_EXCEPTIONAL, NO_EXCEPTIONAL  # noqa: E402
 from crimecast.forecast.cores import series_frequency  # noqa: E402
 from crimecast.forecast.models import CrimeForecaster  # noqa: E402
 from crimecast.scenarios.milestones import probability_of_meeting  # noqa: E402
@@ -71,6 +73,14 @@ def _climatology(y: pd.Series, as_of: pd.Timestamp, target: float) -> float:
     return float((changes <= target).mean()) if len(changes) >= MIN_PAST_YEARS else np.nan
 
 
+EXCEPTIONAL: tuple = ()  # --exceptional: set in each worker by _init
+
+
+def _init(exceptional: tuple) -> None:
+    global EXCEPTIONAL
+    EXCEPTIONAL = exceptional
+
+
 def _cases(item) -> list[dict]:
     category, area, y = item
     frequency = series_frequency(y)
@@ -85,7 +95,8 @@ def _cases(item) -> list[dict]:
         if previous.isna().any() or actual.isna().any() or len(history) < 3 * frequency.periods_per_year:
             continue
         horizon = int((~months.isin(history.index)).sum())
-        result = CrimeForecaster(seed=2014).fit(history).predict(horizon, category=category, area=area)
+        result = CrimeForecaster(seed=2014, exceptional=known_by(EXCEPTIONAL, history)).fit(history).predict(
+            horizon, category=category, area=area)
         totals = result.year_total_paths(start)
         median, low, high = np.quantile(totals, [0.5, 0.1, 0.9])
         year = {"forecast_change": np.log(median / previous.sum()), "actual_change": np.log(actual.sum() / previous.sum()),
@@ -165,7 +176,11 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=None, help="only the first N series of each panel")
     parser.add_argument("--every", type=int, default=1, help="every Nth series (a spread sample across areas)")
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--exceptional", default=DEFAULT_EXCEPTIONAL, metavar="NAME|FILE|none",
+                        help="exceptional periods passed to the model, only those that began before each origin "
+                             f"(default: the product's, {DEFAULT_EXCEPTIONAL}; none for every month)")
     args = parser.parse_args()
+    exceptional = () if args.exceptional == NO_EXCEPTIONAL else load_exceptional(args.exceptional)
     panels = [p.strip() for p in args.panels.split(",") if p.strip()]
     unknown = [p for p in panels if p not in PANELS]
     if unknown:
@@ -178,7 +193,7 @@ def main() -> None:
             continue
         series = load()[:: args.every][: args.limit]
         started = time.perf_counter()
-        with ProcessPoolExecutor(max_workers=args.jobs) as pool:
+        with ProcessPoolExecutor(max_workers=args.jobs, initializer=_init, initargs=(exceptional,)) as pool:
             frame = pd.DataFrame([row for rows in pool.map(_cases, series) for row in rows])
         section, _ = panel_section(name, series, frame, (time.perf_counter() - started) / 60)
         sections.append(section)
@@ -186,7 +201,7 @@ def main() -> None:
     command = "python bench/milestones.py" + "".join(
         f" --{flag} {value}" for flag, value, default in (
             ("panels", args.panels, "london"), ("every", args.every, 1), ("limit", args.limit, None),
-            ("jobs", args.jobs, 2)) if value != default)
+            ("jobs", args.jobs, 2), ("exceptional", args.exceptional, DEFAULT_EXCEPTIONAL)) if value != default)
     body = (f"## Milestone probabilities: calibration\n\n{machine()}. `{command}`.\n\n"
             + "\n\n".join(sections))
     write_section("milestones", body)

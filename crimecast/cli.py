@@ -21,6 +21,7 @@ import click
 from crimecast.defaults import (BACKTEST_MODELS, BACKTEST_WINDOWS, DEFAULT_FILL, DEFAULT_HORIZON, DEFAULT_MAX_GAP,
                                 DEFAULT_MODEL, DEFAULT_PATHS, DEFAULT_SEED, MAX_HORIZON, MODEL_NAMES, RUN_LENGTH,
                                 STORE_ENV)
+from crimecast.defaults import DEFAULT_EXCEPTIONAL, NO_EXCEPTIONAL
 from crimecast.errors import CrimecastError, UsageError
 from crimecast.forecast.parallel import default_jobs
 from crimecast.io import check_output_dir, check_output_file, staged_output, write_csv_atomic
@@ -257,16 +258,33 @@ def _saved(name: str | None, counts, store):
 
 
 def exceptional_option(command):
-    """``--exceptional NAME|FILE``: months shown but kept out of fitting, calibration and control limits."""
+    """``--exceptional NAME|FILE|none`` of a forecast: months kept out of fitting and calibration (default covid-uk)."""
+    return click.option("--exceptional", "exceptional_spec", default=None, metavar="NAME|FILE|none",
+                        help="Exceptional periods (e.g. lockdowns) kept out of the model's fitting and interval "
+                             "calibration: a shipped calendar or a YAML/CSV file of from,to months "
+                             f"[default: {DEFAULT_EXCEPTIONAL}, which changes only series spanning 2020-21; "
+                             f"'{NO_EXCEPTIONAL}' keeps every month in].")(command)
+
+
+def spc_exceptional_option(command):
+    """``--exceptional NAME|FILE`` of a control chart: months shown but kept out of the limits (none by default)."""
     return click.option("--exceptional", "exceptional_spec", default=None, metavar="NAME|FILE",
-                        help="Exceptional periods (e.g. lockdowns) kept out of the model and the limits: a shipped "
-                             "calendar (covid-uk) or a YAML/CSV file of from,to months.")(command)
+                        help="Exceptional periods (e.g. lockdowns) kept out of the limits: a shipped "
+                             "calendar (covid-uk) or a YAML/CSV file of from,to months [default: none].")(command)
 
 
-def _exceptional(spec: str | None, counts: pd.DataFrame) -> tuple:
+def _exceptional(spec: str | None, counts: pd.DataFrame) -> tuple | None:
+    """The periods of ``--exceptional``: ``None`` when not given (a forecast's default calendar), ``()`` for none."""
     from crimecast.data.exceptional import exceptional_for_data
 
-    return exceptional_for_data(spec, counts)
+    if spec is None:
+        return None
+    return () if spec.strip().lower() == NO_EXCEPTIONAL else exceptional_for_data(spec, counts)
+
+
+def _spc_exceptional(spec: str | None, counts: pd.DataFrame) -> tuple:
+    """A control chart's ``--exceptional`` periods (``()`` when not given)."""
+    return _exceptional(spec, counts) or ()
 
 
 def _known_changes(path: Path | None) -> tuple:
@@ -512,7 +530,7 @@ def example_command(names, show_list, folder, force):
               help="Leave moving ranges above 3.267 x their average out of the limits.")
 @out_option("Folder for the PNG chart and CSV of periods and signals.")
 @json_option
-@exceptional_option
+@spc_exceptional_option
 @as_of_option
 @data_options
 def spc_command(category, area, start, seasonal_adjust, known_changes_file, run_length, screen, out_dir, as_json,
@@ -545,7 +563,7 @@ def spc_command(category, area, start, seasonal_adjust, known_changes_file, run_
     known = _known_changes(known_changes_file)
     report = run_spc(counts, category=category, area=area or default_area(counts), start=start_month,
                      seasonal_adjust=seasonal_adjust, known_changes=known, run_length=run_length, screen=screen,
-                     exceptional=_exceptional(exceptional_spec, counts))
+                     exceptional=_spc_exceptional(exceptional_spec, counts))
     with staged_output(out_dir) as stage:
         written = render.write_spc_files(report, stage.dir, counts=counts)
         stage.publish()
@@ -621,7 +639,7 @@ def _spc_areas(category, area, *, start, seasonal_adjust, known_changes_file, ru
 
     report = run_spc_areas(counts, category=category, area=area, jobs=default_jobs(), start=_month_option(start, "--from"),
                            seasonal_adjust=seasonal_adjust, known_changes=_known_changes(known_changes_file),
-                           run_length=run_length, screen=screen, exceptional=_exceptional(exceptional_spec, counts))
+                           run_length=run_length, screen=screen, exceptional=_spc_exceptional(exceptional_spec, counts))
     rows = report.rows()
     with staged_output(out_dir) as stage:
         written = render.write_spc_areas_files(report, stage.dir, rows=rows, counts=counts, data_label=_data_label(counts),

@@ -24,3 +24,9 @@ RUN_LENGTH = 7  # SPC: points in a row on one side of the mean that signal a shi
 STORE_ENV = "CRIMECAST_STORE"  # the environment variable naming the store file
 DEFAULT_FILL = "interpolate"  # short gaps inside a series are filled ...
 DEFAULT_MAX_GAP = 2  # ... up to this many periods in a row
+
+# Exceptional periods every forecast keeps out of fitting unless told otherwise (``--exceptional none``;
+# ``exceptional: none`` in a file): the shipped calendar of England's 2020-21 lockdowns. Months outside a
+# series change nothing. Measured in bench/RESULTS.md (section "exceptional-default").
+DEFAULT_EXCEPTIONAL = "covid-uk"
+NO_EXCEPTIONAL = "none"  # the value that keeps every month in

@@ -36,6 +36,16 @@ def test_calibration_scores_only_ordinary_months():
     assert calibration.windows == 3 and calibration.n_scores == 30
 
 
+def test_windows_fitted_without_exceptional_months_are_scored_on_what_scored_holds():
+    rng = np.random.default_rng(3)
+    full = pd.Series(5 + rng.normal(0, 0.2, 96), index=pd.date_range("2006-04-01", periods=96, freq="MS"))
+    gappy = full.copy()
+    gappy.iloc[-20:-14] = np.nan  # kept out of each window's fit ...
+    calibration = calibrate(gappy, TooNarrowCore, horizon=12, seed=1, scored=full)
+    assert calibration.windows == 3 and calibration.n_scores == 36  # ... but scored
+    assert calibrate(gappy, TooNarrowCore, horizon=12, seed=1, scored=gappy).n_scores == 30
+
+
 @settings(max_examples=30, deadline=None)
 @given(st.floats(0.5, 4.0), st.integers(0, 1000))
 def test_scaling_keeps_the_median_and_stretches_every_quantile(scale, seed):

@@ -4,6 +4,7 @@ import inspect
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 
@@ -120,7 +121,45 @@ def test_the_spec_carries_the_exceptional_periods_to_each_forecaster(write_csv):
     assert forecaster_for(spec, ("burglary", "sefton")).exceptional == tuple(periods)
     assert [p.label for p in forecaster_for(spec, ("burglary", "wirral")).exceptional] == \
         ["floods", "lockdown-1", "lockdown-2", "lockdown-3"]
-    assert forecaster_for(forecast_spec(), ("burglary", "sefton")).exceptional == ()
+    assert forecaster_for(forecast_spec(), ("burglary", "sefton")).exceptional == tuple(periods)  # the default
+    assert forecaster_for(forecast_spec(exceptional=()), ("burglary", "sefton")).exceptional == ()
+
+
+def test_a_known_change_overlapping_the_default_calendar_replaces_its_period(write_csv):
+    from crimecast.data.known_changes import load_known_changes
+    from crimecast.errors import DataError
+    from crimecast.forecast.panel import forecaster_for
+    from crimecast.forecast.spec import forecast_spec
+
+    known = tuple(load_known_changes(write_csv("month,to,kind,description\n2020-03,2020-07,exceptional,lockdown\n")))
+    assert [p.label for p in forecaster_for(forecast_spec(known_changes=known), ("burglary", "force")).exceptional] == \
+        ["lockdown", "lockdown-2", "lockdown-3"]
+    mine = forecast_spec(known_changes=known, exceptional=[{"start": "2020-05", "end": "2020-05", "label": "mine"}])
+    with pytest.raises(DataError, match="overlaps"):  # periods asked for are never dropped silently
+        forecaster_for(mine, ("burglary", "force"))
+
+
+def _spanning_2020(write_csv):
+    months = pd.date_range("2016-01-01", "2022-12-01", freq="MS")
+    dip = {"2020-04", "2020-05", "2020-06", "2020-11", "2021-01", "2021-02", "2021-03"}
+    rows = [f"{m:%Y-%m},{(60 if f'{m:%Y-%m}' in dip else 100) + 10 * (m.month in (6, 7, 8))}" for m in months]
+    return write_csv("month,count\n" + "\n".join(rows) + "\n", name="spanning.csv")
+
+
+def test_forecasts_keep_the_covid_uk_months_out_by_default_and_say_how_to_keep_them_in(write_csv, tmp_path):
+    data = _spanning_2020(write_csv)
+    quick = ("--model", "ets", "--paths", 200, "--no-backtest", "--no-chart")
+    default = invoke("run", "all", "--data", data, *quick, "--out", tmp_path / "default")
+    assert default.exit_code == 0, default.output
+    text = " ".join(default.output.split())
+    assert ("7 exceptional month(s) (lockdown-1, lockdown-2, lockdown-3 of the covid-uk calendar) kept out of fitting; "
+            "the forecast follows the pattern around them. --exceptional none (exceptional: none in a file) keeps them "
+            "in.") in text
+    kept_in = invoke("run", "all", "--data", data, *quick, "--exceptional", "none", "--out", tmp_path / "none")
+    assert kept_in.exit_code == 0, kept_in.output
+    assert "exceptional" not in kept_in.output
+    forecasts = [(tmp_path / folder / "spanning_force_forecast.csv").read_text() for folder in ("default", "none")]
+    assert forecasts[0] != forecasts[1]  # the lockdown dips no longer pull the forecast down
 
 
 def _model_takes_exceptional() -> bool:

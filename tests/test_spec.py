@@ -21,6 +21,20 @@ def test_defaults_come_from_the_defaults_module():
         DEFAULT_MODEL, DEFAULT_PATHS, DEFAULT_SEED, True, None, None)
 
 
+def test_the_default_exceptional_periods_are_the_default_calendars_and_none_keeps_every_month_in():
+    from crimecast.data.exceptional import load_exceptional
+    from crimecast.defaults import DEFAULT_EXCEPTIONAL
+
+    assert ForecastSpec().exceptional == load_exceptional(DEFAULT_EXCEPTIONAL) == load_exceptional("covid-uk")
+    assert forecast_spec().exceptional == ForecastSpec().exceptional  # an option not given keeps the default
+    assert forecast_spec(exceptional=()).exceptional == ()  # --exceptional none
+    assert ForecastSpec(exceptional="none").exceptional == ForecastSpec(exceptional=[]).exceptional == ()
+    assert ForecastSpec(exceptional="covid-uk") == ForecastSpec()
+    assert ForecastSpec.model_validate(ForecastSpec(exceptional="none").model_dump(mode="json")).exceptional == ()
+    with pytest.raises(ValueError, match="unknown calendar 'covid'. Did you mean 'covid-uk'"):
+        ForecastSpec(exceptional="covid")
+
+
 def test_an_unknown_model_suggests_the_nearest():
     with pytest.raises(ValueError, match="unknown model 'prophet-defualt'. Did you mean 'prophet-default'"):
         ForecastSpec(model="prophet-defualt")

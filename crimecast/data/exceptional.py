@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -79,6 +80,17 @@ FILE_HINT = ("give a shipped calendar (covid-uk) or a YAML file with 'periods:' 
 def calendar_names() -> list[str]:
     """The calendars shipped with crimecast, usable by name (``covid-uk``)."""
     return sorted(p.stem for p in CALENDAR_DIR.glob("*.yaml"))
+
+
+@lru_cache(maxsize=None)
+def _shipped(name: str) -> frozenset:
+    return frozenset(load_exceptional(name))
+
+
+def calendar_of(periods: Iterable[ExceptionalPeriod]) -> str | None:
+    """The shipped calendar that every one of ``periods`` comes from, or ``None`` (none given, or a user's own)."""
+    periods = set(periods)
+    return next((name for name in calendar_names() if periods and periods <= _shipped(name)), None)
 
 
 def _month(value, *, where: str) -> pd.Timestamp:

@@ -194,11 +194,16 @@ def total_scale(scores: list[float]) -> float:
 
 
 def calibrate(y_log: pd.Series, make_core: Callable, *, seed: int, horizon: int = CALIBRATION_HORIZON,
-              fits: FitCache | None = None) -> Calibration:
+              fits: FitCache | None = None, scored: pd.Series | None = None) -> Calibration:
     """Scale factor for the core's spread, from backtests inside ``y_log``.
 
     ``y_log`` holds ``NaN`` for exceptional months: they are gaps in each
-    window's training data (see ``cores``) and are not scored. A series with
+    window's training data (see ``cores``). ``scored`` (default ``y_log``) is
+    what each window is scored on: ``CrimeForecaster`` passes the series with
+    its exceptional months, so a forecast's width still counts how far such
+    months fell from the pattern (leaving them out narrowed intervals too far
+    after 2020-21 on the Home Office table, bench/RESULTS.md); ``NaN`` there
+    is not scored. A series with
     no full window is calibrated on one part-year window (``short_window``).
     The factor from fewer scores than three full windows is weighed against
     ``FALLBACK_SCALE`` (``weigh_evidence``). Returns the fallback scale, with
@@ -214,7 +219,7 @@ def calibrate(y_log: pd.Series, make_core: Callable, *, seed: int, horizon: int 
     if not origins:
         return Calibration(scale=FALLBACK_SCALE, n_scores=0, windows=0, evidence=0.0)
     fits = fits or FitCache()
-    values = y_log.to_numpy()
+    values = (y_log if scored is None else scored).to_numpy()
     windows = [(fits.window_paths(y_log, o, horizon, make_core, seed + o), values[o:o + horizon]) for o in origins]
     scores = np.concatenate([_window_scores(paths, actual) for paths, actual in windows])
     n_scores = int((~np.isnan(scores)).sum())

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from crimecast.data.exceptional import ExceptionalPeriod, exceptional_mask
+from crimecast.data.exceptional import ExceptionalPeriod, calendar_of, exceptional_mask
 from crimecast.data.frequency import Frequency
 from crimecast.defaults import (BASELINES, DEFAULT_HORIZON, DEFAULT_MODEL, DEFAULT_PATHS, DEFAULT_SEED,  # noqa: F401
                                 MAX_HORIZON, MODEL_NAMES)  # DEFAULT_* and BASELINES are re-exported for older imports
@@ -140,8 +140,12 @@ class CrimeForecaster:
         Exceptional periods (e.g. lockdowns): their months stay in the
         history shown, but are kept out of model fitting (Prophet skips them;
         ETS and the step search see the seasonal pattern around them instead,
-        see ``crimecast.forecast.gaps``) and are not scored in the interval
-        calibration windows, so the forecast returns to the pattern around them.
+        see ``crimecast.forecast.gaps``), so the forecast returns to the
+        pattern around them. The interval calibration windows are fitted the
+        same way but still score them: how far a forecast can miss includes
+        such months. Default ``()``: the library fits what it is given; a
+        ``ForecastSpec`` (the command line, scenario, plan and fund files)
+        defaults to the ``covid-uk`` calendar.
 
     Attributes
     ----------
@@ -212,7 +216,8 @@ class CrimeForecaster:
             raise ModelError(f"unknown model '{self.model}'. Choose one of: {', '.join(MODELS)}.")
         y = _as_series(y)
         self.notes_: list[str] = []
-        y_log = self._without_exceptional(np.log1p(y))
+        scored = np.log1p(y)  # calibration windows score every period, exceptional ones too (bench/RESULTS.md)
+        y_log = self._without_exceptional(scored)
         make_core = self._make_core()
         frequency = series_frequency(y)
         if len(y) < min_periods_to_model(frequency):
@@ -226,7 +231,7 @@ class CrimeForecaster:
         if MODELS[self.model].calibrated and make_core is not LevelCore:
             # always one-year windows, so a forecast does not depend on how far ahead it is asked for
             self.calibration_ = calibrate(y_log, make_core, horizon=default_horizon(frequency), seed=self.seed + 1,
-                                          fits=fits)
+                                          fits=fits, scored=scored)
             if not self.calibration_.from_data:
                 self.notes_.append(
                     f"series too short to calibrate intervals on its own backtests; used the benchmark's typical width factor {self.calibration_.scale:.2f}."
@@ -251,10 +256,13 @@ class CrimeForecaster:
         if mask.all() or (~mask).sum() < MIN_MONTHS:
             raise ModelError(f"{y_log.name or 'series'}: only {(~mask).sum()} {noun}(s) are outside the exceptional "
                              f"periods; at least {MIN_MONTHS} are needed. Shorten the periods or add history.")
-        names = ", ".join(dict.fromkeys(p.name for p in self.exceptional
-                                        if exceptional_mask(y_log.index, [p]).any()))
-        self.notes_.append(f"{mask.sum()} exceptional {noun}(s) ({names}) kept out of fitting and interval "
-                           "calibration; the forecast follows the pattern around them.")
+        used = [p for p in self.exceptional if exceptional_mask(y_log.index, [p]).any()]
+        names = ", ".join(dict.fromkeys(p.name for p in used))
+        calendar = calendar_of(used)
+        self.notes_.append(f"{mask.sum()} exceptional {noun}(s) ({names}{f' of the {calendar} calendar' if calendar else ''}) "
+                           "kept out of fitting; the forecast follows the pattern around them"
+                           f"{' (interval calibration still scores them)' if MODELS[self.model].calibrated else ''}. "
+                           "--exceptional none (exceptional: none in a file) keeps them in.")
         return y_log.where(~mask)
 
     def predict(self, horizon: int | None = None, *, category: str = "", area: str = "") -> ForecastResult:

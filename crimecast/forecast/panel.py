@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from crimecast.data.frequency import MONTHLY, QUARTERLY, Frequency, frequency_of
-from crimecast.data.exceptional import ExceptionalPeriod, check_no_overlap
+from crimecast.data.exceptional import ExceptionalPeriod, calendar_of, check_no_overlap
 from crimecast.data.known_changes import KnownChange, exceptional_periods, months_for
 from crimecast.data.series import FORCE_AREA, TOTAL_CATEGORY, series_of
 from crimecast.errors import CrimecastError, DataError
@@ -70,9 +70,15 @@ def forecaster_for(spec: ForecastSpec, key: Key, *, seeded_as: Key | None = None
 
 def series_exceptional(periods: Iterable[ExceptionalPeriod], changes: Iterable[KnownChange], *, category: str,
                        area: str) -> tuple[ExceptionalPeriod, ...]:
-    """``periods`` with the exceptional known changes of one series, checked not to overlap."""
-    combined = tuple(sorted((*periods, *exceptional_periods(list(changes), category=category, area=area)),
-                            key=lambda p: p.start))
+    """``periods`` with the exceptional known changes of one series, checked not to overlap.
+
+    A shipped calendar's period (``covid-uk``'s, the default's) that a known change overlaps gives way to it:
+    the user's own dates win. Periods from the user's own file that overlap one are an error.
+    """
+    known = exceptional_periods(list(changes), category=category, area=area)
+    periods = tuple(p for p in periods
+                    if not (calendar_of([p]) and any(k.start <= p.end and p.start <= k.end for k in known)))
+    combined = tuple(sorted((*periods, *known), key=lambda p: p.start))
     check_no_overlap(combined, where=f"exceptional periods of {category} / {area} (--exceptional and --known-changes)")
     return combined
 

@@ -14,12 +14,14 @@ with these keys::
       - {month: 2013-04, description: reporting push, category: violence-with-injury}
     exceptional:            # temporary periods (e.g. lockdowns) kept out of the pattern
       - {start: 2020-04, end: 2020-06, label: first lockdown}
+    # or a shipped calendar's name (exceptional: covid-uk, the default), or exceptional: none
 
 Every default comes from :mod:`crimecast.defaults`.
 """
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Annotated, Any
 
 import pandas as pd
@@ -29,7 +31,8 @@ from crimecast.data.exceptional import ExceptionalPeriod
 from crimecast.data.known_changes import KnownChange
 from crimecast.data.slugs import did_you_mean, slugify
 from crimecast.specfile import Month, month_text
-from crimecast.defaults import DEFAULT_MODEL, DEFAULT_PATHS, DEFAULT_SEED, MAX_HORIZON, MODEL_NAMES
+from crimecast.defaults import (DEFAULT_EXCEPTIONAL, DEFAULT_MODEL, DEFAULT_PATHS, DEFAULT_SEED, MAX_HORIZON,
+                                MODEL_NAMES, NO_EXCEPTIONAL)
 
 MIN_PATHS, MAX_PATHS = 100, 100_000
 SPEC_KEYS = ("model", "paths", "seed", "steps", "as_of", "horizon", "known_changes", "exceptional")
@@ -81,6 +84,30 @@ def _items(parse):
     return validate
 
 
+@lru_cache(maxsize=None)
+def calendar_periods(name: str) -> tuple[ExceptionalPeriod, ...]:
+    """The periods of a shipped calendar (``covid-uk``), or ``()`` for ``none``."""
+    from crimecast.data.exceptional import calendar_names, load_exceptional
+
+    name = name.strip()
+    if name.lower() == NO_EXCEPTIONAL:
+        return ()
+    if name not in calendar_names():
+        raise ValueError(f"unknown calendar '{name}'.{did_you_mean(name, calendar_names())} Use a shipped calendar "
+                         f"({', '.join(calendar_names())}), {NO_EXCEPTIONAL}, or a list of {{start, end, label}}")
+    return load_exceptional(name)
+
+
+def default_exceptional() -> tuple[ExceptionalPeriod, ...]:
+    """The periods every spec keeps out unless it says otherwise: ``DEFAULT_EXCEPTIONAL``'s."""
+    return calendar_periods(DEFAULT_EXCEPTIONAL)
+
+
+def _exceptional_items(raw) -> tuple:
+    """A list of periods, or a shipped calendar's name, or ``none``."""
+    return calendar_periods(raw) if isinstance(raw, str) else _items(_exceptional)(raw)
+
+
 def _dump_known(changes: tuple[KnownChange, ...]) -> list[dict]:
     return [{"month": f"{c.month:%Y-%m}", "description": c.description, "category": c.category, "area": c.area}
             for c in changes]
@@ -91,7 +118,7 @@ def _dump_exceptional(periods: tuple[ExceptionalPeriod, ...]) -> list[dict]:
 
 
 KnownChanges = Annotated[tuple, PlainValidator(_items(_known_change)), PlainSerializer(_dump_known)]
-ExceptionalPeriods = Annotated[tuple, PlainValidator(_items(_exceptional)), PlainSerializer(_dump_exceptional)]
+ExceptionalPeriods = Annotated[tuple, PlainValidator(_exceptional_items), PlainSerializer(_dump_exceptional)]
 
 
 class ForecastSpec(BaseModel):
@@ -113,7 +140,10 @@ class ForecastSpec(BaseModel):
     known_changes
         Known process changes (:class:`~crimecast.data.known_changes.KnownChange`).
     exceptional
-        Exceptional periods (:class:`~crimecast.data.exceptional.ExceptionalPeriod`).
+        Exceptional periods (:class:`~crimecast.data.exceptional.ExceptionalPeriod`),
+        kept out of fitting (see ``CrimeForecaster``); default: the
+        ``DEFAULT_EXCEPTIONAL`` calendar (``covid-uk``), which changes only
+        series that span 2020-21; ``()`` (``none`` in a file) keeps every month in.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
@@ -125,7 +155,7 @@ class ForecastSpec(BaseModel):
     as_of: Month | None = None
     horizon: int | None = Field(default=None, ge=1, le=MAX_HORIZON)
     known_changes: KnownChanges = ()
-    exceptional: ExceptionalPeriods = ()
+    exceptional: ExceptionalPeriods = Field(default_factory=default_exceptional)
 
     @field_validator("model")
     @classmethod
@@ -181,10 +211,14 @@ def forecast_spec(*, model: str | None = None, paths: int | None = None, seed: i
     ------
     crimecast.errors.UsageError
         For a value that is not valid.
+
+    ``exceptional=None`` keeps ``base``'s periods (by default the
+    ``DEFAULT_EXCEPTIONAL`` calendar); ``()`` keeps every month in.
     """
     return (base or ForecastSpec()).updated(model=model, paths=paths, seed=seed, steps=steps, as_of=as_of,
                                             horizon=horizon, known_changes=tuple(known_changes or ()) or None,
-                                            exceptional=tuple(exceptional or ()) or None)
+                                            exceptional=None if exceptional is None else tuple(exceptional))
 
 
-__all__ = ["ForecastSpec", "Month", "SPEC_KEYS", "forecast_spec", "month_text"]
+__all__ = ["ForecastSpec", "Month", "SPEC_KEYS", "calendar_periods", "default_exceptional", "forecast_spec",
+           "month_text"]
