@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from crimecast.forecast.cores import BlendCore, ETSCore, RecentLevelCore, SeasonalNaiveCore
-from crimecast.forecast.models import CHANGE_SHRINK, crimecast_core
+from crimecast.forecast.models import CHANGE_SHRINK, FALL_SHRINK, crimecast_core
 
 NO_TREND = partial(ETSCore, trend=False)
 
@@ -44,6 +44,23 @@ def test_shrink_moves_every_path_by_the_same_amount_and_halves_the_forecast_chan
     assert after == pytest.approx(before / 2, abs=0.01)  # ... by half as much
 
 
+@pytest.mark.parametrize("growth", [0.02, -0.02])
+def test_falls_use_the_fall_shrink_and_rises_the_change_shrink(growth):
+    y_log = rising_log_series(growth=growth)
+    plain = BlendCore((ETSCore, NO_TREND)).fit(y_log).sample(24, 400, 3)
+    shrunk = BlendCore((ETSCore, NO_TREND), change_shrink=0.2, fall_shrink=0.6).fit(y_log).sample(24, 400, 3)
+    before, after = first_year_change(plain, y_log), first_year_change(shrunk, y_log)
+    assert np.sign(before) == np.sign(growth) and abs(before) > 0.15
+    kept = 0.8 if growth > 0 else 0.4
+    assert after == pytest.approx(kept * before, abs=0.01)
+
+
+def test_a_fall_shrink_alone_leaves_rises_alone():
+    y_log = rising_log_series()
+    plain = BlendCore((ETSCore, NO_TREND)).fit(y_log).sample(12, 200, 3)
+    np.testing.assert_allclose(BlendCore((ETSCore, NO_TREND), fall_shrink=0.5).fit(y_log).sample(12, 200, 3), plain)
+
+
 def test_shrink_measures_the_change_on_the_pattern_around_exceptional_months():
     y_log = rising_log_series()
     dipped = y_log.copy()
@@ -57,8 +74,10 @@ def test_a_shrinking_blend_needs_the_training_series_to_fit_members():
         BlendCore((ETSCore,), change_shrink=0.5).fit_members([ETSCore().fit(rising_log_series())])
 
 
-def test_the_default_model_halves_the_change():
-    assert crimecast_core(level_shifts=()).change_shrink == CHANGE_SHRINK > 0
+def test_the_default_model_shrinks_falls_harder_than_rises():
+    core = crimecast_core(level_shifts=())
+    assert (core.change_shrink, core.fall_shrink) == (CHANGE_SHRINK, FALL_SHRINK)
+    assert 0 < CHANGE_SHRINK < FALL_SHRINK < 1
 
 
 # --- RecentLevelCore ------------------------------------------------------------------------------------

@@ -248,13 +248,17 @@ class BlendCore:
     last year observed. Forecast changes on the year before overshoot on
     real series: on London, actual changes moved by about half the forecast
     change (bench/RESULTS.md, milestone calibration), whether the change came
-    from a trend or from the recent level.
+    from a trend or from the recent level. ``fall_shrink`` (default: the same
+    as ``change_shrink``) is used instead when the forecast change is a fall:
+    forecast falls in recorded crime overshoot more than forecast rises.
     """
 
-    def __init__(self, makers: tuple, weights: tuple[float, ...] | None = None, *, change_shrink: float = 0.0) -> None:
+    def __init__(self, makers: tuple, weights: tuple[float, ...] | None = None, *, change_shrink: float = 0.0,
+                 fall_shrink: float | None = None) -> None:
         self.makers = makers
         self.weights = weights
         self.change_shrink = change_shrink
+        self.fall_shrink = fall_shrink
 
     def fit(self, y_log: pd.Series) -> "BlendCore":
         return self.fit_members([make().fit(y_log) for make in self.makers], y_log)
@@ -267,9 +271,9 @@ class BlendCore:
         """
         self.cores_ = list(cores)
         self.last_year_ = None
-        if self.change_shrink:
+        if self._shrinks:
             if y_log is None:
-                raise ValueError("BlendCore.fit_members needs the training series when change_shrink is set.")
+                raise ValueError("BlendCore.fit_members needs the training series when change_shrink or fall_shrink is set.")
             per_year = series_frequency(y_log).periods_per_year
             self.last_year_ = np.expm1(fill_gaps(y_log).to_numpy()[-per_year:])
         return self
@@ -279,7 +283,15 @@ class BlendCore:
         weights = weights / weights.sum()
         draws = [core.sample(horizon, n_paths, seed + i) for i, core in enumerate(self.cores_)]
         paths = sum(w * d for w, d in zip(weights, draws))
-        return paths - self.change_shrink * self._year_change(paths) if self.change_shrink else paths
+        if not self._shrinks:
+            return paths
+        change = self._year_change(paths)
+        shrink = self.change_shrink if change >= 0 or self.fall_shrink is None else self.fall_shrink
+        return paths - shrink * change
+
+    @property
+    def _shrinks(self) -> bool:
+        return bool(self.change_shrink or self.fall_shrink)
 
     def _year_change(self, paths: np.ndarray) -> float:
         """Log ratio of the median paths' total over the first year ahead (or the horizon, if shorter)

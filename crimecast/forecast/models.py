@@ -53,6 +53,9 @@ PROPHET_TREND_DAMPING = 0.8
 # The blend's forecast change on the last year is shrunk by this share (``BlendCore``): actual changes on the year
 # before moved by 0.44 (London) and 0.78 (Home Office) times the forecast change (bench/RESULTS.md, milestones).
 CHANGE_SHRINK = 0.3
+# Forecast falls are shrunk harder: on London, predicted falls that did not come made the probabilities of meeting
+# reduction milestones too high by 11-24 points above 70% (bench/RESULTS.md, milestones).
+FALL_SHRINK = 0.55
 
 
 def crimecast_core(*, level_shifts: tuple[pd.Timestamp, ...] | str = AUTO,
@@ -74,7 +77,8 @@ def crimecast_core(*, level_shifts: tuple[pd.Timestamp, ...] | str = AUTO,
         prophet = partial(AutoStepProphetCore, **options)
     else:
         prophet = partial(ProphetCore, level_shifts=level_shifts, **options)
-    return BlendCore((prophet, partial(ETSCore, trend=False), RecentLevelCore), change_shrink=CHANGE_SHRINK)
+    return BlendCore((prophet, partial(ETSCore, trend=False), RecentLevelCore), change_shrink=CHANGE_SHRINK,
+                     fall_shrink=FALL_SHRINK)
 
 
 MODELS: dict[str, ModelSpec] = {
