@@ -30,3 +30,7 @@ DEFAULT_MAX_GAP = 2  # ... up to this many periods in a row
 # series change nothing. Measured in bench/RESULTS.md (section "exceptional-default").
 DEFAULT_EXCEPTIONAL = "covid-uk"
 NO_EXCEPTIONAL = "none"  # the value that keeps every month in
+# A shipped calendar's period is kept out only once this many months of data follow it: until then the data cannot
+# show whether the level came back (lockdown-1 kept out at October 2020, before the winter lockdowns, made forecasts
+# worse on every monthly panel; bench/RESULTS.md, section "exceptional-default"). A user's own periods count at once.
+CALENDAR_SETTLE_MONTHS = 6

@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from crimecast.data.exceptional import (CALENDAR_DIR, ExceptionalPeriod, calendar_names, check_within,
-                                        exceptional_for_data, exceptional_mask, load_exceptional)
+                                        exceptional_for_data, exceptional_mask, load_exceptional, settled)
 from crimecast.errors import DataError
 
 M = pd.Timestamp
@@ -102,3 +102,14 @@ def test_a_shipped_calendar_keeps_only_the_periods_in_the_data_but_a_user_file_i
     mine = write_csv("from,to,label\n2020-04,2020-06,first\n2020-11,2020-11,second\n", name="mine.csv")
     with pytest.raises(DataError, match="'second' \\(2020-11 to 2020-11\\) is outside the data \\(2018-04 to 2020-09\\)"):
         exceptional_for_data(mine, counts)
+
+
+def test_a_calendar_period_waits_six_months_of_data_but_a_users_own_counts_at_once():
+    covid = load_exceptional("covid-uk")
+    lockdown_3 = next(p for p in covid if p.end == M("2021-03-01"))
+    own = ExceptionalPeriod(M("2021-01-01"), M("2021-03-01"), "outage")
+    kept, waiting = settled((*covid, own), M("2021-08-01"))  # five months after lockdown-3's end
+    assert waiting == (lockdown_3,) and own in kept and len(kept) == len(covid)
+    kept, waiting = settled(covid, M("2021-09-01"))  # six months after: it has settled
+    assert (kept, waiting) == (tuple(covid), ())
+    assert settled(covid, M("2021-09-01"), months=7)[1] == (lockdown_3,)

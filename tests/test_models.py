@@ -6,7 +6,7 @@ from crimecast.data.load import load_counts
 from crimecast.data.series import series_of, with_totals
 from crimecast.errors import ModelError, NotFittedError
 from crimecast.forecast.models import CrimeForecaster
-from crimecast.data.exceptional import ExceptionalPeriod
+from crimecast.data.exceptional import ExceptionalPeriod, load_exceptional
 from tests.conftest import quarterly_demo, quarterly_series, seasonal_counts
 
 
@@ -197,6 +197,17 @@ def test_exceptional_periods_outside_the_series_change_nothing():
     plain = CrimeForecaster(model="ets", n_paths=200, seed=2).fit(y)
     other = CrimeForecaster(model="ets", n_paths=200, seed=2, exceptional=before_data).fit(y)
     assert np.array_equal(plain.predict(12).paths, other.predict(12).paths) and other.notes_ == plain.notes_
+
+
+def test_a_calendar_lockdown_stays_in_the_fit_until_six_months_of_data_follow_it():
+    covid = load_exceptional("covid-uk")
+    y = pd.Series(np.full(60, 300.0), index=pd.date_range("2016-01-01", periods=60, freq="MS"))  # to 2020-12
+    early = CrimeForecaster(model="ets", n_paths=100, seed=1, exceptional=covid).fit(y)
+    assert any(n.startswith("lockdown-2 of the covid-uk calendar ended fewer than 6 months") for n in early.notes_)
+    assert any("(lockdown-1 of the covid-uk calendar) kept out" in n for n in early.notes_)  # ended 2020-06: settled
+    own = tuple(ExceptionalPeriod(p.start, p.end, "my lockdown") for p in covid)
+    assert not any("fewer than" in n for n in CrimeForecaster(model="ets", n_paths=100, seed=1,
+                                                              exceptional=own).fit(y).notes_)
 
 
 def test_a_series_that_is_all_exceptional_is_refused():

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from crimecast.data.frequency import spaced_by_quarters
+from crimecast.defaults import CALENDAR_SETTLE_MONTHS
 from crimecast.errors import DataError
 from crimecast.io import read_csv, read_text
 
@@ -91,6 +92,20 @@ def calendar_of(periods: Iterable[ExceptionalPeriod]) -> str | None:
     """The shipped calendar that every one of ``periods`` comes from, or ``None`` (none given, or a user's own)."""
     periods = set(periods)
     return next((name for name in calendar_names() if periods and periods <= _shipped(name)), None)
+
+
+def settled(periods: Iterable[ExceptionalPeriod], last_month: pd.Timestamp, *,
+            months: int = CALENDAR_SETTLE_MONTHS) -> tuple[tuple[ExceptionalPeriod, ...], tuple[ExceptionalPeriod, ...]]:
+    """``periods`` split into those to keep out of fitting and the shipped calendar's that have not settled yet.
+
+    A shipped calendar's period settles once ``months`` months of data (up to ``last_month``, the last month the
+    data covers) follow its end; a user's own periods are kept out at once. Returns ``(kept_out, waiting)``.
+    """
+    kept, waiting = [], []
+    for period in periods:
+        after = (last_month.year - period.end.year) * 12 + last_month.month - period.end.month
+        (waiting if calendar_of([period]) and after < months else kept).append(period)
+    return tuple(kept), tuple(waiting)
 
 
 def _month(value, *, where: str) -> pd.Timestamp:

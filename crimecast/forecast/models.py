@@ -10,10 +10,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from crimecast.data.exceptional import ExceptionalPeriod, calendar_of, exceptional_mask
+from crimecast.data.exceptional import ExceptionalPeriod, calendar_of, exceptional_mask, settled
 from crimecast.data.frequency import Frequency
-from crimecast.defaults import (BASELINES, DEFAULT_HORIZON, DEFAULT_MODEL, DEFAULT_PATHS, DEFAULT_SEED,  # noqa: F401
-                                MAX_HORIZON, MODEL_NAMES)  # DEFAULT_* and BASELINES are re-exported for older imports
+from crimecast.defaults import (BASELINES, CALENDAR_SETTLE_MONTHS, DEFAULT_HORIZON, DEFAULT_MODEL,  # noqa: F401
+                                DEFAULT_PATHS, DEFAULT_SEED, MAX_HORIZON, MODEL_NAMES)  # DEFAULT_* and BASELINES are re-exported for older imports
 from crimecast.errors import ModelError, NotFittedError
 from crimecast.forecast.calibrate import (FALLBACK_SCALE, Calibration, FitCache, apply_scale, calibrate,
                                          stretch_year_level)
@@ -252,15 +252,24 @@ class CrimeForecaster:
         return self
 
     def _without_exceptional(self, y_log: pd.Series) -> pd.Series:
-        """``y_log`` with exceptional months as ``NaN``, and a note saying which were left out."""
-        mask = exceptional_mask(y_log.index, self.exceptional)
+        """``y_log`` with exceptional months as ``NaN``, and notes saying which were left out or are waiting."""
+        frequency = series_frequency(y_log)
+        noun = frequency.noun
+        periods, waiting = settled(self.exceptional, frequency.period_end_month(y_log.index[-1]))
+        waiting = [p for p in waiting if exceptional_mask(y_log.index, [p]).any()]
+        if waiting:
+            self.notes_.append(
+                f"{', '.join(p.name for p in waiting)} of the {calendar_of(waiting)} calendar ended fewer than "
+                f"{CALENDAR_SETTLE_MONTHS} months before the data does, so {'it stays' if len(waiting) == 1 else 'they stay'} "
+                "in the fit until the months after show whether the level came back; give the dates in your own "
+                "--exceptional file to keep them out now.")
+        mask = exceptional_mask(y_log.index, periods)
         if not mask.any():
             return y_log
-        noun = series_frequency(y_log).noun
         if mask.all() or (~mask).sum() < MIN_MONTHS:
             raise ModelError(f"{y_log.name or 'series'}: only {(~mask).sum()} {noun}(s) are outside the exceptional "
                              f"periods; at least {MIN_MONTHS} are needed. Shorten the periods or add history.")
-        used = [p for p in self.exceptional if exceptional_mask(y_log.index, [p]).any()]
+        used = [p for p in periods if exceptional_mask(y_log.index, [p]).any()]
         names = ", ".join(dict.fromkeys(p.name for p in used))
         calendar = calendar_of(used)
         self.notes_.append(f"{mask.sum()} exceptional {noun}(s) ({names}{f' of the {calendar} calendar' if calendar else ''}) "
