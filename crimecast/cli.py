@@ -21,7 +21,7 @@ import click
 from crimecast.defaults import (BACKTEST_MODELS, BACKTEST_WINDOWS, DEFAULT_FILL, DEFAULT_HORIZON, DEFAULT_MAX_GAP,
                                 DEFAULT_MODEL, DEFAULT_PATHS, DEFAULT_SEED, MAX_HORIZON, MODEL_NAMES, RUN_LENGTH,
                                 STORE_ENV)
-from crimecast.defaults import DEFAULT_EXCEPTIONAL, NO_EXCEPTIONAL
+from crimecast.defaults import CALENDAR_SETTLE_MONTHS, DEFAULT_EXCEPTIONAL, NO_EXCEPTIONAL
 from crimecast.errors import CrimecastError, UsageError
 from crimecast.forecast.parallel import default_jobs
 from crimecast.io import check_output_dir, check_output_file, staged_output, write_csv_atomic
@@ -258,12 +258,13 @@ def _saved(name: str | None, counts, store):
 
 
 def exceptional_option(command):
-    """``--exceptional NAME|FILE|none`` of a forecast: months kept out of fitting and calibration (default covid-uk)."""
+    """``--exceptional NAME|FILE|none`` of a forecast: months kept out of fitting (default covid-uk)."""
     return click.option("--exceptional", "exceptional_spec", default=None, metavar="NAME|FILE|none",
-                        help="Exceptional periods (e.g. lockdowns) kept out of the model's fitting and interval "
-                             "calibration: a shipped calendar or a YAML/CSV file of from,to months "
-                             f"[default: {DEFAULT_EXCEPTIONAL}, which changes only series spanning 2020-21; "
-                             f"'{NO_EXCEPTIONAL}' keeps every month in].")(command)
+                        help="Exceptional periods (e.g. lockdowns) kept out of the model's fitting "
+                             "(still scored when intervals are calibrated): a shipped calendar or a YAML/CSV file of from,to months "
+                             f"[default: {DEFAULT_EXCEPTIONAL}, which changes only series spanning 2020-21, each period "
+                             f"once {CALENDAR_SETTLE_MONTHS} months of data follow it; '{NO_EXCEPTIONAL}' keeps every "
+                             "month in].")(command)
 
 
 def spc_exceptional_option(command):
