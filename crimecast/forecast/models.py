@@ -54,7 +54,7 @@ PROPHET_TREND_DAMPING = 0.8
 # before moved by 0.44 (London) and 0.78 (Home Office) times the forecast change (bench/RESULTS.md, milestones).
 CHANGE_SHRINK = 0.3
 # Forecast falls are shrunk harder: on London, predicted falls that did not come made the probabilities of meeting
-# reduction milestones too high by 11-24 points above 70% (bench/RESULTS.md, milestones).
+# reduction milestones 11-24 points too high above 70% before the year (bench/RESULTS.md, milestones).
 FALL_SHRINK = 0.55
 
 
