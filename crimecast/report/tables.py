@@ -64,8 +64,8 @@ def year_sentences(result: ForecastResult) -> list[str]:
     lines = []
     for row in result.financial_years().itertuples():
         part = " (part actual)" if row.months_forecast < 12 else ""
-        line = (f"Financial year {row.financial_year}{part}: {count(row.median)} expected "
-                f"(80% interval {count(row.lo80)} - {count(row.hi80)}; 95% {count(row.lo95)} - {count(row.hi95)}).")
+        line = (f"Financial year {row.financial_year}{part}: {count(row.median)} (median forecast; "
+                f"80% interval {count(row.lo80)} - {count(row.hi80)}; 95% {count(row.lo95)} - {count(row.hi95)}).")
         if row.previous_actual == 0:
             previous = f"{int(row.financial_year[:4]) - 1}/{row.financial_year[2:4]}"
             line += f"\n  Against {previous} actual 0: no change can be given on a year with no crimes."
