@@ -255,8 +255,8 @@ class CrimeForecaster:
         """``y_log`` with exceptional months as ``NaN``, and notes saying which were left out or are waiting."""
         frequency = series_frequency(y_log)
         noun = frequency.noun
-        periods, waiting = settled(self.exceptional, frequency.period_end_month(y_log.index[-1]))
-        waiting = [p for p in waiting if exceptional_mask(y_log.index, [p]).any()]
+        present = [p for p in self.exceptional if exceptional_mask(y_log.index, [p]).any()]
+        periods, waiting = settled(present, frequency.period_end_month(y_log.index[-1]))
         if waiting:
             self.notes_.append(
                 f"{', '.join(p.name for p in waiting)} of the {calendar_of(waiting)} calendar ended fewer than "
@@ -269,9 +269,8 @@ class CrimeForecaster:
         if mask.all() or (~mask).sum() < MIN_MONTHS:
             raise ModelError(f"{y_log.name or 'series'}: only {(~mask).sum()} {noun}(s) are outside the exceptional "
                              f"periods; at least {MIN_MONTHS} are needed. Shorten the periods or add history.")
-        used = [p for p in periods if exceptional_mask(y_log.index, [p]).any()]
-        names = ", ".join(dict.fromkeys(p.name for p in used))
-        calendar = calendar_of(used)
+        names = ", ".join(dict.fromkeys(p.name for p in periods))
+        calendar = calendar_of(periods)
         self.notes_.append(f"{mask.sum()} exceptional {noun}(s) ({names}{f' of the {calendar} calendar' if calendar else ''}) "
                            "kept out of fitting; the forecast follows the pattern around them"
                            f"{' (interval calibration still scores them)' if MODELS[self.model].calibrated else ''}. "
