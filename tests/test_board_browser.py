@@ -6,7 +6,7 @@ import struct
 
 import pytest
 
-from browser import Browser
+from crimecast.report.browser import Browser
 from conftest import chromium_or_none, needs_chromium
 
 pytestmark = pytest.mark.xdist_group("board-replay")  # one worker builds the replay once

@@ -11,8 +11,10 @@ from crimecast.data.series import with_totals
 from crimecast.forecast.spec import ForecastSpec
 from crimecast.forecast.steps import process_chart
 from crimecast.report.charts import control_chart_figure, fan_chart, milestone_chart, png_bytes
+from crimecast.report.milestones import probability
+from crimecast.report.rates import rate_milestone_chart
 from crimecast.scenarios.assess import assess_milestones
-from crimecast.scenarios.plan import single_milestone
+from crimecast.scenarios.plan import Milestone, Plan, single_milestone
 
 
 def _result(level: float, *, months: int = 60, freq: str = "MS") -> ForecastResult:
@@ -75,3 +77,23 @@ def test_milestone_chart_is_laid_out():
     assessment = assess_milestones(counts, plan, spec=ForecastSpec(model="seasonal-naive", paths=200,
                                                                   as_of="2013-09")).assessments[0]
     assert_laid_out(milestone_chart(assessment, as_of=pd.Timestamp("2013-09-01"), notice=NOTICE))
+
+
+@pytest.mark.parametrize("notice", ["", NOTICE])
+def test_a_caption_is_a_sentence_with_or_without_the_data_notice(notice):
+    chart, _ = process_chart(_result(12_000).history)
+    fig = control_chart_figure(chart, category="burglary-dwelling", area="force", notice=notice)
+    caption = " ".join(" ".join(t.get_text() for t in fig.texts).split())
+    assert caption == "Limits: process average +/- 2.66 x average moving range." + (f" {notice}" if notice else "")
+
+
+def test_a_rate_milestone_chart_gives_p_meet_as_the_summary_does():
+    counts = with_totals(load_counts())
+    milestone = Milestone(category="satisfaction-crime", rate="88%", basis="rolling-12", year="2013/14")
+    assessment = assess_milestones(counts, Plan(name="rates", milestones=(milestone,), source="test"),
+                                   spec=ForecastSpec(paths=1000)).assessments[0]
+    fig = rate_milestone_chart(assessment, as_of=pd.Timestamp("2013-03-01"), notice=NOTICE)
+    caption = " ".join(" ".join(t.get_text() for t in fig.texts).split())
+    chance = probability(assessment.baseline.probability.p, 1000)
+    assert assessment.baseline.probability.p < 0.01 and "." in chance  # under 1%: one decimal, never rounded to 0% or 1%
+    assert caption.startswith(f"forecast from Mar 2013; P(meet) {chance}: {assessment.baseline.verdict}. ILLUSTRATIVE")

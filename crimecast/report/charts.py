@@ -33,7 +33,7 @@ CAPTION_CHARACTERS_PER_INCH = 17  # 7-point text: about this many characters fit
 
 def _with_caption(fig, caption: str, notice: str = "", *, monthly_ax=None):
     """Small grey caption at the foot (what the chart rests on, the data notice), wrapped to the figure's width
-    so it is never clipped; lays out and returns the Figure.
+    so it is never clipped and ended with a full stop; lays out and returns the Figure.
 
     ``monthly_ax``: the axes of a one-panel monthly chart, laid out by :func:`_monthly_margins` instead of
     ``tight_layout``.
@@ -41,7 +41,8 @@ def _with_caption(fig, caption: str, notice: str = "", *, monthly_ax=None):
     import textwrap
 
     width_in, height_in = fig.get_size_inches()
-    lines = textwrap.wrap(caption + (f". {notice}" if notice else ""),
+    text = caption + (f". {notice}" if notice else "")
+    lines = textwrap.wrap(text if text.endswith(".") else f"{text}.",
                           width=max(int(width_in * CAPTION_CHARACTERS_PER_INCH) - 4, 20))
     line_height = 0.13 / height_in  # 7-point text with leading, as a share of the figure's height
     fig.text(0.01, 0.01, "\n".join(lines), fontsize=7, color="0.35", va="bottom")

@@ -144,8 +144,11 @@ def rate_milestone_chart(assessment, *, as_of: pd.Timestamp, notice: str = ""):
     ax.set_xlabel("month")
     ax.legend(loc="lower left", fontsize=8, frameon=False, ncol=3)
     ax.grid(axis="y", color="0.92")
-    p = assessment.baseline.probability.p
-    return _with_caption(fig, f"forecast from {as_of:%b %Y}; P(meet) {p:.0%}", notice, monthly_ax=ax)
+    from crimecast.report.milestones import probability
+
+    chance = probability(assessment.baseline.probability.p, assessment.baseline.probability.n)
+    caption = f"forecast from {as_of:%b %Y}; P(meet) {chance}: {assessment.baseline.verdict}"  # as the summary shows it
+    return _with_caption(fig, caption, notice, monthly_ax=ax)
 
 
 def rate_run_json(report, *, data: dict, rates: dict, files: list) -> dict:

@@ -1,8 +1,11 @@
-"""A small Chrome DevTools Protocol driver for the browser tests: headless Chromium over a pipe.
+"""A small Chrome DevTools Protocol driver: headless Chromium over a pipe, for screenshots.
 
 Chromium's ``--remote-debugging-pipe`` reads protocol messages (JSON, each
 ended by a NUL byte) on file descriptor 3 and writes replies and events on
-4, so no port and no extra package is needed.
+4, so no port and no extra package is needed. The browser tests use it to
+load the Board pack at several widths, and ``docs/make_images.py`` to take
+the README's screenshots of it. Chromium is found as for the PDF
+(:func:`crimecast.report.pdf.find_chromium`).
 """
 
 from __future__ import annotations
@@ -40,7 +43,13 @@ class PageReport:
 
 
 class Browser:
-    """Headless Chromium driven over the DevTools pipe."""
+    """Headless Chromium driven over the DevTools pipe; close it with :meth:`close` (or use ``with``).
+
+    Parameters
+    ----------
+    executable : str
+        The Chromium program, e.g. from :func:`crimecast.report.pdf.find_chromium`.
+    """
 
     def __init__(self, executable: str):
         self._profile = tempfile.TemporaryDirectory(prefix="crimecast-cdp-")
@@ -119,8 +128,31 @@ class Browser:
             if event.get("sessionId") == session:
                 seen.append(event)
 
-    def open(self, url: str, *, width: int, height: int = 900) -> PageReport:
-        """Load ``url`` at ``width`` CSS pixels; a full-page screenshot and what went wrong."""
+    def __enter__(self) -> "Browser":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def open(self, url: str, *, width: int, height: int = 900, full_page: bool = True) -> PageReport:
+        """Load ``url`` in a ``width`` x ``height`` CSS-pixel window; a screenshot and what went wrong.
+
+        Parameters
+        ----------
+        url : str
+            The page, e.g. ``Path(...).as_uri()``.
+        width, height : int
+            The window in CSS pixels (one device pixel each); below 600 wide the page is shown as on a phone.
+        full_page : bool
+            True: the screenshot holds the whole page, ``width`` by the page's height. False: only the first
+            screen, ``width`` by ``height`` (what a reader sees before scrolling).
+
+        Returns
+        -------
+        PageReport
+            The PNG screenshot, the page's console errors, failed and made requests, its images
+            (and how many are broken), its scroll width and height.
+        """
         target = self.send("Target.createTarget", {"url": "about:blank"})["targetId"]
         session = self.send("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
         for domain in ("Page", "Runtime", "Log", "Network"):
@@ -137,7 +169,7 @@ class Browser:
         found = json.loads(self.send("Runtime.evaluate", {"expression": check, "returnByValue": True},
                                      session=session)["result"]["value"])
         shot = self.send("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True,
-                                                    "clip": {"x": 0, "y": 0, "width": width, "height": found["height"],
+                                                    "clip": {"x": 0, "y": 0, "width": width, "height": found["height"] if full_page else height,
                                                              "scale": 1}}, session=session)
         self.send("Target.closeTarget", {"targetId": target})
         report = PageReport(width=width, screenshot=base64.b64decode(shot["data"]), broken_images=found["broken"],
@@ -157,6 +189,7 @@ class Browser:
         return report
 
     def close(self) -> None:
+        """Close Chromium and remove its temporary profile."""
         try:
             self.send("Browser.close")
         except (RuntimeError, queue.Empty, OSError):
@@ -171,3 +204,6 @@ class Browser:
             except OSError:
                 pass
         self._profile.cleanup()
+
+
+__all__ = ["Browser", "PageReport"]
