@@ -13,9 +13,18 @@ def slugify(name: str) -> str:
     return _NON_WORD.sub("-", str(name).strip().lower()).strip("-")
 
 
+ACRONYMS = {"asb": "ASB", "anpr": "ANPR", "csf": "CSF"}  # words shown in capitals
+HYPHENATED = ("anti-social",)  # words whose hyphen is the word's own, not the slug's
+
+
 def display_name(slug: str) -> str:
-    """``'burglary-dwelling'`` -> ``'Burglary dwelling'``."""
-    return slug.replace("-", " ").capitalize()
+    """``'burglary-dwelling'`` -> ``'Burglary dwelling'``; ``'satisfaction-asb'`` -> ``'Satisfaction ASB'``;
+    ``'anti-social-behaviour'`` -> ``'Anti-social behaviour'``."""
+    text = slug.lower()
+    for word in HYPHENATED:
+        text = text.replace(word, word.replace("-", "\0"))
+    words = " ".join(ACRONYMS.get(word, word) for word in text.split("-")).replace("\0", "-")
+    return words[:1].upper() + words[1:]
 
 
 def did_you_mean(name: str, choices: list[str], *, aliases: dict[str, str] | None = None) -> str:
