@@ -273,6 +273,16 @@ def true_outcome(spec: AllocationSpec, spend: dict[str, float], schemes: dict[st
     return value + sum(s.benefit for s in spec.schemes if schemes.get(s.key))
 
 
+def reach(spec: AllocationSpec, recipient: Recipient) -> tuple[float, float]:
+    """The range ``(low, high)`` of spend that ``recipient``'s own limits allow (those the spec does not drop), within the fund."""
+    limits = [limit for limit in recipient.limits if f"{limit.name}:{recipient.key}" not in spec.dropped]
+    high = min([spec.budget, *(limit.amount for limit in limits if limit.sense == LE)])
+    low = min(high, max([0.0, *(limit.amount for limit in limits if limit.sense == GE)]))
+    if recipient.fixed is not None:
+        low = high = min(max(recipient.fixed, 0.0), spec.budget)
+    return low, high
+
+
 def initial_points(spec: AllocationSpec, *, points: int = DEFAULT_POINTS) -> dict[str, np.ndarray]:
     """Breakpoints per recipient over the range its own limits allow, shared by every sample.
 
@@ -284,15 +294,10 @@ def initial_points(spec: AllocationSpec, *, points: int = DEFAULT_POINTS) -> dic
     """
     grids = {}
     for r in spec.recipients:
-        limits = [limit for limit in r.limits if f"{limit.name}:{r.key}" not in spec.dropped]
-        highs = [limit.amount for limit in limits if limit.sense == LE]
-        high = min([spec.budget, *highs])
-        low = min(high, max([0.0, *(limit.amount for limit in limits if limit.sense == GE)]))
-        if r.fixed is not None:
-            low = high = min(max(r.fixed, 0.0), spec.budget)
+        low, high = reach(spec, r)
         grid = np.unique(np.concatenate([breakpoints(c[r.key], low, high, points=points) for c in spec.curves[:5]]))
         extra = [v for v in (r.last_year,) if low < v < high] + [0.0, spec.budget]
-        grids[r.key] = thin(np.concatenate([grid, extra]))
+        grids[r.key] = thin(np.concatenate([grid, extra]), reach=(low, high))
     return grids
 
 
@@ -306,7 +311,8 @@ def warm_points(spec: AllocationSpec, near: Allocation) -> dict[str, np.ndarray]
     the gap target.
     """
     fresh = initial_points(spec)
-    return {key: thin(np.concatenate([grid, np.clip(near.points.get(key, grid), 0.0, spec.budget)]))
+    reaches = {r.key: reach(spec, r) for r in spec.recipients}
+    return {key: thin(np.concatenate([grid, np.clip(near.points.get(key, grid), 0.0, spec.budget)]), reach=reaches[key])
             for key, grid in fresh.items()}
 
 
@@ -342,6 +348,7 @@ def allocate(spec: AllocationSpec, *, solver: str = DEFAULT_SOLVER, time_limit: 
         No proven optimum, or the plan could not be proven within :data:`GAP_LIMIT`.
     """
     points = dict(points or initial_points(spec))
+    reaches = {r.key: reach(spec, r) for r in spec.recipients}
     anchors: dict[str, list[float]] = {k: [] for k in points}  # where plans and bounds landed: tangent cuts go there
     previous = None
     bound, error = float("nan"), float("inf")
@@ -353,7 +360,7 @@ def allocate(spec: AllocationSpec, *, solver: str = DEFAULT_SOLVER, time_limit: 
         actual = true_outcome(spec, spend, schemes)
         settled = previous is not None and actual - previous <= POLISH_GAIN * max(abs(actual), 1e-9)
         previous = actual
-        new_points = {k: refine(points[k], spend[k]) for k in points}
+        new_points = {k: refine(points[k], spend[k], reach=reaches[k]) for k in points}
         if settled or refinement == MAX_REFINEMENTS:
             for k in anchors:
                 anchors[k].append(spend[k])
@@ -376,8 +383,9 @@ def allocate(spec: AllocationSpec, *, solver: str = DEFAULT_SOLVER, time_limit: 
                                   problem=problem, points=points, bound=bound)
             for k, v in upper_spend.items():
                 anchors[k].append(max(0.0, upper_solution.values[v]))
-            new_points = {k: split_at_excess(refine(new_points[k], max(0.0, upper_solution.values[v])),
-                                             MeanCurve(tuple(c[k] for c in spec.curves)), max(0.0, upper_solution.values[v]))
+            new_points = {k: split_at_excess(refine(new_points[k], max(0.0, upper_solution.values[v]), reach=reaches[k]),
+                                             MeanCurve(tuple(c[k] for c in spec.curves)), max(0.0, upper_solution.values[v]),
+                                             reach=reaches[k])
                           for k, v in upper_spend.items()}
         points = new_points
     raise SolverError(f"Community Safety Fund allocation: after {MAX_REFINEMENTS} refinements the plan is proven only "

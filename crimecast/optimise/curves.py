@@ -17,6 +17,7 @@ is within a stated tolerance of the true outcome of the chosen plan.
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 
 import numpy as np
@@ -105,52 +106,71 @@ def is_concave_on(values: np.ndarray, points: np.ndarray) -> bool:
     return bool(np.all(np.diff(slopes) <= CONCAVITY_TOLERANCE * max(1.0, float(np.abs(slopes).max(initial=0)))))
 
 
-MIN_GAP_SHARE = 1e-4  # breakpoints closer than this share of the range add nothing but numerical trouble
+MIN_GAP_SHARE = 1e-4  # breakpoints closer than this share of the range (or reach) add nothing but numerical trouble
 
 
-def thin(points: np.ndarray) -> np.ndarray:
+def thin(points: np.ndarray, *, reach: tuple[float, float] | None = None) -> np.ndarray:
     """Sorted breakpoints with near-duplicates dropped (the two ends are always kept).
 
     Segments a few millionths of the range wide make the solver's tolerances
     bite: HiGHS has reported a suboptimal plan as optimal on such a grid.
+
+    ``reach`` is the range ``(low, high)`` the recipient's own limits allow
+    (default: the whole range of the points). Points closer than
+    :data:`MIN_GAP_SHARE` of its width are near-duplicates, and its ends,
+    where they are breakpoints, are kept before any other point. A plan held
+    at a limit then always sits on a breakpoint, where the upper bound is
+    exact: a recipient capped at £1 of a £1,000 fund would otherwise lose its
+    cap to a breakpoint within a tenth of a pound of it, and the bound,
+    taken on a segment running past the cap, could never close.
     """
     points = np.unique(np.asarray(points, dtype=float))
     if len(points) <= 2:
         return points
-    gap = MIN_GAP_SHARE * (points[-1] - points[0])
-    kept = [points[0]]
-    for point in points[1:-1]:
-        if point - kept[-1] >= gap and points[-1] - point >= gap:
-            kept.append(point)
-    return np.array([*kept, points[-1]])
+    gap = MIN_GAP_SHARE * _width(points, reach)
+    limits = [point for point in (reach or ()) if point in points]
+    kept = [points[0], points[-1]]
+    for point in [*limits, *points[1:-1]]:
+        i = bisect.bisect(kept, point)
+        if point - kept[i - 1] >= gap and kept[i] - point >= gap:
+            kept.insert(i, point)
+    return np.array(kept)
 
 
-SNAP_SHARE = 1e-6  # a spend this close (share of the range) to a breakpoint is taken to sit on it
+def _width(points: np.ndarray, reach: tuple[float, float] | None) -> float:
+    """The width of ``reach`` if it is positive, else of the points' whole range (never zero)."""
+    whole = max(float(points[-1] - points[0]), 1e-12)
+    width = 0.0 if reach is None else float(reach[1] - reach[0])
+    return width if 0 < width < whole else whole
 
 
-def refine(points: np.ndarray, spend: float) -> np.ndarray:
+SNAP_SHARE = 1e-6  # a spend this close (share of the range, or reach) to a breakpoint is taken to sit on it
+
+
+def refine(points: np.ndarray, spend: float, *, reach: tuple[float, float] | None = None) -> np.ndarray:
     """Bracket ``spend`` from both sides: add it (unless it sits on a breakpoint) and the midpoints of the segments either side.
 
     A spend a hair above a breakpoint (solver round-off) snaps to that
     breakpoint, so the segment to its left is refined as well as the one to
     its right: otherwise one side of the optimum is never cut finer and the
-    search stops short of it.
+    search stops short of it. ``reach`` as in :func:`thin`.
     """
     points = np.unique(np.asarray(points, dtype=float))
-    span = max(points[-1] - points[0], 1e-12)
+    span = _width(points, reach)
     nearest = int(np.argmin(np.abs(points - spend)))
     if abs(points[nearest] - spend) > SNAP_SHARE * span:
         points = np.unique(np.concatenate([points, [spend]]))
         nearest = int(np.argmin(np.abs(points - spend)))
     extra = [(points[i] + points[i + 1]) / 2 for i in (nearest - 1, nearest) if 0 <= i < len(points) - 1]
-    return thin(np.concatenate([points, extra]))
+    return thin(np.concatenate([points, extra]), reach=reach)
 
 
-def split_at_excess(points: np.ndarray, curve, spend: float) -> np.ndarray:
+def split_at_excess(points: np.ndarray, curve, spend: float, *, reach: tuple[float, float] | None = None) -> np.ndarray:
     """Add ``spend`` and the point where ``curve`` rises furthest above the chord of the segment holding ``spend``.
 
     Where an upper bound lands, that point is what makes the bound loose;
-    cutting there (not at the midpoint) closes the gap fastest.
+    cutting there (not at the midpoint) closes the gap fastest. ``reach`` as
+    in :func:`thin`.
     """
     points = np.unique(np.asarray(points, dtype=float))
     index = int(np.clip(np.searchsorted(points, spend) - 1, 0, len(points) - 2))
@@ -158,7 +178,7 @@ def split_at_excess(points: np.ndarray, curve, spend: float) -> np.ndarray:
     grid = np.linspace(left, right, DEVIATION_GRID)
     values = curve(grid)
     excess = values - (values[0] + (values[-1] - values[0]) * (grid - left) / max(right - left, 1e-12))
-    return thin(np.concatenate([points, [spend, grid[int(np.argmax(excess))]]]))
+    return thin(np.concatenate([points, [spend, grid[int(np.argmax(excess))]]]), reach=reach)
 
 
 DEVIATION_GRID = 65  # points per segment at which a curve's rise above its chord is measured
