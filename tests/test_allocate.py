@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crimecast.errors import InfeasibleError
+from crimecast.errors import InfeasibleError, SolverError
 from crimecast.optimise.allocate import (CVAR, GAP_TARGET, AllocationSpec, Limit, Recipient, Scheme, allocate, build_problem,
                                          initial_points, true_outcome, warm_points)
 from crimecast.optimise.checks import grid_optimum
@@ -239,3 +239,15 @@ def test_a_protected_share_that_cannot_hold_is_named_not_blamed_on_other_limits(
         allocate(spec)
     named = [text for text, _, _ in caught.value.relaxations]
     assert any("protected share" in text for text in named), named
+
+
+def test_a_plan_that_beats_its_bound_is_not_called_proven(monkeypatch):
+    """If the bound ever came out below the plan's own true outcome (here forced by a negative solver allowance),
+    the bound proves nothing: a negative gap must not pass as proof."""
+    import crimecast.optimise.allocate as allocate_module
+
+    monkeypatch.setattr(allocate_module, "MIP_GAP", -0.01)
+    recipients = tuple(Recipient(k, k, 50.0, limits=(Limit("floor", GE, 0.0, f"{k} floor", "floor"),)) for k in ("r0", "r1"))
+    curves = {"r0": ResponseCurve(10.0, 30.0, 3.0), "r1": ResponseCurve(10.0, 60.0, 0.8)}
+    with pytest.raises(SolverError, match="does better .* than the upper bound"):
+        allocate(AllocationSpec(recipients=recipients, curves=(curves,), budget=100.0))

@@ -20,6 +20,9 @@ from crimecast.optimise.solver import DEFAULT_SOLVER, MIP_GAP, solve
 GAP_TARGET = 1e-6  # refine until the plan's true outcome is within this share of a proven upper bound on the true optimum
 GAP_LIMIT = 1e-4  # if refinements run out, a plan proven within this share (0.01%) is returned with its gap; else refused
 MAX_REFINEMENTS = 25
+# A plan that beats its own "proven" bound by more than this share shows that the bound missed how far a curve
+# rises between the points where the rise is measured: it proves nothing, so refinement goes on.
+BOUND_SLACK = 1e-9
 POLISH_GAIN = 1e-7  # a refinement that improves the true outcome by less than this share triggers the bound check
 MEAN, CVAR = "mean", "cvar"
 
@@ -377,7 +380,8 @@ def allocate(spec: AllocationSpec, *, solver: str = DEFAULT_SOLVER, time_limit: 
             spend = _within_budget(spend, spec.budget)
             actual = true_outcome(spec, spend, schemes)
             error = (bound - actual) / max(abs(bound), 1e-9)
-            if error <= gap_target or (refinement == MAX_REFINEMENTS and error <= GAP_LIMIT):
+            bound_holds = error >= -BOUND_SLACK
+            if bound_holds and (error <= gap_target or (refinement == MAX_REFINEMENTS and error <= GAP_LIMIT)):
                 return Allocation(spend=spend, schemes=schemes, objective=solution.objective, true_outcome=actual,
                                   approximation_error=max(error, 0.0), refinements=refinement, solution=solution,
                                   problem=problem, points=points, bound=bound)
@@ -388,6 +392,10 @@ def allocate(spec: AllocationSpec, *, solver: str = DEFAULT_SOLVER, time_limit: 
                                              reach=reaches[k])
                           for k, v in upper_spend.items()}
         points = new_points
+    if error < -BOUND_SLACK:
+        raise SolverError(f"Community Safety Fund allocation: the chosen plan does better ({-error:.2e} of the outcome) than "
+                          "the upper bound meant to prove it, so the bound missed a sharp bend in some response curve and "
+                          "nothing is proven; crimecast reports nothing. Check the response curves for extreme values.")
     raise SolverError(f"Community Safety Fund allocation: after {MAX_REFINEMENTS} refinements the plan is proven only "
                       f"within {error:.2e} of the best possible on the true curves (at most {GAP_LIMIT:.0e} is accepted), so "
                       "crimecast reports nothing. Check the response curves for extreme values.")
