@@ -12,7 +12,7 @@ from crimecast.optimise.allocate import (CVAR, GAP_TARGET, AllocationSpec, Limit
                                          initial_points, true_outcome, warm_points)
 from crimecast.optimise.checks import grid_optimum
 from crimecast.optimise.solver import solve
-from crimecast.optimise.curves import ResponseCurve, breakpoints, is_concave_on, refine, thin
+from crimecast.optimise.curves import MeanCurve, ResponseCurve, breakpoints, chord_cones, is_concave_on, refine, thin
 from crimecast.optimise.model import GE, LE
 
 RECIPIENTS = tuple(Recipient(k, k.title(), last_year=300.0) for k in "abc")
@@ -251,3 +251,33 @@ def test_a_plan_that_beats_its_bound_is_not_called_proven(monkeypatch):
     curves = {"r0": ResponseCurve(10.0, 30.0, 3.0), "r1": ResponseCurve(10.0, 60.0, 0.8)}
     with pytest.raises(SolverError, match="does better .* than the upper bound"):
         allocate(AllocationSpec(recipients=recipients, curves=(curves,), budget=100.0))
+
+
+@settings(max_examples=30, deadline=None)
+@given(ceiling=st.floats(0.1, 1000), half=st.floats(0.01, 10_000), steepness=st.sampled_from([0.3, 0.7, 1.0, 1.5, 2.0, 5.0, 8.0]),
+       cuts=st.lists(st.floats(1e-3, 1e5), min_size=1, max_size=4, unique=True))
+def test_the_rise_above_each_chord_is_bounded_everywhere_not_only_where_it_is_measured(ceiling, half, steepness, cuts):
+    """The bound's allowance must hold between its measuring points too: a sharp bend inside a wide segment once
+    slipped between them (the rise was sampled), so a 'proven' bound could be beaten."""
+    curve = ResponseCurve(ceiling, half, steepness)
+    points = np.unique(np.concatenate([[0.0], cuts]))
+    excess, left, right = chord_cones(curve, points)
+    for k, (low, high) in enumerate(zip(points[:-1], points[1:])):
+        x = np.linspace(low, high, 20_001)
+        t = (x - low) / (high - low)
+        rise = curve(x) - (curve(low) + (curve(high) - curve(low)) * t)
+        from_left = np.where(t > 0, left[k] * np.where(t > 0, t, 1.0), 0.0)  # left may be infinite at zero spend
+        allowed = np.minimum(excess[k], np.minimum(from_left, right[k] * (1 - t)))
+        assert np.all(rise <= allowed + 1e-12 * ceiling)
+
+
+def test_the_rise_of_a_mean_of_curves_is_bounded_by_its_members_bounds():
+    curve = MeanCurve((ResponseCurve(10.0, 5.0, 8.0), ResponseCurve(40.0, 300.0, 2.0), ResponseCurve(5.0, 50.0, 0.7)))
+    points = np.array([0.0, 2.0, 900.0, 5000.0])  # a sharp bend (at about 5) inside a wide first segment
+    excess, left, right = chord_cones(curve, points)
+    for k, (low, high) in enumerate(zip(points[:-1], points[1:])):
+        x = np.linspace(low, high, 20_001)
+        t = (x - low) / (high - low)
+        rise = curve(x) - (curve(low) + (curve(high) - curve(low)) * t)
+        from_left = np.where(t > 0, left[k] * np.where(t > 0, t, 1.0), 0.0)
+        assert np.all(rise <= np.minimum(excess[k], np.minimum(from_left, right[k] * (1 - t))) + 1e-12)

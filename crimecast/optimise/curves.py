@@ -57,6 +57,12 @@ class ResponseCurve:
     def is_concave(self) -> bool:
         return self.steepness <= 1.0
 
+    @property
+    def inflection(self) -> float:
+        """Where the curve turns from convex to concave: its steepest point (0 for a concave curve)."""
+        n = self.steepness
+        return 0.0 if n <= 1.0 else float(self.half_spend * ((n - 1.0) / (n + 1.0)) ** (1.0 / n))
+
     def marginal(self, spend: float, step: float) -> float:
         """What ``step`` more pounds buy at ``spend``, on the true curve."""
         return float(self(spend + step) - self(spend))
@@ -190,27 +196,74 @@ def chord_cones(curve, points: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.n
     With ``t`` the position in the segment (0 to 1), the rise is at most
     ``excess``, at most ``left * t`` and at most ``right * (1 - t)``: so the
     bound is zero at both ends of a segment, not just its largest rise.
+
+    The bounds are proven, not sampled: each segment is cut at
+    ``DEVIATION_GRID`` points and at the curve's inflection, so every piece is
+    either convex (its rise is largest at an end) or concave (its rise lies
+    under the tangents at both ends, whose meeting point bounds it). Next to
+    each end of the segment, where the cone's ratio has no end value, the
+    rise's own slope bounds it. ``left`` is infinite where the curve's slope is
+    (a concave curve at zero spend).
     """
     points = np.asarray(points, dtype=float)
-    t = np.linspace(0.0, 1.0, DEVIATION_GRID)
-    lefts, rights = points[:-1, None], points[1:, None]
-    values = curve(lefts + (rights - lefts) * t)
-    rise = values - (values[:, :1] + (values[:, -1:] - values[:, :1]) * t)
-    margin = np.abs(np.diff(rise, axis=1)).max(axis=1, initial=0.0)[:, None] / 2
-    inner = t[1:-1]
-    padded = np.maximum(rise[:, 1:-1], 0.0) + margin
-    step = t[1]
-    left = np.maximum((padded / inner).max(axis=1, initial=0.0), (margin[:, 0] / step)) * (1 + 1 / (DEVIATION_GRID - 1))
-    right = np.maximum((padded / (1 - inner)).max(axis=1, initial=0.0), (margin[:, 0] / step)) * (1 + 1 / (DEVIATION_GRID - 1))
-    return np.maximum(rise.max(axis=1), 0.0) + margin[:, 0], left, right
+    if isinstance(curve, MeanCurve):  # the mean's rise is the mean of the rises, so the mean of sound bounds bounds it
+        excess, left, right = zip(*(chord_cones(member, points) for member in curve.curves))
+        return np.mean(excess, axis=0), np.mean(left, axis=0), np.mean(right, axis=0)
+    lows, highs = points[:-1, None], points[1:, None]
+    widths = highs - lows
+    t = np.sort(np.column_stack([np.broadcast_to(np.linspace(0.0, 1.0, DEVIATION_GRID), (len(lows), DEVIATION_GRID)),
+                                 np.clip((curve.inflection - lows) / np.where(widths > 0, widths, 1.0), 0.0, 1.0)]),
+                axis=1)
+    x = lows + widths * t
+    values = curve(x)
+    chord = (values[:, -1:] - values[:, :1]) / np.where(widths > 0, widths, 1.0)  # per pound
+    rise = values - values[:, :1] - chord * (x - lows)
+    with np.errstate(invalid="ignore"):
+        slope = curve.slope(x) - chord  # the rise's slope per pound
+    tops = _piece_tops(curve, x, rise, slope)
+    t_low, t_high = t[:, :-1], t[:, 1:]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        step = widths[:, 0] / (DEVIATION_GRID - 1)  # the pieces touching an end lie within one grid step of it
+        first = widths[:, 0] * (_steepest(curve, lows[:, 0], lows[:, 0] + step) - chord[:, 0])
+        last = widths[:, 0] * (chord[:, 0] - _shallowest(curve, highs[:, 0] - step, highs[:, 0]))
+        left = np.where(t_low > 0, tops / t_low, first[:, None]).max(axis=1)
+        right = np.where(t_high < 1, tops / (1 - t_high), last[:, None]).max(axis=1)
+    excess = np.maximum(tops.max(axis=1), 0.0)
+    return excess, np.maximum(left, 0.0), np.maximum(right, 0.0)
+
+
+def _piece_tops(curve, x: np.ndarray, rise: np.ndarray, slope: np.ndarray) -> np.ndarray:
+    """The most the rise can reach between consecutive cut points (pieces wholly convex or wholly concave)."""
+    lo_x, hi_x, lo_r, hi_r, lo_s, hi_s = x[:, :-1], x[:, 1:], rise[:, :-1], rise[:, 1:], slope[:, :-1], slope[:, 1:]
+    ends = np.maximum(lo_r, hi_r)
+    concave = curve.is_concave | ((lo_x + hi_x) / 2 >= curve.inflection)
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        # Under both tangents: their crossing (or an end, if they cross outside the piece) bounds the piece.
+        finite = np.isfinite(lo_s)
+        cross = np.where(finite & (lo_s > hi_s), (hi_r - lo_r + lo_s * lo_x - hi_s * hi_x) / (lo_s - hi_s), hi_x)
+        cross = np.clip(np.nan_to_num(cross, nan=hi_x), lo_x, hi_x)
+        under_low = np.where(finite, lo_r + lo_s * (cross - lo_x), np.inf)
+        under_high = hi_r + hi_s * (cross - hi_x)
+        at_cross = np.minimum(under_low, under_high)
+        from_high = hi_r - np.minimum(hi_s, 0.0) * (hi_x - lo_x)  # the high end's tangent alone, at its highest
+        tangents = np.where(finite, np.maximum(ends, at_cross), np.maximum(ends, from_high))
+    return np.where(concave, tangents, ends)
+
+
+def _steepest(curve, low: np.ndarray, high: np.ndarray) -> np.ndarray:
+    """The curve's largest slope on [low, high]: at the inflection, or the nearer end (slopes rise, then fall)."""
+    return curve.slope(np.clip(curve.inflection, low, high))
+
+
+def _shallowest(curve, low: np.ndarray, high: np.ndarray) -> np.ndarray:
+    """The curve's smallest slope on [low, high]: at one end (slopes rise, then fall)."""
+    return np.minimum(curve.slope(low), curve.slope(high))
 
 
 def chord_excess(curve: ResponseCurve, points: np.ndarray) -> np.ndarray:
     """Per segment, an upper bound on how far the true curve rises above the straight line between its ends.
 
-    Measured on a fine grid inside each segment, plus half the largest step
-    between grid points (the curve is smooth, so it cannot rise further
-    between two grid points than that).
+    Proven on every point of the segment, not only where it is measured (see :func:`chord_cones`).
     """
     points = np.asarray(points, dtype=float)
     if len(points) < 2:
@@ -362,7 +415,8 @@ def _incremental(problem: Problem, *, key: str, spend: str, points: np.ndarray, 
                 if k < len(full):
                     active[full[k]] = float(e)
                 structural(f"bonus-active{k}", active, LE, float(e) if k == 0 else 0.0, "rise only on the active segment")
-                structural(f"bonus-left{k}", {bonus: 1.0, fills[k]: -float(left)}, LE, 0.0, "rise from the left end")
+                if np.isfinite(left):  # infinite where the curve's own slope is (a concave curve at zero spend)
+                    structural(f"bonus-left{k}", {bonus: 1.0, fills[k]: -float(left)}, LE, 0.0, "rise from the left end")
                 structural(f"bonus-right{k}", {bonus: 1.0, fills[k]: float(right)}, LE, float(right), "rise to the right end")
                 terms[bonus] = 1.0
         out.append(Piecewise(terms=terms, constant=constant))
