@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import html as html_text
 import os
 import re
 import shutil
@@ -20,8 +21,9 @@ from crimecast.cli import cli
 from crimecast.data.load import load_counts
 from crimecast.data.series import with_totals
 from crimecast.forecast import mdc
-from crimecast.report.board import build_board_pack, crimecast_version, fingerprint
-from crimecast.report.board_html import render_html
+from crimecast.optimise.assumptions import load_assumptions
+from crimecast.report.board import _binding_sentences, build_board_pack, crimecast_version, fingerprint
+from crimecast.report.board_html import fleet_heading, render_html
 from crimecast.scenarios.plan import load_plan
 
 pytestmark = pytest.mark.xdist_group("board-replay")  # one worker builds the replay once
@@ -173,6 +175,29 @@ def test_replay_has_every_section_and_its_provenance(replay):
     assert "ILLUSTRATIVE DATA" in text
     assert "As of March 2014; forecasts made from March 2013" in text
     assert f"crimecast {crimecast_version()}" in text
+    words = html_text.unescape(text)
+    # Every forecast the pack shows is named with the part of the pack it serves.
+    assert "Forecast: the count milestones and the scenario ets, 200 simulated paths, seed 2014" in words
+    assert "Forecast: the satisfaction (rate) milestones logit-binomial" in words
+    assert "Forecast: the Community Safety Fund's baseline crime ets, 200 simulated paths" in words
+    assert "simulated paths, seed 2014 Plan" not in words  # no single model line standing for the whole pack
+
+
+@pytest.mark.slow
+def test_replay_names_the_part_each_note_is_about_and_words_the_money_plainly(replay):
+    html, page, _ = replay
+    words = html_text.unescape(_plain(html))
+    assert "Note: " not in words  # every note says which part of the pack it is about
+    assert re.search(r"Note on the milestones: \d+ series forecast separately", words)
+    assert re.search(r"Note on the Community Safety Fund: \d+ series forecast separately", words)
+    assert "solved to proven optimality by HiGHS" in words and "by highs" not in words
+    assert not re.search(r"would (gain|buy) 0\.0 ", words)  # a limit that gains nothing shown is not a gain of 0.0
+    assert "West Midlands Police fleet renewal, 2013" in words
+    assert "Fleet renewal: West Midlands Police fleet renewal" not in words
+    # The scenario's band only beside the series it changes (violence with injury, and the totals holding it).
+    cumulative = [image["alt"] for image in page.images if image["alt"].startswith("Cumulative")]
+    assert len(cumulative) == len(PUBLISHED)
+    assert "scenario's 80% band" in cumulative[2] and "scenario's 80% band" not in cumulative[1]  # violence; burglary
 
 
 @pytest.mark.slow
@@ -198,6 +223,43 @@ def test_replay_pdf_is_a4_with_a_page_per_section(replay):
 # ---------------------------------------------------------------- a quick pack: in-year, determinism, no Chromium
 
 QUICK = ["--model", "seasonal-naive", "--paths", "100", "--as-of", "2013-09"]
+
+
+def test_the_provenance_names_the_funds_forecast_beside_the_milestones(quick_plan, csf_file):
+    counts = with_totals(load_counts("west-midlands"))
+    pack = build_board_pack(counts, load_plan(quick_plan), as_of=pd.Timestamp("2013-09-01"), model="seasonal-naive",
+                            csf=load_assumptions(csf_file(**{"forecast.paths": 300})))
+    assert pack.provenance.forecasts == (
+        ("Forecast: the count milestones", "seasonal-naive, 1,000 simulated paths, seed 2014"),
+        ("Forecast: the Community Safety Fund's baseline crime",
+         "seasonal-naive, 300 simulated paths, seed 2014, from the data to March 2014"))
+    assert [part for part, _ in pack.notes] == ["the Community Safety Fund"]  # its 28 series; one milestone series
+    text = html_text.unescape(_plain(render_html(pack)))
+    assert "the Community Safety Fund's baseline crime seasonal-naive, 300 simulated paths" in text
+    assert "Forecast: the count milestones seasonal-naive, 1,000 simulated paths" in text
+
+
+def test_a_limit_that_gains_nothing_shown_is_not_called_a_gain():
+    from types import SimpleNamespace
+
+    binding = pd.DataFrame({"description": ["Coventry: at most 10% above 2013/14", "Walsall: at most 10% above 2013/14",
+                                            "Fund: at most £6,969,000 in total"],
+                            "group": ["change", "change", "budget"], "price": [0.006, 0.36, 0.02]})
+    result = SimpleNamespace(binding=binding, spec=SimpleNamespace(budget=6_969_000),
+                             weights=SimpleNamespace(unit="crimes prevented", currency="crimes"))
+    assert _binding_sentences(result) == [
+        "Coventry: at most 10% above 2013/14 is reached but hardly holds the plan back: dropping it would gain less "
+        "than 0.05 (crimes prevented).",
+        "Walsall: at most 10% above 2013/14 binds: dropping it would gain 0.4 (crimes prevented).",
+        "Fund: at most £6,969,000 in total is reached but hardly holds the plan back: £10,000 more would gain less "
+        "than 0.05 (crimes prevented)."]
+    result.weights = SimpleNamespace(unit="£ social cost", currency="cost")
+    assert "dropping it would gain less than £0.50" in _binding_sentences(result)[0]
+
+
+def test_the_fleet_heading_does_not_repeat_itself():
+    assert fleet_heading("West Midlands Police fleet renewal, 2013") == "West Midlands Police fleet renewal, 2013"
+    assert fleet_heading("diary cars 2015") == "Fleet renewal: diary cars 2015"
 
 
 def test_in_year_pack_is_deterministic(quick_plan):

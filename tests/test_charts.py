@@ -1,5 +1,7 @@
 """The monthly charts' fixed layout: nothing clipped, nothing overlapping, whatever the size of the numbers."""
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -15,6 +17,7 @@ from crimecast.report.milestones import probability
 from crimecast.report.rates import rate_milestone_chart
 from crimecast.scenarios.assess import assess_milestones
 from crimecast.scenarios.plan import Milestone, Plan, single_milestone
+from crimecast.scenarios.spec import load_scenario
 
 
 def _result(level: float, *, months: int = 60, freq: str = "MS") -> ForecastResult:
@@ -56,6 +59,20 @@ def assert_laid_out(fig):
     assert caption_top <= _extent(ax.xaxis.label, renderer).y0 + 1  # the caption sits under the axis label
 
 
+def assert_legend_below(fig):
+    """The legend sits under the plot (between the axis label and the caption), clear of every point and label in it."""
+    png_bytes(fig)
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    ax = fig.axes[0]
+    legend = _extent(ax.get_legend(), renderer)
+    assert legend.y1 <= ax.get_window_extent(renderer).y0 - 1  # wholly below the plot: it covers nothing in it
+    assert legend.y1 <= _extent(ax.xaxis.label, renderer).y0 + 1
+    assert legend.y0 >= max(_extent(t, renderer).y1 for t in fig.texts) - 1  # above the caption
+    assert legend.x0 >= 0 and legend.x1 <= fig.bbox.x1
+
+
 NOTICE = "ILLUSTRATIVE DATA: synthetic counts calibrated to published figures, not real recorded crime."
 
 
@@ -67,8 +84,23 @@ def test_fan_chart_is_laid_out_whatever_the_numbers(level, freq):
 def test_control_chart_is_laid_out():
     y = _result(12_000).history
     chart, _ = process_chart(y, known=(pd.Timestamp("2012-04-01"),))
-    assert_laid_out(control_chart_figure(chart, category="burglary-dwelling", area="force",
-                                         known={pd.Timestamp("2012-04-01"): "recording change"}, notice=NOTICE))
+    fig = control_chart_figure(chart, category="burglary-dwelling", area="force",
+                               known={pd.Timestamp("2012-04-01"): "recording change"}, notice=NOTICE)
+    assert_laid_out(fig)
+    assert_legend_below(fig)  # a step's label stands at the plot's foot, where the legend used to be
+
+
+def test_the_scenario_band_is_drawn_only_on_a_series_the_scenario_changes():
+    counts = with_totals(load_counts())
+    scenario = load_scenario("domestic-abuse-uplift")  # changes violence with injury only
+    scenario = dataclasses.replace(scenario, base=scenario.base.model_copy(update={"model": "seasonal-naive", "paths": 200}))
+    plan = Plan(name="two", source="test", milestones=(Milestone(category="burglary-dwelling", target=-0.08, year="2013/14"),
+                                                      Milestone(category="violence-with-injury", target=-0.05, year="2013/14")))
+    burglary, violence = assess_milestones(counts, plan, scenario=scenario).assessments
+    labels = {a.category: [t.get_text() for t in milestone_chart(a, as_of=pd.Timestamp("2013-03-01")).axes[0]
+                           .get_legend().get_texts()] for a in (burglary, violence)}
+    assert "scenario 80% interval" in labels["violence-with-injury"]
+    assert "scenario 80% interval" not in labels["burglary-dwelling"] and "forecast 80% interval" in labels["burglary-dwelling"]
 
 
 def test_milestone_chart_is_laid_out():
@@ -87,11 +119,23 @@ def test_a_caption_is_a_sentence_with_or_without_the_data_notice(notice):
     assert caption == "Limits: process average +/- 2.66 x average moving range." + (f" {notice}" if notice else "")
 
 
-def test_a_rate_milestone_chart_gives_p_meet_as_the_summary_does():
+@pytest.fixture(scope="module")
+def satisfaction():
+    """Victim satisfaction (crime) against 88% in 2013/14, forecast from March 2013."""
     counts = with_totals(load_counts())
     milestone = Milestone(category="satisfaction-crime", rate="88%", basis="rolling-12", year="2013/14")
-    assessment = assess_milestones(counts, Plan(name="rates", milestones=(milestone,), source="test"),
-                                   spec=ForecastSpec(paths=1000)).assessments[0]
+    return assess_milestones(counts, Plan(name="rates", milestones=(milestone,), source="test"),
+                             spec=ForecastSpec(paths=1000)).assessments[0]
+
+
+def test_a_rate_milestone_chart_keeps_its_legend_off_the_points(satisfaction):
+    fig = rate_milestone_chart(satisfaction, as_of=pd.Timestamp("2013-03-01"), notice=NOTICE)
+    assert_laid_out(fig)
+    assert_legend_below(fig)  # the year's first month sits low at the left, where the legend used to be
+
+
+def test_a_rate_milestone_chart_gives_p_meet_as_the_summary_does(satisfaction):
+    assessment = satisfaction
     fig = rate_milestone_chart(assessment, as_of=pd.Timestamp("2013-03-01"), notice=NOTICE)
     caption = " ".join(" ".join(t.get_text() for t in fig.texts).split())
     chance = probability(assessment.baseline.probability.p, 1000)

@@ -73,6 +73,18 @@ def test_totals_stay_coherent_and_untouched_series_stay_put():
                                base.total("burglary", "force") + 0.2 * base.bottom[("burglary", "walsall")] + 30)
 
 
+def test_the_series_a_scenario_changes_are_named_and_no_other():
+    base = baseline()
+    applied = apply_drivers(base, [driver([("burglary", "walsall")], kind="uplift", value=0.2),
+                                   driver([("shoplifting", "force")], name="none", kind="level_shift", value=0)], seed=1)
+    assert applied.changed == {("burglary", "walsall")}  # a driver of no effect changes nothing
+    assert applied.changes("burglary", "walsall") and applied.changes("burglary", "force") and applied.changes(*TRC)
+    assert not applied.changes("robbery", "force") and not applied.changes("shoplifting", "force")
+    for key in set(KEYS) - applied.changed:
+        assert np.array_equal(applied.paths.bottom[key], base.bottom[key])
+    assert apply_drivers(base, [], seed=1).changed == frozenset()
+
+
 MULTIPLICATIVE = [
     dict(name="u", kind="uplift", value={"dist": "normal", "mean": 0.05, "sd": 0.02}),
     dict(name="t", kind="trend", value={"dist": "triangular", "low": 0.0, "mode": 0.05, "high": 0.1}),

@@ -101,6 +101,7 @@ class CsfView:
     summary: list[str]
     marginal: list[str]
     binding: list[str]
+    forecast: str = ""  # how its baseline crime was forecast (model, paths, seed), for the provenance
 
 
 @dataclass
@@ -131,6 +132,7 @@ class Provenance:
     seed: int
     version: str
     inputs: tuple[tuple[str, str], ...]
+    forecasts: tuple[tuple[str, str], ...] = ()  # (which part of the pack, its model, paths and seed): every forecast used
 
 
 @dataclass
@@ -146,7 +148,7 @@ class BoardPack:
     scenario: ScenarioView | None = None
     csf: CsfView | None = None
     fleet: FleetView | None = None
-    notes: list[str] = field(default_factory=list)
+    notes: list[tuple[str, str]] = field(default_factory=list)  # (the part of the pack it is about, the note)
 
     @property
     def as_of(self) -> pd.Timestamp:
@@ -162,6 +164,38 @@ class BoardPack:
 
 
 # ---------------------------------------------------------------- provenance
+
+def _described(spec) -> str:
+    """``"crimecast, 1,000 simulated paths, seed 2014"`` (and steps off, when they are)."""
+    return f"{spec.model}, {spec.paths:,} simulated paths, seed {spec.seed}" + ("" if spec.steps else ", steps off")
+
+
+def _rate_model() -> str:
+    from crimecast.forecast.rates import RateForecast
+
+    return next(f.default for f in dataclasses.fields(RateForecast) if f.name == "model")
+
+
+def _forecasts(report: MilestoneReport, views: list[MilestoneView], *, scenario: bool, saved: Panel | None,
+               csf: CsfView | None) -> tuple[tuple[str, str], ...]:
+    """Every forecast the pack shows, by the part of the pack it serves: model, simulated paths and seed."""
+    rows = []
+    counted = [v for v in views if v.assessment.unit != "rate"]
+    rates = [v for v in views if v.assessment.unit == "rate"]
+    if counted:
+        what = "Forecast: the count milestones" + (" and the scenario" if scenario else "")
+        how = _described(report.base)
+        rows.append((what, f"read from the saved forecast '{saved.saved}': {how}" if saved is not None else how))
+    if rates:
+        seeds = [report.base.seed + v.number - 1 for v in rates]  # each rate milestone: the seed plus its place in the plan
+        rows.append(("Forecast: the satisfaction (rate) milestones",
+                     f"{_rate_model()} (a local level on the logit scale, binomial sampling of the surveys), "
+                     f"{report.base.paths:,} simulated paths, seed{'s' if len(seeds) > 1 else ''} "
+                     f"{', '.join(str(seed) for seed in seeds)}"))
+    if csf is not None:
+        rows.append(("Forecast: the Community Safety Fund's baseline crime", csf.forecast))
+    return tuple(rows)
+
 
 # ---------------------------------------------------------------- when the pack stands
 
@@ -351,11 +385,25 @@ def _marginal_sentences(result: CsfResult) -> list[str]:
             "can be."]
 
 
+def _negligible(price: float, result: CsfResult) -> str | None:
+    """``"less than 0.05"`` when a price shows as nothing at the precision outcomes are shown in, else ``None``."""
+    if csf_text.outcome(price, result) != csf_text.outcome(0.0, result):
+        return None
+    return "less than £0.50" if result.weights.currency == "cost" else "less than 0.05"
+
+
 def _binding_sentences(result: CsfResult) -> list[str]:
+    """Each binding constraint and what relaxing it would gain; a limit whose relaxation gains nothing at the shown
+    precision is said to be reached but to cost next to nothing, not presented as a gain of 0.0."""
     lines = []
     for row in result.binding.itertuples():
+        small = _negligible(row.price, result) if row.price == row.price else None
         if row.price != row.price:
             lines.append(f"{row.description} binds; dropping it alone leaves no allocation that meets the rest.")
+        elif small is not None:
+            more = "£10,000 more" if row.group == "budget" else "dropping it"
+            lines.append(f"{row.description} is reached but hardly holds the plan back: {more} would gain {small} "
+                         f"({result.weights.unit}).")
         elif row.group == "budget":
             lines.append(f"The budget ({money(result.spec.budget)}) binds: £10,000 more would buy "
                          f"{csf_text.outcome(row.price, result)} ({result.weights.unit}).")
@@ -405,13 +453,16 @@ def _csf_view(counts: pd.DataFrame, assumptions: CsfAssumptions, source: str, *,
         basis = (f"Baseline crime is each recipient's forecast for {result.year} read from the saved forecast "
                  f"'{saved.saved}' (data to {_data_to(saved, csf_counts):%B %Y}; {saved.spec.describe()}); the plan's scenario is not "
                  "applied to it.")
+        forecast = (f"read from the saved forecast '{saved.saved}': {_described(saved.spec)}, from the data to "
+                    f"{_data_to(saved, csf_counts):%B %Y}")
     else:
+        forecast = f"{_described(settings)}, from the data to {made:%B %Y}"
         basis = (f"Baseline crime is each recipient's forecast for {result.year} from the data to {made:%B %Y} "
                  f"(model {settings.model}, {settings.paths:,} paths); the plan's scenario is not applied to it.")
     if afresh is not None:
         result.notes.append(afresh)
     return CsfView(result=result, summary=[basis, *csf_text.summary_sentences(result)], marginal=_marginal_sentences(result),
-                   binding=_binding_sentences(result))
+                   binding=_binding_sentences(result), forecast=forecast)
 
 
 def _fleet_view(fleet: Fleet) -> FleetView:
@@ -438,6 +489,22 @@ def _scenario_view(scenario: Scenario, report: MilestoneReport, views: list[Mile
     return ScenarioView(name=scenario.name, description=scenario.description.strip(), source=Path(scenario.source).name,
                         drivers=[describe_driver(d) for d in report.drivers],
                         milestones=[v for v in views if v.scenario_changed])
+
+
+MILESTONES, FUND = "the milestones", "the Community Safety Fund"
+
+
+def _notes(report: MilestoneReport, views: list[MilestoneView], csf: CsfView | None) -> list[tuple[str, str]]:
+    """The pack's notes as (the part of the pack each is about, the note); a note two parts share is given once."""
+    parts: dict[str, list[str]] = {}
+    for text in [*report.notes, *(report.against.notes if report.against is not None else [])]:
+        parts.setdefault(text, []).append(MILESTONES)
+    if any(v.assessment.baseline.probability.p > CAVEAT_ABOVE for v in views):
+        parts.setdefault(CALIBRATION_CAVEAT, []).append("P(meet) in the summary")
+    for text in (csf.result.notes if csf is not None else []):
+        if FUND not in parts.setdefault(text, []):
+            parts[text].append(FUND)
+    return [(" and ".join(dict.fromkeys(where)), text) for text, where in parts.items()]
 
 
 def _add_against(views: list[MilestoneView], against) -> None:
@@ -517,11 +584,7 @@ def build_board_pack(counts: pd.DataFrame, plan: Plan, *, as_of: pd.Timestamp | 
              for i, a in enumerate(report.assessments)]
     if report.against is not None:
         _add_against(views, report.against)
-    notes = list(report.notes) + (list(report.against.notes) if report.against is not None else [])
-    if any(v.assessment.baseline.probability.p > CAVEAT_ABOVE for v in views):
-        notes.append(CALIBRATION_CAVEAT)
-    if csf_view is not None:
-        notes += [n for n in csf_view.result.notes if n not in notes]
+    notes = _notes(report, views, csf_view)
     inputs = [("Plan", Path(plan.source).name)]
     if scenario is not None:
         inputs.append(("Scenario", Path(scenario.source).name))
@@ -539,7 +602,7 @@ def build_board_pack(counts: pd.DataFrame, plan: Plan, *, as_of: pd.Timestamp | 
         notice=str(counts.attrs.get("notice", "") or ""), fingerprint=fingerprint(known),
         first_month=known["month"].min(), last_month=known["month"].max(), as_of=as_of, forecast_from=forecast_from,
         model=report.base.model, paths=report.base.paths, seed=report.base.seed, version=crimecast_version(),
-        inputs=tuple(inputs))
+        inputs=tuple(inputs), forecasts=_forecasts(report, views, scenario=scenario is not None, saved=saved, csf=csf_view))
     title = f"{plan.name}: {'year-end report' if stage == YEAR_END else 'position'} as of {as_of:%B %Y}"
     return BoardPack(title=title, plan=plan, stage=stage, report=report, milestones=views, provenance=provenance,
                      scenario=_scenario_view(scenario, report, views) if scenario is not None else None,

@@ -114,7 +114,7 @@ def _cumulative_chart(view: MilestoneView, pack: BoardPack, notice: str) -> Char
         return chart(fig, alt, "The year's rate so far, and the forecast's 80% band, against the target.")
     fig = milestone_chart(a, as_of=pack.provenance.forecast_from, notice=notice)
     outcome = f" The actual outcome was {count(a.outcome)} ({percent(a.outcome_change)})." if a.outcome is not None else ""
-    scenario = " The scenario's 80% band is shown beside it." if a.scenario is not None else ""
+    scenario = " The scenario's 80% band is shown beside it." if a.scenario is not None and a.scenario_changes else ""
     alt = (f"Cumulative recorded crimes through {a.year}: the target trajectory ends at {count(a.threshold)}; the "
            f"forecast from {pack.provenance.forecast_from:%B %Y} expects {count(a.baseline.expected)} (80% interval "
            f"{count(a.baseline.lo80)} to {count(a.baseline.hi80)}).{scenario}{outcome}")
@@ -227,6 +227,11 @@ def _csf_context(pack: BoardPack, notice: str) -> dict | None:
             "source": Path(result.source).name}
 
 
+def fleet_heading(name: str) -> str:
+    """The fleet section's heading: the fleet's name, after "Fleet renewal: " unless the name already says fleet."""
+    return name[:1].upper() + name[1:] if "fleet" in name.lower() else f"Fleet renewal: {name}"
+
+
 def _fleet_context(pack: BoardPack, notice: str) -> dict | None:
     if pack.fleet is None:
         return None
@@ -237,7 +242,7 @@ def _fleet_context(pack: BoardPack, notice: str) -> dict | None:
            f"{report.tradeoff['co2_tonnes'].max():,.1f} t; like-for-like renewals cost {money(plan.baseline_cost)} "
            f"for {plan.baseline_co2:,.1f} t; the plan costs {money(plan.cost)} for {plan.co2:,.1f} t.")
     sites = fleet_text.site_table(plan)
-    return {"view": pack.fleet, "plan": _frame(fleet_text.plan_table(plan)),
+    return {"view": pack.fleet, "heading": fleet_heading(pack.fleet.name), "plan": _frame(fleet_text.plan_table(plan)),
             "sites": _frame(sites) if not sites.empty else None,
             "chart": chart(fig, alt, "Fleet renewal: least whole-life cost against CO2.")}
 

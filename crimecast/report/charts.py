@@ -31,12 +31,24 @@ def _mark_financial_years(ax, first: pd.Timestamp, last: pd.Timestamp) -> None:
 CAPTION_CHARACTERS_PER_INCH = 17  # 7-point text: about this many characters fit in an inch
 
 
-def _with_caption(fig, caption: str, notice: str = "", *, monthly_ax=None):
+LEGEND_ROW_IN, LEGEND_PAD_IN = 0.19, 0.08  # a row of 7- or 8-point legend entries, and the legend's own padding
+
+
+def legend_below(ax, *, ncol: int, fontsize: int = 8):
+    """A legend for under the plot (between the axis label and the caption, placed by :func:`_with_caption`), so it
+    never covers a point or a label inside the plot; returns it."""
+    legend = ax.legend(loc="lower center", fontsize=fontsize, frameon=False, ncol=ncol)
+    legend.rows = -(-len(legend.legend_handles) // ncol)
+    return legend
+
+
+def _with_caption(fig, caption: str, notice: str = "", *, monthly_ax=None, legend=None):
     """Small grey caption at the foot (what the chart rests on, the data notice), wrapped to the figure's width
     so it is never clipped and ended with a full stop; lays out and returns the Figure.
 
     ``monthly_ax``: the axes of a one-panel monthly chart, laid out by :func:`_monthly_margins` instead of
-    ``tight_layout``.
+    ``tight_layout``. ``legend``: from :func:`legend_below` (with ``monthly_ax``), set above the caption,
+    centred under the plot.
     """
     import textwrap
 
@@ -47,8 +59,14 @@ def _with_caption(fig, caption: str, notice: str = "", *, monthly_ax=None):
     line_height = 0.13 / height_in  # 7-point text with leading, as a share of the figure's height
     fig.text(0.01, 0.01, "\n".join(lines), fontsize=7, color="0.35", va="bottom")
     caption_top = 0.015 + line_height * len(lines)
+    legend_bottom = caption_top
+    if legend is not None:
+        caption_top += (legend.rows * LEGEND_ROW_IN + LEGEND_PAD_IN) / height_in
     if monthly_ax is not None:
         _monthly_margins(fig, monthly_ax, bottom=caption_top)
+        if legend is not None:
+            box = monthly_ax.get_position()
+            legend.set_bbox_to_anchor(((box.x0 + box.x1) / 2, legend_bottom), transform=fig.transFigure)
     else:
         fig.tight_layout(rect=(0, caption_top, 1, 1))
     return fig
@@ -206,9 +224,10 @@ def control_chart_figure(chart, *, category: str, area: str, known: dict | None 
     ax.set_title(f"{display_name(category)} — {area_label(area)}: XmR chart{adjusted}", pad=18)
     _axis_labels(ax, frequency, adjusted=" (seasonally adjusted)" if chart.seasonally_adjusted else "")
     ax.set_ylim(bottom=0)
-    ax.legend(loc="lower left", fontsize=7, frameon=False, ncol=3)
+    legend = legend_below(ax, ncol=4, fontsize=7)  # under the plot: clear of the step labels at its foot
     ax.grid(axis="y", color="0.92")
-    return _with_caption(fig, "Limits: process average +/- 2.66 x average moving range", notice, monthly_ax=ax)
+    return _with_caption(fig, "Limits: process average +/- 2.66 x average moving range", notice, monthly_ax=ax,
+                         legend=legend)
 
 
 def scenario_chart(result, key: tuple[str, str], *, notice: str = ""):
@@ -233,13 +252,17 @@ def scenario_chart(result, key: tuple[str, str], *, notice: str = ""):
 
 
 def milestone_chart(assessment, *, as_of: pd.Timestamp, notice: str = ""):
-    """Cumulative actual vs the target's trajectory vs the forecast band through the year; returns the Figure."""
+    """Cumulative actual vs the target's trajectory vs the forecast band through the year; returns the Figure.
+
+    The scenario's band is drawn only where the scenario changes the series
+    (``assessment.scenario_changes``); elsewhere it would repeat the forecast's.
+    """
     frame = assessment.cumulative
     fig, ax = _subplots(figsize=(10, 5), dpi=100)
     ax.plot(frame["month"], frame["trajectory"], color="tab:green", linestyle="--", linewidth=1.4,
             label=f"target trajectory ({assessment.milestone.describe()})")
     for name, colour in (("baseline", "tab:blue"), ("scenario", "tab:orange")):
-        if f"{name}_mean" in frame:
+        if f"{name}_mean" in frame and (name == "baseline" or assessment.scenario_changes):
             ax.fill_between(frame["month"], frame[f"{name}_lo80"], frame[f"{name}_hi80"], color=colour, alpha=0.25,
                             label=f"{'forecast' if name == 'baseline' else 'scenario'} 80% interval")
             ax.plot(frame["month"], frame[f"{name}_mean"], color=colour, linewidth=1.4)

@@ -11,6 +11,7 @@ from crimecast.io import write_csv_atomic
 from crimecast.optimise.model import money
 from crimecast.optimise.fleet import TORNADO_SWING, FleetPlan, FleetReport, SwitchingValue
 from crimecast.optimise.fleet_spec import Fleet
+from crimecast.report.optimise import solver_name
 from crimecast.report.text import Line, heading, note, plain
 from crimecast.report.workbook import MONEY, NUMBER0, NUMBER1, NUMBER2, Sheet, notes_sheet
 from crimecast.report.workbook import write_workbook as write_sheets
@@ -218,7 +219,7 @@ def fleet_text(fleet: Fleet, report: FleetReport, *, objective: str, sentences: 
 
     plan = report.plan
     lines = [heading(f"\n{fleet.spec.name}: {len(fleet.vehicles)} renewals, objective {objective}, solved to proven "
-                     f"optimality by {plan.solution.solver} in {plan.solution.seconds:.1f} s "
+                     f"optimality by {solver_name(plan.solution.solver)} in {plan.solution.seconds:.1f} s "
                      f"(everything: {report.seconds:.1f} s).")]
     lines.append(plain(text_table(plan_table(plan), align_left=("role", "renewing", "replacement"))))
     sites = site_table(plan)

@@ -9,10 +9,19 @@ import pandas as pd
 from crimecast.io import write_csv_atomic
 from crimecast.optimise.model import money
 from crimecast.optimise.csf import CsfResult
+from crimecast.optimise.solver import CBC, HIGHS
 from crimecast.report.workbook import (MONEY, NUMBER1, NUMBER2, PERCENT, SIGNED_PERCENT, Sheet, notes_sheet,
                                       write_workbook as write_sheets)
 
 EXCEL_NOTE = "Cell values are reproducible; the workbook also records when it was saved."
+
+
+SOLVER_NAMES = {HIGHS: "HiGHS", CBC: "CBC"}
+
+
+def solver_name(solver: str) -> str:
+    """A solver as its makers write it: ``"highs"`` -> ``"HiGHS"``, ``"cbc"`` -> ``"CBC"``."""
+    return SOLVER_NAMES.get(solver, solver)
 
 
 def outcome(value: float, result: CsfResult, *, signed: bool = False) -> str:
@@ -114,7 +123,7 @@ def summary_sentences(result: CsfResult) -> list[str]:
         f"Constrained to the {last} allocation, the optimiser returns it exactly (largest difference £{reproduced:,.2f}).",
         f"Proven within {_small(result.optimal.gap, result)} ({result.optimal.approximation_error:.1e} of the outcome) "
         f"of the best any split can do on the true response curves: an upper bound from over-estimated curves, after "
-        f"{result.optimal.refinements} refinement(s); solved to proven optimality by {result.optimal.solution.solver}. "
+        f"{result.optimal.refinements} refinement(s); solved to proven optimality by {solver_name(result.optimal.solution.solver)}. "
         "Constraint prices are exact re-solves, each to the ± shown.",
         f"Under uncertainty: over {result.samples} sampled sets of response curves, the allocation that maximises the "
         f"{'mean' if result.spec.measure == 'mean' else f'worst {result.spec.cvar_alpha:.0%} (CVaR)'} outcome is the "

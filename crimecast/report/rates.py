@@ -9,7 +9,7 @@ import pandas as pd
 
 from crimecast.data.slugs import area_label, display_name
 from crimecast.io import write_csv_atomic
-from crimecast.report.charts import _mark_financial_years, _subplots, _with_caption
+from crimecast.report.charts import _mark_financial_years, _subplots, _with_caption, legend_below
 from crimecast.report.text import Line, heading, note, plain
 
 
@@ -142,13 +142,13 @@ def rate_milestone_chart(assessment, *, as_of: pd.Timestamp, notice: str = ""):
     ax.set_title(f"{assessment.label}: {assessment.milestone.describe()}, {assessment.year}", pad=12)
     ax.set_ylabel("% satisfied, year to date")
     ax.set_xlabel("month")
-    ax.legend(loc="lower left", fontsize=8, frameon=False, ncol=3)
+    legend = legend_below(ax, ncol=5)  # under the plot: clear of the year's first months
     ax.grid(axis="y", color="0.92")
     from crimecast.report.milestones import probability
 
     chance = probability(assessment.baseline.probability.p, assessment.baseline.probability.n)
     caption = f"forecast from {as_of:%b %Y}; P(meet) {chance}: {assessment.baseline.verdict}"  # as the summary shows it
-    return _with_caption(fig, caption, notice, monthly_ax=ax)
+    return _with_caption(fig, caption, notice, monthly_ax=ax, legend=legend)
 
 
 def rate_run_json(report, *, data: dict, rates: dict, files: list) -> dict:

@@ -102,10 +102,15 @@ def _add_to_parts(bottom: dict, keys: list, added: np.ndarray) -> int:
 
 @dataclass(frozen=True)
 class Applied:
-    """Scenario paths and how many path-months a level shift had to stop at zero."""
+    """Scenario paths, how many path-months a level shift had to stop at zero, and the bottom series it changed."""
 
     paths: CoherentPaths
     clipped: int
+    changed: frozenset = frozenset()  # the bottom series' keys a driver changed; the others equal the baseline's
+
+    def changes(self, category: str, area: str) -> bool:
+        """Whether the scenario changes the series (category, area): one of its bottom series was changed."""
+        return bool(set(self.paths.keys_for(category, area) or ()) & self.changed)
 
 
 def apply_drivers(baseline: CoherentPaths, drivers: list[ResolvedDriver] | tuple[ResolvedDriver, ...], *, seed: int) -> Applied:
@@ -124,9 +129,11 @@ def apply_drivers(baseline: CoherentPaths, drivers: list[ResolvedDriver] | tuple
     -------
     Applied
         The scenario's paths. With no drivers (or only zero effects) they
-        equal the baseline exactly.
+        equal the baseline exactly; ``changed`` names the bottom series a
+        driver changed (every other series is the baseline's, unchanged).
     """
     bottom = dict(baseline.bottom)
+    changed = set()
     n_paths = next(iter(bottom.values())).shape[0]
     months = baseline.months
     ordered = sorted((d for d in drivers if not isinstance(d.spec, LevelShift)), key=lambda d: d.label)
@@ -136,6 +143,7 @@ def apply_drivers(baseline: CoherentPaths, drivers: list[ResolvedDriver] | tuple
             continue
         for category, area in driver.targets:
             _scale_parts(bottom, baseline.keys_for(category, area), factor)
+            changed.update(baseline.keys_for(category, area))
     clipped = 0
     for driver in (d for d in drivers if isinstance(d.spec, LevelShift)):
         added = addition(driver, months, n_paths, seed=seed)
@@ -143,4 +151,5 @@ def apply_drivers(baseline: CoherentPaths, drivers: list[ResolvedDriver] | tuple
             continue
         for category, area in driver.targets:
             clipped += _add_to_parts(bottom, baseline.keys_for(category, area), added)
-    return Applied(paths=baseline.with_bottom(bottom), clipped=clipped)
+            changed.update(baseline.keys_for(category, area))
+    return Applied(paths=baseline.with_bottom(bottom), clipped=clipped, changed=frozenset(changed))

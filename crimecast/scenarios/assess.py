@@ -129,7 +129,7 @@ def _cumulative(months: pd.DatetimeIndex, observed: pd.Series, forecasts: dict[s
 
 
 def _assess_one(milestone: Milestone, key: Key, *, counts: pd.DataFrame, as_of: pd.Timestamp, paths: dict,
-                model: str, where: str) -> Assessment:
+                model: str, where: str, scenario_changes: bool = False) -> Assessment:
     start = parse_financial_year(milestone.year)
     frequency = frequency_of(counts)
     months = financial_year_periods(start, frequency)
@@ -160,7 +160,7 @@ def _assess_one(milestone: Milestone, key: Key, *, counts: pd.DataFrame, as_of: 
         ytd_test=ytd_test, outcome=float(full_year.sum()) if outcome_known else None,
         cumulative=_cumulative(months, known.reindex(observed_months), forecasts, target_path,
                                full_year if outcome_known else pd.Series(dtype=float)),
-        frequency=frequency,
+        frequency=frequency, scenario_changes=scenario_changes,
     )
 
 
@@ -260,11 +260,14 @@ def assess_milestones(counts: pd.DataFrame, plan: Plan, *, spec: ForecastSpec | 
         baseline = forecast_panel(counts, spec=spec, needs=needs, as_of=cut, horizon=horizon, jobs=jobs,
                                   progress=progress)
     paths = {"baseline": baseline.paths}
+    applied = None
     if resolved is not None:
-        paths["scenario"] = apply_drivers(baseline.paths, resolved.drivers, seed=scenario.base.seed).paths
+        applied = apply_drivers(baseline.paths, resolved.drivers, seed=scenario.base.seed)
+        paths["scenario"] = applied.paths
     base = spec.model_copy(update={"as_of": f"{as_of:%Y-%m}"})
     assessments = [_assess_one(m, key, counts=counts, as_of=cut, paths=paths, model=spec.model,
-                               where=f"{plan.source}: milestones[{i}]")
+                               where=f"{plan.source}: milestones[{i}]",
+                               scenario_changes=applied is not None and applied.changes(*key))
                    for i, (m, key) in enumerate(zip(plan.milestones, keys))]
     data = {k: counts.attrs.get(k) for k in ("source", "illustrative", "notice")}
     report = MilestoneReport(plan=plan, as_of=as_of, base=base, assessments=assessments,

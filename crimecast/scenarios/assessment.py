@@ -62,6 +62,10 @@ class Assessment:
         the cumulative forecast ``baseline_lo80/mean/hi80`` (and
         ``scenario_...`` under a scenario), and ``outcome`` (the whole year's
         cumulative actuals, when the data already holds them: a replay).
+    scenario_changes
+        Whether a scenario driver changed this series' paths
+        (:attr:`crimecast.scenarios.apply.Applied.changed`); where it did not,
+        the scenario outlook equals the baseline and charts leave it out.
     """
 
     milestone: Milestone
@@ -80,6 +84,7 @@ class Assessment:
     cumulative: pd.DataFrame
     frequency: Frequency = MONTHLY
     unit: str = "count"  # "rate" for a rate series (scenarios/rate_assess.py): values are fractions, changes points
+    scenario_changes: bool = False  # a scenario driver changed this series (else its scenario outlook is the baseline's)
 
     @property
     def periods_observed(self) -> int:
