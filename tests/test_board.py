@@ -257,6 +257,18 @@ def test_a_limit_that_gains_nothing_shown_is_not_called_a_gain():
     assert "dropping it would gain less than £0.50" in _binding_sentences(result)[0]
 
 
+def test_a_scheme_kept_out_by_its_payback_is_worded_as_a_sentence():
+    from types import SimpleNamespace
+
+    binding = pd.DataFrame({"description": ["ANPR extension: payback 3.8 years is beyond the 3-year limit"],
+                            "group": ["payback"], "price": [140.0]})
+    result = SimpleNamespace(binding=binding, spec=SimpleNamespace(budget=6_969_000),
+                             weights=SimpleNamespace(unit="crimes prevented", currency="crimes"))
+    assert _binding_sentences(result) == [
+        "The payback limit keeps a scheme out (ANPR extension: payback 3.8 years is beyond the 3-year limit): allowing "
+        "it would gain 140.0 (crimes prevented)."]
+
+
 def test_the_fleet_heading_does_not_repeat_itself():
     assert fleet_heading("West Midlands Police fleet renewal, 2013") == "West Midlands Police fleet renewal, 2013"
     assert fleet_heading("diary cars 2015") == "Fleet renewal: diary cars 2015"

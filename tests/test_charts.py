@@ -14,7 +14,7 @@ from crimecast.forecast.spec import ForecastSpec
 from crimecast.forecast.steps import process_chart
 from crimecast.report.charts import control_chart_figure, fan_chart, milestone_chart, png_bytes
 from crimecast.report.milestones import probability
-from crimecast.report.rates import rate_milestone_chart
+from crimecast.report.rates import p_chart_figure, rate_milestone_chart
 from crimecast.scenarios.assess import assess_milestones
 from crimecast.scenarios.plan import Milestone, Plan, single_milestone
 from crimecast.scenarios.spec import load_scenario
@@ -141,3 +141,14 @@ def test_a_rate_milestone_chart_gives_p_meet_as_the_summary_does(satisfaction):
     chance = probability(assessment.baseline.probability.p, 1000)
     assert assessment.baseline.probability.p < 0.01 and "." in chance  # under 1%: one decimal, never rounded to 0% or 1%
     assert caption.startswith(f"forecast from Mar 2013; P(meet) {chance}: {assessment.baseline.verdict}. ILLUSTRATIVE")
+
+
+def test_a_p_chart_keeps_its_legend_off_the_lower_limit():
+    from crimecast.data.rates import embedded_rates, rate_series
+    from crimecast.forecast.pchart import p_chart
+
+    series = rate_series(embedded_rates("west-midlands"), category="satisfaction-asb", area="force")
+    fig = p_chart_figure(p_chart(series, start=series.index[-1] - pd.DateOffset(months=35)), category="satisfaction-asb",
+                         area="force", notice=NOTICE)
+    assert_laid_out(fig)
+    assert_legend_below(fig)  # inside the plot it sat on the lower limit line

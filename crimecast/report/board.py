@@ -404,6 +404,9 @@ def _binding_sentences(result: CsfResult) -> list[str]:
             more = "£10,000 more" if row.group == "budget" else "dropping it"
             lines.append(f"{row.description} is reached but hardly holds the plan back: {more} would gain {small} "
                          f"({result.weights.unit}).")
+        elif row.group == "payback":  # the description is a sentence ("X: payback 3.8 years is beyond the limit")
+            lines.append(f"The payback limit keeps a scheme out ({row.description}): allowing it would gain "
+                         f"{csf_text.outcome(row.price, result)} ({result.weights.unit}).")
         elif row.group == "budget":
             lines.append(f"The budget ({money(result.spec.budget)}) binds: £10,000 more would buy "
                          f"{csf_text.outcome(row.price, result)} ({result.weights.unit}).")

@@ -112,12 +112,12 @@ def p_chart_figure(chart, *, category: str, area: str, notice: str = ""):
     ax.set_title(f"{title(category, area)}: {chart.kind}", pad=18)
     ax.set_ylabel("% satisfied (of those surveyed)")
     ax.set_xlabel("month (grey lines: start of each financial year, April)")
-    ax.legend(loc="lower left", fontsize=8, frameon=False, ncol=4)
+    legend = legend_below(ax, ncol=4)  # under the plot: clear of the lower limit line
     ax.grid(axis="y", color="0.92")
     kinds = "; ".join(f"{p.start:%b %Y}-{p.end:%b %Y}: {p.kind}, sigma_z {p.sigma_z:.2f}" for p in chart.periods)
     caption = (f"Limits: average +/- 3 x binomial sigma of each month's surveys, times Laney's sigma_z where the months "
                f"are overdispersed (chi-square p < 0.05). {kinds}")
-    return _with_caption(fig, caption, notice, monthly_ax=ax)
+    return _with_caption(fig, caption, notice, monthly_ax=ax, legend=legend)
 
 
 def p_chart_frame(chart) -> pd.DataFrame:
