@@ -47,11 +47,7 @@ class ResponseCurve:
     steepness: float = 1.0
 
     def __call__(self, spend):
-        spend = np.maximum(np.asarray(spend, dtype=float), 0.0)
-        n = self.steepness
-        with np.errstate(divide="ignore", invalid="ignore"):
-            ratio = np.where(spend > 0, (spend / self.half_spend) ** n, 0.0)
-        return self.ceiling * ratio / (1.0 + ratio)
+        return _hill(spend, self.ceiling, self.half_spend, self.steepness)
 
     @property
     def is_concave(self) -> bool:
@@ -60,8 +56,7 @@ class ResponseCurve:
     @property
     def inflection(self) -> float:
         """Where the curve turns from convex to concave: its steepest point (0 for a concave curve)."""
-        n = self.steepness
-        return 0.0 if n <= 1.0 else float(self.half_spend * ((n - 1.0) / (n + 1.0)) ** (1.0 / n))
+        return float(_inflection(self.half_spend, self.steepness))
 
     def marginal(self, spend: float, step: float) -> float:
         """What ``step`` more pounds buy at ``spend``, on the true curve."""
@@ -69,13 +64,30 @@ class ResponseCurve:
 
     def slope(self, spend):
         """The curve's derivative at ``spend`` (infinite at 0 when steepness < 1)."""
-        spend = np.maximum(np.asarray(spend, dtype=float), 0.0)
-        n = self.steepness
-        with np.errstate(divide="ignore", invalid="ignore"):
-            ratio = np.where(spend > 0, (spend / self.half_spend) ** n, 0.0)
-            value = np.where(spend > 0, self.ceiling * n * ratio / (spend * (1.0 + ratio) ** 2),
-                             self.ceiling / self.half_spend if n == 1 else (0.0 if n > 1 else np.inf))
-        return value
+        return _hill_slope(spend, self.ceiling, self.half_spend, self.steepness)
+
+
+def _hill(spend, ceiling, half_spend, steepness):
+    """``ceiling * s^n / (s^n + half^n)``; the parameters may be arrays that broadcast against ``spend``."""
+    spend = np.maximum(np.asarray(spend, dtype=float), 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(spend > 0, (spend / half_spend) ** steepness, 0.0)
+    return ceiling * ratio / (1.0 + ratio)
+
+
+def _hill_slope(spend, ceiling, half_spend, steepness):
+    """The derivative of :func:`_hill` (at zero: ``ceiling / half`` for n = 1, 0 above, infinite below)."""
+    spend = np.maximum(np.asarray(spend, dtype=float), 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(spend > 0, (spend / half_spend) ** steepness, 0.0)
+        at_zero = np.where(steepness == 1, ceiling / half_spend, np.where(steepness > 1, 0.0, np.inf))
+        return np.where(spend > 0, ceiling * steepness * ratio / (spend * (1.0 + ratio) ** 2), at_zero)
+
+
+def _inflection(half_spend, steepness):
+    """Where ``_hill`` turns from convex to concave, its steepest point (0 when it is concave throughout)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(steepness > 1, half_spend * (np.maximum(steepness - 1, 0) / (steepness + 1)) ** (1 / steepness), 0.0)
 
 
 @dataclass(frozen=True)
@@ -206,58 +218,47 @@ def chord_cones(curve, points: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.n
     (a concave curve at zero spend).
     """
     points = np.asarray(points, dtype=float)
-    if isinstance(curve, MeanCurve):  # the mean's rise is the mean of the rises, so the mean of sound bounds bounds it
-        excess, left, right = zip(*(chord_cones(member, points) for member in curve.curves))
-        return np.mean(excess, axis=0), np.mean(left, axis=0), np.mean(right, axis=0)
-    lows, highs = points[:-1, None], points[1:, None]
+    members = curve.curves if isinstance(curve, MeanCurve) else (curve,)
+    # One row per curve (axis 0): the mean's rise is the mean of its curves' rises, so the mean of their bounds bounds it.
+    ceiling, half, n = (np.array([getattr(c, name) for c in members], dtype=float)[:, None, None]
+                        for name in ("ceiling", "half_spend", "steepness"))
+    bend = _inflection(half, n)
+    lows, highs = points[None, :-1, None], points[None, 1:, None]
     widths = highs - lows
-    t = np.sort(np.column_stack([np.broadcast_to(np.linspace(0.0, 1.0, DEVIATION_GRID), (len(lows), DEVIATION_GRID)),
-                                 np.clip((curve.inflection - lows) / np.where(widths > 0, widths, 1.0), 0.0, 1.0)]),
-                axis=1)
+    safe_widths = np.where(widths > 0, widths, 1.0)
+    grid = np.broadcast_to(np.linspace(0.0, 1.0, DEVIATION_GRID), (len(members), len(points) - 1, DEVIATION_GRID))
+    t = np.sort(np.concatenate([grid, np.clip((bend - lows) / safe_widths, 0.0, 1.0)], axis=2), axis=2)
     x = lows + widths * t
-    values = curve(x)
-    chord = (values[:, -1:] - values[:, :1]) / np.where(widths > 0, widths, 1.0)  # per pound
-    rise = values - values[:, :1] - chord * (x - lows)
-    with np.errstate(invalid="ignore"):
-        slope = curve.slope(x) - chord  # the rise's slope per pound
-    tops = _piece_tops(curve, x, rise, slope)
-    t_low, t_high = t[:, :-1], t[:, 1:]
+    values = _hill(x, ceiling, half, n)
+    chord = (values[..., -1:] - values[..., :1]) / safe_widths  # per pound
+    rise = values - values[..., :1] - chord * (x - lows)
+    slope = _hill_slope(x, ceiling, half, n) - chord  # the rise's slope per pound
+    tops = _piece_tops(x, rise, slope, concave=(n <= 1) | ((x[..., :-1] + x[..., 1:]) / 2 >= bend))
+    t_low, t_high = t[..., :-1], t[..., 1:]
+    step = widths / (DEVIATION_GRID - 1)  # the pieces touching an end lie within one grid step of it
+    steepest = _hill_slope(np.clip(bend, lows, lows + step), ceiling, half, n)  # slopes rise to the bend, then fall
+    shallowest = np.minimum(_hill_slope(highs - step, ceiling, half, n), _hill_slope(highs, ceiling, half, n))
     with np.errstate(divide="ignore", invalid="ignore"):
-        step = widths[:, 0] / (DEVIATION_GRID - 1)  # the pieces touching an end lie within one grid step of it
-        first = widths[:, 0] * (_steepest(curve, lows[:, 0], lows[:, 0] + step) - chord[:, 0])
-        last = widths[:, 0] * (chord[:, 0] - _shallowest(curve, highs[:, 0] - step, highs[:, 0]))
-        left = np.where(t_low > 0, tops / t_low, first[:, None]).max(axis=1)
-        right = np.where(t_high < 1, tops / (1 - t_high), last[:, None]).max(axis=1)
-    excess = np.maximum(tops.max(axis=1), 0.0)
-    return excess, np.maximum(left, 0.0), np.maximum(right, 0.0)
+        left = np.where(t_low > 0, tops / t_low, widths * (steepest - chord)).max(axis=2)
+        right = np.where(t_high < 1, tops / (1 - t_high), widths * (chord - shallowest)).max(axis=2)
+    excess = np.maximum(tops.max(axis=2), 0.0)
+    return excess.mean(axis=0), np.maximum(left, 0.0).mean(axis=0), np.maximum(right, 0.0).mean(axis=0)
 
 
-def _piece_tops(curve, x: np.ndarray, rise: np.ndarray, slope: np.ndarray) -> np.ndarray:
-    """The most the rise can reach between consecutive cut points (pieces wholly convex or wholly concave)."""
-    lo_x, hi_x, lo_r, hi_r, lo_s, hi_s = x[:, :-1], x[:, 1:], rise[:, :-1], rise[:, 1:], slope[:, :-1], slope[:, 1:]
-    ends = np.maximum(lo_r, hi_r)
-    concave = curve.is_concave | ((lo_x + hi_x) / 2 >= curve.inflection)
+def _piece_tops(x: np.ndarray, rise: np.ndarray, slope: np.ndarray, *, concave: np.ndarray) -> np.ndarray:
+    """The most the rise can reach between consecutive cut points (each piece wholly convex or wholly concave)."""
+    lo_x, hi_x, lo_r, hi_r = x[..., :-1], x[..., 1:], rise[..., :-1], rise[..., 1:]
+    lo_s, hi_s = slope[..., :-1], slope[..., 1:]
+    ends = np.maximum(lo_r, hi_r)  # a convex piece is highest at an end
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
-        # Under both tangents: their crossing (or an end, if they cross outside the piece) bounds the piece.
+        # A concave piece lies under both end tangents: their crossing (or an end, if outside the piece) bounds it.
         finite = np.isfinite(lo_s)
         cross = np.where(finite & (lo_s > hi_s), (hi_r - lo_r + lo_s * lo_x - hi_s * hi_x) / (lo_s - hi_s), hi_x)
-        cross = np.clip(np.nan_to_num(cross, nan=hi_x), lo_x, hi_x)
-        under_low = np.where(finite, lo_r + lo_s * (cross - lo_x), np.inf)
-        under_high = hi_r + hi_s * (cross - hi_x)
-        at_cross = np.minimum(under_low, under_high)
+        cross = np.clip(np.nan_to_num(cross, nan=0.0, posinf=0.0, neginf=0.0), lo_x, hi_x)
+        at_cross = np.minimum(np.where(finite, lo_r + lo_s * (cross - lo_x), np.inf), hi_r + hi_s * (cross - hi_x))
         from_high = hi_r - np.minimum(hi_s, 0.0) * (hi_x - lo_x)  # the high end's tangent alone, at its highest
-        tangents = np.where(finite, np.maximum(ends, at_cross), np.maximum(ends, from_high))
+        tangents = np.maximum(ends, np.where(finite, at_cross, from_high))
     return np.where(concave, tangents, ends)
-
-
-def _steepest(curve, low: np.ndarray, high: np.ndarray) -> np.ndarray:
-    """The curve's largest slope on [low, high]: at the inflection, or the nearer end (slopes rise, then fall)."""
-    return curve.slope(np.clip(curve.inflection, low, high))
-
-
-def _shallowest(curve, low: np.ndarray, high: np.ndarray) -> np.ndarray:
-    """The curve's smallest slope on [low, high]: at one end (slopes rise, then fall)."""
-    return np.minimum(curve.slope(low), curve.slope(high))
 
 
 def chord_excess(curve: ResponseCurve, points: np.ndarray) -> np.ndarray:
