@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from crimecast.errors import InfeasibleError, SolverError
-from crimecast.optimise.allocate import (CVAR, GAP_TARGET, AllocationSpec, Limit, Recipient, Scheme, allocate, build_problem,
+from crimecast.optimise.allocate import (CVAR, GAP_LIMIT, GAP_TARGET, AllocationSpec, Limit, Recipient, Scheme, allocate, build_problem,
                                          initial_points, true_outcome, warm_points)
 from crimecast.optimise.checks import grid_optimum
 from crimecast.optimise.solver import solve
@@ -253,31 +253,48 @@ def test_a_plan_that_beats_its_bound_is_not_called_proven(monkeypatch):
         allocate(AllocationSpec(recipients=recipients, curves=(curves,), budget=100.0))
 
 
+def assert_rise_bounded(curve, points):
+    """Every point of each segment, densest where a rise can hide (both ends and the curve's bends), is within the
+    bound ``chord_cones`` gives."""
+    excess, left, right = chord_cones(curve, points)
+    bends = [c.inflection for c in getattr(curve, "curves", (curve,))]
+    for k, (low, high) in enumerate(zip(points[:-1], points[1:])):
+        near = np.geomspace(1e-12, 1.0, 400) * (high - low)
+        x = np.concatenate([np.linspace(low, high, 5_001), low + near, high - near,
+                            *[np.clip(b + np.concatenate([-near, near]), low, high) for b in bends]])
+        t = (x - low) / (high - low)
+        rise = curve(x) - (curve(low) + (curve(high) - curve(low)) * t)
+        from_left = np.where(t > 0, left[k] * np.where(t > 0, t, 1.0), 0.0)  # left may be infinite at zero spend
+        allowed = np.minimum(excess[k], np.minimum(from_left, right[k] * (1 - t)))
+        assert np.all(rise <= allowed + 1e-12 * max(abs(curve(high)), 1.0)), (k, low, high)
+
+
 @settings(max_examples=30, deadline=None)
 @given(ceiling=st.floats(0.1, 1000), half=st.floats(0.01, 10_000), steepness=st.sampled_from([0.3, 0.7, 1.0, 1.5, 2.0, 5.0, 8.0]),
        cuts=st.lists(st.floats(1e-3, 1e5), min_size=1, max_size=4, unique=True))
 def test_the_rise_above_each_chord_is_bounded_everywhere_not_only_where_it_is_measured(ceiling, half, steepness, cuts):
     """The bound's allowance must hold between its measuring points too: a sharp bend inside a wide segment once
     slipped between them (the rise was sampled), so a 'proven' bound could be beaten."""
-    curve = ResponseCurve(ceiling, half, steepness)
-    points = np.unique(np.concatenate([[0.0], cuts]))
-    excess, left, right = chord_cones(curve, points)
-    for k, (low, high) in enumerate(zip(points[:-1], points[1:])):
-        x = np.linspace(low, high, 20_001)
-        t = (x - low) / (high - low)
-        rise = curve(x) - (curve(low) + (curve(high) - curve(low)) * t)
-        from_left = np.where(t > 0, left[k] * np.where(t > 0, t, 1.0), 0.0)  # left may be infinite at zero spend
-        allowed = np.minimum(excess[k], np.minimum(from_left, right[k] * (1 - t)))
-        assert np.all(rise <= allowed + 1e-12 * ceiling)
+    assert_rise_bounded(ResponseCurve(ceiling, half, steepness), np.unique(np.concatenate([[0.0], cuts])))
 
 
 def test_the_rise_of_a_mean_of_curves_is_bounded_by_its_members_bounds():
     curve = MeanCurve((ResponseCurve(10.0, 5.0, 8.0), ResponseCurve(40.0, 300.0, 2.0), ResponseCurve(5.0, 50.0, 0.7)))
-    points = np.array([0.0, 2.0, 900.0, 5000.0])  # a sharp bend (at about 5) inside a wide first segment
+    assert_rise_bounded(curve, np.array([0.0, 2.0, 900.0, 5000.0]))  # a sharp bend (about 5) inside a wide segment
+
+
+def test_a_breakpoint_a_hair_below_the_bend_keeps_the_cone_slopes_modest():
+    curve = ResponseCurve(1.0, 1.0, 3.0)
+    points = np.array([0.0, curve.inflection * (1 - 1e-12), 2.0])
     excess, left, right = chord_cones(curve, points)
-    for k, (low, high) in enumerate(zip(points[:-1], points[1:])):
-        x = np.linspace(low, high, 20_001)
-        t = (x - low) / (high - low)
-        rise = curve(x) - (curve(low) + (curve(high) - curve(low)) * t)
-        from_left = np.where(t > 0, left[k] * np.where(t > 0, t, 1.0), 0.0)
-        assert np.all(rise <= np.minimum(excess[k], np.minimum(from_left, right[k] * (1 - t))) + 1e-12)
+    assert left[1] < 1.0 and right[1] < 1.0  # not 1e10: the rise's own slope bounds the piece next to the bend
+    assert_rise_bounded(curve, points)
+
+
+def test_steep_curves_far_past_their_half_spend_stay_finite():
+    curve = ResponseCurve(10.0, 3.0, 300.0)
+    assert curve(1e11) == 10.0 and curve.slope(1e11) == 0.0 and np.all(np.isfinite(chord_cones(curve, np.array([0.0, 5.0, 100.0]))))
+    recipients = tuple(Recipient(k, k, 50.0, limits=(Limit("floor", GE, 0.0, f"{k} floor", "floor"),)) for k in ("r0", "r1"))
+    allocation = allocate(AllocationSpec(recipients=recipients, curves=({"r0": curve, "r1": ResponseCurve(5.0, 40.0, 0.7)},),
+                                         budget=100.0))
+    assert allocation.approximation_error <= GAP_LIMIT

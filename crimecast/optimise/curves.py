@@ -68,20 +68,38 @@ class ResponseCurve:
 
 
 def _hill(spend, ceiling, half_spend, steepness):
-    """``ceiling * s^n / (s^n + half^n)``; the parameters may be arrays that broadcast against ``spend``."""
-    spend = np.maximum(np.asarray(spend, dtype=float), 0.0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.where(spend > 0, (spend / half_spend) ** steepness, 0.0)
-    return ceiling * ratio / (1.0 + ratio)
+    """``ceiling * s^n / (s^n + half^n)``; the parameters may be arrays that broadcast against ``spend``.
+
+    Computed as ``ceiling`` times the logistic of ``n * log(s / half)``, so a
+    steep curve far past its half-spend gives its ceiling, not ``inf / inf``.
+    """
+    share, _ = _shares(spend, half_spend, steepness)
+    return ceiling * share
 
 
 def _hill_slope(spend, ceiling, half_spend, steepness):
     """The derivative of :func:`_hill` (at zero: ``ceiling / half`` for n = 1, 0 above, infinite below)."""
+    return _hill_and_slope(spend, ceiling, half_spend, steepness)[1]
+
+
+def _hill_and_slope(spend, ceiling, half_spend, steepness):
+    """:func:`_hill` and its derivative from one evaluation."""
     spend = np.maximum(np.asarray(spend, dtype=float), 0.0)
+    share, rest = _shares(spend, half_spend, steepness)
     with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.where(spend > 0, (spend / half_spend) ** steepness, 0.0)
         at_zero = np.where(steepness == 1, ceiling / half_spend, np.where(steepness > 1, 0.0, np.inf))
-        return np.where(spend > 0, ceiling * steepness * ratio / (spend * (1.0 + ratio) ** 2), at_zero)
+        slope = np.where(spend > 0, ceiling * steepness * share * rest / np.where(spend > 0, spend, 1.0), at_zero)
+    return ceiling * share, slope
+
+
+def _shares(spend, half_spend, steepness):
+    """``r / (1 + r)`` and ``1 / (1 + r)`` for ``r = (s / half)^n``, without overflow (both 0 and 1 reachable)."""
+    spend = np.maximum(np.asarray(spend, dtype=float), 0.0)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        z = steepness * np.log(np.where(spend > 0, spend, 1.0) / half_spend)
+        share = np.where(spend > 0, 1.0 / (1.0 + np.exp(-z)), 0.0)
+        rest = np.where(spend > 0, 1.0 / (1.0 + np.exp(z)), 1.0)
+    return share, rest
 
 
 def _inflection(half_spend, steepness):
@@ -125,6 +143,7 @@ def is_concave_on(values: np.ndarray, points: np.ndarray) -> bool:
 
 
 MIN_GAP_SHARE = 1e-4  # breakpoints closer than this share of the range (or reach) add nothing but numerical trouble
+MIN_GAP_ABSOLUTE = 1e-9  # nor closer than this share of the largest breakpoint, clear of floating-point rounding
 
 
 def thin(points: np.ndarray, *, reach: tuple[float, float] | None = None) -> np.ndarray:
@@ -135,8 +154,11 @@ def thin(points: np.ndarray, *, reach: tuple[float, float] | None = None) -> np.
 
     ``reach`` is the range ``(low, high)`` the recipient's own limits allow
     (default: the whole range of the points). Points closer than
-    :data:`MIN_GAP_SHARE` of its width are near-duplicates, and its ends,
-    where they are breakpoints, are kept before any other point. A plan held
+    :data:`MIN_GAP_SHARE` of its width (and never closer than
+    :data:`MIN_GAP_ABSOLUTE` of the largest point, well clear of
+    floating-point rounding) are near-duplicates, and its ends, where they are breakpoints,
+    are kept before any point inside (the outer two points are always kept, so
+    a limit nearer to one of them than the gap gives way to it). A plan held
     at a limit then always sits on a breakpoint, where the upper bound is
     exact: a recipient capped at £1 of a £1,000 fund would otherwise lose its
     cap to a breakpoint within a tenth of a pound of it, and the bound,
@@ -145,7 +167,7 @@ def thin(points: np.ndarray, *, reach: tuple[float, float] | None = None) -> np.
     points = np.unique(np.asarray(points, dtype=float))
     if len(points) <= 2:
         return points
-    gap = MIN_GAP_SHARE * _width(points, reach)
+    gap = max(MIN_GAP_SHARE * _width(points, reach), MIN_GAP_ABSOLUTE * max(abs(points[-1]), 1.0))
     limits = [point for point in (reach or ()) if point in points]
     kept = [points[0], points[-1]]
     for point in [*limits, *points[1:-1]]:
@@ -229,20 +251,27 @@ def chord_cones(curve, points: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.n
     grid = np.broadcast_to(np.linspace(0.0, 1.0, DEVIATION_GRID), (len(members), len(points) - 1, DEVIATION_GRID))
     t = np.sort(np.concatenate([grid, np.clip((bend - lows) / safe_widths, 0.0, 1.0)], axis=2), axis=2)
     x = lows + widths * t
-    values = _hill(x, ceiling, half, n)
+    values, curve_slope = _hill_and_slope(x, ceiling, half, n)
     chord = (values[..., -1:] - values[..., :1]) / safe_widths  # per pound
     rise = values - values[..., :1] - chord * (x - lows)
-    slope = _hill_slope(x, ceiling, half, n) - chord  # the rise's slope per pound
+    slope = curve_slope - chord  # the rise's slope per pound
     tops = _piece_tops(x, rise, slope, concave=(n <= 1) | ((x[..., :-1] + x[..., 1:]) / 2 >= bend))
     t_low, t_high = t[..., :-1], t[..., 1:]
-    step = widths / (DEVIATION_GRID - 1)  # the pieces touching an end lie within one grid step of it
-    steepest = _hill_slope(np.clip(bend, lows, lows + step), ceiling, half, n)  # slopes rise to the bend, then fall
-    shallowest = np.minimum(_hill_slope(highs - step, ceiling, half, n), _hill_slope(highs, ceiling, half, n))
+    # On [low, x] the rise over its distance from low is at most the rise's steepest slope there (slopes rise to the
+    # bend, then fall); likewise towards high with its shallowest. Each piece takes the smaller of that and its top
+    # over its distance from the end: the slope bound alone serves where a piece touches the end.
+    at_bend = _hill_slope(np.clip(bend, lows, highs), ceiling, half, n)
+    steepest = np.where(x[..., 1:] <= bend, curve_slope[..., 1:], at_bend)
+    shallowest = np.minimum(curve_slope[..., :-1], curve_slope[..., -1:])
     with np.errstate(divide="ignore", invalid="ignore"):
-        left = np.where(t_low > 0, tops / t_low, widths * (steepest - chord)).max(axis=2)
-        right = np.where(t_high < 1, tops / (1 - t_high), widths * (chord - shallowest)).max(axis=2)
-    excess = np.maximum(tops.max(axis=2), 0.0)
-    return excess.mean(axis=0), np.maximum(left, 0.0).mean(axis=0), np.maximum(right, 0.0).mean(axis=0)
+        by_top_left = np.where(t_low > 0, tops / np.where(t_low > 0, t_low, 1.0), np.inf)
+        by_top_right = np.where(t_high < 1, tops / np.where(t_high < 1, 1 - t_high, 1.0), np.inf)
+        left = np.minimum(by_top_left, widths * (steepest - chord)).max(axis=2)
+        right = np.minimum(by_top_right, widths * (chord - shallowest)).max(axis=2)
+    empty = widths[..., 0] <= 0  # a zero-width segment has no rise
+    excess = np.where(empty, 0.0, np.maximum(tops.max(axis=2), 0.0))
+    left, right = (np.where(empty, 0.0, np.maximum(cone, 0.0)) for cone in (left, right))
+    return excess.mean(axis=0), left.mean(axis=0), right.mean(axis=0)
 
 
 def _piece_tops(x: np.ndarray, rise: np.ndarray, slope: np.ndarray, *, concave: np.ndarray) -> np.ndarray:
