@@ -42,6 +42,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from crimecast.errors import CrimecastError  # noqa: E402
 from crimecast.io import write_atomic  # noqa: E402
 from crimecast.report.browser import Browser  # noqa: E402
 from crimecast.report.pdf import find_chromium  # noqa: E402
@@ -180,4 +181,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except CrimecastError as error:  # Chromium or a command failed: say what, without a traceback
+        sys.exit(f"make_images: {error}")

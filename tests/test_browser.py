@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import struct
 
-from crimecast.report.browser import Browser
+import pytest
+
+from crimecast.report.browser import Browser, BrowserError
 from conftest import chromium_or_none, needs_chromium
 
 PAGE = """<!doctype html><meta name="viewport" content="width=device-width"><style>body{margin:0}</style>
@@ -23,6 +25,8 @@ def test_first_screen_and_full_page_screenshots(tmp_path):
     with Browser(chromium_or_none()) as browser:
         first = browser.open(page.as_uri(), width=390, height=844, full_page=False)
         whole = browser.open(page.as_uri(), width=390, height=844)
+        with pytest.raises(BrowserError, match="Chromium refused No.such"):  # a project error, not a RuntimeError
+            browser.send("No.such")
     assert _png_size(first.screenshot) == (390, 844)
     assert _png_size(whole.screenshot) == (390, 2000) and whole.height == 2000
     assert first.console_errors == ["seen"] and first.broken_images == 0 and first.images == 0

@@ -277,7 +277,20 @@ def true_outcome(spec: AllocationSpec, spend: dict[str, float], schemes: dict[st
 
 
 def reach(spec: AllocationSpec, recipient: Recipient) -> tuple[float, float]:
-    """The range ``(low, high)`` of spend that ``recipient``'s own limits allow (those the spec does not drop), within the fund."""
+    """The spend ``recipient``'s own limits allow, within the fund.
+
+    Parameters
+    ----------
+    spec
+        The allocation; the limits it drops (``spec.dropped``) are ignored.
+    recipient
+        One of ``spec.recipients``.
+
+    Returns
+    -------
+    tuple of float
+        ``(low, high)``: breakpoints are thinned relative to this range, and its ends are kept.
+    """
     limits = [limit for limit in recipient.limits if f"{limit.name}:{recipient.key}" not in spec.dropped]
     high = min([spec.budget, *(limit.amount for limit in limits if limit.sense == LE)])
     low = min(high, max([0.0, *(limit.amount for limit in limits if limit.sense == GE)]))
@@ -392,6 +405,9 @@ def allocate(spec: AllocationSpec, *, solver: str = DEFAULT_SOLVER, time_limit: 
                                              reach=reaches[k])
                           for k, v in upper_spend.items()}
         points = new_points
+    if not np.isfinite(error):
+        raise SolverError("Community Safety Fund allocation: no finite upper bound could be computed for the plan, so "
+                          "nothing is proven and crimecast reports nothing. Check the response curves for extreme values.")
     if error < -BOUND_SLACK:
         raise SolverError(f"Community Safety Fund allocation: the chosen plan does better ({-error:.2e} of the outcome) than "
                           "the upper bound meant to prove it, so the bound missed a sharp bend in some response curve and "

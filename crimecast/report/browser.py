@@ -22,9 +22,14 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from crimecast.errors import CrimecastError
 from crimecast.report.pdf import chromium_command
 
 TIMEOUT = 60.0
+
+
+class BrowserError(CrimecastError):
+    """Chromium did not answer, or refused a command, while a page was being looked at."""
 
 
 @dataclass
@@ -100,22 +105,29 @@ class Browser:
         if session:
             message["sessionId"] = session
         os.write(self._to_child, json.dumps(message).encode("utf-8") + b"\0")
-        reply = self._replies[ident].get(timeout=TIMEOUT)
-        del self._replies[ident]
+        try:
+            reply = self._replies[ident].get(timeout=TIMEOUT)
+        except queue.Empty:
+            raise BrowserError(f"Chromium did not answer {method} within {TIMEOUT:.0f} s.") from None
+        finally:
+            self._replies.pop(ident, None)
         if "error" in reply:
-            raise RuntimeError(f"{method}: {reply['error']}")
+            raise BrowserError(f"Chromium refused {method}: {reply['error']}")
         return reply.get("result", {})
 
     def wait_for(self, method: str, *, session: str, seen: list[dict]) -> None:
         """Collect events into ``seen`` until ``method`` arrives for ``session``."""
         deadline = time.monotonic() + TIMEOUT
         while time.monotonic() < deadline:
-            event = self.events.get(timeout=max(deadline - time.monotonic(), 0.1))
+            try:
+                event = self.events.get(timeout=max(deadline - time.monotonic(), 0.1))
+            except queue.Empty:
+                break
             if event.get("sessionId") == session:
                 seen.append(event)
                 if event.get("method") == method:
                     return
-        raise TimeoutError(method)
+        raise BrowserError(f"Chromium did not report {method} within {TIMEOUT:.0f} s.")
 
     def drain(self, *, session: str, seen: list[dict], settle: float = 0.5) -> None:
         """Collect the events that arrive within ``settle`` seconds."""
@@ -192,7 +204,7 @@ class Browser:
         """Close Chromium and remove its temporary profile."""
         try:
             self.send("Browser.close")
-        except (RuntimeError, queue.Empty, OSError):
+        except (BrowserError, OSError):
             pass
         try:
             self._process.wait(timeout=10)
@@ -206,4 +218,4 @@ class Browser:
         self._profile.cleanup()
 
 
-__all__ = ["Browser", "PageReport"]
+__all__ = ["Browser", "BrowserError", "PageReport"]
