@@ -197,9 +197,9 @@ class ForecastSpec(BaseModel):
             key = ".".join(str(p) for p in first["loc"])
             raise UsageError(f"{key}: {str(first['msg']).removeprefix('Value error, ')}.") from None
 
-    def describe(self) -> str:
-        """``"crimecast, 1,000 paths, seed 2014"`` (and steps off, when they are)."""
-        return f"{self.model}, {self.paths:,} paths, seed {self.seed}" + ("" if self.steps else ", steps off")
+    def describe(self, *, paths_word: str = "paths") -> str:
+        """``"crimecast, 1,000 paths, seed 2014"`` (and steps off, when they are); ``paths_word`` names the paths."""
+        return f"{self.model}, {self.paths:,} {paths_word}, seed {self.seed}" + ("" if self.steps else ", steps off")
 
 
 def forecast_spec(*, model: str | None = None, paths: int | None = None, seed: int | None = None,

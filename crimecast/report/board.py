@@ -47,6 +47,7 @@ from crimecast.scenarios.assess import assess_milestones, milestone_spec
 from crimecast.scenarios.assessment import Assessment, MilestoneReport
 from crimecast.scenarios.milestones import AT_MOST
 from crimecast.scenarios.plan import Plan
+from crimecast.scenarios.rate_assess import rate_milestone_seed
 from crimecast.scenarios.spec import Scenario
 
 YEAR_END, IN_YEAR, PLANNING = "year end", "in year", "planning"
@@ -165,11 +166,6 @@ class BoardPack:
 
 # ---------------------------------------------------------------- provenance
 
-def _described(spec) -> str:
-    """``"crimecast, 1,000 simulated paths, seed 2014"`` (and steps off, when they are)."""
-    return f"{spec.model}, {spec.paths:,} simulated paths, seed {spec.seed}" + ("" if spec.steps else ", steps off")
-
-
 def _rate_model() -> str:
     from crimecast.forecast.rates import RateForecast
 
@@ -184,10 +180,10 @@ def _forecasts(report: MilestoneReport, views: list[MilestoneView], *, scenario:
     rates = [v for v in views if v.assessment.unit == "rate"]
     if counted:
         what = "Forecast: the count milestones" + (" and the scenario" if scenario else "")
-        how = _described(report.base)
+        how = report.base.describe(paths_word="simulated paths")
         rows.append((what, f"read from the saved forecast '{saved.saved}': {how}" if saved is not None else how))
     if rates:
-        seeds = [report.base.seed + v.number - 1 for v in rates]  # each rate milestone: the seed plus its place in the plan
+        seeds = [rate_milestone_seed(report.base.seed, index=v.number - 1) for v in rates]
         rows.append(("Forecast: the satisfaction (rate) milestones",
                      f"{_rate_model()} (a local level on the logit scale, binomial sampling of the surveys), "
                      f"{report.base.paths:,} simulated paths, seed{'s' if len(seeds) > 1 else ''} "
@@ -456,10 +452,10 @@ def _csf_view(counts: pd.DataFrame, assumptions: CsfAssumptions, source: str, *,
         basis = (f"Baseline crime is each recipient's forecast for {result.year} read from the saved forecast "
                  f"'{saved.saved}' (data to {_data_to(saved, csf_counts):%B %Y}; {saved.spec.describe()}); the plan's scenario is not "
                  "applied to it.")
-        forecast = (f"read from the saved forecast '{saved.saved}': {_described(saved.spec)}, from the data to "
+        forecast = (f"read from the saved forecast '{saved.saved}': {saved.spec.describe(paths_word='simulated paths')}, from the data to "
                     f"{_data_to(saved, csf_counts):%B %Y}")
     else:
-        forecast = f"{_described(settings)}, from the data to {made:%B %Y}"
+        forecast = f"{settings.describe(paths_word='simulated paths')}, from the data to {made:%B %Y}"
         basis = (f"Baseline crime is each recipient's forecast for {result.year} from the data to {made:%B %Y} "
                  f"(model {settings.model}, {settings.paths:,} paths); the plan's scenario is not applied to it.")
     if afresh is not None:

@@ -124,6 +124,11 @@ def _rates_or_error(counts: pd.DataFrame, plan: Plan) -> pd.DataFrame:
     return rates
 
 
+def rate_milestone_seed(seed: int, *, index: int) -> int:
+    """The seed of the rate milestone at ``index`` in its plan: the forecast's seed plus its place, so each differs."""
+    return seed + index
+
+
 def with_rate_milestones(report: MilestoneReport, plan: Plan, counts: pd.DataFrame) -> MilestoneReport:
     """The report of the count milestones with the plan's rate milestones assessed and put back in plan order."""
     if not any(is_rate_milestone(m) for m in plan.milestones):
@@ -134,7 +139,8 @@ def with_rate_milestones(report: MilestoneReport, plan: Plan, counts: pd.DataFra
     for index, milestone in enumerate(plan.milestones):
         if is_rate_milestone(milestone):
             assessments.append(assess_rate_milestone(
-                milestone, rates, as_of=report.as_of, n_paths=report.base.paths, seed=report.base.seed + index,
+                milestone, rates, as_of=report.as_of, n_paths=report.base.paths,
+                seed=rate_milestone_seed(report.base.seed, index=index),
                 where=f"{plan.source}: milestones[{index}]", with_scenario=report.scenario_name is not None))
         else:
             assessments.append(next(counted))
