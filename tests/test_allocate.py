@@ -298,3 +298,20 @@ def test_steep_curves_far_past_their_half_spend_stay_finite():
     allocation = allocate(AllocationSpec(recipients=recipients, curves=({"r0": curve, "r1": ResponseCurve(5.0, 40.0, 0.7)},),
                                          budget=100.0))
     assert allocation.approximation_error <= GAP_LIMIT
+
+
+def test_cbc_a_little_off_a_cone_does_not_void_the_bound():
+    """Found by bench/optimise_checks.py: CBC put a recipient's fill of its last segment a hair below zero, which
+    pushed that segment's rise allowance to -2e-6, outside a bound of zero it did not need, and the plan was refused."""
+    limits = {"a": (715575.9217882844, 3269081.3212282243), "b": (1082765.6810978397, 5076816.082038223),
+              "c": (1508840.382235882, 6330733.663270934)}
+    recipients = tuple(Recipient(k, k, 7927860.726972892 / 3, limits=(Limit("floor", GE, low, f"{k} floor", "floor"),
+                                                             Limit("ceiling", LE, high, f"{k} ceiling", "ceiling")))
+                       for k, (low, high) in limits.items())
+    curves = {"a": ResponseCurve(343.50497456507117, 3043489.505687121, 3.342954631590408),
+              "b": ResponseCurve(774.9642357925532, 4280492.688605996, 2.388018794735377),
+              "c": ResponseCurve(121.46365370385068, 3357149.524625152, 2.38049932893881)}
+    spec = AllocationSpec(recipients=recipients, curves=(curves,), budget=7927860.726972892)
+    allocation = allocate(spec, solver="cbc")
+    assert allocation.approximation_error <= GAP_TARGET * 1.5
+    assert allocation.true_outcome >= grid_optimum(spec, steps=200) * (1 - 1e-6)

@@ -222,6 +222,7 @@ def split_at_excess(points: np.ndarray, curve, spend: float, *, reach: tuple[flo
 
 
 DEVIATION_GRID = 65  # points per segment at which a curve's rise above its chord is measured
+NEGLIGIBLE_RISE = 1e-9  # a segment's rise below this share of the curve's largest value is rounding, not shape
 
 
 def chord_cones(curve, points: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -435,10 +436,14 @@ def _incremental(problem: Problem, *, key: str, spend: str, points: np.ndarray, 
             for k, z in enumerate(full):
                 terms[z] = terms.get(z, 0.0) + float(e[k + 1] - e[k])
         if cones is not None:
+            negligible = NEGLIGIBLE_RISE * max(float(np.abs(v).max()), 1e-12)
             for k, (e, left, right) in enumerate(zip(*cones)):
-                if e <= 0:
+                if e <= negligible:  # a rounding-sized rise: added outright (a bound may only grow), not as a badly
+                    constant += max(float(e), 0.0)  # scaled variable a solver then puts a hair below its bound
                     continue
-                bonus = problem.add_variable(f"{key}:bonus{k}", low=0.0)
+                # Free below: it is maximised up to its caps, all zero off its segment, where a solver's own
+                # tolerance (a fill of -1e-8 times a cone slope) can put it a hair below zero.
+                bonus = problem.add_variable(f"{key}:bonus{k}", low=None)
                 active = {bonus: 1.0}  # bonus <= e * (full_(k-1) - full_k), full_(-1) = 1, full_last = 0
                 if k > 0:
                     active[full[k - 1]] = -float(e)
