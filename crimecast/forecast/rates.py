@@ -52,6 +52,9 @@ def expit(z):
     return 1 / (1 + np.exp(-z))
 
 
+LOGIT_BINOMIAL = "logit-binomial"  # the rate model: a local level on the logit scale, binomial sampling
+BINOMIAL_ONLY = "binomial-only"  # the backtest's comparison: binomial sampling around a fixed rate
+
 @dataclass(frozen=True)
 class RateFit:
     """The fitted local level on the logit scale and its variance split."""
@@ -104,7 +107,7 @@ class RateForecast:
     denominators: np.ndarray
     paths: np.ndarray
     fit: RateFit
-    model: str = "logit-binomial"
+    model: str = LOGIT_BINOMIAL
 
     @property
     def rate_paths(self) -> np.ndarray:
@@ -237,7 +240,7 @@ def forecast_rate(history: pd.DataFrame, *, horizon: int = 12, n_paths: int = DE
         rate = expit(fit.level + start + walk + noise)
     paths = rng.binomial(denominators, rate)
     return RateForecast(category=category, area=area, history=history, months=months, denominators=denominators,
-                        paths=paths, fit=fit, model="binomial-only" if binomial_only else "logit-binomial")
+                        paths=paths, fit=fit, model=BINOMIAL_ONLY if binomial_only else LOGIT_BINOMIAL)
 
 
 @dataclass(frozen=True)

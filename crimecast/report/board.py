@@ -166,12 +166,6 @@ class BoardPack:
 
 # ---------------------------------------------------------------- provenance
 
-def _rate_model() -> str:
-    from crimecast.forecast.rates import RateForecast
-
-    return next(f.default for f in dataclasses.fields(RateForecast) if f.name == "model")
-
-
 def _forecasts(report: MilestoneReport, views: list[MilestoneView], *, scenario: bool, saved: Panel | None,
                csf: CsfView | None) -> tuple[tuple[str, str], ...]:
     """Every forecast the pack shows, by the part of the pack it serves: model, simulated paths and seed."""
@@ -183,9 +177,11 @@ def _forecasts(report: MilestoneReport, views: list[MilestoneView], *, scenario:
         how = report.base.describe(paths_word="simulated paths")
         rows.append((what, f"read from the saved forecast '{saved.saved}': {how}" if saved is not None else how))
     if rates:
+        from crimecast.forecast.rates import LOGIT_BINOMIAL  # the model every rate milestone is forecast with
+
         seeds = [rate_milestone_seed(report.base.seed, index=v.number - 1) for v in rates]
         rows.append(("Forecast: the satisfaction (rate) milestones",
-                     f"{_rate_model()} (a local level on the logit scale, binomial sampling of the surveys), "
+                     f"{LOGIT_BINOMIAL} (a local level on the logit scale, binomial sampling of the surveys), "
                      f"{report.base.paths:,} simulated paths, seed{'s' if len(seeds) > 1 else ''} "
                      f"{', '.join(str(seed) for seed in seeds)}"))
     if csf is not None:
@@ -449,11 +445,12 @@ def _csf_view(counts: pd.DataFrame, assumptions: CsfAssumptions, source: str, *,
     settings = assumptions.forecast
     made = pd.Timestamp(settings.as_of) if settings.as_of else csf_counts["month"].max()
     if saved is not None and same_data and afresh is None:
+        data_to = _data_to(saved, csf_counts)
         basis = (f"Baseline crime is each recipient's forecast for {result.year} read from the saved forecast "
-                 f"'{saved.saved}' (data to {_data_to(saved, csf_counts):%B %Y}; {saved.spec.describe()}); the plan's scenario is not "
+                 f"'{saved.saved}' (data to {data_to:%B %Y}; {saved.spec.describe()}); the plan's scenario is not "
                  "applied to it.")
-        forecast = (f"read from the saved forecast '{saved.saved}': {saved.spec.describe(paths_word='simulated paths')}, from the data to "
-                    f"{_data_to(saved, csf_counts):%B %Y}")
+        forecast = (f"read from the saved forecast '{saved.saved}': {saved.spec.describe(paths_word='simulated paths')}, "
+                    f"from the data to {data_to:%B %Y}")
     else:
         forecast = f"{settings.describe(paths_word='simulated paths')}, from the data to {made:%B %Y}"
         basis = (f"Baseline crime is each recipient's forecast for {result.year} from the data to {made:%B %Y} "
