@@ -32,3 +32,11 @@ def test_calendar_and_financial_quarters():
 def test_bad_quarter_is_explained():
     with pytest.raises(DataError, match="is not a quarter"):
         parse_quarters(pd.Series(["2013 Q5"]), where="f")
+
+
+def test_months_between_counts_whole_months_for_a_month_or_an_index():
+    from crimecast.data.months import months_between
+
+    assert months_between(pd.Timestamp("2021-09-01"), pd.Timestamp("2021-03-01")) == 6
+    assert months_between(pd.Timestamp("2020-01-01"), pd.Timestamp("2020-11-01")) == -10
+    assert list(months_between(pd.date_range("2013-03-01", periods=3, freq="MS"), pd.Timestamp("2013-04-01"))) == [-1, 0, 1]

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from crimecast.data.calendar import financial_year_start
+from crimecast.data.months import months_between
 from crimecast.io import write_csv_atomic
 
 DEMO_DIR = Path(__file__).with_name("demo")
@@ -41,7 +42,7 @@ class MonthGrid:
         return np.array([financial_year_start(m) == 2012 for m in self.months])
 
     def years_since(self, start: pd.Timestamp) -> np.ndarray:
-        return np.array([(m.year - start.year) * 12 + m.month - start.month for m in self.months]) / 12.0
+        return np.asarray(months_between(pd.DatetimeIndex(self.months), start), dtype=float) / 12.0
 
 
 def load_assumptions(path: Path = ASSUMPTIONS_PATH) -> dict:

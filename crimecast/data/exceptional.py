@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from crimecast.data.frequency import spaced_by_quarters
+from crimecast.data.months import months_between
 from crimecast.defaults import CALENDAR_SETTLE_MONTHS
 from crimecast.errors import DataError
 from crimecast.io import read_csv, read_text
@@ -104,8 +105,7 @@ def settled(periods: Iterable[ExceptionalPeriod], last_month: pd.Timestamp, *,
     """
     kept, waiting = [], []
     for period in periods:
-        after = (last_month.year - period.end.year) * 12 + last_month.month - period.end.month
-        (waiting if calendar_of([period]) and after < months else kept).append(period)
+        (waiting if calendar_of([period]) and months_between(last_month, period.end) < months else kept).append(period)
     return tuple(kept), tuple(waiting)
 
 

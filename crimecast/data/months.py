@@ -8,6 +8,12 @@ import pandas as pd
 
 from crimecast.errors import DataError
 
+def months_between(later, earlier):
+    """Whole months from ``earlier`` to ``later`` (month starts, or anything with ``year`` and ``month``;
+    a ``DatetimeIndex`` gives one per month): 0 in the same month, 1 the month after."""
+    return (later.year - earlier.year) * 12 + later.month - earlier.month
+
+
 # Tried in order; a column must parse completely with one format.
 MONTH_FORMATS: tuple[str, ...] = (
     "%Y-%m",

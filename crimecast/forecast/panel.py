@@ -31,6 +31,7 @@ import pandas as pd
 from crimecast.data.frequency import MONTHLY, QUARTERLY, Frequency, frequency_of
 from crimecast.data.exceptional import ExceptionalPeriod, calendar_of, check_no_overlap
 from crimecast.data.known_changes import KnownChange, exceptional_periods, months_for
+from crimecast.data.months import months_between
 from crimecast.data.series import FORCE_AREA, TOTAL_CATEGORY, series_of
 from crimecast.errors import CrimecastError, DataError
 from crimecast.forecast.calibrate import FitCache
@@ -157,7 +158,7 @@ class Panel:
     def frequency(self) -> Frequency:
         """Months or quarters: read from the step between the last period of data and the first forecast."""
         first = self.months[0]
-        step = (first.year - self.as_of.year) * 12 + first.month - self.as_of.month
+        step = months_between(first, self.as_of)
         return QUARTERLY if step == QUARTERLY.months_per_period else MONTHLY
 
     def has(self, category: str, area: str) -> bool:

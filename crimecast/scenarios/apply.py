@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from crimecast.data.months import months_between
 from crimecast.forecast.reconcile import CoherentPaths
 from crimecast.scenarios.resolve import ResolvedDriver
 from crimecast.scenarios.spec import LevelShift, Seasonal, Share, Trend, Uplift
@@ -36,7 +37,7 @@ def driver_rng(seed: int, label: str) -> np.random.Generator:
 
 def months_elapsed(months: pd.DatetimeIndex, start: pd.Timestamp) -> np.ndarray:
     """1 in ``start``, 2 the month after, ...; 0 or less before it."""
-    return ((months.year - start.year) * 12 + months.month - start.month + 1).to_numpy(dtype=float)
+    return (months_between(months, start) + 1).to_numpy(dtype=float)
 
 
 def phase_weights(months: pd.DatetimeIndex, *, start: pd.Timestamp, end: pd.Timestamp | None, ramp_months: int) -> np.ndarray:
