@@ -33,6 +33,19 @@ def test_without_shrink_the_blend_is_the_average_of_its_members():
     np.testing.assert_allclose(blend.sample(12, 50, 7), (members[0] + members[1]) / 2)
 
 
+def test_combine_weighs_members_draws_and_shrinks_the_weighted_blend():
+    y_log = rising_log_series()
+    blend = BlendCore((ETSCore, SeasonalNaiveCore), change_shrink=0.5).fit(y_log)
+    members = [core.sample(12, 50, 7 + i) for i, core in enumerate(blend.cores_)]
+    np.testing.assert_allclose(blend.combine(members), blend.sample(12, 50, 7))
+    only_first = blend.combine(members, weights=(1.0, 0.0))
+    shift = members[0] - only_first
+    np.testing.assert_allclose(shift, shift[0, 0])  # the first member alone, shifted once by the shrink
+    assert first_year_change(only_first, y_log) == pytest.approx(first_year_change(members[0], y_log) / 2, abs=0.01)
+    np.testing.assert_allclose(blend.combine(members, weights=(3.0, 1.0)),
+                               blend.combine(members, weights=(0.75, 0.25)))  # weights are normalised
+
+
 def test_shrink_moves_every_path_by_the_same_amount_and_halves_the_forecast_change():
     y_log = rising_log_series()
     plain = BlendCore((ETSCore, NO_TREND)).fit(y_log).sample(24, 400, 3)

@@ -279,9 +279,15 @@ class BlendCore:
         return self
 
     def sample(self, horizon: int, n_paths: int, seed: int) -> np.ndarray:
-        weights = np.asarray(self.weights or [1.0] * len(self.cores_), dtype=float)
+        return self.combine([core.sample(horizon, n_paths, seed + i) for i, core in enumerate(self.cores_)])
+
+    def combine(self, draws: list[np.ndarray], *, weights: tuple[float, ...] | None = None) -> np.ndarray:
+        """The blend's log paths from its members' log paths ``draws`` (one array per member, in order).
+
+        ``weights`` (default: the blend's own, or equal) are normalised to sum to 1.
+        """
+        weights = np.asarray(weights or self.weights or [1.0] * len(draws), dtype=float)
         weights = weights / weights.sum()
-        draws = [core.sample(horizon, n_paths, seed + i) for i, core in enumerate(self.cores_)]
         paths = sum(w * d for w, d in zip(weights, draws))
         if not self._shrinks:
             return paths
