@@ -184,13 +184,15 @@ class Browser:
         check = ("JSON.stringify({images: document.images.length, broken: Array.from(document.images).filter("
                  "i => !i.complete || i.naturalWidth === 0).length, scroll: document.documentElement.scrollWidth, "
                  "height: document.documentElement.scrollHeight})")
-        found = json.loads(self._evaluate(check, session=session))
-        measured = self._evaluate(f"JSON.stringify({measure})", session=session) if measure else None
-        measured = None if measured is None else json.loads(measured)  # JSON.stringify(undefined) is undefined
-        shot = self.send("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True,
-                                                    "clip": {"x": 0, "y": 0, "width": width, "height": found["height"] if full_page else height,
-                                                             "scale": 1}}, session=session)
-        self.send("Target.closeTarget", {"targetId": target})
+        try:
+            found = json.loads(self._evaluate(check, session=session))
+            measured = self._evaluate(f"JSON.stringify({measure})", session=session) if measure else None
+            measured = None if measured is None else json.loads(measured)  # JSON.stringify(undefined) is undefined
+            shot = self.send("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True,
+                                                        "clip": {"x": 0, "y": 0, "width": width, "height": found["height"] if full_page else height,
+                                                                 "scale": 1}}, session=session)
+        finally:
+            self.send("Target.closeTarget", {"targetId": target})
         report = PageReport(width=width, screenshot=base64.b64decode(shot["data"]), broken_images=found["broken"],
                             images=found["images"], scroll_width=found["scroll"], height=found["height"],
                             measured=measured)
