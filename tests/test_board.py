@@ -92,6 +92,8 @@ def test_replay_has_every_milestone_with_its_published_outcome(replay):
     html, page, _ = replay
     plan = load_plan("plan-2013-14")
     assert len(page.rows) == len(plan.milestones) == len(PUBLISHED) + len(PUBLISHED_RATES)
+    assert html.count('class="outcome" data-label="Outcome"') == len(page.rows)  # the year is complete
+    assert 'class="summary cards verdict-first"' in html  # so a phone's card leads with it
     text = _plain(html)
     counted = [m for m in plan.milestones if m.rate is None]
     for milestone, row in zip(plan.milestones[len(counted):], page.rows[len(counted):]):  # the two satisfaction rates
@@ -285,6 +287,8 @@ def test_in_year_pack_is_deterministic(quick_plan):
     assert "In-year assurance for 2013/14" in text
     assert "Burglary dwelling is 6.4% below the same 6 months of last year" in text
     assert "chance of meeting the -8.0% milestone" in text
+    assert first.count('scope="col"') == 8 and 'data-label="Outcome"' not in first  # no column of dashes in-year
+    assert 'class="summary cards"' in first  # and no card leading with an outcome that is not known
 
 
 def test_without_chromium_the_html_is_written_and_the_exit_says_so(quick_plan, tmp_path, monkeypatch):

@@ -53,3 +53,14 @@ def test_in_year_a_rate_milestone_counts_the_months_observed():
     assert a.months_observed == 9 and 0.8 < a.ytd_actual < 0.86
     assert round(a.outcome, 3) == 0.838  # the data holds the rest of the year: a replay shows the outcome
     assert a.baseline.probability.p < 0.05  # nine months near 83%: 88% for the year is out of reach
+
+
+def test_counts_cut_at_a_month_cut_the_surveys_too():
+    """A Board pack dated September 2013 cuts the counts there: it must not show the year's survey outcome either."""
+    counts = with_totals(load_counts("west-midlands"))
+    cut = counts[counts["month"] <= pd.Timestamp("2013-12-01")].reset_index(drop=True)
+    cut.attrs = dict(counts.attrs)
+    crime = Milestone(category="satisfaction-crime", rate="88%", year="2013/14")
+    a = assess_milestones(cut, _plan(crime), spec=ForecastSpec(paths=300, as_of="2013-12")).assessments[0]
+    assert a.months_observed == 9 and 0.8 < a.ytd_actual < 0.86
+    assert a.outcome is None and a.met is None  # the surveys after December are not read

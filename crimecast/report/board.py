@@ -283,8 +283,8 @@ def _milestone_view(a: Assessment, *, number: int, counts: pd.DataFrame, stage: 
                  _process_sentence(process, var, assure)]
     changed = a.scenario is not None and abs(a.scenario.expected - a.baseline.expected) > 1e-9 * max(a.baseline.expected, 1)
     if changed:
-        sentences.append(f"Under the scenario the expected change is {percent(a.scenario.expected_change)} and the "
-                         f"chance of meeting the milestone {probability(a.scenario.probability.p, a.scenario.probability.n)}.")
+        sentences.append(f"Under the scenario the expected change is {percent(a.scenario.expected_change)}, with "
+                         f"{_chance(a.scenario.probability.p, a.scenario.probability.n)} chance of meeting the milestone.")
     return MilestoneView(assessment=a, process=process, variation=var, assurance=assure, ytd=ytd,
                          sentences=sentences, scenario_changed=changed, number=number)
 
@@ -350,7 +350,7 @@ def _rate_view(a: Assessment, *, number: int, counts: pd.DataFrame, stage: str,
                 f"{financial_year_label(a.year_start - 1)} ({(year - a.last_year) * 100:+.1f} points); the "
                 f"{a.milestone.describe()} milestone was {'met' if a.met else 'missed'}."
                 if stage == YEAR_END and a.outcome is not None else
-                f"{a.label}: {_pct(year)} over the {months} month(s) of {a.year} observed." if months else
+                f"{a.label}: {_pct(year)} over the {months} month{'s' if months > 1 else ''} of {a.year} observed." if months else
                 f"{a.label}: no month of {a.year} is observed yet.")
     odds = (f"{when} {_chance(b.probability.p, b.probability.n)} chance of meeting the {_pct(a.threshold)} milestone "
             f"(expected {_pct(b.expected)}, 80% interval {_pct(b.lo80)} to {_pct(b.hi80)}); a target of "

@@ -151,13 +151,23 @@ def _test_cell(view: MilestoneView) -> dict:
     return {"main": test.verdict, "sub": f"p {shown}" if shown.startswith("<") else f"p = {shown}"}
 
 
-def summary_columns(pack: BoardPack) -> list[str]:
+def summary_columns(pack: BoardPack) -> dict[str, str]:
+    """The summary's columns: the key of each row's cell, and its heading.
+
+    The outcome has a column only when some milestone's year is complete (a
+    year-end pack): before then it would be a column of dashes.
+    """
     made = pack.provenance.forecast_from.strftime("%b %Y")
     year_end = pack.stage == YEAR_END
-    return ["Milestone", "Target",
-            f"{pack.year} vs {pack.previous_year}" if year_end else "Year to date vs same months last year",
-            "Poisson E-test", f"Forecast for the year, made {made}" if year_end else "Forecast for the year",
-            f"P(meet), {made}" if year_end else "P(meet)", "Outcome", "Variation", "Assurance"]
+    columns = {"milestone": "Milestone", "target": "Target",
+               "ytd": f"{pack.year} vs {pack.previous_year}" if year_end else "Year to date vs same months last year",
+               "test": "Poisson E-test",
+               "forecast": f"Forecast for the year, made {made}" if year_end else "Forecast for the year",
+               "p_meet": f"P(meet), {made}" if year_end else "P(meet)", "outcome": "Outcome",
+               "variation": "Variation", "assurance": "Assurance"}
+    if all(view.assessment.outcome is None for view in pack.milestones):
+        del columns["outcome"]
+    return columns
 
 
 def summary_rows(pack: BoardPack) -> list[dict]:
@@ -195,8 +205,16 @@ def summary_rows(pack: BoardPack) -> list[dict]:
     return rows
 
 
+def _on_paper(text: str) -> str:
+    """A terminal table's text as the Board reads it: an arrow for "->"."""
+    return text.replace("->", "\u2192")
+
+
 def _frame(frame: pd.DataFrame) -> dict:
-    return {"columns": [str(c) for c in frame.columns], "rows": [[str(v) for v in row] for row in frame.itertuples(index=False)]}
+    """A table for the page: its headings capitalised as the summary's are (the terminal keeps lower case)."""
+    headings = [_on_paper(str(c)) for c in frame.columns]
+    return {"columns": [h[:1].upper() + h[1:] for h in headings],
+            "rows": [[_on_paper(str(v)) for v in row] for row in frame.itertuples(index=False)]}
 
 
 def scenario_rows(pack: BoardPack) -> dict:
@@ -208,8 +226,8 @@ def scenario_rows(pack: BoardPack) -> dict:
                      probability(a.baseline.probability.p, n), percent(a.scenario.expected_change),
                      probability(a.scenario.probability.p, n),
                      "-" if a.outcome_change is None else percent(a.outcome_change)])
-    return {"columns": ["milestone", "target", "baseline: expected change", "baseline: P(meet)",
-                        "scenario: expected change", "scenario: P(meet)", "outcome"], "rows": rows}
+    return {"columns": ["Milestone", "Target", "Baseline: expected change", "Baseline: P(meet)",
+                        "Scenario: expected change", "Scenario: P(meet)", "Outcome"], "rows": rows}
 
 
 def _csf_context(pack: BoardPack, notice: str) -> dict | None:

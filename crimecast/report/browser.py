@@ -45,6 +45,7 @@ class PageReport:
     images: int = 0
     scroll_width: int = 0
     height: int = 0
+    measured: object = None
 
 
 class Browser:
@@ -146,7 +147,8 @@ class Browser:
     def __exit__(self, *exc) -> None:
         self.close()
 
-    def open(self, url: str, *, width: int, height: int = 900, full_page: bool = True) -> PageReport:
+    def open(self, url: str, *, width: int, height: int = 900, full_page: bool = True,
+             measure: str | None = None) -> PageReport:
         """Load ``url`` in a ``width`` x ``height`` CSS-pixel window; a screenshot and what went wrong.
 
         Parameters
@@ -158,12 +160,16 @@ class Browser:
         full_page : bool
             True: the screenshot holds the whole page, ``width`` by the page's height. False: only the first
             screen, ``width`` by ``height`` (what a reader sees before scrolling).
+        measure : str, optional
+            A JavaScript expression evaluated once the page has loaded (before the screenshot), e.g. where an
+            element ends: ``document.querySelector('h1').getBoundingClientRect().bottom``. Its value (anything
+            JSON can hold) is the report's ``measured``.
 
         Returns
         -------
         PageReport
             The PNG screenshot, the page's console errors, failed and made requests, its images
-            (and how many are broken), its scroll width and height.
+            (and how many are broken), its scroll width and height, and what ``measure`` found.
         """
         target = self.send("Target.createTarget", {"url": "about:blank"})["targetId"]
         session = self.send("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
@@ -178,14 +184,18 @@ class Browser:
         check = ("JSON.stringify({images: document.images.length, broken: Array.from(document.images).filter("
                  "i => !i.complete || i.naturalWidth === 0).length, scroll: document.documentElement.scrollWidth, "
                  "height: document.documentElement.scrollHeight})")
-        found = json.loads(self.send("Runtime.evaluate", {"expression": check, "returnByValue": True},
-                                     session=session)["result"]["value"])
-        shot = self.send("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True,
-                                                    "clip": {"x": 0, "y": 0, "width": width, "height": found["height"] if full_page else height,
-                                                             "scale": 1}}, session=session)
-        self.send("Target.closeTarget", {"targetId": target})
+        try:
+            found = json.loads(self._evaluate(check, session=session))
+            measured = self._evaluate(f"JSON.stringify({measure})", session=session) if measure else None
+            measured = None if measured is None else json.loads(measured)  # JSON.stringify(undefined) is undefined
+            shot = self.send("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True,
+                                                        "clip": {"x": 0, "y": 0, "width": width, "height": found["height"] if full_page else height,
+                                                                 "scale": 1}}, session=session)
+        finally:
+            self.send("Target.closeTarget", {"targetId": target})
         report = PageReport(width=width, screenshot=base64.b64decode(shot["data"]), broken_images=found["broken"],
-                            images=found["images"], scroll_width=found["scroll"], height=found["height"])
+                            images=found["images"], scroll_width=found["scroll"], height=found["height"],
+                            measured=measured)
         for event in seen:
             method, params = event.get("method"), event.get("params", {})
             if method == "Runtime.consoleAPICalled" and params.get("type") in ("error", "assert"):
@@ -199,6 +209,14 @@ class Browser:
             elif method == "Network.loadingFailed":
                 report.failed_requests.append(f"{params.get('errorText')} ({params.get('type')})")
         return report
+
+    def _evaluate(self, expression: str, *, session: str):
+        """The value of a JavaScript ``expression`` in the page; raises if it throws."""
+        reply = self.send("Runtime.evaluate", {"expression": expression, "returnByValue": True}, session=session)
+        if "exceptionDetails" in reply:
+            raise BrowserError(f"The page could not evaluate {expression[:80]!r}: "
+                               f"{reply['exceptionDetails'].get('exception', {}).get('description', 'an exception')}")
+        return reply["result"].get("value")
 
     def close(self) -> None:
         """Close Chromium and remove its temporary profile."""

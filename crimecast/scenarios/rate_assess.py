@@ -134,6 +134,9 @@ def with_rate_milestones(report: MilestoneReport, plan: Plan, counts: pd.DataFra
     if not any(is_rate_milestone(m) for m in plan.milestones):
         return report
     rates = _rates_or_error(counts, plan)
+    last = counts["month"].max()
+    if rates["month"].max() > last:  # counts cut at a month (a Board pack's as-of): no survey after it is read either
+        rates = rates[rates["month"] <= last]
     counted = iter(report.assessments)
     assessments = []
     for index, milestone in enumerate(plan.milestones):
