@@ -181,12 +181,22 @@ def known_by(periods: tuple[ExceptionalPeriod, ...], train: pd.Series) -> tuple[
     return tuple(p for p in periods if p.start <= last_day)
 
 
+def references(every: list[tuple[str, str, pd.Series]]) -> dict[str, pd.Series]:
+    """Per category, the sum over the panel's areas (force-wide totals left out): each series' seasonal reference."""
+    found: dict[str, pd.Series] = {}
+    for category, area, y in every:
+        if area != FORCE_AREA:
+            found[category] = y if category not in found else found[category].add(y, fill_value=0)
+    return found
+
+
 def _crimecast_windows(model: str, train: pd.Series, horizon: int, n_paths: int, seed: int,
-                       exceptional: tuple[ExceptionalPeriod, ...] = ()) -> dict[str, Window]:
+                       exceptional: tuple[ExceptionalPeriod, ...] = (),
+                       reference: pd.Series | None = None) -> dict[str, Window]:
     """The model's window and, for the default, each member's (sampled from the same fit, uncalibrated)."""
     started = time.perf_counter()
-    forecaster = CrimeForecaster(model=model, n_paths=n_paths, seed=seed,
-                                 exceptional=known_by(exceptional, train)).fit(train)
+    forecaster = CrimeForecaster(model=model, n_paths=n_paths, seed=seed, exceptional=known_by(exceptional, train),
+                                 seasonal_reference=reference).fit(train)
     result = forecaster.predict(horizon)
     windows = {model: _from_paths(result.paths, time.perf_counter() - started)}
     for i, core in enumerate(getattr(forecaster.core_, "cores_", []) if model == DEFAULT else []):
@@ -241,7 +251,8 @@ def _scores(window: Window, train: np.ndarray, actual: np.ndarray, season: int,
 
 def score_series(item: tuple[str, str, pd.Series], *, windows: int, models: tuple[str, ...], n_paths: int,
                  seed: int, exceptional: tuple[ExceptionalPeriod, ...] = (),
-                 outside_of: tuple[ExceptionalPeriod, ...] | None = None) -> pd.DataFrame:
+                 outside_of: tuple[ExceptionalPeriod, ...] | None = None,
+                 references: dict[str, pd.Series] | None = None) -> pd.DataFrame:
     """Every model on the same rolling origins of one series: one row per (model, origin)."""
     category, area, y = item
     season = series_frequency(y).periods_per_year
@@ -252,7 +263,8 @@ def score_series(item: tuple[str, str, pd.Series], *, windows: int, models: tupl
         outside = None if outside_of is None else ~exceptional_mask(y.index[origin:origin + horizon], outside_of)
         found: dict[str, Window] = {}
         for model in (m for m in models if m in CRIMECAST_MODELS):
-            found.update(_crimecast_windows(model, train, horizon, n_paths, seed, exceptional))
+            found.update(_crimecast_windows(model, train, horizon, n_paths, seed, exceptional,
+                                            (references or {}).get(category)))
         if any(m in models for m in (*SF_MODELS, MEDIAN)):
             found.update(_sf_windows(train, horizon, season))
         for name, window in found.items():
@@ -354,7 +366,7 @@ def main() -> None:
         every = load()
         series = subsample(every, args.series)
         started = time.perf_counter()
-        frames = map_series(work, series, jobs=args.jobs, scheduler=args.scheduler,
+        frames = map_series(partial(work, references=references(every)), series, jobs=args.jobs, scheduler=args.scheduler,
                             progress=lambda label: print(f"  {name}: {label}", file=sys.stderr, flush=True),
                             label=lambda item: f"{item[0]} / {item[1]}")
         wall = time.perf_counter() - started

@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from bench.accuracy import PANELS, known_by  # noqa: E402
+from bench.accuracy import PANELS, known_by, references  # noqa: E402
 from bench.results import machine, write_section  # noqa: E402
 from crimecast.data.calendar import financial_year_periods, financial_year_start  # noqa: E402
 from crimecast.data.exceptional import load_exceptional  # noqa: E402
@@ -74,11 +74,12 @@ def _climatology(y: pd.Series, as_of: pd.Timestamp, target: float) -> float:
 
 
 EXCEPTIONAL: tuple = ()  # --exceptional: set in each worker by _init
+REFERENCES: dict = {}  # per category, the panel's sum over areas (each series' seasonal reference): set by _init
 
 
-def _init(exceptional: tuple) -> None:
-    global EXCEPTIONAL
-    EXCEPTIONAL = exceptional
+def _init(exceptional: tuple, season_references: dict) -> None:
+    global EXCEPTIONAL, REFERENCES
+    EXCEPTIONAL, REFERENCES = exceptional, season_references
 
 
 def _cases(item) -> list[dict]:
@@ -95,7 +96,8 @@ def _cases(item) -> list[dict]:
         if previous.isna().any() or actual.isna().any() or len(history) < 3 * frequency.periods_per_year:
             continue
         horizon = int((~months.isin(history.index)).sum())
-        result = CrimeForecaster(seed=2014, exceptional=known_by(EXCEPTIONAL, history)).fit(history).predict(
+        result = CrimeForecaster(seed=2014, exceptional=known_by(EXCEPTIONAL, history),
+                                 seasonal_reference=REFERENCES.get(category)).fit(history).predict(
             horizon, category=category, area=area)
         totals = result.year_total_paths(start)
         median, low, high = np.quantile(totals, [0.5, 0.1, 0.9])
@@ -191,9 +193,11 @@ def main() -> None:
         if not path.exists():
             sections.append(f"### {title} (`{name}`)\n\nskipped: `{path.name}` is absent (the real data lives only in ../shared/data).")
             continue
-        series = load()[:: args.every][: args.limit]
+        every = load()
+        series = every[:: args.every][: args.limit]
         started = time.perf_counter()
-        with ProcessPoolExecutor(max_workers=args.jobs, initializer=_init, initargs=(exceptional,)) as pool:
+        with ProcessPoolExecutor(max_workers=args.jobs, initializer=_init,
+                                 initargs=(exceptional, references(every))) as pool:
             frame = pd.DataFrame([row for rows in pool.map(_cases, series) for row in rows])
         section, _ = panel_section(name, series, frame, (time.perf_counter() - started) / 60)
         sections.append(section)

@@ -27,7 +27,7 @@ def test_unknown_model_is_refused():
 def test_init_only_stores_parameters():
     forecaster = CrimeForecaster(n_paths=123, seed=9)
     assert forecaster.get_params() == {"model": "crimecast", "n_paths": 123, "seed": 9, "level_shifts": "auto",
-                                       "known_changes": (), "exceptional": ()}
+                                       "known_changes": (), "exceptional": (), "seasonal_reference": None}
     assert not hasattr(forecaster, "core_")
 
 
@@ -228,3 +228,21 @@ def test_a_lockdown_dip_is_neither_a_step_nor_the_new_level_but_is_still_scored_
     assert kept_out.calibration_.n_scores == plain.calibration_.n_scores
     ordinary = y[y.index < "2020-03-01"].iloc[-12:].mean()
     assert np.median(kept_out.predict(12).paths.sum(axis=1)) / 12 == pytest.approx(ordinary, rel=0.1)
+
+
+@pytest.mark.slow
+def test_the_default_pools_its_month_effects_with_the_reference_and_baselines_do_not():
+    y = series(36)  # one short calibration window: few fits
+    flat = pd.Series(1000.0, index=y.index)  # a whole with no seasonal pattern at all
+    options = dict(n_paths=200, seed=3, level_shifts=())
+    own = CrimeForecaster(**options).fit(y).predict(12).paths
+    pooled = CrimeForecaster(**options, seasonal_reference=flat).fit(y).predict(12).paths
+
+    def swing(paths):  # peak-to-trough of the median path over the year
+        median = np.median(paths, axis=0)
+        return median.max() / median.min()
+
+    assert swing(pooled) < 1 + 0.6 * (swing(own) - 1)  # a flat whole takes most of the pattern away
+    ets = [CrimeForecaster(model="ets", n_paths=100, seed=3, seasonal_reference=reference).fit(y).predict(12).paths
+           for reference in (None, flat)]
+    assert np.array_equal(*ets)  # baselines are the plain methods

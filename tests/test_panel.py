@@ -106,3 +106,28 @@ def test_a_quarterly_forecast_that_cannot_serve_names_quarters_by_their_last_mon
     assert short.frequency.name == "quarter"
     with pytest.raises(DataError, match=r"covers 2017-04 to 2017-09, but the plan needs 4 quarters"):
         short.for_request([("robbery", "force")], as_of=short.as_of, periods=4, what="the plan")
+
+
+def test_every_forecast_and_backtest_of_a_district_pools_with_its_force(counts, monkeypatch):
+    """The panel, and the backtests beside it and alone, give each series its category's force-wide reference."""
+    import crimecast.forecast.backtest as backtest_module
+    import crimecast.forecast.panel as panel_module
+    from crimecast.forecast.models import CrimeForecaster
+    from crimecast.forecast.run import BacktestOptions, run_backtests, run_forecasts
+
+    seen = []
+
+    class Spy(CrimeForecaster):
+        def fit(self, y, **kwargs):
+            seen.append((y.name, self.seasonal_reference))
+            return super().fit(y, **kwargs)
+
+    monkeypatch.setattr(panel_module, "CrimeForecaster", Spy)
+    monkeypatch.setattr(backtest_module, "CrimeForecaster", Spy)
+    force = counts[(counts["category"] == "robbery") & (counts["area"] == "force")].set_index("month")["count"]
+    options = BacktestOptions(models=(), windows=1)
+    run_forecasts(counts, category="robbery", area="walsall,force", spec=SPEC, options=options)
+    run_backtests(counts, category="robbery", area="dudley", spec=SPEC, options=options)
+    assert len(seen) >= 4  # the two bottom series, the backtest beside one, the backtest alone
+    for _, reference in seen:
+        assert reference is not None and reference.tolist() == force.astype(float).tolist()

@@ -4,7 +4,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from crimecast.data.schema import validate
-from crimecast.data.series import resolve_area, resolve_category, select_keys, series_of, with_totals
+from crimecast.data.series import resolve_area, resolve_category, season_references, select_keys, series_of, with_totals
 from crimecast.errors import DataError
 
 
@@ -50,3 +50,11 @@ def test_select_all_lists_every_series():
     counts = with_totals(table({("north", "robbery"): [1, 2], ("south", "robbery"): [1, 2]}))
     keys, _ = select_keys(counts, category="all", area="all")
     assert ("robbery", "force") in keys and len(keys) == 3
+
+
+def test_districts_pool_their_seasonal_pattern_with_their_force():
+    counts = with_totals(table({("north", "burglary"): [5, 6, 7, 8], ("south", "burglary"): [1, 2, 3, 4],
+                                ("north", "robbery"): [2, 2, 2, 2], ("south", "robbery"): [1, 0, 1, 0]}))
+    references = season_references(counts)
+    assert references["burglary"].tolist() == [6, 8, 10, 12]
+    assert references["robbery"].tolist() == series_of(counts, category="robbery", area="force").tolist()

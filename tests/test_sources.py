@@ -1,9 +1,10 @@
+import numpy as np
 import pandas as pd
 import pytest
 
 from crimecast.data.imports import import_data
 from crimecast.data.load import ColumnMap, load_counts
-from crimecast.data.series import catalogue, series_of, with_totals
+from crimecast.data.series import catalogue, season_references, series_of, with_totals
 from crimecast.data.sources import DataSource, cut_at, open_counts, restrict_to
 from crimecast.errors import DataError, UsageError
 from tests.builders import home_office_text, street_archive
@@ -41,6 +42,18 @@ def test_one_force_of_several_becomes_the_whole(tmp_path):
                                                                      .rename("burglary / force"))
     with pytest.raises(DataError, match="unknown area 'mersey'.*Did you mean 'merseyside'"):
         restrict_to(both, "mersey")
+
+
+def test_a_force_taken_out_keeps_the_sum_over_forces_as_its_seasonal_reference(tmp_path):
+    store = tmp_path / "s.duckdb"
+    import_data("police-uk", [street_archive(tmp_path)], name="north", store=store)
+    both = open_counts(DataSource(dataset="north", store=str(store)))
+    one = open_counts(DataSource(dataset="north", store=str(store), within="merseyside"))
+    forces = sorted(set(both["area"]) - set(both.attrs.get("parents", {})))
+    assert len(forces) > 1
+    summed = sum(series_of(both, category="burglary", area=f) for f in forces)
+    for counts in (both, one):  # every force, and one taken out, pool with the same whole
+        np.testing.assert_allclose(season_references(counts)["burglary"].to_numpy(), summed.to_numpy())
 
 
 def test_quarterly_as_of_must_end_a_quarter(write_csv, tmp_path):

@@ -119,6 +119,27 @@ def aliases_in(counts: pd.DataFrame) -> dict[str, str]:
     return {alias: target for alias, target in CATEGORY_ALIASES.items() if target in categories and alias not in categories}
 
 
+def season_references(counts: pd.DataFrame) -> dict[str, pd.Series]:
+    """Per category, the whole whose seasonal pattern the category's series are pooled with (``pool_season``).
+
+    For districts of a force it is the force-wide series; for a dataset of
+    separate forces, the sum over the forces (sub-areas left out); for one
+    force taken out of such a dataset (``restrict_to``), that sum as it was
+    before the others were dropped (``attrs["season_references"]``).
+    """
+    given = counts.attrs.get("season_references")
+    if given is not None:
+        return {category: pd.Series(values, index=pd.DatetimeIndex(months, name="month"), name=category)
+                for category, (months, values) in given.items()}
+    if counts.attrs.get("areas") == "peers":
+        parents = counts.attrs.get("parents", {})
+        wholes = counts[~counts["area"].isin(list(parents)) & (counts["area"] != FORCE_AREA)]
+    else:
+        wholes = counts[counts["area"] == (counts.attrs.get("whole") or FORCE_AREA)]
+    sums = wholes.groupby(["category", "month"])["count"].sum()
+    return {category: sums.loc[category].rename(category).astype(float) for category in sums.index.unique(level=0)}
+
+
 def series_of(counts: pd.DataFrame, *, category: str, area: str) -> pd.Series:
     """One series as counts indexed by period start (``freq='MS'``, or ``'QS-JAN'`` for quarterly data)."""
     # Plain numpy selection: indexing the frame would copy every column and deep-copy its attrs each call.

@@ -155,7 +155,7 @@ def restrict_to(counts: pd.DataFrame, area: str) -> pd.DataFrame:
     DataError
         When ``area`` is not in the data (with a suggestion).
     """
-    from crimecast.data.series import FORCE_AREA, resolve_area
+    from crimecast.data.series import FORCE_AREA, resolve_area, season_references
 
     slug = resolve_area(counts, area)
     parents = counts.attrs.get("parents", {})
@@ -165,7 +165,10 @@ def restrict_to(counts: pd.DataFrame, area: str) -> pd.DataFrame:
     chosen.attrs = {**counts.attrs, "areas": "parts", "whole": FORCE_AREA, "force_name": slug,
                     "source": f"{counts.attrs.get('source')} ({slug})",
                     "filled": [(c, FORCE_AREA if a == slug else a, m) for c, a, m in counts.attrs.get("filled", [])
-                               if a == slug or parents.get(a) == slug]}
+                               if a == slug or parents.get(a) == slug],
+                    # the sum over every force, as tuples (attrs are deep-copied and compared with the frame)
+                    "season_references": {c: (tuple(s.index), tuple(s.tolist())) for c, s in
+                                          season_references(counts).items()}}
     return chosen
 
 

@@ -49,6 +49,23 @@ def season_effects(y: pd.Series) -> pd.Series:
     return pd.Series(np.roll(effects, first), index=starts, name="season_effect")
 
 
+def pool_season(y_log: pd.Series, reference_log: pd.Series, *, weight: float) -> pd.Series:
+    """``y_log`` with its seasonal pattern moved ``weight`` of the way to ``reference_log``'s pattern.
+
+    Both patterns are ``season_effects`` over ``y_log``'s periods (the
+    reference's periods where ``y_log`` is ``NaN`` are left out of it too),
+    and ``y_log`` is shifted each period by ``weight`` times the difference:
+    a model fitted to the result forecasts with the blended pattern. A
+    borough's month effects are noisy; its force's (the sum over areas) are
+    not, and mostly shared (bench/RESULTS.md).
+    """
+    reference = reference_log.reindex(y_log.index).where(y_log.notna())
+    if weight == 0 or reference.notna().sum() < series_frequency(y_log).periods_per_year:
+        return y_log
+    shift = weight * (season_effects(reference) - season_effects(y_log))
+    return y_log + shift.reindex(y_log.index.month).to_numpy()
+
+
 def fill_gaps(y: pd.Series) -> pd.Series:
     """``y`` with its missing values replaced by the seasonal pattern around them.
 

@@ -32,7 +32,7 @@ from crimecast.data.frequency import MONTHLY, QUARTERLY, Frequency, frequency_of
 from crimecast.data.exceptional import ExceptionalPeriod, calendar_of, check_no_overlap
 from crimecast.data.known_changes import KnownChange, exceptional_periods, months_for
 from crimecast.data.months import months_between
-from crimecast.data.series import FORCE_AREA, TOTAL_CATEGORY, series_of
+from crimecast.data.series import FORCE_AREA, TOTAL_CATEGORY, season_references, series_of
 from crimecast.errors import CrimecastError, DataError
 from crimecast.forecast.calibrate import FitCache
 from crimecast.forecast.models import AUTO, CrimeForecaster, step_note
@@ -57,12 +57,15 @@ def seed_key(counts: pd.DataFrame, key: Key) -> Key:
     return (key[0], named) if named and key[1] == FORCE_AREA else key
 
 
-def forecaster_for(spec: ForecastSpec, key: Key, *, seeded_as: Key | None = None) -> CrimeForecaster:
+def forecaster_for(spec: ForecastSpec, key: Key, *, seeded_as: Key | None = None,
+                   reference: pd.Series | None = None) -> CrimeForecaster:
     """The forecaster of one bottom series: the one place a panel turns its spec into a model.
 
-    ``seeded_as`` is the name its seed is made from (default ``key``; see :func:`seed_key`).
+    ``seeded_as`` is the name its seed is made from (default ``key``; see :func:`seed_key`);
+    ``reference`` the whole its seasonal pattern is pooled with (``season_references``).
     """
     return CrimeForecaster(model=spec.model, n_paths=spec.paths, seed=series_seed(spec.seed, seeded_as or key),
+                           seasonal_reference=reference,
                            level_shifts=AUTO if spec.steps else (),
                            known_changes=months_for(list(spec.known_changes), category=key[0], area=key[1]),
                            exceptional=series_exceptional(spec.exceptional, spec.known_changes, category=key[0],
@@ -237,11 +240,13 @@ class _Fit:
 
 
 def _fit_bottom(item: tuple[Key, pd.Series, Key], spec: ForecastSpec, horizon: int, keep_going: bool,
-                score: Callable | None = None, score_keys: frozenset = frozenset()) -> _Fit:
+                score: Callable | None = None, score_keys: frozenset = frozenset(),
+                references: dict[str, pd.Series] | None = None) -> _Fit:
     key, history, seeded_as = item
+    reference = (references or {}).get(key[0])
     fits = FitCache()  # the series' calibration windows are its backtest's windows: fitted once for both
     try:
-        forecaster = forecaster_for(spec, key, seeded_as=seeded_as)
+        forecaster = forecaster_for(spec, key, seeded_as=seeded_as, reference=reference)
         result = forecaster.fit(history, fits=fits).predict(horizon, category=key[0], area=key[1])
     except CrimecastError as error:
         if not keep_going:
@@ -252,7 +257,7 @@ def _fit_bottom(item: tuple[Key, pd.Series, Key], spec: ForecastSpec, horizon: i
             raise
         return _Fit(reason=f"unexpected {type(error).__name__}: {error}\n{traceback.format_exc()}")
     step_notes = {step_note(step) for step in forecaster.steps_}
-    scored = score(key, history, fits) if score is not None and key in score_keys else None
+    scored = score(key, history, fits, reference) if score is not None and key in score_keys else None
     return _Fit(paths=result.paths.astype(np.float32).astype(np.float64), notes=list(forecaster.notes_), scored=scored,
                 other_notes=[note for note in forecaster.notes_ if note not in step_notes],
                 steps=[f"{key[0]} / {key[1]} {step.change:+.0%} from {step.month:%Y-%m}" for step in forecaster.steps_])
@@ -292,7 +297,7 @@ def forecast_panel(counts: pd.DataFrame, *, spec: ForecastSpec, needs: Iterable[
         Record a bottom series that fails in ``failures`` and carry on
         (for batches); otherwise its error is raised.
     score, score_keys
-        ``score(key, history, fits)`` is called, in the same worker, for each
+        ``score(key, history, fits, reference)`` is called, in the same worker, for each
         bottom series in ``score_keys`` after its forecast, with the
         :class:`FitCache` the forecast filled (a backtest reuses the
         forecast's calibration fits); its results are in ``Panel.scored``.
@@ -306,7 +311,7 @@ def forecast_panel(counts: pd.DataFrame, *, spec: ForecastSpec, needs: Iterable[
         raise DataError("nothing to forecast: no series was asked for.")
     histories = [bottom_history(counts, key, named=split.get(key[0], [])).loc[:as_of] for key in keys]
     fitted = map_series(partial(_fit_bottom, spec=spec, horizon=horizon, keep_going=keep_going, score=score,
-                                score_keys=score_keys),
+                                score_keys=score_keys, references=season_references(counts)),
                         [(key, history, seed_key(counts, key)) for key, history in zip(keys, histories)],
                         jobs=jobs, progress=progress,
                         label=lambda item: f"{item[0][0]} / {item[0][1]}")

@@ -11,7 +11,7 @@ import pandas as pd
 from crimecast.data.exceptional import ExceptionalPeriod
 from crimecast.data.frequency import frequency_of
 from crimecast.data.known_changes import KnownChange, months_for
-from crimecast.data.series import TOTAL_CATEGORY, resolve_area, resolve_category, series_of, select_keys
+from crimecast.data.series import TOTAL_CATEGORY, resolve_area, resolve_category, season_references, series_of, select_keys
 from crimecast.errors import CrimecastError, DataError
 from crimecast.forecast.backtest import (BACKTEST_MODELS, BACKTEST_WINDOWS, backtest_need, backtest_origins,
                                          backtest_series, lost_to_baseline, summarise)
@@ -36,9 +36,9 @@ class BacktestOptions:
     models: tuple[str, ...] = BACKTEST_MODELS
 
 
-def _forecaster_params(spec: ForecastSpec, category: str, area: str) -> dict:
-    """Level-shift and exceptional-period settings of the forecaster for one series (as the panel sets them)."""
-    return {"level_shifts": AUTO if spec.steps else (),
+def _forecaster_params(spec: ForecastSpec, category: str, area: str, references: dict[str, pd.Series] | None) -> dict:
+    """Level-shift, exceptional-period and seasonal-reference settings of the forecaster for one series (as the panel sets them)."""
+    return {"seasonal_reference": (references or {}).get(category), "level_shifts": AUTO if spec.steps else (),
             "known_changes": months_for(list(spec.known_changes), category=category, area=area),
             "exceptional": series_exceptional(spec.exceptional, spec.known_changes, category=category, area=area)}
 
@@ -66,7 +66,7 @@ class SeriesReport:
 
 
 def _backtest_item(item: tuple[str, str, pd.Series], spec: ForecastSpec, options: BacktestOptions,
-                   fits: FitCache | None = None) -> tuple:
+                   fits: FitCache | None = None, references: dict[str, pd.Series] | None = None) -> tuple:
     """Backtest scores of one series (``None`` when too short), and a note when it is too short."""
     category, area, y = item
     frequency = series_frequency(y)
@@ -75,13 +75,15 @@ def _backtest_item(item: tuple[str, str, pd.Series], spec: ForecastSpec, options
                       "accuracy is unmeasured.")
     models = tuple(dict.fromkeys((spec.model, *options.models)))
     return backtest_series(y, models=models, windows=options.windows, n_paths=spec.paths, seed=spec.seed,
-                           category=category, area=area, fits=fits, **_forecaster_params(spec, category, area)), None
+                           category=category, area=area, fits=fits,
+                           **_forecaster_params(spec, category, area, references)), None
 
 
-def _backtest_beside_forecast(key: tuple[str, str], history: pd.Series, fits: FitCache, *, spec: ForecastSpec,
-                              options: BacktestOptions, batch: bool) -> tuple:
+def _backtest_beside_forecast(key: tuple[str, str], history: pd.Series, fits: FitCache, reference: pd.Series | None,
+                              *, spec: ForecastSpec, options: BacktestOptions, batch: bool) -> tuple:
     """:func:`_backtest_item` in the worker that forecast the series, reusing its fits; a batch notes a failure."""
-    item, work = (key[0], key[1], history), partial(_backtest_item, spec=spec, options=options, fits=fits)
+    item = (key[0], key[1], history)
+    work = partial(_backtest_item, spec=spec, options=options, fits=fits, references={key[0]: reference})
     if not batch:
         return work(item)
     outcome = _guarded(work, item)
@@ -222,7 +224,8 @@ def run_forecasts(counts: pd.DataFrame, *, category: str, area: str, spec: Forec
     scored: dict = dict(panel.scored)
     alone = [item for item in ready if (item[0], item[1]) not in scored]
     if options.backtest and alone:
-        done, lost = _map_batch(partial(_backtest_item, spec=spec, options=options), alone, jobs=jobs, progress=progress)
+        done, lost = _map_batch(partial(_backtest_item, spec=spec, options=options, references=season_references(counts)),
+                                alone, jobs=jobs, progress=progress)
         failed = {(f.category, f.area): f.reason for f in lost}
         scores = iter(done)
         scored.update({(c, a): _unscored(failed[(c, a)]) if (c, a) in failed else next(scores) for c, a, _ in alone})
@@ -240,11 +243,12 @@ def _failure(panel: Panel, category: str, area: str) -> SeriesFailure:
     return SeriesFailure(category, area, first if own else f"its part {key[0]} / {key[1]} failed: {first}", detail=detail)
 
 
-def _backtest_one(item: tuple[str, str, pd.Series], spec: ForecastSpec, options: BacktestOptions) -> pd.DataFrame:
+def _backtest_one(item: tuple[str, str, pd.Series], spec: ForecastSpec, options: BacktestOptions,
+                  references: dict[str, pd.Series] | None = None) -> pd.DataFrame:
     category, area, y = item
     models = tuple(dict.fromkeys((spec.model, *options.models)))
     return backtest_series(y, models=models, windows=options.windows, n_paths=spec.paths, seed=spec.seed,
-                           category=category, area=area, **_forecaster_params(spec, category, area))
+                           category=category, area=area, **_forecaster_params(spec, category, area, references))
 
 
 @dataclass
@@ -293,7 +297,8 @@ def run_backtests(counts: pd.DataFrame, *, category: str, area: str, spec: Forec
         notes.append(f"skipped (too short to backtest, {need} needed): {', '.join(short)}")
     if not items:
         raise DataError(f"no series is long enough to backtest: each needs at least {need}.")
-    frames, failures = _map_batch(partial(_backtest_one, spec=spec, options=options), items, jobs=jobs, progress=progress)
+    frames, failures = _map_batch(partial(_backtest_one, spec=spec, options=options, references=season_references(counts)),
+                                  items, jobs=jobs, progress=progress)
     if not frames:
         raise DataError("no series could be backtested: " + "; ".join(f"{f.label}: {f.reason}" for f in failures))
     return BacktestReport(scores=pd.concat(frames, ignore_index=True), model=spec.model, notes=notes,
