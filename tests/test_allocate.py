@@ -315,3 +315,31 @@ def test_cbc_a_little_off_a_cone_does_not_void_the_bound():
     allocation = allocate(spec, solver="cbc")
     assert allocation.approximation_error <= GAP_TARGET * 1.5
     assert allocation.true_outcome >= grid_optimum(spec, steps=200) * (1 - 1e-6)
+
+
+def mixed_steepness_samples(seed: int = 0, samples: int = 8) -> AllocationSpec:
+    """Sampled curves whose steepness straddles 1 (n from 0.6 to 1.6), and a fund too small for "c" to get anything."""
+    rng = np.random.default_rng(seed)
+    base = {"a": (100.0, 50.0), "b": (80.0, 60.0), "c": (20.0, 400.0)}
+    curves = tuple({k: ResponseCurve(ceiling * rng.uniform(0.8, 1.2), half * rng.uniform(0.8, 1.2), float(rng.uniform(0.6, 1.6)))
+                    for k, (ceiling, half) in base.items()} for _ in range(samples))
+    recipients = tuple(Recipient(k, k, 100.0 / 3, limits=(Limit("floor", GE, 0.0, f"{k} floor", "floor"),)) for k in base)
+    return AllocationSpec(recipients=recipients, curves=curves, budget=100.0)
+
+
+def test_mixed_steepness_samples_with_a_recipient_at_zero_are_proven_to_the_target():
+    """Found in review: a mean of sampled curves with some n < 1 (infinite slope at £0) and some n > 1 was bounded as
+    one S-shaped curve, whose rise allowance on its first segment has no cone from the left; at a plan of £0 the bound
+    took that whole allowance, which shrinks only as fast as the first breakpoint (thinned at 1e-4 of the range), so
+    the proven gap stalled at 8.2e-6 after every refinement."""
+    spec = mixed_steepness_samples()
+    assert {c["c"].steepness < 1 for c in spec.curves} == {True, False}
+    allocation = allocate(spec)
+    assert allocation.spend["c"] < 1e-3 and allocation.total_spend == pytest.approx(100.0)
+    assert 0 <= allocation.approximation_error <= GAP_TARGET and allocation.refinements < 10
+    # The bound is still proven: no plan on a fine grid (c down to a millionth of a pound) beats it.
+    a = np.linspace(0.0, 100.0, 20_001)[:, None]
+    c = np.concatenate([[0.0], np.geomspace(1e-9, 5.0, 200)])[None, :]
+    total = sum(curves["a"](a) + curves["b"](np.maximum(100.0 - a - c, 0.0)) + curves["c"](c) for curves in spec.curves)
+    best = float(np.where(a + c <= 100.0, total / len(spec.curves), -np.inf).max())
+    assert best <= allocation.bound and allocation.true_outcome >= best * (1 - GAP_TARGET)
