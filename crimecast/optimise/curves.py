@@ -418,10 +418,11 @@ def _bound_by_shape(problem: Problem, parts: list[list[tuple[float, object]]], *
     A curve with steepness below 1 has an infinite slope at zero spend, so its
     rise above the chord of the first segment has no cone from the left: as
     part of an S-shaped whole (a mean of samples with steepness either side of
-    1), a plan at £0 would be credited that segment's whole rise however the
-    breakpoints were refined, and the bound would stall. Its tangents, taken
-    ever closer to the plan (``anchors``), close in on it instead. The sum of
-    upper bounds on the parts is an upper bound on the whole.
+    1), a plan at £0 was credited that segment's whole rise, which shrinks
+    only as the first breakpoint nears 0 (no nearer than thinning allows), and
+    the bound stalled above the gap target. Tangents, taken ever closer to the
+    plan (``anchors``), close in on it instead. The sum of upper bounds on the
+    parts is an upper bound on the whole.
     """
     shaped = [(index, weight, part) for index, own in enumerate(parts) for weight, part in own]
     totals = [Piecewise(terms={}, constant=0.0) for _ in parts]
