@@ -11,9 +11,10 @@ from crimecast.errors import InfeasibleError, SolverError
 from crimecast.optimise.allocate import (CVAR, GAP_LIMIT, GAP_TARGET, AllocationSpec, Limit, Recipient, Scheme, allocate, build_problem,
                                          initial_points, true_outcome, warm_points)
 from crimecast.optimise.checks import grid_optimum
-from crimecast.optimise.solver import solve
-from crimecast.optimise.curves import MeanCurve, ResponseCurve, breakpoints, chord_cones, is_concave_on, refine, thin
-from crimecast.optimise.model import GE, LE
+from crimecast.optimise.solver import MIP_GAP, solve
+from crimecast.optimise.curves import (MeanCurve, ResponseCurve, add_curve_bound, breakpoints, chord_cones, is_concave_on, refine,
+                                      thin)
+from crimecast.optimise.model import GE, LE, MAXIMISE, Problem
 
 RECIPIENTS = tuple(Recipient(k, k.title(), last_year=300.0) for k in "abc")
 
@@ -315,3 +316,59 @@ def test_cbc_a_little_off_a_cone_does_not_void_the_bound():
     allocation = allocate(spec, solver="cbc")
     assert allocation.approximation_error <= GAP_TARGET * 1.5
     assert allocation.true_outcome >= grid_optimum(spec, steps=200) * (1 - 1e-6)
+
+
+def mixed_steepness_samples(seed: int = 0, samples: int = 8) -> AllocationSpec:
+    """Sampled curves whose steepness straddles 1 (n from 0.6 to 1.6), and a fund too small for "c" to get anything."""
+    rng = np.random.default_rng(seed)
+    base = {"a": (100.0, 50.0), "b": (80.0, 60.0), "c": (20.0, 400.0)}
+    curves = tuple({k: ResponseCurve(ceiling * rng.uniform(0.8, 1.2), half * rng.uniform(0.8, 1.2), float(rng.uniform(0.6, 1.6)))
+                    for k, (ceiling, half) in base.items()} for _ in range(samples))
+    recipients = tuple(Recipient(k, k, 100.0 / 3, limits=(Limit("floor", GE, 0.0, f"{k} floor", "floor"),)) for k in base)
+    return AllocationSpec(recipients=recipients, curves=curves, budget=100.0)
+
+
+def test_mixed_steepness_samples_with_a_recipient_at_zero_are_proven_to_the_target():
+    """Found in review: a mean of sampled curves with some n < 1 (infinite slope at £0) and some n > 1 was bounded as
+    one S-shaped curve, whose rise allowance on its first segment has no cone from the left; at a plan of £0 the bound
+    took that whole allowance, which shrinks only as fast as the first breakpoint (thinned at 1e-4 of the range), so
+    the proven gap stalled at 8.2e-6 after every refinement."""
+    spec = mixed_steepness_samples()
+    assert {c["c"].steepness < 1 for c in spec.curves} == {True, False}
+    allocation = allocate(spec)
+    assert allocation.spend["c"] < 0.01 and allocation.total_spend == pytest.approx(100.0)
+    assert 0 <= allocation.approximation_error <= GAP_TARGET and allocation.refinements < 10
+    # The bound is still proven: no plan on a fine grid (c down to a billionth of a pound) beats it.
+    a = np.linspace(50.0, 65.0, 3_001)[:, None]
+    c = np.concatenate([[0.0], np.geomspace(1e-9, 5.0, 60)])[None, :]
+    total = sum(curves["a"](a) + curves["b"](np.maximum(100.0 - a - c, 0.0)) + curves["c"](c) for curves in spec.curves)
+    best = float(np.where(a + c <= 100.0, total / len(spec.curves), -np.inf).max())
+    assert best <= allocation.bound and allocation.true_outcome >= best * (1 - GAP_TARGET)
+
+
+def bound_at(curves: list, points: np.ndarray, anchors: list[float], spend: float) -> float:
+    """The curves' upper-bound expressions at ``spend`` (held there), summed and maximised, plus the solver's allowance."""
+    problem = Problem("bound check", MAXIMISE)
+    held = problem.add_variable("spend", low=spend, high=spend)
+    for piece in add_curve_bound(problem, curves, key="curve", spend=held, points=points, label="curve", anchors=anchors):
+        problem.add_objective(piece.terms)
+        problem.objective_constant += piece.constant
+    value = solve(problem, presolve=False).objective
+    return value + MIP_GAP * max(abs(value), 1.0)
+
+
+@settings(max_examples=10, deadline=None)
+@given(members=st.lists(st.tuples(st.floats(1, 1000), st.floats(10, 10_000), st.sampled_from([0.3, 0.7, 1.0, 1.5, 2.0, 5.0])),
+                        min_size=1, max_size=3),
+       cuts=st.lists(st.floats(10, 1e5), min_size=1, max_size=4, unique=True),
+       where=st.one_of(st.just(0.0), st.floats(1e-6, 1.0)), pooled=st.booleans())
+def test_the_bound_of_curves_of_both_shapes_is_never_below_them(members, cuts, where, pooled):
+    """Steepness either side of 1 (a mean of samples, or one curve per sample as a CVaR bounds them): the concave
+    parts are bounded by tangents, the rest by chords and rises; the sum must still be above the true curve, at £0,
+    a little above it, at the anchors and anywhere else."""
+    curves = [ResponseCurve(c, h, n) for c, h, n in members] + [ResponseCurve(5.0, 50.0, 0.7), ResponseCurve(8.0, 30.0, 2.0)]
+    curves = [MeanCurve(tuple(curves))] if pooled else curves
+    points = thin(np.concatenate([[0.0], cuts]))
+    spend = where * points[-1]
+    for at in (0.0, 1e-6 * points[-1], spend):
+        assert bound_at(curves, points, [0.0, spend], at) >= sum(float(curve(at)) for curve in curves), at

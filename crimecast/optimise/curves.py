@@ -312,6 +312,13 @@ class Piecewise:
     def value(self, values: dict[str, float]) -> float:
         return self.constant + sum(coef * values.get(name, 0.0) for name, coef in self.terms.items())
 
+    def plus(self, other: "Piecewise", *, weight: float = 1.0) -> "Piecewise":
+        """This expression plus ``weight`` times ``other``."""
+        terms = dict(self.terms)
+        for name, coef in other.terms.items():
+            terms[name] = terms.get(name, 0.0) + weight * coef
+        return Piecewise(terms=terms, constant=self.constant + weight * other.constant)
+
 
 def add_curve(problem: Problem, curves: list[ResponseCurve], *, key: str, spend: str, points: np.ndarray,
               label: str) -> list[Piecewise]:
@@ -343,25 +350,19 @@ def add_curve_bound(problem: Problem, curves: list, *, key: str, spend: str, poi
     earlier plans and bounds put this recipient) and at points closing in on
     each, so the bound tightens where it matters: tangents are cuts, not
     breakpoints, so they can sit closer together than breakpoints safely can.
+
+    Curves of both shapes (or a mean of sampled curves whose steepness lies
+    either side of 1) are split by shape, each part bounded its own way and
+    the bounds added (:func:`_bound_by_shape`).
     """
     points = np.asarray(points, dtype=float)
     if len(points) < 2 or points[-1] == points[0]:
         return [Piecewise(terms={}, constant=float(curve(points[:1])[0])) for curve in curves]
+    parts = [_shape_parts(curve) for curve in curves]
+    if any(len(own) > 1 for own in parts) or len({curve.is_concave for own in parts for _, curve in own}) > 1:
+        return _bound_by_shape(problem, parts, key=key, spend=spend, points=points, label=label, anchors=anchors)
     if all(curve.is_concave for curve in curves):
-        at = points
-        if anchors:
-            # Many curves (a CVaR over samples) each get their own tangents: keep that problem small.
-            many = len(curves) > 10
-            ladder = np.geomspace(1e-9, 1e-1, 17) if not many else np.array([1e-3])
-            recent = anchors[-4:] if not many else anchors[-2:]
-            offsets = np.concatenate([[0.0], ladder]) * max(points[-1] - points[0], 1e-9)
-            near = np.concatenate([[a + offsets, a - offsets] for a in recent]).ravel()
-            base = points
-            if many:  # only the ends and the breakpoints around the plans (any subset of tangents is valid)
-                closest = np.argsort(np.abs(points[:, None] - np.array(recent)[None, :]).min(axis=1))[:4]
-                base = np.concatenate([points[[0, -1]], points[closest]])
-            at = np.concatenate([base, near])
-            at = np.unique(at[(at >= points[0]) & (at <= points[-1])])
+        at = _tangent_points(curves, points, anchors)
         return [_tangents(problem, curve, key=f"{key}:{index}", spend=spend, points=at, label=label)
                 for index, curve in enumerate(curves)]
     values = np.array([curve(points) for curve in curves])
@@ -370,6 +371,70 @@ def add_curve_bound(problem: Problem, curves: list, *, key: str, spend: str, poi
                             cones=chord_cones(curves[0], points))
     excess = np.array([chord_excess(curve, points) for curve in curves])
     return _incremental(problem, key=key, spend=spend, points=points, values=values, label=label, excess=excess)
+
+
+def _tangent_points(curves: list, points: np.ndarray, anchors: list[float] | None) -> np.ndarray:
+    """Where concave curves get tangents: the breakpoints, and points closing in on each recent anchor.
+
+    Many curves (a CVaR over samples) each get their own tangents, so there
+    only the ends, the breakpoints nearest the anchors and one step either
+    side of each are used (any subset of tangents is valid), except next to
+    the low end where a curve is infinitely steep (steepness below 1 at zero
+    spend): there a tangent's height at the end shrinks only as its distance
+    to the power of the steepness, so the full ladder is kept.
+    """
+    if not anchors:
+        return points
+    width = max(points[-1] - points[0], 1e-9)
+    many = len(curves) > 10
+    recent = anchors[-4:] if not many else anchors[-2:]
+    ladder = np.concatenate([[0.0], np.geomspace(1e-9, 1e-1, 17)]) * width
+    near = [np.concatenate([a + ladder, a - ladder]) for a in recent]
+    base = points
+    if many:
+        near = [np.array([a, a - 1e-3 * width, a + 1e-3 * width]) for a in recent]
+        if any(a - points[0] <= 1e-3 * width for a in recent) and any(np.isinf(curve.slope(points[0])) for curve in curves):
+            near.append(points[0] + ladder)
+        closest = np.argsort(np.abs(points[:, None] - np.array(recent)[None, :]).min(axis=1))[:4]
+        base = np.concatenate([points[[0, -1]], points[closest]])
+    at = np.concatenate([base, *near])
+    return np.unique(at[(at >= points[0]) & (at <= points[-1])])
+
+
+def _shape_parts(curve) -> list[tuple[float, object]]:
+    """``curve`` as ``(weight, part)`` pairs that sum to it, each part concave or each not (a mean is split by shape)."""
+    members = curve.curves if isinstance(curve, MeanCurve) else ()
+    concave = tuple(member for member in members if member.is_concave)
+    if not concave or len(concave) == len(members):
+        return [(1.0, curve)]
+    other = tuple(member for member in members if not member.is_concave)
+    return [(len(concave) / len(members), MeanCurve(concave)), (len(other) / len(members), MeanCurve(other))]
+
+
+def _bound_by_shape(problem: Problem, parts: list[list[tuple[float, object]]], *, key: str, spend: str,
+                    points: np.ndarray, label: str, anchors: list[float] | None) -> list[Piecewise]:
+    """Bound the concave parts by tangents and the rest by chords and rises; per curve, the weighted sum of its parts.
+
+    A curve with steepness below 1 has an infinite slope at zero spend, so its
+    rise above the chord of the first segment has no cone from the left: as
+    part of an S-shaped whole (a mean of samples with steepness either side of
+    1), a plan at £0 was credited that segment's whole rise, which shrinks
+    only as the first breakpoint nears 0 (no nearer than thinning allows), and
+    the bound stalled above the gap target. Tangents, taken ever closer to the
+    plan (``anchors``), close in on it instead. The sum of upper bounds on the
+    parts is an upper bound on the whole.
+    """
+    shaped = [(index, weight, part) for index, own in enumerate(parts) for weight, part in own]
+    totals = [Piecewise(terms={}, constant=0.0) for _ in parts]
+    for concave, name in ((True, "concave"), (False, "s-shaped")):
+        group = [(index, weight, part) for index, weight, part in shaped if part.is_concave == concave]
+        if not group:
+            continue
+        pieces = add_curve_bound(problem, [part for _, _, part in group], key=f"{key}:{name}", spend=spend, points=points,
+                                 label=label, anchors=anchors)
+        for (index, weight, _), piece in zip(group, pieces):
+            totals[index] = totals[index].plus(piece, weight=weight)
+    return totals
 
 
 def _tangents(problem: Problem, curve, *, key: str, spend: str, points: np.ndarray, label: str) -> Piecewise:
