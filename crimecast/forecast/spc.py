@@ -263,10 +263,10 @@ def _step_t(values: np.ndarray, k: int) -> float:
     """t-statistic of a shift between the mean before index ``k`` and the mean from it."""
     n = len(values)
     design = np.column_stack([np.ones(n), (np.arange(n) >= k).astype(float)])
-    sse = _sse(values, design)
+    coef = _coefficients(values, design)  # one least-squares solve gives both the residuals and the shift
+    sse = _sse(values, design, coef)
     if n <= 2 or sse <= 0:
         return 0.0
-    coef, *_ = np.linalg.lstsq(design, values, rcond=None)
     covariance = np.linalg.pinv(design.T @ design)
     return float(coef[-1] / np.sqrt(sse / (n - 2) * covariance[-1, -1]))
 
@@ -277,8 +277,13 @@ def levels_around(values: np.ndarray, k: int, *, year: int = 12) -> tuple[float,
     return float(values[max(0, k - window):k].mean()), float(values[k:k + window].mean())
 
 
-def _sse(values: np.ndarray, design: np.ndarray) -> float:
+def _coefficients(values: np.ndarray, design: np.ndarray) -> np.ndarray:
     coef, *_ = np.linalg.lstsq(design, values, rcond=None)
+    return coef
+
+
+def _sse(values: np.ndarray, design: np.ndarray, coef: np.ndarray | None = None) -> float:
+    coef = _coefficients(values, design) if coef is None else coef
     return float(np.sum((values - design @ coef) ** 2))
 
 
