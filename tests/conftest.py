@@ -74,6 +74,11 @@ def fast_assumptions(tmp_path, **changes):
     return path
 
 
+# For tests whose point is neither the budget curve nor the spread of the uncertainty samples (tests/test_csf.py
+# checks both): the fewest samples the file allows and the curve at one budget, about a fifth fewer solves.
+QUICK_FUND = {"uncertainty.samples": 10, "fund.budget_sweep": {"low": 7_000_000, "high": 7_000_000, "step": 1_000_000}}
+
+
 @pytest.fixture
 def csf_file(tmp_path):
     """Write the shipped CSF assumptions, made quick, with ``changes`` (dotted keys); returns its path."""

@@ -16,7 +16,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from conftest import needs_chromium
+from conftest import QUICK_FUND, needs_chromium
 from crimecast.cli import cli
 from crimecast.data.load import load_counts
 from crimecast.data.series import with_totals
@@ -230,7 +230,7 @@ QUICK = ["--model", "seasonal-naive", "--paths", "100", "--as-of", "2013-09"]
 def test_the_provenance_names_the_funds_forecast_beside_the_milestones(quick_plan, csf_file):
     counts = with_totals(load_counts("west-midlands"))
     pack = build_board_pack(counts, load_plan(quick_plan), as_of=pd.Timestamp("2013-09-01"), model="seasonal-naive",
-                            csf=load_assumptions(csf_file(**{"forecast.paths": 300})))
+                            csf=load_assumptions(csf_file(**QUICK_FUND, **{"forecast.paths": 300})))
     assert pack.provenance.forecasts == (
         ("Forecast: the count milestones", "seasonal-naive, 1,000 simulated paths, seed 2014"),
         ("Forecast: the Community Safety Fund's baseline crime",

@@ -11,6 +11,7 @@ import re
 import pytest
 from click.testing import CliRunner
 
+from conftest import QUICK_FUND
 from crimecast.cli import cli
 from crimecast.forecast.models import CrimeForecaster
 
@@ -73,7 +74,7 @@ def test_a_saved_forecast_that_cannot_serve_the_pack_is_one_line(quick_plan, sta
 def test_the_fund_is_forecast_afresh_when_the_saved_forecast_does_not_serve_it(quick_plan, start_2013, tmp_path,
                                                                                 csf_file):
     result = _pack(quick_plan, start_2013, tmp_path / "pack", "--as-of", "2014-03", "--forecast", "start-2013",
-                   "--csf", csf_file(**{"uncertainty.samples": 10}))
+                   "--csf", csf_file(**QUICK_FUND))
     assert result.exit_code == 0, result.output
     text = _plain((tmp_path / "pack" / "report.html").read_text(encoding="utf-8"))
     assert "the fund's baseline crime was forecast afresh, as the saved forecast 'start-2013' does not serve it (it" in text

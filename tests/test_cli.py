@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from conftest import QUICK_FUND
 from crimecast.cli import cli
 
 README = Path(__file__).resolve().parents[1] / "README.md"
@@ -355,7 +356,7 @@ def test_optimise_csf_prints_the_allocation_and_writes_csv_excel_and_charts(csf_
 
 
 def test_optimise_csf_scenario_is_traced_in_output_csv_and_workbook(csf_file, tmp_path):
-    result = invoke("optimise", "csf", "--assumptions", str(csf_file()), "--scenario", "planning-2014-15",
+    result = invoke("optimise", "csf", "--assumptions", str(csf_file(**QUICK_FUND)), "--scenario", "planning-2014-15",
                     "--out", str(tmp_path), "--no-chart")
     assert result.exit_code == 0, result.output
     label = "2014/15 planning (planning-2014-15.yaml)"
@@ -373,7 +374,7 @@ def test_optimise_csf_scenario_is_traced_in_output_csv_and_workbook(csf_file, tm
 
 
 def test_optimise_csf_json_with_budget_and_objective(csf_file, tmp_path):
-    result = invoke("optimise", "csf", "--assumptions", str(csf_file()), "--budget", "7319000", "--objective", "cost",
+    result = invoke("optimise", "csf", "--assumptions", str(csf_file(**QUICK_FUND)), "--budget", "7319000", "--objective", "cost",
                     "--out", str(tmp_path), "--json", "--no-chart")
     assert result.exit_code == 0, result.output
     payload = json.loads(result.stdout)

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
+from conftest import QUICK_FUND
 from crimecast.cli import cli
 from crimecast.data.sources import DataSource, open_counts
 from crimecast.errors import DataError
@@ -63,7 +64,7 @@ def test_milestones_scenario_and_fund_reuse_the_saved_forecast_without_fitting(s
     out = tmp_path / "out"
     for args in (["milestones", "burglary", "--target", "-8%", "--no-chart"],
                  ["scenario", "run", "planning-2014-15", "--no-chart"],
-                 ["optimise", "csf", "--assumptions", csf_file(), "--no-chart"]):
+                 ["optimise", "csf", "--assumptions", csf_file(**QUICK_FUND), "--no-chart"]):
         result = invoke(*args, "--forecast", "wm", "--store", saved_store, "--out", out)
         assert result.exit_code == 0, (args, result.output)
         assert "saved forecast 'wm'" in result.output or args[0] == "optimise"
