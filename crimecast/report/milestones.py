@@ -55,7 +55,7 @@ def position_table(report: MilestoneReport) -> pd.DataFrame:
             continue
         row = {
             "milestone": a.label, "year": a.year, "target": a.milestone.describe(),
-            "last year": count(a.last_year),
+            "last year": count(a.last_year) + (" (part forecast)" if a.last_year_partly_forecast else ""),
             "expected (80%)": f"{count(a.baseline.expected)} ({count(a.baseline.lo80)} to {count(a.baseline.hi80)})",
             "change": percent(a.baseline.expected_change),
             "P(meet)": probability(a.baseline.probability.p, n), "verdict": a.baseline.verdict,
