@@ -584,7 +584,7 @@ def spc_command(category, area, start, seasonal_adjust, known_changes_file, run_
 @click.option("--year", default=None, help="Financial year compared, e.g. 2013/14 (default: the last full year).")
 @click.option("--population", "population_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="CSV area,population,year[,source]: residents for rates per 1,000 and the funnel plot.")
-@click.option("--no-forecast", is_flag=True, help="Skip the forecasts of the next financial year (faster).")
+@click.option("--no-forecast", is_flag=True, help="Skip the forecasts of the year after --year (faster); a past year has none.")
 @forecast_spec_options
 @click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Worker processes for the forecasts.")
 @scheduler_option
@@ -601,9 +601,10 @@ def compare_command(category, area, peers, peer_group, year, population_file, no
     For a financial year: each area's count, its change on the year before
     with the Poisson E-test, and, with --population, its rate per 1,000
     residents, the group rate, a rank and a funnel plot (rates against
-    residents, with 95% and 99.8% limits around the group rate). Forecasts
-    of the next financial year are shown side by side (--no-forecast skips
-    them). Writes a CSV and the funnel plot PNG into --out.
+    residents, with 95% and 99.8% limits around the group rate). The
+    forecast of the year after the one compared is shown beside it while that
+    year is not complete in the data (the current year); a past year gets none
+    (--no-forecast skips it). Writes a CSV and the funnel plot PNG into --out.
 
     \b
     Examples:
