@@ -268,10 +268,12 @@ def exceptional_option(command):
 
 
 def spc_exceptional_option(command):
-    """``--exceptional NAME|FILE`` of a control chart: months shown but kept out of the limits (none by default)."""
-    return click.option("--exceptional", "exceptional_spec", default=None, metavar="NAME|FILE",
-                        help="Exceptional periods (e.g. lockdowns) kept out of the limits: a shipped "
-                             "calendar (covid-uk) or a YAML/CSV file of from,to months [default: none].")(command)
+    """``--exceptional NAME|FILE|none`` of a control chart: months shown but kept out of the limits (as a forecast's)."""
+    return click.option("--exceptional", "exceptional_spec", default=None, metavar="NAME|FILE|none",
+                        help="Exceptional periods (e.g. lockdowns) shown but kept out of the limits and the search for "
+                             "steps: a shipped calendar or a YAML/CSV file of from,to months [default: "
+                             f"{DEFAULT_EXCEPTIONAL}, as every forecast, each period once {CALENDAR_SETTLE_MONTHS} months "
+                             f"of data follow it; '{NO_EXCEPTIONAL}' keeps every month in].")(command)
 
 
 def _exceptional(spec: str | None, counts: pd.DataFrame) -> tuple | None:
@@ -283,9 +285,9 @@ def _exceptional(spec: str | None, counts: pd.DataFrame) -> tuple | None:
     return () if spec.strip().lower() == NO_EXCEPTIONAL else exceptional_for_data(spec, counts)
 
 
-def _spc_exceptional(spec: str | None, counts: pd.DataFrame) -> tuple:
-    """A control chart's ``--exceptional`` periods (``()`` when not given)."""
-    return _exceptional(spec, counts) or ()
+def _spc_exceptional(spec: str | None, counts: pd.DataFrame) -> tuple | None:
+    """A control chart's ``--exceptional`` periods: ``None`` when not given (the forecasts' default calendar)."""
+    return _exceptional(spec, counts)
 
 
 def _known_changes(path: Path | None) -> tuple:
