@@ -523,7 +523,7 @@ def example_command(names, show_list, folder, force):
 @cli.command("spc")
 @click.argument("category")
 @click.option("--area", default=None, help="Area slug (default: force-wide); 'all', or a comma-separated list, for one row per area.")
-@click.option("--from", "start", default=None, help="First month charted, e.g. 2011-04 (default: the last three years).")
+@click.option("--from", "start", default=None, help="First month charted, e.g. 2011-04 (default: the last three years outside exceptional periods; five for quarters).")
 @click.option("--seasonal-adjust", is_flag=True, help="Chart seasonally adjusted values (the model's month effects removed).")
 @click.option("--known-changes", "known_changes_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="CSV of known process changes (month,description[,category,area]), always treated as steps.")
