@@ -251,3 +251,17 @@ def test_outlook_on_a_forecast_year_before_compares_path_with_path(bases, target
     assert result.probability.p == (1.0 if change <= target else 0.0)
     assert result.recommended[0.5] == pytest.approx(change, abs=1e-9)
     assert result.expected_change == pytest.approx(change, abs=1e-9)
+
+
+def test_a_year_before_not_yet_begun_is_said_to_be_forecast_in_full(tmp_path):
+    """Data to 2013-02: 2014/15's year before (2013/14) has no month observed; 25 months are forecast."""
+    counts = steady_counts(tmp_path)
+    plan = single_milestone("burglary", area="force", target=-0.08, count=None, year="2014/15")
+    report = assess_milestones(counts, plan, spec=fast("2013-02"))
+    a = report.assessments[0]
+    assert len(a.last_year_forecast) == 12
+    from crimecast.report.milestones import position_table
+
+    assert position_table(report).loc[0, "last year"].endswith(" (forecast)")
+    assert "2013/14, the year its change targets are measured on, has not begun: it is forecast in full " \
+           "(Apr 2013 to Mar 2014, on the same sample paths as 2014/15)" in report.notes[0]

@@ -202,13 +202,16 @@ def partly_forecast_note(assessments: list[Assessment]) -> list[str]:
         previous = financial_year_periods(a.year_start - 1, a.frequency)
         first_forecast, end = a.last_year_forecast[0], a.frequency.period_end_month(previous[-1])
         before = financial_year_label(a.year_start - 1)
-        known = (f"{previous[0]:%b %Y} to {first_forecast - pd.DateOffset(months=1):%b %Y} are actual and "
-                 if first_forecast > previous[0] else "")
+        if first_forecast > previous[0]:
+            how = (f"is partly forecast ({previous[0]:%b %Y} to {first_forecast - pd.DateOffset(months=1):%b %Y} are "
+                   f"actual and {first_forecast:%b %Y} to {end:%b %Y} forecast")
+        else:
+            how = f"has not begun: it is forecast in full ({first_forecast:%b %Y} to {end:%b %Y}"
         notes[a.year] = (
             f"{a.year} is planned before {before} is complete: {before}, the year its change targets are measured "
-            f"on, is partly forecast ({known}{first_forecast:%b %Y} to {end:%b %Y} forecast, on the same sample paths "
-            f"as {a.year}). 'Last year' is its expected total; P(meet) and the changes met with 50/70/90% compare each "
-            f"path's {a.year} with the same path's {before}, so they allow for the uncertainty of the year before.")
+            f"on, {how}, on the same sample paths as {a.year}). 'Last year' is its expected total; P(meet) and the "
+            f"changes met with 50/70/90% compare each path's {a.year} with the same path's {before}, so they allow for "
+            "the uncertainty of the year before.")
     return list(notes.values())
 
 
