@@ -268,10 +268,12 @@ def exceptional_option(command):
 
 
 def spc_exceptional_option(command):
-    """``--exceptional NAME|FILE`` of a control chart: months shown but kept out of the limits (none by default)."""
-    return click.option("--exceptional", "exceptional_spec", default=None, metavar="NAME|FILE",
-                        help="Exceptional periods (e.g. lockdowns) kept out of the limits: a shipped "
-                             "calendar (covid-uk) or a YAML/CSV file of from,to months [default: none].")(command)
+    """``--exceptional NAME|FILE|none`` of a control chart: months shown but kept out of the limits (as a forecast's)."""
+    return click.option("--exceptional", "exceptional_spec", default=None, metavar="NAME|FILE|none",
+                        help="Exceptional periods (e.g. lockdowns) shown but kept out of the limits and the search for "
+                             "steps: a shipped calendar or a YAML/CSV file of from,to months [default: "
+                             f"{DEFAULT_EXCEPTIONAL}, as every forecast, each period once {CALENDAR_SETTLE_MONTHS} months "
+                             f"of data follow it; '{NO_EXCEPTIONAL}' keeps every month in].")(command)
 
 
 def _exceptional(spec: str | None, counts: pd.DataFrame) -> tuple | None:
@@ -283,9 +285,9 @@ def _exceptional(spec: str | None, counts: pd.DataFrame) -> tuple | None:
     return () if spec.strip().lower() == NO_EXCEPTIONAL else exceptional_for_data(spec, counts)
 
 
-def _spc_exceptional(spec: str | None, counts: pd.DataFrame) -> tuple:
-    """A control chart's ``--exceptional`` periods (``()`` when not given)."""
-    return _exceptional(spec, counts) or ()
+def _spc_exceptional(spec: str | None, counts: pd.DataFrame) -> tuple | None:
+    """A control chart's ``--exceptional`` periods: ``None`` when not given (the forecasts' default calendar)."""
+    return _exceptional(spec, counts)
 
 
 def _known_changes(path: Path | None) -> tuple:
@@ -521,7 +523,7 @@ def example_command(names, show_list, folder, force):
 @cli.command("spc")
 @click.argument("category")
 @click.option("--area", default=None, help="Area slug (default: force-wide); 'all', or a comma-separated list, for one row per area.")
-@click.option("--from", "start", default=None, help="First month charted, e.g. 2011-04 (default: the last three years).")
+@click.option("--from", "start", default=None, help="First month charted, e.g. 2011-04 (default: the last three years outside exceptional periods; five for quarters).")
 @click.option("--seasonal-adjust", is_flag=True, help="Chart seasonally adjusted values (the model's month effects removed).")
 @click.option("--known-changes", "known_changes_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="CSV of known process changes (month,description[,category,area]), always treated as steps.")
@@ -584,7 +586,7 @@ def spc_command(category, area, start, seasonal_adjust, known_changes_file, run_
 @click.option("--year", default=None, help="Financial year compared, e.g. 2013/14 (default: the last full year).")
 @click.option("--population", "population_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="CSV area,population,year[,source]: residents for rates per 1,000 and the funnel plot.")
-@click.option("--no-forecast", is_flag=True, help="Skip the forecasts of the next financial year (faster).")
+@click.option("--no-forecast", is_flag=True, help="Skip the forecasts of the year after --year (faster); a past year has none.")
 @forecast_spec_options
 @click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Worker processes for the forecasts.")
 @scheduler_option
@@ -601,9 +603,10 @@ def compare_command(category, area, peers, peer_group, year, population_file, no
     For a financial year: each area's count, its change on the year before
     with the Poisson E-test, and, with --population, its rate per 1,000
     residents, the group rate, a rank and a funnel plot (rates against
-    residents, with 95% and 99.8% limits around the group rate). Forecasts
-    of the next financial year are shown side by side (--no-forecast skips
-    them). Writes a CSV and the funnel plot PNG into --out.
+    residents, with 95% and 99.8% limits around the group rate). The
+    forecast of the year after the one compared is shown beside it while that
+    year is not complete in the data (the current year); a past year gets none
+    (--no-forecast skips it). Writes a CSV and the funnel plot PNG into --out.
 
     \b
     Examples:

@@ -5,6 +5,8 @@ import dataclasses
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from crimecast.data.load import load_counts
 from crimecast.data.series import with_totals
@@ -102,12 +104,12 @@ def test_district_milestones_are_forecast_coherently_and_alone(west_midlands):
      "unknown category 'burglery'"),
     (single_milestone("robbery", area="walsal", target=-0.08, count=None, year="2013/14"), None, ScenarioError,
      "unknown area 'walsal'"),
-    (single_milestone("robbery", area="force", target=-0.08, count=None, year="2016/17"), None, UsageError,
-     "the data's last month, 2014-03, is before financial year 2016/17"),
+    (single_milestone("robbery", area="force", target=-0.08, count=None, year="2017/18"), None, UsageError,
+     "financial year 2017/18 ends 48 months after 2014-03 (the as-of month); at most 36 months can be forecast"),
     (single_milestone("robbery", area="force", target=-0.08, count=None, year="2014/15"), "2014-09", UsageError,
      "is after the last month of data"),
-    (single_milestone("robbery", area="force", target=-0.08, count=None, year="2013/14"), "2012-09", UsageError,
-     "is before financial year 2013/14"),
+    (single_milestone("robbery", area="force", target=-0.08, count=None, year="2013/14"), "2010-02", UsageError,
+     "financial year 2013/14 ends 49 months after 2010-02"),
     (single_milestone("robbery", area="force", target=-0.08, count=None, year="2012/13"), "2013-03", UsageError,
      "after the last month but one of financial year 2012/13"),
     (single_milestone("robbery", area="force", target=-0.08, count=None, year="2007/08"), "2007-03", DataError,
@@ -197,3 +199,69 @@ def test_scenarios_on_quarterly_data_are_refused_clearly():
     scenario = load_scenario("domestic-abuse-uplift")
     with pytest.raises(ScenarioError, match="is quarterly, and scenarios work on monthly data only"):
         assess_milestones(counts, plan, spec=quick("2013-03-01"), scenario=scenario)
+
+
+# ---------------------------------------------------------------- planning next year from mid-year data
+
+def test_next_year_is_planned_mid_year_with_the_year_before_partly_forecast(tmp_path):
+    """Data to 2013-09, milestone for 2014/15: 2013/14 is Apr-Sep actual, Oct-Mar forecast, 18 months ahead."""
+    counts = steady_counts(tmp_path)
+    plan = single_milestone("burglary", area="force", target=-0.08, count=None, year="2014/15")
+    report = assess_milestones(counts, plan, spec=fast())
+    a = report.assessments[0]
+    assert report.as_of == pd.Timestamp("2013-09-01") and a.months_observed == 0
+    assert a.last_year_partly_forecast
+    assert list(a.last_year_forecast) == list(pd.date_range("2013-10-01", "2014-03-01", freq="MS"))
+    assert "Apr 2013 to Sep 2013 are actual and Oct 2013 to Mar 2014 forecast" in report.notes[0]
+    assert a.cumulative["baseline_mean"].notna().all()  # the whole of 2014/15 is forecast
+    actual_half = float(counts.query("category == 'burglary' and month >= '2013-04-01'")["count"].sum())
+    assert actual_half < a.last_year < actual_half * 2.5  # an expected total, the known half included
+    assert report.table().loc[0, "last_year_months_forecast"] == 6
+
+
+def test_next_year_p_meet_pairs_each_path_with_its_own_year_before(tmp_path):
+    """P(meet) is the share of paths whose 2014/15 is at most 0.92 x the SAME path's 2013/14 (recomputed independently)."""
+    from crimecast.forecast.panel import forecast_panel, series_result
+
+    counts = steady_counts(tmp_path)
+    plan = single_milestone("burglary", area="force", target=-0.08, count=None, year="2014/15")
+    a = assess_milestones(counts, plan, spec=fast()).assessments[0]
+    cut = pd.Timestamp("2013-09-01")
+    panel = forecast_panel(counts, spec=fast(), needs=[(a.category, a.area)], as_of=cut, horizon=18)
+    result = series_result(panel.paths, counts, a.category, a.area, as_of=cut, model="ets")
+    year, before = result.year_total_paths(2014), result.year_total_paths(2013)
+    assert a.baseline.probability.p == pytest.approx(float(np.mean(year <= 0.92 * before)))
+    assert a.last_year == pytest.approx(float(before.mean()))
+    assert a.baseline.recommended[0.5] == pytest.approx(float(np.quantile(year / before, 0.5) - 1))
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.floats(500, 5000), min_size=20, max_size=200), st.floats(-0.3, 0.3), st.floats(0.001, 0.2),
+       st.booleans())
+def test_outlook_on_a_forecast_year_before_compares_path_with_path(bases, target, gap, above):
+    """Every path's year is exactly (1 + change) x its own year before, however the years before spread:
+    the target is met on every path or on none, and the coin-toss target is the change itself.
+    A probability read against the mean year before (or an unpaired one) would land in between."""
+    from crimecast.scenarios.assessment import outlook
+
+    base = np.array(bases)
+    change = target + gap if above else target - gap  # away from the target by more than rounding
+    totals = base * (1 + change)
+    result = outlook(totals, last_year=base, threshold=(1 + target) * base)
+    assert result.probability.p == (1.0 if change <= target else 0.0)
+    assert result.recommended[0.5] == pytest.approx(change, abs=1e-9)
+    assert result.expected_change == pytest.approx(change, abs=1e-9)
+
+
+def test_a_year_before_not_yet_begun_is_said_to_be_forecast_in_full(tmp_path):
+    """Data to 2013-02: 2014/15's year before (2013/14) has no month observed; 25 months are forecast."""
+    counts = steady_counts(tmp_path)
+    plan = single_milestone("burglary", area="force", target=-0.08, count=None, year="2014/15")
+    report = assess_milestones(counts, plan, spec=fast("2013-02"))
+    a = report.assessments[0]
+    assert len(a.last_year_forecast) == 12
+    from crimecast.report.milestones import position_table
+
+    assert position_table(report).loc[0, "last year"].endswith(" (forecast)")
+    assert "2013/14, the year its change targets are measured on, has not begun: it is forecast in full " \
+           "(Apr 2013 to Mar 2014, on the same sample paths as 2014/15)" in report.notes[0]

@@ -557,3 +557,14 @@ def test_every_json_command_prints_only_json_on_stdout(small_csv, tmp_path):
             json.loads(result.stdout)
         except json.JSONDecodeError as error:
             pytest.fail(f"`forecast {name} --json` printed more than JSON on stdout ({error}):\n{result.stdout[:500]}")
+
+
+def test_milestones_plan_next_year_from_mid_year_data(tmp_path):
+    """Autumn planning: data to 2013-09, a target for 2014/15 on a 2013/14 not yet complete."""
+    result = invoke("milestones", "burglary", "--target", "-8%", "--year", "2014/15", "--as-of", "2013-09",
+                    "--model", "seasonal-naive", "--paths", "300", "--out", str(tmp_path), "--no-chart")
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "planning from 2013-09" in text and "(part forecast)" in text
+    assert "2013/14, the year its change targets are measured on, is partly forecast" in text
+    assert "Oct 2013 to Mar 2014 forecast" in text

@@ -208,3 +208,15 @@ def test_spc_with_covid_uk_on_the_home_office_table(home_office_store, tmp_path)
     summary = " ".join(json.loads(result.stdout)["summary"])
     assert "Exceptional quarters shown but kept out of the average, limits and rules: lockdown-1 (2020-04 to 2020-06)" \
         in summary
+
+
+def test_spc_keeps_the_same_months_out_as_the_forecasts_by_default(write_csv, tmp_path):
+    """One default for exceptional periods: `spc` without --exceptional keeps the covid-uk months out, as `run` does
+    (--exceptional none keeping them in: tests/test_spc.py)."""
+    data = _spanning_2020(write_csv)
+    default = invoke("spc", "spanning", "--data", data, "--out", tmp_path / "default")
+    assert default.exit_code == 0, default.output
+    text = " ".join(default.output.split())
+    assert "Exceptional months shown but kept out of the average, limits and rules: lockdown-1" in text
+    assert ("the covid-uk calendar's months (lockdown-1, lockdown-2, lockdown-3) are kept out of the control chart's "
+            "limits and its search for steps, as every forecast keeps them out of fitting (the default of both)") in text

@@ -80,3 +80,51 @@ def test_funnel_limits_hold_the_group_rate_and_narrow_with_size(rate, small, fac
     assert (frame["lo95"] <= rate + 1e-9).all() and (frame["hi95"] >= rate - 1e-9).all()
     width = frame["hi998"] - frame["lo998"]
     assert width.iloc[1] <= width.iloc[0] + 1e-9
+
+
+# ---------------------------------------------------------------- the forecast column: the year after the one compared
+
+def _quick_spec():
+    from crimecast.forecast.spec import ForecastSpec
+
+    return ForecastSpec(model="seasonal-naive", paths=100)
+
+
+def test_a_past_year_gets_no_forecast_and_fits_nothing(counts, monkeypatch):
+    """2012/13 with data to 2014-03: the year after it (2013/14) is complete, so no forecast is fitted, and a note says why."""
+    import crimecast.forecast.panel as panel
+    from crimecast.forecast.compare import forecast_horizon
+
+    def no_fit(*args, **kwargs):
+        raise AssertionError("a past year must not fit forecasts")
+
+    monkeypatch.setattr(panel, "forecast_panel", no_fit)
+    assert forecast_horizon(counts, 2012) == 0 and forecast_horizon(counts, 2013) == 12
+    result = compare_areas(counts, category="robbery", focus="birmingham", peers=["coventry"], year="2012/13",
+                           forecast=_quick_spec())
+    assert all(a.forecast is None for a in result.areas)
+    assert any(n.startswith("no forecast: 2012/13 is a past year (2013/14, the year after it, is complete")
+               for n in result.notes)
+    assert "forecast_mean" not in result.table().columns
+
+
+def test_the_latest_year_gets_the_forecast_of_the_year_after_it(counts):
+    result = compare_areas(counts, category="robbery", focus="birmingham", peers=["coventry"], year="2013/14",
+                           forecast=_quick_spec())
+    assert {a.forecast["financial_year"] for a in result.areas} == {"2014/15"}
+    assert all(a.forecast["months_forecast"] == 12 for a in result.areas)
+    assert not any(n.startswith(("no forecast", "forecast 2014/15")) for n in result.notes)
+
+
+def test_a_year_under_way_is_forecast_with_its_observed_months_actual(counts):
+    """Data to 2013-09: 2012/13 is the latest full year, and the forecast is of 2013/14, six months of it observed."""
+    known = counts[counts["month"] <= "2013-09-01"].reset_index(drop=True)
+    known.attrs.update(counts.attrs)
+    result = compare_areas(known, category="robbery", focus="birmingham", peers=["coventry"], forecast=_quick_spec())
+    assert result.year == "2012/13"
+    birmingham = result.areas[0]
+    assert birmingham.forecast["financial_year"] == "2013/14" and birmingham.forecast["months_forecast"] == 6
+    observed = series_of(known, category="robbery", area="birmingham")["2013-04":"2013-09"].sum()
+    assert birmingham.forecast["lo80"] > observed  # the observed half counted as actual, the rest added
+    assert "forecast 2013/14: the year after the one compared, under way in the data: 6 months observed, 6 forecast." \
+        in result.notes

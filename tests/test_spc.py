@@ -193,7 +193,8 @@ def test_west_midlands_total_from_the_home_office_table_is_charted_in_quarters()
     assert counts["month"].min() == pd.Timestamp("2002-04-01") and counts["month"].nunique() == 88
     report = run_spc(counts, category="total-recorded-crime", area="force")
     chart = report.chart
-    assert len(chart.values) == 20 and chart.values.index[0] == pd.Timestamp("2019-04-01")
+    # Five years of quarters outside the lockdowns (kept out by default, as in the forecasts): 2018/19 Q2 on.
+    assert (~chart.excluded).sum() == 20 and chart.values.index[0] == pd.Timestamp("2018-07-01")
     last = chart.periods[-1].limits
     assert 0.05 < (last.upper - last.mean) / last.mean < 0.2  # sensible limits, not +/-1%
     assert len(chart.steps) <= 1 and len({s.month for s in chart.signals}) < len(chart.values) / 2
@@ -248,3 +249,48 @@ def test_too_few_points_outside_the_exceptional_periods():
     values = pd.Series(np.arange(14.0), index=months(14))
     with pytest.raises(DataError, match="10 points outside the exceptional periods is too few"):
         control_chart(values, exceptional=(ExceptionalPeriod(values.index[2], values.index[5]),))
+
+
+# ---------------------------------------------------------------- the same exceptional periods as the forecasts
+
+def _lockdown_and_step_series():
+    """Monthly 2016-04 to 2023-09 near 200, the covid-uk lockdown months near 120, and a step up to 260 from 2022-08."""
+    index = pd.date_range("2016-04-01", "2023-09-01", freq="MS")
+    rng = np.random.default_rng(11)
+    level = np.where(index >= "2022-08-01", 260.0, 200.0)
+    lockdown = index.isin(pd.to_datetime(["2020-04-01", "2020-05-01", "2020-06-01", "2020-11-01", "2021-01-01",
+                                          "2021-02-01", "2021-03-01"]))
+    level[lockdown] = 120.0
+    return pd.DataFrame({"month": index, "area": "force", "category": "burglary",
+                         "count": rng.poisson(level).astype(float)})
+
+
+def test_spc_keeps_the_forecasts_default_exceptional_months_out_and_finds_the_same_step():
+    """Not given, --exceptional is the forecasts' covid-uk calendar: the chart finds the 2022-08 step that the
+    forecast's own step search finds (lockdown months filled from the pattern around them), and says why."""
+    from crimecast.data.exceptional import exceptional_mask
+    from crimecast.forecast.run import run_spc
+    from crimecast.forecast.spec import default_exceptional
+    from crimecast.forecast.steps import find_level_shifts
+
+    counts = _lockdown_and_step_series()
+    report = run_spc(counts, category="burglary", area="force")
+    assert report.chart.exceptional == default_exceptional() and report.chart.excluded.sum() == 7
+    assert [s.month for s in report.chart.steps] == [pd.Timestamp("2022-08-01")]
+    assert any("covid-uk calendar's months (lockdown-1, lockdown-2, lockdown-3) are kept out" in n for n in report.notes)
+    y = counts.set_index("month")["count"]
+    filled = y.mask(exceptional_mask(y.index, default_exceptional())).interpolate()
+    assert [s.month for s in find_level_shifts(filled)] == [pd.Timestamp("2022-08-01")]
+    kept_in = run_spc(counts, category="burglary", area="force", exceptional=())
+    assert kept_in.chart.excluded.sum() == 0 and not kept_in.notes
+
+
+def test_a_lockdown_that_has_not_settled_stays_in_the_chart_as_in_the_forecast():
+    """Data to 2020-09: lockdown-1 ended three months before, fewer than the forecasts wait, so it stays in."""
+    from crimecast.forecast.run import run_spc
+
+    counts = _lockdown_and_step_series()
+    report = run_spc(counts[counts["month"] <= "2020-09-01"], category="burglary", area="force")
+    assert report.chart.excluded.sum() == 0
+    assert any("lockdown-1 of the covid-uk calendar ended fewer than 6 months before the data does" in n
+               for n in report.notes)

@@ -5,7 +5,7 @@ residents (when populations are given), its change on the year before with
 the Poisson E-test, the group's rate and each area's rank. The funnel plot
 puts each rate against its population with 95% and 99.8% limits around the
 group rate: the range a rate could take by Poisson chance alone for an area
-of that size. Forecasts of the next financial year are made side by side.
+of that size. Forecasts of the year after the one compared (the current year) are made side by side.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ class AreaComparison:
     population: Population | None = None
     rank: int | None = None
     band: str = ""  # where the rate sits on the funnel
-    forecast: dict | None = None  # next financial year: financial_year, mean, lo80, hi80
+    forecast: dict | None = None  # the year after the one compared: financial_year, mean, lo80, hi80, months_forecast
 
     @property
     def rate(self) -> float | None:
@@ -176,24 +176,53 @@ def _band(rate: float, population: float, group_rate: float) -> str:
     return "within 95%"
 
 
-def _next_full_year(result) -> dict | None:
-    """The next full financial year's forecast total of one series (mean and 80% interval)."""
+def _year_after(result, start: int) -> dict | None:
+    """The forecast total of financial year ``start`` (its observed periods actual), mean and 80% interval."""
     years = result.financial_years()
-    full = years[years["months_forecast"] == 12]
-    if full.empty:
+    row = years[years["financial_year"] == financial_year_label(start)] if len(years) else years
+    if row.empty:
         return None
-    row = full.iloc[0]
+    row = row.iloc[0]
     return {"financial_year": row["financial_year"], "mean": float(row["mean"]), "lo80": float(row["lo80"]),
-            "hi80": float(row["hi80"])}
+            "hi80": float(row["hi80"]), "months_forecast": int(row["months_forecast"])}
 
 
-def _forecast_years(counts: pd.DataFrame, spec, category: str, areas: list[str], jobs: int) -> dict[str, dict | None]:
-    """Each area's next financial year from one coherent panel (the numbers every other command gives)."""
+def forecast_horizon(counts: pd.DataFrame, start: int) -> int:
+    """Periods from the end of the data to the end of the year after financial year ``start`` (0: that year is past).
+
+    A comparison forecasts only the year after the one compared, and only
+    while that year is not complete in the data: the current year (or the
+    next, when the data ends at a year end). A past year gets no forecast.
+    """
+    frequency = frequency_of(counts)
+    last, end = counts["month"].max(), financial_year_periods(start + 1, frequency)[-1]
+    return len(frequency.between(frequency.next(last), end)) if end > last else 0
+
+
+def _forecast_years(counts: pd.DataFrame, spec, category: str, areas: list[str], jobs: int, *,
+                    start: int) -> dict[str, dict | None]:
+    """Each area's total for the year after ``start`` from one coherent panel (the numbers every other command gives)."""
     from crimecast.forecast.panel import forecast_panel
 
-    horizon = 2 * frequency_of(counts).periods_per_year  # always reaches the next full financial year
+    horizon = forecast_horizon(counts, start)
     panel = forecast_panel(counts, spec=spec, needs=[(category, area) for area in areas], horizon=horizon, jobs=jobs)
-    return {area: _next_full_year(panel.result(counts, category, area)) for area in areas}
+    return {area: _year_after(panel.result(counts, category, area), start + 1) for area in areas}
+
+
+def _forecast_note(counts: pd.DataFrame, start: int, forecasts: dict[str, dict | None]) -> str | None:
+    """Why there is no forecast column (a past year), or how much of the forecast year is already observed."""
+    frequency = frequency_of(counts)
+    after = financial_year_label(start + 1)
+    if not forecasts:
+        last = frequency.label(counts["month"].max())
+        return (f"no forecast: {financial_year_label(start)} is a past year ({after}, the year after it, is complete "
+                f"in the data, which runs to {last}); forecasts are shown for the year after the latest full year, "
+                "the default --year.")
+    months = next((f["months_forecast"] for f in forecasts.values() if f), None)
+    if months is not None and months < 12:
+        return (f"forecast {after}: the year after the one compared, under way in the data: {12 - months} months "
+                f"observed, {months} forecast.")
+    return None
 
 
 def compare_areas(counts: pd.DataFrame, *, category: str, focus: str, peers: list[str], year: str | None = None,
@@ -213,7 +242,9 @@ def compare_areas(counts: pd.DataFrame, *, category: str, focus: str, peers: lis
         Residents per area; without it, counts only (ranked by change).
     forecast
         A :class:`~crimecast.forecast.spec.ForecastSpec` for forecasts of the
-        next financial year side by side, or ``None`` for none.
+        year after ``year`` side by side, or ``None`` for none. Made only when
+        that year is not complete in the data (the current year, or the next);
+        for a past year no forecast is fitted, and a note says so.
     jobs
         Worker processes for the forecasts.
 
@@ -245,7 +276,11 @@ def compare_areas(counts: pd.DataFrame, *, category: str, focus: str, peers: lis
     else:
         notes.append("no population file (--population): counts only, no rates per 1,000 or funnel plot; areas ranked "
                      "by their change on the year before.")
-    forecasts = {} if forecast is None else _forecast_years(counts, forecast, slug, areas, jobs)
+    forecasts = {}
+    if forecast is not None and forecast_horizon(counts, start):
+        forecasts = _forecast_years(counts, forecast, slug, areas, jobs, start=start)
+    if forecast is not None and (forecast_note := _forecast_note(counts, start, forecasts)):
+        notes.append(forecast_note)
     rows = []
     for area in areas:
         count, previous = totals[area]

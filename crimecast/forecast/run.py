@@ -8,7 +8,8 @@ from functools import partial
 
 import pandas as pd
 
-from crimecast.data.exceptional import ExceptionalPeriod
+from crimecast.defaults import CALENDAR_SETTLE_MONTHS, DEFAULT_EXCEPTIONAL, NO_EXCEPTIONAL
+from crimecast.data.exceptional import ExceptionalPeriod, calendar_of, exceptional_mask, settled
 from crimecast.data.frequency import frequency_of
 from crimecast.data.known_changes import KnownChange, months_for
 from crimecast.data.series import TOTAL_CATEGORY, resolve_area, resolve_category, season_references, series_of, select_keys
@@ -19,7 +20,7 @@ from crimecast.forecast.calibrate import FitCache
 from crimecast.forecast.cores import series_frequency
 from crimecast.forecast.models import AUTO
 from crimecast.forecast.panel import Panel, forecast_panel, panel_keys, series_exceptional
-from crimecast.forecast.spec import ForecastSpec
+from crimecast.forecast.spec import ForecastSpec, default_exceptional
 from crimecast.forecast.significance import PeriodComparison, year_on_year
 from crimecast.forecast.spc import RUN_LENGTH, ControlChart, describe_chart
 from crimecast.forecast.steps import process_chart
@@ -318,10 +319,34 @@ class ProcessReport:
     notes: list[str] = field(default_factory=list)
 
 
+def chart_exceptional(periods: tuple[ExceptionalPeriod, ...], y: pd.Series, *,
+                      default: bool) -> tuple[tuple[ExceptionalPeriod, ...], list[str]]:
+    """The exceptional periods a control chart of ``y`` keeps out, and notes: the same as a forecast keeps out of fitting.
+
+    A shipped calendar's period is kept out only once ``CALENDAR_SETTLE_MONTHS`` of data follow it, as in the
+    forecaster (:func:`crimecast.data.exceptional.settled`), so a chart and a forecast of the same series always read
+    the same history and find the same step changes. ``default``: the periods are the default calendar's (a note then says so).
+    """
+    frequency = series_frequency(y)
+    present = [p for p in periods if exceptional_mask(y.index, [p]).any()]
+    kept, waiting = settled(present, frequency.period_end_month(y.index[-1]))
+    notes = []
+    if waiting:
+        notes.append(f"{', '.join(p.name for p in waiting)} of the {calendar_of(waiting)} calendar ended fewer than "
+                     f"{CALENDAR_SETTLE_MONTHS} months before the data does, so {'it stays' if len(waiting) == 1 else 'they stay'} "
+                     "in the limits until the months after show whether the level came back, as in the forecasts.")
+    if default and kept:
+        notes.append(f"the {DEFAULT_EXCEPTIONAL} calendar's {frequency.noun}s ({', '.join(dict.fromkeys(p.name for p in kept))}) "
+                     "are kept out of the control chart's limits and its search for steps, as every forecast keeps them "
+                     "out of fitting (the default of both), so the chart and the forecast read the same history; "
+                     f"--exceptional {NO_EXCEPTIONAL} (exceptional: {NO_EXCEPTIONAL} in a file) keeps them in.")
+    return kept, notes
+
+
 def run_spc(counts: pd.DataFrame, *, category: str, area: str, start: pd.Timestamp | None = None,
             seasonal_adjust: bool = False, known_changes: tuple[KnownChange, ...] = (),
             run_length: int = RUN_LENGTH, screen: bool = True,
-            exceptional: tuple[ExceptionalPeriod, ...] = ()) -> ProcessReport:
+            exceptional: tuple[ExceptionalPeriod, ...] | None = None) -> ProcessReport:
     """Statistical process control of one series: periods, signals, steps and a plain-English summary.
 
     Quarterly data is charted in quarters: limits from the moving ranges
@@ -329,7 +354,10 @@ def run_spc(counts: pd.DataFrame, *, category: str, area: str, start: pd.Timesta
     ``start`` taken as the quarter that holds it. Exceptional periods
     (``exceptional`` and known changes of kind exceptional) are charted but
     kept out of the process average, the limits, the rules and the search
-    for steps.
+    for steps. ``exceptional=None`` (not given) is the forecasts' default,
+    the ``DEFAULT_EXCEPTIONAL`` calendar (``covid-uk``), with the same rule
+    for when a period is kept out (:func:`chart_exceptional`); ``()`` keeps
+    every month in.
 
     Raises
     ------
@@ -340,10 +368,13 @@ def run_spc(counts: pd.DataFrame, *, category: str, area: str, start: pd.Timesta
     area_slug = resolve_area(counts, area)
     y = series_of(counts, category=slug, area=area_slug)
     known = [k for k in known_changes if k.applies_to(slug, area_slug) and not k.exceptional]
+    exceptional = default_exceptional() if exceptional is None else tuple(exceptional)
+    default = exceptional == default_exceptional()
     periods = series_exceptional(exceptional, known_changes, category=slug, area=area_slug)
+    periods, exceptional_notes = chart_exceptional(periods, y, default=default)
     chart, effects = process_chart(y, start=start, seasonal_adjust=seasonal_adjust,
                                    known=tuple(k.month for k in known), run_length=run_length, screen=screen,
                                    exceptional=periods)
     return ProcessReport(category=slug, area=area_slug, chart=chart, month_effects=effects,
                          summary=describe_chart(chart, month_effects=effects), known=known,
-                         notes=[note] if note else [])
+                         notes=([note] if note else []) + exceptional_notes)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from crimecast.data.exceptional import exceptional_mask
 from crimecast.data.frequency import Frequency
 from crimecast.forecast.cores import ProphetCore, series_frequency
 from crimecast.forecast.gaps import fill_gaps, season_effects
@@ -20,6 +21,18 @@ STEP_SEARCH_MIN_POINTS = 20  # quarterly: 5 years, so the run rule has room for 
 def step_search_points(frequency: Frequency) -> int:
     """Points searched for steps and charted by default: three years of months, five years of quarters."""
     return max(STEP_SEARCH_YEARS * frequency.periods_per_year, STEP_SEARCH_MIN_POINTS)
+
+
+def default_start(y: pd.Series, *, exceptional: tuple = ()) -> pd.Timestamp:
+    """A chart's first period by default: the last ``step_search_points`` of ``y`` outside the exceptional periods.
+
+    Exceptional points are charted but do not count, so keeping lockdown months out never leaves the step search
+    fewer points than a chart without them (five years of quarters less three lockdown quarters is too few for the
+    run rule on each side of a step).
+    """
+    kept = np.flatnonzero(~exceptional_mask(y.index, exceptional)) if exceptional else np.arange(len(y))
+    need = step_search_points(series_frequency(y))
+    return y.index[kept[-need]] if len(kept) > need else y.index[0]
 
 
 def _known_periods(known, frequency: Frequency) -> tuple[pd.Timestamp, ...]:
@@ -71,7 +84,7 @@ def process_chart(y: pd.Series, *, start: pd.Timestamp | None = None, seasonal_a
                   known: tuple[pd.Timestamp, ...] = (), run_length: int = RUN_LENGTH,
                   trend_length: int = TREND_LENGTH, screen: bool = True,
                   exceptional: tuple = ()) -> tuple[ControlChart, pd.Series | None]:
-    """The XmR chart of a series from ``start`` (default: its last three years; five for quarters).
+    """The XmR chart of a series from ``start`` (default: its last three years; five for quarters; see :func:`default_start`).
 
     Step changes are found on the seasonally adjusted values whenever two
     years of history allow, so winter peaks are not taken for steps; the
@@ -86,7 +99,7 @@ def process_chart(y: pd.Series, *, start: pd.Timestamp | None = None, seasonal_a
     frequency = series_frequency(y)
     y = pd.Series(y.to_numpy(), index=pd.DatetimeIndex(y.index, freq=frequency.pandas_freq), name=y.name)
     if start is None:
-        start = y.index[max(0, len(y) - step_search_points(frequency))]
+        start = default_start(y, exceptional=tuple(exceptional))
     window = y.loc[frequency.period_containing(pd.Timestamp(start)):]
     known = _known_periods(known, frequency)
     effects = fit_month_effects(y)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
@@ -273,9 +274,9 @@ def _process_sentence(process: ProcessReport, var: Variation, assure: Assurance)
 
 
 def _milestone_view(a: Assessment, *, number: int, counts: pd.DataFrame, stage: str,
-                    forecast_from: pd.Timestamp) -> MilestoneView:
+                    forecast_from: pd.Timestamp, exceptional: tuple | None = None) -> MilestoneView:
     lower_is_better = a.milestone.direction == AT_MOST
-    process = run_spc(counts, category=a.category, area=a.area)
+    process = run_spc(counts, category=a.category, area=a.area, exceptional=exceptional)
     var = variation(process.chart, lower_is_better=lower_is_better)
     assure = assurance(process.chart.periods[-1].limits, year_target=a.threshold, lower_is_better=lower_is_better)
     ytd = _year_to_date(a, stage)
@@ -497,6 +498,9 @@ def _notes(report: MilestoneReport, views: list[MilestoneView], csf: CsfView | N
         parts.setdefault(text, []).append(MILESTONES)
     if any(v.assessment.baseline.probability.p > CAVEAT_ABOVE for v in views):
         parts.setdefault(CALIBRATION_CAVEAT, []).append("P(meet) in the summary")
+    for text in (note for v in views for note in getattr(v.process, "notes", [])):  # the control charts' notes
+        if "the control charts" not in parts.setdefault(text, []):
+            parts[text].append("the control charts")
     for text in (csf.result.notes if csf is not None else []):
         if FUND not in parts.setdefault(text, []):
             parts[text].append(FUND)
@@ -575,7 +579,8 @@ def build_board_pack(counts: pd.DataFrame, plan: Plan, *, as_of: pd.Timestamp | 
                           as_of=None if forecast_from is None else f"{forecast_from:%Y-%m}")
     report = assess_milestones(known, plan, spec=spec, scenario=scenario, saved=saved, against=against, jobs=jobs,
                                progress=progress)
-    views = [(_rate_view if a.unit == "rate" else _milestone_view)(a, number=i + 1, counts=known, stage=stage,
+    milestone_view = partial(_milestone_view, exceptional=report.base.exceptional)  # the charts keep out what the forecast did
+    views = [(_rate_view if a.unit == "rate" else milestone_view)(a, number=i + 1, counts=known, stage=stage,
                                                                     forecast_from=forecast_from)
              for i, a in enumerate(report.assessments)]
     if report.against is not None:

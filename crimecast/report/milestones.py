@@ -45,6 +45,13 @@ def _ytd(a: Assessment) -> str:
     return text
 
 
+def _forecast_mark(a: Assessment) -> str:
+    """Beside 'last year' when the year before is not complete: ``(part forecast)``, or ``(forecast)`` when none observed."""
+    if not a.last_year_partly_forecast:
+        return ""
+    return " (forecast)" if len(a.last_year_forecast) == a.frequency.periods_per_year else " (part forecast)"
+
+
 def position_table(report: MilestoneReport) -> pd.DataFrame:
     """The position for every milestone: target, expected, P(meet), verdict and the targets met with 50/70/90%."""
     rows = []
@@ -55,7 +62,7 @@ def position_table(report: MilestoneReport) -> pd.DataFrame:
             continue
         row = {
             "milestone": a.label, "year": a.year, "target": a.milestone.describe(),
-            "last year": count(a.last_year),
+            "last year": count(a.last_year) + _forecast_mark(a),
             "expected (80%)": f"{count(a.baseline.expected)} ({count(a.baseline.lo80)} to {count(a.baseline.hi80)})",
             "change": percent(a.baseline.expected_change),
             "P(meet)": probability(a.baseline.probability.p, n), "verdict": a.baseline.verdict,

@@ -59,15 +59,14 @@ def _check_as_of(as_of: pd.Timestamp, years: list[int], counts: pd.DataFrame, *,
     if as_of > last:
         raise UsageError(f"--as-of {as_of:%Y-%m} is after the last month of data ({last:%Y-%m}): actuals for it are not "
                          f"known yet. Use {last:%Y-%m} or earlier.")
-    for start in years:
+    for start in years:  # a year after the as-of month is planning: its horizon is checked in assess_milestones
         periods = financial_year_periods(start, frequency)
-        earliest, latest = periods[0] - pd.DateOffset(months=1), frequency.period_end_month(periods[-2])
-        if not earliest <= as_of <= latest:
-            problem = "before" if as_of < earliest else "after the last month but one of"
+        latest = frequency.period_end_month(periods[-2])
+        if as_of > latest:
             subject = f"--as-of {as_of:%Y-%m}" if given else f"the data's last month, {as_of:%Y-%m},"
             raise UsageError(
-                f"{subject} is {problem} financial year {financial_year_label(start)}: assess a year from "
-                f"{earliest:%Y-%m} (the month before it starts) to {latest:%Y-%m}. Change --as-of or --year."
+                f"{subject} is after the last month but one of financial year {financial_year_label(start)}: assess "
+                f"it from {latest:%Y-%m} or earlier, or a later year. Change --as-of or --year."
             )
     need = MIN_YEARS_OF_HISTORY * frequency.periods_per_year
     if len(frequency.between(first, cut)) < need:
@@ -104,6 +103,28 @@ def _previous_total(history: pd.Series, start: int, frequency: Frequency = MONTH
     return float(previous.sum()) if previous.notna().all() else float("nan")
 
 
+def _pending_year_before(known: pd.Series, start: int, as_of: pd.Timestamp, frequency: Frequency) -> pd.DatetimeIndex:
+    """The periods of the year before ``start`` still to come at ``as_of``, when every period before them is known.
+
+    Non-empty when next year is planned from data inside (or before) the
+    year before: that year's total is then read off the same paths as the
+    year planned, its known periods actual. Empty when the year before is
+    complete, or has a gap in its known periods (then it has no total).
+    """
+    periods = financial_year_periods(start - 1, frequency)
+    pending, past = periods[periods > as_of], periods[periods <= as_of]
+    if not len(pending) or known.reindex(past).isna().any():
+        return periods[:0]
+    return pending
+
+
+def _thresholds(milestone: Milestone, bases: dict[str, np.ndarray]) -> dict[str, np.ndarray | float]:
+    """Per path: the count a milestone allows against each path's own year before (a count target: that count)."""
+    if milestone.count is not None:
+        return {name: milestone.count for name in bases}
+    return {name: (1 + milestone.target) * base for name, base in bases.items()}
+
+
 def _threshold(milestone: Milestone, last_year: float, where: str) -> float:
     if milestone.count is not None:
         return milestone.count
@@ -135,10 +156,18 @@ def _assess_one(milestone: Milestone, key: Key, *, counts: pd.DataFrame, as_of: 
     months = financial_year_periods(start, frequency)
     history = series_of(counts, category=key[0], area=key[1])
     known = history.loc[:as_of]
-    last_year = _previous_total(known, start, frequency)
-    threshold = _threshold(milestone, last_year, where)
     forecasts = {name: series_result(p, counts, *key, as_of=as_of, model=model) for name, p in paths.items()}
-    outlooks = {name: outlook(f.year_total_paths(start), last_year=last_year, threshold=threshold,
+    pending = _pending_year_before(known, start, as_of, frequency)
+    if len(pending):  # planning next year mid-year: the year before is partly forecast, on the same paths
+        bases = {name: f.year_total_paths(start - 1) for name, f in forecasts.items()}
+        thresholds = _thresholds(milestone, bases)
+        last_year = float(bases["baseline"].mean())
+        threshold = float(np.mean(thresholds["baseline"]))
+    else:
+        last_year = _previous_total(known, start, frequency)
+        threshold = _threshold(milestone, last_year, where)
+        bases, thresholds = {name: last_year for name in forecasts}, {name: threshold for name in forecasts}
+    outlooks = {name: outlook(f.year_total_paths(start), last_year=bases[name], threshold=thresholds[name],
                               direction=milestone.direction) for name, f in forecasts.items()}
     observed_months = months[months <= as_of]
     effects = fit_month_effects(known)
@@ -160,8 +189,30 @@ def _assess_one(milestone: Milestone, key: Key, *, counts: pd.DataFrame, as_of: 
         ytd_test=ytd_test, outcome=float(full_year.sum()) if outcome_known else None,
         cumulative=_cumulative(months, known.reindex(observed_months), forecasts, target_path,
                                full_year if outcome_known else pd.Series(dtype=float)),
-        frequency=frequency, scenario_changes=scenario_changes,
+        frequency=frequency, scenario_changes=scenario_changes, last_year_forecast=tuple(pending),
     )
+
+
+def partly_forecast_note(assessments: list[Assessment]) -> list[str]:
+    """Say, once per year planned, that the year before is not complete: which months are actual, which forecast."""
+    notes = {}
+    for a in assessments:
+        if not a.last_year_partly_forecast or a.year in notes:
+            continue
+        previous = financial_year_periods(a.year_start - 1, a.frequency)
+        first_forecast, end = a.last_year_forecast[0], a.frequency.period_end_month(previous[-1])
+        before = financial_year_label(a.year_start - 1)
+        if first_forecast > previous[0]:
+            how = (f"is partly forecast ({previous[0]:%b %Y} to {first_forecast - pd.DateOffset(months=1):%b %Y} are "
+                   f"actual and {first_forecast:%b %Y} to {end:%b %Y} forecast")
+        else:
+            how = f"has not begun: it is forecast in full ({first_forecast:%b %Y} to {end:%b %Y}"
+        notes[a.year] = (
+            f"{a.year} is planned before {before} is complete: {before}, the year its change targets are measured "
+            f"on, {how}, on the same sample paths as {a.year}). 'Last year' is its expected total; P(meet) and the "
+            f"changes met with 50/70/90% compare each path's {a.year} with the same path's {before}, so they allow for "
+            "the uncertainty of the year before.")
+    return list(notes.values())
 
 
 # ---------------------------------------------------------------- the plan
@@ -236,7 +287,9 @@ def assess_milestones(counts: pd.DataFrame, plan: Plan, *, spec: ForecastSpec | 
     horizon = len(frequency.between(frequency.next(cut), financial_year_periods(years[-1], frequency)[-1]))
     months_ahead = horizon * frequency.months_per_period
     if months_ahead > MAX_MONTHS_AHEAD:
-        raise UsageError(f"the plan's last year ends {months_ahead} months after --as-of; at most {MAX_MONTHS_AHEAD} can be forecast.")
+        last_year = financial_year_label(years[-1])
+        raise UsageError(f"financial year {last_year} ends {months_ahead} months after {as_of:%Y-%m} (the as-of month); "
+                         f"at most {MAX_MONTHS_AHEAD} months can be forecast. Choose a nearer --year, or a later --as-of.")
     resolved = None
     if scenario is not None:
         _same_data(scenario, counts)
@@ -271,7 +324,8 @@ def assess_milestones(counts: pd.DataFrame, plan: Plan, *, spec: ForecastSpec | 
                    for i, (m, key) in enumerate(zip(plan.milestones, keys))]
     data = {k: counts.attrs.get(k) for k in ("source", "illustrative", "notice")}
     report = MilestoneReport(plan=plan, as_of=as_of, base=base, assessments=assessments,
-                             scenario_name=scenario.name if scenario else None, notes=list(baseline.notes), data=data,
+                             scenario_name=scenario.name if scenario else None,
+                             notes=partly_forecast_note(assessments) + list(baseline.notes), data=data,
                              drivers=resolved.drivers if resolved is not None else ())
     report = with_rate_milestones(report, full_plan, counts)
     if saved is not None and len(report.assessments) > len(assessments):

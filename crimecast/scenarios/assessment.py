@@ -40,14 +40,34 @@ class Outlook:
         return verdict(self.probability.p)
 
 
-def outlook(totals: np.ndarray, *, last_year: float, threshold: float, direction: str = AT_MOST) -> Outlook:
-    """Read a milestone off simulated year totals."""
+def outlook(totals: np.ndarray, *, last_year: float | np.ndarray, threshold: float | np.ndarray,
+            direction: str = AT_MOST) -> Outlook:
+    """Read a milestone off simulated year totals.
+
+    ``last_year`` and ``threshold`` are numbers, or one value per path when the
+    year before is itself partly forecast: then P(meet) compares each path's
+    year with the same path's year before, and the recommended changes are
+    quantiles of the per-path change.
+    """
+    if np.ndim(last_year):
+        return _outlook_on_forecast_base(np.asarray(totals, dtype=float), np.asarray(last_year, dtype=float),
+                                         threshold, direction)
     lo, hi = np.quantile(totals, LEVEL_TAILS)
     has_base = last_year == last_year and last_year > 0
     return Outlook(expected=float(totals.mean()), lo80=float(lo), hi80=float(hi),
                    expected_change=float(totals.mean() / last_year - 1) if has_base else float("nan"),
                    probability=probability_of_meeting(totals, threshold, direction=direction),
                    recommended=recommended_changes(totals, last_year, direction=direction) if has_base else {})
+
+
+def _outlook_on_forecast_base(totals: np.ndarray, base: np.ndarray, threshold, direction: str) -> Outlook:
+    """:func:`outlook` with the year before given per path (``base``), from the same paths as ``totals``."""
+    lo, hi = np.quantile(totals, LEVEL_TAILS)
+    has_base = bool(np.all(base > 0))
+    return Outlook(expected=float(totals.mean()), lo80=float(lo), hi80=float(hi),
+                   expected_change=float(totals.mean() / base.mean() - 1) if has_base else float("nan"),
+                   probability=probability_of_meeting(totals, threshold, direction=direction),
+                   recommended=recommended_changes(totals / base, 1.0, direction=direction) if has_base else {})
 
 
 @dataclass
@@ -62,6 +82,11 @@ class Assessment:
         the cumulative forecast ``baseline_lo80/mean/hi80`` (and
         ``scenario_...`` under a scenario), and ``outcome`` (the whole year's
         cumulative actuals, when the data already holds them: a replay).
+    last_year
+        The year before's total; when that year is not yet complete
+        (``last_year_forecast`` names its forecast months), its expected
+        total, while P(meet) and the recommended changes compare each path
+        with the same path's year before.
     scenario_changes
         Whether a scenario driver changed this series' paths
         (:attr:`crimecast.scenarios.apply.Applied.changed`); where it did not,
@@ -85,6 +110,12 @@ class Assessment:
     frequency: Frequency = MONTHLY
     unit: str = "count"  # "rate" for a rate series (scenarios/rate_assess.py): values are fractions, changes points
     scenario_changes: bool = False  # a scenario driver changed this series (else its scenario outlook is the baseline's)
+    last_year_forecast: tuple = ()  # months of the year before that are forecast (planning next year from mid-year data)
+
+    @property
+    def last_year_partly_forecast(self) -> bool:
+        """Whether the year before (the base of a change target) is not yet complete and partly forecast."""
+        return bool(self.last_year_forecast)
 
     @property
     def periods_observed(self) -> int:
@@ -134,7 +165,9 @@ class MilestoneReport:
 
 def _row(a: Assessment, with_scenario: bool) -> dict:
     row = {"milestone": a.label, "unit": a.unit, "category": a.category, "area": a.area, "year": a.year,
-           "target": a.milestone.describe(), "last_year": a.last_year, "threshold": a.threshold,
+           "target": a.milestone.describe(), "last_year": a.last_year,
+           "last_year_months_forecast": len(a.last_year_forecast) * a.frequency.months_per_period,
+           "threshold": a.threshold,
            "expected": a.baseline.expected, "lo80": a.baseline.lo80, "hi80": a.baseline.hi80,
            "expected_change": a.baseline.expected_change, "p_meet": a.baseline.probability.p,
            "p_meet_se": a.baseline.probability.se, "verdict": a.baseline.verdict}

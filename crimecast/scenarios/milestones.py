@@ -34,7 +34,8 @@ def probability_of_meeting(totals: np.ndarray, threshold: float, *, direction: s
     totals
         Simulated financial-year totals, one per path.
     threshold
-        The count the milestone allows (e.g. 0.92 x last year for -8%).
+        The count the milestone allows (e.g. 0.92 x last year for -8%), or
+        one per path when the year before is itself forecast on the same paths.
     direction
         ``"at_most"`` or ``"at_least"``.
 
