@@ -67,3 +67,12 @@ def test_assurance_words():
     assert mdc.assurance(limits, year_target=12 * 70).label == "Target consistently missed"
     assert mdc.assurance(limits, year_target=12 * 95).label == "Hit and miss"
     assert mdc.assurance(limits, year_target=12 * 70, lower_is_better=False).label == "Target consistently met"
+
+
+def test_assurance_on_quarterly_data_shares_the_year_over_four_quarters():
+    from crimecast.data.frequency import QUARTERLY
+
+    limits = Limits(mean=2000.0, mr_bar=180.0, lower=1536.0, upper=2500.0)  # a quarter's natural limits
+    reading = mdc.assurance(limits, year_target=8126.0, lower_is_better=True, frequency=QUARTERLY)
+    assert reading.monthly_target == pytest.approx(8126.0 / 4)  # 2,031.5 a quarter, not 677 (a twelfth)
+    assert reading.kind == mdc.HIT_AND_MISS and reading.frequency is QUARTERLY
