@@ -131,3 +131,26 @@ def test_saved_forecasts_as_a_table_or_how_to_save_one():
                                                   "kilobytes", "created_at"]
     assert "2014-03" in shown.text and "2026-11-27 21:05" in shown.text and "1234" in shown.text
     assert as_text(render.dropped_text("wm-2014")) == "Dropped the saved forecast 'wm-2014'."
+
+
+def test_a_period_filled_in_is_marked_filled_in_the_csv_and_named_in_year_totals(write_csv, tmp_path):
+    from click.testing import CliRunner
+
+    from crimecast.cli import cli
+
+    months = [m for m in pd.date_range("2017-04-01", "2020-03-01", freq="MS") if m != pd.Timestamp("2019-07-01")]
+    rows = [f"{m:%Y-%m},north,burglary,{100 + (i % 12) * 3}" for i, m in enumerate(months)]
+    path = write_csv("month,area,category,count\n" + "\n".join(rows) + "\n")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["run", "burglary", "--data", str(path), "--area", "north", "--model",
+                                      "seasonal-naive", "--paths", "100", "--no-backtest", "--no-chart",
+                                      "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(out / "burglary_north_forecast.csv")
+    kinds = table.set_index("month")["kind"]
+    assert kinds["2019-07"] == "filled" and kinds["2019-06"] == kinds["2019-08"] == "actual"
+    assert (table["kind"] == "filled").sum() == 1
+    recorded = next(line for line in result.output.splitlines() if line.startswith("Recorded 2019/20 on 2018/19"))
+    assert "includes 1 month filled in by interpolation, not recorded: 2019-07" in recorded
+    against = next(line for line in result.output.splitlines() if "Against 2019/20 actual" in line)
+    assert "includes 1 month filled in" in against

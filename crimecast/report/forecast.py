@@ -131,9 +131,10 @@ def series_text(report: SeriesReport, *, data_label: str) -> list[Line]:
     result = report.forecast
     lines = [heading(f"\n{tables.series_title(result)}. Data: {data_label}. Model: {result.model}, "
                      f"{result.paths.shape[0]:,} paths."),
-             *(plain("Recorded " + tables.comparison_line(comparison)) for comparison in report.comparisons),
+             *(plain("Recorded " + tables.comparison_line(comparison, frequency=result.frequency))
+               for comparison in report.comparisons),
              plain(), plain(tables.forecast_table(result)), plain(),
-             *(plain(line) for line in tables.year_sentences(result))]
+             *(plain(line) for line in tables.year_sentences(result, filled=report.filled))]
     summary = report.backtest_summary
     if summary is not None:
         windows = int(summary["windows"].max())
