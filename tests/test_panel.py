@@ -106,3 +106,14 @@ def test_a_quarterly_forecast_that_cannot_serve_names_quarters_by_their_last_mon
     assert short.frequency.name == "quarter"
     with pytest.raises(DataError, match=r"covers 2017-04 to 2017-09, but the plan needs 4 quarters"):
         short.for_request([("robbery", "force")], as_of=short.as_of, periods=4, what="the plan")
+
+
+def test_a_note_several_series_share_is_given_once_naming_them():
+    from crimecast.forecast.panel import series_notes_once
+
+    shared = "3 exceptional month(s) (lockdown-1 of the covid-uk calendar) kept out of fitting."
+    notes = [(("burglary", "force"), shared), (("robbery", "force"), shared), (("drugs", "force"), shared),
+             (("theft", "force"), shared), (("robbery", "force"), "a short series.")]
+    assert series_notes_once(notes) == [f"4 series (burglary / force, robbery / force, drugs / force ...): {shared}",
+                                        "robbery / force: a short series."]
+    assert series_notes_once([(("burglary", "north"), shared)]) == [f"burglary / north: {shared}"]

@@ -209,15 +209,17 @@ def select_keys(counts: pd.DataFrame, *, category: str, area: str) -> tuple[list
 
 def catalogue(counts: pd.DataFrame) -> pd.DataFrame:
     """One row per category: areas, first and last period, periods of data, whether it counts in
-    total recorded crime, and what the source means by it."""
+    total recorded crime, and what the source means by it. Periods are labelled as the data counts
+    them: ``2013-04``, or ``2013/14 Q1`` for quarterly data."""
+    label = frequency_of(counts).label
     grouped = counts.groupby("category")
     in_total = counts.attrs.get("total_categories")
     notes = counts.attrs.get("category_notes", {})
     categories = grouped["area"].nunique().index
     table = pd.DataFrame({
         "areas": grouped["area"].nunique(),
-        "first": grouped["month"].min().dt.strftime("%Y-%m"),
-        "last": grouped["month"].max().dt.strftime("%Y-%m"),
+        "first": grouped["month"].min().map(label),
+        "last": grouped["month"].max().map(label),
         "periods": grouped["month"].nunique(),
         "in_total": ["-" if c == TOTAL_CATEGORY else "yes" if in_total is None or c in in_total else "no" for c in categories],
         "note": [notes.get(c, "sum of the categories marked yes" if c == TOTAL_CATEGORY else "") for c in categories],

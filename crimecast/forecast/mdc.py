@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from crimecast.data.frequency import MONTHLY, Frequency
+from crimecast.forecast.frequency import series_frequency
 from crimecast.forecast.spc import RULE_TREND, ControlChart, Limits
 
 COMMON_CAUSE = "common-cause"
@@ -102,7 +103,8 @@ def variation(chart: ControlChart, *, lower_is_better: bool = True) -> Variation
     if recent:
         step = recent[-1]
         side = "higher" if step.change > 0 else "lower"
-        return Variation(_judge(side, lower_is_better), side, f"step change {step.change:+.0%} from {step.month:%Y-%m}")
+        when = series_frequency(values).label(step.month)  # 2021-10, or 2021/22 Q3 for quarterly data
+        return Variation(_judge(side, lower_is_better), side, f"step change {step.change:+.0%} from {when}")
     return Variation(COMMON_CAUSE, None, f"{last:%Y-%m} within the limits, no special-cause rule fired")
 
 
