@@ -154,3 +154,17 @@ def test_a_period_filled_in_is_marked_filled_in_the_csv_and_named_in_year_totals
     assert "includes 1 month filled in by interpolation, not recorded: 2019-07" in recorded
     against = next(line for line in result.output.splitlines() if "Against 2019/20 actual" in line)
     assert "includes 1 month filled in" in against
+
+
+def test_spc_table_and_sentence_round_the_average_once(write_csv):
+    values = [1985 if i % 2 == 0 else 1997 for i in range(36)]
+    values[0] += 17  # mean 1,991.47: the CSV keeps 1991.5, the text shows 1,991 in the table and the sentence alike
+    months = pd.date_range("2011-04-01", periods=36, freq="MS")
+    path = write_csv("month,area,category,count\n" + "\n".join(f"{m:%Y-%m},north,robbery,{v}" for m, v in zip(months, values)))
+    counts = open_counts(DataSource(data=str(path)))
+    report = run_spc(counts, category="robbery", area="north")
+    assert len(report.chart.periods) == 1 and report.chart.periods[0].limits.mean == pytest.approx(1991 + 17 / 36)
+    text = as_text(render.spc_text(report, folder=FOLDER, files=[]))
+    assert "average 1,991 a month" in text
+    row = next(line for line in text.splitlines() if line.startswith("2011-04"))
+    assert "1,991" in row.split() and "1,992" not in row
