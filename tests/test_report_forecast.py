@@ -168,3 +168,18 @@ def test_spc_table_and_sentence_round_the_average_once(write_csv):
     assert "average 1,991 a month" in text
     row = next(line for line in text.splitlines() if line.startswith("2011-04"))
     assert "1,991" in row.split() and "1,992" not in row
+
+
+def test_a_series_too_short_to_model_is_headed_with_the_level_it_is_forecast_with(write_csv, tmp_path):
+    months = pd.date_range("2012-04-01", periods=18, freq="MS")
+    path = write_csv("month,area,category,count\n" + "\n".join(f"{m:%Y-%m},north,robbery,{20 + i % 3}"
+                                                                 for i, m in enumerate(months)))
+    counts = open_counts(DataSource(data=str(path)))
+    report = run_forecasts(counts, category="robbery", area="north", spec=forecast_spec(paths=200),
+                           options=BacktestOptions(backtest=False)).reports[0]
+    heading = as_text(render.series_text(report, data_label="t"))
+    assert "Model: recent average level (too short for crimecast: 18 months)" in heading
+    assert "Model: crimecast," not in heading
+    from crimecast.report.files import forecast_frame
+
+    assert set(forecast_frame(report.forecast)["model"]) == {"recent average level (too short for crimecast: 18 months)"}

@@ -37,7 +37,9 @@ def forecast_frame(result: ForecastResult, *, data_label: str = "", filled=()) -
     if frequency.months_per_period > 1:
         frame.insert(frame.columns.get_loc("month") + 1, frequency.noun, frame["month"].map(frequency.label))
     frame["month"] = pd.to_datetime(frame["month"]).dt.strftime("%Y-%m")
-    frame["model"] = result.model
+    from crimecast.report.tables import model_label
+
+    frame["model"] = model_label(result)
     frame["data"] = data_label
     return frame.round(DECIMALS)
 

@@ -129,7 +129,7 @@ def series_text(report: SeriesReport, *, data_label: str) -> list[Line]:
         Where the counts come from, e.g. ``'west-midlands (illustrative)'``.
     """
     result = report.forecast
-    lines = [heading(f"\n{tables.series_title(result)}. Data: {data_label}. Model: {result.model}, "
+    lines = [heading(f"\n{tables.series_title(result)}. Data: {data_label}. Model: {tables.model_label(result)}, "
                      f"{result.paths.shape[0]:,} paths."),
              *(plain("Recorded " + tables.comparison_line(comparison, frequency=result.frequency))
                for comparison in report.comparisons),

@@ -121,6 +121,17 @@ def backtest_table(summary: pd.DataFrame, *, frequency: Frequency = MONTHLY) -> 
     return text_table(shown, align_left=("model",))
 
 
+def model_label(result: ForecastResult) -> str:
+    """The model that made ``result``'s numbers: its model's name, or, for a series too short for a seasonal model
+    (under two years), ``'recent average level (too short for crimecast: 18 months)'``."""
+    from crimecast.forecast.models import min_periods_to_model
+
+    frequency = result.frequency
+    if len(result.history) < min_periods_to_model(frequency):
+        return f"recent average level (too short for {result.model}: {frequency.count_of(len(result.history))})"
+    return result.model
+
+
 def series_title(result: ForecastResult) -> str:
     return f"{display_name(result.category)} — {area_label(result.area)}"
 
