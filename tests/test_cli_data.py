@@ -178,3 +178,13 @@ def test_a_series_left_out_for_a_gap_says_so_when_asked_for_not_unknown_category
     assert "burglary has no series to work on in col: it was left out for gaps" in error
     assert "14 months in a row with no count" in error and "--max-gap 14" in error
     assert "unknown area 'nowhere'" in error and "Known areas: city-of-london, force" in error
+
+
+def test_list_shows_a_quarterly_datasets_span_in_quarters(tmp_path, store, write_csv):
+    assert invoke("data", "import", "home-office", write_csv(home_office_text(quarters=16)), "--name", "forces",
+                  "--store", store).exit_code == 0
+    result = invoke("list", "--dataset", "forces", "--store", store)
+    assert result.exit_code == 0, result.output
+    robbery = next(line for line in result.output.splitlines() if line.startswith("robbery "))
+    assert "2012/13 Q1" in robbery and "2015/16 Q4" in robbery  # not 2012-04 and 2016-01, the quarters' first months
+    assert "2016-01" not in robbery
