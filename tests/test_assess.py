@@ -265,3 +265,25 @@ def test_a_year_before_not_yet_begun_is_said_to_be_forecast_in_full(tmp_path):
     assert position_table(report).loc[0, "last year"].endswith(" (forecast)")
     assert "2013/14, the year its change targets are measured on, has not begun: it is forecast in full " \
            "(Apr 2013 to Mar 2014, on the same sample paths as 2014/15)" in report.notes[0]
+
+
+# ---------------------------------------------------------------- one force of several
+
+def test_milestones_for_one_force_of_several_name_the_force_not_force_wide(write_csv, tmp_path):
+    from click.testing import CliRunner
+
+    from crimecast.cli import cli
+    from crimecast.data.imports import import_data
+    from tests.builders import home_office_text
+
+    store = tmp_path / "s.duckdb"
+    import_data("home-office", [write_csv(home_office_text(quarters=20))], name="forces", store=store)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["milestones", "robbery", "--target", "-5%", "--dataset", "forces", "--area",
+                                      "merseyside", "--store", str(store), "--model", "seasonal-naive", "--paths", "200",
+                                      "--no-chart", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "Robbery — Merseyside" in result.output and "force-wide" not in result.output
+    assert [p.name for p in out.iterdir()] == ["milestones-robbery-merseyside"]
+    table = pd.read_csv(next((out / "milestones-robbery-merseyside").glob("*.csv")))
+    assert list(table["area"]) == ["merseyside"] and list(table["milestone"]) == ["Robbery — Merseyside"]

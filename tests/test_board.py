@@ -346,3 +346,38 @@ def test_the_replay_is_shared_by_one_worker(request):
     """Under pytest-xdist, every test of the group runs on the worker that built the replay (--dist loadgroup)."""
     if "PYTEST_XDIST_WORKER" in os.environ:
         assert request.node.nodeid.endswith("@board-replay"), "--dist loadgroup is not grouping tests"
+
+
+def test_a_quarterly_pack_sets_a_quarterly_target_against_quarterly_limits_in_quarters(tmp_path):
+    from crimecast.data.frequency import QUARTERLY
+    from tests.conftest import quarterly_demo
+
+    counts = quarterly_demo()  # 2006/07 Q1 to 2013/14 Q4
+    plan_file = tmp_path / "plan.yaml"
+    plan_file.write_text(yaml.safe_dump({"version": 1, "name": "q", "year": "2013/14", "milestones": [
+        {"category": "burglary-dwelling", "target": "-5%"}]}), encoding="utf-8")
+    pack = build_board_pack(counts, load_plan(plan_file), as_of=pd.Timestamp("2013-12-01"), model="seasonal-naive",
+                            paths=100)
+    view = pack.milestones[0]
+    assert view.assurance.monthly_target == pytest.approx(view.assessment.threshold / 4)
+    limits = view.process.chart.periods[-1].limits
+    assert view.assurance.kind == mdc.assurance(limits, year_target=view.assessment.threshold,
+                                                frequency=QUARTERLY).kind
+    text = html_text.unescape(_plain(render_html(pack)))
+    assert "the latest quarter is" in text and "a quarter) the target's quarterly equivalent" in text
+    assert "the same 3 quarters of last year" in text and "Year to date vs same quarters last year" in text
+    assert "refitted to the quarters observed" in text and "as a quarterly average" in text
+    assert "2006/07 Q1 to 2013/14 Q3" in text and "of the quarterly counts used" in text
+    for monthly in ("latest month", "a month)", "monthly equivalent", "months observed", "2013-10"):
+        assert monthly not in text
+
+
+def test_a_quarterly_year_end_pack_may_be_dated_at_the_last_quarters_end(tmp_path):
+    from tests.conftest import quarterly_demo
+
+    plan_file = tmp_path / "plan.yaml"
+    plan_file.write_text(yaml.safe_dump({"version": 1, "name": "q", "year": "2013/14", "milestones": [
+        {"category": "burglary-dwelling", "target": "-5%"}]}), encoding="utf-8")
+    pack = build_board_pack(quarterly_demo(), load_plan(plan_file), as_of=pd.Timestamp("2014-03-01"),
+                            model="seasonal-naive", paths=100)  # the data's last quarter starts 2014-01, ends 2014-03
+    assert pack.stage == "year end" and pack.milestones[0].assessment.outcome is not None

@@ -164,3 +164,27 @@ def test_scenario_and_milestones_on_one_force_of_a_stored_dataset(tmp_path, stor
                         "--paths", "200", "--no-chart", "--out", tmp_path / "m")
     assert milestones.exit_code == 0, milestones.output
     assert "forces (merseyside)" in milestones.output and "P(meet)" in milestones.output
+
+
+def test_a_series_left_out_for_a_gap_says_so_when_asked_for_not_unknown_category(tmp_path, store, write_csv):
+    path = write_csv("month,area,category,count\n2019-01,city-of-london,burglary,24\n2020-04,city-of-london,burglary,29\n"
+                     "2019-01,city-of-london,robbery,8\n2019-02,city-of-london,robbery,5\n2019-03,city-of-london,robbery,6\n")
+    assert invoke("data", "import", "csv", str(path), "--name", "col", "--store", store).exit_code == 0
+    result = invoke("run", "burglary", "--dataset", "col", "--store", store, "--area", "nowhere", "--no-chart",
+                    "--out", str(tmp_path / "out"))
+    assert result.exit_code == 1
+    error = next(line for line in result.output.splitlines() if line.startswith("Error"))
+    assert "unknown category" not in error
+    assert "burglary has no series to work on in col: it was left out for gaps" in error
+    assert "14 months in a row with no count" in error and "--max-gap 14" in error
+    assert "unknown area 'nowhere'" in error and "Known areas: city-of-london, force" in error
+
+
+def test_list_shows_a_quarterly_datasets_span_in_quarters(tmp_path, store, write_csv):
+    assert invoke("data", "import", "home-office", write_csv(home_office_text(quarters=16)), "--name", "forces",
+                  "--store", store).exit_code == 0
+    result = invoke("list", "--dataset", "forces", "--store", store)
+    assert result.exit_code == 0, result.output
+    robbery = next(line for line in result.output.splitlines() if line.startswith("robbery "))
+    assert "2012/13 Q1" in robbery and "2015/16 Q4" in robbery  # not 2012-04 and 2016-01, the quarters' first months
+    assert "2016-01" not in robbery

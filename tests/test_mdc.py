@@ -67,3 +67,21 @@ def test_assurance_words():
     assert mdc.assurance(limits, year_target=12 * 70).label == "Target consistently missed"
     assert mdc.assurance(limits, year_target=12 * 95).label == "Hit and miss"
     assert mdc.assurance(limits, year_target=12 * 70, lower_is_better=False).label == "Target consistently met"
+
+
+def test_assurance_on_quarterly_data_shares_the_year_over_four_quarters():
+    from crimecast.data.frequency import QUARTERLY
+
+    limits = Limits(mean=2000.0, mr_bar=180.0, lower=1536.0, upper=2500.0)  # a quarter's natural limits
+    reading = mdc.assurance(limits, year_target=8126.0, lower_is_better=True, frequency=QUARTERLY)
+    assert reading.monthly_target == pytest.approx(8126.0 / 4)  # 2,031.5 a quarter, not 677 (a twelfth)
+    assert reading.kind == mdc.HIT_AND_MISS and reading.frequency is QUARTERLY
+
+
+def test_a_recent_step_on_quarterly_data_is_dated_by_its_quarter():
+    quarters = pd.date_range("2018-04-01", periods=16, freq="QS-JAN")
+    values = np.concatenate([100 + np.tile([3, -2, 1, -3], 3), 130 + np.array([2, -1, 1, -2])])
+    chart = control_chart(pd.Series(values.astype(float), index=quarters), breaks=[quarters[12]])
+    chart.steps = [StepChange(month=quarters[12], before=100, after=130, t_statistic=9.0, evidence="test")]
+    reading = mdc.variation(chart)
+    assert reading.reason == "step change +30% from 2021/22 Q1"  # April-June 2021, not "2021-04"

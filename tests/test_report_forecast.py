@@ -131,3 +131,55 @@ def test_saved_forecasts_as_a_table_or_how_to_save_one():
                                                   "kilobytes", "created_at"]
     assert "2014-03" in shown.text and "2026-11-27 21:05" in shown.text and "1234" in shown.text
     assert as_text(render.dropped_text("wm-2014")) == "Dropped the saved forecast 'wm-2014'."
+
+
+def test_a_period_filled_in_is_marked_filled_in_the_csv_and_named_in_year_totals(write_csv, tmp_path):
+    from click.testing import CliRunner
+
+    from crimecast.cli import cli
+
+    months = [m for m in pd.date_range("2017-04-01", "2020-03-01", freq="MS") if m != pd.Timestamp("2019-07-01")]
+    rows = [f"{m:%Y-%m},north,burglary,{100 + (i % 12) * 3}" for i, m in enumerate(months)]
+    path = write_csv("month,area,category,count\n" + "\n".join(rows) + "\n")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["run", "burglary", "--data", str(path), "--area", "north", "--model",
+                                      "seasonal-naive", "--paths", "100", "--no-backtest", "--no-chart",
+                                      "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(out / "burglary_north_forecast.csv")
+    kinds = table.set_index("month")["kind"]
+    assert kinds["2019-07"] == "filled" and kinds["2019-06"] == kinds["2019-08"] == "actual"
+    assert (table["kind"] == "filled").sum() == 1
+    recorded = next(line for line in result.output.splitlines() if line.startswith("Recorded 2019/20 on 2018/19"))
+    assert "includes 1 month filled in by interpolation, not recorded: 2019-07" in recorded
+    against = next(line for line in result.output.splitlines() if "Against 2019/20 actual" in line)
+    assert "includes 1 month filled in" in against
+
+
+def test_spc_table_and_sentence_round_the_average_once(write_csv):
+    values = [1985 if i % 2 == 0 else 1997 for i in range(36)]
+    values[0] += 17  # mean 1,991.47: the CSV keeps 1991.5, the text shows 1,991 in the table and the sentence alike
+    months = pd.date_range("2011-04-01", periods=36, freq="MS")
+    path = write_csv("month,area,category,count\n" + "\n".join(f"{m:%Y-%m},north,robbery,{v}" for m, v in zip(months, values)))
+    counts = open_counts(DataSource(data=str(path)))
+    report = run_spc(counts, category="robbery", area="north")
+    assert len(report.chart.periods) == 1 and report.chart.periods[0].limits.mean == pytest.approx(1991 + 17 / 36)
+    text = as_text(render.spc_text(report, folder=FOLDER, files=[]))
+    assert "average 1,991 a month" in text
+    row = next(line for line in text.splitlines() if line.startswith("2011-04"))
+    assert "1,991" in row.split() and "1,992" not in row
+
+
+def test_a_series_too_short_to_model_is_headed_with_the_level_it_is_forecast_with(write_csv, tmp_path):
+    months = pd.date_range("2012-04-01", periods=18, freq="MS")
+    path = write_csv("month,area,category,count\n" + "\n".join(f"{m:%Y-%m},north,robbery,{20 + i % 3}"
+                                                                 for i, m in enumerate(months)))
+    counts = open_counts(DataSource(data=str(path)))
+    report = run_forecasts(counts, category="robbery", area="north", spec=forecast_spec(paths=200),
+                           options=BacktestOptions(backtest=False)).reports[0]
+    heading = as_text(render.series_text(report, data_label="t"))
+    assert "Model: recent average level (too short for crimecast: 18 months)" in heading
+    assert "Model: crimecast," not in heading
+    from crimecast.report.files import forecast_frame
+
+    assert set(forecast_frame(report.forecast)["model"]) == {"recent average level (too short for crimecast: 18 months)"}

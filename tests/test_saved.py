@@ -161,3 +161,20 @@ def test_milestones_for_one_force_of_several_reuse_the_forecast_run_saved(tmp_pa
                     "--no-chart", "--json", "--out", tmp_path / "o")
     assert result.exit_code == 0, result.output
     assert "read from the saved forecast 'm'" in result.output
+
+
+def test_a_saved_forecast_read_with_other_data_names_the_dataset_it_was_made_from(small_csv, tmp_path):
+    store = tmp_path / "s.duckdb"
+    assert invoke("data", "import", "csv", small_csv, "--name", "london", "--store", store).exit_code == 0
+    result = invoke("run", "robbery", "--area", "force", "--dataset", "london", *QUICK, "--no-backtest", "--no-chart",
+                    "--save", "wb", "--store", store, "--out", tmp_path / "o")
+    assert result.exit_code == 0, result.output
+    result = invoke("milestones", "robbery", "--target", "-5%", "--forecast", "wb", "--store", store,
+                    "--out", tmp_path / "m")  # without --dataset london: the embedded illustrative data is read
+    assert result.exit_code == 1, result.output
+    error = next(line for line in result.output.splitlines() if line.startswith("Error"))
+    assert "has changed since" not in error
+    assert "the saved forecast 'wb' was made from the data 'london'" in error and "Pass --dataset london" in error
+    result = invoke("milestones", "robbery", "--target", "-5%", "--year", "2013/14", "--forecast", "wb",
+                    "--dataset", "london", "--store", store, "--out", tmp_path / "m")
+    assert "made from the data" not in result.output

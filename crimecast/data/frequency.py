@@ -47,6 +47,15 @@ class Frequency:
         """``'month'`` or ``'quarter'``, for messages."""
         return self.name
 
+    @property
+    def adjective(self) -> str:
+        """``'monthly'`` or ``'quarterly'``, for messages."""
+        return f"{self.name}ly"
+
+    def count_of(self, periods: int) -> str:
+        """``'1 month'``, ``'3 quarters'``: a number of periods in words."""
+        return f"{periods} {self.noun}{'s' if periods != 1 else ''}"
+
     def range(self, start: pd.Timestamp, *, periods: int) -> pd.DatetimeIndex:
         """``periods`` period starts from ``start``."""
         return pd.date_range(start, periods=periods, freq=self.pandas_freq)

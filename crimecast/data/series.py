@@ -77,14 +77,48 @@ def _resolve(name: str, choices: list[str], *, kind: str, aliases: dict[str, str
     )
 
 
+def left_out(counts: pd.DataFrame, category: str, *, area: str | None = None) -> str | None:
+    """Why ``category`` has no series in ``counts`` when its series were left out for gaps, else ``None``.
+
+    The reason given is that of ``area``'s series when it was left out,
+    else of the whole's (or the first left out). An ``area`` that is not in
+    the data is named too, with the areas there are.
+    """
+    dropped = counts.attrs.get("dropped", {})
+    slug = slugify(category)
+    present = set(counts["category"])
+    if slug in present or (slug in CATEGORY_ALIASES and CATEGORY_ALIASES[slug] in present):
+        return None
+    if slug not in {c for c, _ in dropped} and slug in CATEGORY_ALIASES:
+        slug = CATEGORY_ALIASES[slug]
+    reasons = {a: reason for (c, a), reason in dropped.items() if c == slug}
+    if not reasons:
+        return None
+    wanted = slugify(area) if area and area != ALL and "," not in area else None
+    whole = counts.attrs.get("whole") or FORCE_AREA
+    reason = reasons.get(wanted) or reasons.get(whole) or next(iter(reasons.values()))
+    source = counts.attrs.get("source", "this data")
+    text = f"{slug} has no series to work on in {source}: it was left out for gaps. {reason[:1].upper()}{reason[1:]}"
+    if wanted is not None and wanted not in reasons and wanted not in set(counts["area"]):
+        try:
+            resolve_area(counts, wanted)
+        except DataError as error:
+            text += f" Besides, {error}"
+    return text
+
+
 def resolve_category(counts: pd.DataFrame, name: str) -> tuple[str, str | None]:
     """The category slug for ``name`` (aliases allowed) and a note if aliased.
 
     Raises
     ------
     DataError
-        With a did-you-mean suggestion when the category is unknown.
+        With a did-you-mean suggestion when the category is unknown, or
+        the reason its series were left out (a gap too long to fill).
     """
+    reason = left_out(counts, name)
+    if reason is not None:
+        raise DataError(reason)
     return _resolve(name, sorted(counts["category"].unique()), kind="category", aliases=CATEGORY_ALIASES,
                     source=counts.attrs.get("source", ""))
 
@@ -181,6 +215,9 @@ def select_keys(counts: pd.DataFrame, *, category: str, area: str) -> tuple[list
     if category == ALL:
         categories = sorted(counts["category"].unique())
     else:
+        reason = left_out(counts, category, area=area)
+        if reason is not None:
+            raise DataError(reason)
         slug, note = resolve_category(counts, category)
         categories, notes = [slug], [note] if note else []
     if area == ALL:
@@ -193,15 +230,17 @@ def select_keys(counts: pd.DataFrame, *, category: str, area: str) -> tuple[list
 
 def catalogue(counts: pd.DataFrame) -> pd.DataFrame:
     """One row per category: areas, first and last period, periods of data, whether it counts in
-    total recorded crime, and what the source means by it."""
+    total recorded crime, and what the source means by it. Periods are labelled as the data counts
+    them: ``2013-04``, or ``2013/14 Q1`` for quarterly data."""
+    label = frequency_of(counts).label
     grouped = counts.groupby("category")
     in_total = counts.attrs.get("total_categories")
     notes = counts.attrs.get("category_notes", {})
     categories = grouped["area"].nunique().index
     table = pd.DataFrame({
         "areas": grouped["area"].nunique(),
-        "first": grouped["month"].min().dt.strftime("%Y-%m"),
-        "last": grouped["month"].max().dt.strftime("%Y-%m"),
+        "first": grouped["month"].min().map(label),
+        "last": grouped["month"].max().map(label),
         "periods": grouped["month"].nunique(),
         "in_total": ["-" if c == TOTAL_CATEGORY else "yes" if in_total is None or c in in_total else "no" for c in categories],
         "note": [notes.get(c, "sum of the categories marked yes" if c == TOTAL_CATEGORY else "") for c in categories],

@@ -8,7 +8,8 @@ Two readings of an XmR chart that a Board takes in at a glance:
   step change starts a new period (and so would hide itself), a step within
   the last 12 months also counts as special cause, in the step's direction.
 - **Assurance**: will the process meet the target by itself? The target is
-  put on the chart's monthly scale (the year's allowed total over 12) and set
+  put on the chart's scale (the year's allowed total over 12 for monthly
+  data, over 4 for quarterly data) and set
   against the current period's natural process limits: outside the limits on
   the right side, the target is consistently met; on the wrong side,
   consistently missed; between them, hit and miss.
@@ -23,6 +24,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from crimecast.data.frequency import MONTHLY, Frequency
+from crimecast.forecast.frequency import series_frequency
 from crimecast.forecast.spc import RULE_TREND, ControlChart, Limits
 
 COMMON_CAUSE = "common-cause"
@@ -52,12 +55,17 @@ class Variation:
 
 @dataclass(frozen=True)
 class Assurance:
-    """The assurance reading: ``kind`` and the numbers it rests on (monthly target and limits)."""
+    """The assurance reading: ``kind`` and the numbers it rests on (the target per period and the limits).
+
+    ``monthly_target`` is the year's target per period of ``frequency``: a
+    month's share for monthly data, a quarter's for quarterly data.
+    """
 
     kind: str
     monthly_target: float
     lower: float
     upper: float
+    frequency: Frequency = MONTHLY
 
     @property
     def label(self) -> str:
@@ -95,12 +103,14 @@ def variation(chart: ControlChart, *, lower_is_better: bool = True) -> Variation
     if recent:
         step = recent[-1]
         side = "higher" if step.change > 0 else "lower"
-        return Variation(_judge(side, lower_is_better), side, f"step change {step.change:+.0%} from {step.month:%Y-%m}")
+        when = series_frequency(values).label(step.month)  # 2021-10, or 2021/22 Q3 for quarterly data
+        return Variation(_judge(side, lower_is_better), side, f"step change {step.change:+.0%} from {when}")
     return Variation(COMMON_CAUSE, None, f"{last:%Y-%m} within the limits, no special-cause rule fired")
 
 
-def assurance(limits: Limits, *, year_target: float, lower_is_better: bool = True) -> Assurance:
-    """Where the target (as a monthly average) sits against the natural process limits.
+def assurance(limits: Limits, *, year_target: float, lower_is_better: bool = True,
+              frequency: Frequency = MONTHLY) -> Assurance:
+    """Where the target (as an average per period: month or quarter) sits against the natural process limits.
 
     Parameters
     ----------
@@ -110,14 +120,17 @@ def assurance(limits: Limits, *, year_target: float, lower_is_better: bool = Tru
         The count the milestone allows for the year (e.g. 0.92 x last year).
     lower_is_better
         True when the target is a ceiling (``at_most``).
+    frequency
+        The chart's periods (the data's frequency): the year's target is
+        shared over its ``periods_per_year`` (12 months or 4 quarters).
     """
-    monthly = year_target / 12
+    monthly = year_target / frequency.periods_per_year
     lower, upper = max(limits.lower, 0.0), limits.upper
     if lower_is_better:
         kind = CONSISTENTLY_MET if monthly >= upper else CONSISTENTLY_MISSED if monthly < lower else HIT_AND_MISS
     else:
         kind = CONSISTENTLY_MET if monthly <= lower else CONSISTENTLY_MISSED if monthly > upper else HIT_AND_MISS
-    return Assurance(kind=kind, monthly_target=monthly, lower=lower, upper=upper)
+    return Assurance(kind=kind, monthly_target=monthly, lower=lower, upper=upper, frequency=frequency)
 
 
 __all__ = ["Assurance", "Variation", "assurance", "variation"]

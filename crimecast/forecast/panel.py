@@ -41,6 +41,7 @@ from crimecast.forecast.paths import ForecastResult
 from crimecast.forecast.reconcile import (REST_OF_FORCE, CoherentPaths, bottom_history, correlate_paths,
                                           history_correlation)
 from crimecast.forecast.spec import ForecastSpec
+from crimecast.forecast.frequency import series_frequency
 
 Key = tuple[str, str]
 
@@ -260,7 +261,31 @@ def _fit_bottom(item: tuple[Key, pd.Series, Key], spec: ForecastSpec, horizon: i
     scored = score(key, history, fits, reference) if score is not None and key in score_keys else None
     return _Fit(paths=result.paths.astype(np.float32).astype(np.float64), notes=list(forecaster.notes_), scored=scored,
                 other_notes=[note for note in forecaster.notes_ if note not in step_notes],
-                steps=[f"{key[0]} / {key[1]} {step.change:+.0%} from {step.month:%Y-%m}" for step in forecaster.steps_])
+                steps=[f"{key[0]} / {key[1]} {step.change:+.0%} from {series_frequency(history).label(step.month)}"
+                       for step in forecaster.steps_])
+
+
+def series_notes_once(notes: list[tuple[Key, str]], *, named: int = 3) -> list[str]:
+    """Each note once, led by the series it is about: ``burglary / force: ...``, or, for a note several
+    series share word for word, ``13 series (burglary / force, robbery / force, drugs / force ...): ...``.
+
+    Parameters
+    ----------
+    notes
+        (series, note) pairs, in order; a note's first appearance fixes its place.
+    named
+        How many of the series sharing a note are named.
+    """
+    keys_of: dict[str, list[Key]] = {}
+    for key, note in notes:
+        keys_of.setdefault(note, [])
+        if key not in keys_of[note]:
+            keys_of[note].append(key)
+    lines = []
+    for note, keys in keys_of.items():
+        listed = ", ".join(f"{c} / {a}" for c, a in keys[:named]) + (" ..." if len(keys) > named else "")
+        lines.append(f"{listed}: {note}" if len(keys) == 1 else f"{len(keys)} series ({listed}): {note}")
+    return lines
 
 
 def default_as_of(counts: pd.DataFrame, spec: ForecastSpec) -> pd.Timestamp:
@@ -320,7 +345,7 @@ def forecast_panel(counts: pd.DataFrame, *, spec: ForecastSpec, needs: Iterable[
     correlated = correlate_paths([fit.paths for _, _, fit in kept], history_correlation([h for _, h, _ in kept]),
                                  seed=spec.seed) if kept else []
     series_notes = {key: fit.notes for key, _, fit in kept}
-    notes = [f"{key[0]} / {key[1]}: {note}" for key, _, fit in kept for note in fit.other_notes]
+    notes = series_notes_once([(key, note) for key, _, fit in kept for note in fit.other_notes])
     steps = [step for _, _, fit in kept for step in fit.steps]
     if steps:
         notes.append(f"step changes modelled as level shifts: {'; '.join(steps)} (steps: false, or --no-steps, "

@@ -12,7 +12,8 @@ from crimecast.defaults import CALENDAR_SETTLE_MONTHS, DEFAULT_EXCEPTIONAL, NO_E
 from crimecast.data.exceptional import ExceptionalPeriod, calendar_of, exceptional_mask, settled
 from crimecast.data.frequency import frequency_of
 from crimecast.data.known_changes import KnownChange, months_for
-from crimecast.data.series import TOTAL_CATEGORY, resolve_area, resolve_category, season_references, series_of, select_keys
+from crimecast.data.series import (TOTAL_CATEGORY, filled_periods, resolve_area, resolve_category, season_references,
+                                   select_keys, series_of)
 from crimecast.errors import CrimecastError, DataError
 from crimecast.forecast.backtest import (BACKTEST_MODELS, BACKTEST_WINDOWS, backtest_need, backtest_origins,
                                          backtest_series, lost_to_baseline, summarise)
@@ -52,6 +53,7 @@ class SeriesReport:
     scores: pd.DataFrame | None = None
     notes: list[str] = field(default_factory=list)
     comparisons: list[PeriodComparison] = field(default_factory=list)
+    filled: tuple[pd.Timestamp, ...] = ()  # periods missing from the data and filled in (not recorded counts)
 
     @property
     def backtest_summary(self) -> pd.DataFrame | None:
@@ -98,7 +100,9 @@ def _unscored(reason: str) -> tuple:
 
 def _report(panel: Panel, counts: pd.DataFrame, item: tuple[str, str, pd.Series], scored) -> SeriesReport:
     category, area, y = item
-    report = SeriesReport(forecast=panel.result(counts, category, area), comparisons=year_on_year(y))
+    filled = tuple(filled_periods(counts, category=category, area=area))
+    report = SeriesReport(forecast=panel.result(counts, category, area), comparisons=year_on_year(y, filled=filled),
+                          filled=filled)
     if scored is not None:
         report.scores, short = scored
         if short:

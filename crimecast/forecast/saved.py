@@ -92,6 +92,10 @@ def load_panel(name: str, *, counts: pd.DataFrame, store: str | Path | None = No
     row, blobs = read_forecast_rows(name, store=store)
     as_of = pd.Timestamp(row["as_of"])
     now = data_fingerprint(counts, as_of)
+    made_from, reading = str(row["data"]), str(counts.attrs.get("source", ""))
+    if now != row["fingerprint"] and made_from and made_from != reading:
+        raise DataError(f"the saved forecast '{name}' was made from the data '{made_from}', and this command reads "
+                        f"'{reading}'. Pass {_data_option(made_from)} {made_from} to use it.")
     if now != row["fingerprint"]:
         data_to = frequency_of(counts).period_end_month(as_of)  # a quarter by its last month, as --as-of names it
         raise DataError(f"the saved forecast '{name}' was made from data '{row['data']}' up to {data_to:%Y-%m}, and that "
@@ -108,6 +112,13 @@ def load_panel(name: str, *, counts: pd.DataFrame, store: str | Path | None = No
     return Panel(paths=paths, spec=ForecastSpec.model_validate(json.loads(row["spec"])), as_of=as_of,
                  notes=list(meta["notes"]), saved=name,
                  series_notes={(c, a): list(notes) for c, a, notes in meta["series_notes"]})
+
+
+def _data_option(source: str) -> str:
+    """The option that reads ``source`` again: ``--data`` for a file or an embedded dataset, else ``--dataset``."""
+    from crimecast.data.load import EMBEDDED_DATASETS
+
+    return "--data" if source in EMBEDDED_DATASETS or Path(source).exists() else "--dataset"
 
 
 def saved_forecasts(store: str | Path | None = None) -> pd.DataFrame:

@@ -122,15 +122,23 @@ class PeriodComparison:
 
     label: str
     test: ChangeTest
+    filled: tuple[pd.Timestamp, ...] = ()  # periods in either total that were missing and filled in, not recorded
 
 
-def year_on_year(history: pd.Series) -> list[PeriodComparison]:
+def year_on_year(history: pd.Series, *, filled=()) -> list[PeriodComparison]:
     """The last full financial year against the one before, and year to date if a year is under way.
 
     ``history`` is a count series indexed by month start (or quarter start:
     a year is then its four quarters and year to date counts quarters).
+    ``filled`` are the periods that were missing from the data and filled
+    in; each comparison names those its totals include.
     """
     comparisons = []
+    filled = pd.DatetimeIndex(list(filled))
+
+    def within(*spans) -> tuple[pd.Timestamp, ...]:
+        return tuple(sorted(m for m in filled if any(m in pd.DatetimeIndex(span) for span in spans)))
+
     frequency = series_frequency(history)
     last = history.index[-1]
     ends_year = frequency.period_end_month(last).month == 3
@@ -140,7 +148,8 @@ def year_on_year(history: pd.Series) -> list[PeriodComparison]:
     year_before = financial_year_periods(full_year - 1, frequency)
     if this_year.isin(history.index).all() and year_before.isin(history.index).all():
         test = poisson_e_test(history[this_year].sum(), history[year_before].sum())
-        comparisons.append(PeriodComparison(f"{financial_year_label(full_year)} on {financial_year_label(full_year - 1)}", test))
+        comparisons.append(PeriodComparison(f"{financial_year_label(full_year)} on {financial_year_label(full_year - 1)}", test,
+                                            within(this_year, year_before)))
     if not ends_year:
         to_date = financial_year_periods(current_start, frequency)
         to_date = to_date[to_date <= last]
@@ -149,5 +158,5 @@ def year_on_year(history: pd.Series) -> list[PeriodComparison]:
             test = poisson_e_test(history[to_date].sum(), history[earlier].sum())
             comparisons.append(PeriodComparison(
                 f"{financial_year_label(current_start)} year to date ({len(to_date)} {frequency.noun}s) on the same {frequency.noun}s of "
-                f"{financial_year_label(current_start - 1)}", test))
+                f"{financial_year_label(current_start - 1)}", test, within(to_date, earlier)))
     return comparisons

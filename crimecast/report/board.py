@@ -24,6 +24,7 @@ from pathlib import Path
 import pandas as pd
 
 from crimecast.data.calendar import financial_year_label, financial_year_months, parse_financial_year
+from crimecast.data.frequency import MONTHLY, Frequency, frequency_of
 from crimecast.data.load import load_counts
 from crimecast.data.series import with_totals
 from crimecast.data.slugs import slugify
@@ -63,6 +64,12 @@ class YearToDate:
     actual: float
     previous: float
     test: ChangeTest | None
+    frequency: Frequency = MONTHLY
+
+    @property
+    def span(self) -> str:
+        """The periods observed in words: ``'9 months'``, or ``'3 quarters'`` for quarterly data."""
+        return self.frequency.count_of(self.months // self.frequency.months_per_period)
 
 
 @dataclass
@@ -135,6 +142,12 @@ class Provenance:
     version: str
     inputs: tuple[tuple[str, str], ...]
     forecasts: tuple[tuple[str, str], ...] = ()  # (which part of the pack, its model, paths and seed): every forecast used
+    frequency: Frequency = MONTHLY  # the data's periods: months or quarters
+
+    @property
+    def span(self) -> str:
+        """The data's first to last period: ``2010-04 to 2014-03``, or ``2002/03 Q1 to 2023/24 Q3`` for quarters."""
+        return f"{self.frequency.label(self.first_month)} to {self.frequency.label(self.last_month)}"
 
 
 @dataclass
@@ -215,9 +228,9 @@ def _known_by(counts: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
 
 def _year_to_date(a: Assessment, stage: str) -> YearToDate:
     if stage == YEAR_END and a.outcome is not None:
-        return YearToDate(12, a.outcome, a.last_year, poisson_e_test(a.outcome, a.last_year))
+        return YearToDate(12, a.outcome, a.last_year, poisson_e_test(a.outcome, a.last_year), a.frequency)
     previous = a.ytd_test.previous if a.ytd_test else float("nan")
-    return YearToDate(a.months_observed, a.ytd_actual, previous, a.ytd_test)
+    return YearToDate(a.months_observed, a.ytd_actual, previous, a.ytd_test, a.frequency)
 
 
 def _p(test: ChangeTest) -> str:
@@ -228,7 +241,7 @@ def _p(test: ChangeTest) -> str:
 def _position_sentence(a: Assessment, ytd: YearToDate, stage: str) -> str:
     target = f"the {percent(a.milestone.target)} milestone" if a.milestone.target is not None else "the milestone"
     if ytd.test is None or not ytd.months:
-        return f"{a.label}: no month of {a.year} is observed yet."
+        return f"{a.label}: no {a.frequency.noun} of {a.year} is observed yet."
     change = ytd.test.change
     side = "below" if change < 0 else "above"
     if stage == YEAR_END:
@@ -236,8 +249,7 @@ def _position_sentence(a: Assessment, ytd: YearToDate, stage: str) -> str:
         return (f"{a.label} was {abs(change):.1%} {side} {before} in {a.year} ({count(ytd.actual)} against "
                 f"{count(ytd.previous)}), {ytd.test.verdict} ({_p(ytd.test)}); {target} was "
                 f"{'met' if a.met else 'missed'}.")
-    months = f"{ytd.months} month{'s' if ytd.months > 1 else ''}"
-    return (f"{a.label} is {abs(change):.1%} {side} the same {months} of last year ({count(ytd.actual)} against "
+    return (f"{a.label} is {abs(change):.1%} {side} the same {ytd.span} of last year ({count(ytd.actual)} against "
             f"{count(ytd.previous)}), {ytd.test.verdict} ({_p(ytd.test)}).")
 
 
@@ -268,9 +280,10 @@ def _process_sentence(process: ProcessReport, var: Variation, assure: Assurance)
     reading = "common cause variation" if var.side is None else f"special cause, {var.kind} ({var.side})"
     where = {"hit-and-miss": "will be hit and miss", "consistently-met": "will be consistently met",
              "consistently-missed": "will be consistently missed"}[assure.kind]
-    return (f"{first}; the latest month is {reading}. Against the natural limits ({count(assure.lower)} to "
-            f"{count(assure.upper)} a month) the target's monthly equivalent ({count(assure.monthly_target)}) "
-            f"{where}.")
+    noun = assure.frequency.noun
+    return (f"{first}; the latest {noun} is {reading}. Against the natural limits ({count(assure.lower)} to "
+            f"{count(assure.upper)} a {noun}) the target's {assure.frequency.adjective} equivalent "
+            f"({count(assure.monthly_target)}) {where}.")
 
 
 def _milestone_view(a: Assessment, *, number: int, counts: pd.DataFrame, stage: str,
@@ -278,7 +291,8 @@ def _milestone_view(a: Assessment, *, number: int, counts: pd.DataFrame, stage: 
     lower_is_better = a.milestone.direction == AT_MOST
     process = run_spc(counts, category=a.category, area=a.area, exceptional=exceptional)
     var = variation(process.chart, lower_is_better=lower_is_better)
-    assure = assurance(process.chart.periods[-1].limits, year_target=a.threshold, lower_is_better=lower_is_better)
+    assure = assurance(process.chart.periods[-1].limits, year_target=a.threshold, lower_is_better=lower_is_better,
+                       frequency=a.frequency)
     ytd = _year_to_date(a, stage)
     sentences = [_position_sentence(a, ytd, stage), _odds_sentence(a, stage, forecast_from),
                  _process_sentence(process, var, assure)]
@@ -560,7 +574,7 @@ def build_board_pack(counts: pd.DataFrame, plan: Plan, *, as_of: pd.Timestamp | 
         Whatever the underlying functions raise (unknown series, an
         infeasible fund, ...), before anything is written.
     """
-    last = counts["month"].max()
+    last = frequency_of(counts).period_end_month(counts["month"].max())  # a quarter's last month, for quarterly data
     as_of = last if as_of is None else as_of
     if as_of > last:
         raise UsageError(f"--as-of {as_of:%Y-%m} is after the last month of data ({last:%Y-%m}). Use {last:%Y-%m} or earlier.")
@@ -603,7 +617,8 @@ def build_board_pack(counts: pd.DataFrame, plan: Plan, *, as_of: pd.Timestamp | 
         notice=str(counts.attrs.get("notice", "") or ""), fingerprint=fingerprint(known),
         first_month=known["month"].min(), last_month=known["month"].max(), as_of=as_of, forecast_from=forecast_from,
         model=report.base.model, paths=report.base.paths, seed=report.base.seed, version=crimecast_version(),
-        inputs=tuple(inputs), forecasts=_forecasts(report, views, scenario=scenario is not None, saved=saved, csf=csf_view))
+        inputs=tuple(inputs), forecasts=_forecasts(report, views, scenario=scenario is not None, saved=saved, csf=csf_view),
+        frequency=frequency_of(counts))
     title = f"{plan.name}: {'year-end report' if stage == YEAR_END else 'position'} as of {as_of:%B %Y}"
     return BoardPack(title=title, plan=plan, stage=stage, report=report, milestones=views, provenance=provenance,
                      scenario=_scenario_view(scenario, report, views) if scenario is not None else None,

@@ -95,8 +95,11 @@ def _spc_chart(view: MilestoneView, notice: str) -> Chart:
     fig = control_chart_figure(process.chart, category=process.category, area=process.area,
                                known={k.month: k.description for k in process.known}, notice=notice)
     values = process.chart.values
-    alt = (f"XmR chart of {display_name(process.category).lower()}, {area_label(process.area)}, monthly from "
-           f"{values.index[0]:%B %Y} to {values.index[-1]:%B %Y}. " + " ".join(process.summary))
+    frequency = view.assessment.frequency
+    alt = (f"XmR chart of {display_name(process.category).lower()}, {area_label(process.area)}, {frequency.adjective} "
+           f"from {frequency.label(values.index[0]) if frequency.months_per_period > 1 else f'{values.index[0]:%B %Y}'} "
+           f"to {frequency.label(values.index[-1]) if frequency.months_per_period > 1 else f'{values.index[-1]:%B %Y}'}. "
+           + " ".join(process.summary))
     return chart(fig, alt, "Statistical process control (XmR) chart: process average and natural "
                  "limits per period, special causes marked.")
 
@@ -138,8 +141,8 @@ def _ytd_cell(view: MilestoneView, stage: str) -> dict:
         return {"main": f"{(ytd.actual - ytd.previous) * 100:+.1f} pts",
                 "sub": f"{ytd.actual * 100:.1f}% vs {ytd.previous * 100:.1f}%{span}"}
     if not ytd.months or ytd.test is None:
-        return {"main": "no month observed yet", "sub": ""}
-    span = "" if stage == YEAR_END else f", {ytd.months} month{'s' if ytd.months > 1 else ''}"
+        return {"main": f"no {ytd.frequency.noun} observed yet", "sub": ""}
+    span = "" if stage == YEAR_END else f", {ytd.span}"
     return {"main": percent(ytd.test.change), "sub": f"{count(ytd.actual)} vs {count(ytd.previous)}{span}"}
 
 
@@ -160,7 +163,8 @@ def summary_columns(pack: BoardPack) -> dict[str, str]:
     made = pack.provenance.forecast_from.strftime("%b %Y")
     year_end = pack.stage == YEAR_END
     columns = {"milestone": "Milestone", "target": "Target",
-               "ytd": f"{pack.year} vs {pack.previous_year}" if year_end else "Year to date vs same months last year",
+               "ytd": f"{pack.year} vs {pack.previous_year}" if year_end else
+               f"Year to date vs same {pack.provenance.frequency.noun}s last year",
                "test": "Poisson E-test",
                "forecast": f"Forecast for the year, made {made}" if year_end else "Forecast for the year",
                "p_meet": f"P(meet), {made}" if year_end else "P(meet)", "outcome": "Outcome",

@@ -13,8 +13,14 @@ from crimecast.io import write_atomic, write_csv_atomic
 DECIMALS = 1
 
 
-def forecast_frame(result: ForecastResult, *, data_label: str = "") -> pd.DataFrame:
-    """History and forecast in one table: ``kind`` is ``actual`` or ``forecast``.
+FILLED_KIND = "filled"  # a period missing from the data and filled in (by interpolation): not a recorded count
+
+
+def forecast_frame(result: ForecastResult, *, data_label: str = "", filled=()) -> pd.DataFrame:
+    """History and forecast in one table: ``kind`` is ``actual``, ``filled`` or ``forecast``.
+
+    ``filled`` are the periods missing from the data and filled in: their
+    rows are ``filled``, not ``actual``, so nobody reads them as recorded.
 
     ``data_label`` (e.g. ``"west-midlands (illustrative)"``) is written in a
     ``data`` column so the file says where its numbers come from. Quarterly
@@ -22,6 +28,7 @@ def forecast_frame(result: ForecastResult, *, data_label: str = "") -> pd.DataFr
     contract) and add a ``quarter`` label such as ``2013/14 Q1`` after it.
     """
     actual = pd.DataFrame({"month": result.history.index, "kind": "actual", "count": result.history.to_numpy()})
+    actual.loc[actual["month"].isin(pd.DatetimeIndex(list(filled))), "kind"] = FILLED_KIND
     forecast = result.monthly_table().assign(kind="forecast")
     frame = pd.concat([actual, forecast], ignore_index=True)
     frame.insert(0, "area", result.area)
@@ -30,7 +37,9 @@ def forecast_frame(result: ForecastResult, *, data_label: str = "") -> pd.DataFr
     if frequency.months_per_period > 1:
         frame.insert(frame.columns.get_loc("month") + 1, frequency.noun, frame["month"].map(frequency.label))
     frame["month"] = pd.to_datetime(frame["month"]).dt.strftime("%Y-%m")
-    frame["model"] = result.model
+    from crimecast.report.tables import model_label
+
+    frame["model"] = model_label(result)
     frame["data"] = data_label
     return frame.round(DECIMALS)
 
@@ -40,10 +49,10 @@ def output_names(category: str, area: str) -> tuple[str, str]:
     return f"{category}_{area}_forecast.csv", f"{category}_{area}_fan.png"
 
 
-def write_forecast_csv(result: ForecastResult, out_dir: Path, *, data_label: str = "") -> Path:
-    """``<out>/<category>_<area>_forecast.csv``."""
+def write_forecast_csv(result: ForecastResult, out_dir: Path, *, data_label: str = "", filled=()) -> Path:
+    """``<out>/<category>_<area>_forecast.csv`` (``filled``: the periods filled in, marked ``filled``)."""
     csv_name, _ = output_names(result.category, result.area)
-    return write_csv_atomic(forecast_frame(result, data_label=data_label), Path(out_dir) / csv_name)
+    return write_csv_atomic(forecast_frame(result, data_label=data_label, filled=filled), Path(out_dir) / csv_name)
 
 
 def write_bytes_atomic(path: Path, data: bytes) -> Path:
@@ -133,13 +142,14 @@ def write_forecast_files(results: list[ForecastResult], out_dir: Path, *, data_l
     second each, mostly laying out text), so they are drawn on ``workers``
     started earlier when given, else in this process. ``filled`` gives, per
     (category, area), the periods that were missing and filled in (marked on
-    the chart).
+    the chart, and ``filled`` rather than ``actual`` in the CSV).
     """
     out_dir = Path(out_dir)
-    csvs = [write_forecast_csv(result, out_dir, data_label=data_label) for result in results]
+    filled = filled or {}
+    csvs = [write_forecast_csv(result, out_dir, data_label=data_label,
+                               filled=filled.get((result.category, result.area), ())) for result in results]
     if not chart:
         return csvs
-    filled = filled or {}
     items = [(result, notice, tuple(filled.get((result.category, result.area), ()))) for result in results]
     pngs = workers.draw(_fan_chart_png, items) if workers is not None else [_fan_chart_png(item) for item in items]
     charts = [write_bytes_atomic(out_dir / output_names(result.category, result.area)[1], png)

@@ -129,11 +129,12 @@ def series_text(report: SeriesReport, *, data_label: str) -> list[Line]:
         Where the counts come from, e.g. ``'west-midlands (illustrative)'``.
     """
     result = report.forecast
-    lines = [heading(f"\n{tables.series_title(result)}. Data: {data_label}. Model: {result.model}, "
+    lines = [heading(f"\n{tables.series_title(result)}. Data: {data_label}. Model: {tables.model_label(result)}, "
                      f"{result.paths.shape[0]:,} paths."),
-             *(plain("Recorded " + tables.comparison_line(comparison)) for comparison in report.comparisons),
+             *(plain("Recorded " + tables.comparison_line(comparison, frequency=result.frequency))
+               for comparison in report.comparisons),
              plain(), plain(tables.forecast_table(result)), plain(),
-             *(plain(line) for line in tables.year_sentences(result))]
+             *(plain(line) for line in tables.year_sentences(result, filled=report.filled))]
     summary = report.backtest_summary
     if summary is not None:
         windows = int(summary["windows"].max())
@@ -281,14 +282,21 @@ def write_spc_files(report: ProcessReport, folder: Path, *, counts: pd.DataFrame
             save_figure(_control_chart(report, counts=counts), folder / f"{stem}.png")]
 
 
+def _unrounded_limits(chart) -> dict[str, list[str]]:
+    """Each period's mean and limits as whole counts, rounded once from the chart (as the summary sentence is),
+    not from the CSV's one decimal: 1,991.46 shows as 1,991 in both."""
+    values = {"mean": [p.limits.mean for p in chart.periods], "lower": [max(p.limits.lower, 0.0) for p in chart.periods],
+              "upper": [p.limits.upper for p in chart.periods]}
+    return {column: [tables.count(v) for v in shown] for column, shown in values.items()}
+
+
 def spc_text(report: ProcessReport, *, folder: Path, files: list[Path]) -> list[Line]:
     """``forecast spc``: notes, the periods (average and limits), the signals, the summary and the files written."""
     periods, signals = tables.spc_periods(report.chart), tables.spc_signals(report.chart)
     adjusted = ", seasonally adjusted" if report.chart.seasonally_adjusted else ""
     lines = [note(f"Note: {text}") for text in report.notes]
     lines += [heading(f"\n{tables.display_name(report.category)} — {tables.area_label(report.area)}: XmR chart{adjusted}"),
-              plain(tables.text_table(periods.assign(**{c: periods[c].map(tables.count) for c in ("mean", "lower", "upper")}),
-                                      align_left=("start", "end"))),
+              plain(tables.text_table(periods.assign(**_unrounded_limits(report.chart)), align_left=("start", "end"))),
               plain()]
     if signals.empty:
         lines.append(plain("No special-cause signals."))

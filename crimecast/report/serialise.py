@@ -53,7 +53,9 @@ def series_report(report: SeriesReport) -> dict:
         "lost_to_baseline": report.lost_to,
         "recorded_changes": [{"period": c.label, "current": c.test.current, "previous": c.test.previous,
                               "change": c.test.change, "z": c.test.z, "p_value": c.test.p_value,
-                              "verdict": c.test.verdict} for c in report.comparisons],
+                              "verdict": c.test.verdict,
+                              "filled": [f"{m:%Y-%m}" for m in c.filled]} for c in report.comparisons],
+        "filled": [f"{m:%Y-%m}" for m in report.filled],  # periods missing from the data and filled in
         "notes": result.notes + report.notes,
     }
 

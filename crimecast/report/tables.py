@@ -59,11 +59,34 @@ def direction(change_lo: float, change_hi: float) -> str:
     return "no clear change"
 
 
-def year_sentences(result: ForecastResult) -> list[str]:
-    """One sentence per financial year the forecast covers, with its change on the year before."""
+def filled_words(filled, frequency: Frequency = MONTHLY) -> str:
+    """``' (includes 1 month filled in by interpolation, not recorded: 2019-07)'``, or ``''`` when none."""
+    if not len(filled):
+        return ""
+    shown = ", ".join(frequency.label(m) for m in sorted(filled))
+    return f" (includes {frequency.count_of(len(filled))} filled in by interpolation, not recorded: {shown})"
+
+
+def _filled_in_year(filled, year_label: str, frequency: Frequency) -> list:
+    from crimecast.data.calendar import financial_year_periods, parse_financial_year
+
+    periods = financial_year_periods(parse_financial_year(year_label), frequency)
+    return [m for m in filled if m in periods]
+
+
+def year_sentences(result: ForecastResult, *, filled=()) -> list[str]:
+    """One sentence per financial year the forecast covers, with its change on the year before.
+
+    ``filled``: periods missing from the data and filled in; a year total
+    (actual or part actual) that includes any says so.
+    """
     lines = []
+    frequency = result.frequency
     for row in result.financial_years().itertuples():
         part = " (part actual)" if row.months_forecast < 12 else ""
+        fills = _filled_in_year(filled, row.financial_year, frequency) if part else []
+        if fills:
+            part = f" (part actual; {filled_words(fills, frequency)[2:]}"
         line = (f"Financial year {row.financial_year}{part}: {count(row.median)} (median forecast; "
                 f"80% interval {count(row.lo80)} - {count(row.hi80)}; 95% {count(row.lo95)} - {count(row.hi95)}).")
         if row.previous_actual == 0:
@@ -71,7 +94,8 @@ def year_sentences(result: ForecastResult) -> list[str]:
             line += f"\n  Against {previous} actual 0: no change can be given on a year with no crimes."
         elif not math.isnan(row.previous_actual):
             previous = f"{int(row.financial_year[:4]) - 1}/{row.financial_year[2:4]}"
-            line += (f"\n  Against {previous} actual {count(row.previous_actual)}: {percent(row.change_median)} "
+            fills = filled_words(_filled_in_year(filled, previous, frequency), frequency)
+            line += (f"\n  Against {previous} actual {count(row.previous_actual)}{fills}: {percent(row.change_median)} "
                      f"(80% interval {percent(row.change_lo80)} to {percent(row.change_hi80)}), "
                      f"{direction(row.change_lo80, row.change_hi80)}.")
         lines.append(line)
@@ -95,6 +119,17 @@ def backtest_table(summary: pd.DataFrame, *, frequency: Frequency = MONTHLY) -> 
         "windows": summary["windows"],
     })
     return text_table(shown, align_left=("model",))
+
+
+def model_label(result: ForecastResult) -> str:
+    """The model that made ``result``'s numbers: its model's name, or, for a series too short for a seasonal model
+    (under two years), ``'recent average level (too short for crimecast: 18 months)'``."""
+    from crimecast.forecast.models import min_periods_to_model
+
+    frequency = result.frequency
+    if len(result.history) < min_periods_to_model(frequency):
+        return f"recent average level (too short for {result.model}: {frequency.count_of(len(result.history))})"
+    return result.model
 
 
 def series_title(result: ForecastResult) -> str:
@@ -133,10 +168,11 @@ def spc_signals(chart) -> pd.DataFrame:
                         columns=[when, "value", "rules"])
 
 
-def comparison_line(comparison) -> str:
+def comparison_line(comparison, *, frequency: Frequency = MONTHLY) -> str:
     """``'2013/14 on 2012/13: 12,868 vs 13,705, -6.1%: a significant fall (Poisson E-test p = < 0.001).'``"""
     test = comparison.test
-    return (f"{comparison.label}: {count(test.current)} vs {count(test.previous)}, "
+    filled = filled_words(comparison.filled, frequency)
+    return (f"{comparison.label}: {count(test.current)} vs {count(test.previous)}{filled}, "  # what is not recorded
             f"{percent(test.change)}: {test.verdict} (Poisson E-test p = {p_value(test.p_value)}).")
 
 

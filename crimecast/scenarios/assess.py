@@ -29,6 +29,7 @@ from crimecast.forecast.seasonal import fit_month_effects
 from crimecast.forecast.significance import poisson_e_test
 from crimecast.scenarios.apply import apply_drivers
 from crimecast.scenarios.assessment import Assessment, MilestoneReport, default_as_of as _default_as_of, outlook
+from crimecast.scenarios.assessment import named_force
 from crimecast.scenarios.milestones import trajectory
 from crimecast.scenarios.plan import Milestone, Plan
 from crimecast.forecast.spec import ForecastSpec
@@ -328,6 +329,8 @@ def assess_milestones(counts: pd.DataFrame, plan: Plan, *, spec: ForecastSpec | 
                              notes=partly_forecast_note(assessments) + list(baseline.notes), data=data,
                              drivers=resolved.drivers if resolved is not None else ())
     report = with_rate_milestones(report, full_plan, counts)
+    if counts.attrs.get("force_name"):  # one force of several, forecast as the whole: called by its own name
+        report = named_force(report, counts.attrs["force_name"])
     if saved is not None and len(report.assessments) > len(assessments):
         report.notes.append(_RATES_AFRESH)
     if against is not None:

@@ -189,3 +189,38 @@ def default_as_of(first_year: int, last_month: pd.Timestamp) -> pd.Timestamp:
     year_end = financial_year_months(first_year)[-1]
     before_year = financial_year_months(first_year)[0] - pd.DateOffset(months=1)
     return before_year if last_month >= year_end else last_month
+
+
+def named_force(report: MilestoneReport, force: str, *, whole: str = "force") -> MilestoneReport:
+    """``report`` with the whole (``force``) called by the force's own name, for one force taken out of several.
+
+    A force taken out of a dataset of forces is forecast as the whole of
+    what is left (:func:`crimecast.data.sources.restrict_to` calls it
+    ``force``); its milestones, the plan's name and the notes say which
+    force it is (``Robbery — West Midlands``, area ``west-midlands``), not
+    "force-wide".
+
+    Parameters
+    ----------
+    report
+        From :func:`crimecast.scenarios.assess.assess_milestones`.
+    force
+        The force's slug (``counts.attrs["force_name"]``).
+    whole
+        The area the force was renamed to.
+    """
+    import dataclasses
+    import re
+
+    def rename(milestone: Milestone) -> Milestone:
+        return milestone.model_copy(update={"area": force}) if milestone.area == whole else milestone
+
+    assessments = [dataclasses.replace(a, area=force, milestone=rename(a.milestone)) if a.area == whole else a
+                   for a in report.assessments]
+    plan = report.plan
+    name = plan.name
+    if len(plan.milestones) == 1 and name == plan.milestones[0].label:  # a plan named after its one milestone
+        name = rename(plan.milestones[0]).label
+    plan = dataclasses.replace(plan, name=name, milestones=tuple(rename(m) for m in plan.milestones))
+    notes = [re.sub(rf"(\S) / {re.escape(whole)}\b", rf"\1 / {force}", note) for note in report.notes]
+    return dataclasses.replace(report, plan=plan, assessments=assessments, notes=notes)
