@@ -339,4 +339,4 @@ def import_street_files(paths: list[Path], *, area_level: str = "force", lsoa_lo
         f"{len(force_names)} forces ({', '.join(area_label(force_slug(f)) for f in force_names)}) are peers, never summed"
     return ImportedData(kind="police-uk", counts=counts, frequency="month", areas="parts" if single else "peers",
                         whole=WHOLE if single else None, categories=categories, hierarchy=hierarchy,
-                        files=collected.sources, notes=[summary, forces_text, *notes])
+                        files=collected.sources, notes=[summary, forces_text, *notes], true_zeros=True)

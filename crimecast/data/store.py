@@ -152,6 +152,13 @@ class ImportedData:
         total recorded crime.
     hierarchy
         ``area, name, parent, level``.
+    true_zeros
+        A period in which a force has any row is complete: a series the
+        dataset knows with no row in it had no crimes (police.uk archives).
+        Kept true when the dataset is extended, whatever order files come in.
+    illustrative
+        The notice to show when the data is illustrative (made from
+        crimecast's shipped examples), else ``None``.
     """
 
     kind: str
@@ -164,6 +171,8 @@ class ImportedData:
     files: list[SourceFile]
     notes: list[str] = field(default_factory=list)
     options: dict = field(default_factory=dict)
+    true_zeros: bool = False
+    illustrative: str | None = None
 
 
 @dataclass(frozen=True)
@@ -279,6 +288,54 @@ def _merge(old: pd.DataFrame, new: pd.DataFrame) -> tuple[pd.DataFrame, int, int
     return merged, added, changed
 
 
+def _force_of(hierarchy: pd.DataFrame) -> dict[str, str]:
+    """Each area's force: a force is its own, any other area its parent's."""
+    forces = {}
+    for row in hierarchy.itertuples(index=False):
+        forces[row.area] = row.parent if isinstance(row.parent, str) and row.level != "force" else row.area
+    return forces
+
+
+def with_true_zeros(counts: pd.DataFrame, hierarchy: pd.DataFrame) -> pd.DataFrame:
+    """Zero rows for every series in every month its force has any row but it has none.
+
+    The stored counts of a source whose months are complete (police.uk:
+    a month in the archive without a row of a crime type had none) after
+    merging an extension: categories and areas first seen in a later file
+    get zeros for the earlier months, and those missing from a later file
+    zeros for its months, exactly as a one-shot import of all the files.
+    """
+    if counts.empty:
+        return counts
+    counts = counts.assign(month=pd.to_datetime(counts["month"]))
+    force = counts["area"].map(_force_of(hierarchy)).fillna(counts["area"])
+    keyed = counts.assign(_force=force)
+    present = keyed[["_force", "month"]].drop_duplicates()
+    series = keyed[["_force", "area", "category"]].drop_duplicates()
+    grid = series.merge(present, on="_force").merge(keyed, on=["_force", "area", "category", "month"], how="left")
+    grid["count"] = grid["count"].fillna(0).astype("int64")
+    return grid[["month", "area", "category", "count"]].sort_values(["category", "area", "month"], ignore_index=True)
+
+
+def _union(old: pd.DataFrame, new: pd.DataFrame, key: str) -> pd.DataFrame:
+    """Rows of ``new``, plus those of ``old`` whose ``key`` the new import does not mention."""
+    if old.empty:
+        return new
+    kept = old[~old[key].isin(set(new[key]))]
+    return pd.concat([new, kept], ignore_index=True).sort_values(key, ignore_index=True) if len(kept) else new
+
+
+def _extended(connection, name: str, data: ImportedData) -> ImportedData:
+    """``data`` with the categories and areas the stored dataset already knows (an extension keeps them)."""
+    from dataclasses import replace as copy_with
+
+    categories = connection.execute("SELECT category, source_name, in_total, note FROM categories WHERE dataset = ?",
+                                    [name]).df()
+    hierarchy = connection.execute("SELECT area, name, parent, level FROM areas WHERE dataset = ?", [name]).df()
+    return copy_with(data, categories=_union(categories, data.categories, "category"),
+                     hierarchy=_union(hierarchy, data.hierarchy, "area"))
+
+
 def save_import(data: ImportedData, *, name: str, store: str | Path | None = None, replace: bool = False,
                 started: float | None = None) -> ImportSummary:
     """Write an import into the store as one transaction.
@@ -307,7 +364,11 @@ def save_import(data: ImportedData, *, name: str, store: str | Path | None = Non
             counts = _existing_counts(connection, name)
             return _summary(name, store, counts, data, unchanged=True, added=0, changed=0, started=started)
         old = pd.DataFrame(columns=["month", "area", "category", "count"]) if replace or not existing else _existing_counts(connection, name)
+        if existing and not replace:
+            data = _extended(connection, name, data)
         merged, added, changed = _merge(old, data.counts)
+        if data.true_zeros:
+            merged = with_true_zeros(merged, data.hierarchy)
         _write(connection, name=name, data=data, merged=merged, created=None if replace or not existing else existing[3])
     return _summary(name, store, merged, data, unchanged=False, added=added, changed=changed, started=started)
 
