@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass
 from importlib import resources
@@ -76,6 +77,9 @@ def _find_column(frame: pd.DataFrame, given: str | None, usual: tuple[str, ...],
     return None
 
 
+_LOOKS_LIKE_MONTH = re.compile(r"(19|20)[0-9]{2}[-/ ]?[0-9]{2}")  # a header such as 201913 or 2019-00
+
+
 def _is_month_label(label: str) -> bool:
     try:
         parse_months(pd.Series([label]), where="header")
@@ -87,6 +91,10 @@ def _is_month_label(label: str) -> bool:
 def _melt_wide(frame: pd.DataFrame, id_cols: list[str], *, source: str) -> pd.DataFrame:
     """Months as column headers -> one row per (id columns, month); other columns are ignored."""
     month_cols = [c for c in frame.columns if c not in id_cols and c != ROW and _is_month_label(c)]
+    mistyped = [c for c in frame.columns if c not in month_cols and _LOOKS_LIKE_MONTH.fullmatch(str(c).strip())]
+    if mistyped:
+        raise DataError(f"{source}, header: column '{mistyped[0]}' looks like a month but is not one (months run 01 to 12). "
+                        "Correct the header (e.g. 201304 or 2013-04) or remove the column; it would otherwise be left out.")
     if not month_cols:
         raise DataError(f"{source}: --wide was given but no column header is a month (like 2013-04 or 201304).")
     long = frame.melt(id_vars=[*id_cols, ROW], value_vars=month_cols, var_name="_month_label", value_name="_value")
