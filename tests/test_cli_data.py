@@ -164,3 +164,13 @@ def test_scenario_and_milestones_on_one_force_of_a_stored_dataset(tmp_path, stor
                         "--paths", "200", "--no-chart", "--out", tmp_path / "m")
     assert milestones.exit_code == 0, milestones.output
     assert "forces (merseyside)" in milestones.output and "P(meet)" in milestones.output
+
+
+@pytest.mark.parametrize("command", [("run", "burglary", "--area", "north", "--no-backtest", "--model", "seasonal-naive",
+                                      "--paths", "100", "--no-chart"),
+                                     ("spc", "burglary", "--area", "north")])
+def test_as_of_after_the_data_ends_is_said_not_silently_ignored(tmp_path, small_csv, command, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = invoke(*command, "--data", small_csv, "--as-of", "2016-01")
+    assert result.exit_code == 0, result.output
+    assert "--as-of 2016-01 is after the data ends (2014-03)" in result.output

@@ -143,6 +143,10 @@ def cut_at(counts: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
         cut.attrs["notes"] = [*cut.attrs.get("notes", []), f"data as it stood at the end of {as_of:%Y-%m}: "
                               f"{frequency.label(last)} is the last {frequency.noun} used ({frequency.label(latest)} "
                               "is held)."]
+    if last > latest:  # nothing to cut: say so, rather than let the user think the data reached as_of
+        cut.attrs["notes"] = [*cut.attrs.get("notes", []), f"--as-of {as_of:%Y-%m} is after the data ends "
+                              f"({frequency.label(latest)}): all of it is used, and anything forecast starts after "
+                              f"{frequency.label(latest)}, not after {as_of:%Y-%m}."]
     cut.attrs["as_of"] = last
     return cut
 
