@@ -360,3 +360,15 @@ def test_a_malformed_month_in_a_csv_is_named_not_dropped(tmp_path, text, message
     result = invoke("data", "import", "csv", path, *wide, "--name", "c", "--store", tmp_path / "s.duckdb")
     assert_one_error(result, 1, message)
     assert str(path) in result.output
+
+
+@pytest.mark.parametrize("row, message", [
+    ("2012-08,Op X,burglary,westminstr", "row 2, column area: unknown area 'westminstr'"),
+    ("2012-08,Op X,burglry,", "row 2, column category: unknown category 'burglry' in west-midlands. Did you mean 'burglary'"),
+])
+def test_a_misspelt_name_in_a_known_changes_file_is_refused(tmp_path, row, message):
+    path = tmp_path / "kc-bad.csv"
+    path.write_text("month,description,category,area\n" + row + "\n")
+    result = invoke("spc", "burglary-dwelling", "--area", "dudley", "--known-changes", path, "--out", tmp_path / "out")
+    assert_one_error(result, 1, message)
+    assert str(path) in result.output and not (tmp_path / "out").exists()

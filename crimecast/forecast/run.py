@@ -10,7 +10,7 @@ import pandas as pd
 
 from crimecast.data.exceptional import ExceptionalPeriod
 from crimecast.data.frequency import frequency_of
-from crimecast.data.known_changes import KnownChange, months_for
+from crimecast.data.known_changes import KnownChange, check_known_changes, months_for
 from crimecast.data.series import TOTAL_CATEGORY, resolve_area, resolve_category, series_of, select_keys
 from crimecast.errors import CrimecastError, DataError
 from crimecast.forecast.backtest import (BACKTEST_MODELS, BACKTEST_WINDOWS, backtest_need, backtest_origins,
@@ -334,6 +334,7 @@ def run_spc(counts: pd.DataFrame, *, category: str, area: str, start: pd.Timesta
     slug, note = resolve_category(counts, category)
     area_slug = resolve_area(counts, area)
     y = series_of(counts, category=slug, area=area_slug)
+    known_changes = check_known_changes(known_changes, counts)
     known = [k for k in known_changes if k.applies_to(slug, area_slug) and not k.exceptional]
     periods = series_exceptional(exceptional, known_changes, category=slug, area=area_slug)
     chart, effects = process_chart(y, start=start, seasonal_adjust=seasonal_adjust,
