@@ -174,3 +174,43 @@ def test_as_of_after_the_data_ends_is_said_not_silently_ignored(tmp_path, small_
     result = invoke(*command, "--data", small_csv, "--as-of", "2016-01")
     assert result.exit_code == 0, result.output
     assert "--as-of 2016-01 is after the data ends (2014-03)" in result.output
+
+
+def test_data_imported_from_the_shipped_examples_stays_illustrative(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    notice = "ILLUSTRATIVE DATA: imported from crimecast's shipped example files"
+    assert invoke("example", "police-uk-street", "satisfaction").exit_code == 0
+    imported = invoke("data", "import", "police-uk", "police-uk-street.zip", "--name", "my-force",
+                      "--area-level", "local-authority")
+    assert imported.exit_code == 0 and notice in imported.output
+    run = invoke("run", "burglary", "--dataset", "my-force", "--no-backtest", "--model", "seasonal-naive", "--paths", "100",
+                 "--no-chart", "--json")
+    assert run.exit_code == 0, run.output
+    assert notice in run.stderr and json.loads(run.stdout)["illustrative"]
+    spc = invoke("spc", "burglary", "--dataset", "my-force")
+    assert spc.exit_code == 0 and notice in spc.output
+    rates = invoke("data", "import", "csv", "satisfaction.csv", "--numerator-col", "satisfied", "--denominator-col",
+                   "surveyed", "--name", "sat")
+    assert rates.exit_code == 0 and notice in rates.output
+    p_chart = invoke("spc", "satisfaction", "--dataset", "sat")
+    assert p_chart.exit_code == 0 and notice in p_chart.output
+    assert "my-force (illustrative)" in invoke("data", "list").output
+    assert notice in invoke("data", "show", "sat").output
+    assert json.loads(invoke("data", "show", "my-force", "--json").stdout)["illustrative"]
+
+
+def test_real_data_is_not_flagged_and_an_extension_keeps_the_flag(tmp_path, store, monkeypatch):
+    from crimecast.data.illustrative import NOTICE
+    from tests.builders import street_csv_text
+
+    real = invoke("data", "import", "police-uk", street_archive(tmp_path), "--name", "north", "--store", store)
+    assert real.exit_code == 0 and NOTICE not in real.output
+    assert NOTICE not in invoke("spc", "burglary", "--dataset", "north", "--area", "merseyside", "--store", store).output
+    monkeypatch.chdir(tmp_path)
+    assert invoke("example", "police-uk-street").exit_code == 0
+    assert invoke("data", "import", "police-uk", "police-uk-street.zip", "--name", "wm", "--store", store).exit_code == 0
+    later = tmp_path / "2014-04-merseyside-street.csv"
+    later.write_text(street_csv_text("Merseyside Police", "2014-04", seed=3))
+    extended = invoke("data", "import", "police-uk", later, "--name", "wm", "--store", store)
+    assert extended.exit_code == 0 and NOTICE in extended.output
+    assert NOTICE in invoke("data", "show", "wm", "--store", store).output

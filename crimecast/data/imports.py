@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from crimecast.data.illustrative import illustrative_notice
 from crimecast.data.load import ColumnMap, counts_from, import_csv
 from crimecast.data.store import ImportSummary, StoredDataset, check_name, read_dataset, save_import
 from crimecast.errors import DataError, UsageError
@@ -142,6 +143,8 @@ def import_data(kind: str, paths: list[str | Path], *, name: str, store: str | P
         say(f"reading {kind} data from {', '.join(Path(p).name for p in sources[:3])}{' ...' if len(sources) > 3 else ''}")
         data = read_source(kind, sources, options, step=say)
         data.options = _options_used(kind, options)
+        data.illustrative = illustrative_notice([f.sha256 for f in data.files],
+                                                [*data.hierarchy["name"], *data.hierarchy["area"]])
         if url:
             for source in data.files:
                 source.path = url
