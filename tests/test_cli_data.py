@@ -214,3 +214,49 @@ def test_real_data_is_not_flagged_and_an_extension_keeps_the_flag(tmp_path, stor
     extended = invoke("data", "import", "police-uk", later, "--name", "wm", "--store", store)
     assert extended.exit_code == 0 and NOTICE in extended.output
     assert NOTICE in invoke("data", "show", "wm", "--store", store).output
+
+
+def _by_local_authority(folder):
+    """A police.uk-by-local-authority extract in the real file's layout: two forces, rows with a blank local
+    authority (no location), Westminster in both forces, and a sparse out-of-force authority (four scattered
+    months, 15 apart at the end) beside dense series."""
+    months = [f"{2018 + m // 12}-{m % 12 + 1:02d}" for m in range(30)]
+    rows = ["month,force,local_authority_from_lsoa_name,crime_type,count"]
+    for i, month in enumerate(months):
+        rows += [f"{month},City of London Police,City of London,Burglary,{20 + i % 5}",
+                 f"{month},City of London Police,,Burglary,3",
+                 f"{month},Metropolitan Police Service,Camden,Burglary,{80 + i % 7}"]
+        if i % 3 == 0:
+            rows.append(f"{month},City of London Police,Westminster,Burglary,2")
+            rows.append(f"{month},Metropolitan Police Service,Westminster,Burglary,{90 + i % 4}")
+    rows += [f"{month},City of London Police,Basingstoke and Deane,Burglary,1"
+             for month in ("2018-06", "2018-12", "2019-05", "2020-06")]
+    path = folder / "by-la.csv"
+    path.write_text("\n".join(rows) + "\n")
+    return path
+
+
+def test_a_police_uk_local_authority_file_says_what_the_duplicate_key_is(tmp_path, store):
+    path = _by_local_authority(tmp_path)
+    result = invoke("data", "import", "csv", path, "--name", "la", "--area-col", "local_authority_from_lsoa_name",
+                    "--store", store)
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert f"{path}, row " in result.output and "a second count for burglary in westminster in 2018-01" in result.output
+    assert "differ in column 'force' ('City of London Police' and 'Metropolitan Police Service')" in result.output
+    assert "in  in" not in result.output and not store.exists()
+
+
+def test_a_police_uk_local_authority_file_imports_with_blank_and_sparse_areas_reported(tmp_path, store):
+    path = _by_local_authority(tmp_path)
+    result = invoke("data", "import", "csv", path, "--name", "la", "--area-col", "local_authority_from_lsoa_name",
+                    "--sum-duplicates", "--areas", "peers", "--store", store)
+    assert result.exit_code == 0, result.output
+    assert "30 rows (90 crimes; the first at row 3) have a blank local_authority_from_lsoa_name and are left out" \
+        in result.output
+    assert "2 series are too sparse to forecast" in result.output and "burglary / basingstoke-and-deane" in result.output
+    shown = json.loads(invoke("data", "show", "la", "--store", store, "--json").stdout)
+    series = {(s["category"], s["area"]): s for s in shown["series"]}
+    assert series[("burglary", "westminster")]["total"] == sum(2 + 90 + i % 4 for i in range(0, 30, 3))
+    assert series[("burglary", "basingstoke-and-deane")]["periods"] == 4
+    spc = invoke("spc", "burglary", "--dataset", "la", "--area", "camden", "--store", store)
+    assert spc.exit_code == 0, spc.output

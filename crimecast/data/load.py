@@ -142,8 +142,51 @@ def _tidy_from_csv(path: Path, columns: ColumnMap, *, sum_duplicates: bool) -> t
     })
     if not area_col:
         notes.append(f"{source}: no area column found, so the file is read as one area '{SINGLE_AREA}' (name one with --area-col).")
+    else:
+        tidy, notes = _without_blank_areas(tidy, frame[area_col], area_col, source=source, notes=notes)
     tidy["count"] = clean_counts(tidy, source)
+    if not sum_duplicates:
+        _check_duplicate_key(tidy, frame, [c for c in (area_col, category_col, minor_col) if c], source=source)
     return tidy, area_col, notes
+
+
+def _without_blank_areas(tidy: pd.DataFrame, areas: pd.Series, area_col: str, *, source: str,
+                         notes: list[str]) -> tuple[pd.DataFrame, list[str]]:
+    """Rows whose area is blank (police.uk counts with no location) left out, and said so with a count."""
+    blank = areas.fillna("").astype(str).str.strip().eq("").to_numpy()
+    if not blank.any():
+        return tidy, notes
+    crimes = pd.to_numeric(tidy.loc[blank, "count"], errors="coerce").fillna(0).sum()
+    first = int(tidy.loc[blank, ROW].iloc[0])
+    note = (f"{source}: {int(blank.sum()):,} rows ({crimes:,.0f} crimes; the first at row {first}) have a blank "
+            f"{area_col} and are left out: they belong to no area, so area totals leave them out too. Give them an "
+            "area in the file (e.g. unknown) to keep them.")
+    return tidy[~blank].reset_index(drop=True), [*notes, note]
+
+
+def _check_duplicate_key(tidy: pd.DataFrame, frame: pd.DataFrame, read: list[str], *, source: str) -> None:
+    """A second row for a (month, area, category), naming both rows and any column that tells them apart."""
+    keys = ["month", "area", "category", "minor"]
+    dup = tidy.duplicated(keys, keep=False)
+    if not dup.any():
+        return
+    twins = tidy[dup].sort_values(ROW)
+    second = twins[twins.duplicated(keys, keep="first")].iloc[0]
+    first = twins[(twins[keys[:3]] == second[keys[:3]]).all(axis=1)].iloc[0]
+    raw = frame.set_index(ROW)
+    ignored = [c for c in frame.columns if c not in (*read, ROW) and not _is_month_label(c)
+               and raw.at[first[ROW], c] != raw.at[second[ROW], c] and slugify(c) not in VALUE_NAMES]
+    where = f"{source}, row {int(second[ROW])}: a second count for {slugify(second['category'])} in {second['area']} in " \
+            f"{pd.Timestamp(second['month']):%Y-%m} (the first is row {int(first[ROW])})."
+    if ignored:
+        column = ignored[0]
+        raise DataError(f"{where} The two rows differ in column '{column}' ('{raw.at[first[ROW], column]}' and "
+                        f"'{raw.at[second[ROW], column]}'), which this import does not read: its key is (month, "
+                        f"{', '.join(read)}). --sum-duplicates would add rows of different {column} values together; "
+                        f"do that only if that is meant (e.g. crimes in a local authority recorded by any {column}), "
+                        f"or split the file by {column} and import each part.")
+    raise DataError(f"{where} Each (month, area, category) may appear once; remove the duplicate, or pass "
+                    "--sum-duplicates to add such rows together (e.g. minor categories into a major one).")
 
 
 def _category_map(names: list[str], map_file: str | Path | None, *, source: str) -> tuple[pd.DataFrame, list[str]]:
