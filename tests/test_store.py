@@ -9,6 +9,9 @@ from crimecast.data.imports import ImportOptions, import_data
 from crimecast.data.store import connect, drop_dataset, list_datasets, read_dataset
 from crimecast.errors import DataError
 from tests.builders import home_office_text, street_archive
+from tests.conftest import SHARED_DATA
+
+SHARED_STREET = SHARED_DATA / "police-uk-street"
 
 
 def _table(store, sql):
@@ -168,3 +171,17 @@ def test_police_uk_months_imported_one_by_one_give_the_one_shot_table(tmp_path):
     vehicle = stepwise[0][(stepwise[0]["category"] == "vehicle-crime") & (stepwise[0]["area"] == "liverpool")]
     assert robbery.set_index("month").at[pd.Timestamp("2020-02-01"), "count"] == 0
     assert vehicle.set_index("month").at[pd.Timestamp("2020-01-01"), "count"] == 0
+
+
+@pytest.mark.skipif(not (SHARED_STREET / "2020-04-city-of-london-street.csv").exists(),
+                    reason="the real police.uk street files (../shared/data/police-uk-street) are not here")
+def test_real_city_of_london_months_one_by_one_keep_robbery_april_2020_as_a_true_zero(tmp_path):
+    files = [SHARED_STREET / "2019-01-city-of-london-street.csv", SHARED_STREET / "2020-04-city-of-london-street.csv"]
+    store = tmp_path / "s.duckdb"
+    import_data("police-uk", files, name="once", store=store)
+    for path in files:
+        import_data("police-uk", [path], name="stepwise", store=store)
+    once, stepwise = _stored_tables(store, "once"), _stored_tables(store, "stepwise")
+    pd.testing.assert_frame_equal(once[0], stepwise[0])
+    robbery = stepwise[0][stepwise[0]["category"] == "robbery"].set_index("month")["count"]
+    assert robbery.loc["2020-04-01"] == 0
