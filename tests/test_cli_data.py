@@ -260,3 +260,13 @@ def test_a_police_uk_local_authority_file_imports_with_blank_and_sparse_areas_re
     assert series[("burglary", "basingstoke-and-deane")]["periods"] == 4
     spc = invoke("spc", "burglary", "--dataset", "la", "--area", "camden", "--store", store)
     assert spc.exit_code == 0, spc.output
+
+
+def test_a_wide_file_with_minor_rows_names_the_column_behind_a_duplicate(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert invoke("example", "london").exit_code == 0
+    result = invoke("data", "import", "csv", "london.csv", "--wide", "--category-col", "MajorText", "--area-col",
+                    "BoroughName", "--name", "london", "--store", tmp_path / "s.duckdb")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "london.csv, row 9: a second count for burglary in birmingham in 2010-04 (the first is row 2)" in result.output
+    assert "differ in column 'MinorText'" in result.output

@@ -106,6 +106,7 @@ def _tidy_from_csv(path: Path, columns: ColumnMap, *, sum_duplicates: bool) -> t
     """The file as ``month, area, category, count`` (source category names kept), its area column and notes."""
     source = str(path)
     frame = _read_csv(path)
+    as_read = frame  # one row per file row, before a wide file is melted
     notes: list[str] = []
     category_col = _find_column(frame, columns.category_col, CATEGORY_NAMES, option="--category-col", source=source)
     area_col = _find_column(frame, columns.area_col, AREA_NAMES, option="--area-col", source=source)
@@ -146,7 +147,7 @@ def _tidy_from_csv(path: Path, columns: ColumnMap, *, sum_duplicates: bool) -> t
         tidy, notes = _without_blank_areas(tidy, frame[area_col], area_col, source=source, notes=notes)
     tidy["count"] = clean_counts(tidy, source)
     if not sum_duplicates:
-        _check_duplicate_key(tidy, frame, [c for c in (area_col, category_col, minor_col) if c], source=source)
+        _check_duplicate_key(tidy, as_read, [c for c in (area_col, category_col, minor_col) if c], source=source)
     return tidy, area_col, notes
 
 
@@ -170,7 +171,7 @@ def _check_duplicate_key(tidy: pd.DataFrame, frame: pd.DataFrame, read: list[str
     dup = tidy.duplicated(keys, keep=False)
     if not dup.any():
         return
-    twins = tidy[dup].sort_values(ROW)
+    twins = tidy[dup].sort_values([ROW, "month"], kind="stable")
     second = twins[twins.duplicated(keys, keep="first")].iloc[0]
     first = twins[(twins[keys[:3]] == second[keys[:3]]).all(axis=1)].iloc[0]
     raw = frame.set_index(ROW)
@@ -182,9 +183,9 @@ def _check_duplicate_key(tidy: pd.DataFrame, frame: pd.DataFrame, read: list[str
         column = ignored[0]
         raise DataError(f"{where} The two rows differ in column '{column}' ('{raw.at[first[ROW], column]}' and "
                         f"'{raw.at[second[ROW], column]}'), which this import does not read: its key is (month, "
-                        f"{', '.join(read)}). --sum-duplicates would add rows of different {column} values together; "
-                        f"do that only if that is meant (e.g. crimes in a local authority recorded by any {column}), "
-                        f"or split the file by {column} and import each part.")
+                        f"{', '.join(read)}). --sum-duplicates adds such rows together: right when they are parts of one "
+                        f"count (minor categories of a major one; a local authority's crimes recorded by different "
+                        f"forces); otherwise split the file by {column} and import each part.")
     raise DataError(f"{where} Each (month, area, category) may appear once; remove the duplicate, or pass "
                     "--sum-duplicates to add such rows together (e.g. minor categories into a major one).")
 
