@@ -334,3 +334,41 @@ def test_charts_do_not_choose_a_backend_for_the_process():
                             env={**os.environ, "MPLBACKEND": "svg"})
     assert result.stdout.strip() == "True"
 
+
+
+def test_a_malformed_month_in_a_street_file_names_file_row_and_column(tmp_path):
+    from tests.builders import street_csv_text
+
+    folder = tmp_path / "bad"
+    folder.mkdir()
+    lines = street_csv_text("Merseyside Police", "2019-01", seed=1).splitlines()
+    lines[4] = lines[4].replace(",2019-01,", ",2019-13,", 1)
+    (folder / "2019-01-merseyside-street.csv").write_text("\n".join(lines) + "\n")
+    result = invoke("data", "import", "police-uk", folder, "--name", "bad", "--store", tmp_path / "s.duckdb")
+    assert_one_error(result, 1, "2019-01-merseyside-street.csv, row 5, column Month: '2019-13' is not a month")
+    assert "YYYY-MM" in result.output and not (tmp_path / "s.duckdb").exists()
+
+
+@pytest.mark.parametrize("text, message", [
+    ("month,area,category,count\n2019-01,a,burglary,3\n2019-13,a,burglary,4\n", "row 3, '2019-13' is not a month"),
+    ("MajorText,BoroughName,201901,201913,201903\nBurglary,Camden,3,4,5\n", "column '201913' looks like a month"),
+])
+def test_a_malformed_month_in_a_csv_is_named_not_dropped(tmp_path, text, message):
+    path = tmp_path / "counts.csv"
+    path.write_text(text)
+    wide = ("--wide",) if "MajorText" in text else ()
+    result = invoke("data", "import", "csv", path, *wide, "--name", "c", "--store", tmp_path / "s.duckdb")
+    assert_one_error(result, 1, message)
+    assert str(path) in result.output
+
+
+@pytest.mark.parametrize("row, message", [
+    ("2012-08,Op X,burglary,westminstr", "row 2, column area: unknown area 'westminstr'"),
+    ("2012-08,Op X,burglry,", "row 2, column category: unknown category 'burglry' in west-midlands. Did you mean 'burglary'"),
+])
+def test_a_misspelt_name_in_a_known_changes_file_is_refused(tmp_path, row, message):
+    path = tmp_path / "kc-bad.csv"
+    path.write_text("month,description,category,area\n" + row + "\n")
+    result = invoke("spc", "burglary-dwelling", "--area", "dudley", "--known-changes", path, "--out", tmp_path / "out")
+    assert_one_error(result, 1, message)
+    assert str(path) in result.output and not (tmp_path / "out").exists()

@@ -188,3 +188,109 @@ def test_list_shows_a_quarterly_datasets_span_in_quarters(tmp_path, store, write
     robbery = next(line for line in result.output.splitlines() if line.startswith("robbery "))
     assert "2012/13 Q1" in robbery and "2015/16 Q4" in robbery  # not 2012-04 and 2016-01, the quarters' first months
     assert "2016-01" not in robbery
+
+
+@pytest.mark.parametrize("command", [("run", "burglary", "--area", "north", "--no-backtest", "--model", "seasonal-naive",
+                                      "--paths", "100", "--no-chart"),
+                                     ("spc", "burglary", "--area", "north")])
+def test_as_of_after_the_data_ends_is_said_not_silently_ignored(tmp_path, small_csv, command, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = invoke(*command, "--data", small_csv, "--as-of", "2016-01")
+    assert result.exit_code == 0, result.output
+    assert "--as-of 2016-01 is after the data ends (2014-03)" in result.output
+
+
+def test_data_imported_from_the_shipped_examples_stays_illustrative(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    notice = "ILLUSTRATIVE DATA: imported from crimecast's shipped example files"
+    assert invoke("example", "police-uk-street", "satisfaction").exit_code == 0
+    imported = invoke("data", "import", "police-uk", "police-uk-street.zip", "--name", "my-force",
+                      "--area-level", "local-authority")
+    assert imported.exit_code == 0 and notice in imported.output
+    run = invoke("run", "burglary", "--dataset", "my-force", "--no-backtest", "--model", "seasonal-naive", "--paths", "100",
+                 "--no-chart", "--json")
+    assert run.exit_code == 0, run.output
+    assert notice in run.stderr and json.loads(run.stdout)["illustrative"]
+    spc = invoke("spc", "burglary", "--dataset", "my-force")
+    assert spc.exit_code == 0 and notice in spc.output
+    rates = invoke("data", "import", "csv", "satisfaction.csv", "--numerator-col", "satisfied", "--denominator-col",
+                   "surveyed", "--name", "sat")
+    assert rates.exit_code == 0 and notice in rates.output
+    p_chart = invoke("spc", "satisfaction", "--dataset", "sat")
+    assert p_chart.exit_code == 0 and notice in p_chart.output
+    assert "my-force (illustrative)" in invoke("data", "list").output
+    assert notice in invoke("data", "show", "sat").output
+    assert json.loads(invoke("data", "show", "my-force", "--json").stdout)["illustrative"]
+
+
+def test_real_data_is_not_flagged_and_an_extension_keeps_the_flag(tmp_path, store, monkeypatch):
+    from crimecast.data.illustrative import NOTICE
+    from tests.builders import street_csv_text
+
+    real = invoke("data", "import", "police-uk", street_archive(tmp_path), "--name", "north", "--store", store)
+    assert real.exit_code == 0 and NOTICE not in real.output
+    assert NOTICE not in invoke("spc", "burglary", "--dataset", "north", "--area", "merseyside", "--store", store).output
+    monkeypatch.chdir(tmp_path)
+    assert invoke("example", "police-uk-street").exit_code == 0
+    assert invoke("data", "import", "police-uk", "police-uk-street.zip", "--name", "wm", "--store", store).exit_code == 0
+    later = tmp_path / "2014-04-merseyside-street.csv"
+    later.write_text(street_csv_text("Merseyside Police", "2014-04", seed=3))
+    extended = invoke("data", "import", "police-uk", later, "--name", "wm", "--store", store)
+    assert extended.exit_code == 0 and NOTICE in extended.output
+    assert NOTICE in invoke("data", "show", "wm", "--store", store).output
+
+
+def _by_local_authority(folder):
+    """A police.uk-by-local-authority extract in the real file's layout: two forces, rows with a blank local
+    authority (no location), Westminster in both forces, and a sparse out-of-force authority (four scattered
+    months, 15 apart at the end) beside dense series."""
+    months = [f"{2018 + m // 12}-{m % 12 + 1:02d}" for m in range(30)]
+    rows = ["month,force,local_authority_from_lsoa_name,crime_type,count"]
+    for i, month in enumerate(months):
+        rows += [f"{month},City of London Police,City of London,Burglary,{20 + i % 5}",
+                 f"{month},City of London Police,,Burglary,3",
+                 f"{month},Metropolitan Police Service,Camden,Burglary,{80 + i % 7}"]
+        if i % 3 == 0:
+            rows.append(f"{month},City of London Police,Westminster,Burglary,2")
+            rows.append(f"{month},Metropolitan Police Service,Westminster,Burglary,{90 + i % 4}")
+    rows += [f"{month},City of London Police,Basingstoke and Deane,Burglary,1"
+             for month in ("2018-06", "2018-12", "2019-05", "2020-06")]
+    path = folder / "by-la.csv"
+    path.write_text("\n".join(rows) + "\n")
+    return path
+
+
+def test_a_police_uk_local_authority_file_says_what_the_duplicate_key_is(tmp_path, store):
+    path = _by_local_authority(tmp_path)
+    result = invoke("data", "import", "csv", path, "--name", "la", "--area-col", "local_authority_from_lsoa_name",
+                    "--store", store)
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert f"{path}, row " in result.output and "a second count for burglary in westminster in 2018-01" in result.output
+    assert "differ in column 'force' ('City of London Police' and 'Metropolitan Police Service')" in result.output
+    assert "in  in" not in result.output and not store.exists()
+
+
+def test_a_police_uk_local_authority_file_imports_with_blank_and_sparse_areas_reported(tmp_path, store):
+    path = _by_local_authority(tmp_path)
+    result = invoke("data", "import", "csv", path, "--name", "la", "--area-col", "local_authority_from_lsoa_name",
+                    "--sum-duplicates", "--areas", "peers", "--store", store)
+    assert result.exit_code == 0, result.output
+    assert "30 rows (90 crimes; the first at row 3) have a blank local_authority_from_lsoa_name and are left out" \
+        in result.output
+    assert "2 series are too sparse to forecast" in result.output and "burglary / basingstoke-and-deane" in result.output
+    shown = json.loads(invoke("data", "show", "la", "--store", store, "--json").stdout)
+    series = {(s["category"], s["area"]): s for s in shown["series"]}
+    assert series[("burglary", "westminster")]["total"] == sum(2 + 90 + i % 4 for i in range(0, 30, 3))
+    assert series[("burglary", "basingstoke-and-deane")]["periods"] == 4
+    spc = invoke("spc", "burglary", "--dataset", "la", "--area", "camden", "--store", store)
+    assert spc.exit_code == 0, spc.output
+
+
+def test_a_wide_file_with_minor_rows_names_the_column_behind_a_duplicate(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert invoke("example", "london").exit_code == 0
+    result = invoke("data", "import", "csv", "london.csv", "--wide", "--category-col", "MajorText", "--area-col",
+                    "BoroughName", "--name", "london", "--store", tmp_path / "s.duckdb")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "london.csv, row 9: a second count for burglary in birmingham in 2010-04 (the first is row 2)" in result.output
+    assert "differ in column 'MinorText'" in result.output

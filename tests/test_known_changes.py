@@ -55,3 +55,18 @@ def test_overlapping_exceptional_rows_are_refused(write_csv):
     path = write_csv("month,to,kind,description\n2020-04,2020-06,exceptional,first\n2020-06,2020-08,exceptional,second\n")
     with pytest.raises(DataError, match="'first' .* overlaps 'second'"):
         load_known_changes(path)
+
+
+def test_known_changes_are_checked_against_the_data_and_aliases_resolved(tmp_path):
+    from crimecast.data.known_changes import check_known_changes
+    from crimecast.data.load import load_counts
+    from crimecast.errors import DataError
+
+    path = tmp_path / "changes.csv"
+    path.write_text("month,description,category,area\n2012-08,Op X,burglary,Dudley\n2013-01,Audit,,\n")
+    counts = load_counts("west-midlands")
+    checked = check_known_changes(load_known_changes(path), counts)
+    assert [(c.category, c.area) for c in checked] == [("burglary-dwelling", "dudley"), (None, None)]
+    path.write_text("month,description,category,area\n2013-01,Audit,,\n2012-08,Op X,robbery,westminster\n")
+    with pytest.raises(DataError, match=r"changes.csv, row 3, column area: unknown area 'westminster'"):
+        check_known_changes(load_known_changes(path), counts)

@@ -9,6 +9,9 @@ from crimecast.data.imports import ImportOptions, import_data
 from crimecast.data.store import connect, drop_dataset, list_datasets, read_dataset
 from crimecast.errors import DataError
 from tests.builders import home_office_text, street_archive
+from tests.conftest import SHARED_DATA
+
+SHARED_STREET = SHARED_DATA / "police-uk-street"
 
 
 def _table(store, sql):
@@ -130,3 +133,55 @@ def test_a_second_import_while_one_runs_fails_cleanly(tmp_path, write_csv):
         holder.join()
     import_data("home-office", [write_csv(home_office_text())], name="forces", store=store)  # free again
     assert read_dataset("forces", store=store).frequency == "quarter"
+
+
+def _street_month(folder, force, month, **kwargs):
+    from tests.builders import FORCES, street_csv_text
+
+    path = folder / f"{month}-{FORCES[force][0]}-street.csv"
+    path.write_text(street_csv_text(force, month, seed=int(month[-2:]), **kwargs))
+    return path
+
+
+def _stored_tables(store, name):
+    stored = read_dataset(name, store=store)
+    return (stored.counts.sort_values(["category", "area", "month"], ignore_index=True),
+            stored.categories.sort_values("category", ignore_index=True)[["category", "source_name", "in_total"]],
+            sorted(stored.hierarchy["area"]))
+
+
+def test_police_uk_months_imported_one_by_one_give_the_one_shot_table(tmp_path):
+    """A crime type absent from one month's file is a true zero whichever route the files take:
+    vehicle crime is missing from the first file imported (2020-01) and first seen in the second
+    (2020-03, out of order); robbery is missing from the last (2020-02)."""
+    force = "Merseyside Police"
+    files = [_street_month(tmp_path, force, "2020-01", skip_type="Vehicle crime"),
+             _street_month(tmp_path, force, "2020-02", skip_type="Robbery"),
+             _street_month(tmp_path, force, "2020-03")]
+    store = tmp_path / "s.duckdb"
+    options = ImportOptions(area_level="local-authority")
+    import_data("police-uk", files, name="once", store=store, options=options)
+    for index in (0, 2, 1):
+        import_data("police-uk", [files[index]], name="stepwise", store=store, options=options)
+    once, stepwise = _stored_tables(store, "once"), _stored_tables(store, "stepwise")
+    pd.testing.assert_frame_equal(once[0], stepwise[0])
+    pd.testing.assert_frame_equal(once[1], stepwise[1])
+    assert once[2] == stepwise[2]
+    robbery = stepwise[0][(stepwise[0]["category"] == "robbery") & (stepwise[0]["area"] == "liverpool")]
+    vehicle = stepwise[0][(stepwise[0]["category"] == "vehicle-crime") & (stepwise[0]["area"] == "liverpool")]
+    assert robbery.set_index("month").at[pd.Timestamp("2020-02-01"), "count"] == 0
+    assert vehicle.set_index("month").at[pd.Timestamp("2020-01-01"), "count"] == 0
+
+
+@pytest.mark.skipif(not (SHARED_STREET / "2020-04-city-of-london-street.csv").exists(),
+                    reason="the real police.uk street files (../shared/data/police-uk-street) are not here")
+def test_real_city_of_london_months_one_by_one_keep_robbery_april_2020_as_a_true_zero(tmp_path):
+    files = [SHARED_STREET / "2019-01-city-of-london-street.csv", SHARED_STREET / "2020-04-city-of-london-street.csv"]
+    store = tmp_path / "s.duckdb"
+    import_data("police-uk", files, name="once", store=store)
+    for path in files:
+        import_data("police-uk", [path], name="stepwise", store=store)
+    once, stepwise = _stored_tables(store, "once"), _stored_tables(store, "stepwise")
+    pd.testing.assert_frame_equal(once[0], stepwise[0])
+    robbery = stepwise[0][stepwise[0]["category"] == "robbery"].set_index("month")["count"]
+    assert robbery.loc["2020-04-01"] == 0

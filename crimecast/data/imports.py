@@ -12,7 +12,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from crimecast.data.load import ColumnMap, counts_from, import_csv
+from crimecast.data.illustrative import illustrative_notice
+from crimecast.data.frequency import frequency_named
+from crimecast.data.load import ColumnMap, import_csv
+from crimecast.data.schema import validate
 from crimecast.data.store import ImportSummary, StoredDataset, check_name, read_dataset, save_import
 from crimecast.errors import DataError, UsageError
 
@@ -142,13 +145,38 @@ def import_data(kind: str, paths: list[str | Path], *, name: str, store: str | P
         say(f"reading {kind} data from {', '.join(Path(p).name for p in sources[:3])}{' ...' if len(sources) > 3 else ''}")
         data = read_source(kind, sources, options, step=say)
         data.options = _options_used(kind, options)
+        data.illustrative = illustrative_notice([f.sha256 for f in data.files],
+                                                [*data.hierarchy["name"], *data.hierarchy["area"]])
         if url:
             for source in data.files:
                 source.path = url
     say(f"checking {len(data.counts):,} counts against the data contract")
-    counts_from(data, source=name, fill_missing="interpolate", max_gap=10**6)  # before anything is written
+    validate(data.counts, source=_files_label(data), frequency=frequency_named(data.frequency), fill=False)  # before writing
+    data.notes = [*data.notes, *_sparse_note(data)]
     say(f"writing dataset '{name}' to the store")
     return save_import(data, name=name, store=store, replace=replace, started=started)
+
+
+def _files_label(data) -> str:
+    """The files an import read, for its error messages (errors name the file, not only the dataset)."""
+    paths = [f.path for f in data.files]
+    return paths[0] if len(paths) == 1 else f"{paths[0]} (and {len(paths) - 1} more file(s))"
+
+
+def _sparse_note(data) -> list[str]:
+    """A note on series too sparse to forecast (under half the periods they span): stored, not refused."""
+    from crimecast.data.frequency import frequency_named
+    from crimecast.data.schema import sparse_series
+
+    frequency = frequency_named(data.frequency)
+    counts = data.counts.assign(month=pd.to_datetime(data.counts["month"]))
+    sparse = sparse_series(counts, frequency)
+    if not sparse:
+        return []
+    listed = ", ".join(f"{c} / {a}" for c, a in sparse[:4]) + (" ..." if len(sparse) > 4 else "")
+    return [f"{len(sparse)} series are too sparse to forecast (fewer than half the {frequency.noun}s between their first "
+            f"and last hold a count; e.g. {listed}): they are stored, but commands leave out those with gaps longer "
+            "than --max-gap (default 2), saying why, and a forecast of the rest means little."]
 
 
 @dataclass(frozen=True)

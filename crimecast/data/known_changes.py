@@ -20,7 +20,7 @@ Exceptional rows become :class:`~crimecast.data.exceptional.ExceptionalPeriod`
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -47,6 +47,7 @@ class KnownChange:
     area: str | None = None
     kind: str = "step"
     to: pd.Timestamp | None = None
+    where: str | None = field(default=None, compare=False)  # "file, row N", for errors
 
     @property
     def exceptional(self) -> bool:
@@ -74,9 +75,42 @@ def load_known_changes(path: str | Path) -> list[KnownChange]:
         area = slugify(getattr(row, "area", "")) or None
         kind, to = _kind_and_end(path, number, row, month)
         changes.append(KnownChange(month=month, description=row.description.strip(), category=category, area=area,
-                                   kind=kind, to=to))
+                                   kind=kind, to=to, where=f"{path}, row {number}"))
     _check_exceptional_overlap(path, changes)
     return changes
+
+
+def check_known_changes(changes, counts: pd.DataFrame) -> tuple[KnownChange, ...]:
+    """The known changes with their categories and areas checked against the data.
+
+    A change for a category or area the data does not have would silently
+    never apply (a typo such as ``burglry`` or ``westminstr``), so it is
+    refused, naming the file and row with a did-you-mean. An alias
+    (``burglary`` for burglary-dwelling) is replaced by the slug it stands for.
+
+    Raises
+    ------
+    DataError
+        For a category or area the data does not have.
+    """
+    from crimecast.data.series import resolve_area, resolve_category
+
+    checked = []
+    for change in changes:
+        where = change.where or f"known change '{change.description}'"
+        updates = {}
+        for column, resolve in (("category", lambda n: resolve_category(counts, n)[0]),
+                                ("area", lambda n: resolve_area(counts, n))):
+            name = getattr(change, column)
+            if name is None:
+                continue
+            try:
+                updates[column] = resolve(name)
+            except DataError as error:
+                raise DataError(f"{where}, column {column}: {error} Correct the {column}, or leave it blank for "
+                                f"every {column}.") from None
+        checked.append(replace(change, **updates))
+    return tuple(checked)
 
 
 def _kind_and_end(path: Path, number: int, row, month: pd.Timestamp) -> tuple[str, pd.Timestamp | None]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass
 from importlib import resources
@@ -76,6 +77,9 @@ def _find_column(frame: pd.DataFrame, given: str | None, usual: tuple[str, ...],
     return None
 
 
+_LOOKS_LIKE_MONTH = re.compile(r"(19|20)[0-9]{2}[-/ ]?[0-9]{2}")  # a header such as 201913 or 2019-00
+
+
 def _is_month_label(label: str) -> bool:
     try:
         parse_months(pd.Series([label]), where="header")
@@ -87,6 +91,10 @@ def _is_month_label(label: str) -> bool:
 def _melt_wide(frame: pd.DataFrame, id_cols: list[str], *, source: str) -> pd.DataFrame:
     """Months as column headers -> one row per (id columns, month); other columns are ignored."""
     month_cols = [c for c in frame.columns if c not in id_cols and c != ROW and _is_month_label(c)]
+    mistyped = [c for c in frame.columns if c not in month_cols and _LOOKS_LIKE_MONTH.fullmatch(str(c).strip())]
+    if mistyped:
+        raise DataError(f"{source}, header: column '{mistyped[0]}' looks like a month but is not one (months run 01 to 12). "
+                        "Correct the header (e.g. 201304 or 2013-04) or remove the column; it would otherwise be left out.")
     if not month_cols:
         raise DataError(f"{source}: --wide was given but no column header is a month (like 2013-04 or 201304).")
     long = frame.melt(id_vars=[*id_cols, ROW], value_vars=month_cols, var_name="_month_label", value_name="_value")
@@ -98,6 +106,7 @@ def _tidy_from_csv(path: Path, columns: ColumnMap, *, sum_duplicates: bool) -> t
     """The file as ``month, area, category, count`` (source category names kept), its area column and notes."""
     source = str(path)
     frame = _read_csv(path)
+    as_read = frame  # one row per file row, before a wide file is melted
     notes: list[str] = []
     category_col = _find_column(frame, columns.category_col, CATEGORY_NAMES, option="--category-col", source=source)
     area_col = _find_column(frame, columns.area_col, AREA_NAMES, option="--area-col", source=source)
@@ -134,8 +143,51 @@ def _tidy_from_csv(path: Path, columns: ColumnMap, *, sum_duplicates: bool) -> t
     })
     if not area_col:
         notes.append(f"{source}: no area column found, so the file is read as one area '{SINGLE_AREA}' (name one with --area-col).")
+    else:
+        tidy, notes = _without_blank_areas(tidy, frame[area_col], area_col, source=source, notes=notes)
     tidy["count"] = clean_counts(tidy, source)
+    if not sum_duplicates:
+        _check_duplicate_key(tidy, as_read, [c for c in (area_col, category_col, minor_col) if c], source=source)
     return tidy, area_col, notes
+
+
+def _without_blank_areas(tidy: pd.DataFrame, areas: pd.Series, area_col: str, *, source: str,
+                         notes: list[str]) -> tuple[pd.DataFrame, list[str]]:
+    """Rows whose area is blank (police.uk counts with no location) left out, and said so with a count."""
+    blank = areas.fillna("").astype(str).str.strip().eq("").to_numpy()
+    if not blank.any():
+        return tidy, notes
+    crimes = pd.to_numeric(tidy.loc[blank, "count"], errors="coerce").fillna(0).sum()
+    first = int(tidy.loc[blank, ROW].iloc[0])
+    note = (f"{source}: {int(blank.sum()):,} rows ({crimes:,.0f} crimes; the first at row {first}) have a blank "
+            f"{area_col} and are left out: they belong to no area, so area totals leave them out too. Give them an "
+            "area in the file (e.g. unknown) to keep them.")
+    return tidy[~blank].reset_index(drop=True), [*notes, note]
+
+
+def _check_duplicate_key(tidy: pd.DataFrame, frame: pd.DataFrame, read: list[str], *, source: str) -> None:
+    """A second row for a (month, area, category), naming both rows and any column that tells them apart."""
+    keys = ["month", "area", "category", "minor"]
+    dup = tidy.duplicated(keys, keep=False)
+    if not dup.any():
+        return
+    twins = tidy[dup].sort_values([ROW, "month"], kind="stable")
+    second = twins[twins.duplicated(keys, keep="first")].iloc[0]
+    first = twins[(twins[keys[:3]] == second[keys[:3]]).all(axis=1)].iloc[0]
+    raw = frame.set_index(ROW)
+    ignored = [c for c in frame.columns if c not in (*read, ROW) and not _is_month_label(c)
+               and raw.at[first[ROW], c] != raw.at[second[ROW], c] and slugify(c) not in VALUE_NAMES]
+    where = f"{source}, row {int(second[ROW])}: a second count for {slugify(second['category'])} in {second['area']} in " \
+            f"{pd.Timestamp(second['month']):%Y-%m} (the first is row {int(first[ROW])})."
+    if ignored:
+        column = ignored[0]
+        raise DataError(f"{where} The two rows differ in column '{column}' ('{raw.at[first[ROW], column]}' and "
+                        f"'{raw.at[second[ROW], column]}'), which this import does not read: its key is (month, "
+                        f"{', '.join(read)}). --sum-duplicates adds such rows together: right when they are parts of one "
+                        f"count (minor categories of a major one; a local authority's crimes recorded by different "
+                        f"forces); otherwise split the file by {column} and import each part.")
+    raise DataError(f"{where} Each (month, area, category) may appear once; remove the duplicate, or pass "
+                    "--sum-duplicates to add such rows together (e.g. minor categories into a major one).")
 
 
 def _category_map(names: list[str], map_file: str | Path | None, *, source: str) -> tuple[pd.DataFrame, list[str]]:

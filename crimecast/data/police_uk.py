@@ -166,6 +166,36 @@ def _read_rows(connection, files: list[Path], *, folder: Path) -> None:
         raise DataError(_culprit(connection, files, folder=folder, error=error)) from None
 
 
+_MONTH_SQL = "'^[0-9]{4}-(0[1-9]|1[0-2])$'"
+_MONTH = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")
+
+
+def _check_months(connection, files: list[Path], *, folder: Path) -> None:
+    """Every Month is YYYY-MM: a bad one is named by file, row and column before anything is counted."""
+    bad = connection.execute(f"SELECT month FROM street WHERE month IS NULL OR NOT regexp_matches(trim(month), {_MONTH_SQL}) "
+                             "LIMIT 1").fetchall()
+    if bad:
+        raise DataError(_bad_month(files, folder=folder))
+
+
+def _bad_month(files: list[Path], *, folder: Path) -> str:
+    """The first row whose Month is not YYYY-MM, as a one-line error."""
+    import csv
+
+    for path in files:
+        shown = path.name.split("-", 1)[1] if path.parent == folder else str(path)
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            reader = csv.reader(handle)
+            next(reader, None)
+            for row in reader:
+                value = row[1].strip() if len(row) > 1 else ""
+                if not _MONTH.fullmatch(value):
+                    return (f"{shown}, row {reader.line_num}, column Month: '{value}' is not a month. police.uk street "
+                            "files write months as YYYY-MM (e.g. 2019-01); correct that row, or download the file "
+                            "again from data.police.uk.")
+    return "a police.uk street file has a Month that is not YYYY-MM; download the files again from data.police.uk."
+
+
 def _culprit(connection, files: list[Path], *, folder: Path, error: Exception) -> str:
     """The first file DuckDB cannot read, with its message, for a one-line error."""
     import duckdb
@@ -306,6 +336,7 @@ def import_street_files(paths: list[Path], *, area_level: str = "force", lsoa_lo
         connection = _connect(memory_limit)
         try:
             _read_rows(connection, collected.street, folder=Path(folder))
+            _check_months(connection, collected.street, folder=Path(folder))
             if lsoa_lookup:
                 _lookup_table(connection, Path(lsoa_lookup))
             forces_frame, areas = _grouped(connection, level, bool(lsoa_lookup))
@@ -339,4 +370,4 @@ def import_street_files(paths: list[Path], *, area_level: str = "force", lsoa_lo
         f"{len(force_names)} forces ({', '.join(area_label(force_slug(f)) for f in force_names)}) are peers, never summed"
     return ImportedData(kind="police-uk", counts=counts, frequency="month", areas="parts" if single else "peers",
                         whole=WHOLE if single else None, categories=categories, hierarchy=hierarchy,
-                        files=collected.sources, notes=[summary, forces_text, *notes])
+                        files=collected.sources, notes=[summary, forces_text, *notes], true_zeros=True)

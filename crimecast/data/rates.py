@@ -235,7 +235,8 @@ def rates_for(counts: pd.DataFrame) -> pd.DataFrame | None:
         if rates is None or rates.empty:
             return None
         rates = with_force(rates)
-        rates.attrs.update(source=source, illustrative=False, notice="")
+        rates.attrs.update(source=source, illustrative=bool(counts.attrs.get("illustrative")),
+                           notice=counts.attrs.get("notice", ""))
         return rates
     return None
 
@@ -292,8 +293,10 @@ def import_rates(path: str | Path, *, name: str, columns: RateColumns, store: st
     DataError
         Naming the file, row and column of the first bad value (nothing is written).
     """
-    from crimecast.data.store import check_name, save_rates
+    from crimecast.data.illustrative import illustrative_notice
+    from crimecast.data.store import check_name, save_rates, sha256_of
 
     check_name(name)
     rates = import_rates_csv(path, columns=columns)
-    return save_rates(rates, name=name, path=Path(path), store=store, replace=replace)
+    notice = illustrative_notice([sha256_of(Path(path))], rates["area"].unique())
+    return save_rates(rates, name=name, path=Path(path), store=store, replace=replace, illustrative=notice)

@@ -30,6 +30,11 @@ OUTLIER_WINDOW = 13
 # with at most ISOLATED_ROWS rows on its side, is taken for a typing error.
 ISOLATION_GAP = 13
 ISOLATED_ROWS = 2
+# ... but only when the rest of the series is dense (holds at least this share of the periods it
+# spans): a genuinely sparse series (a handful of scattered months, e.g. crimes a force records in a
+# neighbouring local authority) is data, not a typing error. Such series are reported as too sparse.
+DENSE_SHARE = 0.75
+DENSE_ROWS = 12  # ... and holds at least a year of periods
 
 
 def _where(frame: pd.DataFrame, index, source: str) -> str:
@@ -90,20 +95,35 @@ def _check_isolated(frame: pd.DataFrame, source: str, frequency: Frequency = MON
     before = groups.cumcount()  # rows of the series before this row
     after = groups["month"].transform("size") - before
     lonely = (gap >= ISOLATION_GAP) & (np.minimum(before, after) <= ISOLATED_ROWS) & (np.maximum(before, after) > ISOLATED_ROWS)
-    if not lonely.any():
-        return
-    position = int(np.flatnonzero(lonely.to_numpy())[0])
-    stray_first = before.iloc[position] <= ISOLATED_ROWS
-    stray = ordered.index[position - 1] if stray_first else ordered.index[position]
-    area, category = ordered.at[stray, "area"], ordered.at[stray, "category"]
-    series = ordered[(ordered["area"] == area) & (ordered["category"] == category)]
-    rest = series.iloc[int(before.iloc[position]):] if stray_first else series.iloc[:int(before.iloc[position])]
-    periods, noun = int(gap.iloc[position]), frequency.noun
-    raise DataError(
-        f"{_where(frame, stray, source)}, column month: {frame.at[stray, 'month']:%Y-%m} is {periods} {noun}s away from "
-        f"the rest of {category} in {area} ({rest['month'].min():%Y-%m} to {rest['month'].max():%Y-%m}). "
-        f"Is the month mistyped? Fix it or remove the row (filling the gap would invent {periods - 1} {noun}s)."
-    )
+    for position in np.flatnonzero(lonely.to_numpy()):
+        stray_first = before.iloc[position] <= ISOLATED_ROWS
+        stray = ordered.index[position - 1] if stray_first else ordered.index[position]
+        area, category = ordered.at[stray, "area"], ordered.at[stray, "category"]
+        series = ordered[(ordered["area"] == area) & (ordered["category"] == category)]
+        rest = series.iloc[int(before.iloc[position]):] if stray_first else series.iloc[:int(before.iloc[position])]
+        if len(rest) < max(DENSE_ROWS, DENSE_SHARE * _period_span(rest["month"], frequency)):
+            continue  # a sparse series: scattered periods, not one mistyped
+        periods, noun = int(gap.iloc[position]), frequency.noun
+        raise DataError(
+            f"{_where(frame, stray, source)}, column month: {frame.at[stray, 'month']:%Y-%m} is {periods} {noun}s away from "
+            f"the rest of {category} in {area} ({rest['month'].min():%Y-%m} to {rest['month'].max():%Y-%m}). "
+            f"Is the month mistyped? Fix it or remove the row (filling the gap would invent {periods - 1} {noun}s)."
+        )
+
+
+def _period_span(months: pd.Series, frequency: Frequency) -> int:
+    """Periods from the first of ``months`` to the last, both included."""
+    number = (months.dt.year * 12 + months.dt.month - 1) // frequency.months_per_period
+    return int(number.max() - number.min() + 1)
+
+
+def sparse_series(frame: pd.DataFrame, frequency: Frequency = MONTHLY) -> list[tuple[str, str]]:
+    """``(category, area)`` of the series holding under half the periods they span (too sparse to forecast)."""
+    number = (frame["month"].dt.year * 12 + frame["month"].dt.month - 1) // frequency.months_per_period
+    grouped = number.groupby([frame["category"], frame["area"]])
+    span = grouped.max() - grouped.min() + 1
+    sparse = grouped.size() < 0.5 * span
+    return [tuple(key) for key in sparse[sparse].index]
 
 
 def _check_outliers(frame: pd.DataFrame, source: str) -> None:
@@ -272,7 +292,7 @@ def _fill_note(filled: list[tuple[str, str, pd.Timestamp]], *, how: str, noun: s
 
 def validate(frame: pd.DataFrame, *, source: str = "table", fill_missing: FillMissing = DEFAULT_FILL,
              max_gap: int = DEFAULT_MAX_GAP, frequency: Frequency = MONTHLY, drop_unfillable: bool = False,
-             keep_outliers: bool = False, today: pd.Timestamp | None = None) -> pd.DataFrame:
+             keep_outliers: bool = False, today: pd.Timestamp | None = None, fill: bool = True) -> pd.DataFrame:
     """Check a table against the data contract and return it in canonical form.
 
     Parameters
@@ -295,6 +315,9 @@ def validate(frame: pd.DataFrame, *, source: str = "table", fill_missing: FillMi
         by default, as typing errors).
     today
         Months after this one are refused (default: the current date).
+    fill
+        ``False``: check only, leaving periods missing inside a series as
+        they are (an import's check before it writes; commands fill later).
 
     Returns
     -------
@@ -319,9 +342,12 @@ def validate(frame: pd.DataFrame, *, source: str = "table", fill_missing: FillMi
     _check_isolated(frame, source, frequency)
     if not keep_outliers:
         _check_outliers(frame, source)
-    completed, notes, filled, dropped = fill_missing_months(frame[[*COLUMNS]], how=fill_missing, source=source,
-                                                            max_gap=max_gap, frequency=frequency,
-                                                            drop_unfillable=drop_unfillable)
+    if not fill:
+        completed, notes, filled, dropped = frame[[*COLUMNS]], [], [], {}
+    else:
+        completed, notes, filled, dropped = fill_missing_months(frame[[*COLUMNS]], how=fill_missing, source=source,
+                                                                max_gap=max_gap, frequency=frequency,
+                                                                drop_unfillable=drop_unfillable)
     tidy = completed.sort_values(["category", "area", "month"], ignore_index=True)
     tidy.attrs.update(notes=notes, filled=filled, dropped=dropped, frequency=frequency.name)
     return tidy

@@ -114,13 +114,16 @@ def _read(source: DataSource) -> pd.DataFrame:
 def _from_store(stored, source: DataSource) -> pd.DataFrame:
     if stored.kind == "rates":  # rate series only: no counts; commands find the rates by the dataset's name
         empty = pd.DataFrame({"month": pd.to_datetime([]), "area": [], "category": [], "count": pd.Series([], dtype="int64")})
-        empty.attrs.update(source=stored.name, illustrative=False, notice="", kind="rates", notes=[], areas="parts",
+        empty.attrs.update(source=stored.name, illustrative=stored.illustrative is not None,
+                           notice=stored.illustrative or "", kind="rates", notes=[], areas="parts",
                            whole="force", fingerprint=stored.fingerprint, store=str(store_path(source.store)),
                            frequency="month", filled=[], dropped={}, total_categories=None, category_notes={}, parents={})
         return empty
     counts = counts_from(stored, source=stored.name, fill_missing=source.fill_missing, max_gap=source.max_gap,
                          keep_outliers=source.keep_outliers)
     counts.attrs.update(fingerprint=stored.fingerprint, store=str(store_path(source.store)))
+    if stored.illustrative:  # imported from the shipped examples: every report says so
+        counts.attrs.update(illustrative=True, notice=stored.illustrative)
     return counts
 
 
@@ -143,6 +146,10 @@ def cut_at(counts: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
         cut.attrs["notes"] = [*cut.attrs.get("notes", []), f"data as it stood at the end of {as_of:%Y-%m}: "
                               f"{frequency.label(last)} is the last {frequency.noun} used ({frequency.label(latest)} "
                               "is held)."]
+    if last > latest:  # nothing to cut: say so, rather than let the user think the data reached as_of
+        cut.attrs["notes"] = [*cut.attrs.get("notes", []), f"--as-of {as_of:%Y-%m} is after the data ends "
+                              f"({frequency.label(latest)}): all of it is used, and anything forecast starts after "
+                              f"{frequency.label(latest)}, not after {as_of:%Y-%m}."]
     cut.attrs["as_of"] = last
     return cut
 

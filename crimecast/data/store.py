@@ -37,6 +37,11 @@ The tables (documented in the README, "Your own data"):
     ``numerator / denominator`` and a force's rate ``sum(numerator) / sum(denominator)``.
     A dataset of rates only has kind ``rates`` and no rows in ``counts``.
     (Added without a schema change: older stores gain the table on their next import.)
+``illustrative``
+    ``dataset, notice``: datasets imported from crimecast's shipped example
+    files (synthetic); every command that reports on one shows ``notice``.
+    Kept when such a dataset is extended. (Added without a schema change,
+    as ``rates``.)
 
 Every import is one transaction: a failed import leaves the store as it was.
 """
@@ -89,6 +94,8 @@ _FORECAST_TABLES = (  # added after schema version 1 was released; created in ol
 _RATES_TABLE = ("CREATE TABLE IF NOT EXISTS rates (dataset VARCHAR NOT NULL, month DATE NOT NULL, area VARCHAR NOT NULL, "
                 "category VARCHAR NOT NULL, numerator BIGINT NOT NULL, denominator BIGINT NOT NULL CHECK (denominator > 0), "
                 "CHECK (numerator <= denominator), PRIMARY KEY (dataset, month, area, category))")
+
+_ILLUSTRATIVE_TABLE = "CREATE TABLE IF NOT EXISTS illustrative (dataset VARCHAR PRIMARY KEY, notice VARCHAR NOT NULL)"
 
 
 def crimecast_version() -> str:
@@ -152,6 +159,13 @@ class ImportedData:
         total recorded crime.
     hierarchy
         ``area, name, parent, level``.
+    true_zeros
+        A period in which a force has any row is complete: a series the
+        dataset knows with no row in it had no crimes (police.uk archives).
+        Kept true when the dataset is extended, whatever order files come in.
+    illustrative
+        The notice to show when the data is illustrative (made from
+        crimecast's shipped examples), else ``None``.
     """
 
     kind: str
@@ -164,6 +178,8 @@ class ImportedData:
     files: list[SourceFile]
     notes: list[str] = field(default_factory=list)
     options: dict = field(default_factory=dict)
+    true_zeros: bool = False
+    illustrative: str | None = None
 
 
 @dataclass(frozen=True)
@@ -181,6 +197,7 @@ class ImportSummary:
     frequency: str
     seconds: float
     notes: tuple[str, ...]
+    illustrative: str | None = None
 
 
 def _duckdb():
@@ -249,7 +266,7 @@ def _check_or_create(connection, path: Path, *, write: bool) -> None:
             raise DataError(f"{path}: a DuckDB file, but not a crimecast store (it has no crimecast_meta table). "
                             "Name another file with --store.")
         connection.execute("BEGIN TRANSACTION")
-        for statement in (*_TABLES, *_FORECAST_TABLES, _RATES_TABLE):
+        for statement in (*_TABLES, *_FORECAST_TABLES, _RATES_TABLE, _ILLUSTRATIVE_TABLE):
             connection.execute(statement)
         connection.execute("INSERT INTO crimecast_meta VALUES ('schema_version', ?), ('created_by', ?)",
                            [SCHEMA_VERSION, f"crimecast {crimecast_version()}"])
@@ -279,6 +296,54 @@ def _merge(old: pd.DataFrame, new: pd.DataFrame) -> tuple[pd.DataFrame, int, int
     return merged, added, changed
 
 
+def _force_of(hierarchy: pd.DataFrame) -> dict[str, str]:
+    """Each area's force: a force is its own, any other area its parent's."""
+    forces = {}
+    for row in hierarchy.itertuples(index=False):
+        forces[row.area] = row.parent if isinstance(row.parent, str) and row.level != "force" else row.area
+    return forces
+
+
+def with_true_zeros(counts: pd.DataFrame, hierarchy: pd.DataFrame) -> pd.DataFrame:
+    """Zero rows for every series in every month its force has any row but it has none.
+
+    The stored counts of a source whose months are complete (police.uk:
+    a month in the archive without a row of a crime type had none) after
+    merging an extension: categories and areas first seen in a later file
+    get zeros for the earlier months, and those missing from a later file
+    zeros for its months, exactly as a one-shot import of all the files.
+    """
+    if counts.empty:
+        return counts
+    counts = counts.assign(month=pd.to_datetime(counts["month"]))
+    force = counts["area"].map(_force_of(hierarchy)).fillna(counts["area"])
+    keyed = counts.assign(_force=force)
+    present = keyed[["_force", "month"]].drop_duplicates()
+    series = keyed[["_force", "area", "category"]].drop_duplicates()
+    grid = series.merge(present, on="_force").merge(keyed, on=["_force", "area", "category", "month"], how="left")
+    grid["count"] = grid["count"].fillna(0).astype("int64")
+    return grid[["month", "area", "category", "count"]].sort_values(["category", "area", "month"], ignore_index=True)
+
+
+def _union(old: pd.DataFrame, new: pd.DataFrame, key: str) -> pd.DataFrame:
+    """Rows of ``new``, plus those of ``old`` whose ``key`` the new import does not mention."""
+    if old.empty:
+        return new
+    kept = old[~old[key].isin(set(new[key]))]
+    return pd.concat([new, kept], ignore_index=True).sort_values(key, ignore_index=True) if len(kept) else new
+
+
+def _extended(connection, name: str, data: ImportedData) -> ImportedData:
+    """``data`` with the categories and areas the stored dataset already knows (an extension keeps them)."""
+    from dataclasses import replace as copy_with
+
+    categories = connection.execute("SELECT category, source_name, in_total, note FROM categories WHERE dataset = ?",
+                                    [name]).df()
+    hierarchy = connection.execute("SELECT area, name, parent, level FROM areas WHERE dataset = ?", [name]).df()
+    return copy_with(data, categories=_union(categories, data.categories, "category"),
+                     hierarchy=_union(hierarchy, data.hierarchy, "area"))
+
+
 def save_import(data: ImportedData, *, name: str, store: str | Path | None = None, replace: bool = False,
                 started: float | None = None) -> ImportSummary:
     """Write an import into the store as one transaction.
@@ -305,11 +370,18 @@ def save_import(data: ImportedData, *, name: str, store: str | Path | None = Non
         known = {row[0] for row in connection.execute("SELECT sha256 FROM files WHERE dataset = ?", [name]).fetchall()}
         if existing and not replace and all(f.sha256 in known for f in data.files):
             counts = _existing_counts(connection, name)
-            return _summary(name, store, counts, data, unchanged=True, added=0, changed=0, started=started)
+            return _summary(name, store, counts, data, unchanged=True, added=0, changed=0, started=started,
+                            illustrative=illustrative_of(connection, name))
         old = pd.DataFrame(columns=["month", "area", "category", "count"]) if replace or not existing else _existing_counts(connection, name)
+        if existing and not replace:
+            data = _extended(connection, name, data)
         merged, added, changed = _merge(old, data.counts)
+        if data.true_zeros:
+            merged = with_true_zeros(merged, data.hierarchy)
         _write(connection, name=name, data=data, merged=merged, created=None if replace or not existing else existing[3])
-    return _summary(name, store, merged, data, unchanged=False, added=added, changed=changed, started=started)
+        notice = illustrative_of(connection, name)
+    return _summary(name, store, merged, data, unchanged=False, added=added, changed=changed, started=started,
+                    illustrative=notice)
 
 
 def _write(connection, *, name: str, data: ImportedData, merged: pd.DataFrame, created) -> None:
@@ -337,10 +409,29 @@ def _write(connection, *, name: str, data: ImportedData, merged: pd.DataFrame, c
         for source in data.files:
             connection.execute("INSERT INTO files VALUES (?, ?, ?, ?, ?, ?)",
                                [name, source.path, source.sha256, source.rows, now, stamp])
+        _mark_illustrative(connection, name, data.illustrative, keep=created is not None)
         connection.execute("COMMIT")
     except BaseException:
         connection.execute("ROLLBACK")
         raise
+
+
+def _mark_illustrative(connection, name: str, notice: str | None, *, keep: bool) -> None:
+    """Record (inside the caller's transaction) that ``name`` is illustrative; an extension keeps an earlier mark."""
+    connection.execute(_ILLUSTRATIVE_TABLE)
+    if not keep:
+        connection.execute("DELETE FROM illustrative WHERE dataset = ?", [name])
+    if notice:
+        connection.execute("INSERT OR REPLACE INTO illustrative VALUES (?, ?)", [name, notice])
+
+
+def illustrative_of(connection, name: str) -> str | None:
+    """The illustrative-data notice stored for a dataset, or ``None`` (real data, or a store from before the table)."""
+    tables = {row[0] for row in connection.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+    if "illustrative" not in tables:
+        return None
+    row = connection.execute("SELECT notice FROM illustrative WHERE dataset = ?", [name]).fetchone()
+    return row[0] if row else None
 
 
 def _options_text(options: dict) -> str:
@@ -348,12 +439,12 @@ def _options_text(options: dict) -> str:
 
 
 def _summary(name, store, counts: pd.DataFrame, data: ImportedData, *, unchanged: bool, added: int, changed: int,
-             started: float) -> ImportSummary:
+             started: float, illustrative: str | None = None) -> ImportSummary:
     months = pd.to_datetime(counts["month"])
     return ImportSummary(dataset=name, store=store_path(store), unchanged=unchanged, periods_added=added,
                          values_changed=changed, series=int(counts[["area", "category"]].drop_duplicates().shape[0]),
                          first=months.min(), last=months.max(), frequency=data.frequency,
-                         seconds=time.monotonic() - started, notes=tuple(data.notes))
+                         seconds=time.monotonic() - started, notes=tuple(data.notes), illustrative=illustrative)
 
 
 @dataclass(frozen=True)
@@ -372,6 +463,7 @@ class StoredDataset:
     hierarchy: pd.DataFrame
     files: pd.DataFrame
     notes: tuple[str, ...]
+    illustrative: str | None = None
 
 
 def dataset_names(store: str | Path | None = None) -> list[str]:
@@ -393,8 +485,9 @@ def list_datasets(store: str | Path | None = None) -> pd.DataFrame:
             f"(SELECT count(*) FROM (SELECT DISTINCT area, category FROM {observed} c WHERE c.dataset = d.name)) AS series, "
             f"(SELECT min(month) FROM {observed} c WHERE c.dataset = d.name) AS first, "
             f"(SELECT max(month) FROM {observed} c WHERE c.dataset = d.name) AS last, "
-            "(SELECT count(*) FROM files f WHERE f.dataset = d.name) AS files, d.updated_at "
-            "FROM datasets d ORDER BY d.name").df()
+            "(SELECT count(*) FROM files f WHERE f.dataset = d.name) AS files, d.updated_at, "
+            + ("d.name IN (SELECT dataset FROM illustrative)" if _has_table(connection, "illustrative") else "false")
+            + " AS illustrative FROM datasets d ORDER BY d.name").df()
 
 
 def read_dataset(name: str, *, store: str | Path | None = None) -> StoredDataset:
@@ -423,11 +516,12 @@ def read_dataset(name: str, *, store: str | Path | None = None) -> StoredDataset
                                        [name]).df()
         files = connection.execute("SELECT path, sha256, rows, imported_at, crimecast_version FROM files "
                                    "WHERE dataset = ? ORDER BY imported_at, path", [name]).df()
+        notice = illustrative_of(connection, name)
     counts["month"] = pd.to_datetime(counts["month"])
     counts["count"] = counts["count"].astype("int64")
     return StoredDataset(name=row[0], kind=row[1], frequency=row[2], areas=row[3], whole=row[4], fingerprint=row[5],
                          updated_at=pd.Timestamp(row[6]), counts=counts, categories=categories, hierarchy=hierarchy,
-                         files=files, notes=tuple(json.loads(row[7])))
+                         files=files, notes=tuple(json.loads(row[7])), illustrative=notice)
 
 
 def drop_dataset(name: str, *, store: str | Path | None = None) -> int:
@@ -444,6 +538,8 @@ def drop_dataset(name: str, *, store: str | Path | None = None) -> int:
         connection.execute("BEGIN TRANSACTION")
         for table in ("counts", "categories", "areas", "files", *(("rates",) if _has_rates_table(connection) else ())):
             connection.execute(f"DELETE FROM {table} WHERE dataset = ?", [name])
+        connection.execute(_ILLUSTRATIVE_TABLE)
+        connection.execute("DELETE FROM illustrative WHERE dataset = ?", [name])
         connection.execute("DELETE FROM datasets WHERE name = ?", [name])
         connection.execute("COMMIT")
     return int(removed)
@@ -582,12 +678,16 @@ def drop_forecast(name: str, *, store: str | Path | None = None) -> None:
 
 # ---------------------------------------------------------------- rates (numerator / denominator series)
 
+def _has_table(connection, table: str) -> bool:
+    return bool(connection.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [table]).fetchone()[0])
+
+
 def _has_rates_table(connection) -> bool:
     return bool(connection.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'rates'").fetchone()[0])
 
 
 def save_rates(rates: pd.DataFrame, *, name: str, path: Path, store: str | Path | None = None,
-               replace: bool = False) -> ImportSummary:
+               replace: bool = False, illustrative: str | None = None) -> ImportSummary:
     """Write validated rates (:func:`crimecast.data.rates.validate_rates`) as a dataset of kind ``rates``, in one transaction.
 
     Raises
@@ -618,6 +718,7 @@ def save_rates(rates: pd.DataFrame, *, name: str, path: Path, store: str | Path 
                                 existing[1] if existing and not replace else now, now, crimecast_version(), "[]", "{}"])
             connection.execute("INSERT INTO files VALUES (?, ?, ?, ?, ?, ?)",
                                [name, str(path), sha256_of(Path(path)), len(rates), now, crimecast_version()])
+            _mark_illustrative(connection, name, illustrative, keep=False)
             connection.execute("COMMIT")
         except BaseException:
             connection.execute("ROLLBACK")
@@ -627,7 +728,7 @@ def save_rates(rates: pd.DataFrame, *, name: str, path: Path, store: str | Path 
                          values_changed=0, series=int(rates[["area", "category"]].drop_duplicates().shape[0]),
                          first=months.min(), last=months.max(), frequency="month",
                          seconds=time.monotonic() - started, notes=("rates: numerator / denominator series, never summed "
-                                                                     "into total recorded crime.",))
+                                                                     "into total recorded crime.",), illustrative=illustrative)
 
 
 def read_rates(name: str, *, store: str | Path | None = None) -> pd.DataFrame | None:

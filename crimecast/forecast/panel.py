@@ -30,7 +30,7 @@ import pandas as pd
 
 from crimecast.data.frequency import MONTHLY, QUARTERLY, Frequency, frequency_of
 from crimecast.data.exceptional import ExceptionalPeriod, calendar_of, check_no_overlap
-from crimecast.data.known_changes import KnownChange, exceptional_periods, months_for
+from crimecast.data.known_changes import KnownChange, check_known_changes, exceptional_periods, months_for
 from crimecast.data.months import months_between
 from crimecast.data.series import FORCE_AREA, TOTAL_CATEGORY, season_references, series_of
 from crimecast.errors import CrimecastError, DataError
@@ -328,6 +328,8 @@ def forecast_panel(counts: pd.DataFrame, *, spec: ForecastSpec, needs: Iterable[
         forecast's calibration fits); its results are in ``Panel.scored``.
     """
     frequency = frequency_of(counts)
+    if spec.known_changes:  # a change naming a category or area the data lacks would never apply: refused
+        spec = spec.model_copy(update={"known_changes": check_known_changes(spec.known_changes, counts)})
     as_of = default_as_of(counts, spec) if as_of is None else as_of
     horizon = horizon or spec.horizon or frequency.periods_per_year
     keys, split = panel_keys(counts, needs)

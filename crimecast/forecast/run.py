@@ -11,7 +11,7 @@ import pandas as pd
 from crimecast.defaults import CALENDAR_SETTLE_MONTHS, DEFAULT_EXCEPTIONAL, NO_EXCEPTIONAL
 from crimecast.data.exceptional import ExceptionalPeriod, calendar_of, exceptional_mask, settled
 from crimecast.data.frequency import frequency_of
-from crimecast.data.known_changes import KnownChange, months_for
+from crimecast.data.known_changes import KnownChange, check_known_changes, months_for
 from crimecast.data.series import (TOTAL_CATEGORY, filled_periods, resolve_area, resolve_category, season_references,
                                    select_keys, series_of)
 from crimecast.errors import CrimecastError, DataError
@@ -371,6 +371,7 @@ def run_spc(counts: pd.DataFrame, *, category: str, area: str, start: pd.Timesta
     slug, note = resolve_category(counts, category)
     area_slug = resolve_area(counts, area)
     y = series_of(counts, category=slug, area=area_slug)
+    known_changes = check_known_changes(known_changes, counts)
     known = [k for k in known_changes if k.applies_to(slug, area_slug) and not k.exceptional]
     exceptional = default_exceptional() if exceptional is None else tuple(exceptional)
     default = exceptional == default_exceptional()

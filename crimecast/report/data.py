@@ -27,12 +27,14 @@ def import_json(summary: ImportSummary) -> dict:
     return {"dataset": summary.dataset, "store": str(summary.store), "unchanged": summary.unchanged,
             "periods_added": summary.periods_added, "values_changed": summary.values_changed, "series": summary.series,
             "first": f"{summary.first:%Y-%m}", "last": f"{summary.last:%Y-%m}", "frequency": summary.frequency,
-            "seconds": round(summary.seconds, 3), "notes": list(summary.notes)}
+            "seconds": round(summary.seconds, 3), "notes": list(summary.notes),
+            "illustrative": summary.illustrative is not None, "notice": summary.illustrative or ""}
 
 
 def import_text(summary: ImportSummary) -> list[Line]:
-    """``forecast data import``: what the import did, and its notes."""
-    return [plain(import_sentence(summary)), *(plain(f"Note: {text}") for text in summary.notes)]
+    """``forecast data import``: what the import did, whether the data is illustrative, and its notes."""
+    flagged = [note(summary.illustrative)] if summary.illustrative else []
+    return [plain(import_sentence(summary)), *flagged, *(plain(f"Note: {text}") for text in summary.notes)]
 
 
 def rates_import_json(summary: ImportSummary) -> dict:
@@ -91,14 +93,17 @@ def describe_json(description: DatasetDescription) -> dict:
     return {"dataset": stored.name, "kind": stored.kind, "frequency": stored.frequency, "areas": stored.areas,
             "whole": stored.whole, "fingerprint": stored.fingerprint, "series": records(description.series),
             "categories": records(stored.categories), "areas_table": records(stored.hierarchy),
-            "files": records(stored.files), "notes": list(stored.notes)}
+            "files": records(stored.files), "notes": list(stored.notes),
+            "illustrative": stored.illustrative is not None, "notice": stored.illustrative or ""}
 
 
 def datasets_json(frame: pd.DataFrame) -> list[dict]:
     """``forecast data list --json``: one record per dataset."""
     from crimecast.report.serialise import records
 
-    return records(datasets_table(frame))
+    table = datasets_table(frame)
+    table["illustrative"] = frame["illustrative"].astype(bool) if "illustrative" in frame else False
+    return records(table)
 
 
 def datasets_text(frame: pd.DataFrame, *, store: str) -> list[Line]:
@@ -107,8 +112,11 @@ def datasets_text(frame: pd.DataFrame, *, store: str) -> list[Line]:
 
     if frame.empty:
         return [plain(f"No datasets in {store} yet. Import one with `forecast data import KIND FILE --name NAME`.")]
+    table = datasets_table(frame)
+    if "illustrative" in frame:  # imported from the shipped examples: said beside the name
+        table["dataset"] = [f"{n} (illustrative)" if flag else n for n, flag in zip(table["dataset"], frame["illustrative"])]
     return [heading(f"Datasets in {store}:"),
-            plain(text_table(datasets_table(frame), align_left=("dataset", "kind", "by", "areas")))]
+            plain(text_table(table, align_left=("dataset", "kind", "by", "areas")))]
 
 
 def describe_text(description: DatasetDescription) -> list[Line]:
@@ -118,6 +126,7 @@ def describe_text(description: DatasetDescription) -> list[Line]:
     stored = description.dataset
     areas = "separate forces (peers)" if stored.areas == "peers" else "parts of one force"
     lines = [heading(f"{stored.name}: {stored.kind} data by {stored.frequency}; areas are {areas}."),
+             *([note(stored.illustrative)] if stored.illustrative else []),
              plain(text_table(series_summary(description), align_left=("category", "first", "last", "in_total"))),
              plain(), plain(gaps_sentence(description)),
              plain(f"Areas ({len(stored.hierarchy)}): " + ", ".join(stored.hierarchy["area"].head(20))
