@@ -119,10 +119,10 @@ def test_a_backtest_batch_reports_the_series_that_failed(tmp_path, monkeypatch):
 
     real = run._backtest_one
 
-    def flaky(item, spec, options):
+    def flaky(item, spec, options, **kwargs):
         if item[0] == "robbery":
             raise ZeroDivisionError("no variation")
-        return real(item, spec, options)
+        return real(item, spec, options, **kwargs)
 
     monkeypatch.setattr(run, "_backtest_one", flaky)
     data = monthly_csv(tmp_path / "two.csv", {("burglary", "solihull"): seasonal_counts(60),
