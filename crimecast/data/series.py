@@ -153,6 +153,17 @@ def aliases_in(counts: pd.DataFrame) -> dict[str, str]:
     return {alias: target for alias, target in CATEGORY_ALIASES.items() if target in categories and alias not in categories}
 
 
+class SharedReferences:
+    """Season references kept in a frame's ``attrs``: pandas deep-copies and compares ``attrs`` on every
+    operation, so this holder is neither copied nor compared by value (it never changes once made)."""
+
+    def __init__(self, references: dict[str, pd.Series]) -> None:
+        self.references = references
+
+    def __deepcopy__(self, memo: dict) -> "SharedReferences":
+        return self
+
+
 def season_references(counts: pd.DataFrame) -> dict[str, pd.Series]:
     """Per category, the whole whose seasonal pattern the category's series are pooled with (``pool_season``).
 
@@ -163,8 +174,7 @@ def season_references(counts: pd.DataFrame) -> dict[str, pd.Series]:
     """
     given = counts.attrs.get("season_references")
     if given is not None:
-        return {category: pd.Series(values, index=pd.DatetimeIndex(months, name="month"), name=category)
-                for category, (months, values) in given.items()}
+        return dict(given.references)
     if counts.attrs.get("areas") == "peers":
         parents = counts.attrs.get("parents", {})
         wholes = counts[~counts["area"].isin(list(parents)) & (counts["area"] != FORCE_AREA)]

@@ -162,7 +162,7 @@ def restrict_to(counts: pd.DataFrame, area: str) -> pd.DataFrame:
     DataError
         When ``area`` is not in the data (with a suggestion).
     """
-    from crimecast.data.series import FORCE_AREA, resolve_area, season_references
+    from crimecast.data.series import FORCE_AREA, SharedReferences, resolve_area, season_references
 
     slug = resolve_area(counts, area)
     parents = counts.attrs.get("parents", {})
@@ -173,9 +173,7 @@ def restrict_to(counts: pd.DataFrame, area: str) -> pd.DataFrame:
                     "source": f"{counts.attrs.get('source')} ({slug})",
                     "filled": [(c, FORCE_AREA if a == slug else a, m) for c, a, m in counts.attrs.get("filled", [])
                                if a == slug or parents.get(a) == slug],
-                    # the sum over every force, as tuples (attrs are deep-copied and compared with the frame)
-                    "season_references": {c: (tuple(s.index), tuple(s.tolist())) for c, s in
-                                          season_references(counts).items()}}
+                    "season_references": SharedReferences(season_references(counts))}  # the sum over every force
     return chosen
 
 
