@@ -285,11 +285,6 @@ def _exceptional(spec: str | None, counts: pd.DataFrame) -> tuple | None:
     return () if spec.strip().lower() == NO_EXCEPTIONAL else exceptional_for_data(spec, counts)
 
 
-def _spc_exceptional(spec: str | None, counts: pd.DataFrame) -> tuple | None:
-    """A control chart's ``--exceptional`` periods: ``None`` when not given (the forecasts' default calendar)."""
-    return _exceptional(spec, counts)
-
-
 def _known_changes(path: Path | None) -> tuple:
     from crimecast.data.known_changes import load_known_changes
 
@@ -566,7 +561,7 @@ def spc_command(category, area, start, seasonal_adjust, known_changes_file, run_
     known = _known_changes(known_changes_file)
     report = run_spc(counts, category=category, area=area or default_area(counts), start=start_month,
                      seasonal_adjust=seasonal_adjust, known_changes=known, run_length=run_length, screen=screen,
-                     exceptional=_spc_exceptional(exceptional_spec, counts))
+                     exceptional=_exceptional(exceptional_spec, counts))
     with staged_output(out_dir) as stage:
         written = render.write_spc_files(report, stage.dir, counts=counts)
         stage.publish()
@@ -643,7 +638,7 @@ def _spc_areas(category, area, *, start, seasonal_adjust, known_changes_file, ru
 
     report = run_spc_areas(counts, category=category, area=area, jobs=default_jobs(), start=_month_option(start, "--from"),
                            seasonal_adjust=seasonal_adjust, known_changes=_known_changes(known_changes_file),
-                           run_length=run_length, screen=screen, exceptional=_spc_exceptional(exceptional_spec, counts))
+                           run_length=run_length, screen=screen, exceptional=_exceptional(exceptional_spec, counts))
     rows = report.rows()
     with staged_output(out_dir) as stage:
         written = render.write_spc_areas_files(report, stage.dir, rows=rows, counts=counts, data_label=_data_label(counts),
