@@ -58,6 +58,15 @@ def seed_key(counts: pd.DataFrame, key: Key) -> Key:
     return (key[0], named) if named and key[1] == FORCE_AREA else key
 
 
+def series_settings(spec: ForecastSpec, key: Key, reference: pd.Series | None = None) -> dict:
+    """The forecaster settings ``spec`` gives one series (besides model, paths and seed): level shifts,
+    known changes, exceptional periods and the whole its seasonal pattern is pooled with (``reference``,
+    see ``season_references``). Forecasts and backtests both use it."""
+    return {"seasonal_reference": reference, "level_shifts": AUTO if spec.steps else (),
+            "known_changes": months_for(list(spec.known_changes), category=key[0], area=key[1]),
+            "exceptional": series_exceptional(spec.exceptional, spec.known_changes, category=key[0], area=key[1])}
+
+
 def forecaster_for(spec: ForecastSpec, key: Key, *, seeded_as: Key | None = None,
                    reference: pd.Series | None = None) -> CrimeForecaster:
     """The forecaster of one bottom series: the one place a panel turns its spec into a model.
@@ -66,11 +75,7 @@ def forecaster_for(spec: ForecastSpec, key: Key, *, seeded_as: Key | None = None
     ``reference`` the whole its seasonal pattern is pooled with (``season_references``).
     """
     return CrimeForecaster(model=spec.model, n_paths=spec.paths, seed=series_seed(spec.seed, seeded_as or key),
-                           seasonal_reference=reference,
-                           level_shifts=AUTO if spec.steps else (),
-                           known_changes=months_for(list(spec.known_changes), category=key[0], area=key[1]),
-                           exceptional=series_exceptional(spec.exceptional, spec.known_changes, category=key[0],
-                                                          area=key[1]))
+                           **series_settings(spec, key, reference))
 
 
 def series_exceptional(periods: Iterable[ExceptionalPeriod], changes: Iterable[KnownChange], *, category: str,

@@ -11,7 +11,7 @@ import pandas as pd
 from crimecast.defaults import CALENDAR_SETTLE_MONTHS, DEFAULT_EXCEPTIONAL, NO_EXCEPTIONAL
 from crimecast.data.exceptional import ExceptionalPeriod, calendar_of, exceptional_mask, settled
 from crimecast.data.frequency import frequency_of
-from crimecast.data.known_changes import KnownChange, check_known_changes, months_for
+from crimecast.data.known_changes import KnownChange, check_known_changes
 from crimecast.data.series import (TOTAL_CATEGORY, filled_periods, resolve_area, resolve_category, season_references,
                                    select_keys, series_of)
 from crimecast.errors import CrimecastError, DataError
@@ -19,8 +19,7 @@ from crimecast.forecast.backtest import (BACKTEST_MODELS, BACKTEST_WINDOWS, back
                                          backtest_series, lost_to_baseline, summarise)
 from crimecast.forecast.calibrate import FitCache
 from crimecast.forecast.cores import series_frequency
-from crimecast.forecast.models import AUTO
-from crimecast.forecast.panel import Panel, forecast_panel, panel_keys, series_exceptional
+from crimecast.forecast.panel import Panel, forecast_panel, panel_keys, series_exceptional, series_settings
 from crimecast.forecast.spec import ForecastSpec, default_exceptional
 from crimecast.forecast.significance import PeriodComparison, year_on_year
 from crimecast.forecast.spc import RUN_LENGTH, ControlChart, describe_chart
@@ -39,10 +38,8 @@ class BacktestOptions:
 
 
 def _forecaster_params(spec: ForecastSpec, category: str, area: str, references: dict[str, pd.Series] | None) -> dict:
-    """Level-shift, exceptional-period and seasonal-reference settings of the forecaster for one series (as the panel sets them)."""
-    return {"seasonal_reference": (references or {}).get(category), "level_shifts": AUTO if spec.steps else (),
-            "known_changes": months_for(list(spec.known_changes), category=category, area=area),
-            "exceptional": series_exceptional(spec.exceptional, spec.known_changes, category=category, area=area)}
+    """The panel's settings of the forecaster for one series (``series_settings``), its whole read from ``references``."""
+    return series_settings(spec, (category, area), (references or {}).get(category))
 
 
 @dataclass
