@@ -427,8 +427,7 @@ def _mark_illustrative(connection, name: str, notice: str | None, *, keep: bool)
 
 def illustrative_of(connection, name: str) -> str | None:
     """The illustrative-data notice stored for a dataset, or ``None`` (real data, or a store from before the table)."""
-    tables = {row[0] for row in connection.execute("SELECT table_name FROM information_schema.tables").fetchall()}
-    if "illustrative" not in tables:
+    if not _has_table(connection, "illustrative"):
         return None
     row = connection.execute("SELECT notice FROM illustrative WHERE dataset = ?", [name]).fetchone()
     return row[0] if row else None
@@ -479,7 +478,7 @@ def list_datasets(store: str | Path | None = None) -> pd.DataFrame:
     with connect(store) as connection:
         # rate series (the rates table, when the store has one) count as series like counts do
         observed = ("(SELECT dataset, month, area, category FROM counts UNION ALL "
-                    "SELECT dataset, month, area, category FROM rates)" if _has_rates_table(connection) else "counts")
+                    "SELECT dataset, month, area, category FROM rates)" if _has_table(connection, "rates") else "counts")
         return connection.execute(
             "SELECT d.name, d.kind, d.frequency, d.areas, "
             f"(SELECT count(*) FROM (SELECT DISTINCT area, category FROM {observed} c WHERE c.dataset = d.name)) AS series, "
@@ -536,7 +535,7 @@ def drop_dataset(name: str, *, store: str | Path | None = None) -> int:
     with connect(store, write=True) as connection:
         removed = connection.execute("SELECT count(*) FROM counts WHERE dataset = ?", [name]).fetchone()[0]
         connection.execute("BEGIN TRANSACTION")
-        for table in ("counts", "categories", "areas", "files", *(("rates",) if _has_rates_table(connection) else ())):
+        for table in ("counts", "categories", "areas", "files", *(("rates",) if _has_table(connection, "rates") else ())):
             connection.execute(f"DELETE FROM {table} WHERE dataset = ?", [name])
         connection.execute(_ILLUSTRATIVE_TABLE)
         connection.execute("DELETE FROM illustrative WHERE dataset = ?", [name])
@@ -682,10 +681,6 @@ def _has_table(connection, table: str) -> bool:
     return bool(connection.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [table]).fetchone()[0])
 
 
-def _has_rates_table(connection) -> bool:
-    return bool(connection.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'rates'").fetchone()[0])
-
-
 def save_rates(rates: pd.DataFrame, *, name: str, path: Path, store: str | Path | None = None,
                replace: bool = False, illustrative: str | None = None) -> ImportSummary:
     """Write validated rates (:func:`crimecast.data.rates.validate_rates`) as a dataset of kind ``rates``, in one transaction.
@@ -734,7 +729,7 @@ def save_rates(rates: pd.DataFrame, *, name: str, path: Path, store: str | Path 
 def read_rates(name: str, *, store: str | Path | None = None) -> pd.DataFrame | None:
     """A dataset's rate series (``month, area, category, numerator, denominator``), or ``None`` if it has none."""
     with connect(store) as connection:
-        if not _has_rates_table(connection):
+        if not _has_table(connection, "rates"):
             return None
         frame = connection.execute("SELECT month, area, category, numerator, denominator FROM rates WHERE dataset = ? "
                                    "ORDER BY category, area, month", [name]).df()
