@@ -302,7 +302,8 @@ def counts_from(data: ImportedData | StoredDataset, *, source: str, fill_missing
                      drop_unfillable=fill_missing != "error", keep_outliers=keep_outliers)
     categories = data.categories
     in_total = categories.loc[categories["in_total"].astype(bool), "category"].tolist()
-    valid.attrs.update(source=source, illustrative=False, notice="", kind=data.kind,
+    valid.attrs.update(source=source, illustrative=data.illustrative is not None, notice=data.illustrative or "",
+                       kind=data.kind,
                        notes=(list(data.notes) if isinstance(data, ImportedData) else []) + valid.attrs["notes"],
                        areas=data.areas, whole=data.whole,
                        total_categories=None if len(in_total) == len(categories) else in_total,

@@ -122,8 +122,6 @@ def _from_store(stored, source: DataSource) -> pd.DataFrame:
     counts = counts_from(stored, source=stored.name, fill_missing=source.fill_missing, max_gap=source.max_gap,
                          keep_outliers=source.keep_outliers)
     counts.attrs.update(fingerprint=stored.fingerprint, store=str(store_path(source.store)))
-    if stored.illustrative:  # imported from the shipped examples: every report says so
-        counts.attrs.update(illustrative=True, notice=stored.illustrative)
     return counts
 
 
