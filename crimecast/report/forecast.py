@@ -240,12 +240,11 @@ def write_run_files(reports: list[SeriesReport], folder: Path, *, counts: pd.Dat
     workers
         Chart workers started earlier (see :class:`crimecast.report.files.ChartWorkers`), else drawn here.
     """
-    from crimecast.data.series import filled_periods
     from crimecast.report.files import write_forecast_files
 
     folder = Path(folder)
     results = [report.forecast for report in reports]
-    filled = {(r.category, r.area): tuple(filled_periods(counts, category=r.category, area=r.area)) for r in results}
+    filled = {(r.forecast.category, r.forecast.area): r.filled for r in reports}  # found once, by run_forecasts
     written = write_forecast_files(results, folder, data_label=data_label, notice=counts.attrs.get("notice", ""),
                                    filled=filled, chart=chart, workers=workers)
     if summary is not None:
