@@ -6,7 +6,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from crimecast.data.exceptional import (CALENDAR_DIR, ExceptionalPeriod, calendar_names, check_within,
-                                        exceptional_for_data, exceptional_mask, load_exceptional, settled)
+                                        exceptional_for_data, exceptional_mask, load_exceptional, settled,
+                                        settled_in)
 from crimecast.errors import DataError
 
 M = pd.Timestamp
@@ -113,3 +114,19 @@ def test_a_calendar_period_waits_six_months_of_data_but_a_users_own_counts_at_on
     kept, waiting = settled(covid, M("2021-09-01"))  # six months after: it has settled
     assert (kept, waiting) == (tuple(covid), ())
     assert settled(covid, M("2021-09-01"), months=7)[1] == (lockdown_3,)
+
+
+def test_settled_in_keeps_only_the_periods_in_the_data_and_words_the_waiting_ones_once():
+    covid = load_exceptional("covid-uk")
+    months = pd.date_range("2019-01-01", "2020-12-01", freq="MS")  # lockdown-3 (2021) is not in the data
+    kept, notes = settled_in(covid, months, last_month=M("2020-12-01"), stays_in="the limits", remedy=", as ever.")
+    assert [p.label for p in kept] == ["lockdown-1"]
+    assert notes == ["lockdown-2 of the covid-uk calendar ended fewer than 6 months before the data does, so it stays "
+                     "in the limits until the months after show whether the level came back, as ever."]
+    quarters = pd.date_range("2019-01-01", "2021-01-01", freq="QS")  # to 2021 Q1, whose last month is 2021-03
+    kept, notes = settled_in(covid, quarters, last_month=M("2021-03-01"), stays_in="the fit", remedy=".")
+    assert [p.label for p in kept] == ["lockdown-1"]
+    assert notes[0].startswith("lockdown-2, lockdown-3 of the covid-uk calendar")
+    assert "so they stay in the fit" in notes[0]
+    own = (ExceptionalPeriod(M("2020-11-01"), M("2020-11-01"), "outage"),)
+    assert settled_in(own, months, last_month=M("2020-12-01"), stays_in="the fit", remedy=".") == (own, [])

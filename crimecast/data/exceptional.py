@@ -109,6 +109,23 @@ def settled(periods: Iterable[ExceptionalPeriod], last_month: pd.Timestamp, *,
     return tuple(kept), tuple(waiting)
 
 
+def settled_in(periods: Iterable[ExceptionalPeriod], index: pd.DatetimeIndex, *, last_month: pd.Timestamp,
+               stays_in: str, remedy: str) -> tuple[tuple[ExceptionalPeriod, ...], list[str]]:
+    """The ``periods`` that touch ``index`` and are to be kept out now (see :func:`settled`), and a note on the rest.
+
+    ``last_month`` is the last month the data covers; the note, given when a shipped calendar's period is still
+    waiting, says it stays in ``stays_in`` (e.g. ``"the fit"``) and ends with ``remedy`` (from its first character,
+    e.g. ``", as in the forecasts."``).
+    """
+    present = [p for p in periods if exceptional_mask(index, [p]).any()]
+    kept, waiting = settled(present, last_month)
+    if not waiting:
+        return kept, []
+    return kept, [f"{', '.join(p.name for p in waiting)} of the {calendar_of(waiting)} calendar ended fewer than "
+                  f"{CALENDAR_SETTLE_MONTHS} months before the data does, so {'it stays' if len(waiting) == 1 else 'they stay'} "
+                  f"in {stays_in} until the months after show whether the level came back{remedy}"]
+
+
 def _month(value, *, where: str) -> pd.Timestamp:
     from crimecast.data.months import parse_months
 

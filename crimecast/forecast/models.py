@@ -10,9 +10,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from crimecast.data.exceptional import ExceptionalPeriod, calendar_of, exceptional_mask, settled
+from crimecast.data.exceptional import ExceptionalPeriod, calendar_of, exceptional_mask, settled_in
 from crimecast.data.frequency import Frequency
-from crimecast.defaults import (BASELINES, CALENDAR_SETTLE_MONTHS, DEFAULT_HORIZON, DEFAULT_MODEL,  # noqa: F401
+from crimecast.defaults import (BASELINES, DEFAULT_HORIZON, DEFAULT_MODEL,  # noqa: F401
                                 DEFAULT_PATHS, DEFAULT_SEED, MAX_HORIZON, MODEL_NAMES)  # DEFAULT_* and BASELINES are re-exported for older imports
 from crimecast.errors import ModelError, NotFittedError
 from crimecast.forecast.calibrate import (FALLBACK_SCALE, Calibration, FitCache, apply_scale, calibrate,
@@ -273,14 +273,10 @@ class CrimeForecaster:
         """``y_log`` with exceptional months as ``NaN``, and notes saying which were left out or are waiting."""
         frequency = series_frequency(y_log)
         noun = frequency.noun
-        present = [p for p in self.exceptional if exceptional_mask(y_log.index, [p]).any()]
-        periods, waiting = settled(present, frequency.period_end_month(y_log.index[-1]))
-        if waiting:
-            self.notes_.append(
-                f"{', '.join(p.name for p in waiting)} of the {calendar_of(waiting)} calendar ended fewer than "
-                f"{CALENDAR_SETTLE_MONTHS} months before the data does, so {'it stays' if len(waiting) == 1 else 'they stay'} "
-                "in the fit until the months after show whether the level came back; give the dates in your own "
-                "--exceptional file to keep them out now.")
+        periods, notes = settled_in(self.exceptional, y_log.index, last_month=frequency.period_end_month(y_log.index[-1]),
+                                    stays_in="the fit", remedy="; give the dates in your own --exceptional file to "
+                                    "keep them out now.")
+        self.notes_ += notes
         mask = exceptional_mask(y_log.index, periods)
         if not mask.any():
             return y_log

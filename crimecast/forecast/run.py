@@ -8,8 +8,8 @@ from functools import partial
 
 import pandas as pd
 
-from crimecast.defaults import CALENDAR_SETTLE_MONTHS, DEFAULT_EXCEPTIONAL, NO_EXCEPTIONAL
-from crimecast.data.exceptional import ExceptionalPeriod, calendar_of, exceptional_mask, settled
+from crimecast.defaults import DEFAULT_EXCEPTIONAL, NO_EXCEPTIONAL
+from crimecast.data.exceptional import ExceptionalPeriod, settled_in
 from crimecast.data.frequency import frequency_of
 from crimecast.data.known_changes import KnownChange, check_known_changes
 from crimecast.data.series import (TOTAL_CATEGORY, filled_periods, resolve_area, resolve_category, season_references,
@@ -325,17 +325,12 @@ def chart_exceptional(periods: tuple[ExceptionalPeriod, ...], y: pd.Series, *,
     """The exceptional periods a control chart of ``y`` keeps out, and notes: the same as a forecast keeps out of fitting.
 
     A shipped calendar's period is kept out only once ``CALENDAR_SETTLE_MONTHS`` of data follow it, as in the
-    forecaster (:func:`crimecast.data.exceptional.settled`), so a chart and a forecast of the same series always read
+    forecaster (:func:`crimecast.data.exceptional.settled_in`), so a chart and a forecast of the same series always read
     the same history and find the same step changes. ``default``: the periods are the default calendar's (a note then says so).
     """
     frequency = series_frequency(y)
-    present = [p for p in periods if exceptional_mask(y.index, [p]).any()]
-    kept, waiting = settled(present, frequency.period_end_month(y.index[-1]))
-    notes = []
-    if waiting:
-        notes.append(f"{', '.join(p.name for p in waiting)} of the {calendar_of(waiting)} calendar ended fewer than "
-                     f"{CALENDAR_SETTLE_MONTHS} months before the data does, so {'it stays' if len(waiting) == 1 else 'they stay'} "
-                     "in the limits until the months after show whether the level came back, as in the forecasts.")
+    kept, notes = settled_in(periods, y.index, last_month=frequency.period_end_month(y.index[-1]),
+                             stays_in="the limits", remedy=", as in the forecasts.")
     if default and kept:
         notes.append(f"the {DEFAULT_EXCEPTIONAL} calendar's {frequency.noun}s ({', '.join(dict.fromkeys(p.name for p in kept))}) "
                      "are kept out of the control chart's limits and its search for steps, as every forecast keeps them "
