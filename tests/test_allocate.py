@@ -12,8 +12,8 @@ from crimecast.optimise.allocate import (CVAR, GAP_LIMIT, GAP_TARGET, Allocation
                                          initial_points, true_outcome, warm_points)
 from crimecast.optimise.checks import grid_optimum
 from crimecast.optimise.solver import MIP_GAP, solve
-from crimecast.optimise.curves import (MeanCurve, ResponseCurve, add_curve_bound, breakpoints, chord_cones, is_concave_on, refine,
-                                      thin)
+from crimecast.optimise.curves import (MeanCurve, Piecewise, ResponseCurve, add_curve_bound, breakpoints, chord_cones, is_concave_on,
+                                      piecewise_sum, refine, thin)
 from crimecast.optimise.model import GE, LE, MAXIMISE, Problem
 
 RECIPIENTS = tuple(Recipient(k, k.title(), last_year=300.0) for k in "abc")
@@ -74,6 +74,15 @@ def test_curve_helpers():
     s_curve = ResponseCurve(10, 100, 3)
     assert not is_concave_on(s_curve(breakpoints(s_curve, 0, 1000)), breakpoints(s_curve, 0, 1000))
     assert 333.0 in refine(np.array([0.0, 500.0, 1000.0]), 333.0)
+
+
+def test_piecewise_sum_adds_shared_and_own_terms_and_weights_every_piece():
+    a, b = Piecewise(terms={"x": 1.0, "y": 2.0}, constant=3.0), Piecewise(terms={"y": 4.0, "z": -1.0}, constant=1.0)
+    assert piecewise_sum([a, b]) == Piecewise(terms={"x": 1.0, "y": 6.0, "z": -1.0}, constant=4.0)
+    assert piecewise_sum([a, b], weight=0.5) == Piecewise(terms={"x": 0.5, "y": 3.0, "z": -0.5}, constant=2.0)
+    assert piecewise_sum([]) == Piecewise(terms={}, constant=0.0)
+    values = {"x": 2.0, "y": -1.0, "z": 5.0}
+    assert piecewise_sum([a, b]).value(values) == pytest.approx(a.value(values) + b.value(values))
 
 
 def test_schemes_are_a_knapsack_with_a_known_answer_and_payback_limit():

@@ -13,7 +13,7 @@ import numpy as np
 
 from crimecast.errors import SolverError
 from crimecast.optimise.curves import (DEFAULT_POINTS, MeanCurve, Piecewise, ResponseCurve, add_curve, add_curve_bound, breakpoints,
-                                       refine, split_at_excess, thin)
+                                       piecewise_sum, refine, split_at_excess, thin)
 from crimecast.optimise.model import BINARY, EQ, GE, LE, MAXIMISE, Constraint, Problem, Solution, money
 from crimecast.optimise.solver import DEFAULT_SOLVER, MIP_GAP, solve
 
@@ -217,14 +217,7 @@ def _outcomes(problem: Problem, spec: AllocationSpec, spend: dict[str, str],
     per_recipient = [add(problem, curves_of(r.key), key=f"curve:{r.key}", spend=spend[r.key],
                          points=points[r.key], label=f"{r.label} response curve", **extra(r.key))
                      for r in spec.recipients]
-    outcomes = []
-    for pieces in zip(*per_recipient):
-        terms: dict[str, float] = {}
-        for piece in pieces:
-            for name, coef in piece.terms.items():
-                terms[name] = terms.get(name, 0.0) + coef
-        outcomes.append(Piecewise(terms=terms, constant=sum(piece.constant for piece in pieces)))
-    return outcomes
+    return [piecewise_sum(pieces) for pieces in zip(*per_recipient)]
 
 
 def _objective(problem: Problem, spec: AllocationSpec, outcomes: list[Piecewise], chosen: dict[str, str]) -> None:
@@ -240,13 +233,9 @@ def _objective(problem: Problem, spec: AllocationSpec, outcomes: list[Piecewise]
             problem.add_constraint(Constraint(f"cvar:sample{s}", terms, GE, -outcome.constant,
                                               f"sample {s}: shortfall below the tail threshold", soft=False, group="cvar"))
         return
-    weight = 1.0 / len(outcomes)
-    mean: dict[str, float] = {}
-    for outcome in outcomes:
-        for name, coef in outcome.terms.items():
-            mean[name] = mean.get(name, 0.0) + coef * weight
-        problem.objective_constant += outcome.constant * weight
-    problem.add_objective({**mean, **benefits})
+    mean = piecewise_sum(outcomes, weight=1.0 / len(outcomes))
+    problem.objective_constant += mean.constant
+    problem.add_objective({**mean.terms, **benefits})
 
 
 def build_problem(spec: AllocationSpec, points: dict[str, np.ndarray], *, upper: bool = False,

@@ -18,6 +18,7 @@ is within a stated tolerance of the true outcome of the chosen plan.
 from __future__ import annotations
 
 import bisect
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -318,6 +319,14 @@ class Piecewise:
         for name, coef in other.terms.items():
             terms[name] = terms.get(name, 0.0) + weight * coef
         return Piecewise(terms=terms, constant=self.constant + weight * other.constant)
+
+
+def piecewise_sum(pieces: Iterable[Piecewise], *, weight: float = 1.0) -> Piecewise:
+    """``weight`` times the sum of ``pieces`` (one expression; the empty sum is zero)."""
+    result = Piecewise(terms={}, constant=0.0)
+    for piece in pieces:
+        result = result.plus(piece, weight=weight)
+    return result
 
 
 def add_curve(problem: Problem, curves: list[ResponseCurve], *, key: str, spend: str, points: np.ndarray,
