@@ -253,6 +253,29 @@ def test_outlook_on_a_forecast_year_before_compares_path_with_path(bases, target
     assert result.expected_change == pytest.approx(change, abs=1e-9)
 
 
+@pytest.mark.parametrize("last_year", [0.0, float("nan"), np.array([900.0, 0.0, 1100.0])])
+def test_an_outlook_with_no_year_before_to_compare_has_no_change_and_no_targets(last_year):
+    from crimecast.scenarios.assessment import outlook
+
+    totals = np.array([800.0, 1000.0, 1200.0])
+    result = outlook(totals, last_year=last_year, threshold=1000.0)
+    assert np.isnan(result.expected_change) and result.recommended == {}
+    assert (result.expected, result.probability.p) == (1000.0, pytest.approx(2 / 3))
+    assert (result.lo80, result.hi80) == pytest.approx((840.0, 1160.0))
+
+
+def test_a_rate_outlook_reads_points_of_change_and_rates_to_aim_for():
+    from crimecast.scenarios.milestones import AT_LEAST
+    from crimecast.scenarios.rate_assess import rate_outlook
+
+    rates = np.linspace(0.80, 0.90, 101)
+    result = rate_outlook(rates, last_year=0.84, threshold=0.88, direction=AT_LEAST)
+    assert result.expected == pytest.approx(0.85) and result.expected_change == pytest.approx(0.01)
+    assert result.recommended == pytest.approx({0.5: 0.85, 0.7: 0.83, 0.9: 0.81})
+    assert result.probability.p == pytest.approx(21 / 101)
+    assert np.isnan(rate_outlook(rates, last_year=float("nan"), threshold=0.88, direction=AT_LEAST).expected_change)
+
+
 def test_a_year_before_not_yet_begun_is_said_to_be_forecast_in_full(tmp_path):
     """Data to 2013-02: 2014/15's year before (2013/14) has no month observed; 25 months are forecast."""
     counts = steady_counts(tmp_path)

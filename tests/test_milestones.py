@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crimecast.scenarios.milestones import (AT_LEAST, probability_of_meeting, recommended_changes, seasonal_profile,
-                                            trajectory, verdict)
+from crimecast.scenarios.milestones import (AT_LEAST, probability_of_meeting, recommended_changes, recommended_levels,
+                                            seasonal_profile, trajectory, verdict)
 
 
 def normal_cdf(x: float) -> float:
@@ -49,6 +49,13 @@ def test_recommended_targets_are_met_with_their_probability(seed):
     assert recommended[0.5] < recommended[0.7] < recommended[0.9]
     for level, change in recommended.items():
         assert probability_of_meeting(totals, (1 + change) * 1000).p == pytest.approx(level, abs=0.002)
+
+
+def test_recommended_levels_are_quantiles_turned_by_direction_and_changes_are_them_over_last_year():
+    totals = np.arange(1.0, 102.0)  # quantile q is 1 + 100 q
+    assert recommended_levels(totals) == {0.5: 51.0, 0.7: 71.0, 0.9: 91.0}
+    assert recommended_levels(totals, direction=AT_LEAST) == {0.5: 51.0, 0.7: pytest.approx(31.0), 0.9: pytest.approx(11.0)}
+    assert recommended_changes(totals, 50.0, direction=AT_LEAST) == pytest.approx({0.5: 0.02, 0.7: -0.38, 0.9: -0.78})
 
 
 def test_trajectory_follows_the_seasonal_profile_and_ends_on_target():

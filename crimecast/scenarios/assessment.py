@@ -49,25 +49,26 @@ def outlook(totals: np.ndarray, *, last_year: float | np.ndarray, threshold: flo
     year with the same path's year before, and the recommended changes are
     quantiles of the per-path change.
     """
-    if np.ndim(last_year):
-        return _outlook_on_forecast_base(np.asarray(totals, dtype=float), np.asarray(last_year, dtype=float),
-                                         threshold, direction)
-    lo, hi = np.quantile(totals, LEVEL_TAILS)
-    has_base = last_year == last_year and last_year > 0
-    return Outlook(expected=float(totals.mean()), lo80=float(lo), hi80=float(hi),
-                   expected_change=float(totals.mean() / last_year - 1) if has_base else float("nan"),
-                   probability=probability_of_meeting(totals, threshold, direction=direction),
-                   recommended=recommended_changes(totals, last_year, direction=direction) if has_base else {})
+    totals, base = np.asarray(totals, dtype=float), np.asarray(last_year, dtype=float)
+    if not np.all(base > 0):  # no year before to compare with (none, NaN or zero)
+        return read_outlook(totals, threshold=threshold, direction=direction)
+    recommended = (recommended_changes(totals / base, 1.0, direction=direction) if base.ndim
+                   else recommended_changes(totals, float(base), direction=direction))
+    return read_outlook(totals, threshold=threshold, direction=direction, change=float(totals.mean() / base.mean() - 1),
+                        recommended=recommended)
 
 
-def _outlook_on_forecast_base(totals: np.ndarray, base: np.ndarray, threshold, direction: str) -> Outlook:
-    """:func:`outlook` with the year before given per path (``base``), from the same paths as ``totals``."""
-    lo, hi = np.quantile(totals, LEVEL_TAILS)
-    has_base = bool(np.all(base > 0))
-    return Outlook(expected=float(totals.mean()), lo80=float(lo), hi80=float(hi),
-                   expected_change=float(totals.mean() / base.mean() - 1) if has_base else float("nan"),
-                   probability=probability_of_meeting(totals, threshold, direction=direction),
-                   recommended=recommended_changes(totals / base, 1.0, direction=direction) if has_base else {})
+def read_outlook(values: np.ndarray, *, threshold: float | np.ndarray, direction: str, change: float = float("nan"),
+                 recommended: dict[float, float] | None = None) -> Outlook:
+    """The :class:`Outlook` of simulated ``values`` (year totals, or rates) given the expected ``change`` and targets.
+
+    The one place an outlook's level, 80% band and P(meet) are read; with no year before to compare with, the
+    change is ``NaN`` and there are no recommended targets (the defaults).
+    """
+    lo, hi = np.quantile(values, LEVEL_TAILS)
+    return Outlook(expected=float(values.mean()), lo80=float(lo), hi80=float(hi), expected_change=change,
+                   probability=probability_of_meeting(values, threshold, direction=direction),
+                   recommended=recommended or {})
 
 
 @dataclass

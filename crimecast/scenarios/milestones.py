@@ -50,9 +50,9 @@ def probability_of_meeting(totals: np.ndarray, threshold: float, *, direction: s
     return Probability(p=p, se=float(np.sqrt(p * (1 - p) / totals.size)), n=int(totals.size))
 
 
-def recommended_changes(totals: np.ndarray, last_year: float, *, levels: tuple[float, ...] = RECOMMENDED_LEVELS,
-                        direction: str = AT_MOST) -> dict[float, float]:
-    """The change on last year that would be met with each probability.
+def recommended_levels(totals: np.ndarray, *, levels: tuple[float, ...] = RECOMMENDED_LEVELS,
+                       direction: str = AT_MOST) -> dict[float, float]:
+    """The target (a total, or a rate) that would be met with each probability.
 
     For a reduction target (``at_most``) the target met with probability q
     is the q-quantile of the total; for ``at_least`` the (1 - q)-quantile.
@@ -60,7 +60,14 @@ def recommended_changes(totals: np.ndarray, last_year: float, *, levels: tuple[f
     """
     quantiles = levels if direction == AT_MOST else tuple(1 - q for q in levels)
     values = np.quantile(np.asarray(totals, dtype=float), quantiles)
-    return {level: float(value / last_year - 1) for level, value in zip(levels, values)}
+    return {level: float(value) for level, value in zip(levels, values)}
+
+
+def recommended_changes(totals: np.ndarray, last_year: float, *, levels: tuple[float, ...] = RECOMMENDED_LEVELS,
+                        direction: str = AT_MOST) -> dict[float, float]:
+    """The change on last year that would be met with each probability (:func:`recommended_levels` over ``last_year``)."""
+    return {level: value / last_year - 1
+            for level, value in recommended_levels(totals, levels=levels, direction=direction).items()}
 
 
 def seasonal_profile(monthly_mean: np.ndarray) -> np.ndarray:

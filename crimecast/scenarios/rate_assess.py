@@ -23,8 +23,8 @@ from crimecast.data.calendar import financial_year_months, parse_financial_year
 from crimecast.data.rates import rate_series, rates_for
 from crimecast.errors import DataError, ScenarioError
 from crimecast.forecast.rates import MIN_MONTHS, forecast_rate
-from crimecast.scenarios.assessment import LEVEL_TAILS, Assessment, MilestoneReport, Outlook
-from crimecast.scenarios.milestones import AT_MOST, RECOMMENDED_LEVELS, probability_of_meeting
+from crimecast.scenarios.assessment import Assessment, MilestoneReport, Outlook, read_outlook
+from crimecast.scenarios.milestones import recommended_levels
 from crimecast.scenarios.plan import Milestone, Plan
 
 RATE = "rate"
@@ -41,12 +41,10 @@ def count_part(plan: Plan) -> Plan:
 
 def rate_outlook(rates: np.ndarray, *, last_year: float, threshold: float, direction: str) -> Outlook:
     """A rate milestone read off simulated window rates; ``expected_change`` is in points (fractions)."""
-    lo, hi = np.quantile(rates, LEVEL_TAILS)
-    levels = RECOMMENDED_LEVELS if direction == AT_MOST else tuple(1 - q for q in RECOMMENDED_LEVELS)
-    recommended = dict(zip(RECOMMENDED_LEVELS, (float(v) for v in np.quantile(rates, levels))))
-    return Outlook(expected=float(rates.mean()), lo80=float(lo), hi80=float(hi),
-                   expected_change=float(rates.mean() - last_year) if last_year == last_year else float("nan"),
-                   probability=probability_of_meeting(rates, threshold, direction=direction), recommended=recommended)
+    rates = np.asarray(rates, dtype=float)
+    return read_outlook(rates, threshold=threshold, direction=direction,
+                        change=float(rates.mean() - last_year) if last_year == last_year else float("nan"),
+                        recommended=recommended_levels(rates, direction=direction))
 
 
 def _window_rate(series: pd.DataFrame, months: pd.DatetimeIndex) -> float:
