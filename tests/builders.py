@@ -60,14 +60,14 @@ def street_archive(folder: Path, *, months=("2020-01", "2020-02", "2020-03"), mi
 
 
 def home_office_text(*, quarters: int = 16, gap: tuple[str, int] | None = None, duplicate: bool = False,
-                     negative: bool = False) -> str:
-    """A Home Office PFA open data table: two forces x two offence groups by financial quarter."""
+                     negative: bool = False, forces: tuple[str, ...] = ("West Midlands", "Merseyside")) -> str:
+    """A Home Office PFA open data table: two forces (or ``forces``) x two offence groups by financial quarter."""
     lines = ["Financial Year,Financial Quarter,Force Name,Offence Group,Number of Offences"]
     rng = np.random.default_rng(3)
     for q in range(quarters):
         year = 2012 + q // 4
         label, quarter = f"{year}/{(year + 1) % 100:02d}", q % 4 + 1
-        for force in ("West Midlands", "Merseyside"):
+        for force in forces:
             for group, level in (("Robbery", 900), ("Theft offences", 20000)):
                 if gap == (label, quarter) and force == "Merseyside":
                     continue

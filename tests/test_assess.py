@@ -310,3 +310,27 @@ def test_milestones_for_one_force_of_several_name_the_force_not_force_wide(write
     assert [p.name for p in out.iterdir()] == ["milestones-robbery-merseyside"]
     table = pd.read_csv(next((out / "milestones-robbery-merseyside").glob("*.csv")))
     assert list(table["area"]) == ["merseyside"] and list(table["milestone"]) == ["Robbery — Merseyside"]
+
+
+def test_a_force_of_several_is_named_in_its_series_notes_whatever_its_name(write_csv, tmp_path):
+    """Odd force names (words like 'and', an ampersand, 'Police' kept in the name) name the series in the notes;
+    only whole series keys are renamed: an area whose slug starts with 'force' and prose are left alone."""
+    from crimecast.data.imports import import_data
+    from crimecast.data.sources import DataSource, open_counts
+    from crimecast.scenarios.assessment import named_force
+    from tests.builders import home_office_text
+
+    store = tmp_path / "s.duckdb"
+    forces = ("Avon and Somerset", "Devon & Cornwall", "Metropolitan Police")
+    import_data("home-office", [write_csv(home_office_text(quarters=20, forces=forces))], name="forces", store=store)
+    plan = single_milestone("robbery", area="force", target=-0.05, count=None, year="2017/18")
+    counts = open_counts(DataSource(dataset="forces", store=str(store), within="devon-cornwall"))
+    assert counts.attrs.pop("force_name") == "devon-cornwall"  # assessed as the whole, then named by hand
+    report = assess_milestones(counts, plan, spec=ForecastSpec(model="seasonal-naive", paths=100))
+    report.notes = ["robbery / force: a note.", "2 series (robbery / force, theft-offences / force): shared.",
+                    "robbery / force-hq: another area.", "a force-wide note on robbery / forces."]
+    for slug in ("avon-and-somerset", "devon-cornwall", "metropolitan-police", r"odd\1-name"):
+        named = named_force(report, slug)
+        assert named.notes == [f"robbery / {slug}: a note.", f"2 series (robbery / {slug}, theft-offences / {slug}): shared.",
+                               "robbery / force-hq: another area.", "a force-wide note on robbery / forces."]
+        assert [a.area for a in named.assessments] == [slug] and named.plan.milestones[0].area == slug

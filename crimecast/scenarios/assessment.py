@@ -223,5 +223,6 @@ def named_force(report: MilestoneReport, force: str, *, whole: str = "force") ->
     if len(plan.milestones) == 1 and name == plan.milestones[0].label:  # a plan named after its one milestone
         name = rename(plan.milestones[0]).label
     plan = dataclasses.replace(plan, name=name, milestones=tuple(rename(m) for m in plan.milestones))
-    notes = [re.sub(rf"(\S) / {re.escape(whole)}\b", rf"\1 / {force}", note) for note in report.notes]
+    series = re.compile(rf"(?<=[a-z0-9]) / {re.escape(whole)}(?![a-z0-9-])")  # "robbery / force", not "... / force-hq"
+    notes = [series.sub(lambda _: f" / {force}", note) for note in report.notes]  # the name taken as it is, never as a pattern
     return dataclasses.replace(report, plan=plan, assessments=assessments, notes=notes)
