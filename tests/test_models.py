@@ -126,6 +126,21 @@ def test_auto_level_shifts_find_the_embedded_shoplifting_step():
 
 # ---------------------------------------------------------------- quarterly series
 
+def test_a_step_in_a_quarterly_series_is_dated_by_its_quarter_not_its_first_month():
+    from crimecast.forecast.panel import _fit_bottom
+    from crimecast.forecast.spec import ForecastSpec
+
+    y = quarterly_series(32, seed=4)
+    y[y.index >= "2009-10-01"] *= 1.4  # a step up from October-December 2009, financial 2009/10 Q3
+    forecaster = CrimeForecaster(seed=1, n_paths=200).fit(y)
+    assert [f"{s.month:%Y-%m}" for s in forecaster.steps_] == ["2009-10"]
+    assert forecaster.notes_[0].startswith("step change up of 41% from 2009/10 Q3 is modelled as a level shift")
+    assert not any("2009-10" in note for note in forecaster.notes_)
+    fit = _fit_bottom((("robbery", "force"), y, ("robbery", "force")), ForecastSpec(paths=200, seed=1), 4, False)
+    assert fit.steps == ["robbery / force +41% from 2009/10 Q3"]
+    assert not any("level shift" in note for note in fit.other_notes)  # the step's note is known as one
+
+
 def test_a_quarterly_series_is_forecast_in_quarters_one_year_ahead_by_default():
     y = quarterly_series(32)
     result = CrimeForecaster(model="ets", n_paths=200, seed=1).fit(y).predict()

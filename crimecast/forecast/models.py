@@ -114,10 +114,12 @@ def _steps_used(core) -> list:
     return [step for member in members for step in getattr(member, "steps_", [])]
 
 
-def step_note(step) -> str:
+def step_note(step, *, frequency: Frequency) -> str:
+    """The note on one step modelled as a level shift, its start named as ``frequency`` names a period
+    (``2012-11``; ``2019/20 Q1`` for a quarterly series, never the quarter's first month)."""
     direction = "down" if step.change < 0 else "up"
     origin = "known change" if step.known else "step change"
-    return (f"{origin} {direction} of {abs(step.change):.0%} from {step.month:%Y-%m} is modelled as a level shift "
+    return (f"{origin} {direction} of {abs(step.change):.0%} from {frequency.label(step.month)} is modelled as a level shift "
             "(pass --no-steps, or level_shifts=(), to switch this off); the periods either side average "
             f"{step.before:,.0f} and {step.after:,.0f} (seasonally adjusted).")
 
@@ -265,7 +267,7 @@ class CrimeForecaster:
                     f"{FALLBACK_SCALE:.2f}, giving {self.calibration_.scale:.2f}."
                 )
         self.steps_ = _steps_used(self.core_)
-        self.notes_ += [step_note(step) for step in self.steps_]
+        self.notes_ += [step_note(step, frequency=frequency) for step in self.steps_]
         self.y_ = y
         return self
 

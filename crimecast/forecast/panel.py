@@ -262,11 +262,12 @@ def _fit_bottom(item: tuple[Key, pd.Series, Key], spec: ForecastSpec, horizon: i
         if not keep_going:
             raise
         return _Fit(reason=f"unexpected {type(error).__name__}: {error}\n{traceback.format_exc()}")
-    step_notes = {step_note(step) for step in forecaster.steps_}
+    frequency = series_frequency(history)
+    step_notes = {step_note(step, frequency=frequency) for step in forecaster.steps_}
     scored = score(key, history, fits, reference) if score is not None and key in score_keys else None
     return _Fit(paths=result.paths.astype(np.float32).astype(np.float64), notes=list(forecaster.notes_), scored=scored,
                 other_notes=[note for note in forecaster.notes_ if note not in step_notes],
-                steps=[f"{key[0]} / {key[1]} {step.change:+.0%} from {series_frequency(history).label(step.month)}"
+                steps=[f"{key[0]} / {key[1]} {step.change:+.0%} from {frequency.label(step.month)}"
                        for step in forecaster.steps_])
 
 
