@@ -64,3 +64,26 @@ def test_counts_cut_at_a_month_cut_the_surveys_too():
     a = assess_milestones(cut, _plan(crime), spec=ForecastSpec(paths=300, as_of="2013-12")).assessments[0]
     assert a.months_observed == 9 and 0.8 < a.ytd_actual < 0.86
     assert a.outcome is None and a.met is None  # the surveys after December are not read
+
+
+def test_a_rate_milestone_planned_mid_year_shows_the_year_before_over_the_months_recorded():
+    """Planning 2014/15 from December 2013: 2013/14 has surveys for April to December only; 'last year' is
+    their rate, said to be over 9 of 12 months, not a blank."""
+    import dataclasses
+
+    from crimecast.data.rates import rate_series, rates_for
+    from crimecast.report.milestones import assurance_sentences, position_table
+
+    counts = with_totals(load_counts("west-midlands"))
+    crime = Milestone(category="satisfaction-crime", rate="88%", year="2014/15")
+    report = assess_milestones(counts, _plan(crime), spec=ForecastSpec(paths=300, as_of="2013-12"))
+    a = report.assessments[0]
+    surveys = rate_series(rates_for(counts), category="satisfaction-crime", area="force").loc["2013-04-01":"2013-12-01"]
+    assert a.last_year == pytest.approx(surveys["numerator"].sum() / surveys["denominator"].sum())
+    assert a.last_year_recorded == 9 and report.table().loc[0, "last_year_months_recorded"] == 9
+    assert a.baseline.expected_change == pytest.approx(a.baseline.expected - a.last_year)
+    assert position_table(report).loc[0, "last year"] == f"{a.last_year * 100:.1f}% (9 of 12 months)"
+    assert f"last year only partly recorded: {a.last_year * 100:.1f}% over 9 of its 12 months" in assurance_sentences(report)[0]
+    none = dataclasses.replace(report, assessments=[dataclasses.replace(a, last_year=float("nan"), last_year_recorded=0)])
+    assert position_table(none).loc[0, "last year"] == "not recorded"
+    assert "no month of 2013/14 recorded" in assurance_sentences(none)[0]

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from crimecast.data.calendar import financial_year_label
 from crimecast.data.slugs import area_label, display_name, slugify
 from crimecast.io import write_csv_atomic
 from crimecast.report import serialise, tables
@@ -88,10 +89,22 @@ def _points(value: float | None) -> str:
     return "-" if value is None or value != value else f"{value * 100:+.1f} pts"
 
 
+def _last_rate(a: Assessment, *, sentence: bool = False) -> str:
+    """A rate milestone's year before: its rate, and over how many months when surveys are missing for some."""
+    months = a.last_year_months_recorded
+    if not months:
+        return f"no month of {financial_year_label(a.year_start - 1)} recorded" if sentence else "not recorded"
+    if months == 12:
+        return f"last year {_pct(a.last_year)}" if sentence else _pct(a.last_year)
+    if sentence:
+        return f"last year only partly recorded: {_pct(a.last_year)} over {months} of its 12 months"
+    return f"{_pct(a.last_year)} ({months} of 12 months)"
+
+
 def _rate_row(a: Assessment, report: MilestoneReport) -> dict:
     """A rate milestone's row: rates and changes in points, recommended targets as rates."""
     b, n = a.baseline, a.baseline.probability.n
-    row = {"milestone": a.label, "year": a.year, "target": a.milestone.describe(), "last year": _pct(a.last_year),
+    row = {"milestone": a.label, "year": a.year, "target": a.milestone.describe(), "last year": _last_rate(a),
            "expected (80%)": f"{_pct(b.expected)} ({_pct(b.lo80)} to {_pct(b.hi80)})", "change": _points(b.expected_change),
            "P(meet)": probability(b.probability.p, n), "verdict": b.verdict,
            "met with 50/70/90%": " / ".join(_pct(b.recommended[q]) for q in RECOMMENDED_LEVELS)}
@@ -110,7 +123,7 @@ def _rate_sentence(a: Assessment) -> str:
     when = f"after {a.months_observed} months of {a.year}" if a.months_observed else f"before {a.year} starts"
     line = (f"{a.label} ({a.milestone.describe()} in {a.year}, a rate): {when}, the chance of meeting it is "
             f"{probability(b.probability.p, n)} ({_monte_carlo(b.probability)}): {b.verdict}. Expected {_pct(b.expected)} "
-            f"(80%: {_pct(b.lo80)} to {_pct(b.hi80)}; last year {_pct(a.last_year)}); a target of "
+            f"(80%: {_pct(b.lo80)} to {_pct(b.hi80)}; {_last_rate(a, sentence=True)}); a target of "
             f"{_pct(b.recommended[0.5])} is a coin toss, {_pct(b.recommended[0.7])} is met 7 times in 10.")
     if a.outcome is not None:
         line += f" Outcome: {_pct(a.outcome)}, {'met' if a.met else 'missed'}."

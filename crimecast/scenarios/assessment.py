@@ -87,7 +87,9 @@ class Assessment:
         The year before's total; when that year is not yet complete
         (``last_year_forecast`` names its forecast months), its expected
         total, while P(meet) and the recommended changes compare each path
-        with the same path's year before.
+        with the same path's year before. A rate milestone's is the rate over
+        the months of the year before that have surveys
+        (``last_year_recorded`` of them; ``NaN`` when none has).
     scenario_changes
         Whether a scenario driver changed this series' paths
         (:attr:`crimecast.scenarios.apply.Applied.changed`); where it did not,
@@ -112,11 +114,19 @@ class Assessment:
     unit: str = "count"  # "rate" for a rate series (scenarios/rate_assess.py): values are fractions, changes points
     scenario_changes: bool = False  # a scenario driver changed this series (else its scenario outlook is the baseline's)
     last_year_forecast: tuple = ()  # months of the year before that are forecast (planning next year from mid-year data)
+    last_year_recorded: int | None = None  # a rate milestone's: months of the year before with surveys (its last_year's)
 
     @property
     def last_year_partly_forecast(self) -> bool:
         """Whether the year before (the base of a change target) is not yet complete and partly forecast."""
         return bool(self.last_year_forecast)
+
+    @property
+    def last_year_months_recorded(self) -> int:
+        """Months of the year before the data holds: a rate's last year is their rate, a count's others are forecast."""
+        if self.last_year_recorded is not None:
+            return self.last_year_recorded
+        return 12 - len(self.last_year_forecast) * self.frequency.months_per_period
 
     @property
     def periods_observed(self) -> int:
@@ -168,6 +178,7 @@ def _row(a: Assessment, with_scenario: bool) -> dict:
     row = {"milestone": a.label, "unit": a.unit, "category": a.category, "area": a.area, "year": a.year,
            "target": a.milestone.describe(), "last_year": a.last_year,
            "last_year_months_forecast": len(a.last_year_forecast) * a.frequency.months_per_period,
+           "last_year_months_recorded": a.last_year_months_recorded,
            "threshold": a.threshold,
            "expected": a.baseline.expected, "lo80": a.baseline.lo80, "hi80": a.baseline.hi80,
            "expected_change": a.baseline.expected_change, "p_meet": a.baseline.probability.p,

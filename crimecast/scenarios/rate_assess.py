@@ -96,14 +96,16 @@ def assess_rate_milestone(milestone: Milestone, rates: pd.DataFrame, *, as_of: p
     forecast = forecast_rate(known, horizon=horizon, n_paths=n_paths, seed=seed,
                              category=series.attrs["category"], area=series.attrs["area"])
     paths = forecast.window_rate_paths(months)
-    last_year = _window_rate(known, financial_year_months(start - 1))
+    previous = financial_year_months(start - 1)
+    recorded = previous[known.reindex(previous)["denominator"].notna().to_numpy()]  # not all when planning mid-year
+    last_year = _window_rate(known, recorded) if len(recorded) else float("nan")
     baseline = rate_outlook(paths, last_year=last_year, threshold=milestone.rate, direction=milestone.direction)
     observed = months[months <= as_of]
     full_year = series.reindex(months)
     outcome_known = bool(full_year["denominator"].notna().all() and months[-1] > as_of)
     return Assessment(
         milestone=milestone, category=series.attrs["category"], area=series.attrs["area"], year_start=start,
-        last_year=last_year, threshold=milestone.rate, baseline=baseline, scenario=baseline if with_scenario else None,
+        last_year=last_year, last_year_recorded=len(recorded), threshold=milestone.rate, baseline=baseline, scenario=baseline if with_scenario else None,
         months_observed=len(observed), ytd_actual=_window_rate(known, observed) if len(observed) else 0.0,
         ytd_trajectory=milestone.rate if len(observed) else 0.0, ytd_test=None,
         outcome=_window_rate(series, months) if outcome_known else None,
