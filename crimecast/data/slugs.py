@@ -54,6 +54,13 @@ def did_you_mean(name: str, choices: list[str], *, aliases: dict[str, str] | Non
     return f" Did you mean {' or '.join(shown)}?" if shown else ""
 
 
+SMALL_WORDS = frozenset({"and", "of", "the", "upon", "on", "under"})  # lower case inside a place's name
+
+
 def area_label(slug: str) -> str:
-    """``'force'`` -> ``'force-wide'``; ``'solihull'`` -> ``'Solihull'``."""
-    return "force-wide" if slug == "force" else slug.replace("-", " ").title()
+    """``'force'`` -> ``'force-wide'``; ``'solihull'`` -> ``'Solihull'``; ``'avon-and-somerset'`` -> ``'Avon and
+    Somerset'``; ``'city-of-london'`` -> ``'City of London'``."""
+    if slug == "force":
+        return "force-wide"
+    words = slug.split("-")
+    return " ".join(word if i and word in SMALL_WORDS else word.title() for i, word in enumerate(words))
