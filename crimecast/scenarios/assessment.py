@@ -235,5 +235,5 @@ def named_force(report: MilestoneReport, force: str, *, whole: str = "force") ->
         name = rename(plan.milestones[0]).label
     plan = dataclasses.replace(plan, name=name, milestones=tuple(rename(m) for m in plan.milestones))
     series = re.compile(rf"(?<=[a-z0-9]) / {re.escape(whole)}(?![a-z0-9-])")  # "robbery / force", not "... / force-hq"
-    notes = [series.sub(lambda _: f" / {force}", note) for note in report.notes]  # the name taken as it is, never as a pattern
+    notes = [series.sub(lambda _: f" / {force}", note) for note in report.notes]  # the name as it is, not a pattern
     return dataclasses.replace(report, plan=plan, assessments=assessments, notes=notes)

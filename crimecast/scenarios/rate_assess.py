@@ -105,7 +105,8 @@ def assess_rate_milestone(milestone: Milestone, rates: pd.DataFrame, *, as_of: p
     outcome_known = bool(full_year["denominator"].notna().all() and months[-1] > as_of)
     return Assessment(
         milestone=milestone, category=series.attrs["category"], area=series.attrs["area"], year_start=start,
-        last_year=last_year, last_year_recorded=len(recorded), threshold=milestone.rate, baseline=baseline, scenario=baseline if with_scenario else None,
+        last_year=last_year, last_year_recorded=len(recorded), threshold=milestone.rate, baseline=baseline,
+        scenario=baseline if with_scenario else None,
         months_observed=len(observed), ytd_actual=_window_rate(known, observed) if len(observed) else 0.0,
         ytd_trajectory=milestone.rate if len(observed) else 0.0, ytd_test=None,
         outcome=_window_rate(series, months) if outcome_known else None,
