@@ -182,11 +182,16 @@ def known_by(periods: tuple[ExceptionalPeriod, ...], train: pd.Series) -> tuple[
 
 
 def references(every: list[tuple[str, str, pd.Series]]) -> dict[str, pd.Series]:
-    """Per category, the sum over the panel's areas (force-wide totals left out): each series' seasonal reference."""
+    """Per category, each series' seasonal reference, as the product picks it (``season_references``).
+
+    The force-wide series where the panel has one (London: every borough,
+    busy or not), else the sum over the panel's areas (a dataset of forces).
+    """
     found: dict[str, pd.Series] = {}
     for category, area, y in every:
         if area != FORCE_AREA:
             found[category] = y if category not in found else found[category].add(y, fill_value=0)
+    found.update({category: y for category, area, y in every if area == FORCE_AREA})
     return found
 
 
