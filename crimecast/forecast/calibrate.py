@@ -8,15 +8,17 @@ the spread of every path around the median by that factor. The factor is
 the median of the three backtest years' scores, taken together, times 1.90
 (for normal errors, the ratio of the 80% quantile of the absolute error to
 its median; ``score_scale``): a median of 36 scores is steadier than an 80%
-quantile of one year's 12 (or 4 quarters), and one exceptional year cannot
-set it. Periods the fit keeps out (a settled exceptional period, such as a
-lockdown once six months of data follow it) are kept out of the scores too:
-the forecast does not expect them back, and with two of the three years
-holding 2020-21 they had set the width (88-89% coverage for a nominal 80% on
-London's 2021 and 2022 origins, bench/RESULTS.md). A period still waiting to
-settle stays in the fit and in the scores: the coming year may be as
-disturbed as it was. Path shapes, and so the correlation that annual totals
-need, are kept.
+quantile of one year's 12 (or 4 quarters), and however wild one year was,
+it moves the median no further than the other years' upper quartile.
+Periods the fit keeps out (a settled exceptional period, such as a lockdown
+once six months of data follow it) are kept out of the scores too: the
+forecast does not expect them back, and with two of the three years holding
+2020-21 they had set the width (88-89% coverage for a nominal 80% on
+London's 2021 and 2022 origins under the median of per-year 80% quantiles
+that came before; bench/calibration_windows.py replays both). A period
+still waiting to settle stays in the fit and in the scores: the coming year
+may be as disturbed as it was. Path shapes, and so the correlation that
+annual totals need, are kept.
 
 Evidence is weighed: three full years of scores set the factor alone; fewer
 (a series with only one or two backtest years, exceptional months left out,
