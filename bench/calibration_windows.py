@@ -57,7 +57,7 @@ class Case:
     window_scored: list[np.ndarray]  # what each window is scored on (log1p counts, every period)
     window_fitted: list[np.ndarray]  # the same with the periods the fit kept out as NaN
     window_exceptional: list[np.ndarray]  # the window's periods inside a known exceptional period (settled or not)
-    window_train_exceptional: list[int]  # periods since the window's training data last touched a known period (-1 none)
+    window_train_exceptional: list[int]  # periods since its training data last touched a known period (-1: never)
     paths_log: np.ndarray  # the forecast's uncalibrated log paths, first year
     actual: np.ndarray
     train: np.ndarray
@@ -72,7 +72,6 @@ def _record(item, *, panel: str, exceptional, refs) -> list[Case]:
     category, area, y = item
     frequency = series_frequency(y)
     season = frequency.periods_per_year
-    fits = calibration.FitCache()  # one per series: keys hold the exact training data, so sharing changes nothing
     cases = []
     for origin in backtest_origins(len(y), windows=3, horizon=season, frequency=frequency):
         train = y.iloc[:origin]
@@ -206,7 +205,8 @@ RULES = {
     "pooled 80% quantile, kept-out periods not scored": (_pooled_quantile, "kept", 0, 0),
     "1.90 x median, every period scored": (_median_rule, "none", 0, 0),
     "1.90 x median, every known period not scored (waiting ones too)": (_median_rule, "known", 0, 0),
-    "1.90 x median, kept-out not scored, windows trained < 4 months after a period left out": (_median_rule, "kept", 0, 4),
+    "1.90 x median, kept-out not scored, windows trained < 4 months after a period left out":
+        (_median_rule, "kept", 0, 4),
 }
 
 

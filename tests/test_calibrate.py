@@ -15,7 +15,7 @@ def test_origins_are_whole_windows_back_from_the_end():
 
 
 def calibrated_scores(n, *, too_narrow=1.0, seed=0):
-    """Scores (absolute error over the 80% half-width) of a forecast whose intervals are ``too_narrow`` times too narrow."""
+    """Scores (absolute error over the 80% half-width) of intervals ``too_narrow`` times too narrow."""
     return too_narrow * np.abs(np.random.default_rng(seed).normal(size=n)) / 1.2816
 
 
