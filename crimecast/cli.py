@@ -261,7 +261,7 @@ def exceptional_option(command):
     """``--exceptional NAME|FILE|none`` of a forecast: months kept out of fitting (default covid-uk)."""
     return click.option("--exceptional", "exceptional_spec", default=None, metavar="NAME|FILE|none",
                         help="Exceptional periods (e.g. lockdowns) kept out of the model's fitting "
-                             "(still scored when intervals are calibrated): a shipped calendar or a YAML/CSV file of from,to months "
+                             "(and out of the interval calibration's scores): a shipped calendar or a YAML/CSV file of from,to months "
                              f"[default: {DEFAULT_EXCEPTIONAL}, which changes only series spanning 2020-21, each period "
                              f"once {CALENDAR_SETTLE_MONTHS} months of data follow it; '{NO_EXCEPTIONAL}' keeps every "
                              "month in].")(command)

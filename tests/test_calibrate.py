@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 
 from crimecast.forecast.calibrate import (FALLBACK_SCALE, SCALE_BOUNDS, TOTAL_SCALE_BOUNDS, FitCache, _total_score,
                                          apply_scale, calibrate, calibration_origins, short_window, stretch_year_level,
-                                         total_scale, weigh_evidence, window_scale)
+                                         score_scale, total_scale, weigh_evidence)
 
 
 def test_origins_are_whole_windows_back_from_the_end():
@@ -14,18 +14,29 @@ def test_origins_are_whole_windows_back_from_the_end():
     assert calibration_origins(40, horizon=12) == []
 
 
-def test_window_scale_covers_the_level_of_a_typical_window_and_ignores_one_wild_window():
-    calm = np.arange(1.0, 11.0)  # a window's scores: 1, 2, ..., 10
-    scale = window_scale(np.concatenate([calm, calm, 100 * calm]), windows=3, level=0.8)
-    assert 8 < scale < 9  # eight of a calm window's ten scores lie within it, and the wild window does not pull it up
-    assert window_scale(np.concatenate([calm, 100 * calm, 100 * calm]), windows=3, level=0.8) > 800
-    assert window_scale(np.concatenate([calm] * 3), windows=3, level=0.5) < scale  # a lower level needs less widening
+def calibrated_scores(n, *, too_narrow=1.0, seed=0):
+    """Scores (absolute error over the 80% half-width) of intervals ``too_narrow`` times too narrow."""
+    return too_narrow * np.abs(np.random.default_rng(seed).normal(size=n)) / 1.2816
 
 
-def test_exceptional_months_are_not_scored_and_a_window_with_none_left_is_skipped():
-    scores = np.concatenate([np.full(12, np.nan), np.linspace(0, 2, 12), np.r_[np.linspace(0, 10, 8), [np.nan] * 4]])
-    expected = np.median([np.quantile(np.linspace(0, 2, 12), 0.8), np.quantile(np.linspace(0, 10, 8), 0.8)])
-    assert window_scale(scores, windows=3, level=0.8) == pytest.approx(expected)
+def test_score_scale_is_one_for_calibrated_scores_and_the_missing_width_otherwise():
+    assert score_scale(calibrated_scores(20000)) == pytest.approx(1.0, abs=0.03)
+    assert score_scale(calibrated_scores(20000, too_narrow=2.5)) == pytest.approx(2.5, rel=0.03)
+    assert score_scale(calibrated_scores(20000), level=0.95) == pytest.approx(1.96 / 1.2816, rel=0.03)
+
+
+def test_one_wild_year_in_three_moves_score_scale_a_bounded_step_however_wild():
+    """The median of all scores moves to the calm years' upper quartile, and no further."""
+    calm = calibrated_scores(2400, seed=1)
+    wild = np.concatenate([calm, 10 + calibrated_scores(1200, seed=2)])
+    wilder = np.concatenate([calm, 1000 + calibrated_scores(1200, seed=2)])
+    assert score_scale(wild) == score_scale(wilder) == pytest.approx(np.quantile(calm, 0.75) * 1.90, rel=0.02)
+    assert score_scale(wild) < 1.8 * score_scale(calm)
+
+
+def test_score_scale_leaves_out_nan_scores():
+    scores = np.r_[calibrated_scores(30, seed=3), [np.nan] * 6]
+    assert score_scale(scores) == score_scale(scores[:30])
 
 
 def test_calibration_scores_only_ordinary_months():
@@ -36,14 +47,31 @@ def test_calibration_scores_only_ordinary_months():
     assert calibration.windows == 3 and calibration.n_scores == 30
 
 
-def test_windows_fitted_without_exceptional_months_are_scored_on_what_scored_holds():
+def test_periods_kept_out_of_the_fit_are_not_scored_even_where_scored_holds_them():
+    """Issue 14: two of London's three calibration years held the 2020-21 lockdowns, whose months (kept out of
+    the fit) still set the width: 88-89% coverage for a nominal 80% at the 2021 and 2022 origins."""
     rng = np.random.default_rng(3)
     full = pd.Series(5 + rng.normal(0, 0.2, 96), index=pd.date_range("2006-04-01", periods=96, freq="MS"))
+    lockdowns = [slice(-22, -19), slice(-14, -11)]  # three months in each of the last two windows
+    scored = full.copy()
     gappy = full.copy()
-    gappy.iloc[-20:-14] = np.nan  # kept out of each window's fit ...
-    calibration = calibrate(gappy, TooNarrowCore, horizon=12, seed=1, scored=full)
-    assert calibration.windows == 3 and calibration.n_scores == 36  # ... but scored
-    assert calibrate(gappy, TooNarrowCore, horizon=12, seed=1, scored=gappy).n_scores == 30
+    for months in lockdowns:
+        scored.iloc[months] -= 1.5  # the lockdown dip happened ...
+        gappy.iloc[months] = np.nan  # ... and is kept out of the fit
+    kept_out = calibrate(gappy, RightWidthCore, horizon=12, seed=1, scored=scored)
+    assert kept_out.windows == 3 and kept_out.n_scores == 30 and kept_out.scale < 1.5
+    assert kept_out.scale == calibrate(gappy, RightWidthCore, horizon=12, seed=1, scored=full).scale  # not scored
+    waiting = calibrate(scored, RightWidthCore, horizon=12, seed=1)  # a period still waiting: fitted and scored
+    assert waiting.n_scores == 36 and waiting.scale > 1.15 * kept_out.scale
+
+
+def test_windows_are_scored_on_scored_not_on_the_series_fitted():
+    """CrimeForecaster fits month effects pooled with the whole's but scores the counts themselves."""
+    rng = np.random.default_rng(3)
+    y_log = pd.Series(5 + rng.normal(0, 0.2, 96), index=pd.date_range("2006-04-01", periods=96, freq="MS"))
+    further = y_log + np.where(np.arange(96) >= 60, 0.5, 0.0)  # the outcomes fell further from the fitted pattern
+    assert (calibrate(y_log, RightWidthCore, horizon=12, seed=1, scored=further).scale
+            > 1.5 * calibrate(y_log, RightWidthCore, horizon=12, seed=1).scale)
 
 
 @settings(max_examples=30, deadline=None)
@@ -66,6 +94,13 @@ class TooNarrowCore:
 
     def sample(self, horizon, n_paths, seed):
         return self.level_ + np.random.default_rng(seed).normal(0, 0.01, size=(n_paths, horizon))
+
+
+class RightWidthCore(TooNarrowCore):
+    """A core as wide as the noise of ``noisy`` series (0.2 on the log scale)."""
+
+    def sample(self, horizon, n_paths, seed):
+        return self.level_ + np.random.default_rng(seed).normal(0, 0.2, size=(n_paths, horizon))
 
 
 def test_calibration_widens_a_too_narrow_core():

@@ -1,8 +1,8 @@
 """Exceptional periods: months that happened but should not set the pattern (e.g. lockdowns).
 
 Unlike a known change, which is a permanent step, an exceptional period is
-temporary: its months are shown, but kept out of model fitting (the interval
-calibration still scores them) and control limits, and the forecast returns
+temporary: its months are shown, but kept out of model fitting (and of the
+interval calibration's scores) and control limits, and the forecast returns
 to the pattern around them. A shipped calendar's period counts only once
 ``CALENDAR_SETTLE_MONTHS`` of data follow it (``settled``).
 """

@@ -154,8 +154,9 @@ class CrimeForecaster:
         ETS and the step search see the seasonal pattern around them instead,
         see ``crimecast.forecast.gaps``), so the forecast returns to the
         pattern around them. The interval calibration windows are fitted the
-        same way but still score them: how far a forecast can miss includes
-        such months. Default ``()``: the library fits what it is given; a
+        same way and do not score them (a shipped calendar's period still
+        waiting to settle is fitted and scored, see ``settled``).
+        Default ``()``: the library fits what it is given; a
         ``ForecastSpec`` (the command line, scenario, plan and fund files)
         defaults to the ``covid-uk`` calendar.
     seasonal_reference
@@ -238,7 +239,7 @@ class CrimeForecaster:
             raise ModelError(f"unknown model '{self.model}'. Choose one of: {', '.join(MODELS)}.")
         y = _as_series(y)
         self.notes_: list[str] = []
-        scored = np.log1p(y)  # calibration windows score every period, exceptional ones too (bench/RESULTS.md)
+        scored = np.log1p(y)  # what calibration scores (y_log's month effects are pooled); not its kept-out periods
         y_log = self._without_exceptional(scored)
         if self.seasonal_reference is not None and self.model == "crimecast":
             y_log = pool_season(y_log, np.log1p(self.seasonal_reference.astype(float)), weight=POOLED_SEASON_WEIGHT)
@@ -289,7 +290,7 @@ class CrimeForecaster:
         calendar = calendar_of(periods)
         self.notes_.append(f"{mask.sum()} exceptional {noun}(s) ({names}{f' of the {calendar} calendar' if calendar else ''}) "
                            "kept out of fitting; the forecast follows the pattern around them"
-                           f"{' (interval calibration still scores them)' if MODELS[self.model].calibrated else ''}. "
+                           f"{' (and out of the interval calibration scores)' if MODELS[self.model].calibrated else ''}. "
                            "--exceptional none (exceptional: none in a file) keeps them in.")
         return y_log.where(~mask)
 
