@@ -135,3 +135,18 @@ def test_gaps_filled_for_all_series_at_once_as_one_by_one(series, max_gap, rando
     key = ["category", "area", "month"]
     pd.testing.assert_frame_equal(got.sort_values(key, ignore_index=True), expected.sort_values(key, ignore_index=True))
     assert filled == expected_filled and list(dropped) == expected_dropped
+
+
+def test_a_stray_month_is_named_after_sparse_series_are_passed_over():
+    """Scattered series are data; the first dense series with a month far from the rest is the one named."""
+    sparse = frame([1, 2, 1], months=["2013-01-01", "2015-06-01", "2017-01-01"], area="outside")
+    months = [str(m.date()) for m in pd.date_range("2014-01-01", periods=24, freq="MS")]
+    dense = frame(list(range(5, 29)) + [7], months=months + ["2019-01-01"], area="south")
+    early = frame([4] + list(range(5, 29)), months=["2003-01-01"] + months, area="west").assign(category="robbery")
+    table = pd.concat([sparse, dense, early], ignore_index=True).assign(_row=lambda t: t.index + 2)
+    with pytest.raises(DataError, match=r"row 29, column month: 2019-01 is 37 months away from the rest of burglary in "
+                                        r"south \(2014-01 to 2015-12\)"):
+        validate(table, source="f.csv")
+    with pytest.raises(DataError, match=r"row 30, column month: 2003-01 is 132 months away from the rest of robbery in "
+                                        r"west \(2014-01 to 2015-12\)"):
+        validate(table[table["area"] != "south"], source="f.csv")

@@ -90,31 +90,35 @@ def _check_isolated(frame: pd.DataFrame, source: str, frequency: Frequency = MON
     """A period far from the rest of its series (2030-01 for 2013-01) is named, not reported as many missing ones."""
     ordered = frame.sort_values(["area", "category", "month"])
     groups = ordered.groupby(["area", "category"], sort=False)
-    number = (ordered["month"].dt.year * 12 + ordered["month"].dt.month - 1) // frequency.months_per_period
-    gap = number.groupby([ordered["area"], ordered["category"]], sort=False).diff()
-    before = groups.cumcount()  # rows of the series before this row
-    after = groups["month"].transform("size") - before
+    number = _period_numbers(ordered["month"], frequency)
+    gap = number.groupby([ordered["area"], ordered["category"]], sort=False).diff().to_numpy()
+    before = groups.cumcount().to_numpy()  # rows of the series before this row
+    after = groups["month"].transform("size").to_numpy() - before
     lonely = (gap >= ISOLATION_GAP) & (np.minimum(before, after) <= ISOLATED_ROWS) & (np.maximum(before, after) > ISOLATED_ROWS)
-    for position in np.flatnonzero(lonely.to_numpy()):
-        stray_first = before.iloc[position] <= ISOLATED_ROWS
-        stray = ordered.index[position - 1] if stray_first else ordered.index[position]
-        area, category = ordered.at[stray, "area"], ordered.at[stray, "category"]
-        series = ordered[(ordered["area"] == area) & (ordered["category"] == category)]
-        rest = series.iloc[int(before.iloc[position]):] if stray_first else series.iloc[:int(before.iloc[position])]
-        if len(rest) < max(DENSE_ROWS, DENSE_SHARE * _period_span(rest["month"], frequency)):
-            continue  # a sparse series: scattered periods, not one mistyped
-        periods, noun = int(gap.iloc[position]), frequency.noun
-        raise DataError(
-            f"{_where(frame, stray, source)}, column month: {frame.at[stray, 'month']:%Y-%m} is {periods} {noun}s away from "
-            f"the rest of {category} in {area} ({rest['month'].min():%Y-%m} to {rest['month'].max():%Y-%m}). "
-            f"Is the month mistyped? Fix it or remove the row (filling the gap would invent {periods - 1} {noun}s)."
-        )
-
-
-def _period_span(months: pd.Series, frequency: Frequency) -> int:
-    """Periods from the first of ``months`` to the last, both included."""
-    number = (months.dt.year * 12 + months.dt.month - 1) // frequency.months_per_period
-    return int(number.max() - number.min() + 1)
+    if not lonely.any():
+        return
+    # The rest of the series, beside the stray rows: after the gap when the strays come first, else before it.
+    numbers = number.to_numpy()
+    first, last = groups["month"].transform("min"), groups["month"].transform("max")
+    first_number, last_number = (_period_numbers(m, frequency).to_numpy() for m in (first, last))
+    stray_first = before <= ISOLATED_ROWS
+    rest_rows = np.where(stray_first, after, before)
+    rest_span = np.where(stray_first, last_number - numbers + 1, np.roll(numbers, 1) - first_number + 1)
+    dense = rest_rows >= np.maximum(DENSE_ROWS, DENSE_SHARE * rest_span)  # else scattered periods, not one mistyped
+    flagged = np.flatnonzero(lonely & dense)
+    if not len(flagged):
+        return
+    position = flagged[0]
+    stray = ordered.index[position - 1] if stray_first[position] else ordered.index[position]
+    area, category = ordered.at[stray, "area"], ordered.at[stray, "category"]
+    rest_first = first.iloc[position] if not stray_first[position] else ordered["month"].iloc[position]
+    rest_last = ordered["month"].iloc[position - 1] if not stray_first[position] else last.iloc[position]
+    periods, noun = int(gap[position]), frequency.noun
+    raise DataError(
+        f"{_where(frame, stray, source)}, column month: {frame.at[stray, 'month']:%Y-%m} is {periods} {noun}s away from "
+        f"the rest of {category} in {area} ({rest_first:%Y-%m} to {rest_last:%Y-%m}). "
+        f"Is the month mistyped? Fix it or remove the row (filling the gap would invent {periods - 1} {noun}s)."
+    )
 
 
 def sparse_series(frame: pd.DataFrame, frequency: Frequency = MONTHLY) -> list[tuple[str, str]]:
