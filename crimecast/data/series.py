@@ -61,7 +61,8 @@ def with_totals(counts: pd.DataFrame) -> pd.DataFrame:
 
 def _areas_missing_a_category(parts: pd.DataFrame, dropped: dict) -> set[str]:
     """Areas whose total would be short: one of their categories was left out for gaps."""
-    return {area for (category, area) in dropped if category in set(parts["category"])}
+    categories = set(parts["category"])
+    return {area for (category, area) in dropped if category in categories}
 
 
 def _resolve(name: str, choices: list[str], *, kind: str, aliases: dict[str, str], source: str = "") -> tuple[str, str | None]:
