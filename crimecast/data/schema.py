@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from crimecast.data.frequency import MONTHLY, Frequency
+from crimecast.data.shared import FrozenDict, FrozenList
 from crimecast.defaults import DEFAULT_FILL, DEFAULT_MAX_GAP
 from crimecast.errors import DataError
 
@@ -421,5 +422,5 @@ def validate(frame: pd.DataFrame, *, source: str = "table", fill_missing: FillMi
                                                                 max_gap=max_gap, frequency=frequency,
                                                                 drop_unfillable=drop_unfillable)
     tidy = completed.sort_values(["category", "area", "month"], ignore_index=True)
-    tidy.attrs.update(notes=notes, filled=filled, dropped=dropped, frequency=frequency.name)
+    tidy.attrs.update(notes=notes, filled=FrozenList(filled), dropped=FrozenDict(dropped), frequency=frequency.name)
     return tidy

@@ -10,6 +10,7 @@ import pandas as pd
 from crimecast.data.frequency import frequency_of
 from crimecast.data.load import SINGLE_AREA
 from crimecast.data.schema import COLUMNS
+from crimecast.data.shared import FrozenDict
 from crimecast.data.slugs import did_you_mean, slugify
 from crimecast.errors import DataError
 
@@ -55,7 +56,7 @@ def with_totals(counts: pd.DataFrame) -> pd.DataFrame:
         total = total[~total["area"].isin(incomplete)]
         frame = pd.concat([frame, total[[*COLUMNS]]], ignore_index=True)
     frame = frame.sort_values(["category", "area", "month"], ignore_index=True)
-    frame.attrs = {**counts.attrs, "dropped": dropped}
+    frame.attrs = {**counts.attrs, "dropped": FrozenDict(dropped)}
     return frame
 
 
