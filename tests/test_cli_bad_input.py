@@ -114,6 +114,21 @@ def test_a_batch_finishes_every_series_it_can_and_exits_1_at_the_end(tmp_path):
     assert summary.loc[("burglary", "solihull"), "status"] == "ok"
 
 
+def test_one_force_failing_is_not_blamed_for_another_force(tmp_path):
+    """Separate forces (peers) are no force's parts: each failure is its own, with its own reason."""
+    data = tmp_path / "forces.csv"
+    rows = [f"{m:%Y-%m},{force},burglary,{c}" for force in ("Kent", "Essex")
+            for m, c in zip(pd.date_range("2009-04-01", periods=60, freq="MS"), seasonal_counts(60))]
+    rows += ["2014-03,Anglia,burglary,3", "2014-02,Fenland,burglary,5", "2014-03,Fenland,burglary,4"]
+    data.write_text("month,force,category,count\n" + "\n".join(rows) + "\n")
+    result = invoke("run", "burglary", "--data", data, "--area", "all", "--out", tmp_path / "out", *FAST)
+    assert result.exit_code == 1, result.output
+    assert "Could not forecast 2 series" in result.output
+    assert "- burglary / anglia: burglary / anglia: only 1 month(s) of data" in result.output
+    assert "- burglary / fenland: burglary / fenland: only 2 month(s) of data" in result.output
+    assert "its part" not in result.output
+
+
 def test_a_backtest_batch_reports_the_series_that_failed(tmp_path, monkeypatch):
     import crimecast.forecast.run as run
 

@@ -12,8 +12,8 @@ from crimecast.defaults import CALENDAR_SETTLE_MONTHS, DEFAULT_EXCEPTIONAL, NO_E
 from crimecast.data.exceptional import ExceptionalPeriod, calendar_of, exceptional_mask, settled
 from crimecast.data.frequency import frequency_of
 from crimecast.data.known_changes import KnownChange, check_known_changes
-from crimecast.data.series import (TOTAL_CATEGORY, filled_periods, resolve_area, resolve_category, season_references,
-                                   select_keys, series_of)
+from crimecast.data.series import (FORCE_AREA, TOTAL_CATEGORY, filled_periods, resolve_area, resolve_category,
+                                   season_references, select_keys, series_of)
 from crimecast.errors import CrimecastError, DataError
 from crimecast.forecast.backtest import (BACKTEST_MODELS, BACKTEST_WINDOWS, backtest_need, backtest_origins,
                                          backtest_series, lost_to_baseline, summarise)
@@ -237,8 +237,12 @@ def run_forecasts(counts: pd.DataFrame, *, category: str, area: str, spec: Forec
 
 
 def _failure(panel: Panel, category: str, area: str) -> SeriesFailure:
-    reasons = [(key, reason) for key, reason in panel.failures.items()
-               if key == (category, area) or key[0] == category or category == TOTAL_CATEGORY]
+    def part_of(key: tuple[str, str]) -> bool:  # a bottom series this one adds up: never another force's
+        return category in (key[0], TOTAL_CATEGORY) and area in (key[1], FORCE_AREA)
+
+    own = panel.failures.get((category, area))
+    reasons = [((category, area), own)] if own is not None else [
+        (key, reason) for key, reason in panel.failures.items() if part_of(key)]
     key, reason = reasons[0] if reasons else ((category, area), "not forecast")
     first, _, detail = reason.partition("\n")
     own = key == (category, area)
