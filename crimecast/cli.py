@@ -633,17 +633,23 @@ def compare_command(category, area, peers, peer_group, year, population_file, no
 def _spc_areas(category, area, *, start, seasonal_adjust, known_changes_file, run_length, screen, out_dir, as_json,
                exceptional_spec, counts) -> None:
     """``forecast spc CATEGORY --area all`` (or a list): one row per area, a chart per area, a summary CSV."""
-    from crimecast.forecast.spc_areas import run_spc_areas
+    from crimecast.forecast.spc_areas import area_count, run_spc_areas
     from crimecast.report import forecast as render
+    from crimecast.report.files import ChartWorkers
 
-    report = run_spc_areas(counts, category=category, area=area, jobs=default_jobs(), start=_month_option(start, "--from"),
-                           seasonal_adjust=seasonal_adjust, known_changes=_known_changes(known_changes_file),
-                           run_length=run_length, screen=screen, exceptional=_exceptional(exceptional_spec, counts))
-    rows = report.rows()
-    with staged_output(out_dir) as stage:
-        written = render.write_spc_areas_files(report, stage.dir, rows=rows, counts=counts, data_label=_data_label(counts),
-                                               seasonal_adjust=seasonal_adjust)
-        stage.publish()
+    areas = area_count(counts, category=category, area=area)
+    with ChartWorkers(min(default_jobs(), areas)) as painters:  # started now: their plotting imports overlap the charting
+        with _progress(areas, "Charting") as progress:
+            report = run_spc_areas(counts, category=category, area=area, jobs=default_jobs(), progress=progress,
+                                   start=_month_option(start, "--from"), seasonal_adjust=seasonal_adjust,
+                                   known_changes=_known_changes(known_changes_file), run_length=run_length,
+                                   screen=screen, exceptional=_exceptional(exceptional_spec, counts))
+        rows = report.rows()
+        with staged_output(out_dir) as stage, _progress(len(report.reports), "Drawing charts") as progress:
+            written = render.write_spc_areas_files(report, stage.dir, rows=rows, counts=counts,
+                                                   data_label=_data_label(counts), seasonal_adjust=seasonal_adjust,
+                                                   workers=painters, progress=progress)
+            stage.publish()
     written = [stage.final_path(p) for p in written]
     if as_json:
         _echo_json(render.spc_areas_json(report, rows=rows, files=written))
