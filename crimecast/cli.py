@@ -1376,10 +1376,10 @@ def report_command(plan_file, as_of, scenario_file, csf_file, fleet_file, out_di
     from crimecast.scenarios.spec import load_scenario
 
     started = time.perf_counter()
-    counts = open_counts(data_source)
+    plan = load_plan(plan_file)
+    counts = open_counts(data_source.naming(plan.data))  # the plan's `data:` unless --data or --dataset is given
     _say_provenance(counts)
     folder = out_dir
-    plan = load_plan(plan_file)
     scenario = load_scenario(scenario_file) if scenario_file else None
     csf = load_assumptions(csf_file) if csf_file else None
     fleet = load_fleet(fleet_file) if fleet_file else None
