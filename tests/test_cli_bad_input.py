@@ -129,6 +129,23 @@ def test_one_force_failing_is_not_blamed_for_another_force(tmp_path):
     assert "its part" not in result.output
 
 
+def test_a_series_whose_counts_stopped_is_listed_not_forecast_as_if_it_were_current(tmp_path):
+    """A force's series that stops two years before the data ends is not forecast for months already past."""
+    months = pd.date_range("2009-04-01", periods=60, freq="MS")
+    rows = [f"{m:%Y-%m},{force},burglary,{c}" for force in ("Kent", "Essex")
+            for i, (m, c) in enumerate(zip(months, seasonal_counts(60))) if force == "Essex" or i < 36]
+    data = tmp_path / "forces.csv"
+    data.write_text("month,force,category,count\n" + "\n".join(rows) + "\n")
+    result = invoke("run", "burglary", "--data", data, "--area", "all", "--out", tmp_path / "out", *FAST)
+    assert result.exit_code == 1, result.output
+    assert ("- burglary / kent: burglary / kent: its counts stop at 2012-03, 24 months before the data used ends "
+            "(2014-03)") in result.output
+    written = files_in(tmp_path / "out")
+    assert "burglary_essex_forecast.csv" in written and not [name for name in written if "kent" in name]
+    one = invoke("run", "burglary", "--data", data, "--area", "kent", "--out", tmp_path / "one", *FAST)
+    assert one.exit_code == 1 and "its counts stop at 2012-03" in one.output and "Traceback" not in one.output
+
+
 def test_a_backtest_batch_reports_the_series_that_failed(tmp_path, monkeypatch):
     import crimecast.forecast.run as run
 
