@@ -347,8 +347,11 @@ def _stopped(counts: pd.DataFrame, keys: list[Key], histories: list[pd.Series], 
     parts = sorted(stopped.zero - set(stopped.failures))
     if parts:
         listed = ", ".join(f"{c} / {a} (to {frequency.label(last[(c, a)])})" for c, a in parts[:4])
-        stopped.notes.append(f"{len(parts)} series stop before the data used ends ({listed}{' ...' if len(parts) > 4 else ''}): "
-                             "they are not forecast and add 0 to the totals they are part of.")
+        one = len(parts) == 1
+        stopped.notes.append(f"{len(parts)} series {'stops' if one else 'stop'} before the data used ends "
+                             f"({listed}{' ...' if len(parts) > 4 else ''}): {'it is' if one else 'they are'} not "
+                             f"forecast and {'adds' if one else 'add'} 0 to the totals {'it is' if one else 'they are'} "
+                             "part of.")
     return stopped
 
 
