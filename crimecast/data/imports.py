@@ -214,6 +214,8 @@ def describe_dataset(name: str, *, store: str | Path | None = None) -> DatasetDe
         from crimecast.data.store import read_rates
 
         rates = read_rates(name, store=store)
-        return DatasetDescription(dataset=stored, series=_series_table(rates.rename(columns={"numerator": "count"}),
-                                                                       stored.frequency))
+        series = _series_table(rates.rename(columns={"numerator": "count"}), stored.frequency)
+        denominators = rates.groupby(["category", "area"])["denominator"].sum()
+        series["denominator"] = [int(denominators[(c, a)]) for c, a in zip(series["category"], series["area"])]
+        return DatasetDescription(dataset=stored, series=series)
     return DatasetDescription(dataset=stored, series=_series_table(stored.counts, stored.frequency))
