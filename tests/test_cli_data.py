@@ -51,6 +51,7 @@ def test_commands_read_a_stored_dataset_and_totals_leave_out_asb(tmp_path, store
     listed = invoke("list", "--dataset", "north", "--store", store)
     assert listed.exit_code == 0, listed.output
     assert "separate forces" in listed.output and "burglary-dwelling" not in listed.output
+    assert "The areas are peers (such as separate forces, or the local authorities of several forces)" in listed.output
     assert "all burglary" in listed.output
     refused = invoke("spc", "burglary", "--dataset", "north", "--store", store, "--out", tmp_path / "o")
     assert refused.exit_code == 1 and "separate forces" in refused.output and "--area" in refused.output

@@ -143,8 +143,9 @@ def default_area(counts: pd.DataFrame) -> str:
     if whole in areas:
         return whole
     if len(areas) > 1 and counts.attrs.get("areas") == "peers":
-        raise DataError(f"the areas of {counts.attrs.get('source', 'this data')} are separate forces ({len(areas)}: "
-                        f"{', '.join(areas[:5])}{' ...' if len(areas) > 5 else ''}); name one with --area.")
+        raise DataError(f"the areas of {counts.attrs.get('source', 'this data')} are peers (such as separate forces) with "
+                        f"no total over them ({len(areas)}: {', '.join(areas[:5])}{' ...' if len(areas) > 5 else ''}); "
+                        "name one with --area.")
     return areas[0]
 
 
@@ -198,7 +199,7 @@ def series_of(counts: pd.DataFrame, *, category: str, area: str) -> pd.Series:
         raise DataError(f"no total recorded crime for {area}: one of its categories was left out for gaps "
                         "(see the note when the data is read).")
     if empty and counts.attrs.get("areas") == "peers" and area == FORCE_AREA:
-        raise DataError(f"this dataset's areas are separate forces, so there is no single '{FORCE_AREA}' total; "
+        raise DataError(f"this dataset's areas are peers (such as separate forces), so there is no single '{FORCE_AREA}' total; "
                         f"name one with --area ({', '.join(sorted(counts['area'].unique())[:6])} ...).")
     if empty:
         raise DataError(f"no counts for {category} in {area}. Run `forecast list` to see which series exist.")

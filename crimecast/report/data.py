@@ -133,7 +133,7 @@ def describe_text(description: DatasetDescription) -> list[Line]:
     from crimecast.report.tables import text_table
 
     stored = description.dataset
-    areas = "separate forces (peers)" if stored.areas == "peers" else "parts of one force"
+    areas = "peers (such as separate forces), never summed" if stored.areas == "peers" else "parts of one force"
     rates = stored.kind == "rates"  # rate series have no area table: their areas are those of the series
     areas_held = sorted(description.series["area"].unique()) if rates else list(stored.hierarchy["area"])
     lines = [heading(f"{stored.name}: {stored.kind} data by {stored.frequency}; areas are {areas}."),
