@@ -395,9 +395,9 @@ def run_command(ctx, category, area, jobs, as_json, spec_options, horizon, out_d
             _show(render.save_text(saved, name=save_name, failures=failures))
         _show(render.run_notes_text(notes))
         summary = render.run_summary(reports, failures=failures)
-        with staged_output(out_dir) as stage:
+        with staged_output(out_dir) as stage, _progress(0 if no_chart else len(reports), "Drawing charts") as progress:
             written = render.write_run_files(reports, stage.dir, counts=counts, data_label=_data_label(counts),
-                                             summary=summary, chart=not no_chart, workers=painters)
+                                             summary=summary, chart=not no_chart, workers=painters, progress=progress)
             stage.publish(stale=render.stale_names(failures))
     written = [stage.final_path(p) for p in written]
     if as_json:

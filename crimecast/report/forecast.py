@@ -220,7 +220,7 @@ def stale_names(failures: list[SeriesFailure]) -> tuple[str, ...]:
 
 def write_run_files(reports: list[SeriesReport], folder: Path, *, counts: pd.DataFrame, data_label: str,
                     summary: pd.DataFrame | None = None, chart: bool = True,
-                    workers: ChartWorkers | None = None) -> list[Path]:
+                    workers: ChartWorkers | None = None, progress=None) -> list[Path]:
     """Each series' CSV and fan chart (with ``chart``) and a batch's ``summary.csv``, in ``folder``; the paths in order.
 
     Parameters
@@ -239,6 +239,8 @@ def write_run_files(reports: list[SeriesReport], folder: Path, *, counts: pd.Dat
         Draw the fan charts.
     workers
         Chart workers started earlier (see :class:`crimecast.report.files.ChartWorkers`), else drawn here.
+    progress
+        Called with ``"category / area"`` as each fan chart is written.
     """
     from crimecast.report.files import write_forecast_files
 
@@ -246,7 +248,7 @@ def write_run_files(reports: list[SeriesReport], folder: Path, *, counts: pd.Dat
     results = [report.forecast for report in reports]
     filled = {(r.forecast.category, r.forecast.area): r.filled for r in reports}  # found once, by run_forecasts
     written = write_forecast_files(results, folder, data_label=data_label, notice=counts.attrs.get("notice", ""),
-                                   filled=filled, chart=chart, workers=workers)
+                                   filled=filled, chart=chart, workers=workers, progress=progress)
     if summary is not None:
         written.append(write_csv_atomic(summary.assign(data=data_label), folder / "summary.csv"))
     return written
