@@ -395,9 +395,9 @@ def run_command(ctx, category, area, jobs, as_json, spec_options, horizon, out_d
             _show(render.save_text(saved, name=save_name, failures=failures))
         _show(render.run_notes_text(notes))
         summary = render.run_summary(reports, failures=failures)
-        with staged_output(out_dir) as stage:
+        with staged_output(out_dir) as stage, _progress(0 if no_chart else len(reports), "Drawing charts") as progress:
             written = render.write_run_files(reports, stage.dir, counts=counts, data_label=_data_label(counts),
-                                             summary=summary, chart=not no_chart, workers=painters)
+                                             summary=summary, chart=not no_chart, workers=painters, progress=progress)
             stage.publish(stale=render.stale_names(failures))
     written = [stage.final_path(p) for p in written]
     if as_json:
@@ -633,17 +633,23 @@ def compare_command(category, area, peers, peer_group, year, population_file, no
 def _spc_areas(category, area, *, start, seasonal_adjust, known_changes_file, run_length, screen, out_dir, as_json,
                exceptional_spec, counts) -> None:
     """``forecast spc CATEGORY --area all`` (or a list): one row per area, a chart per area, a summary CSV."""
-    from crimecast.forecast.spc_areas import run_spc_areas
+    from crimecast.forecast.spc_areas import area_count, run_spc_areas
     from crimecast.report import forecast as render
+    from crimecast.report.files import ChartWorkers
 
-    report = run_spc_areas(counts, category=category, area=area, jobs=default_jobs(), start=_month_option(start, "--from"),
-                           seasonal_adjust=seasonal_adjust, known_changes=_known_changes(known_changes_file),
-                           run_length=run_length, screen=screen, exceptional=_exceptional(exceptional_spec, counts))
-    rows = report.rows()
-    with staged_output(out_dir) as stage:
-        written = render.write_spc_areas_files(report, stage.dir, rows=rows, counts=counts, data_label=_data_label(counts),
-                                               seasonal_adjust=seasonal_adjust)
-        stage.publish()
+    areas = area_count(counts, category=category, area=area)
+    with ChartWorkers(min(default_jobs(), areas)) as painters:  # started now: their plotting imports overlap the charting
+        with _progress(areas, "Charting") as progress:
+            report = run_spc_areas(counts, category=category, area=area, jobs=default_jobs(), progress=progress,
+                                   start=_month_option(start, "--from"), seasonal_adjust=seasonal_adjust,
+                                   known_changes=_known_changes(known_changes_file), run_length=run_length,
+                                   screen=screen, exceptional=_exceptional(exceptional_spec, counts))
+        rows = report.rows()
+        with staged_output(out_dir) as stage, _progress(len(report.reports), "Drawing charts") as progress:
+            written = render.write_spc_areas_files(report, stage.dir, rows=rows, counts=counts,
+                                                   data_label=_data_label(counts), seasonal_adjust=seasonal_adjust,
+                                                   workers=painters, progress=progress)
+            stage.publish()
     written = [stage.final_path(p) for p in written]
     if as_json:
         _echo_json(render.spc_areas_json(report, rows=rows, files=written))
@@ -1370,10 +1376,10 @@ def report_command(plan_file, as_of, scenario_file, csf_file, fleet_file, out_di
     from crimecast.scenarios.spec import load_scenario
 
     started = time.perf_counter()
-    counts = open_counts(data_source)
+    plan = load_plan(plan_file)
+    counts = open_counts(data_source.naming(plan.data))  # the plan's `data:` unless --data or --dataset is given
     _say_provenance(counts)
     folder = out_dir
-    plan = load_plan(plan_file)
     scenario = load_scenario(scenario_file) if scenario_file else None
     csf = load_assumptions(csf_file) if csf_file else None
     fleet = load_fleet(fleet_file) if fleet_file else None

@@ -321,6 +321,22 @@ def test_a_plan_naming_an_unknown_series_is_one_clear_line(tmp_path):
     assert not out.exists() or list(out.iterdir()) == []  # nothing written (the folder is not even made)
 
 
+def test_the_pack_reads_the_data_its_plan_names(small_csv, tmp_path):
+    """A plan's `data:` is the pack's data, as for `forecast milestones`, unless --data or --dataset says otherwise."""
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(yaml.safe_dump({"version": 1, "year": "2013/14", "data": str(small_csv), "milestones": [
+        {"category": "robbery", "area": "north", "target": "-5%"}]}), encoding="utf-8")
+    out = tmp_path / "pack"
+    result = CliRunner().invoke(cli, ["report", "--plan", str(plan), "--model", "seasonal-naive", "--paths", "100",
+                                      "--no-pdf", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert "small.csv" in page and "ILLUSTRATIVE" not in result.output
+    result = CliRunner().invoke(cli, ["report", "--plan", str(plan), "--data", "west-midlands", "--no-pdf",
+                                      "--out", str(tmp_path / "other")])
+    assert result.exit_code == 1 and "unknown area 'north' in west-midlands" in result.output
+
+
 def test_an_unwritable_out_is_refused_before_any_work(tmp_path):
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")

@@ -46,6 +46,15 @@ def test_run_json_is_machine_readable(tmp_path):
     assert series["financial_years"][0]["financial_year"] == "2014/15"
 
 
+def test_run_shows_progress_while_it_draws_the_fan_charts(small_csv, tmp_path):
+    result = invoke("run", "robbery", "--data", str(small_csv), "--area", "all", "--model", "seasonal-naive",
+                    "--paths", "100", "--no-backtest", "--jobs", "1", "--out", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    assert "Forecasting" in result.stderr and "Drawing charts" in result.stderr
+    assert sorted(p.name for p in tmp_path.glob("*_fan.png")) == ["robbery_force_fan.png", "robbery_north_fan.png",
+                                                                   "robbery_south_fan.png"]
+
+
 @pytest.mark.slow
 def test_run_all_forecasts_every_series_with_progress(small_csv, tmp_path):
     result = invoke("run", "all", "--data", str(small_csv), "--model", "seasonal-naive", "--paths", "200", "--no-backtest",

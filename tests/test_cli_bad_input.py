@@ -114,6 +114,38 @@ def test_a_batch_finishes_every_series_it_can_and_exits_1_at_the_end(tmp_path):
     assert summary.loc[("burglary", "solihull"), "status"] == "ok"
 
 
+def test_one_force_failing_is_not_blamed_for_another_force(tmp_path):
+    """Separate forces (peers) are no force's parts: each failure is its own, with its own reason."""
+    data = tmp_path / "forces.csv"
+    rows = [f"{m:%Y-%m},{force},burglary,{c}" for force in ("Kent", "Essex")
+            for m, c in zip(pd.date_range("2009-04-01", periods=60, freq="MS"), seasonal_counts(60))]
+    rows += ["2014-03,Anglia,burglary,3", "2014-02,Fenland,burglary,5", "2014-03,Fenland,burglary,4"]
+    data.write_text("month,force,category,count\n" + "\n".join(rows) + "\n")
+    result = invoke("run", "burglary", "--data", data, "--area", "all", "--out", tmp_path / "out", *FAST)
+    assert result.exit_code == 1, result.output
+    assert "Could not forecast 2 series" in result.output
+    assert "- burglary / anglia: burglary / anglia: only 1 month(s) of data" in result.output
+    assert "- burglary / fenland: burglary / fenland: only 2 month(s) of data" in result.output
+    assert "its part" not in result.output
+
+
+def test_a_series_whose_counts_stopped_is_listed_not_forecast_as_if_it_were_current(tmp_path):
+    """A force's series that stops two years before the data ends is not forecast for months already past."""
+    months = pd.date_range("2009-04-01", periods=60, freq="MS")
+    rows = [f"{m:%Y-%m},{force},burglary,{c}" for force in ("Kent", "Essex")
+            for i, (m, c) in enumerate(zip(months, seasonal_counts(60))) if force == "Essex" or i < 36]
+    data = tmp_path / "forces.csv"
+    data.write_text("month,force,category,count\n" + "\n".join(rows) + "\n")
+    result = invoke("run", "burglary", "--data", data, "--area", "all", "--out", tmp_path / "out", *FAST)
+    assert result.exit_code == 1, result.output
+    assert ("- burglary / kent: burglary / kent: its counts stop at 2012-03, 24 months before the data used ends "
+            "(2014-03)") in result.output
+    written = files_in(tmp_path / "out")
+    assert "burglary_essex_forecast.csv" in written and not [name for name in written if "kent" in name]
+    one = invoke("run", "burglary", "--data", data, "--area", "kent", "--out", tmp_path / "one", *FAST)
+    assert one.exit_code == 1 and "its counts stop at 2012-03" in one.output and "Traceback" not in one.output
+
+
 def test_a_backtest_batch_reports_the_series_that_failed(tmp_path, monkeypatch):
     import crimecast.forecast.run as run
 

@@ -83,6 +83,26 @@ def test_spc_for_a_list_of_areas_gives_one_row_each(tmp_path):
     assert (tmp_path / "robbery_dudley_spc.png").exists()
 
 
+def test_spc_for_many_areas_shows_progress_and_draws_each_chart_as_for_one_area(tmp_path):
+    """Many areas: a progress bar while the areas are read and while their charts are drawn (on chart workers),
+    each chart the same PNG as the one-area command draws."""
+    result = invoke("spc", "robbery", "--area", "coventry,dudley,solihull", "--out", tmp_path / "many")
+    assert result.exit_code == 0, result.output
+    assert "Charting" in result.stderr and "Drawing charts" in result.stderr
+    one = invoke("spc", "robbery", "--area", "dudley", "--out", tmp_path / "one")
+    assert one.exit_code == 0, one.output
+    assert (tmp_path / "many" / "robbery_dudley_spc.png").read_bytes() == (tmp_path / "one" / "robbery_dudley_spc.png").read_bytes()
+
+
+def test_spc_of_a_series_too_short_to_chart_says_how_short_without_blaming_from(tmp_path):
+    data = tmp_path / "short.csv"
+    data.write_text("month,category,count\n" + "".join(f"2013-{m:02d},robbery,{10 + m}\n" for m in range(1, 6)))
+    result = invoke("spc", "robbery", "--data", data, "--out", tmp_path / "out")
+    assert result.exit_code == 1
+    assert ("robbery / force: only 5 month(s) to chart, too few for control limits (an XmR chart needs at least 12 "
+            "months). Chart a longer span (an earlier --from) where the data holds one.") in result.output
+
+
 def test_spc_area_list_with_an_unknown_area():
     result = invoke("spc", "robbery", "--area", "coventry,dudly")
     assert result.exit_code == 1 and "Did you mean 'dudley'?" in result.output

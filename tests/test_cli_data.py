@@ -5,6 +5,7 @@ import http.server
 import json
 import threading
 
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 
@@ -50,6 +51,7 @@ def test_commands_read_a_stored_dataset_and_totals_leave_out_asb(tmp_path, store
     listed = invoke("list", "--dataset", "north", "--store", store)
     assert listed.exit_code == 0, listed.output
     assert "separate forces" in listed.output and "burglary-dwelling" not in listed.output
+    assert "The areas are peers (such as separate forces, or the local authorities of several forces)" in listed.output
     assert "all burglary" in listed.output
     refused = invoke("spc", "burglary", "--dataset", "north", "--store", store, "--out", tmp_path / "o")
     assert refused.exit_code == 1 and "separate forces" in refused.output and "--area" in refused.output
@@ -294,3 +296,21 @@ def test_a_wide_file_with_minor_rows_names_the_column_behind_a_duplicate(tmp_pat
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert "london.csv, row 9: a second count for burglary in birmingham in 2010-04 (the first is row 2)" in result.output
     assert "differ in column 'MinorText'" in result.output
+
+
+def test_data_show_of_rates_gives_numerator_denominator_and_rate_not_a_total_of_crimes(tmp_path, store):
+    """A rate series is never in total recorded crime: `data show` says what its numbers are and lists its areas."""
+    months = pd.date_range("2012-04-01", periods=24, freq="MS").strftime("%Y-%m")
+    rows = [f"{m},{area},{40 + i % 5},{50}" for area in ("north", "south") for i, m in enumerate(months)]
+    path = tmp_path / "satisfaction.csv"
+    path.write_text("month,area,satisfied,surveyed\n" + "\n".join(rows) + "\n")
+    imported = invoke("data", "import", "csv", path, "--numerator-col", "satisfied", "--denominator-col", "surveyed",
+                      "--name", "sat", "--store", store)
+    assert imported.exit_code == 0, imported.output
+    shown = invoke("data", "show", "sat", "--store", store)
+    assert shown.exit_code == 0, shown.output
+    header, _, row = shown.output.splitlines()[1:4]
+    assert header.split() == ["category", "series", "first", "last", "missing", "numerator", "denominator", "rate"]
+    assert row.split() == ["satisfaction", "2", "2012-04", "2014-03", "0", "2,012", "2,400", "83.8%"]
+    assert "in_total" not in shown.output and "Areas (2): north, south" in shown.output
+    assert "Fingerprint of the rates" in shown.output

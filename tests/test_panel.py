@@ -142,3 +142,28 @@ def test_a_note_several_series_share_is_given_once_naming_them():
     assert series_notes_once(notes) == [f"4 series (burglary / force, robbery / force, drugs / force ...): {shared}",
                                         "robbery / force: a short series."]
     assert series_notes_once([(("burglary", "north"), shared)]) == [f"burglary / north: {shared}"]
+
+
+def _peers_with_a_stopped_category(tmp_path):
+    """Two forces x two categories, 48 months; fraud in kent stops 24 months before the data ends (as the Home
+    Office's fraud stops after 2012/13)."""
+    months = pd.date_range("2010-04-01", periods=48, freq="MS")
+    rows = [(m, force, category, 100 + i % 12) for force in ("kent", "essex") for category in ("fraud", "theft")
+            for i, m in enumerate(months) if not (force == "kent" and category == "fraud" and i >= 24)]
+    path = tmp_path / "forces.csv"
+    pd.DataFrame(rows, columns=["month", "force", "category", "count"]).assign(
+        month=lambda t: t["month"].dt.strftime("%Y-%m")).to_csv(path, index=False)
+    return open_counts(DataSource(data=str(path)))
+
+
+def test_a_series_that_stopped_is_not_forecast_from_its_last_count_and_adds_zero_to_its_total(tmp_path):
+    counts = _peers_with_a_stopped_category(tmp_path)
+    with pytest.raises(DataError, match=r"fraud / kent: its counts stop at 2012-03, 24 months before the data used "
+                                        r"ends \(2014-03\).*already past, so it is not forecast"):
+        forecast_panel(counts, spec=SPEC, needs=[("fraud", "kent")])
+    panel = forecast_panel(counts, spec=SPEC, needs=[("total-recorded-crime", "kent")])
+    assert not panel.failures and any(note.startswith("1 series stops before the data used ends (fraud / kent (to 2012-03)): it is not forecast and adds 0") for note in panel.notes)
+    np.testing.assert_array_equal(panel.total("total-recorded-crime", "kent"), panel.total("theft", "kent"))
+    assert panel.months[0] == pd.Timestamp("2014-04-01")
+    batch = forecast_panel(counts, spec=SPEC, needs=[("fraud", "kent"), ("total-recorded-crime", "kent")], keep_going=True)
+    assert list(batch.failures) == [("fraud", "kent")] and batch.has("total-recorded-crime", "kent")

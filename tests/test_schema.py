@@ -92,3 +92,61 @@ def test_any_non_negative_integer_series_validates_unchanged(counts):
     months = [str(m.date()) for m in pd.date_range("2010-01-01", periods=len(counts), freq="MS")]
     tidy = validate(frame(counts, months=months), keep_outliers=True)  # spikes are refused by default: see test_io
     assert tidy["count"].tolist() == counts
+
+
+def _filled_one_by_one(table, max_gap):
+    """The gap filling as first written, one series at a time: the reference for the vectorised version."""
+    parts, filled, dropped = [], [], []
+    for (area, category), group in table.groupby(["area", "category"], sort=False):
+        full = group.set_index("month")["count"].reindex(pd.date_range(group["month"].min(), group["month"].max(), freq="MS"))
+        missing = full.index[full.isna()]
+        runs = (full.notna().cumsum()[full.isna()].value_counts() if len(missing) else pd.Series(dtype=int))
+        if len(missing) and runs.max() > max_gap:
+            dropped.append((category, area))
+            continue
+        filled += [(category, area, month) for month in missing]
+        parts.append(pd.DataFrame({"month": full.index, "area": area, "category": category,
+                                   "count": full.astype(float).interpolate().round().astype("int64").to_numpy()}))
+    return pd.concat(parts, ignore_index=True) if parts else None, filled, dropped
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.lists(st.tuples(st.booleans(), st.integers(0, 500)), min_size=1, max_size=20), min_size=1, max_size=5),
+       st.integers(0, 3), st.randoms(use_true_random=False))
+def test_gaps_filled_for_all_series_at_once_as_one_by_one(series, max_gap, random):
+    """Filling every series' gaps in one pass gives each series what filling it alone gives, in the same order."""
+    from crimecast.data.schema import fill_missing_months
+
+    rows = []
+    for number, months in enumerate(series):
+        months[0] = (True, months[0][1])  # a series starts and ends with a count
+        months[-1] = (True, months[-1][1])
+        rows += [(pd.Timestamp("2015-01-01") + pd.DateOffset(months=m), f"area-{number % 2}", f"cat-{number}", count)
+                 for m, (present, count) in enumerate(months) if present]
+    random.shuffle(rows)
+    table = pd.DataFrame(rows, columns=list(COLUMNS))
+    expected, expected_filled, expected_dropped = _filled_one_by_one(table, max_gap)
+    if expected is None:
+        with pytest.raises(DataError, match="more than the"):
+            fill_missing_months(table, how="interpolate", source="t", max_gap=max_gap, drop_unfillable=True)
+        return
+    got, _, filled, dropped = fill_missing_months(table, how="interpolate", source="t", max_gap=max_gap,
+                                                  drop_unfillable=True)
+    key = ["category", "area", "month"]
+    pd.testing.assert_frame_equal(got.sort_values(key, ignore_index=True), expected.sort_values(key, ignore_index=True))
+    assert filled == expected_filled and list(dropped) == expected_dropped
+
+
+def test_a_stray_month_is_named_after_sparse_series_are_passed_over():
+    """Scattered series are data; the first dense series with a month far from the rest is the one named."""
+    sparse = frame([1, 2, 1], months=["2013-01-01", "2015-06-01", "2017-01-01"], area="outside")
+    months = [str(m.date()) for m in pd.date_range("2014-01-01", periods=24, freq="MS")]
+    dense = frame(list(range(5, 29)) + [7], months=months + ["2019-01-01"], area="south")
+    early = frame([4] + list(range(5, 29)), months=["2003-01-01"] + months, area="west").assign(category="robbery")
+    table = pd.concat([sparse, dense, early], ignore_index=True).assign(_row=lambda t: t.index + 2)
+    with pytest.raises(DataError, match=r"row 29, column month: 2019-01 is 37 months away from the rest of burglary in "
+                                        r"south \(2014-01 to 2015-12\)"):
+        validate(table, source="f.csv")
+    with pytest.raises(DataError, match=r"row 30, column month: 2003-01 is 132 months away from the rest of robbery in "
+                                        r"west \(2014-01 to 2015-12\)"):
+        validate(table[table["area"] != "south"], source="f.csv")

@@ -188,17 +188,24 @@ class DatasetDescription:
 
 
 def _series_table(counts: pd.DataFrame, frequency: str) -> pd.DataFrame:
+    """One row per series: first and last period, periods held, periods missing inside it, zeros and total (all
+    series at once)."""
     from crimecast.data.frequency import frequency_named
-    from crimecast.data.schema import _gaps
+    from crimecast.data.schema import _period_numbers
 
     freq = frequency_named(frequency)
-    rows = []
-    for (category, area), group in counts.groupby(["category", "area"]):
-        gaps = _gaps(group, freq)
-        rows.append({"category": category, "area": area, "first": freq.label(group["month"].min()),
-                     "last": freq.label(group["month"].max()), "periods": len(group), "missing": len(gaps),
-                     "zeros": int((group["count"] == 0).sum()), "total": int(group["count"].sum())})
-    return pd.DataFrame(rows)
+    columns = ["category", "area", "first", "last", "periods", "missing", "zeros", "total"]
+    if counts.empty:
+        return pd.DataFrame(columns=columns)
+    months = pd.to_datetime(counts["month"])
+    table = counts.assign(month=months, number=_period_numbers(months, freq), zero=counts["count"].eq(0)).groupby(
+        ["category", "area"]).agg(first=("month", "min"), last=("month", "max"), periods=("month", "size"),
+                                  low=("number", "min"), high=("number", "max"), zeros=("zero", "sum"),
+                                  total=("count", "sum")).reset_index()
+    table["missing"] = table["high"] - table["low"] + 1 - table["periods"]
+    for end in ("first", "last"):
+        table[end] = table[end].map(freq.label)
+    return table[columns].astype({c: "int64" for c in ("periods", "missing", "zeros", "total")})
 
 
 def describe_dataset(name: str, *, store: str | Path | None = None) -> DatasetDescription:
@@ -214,6 +221,8 @@ def describe_dataset(name: str, *, store: str | Path | None = None) -> DatasetDe
         from crimecast.data.store import read_rates
 
         rates = read_rates(name, store=store)
-        return DatasetDescription(dataset=stored, series=_series_table(rates.rename(columns={"numerator": "count"}),
-                                                                       stored.frequency))
+        series = _series_table(rates.rename(columns={"numerator": "count"}), stored.frequency)
+        denominators = rates.groupby(["category", "area"])["denominator"].sum()
+        series["denominator"] = [int(denominators[(c, a)]) for c, a in zip(series["category"], series["area"])]
+        return DatasetDescription(dataset=stored, series=series)
     return DatasetDescription(dataset=stored, series=_series_table(stored.counts, stored.frequency))

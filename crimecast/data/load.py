@@ -15,6 +15,7 @@ from crimecast.data.frequency import MONTHLY, QUARTERLY
 from crimecast.data.home_office import refuse_rolling_totals
 from crimecast.data.read import read_table
 from crimecast.data.schema import DEFAULT_FILL, DEFAULT_MAX_GAP, ROW, FillMissing, clean_counts, validate
+from crimecast.data.shared import FrozenDict
 from crimecast.data.category_maps import HOME_OFFICE, POLICE_UK, map_frame, matches_police_uk, read_map_file
 from crimecast.data.slugs import slugify
 from crimecast.data.store import ImportedData, SourceFile, StoredDataset, sha256_of
@@ -307,8 +308,9 @@ def counts_from(data: ImportedData | StoredDataset, *, source: str, fill_missing
                        notes=(list(data.notes) if isinstance(data, ImportedData) else []) + valid.attrs["notes"],
                        areas=data.areas, whole=data.whole,
                        total_categories=None if len(in_total) == len(categories) else in_total,
-                       category_notes={r.category: r.note for r in categories.itertuples() if r.note},
-                       parents={r.area: r.parent for r in data.hierarchy.itertuples() if isinstance(r.parent, str)})
+                       category_notes=FrozenDict({r.category: r.note for r in categories.itertuples() if r.note}),
+                       parents=FrozenDict({r.area: r.parent for r in data.hierarchy.itertuples()
+                                           if isinstance(r.parent, str)}))
     return valid
 
 

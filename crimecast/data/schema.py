@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from crimecast.data.frequency import MONTHLY, Frequency
+from crimecast.data.shared import FrozenDict, FrozenList
 from crimecast.defaults import DEFAULT_FILL, DEFAULT_MAX_GAP
 from crimecast.errors import DataError
 
@@ -90,31 +91,35 @@ def _check_isolated(frame: pd.DataFrame, source: str, frequency: Frequency = MON
     """A period far from the rest of its series (2030-01 for 2013-01) is named, not reported as many missing ones."""
     ordered = frame.sort_values(["area", "category", "month"])
     groups = ordered.groupby(["area", "category"], sort=False)
-    number = (ordered["month"].dt.year * 12 + ordered["month"].dt.month - 1) // frequency.months_per_period
-    gap = number.groupby([ordered["area"], ordered["category"]], sort=False).diff()
-    before = groups.cumcount()  # rows of the series before this row
-    after = groups["month"].transform("size") - before
+    number = _period_numbers(ordered["month"], frequency)
+    gap = number.groupby([ordered["area"], ordered["category"]], sort=False).diff().to_numpy()
+    before = groups.cumcount().to_numpy()  # rows of the series before this row
+    after = groups["month"].transform("size").to_numpy() - before
     lonely = (gap >= ISOLATION_GAP) & (np.minimum(before, after) <= ISOLATED_ROWS) & (np.maximum(before, after) > ISOLATED_ROWS)
-    for position in np.flatnonzero(lonely.to_numpy()):
-        stray_first = before.iloc[position] <= ISOLATED_ROWS
-        stray = ordered.index[position - 1] if stray_first else ordered.index[position]
-        area, category = ordered.at[stray, "area"], ordered.at[stray, "category"]
-        series = ordered[(ordered["area"] == area) & (ordered["category"] == category)]
-        rest = series.iloc[int(before.iloc[position]):] if stray_first else series.iloc[:int(before.iloc[position])]
-        if len(rest) < max(DENSE_ROWS, DENSE_SHARE * _period_span(rest["month"], frequency)):
-            continue  # a sparse series: scattered periods, not one mistyped
-        periods, noun = int(gap.iloc[position]), frequency.noun
-        raise DataError(
-            f"{_where(frame, stray, source)}, column month: {frame.at[stray, 'month']:%Y-%m} is {periods} {noun}s away from "
-            f"the rest of {category} in {area} ({rest['month'].min():%Y-%m} to {rest['month'].max():%Y-%m}). "
-            f"Is the month mistyped? Fix it or remove the row (filling the gap would invent {periods - 1} {noun}s)."
-        )
-
-
-def _period_span(months: pd.Series, frequency: Frequency) -> int:
-    """Periods from the first of ``months`` to the last, both included."""
-    number = (months.dt.year * 12 + months.dt.month - 1) // frequency.months_per_period
-    return int(number.max() - number.min() + 1)
+    if not lonely.any():
+        return
+    # The rest of the series, beside the stray rows: after the gap when the strays come first, else before it.
+    numbers = number.to_numpy()
+    first, last = groups["month"].transform("min"), groups["month"].transform("max")
+    first_number, last_number = (_period_numbers(m, frequency).to_numpy() for m in (first, last))
+    stray_first = before <= ISOLATED_ROWS
+    rest_rows = np.where(stray_first, after, before)
+    rest_span = np.where(stray_first, last_number - numbers + 1, np.roll(numbers, 1) - first_number + 1)
+    dense = rest_rows >= np.maximum(DENSE_ROWS, DENSE_SHARE * rest_span)  # else scattered periods, not one mistyped
+    flagged = np.flatnonzero(lonely & dense)
+    if not len(flagged):
+        return
+    position = flagged[0]
+    stray = ordered.index[position - 1] if stray_first[position] else ordered.index[position]
+    area, category = ordered.at[stray, "area"], ordered.at[stray, "category"]
+    rest_first = first.iloc[position] if not stray_first[position] else ordered["month"].iloc[position]
+    rest_last = ordered["month"].iloc[position - 1] if not stray_first[position] else last.iloc[position]
+    periods, noun = int(gap[position]), frequency.noun
+    raise DataError(
+        f"{_where(frame, stray, source)}, column month: {frame.at[stray, 'month']:%Y-%m} is {periods} {noun}s away from "
+        f"the rest of {category} in {area} ({rest_first:%Y-%m} to {rest_last:%Y-%m}). "
+        f"Is the month mistyped? Fix it or remove the row (filling the gap would invent {periods - 1} {noun}s)."
+    )
 
 
 def sparse_series(frame: pd.DataFrame, frequency: Frequency = MONTHLY) -> list[tuple[str, str]]:
@@ -183,29 +188,105 @@ def _gaps(group: pd.DataFrame, frequency: Frequency) -> pd.DatetimeIndex:
     return full.difference(pd.DatetimeIndex(group["month"]))
 
 
+def _period_numbers(months: pd.Series, frequency: Frequency) -> pd.Series:
+    """Each month's period as a whole number (months, or quarters, since year 0): consecutive periods differ by 1."""
+    return (months.dt.year * 12 + months.dt.month - 1) // frequency.months_per_period
+
+
+def _period_starts(numbers: np.ndarray, frequency: Frequency) -> pd.DatetimeIndex:
+    """The first day of each period numbered as :func:`_period_numbers` numbers them."""
+    months = np.asarray(numbers, dtype="int64") * frequency.months_per_period - 1970 * 12
+    return pd.DatetimeIndex(months.astype("datetime64[M]").astype("datetime64[ns]"))
+
+
 def _series_with_gaps(frame: pd.DataFrame, frequency: Frequency) -> pd.Series:
     """Rows of series with a period missing inside them, found for all series at once."""
-    months = frame["month"]
-    period = (months.dt.year * 12 + months.dt.month - 1) // frequency.months_per_period
+    period = _period_numbers(frame["month"], frequency)
     grouped = period.groupby([frame["area"], frame["category"]], sort=False)
     span = grouped.transform("max") - grouped.transform("min") + 1
     return span != grouped.transform("size")
 
 
-def _runs(gaps: pd.DatetimeIndex, frequency: Frequency) -> list[pd.DatetimeIndex]:
-    """Consecutive missing periods, as runs."""
-    runs: list[list[pd.Timestamp]] = []
-    for period in gaps:
-        if runs and frequency.next(runs[-1][-1]) == period:
-            runs[-1].append(period)
-        else:
-            runs.append([period])
-    return [pd.DatetimeIndex(run) for run in runs]
-
-
 def _listed(periods, frequency: Frequency) -> str:
     periods = list(periods)
     return ", ".join(frequency.label(m) for m in periods[:6]) + (" ..." if len(periods) > 6 else "")
+
+
+class _GappySeries:
+    """The series with periods missing inside them, sorted by series (in order of first appearance) and period.
+
+    Found for all series at once with numpy: the missing run before each row
+    is its period's step from the row before it, less one.
+    """
+
+    def __init__(self, rows: pd.DataFrame, frequency: Frequency) -> None:
+        codes = rows.groupby(["area", "category"], sort=False).ngroup().to_numpy()
+        periods = _period_numbers(rows["month"], frequency).to_numpy()
+        order = np.lexsort((periods, codes))
+        self.frequency = frequency
+        self.periods, self.counts = periods[order], rows["count"].to_numpy()[order]
+        self.starts = np.flatnonzero(np.r_[True, codes[order][1:] != codes[order][:-1]])
+        self.ends = np.r_[self.starts[1:], len(order)]
+        first_rows = rows.iloc[order[self.starts]]
+        self.keys = list(zip(first_rows["area"], first_rows["category"]))
+        step = np.diff(self.periods, prepend=self.periods[:1])
+        step[self.starts] = 1
+        self.missing_before = step - 1  # periods missing just before each row
+        self.longest = np.maximum.reduceat(self.missing_before, self.starts)
+
+    def gaps(self, number: int) -> np.ndarray:
+        """The missing period numbers of series ``number``, in order."""
+        rows = slice(self.starts[number], self.ends[number])
+        missing, periods = self.missing_before[rows], self.periods[rows]
+        return np.concatenate([np.arange(p - m, p) for p, m in zip(periods, missing) if m])
+
+    def longest_run(self, number: int) -> np.ndarray:
+        """The period numbers of the first longest run of missing periods in series ``number``."""
+        rows = slice(self.starts[number], self.ends[number])
+        at = int(np.argmax(self.missing_before[rows] == self.longest[number]))
+        end = self.periods[rows][at]
+        return np.arange(end - self.longest[number], end)
+
+    def completed(self, chosen: np.ndarray, how: str) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+        """Series ``chosen`` with every period from first to last, the missing ones filled.
+
+        Returns the rows, and for each filled period its series number and period number.
+        """
+        first, last = self.periods[self.starts[chosen]], self.periods[self.ends[chosen] - 1]
+        lengths = last - first + 1
+        offsets = np.r_[0, np.cumsum(lengths)[:-1]]
+        number = np.repeat(chosen, lengths)
+        period = np.repeat(first - offsets, lengths) + np.arange(lengths.sum())
+        values = np.full(len(period), np.nan)
+        keep = np.repeat(np.isin(np.arange(len(self.starts)), chosen), self.ends - self.starts)
+        where = np.repeat(offsets - first, (self.ends - self.starts)[chosen]) + self.periods[keep]
+        values[where] = self.counts[keep]
+        missing = np.isnan(values)
+        # Each series starts and ends with a count, so interpolating the stacked series is interpolating each.
+        values = np.where(missing, 0.0, values) if how == "zero" else pd.Series(values).interpolate().round().to_numpy()
+        areas, categories = zip(*(self.keys[i] for i in chosen))
+        rows = pd.DataFrame({"month": _period_starts(period, self.frequency),
+                             "area": np.repeat(np.array(areas, dtype=object), lengths),
+                             "category": np.repeat(np.array(categories, dtype=object), lengths),
+                             "count": values.astype("int64")})
+        return rows, number[missing], period[missing]
+
+
+def _unfillable(gappy: _GappySeries, number: int, *, how: str, source: str, max_gap: int) -> str:
+    """Why series ``number`` may not be filled, and how to fix it."""
+    frequency, noun = gappy.frequency, gappy.frequency.noun
+    area, category = gappy.keys[number]
+    longest = int(gappy.longest[number])
+    if how == "error":
+        gaps = gappy.gaps(number)
+        problem = (f"has no count for {_listed(_period_starts(gaps, frequency), frequency)} "
+                   f"({len(gaps)} {noun}(s) missing inside the series)")
+    else:
+        problem = (f"has {longest} {noun}s in a row with no count "
+                   f"({_listed(_period_starts(gappy.longest_run(number), frequency), frequency)}), more than "
+                   f"the {max_gap} that may be filled")
+    return (f"{source}: {category} in {area} {problem}. Add the missing {noun}s to the file, or, if guessing "
+            f"them is acceptable, pass --fill-missing zero or interpolate with --max-gap {max(longest, 1)}.")
 
 
 def fill_missing_months(frame: pd.DataFrame, *, how: FillMissing, source: str, max_gap: int = DEFAULT_MAX_GAP,
@@ -242,35 +323,27 @@ def fill_missing_months(frame: pd.DataFrame, *, how: FillMissing, source: str, m
     DataError
         Naming the series and periods of a gap that may not be filled.
     """
-    filled, dropped = [], {}
-    noun = frequency.noun
-    gappy = _series_with_gaps(frame, frequency)
-    parts = [frame[~gappy]]
-    for (area, category), group in frame[gappy].groupby(["area", "category"], sort=False):
-        gaps = _gaps(group, frequency)
-        longest = max(_runs(gaps, frequency), key=len)
-        if how == "error" or len(longest) > max_gap:
-            problem = (f"has no count for {_listed(gaps, frequency)} ({len(gaps)} {noun}(s) missing inside the series)"
-                       if how == "error" else
-                       f"has {len(longest)} {noun}s in a row with no count ({_listed(longest, frequency)}), more than "
-                       f"the {max_gap} that may be filled")
-            message = (f"{source}: {category} in {area} {problem}. Add the missing {noun}s to the file, or, if guessing "
-                       f"them is acceptable, pass --fill-missing zero or interpolate with --max-gap {max(len(longest), 1)}.")
-            if not drop_unfillable:
-                raise DataError(message)
-            dropped[(category, area)] = message
-            continue
-        full = group.set_index("month").reindex(frequency.between(group["month"].min(), group["month"].max()))
-        full.index.name = "month"
-        full["area"], full["category"] = area, category
-        if how == "zero":
-            full["count"] = full["count"].fillna(0)
-        else:
-            full["count"] = full["count"].astype(float).interpolate().round()
-        full["count"] = full["count"].astype("int64")
-        parts.append(full.reset_index()[[*COLUMNS]])
-        filled += [(category, area, month) for month in gaps]
-    notes = _fill_note(filled, how=how, noun=noun)
+    gappy_rows = _series_with_gaps(frame, frequency)
+    complete = frame[~gappy_rows]
+    if not gappy_rows.any():
+        return complete.reset_index(drop=True), [], [], {}
+    gappy = _GappySeries(frame[gappy_rows], frequency)
+    unfillable = np.full(len(gappy.keys), how == "error") | (gappy.longest > max_gap)
+    dropped = {}
+    for number in np.flatnonzero(unfillable):
+        message = _unfillable(gappy, number, how=how, source=source, max_gap=max_gap)
+        if not drop_unfillable:
+            raise DataError(message)
+        area, category = gappy.keys[number]
+        dropped[(category, area)] = message
+    parts, filled = [complete], []
+    fillable = np.flatnonzero(~unfillable)
+    if len(fillable):
+        rows, numbers, periods = gappy.completed(fillable, how)
+        parts.append(rows)
+        filled = [(gappy.keys[n][1], gappy.keys[n][0], month)
+                  for n, month in zip(numbers, _period_starts(periods, frequency))]
+    notes = _fill_note(filled, how=how, noun=frequency.noun)
     if dropped:
         listed = ", ".join(f"{c} / {a}" for c, a in list(dropped)[:4]) + (" ..." if len(dropped) > 4 else "")
         notes.append(f"{len(dropped)} series left out for gaps that may not be filled ({listed}); "
@@ -349,5 +422,5 @@ def validate(frame: pd.DataFrame, *, source: str = "table", fill_missing: FillMi
                                                                 max_gap=max_gap, frequency=frequency,
                                                                 drop_unfillable=drop_unfillable)
     tidy = completed.sort_values(["category", "area", "month"], ignore_index=True)
-    tidy.attrs.update(notes=notes, filled=filled, dropped=dropped, frequency=frequency.name)
+    tidy.attrs.update(notes=notes, filled=FrozenList(filled), dropped=FrozenDict(dropped), frequency=frequency.name)
     return tidy

@@ -10,6 +10,7 @@ import pandas as pd
 from crimecast.data.frequency import frequency_of
 from crimecast.data.load import SINGLE_AREA
 from crimecast.data.schema import COLUMNS
+from crimecast.data.shared import FrozenDict
 from crimecast.data.slugs import did_you_mean, slugify
 from crimecast.errors import DataError
 
@@ -55,13 +56,14 @@ def with_totals(counts: pd.DataFrame) -> pd.DataFrame:
         total = total[~total["area"].isin(incomplete)]
         frame = pd.concat([frame, total[[*COLUMNS]]], ignore_index=True)
     frame = frame.sort_values(["category", "area", "month"], ignore_index=True)
-    frame.attrs = {**counts.attrs, "dropped": dropped}
+    frame.attrs = {**counts.attrs, "dropped": FrozenDict(dropped)}
     return frame
 
 
 def _areas_missing_a_category(parts: pd.DataFrame, dropped: dict) -> set[str]:
     """Areas whose total would be short: one of their categories was left out for gaps."""
-    return {area for (category, area) in dropped if category in set(parts["category"])}
+    categories = set(parts["category"])
+    return {area for (category, area) in dropped if category in categories}
 
 
 def _resolve(name: str, choices: list[str], *, kind: str, aliases: dict[str, str], source: str = "") -> tuple[str, str | None]:
@@ -141,8 +143,9 @@ def default_area(counts: pd.DataFrame) -> str:
     if whole in areas:
         return whole
     if len(areas) > 1 and counts.attrs.get("areas") == "peers":
-        raise DataError(f"the areas of {counts.attrs.get('source', 'this data')} are separate forces ({len(areas)}: "
-                        f"{', '.join(areas[:5])}{' ...' if len(areas) > 5 else ''}); name one with --area.")
+        raise DataError(f"the areas of {counts.attrs.get('source', 'this data')} are peers (such as separate forces) with "
+                        f"no total over them ({len(areas)}: {', '.join(areas[:5])}{' ...' if len(areas) > 5 else ''}); "
+                        "name one with --area.")
     return areas[0]
 
 
@@ -196,7 +199,7 @@ def series_of(counts: pd.DataFrame, *, category: str, area: str) -> pd.Series:
         raise DataError(f"no total recorded crime for {area}: one of its categories was left out for gaps "
                         "(see the note when the data is read).")
     if empty and counts.attrs.get("areas") == "peers" and area == FORCE_AREA:
-        raise DataError(f"this dataset's areas are separate forces, so there is no single '{FORCE_AREA}' total; "
+        raise DataError(f"this dataset's areas are peers (such as separate forces), so there is no single '{FORCE_AREA}' total; "
                         f"name one with --area ({', '.join(sorted(counts['area'].unique())[:6])} ...).")
     if empty:
         raise DataError(f"no counts for {category} in {area}. Run `forecast list` to see which series exist.")

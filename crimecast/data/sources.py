@@ -19,6 +19,7 @@ from crimecast.data.frequency import frequency_of, last_complete_period
 from crimecast.data.load import DEFAULT_DATASET, EMBEDDED_DATASETS, ColumnMap, counts_from, load_counts
 from crimecast.data.schema import DEFAULT_FILL, DEFAULT_MAX_GAP, FillMissing
 from crimecast.data.series import with_totals
+from crimecast.data.shared import FrozenList
 from crimecast.data.store import dataset_names, read_dataset, store_path
 from crimecast.errors import DataError, UsageError
 
@@ -169,8 +170,8 @@ def restrict_to(counts: pd.DataFrame, area: str) -> pd.DataFrame:
     chosen["area"] = chosen["area"].replace({slug: FORCE_AREA})
     chosen.attrs = {**counts.attrs, "areas": "parts", "whole": FORCE_AREA, "force_name": slug,
                     "source": f"{counts.attrs.get('source')} ({slug})",
-                    "filled": [(c, FORCE_AREA if a == slug else a, m) for c, a, m in counts.attrs.get("filled", [])
-                               if a == slug or parents.get(a) == slug],
+                    "filled": FrozenList((c, FORCE_AREA if a == slug else a, m) for c, a, m in counts.attrs.get("filled", [])
+                                         if a == slug or parents.get(a) == slug),
                     "season_references": SharedReferences(season_references(counts))}  # the sum over every force
     return chosen
 

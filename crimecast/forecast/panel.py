@@ -303,6 +303,59 @@ def default_as_of(counts: pd.DataFrame, spec: ForecastSpec) -> pd.Timestamp:
     return counts.loc[counts["month"] <= wanted, "month"].max()
 
 
+@dataclass
+class _Stopped:
+    """Series whose counts stop before the forecast's origin: left out of the fitting."""
+
+    zero: set[Key] = field(default_factory=set)  # bottom series that add 0 to the totals they are part of
+    failures: dict[Key, str] = field(default_factory=dict)  # series asked for themselves: not forecast, and why
+    notes: list[str] = field(default_factory=list)
+
+
+def _stopped(counts: pd.DataFrame, keys: list[Key], histories: list[pd.Series], *, needs: Iterable[Key],
+             as_of: pd.Timestamp, keep_going: bool) -> _Stopped:
+    """The series (asked for, or bottom series) whose last count is before ``as_of``.
+
+    A forecast from a series' own last period would be of periods already
+    past, labelled as the periods after ``as_of``, so none is made: a series
+    asked for is refused (a failure, for a batch) with the reason, and a
+    bottom series that is only part of a total asked for (a category that
+    stopped being counted, such as the Home Office's fraud after 2012/13)
+    adds 0 to it, with a note. A total whose counts stop is refused too.
+    """
+    frequency = frequency_of(counts)
+    asked = list(dict.fromkeys(needs))
+    stopped = _Stopped()
+    last = {key: h.index[-1] for key, h in zip(keys, histories) if len(h)}
+    for key in asked:
+        if key not in last:  # a total: its own counts say where it stops
+            try:
+                history = series_of(counts, category=key[0], area=key[1]).loc[:as_of]
+            except DataError:
+                continue
+            if len(history):
+                last[key] = history.index[-1]
+        if key in last and last[key] < as_of:
+            behind = (last[key].year - as_of.year) * 12 + last[key].month - as_of.month
+            reason = (f"{key[0]} / {key[1]}: its counts stop at {frequency.label(last[key])}, "
+                      f"{frequency.count_of(-behind // frequency.months_per_period)} before the data used ends "
+                      f"({frequency.label(as_of)}): a forecast from its last count would be of {frequency.noun}s "
+                      "already past, so it is not forecast.")
+            if not keep_going:
+                raise DataError(reason)
+            stopped.failures[key] = reason
+    stopped.zero = {key for key in keys if key in last and last[key] < as_of}
+    parts = sorted(stopped.zero - set(stopped.failures))
+    if parts:
+        listed = ", ".join(f"{c} / {a} (to {frequency.label(last[(c, a)])})" for c, a in parts[:4])
+        one = len(parts) == 1
+        stopped.notes.append(f"{len(parts)} series {'stops' if one else 'stop'} before the data used ends "
+                             f"({listed}{' ...' if len(parts) > 4 else ''}): {'it is' if one else 'they are'} not "
+                             f"forecast and {'adds' if one else 'add'} 0 to the totals {'it is' if one else 'they are'} "
+                             "part of.")
+    return stopped
+
+
 def forecast_panel(counts: pd.DataFrame, *, spec: ForecastSpec, needs: Iterable[Key], as_of: pd.Timestamp | None = None,
                    horizon: int | None = None, jobs: int = 1, progress: Progress | None = None,
                    keep_going: bool = False, score: Callable | None = None,
@@ -343,17 +396,20 @@ def forecast_panel(counts: pd.DataFrame, *, spec: ForecastSpec, needs: Iterable[
     if not keys:
         raise DataError("nothing to forecast: no series was asked for.")
     histories = [bottom_history(counts, key, named=split.get(key[0], [])).loc[:as_of] for key in keys]
+    stopped = _stopped(counts, keys, histories, needs=needs, as_of=as_of, keep_going=keep_going)
+    keys, histories = ([k for k in keys if k not in stopped.zero],
+                       [h for k, h in zip(keys, histories) if k not in stopped.zero])
     fitted = map_series(partial(_fit_bottom, spec=spec, horizon=horizon, keep_going=keep_going, score=score,
                                 score_keys=score_keys, references=season_references(counts)),
                         [(key, history, seed_key(counts, key)) for key, history in zip(keys, histories)],
                         jobs=jobs, progress=progress,
                         label=lambda item: f"{item[0][0]} / {item[0][1]}")
-    failures = {key: fit.reason for key, fit in zip(keys, fitted) if fit.reason is not None}
+    failures = {**stopped.failures, **{key: fit.reason for key, fit in zip(keys, fitted) if fit.reason is not None}}
     kept = [(key, history, fit) for key, history, fit in zip(keys, histories, fitted) if fit.reason is None]
     correlated = correlate_paths([fit.paths for _, _, fit in kept], history_correlation([h for _, h, _ in kept]),
                                  seed=spec.seed) if kept else []
     series_notes = {key: fit.notes for key, _, fit in kept}
-    notes = series_notes_once([(key, note) for key, _, fit in kept for note in fit.other_notes])
+    notes = series_notes_once([(key, note) for key, _, fit in kept for note in fit.other_notes]) + stopped.notes
     steps = [step for _, _, fit in kept for step in fit.steps]
     if steps:
         notes.append(f"step changes modelled as level shifts: {'; '.join(steps)} (steps: false, or --no-steps, "
@@ -362,7 +418,8 @@ def forecast_panel(counts: pd.DataFrame, *, spec: ForecastSpec, needs: Iterable[
         notes.append(f"{len(kept)} series forecast separately and added up path by path (totals are coherent); their "
                      "paths are paired so year totals move together as their year-on-year changes have.")
     months = frequency.range(frequency.next(as_of), periods=horizon)
-    paths = CoherentPaths(months=months, bottom={key: p for (key, _, _), p in zip(kept, correlated)},
+    zeros = {key: np.zeros((spec.paths, horizon)) for key in stopped.zero}  # a failure asked for is listed as one
+    paths = CoherentPaths(months=months, bottom={**{key: p for (key, _, _), p in zip(kept, correlated)}, **zeros},
                           total_categories=total_categories(counts), districts=districts_of(counts))
     scored = {key: fit.scored for key, _, fit in kept if key in score_keys}
     return Panel(paths=paths, spec=spec, as_of=as_of, notes=notes, failures=failures, series_notes=series_notes,

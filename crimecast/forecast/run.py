@@ -12,8 +12,8 @@ from crimecast.defaults import DEFAULT_EXCEPTIONAL, NO_EXCEPTIONAL
 from crimecast.data.exceptional import ExceptionalPeriod, settled_in
 from crimecast.data.frequency import frequency_of
 from crimecast.data.known_changes import KnownChange, check_known_changes
-from crimecast.data.series import (TOTAL_CATEGORY, filled_periods, resolve_area, resolve_category, season_references,
-                                   select_keys, series_of)
+from crimecast.data.series import (FORCE_AREA, TOTAL_CATEGORY, filled_periods, resolve_area, resolve_category,
+                                   season_references, select_keys, series_of)
 from crimecast.errors import CrimecastError, DataError
 from crimecast.forecast.backtest import (BACKTEST_MODELS, BACKTEST_WINDOWS, backtest_need, backtest_origins,
                                          backtest_series, lost_to_baseline, summarise)
@@ -221,8 +221,8 @@ def run_forecasts(counts: pd.DataFrame, *, category: str, area: str, spec: Forec
     panel = forecast_panel(counts, spec=spec, needs=needs, jobs=jobs, progress=progress, keep_going=batch,
                            score=partial(_backtest_beside_forecast, spec=spec, options=options, batch=batch),
                            score_keys=beside)
-    ready = [item for item in items if panel.has(item[0], item[1])]
-    failures = [_failure(panel, c, a) for c, a, _ in items if not panel.has(c, a)]
+    ready = [item for item in items if panel.has(item[0], item[1]) and item[:2] not in panel.failures]
+    failures = [_failure(panel, c, a) for c, a, _ in items if not panel.has(c, a) or (c, a) in panel.failures]
     scored: dict = dict(panel.scored)
     alone = [item for item in ready if (item[0], item[1]) not in scored]
     if options.backtest and alone:
@@ -237,8 +237,12 @@ def run_forecasts(counts: pd.DataFrame, *, category: str, area: str, spec: Forec
 
 
 def _failure(panel: Panel, category: str, area: str) -> SeriesFailure:
-    reasons = [(key, reason) for key, reason in panel.failures.items()
-               if key == (category, area) or key[0] == category or category == TOTAL_CATEGORY]
+    def part_of(key: tuple[str, str]) -> bool:  # a bottom series this one adds up: never another force's
+        return category in (key[0], TOTAL_CATEGORY) and area in (key[1], FORCE_AREA)
+
+    own = panel.failures.get((category, area))
+    reasons = [((category, area), own)] if own is not None else [
+        (key, reason) for key, reason in panel.failures.items() if part_of(key)]
     key, reason = reasons[0] if reasons else ((category, area), "not forecast")
     first, _, detail = reason.partition("\n")
     own = key == (category, area)

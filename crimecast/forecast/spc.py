@@ -208,9 +208,11 @@ def _check_series(values: pd.Series, *, kept: pd.Series | None = None) -> None:
         raise DataError(f"{values.name or 'series'}: {len(kept)} points outside the exceptional periods is too few for "
                         f"control limits; an XmR chart needs at least {MIN_POINTS} {_frequency(values).noun}s. "
                         "Use an earlier --from.")
-    if len(values) < MIN_POINTS:
-        raise DataError(f"{values.name or 'series'}: {len(values)} points is too few for control limits; "
-                        f"an XmR chart needs at least {MIN_POINTS} {_frequency(values).noun}s. Use an earlier --from.")
+    if len(values) < MIN_POINTS:  # the series may be that short, or cut short by --from: the advice fits both
+        noun = _frequency(values).noun
+        raise DataError(f"{values.name or 'series'}: only {len(values)} {noun}(s) to chart, too few for control limits "
+                        f"(an XmR chart needs at least {MIN_POINTS} {noun}s). Chart a longer span (an earlier --from) "
+                        "where the data holds one.")
     if np.ptp(values.to_numpy(dtype=float)) == 0:
         raise DataError(f"{values.name or 'series'}: every value is {values.iloc[0]:g}, so there is no variation "
                         "to set limits from. Check the series, or chart a longer span.")

@@ -9,7 +9,7 @@ import pandas as pd
 
 from crimecast.data.series import ALL, resolve_area, resolve_category
 from crimecast.errors import CrimecastError, DataError
-from crimecast.forecast.parallel import map_series
+from crimecast.forecast.parallel import Progress, map_series
 from crimecast.forecast.run import ProcessReport, run_spc
 
 
@@ -59,13 +59,25 @@ def _one(area: str, counts: pd.DataFrame, category: str, options: dict) -> Proce
         return (area, str(error))
 
 
-def run_spc_areas(counts: pd.DataFrame, *, category: str, area: str, jobs: int = 1, **options) -> AreasProcessReport:
+def area_count(counts: pd.DataFrame, *, category: str, area: str) -> int:
+    """How many areas :func:`run_spc_areas` charts (what it reports to ``progress``)."""
+    return len(_areas_of(counts, resolve_category(counts, category)[0], area))
+
+
+def _areas_of(counts: pd.DataFrame, slug: str, area: str) -> list[str]:
+    present = set(counts.loc[counts["category"] == slug, "area"].unique())
+    return [a for a in area_names(counts, area) if a in present]
+
+
+def run_spc_areas(counts: pd.DataFrame, *, category: str, area: str, jobs: int = 1,
+                  progress: Progress | None = None, **options) -> AreasProcessReport:
     """SPC of ``category`` in every area named by ``area`` (``all`` or ``a,b,c``).
 
     ``options`` go to :func:`~crimecast.forecast.run.run_spc` (start,
     seasonal_adjust, known_changes, run_length, screen, exceptional). An area
     that cannot be charted (too short, constant) is listed with the reason;
-    the others are still done.
+    the others are still done. ``progress`` is called with each area's name
+    as its chart is read.
 
     Raises
     ------
@@ -73,11 +85,11 @@ def run_spc_areas(counts: pd.DataFrame, *, category: str, area: str, jobs: int =
         For an unknown category or area, or when no area could be charted.
     """
     slug, _ = resolve_category(counts, category)
-    present = set(counts.loc[counts["category"] == slug, "area"].unique())
-    areas = [a for a in area_names(counts, area) if a in present]
+    areas = _areas_of(counts, slug, area)
     if not areas:
         raise DataError(f"no series of {slug} in the areas named ({area}); see `forecast list`.")
-    outcomes = map_series(partial(_one, counts=counts, category=slug, options=options), areas, jobs=jobs)
+    outcomes = map_series(partial(_one, counts=counts, category=slug, options=options), areas, jobs=jobs,
+                          progress=progress)
     reports = [o for o in outcomes if isinstance(o, ProcessReport)]
     failures = [o for o in outcomes if not isinstance(o, ProcessReport)]
     if not reports:

@@ -63,9 +63,18 @@ def datasets_table(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def series_summary(description: DatasetDescription) -> pd.DataFrame:
-    """Per category: series, periods, missing periods, zeros and the total count."""
+    """Per category: series, periods, missing periods, zeros and the total count (for rate series: the numerator's
+    and denominator's totals and their rate; a rate is never counted in total recorded crime)."""
     series = description.series
     grouped = series.groupby("category")
+    if "denominator" in series:
+        numerator, denominator = grouped["total"].sum(), grouped["denominator"].sum()
+        return pd.DataFrame({
+            "series": grouped.size(), "first": grouped["first"].min(), "last": grouped["last"].max(),
+            "missing": grouped["missing"].sum(), "numerator": numerator.map(lambda v: f"{v:,}"),
+            "denominator": denominator.map(lambda v: f"{v:,}"),
+            "rate": (numerator / denominator).map(lambda v: f"{v:.1%}"),
+        }).reset_index()
     in_total = description.dataset.categories.set_index("category")["in_total"]
     return pd.DataFrame({
         "series": grouped.size(), "first": grouped["first"].min(), "last": grouped["last"].max(),
@@ -124,18 +133,19 @@ def describe_text(description: DatasetDescription) -> list[Line]:
     from crimecast.report.tables import text_table
 
     stored = description.dataset
-    areas = "separate forces (peers)" if stored.areas == "peers" else "parts of one force"
+    areas = "peers (such as separate forces), never summed" if stored.areas == "peers" else "parts of one force"
+    rates = stored.kind == "rates"  # rate series have no area table: their areas are those of the series
+    areas_held = sorted(description.series["area"].unique()) if rates else list(stored.hierarchy["area"])
     lines = [heading(f"{stored.name}: {stored.kind} data by {stored.frequency}; areas are {areas}."),
              *([note(stored.illustrative)] if stored.illustrative else []),
              plain(text_table(series_summary(description), align_left=("category", "first", "last", "in_total"))),
              plain(), plain(gaps_sentence(description)),
-             plain(f"Areas ({len(stored.hierarchy)}): " + ", ".join(stored.hierarchy["area"].head(20))
-                   + (" ..." if len(stored.hierarchy) > 20 else ""))]
+             plain(f"Areas ({len(areas_held)}): " + ", ".join(areas_held[:20]) + (" ..." if len(areas_held) > 20 else ""))]
     lines += [plain(f"Note: {text}") for text in stored.notes]
     lines.append(heading("\nFiles:"))
     lines += [plain(f"  {row.path}  sha256 {row.sha256[:16]}...  imported {row.imported_at:%Y-%m-%d %H:%M} "
                     f"(crimecast {row.crimecast_version})") for row in stored.files.itertuples()]
-    lines.append(plain(f"Fingerprint of the counts: {stored.fingerprint[:16]}..."))
+    lines.append(plain(f"Fingerprint of the {'rates' if rates else 'counts'}: {stored.fingerprint[:16]}..."))
     return lines
 
 

@@ -123,26 +123,26 @@ class ChartWorkers:
             self._pool.terminate()
         self._pool.join()
 
-    def draw(self, work, items: list) -> list:
-        """``work(item)`` for every item on the workers, in order; a worker's exception is raised here."""
-        results = []
+    def draw(self, work, items: list):
+        """``work(item)`` for every item on the workers, yielded in order as each is done; a worker's exception is
+        raised here."""
         for done, value in self._pool.imap(partial(_outcome, work), items):
             if not done:
                 raise value
-            results.append(value)
-        return results
+            yield value
 
 
 def write_forecast_files(results: list[ForecastResult], out_dir: Path, *, data_label: str = "", notice: str = "",
                          filled: dict[tuple[str, str], tuple] | None = None, chart: bool = True,
-                         workers: ChartWorkers | None = None) -> list[Path]:
+                         workers: ChartWorkers | None = None, progress=None) -> list[Path]:
     """Each forecast's CSV and, with ``chart``, its fan chart PNG, in ``out_dir``; the paths, in order.
 
     Charts take most of the time of a batch's files (a quarter to half a
     second each, mostly laying out text), so they are drawn on ``workers``
     started earlier when given, else in this process. ``filled`` gives, per
     (category, area), the periods that were missing and filled in (marked on
-    the chart, and ``filled`` rather than ``actual`` in the CSV).
+    the chart, and ``filled`` rather than ``actual`` in the CSV). ``progress`` is
+    called with ``"category / area"`` as each chart is written.
     """
     out_dir = Path(out_dir)
     filled = filled or {}
@@ -151,7 +151,10 @@ def write_forecast_files(results: list[ForecastResult], out_dir: Path, *, data_l
     if not chart:
         return csvs
     items = [(result, notice, tuple(filled.get((result.category, result.area), ()))) for result in results]
-    pngs = workers.draw(_fan_chart_png, items) if workers is not None else [_fan_chart_png(item) for item in items]
-    charts = [write_bytes_atomic(out_dir / output_names(result.category, result.area)[1], png)
-              for result, png in zip(results, pngs)]
+    pngs = workers.draw(_fan_chart_png, items) if workers is not None else map(_fan_chart_png, items)
+    charts = []
+    for result, png in zip(results, pngs):
+        charts.append(write_bytes_atomic(out_dir / output_names(result.category, result.area)[1], png))
+        if progress:
+            progress(f"{result.category} / {result.area}")
     return [path for pair in zip(csvs, charts) for path in pair]

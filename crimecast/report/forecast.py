@@ -220,7 +220,7 @@ def stale_names(failures: list[SeriesFailure]) -> tuple[str, ...]:
 
 def write_run_files(reports: list[SeriesReport], folder: Path, *, counts: pd.DataFrame, data_label: str,
                     summary: pd.DataFrame | None = None, chart: bool = True,
-                    workers: ChartWorkers | None = None) -> list[Path]:
+                    workers: ChartWorkers | None = None, progress=None) -> list[Path]:
     """Each series' CSV and fan chart (with ``chart``) and a batch's ``summary.csv``, in ``folder``; the paths in order.
 
     Parameters
@@ -239,6 +239,8 @@ def write_run_files(reports: list[SeriesReport], folder: Path, *, counts: pd.Dat
         Draw the fan charts.
     workers
         Chart workers started earlier (see :class:`crimecast.report.files.ChartWorkers`), else drawn here.
+    progress
+        Called with ``"category / area"`` as each fan chart is written.
     """
     from crimecast.report.files import write_forecast_files
 
@@ -246,7 +248,7 @@ def write_run_files(reports: list[SeriesReport], folder: Path, *, counts: pd.Dat
     results = [report.forecast for report in reports]
     filled = {(r.forecast.category, r.forecast.area): r.filled for r in reports}  # found once, by run_forecasts
     written = write_forecast_files(results, folder, data_label=data_label, notice=counts.attrs.get("notice", ""),
-                                   filled=filled, chart=chart, workers=workers)
+                                   filled=filled, chart=chart, workers=workers, progress=progress)
     if summary is not None:
         written.append(write_csv_atomic(summary.assign(data=data_label), folder / "summary.csv"))
     return written
@@ -308,8 +310,18 @@ def spc_text(report: ProcessReport, *, folder: Path, files: list[Path]) -> list[
     return lines
 
 
+def _control_chart_png(item: tuple) -> bytes:
+    """One area's control chart as PNG bytes (drawn in a chart worker; written by the parent)."""
+    from crimecast.report.charts import control_chart_figure, png_bytes
+
+    report, notice, filled = item
+    return png_bytes(control_chart_figure(report.chart, category=report.category, area=report.area,
+                                          known={k.month: k.description for k in report.known}, notice=notice,
+                                          filled=filled))
+
+
 def write_spc_areas_files(report, folder: Path, *, rows: pd.DataFrame, counts: pd.DataFrame, data_label: str,
-                          seasonal_adjust: bool = False) -> list[Path]:
+                          seasonal_adjust: bool = False, workers=None, progress=None) -> list[Path]:
     """``forecast spc CATEGORY --area all``: the one-row-per-area CSV, then each area's chart; the paths in order.
 
     Parameters
@@ -324,14 +336,23 @@ def write_spc_areas_files(report, folder: Path, *, rows: pd.DataFrame, counts: p
         The data charted (notice and filled-in periods on the charts) and where it comes from (CSV column).
     seasonal_adjust
         The charts are of seasonally adjusted values (named ``..._adjusted``).
+    workers, progress
+        Chart workers started earlier (:class:`crimecast.report.files.ChartWorkers`; else the charts are drawn
+        here), and a callback called with each area's name as its chart is written.
     """
-    from crimecast.report.charts import save_figure
+    from crimecast.data.series import filled_periods
+    from crimecast.report.files import write_bytes_atomic
 
     folder, adjusted = Path(folder), "_adjusted" if seasonal_adjust else ""
     written = [write_csv_atomic(rows.assign(category=report.category, data=data_label),
                                 folder / f"{report.category}_areas_spc{adjusted}.csv")]
-    for one in report.reports:
-        written.append(save_figure(_control_chart(one, counts=counts), folder / f"{one.category}_{one.area}_spc{adjusted}.png"))
+    items = [(one, counts.attrs.get("notice", ""), tuple(filled_periods(counts, category=one.category, area=one.area)))
+             for one in report.reports]
+    pngs = workers.draw(_control_chart_png, items) if workers is not None else map(_control_chart_png, items)
+    for one, png in zip(report.reports, pngs):
+        written.append(write_bytes_atomic(folder / f"{one.category}_{one.area}_spc{adjusted}.png", png))
+        if progress:
+            progress(one.area)
     return written
 
 

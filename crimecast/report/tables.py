@@ -231,8 +231,8 @@ def areas_sentence(counts: pd.DataFrame) -> str:
     """How the areas of a dataset relate, in one sentence for ``forecast list``."""
     whole = counts.attrs.get("whole") or "force"
     if counts.attrs.get("areas") == "peers":
-        return ("The areas are separate forces (peers): no total over them is formed; name one with --area "
-                "(the default is refused).")
+        return ("The areas are peers (such as separate forces, or the local authorities of several forces): no total "
+                "over them is formed; name one with --area (the default is refused).")
     if whole in set(counts["area"]) and counts["area"].nunique() > 1:
         return f"The areas are parts of one force; '{whole}' is its total and the default area."
     return "One area: it is the default."
