@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from crimecast.forecast.cores import BlendCore, ETSCore, RecentLevelCore, SeasonalNaiveCore
+from crimecast.forecast.cores import BlendCore, ETSCore, LevelCore, RecentLevelCore, SeasonalNaiveCore
 from crimecast.forecast.models import CHANGE_SHRINK, FALL_SHRINK, crimecast_core
 
 NO_TREND = partial(ETSCore, trend=False)
@@ -155,3 +155,20 @@ def test_recent_level_moves_with_the_series_and_keeps_its_spread(seed, shift, mo
     shifted = RecentLevelCore().fit(y_log + shift).sample(12, 50, seed)
     np.testing.assert_allclose(shifted, paths + shift, atol=1e-9)
     assert np.isfinite(paths).all()
+
+
+# --- LevelCore -------------------------------------------------------------------------------------------
+
+def test_level_core_equal_counts_still_have_counting_noise():
+    """Three months of 1: the interval is not one number (it was 12 to 12 for the year)."""
+    y_log = np.log1p(pd.Series([1.0, 1.0, 1.0], index=pd.date_range("2021-01-01", periods=3, freq="MS")))
+    counts = np.expm1(LevelCore().fit(y_log).sample(12, 2000, 0)).sum(axis=1)
+    low, high = np.quantile(counts, [0.1, 0.9])
+    assert high - low > 4
+    assert 6 < np.median(counts) < 20
+
+
+def test_level_core_noisy_history_keeps_its_own_spread():
+    values = np.log1p(pd.Series([50.0, 150.0, 60.0, 140.0], index=pd.date_range("2021-01-01", periods=4, freq="MS")))
+    core = LevelCore().fit(values)
+    assert core.scale_ == pytest.approx(np.std(values.to_numpy(), ddof=1) * np.sqrt(1 + 1 / 4))

@@ -223,14 +223,22 @@ class SeasonalNaiveCore:
 
 
 class LevelCore:
-    """The recent average level with its spread: for series too short to model."""
+    """The recent average level with its spread: for series too short to model.
+
+    The spread is the history's own, but never less than counting noise
+    (Poisson) at that level gives on the log scale, ``sqrt(m) / (m + 1)`` for
+    a mean count ``m``: a few equal counts (three months of 1) do not make a
+    certain forecast.
+    """
 
     def fit(self, y_log: pd.Series) -> "LevelCore":
         y_log = fill_gaps(y_log)
         recent = y_log.to_numpy()[-series_frequency(y_log).periods_per_year:]
         self.level_ = float(recent.mean())
-        self.scale_ = float(np.std(y_log.to_numpy(), ddof=1)) if len(y_log) > 1 else 0.5
-        self.scale_ *= np.sqrt(1 + 1 / len(recent))
+        mean_count = float(np.expm1(self.level_))
+        counting_noise = np.sqrt(max(mean_count, 0.0)) / (mean_count + 1)
+        observed = float(np.std(y_log.to_numpy(), ddof=1)) if len(y_log) > 1 else 0.5
+        self.scale_ = max(observed, counting_noise) * np.sqrt(1 + 1 / len(recent))
         return self
 
     def sample(self, horizon: int, n_paths: int, seed: int) -> np.ndarray:
