@@ -224,6 +224,7 @@ class _GappySeries:
         periods = _period_numbers(rows["month"], frequency).to_numpy()
         order = np.lexsort((periods, codes))
         self.frequency = frequency
+        self.month_dtype = rows["month"].dtype  # filled rows keep it (pandas 3 reads months at microseconds)
         self.periods, self.counts = periods[order], rows["count"].to_numpy()[order]
         self.starts = np.flatnonzero(np.r_[True, codes[order][1:] != codes[order][:-1]])
         self.ends = np.r_[self.starts[1:], len(order)]
@@ -265,7 +266,7 @@ class _GappySeries:
         # Each series starts and ends with a count, so interpolating the stacked series is interpolating each.
         values = np.where(missing, 0.0, values) if how == "zero" else pd.Series(values).interpolate().round().to_numpy()
         areas, categories = zip(*(self.keys[i] for i in chosen))
-        rows = pd.DataFrame({"month": _period_starts(period, self.frequency),
+        rows = pd.DataFrame({"month": _period_starts(period, self.frequency).astype(self.month_dtype),
                              "area": np.repeat(np.array(areas, dtype=object), lengths),
                              "category": np.repeat(np.array(categories, dtype=object), lengths),
                              "count": values.astype("int64")})
