@@ -504,6 +504,7 @@ def test_milestones_on_quarterly_data_and_a_mid_quarter_as_of(quarterly_data, tm
                     "--model", "seasonal-naive", "--paths", "200", "--jobs", "1", "--out", str(tmp_path))
     assert result.exit_code == 0, result.output
     assert "after 2 quarters of 2013/14" in result.output and "Outcome: -6.1%" in result.output
+    assert "in-year assurance as of 2013/14 Q2." in result.output  # the quarter, not its last month (2013-09)
     folder = tmp_path / "milestones-burglary-force"
     trajectories = (folder / "trajectories.csv").read_text().splitlines()
     assert trajectories[0].startswith("month,quarter,") and len(trajectories) == 5

@@ -166,6 +166,7 @@ def test_scenario_and_milestones_on_one_force_of_a_stored_dataset(tmp_path, stor
                         "--paths", "200", "--no-chart", "--out", tmp_path / "m")
     assert milestones.exit_code == 0, milestones.output
     assert "forces (merseyside)" in milestones.output and "P(meet)" in milestones.output
+    assert "burglary / merseyside" in milestones.stderr and "burglary / force" not in milestones.stderr  # progress names it
 
 
 def test_a_series_left_out_for_a_gap_says_so_when_asked_for_not_unknown_category(tmp_path, store, write_csv):

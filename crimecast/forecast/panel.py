@@ -403,7 +403,7 @@ def forecast_panel(counts: pd.DataFrame, *, spec: ForecastSpec, needs: Iterable[
                                 score_keys=score_keys, references=season_references(counts)),
                         [(key, history, seed_key(counts, key)) for key, history in zip(keys, histories)],
                         jobs=jobs, progress=progress,
-                        label=lambda item: f"{item[0][0]} / {item[0][1]}")
+                        label=lambda item: f"{item[2][0]} / {item[2][1]}")  # one force of several by its own name
     failures = {**stopped.failures, **{key: fit.reason for key, fit in zip(keys, fitted) if fit.reason is not None}}
     kept = [(key, history, fit) for key, history, fit in zip(keys, histories, fitted) if fit.reason is None]
     correlated = correlate_paths([fit.paths for _, _, fit in kept], history_correlation([h for _, h, _ in kept]),

@@ -292,7 +292,8 @@ def milestones_json(report: MilestoneReport, *, data: dict, files: list[Path]) -
 def milestones_text(report: MilestoneReport, *, data_label: str, folder: Path, files: list[Path]) -> list[Line]:
     """``forecast milestones``: the position table, a sentence per milestone, the year against a saved forecast, notes."""
     observed = max(a.months_observed for a in report.assessments)
-    stage = f"in-year assurance as of {report.as_of:%Y-%m}" if observed else f"planning from {report.as_of:%Y-%m}"
+    as_of = report.assessments[0].frequency.label(report.as_of)  # "2013/14 Q2" for quarterly data, not its last month
+    stage = f"in-year assurance as of {as_of}" if observed else f"planning from {as_of}"
     scenario_text = f", scenario '{report.scenario_name}'" if report.scenario_name else ""
     lines = [heading(f"\n{report.plan.name}: {stage}. Data: {data_label}. Model: {report.base.model}, "
                      f"{report.base.paths:,} paths{scenario_text}."),
