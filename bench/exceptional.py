@@ -3,8 +3,9 @@
 On real monthly series (London boroughs; police.uk forces), the default model
 forecasts 12 months from each origin twice: with every month, and with the
 covid-uk calendar's exceptional periods kept out of fitting (and out of the
-calibration windows' fits, though still scored there;
-``CrimeForecaster(exceptional=...)``). Only the periods that began before
+calibration windows' fits and, since issue 14's session 25, their scores;
+``CrimeForecaster(exceptional=...)``; the RESULTS section was written before
+that change). Only the periods that began before
 the origin are passed, as an analyst would know them then. Each forecast is
 scored on the months after the origin that the data holds (at least 6): MASE
 (scaled by the in-sample seasonal-naive MAE) and 80% coverage, on every
@@ -142,7 +143,7 @@ def main() -> None:
     body = f"""## Lockdowns kept out as exceptional periods (issue 12)
 
 {machine()}. `{command}`. Model `{args.model}`; each origin's forecast made twice, as today and with the
-`{CALENDAR}` periods ({spans}) that began before the origin kept out of fitting (still scored in interval calibration).
+`{CALENDAR}` periods ({spans}) that began before the origin kept out of fitting (and of the interval calibration's scores once settled).
 Scored on the next {HORIZON} months the data holds (at least {MIN_SCORED}; police.uk ends 2021-09): MASE and 80% coverage on
 every scored month, and on the scored months outside the calendar's periods.
 {chr(10).join(chr(10) + s for s in sections)}
