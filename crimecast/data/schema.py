@@ -124,8 +124,7 @@ def _check_isolated(frame: pd.DataFrame, source: str, frequency: Frequency = MON
 
 def sparse_series(frame: pd.DataFrame, frequency: Frequency = MONTHLY) -> list[tuple[str, str]]:
     """``(category, area)`` of the series holding under half the periods they span (too sparse to forecast)."""
-    number = (frame["month"].dt.year * 12 + frame["month"].dt.month - 1) // frequency.months_per_period
-    grouped = number.groupby([frame["category"], frame["area"]])
+    grouped = _period_numbers(frame["month"], frequency).groupby([frame["category"], frame["area"]])
     span = grouped.max() - grouped.min() + 1
     sparse = grouped.size() < 0.5 * span
     return [tuple(key) for key in sparse[sparse].index]
@@ -181,11 +180,6 @@ def _check_duplicates(frame: pd.DataFrame, source: str) -> None:
         )
 
 
-
-
-def _gaps(group: pd.DataFrame, frequency: Frequency) -> pd.DatetimeIndex:
-    full = frequency.between(group["month"].min(), group["month"].max())
-    return full.difference(pd.DatetimeIndex(group["month"]))
 
 
 def _period_numbers(months: pd.Series, frequency: Frequency) -> pd.Series:
