@@ -260,14 +260,19 @@ def _spc_stem(report: ProcessReport) -> str:
     return f"{report.category}_{report.area}_spc" + ("_adjusted" if report.chart.seasonally_adjusted else "")
 
 
-def _control_chart(report: ProcessReport, *, counts: pd.DataFrame):
-    from crimecast.data.series import filled_periods
+def _control_chart_figure(report: ProcessReport, notice: str, filled):
+    """The control chart of ``report``, with the data's ``notice`` and its ``filled`` periods marked."""
     from crimecast.report.charts import control_chart_figure
 
     return control_chart_figure(report.chart, category=report.category, area=report.area,
-                                known={k.month: k.description for k in report.known},
-                                notice=counts.attrs.get("notice", ""),
-                                filled=filled_periods(counts, category=report.category, area=report.area))
+                                known={k.month: k.description for k in report.known}, notice=notice, filled=filled)
+
+
+def _control_chart(report: ProcessReport, *, counts: pd.DataFrame):
+    from crimecast.data.series import filled_periods
+
+    return _control_chart_figure(report, counts.attrs.get("notice", ""),
+                                 filled_periods(counts, category=report.category, area=report.area))
 
 
 def write_spc_files(report: ProcessReport, folder: Path, *, counts: pd.DataFrame) -> list[Path]:
@@ -311,13 +316,11 @@ def spc_text(report: ProcessReport, *, folder: Path, files: list[Path]) -> list[
 
 
 def _control_chart_png(item: tuple) -> bytes:
-    """One area's control chart as PNG bytes (drawn in a chart worker; written by the parent)."""
-    from crimecast.report.charts import control_chart_figure, png_bytes
+    """One area's control chart as PNG bytes, from ``(report, notice, filled)`` (drawn in a chart worker; written by
+    the parent)."""
+    from crimecast.report.charts import png_bytes
 
-    report, notice, filled = item
-    return png_bytes(control_chart_figure(report.chart, category=report.category, area=report.area,
-                                          known={k.month: k.description for k in report.known}, notice=notice,
-                                          filled=filled))
+    return png_bytes(_control_chart_figure(*item))
 
 
 def write_spc_areas_files(report, folder: Path, *, rows: pd.DataFrame, counts: pd.DataFrame, data_label: str,
