@@ -16,14 +16,18 @@ def _refuse(self, *args, **kwargs) -> NoReturn:
     raise TypeError(f"a {type(self).__name__} is shared between tables and never changed: make a new one instead")
 
 
-class FrozenList(list):
+class _Shared:
+    """Copies (shallow or deep) are the container itself: it never changes, so sharing it is safe."""
+
+    def __deepcopy__(self, memo: dict):
+        return self
+
+    def __copy__(self):
+        return self
+
+
+class FrozenList(_Shared, list):
     """A list that is never changed once made (``attrs["filled"]``); equal to a list with the same items."""
-
-    def __deepcopy__(self, memo: dict) -> "FrozenList":
-        return self
-
-    def __copy__(self) -> "FrozenList":
-        return self
 
     def __reduce__(self):
         return type(self), (list(self),)
@@ -32,14 +36,8 @@ class FrozenList(list):
     __setitem__ = __delitem__ = __iadd__ = __imul__ = _refuse
 
 
-class FrozenDict(dict):
+class FrozenDict(_Shared, dict):
     """A dict that is never changed once made (``attrs["dropped"]``, ``attrs["parents"]``); equal to a dict with the same items."""
-
-    def __deepcopy__(self, memo: dict) -> "FrozenDict":
-        return self
-
-    def __copy__(self) -> "FrozenDict":
-        return self
 
     def __reduce__(self):
         return type(self), (dict(self),)
