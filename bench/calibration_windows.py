@@ -32,14 +32,14 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from bench.accuracy import PANELS, known_by, markdown, references, subsample  # noqa: E402
+from bench.accuracy import PANELS, _from_paths, known_by, markdown, references, subsample  # noqa: E402
+from bench.accuracy import _scores as accuracy_scores  # noqa: E402
 from crimecast.data.exceptional import exceptional_mask, load_exceptional  # noqa: E402
 from crimecast.defaults import DEFAULT_EXCEPTIONAL, DEFAULT_PATHS, DEFAULT_SEED  # noqa: E402
 from crimecast.forecast import calibrate as calibration  # noqa: E402
 from crimecast.forecast import models  # noqa: E402
 from crimecast.forecast.backtest import backtest_origins  # noqa: E402
 from crimecast.forecast.cores import series_frequency  # noqa: E402
-from crimecast.forecast.metrics import seasonal_naive_mae  # noqa: E402
 from crimecast.forecast.parallel import map_series  # noqa: E402
 from crimecast.forecast.threads import one_blas_thread  # noqa: E402
 
@@ -146,16 +146,9 @@ def final_paths(case: Case, scale: float, total_scale: float) -> np.ndarray:
 
 def score(case: Case, scale: float, total_scale: float) -> dict[str, float]:
     """bench/accuracy.py's scores of the forecast with these factors."""
-    paths = final_paths(case, scale, total_scale)
-    actual = case.actual
-    point = np.median(paths, axis=0)
-    mae = seasonal_naive_mae(case.train, case.season)
-    row = {"mase": float(np.mean(np.abs(actual - point)) / mae) if mae > 0 else np.nan,
-           "total_ape": float(abs(np.median(paths.sum(axis=1)) - actual.sum()) / actual.sum() * 100)}
-    for level in (80, 95):
-        tail = (1 - level / 100) / 2
-        low, high = np.quantile(paths, [tail, 1 - tail], axis=0)
-        row[f"coverage{level}"] = float(np.mean((actual >= low) & (actual <= high)) * 100)
+    window = _from_paths(final_paths(case, scale, total_scale), 0.0)
+    row = accuracy_scores(window, case.train, case.actual, case.season)
+    del row["seconds"]
     return row
 
 
