@@ -171,8 +171,9 @@ class Panel:
         return QUARTERLY if step == QUARTERLY.months_per_period else MONTHLY
 
     def has(self, category: str, area: str) -> bool:
-        """Whether (category, area) is a bottom series or a complete sum of them."""
-        return self.paths.keys_for(category, area) is not None
+        """Whether (category, area) is a bottom series or a complete sum of them, and was not refused (a series
+        whose counts stop before the data used ends adds 0 to its totals but is no forecast of its own)."""
+        return (category, area) not in self.failures and self.paths.keys_for(category, area) is not None
 
     def total(self, category: str, area: str) -> np.ndarray:
         """Paths (n_paths, periods) of (category, area), summed path by path from its bottom series."""

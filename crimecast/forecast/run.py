@@ -221,8 +221,8 @@ def run_forecasts(counts: pd.DataFrame, *, category: str, area: str, spec: Forec
     panel = forecast_panel(counts, spec=spec, needs=needs, jobs=jobs, progress=progress, keep_going=batch,
                            score=partial(_backtest_beside_forecast, spec=spec, options=options, batch=batch),
                            score_keys=beside)
-    ready = [item for item in items if panel.has(item[0], item[1]) and item[:2] not in panel.failures]
-    failures = [_failure(panel, c, a) for c, a, _ in items if not panel.has(c, a) or (c, a) in panel.failures]
+    ready = [item for item in items if panel.has(item[0], item[1])]
+    failures = [_failure(panel, c, a) for c, a, _ in items if not panel.has(c, a)]
     scored: dict = dict(panel.scored)
     alone = [item for item in ready if (item[0], item[1]) not in scored]
     if options.backtest and alone:
