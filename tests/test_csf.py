@@ -182,6 +182,13 @@ def test_year_and_sweep_come_from_the_assumptions(result, counts, csf_file):
     spec = build_spec(assumptions, result.baselines, result.weights)
     texts = [limit.description for r in spec.recipients for limit in r.limits]
     assert all("2013/14" not in t for t in texts) and any("below 2012/13" in t for t in texts)
+    renamed, _ = load_assumptions(csf_file(**{"fund.recipients.wolverhampton": None,
+                                              "fund.recipients.city-of-wolverhampton": {
+                                                  "area": "wolverhampton", "last_year": 492495, "population": 249470}}))
+    baselines = result.baselines.replace({"recipient": {"wolverhampton": "city-of-wolverhampton"}})
+    labels = {r.key: r.label for r in build_spec(renamed, baselines, result.weights).recipients}
+    assert labels["city-of-wolverhampton"] == "City of Wolverhampton"  # named as areas are, not "City Of ..."
+    assert labels["force"] == "West Midlands Police"  # the file's own label wins
     assert assumptions.fund.sweep(6_969_000) == (6_000_000, 8_000_000, 1_000_000)
     unset, _ = load_assumptions(csf_file(**{"fund.budget_sweep": None}))
     low, high, step = unset.fund.sweep(6_969_000)

@@ -22,6 +22,7 @@ import pandas as pd
 from crimecast.data.calendar import financial_year_label, financial_year_periods, financial_year_start
 from crimecast.data.frequency import frequency_of, last_complete_period
 from crimecast.data.series import FORCE_AREA, resolve_area, resolve_category
+from crimecast.data.slugs import area_label
 from crimecast.errors import DataError, FundFileError, InfeasibleError, UsageError
 from crimecast.forecast.parallel import Progress
 from crimecast.forecast.panel import Panel, forecast_panel, series_result
@@ -206,7 +207,7 @@ def build_spec(assumptions: CsfAssumptions, baselines: pd.DataFrame, weights: We
     areas = dict(zip(baselines["recipient"], baselines["area"]))
     recipients = []
     for key, recipient in assumptions.fund.recipients.items():
-        label = recipient.label or key.replace("-", " ").title()
+        label = recipient.label or area_label(key)
         recipients.append(Recipient(key=key, label=label, last_year=recipient.last_year,
                                     limits=_limits(key, label, recipient, constraints.change_limit, last_label),
                                     fixed=recipient.last_year if fix_last_year else None))
