@@ -397,3 +397,18 @@ def test_a_quarterly_year_end_pack_may_be_dated_at_the_last_quarters_end(tmp_pat
     pack = build_board_pack(quarterly_demo(), load_plan(plan_file), as_of=pd.Timestamp("2014-03-01"),
                             model="seasonal-naive", paths=100)  # the data's last quarter starts 2014-01, ends 2014-03
     assert pack.stage == "year end" and pack.milestones[0].assessment.outcome is not None
+
+
+def test_a_rate_year_end_sentence_says_how_much_of_the_year_before_was_recorded():
+    """A year-end pack compares a rate with the year before; when surveys cover only part of that year, it says so."""
+    from types import SimpleNamespace
+
+    from crimecast.report.board import _against_last_rate
+
+    def said(months: int, last: float | None) -> str:
+        a = SimpleNamespace(year_start=2014, last_year_months_recorded=months, last_year=last)
+        return _against_last_rate(a, 0.86)
+
+    assert said(12, 0.84) == "against 84.0% in 2013/14 (+2.0 points)"
+    assert said(9, 0.84) == "against 84.0% in 2013/14, recorded in only 9 of its 12 months (+2.0 points)"
+    assert said(0, None) == "(no month of 2013/14 recorded)"

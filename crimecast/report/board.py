@@ -343,6 +343,15 @@ def _rate_assurance(chart, *, target: float, lower_is_better: bool) -> Assurance
     return assurance(limits, year_target=12 * target, lower_is_better=lower_is_better)  # a month's target is the rate
 
 
+def _against_last_rate(a: Assessment, year: float) -> str:
+    """The year before, for a rate's year-end sentence: its rate and change, and over how many months if not all."""
+    before, months = financial_year_label(a.year_start - 1), a.last_year_months_recorded
+    if not months or a.last_year is None:
+        return f"(no month of {before} recorded)"
+    partly = "" if months == 12 else f", recorded in only {months} of its 12 months"
+    return f"against {_pct(a.last_year)} in {before}{partly} ({(year - a.last_year) * 100:+.1f} points)"
+
+
 def _rate_view(a: Assessment, *, number: int, counts: pd.DataFrame, stage: str,
                forecast_from: pd.Timestamp) -> MilestoneView:
     """A rate milestone as the Board reads it: the p-chart, icons, the year's rate and the odds, in percentages."""
@@ -361,8 +370,7 @@ def _rate_view(a: Assessment, *, number: int, counts: pd.DataFrame, stage: str,
     ytd = YearToDate(months, year, a.last_year, None)
     b = a.baseline
     when = f"Forecast from {forecast_from:%B %Y}, there was" if stage == YEAR_END else "There is"
-    position = (f"{a.label} was {_pct(year)} in {a.year} against {_pct(a.last_year)} in "
-                f"{financial_year_label(a.year_start - 1)} ({(year - a.last_year) * 100:+.1f} points); the "
+    position = (f"{a.label} was {_pct(year)} in {a.year} {_against_last_rate(a, year)}; the "
                 f"{a.milestone.describe()} milestone was {'met' if a.met else 'missed'}."
                 if stage == YEAR_END and a.outcome is not None else
                 f"{a.label}: {_pct(year)} over the {months} month{'s' if months > 1 else ''} of {a.year} observed." if months else
