@@ -11,8 +11,8 @@ bench/accuracy.py scores it (MASE, total error, 80% and 95% coverage). The
 windows' fits do not depend on the rule, so one collection replays every
 rule; ``before`` is the calibration as it was until issue 14's session 25
 (its row matched the accuracy section's crimecast row then, window for
-window) and ``after`` is ``calibrate`` now. The cache is keyed by panel and
-series count only: delete it after changing the model.
+window) and ``after`` is ``calibrate`` now. The cache is keyed by panel, series
+count and ``--older`` only: delete it after changing the model.
 
 After each panel's rule table comes a table by origin (``by_window``): the
 median score of each calibration window over every series, and of the
@@ -25,11 +25,14 @@ origin over-cover: their forecast years were calmer (median score 0.54 and
 next origin, whose windows are the same disturbed years plus that calm one.
 The session-26 rules (distrusting windows trained before a period settled,
 leaving out the months while one settles, no pull towards the fallback, the
-median of the windows' medians, a floor at a waiting window's factor) are kept
-in ``RULES`` so the comparison can be re-run.
+median of the windows' medians, a floor at a waiting window's factor, and
+replacing distrusted windows by older ordinary years) are kept in ``RULES``
+so the comparison can be re-run; the last needs the older windows fitted too
+(``--older 3``, a separate cache file; without them it only drops windows).
 
     nice -n 5 python bench/calibration_windows.py --series 30                    # collect (minutes) and compare
     python bench/calibration_windows.py --series 30 --diagnose                   # and every case's factor and windows
+    nice -n 5 python bench/calibration_windows.py --series 30 --panels london,home-office --older 3  # reach-back rule
 """
 
 from __future__ import annotations
@@ -39,7 +42,7 @@ import pickle
 import sys
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 
@@ -83,7 +86,20 @@ class Case:
     extra: dict = field(default_factory=dict)
 
 
-def _record(item, *, panel: str, exceptional, refs) -> list[Case]:
+def _window_record(y_log: pd.Series, scored: pd.Series, inside: np.ndarray, origins: list[int], horizon: int,
+                   window_paths: list[np.ndarray], index: pd.DatetimeIndex) -> dict[str, list]:
+    """The windows from ``origins``, as ``Case`` keeps them (field name without ``window_``)."""
+    touched = []
+    for o in origins:
+        hits = np.flatnonzero(inside[:o])
+        touched.append(int(o - 1 - hits[-1]) if len(hits) else -1)
+    return dict(origins=[index[o] for o in origins], paths=window_paths,
+                scored=[scored.to_numpy()[o:o + horizon] for o in origins],
+                fitted=[y_log.to_numpy()[o:o + horizon] for o in origins],
+                exceptional=[inside[o:o + horizon] for o in origins], train_exceptional=touched)
+
+
+def _record(item, *, panel: str, exceptional, refs, older: int = 0) -> list[Case]:
     category, area, y = item
     frequency = series_frequency(y)
     season = frequency.periods_per_year
@@ -115,33 +131,34 @@ def _record(item, *, panel: str, exceptional, refs) -> list[Case]:
                             for o in origins]
             paths_log = forecaster.core_.sample(models.MAX_HORIZON // frequency.months_per_period,
                                                 DEFAULT_PATHS, DEFAULT_SEED)[:, :season]
-        touched = []
-        for o in origins:
-            hits = np.flatnonzero(inside[:o])
-            touched.append(int(o - 1 - hits[-1]) if len(hits) else -1)
+        windows = _window_record(y_log, scored, inside, origins, horizon, window_paths, y.index)
+        extra = {}
+        if older and len(origins) == calibration.CALIBRATION_WINDOWS:  # full windows only, not a part-year one
+            before = [o for o in (origins[0] - horizon * k for k in range(older, 0, -1))
+                      if o >= calibration.CALIBRATION_MIN_TRAIN_YEARS * season]
+            with one_blas_thread():
+                paths = [seen["fits"].window_paths(y_log, o, horizon, seen["make_core"], seen["seed"] + o) for o in before]
+            extra["older"] = _window_record(y_log, scored, inside, before, horizon, paths, y.index)
         cal = forecaster.calibration_
         cases.append(Case(
             panel=panel, category=category, area=area, origin=y.index[origin],
-            window_origins=[y.index[o] for o in origins], window_paths=window_paths,
-            window_scored=[scored.to_numpy()[o:o + horizon] for o in origins],
-            window_fitted=[y_log.to_numpy()[o:o + horizon] for o in origins],
-            window_exceptional=[inside[o:o + horizon] for o in origins], window_train_exceptional=touched,
+            **{f"window_{name}": value for name, value in windows.items()},
             paths_log=paths_log, actual=y.to_numpy(dtype=float)[origin:origin + season],
             train=train.to_numpy(dtype=float), season=season, scale=cal.scale, total_scale=cal.total_scale,
-            evidence=cal.evidence))
+            evidence=cal.evidence, extra=extra))
     return cases
 
 
-def collect(panel: str, n_series: int, jobs: int, cache: Path) -> list[Case]:
-    """Every case of ``panel`` (from ``cache`` when it holds them)."""
-    file = cache / f"{panel}-{n_series}.pkl"
+def collect(panel: str, n_series: int, jobs: int, cache: Path, older: int = 0) -> list[Case]:
+    """Every case of ``panel`` (from ``cache`` when it holds them); ``older`` windows before the usual ones too."""
+    file = cache / f"{panel}-{n_series}{f'-older{older}' if older else ''}.pkl"
     if file.exists():
         return [Case(**fields) for fields in pickle.loads(file.read_bytes())]
     _, load, _ = PANELS[panel]
     every = load()
     series = subsample(every, n_series)
     exceptional = load_exceptional(DEFAULT_EXCEPTIONAL)
-    work = partial(_record, panel=panel, exceptional=exceptional, refs=references(every))
+    work = partial(_record, panel=panel, exceptional=exceptional, refs=references(every), older=older)
     found = [c for cases in map_series(work, series, jobs=jobs,
                                        progress=lambda label: print(f"  {panel}: {label}", file=sys.stderr, flush=True),
                                        label=lambda item: f"{item[0]} / {item[1]}")
@@ -221,7 +238,9 @@ class Rule:
     ``after``: months after a kept-out period left out too (``spare_waiting``: not those inside a waiting period);
     ``distrust``: a window whose training ended less than this many months after a known period is left out
     (0: never); ``full_evidence``: no pull towards ``FALLBACK_SCALE`` for missing scores; ``waiting_floor``: when
-    the last window holds a waiting period, the factor is at least that window's own.
+    the last window holds a waiting period, the factor is at least that window's own; ``reach_back``: windows
+    left out by ``distrust`` or with under half their periods scored are replaced by the latest older ones that
+    are neither (collected with ``--older``), up to three windows.
     """
 
     aggregate: Callable[[list[np.ndarray]], float] = _median_rule
@@ -231,6 +250,7 @@ class Rule:
     distrust: int = 0
     full_evidence: bool = False
     waiting_floor: bool = False
+    reach_back: bool = False
 
 
 SETTLE = CALENDAR_SETTLE_MONTHS  # a shipped calendar's period settles once this many months follow it
@@ -254,7 +274,17 @@ RULES = {
     "1.90 x median, no pull towards the fallback": Rule(full_evidence=True),
     "1.90 x median of the windows' medians": Rule(_median_of_window_medians),
     "1.90 x median, at least the last window's factor when it holds a waiting period": Rule(waiting_floor=True),
+    "1.90 x median, windows trained before a period settled or under half scored replaced by older ones (--older 3)":
+        Rule(distrust=SETTLE, reach_back=True),
 }
+
+
+def _with_older(case: Case) -> Case:
+    """``case`` with its older windows (``--older``) before the usual ones."""
+    older = case.extra.get("older")
+    if not older:
+        return case
+    return replace(case, **{f"window_{name}": [*values, *getattr(case, f"window_{name}")] for name, values in older.items()})
 
 
 def replay(case: Case, rule: str) -> tuple[float, float]:
@@ -262,8 +292,12 @@ def replay(case: Case, rule: str) -> tuple[float, float]:
     rule = RULES[rule]
     if not case.window_paths:
         return calibration.FALLBACK_SCALE, 1.0
+    case = _with_older(case) if rule.reach_back else case
     windows = _scores(case, leave_out=rule.leave_out, after=rule.after, spare_waiting=rule.spare_waiting)
     trusted = [not (0 <= since * 12 // case.season < rule.distrust) for since in case.window_train_exceptional]
+    if rule.reach_back:
+        usable = np.flatnonzero([ok and (~np.isnan(w)).sum() >= len(w) / 2 for w, ok in zip(windows, trusted)])
+        trusted = [i in usable[-calibration.CALIBRATION_WINDOWS:] for i in range(len(windows))]
     windows = [w if ok else np.full(len(w), np.nan) for w, ok in zip(windows, trusted)]
     n_scores = int(sum((~np.isnan(w)).sum() for w in windows))
     if n_scores == 0:
@@ -335,10 +369,12 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "crimecast-calibration-windows")
     parser.add_argument("--diagnose", action="store_true", help="also print every case's factor and windows")
+    parser.add_argument("--older", type=int, default=0,
+                        help="also fit this many windows before the usual three (the reach-back rules need them)")
     args = parser.parse_args()
     pd.set_option("display.width", 250, "display.max_rows", 500, "display.max_columns", 30)
     for panel in args.panels.split(","):
-        cases = collect(panel, args.series, args.jobs, args.cache)
+        cases = collect(panel, args.series, args.jobs, args.cache, args.older)
         print(f"### {panel}: {len(cases)} cases (series x origins)\n")
         print(markdown(rule_table(cases), first="rule"), "\n", flush=True)
         print(by_window(cases).to_string(), "\n", flush=True)
