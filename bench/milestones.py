@@ -8,8 +8,9 @@ target (a change of -10% ... +5% on the year before) gets P(total <= target)
 from the paths, exactly as `forecast milestones` computes it. The outcome is
 whether the actual total met it. Origins: the month before each year starts
 (2015/16 ... 2019/20, 2021/22, 2022/23; 2020/21, the lockdown year, is left
-out) and, for in-year assurance, six months into 2016/17, 2018/19 and
-2021/22.
+out) and, for in-year assurance, six months into each of the same years
+(until issue 14's session 26 only into 2016/17, 2018/19 and 2021/22: three
+years, so one year's surprise, 2018/19's rise in London, moved whole bins).
 
 Reported: a reliability table (predicted probability bins vs observed
 frequency), and the Brier score against climatology (the share of the
@@ -20,9 +21,10 @@ median total's mean absolute % error, and the slope of the actual change on
 the year before against the forecast change (1 when forecast changes are
 as large as the changes that happen).
 
-    python bench/milestones.py                      # all London series, about 12 minutes on 2 idle cores
-    python bench/milestones.py --every 2            # every other series, about 6 minutes
+    python bench/milestones.py                      # all London series, about 16 minutes on 2 idle cores
+    python bench/milestones.py --every 2            # every other series, about 8 minutes
     python bench/milestones.py --panels london,home-office --every 2   # tune on one panel, confirm on another
+    python bench/milestones.py --every 2 --cases cases.csv             # and keep every case for a closer look
     python bench/milestones.py --limit 30           # a quick look
 """
 
@@ -48,7 +50,7 @@ from crimecast.forecast.models import CrimeForecaster  # noqa: E402
 from crimecast.scenarios.milestones import probability_of_meeting  # noqa: E402
 
 PRE_YEAR = ("2015-03", "2016-03", "2017-03", "2018-03", "2019-03", "2021-03", "2022-03")
-IN_YEAR = ("2016-09", "2018-09", "2021-09")
+IN_YEAR = ("2015-09", "2016-09", "2017-09", "2018-09", "2019-09", "2021-09", "2022-09")
 TARGETS = (-0.10, -0.05, -0.02, 0.0, 0.02, 0.05)
 BINS = np.linspace(0, 1, 11)
 MIN_BIN_CASES = 30
@@ -178,6 +180,8 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=None, help="only the first N series of each panel")
     parser.add_argument("--every", type=int, default=1, help="every Nth series (a spread sample across areas)")
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--cases", type=Path, default=None, metavar="CSV",
+                        help="also write every (series, origin, target) case to this CSV, with a panel column")
     parser.add_argument("--exceptional", default=DEFAULT_EXCEPTIONAL, metavar="NAME|FILE|none",
                         help="exceptional periods passed to the model, only those that began before each origin "
                              f"(default: the product's, {DEFAULT_EXCEPTIONAL}; none for every month)")
@@ -187,7 +191,7 @@ def main() -> None:
     unknown = [p for p in panels if p not in PANELS]
     if unknown:
         sys.exit(f"unknown panel(s) {', '.join(unknown)}; choose from {', '.join(PANELS)}.")
-    sections = []
+    sections, case_frames = [], []
     for name in panels:
         path, load, title = PANELS[name]
         if not path.exists():
@@ -200,6 +204,7 @@ def main() -> None:
                                  initargs=(exceptional, references(every))) as pool:
             frame = pd.DataFrame([row for rows in pool.map(_cases, series) for row in rows])
         section, _ = panel_section(name, series, frame, (time.perf_counter() - started) / 60)
+        case_frames.append(frame.assign(panel=name))
         sections.append(section)
         print(section, flush=True)
     command = "python bench/milestones.py" + "".join(
@@ -209,6 +214,8 @@ def main() -> None:
     body = (f"## Milestone probabilities: calibration\n\n{machine()}. `{command}`.\n\n"
             + "\n\n".join(sections))
     write_section("milestones", body)
+    if args.cases is not None and case_frames:
+        pd.concat(case_frames).to_csv(args.cases, index=False)
 
 
 if __name__ == "__main__":
