@@ -53,8 +53,9 @@ core's own paths gave (police.uk's City of London burglary, about 20 a month,
 at the 2020-10 origin with a factor of 2.4: 6.5% above, against 1.0% before
 calibration; 4.9% under this stretch). A linear stretch widens the month noise
 without changing its shape, so its mean over its median grows only in
-proportion to the stretch. Each period's median is then put back where the
-core had it: calibration widens, it never moves the point forecast.
+proportion to the stretch. Each period's median is then put where the log-scale
+stretch puts it (where the core had it, but for the year-total factor's stretch
+of path levels): the shape of the month noise never moves the point forecast.
 """
 
 from __future__ import annotations
@@ -282,7 +283,10 @@ def apply_scale(paths_log: np.ndarray, scale: float, *, total_scale: float = 1.0
     moves ``scale`` times as far from the level's, never below a count of zero). The
     first year's level is stretched ``total_scale`` times further, on every period, so
     the spread of year totals grows by about that factor and path shapes are kept.
-    Every period's median is then put back where it was. A year level stretched
+    Every period's median is then put where stretching both parts on the log scale puts
+    it: the median itself at ``total_scale`` 1, and where a path set whose first-year
+    levels spread further has it otherwise; so the point forecast does not depend on the
+    shape given to the period noise. A year level stretched
     on the log scale moves the year total's median no more than the months', and a
     count-scale stretch keeps the month noise's shape, so the median of the summed
     paths rises above the sum of the monthly medians only in proportion to ``scale``,
@@ -299,4 +303,5 @@ def apply_scale(paths_log: np.ndarray, scale: float, *, total_scale: float = 1.0
     base = median + scale * level + (total_scale - 1.0) * scale * level[:, :1]
     noise = 1.0 + scale * np.expm1(deviation - level)  # 1 + count, relative to the level's
     stretched = base + np.log(np.maximum(noise, np.exp(-base)))  # a count below zero is zero
-    return stretched - np.median(stretched, axis=0, keepdims=True) + median
+    on_log_scale = base + scale * (deviation - level)  # where each period's median belongs
+    return stretched - np.median(stretched, axis=0, keepdims=True) + np.median(on_log_scale, axis=0, keepdims=True)
