@@ -219,12 +219,14 @@ def test_stretching_year_levels_keeps_path_shapes_and_scales_first_year_deviatio
     shift = stretched - plain
     # one shift per path (and one per period, from keeping each period's median)
     np.testing.assert_allclose(np.ptp(shift - shift[:, :1], axis=0), 0.0, atol=1e-9)
-    deviation = (paths - np.median(paths, axis=0))[:, :12].mean(axis=1)
-    on_log_scale = np.median(paths, axis=0) + scale * (paths - np.median(paths, axis=0)) + (factor - 1) * scale * deviation[:, None]
-    np.testing.assert_allclose(np.median(stretched, axis=0), np.median(on_log_scale, axis=0))  # the point forecast as before
+    median = np.median(paths, axis=0)
+    deviation = (paths - median)[:, :12].mean(axis=1)
+    on_log_scale = median + scale * (paths - median) + (factor - 1) * scale * deviation[:, None]
+    # the point forecast as both parts stretched on the log scale had it
+    np.testing.assert_allclose(np.median(stretched, axis=0), np.median(on_log_scale, axis=0))
     np.testing.assert_allclose(shift[:, 0] - shift[0, 0], (factor - 1) * scale * (deviation - deviation[0]), atol=1e-9)
-    narrow = np.median(paths, axis=0) + (paths - np.median(paths, axis=0)) / 20  # the count and log scales agree
-    after = (apply_scale(narrow, scale, total_scale=factor, periods=12) - np.median(narrow, axis=0))[:, :12].mean(axis=1)
+    narrow = median + (paths - median) / 20  # narrow: the count and log scales agree
+    after = (apply_scale(narrow, scale, total_scale=factor, periods=12) - median)[:, :12].mean(axis=1)
     expected = factor * scale * deviation / 20  # up to one shift for all (keeping each period's median)
     np.testing.assert_allclose(after - after.mean(), expected - expected.mean(), atol=1e-4)
     np.testing.assert_allclose(apply_scale(paths, scale, total_scale=factor, periods=12)[:, :12],
