@@ -104,7 +104,7 @@ class Calibration:
     n_scores: int
     windows: int
     evidence: float = 1.0  # scored periods over three full windows' worth (capped at 1): the weight of the data
-    total_scale: float = 1.0  # how much each path's first-year level deviation is stretched (stretch_year_level)
+    total_scale: float = 1.0  # how much each path's first-year level deviation is stretched (apply_scale)
 
     @property
     def from_data(self) -> bool:
