@@ -38,8 +38,8 @@ to the windows scored) towards 1. Paths apply it by stretching each path's
 mean deviation over the first year from the median (``apply_scale``):
 the year total's spread grows by about that factor, and each month's a little.
 
-How paths are stretched (``apply_scale``) keeps year totals where the months
-put them. A path's deviation from each period's median has two parts: its
+How paths are stretched (``apply_scale``) widens them without pushing year
+totals up. A path's deviation from each period's median has two parts: its
 level over the year (the mean deviation over the year's periods) and each
 period's own deviation around that level. The level is stretched on the log
 scale, as an error in the level multiplies every month; each period's own
@@ -274,7 +274,7 @@ def calibrate(y_log: pd.Series, make_core: Callable, *, seed: int, horizon: int 
 
 def apply_scale(paths_log: np.ndarray, scale: float, *, total_scale: float = 1.0,
                 periods: int | None = None) -> np.ndarray:
-    """Stretch every path's distance from each period's median by ``scale``, keeping the medians.
+    """Stretch every path's distance from each period's median by ``scale`` (log paths in and out).
 
     Each path's deviation from the median is split, one year (``periods``; default the
     whole horizon, a calibration window) at a time, into its level over the year, its
@@ -286,11 +286,11 @@ def apply_scale(paths_log: np.ndarray, scale: float, *, total_scale: float = 1.0
     Every period's median is then put where stretching both parts on the log scale puts
     it: the median itself at ``total_scale`` 1, and where a path set whose first-year
     levels spread further has it otherwise; so the point forecast does not depend on the
-    shape given to the period noise. A year level stretched
-    on the log scale moves the year total's median no more than the months', and a
-    count-scale stretch keeps the month noise's shape, so the median of the summed
-    paths rises above the sum of the monthly medians only in proportion to ``scale``,
-    not with its square in the exponent (see the module docstring).
+    shape given to the period noise. A year level stretched on the log scale moves the
+    year total's median no more than the months', and a count-scale stretch keeps the
+    month noise's shape, so the median of the summed paths rises above the sum of the
+    monthly medians only in proportion to ``scale``, not with its square in the
+    exponent (see the module docstring).
     A period's result depends only on its own year and the first year of the
     paths, so cutting the paths after stretching them never changes the first periods.
     """
