@@ -171,8 +171,7 @@ def collect(panel: str, n_series: int, jobs: int, cache: Path, older: int = 0) -
 # --- replaying a rule ---------------------------------------------------------------------------------------
 
 def final_paths(case: Case, scale: float, total_scale: float) -> np.ndarray:
-    paths = calibration.apply_scale(case.paths_log, scale)
-    paths = calibration.stretch_year_level(paths, total_scale, periods=case.season)
+    paths = calibration.apply_scale(case.paths_log, scale, total_scale=total_scale, periods=case.season)
     return np.clip(np.expm1(paths), 0.0, None)
 
 

@@ -5,7 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from crimecast.forecast.calibrate import (FALLBACK_SCALE, SCALE_BOUNDS, TOTAL_SCALE_BOUNDS, FitCache, _total_score,
-                                         apply_scale, calibrate, calibration_origins, short_window, stretch_year_level,
+                                         apply_scale, calibrate, calibration_origins, short_window,
                                          score_scale, total_scale, weigh_evidence)
 
 
@@ -78,11 +78,31 @@ def test_windows_are_scored_on_scored_not_on_the_series_fitted():
 @given(st.floats(0.5, 4.0), st.integers(0, 1000))
 def test_scaling_keeps_the_median_and_stretches_every_quantile(scale, seed):
     rng = np.random.default_rng(seed)
-    paths = rng.normal(5, 1, size=(201, 4))
+    wide = rng.normal(5, 1, size=(201, 4))
+    np.testing.assert_allclose(np.median(apply_scale(wide, scale), axis=0), np.median(wide, axis=0))
+    paths = rng.normal(5, 0.002, size=(201, 4))  # narrow: the count and log scales agree
     scaled = apply_scale(paths, scale)
     np.testing.assert_allclose(np.median(scaled, axis=0), np.median(paths, axis=0))
     spread = np.quantile(paths, 0.9, axis=0) - np.median(paths, axis=0)
-    np.testing.assert_allclose(np.quantile(scaled, 0.9, axis=0) - np.median(scaled, axis=0), scale * spread, rtol=1e-9)
+    np.testing.assert_allclose(np.quantile(scaled, 0.9, axis=0) - np.median(scaled, axis=0), scale * spread, rtol=0.03)
+    np.testing.assert_allclose(apply_scale(wide, 1.0), wide, atol=1e-9)  # a factor of 1 changes nothing
+
+
+def test_scaling_moves_the_year_total_of_low_counts_with_the_factor_not_its_square():
+    """The log-scale stretch made each month's counts ever more right-skewed: on about 12 a month with
+    independent month noise, a factor of 2.4 put the median of the summed paths 27-30% above the
+    summed monthly medians (5% before scaling); the count-scale stretch of month noise keeps it near
+    the factor times what it was."""
+    paths = np.log1p(12) + np.random.default_rng(0).normal(0, 0.3, size=(1000, 12))
+
+    def excess(paths_log):
+        counts = np.clip(np.expm1(paths_log), 0.0, None)
+        return np.median(counts.sum(axis=1)) / np.median(counts, axis=0).sum() - 1
+
+    before = excess(paths)
+    assert 0.03 < before < 0.07
+    assert excess(apply_scale(paths, 2.4)) < 3 * before  # the log-scale stretch gave 0.30, six times it
+    assert (np.expm1(apply_scale(paths, 2.4)) >= -1e-9).all()  # never below a count of zero
 
 
 class TooNarrowCore:
@@ -191,16 +211,26 @@ def test_a_window_mostly_exceptional_is_not_scored_on_its_total():
 
 
 @settings(max_examples=30, deadline=None)
-@given(st.floats(0.5, 3.0), st.integers(0, 1000))
-def test_stretching_year_levels_keeps_path_shapes_and_scales_first_year_deviations(factor, seed):
-    paths = np.random.default_rng(seed).normal(5, 1, size=(101, 18))
-    stretched = stretch_year_level(paths, factor, periods=12)
-    shift = stretched - paths
-    np.testing.assert_allclose(shift, shift[:, :1].repeat(18, axis=1), atol=1e-12)  # one shift per path
-    deviation = (paths - np.median(paths, axis=0))[:, :12].mean(axis=1)
-    after = (stretched - np.median(paths, axis=0))[:, :12].mean(axis=1)
-    np.testing.assert_allclose(after, factor * deviation, atol=1e-9)
-    assert stretch_year_level(paths, 1.0, periods=12) is paths
+@given(st.floats(0.5, 3.0), st.floats(0.5, 3.0), st.integers(0, 1000))
+def test_stretching_year_levels_keeps_path_shapes_and_scales_first_year_deviations(factor, scale, seed):
+    paths = np.random.default_rng(seed).normal(5, 0.05, size=(101, 18))
+    plain = apply_scale(paths, scale, periods=12)
+    stretched = apply_scale(paths, scale, total_scale=factor, periods=12)
+    shift = stretched - plain
+    # one shift per path (and one per period, from keeping each period's median)
+    np.testing.assert_allclose(np.ptp(shift - shift[:, :1], axis=0), 0.0, atol=1e-9)
+    median = np.median(paths, axis=0)
+    deviation = (paths - median)[:, :12].mean(axis=1)
+    on_log_scale = median + scale * (paths - median) + (factor - 1) * scale * deviation[:, None]
+    # the point forecast as both parts stretched on the log scale had it
+    np.testing.assert_allclose(np.median(stretched, axis=0), np.median(on_log_scale, axis=0))
+    np.testing.assert_allclose(shift[:, 0] - shift[0, 0], (factor - 1) * scale * (deviation - deviation[0]), atol=1e-9)
+    narrow = median + (paths - median) / 20  # narrow: the count and log scales agree
+    after = (apply_scale(narrow, scale, total_scale=factor, periods=12) - median)[:, :12].mean(axis=1)
+    expected = factor * scale * deviation / 20  # up to one shift for all (keeping each period's median)
+    np.testing.assert_allclose(after - after.mean(), expected - expected.mean(), atol=1e-4)
+    np.testing.assert_allclose(apply_scale(paths, scale, total_scale=factor, periods=12)[:, :12],
+                               apply_scale(paths[:, :12], scale, total_scale=factor, periods=12), atol=1e-12)
 
 
 def year_level_series(years=8, jump=0.3, seed=5):

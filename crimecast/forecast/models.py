@@ -15,8 +15,7 @@ from crimecast.data.frequency import Frequency
 from crimecast.defaults import (BASELINES, DEFAULT_HORIZON, DEFAULT_MODEL,  # noqa: F401
                                 DEFAULT_PATHS, DEFAULT_SEED, MAX_HORIZON, MODEL_NAMES)  # DEFAULT_* and BASELINES are re-exported for older imports
 from crimecast.errors import ModelError, NotFittedError
-from crimecast.forecast.calibrate import (FALLBACK_SCALE, Calibration, FitCache, apply_scale, calibrate,
-                                         stretch_year_level)
+from crimecast.forecast.calibrate import FALLBACK_SCALE, Calibration, FitCache, apply_scale, calibrate
 from crimecast.forecast.cores import (BlendCore, ETSCore, LevelCore, ProphetCore, ProphetDefaultCore, RecentLevelCore,
                                       SeasonalNaiveCore, series_frequency, with_frequency)
 from crimecast.forecast.gaps import pool_season
@@ -311,8 +310,8 @@ class CrimeForecaster:
         with one_blas_thread():
             paths_log = self.core_.sample(longest, self.n_paths, self.seed)
         if self.calibration_ is not None:  # on every simulated period, then cut: the first periods never depend on horizon
-            paths_log = apply_scale(paths_log, self.calibration_.scale)
-            paths_log = stretch_year_level(paths_log, self.calibration_.total_scale, periods=frequency.periods_per_year)
+            paths_log = apply_scale(paths_log, self.calibration_.scale, total_scale=self.calibration_.total_scale,
+                                    periods=frequency.periods_per_year)
         paths_log = paths_log[:, :horizon]
         paths = np.clip(np.expm1(paths_log), 0.0, None)
         return ForecastResult(category=category, area=area, model=self.model, history=self.y_.astype("int64"),
