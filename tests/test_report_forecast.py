@@ -183,3 +183,10 @@ def test_a_series_too_short_to_model_is_headed_with_the_level_it_is_forecast_wit
     from crimecast.report.files import forecast_frame
 
     assert set(forecast_frame(report.forecast)["model"]) == {"recent average level (too short for crimecast: 18 months)"}
+
+
+def test_a_failure_whose_reason_names_its_series_is_not_named_twice():
+    # a batch over police.uk local authorities listed "- burglary / allerdale: burglary / allerdale: its counts stop ..."
+    failures = [SeriesFailure("burglary", "allerdale", "burglary / allerdale: its counts stop at 2019-11")]
+    [_, line] = render.failures_text(failures, what="forecast")
+    assert line.text == "- burglary / allerdale: its counts stop at 2019-11"

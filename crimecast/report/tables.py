@@ -201,7 +201,7 @@ def summary_frame(reports, *, failures=()) -> pd.DataFrame:
         })
     for failure in failures:
         rows.append({"category": failure.category, "area": failure.area, "lost_to_baseline": "",
-                     "status": f"failed: {failure.reason}"})
+                     "status": f"failed: {failure.why}"})
     columns = ["category", "area", "financial_year", "expected_total", "lo80", "hi80", "change_on_previous",
                "backtest_mase", "lost_to_baseline", "status"]
     return pd.DataFrame(rows, columns=columns)
