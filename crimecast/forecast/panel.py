@@ -135,7 +135,7 @@ def _present(counts: pd.DataFrame) -> set[Key]:
     return set(map(tuple, counts[["category", "area"]].drop_duplicates().to_numpy()))
 
 
-def absent_parts(counts: pd.DataFrame, keys: Iterable[Key]) -> list[Key]:
+def _absent_parts(counts: pd.DataFrame, keys: Iterable[Key]) -> list[Key]:
     """(category, district) pairs the data has no series for that the bottom ``keys`` need as true zeros.
 
     A district that never recorded a category (London's airports and fraud) adds 0 to
@@ -442,7 +442,7 @@ def forecast_panel(counts: pd.DataFrame, *, spec: ForecastSpec, needs: Iterable[
         notes.append(f"{len(kept)} series forecast separately and added up path by path (totals are coherent); their "
                      "paths are paired so year totals move together as their year-on-year changes have.")
     months = frequency.range(frequency.next(as_of), periods=horizon)
-    zeros = {key: np.zeros((spec.paths, horizon)) for key in [*stopped.zero, *absent_parts(counts, keys)]}
+    zeros = {key: np.zeros((spec.paths, horizon)) for key in [*stopped.zero, *_absent_parts(counts, keys)]}
     paths = CoherentPaths(months=months, bottom={**{key: p for (key, _, _), p in zip(kept, correlated)}, **zeros},
                           total_categories=total_categories(counts), districts=districts_of(counts))
     scored = {key: fit.scored for key, _, fit in kept if key in score_keys}
