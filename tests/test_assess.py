@@ -334,3 +334,39 @@ def test_a_force_of_several_is_named_in_its_series_notes_whatever_its_name(write
         assert named.notes == [f"robbery / {slug}: a note.", f"2 series (robbery / {slug}, theft-offences / {slug}): shared.",
                                "robbery / force-hq: another area.", "a force-wide note on robbery / forces."]
         assert [a.area for a in named.assessments] == [slug] and named.plan.milestones[0].area == slug
+
+
+def test_a_plan_on_separate_forces_without_an_area_asks_for_one(small_csv, tmp_path):
+    from click.testing import CliRunner
+
+    from crimecast.cli import cli
+
+    plan = tmp_path / "plan.yaml"
+    plan.write_text("version: 1\nyear: 2013/14\nmilestones:\n  - {category: burglary, target: -5%}\n", encoding="utf-8")
+    common = ["--data", str(small_csv), "--areas", "peers", "--year", "2013/14", "--out", str(tmp_path / "out")]
+    from_file = CliRunner().invoke(cli, ["milestones", "--plan", str(plan), *common])
+    assert from_file.exit_code == 1 and "unknown area 'force'" not in from_file.output
+    assert "are peers" in from_file.output and "--area" in from_file.output and "area: key" in from_file.output
+    one = CliRunner().invoke(cli, ["milestones", "burglary", "--target", "-5%", *common])
+    assert one.exit_code == 1 and "are peers" in one.output and "area: key" not in one.output
+
+
+def test_a_plan_may_name_the_force_that_area_took_out_of_several(small_csv, tmp_path):
+    from click.testing import CliRunner
+
+    from crimecast.cli import cli
+
+    def plan(area):
+        path = tmp_path / f"plan-{area}.yaml"
+        path.write_text(f"version: 1\nyear: 2013/14\nmilestones:\n  - {{category: burglary, area: {area}, target: -5%}}\n",
+                        encoding="utf-8")
+        return str(path)
+
+    common = ["--data", str(small_csv), "--areas", "peers", "--area", "north", "--year", "2013/14", "--model",
+              "seasonal-naive", "--paths", "200", "--out", str(tmp_path / "out")]
+    named = CliRunner().invoke(cli, ["milestones", "--plan", plan("north"), *common])
+    assert named.exit_code == 0, named.output  # was: unknown area 'north' ... Known areas: force
+    assert "Burglary — North" in named.output
+    other = CliRunner().invoke(cli, ["milestones", "--plan", plan("south"), *common])
+    assert other.exit_code == 1 and "Known areas: force" not in other.output
+    assert "--area north reads north alone (no areas of its own in this data)" in other.output

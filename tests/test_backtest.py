@@ -62,3 +62,13 @@ def test_backtest_keeps_exceptional_months_out_of_fitting_but_scores_them():
     plain = backtest_series(y, models=("ets",), n_paths=200)
     kept_out = backtest_series(y, models=("ets",), n_paths=200, exceptional=dip)
     assert len(kept_out) == 3 and kept_out["mase"].iloc[1] < plain["mase"].iloc[1]
+
+
+def test_lost_to_baseline_skips_series_no_model_could_be_scored_on():
+    # an almost all-zero series (London's airports burglary) has no in-sample seasonal-naive error, so every
+    # model's MASE is NaN: no baseline "won" there, and a batch must not crash (pandas 3 raises on idxmin)
+    nan = float("nan")
+    scores = pd.DataFrame({"category": "c", "area": ["a", "a", "b", "b"], "model": ["crimecast", "ets"] * 2,
+                           "mase": [nan, nan, 1.0, 0.8]})
+    lost = lost_to_baseline(scores)
+    assert list(lost["area"]) == ["b"] and list(lost["best_model"]) == ["ets"]

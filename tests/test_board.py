@@ -412,3 +412,24 @@ def test_a_rate_year_end_sentence_says_how_much_of_the_year_before_was_recorded(
     assert said(12, 0.84) == "against 84.0% in 2013/14 (+2.0 points)"
     assert said(9, 0.84) == "against 84.0% in 2013/14, recorded in only 9 of its 12 months (+2.0 points)"
     assert said(0, None) == "(no month of 2013/14 recorded)"
+
+
+def test_process_sentence_names_the_step_that_set_the_current_period():
+    # London burglary (force) has steps in 2021-05 (down) and 2023-03 (up): the pack's sentence quoted the first,
+    # "a step change down ... to a process average of 4,526", beside the current period's limits
+    from crimecast.forecast.mdc import assurance, variation
+    from crimecast.forecast.run import run_spc
+    from crimecast.report.board import _process_sentence
+    from tests.conftest import seasonal_counts
+
+    months = pd.date_range("2016-04-01", periods=48, freq="MS")
+    noise = seasonal_counts(48, level=200, seed=3) - 200
+    level = [400] * 16 + [300] * 16 + [380] * 16
+    counts = pd.DataFrame({"month": months, "area": "force", "category": "burglary",
+                           "count": [max(int(a + b * 0.2), 0) for a, b in zip(level, noise)]})
+    process = run_spc(counts, category="burglary", area="force", start=months[0], exceptional=())
+    assert len(process.chart.steps) == 2, process.summary
+    limits = process.chart.periods[-1].limits
+    sentence = _process_sentence(process, variation(process.chart, lower_is_better=True),
+                                 assurance(limits, year_target=3_600, lower_is_better=True))
+    assert sentence.startswith("Step change up of") and f"{limits.mean:,.0f}" in sentence.split(";")[0]

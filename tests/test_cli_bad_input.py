@@ -124,8 +124,8 @@ def test_one_force_failing_is_not_blamed_for_another_force(tmp_path):
     result = invoke("run", "burglary", "--data", data, "--area", "all", "--out", tmp_path / "out", *FAST)
     assert result.exit_code == 1, result.output
     assert "Could not forecast 2 series" in result.output
-    assert "- burglary / anglia: burglary / anglia: only 1 month(s) of data" in result.output
-    assert "- burglary / fenland: burglary / fenland: only 2 month(s) of data" in result.output
+    assert "- burglary / anglia: only 1 month(s) of data" in result.output
+    assert "- burglary / fenland: only 2 month(s) of data" in result.output
     assert "its part" not in result.output
 
 
@@ -138,7 +138,7 @@ def test_a_series_whose_counts_stopped_is_listed_not_forecast_as_if_it_were_curr
     data.write_text("month,force,category,count\n" + "\n".join(rows) + "\n")
     result = invoke("run", "burglary", "--data", data, "--area", "all", "--out", tmp_path / "out", *FAST)
     assert result.exit_code == 1, result.output
-    assert ("- burglary / kent: burglary / kent: its counts stop at 2012-03, 24 months before the data used ends "
+    assert ("- burglary / kent: its counts stop at 2012-03, 24 months before the data used ends "
             "(2014-03)") in result.output
     written = files_in(tmp_path / "out")
     assert "burglary_essex_forecast.csv" in written and not [name for name in written if "kent" in name]

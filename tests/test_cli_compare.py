@@ -27,7 +27,7 @@ def test_compare_with_population_writes_the_table_and_funnel_plot(tmp_path):
     assert result.exit_code == 0, result.output
     out = result.output
     assert "Robbery 2013/14: Birmingham and its peers (Coventry, Dudley, Sandwell)" in out
-    assert "per 1,000" in out and "E-test p" in out and "Birmingham *" in out and "forecast 2014/15 (80%)" in out
+    assert "per 1,000" in out and "E-test p" in out and "Birmingham *" in out and "expected 2014/15 (mean, 80%)" in out
     assert "Group of 4:" in out and "Rank: rate per 1,000 (1 = lowest)" in out
     assert (tmp_path / "compare_robbery_birmingham_2013-14_funnel.png").stat().st_size > 10_000
     csv = (tmp_path / "compare_robbery_birmingham_2013-14.csv").read_text().splitlines()

@@ -167,3 +167,22 @@ def test_a_series_that_stopped_is_not_forecast_from_its_last_count_and_adds_zero
     assert panel.months[0] == pd.Timestamp("2014-04-01")
     batch = forecast_panel(counts, spec=SPEC, needs=[("fraud", "kent"), ("total-recorded-crime", "kent")], keep_going=True)
     assert list(batch.failures) == [("fraud", "kent")] and batch.has("total-recorded-crime", "kent")
+
+
+def test_a_district_that_never_recorded_a_category_adds_zero_to_its_total_and_the_force(tmp_path):
+    # London's airports have no fraud-and-forgery rows: `forecast run all` (every category in every district)
+    # stopped with "no counts for fraud-and-forgery in london-heathrow-and-london-city-airports"
+    months = pd.date_range("2010-04-01", periods=48, freq="MS")
+    rows = [(m, area, category, 100 + i % 12 + 10 * (area == "north")) for area in ("north", "airport")
+            for category in ("fraud", "theft") for i, m in enumerate(months) if not (area == "airport" and category == "fraud")]
+    path = tmp_path / "districts.csv"
+    pd.DataFrame(rows, columns=["month", "area", "category", "count"]).assign(
+        month=lambda t: t["month"].dt.strftime("%Y-%m")).to_csv(path, index=False)
+    counts = open_counts(DataSource(data=str(path), areas="parts"))
+    needs = [(c, a) for c in ("fraud", "theft", "total-recorded-crime") for a in ("north", "airport", "force")
+             if (c, a) != ("fraud", "airport")]
+    panel = forecast_panel(counts, spec=SPEC, needs=needs, keep_going=True)
+    assert not panel.failures and all(panel.has(c, a) for c, a in needs)
+    np.testing.assert_array_equal(panel.total("total-recorded-crime", "airport"), panel.total("theft", "airport"))
+    np.testing.assert_array_equal(panel.total("fraud", "force"), panel.total("fraud", "north"))
+    assert (panel.total("fraud", "force") > 0).all()

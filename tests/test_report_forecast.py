@@ -183,3 +183,21 @@ def test_a_series_too_short_to_model_is_headed_with_the_level_it_is_forecast_wit
     from crimecast.report.files import forecast_frame
 
     assert set(forecast_frame(report.forecast)["model"]) == {"recent average level (too short for crimecast: 18 months)"}
+
+
+def test_a_failure_whose_reason_names_its_series_is_not_named_twice():
+    # a batch over police.uk local authorities listed "- burglary / allerdale: burglary / allerdale: its counts stop ..."
+    failures = [SeriesFailure("burglary", "allerdale", "burglary / allerdale: its counts stop at 2019-11")]
+    [_, line] = render.failures_text(failures, what="forecast")
+    assert line.text == "- burglary / allerdale: its counts stop at 2019-11"
+
+
+def test_the_run_all_table_says_when_a_year_is_part_actual():
+    # London to 2023-09: the batch table showed "2023/24" beside a year half recorded, half forecast
+    from crimecast.report.tables import summary_display
+
+    frame = pd.DataFrame({"category": ["burglary", "robbery"], "area": "force", "financial_year": ["2023/24", "2014/15"],
+                          "expected_total": [58_416.0, 900.0], "lo80": [56_096.0, 800.0], "hi80": [61_093.0, 1_000.0],
+                          "change_on_previous": [0.072, -0.01], "backtest_mase": [0.79, None],
+                          "lost_to_baseline": "", "status": "ok", "months_forecast": [6, 12]})
+    assert list(summary_display(frame)["financial year"]) == ["2023/24 (part actual)", "2014/15"]

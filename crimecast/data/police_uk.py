@@ -67,7 +67,8 @@ def _check_header(path: Path, shown: str) -> None:
     columns = tuple(c.strip().strip('"') for c in header.split(","))
     if columns != STREET_HEADER:
         raise DataError(f"{shown}: not a police.uk street file (its header is '{header[:80]}'). "
-                        f"Street files start: {','.join(STREET_HEADER[:4])},...")
+                        f"Street files start: {','.join(STREET_HEADER[:4])},... A file of counts (month, area, "
+                        "category, count) imports with `forecast data import csv FILE --name NAME`.")
 
 
 def _extract_zip(path: Path, folder: Path) -> tuple[list[Path], int]:

@@ -109,7 +109,8 @@ def summarise(scores: pd.DataFrame) -> pd.DataFrame:
 def lost_to_baseline(scores: pd.DataFrame, *, model: str = DEFAULT_MODEL) -> pd.DataFrame:
     """Series where a baseline's mean MASE beat ``model``'s: category, area, winner, MASEs."""
     per_series = scores.groupby(["category", "area", "model"])["mase"].mean().unstack("model")
-    if model not in per_series:
+    per_series = per_series.dropna(how="all")  # no model could be scored (no in-sample error to scale by)
+    if model not in per_series or per_series.empty:
         return pd.DataFrame(columns=["category", "area", "best_model", "model_mase", "best_mase"])
     best = per_series.idxmin(axis=1)
     lost = per_series[best != model]

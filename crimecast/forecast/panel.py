@@ -109,10 +109,12 @@ def panel_keys(counts: pd.DataFrame, needs: Iterable[Key]) -> tuple[list[Key], d
     See the module docstring for the rules.
     """
     in_total = total_categories(counts)
+    present = _present(counts)
     areas_of: dict[str, set[str]] = {}
     for category, area in needs:
         for cat in (in_total if category == TOTAL_CATEGORY else (category,)):
-            areas_of.setdefault(cat, set()).add(area)
+            if area == FORCE_AREA or (cat, area) in present:  # a category an area never recorded adds 0 to its total
+                areas_of.setdefault(cat, set()).add(area)
     districts = set(districts_of(counts))
     keys: list[Key] = []
     split: dict[str, list[str]] = {}
@@ -124,9 +126,30 @@ def panel_keys(counts: pd.DataFrame, needs: Iterable[Key]) -> tuple[list[Key], d
         keys += [(category, district) for district in named]
         if FORCE_AREA in areas_of[category]:
             split[category] = named
-            if districts - set(named):
+            if {d for d in districts if (category, d) in present} - set(named):
                 keys.append((category, REST_OF_FORCE))
     return keys, split
+
+
+def _present(counts: pd.DataFrame) -> set[Key]:
+    return set(map(tuple, counts[["category", "area"]].drop_duplicates().to_numpy()))
+
+
+def _absent_parts(counts: pd.DataFrame, keys: Iterable[Key]) -> list[Key]:
+    """(category, district) pairs the data has no series for that the bottom ``keys`` need as true zeros.
+
+    A district that never recorded a category (London's airports and fraud) adds 0 to
+    its total recorded crime, and to the force's sum when that category is forecast
+    by district.
+    """
+    present, keys = _present(counts), list(keys)
+    areas = {area for _, area in keys} - {FORCE_AREA, REST_OF_FORCE}
+    categories = {category for category, _ in keys}
+    split = {category for category, area in keys if area != FORCE_AREA}
+    in_total = set(total_categories(counts))
+    wanted = {(c, a) for c in categories & in_total for a in areas} | {(c, d) for c in split for d in districts_of(counts)}
+    dropped = set(counts.attrs.get("dropped", {}))  # left out for gaps: not a zero, so no total is made of them
+    return sorted(key for key in wanted if key not in present and key not in dropped and key[1] != FORCE_AREA)
 
 
 @dataclass
@@ -419,7 +442,7 @@ def forecast_panel(counts: pd.DataFrame, *, spec: ForecastSpec, needs: Iterable[
         notes.append(f"{len(kept)} series forecast separately and added up path by path (totals are coherent); their "
                      "paths are paired so year totals move together as their year-on-year changes have.")
     months = frequency.range(frequency.next(as_of), periods=horizon)
-    zeros = {key: np.zeros((spec.paths, horizon)) for key in stopped.zero}  # a failure asked for is listed as one
+    zeros = {key: np.zeros((spec.paths, horizon)) for key in [*stopped.zero, *_absent_parts(counts, keys)]}
     paths = CoherentPaths(months=months, bottom={**{key: p for (key, _, _), p in zip(kept, correlated)}, **zeros},
                           total_categories=total_categories(counts), districts=districts_of(counts))
     scored = {key: fit.scored for key, _, fit in kept if key in score_keys}

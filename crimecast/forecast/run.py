@@ -126,6 +126,11 @@ class SeriesFailure:
     def label(self) -> str:
         return f"{self.category} / {self.area}"
 
+    @property
+    def why(self) -> str:
+        """The reason without a leading "category / area: " (a single series' error names it; a list does already)."""
+        return self.reason.removeprefix(f"{self.label}: ")
+
 
 def _guarded(work, item: tuple[str, str, pd.Series]):
     """``work(item)``, or a :class:`SeriesFailure` saying why it could not be done."""

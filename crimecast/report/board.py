@@ -276,7 +276,8 @@ def _odds_sentence(a: Assessment, stage: str, forecast_from: pd.Timestamp) -> st
 
 
 def _process_sentence(process: ProcessReport, var: Variation, assure: Assurance) -> str:
-    first = process.summary[0].rstrip(".")
+    steps = len(process.chart.steps)  # the summary opens with one sentence per step: the last sets the current period
+    first = process.summary[max(steps - 1, 0)].rstrip(".")
     reading = "common cause variation" if var.side is None else f"special cause, {var.kind} ({var.side})"
     where = {"hit-and-miss": "will be hit and miss", "consistently-met": "will be consistently met",
              "consistently-missed": "will be consistently missed"}[assure.kind]

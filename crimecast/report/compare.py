@@ -31,7 +31,7 @@ def display_frame(comparison: PeerComparison) -> pd.DataFrame:
                         "per 1,000": f"{a.rate:.1f}", "funnel": a.band})
         row["rank"] = str(a.rank)
         if a.forecast:
-            row[f"forecast {a.forecast['financial_year']} (80%)"] = (
+            row[f"expected {a.forecast['financial_year']} (mean, 80%)"] = (
                 f"{count(a.forecast['mean'])} ({count(a.forecast['lo80'])}-{count(a.forecast['hi80'])})")
         rows.append(row)
     return pd.DataFrame(rows)

@@ -205,7 +205,7 @@ def failures_text(failures: list[SeriesFailure], *, what: str, debug: bool = Fal
         return []
     lines = [error(f"\nCould not {what} {len(failures)} series (the others are done):")]
     for failure in failures:
-        lines.append(error(f"- {failure.label}: {failure.reason}"))
+        lines.append(error(f"- {failure.label}: {failure.why}"))
         if debug and failure.detail:
             lines.append(detail(failure.detail))
     return lines

@@ -181,6 +181,8 @@ def summary_frame(reports, *, failures=()) -> pd.DataFrame:
 
     ``status`` is ``ok``, or ``failed: <reason>`` for a series in ``failures``
     (whose numbers are blank), so the file says which series are missing and why.
+    ``months_forecast`` is how many months of that year are forecast (fewer
+    than 12: the rest are actual, and the table says "part actual").
     """
     rows = []
     for report in reports:
@@ -198,12 +200,13 @@ def summary_frame(reports, *, failures=()) -> pd.DataFrame:
             "backtest_mase": None if summary is None else round(summary.at[result.model, "mase"], 3),
             "lost_to_baseline": report.lost_to or "",
             "status": "ok",
+            "months_forecast": year.get("months_forecast"),
         })
     for failure in failures:
         rows.append({"category": failure.category, "area": failure.area, "lost_to_baseline": "",
-                     "status": f"failed: {failure.reason}"})
+                     "status": f"failed: {failure.why}"})
     columns = ["category", "area", "financial_year", "expected_total", "lo80", "hi80", "change_on_previous",
-               "backtest_mase", "lost_to_baseline", "status"]
+               "backtest_mase", "lost_to_baseline", "status", "months_forecast"]
     return pd.DataFrame(rows, columns=columns)
 
 
@@ -214,7 +217,8 @@ def summary_display(frame: pd.DataFrame) -> pd.DataFrame:
 
     return pd.DataFrame({
         "category": frame["category"], "area": frame["area"],
-        "financial year": frame["financial_year"].fillna("-"),
+        "financial year": [("-" if pd.isna(year) else f"{year} (part actual)" if pd.notna(ahead) and ahead < 12 else year)
+                           for year, ahead in zip(frame["financial_year"], frame["months_forecast"])],
         "expected": frame["expected_total"].map(lambda v: shown(v, count)),
         "80% interval": [f"{count(lo)} - {count(hi)}" if pd.notna(lo) else "-" for lo, hi in zip(frame["lo80"], frame["hi80"])],
         "change": frame["change_on_previous"].map(lambda v: shown(v, percent)),

@@ -20,7 +20,8 @@ import pandas as pd
 
 from crimecast.data.calendar import financial_year_label, financial_year_periods, parse_financial_year
 from crimecast.data.frequency import MONTHLY, Frequency, frequency_of, last_complete_period
-from crimecast.data.series import resolve_area, resolve_category, series_of
+from crimecast.data.slugs import slugify
+from crimecast.data.series import FORCE_AREA, default_area, resolve_area, resolve_category, series_of
 from crimecast.errors import DataError, ScenarioError, UsageError
 from crimecast.forecast.panel import Panel, forecast_panel, series_result
 from crimecast.forecast.parallel import Progress
@@ -46,10 +47,34 @@ MIN_YEARS_OF_HISTORY = 2  # before --as-of: 24 months or 8 quarters
 def _resolve_milestone(counts: pd.DataFrame, milestone: Milestone, where: str) -> Key:
     try:
         category, _ = resolve_category(counts, milestone.category)
-        area = resolve_area(counts, milestone.area)
+        if milestone.area == FORCE_AREA and FORCE_AREA not in set(counts["area"]):
+            _one_area_or_named(counts, in_file=not where.startswith("command line"))
+        area = resolve_area(counts, _as_narrowed(counts, milestone.area))
     except DataError as error:
+        force = counts.attrs.get("force_name")
+        if force and "unknown area" in str(error):  # one force taken out of several: its areas are "force" and its own
+            parts = [a for a in sorted(set(counts["area"])) if a != FORCE_AREA]
+            held = f"its areas: {', '.join(parts)}" if parts else "no areas of its own in this data"
+            raise ScenarioError(f"{where}: unknown area '{milestone.area}': --area {force} reads {force} alone ({held}). "
+                                f"Name {force}{' or one of its areas' if parts else ''}, or leave --area out to read "
+                                "every force.") from None
         raise ScenarioError(f"{where}: {error}") from None
     return category, area
+
+
+def _as_narrowed(counts: pd.DataFrame, area: str) -> str:
+    """A milestone naming the force that --area took out of several is about the whole of what is left."""
+    force = counts.attrs.get("force_name")
+    return FORCE_AREA if force and slugify(area) == force else area
+
+
+def _one_area_or_named(counts: pd.DataFrame, *, in_file: bool) -> None:
+    """Separate forces and no area named: say so, rather than "unknown area 'force'"."""
+    try:
+        default_area(counts)
+    except DataError as error:
+        hint = " In a plan file, an area: key on each milestone does the same." if in_file else ""
+        raise DataError(f"{error}{hint}") from None
 
 
 def _check_as_of(as_of: pd.Timestamp, years: list[int], counts: pd.DataFrame, *, given: bool = True) -> pd.Timestamp:
