@@ -111,6 +111,9 @@ def test_replay_has_every_milestone_with_its_published_outcome(replay):
     assert "a significant fall (p < 0.001); the -8.0% milestone was missed" in text.replace("&lt;", "<")
     # Every milestone was unlikely from the start (forecast from March 2013).
     assert all(float(row["data-p-meet"]) < 0.3 for row in page.rows)
+    # The year is over: what the limits said of each target is in the past tense.
+    assert "will be hit and miss" not in text and "will be consistently" not in text
+    assert text.count("was hit and miss") + text.count("was consistently") >= len(page.rows)
 
 
 @pytest.mark.slow

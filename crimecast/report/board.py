@@ -275,12 +275,18 @@ def _odds_sentence(a: Assessment, stage: str, forecast_from: pd.Timestamp) -> st
     return text + (f"; a {percent(coin)} target would be a coin toss." if coin is not None else ".")
 
 
-def _process_sentence(process: ProcessReport, var: Variation, assure: Assurance) -> str:
+def _assurance_words(kind: str, stage: str) -> str:
+    """What the limits say of the target: in the future tense, or the past once the year is over."""
+    verb = "was" if stage == YEAR_END else "will be"
+    return f"{verb} " + {"hit-and-miss": "hit and miss", "consistently-met": "consistently met",
+                         "consistently-missed": "consistently missed"}[kind]
+
+
+def _process_sentence(process: ProcessReport, var: Variation, assure: Assurance, stage: str) -> str:
     steps = len(process.chart.steps)  # the summary opens with one sentence per step: the last sets the current period
     first = process.summary[max(steps - 1, 0)].rstrip(".")
     reading = "common cause variation" if var.side is None else f"special cause, {var.kind} ({var.side})"
-    where = {"hit-and-miss": "will be hit and miss", "consistently-met": "will be consistently met",
-             "consistently-missed": "will be consistently missed"}[assure.kind]
+    where = _assurance_words(assure.kind, stage)
     noun = assure.frequency.noun
     return (f"{first}; the latest {noun} is {reading}. Against the natural limits ({count(assure.lower)} to "
             f"{count(assure.upper)} a {noun}) the target's {assure.frequency.adjective} equivalent "
@@ -296,7 +302,7 @@ def _milestone_view(a: Assessment, *, number: int, counts: pd.DataFrame, stage: 
                        frequency=a.frequency)
     ytd = _year_to_date(a, stage)
     sentences = [_position_sentence(a, ytd, stage), _odds_sentence(a, stage, forecast_from),
-                 _process_sentence(process, var, assure)]
+                 _process_sentence(process, var, assure, stage)]
     changed = a.scenario is not None and abs(a.scenario.expected - a.baseline.expected) > 1e-9 * max(a.baseline.expected, 1)
     if changed:
         sentences.append(f"Under the scenario the expected change is {percent(a.scenario.expected_change)}, with "
@@ -380,8 +386,7 @@ def _rate_view(a: Assessment, *, number: int, counts: pd.DataFrame, stage: str,
             f"(expected {_pct(b.expected)}, 80% interval {_pct(b.lo80)} to {_pct(b.hi80)}); a target of "
             f"{_pct(b.recommended[0.5])} {'would have been' if stage == YEAR_END else 'would be'} a coin toss.")
     reading = "common cause variation" if var.side is None else f"special cause, {var.kind} ({var.side})"
-    where = {"hit-and-miss": "will be hit and miss", "consistently-met": "will be consistently met",
-             "consistently-missed": "will be consistently missed"}[assure.kind]
+    where = _assurance_words(assure.kind, stage)
     process_line = (f"{process.summary[len(chart.periods) - 1].rstrip('.')}; the latest month is "
                     f"{reading}. Against the limits for a typical month's surveys ({_pct(assure.lower)} to "
                     f"{_pct(assure.upper)}) the target of {_pct(a.threshold)} {where}.")
