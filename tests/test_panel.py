@@ -186,3 +186,18 @@ def test_a_district_that_never_recorded_a_category_adds_zero_to_its_total_and_th
     np.testing.assert_array_equal(panel.total("total-recorded-crime", "airport"), panel.total("theft", "airport"))
     np.testing.assert_array_equal(panel.total("fraud", "force"), panel.total("fraud", "north"))
     assert (panel.total("fraud", "force") > 0).all()
+
+
+@pytest.mark.slow
+def test_intervals_calibrated_on_under_three_years_are_noted_once_for_a_batch(counts):
+    """Each series' own figures make its note unique; a batch says it once, naming the series (a newcomer saw 13)."""
+    from crimecast.forecast.models import PARTLY_CALIBRATED
+
+    short = counts[counts["month"] < counts["month"].min() + pd.DateOffset(months=40)].reset_index(drop=True)
+    short.attrs = dict(counts.attrs)
+    needs = [("robbery", "walsall"), ("robbery", "dudley")]
+    panel = forecast_panel(short, spec=ForecastSpec(model="prophet", paths=100, steps=False), needs=needs, horizon=3)
+    shared = [note for note in panel.notes if PARTLY_CALIBRATED in note]
+    assert shared == [f"2 series (robbery / dudley, robbery / walsall): {PARTLY_CALIBRATED}"]
+    for key in needs:  # a one-series view keeps the series' own figures
+        assert any(note.startswith("intervals calibrated on only 12 backtest months") for note in panel.series_notes[key])

@@ -56,6 +56,9 @@ CHANGE_SHRINK = 0.3
 # Forecast falls are shrunk harder: on London, predicted falls that did not come made the probabilities of meeting
 # reduction milestones 11-24 points too high above 70% before the year (bench/RESULTS.md, milestones).
 FALL_SHRINK = 0.55
+# How a batch says, once for all the series it applies to, that intervals were calibrated on under three years.
+PARTLY_CALIBRATED = ("intervals calibrated on under three years of backtests: each width factor is weighed against "
+                     f"the benchmark's typical {FALLBACK_SCALE:.2f} (a one-series run gives its own).")
 # The default's month effects are moved this share of the way to those of the whole of the series' category (its
 # force, or the sum of a dataset's forces; ``pool_season``): a district's own effects are noisy. Tuned on London
 # (mean MASE 0.791 -> 0.779 / 0.778 / 0.779 at 0.5 / 0.75 / 1), confirmed on the Home Office table (1.053 -> 1.039)
@@ -238,6 +241,7 @@ class CrimeForecaster:
             raise ModelError(f"unknown model '{self.model}'. Choose one of: {', '.join(MODELS)}.")
         y = _as_series(y)
         self.notes_: list[str] = []
+        self.partly_calibrated_note_: str | None = None  # calibrated on under 3 years: a batch says it once (PARTLY_CALIBRATED)
         scored = np.log1p(y)  # what calibration scores (y_log's month effects are pooled); not its kept-out periods
         y_log = self._without_exceptional(scored)
         if self.seasonal_reference is not None and self.model == "crimecast":
@@ -266,6 +270,7 @@ class CrimeForecaster:
                     f"make full evidence): their width factor is weighed against the benchmark's typical "
                     f"{FALLBACK_SCALE:.2f}, giving {self.calibration_.scale:.2f}."
                 )
+                self.partly_calibrated_note_ = self.notes_[-1]
         self.steps_ = _steps_used(self.core_)
         self.notes_ += [step_note(step, frequency=frequency) for step in self.steps_]
         self.y_ = y

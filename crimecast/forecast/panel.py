@@ -35,7 +35,7 @@ from crimecast.data.months import months_between
 from crimecast.data.series import FORCE_AREA, TOTAL_CATEGORY, season_references, series_of
 from crimecast.errors import CrimecastError, DataError
 from crimecast.forecast.calibrate import FitCache
-from crimecast.forecast.models import AUTO, CrimeForecaster, step_note
+from crimecast.forecast.models import AUTO, PARTLY_CALIBRATED, CrimeForecaster, step_note
 from crimecast.forecast.parallel import Progress, map_series
 from crimecast.forecast.paths import ForecastResult
 from crimecast.forecast.reconcile import (REST_OF_FORCE, CoherentPaths, bottom_history, correlate_paths,
@@ -290,7 +290,8 @@ def _fit_bottom(item: tuple[Key, pd.Series, Key], spec: ForecastSpec, horizon: i
     step_notes = {step_note(step, frequency=frequency) for step in forecaster.steps_}
     scored = score(key, history, fits, reference) if score is not None and key in score_keys else None
     return _Fit(paths=result.paths.astype(np.float32).astype(np.float64), notes=list(forecaster.notes_), scored=scored,
-                other_notes=[note for note in forecaster.notes_ if note not in step_notes],
+                other_notes=[PARTLY_CALIBRATED if note == forecaster.partly_calibrated_note_ else note
+                             for note in forecaster.notes_ if note not in step_notes],
                 steps=[f"{key[0]} / {key[1]} {step.change:+.0%} from {frequency.label(step.month)}"
                        for step in forecaster.steps_])
 
