@@ -201,3 +201,6 @@ def test_intervals_calibrated_on_under_three_years_are_noted_once_for_a_batch(co
     assert shared == [f"2 series (robbery / dudley, robbery / walsall): {PARTLY_CALIBRATED}"]
     for key in needs:  # a one-series view keeps the series' own figures
         assert any(note.startswith("intervals calibrated on only 12 backtest months") for note in panel.series_notes[key])
+    alone = forecast_panel(short, spec=ForecastSpec(model="prophet", paths=100, steps=False), needs=needs[:1], horizon=3)
+    assert any(note.startswith("robbery / walsall: intervals calibrated on only 12 backtest months") for note in alone.notes)
+    assert not any(PARTLY_CALIBRATED in note for note in alone.notes)  # one series: its own figures, not the batch's

@@ -58,7 +58,7 @@ CHANGE_SHRINK = 0.3
 FALL_SHRINK = 0.55
 # How a batch says, once for all the series it applies to, that intervals were calibrated on under three years.
 PARTLY_CALIBRATED = ("intervals calibrated on under three years of backtests: each width factor is weighed against "
-                     f"the benchmark's typical {FALLBACK_SCALE:.2f} (a one-series run gives its own).")
+                     f"the benchmark's typical {FALLBACK_SCALE:.2f} (a series forecast alone gives its own).")
 # The default's month effects are moved this share of the way to those of the whole of the series' category (its
 # force, or the sum of a dataset's forces; ``pool_season``): a district's own effects are noisy. Tuned on London
 # (mean MASE 0.791 -> 0.779 / 0.778 / 0.779 at 0.5 / 0.75 / 1), confirmed on the Home Office table (1.053 -> 1.039)

@@ -267,6 +267,7 @@ class _Fit:
     steps: list[str] = field(default_factory=list)
     reason: str | None = None
     scored: object = None
+    partly_calibrated: str | None = None  # the note that intervals were calibrated on under three years, if so
 
 
 def _fit_bottom(item: tuple[Key, pd.Series, Key], spec: ForecastSpec, horizon: int, keep_going: bool,
@@ -290,8 +291,8 @@ def _fit_bottom(item: tuple[Key, pd.Series, Key], spec: ForecastSpec, horizon: i
     step_notes = {step_note(step, frequency=frequency) for step in forecaster.steps_}
     scored = score(key, history, fits, reference) if score is not None and key in score_keys else None
     return _Fit(paths=result.paths.astype(np.float32).astype(np.float64), notes=list(forecaster.notes_), scored=scored,
-                other_notes=[PARTLY_CALIBRATED if note == forecaster.partly_calibrated_note_ else note
-                             for note in forecaster.notes_ if note not in step_notes],
+                other_notes=[note for note in forecaster.notes_ if note not in step_notes],
+                partly_calibrated=forecaster.partly_calibrated_note_,
                 steps=[f"{key[0]} / {key[1]} {step.change:+.0%} from {frequency.label(step.month)}"
                        for step in forecaster.steps_])
 
@@ -317,6 +318,14 @@ def series_notes_once(notes: list[tuple[Key, str]], *, named: int = 3) -> list[s
         listed = ", ".join(f"{c} / {a}" for c, a in keys[:named]) + (" ..." if len(keys) > named else "")
         lines.append(f"{listed}: {note}" if len(keys) == 1 else f"{len(keys)} series ({listed}): {note}")
     return lines
+
+
+def _batch_notes(fits: list[tuple[Key, _Fit]]) -> list[tuple[Key, str]]:
+    """Each series' notes but its steps; when several were calibrated on under three years, one wording for all
+    (each note holds the series' own figures, so no two would be given once)."""
+    shared = sum(fit.partly_calibrated is not None for _, fit in fits) > 1
+    return [(key, PARTLY_CALIBRATED if shared and note == fit.partly_calibrated else note)
+            for key, fit in fits for note in fit.other_notes]
 
 
 def default_as_of(counts: pd.DataFrame, spec: ForecastSpec) -> pd.Timestamp:
@@ -434,7 +443,7 @@ def forecast_panel(counts: pd.DataFrame, *, spec: ForecastSpec, needs: Iterable[
     correlated = correlate_paths([fit.paths for _, _, fit in kept], history_correlation([h for _, h, _ in kept]),
                                  seed=spec.seed) if kept else []
     series_notes = {key: fit.notes for key, _, fit in kept}
-    notes = series_notes_once([(key, note) for key, _, fit in kept for note in fit.other_notes]) + stopped.notes
+    notes = series_notes_once(_batch_notes([(key, fit) for key, _, fit in kept])) + stopped.notes
     steps = [step for _, _, fit in kept for step in fit.steps]
     if steps:
         notes.append(f"step changes modelled as level shifts: {'; '.join(steps)} (steps: false, or --no-steps, "
