@@ -422,7 +422,7 @@ def test_process_sentence_names_the_step_that_set_the_current_period():
     # "a step change down ... to a process average of 4,526", beside the current period's limits
     from crimecast.forecast.mdc import assurance, variation
     from crimecast.forecast.run import run_spc
-    from crimecast.report.board import _process_sentence
+    from crimecast.report.board import IN_YEAR, _process_sentence
     from tests.conftest import seasonal_counts
 
     months = pd.date_range("2016-04-01", periods=48, freq="MS")
@@ -434,5 +434,6 @@ def test_process_sentence_names_the_step_that_set_the_current_period():
     assert len(process.chart.steps) == 2, process.summary
     limits = process.chart.periods[-1].limits
     sentence = _process_sentence(process, variation(process.chart, lower_is_better=True),
-                                 assurance(limits, year_target=3_600, lower_is_better=True))
+                                 assurance(limits, year_target=3_600, lower_is_better=True), IN_YEAR)
     assert sentence.startswith("Step change up of") and f"{limits.mean:,.0f}" in sentence.split(";")[0]
+    assert " will be " in sentence  # the year is still running
