@@ -80,3 +80,15 @@ def test_single_area_data_refuses_district_drivers(scenario, small_csv):
     counts = with_totals(load_counts(small_csv)).query("area == 'north'").assign(area="force")
     with pytest.raises(ScenarioError, match="one area only"):
         resolve_scenario(scenario("- {kind: uplift, category: robbery, area: north, value: 0.1}", base="as_of: 2013-03"), counts)
+
+
+def test_a_driver_may_name_the_force_that_area_picked(scenario, small_csv):
+    """One force of several, forecast as the whole (--area merseyside): a driver naming it means force-wide."""
+    counts = with_totals(load_counts(small_csv)).query("area == 'north'").assign(area="force")
+    counts.attrs["force_name"] = "north"
+    resolved = resolve_scenario(scenario("- {kind: uplift, category: robbery, area: North, value: 0.1}",
+                                         base="as_of: 2013-03"), counts)
+    assert [driver.targets for driver in resolved.drivers] == [(("robbery", "force"),)]
+    with pytest.raises(ScenarioError, match="one area only"):  # any other area is still refused
+        resolve_scenario(scenario("- {kind: uplift, category: robbery, area: south, value: 0.1}", base="as_of: 2013-03"),
+                         counts)
