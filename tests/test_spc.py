@@ -281,6 +281,8 @@ def test_spc_keeps_the_forecasts_default_exceptional_months_out_and_finds_the_sa
     y = counts.set_index("month")["count"]
     filled = y.mask(exceptional_mask(y.index, default_exceptional())).interpolate()
     assert [s.month for s in find_level_shifts(filled)] == [pd.Timestamp("2022-08-01")]
+    kept_out = y.mask(exceptional_mask(y.index, default_exceptional()))  # as the forecast's fit holds them: NaN
+    assert [s.month for s in find_level_shifts(kept_out)] == [pd.Timestamp("2022-08-01")]
     kept_in = run_spc(counts, category="burglary", area="force", exceptional=())
     assert kept_in.chart.excluded.sum() == 0 and not kept_in.notes
 

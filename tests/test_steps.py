@@ -6,6 +6,7 @@ import pytest
 from crimecast.data.load import load_counts
 from crimecast.data.series import series_of, with_totals
 from crimecast.forecast.steps import process_chart
+from conftest import HOME_OFFICE
 
 pytestmark = pytest.mark.slow
 
@@ -64,3 +65,23 @@ def test_the_model_cores_do_not_import_the_step_search():
             "print(sorted(m for m in sys.modules if m in ('crimecast.forecast.steps', 'crimecast.forecast.seasonal')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.skipif(not HOME_OFFICE.exists(), reason="real data lives only in ../shared/data, which is absent here")
+def test_the_forecast_models_the_steps_the_chart_shows_when_lockdowns_are_kept_out(tmp_path):
+    """Home Office, West Midlands theft: the forecast modelled "+17% from 2021/22 Q3" where `forecast spc` found no
+    step, because its search counted the kept-out lockdown quarters as points of its five years (a newcomer's trial)."""
+    from crimecast.data.sources import DataSource, open_counts
+    from crimecast.forecast.models import CrimeForecaster
+    from crimecast.forecast.run import run_spc
+    from crimecast.forecast.spec import default_exceptional
+
+    from crimecast.data.imports import ImportOptions, import_data
+
+    store = tmp_path / "ho.duckdb"
+    import_data("home-office", [HOME_OFFICE], name="ho", store=store, options=ImportOptions(sum_duplicates=True))
+    counts = open_counts(DataSource(dataset="ho", store=str(store)))
+    y = series_of(counts, category="theft-offences", area="west-midlands")
+    chart = run_spc(counts, category="theft-offences", area="west-midlands").chart
+    forecaster = CrimeForecaster(n_paths=100, seed=1, exceptional=default_exceptional()).fit(y)
+    assert [s.month for s in forecaster.steps_] == [s.month for s in chart.steps]

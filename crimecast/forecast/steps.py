@@ -30,9 +30,14 @@ def default_start(y: pd.Series, *, exceptional: tuple = ()) -> pd.Timestamp:
     fewer points than a chart without them (five years of quarters less three lockdown quarters is too few for the
     run rule on each side of a step).
     """
-    kept = np.flatnonzero(~exceptional_mask(y.index, exceptional)) if exceptional else np.arange(len(y))
-    need = step_search_points(series_frequency(y))
-    return y.index[kept[-need]] if len(kept) > need else y.index[0]
+    kept = ~exceptional_mask(y.index, exceptional) if exceptional else np.ones(len(y), dtype=bool)
+    return y.index[search_start(kept, need=step_search_points(series_frequency(y)))]
+
+
+def search_start(kept: np.ndarray, *, need: int) -> int:
+    """Position of the first of the last ``need`` kept points (``kept``: a boolean per point), or 0 if fewer."""
+    positions = np.flatnonzero(kept)
+    return int(positions[-need]) if len(positions) > need else 0
 
 
 def _known_periods(known, frequency: Frequency) -> tuple[pd.Timestamp, ...]:
@@ -47,10 +52,15 @@ def find_level_shifts(y: pd.Series, *, known: tuple[pd.Timestamp, ...] = (), eff
     Performance charts look at the last few years (three years of months,
     five of quarters; see ``step_search_points``): over longer spans a
     falling trend would be cut into spurious steps. Known process changes
-    are always included.
+    are always included. ``NaN`` points (periods kept out of the fit) are
+    left out of the search and do not count towards ``months``, exactly as
+    `forecast spc` leaves exceptional periods out of its chart's search, so
+    the forecast and the chart look at the same points and find the same steps.
     """
     frequency = series_frequency(y)
-    recent = y.iloc[-(months or step_search_points(frequency)):]
+    kept = y.notna().to_numpy()
+    recent = y.iloc[search_start(kept, need=months or step_search_points(frequency)):]
+    recent = recent[recent.notna()]
     if len(recent) < MIN_POINTS or recent.nunique() <= 1:
         return []  # too short, or constant (an all-zero series): no level to shift
     known = _known_periods(known, frequency)
@@ -65,8 +75,10 @@ class AutoStepProphetCore(ProphetCore):
     counts, seasonally adjusted by least-squares period effects
     (``crimecast.forecast.gaps.season_effects``), so that Prophet is fitted
     once, with the steps found and every known change. Exceptional months
-    (``NaN`` in ``y_log``) are searched as the pattern around them, so a
-    lockdown dip and recovery are not read as steps.
+    (``NaN`` in ``y_log``) are left out of the search and do not count
+    towards its years, as `forecast spc` leaves them out, so a lockdown dip
+    and recovery are not read as steps and the chart shows the steps the
+    forecast models.
     """
 
     def fit(self, y_log: pd.Series) -> "AutoStepProphetCore":
@@ -75,7 +87,7 @@ class AutoStepProphetCore(ProphetCore):
         known = _known_periods(self.known_changes, self.frequency_)  # a quarter holds its month
         filled = fill_gaps(y_log)
         effects = np.exp(season_effects(filled))
-        self.steps_ = find_level_shifts(np.expm1(filled), known=known, effects=effects / effects.mean())
+        self.steps_ = find_level_shifts(np.expm1(y_log), known=known, effects=effects / effects.mean())
         self._fit_prophet(y_log, tuple(sorted({*known, *(step.month for step in self.steps_)})))
         return self
 
