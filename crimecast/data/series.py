@@ -130,6 +130,13 @@ def resolve_area(counts: pd.DataFrame, name: str) -> str:
     return _resolve(name, sorted(counts["area"].unique()), kind="area", aliases={}, source=counts.attrs.get("source", ""))[0]
 
 
+def names_the_whole(counts: pd.DataFrame, name: str) -> bool:
+    """Whether ``name`` is the force ``--area`` took out of several (``counts.attrs["force_name"]``), which the
+    data then holds as its whole (area ``force``)."""
+    force = counts.attrs.get("force_name")
+    return bool(force) and slugify(name) == force
+
+
 def default_area(counts: pd.DataFrame) -> str:
     """The whole (force-wide) area when present, else the only area.
 

@@ -20,8 +20,8 @@ import pandas as pd
 
 from crimecast.data.calendar import financial_year_label, financial_year_periods, parse_financial_year
 from crimecast.data.frequency import MONTHLY, Frequency, frequency_of, last_complete_period
-from crimecast.data.slugs import slugify
-from crimecast.data.series import FORCE_AREA, default_area, resolve_area, resolve_category, series_of
+from crimecast.data.series import (FORCE_AREA, default_area, names_the_whole, resolve_area, resolve_category,
+                                   series_of)
 from crimecast.errors import DataError, ScenarioError, UsageError
 from crimecast.forecast.panel import Panel, forecast_panel, series_result
 from crimecast.forecast.parallel import Progress
@@ -64,8 +64,7 @@ def _resolve_milestone(counts: pd.DataFrame, milestone: Milestone, where: str) -
 
 def _as_narrowed(counts: pd.DataFrame, area: str) -> str:
     """A milestone naming the force that --area took out of several is about the whole of what is left."""
-    force = counts.attrs.get("force_name")
-    return FORCE_AREA if force and slugify(area) == force else area
+    return FORCE_AREA if names_the_whole(counts, area) else area
 
 
 def _one_area_or_named(counts: pd.DataFrame, *, in_file: bool) -> None:

@@ -9,8 +9,8 @@ import pandas as pd
 
 from crimecast.data.frequency import frequency_of
 from crimecast.defaults import DEFAULT_HORIZON
-from crimecast.data.series import FORCE_AREA, TOTAL_CATEGORY, resolve_area, resolve_category, series_of
-from crimecast.data.slugs import slugify
+from crimecast.data.series import (FORCE_AREA, TOTAL_CATEGORY, names_the_whole, resolve_area, resolve_category,
+                                   series_of)
 from crimecast.errors import DataError, ScenarioError
 from crimecast.forecast.models import MIN_MONTHS_TO_MODEL
 from crimecast.scenarios.spec import ALL_CATEGORIES, LevelShift, Scenario, _Driver, month_of
@@ -111,9 +111,8 @@ def _categories(names: tuple[str, ...], counts: pd.DataFrame, categories: list[s
 
 def _areas(names: tuple[str, ...], counts: pd.DataFrame, districts: list[str], where: str) -> list[str]:
     areas = []
-    whole_by_name = counts.attrs.get("force_name")  # one force of several (--area NAME), forecast as the whole
     for name in names:
-        if name.strip().lower() in (FORCE_AREA, "all") or (whole_by_name and slugify(name) == whole_by_name):
+        if name.strip().lower() in (FORCE_AREA, "all") or names_the_whole(counts, name):
             areas.append(FORCE_AREA)
             continue
         if not districts:
