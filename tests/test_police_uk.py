@@ -117,3 +117,4 @@ def test_real_street_files_city_of_london_robbery_april_2020_is_a_true_zero():
     assert robbery.loc["2020-04-01"] == 0
     assert pd.Timestamp("2020-04-01") not in _series(data, "merseyside", "robbery").index  # no Merseyside file that month
     assert "city-of-london-area" in set(data.counts["area"])  # the authority, told apart from the force
+    assert any("City of London (City of London Police) is 'city-of-london-area'" in note for note in data.notes)

@@ -285,6 +285,15 @@ def _area_slugs(pairs: pd.DataFrame, force_names: list[str]) -> pd.Series:
     return slugs.where(~slugs.isin(forces), slugs + "-area")
 
 
+def _renamed_areas(slugs: pd.DataFrame) -> list[str]:
+    """A note naming the areas whose slug had to differ from their name's (``_area_slugs``), and why."""
+    renamed = slugs[slugs["slug"] != slugs["area"].map(slugify)]
+    if renamed.empty:
+        return []
+    listed = ", ".join(f"{area} ({force}) is '{slug}'" for force, area, slug in renamed.itertuples(index=False))
+    return [f"areas renamed to keep every name unique (a force's own name, or a name two forces share): {listed}."]
+
+
 def _hierarchy(forces: list[str], areas: pd.DataFrame, level: str, own: dict[str, set[str]], single: bool) -> pd.DataFrame:
     rows = [{"area": WHOLE if single else force_slug(f), "name": f, "parent": None, "level": "force"} for f in forces]
     located = areas[["force", "area", "slug"]] if "slug" in areas else areas.assign(slug=[])[["force", "area", "slug"]]
@@ -356,6 +365,7 @@ def import_street_files(paths: list[Path], *, area_level: str = "force", lsoa_lo
         areas_full = _with_true_zeros(areas, present, ["force", "area", "crime_type"])
         slugs = areas[["force", "area"]].drop_duplicates().reset_index(drop=True)
         slugs["slug"] = _area_slugs(slugs, force_names)
+        notes += _renamed_areas(slugs)
         areas = areas.merge(slugs, on=["force", "area"])
         areas_full = areas_full.merge(slugs, on=["force", "area"]).drop(columns="area").rename(columns={"slug": "area"})
         parts.append(areas_full)
