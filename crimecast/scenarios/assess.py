@@ -49,17 +49,23 @@ def _resolve_milestone(counts: pd.DataFrame, milestone: Milestone, where: str) -
         category, _ = resolve_category(counts, milestone.category)
         if milestone.area == FORCE_AREA and FORCE_AREA not in set(counts["area"]):
             _one_area_or_named(counts, in_file=not where.startswith("command line"))
-        area = resolve_area(counts, _as_narrowed(counts, milestone.area))
     except DataError as error:
-        force = counts.attrs.get("force_name")
-        if force and "unknown area" in str(error):  # one force taken out of several: its areas are "force" and its own
-            parts = [a for a in sorted(set(counts["area"])) if a != FORCE_AREA]
-            held = f"its areas: {', '.join(parts)}" if parts else "no areas of its own in this data"
-            raise ScenarioError(f"{where}: unknown area '{milestone.area}': --area {force} reads {force} alone ({held}). "
-                                f"Name {force}{' or one of its areas' if parts else ''}, or leave --area out to read "
-                                "every force.") from None
         raise ScenarioError(f"{where}: {error}") from None
+    try:
+        area = resolve_area(counts, _as_narrowed(counts, milestone.area))
+    except DataError as error:  # an unknown area: said in terms of --area when one force was taken out of several
+        raise ScenarioError(_outside_the_force(counts, milestone.area, where) if counts.attrs.get("force_name")
+                            else f"{where}: {error}") from None
     return category, area
+
+
+def _outside_the_force(counts: pd.DataFrame, area: str, where: str) -> str:
+    """Why ``area`` is unknown when --area took one force out of several: its areas are "force" and its own."""
+    force = counts.attrs["force_name"]
+    parts = [a for a in sorted(set(counts["area"])) if a != FORCE_AREA]
+    held = f"its areas: {', '.join(parts)}" if parts else "no areas of its own in this data"
+    return (f"{where}: unknown area '{area}': --area {force} reads {force} alone ({held}). "
+            f"Name {force}{' or one of its areas' if parts else ''}, or leave --area out to read every force.")
 
 
 def _as_narrowed(counts: pd.DataFrame, area: str) -> str:
