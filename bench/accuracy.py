@@ -383,7 +383,7 @@ def main() -> None:
                              "scores file; no model is told about them)")
     parser.add_argument("--scheduler", default=None, help="local:N or tcp://HOST:PORT: run on Dask instead of --jobs")
     parser.add_argument("--low-counts", action="store_true",
-                        help=f"score the quiet series ({LOW_COUNTS.describe()}) into their own section")
+                        help=f"score the quiet series ({LOW_COUNTS.describe()}) into their own section".replace("%", "%%"))
     args = parser.parse_args()
     selection = LOW_COUNTS if args.low_counts else BUSY
     panels = [p.strip() for p in args.panels.split(",") if p.strip()]
