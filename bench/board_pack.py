@@ -20,7 +20,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from bench.results import machine, write_section  # noqa: E402
+from bench.results import machine, no_options, write_section  # noqa: E402
 
 ARGS = ["report", "--plan", "plan-2013-14", "--as-of", "2014-03", "--scenario", "domestic-abuse-uplift",
         "--csf", "csf-2013-14", "--fleet", "fleet-2013"]
@@ -34,6 +34,7 @@ def pdf_pages(pdf: Path) -> str:
 
 
 def main() -> None:
+    no_options(__doc__)
     out = Path(tempfile.mkdtemp(prefix="board-pack-"))
     command = [sys.executable, "-c", "from crimecast.cli import cli; cli(prog_name='forecast')", *ARGS, "--out", str(out)]
     load_before = os.getloadavg()[0]

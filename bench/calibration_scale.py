@@ -21,7 +21,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.accuracy import LONDON, known_by, london, references  # noqa: E402
-from bench.results import machine, write_section  # noqa: E402
+from bench.results import machine, no_options, write_section  # noqa: E402
 from crimecast.data.exceptional import load_exceptional  # noqa: E402
 from crimecast.defaults import DEFAULT_EXCEPTIONAL  # noqa: E402
 from crimecast.forecast.calibrate import FALLBACK_SCALE, FitCache  # noqa: E402
@@ -45,6 +45,7 @@ def _scales(item, reference) -> list[float]:
 
 
 def main() -> None:
+    no_options(__doc__)
     if not LONDON.exists():
         sys.exit(f"skipped: {LONDON} is absent (the real data lives only in ../shared/data).")
     every = london()

@@ -153,7 +153,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser()
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--write", nargs=3, metavar=("VEHICLES", "SITES", "FOLDER"))
     arguments = parser.parse_args()
     if arguments.write:

@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from bench.results import machine, write_section  # noqa: E402
+from bench.results import machine, no_options, write_section  # noqa: E402
 from crimecast.data.load import load_counts  # noqa: E402
 from crimecast.data.series import with_totals  # noqa: E402
 from crimecast.optimise.allocate import CVAR, allocate, initial_points  # noqa: E402
@@ -69,6 +69,7 @@ def _prices_warm_and_cold(spec) -> tuple[list[str], float, float]:
 
 
 def main() -> None:
+    no_options(__doc__)
     assumptions, source = load_assumptions()
     counts = with_totals(load_counts(assumptions.forecast.data))
     baselines, year, _ = baseline_crime(counts, assumptions, source=source, jobs=2)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import platform
 import re
@@ -11,6 +12,12 @@ from pathlib import Path
 RESULTS = Path(__file__).with_name("RESULTS.md")
 SHARED_DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
 HEADER = "# Benchmark results\n\nMeasured by the scripts in `bench/`; each section is rewritten by its script.\n"
+
+
+def no_options(doc: str | None) -> None:
+    """Parse a bench script's command line when it takes no options, so ``--help`` prints ``doc`` and stops
+    (rather than running the whole bench and rewriting its section)."""
+    argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter).parse_args()
 
 
 def machine() -> str:
