@@ -173,9 +173,24 @@ def run_text(reports: list[SeriesReport], *, summary: pd.DataFrame | None, data_
     elif reports:
         shown = tables.summary_display(summary[summary["status"] == "ok"])
         lines.append(plain(tables.text_table(shown, align_left=("category", "area", "financial year", "lost to baseline"))))
+        lines += _summed_note(reports)
     if files:
         lines.append(plain(f"\nWrote {len(files)} file(s) to {folder}/ (e.g. {files[0].name})."))
     return lines
+
+
+def _summed_note(reports: list[SeriesReport]) -> list[Line]:
+    """Say which rows are the sum of other rows' areas, and why they differ from the series forecast alone."""
+    summed = [r for r in reports if r.summed_areas]
+    if not summed:
+        return []
+    rows = ", ".join(f"{r.forecast.category} / {r.forecast.area}" for r in summed[:4]) + (" ..." if len(summed) > 4 else "")
+    one = len(summed) == 1
+    alone = f"`forecast run {summed[0].forecast.category}`" if one else "`forecast run CATEGORY`"
+    return [note(f"Note: {'the row' if one else 'the rows'} {rows} {'is' if one else 'are each'} the sum of "
+                 f"{max(r.summed_areas for r in summed)} areas' forecasts, path by path, so the areas add up to "
+                 f"{'it' if one else 'them'}; {alone} without --area all forecasts the force from its own counts, which "
+                 "gives a somewhat different figure. A backtest score on such a row is of the force's own counts.")]
 
 
 def run_notes_text(notes: list[str]) -> list[Line]:
