@@ -308,7 +308,10 @@ def _unrounded_limits(chart) -> dict[str, list[str]]:
     not from the CSV's one decimal: 1,991.46 shows as 1,991 in both."""
     values = {"mean": [p.limits.mean for p in chart.periods], "lower": [max(p.limits.lower, 0.0) for p in chart.periods],
               "upper": [p.limits.upper for p in chart.periods]}
-    return {column: [tables.count(v) for v in shown] for column, shown in values.items()}
+    shown = {column: [tables.count(v) for v in shown] for column, shown in values.items()}
+    for column in ("lower", "upper"):  # limits that mean nothing (too few crimes) are not shown
+        shown[column] = ["-" if p.degenerate else v for p, v in zip(chart.periods, shown[column])]
+    return shown
 
 
 def spc_text(report: ProcessReport, *, folder: Path, files: list[Path]) -> list[Line]:
@@ -319,12 +322,12 @@ def spc_text(report: ProcessReport, *, folder: Path, files: list[Path]) -> list[
     lines += [heading(f"\n{tables.display_name(report.category)} — {tables.area_label(report.area)}: XmR chart{adjusted}"),
               plain(tables.text_table(periods.assign(**_unrounded_limits(report.chart)), align_left=("start", "end"))),
               plain()]
-    if signals.empty:
-        lines.append(plain("No special-cause signals."))
-    else:
-        lines.append(plain(tables.text_table(signals.assign(value=signals["value"].map(tables.count)),
-                                             align_left=(signals.columns[0], "rules"))))
-    lines += [plain(), *(plain(line) for line in report.summary)]
+    if not signals.empty:
+        lines += [plain(tables.text_table(signals.assign(value=signals["value"].map(tables.count)),
+                                          align_left=(signals.columns[0], "rules"))), plain()]
+    elif not report.chart.periods[-1].degenerate:  # else the summary says why no signal is read
+        lines += [plain("No special-cause signals."), plain()]
+    lines += [plain(line) for line in report.summary]
     if files:
         lines.append(plain(f"\nWrote {len(files)} file(s) to {folder}/ (chart {files[-1].name})."))
     return lines
