@@ -345,7 +345,7 @@ def fill_missing_months(frame: pd.DataFrame, *, how: FillMissing, source: str, m
     if dropped:
         listed = ", ".join(f"{c} / {a}" for c, a in list(dropped)[:4]) + (" ..." if len(dropped) > 4 else "")
         notes.append(f"{len(dropped)} series left out for gaps that may not be filled ({listed}); "
-                     "asking for one says why.")
+                     f"asking for one says why{f' ({listed_by} lists every series with gaps)' if listed_by else ''}.")
     if dropped and all(part.empty for part in parts):
         raise DataError(next(iter(dropped.values())))  # nothing left to work on: say why
     return pd.concat(parts, ignore_index=True), notes, filled, dropped
