@@ -832,20 +832,25 @@ def data_list_command(store, as_json):
 @data_group.command("show")
 @click.argument("name")
 @_store_option
+@click.option("--gaps", "list_gaps", is_flag=True,
+              help="List every series with periods missing inside it (most missing first), not the summary.")
 @json_option
-def data_show_command(name, store, as_json):
+def data_show_command(name, store, list_gaps, as_json):
     """Show one dataset: its series, periods, gaps, zeros, totals and provenance.
 
     \b
     Examples:
       forecast data show merseyside
+      forecast data show merseyside --gaps
     """
     from crimecast.data.imports import describe_dataset
-    from crimecast.report.data import describe_json, describe_text
+    from crimecast.report.data import describe_json, describe_text, gaps_text
 
     description = describe_dataset(name, store=store)
     if as_json:
         _echo_json(describe_json(description))
+    elif list_gaps:
+        _show(gaps_text(description))
     else:
         _show(describe_text(description))
 

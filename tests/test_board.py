@@ -437,3 +437,20 @@ def test_process_sentence_names_the_step_that_set_the_current_period():
                                  assurance(limits, year_target=3_600, lower_is_better=True), IN_YEAR)
     assert sentence.startswith("Step change up of") and f"{limits.mean:,.0f}" in sentence.split(";")[0]
     assert " will be " in sentence  # the year is still running
+
+
+def test_process_sentence_judges_no_target_against_limits_that_mean_nothing():
+    # London's airports' burglary, 2020-23: mostly zeros, limits 2 / 2 / 2 that flag every month
+    from crimecast.forecast.mdc import assurance, variation
+    from crimecast.forecast.run import run_spc
+    from crimecast.report.board import IN_YEAR, _process_sentence
+
+    months = pd.date_range("2020-10-01", periods=36, freq="MS")
+    counts = pd.DataFrame({"month": months, "area": "force", "category": "burglary",
+                           "count": [0] * 30 + [1, 11, 7, 10, 18, 20]})
+    process = run_spc(counts, category="burglary", area="force", start=months[0], exceptional=())
+    limits = process.chart.periods[-1].limits
+    sentence = _process_sentence(process, variation(process.chart, lower_is_better=True),
+                                 assurance(limits, year_target=20, lower_is_better=True), IN_YEAR)
+    assert sentence.startswith("Too few crimes, too evenly spread, for a control chart: 30 of the 36 months")
+    assert sentence.endswith("The target is not judged against control limits.") and "natural limits" not in sentence

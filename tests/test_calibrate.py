@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 
 from crimecast.forecast.calibrate import (FALLBACK_SCALE, SCALE_BOUNDS, TOTAL_SCALE_BOUNDS, FitCache, _total_score,
                                          apply_scale, calibrate, calibration_origins, short_window,
-                                         score_scale, total_scale, weigh_evidence)
+                                         score_scale, total_scale, weigh_evidence, WIDE_SCALE, wide_note)
 
 
 def test_origins_are_whole_windows_back_from_the_end():
@@ -128,6 +128,22 @@ def test_calibration_widens_a_too_narrow_core():
     y_log = pd.Series(5 + rng.normal(0, 0.2, 96), index=pd.date_range("2006-04-01", periods=96, freq="MS"))
     calibration = calibrate(y_log, TooNarrowCore, horizon=12, seed=1)
     assert calibration.windows == 3 and calibration.scale > 5
+
+
+def test_a_wide_factor_is_said_in_one_line_with_the_backtest_years_it_came_from():
+    """London theft force-wide: the counts ran about 19% above the forecast in the years from 2021-10 and 2022-10
+    (the rise after the pandemic), against the model's own +/-5%, giving a width factor of 5.1."""
+    rng = np.random.default_rng(3)
+    index = pd.date_range("2013-10-01", periods=120, freq="MS")
+    calm = pd.Series(5 + rng.normal(0, 0.2, 120), index=index)
+    risen = calm + np.where(np.arange(120) >= 96, np.log(2.0), 0.0)  # the last two windows twice the level
+    wide = calibrate(calm, RightWidthCore, horizon=12, seed=1, scored=risen)
+    note = wide_note(wide, index, label=lambda m: f"{m:%Y-%m}", noun="month")
+    assert wide.scale >= WIDE_SCALE and [origin for origin, _, _ in wide.window_misses] == [84, 96, 108]
+    assert note.startswith(f"intervals are wide (width factor {wide.scale:.1f}, where 1.8 is typical): in the "
+                           "backtest years from 2021-10 and 2022-10 the counts ran ")
+    assert "% above the forecast in a typical month" in note
+    assert wide_note(calibrate(calm, RightWidthCore, horizon=12, seed=1), index, label=str, noun="month") is None
 
 
 def test_a_series_without_half_a_year_after_two_years_uses_the_fallback_scale():

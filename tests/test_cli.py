@@ -55,6 +55,17 @@ def test_run_shows_progress_while_it_draws_the_fan_charts(small_csv, tmp_path):
                                                                    "robbery_south_fan.png"]
 
 
+def test_a_batch_says_its_force_row_is_the_sum_of_the_districts(small_csv, tmp_path):
+    result = invoke("run", "robbery", "--data", str(small_csv), "--area", "all", "--model", "seasonal-naive",
+                    "--paths", "100", "--no-backtest", "--no-chart", "--jobs", "1", "--out", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    assert ("the row robbery / force is the sum of 2 areas' forecasts, path by path, so the areas add up to it; "
+            "`forecast run robbery` without --area all forecasts the force from its own counts") in result.output
+    districts = invoke("run", "robbery", "--data", str(small_csv), "--area", "north,south", "--model", "seasonal-naive",
+                       "--paths", "100", "--no-backtest", "--no-chart", "--jobs", "1", "--out", str(tmp_path))
+    assert districts.exit_code == 0 and "the sum of" not in districts.output
+
+
 @pytest.mark.slow
 def test_run_all_forecasts_every_series_with_progress(small_csv, tmp_path):
     result = invoke("run", "all", "--data", str(small_csv), "--model", "seasonal-naive", "--paths", "200", "--no-backtest",

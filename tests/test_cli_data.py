@@ -40,6 +40,23 @@ def test_import_list_show_drop(tmp_path, store):
     assert "No datasets" in invoke("data", "list", "--store", store).output
 
 
+def test_data_show_names_the_series_most_missing_first_and_gaps_lists_them_all(tmp_path, store):
+    months = [str(m)[:7] for m in pd.date_range("2019-01-01", periods=16, freq="MS")]
+    rows = [(m, f"district-{i}", "robbery", 5) for i in range(7) for m in months if m not in months[1:2 * i:2]]
+    path = tmp_path / "gappy.csv"
+    pd.DataFrame(rows, columns=["month", "area", "category", "count"]).to_csv(path, index=False)
+    assert invoke("data", "import", "csv", path, "--name", "gappy", "--store", store).exit_code == 0
+    shown = invoke("data", "show", "gappy", "--store", store).output
+    assert "6 series have missing months inside them, most: robbery / district-6 (6), robbery / district-5 (5)" in shown
+    assert "`forecast data show gappy --gaps` lists them all" in shown and "district-1 (1)" not in shown
+    listed = invoke("data", "show", "gappy", "--gaps", "--store", store)
+    assert listed.exit_code == 0 and "6 series with months missing inside them (21 months)" in listed.output
+    assert all(f"district-{i}" in listed.output for i in range(1, 7)) and "district-0" not in listed.output
+    run = invoke("list", "--dataset", "gappy", "--store", store)
+    assert "(most often 2019-02, in 6 series; at most 6 in one series, robbery / district-6)" in run.output
+    assert "`forecast data show gappy --gaps` lists every series with gaps" in run.output
+
+
 def test_store_from_the_environment(tmp_path, store, monkeypatch):
     monkeypatch.setenv("CRIMECAST_STORE", str(store))
     assert invoke("data", "import", "police-uk", street_archive(tmp_path), "--name", "north").exit_code == 0

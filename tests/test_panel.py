@@ -204,3 +204,14 @@ def test_intervals_calibrated_on_under_three_years_are_noted_once_for_a_batch(co
     alone = forecast_panel(short, spec=ForecastSpec(model="prophet", paths=100, steps=False), needs=needs[:1], horizon=3)
     assert any(note.startswith("robbery / walsall: intervals calibrated on only 12 backtest months") for note in alone.notes)
     assert not any(PARTLY_CALIBRATED in note for note in alone.notes)  # one series: its own figures, not the batch's
+
+
+def test_wide_intervals_are_noted_once_for_a_batch():
+    """Each wide note holds its series' own years and misses; a batch names the series once with one wording."""
+    from crimecast.forecast.calibrate import WIDE_INTERVALS
+    from crimecast.forecast.panel import _Fit, _batch_notes, series_notes_once
+
+    fits = [(("theft", area), _Fit(other_notes=[f"intervals are wide ({area}'s own figures)."],
+                                   wide=f"intervals are wide ({area}'s own figures).")) for area in ("force", "westminster")]
+    assert series_notes_once(_batch_notes(fits)) == [f"2 series (theft / force, theft / westminster): {WIDE_INTERVALS}"]
+    assert series_notes_once(_batch_notes(fits[:1])) == ["theft / force: intervals are wide (force's own figures)."]

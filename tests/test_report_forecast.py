@@ -58,8 +58,9 @@ def test_a_batch_is_one_table_with_its_summary_csv(counts, tmp_path):
     assert all(p.exists() for p in written) and len(written) == len(run.reports) + 1
     assert set(pd.read_csv(tmp_path / "summary.csv")["data"]) == {"small.csv"}
     lines = render.run_text(run.reports, summary=summary, data_label="small.csv", folder=tmp_path, files=written)
-    assert len(lines) == 2 and lines[0].text.split()[:2] == ["category", "area"]
-    assert "north" in lines[0].text and lines[1].text.startswith(f"\nWrote {len(written)} file(s) to {tmp_path}/")
+    assert len(lines) == 3 and lines[0].text.split()[:2] == ["category", "area"]
+    assert lines[1].style == "note" and "the sum of 2 areas' forecasts" in lines[1].text  # the force rows
+    assert "north" in lines[0].text and lines[2].text.startswith(f"\nWrote {len(written)} file(s) to {tmp_path}/")
 
 
 def test_failures_go_to_stderr_in_red_with_tracebacks_only_when_debugging():

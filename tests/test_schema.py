@@ -63,6 +63,18 @@ def test_gaps_are_decided_per_series_and_summarised_in_one_note():
     assert len(tidy.attrs["notes"]) == 1 and "filled 1 missing month(s) in 1 series" in tidy.attrs["notes"][0]
 
 
+def test_many_filled_series_make_one_short_note_naming_the_worst_and_where_all_are_listed():
+    months = [str(m.date()) for m in pd.date_range("2019-01-01", periods=12, freq="MS")]
+    gappy = [m for m in months if m != "2019-07-01"]
+    areas = [frame([5] * 11, months=gappy).assign(area=f"district-{i:02d}") for i in range(40)]
+    worst = frame([5] * 9, months=[m for m in gappy if m not in ("2019-03-01", "2019-10-01")]).assign(area="worst")
+    tidy = validate(pd.concat([*areas, worst], ignore_index=True), listed_by="`forecast data show la --gaps`")
+    (text,) = tidy.attrs["notes"]
+    assert "filled 43 missing month(s) in 41 series" in text and "most often 2019-07, in 41 series" in text
+    assert "at most 3 in one series, burglary / worst" in text and "`forecast data show la --gaps` lists every" in text
+    assert sum(f"district-{i:02d}" in text for i in range(40)) == 0 and len(text) < 300
+
+
 def test_missing_month_filled_with_zero_or_interpolation():
     table = frame([3, 4, 6], months=["2013-01-01", "2013-02-01", "2013-04-01"])
     assert validate(table, fill_missing="zero")["count"].tolist() == [3, 4, 0, 6]

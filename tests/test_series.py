@@ -46,6 +46,30 @@ def test_unknown_area_suggests_the_nearest():
         resolve_area(counts, "Birmingam")
 
 
+@pytest.mark.parametrize(("typed", "hint"), [
+    ("birmingham", None),  # another force's district, not a slip: no letter-alike borough is offered
+    ("heathrow", "london-heathrow-and-london-city-airports"),  # a word of the name
+    ("westminister", "westminster"),
+])
+def test_an_area_is_suggested_only_for_a_slip_or_a_word_of_its_name(typed, hint):
+    counts = table({(area, "robbery"): [1, 2] for area in
+                    ("barking-and-dagenham", "newham", "westminster", "london-heathrow-and-london-city-airports")})
+    counts.attrs["source"] = "london"
+    with pytest.raises(DataError, match=f"unknown area '{typed}' in london\\.") as raised:
+        resolve_area(counts, typed)
+    suggestion = str(raised.value).split(" Known areas")[0]
+    assert (f"Did you mean '{hint}'?" in suggestion) if hint else ("Did you mean" not in suggestion)
+
+
+def test_an_area_whose_series_were_all_left_out_is_not_called_unknown():
+    rows = table({("north", "robbery"): [5, 6, 7, 8]})
+    gappy = pd.DataFrame({"month": pd.to_datetime(["2013-01-01", "2013-06-01"]), "area": "south",
+                          "category": "robbery", "count": [3, 4]})
+    counts = validate(pd.concat([rows, gappy], ignore_index=True), drop_unfillable=True)
+    with pytest.raises(DataError, match="south has no series to work on in .*left out for gaps.*4 months in a row"):
+        resolve_area(counts, "south")
+
+
 def test_select_all_lists_every_series():
     counts = with_totals(table({("north", "robbery"): [1, 2], ("south", "robbery"): [1, 2]}))
     keys, _ = select_keys(counts, category="all", area="all")

@@ -115,6 +115,33 @@ def test_summary_speaks_like_the_report():
     assert "Since 2012-04 the process is stable" in lines[1]
 
 
+def test_limits_from_mostly_zeros_are_not_set_nor_read_and_the_summary_says_why():
+    values = pd.Series([0.0] * 30 + [1, 11, 7, 10, 18, 20], index=months(36))  # London's airports' burglary, 2020-23
+    chart = control_chart(values)
+    (period,) = chart.periods
+    assert period.degenerate and chart.signals == []  # limits 1.6 to 2.1 would flag every zero month
+    lines = describe_chart(chart)
+    assert lines[-1].startswith("Too few crimes, too evenly spread, for a control chart: 30 of the 36 months since "
+                                "2011-04 had none (average 1.9 a month)")
+    assert not any("natural limits" in line or "Special cause" in line for line in lines)
+    from pathlib import Path
+
+    from crimecast.forecast.run import ProcessReport
+    from crimecast.report.forecast import spc_text
+    from crimecast.report.tables import spc_periods
+
+    assert spc_periods(chart)[["lower", "upper"]].isna().all(axis=None)
+    text = "\n".join(line.text for line in spc_text(ProcessReport("burglary", "airports", chart, None, lines, []),
+                                                     folder=Path("out"), files=[]))
+    assert "2011-04  2014-03      36     2      -      -" in text and "No special-cause signals" not in text
+
+
+def test_a_period_shorter_than_a_chart_needs_has_its_limits_called_provisional():
+    values = pd.Series([100.0, 104, 98, 101] * 4 + [120.0, 124, 118, 121, 119, 123, 120], index=months(23))
+    lines = describe_chart(control_chart(values, breaks=[values.index[16]]))
+    assert lines[-1].endswith("(provisional: only 7 months since 2012-08; limits firm up at 12).")
+
+
 # ---------------------------------------------------------------- quarterly charts
 
 def test_quarterly_chart_limits_come_from_quarterly_moving_ranges():

@@ -299,8 +299,9 @@ def counts_from(data: ImportedData | StoredDataset, *, source: str, fill_missing
     ``total_categories``, ``category_notes``, ``kind``.
     """
     frequency = QUARTERLY if data.frequency == QUARTERLY.name else MONTHLY
+    listed_by = f"`forecast data show {data.name} --gaps`" if isinstance(data, StoredDataset) else ""
     valid = validate(data.counts, source=source, fill_missing=fill_missing, max_gap=max_gap, frequency=frequency,
-                     drop_unfillable=fill_missing != "error", keep_outliers=keep_outliers)
+                     drop_unfillable=fill_missing != "error", keep_outliers=keep_outliers, listed_by=listed_by)
     categories = data.categories
     in_total = categories.loc[categories["in_total"].astype(bool), "category"].tolist()
     valid.attrs.update(source=source, illustrative=data.illustrative is not None, notice=data.illustrative or "",

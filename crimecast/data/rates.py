@@ -20,7 +20,7 @@ import pandas as pd
 from crimecast.data.months import parse_months
 from crimecast.data.read import read_table
 from crimecast.data.schema import ROW
-from crimecast.data.slugs import did_you_mean, slugify
+from crimecast.data.slugs import AREA_CUTOFF, did_you_mean, slugify
 from crimecast.errors import DataError
 
 RATE_COLUMNS: tuple[str, ...] = ("month", "area", "category", "numerator", "denominator")
@@ -262,7 +262,7 @@ def rate_series(rates: pd.DataFrame, *, category: str, area: str) -> pd.DataFram
     rows = chosen[chosen["area"] == slugify(area)]
     if rows.empty:
         areas = sorted(chosen["area"].unique())
-        raise DataError(f"no {slug} rate for area '{area}'.{did_you_mean(slugify(area), areas)} Areas: {', '.join(areas)}.")
+        raise DataError(f"no {slug} rate for area '{area}'.{did_you_mean(slugify(area), areas, cutoff=AREA_CUTOFF)} Areas: {', '.join(areas)}.")
     series = rows.set_index("month")[["numerator", "denominator"]].sort_index()
     series.index = pd.DatetimeIndex(series.index, freq="MS")
     series.attrs = {"category": slug, "area": slugify(area)}

@@ -285,7 +285,7 @@ def _unfillable(gappy: _GappySeries, number: int, *, how: str, source: str, max_
 
 
 def fill_missing_months(frame: pd.DataFrame, *, how: FillMissing, source: str, max_gap: int = DEFAULT_MAX_GAP,
-                        frequency: Frequency = MONTHLY, drop_unfillable: bool = False
+                        frequency: Frequency = MONTHLY, drop_unfillable: bool = False, listed_by: str = ""
                         ) -> tuple[pd.DataFrame, list[str], list[tuple[str, str, pd.Timestamp]], dict[tuple[str, str], str]]:
     """Deal with periods missing inside each series, series by series.
 
@@ -305,6 +305,9 @@ def fill_missing_months(frame: pd.DataFrame, *, how: FillMissing, source: str, m
         Leave out a series whose gaps may not be filled (and say why in
         ``dropped``) instead of raising, so one broken series of a large
         dataset does not stop the others being used.
+    listed_by
+        Where the user sees every series with gaps (a command), named in
+        the one-line note when more than one series was filled.
 
     Returns
     -------
@@ -338,29 +341,46 @@ def fill_missing_months(frame: pd.DataFrame, *, how: FillMissing, source: str, m
         parts.append(rows)
         filled = [(gappy.keys[n][1], gappy.keys[n][0], month)
                   for n, month in zip(numbers, _period_starts(periods, frequency))]
-    notes = _fill_note(filled, how=how, noun=frequency.noun)
+    notes = _fill_note(filled, how=how, frequency=frequency, listed_by=listed_by)
     if dropped:
         listed = ", ".join(f"{c} / {a}" for c, a in list(dropped)[:4]) + (" ..." if len(dropped) > 4 else "")
         notes.append(f"{len(dropped)} series left out for gaps that may not be filled ({listed}); "
-                     "asking for one says why.")
+                     f"asking for one says why{f' ({listed_by} lists every series with gaps)' if listed_by else ''}.")
     if dropped and all(part.empty for part in parts):
         raise DataError(next(iter(dropped.values())))  # nothing left to work on: say why
     return pd.concat(parts, ignore_index=True), notes, filled, dropped
 
 
-def _fill_note(filled: list[tuple[str, str, pd.Timestamp]], *, how: str, noun: str) -> list[str]:
+def _fill_note(filled: list[tuple[str, str, pd.Timestamp]], *, how: str, frequency: Frequency,
+               listed_by: str = "") -> list[str]:
+    """One line however many were filled: the count, the period and the series most filled, and where every
+    series with gaps is listed."""
     if not filled:
         return []
-    series = sorted({(c, a) for c, a, _ in filled})
-    example = ", ".join(f"{c} / {a} {m:%Y-%m}" for c, a, m in filled[:2])
+    noun, label = frequency.noun, frequency.label
+    frame = pd.DataFrame(filled, columns=["category", "area", "month"])
+    per_series = frame.groupby(["category", "area"], sort=False).size().sort_values(ascending=False, kind="stable")
+    per_period = frame.groupby("month").size().sort_values(ascending=False, kind="stable")
+    where = []
+    if len(per_period) == 1:
+        where.append(f"all {label(per_period.index[0])}")
+    elif per_period.iloc[0] > 1:
+        where.append(f"most often {label(per_period.index[0])}, in {per_period.iloc[0]} series")
+    if per_series.iloc[0] > 1:
+        (category, area), most = per_series.index[0], per_series.iloc[0]
+        where.append(f"{'all in' if len(per_series) == 1 else f'at most {most} in one series,'} {category} / {area}")
+    if not where:
+        where.append("e.g. " + ", ".join(f"{c} / {a} {label(m)}" for c, a, m in filled[:2]))
     method = "linear interpolation" if how == "interpolate" else "zeros"
-    return [f"filled {len(filled)} missing {noun}(s) in {len(series)} series with {method} (e.g. {example}); "
-            "they are marked on charts. Pass --fill-missing error to refuse gaps instead."]
+    listed = f"; {listed_by} lists every series with gaps" if listed_by and len(per_series) > 1 else ""
+    return [f"filled {len(filled)} missing {noun}(s) in {len(per_series)} series with {method} ({'; '.join(where)}); "
+            f"they are marked on charts{listed}. Pass --fill-missing error to refuse gaps instead."]
 
 
 def validate(frame: pd.DataFrame, *, source: str = "table", fill_missing: FillMissing = DEFAULT_FILL,
              max_gap: int = DEFAULT_MAX_GAP, frequency: Frequency = MONTHLY, drop_unfillable: bool = False,
-             keep_outliers: bool = False, today: pd.Timestamp | None = None, fill: bool = True) -> pd.DataFrame:
+             keep_outliers: bool = False, today: pd.Timestamp | None = None, fill: bool = True,
+             listed_by: str = "") -> pd.DataFrame:
     """Check a table against the data contract and return it in canonical form.
 
     Parameters
@@ -386,6 +406,8 @@ def validate(frame: pd.DataFrame, *, source: str = "table", fill_missing: FillMi
     fill
         ``False``: check only, leaving periods missing inside a series as
         they are (an import's check before it writes; commands fill later).
+    listed_by
+        See :func:`fill_missing_months`.
 
     Returns
     -------
@@ -415,7 +437,7 @@ def validate(frame: pd.DataFrame, *, source: str = "table", fill_missing: FillMi
     else:
         completed, notes, filled, dropped = fill_missing_months(frame[[*COLUMNS]], how=fill_missing, source=source,
                                                                 max_gap=max_gap, frequency=frequency,
-                                                                drop_unfillable=drop_unfillable)
+                                                                drop_unfillable=drop_unfillable, listed_by=listed_by)
     tidy = completed.sort_values(["category", "area", "month"], ignore_index=True)
     tidy.attrs.update(notes=notes, filled=FrozenList(filled), dropped=FrozenDict(dropped), frequency=frequency.name)
     return tidy

@@ -11,7 +11,7 @@ from crimecast.data.frequency import frequency_of
 from crimecast.data.load import SINGLE_AREA
 from crimecast.data.schema import COLUMNS
 from crimecast.data.shared import FrozenDict
-from crimecast.data.slugs import did_you_mean, slugify
+from crimecast.data.slugs import AREA_CUTOFF, SUGGEST_CUTOFF, did_you_mean, slugify
 from crimecast.errors import DataError
 
 TOTAL_CATEGORY = "total-recorded-crime"
@@ -66,6 +66,9 @@ def _areas_missing_a_category(parts: pd.DataFrame, dropped: dict) -> set[str]:
     return {area for (category, area) in dropped if category in categories}
 
 
+_CUTOFFS = {"area": AREA_CUTOFF, "category": SUGGEST_CUTOFF}
+
+
 def _resolve(name: str, choices: list[str], *, kind: str, aliases: dict[str, str], source: str = "") -> tuple[str, str | None]:
     slug = slugify(name)
     if slug in choices:
@@ -74,7 +77,7 @@ def _resolve(name: str, choices: list[str], *, kind: str, aliases: dict[str, str
         return aliases[slug], f"'{name}' is read as {aliases[slug]}."
     where = f" in {source}" if source else ""
     raise DataError(
-        f"unknown {kind} '{name}'{where}.{did_you_mean(slug, choices, aliases=aliases)} "
+        f"unknown {kind} '{name}'{where}.{did_you_mean(slug, choices, aliases=aliases, cutoff=_CUTOFFS[kind])} "
         f"Known {'categories' if kind == 'category' else kind + 's'}: {', '.join(choices)} (see `forecast list`)."
     )
 
@@ -126,7 +129,15 @@ def resolve_category(counts: pd.DataFrame, name: str) -> tuple[str, str | None]:
 
 
 def resolve_area(counts: pd.DataFrame, name: str) -> str:
-    """The area slug for ``name``; raises DataError with a suggestion if unknown."""
+    """The area slug for ``name``; raises DataError with a suggestion if unknown, or why its series were all left
+    out (gaps too long to fill)."""
+    dropped = counts.attrs.get("dropped", {})
+    slug = slugify(name)
+    reasons = [reason for (_, area), reason in dropped.items() if area == slug]
+    if reasons and slug not in set(counts["area"]):
+        source = counts.attrs.get("source", "this data")
+        raise DataError(f"{slug} has no series to work on in {source}: all {len(reasons)} were left out for gaps. "
+                        f"{reasons[0]}")
     return _resolve(name, sorted(counts["area"].unique()), kind="area", aliases={}, source=counts.attrs.get("source", ""))[0]
 
 

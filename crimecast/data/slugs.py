@@ -27,21 +27,29 @@ def display_name(slug: str) -> str:
     return words[:1].upper() + words[1:]
 
 
-def did_you_mean(name: str, choices: list[str], *, aliases: dict[str, str] | None = None) -> str:
+SUGGEST_CUTOFF = 0.5  # how alike (difflib ratio) a key, category or option must be to be suggested
+AREA_CUTOFF = 0.75  # a place is suggested only for a slip of the keyboard: 'birmingham' is not 'durham'
+
+
+def did_you_mean(name: str, choices: list[str], *, aliases: dict[str, str] | None = None,
+                 cutoff: float = SUGGEST_CUTOFF) -> str:
     """A ``" Did you mean 'x'?"`` hint, or an empty string when nothing is close.
 
     ``aliases`` (short name -> choice) are matched too, so ``burgalry`` finds
     ``burglary`` (burglary-dwelling) rather than ``burglary-other``; a second
     suggestion is given only when it is about as close as the first.
+    ``cutoff`` is the least likeness suggested; failing that, a choice that
+    holds every word of ``name`` (``heathrow``, ``city-of-london`` for
+    ``london-city-of``) or that ``name`` holds is suggested.
     """
     aliases = {a: t for a, t in (aliases or {}).items() if t in choices}
     names = list(choices) + list(aliases)
-    close = difflib.get_close_matches(name, names, n=4, cutoff=0.5)
+    close = difflib.get_close_matches(name, names, n=4, cutoff=cutoff)
     if close:  # a second suggestion only when it is about as close as the first
         best = difflib.SequenceMatcher(None, name, close[0]).ratio()
         close = [c for c in close if difflib.SequenceMatcher(None, name, c).ratio() >= best - 0.05]
     else:
-        close = [c for c in choices if name in c or c in name][:1]
+        close = [c for c in choices if name in c or c in name or _holds_words(c, name)][:1]
     shown, targets = [], set()
     for match in close:
         target = aliases.get(match, match)
@@ -55,6 +63,12 @@ def did_you_mean(name: str, choices: list[str], *, aliases: dict[str, str] | Non
 
 
 SMALL_WORDS = frozenset({"and", "of", "the", "upon", "on", "under"})  # lower case inside a place's name
+
+
+def _holds_words(choice: str, name: str) -> bool:
+    """Whether ``choice`` has every word of ``name`` (small words aside), in any order."""
+    words = set(name.split("-")) - SMALL_WORDS - {""}
+    return bool(words) and words <= set(choice.split("-"))
 
 
 def area_label(slug: str) -> str:

@@ -88,6 +88,13 @@ SCALE_BOUNDS = (0.5, 6.0)
 # (bench/calibration_scale.py, bench/RESULTS.md: 1.81 under the median-of-scores rule; it was 1.64 under the
 # median of per-year quantiles, when this was 1.7).
 FALLBACK_SCALE = 1.8
+# A factor this large is said to make the intervals wide, with the backtest years it came from: beyond the range of
+# the factor on London series (quartiles 1.49 / 1.83 / 2.24, at most 3.32; bench/RESULTS.md, calibration-scale).
+# It changes only what is said, never a number.
+WIDE_SCALE = 3.0
+WIDE_INTERVALS = (f"intervals are wide (width factor {WIDE_SCALE:g} or more, where {FALLBACK_SCALE:g} is typical): in "
+                  "some backtest years the counts ran far outside the model's own intervals; a forecast of one of these "
+                  "series alone says which years and by how much.")
 # Year-total factor: windows' weight against the prior of 1 is n / (n + TOTAL_PRIOR_WINDOWS) (a half for three
 # windows), and the factor is kept within TOTAL_SCALE_BOUNDS. A calibrated forecast's score (error over the 80%
 # half-width) has a mean square of 1 / 1.2816 ** 2 (normal errors).
@@ -105,6 +112,9 @@ class Calibration:
     windows: int
     evidence: float = 1.0  # scored periods over three full windows' worth (capped at 1): the weight of the data
     total_scale: float = 1.0  # how much each path's first-year level deviation is stretched (apply_scale)
+    # Per window: (origin, the window's own factor, the median relative miss of its scored periods, actual over the
+    # median minus 1): what a wide factor came from, for the note that says so (``wide_note``).
+    window_misses: tuple[tuple[int, float, float], ...] = ()
 
     @property
     def from_data(self) -> bool:
@@ -269,7 +279,34 @@ def calibrate(y_log: pd.Series, make_core: Callable, *, seed: int, horizon: int 
     scale = weigh_evidence(float(np.clip(score_scale(scores), *SCALE_BOUNDS)), evidence=evidence)
     totals = [_total_score(apply_scale(paths, scale), actual) for paths, actual in windows]
     return Calibration(scale=scale, n_scores=n_scores, windows=len(origins), evidence=evidence,
-                       total_scale=total_scale(totals))
+                       total_scale=total_scale(totals), window_misses=tuple(
+                           _window_miss(origin, paths, actual) for origin, (paths, actual) in zip(origins, windows)
+                           if not np.isnan(actual).all()))
+
+
+def _window_miss(origin: int, paths: np.ndarray, actual: np.ndarray) -> tuple[int, float, float]:
+    """``(origin, factor, miss)``: the window's own factor (``score_scale`` of its scores) and the median of its
+    scored periods' relative misses (actual over the paths' median, minus 1)."""
+    median = np.median(paths[:, :len(actual)], axis=0)
+    return origin, score_scale(_window_scores(paths, actual)), float(np.expm1(np.nanmedian(actual - median)))
+
+
+def wide_note(calibration: Calibration, index: pd.DatetimeIndex, *, label: Callable[[pd.Timestamp], str],
+              noun: str) -> str | None:
+    """One line saying the intervals are wide and why (the backtest years the model missed by far more than its
+    own intervals), when the factor reaches ``WIDE_SCALE``; else ``None``."""
+    if calibration.scale < WIDE_SCALE or not calibration.window_misses:
+        return None
+    wide = [m for m in calibration.window_misses if m[1] >= WIDE_SCALE] or [max(calibration.window_misses,
+                                                                                 key=lambda m: m[1])]
+    years = " and ".join(label(index[origin]) for origin, _, _ in wide)
+    sides = {"above" if miss > 0 else "below" for _, _, miss in wide}
+    misses = (" and ".join(f"{abs(miss):.0%}" for _, _, miss in wide) + f" {sides.pop()}" if len(sides) == 1 else
+              " and ".join(f"{abs(miss):.0%} {'above' if miss > 0 else 'below'}" for _, _, miss in wide))
+    return (f"intervals are wide (width factor {calibration.scale:.1f}, where {FALLBACK_SCALE:.1f} is typical): in the "
+            f"backtest year{'s' if len(wide) > 1 else ''} from {years} the counts ran {misses} the forecast in a "
+            f"typical {noun}, far outside the model's own intervals, so every interval is widened to cover misses "
+            "that size.")
 
 
 def apply_scale(paths_log: np.ndarray, scale: float, *, total_scale: float = 1.0,

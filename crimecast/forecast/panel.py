@@ -34,7 +34,7 @@ from crimecast.data.known_changes import KnownChange, check_known_changes, excep
 from crimecast.data.months import months_between
 from crimecast.data.series import FORCE_AREA, TOTAL_CATEGORY, season_references, series_of
 from crimecast.errors import CrimecastError, DataError
-from crimecast.forecast.calibrate import FitCache
+from crimecast.forecast.calibrate import WIDE_INTERVALS, FitCache, wide_note
 from crimecast.forecast.models import AUTO, PARTLY_CALIBRATED, CrimeForecaster, step_note
 from crimecast.forecast.parallel import Progress, map_series
 from crimecast.forecast.paths import ForecastResult
@@ -268,6 +268,7 @@ class _Fit:
     reason: str | None = None
     scored: object = None
     partly_calibrated: str | None = None  # the note that intervals were calibrated on under three years, if so
+    wide: str | None = None  # the note that intervals are wide, and why (calibrate.wide_note), if so
 
 
 def _fit_bottom(item: tuple[Key, pd.Series, Key], spec: ForecastSpec, horizon: int, keep_going: bool,
@@ -290,9 +291,12 @@ def _fit_bottom(item: tuple[Key, pd.Series, Key], spec: ForecastSpec, horizon: i
     frequency = series_frequency(history)
     step_notes = {step_note(step, frequency=frequency) for step in forecaster.steps_}
     scored = score(key, history, fits, reference) if score is not None and key in score_keys else None
-    return _Fit(paths=result.paths.astype(np.float32).astype(np.float64), notes=list(forecaster.notes_), scored=scored,
-                other_notes=[note for note in forecaster.notes_ if note not in step_notes],
-                partly_calibrated=forecaster.partly_calibrated_note_,
+    wide = (wide_note(forecaster.calibration_, history.index, label=frequency.label, noun=frequency.noun)
+            if forecaster.calibration_ is not None else None)
+    notes = [*forecaster.notes_, *([wide] if wide else [])]
+    return _Fit(paths=result.paths.astype(np.float32).astype(np.float64), notes=notes, scored=scored,
+                other_notes=[note for note in notes if note not in step_notes],
+                partly_calibrated=forecaster.partly_calibrated_note_, wide=wide,
                 steps=[f"{key[0]} / {key[1]} {step.change:+.0%} from {frequency.label(step.month)}"
                        for step in forecaster.steps_])
 
@@ -324,7 +328,9 @@ def _batch_notes(fits: list[tuple[Key, _Fit]]) -> list[tuple[Key, str]]:
     """Each series' notes but its steps; when several were calibrated on under three years, one wording for all
     (each note holds the series' own figures, so no two would be given once)."""
     shared = sum(fit.partly_calibrated is not None for _, fit in fits) > 1
-    return [(key, PARTLY_CALIBRATED if shared and note == fit.partly_calibrated else note)
+    wide = sum(fit.wide is not None for _, fit in fits) > 1
+    return [(key, PARTLY_CALIBRATED if shared and note == fit.partly_calibrated else
+             WIDE_INTERVALS if wide and note == fit.wide else note)
             for key, fit in fits for note in fit.other_notes]
 
 

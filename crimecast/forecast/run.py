@@ -51,6 +51,7 @@ class SeriesReport:
     notes: list[str] = field(default_factory=list)
     comparisons: list[PeriodComparison] = field(default_factory=list)
     filled: tuple[pd.Timestamp, ...] = ()  # periods missing from the data and filled in (not recorded counts)
+    summed_areas: int = 0  # areas whose forecasts add up to this one (a force forecast with its districts), else 0
 
     @property
     def backtest_summary(self) -> pd.DataFrame | None:
@@ -98,8 +99,10 @@ def _unscored(reason: str) -> tuple:
 def _report(panel: Panel, counts: pd.DataFrame, item: tuple[str, str, pd.Series], scored) -> SeriesReport:
     category, area, y = item
     filled = tuple(filled_periods(counts, category=category, area=area))
+    parts = panel.paths.keys_for(category, area) or []
+    summed = len({a for _, a in parts}) if any(a != area for _, a in parts) else 0
     report = SeriesReport(forecast=panel.result(counts, category, area), comparisons=year_on_year(y, filled=filled),
-                          filled=filled)
+                          filled=filled, summed_areas=summed)
     if scored is not None:
         report.scores, short = scored
         if short:

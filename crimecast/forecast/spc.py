@@ -26,7 +26,8 @@ from crimecast.errors import DataError
 LIMIT_FACTOR = 2.66  # 3 / d2, d2 = 1.128 for moving ranges of two points
 MR_SCREEN_FACTOR = 3.267  # upper limit of the moving-range chart
 TREND_LENGTH = 6
-MIN_POINTS = 12
+MIN_POINTS = 12  # points an XmR chart needs; a period after a step with fewer has provisional limits
+MIN_LIMIT_WIDTH = 2.0  # natural limits closer than this (in the series' units) cannot tell a signal from one crime
 STEP_T_CRITICAL = 4.0
 MAX_STEPS = 4
 
@@ -54,6 +55,17 @@ class Period:
     end: pd.Timestamp
     limits: Limits
     points: int
+
+    @property
+    def degenerate(self) -> bool:
+        """Limits less than ``MIN_LIMIT_WIDTH`` apart (counts too few and too even, e.g. mostly zeros): they mean
+        nothing, so no rule is read against them and they are not shown."""
+        return self.limits.upper - self.limits.lower < MIN_LIMIT_WIDTH
+
+    @property
+    def provisional(self) -> bool:
+        """Fewer than ``MIN_POINTS`` points (a recent step): limits to firm up as the points come."""
+        return self.points < MIN_POINTS
 
 
 @dataclass(frozen=True)
@@ -256,8 +268,10 @@ def control_chart(values: pd.Series, *, breaks: list[pd.Timestamp] = (), run_len
         kept = kept if len(kept) else piece  # a period wholly exceptional is charted on its own points
         limits = xmr_limits(kept.to_numpy(), screen=screen) if len(kept) > 1 else Limits(
             float(kept.iloc[0]), 0.0, float(kept.iloc[0]), float(kept.iloc[0]))
-        periods.append(Period(start=piece.index[0], end=piece.index[-1], limits=limits, points=len(kept)))
-        signals += period_signals(kept, limits, run_length=run_length, trend_length=trend_length)
+        period = Period(start=piece.index[0], end=piece.index[-1], limits=limits, points=len(kept))
+        periods.append(period)
+        if not period.degenerate:  # rules against limits that mean nothing would flag nearly every point
+            signals += period_signals(kept, limits, run_length=run_length, trend_length=trend_length)
     return ControlChart(values=values, periods=periods, signals=signals, exceptional=exceptional)
 
 
@@ -422,9 +436,13 @@ def describe_chart(chart: ControlChart, *, month_effects: pd.Series | None = Non
     if shown:
         listed = "; ".join(f"{p.name} ({p.start:%Y-%m} to {p.end:%Y-%m})" for p in shown)
         lines.append(f"Exceptional {frequency.noun}s shown but kept out of the average, limits and rules: {listed}.")
+    if last.degenerate:
+        lines.append(no_limits_sentence(chart))
+        return lines
     status = "stable" if stable else "not stable"
     lines.append(f"Since {label(last.start)} the process is {status}{adjusted}: average {last.limits.mean:,.0f} a "
-                 f"{frequency.noun}, natural limits {max(last.limits.lower, 0):,.0f} to {last.limits.upper:,.0f}.")
+                 f"{frequency.noun}, natural limits {max(last.limits.lower, 0):,.0f} to {last.limits.upper:,.0f}"
+                 f"{provisional_words(last, frequency)}.")
     for rule in (RULE_BEYOND, RULE_RUN, RULE_TREND, RULE_TWO_OF_THREE):
         months = sorted({s.month for s in since_last if s.rule == rule})
         if months:
@@ -436,3 +454,25 @@ def describe_chart(chart: ControlChart, *, month_effects: pd.Series | None = Non
         if above:
             lines.append(f"Seasonal pattern: above average levels in {', '.join(above)}.")
     return lines
+
+
+def provisional_words(period: Period, frequency: Frequency = MONTHLY) -> str:
+    """``' (provisional: only 7 months since the step; limits firm up at 12)'`` for a short period, else ``''``."""
+    if not period.provisional:
+        return ""
+    return (f" (provisional: only {period.points} {frequency.noun}s since {frequency.label(period.start)}; "
+            f"limits firm up at {MIN_POINTS})")
+
+
+def no_limits_sentence(chart: ControlChart) -> str:
+    """Why the current period has no control limits worth reading, in a Board's words."""
+    frequency = _frequency(chart.values)
+    last = chart.periods[-1]
+    kept = _kept(chart.values[chart.values.index >= last.start], chart.exceptional)
+    noun, since = frequency.noun, frequency.label(last.start)
+    zeros = int((kept == 0).sum())
+    spread = (f"{zeros} of the {len(kept)} {noun}s since {since} had none" if zeros
+              else f"the {len(kept)} {noun}s since {since} barely vary")
+    return (f"Too few crimes, too evenly spread, for a control chart: {spread} (average {last.limits.mean:,.1f} a "
+            f"{noun}), so its limits would be less than {MIN_LIMIT_WIDTH:g} apart and flag almost every {noun} as "
+            "unusual. No limits are set and no signals read; judge the counts themselves.")

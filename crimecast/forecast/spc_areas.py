@@ -46,8 +46,10 @@ def area_row(report: ProcessReport) -> dict:
     current = sorted({s.rule for s in chart.signals if s.month >= last.start})
     step = chart.steps[-1] if chart.steps else None
     return {"area": report.area, "since": label(last.start), "points": last.points, "mean": round(last.limits.mean, 1),
-            "lower": round(max(last.limits.lower, 0.0), 1), "upper": round(last.limits.upper, 1),
-            "latest": float(chart.values.iloc[-1]), "status": "stable" if not current else "not stable",
+            "lower": None if last.degenerate else round(max(last.limits.lower, 0.0), 1),
+            "upper": None if last.degenerate else round(last.limits.upper, 1),
+            "latest": float(chart.values.iloc[-1]),
+            "status": "too few crimes to chart" if last.degenerate else "stable" if not current else "not stable",
             "signals": "; ".join(current), "last_step": f"{label(step.month)} {step.change:+.0%}" if step else "",
             "exceptional_points": int(chart.excluded.sum())}
 

@@ -283,6 +283,10 @@ def _assurance_words(kind: str, stage: str) -> str:
 
 
 def _process_sentence(process: ProcessReport, var: Variation, assure: Assurance, stage: str) -> str:
+    if process.chart.periods[-1].degenerate:  # limits that mean nothing: say why, and judge no target against them
+        from crimecast.forecast.spc import no_limits_sentence
+
+        return f"{no_limits_sentence(process.chart)} The target is not judged against control limits."
     steps = len(process.chart.steps)  # the summary opens with one sentence per step: the last sets the current period
     first = process.summary[max(steps - 1, 0)].rstrip(".")
     reading = "common cause variation" if var.side is None else f"special cause, {var.kind} ({var.side})"

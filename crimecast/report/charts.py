@@ -201,7 +201,7 @@ def control_chart_figure(chart, *, category: str, area: str, known: dict | None 
     frequency = series_frequency(values)
     fig, ax = _subplots(figsize=(10, 5), dpi=100)
     ax.plot(values.index, values.to_numpy(), color="black", linewidth=1.1, marker=".", label=f"{frequency.noun}ly count")
-    for i, period in enumerate(chart.periods):
+    for i, period in enumerate(p for p in chart.periods if not p.degenerate):  # limits that mean nothing: not drawn
         span = [period.start, period.end]
         limits = period.limits
         ax.fill_between(span, [max(limits.lower, 0)] * 2, [limits.upper] * 2, color="tab:blue", alpha=0.12,

@@ -84,15 +84,37 @@ def series_summary(description: DatasetDescription) -> pd.DataFrame:
     }).reset_index()
 
 
-def gaps_sentence(description: DatasetDescription) -> str:
+def _gappy(description: DatasetDescription) -> pd.DataFrame:
+    """The series with periods missing inside them, most missing first."""
     gappy = description.series[description.series["missing"] > 0]
+    return gappy.sort_values("missing", ascending=False, kind="stable")
+
+
+def gaps_sentence(description: DatasetDescription) -> str:
+    gappy = _gappy(description)
     noun = description.dataset.frequency
     if gappy.empty:
         return f"No {noun} is missing inside any series."
     listed = ", ".join(f"{r.category} / {r.area} ({r.missing})" for r in gappy.head(5).itertuples())
-    return (f"{len(gappy)} series have missing {noun}s inside them: {listed}"
-            f"{' ...' if len(gappy) > 5 else ''}. Commands fill gaps of up to --max-gap (default 2) and leave out "
-            "series with longer ones.")
+    every = f" (`forecast data show {description.dataset.name} --gaps` lists them all)" if len(gappy) > 5 else ""
+    return (f"{len(gappy)} series have missing {noun}s inside them, most: {listed}"
+            f"{' ...' if len(gappy) > 5 else ''}{every}. Commands fill gaps of up to --max-gap (default 2) and leave "
+            "out series with longer ones.")
+
+
+def gaps_text(description: DatasetDescription) -> list[Line]:
+    """``forecast data show NAME --gaps``: every series with periods missing inside it, most missing first."""
+    from crimecast.report.tables import text_table
+
+    gappy = _gappy(description)
+    noun = description.dataset.frequency
+    if gappy.empty:
+        return [plain(f"{description.dataset.name}: no {noun} is missing inside any series.")]
+    table = gappy[["category", "area", "first", "last", "missing"]].rename(columns={"missing": f"{noun}s missing"})
+    return [heading(f"{description.dataset.name}: {len(gappy)} series with {noun}s missing inside them "
+                    f"({int(gappy['missing'].sum()):,} {noun}s); commands fill gaps of up to --max-gap (default 2) "
+                    "in a row and leave out series with longer ones."),
+            plain(text_table(table.reset_index(drop=True), align_left=("category", "area", "first", "last")))]
 
 
 def describe_json(description: DatasetDescription) -> dict:

@@ -173,9 +173,24 @@ def run_text(reports: list[SeriesReport], *, summary: pd.DataFrame | None, data_
     elif reports:
         shown = tables.summary_display(summary[summary["status"] == "ok"])
         lines.append(plain(tables.text_table(shown, align_left=("category", "area", "financial year", "lost to baseline"))))
+        lines += _summed_note(reports)
     if files:
         lines.append(plain(f"\nWrote {len(files)} file(s) to {folder}/ (e.g. {files[0].name})."))
     return lines
+
+
+def _summed_note(reports: list[SeriesReport]) -> list[Line]:
+    """Say which rows are the sum of other rows' areas, and why they differ from the series forecast alone."""
+    summed = [r for r in reports if r.summed_areas]
+    if not summed:
+        return []
+    rows = ", ".join(f"{r.forecast.category} / {r.forecast.area}" for r in summed[:4]) + (" ..." if len(summed) > 4 else "")
+    one = len(summed) == 1
+    alone = f"`forecast run {summed[0].forecast.category}`" if one else "`forecast run CATEGORY`"
+    return [note(f"Note: {'the row' if one else 'the rows'} {rows} {'is' if one else 'are each'} the sum of "
+                 f"{max(r.summed_areas for r in summed)} areas' forecasts, path by path, so the areas add up to "
+                 f"{'it' if one else 'them'}; {alone} without --area all forecasts the force from its own counts, which "
+                 "gives a somewhat different figure. A backtest score on such a row is of the force's own counts.")]
 
 
 def run_notes_text(notes: list[str]) -> list[Line]:
@@ -293,7 +308,10 @@ def _unrounded_limits(chart) -> dict[str, list[str]]:
     not from the CSV's one decimal: 1,991.46 shows as 1,991 in both."""
     values = {"mean": [p.limits.mean for p in chart.periods], "lower": [max(p.limits.lower, 0.0) for p in chart.periods],
               "upper": [p.limits.upper for p in chart.periods]}
-    return {column: [tables.count(v) for v in shown] for column, shown in values.items()}
+    shown = {column: [tables.count(v) for v in shown] for column, shown in values.items()}
+    for column in ("lower", "upper"):  # limits that mean nothing (too few crimes) are not shown
+        shown[column] = ["-" if p.degenerate else v for p, v in zip(chart.periods, shown[column])]
+    return shown
 
 
 def spc_text(report: ProcessReport, *, folder: Path, files: list[Path]) -> list[Line]:
@@ -304,12 +322,12 @@ def spc_text(report: ProcessReport, *, folder: Path, files: list[Path]) -> list[
     lines += [heading(f"\n{tables.display_name(report.category)} — {tables.area_label(report.area)}: XmR chart{adjusted}"),
               plain(tables.text_table(periods.assign(**_unrounded_limits(report.chart)), align_left=("start", "end"))),
               plain()]
-    if signals.empty:
-        lines.append(plain("No special-cause signals."))
-    else:
-        lines.append(plain(tables.text_table(signals.assign(value=signals["value"].map(tables.count)),
-                                             align_left=(signals.columns[0], "rules"))))
-    lines += [plain(), *(plain(line) for line in report.summary)]
+    if not signals.empty:
+        lines += [plain(tables.text_table(signals.assign(value=signals["value"].map(tables.count)),
+                                          align_left=(signals.columns[0], "rules"))), plain()]
+    elif not report.chart.periods[-1].degenerate:  # else the summary says why no signal is read
+        lines += [plain("No special-cause signals."), plain()]
+    lines += [plain(line) for line in report.summary]
     if files:
         lines.append(plain(f"\nWrote {len(files)} file(s) to {folder}/ (chart {files[-1].name})."))
     return lines

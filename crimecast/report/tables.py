@@ -152,7 +152,8 @@ def spc_periods(chart) -> pd.DataFrame:
     label = _chart_frequency(chart).label
     return pd.DataFrame([{
         "start": label(p.start), "end": label(p.end), "points": p.points,
-        "mean": round(p.limits.mean, 1), "lower": round(max(p.limits.lower, 0.0), 1), "upper": round(p.limits.upper, 1),
+        "mean": round(p.limits.mean, 1), "lower": None if p.degenerate else round(max(p.limits.lower, 0.0), 1),
+        "upper": None if p.degenerate else round(p.limits.upper, 1),
     } for p in chart.periods])
 
 
