@@ -449,8 +449,9 @@ def test_process_sentence_judges_no_target_against_limits_that_mean_nothing():
     counts = pd.DataFrame({"month": months, "area": "force", "category": "burglary",
                            "count": [0] * 30 + [1, 11, 7, 10, 18, 20]})
     process = run_spc(counts, category="burglary", area="force", start=months[0], exceptional=())
-    limits = process.chart.periods[-1].limits
+    current = process.chart.periods[-1]
     sentence = _process_sentence(process, variation(process.chart, lower_is_better=True),
-                                 assurance(limits, year_target=20, lower_is_better=True), IN_YEAR)
+                                 assurance(current.limits, year_target=20, lower_is_better=True,
+                                           degenerate=current.degenerate), IN_YEAR)
     assert sentence.startswith("Too few crimes, too evenly spread, for a control chart: 30 of the 36 months")
     assert sentence.endswith("The target is not judged against control limits.") and "natural limits" not in sentence

@@ -21,6 +21,20 @@ def _chart(values, *, steps=()):
     return chart
 
 
+def test_limits_that_mean_nothing_give_neither_reading():
+    # mostly zeros (London's airports' burglary): limits less than 2 apart would flag nearly every month
+    chart = _chart([0] * 30 + [1, 0, 0, 3, 0, 0])
+    assert chart.periods[-1].degenerate
+    reading = mdc.variation(chart, lower_is_better=True)
+    assert reading.kind == mdc.NO_LIMITS and reading.side is None and reading.label == "Too few crimes to chart"
+    judged = mdc.assurance(chart.periods[-1].limits, year_target=6, degenerate=True)
+    assert judged.kind == mdc.NO_LIMITS and judged.label.startswith("Not judged")
+    assert mdc.assurance(chart.periods[-1].limits, year_target=6).kind != mdc.NO_LIMITS
+    from crimecast.report.board_html import ICONS
+
+    assert mdc.NO_LIMITS in ICONS  # the Board pack draws an icon for it
+
+
 def test_a_stable_process_is_common_cause():
     values = 100 + np.tile([3, -2, 1, -3, 2, -1], 6)
     reading = mdc.variation(_chart(values))

@@ -15,7 +15,9 @@ Two readings of an XmR chart that a Board takes in at a glance:
   consistently missed; between them, hit and miss.
 
 Which side is "improving" depends on the milestone's direction: for a
-reduction target (``at_most``) lower is better.
+reduction target (``at_most``) lower is better. When the current period's
+limits mean nothing (too few crimes, too evenly spread:
+``Period.degenerate``), neither reading is made: both are ``no-limits``.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ import pandas as pd
 
 from crimecast.data.frequency import MONTHLY, Frequency
 from crimecast.forecast.frequency import series_frequency
-from crimecast.forecast.spc import RULE_TREND, ControlChart, Limits
+from crimecast.forecast.spc import MIN_LIMIT_WIDTH, RULE_TREND, ControlChart, Limits
 
 COMMON_CAUSE = "common-cause"
 IMPROVING = "improving"
@@ -34,6 +36,7 @@ CONCERNING = "concerning"
 CONSISTENTLY_MET = "consistently-met"
 CONSISTENTLY_MISSED = "consistently-missed"
 HIT_AND_MISS = "hit-and-miss"
+NO_LIMITS = "no-limits"  # the current period's limits mean nothing (Period.degenerate): nothing is read against them
 RECENT_STEP_MONTHS = 12
 
 
@@ -50,6 +53,8 @@ class Variation:
         """Text equivalent of the icon, e.g. ``"Special cause: concerning (higher)"``."""
         if self.kind == COMMON_CAUSE:
             return "Common cause variation"
+        if self.kind == NO_LIMITS:
+            return "Too few crimes to chart"
         return f"Special cause: {self.kind} ({self.side})"
 
 
@@ -71,7 +76,7 @@ class Assurance:
     def label(self) -> str:
         """Text equivalent of the icon."""
         return {CONSISTENTLY_MET: "Target consistently met", CONSISTENTLY_MISSED: "Target consistently missed",
-                HIT_AND_MISS: "Hit and miss"}[self.kind]
+                HIT_AND_MISS: "Hit and miss", NO_LIMITS: "Not judged: too few crimes for limits"}[self.kind]
 
 
 def _judge(side: str, lower_is_better: bool) -> str:
@@ -91,6 +96,8 @@ def variation(chart: ControlChart, *, lower_is_better: bool = True) -> Variation
     values = chart.values
     last = values.index[-1]
     period = chart.periods[-1]
+    if period.degenerate:
+        return Variation(NO_LIMITS, None, f"{last:%Y-%m}: limits less than {MIN_LIMIT_WIDTH:g} apart, no rule read")
     rules = sorted({s.rule for s in chart.signals if s.month == last})
     if rules:
         if rules == [RULE_TREND] and len(values) > 1:
@@ -109,7 +116,7 @@ def variation(chart: ControlChart, *, lower_is_better: bool = True) -> Variation
 
 
 def assurance(limits: Limits, *, year_target: float, lower_is_better: bool = True,
-              frequency: Frequency = MONTHLY) -> Assurance:
+              frequency: Frequency = MONTHLY, degenerate: bool = False) -> Assurance:
     """Where the target (as an average per period: month or quarter) sits against the natural process limits.
 
     Parameters
@@ -123,10 +130,15 @@ def assurance(limits: Limits, *, year_target: float, lower_is_better: bool = Tru
     frequency
         The chart's periods (the data's frequency): the year's target is
         shared over its ``periods_per_year`` (12 months or 4 quarters).
+    degenerate
+        The limits mean nothing (``Period.degenerate``): the reading is
+        ``no-limits`` and the target is not judged.
     """
     monthly = year_target / frequency.periods_per_year
     lower, upper = max(limits.lower, 0.0), limits.upper
-    if lower_is_better:
+    if degenerate:
+        kind = NO_LIMITS
+    elif lower_is_better:
         kind = CONSISTENTLY_MET if monthly >= upper else CONSISTENTLY_MISSED if monthly < lower else HIT_AND_MISS
     else:
         kind = CONSISTENTLY_MET if monthly <= lower else CONSISTENTLY_MISSED if monthly > upper else HIT_AND_MISS

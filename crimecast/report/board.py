@@ -30,7 +30,7 @@ from crimecast.data.series import with_totals
 from crimecast.data.slugs import slugify
 from crimecast.data.store import crimecast_version, fingerprint  # the store's: one hash for one table
 from crimecast.errors import DataError, UsageError
-from crimecast.forecast.mdc import Assurance, Variation, assurance, variation
+from crimecast.forecast.mdc import NO_LIMITS, Assurance, Variation, assurance, variation
 from crimecast.forecast.panel import Panel
 from crimecast.forecast.parallel import Progress
 from crimecast.forecast.run import ProcessReport, run_spc
@@ -283,7 +283,7 @@ def _assurance_words(kind: str, stage: str) -> str:
 
 
 def _process_sentence(process: ProcessReport, var: Variation, assure: Assurance, stage: str) -> str:
-    if process.chart.periods[-1].degenerate:  # limits that mean nothing: say why, and judge no target against them
+    if assure.kind == NO_LIMITS:  # limits that mean nothing: say why, and judge no target against them
         from crimecast.forecast.spc import no_limits_sentence
 
         return f"{no_limits_sentence(process.chart)} The target is not judged against control limits."
@@ -302,8 +302,9 @@ def _milestone_view(a: Assessment, *, number: int, counts: pd.DataFrame, stage: 
     lower_is_better = a.milestone.direction == AT_MOST
     process = run_spc(counts, category=a.category, area=a.area, exceptional=exceptional)
     var = variation(process.chart, lower_is_better=lower_is_better)
-    assure = assurance(process.chart.periods[-1].limits, year_target=a.threshold, lower_is_better=lower_is_better,
-                       frequency=a.frequency)
+    current = process.chart.periods[-1]
+    assure = assurance(current.limits, year_target=a.threshold, lower_is_better=lower_is_better,
+                       frequency=a.frequency, degenerate=current.degenerate)
     ytd = _year_to_date(a, stage)
     sentences = [_position_sentence(a, ytd, stage), _odds_sentence(a, stage, forecast_from),
                  _process_sentence(process, var, assure, stage)]

@@ -41,6 +41,7 @@ SVG_METADATA = {"Date": None, "Creator": None}
 ICONS = {
     mdc.COMMON_CAUSE: ("~", "neutral"), mdc.IMPROVING: (None, "good"), mdc.CONCERNING: (None, "bad"),
     mdc.CONSISTENTLY_MET: ("P", "good"), mdc.CONSISTENTLY_MISSED: ("F", "bad"), mdc.HIT_AND_MISS: ("?", "neutral"),
+    mdc.NO_LIMITS: ("-", "neutral"),
 }
 
 
