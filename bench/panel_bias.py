@@ -1,0 +1,280 @@
+"""Shift every forecast by a share of the panel's pooled error on the last complete year: replayed on the real panels (issue 14).
+
+The Home Office table's milestone probabilities ran 22-27 points too
+optimistic before the years 2015/16-2018/19: recorded crime rose nationally
+(recording practice) more than any series' own history said. An offline look at
+the stored milestone cases suggested shifting each forecast by ``k`` times the
+panel's mean error on the last year complete at the origin. This replays that
+rule the way the product would compute it, on bench/accuracy.py's panels.
+
+The panel bias at an origin: each series' forecast is fitted as the product
+fits it (``CrimeForecaster``, bench/accuracy.py's seeds, exceptional periods
+known by the origin and seasonal references); its calibration windows (the
+one-year backtests ``calibrate`` scores, shared through ``FitCache``, so no extra
+fit) give, per window, ``log(1 + actual total) - median over paths of
+log(1 + path total)``, the paths stretched by the forecast's calibration scale
+as ``calibrate`` stretches them to score year totals. The series' error is its
+latest window's; the panel bias is the mean over the panel's series (the series
+of this run) that have one. Two ways to treat exceptional periods:
+
+- ``skip`` (the rule proposed): a window whose periods touch any exceptional period known by the origin
+  (kept out of the fit or still waiting to settle) is skipped, and the latest ordinary window is used;
+- ``scored``: every window, its totals over the periods ``calibrate`` scores (kept-out periods left out of
+  both, a period still waiting to settle left in; ``NaN`` when fewer than half are left).
+
+Every path of every series is then multiplied by ``exp(k x panel bias)`` (a
+shift of ``log(1 + count)``, so forecasts and milestone probabilities agree).
+The calibration width is not recomputed for shifted windows: the shift is a
+panel-level step after each series' own forecast. Rules:
+
+- ``product``: no shift (its rows match bench/accuracy.py's crimecast rows, window for window);
+- ``bias-k0.25``, ``bias-k0.5``: ``skip`` windows;
+- ``bias-k0.25-agree``, ``bias-k0.5-agree``: the same, only when the panel bias of the latest two ordinary
+  windows among the three ``calibrate`` fits has the same sign (no shift when there are fewer than two);
+- ``scored-k0.25``, ``scored-k0.5``: ``scored`` windows.
+
+Each series and origin is fitted once; the rules only transform its paths.
+Prints per panel the panel bias by origin, the rules' mean MASE, one-year total
+error and coverage, MASE, total error and 80% coverage by origin year, and the
+``k`` (from -0.5 to 1.5 by 0.125) with the lowest mean total error under each
+window treatment. Nothing is written to bench/RESULTS.md.
+
+What it showed: see the end of this docstring (filled in after the run).
+
+    nice -n 5 python bench/panel_bias.py --series 30                      # every panel
+    nice -n 5 python bench/panel_bias.py --series 20 --panels home-office
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import sys
+from functools import partial
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench.accuracy import PANELS, _from_paths, _scores, known_by, markdown, references, subsample  # noqa: E402
+from crimecast.data.exceptional import exceptional_mask, load_exceptional  # noqa: E402
+from crimecast.data.frequency import frequency_of  # noqa: E402
+from crimecast.defaults import DEFAULT_EXCEPTIONAL, DEFAULT_PATHS, DEFAULT_SEED  # noqa: E402
+from crimecast.forecast import models  # noqa: E402
+from crimecast.forecast.backtest import backtest_origins  # noqa: E402
+from crimecast.forecast.calibrate import (CALIBRATION_MIN_TRAIN_YEARS, FitCache, apply_scale,  # noqa: E402
+                                          calibration_origins, short_window)
+from crimecast.forecast.cores import series_frequency  # noqa: E402
+from crimecast.forecast.models import CrimeForecaster  # noqa: E402
+
+KS = (0.25, 0.5)
+SWEEP = np.round(np.arange(-0.5, 1.5001, 0.125), 3)
+RULES = ("product", *(f"bias-k{k:g}" for k in KS), *(f"bias-k{k:g}-agree" for k in KS),
+         *(f"scored-k{k:g}" for k in KS))
+
+
+# --- one series: its forecasts and its calibration windows' year-total errors -----------------------------
+
+@contextlib.contextmanager
+def calibration_calls(calls: list) -> contextlib.AbstractContextManager:
+    """``calibrate`` as the forecaster calls it, its arguments recorded in ``calls``."""
+    original = models.calibrate
+
+    def recording(y_log, make_core, **kwargs):
+        calls.append((y_log, make_core, kwargs))
+        return original(y_log, make_core, **kwargs)
+
+    models.calibrate = recording
+    try:
+        yield
+    finally:
+        models.calibrate = original
+
+
+def _log_total(paths_log: np.ndarray) -> np.ndarray:
+    return np.log1p(np.expm1(paths_log).clip(0.0, None).sum(axis=-1))
+
+
+def window_errors(y_log: pd.Series, make_core, *, seed: int, horizon: int, fits: FitCache, scored: pd.Series,
+                  scale: float, exceptional) -> list[dict]:
+    """Each calibration window's year-total error (log, actual less the paths' median), as ``calibrate`` sees it."""
+    per_year = frequency_of(y_log).periods_per_year
+    origins = calibration_origins(len(y_log), horizon=horizon, min_train=CALIBRATION_MIN_TRAIN_YEARS * per_year)
+    if not origins:
+        short = short_window(len(y_log), horizon=horizon, periods_per_year=per_year)
+        origins = [] if short is None else [short]
+    kept_out = np.isnan(y_log.to_numpy(dtype=float))
+    actual_log = scored.to_numpy(dtype=float)
+    touched = exceptional_mask(y_log.index, exceptional)
+    rows = []
+    for o in origins:
+        paths = apply_scale(fits.window_paths(y_log, o, horizon, make_core, seed + o), scale)
+        window = slice(o, o + horizon)
+        actual, kept = actual_log[window], ~kept_out[window]
+        paths = paths[:, :len(actual)]
+        full = float(_log_total(actual) - np.median(_log_total(paths)))
+        part = (float(_log_total(actual[kept]) - np.median(_log_total(paths[:, kept])))
+                if kept.sum() >= len(actual) / 2 else float("nan"))
+        rows.append({"window": y_log.index[o], "periods": len(actual), "ordinary": not touched[window].any(),
+                     "error": full, "error_scored": part})
+    return rows
+
+
+def replay_series(item, *, windows: int, exceptional, seasonal: dict) -> list[dict]:
+    """bench/accuracy.py's crimecast forecasts of one series (its paths) and each origin's window errors."""
+    category, area, y = item
+    season = series_frequency(y).periods_per_year
+    out = []
+    for origin in backtest_origins(len(y), windows=windows, horizon=season, frequency=series_frequency(y)):
+        train, actual = y.iloc[:origin], y.to_numpy(dtype=float)[origin:origin + season]
+        fits, calls = FitCache(), []
+        known = known_by(exceptional, train)
+        with calibration_calls(calls):
+            forecaster = CrimeForecaster(n_paths=DEFAULT_PATHS, seed=DEFAULT_SEED, exceptional=known,
+                                         seasonal_reference=seasonal.get(category)).fit(train, fits=fits)
+        paths = forecaster.predict(season).paths
+        errors = []
+        if calls and forecaster.calibration_ is not None:
+            y_log, make_core, kwargs = calls[0]
+            errors = window_errors(y_log, make_core, seed=kwargs["seed"], horizon=kwargs["horizon"], fits=fits,
+                                   scored=kwargs["scored"], scale=forecaster.calibration_.scale, exceptional=known)
+        out.append({"category": category, "area": area, "origin": y.index[origin], "paths": paths,
+                    "train": train.to_numpy(dtype=float), "actual": actual, "season": season, "windows": errors,
+                    "fits": fits.fits})
+    return out
+
+
+# --- the panel: biases per origin, rules as shifts ------------------------------------------------------
+
+def _latest(windows: list[dict], how: str, back: int = 0) -> dict | None:
+    """The series' latest usable window (``back`` = 1: the one before it) under ``how`` (``skip`` or ``scored``)."""
+    usable = ([w for w in windows if w["ordinary"]] if how == "skip"
+              else [w for w in windows if np.isfinite(w["error_scored"])])
+    return usable[-1 - back] if len(usable) > back else None
+
+
+def panel_biases(cases: list[dict]) -> pd.DataFrame:
+    """Per origin: the pooled error of the latest usable window (and the one before) under each treatment."""
+    rows = []
+    for origin in sorted({c["origin"] for c in cases}):
+        here = [c for c in cases if c["origin"] == origin]
+        row = {"origin": origin.strftime("%Y-%m"), "series": len(here)}
+        for how, column in (("skip", "error"), ("scored", "error_scored")):
+            for back, label in ((0, ""), (1, " before")):
+                found = [w for w in (_latest(c["windows"], how, back) for c in here) if w is not None]
+                row[f"{how}{label} n"] = len(found)
+                row[f"{how}{label} window"] = (", ".join(sorted({w["window"].strftime("%Y-%m") for w in found}))
+                                              or "-")
+                row[f"{how}{label} bias"] = float(np.mean([w[column] for w in found])) if found else 0.0
+        rows.append(row)
+    return pd.DataFrame(rows).set_index("origin")
+
+
+def shift_for(rule: str, biases: pd.Series) -> float:
+    """The log shift ``rule`` gives at one origin (``biases``: that origin's row of ``panel_biases``)."""
+    if rule == "product":
+        return 0.0
+    how, k = ("scored", rule.split("-k")[1]) if rule.startswith("scored") else ("skip", rule.split("-k")[1])
+    agree = k.endswith("-agree")
+    k = float(k.removesuffix("-agree"))
+    bias = biases[f"{how} bias"]
+    if agree and not (biases[f"{how} before n"] and np.sign(bias) == np.sign(biases[f"{how} before bias"])):
+        return 0.0
+    return k * bias
+
+
+def scored_rows(cases: list[dict], biases: pd.DataFrame, rules) -> pd.DataFrame:
+    rows = []
+    for c in cases:
+        for rule in rules:
+            shift = rule if isinstance(rule, float) else shift_for(rule, biases.loc[c["origin"].strftime("%Y-%m")])
+            paths = np.expm1(np.log1p(c["paths"]) + shift).clip(0.0, None)
+            rows.append({"category": c["category"], "area": c["area"], "rule": rule, "origin": c["origin"],
+                         **_scores(_from_paths(paths, 0.0), c["train"], c["actual"], c["season"])})
+    return pd.DataFrame(rows)
+
+
+def summary(scores: pd.DataFrame, rules: tuple[str, ...]) -> str:
+    """Per rule: mean MASE, total error, coverage; then MASE, total error and 80% coverage by origin year."""
+    table = scores.groupby("rule").agg(**{"mean MASE": ("mase", "mean"), "mean total error %": ("total_ape", "mean"),
+                                          "80% coverage %": ("coverage80", "mean"),
+                                          "95% coverage %": ("coverage95", "mean")}).loc[list(rules)]
+    by_year = scores.assign(year=pd.to_datetime(scores["origin"]).dt.year)
+    parts = [markdown(table, first="rule")]
+    for value, label in (("mase", "MASE"), ("total_ape", "total error %"), ("coverage80", "80% coverage %")):
+        pivot = by_year.pivot_table(index="rule", columns="year", values=value, aggfunc="mean").loc[list(rules)]
+        parts.append(f"{label} by origin year:\n\n" + markdown(pivot.rename(columns=lambda y: f"{label} {y}"),
+                                                                 first="rule"))
+    return "\n\n".join(parts)
+
+
+def bias_table(biases: pd.DataFrame) -> str:
+    """``panel_biases`` as markdown: biases signed to three places, counts and window starts as they are."""
+    def cell(column, value):
+        return f"{value:+.3f}" if column.endswith("bias") else str(value)
+
+    lines = ["| origin | " + " | ".join(biases.columns) + " |", "|---|" + "---|" * len(biases.columns)]
+    lines += [f"| {origin} | " + " | ".join(cell(c, v) for c, v in row.items()) + " |" for origin, row in biases.iterrows()]
+    return "\n".join(lines)
+
+
+def sweep(cases: list[dict], biases: pd.DataFrame) -> str:
+    """Mean total error per ``k`` (every origin shifted, no sign check) under each window treatment; the best ``k``."""
+    lines = []
+    for how in ("skip", "scored"):
+        shifts = {(c["category"], c["area"], c["origin"]): biases.loc[c["origin"].strftime("%Y-%m"), f"{how} bias"]
+                  for c in cases}
+        errors = {}
+        for k in SWEEP:
+            total = []
+            for c in cases:
+                paths = np.expm1(np.log1p(c["paths"]) + k * shifts[(c["category"], c["area"], c["origin"])])
+                forecast = float(np.median(paths.clip(0.0, None).sum(axis=1)))
+                if c["actual"].sum() > 0:
+                    total.append(abs(forecast - c["actual"].sum()) / c["actual"].sum() * 100)
+            errors[k] = float(np.mean(total))
+        best = min(errors, key=errors.get)
+        lines.append(f"- {how}: lowest mean total error {errors[best]:.2f}% at k = {best:g} (k = 0: {errors[0.0]:.2f}%); "
+                     + ", ".join(f"{k:g}: {e:.2f}" for k, e in errors.items()))
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--panels", default=",".join(PANELS), help=f"comma-separated, from {', '.join(PANELS)}")
+    parser.add_argument("--series", type=int, default=30, help="at most N series per panel, spread evenly")
+    parser.add_argument("--windows", type=int, default=3, help="one-year windows at the end of each series")
+    parser.add_argument("--jobs", type=int, default=2)
+    args = parser.parse_args()
+    unknown = [p for p in args.panels.split(",") if p not in PANELS]
+    if unknown:
+        sys.exit(f"unknown panel(s) {', '.join(unknown)}; panels: {', '.join(PANELS)}.")
+    exceptional = load_exceptional(DEFAULT_EXCEPTIONAL)
+    for name in args.panels.split(","):
+        path, load, title = PANELS[name]
+        if not path.exists():
+            print(f"### {title}\n\nskipped: `{path.name}` is absent (the real data lives only in ../shared/data).\n")
+            continue
+        every = load()
+        series = subsample(every, args.series)
+        found = map_series_cases(series, name=name, windows=args.windows, exceptional=exceptional,
+                                 seasonal=references(every), jobs=args.jobs)
+        cases = [c for per_series in found for c in per_series]
+        biases = panel_biases(cases)
+        scores = scored_rows(cases, biases, RULES)
+        print(f"### {title} (`{name}`), {len(series)} of {len(every)} series, {sum(c['fits'] for c in cases)} fits\n\n"
+              f"Panel bias (log, actual less forecast) by origin:\n\n{bias_table(biases)}\n\n"
+              f"{summary(scores, RULES)}\n\nk sweep:\n\n{sweep(cases, biases)}\n", flush=True)
+
+
+def map_series_cases(series, *, name: str, windows: int, exceptional, seasonal: dict, jobs: int) -> list:
+    from crimecast.forecast.parallel import map_series
+
+    return map_series(partial(replay_series, windows=windows, exceptional=exceptional, seasonal=seasonal), series,
+                      jobs=jobs, progress=lambda label: print(f"  {name}: {label}", file=sys.stderr, flush=True),
+                      label=lambda item: f"{item[0]} / {item[1]}")
+
+
+if __name__ == "__main__":
+    main()
