@@ -36,8 +36,9 @@ panel-level step after each series' own forecast. Rules:
 Each series and origin is fitted once; the rules only transform its paths.
 Prints per panel the panel bias by origin (with the ``realised bias``: the same
 pooled error of the origin's own forecast year, what the shift tries to
-anticipate), the rules'' mean MASE, one-year total
-error and coverage, MASE, total error and 80% coverage by origin year, and the
+anticipate), the rules' mean MASE, one-year total error, coverage and the share
+of one-year totals inside the 80% interval of the paths' totals (what milestones
+are judged on), the same by origin year, and the
 ``k`` (from -0.5 to 1.5 by 0.125) with the lowest mean total error under each
 window treatment. Nothing is written to bench/RESULTS.md.
 
@@ -193,8 +194,10 @@ def scored_rows(cases: list[dict], biases: pd.DataFrame, rules) -> pd.DataFrame:
         for rule in rules:
             shift = rule if isinstance(rule, float) else shift_for(rule, biases.loc[c["origin"].strftime("%Y-%m")])
             paths = np.expm1(np.log1p(c["paths"]) + shift).clip(0.0, None)
+            low, high = np.quantile(paths.sum(axis=1), [0.1, 0.9])
             rows.append({"category": c["category"], "area": c["area"], "rule": rule, "origin": c["origin"],
-                         **_scores(_from_paths(paths, 0.0), c["train"], c["actual"], c["season"])})
+                         **_scores(_from_paths(paths, 0.0), c["train"], c["actual"], c["season"]),
+                         "total80": float(low <= c["actual"].sum() <= high) * 100})
     return pd.DataFrame(rows)
 
 
@@ -202,10 +205,12 @@ def summary(scores: pd.DataFrame, rules: tuple[str, ...]) -> str:
     """Per rule: mean MASE, total error, coverage; then MASE, total error and 80% coverage by origin year."""
     table = scores.groupby("rule").agg(**{"mean MASE": ("mase", "mean"), "mean total error %": ("total_ape", "mean"),
                                           "80% coverage %": ("coverage80", "mean"),
-                                          "95% coverage %": ("coverage95", "mean")}).loc[list(rules)]
+                                          "95% coverage %": ("coverage95", "mean"),
+                                          "year total in 80% %": ("total80", "mean")}).loc[list(rules)]
     by_year = scores.assign(year=pd.to_datetime(scores["origin"]).dt.year)
     parts = [markdown(table, first="rule")]
-    for value, label in (("mase", "MASE"), ("total_ape", "total error %"), ("coverage80", "80% coverage %")):
+    for value, label in (("mase", "MASE"), ("total_ape", "total error %"), ("coverage80", "80% coverage %"),
+                         ("total80", "year total in 80% %")):
         pivot = by_year.pivot_table(index="rule", columns="year", values=value, aggfunc="mean").loc[list(rules)]
         parts.append(f"{label} by origin year:\n\n" + markdown(pivot.rename(columns=lambda y: f"{label} {y}"),
                                                                  first="rule"))
