@@ -96,6 +96,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import sys
+from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
 
@@ -113,6 +114,7 @@ from crimecast.forecast.calibrate import (CALIBRATION_MIN_TRAIN_YEARS, FitCache,
                                           calibration_origins, short_window)
 from crimecast.forecast.cores import series_frequency  # noqa: E402
 from crimecast.forecast.models import CrimeForecaster  # noqa: E402
+from crimecast.forecast.parallel import map_series  # noqa: E402
 
 KS = (0.25, 0.5)
 SWEEP = np.round(np.arange(-0.5, 1.5001, 0.125), 3)
@@ -123,7 +125,7 @@ RULES = ("product", *(f"bias-k{k:g}" for k in KS), *(f"bias-k{k:g}-agree" for k 
 # --- one series: its forecasts and its calibration windows' year-total errors -----------------------------
 
 @contextlib.contextmanager
-def calibration_calls(calls: list) -> contextlib.AbstractContextManager:
+def calibration_calls(calls: list) -> Iterator[None]:
     """``calibrate`` as the forecaster calls it, its arguments recorded in ``calls``."""
     original = models.calibrate
 
@@ -320,8 +322,7 @@ def main() -> None:
 
 
 def map_series_cases(series, *, name: str, windows: int, exceptional, seasonal: dict, jobs: int) -> list:
-    from crimecast.forecast.parallel import map_series
-
+    """``replay_series`` on every series, on up to ``jobs`` processes, with progress on stderr."""
     return map_series(partial(replay_series, windows=windows, exceptional=exceptional, seasonal=seasonal), series,
                       jobs=jobs, progress=lambda label: print(f"  {name}: {label}", file=sys.stderr, flush=True),
                       label=lambda item: f"{item[0]} / {item[1]}")
