@@ -401,9 +401,11 @@ def run_command(ctx, category, area, jobs, as_json, spec_options, horizon, out_d
             stage.publish(stale=render.stale_names(failures))
     written = [stage.final_path(p) for p in written]
     if as_json:
-        _echo_json(render.run_json(reports, notes=notes, failures=failures, data=counts.attrs, files=written))
+        _echo_json(render.run_json(reports, notes=notes, failures=failures, data=counts.attrs, files=written,
+                                   batch_notes=run.batch_notes))
     else:
-        _show(render.run_text(reports, summary=summary, data_label=_data_label(counts), folder=out_dir, files=written))
+        _show(render.run_text(reports, summary=summary, data_label=_data_label(counts), folder=out_dir, files=written,
+                              batch_notes=run.batch_notes))
     _show(render.removed_text(stage.removed))
     if failures:
         _show(render.failures_text(failures, what="forecast", debug=ctx.find_root().params.get("debug", False)))

@@ -61,9 +61,11 @@ def test_a_batch_says_its_force_row_is_the_sum_of_the_districts(small_csv, tmp_p
     assert result.exit_code == 0, result.output
     assert ("the row robbery / force is the sum of 2 areas' forecasts, path by path, so the areas add up to it; "
             "`forecast run robbery` without --area all forecasts the force from its own counts") in result.output
+    assert "Note: 2 series forecast separately and added up path by path" in result.output  # the batch's own notes
     districts = invoke("run", "robbery", "--data", str(small_csv), "--area", "north,south", "--model", "seasonal-naive",
-                       "--paths", "100", "--no-backtest", "--no-chart", "--jobs", "1", "--out", str(tmp_path))
+                       "--paths", "100", "--no-backtest", "--no-chart", "--jobs", "1", "--out", str(tmp_path), "--json")
     assert districts.exit_code == 0 and "the sum of" not in districts.output
+    assert not any("added up" in text for text in json.loads(districts.stdout)["batch_notes"])  # nothing is summed
 
 
 @pytest.mark.slow

@@ -215,3 +215,14 @@ def test_wide_intervals_are_noted_once_for_a_batch():
                                    wide=f"intervals are wide ({area}'s own figures).")) for area in ("force", "westminster")]
     assert series_notes_once(_batch_notes(fits)) == [f"2 series (theft / force, theft / westminster): {WIDE_INTERVALS}"]
     assert series_notes_once(_batch_notes(fits[:1])) == ["theft / force: intervals are wide (force's own figures)."]
+
+
+def test_the_batch_steps_note_names_a_few_and_counts_the_rest():
+    from crimecast.forecast.panel import MAX_STEPS_LISTED, steps_note
+
+    steps = [f"burglary / area-{n} -10% from 2020-04" for n in range(MAX_STEPS_LISTED + 3)]
+    text = steps_note(steps)
+    assert text.startswith(f"{MAX_STEPS_LISTED + 3} step changes modelled as level shifts: burglary / area-0 -10%")
+    assert f"area-{MAX_STEPS_LISTED - 1} " in text and f"area-{MAX_STEPS_LISTED} " not in text
+    assert "; and 3 more (each series' own notes name its steps)" in text
+    assert steps_note(steps[:1]).startswith("1 step change modelled as level shifts: burglary / area-0 -10% from 2020-04 (")

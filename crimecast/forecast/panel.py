@@ -44,6 +44,7 @@ from crimecast.forecast.spec import ForecastSpec
 from crimecast.forecast.frequency import series_frequency
 
 Key = tuple[str, str]
+MAX_STEPS_LISTED = 8  # a batch's note names this many steps; each series' own notes name all of its own
 
 
 def series_seed(seed: int, key: Key) -> int:
@@ -396,6 +397,16 @@ def _stopped(counts: pd.DataFrame, keys: list[Key], histories: list[pd.Series], 
     return stopped
 
 
+def steps_note(steps: list[str]) -> str:
+    """The batch's one note on the steps modelled (``"burglary / north -12% from 2019-05"`` each), naming at most
+    ``MAX_STEPS_LISTED`` of them."""
+    listed = "; ".join(steps[:MAX_STEPS_LISTED]) + (
+        f"; and {len(steps) - MAX_STEPS_LISTED} more (each series' own notes name its steps)"
+        if len(steps) > MAX_STEPS_LISTED else "")
+    return (f"{len(steps)} step change{'s' if len(steps) > 1 else ''} modelled as level shifts: {listed} "
+            "(steps: false, or --no-steps, switches this off).")
+
+
 def forecast_panel(counts: pd.DataFrame, *, spec: ForecastSpec, needs: Iterable[Key], as_of: pd.Timestamp | None = None,
                    horizon: int | None = None, jobs: int = 1, progress: Progress | None = None,
                    keep_going: bool = False, score: Callable | None = None,
@@ -426,7 +437,7 @@ def forecast_panel(counts: pd.DataFrame, *, spec: ForecastSpec, needs: Iterable[
         :class:`FitCache` the forecast filled (a backtest reuses the
         forecast's calibration fits); its results are in ``Panel.scored``.
     """
-    frequency = frequency_of(counts)
+    frequency, needs = frequency_of(counts), list(needs)
     if spec.known_changes:  # a change naming a category or area the data lacks would never apply: refused
         spec = spec.model_copy(update={"known_changes": check_known_changes(spec.known_changes, counts)})
     as_of = default_as_of(counts, spec) if as_of is None else as_of
@@ -452,9 +463,8 @@ def forecast_panel(counts: pd.DataFrame, *, spec: ForecastSpec, needs: Iterable[
     notes = series_notes_once(_batch_notes([(key, fit) for key, _, fit in kept])) + stopped.notes
     steps = [step for _, _, fit in kept for step in fit.steps]
     if steps:
-        notes.append(f"step changes modelled as level shifts: {'; '.join(steps)} (steps: false, or --no-steps, "
-                     "switches this off).")
-    if len(kept) > 1:
+        notes.append(steps_note(steps))
+    if len(kept) > 1 and not set(needs) <= {key for key, _, _ in kept}:  # some series asked for is a sum of others
         notes.append(f"{len(kept)} series forecast separately and added up path by path (totals are coherent); their "
                      "paths are paired so year totals move together as their year-on-year changes have.")
     months = frequency.range(frequency.next(as_of), periods=horizon)

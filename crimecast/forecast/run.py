@@ -165,6 +165,14 @@ class RunReport:
     failures: list[SeriesFailure] = field(default_factory=list)
     panel: Panel | None = None  # the coherent forecast the reports read (what ``--save`` keeps)
 
+    @property
+    def batch_notes(self) -> list[str]:
+        """For several series, the forecast's notes said once for all of them (exceptional months kept out, short
+        calibration, wide intervals, steps modelled); one series gives its own notes with its forecast."""
+        if self.panel is None or len(self.reports) + len(self.failures) <= 1:
+            return []
+        return list(self.panel.notes)
+
 
 def _series_items(counts: pd.DataFrame, category: str, area: str) -> tuple[list[tuple[str, str, pd.Series]], list[str]]:
     keys, notes = select_keys(counts, category=category, area=area)

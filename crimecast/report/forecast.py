@@ -63,20 +63,21 @@ def backtest_text(report: BacktestReport, *, model: str, frequency: Frequency) -
 
 
 def run_json(reports: list[SeriesReport], *, notes: list[str], failures: list[SeriesFailure], data: dict,
-             files: list[Path]) -> dict:
+             files: list[Path], batch_notes: list[str] = ()) -> dict:
     """``forecast run --json``: every series forecast, the run's notes, the series that failed, and the files written.
 
     Parameters
     ----------
-    reports, notes, failures
-        What :func:`crimecast.forecast.run.run_forecasts` returned.
+    reports, notes, failures, batch_notes
+        What :func:`crimecast.forecast.run.run_forecasts` returned (``batch_notes``: ``RunReport.batch_notes``).
     data
         The counts' ``attrs`` (source, illustrative, notice).
     files
         The files written.
     """
     return {"data": data.get("source"), "illustrative": bool(data.get("illustrative")),
-            "notice": data.get("notice", ""), "notes": notes, "series": [serialise.series_report(r) for r in reports],
+            "notice": data.get("notice", ""), "notes": notes, "batch_notes": list(batch_notes),
+            "series": [serialise.series_report(r) for r in reports],
             "failed": _failed(failures), "files": [str(p) for p in files]}
 
 
@@ -153,7 +154,7 @@ def run_summary(reports: list[SeriesReport], *, failures: list[SeriesFailure]) -
 
 
 def run_text(reports: list[SeriesReport], *, summary: pd.DataFrame | None, data_label: str, folder: Path,
-             files: list[Path]) -> list[Line]:
+             files: list[Path], batch_notes: list[str] = ()) -> list[Line]:
     """``forecast run``: one series in full, or a table of the series forecast; then the files written.
 
     Parameters
@@ -166,6 +167,8 @@ def run_text(reports: list[SeriesReport], *, summary: pd.DataFrame | None, data_
         Where the counts come from.
     folder, files
         The output folder as the user gave it, and the files written there.
+    batch_notes
+        ``RunReport.batch_notes``: said under a batch's table.
     """
     lines: list[Line] = []
     if summary is None and reports:
@@ -174,6 +177,7 @@ def run_text(reports: list[SeriesReport], *, summary: pd.DataFrame | None, data_
         shown = tables.summary_display(summary[summary["status"] == "ok"])
         lines.append(plain(tables.text_table(shown, align_left=("category", "area", "financial year", "lost to baseline"))))
         lines += _summed_note(reports)
+        lines += [note(f"Note: {text}") for text in batch_notes]
     if files:
         lines.append(plain(f"\nWrote {len(files)} file(s) to {folder}/ (e.g. {files[0].name})."))
     return lines
