@@ -79,7 +79,7 @@ def test_cost_currency_uses_home_office_unit_costs(counts, csf_file):
     assert cost.table["optimal_outcome"].sum() > 1_000_000
 
 
-def test_harm_currency_needs_a_weight_table(counts, csf_file):
+def test_harm_currency_needs_a_weight_table(counts, csf_file, unpriced_fund):
     assumptions, source = load_assumptions(csf_file())
     with pytest.raises(FundFileError, match="harm currency needs a weight table"):
         optimise_csf(counts, assumptions, source=source, currency="harm")
