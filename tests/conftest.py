@@ -79,6 +79,26 @@ def fast_assumptions(tmp_path, **changes):
 QUICK_FUND = {"uncertainty.samples": 10, "fund.budget_sweep": {"low": 7_000_000, "high": 7_000_000, "step": 1_000_000}}
 
 
+def unpriced(spec, optimal, solver, time_limit):
+    """The fund's binding constraints without their prices: a stand-in for ``crimecast.optimise.csf._prices``.
+
+    Pricing re-solves the fund once per binding constraint, most of an optimisation's time; tests/test_csf.py,
+    tests/test_cli.py (optimise csf) and the Board pack replay check the prices and how they are shown.
+    """
+    rows = [{"constraint": c.name, "description": c.description, "group": c.group, "price": float("nan"),
+             "price_tolerance": float("nan"), "price_basis": ""}
+            for c in optimal.solution.binding(optimal.problem) if c.group not in ("curve", "cvar", "fixed")]
+    return pd.DataFrame(rows, columns=["constraint", "description", "group", "price", "price_tolerance", "price_basis"])
+
+
+@pytest.fixture
+def unpriced_fund(monkeypatch):
+    """For tests whose point is not the binding constraints' prices: the fund is optimised without pricing them."""
+    import crimecast.optimise.csf as csf
+
+    monkeypatch.setattr(csf, "_prices", unpriced)
+
+
 @pytest.fixture
 def csf_file(tmp_path):
     """Write the shipped CSF assumptions, made quick, with ``changes`` (dotted keys); returns its path."""
@@ -125,14 +145,14 @@ REPLAY_MODEL = "ets"  # the fast member of the default model: the tests check co
 
 
 def fast_csf_for_replay(folder: Path) -> Path:
-    """The shipped CSF assumptions (same model and fund) with fewer uncertainty draws and a three-point budget curve.
+    """The shipped CSF assumptions (same model and fund) with fewer uncertainty draws and a one-point budget curve.
 
     The pack's tests check what the CSF section says, not the stability of shares
-    or the budget curve's resolution, which tests/test_csf.py checks.
+    or the budget curve, which tests/test_csf.py checks (the pack does not show the curve).
     """
     data = yaml.safe_load((examples_dir() / "csf-2013-14.yaml").read_text(encoding="utf-8"))
     data["uncertainty"].update(samples=10, stability_samples=5)
-    data["fund"]["budget_sweep"] = {"low": 6_000_000, "high": 8_000_000, "step": 1_000_000}
+    data["fund"]["budget_sweep"] = QUICK_FUND["fund.budget_sweep"]
     path = folder / "csf-2013-14.yaml"  # the shipped name, as the pack shows it
     path.write_text(yaml.safe_dump(data), encoding="utf-8")
     return path

@@ -363,7 +363,7 @@ def test_a_plan_may_name_the_force_that_area_took_out_of_several(small_csv, tmp_
         return str(path)
 
     common = ["--data", str(small_csv), "--areas", "peers", "--area", "north", "--year", "2013/14", "--model",
-              "seasonal-naive", "--paths", "200", "--out", str(tmp_path / "out")]
+              "seasonal-naive", "--paths", "200", "--no-chart", "--out", str(tmp_path / "out")]
     named = CliRunner().invoke(cli, ["milestones", "--plan", plan("north"), *common])
     assert named.exit_code == 0, named.output  # was: unknown area 'north' ... Known areas: force
     assert "Burglary — North" in named.output

@@ -230,7 +230,7 @@ def test_replay_pdf_is_a4_with_a_page_per_section(replay):
 QUICK = ["--model", "seasonal-naive", "--paths", "100", "--as-of", "2013-09"]
 
 
-def test_the_provenance_names_the_funds_forecast_beside_the_milestones(quick_plan, csf_file):
+def test_the_provenance_names_the_funds_forecast_beside_the_milestones(quick_plan, csf_file, unpriced_fund):
     counts = with_totals(load_counts("west-midlands"))
     pack = build_board_pack(counts, load_plan(quick_plan), as_of=pd.Timestamp("2013-09-01"), model="seasonal-naive",
                             csf=load_assumptions(csf_file(**QUICK_FUND, **{"forecast.paths": 300})))

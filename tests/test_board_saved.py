@@ -72,7 +72,7 @@ def test_a_saved_forecast_that_cannot_serve_the_pack_is_one_line(quick_plan, sta
 
 
 def test_the_fund_is_forecast_afresh_when_the_saved_forecast_does_not_serve_it(quick_plan, start_2013, tmp_path,
-                                                                                csf_file):
+                                                                                csf_file, unpriced_fund):
     result = _pack(quick_plan, start_2013, tmp_path / "pack", "--as-of", "2014-03", "--forecast", "start-2013",
                    "--csf", csf_file(**QUICK_FUND))
     assert result.exit_code == 0, result.output

@@ -72,14 +72,14 @@ def test_uncertainty_shares_and_solve_time(result):
     assert result.samples == 30 and set(result.seconds) >= {"optimal", "uncertainty"}
 
 
-def test_cost_currency_uses_home_office_unit_costs(counts, csf_file):
+def test_cost_currency_uses_home_office_unit_costs(counts, csf_file, unpriced_fund):  # priced in cost: test_cli.py
     assumptions, source = load_assumptions(csf_file())
     cost = optimise_csf(counts, assumptions, source=source, currency="cost", budget_sweep=ONE_BUDGET)
     assert cost.weights.unit == "£ social cost avoided" and "Heeks" in cost.weights.source
     assert cost.table["optimal_outcome"].sum() > 1_000_000
 
 
-def test_harm_currency_needs_a_weight_table(counts, csf_file):
+def test_harm_currency_needs_a_weight_table(counts, csf_file, unpriced_fund):
     assumptions, source = load_assumptions(csf_file())
     with pytest.raises(FundFileError, match="harm currency needs a weight table"):
         optimise_csf(counts, assumptions, source=source, currency="harm")

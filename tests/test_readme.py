@@ -28,6 +28,7 @@ from click.testing import CliRunner
 
 import crimecast.cli
 import crimecast.report.charts as charts
+from conftest import unpriced
 from crimecast.cli import cli
 from crimecast.forecast import models
 from crimecast.forecast.cores import SeasonalNaiveCore
@@ -72,16 +73,6 @@ def _fewer_samples(load):
         fund = assumptions.fund.model_copy(update={"budget_sweep": sweep})
         return assumptions.model_copy(update={"uncertainty": fewer, "fund": fund}), source
     return quick
-
-
-def _unpriced(spec, optimal, solver, time_limit):
-    """The fund's binding constraints without their prices (re-solving without each is tested in test_csf.py)."""
-    import pandas as pd
-
-    rows = [{"constraint": c.name, "description": c.description, "group": c.group, "price": float("nan"),
-             "price_tolerance": float("nan"), "price_basis": ""}
-            for c in optimal.solution.binding(optimal.problem) if c.group not in ("curve", "cvar", "fixed")]
-    return pd.DataFrame(rows, columns=["constraint", "description", "group", "price", "price_tolerance", "price_basis"])
 
 
 def _coarse_switching(switching_value):
@@ -205,7 +196,7 @@ def test_readme_walkthrough_runs_top_to_bottom(part, tmp_path, monkeypatch):
     import crimecast.optimise.csf as csf
     import crimecast.optimise.fleet as fleet
 
-    monkeypatch.setattr(csf, "_prices", _unpriced)
+    monkeypatch.setattr(csf, "_prices", unpriced)  # re-solving without each is tested in test_csf.py
     monkeypatch.setattr(fleet, "switching_value", _coarse_switching(fleet.switching_value))
     runner = CliRunner()
     for argv, line in commands:

@@ -60,7 +60,7 @@ def test_forecasts_lists_what_is_saved_and_drops_one(saved_store, tmp_path):
 
 
 def test_milestones_scenario_and_fund_reuse_the_saved_forecast_without_fitting(saved_store, tmp_path, csf_file,
-                                                                               no_fitting):
+                                                                               no_fitting, unpriced_fund):
     out = tmp_path / "out"
     for args in (["milestones", "burglary", "--target", "-8%", "--no-chart"],
                  ["scenario", "run", "planning-2014-15", "--no-chart"],
