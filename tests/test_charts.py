@@ -152,3 +152,12 @@ def test_a_p_chart_keeps_its_legend_off_the_lower_limit():
                          area="force", notice=NOTICE)
     assert_laid_out(fig)
     assert_legend_below(fig)  # inside the plot it sat on the lower limit line
+
+
+def test_a_chart_without_limits_says_why_in_its_caption():
+    from crimecast.forecast.spc import control_chart
+
+    values = pd.Series([0.0] * 30 + [1, 11, 7, 10, 18, 20], index=pd.date_range("2020-10-01", periods=36, freq="MS"))
+    fig = control_chart_figure(control_chart(values), category="burglary", area="force")
+    caption = " ".join(" ".join(t.get_text() for t in fig.texts).split())
+    assert caption.startswith("No control limits: too few crimes to set limits (they would be less than 2 apart)")

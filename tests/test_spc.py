@@ -124,6 +124,10 @@ def test_limits_from_mostly_zeros_are_not_set_nor_read_and_the_summary_says_why(
     assert lines[-1].startswith("Too few crimes, too evenly spread, for a control chart: 30 of the 36 months since "
                                 "2011-04 had none (average 1.9 a month)")
     assert not any("natural limits" in line or "Special cause" in line for line in lines)
+    assert lines[-1].endswith("The latest 6 months (2013-10 to 2014-03) all had some, 1 to 20 a month, after 30 "
+                              "months with none: a change too recent to be tested as a step; watch whether it lasts.")
+    quiet = describe_chart(control_chart(pd.Series([0.0] * 33 + [1, 1, 0], index=months(36))))
+    assert "too few crimes" in quiet[-1].lower() and "latest" not in quiet[-1]  # a lone one or two is noise
     from pathlib import Path
 
     from crimecast.forecast.run import ProcessReport

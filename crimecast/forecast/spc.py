@@ -475,4 +475,20 @@ def no_limits_sentence(chart: ControlChart) -> str:
               else f"the {len(kept)} {noun}s since {since} barely vary")
     return (f"Too few crimes, too evenly spread, for a control chart: {spread} (average {last.limits.mean:,.1f} a "
             f"{noun}), so its limits would be less than {MIN_LIMIT_WIDTH:g} apart and flag almost every {noun} as "
-            "unusual. No limits are set and no signals read; judge the counts themselves.")
+            f"unusual. No limits are set and no signals read; judge the counts themselves.{_latest_run(kept, frequency)}")
+
+
+def _latest_run(kept: pd.Series, frequency: Frequency) -> str:
+    """``' The latest 6 months (2023-04 to 2023-09) all had some, 1 to 20 a month, after 30 months with none: ...'``
+    when a period of mostly zeros ends in a run of periods with crimes (a change too recent to be a step yet), else
+    ``''``."""
+    zeros = np.flatnonzero(kept.to_numpy() == 0)
+    if not len(zeros):
+        return ""
+    run = kept.iloc[zeros[-1] + 1:]
+    if len(run) < 3:  # one or two non-zero periods in a row are the noise of a quiet series
+        return ""
+    noun, label = frequency.noun, frequency.label
+    return (f" The latest {len(run)} {noun}s ({label(run.index[0])} to {label(run.index[-1])}) all had some, "
+            f"{run.min():,.0f} to {run.max():,.0f} a {noun}, after {len(zeros)} {noun}s with none: a change too recent "
+            "to be tested as a step; watch whether it lasts.")

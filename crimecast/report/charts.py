@@ -11,6 +11,7 @@ from crimecast.data.calendar import financial_year_label, financial_year_start
 from crimecast.data.frequency import MONTHLY, Frequency
 from crimecast.data.slugs import area_label, display_name
 from crimecast.forecast.paths import ForecastResult
+from crimecast.forecast.spc import MIN_LIMIT_WIDTH
 from crimecast.io import write_atomic
 
 HISTORY_YEARS_SHOWN = 5
@@ -226,8 +227,16 @@ def control_chart_figure(chart, *, category: str, area: str, known: dict | None 
     ax.set_ylim(bottom=0)
     legend = legend_below(ax, ncol=4, fontsize=7)  # under the plot: clear of the step labels at its foot
     ax.grid(axis="y", color="0.92")
-    return _with_caption(fig, "Limits: process average +/- 2.66 x average moving range", notice, monthly_ax=ax,
-                         legend=legend)
+    return _with_caption(fig, _limits_caption(chart), notice, monthly_ax=ax, legend=legend)
+
+
+def _limits_caption(chart) -> str:
+    """How the limits drawn were set, and why none are drawn for a period with too few crimes."""
+    none = f"too few crimes to set limits (they would be less than {MIN_LIMIT_WIDTH:g} apart)"
+    if all(period.degenerate for period in chart.periods):
+        return f"No control limits: {none}"
+    rule = "Limits: process average +/- 2.66 x average moving range"
+    return f"{rule} (none where {none})" if any(period.degenerate for period in chart.periods) else rule
 
 
 def scenario_chart(result, key: tuple[str, str], *, notice: str = ""):
