@@ -96,8 +96,6 @@ def variation(chart: ControlChart, *, lower_is_better: bool = True) -> Variation
     values = chart.values
     last = values.index[-1]
     period = chart.periods[-1]
-    if period.degenerate:
-        return Variation(NO_LIMITS, None, f"{last:%Y-%m}: limits less than {MIN_LIMIT_WIDTH:g} apart, no rule read")
     rules = sorted({s.rule for s in chart.signals if s.month == last})
     if rules:
         if rules == [RULE_TREND] and len(values) > 1:
@@ -112,6 +110,8 @@ def variation(chart: ControlChart, *, lower_is_better: bool = True) -> Variation
         side = "higher" if step.change > 0 else "lower"
         when = series_frequency(values).label(step.month)  # 2021-10, or 2021/22 Q3 for quarterly data
         return Variation(_judge(side, lower_is_better), side, f"step change {step.change:+.0%} from {when}")
+    if period.degenerate:  # no rule is read against limits that mean nothing; a recent step (above) still counts
+        return Variation(NO_LIMITS, None, f"{last:%Y-%m}: limits less than {MIN_LIMIT_WIDTH:g} apart, no rule read")
     return Variation(COMMON_CAUSE, None, f"{last:%Y-%m} within the limits, no special-cause rule fired")
 
 
