@@ -17,7 +17,9 @@ Two readings of an XmR chart that a Board takes in at a glance:
 Which side is "improving" depends on the milestone's direction: for a
 reduction target (``at_most``) lower is better. When the current period's
 limits mean nothing (too few crimes, too evenly spread:
-``Period.degenerate``), neither reading is made: both are ``no-limits``.
+``Period.degenerate``), no target is judged (assurance is ``no-limits``)
+and no rule is read (variation is ``no-limits`` unless a step in the last
+12 months makes it special cause).
 """
 
 from __future__ import annotations
