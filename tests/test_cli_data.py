@@ -186,6 +186,24 @@ def test_scenario_and_milestones_on_one_force_of_a_stored_dataset(tmp_path, stor
     assert "burglary / merseyside" in milestones.stderr and "burglary / force" not in milestones.stderr  # progress names it
 
 
+def test_a_scenario_on_one_force_of_several_names_the_force_in_its_notes_not_force(tmp_path, store):
+    months = [f"{y}-{m:02d}" for y in range(2016, 2020) for m in range(1, 13)]
+    rows = [f"{month},{force},Burglary,{base + 3 * (i % 12) + (60 if i >= 30 else 0)}" for i, month in enumerate(months)
+            for force, base in (("Merseyside Police", 400), ("Cleveland Police", 150))]  # a step: a note names it
+    path = tmp_path / "forces.csv"
+    path.write_text("month,force,crime_type,count\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    assert invoke("data", "import", "csv", path, "--name", "forces", "--store", store).exit_code == 0
+    scenario = tmp_path / "push.yaml"
+    scenario.write_text("version: 1\nname: push\nbase:\n  data: forces\n  area: merseyside\n  as_of: 2019-03\n"
+                        "  paths: 200\ndrivers:\n  - name: push\n    kind: uplift\n    category: burglary\n"
+                        "    value: 0.1\n", encoding="utf-8")
+    result = invoke("scenario", "run", scenario, "--store", store, "--no-chart", "--out", tmp_path / "o")
+    assert result.exit_code == 0, result.output
+    notes = [line for line in result.output.splitlines() if line.startswith("Note:")]
+    assert any("burglary / merseyside" in line for line in notes), notes
+    assert not any("burglary / force" in line for line in notes), notes
+
+
 def test_a_series_left_out_for_a_gap_says_so_when_asked_for_not_unknown_category(tmp_path, store, write_csv):
     path = write_csv("month,area,category,count\n2019-01,city-of-london,burglary,24\n2020-04,city-of-london,burglary,29\n"
                      "2019-01,city-of-london,robbery,8\n2019-02,city-of-london,robbery,5\n2019-03,city-of-london,robbery,6\n")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 
 import numpy as np
 import pandas as pd
@@ -146,6 +147,17 @@ def names_the_whole(counts: pd.DataFrame, name: str) -> bool:
     data then holds as its whole (area ``force``)."""
     force = counts.attrs.get("force_name")
     return bool(force) and slugify(name) == force
+
+
+def force_named_in(note: str, force: str, *, whole: str = FORCE_AREA) -> str:
+    """``note`` with each series of the whole (``robbery / force``) named by the force it is (``robbery / merseyside``).
+
+    A force taken out of several is held as the whole (area ``force``, see
+    :func:`names_the_whole`); notes about its series name the force, not the placeholder.
+    ``robbery / force-hq`` (an area of its own) is left as it is.
+    """
+    series = re.compile(rf"(?<=[a-z0-9]) / {re.escape(whole)}(?![a-z0-9-])")
+    return series.sub(lambda _: f" / {force}", note)  # the name as it is, not a replacement pattern
 
 
 def default_area(counts: pd.DataFrame) -> str:
