@@ -204,19 +204,26 @@ def test_a_scenario_on_one_force_of_several_names_the_force_in_its_notes_not_for
     assert not any("burglary / force" in line for line in notes), notes
 
 
-def test_a_total_over_a_filled_month_says_so_and_p_reads_p_less_than(tmp_path):
+def test_a_sum_over_a_filled_month_says_so_and_p_reads_p_less_than(tmp_path):
     months = [f"{y}-{m:02d}" for y in range(2017, 2021) for m in range(1, 13)][3:39]  # 2017-04 to 2020-03
-    rows = [f"{month},{category},{base + 7 * (i % 12) + (40 * i if category == 'robbery' else 0)}"
-            for i, month in enumerate(months) for category, base in (("burglary", 300), ("robbery", 100))
-            if (month, category) != ("2019-07", "burglary")]  # a month missing in one category: filled in
+    rows = [f"{month},{area},{category},{base + 7 * (i % 12) + (40 * i if category == 'robbery' else 0)}"
+            for i, month in enumerate(months) for area in ("north", "south")
+            for category, base in (("burglary", 300), ("robbery", 100))
+            if (month, area, category) != ("2019-07", "north", "burglary")]  # missing in one series: filled in
     path = tmp_path / "counts.csv"
-    path.write_text("month,category,count\n" + "\n".join(rows) + "\n", encoding="utf-8")
-    result = invoke("run", "total-recorded-crime", "--data", path, "--model", "seasonal-naive", "--no-backtest",
-                    "--no-chart", "--out", tmp_path / "o")
-    assert result.exit_code == 0, result.output
-    recorded = next(line for line in result.output.splitlines() if line.startswith("Recorded 2019/20 on 2018/19"))
-    assert "(includes 1 month filled in by interpolation, not recorded: 2019-07)" in recorded
-    assert "(Poisson E-test p < 0.001)" in recorded and "p = <" not in result.output
+    path.write_text("month,area,category,count\n" + "\n".join(rows) + "\n", encoding="utf-8")
+
+    def recorded(category, area):
+        result = invoke("run", category, "--area", area, "--data", path, "--model", "seasonal-naive", "--no-backtest",
+                        "--no-chart", "--out", tmp_path / "o")
+        assert result.exit_code == 0, result.output
+        assert "p = <" not in result.output
+        return next(line for line in result.output.splitlines() if line.startswith("Recorded 2019/20 on 2018/19"))
+
+    filled = "(includes 1 month filled in by interpolation, not recorded: 2019-07)"
+    force_total = recorded("total-recorded-crime", "force")  # a sum over categories and districts holds the filled month
+    assert filled in force_total and "(Poisson E-test p < 0.001)" in force_total
+    assert filled not in recorded("burglary", "south")
 
 
 def test_a_series_left_out_for_a_gap_says_so_when_asked_for_not_unknown_category(tmp_path, store, write_csv):

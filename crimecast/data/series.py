@@ -244,15 +244,18 @@ def series_of(counts: pd.DataFrame, *, category: str, area: str) -> pd.Series:
 def filled_periods(counts: pd.DataFrame, *, category: str, area: str) -> list[pd.Timestamp]:
     """Periods of one series that were missing in the data and filled in (charts mark them).
 
-    Total recorded crime is the sum of its categories, so a period filled in any
-    category it counts (``attrs["total_categories"]``, all by default) is filled in the total too.
+    A sum holds what its addends filled: total recorded crime a period filled in any
+    category it counts (``attrs["total_categories"]``, all by default), and the whole of
+    areas that are parts (``attrs["whole"]``, ``force``) a period filled in any of its parts.
     """
-    filled = counts.attrs.get("filled", [])
-    if category == TOTAL_CATEGORY:
-        in_total = counts.attrs.get("total_categories")
-        months = {m for c, a, m in filled if a == area and c != TOTAL_CATEGORY and (in_total is None or c in in_total)}
-        return sorted(months | {m for c, a, m in filled if (c, a) == (category, area)})
-    return [month for c, a, month in filled if (c, a) == (category, area)]
+    in_total = counts.attrs.get("total_categories")
+    summed = area == (counts.attrs.get("whole") or FORCE_AREA) and counts.attrs.get("areas", "parts") == "parts"
+
+    def adds_to_category(c: str) -> bool:
+        return c == category or (category == TOTAL_CATEGORY and (in_total is None or c in in_total))
+
+    return sorted({month for c, a, month in counts.attrs.get("filled", [])
+                   if adds_to_category(c) and (a == area or summed)})
 
 
 def select_keys(counts: pd.DataFrame, *, category: str, area: str) -> tuple[list[tuple[str, str]], list[str]]:
