@@ -295,7 +295,7 @@ def test_milestones_for_one_category(tmp_path):
                     "--out", str(tmp_path))
     assert result.exit_code == 0, result.output
     out = result.output
-    assert "planning from 2013-03" in out and "-8.0% or lower" in out and "P(meet)" in out
+    assert "\nBurglary dwelling — force-wide: planning from 2013-03" in out and "-8.0% or lower" in out and "P(meet)" in out
     assert "met with 50/70/90%" in out and "Outcome: -6.1%, missed" in out
     folder = tmp_path / "milestones-burglary-force"
     assert (folder / "milestones.csv").exists() and (folder / "trajectories.csv").exists()

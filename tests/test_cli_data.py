@@ -183,6 +183,7 @@ def test_scenario_and_milestones_on_one_force_of_a_stored_dataset(tmp_path, stor
                         "--paths", "200", "--no-chart", "--out", tmp_path / "m")
     assert milestones.exit_code == 0, milestones.output
     assert "forces (merseyside)" in milestones.output and "P(meet)" in milestones.output
+    assert "\nBurglary — Merseyside: planning from 2019-03." in milestones.output  # as its row, not "burglary merseyside"
     assert "burglary / merseyside" in milestones.stderr and "burglary / force" not in milestones.stderr  # progress names it
 
 

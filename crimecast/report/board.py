@@ -638,7 +638,7 @@ def build_board_pack(counts: pd.DataFrame, plan: Plan, *, as_of: pd.Timestamp | 
         model=report.base.model, paths=report.base.paths, seed=report.base.seed, version=crimecast_version(),
         inputs=tuple(inputs), forecasts=_forecasts(report, views, scenario=scenario is not None, saved=saved, csf=csf_view),
         frequency=frequency_of(counts))
-    title = f"{plan.name}: {'year-end report' if stage == YEAR_END else 'position'} as of {as_of:%B %Y}"
+    title = f"{report.title}: {'year-end report' if stage == YEAR_END else 'position'} as of {as_of:%B %Y}"
     return BoardPack(title=title, plan=plan, stage=stage, report=report, milestones=views, provenance=provenance,
                      scenario=_scenario_view(scenario, report, views) if scenario is not None else None,
                      csf=csf_view, fleet=fleet_view, notes=notes)

@@ -295,7 +295,7 @@ def milestones_text(report: MilestoneReport, *, data_label: str, folder: Path, f
     as_of = report.assessments[0].frequency.label(report.as_of)  # "2013/14 Q2" for quarterly data, not its last month
     stage = f"in-year assurance as of {as_of}" if observed else f"planning from {as_of}"
     scenario_text = f", scenario '{report.scenario_name}'" if report.scenario_name else ""
-    lines = [heading(f"\n{report.plan.name}: {stage}. Data: {data_label}. Model: {report.base.model}, "
+    lines = [heading(f"\n{report.title}: {stage}. Data: {data_label}. Model: {report.base.model}, "
                      f"{report.base.paths:,} paths{scenario_text}."),
              plain(tables.text_table(position_table(report), align_left=("milestone", "year", "target", "verdict"))),
              plain()]

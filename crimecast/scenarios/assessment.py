@@ -169,6 +169,15 @@ class MilestoneReport:
     drivers: tuple = ()  # the scenario's resolved drivers, as applied
     against: object = None  # crimecast.scenarios.against.AgainstReport: the year so far against a saved start-of-year forecast
 
+    @property
+    def title(self) -> str:
+        """The plan's name for headings; a plan of one milestone named after it (``burglary westminster``, from the
+        command line) reads as its series in words (``Burglary — Westminster``), as its row does."""
+        plan = self.plan
+        if len(plan.milestones) == 1 and plan.name == plan.milestones[0].label and self.assessments:
+            return self.assessments[0].label
+        return plan.name
+
     def table(self) -> pd.DataFrame:
         """One row per milestone: target, last year, expected, interval, P(meet), verdict, recommended targets."""
         return pd.DataFrame([_row(a, self.scenario_name is not None) for a in self.assessments])
