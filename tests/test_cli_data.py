@@ -225,6 +225,12 @@ def test_a_sum_over_a_filled_month_says_so_and_p_reads_p_less_than(tmp_path):
     force_total = recorded("total-recorded-crime", "force")  # a sum over categories and districts holds the filled month
     assert filled in force_total and "(Poisson E-test p < 0.001)" in force_total
     assert filled not in recorded("burglary", "south")
+    milestones = invoke("milestones", "total-recorded-crime", "--target", "-5%", "--data", path, "--year", "2019/20",
+                        "--as-of", "2019-03", "--model", "seasonal-naive", "--paths", 200, "--no-chart",
+                        "--out", tmp_path / "m")
+    assert milestones.exit_code == 0, milestones.output
+    assert ("Note: months filled in by interpolation, not recorded, inside the years planned: total-recorded-crime / "
+            "force 2019-07 (2019/20).") in milestones.output
 
 
 def test_a_series_left_out_for_a_gap_says_so_when_asked_for_not_unknown_category(tmp_path, store, write_csv):
