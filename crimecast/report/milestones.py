@@ -131,9 +131,10 @@ def _rate_sentence(a: Assessment) -> str:
 
 
 CALIBRATION_CAVEAT = ("Backtested on real data, probabilities from 10% up were a little optimistic on London's boroughs "
-                      "(targets met 1-8 points less often than predicted, and up to 15 six months into the year) and "
-                      "more so on the Home Office table, where recorded crime rose year after year (15-22 points from "
-                      "20% to 70%; bench/RESULTS.md): where crime is rising, read 'likely met' as 'at risk'.")
+                      "(targets met up to 9 points less often than predicted, before the year and six months into it) "
+                      "and more so on the Home Office table, where recorded crime rose year after year (15-23 points "
+                      "from 20% to 70% before the year, 11-14 from 20% to 50% six months into it; bench/RESULTS.md): "
+                      "where crime is rising, read 'likely met' as 'at risk'.")
 
 
 def assurance_sentences(report: MilestoneReport) -> list[str]:
