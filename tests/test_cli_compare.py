@@ -240,3 +240,18 @@ def test_spc_keeps_the_same_months_out_as_the_forecasts_by_default(write_csv, tm
     assert "Exceptional months shown but kept out of the average, limits and rules: lockdown-1" in text
     assert ("the covid-uk calendar's months (lockdown-1, lockdown-2, lockdown-3) are kept out of the control chart's "
             "limits and its search for steps, as every forecast keeps them out of fitting (the default of both)") in text
+
+
+def test_compare_names_the_months_filled_in_the_years_it_compares(tmp_path):
+    months = [f"{y}-{m:02d}" for y in range(2018, 2021) for m in range(1, 13)][3:27]  # 2018/19 and 2019/20
+    rows = [f"{month},{force},Robbery,{base + i % 12}" for i, month in enumerate(months)
+            for force, base in (("Merseyside Police", 100), ("Cleveland Police", 50))
+            if (month, force) != ("2019-07", "Merseyside Police")]  # a real gap of the police.uk files: filled in
+    path = tmp_path / "forces.csv"
+    path.write_text("month,force,crime_type,count\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    result = invoke("compare", "robbery", "--data", path, "--area", "merseyside", "--peers", "cleveland",
+                    "--year", "2019/20", "--no-forecast", "--out", tmp_path)
+    assert result.exit_code == 0, result.output
+    assert ("Note: the years compared include months filled in by interpolation, not recorded: Merseyside 2019-07 "
+            "(2019/20).") in result.output
+    assert "Cleveland 2019" not in result.output

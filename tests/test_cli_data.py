@@ -183,7 +183,54 @@ def test_scenario_and_milestones_on_one_force_of_a_stored_dataset(tmp_path, stor
                         "--paths", "200", "--no-chart", "--out", tmp_path / "m")
     assert milestones.exit_code == 0, milestones.output
     assert "forces (merseyside)" in milestones.output and "P(meet)" in milestones.output
+    assert "\nBurglary — Merseyside: planning from 2019-03." in milestones.output  # as its row, not "burglary merseyside"
     assert "burglary / merseyside" in milestones.stderr and "burglary / force" not in milestones.stderr  # progress names it
+
+
+def test_a_scenario_on_one_force_of_several_names_the_force_in_its_notes_not_force(tmp_path, store):
+    months = [f"{y}-{m:02d}" for y in range(2016, 2020) for m in range(1, 13)]
+    rows = [f"{month},{force},Burglary,{base + 3 * (i % 12) + (60 if i >= 30 else 0)}" for i, month in enumerate(months)
+            for force, base in (("Merseyside Police", 400), ("Cleveland Police", 150))]  # a step: a note names it
+    path = tmp_path / "forces.csv"
+    path.write_text("month,force,crime_type,count\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    assert invoke("data", "import", "csv", path, "--name", "forces", "--store", store).exit_code == 0
+    scenario = tmp_path / "push.yaml"
+    scenario.write_text("version: 1\nname: push\nbase:\n  data: forces\n  area: merseyside\n  as_of: 2019-03\n"
+                        "  paths: 200\ndrivers:\n  - name: push\n    kind: uplift\n    category: burglary\n"
+                        "    value: 0.1\n", encoding="utf-8")
+    result = invoke("scenario", "run", scenario, "--store", store, "--no-chart", "--out", tmp_path / "o")
+    assert result.exit_code == 0, result.output
+    notes = [line for line in result.output.splitlines() if line.startswith("Note:")]
+    assert any("burglary / merseyside" in line for line in notes), notes
+    assert not any("burglary / force" in line for line in notes), notes
+
+
+def test_a_sum_over_a_filled_month_says_so_and_p_reads_p_less_than(tmp_path):
+    months = [f"{y}-{m:02d}" for y in range(2017, 2021) for m in range(1, 13)][3:39]  # 2017-04 to 2020-03
+    rows = [f"{month},{area},{category},{base + 7 * (i % 12) + (40 * i if category == 'robbery' else 0)}"
+            for i, month in enumerate(months) for area in ("north", "south")
+            for category, base in (("burglary", 300), ("robbery", 100))
+            if (month, area, category) != ("2019-07", "north", "burglary")]  # missing in one series: filled in
+    path = tmp_path / "counts.csv"
+    path.write_text("month,area,category,count\n" + "\n".join(rows) + "\n", encoding="utf-8")
+
+    def recorded(category, area):
+        result = invoke("run", category, "--area", area, "--data", path, "--model", "seasonal-naive", "--no-backtest",
+                        "--no-chart", "--out", tmp_path / "o")
+        assert result.exit_code == 0, result.output
+        assert "p = <" not in result.output
+        return next(line for line in result.output.splitlines() if line.startswith("Recorded 2019/20 on 2018/19"))
+
+    filled = "(includes 1 month filled in by interpolation, not recorded: 2019-07)"
+    force_total = recorded("total-recorded-crime", "force")  # a sum over categories and districts holds the filled month
+    assert filled in force_total and "(Poisson E-test p < 0.001)" in force_total
+    assert filled not in recorded("burglary", "south")
+    milestones = invoke("milestones", "total-recorded-crime", "--target", "-5%", "--data", path, "--year", "2019/20",
+                        "--as-of", "2019-03", "--model", "seasonal-naive", "--paths", 200, "--no-chart",
+                        "--out", tmp_path / "m")
+    assert milestones.exit_code == 0, milestones.output
+    assert ("Note: months filled in by interpolation, not recorded, inside the years planned: total-recorded-crime / "
+            "force 2019-07 (2019/20).") in milestones.output
 
 
 def test_a_series_left_out_for_a_gap_says_so_when_asked_for_not_unknown_category(tmp_path, store, write_csv):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 
 import numpy as np
 import pandas as pd
@@ -148,6 +149,17 @@ def names_the_whole(counts: pd.DataFrame, name: str) -> bool:
     return bool(force) and slugify(name) == force
 
 
+def force_named_in(note: str, force: str, *, whole: str = FORCE_AREA) -> str:
+    """``note`` with each series of the whole (``robbery / force``) named by the force it is (``robbery / merseyside``).
+
+    A force taken out of several is held as the whole (area ``force``, see
+    :func:`names_the_whole`); notes about its series name the force, not the placeholder.
+    ``robbery / force-hq`` (an area of its own) is left as it is.
+    """
+    series = re.compile(rf"(?<=[a-z0-9]) / {re.escape(whole)}(?![a-z0-9-])")
+    return series.sub(lambda _: f" / {force}", note)  # the name as it is, not a replacement pattern
+
+
 def default_area(counts: pd.DataFrame) -> str:
     """The whole (force-wide) area when present, else the only area.
 
@@ -230,8 +242,20 @@ def series_of(counts: pd.DataFrame, *, category: str, area: str) -> pd.Series:
 
 
 def filled_periods(counts: pd.DataFrame, *, category: str, area: str) -> list[pd.Timestamp]:
-    """Periods of one series that were missing in the data and filled in (charts mark them)."""
-    return [month for c, a, month in counts.attrs.get("filled", []) if (c, a) == (category, area)]
+    """Periods of one series that were missing in the data and filled in (charts mark them).
+
+    A sum holds what its addends filled: total recorded crime a period filled in any
+    category it counts (``attrs["total_categories"]``, all by default), and the whole of
+    areas that are parts (``attrs["whole"]``, ``force``) a period filled in any of its parts.
+    """
+    in_total = counts.attrs.get("total_categories")
+    summed = area == (counts.attrs.get("whole") or FORCE_AREA) and counts.attrs.get("areas", "parts") == "parts"
+
+    def adds_to_category(c: str) -> bool:
+        return c == category or (category == TOTAL_CATEGORY and (in_total is None or c in in_total))
+
+    return sorted({month for c, a, month in counts.attrs.get("filled", [])
+                   if adds_to_category(c) and (a == area or summed)})
 
 
 def select_keys(counts: pd.DataFrame, *, category: str, area: str) -> tuple[list[tuple[str, str]], list[str]]:

@@ -19,8 +19,8 @@ import pandas as pd
 from crimecast.data.calendar import financial_year_label, financial_year_periods, financial_year_start, parse_financial_year
 from crimecast.data.frequency import frequency_of
 from crimecast.data.population import Population, PopulationTable
-from crimecast.data.series import resolve_area, resolve_category, series_of
-from crimecast.data.slugs import slugify
+from crimecast.data.series import filled_periods, resolve_area, resolve_category, series_of
+from crimecast.data.slugs import area_label, slugify
 from crimecast.errors import DataError, UsageError
 from crimecast.forecast.significance import ChangeTest, poisson_e_test
 
@@ -141,6 +141,21 @@ def _year_total(y: pd.Series, start: int, frequency, area: str) -> float:
         raise DataError(f"{area}: {financial_year_label(start)} is not fully in the data ({y.index[0]:%Y-%m} to "
                         f"{y.index[-1]:%Y-%m}); choose another --year.")
     return float(y[periods].sum())
+
+
+def _filled_note(counts: pd.DataFrame, category: str, areas: list[str], start: int, frequency) -> str | None:
+    """Which areas' compared years hold periods filled in by interpolation (not recorded), or None."""
+    def year_of(month: pd.Timestamp) -> str:
+        return financial_year_label(financial_year_start(month))
+
+    years = financial_year_periods(start - 1, frequency).union(financial_year_periods(start, frequency))
+    filled = {a: [m for m in filled_periods(counts, category=category, area=a) if m in years] for a in areas}
+    named = [f"{area_label(a)} " + ", ".join(f"{frequency.label(m)} ({year_of(m)})" for m in months)
+             for a, months in filled.items() if months]
+    if not named:
+        return None
+    return (f"the years compared include {frequency.noun}s filled in by interpolation, not recorded: "
+            f"{'; '.join(named)}. Those years' counts, changes and E-tests rest partly on estimates.")
 
 
 def funnel_limits(group_rate: float, populations: np.ndarray, *, levels: tuple[float, ...] = FUNNEL_LEVELS) -> pd.DataFrame:
@@ -266,6 +281,8 @@ def compare_areas(counts: pd.DataFrame, *, category: str, focus: str, peers: lis
     start = _year_of(series, year, frequency)
     notes = [alias_note] if alias_note else []
     totals = {a: (_year_total(y, start, frequency, a), _year_total(y, start - 1, frequency, a)) for a, y in series.items()}
+    if filled_note := _filled_note(counts, slug, areas, start, frequency):
+        notes.append(filled_note)
     people, group_rate, funnel = {}, None, None
     if population is not None:
         people, population_notes = population.for_areas(areas, year=start)

@@ -131,9 +131,10 @@ def _rate_sentence(a: Assessment) -> str:
 
 
 CALIBRATION_CAVEAT = ("Backtested on real data, probabilities from 10% up were a little optimistic on London's boroughs "
-                      "(targets met 1-8 points less often than predicted, and up to 15 six months into the year) and "
-                      "more so on the Home Office table, where recorded crime rose year after year (15-22 points from "
-                      "20% to 70%; bench/RESULTS.md): where crime is rising, read 'likely met' as 'at risk'.")
+                      "(targets met up to 9 points less often than predicted, before the year and six months into it) "
+                      "and more so on the Home Office table, where recorded crime rose year after year (15-23 points "
+                      "from 20% to 70% before the year, 11-14 from 20% to 50% six months into it; bench/RESULTS.md): "
+                      "where crime is rising, read 'likely met' as 'at risk'.")
 
 
 def assurance_sentences(report: MilestoneReport) -> list[str]:
@@ -295,7 +296,7 @@ def milestones_text(report: MilestoneReport, *, data_label: str, folder: Path, f
     as_of = report.assessments[0].frequency.label(report.as_of)  # "2013/14 Q2" for quarterly data, not its last month
     stage = f"in-year assurance as of {as_of}" if observed else f"planning from {as_of}"
     scenario_text = f", scenario '{report.scenario_name}'" if report.scenario_name else ""
-    lines = [heading(f"\n{report.plan.name}: {stage}. Data: {data_label}. Model: {report.base.model}, "
+    lines = [heading(f"\n{report.title}: {stage}. Data: {data_label}. Model: {report.base.model}, "
                      f"{report.base.paths:,} paths{scenario_text}."),
              plain(tables.text_table(position_table(report), align_left=("milestone", "year", "target", "verdict"))),
              plain()]

@@ -141,6 +141,12 @@ def p_value(value: float) -> str:
     return "< 0.001" if value < 0.001 else f"{value:.3f}"
 
 
+def p_equals(value: float) -> str:
+    """``3e-7`` -> ``'p < 0.001'`` (not ``'p = < 0.001'``); ``0.1648`` -> ``'p = 0.165'``."""
+    shown = p_value(value)
+    return f"p {shown}" if shown.startswith("<") else f"p = {shown}"
+
+
 def _chart_frequency(chart) -> Frequency:
     from crimecast.forecast.cores import series_frequency
 
@@ -170,11 +176,11 @@ def spc_signals(chart) -> pd.DataFrame:
 
 
 def comparison_line(comparison, *, frequency: Frequency = MONTHLY) -> str:
-    """``'2013/14 on 2012/13: 12,868 vs 13,705, -6.1%: a significant fall (Poisson E-test p = < 0.001).'``"""
+    """``'2013/14 on 2012/13: 12,868 vs 13,705, -6.1%: a significant fall (Poisson E-test p < 0.001).'``"""
     test = comparison.test
     filled = filled_words(comparison.filled, frequency)
     return (f"{comparison.label}: {count(test.current)} vs {count(test.previous)}{filled}, "  # what is not recorded
-            f"{percent(test.change)}: {test.verdict} (Poisson E-test p = {p_value(test.p_value)}).")
+            f"{percent(test.change)}: {test.verdict} (Poisson E-test {p_equals(test.p_value)}).")
 
 
 def summary_frame(reports, *, failures=()) -> pd.DataFrame:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from crimecast.data.calendar import financial_year_label, financial_year_periods, parse_financial_year
+from crimecast.data.calendar import financial_year_label, financial_year_periods, financial_year_start, parse_financial_year
 from crimecast.data.frequency import MONTHLY, Frequency, frequency_of, last_complete_period
 from crimecast.data.series import (FORCE_AREA, default_area, names_the_whole, resolve_area, resolve_category,
                                    series_of)
@@ -246,6 +246,26 @@ def partly_forecast_note(assessments: list[Assessment]) -> list[str]:
     return list(notes.values())
 
 
+def filled_note(assessments: list[Assessment], counts: pd.DataFrame) -> list[str]:
+    """Name the periods filled in by interpolation (not recorded) inside a count milestone's year or the year before."""
+    from crimecast.data.series import filled_periods
+
+    named = []
+    for a in assessments:
+        if a.unit != "count":
+            continue
+        years = financial_year_periods(a.year_start - 1, a.frequency).union(financial_year_periods(a.year_start, a.frequency))
+        filled = [m for m in filled_periods(counts, category=a.category, area=a.area) if m in years]
+        if filled:
+            shown = ", ".join(f"{a.frequency.label(m)} ({financial_year_label(financial_year_start(m))})" for m in filled)
+            named.append(f"{a.category} / {a.area} {shown}")
+    if not named:
+        return []
+    return [f"{assessments[0].frequency.noun}s filled in by interpolation, not recorded, inside the years planned: "
+            f"{'; '.join(dict.fromkeys(named))}. Last year's total, the year to date and the outcome rest partly on "
+            "those estimates where they include them."]
+
+
 # ---------------------------------------------------------------- the plan
 
 _RATES_AFRESH = ("the rate milestones (satisfaction) are forecast afresh from their survey series: a saved forecast "
@@ -356,7 +376,8 @@ def assess_milestones(counts: pd.DataFrame, plan: Plan, *, spec: ForecastSpec | 
     data = {k: counts.attrs.get(k) for k in ("source", "illustrative", "notice")}
     report = MilestoneReport(plan=plan, as_of=as_of, base=base, assessments=assessments,
                              scenario_name=scenario.name if scenario else None,
-                             notes=partly_forecast_note(assessments) + list(baseline.notes), data=data,
+                             notes=partly_forecast_note(assessments) + filled_note(assessments, counts)
+                             + list(baseline.notes), data=data,
                              drivers=resolved.drivers if resolved is not None else ())
     report = with_rate_milestones(report, full_plan, counts)
     if counts.attrs.get("force_name"):  # one force of several, forecast as the whole: called by its own name

@@ -169,6 +169,15 @@ class MilestoneReport:
     drivers: tuple = ()  # the scenario's resolved drivers, as applied
     against: object = None  # crimecast.scenarios.against.AgainstReport: the year so far against a saved start-of-year forecast
 
+    @property
+    def title(self) -> str:
+        """The plan's name for headings; a plan of one milestone named after it (``burglary westminster``, from the
+        command line) reads as its series in words (``Burglary — Westminster``), as its row does."""
+        plan = self.plan
+        if len(plan.milestones) == 1 and plan.name == plan.milestones[0].label and self.assessments:
+            return self.assessments[0].label
+        return plan.name
+
     def table(self) -> pd.DataFrame:
         """One row per milestone: target, last year, expected, interval, P(meet), verdict, recommended targets."""
         return pd.DataFrame([_row(a, self.scenario_name is not None) for a in self.assessments])
@@ -222,7 +231,8 @@ def named_force(report: MilestoneReport, force: str, *, whole: str = "force") ->
         The area the force was renamed to.
     """
     import dataclasses
-    import re
+
+    from crimecast.data.series import force_named_in
 
     def rename(milestone: Milestone) -> Milestone:
         return milestone.model_copy(update={"area": force}) if milestone.area == whole else milestone
@@ -234,6 +244,5 @@ def named_force(report: MilestoneReport, force: str, *, whole: str = "force") ->
     if len(plan.milestones) == 1 and name == plan.milestones[0].label:  # a plan named after its one milestone
         name = rename(plan.milestones[0]).label
     plan = dataclasses.replace(plan, name=name, milestones=tuple(rename(m) for m in plan.milestones))
-    series = re.compile(rf"(?<=[a-z0-9]) / {re.escape(whole)}(?![a-z0-9-])")  # "robbery / force", not "... / force-hq"
-    notes = [series.sub(lambda _: f" / {force}", note) for note in report.notes]  # the name as it is, not a pattern
+    notes = [force_named_in(note, force, whole=whole) for note in report.notes]
     return dataclasses.replace(report, plan=plan, assessments=assessments, notes=notes)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from crimecast.data.series import FORCE_AREA, TOTAL_CATEGORY, series_of
+from crimecast.data.series import FORCE_AREA, TOTAL_CATEGORY, force_named_in, series_of
 from crimecast.errors import ScenarioError
 from crimecast.forecast.panel import Panel, forecast_panel
 from crimecast.forecast.parallel import Progress
@@ -92,6 +92,8 @@ def apply_scenario(resolved: ResolvedScenario, baseline: Panel, counts: pd.DataF
     contributions = contribution_table(baseline.paths, alone, applied.paths, reported=reported, history=history,
                                        as_of=resolved.as_of)
     notes = [*resolved.notes, *baseline.notes]
+    if counts.attrs.get("force_name"):  # one force of several, held as the whole: its notes name it
+        notes = [force_named_in(note, counts.attrs["force_name"]) for note in notes]
     if applied.clipped:
         cells = applied.paths.total(TOTAL_CATEGORY, FORCE_AREA).size
         notes.append(f"level shifts took {applied.clipped:,} path-months below zero; they were set to zero "

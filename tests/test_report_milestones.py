@@ -1,0 +1,33 @@
+"""The milestones' calibration caveat states the figures bench/RESULTS.md holds."""
+
+import re
+from pathlib import Path
+
+from crimecast.report.milestones import CALIBRATION_CAVEAT
+
+RESULTS = Path(__file__).resolve().parents[1] / "bench" / "RESULTS.md"
+
+
+def _gaps(section: str, stage: str) -> dict[float, float]:
+    """The gap (points) by bin start for one stage's table, bins of 30 or more cases."""
+    table = section.split(f"**{stage}**", 1)[1].split("Brier", 1)[0]
+    rows = re.findall(r"^\| (\d\.\d)-\d\.\d \| (\d+) \| [\d.]+ \| [\d.]+ \| ([-+][\d.]+)", table, flags=re.M)
+    return {float(start): float(gap) for start, cases, gap in rows if int(cases) >= 30}
+
+
+def _points(gap: float) -> int:
+    return int(gap + 0.5)  # half up: a gap of 8.5 points is "up to 9"
+
+
+def test_the_calibration_caveat_states_the_backtest_figures():
+    text = RESULTS.read_text(encoding="utf-8")
+    section = text.split("## Milestone probabilities: calibration", 1)[1].split("\n## ", 1)[0]
+    london = section.split("### London boroughs", 1)[1].split("\n### ", 1)[0]
+    home_office = section.split("### Home Office table", 1)[1].split("\n### ", 1)[0]
+    worst = max(-gap for stage in ("before the year", "in year (6 months)")
+                for start, gap in _gaps(london, stage).items() if start >= 0.1)
+    assert f"up to {_points(worst)} points less often" in CALIBRATION_CAVEAT
+    before = [-gap for start, gap in _gaps(home_office, "before the year").items() if 0.2 <= start < 0.7]
+    during = [-gap for start, gap in _gaps(home_office, "in year (6 months)").items() if 0.2 <= start < 0.5]
+    assert f"({_points(min(before))}-{_points(max(before))} points from 20% to 70% before the year" in CALIBRATION_CAVEAT
+    assert f"{_points(min(during))}-{_points(max(during))} from 20% to 50% six months into it" in CALIBRATION_CAVEAT
