@@ -173,6 +173,23 @@ def subsample(series: list, n: int | None) -> list:
     return [series[i] for i in dict.fromkeys(picks)]
 
 
+def replay_panels(names: str, n_series: int | None):
+    """For a replay script: ``(name, title, every series, the chosen ones)`` for each panel in ``names``
+    (comma-separated) whose data is present, printing a skip line for one that is absent; exits naming an
+    unknown panel."""
+    chosen = [name.strip() for name in names.split(",") if name.strip()]
+    unknown = [name for name in chosen if name not in PANELS]
+    if unknown:
+        sys.exit(f"unknown panel(s) {', '.join(unknown)}; panels: {', '.join(PANELS)}.")
+    for name in chosen:
+        path, load, title = PANELS[name]
+        if not path.exists():
+            print(f"### {title}\n\nskipped: `{path.name}` is absent (the real data lives only in ../shared/data).\n")
+            continue
+        every = load()
+        yield name, title, every, subsample(every, n_series)
+
+
 # --- one window ------------------------------------------------------------------------------------------
 
 @dataclass

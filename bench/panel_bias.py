@@ -104,7 +104,7 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from bench.accuracy import PANELS, _from_paths, _scores, known_by, markdown, references, subsample  # noqa: E402
+from bench.accuracy import PANELS, _from_paths, _scores, known_by, markdown, references, replay_panels  # noqa: E402
 from crimecast.data.exceptional import exceptional_mask, load_exceptional  # noqa: E402
 from crimecast.data.frequency import frequency_of  # noqa: E402
 from crimecast.defaults import DEFAULT_EXCEPTIONAL, DEFAULT_PATHS, DEFAULT_SEED  # noqa: E402
@@ -300,17 +300,8 @@ def main() -> None:
     parser.add_argument("--windows", type=int, default=3, help="one-year windows at the end of each series")
     parser.add_argument("--jobs", type=int, default=2)
     args = parser.parse_args()
-    unknown = [p for p in args.panels.split(",") if p not in PANELS]
-    if unknown:
-        sys.exit(f"unknown panel(s) {', '.join(unknown)}; panels: {', '.join(PANELS)}.")
     exceptional = load_exceptional(DEFAULT_EXCEPTIONAL)
-    for name in args.panels.split(","):
-        path, load, title = PANELS[name]
-        if not path.exists():
-            print(f"### {title}\n\nskipped: `{path.name}` is absent (the real data lives only in ../shared/data).\n")
-            continue
-        every = load()
-        series = subsample(every, args.series)
+    for name, title, every, series in replay_panels(args.panels, args.series):
         found = map_series_cases(series, name=name, windows=args.windows, exceptional=exceptional,
                                  seasonal=references(every), jobs=args.jobs)
         cases = [c for per_series in found for c in per_series]

@@ -62,7 +62,7 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from bench.accuracy import PANELS, _from_paths, _scores, known_by, markdown, references, subsample  # noqa: E402
+from bench.accuracy import PANELS, _from_paths, _scores, known_by, markdown, references, replay_panels  # noqa: E402
 from crimecast.data.exceptional import load_exceptional  # noqa: E402
 from crimecast.defaults import DEFAULT_EXCEPTIONAL, DEFAULT_PATHS, DEFAULT_SEED  # noqa: E402
 from crimecast.forecast.backtest import backtest_origins  # noqa: E402
@@ -253,17 +253,11 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=2)
     args = parser.parse_args()
     rules = tuple(r.strip() for r in args.rules.split(",") if r.strip())
-    unknown = [r for r in rules if r not in RULES] + [p for p in args.panels.split(",") if p not in PANELS]
+    unknown = [r for r in rules if r not in RULES]
     if unknown:
-        sys.exit(f"unknown rule(s) or panel(s) {', '.join(unknown)}; rules: {', '.join(RULES)}; panels: {', '.join(PANELS)}.")
+        sys.exit(f"unknown rule(s) {', '.join(unknown)}; rules: {', '.join(RULES)}.")
     exceptional = load_exceptional(DEFAULT_EXCEPTIONAL)
-    for name in args.panels.split(","):
-        path, load, title = PANELS[name]
-        if not path.exists():
-            print(f"### {title}\n\nskipped: `{path.name}` is absent (the real data lives only in ../shared/data).\n")
-            continue
-        every = load()
-        series = subsample(every, args.series)
+    for name, title, every, series in replay_panels(args.panels, args.series):
         frames = map_series(partial(replay_series, rules=rules, windows=args.windows, exceptional=exceptional,
                                     seasonal=references(every)), series, jobs=args.jobs,
                             progress=lambda label: print(f"  {name}: {label}", file=sys.stderr, flush=True),

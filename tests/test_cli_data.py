@@ -163,18 +163,26 @@ def test_run_as_of_uses_the_data_as_it_stood(tmp_path):
     assert payload["series"][0]["forecast"][0]["month"] == "2012-07"
 
 
+def _merseyside_push(tmp_path, store, rows: list[str], *, model: str | None = None):
+    """Import ``rows`` (month,force,crime_type,count) as the dataset ``forces``; a scenario file of a 10% burglary
+    uplift on Merseyside, as of 2019-03, with 200 paths (and ``model``)."""
+    path = tmp_path / "forces.csv"
+    path.write_text("month,force,crime_type,count\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    assert invoke("data", "import", "csv", path, "--name", "forces", "--store", store).exit_code == 0
+    scenario = tmp_path / "push.yaml"
+    chosen = f"  model: {model}\n" if model else ""
+    scenario.write_text("version: 1\nname: push\nbase:\n  data: forces\n  area: merseyside\n  as_of: 2019-03\n"
+                        f"{chosen}  paths: 200\ndrivers:\n  - name: push\n    kind: uplift\n    category: burglary\n"
+                        "    value: 0.1\n", encoding="utf-8")
+    return scenario
+
+
 def test_scenario_and_milestones_on_one_force_of_a_stored_dataset(tmp_path, store):
     months = [f"{y}-{m:02d}" for y in range(2016, 2020) for m in range(1, 13)]
     rows = [f"{month},{force},{kind},{base + 3 * (i % 12)}" for i, month in enumerate(months)
             for force, base in (("Merseyside Police", 400), ("Cleveland Police", 150))
             for kind, base in (("Burglary", base), ("Anti-social behaviour", 2 * base))]
-    path = tmp_path / "forces.csv"
-    path.write_text("month,force,crime_type,count\n" + "\n".join(rows) + "\n", encoding="utf-8")
-    assert invoke("data", "import", "csv", path, "--name", "forces", "--store", store).exit_code == 0
-    scenario = tmp_path / "push.yaml"
-    scenario.write_text("version: 1\nname: push\nbase:\n  data: forces\n  area: merseyside\n  as_of: 2019-03\n"
-                        "  model: seasonal-naive\n  paths: 200\ndrivers:\n  - name: push\n    kind: uplift\n"
-                        "    category: burglary\n    value: 0.1\n", encoding="utf-8")
+    scenario = _merseyside_push(tmp_path, store, rows, model="seasonal-naive")
     result = invoke("scenario", "run", scenario, "--store", store, "--no-chart", "--out", tmp_path / "o")
     assert result.exit_code == 0, result.output
     assert "forces (merseyside)" in result.output and "+10.0%" in result.output
@@ -191,13 +199,7 @@ def test_a_scenario_on_one_force_of_several_names_the_force_in_its_notes_not_for
     months = [f"{y}-{m:02d}" for y in range(2016, 2020) for m in range(1, 13)]
     rows = [f"{month},{force},Burglary,{base + 3 * (i % 12) + (60 if i >= 30 else 0)}" for i, month in enumerate(months)
             for force, base in (("Merseyside Police", 400), ("Cleveland Police", 150))]  # a step: a note names it
-    path = tmp_path / "forces.csv"
-    path.write_text("month,force,crime_type,count\n" + "\n".join(rows) + "\n", encoding="utf-8")
-    assert invoke("data", "import", "csv", path, "--name", "forces", "--store", store).exit_code == 0
-    scenario = tmp_path / "push.yaml"
-    scenario.write_text("version: 1\nname: push\nbase:\n  data: forces\n  area: merseyside\n  as_of: 2019-03\n"
-                        "  paths: 200\ndrivers:\n  - name: push\n    kind: uplift\n    category: burglary\n"
-                        "    value: 0.1\n", encoding="utf-8")
+    scenario = _merseyside_push(tmp_path, store, rows)
     result = invoke("scenario", "run", scenario, "--store", store, "--no-chart", "--out", tmp_path / "o")
     assert result.exit_code == 0, result.output
     notes = [line for line in result.output.splitlines() if line.startswith("Note:")]
