@@ -8,7 +8,8 @@ import re
 import numpy as np
 import pandas as pd
 
-from crimecast.data.frequency import frequency_of
+from crimecast.data.calendar import financial_year_label, financial_year_periods, financial_year_start
+from crimecast.data.frequency import Frequency, frequency_of
 from crimecast.data.load import SINGLE_AREA
 from crimecast.data.schema import COLUMNS
 from crimecast.data.shared import FrozenDict
@@ -256,6 +257,14 @@ def filled_periods(counts: pd.DataFrame, *, category: str, area: str) -> list[pd
 
     return sorted({month for c, a, month in counts.attrs.get("filled", [])
                    if adds_to_category(c) and (a == area or summed)})
+
+
+def filled_in_years(counts: pd.DataFrame, *, category: str, area: str, start_year: int, frequency: Frequency) -> str:
+    """The periods of one series filled in by interpolation (not recorded) in the financial year ``start_year``
+    or the year before, each with its year (``'2019-07 (2019/20)'``), comma-separated; ``''`` when none."""
+    years = financial_year_periods(start_year - 1, frequency).union(financial_year_periods(start_year, frequency))
+    return ", ".join(f"{frequency.label(m)} ({financial_year_label(financial_year_start(m))})"
+                     for m in filled_periods(counts, category=category, area=area) if m in years)
 
 
 def select_keys(counts: pd.DataFrame, *, category: str, area: str) -> tuple[list[tuple[str, str]], list[str]]:

@@ -19,7 +19,7 @@ import pandas as pd
 from crimecast.data.calendar import financial_year_label, financial_year_periods, financial_year_start, parse_financial_year
 from crimecast.data.frequency import frequency_of
 from crimecast.data.population import Population, PopulationTable
-from crimecast.data.series import filled_periods, resolve_area, resolve_category, series_of
+from crimecast.data.series import filled_in_years, resolve_area, resolve_category, series_of
 from crimecast.data.slugs import area_label, slugify
 from crimecast.errors import DataError, UsageError
 from crimecast.forecast.significance import ChangeTest, poisson_e_test
@@ -145,13 +145,9 @@ def _year_total(y: pd.Series, start: int, frequency, area: str) -> float:
 
 def _filled_note(counts: pd.DataFrame, category: str, areas: list[str], start: int, frequency) -> str | None:
     """Which areas' compared years hold periods filled in by interpolation (not recorded), or None."""
-    def year_of(month: pd.Timestamp) -> str:
-        return financial_year_label(financial_year_start(month))
-
-    years = financial_year_periods(start - 1, frequency).union(financial_year_periods(start, frequency))
-    filled = {a: [m for m in filled_periods(counts, category=category, area=a) if m in years] for a in areas}
-    named = [f"{area_label(a)} " + ", ".join(f"{frequency.label(m)} ({year_of(m)})" for m in months)
-             for a, months in filled.items() if months]
+    filled = {a: filled_in_years(counts, category=category, area=a, start_year=start, frequency=frequency)
+              for a in areas}
+    named = [f"{area_label(a)} {shown}" for a, shown in filled.items() if shown]
     if not named:
         return None
     return (f"the years compared include {frequency.noun}s filled in by interpolation, not recorded: "

@@ -44,7 +44,7 @@ from crimecast.report import fleet as fleet_text
 from crimecast.report import optimise as csf_text
 from crimecast.report.milestones import CALIBRATION_CAVEAT, against_sentences, probability
 from crimecast.report.scenarios import describe_driver
-from crimecast.report.tables import count, p_value, percent
+from crimecast.report.tables import count, p_equals, percent
 from crimecast.scenarios.assess import assess_milestones, milestone_spec
 from crimecast.scenarios.assessment import Assessment, MilestoneReport
 from crimecast.scenarios.milestones import AT_MOST
@@ -233,11 +233,6 @@ def _year_to_date(a: Assessment, stage: str) -> YearToDate:
     return YearToDate(a.months_observed, a.ytd_actual, previous, a.ytd_test, a.frequency)
 
 
-def _p(test: ChangeTest) -> str:
-    text = p_value(test.p_value)
-    return f"p {text}" if text.startswith("<") else f"p = {text}"
-
-
 def _position_sentence(a: Assessment, ytd: YearToDate, stage: str) -> str:
     target = f"the {percent(a.milestone.target)} milestone" if a.milestone.target is not None else "the milestone"
     if ytd.test is None or not ytd.months:
@@ -247,10 +242,10 @@ def _position_sentence(a: Assessment, ytd: YearToDate, stage: str) -> str:
     if stage == YEAR_END:
         before = financial_year_label(a.year_start - 1)
         return (f"{a.label} was {abs(change):.1%} {side} {before} in {a.year} ({count(ytd.actual)} against "
-                f"{count(ytd.previous)}), {ytd.test.verdict} ({_p(ytd.test)}); {target} was "
+                f"{count(ytd.previous)}), {ytd.test.verdict} ({p_equals(ytd.test.p_value)}); {target} was "
                 f"{'met' if a.met else 'missed'}.")
     return (f"{a.label} is {abs(change):.1%} {side} the same {ytd.span} of last year ({count(ytd.actual)} against "
-            f"{count(ytd.previous)}), {ytd.test.verdict} ({_p(ytd.test)}).")
+            f"{count(ytd.previous)}), {ytd.test.verdict} ({p_equals(ytd.test.p_value)}).")
 
 
 def _chance(p: float, n: int) -> str:

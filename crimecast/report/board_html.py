@@ -30,7 +30,7 @@ from crimecast.report.charts import allocation_chart, control_chart_figure, mile
 from crimecast.report.milestones import probability
 from crimecast.report.pdf import PdfError, print_pdf
 from crimecast.report.text import Line, error, heading, plain
-from crimecast.report.tables import count, p_value, percent
+from crimecast.report.tables import count, p_equals, percent
 
 HTML_NAME, PDF_NAME = "report.html", "report.pdf"
 SVG_SETTINGS = {"svg.fonttype": "none", "svg.hashsalt": "crimecast-board-pack"}
@@ -151,8 +151,7 @@ def _test_cell(view: MilestoneView) -> dict:
     test = view.ytd.test
     if test is None:
         return {"main": "-", "sub": ""}
-    shown = p_value(test.p_value)
-    return {"main": test.verdict, "sub": f"p {shown}" if shown.startswith("<") else f"p = {shown}"}
+    return {"main": test.verdict, "sub": p_equals(test.p_value)}
 
 
 def summary_columns(pack: BoardPack) -> dict[str, str]:

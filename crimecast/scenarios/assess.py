@@ -18,10 +18,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from crimecast.data.calendar import financial_year_label, financial_year_periods, financial_year_start, parse_financial_year
+from crimecast.data.calendar import financial_year_label, financial_year_periods, parse_financial_year
 from crimecast.data.frequency import MONTHLY, Frequency, frequency_of, last_complete_period
-from crimecast.data.series import (FORCE_AREA, default_area, names_the_whole, resolve_area, resolve_category,
-                                   series_of)
+from crimecast.data.series import (FORCE_AREA, default_area, filled_in_years, names_the_whole, resolve_area,
+                                   resolve_category, series_of)
 from crimecast.errors import DataError, ScenarioError, UsageError
 from crimecast.forecast.panel import Panel, forecast_panel, series_result
 from crimecast.forecast.parallel import Progress
@@ -248,16 +248,11 @@ def partly_forecast_note(assessments: list[Assessment]) -> list[str]:
 
 def filled_note(assessments: list[Assessment], counts: pd.DataFrame) -> list[str]:
     """Name the periods filled in by interpolation (not recorded) inside a count milestone's year or the year before."""
-    from crimecast.data.series import filled_periods
-
     named = []
     for a in assessments:
-        if a.unit != "count":
-            continue
-        years = financial_year_periods(a.year_start - 1, a.frequency).union(financial_year_periods(a.year_start, a.frequency))
-        filled = [m for m in filled_periods(counts, category=a.category, area=a.area) if m in years]
-        if filled:
-            shown = ", ".join(f"{a.frequency.label(m)} ({financial_year_label(financial_year_start(m))})" for m in filled)
+        shown = filled_in_years(counts, category=a.category, area=a.area, start_year=a.year_start,
+                                frequency=a.frequency) if a.unit == "count" else ""
+        if shown:
             named.append(f"{a.category} / {a.area} {shown}")
     if not named:
         return []
