@@ -61,6 +61,7 @@ from crimecast.data.exceptional import ExceptionalPeriod, exceptional_mask, load
 from crimecast.defaults import DEFAULT_EXCEPTIONAL, DEFAULT_PATHS, DEFAULT_SEED, NO_EXCEPTIONAL  # noqa: E402
 from crimecast.forecast.backtest import backtest_origins  # noqa: E402
 from crimecast.forecast.cores import series_frequency  # noqa: E402
+from crimecast.forecast.drift import Drift, dataset_drift  # noqa: E402
 from crimecast.forecast.metrics import seasonal_naive_mae  # noqa: E402
 from crimecast.forecast.models import CrimeForecaster  # noqa: E402
 from crimecast.forecast.parallel import map_series  # noqa: E402
@@ -242,13 +243,20 @@ def references(every: list[tuple[str, str, pd.Series]]) -> dict[str, pd.Series]:
     return found
 
 
+def drift_at(references: dict[str, pd.Series], as_of: pd.Timestamp,
+             exceptional: tuple[ExceptionalPeriod, ...]) -> Drift | None:
+    """The dataset drift the product gives every series of the panel at ``as_of`` (``drift_of``: the panel's
+    category wholes are its season references)."""
+    return dataset_drift(references, as_of=as_of, exceptional=exceptional, seed=DEFAULT_SEED)
+
+
 def _crimecast_windows(model: str, train: pd.Series, horizon: int, n_paths: int, seed: int,
                        exceptional: tuple[ExceptionalPeriod, ...] = (),
-                       reference: pd.Series | None = None) -> dict[str, Window]:
+                       reference: pd.Series | None = None, drift: Drift | None = None) -> dict[str, Window]:
     """The model's window and, for the default, each member's (sampled from the same fit, uncalibrated)."""
     started = time.perf_counter()
     forecaster = CrimeForecaster(model=model, n_paths=n_paths, seed=seed, exceptional=known_by(exceptional, train),
-                                 seasonal_reference=reference).fit(train)
+                                 seasonal_reference=reference, drift=drift if model == DEFAULT else None).fit(train)
     result = forecaster.predict(horizon)
     windows = {model: _from_paths(result.paths, time.perf_counter() - started)}
     for i, core in enumerate(getattr(forecaster.core_, "cores_", []) if model == DEFAULT else []):
@@ -304,8 +312,9 @@ def _scores(window: Window, train: np.ndarray, actual: np.ndarray, season: int,
 def score_series(item: tuple[str, str, pd.Series], *, windows: int, models: tuple[str, ...], n_paths: int,
                  seed: int, exceptional: tuple[ExceptionalPeriod, ...] = (),
                  outside_of: tuple[ExceptionalPeriod, ...] | None = None,
-                 references: dict[str, pd.Series] | None = None) -> pd.DataFrame:
-    """Every model on the same rolling origins of one series: one row per (model, origin)."""
+                 references: dict[str, pd.Series] | None = None, drift: bool = True) -> pd.DataFrame:
+    """Every model on the same rolling origins of one series: one row per (model, origin); the default carries
+    the panel's dataset drift, as the product's does, unless ``drift`` is false."""
     category, area, y = item
     season = series_frequency(y).periods_per_year
     horizon = season
@@ -314,9 +323,10 @@ def score_series(item: tuple[str, str, pd.Series], *, windows: int, models: tupl
         train, actual = y.iloc[:origin], y.to_numpy(dtype=float)[origin:origin + horizon]
         outside = None if outside_of is None else ~exceptional_mask(y.index[origin:origin + horizon], outside_of)
         found: dict[str, Window] = {}
+        carried = drift_at(references, train.index[-1], exceptional) if drift and references else None
         for model in (m for m in models if m in CRIMECAST_MODELS):
             found.update(_crimecast_windows(model, train, horizon, n_paths, seed, exceptional,
-                                            (references or {}).get(category)))
+                                            (references or {}).get(category), carried))
         if any(m in models for m in (*SF_MODELS, MEDIAN)):
             found.update(_sf_windows(train, horizon, season))
         for name, window in found.items():
@@ -401,6 +411,8 @@ def main() -> None:
     parser.add_argument("--scheduler", default=None, help="local:N or tcp://HOST:PORT: run on Dask instead of --jobs")
     parser.add_argument("--low-counts", action="store_true",
                         help=f"score the quiet series ({LOW_COUNTS.describe()}) into their own section".replace("%", "%%"))
+    parser.add_argument("--no-drift", action="store_true",
+                        help="the default without the dataset drift (the product's --no-drift)")
     args = parser.parse_args()
     selection = LOW_COUNTS if args.low_counts else BUSY
     panels = [p.strip() for p in args.panels.split(",") if p.strip()]
@@ -410,7 +422,7 @@ def main() -> None:
     models = tuple(m.strip() for m in args.models.split(",") if m.strip())
     exceptional = () if args.exceptional == NO_EXCEPTIONAL else load_exceptional(args.exceptional)
     work = partial(score_series, windows=args.windows, models=models, n_paths=args.paths, seed=DEFAULT_SEED,
-                   exceptional=exceptional,
+                   exceptional=exceptional, drift=not args.no_drift,
                    outside_of=None if args.outside_of is None else load_exceptional(args.outside_of))
     sections, all_scores = [], []
     for name in panels:
@@ -451,7 +463,8 @@ def main() -> None:
             ("models", args.models, parser.get_default("models")), ("paths", args.paths, DEFAULT_PATHS),
             ("jobs", args.jobs, 2), ("scheduler", args.scheduler, None),
             ("exceptional", args.exceptional, DEFAULT_EXCEPTIONAL),
-            ("outside-of", args.outside_of, None), ("low-counts", "" if args.low_counts else None, None))
+            ("outside-of", args.outside_of, None), ("low-counts", "" if args.low_counts else None, None),
+            ("no-drift", "" if args.no_drift else None, None))
         if value != default)
     caveat = "" if args.series is None or args.series >= 30 else (
         f" **A subsample of at most {args.series} series per panel**: with so few series the figures show that the "

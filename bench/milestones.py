@@ -40,7 +40,7 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from bench.accuracy import PANELS, known_by, references  # noqa: E402
+from bench.accuracy import PANELS, drift_at, known_by, references  # noqa: E402
 from bench.results import machine, write_section  # noqa: E402
 from crimecast.data.calendar import financial_year_periods, financial_year_start  # noqa: E402
 from crimecast.data.exceptional import load_exceptional  # noqa: E402
@@ -77,11 +77,12 @@ def _climatology(y: pd.Series, as_of: pd.Timestamp, target: float) -> float:
 
 EXCEPTIONAL: tuple = ()  # --exceptional: set in each worker by _init
 REFERENCES: dict = {}  # per category, the panel's sum over areas (each series' seasonal reference): set by _init
+DRIFT = True  # --no-drift: set by _init
 
 
-def _init(exceptional: tuple, season_references: dict) -> None:
-    global EXCEPTIONAL, REFERENCES
-    EXCEPTIONAL, REFERENCES = exceptional, season_references
+def _init(exceptional: tuple, season_references: dict, drift: bool = True) -> None:
+    global EXCEPTIONAL, REFERENCES, DRIFT
+    EXCEPTIONAL, REFERENCES, DRIFT = exceptional, season_references, drift
 
 
 def _cases(item) -> list[dict]:
@@ -99,7 +100,8 @@ def _cases(item) -> list[dict]:
             continue
         horizon = int((~months.isin(history.index)).sum())
         result = CrimeForecaster(seed=2014, exceptional=known_by(EXCEPTIONAL, history),
-                                 seasonal_reference=REFERENCES.get(category)).fit(history).predict(
+                                 seasonal_reference=REFERENCES.get(category),
+                                 drift=drift_at(REFERENCES, history.index[-1], EXCEPTIONAL) if DRIFT else None).fit(history).predict(
             horizon, category=category, area=area)
         totals = result.year_total_paths(start)
         median, low, high = np.quantile(totals, [0.5, 0.1, 0.9])
@@ -185,6 +187,8 @@ def main() -> None:
     parser.add_argument("--exceptional", default=DEFAULT_EXCEPTIONAL, metavar="NAME|FILE|none",
                         help="exceptional periods passed to the model, only those that began before each origin "
                              f"(default: the product's, {DEFAULT_EXCEPTIONAL}; none for every month)")
+    parser.add_argument("--no-drift", action="store_true",
+                        help="forecasts without the dataset drift (the product's --no-drift)")
     args = parser.parse_args()
     exceptional = () if args.exceptional == NO_EXCEPTIONAL else load_exceptional(args.exceptional)
     panels = [p.strip() for p in args.panels.split(",") if p.strip()]
@@ -201,7 +205,7 @@ def main() -> None:
         series = every[:: args.every][: args.limit]
         started = time.perf_counter()
         with ProcessPoolExecutor(max_workers=args.jobs, initializer=_init,
-                                 initargs=(exceptional, references(every))) as pool:
+                                 initargs=(exceptional, references(every), not args.no_drift)) as pool:
             frame = pd.DataFrame([row for rows in pool.map(_cases, series) for row in rows])
         section, _ = panel_section(name, series, frame, (time.perf_counter() - started) / 60)
         case_frames.append(frame.assign(panel=name))
@@ -210,7 +214,8 @@ def main() -> None:
     command = "python bench/milestones.py" + "".join(
         f" --{flag} {value}" for flag, value, default in (
             ("panels", args.panels, "london"), ("every", args.every, 1), ("limit", args.limit, None),
-            ("jobs", args.jobs, 2), ("exceptional", args.exceptional, DEFAULT_EXCEPTIONAL)) if value != default)
+            ("jobs", args.jobs, 2), ("exceptional", args.exceptional, DEFAULT_EXCEPTIONAL)) if value != default) + (
+        " --no-drift" if args.no_drift else "")
     body = (f"## Milestone probabilities: calibration\n\n{machine()}. `{command}`.\n\n"
             + "\n\n".join(sections))
     write_section("milestones", body)

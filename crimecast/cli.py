@@ -21,7 +21,7 @@ import click
 from crimecast.defaults import (BACKTEST_MODELS, BACKTEST_WINDOWS, DEFAULT_FILL, DEFAULT_HORIZON, DEFAULT_MAX_GAP,
                                 DEFAULT_MODEL, DEFAULT_PATHS, DEFAULT_SEED, MAX_HORIZON, MODEL_NAMES, RUN_LENGTH,
                                 STORE_ENV)
-from crimecast.defaults import CALENDAR_SETTLE_MONTHS, DEFAULT_EXCEPTIONAL, NO_EXCEPTIONAL
+from crimecast.defaults import CALENDAR_SETTLE_MONTHS, DEFAULT_EXCEPTIONAL, DRIFT_SHARE, NO_EXCEPTIONAL
 from crimecast.errors import CrimecastError, UsageError
 from crimecast.forecast.parallel import default_jobs
 from crimecast.io import check_output_dir, check_output_file, staged_output, write_csv_atomic
@@ -213,6 +213,8 @@ def forecast_spec_options(command):
                      help=f"Simulated sample paths per series [default: {DEFAULT_PATHS:,}, or the file's]."),
         click.option("--seed", type=int, default=None, help=f"Random seed (same seed, same output) [default: {DEFAULT_SEED}]."),
         click.option("--no-steps", is_flag=True, help="Do not model confirmed step changes as level shifts."),
+        click.option("--no-drift", is_flag=True,
+                     help=f"Do not carry {DRIFT_SHARE:.0%} of last year's dataset-wide forecast error into the forecasts."),
         click.option("--known-changes", "known_changes_file", type=click.Path(path_type=Path), default=None,
                      help="CSV of known process changes (month,description[,category,area]), always treated as steps."),
     ]
@@ -220,8 +222,9 @@ def forecast_spec_options(command):
         command = option(command)
 
     @functools.wraps(command)
-    def wrapper(*args, model, n_paths, seed, no_steps, known_changes_file, **kwargs):
+    def wrapper(*args, model, n_paths, seed, no_steps, no_drift, known_changes_file, **kwargs):
         spec_options = {"model": model, "paths": n_paths, "seed": seed, "steps": False if no_steps else None,
+                        "drift": False if no_drift else None,
                         "known_changes": _known_changes(known_changes_file) or None}
         return command(*args, spec_options=spec_options, **kwargs)
 

@@ -27,7 +27,8 @@ def test_unknown_model_is_refused():
 def test_init_only_stores_parameters():
     forecaster = CrimeForecaster(n_paths=123, seed=9)
     assert forecaster.get_params() == {"model": "crimecast", "n_paths": 123, "seed": 9, "level_shifts": "auto",
-                                       "known_changes": (), "exceptional": (), "seasonal_reference": None}
+                                       "known_changes": (), "exceptional": (), "seasonal_reference": None,
+                                       "drift": None}
     assert not hasattr(forecaster, "core_")
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import pandas as pd
 
@@ -12,6 +12,7 @@ from crimecast.data.frequency import MONTHLY, Frequency
 from crimecast.errors import DataError
 from crimecast.forecast.calibrate import FitCache
 from crimecast.forecast.cores import series_frequency
+from crimecast.forecast.drift import Drift
 from crimecast.forecast.metrics import METRICS
 from crimecast.defaults import BACKTEST_MODELS, BACKTEST_WINDOWS, DEFAULT_MODEL, DEFAULT_PATHS, DEFAULT_SEED
 from crimecast.forecast.models import CrimeForecaster
@@ -43,7 +44,8 @@ def backtest_need(frequency: Frequency = MONTHLY) -> int:
 def backtest_series(y: pd.Series, *, models: Iterable[str] = BACKTEST_MODELS, windows: int = BACKTEST_WINDOWS,
                     horizon: int | None = None, n_paths: int = DEFAULT_PATHS, seed: int = DEFAULT_SEED,
                     category: str = "", area: str = "", exceptional: tuple[ExceptionalPeriod, ...] = (),
-                    fits: FitCache | None = None, **forecaster_params) -> pd.DataFrame:
+                    fits: FitCache | None = None, drift_at: Callable[[pd.Timestamp], Drift | None] | None = None,
+                    **forecaster_params) -> pd.DataFrame:
     """Score each model on rolling-origin windows of one series.
 
     Windows are one year (``horizon`` periods: 12 months, or 4 quarters for
@@ -56,6 +58,9 @@ def backtest_series(y: pd.Series, *, models: Iterable[str] = BACKTEST_MODELS, wi
     scored, so scores with and without them compare the same months.
     Windows share fitted cores with each other's calibration windows through
     ``fits`` (pass the cache the series' own forecast used to share those too).
+    ``drift_at(last period trained on)`` gives the default model's dataset
+    drift at each window's origin, as a forecast from there would carry it
+    (``crimecast.forecast.panel.drift_of``); ``None``: no drift.
 
     Returns
     -------
@@ -84,8 +89,9 @@ def backtest_series(y: pd.Series, *, models: Iterable[str] = BACKTEST_MODELS, wi
         for origin in origins:
             started = time.perf_counter()
             train = y.iloc[:origin]
+            drift = drift_at(train.index[-1]) if drift_at is not None and model == DEFAULT_MODEL else None
             forecaster = CrimeForecaster(model=model, n_paths=n_paths, seed=seed, exceptional=exceptional,
-                                         **forecaster_params)
+                                         drift=drift, **forecaster_params)
             result = forecaster.fit(train, fits=fits).predict(horizon)
             actual = y.to_numpy(dtype=float)[origin:origin + horizon]
             paths = result.paths[:, :len(actual)]

@@ -15,6 +15,8 @@ from crimecast.data.frequency import Frequency
 from crimecast.defaults import (BASELINES, DEFAULT_HORIZON, DEFAULT_MODEL,  # noqa: F401
                                 DEFAULT_PATHS, DEFAULT_SEED, MAX_HORIZON, MODEL_NAMES)  # DEFAULT_* and BASELINES are re-exported for older imports
 from crimecast.errors import ModelError, NotFittedError
+from typing import TYPE_CHECKING
+
 from crimecast.forecast.calibrate import FALLBACK_SCALE, Calibration, FitCache, apply_scale, calibrate
 from crimecast.forecast.cores import (BlendCore, ETSCore, LevelCore, ProphetCore, ProphetDefaultCore, RecentLevelCore,
                                       SeasonalNaiveCore, series_frequency, with_frequency)
@@ -22,6 +24,9 @@ from crimecast.forecast.gaps import pool_season
 from crimecast.forecast.paths import ForecastResult
 from crimecast.forecast.steps import AutoStepProphetCore
 from crimecast.forecast.threads import one_blas_thread
+
+if TYPE_CHECKING:
+    from crimecast.forecast.drift import Drift
 
 MIN_MONTHS_TO_MODEL = 24
 MIN_YEARS_TO_MODEL = 2  # MIN_MONTHS_TO_MODEL in years, so that it scales to quarters
@@ -169,6 +174,10 @@ class CrimeForecaster:
         whole's, estimated over the same periods: a district's own effects
         are noisy. Only the periods of the training series are read.
         ``None`` (default) uses the series' own; baselines ignore it.
+    drift
+        The dataset's drift at the origin (``dataset_drift``): each path's
+        period ``h`` ahead is multiplied by ``exp(drift.shifts(...)[h])``, and a
+        note says so. ``None`` (default): no shift.
 
     Attributes
     ----------
@@ -196,8 +205,9 @@ class CrimeForecaster:
                  level_shifts: tuple[str | pd.Timestamp, ...] | str = AUTO,
                  known_changes: tuple[str | pd.Timestamp, ...] = (),
                  exceptional: tuple[ExceptionalPeriod, ...] = (),
-                 seasonal_reference: pd.Series | None = None) -> None:
+                 seasonal_reference: pd.Series | None = None, drift: Drift | None = None) -> None:
         self.model = model
+        self.drift = drift
         self.seasonal_reference = seasonal_reference
         self.exceptional = exceptional
         self.known_changes = known_changes
@@ -273,6 +283,8 @@ class CrimeForecaster:
                 self.partly_calibrated_note_ = self.notes_[-1]
         self.steps_ = _steps_used(self.core_)
         self.notes_ += [step_note(step, frequency=frequency) for step in self.steps_]
+        if self.drift is not None and (drift_note := self.drift.note(noun=frequency.noun)):
+            self.notes_.append(drift_note)
         self.y_ = y
         return self
 
@@ -317,6 +329,8 @@ class CrimeForecaster:
         if self.calibration_ is not None:  # on every simulated period, then cut: the first periods never depend on horizon
             paths_log = apply_scale(paths_log, self.calibration_.scale, total_scale=self.calibration_.total_scale,
                                     periods=frequency.periods_per_year)
+        if self.drift is not None:
+            paths_log = paths_log + self.drift.shifts(longest)
         paths_log = paths_log[:, :horizon]
         paths = np.clip(np.expm1(paths_log), 0.0, None)
         return ForecastResult(category=category, area=area, model=self.model, history=self.y_.astype("int64"),

@@ -34,7 +34,9 @@ from crimecast.data.known_changes import KnownChange, check_known_changes, excep
 from crimecast.data.months import months_between
 from crimecast.data.series import FORCE_AREA, TOTAL_CATEGORY, season_references, series_of
 from crimecast.errors import CrimecastError, DataError
+from crimecast.defaults import DEFAULT_MODEL
 from crimecast.forecast.calibrate import WIDE_INTERVALS, FitCache, wide_note
+from crimecast.forecast.drift import Drift, dataset_drift
 from crimecast.forecast.models import AUTO, PARTLY_CALIBRATED, CrimeForecaster, step_note
 from crimecast.forecast.parallel import Progress, map_series
 from crimecast.forecast.paths import ForecastResult
@@ -69,14 +71,24 @@ def series_settings(spec: ForecastSpec, key: Key, reference: pd.Series | None = 
 
 
 def forecaster_for(spec: ForecastSpec, key: Key, *, seeded_as: Key | None = None,
-                   reference: pd.Series | None = None) -> CrimeForecaster:
+                   reference: pd.Series | None = None, drift: Drift | None = None) -> CrimeForecaster:
     """The forecaster of one bottom series: the one place a panel turns its spec into a model.
 
     ``seeded_as`` is the name its seed is made from (default ``key``; see :func:`seed_key`);
-    ``reference`` the whole its seasonal pattern is pooled with (``season_references``).
+    ``reference`` the whole its seasonal pattern is pooled with (``season_references``);
+    ``drift`` the dataset's (:func:`drift_of`).
     """
     return CrimeForecaster(model=spec.model, n_paths=spec.paths, seed=series_seed(spec.seed, seeded_as or key),
-                           **series_settings(spec, key, reference))
+                           drift=drift, **series_settings(spec, key, reference))
+
+
+def drift_of(wholes: dict[str, pd.Series], as_of: pd.Timestamp, *, spec: ForecastSpec) -> Drift | None:
+    """The dataset drift the default model carries from ``as_of`` in every series of a dataset (``wholes``: its
+    ``season_references``); ``None`` when ``spec`` leaves it out, or when too few categories have an ordinary year to
+    measure it on. Forecasts and backtests both use it; other models never carry it."""
+    if not spec.drift:
+        return None
+    return dataset_drift(wholes, as_of=as_of, exceptional=spec.exceptional, seed=spec.seed)
 
 
 def series_exceptional(periods: Iterable[ExceptionalPeriod], changes: Iterable[KnownChange], *, category: str,
@@ -274,12 +286,12 @@ class _Fit:
 
 def _fit_bottom(item: tuple[Key, pd.Series, Key], spec: ForecastSpec, horizon: int, keep_going: bool,
                 score: Callable | None = None, score_keys: frozenset = frozenset(),
-                references: dict[str, pd.Series] | None = None) -> _Fit:
+                references: dict[str, pd.Series] | None = None, drift: Drift | None = None) -> _Fit:
     key, history, seeded_as = item
     reference = (references or {}).get(key[0])
     fits = FitCache()  # the series' calibration windows are its backtest's windows: fitted once for both
     try:
-        forecaster = forecaster_for(spec, key, seeded_as=seeded_as, reference=reference)
+        forecaster = forecaster_for(spec, key, seeded_as=seeded_as, reference=reference, drift=drift)
         result = forecaster.fit(history, fits=fits).predict(horizon, category=key[0], area=key[1])
     except CrimecastError as error:
         if not keep_going:
@@ -450,8 +462,9 @@ def forecast_panel(counts: pd.DataFrame, *, spec: ForecastSpec, needs: Iterable[
     stopped = _stopped(counts, keys, histories, needs=needs, as_of=as_of, keep_going=keep_going)
     keys, histories = ([k for k in keys if k not in stopped.zero],
                        [h for k, h in zip(keys, histories) if k not in stopped.zero])
+    wholes = season_references(counts)
     fitted = map_series(partial(_fit_bottom, spec=spec, horizon=horizon, keep_going=keep_going, score=score,
-                                score_keys=score_keys, references=season_references(counts)),
+                                score_keys=score_keys, references=wholes, drift=drift_of(wholes, as_of, spec=spec) if spec.model == DEFAULT_MODEL else None),
                         [(key, history, seed_key(counts, key)) for key, history in zip(keys, histories)],
                         jobs=jobs, progress=progress,
                         label=lambda item: f"{item[2][0]} / {item[2][1]}")  # one force of several by its own name
@@ -476,5 +489,5 @@ def forecast_panel(counts: pd.DataFrame, *, spec: ForecastSpec, needs: Iterable[
                  scored=scored)
 
 
-__all__ = ["Panel", "forecast_panel", "forecaster_for", "panel_keys", "seed_key", "series_forecast", "series_result",
+__all__ = ["Panel", "drift_of", "forecast_panel", "forecaster_for", "panel_keys", "seed_key", "series_forecast", "series_result",
            "series_seed"]

@@ -19,7 +19,8 @@ from crimecast.forecast.backtest import (BACKTEST_MODELS, BACKTEST_WINDOWS, back
                                          backtest_series, lost_to_baseline, summarise)
 from crimecast.forecast.calibrate import FitCache
 from crimecast.forecast.cores import series_frequency
-from crimecast.forecast.panel import Panel, forecast_panel, panel_keys, series_exceptional, series_settings
+from crimecast.forecast.panel import (Panel, drift_of, forecast_panel, panel_keys, series_exceptional,
+                                     series_settings)
 from crimecast.forecast.spec import ForecastSpec, default_exceptional
 from crimecast.forecast.significance import PeriodComparison, year_on_year
 from crimecast.forecast.spc import RUN_LENGTH, ControlChart, describe_chart
@@ -40,6 +41,11 @@ class BacktestOptions:
 def _forecaster_params(spec: ForecastSpec, category: str, area: str, references: dict[str, pd.Series] | None) -> dict:
     """The panel's settings of the forecaster for one series (``series_settings``), its whole read from ``references``."""
     return series_settings(spec, (category, area), (references or {}).get(category))
+
+
+def _drift_at(spec: ForecastSpec, references: dict[str, pd.Series] | None):
+    """The dataset drift at each backtest window's origin, as a forecast from there carries it (``drift_of``)."""
+    return None if not references else partial(drift_of, references, spec=spec)
 
 
 @dataclass
@@ -76,15 +82,17 @@ def _backtest_item(item: tuple[str, str, pd.Series], spec: ForecastSpec, options
                       "accuracy is unmeasured.")
     models = tuple(dict.fromkeys((spec.model, *options.models)))
     return backtest_series(y, models=models, windows=options.windows, n_paths=spec.paths, seed=spec.seed,
-                           category=category, area=area, fits=fits,
+                           category=category, area=area, fits=fits, drift_at=_drift_at(spec, references),
                            **_forecaster_params(spec, category, area, references)), None
 
 
 def _backtest_beside_forecast(key: tuple[str, str], history: pd.Series, fits: FitCache, reference: pd.Series | None,
-                              *, spec: ForecastSpec, options: BacktestOptions, batch: bool) -> tuple:
-    """:func:`_backtest_item` in the worker that forecast the series, reusing its fits; a batch notes a failure."""
+                              *, spec: ForecastSpec, options: BacktestOptions, batch: bool,
+                              wholes: dict[str, pd.Series]) -> tuple:
+    """:func:`_backtest_item` in the worker that forecast the series, reusing its fits; a batch notes a failure.
+    ``wholes`` are the dataset's ``season_references`` (``reference`` is the series' own among them)."""
     item = (key[0], key[1], history)
-    work = partial(_backtest_item, spec=spec, options=options, fits=fits, references={key[0]: reference})
+    work = partial(_backtest_item, spec=spec, options=options, fits=fits, references=wholes)
     if not batch:
         return work(item)
     outcome = _guarded(work, item)
@@ -235,7 +243,8 @@ def run_forecasts(counts: pd.DataFrame, *, category: str, area: str, spec: Forec
     needs = [(c, a) for c, a, _ in items]
     beside = _backtested_beside(counts, needs) if options.backtest else []
     panel = forecast_panel(counts, spec=spec, needs=needs, jobs=jobs, progress=progress, keep_going=batch,
-                           score=partial(_backtest_beside_forecast, spec=spec, options=options, batch=batch),
+                           score=partial(_backtest_beside_forecast, spec=spec, options=options, batch=batch,
+                                         wholes=season_references(counts)),
                            score_keys=beside)
     ready = [item for item in items if panel.has(item[0], item[1])]
     failures = [_failure(panel, c, a) for c, a, _ in items if not panel.has(c, a)]
@@ -270,7 +279,8 @@ def _backtest_one(item: tuple[str, str, pd.Series], spec: ForecastSpec, options:
     category, area, y = item
     models = tuple(dict.fromkeys((spec.model, *options.models)))
     return backtest_series(y, models=models, windows=options.windows, n_paths=spec.paths, seed=spec.seed,
-                           category=category, area=area, **_forecaster_params(spec, category, area, references))
+                           category=category, area=area, drift_at=_drift_at(spec, references),
+                           **_forecaster_params(spec, category, area, references))
 
 
 @dataclass

@@ -8,6 +8,7 @@ with these keys::
     paths: 1000             # simulated sample paths per series (100 to 100,000)
     seed: 2014              # the same seed gives the same paths
     steps: true             # model confirmed step changes as level shifts
+    drift: true             # carry a quarter of last year's dataset-wide forecast error forward (crimecast model)
     as_of: 2014-03          # last month of data used (default: the data's last month)
     horizon: 12             # periods ahead (default: one year, 12 months or 4 quarters)
     known_changes:          # recording-rule changes and the like, always treated as steps
@@ -35,7 +36,7 @@ from crimecast.defaults import (DEFAULT_EXCEPTIONAL, DEFAULT_MODEL, DEFAULT_PATH
                                 MODEL_NAMES, NO_EXCEPTIONAL)
 
 MIN_PATHS, MAX_PATHS = 100, 100_000
-SPEC_KEYS = ("model", "paths", "seed", "steps", "as_of", "horizon", "known_changes", "exceptional")
+SPEC_KEYS = ("model", "paths", "seed", "steps", "drift", "as_of", "horizon", "known_changes", "exceptional")
 
 
 def _timestamp(raw) -> pd.Timestamp:
@@ -132,6 +133,10 @@ class ForecastSpec(BaseModel):
         Sample paths per series and the random seed.
     steps
         Model confirmed step changes as level shifts (``False``: none).
+    drift
+        Carry a share of the dataset's drift (how far last year's forecasts
+        of its categories fell short, ``crimecast.forecast.drift``) into the
+        default model's forecasts (``False``: none; other models never).
     as_of
         Last month of data used, ``"YYYY-MM"``; ``None``: the data's last.
     horizon
@@ -152,6 +157,7 @@ class ForecastSpec(BaseModel):
     paths: int = Field(default=DEFAULT_PATHS, ge=MIN_PATHS, le=MAX_PATHS)
     seed: int = DEFAULT_SEED
     steps: bool = True
+    drift: bool = True
     as_of: Month | None = None
     horizon: int | None = Field(default=None, ge=1, le=MAX_HORIZON)
     known_changes: KnownChanges = ()
@@ -198,12 +204,13 @@ class ForecastSpec(BaseModel):
             raise UsageError(f"{key}: {str(first['msg']).removeprefix('Value error, ')}.") from None
 
     def describe(self, *, paths_word: str = "paths") -> str:
-        """``"crimecast, 1,000 paths, seed 2014"`` (and steps off, when they are); ``paths_word`` names the paths."""
-        return f"{self.model}, {self.paths:,} {paths_word}, seed {self.seed}" + ("" if self.steps else ", steps off")
+        """``"crimecast, 1,000 paths, seed 2014"`` (and steps or drift off, when they are); ``paths_word`` names the paths."""
+        return (f"{self.model}, {self.paths:,} {paths_word}, seed {self.seed}" + ("" if self.steps else ", steps off")
+                + ("" if self.drift or self.model != DEFAULT_MODEL else ", drift off"))
 
 
 def forecast_spec(*, model: str | None = None, paths: int | None = None, seed: int | None = None,
-                  steps: bool | None = None, as_of: str | None = None, horizon: int | None = None,
+                  steps: bool | None = None, drift: bool | None = None, as_of: str | None = None, horizon: int | None = None,
                   known_changes: tuple | None = None, exceptional: tuple | None = None, base: ForecastSpec | None = None) -> ForecastSpec:
     """A spec from command-line options: ``base`` (default: every default) with the options given.
 
@@ -215,7 +222,7 @@ def forecast_spec(*, model: str | None = None, paths: int | None = None, seed: i
     ``exceptional=None`` keeps ``base``'s periods (by default the
     ``DEFAULT_EXCEPTIONAL`` calendar); ``()`` keeps every month in.
     """
-    return (base or ForecastSpec()).updated(model=model, paths=paths, seed=seed, steps=steps, as_of=as_of,
+    return (base or ForecastSpec()).updated(model=model, paths=paths, seed=seed, steps=steps, drift=drift, as_of=as_of,
                                             horizon=horizon, known_changes=tuple(known_changes or ()) or None,
                                             exceptional=None if exceptional is None else tuple(exceptional))
 

@@ -1,0 +1,160 @@
+"""Dataset drift: how far last year's forecasts of a dataset's categories, taken as wholes, fell short.
+
+Each series is forecast from its own history, so a change that moves every
+series of a dataset at once and keeps going (recorded crime in England and
+Wales fell faster than its trend from 2007 to 2013, then rose 10-15% a year
+from 2014/15 to 2017/18 as forces' recording improved) is missed by every
+forecast in the same direction, year after year. What the forecasts missed
+last year is known at the origin: each category's whole (the force-wide
+series of a force's districts, the sum over forces of a table of forces:
+``season_references``) is forecast from a year before the origin, as the
+default model forecasts it, and set against the year that followed. The
+drift is the mean over the categories of that error (log actual less the
+forecast's median log), period by period; forecasts carry ``DRIFT_SHARE`` of
+a straight line through it forward (``Drift.shifts``): the period ``h``
+ahead is multiplied by ``exp(shift[h])``, so a forecast a year ahead moves
+about as far as last year's forecasts a year ahead missed, times the share.
+
+Only the last year counts: a year touching an exceptional period (a
+lockdown) says nothing about the next, so it gives no drift, and neither does
+a dataset with fewer than ``MIN_DRIFT_CATEGORIES`` categories that have such a
+year (one series' own error is mostly its own noise). Every series of a
+dataset gets the same drift, whichever command asks for it. Measured in
+bench/RESULTS.md (sections "milestones" and "accuracy").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+import numpy as np
+import pandas as pd
+
+from crimecast.data.exceptional import ExceptionalPeriod, exceptional_mask, settled_in
+from crimecast.defaults import DRIFT_SHARE
+from crimecast.forecast.calibrate import CALIBRATION_MIN_TRAIN_YEARS, CALIBRATION_PATHS, FitCache
+from crimecast.forecast.frequency import series_frequency, with_frequency
+
+MIN_DRIFT_CATEGORIES = 3
+SAID_FROM = 0.005  # a drift under half a percent on the year's total is applied but not said
+
+
+@dataclass(frozen=True)
+class Drift:
+    """The dataset's drift at one origin, and the share of it each forecast carries forward.
+
+    ``errors`` holds, period by period of the year measured, the mean over
+    ``categories`` of log(actual) less the forecast's median log (the period
+    ``h`` ahead); ``year_error`` the same for the year's total;
+    ``year_start`` the year's first period.
+    """
+
+    errors: tuple[float, ...]
+    year_error: float
+    categories: int
+    year_start: pd.Timestamp
+    share: float = DRIFT_SHARE
+
+    def shifts(self, periods: int) -> np.ndarray:
+        """The log shift of each of the next ``periods`` periods: ``share`` times a straight line through
+        ``errors`` (one period's error is mostly noise; the line keeps how the error grew with the horizon),
+        held at the year's last period beyond it."""
+        errors = np.asarray(self.errors, dtype=float)
+        ahead = np.arange(len(errors))
+        slope, intercept = np.polyfit(ahead, errors, 1) if len(errors) > 1 else (0.0, float(errors[0]))
+        line = intercept + slope * np.minimum(np.arange(periods), len(errors) - 1)
+        return self.share * line
+
+    @property
+    def year_change(self) -> float:
+        """The shift of the next year's total, as a proportion (0.05: forecasts raised 5%), for a flat year."""
+        return float(np.expm1(np.mean(self.shifts(len(self.errors)))))
+
+    def note(self, *, noun: str) -> str | None:
+        """What a forecast says about its drift, or ``None`` when it is too small to matter."""
+        if abs(self.year_change) < SAID_FROM:
+            return None
+        missed = float(np.expm1(self.year_error))
+        direction = "above" if missed > 0 else "below"
+        return (f"dataset drift: in the year from {self.year_start:%Y-%m} this dataset's {self.categories} categories "
+                f"as wholes came in {abs(missed):.1%} {direction} their forecasts made a year ahead; {self.share:.0%} "
+                f"of that is carried into this forecast (about {self.year_change:+.1%} on a year's total, less in its "
+                f"first {noun}s). drift: false in a file, or --no-drift, leaves it out.")
+
+
+def _year_error(y: pd.Series, *, exceptional: tuple[ExceptionalPeriod, ...],
+                seed: int) -> tuple[np.ndarray, float, pd.Timestamp] | None:
+    """Per period and for the total, the log error over the last year of ``y`` (see the module), or ``None`` when
+    that year touches an exceptional period or follows under three years of history."""
+    from crimecast.forecast.models import crimecast_core  # models imports this module for its type only
+
+    y = with_frequency(y)
+    per_year = series_frequency(y).periods_per_year
+    touched = exceptional_mask(y.index, exceptional)
+    kept_out, _ = settled_in(exceptional, y.index, last_month=y.index[-1], stays_in="", remedy="")
+    y_log = np.log1p(y.astype(float)).where(~exceptional_mask(y.index, kept_out))
+    origin = len(y) - per_year
+    window = slice(origin, len(y))
+    if origin < CALIBRATION_MIN_TRAIN_YEARS * per_year or touched[window].any():
+        return None
+    paths = FitCache().window_paths(y_log, origin, per_year, crimecast_core, seed)
+    actual = y.to_numpy(dtype=float)[window]
+    per_period = np.log1p(actual) - np.median(paths, axis=0)
+    total = np.log1p(actual.sum()) - np.median(np.log1p(np.expm1(paths).clip(0.0, None).sum(axis=1)))
+    return per_period, float(total), y.index[origin]
+
+
+def dataset_drift(wholes: dict[str, pd.Series], *, as_of: pd.Timestamp, exceptional: tuple[ExceptionalPeriod, ...] = (),
+                  seed: int, share: float = DRIFT_SHARE) -> Drift | None:
+    """The drift of a dataset whose categories' wholes are ``wholes``, at ``as_of``.
+
+    Parameters
+    ----------
+    wholes
+        Per category, the series its areas' forecasts pool their seasonal
+        pattern with (``season_references``): counts indexed by period start.
+    as_of
+        The last period the forecasts use; later periods are ignored.
+    exceptional
+        Exceptional periods (only those starting by ``as_of`` count): a year
+        touching one is not measured, and settled ones are kept out of fits.
+    seed
+        The seed of the year's forecasts.
+    share
+        How much of the drift forecasts carry forward.
+
+    Returns
+    -------
+    Drift or None
+        ``None`` when fewer than ``MIN_DRIFT_CATEGORIES`` categories have an
+        ordinary year to measure.
+    """
+    known = tuple(p for p in exceptional if p.start <= as_of)
+    wholes = {category: y.loc[:as_of].dropna() for category, y in wholes.items()}
+    key = (tuple((c, len(y), int(pd.util.hash_pandas_object(y).sum())) for c, y in sorted(wholes.items())),
+           as_of, known, seed, share)
+    if key not in _MEASURED:  # a process often forecasts from the same data and origin again (the Board pack's panels)
+        if len(_MEASURED) >= _MEASURED_KEPT:
+            _MEASURED.pop(next(iter(_MEASURED)))
+        _MEASURED[key] = _measured(wholes, known=known, seed=seed, share=share)
+    return _MEASURED[key]
+
+
+_MEASURED: dict[tuple, Drift | None] = {}
+_MEASURED_KEPT = 32
+
+
+def _measured(wholes: dict[str, pd.Series], *, known: tuple[ExceptionalPeriod, ...], seed: int,
+              share: float) -> Drift | None:
+    found = {}
+    for category in sorted(wholes):
+        y = wholes[category]
+        if len(y) and (error := _year_error(y, exceptional=known, seed=seed)) is not None:
+            found[category] = error
+    if len(found) < MIN_DRIFT_CATEGORIES or len({len(e) for e, _, _ in found.values()}) != 1:
+        return None
+    errors = np.mean([e for e, _, _ in found.values()], axis=0)
+    year_error = float(np.mean([total for _, total, _ in found.values()]))
+    year_start = max(start for _, _, start in found.values())
+    return Drift(errors=tuple(float(e) for e in errors), year_error=year_error, categories=len(found),
+                 year_start=year_start, share=share)
+

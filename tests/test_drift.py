@@ -1,0 +1,99 @@
+"""Dataset drift: last year's shortfall of the category wholes' forecasts, carried forward at a share."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+from hypothesis import given, settings, strategies as st
+
+from crimecast.cli import cli
+from crimecast.data.exceptional import ExceptionalPeriod
+from crimecast.data.sources import DataSource, open_counts
+from crimecast.forecast.drift import DRIFT_SHARE, Drift, dataset_drift
+from crimecast.forecast.models import CrimeForecaster
+from crimecast.data.series import season_references
+from crimecast.forecast.panel import drift_of, forecast_panel
+from crimecast.forecast.spec import ForecastSpec
+from tests.conftest import seasonal_counts
+
+MONTHS = pd.date_range("2010-04-01", periods=72, freq="MS")
+
+
+def _wholes(categories: int, *, rise: float = 0.15) -> dict[str, pd.Series]:
+    """Seasonal counts whose level rises by ``rise`` in the last year, in every category."""
+    lift = np.where(np.arange(len(MONTHS)) >= 60, 1 + rise, 1.0)
+    return {f"c{i}": pd.Series(seasonal_counts(len(MONTHS), level=300.0 + 50 * i, seed=i) * lift, index=MONTHS,
+                               dtype=float) for i in range(categories)}
+
+
+def test_a_rise_every_category_shares_is_measured_and_carried_forward_at_the_share():
+    drift = dataset_drift(_wholes(4), as_of=MONTHS[-1], seed=1)
+    assert drift.categories == 4 and drift.year_start == MONTHS[60]
+    assert 0.08 < drift.year_error < 0.2  # log(1.15) = 0.14, less what the forecasts caught of the rise
+    assert drift.year_change == pytest.approx(np.expm1(DRIFT_SHARE * np.mean(drift.shifts(12) / DRIFT_SHARE)))
+    assert 0.03 < drift.year_change < 0.1
+    assert "came in" in drift.note(noun="month") and "--no-drift" in drift.note(noun="month")
+
+
+def test_no_drift_without_enough_categories_or_history():
+    assert dataset_drift(_wholes(2), as_of=MONTHS[-1], seed=1) is None
+    assert dataset_drift(_wholes(4), as_of=MONTHS[40], seed=1) is None  # no year after three years' training
+
+
+def test_a_year_touching_an_exceptional_period_gives_no_drift():
+    lockdown = ExceptionalPeriod(start=MONTHS[64], end=MONTHS[66], label="lockdown")
+    assert dataset_drift(_wholes(4), as_of=MONTHS[-1], exceptional=(lockdown,), seed=1) is None
+    later = ExceptionalPeriod(start=MONTHS[-1] + pd.DateOffset(months=1), end=MONTHS[-1] + pd.DateOffset(months=3),
+                              label="after the origin")
+    assert dataset_drift(_wholes(4), as_of=MONTHS[-1], exceptional=(later,), seed=1).year_start == MONTHS[60]
+
+
+def test_as_of_cuts_the_wholes():
+    early = dataset_drift(_wholes(4), as_of=MONTHS[59], seed=1)
+    assert early.year_start == MONTHS[48] and abs(early.year_error) < 0.08
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.floats(-0.3, 0.3), st.floats(-0.03, 0.03), st.integers(1, 30), st.floats(0.0, 1.0))
+def test_shifts_are_the_share_of_a_line_held_after_the_year(intercept, slope, periods, share):
+    errors = tuple(intercept + slope * h for h in range(12))
+    drift = Drift(errors=errors, year_error=errors[-1], categories=5, year_start=MONTHS[0], share=share)
+    expected = share * np.array([errors[min(h, 11)] for h in range(periods)])
+    assert np.allclose(drift.shifts(periods), expected, atol=1e-9)
+
+
+def test_the_forecaster_multiplies_each_path_and_says_so():
+    y = pd.Series(seasonal_counts(48, level=200.0), index=MONTHS[:48], dtype=float)
+    drift = Drift(errors=(0.1,) * 12, year_error=0.1, categories=5, year_start=MONTHS[36], share=0.5)
+    plain = CrimeForecaster(model="seasonal-naive", seed=3).fit(y)
+    shifted = CrimeForecaster(model="seasonal-naive", seed=3, drift=drift).fit(y)
+    assert np.allclose(shifted.predict(12).paths, np.expm1(np.log1p(plain.predict(12).paths) + 0.05))
+    assert any(note.startswith("dataset drift") for note in shifted.notes_)
+    small = Drift(errors=(0.004,) * 12, year_error=0.004, categories=5, year_start=MONTHS[36])
+    assert not any("drift" in note for note in CrimeForecaster(model="seasonal-naive", drift=small).fit(y).notes_)
+
+
+def test_only_the_default_model_with_drift_on_carries_it():
+    counts = open_counts(DataSource(data="west-midlands"))
+    as_of, wholes = counts["month"].max(), season_references(counts)
+    assert drift_of(wholes, as_of, spec=ForecastSpec()).categories >= 3
+    assert drift_of(wholes, as_of, spec=ForecastSpec(drift=False)) is None
+    ets_on, ets_off = (forecast_panel(counts, spec=ForecastSpec(model="ets", paths=100, drift=drift),
+                                      needs=[("robbery", "force")]) for drift in (True, False))
+    assert np.array_equal(ets_on.total("robbery", "force"), ets_off.total("robbery", "force"))
+
+
+def test_no_drift_on_the_command_line(tmp_path):
+    def forecast(*extra):
+        out = tmp_path / ("off" if extra else "on")
+        result = CliRunner().invoke(cli, ["run", "burglary", "--no-backtest", "--no-chart", "--paths", "200",
+                                          "--out", str(out), *extra])
+        assert result.exit_code == 0, result.output
+        return pd.read_csv(out / "burglary-dwelling_force_forecast.csv")
+
+    on, off = forecast(), forecast("--no-drift")
+    spec = ForecastSpec(paths=200)
+    drift = drift_of(season_references(open_counts(DataSource(data="west-midlands"))), pd.Timestamp("2014-03-01"),
+                     spec=spec)
+    assert not on.equals(off) and drift is not None
+    assert ForecastSpec(drift=False).describe().endswith("drift off") and "drift" not in spec.describe()
