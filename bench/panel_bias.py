@@ -27,7 +27,8 @@ shift of ``log(1 + count)``, so forecasts and milestone probabilities agree).
 The calibration width is not recomputed for shifted windows: the shift is a
 panel-level step after each series' own forecast. Rules:
 
-- ``product``: no shift (its rows match bench/accuracy.py's crimecast rows, window for window);
+- ``product``: no shift (its rows match bench/accuracy.py's crimecast rows run with ``--no-drift``, window for window:
+  since session 28 the product carries the dataset drift, crimecast/forecast/drift.py, which this script does not);
 - ``bias-k0.25``, ``bias-k0.5``: ``skip`` windows;
 - ``bias-k0.25-agree``, ``bias-k0.5-agree``: the same, only when the panel bias of the latest two ordinary
   windows among the three ``calibrate`` fits has the same sign (no shift when there are fewer than two);

@@ -9,7 +9,8 @@ South Yorkshire theft from the person, City of London burglary), the last year
 still holds the months before the fall and the shrink pulls the forecast back
 up. The rules below measure the change against something else:
 
-- ``last-year``: the product's rule (its rows match bench/accuracy.py's crimecast rows, window for window);
+- ``last-year``: the product's rule (its rows match bench/accuracy.py's crimecast rows run with ``--no-drift``, window
+  for window; the dataset drift of session 28 is not replayed here);
 - ``after-step``: the part of the last year after the latest level shift the Prophet member modelled, when
   one lies inside the last year (that part's seasonally adjusted mean carried over the forecast year with the
   month effects);

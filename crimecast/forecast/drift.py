@@ -25,7 +25,9 @@ bench/RESULTS.md (sections "milestones" and "accuracy").
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 import numpy as np
 import pandas as pd
 
@@ -34,8 +36,10 @@ from crimecast.data.frequency import Frequency
 from crimecast.defaults import DRIFT_SHARE
 from crimecast.forecast.calibrate import CALIBRATION_MIN_TRAIN_YEARS, CALIBRATION_PATHS, FitCache
 from crimecast.forecast.frequency import series_frequency, with_frequency
+from crimecast.forecast.threads import one_blas_thread
 
 MIN_DRIFT_CATEGORIES = 3
+FIT_THREADS = 4
 SAID_FROM = 0.005  # a drift under half a percent on the year's total is applied but not said
 
 
@@ -146,11 +150,11 @@ _MEASURED_KEPT = 32
 
 def _measured(wholes: dict[str, pd.Series], *, known: tuple[ExceptionalPeriod, ...], seed: int,
               share: float) -> Drift | None:
-    found = {}
-    for category in sorted(wholes):
-        y = wholes[category]
-        if len(y) and (error := _year_error(y, exceptional=known, seed=seed)) is not None:
-            found[category] = error
+    categories = [category for category in sorted(wholes) if len(wholes[category])]
+    # Most of a fit is Prophet's optimiser in its own process (CmdStan), so threads overlap them.
+    with one_blas_thread(), ThreadPoolExecutor(max_workers=FIT_THREADS) as pool:
+        errors = pool.map(partial(_year_error, exceptional=known, seed=seed), [wholes[c] for c in categories])
+        found = {category: error for category, error in zip(categories, errors) if error is not None}
     if len(found) < MIN_DRIFT_CATEGORIES or len({len(e) for e, _, _ in found.values()}) != 1:
         return None
     errors = np.mean([e for e, _, _ in found.values()], axis=0)
