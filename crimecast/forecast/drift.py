@@ -36,6 +36,7 @@ from crimecast.data.frequency import Frequency
 from crimecast.defaults import DRIFT_SHARE
 from crimecast.forecast.calibrate import CALIBRATION_MIN_TRAIN_YEARS, CALIBRATION_PATHS, FitCache
 from crimecast.forecast.frequency import series_frequency, with_frequency
+from crimecast.forecast.models import crimecast_core
 from crimecast.forecast.threads import one_blas_thread
 
 MIN_DRIFT_CATEGORIES = 3
@@ -90,8 +91,6 @@ def _year_error(y: pd.Series, *, exceptional: tuple[ExceptionalPeriod, ...],
                 seed: int) -> tuple[np.ndarray, float, pd.Timestamp] | None:
     """Per period and for the total, the log error over the last year of ``y`` (see the module), or ``None`` when
     that year touches an exceptional period or follows under three years of history."""
-    from crimecast.forecast.models import crimecast_core  # models imports this module for its type only
-
     y = with_frequency(y)
     per_year = series_frequency(y).periods_per_year
     touched = exceptional_mask(y.index, exceptional)

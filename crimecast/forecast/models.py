@@ -6,6 +6,7 @@ import inspect
 from collections.abc import Callable
 from functools import partial
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -15,8 +16,6 @@ from crimecast.data.frequency import Frequency
 from crimecast.defaults import (BASELINES, DEFAULT_HORIZON, DEFAULT_MODEL,  # noqa: F401
                                 DEFAULT_PATHS, DEFAULT_SEED, MAX_HORIZON, MODEL_NAMES)  # DEFAULT_* and BASELINES are re-exported for older imports
 from crimecast.errors import ModelError, NotFittedError
-from typing import TYPE_CHECKING
-
 from crimecast.forecast.calibrate import FALLBACK_SCALE, Calibration, FitCache, apply_scale, calibrate
 from crimecast.forecast.cores import (BlendCore, ETSCore, LevelCore, ProphetCore, ProphetDefaultCore, RecentLevelCore,
                                       SeasonalNaiveCore, series_frequency, with_frequency)

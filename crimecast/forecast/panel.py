@@ -463,8 +463,9 @@ def forecast_panel(counts: pd.DataFrame, *, spec: ForecastSpec, needs: Iterable[
     keys, histories = ([k for k in keys if k not in stopped.zero],
                        [h for k, h in zip(keys, histories) if k not in stopped.zero])
     wholes = season_references(counts)
+    drift = drift_of(wholes, as_of, spec=spec) if spec.model == DEFAULT_MODEL else None
     fitted = map_series(partial(_fit_bottom, spec=spec, horizon=horizon, keep_going=keep_going, score=score,
-                                score_keys=score_keys, references=wholes, drift=drift_of(wholes, as_of, spec=spec) if spec.model == DEFAULT_MODEL else None),
+                                score_keys=score_keys, references=wholes, drift=drift),
                         [(key, history, seed_key(counts, key)) for key, history in zip(keys, histories)],
                         jobs=jobs, progress=progress,
                         label=lambda item: f"{item[2][0]} / {item[2][1]}")  # one force of several by its own name
