@@ -146,9 +146,10 @@ _MEASURED_KEPT = 32
 def _measured(wholes: dict[str, pd.Series], *, known: tuple[ExceptionalPeriod, ...], seed: int,
               share: float) -> Drift | None:
     found = {}
+    latest = max((y.index[-1] for y in wholes.values() if len(y)), default=None)
     for category in sorted(wholes):
-        y = wholes[category]
-        if len(y) and (error := _year_error(y, exceptional=known, seed=seed)) is not None:
+        y = wholes[category]  # a category whose counts stop earlier (the Home Office's fraud) has no year to the origin
+        if len(y) and y.index[-1] == latest and (error := _year_error(y, exceptional=known, seed=seed)) is not None:
             found[category] = error
     if len(found) < MIN_DRIFT_CATEGORIES or len({len(e) for e, _, _ in found.values()}) != 1:
         return None
