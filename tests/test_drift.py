@@ -8,6 +8,7 @@ from hypothesis import given, settings, strategies as st
 
 from crimecast.cli import cli
 from crimecast.data.exceptional import ExceptionalPeriod
+from crimecast.data.frequency import MONTHLY, QUARTERLY
 from crimecast.data.sources import DataSource, open_counts
 from crimecast.forecast.drift import DRIFT_SHARE, Drift, dataset_drift
 from crimecast.forecast.models import CrimeForecaster
@@ -32,7 +33,9 @@ def test_a_rise_every_category_shares_is_measured_and_carried_forward_at_the_sha
     assert 0.08 < drift.year_error < 0.2  # log(1.15) = 0.14, less what the forecasts caught of the rise
     assert drift.year_change == pytest.approx(np.expm1(DRIFT_SHARE * np.mean(drift.shifts(12) / DRIFT_SHARE)))
     assert 0.03 < drift.year_change < 0.1
-    assert "came in" in drift.note(noun="month") and "--no-drift" in drift.note(noun="month")
+    note = drift.note(frequency=MONTHLY)
+    assert note.startswith("dataset drift: in the year from 2015-04 ") and "came in" in note and "--no-drift" in note
+    assert "from 2015/16 Q1" in drift.note(frequency=QUARTERLY)
 
 
 def test_no_drift_without_enough_categories_or_history():

@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from crimecast.data.exceptional import ExceptionalPeriod, exceptional_mask, settled_in
+from crimecast.data.frequency import Frequency
 from crimecast.defaults import DRIFT_SHARE
 from crimecast.forecast.calibrate import CALIBRATION_MIN_TRAIN_YEARS, CALIBRATION_PATHS, FitCache
 from crimecast.forecast.frequency import series_frequency, with_frequency
@@ -69,16 +70,16 @@ class Drift:
         """The shift of the next year's total, as a proportion (0.05: forecasts raised 5%), for a flat year."""
         return float(np.expm1(np.mean(self.shifts(len(self.errors)))))
 
-    def note(self, *, noun: str) -> str | None:
-        """What a forecast says about its drift, or ``None`` when it is too small to matter."""
+    def note(self, *, frequency: Frequency) -> str | None:
+        """What a forecast of ``frequency`` says about its drift, or ``None`` when it is too small to matter."""
         if abs(self.year_change) < SAID_FROM:
             return None
         missed = float(np.expm1(self.year_error))
         direction = "above" if missed > 0 else "below"
-        return (f"dataset drift: in the year from {self.year_start:%Y-%m} this dataset's {self.categories} categories "
+        return (f"dataset drift: in the year from {frequency.label(self.year_start)} this dataset's {self.categories} categories "
                 f"as wholes came in {abs(missed):.1%} {direction} their forecasts made a year ahead; {self.share:.0%} "
                 f"of that is carried into this forecast (about {self.year_change:+.1%} on a year's total, less in its "
-                f"first {noun}s). drift: false in a file, or --no-drift, leaves it out.")
+                f"first {frequency.noun}s). drift: false in a file, or --no-drift, leaves it out.")
 
 
 def _year_error(y: pd.Series, *, exceptional: tuple[ExceptionalPeriod, ...],

@@ -283,7 +283,7 @@ class CrimeForecaster:
                 self.partly_calibrated_note_ = self.notes_[-1]
         self.steps_ = _steps_used(self.core_)
         self.notes_ += [step_note(step, frequency=frequency) for step in self.steps_]
-        if self.drift is not None and (drift_note := self.drift.note(noun=frequency.noun)):
+        if self.drift is not None and (drift_note := self.drift.note(frequency=frequency)):
             self.notes_.append(drift_note)
         self.y_ = y
         return self
