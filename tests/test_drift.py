@@ -13,6 +13,7 @@ from crimecast.data.sources import DataSource, open_counts
 from crimecast.forecast.drift import DRIFT_SHARE, Drift, dataset_drift
 from crimecast.forecast.models import CrimeForecaster
 from crimecast.data.series import season_references
+from crimecast.forecast.run import BacktestOptions, run_forecasts
 from crimecast.forecast.panel import drift_of, forecast_panel
 from crimecast.forecast.spec import ForecastSpec
 from tests.conftest import seasonal_counts
@@ -36,6 +37,24 @@ def test_a_rise_every_category_shares_is_measured_and_carried_forward_at_the_sha
     note = drift.note(frequency=MONTHLY)
     assert note.startswith("dataset drift: in the year from 2015-04 ") and "came in" in note and "--no-drift" in note
     assert "from 2015/16 Q1" in drift.note(frequency=QUARTERLY)
+
+
+def test_the_total_and_a_category_that_stops_early_are_not_measured():
+    wholes = _wholes(4)
+    collapsed = wholes["c0"].copy()
+    collapsed.iloc[-12:] = 5.0  # its counts fall away (the Home Office's fraud to Action Fraud) ...
+    stopped = collapsed.iloc[:-6]  # ... and stop half a year before the origin
+    wholes = {**wholes, "fraud": stopped, "total-recorded-crime": sum(wholes.values())}
+    drift = dataset_drift(wholes, as_of=MONTHS[-1], seed=1)
+    assert drift == dataset_drift(_wholes(4), as_of=MONTHS[-1], seed=1) and drift.categories == 4
+
+
+def test_the_note_says_the_miss_whose_share_it_carries():
+    falling = Drift(errors=tuple(np.linspace(0.12, 0.0, 12)), year_error=-0.09, categories=5, year_start=MONTHS[36])
+    note = falling.note(frequency=MONTHLY)  # year totals of skewed paths can differ in sign from the months' misses
+    assert f"came in {falling.missed:.1%} above" in note and f"about {falling.year_change:+.1%}" in note
+    assert falling.year_change == pytest.approx(np.expm1(DRIFT_SHARE * np.log1p(falling.missed)))
+    assert "more in its first months" in note and note.endswith("--no-drift (drift: false in a file) leaves it out.")
 
 
 def test_no_drift_without_enough_categories_or_history():
@@ -100,3 +119,13 @@ def test_no_drift_on_the_command_line(tmp_path):
                      spec=spec)
     assert not on.equals(off) and drift is not None
     assert ForecastSpec(drift=False).describe().endswith("drift off") and "drift" not in spec.describe()
+
+
+def test_a_batch_and_a_sum_say_the_drift_once():
+    counts = open_counts(DataSource(data="west-midlands", as_of=pd.Timestamp("2013-09-01")))  # a drift of +0.6%
+    run = run_forecasts(counts, category="all", area="force", spec=ForecastSpec(paths=200),
+                        options=BacktestOptions(backtest=False))
+    said = [note for note in run.batch_notes if "dataset drift" in note]
+    assert len(said) == 1 and said[0].startswith("dataset drift: ")
+    total = next(r for r in run.reports if r.forecast.category == "total-recorded-crime").forecast
+    assert [note for note in total.notes if "dataset drift" in note] == said

@@ -18,9 +18,12 @@ about as far as last year's forecasts a year ahead missed, times the share.
 Only the last year counts: a year touching an exceptional period (a
 lockdown) says nothing about the next, so it gives no drift, and neither does
 a dataset with fewer than ``MIN_DRIFT_CATEGORIES`` categories that have such a
-year (one series' own error is mostly its own noise). Every series of a
-dataset gets the same drift, whichever command asks for it. Measured in
-bench/RESULTS.md (sections "milestones" and "accuracy").
+year (one series' own error is mostly its own noise). Total recorded crime (a
+sum of the others) and a category whose counts stop before the origin (the
+Home Office's fraud, whose last year was its fall to Action Fraud) are not
+measured. Every series of a dataset gets the same drift, whichever command
+asks for it. Measured in bench/RESULTS.md (sections "milestones" and
+"accuracy").
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ import pandas as pd
 
 from crimecast.data.exceptional import ExceptionalPeriod, exceptional_mask, settled_in
 from crimecast.data.frequency import Frequency
+from crimecast.data.series import TOTAL_CATEGORY
 from crimecast.defaults import DRIFT_SHARE
 from crimecast.forecast.calibrate import CALIBRATION_MIN_TRAIN_YEARS, CALIBRATION_PATHS, FitCache
 from crimecast.forecast.frequency import series_frequency, with_frequency
@@ -75,16 +79,24 @@ class Drift:
         """The shift of the next year's total, as a proportion (0.05: forecasts raised 5%), for a flat year."""
         return float(np.expm1(np.mean(self.shifts(len(self.errors)))))
 
+    @property
+    def missed(self) -> float:
+        """How far the year measured came in above its forecasts (a proportion; negative: below), as the
+        shifts carry it: the mean of ``errors``, so ``year_change`` is ``share`` of it (``year_error``, the
+        categories' year totals, can differ in sign when one category's paths are very skewed)."""
+        return float(np.expm1(np.mean(self.errors)))
+
     def note(self, *, frequency: Frequency) -> str | None:
         """What a forecast of ``frequency`` says about its drift, or ``None`` when it is too small to matter."""
         if abs(self.year_change) < SAID_FROM:
             return None
-        missed = float(np.expm1(self.year_error))
-        direction = "above" if missed > 0 else "below"
+        direction = "above" if self.missed > 0 else "below"
+        shifts = self.shifts(len(self.errors))
+        first = "less" if abs(shifts[0]) <= abs(np.mean(shifts)) else "more"
         return (f"dataset drift: in the year from {frequency.label(self.year_start)} this dataset's {self.categories} categories "
-                f"as wholes came in {abs(missed):.1%} {direction} their forecasts made a year ahead; {self.share:.0%} "
-                f"of that is carried into this forecast (about {self.year_change:+.1%} on a year's total, less in its "
-                f"first {frequency.noun}s). drift: false in a file, or --no-drift, leaves it out.")
+                f"as wholes came in {abs(self.missed):.1%} {direction} their forecasts made a year ahead; {self.share:.0%} "
+                f"of that is carried into this forecast (about {self.year_change:+.1%} on a year's total, {first} in its "
+                f"first {frequency.noun}s); --no-drift (drift: false in a file) leaves it out.")
 
 
 def _year_error(y: pd.Series, *, exceptional: tuple[ExceptionalPeriod, ...],
@@ -133,7 +145,8 @@ def dataset_drift(wholes: dict[str, pd.Series], *, as_of: pd.Timestamp, exceptio
         ordinary year to measure.
     """
     known = tuple(p for p in exceptional if p.start <= as_of)
-    wholes = {category: y.loc[:as_of].dropna() for category, y in wholes.items()}
+    wholes = {category: y.loc[:as_of].dropna() for category, y in wholes.items()
+              if category != TOTAL_CATEGORY}  # a sum of the others, not a category of its own
     key = (tuple((c, len(y), int(pd.util.hash_pandas_object(y).sum())) for c, y in sorted(wholes.items())),
            as_of, known, seed, share)
     if key not in _MEASURED:  # a process often forecasts from the same data and origin again (the Board pack's panels)
@@ -149,7 +162,9 @@ _MEASURED_KEPT = 32
 
 def _measured(wholes: dict[str, pd.Series], *, known: tuple[ExceptionalPeriod, ...], seed: int,
               share: float) -> Drift | None:
-    categories = [category for category in sorted(wholes) if len(wholes[category])]
+    latest = max((y.index[-1] for y in wholes.values() if len(y)), default=None)
+    # a category whose counts stop earlier (the Home Office's fraud) has no year to the origin
+    categories = [category for category in sorted(wholes) if len(wholes[category]) and wholes[category].index[-1] == latest]
     # Most of a fit is Prophet's optimiser in its own process (CmdStan), so threads overlap them.
     with one_blas_thread(), ThreadPoolExecutor(max_workers=FIT_THREADS) as pool:
         errors = pool.map(partial(_year_error, exceptional=known, seed=seed), [wholes[c] for c in categories])

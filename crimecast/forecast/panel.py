@@ -216,13 +216,18 @@ class Panel:
         return self.paths.total(category, area)
 
     def result(self, counts: pd.DataFrame, category: str, area: str) -> ForecastResult:
-        """(category, area) as a :class:`ForecastResult`, with its history to ``as_of`` and its parts' notes."""
+        """(category, area) as a :class:`ForecastResult`, with its history to ``as_of`` and its parts' notes (a note
+        every part has, such as the dataset drift's, said once)."""
         result = series_result(self.paths, counts, category, area, as_of=self.as_of, model=self.spec.model)
         parts = self.paths.keys_for(category, area)
         if parts == [(category, area)]:
             result.notes = list(self.series_notes.get((category, area), []))
         else:
-            result.notes = [f"{c} / {a}: {note}" for c, a in parts for note in self.series_notes.get((c, a), [])]
+            of_parts = [self.series_notes.get(part, []) for part in parts]
+            forecast = [notes for part, notes in zip(parts, of_parts) if part in self.series_notes]  # not the 0s added
+            shared = [note for note in forecast[0] if all(note in notes for notes in forecast)] if forecast else []
+            result.notes = shared + [f"{c} / {a}: {note}" for (c, a), notes in zip(parts, of_parts)
+                                     for note in notes if note not in shared]
             result.notes.append(f"the sum of {len(parts)} series forecast separately, path by path "
                                 f"({', '.join(a if c == category else c for c, a in parts[:6])}{', ...' if len(parts) > 6 else ''}).")
         return result
@@ -474,7 +479,9 @@ def forecast_panel(counts: pd.DataFrame, *, spec: ForecastSpec, needs: Iterable[
     correlated = correlate_paths([fit.paths for _, _, fit in kept], history_correlation([h for _, h, _ in kept]),
                                  seed=spec.seed) if kept else []
     series_notes = {key: fit.notes for key, _, fit in kept}
-    notes = series_notes_once(_batch_notes([(key, fit) for key, _, fit in kept])) + stopped.notes
+    drift_note = drift.note(frequency=frequency) if drift is not None else None  # every series': said once, unled
+    own = [(key, note) for key, note in _batch_notes([(key, fit) for key, _, fit in kept]) if note != drift_note]
+    notes = ([drift_note] if drift_note and kept else []) + series_notes_once(own) + stopped.notes
     steps = [step for _, _, fit in kept for step in fit.steps]
     if steps:
         notes.append(steps_note(steps))
