@@ -49,6 +49,12 @@ def test_the_total_and_a_category_that_stops_early_are_not_measured():
     assert drift == dataset_drift(_wholes(4), as_of=MONTHS[-1], seed=1) and drift.categories == 4
 
 
+def test_a_quiet_category_is_not_measured():
+    quiet = pd.Series(np.where(np.arange(len(MONTHS)) % 5 == 0, 0.0, 3.0), index=MONTHS)  # London's fraud and forgery
+    with_quiet = dataset_drift({**_wholes(4), "fraud-and-forgery": quiet}, as_of=MONTHS[-1], seed=1)
+    assert with_quiet == dataset_drift(_wholes(4), as_of=MONTHS[-1], seed=1)
+
+
 def test_the_note_says_the_miss_whose_share_it_carries():
     falling = Drift(errors=tuple(np.linspace(0.12, 0.0, 12)), year_error=-0.09, categories=5, year_start=MONTHS[36])
     note = falling.note(frequency=MONTHLY)  # year totals of skewed paths can differ in sign from the months' misses

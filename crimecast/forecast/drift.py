@@ -19,9 +19,10 @@ Only the last year counts: a year touching an exceptional period (a
 lockdown) says nothing about the next, so it gives no drift, and neither does
 a dataset with fewer than ``MIN_DRIFT_CATEGORIES`` categories that have such a
 year (one series' own error is mostly its own noise). Total recorded crime (a
-sum of the others) and a category whose counts stop before the origin (the
-Home Office's fraud, whose last year was its fall to Action Fraud) are not
-measured. Every series of a dataset gets the same drift, whichever command
+sum of the others), a category whose counts stop before the origin (the
+Home Office's fraud, whose last year was its fall to Action Fraud) and a
+quiet one (under ``MIN_WHOLE_MEAN`` a period, or any empty period, in the
+four years to the origin: London's fraud and forgery) are not measured. Every series of a dataset gets the same drift, whichever command
 asks for it. Measured in bench/RESULTS.md (sections "milestones" and
 "accuracy").
 """
@@ -44,6 +45,7 @@ from crimecast.forecast.models import crimecast_core
 from crimecast.forecast.threads import one_blas_thread
 
 MIN_DRIFT_CATEGORIES = 3
+MIN_WHOLE_MEAN = 20  # a category's whole is measured only at this many a period or more, with no empty period
 FIT_THREADS = 4
 SAID_FROM = 0.005  # a drift under half a percent on the year's total is applied but not said
 
@@ -99,10 +101,17 @@ class Drift:
                 f"first {frequency.noun}s); --no-drift (drift: false in a file) leaves it out.")
 
 
+def _busy(counts: pd.Series) -> bool:
+    """Whether a whole is busy enough to measure: ``MIN_WHOLE_MEAN`` or more a period and no period without a crime
+    (on the log scale a category near zero, such as London's fraud and forgery since it went to Action Fraud, misses
+    by whole multiples; bench/accuracy.py's panels hold only such busy series)."""
+    return bool(counts.mean() >= MIN_WHOLE_MEAN and (counts > 0).all())
+
+
 def _year_error(y: pd.Series, *, exceptional: tuple[ExceptionalPeriod, ...],
                 seed: int) -> tuple[np.ndarray, float, pd.Timestamp] | None:
     """Per period and for the total, the log error over the last year of ``y`` (see the module), or ``None`` when
-    that year touches an exceptional period or follows under three years of history."""
+    that year touches an exceptional period, follows under three years of history, or the category is too quiet."""
     y = with_frequency(y)
     per_year = series_frequency(y).periods_per_year
     touched = exceptional_mask(y.index, exceptional)
@@ -110,7 +119,8 @@ def _year_error(y: pd.Series, *, exceptional: tuple[ExceptionalPeriod, ...],
     y_log = np.log1p(y.astype(float)).where(~exceptional_mask(y.index, kept_out))
     origin = len(y) - per_year
     window = slice(origin, len(y))
-    if origin < CALIBRATION_MIN_TRAIN_YEARS * per_year or touched[window].any():
+    recent = y.iloc[-(CALIBRATION_MIN_TRAIN_YEARS + 1) * per_year:]
+    if origin < CALIBRATION_MIN_TRAIN_YEARS * per_year or touched[window].any() or not _busy(recent):
         return None
     paths = FitCache().window_paths(y_log, origin, per_year, crimecast_core, seed)
     actual = y.to_numpy(dtype=float)[window]
