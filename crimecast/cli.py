@@ -976,7 +976,7 @@ def scenario_compare_command(scenario_files, out_dir, jobs, as_json, saved_name,
       forecast scenario compare low.yaml central.yaml high.yaml --out reports/
     """
     from crimecast.data.sources import open_counts
-    from crimecast.report.scenarios import comparison_json, comparison_text
+    from crimecast.report.scenarios import comparison_json, comparison_text, named_areas
     from crimecast.scenarios.run import compare_scenarios
     from crimecast.scenarios.spec import load_scenario
 
@@ -987,7 +987,7 @@ def scenario_compare_command(scenario_files, out_dir, jobs, as_json, saved_name,
                                    progress=None if as_json else _series_progress)
     data = comparison.results[0].data
     _scenario_provenance(data)
-    table = comparison.financial_years()
+    table = named_areas(comparison.financial_years(), comparison.results[0].resolved.force)
     path = write_csv_atomic(table.round(4).assign(data=data.get("source")), out_dir / "scenario-comparison.csv")
     if as_json:
         _echo_json(comparison_json(comparison, table=table, file=path))

@@ -1,4 +1,4 @@
-"""The milestones' calibration caveat states the figures bench/RESULTS.md holds."""
+"""Milestone output: the calibration caveat states the figures bench/RESULTS.md holds; the year-to-date cell."""
 
 import re
 from pathlib import Path
@@ -31,3 +31,17 @@ def test_the_calibration_caveat_states_the_backtest_figures():
     during = [-gap for start, gap in _gaps(home_office, "in year (6 months)").items() if 0.2 <= start < 0.5]
     assert f"({_points(min(before))}-{_points(max(before))} points from 20% to 70% before the year" in CALIBRATION_CAVEAT
     assert f"{_points(min(during))}-{_points(max(during))} from 20% to 50% six months into it" in CALIBRATION_CAVEAT
+
+
+def test_the_year_to_date_cell_writes_p_as_every_other_place_does():
+    from types import SimpleNamespace
+
+    from crimecast.forecast.significance import poisson_e_test
+    from crimecast.report.milestones import _ytd
+
+    def cell(current: int, previous: int) -> str:
+        return _ytd(SimpleNamespace(months_observed=6, ytd_actual=current, ytd_trajectory=100.0,
+                                    ytd_test=poisson_e_test(current, previous)))
+
+    assert cell(110, 85).endswith("on last year, p = 0.074")
+    assert cell(500, 300).endswith("on last year, p < 0.001")

@@ -89,6 +89,7 @@ def test_a_driver_may_name_the_force_that_area_picked(scenario, small_csv):
     resolved = resolve_scenario(scenario("- {kind: uplift, category: robbery, area: North, value: 0.1}",
                                          base="as_of: 2013-03"), counts)
     assert [driver.targets for driver in resolved.drivers] == [(("robbery", "force"),)]
+    assert resolved.force == "north"  # so output names it, not "force-wide"
     with pytest.raises(ScenarioError, match="one area only"):  # any other area is still refused
         resolve_scenario(scenario("- {kind: uplift, category: robbery, area: south, value: 0.1}", base="as_of: 2013-03"),
                          counts)

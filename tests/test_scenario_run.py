@@ -117,3 +117,17 @@ def test_the_domestic_abuse_share_moves_2013_14_toward_the_published_outcome(cou
     assert vwi["actual_change"] == pytest.approx(0.087, abs=0.001)
     assert abs(vwi["scenario_change_mean"] - vwi["actual_change"]) < 0.5 * abs(vwi["baseline_change"] - vwi["actual_change"])
     assert vwi["scenario_change_lo80"] < vwi["actual_change"] < vwi["scenario_change_hi80"]
+
+
+def test_one_force_of_several_is_named_where_the_whole_would_read_force_wide(result, tmp_path):
+    from crimecast.report.scenarios import contribution_frame, describe_driver, write_scenario_tables, year_table
+
+    push = result.resolved.drivers[1]
+    assert "violence with injury (force-wide)" in describe_driver(push)  # one force's own data: force-wide
+    assert "Violence with injury — force-wide" in set(year_table(result)["series"])
+    named = dataclasses.replace(result, resolved=dataclasses.replace(result.resolved, force="merseyside"))
+    assert "violence with injury (Merseyside)" in describe_driver(push, force="merseyside")
+    assert {"Violence with injury — Merseyside", "Burglary dwelling — Walsall"} <= set(year_table(named)["series"])
+    assert "Total recorded crime — Merseyside" in set(contribution_frame(named)["series"])
+    years = write_scenario_tables(named, tmp_path, data_label="x")[1].read_text(encoding="utf-8")
+    assert "violence-with-injury,merseyside," in years and ",force," not in years

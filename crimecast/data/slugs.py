@@ -71,10 +71,14 @@ def _holds_words(choice: str, name: str) -> bool:
     return bool(words) and words <= set(choice.split("-"))
 
 
-def area_label(slug: str) -> str:
+def area_label(slug: str, *, force: str = "") -> str:
     """``'force'`` -> ``'force-wide'``; ``'solihull'`` -> ``'Solihull'``; ``'avon-and-somerset'`` -> ``'Avon and
-    Somerset'``; ``'city-of-london'`` -> ``'City of London'``."""
+    Somerset'``; ``'city-of-london'`` -> ``'City of London'``.
+
+    ``force`` is the slug of a force taken out of several (``counts.attrs["force_name"]``), which the data
+    then holds as ``'force'``: ``area_label('force', force='merseyside')`` -> ``'Merseyside'``.
+    """
     if slug == "force":
-        return "force-wide"
+        return area_label(force) if force else "force-wide"
     words = slug.split("-")
     return " ".join(word if i and word in SMALL_WORDS else word.title() for i, word in enumerate(words))

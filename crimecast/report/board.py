@@ -534,9 +534,10 @@ def _with_paths(scenario: Scenario | None, assumptions: CsfAssumptions | None, p
     return scenario, assumptions
 
 
-def _scenario_view(scenario: Scenario, report: MilestoneReport, views: list[MilestoneView]) -> ScenarioView:
+def _scenario_view(scenario: Scenario, report: MilestoneReport, views: list[MilestoneView], *,
+                   force: str = "") -> ScenarioView:
     return ScenarioView(name=scenario.name, description=scenario.description.strip(), source=Path(scenario.source).name,
-                        drivers=[describe_driver(d) for d in report.drivers],
+                        drivers=[describe_driver(d, force=force) for d in report.drivers],
                         milestones=[v for v in views if v.scenario_changed])
 
 
@@ -659,7 +660,8 @@ def build_board_pack(counts: pd.DataFrame, plan: Plan, *, as_of: pd.Timestamp | 
         frequency=frequency_of(counts))
     title = f"{report.title}: {'year-end report' if stage == YEAR_END else 'position'} as of {as_of:%B %Y}"
     return BoardPack(title=title, plan=plan, stage=stage, report=report, milestones=views, provenance=provenance,
-                     scenario=_scenario_view(scenario, report, views) if scenario is not None else None,
+                     scenario=_scenario_view(scenario, report, views, force=counts.attrs.get("force_name") or "")
+                     if scenario is not None else None,
                      csf=csf_view, fleet=fleet_view, notes=notes)
 
 

@@ -254,7 +254,7 @@ def scenario_chart(result, key: tuple[str, str], *, notice: str = ""):
     for table, colour, label in ((base_table, "tab:blue", "baseline"), (scen_table, "tab:orange", "scenario")):
         ax.fill_between(table["month"], table["lo80"], table["hi80"], color=colour, alpha=0.25, label=f"{label} 80% interval")
         ax.plot(table["month"], table["mean"], color=colour, linewidth=1.6, label=f"{label} (mean)")
-    title = f"{display_name(key[0])} — {area_label(key[1])}: scenario '{result.name}' vs baseline"
+    title = f"{display_name(key[0])} — {area_label(key[1], force=result.resolved.force)}: scenario '{result.name}' vs baseline"
     caption = f"forecast from {result.as_of:%b %Y}; model: {baseline.model}; {baseline.paths.shape[0]:,} paths"
     return _finish_monthly_chart(fig, ax, title=title, first=history.index[0], last=result.months[-1],
                                  caption=caption, notice=notice, legend_columns=3)

@@ -10,7 +10,7 @@ from crimecast.data.calendar import financial_year_label
 from crimecast.data.slugs import area_label, display_name, slugify
 from crimecast.io import write_csv_atomic
 from crimecast.report import serialise, tables
-from crimecast.report.tables import count, p_value, percent
+from crimecast.report.tables import count, p_equals, percent
 from crimecast.report.text import Line, heading, note, plain
 from crimecast.scenarios.against import AHEAD, ON_PLAN, AgainstReport, AgainstSaved
 from crimecast.scenarios.assessment import Assessment, MilestoneReport
@@ -42,7 +42,7 @@ def _ytd(a: Assessment) -> str:
     gap = a.ytd_actual / a.ytd_trajectory - 1 if a.ytd_trajectory else float("nan")
     text = f"{count(a.ytd_actual)} vs {count(a.ytd_trajectory)} ({percent(gap)})"
     if a.ytd_test is not None:
-        text += f"; {percent(a.ytd_test.change)} on last year, p {p_value(a.ytd_test.p_value)}"
+        text += f"; {percent(a.ytd_test.change)} on last year, {p_equals(a.ytd_test.p_value)}"
     return text
 
 

@@ -55,6 +55,9 @@ class ResolvedScenario:
         Category -> districts a driver names, which are forecast on their own.
     notes
         Aliases used and other decisions, in plain words.
+    force
+        For one force taken out of several (``counts.attrs["force_name"]``), its slug: the data calls it
+        ``force``, and output names it (``Robbery — Merseyside``, not "force-wide"). Empty otherwise.
     """
 
     scenario: Scenario
@@ -65,6 +68,7 @@ class ResolvedScenario:
     drivers: tuple[ResolvedDriver, ...]
     split: dict[str, list[str]]
     notes: tuple[str, ...]
+    force: str = ""
 
 
 def _refuse_quarterly(scenario: Scenario, counts: pd.DataFrame) -> None:
@@ -199,7 +203,8 @@ def resolve_scenario(scenario: Scenario, counts: pd.DataFrame) -> ResolvedScenar
         notes.append("the scenario has no drivers, so it equals the baseline forecast.")
     return ResolvedScenario(scenario=scenario, as_of=as_of, months=months, categories=tuple(categories),
                             districts=tuple(districts), drivers=tuple(drivers),
-                            split={c: sorted(set(d)) for c, d in split.items()}, notes=tuple(dict.fromkeys(notes)))
+                            split={c: sorted(set(d)) for c, d in split.items()}, notes=tuple(dict.fromkeys(notes)),
+                            force=counts.attrs.get("force_name") or "")
 
 
 
