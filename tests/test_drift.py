@@ -135,3 +135,13 @@ def test_a_batch_and_a_sum_say_the_drift_once():
     assert len(said) == 1 and said[0].startswith("dataset drift: ")
     total = next(r for r in run.reports if r.forecast.category == "total-recorded-crime").forecast
     assert [note for note in total.notes if "dataset drift" in note] == said
+
+
+def test_the_backtest_says_its_windows_carry_the_drift():
+    def backtest(*extra):
+        result = CliRunner().invoke(cli, ["backtest", "burglary", "--models", "seasonal-naive", "--paths", "200", *extra])
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    assert "windows carry the dataset drift" in backtest()
+    assert "dataset drift" not in backtest("--no-drift")

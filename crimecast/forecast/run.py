@@ -8,7 +8,7 @@ from functools import partial
 
 import pandas as pd
 
-from crimecast.defaults import DEFAULT_EXCEPTIONAL, NO_EXCEPTIONAL
+from crimecast.defaults import DEFAULT_EXCEPTIONAL, DEFAULT_MODEL, NO_EXCEPTIONAL
 from crimecast.data.exceptional import ExceptionalPeriod, settled_in
 from crimecast.data.frequency import frequency_of
 from crimecast.data.known_changes import KnownChange, check_known_changes
@@ -333,6 +333,9 @@ def run_backtests(counts: pd.DataFrame, *, category: str, area: str, spec: Forec
                                   items, jobs=jobs, progress=progress)
     if not frames:
         raise DataError("no series could be backtested: " + "; ".join(f"{f.label}: {f.reason}" for f in failures))
+    if spec.drift and DEFAULT_MODEL in (spec.model, *options.models):
+        notes.append(f"{DEFAULT_MODEL}'s windows carry the dataset drift measured at each window's origin, as its "
+                     "forecasts do (--no-drift leaves it out).")
     return BacktestReport(scores=pd.concat(frames, ignore_index=True), model=spec.model, notes=notes,
                           failures=failures)
 
