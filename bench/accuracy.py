@@ -63,7 +63,7 @@ from crimecast.forecast.backtest import backtest_origins  # noqa: E402
 from crimecast.forecast.cores import series_frequency  # noqa: E402
 from crimecast.forecast.drift import Drift, dataset_drift  # noqa: E402
 from crimecast.forecast.metrics import seasonal_naive_mae  # noqa: E402
-from crimecast.forecast.models import CrimeForecaster  # noqa: E402
+from crimecast.forecast.models import CrimeForecaster, crimecast_core  # noqa: E402
 from crimecast.forecast.parallel import map_series  # noqa: E402
 
 LONDON = SHARED_DATA / "london-mps-borough-monthly-2010-04_2023-09.csv"
@@ -247,7 +247,7 @@ def drift_at(references: dict[str, pd.Series], as_of: pd.Timestamp,
              exceptional: tuple[ExceptionalPeriod, ...]) -> Drift | None:
     """The dataset drift the product gives every series of the panel at ``as_of`` (``drift_of``: the panel's
     category wholes are its season references)."""
-    return dataset_drift(references, as_of=as_of, exceptional=exceptional, seed=DEFAULT_SEED)
+    return dataset_drift(references, as_of=as_of, make_core=crimecast_core, exceptional=exceptional, seed=DEFAULT_SEED)
 
 
 def _crimecast_windows(model: str, train: pd.Series, horizon: int, n_paths: int, seed: int,

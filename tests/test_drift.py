@@ -1,5 +1,7 @@
 """Dataset drift: last year's shortfall of the category wholes' forecasts, carried forward at a share."""
 
+from functools import partial
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -10,14 +12,16 @@ from crimecast.cli import cli
 from crimecast.data.exceptional import ExceptionalPeriod
 from crimecast.data.frequency import MONTHLY, QUARTERLY
 from crimecast.data.sources import DataSource, open_counts
-from crimecast.forecast.drift import DRIFT_SHARE, Drift, dataset_drift
-from crimecast.forecast.models import CrimeForecaster
+from crimecast.forecast import drift as drift_module
+from crimecast.forecast.drift import DRIFT_SHARE, Drift
+from crimecast.forecast.models import CrimeForecaster, crimecast_core
 from crimecast.data.series import season_references
 from crimecast.forecast.run import BacktestOptions, run_forecasts
 from crimecast.forecast.panel import drift_of, forecast_panel
 from crimecast.forecast.spec import ForecastSpec
 from tests.conftest import seasonal_counts
 
+dataset_drift = partial(drift_module.dataset_drift, make_core=crimecast_core)
 MONTHS = pd.date_range("2010-04-01", periods=72, freq="MS")
 
 

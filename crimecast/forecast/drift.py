@@ -29,6 +29,7 @@ asks for it. Measured in bench/RESULTS.md (sections "milestones" and
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
@@ -41,7 +42,6 @@ from crimecast.data.series import TOTAL_CATEGORY
 from crimecast.defaults import DRIFT_SHARE
 from crimecast.forecast.calibrate import CALIBRATION_MIN_TRAIN_YEARS, CALIBRATION_PATHS, FitCache
 from crimecast.forecast.frequency import series_frequency, with_frequency
-from crimecast.forecast.models import crimecast_core
 from crimecast.forecast.threads import one_blas_thread
 
 MIN_DRIFT_CATEGORIES = 3
@@ -108,8 +108,8 @@ def _busy(counts: pd.Series) -> bool:
     return bool(counts.mean() >= MIN_WHOLE_MEAN and (counts > 0).all())
 
 
-def _year_error(y: pd.Series, *, exceptional: tuple[ExceptionalPeriod, ...],
-                seed: int) -> tuple[np.ndarray, float, pd.Timestamp] | None:
+def _year_error(y: pd.Series, *, exceptional: tuple[ExceptionalPeriod, ...], seed: int,
+                make_core: Callable) -> tuple[np.ndarray, float, pd.Timestamp] | None:
     """Per period and for the total, the log error over the last year of ``y`` (see the module), or ``None`` when
     that year touches an exceptional period, follows under three years of history, or the category is too quiet."""
     y = with_frequency(y)
@@ -122,15 +122,15 @@ def _year_error(y: pd.Series, *, exceptional: tuple[ExceptionalPeriod, ...],
     recent = y.iloc[-(CALIBRATION_MIN_TRAIN_YEARS + 1) * per_year:]
     if origin < CALIBRATION_MIN_TRAIN_YEARS * per_year or touched[window].any() or not _busy(recent):
         return None
-    paths = FitCache().window_paths(y_log, origin, per_year, crimecast_core, seed)
+    paths = FitCache().window_paths(y_log, origin, per_year, make_core, seed)
     actual = y.to_numpy(dtype=float)[window]
     per_period = np.log1p(actual) - np.median(paths, axis=0)
     total = np.log1p(actual.sum()) - np.median(np.log1p(np.expm1(paths).clip(0.0, None).sum(axis=1)))
     return per_period, float(total), y.index[origin]
 
 
-def dataset_drift(wholes: dict[str, pd.Series], *, as_of: pd.Timestamp, exceptional: tuple[ExceptionalPeriod, ...] = (),
-                  seed: int, share: float = DRIFT_SHARE) -> Drift | None:
+def dataset_drift(wholes: dict[str, pd.Series], *, as_of: pd.Timestamp, make_core: Callable,
+                  exceptional: tuple[ExceptionalPeriod, ...] = (), seed: int, share: float = DRIFT_SHARE) -> Drift | None:
     """The drift of a dataset whose categories' wholes are ``wholes``, at ``as_of``.
 
     Parameters
@@ -140,6 +140,10 @@ def dataset_drift(wholes: dict[str, pd.Series], *, as_of: pd.Timestamp, exceptio
         pattern with (``season_references``): counts indexed by period start.
     as_of
         The last period the forecasts use; later periods are ignored.
+    make_core
+        The model the wholes are forecast with: the default model's
+        (``crimecast.forecast.models.crimecast_core``), as the forecasts that
+        carry the drift are.
     exceptional
         Exceptional periods (only those starting by ``as_of`` count): a year
         touching one is not measured, and settled ones are kept out of fits.
@@ -158,11 +162,11 @@ def dataset_drift(wholes: dict[str, pd.Series], *, as_of: pd.Timestamp, exceptio
     wholes = {category: y.loc[:as_of].dropna() for category, y in wholes.items()
               if category != TOTAL_CATEGORY}  # a sum of the others, not a category of its own
     key = (tuple((c, len(y), int(pd.util.hash_pandas_object(y).sum())) for c, y in sorted(wholes.items())),
-           as_of, known, seed, share)
+           as_of, known, seed, share, make_core)
     if key not in _MEASURED:  # a process often forecasts from the same data and origin again (the Board pack's panels)
         if len(_MEASURED) >= _MEASURED_KEPT:
             _MEASURED.pop(next(iter(_MEASURED)))
-        _MEASURED[key] = _measured(wholes, known=known, seed=seed, share=share)
+        _MEASURED[key] = _measured(wholes, known=known, seed=seed, share=share, make_core=make_core)
     return _MEASURED[key]
 
 
@@ -170,14 +174,15 @@ _MEASURED: dict[tuple, Drift | None] = {}
 _MEASURED_KEPT = 32
 
 
-def _measured(wholes: dict[str, pd.Series], *, known: tuple[ExceptionalPeriod, ...], seed: int,
-              share: float) -> Drift | None:
+def _measured(wholes: dict[str, pd.Series], *, known: tuple[ExceptionalPeriod, ...], seed: int, share: float,
+              make_core: Callable) -> Drift | None:
     latest = max((y.index[-1] for y in wholes.values() if len(y)), default=None)
     # a category whose counts stop earlier (the Home Office's fraud) has no year to the origin
     categories = [category for category in sorted(wholes) if len(wholes[category]) and wholes[category].index[-1] == latest]
     # Most of a fit is Prophet's optimiser in its own process (CmdStan), so threads overlap them.
     with one_blas_thread(), ThreadPoolExecutor(max_workers=FIT_THREADS) as pool:
-        errors = pool.map(partial(_year_error, exceptional=known, seed=seed), [wholes[c] for c in categories])
+        errors = pool.map(partial(_year_error, exceptional=known, seed=seed, make_core=make_core),
+                          [wholes[c] for c in categories])
         found = {category: error for category, error in zip(categories, errors) if error is not None}
     if len(found) < MIN_DRIFT_CATEGORIES or len({len(e) for e, _, _ in found.values()}) != 1:
         return None

@@ -37,7 +37,7 @@ from crimecast.errors import CrimecastError, DataError
 from crimecast.defaults import DEFAULT_MODEL
 from crimecast.forecast.calibrate import WIDE_INTERVALS, FitCache, wide_note
 from crimecast.forecast.drift import Drift, dataset_drift
-from crimecast.forecast.models import AUTO, PARTLY_CALIBRATED, CrimeForecaster, step_note
+from crimecast.forecast.models import AUTO, PARTLY_CALIBRATED, CrimeForecaster, crimecast_core, step_note
 from crimecast.forecast.parallel import Progress, map_series
 from crimecast.forecast.paths import ForecastResult
 from crimecast.forecast.reconcile import (REST_OF_FORCE, CoherentPaths, bottom_history, correlate_paths,
@@ -88,7 +88,7 @@ def drift_of(wholes: dict[str, pd.Series], as_of: pd.Timestamp, *, spec: Forecas
     measure it on. Forecasts and backtests both use it; other models never carry it."""
     if not spec.drift:
         return None
-    return dataset_drift(wholes, as_of=as_of, exceptional=spec.exceptional, seed=spec.seed)
+    return dataset_drift(wholes, as_of=as_of, make_core=crimecast_core, exceptional=spec.exceptional, seed=spec.seed)
 
 
 def series_exceptional(periods: Iterable[ExceptionalPeriod], changes: Iterable[KnownChange], *, category: str,
