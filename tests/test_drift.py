@@ -39,8 +39,10 @@ def test_a_rise_every_category_shares_is_measured_and_carried_forward_at_the_sha
     assert drift.year_change == pytest.approx(np.expm1(DRIFT_SHARE * np.mean(drift.shifts(12) / DRIFT_SHARE)))
     assert 0.03 < drift.year_change < 0.1
     note = drift.note(frequency=MONTHLY)
-    assert note.startswith("dataset drift: in the year from 2015-04 ") and "came in" in note and "--no-drift" in note
-    assert "from 2015/16 Q1" in drift.note(frequency=QUARTERLY)
+    assert note.startswith("dataset drift: in the year 2015-04 to 2016-03 this dataset's 4 categories, each summed over "
+                           "its areas, came in ") and "--no-drift" in note
+    quarters = Drift(errors=(0.05, 0.08, 0.11, 0.14), year_error=0.1, categories=9, year_start=pd.Timestamp("2016-04-01"))
+    assert "in the year 2016/17 Q1 to 2016/17 Q4 this dataset's 9 categories" in quarters.note(frequency=QUARTERLY)
 
 
 def test_the_total_and_a_category_that_stops_early_are_not_measured():

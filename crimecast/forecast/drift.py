@@ -95,10 +95,12 @@ class Drift:
         direction = "above" if self.missed > 0 else "below"
         shifts = self.shifts(len(self.errors))
         first = "less" if abs(shifts[0]) <= abs(np.mean(shifts)) else "more"
-        return (f"dataset drift: in the year from {frequency.label(self.year_start)} this dataset's {self.categories} categories "
-                f"as wholes came in {abs(self.missed):.1%} {direction} their forecasts made a year ahead; {self.share:.0%} "
-                f"of that is carried into this forecast (about {self.year_change:+.1%} on a year's total, {first} in its "
-                f"first {frequency.noun}s); --no-drift (drift: false in a file) leaves it out.")
+        year_end = frequency.range(self.year_start, periods=len(self.errors))[-1]
+        return (f"dataset drift: in the year {frequency.label(self.year_start)} to {frequency.label(year_end)} this "
+                f"dataset's {self.categories} categories, each summed over its areas, came in {abs(self.missed):.1%} "
+                f"{direction} their forecasts made a year ahead; {self.share:.0%} of that (on the log scale) is carried "
+                f"into this forecast: about {self.year_change:+.1%} on a year's total, {first} in its first "
+                f"{frequency.noun}s; --no-drift (drift: false in a file) leaves it out.")
 
 
 def _busy(counts: pd.Series) -> bool:
