@@ -245,8 +245,11 @@ def references(every: list[tuple[str, str, pd.Series]]) -> dict[str, pd.Series]:
 
 def drift_at(references: dict[str, pd.Series], as_of: pd.Timestamp,
              exceptional: tuple[ExceptionalPeriod, ...]) -> Drift | None:
-    """The dataset drift the product gives every series of the panel at ``as_of`` (``drift_of``: the panel's
-    category wholes are its season references)."""
+    """The dataset drift the product gives every series of the panel at ``as_of`` (``drift_of``), its category wholes
+    being the panel's season references. They are sums of the panel's busy series: the product sums every series, so
+    on the Home Office table, before its fraud counts stop (2013/14) and by up to 0.5% in a few quiet categories, the
+    product's drift differs a little (2010-01: -1.28% on a year's total against -1.47% here); from 2014 on, and on
+    London at every origin checked, the two agree to 0.0001."""
     return dataset_drift(references, as_of=as_of, make_core=crimecast_core, exceptional=exceptional, seed=DEFAULT_SEED)
 
 

@@ -14,6 +14,7 @@ from crimecast.data.frequency import MONTHLY, QUARTERLY
 from crimecast.data.sources import DataSource, open_counts
 from crimecast.forecast import drift as drift_module
 from crimecast.forecast.drift import DRIFT_SHARE, Drift
+from crimecast.forecast.backtest import backtest_series
 from crimecast.forecast.models import CrimeForecaster, crimecast_core
 from crimecast.data.series import season_references
 from crimecast.forecast.run import BacktestOptions, run_forecasts
@@ -35,13 +36,12 @@ def _wholes(categories: int, *, rise: float = 0.15) -> dict[str, pd.Series]:
 def test_a_rise_every_category_shares_is_measured_and_carried_forward_at_the_share():
     drift = dataset_drift(_wholes(4), as_of=MONTHS[-1], seed=1)
     assert drift.categories == 4 and drift.year_start == MONTHS[60]
-    assert 0.08 < drift.year_error < 0.2  # log(1.15) = 0.14, less what the forecasts caught of the rise
-    assert drift.year_change == pytest.approx(np.expm1(DRIFT_SHARE * np.mean(drift.shifts(12) / DRIFT_SHARE)))
-    assert 0.03 < drift.year_change < 0.1
+    assert 0.08 < np.log1p(drift.missed) < 0.2  # log(1.15) = 0.14, less what the forecasts caught of the rise
+    assert 0.02 < drift.year_change < 0.06  # a quarter of it
     note = drift.note(frequency=MONTHLY)
     assert note.startswith("dataset drift: in the year 2015-04 to 2016-03 this dataset's 4 categories, each summed over "
                            "its areas, came in ") and "--no-drift" in note
-    quarters = Drift(errors=(0.05, 0.08, 0.11, 0.14), year_error=0.1, categories=9, year_start=pd.Timestamp("2016-04-01"))
+    quarters = Drift(errors=(0.05, 0.08, 0.11, 0.14), categories=9, year_start=pd.Timestamp("2016-04-01"))
     assert "in the year 2016/17 Q1 to 2016/17 Q4 this dataset's 9 categories" in quarters.note(frequency=QUARTERLY)
 
 
@@ -62,11 +62,27 @@ def test_a_quiet_category_is_not_measured():
 
 
 def test_the_note_says_the_miss_whose_share_it_carries():
-    falling = Drift(errors=tuple(np.linspace(0.12, 0.0, 12)), year_error=-0.09, categories=5, year_start=MONTHS[36])
+    falling = Drift(errors=tuple(np.linspace(0.12, 0.0, 12)), categories=5, year_start=MONTHS[36])
     note = falling.note(frequency=MONTHLY)  # year totals of skewed paths can differ in sign from the months' misses
     assert f"came in {falling.missed:.1%} above" in note and f"about {falling.year_change:+.1%}" in note
     assert falling.year_change == pytest.approx(np.expm1(DRIFT_SHARE * np.log1p(falling.missed)))
     assert "more in its first months" in note and note.endswith("--no-drift (drift: false in a file) leaves it out.")
+
+
+def test_a_whole_with_a_missing_period_is_not_measured():
+    wholes = _wholes(4)
+    holed = {**wholes, "c3": wholes["c3"].drop(MONTHS[30:33])}  # areas covering different spans
+    assert dataset_drift(holed, as_of=MONTHS[-1], seed=1).categories == 3
+
+
+def test_quarterly_periods_known_by_the_end_of_the_origin_quarter():
+    quarters = pd.date_range("2008-04-01", periods=24, freq="QS-JAN")
+    wholes = {f"q{i}": pd.Series(np.full(24, 900.0 + 100 * i) * np.where(np.arange(24) >= 20, 1.1, 1.0),
+                                 index=quarters) for i in range(4)}
+    as_of = quarters[-1]  # 2013/14 Q3: October to December 2013
+    assert dataset_drift(wholes, as_of=as_of, seed=1).categories == 4
+    inside = ExceptionalPeriod(start=pd.Timestamp("2013-11-01"), end=pd.Timestamp("2013-11-01"), label="in its 2nd month")
+    assert dataset_drift(wholes, as_of=as_of, exceptional=(inside,), seed=1) is None
 
 
 def test_no_drift_without_enough_categories_or_history():
@@ -84,26 +100,26 @@ def test_a_year_touching_an_exceptional_period_gives_no_drift():
 
 def test_as_of_cuts_the_wholes():
     early = dataset_drift(_wholes(4), as_of=MONTHS[59], seed=1)
-    assert early.year_start == MONTHS[48] and abs(early.year_error) < 0.08
+    assert early.year_start == MONTHS[48] and abs(early.missed) < 0.08
 
 
 @settings(max_examples=30, deadline=None)
 @given(st.floats(-0.3, 0.3), st.floats(-0.03, 0.03), st.integers(1, 30), st.floats(0.0, 1.0))
 def test_shifts_are_the_share_of_a_line_held_after_the_year(intercept, slope, periods, share):
     errors = tuple(intercept + slope * h for h in range(12))
-    drift = Drift(errors=errors, year_error=errors[-1], categories=5, year_start=MONTHS[0], share=share)
+    drift = Drift(errors=errors, categories=5, year_start=MONTHS[0], share=share)
     expected = share * np.array([errors[min(h, 11)] for h in range(periods)])
     assert np.allclose(drift.shifts(periods), expected, atol=1e-9)
 
 
 def test_the_forecaster_multiplies_each_path_and_says_so():
     y = pd.Series(seasonal_counts(48, level=200.0), index=MONTHS[:48], dtype=float)
-    drift = Drift(errors=(0.1,) * 12, year_error=0.1, categories=5, year_start=MONTHS[36], share=0.5)
+    drift = Drift(errors=(0.1,) * 12, categories=5, year_start=MONTHS[36], share=0.5)
     plain = CrimeForecaster(model="seasonal-naive", seed=3).fit(y)
     shifted = CrimeForecaster(model="seasonal-naive", seed=3, drift=drift).fit(y)
     assert np.allclose(shifted.predict(12).paths, np.expm1(np.log1p(plain.predict(12).paths) + 0.05))
     assert any(note.startswith("dataset drift") for note in shifted.notes_)
-    small = Drift(errors=(0.004,) * 12, year_error=0.004, categories=5, year_start=MONTHS[36])
+    small = Drift(errors=(0.004,) * 12, categories=5, year_start=MONTHS[36])
     assert not any("drift" in note for note in CrimeForecaster(model="seasonal-naive", drift=small).fit(y).notes_)
 
 
@@ -151,3 +167,13 @@ def test_the_backtest_says_its_windows_carry_the_drift():
 
     assert "windows carry the dataset drift" in backtest()
     assert "dataset drift" not in backtest("--no-drift")
+
+
+def test_backtest_windows_carry_the_drift_they_are_given():
+    y = pd.Series(seasonal_counts(60, level=200.0), index=MONTHS[:60], dtype=float)
+    lifted = Drift(errors=(0.5,) * 12, categories=5, year_start=MONTHS[0], share=1.0)
+    plain = backtest_series(y, models=("crimecast", "ets"), windows=1, n_paths=200)
+    carried = backtest_series(y, models=("crimecast", "ets"), windows=1, n_paths=200, drift_at=lambda end: lifted)
+    by_model = lambda scores: scores.set_index("model")["mase"]  # noqa: E731
+    assert by_model(carried)["crimecast"] > by_model(plain)["crimecast"] + 0.5  # every month 65% too high
+    assert by_model(carried)["ets"] == by_model(plain)["ets"]  # only the default model carries it

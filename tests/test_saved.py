@@ -11,6 +11,7 @@ from conftest import QUICK_FUND
 from crimecast.cli import cli
 from crimecast.data.sources import DataSource, open_counts
 from crimecast.errors import DataError
+from crimecast.forecast.saved import _saved_spec
 from crimecast.forecast.models import CrimeForecaster
 from crimecast.forecast.panel import forecast_panel
 from crimecast.forecast.saved import load_panel, save_panel
@@ -178,3 +179,8 @@ def test_a_saved_forecast_read_with_other_data_names_the_dataset_it_was_made_fro
     result = invoke("milestones", "robbery", "--target", "-5%", "--year", "2013/14", "--forecast", "wb",
                     "--dataset", "london", "--store", store, "--out", tmp_path / "m")
     assert "made from the data" not in result.output
+
+
+def test_a_forecast_saved_before_the_drift_reads_back_without_it():
+    assert _saved_spec({"model": "crimecast", "paths": 1000}).drift is False
+    assert _saved_spec(ForecastSpec().model_dump(mode="json")).drift is True

@@ -11,6 +11,7 @@ pattern around them (``crimecast.forecast.gaps.fill_gaps``).
 from __future__ import annotations
 
 import contextlib
+import threading
 import warnings
 from collections.abc import Iterator
 
@@ -33,15 +34,20 @@ def _import_prophet():
     return Prophet
 
 
+_GLOBAL_NUMPY = threading.Lock()
+
+
 @contextlib.contextmanager
 def _seeded_global_numpy(seed: int) -> Iterator[None]:
-    """Prophet draws from numpy's global generator: seed it and restore it after."""
-    state = np.random.get_state()
-    np.random.seed(seed)
-    try:
-        yield
-    finally:
-        np.random.set_state(state)
+    """Prophet draws from numpy's global generator: seed it and restore it after, one thread at a time (the dataset
+    drift fits its categories on threads; two samples drawing at once would interleave their draws)."""
+    with _GLOBAL_NUMPY:
+        state = np.random.get_state()
+        np.random.seed(seed)
+        try:
+            yield
+        finally:
+            np.random.set_state(state)
 
 
 def _month_dummies(months: pd.DatetimeIndex, frequency: Frequency = MONTHLY) -> pd.DataFrame:

@@ -22,9 +22,10 @@ year (one series' own error is mostly its own noise). Total recorded crime (a
 sum of the others), a category whose counts stop before the origin (the
 Home Office's fraud, whose last year was its fall to Action Fraud) and a
 quiet one (under ``MIN_WHOLE_MEAN`` a period, or any empty period, in the
-four years to the origin: London's fraud and forgery) are not measured. Every series of a dataset gets the same drift, whichever command
-asks for it. Measured in bench/RESULTS.md (sections "milestones" and
-"accuracy").
+four years to the origin: London's fraud and forgery) are not measured,
+nor is a whole with a period missing. Every series of a dataset gets the
+same drift, whichever command asks for it. Measured in bench/RESULTS.md
+(sections "milestones" and "accuracy").
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ from crimecast.data.exceptional import ExceptionalPeriod, exceptional_mask, sett
 from crimecast.data.frequency import Frequency
 from crimecast.data.series import TOTAL_CATEGORY
 from crimecast.defaults import DRIFT_SHARE
-from crimecast.forecast.calibrate import CALIBRATION_MIN_TRAIN_YEARS, CALIBRATION_PATHS, FitCache
+from crimecast.forecast.calibrate import CALIBRATION_MIN_TRAIN_YEARS, FitCache
 from crimecast.forecast.frequency import series_frequency, with_frequency
 from crimecast.forecast.threads import one_blas_thread
 
@@ -56,12 +57,10 @@ class Drift:
 
     ``errors`` holds, period by period of the year measured, the mean over
     ``categories`` of log(actual) less the forecast's median log (the period
-    ``h`` ahead); ``year_error`` the same for the year's total;
-    ``year_start`` the year's first period.
+    ``h`` ahead); ``year_start`` is the year's first period.
     """
 
     errors: tuple[float, ...]
-    year_error: float
     categories: int
     year_start: pd.Timestamp
     share: float = DRIFT_SHARE
@@ -84,8 +83,8 @@ class Drift:
     @property
     def missed(self) -> float:
         """How far the year measured came in above its forecasts (a proportion; negative: below), as the
-        shifts carry it: the mean of ``errors``, so ``year_change`` is ``share`` of it (``year_error``, the
-        categories' year totals, can differ in sign when one category's paths are very skewed)."""
+        shifts carry it: the mean of ``errors``, so ``year_change`` is ``share`` of it on the log scale (the
+        categories' year totals can say otherwise when one category's paths are very skewed)."""
         return float(np.expm1(np.mean(self.errors)))
 
     def note(self, *, frequency: Frequency) -> str | None:
@@ -98,8 +97,8 @@ class Drift:
         year_end = frequency.range(self.year_start, periods=len(self.errors))[-1]
         return (f"dataset drift: in the year {frequency.label(self.year_start)} to {frequency.label(year_end)} this "
                 f"dataset's {self.categories} categories, each summed over its areas, came in {abs(self.missed):.1%} "
-                f"{direction} their forecasts made a year ahead; {self.share:.0%} of that (on the log scale) is carried "
-                f"into this forecast: about {self.year_change:+.1%} on a year's total, {first} in its first "
+                f"{direction} their forecasts made a year ahead; {self.share:.0%} of that (on the log scale) is "
+                f"carried into this forecast: about {self.year_change:+.1%} on a year's total, {first} in its first "
                 f"{frequency.noun}s; --no-drift (drift: false in a file) leaves it out.")
 
 
@@ -111,13 +110,18 @@ def _busy(counts: pd.Series) -> bool:
 
 
 def _year_error(y: pd.Series, *, exceptional: tuple[ExceptionalPeriod, ...], seed: int,
-                make_core: Callable) -> tuple[np.ndarray, float, pd.Timestamp] | None:
-    """Per period and for the total, the log error over the last year of ``y`` (see the module), or ``None`` when
-    that year touches an exceptional period, follows under three years of history, or the category is too quiet."""
+                make_core: Callable) -> tuple[np.ndarray, pd.Timestamp] | None:
+    """Per period, the log error over the last year of ``y`` (see the module), and the year's first period; ``None``
+    when that year touches an exceptional period, follows under three years of history, the category is too quiet,
+    or a period is missing."""
+    frequency = series_frequency(y)
+    if len(frequency.between(y.index[0], y.index[-1])) != len(y):
+        return None  # a whole with a period missing (areas covering different spans) is not measured
     y = with_frequency(y)
-    per_year = series_frequency(y).periods_per_year
+    per_year = frequency.periods_per_year
     touched = exceptional_mask(y.index, exceptional)
-    kept_out, _ = settled_in(exceptional, y.index, last_month=y.index[-1], stays_in="", remedy="")
+    kept_out, _ = settled_in(exceptional, y.index, last_month=frequency.period_end_month(y.index[-1]), stays_in="",
+                             remedy="")
     y_log = np.log1p(y.astype(float)).where(~exceptional_mask(y.index, kept_out))
     origin = len(y) - per_year
     window = slice(origin, len(y))
@@ -126,13 +130,12 @@ def _year_error(y: pd.Series, *, exceptional: tuple[ExceptionalPeriod, ...], see
         return None
     paths = FitCache().window_paths(y_log, origin, per_year, make_core, seed)
     actual = y.to_numpy(dtype=float)[window]
-    per_period = np.log1p(actual) - np.median(paths, axis=0)
-    total = np.log1p(actual.sum()) - np.median(np.log1p(np.expm1(paths).clip(0.0, None).sum(axis=1)))
-    return per_period, float(total), y.index[origin]
+    return np.log1p(actual) - np.median(paths, axis=0), y.index[origin]
 
 
 def dataset_drift(wholes: dict[str, pd.Series], *, as_of: pd.Timestamp, make_core: Callable,
-                  exceptional: tuple[ExceptionalPeriod, ...] = (), seed: int, share: float = DRIFT_SHARE) -> Drift | None:
+                  exceptional: tuple[ExceptionalPeriod, ...] = (), seed: int,
+                  share: float = DRIFT_SHARE) -> Drift | None:
     """The drift of a dataset whose categories' wholes are ``wholes``, at ``as_of``.
 
     Parameters
@@ -145,7 +148,10 @@ def dataset_drift(wholes: dict[str, pd.Series], *, as_of: pd.Timestamp, make_cor
     make_core
         The model the wholes are forecast with: the default model's
         (``crimecast.forecast.models.crimecast_core``), as the forecasts that
-        carry the drift are.
+        carry the drift are, with its own settings (steps found
+        automatically; a run's known changes and ``--no-steps`` apply to its
+        series, not to the wholes: a known change in the year measured counts
+        as drift).
     exceptional
         Exceptional periods (only those starting by ``as_of`` count): a year
         touching one is not measured, and settled ones are kept out of fits.
@@ -160,7 +166,9 @@ def dataset_drift(wholes: dict[str, pd.Series], *, as_of: pd.Timestamp, make_cor
         ``None`` when fewer than ``MIN_DRIFT_CATEGORIES`` categories have an
         ordinary year to measure.
     """
-    known = tuple(p for p in exceptional if p.start <= as_of)
+    frequency = series_frequency(next(iter(wholes.values()))) if wholes else None
+    last_month = frequency.period_end_month(as_of) if frequency else as_of  # a quarter: periods starting in it count
+    known = tuple(p for p in exceptional if p.start <= last_month)
     wholes = {category: y.loc[:as_of].dropna() for category, y in wholes.items()
               if category != TOTAL_CATEGORY}  # a sum of the others, not a category of its own
     key = (tuple((c, len(y), int(pd.util.hash_pandas_object(y).sum())) for c, y in sorted(wholes.items())),
@@ -180,17 +188,15 @@ def _measured(wholes: dict[str, pd.Series], *, known: tuple[ExceptionalPeriod, .
               make_core: Callable) -> Drift | None:
     latest = max((y.index[-1] for y in wholes.values() if len(y)), default=None)
     # a category whose counts stop earlier (the Home Office's fraud) has no year to the origin
-    categories = [category for category in sorted(wholes) if len(wholes[category]) and wholes[category].index[-1] == latest]
+    categories = [category for category, y in sorted(wholes.items()) if len(y) and y.index[-1] == latest]
     # Most of a fit is Prophet's optimiser in its own process (CmdStan), so threads overlap them.
     with one_blas_thread(), ThreadPoolExecutor(max_workers=FIT_THREADS) as pool:
         errors = pool.map(partial(_year_error, exceptional=known, seed=seed, make_core=make_core),
                           [wholes[c] for c in categories])
         found = {category: error for category, error in zip(categories, errors) if error is not None}
-    if len(found) < MIN_DRIFT_CATEGORIES or len({len(e) for e, _, _ in found.values()}) != 1:
+    if len(found) < MIN_DRIFT_CATEGORIES or len({len(e) for e, _ in found.values()}) != 1:
         return None
-    errors = np.mean([e for e, _, _ in found.values()], axis=0)
-    year_error = float(np.mean([total for _, total, _ in found.values()]))
-    year_start = max(start for _, _, start in found.values())
-    return Drift(errors=tuple(float(e) for e in errors), year_error=year_error, categories=len(found),
-                 year_start=year_start, share=share)
+    errors = np.mean([e for e, _ in found.values()], axis=0)
+    year_start = max(start for _, start in found.values())
+    return Drift(errors=tuple(float(e) for e in errors), categories=len(found), year_start=year_start, share=share)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 
@@ -19,6 +20,7 @@ from crimecast.forecast.backtest import (BACKTEST_MODELS, BACKTEST_WINDOWS, back
                                          backtest_series, lost_to_baseline, summarise)
 from crimecast.forecast.calibrate import FitCache
 from crimecast.forecast.cores import series_frequency
+from crimecast.forecast.drift import Drift
 from crimecast.forecast.panel import (Panel, drift_of, forecast_panel, panel_keys, series_exceptional,
                                      series_settings)
 from crimecast.forecast.spec import ForecastSpec, default_exceptional
@@ -43,9 +45,19 @@ def _forecaster_params(spec: ForecastSpec, category: str, area: str, references:
     return series_settings(spec, (category, area), (references or {}).get(category))
 
 
-def _drift_at(spec: ForecastSpec, references: dict[str, pd.Series] | None):
+def _drift_at(spec: ForecastSpec,
+              references: dict[str, pd.Series] | None) -> Callable[[pd.Timestamp], Drift | None] | None:
     """The dataset drift at each backtest window's origin, as a forecast from there carries it (``drift_of``)."""
     return None if not references else partial(drift_of, references, spec=spec)
+
+
+def _windows_carry_drift(counts: pd.DataFrame, items: list[tuple[str, str, pd.Series]], *, spec: ForecastSpec,
+                         options: BacktestOptions) -> bool:
+    """Whether any backtest window of ``items`` carries a dataset drift (each origin measured once, and cached)."""
+    drift_at = _drift_at(spec, season_references(counts)) if spec.drift else None
+    ends = {y.index[origin - 1] for _, _, y in items
+            for origin in backtest_origins(len(y), windows=options.windows, frequency=series_frequency(y))}
+    return drift_at is not None and any(drift_at(end) is not None for end in sorted(ends))
 
 
 @dataclass
@@ -333,7 +345,9 @@ def run_backtests(counts: pd.DataFrame, *, category: str, area: str, spec: Forec
                                   items, jobs=jobs, progress=progress)
     if not frames:
         raise DataError("no series could be backtested: " + "; ".join(f"{f.label}: {f.reason}" for f in failures))
-    if spec.drift and DEFAULT_MODEL in (spec.model, *options.models):
+    carried = DEFAULT_MODEL in (spec.model, *options.models) and _windows_carry_drift(counts, items, spec=spec,
+                                                                                     options=options)
+    if carried:
         notes.append(f"{DEFAULT_MODEL}'s windows carry the dataset drift measured at each window's origin, as its "
                      "forecasts do (--no-drift leaves it out).")
     return BacktestReport(scores=pd.concat(frames, ignore_index=True), model=spec.model, notes=notes,

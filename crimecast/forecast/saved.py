@@ -109,9 +109,14 @@ def load_panel(name: str, *, counts: pd.DataFrame, store: str | Path | None = No
     paths = CoherentPaths(months=months,
                           bottom={key: decode_paths(blob, paths=n_paths, periods=periods) for key, blob in blobs.items()},
                           total_categories=tuple(meta["total_categories"]), districts=tuple(meta["districts"]))
-    return Panel(paths=paths, spec=ForecastSpec.model_validate(json.loads(row["spec"])), as_of=as_of,
+    return Panel(paths=paths, spec=_saved_spec(json.loads(row["spec"])), as_of=as_of,
                  notes=list(meta["notes"]), saved=name,
                  series_notes={(c, a): list(notes) for c, a, notes in meta["series_notes"]})
+
+
+def _saved_spec(saved: dict) -> ForecastSpec:
+    """A saved forecast's settings; one saved before the dataset drift (no ``drift`` key) carried none."""
+    return ForecastSpec.model_validate({"drift": False, **saved})
 
 
 def _data_option(source: str) -> str:
