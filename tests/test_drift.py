@@ -13,7 +13,7 @@ from crimecast.data.exceptional import ExceptionalPeriod
 from crimecast.data.frequency import MONTHLY, QUARTERLY
 from crimecast.data.sources import DataSource, open_counts
 from crimecast.forecast import drift as drift_module
-from crimecast.forecast.drift import DRIFT_SHARE, Drift
+from crimecast.forecast.drift import DRIFT_SHARE, Drift, passed_over
 from crimecast.forecast.backtest import backtest_series
 from crimecast.forecast.models import CrimeForecaster, crimecast_core
 from crimecast.data.series import season_references
@@ -177,3 +177,17 @@ def test_backtest_windows_carry_the_drift_they_are_given():
     by_model = lambda scores: scores.set_index("model")["mase"]  # noqa: E731
     assert by_model(carried)["crimecast"] > by_model(plain)["crimecast"] + 0.5  # every month 65% too high
     assert by_model(carried)["ets"] == by_model(plain)["ets"]  # only the default model carries it
+
+
+def test_a_year_holding_a_lockdown_says_why_no_drift_is_carried():
+    lockdown = ExceptionalPeriod(start=MONTHS[64], end=MONTHS[66], label="lockdown")
+    note = passed_over(_wholes(4), as_of=MONTHS[-1], exceptional=(lockdown,))
+    assert note == ("no dataset drift carried: the year 2015-04 to 2016-03 holds lockdown, so last year's "
+                    "dataset-wide forecast error says nothing about the next.")
+    assert passed_over(_wholes(4), as_of=MONTHS[59], exceptional=(lockdown,)) is None  # the year before it
+    counts = open_counts(DataSource(data="west-midlands"))
+    flood = ExceptionalPeriod(start=pd.Timestamp("2013-06-01"), end=pd.Timestamp("2013-07-01"), label="a flood")
+    panel = forecast_panel(counts, spec=ForecastSpec(paths=100, exceptional=(flood,)), needs=[("robbery", "force")])
+    said = "no dataset drift carried: the year 2013-04 to 2014-03 holds a flood, so"
+    assert any(note.startswith(said) for note in panel.notes)
+    assert any(note.startswith(said) for note in panel.result(counts, "robbery", "force").notes)

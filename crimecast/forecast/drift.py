@@ -37,7 +37,7 @@ from functools import partial
 import numpy as np
 import pandas as pd
 
-from crimecast.data.exceptional import ExceptionalPeriod, exceptional_mask, settled_in
+from crimecast.data.exceptional import ExceptionalPeriod, calendar_of, exceptional_mask, settled_in
 from crimecast.data.frequency import Frequency
 from crimecast.data.series import TOTAL_CATEGORY
 from crimecast.defaults import DRIFT_SHARE
@@ -199,4 +199,40 @@ def _measured(wholes: dict[str, pd.Series], *, known: tuple[ExceptionalPeriod, .
     errors = np.mean([e for e, _ in found.values()], axis=0)
     year_start = max(start for _, start in found.values())
     return Drift(errors=tuple(float(e) for e in errors), categories=len(found), year_start=year_start, share=share)
+
+
+def passed_over(wholes: dict[str, pd.Series], *, as_of: pd.Timestamp,
+                exceptional: tuple[ExceptionalPeriod, ...] = ()) -> str | None:
+    """Why no drift is carried from ``as_of`` when the year to it holds an exceptional period, in one sentence.
+
+    Parameters
+    ----------
+    wholes
+        The dataset's category wholes (``season_references``): only their frequency is read.
+    as_of
+        The last period the forecasts use.
+    exceptional
+        Exceptional periods; those starting by the end of the ``as_of`` period count.
+
+    Returns
+    -------
+    str or None
+        The note, or ``None`` when the year holds none (a drift is then
+        measured, or is missing for another reason, such as a short history).
+    """
+    if not wholes:
+        return None
+    frequency = series_frequency(next(iter(wholes.values())))
+    per_year = frequency.periods_per_year
+    year = frequency.range(as_of - pd.DateOffset(months=(per_year - 1) * frequency.months_per_period),
+                           periods=per_year)
+    last_month = frequency.period_end_month(as_of)
+    held = [p for p in exceptional if p.start <= last_month and exceptional_mask(year, [p]).any()]
+    if not held:
+        return None
+    calendar = calendar_of(held)
+    names = ", ".join(dict.fromkeys(p.name for p in held))
+    return (f"no dataset drift carried: the year {frequency.label(year[0])} to {frequency.label(year[-1])} holds "
+            f"{names}{f' of the {calendar} calendar' if calendar else ''}, so last year's dataset-wide forecast error "
+            "says nothing about the next.")
 

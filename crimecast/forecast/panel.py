@@ -36,7 +36,7 @@ from crimecast.data.series import FORCE_AREA, TOTAL_CATEGORY, season_references,
 from crimecast.errors import CrimecastError, DataError
 from crimecast.defaults import DEFAULT_MODEL
 from crimecast.forecast.calibrate import WIDE_INTERVALS, FitCache, wide_note
-from crimecast.forecast.drift import Drift, dataset_drift
+from crimecast.forecast.drift import Drift, dataset_drift, passed_over
 from crimecast.forecast.models import AUTO, PARTLY_CALIBRATED, CrimeForecaster, crimecast_core, step_note
 from crimecast.forecast.parallel import Progress, map_series
 from crimecast.forecast.paths import ForecastResult
@@ -478,8 +478,10 @@ def forecast_panel(counts: pd.DataFrame, *, spec: ForecastSpec, needs: Iterable[
     kept = [(key, history, fit) for key, history, fit in zip(keys, histories, fitted) if fit.reason is None]
     correlated = correlate_paths([fit.paths for _, _, fit in kept], history_correlation([h for _, h, _ in kept]),
                                  seed=spec.seed) if kept else []
-    series_notes = {key: fit.notes for key, _, fit in kept}
-    drift_note = drift.note(frequency=frequency) if drift is not None else None  # every series': said once, unled
+    passed = (passed_over(wholes, as_of=as_of, exceptional=spec.exceptional)
+              if drift is None and spec.drift and spec.model == DEFAULT_MODEL else None)
+    series_notes = {key: [*fit.notes, *([passed] if passed else [])] for key, _, fit in kept}
+    drift_note = drift.note(frequency=frequency) if drift is not None else passed  # every series': said once, unled
     own = [(key, note) for key, note in _batch_notes([(key, fit) for key, _, fit in kept]) if note != drift_note]
     notes = ([drift_note] if drift_note and kept else []) + series_notes_once(own) + stopped.notes
     steps = [step for _, _, fit in kept for step in fit.steps]
