@@ -211,3 +211,20 @@ def pytest_collection_modifyitems(config, items):
     at the end on one worker.)
     """
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)  # stable: otherwise in file order
+
+
+def step_at_a_filled_month(folder: Path) -> pd.DataFrame:
+    """Three force-wide series rising 30% from 2018-04, a month missing from the file (filled in when read), where
+    the step is found."""
+    from crimecast.data.load import load_counts
+    from crimecast.data.series import with_totals
+
+    rng = np.random.default_rng(2)  # burglary's step is found at the filled month by the chart and the forecast alike
+    months = pd.date_range("2015-04-01", periods=60, freq="MS")
+    rows = [(f"{month:%Y-%m}", "force", category, int(count))
+            for category, level in (("burglary", 400), ("robbery", 300), ("drugs", 500))
+            for i, (month, count) in enumerate(zip(months, rng.poisson(np.where(np.arange(60) >= 36, level * 1.3, level))))
+            if i != 36]
+    path = folder / "step-at-a-gap.csv"
+    pd.DataFrame(rows, columns=["month", "area", "category", "count"]).to_csv(path, index=False)
+    return with_totals(load_counts(path))

@@ -137,7 +137,8 @@ def test_a_step_in_a_quarterly_series_is_dated_by_its_quarter_not_its_first_mont
     assert [f"{s.month:%Y-%m}" for s in forecaster.steps_] == ["2009-10"]
     assert forecaster.notes_[0].startswith("step change up of 41% from 2009/10 Q3 is modelled as a level shift")
     assert not any("2009-10" in note for note in forecaster.notes_)
-    fit = _fit_bottom((("robbery", "force"), y, ("robbery", "force")), ForecastSpec(paths=200, seed=1), 4, False)
+    fit = _fit_bottom((("robbery", "force"), y, ("robbery", "force"), frozenset()), ForecastSpec(paths=200, seed=1), 4,
+                      False)
     assert fit.steps == ["robbery / force +41% from 2009/10 Q3"]
     assert not any("level shift" in note for note in fit.other_notes)  # the step's note is known as one
 

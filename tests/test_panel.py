@@ -226,3 +226,13 @@ def test_the_batch_steps_note_names_a_few_and_counts_the_rest():
     assert f"area-{MAX_STEPS_LISTED - 1} " in text and f"area-{MAX_STEPS_LISTED} " not in text
     assert "; and 3 more (each series' own notes name its steps)" in text
     assert steps_note(steps[:1]).startswith("1 step change modelled as level shifts: burglary / area-0 -10% from 2020-04 (")
+
+
+def test_a_step_starting_at_a_filled_month_says_it_may_have_begun_a_month_later(tmp_path):
+    from conftest import step_at_a_filled_month
+
+    counts = step_at_a_filled_month(tmp_path)
+    panel = forecast_panel(counts, spec=ForecastSpec(paths=100, exceptional=()), needs=[("burglary", "force")])
+    step = [note for note in panel.result(counts, "burglary", "force").notes if note.startswith("step change up")]
+    assert len(step) == 1 and step[0].endswith("2018-04 itself was missing from the data and filled in, so the step "
+                                               "began then or a month later.")

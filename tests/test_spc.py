@@ -327,3 +327,12 @@ def test_a_lockdown_that_has_not_settled_stays_in_the_chart_as_in_the_forecast()
     assert report.chart.excluded.sum() == 0
     assert any("lockdown-1 of the covid-uk calendar ended fewer than 6 months before the data does" in n
                for n in report.notes)
+
+
+def test_spc_says_when_a_step_starts_at_a_filled_month(tmp_path):
+    from crimecast.forecast.run import run_spc
+    from tests.conftest import step_at_a_filled_month
+
+    report = run_spc(step_at_a_filled_month(tmp_path), category="burglary", area="force", exceptional=())
+    assert [f"{step.month:%Y-%m}" for step in report.chart.steps] == ["2018-04"]
+    assert "the step from 2018-04 starts at a month missing from the data and filled in, so it began then or a month later." in report.notes

@@ -120,14 +120,18 @@ def _steps_used(core) -> list:
     return [step for member in members for step in getattr(member, "steps_", [])]
 
 
-def step_note(step, *, frequency: Frequency) -> str:
+def step_note(step, *, frequency: Frequency, filled: bool = False) -> str:
     """The note on one step modelled as a level shift, its start named as ``frequency`` names a period
-    (``2012-11``; ``2019/20 Q1`` for a quarterly series, never the quarter's first month)."""
+    (``2012-11``; ``2019/20 Q1`` for a quarterly series, never the quarter's first month); ``filled``: that period
+    was missing from the data and filled in, so the note says the step may have begun a period later."""
     direction = "down" if step.change < 0 else "up"
     origin = "known change" if step.known else "step change"
-    return (f"{origin} {direction} of {abs(step.change):.0%} from {frequency.label(step.month)} is modelled as a level shift "
+    start = frequency.label(step.month)
+    return (f"{origin} {direction} of {abs(step.change):.0%} from {start} is modelled as a level shift "
             "(pass --no-steps, or level_shifts=(), to switch this off); the periods either side average "
-            f"{step.before:,.0f} and {step.after:,.0f} (seasonally adjusted).")
+            f"{step.before:,.0f} and {step.after:,.0f} (seasonally adjusted)."
+            + (f" {start} itself was missing from the data and filled in, so the step began then or a "
+               f"{frequency.noun} later." if filled else ""))
 
 
 class CrimeForecaster:

@@ -32,7 +32,7 @@ from crimecast.data.frequency import MONTHLY, QUARTERLY, Frequency, frequency_of
 from crimecast.data.exceptional import ExceptionalPeriod, calendar_of, check_no_overlap
 from crimecast.data.known_changes import KnownChange, check_known_changes, exceptional_periods, months_for
 from crimecast.data.months import months_between
-from crimecast.data.series import FORCE_AREA, TOTAL_CATEGORY, season_references, series_of
+from crimecast.data.series import FORCE_AREA, TOTAL_CATEGORY, filled_periods, season_references, series_of
 from crimecast.errors import CrimecastError, DataError
 from crimecast.defaults import DEFAULT_MODEL
 from crimecast.forecast.calibrate import WIDE_INTERVALS, FitCache, wide_note
@@ -289,10 +289,10 @@ class _Fit:
     wide: str | None = None  # the note that intervals are wide, and why (calibrate.wide_note), if so
 
 
-def _fit_bottom(item: tuple[Key, pd.Series, Key], spec: ForecastSpec, horizon: int, keep_going: bool,
+def _fit_bottom(item: tuple[Key, pd.Series, Key, frozenset], spec: ForecastSpec, horizon: int, keep_going: bool,
                 score: Callable | None = None, score_keys: frozenset = frozenset(),
                 references: dict[str, pd.Series] | None = None, drift: Drift | None = None) -> _Fit:
-    key, history, seeded_as = item
+    key, history, seeded_as, filled = item
     reference = (references or {}).get(key[0])
     fits = FitCache()  # the series' calibration windows are its backtest's windows: fitted once for both
     try:
@@ -307,16 +307,17 @@ def _fit_bottom(item: tuple[Key, pd.Series, Key], spec: ForecastSpec, horizon: i
             raise
         return _Fit(reason=f"unexpected {type(error).__name__}: {error}\n{traceback.format_exc()}")
     frequency = series_frequency(history)
-    step_notes = {step_note(step, frequency=frequency) for step in forecaster.steps_}
+    step_notes = {step_note(step, frequency=frequency): step_note(step, frequency=frequency, filled=step.month in filled)
+                  for step in forecaster.steps_}  # a step starting at a filled period says so
     scored = score(key, history, fits, reference) if score is not None and key in score_keys else None
     wide = (wide_note(forecaster.calibration_, history.index, label=frequency.label, noun=frequency.noun)
             if forecaster.calibration_ is not None else None)
-    notes = [*forecaster.notes_, *([wide] if wide else [])]
+    notes = [step_notes.get(note, note) for note in [*forecaster.notes_, *([wide] if wide else [])]]
     return _Fit(paths=result.paths.astype(np.float32).astype(np.float64), notes=notes, scored=scored,
-                other_notes=[note for note in notes if note not in step_notes],
+                other_notes=[note for note in notes if note not in step_notes.values()],
                 partly_calibrated=forecaster.partly_calibrated_note_, wide=wide,
                 steps=[f"{key[0]} / {key[1]} {step.change:+.0%} from {frequency.label(step.month)}"
-                       for step in forecaster.steps_])
+                       + (" (a filled period)" if step.month in filled else "") for step in forecaster.steps_])
 
 
 def series_notes_once(notes: list[tuple[Key, str]], *, named: int = 3) -> list[str]:
@@ -471,7 +472,9 @@ def forecast_panel(counts: pd.DataFrame, *, spec: ForecastSpec, needs: Iterable[
     drift = drift_of(wholes, as_of, spec=spec) if spec.model == DEFAULT_MODEL else None
     fitted = map_series(partial(_fit_bottom, spec=spec, horizon=horizon, keep_going=keep_going, score=score,
                                 score_keys=score_keys, references=wholes, drift=drift),
-                        [(key, history, seed_key(counts, key)) for key, history in zip(keys, histories)],
+                        [(key, history, seed_key(counts, key), frozenset(filled_periods(counts, category=key[0],
+                                                                                         area=key[1])))
+                         for key, history in zip(keys, histories)],
                         jobs=jobs, progress=progress,
                         label=lambda item: f"{item[2][0]} / {item[2][1]}")  # one force of several by its own name
     failures = {**stopped.failures, **{key: fit.reason for key, fit in zip(keys, fitted) if fit.reason is not None}}

@@ -421,4 +421,12 @@ def run_spc(counts: pd.DataFrame, *, category: str, area: str, start: pd.Timesta
                                    exceptional=periods)
     return ProcessReport(category=slug, area=area_slug, chart=chart, month_effects=effects,
                          summary=describe_chart(chart, month_effects=effects), known=known,
-                         notes=([note] if note else []) + exceptional_notes)
+                         notes=([note] if note else []) + exceptional_notes + _steps_at_filled(
+                             chart, filled=filled_periods(counts, category=slug, area=area_slug),
+                             frequency=frequency_of(counts)))
+
+
+def _steps_at_filled(chart: ControlChart, *, filled: list[pd.Timestamp], frequency) -> list[str]:
+    """A note for each step that starts at a period missing from the data and filled in (it began then or later)."""
+    return [f"the step from {frequency.label(step.month)} starts at a {frequency.noun} missing from the data and "
+            f"filled in, so it began then or a {frequency.noun} later." for step in chart.steps if step.month in filled]
