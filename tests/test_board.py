@@ -459,20 +459,23 @@ def test_process_sentence_judges_no_target_against_limits_that_mean_nothing():
 
 def test_process_sentence_says_when_the_latest_months_lie_beyond_the_limit_the_target_lies_beyond():
     # Merseyside burglary, 2018-03 to 2021-09: a fall not confirmed as a step, the last six months under the lower
-    # limit (581) and the target's monthly equivalent (574); the pack said only "will be consistently missed"
-    from crimecast.forecast.mdc import CONSISTENTLY_MISSED, assurance, variation
+    # limit (581) and the target's monthly equivalent (574); the pack said "will be consistently missed"
+    from crimecast.forecast.mdc import CONSISTENTLY_MISSED, MOVED, assurance, variation
     from crimecast.forecast.run import run_spc
-    from crimecast.report.board import IN_YEAR, _process_sentence
+    from crimecast.report.board import IN_YEAR, _kept_values, _process_sentence
 
     months = pd.date_range("2018-04-01", periods=36, freq="MS")
     values = [round(900 - 9 * i + (20 if i % 2 else -20)) for i in range(30)] + [560, 550, 565, 545, 555, 548]  # no step
     counts = pd.DataFrame({"month": months, "area": "force", "category": "burglary", "count": values})
     process = run_spc(counts, category="burglary", area="force", start=months[0], exceptional=())
     limits = process.chart.periods[-1].limits
-    assure = assurance(limits, year_target=12 * 570, lower_is_better=True)
-    assert assure.kind == CONSISTENTLY_MISSED and limits.lower > 565 and not process.chart.steps, process.summary
+    latest = _kept_values(process.chart)
+    assert assurance(limits, year_target=12 * 570, lower_is_better=True).kind == CONSISTENTLY_MISSED
+    assure = assurance(limits, year_target=12 * 570, lower_is_better=True, latest=latest)
+    assert assure.kind == MOVED and limits.lower > 565 and not process.chart.steps, process.summary
+    assert assure.label == "Not judged: the latest months lie beyond the limits"
     sentence = _process_sentence(process, variation(process.chart, lower_is_better=True), assure, IN_YEAR)
-    assert sentence.endswith("will be consistently missed. But the latest 6 months (545 to 565) lie below the lower "
-                             "limit too: the process has moved past the limits this reading rests on."), sentence
-    within = assurance(limits, year_target=12 * 700, lower_is_better=True)  # a target inside the limits: no such words
+    assert sentence.endswith("(570) lies below the lower limit, but so do the latest 6 months (545 to 565): the "
+                             "process has moved past the limits, so the target is not judged against them."), sentence
+    within = assurance(limits, year_target=12 * 700, lower_is_better=True, latest=latest)  # inside the limits
     assert "moved past" not in _process_sentence(process, variation(process.chart, lower_is_better=True), within, IN_YEAR)

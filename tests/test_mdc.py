@@ -83,6 +83,16 @@ def test_assurance_words():
     assert mdc.assurance(limits, year_target=12 * 70, lower_is_better=False).label == "Target consistently met"
 
 
+def test_a_target_beyond_a_limit_the_latest_periods_also_lie_beyond_is_not_judged():
+    limits = Limits(mean=100, mr_bar=10, lower=73.4, upper=126.6)
+    settled = [100, 95, 104, 98]
+    assert mdc.assurance(limits, year_target=12 * 70, latest=settled).kind == mdc.CONSISTENTLY_MISSED
+    assert mdc.assurance(limits, year_target=12 * 70, latest=[*settled, 71, 72]).kind == mdc.MOVED
+    assert mdc.assurance(limits, year_target=12 * 130, latest=[*settled, 128]).kind == mdc.MOVED  # met side too
+    assert mdc.assurance(limits, year_target=12 * 95, latest=[*settled, 60]).kind == mdc.HIT_AND_MISS  # target within
+    assert mdc.latest_beyond([*settled, 71, 72], monthly_target=70, lower=73.4, upper=126.6) == 2
+
+
 def test_assurance_on_quarterly_data_shares_the_year_over_four_quarters():
     from crimecast.data.frequency import QUARTERLY
 

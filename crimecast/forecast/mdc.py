@@ -12,7 +12,10 @@ Two readings of an XmR chart that a Board takes in at a glance:
   data, over 4 for quarterly data) and set
   against the current period's natural process limits: outside the limits on
   the right side, the target is consistently met; on the wrong side,
-  consistently missed; between them, hit and miss.
+  consistently missed; between them, hit and miss. When the target lies
+  beyond a limit and so do the latest periods (a change not yet confirmed as
+  a step), the process has moved past the limits the reading would rest on:
+  the target is not judged (``moved``).
 
 Which side is "improving" depends on the milestone's direction: for a
 reduction target (``at_most``) lower is better. When the current period's
@@ -38,6 +41,7 @@ CONCERNING = "concerning"
 CONSISTENTLY_MET = "consistently-met"
 CONSISTENTLY_MISSED = "consistently-missed"
 HIT_AND_MISS = "hit-and-miss"
+MOVED = "moved"  # the target lies beyond a limit and so do the latest periods: not judged against those limits
 NO_LIMITS = "no-limits"  # the current period's limits mean nothing (Period.degenerate): nothing is read against them
 RECENT_STEP_MONTHS = 12
 
@@ -78,7 +82,27 @@ class Assurance:
     def label(self) -> str:
         """Text equivalent of the icon."""
         return {CONSISTENTLY_MET: "Target consistently met", CONSISTENTLY_MISSED: "Target consistently missed",
-                HIT_AND_MISS: "Hit and miss", NO_LIMITS: "Not judged: too few crimes for limits"}[self.kind]
+                HIT_AND_MISS: "Hit and miss", NO_LIMITS: "Not judged: too few crimes for limits",
+                MOVED: f"Not judged: the latest {self.frequency.noun}s lie beyond the limits"}[self.kind]
+
+    @property
+    def side(self) -> str:
+        """Which limit the target lies beyond: ``"below the lower limit"``, ``"above the upper limit"``, or ``""``."""
+        return ("below the lower limit" if self.monthly_target < self.lower else
+                "above the upper limit" if self.monthly_target > self.upper else "")
+
+
+def latest_beyond(values, *, monthly_target: float, lower: float, upper: float) -> int:
+    """How many of the latest ``values`` (the current period's, oldest first) lie beyond the limit the target lies
+    beyond (below ``lower`` when the target is below it, above ``upper`` when above); 0 when the target lies
+    within the limits."""
+    if monthly_target < lower:
+        beyond = [value < lower for value in values]
+    elif monthly_target > upper:
+        beyond = [value > upper for value in values]
+    else:
+        return 0
+    return next((i for i, out in enumerate(reversed(beyond)) if not out), len(beyond))
 
 
 def _judge(side: str, lower_is_better: bool) -> str:
@@ -118,7 +142,7 @@ def variation(chart: ControlChart, *, lower_is_better: bool = True) -> Variation
 
 
 def assurance(limits: Limits, *, year_target: float, lower_is_better: bool = True,
-              frequency: Frequency = MONTHLY, degenerate: bool = False) -> Assurance:
+              frequency: Frequency = MONTHLY, degenerate: bool = False, latest=()) -> Assurance:
     """Where the target (as an average per period: month or quarter) sits against the natural process limits.
 
     Parameters
@@ -135,6 +159,10 @@ def assurance(limits: Limits, *, year_target: float, lower_is_better: bool = Tru
     degenerate
         The limits mean nothing (``Period.degenerate``): the reading is
         ``no-limits`` and the target is not judged.
+    latest
+        The current period's values, oldest first (those kept in the
+        limits): when the latest lie beyond the limit the target lies
+        beyond, the reading is ``moved`` (see :func:`latest_beyond`).
     """
     monthly = year_target / frequency.periods_per_year
     lower, upper = max(limits.lower, 0.0), limits.upper
@@ -144,7 +172,9 @@ def assurance(limits: Limits, *, year_target: float, lower_is_better: bool = Tru
         kind = CONSISTENTLY_MET if monthly >= upper else CONSISTENTLY_MISSED if monthly < lower else HIT_AND_MISS
     else:
         kind = CONSISTENTLY_MET if monthly <= lower else CONSISTENTLY_MISSED if monthly > upper else HIT_AND_MISS
+    if kind != NO_LIMITS and latest_beyond(latest, monthly_target=monthly, lower=lower, upper=upper):
+        kind = MOVED
     return Assurance(kind=kind, monthly_target=monthly, lower=lower, upper=upper, frequency=frequency)
 
 
-__all__ = ["Assurance", "Variation", "assurance", "variation"]
+__all__ = ["Assurance", "Variation", "assurance", "latest_beyond", "variation"]

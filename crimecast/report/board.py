@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from crimecast.data.calendar import financial_year_label, financial_year_months, parse_financial_year
@@ -30,7 +31,7 @@ from crimecast.data.series import with_totals
 from crimecast.data.slugs import slugify
 from crimecast.data.store import crimecast_version, fingerprint  # the store's: one hash for one table
 from crimecast.errors import DataError, UsageError
-from crimecast.forecast.mdc import NO_LIMITS, Assurance, Variation, assurance, variation
+from crimecast.forecast.mdc import MOVED, NO_LIMITS, Assurance, Variation, assurance, latest_beyond, variation
 from crimecast.forecast.panel import Panel
 from crimecast.forecast.parallel import Progress
 from crimecast.forecast.run import ProcessReport, run_spc
@@ -285,35 +286,30 @@ def _process_sentence(process: ProcessReport, var: Variation, assure: Assurance,
     steps = len(process.chart.steps)  # the summary opens with one sentence per step: the last sets the current period
     first = process.summary[max(steps - 1, 0)].rstrip(".")
     reading = "common cause variation" if var.side is None else f"special cause, {var.kind} ({var.side})"
-    where = _assurance_words(assure.kind, stage)
     noun = assure.frequency.noun
-    return (f"{first}; the latest {noun} is {reading}. Against the natural limits ({count(assure.lower)} to "
-            f"{count(assure.upper)} a {noun}) the target's {assure.frequency.adjective} equivalent "
-            f"({count(assure.monthly_target)}) {where}.{_moved_past_the_limits(process.chart, assure)}")
+    limits = (f"{first}; the latest {noun} is {reading}. Against the natural limits ({count(assure.lower)} to "
+              f"{count(assure.upper)} a {noun}) the target's {assure.frequency.adjective} equivalent "
+              f"({count(assure.monthly_target)})")
+    if assure.kind == MOVED:
+        return f"{limits} lies {assure.side}, but so {_latest_run(process.chart, assure)}: the process has moved past " \
+               "the limits, so the target is not judged against them."
+    return f"{limits} {_assurance_words(assure.kind, stage)}."
 
 
-def _moved_past_the_limits(chart, assure: Assurance) -> str:
-    """A sentence when the latest periods lie beyond the limit the target lies beyond, else ``""``.
+def _kept_values(chart) -> np.ndarray:
+    """The chart's values that count towards its limits (exceptional periods left out), oldest first."""
+    return chart.values[~chart.excluded].to_numpy(dtype=float)
 
-    The target outside the limits reads "consistently met" or "missed"; when the latest periods
-    are out there too (a fall not yet confirmed as a step: Merseyside burglary, 2021, six months
-    under the lower limit and the target's monthly equivalent), the process has moved past the
-    limits the reading rests on, and the sentence says so rather than let the reading stand alone.
-    """
-    if assure.monthly_target < assure.lower:
-        beyond, side = (lambda v: v < assure.lower), "below the lower limit"
-    elif assure.monthly_target > assure.upper:
-        beyond, side = (lambda v: v > assure.upper), "above the upper limit"
-    else:
-        return ""
-    kept = chart.values[~chart.excluded].to_numpy(dtype=float)
-    run = next((i for i, v in enumerate(kept[::-1]) if not beyond(v)), len(kept))
-    if not run:
-        return ""
+
+def _latest_run(chart, assure: Assurance) -> str:
+    """``"do the latest 6 months (545 to 565)"``: the latest periods beyond the limit the target lies beyond (Merseyside
+    burglary, 2021: six months under the lower limit and the target's monthly equivalent, a fall not yet confirmed
+    as a step)."""
+    kept = _kept_values(chart)
+    run = latest_beyond(kept, monthly_target=assure.monthly_target, lower=assure.lower, upper=assure.upper)
     recent, noun = kept[len(kept) - run:], assure.frequency.noun
-    what = f"the latest {noun} ({count(recent[0])}) lies" if run == 1 else \
-        f"the latest {run} {noun}s ({count(recent.min())} to {count(recent.max())}) lie"
-    return f" But {what} {side} too: the process has moved past the limits this reading rests on."
+    return f"does the latest {noun} ({count(recent[0])})" if run == 1 else \
+        f"do the latest {run} {noun}s ({count(recent.min())} to {count(recent.max())})"
 
 
 def _milestone_view(a: Assessment, *, number: int, counts: pd.DataFrame, stage: str,
@@ -323,7 +319,7 @@ def _milestone_view(a: Assessment, *, number: int, counts: pd.DataFrame, stage: 
     var = variation(process.chart, lower_is_better=lower_is_better)
     current = process.chart.periods[-1]
     assure = assurance(current.limits, year_target=a.threshold, lower_is_better=lower_is_better,
-                       frequency=a.frequency, degenerate=current.degenerate)
+                       frequency=a.frequency, degenerate=current.degenerate, latest=_kept_values(process.chart))
     ytd = _year_to_date(a, stage)
     sentences = [_position_sentence(a, ytd, stage), _odds_sentence(a, stage, forecast_from),
                  _process_sentence(process, var, assure, stage)]

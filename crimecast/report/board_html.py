@@ -41,7 +41,7 @@ SVG_METADATA = {"Date": None, "Creator": None}
 ICONS = {
     mdc.COMMON_CAUSE: ("~", "neutral"), mdc.IMPROVING: (None, "good"), mdc.CONCERNING: (None, "bad"),
     mdc.CONSISTENTLY_MET: ("P", "good"), mdc.CONSISTENTLY_MISSED: ("F", "bad"), mdc.HIT_AND_MISS: ("?", "neutral"),
-    mdc.NO_LIMITS: ("-", "neutral"),
+    mdc.NO_LIMITS: ("-", "neutral"), mdc.MOVED: ("!", "neutral"),
 }
 
 
@@ -293,7 +293,9 @@ def render_html(pack: BoardPack) -> str:
             (mdc.CONCERNING, "Special cause, concerning: a signal of change for the worse (H higher, L lower)", "higher"),
             (mdc.CONSISTENTLY_MET, "Target consistently met: outside the limits on the right side", None),
             (mdc.HIT_AND_MISS, "Hit and miss: the target lies within the process limits", None),
-            (mdc.CONSISTENTLY_MISSED, "Target consistently missed: outside the limits on the wrong side", None))],
+            (mdc.CONSISTENTLY_MISSED, "Target consistently missed: outside the limits on the wrong side", None),
+            (mdc.MOVED, "Not judged: the target lies beyond a limit and so do the latest points; the process has "
+                        "moved past the limits", None))],
     }
     return _environment().get_template("board.html.j2").render(**context)
 
