@@ -226,7 +226,7 @@ def summary_display(frame: pd.DataFrame) -> pd.DataFrame:
         "category": frame["category"], "area": frame["area"],
         "financial year": [("-" if pd.isna(year) else f"{year} (part actual)" if pd.notna(ahead) and ahead < 12 else year)
                            for year, ahead in zip(frame["financial_year"], frame["months_forecast"])],
-        "expected": frame["expected_total"].map(lambda v: shown(v, count)),
+        "median": frame["expected_total"].map(lambda v: shown(v, count)),  # the year total's, as one series' output says
         "80% interval": [f"{count(lo)} - {count(hi)}" if pd.notna(lo) else "-" for lo, hi in zip(frame["lo80"], frame["hi80"])],
         "change": frame["change_on_previous"].map(lambda v: shown(v, percent)),
         "backtest MASE": frame["backtest_mase"].map(lambda v: shown(v, lambda x: f"{x:.2f}")),
