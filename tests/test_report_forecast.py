@@ -122,14 +122,16 @@ def test_spc_of_several_areas_lists_each_and_the_areas_that_failed(small_csv, wr
 
 
 def test_saved_forecasts_as_a_table_or_how_to_save_one():
-    empty = pd.DataFrame(columns=["name", "data", "as_of", "periods", "model", "paths", "series", "kilobytes", "created_at"])
+    empty = pd.DataFrame(columns=["name", "data", "as_of", "periods", "model", "off", "paths", "series", "kilobytes",
+                                  "created_at"])
     assert as_text(render.saved_text(empty)) == "No saved forecasts. Save one with `forecast run CATEGORY --save NAME`."
     table = pd.DataFrame({"name": ["wm-2014"], "data": ["west-midlands"], "as_of": [pd.Timestamp("2014-03-01")],
-                          "periods": [12], "model": ["crimecast"], "paths": [1000], "series": [88],
+                          "periods": [12], "model": ["crimecast"], "off": ["drift off"], "paths": [1000], "series": [88],
                           "kilobytes": [1234.4], "created_at": [pd.Timestamp("2026-11-27 21:05")]})
     [shown] = render.saved_text(table)
-    assert shown.text.splitlines()[0].split() == ["name", "data", "as_of", "periods", "model", "paths", "series",
+    assert shown.text.splitlines()[0].split() == ["name", "data", "as_of", "periods", "model", "off", "paths", "series",
                                                   "kilobytes", "created_at"]
+    assert "drift off" in shown.text
     assert "2014-03" in shown.text and "2026-11-27 21:05" in shown.text and "1234" in shown.text
     assert as_text(render.dropped_text("wm-2014")) == "Dropped the saved forecast 'wm-2014'."
 

@@ -11,7 +11,7 @@ from conftest import QUICK_FUND
 from crimecast.cli import cli
 from crimecast.data.sources import DataSource, open_counts
 from crimecast.errors import DataError
-from crimecast.forecast.saved import _saved_spec
+from crimecast.forecast.saved import _saved_spec, _switched_off
 from crimecast.forecast.models import CrimeForecaster
 from crimecast.forecast.panel import forecast_panel
 from crimecast.forecast.saved import load_panel, save_panel
@@ -52,6 +52,7 @@ def test_forecasts_lists_what_is_saved_and_drops_one(saved_store, tmp_path):
     table = {row["name"]: row for row in json.loads(listed.stdout)["forecasts"]}
     assert table["wm"]["series"] == 70 and table["b"]["series"] == 1 and table["wm"]["model"] == "seasonal-naive"
     assert table["wm"]["periods"] == 12 and 0 < table["b"]["kilobytes"] < table["wm"]["kilobytes"]
+    assert table["wm"]["off"] == "-"
     text = invoke("forecasts", "--store", saved_store).output
     assert "wm" in text and "west-midlands" in text and "2014-03" in text
     copy = tmp_path / "copy.duckdb"
@@ -184,3 +185,9 @@ def test_a_saved_forecast_read_with_other_data_names_the_dataset_it_was_made_fro
 def test_a_forecast_saved_before_the_drift_reads_back_without_it():
     assert _saved_spec({"model": "crimecast", "paths": 1000}).drift is False
     assert _saved_spec(ForecastSpec().model_dump(mode="json")).drift is True
+
+
+def test_the_list_says_which_defaults_a_saved_forecast_was_made_without():
+    assert _switched_off(ForecastSpec(drift=False)) == "drift off"
+    assert _switched_off(ForecastSpec(steps=False, drift=False)) == "steps off, drift off"
+    assert _switched_off(ForecastSpec(model="ets", drift=False)) == "-"  # only the default model carries a drift

@@ -25,6 +25,7 @@ from crimecast.data.store import (decode_paths, drop_forecast, encode_paths, fin
 from crimecast.errors import DataError, UsageError
 from crimecast.forecast.panel import Panel
 from crimecast.forecast.reconcile import CoherentPaths
+from crimecast.defaults import DEFAULT_MODEL
 from crimecast.forecast.spec import ForecastSpec
 
 
@@ -127,10 +128,19 @@ def _data_option(source: str) -> str:
 
 
 def saved_forecasts(store: str | Path | None = None) -> pd.DataFrame:
-    """One row per saved forecast: name, data, as_of, periods, paths, series, model, size (kB), created."""
+    """One row per saved forecast: name, data, as_of, periods, paths, series, model, the settings switched off
+    (``"steps off, drift off"``, or ``"-"``), size (kB), created."""
     table = list_forecasts(store)
-    model = [json.loads(text).get("model", "") for text in table["spec"]]
-    return table.drop(columns=["spec"]).assign(model=model)
+    specs = [_saved_spec(json.loads(text)) for text in table["spec"]]
+    return table.drop(columns=["spec"]).assign(model=[spec.model for spec in specs],
+                                               off=[_switched_off(spec) for spec in specs])
+
+
+def _switched_off(spec: ForecastSpec) -> str:
+    """The defaults a forecast was made without: ``"steps off, drift off"``, or ``"-"``."""
+    off = [*(["steps off"] if not spec.steps else []),
+           *(["drift off"] if not spec.drift and spec.model == DEFAULT_MODEL else [])]
+    return ", ".join(off) or "-"
 
 
 def drop_saved(name: str, *, store: str | Path | None = None) -> None:

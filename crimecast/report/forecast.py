@@ -103,8 +103,8 @@ def saved_text(table: pd.DataFrame) -> list[Line]:
         return [plain("No saved forecasts. Save one with `forecast run CATEGORY --save NAME`.")]
     shown = table.assign(as_of=table["as_of"].map(lambda d: f"{d:%Y-%m}"), kilobytes=table["kilobytes"].round(0),
                          created_at=table["created_at"].map(lambda d: f"{d:%Y-%m-%d %H:%M}"))
-    return [plain(tables.text_table(shown[["name", "data", "as_of", "periods", "model", "paths", "series", "kilobytes",
-                                           "created_at"]], align_left=("name", "data", "model")))]
+    return [plain(tables.text_table(shown[["name", "data", "as_of", "periods", "model", "off", "paths", "series",
+                                           "kilobytes", "created_at"]], align_left=("name", "data", "model", "off")))]
 
 
 def dropped_text(name: str) -> list[Line]:
