@@ -174,6 +174,16 @@ def subsample(series: list, n: int | None) -> list:
     return [series[i] for i in dict.fromkeys(picks)]
 
 
+def replay_parser(doc: str) -> argparse.ArgumentParser:
+    """A replay script's options: ``--panels``, ``--series``, ``--windows`` and ``--jobs``, with ``doc`` as its help."""
+    parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--panels", default=",".join(PANELS), help=f"comma-separated, from {', '.join(PANELS)}")
+    parser.add_argument("--series", type=int, default=30, help="at most N series per panel, spread evenly")
+    parser.add_argument("--windows", type=int, default=3, help="one-year windows at the end of each series")
+    parser.add_argument("--jobs", type=int, default=2)
+    return parser
+
+
 def replay_panels(names: str, n_series: int | None):
     """For a replay script: ``(name, title, every series, the chosen ones)`` for each panel in ``names``
     (comma-separated) whose data is present, printing a skip line for one that is absent; exits naming an

@@ -94,7 +94,6 @@ panel would be whatever series are forecast together).
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import sys
 from collections.abc import Iterator
@@ -105,7 +104,7 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from bench.accuracy import PANELS, _from_paths, _scores, known_by, markdown, references, replay_panels  # noqa: E402
+from bench.accuracy import _from_paths, _scores, known_by, markdown, references, replay_panels, replay_parser  # noqa: E402
 from crimecast.data.exceptional import exceptional_mask, load_exceptional  # noqa: E402
 from crimecast.data.frequency import frequency_of  # noqa: E402
 from crimecast.defaults import DEFAULT_EXCEPTIONAL, DEFAULT_PATHS, DEFAULT_SEED  # noqa: E402
@@ -295,12 +294,7 @@ def sweep(cases: list[dict], biases: pd.DataFrame) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--panels", default=",".join(PANELS), help=f"comma-separated, from {', '.join(PANELS)}")
-    parser.add_argument("--series", type=int, default=30, help="at most N series per panel, spread evenly")
-    parser.add_argument("--windows", type=int, default=3, help="one-year windows at the end of each series")
-    parser.add_argument("--jobs", type=int, default=2)
-    args = parser.parse_args()
+    args = replay_parser(__doc__).parse_args()
     exceptional = load_exceptional(DEFAULT_EXCEPTIONAL)
     for name, title, every, series in replay_panels(args.panels, args.series):
         found = map_series_cases(series, name=name, windows=args.windows, exceptional=exceptional,

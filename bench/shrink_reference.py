@@ -52,7 +52,6 @@ rule was kept.
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import sys
 from collections.abc import Callable, Iterator
@@ -63,7 +62,7 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from bench.accuracy import PANELS, _from_paths, _scores, known_by, markdown, references, replay_panels  # noqa: E402
+from bench.accuracy import _from_paths, _scores, known_by, markdown, references, replay_panels, replay_parser  # noqa: E402
 from crimecast.data.exceptional import load_exceptional  # noqa: E402
 from crimecast.defaults import DEFAULT_EXCEPTIONAL, DEFAULT_PATHS, DEFAULT_SEED  # noqa: E402
 from crimecast.forecast.backtest import backtest_origins  # noqa: E402
@@ -246,12 +245,8 @@ def summary(scores: pd.DataFrame, rules: tuple[str, ...]) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--panels", default=",".join(PANELS), help=f"comma-separated, from {', '.join(PANELS)}")
-    parser.add_argument("--series", type=int, default=30, help="at most N series per panel, spread evenly")
-    parser.add_argument("--windows", type=int, default=3, help="one-year windows at the end of each series")
+    parser = replay_parser(__doc__)
     parser.add_argument("--rules", default=",".join(RULES), help=f"comma-separated, from {', '.join(RULES)}")
-    parser.add_argument("--jobs", type=int, default=2)
     args = parser.parse_args()
     rules = tuple(r.strip() for r in args.rules.split(",") if r.strip())
     unknown = [r for r in rules if r not in RULES]
