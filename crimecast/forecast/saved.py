@@ -25,7 +25,6 @@ from crimecast.data.store import (decode_paths, drop_forecast, encode_paths, fin
 from crimecast.errors import DataError, UsageError
 from crimecast.forecast.panel import Panel
 from crimecast.forecast.reconcile import CoherentPaths
-from crimecast.defaults import DEFAULT_MODEL
 from crimecast.forecast.spec import ForecastSpec
 
 
@@ -138,9 +137,7 @@ def saved_forecasts(store: str | Path | None = None) -> pd.DataFrame:
 
 def _switched_off(spec: ForecastSpec) -> str:
     """The defaults a forecast was made without: ``"steps off, drift off"``, or ``"-"``."""
-    off = [*(["steps off"] if not spec.steps else []),
-           *(["drift off"] if not spec.drift and spec.model == DEFAULT_MODEL else [])]
-    return ", ".join(off) or "-"
+    return ", ".join(spec.switched_off) or "-"
 
 
 def drop_saved(name: str, *, store: str | Path | None = None) -> None:

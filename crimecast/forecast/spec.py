@@ -203,10 +203,16 @@ class ForecastSpec(BaseModel):
             key = ".".join(str(p) for p in first["loc"])
             raise UsageError(f"{key}: {str(first['msg']).removeprefix('Value error, ')}.") from None
 
+    @property
+    def switched_off(self) -> list[str]:
+        """The defaults this forecast goes without: ``["steps off", "drift off"]`` (drift only for the default
+        model, the one that carries it)."""
+        return [*(["steps off"] if not self.steps else []),
+                *(["drift off"] if not self.drift and self.model == DEFAULT_MODEL else [])]
+
     def describe(self, *, paths_word: str = "paths") -> str:
         """``"crimecast, 1,000 paths, seed 2014"`` (and steps or drift off, when they are); ``paths_word`` names the paths."""
-        return (f"{self.model}, {self.paths:,} {paths_word}, seed {self.seed}" + ("" if self.steps else ", steps off")
-                + ("" if self.drift or self.model != DEFAULT_MODEL else ", drift off"))
+        return ", ".join([f"{self.model}", f"{self.paths:,} {paths_word}", f"seed {self.seed}", *self.switched_off])
 
 
 def forecast_spec(*, model: str | None = None, paths: int | None = None, seed: int | None = None,
