@@ -946,7 +946,7 @@ def scenario_run_command(scenario_file, out_dir, jobs, no_chart, as_json, saved_
         if not no_chart:
             for key in result.reported:
                 fig = scenario_chart(result, key, notice=result.data.get("notice") or "")
-                written.append(save_figure(fig, staged / f"{key[0]}_{key[1]}.png"))
+                written.append(save_figure(fig, staged / render.chart_name(result, key)))
         stage.publish()
     folder = render.output_dir(out_dir, scenario.name)
     written = [stage.final_path(p) for p in written]

@@ -479,3 +479,31 @@ def test_process_sentence_says_when_the_latest_months_lie_beyond_the_limit_the_t
                              "process has moved past the limits, so the target is not judged against them."), sentence
     within = assurance(limits, year_target=12 * 700, lower_is_better=True, latest=latest)  # inside the limits
     assert "moved past" not in _process_sentence(process, variation(process.chart, lower_is_better=True), within, IN_YEAR)
+
+def test_a_rate_target_beyond_a_limit_the_latest_months_also_lie_beyond_is_not_judged_in_the_counts_words():
+    # satisfaction near 85% for 31 months, then five months near 90% (too few to confirm a step): a 89% target above
+    # the typical month's upper limit read "will be consistently missed" beside five months above it
+    from crimecast.forecast.mdc import CONSISTENTLY_MISSED, MOVED
+    from crimecast.forecast.pchart import describe_p_chart, p_chart
+    from crimecast.report.board import IN_YEAR, RateProcess, _rate_assurance, _rate_process_sentence, _rate_variation
+
+    rates = [0.84 + (0.004 if i % 2 else -0.004) for i in range(31)] + [0.9, 0.905, 0.895, 0.91, 0.9]
+    series = pd.DataFrame({"numerator": [round(r * 800) for r in rates], "denominator": 800},
+                          index=pd.date_range("2011-04-01", periods=36, freq="MS"))
+    chart = p_chart(series)
+    process = RateProcess(category="satisfaction", area="force", chart=chart, summary=describe_p_chart(chart))
+    var = _rate_variation(chart, lower_is_better=False)
+
+    def read(target: float):
+        assure = _rate_assurance(chart, target=target, lower_is_better=False)
+        return assure, _rate_process_sentence(process, var, assure, target, IN_YEAR)
+
+    assure, sentence = read(0.89)
+    assert assure.kind == MOVED and not chart.steps and assure.upper < 0.895, describe_p_chart(chart)
+    assert assure.label == "Not judged: the latest months lie beyond the limits"
+    assert sentence.endswith("the target of 89.0% lies above the upper limit, but so do the latest 5 months (89.5% to "
+                             "91.0%): the process has moved past the limits, so the target is not judged against them."), sentence
+    settled = series.iloc[:31]  # without the latest months the same target is consistently missed
+    assert _rate_assurance(p_chart(settled), target=0.89, lower_is_better=False).kind == CONSISTENTLY_MISSED
+    assure, sentence = read(0.86)  # a target within the limits is read as before
+    assert assure.kind != MOVED and sentence.endswith("the target of 86.0% will be hit and miss."), sentence

@@ -183,9 +183,13 @@ def test_scenario_and_milestones_on_one_force_of_a_stored_dataset(tmp_path, stor
             for force, base in (("Merseyside Police", 400), ("Cleveland Police", 150))
             for kind, base in (("Burglary", base), ("Anti-social behaviour", 2 * base))]
     scenario = _merseyside_push(tmp_path, store, rows, model="seasonal-naive")
-    result = invoke("scenario", "run", scenario, "--store", store, "--no-chart", "--out", tmp_path / "o")
+    result = invoke("scenario", "run", scenario, "--store", store, "--out", tmp_path / "o")
     assert result.exit_code == 0, result.output
     assert "forces (merseyside)" in result.output and "+10.0%" in result.output
+    folder = tmp_path / "o" / "scenario-push"  # the charts are named after the force, as the CSVs name its area
+    years = pd.read_csv(folder / "financial_years.csv")
+    assert {f"{c}_{a}.png" for c, a in zip(years["category"], years["area"])} == {p.name for p in folder.glob("*.png")}
+    assert (folder / "burglary_merseyside.png").exists() and not list(folder.glob("*_force.png"))
     milestones = invoke("milestones", "burglary", "--target", "-5%", "--dataset", "forces", "--area", "merseyside",
                         "--store", store, "--year", "2019/20", "--as-of", "2019-03", "--model", "seasonal-naive",
                         "--paths", "200", "--no-chart", "--out", tmp_path / "m")

@@ -291,8 +291,7 @@ def _process_sentence(process: ProcessReport, var: Variation, assure: Assurance,
               f"{count(assure.upper)} a {noun}) the target's {assure.frequency.adjective} equivalent "
               f"({count(assure.monthly_target)})")
     if assure.kind == MOVED:
-        return f"{limits} lies {assure.side}, but so {_latest_run(process.chart, assure)}: the process has moved past " \
-               "the limits, so the target is not judged against them."
+        return f"{limits} {_moved_words(_kept_values(process.chart), assure, count)}"
     return f"{limits} {_assurance_words(assure.kind, stage)}."
 
 
@@ -301,15 +300,22 @@ def _kept_values(chart) -> np.ndarray:
     return chart.values[~chart.excluded].to_numpy(dtype=float)
 
 
-def _latest_run(chart, assure: Assurance) -> str:
-    """``"do the latest 6 months (545 to 565)"``: the latest periods beyond the limit the target lies beyond (Merseyside
-    burglary, 2021: six months under the lower limit and the target's monthly equivalent, a fall not yet confirmed
-    as a step)."""
-    kept = _kept_values(chart)
-    run = latest_beyond(kept, monthly_target=assure.monthly_target, lower=assure.lower, upper=assure.upper)
-    recent, noun = kept[len(kept) - run:], assure.frequency.noun
-    return f"does the latest {noun} ({count(recent[0])})" if run == 1 else \
-        f"do the latest {run} {noun}s ({count(recent.min())} to {count(recent.max())})"
+def _latest_run(values, assure: Assurance, shown) -> str:
+    """``"do the latest 6 months (545 to 565)"``: the latest of ``values`` (oldest first) beyond the limit the target
+    lies beyond, each number ``shown`` (``count`` or ``_pct``). Merseyside burglary, 2021: six months under the lower
+    limit and the target's monthly equivalent, a fall not yet confirmed as a step."""
+    values = np.asarray(values, dtype=float)
+    run = latest_beyond(values, monthly_target=assure.monthly_target, lower=assure.lower, upper=assure.upper)
+    recent, noun = values[len(values) - run:], assure.frequency.noun
+    return f"does the latest {noun} ({shown(recent[0])})" if run == 1 else \
+        f"do the latest {run} {noun}s ({shown(recent.min())} to {shown(recent.max())})"
+
+
+def _moved_words(values, assure: Assurance, shown) -> str:
+    """What a ``moved`` reading says, for counts and rates alike: the target lies beyond a limit, but so do the latest
+    ``values`` (the current period's, oldest first), so it is not judged against those limits."""
+    return f"lies {assure.side}, but so {_latest_run(values, assure, shown)}: the process has moved past the limits, " \
+           "so the target is not judged against them."
 
 
 def _milestone_view(a: Assessment, *, number: int, counts: pd.DataFrame, stage: str,
@@ -360,14 +366,23 @@ def _rate_variation(chart, *, lower_is_better: bool) -> Variation:
     return Variation(COMMON_CAUSE, None, f"{last:%Y-%m} within the p-chart's limits, no special-cause rule fired")
 
 
+def _current_rows(chart) -> pd.DataFrame:
+    """The p-chart's points in its current period (since its last step), oldest first: those its limits rest on."""
+    return chart.points[chart.points["month"] >= chart.periods[-1].start]
+
+
 def _rate_assurance(chart, *, target: float, lower_is_better: bool) -> Assurance:
-    """Where the target rate sits against the latest period's limits for a typical month's surveys."""
+    """Where the target rate sits against the current period's limits for a typical month's surveys.
+
+    The same reading as for counts (:func:`crimecast.forecast.mdc.assurance`): when the target lies beyond a typical
+    month's limit and so do the latest months' rates, the reading is ``moved`` and the target is not judged.
+    """
     from crimecast.forecast.spc import Limits
 
-    period = chart.periods[-1]
-    rows = chart.points[chart.points["month"] >= period.start]
+    period, rows = chart.periods[-1], _current_rows(chart)
     limits = Limits(mean=period.centre, mr_bar=0.0, lower=float(rows["lower"].mean()), upper=float(rows["upper"].mean()))
-    return assurance(limits, year_target=12 * target, lower_is_better=lower_is_better)  # a month's target is the rate
+    return assurance(limits, year_target=12 * target, lower_is_better=lower_is_better,  # a month's target is the rate
+                     latest=rows["rate"].to_numpy(dtype=float))
 
 
 def _against_last_rate(a: Assessment, year: float) -> str:
@@ -377,6 +392,18 @@ def _against_last_rate(a: Assessment, year: float) -> str:
         return f"(no month of {before} recorded)"
     partly = "" if months == 12 else f", recorded in only {months} of its 12 months"
     return f"against {_pct(a.last_year)} in {before}{partly} ({(year - a.last_year) * 100:+.1f} points)"
+
+
+def _rate_process_sentence(process: RateProcess, var: Variation, assure: Assurance, target: float, stage: str) -> str:
+    """The p-chart's sentence: the current period, the latest month's variation, and the target against the limits
+    (not judged, in the same words as for counts, when the latest months lie beyond the limit the target lies beyond)."""
+    chart = process.chart
+    reading = "common cause variation" if var.side is None else f"special cause, {var.kind} ({var.side})"
+    where = _moved_words(_current_rows(chart)["rate"], assure, _pct) if assure.kind == MOVED else \
+        f"{_assurance_words(assure.kind, stage)}."
+    return (f"{process.summary[len(chart.periods) - 1].rstrip('.')}; the latest month is {reading}. Against the "
+            f"limits for a typical month's surveys ({_pct(assure.lower)} to {_pct(assure.upper)}) the target of "
+            f"{_pct(target)} {where}")
 
 
 def _rate_view(a: Assessment, *, number: int, counts: pd.DataFrame, stage: str,
@@ -405,13 +432,9 @@ def _rate_view(a: Assessment, *, number: int, counts: pd.DataFrame, stage: str,
     odds = (f"{when} {_chance(b.probability.p, b.probability.n)} chance of meeting the {_pct(a.threshold)} milestone "
             f"(expected {_pct(b.expected)}, 80% interval {_pct(b.lo80)} to {_pct(b.hi80)}); a target of "
             f"{_pct(b.recommended[0.5])} {'would have been' if stage == YEAR_END else 'would be'} a coin toss.")
-    reading = "common cause variation" if var.side is None else f"special cause, {var.kind} ({var.side})"
-    where = _assurance_words(assure.kind, stage)
-    process_line = (f"{process.summary[len(chart.periods) - 1].rstrip('.')}; the latest month is "
-                    f"{reading}. Against the limits for a typical month's surveys ({_pct(assure.lower)} to "
-                    f"{_pct(assure.upper)}) the target of {_pct(a.threshold)} {where}.")
     return MilestoneView(assessment=a, process=process, variation=var, assurance=assure, ytd=ytd,
-                         sentences=[position, odds, process_line], scenario_changed=False, number=number)
+                         sentences=[position, odds, _rate_process_sentence(process, var, assure, a.threshold, stage)],
+                         scenario_changed=False, number=number)
 
 
 # ---------------------------------------------------------------- money

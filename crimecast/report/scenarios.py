@@ -81,10 +81,22 @@ def describe_driver(driver: ResolvedDriver, *, force: str = "") -> str:
     return head + text + evidence
 
 
+def named_area(area: str, force: str) -> str:
+    """``area`` as scenario files name it: the whole (area ``force``) called by the force's slug for one force taken
+    out of several (``ResolvedScenario.force``, as milestones' files name it); ``area`` itself when ``force`` is empty."""
+    return force if force and area == FORCE_AREA else area
+
+
 def named_areas(frame: pd.DataFrame, force: str) -> pd.DataFrame:
-    """``frame`` with the whole (area ``force``) called by the force's slug, for one force taken out of several
-    (``ResolvedScenario.force``), as milestones' files name it; unchanged when ``force`` is empty."""
-    return frame.assign(area=frame["area"].replace({FORCE_AREA: force})) if force else frame
+    """``frame`` with each area as :func:`named_area` names it; unchanged when ``force`` is empty."""
+    return frame.assign(area=frame["area"].map(lambda area: named_area(area, force))) if force else frame
+
+
+def chart_name(result: ScenarioResult, key: tuple[str, str]) -> str:
+    """The file name of one series' scenario chart, ``<category>_<area>.png``, the area named as in the CSVs and JSON:
+    ``robbery_merseyside.png`` for one force of several, ``robbery_force.png`` for a single force's data."""
+    category, area = key
+    return f"{category}_{named_area(area, result.resolved.force)}.png"
 
 
 def _interval(mean: float, lo: float, hi: float) -> str:
