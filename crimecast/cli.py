@@ -1051,14 +1051,26 @@ def scenario_check_command(scenario_file, as_json, data_source):
 
 # ---------------------------------------------------------------- milestones
 
-def _target_option(target: str) -> float:
-    """``--target``: a change such as -8% or -0.08."""
-    from crimecast.scenarios.values import parse_number
+def _target_option(target: str, *, count: float | None, plan_file: str | None) -> str | None:
+    """``--target``: a change such as -8% or -0.08, checked here and passed on as written (``None`` when not used).
 
+    Refused when given beside ``--count`` or ``--plan``, which would otherwise leave it unused without a word.
+    """
+    from click.core import ParameterSource
+
+    from crimecast.scenarios.plan import parse_change
+
+    given = click.get_current_context().get_parameter_source("target") is not ParameterSource.DEFAULT
+    if given and (count is not None or plan_file):
+        raise UsageError("give --target or --count, not both." if count is not None else
+                         "--target is for CATEGORY (or every category); a --plan's milestones carry their own targets.")
+    if count is not None or plan_file:
+        return None
     try:
-        return parse_number(target, allow_percent=True)
+        parse_change(target)
     except ValueError as error:
         raise click.BadParameter(str(error), param_hint="--target") from None
+    return target
 
 
 @cli.command("milestones")
@@ -1128,7 +1140,7 @@ def milestones_command(category, target, count_target, direction, area, plan_fil
         # one force of several: forecast it as a whole (a saved forecast names the force as `run` did, so keep that)
         counts, area = restrict_to(counts, area), FORCE_AREA
     _say_provenance(counts)
-    change = _target_option(target) if count_target is None and not plan_file else None
+    change = _target_option(target, count=count_target, plan_file=plan_file)
     month = _month_option(as_of, "--as-of")
     plan = plan_for(counts, category=category, plan_file=plan_file, area=area, target=change, count=count_target,
                     year=year, direction=direction, as_of=month)

@@ -261,7 +261,9 @@ def load_yaml_model(path: Path, model: type[BaseModel], *, what: str, error: typ
     """
     data, lines = read_yaml(path, what=what.split(" ", 1)[-1], hint=hint, error=error)
     if not isinstance(data, dict):
-        raise error(f"{path}: {what} is a YAML mapping of keys to values. Start from a shipped example.")
+        empty = " is empty (or holds only comments)" if data is None else ""
+        raise error(f"{path}{empty}: {what} is a YAML mapping of keys to values. Start from a shipped example "
+                    "(`forecast example --list`).")
     try:
         return model.model_validate(data)
     except ValidationError as problem:

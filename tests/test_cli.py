@@ -336,6 +336,9 @@ def test_milestones_plan_with_scenario(tmp_path):
     (["milestones", "burglary", "--plan", "plan-2013-14"], 2, "not both"),
     (["milestones", "burglary", "--as-of", "2015-01"], 2, "after the last month of data"),
     (["milestones", "--plan", "nowhere.yaml"], 1, "not found"),
+    (["milestones", "burglary", "--target", "-8"], 2, "target -8 would be a change of -800%"),  # not -800% or -8%
+    (["milestones", "burglary", "--count", "500", "--target", "-8%"], 2, "give --target or --count, not both"),
+    (["milestones", "--plan", "plan-2013-14", "--target", "-8%"], 2, "carry their own targets"),
 ])
 def test_milestone_errors_are_one_line(args, code, message):
     result = CliRunner().invoke(cli, args)
@@ -402,6 +405,24 @@ def test_optimise_csf_json_with_budget_and_objective(csf_file, tmp_path):
     payload = json.loads(result.stdout)
     assert payload["budget"] == 7319000 and payload["unit"] == "£ social cost avoided"
     assert sum(r["optimal"] for r in payload["allocation"]) <= 7319000 + 1e-6
+
+
+def test_optimise_csf_says_what_a_fund_beyond_the_limits_leaves_unspent(csf_file, tmp_path, unpriced_fund):
+    """A fund above the sum of the recipients' ceilings: the money left over, and that last year's split spent less."""
+    result = invoke("optimise", "csf", "--assumptions", str(csf_file(**QUICK_FUND)), "--budget", "9000000",
+                    "--out", str(tmp_path), "--no-chart")
+    assert result.exit_code == 0, result.output
+    out = " ".join(result.output.split())
+    pounds = lambda text: float(text.replace(",", ""))  # noqa: E731
+    spent, unspent = re.search(r"Only £([\d,]+) of the £9,000,000 fund is allocated: .* so £([\d,]+) is left unspent",
+                               out).groups()
+    assert pounds(spent) == pytest.approx(1.1 * 6_969_000, abs=10) and pounds(spent) + pounds(unspent) == 9_000_000
+    more = re.search(r"The 2013/14 split spends £6,969,000 and the optimal split £[\d,]+, £([\d,]+) more: part of", out)
+    assert pounds(more.group(1)) == pytest.approx(0.1 * 6_969_000, abs=10)
+    # every recipient is at its ceiling: "more than elsewhere" only where its next £10,000 does buy more
+    compared = re.findall(r"would buy ([\d.]+), more than the ([\d.]+) elsewhere", out)
+    assert all(float(here) > float(there) for here, there in compared)
+    assert out.count("but it cannot take more") == 8 and len(compared) < 8
 
 
 @pytest.mark.parametrize("solver", ["highs", "cbc"])  # --solver reaches the solve (test_allocate.py compares the two)

@@ -193,3 +193,13 @@ def test_year_and_sweep_come_from_the_assumptions(result, counts, csf_file):
     unset, _ = load_assumptions(csf_file(**{"fund.budget_sweep": None}))
     low, high, step = unset.fund.sweep(6_969_000)
     assert low < 6_969_000 < high and step > 0
+
+
+def test_data_ending_inside_a_year_allocates_the_next_whole_year(counts, csf_file):
+    """A fund is allocated before its year: with data to September the year is the next one, not the one under way."""
+    assumptions, source = load_assumptions(csf_file(**{"forecast.as_of": "2013-09"}))
+    baselines, year, _ = baseline_crime(counts, assumptions, source=source)
+    assert year == "2014/15"
+    year_end, _ = load_assumptions(csf_file(**{"forecast.as_of": "2014-03"}))
+    assert baseline_crime(counts, year_end, source=source)[1] == "2014/15"
+    assert (baselines["expected"] > 0).all()

@@ -60,6 +60,19 @@ def test_unknown_csv_column_and_missing_file(tmp_path):
         load_plan(tmp_path / "absent.yaml")
 
 
+@pytest.mark.parametrize("suffix, text", [(".csv", "category,target,year\nrobbery,8,2014/15\n"),
+                                          (".yaml", "milestones:\n  - {category: robbery, target: -8, year: 2014/15}\n"),
+                                          (".csv", "category,target,year\nrobbery,1,2014/15\n")])
+def test_a_target_without_percent_sign_of_one_or_more_is_refused_not_read_as_hundreds_of_percent(tmp_path, suffix, text):
+    path = tmp_path / f"plan{suffix}"
+    path.write_text(text)
+    with pytest.raises(PlanError, match=r"would be a change of [-+]\d+00%.*write it as a percentage"):
+        load_plan(path)
+    path.write_text("milestones:\n  - {category: robbery, target: +150%, year: 2014/15}\n"
+                    "  - {category: robbery, target: -0.08, year: 2014/15}\n")
+    assert [m.target for m in load_plan(path.rename(tmp_path / "ok.yaml")).milestones] == [1.5, -0.08]
+
+
 def test_single_milestone_from_options():
     plan = single_milestone("burglary", area="force", target=-0.08, count=None, year="2014/15")
     assert plan.milestones[0].describe() == "-8.0% or lower"

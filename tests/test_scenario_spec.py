@@ -109,6 +109,7 @@ BAD_FILES = [
     ("name: s\ndrivers:\n  - kind: uplift\n   category: x\n", "not valid YAML"),
     ("name: s\nbase: !!python/object/apply:os.system ['echo hacked']\n", "tags that build objects"),
     ("- just\n- a list\n", "a scenario file is a YAML mapping"),
+    ("", "is empty (or holds only comments): a scenario file is"),
 ]
 
 

@@ -79,6 +79,7 @@ def test_yaml_tags_that_build_objects_are_refused(tmp_path):
 
 def test_not_a_mapping_and_missing_files_are_explained(tmp_path):
     assert "a palette is a YAML mapping" in _error(tmp_path, "- just\n- a list\n")
+    assert "palette.yaml is empty (or holds only comments): a palette is" in _error(tmp_path, "# nothing yet\n")
     with pytest.raises(SpecFileError, match="not found.*Check the path, or name one"):
         read_yaml(tmp_path / "nowhere.yaml", what="palette", hint="or name one")
 

@@ -63,6 +63,17 @@ def _categories(counts: pd.DataFrame, assumptions: CsfAssumptions, source: str) 
     return out
 
 
+def fund_year_start(as_of: pd.Timestamp, frequency) -> int:
+    """The financial year the fund is allocated for: the first that starts after ``as_of`` (a period start).
+
+    Data ending at a year end (March) gives the year after it; data ending
+    inside a year gives the next whole year, not the one already under way
+    (whose recorded months no allocation can change).
+    """
+    start = financial_year_start(frequency.next(as_of))
+    return start if financial_year_periods(start, frequency)[0] > as_of else start + 1
+
+
 def baseline_crime(counts: pd.DataFrame, assumptions: CsfAssumptions, *, source: str, scenario: Scenario | None = None,
                    saved: Panel | None = None, jobs: int = 1,
                    progress: Progress | None = None) -> tuple[pd.DataFrame, str, list[str]]:
@@ -83,7 +94,7 @@ def baseline_crime(counts: pd.DataFrame, assumptions: CsfAssumptions, *, source:
     if as_of > data_end:
         raise UsageError(f"{source}: forecast.as_of {as_of:%Y-%m} is after the data ends ({data_end:%Y-%m}).")
     as_of = last_complete_period(as_of, frequency, option=f"{source}: forecast.as_of")
-    start = financial_year_start(frequency.next(as_of))
+    start = fund_year_start(as_of, frequency)
     horizon = len(frequency.between(frequency.next(as_of), financial_year_periods(start, frequency)[-1]))
     areas = _resolved_areas(counts, assumptions, source)
     categories = _categories(counts, assumptions, source)
@@ -424,10 +435,15 @@ def _why(row: dict, rate: float, fmt) -> str:
         return (f"Gets {money(row['optimal'])}: no limit holds it, so the optimiser gives it money until its next "
                 f"£10,000 buys {fmt(here)}, the same as elsewhere ({fmt(rate)}).")
     limit = row["held_by"]
+    differs = fmt(here) != fmt(rate)  # "more" or "only" where it shows (with every recipient held, the rate is theirs)
     if row["at_ceiling"]:
+        than = f", more than the {fmt(rate)} elsewhere," if here > rate and differs else ","
         return (f"Gets {money(row['optimal'])}, held at its upper limit ({limit}): its next £10,000 would buy "
-                f"{fmt(here)}, more than the {fmt(rate)} elsewhere, but it cannot take more.")
+                f"{fmt(here)}{than} but it cannot take more.")
     if row["at_floor"]:
+        if here >= rate or not differs:
+            return (f"Gets {money(row['optimal'])}, held at its lower limit ({limit}): its next £10,000 buys "
+                    f"{fmt(here)}.")
         return (f"Gets {money(row['optimal'])}, held at its lower limit ({limit}): its next £10,000 buys only "
                 f"{fmt(here)} against {fmt(rate)} elsewhere, so without the limit it would get less.")
     return f"Gets {money(row['optimal'])}, held by {limit}: its next £10,000 buys {fmt(here)} against {fmt(rate)} elsewhere."
@@ -543,4 +559,5 @@ def optimise_csf(counts: pd.DataFrame, assumptions: CsfAssumptions, *, source: s
                      going_rate=rate, assumptions=assumptions)
 
 
-__all__ = ["CsfResult", "GainSpread", "baseline_crime", "build_spec", "curves_for", "gain_spread", "optimise_csf"]
+__all__ = ["CsfResult", "GainSpread", "baseline_crime", "build_spec", "curves_for", "fund_year_start", "gain_spread",
+           "optimise_csf"]

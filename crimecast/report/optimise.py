@@ -129,10 +129,33 @@ def summary_sentences(result: CsfResult) -> list[str]:
         f"{'mean' if result.spec.measure == 'mean' else f'worst {result.spec.cvar_alpha:.0%} (CVaR)'} outcome is the "
         "share shown; the range is where each share lands when each sample is optimised on its own.",
     ]
+    lines += money_sentences(result)
     chosen = result.schemes[result.schemes["chosen"]] if not result.schemes.empty else result.schemes
     if not chosen.empty:
         lines.append(f"Reserve: fund {', '.join(chosen['scheme'])} ({money(chosen['cost'].sum())} of "
                      f"{money(result.spec.reserve)}), adding {outcome(chosen['benefit'].sum(), result)} ({unit}).")
+    return lines
+
+
+def money_sentences(result: CsfResult) -> list[str]:
+    """What the headline's two splits spend, when that is not the whole fund for both.
+
+    A fund the limits cannot spend leaves money unspent; a fund of another size
+    than last year's split (``--budget``, or a recipient left out) makes part of
+    the gain over that split the difference in money, not the better split.
+    """
+    t = result.table
+    budget, spent, last_total = result.spec.budget, float(t["optimal"].sum()), float(t["last_year"].sum())
+    last = result.last_year_label
+    lines = []
+    if budget - spent >= 0.5:
+        lines.append(f"Only {money(spent)} of the {money(budget)} fund is allocated: the limits let no recipient take "
+                     f"more, so {money(budget - spent)} is left unspent.")
+    if abs(spent - last_total) >= 0.5:
+        more = "more" if spent > last_total else "less"
+        lines.append(f"The {last} split spends {money(last_total)} and the optimal split {money(spent)}, "
+                     f"{money(abs(spent - last_total))} {more}: part of the difference in outcome is that money, "
+                     "not a better split.")
     return lines
 
 
@@ -161,7 +184,7 @@ def csf_json(result: CsfResult, *, source: str, data: dict, files: list[Path]) -
             "allocation": serialise.records(result.table), "binding": serialise.records(result.binding),
             "budget_curve": serialise.records(result.budget_curve),
             "schemes": serialise.records(result.schemes), "solve_seconds": result.seconds,
-            "files": [str(p) for p in files]}
+            "notes": list(result.notes), "files": [str(p) for p in files]}
 
 
 def csf_text(result: CsfResult, *, source: str, folder: Path, files: list[Path]) -> list:
@@ -184,6 +207,7 @@ def csf_text(result: CsfResult, *, source: str, folder: Path, files: list[Path])
         lines += [heading("\nInvest-to-save reserve:"),
                   plain(text_table(schemes, align_left=("invest-to-save scheme", "decision")))]
     lines.append(note(f"\nNote: response curves are assumptions ({source}); weights: {result.weights.source}"))
+    lines += [note(f"Note: {text}") for text in result.notes]  # the baseline forecast's (a saved forecast read, ...)
     return lines + [plain(f"\nWrote {len(files)} file(s) to {folder}/ (Excel: csf.xlsx).")]
 
 

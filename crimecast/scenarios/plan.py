@@ -55,6 +55,26 @@ def _year(raw) -> str | None:
         raise ValueError(str(error).rstrip(".")) from None
 
 
+def parse_change(raw) -> float:
+    """A change target: ``"-8%"``, ``-0.08`` or ``"-0.08"``, as a fraction of the year before.
+
+    A number written without ``%`` is a fraction, so one of 1 or more in size
+    (``8``, ``-8``: almost always a percentage without its sign) is refused
+    rather than read as +800% or -800%; ``"+150%"`` is accepted as written.
+
+    Raises
+    ------
+    ValueError
+        Not a number or percentage, or a bare number of 1 or more in size.
+    """
+    value = parse_number(raw, allow_percent=True)
+    if abs(value) >= 1 and not (isinstance(raw, str) and raw.strip().endswith("%")):
+        size = f"{abs(value):g}"
+        raise ValueError(f"target {raw} would be a change of {value:+.0%} (a number without % is a fraction of the year "
+                         f"before): write it as a percentage, -{size}% or +{size}% (or -{abs(value) / 100:g} as a fraction)")
+    return value
+
+
 class Milestone(BaseModel):
     """One target: a series, a change on last year or a count, and a financial year."""
 
@@ -93,7 +113,7 @@ class Milestone(BaseModel):
     @field_validator("target", mode="before")
     @classmethod
     def _target(cls, raw):
-        return None if raw is None or raw == "" else parse_number(raw, allow_percent=True)
+        return None if raw is None or raw == "" else parse_change(raw)
 
     @field_validator("count", mode="before")
     @classmethod
@@ -230,7 +250,7 @@ def load_plan(path: str | Path, *, year: str | None = None) -> Plan:
     return Plan(name=spec.name, milestones=tuple(milestones), source=str(path), data=spec.data, forecast=spec.forecast)
 
 
-def single_milestone(category: str, *, area: str, target: float | None, count: float | None, year: str,
+def single_milestone(category: str, *, area: str, target: float | str | None, count: float | None, year: str,
                      direction: str = AT_MOST) -> Plan:
     """A one-milestone plan from command-line options."""
     try:
@@ -240,7 +260,7 @@ def single_milestone(category: str, *, area: str, target: float | None, count: f
     return Plan(name=milestone.label, milestones=(milestone,), source="command line")
 
 
-def milestone_plan(keys: list[tuple[str, str]], *, name: str, target: float | None, count: float | None, year: str,
+def milestone_plan(keys: list[tuple[str, str]], *, name: str, target: float | str | None, count: float | None, year: str,
                    direction: str = AT_MOST) -> Plan:
     """A plan of one milestone per (category, area), all with the same target (e.g. ``--area all``)."""
     try:
@@ -257,7 +277,7 @@ def plan_data(plan_file: str | None, *, category: str | None, year: str | None) 
 
 
 def plan_for(counts, *, category: str | None = None, plan_file: str | None = None, area: str = "force",
-             target: float | None = None, count: float | None = None, year: str | None = None,
+             target: float | str | None = None, count: float | None = None, year: str | None = None,
              direction: str = AT_MOST, as_of=None) -> Plan:
     """The plan a ``forecast milestones`` request names.
 
@@ -272,7 +292,7 @@ def plan_for(counts, *, category: str | None = None, plan_file: str | None = Non
     area
         The area of ``category``: one area, ``all`` (one milestone per area) or a comma-separated list.
     target, count, direction
-        The change on the year before (``-0.08``) or a count, and whether the
+        The change on the year before (``-0.08`` or ``"-8%"``) or a count, and whether the
         count must stay ``at_most`` or reach ``at_least`` it.
     year
         The financial year (default: the plan's, else the one after the
@@ -308,4 +328,5 @@ def plan_for(counts, *, category: str | None = None, plan_file: str | None = Non
     return milestone_plan(keys, name=f"{what} {year}", target=change, count=count, year=year, direction=direction)
 
 
-__all__ = ["Milestone", "Plan", "load_plan", "milestone_plan", "plan_data", "plan_for", "single_milestone"]
+__all__ = ["Milestone", "Plan", "load_plan", "milestone_plan", "parse_change", "plan_data", "plan_for",
+           "single_milestone"]

@@ -251,7 +251,8 @@ def read_scenario_file(path: Path) -> ScenarioFile:
     """Read and validate one file on its own (``extends`` not merged)."""
     data, lines = read_yaml(path, what="scenario file", hint=_HINT, error=ScenarioError)
     if not isinstance(data, dict):
-        raise ScenarioError(f"{path}: a scenario file is a YAML mapping with at least 'name' and 'drivers'. "
+        empty = " is empty (or holds only comments)" if data is None else ""
+        raise ScenarioError(f"{path}{empty}: a scenario file is a YAML mapping with at least 'name' and 'drivers'. "
                             "Run `forecast scenario new NAME` for a template.")
     try:
         spec = ScenarioFile.model_validate(data)
