@@ -408,7 +408,7 @@ def run_command(ctx, category, area, jobs, as_json, spec_options, horizon, out_d
                                    batch_notes=run.batch_notes))
     else:
         _show(render.run_text(reports, summary=summary, data_label=_data_label(counts), folder=out_dir, files=written,
-                              batch_notes=run.batch_notes))
+                              batch_notes=run.batch_notes, off=spec.switched_off))
     _show(render.removed_text(stage.removed))
     if failures:
         _show(render.failures_text(failures, what="forecast", debug=ctx.find_root().params.get("debug", False)))
@@ -469,7 +469,7 @@ def backtest_command(ctx, category, area, jobs, as_json, spec_options, windows, 
     if as_json:
         _echo_json(backtest_json(report, data=counts.attrs))
     else:
-        _show(backtest_text(report, model=spec.model, frequency=frequency_of(counts)))
+        _show(backtest_text(report, model=spec.model, frequency=frequency_of(counts), off=spec.switched_off))
     if report.failures:
         _show(failures_text(report.failures, what="backtest", debug=ctx.find_root().params.get("debug", False)))
         ctx.exit(1)

@@ -68,6 +68,25 @@ def test_a_batch_says_its_force_row_is_the_sum_of_the_districts(small_csv, tmp_p
     assert not any("added up" in text for text in json.loads(districts.stdout)["batch_notes"])  # nothing is summed
 
 
+def test_headers_name_the_defaults_a_forecast_goes_without(small_csv, tmp_path):
+    quick = ["--data", str(small_csv), "--model", "seasonal-naive", "--paths", "100", "--jobs", "1"]
+    one = ["run", "robbery", "--area", "north", *quick, "--no-backtest", "--no-chart", "--out", str(tmp_path)]
+    assert ". Model: seasonal-naive, 100 paths.\n" in invoke(*one).output
+    assert ". Model: seasonal-naive, 100 paths, steps off.\n" in invoke(*one, "--no-steps").output
+    batch = ["run", "robbery", "--area", "all", *quick, "--no-backtest", "--no-chart", "--out", str(tmp_path)]
+    assert "Model:" not in invoke(*batch).output  # a batch's table has no header while nothing is off
+    assert "\nModel: seasonal-naive, 100 paths, steps off.\ncategory " in invoke(*batch, "--no-steps").output
+    milestones = ["milestones", "robbery", "--area", "north", *quick, "--no-chart", "--out", str(tmp_path)]
+    assert "Model: seasonal-naive, 100 paths.\n" in invoke(*milestones).output
+    assert "Model: seasonal-naive, 100 paths, steps off.\n" in invoke(*milestones, "--no-steps").output
+    backtest = ["backtest", "robbery", "--area", "north", *quick, "--models", "seasonal-naive,ets"]
+    assert "Overall (2 window(s) per series):" in invoke(*backtest).output
+    assert "Overall (2 window(s) per series, steps off):" in invoke(*backtest, "--no-steps").output
+    drift = invoke("run", "robbery", "--area", "north", "--data", str(small_csv), "--paths", "100", "--no-drift",
+                   "--no-backtest", "--no-chart", "--out", str(tmp_path))  # the default model, the one with a drift
+    assert "Model: crimecast, 100 paths, drift off.\n" in drift.output
+
+
 @pytest.mark.slow
 def test_run_all_forecasts_every_series_with_progress(small_csv, tmp_path):
     result = invoke("run", "all", "--data", str(small_csv), "--model", "seasonal-naive", "--paths", "200", "--no-backtest",
@@ -225,7 +244,7 @@ def test_scenario_run_prints_drivers_years_contributions_and_writes_files(tmp_pa
     result = invoke("scenario", "run", str(path), "--out", str(tmp_path / "out"))
     assert result.exit_code == 0, result.output
     out = result.output
-    assert "ILLUSTRATIVE DATA" in out and "Scenario: Walsall test" in out
+    assert "ILLUSTRATIVE DATA" in out and "Scenario: Walsall test" in out and "(seasonal-naive, 300 paths).\n" in out
     assert "(1 - 0.300) / (1 - 0.357) = 1.088" in out
     assert "Burglary dwelling — Walsall" in out and "Total recorded crime — force-wide" in out
     assert "the outcome was +8.7%" in out and "Contributions" in out and "interaction" in out
@@ -233,6 +252,14 @@ def test_scenario_run_prints_drivers_years_contributions_and_writes_files(tmp_pa
     assert {p.name for p in folder.iterdir()} >= {"monthly.csv", "financial_years.csv", "contributions.csv",
                                                   "burglary-dwelling_walsall.png", "total-recorded-crime_force.png"}
     assert "west-midlands (illustrative)" in (folder / "monthly.csv").read_text()
+
+
+def test_scenario_run_header_names_what_its_base_goes_without(tmp_path):
+    path = tmp_path / "s.yaml"
+    path.write_text(FAST_SCENARIO.replace("paths: 300}", "paths: 300, steps: false}"), encoding="utf-8")
+    result = invoke("scenario", "run", str(path), "--out", str(tmp_path), "--no-chart")
+    assert result.exit_code == 0, result.output
+    assert "Forecast from 2013-03 (seasonal-naive, 300 paths, steps off).\n" in result.output  # without: see above
 
 
 def test_scenario_run_json(tmp_path):

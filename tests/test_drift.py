@@ -169,6 +169,26 @@ def test_the_backtest_says_its_windows_carry_the_drift():
     assert "dataset drift" not in backtest("--no-drift")
 
 
+def test_a_backtest_measures_each_windows_drift_once_for_every_series(monkeypatch):
+    """Measured before the series are scored, and handed to them (to every worker), not measured again in each."""
+    import crimecast.forecast.run as run
+
+    counts = open_counts(DataSource(data="west-midlands"))
+    measured, read = [], []
+    lifted = Drift(errors=(0.1,) * 12, categories=5, year_start=MONTHS[0])
+    monkeypatch.setattr(run, "drift_of", lambda wholes, end, *, spec: measured.append(end) or lifted)
+
+    def scored(y, *, drift_at, category, area, **_):
+        read.extend(drift_at(y.index[end - 1]) for end in (len(y) - 24, len(y) - 12))
+        return pd.DataFrame({"category": [category], "area": [area], "model": ["crimecast"]})
+
+    monkeypatch.setattr(run, "backtest_series", scored)
+    report = run.run_backtests(counts, category="robbery", area="all", options=BacktestOptions(windows=2))
+    assert measured == [pd.Timestamp("2012-03-01"), pd.Timestamp("2013-03-01")]  # once per origin, not per series
+    assert len(read) == 2 * 8 and all(drift is lifted for drift in read)
+    assert any("windows carry the dataset drift" in note for note in report.notes)
+
+
 def test_backtest_windows_carry_the_drift_they_are_given():
     y = pd.Series(seasonal_counts(60, level=200.0), index=MONTHS[:60], dtype=float)
     lifted = Drift(errors=(0.5,) * 12, categories=5, year_start=MONTHS[0], share=1.0)

@@ -51,13 +51,16 @@ def _drift_at(spec: ForecastSpec,
     return None if not references else partial(drift_of, references, spec=spec)
 
 
-def _windows_carry_drift(counts: pd.DataFrame, items: list[tuple[str, str, pd.Series]], *, spec: ForecastSpec,
-                         options: BacktestOptions) -> bool:
-    """Whether any backtest window of ``items`` carries a dataset drift (each origin measured once, and cached)."""
-    drift_at = _drift_at(spec, season_references(counts)) if spec.drift else None
+def _window_drifts(references: dict[str, pd.Series], items: list[tuple[str, str, pd.Series]], *, spec: ForecastSpec,
+                   options: BacktestOptions) -> dict[pd.Timestamp, Drift | None]:
+    """The dataset drift at the origin (last period trained on) of every backtest window of ``items``, each measured
+    once, here, for the workers to read rather than measure again; empty when no window carries one (drift off, or
+    the default model not among those scored)."""
+    if not references or not spec.drift or DEFAULT_MODEL not in (spec.model, *options.models):
+        return {}
     ends = {y.index[origin - 1] for _, _, y in items
             for origin in backtest_origins(len(y), windows=options.windows, frequency=series_frequency(y))}
-    return drift_at is not None and any(drift_at(end) is not None for end in sorted(ends))
+    return {end: drift_of(references, end, spec=spec) for end in sorted(ends)}
 
 
 @dataclass
@@ -287,11 +290,13 @@ def _failure(panel: Panel, category: str, area: str) -> SeriesFailure:
 
 
 def _backtest_one(item: tuple[str, str, pd.Series], spec: ForecastSpec, options: BacktestOptions,
-                  references: dict[str, pd.Series] | None = None) -> pd.DataFrame:
+                  references: dict[str, pd.Series] | None = None,
+                  drifts: dict[pd.Timestamp, Drift | None] | None = None) -> pd.DataFrame:
+    """One series' scores; ``drifts`` are :func:`_window_drifts` (every window's origin among them)."""
     category, area, y = item
     models = tuple(dict.fromkeys((spec.model, *options.models)))
     return backtest_series(y, models=models, windows=options.windows, n_paths=spec.paths, seed=spec.seed,
-                           category=category, area=area, drift_at=_drift_at(spec, references),
+                           category=category, area=area, drift_at=drifts.__getitem__ if drifts else None,
                            **_forecaster_params(spec, category, area, references))
 
 
@@ -341,13 +346,13 @@ def run_backtests(counts: pd.DataFrame, *, category: str, area: str, spec: Forec
         notes.append(f"skipped (too short to backtest, {need} needed): {', '.join(short)}")
     if not items:
         raise DataError(f"no series is long enough to backtest: each needs at least {need}.")
-    frames, failures = _map_batch(partial(_backtest_one, spec=spec, options=options, references=season_references(counts)),
-                                  items, jobs=jobs, progress=progress)
+    references = season_references(counts)
+    drifts = _window_drifts(references, items, spec=spec, options=options)
+    frames, failures = _map_batch(partial(_backtest_one, spec=spec, options=options, references=references,
+                                          drifts=drifts), items, jobs=jobs, progress=progress)
     if not frames:
         raise DataError("no series could be backtested: " + "; ".join(f"{f.label}: {f.reason}" for f in failures))
-    carried = DEFAULT_MODEL in (spec.model, *options.models) and _windows_carry_drift(counts, items, spec=spec,
-                                                                                     options=options)
-    if carried:
+    if any(drift is not None for drift in drifts.values()):
         notes.append(f"{DEFAULT_MODEL}'s windows carry the dataset drift measured at each window's origin, as its "
                      "forecasts do (--no-drift leaves it out).")
     return BacktestReport(scores=pd.concat(frames, ignore_index=True), model=spec.model, notes=notes,

@@ -7,6 +7,7 @@ output) and return their paths in order.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -44,15 +45,17 @@ def backtest_json(report: BacktestReport, *, data: dict) -> dict:
             "failed": _failed(report.failures)}
 
 
-def backtest_text(report: BacktestReport, *, model: str, frequency: Frequency) -> list[Line]:
-    """``forecast backtest``: per-series scores (several series), the overall table, and where a baseline won."""
+def backtest_text(report: BacktestReport, *, model: str, frequency: Frequency, off: Sequence[str] = ()) -> list[Line]:
+    """``forecast backtest``: per-series scores (several series), the overall table, and where a baseline won;
+    ``off`` (``ForecastSpec.switched_off``) is named in the overall table's heading."""
     lines = [note(f"Note: {text}") for text in report.notes]
     per_series = report.per_series
     if per_series[["category", "area"]].drop_duplicates().shape[0] > 1:
         shown = per_series.assign(mase=per_series["mase"].round(2), total_ape=per_series["total_ape"].round(1),
                                   coverage80=per_series["coverage80"].round(0))
         lines += [plain(tables.text_table(shown, align_left=("category", "area", "model"))), plain()]
-    lines += [heading(f"Overall ({report.scores['origin'].nunique()} window(s) per series):"),
+    windows = report.scores["origin"].nunique()
+    lines += [heading(f"Overall ({windows} window(s) per series{tables.switched_off_text(off)}):"),
               plain(tables.backtest_table(report.overall, frequency=frequency))]
     if report.lost.empty:
         lines.append(plain(f"\n{model} had the lowest MASE on every series."))
@@ -119,7 +122,7 @@ def dropped_json(name: str) -> dict:
 
 # ---------------------------------------------------------------- forecast run: text
 
-def series_text(report: SeriesReport, *, data_label: str) -> list[Line]:
+def series_text(report: SeriesReport, *, data_label: str, off: Sequence[str] = ()) -> list[Line]:
     """One series' forecast: title, recorded changes (E-test), the forecast table, the year, backtest and notes.
 
     Parameters
@@ -128,10 +131,12 @@ def series_text(report: SeriesReport, *, data_label: str) -> list[Line]:
         One of the reports :func:`crimecast.forecast.run.run_forecasts` returned.
     data_label
         Where the counts come from, e.g. ``'west-midlands (illustrative)'``.
+    off
+        The defaults the forecast went without (``ForecastSpec.switched_off``), named after the model.
     """
     result = report.forecast
     lines = [heading(f"\n{tables.series_title(result)}. Data: {data_label}. Model: {tables.model_label(result)}, "
-                     f"{result.paths.shape[0]:,} paths."),
+                     f"{result.paths.shape[0]:,} paths{tables.switched_off_text(off)}."),
              *(plain("Recorded " + tables.comparison_line(comparison, frequency=result.frequency))
                for comparison in report.comparisons),
              plain(), plain(tables.forecast_table(result)), plain(),
@@ -154,7 +159,7 @@ def run_summary(reports: list[SeriesReport], *, failures: list[SeriesFailure]) -
 
 
 def run_text(reports: list[SeriesReport], *, summary: pd.DataFrame | None, data_label: str, folder: Path,
-             files: list[Path], batch_notes: list[str] = ()) -> list[Line]:
+             files: list[Path], batch_notes: list[str] = (), off: Sequence[str] = ()) -> list[Line]:
     """``forecast run``: one series in full, or a table of the series forecast; then the files written.
 
     Parameters
@@ -169,11 +174,17 @@ def run_text(reports: list[SeriesReport], *, summary: pd.DataFrame | None, data_
         The output folder as the user gave it, and the files written there.
     batch_notes
         ``RunReport.batch_notes``: said under a batch's table.
+    off
+        The defaults the forecasts went without (``ForecastSpec.switched_off``): named in one series' header, and
+        in a line over a batch's table (which has no header when none is off).
     """
     lines: list[Line] = []
     if summary is None and reports:
-        lines += series_text(reports[0], data_label=data_label)
+        lines += series_text(reports[0], data_label=data_label, off=off)
     elif reports:
+        if off:
+            first = reports[0].forecast
+            lines.append(heading(f"Model: {first.model}, {first.paths.shape[0]:,} paths{tables.switched_off_text(off)}."))
         shown = tables.summary_display(summary[summary["status"] == "ok"])
         lines.append(plain(tables.text_table(shown, align_left=("category", "area", "financial year", "lost to baseline"))))
         lines += _summed_note(reports)

@@ -296,8 +296,8 @@ def milestones_text(report: MilestoneReport, *, data_label: str, folder: Path, f
     as_of = report.assessments[0].frequency.label(report.as_of)  # "2013/14 Q2" for quarterly data, not its last month
     stage = f"in-year assurance as of {as_of}" if observed else f"planning from {as_of}"
     scenario_text = f", scenario '{report.scenario_name}'" if report.scenario_name else ""
-    lines = [heading(f"\n{report.title}: {stage}. Data: {data_label}. Model: {report.base.model}, "
-                     f"{report.base.paths:,} paths{scenario_text}."),
+    model = f"{report.base.model}, {report.base.paths:,} paths{tables.switched_off_text(report.base.switched_off)}"
+    lines = [heading(f"\n{report.title}: {stage}. Data: {data_label}. Model: {model}{scenario_text}."),
              plain(tables.text_table(position_table(report), align_left=("milestone", "year", "target", "verdict"))),
              plain()]
     lines += [plain(line) for line in assurance_sentences(report)]

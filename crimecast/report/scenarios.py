@@ -221,8 +221,9 @@ def scenario_text(result: ScenarioResult, *, data_label: str, folder: Path, file
     from crimecast.report import tables
 
     scenario = result.resolved.scenario
+    spec = result.spec  # the saved forecast's settings when one was read, not the file's base
     lines = [heading(f"\nScenario: {scenario.name}. Data: {data_label}. Forecast from {result.as_of:%Y-%m} "
-                     f"({scenario.base.model}, {scenario.base.paths:,} paths).")]
+                     f"({spec.model}, {spec.paths:,} paths{tables.switched_off_text(spec.switched_off)}).")]
     if scenario.description.strip():
         lines.append(plain(scenario.description.strip()))
     lines.append(heading("\nDrivers:"))

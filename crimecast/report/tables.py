@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import pandas as pd
 
@@ -130,6 +131,12 @@ def model_label(result: ForecastResult) -> str:
     if len(result.history) < min_periods_to_model(frequency):
         return f"recent average level (too short for {result.model}: {frequency.count_of(len(result.history))})"
     return result.model
+
+
+def switched_off_text(off: Sequence[str]) -> str:
+    """``', drift off'``: the defaults a forecast goes without (``ForecastSpec.switched_off``), to follow a header's
+    model and paths; ``''`` when it goes without none."""
+    return "".join(f", {item}" for item in off)
 
 
 def series_title(result: ForecastResult) -> str:

@@ -11,6 +11,7 @@ from crimecast.data.calendar import financial_year_label, financial_year_months,
 from crimecast.forecast.panel import series_forecast
 from crimecast.forecast.paths import ForecastResult, interval_columns
 from crimecast.forecast.reconcile import CoherentPaths
+from crimecast.forecast.spec import ForecastSpec
 from crimecast.scenarios.resolve import ResolvedScenario
 
 Key = tuple[str, str]
@@ -58,6 +59,9 @@ class ScenarioResult:
     contributions
         Change in the mean financial-year total from each driver applied on
         its own, with an interaction row (see :func:`contribution_table`).
+    spec
+        The settings the baseline was forecast with: the scenario's base, or
+        those of the saved forecast read instead.
     notes
         Decisions and warnings in plain words.
     data
@@ -70,6 +74,7 @@ class ScenarioResult:
     reported: list[Key]
     history: dict[Key, pd.Series]
     contributions: pd.DataFrame
+    spec: ForecastSpec
     notes: list[str] = field(default_factory=list)
     data: dict = field(default_factory=dict)
 
@@ -87,7 +92,7 @@ class ScenarioResult:
 
     def forecasts(self, key: Key) -> tuple[ForecastResult, ForecastResult]:
         """(baseline, scenario) forecasts of one reported series."""
-        model = self.resolved.scenario.base.model
+        model = self.spec.model
         return tuple(series_forecast(p, key, history=self.history[key], as_of=self.as_of, model=model)
                      for p in (self.baseline, self.paths))
 

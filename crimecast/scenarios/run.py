@@ -100,7 +100,7 @@ def apply_scenario(resolved: ResolvedScenario, baseline: Panel, counts: pd.DataF
                      f"({applied.clipped / cells:.2%} of path-months). Narrow the level shift's distribution.")
     data = {key: counts.attrs.get(key) for key in ("source", "illustrative", "notice")}
     return ScenarioResult(resolved=resolved, baseline=baseline.paths, paths=applied.paths, reported=reported,
-                          history=history, contributions=contributions, notes=notes, data=data)
+                          history=history, contributions=contributions, spec=baseline.spec, notes=notes, data=data)
 
 
 def run_scenario(scenario: Scenario, *, counts: pd.DataFrame | None = None, saved: Panel | None = None, jobs: int = 1,
