@@ -1421,12 +1421,7 @@ def _rates_of(counts: pd.DataFrame):
     """The rate series that go with the data (embedded satisfaction, or a stored dataset's rates), cut at --as-of."""
     from crimecast.data.rates import rates_for
 
-    rates = rates_for(counts)
-    if rates is not None and counts.attrs.get("as_of") is not None:
-        cut = rates[rates["month"] <= counts.attrs["as_of"]].reset_index(drop=True)
-        cut.attrs = dict(rates.attrs)
-        return cut
-    return rates
+    return rates_for(counts)
 
 
 def _is_rate(rates: pd.DataFrame, category: str) -> bool:

@@ -183,7 +183,7 @@ def test_replay_has_every_section_and_its_provenance(replay):
     words = html_text.unescape(text)
     # Every forecast the pack shows is named with the part of the pack it serves.
     assert "Forecast: the count milestones and the scenario ets, 200 simulated paths, seed 2014" in words
-    assert "Forecast: the satisfaction (rate) milestones logit-binomial" in words
+    assert "Forecast: the rate milestones logit-binomial" in words
     assert "Forecast: the Community Safety Fund's baseline crime ets, 200 simulated paths" in words
     assert "simulated paths, seed 2014 Plan" not in words  # no single model line standing for the whole pack
 
@@ -400,6 +400,37 @@ def test_a_quarterly_year_end_pack_may_be_dated_at_the_last_quarters_end(tmp_pat
     pack = build_board_pack(quarterly_demo(), load_plan(plan_file), as_of=pd.Timestamp("2014-03-01"),
                             model="seasonal-naive", paths=100)  # the data's last quarter starts 2014-01, ends 2014-03
     assert pack.stage == "year end" and pack.milestones[0].assessment.outcome is not None
+
+
+def test_a_pack_on_a_dataset_of_rates_only_is_dated_by_its_rates_and_reads_no_survey_after_its_date(tmp_path):
+    """A stored dataset of rates has no counts: the pack is built from its rates, cut at the pack's date like counts."""
+    from crimecast.data.rates import embedded_rates
+    from crimecast.data.store import read_rates
+
+    rates = embedded_rates("west-midlands")  # 2008-04 to 2014-03
+    force = rates[(rates["area"] == "force") & (rates["category"] == "satisfaction-crime")]
+    pd.DataFrame({"month": force["month"].dt.strftime("%Y-%m"), "satisfied": force["numerator"],
+                  "surveyed": force["denominator"]}).to_csv(tmp_path / "sat.csv", index=False)
+    store = str(tmp_path / "s.duckdb")
+    runner = CliRunner()
+    imported = runner.invoke(cli, ["data", "import", "csv", str(tmp_path / "sat.csv"), "--numerator-col", "satisfied",
+                                   "--denominator-col", "surveyed", "--name", "sat", "--store", store])
+    assert imported.exit_code == 0, imported.output
+    plan = tmp_path / "plan.yaml"
+    plan.write_text("year: 2013/14\nmilestones:\n  - {name: Satisfaction, category: sat, rate: 88%}\n")
+    common = ["report", "--plan", str(plan), "--dataset", "sat", "--store", store, "--paths", "200", "--no-pdf"]
+    result = runner.invoke(cli, [*common, "--as-of", "2013-09", "--out", str(tmp_path / "pack")])
+    assert result.exit_code == 0 and result.exception is None, result.output
+    text = html_text.unescape(_plain((tmp_path / "pack" / "report.html").read_text(encoding="utf-8")))
+    used = read_rates("sat", store=store)
+    used = used[used["month"] <= pd.Timestamp("2013-09-01")]
+    assert f"Data set sat (illustrative), 2008-04 to 2013-09 Fingerprint SHA-256 {fingerprint(used)}" in text
+    assert "(of the monthly rates used, as a sorted CSV of month, area, category, numerator, denominator" in text
+    assert "Oct 2010 to Sep 2013: p-chart used" in text  # the p-chart's three years end at the pack's date
+    assert "Outcome" not in text  # in-year: the rest of the year's surveys are not read, so no outcome
+    late = runner.invoke(cli, [*common, "--as-of", "2014-04", "--out", str(tmp_path / "late")])
+    assert late.exit_code == 2 and "Traceback" not in late.output
+    assert "--as-of 2014-04 is after the last month of the rates (2014-03). Use 2014-03 or earlier." in late.output
 
 
 def test_a_rate_year_end_sentence_says_how_much_of_the_year_before_was_recorded():

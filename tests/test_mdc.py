@@ -21,6 +21,13 @@ def _chart(values, *, steps=()):
     return chart
 
 
+def test_a_special_cause_is_improving_on_the_side_the_milestone_wants():
+    assert mdc.special_cause_kind("lower", lower_is_better=True) == mdc.IMPROVING
+    assert mdc.special_cause_kind("higher", lower_is_better=True) == mdc.CONCERNING
+    assert mdc.special_cause_kind("higher", lower_is_better=False) == mdc.IMPROVING
+    assert "special_cause_kind" in mdc.__all__  # shared with the p-chart's reading (the Board pack's rates)
+
+
 def test_limits_that_mean_nothing_give_neither_reading():
     # mostly zeros (London's airports' burglary): limits less than 2 apart would flag nearly every month
     chart = _chart([0] * 30 + [1, 0, 0, 3, 0, 0])

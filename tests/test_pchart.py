@@ -38,6 +38,26 @@ def test_overdispersed_months_get_laney_limits_widened_by_sigma_z():
                                                                                    1 - period.centre))
 
 
+def test_a_rate_that_drifts_is_not_said_to_vary_no_more_than_sampling_explains():
+    # 36 months drifting from 80% to 88%, each within a point of the one before: the chi-square test rejects
+    # (the months stray from the average) while sigma_z (month to month) is below 1, so the plain chart is kept
+    rates = np.linspace(0.80, 0.88, 36) + np.where(np.arange(36) % 2, 0.004, -0.004)
+    series = pd.DataFrame({"numerator": np.round(rates * 800).astype(int), "denominator": 800},
+                          index=pd.date_range("2011-04-01", periods=36, freq="MS"))
+    chart = p_chart(series, find_steps=False)
+    period = chart.periods[0]
+    assert chart.kind == PLAIN and period.p_value < 1e-6 and period.sigma_z < 1 and period.drifting
+    sentence = describe_p_chart(chart)[0]
+    assert "no more than survey sampling explains" not in sentence, sentence
+    assert sentence.startswith("Apr 2011 to Mar 2014: p-chart used: the months stray from the average more than survey "
+                               "sampling explains (chi-square p = "), sentence
+    assert f"no more than sampling does (sigma_z {period.sigma_z:.2f})" in sentence
+    assert "the plain limits are kept" in sentence
+    binomial = p_chart(_series(0.0), find_steps=False)  # months that vary by sampling alone keep their words
+    assert not binomial.periods[0].drifting
+    assert "the months vary no more than survey sampling explains" in describe_p_chart(binomial)[0]
+
+
 def test_a_month_far_off_is_flagged_beyond_the_limits():
     series = _series(0.0)
     series.iloc[20] = [int(series.iloc[20, 1] * 0.5), series.iloc[20, 1]]

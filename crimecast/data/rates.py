@@ -223,8 +223,20 @@ def embedded_rates(name: str) -> pd.DataFrame | None:
 def rates_for(counts: pd.DataFrame) -> pd.DataFrame | None:
     """The rate series that go with a counts table: the embedded companion, or a stored dataset's rates.
 
+    When the counts are the data as it stood at a month (``attrs['as_of']``: ``--as-of``, a Board pack's date), the
+    rates are cut there too, so no survey after it is read, even from a dataset of rates only (which has no counts).
     Returns ``None`` when the data has no rates.
     """
+    rates = _all_rates_for(counts)
+    as_of = counts.attrs.get("as_of")
+    if rates is None or as_of is None:
+        return rates
+    cut = rates[rates["month"] <= as_of].reset_index(drop=True)
+    cut.attrs = dict(rates.attrs)
+    return cut
+
+
+def _all_rates_for(counts: pd.DataFrame) -> pd.DataFrame | None:
     source = str(counts.attrs.get("source", ""))
     if counts.attrs.get("kind") == "embedded":
         return embedded_rates(source)

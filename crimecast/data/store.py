@@ -122,9 +122,14 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def fingerprint(counts: pd.DataFrame) -> str:
-    """SHA-256 of a counts table in canonical order: equal data, equal fingerprint."""
-    canonical = counts[["month", "area", "category", "count"]].sort_values(["category", "area", "month"])
+_FINGERPRINTED = (("month", "area", "category", "count"), ("month", "area", "category", "numerator", "denominator"))
+
+
+def fingerprint(table: pd.DataFrame) -> str:
+    """SHA-256 of a counts table (or a rates table: numerator and denominator, no count) in canonical order: equal
+    data, equal fingerprint."""
+    columns = list(_FINGERPRINTED[0] if "count" in table.columns else _FINGERPRINTED[1])
+    canonical = table[columns].sort_values(["category", "area", "month"])
     text = canonical.to_csv(index=False, date_format="%Y-%m", lineterminator="\n")
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -698,7 +703,6 @@ def save_rates(rates: pd.DataFrame, *, name: str, path: Path, store: str | Path 
             raise DataError(f"dataset '{name}' already holds {existing[0]} counts; these are rates. Choose another --name, "
                             "or pass --replace.")
         now = datetime.now(timezone.utc).replace(tzinfo=None)
-        canonical = rates.sort_values(["category", "area", "month"]).to_csv(index=False, date_format="%Y-%m", lineterminator="\n")
         connection.execute("BEGIN TRANSACTION")
         try:
             for table in ("counts", "categories", "areas", "rates", "files"):
@@ -709,7 +713,7 @@ def save_rates(rates: pd.DataFrame, *, name: str, path: Path, store: str | Path 
             connection.execute("INSERT INTO rates SELECT dataset, month, area, category, numerator, denominator FROM new_rates")
             connection.unregister("new_rates")
             connection.execute("INSERT INTO datasets VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                               [name, "rates", "month", "parts", "force", hashlib.sha256(canonical.encode()).hexdigest(),
+                               [name, "rates", "month", "parts", "force", fingerprint(rates),
                                 existing[1] if existing and not replace else now, now, crimecast_version(), "[]", "{}"])
             connection.execute("INSERT INTO files VALUES (?, ?, ?, ?, ?, ?)",
                                [name, str(path), sha256_of(Path(path)), len(rates), now, crimecast_version()])

@@ -105,7 +105,12 @@ def latest_beyond(values, *, monthly_target: float, lower: float, upper: float) 
     return next((i for i, out in enumerate(reversed(beyond)) if not out), len(beyond))
 
 
-def _judge(side: str, lower_is_better: bool) -> str:
+def special_cause_kind(side: str, *, lower_is_better: bool) -> str:
+    """Whether a special cause on ``side`` (``higher`` or ``lower``) is improving or concerning.
+
+    Shared by every chart's variation reading: the XmR chart's (:func:`variation`) and the p-chart's (the Board
+    pack's rate milestones).
+    """
     return IMPROVING if (side == "lower") == lower_is_better else CONCERNING
 
 
@@ -128,14 +133,16 @@ def variation(chart: ControlChart, *, lower_is_better: bool = True) -> Variation
             side = "higher" if values.iloc[-1] > values.iloc[-2] else "lower"
         else:
             side = "higher" if values.iloc[-1] > period.limits.mean else "lower"
-        return Variation(_judge(side, lower_is_better), side, f"{last:%Y-%m}: {', '.join(rules)}")
+        return Variation(special_cause_kind(side, lower_is_better=lower_is_better), side,
+                         f"{last:%Y-%m}: {', '.join(rules)}")
     since = last - pd.DateOffset(months=RECENT_STEP_MONTHS)
     recent = [s for s in chart.steps if s.month > since]
     if recent:
         step = recent[-1]
         side = "higher" if step.change > 0 else "lower"
         when = series_frequency(values).label(step.month)  # 2021-10, or 2021/22 Q3 for quarterly data
-        return Variation(_judge(side, lower_is_better), side, f"step change {step.change:+.0%} from {when}")
+        return Variation(special_cause_kind(side, lower_is_better=lower_is_better), side,
+                         f"step change {step.change:+.0%} from {when}")
     if period.degenerate:  # no rule is read against limits that mean nothing; a recent step (above) still counts
         return Variation(NO_LIMITS, None, f"{last:%Y-%m}: limits less than {MIN_LIMIT_WIDTH:g} apart, no rule read")
     return Variation(COMMON_CAUSE, None, f"{last:%Y-%m} within the limits, no special-cause rule fired")
@@ -177,4 +184,4 @@ def assurance(limits: Limits, *, year_target: float, lower_is_better: bool = Tru
     return Assurance(kind=kind, monthly_target=monthly, lower=lower, upper=upper, frequency=frequency)
 
 
-__all__ = ["Assurance", "Variation", "assurance", "latest_beyond", "variation"]
+__all__ = ["Assurance", "Variation", "assurance", "latest_beyond", "special_cause_kind", "variation"]

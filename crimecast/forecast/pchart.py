@@ -9,8 +9,14 @@ measures that extra variation: each month's z-score
 ``(p_i - p_bar) / sigma_i`` has moving ranges whose average over 1.128 is
 ``sigma_z``; the limits become ``p_bar +/- 3 sigma_i sigma_z``. Here the
 p' chart is used when the chi-square test of the z-scores (sum z^2 on k - 1
-degrees of freedom) shows overdispersion at the 5% level, and the plain
-p-chart otherwise; the chart says which and why.
+degrees of freedom) shows overdispersion at the 5% level and ``sigma_z`` is
+above 1, and the plain p-chart otherwise; the chart says which and why. The
+test can show overdispersion while ``sigma_z`` is at most 1: the months stray
+from the average more than sampling explains, but each differs from the one
+before no more than sampling does (the rate drifts or shifts rather than
+jumping about). Laney's factor would then narrow the limits, so the plain
+p-chart is kept, and the sentence says so rather than that the months vary no
+more than sampling explains.
 
 Signals are the same rules as the XmR chart's (a point beyond a limit, a
 run of points on one side of the centre line); a confirmed step change
@@ -51,6 +57,13 @@ class RatePeriod:
     def laney(self) -> bool:
         """Whether the months vary more than sampling explains (so the p' limits are used)."""
         return self.p_value < OVERDISPERSION_ALPHA and self.sigma_z > 1
+
+    @property
+    def drifting(self) -> bool:
+        """Whether the months stray from the average more than sampling explains (the chi-square test), yet each
+        differs from the one before no more than sampling does (``sigma_z`` at most 1): a slow drift, not month-to-month
+        noise, so Laney's widening does not apply."""
+        return self.p_value < OVERDISPERSION_ALPHA and not self.laney
 
     @property
     def kind(self) -> str:
@@ -146,6 +159,13 @@ def describe_p_chart(chart: PChart) -> list[str]:
             lines.append(f"{span}: {LANEY} used: the monthly rates vary {period.sigma_z:.2f} times as much as survey "
                          f"sampling alone explains (chi-square p = {period.p_value:.3g}), so the limits are widened by that "
                          f"factor. Average {period.centre:.1%}.")
+        elif period.drifting:
+            lines.append(f"{span}: {PLAIN} used: the months stray from the average more than survey sampling "
+                         f"explains (chi-square p = {period.p_value:.2g}), but each differs from the one before no more "
+                         f"than sampling does (sigma_z {period.sigma_z:.2f}): the rate drifts or shifts rather than "
+                         "jumping about, and Laney's p' chart widens the limits only for month-to-month variation, so "
+                         "the plain limits are kept and a month outside them may show the drift. "
+                         f"Average {period.centre:.1%}.")
         else:
             lines.append(f"{span}: {PLAIN} used: the months vary no more than survey sampling explains "
                          f"(sigma_z {period.sigma_z:.2f}, chi-square p = {period.p_value:.2g}). Average {period.centre:.1%}.")

@@ -31,7 +31,8 @@ from crimecast.data.series import with_totals
 from crimecast.data.slugs import slugify
 from crimecast.data.store import crimecast_version, fingerprint  # the store's: one hash for one table
 from crimecast.errors import DataError, UsageError
-from crimecast.forecast.mdc import MOVED, NO_LIMITS, Assurance, Variation, assurance, latest_beyond, variation
+from crimecast.forecast.mdc import (COMMON_CAUSE, MOVED, NO_LIMITS, Assurance, Variation, assurance, latest_beyond,
+                                    special_cause_kind, variation)
 from crimecast.forecast.panel import Panel
 from crimecast.forecast.parallel import Progress
 from crimecast.forecast.run import ProcessReport, run_spc
@@ -144,6 +145,7 @@ class Provenance:
     inputs: tuple[tuple[str, str], ...]
     forecasts: tuple[tuple[str, str], ...] = ()  # (which part of the pack, its model, paths and seed): every forecast used
     frequency: Frequency = MONTHLY  # the data's periods: months or quarters
+    holds: str = "counts"  # what the fingerprint is of: the counts, or (a dataset of rates only) the rates
 
     @property
     def span(self) -> str:
@@ -195,7 +197,7 @@ def _forecasts(report: MilestoneReport, views: list[MilestoneView], *, scenario:
         from crimecast.forecast.rates import LOGIT_BINOMIAL  # the model every rate milestone is forecast with
 
         seeds = [rate_milestone_seed(report.base.seed, index=v.number - 1) for v in rates]
-        rows.append(("Forecast: the satisfaction (rate) milestones",
+        rows.append(("Forecast: the rate milestones",
                      f"{LOGIT_BINOMIAL} (a local level on the logit scale, binomial sampling of the surveys), "
                      f"{report.base.paths:,} simulated paths, seed{'s' if len(seeds) > 1 else ''} "
                      f"{', '.join(str(seed) for seed in seeds)}"))
@@ -220,9 +222,28 @@ def _stage(plan: Plan, as_of: pd.Timestamp) -> tuple[str, pd.Timestamp]:
 
 
 def _known_by(counts: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
+    """The data as it stood at the pack's date: the counts up to ``as_of``, and (``attrs['as_of']``, read by
+    :func:`crimecast.data.rates.rates_for`) the rates up to it too, even where there are no counts to cut."""
     known = counts[counts["month"] <= as_of].reset_index(drop=True)
     known.attrs.update(counts.attrs)
+    known.attrs["as_of"] = as_of
     return known
+
+
+def _pack_data(counts: pd.DataFrame) -> tuple[pd.DataFrame, str]:
+    """The table the pack's dates and fingerprint are read from, and what it holds (``counts`` or ``rates``).
+
+    The counts; for a stored dataset of rates only (which has no counts), its rates as stored.
+    """
+    if counts.attrs.get("kind") != "rates":
+        return counts, "counts"
+    from crimecast.data.store import read_rates
+
+    rates = read_rates(str(counts.attrs.get("source", "")), store=counts.attrs["store"])
+    if rates is None:
+        raise DataError(f"{counts.attrs.get('source', 'the data')} holds neither counts nor rates: there is nothing "
+                        "to report. Import data into it first (see `forecast data import --help`).")
+    return rates, "rates"
 
 
 # ---------------------------------------------------------------- one milestone
@@ -355,14 +376,13 @@ def _pct(value: float) -> str:
 
 def _rate_variation(chart, *, lower_is_better: bool) -> Variation:
     """Common or special cause at the p-chart's latest month (a point beyond its limits or in a run)."""
-    from crimecast.forecast.mdc import COMMON_CAUSE, _judge
-
     points = chart.points
     last = points["month"].iloc[-1]
     rules = sorted({s.rule for s in chart.signals if s.month == last})
     if rules:
         side = "higher" if points["rate"].iloc[-1] > points["centre"].iloc[-1] else "lower"
-        return Variation(_judge(side, lower_is_better), side, f"{last:%Y-%m}: {', '.join(rules)}")
+        return Variation(special_cause_kind(side, lower_is_better=lower_is_better), side,
+                         f"{last:%Y-%m}: {', '.join(rules)}")
     return Variation(COMMON_CAUSE, None, f"{last:%Y-%m} within the p-chart's limits, no special-cause rule fired")
 
 
@@ -408,13 +428,16 @@ def _rate_process_sentence(process: RateProcess, var: Variation, assure: Assuran
 
 def _rate_view(a: Assessment, *, number: int, counts: pd.DataFrame, stage: str,
                forecast_from: pd.Timestamp) -> MilestoneView:
-    """A rate milestone as the Board reads it: the p-chart, icons, the year's rate and the odds, in percentages."""
+    """A rate milestone as the Board reads it: the p-chart, icons, the year's rate and the odds, in percentages.
+
+    ``counts`` are cut at the pack's date (:func:`_known_by`), and so are the rates read with them: the p-chart has
+    no month after it, as the counts' charts have none.
+    """
     from crimecast.data.rates import rate_series, rates_for
     from crimecast.forecast.pchart import describe_p_chart, p_chart
 
     lower_is_better = a.milestone.direction == AT_MOST
     series = rate_series(rates_for(counts), category=a.category, area=a.area)
-    series = series.loc[:counts["month"].max()]
     chart = p_chart(series, start=series.index[-1] - pd.DateOffset(months=35))
     process = RateProcess(category=a.category, area=a.area, chart=chart, summary=describe_p_chart(chart))
     var = _rate_variation(chart, lower_is_better=lower_is_better)
@@ -632,10 +655,13 @@ def build_board_pack(counts: pd.DataFrame, plan: Plan, *, as_of: pd.Timestamp | 
         Whatever the underlying functions raise (unknown series, an
         infeasible fund, ...), before anything is written.
     """
-    last = frequency_of(counts).period_end_month(counts["month"].max())  # a quarter's last month, for quarterly data
+    data, holds = _pack_data(counts)  # a dataset of rates only is dated by its rates
+    last = frequency_of(counts).period_end_month(data["month"].max())  # a quarter's last month, for quarterly data
     as_of = last if as_of is None else as_of
     if as_of > last:
-        raise UsageError(f"--as-of {as_of:%Y-%m} is after the last month of data ({last:%Y-%m}). Use {last:%Y-%m} or earlier.")
+        what = "the rates" if holds == "rates" else "data"
+        raise UsageError(f"--as-of {as_of:%Y-%m} is after the last month of {what} ({last:%Y-%m}). "
+                         f"Use {last:%Y-%m} or earlier.")
     stage, forecast_from = _stage(plan, as_of)
     if against is not None and stage != IN_YEAR:
         better = ("a year-end pack already reads the forecast from the start of the year: pass it as --forecast "
@@ -670,10 +696,11 @@ def build_board_pack(counts: pd.DataFrame, plan: Plan, *, as_of: pd.Timestamp | 
     if against is not None:
         inputs.append(("Saved start-of-year forecast (year so far set against it)",
                        f"{against.saved} (data to {_data_to(against, counts):%Y-%m})"))
+    used = known if holds == "counts" else data[data["month"] <= as_of]
     provenance = Provenance(
         data=str(counts.attrs.get("source", "")), illustrative=bool(counts.attrs.get("illustrative")),
-        notice=str(counts.attrs.get("notice", "") or ""), fingerprint=fingerprint(known),
-        first_month=known["month"].min(), last_month=known["month"].max(), as_of=as_of, forecast_from=forecast_from,
+        notice=str(counts.attrs.get("notice", "") or ""), fingerprint=fingerprint(used), holds=holds,
+        first_month=used["month"].min(), last_month=used["month"].max(), as_of=as_of, forecast_from=forecast_from,
         model=report.base.model, paths=report.base.paths, seed=report.base.seed, version=crimecast_version(),
         inputs=tuple(inputs), forecasts=_forecasts(report, views, scenario=scenario is not None, saved=saved, csf=csf_view),
         frequency=frequency_of(counts))

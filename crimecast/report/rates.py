@@ -116,7 +116,7 @@ def p_chart_figure(chart, *, category: str, area: str, notice: str = ""):
     ax.grid(axis="y", color="0.92")
     kinds = "; ".join(f"{p.start:%b %Y}-{p.end:%b %Y}: {p.kind}, sigma_z {p.sigma_z:.2f}" for p in chart.periods)
     caption = (f"Limits: average +/- 3 x binomial sigma of each month's surveys, times Laney's sigma_z where the months "
-               f"are overdispersed (chi-square p < 0.05). {kinds}")
+               f"are overdispersed (chi-square p < 0.05) and sigma_z is above 1. {kinds}")
     return _with_caption(fig, caption, notice, monthly_ax=ax, legend=legend)
 
 
