@@ -26,6 +26,11 @@ DRIFT_SHARE = 0.25
 
 RUN_LENGTH = 7  # SPC: points in a row on one side of the mean that signal a shift
 
+# A count milestone's series is "quiet" when both its year before and its expected year are under this many crimes:
+# chance alone (one Poisson standard deviation, the square root of the total) then moves the year by 10% or more,
+# more than most percentage targets, so the output says that meeting one is mostly chance.
+QUIET_YEAR_TOTAL = 100
+
 STORE_ENV = "CRIMECAST_STORE"  # the environment variable naming the store file
 DEFAULT_FILL = "interpolate"  # short gaps inside a series are filled ...
 DEFAULT_MAX_GAP = 2  # ... up to this many periods in a row

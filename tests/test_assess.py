@@ -370,3 +370,23 @@ def test_a_plan_may_name_the_force_that_area_took_out_of_several(small_csv, tmp_
     other = CliRunner().invoke(cli, ["milestones", "--plan", plan("south"), *common])
     assert other.exit_code == 1 and "Known areas: force" not in other.output
     assert "--area north reads north alone (no areas of its own in this data)" in other.output
+
+
+def test_a_milestone_on_a_quiet_series_says_meeting_it_is_mostly_chance(tmp_path):
+    """London's fraud and forgery, about 5 crimes a year: a -5% target's P(meet) is chance, and the output says so."""
+    from crimecast.report.milestones import milestones_json
+
+    loud = steady_counts(tmp_path)
+    months = pd.date_range("2008-04-01", "2013-09-01", freq="MS")
+    path = tmp_path / "quiet.csv"
+    counts = np.random.default_rng(5).poisson(0.5, len(months))
+    pd.DataFrame({"month": months.strftime("%Y-%m"), "category": "fraud", "count": counts}).to_csv(path, index=False)
+    quiet = with_totals(load_counts(path))
+    plan = single_milestone("fraud", area="force", target=-0.05, count=None, year="2013/14")
+    report = assess_milestones(quiet, plan, spec=fast("2013-03"))
+    assert report.assessments[0].quiet and report.table()["quiet"].tolist() == [True]
+    assert "is a quiet series" in report.notes[0] and "-5.0% or lower is mostly chance" in report.notes[0]
+    assert milestones_json(report, data={}, files=[])["notes"][0] == report.notes[0]
+    steady = assess_milestones(loud, single_milestone("burglary", area="force", target=-0.05, count=None,
+                                                      year="2013/14"), spec=fast("2013-03"))
+    assert not steady.assessments[0].quiet and not any("quiet" in n for n in steady.notes)

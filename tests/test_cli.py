@@ -358,7 +358,7 @@ def test_milestones_plan_with_scenario(tmp_path):
 
 
 @pytest.mark.parametrize("args, code, message", [
-    (["milestones", "burglery"], 1, "unknown category 'burglery'"),
+    (["milestones", "burglery"], 1, "Error: the command-line target for burglery / force: unknown category 'burglery'"),
     (["milestones", "burglary", "--target", "lots"], 2, "expected a number"),
     (["milestones", "burglary", "--plan", "plan-2013-14"], 2, "not both"),
     (["milestones", "burglary", "--as-of", "2015-01"], 2, "after the last month of data"),
@@ -373,9 +373,14 @@ def test_milestone_errors_are_one_line(args, code, message):
     assert message in result.output and "Traceback" not in result.output
 
 
-def test_milestones_scenario_must_use_the_same_data(small_csv):
+def test_milestones_scenario_must_use_the_same_data(small_csv, tmp_path):
     result = CliRunner().invoke(cli, ["milestones", "burglary", "--data", str(small_csv), "--scenario", "domestic-abuse-uplift"])
     assert result.exit_code == 2 and "uses data 'west-midlands'" in result.output
+    assert "Pass --data west-midlands," in result.output  # an embedded dataset (or a file) is read with --data ...
+    stored = tmp_path / "stored.yaml"
+    stored.write_text("name: s\nbase: {data: london}\ndrivers: []\n")
+    result = CliRunner().invoke(cli, ["milestones", "burglary", "--scenario", str(stored)])
+    assert result.exit_code == 2 and "Pass --dataset london," in result.output  # ... a stored one with --dataset
 
 
 # ---------------------------------------------------------------- optimise

@@ -124,8 +124,8 @@ def test_one_force_failing_is_not_blamed_for_another_force(tmp_path):
     result = invoke("run", "burglary", "--data", data, "--area", "all", "--out", tmp_path / "out", *FAST)
     assert result.exit_code == 1, result.output
     assert "Could not forecast 2 series" in result.output
-    assert "- burglary / anglia: only 1 month(s) of data" in result.output
-    assert "- burglary / fenland: only 2 month(s) of data" in result.output
+    assert "- burglary / anglia: only 1 month of data" in result.output
+    assert "- burglary / fenland: only 2 months of data" in result.output
     assert "its part" not in result.output
 
 

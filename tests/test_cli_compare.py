@@ -99,7 +99,7 @@ def test_spc_of_a_series_too_short_to_chart_says_how_short_without_blaming_from(
     data.write_text("month,category,count\n" + "".join(f"2013-{m:02d},robbery,{10 + m}\n" for m in range(1, 6)))
     result = invoke("spc", "robbery", "--data", data, "--out", tmp_path / "out")
     assert result.exit_code == 1
-    assert ("robbery / force: only 5 month(s) to chart, too few for control limits (an XmR chart needs at least 12 "
+    assert ("robbery / force: only 5 months to chart, too few for control limits (an XmR chart needs at least 12 "
             "months). Chart a longer span (an earlier --from) where the data holds one.") in result.output
 
 

@@ -1,6 +1,7 @@
 """The Community Safety Fund on the embedded data: reproduction, optimum, prices, currencies, bad assumptions."""
 
 import dataclasses
+import re
 
 import pytest
 
@@ -203,3 +204,44 @@ def test_data_ending_inside_a_year_allocates_the_next_whole_year(counts, csf_fil
     year_end, _ = load_assumptions(csf_file(**{"forecast.as_of": "2014-03"}))
     assert baseline_crime(counts, year_end, source=source)[1] == "2014/15"
     assert (baselines["expected"] > 0).all()
+
+
+def test_a_district_left_out_of_the_fund_file_is_named_as_getting_nothing(result, counts):
+    from crimecast.optimise.csf import districts_left_out
+    from crimecast.report.optimise import csf_json, money_sentences
+
+    assert result.left_out == ()  # every district of the data has a recipient
+    areas = {key: area for key, area in zip(result.baselines["recipient"], result.baselines["area"]) if key != "dudley"}
+    assert districts_left_out(counts, areas) == ("dudley",)
+    assert districts_left_out(counts, {"force": "force"}) == ()  # a force-wide fund is not split by district
+    without = dataclasses.replace(result, left_out=("dudley",))
+    assert any("no recipient for Dudley, a district of the data: it gets nothing from the fund" in s
+               for s in money_sentences(without))
+    assert csf_json(without, source="x", data={}, files=[])["districts_without_recipient"] == ["dudley"]
+
+
+def test_a_fund_below_the_floors_names_the_one_change_to_the_fund_that_would_do(result):
+    from crimecast.optimise.allocate import allocate, floors_total, with_budget
+
+    floors = floors_total(result.spec)
+    table = result.table.set_index("recipient")
+    assert floors == pytest.approx(sum(max(0.9 * last, 0.9 * 285_938 if key == "solihull" else 0)
+                                       for key, last in table["last_year"].items()))
+    with pytest.raises(InfeasibleError) as caught:
+        allocate(with_budget(result.spec, 1.0))
+    message = str(caught.value)
+    assert "Birmingham" in message  # the floors, one by one, as before ...
+    named = re.search(r"Or make one change instead: raise the fund to at least £([0-9,]+) \(now £1\)", message)
+    fund = float(named.group(1).replace(",", ""))
+    assert abs(fund - floors) < 1  # the sum of the floors, in whole pounds ...
+    assert allocate(with_budget(result.spec, fund)).total_spend == pytest.approx(fund)  # ... and that change does
+
+
+def test_a_fund_cut_below_last_years_total_is_allocated_and_its_loss_called_one(counts, csf_file, unpriced_fund):
+    from crimecast.report.optimise import gain_sentence
+
+    assumptions, source = load_assumptions(csf_file())
+    cut = optimise_csf(counts, assumptions, source=source, budget=6_500_000, budget_sweep=ONE_BUDGET)
+    assert cut.table["optimal"].sum() <= 6_500_000 + 1e-3  # the check on last year's split no longer needs its fund
+    assert cut.reproduction.total_spend == pytest.approx(6_969_000, abs=1e-3)
+    assert cut.gain_spread.share_negative == 1.0 and "it is a loss in more than 95%" in gain_sentence(cut)

@@ -254,3 +254,27 @@ def test_an_unreadable_vehicles_file_is_one_clear_error(tmp_path, make, message)
 
     with pytest.raises(FleetFileError, match=message):
         _read_vehicles(make(tmp_path))
+
+
+def _site_limited(fleet: Fleet, limit: int) -> Fleet:
+    points = fleet.spec.charge_points.model_copy(update={"max_per_site": limit})
+    return fleet.model_copy(update={"spec": fleet.spec.model_copy(update={"charge_points": points})})
+
+
+@pytest.mark.parametrize("limit, held", [(2, 4), (0, 30)])
+def test_a_binding_site_limit_names_the_vehicles_it_kept_diesel(fleet, limit, held):
+    from crimecast.optimise.fleet import site_limit_effect
+    from crimecast.report.fleet import site_limit_sentence
+
+    limited = _site_limited(fleet, limit)
+    plan = solve_fleet(limited)
+    effect = site_limit_effect(limited, plan, budget=None, co2_cap=None)
+    assert len(effect.vehicles) == held and set(effect.vehicles["option"]) == {"Diesel 1.3L (purchase)"}
+    assert set(effect.vehicles["option_without_limit"]) == {"Nissan Leaf (purchase)"} and effect.needed == 3
+    assert effect.cost_without == pytest.approx(solve_fleet(fleet).cost) and effect.cost_without < plan.cost
+    text = site_limit_sentence(effect, plan)[0]
+    assert "max_per_site" in text and f"keeps {held} vehicle(s) from going electric" in text
+    assert effect.vehicles["vehicle"].iloc[0] in text
+    # The shipped limit of 4 never binds: nothing to say.
+    shipped = solve_fleet(fleet)
+    assert site_limit_sentence(site_limit_effect(fleet, shipped, budget=None, co2_cap=None), shipped) == []

@@ -131,3 +131,31 @@ def test_one_force_of_several_is_named_where_the_whole_would_read_force_wide(res
     assert "Total recorded crime — Merseyside" in set(contribution_frame(named)["series"])
     years = write_scenario_tables(named, tmp_path, data_label="x")[1].read_text(encoding="utf-8")
     assert "violence-with-injury,merseyside," in years and ",force," not in years
+
+
+def test_a_year_after_a_forecast_year_has_its_change_read_path_by_path(counts, tmp_path):
+    from crimecast.report.scenarios import comparison_table, part_forecast_note, year_table
+
+    scenario = write_scenario(tmp_path / "two.yaml", "- {name: r, kind: uplift, category: robbery, value: 0.1}",
+                              base="{as_of: 2014-03, horizon: 24, model: seasonal-naive, paths: 200}")
+    result = run_scenario(scenario, counts=counts)
+    years = result.financial_years().query("category == 'robbery'").set_index("financial_year")
+    second = years.loc["2015/16"]
+    assert np.isnan(second["previous_actual"]) and second["previous_months_forecast"] == 12
+    assert second["previous_expected"] == pytest.approx(years.loc["2014/15", "baseline_mean"])
+    assert second["baseline_change"] == pytest.approx(second["baseline_mean"] / second["previous_expected"] - 1)
+    assert second["scenario_change_mean"] == pytest.approx(second["scenario_mean"] / years.loc["2014/15", "scenario_mean"] - 1)
+    shown = year_table(result).set_index(["series", "year"]).loc[("Robbery — force-wide", "2015/16")]
+    assert shown["last year"].endswith("(forecast)") and shown["change"] != "-" and shown["change "] != "-"
+    assert part_forecast_note(result.financial_years())[0].startswith("2015/16: the year before is not yet recorded")
+    compared = comparison_table(compare_scenarios([scenario], counts=counts)).set_index(["series", "year"])
+    assert "-" not in compared.loc[("Robbery — force-wide", "2015/16")].tolist()
+
+
+def test_a_contribution_that_rounds_to_no_crimes_shows_0_not_minus_0(result):
+    from crimecast.report.scenarios import contribution_frame
+
+    tiny = result.contributions.copy()
+    tiny.loc[tiny["driver"] == "interaction", "change"] = -0.3
+    shown = contribution_frame(dataclasses.replace(result, contributions=tiny))
+    assert "-0" not in shown["crimes"].tolist() and "0" in shown["crimes"].tolist()

@@ -95,7 +95,12 @@ BAD_FILES = [
     ("name: s\ndrivers:\n  - {category: robbery, value: 0.1}\n", "has no 'kind'"),
     ("name: s\ndrivers:" + DRIVER.replace("0.36", "1.0"), "drivers[0].to: A share must lie in [0, 1)"),
     ("name: s\ndrivers:" + DRIVER.replace("0.30", "-0.1"), "drivers[0].from: A share must lie in [0, 1)"),
-    ("name: s\ndrivers:\n  - {kind: uplift, category: robbery, value: -1.5}\n", "use a value above -100%"),
+    ("name: s\ndrivers:\n  - {kind: uplift, category: robbery, value: '-150%'}\n", "use a value above -100%"),
+    ("name: s\ndrivers:\n  - {kind: uplift, category: robbery, value: 10}\n",  # not +1000%
+     "drivers[0].value: value 10 would be a change of +1000% (a number without % is a fraction of the counts it "
+     "changes): write it as a percentage, +10% or -10% (or 0.1 as a fraction)"),
+    ("name: s\ndrivers:\n  - {kind: trend, category: robbery, value: {dist: uniform, low: 3, high: 8}}\n",
+     "low 3 would be a change of +300%"),
     ("name: s\ndrivers:\n  - {kind: uplift, category: robbery, value: 0.1, start: April}\n", "expected a month written YYYY-MM"),
     ("name: s\ndrivers:\n  - {kind: trend, category: robbery, value: 0.1, ramp_months: 3}\n", "remove ramp_months"),
     ("name: s\ndrivers:\n  - {kind: seasonal, category: robbery, value: 0.1, months: [Dec, Smarch]}\n", "calendar month"),

@@ -110,8 +110,8 @@ def _as_series(y: pd.Series) -> pd.Series:
     if y.isna().any() or (y < 0).any():
         raise ModelError(f"{y.name or 'series'}: counts must be non-negative with no gaps; load it with load_counts.")
     if len(y) < MIN_MONTHS:
-        noun = series_frequency(y).noun
-        raise ModelError(f"{y.name or 'series'}: only {len(y)} {noun}(s) of data; at least {MIN_MONTHS} are needed for any forecast.")
+        raise ModelError(f"{y.name or 'series'}: only {series_frequency(y).count_of(len(y))} of data; at least "
+                         f"{MIN_MONTHS} are needed for any forecast.")
     return with_frequency(y).astype(float)
 
 
@@ -264,7 +264,7 @@ class CrimeForecaster:
         if len(y) < min_periods_to_model(frequency):
             make_core = LevelCore
             self.notes_.append(
-                f"only {len(y)} {frequency.noun}s of data (fewer than {min_periods_to_model(frequency)}): forecast is the "
+                f"only {frequency.count_of(len(y))} of data (fewer than {min_periods_to_model(frequency)}): forecast is the "
                 "recent average level with no seasonality or trend. Add more history for a seasonal model."
             )
         self.core_ = fits.core(y_log, make_core)
@@ -279,7 +279,8 @@ class CrimeForecaster:
                 )
             elif self.calibration_.evidence < 1:
                 self.notes_.append(
-                    f"intervals calibrated on only {self.calibration_.n_scores} backtest {frequency.noun}s (three years "
+                    f"intervals calibrated on only {self.calibration_.n_scores} backtest {frequency.noun}"
+                    f"{'s' if self.calibration_.n_scores != 1 else ''} (three years "
                     f"make full evidence): their width factor is weighed against the benchmark's typical "
                     f"{FALLBACK_SCALE:.2f}, giving {self.calibration_.scale:.2f}."
                 )
@@ -303,8 +304,8 @@ class CrimeForecaster:
         if not mask.any():
             return y_log
         if mask.all() or (~mask).sum() < MIN_MONTHS:
-            raise ModelError(f"{y_log.name or 'series'}: only {(~mask).sum()} {noun}(s) are outside the exceptional "
-                             f"periods; at least {MIN_MONTHS} are needed. Shorten the periods or add history.")
+            raise ModelError(f"{y_log.name or 'series'}: only {frequency.count_of(int((~mask).sum()))} outside the "
+                             f"exceptional periods; at least {MIN_MONTHS} are needed. Shorten the periods or add history.")
         names = ", ".join(dict.fromkeys(p.name for p in periods))
         calendar = calendar_of(periods)
         self.notes_.append(f"{mask.sum()} exceptional {noun}(s) ({names}{f' of the {calendar} calendar' if calendar else ''}) "

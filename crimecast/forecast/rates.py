@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from crimecast.data.calendar import financial_year_months
+from crimecast.data.frequency import MONTHLY
 from crimecast.errors import ModelError
 
 ALPHAS = tuple(np.round(np.arange(0.0, 0.61, 0.02), 2))
@@ -165,7 +166,7 @@ def fit_rate(history: pd.DataFrame) -> RateFit:
         With fewer than 24 months.
     """
     if len(history) < MIN_MONTHS:
-        raise ModelError(f"only {len(history)} months of the rate; a rate forecast needs at least {MIN_MONTHS}.")
+        raise ModelError(f"only {MONTHLY.count_of(len(history))} of the rate; a rate forecast needs at least {MIN_MONTHS}.")
     x = history["numerator"].to_numpy(dtype=float)
     n = history["denominator"].to_numpy(dtype=float)
     p = (x + 0.5) / (n + 1)

@@ -93,7 +93,7 @@ def _backtest_item(item: tuple[str, str, pd.Series], spec: ForecastSpec, options
     category, area, y = item
     frequency = series_frequency(y)
     if not backtest_origins(len(y), windows=options.windows, frequency=frequency):
-        return None, (f"{len(y)} {frequency.noun}s is too short to backtest ({backtest_need(frequency)} needed); "
+        return None, (f"{frequency.count_of(len(y))} is too short to backtest ({backtest_need(frequency)} needed); "
                       "accuracy is unmeasured.")
     models = tuple(dict.fromkeys((spec.model, *options.models)))
     return backtest_series(y, models=models, windows=options.windows, n_paths=spec.paths, seed=spec.seed,

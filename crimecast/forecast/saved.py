@@ -20,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from crimecast.data.frequency import frequency_of
+from crimecast.data.sources import data_option
 from crimecast.data.store import (decode_paths, drop_forecast, encode_paths, fingerprint, list_forecasts,
                                   read_forecast_rows, save_forecast_rows, store_path)
 from crimecast.errors import DataError, UsageError
@@ -95,7 +96,7 @@ def load_panel(name: str, *, counts: pd.DataFrame, store: str | Path | None = No
     made_from, reading = str(row["data"]), str(counts.attrs.get("source", ""))
     if now != row["fingerprint"] and made_from and made_from != reading:
         raise DataError(f"the saved forecast '{name}' was made from the data '{made_from}', and this command reads "
-                        f"'{reading}'. Pass {_data_option(made_from)} {made_from} to use it.")
+                        f"'{reading}'. Pass {data_option(made_from)} {made_from} to use it.")
     if now != row["fingerprint"]:
         data_to = frequency_of(counts).period_end_month(as_of)  # a quarter by its last month, as --as-of names it
         raise DataError(f"the saved forecast '{name}' was made from data '{row['data']}' up to {data_to:%Y-%m}, and that "
@@ -117,13 +118,6 @@ def load_panel(name: str, *, counts: pd.DataFrame, store: str | Path | None = No
 def _saved_spec(saved: dict) -> ForecastSpec:
     """A saved forecast's settings; one saved before the dataset drift (no ``drift`` key) carried none."""
     return ForecastSpec.model_validate({"drift": False, **saved})
-
-
-def _data_option(source: str) -> str:
-    """The option that reads ``source`` again: ``--data`` for a file or an embedded dataset, else ``--dataset``."""
-    from crimecast.data.load import EMBEDDED_DATASETS
-
-    return "--data" if source in EMBEDDED_DATASETS or Path(source).exists() else "--dataset"
 
 
 def saved_forecasts(store: str | Path | None = None) -> pd.DataFrame:

@@ -157,6 +157,6 @@ def year_on_year(history: pd.Series, *, filled=()) -> list[PeriodComparison]:
         if all(m in history.index for m in earlier):
             test = poisson_e_test(history[to_date].sum(), history[earlier].sum())
             comparisons.append(PeriodComparison(
-                f"{financial_year_label(current_start)} year to date ({len(to_date)} {frequency.noun}s) on the same {frequency.noun}s of "
+                f"{financial_year_label(current_start)} year to date ({frequency.count_of(len(to_date))}) on the same {frequency.noun}s of "
                 f"{financial_year_label(current_start - 1)}", test, within(to_date, earlier)))
     return comparisons

@@ -222,7 +222,7 @@ def _check_series(values: pd.Series, *, kept: pd.Series | None = None) -> None:
                         "Use an earlier --from.")
     if len(values) < MIN_POINTS:  # the series may be that short, or cut short by --from: the advice fits both
         noun = _frequency(values).noun
-        raise DataError(f"{values.name or 'series'}: only {len(values)} {noun}(s) to chart, too few for control limits "
+        raise DataError(f"{values.name or 'series'}: only {_frequency(values).count_of(len(values))} to chart, too few for control limits "
                         f"(an XmR chart needs at least {MIN_POINTS} {noun}s). Chart a longer span (an earlier --from) "
                         "where the data holds one.")
     if np.ptp(values.to_numpy(dtype=float)) == 0:
@@ -460,7 +460,7 @@ def provisional_words(period: Period, frequency: Frequency = MONTHLY) -> str:
     """``' (provisional: only 7 months since the step; limits firm up at 12)'`` for a short period, else ``''``."""
     if not period.provisional:
         return ""
-    return (f" (provisional: only {period.points} {frequency.noun}s since {frequency.label(period.start)}; "
+    return (f" (provisional: only {frequency.count_of(period.points)} since {frequency.label(period.start)}; "
             f"limits firm up at {MIN_POINTS})")
 
 
@@ -471,8 +471,8 @@ def no_limits_sentence(chart: ControlChart) -> str:
     kept = _kept(chart.values[chart.values.index >= last.start], chart.exceptional)
     noun, since = frequency.noun, frequency.label(last.start)
     zeros = int((kept == 0).sum())
-    spread = (f"{zeros} of the {len(kept)} {noun}s since {since} had none" if zeros
-              else f"the {len(kept)} {noun}s since {since} barely vary")
+    spread = (f"{zeros} of the {frequency.count_of(len(kept))} since {since} had none" if zeros
+              else f"the {frequency.count_of(len(kept))} since {since} barely vary")
     return (f"Too few crimes, too evenly spread, for a control chart: {spread} (average {last.limits.mean:,.1f} a "
             f"{noun}), so its limits would be less than {MIN_LIMIT_WIDTH:g} apart and flag almost every {noun} as "
             f"unusual. No limits are set and no signals read; judge the counts themselves.{_latest_run(kept, frequency)}")
@@ -490,5 +490,5 @@ def _latest_run(kept: pd.Series, frequency: Frequency) -> str:
         return ""
     noun, label = frequency.noun, frequency.label
     return (f" The latest {len(run)} {noun}s ({label(run.index[0])} to {label(run.index[-1])}) all had some, "
-            f"{run.min():,.0f} to {run.max():,.0f} a {noun}, after {len(zeros)} {noun}s with none: a change too recent "
+            f"{run.min():,.0f} to {run.max():,.0f} a {noun}, after {frequency.count_of(len(zeros))} with none: a change too recent "
             "to be tested as a step; watch whether it lasts.")

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from crimecast.errors import SolverError
+from crimecast.errors import InfeasibleError, SolverError
 from crimecast.optimise.curves import (DEFAULT_POINTS, MeanCurve, Piecewise, ResponseCurve, add_curve, add_curve_bound, breakpoints,
                                        piecewise_sum, refine, split_at_excess, thin)
 from crimecast.optimise.model import BINARY, EQ, GE, LE, MAXIMISE, Constraint, Problem, Solution, money
@@ -359,7 +359,10 @@ def allocate(spec: AllocationSpec, *, solver: str = DEFAULT_SOLVER, time_limit: 
     bound, error = float("nan"), float("inf")
     for refinement in range(MAX_REFINEMENTS + 1):
         problem, spend_vars, scheme_vars = build_problem(spec, points)
-        solution = solve(problem, solver=solver, time_limit=time_limit, presolve=False)
+        try:
+            solution = solve(problem, solver=solver, time_limit=time_limit, presolve=False)
+        except InfeasibleError as error:
+            raise _fund_below_floors(spec, error, solver=solver, time_limit=time_limit) from None
         spend = {k: max(0.0, solution.values[v]) for k, v in spend_vars.items()}
         schemes = {k: solution.values[v] > 0.5 for k, v in scheme_vars.items()}
         actual = true_outcome(spec, spend, schemes)
@@ -404,6 +407,44 @@ def allocate(spec: AllocationSpec, *, solver: str = DEFAULT_SOLVER, time_limit: 
     raise SolverError(f"Community Safety Fund allocation: after {MAX_REFINEMENTS} refinements the plan is proven only "
                       f"within {error:.2e} of the best possible on the true curves (at most {GAP_LIMIT:.0e} is accepted), so "
                       "crimecast reports nothing. Check the response curves for extreme values.")
+
+
+def floors_total(spec: AllocationSpec) -> float:
+    """What the recipients' own lower limits (floors, change limits, fixed sums) add up to: the least fund that can meet them.
+
+    Limits the spec drops (``spec.dropped``) are left out.
+    """
+    total = 0.0
+    for r in spec.recipients:
+        lows = [limit.amount for limit in r.limits if limit.sense == GE and f"{limit.name}:{r.key}" not in spec.dropped]
+        total += max([0.0, *lows]) if r.fixed is None else max(r.fixed, 0.0)
+    return total
+
+
+def _fund_below_floors(spec: AllocationSpec, error: InfeasibleError, *, solver: str,
+                       time_limit: float | None) -> InfeasibleError:
+    """``error``, and, where the recipients' lower limits add up to more than the fund, the one change to the fund that would do.
+
+    The fund is not relaxed by the explanation (it is a given), so a fund
+    below the floors is explained floor by floor; this adds the single
+    alternative, checked by solving with the fund raised to the floors' sum.
+    """
+    needed = float(np.ceil(floors_total(spec) - 1e-6))
+    if needed <= spec.budget:
+        return error
+    raised = with_budget(spec, needed)
+    try:
+        solve(build_problem(raised, initial_points(raised))[0], solver=solver, time_limit=time_limit, explain=False,
+              presolve=False)
+    except InfeasibleError:
+        extra = (f" The recipients' lower limits alone add up to {money(needed)}, more than the {money(spec.budget)} fund: "
+                 "raising the fund that far is needed, but on its own it would not be enough.")
+    except SolverError:
+        return error
+    else:
+        extra = (f" Or make one change instead: raise the fund to at least {money(needed)} (now {money(spec.budget)}), "
+                 "what the recipients' lower limits add up to.")
+    return InfeasibleError(str(error) + extra, error.relaxations)
 
 
 def with_budget(spec: AllocationSpec, budget: float) -> AllocationSpec:

@@ -53,6 +53,20 @@ def _resolved_areas(counts: pd.DataFrame, assumptions: CsfAssumptions, source: s
     return areas
 
 
+def districts_left_out(counts: pd.DataFrame, areas: dict[str, str]) -> tuple[str, ...]:
+    """Districts of the data that no recipient's area is: the fund gives them nothing.
+
+    Only where the fund is split by district (some recipient is a district)
+    and the data's areas are parts of one force; the force-wide area is never
+    counted as left out.
+    """
+    whole = counts.attrs.get("whole") or FORCE_AREA
+    funded = set(areas.values())
+    if counts.attrs.get("areas", "parts") != "parts" or not funded - {whole}:
+        return ()
+    return tuple(sorted(set(counts["area"]) - funded - {whole}))
+
+
 def _categories(counts: pd.DataFrame, assumptions: CsfAssumptions, source: str) -> list[str]:
     out = []
     for index, name in enumerate(assumptions.outcome.categories):
@@ -276,6 +290,8 @@ class CsfResult:
         Last year's allocation solved as a constraint: it must come back exactly.
     gain_spread
         The gain over last year's split across the sampled curve sets.
+    left_out
+        Districts of the data with no recipient in the fund file (they get nothing).
     """
 
     name: str
@@ -300,6 +316,7 @@ class CsfResult:
     last_year_label: str = ""
     going_rate: float = float("nan")
     assumptions: CsfAssumptions | None = None
+    left_out: tuple[str, ...] = ()
 
     @property
     def gain(self) -> float:
@@ -532,8 +549,10 @@ def optimise_csf(counts: pd.DataFrame, assumptions: CsfAssumptions, *, source: s
     started = time.perf_counter()
     optimal = allocate(spec, solver=solver, time_limit=time_limit)
     seconds["optimal"] = time.perf_counter() - started
-    reproduction = allocate(build_spec(assumptions, baselines, weights, budget=budget, fix_last_year=True,
-                                       last_year_label=last_label), solver=solver, time_limit=time_limit)
+    # The check that last year's split comes back: a fund cut below last year's total could not hold it at all.
+    last_total = sum(r.last_year for r in spec.recipients)
+    reproduction = allocate(build_spec(assumptions, baselines, weights, budget=max(spec.budget, last_total),
+                                       fix_last_year=True, last_year_label=last_label), solver=solver, time_limit=time_limit)
     sampled = curves_for(assumptions, baselines, weights, samples=assumptions.uncertainty.samples)
     started = time.perf_counter()
     robust = allocate(dataclasses.replace(spec, curves=sampled), solver=solver, time_limit=time_limit)
@@ -556,8 +575,9 @@ def optimise_csf(counts: pd.DataFrame, assumptions: CsfAssumptions, *, source: s
                      schemes=_scheme_table(spec, optimal), reproduction=reproduction, robust=robust, seconds=seconds,
                      samples=len(sampled), notes=notes, data=data, gain_spread=gain_spread(spec, sampled, optimal.spend),
                      scenario=scenario_label, last_year_label=last_label,
-                     going_rate=rate, assumptions=assumptions)
+                     going_rate=rate, assumptions=assumptions,
+                     left_out=districts_left_out(counts, _resolved_areas(counts, assumptions, source)))
 
 
-__all__ = ["CsfResult", "GainSpread", "baseline_crime", "build_spec", "curves_for", "fund_year_start", "gain_spread",
-           "optimise_csf"]
+__all__ = ["CsfResult", "GainSpread", "baseline_crime", "build_spec", "curves_for", "districts_left_out",
+           "fund_year_start", "gain_spread", "optimise_csf"]

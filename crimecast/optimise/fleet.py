@@ -509,6 +509,57 @@ def co2_saved(fleet: Fleet, plan: FleetPlan, *, months: float) -> float:
     return per_appraisal * months / (12 * fleet.spec.appraisal.years)
 
 
+@dataclass(frozen=True)
+class SiteLimitEffect:
+    """What the fleet file's ``charge_points.max_per_site`` changed in the plan.
+
+    ``vehicles`` lists each vehicle that takes a plug-in option (battery EV or
+    plug-in hybrid) when the plan is solved again without the limit, at a site
+    where the limit holds: its site, its option under the limit and without it.
+    ``sites`` are those vehicles' sites; ``needed`` is the most charge points
+    any of them takes without the limit. ``note`` says why the comparison
+    could not be made, if it could not.
+    """
+
+    limit: int
+    sites: tuple[str, ...]
+    vehicles: pd.DataFrame
+    needed: int = 0
+    cost_without: float = float("nan")
+    co2_without: float = float("nan")
+    note: str = ""
+
+
+def site_limit_effect(fleet: Fleet, plan: FleetPlan, *, budget: float | None, co2_cap: float | None,
+                      solver: str = DEFAULT_SOLVER, clock: Clock | None = None) -> SiteLimitEffect | None:
+    """Which vehicles a binding charge-point limit per site kept off plug-in options.
+
+    The plan is solved again, with the same objective, budget and CO2 cap but
+    no ``max_per_site``; vehicles at sites already at the limit that go
+    plug-in without it are the ones the limit held back. Returns ``None``
+    when the file sets no limit or no site is at it.
+    """
+    limit = fleet.spec.charge_points.max_per_site
+    if limit is None:
+        return None
+    full = tuple(plan.sites.loc[plan.sites["charge_points"] >= limit, "site"])
+    if not full:
+        return None
+    columns = ["vehicle", "site", "option", "option_without_limit"]
+    free = fleet.model_copy(update={"spec": fleet.spec.model_copy(update={
+        "charge_points": fleet.spec.charge_points.model_copy(update={"max_per_site": None})})})
+    try:
+        unlimited = _solve(free, clock, solver, objective=plan.objective, budget=budget, co2_cap=co2_cap)
+    except TimeLimitError as error:
+        return SiteLimitEffect(limit, full, pd.DataFrame(columns=columns), note=f"not found: {_short(error)}")
+    both = plan.choices[["vehicle", "site", "option", "kind"]].merge(
+        unlimited.choices[["vehicle", "option", "kind"]], on="vehicle", suffixes=("", "_without_limit"))
+    held = both[both["site"].isin(full) & ~both["kind"].isin(PLUG_IN) & both["kind_without_limit"].isin(PLUG_IN)]
+    sites = tuple(s for s in full if s in set(held["site"]))
+    needed = int(unlimited.sites.loc[unlimited.sites["site"].isin(sites), "charge_points"].max()) if sites else 0
+    return SiteLimitEffect(limit, sites, held[columns].reset_index(drop=True), needed, unlimited.cost, unlimited.co2)
+
+
 SWITCHING_RANGES = {"electricity_per_kwh": (0.01, 1.0), "grant_fraction": (0.0, 1.0)}
 
 
@@ -524,6 +575,7 @@ class FleetReport:
     leases: list[dict] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    site_limit: SiteLimitEffect | None = None
 
     def switching_frame(self) -> pd.DataFrame:
         return pd.DataFrame([{"parameter": v.parameter, "label": label, "role": v.role, "switching_value": v.value,
@@ -551,8 +603,12 @@ def fleet_report(fleet: Fleet, *, objective: str = COST, budget: float | str | N
     # Each what-if solve gets at most a sixth of the allowance, so one hard point cannot starve the rest.
     clock = Clock(time_limit, per_solve=None if time_limit is None else max(time_limit / 6, 1.0))
     notes = []
-    unconstrained = (objective == COST and (fleet.spec.limits.budget if budget == FROM_FILE else budget) is None
-                     and (fleet.spec.limits.co2_cap_tonnes if co2_cap == FROM_FILE else co2_cap) is None)
+    budget = fleet.spec.limits.budget if budget == FROM_FILE else budget
+    co2_cap = fleet.spec.limits.co2_cap_tonnes if co2_cap == FROM_FILE else co2_cap
+    unconstrained = objective == COST and budget is None and co2_cap is None
+    site_limit = site_limit_effect(fleet, plan, budget=budget, co2_cap=co2_cap, solver=solver, clock=clock)
+    if site_limit is not None and site_limit.note:
+        notes.append(f"Charge-point limit per site: its effect was {site_limit.note}.")
     try:
         cheapest = plan if unconstrained else _solve(fleet, clock, solver, objective=COST, budget=None, co2_cap=None)
     except TimeLimitError as error:
@@ -583,4 +639,4 @@ def fleet_report(fleet: Fleet, *, objective: str = COST, budget: float | str | N
         notes.append(f"Sensitivity: {skipped} of {len(spread)} price(s) skipped (not proven optimal within the time allowed).")
     return FleetReport(plan=plan, headlines=electric_headlines(fleet, plan), switching=switching, tradeoff=tradeoff,
                        tornado=spread, leases=lease_comparisons(fleet), notes=notes,
-                       seconds=time.perf_counter() - started)
+                       seconds=time.perf_counter() - started, site_limit=site_limit)

@@ -254,12 +254,13 @@ def fleet_heading(name: str) -> str:
     return name[:1].upper() + name[1:] if "fleet" in name.lower() else f"Fleet renewal: {name}"
 
 
-def _fleet_context(pack: BoardPack, notice: str) -> dict | None:
+def _fleet_context(pack: BoardPack) -> dict | None:
+    """The fleet section; its chart carries no data notice, since the fleet plan rests on no crime counts."""
     if pack.fleet is None:
         return None
     report = pack.fleet.report
     plan = report.plan
-    fig = tradeoff_chart(report.tradeoff, baseline_cost=plan.baseline_cost, baseline_co2=plan.baseline_co2, notice=notice)
+    fig = tradeoff_chart(report.tradeoff, baseline_cost=plan.baseline_cost, baseline_co2=plan.baseline_co2)
     alt = (f"Least whole-life cost for each cap on CO2, from {report.tradeoff['co2_tonnes'].min():,.1f} t to "
            f"{report.tradeoff['co2_tonnes'].max():,.1f} t; like-for-like renewals cost {money(plan.baseline_cost)} "
            f"for {plan.baseline_co2:,.1f} t; the plan costs {money(plan.cost)} for {plan.co2:,.1f} t.")
@@ -286,7 +287,7 @@ def render_html(pack: BoardPack) -> str:
         "pack": pack, "year_end": pack.stage == YEAR_END, "summary": summary_rows(pack),
         "summary_columns": summary_columns(pack), "milestones": milestones,
         "scenario": pack.scenario, "scenario_table": scenario_rows(pack) if pack.scenario is not None else None,
-        "csf": _csf_context(pack, notice), "fleet": _fleet_context(pack, notice), "provenance": pack.provenance,
+        "csf": _csf_context(pack, notice), "fleet": _fleet_context(pack), "provenance": pack.provenance,
         "icons": [_icon(k, t, s) for k, t, s in (
             (mdc.COMMON_CAUSE, "Common cause variation: no signal of change", None),
             (mdc.IMPROVING, "Special cause, improving: a signal of change for the better (L lower, H higher)", "lower"),

@@ -9,7 +9,7 @@ import pandas as pd
 
 from crimecast.io import write_csv_atomic
 from crimecast.optimise.model import money
-from crimecast.optimise.fleet import TORNADO_SWING, FleetPlan, FleetReport, SwitchingValue
+from crimecast.optimise.fleet import TORNADO_SWING, FleetPlan, FleetReport, SiteLimitEffect, SwitchingValue
 from crimecast.optimise.fleet_spec import Fleet
 from crimecast.report.optimise import solver_name
 from crimecast.report.text import Line, heading, note, plain
@@ -81,6 +81,43 @@ def switching_sentence(value: SwitchingValue, label: str) -> str:
     return (f"{label}: battery EVs {direction} being the cheapest choice for {value.role} vehicles at {value.value:.3g} "
             f"(now {value.current:.3g}); checked by solving either side ({value.electric_below} electric just below, "
             f"{value.electric_above} just above).")
+
+
+SITE_LIMIT_NAMED = 12  # vehicles named in the site-limit sentence; the JSON lists them all
+
+
+def site_limit_sentence(effect: SiteLimitEffect | None, plan: FleetPlan) -> list[str]:
+    """The vehicles a binding charge-point limit per site kept off plug-in options, and what lifting it would do."""
+    if effect is None or effect.vehicles.empty:
+        return []
+    held, limit = effect.vehicles, effect.limit
+    rule = ("No charge points are allowed (max_per_site: 0 under charge_points in the fleet file), which keeps"
+            if limit == 0 else
+            f"Charge points are limited to {limit} a site (max_per_site under charge_points in the fleet file); at "
+            f"{len(effect.sites)} site(s) ({', '.join(effect.sites)}) that keeps")
+    groups = []
+    for (option, without), group in held.groupby(["option", "option_without_limit"], sort=False):
+        names = [f"{v} ({s})" for v, s in zip(group["vehicle"], group["site"])]
+        shown = ", ".join(names[:SITE_LIMIT_NAMED]) + (f" and {len(names) - SITE_LIMIT_NAMED} more"
+                                                       if len(names) > SITE_LIMIT_NAMED else "")
+        groups.append(f"{shown} stay {option} instead of going to {without}")
+    change = effect.cost_without - plan.cost
+    lifted = (f"Without the limit (up to {effect.needed} charge point(s) a site) the plan costs "
+              f"{money(effect.cost_without)} ({money(abs(change))} {'less' if change <= 0 else 'more'}) and emits "
+              f"{effect.co2_without:,.1f} t CO2 ({abs(plan.co2 - effect.co2_without):,.1f} t "
+              f"{'less' if effect.co2_without <= plan.co2 else 'more'}).")
+    return [f"{rule} {len(held)} vehicle(s) from going electric: {'; '.join(groups)}. {lifted}"]
+
+
+def site_limit_json(effect: SiteLimitEffect | None) -> dict | None:
+    """The site-limit effect for ``--json`` (``None`` when the file sets no limit or no site is at it)."""
+    from crimecast.report.serialise import records
+
+    if effect is None:
+        return None
+    return {"max_per_site": effect.limit, "sites_held_back": list(effect.sites), "vehicles": records(effect.vehicles),
+            "charge_points_needed": effect.needed, "cost_without_limit": effect.cost_without,
+            "co2_without_limit": effect.co2_without, "note": effect.note}
 
 
 def output_dir(out_dir: Path) -> Path:
@@ -189,6 +226,7 @@ def fleet_sentences(fleet: Fleet, report: FleetReport) -> list[str]:
     """The plan against like-for-like, leases, switching values and notes, in words (terminal and workbook)."""
     plan = report.plan
     sentences = summary_sentences(plan, report.headlines, years=fleet.spec.appraisal.years)
+    sentences += site_limit_sentence(report.site_limit, plan)
     sentences += lease_sentences(report.leases)
     sentences += [switching_sentence(v, label) for v, label in report.switching]
     return sentences + list(report.notes)
@@ -203,6 +241,7 @@ def fleet_json(fleet: Fleet, report: FleetReport, *, objective: str, files: list
             "baseline_cost": plan.baseline_cost, "baseline_co2": plan.baseline_co2,
             "vehicles": records(plan.choices), "charge_points": records(plan.sites),
             "headlines": report.headlines, "leases": report.leases, "notes": report.notes,
+            "site_limit": site_limit_json(report.site_limit),
             "seconds": report.seconds, "switching_values": records(report.switching_frame()),
             "tradeoff": records(report.tradeoff), "tornado": records(report.tornado),
             "files": [str(p) for p in files]}

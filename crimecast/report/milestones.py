@@ -120,7 +120,7 @@ def _rate_row(a: Assessment, report: MilestoneReport) -> dict:
 
 def _rate_sentence(a: Assessment) -> str:
     b, n = a.baseline, a.baseline.probability.n
-    when = f"after {a.months_observed} months of {a.year}" if a.months_observed else f"before {a.year} starts"
+    when = f"after {a.frequency.count_of(a.periods_observed)} of {a.year}" if a.months_observed else f"before {a.year} starts"
     line = (f"{a.label} ({a.milestone.describe()} in {a.year}, a rate): {when}, the chance of meeting it is "
             f"{probability(b.probability.p, n)} ({_monte_carlo(b.probability)}): {b.verdict}. Expected {_pct(b.expected)} "
             f"(80%: {_pct(b.lo80)} to {_pct(b.hi80)}; {_last_rate(a, sentence=True)}); a target of "

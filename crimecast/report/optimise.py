@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from crimecast.data.slugs import area_label
 from crimecast.io import write_csv_atomic
 from crimecast.optimise.model import money
 from crimecast.optimise.csf import CsfResult
@@ -86,8 +87,9 @@ def gain_sentence(result: CsfResult) -> str:
     head = f"{outcome(result.gain, result, signed=True)}"
     if spread is None:
         return head
-    verdict = ("the gain is within the response curves' own uncertainty: it could be a loss" if spread.share_negative >= 0.05
-               else "the gain holds in at least 95% of sampled curve sets")
+    verdict = ("it is a loss in more than 95% of sampled curve sets" if spread.share_negative > 0.95
+               else "the gain is within the response curves' own uncertainty: it could be a loss"
+               if spread.share_negative >= 0.05 else "the gain holds in at least 95% of sampled curve sets")
     return (f"{head} (over {spread.samples} sampled sets of response curves: median "
             f"{outcome(spread.median, result, signed=True)}, 80% range {outcome(spread.p10, result, signed=True)} to "
             f"{outcome(spread.p90, result, signed=True)}; the {result.last_year_label} split does better in "
@@ -147,7 +149,7 @@ def money_sentences(result: CsfResult) -> list[str]:
     t = result.table
     budget, spent, last_total = result.spec.budget, float(t["optimal"].sum()), float(t["last_year"].sum())
     last = result.last_year_label
-    lines = []
+    lines = left_out_sentences(result)
     if budget - spent >= 0.5:
         lines.append(f"Only {money(spent)} of the {money(budget)} fund is allocated: the limits let no recipient take "
                      f"more, so {money(budget - spent)} is left unspent.")
@@ -157,6 +159,22 @@ def money_sentences(result: CsfResult) -> list[str]:
                      f"{money(abs(spent - last_total))} {more}: part of the difference in outcome is that money, "
                      "not a better split.")
     return lines
+
+
+LEFT_OUT_NAMED = 8  # districts named in the sentence; the JSON lists them all
+
+
+def left_out_sentences(result: CsfResult) -> list[str]:
+    """The districts of the data the fund file has no recipient for: they get nothing."""
+    if not result.left_out:
+        return []
+    names = [area_label(a) for a in result.left_out]
+    shown = ", ".join(names[:LEFT_OUT_NAMED]) + (f" and {len(names) - LEFT_OUT_NAMED} more"
+                                                 if len(names) > LEFT_OUT_NAMED else "")
+    which, they, them = ((f"{names[0]}, a district of the data", "it gets", "it") if len(names) == 1 else
+                         (f"{len(names)} districts of the data ({shown})", "they get", "them"))
+    return [f"The fund file has no recipient for {which}: {they} nothing from the fund (the {result.last_year_label} "
+            f"split shown is the file's, without {them}). Add {them} under fund.recipients to give {them} a share."]
 
 
 def csf_json(result: CsfResult, *, source: str, data: dict, files: list[Path]) -> dict:
@@ -184,6 +202,7 @@ def csf_json(result: CsfResult, *, source: str, data: dict, files: list[Path]) -
             "allocation": serialise.records(result.table), "binding": serialise.records(result.binding),
             "budget_curve": serialise.records(result.budget_curve),
             "schemes": serialise.records(result.schemes), "solve_seconds": result.seconds,
+            "districts_without_recipient": list(result.left_out),
             "notes": list(result.notes), "files": [str(p) for p in files]}
 
 

@@ -9,7 +9,7 @@ import pandas as pd
 from crimecast.data.series import FORCE_AREA
 from crimecast.data.slugs import area_label, display_name, slugify
 from crimecast.io import write_csv_atomic
-from crimecast.report.tables import count, percent
+from crimecast.report.tables import count, percent, signed_count
 from crimecast.report.text import Line, heading, note, plain
 from crimecast.scenarios.resolve import ResolvedDriver, ResolvedScenario
 from crimecast.scenarios.result import ScenarioResult
@@ -103,6 +103,28 @@ def _interval(mean: float, lo: float, hi: float) -> str:
     return f"{count(mean)} ({count(lo)} to {count(hi)})"
 
 
+def _forecast_mark(months: int) -> str:
+    return " (forecast)" if months >= 12 else " (part forecast)"
+
+
+def last_year(years: pd.DataFrame) -> list[str]:
+    """The year before each row's year: its actual total, or its expected total marked ``(part forecast)`` (or
+    ``(forecast)``, when none of it is recorded)."""
+    return [count(actual) if actual == actual else f"{count(expected)}{_forecast_mark(forecast)}" if forecast else "-"
+            for actual, expected, forecast in zip(years["previous_actual"], years["previous_expected"],
+                                                  years["previous_months_forecast"])]
+
+
+def part_forecast_note(years: pd.DataFrame) -> list[str]:
+    """Say once, where a year's year before is forecast (in part or whole), how its change is read."""
+    later = years.loc[years["previous_months_forecast"] > 0, "financial_year"].unique()
+    if not len(later):
+        return []
+    return [f"{', '.join(later)}: the year before is not yet recorded in full, so 'last year' is its expected total "
+            "(marked forecast), and each change is on the same path's year before (the scenario's on the "
+            "scenario's), allowing for the uncertainty of both years."]
+
+
 def year_table(result: ScenarioResult) -> pd.DataFrame:
     """Financial-year totals, baseline vs scenario, for the terminal."""
     years = result.financial_years()
@@ -110,12 +132,12 @@ def year_table(result: ScenarioResult) -> pd.DataFrame:
     shown = pd.DataFrame({
         "series": [_series(c, a, result.resolved.force) for c, a in zip(years["category"], years["area"])],
         "year": years["financial_year"],
-        "last year": years["previous_actual"].map(count),
+        "last year": last_year(years),
         "baseline (80%)": [_interval(*r) for r in zip(years["baseline_mean"], years["baseline_lo80"], years["baseline_hi80"])],
         "change": years["baseline_change"].map(percent),
         "scenario (80%)": [_interval(*r) for r in zip(years["scenario_mean"], years["scenario_lo80"], years["scenario_hi80"])],
         "change ": years["scenario_change_mean"].map(percent),
-        "difference (80%)": [f"{m:+,.0f} ({lo:+,.0f} to {hi:+,.0f})" for m, lo, hi in
+        "difference (80%)": [f"{signed_count(m)} ({signed_count(lo)} to {signed_count(hi)})" for m, lo, hi in
                              zip(years["difference_mean"], years["difference_lo80"], years["difference_hi80"])],
     })
     if has_actual:
@@ -143,7 +165,7 @@ def contribution_frame(result: ScenarioResult) -> pd.DataFrame:
         "series": [_series(c, a, result.resolved.force) for c, a in zip(table["category"], table["area"])],
         "year": table["financial_year"],
         "driver": table["driver"],
-        "crimes": table["change"].map(lambda v: f"{v:+,.0f}"),
+        "crimes": table["change"].map(signed_count),
         "share of change": table["share"].map(lambda v: "-" if v != v else f"{v * 100:.0f}%".replace("-0%", "0%")),
     })
 
@@ -174,7 +196,7 @@ def comparison_table(comparison: ScenarioComparison) -> pd.DataFrame:
     rows = []
     for (category, area, year), group in table.groupby(["category", "area", "financial_year"], sort=False):
         row = {"series": _series(category, area, comparison.results[0].resolved.force), "year": year,
-               "last year": count(group["previous_actual"].iloc[0])}
+               "last year": last_year(group.iloc[:1])[0]}
         for item in group.itertuples():
             row[item.scenario] = f"{count(item.mean)} ({percent(item.change)})"
         rows.append(row)
@@ -231,6 +253,7 @@ def scenario_text(result: ScenarioResult, *, data_label: str, folder: Path, file
     lines += [heading("\nFinancial years (mean and 80% interval; change on the year before):"),
               plain(tables.text_table(year_table(result), align_left=("series", "year")))]
     lines += [plain(line) for line in actual_sentences(result)]
+    lines += [note(f"Note: {text}") for text in part_forecast_note(result.financial_years())]
     if len(result.resolved.drivers):
         lines += [heading("\nContributions (each driver applied on its own):"),
                   plain(tables.text_table(contribution_frame(result), align_left=("series", "year", "driver")))]
@@ -273,6 +296,7 @@ def comparison_text(comparison: ScenarioComparison, *, file: Path) -> list[Line]
     return [heading(f"\nScenarios compared on one baseline forecast from {comparison.results[0].as_of:%Y-%m} "
                     "(mean total and change on the year before):"),
             plain(text_table(comparison_table(comparison), align_left=("series", "year"))),
+            *(note(f"Note: {text}") for text in part_forecast_note(comparison.results[0].financial_years())),
             plain(f"\nWrote {file}.")]
 
 

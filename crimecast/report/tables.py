@@ -18,6 +18,14 @@ def count(value: float) -> str:
     return "-" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:,.0f}"
 
 
+def signed_count(value: float) -> str:
+    """``-183.2`` -> ``'-183'``, ``1606`` -> ``'+1,606'``; a count that rounds to none is ``'0'``, not ``'-0'``."""
+    if value is None or value != value:
+        return "-"
+    text = f"{value:+,.0f}"
+    return "0" if text in ("+0", "-0") else text
+
+
 def percent(value: float, *, signed: bool = True) -> str:
     """``-0.0612`` -> ``'-6.1%'``."""
     if value is None or math.isnan(value):

@@ -22,6 +22,7 @@ from crimecast.data.calendar import financial_year_label, financial_year_periods
 from crimecast.data.frequency import MONTHLY, Frequency, frequency_of, last_complete_period
 from crimecast.data.series import (FORCE_AREA, default_area, filled_in_years, names_the_whole, resolve_area,
                                    resolve_category, series_of)
+from crimecast.data.sources import data_option
 from crimecast.errors import DataError, ScenarioError, UsageError
 from crimecast.forecast.panel import Panel, forecast_panel, series_result
 from crimecast.forecast.parallel import Progress
@@ -30,7 +31,7 @@ from crimecast.forecast.seasonal import fit_month_effects
 from crimecast.forecast.significance import poisson_e_test
 from crimecast.scenarios.apply import apply_drivers
 from crimecast.scenarios.assessment import Assessment, MilestoneReport, default_as_of as _default_as_of, outlook
-from crimecast.scenarios.assessment import named_force
+from crimecast.scenarios.assessment import named_force, quiet_note
 from crimecast.scenarios.milestones import trajectory
 from crimecast.scenarios.plan import Milestone, Plan
 from crimecast.forecast.spec import ForecastSpec
@@ -44,11 +45,11 @@ MIN_YEARS_OF_HISTORY = 2  # before --as-of: 24 months or 8 quarters
 
 # ---------------------------------------------------------------- checking the plan against the data
 
-def _resolve_milestone(counts: pd.DataFrame, milestone: Milestone, where: str) -> Key:
+def _resolve_milestone(counts: pd.DataFrame, milestone: Milestone, where: str, *, in_file: bool = True) -> Key:
     try:
         category, _ = resolve_category(counts, milestone.category)
         if milestone.area == FORCE_AREA and FORCE_AREA not in set(counts["area"]):
-            _one_area_or_named(counts, in_file=not where.startswith("command line"))
+            _one_area_or_named(counts, in_file=in_file)
     except DataError as error:
         raise ScenarioError(f"{where}: {error}") from None
     try:
@@ -101,7 +102,7 @@ def _check_as_of(as_of: pd.Timestamp, years: list[int], counts: pd.DataFrame, *,
             )
     need = MIN_YEARS_OF_HISTORY * frequency.periods_per_year
     if len(frequency.between(first, cut)) < need:
-        raise DataError(f"only {len(frequency.between(first, cut))} {frequency.noun}s of data up to {as_of:%Y-%m}; "
+        raise DataError(f"only {frequency.count_of(len(frequency.between(first, cut)))} of data up to {as_of:%Y-%m}; "
                         f"a milestone forecast needs at least {need}.")
     return cut
 
@@ -115,7 +116,7 @@ def _same_data(scenario: Scenario, counts: pd.DataFrame) -> None:
     source = str(counts.attrs.get("source", ""))
     if scenario.base.data != source:
         raise UsageError(f"the scenario {scenario.source} uses data '{scenario.base.data}' but the milestones use "
-                         f"'{source}'. Pass --data {scenario.base.data}, or change the scenario's base.data.")
+                         f"'{source}'. Pass {data_option(scenario.base.data)} {scenario.base.data}, or change the scenario's base.data.")
 
 
 def milestone_spec(plan: Plan, scenario: Scenario | None = None, **options) -> ForecastSpec:
@@ -323,7 +324,7 @@ def assess_milestones(counts: pd.DataFrame, plan: Plan, *, spec: ForecastSpec | 
             report.notes.append(_RATES_AFRESH)
         return report
     as_of = spec.as_of_month
-    keys = [_resolve_milestone(counts, m, f"{plan.source}: milestones[{i}]") for i, m in enumerate(plan.milestones)]
+    keys = [_resolve_milestone(counts, m, plan.where(i), in_file=plan.from_file) for i, m in enumerate(plan.milestones)]
     years = sorted({parse_financial_year(m.year) for m in plan.milestones})
     frequency = frequency_of(counts)
     last_month = frequency.period_end_month(counts["month"].max())
@@ -365,7 +366,7 @@ def assess_milestones(counts: pd.DataFrame, plan: Plan, *, spec: ForecastSpec | 
         paths["scenario"] = applied.paths
     base = spec.model_copy(update={"as_of": f"{as_of:%Y-%m}"})
     assessments = [_assess_one(m, key, counts=counts, as_of=cut, paths=paths, model=spec.model,
-                               where=f"{plan.source}: milestones[{i}]",
+                               where=plan.where(i),
                                scenario_changes=applied is not None and applied.changes(*key))
                    for i, (m, key) in enumerate(zip(plan.milestones, keys))]
     data = {k: counts.attrs.get(k) for k in ("source", "illustrative", "notice")}
@@ -377,6 +378,7 @@ def assess_milestones(counts: pd.DataFrame, plan: Plan, *, spec: ForecastSpec | 
     report = with_rate_milestones(report, full_plan, counts)
     if counts.attrs.get("force_name"):  # one force of several, forecast as the whole: called by its own name
         report = named_force(report, counts.attrs["force_name"])
+    report.notes[:0] = quiet_note(report.assessments)  # first: it says how to read P(meet)
     if saved is not None and len(report.assessments) > len(assessments):
         report.notes.append(_RATES_AFRESH)
     if against is not None:

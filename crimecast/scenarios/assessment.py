@@ -15,6 +15,7 @@ import pandas as pd
 from crimecast.data.calendar import financial_year_label, financial_year_months
 from crimecast.data.frequency import MONTHLY, Frequency
 from crimecast.data.slugs import area_label, display_name
+from crimecast.defaults import QUIET_YEAR_TOTAL
 from crimecast.forecast.significance import ChangeTest
 from crimecast.forecast.spec import ForecastSpec
 from crimecast.scenarios.milestones import (AT_MOST, RECOMMENDED_LEVELS, Probability, probability_of_meeting,
@@ -149,6 +150,13 @@ class Assessment:
         return None if self.outcome is None or not self.last_year else self.outcome / self.last_year - 1
 
     @property
+    def quiet(self) -> bool:
+        """A count series with under :data:`~crimecast.defaults.QUIET_YEAR_TOTAL` crimes in the year before and the
+        year expected: whether a target on so few crimes is met is mostly chance."""
+        level = np.nanmax([self.last_year, self.baseline.expected])
+        return self.unit == "count" and bool(level < QUIET_YEAR_TOTAL)
+
+    @property
     def met(self) -> bool | None:
         if self.outcome is None:
             return None
@@ -191,7 +199,7 @@ def _row(a: Assessment, with_scenario: bool) -> dict:
            "threshold": a.threshold,
            "expected": a.baseline.expected, "lo80": a.baseline.lo80, "hi80": a.baseline.hi80,
            "expected_change": a.baseline.expected_change, "p_meet": a.baseline.probability.p,
-           "p_meet_se": a.baseline.probability.se, "verdict": a.baseline.verdict}
+           "p_meet_se": a.baseline.probability.se, "verdict": a.baseline.verdict, "quiet": a.quiet}
     row.update({f"target_p{round(level * 100)}": a.baseline.recommended.get(level, np.nan) for level in RECOMMENDED_LEVELS})
     if with_scenario:
         row.update({"scenario_expected": a.scenario.expected, "scenario_change": a.scenario.expected_change,
@@ -203,6 +211,37 @@ def _row(a: Assessment, with_scenario: bool) -> dict:
                 "outcome_change": a.outcome_change if a.outcome_change is not None else np.nan,
                 "met": a.met})
     return row
+
+
+QUIET_NAMED = 6  # quiet milestones named in the note; the CSV and JSON flag every one
+
+
+def quiet_note(assessments: list[Assessment]) -> list[str]:
+    """Say of milestones on quiet series (a handful of crimes a year) that meeting a target is mostly chance."""
+    quiet = [a for a in assessments if a.quiet]
+    if not quiet:
+        return []
+
+    def about(a: Assessment) -> str:
+        return f"about {a.baseline.expected:,.0f} crimes expected in {a.year}, last year {a.last_year:,.0f}"
+
+    def swing(a: Assessment) -> float:  # one Poisson standard deviation, as a share of the year
+        return 1 / np.sqrt(max(a.baseline.expected, 1.0))
+
+    if len(quiet) == 1:
+        a = quiet[0]
+        head = (f"{a.label} is a quiet series ({about(a)}). Chance alone moves a year total this small by about "
+                f"{swing(a):.0%} either way")
+        what = f"whether it meets {a.milestone.describe()}"
+    else:
+        named = "; ".join(f"{a.label} ({about(a)})" for a in quiet[:QUIET_NAMED])
+        more = f"; and {len(quiet) - QUIET_NAMED} more (quiet in the CSV)" if len(quiet) > QUIET_NAMED else ""
+        head = (f"{len(quiet)} milestones are on quiet series, under {QUIET_YEAR_TOTAL} crimes a year: {named}{more}"
+                + f". Chance alone moves a year total this small by {min(swing(a) for a in quiet):.0%} or more either way")
+        what = "whether each meets its target"
+    advice = ("; a percentage on a handful of crimes says little, a count target or several years taken together "
+              "say more." if any(a.milestone.count is None for a in quiet) else ".")
+    return [f"{head} (one standard deviation of a Poisson count), so {what} is mostly chance, not performance{advice}"]
 
 
 def default_as_of(first_year: int, last_month: pd.Timestamp) -> pd.Timestamp:

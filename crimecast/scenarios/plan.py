@@ -38,7 +38,7 @@ from crimecast.forecast.spec import ForecastSpec
 from crimecast.io import read_text
 from crimecast.scenarios.milestones import AT_MOST
 from crimecast.scenarios.spec import SCHEMA_VERSION
-from crimecast.scenarios.values import parse_number
+from crimecast.scenarios.values import parse_change, parse_number
 from crimecast.specfile import find_file, load_yaml_model, shipped_dir, validation_error
 
 PLAN_COLUMNS = ("name", "category", "area", "target", "count", "year", "direction", "note", "rate", "basis")
@@ -53,26 +53,6 @@ def _year(raw) -> str | None:
         return financial_year_label(parse_financial_year(str(raw)))
     except CrimecastError as error:
         raise ValueError(str(error).rstrip(".")) from None
-
-
-def parse_change(raw) -> float:
-    """A change target: ``"-8%"``, ``-0.08`` or ``"-0.08"``, as a fraction of the year before.
-
-    A number written without ``%`` is a fraction, so one of 1 or more in size
-    (``8``, ``-8``: almost always a percentage without its sign) is refused
-    rather than read as +800% or -800%; ``"+150%"`` is accepted as written.
-
-    Raises
-    ------
-    ValueError
-        Not a number or percentage, or a bare number of 1 or more in size.
-    """
-    value = parse_number(raw, allow_percent=True)
-    if abs(value) >= 1 and not (isinstance(raw, str) and raw.strip().endswith("%")):
-        size = f"{abs(value):g}"
-        raise ValueError(f"target {raw} would be a change of {value:+.0%} (a number without % is a fraction of the year "
-                         f"before): write it as a percentage, -{size}% or +{size}% (or -{abs(value) / 100:g} as a fraction)")
-    return value
 
 
 class Milestone(BaseModel):
@@ -176,6 +156,9 @@ class PlanFile(BaseModel):
         return milestones
 
 
+COMMAND_LINE = "command line"  # a Plan's source when its milestones come from command-line options
+
+
 @dataclass(frozen=True)
 class Plan:
     """Milestones with their years filled in, and where they came from."""
@@ -185,6 +168,18 @@ class Plan:
     source: str
     data: str | None = None
     forecast: ForecastSpec | None = None
+
+    @property
+    def from_file(self) -> bool:
+        return self.source != COMMAND_LINE
+
+    def where(self, index: int) -> str:
+        """Milestone ``index`` for messages: ``plan.yaml: milestones[2]``, or ``the command-line target for burglary /
+        walsall`` when it came from options (where "milestones[0]" names nothing the user wrote)."""
+        if self.from_file:
+            return f"{self.source}: milestones[{index}]"
+        milestone = self.milestones[index]
+        return f"the command-line target for {milestone.category} / {milestone.area}"
 
 
 def plans_dir() -> Path:
@@ -257,7 +252,7 @@ def single_milestone(category: str, *, area: str, target: float | str | None, co
         milestone = Milestone(category=category, area=area, target=target, count=count, year=year, direction=direction)
     except ValidationError as error:
         raise PlanError(f"--target/--count: {error.errors()[0]['msg'].removeprefix('Value error, ')}.") from None
-    return Plan(name=milestone.label, milestones=(milestone,), source="command line")
+    return Plan(name=milestone.label, milestones=(milestone,), source=COMMAND_LINE)
 
 
 def milestone_plan(keys: list[tuple[str, str]], *, name: str, target: float | str | None, count: float | None, year: str,
@@ -268,7 +263,7 @@ def milestone_plan(keys: list[tuple[str, str]], *, name: str, target: float | st
                            for c, a in keys)
     except ValidationError as error:
         raise PlanError(f"--target/--count: {error.errors()[0]['msg'].removeprefix('Value error, ')}.") from None
-    return Plan(name=name, milestones=milestones, source="command line")
+    return Plan(name=name, milestones=milestones, source=COMMAND_LINE)
 
 
 def plan_data(plan_file: str | None, *, category: str | None, year: str | None) -> str | None:
@@ -328,5 +323,5 @@ def plan_for(counts, *, category: str | None = None, plan_file: str | None = Non
     return milestone_plan(keys, name=f"{what} {year}", target=change, count=count, year=year, direction=direction)
 
 
-__all__ = ["Milestone", "Plan", "load_plan", "milestone_plan", "parse_change", "plan_data", "plan_for",
+__all__ = ["COMMAND_LINE", "Milestone", "Plan", "load_plan", "milestone_plan", "parse_change", "plan_data", "plan_for",
            "single_milestone"]

@@ -20,6 +20,7 @@ import pandas as pd
 from crimecast.forecast.spec import ForecastSpec
 
 from crimecast.data.calendar import financial_year_months, parse_financial_year
+from crimecast.data.frequency import MONTHLY
 from crimecast.data.rates import rate_series, rates_for
 from crimecast.errors import DataError, ScenarioError
 from crimecast.forecast.rates import MIN_MONTHS, forecast_rate
@@ -90,7 +91,7 @@ def assess_rate_milestone(milestone: Milestone, rates: pd.DataFrame, *, as_of: p
     months = financial_year_months(start)
     known = series.loc[:as_of]
     if len(known) < MIN_MONTHS:
-        raise ScenarioError(f"{where}: only {len(known)} months of {series.attrs['category']} up to {as_of:%Y-%m}; "
+        raise ScenarioError(f"{where}: only {MONTHLY.count_of(len(known))} of {series.attrs['category']} up to {as_of:%Y-%m}; "
                             f"a rate milestone needs at least {MIN_MONTHS}.")
     horizon = max(len(pd.date_range(known.index[-1], months[-1], freq="MS")) - 1, 1)
     forecast = forecast_rate(known, horizon=horizon, n_paths=n_paths, seed=seed,
@@ -119,7 +120,8 @@ def _rates_or_error(counts: pd.DataFrame, plan: Plan) -> pd.DataFrame:
     rates = rates_for(counts)
     if rates is None:
         first = next(i for i, m in enumerate(plan.milestones) if is_rate_milestone(m))
-        raise ScenarioError(f"{plan.source}: milestones[{first}] ({plan.milestones[first].label}) is a rate milestone, but "
+        label = f" ({plan.milestones[first].label})" if plan.from_file else ""
+        raise ScenarioError(f"{plan.where(first)}{label} is a rate milestone, but "
                             f"{counts.attrs.get('source', 'the data')} has no rate series. Import them with `forecast data "
                             "import csv FILE --numerator-col ... --denominator-col ... --name NAME` and use --dataset NAME.")
     return rates
@@ -145,7 +147,7 @@ def with_rate_milestones(report: MilestoneReport, plan: Plan, counts: pd.DataFra
             assessments.append(assess_rate_milestone(
                 milestone, rates, as_of=report.as_of, n_paths=report.base.paths,
                 seed=rate_milestone_seed(report.base.seed, index=index),
-                where=f"{plan.source}: milestones[{index}]", with_scenario=report.scenario_name is not None))
+                where=plan.where(index), with_scenario=report.scenario_name is not None))
         else:
             assessments.append(next(counted))
     notes = list(report.notes)

@@ -110,27 +110,43 @@ class ScenarioResult:
     def financial_years(self) -> pd.DataFrame:
         """Per series and financial year: totals and change on the year before, baseline vs scenario.
 
-        Columns: ``previous_actual``; ``baseline_mean/lo80/hi80`` and
-        ``baseline_change``; the same for ``scenario`` with
-        ``scenario_change_lo80/hi80``; ``difference_mean/lo80/hi80`` (the
-        scenario minus the baseline, path by path); and ``actual`` and
-        ``actual_change`` where the data already holds the outcome.
+        Columns: ``previous_actual``; ``previous_expected`` and
+        ``previous_months_forecast`` (the year before's expected total and
+        how many of its months are forecast: 0 when it is all actual);
+        ``baseline_mean/lo80/hi80`` and ``baseline_change``; the same for
+        ``scenario`` with ``scenario_change_lo80/hi80``;
+        ``difference_mean/lo80/hi80`` (the scenario minus the baseline, path
+        by path); and ``actual`` and ``actual_change`` where the data already
+        holds the outcome. A year whose year before is itself partly forecast
+        (the second year of a two-year scenario) has its change on that year
+        read path by path, each path's year against the same path's year
+        before, as milestones do.
         """
         rows = []
         for key in self.reported:
             base_fc, scen_fc = self.forecasts(key)
-            for start in forecast_years(self.months, base_fc.history):
+            years = forecast_years(self.months, base_fc.history)
+            for start in years:
                 base, scen = base_fc.year_total_paths(start), scen_fc.year_total_paths(start)
                 previous = _actual_total(self.history[key], start - 1)
+                base_before = scen_before = previous
+                forecast_before = 0
+                if previous != previous and start - 1 in years:  # the year before is partly forecast: path by path
+                    base_before, scen_before = base_fc.year_total_paths(start - 1), scen_fc.year_total_paths(start - 1)
+                    forecast_before = int(financial_year_months(start - 1).isin(self.months).sum())
                 row = {"category": key[0], "area": key[1], "financial_year": financial_year_label(start),
-                       "previous_actual": previous}
+                       "previous_actual": previous, "previous_expected": float(np.mean(base_before)),
+                       "previous_months_forecast": forecast_before}
                 for prefix, totals in ((BASELINE, base), ("scenario", scen), ("difference", scen - base)):
                     row.update({k: float(v[0]) for k, v in _bands(totals[:, None], prefix).items()})
                 with np.errstate(divide="ignore", invalid="ignore"):
-                    change = scen / previous - 1
-                row["baseline_change"] = float(np.mean(base) / previous - 1) if previous else np.nan
+                    change = scen / scen_before - 1
+                before = float(np.mean(base_before))
+                row["baseline_change"] = float(np.mean(base) / before - 1) if before else np.nan
                 row.update({f"scenario_change_{k}": float(v[0]) for k, v in
                             interval_columns(change[:, None], (LEVEL,)).items() if k in ("mean", "lo80", "hi80")})
+                if forecast_before:  # the expected change, as the baseline's and milestones': a ratio of means
+                    row["scenario_change_mean"] = float(np.mean(scen) / np.mean(scen_before) - 1)
                 row["actual"] = _actual_total(self.history[key], start)
                 row["actual_change"] = row["actual"] / previous - 1 if previous else np.nan
                 rows.append(row)

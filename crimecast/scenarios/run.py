@@ -149,8 +149,10 @@ class ScenarioComparison:
 
 def _one_scenario(years: pd.DataFrame, name: str, prefix: str) -> pd.DataFrame:
     columns = {f"{prefix}_mean": "mean", f"{prefix}_lo80": "lo80", f"{prefix}_hi80": "hi80"}
-    frame = years[["category", "area", "financial_year", "previous_actual", *columns, "actual"]].rename(columns=columns)
-    frame["change"] = frame["mean"] / frame["previous_actual"] - 1
+    frame = years[["category", "area", "financial_year", "previous_actual", "previous_expected",
+                   "previous_months_forecast", *columns, "actual"]].rename(columns=columns)
+    # On the year before: its actual, or (partly forecast) each path's own year before, as ScenarioResult reads it.
+    frame["change"] = years["baseline_change" if prefix == "baseline" else "scenario_change_mean"]
     frame["difference"] = years["difference_mean"] if prefix == "scenario" else 0.0
     return frame.assign(scenario=name)
 

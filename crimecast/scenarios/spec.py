@@ -59,7 +59,7 @@ Names = Annotated[tuple[str, ...], PlainValidator(_names)]
 
 def _change(raw) -> Value:
     """A multiplicative change (uplift, trend, seasonal): above -100%, or counts would vanish."""
-    value = parse_value(raw, allow_percent=True)
+    value = parse_value(raw, change="the counts it changes")
     if value.bounds[0] <= -1:
         raise ValueError(f"a change of {value.bounds[0] * 100:.0f}% or less would make counts zero or negative; "
                          "use a value above -100%")

@@ -117,6 +117,35 @@ def parse_number(raw, *, allow_percent: bool) -> float:
     raise ValueError(f"expected a number{hint}, got {raw!r}")
 
 
+def parse_change(raw, *, what: str = "target", of: str = "the year before") -> float:
+    """A change: ``"-8%"``, ``-0.08`` or ``"-0.08"``, as a fraction of ``of``.
+
+    A number written without ``%`` is a fraction, so one of 1 or more in size
+    (``8``, ``-8``: almost always a percentage without its sign) is refused
+    rather than read as +800% or -800%; ``"+150%"`` is accepted as written.
+    The one rule for milestone targets and scenario drivers' changes.
+
+    Parameters
+    ----------
+    what
+        What the value is, to start the message (``"target"``, ``"value"``, ``"low"``).
+    of
+        What the fraction is of, for the message.
+
+    Raises
+    ------
+    ValueError
+        Not a number or percentage, or a bare number of 1 or more in size.
+    """
+    value = parse_number(raw, allow_percent=True)
+    if abs(value) >= 1 and not (isinstance(raw, str) and raw.strip().endswith("%")):
+        size, sign, other = f"{abs(value):g}", "-" if value < 0 else "+", "+" if value < 0 else "-"
+        fraction = f"{'-' if value < 0 else ''}{abs(value) / 100:g}"
+        raise ValueError(f"{what} {raw} would be a change of {value:+.0%} (a number without % is a fraction of {of}): "
+                         f"write it as a percentage, {sign}{size}% or {other}{size}% (or {fraction} as a fraction)")
+    return value
+
+
 def _check_order(dist: str, params: tuple[float, ...]) -> None:
     if dist == "triangular" and not params[0] <= params[1] <= params[2]:
         raise ValueError(f"triangular needs low <= mode <= high, got {params[0]:g}, {params[1]:g}, {params[2]:g}")
@@ -126,8 +155,11 @@ def _check_order(dist: str, params: tuple[float, ...]) -> None:
         raise ValueError(f"normal needs sd >= 0, got {params[1]:g}")
 
 
-def parse_value(raw, *, allow_percent: bool = True) -> Value:
+def parse_value(raw, *, allow_percent: bool = True, change: str | None = None) -> Value:
     """Read a value as written in a scenario file.
+
+    ``change`` (what the value is a fraction of) marks a change: each number
+    is read by :func:`parse_change`, so a bare ``10`` is refused, not read as +1000%.
 
     Raises
     ------
@@ -137,8 +169,14 @@ def parse_value(raw, *, allow_percent: bool = True) -> Value:
     """
     if isinstance(raw, Value):
         return raw
+
+    def number(item, what: str) -> float:
+        if change is not None:
+            return parse_change(item, what=what, of=change)
+        return parse_number(item, allow_percent=allow_percent)
+
     if not isinstance(raw, dict):
-        return Value.fixed(parse_number(raw, allow_percent=allow_percent))
+        return Value.fixed(number(raw, "value"))
     dist = raw.get("dist")
     if dist not in DISTRIBUTION_KEYS:
         known = ", ".join(DISTRIBUTION_KEYS)
@@ -151,7 +189,7 @@ def parse_value(raw, *, allow_percent: bool = True) -> Value:
     if extra or missing:
         problem = f"unknown key(s) {', '.join(extra)}" if extra else f"missing {', '.join(missing)}"
         raise ValueError(f"{problem}: a {dist} value takes exactly {', '.join(names)}")
-    params = tuple(parse_number(raw[name], allow_percent=allow_percent) for name in names)
+    params = tuple(number(raw[name], name) for name in names)
     _check_order(dist, params)
     return Value(dist, params)
 
