@@ -504,16 +504,44 @@ def test_process_sentence_says_when_the_latest_months_lie_beyond_the_limit_the_t
     assert assurance(limits, year_target=12 * 570, lower_is_better=True).kind == CONSISTENTLY_MISSED
     assure = assurance(limits, year_target=12 * 570, lower_is_better=True, latest=latest)
     assert assure.kind == MOVED and limits.lower > 565 and not process.chart.steps, process.summary
-    assert assure.label == "Not judged: the latest months lie beyond the limits"
+    assert assure.label == "Not judged: recent months lie beyond the limits"
     sentence = _process_sentence(process, variation(process.chart, lower_is_better=True), assure, IN_YEAR)
     assert sentence.endswith("(570) lies below the lower limit, but so do the latest 6 months (545 to 565): the "
                              "process has moved past the limits, so the target is not judged against them."), sentence
     within = assurance(limits, year_target=12 * 700, lower_is_better=True, latest=latest)  # inside the limits
     assert "moved past" not in _process_sentence(process, variation(process.chart, lower_is_better=True), within, IN_YEAR)
 
+
+def test_process_sentence_counts_the_latest_six_months_beyond_the_limit_when_not_all_are():
+    # Westminster theft, 2023: months beyond the limit the target lies beyond, then the latest back inside; the pack
+    # said "will be consistently met" (only an unbroken run at the very end counted). Months beyond that are older
+    # than the latest 6 leave the reading as it was.
+    from crimecast.forecast.mdc import CONSISTENTLY_MISSED, MOVED, assurance, variation
+    from crimecast.forecast.run import run_spc
+    from crimecast.report.board import IN_YEAR, _kept_values, _process_sentence
+
+    def read(tail):
+        values = [round(900 - 9 * i + (20 if i % 2 else -20)) for i in range(30)] + tail
+        months = pd.date_range("2018-04-01", periods=len(values), freq="MS")
+        counts = pd.DataFrame({"month": months, "area": "force", "category": "burglary", "count": values})
+        process = run_spc(counts, category="burglary", area="force", start=months[0], exceptional=())
+        assert not process.chart.steps, process.summary
+        assure = assurance(process.chart.periods[-1].limits, year_target=12 * 570, lower_is_better=True,
+                           latest=_kept_values(process.chart))
+        return assure, _process_sentence(process, variation(process.chart, lower_is_better=True), assure, IN_YEAR)
+
+    assure, sentence = read([700, 690, 560, 550, 565, 640, 650])  # 3 of the latest 6 under the lower limit (635)
+    assert assure.kind == MOVED and sentence.endswith(
+        "(570) lies below the lower limit, but so do 3 of the latest 6 months (550 to 565): the process has moved past "
+        "the limits, so the target is not judged against them."), sentence
+    assure, sentence = read([560, 550, 565, 640, 650, 660, 655, 645, 650, 660])  # the same 3, now 8 to 10 months back
+    assert assure.kind == CONSISTENTLY_MISSED and assure.lower > 565, sentence
+    assert sentence.endswith("(570) will be consistently missed."), sentence
+
 def test_a_rate_target_beyond_a_limit_the_latest_months_also_lie_beyond_is_not_judged_in_the_counts_words():
     # satisfaction near 85% for 31 months, then five months near 90% (too few to confirm a step): a 89% target above
     # the typical month's upper limit read "will be consistently missed" beside five months above it
+    from crimecast.data.rates import SATISFACTION, RateWords
     from crimecast.forecast.mdc import CONSISTENTLY_MISSED, MOVED
     from crimecast.forecast.pchart import describe_p_chart, p_chart
     from crimecast.report.board import IN_YEAR, RateProcess, _rate_assurance, _rate_process_sentence, _rate_variation
@@ -521,6 +549,7 @@ def test_a_rate_target_beyond_a_limit_the_latest_months_also_lie_beyond_is_not_j
     rates = [0.84 + (0.004 if i % 2 else -0.004) for i in range(31)] + [0.9, 0.905, 0.895, 0.91, 0.9]
     series = pd.DataFrame({"numerator": [round(r * 800) for r in rates], "denominator": 800},
                           index=pd.date_range("2011-04-01", periods=36, freq="MS"))
+    series.attrs["words"] = SATISFACTION
     chart = p_chart(series)
     process = RateProcess(category="satisfaction", area="force", chart=chart, summary=describe_p_chart(chart))
     var = _rate_variation(chart, lower_is_better=False)
@@ -531,10 +560,17 @@ def test_a_rate_target_beyond_a_limit_the_latest_months_also_lie_beyond_is_not_j
 
     assure, sentence = read(0.89)
     assert assure.kind == MOVED and not chart.steps and assure.upper < 0.895, describe_p_chart(chart)
-    assert assure.label == "Not judged: the latest months lie beyond the limits"
+    assert assure.label == "Not judged: recent months lie beyond the limits"
     assert sentence.endswith("the target of 89.0% lies above the upper limit, but so do the latest 5 months (89.5% to "
                              "91.0%): the process has moved past the limits, so the target is not judged against them."), sentence
     settled = series.iloc[:31]  # without the latest months the same target is consistently missed
     assert _rate_assurance(p_chart(settled), target=0.89, lower_is_better=False).kind == CONSISTENTLY_MISSED
     assure, sentence = read(0.86)  # a target within the limits is read as before
     assert assure.kind != MOVED and sentence.endswith("the target of 86.0% will be hit and miss."), sentence
+    assert "Against the limits for a typical month's surveys (" in sentence and "survey sampling" in sentence
+    series.attrs["words"] = RateWords("dwelling", "burglaries")  # a rate that is not satisfaction: in its own words
+    chart = p_chart(series)
+    process = RateProcess(category="dwelling-share", area="force", chart=chart, summary=describe_p_chart(chart))
+    sentence = _rate_process_sentence(process, var, _rate_assurance(chart, target=0.86, lower_is_better=False), 0.86,
+                                      IN_YEAR)
+    assert "Against the limits for a typical month's burglaries (" in sentence and "survey" not in sentence, sentence

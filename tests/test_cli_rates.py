@@ -70,6 +70,7 @@ def test_import_rates_then_forecast_spc_and_milestones_from_the_store(tmp_path):
     run = invoke("run", "sat", "--dataset", "sat", "--store", store, "--paths", "200", "--no-backtest",
                  "--out", str(tmp_path / "o"))
     assert run.exit_code == 0 and "Rolling 12 months to Mar 2014: 83.8%" in run.output
+    assert "(a rate: satisfied / surveyed)" in run.output  # the file's columns are satisfaction's own words
     spc = invoke("spc", "sat", "--dataset", "sat", "--store", store, "--out", str(tmp_path / "o"))
     assert spc.exit_code == 0 and "p-chart" in spc.output
     plan = tmp_path / "plan.yaml"
@@ -78,6 +79,27 @@ def test_import_rates_then_forecast_spc_and_milestones_from_the_store(tmp_path):
                         "--out", str(tmp_path / "o"))
     assert milestones.exit_code == 0, milestones.output
     assert "at least 88.0% (rolling 12 months)" in milestones.output and "83.8% (missed)" in milestones.output
+
+
+def test_a_share_of_burglaries_is_told_in_its_own_columns_words(tmp_path):
+    # the share of burglaries that were in a dwelling: no "satisfied", no "surveys", in the text or the chart
+    store = str(tmp_path / "s.duckdb")
+    path = tmp_path / "dwelling-share.csv"
+    pd.read_csv(_satisfaction_csv(tmp_path)).rename(columns={"satisfied": "dwelling", "surveyed": "burglaries"}).to_csv(
+        path, index=False)
+    result = invoke("data", "import", "csv", str(path), "--numerator-col", "dwelling", "--denominator-col", "burglaries",
+                    "--name", "share", "--store", store)
+    assert result.exit_code == 0, result.output
+    listed = invoke("list", "--dataset", "share", "--store", store)
+    assert "Rate series in share (dwelling / burglaries, never in total recorded crime)" in listed.output
+    run = invoke("run", "dwelling-share", "--dataset", "share", "--store", store, "--paths", "200", "--no-backtest",
+                 "--no-chart", "--out", str(tmp_path / "o"))
+    assert run.exit_code == 0 and "(a rate: dwelling / burglaries)" in run.output, run.output
+    assert "burglaries ahead assumed at" in run.output and "binomial sampling of the burglaries" in run.output
+    spc = invoke("spc", "dwelling-share", "--dataset", "share", "--store", store, "--out", str(tmp_path / "o"))
+    assert spc.exit_code == 0 and "binomial sampling" in spc.output
+    for out in (run.output, spc.output):
+        assert "satisf" not in out.lower() and "survey" not in out.lower(), out
 
 
 def test_bad_rate_files_fail_in_one_line_with_exit_1_and_no_dataset(tmp_path):

@@ -97,7 +97,34 @@ def test_a_target_beyond_a_limit_the_latest_periods_also_lie_beyond_is_not_judge
     assert mdc.assurance(limits, year_target=12 * 70, latest=[*settled, 71, 72]).kind == mdc.MOVED
     assert mdc.assurance(limits, year_target=12 * 130, latest=[*settled, 128]).kind == mdc.MOVED  # met side too
     assert mdc.assurance(limits, year_target=12 * 95, latest=[*settled, 60]).kind == mdc.HIT_AND_MISS  # target within
-    assert mdc.latest_beyond([*settled, 71, 72], monthly_target=70, lower=73.4, upper=126.6) == 2
+    recent, beyond = mdc.recent_beyond([*settled, 71, 72], monthly_target=70, lower=73.4, upper=126.6)
+    assert list(recent) == [*settled, 71, 72] and list(recent[beyond]) == [71, 72]
+
+
+def test_beyond_limit_months_inside_the_latest_six_but_not_at_the_end_still_mean_the_target_is_not_judged():
+    # Westminster theft, 2023: three months above the upper limit in May-July, back inside in August-September; the
+    # target above the upper limit read "consistently met" beside a 38% chance of meeting it
+    limits = Limits(mean=100, mr_bar=10, lower=73.4, upper=126.6)
+    settled = [100, 95, 104, 98, 101, 99]
+    inside_six = [*settled, 130, 135, 128, 110, 105]  # three beyond, the latest two inside: all within the latest 6
+    assert mdc.assurance(limits, year_target=12 * 130, latest=inside_six).kind == mdc.MOVED
+    recent, beyond = mdc.recent_beyond(inside_six, monthly_target=130, lower=73.4, upper=126.6)
+    assert list(recent) == inside_six[-6:] and list(recent[beyond]) == [130, 135, 128]
+    older = [*settled, 130, 135, 128, 110, 105, 100, 97, 103, 99]  # the same months, now 7 to 9 months back
+    assert mdc.assurance(limits, year_target=12 * 130, latest=older).kind == mdc.CONSISTENTLY_MET
+    assert mdc.assurance(limits, year_target=12 * 70, latest=inside_six).kind == mdc.CONSISTENTLY_MISSED  # other side
+
+
+def test_the_window_is_six_months_or_two_quarters():
+    from crimecast.data.frequency import QUARTERLY
+
+    assert (mdc.recent_periods(), mdc.recent_periods(QUARTERLY)) == (6, 2)
+    limits = Limits(mean=2000.0, mr_bar=180.0, lower=1536.0, upper=2500.0)
+    three_back = [2000, 1990, 1450, 2010, 2020]  # a quarter beyond the lower limit three quarters back: outside 2
+    reading = mdc.assurance(limits, year_target=4 * 1400, frequency=QUARTERLY, latest=three_back)
+    assert reading.kind == mdc.CONSISTENTLY_MISSED
+    assert mdc.assurance(limits, year_target=4 * 1400, frequency=QUARTERLY, latest=three_back[:-1]).kind == mdc.MOVED
+    assert mdc.assurance(limits, year_target=4 * 1400, latest=three_back).kind == mdc.MOVED  # as months: within 6
 
 
 def test_assurance_on_quarterly_data_shares_the_year_over_four_quarters():

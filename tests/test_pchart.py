@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from crimecast.data.rates import embedded_rates, rate_series
+from crimecast.data.rates import SATISFACTION, embedded_rates, rate_series
 from crimecast.errors import DataError
 from crimecast.forecast.pchart import LANEY, PLAIN, describe_p_chart, p_chart
 
@@ -44,6 +44,7 @@ def test_a_rate_that_drifts_is_not_said_to_vary_no_more_than_sampling_explains()
     rates = np.linspace(0.80, 0.88, 36) + np.where(np.arange(36) % 2, 0.004, -0.004)
     series = pd.DataFrame({"numerator": np.round(rates * 800).astype(int), "denominator": 800},
                           index=pd.date_range("2011-04-01", periods=36, freq="MS"))
+    series.attrs["words"] = SATISFACTION  # surveys: "survey sampling"
     chart = p_chart(series, find_steps=False)
     period = chart.periods[0]
     assert chart.kind == PLAIN and period.p_value < 1e-6 and period.sigma_z < 1 and period.drifting
@@ -54,8 +55,8 @@ def test_a_rate_that_drifts_is_not_said_to_vary_no_more_than_sampling_explains()
     assert f"no more than sampling does (sigma_z {period.sigma_z:.2f})" in sentence
     assert "the plain limits are kept" in sentence
     binomial = p_chart(_series(0.0), find_steps=False)  # months that vary by sampling alone keep their words
-    assert not binomial.periods[0].drifting
-    assert "the months vary no more than survey sampling explains" in describe_p_chart(binomial)[0]
+    assert not binomial.periods[0].drifting  # a rate of no named counts: its sampling is binomial, not a survey's
+    assert "the months vary no more than binomial sampling explains" in describe_p_chart(binomial)[0]
 
 
 def test_a_month_far_off_is_flagged_beyond_the_limits():

@@ -27,6 +27,24 @@ def test_import_reads_numerator_and_denominator_and_names_the_series_after_the_f
     assert rates["numerator"].sum() == 235 and rates["denominator"].sum() == 300
 
 
+def test_a_rates_words_are_its_files_columns_kept_with_the_dataset(tmp_path):
+    from crimecast.data.rates import SATISFACTION, RateWords, import_rates, rate_words, words_of
+    from crimecast.data.store import read_rates
+
+    assert words_of(import_rates_csv(_rates_csv(tmp_path, GOOD), columns=COLUMNS)) is SATISFACTION
+    assert rate_words("Satisfied", "SURVEYED") is SATISFACTION and rate_words() == RateWords("numerator", "denominator")
+    share = pd.DataFrame(GOOD, columns=["month", "district", "dwelling", "burglaries"])
+    share.to_csv(tmp_path / "share.csv", index=False)
+    store = tmp_path / "s.duckdb"
+    import_rates(tmp_path / "share.csv", name="share", store=store,
+                 columns=RateColumns(numerator_col="dwelling", denominator_col="burglaries"))
+    words = words_of(rate_series(with_force(read_rates("share", store=store)), category="share", area="force"))
+    assert (words.ratio, words.axis, words.year_axis, words.unit) == (
+        "dwelling / burglaries", "% dwelling (of burglaries)", "% dwelling, year to date", "burglaries")
+    assert (SATISFACTION.ratio, SATISFACTION.axis, SATISFACTION.unit) == (
+        "satisfied / surveyed", "% satisfied (of those surveyed)", "surveys")
+
+
 @pytest.mark.parametrize("row, words", [
     (["2013-06", "north", 5, 0], ["row 6", "column surveyed", "denominator of 0", "number surveyed"]),
     (["2013-06", "north", 120, 100], ["row 6", "column satisfied", "more than its denominator 100", "above 100%", "swap"]),

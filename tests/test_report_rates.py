@@ -50,3 +50,20 @@ def test_a_p_chart_as_lines_and_its_files(rates, tmp_path):
     payload = render.p_chart_json(chart, category="satisfaction-asb", area="force", rates=rates.attrs, summary=summary,
                                   files=written)
     assert len(payload["points"]) == 36 and payload["chart"] == chart.kind  # the points made when not given
+
+
+def test_the_p_chart_is_labelled_in_the_rates_own_words(rates):
+    import matplotlib.pyplot as plt
+
+    from crimecast.data.rates import RateWords
+
+    series = rate_series(rates, category="satisfaction-asb", area="force")
+    share = series.copy()
+    share.attrs["words"] = RateWords("dwelling", "burglaries")  # e.g. the share of burglaries in a dwelling
+    for data, label, caption in ((series, "% satisfied (of those surveyed)", "each month's surveys"),
+                                 (share, "% dwelling (of burglaries)", "each month's burglaries")):
+        fig = render.p_chart_figure(p_chart(data, start=data.index[-1] - pd.DateOffset(months=35)),
+                                    category="satisfaction-asb", area="force")
+        texts = " ".join(t.get_text() for t in fig.texts)
+        plt.close(fig)
+        assert fig.axes[0].get_ylabel() == label and caption in texts, texts

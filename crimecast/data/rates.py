@@ -1,4 +1,4 @@
-"""Rates as first-class series: a numerator and a denominator per month (satisfied / surveyed).
+"""Rates as first-class series: a numerator and a denominator per month (satisfied / surveyed, dwelling / burglaries).
 
 A rate series is never a count: it is not summed into total recorded crime,
 and the rate of a force made of districts is sum(numerator) / sum(denominator),
@@ -6,6 +6,14 @@ never a sum or mean of the districts' rates. The contract is a tidy table
 ``month, area, category, numerator, denominator`` with whole numbers,
 ``denominator > 0`` and ``numerator <= denominator``, validated once on entry
 (:func:`validate_rates`), naming the file, row and column of the first problem.
+
+What the numerator and denominator are is the file's own words: the column
+names given on import (``--numerator-col dwelling --denominator-col
+burglaries``), kept with the dataset and carried in a rates table's
+``attrs['words']`` (:class:`RateWords`), so labels and sentences say "%
+dwelling (of burglaries)", not "% satisfied". The embedded data, and a file
+whose columns are ``satisfied`` and ``surveyed``, are victim satisfaction
+(:data:`SATISFACTION`).
 """
 
 from __future__ import annotations
@@ -28,6 +36,73 @@ RATE_KEY = ["month", "area", "category"]
 FORCE_AREA = "force"
 # The embedded illustrative satisfaction data, companion of the embedded counts.
 EMBEDDED_RATES: dict[str, str] = {"west-midlands": "west-midlands-satisfaction.csv"}
+
+
+@dataclass(frozen=True)
+class RateWords:
+    """What a rate's numerator and denominator are called, for chart labels and sentences.
+
+    Attributes
+    ----------
+    numerator, denominator
+        The names of the two counts (the rates file's column names): ``"dwelling"`` and ``"burglaries"``.
+    unit
+        What the denominator counts, as a plural noun: "a typical month's burglaries", "200 burglaries a month"
+        (by default the denominator's name; ``"surveys"`` for satisfaction).
+    whole
+        The denominator after "of": "% dwelling (of burglaries)" (by default the denominator's name;
+        ``"those surveyed"`` for satisfaction).
+    sampling
+        The sampling the rates' limits and intervals allow for: "months vary no more than binomial sampling explains"
+        (``"survey sampling"`` for satisfaction).
+    """
+
+    numerator: str = "numerator"
+    denominator: str = "denominator"
+    unit: str | None = None
+    whole: str | None = None
+    sampling: str = "binomial sampling"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "unit", self.unit or self.denominator)
+        object.__setattr__(self, "whole", self.whole or self.denominator)
+
+    @property
+    def ratio(self) -> str:
+        """``"dwelling / burglaries"``."""
+        return f"{self.numerator} / {self.denominator}"
+
+    @property
+    def axis(self) -> str:
+        """A chart's y-axis: ``"% dwelling (of burglaries)"``, ``"% satisfied (of those surveyed)"``."""
+        return f"% {self.numerator} (of {self.whole})"
+
+    @property
+    def year_axis(self) -> str:
+        """A rate milestone's chart: ``"% dwelling, year to date"``."""
+        return f"% {self.numerator}, year to date"
+
+
+SATISFACTION = RateWords("satisfied", "surveyed", unit="surveys", whole="those surveyed", sampling="survey sampling")
+
+
+def rate_words(numerator: str | None = None, denominator: str | None = None) -> RateWords:
+    """The words of a rate whose counts are called ``numerator`` and ``denominator`` (a rates file's columns).
+
+    ``satisfied`` and ``surveyed`` (any case) are victim satisfaction, in its own words (:data:`SATISFACTION`); no
+    names (a dataset stored before the names were kept) give ``numerator`` and ``denominator``.
+    """
+    if not numerator or not denominator:
+        return RateWords()
+    if (slugify(numerator), slugify(denominator)) == (SATISFACTION.numerator, SATISFACTION.denominator):
+        return SATISFACTION
+    return RateWords(str(numerator).strip(), str(denominator).strip())
+
+
+def words_of(rates: pd.DataFrame | None) -> RateWords:
+    """The words of a rates table (``attrs['words']``), or of a rate series (:func:`rate_series` copies them)."""
+    words = None if rates is None else rates.attrs.get("words")
+    return words if isinstance(words, RateWords) else RateWords()
 
 
 @dataclass(frozen=True)
@@ -183,7 +258,7 @@ def import_rates_csv(path: str | Path, *, columns: RateColumns) -> pd.DataFrame:
         "numerator": frame[num], "denominator": frame[den], ROW: frame[ROW],
     })
     rates = validate_rates(tidy, source=source, numerator_label=num, denominator_label=den)
-    rates.attrs.update(source=source, illustrative=False, notice="")
+    rates.attrs.update(source=source, illustrative=False, notice="", words=rate_words(num, den))
     return rates
 
 
@@ -216,7 +291,7 @@ def embedded_rates(name: str) -> pd.DataFrame | None:
     frame = pd.read_csv(io.StringIO(text), dtype={"month": str})
     frame["month"] = pd.to_datetime(frame["month"] + "-01")
     rates = with_force(validate_rates(frame, source=f"{name} (embedded satisfaction)"))
-    rates.attrs.update(source=name, illustrative=True, notice=_embedded_metadata()["notice"])
+    rates.attrs.update(source=name, illustrative=True, notice=_embedded_metadata()["notice"], words=SATISFACTION)
     return rates
 
 
@@ -246,7 +321,7 @@ def _all_rates_for(counts: pd.DataFrame) -> pd.DataFrame | None:
         rates = read_rates(source, store=counts.attrs["store"])
         if rates is None or rates.empty:
             return None
-        rates = with_force(rates)
+        rates = with_force(rates)  # its words (attrs['words']) are read with it
         rates.attrs.update(source=source, illustrative=bool(counts.attrs.get("illustrative")),
                            notice=counts.attrs.get("notice", ""))
         return rates
@@ -260,6 +335,8 @@ def is_rate(rates: pd.DataFrame | None, category: str) -> bool:
 
 def rate_series(rates: pd.DataFrame, *, category: str, area: str) -> pd.DataFrame:
     """One rate series: ``numerator, denominator`` indexed by month (``freq='MS'``).
+
+    Its ``attrs`` name it (``category``, ``area``) and say what its counts are (``words``: the rates table's).
 
     Raises
     ------
@@ -277,7 +354,7 @@ def rate_series(rates: pd.DataFrame, *, category: str, area: str) -> pd.DataFram
         raise DataError(f"no {slug} rate for area '{area}'.{did_you_mean(slugify(area), areas, cutoff=AREA_CUTOFF)} Areas: {', '.join(areas)}.")
     series = rows.set_index("month")[["numerator", "denominator"]].sort_index()
     series.index = pd.DatetimeIndex(series.index, freq="MS")
-    series.attrs = {"category": slug, "area": slugify(area)}
+    series.attrs = {"category": slug, "area": slugify(area), "words": words_of(rates)}
     return series
 
 

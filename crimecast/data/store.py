@@ -33,7 +33,8 @@ The tables (documented in the README, "Your own data"):
 ``rates``
     ``dataset, month, area, category, numerator, denominator``: rate series
     (satisfied / surveyed), imported with ``--numerator-col`` and
-    ``--denominator-col``. Never summed into counts; a rate is
+    ``--denominator-col`` (whose names the dataset's ``options`` keep, as
+    ``{"numerator": ..., "denominator": ...}``: the rate's own words). Never summed into counts; a rate is
     ``numerator / denominator`` and a force's rate ``sum(numerator) / sum(denominator)``.
     A dataset of rates only has kind ``rates`` and no rows in ``counts``.
     (Added without a schema change: older stores gain the table on their next import.)
@@ -714,7 +715,8 @@ def save_rates(rates: pd.DataFrame, *, name: str, path: Path, store: str | Path 
             connection.unregister("new_rates")
             connection.execute("INSERT INTO datasets VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                                [name, "rates", "month", "parts", "force", fingerprint(rates),
-                                existing[1] if existing and not replace else now, now, crimecast_version(), "[]", "{}"])
+                                existing[1] if existing and not replace else now, now, crimecast_version(), "[]",
+                                json.dumps(_words_options(rates), sort_keys=True)])
             connection.execute("INSERT INTO files VALUES (?, ?, ?, ?, ?, ?)",
                                [name, str(path), sha256_of(Path(path)), len(rates), now, crimecast_version()])
             _mark_illustrative(connection, name, illustrative, keep=False)
@@ -730,14 +732,30 @@ def save_rates(rates: pd.DataFrame, *, name: str, path: Path, store: str | Path 
                                                                      "into total recorded crime.",), illustrative=illustrative)
 
 
+def _words_options(rates: pd.DataFrame) -> dict:
+    """What a rates dataset keeps in ``datasets.options``: its numerator's and denominator's names (the file's columns)."""
+    words = rates.attrs.get("words")
+    return {} if words is None else {"numerator": words.numerator, "denominator": words.denominator}
+
+
 def read_rates(name: str, *, store: str | Path | None = None) -> pd.DataFrame | None:
-    """A dataset's rate series (``month, area, category, numerator, denominator``), or ``None`` if it has none."""
+    """A dataset's rate series (``month, area, category, numerator, denominator``), or ``None`` if it has none.
+
+    ``attrs['words']`` says what the numerator and denominator are (:func:`crimecast.data.rates.rate_words` of the
+    names kept at import; ``numerator`` and ``denominator`` for a dataset stored before they were kept).
+    """
+    from crimecast.data.rates import rate_words
+
     with connect(store) as connection:
         if not _has_table(connection, "rates"):
             return None
         frame = connection.execute("SELECT month, area, category, numerator, denominator FROM rates WHERE dataset = ? "
                                    "ORDER BY category, area, month", [name]).df()
+        options = connection.execute("SELECT options FROM datasets WHERE name = ?", [name]).fetchone()
     if frame.empty:
         return None
     frame["month"] = pd.to_datetime(frame["month"])
-    return frame.astype({"numerator": "int64", "denominator": "int64"})
+    frame = frame.astype({"numerator": "int64", "denominator": "int64"})
+    names = json.loads(options[0]) if options and options[0] else {}
+    frame.attrs["words"] = rate_words(names.get("numerator"), names.get("denominator"))
+    return frame

@@ -13,9 +13,11 @@ Two readings of an XmR chart that a Board takes in at a glance:
   against the current period's natural process limits: outside the limits on
   the right side, the target is consistently met; on the wrong side,
   consistently missed; between them, hit and miss. When the target lies
-  beyond a limit and so do the latest periods (a change not yet confirmed as
-  a step), the process has moved past the limits the reading would rest on:
-  the target is not judged (``moved``).
+  beyond a limit and so do any of the latest periods (the latest 6 months, or
+  2 quarters: :data:`RECENT_MONTHS`; a change not yet confirmed as a step, or
+  months that have already crossed the limit and come back), the process has
+  moved past the limits the reading would rest on: the target is not judged
+  (``moved``).
 
 Which side is "improving" depends on the milestone's direction: for a
 reduction target (``at_most``) lower is better. When the current period's
@@ -29,6 +31,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from crimecast.data.frequency import MONTHLY, Frequency
@@ -41,9 +44,10 @@ CONCERNING = "concerning"
 CONSISTENTLY_MET = "consistently-met"
 CONSISTENTLY_MISSED = "consistently-missed"
 HIT_AND_MISS = "hit-and-miss"
-MOVED = "moved"  # the target lies beyond a limit and so do the latest periods: not judged against those limits
+MOVED = "moved"  # the target lies beyond a limit and so do some of the latest periods: not judged against those limits
 NO_LIMITS = "no-limits"  # the current period's limits mean nothing (Period.degenerate): nothing is read against them
 RECENT_STEP_MONTHS = 12
+RECENT_MONTHS = 6  # the assurance reading's window: any of the latest 6 months (2 quarters) beyond the target's limit
 
 
 @dataclass(frozen=True)
@@ -83,7 +87,7 @@ class Assurance:
         """Text equivalent of the icon."""
         return {CONSISTENTLY_MET: "Target consistently met", CONSISTENTLY_MISSED: "Target consistently missed",
                 HIT_AND_MISS: "Hit and miss", NO_LIMITS: "Not judged: too few crimes for limits",
-                MOVED: f"Not judged: the latest {self.frequency.noun}s lie beyond the limits"}[self.kind]
+                MOVED: f"Not judged: recent {self.frequency.noun}s lie beyond the limits"}[self.kind]
 
     @property
     def side(self) -> str:
@@ -92,17 +96,38 @@ class Assurance:
                 "above the upper limit" if self.monthly_target > self.upper else "")
 
 
-def latest_beyond(values, *, monthly_target: float, lower: float, upper: float) -> int:
-    """How many of the latest ``values`` (the current period's, oldest first) lie beyond the limit the target lies
-    beyond (below ``lower`` when the target is below it, above ``upper`` when above); 0 when the target lies
-    within the limits."""
+def recent_periods(frequency: Frequency = MONTHLY) -> int:
+    """How many of the latest periods the assurance reading looks at: :data:`RECENT_MONTHS` in periods of
+    ``frequency`` (6 months, 2 quarters)."""
+    return max(RECENT_MONTHS // frequency.months_per_period, 1)
+
+
+def recent_beyond(values, *, monthly_target: float, lower: float, upper: float,
+                  frequency: Frequency = MONTHLY) -> tuple[np.ndarray, np.ndarray]:
+    """The latest ``values``, and which of them lie beyond the limit the target lies beyond.
+
+    Parameters
+    ----------
+    values
+        The current period's values, oldest first.
+    monthly_target, lower, upper
+        The target per period and the limits (as in :class:`Assurance`).
+    frequency
+        The values' periods: the window is :func:`recent_periods` of them.
+
+    Returns
+    -------
+    recent, beyond
+        The latest values (up to 6 months or 2 quarters, fewer when the current period is shorter), oldest first,
+        and a boolean array of the same length: below ``lower`` when the target is below it, above ``upper`` when
+        above; all False when the target lies within the limits.
+    """
+    recent = np.asarray(values, dtype=float)[-recent_periods(frequency):]
     if monthly_target < lower:
-        beyond = [value < lower for value in values]
-    elif monthly_target > upper:
-        beyond = [value > upper for value in values]
-    else:
-        return 0
-    return next((i for i, out in enumerate(reversed(beyond)) if not out), len(beyond))
+        return recent, recent < lower
+    if monthly_target > upper:
+        return recent, recent > upper
+    return recent, np.zeros(len(recent), dtype=bool)
 
 
 def special_cause_kind(side: str, *, lower_is_better: bool) -> str:
@@ -168,8 +193,9 @@ def assurance(limits: Limits, *, year_target: float, lower_is_better: bool = Tru
         ``no-limits`` and the target is not judged.
     latest
         The current period's values, oldest first (those kept in the
-        limits): when the latest lie beyond the limit the target lies
-        beyond, the reading is ``moved`` (see :func:`latest_beyond`).
+        limits): when any of the latest 6 months (2 quarters) lie beyond
+        the limit the target lies beyond, the reading is ``moved`` (see
+        :func:`recent_beyond`).
     """
     monthly = year_target / frequency.periods_per_year
     lower, upper = max(limits.lower, 0.0), limits.upper
@@ -179,9 +205,10 @@ def assurance(limits: Limits, *, year_target: float, lower_is_better: bool = Tru
         kind = CONSISTENTLY_MET if monthly >= upper else CONSISTENTLY_MISSED if monthly < lower else HIT_AND_MISS
     else:
         kind = CONSISTENTLY_MET if monthly <= lower else CONSISTENTLY_MISSED if monthly > upper else HIT_AND_MISS
-    if kind != NO_LIMITS and latest_beyond(latest, monthly_target=monthly, lower=lower, upper=upper):
+    if kind != NO_LIMITS and recent_beyond(latest, monthly_target=monthly, lower=lower, upper=upper,
+                                           frequency=frequency)[1].any():
         kind = MOVED
     return Assurance(kind=kind, monthly_target=monthly, lower=lower, upper=upper, frequency=frequency)
 
 
-__all__ = ["Assurance", "Variation", "assurance", "latest_beyond", "special_cause_kind", "variation"]
+__all__ = ["Assurance", "Variation", "assurance", "recent_beyond", "recent_periods", "special_cause_kind", "variation"]

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from crimecast.data.rates import RateWords, words_of
 from crimecast.defaults import RUN_LENGTH
 from crimecast.errors import DataError
 from crimecast.forecast.distributions import chi2_sf
@@ -74,13 +75,15 @@ class RatePeriod:
 class PChart:
     """Monthly rates with their per-month limits, periods and signals.
 
-    ``points`` has ``month, numerator, denominator, rate, centre, lower, upper``.
+    ``points`` has ``month, numerator, denominator, rate, centre, lower, upper``; ``words`` say what the numerator
+    and denominator are (the series' ``attrs['words']``: satisfied / surveyed, dwelling / burglaries).
     """
 
     points: pd.DataFrame
     periods: list[RatePeriod]
     signals: list[Signal]
     steps: list[StepChange] = field(default_factory=list)
+    words: RateWords = field(default_factory=RateWords)
 
     @property
     def kind(self) -> str:
@@ -112,7 +115,8 @@ def p_chart(series: pd.DataFrame, *, start: pd.Timestamp | None = None, run_leng
     Parameters
     ----------
     series
-        ``numerator, denominator`` indexed by month.
+        ``numerator, denominator`` indexed by month (its ``attrs['words']``, from
+        :func:`crimecast.data.rates.rate_series`, name them).
     start
         First month charted (default: all).
     run_length
@@ -125,6 +129,7 @@ def p_chart(series: pd.DataFrame, *, start: pd.Timestamp | None = None, run_leng
     DataError
         Fewer than 12 months, or a rate that never varies.
     """
+    words = words_of(series)
     if start is not None:
         series = series.loc[start:]
     if len(series) < MIN_POINTS:
@@ -147,27 +152,28 @@ def p_chart(series: pd.DataFrame, *, start: pd.Timestamp | None = None, run_leng
     points = pd.DataFrame({"month": series.index, "numerator": series["numerator"].to_numpy(),
                            "denominator": series["denominator"].to_numpy(), "rate": rate.to_numpy(),
                            "centre": np.concatenate(centre), "lower": np.concatenate(lower), "upper": np.concatenate(upper)})
-    return PChart(points=points, periods=periods, signals=sorted(signals, key=lambda s: (s.month, s.rule)), steps=steps)
+    return PChart(points=points, periods=periods, signals=sorted(signals, key=lambda s: (s.month, s.rule)), steps=steps,
+                  words=words)
 
 
 def describe_p_chart(chart: PChart) -> list[str]:
     """Sentences in a performance report's words: the chart used and why, the current average, signals."""
-    lines = []
+    lines, sampling = [], chart.words.sampling
     for period in chart.periods:
         span = f"{period.start:%b %Y} to {period.end:%b %Y}"
         if period.laney:
-            lines.append(f"{span}: {LANEY} used: the monthly rates vary {period.sigma_z:.2f} times as much as survey "
-                         f"sampling alone explains (chi-square p = {period.p_value:.3g}), so the limits are widened by that "
-                         f"factor. Average {period.centre:.1%}.")
+            lines.append(f"{span}: {LANEY} used: the monthly rates vary {period.sigma_z:.2f} times as much as "
+                         f"{sampling} alone explains (chi-square p = {period.p_value:.3g}), so the limits are widened by "
+                         f"that factor. Average {period.centre:.1%}.")
         elif period.drifting:
-            lines.append(f"{span}: {PLAIN} used: the months stray from the average more than survey sampling "
+            lines.append(f"{span}: {PLAIN} used: the months stray from the average more than {sampling} "
                          f"explains (chi-square p = {period.p_value:.2g}), but each differs from the one before no more "
                          f"than sampling does (sigma_z {period.sigma_z:.2f}): the rate drifts or shifts rather than "
                          "jumping about, and Laney's p' chart widens the limits only for month-to-month variation, so "
                          "the plain limits are kept and a month outside them may show the drift. "
                          f"Average {period.centre:.1%}.")
         else:
-            lines.append(f"{span}: {PLAIN} used: the months vary no more than survey sampling explains "
+            lines.append(f"{span}: {PLAIN} used: the months vary no more than {sampling} explains "
                          f"(sigma_z {period.sigma_z:.2f}, chi-square p = {period.p_value:.2g}). Average {period.centre:.1%}.")
     for step in chart.steps:
         lines.append(f"Step change {'up' if step.after > step.before else 'down'} from {step.month:%B %Y}: "

@@ -114,6 +114,13 @@ class RateForecast:
     def rate_paths(self) -> np.ndarray:
         return self.paths / self.denominators
 
+    @property
+    def words(self):
+        """What the rate's numerator and denominator are (:class:`crimecast.data.rates.RateWords`, the history's)."""
+        from crimecast.data.rates import words_of
+
+        return words_of(self.history)
+
     def table(self) -> pd.DataFrame:
         """Month by month: expected rate and 80% / 95% intervals (fractions), and the surveys assumed."""
         rates = self.rate_paths
@@ -333,7 +340,7 @@ def run_rate(rates: pd.DataFrame, *, category: str, area: str, horizon: int = 12
     behind = series.iloc[len(series) - (12 - ahead):] if ahead < 12 else series.iloc[:0]
     next12 = (window + behind["numerator"].sum()) / (result.denominators[:ahead].sum() + behind["denominator"].sum())
     coverage = ()
-    notes = [f"surveys ahead assumed at {result.denominators[0]:,} a month (the last twelve months' mean)."]
+    notes = [f"{result.words.unit} ahead assumed at {result.denominators[0]:,} a month (the last twelve months' mean)."]
     if backtest:
         if len(series) >= MIN_MONTHS + 12 + 1:
             origins = min(24, len(series) - MIN_MONTHS - 12 + 1)

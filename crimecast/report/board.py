@@ -31,7 +31,7 @@ from crimecast.data.series import with_totals
 from crimecast.data.slugs import slugify
 from crimecast.data.store import crimecast_version, fingerprint  # the store's: one hash for one table
 from crimecast.errors import DataError, UsageError
-from crimecast.forecast.mdc import (COMMON_CAUSE, MOVED, NO_LIMITS, Assurance, Variation, assurance, latest_beyond,
+from crimecast.forecast.mdc import (COMMON_CAUSE, MOVED, NO_LIMITS, Assurance, Variation, assurance, recent_beyond,
                                     special_cause_kind, variation)
 from crimecast.forecast.panel import Panel
 from crimecast.forecast.parallel import Progress
@@ -183,6 +183,12 @@ class BoardPack:
 
 # ---------------------------------------------------------------- provenance
 
+def _rate_units(views: list[MilestoneView]) -> str:
+    """What the rate milestones' denominators count ("surveys", "burglaries"), in one phrase: "surveys and burglaries"."""
+    units = list(dict.fromkeys(v.process.chart.words.unit for v in views))
+    return " and ".join(units) if len(units) < 3 else ", ".join(units[:-1]) + f" and {units[-1]}"
+
+
 def _forecasts(report: MilestoneReport, views: list[MilestoneView], *, scenario: bool, saved: Panel | None,
                csf: CsfView | None) -> tuple[tuple[str, str], ...]:
     """Every forecast the pack shows, by the part of the pack it serves: model, simulated paths and seed."""
@@ -198,7 +204,8 @@ def _forecasts(report: MilestoneReport, views: list[MilestoneView], *, scenario:
 
         seeds = [rate_milestone_seed(report.base.seed, index=v.number - 1) for v in rates]
         rows.append(("Forecast: the rate milestones",
-                     f"{LOGIT_BINOMIAL} (a local level on the logit scale, binomial sampling of the surveys), "
+                     f"{LOGIT_BINOMIAL} (a local level on the logit scale, binomial sampling of the "
+                     f"{_rate_units(rates)}), "
                      f"{report.base.paths:,} simulated paths, seed{'s' if len(seeds) > 1 else ''} "
                      f"{', '.join(str(seed) for seed in seeds)}"))
     if csf is not None:
@@ -322,19 +329,25 @@ def _kept_values(chart) -> np.ndarray:
 
 
 def _latest_run(values, assure: Assurance, shown) -> str:
-    """``"do the latest 6 months (545 to 565)"``: the latest of ``values`` (oldest first) beyond the limit the target
-    lies beyond, each number ``shown`` (``count`` or ``_pct``). Merseyside burglary, 2021: six months under the lower
-    limit and the target's monthly equivalent, a fall not yet confirmed as a step."""
-    values = np.asarray(values, dtype=float)
-    run = latest_beyond(values, monthly_target=assure.monthly_target, lower=assure.lower, upper=assure.upper)
-    recent, noun = values[len(values) - run:], assure.frequency.noun
-    return f"does the latest {noun} ({shown(recent[0])})" if run == 1 else \
-        f"do the latest {run} {noun}s ({shown(recent.min())} to {shown(recent.max())})"
+    """``"do the latest 6 months (545 to 565)"``, or ``"do 3 of the latest 6 months (4,300 to 4,578)"``: the latest
+    of ``values`` (oldest first; the window is :func:`crimecast.forecast.mdc.recent_periods`) beyond the limit the
+    target lies beyond, each number ``shown`` (``count`` or ``_pct``). When those beyond are the very latest, an
+    unbroken run, the run is named ("the latest 2 months"); else how many of the window. Merseyside burglary, 2021:
+    six months under the lower limit and the target's monthly equivalent, a fall not yet confirmed as a step;
+    Westminster theft, 2023: three of the latest six months above the upper limit, the latest two back inside."""
+    recent, beyond = recent_beyond(values, monthly_target=assure.monthly_target, lower=assure.lower,
+                                   upper=assure.upper, frequency=assure.frequency)
+    noun, n, shown_values = assure.frequency.noun, int(beyond.sum()), recent[beyond]
+    run = int(np.cumprod(beyond[::-1]).sum())  # how many of the very latest lie beyond, unbroken
+    which = (f"the latest {noun}" if n == 1 else f"the latest {n} {noun}s") if run == n else \
+        f"{n} of the latest {len(recent)} {noun}s"
+    numbers = shown(shown_values[0]) if n == 1 else f"{shown(shown_values.min())} to {shown(shown_values.max())}"
+    return f"{'does' if n == 1 else 'do'} {which} ({numbers})"
 
 
 def _moved_words(values, assure: Assurance, shown) -> str:
-    """What a ``moved`` reading says, for counts and rates alike: the target lies beyond a limit, but so do the latest
-    ``values`` (the current period's, oldest first), so it is not judged against those limits."""
+    """What a ``moved`` reading says, for counts and rates alike: the target lies beyond a limit, but so do some or all
+    of the latest ``values`` (the current period's, oldest first), so it is not judged against those limits."""
     return f"lies {assure.side}, but so {_latest_run(values, assure, shown)}: the process has moved past the limits, " \
            "so the target is not judged against them."
 
@@ -358,7 +371,7 @@ def _milestone_view(a: Assessment, *, number: int, counts: pd.DataFrame, stage: 
                          sentences=sentences, scenario_changed=changed, number=number)
 
 
-# ---------------------------------------------------------------- a rate milestone (satisfaction)
+# ---------------------------------------------------------------- a rate milestone (satisfaction, or any rate)
 
 @dataclass(frozen=True)
 class RateProcess:
@@ -392,10 +405,10 @@ def _current_rows(chart) -> pd.DataFrame:
 
 
 def _rate_assurance(chart, *, target: float, lower_is_better: bool) -> Assurance:
-    """Where the target rate sits against the current period's limits for a typical month's surveys.
+    """Where the target rate sits against the current period's limits for a typical month's denominator (surveys).
 
     The same reading as for counts (:func:`crimecast.forecast.mdc.assurance`): when the target lies beyond a typical
-    month's limit and so do the latest months' rates, the reading is ``moved`` and the target is not judged.
+    month's limit and so do any of the latest 6 months' rates, the reading is ``moved`` and the target is not judged.
     """
     from crimecast.forecast.spc import Limits
 
@@ -416,13 +429,14 @@ def _against_last_rate(a: Assessment, year: float) -> str:
 
 def _rate_process_sentence(process: RateProcess, var: Variation, assure: Assurance, target: float, stage: str) -> str:
     """The p-chart's sentence: the current period, the latest month's variation, and the target against the limits
-    (not judged, in the same words as for counts, when the latest months lie beyond the limit the target lies beyond)."""
+    (not judged, in the same words as for counts, when any of the latest months lie beyond the limit the target lies
+    beyond)."""
     chart = process.chart
     reading = "common cause variation" if var.side is None else f"special cause, {var.kind} ({var.side})"
     where = _moved_words(_current_rows(chart)["rate"], assure, _pct) if assure.kind == MOVED else \
         f"{_assurance_words(assure.kind, stage)}."
     return (f"{process.summary[len(chart.periods) - 1].rstrip('.')}; the latest month is {reading}. Against the "
-            f"limits for a typical month's surveys ({_pct(assure.lower)} to {_pct(assure.upper)}) the target of "
+            f"limits for a typical month's {chart.words.unit} ({_pct(assure.lower)} to {_pct(assure.upper)}) the target of "
             f"{_pct(target)} {where}")
 
 

@@ -92,7 +92,8 @@ def _spc_chart(view: MilestoneView, notice: str) -> Chart:
         alt = (f"{process.chart.kind} of {display_name(process.category).lower()}, {area_label(process.area)}, monthly "
                f"from {points['month'].iloc[0]:%B %Y} to {points['month'].iloc[-1]:%B %Y}. " + " ".join(process.summary))
         return chart(p_chart_figure(process.chart, category=process.category, area=process.area, notice=notice), alt,
-                     f"{process.chart.kind}: the average and each month's limits for its number of surveys.")
+                     f"{process.chart.kind}: the average and each month's limits for its number of "
+                     f"{process.chart.words.unit}.")
     fig = control_chart_figure(process.chart, category=process.category, area=process.area,
                                known={k.month: k.description for k in process.known}, notice=notice)
     values = process.chart.values
@@ -295,8 +296,8 @@ def render_html(pack: BoardPack) -> str:
             (mdc.CONSISTENTLY_MET, "Target consistently met: outside the limits on the right side", None),
             (mdc.HIT_AND_MISS, "Hit and miss: the target lies within the process limits", None),
             (mdc.CONSISTENTLY_MISSED, "Target consistently missed: outside the limits on the wrong side", None),
-            (mdc.MOVED, "Not judged: the target lies beyond a limit and so do the latest points; the process has "
-                        "moved past the limits", None))],
+            (mdc.MOVED, "Not judged: the target lies beyond a limit and so does at least one point of the latest "
+                        f"{mdc.RECENT_MONTHS} months; the process has moved past the limits", None))],
     }
     return _environment().get_template("board.html.j2").render(**context)
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from crimecast.data.rates import RateWords
 from crimecast.data.slugs import area_label, display_name
 from crimecast.io import write_csv_atomic
 from crimecast.report.charts import _mark_financial_years, _subplots, _with_caption, legend_below
@@ -32,7 +33,8 @@ def forecast_display(report) -> pd.DataFrame:
     """The monthly forecast for the terminal: percentages with 80% and 95% intervals."""
     table = report.forecast.table()
     return pd.DataFrame({
-        "month": table["month"].dt.strftime("%Y-%m"), "surveys": table["surveys"].map(lambda v: f"{v:,}"),
+        "month": table["month"].dt.strftime("%Y-%m"),
+        report.forecast.words.unit: table["surveys"].map(lambda v: f"{v:,}"),  # surveys, burglaries: the rate's own
         "expected": table["mean"].map(pct),
         "80% interval": [f"{pct(a)} to {pct(b)}" for a, b in zip(table["lo80"], table["hi80"])],
         "95% interval": [f"{pct(a)} to {pct(b)}" for a, b in zip(table["lo95"], table["hi95"])],
@@ -44,12 +46,12 @@ def sentences(report) -> list[str]:
     f = report.forecast
     lo, hi = np.quantile(report.next12, [0.1, 0.9])
     end = f.months[min(12, len(f.months)) - 1]
-    fit = f.fit
+    fit, words = f.fit, f.words
     return [
         f"Rolling 12 months to {f.history.index[-1]:%b %Y}: {pct(report.last12)}. "
         f"Expected rolling 12 months to {end:%b %Y}: {pct(report.next12.mean())} (80%: {pct(lo)} to {pct(hi)}).",
-        f"Model: a local level on the logit scale (smoothing {fit.alpha:.2f}) with binomial sampling of the surveys; "
-        f"months vary {np.sqrt(fit.dispersion):.2f} times as much as survey sampling alone explains "
+        f"Model: a local level on the logit scale (smoothing {fit.alpha:.2f}) with binomial sampling of the "
+        f"{words.unit}; months vary {np.sqrt(fit.dispersion):.2f} times as much as {words.sampling} alone explains "
         f"({'extra-binomial variation included' if fit.extra > 0 else 'no extra-binomial variation found'}).",
     ]
 
@@ -81,11 +83,11 @@ def rate_fan_chart(report, *, notice: str = "", target: float | None = None):
         ax.axhline(target * 100, color="tab:green", linestyle="--", linewidth=1, label=f"target {pct(target, 0)}")
     _mark_financial_years(ax, history.index[0], table["month"].iloc[-1])
     ax.set_title(f"{title(f.category, f.area)}: forecast to {table['month'].iloc[-1]:%b %Y}", pad=18)
-    ax.set_ylabel("% satisfied (of those surveyed)")
+    ax.set_ylabel(f.words.axis)
     ax.set_xlabel("month (grey lines: start of each financial year, April)")
     ax.legend(loc="lower left", fontsize=8, frameon=False, ncol=3)
     ax.grid(axis="y", color="0.92")
-    caption = (f"model: {f.model} (logit local level, binomial sampling of {f.denominators[0]:,} surveys a month, "
+    caption = (f"model: {f.model} (logit local level, binomial sampling of {f.denominators[0]:,} {f.words.unit} a month, "
                f"extra-binomial variation); {f.paths.shape[0]:,} simulated paths")
     return _with_caption(fig, caption, notice, monthly_ax=ax)
 
@@ -110,13 +112,13 @@ def p_chart_figure(chart, *, category: str, area: str, notice: str = ""):
                 rotation=90, fontsize=7, va="bottom")
     _mark_financial_years(ax, points["month"].iloc[0], points["month"].iloc[-1])
     ax.set_title(f"{title(category, area)}: {chart.kind}", pad=18)
-    ax.set_ylabel("% satisfied (of those surveyed)")
+    ax.set_ylabel(chart.words.axis)
     ax.set_xlabel("month (grey lines: start of each financial year, April)")
     legend = legend_below(ax, ncol=4)  # under the plot: clear of the lower limit line
     ax.grid(axis="y", color="0.92")
     kinds = "; ".join(f"{p.start:%b %Y}-{p.end:%b %Y}: {p.kind}, sigma_z {p.sigma_z:.2f}" for p in chart.periods)
-    caption = (f"Limits: average +/- 3 x binomial sigma of each month's surveys, times Laney's sigma_z where the months "
-               f"are overdispersed (chi-square p < 0.05) and sigma_z is above 1. {kinds}")
+    caption = (f"Limits: average +/- 3 x binomial sigma of each month's {chart.words.unit}, times Laney's sigma_z "
+               f"where the months are overdispersed (chi-square p < 0.05) and sigma_z is above 1. {kinds}")
     return _with_caption(fig, caption, notice, monthly_ax=ax, legend=legend)
 
 
@@ -140,7 +142,7 @@ def rate_milestone_chart(assessment, *, as_of: pd.Timestamp, notice: str = ""):
     ax.plot(frame["month"], frame["baseline_mean"] * 100, color="tab:blue", label="forecast")
     ax.axhline(assessment.threshold * 100, color="tab:green", linestyle="--", label=f"target {pct(assessment.threshold, 0)}")
     ax.set_title(f"{assessment.label}: {assessment.milestone.describe()}, {assessment.year}", pad=12)
-    ax.set_ylabel("% satisfied, year to date")
+    ax.set_ylabel((assessment.rate_words or RateWords()).year_axis)
     ax.set_xlabel("month")
     legend = legend_below(ax, ncol=5)  # under the plot: clear of the year's first months
     ax.grid(axis="y", color="0.92")
@@ -226,14 +228,15 @@ def rate_run_text(report, *, data_label: str, folder: Path, files: list[Path]) -
     from crimecast.report.tables import text_table
 
     f = report.forecast
-    lines = [heading(f"\n{title(f.category, f.area)} (a rate: satisfied / surveyed). Data: {data_label}. "
+    lines = [heading(f"\n{title(f.category, f.area)} (a rate: {f.words.ratio}). Data: {data_label}. "
                      f"Model: {f.model}, {f.paths.shape[0]:,} paths."),
              plain(text_table(forecast_display(report), align_left=("month",))), plain(),
              *(plain(line) for line in sentences(report))]
     coverage = coverage_display(report)
     if coverage is not None:
-        lines += [plain(f"\nBacktest: {report.coverage[0].origins} origins, each forecasting 12 months with the surveys "
-                        "then made; share of actual rates inside the intervals (nominal 80% and 95%):"),
+        lines += [plain(f"\nBacktest: {report.coverage[0].origins} origins, each forecasting 12 months with the actual "
+                        f"{f.words.unit} of those months; share of actual rates inside the intervals (nominal 80% and "
+                        "95%):"),
                   plain(text_table(coverage, align_left=("model",)))]
     lines += [note(f"Note: {text}") for text in report.notes]
     if files:

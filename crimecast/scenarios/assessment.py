@@ -14,6 +14,7 @@ import pandas as pd
 
 from crimecast.data.calendar import financial_year_label, financial_year_months
 from crimecast.data.frequency import MONTHLY, Frequency
+from crimecast.data.rates import RateWords
 from crimecast.data.slugs import area_label, display_name
 from crimecast.defaults import QUIET_YEAR_TOTAL
 from crimecast.forecast.significance import ChangeTest
@@ -116,6 +117,7 @@ class Assessment:
     scenario_changes: bool = False  # a scenario driver changed this series (else its scenario outlook is the baseline's)
     last_year_forecast: tuple = ()  # months of the year before that are forecast (planning next year from mid-year data)
     last_year_recorded: int | None = None  # a rate milestone's: months of the year before with surveys (its last_year's)
+    rate_words: RateWords | None = None  # a rate milestone's: what its numerator and denominator are called
 
     @property
     def last_year_partly_forecast(self) -> bool:

@@ -21,7 +21,7 @@ from crimecast.forecast.spec import ForecastSpec
 
 from crimecast.data.calendar import financial_year_months, parse_financial_year
 from crimecast.data.frequency import MONTHLY
-from crimecast.data.rates import rate_series, rates_for
+from crimecast.data.rates import rate_series, rates_for, words_of
 from crimecast.errors import DataError, ScenarioError
 from crimecast.forecast.rates import MIN_MONTHS, forecast_rate
 from crimecast.scenarios.assessment import Assessment, MilestoneReport, Outlook, read_outlook
@@ -112,7 +112,7 @@ def assess_rate_milestone(milestone: Milestone, rates: pd.DataFrame, *, as_of: p
         ytd_trajectory=milestone.rate if len(observed) else 0.0, ytd_test=None,
         outcome=_window_rate(series, months) if outcome_known else None,
         cumulative=_cumulative(months, known, forecast, milestone.rate, full_year if outcome_known else None),
-        unit=RATE,
+        unit=RATE, rate_words=words_of(series),
     )
 
 
