@@ -297,6 +297,7 @@ def test_data_imported_from_the_shipped_examples_stays_illustrative(tmp_path, mo
 
 
 def test_real_data_is_not_flagged_and_an_extension_keeps_the_flag(tmp_path, store, monkeypatch):
+    from crimecast.data.example_inputs import STREET_FORCE
     from crimecast.data.illustrative import NOTICE
     from tests.builders import street_csv_text
 
@@ -306,8 +307,8 @@ def test_real_data_is_not_flagged_and_an_extension_keeps_the_flag(tmp_path, stor
     monkeypatch.chdir(tmp_path)
     assert invoke("example", "police-uk-street").exit_code == 0
     assert invoke("data", "import", "police-uk", "police-uk-street.zip", "--name", "wm", "--store", store).exit_code == 0
-    later = tmp_path / "2014-04-merseyside-street.csv"
-    later.write_text(street_csv_text("Merseyside Police", "2014-04", seed=3))
+    later = tmp_path / "2014-04-west-midlands-street.csv"  # the example's force, a month on
+    later.write_text(street_csv_text("Merseyside Police", "2014-04", seed=3).replace("Merseyside Police", STREET_FORCE))
     extended = invoke("data", "import", "police-uk", later, "--name", "wm", "--store", store)
     assert extended.exit_code == 0 and NOTICE in extended.output
     assert NOTICE in invoke("data", "show", "wm", "--store", store).output
@@ -385,3 +386,19 @@ def test_data_show_of_rates_gives_numerator_denominator_and_rate_not_a_total_of_
     assert row.split() == ["satisfaction", "2", "2012-04", "2014-03", "0", "2,012", "2,400", "83.8%"]
     assert "in_total" not in shown.output and "Areas (2): north, south" in shown.output
     assert "Fingerprint of the rates" in shown.output
+
+
+def test_a_file_resaved_by_excel_imports_as_the_clean_one(tmp_path, store, write_csv):
+    """BOM, CRLF, thousands separators in quoted cells, dd/mm/yyyy dates and a trailing row of empty cells."""
+    months = pd.date_range("2019-04-01", periods=30, freq="MS")
+    counts = [900 + 13 * i for i in range(30)]
+    clean = "month,force,crime_type,count\n" + "".join(
+        f"{m:%Y-%m},Avon Police,Burglary,{c}\n" for m, c in zip(months, counts))
+    resaved = "\ufeffmonth,force,crime_type,count\r\n" + "".join(
+        f"{m:%d/%m/%Y},Avon Police,Burglary,\"{c:,}\"\r\n" for m, c in zip(months, counts)) + ",,,\r\n"
+    assert '"1,186"' in resaved
+    for name, text in (("clean", clean), ("resaved", resaved)):
+        result = invoke("data", "import", "csv", write_csv(text, f"{name}.csv"), "--name", name, "--store", store)
+        assert result.exit_code == 0, result.output
+    shown = [json.loads(invoke("data", "show", name, "--store", store, "--json").stdout) for name in ("clean", "resaved")]
+    assert shown[0]["fingerprint"] == shown[1]["fingerprint"]

@@ -110,6 +110,42 @@ def _bytes(folder, name, data):
     return path
 
 
+def test_a_header_only_or_renamed_street_file_is_one_clear_error_naming_it(tmp_path):
+    good = _file(tmp_path, "2020-01-merseyside-street.csv", street_csv_text("Merseyside Police", "2020-01", seed=1))
+    header_only = _file(tmp_path, "2020-02-merseyside-street.csv", ",".join(STREET_HEADER) + "\n")
+    with pytest.raises(DataError, match=r"2020-02-merseyside-street.csv: a header but no rows"):
+        import_street_files([good, header_only])
+    renamed = _file(tmp_path, "2020-03-merseyside-street.csv",
+                    street_csv_text("Merseyside Police", "2020-03", seed=1).replace("Crime type", "crime_type", 1))
+    with pytest.raises(DataError, match=r"2020-03-merseyside-street.csv: .*column 10 is 'crime_type', not 'Crime type'"):
+        import_street_files([good, renamed])
+
+
+def test_a_spreadsheets_trailing_blank_rows_are_no_rows(tmp_path):
+    text = street_csv_text("Merseyside Police", "2020-01", seed=1)
+    clean = import_street_files([_file(tmp_path, "2020-01-merseyside-street.csv", text)])
+    resaved = tmp_path / "resaved"
+    resaved.mkdir()
+    blank = import_street_files([_file(resaved, "2020-01-merseyside-street.csv", text + ",,,,,,,,,,,\n,,,,,,,,,,,\n")])
+    pd.testing.assert_frame_equal(blank.counts, clean.counts)
+
+
+def test_a_force_month_in_two_files_is_counted_once_or_refused_naming_both(tmp_path):
+    text = street_csv_text("Merseyside Police", "2020-01", seed=1)
+    once = import_street_files([_file(tmp_path, "2020-01-merseyside-street.csv", text)])
+    copy = _file(tmp_path, "2020-01-merseyside-street (1).csv", text)
+    twice = import_street_files([tmp_path / "2020-01-merseyside-street.csv", copy, copy])
+    pd.testing.assert_frame_equal(twice.counts, once.counts)
+    assert any("(1).csv left out: the same file as" in note for note in twice.notes)
+    first, second = tmp_path / "a", tmp_path / "b"  # two overlapping downloads, the month revised in the later one
+    first.mkdir(), second.mkdir()
+    old = _zip(first, {"2020-01/2020-01-merseyside-street.csv": text})
+    new = _zip(second, {"2020-01/2020-01-merseyside-street.csv": text.rsplit("\n", 2)[0] + "\n"})
+    with pytest.raises(DataError, match=r"archive.zip: 2020-01-merseyside-street.csv and archive.zip: "
+                                         r"2020-01-merseyside-street.csv both hold Merseyside Police's 2020-01 and differ"):
+        import_street_files([old, new])
+
+
 @needs_shared_data
 def test_real_street_files_city_of_london_robbery_april_2020_is_a_true_zero():
     data = import_street_files([SHARED_DATA / "police-uk-street"], area_level="local-authority")

@@ -3,7 +3,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crimecast.data.schema import COLUMNS, validate
+from crimecast.data.schema import COLUMNS, clean_counts, validate
 from crimecast.errors import DataError
 
 
@@ -22,6 +22,14 @@ def test_negative_count_names_row_and_fix():
     table = frame([3, -1, 5]).assign(_row=[2, 3, 4])
     with pytest.raises(DataError, match=r"f.csv, row 3, column count: '-1' is not a non-negative whole number"):
         validate(table, source="f.csv")
+
+
+def test_thousands_separators_are_read_and_a_bad_count_names_the_files_column():
+    table = pd.DataFrame({"count": ["1,234", "12,345,678", "7"], "_row": [2, 3, 4]})
+    assert clean_counts(table, "f.csv").tolist() == [1234, 12345678, 7]
+    for bad in ("1,23", "12,3456", "1.234,5"):  # not thousands separators: refused, not guessed at
+        with pytest.raises(DataError, match=rf"f.csv, row 3, column Number of Offences: '{bad}' is not a non-negative"):
+            clean_counts(table.assign(count=["1", bad, "2"]), "f.csv", column="Number of Offences")
 
 
 def test_fractional_count_rejected():

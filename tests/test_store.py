@@ -185,3 +185,25 @@ def test_real_city_of_london_months_one_by_one_keep_robbery_april_2020_as_a_true
     pd.testing.assert_frame_equal(once[0], stepwise[0])
     robbery = stepwise[0][stepwise[0]["category"] == "robbery"].set_index("month")["count"]
     assert robbery.loc["2020-04-01"] == 0
+
+
+def test_an_extension_by_another_force_is_refused_and_changes_nothing(tmp_path, write_csv):
+    """A one-force dataset keeps its force as area 'force': another force's next file would overwrite its counts
+    (police.uk) or be summed with it (a CSV's force column); a dataset of peers cannot take a one-force file."""
+    store = tmp_path / "s.duckdb"
+    import_data("police-uk", [_street_month(tmp_path, "Merseyside Police", "2020-01")], name="one", store=store)
+    before = read_dataset("one", store=store)
+    with pytest.raises(DataError, match=r"holds Merseyside Police's counts as area 'force'; this import's area 'force' "
+                                        r"is Cleveland Police.*--replace"):
+        import_data("police-uk", [_street_month(tmp_path, "Cleveland Police", "2020-02")], name="one", store=store)
+    assert read_dataset("one", store=store).fingerprint == before.fingerprint
+    import_data("police-uk", [street_archive(tmp_path, months=("2020-01",))], name="two", store=store)
+    with pytest.raises(DataError, match=r"holds 2 forces as peers .*; this import holds one force \(Merseyside Police\)"):
+        import_data("police-uk", [_street_month(tmp_path, "Merseyside Police", "2020-02")], name="two", store=store)
+    avon = write_csv("month,force,crime_type,count\n2020-01,Avon Police,Burglary,5\n2020-02,Avon Police,Burglary,6\n", "a.csv")
+    other = write_csv("month,force,crime_type,count\n2020-01,Kent Police,Burglary,7\n", "k.csv")
+    import_data("csv", [avon], name="avon", store=store)
+    with pytest.raises(DataError, match=r"this import adds Kent Police, which would be summed with it into area 'force'"):
+        import_data("csv", [other], name="avon", store=store)
+    later = write_csv("month,force,crime_type,count\n2020-03,Avon Police,Burglary,4\n", "a3.csv")
+    assert import_data("csv", [later], name="avon", store=store).periods_added == 1  # the same force extends it

@@ -87,7 +87,7 @@ def _net_adjustments(tidy: pd.DataFrame, path: Path, *, sum_duplicates: bool) ->
 def _signed_counts(frame: pd.DataFrame, value: str, path: Path) -> pd.Series:
     raw = frame[value].str.replace(",", "", regex=False).str.strip()
     negative = raw.str.startswith("-")
-    cleaned = clean_counts(pd.DataFrame({"count": raw.str.lstrip("-"), ROW: frame[ROW]}), str(path))
+    cleaned = clean_counts(pd.DataFrame({"count": raw.str.lstrip("-"), ROW: frame[ROW]}), str(path), column=value)
     return cleaned.where(~negative, -cleaned)
 
 

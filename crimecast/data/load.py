@@ -141,12 +141,16 @@ def _tidy_from_csv(path: Path, columns: ColumnMap, *, sum_duplicates: bool) -> t
         "count": frame[value_col],
         "minor": frame[minor_col].str.strip() if minor_col else None,
         ROW: frame[ROW],
+        "_column": frame["_month_label"] if columns.wide else value_col,  # where each count is, for errors
     })
+    if area_col:  # each area's name as written (kept for a force column: an extension by another force is caught)
+        tidy.attrs["area_names"] = dict(zip(tidy["area"], frame[area_col].astype(str).str.strip()))
     if not area_col:
         notes.append(f"{source}: no area column found, so the file is read as one area '{SINGLE_AREA}' (name one with --area-col).")
     else:
         tidy, notes = _without_blank_areas(tidy, frame[area_col], area_col, source=source, notes=notes)
-    tidy["count"] = clean_counts(tidy, source)
+    tidy["count"] = clean_counts(tidy, source, column=tidy["_column"])
+    tidy = tidy.drop(columns="_column")
     if not sum_duplicates:
         _check_duplicate_key(tidy, as_read, [c for c in (area_col, category_col, minor_col) if c], source=source)
     return tidy, area_col, notes
@@ -263,6 +267,7 @@ def import_csv(path: str | Path, *, columns: ColumnMap | None = None, sum_duplic
     path = Path(path)
     columns = columns or ColumnMap()
     tidy, area_col, notes = _tidy_from_csv(path, columns, sum_duplicates=sum_duplicates)
+    area_names = tidy.attrs.get("area_names", {})
     categories, map_notes = _category_map(sorted(tidy["category"].unique()), category_map, source=str(path))
     tidy["category"] = tidy["category"].map(categories.set_index("source_name")["category"])
     if columns.minor_col:
@@ -279,6 +284,8 @@ def import_csv(path: str | Path, *, columns: ColumnMap | None = None, sum_duplic
     level = "force" if relation == "peers" or tidy["area"].nunique() == 1 else "district"
     hierarchy = pd.DataFrame({"area": sorted(tidy["area"].unique()), "name": None,
                               "parent": None if relation == "peers" or level == "force" else whole, "level": level})
+    if relation == "parts" and level == "force" and area_col and slugify(area_col) in FORCE_COLUMNS:
+        hierarchy["name"] = hierarchy["area"].map(area_names)  # one force, named: see store._check_same_areas
     return ImportedData(kind="csv", counts=tidy, frequency=(QUARTERLY if columns.quarterly else MONTHLY).name,
                         areas=relation, whole=whole, categories=categories.drop_duplicates("category"), hierarchy=hierarchy,
                         files=[SourceFile(str(path), sha256_of(path), rows=len(tidy))], notes=notes + map_notes + area_notes)

@@ -36,6 +36,42 @@ MONTH_FORMATS: tuple[str, ...] = (
 _QUARTER = re.compile(r"^(\d{4})(?:\s*[/-]\s*(\d{2}))?\s*[-\s]?\s*Q([1-4])$", re.IGNORECASE)
 
 
+_FINANCIAL_YEAR = re.compile(r"^(\d{4})/(\d{2})$")
+
+
+def _financial_year(label) -> bool:
+    """``2012/13``: a year and the next one's last two digits (which ``%Y/%m`` would read as a month up to 2011/12)."""
+    match = _FINANCIAL_YEAR.match(str(label))
+    return bool(match) and (int(match.group(1)) + 1) % 100 == int(match.group(2))
+
+
+def _refuse_financial_years(text: pd.Series, where: str) -> None:
+    """A column of financial years is not one of months: say what it is and how such a file is read."""
+    labels = text.dropna().unique()
+    if len(labels) and all(_financial_year(label) for label in labels) and (
+            len(labels) > 1 or not _parse_with(pd.Series(labels), "%Y/%m").notna().all()):
+        raise DataError(f"{where}: holds financial years (like '{sorted(labels)[0]}'), not months. A table by financial "
+                        "year and quarter (such as the Home Office's) imports with `forecast data import home-office "
+                        "FILE`, or as a CSV with --quarterly and --quarter-col naming the quarter column.")
+
+
+_DAY_FIRST = {"%d/%m/%Y": "%m/%d/%Y", "%d-%m-%Y": "%m-%d-%Y"}
+
+
+def _refuse_month_first(text: pd.Series, parsed: pd.Series, fmt: str, where: str) -> None:
+    """US dates (month first, as Excel writes them in a US locale: 2/1/2018 for 1 February) read day first put
+    every month of a year into January; when the column reads that way and month first gives the first of each
+    month, say so rather than sum a year into one month."""
+    if fmt not in _DAY_FIRST or parsed.dt.month.nunique() > 1 or parsed.dt.day.nunique() == 1:
+        return
+    month_first = _parse_with(text, _DAY_FIRST[fmt])
+    if month_first.notna().all() and month_first.dt.day.nunique() == 1:
+        examples = text.drop_duplicates().head(2).tolist()
+        raise DataError(f"{where}: dates such as {' and '.join(repr(e) for e in examples)} read day first (as UK dates) "
+                        "would all fall in January; they look like US dates (month first). Write the months as 2018-02 "
+                        "(in Excel, format the column as yyyy-mm) and save the file again.")
+
+
 def _parse_with(values: pd.Series, fmt: str) -> pd.Series:
     return pd.to_datetime(values, format=fmt, errors="coerce")
 
@@ -64,11 +100,13 @@ def parse_months(values: pd.Series, *, where: str, rows: pd.Series | None = None
         If some label cannot be read as a month with the column's format.
     """
     text = values.astype("string").str.strip()
+    _refuse_financial_years(text, where)
     best, best_parsed = None, -1
     for fmt in MONTH_FORMATS:
         parsed = _parse_with(text, fmt)
         n_parsed = int(parsed.notna().sum())
         if n_parsed == len(text):
+            _refuse_month_first(text, parsed, fmt, where)
             return parsed.dt.to_period("M").dt.to_timestamp()
         if n_parsed > best_parsed:
             best, best_parsed = parsed, n_parsed

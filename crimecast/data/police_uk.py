@@ -64,7 +64,14 @@ def _check_header(path: Path, shown: str) -> None:
             header = handle.readline().strip()
     except UnicodeDecodeError:
         raise DataError(f"{shown}: not UTF-8 text. Street files from data.police.uk are UTF-8; download it again.") from None
+    if not header:
+        raise DataError(f"{shown}: the file is empty. Download that month again from data.police.uk, or leave the file out.")
     columns = tuple(c.strip().strip('"') for c in header.split(","))
+    renamed = [(i, c, s) for i, (c, s) in enumerate(zip(columns, STREET_HEADER), start=1) if c != s]
+    if columns != STREET_HEADER and len(columns) == len(STREET_HEADER) and len(renamed) <= len(STREET_HEADER) // 2:
+        listed = "; ".join(f"column {i} is '{c}', not '{s}'" for i, c, s in renamed)
+        raise DataError(f"{shown}: the header differs from the police.uk street layout ({listed}). Rename it back "
+                        "(street files are read by their standard header), or download the file again.")
     if columns != STREET_HEADER:
         raise DataError(f"{shown}: not a police.uk street file (its header is '{header[:80]}'). "
                         f"Street files start: {','.join(STREET_HEADER[:4])},... A file of counts (month, area, "
@@ -77,6 +84,8 @@ def _extract_zip(path: Path, folder: Path) -> tuple[list[Path], int]:
     except (zipfile.BadZipFile, OSError) as error:
         raise DataError(f"{path}: not a readable zip archive ({error}). Download it again from data.police.uk.") from None
     street, skipped = [], 0
+    folder = folder / f"{sum(1 for _ in folder.iterdir()):03d}-{path.name}"  # each archive its own: names may repeat
+    folder.mkdir()
     with archive:
         for member in archive.infolist():
             name = Path(member.filename).name
@@ -105,10 +114,14 @@ def collect_street_files(paths: list[Path], folder: Path) -> _Collected:
     street: list[Path] = []
     sources: list[SourceFile] = []
     skipped = 0
+    given = set()
     for path in paths:
         path = Path(path)
         if not path.exists():
             raise DataError(f"{path}: no such file or folder.")
+        if path.resolve() in given:
+            continue  # named twice: read once
+        given.add(path.resolve())
         if path.is_dir():
             files = sorted(path.rglob("*.csv"))
             skipped += sum(1 for f in files if SKIPPED_FILE.search(f.name))
@@ -126,12 +139,14 @@ def collect_street_files(paths: list[Path], folder: Path) -> _Collected:
         else:
             street.append(path)
             sources.append(SourceFile(str(path), sha256_of(path)))
+    unique = {f.resolve(): f for f in reversed(street)}  # a file named twice (or inside a folder also named) is read once
+    street = [f for f in street if unique.get(f.resolve()) is f]
+    sources = list({Path(s.path).resolve(): s for s in reversed(sources)}.values())[::-1]
     if not street:
         raise DataError(f"no police.uk street files in {', '.join(map(str, paths))}. "
                         "Give the downloaded zip, its folder, or the YYYY-MM-<force>-street.csv files.")
     for path in street:
-        shown = path.name.split("-", 1)[1] if path.parent == folder else str(path)
-        _check_header(path, shown)
+        _check_header(path, _shown(path, folder))
     return _Collected(street, sources, skipped)
 
 
@@ -152,19 +167,62 @@ def _area_expression(level: str, lookup: bool) -> str:
     return "regexp_replace(trim(lsoa_name), '\\s+\\S+$', '')"
 
 
+_ANY_CELL_SQL = "trim(concat_ws('', " + ", ".join(f'"{c}"' for c in STREET_HEADER) + ")) <> ''"  # not a blank row
+
+
+def _shown(path: Path, folder: Path) -> str:
+    """A street file as the user knows it: one extracted from an archive as ``archive.zip: name.csv`` (without the
+    prefixes that keep extracted files apart)."""
+    if path.parent.parent != folder:
+        return str(path)
+    return f"{path.parent.name.split('-', 1)[1]}: {path.name.split('-', 1)[1]}"
+
+
 def _read_rows(connection, files: list[Path], *, folder: Path) -> None:
+    """The rows of every file, grouped, in the temporary table ``street`` (with each row's file); an all-blank row
+    (a spreadsheet's trailing ``,,,,``) is no row."""
     import duckdb
 
     listed = "[" + ", ".join("'" + str(f).replace("'", "''") + "'" for f in files) + "]"
-    query = (f"CREATE TEMP TABLE street AS SELECT \"Month\" AS month, \"Falls within\" AS force, "
+    query = (f"CREATE TEMP TABLE street AS SELECT filename, \"Month\" AS month, \"Falls within\" AS force, "
              f"nullif(trim(\"LSOA code\"), '') AS lsoa_code, nullif(trim(\"LSOA name\"), '') AS lsoa_name, "
              f"\"Crime type\" AS crime_type, count(*) AS n "
              f"FROM read_csv({listed}, header = true, auto_detect = false, columns = {STREET_COLUMNS_SQL}, quote = '\"', "
-             f"escape = '\"', strict_mode = true, null_padding = false) GROUP BY ALL")
+             f"escape = '\"', strict_mode = true, null_padding = false, filename = true) WHERE {_ANY_CELL_SQL} GROUP BY ALL")
     try:
         connection.execute(query)
     except duckdb.Error as error:
         raise DataError(_culprit(connection, files, folder=folder, error=error)) from None
+    read = {row[0] for row in connection.execute("SELECT DISTINCT filename FROM street").fetchall()}
+    empty = [f for f in files if str(f) not in read]
+    if empty:
+        raise DataError(f"{_shown(empty[0], folder)}: a header but no rows. A police.uk street file holds a row per "
+                        "crime; download that month again from data.police.uk, or leave the file out.")
+
+
+def _drop_repeated_files(connection, files: list[Path], *, folder: Path) -> list[str]:
+    """One file per force and month: a byte-identical copy is left out (a note says so); two different files for
+    one force's month (overlapping downloads) are refused, naming both, since adding them would count it twice."""
+    from crimecast.data.store import sha256_of
+
+    repeated = connection.execute("SELECT force, month, list(DISTINCT filename ORDER BY filename) FROM street "
+                                  "GROUP BY force, month HAVING count(DISTINCT filename) > 1 ORDER BY month, force").fetchall()
+    order = {str(f): i for i, f in enumerate(files)}
+    dropped: dict[str, str] = {}
+    for force, month, names in repeated:
+        names = sorted((n for n in names if n not in dropped), key=order.__getitem__)
+        kept = names[0]
+        for name in names[1:]:
+            if sha256_of(Path(name)) != sha256_of(Path(kept)):
+                raise DataError(
+                    f"{_shown(Path(kept), folder)} and {_shown(Path(name), folder)} both hold {force}'s {month} and differ "
+                    "(two downloads that overlap?). Adding them would count that month twice: give each force's month "
+                    "once (the later download holds any revised counts).")
+            dropped[name] = kept
+    for name in dropped:
+        connection.execute("DELETE FROM street WHERE filename = ?", [name])
+    return [f"{_shown(Path(name), folder)} left out: the same file as {_shown(Path(kept), folder)}."
+            for name, kept in dropped.items()]
 
 
 _MONTH_SQL = "'^[0-9]{4}-(0[1-9]|1[0-2])$'"
@@ -184,11 +242,13 @@ def _bad_month(files: list[Path], *, folder: Path) -> str:
     import csv
 
     for path in files:
-        shown = path.name.split("-", 1)[1] if path.parent == folder else str(path)
+        shown = _shown(path, folder)
         with open(path, encoding="utf-8-sig", newline="") as handle:
             reader = csv.reader(handle)
             next(reader, None)
             for row in reader:
+                if not "".join(row).strip():
+                    continue  # a blank row is no row (as in _read_rows)
                 value = row[1].strip() if len(row) > 1 else ""
                 if not _MONTH.fullmatch(value):
                     return (f"{shown}, row {reader.line_num}, column Month: '{value}' is not a month. police.uk street "
@@ -206,7 +266,7 @@ def _culprit(connection, files: list[Path], *, folder: Path, error: Exception) -
             connection.execute(f"SELECT count(*) FROM read_csv('{str(path).replace(chr(39), chr(39) * 2)}', header = true, "
                                f"auto_detect = false, columns = {STREET_COLUMNS_SQL}, strict_mode = true, null_padding = false)")
         except duckdb.Error as file_error:
-            shown = path.name.split("-", 1)[1] if path.parent == folder else str(path)
+            shown = _shown(path, folder)
             detail = " ".join(str(file_error).split())[:200]
             return (f"{shown}: cannot be read as a police.uk street file ({detail}). "
                     "It may be truncated or saved in another encoding; download it again.")
@@ -347,6 +407,7 @@ def import_street_files(paths: list[Path], *, area_level: str = "force", lsoa_lo
         try:
             _read_rows(connection, collected.street, folder=Path(folder))
             _check_months(connection, collected.street, folder=Path(folder))
+            repeats = _drop_repeated_files(connection, collected.street, folder=Path(folder))
             if lsoa_lookup:
                 _lookup_table(connection, Path(lsoa_lookup))
             forces_frame, areas = _grouped(connection, level, bool(lsoa_lookup))
@@ -375,10 +436,10 @@ def import_street_files(paths: list[Path], *, area_level: str = "force", lsoa_lo
     counts["month"] = pd.to_datetime(counts["month"], format="%Y-%m")
     counts = counts[["month", "area", "category", "count"]].sort_values(["category", "area", "month"], ignore_index=True)
     hierarchy = _hierarchy(force_names, areas, level, own, single)
-    summary = (f"{rows:,} rows from {len(collected.street)} street file(s) of {len(force_names)} force(s)"
+    summary = (f"{rows:,} rows from {len(collected.street) - len(repeats)} street file(s) of {len(force_names)} force(s)"
                + (f"; {collected.skipped} outcomes/stop-and-search file(s) skipped" if collected.skipped else ""))
     forces_text = "one force: its total is area 'force'" if single else \
         f"{len(force_names)} forces ({', '.join(area_label(force_slug(f)) for f in force_names)}) are peers, never summed"
     return ImportedData(kind="police-uk", counts=counts, frequency="month", areas="parts" if single else "peers",
                         whole=WHOLE if single else None, categories=categories, hierarchy=hierarchy,
-                        files=collected.sources, notes=[summary, forces_text, *notes], true_zeros=True)
+                        files=collected.sources, notes=[summary, forces_text, *repeats, *notes], true_zeros=True)

@@ -22,7 +22,7 @@ def _check_path(path: Path) -> None:
 def _read_csv(path: Path) -> pd.DataFrame:
     from crimecast.io import read_csv
 
-    return read_csv(path, what="file", skipinitialspace=True)
+    return read_csv(path, what="file", skipinitialspace=True, skip_blank_lines=False)  # rows keep their file line
 
 
 def _read_excel(path: Path) -> pd.DataFrame:
@@ -40,7 +40,8 @@ def read_table(path: str | Path) -> pd.DataFrame:
     -------
     pandas.DataFrame
         The columns as written (names stripped) plus ``_row``, the file row of
-        each record (the header is row 1).
+        each record (the header is row 1). Blank rows (no cell filled in, such
+        as the ``,,,,`` rows a spreadsheet leaves at the end) are left out.
 
     Raises
     ------
@@ -52,8 +53,16 @@ def read_table(path: str | Path) -> pd.DataFrame:
     path = Path(path)
     _check_path(path)
     frame = _read_excel(path) if path.suffix.lower() in EXCEL_SUFFIXES else _read_csv(path)
-    if frame.empty:
-        raise DataError(f"{path}: the file has a header but no rows.")
     frame.columns = [str(c).strip() for c in frame.columns]
     frame[ROW] = range(2, len(frame) + 2)
+    frame = _without_blank_rows(frame)
+    if frame.empty:
+        raise DataError(f"{path}: the file has a header but no rows.")
     return frame
+
+
+def _without_blank_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows with no cell filled in (an empty line, or a spreadsheet's ``,,,,``) left out; the rest keep their row."""
+    cells = frame.drop(columns=ROW).fillna("").astype(str)
+    blank = cells.apply(lambda column: column.str.strip().eq("")).all(axis=1)
+    return frame[~blank].reset_index(drop=True) if blank.any() else frame

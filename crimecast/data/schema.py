@@ -55,22 +55,32 @@ def _check_columns(frame: pd.DataFrame, source: str) -> None:
         raise DataError(f"{source}: no data rows. Check the file has a header and at least one row of counts.")
 
 
-def clean_counts(frame: pd.DataFrame, source: str) -> pd.Series:
-    """Counts as int64, or a DataError naming the first bad row."""
-    counts = pd.to_numeric(frame["count"], errors="coerce")
+_THOUSANDS = r"^\s*\d{1,3}(?:,\d{3})+\s*$"  # 1,234 or 12,345,678: a spreadsheet's thousands separators
+
+
+def clean_counts(frame: pd.DataFrame, source: str, *, column: str | pd.Series = "count") -> pd.Series:
+    """Counts as int64 (``1,234`` read as 1234), or a DataError naming the first bad row and ``column`` (the
+    file's name for the count column, or one per row, aligned with ``frame``, for a wide file's month columns)."""
+    values = frame["count"]
+    if values.dtype == object or pd.api.types.is_string_dtype(values):
+        text = values.astype("string")
+        values = text.where(~text.str.match(_THOUSANDS).fillna(False), text.str.replace(",", "", regex=False))
+    counts = pd.to_numeric(values, errors="coerce")
     bad = counts.isna() | (counts < 0) | ~np.isclose(counts.fillna(0) % 1, 0)
     if bad.any():
         index = bad.idxmax()
+        column = column.at[index] if isinstance(column, pd.Series) else column
         raise DataError(
-            f"{_where(frame, index, source)}, column count: '{frame.at[index, 'count']}' is not a "
+            f"{_where(frame, index, source)}, column {column}: '{frame.at[index, 'count']}' is not a "
             "non-negative whole number. Counts must be whole numbers of crimes (0, 1, 2, ...); "
             "fix or remove that row."
         )
     huge = counts > MAX_COUNT
     if huge.any():
         index = huge.idxmax()
+        column = column.at[index] if isinstance(column, pd.Series) else column
         raise DataError(
-            f"{_where(frame, index, source)}, column count: '{frame.at[index, 'count']}' is too large to be a monthly "
+            f"{_where(frame, index, source)}, column {column}: '{frame.at[index, 'count']}' is too large to be a monthly "
             f"count of crimes (at most {MAX_COUNT:,}); fix or remove that row."
         )
     return counts.round().astype("int64")

@@ -350,13 +350,55 @@ def _extended(connection, name: str, data: ImportedData) -> ImportedData:
                      hierarchy=_union(hierarchy, data.hierarchy, "area"))
 
 
+def _forces_text(hierarchy: pd.DataFrame, areas: str, whole: str | None) -> str:
+    """What a dataset's areas are, in a few words: one force (its total area ``force``) or several as peers."""
+    forces = hierarchy[hierarchy["level"] == "force"]
+    named = ", ".join(n if isinstance(n, str) else a for a, n in zip(forces["area"], forces["name"]))
+    if areas == "parts":
+        return f"one force ({named}) as area '{whole}'" if named else f"parts of one whole, area '{whole}'"
+    return f"{len(forces)} forces as peers ({named})" if len(forces) else "separate areas as peers"
+
+
+def _named_forces(hierarchy: pd.DataFrame) -> pd.Series:
+    """The force of each area that is a named force (police.uk forces; a force column's): name by area."""
+    forces = hierarchy[(hierarchy["level"] == "force") & hierarchy["name"].notna()]
+    return forces.set_index("area")["name"]
+
+
+def _check_same_areas(connection, name: str, data: ImportedData, *, areas: str, whole: str | None) -> None:
+    """An extension keeps the dataset's areas: the same relation (parts of one whole, or peers) and, for an area
+    both name, the same force (a second force's files would otherwise overwrite the first's counts)."""
+    stored = connection.execute("SELECT area, name, parent, level FROM areas WHERE dataset = ?", [name]).df()
+    fix = ("Import all the files together with --replace, or import these under another --name." if data.kind != "csv"
+           else "Put every force in one file (forces in a force column are kept apart as peers) and import it with "
+                "--replace, or import this file under another --name.")
+    if (areas, whole) != (data.areas, data.whole):
+        raise DataError(f"dataset '{name}' holds {_forces_text(stored, areas, whole)}; this import holds "
+                        f"{_forces_text(data.hierarchy, data.areas, data.whole)}, so its counts would not line up with "
+                        f"the stored ones. {fix}")
+    old = _named_forces(stored)
+    new = _named_forces(data.hierarchy)
+    clash = [(a, old[a], new[a]) for a in old.index.intersection(new.index) if old[a] != new[a]]
+    if clash:
+        area, before, after = clash[0]
+        raise DataError(f"dataset '{name}' holds {before}'s counts as area '{area}'; this import's area '{area}' is "
+                        f"{after}. Adding it would overwrite one with the other. {fix}")
+    added = sorted(set(new) - set(old))
+    if areas == "parts" and len(old) and added:
+        raise DataError(f"dataset '{name}' holds {_forces_text(stored, areas, whole)}; this import adds "
+                        f"{', '.join(added)}, which would be summed with it into area '{whole}'. {fix}")
+
+
 def save_import(data: ImportedData, *, name: str, store: str | Path | None = None, replace: bool = False,
                 started: float | None = None) -> ImportSummary:
     """Write an import into the store as one transaction.
 
     Importing the same files again changes nothing; newer periods extend the
     dataset (a period given again takes the newer count). A dataset of another
-    kind or frequency under the same name is refused unless ``replace``.
+    kind or frequency under the same name is refused unless ``replace``, and so
+    is an extension that changes the dataset's forces (another force's files
+    for a one-force dataset, whose area ``force`` they would overwrite or be
+    summed into; one force's for a dataset of peers).
 
     Raises
     ------
@@ -365,14 +407,16 @@ def save_import(data: ImportedData, *, name: str, store: str | Path | None = Non
     """
     started = time.monotonic() if started is None else started
     with connect(store, write=True) as connection:
-        existing = connection.execute("SELECT kind, frequency, areas, created_at, options FROM datasets WHERE name = ?",
-                                      [name]).fetchone()
+        existing = connection.execute("SELECT kind, frequency, areas, created_at, options, whole FROM datasets "
+                                      "WHERE name = ?", [name]).fetchone()
         if existing and not replace and (existing[0], existing[1]) != (data.kind, data.frequency):
             raise DataError(f"dataset '{name}' already holds {existing[0]} data by {existing[1]}; this import is {data.kind} "
                             f"by {data.frequency}. Choose another --name, or pass --replace.")
         if existing and not replace and json.loads(existing[4]) != data.options:
             raise DataError(f"dataset '{name}' was imported with other options ({_options_text(json.loads(existing[4]))}); "
                             f"this import uses {_options_text(data.options)}. Choose another --name, or pass --replace.")
+        if existing and not replace:
+            _check_same_areas(connection, name, data, areas=existing[2], whole=existing[5])
         known = {row[0] for row in connection.execute("SELECT sha256 FROM files WHERE dataset = ?", [name]).fetchall()}
         if existing and not replace and all(f.sha256 in known for f in data.files):
             counts = _existing_counts(connection, name)
