@@ -199,6 +199,7 @@ def test_replay_names_the_part_each_note_is_about_and_words_the_money_plainly(re
     assert not re.search(r"would (gain|buy) 0\.0 ", words)  # a limit that gains nothing shown is not a gain of 0.0
     assert "West Midlands Police fleet renewal, 2013" in words
     assert "Fleet renewal: West Midlands Police fleet renewal" not in words
+    assert "max_per_site" not in words  # the shipped limit of 4 charge points a site does not bind: nothing to say
     # The scenario's band only beside the series it changes (violence with injury, and the totals holding it).
     cumulative = [image["alt"] for image in page.images if image["alt"].startswith("Cumulative")]
     assert len(cumulative) == len(PUBLISHED)
@@ -574,3 +575,16 @@ def test_a_rate_target_beyond_a_limit_the_latest_months_also_lie_beyond_is_not_j
     sentence = _rate_process_sentence(process, var, _rate_assurance(chart, target=0.86, lower_is_better=False), 0.86,
                                       IN_YEAR)
     assert "Against the limits for a typical month's burglaries (" in sentence and "survey" not in sentence, sentence
+
+
+def test_a_binding_charge_point_limit_is_told_in_the_packs_fleet_section(quick_plan):
+    from crimecast.optimise.fleet_spec import load_fleet
+
+    shipped = load_fleet("fleet-2013")  # its limit of 4 a site never binds (tests/test_fleet.py): nothing said
+    points = shipped.spec.charge_points.model_copy(update={"max_per_site": 2})
+    limited = shipped.model_copy(update={"spec": shipped.spec.model_copy(update={"charge_points": points})})
+    pack = build_board_pack(with_totals(load_counts("west-midlands")), load_plan(quick_plan),
+                            as_of=pd.Timestamp("2013-09-01"), model="seasonal-naive", paths=100, fleet=limited)
+    money = html_text.unescape(_plain(render_html(pack))).split("Switching values")[0]
+    assert "Charge points are limited to 2 a site (max_per_site under charge_points in the fleet file)" in money
+    assert "keeps 4 vehicle(s) from going electric" in money and "Without the limit (up to 3 charge point(s) a site)" in money

@@ -96,9 +96,17 @@ def test_a_share_of_burglaries_is_told_in_its_own_columns_words(tmp_path):
                  "--no-chart", "--out", str(tmp_path / "o"))
     assert run.exit_code == 0 and "(a rate: dwelling / burglaries)" in run.output, run.output
     assert "burglaries ahead assumed at" in run.output and "binomial sampling of the burglaries" in run.output
-    spc = invoke("spc", "dwelling-share", "--dataset", "share", "--store", store, "--out", str(tmp_path / "o"))
-    assert spc.exit_code == 0 and "binomial sampling" in spc.output
-    for out in (run.output, spc.output):
+    spc = invoke("spc", "dwelling-share", "--dataset", "share", "--store", store, "--out", str(tmp_path / "o"), "--json")
+    assert spc.exit_code == 0 and "binomial sampling" in spc.stdout
+    assert json.loads(spc.stdout)["words"] == {"numerator": "dwelling", "denominator": "burglaries",
+                                               "ratio": "dwelling / burglaries", "axis": "% dwelling (of burglaries)"}
+    plan = tmp_path / "plan.yaml"
+    plan.write_text("year: 2013/14\nmilestones:\n  - {name: Share, category: dwelling-share, rate: 80%}\n")
+    milestones = invoke("milestones", "--plan", str(plan), "--dataset", "share", "--store", store, "--paths", "200",
+                        "--scenario", "planning-2014-15", "--no-chart", "--out", str(tmp_path / "o"))
+    assert milestones.exit_code == 0, milestones.output
+    assert "rate milestones (dwelling / burglaries) are shown unchanged under it" in milestones.output
+    for out in (run.output, spc.stdout, milestones.output):
         assert "satisf" not in out.lower() and "survey" not in out.lower(), out
 
 

@@ -87,3 +87,20 @@ def test_a_rate_milestone_planned_mid_year_shows_the_year_before_over_the_months
     none = dataclasses.replace(report, assessments=[dataclasses.replace(a, last_year=float("nan"), last_year_recorded=0)])
     assert position_table(none).loc[0, "last year"] == "not recorded"
     assert "no month of 2013/14 recorded" in assurance_sentences(none)[0]
+
+
+def test_a_saved_forecast_beside_rate_milestones_is_noted_in_the_rates_own_words():
+    from types import SimpleNamespace
+
+    from crimecast.data.rates import SATISFACTION, RateWords
+    from crimecast.scenarios.rate_assess import rates_afresh_note
+
+    def note(words):
+        return rates_afresh_note(SimpleNamespace(assessments=[SimpleNamespace(rate_words=None),
+                                                              SimpleNamespace(rate_words=words)]))
+
+    assert note(SATISFACTION) == ("the rate milestones (satisfaction) are forecast afresh from their survey series: a "
+                                  "saved forecast holds counts only.")
+    assert note(RateWords("dwelling", "burglaries")) == (
+        "the rate milestones (dwelling / burglaries) are forecast afresh from their rate series: a saved forecast "
+        "holds counts only.")

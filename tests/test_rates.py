@@ -62,6 +62,36 @@ def test_bad_rate_rows_are_one_line_naming_file_row_column_and_fix(tmp_path, row
         assert word in message
 
 
+@pytest.mark.parametrize("row, words", [
+    (["2013-06", "north", 0, 0], ["column burglaries", "a denominator of 0 (no burglaries)", "the number of burglaries (> 0)"]),
+    (["2013-06", "north", "38.5%", 100], ["column dwelling", "looks like a rate",
+                                          "--numerator-col for dwelling and --denominator-col for burglaries"]),
+    (["2013-06", "north", -3, 100], ["column dwelling", "(e.g. 437 dwelling of 520 burglaries)"]),
+])
+def test_a_general_rates_bad_rows_are_told_in_its_own_columns_words(tmp_path, row, words):
+    path = tmp_path / "share.csv"
+    pd.DataFrame([*GOOD, row], columns=["month", "district", "dwelling", "burglaries"]).to_csv(path, index=False)
+    with pytest.raises(DataError) as error:
+        import_rates_csv(path, columns=RateColumns(numerator_col="dwelling", denominator_col="burglaries"))
+    message = str(error.value)
+    assert "row 6" in message and "survey" not in message and "satisf" not in message, message
+    for word in words:
+        assert word in message, message
+
+
+def test_satisfactions_bad_rows_keep_their_words(tmp_path):
+    path = _rates_csv(tmp_path, [*GOOD, ["2013-06", "north", 5, 0]])
+    with pytest.raises(DataError, match=r"a denominator of 0 \(nobody surveyed\) gives no rate\. Remove the row or "
+                                        r"give the number surveyed \(> 0\)\."):
+        import_rates_csv(path, columns=COLUMNS)
+    path = _rates_csv(tmp_path, [*GOOD, ["2013-06", "north", "83.8%", 100]])
+    with pytest.raises(DataError, match="--numerator-col for those satisfied and --denominator-col for those surveyed"):
+        import_rates_csv(path, columns=COLUMNS)
+    path = _rates_csv(tmp_path, [*GOOD, ["2013-06", "north", -1, 100]])
+    with pytest.raises(DataError, match=r"\(e\.g\. 437 satisfied of 520 surveyed\)"):
+        import_rates_csv(path, columns=COLUMNS)
+
+
 def test_a_missing_numerator_column_is_named_with_the_columns_there_are(tmp_path):
     with pytest.raises(DataError, match="no column 'happy' \\(given by --numerator-col\\)"):
         import_rates_csv(_rates_csv(tmp_path, GOOD), columns=RateColumns(numerator_col="happy", denominator_col="surveyed"))

@@ -67,3 +67,15 @@ def test_the_p_chart_is_labelled_in_the_rates_own_words(rates):
         texts = " ".join(t.get_text() for t in fig.texts)
         plt.close(fig)
         assert fig.axes[0].get_ylabel() == label and caption in texts, texts
+
+
+def test_a_rate_forecasts_json_names_its_numerator_and_denominator(rates):
+    from crimecast.data.rates import RateWords
+
+    share = rates.copy()
+    share.attrs["words"] = RateWords("dwelling", "burglaries")  # e.g. the share of burglaries in a dwelling
+    for data, words in ((rates, ("satisfied", "surveyed")), (share, ("dwelling", "burglaries"))):
+        report = run_rate(data, category="satisfaction-crime", area="force", n_paths=100, backtest=False)
+        payload = render.rate_run_json(report, data={}, rates={}, files=[])
+        assert (payload["words"]["numerator"], payload["words"]["denominator"]) == words
+        assert "surveys" in payload["forecast"][0]  # the denominator assumed, under the column's old name

@@ -55,6 +55,18 @@ class RateWords:
     sampling
         The sampling the rates' limits and intervals allow for: "months vary no more than binomial sampling explains"
         (``"survey sampling"`` for satisfaction).
+    name
+        What the rate is, in a note: "rate milestones (dwelling / burglaries)" (by default :attr:`ratio`;
+        ``"satisfaction"``).
+    series
+        What its monthly counts are, before "series": "forecast afresh from their rate series" (``"survey"``).
+    those
+        The numerator's count, in an import error: "--numerator-col for dwelling" (by default the numerator's name;
+        ``"those satisfied"``).
+    nobody
+        A denominator of 0, in an import error: "(no burglaries)" (``"nobody surveyed"``).
+    number
+        What a denominator row must give instead: "the number of burglaries (> 0)" (``"the number surveyed"``).
     """
 
     numerator: str = "numerator"
@@ -62,10 +74,17 @@ class RateWords:
     unit: str | None = None
     whole: str | None = None
     sampling: str = "binomial sampling"
+    name: str | None = None
+    series: str = "rate"
+    those: str | None = None
+    nobody: str | None = None
+    number: str | None = None
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "unit", self.unit or self.denominator)
-        object.__setattr__(self, "whole", self.whole or self.denominator)
+        defaults = {"unit": self.denominator, "whole": self.denominator, "name": self.ratio, "those": self.numerator,
+                    "nobody": f"no {self.denominator}", "number": f"the number of {self.denominator}"}
+        for field_name, default in defaults.items():
+            object.__setattr__(self, field_name, getattr(self, field_name) or default)
 
     @property
     def ratio(self) -> str:
@@ -82,8 +101,17 @@ class RateWords:
         """A rate milestone's chart: ``"% dwelling, year to date"``."""
         return f"% {self.numerator}, year to date"
 
+    def as_json(self) -> dict:
+        """For ``--json``: the numerator's and denominator's names, the ratio and the chart axis.
 
-SATISFACTION = RateWords("satisfied", "surveyed", unit="surveys", whole="those surveyed", sampling="survey sampling")
+        ``denominator`` is what a forecast's ``surveys`` column counts (burglaries, for a share of burglaries).
+        """
+        return {"numerator": self.numerator, "denominator": self.denominator, "ratio": self.ratio, "axis": self.axis}
+
+
+SATISFACTION = RateWords("satisfied", "surveyed", unit="surveys", whole="those surveyed", sampling="survey sampling",
+                         name="satisfaction", series="survey", those="those satisfied", nobody="nobody surveyed",
+                         number="the number surveyed")
 
 
 def rate_words(numerator: str | None = None, denominator: str | None = None) -> RateWords:
@@ -121,14 +149,14 @@ def _where(frame: pd.DataFrame, index, source: str) -> str:
     return f"{source}, row {int(frame.at[index, ROW])}" if ROW in frame.columns else source
 
 
-def _whole_numbers(frame: pd.DataFrame, column: str, label: str, source: str) -> pd.Series:
+def _whole_numbers(frame: pd.DataFrame, column: str, label: str, source: str, words: RateWords) -> pd.Series:
     values = pd.to_numeric(frame[column], errors="coerce")
     bad = values.isna() | (values < 0) | ~np.isclose(values.fillna(0) % 1, 0)
     if bad.any():
         index = bad.idxmax()
         raise DataError(f"{_where(frame, index, source)}, column {label}: '{frame.at[index, column]}' is not a "
-                        f"non-negative whole number. A rate needs counts (e.g. 437 satisfied of 520 surveyed), "
-                        "not a percentage; fix or remove that row.")
+                        f"non-negative whole number. A rate needs counts (e.g. 437 {words.numerator} of 520 "
+                        f"{words.denominator}), not a percentage; fix or remove that row.")
     return values.round().astype("int64")
 
 
@@ -144,7 +172,7 @@ def validate_rates(frame: pd.DataFrame, *, source: str = "table", numerator_labe
     source
         The file or table, named in errors.
     numerator_label, denominator_label
-        The file's column names, named in errors.
+        The file's column names, named in errors, whose words (:func:`rate_words`) the errors use.
 
     Returns
     -------
@@ -161,14 +189,15 @@ def validate_rates(frame: pd.DataFrame, *, source: str = "table", numerator_labe
     if frame.empty:
         raise DataError(f"{source}: no data rows. Give one row per month with a numerator and a denominator.")
     frame = frame.copy()
-    frame["numerator"] = _whole_numbers(frame, "numerator", numerator_label, source)
-    frame["denominator"] = _whole_numbers(frame, "denominator", denominator_label, source)
+    words = rate_words(numerator_label, denominator_label)
+    frame["numerator"] = _whole_numbers(frame, "numerator", numerator_label, source, words)
+    frame["denominator"] = _whole_numbers(frame, "denominator", denominator_label, source, words)
     zero = frame["denominator"] <= 0
     if zero.any():
         index = zero.idxmax()
         raise DataError(f"{_where(frame, index, source)}, column {denominator_label}: a denominator of "
-                        f"{frame.at[index, 'denominator']} (nobody surveyed) gives no rate. Remove the row or give the "
-                        "number surveyed (> 0).")
+                        f"{frame.at[index, 'denominator']} ({words.nobody}) gives no rate. Remove the row or give "
+                        f"{words.number} (> 0).")
     above = frame["numerator"] > frame["denominator"]
     if above.any():
         index = above.idxmax()
@@ -198,7 +227,7 @@ def _column(frame: pd.DataFrame, name: str | None, usual: tuple[str, ...], *, op
     return next((c for c in frame.columns if slugify(c) in usual), None)
 
 
-def _refuse_rate_values(frame: pd.DataFrame, column: str, label: str, source: str) -> None:
+def _refuse_rate_values(frame: pd.DataFrame, column: str, source: str, words: RateWords) -> None:
     """A numerator or denominator column holding rates (0.84, 83.8%) instead of counts."""
     text = frame[column].astype(str).str.strip()
     percent = text.str.endswith("%")
@@ -207,9 +236,9 @@ def _refuse_rate_values(frame: pd.DataFrame, column: str, label: str, source: st
     bad = percent | fraction
     if bad.any():
         index = bad.idxmax()
-        raise DataError(f"{_where(frame, index, source)}, column {label}: '{frame.at[index, column]}' looks like a rate "
-                        "(a fraction or percentage), not a count. Give whole numbers: --numerator-col for those "
-                        "satisfied and --denominator-col for those surveyed.")
+        raise DataError(f"{_where(frame, index, source)}, column {column}: '{frame.at[index, column]}' looks like a rate "
+                        f"(a fraction or percentage), not a count. Give whole numbers: --numerator-col for "
+                        f"{words.those} and --denominator-col for {words.whole}.")
 
 
 def import_rates_csv(path: str | Path, *, columns: RateColumns) -> pd.DataFrame:
@@ -249,8 +278,9 @@ def import_rates_csv(path: str | Path, *, columns: RateColumns) -> pd.DataFrame:
         raise DataError(f"{source}: cannot tell which column holds the month. Name it with --date-col.")
     category = _column(frame, columns.category_col, CATEGORY_NAMES, option="--category-col", source=source)
     area = _column(frame, columns.area_col, AREA_NAMES, option="--area-col", source=source)
-    for column, label in ((num, num), (den, den)):
-        _refuse_rate_values(frame, column, label, source)
+    words = rate_words(num, den)
+    for column in (num, den):
+        _refuse_rate_values(frame, column, source, words)
     tidy = pd.DataFrame({
         "month": parse_months(frame[date], where=f"{source}, column {date}", rows=frame[ROW]).to_numpy(),
         "area": frame[area].map(slugify) if area else FORCE_AREA,
@@ -258,7 +288,7 @@ def import_rates_csv(path: str | Path, *, columns: RateColumns) -> pd.DataFrame:
         "numerator": frame[num], "denominator": frame[den], ROW: frame[ROW],
     })
     rates = validate_rates(tidy, source=source, numerator_label=num, denominator_label=den)
-    rates.attrs.update(source=source, illustrative=False, notice="", words=rate_words(num, den))
+    rates.attrs.update(source=source, illustrative=False, notice="", words=words)
     return rates
 
 

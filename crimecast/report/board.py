@@ -570,11 +570,13 @@ def _csf_view(counts: pd.DataFrame, assumptions: CsfAssumptions, source: str, *,
                    binding=_binding_sentences(result), forecast=forecast)
 
 
-def _fleet_view(fleet: Fleet) -> FleetView:
-    report = fleet_report(fleet)
+def fleet_view(fleet: Fleet, report: FleetReport) -> FleetView:
+    """The fleet section's words: the plan against like-for-like and, when a site's charge-point limit binds, which
+    vehicles it kept off plug-in options and what lifting it would do (as ``forecast optimise fleet`` says)."""
     years = fleet.spec.appraisal.years
     return FleetView(report=report, name=fleet.spec.name,
-                     summary=fleet_text.summary_sentences(report.plan, report.headlines, years=years),
+                     summary=[*fleet_text.summary_sentences(report.plan, report.headlines, years=years),
+                              *fleet_text.site_limit_sentence(report.site_limit, report.plan)],
                      switching=[fleet_text.switching_sentence(v, label) for v, label in report.switching], years=years)
 
 
@@ -683,7 +685,7 @@ def build_board_pack(counts: pd.DataFrame, plan: Plan, *, as_of: pd.Timestamp | 
         raise UsageError(f"--against sets the year so far against a saved forecast, for an in-year pack; this is a "
                          f"{stage} pack as of {as_of:%Y-%m}: {better}.")
     scenario, assumptions = _with_paths(scenario, csf[0] if csf else None, paths)
-    fleet_view = _fleet_view(fleet) if fleet is not None else None
+    fleet_part = fleet_view(fleet, fleet_report(fleet)) if fleet is not None else None
     csf_view = (_csf_view(counts, assumptions, csf[1], jobs=jobs, progress=progress, saved=saved)
                 if csf is not None else None)
     known = _known_by(counts, as_of)
@@ -722,7 +724,7 @@ def build_board_pack(counts: pd.DataFrame, plan: Plan, *, as_of: pd.Timestamp | 
     return BoardPack(title=title, plan=plan, stage=stage, report=report, milestones=views, provenance=provenance,
                      scenario=_scenario_view(scenario, report, views, force=counts.attrs.get("force_name") or "")
                      if scenario is not None else None,
-                     csf=csf_view, fleet=fleet_view, notes=notes)
+                     csf=csf_view, fleet=fleet_part, notes=notes)
 
 
 __all__ = ["BoardPack", "MilestoneView", "Provenance", "build_board_pack", "fingerprint"]

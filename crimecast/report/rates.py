@@ -24,7 +24,11 @@ def title(category: str, area: str) -> str:
 
 
 def forecast_frame(report) -> pd.DataFrame:
-    """The monthly forecast as a CSV frame: fractions, surveys assumed, model."""
+    """The monthly forecast as a CSV frame: fractions, the denominator assumed, model.
+
+    The denominator's column is ``surveys`` for every rate (the name users' files already have): for a share of
+    burglaries it holds the burglaries assumed each month.
+    """
     table = report.forecast.table()
     return table.assign(month=table["month"].dt.strftime("%Y-%m"), model=report.forecast.model).round(4)
 
@@ -156,14 +160,17 @@ def rate_milestone_chart(assessment, *, as_of: pd.Timestamp, notice: str = ""):
 def rate_run_json(report, *, data: dict, rates: dict, files: list) -> dict:
     """``forecast run --json`` on a rate series: the forecast in percentages, last and next 12 months, coverage, files.
 
-    ``data`` and ``rates`` are the counts' and the rate table's ``attrs``.
+    ``data`` and ``rates`` are the counts' and the rate table's ``attrs``. ``words`` names the rate's numerator and
+    denominator (:meth:`crimecast.data.rates.RateWords.as_json`): each forecast month's ``surveys`` is the
+    denominator assumed (burglaries, for a share of burglaries).
     """
     from crimecast.report import serialise
 
     f = report.forecast
     return {"data": data.get("source"), "illustrative": bool(rates.get("illustrative")),
             "notice": rates.get("notice", ""), "rate": True, "category": f.category, "area": f.area,
-            "model": f.model, "last12": report.last12, "next12_mean": float(report.next12.mean()),
+            "words": f.words.as_json(), "model": f.model, "last12": report.last12,
+            "next12_mean": float(report.next12.mean()),
             "forecast": serialise.records(forecast_frame(report)),
             "coverage": [vars(c) for c in report.coverage], "notes": list(report.notes),
             "files": [str(p) for p in files]}
@@ -173,12 +180,13 @@ def p_chart_json(chart, *, category: str, area: str, rates: dict, summary: list[
                  frame: pd.DataFrame | None = None) -> dict:
     """``forecast spc --json`` on a rate series: the chart's periods, signals, summary, points and files.
 
-    ``frame`` is :func:`p_chart_frame` of the chart (made here when not given).
+    ``frame`` is :func:`p_chart_frame` of the chart (made here when not given); ``words`` names the rate's numerator
+    and denominator (:meth:`crimecast.data.rates.RateWords.as_json`).
     """
     from crimecast.report import serialise
 
     frame = p_chart_frame(chart) if frame is None else frame
-    return {"category": category, "area": area, "chart": chart.kind, "rate": True,
+    return {"category": category, "area": area, "chart": chart.kind, "rate": True, "words": chart.words.as_json(),
             "illustrative": bool(rates.get("illustrative")),
             "periods": [{**vars(p), "kind": p.kind, "laney": p.laney} for p in chart.periods],
             "signals": [vars(s) for s in chart.signals], "summary": summary,

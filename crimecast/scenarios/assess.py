@@ -264,10 +264,6 @@ def filled_note(assessments: list[Assessment], counts: pd.DataFrame) -> list[str
 
 # ---------------------------------------------------------------- the plan
 
-_RATES_AFRESH = ("the rate milestones (satisfaction) are forecast afresh from their survey series: a saved forecast "
-                 "holds counts only.")
-
-
 def assess_milestones(counts: pd.DataFrame, plan: Plan, *, spec: ForecastSpec | None = None,
                       scenario: Scenario | None = None, saved: Panel | None = None, against: Panel | None = None,
                       jobs: int = 1, progress: Progress | None = None) -> MilestoneReport:
@@ -312,16 +308,16 @@ def assess_milestones(counts: pd.DataFrame, plan: Plan, *, spec: ForecastSpec | 
         A saved forecast from another month, too short, or without a series needed; an ``against`` forecast
         that does not start at the start of the year or lacks a series.
     """
-    from crimecast.scenarios.rate_assess import count_part, rate_only_report, with_rate_milestones
+    from crimecast.scenarios.rate_assess import count_part, rate_only_report, rates_afresh_note, with_rate_milestones
 
     spec = spec or milestone_spec(plan, scenario)
-    full_plan, plan = plan, count_part(plan)  # rate milestones (satisfaction) are assessed on their rate series
+    full_plan, plan = plan, count_part(plan)  # rate milestones are assessed on their rate series
     if not plan.milestones:
         if against is not None:
             raise UsageError("--against reads a saved forecast of counts, and the plan has only rate milestones.")
         report = rate_only_report(counts, full_plan, spec=spec, scenario=scenario)
         if saved is not None:
-            report.notes.append(_RATES_AFRESH)
+            report.notes.append(rates_afresh_note(report))
         return report
     as_of = spec.as_of_month
     keys = [_resolve_milestone(counts, m, plan.where(i), in_file=plan.from_file) for i, m in enumerate(plan.milestones)]
@@ -380,7 +376,7 @@ def assess_milestones(counts: pd.DataFrame, plan: Plan, *, spec: ForecastSpec | 
         report = named_force(report, counts.attrs["force_name"])
     report.notes[:0] = quiet_note(report.assessments)  # first: it says how to read P(meet)
     if saved is not None and len(report.assessments) > len(assessments):
-        report.notes.append(_RATES_AFRESH)
+        report.notes.append(rates_afresh_note(report))
     if against is not None:
         from crimecast.scenarios.against import against_saved
 

@@ -152,8 +152,17 @@ def with_rate_milestones(report: MilestoneReport, plan: Plan, counts: pd.DataFra
             assessments.append(next(counted))
     notes = list(report.notes)
     if report.scenario_name is not None:
-        notes.append("the scenario's drivers act on counts: rate milestones (satisfaction) are shown unchanged under it.")
+        notes.append(f"the scenario's drivers act on counts: rate milestones ({words_of(rates).name}) are shown "
+                     "unchanged under it.")
     return dataclasses.replace(report, plan=plan, assessments=assessments, notes=notes)
+
+
+def rates_afresh_note(report: MilestoneReport) -> str:
+    """Why a saved forecast did not serve the rate milestones, in their own words ("(satisfaction)", "(dwelling /
+    burglaries)")."""
+    words = next(a.rate_words for a in report.assessments if a.rate_words is not None)
+    return (f"the rate milestones ({words.name}) are forecast afresh from their {words.series} series: a saved "
+            "forecast holds counts only.")
 
 
 def rate_only_report(counts: pd.DataFrame, plan: Plan, *, spec: ForecastSpec, scenario=None) -> MilestoneReport:
