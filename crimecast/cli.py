@@ -1080,8 +1080,9 @@ def _target_option(target: str, *, count: float | None, plan_file: str | None) -
 @click.option("--count", "count_target", type=float, default=None, help="A count target for the year instead of --target.")
 @click.option("--direction", type=click.Choice(["at_most", "at_least"]), default="at_most", show_default=True,
               help="at_most for reductions; at_least for targets to raise a count (e.g. reporting).")
-@click.option("--area", default="force", show_default=True,
-              help="Area of CATEGORY: a district slug, force, 'all' (one row per area) or a comma-separated list.")
+@click.option("--area", default=None,
+              help="Area of CATEGORY: a district slug, force, 'all' (one row per area) or a comma-separated list "
+                   "(default: force-wide, as for `forecast run`).")
 @click.option("--plan", "plan_file", default=None, help="A YAML or CSV plan of milestones, or a shipped plan (plan-2013-14).")
 @click.option("--year", default=None,
               help="Financial year, e.g. 2014/15 (default: the plan's, else the year after the data's last month or --as-of).")
@@ -1124,8 +1125,8 @@ def milestones_command(category, target, count_target, direction, area, plan_fil
       forecast milestones burglary --target -8% --forecast wm-2014
       forecast milestones burglary --target -8% --as-of 2013-09 --against start-2013
     """
-    from crimecast.data.series import FORCE_AREA
-    from crimecast.data.sources import open_counts, restrict_to
+    from crimecast.data.series import FORCE_AREA, default_area
+    from crimecast.data.sources import force_wide, open_counts
     from crimecast.report import milestones as render
     from crimecast.report.charts import milestone_chart, save_figure
     from crimecast.report.rates import rate_milestone_chart
@@ -1136,9 +1137,13 @@ def milestones_command(category, target, count_target, direction, area, plan_fil
     counts = open_counts(data_source.naming(plan_data(plan_file, category=category, year=year)))
     several = area is not None and (area == "all" or "," in area)
     reads_saved = saved_name is not None or against_name is not None
-    if counts.attrs.get("areas") == "peers" and area not in (None, FORCE_AREA) and not several and not reads_saved:
-        # one force of several: forecast it as a whole (a saved forecast names the force as `run` did, so keep that)
-        counts, area = restrict_to(counts, area), FORCE_AREA
+    if counts.attrs.get("areas") == "peers" and not several and not reads_saved:
+        # one force of peers (named, or the only one): forecast it as a whole (a saved forecast names the force as
+        # `run` did, so keep that)
+        counts = force_wide(counts, None if area in (None, FORCE_AREA) else area)
+        area = FORCE_AREA if counts.attrs.get("force_name") else area
+    if area is None:  # the area `run` and `spc` default to (a plan's milestones carry their own)
+        area = FORCE_AREA if plan_file else default_area(counts)
     _say_provenance(counts)
     change = _target_option(target, count=count_target, plan_file=plan_file)
     month = _month_option(as_of, "--as-of")

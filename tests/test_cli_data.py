@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from crimecast.cli import cli
-from tests.builders import ONS_ROLLING, home_office_text, street_archive
+from tests.builders import ONS_ROLLING, TYPES, home_office_text, street_archive
 from tests.conftest import HOME_OFFICE, POLICE_UK, SHARED_DATA, needs_shared_data
 
 
@@ -402,3 +402,63 @@ def test_a_file_resaved_by_excel_imports_as_the_clean_one(tmp_path, store, write
         assert result.exit_code == 0, result.output
     shown = [json.loads(invoke("data", "show", name, "--store", store, "--json").stdout) for name in ("clean", "resaved")]
     assert shown[0]["fingerprint"] == shown[1]["fingerprint"]
+
+
+def _one_force_of_peers(tmp_path, store) -> None:
+    """Dataset ``a``: one force's burglary, 2016-2019, in a force column imported as peers (no area 'force')."""
+    months = [f"{y}-{m:02d}" for y in range(2016, 2020) for m in range(1, 13)]
+    rows = [f"{month},Avon and Somerset Constabulary,Burglary,{800 + 5 * (i % 12)}" for i, month in enumerate(months)]
+    path = tmp_path / "avon.csv"
+    path.write_text("month,force,crime_type,count\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    assert invoke("data", "import", "csv", path, "--areas", "peers", "--name", "a", "--store", store).exit_code == 0
+
+
+def test_one_force_of_peers_is_every_commands_default_area_as_for_run(tmp_path, store):
+    _one_force_of_peers(tmp_path, store)
+    listed = invoke("list", "--dataset", "a", "--store", store).output  # was: "name one with --area"
+    assert "this data holds one, avon-and-somerset: it is the default area of every command." in listed
+    quick = ("--store", store, "--model", "seasonal-naive", "--paths", 200, "--no-chart", "--out", tmp_path / "o")
+    ask = ("milestones", "burglary", "--target", "-5%", "--dataset", "a", "--year", "2019/20", "--as-of", "2019-03", *quick)
+    default, named = invoke(*ask), invoke(*ask, "--area", "avon-and-somerset")
+    assert default.exit_code == 0, default.output  # was: unknown area 'force' in a. Known areas: avon-and-somerset
+    assert default.output == named.output and "Burglary — Avon and Somerset: planning from 2019-03" in default.output
+    plan = tmp_path / "plan.yaml"
+    plan.write_text("name: avon\nyear: 2019/20\nmilestones:\n  - {category: burglary, target: -5%}\n", encoding="utf-8")
+    planned = invoke("milestones", "--plan", plan, "--dataset", "a", "--as-of", "2019-03", *quick)
+    assert planned.exit_code == 0 and "Burglary — Avon and Somerset" in planned.output, planned.output
+    scenario = tmp_path / "cut.yaml"
+    scenario.write_text("version: 1\nname: cut\nbase:\n  data: a\n  as_of: 2019-03\n  model: seasonal-naive\n  paths: 200\n"
+                        "drivers:\n  - name: cut\n    kind: uplift\n    category: burglary\n    value: -0.05\n")
+    run = invoke("scenario", "run", scenario, "--store", store, "--no-chart", "--out", tmp_path / "o")
+    assert run.exit_code == 0 and "-5% on burglary (Avon and Somerset)" in run.output, run.output
+    pack = invoke("report", "--plan", plan, "--dataset", "a", "--as-of", "2019-03", "--model", "seasonal-naive",
+                  "--paths", 200, "--no-pdf", "--store", store, "--out", tmp_path / "pack")
+    assert pack.exit_code == 0, pack.output
+
+
+def test_milestones_on_several_peers_without_an_area_ask_for_one(tmp_path, store):
+    months = [f"{y}-{m:02d}" for y in range(2016, 2020) for m in range(1, 13)]
+    rows = [f"{month},{force},Burglary,{base + 3 * (i % 12)}" for i, month in enumerate(months)
+            for force, base in (("Merseyside Police", 400), ("Cleveland Police", 150))]
+    _merseyside_push(tmp_path, store, rows)
+    for category in ((), ("burglary",)):  # the planner's table of every category, and one category
+        result = invoke("milestones", *category, "--dataset", "forces", "--store", store, "--no-chart")
+        assert result.exit_code == 1 and "peers (such as separate forces)" in result.output, result.output
+        assert "name one with --area" in result.output and "unknown area 'force'" not in result.output
+
+
+def test_data_show_labels_the_notes_as_the_last_imports_and_list_counts_the_gaps(tmp_path, store):
+    first, second = tmp_path / "a", tmp_path / "b"
+    first.mkdir(), second.mkdir()
+    for folder, months in ((first, ("2020-01",)), (second, ("2020-03",))):  # 2020-02 is missing
+        assert invoke("data", "import", "police-uk", street_archive(folder, months=months), "--name", "north",
+                      "--store", store).exit_code == 0
+    shown = invoke("data", "show", "north", "--store", store).output
+    assert "Notes of the last of 2 imports (archive.zip; every import's files are listed below):" in shown
+    assert "\nNote: " not in shown.split("Files:")[0]  # a note of one import is not said of the whole dataset
+    listed = invoke("data", "list", "--store", store)
+    header, _, row = listed.output.splitlines()[1:4]
+    assert header.split()[7] == "missing" and row.split()[7] == str(len(TYPES) * 2)  # both forces, every type
+    assert "`forecast data show north --gaps` lists each series with gaps" in listed.output
+    payload = json.loads(invoke("data", "list", "--store", store, "--json").stdout)
+    assert payload[0]["missing"] == payload[0]["series_with_gaps"] == len(TYPES) * 2

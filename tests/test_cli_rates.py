@@ -102,8 +102,10 @@ def test_a_share_of_burglaries_is_told_in_its_own_columns_words(tmp_path):
                                                "ratio": "dwelling / burglaries", "axis": "% dwelling (of burglaries)"}
     plan = tmp_path / "plan.yaml"
     plan.write_text("year: 2013/14\nmilestones:\n  - {name: Share, category: dwelling-share, rate: 80%}\n")
+    unchanged = tmp_path / "unchanged.yaml"  # a scenario for this data: its (no) drivers leave rates as they are
+    unchanged.write_text("version: 1\nname: none\ndescription: no change\nbase:\n  data: share\ndrivers: []\n")
     milestones = invoke("milestones", "--plan", str(plan), "--dataset", "share", "--store", store, "--paths", "200",
-                        "--scenario", "planning-2014-15", "--no-chart", "--out", str(tmp_path / "o"))
+                        "--scenario", str(unchanged), "--no-chart", "--out", str(tmp_path / "o"))
     assert milestones.exit_code == 0, milestones.output
     assert "rate milestones (dwelling / burglaries) are shown unchanged under it" in milestones.output
     for out in (run.output, spc.stdout, milestones.output):
@@ -142,3 +144,27 @@ def test_milestones_plan_of_satisfaction_on_the_embedded_data(tmp_path):
     folder = next(tmp_path.glob("milestones-*"))
     table = pd.read_csv(folder / "milestones.csv")
     assert list(table["unit"]) == ["rate", "rate"] and (folder / "01_crime.png").exists()
+
+
+def test_rate_milestones_on_a_dataset_of_rates_name_their_model_and_check_a_scenario_as_counts_do(tmp_path):
+    store = str(tmp_path / "s.duckdb")
+    assert invoke("data", "import", "csv", str(_satisfaction_csv(tmp_path)), "--numerator-col", "satisfied",
+                  "--denominator-col", "surveyed", "--name", "sat", "--store", store).exit_code == 0
+    plan = tmp_path / "plan.yaml"
+    plan.write_text("year: 2013/14\nmilestones:\n  - {name: Satisfaction, category: sat, rate: 88%}\n")
+    args = ("milestones", "--plan", str(plan), "--dataset", "sat", "--store", store, "--paths", "200", "--no-chart",
+            "--out", str(tmp_path / "o"))
+    result = invoke(*args)
+    assert result.exit_code == 0, result.output
+    assert "Model: logit-binomial, 200 paths." in result.output and "crimecast" not in result.output.split("\n")[1]
+    assert json.loads(invoke(*args, "--json").stdout)["model"] == "logit-binomial"
+    other = invoke(*args, "--scenario", "planning-2014-15")  # West Midlands' scenario: its data is not this
+    assert other.exit_code == 2 and "uses data 'west-midlands' but the milestones use 'sat'" in other.output
+    drivers = tmp_path / "push.yaml"
+    drivers.write_text("version: 1\nname: push\ndescription: more\nbase:\n  data: sat\ndrivers:\n  - name: push\n"
+                       "    kind: uplift\n    category: sat\n    value: 0.1\n")
+    pushed = invoke(*args, "--scenario", str(drivers))
+    assert pushed.exit_code == 1 and "drivers[0].category: sat holds rate series only (sat) and no counts" in pushed.output
+    target = invoke("milestones", "sat", "--target", "-5%", "--dataset", "sat", "--store", store)  # was a traceback
+    assert target.exit_code == 2 and "holds rate series only (sat)" in target.output and "rate: 88%" in target.output
+

@@ -45,3 +45,20 @@ def test_the_year_to_date_cell_writes_p_as_every_other_place_does():
 
     assert cell(110, 85).endswith("on last year, p = 0.074")
     assert cell(500, 300).endswith("on last year, p < 0.001")
+
+
+def test_the_header_names_the_model_each_kind_of_milestone_is_forecast_with():
+    from types import SimpleNamespace
+
+    from crimecast.forecast.spec import ForecastSpec
+    from crimecast.report.milestones import _model_text
+    from crimecast.scenarios.assessment import MilestoneReport
+
+    def header(*units: str, spec: ForecastSpec = ForecastSpec()) -> str:
+        milestones = [SimpleNamespace(unit=unit) for unit in units]
+        return _model_text(MilestoneReport(plan=None, as_of=None, base=spec, assessments=milestones))
+
+    assert header("count") == "crimecast, 1,000 paths"
+    assert header("rate") == "logit-binomial, 1,000 paths"  # rates only: not the count model's name
+    assert header("rate", spec=ForecastSpec(drift=False)) == "logit-binomial, 1,000 paths"  # its settings are not theirs
+    assert header("count", "rate") == "crimecast, 1,000 paths; rate milestones: logit-binomial"

@@ -207,3 +207,28 @@ def test_an_extension_by_another_force_is_refused_and_changes_nothing(tmp_path, 
         import_data("csv", [other], name="avon", store=store)
     later = write_csv("month,force,crime_type,count\n2020-03,Avon Police,Burglary,4\n", "a3.csv")
     assert import_data("csv", [later], name="avon", store=store).periods_added == 1  # the same force extends it
+
+
+def test_list_counts_the_periods_missing_inside_each_datasets_series(tmp_path, write_csv):
+    store = tmp_path / "s.duckdb"
+    import_data("police-uk", [street_archive(tmp_path, missing=("Cleveland Police", "2020-02"))], name="north",
+                store=store)
+    import_data("home-office", [write_csv(home_office_text(gap=("2013/14", 2)))], name="forces", store=store)
+    listed = list_datasets(store).set_index("name")
+    north = read_dataset("north", store=store).counts
+    cleveland = len(north.loc[north["area"] == "cleveland", "category"].unique())  # each of its series lacks 2020-02
+    assert cleveland > 1 and (listed.loc["north", "missing"], listed.loc["north", "gappy"]) == (cleveland, cleveland)
+    # quarterly: Merseyside's two offence groups each lack one quarter (one period, not three months)
+    assert (listed.loc["forces", "missing"], listed.loc["forces", "gappy"]) == (2, 2)
+
+def test_a_replaced_dataset_keeps_only_its_own_files(tmp_path):
+    store = tmp_path / "s.duckdb"
+    first, second = tmp_path / "a", tmp_path / "b"
+    first.mkdir(), second.mkdir()
+    old = street_archive(first, months=("2020-01", "2020-02"))
+    import_data("police-uk", [old], name="north", store=store)
+    new = street_archive(second, months=("2020-02", "2020-03"))
+    import_data("police-uk", [new], name="north", store=store, replace=True)
+    assert list(read_dataset("north", store=store).files["path"]) == [str(new)]
+    again = import_data("police-uk", [old], name="north", store=store)  # no longer in it: read, not "nothing changed"
+    assert not again.unchanged and again.periods_added == 1

@@ -186,6 +186,17 @@ class DatasetDescription:
     dataset: StoredDataset
     series: pd.DataFrame
 
+    @property
+    def imports(self) -> int:
+        """How many imports wrote the dataset's files (each import stamps its files with one time)."""
+        return int(self.dataset.files["imported_at"].nunique())
+
+    @property
+    def last_import_files(self) -> list[str]:
+        """The files of the last import, whose notes the store keeps (``dataset.notes``)."""
+        files = self.dataset.files
+        return [] if files.empty else list(files.loc[files["imported_at"] == files["imported_at"].max(), "path"])
+
 
 def _series_table(counts: pd.DataFrame, frequency: str) -> pd.DataFrame:
     """One row per series: first and last period, periods held, periods missing inside it, zeros and total (all

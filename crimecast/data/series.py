@@ -162,7 +162,7 @@ def force_named_in(note: str, force: str, *, whole: str = FORCE_AREA) -> str:
 
 
 def default_area(counts: pd.DataFrame) -> str:
-    """The whole (force-wide) area when present, else the only area.
+    """The whole (force-wide) area when present, else the only area (the whole for data with no counts: rates only).
 
     Raises
     ------
@@ -171,7 +171,7 @@ def default_area(counts: pd.DataFrame) -> str:
     """
     areas = sorted(counts["area"].unique())
     whole = counts.attrs.get("whole") or FORCE_AREA
-    if whole in areas:
+    if whole in areas or not areas:
         return whole
     if len(areas) > 1 and counts.attrs.get("areas") == "peers":
         raise DataError(f"the areas of {counts.attrs.get('source', 'this data')} are peers (such as separate forces) with "

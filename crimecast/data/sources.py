@@ -51,6 +51,9 @@ class DataSource:
         One force of a dataset of several (peers): only that force and its
         districts are used, and the force becomes the whole (area ``force``),
         as scenarios and the CSF optimiser need.
+    force_wide
+        The command works on a force's whole (scenarios): without ``within``,
+        a dataset of peers holding one force is that force (:func:`force_wide`).
     """
 
     dataset: str | None = None
@@ -65,6 +68,7 @@ class DataSource:
     keep_outliers: bool = False
     as_of: pd.Timestamp | None = None
     within: str | None = None
+    force_wide: bool = False
 
     @property
     def given(self) -> bool:
@@ -76,8 +80,9 @@ class DataSource:
         return self if self.given or name is None else replace(self, data=name)
 
     def inside(self, area: str | None) -> "DataSource":
-        """This source restricted to one force of several (``area``), or unchanged for ``None``."""
-        return self if area is None else replace(self, within=area)
+        """This source restricted to one force of several (``area``); for ``None``, to the force every command
+        defaults to when the data is peers of one force alone (:func:`force_wide`), else unchanged."""
+        return replace(self, within=area, force_wide=True)
 
 
 def data_option(source: str) -> str:
@@ -182,6 +187,33 @@ def restrict_to(counts: pd.DataFrame, area: str) -> pd.DataFrame:
     return chosen
 
 
+def force_wide(counts: pd.DataFrame, area: str | None = None) -> pd.DataFrame:
+    """The data a command on one force's whole works on (milestones, scenarios).
+
+    ``area`` names one force of a dataset of separate forces (peers): only it
+    is kept, as the whole (:func:`restrict_to`). Without one, the area every
+    command defaults to (:func:`crimecast.data.series.default_area`, as ``run``
+    and ``spc`` use it) decides: peers of a single force are that force, as if
+    it were named. Anything else is returned as it is: data of one force (its
+    whole is there already), or several peers (commands ask for one by name).
+
+    Raises
+    ------
+    DataError
+        When ``area`` is not in the data (with a suggestion).
+    """
+    from crimecast.data.series import default_area
+
+    if area is not None:
+        return restrict_to(counts, area)
+    if counts.attrs.get("areas") != "peers" or counts.empty:
+        return counts
+    try:
+        return restrict_to(counts, default_area(counts))
+    except DataError:  # several forces and none named: left to the command, which says so
+        return counts
+
+
 def open_counts(source: DataSource = DataSource()) -> pd.DataFrame:
     """Read, validate and total the counts a command works on.
 
@@ -199,8 +231,8 @@ def open_counts(source: DataSource = DataSource()) -> pd.DataFrame:
         For an ``as_of`` the data cannot serve.
     """
     counts = _read(source)
-    if source.within is not None:
-        counts = restrict_to(counts, source.within)
+    if source.within is not None or source.force_wide:
+        counts = force_wide(counts, source.within)
     if source.as_of is not None:
         counts = cut_at(counts, source.as_of)
     return with_totals(counts)

@@ -439,7 +439,8 @@ def _write(connection, *, name: str, data: ImportedData, merged: pd.DataFrame, c
     stamp = crimecast_version()
     connection.execute("BEGIN TRANSACTION")
     try:
-        for table in ("counts", "categories", "areas", "datasets"):
+        replaced = ("files",) if created is None else ()  # a new or replaced dataset: no earlier file is in it
+        for table in ("counts", "categories", "areas", "datasets", *replaced):
             connection.execute(f"DELETE FROM {table} WHERE {'name' if table == 'datasets' else 'dataset'} = ?", [name])
         rows = merged.assign(dataset=name, month=pd.to_datetime(merged["month"]).dt.date)
         connection.register("new_counts", rows[["dataset", "month", "area", "category", "count"]])
@@ -524,19 +525,27 @@ def dataset_names(store: str | Path | None = None) -> list[str]:
 
 
 def list_datasets(store: str | Path | None = None) -> pd.DataFrame:
-    """One row per dataset: name, kind, frequency, series, first and last period, files, updated."""
+    """One row per dataset: name, kind, frequency, series, first and last period, periods missing inside its series
+    (``missing``, as ``forecast data show`` counts them, and ``gappy``, the series with any), files, updated."""
     with connect(store) as connection:
         # rate series (the rates table, when the store has one) count as series like counts do
         observed = ("(SELECT dataset, month, area, category FROM counts UNION ALL "
                     "SELECT dataset, month, area, category FROM rates)" if _has_table(connection, "rates") else "counts")
+        # per series: the periods it holds and those from its first to its last (a quarter is 3 months)
+        series = ("SELECT o.dataset, count(*) AS held, min(o.month) AS first, max(o.month) AS last, "
+                  "(max(year(o.month) * 12 + month(o.month)) - min(year(o.month) * 12 + month(o.month))) "
+                  "// (CASE WHEN d.frequency = 'quarter' THEN 3 ELSE 1 END) + 1 AS span "
+                  f"FROM {observed} o JOIN datasets d ON d.name = o.dataset GROUP BY o.dataset, o.area, o.category, "
+                  "d.frequency")
         return connection.execute(
-            "SELECT d.name, d.kind, d.frequency, d.areas, "
-            f"(SELECT count(*) FROM (SELECT DISTINCT area, category FROM {observed} c WHERE c.dataset = d.name)) AS series, "
-            f"(SELECT min(month) FROM {observed} c WHERE c.dataset = d.name) AS first, "
-            f"(SELECT max(month) FROM {observed} c WHERE c.dataset = d.name) AS last, "
+            f"WITH series AS ({series}), held AS (SELECT dataset, count(*) AS series, min(first) AS first, "
+            "max(last) AS last, sum(span - held) AS missing, count(*) FILTER (WHERE span > held) AS gappy "
+            "FROM series GROUP BY dataset) "
+            "SELECT d.name, d.kind, d.frequency, d.areas, coalesce(h.series, 0) AS series, h.first, h.last, "
+            "CAST(coalesce(h.missing, 0) AS BIGINT) AS missing, coalesce(h.gappy, 0) AS gappy, "
             "(SELECT count(*) FROM files f WHERE f.dataset = d.name) AS files, d.updated_at, "
             + ("d.name IN (SELECT dataset FROM illustrative)" if _has_table(connection, "illustrative") else "false")
-            + " AS illustrative FROM datasets d ORDER BY d.name").df()
+            + " AS illustrative FROM datasets d LEFT JOIN held h ON h.dataset = d.name ORDER BY d.name").df()
 
 
 def read_dataset(name: str, *, store: str | Path | None = None) -> StoredDataset:

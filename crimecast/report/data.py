@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 
 from crimecast.data.imports import DatasetDescription
@@ -58,8 +60,8 @@ def datasets_table(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({
         "dataset": frame["name"], "kind": frame["kind"], "by": frame["frequency"], "areas": frame["areas"],
         "series": frame["series"], "first": [_label(m, f) for m, f in zip(frame["first"], frame["frequency"])],
-        "last": [_label(m, f) for m, f in zip(frame["last"], frame["frequency"])], "files": frame["files"],
-        "updated": pd.to_datetime(frame["updated_at"]).dt.strftime("%Y-%m-%d %H:%M")})
+        "last": [_label(m, f) for m, f in zip(frame["last"], frame["frequency"])], "missing": frame["missing"],
+        "files": frame["files"], "updated": pd.to_datetime(frame["updated_at"]).dt.strftime("%Y-%m-%d %H:%M")})
 
 
 def series_summary(description: DatasetDescription) -> pd.DataFrame:
@@ -124,7 +126,8 @@ def describe_json(description: DatasetDescription) -> dict:
     return {"dataset": stored.name, "kind": stored.kind, "frequency": stored.frequency, "areas": stored.areas,
             "whole": stored.whole, "fingerprint": stored.fingerprint, "series": records(description.series),
             "categories": records(stored.categories), "areas_table": records(stored.hierarchy),
-            "files": records(stored.files), "notes": list(stored.notes),
+            "files": records(stored.files), "notes": list(stored.notes), "imports": description.imports,
+            "notes_of_files": description.last_import_files,
             "illustrative": stored.illustrative is not None, "notice": stored.illustrative or ""}
 
 
@@ -133,6 +136,7 @@ def datasets_json(frame: pd.DataFrame) -> list[dict]:
     from crimecast.report.serialise import records
 
     table = datasets_table(frame)
+    table["series_with_gaps"] = frame["gappy"]
     table["illustrative"] = frame["illustrative"].astype(bool) if "illustrative" in frame else False
     return records(table)
 
@@ -146,8 +150,26 @@ def datasets_text(frame: pd.DataFrame, *, store: str) -> list[Line]:
     table = datasets_table(frame)
     if "illustrative" in frame:  # imported from the shipped examples: said beside the name
         table["dataset"] = [f"{n} (illustrative)" if flag else n for n, flag in zip(table["dataset"], frame["illustrative"])]
-    return [heading(f"Datasets in {store}:"),
-            plain(text_table(table, align_left=("dataset", "kind", "by", "areas")))]
+    lines = [heading(f"Datasets in {store}:"), plain(text_table(table, align_left=("dataset", "kind", "by", "areas")))]
+    gappy = frame[frame["missing"] > 0]
+    if not gappy.empty:  # where the gaps are: a dataset's own listing names every series with any
+        units = "months or quarters" if frame["frequency"].nunique() > 1 else f"{frame['frequency'].iloc[0]}s"
+        example = gappy["name"].iloc[0]
+        lines.append(plain(f"missing: {units} missing inside a dataset's series; `forecast data show {example} --gaps` "
+                           "lists each series with gaps. Commands fill gaps of up to --max-gap (default 2) in a row "
+                           "and leave out series with longer ones."))
+    return lines
+
+
+def _notes_text(description: DatasetDescription) -> list[Line]:
+    """The stored notes; after several imports they are the last one's ("853 rows from 2 street file(s)" is of its
+    files, not of the dataset), so they are labelled with its files."""
+    notes = description.dataset.notes
+    if description.imports <= 1 or not notes:
+        return [plain(f"Note: {text}") for text in notes]
+    files = [Path(path).name for path in description.last_import_files]
+    return [plain(f"Notes of the last of {description.imports} imports ({', '.join(files)}; every import's files are "
+                  "listed below):"), *[plain(f"  {text}") for text in notes]]
 
 
 def describe_text(description: DatasetDescription) -> list[Line]:
@@ -163,7 +185,7 @@ def describe_text(description: DatasetDescription) -> list[Line]:
              plain(text_table(series_summary(description), align_left=("category", "first", "last", "in_total"))),
              plain(), plain(gaps_sentence(description)),
              plain(f"Areas ({len(areas_held)}): " + ", ".join(areas_held[:20]) + (" ..." if len(areas_held) > 20 else ""))]
-    lines += [plain(f"Note: {text}") for text in stored.notes]
+    lines += _notes_text(description)
     lines.append(heading("\nFiles:"))
     lines += [plain(f"  {row.path}  sha256 {row.sha256[:16]}...  imported {row.imported_at:%Y-%m-%d %H:%M} "
                     f"(crimecast {row.crimecast_version})") for row in stored.files.itertuples()]

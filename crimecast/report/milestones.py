@@ -281,7 +281,8 @@ def milestones_json(report: MilestoneReport, *, data: dict, files: list[Path]) -
     """
     payload = {"plan": report.plan.name, "as_of": report.as_of, "scenario": report.scenario_name,
                "data": data.get("source"), "illustrative": bool(data.get("illustrative")),
-               "model": report.base.model, "paths": report.base.paths,
+               "model": report.count_model or report.rate_model, "rate_model": report.rate_model,
+               "paths": report.base.paths,
                "milestones": serialise.records(report.table()), "notes": report.notes,
                "calibration_caveat": CALIBRATION_CAVEAT,
                "files": [str(p) for p in files]}
@@ -290,13 +291,23 @@ def milestones_json(report: MilestoneReport, *, data: dict, files: list[Path]) -
     return payload
 
 
+def _model_text(report: MilestoneReport) -> str:
+    """The models used, as the header says them: ``crimecast, 1,000 paths``; rates only ``logit-binomial, 1,000
+    paths`` (the count model's settings, steps or drift, do not apply); both ``...; rate milestones: logit-binomial``."""
+    paths = f"{report.base.paths:,} paths"
+    if report.count_model is None:
+        return f"{report.rate_model}, {paths}"
+    rates = f"; rate milestones: {report.rate_model}" if report.rate_model else ""
+    return f"{report.count_model}, {paths}{tables.switched_off_text(report.base.switched_off)}{rates}"
+
+
 def milestones_text(report: MilestoneReport, *, data_label: str, folder: Path, files: list[Path]) -> list[Line]:
     """``forecast milestones``: the position table, a sentence per milestone, the year against a saved forecast, notes."""
     observed = max(a.months_observed for a in report.assessments)
     as_of = report.assessments[0].frequency.label(report.as_of)  # "2013/14 Q2" for quarterly data, not its last month
     stage = f"in-year assurance as of {as_of}" if observed else f"planning from {as_of}"
     scenario_text = f", scenario '{report.scenario_name}'" if report.scenario_name else ""
-    model = f"{report.base.model}, {report.base.paths:,} paths{tables.switched_off_text(report.base.switched_off)}"
+    model = _model_text(report)
     lines = [heading(f"\n{report.title}: {stage}. Data: {data_label}. Model: {model}{scenario_text}."),
              plain(tables.text_table(position_table(report), align_left=("milestone", "year", "target", "verdict"))),
              plain()]

@@ -256,6 +256,9 @@ def _rounded(value, digits: int):
 def areas_sentence(counts: pd.DataFrame) -> str:
     """How the areas of a dataset relate, in one sentence for ``forecast list``."""
     whole = counts.attrs.get("whole") or "force"
+    if counts.attrs.get("areas") == "peers" and counts["area"].nunique() == 1:  # default_area: the one force
+        return (f"The areas are peers (such as separate forces), and this data holds one, {counts['area'].iloc[0]}: "
+                "it is the default area of every command.")
     if counts.attrs.get("areas") == "peers":
         return ("The areas are peers (such as separate forces, or the local authorities of several forces): no total "
                 "over them is formed; name one with --area (the default is refused).")

@@ -46,14 +46,15 @@ MIN_YEARS_OF_HISTORY = 2  # before --as-of: 24 months or 8 quarters
 # ---------------------------------------------------------------- checking the plan against the data
 
 def _resolve_milestone(counts: pd.DataFrame, milestone: Milestone, where: str, *, in_file: bool = True) -> Key:
+    named = milestone.area
     try:
         category, _ = resolve_category(counts, milestone.category)
-        if milestone.area == FORCE_AREA and FORCE_AREA not in set(counts["area"]):
-            _one_area_or_named(counts, in_file=in_file)
+        if named == FORCE_AREA and FORCE_AREA not in set(counts["area"]):
+            named = _one_area_or_named(counts, in_file=in_file)
     except DataError as error:
         raise ScenarioError(f"{where}: {error}") from None
     try:
-        area = resolve_area(counts, _as_narrowed(counts, milestone.area))
+        area = resolve_area(counts, _as_narrowed(counts, named))
     except DataError as error:  # an unknown area: said in terms of --area when one force was taken out of several
         raise ScenarioError(_outside_the_force(counts, milestone.area, where) if counts.attrs.get("force_name")
                             else f"{where}: {error}") from None
@@ -74,10 +75,12 @@ def _as_narrowed(counts: pd.DataFrame, area: str) -> str:
     return FORCE_AREA if names_the_whole(counts, area) else area
 
 
-def _one_area_or_named(counts: pd.DataFrame, *, in_file: bool) -> None:
-    """Separate forces and no area named: say so, rather than "unknown area 'force'"."""
+def _one_area_or_named(counts: pd.DataFrame, *, in_file: bool) -> str:
+    """The force-wide area a milestone without one means, by the rule every command uses (``default_area``: a
+    dataset of one force alone is that force); separate forces and none named: say so, rather than "unknown area
+    'force'"."""
     try:
-        default_area(counts)
+        return default_area(counts)
     except DataError as error:
         hint = " In a plan file, an area: key on each milestone does the same." if in_file else ""
         raise DataError(f"{error}{hint}") from None
@@ -117,6 +120,22 @@ def _same_data(scenario: Scenario, counts: pd.DataFrame) -> None:
     if scenario.base.data != source:
         raise UsageError(f"the scenario {scenario.source} uses data '{scenario.base.data}' but the milestones use "
                          f"'{source}'. Pass {data_option(scenario.base.data)} {scenario.base.data}, or change the scenario's base.data.")
+
+
+def _scenario_on_rates(scenario: Scenario, counts: pd.DataFrame) -> None:
+    """A scenario beside a plan of rate milestones on a dataset of rates only, checked as on counts: its data, then its
+    drivers' categories, which a dataset with no counts never holds (drivers change counts)."""
+    from crimecast.data.rates import rates_for
+
+    _same_data(scenario, counts)
+    if scenario.drivers:
+        driver = scenario.drivers[0]
+        rates = rates_for(counts)
+        held = ", ".join(sorted(set(rates["category"]))) if rates is not None else "none"
+        raise ScenarioError(f"{scenario.where.get(driver.label, scenario.source)}.category: "
+                            f"{counts.attrs.get('source', 'the data')} holds rate series only ({held}) and no counts, "
+                            f"and a scenario's drivers change counts: '{', '.join(driver.category)}' would change nothing. "
+                            "Leave out --scenario, or assess the plan on a dataset of counts.")
 
 
 def milestone_spec(plan: Plan, scenario: Scenario | None = None, **options) -> ForecastSpec:
@@ -315,6 +334,8 @@ def assess_milestones(counts: pd.DataFrame, plan: Plan, *, spec: ForecastSpec | 
     if not plan.milestones:
         if against is not None:
             raise UsageError("--against reads a saved forecast of counts, and the plan has only rate milestones.")
+        if scenario is not None:
+            _scenario_on_rates(scenario, counts)
         report = rate_only_report(counts, full_plan, spec=spec, scenario=scenario)
         if saved is not None:
             report.notes.append(rates_afresh_note(report))

@@ -188,6 +188,18 @@ class MilestoneReport:
             return self.assessments[0].label
         return plan.name
 
+    @property
+    def count_model(self) -> str | None:
+        """The model the count milestones are forecast with (``base.model``), or ``None`` for a plan of rates only."""
+        return self.base.model if any(a.unit != "rate" for a in self.assessments) else None
+
+    @property
+    def rate_model(self) -> str | None:
+        """The model the rate milestones are forecast with (logit-binomial), or ``None`` for a plan of counts only."""
+        from crimecast.forecast.rates import LOGIT_BINOMIAL
+
+        return LOGIT_BINOMIAL if any(a.unit == "rate" for a in self.assessments) else None
+
     def table(self) -> pd.DataFrame:
         """One row per milestone: target, last year, expected, interval, P(meet), verdict, recommended targets."""
         return pd.DataFrame([_row(a, self.scenario_name is not None) for a in self.assessments])

@@ -271,6 +271,20 @@ def plan_data(plan_file: str | None, *, category: str | None, year: str | None) 
     return load_plan(plan_file, year=year).data if plan_file and not category else None
 
 
+def _refuse_rates_only(counts) -> None:
+    """A change or count target on a dataset of rate series only (no counts): say what a rate milestone is instead."""
+    from crimecast.data.rates import rates_for
+    from crimecast.errors import UsageError
+
+    rates = rates_for(counts)
+    names = sorted(set(rates["category"])) if rates is not None else []
+    example = names[0] if names else "CATEGORY"
+    raise UsageError(f"{counts.attrs.get('source', 'the data')} holds rate series only ({', '.join(names) or 'none'}) and "
+                     "no counts, so --target and --count have nothing to be set on. A target for a rate is a plan's rate "
+                     f"milestone: write `milestones: [{{category: {example}, rate: 88%}}]` with `year:` in a YAML file "
+                     "and pass it with --plan FILE.")
+
+
 def plan_for(counts, *, category: str | None = None, plan_file: str | None = None, area: str = "force",
              target: float | str | None = None, count: float | None = None, year: str | None = None,
              direction: str = AT_MOST, as_of=None) -> Plan:
@@ -311,6 +325,8 @@ def plan_for(counts, *, category: str | None = None, plan_file: str | None = Non
         raise UsageError("give either CATEGORY (with --target or --count) or --plan FILE, not both.")
     if plan_file:
         return load_plan(plan_file, year=year)
+    if counts.empty:
+        _refuse_rates_only(counts)
     frequency = frequency_of(counts)
     last = counts["month"].max() if as_of is None else frequency.period_containing(as_of)
     year = year or financial_year_label(financial_year_start(frequency.next(last)))
