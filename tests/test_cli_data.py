@@ -436,6 +436,26 @@ def test_one_force_of_peers_is_every_commands_default_area_as_for_run(tmp_path, 
     assert pack.exit_code == 0, pack.output
 
 
+def test_milestones_on_one_force_of_peers_take_a_scenario_of_that_dataset(tmp_path, store):
+    """The force taken out of the dataset (by default, or named) is still the scenario's data: was "the scenario uses
+    data 'a' but the milestones use 'a (avon-and-somerset)'"."""
+    _one_force_of_peers(tmp_path, store)
+    scenario = tmp_path / "cut.yaml"
+    scenario.write_text("version: 1\nname: cut\nbase:\n  data: a\n  as_of: 2019-03\n  model: seasonal-naive\n  paths: 200\n"
+                        "drivers:\n  - name: cut\n    kind: uplift\n    category: burglary\n    value: -0.05\n")
+    ask = ("milestones", "burglary", "--target", "-5%", "--dataset", "a", "--year", "2019/20", "--as-of", "2019-03",
+           "--scenario", scenario, "--store", store, "--model", "seasonal-naive", "--paths", 200, "--no-chart",
+           "--out", tmp_path / "o")
+    for named in ((), ("--area", "avon-and-somerset")):
+        result = invoke(*ask, *named)
+        assert result.exit_code == 0, result.output
+        assert "scenario 'cut'" in result.output and "Under the scenario" in result.output
+    other = tmp_path / "other.yaml"  # a scenario of other data is still refused
+    other.write_text(scenario.read_text().replace("data: a", "data: b"))
+    refused = invoke(*[other if word == scenario else word for word in ask])
+    assert refused.exit_code == 2 and "uses data 'b' but the milestones use 'a (avon-and-somerset)'" in refused.output
+
+
 def test_milestones_on_several_peers_without_an_area_ask_for_one(tmp_path, store):
     months = [f"{y}-{m:02d}" for y in range(2016, 2020) for m in range(1, 13)]
     rows = [f"{month},{force},Burglary,{base + 3 * (i % 12)}" for i, month in enumerate(months)

@@ -187,6 +187,13 @@ def restrict_to(counts: pd.DataFrame, area: str) -> pd.DataFrame:
     return chosen
 
 
+def source_read(counts: pd.DataFrame) -> str:
+    """The data ``counts`` were read from, as a file's ``data:`` names it: ``attrs['source']``, without the force
+    :func:`restrict_to` took out of several (``forces``, not ``forces (merseyside)``)."""
+    source, force = str(counts.attrs.get("source", "")), counts.attrs.get("force_name")
+    return source.removesuffix(f" ({force})") if force else source
+
+
 def force_wide(counts: pd.DataFrame, area: str | None = None) -> pd.DataFrame:
     """The data a command on one force's whole works on (milestones, scenarios).
 

@@ -22,7 +22,7 @@ from crimecast.data.calendar import financial_year_label, financial_year_periods
 from crimecast.data.frequency import MONTHLY, Frequency, frequency_of, last_complete_period
 from crimecast.data.series import (FORCE_AREA, default_area, filled_in_years, names_the_whole, resolve_area,
                                    resolve_category, series_of)
-from crimecast.data.sources import data_option
+from crimecast.data.sources import data_option, source_read
 from crimecast.errors import DataError, ScenarioError, UsageError
 from crimecast.forecast.panel import Panel, forecast_panel, series_result
 from crimecast.forecast.parallel import Progress
@@ -116,8 +116,9 @@ def _needs(keys: list[Key], resolved) -> list[Key]:
 
 
 def _same_data(scenario: Scenario, counts: pd.DataFrame) -> None:
+    """The scenario's data is the milestones' (one force taken out of a dataset of several is still that dataset)."""
     source = str(counts.attrs.get("source", ""))
-    if scenario.base.data != source:
+    if scenario.base.data != source_read(counts):
         raise UsageError(f"the scenario {scenario.source} uses data '{scenario.base.data}' but the milestones use "
                          f"'{source}'. Pass {data_option(scenario.base.data)} {scenario.base.data}, or change the scenario's base.data.")
 
