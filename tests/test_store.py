@@ -207,6 +207,8 @@ def test_an_extension_by_another_force_is_refused_and_changes_nothing(tmp_path, 
         import_data("csv", [other], name="avon", store=store)
     later = write_csv("month,force,crime_type,count\n2020-03,Avon Police,Burglary,4\n", "a3.csv")
     assert import_data("csv", [later], name="avon", store=store).periods_added == 1  # the same force extends it
+    shouted = write_csv("month,force,crime_type,count\n2020-04,AVON POLICE ,Burglary,3\n", "a4.csv")
+    assert import_data("csv", [shouted], name="avon", store=store).periods_added == 1  # ... however it is written
 
 
 def test_list_counts_the_periods_missing_inside_each_datasets_series(tmp_path, write_csv):

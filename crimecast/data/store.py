@@ -63,6 +63,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from crimecast.data.slugs import slugify
 from crimecast.defaults import STORE_ENV
 from crimecast.errors import DataError, UsageError
 
@@ -378,12 +379,14 @@ def _check_same_areas(connection, name: str, data: ImportedData, *, areas: str, 
                         f"the stored ones. {fix}")
     old = _named_forces(stored)
     new = _named_forces(data.hierarchy)
-    clash = [(a, old[a], new[a]) for a in old.index.intersection(new.index) if old[a] != new[a]]
+    # the same force written another way ("AVON AND SOMERSET CONSTABULARY") is no clash: names are compared as slugs
+    clash = [(a, old[a], new[a]) for a in old.index.intersection(new.index) if slugify(old[a]) != slugify(new[a])]
     if clash:
         area, before, after = clash[0]
         raise DataError(f"dataset '{name}' holds {before}'s counts as area '{area}'; this import's area '{area}' is "
                         f"{after}. Adding it would overwrite one with the other. {fix}")
-    added = sorted(set(new) - set(old))
+    known = {slugify(force) for force in old}
+    added = sorted({force for force in new if slugify(force) not in known})
     if areas == "parts" and len(old) and added:
         raise DataError(f"dataset '{name}' holds {_forces_text(stored, areas, whole)}; this import adds "
                         f"{', '.join(added)}, which would be summed with it into area '{whole}'. {fix}")
