@@ -17,6 +17,7 @@ from crimecast.data.frequency import frequency_named
 from crimecast.data.load import ColumnMap, import_csv
 from crimecast.data.schema import validate
 from crimecast.data.store import ImportSummary, StoredDataset, check_name, read_dataset, save_import
+from crimecast.defaults import DEFAULT_MAX_GAP
 from crimecast.errors import DataError, UsageError
 
 KINDS = ("police-uk", "home-office", "csv")
@@ -176,7 +177,7 @@ def _sparse_note(data) -> list[str]:
     listed = ", ".join(f"{c} / {a}" for c, a in sparse[:4]) + (" ..." if len(sparse) > 4 else "")
     return [f"{len(sparse)} series are too sparse to forecast (fewer than half the {frequency.noun}s between their first "
             f"and last hold a count; e.g. {listed}): they are stored, but commands leave out those with gaps longer "
-            "than --max-gap (default 2), saying why, and a forecast of the rest means little."]
+            f"than --max-gap (default {DEFAULT_MAX_GAP}), saying why, and a forecast of the rest means little."]
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ import pandas as pd
 
 from crimecast.data.imports import DatasetDescription
 from crimecast.data.store import ImportSummary
+from crimecast.defaults import DEFAULT_MAX_GAP
 from crimecast.report.text import Line, heading, note, plain
 
 
@@ -92,6 +93,10 @@ def _gappy(description: DatasetDescription) -> pd.DataFrame:
     return gappy.sort_values("missing", ascending=False, kind="stable")
 
 
+_FILL_RULE = (f"fill gaps of up to --max-gap (default {DEFAULT_MAX_GAP}) in a row and leave out series with longer "
+              "ones")  # what commands do with the gaps listed
+
+
 def gaps_sentence(description: DatasetDescription) -> str:
     gappy = _gappy(description)
     noun = description.dataset.frequency
@@ -100,8 +105,7 @@ def gaps_sentence(description: DatasetDescription) -> str:
     listed = ", ".join(f"{r.category} / {r.area} ({r.missing})" for r in gappy.head(5).itertuples())
     every = f" (`forecast data show {description.dataset.name} --gaps` lists them all)" if len(gappy) > 5 else ""
     return (f"{len(gappy)} series have missing {noun}s inside them, most: {listed}"
-            f"{' ...' if len(gappy) > 5 else ''}{every}. Commands fill gaps of up to --max-gap (default 2) and leave "
-            "out series with longer ones.")
+            f"{' ...' if len(gappy) > 5 else ''}{every}. Commands {_FILL_RULE}.")
 
 
 def gaps_text(description: DatasetDescription) -> list[Line]:
@@ -114,8 +118,7 @@ def gaps_text(description: DatasetDescription) -> list[Line]:
         return [plain(f"{description.dataset.name}: no {noun} is missing inside any series.")]
     table = gappy[["category", "area", "first", "last", "missing"]].rename(columns={"missing": f"{noun}s missing"})
     return [heading(f"{description.dataset.name}: {len(gappy)} series with {noun}s missing inside them "
-                    f"({int(gappy['missing'].sum()):,} {noun}s); commands fill gaps of up to --max-gap (default 2) "
-                    "in a row and leave out series with longer ones."),
+                    f"({int(gappy['missing'].sum()):,} {noun}s); commands {_FILL_RULE}."),
             plain(text_table(table.reset_index(drop=True), align_left=("category", "area", "first", "last")))]
 
 
@@ -156,8 +159,7 @@ def datasets_text(frame: pd.DataFrame, *, store: str) -> list[Line]:
         units = "months or quarters" if frame["frequency"].nunique() > 1 else f"{frame['frequency'].iloc[0]}s"
         example = gappy["name"].iloc[0]
         lines.append(plain(f"missing: {units} missing inside a dataset's series; `forecast data show {example} --gaps` "
-                           "lists each series with gaps. Commands fill gaps of up to --max-gap (default 2) in a row "
-                           "and leave out series with longer ones."))
+                           f"lists each series with gaps. Commands {_FILL_RULE}."))
     return lines
 
 
