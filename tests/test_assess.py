@@ -390,3 +390,18 @@ def test_a_milestone_on_a_quiet_series_says_meeting_it_is_mostly_chance(tmp_path
     steady = assess_milestones(loud, single_milestone("burglary", area="force", target=-0.05, count=None,
                                                       year="2013/14"), spec=fast("2013-03"))
     assert not steady.assessments[0].quiet and not any("quiet" in n for n in steady.notes)
+
+
+def test_a_quiet_note_says_one_crime_not_one_crimes():
+    """Westminster's fraud and forgery, 2023/24: about 1 crime expected (the note said "about 1 crimes")."""
+    from types import SimpleNamespace
+
+    from crimecast.scenarios.assessment import quiet_note
+
+    def note(expected: float) -> str:
+        milestone = SimpleNamespace(describe=lambda: "-8.0% or lower", count=None)
+        return quiet_note([SimpleNamespace(quiet=True, label="Fraud", year="2023/24", last_year=0.0, milestone=milestone,
+                                           baseline=SimpleNamespace(expected=expected))])[0]
+
+    assert "(about 1 crime expected in 2023/24, last year 0)" in note(0.6)
+    assert "(about 5 crimes expected in 2023/24, last year 0)" in note(5.2)
