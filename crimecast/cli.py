@@ -1140,7 +1140,7 @@ def milestones_command(category, target, count_target, direction, area, plan_fil
     if counts.attrs.get("areas") == "peers" and not several and not reads_saved:
         # one force of peers (named, or the only one): forecast it as a whole (a saved forecast names the force as
         # `run` did, so keep that)
-        counts = force_wide(counts, None if area in (None, FORCE_AREA) else area)
+        counts = force_wide(counts, area=None if area in (None, FORCE_AREA) else area)
         area = FORCE_AREA if counts.attrs.get("force_name") else area
     if area is None:  # the area `run` and `spc` default to (a plan's milestones carry their own)
         area = FORCE_AREA if plan_file else default_area(counts)

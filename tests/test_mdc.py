@@ -118,7 +118,7 @@ def test_beyond_limit_months_inside_the_latest_six_but_not_at_the_end_still_mean
 def test_the_window_is_six_months_or_two_quarters():
     from crimecast.data.frequency import QUARTERLY
 
-    assert (mdc.recent_periods(), mdc.recent_periods(QUARTERLY)) == (6, 2)
+    assert (mdc.recent_periods(), mdc.recent_periods(frequency=QUARTERLY)) == (6, 2)
     limits = Limits(mean=2000.0, mr_bar=180.0, lower=1536.0, upper=2500.0)
     three_back = [2000, 1990, 1450, 2010, 2020]  # a quarter beyond the lower limit three quarters back: outside 2
     reading = mdc.assurance(limits, year_target=4 * 1400, frequency=QUARTERLY, latest=three_back)

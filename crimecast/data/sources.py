@@ -194,7 +194,7 @@ def source_read(counts: pd.DataFrame) -> str:
     return source.removesuffix(f" ({force})") if force else source
 
 
-def force_wide(counts: pd.DataFrame, area: str | None = None) -> pd.DataFrame:
+def force_wide(counts: pd.DataFrame, *, area: str | None = None) -> pd.DataFrame:
     """The data a command on one force's whole works on (milestones, scenarios).
 
     ``area`` names one force of a dataset of separate forces (peers): only it
@@ -239,7 +239,7 @@ def open_counts(source: DataSource = DataSource()) -> pd.DataFrame:
     """
     counts = _read(source)
     if source.within is not None or source.force_wide:
-        counts = force_wide(counts, source.within)
+        counts = force_wide(counts, area=source.within)
     if source.as_of is not None:
         counts = cut_at(counts, source.as_of)
     return with_totals(counts)

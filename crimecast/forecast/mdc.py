@@ -96,7 +96,7 @@ class Assurance:
                 "above the upper limit" if self.monthly_target > self.upper else "")
 
 
-def recent_periods(frequency: Frequency = MONTHLY) -> int:
+def recent_periods(*, frequency: Frequency = MONTHLY) -> int:
     """How many of the latest periods the assurance reading looks at: :data:`RECENT_MONTHS` in periods of
     ``frequency`` (6 months, 2 quarters)."""
     return max(RECENT_MONTHS // frequency.months_per_period, 1)
@@ -122,7 +122,7 @@ def recent_beyond(values, *, monthly_target: float, lower: float, upper: float,
         and a boolean array of the same length: below ``lower`` when the target is below it, above ``upper`` when
         above; all False when the target lies within the limits.
     """
-    recent = np.asarray(values, dtype=float)[-recent_periods(frequency):]
+    recent = np.asarray(values, dtype=float)[-recent_periods(frequency=frequency):]
     if monthly_target < lower:
         return recent, recent < lower
     if monthly_target > upper:

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from crimecast.data.calendar import financial_year_label, financial_year_periods, financial_year_start
-from crimecast.data.frequency import frequency_of, last_complete_period
+from crimecast.data.frequency import Frequency, frequency_of, last_complete_period
 from crimecast.data.series import FORCE_AREA, resolve_area, resolve_category
 from crimecast.data.slugs import area_label
 from crimecast.errors import DataError, FundFileError, InfeasibleError, UsageError
@@ -77,7 +77,7 @@ def _categories(counts: pd.DataFrame, assumptions: CsfAssumptions, source: str) 
     return out
 
 
-def fund_year_start(as_of: pd.Timestamp, frequency) -> int:
+def fund_year_start(as_of: pd.Timestamp, frequency: Frequency) -> int:
     """The financial year the fund is allocated for: the first that starts after ``as_of`` (a period start).
 
     Data ending at a year end (March) gives the year after it; data ending
