@@ -25,8 +25,9 @@ file; no model is told about them).
 Metrics per model: MASE (scaled by the in-sample seasonal-naive MAE; mean and
 median over series x origins), the one-year total's absolute % error, 80% and
 95% coverage of the periods, seconds per series (all its origins), and 80%
-coverage by origin year. Writes the "accuracy" section of bench/RESULTS.md and
-the per-window scores to bench/accuracy-scores.csv.
+coverage by origin year. Writes the "accuracy" section of bench/RESULTS.md (with
+``--series N``; every series: "accuracy-all-series") and the per-window scores
+to bench/accuracy-scores.csv.
 
 The panels hold the busier series (20 or more a period, no zero periods), as
 a Board would forecast. ``--low-counts`` scores the quiet ones instead (5 to
@@ -34,7 +35,7 @@ a Board would forecast. ``--low-counts`` scores the quiet ones instead (5 to
 matters most, into its own section ("accuracy-low-counts") and scores file;
 seasonal references still come from the whole panel.
 
-    nice -n 10 python bench/accuracy.py                                  # every panel, every series (hours)
+    nice -n 5 python bench/accuracy.py --jobs 2                          # every panel, every series (17 minutes on 2 cores)
     nice -n 10 python bench/accuracy.py --series 12                      # 12 series per panel (minutes)
     nice -n 10 python bench/accuracy.py --panels london,police-uk-forces --series 20 --jobs 2
     nice -n 10 python bench/accuracy.py --series 30 --low-counts         # the quiet series
@@ -489,7 +490,7 @@ def main() -> None:
                 f"`{args.exceptional}` periods that began before each origin out of fitting, as the product does by "
                 "default; the statsforecast peers fit every month.")
     heading = ("Accuracy on the real panels' quiet series (5 to 20 a period)" if args.low_counts else
-               "Accuracy on the real panels")
+               "Accuracy on the real panels" if args.series else "Accuracy on every series of the real panels")
     body = f"""## {heading}, against the statsforecast peers
 
 {machine()}. `{command}`.{caveat} The same rolling origins for every model (the last {args.windows} one-year
@@ -503,7 +504,14 @@ of their forecasts and interval bounds; `ets` is crimecast's ETS member alone. {
 
 {chr(10).join(chr(10) + s for s in sections)}
 """
-    write_section("accuracy-low-counts" if args.low_counts else "accuracy", body)
+    write_section(section_name(low_counts=args.low_counts, series=args.series), body)
+
+
+def section_name(*, low_counts: bool, series: int | None) -> str:
+    """The RESULTS.md section a run writes: a subsample (``--series N``) and every series keep their own sections,
+    so the quick run does not overwrite the full one (nor the other way round)."""
+    name = "accuracy-low-counts" if low_counts else "accuracy"
+    return name if series else f"{name}-all-series"
 
 
 if __name__ == "__main__":

@@ -22,3 +22,13 @@ def test_help_prints_and_stops(name, monkeypatch, capsys):
     assert stopped.value.code == 0
     assert "usage:" in capsys.readouterr().out
     assert results.read_bytes() == before
+
+
+def test_a_subsample_and_every_series_write_their_own_accuracy_sections(monkeypatch):
+    monkeypatch.syspath_prepend(str(ROOT))
+    from bench.accuracy import section_name
+
+    assert section_name(low_counts=False, series=30) == "accuracy"
+    assert section_name(low_counts=False, series=None) == "accuracy-all-series"
+    assert section_name(low_counts=True, series=30) == "accuracy-low-counts"
+    assert section_name(low_counts=True, series=None) == "accuracy-low-counts-all-series"
