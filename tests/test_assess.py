@@ -390,3 +390,17 @@ def test_a_milestone_on_a_quiet_series_says_meeting_it_is_mostly_chance(tmp_path
     steady = assess_milestones(loud, single_milestone("burglary", area="force", target=-0.05, count=None,
                                                       year="2013/14"), spec=fast("2013-03"))
     assert not steady.assessments[0].quiet and not any("quiet" in n for n in steady.notes)
+
+
+def test_a_quiet_series_of_about_one_crime_says_crime_not_crimes():
+    from types import SimpleNamespace
+
+    from crimecast.scenarios.assessment import quiet_note
+
+    def quiet(expected: float):
+        return SimpleNamespace(quiet=True, label="Fraud — Westminster", year="2023/24", last_year=0.0,
+                               baseline=SimpleNamespace(expected=expected),
+                               milestone=SimpleNamespace(count=None, describe=lambda: "-8.0% or lower"))
+
+    assert "(about 1 crime expected in 2023/24, last year 0)" in quiet_note([quiet(1.2)])[0]
+    assert "(about 5 crimes expected in 2023/24, last year 0)" in quiet_note([quiet(4.8)])[0]

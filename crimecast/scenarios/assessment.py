@@ -237,7 +237,8 @@ def quiet_note(assessments: list[Assessment]) -> list[str]:
         return []
 
     def about(a: Assessment) -> str:
-        return f"about {a.baseline.expected:,.0f} crimes expected in {a.year}, last year {a.last_year:,.0f}"
+        crimes = "crime" if round(a.baseline.expected) == 1 else "crimes"
+        return f"about {a.baseline.expected:,.0f} {crimes} expected in {a.year}, last year {a.last_year:,.0f}"
 
     def swing(a: Assessment) -> float:  # one Poisson standard deviation, as a share of the year
         return 1 / np.sqrt(max(a.baseline.expected, 1.0))
