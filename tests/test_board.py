@@ -79,6 +79,13 @@ def _plain(html: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", DATA_URI.sub("", html)))
 
 
+def test_a_chance_takes_the_article_its_number_is_said_with():
+    from crimecast.report.board import _chance
+
+    assert [_chance(p, 1000) for p in (0.11, 0.08, 0.18, 0.83, 0.35, 0.006, 0.1, 0.0)] == [
+        "an 11%", "an 8%", "an 18%", "an 83%", "a 35%", "a 0.6%", "a 10%", "less than a 0.1%"]
+
+
 @pytest.fixture(scope="module")
 def replay(board_replay):
     result, folder, _ = board_replay

@@ -505,6 +505,17 @@ def test_optimise_fleet_json_and_co2_objective(tmp_path):
     assert result.exit_code == 0, result.output
     payload = json.loads(result.stdout)
     assert payload["cost"] <= 800000 + 1e-6 and payload["co2"] < payload["baseline_co2"]
+    assert payload["budget"] == 800000 and payload["co2_cap"] is None
+
+
+def test_optimise_fleet_says_the_cap_it_was_solved_within_and_that_the_sensitivity_is_without_it(tmp_path):
+    result = invoke("optimise", "fleet", "fleet-2013", "--co2-cap", "140", "--out", str(tmp_path), "--no-chart")
+    assert result.exit_code == 0, result.output
+    first = next(line for line in result.output.splitlines() if "renewals, objective" in line)
+    assert "objective cost, within a CO2 cap of 140.0 t, solved" in first
+    assert "optimal whole-life cost, minimising cost with no budget or CO2 cap" in result.output
+    plain = invoke("optimise", "fleet", "fleet-2013", "--out", str(tmp_path), "--no-chart").output
+    assert "objective cost, solved" in plain and "optimal whole-life cost):" in plain
 
 
 def test_optimise_fleet_impossible_cap_is_one_line():

@@ -13,6 +13,20 @@ def test_embedded_dataset_is_labelled_illustrative():
     assert set(counts["area"]) == {"birmingham", "coventry", "dudley", "sandwell", "solihull", "walsall", "wolverhampton"}
 
 
+def test_a_shipped_example_read_directly_is_labelled_illustrative_and_an_edited_copy_of_it_not(tmp_path):
+    import shutil
+    from importlib import resources
+
+    example = tmp_path / "burglary.csv"  # as `forecast example burglary` copies it
+    with resources.as_file(resources.files("crimecast.data").joinpath("examples", "burglary.csv")) as shipped:
+        shutil.copyfile(shipped, example)
+    columns = ColumnMap(date_col="Month", value_col="Crimes")
+    counts = load_counts(example, columns=columns)
+    assert counts.attrs["illustrative"] is True and "ILLUSTRATIVE" in counts.attrs["notice"]
+    example.write_text(example.read_text().replace(",1", ",2", 1))  # your own numbers in the same layout
+    assert load_counts(example, columns=columns).attrs["illustrative"] is False
+
+
 def test_csv_with_mapped_columns_and_no_area(write_csv):
     path = write_csv("Period,Crimes\n2013 Jan,5\n2013 Feb,7\n")
     counts = load_counts(path, columns=ColumnMap(date_col="Period", value_col="Crimes"))

@@ -225,7 +225,7 @@ def test_the_batch_steps_note_names_a_few_and_counts_the_rest():
     assert text.startswith(f"{MAX_STEPS_LISTED + 3} step changes modelled as level shifts: burglary / area-0 -10%")
     assert f"area-{MAX_STEPS_LISTED - 1} " in text and f"area-{MAX_STEPS_LISTED} " not in text
     assert "; and 3 more (each series' own notes name its steps)" in text
-    assert steps_note(steps[:1]).startswith("1 step change modelled as level shifts: burglary / area-0 -10% from 2020-04 (")
+    assert steps_note(steps[:1]).startswith("1 step change modelled as a level shift: burglary / area-0 -10% from 2020-04 (")
 
 
 def test_a_step_starting_at_a_filled_month_says_it_may_have_begun_a_month_later(tmp_path):

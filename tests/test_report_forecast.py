@@ -206,3 +206,15 @@ def test_the_run_all_table_says_when_a_year_is_part_actual():
     shown = summary_display(frame)
     assert list(shown["financial year"]) == ["2023/24 (part actual)", "2014/15"]
     assert list(shown["median"]) == ["58,416", "900"]  # the median, as one series' output names it (milestones: mean)
+
+
+def test_a_backtest_of_several_series_heads_its_per_series_table_as_the_overall_one():
+    from crimecast.data.frequency import MONTHLY
+    from crimecast.report.tables import per_series_backtest_table
+
+    per_series = pd.DataFrame({"category": ["burglary", "robbery"], "area": ["force", "force"], "model": ["ets", "ets"],
+                               "mase": [0.254, 0.5], "total_ape": [0.94, 7.2], "coverage80": [77.8, 39.0]})
+    header, _, first, _ = per_series_backtest_table(per_series, frequency=MONTHLY).splitlines()
+    assert header.split()[:3] == ["category", "area", "model"]
+    assert "MASE" in header and "12-month total error %" in header and "80% coverage %" in header
+    assert "total_ape" not in header and first.split()[-3:] == ["0.25", "0.9", "78"]

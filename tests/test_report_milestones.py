@@ -62,3 +62,16 @@ def test_the_header_names_the_model_each_kind_of_milestone_is_forecast_with():
     assert header("rate") == "logit-binomial, 1,000 paths"  # rates only: not the count model's name
     assert header("rate", spec=ForecastSpec(drift=False)) == "logit-binomial, 1,000 paths"  # its settings are not theirs
     assert header("count", "rate") == "crimecast, 1,000 paths; rate milestones: logit-binomial"
+
+
+def test_a_year_after_a_year_of_none_expects_a_count_not_a_dash():
+    from types import SimpleNamespace
+
+    from crimecast.report.milestones import _expected_change
+
+    def expected(change: float):
+        return _expected_change(SimpleNamespace(baseline=SimpleNamespace(expected_change=change, expected=1.2),
+                                                last_year=0.0))
+
+    assert expected(0.009) == "+0.9%"
+    assert expected(float("nan")) == "1 (no change can be given on a year with no crimes)"

@@ -13,6 +13,7 @@ import pandas as pd
 from crimecast.data.months import parse_months, parse_quarters
 from crimecast.data.frequency import MONTHLY, QUARTERLY
 from crimecast.data.home_office import refuse_rolling_totals
+from crimecast.data.illustrative import illustrative_notice
 from crimecast.data.read import read_table
 from crimecast.data.schema import DEFAULT_FILL, DEFAULT_MAX_GAP, ROW, FillMissing, clean_counts, validate
 from crimecast.data.shared import FrozenDict
@@ -382,4 +383,7 @@ def load_counts(
         valid.attrs.update(illustrative=True, notice=_embedded_metadata()["notice"], kind="embedded")
         return valid
     imported = import_csv(Path(name), columns=columns, sum_duplicates=sum_duplicates, areas=areas, category_map=category_map)
+    # A shipped example read directly (--data burglary.csv) is as illustrative as one imported into the store.
+    imported.illustrative = illustrative_notice([f.sha256 for f in imported.files],
+                                                [*imported.hierarchy["name"], *imported.hierarchy["area"]])
     return counts_from(imported, source=name, fill_missing=fill_missing, max_gap=max_gap, keep_outliers=keep_outliers)

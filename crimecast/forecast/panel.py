@@ -421,7 +421,8 @@ def steps_note(steps: list[str]) -> str:
     listed = "; ".join(steps[:MAX_STEPS_LISTED]) + (
         f"; and {len(steps) - MAX_STEPS_LISTED} more (each series' own notes name its steps)"
         if len(steps) > MAX_STEPS_LISTED else "")
-    return (f"{len(steps)} step change{'s' if len(steps) > 1 else ''} modelled as level shifts: {listed} "
+    shifts = "level shifts" if len(steps) > 1 else "a level shift"
+    return (f"{len(steps)} step change{'s' if len(steps) > 1 else ''} modelled as {shifts}: {listed} "
             "(steps: false, or --no-steps, switches this off).")
 
 

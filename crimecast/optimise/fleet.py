@@ -576,6 +576,8 @@ class FleetReport:
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
     site_limit: SiteLimitEffect | None = None
+    budget: float | None = None
+    co2_cap: float | None = None
 
     def switching_frame(self) -> pd.DataFrame:
         return pd.DataFrame([{"parameter": v.parameter, "label": label, "role": v.role, "switching_value": v.value,
@@ -639,4 +641,4 @@ def fleet_report(fleet: Fleet, *, objective: str = COST, budget: float | str | N
         notes.append(f"Sensitivity: {skipped} of {len(spread)} price(s) skipped (not proven optimal within the time allowed).")
     return FleetReport(plan=plan, headlines=electric_headlines(fleet, plan), switching=switching, tradeoff=tradeoff,
                        tornado=spread, leases=lease_comparisons(fleet), notes=notes,
-                       seconds=time.perf_counter() - started, site_limit=site_limit)
+                       seconds=time.perf_counter() - started, site_limit=site_limit, budget=budget, co2_cap=co2_cap)

@@ -17,6 +17,7 @@ assurance (the forecast refitted to the months observed).
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -277,12 +278,18 @@ def _position_sentence(a: Assessment, ytd: YearToDate, stage: str) -> str:
             f"{count(ytd.previous)}), {ytd.test.verdict} ({p_equals(ytd.test.p_value)}).")
 
 
+def _article(number: str) -> str:
+    """``"an"`` before a number said with a vowel first (8, 11, 18, 80-89: "an 11% chance"), else ``"a"``."""
+    return "an" if number.startswith("8") or re.match(r"1[18](?!\d)", number) else "a"
+
+
 def _chance(p: float, n: int) -> str:
-    """``"a 35%"``, ``"less than a 0.5%"``, ``"more than a 99.9%"``: to read "... chance of meeting it"."""
+    """``"a 35%"``, ``"an 11%"``, ``"less than a 0.5%"``, ``"more than a 99.9%"``: to read "... chance of meeting it"."""
     text = probability(p, n)
-    if text.startswith("<"):
-        return f"less than a {text[2:]}"
-    return f"more than a {text[2:]}" if text.startswith(">") else f"a {text}"
+    if text[0] in "<>":
+        number = text[2:]
+        return f"{'less' if text[0] == '<' else 'more'} than {_article(number)} {number}"
+    return f"{_article(text)} {text}"
 
 
 def _odds_sentence(a: Assessment, stage: str, forecast_from: pd.Timestamp) -> str:

@@ -237,7 +237,8 @@ def fleet_json(fleet: Fleet, report: FleetReport, *, objective: str, files: list
     from crimecast.report.serialise import records
 
     plan = report.plan
-    return {"fleet": fleet.source, "objective": objective, "cost": plan.cost, "co2": plan.co2,
+    return {"fleet": fleet.source, "objective": objective, "budget": report.budget, "co2_cap": report.co2_cap,
+            "cost": plan.cost, "co2": plan.co2,
             "baseline_cost": plan.baseline_cost, "baseline_co2": plan.baseline_co2,
             "vehicles": records(plan.choices), "charge_points": records(plan.sites),
             "headlines": report.headlines, "leases": report.leases, "notes": report.notes,
@@ -251,13 +252,21 @@ def _money_or_skipped(value: float) -> str:
     return money(value) if value == value else "skipped"
 
 
+def limits_text(report: FleetReport) -> str:
+    """The limits the plan was solved within, as the first line says them: ``", within a budget of £800,000"``."""
+    limits = ([f"a budget of {money(report.budget)}"] if report.budget is not None else []) + (
+        [f"a CO2 cap of {report.co2_cap:,.1f} t"] if report.co2_cap is not None else [])
+    return f", within {' and '.join(limits)}" if limits else ""
+
+
 def fleet_text(fleet: Fleet, report: FleetReport, *, objective: str, sentences: list[str], folder: Path,
                files: list[Path]) -> list[Line]:
     """``forecast optimise fleet``: the plan by role, charge points, the sentences, the tornado and the files."""
     from crimecast.report.tables import text_table
 
     plan = report.plan
-    lines = [heading(f"\n{fleet.spec.name}: {len(fleet.vehicles)} renewals, objective {objective}, solved to proven "
+    lines = [heading(f"\n{fleet.spec.name}: {len(fleet.vehicles)} renewals, objective {objective}{limits_text(report)}, "
+                     "solved to proven "
                      f"optimality by {solver_name(plan.solution.solver)} in {plan.solution.seconds:.1f} s "
                      f"(everything: {report.seconds:.1f} s).")]
     lines.append(plain(text_table(plan_table(plan), align_left=("role", "renewing", "replacement"))))
@@ -269,7 +278,10 @@ def fleet_text(fleet: Fleet, report: FleetReport, *, objective: str, sentences: 
     shown = tornado.assign(low=tornado["cost_at_low"].map(_money_or_skipped),
                            high=tornado["cost_at_high"].map(_money_or_skipped),
                            swing=tornado["swing"].map(_money_or_skipped))
-    return lines + [heading(f"\nSensitivity (each price {TORNADO_SWING:.0%} lower / higher; optimal whole-life cost):"),
+    unlimited = objective == "cost" and report.budget is None and report.co2_cap is None
+    cheapest = "" if unlimited else ", minimising cost with no budget or CO2 cap, as the switching values do"
+    return lines + [heading(f"\nSensitivity (each price {TORNADO_SWING:.0%} lower / higher; optimal whole-life cost"
+                            f"{cheapest}):"),
                     plain(text_table(shown[["label", "low", "high", "swing"]], align_left=("label",))),
                     note("\nNote: prices and costs are the file's assumptions; see its evidence fields."),
                     plain(f"\nWrote {len(files)} file(s) to {folder}/ (Excel: fleet.xlsx).")]

@@ -51,9 +51,7 @@ def backtest_text(report: BacktestReport, *, model: str, frequency: Frequency, o
     lines = [note(f"Note: {text}") for text in report.notes]
     per_series = report.per_series
     if per_series[["category", "area"]].drop_duplicates().shape[0] > 1:
-        shown = per_series.assign(mase=per_series["mase"].round(2), total_ape=per_series["total_ape"].round(1),
-                                  coverage80=per_series["coverage80"].round(0))
-        lines += [plain(tables.text_table(shown, align_left=("category", "area", "model"))), plain()]
+        lines += [plain(tables.per_series_backtest_table(per_series, frequency=frequency)), plain()]
     windows = report.scores["origin"].nunique()
     lines += [heading(f"Overall ({windows} window(s) per series{tables.switched_off_text(off)}):"),
               plain(tables.backtest_table(report.overall, frequency=frequency))]

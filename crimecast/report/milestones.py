@@ -137,6 +137,16 @@ CALIBRATION_CAVEAT = ("Backtested on real data, probabilities from 10% up were a
                       "where crime is rising, read 'likely met' as 'at risk'.")
 
 
+def _expected_change(a: Assessment) -> str:
+    """The expected change on last year (``+0.9%``); after a year of none, the expected count instead of ``-``."""
+    change = a.baseline.expected_change
+    if change is not None and change == change:
+        return percent(change)
+    if a.last_year == 0:
+        return f"{count(a.baseline.expected)} (no change can be given on a year with no crimes)"
+    return f"{count(a.baseline.expected)} (no change on last year can be given)"
+
+
 def assurance_sentences(report: MilestoneReport) -> list[str]:
     """One sentence per milestone, in the words of a performance report."""
     lines = []
@@ -150,7 +160,7 @@ def assurance_sentences(report: MilestoneReport) -> list[str]:
                 if a.months_observed else f"before {a.year} starts")
         line = (f"{a.label} ({a.milestone.describe()} in {a.year}): {when}, the chance of meeting it is "
                 f"{probability(a.baseline.probability.p, n)} ({_monte_carlo(a.baseline.probability)}): {a.baseline.verdict}. "
-                f"Expected {percent(a.baseline.expected_change)}")
+                f"Expected {_expected_change(a)}")
         if a.baseline.recommended:
             line += f"; a target of {percent(a.baseline.recommended[0.5])} is a coin toss, {percent(a.baseline.recommended[0.7])} is met 7 times in 10."
         else:
@@ -308,7 +318,7 @@ def milestones_text(report: MilestoneReport, *, data_label: str, folder: Path, f
     stage = f"in-year assurance as of {as_of}" if observed else f"planning from {as_of}"
     scenario_text = f", scenario '{report.scenario_name}'" if report.scenario_name else ""
     model = _model_text(report)
-    lines = [heading(f"\n{report.title}: {stage}. Data: {data_label}. Model: {model}{scenario_text}."),
+    lines = [heading(f"\n{report.title}: {stage}{scenario_text}. Data: {data_label}. Model: {model}."),
              plain(tables.text_table(position_table(report), align_left=("milestone", "year", "target", "verdict"))),
              plain()]
     lines += [plain(line) for line in assurance_sentences(report)]
