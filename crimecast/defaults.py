@@ -30,6 +30,9 @@ RUN_LENGTH = 7  # SPC: points in a row on one side of the mean that signal a shi
 # chance alone (one Poisson standard deviation, the square root of the total) then moves the year by 10% or more,
 # more than most percentage targets, so the output says that meeting one is mostly chance.
 QUIET_YEAR_TOTAL = 100
+# ... but only while P(meet) lies within this share of either end: a target all but certain to be missed (a cut on a
+# year of none) or met is not "mostly chance", and the note says it is fragile instead.
+QUIET_CHANCE_BAND = 0.05
 
 STORE_ENV = "CRIMECAST_STORE"  # the environment variable naming the store file
 DEFAULT_FILL = "interpolate"  # short gaps inside a series are filled ...

@@ -399,9 +399,34 @@ def test_a_quiet_note_says_one_crime_not_one_crimes():
     from crimecast.scenarios.assessment import quiet_note
 
     def note(expected: float) -> str:
-        milestone = SimpleNamespace(describe=lambda: "-8.0% or lower", count=None)
-        return quiet_note([SimpleNamespace(quiet=True, label="Fraud", year="2023/24", last_year=0.0, milestone=milestone,
-                                           baseline=SimpleNamespace(expected=expected))])[0]
+        return quiet_note([_quiet(expected=expected, p=0.5)])[0]
 
     assert "(about 1 crime expected in 2023/24, last year 0)" in note(0.6)
     assert "(about 5 crimes expected in 2023/24, last year 0)" in note(5.2)
+
+
+def _quiet(*, expected: float, p: float, label: str = "Fraud"):
+    """A quiet count milestone with last year 0 and a -8% target, as :func:`quiet_note` reads it."""
+    from types import SimpleNamespace
+
+    milestone = SimpleNamespace(describe=lambda: "-8.0% or lower", count=None)
+    return SimpleNamespace(quiet=True, label=label, year="2023/24", last_year=0.0, milestone=milestone,
+                           baseline=SimpleNamespace(expected=expected, probability=SimpleNamespace(p=p)))
+
+
+def test_a_quiet_note_calls_meeting_the_target_chance_only_when_the_odds_are_not_near_certain():
+    """Last year 0 and about 5 expected: a -8% target means none, P(meet) 0.6%; the note called meeting it "mostly
+    chance", beside odds that say it will almost surely be missed."""
+    from crimecast.scenarios.assessment import quiet_note
+
+    tiny = quiet_note([_quiet(expected=5.2, p=0.0006)])[0]
+    assert "mostly chance" not in tiny and tiny.startswith("Fraud is a quiet series (about 5 crimes expected")
+    assert "so a target on a year total this small is fragile; a percentage on a handful" in tiny, tiny
+    assert "mostly chance" not in quiet_note([_quiet(expected=0.02, p=0.98)])[0]  # near certain to be met
+    assert "is mostly chance, not performance" in quiet_note([_quiet(expected=5.2, p=0.3)])[0]
+    both = quiet_note([_quiet(expected=5.2, p=0.0006), _quiet(expected=6, p=0.4, label="Arson")])[0]
+    assert both.startswith("2 milestones are on quiet series") and "whether each meets" not in both
+    assert ("so a target on a year total this small is fragile, and whether it is met mostly chance where P(meet) is "
+            "between 5% and 95%; a percentage") in both, both
+    assert "whether each meets its target is mostly chance" in quiet_note(
+        [_quiet(expected=5.2, p=0.2), _quiet(expected=6, p=0.4, label="Arson")])[0]

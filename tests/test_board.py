@@ -395,7 +395,8 @@ def test_a_quarterly_pack_sets_a_quarterly_target_against_quarterly_limits_in_qu
     assert "the same 3 quarters of last year" in text and "Year to date vs same quarters last year" in text
     assert "refitted to the quarters observed" in text and "as a quarterly average" in text
     assert "2006/07 Q1 to 2013/14 Q3" in text and "of the quarterly counts used" in text
-    for monthly in ("latest month", "a month)", "monthly equivalent", "months observed", "2013-10"):
+    assert "at least one point of the latest 2 quarters; the process has moved past the limits" in text  # the legend
+    for monthly in ("latest month", "a month)", "monthly equivalent", "months observed", "2013-10", "6 months"):
         assert monthly not in text
 
 
@@ -501,14 +502,14 @@ def test_process_sentence_says_when_the_latest_months_lie_beyond_the_limit_the_t
     # limit (581) and the target's monthly equivalent (574); the pack said "will be consistently missed"
     from crimecast.forecast.mdc import CONSISTENTLY_MISSED, MOVED, assurance, variation
     from crimecast.forecast.run import run_spc
-    from crimecast.report.board import IN_YEAR, _kept_values, _process_sentence
+    from crimecast.report.board import IN_YEAR, _current_values, _process_sentence
 
     months = pd.date_range("2018-04-01", periods=36, freq="MS")
     values = [round(900 - 9 * i + (20 if i % 2 else -20)) for i in range(30)] + [560, 550, 565, 545, 555, 548]  # no step
     counts = pd.DataFrame({"month": months, "area": "force", "category": "burglary", "count": values})
     process = run_spc(counts, category="burglary", area="force", start=months[0], exceptional=())
     limits = process.chart.periods[-1].limits
-    latest = _kept_values(process.chart)
+    latest = _current_values(process.chart)
     assert assurance(limits, year_target=12 * 570, lower_is_better=True).kind == CONSISTENTLY_MISSED
     assure = assurance(limits, year_target=12 * 570, lower_is_better=True, latest=latest)
     assert assure.kind == MOVED and limits.lower > 565 and not process.chart.steps, process.summary
@@ -526,7 +527,7 @@ def test_process_sentence_counts_the_latest_six_months_beyond_the_limit_when_not
     # than the latest 6 leave the reading as it was.
     from crimecast.forecast.mdc import CONSISTENTLY_MISSED, MOVED, assurance, variation
     from crimecast.forecast.run import run_spc
-    from crimecast.report.board import IN_YEAR, _kept_values, _process_sentence
+    from crimecast.report.board import IN_YEAR, _current_values, _process_sentence
 
     def read(tail):
         values = [round(900 - 9 * i + (20 if i % 2 else -20)) for i in range(30)] + tail
@@ -535,7 +536,7 @@ def test_process_sentence_counts_the_latest_six_months_beyond_the_limit_when_not
         process = run_spc(counts, category="burglary", area="force", start=months[0], exceptional=())
         assert not process.chart.steps, process.summary
         assure = assurance(process.chart.periods[-1].limits, year_target=12 * 570, lower_is_better=True,
-                           latest=_kept_values(process.chart))
+                           latest=_current_values(process.chart))
         return assure, _process_sentence(process, variation(process.chart, lower_is_better=True), assure, IN_YEAR)
 
     assure, sentence = read([700, 690, 560, 550, 565, 640, 650])  # 3 of the latest 6 under the lower limit (635)
@@ -545,6 +546,28 @@ def test_process_sentence_counts_the_latest_six_months_beyond_the_limit_when_not
     assure, sentence = read([560, 550, 565, 640, 650, 660, 655, 645, 650, 660])  # the same 3, now 8 to 10 months back
     assert assure.kind == CONSISTENTLY_MISSED and assure.lower > 565, sentence
     assert sentence.endswith("(570) will be consistently missed."), sentence
+
+
+def test_the_moved_reading_for_counts_looks_only_at_the_current_period():
+    # a known change down 4 months before the end: the 2 months before it (880, 920) are among the latest 6 but not in
+    # the current period, whose limits (559 to 639) the target's 700 lies above; the pack read "moved" on them
+    from crimecast.data.known_changes import KnownChange
+    from crimecast.forecast.mdc import CONSISTENTLY_MET, assurance, variation
+    from crimecast.forecast.run import run_spc
+    from crimecast.report.board import IN_YEAR, _current_values, _process_sentence
+
+    values = [900 + (20 if i % 2 else -20) for i in range(32)] + [600, 590, 610, 595]
+    months = pd.date_range("2018-04-01", periods=len(values), freq="MS")
+    counts = pd.DataFrame({"month": months, "area": "force", "category": "burglary", "count": values})
+    process = run_spc(counts, category="burglary", area="force", start=months[0], exceptional=(),
+                      known_changes=(KnownChange(month=months[-4], description="recording change"),))
+    assert list(_current_values(process.chart)) == [600, 590, 610, 595]
+    assure = assurance(process.chart.periods[-1].limits, year_target=12 * 700, lower_is_better=True,
+                       latest=_current_values(process.chart))
+    assert assure.kind == CONSISTENTLY_MET and assure.upper < 700, process.summary
+    sentence = _process_sentence(process, variation(process.chart, lower_is_better=True), assure, IN_YEAR)
+    assert sentence.endswith("(700) will be consistently met."), sentence
+
 
 def test_a_rate_target_beyond_a_limit_the_latest_months_also_lie_beyond_is_not_judged_in_the_counts_words():
     # satisfaction near 85% for 31 months, then five months near 90% (too few to confirm a step): a 89% target above

@@ -1,4 +1,5 @@
 import zipfile
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -137,6 +138,16 @@ def test_a_force_month_in_two_files_is_counted_once_or_refused_naming_both(tmp_p
     twice = import_street_files([tmp_path / "2020-01-merseyside-street.csv", copy, copy])
     pd.testing.assert_frame_equal(twice.counts, once.counts)
     assert any("(1).csv left out: the same file as" in note for note in twice.notes)
+    assert [Path(f.path).name for f in twice.files] == ["2020-01-merseyside-street.csv"]  # the copy left out is no file
+    saved, resaved = tmp_path / "c", tmp_path / "d"  # the same download saved twice: the second archive adds nothing
+    saved.mkdir(), resaved.mkdir()
+    later = street_csv_text("Merseyside Police", "2020-02", seed=2)
+    kept = _zip(saved, {"2020-01/2020-01-merseyside-street.csv": text})
+    again = import_street_files([kept, _zip(resaved, {"2020-01/2020-01-merseyside-street.csv": text})])
+    assert [f.path for f in again.files] == [str(kept)]
+    both = import_street_files([kept, _zip(resaved, {"2020-01/2020-01-merseyside-street.csv": text,
+                                                     "2020-02/2020-02-merseyside-street.csv": later})])
+    assert [Path(f.path).parent.name for f in both.files] == ["c", "d"]  # the second archive's 2020-02 is read
     first, second = tmp_path / "a", tmp_path / "b"  # two overlapping downloads, the month revised in the later one
     first.mkdir(), second.mkdir()
     old = _zip(first, {"2020-01/2020-01-merseyside-street.csv": text})

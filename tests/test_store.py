@@ -197,9 +197,22 @@ def test_an_extension_by_another_force_is_refused_and_changes_nothing(tmp_path, 
                                         r"is Cleveland Police.*--replace"):
         import_data("police-uk", [_street_month(tmp_path, "Cleveland Police", "2020-02")], name="one", store=store)
     assert read_dataset("one", store=store).fingerprint == before.fingerprint
-    import_data("police-uk", [street_archive(tmp_path, months=("2020-01",))], name="two", store=store)
-    with pytest.raises(DataError, match=r"holds 2 forces as peers .*; this import holds one force \(Merseyside Police\)"):
-        import_data("police-uk", [_street_month(tmp_path, "Merseyside Police", "2020-02")], name="two", store=store)
+    archive = street_archive(tmp_path, months=("2020-01",))
+    import_data("police-uk", [archive], name="two", store=store)
+    mersey = _street_month(tmp_path, "Merseyside Police", "2020-02")
+    with pytest.raises(DataError, match=r"holds 2 forces as peers .*; this import holds one force \(Merseyside Police\)"
+                                        r".* Import it together with a file of another of the dataset's forces \(one "
+                                        r"already imported will do\), so the import holds forces as peers too; or import "
+                                        r"all the files together with --replace, or these under another --name\."):
+        import_data("police-uk", [mersey], name="two", store=store)
+    # each way out the message names works: with an imported file of the other force the dataset is extended ...
+    assert import_data("police-uk", [mersey, archive], name="two", store=store).periods_added == 1
+    extended = read_dataset("two", store=store).counts
+    assert set(extended.loc[extended["month"] == "2020-02", "area"]) == {"merseyside"}  # no month made up for Cleveland
+    # ... and so it is by all the files with --replace; or the file is a dataset of its own
+    import_data("police-uk", [archive, mersey], name="two", store=store, replace=True)
+    pd.testing.assert_frame_equal(read_dataset("two", store=store).counts, extended)
+    assert import_data("police-uk", [mersey], name="mersey", store=store).periods_added == 1
     avon = write_csv("month,force,crime_type,count\n2020-01,Avon Police,Burglary,5\n2020-02,Avon Police,Burglary,6\n", "a.csv")
     other = write_csv("month,force,crime_type,count\n2020-01,Kent Police,Burglary,7\n", "k.csv")
     import_data("csv", [avon], name="avon", store=store)

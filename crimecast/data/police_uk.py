@@ -56,6 +56,13 @@ class _Collected:
     street: list[Path]
     sources: list[SourceFile]
     skipped: int
+    origins: list[str]  # each street file's source (the file itself, or the archive it came from)
+
+    def used(self, dropped) -> list[SourceFile]:
+        """The sources a street file was read from, those whose every street file was ``dropped`` (paths: byte-
+        identical copies left out) left out as well."""
+        read = {Path(o).resolve() for f, o in zip(self.street, self.origins) if str(f) not in dropped}
+        return [s for s in self.sources if Path(s.path).resolve() in read]
 
 
 def _check_header(path: Path, shown: str) -> None:
@@ -113,6 +120,7 @@ def collect_street_files(paths: list[Path], folder: Path) -> _Collected:
     """
     street: list[Path] = []
     sources: list[SourceFile] = []
+    origins: list[str] = []
     skipped = 0
     given = set()
     for path in paths:
@@ -127,6 +135,7 @@ def collect_street_files(paths: list[Path], folder: Path) -> _Collected:
             skipped += sum(1 for f in files if SKIPPED_FILE.search(f.name))
             found = [f for f in files if STREET_FILE.search(f.name)]
             street += found
+            origins += [str(f) for f in found]
             sources += [SourceFile(str(f), sha256_of(f)) for f in found]
         elif path.suffix.lower() == ".zip":
             found, skipped_here = _extract_zip(path, folder)
@@ -134,12 +143,15 @@ def collect_street_files(paths: list[Path], folder: Path) -> _Collected:
                 raise DataError(f"{path}: the archive holds no street files (YYYY-MM-<force>-street.csv). "
                                 "On data.police.uk, tick 'Include crime data' when downloading.")
             street += found
+            origins += [str(path)] * len(found)
             skipped += skipped_here
             sources.append(SourceFile(str(path), sha256_of(path)))
         else:
             street.append(path)
+            origins.append(str(path))
             sources.append(SourceFile(str(path), sha256_of(path)))
     unique = {f.resolve(): f for f in reversed(street)}  # a file named twice (or inside a folder also named) is read once
+    origins = [o for f, o in zip(street, origins) if unique.get(f.resolve()) is f]
     street = [f for f in street if unique.get(f.resolve()) is f]
     sources = list({Path(s.path).resolve(): s for s in reversed(sources)}.values())[::-1]
     if not street:
@@ -147,7 +159,7 @@ def collect_street_files(paths: list[Path], folder: Path) -> _Collected:
                         "Give the downloaded zip, its folder, or the YYYY-MM-<force>-street.csv files.")
     for path in street:
         _check_header(path, _shown(path, folder))
-    return _Collected(street, sources, skipped)
+    return _Collected(street, sources, skipped, origins)
 
 
 def _connect(memory_limit: str):
@@ -200,9 +212,10 @@ def _read_rows(connection, files: list[Path], *, folder: Path) -> None:
                         "crime; download that month again from data.police.uk, or leave the file out.")
 
 
-def _drop_repeated_files(connection, files: list[Path], *, folder: Path) -> list[str]:
-    """One file per force and month: a byte-identical copy is left out (a note says so); two different files for
-    one force's month (overlapping downloads) are refused, naming both, since adding them would count it twice."""
+def _drop_repeated_files(connection, files: list[Path], *, folder: Path) -> dict[str, str]:
+    """One file per force and month: a byte-identical copy is left out (``{copy: the file kept}``; a note says so,
+    :func:`_left_out`); two different files for one force's month (overlapping downloads) are refused, naming both,
+    since adding them would count it twice."""
     from crimecast.data.store import sha256_of
 
     repeated = connection.execute("SELECT force, month, list(DISTINCT filename ORDER BY filename) FROM street "
@@ -221,6 +234,11 @@ def _drop_repeated_files(connection, files: list[Path], *, folder: Path) -> list
             dropped[name] = kept
     for name in dropped:
         connection.execute("DELETE FROM street WHERE filename = ?", [name])
+    return dropped
+
+
+def _left_out(dropped: dict[str, str], *, folder: Path) -> list[str]:
+    """The import's notes on the copies left out (not listed among the dataset's files either)."""
     return [f"{_shown(Path(name), folder)} left out: the same file as {_shown(Path(kept), folder)}."
             for name, kept in dropped.items()]
 
@@ -407,7 +425,8 @@ def import_street_files(paths: list[Path], *, area_level: str = "force", lsoa_lo
         try:
             _read_rows(connection, collected.street, folder=Path(folder))
             _check_months(connection, collected.street, folder=Path(folder))
-            repeats = _drop_repeated_files(connection, collected.street, folder=Path(folder))
+            dropped = _drop_repeated_files(connection, collected.street, folder=Path(folder))
+            repeats = _left_out(dropped, folder=Path(folder))
             if lsoa_lookup:
                 _lookup_table(connection, Path(lsoa_lookup))
             forces_frame, areas = _grouped(connection, level, bool(lsoa_lookup))
@@ -442,4 +461,4 @@ def import_street_files(paths: list[Path], *, area_level: str = "force", lsoa_lo
         f"{len(force_names)} forces ({', '.join(area_label(force_slug(f)) for f in force_names)}) are peers, never summed"
     return ImportedData(kind="police-uk", counts=counts, frequency="month", areas="parts" if single else "peers",
                         whole=WHOLE if single else None, categories=categories, hierarchy=hierarchy,
-                        files=collected.sources, notes=[summary, forces_text, *repeats, *notes], true_zeros=True)
+                        files=collected.used(dropped), notes=[summary, forces_text, *repeats, *notes], true_zeros=True)

@@ -374,6 +374,10 @@ def _check_same_areas(connection, name: str, data: ImportedData, *, areas: str, 
            else "Put every force in one file (forces in a force column are kept apart as peers) and import it with "
                 "--replace, or import this file under another --name.")
     if (areas, whole) != (data.areas, data.whole):
+        if data.kind == "police-uk" and areas == "peers":  # one force's street files: another force's make them peers
+            fix = ("Import it together with a file of another of the dataset's forces (one already imported will do), "
+                   "so the import holds forces as peers too; or import all the files together with --replace, or these "
+                   "under another --name.")
         raise DataError(f"dataset '{name}' holds {_forces_text(stored, areas, whole)}; this import holds "
                         f"{_forces_text(data.hierarchy, data.areas, data.whole)}, so its counts would not line up with "
                         f"the stored ones. {fix}")

@@ -326,13 +326,17 @@ def _process_sentence(process: ProcessReport, var: Variation, assure: Assurance,
               f"{count(assure.upper)} a {noun}) the target's {assure.frequency.adjective} equivalent "
               f"({count(assure.monthly_target)})")
     if assure.kind == MOVED:
-        return f"{limits} {_moved_words(_kept_values(process.chart), assure, count)}"
+        return f"{limits} {_moved_words(_current_values(process.chart), assure, count)}"
     return f"{limits} {_assurance_words(assure.kind, stage)}."
 
 
-def _kept_values(chart) -> np.ndarray:
-    """The chart's values that count towards its limits (exceptional periods left out), oldest first."""
-    return chart.values[~chart.excluded].to_numpy(dtype=float)
+def _current_values(chart) -> np.ndarray:
+    """The values the chart's current limits rest on, oldest first: its current period's (since its last step or
+    known change), exceptional periods left out (all of them when the period is wholly exceptional, as the chart
+    does). The counts' match for a rate's :func:`_current_rows`."""
+    current = np.asarray(chart.values.index >= chart.periods[-1].start)
+    kept = current & ~chart.excluded
+    return chart.values[kept if kept.any() else current].to_numpy(dtype=float)
 
 
 def _latest_run(values, assure: Assurance, shown) -> str:
@@ -366,7 +370,7 @@ def _milestone_view(a: Assessment, *, number: int, counts: pd.DataFrame, stage: 
     var = variation(process.chart, lower_is_better=lower_is_better)
     current = process.chart.periods[-1]
     assure = assurance(current.limits, year_target=a.threshold, lower_is_better=lower_is_better,
-                       frequency=a.frequency, degenerate=current.degenerate, latest=_kept_values(process.chart))
+                       frequency=a.frequency, degenerate=current.degenerate, latest=_current_values(process.chart))
     ytd = _year_to_date(a, stage)
     sentences = [_position_sentence(a, ytd, stage), _odds_sentence(a, stage, forecast_from),
                  _process_sentence(process, var, assure, stage)]

@@ -280,7 +280,7 @@ def _environment() -> Environment:
 
 def render_html(pack: BoardPack) -> str:
     """The Board pack as one HTML document (a string), charts embedded."""
-    notice = pack.provenance.notice
+    notice, frequency = pack.provenance.notice, pack.provenance.frequency
     milestones = [{"view": v, "spc": _spc_chart(v, notice), "cumulative": _cumulative_chart(v, pack, notice),
                    "variation": _icon(v.variation.kind, v.variation.label, v.variation.side),
                    "assurance": _icon(v.assurance.kind, v.assurance.label)} for v in pack.milestones]
@@ -297,7 +297,8 @@ def render_html(pack: BoardPack) -> str:
             (mdc.HIT_AND_MISS, "Hit and miss: the target lies within the process limits", None),
             (mdc.CONSISTENTLY_MISSED, "Target consistently missed: outside the limits on the wrong side", None),
             (mdc.MOVED, "Not judged: the target lies beyond a limit and so does at least one point of the latest "
-                        f"{mdc.RECENT_MONTHS} months; the process has moved past the limits", None))],
+                        f"{mdc.recent_periods(frequency=frequency)} {frequency.noun}s; the process has moved past the "
+                        "limits", None))],
     }
     return _environment().get_template("board.html.j2").render(**context)
 

@@ -16,7 +16,7 @@ from crimecast.data.calendar import financial_year_label, financial_year_months
 from crimecast.data.frequency import MONTHLY, Frequency
 from crimecast.data.rates import RateWords
 from crimecast.data.slugs import area_label, display_name
-from crimecast.defaults import QUIET_YEAR_TOTAL
+from crimecast.defaults import QUIET_CHANCE_BAND, QUIET_YEAR_TOTAL
 from crimecast.forecast.significance import ChangeTest
 from crimecast.forecast.spec import ForecastSpec
 from crimecast.scenarios.milestones import (AT_MOST, RECOMMENDED_LEVELS, Probability, probability_of_meeting,
@@ -231,7 +231,12 @@ QUIET_NAMED = 6  # quiet milestones named in the note; the CSV and JSON flag eve
 
 
 def quiet_note(assessments: list[Assessment]) -> list[str]:
-    """Say of milestones on quiet series (a handful of crimes a year) that meeting a target is mostly chance."""
+    """Say of milestones on quiet series (a handful of crimes a year) that meeting a target is mostly chance.
+
+    Only where the baseline's P(meet) lies between :data:`~crimecast.defaults.QUIET_CHANCE_BAND` and one less it
+    (5% to 95%): beyond that (a cut on a year of none: nothing must happen) the note says a target on a year so small
+    is fragile, and does not call an all but certain result chance.
+    """
     quiet = [a for a in assessments if a.quiet]
     if not quiet:
         return []
@@ -244,20 +249,27 @@ def quiet_note(assessments: list[Assessment]) -> list[str]:
     def swing(a: Assessment) -> float:  # one Poisson standard deviation, as a share of the year
         return 1 / np.sqrt(max(a.baseline.expected, 1.0))
 
+    def chancy(a: Assessment) -> bool:  # P(meet) neither all but nil nor all but certain
+        return QUIET_CHANCE_BAND <= a.baseline.probability.p <= 1 - QUIET_CHANCE_BAND
+
+    fragile = "a target on a year total this small is fragile"
+    band = f"{QUIET_CHANCE_BAND:.0%} and {1 - QUIET_CHANCE_BAND:.0%}"
     if len(quiet) == 1:
         a = quiet[0]
         head = (f"{a.label} is a quiet series ({about(a)}). Chance alone moves a year total this small by about "
                 f"{swing(a):.0%} either way")
-        what = f"whether it meets {a.milestone.describe()}"
+        what = f"whether it meets {a.milestone.describe()} is mostly chance, not performance" if chancy(a) else fragile
     else:
         named = "; ".join(f"{a.label} ({about(a)})" for a in quiet[:QUIET_NAMED])
         more = f"; and {len(quiet) - QUIET_NAMED} more (quiet in the CSV)" if len(quiet) > QUIET_NAMED else ""
         head = (f"{len(quiet)} milestones are on quiet series, under {QUIET_YEAR_TOTAL} crimes a year: {named}{more}"
                 + f". Chance alone moves a year total this small by {min(swing(a) for a in quiet):.0%} or more either way")
-        what = "whether each meets its target"
+        some = [chancy(a) for a in quiet]
+        what = ("whether each meets its target is mostly chance, not performance" if all(some) else
+                fragile + (f", and whether it is met mostly chance where P(meet) is between {band}" if any(some) else ""))
     advice = ("; a percentage on a handful of crimes says little, a count target or several years taken together "
               "say more." if any(a.milestone.count is None for a in quiet) else ".")
-    return [f"{head} (one standard deviation of a Poisson count), so {what} is mostly chance, not performance{advice}"]
+    return [f"{head} (one standard deviation of a Poisson count), so {what}{advice}"]
 
 
 def default_as_of(first_year: int, last_month: pd.Timestamp) -> pd.Timestamp:
