@@ -358,6 +358,7 @@ def run_command(ctx, category, area, jobs, as_json, spec_options, horizon, out_d
       forecast run crime --data mydata.csv --date-col Month --value-col Crimes
       forecast run all --save wm-2014     # then: forecast milestones burglary --forecast wm-2014
     """
+    from crimecast.data.rates import rates_for
     from crimecast.data.series import ALL, default_area
     from crimecast.data.sources import open_counts
     from crimecast.forecast.run import BacktestOptions, run_forecasts, run_size
@@ -371,7 +372,7 @@ def run_command(ctx, category, area, jobs, as_json, spec_options, horizon, out_d
         check_forecast_name(save_name)
     counts = open_counts(data_source)
     _say_provenance(counts)
-    rates = _rates_of(counts)  # a rate series (satisfied / surveyed) is forecast as a proportion
+    rates = rates_for(counts)  # a rate series (satisfied / surveyed) is forecast as a proportion
     if rates is not None and category != ALL and _is_rate(rates, category):
         if save_name is not None:
             raise UsageError(f"'{category}' is a rate series; --save keeps forecasts of counts only. Run it without --save.")
@@ -487,9 +488,10 @@ def list_command(counts):
       forecast list --data london.csv --wide --category-col MajorText --area-col BoroughName --sum-duplicates
     """
     from crimecast.data.load import EMBEDDED_DATASETS
+    from crimecast.data.rates import rates_for
     from crimecast.report.data import catalogue_text
 
-    _show(catalogue_text(counts, embedded=tuple(EMBEDDED_DATASETS), rates=_rates_of(counts)))
+    _show(catalogue_text(counts, embedded=tuple(EMBEDDED_DATASETS), rates=rates_for(counts)))
 
 
 @cli.command("example")
@@ -554,12 +556,13 @@ def spc_command(category, area, start, seasonal_adjust, known_changes_file, run_
         return _spc_areas(category, area, start=start, seasonal_adjust=seasonal_adjust,
                           known_changes_file=known_changes_file, run_length=run_length, screen=screen, out_dir=out_dir,
                           as_json=as_json, exceptional_spec=exceptional_spec, counts=counts)
+    from crimecast.data.rates import rates_for
     from crimecast.data.series import default_area
     from crimecast.forecast.run import run_spc
     from crimecast.report import forecast as render
 
     start_month = _month_option(start, "--from")
-    rates = _rates_of(counts)  # a rate series gets a p-chart (Laney's p' when overdispersed)
+    rates = rates_for(counts)  # a rate series gets a p-chart (Laney's p' when overdispersed)
     if rates is not None and _is_rate(rates, category):
         return _spc_rate(rates, category=category, area=area, start=start_month, run_length=run_length, out_dir=out_dir,
                          as_json=as_json, counts=counts)
@@ -1421,13 +1424,6 @@ def report_command(plan_file, as_of, scenario_file, csf_file, fleet_file, out_di
 
 
 # ---------------------------------------------------------------- rate series (satisfied / surveyed)
-
-def _rates_of(counts: pd.DataFrame):
-    """The rate series that go with the data (embedded satisfaction, or a stored dataset's rates), cut at --as-of."""
-    from crimecast.data.rates import rates_for
-
-    return rates_for(counts)
-
 
 def _is_rate(rates: pd.DataFrame, category: str) -> bool:
     from crimecast.data.rates import is_rate
