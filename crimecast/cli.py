@@ -76,6 +76,11 @@ def out_option(help_text: str):
                         callback=_checked_out_dir, help=help_text)
 
 
+def no_chart_option(what: str = "the PNG charts"):
+    """``--no-chart``, declared once for every command that draws: skip ``what`` (the CSVs are still written)."""
+    return click.option("--no-chart", is_flag=True, help=f"Skip {what}.")
+
+
 json_option = click.option("--json", "as_json", is_flag=True,
                            help="Print JSON on stdout instead of text (notes and progress go to stderr).")
 """``--json``, declared once for every command that offers it."""
@@ -332,7 +337,7 @@ def cli(debug: bool) -> None:
                    "or 4 quarters]. A period's forecast is the same whatever the horizon.")
 @out_option("Folder for the CSV and PNG fan chart.")
 @click.option("--no-backtest", is_flag=True, help="Skip the backtest against baselines (faster).")
-@click.option("--no-chart", is_flag=True, help="Skip the PNG fan chart.")
+@no_chart_option("the PNG fan chart")
 @click.option("--save", "save_name", default=None,
               help="Keep the forecast (paths, settings, data fingerprint) in the store as NAME, for --forecast NAME.")
 @exceptional_option
@@ -534,12 +539,13 @@ def example_command(names, show_list, folder, force):
 @click.option("--screen/--no-screen", default=True, show_default=True,
               help="Leave moving ranges above 3.267 x their average out of the limits.")
 @out_option("Folder for the PNG chart and CSV of periods and signals.")
+@no_chart_option("the PNG chart (one per area with --area all)")
 @json_option
 @spc_exceptional_option
 @as_of_option
 @data_options
-def spc_command(category, area, start, seasonal_adjust, known_changes_file, run_length, screen, out_dir, as_json,
-                exceptional_spec, counts):
+def spc_command(category, area, start, seasonal_adjust, known_changes_file, run_length, screen, out_dir, no_chart,
+                as_json, exceptional_spec, counts):
     """Statistical process control (XmR) chart of CATEGORY.
 
     Prints the periods (process average and natural limits, a new period at
@@ -555,7 +561,7 @@ def spc_command(category, area, start, seasonal_adjust, known_changes_file, run_
     if area and (area.strip() == "all" or "," in area):
         return _spc_areas(category, area, start=start, seasonal_adjust=seasonal_adjust,
                           known_changes_file=known_changes_file, run_length=run_length, screen=screen, out_dir=out_dir,
-                          as_json=as_json, exceptional_spec=exceptional_spec, counts=counts)
+                          chart=not no_chart, as_json=as_json, exceptional_spec=exceptional_spec, counts=counts)
     from crimecast.data.rates import rates_for
     from crimecast.data.series import default_area
     from crimecast.forecast.run import run_spc
@@ -565,13 +571,13 @@ def spc_command(category, area, start, seasonal_adjust, known_changes_file, run_
     rates = rates_for(counts)  # a rate series gets a p-chart (Laney's p' when overdispersed)
     if rates is not None and _is_rate(rates, category):
         return _spc_rate(rates, category=category, area=area, start=start_month, run_length=run_length, out_dir=out_dir,
-                         as_json=as_json, counts=counts)
+                         chart=not no_chart, as_json=as_json, counts=counts)
     known = _known_changes(known_changes_file)
     report = run_spc(counts, category=category, area=area or default_area(counts), start=start_month,
                      seasonal_adjust=seasonal_adjust, known_changes=known, run_length=run_length, screen=screen,
                      exceptional=_exceptional(exceptional_spec, counts))
     with staged_output(out_dir) as stage:
-        written = render.write_spc_files(report, stage.dir, counts=counts)
+        written = render.write_spc_files(report, stage.dir, counts=counts, chart=not no_chart)
         stage.publish()
     written = [stage.final_path(p) for p in written]
     if as_json:
@@ -594,7 +600,7 @@ def spc_command(category, area, start, seasonal_adjust, known_changes_file, run_
 @click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Worker processes for the forecasts.")
 @scheduler_option
 @out_option("Folder for the CSV and the funnel plot PNG.")
-@click.option("--no-chart", is_flag=True, help="Skip the funnel plot.")
+@no_chart_option("the funnel plot")
 @json_option
 @exceptional_option
 @as_of_option
@@ -638,25 +644,26 @@ def compare_command(category, area, peers, peer_group, year, population_file, no
         _show(render.compare_text(comparison, data_label=_data_label(counts), folder=out_dir, files=written))
 
 
-def _spc_areas(category, area, *, start, seasonal_adjust, known_changes_file, run_length, screen, out_dir, as_json,
-               exceptional_spec, counts) -> None:
+def _spc_areas(category, area, *, start, seasonal_adjust, known_changes_file, run_length, screen, out_dir, chart,
+               as_json, exceptional_spec, counts) -> None:
     """``forecast spc CATEGORY --area all`` (or a list): one row per area, a chart per area, a summary CSV."""
     from crimecast.forecast.spc_areas import area_count, run_spc_areas
     from crimecast.report import forecast as render
     from crimecast.report.files import ChartWorkers
 
     areas = area_count(counts, category=category, area=area)
-    with ChartWorkers(min(default_jobs(), areas)) as painters:  # started now: their plotting imports overlap the charting
+    with contextlib.ExitStack() as cleanup:  # chart workers start now: their plotting imports overlap the charting
+        painters = cleanup.enter_context(ChartWorkers(min(default_jobs(), areas))) if chart else None
         with _progress(areas, "Charting") as progress:
             report = run_spc_areas(counts, category=category, area=area, jobs=default_jobs(), progress=progress,
                                    start=_month_option(start, "--from"), seasonal_adjust=seasonal_adjust,
                                    known_changes=_known_changes(known_changes_file), run_length=run_length,
                                    screen=screen, exceptional=_exceptional(exceptional_spec, counts))
         rows = report.rows()
-        with staged_output(out_dir) as stage, _progress(len(report.reports), "Drawing charts") as progress:
+        with staged_output(out_dir) as stage, _progress(len(report.reports) if chart else 0, "Drawing charts") as progress:
             written = render.write_spc_areas_files(report, stage.dir, rows=rows, counts=counts,
                                                    data_label=_data_label(counts), seasonal_adjust=seasonal_adjust,
-                                                   workers=painters, progress=progress)
+                                                   chart=chart, workers=painters, progress=progress)
             stage.publish()
     written = [stage.final_path(p) for p in written]
     if as_json:
@@ -902,9 +909,40 @@ def _series_progress(label: str) -> None:
     click.echo(f"  forecast {label}", err=True)
 
 
-def _scenario_provenance(data: dict) -> None:
-    if data.get("illustrative"):
-        click.secho(data["notice"], fg="yellow", err=True)
+class _ForecastingBar:
+    """The progress of the series a command forecasts, on stderr as `forecast run`'s: a bar labelled
+    "Forecasting", started when the library says how many series there are (``start``), none for one series."""
+
+    def __init__(self) -> None:
+        self._bar = None
+
+    def start(self, total: int) -> None:
+        self.close()
+        if total > 1:
+            self._bar = click.progressbar(length=total, label="Forecasting", show_pos=True, file=sys.stderr)
+            self._bar.__enter__()
+
+    def __call__(self, _label: str) -> None:
+        if self._bar is not None:
+            self._bar.update(1)
+            if self._bar.pos >= self._bar.length:
+                self.close()
+
+    def close(self) -> None:
+        if self._bar is not None:
+            bar, self._bar = self._bar, None
+            bar.__exit__(None, None, None)
+
+
+@contextlib.contextmanager
+def _forecasting(*, quiet: bool = False):
+    """A :class:`_ForecastingBar` for the library's ``progress`` (``None`` when ``quiet``), ended with the block."""
+    bar = None if quiet else _ForecastingBar()
+    try:
+        yield bar
+    finally:
+        if bar is not None:
+            bar.close()
 
 
 @scenario_group.command("run")
@@ -912,7 +950,7 @@ def _scenario_provenance(data: dict) -> None:
 @out_option("Folder; files go in OUT/scenario-<name>/.")
 @click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Worker processes (default: cores, at most 4).")
 @scheduler_option
-@click.option("--no-chart", is_flag=True, help="Skip the PNG charts.")
+@no_chart_option()
 @json_option
 @saved_forecast_option
 @data_source_options
@@ -939,9 +977,10 @@ def scenario_run_command(scenario_file, out_dir, jobs, no_chart, as_json, saved_
 
     scenario = load_scenario(scenario_file)
     counts = open_counts(data_source.naming(scenario.base.data).inside(scenario.base.area))
-    result = run_scenario(scenario, counts=counts, saved=_saved(saved_name, counts, data_source.store),
-                          jobs=jobs or default_jobs(), progress=None if as_json else _series_progress)
-    _scenario_provenance(result.data)
+    _say_provenance(counts)  # first, as every command says it
+    with _forecasting(quiet=as_json) as progress:
+        result = run_scenario(scenario, counts=counts, saved=_saved(saved_name, counts, data_source.store),
+                              jobs=jobs or default_jobs(), progress=progress)
     label = f"{result.data.get('source')}{' (illustrative)' if result.data.get('illustrative') else ''}"
     with staged_output(out_dir) as stage:
         staged = render.output_dir(stage.dir, scenario.name)
@@ -985,11 +1024,11 @@ def scenario_compare_command(scenario_files, out_dir, jobs, as_json, saved_name,
 
     scenarios = [load_scenario(f) for f in scenario_files]
     counts = open_counts(data_source.naming(scenarios[0].base.data).inside(scenarios[0].base.area))
-    comparison = compare_scenarios(scenarios, counts=counts, saved=_saved(saved_name, counts, data_source.store),
-                                   jobs=jobs or default_jobs(),
-                                   progress=None if as_json else _series_progress)
+    _say_provenance(counts)  # first, as every command says it
+    with _forecasting(quiet=as_json) as progress:
+        comparison = compare_scenarios(scenarios, counts=counts, saved=_saved(saved_name, counts, data_source.store),
+                                       jobs=jobs or default_jobs(), progress=progress)
     data = comparison.results[0].data
-    _scenario_provenance(data)
     table = named_areas(comparison.financial_years(), comparison.results[0].resolved.force)
     path = write_csv_atomic(table.round(4).assign(data=data.get("source")), out_dir / "scenario-comparison.csv")
     if as_json:
@@ -1096,7 +1135,7 @@ def _target_option(target: str, *, count: float | None, plan_file: str | None) -
 @click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Worker processes (default: cores, at most 4).")
 @scheduler_option
 @out_option("Folder; files go in OUT/milestones-<plan>/.")
-@click.option("--no-chart", is_flag=True, help="Skip the PNG charts.")
+@no_chart_option()
 @json_option
 @saved_forecast_option
 @click.option("--against", "against_name", default=None,
@@ -1154,10 +1193,11 @@ def milestones_command(category, target, count_target, direction, area, plan_fil
                     year=year, direction=direction, as_of=month)
     scenario = load_scenario(scenario_file) if scenario_file else None
     spec = milestone_spec(plan, scenario, **spec_options, as_of=None if month is None else f"{month:%Y-%m}")
-    report = assess_milestones(counts, plan, spec=spec, scenario=scenario,
-                               saved=_saved(saved_name, counts, data_source.store),
-                               against=_saved(against_name, counts, data_source.store), jobs=jobs or default_jobs(),
-                               progress=None if as_json else _series_progress)
+    with _forecasting(quiet=as_json) as progress:
+        report = assess_milestones(counts, plan, spec=spec, scenario=scenario,
+                                   saved=_saved(saved_name, counts, data_source.store),
+                                   against=_saved(against_name, counts, data_source.store), jobs=jobs or default_jobs(),
+                                   progress=progress)
     with staged_output(out_dir) as stage:
         staged = render.output_dir(stage.dir, report)
         written = render.write_milestone_tables(report, staged, data_label=_data_label(counts))
@@ -1202,7 +1242,7 @@ def optimise_group() -> None:
 @click.option("--time-limit", type=click.FloatRange(min=0.1), default=60.0, show_default=True,
               help="Seconds allowed for each solve; a solve that does not finish is named, never reported.")
 @out_option("Folder; files go in OUT/optimise-csf/.")
-@click.option("--no-chart", is_flag=True, help="Skip the PNG charts.")
+@no_chart_option()
 @json_option
 @saved_forecast_option
 @data_source_options
@@ -1234,10 +1274,11 @@ def optimise_csf_command(assumptions_file, budget, objective, scenario_file, sol
     assumptions, source = load_assumptions(assumptions_file)
     counts = open_counts(data_source.naming(assumptions.forecast.data))
     scenario = load_scenario(scenario_file) if scenario_file else None
-    result = optimise_csf(counts, assumptions, source=source, budget=budget, currency=objective, scenario=scenario,
-                          saved=_saved(saved_name, counts, data_source.store), solver=solver, jobs=jobs or default_jobs(), progress=None if as_json else _series_progress,
-                          time_limit=time_limit)
-    _say_provenance(counts)
+    _say_provenance(counts)  # first, as every command says it
+    with _forecasting(quiet=as_json) as progress:
+        result = optimise_csf(counts, assumptions, source=source, budget=budget, currency=objective, scenario=scenario,
+                              saved=_saved(saved_name, counts, data_source.store), solver=solver,
+                              jobs=jobs or default_jobs(), progress=progress, time_limit=time_limit)
     with staged_output(out_dir) as stage:
         staged = render.output_dir(stage.dir)
         written = render.write_tables(result, staged)
@@ -1265,7 +1306,7 @@ def optimise_csf_command(assumptions_file, budget, objective, scenario_file, sol
 @click.option("--time-limit", type=click.FloatRange(min=0.1), default=60.0, show_default=True,
               help="Seconds for the plan's solve; the what-if analyses share as much again and say what they skipped.")
 @out_option("Folder; files go in OUT/optimise-fleet/.")
-@click.option("--no-chart", is_flag=True, help="Skip the PNG charts.")
+@no_chart_option()
 @json_option
 def optimise_fleet_command(fleet_file, objective, budget, co2_cap, solver, time_limit, out_dir, no_chart, as_json):
     """Decide which renewals in FILE go electric and where charge points go.
@@ -1451,7 +1492,7 @@ def _run_rate(rates, *, category, area, horizon, n_paths, seed, backtest, chart,
         _show(render.rate_run_text(report, data_label=_data_label(counts), folder=out_dir, files=written))
 
 
-def _spc_rate(rates, *, category, area, start, run_length, out_dir, as_json, counts) -> None:
+def _spc_rate(rates, *, category, area, start, run_length, out_dir, chart, as_json, counts) -> None:
     """``forecast spc`` on a rate series: the p-chart, or Laney's p' chart when the months are overdispersed."""
     import pandas as pd
 
@@ -1461,10 +1502,12 @@ def _spc_rate(rates, *, category, area, start, run_length, out_dir, as_json, cou
 
     series = rate_series(rates, category=category, area=area or "force")
     chosen = start if start is not None else series.index[-1] - pd.DateOffset(months=35)
+    drawn = chart
     chart = p_chart(series, start=chosen, run_length=run_length)
     cat, ar = series.attrs["category"], series.attrs["area"]
     with staged_output(out_dir) as stage:
-        written = render.write_p_chart_files(chart, stage.dir, category=cat, area=ar, notice=rates.attrs.get("notice", ""))
+        written = render.write_p_chart_files(chart, stage.dir, category=cat, area=ar, notice=rates.attrs.get("notice", ""),
+                                             drawn=drawn)
         stage.publish()
     written = [stage.final_path(p) for p in written]
     summary = describe_p_chart(chart)

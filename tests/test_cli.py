@@ -262,6 +262,18 @@ def test_scenario_run_header_names_what_its_base_goes_without(tmp_path):
     assert "Forecast from 2013-03 (seasonal-naive, 300 paths, steps off).\n" in result.output  # without: see above
 
 
+@pytest.mark.parametrize("command", [["scenario", "run", "FAST"],
+                                     ["milestones", "burglary", "--area", "coventry,dudley", "--model", "seasonal-naive"]])
+def test_the_illustrative_notice_comes_first_then_progress_as_run_has_it(tmp_path, command):
+    fast = tmp_path / "s.yaml"
+    fast.write_text(FAST_SCENARIO, encoding="utf-8")
+    result = invoke(*[str(fast) if word == "FAST" else word for word in command], "--no-chart", "--out", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    lines = result.stderr.splitlines()
+    assert lines[0].startswith("ILLUSTRATIVE DATA") and "Forecasting" in lines[1]
+    assert "  forecast " not in result.stderr  # one series a line was another wording from `run all`'s
+
+
 def test_scenario_run_json(tmp_path):
     path = tmp_path / "s.yaml"
     path.write_text(FAST_SCENARIO, encoding="utf-8")
@@ -418,6 +430,9 @@ def test_optimise_csf_scenario_is_traced_in_output_csv_and_workbook(csf_file, tm
     assert result.exit_code == 0, result.output
     label = "2014/15 planning (planning-2014-15.yaml)"
     assert f"scenario '{label}'" in result.output
+    first = result.stdout.strip().splitlines()[0]  # the year once (the name holds it), and the file's baseline forecast
+    assert first.startswith("Community Safety Fund 2014/15 (held at the 2013/14 level), scenario")
+    assert ": 2014/15" not in first and "baseline crime forecast by seasonal-naive (200 paths, seed " in first
     folder = tmp_path / "optimise-csf"
     import openpyxl
     import pandas as pd

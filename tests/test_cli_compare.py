@@ -79,8 +79,20 @@ def test_spc_for_a_list_of_areas_gives_one_row_each(tmp_path):
     assert result.exit_code == 0, result.output
     rows = [line for line in result.output.splitlines() if line.startswith(("coventry ", "dudley "))]
     assert len(rows) == 2
+    assert "period from" in result.output and "last step" in result.output and "last_step" not in result.output
     assert (tmp_path / "robbery_areas_spc.csv").read_text().startswith("area,since,points,mean,lower,upper,latest,status")
     assert (tmp_path / "robbery_dudley_spc.png").exists()
+
+
+@pytest.mark.parametrize("areas", [["--area", "dudley"], ["--area", "coventry,dudley"], []],
+                         ids=["one area", "areas", "a rate series"])
+def test_spc_no_chart_writes_the_csvs_only(tmp_path, areas):
+    category = "robbery" if areas else "satisfaction-crime"
+    result = invoke("spc", category, *areas, "--no-chart", "--out", tmp_path)
+    assert result.exit_code == 0, result.output
+    written = sorted(path.suffix for path in tmp_path.iterdir())
+    assert written and set(written) == {".csv"}, written
+    assert "(chart " not in result.output and "one chart per area" not in result.output
 
 
 def test_spc_for_many_areas_shows_progress_and_draws_each_chart_as_for_one_area(tmp_path):
@@ -238,6 +250,7 @@ def test_spc_keeps_the_same_months_out_as_the_forecasts_by_default(write_csv, tm
     assert default.exit_code == 0, default.output
     text = " ".join(default.output.split())
     assert "Exceptional months shown but kept out of the average, limits and rules: lockdown-1" in text
+    assert "lockdown-2 (2020-11);" in text  # one month, not "(2020-11 to 2020-11)"
     assert ("the covid-uk calendar's months (lockdown-1, lockdown-2, lockdown-3) are kept out of the control chart's "
             "limits and its search for steps, as every forecast keeps them out of fitting (the default of both)") in text
 

@@ -23,6 +23,13 @@ def test_covid_uk_calendar_by_name_holds_the_three_england_lockdowns():
     ]
 
 
+def test_a_period_is_named_by_its_months_once():
+    one, three = (ExceptionalPeriod(M("2020-11-01"), M("2020-11-01"), "lockdown-2"),
+                  ExceptionalPeriod(M("2021-01-01"), M("2021-03-01")))
+    assert (one.named_span, one.name) == ("lockdown-2 (2020-11)", "lockdown-2")
+    assert three.named_span == three.name == "2021-01 to 2021-03"
+
+
 def test_covid_uk_file_names_its_sources_and_says_what_is_uncertain():
     text = (CALENDAR_DIR / "covid-uk.yaml").read_text()
     for citation in ("SI 2020/350", "SI 2020/1200", "SI 2021/8", "23 March 2020", "31 October 2020", "4 January 2021"):

@@ -93,8 +93,8 @@ def test_plan_for_names_one_milestone_one_per_area_or_every_category(small_csv):
     one = plan_for(counts, category="robbery", area="north", target=-0.05)
     assert [(m.category, m.area, m.target, m.year) for m in one.milestones] == [("robbery", "north", -0.05, "2014/15")]
     areas = plan_for(counts, category="robbery", area="all", target=-0.05)
-    assert [m.area for m in areas.milestones] == ["force", "north", "south"] and areas.name == "robbery by area 2014/15"
+    assert [m.area for m in areas.milestones] == ["force", "north", "south"] and areas.name == "Robbery by area 2014/15"
     every = plan_for(counts, count=100.0, target=-0.05, as_of=pd.Timestamp("2012-09-01"))
-    assert every.name == "every category 2012/13" and all(m.count == 100.0 and m.target is None for m in every.milestones)
+    assert every.name == "Every category 2012/13" and all(m.count == 100.0 and m.target is None for m in every.milestones)
     with pytest.raises(UsageError, match="not both"):
         plan_for(counts, category="robbery", plan_file="plan-2013-14")

@@ -113,10 +113,11 @@ def test_spc_of_several_areas_lists_each_and_the_areas_that_failed(small_csv, wr
     counts = open_counts(DataSource(data=str(write_csv(text, "part.csv")), areas="peers"))
     report = run_spc_areas(counts, category="robbery", area="all")
     rows = report.rows()
-    lines = render.spc_areas_text(report, rows=rows, folder=FOLDER, files=[FOLDER / "robbery_areas_spc.csv"])
+    lines = render.spc_areas_text(report, rows=rows, folder=FOLDER,
+                                  files=[FOLDER / "robbery_areas_spc.csv", FOLDER / "robbery_north_spc.png"])
     assert lines[0].text == "\nRobbery: XmR chart of each area (the current period)" and lines[0].style == "heading"
     assert "north" in lines[1].text and "south" in lines[1].text and "east" not in lines[1].text
-    assert lines[2].text == "\nWrote 1 file(s) to out/ (robbery_areas_spc.csv and one chart per area)."
+    assert lines[2].text == "\nWrote 2 file(s) to out/ (robbery_areas_spc.csv and one chart per area)."
     [failed] = render.spc_areas_failures_text(report)
     assert failed.text.startswith("- east: ") and "too few" in failed.text and failed.err and failed.style == "error"
 

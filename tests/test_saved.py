@@ -74,6 +74,27 @@ def test_milestones_scenario_and_fund_reuse_the_saved_forecast_without_fitting(s
     assert compared.exit_code == 0, compared.output
 
 
+def test_a_command_reading_part_of_a_saved_forecast_gets_the_notes_of_its_own_series_only(saved_store, tmp_path):
+    result = invoke("milestones", "burglary", "--target", "-8%", "--no-chart", "--forecast", "wm", "--store", saved_store,
+                    "--out", tmp_path)
+    assert result.exit_code == 0, result.output
+    assert "7 series forecast separately" in result.output  # burglary's districts, not the 70 series saved
+    assert "70 series" not in result.output
+
+
+def test_notes_of_part_of_a_panel_name_only_its_series():
+    from crimecast.forecast.panel import NoteSources
+
+    sources = NoteSources(forecast=(("burglary", "north"), ("robbery", "north")), shared="drift note.",
+                          series=((("robbery", "north"), "intervals are wide."),),
+                          steps=((("burglary", "north"), "burglary / north -12% from 2019-05"),
+                                 (("robbery", "north"), "robbery / north -9% from 2019-01")))
+    assert NoteSources.from_json(json.loads(json.dumps(sources.to_json()))) == sources
+    notes = sources.only([("burglary", "north")]).notes([("burglary", "north")])
+    assert notes[0] == "drift note." and "burglary / north -12%" in notes[1] and len(notes) == 2
+    assert not any("robbery" in note for note in notes)
+
+
 def test_a_saved_forecast_gives_the_numbers_of_a_refit(saved_store, tmp_path):
     def milestone(*extra):
         result = invoke("milestones", "burglary", "--target", "-8%", "--no-chart", "--json", "--store", saved_store,

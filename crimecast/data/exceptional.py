@@ -38,8 +38,18 @@ class ExceptionalPeriod:
                             f"starts ({self.start:%Y-%m}); give the first and last month in order.")
 
     @property
+    def span(self) -> str:
+        """``"2020-03 to 2020-06"``, or ``"2020-11"`` for one month."""
+        return f"{self.start:%Y-%m}" if self.start == self.end else f"{self.start:%Y-%m} to {self.end:%Y-%m}"
+
+    @property
     def name(self) -> str:
-        return self.label or f"{self.start:%Y-%m} to {self.end:%Y-%m}"
+        return self.label or self.span
+
+    @property
+    def named_span(self) -> str:
+        """``"lockdown-2 (2020-11)"``; a period without a label by its months only."""
+        return f"{self.label} ({self.span})" if self.label else self.span
 
     @property
     def last_day(self) -> pd.Timestamp:

@@ -17,8 +17,8 @@ from collections.abc import Iterable
 from pathlib import Path
 
 MARKER = "(illustrative)"
-NOTICE = ("ILLUSTRATIVE DATA: imported from crimecast's shipped example files (synthetic, made from the embedded "
-          "illustrative data), not real recorded crime.")
+NOTICE = ("ILLUSTRATIVE DATA: from crimecast's shipped example files (synthetic, made from the embedded "
+          "illustrative data), not real recorded crime.")  # read with --data or imported into the store: true of both
 _FOLDERS = (Path(__file__).parent / "examples", Path(__file__).parent / "demo")
 
 

@@ -165,6 +165,61 @@ def _absent_parts(counts: pd.DataFrame, keys: Iterable[Key]) -> list[Key]:
     return sorted(key for key in wanted if key not in present and key not in dropped and key[1] != FORCE_AREA)
 
 
+@dataclass(frozen=True)
+class NoteSources:
+    """What a panel's notes are made of, series by series, so that a request reading part of a saved panel is
+    told of its own series only (:meth:`Panel.for_request`).
+
+    Attributes
+    ----------
+    forecast
+        The bottom series forecast (not those that add 0).
+    shared
+        A note every series has (the dataset drift's), said once and unled.
+    series
+        (series, note) pairs: each series' notes but its steps, in the batch's wording.
+    steps
+        (series, step) pairs, ``"burglary / north -12% from 2019-05"``.
+    stopped
+        (series, last period) of the series whose counts stop before the data used ends (they add 0).
+    """
+
+    forecast: tuple[Key, ...] = ()
+    shared: str | None = None
+    series: tuple[tuple[Key, str], ...] = ()
+    steps: tuple[tuple[Key, str], ...] = ()
+    stopped: tuple[tuple[Key, str], ...] = ()
+
+    def only(self, keys: Iterable[Key]) -> "NoteSources":
+        """These sources cut to the bottom series ``keys``."""
+        keep = set(keys)
+        return NoteSources(forecast=tuple(k for k in self.forecast if k in keep), shared=self.shared,
+                           series=tuple(p for p in self.series if p[0] in keep),
+                           steps=tuple(p for p in self.steps if p[0] in keep),
+                           stopped=tuple(p for p in self.stopped if p[0] in keep))
+
+    def notes(self, needs: Iterable[Key]) -> list[str]:
+        """The notes of a panel of these series serving ``needs``, in plain words."""
+        notes = ([self.shared] if self.shared and self.forecast else []) + series_notes_once(list(self.series))
+        notes += [stopped_note(list(self.stopped))] if self.stopped else []
+        if self.steps:
+            notes.append(steps_note([step for _, step in self.steps]))
+        if len(self.forecast) > 1 and not set(needs) <= set(self.forecast):  # some series asked for is a sum of others
+            notes.append(f"{len(self.forecast)} series forecast separately and added up path by path (totals are "
+                         "coherent); their paths are paired so year totals move together as their year-on-year changes "
+                         "have.")
+        return notes
+
+    def to_json(self) -> dict:
+        return {"forecast": [list(k) for k in self.forecast], "shared": self.shared,
+                **{name: [[*key, text] for key, text in getattr(self, name)] for name in ("series", "steps", "stopped")}}
+
+    @classmethod
+    def from_json(cls, saved: dict) -> "NoteSources":
+        return cls(forecast=tuple((c, a) for c, a in saved["forecast"]), shared=saved["shared"],
+                   **{name: tuple(((c, a), text) for c, a, text in saved[name]) for name in ("series", "steps", "stopped")})
+
+
 @dataclass
 class Panel:
     """Coherent sample paths of the bottom series a request needed.
@@ -194,6 +249,7 @@ class Panel:
     saved: str | None = None
     series_notes: dict[Key, list[str]] = field(default_factory=dict)
     scored: dict[Key, object] = field(default_factory=dict)  # what ``forecast_panel(score=...)`` returned per series
+    note_sources: NoteSources | None = None  # what ``notes`` is made of (none in a forecast saved before session 29)
 
     @property
     def months(self) -> pd.DatetimeIndex:
@@ -258,8 +314,18 @@ class Panel:
             listed = ", ".join(f"{c} / {a}" for c, a in missing[:4]) + (f" and {len(missing) - 4} more" if len(missing) > 4 else "")
             raise DataError(f"{name} lacks {listed}, which {what} needs. Save a forecast that includes "
                             f"{'them' if len(missing) > 1 else 'it'} (e.g. `forecast run all --area all --save NAME`).")
-        return Panel(paths=self.paths.cut(periods), spec=self.spec, as_of=self.as_of, notes=list(self.notes),
+        return Panel(paths=self.paths.cut(periods), spec=self.spec, as_of=self.as_of, notes=self.notes_for(needs),
                      failures=dict(self.failures), saved=self.saved)
+
+    def notes_for(self, needs: Iterable[Key]) -> list[str]:
+        """The notes of the bottom series that ``needs`` reads: a saved panel of every series holds notes about
+        series a request never uses. A panel saved without its note sources: its series' own notes, each led by
+        its series."""
+        needs = list(dict.fromkeys(needs))
+        used = list(dict.fromkeys(key for need in needs for key in (self.paths.keys_for(*need) or [])))
+        if self.note_sources is not None:
+            return self.note_sources.only(used).notes(needs)
+        return series_notes_once([(key, note) for key in used for note in self.series_notes.get(key, [])])
 
 
 def series_forecast(paths: CoherentPaths, key: Key, *, history: pd.Series, as_of: pd.Timestamp,
@@ -368,7 +434,7 @@ class _Stopped:
 
     zero: set[Key] = field(default_factory=set)  # bottom series that add 0 to the totals they are part of
     failures: dict[Key, str] = field(default_factory=dict)  # series asked for themselves: not forecast, and why
-    notes: list[str] = field(default_factory=list)
+    parts: list[tuple[Key, str]] = field(default_factory=list)  # bottom series that add 0, with their last period
 
 
 def _stopped(counts: pd.DataFrame, keys: list[Key], histories: list[pd.Series], *, needs: Iterable[Key],
@@ -404,15 +470,17 @@ def _stopped(counts: pd.DataFrame, keys: list[Key], histories: list[pd.Series], 
                 raise DataError(reason)
             stopped.failures[key] = reason
     stopped.zero = {key for key in keys if key in last and last[key] < as_of}
-    parts = sorted(stopped.zero - set(stopped.failures))
-    if parts:
-        listed = ", ".join(f"{c} / {a} (to {frequency.label(last[(c, a)])})" for c, a in parts[:4])
-        one = len(parts) == 1
-        stopped.notes.append(f"{len(parts)} series {'stops' if one else 'stop'} before the data used ends "
-                             f"({listed}{' ...' if len(parts) > 4 else ''}): {'it is' if one else 'they are'} not "
-                             f"forecast and {'adds' if one else 'add'} 0 to the totals {'it is' if one else 'they are'} "
-                             "part of.")
+    stopped.parts = [(key, frequency.label(last[key])) for key in sorted(stopped.zero - set(stopped.failures))]
     return stopped
+
+
+def stopped_note(parts: list[tuple[Key, str]]) -> str:
+    """The note on the bottom series (each with its last period's label) that stop before the data used ends."""
+    listed = ", ".join(f"{c} / {a} (to {last})" for (c, a), last in parts[:4])
+    one = len(parts) == 1
+    return (f"{len(parts)} series {'stops' if one else 'stop'} before the data used ends "
+            f"({listed}{' ...' if len(parts) > 4 else ''}): {'it is' if one else 'they are'} not "
+            f"forecast and {'adds' if one else 'add'} 0 to the totals {'it is' if one else 'they are'} part of.")
 
 
 def steps_note(steps: list[str]) -> str:
@@ -487,21 +555,17 @@ def forecast_panel(counts: pd.DataFrame, *, spec: ForecastSpec, needs: Iterable[
     series_notes = {key: [*fit.notes, *([passed] if passed else [])] for key, _, fit in kept}
     drift_note = drift.note(frequency=frequency) if drift is not None else passed  # every series': said once, unled
     own = [(key, note) for key, note in _batch_notes([(key, fit) for key, _, fit in kept]) if note != drift_note]
-    notes = ([drift_note] if drift_note and kept else []) + series_notes_once(own) + stopped.notes
-    steps = [step for _, _, fit in kept for step in fit.steps]
-    if steps:
-        notes.append(steps_note(steps))
-    if len(kept) > 1 and not set(needs) <= {key for key, _, _ in kept}:  # some series asked for is a sum of others
-        notes.append(f"{len(kept)} series forecast separately and added up path by path (totals are coherent); their "
-                     "paths are paired so year totals move together as their year-on-year changes have.")
+    sources = NoteSources(forecast=tuple(key for key, _, _ in kept), shared=drift_note or None, series=tuple(own),
+                          steps=tuple((key, step) for key, _, fit in kept for step in fit.steps),
+                          stopped=tuple(stopped.parts))
     months = frequency.range(frequency.next(as_of), periods=horizon)
     zeros = {key: np.zeros((spec.paths, horizon)) for key in [*stopped.zero, *_absent_parts(counts, keys)]}
     paths = CoherentPaths(months=months, bottom={**{key: p for (key, _, _), p in zip(kept, correlated)}, **zeros},
                           total_categories=total_categories(counts), districts=districts_of(counts))
     scored = {key: fit.scored for key, _, fit in kept if key in score_keys}
-    return Panel(paths=paths, spec=spec, as_of=as_of, notes=notes, failures=failures, series_notes=series_notes,
-                 scored=scored)
+    return Panel(paths=paths, spec=spec, as_of=as_of, notes=sources.notes(needs), failures=failures,
+                 series_notes=series_notes, scored=scored, note_sources=sources)
 
 
-__all__ = ["Panel", "drift_of", "forecast_panel", "forecaster_for", "panel_keys", "seed_key", "series_forecast", "series_result",
+__all__ = ["NoteSources", "Panel", "drift_of", "forecast_panel", "forecaster_for", "panel_keys", "seed_key", "series_forecast", "series_result",
            "series_seed"]

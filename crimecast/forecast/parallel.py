@@ -208,7 +208,8 @@ def map_series(work: Callable[[Item], Result], items: Iterable[Item], *, jobs: i
     jobs
         Local worker processes when no scheduler is in use (1: this process).
     progress
-        Called with the item's label as each item finishes.
+        Called with the item's label as each item finishes; one with a ``start`` method is first told how many
+        items there are (``progress.start(n)``), so that it can show a bar.
     label
         The text ``progress`` receives for an item.
     scheduler
@@ -222,6 +223,8 @@ def map_series(work: Callable[[Item], Result], items: Iterable[Item], *, jobs: i
     terminated, or the Dask futures cancelled) rather than left to finish.
     """
     items = list(items)
+    if hasattr(progress, "start"):
+        progress.start(len(items))
     if len(items) <= 1:
         return _in_process(work, items, progress, label)
     if scheduler is not None:

@@ -24,7 +24,7 @@ from crimecast.data.sources import data_option
 from crimecast.data.store import (decode_paths, drop_forecast, encode_paths, fingerprint, list_forecasts,
                                   read_forecast_rows, save_forecast_rows, store_path)
 from crimecast.errors import DataError, UsageError
-from crimecast.forecast.panel import Panel
+from crimecast.forecast.panel import NoteSources, Panel
 from crimecast.forecast.reconcile import CoherentPaths
 from crimecast.forecast.spec import ForecastSpec
 
@@ -71,7 +71,8 @@ def save_panel(panel: Panel, *, name: str, counts: pd.DataFrame, store: str | Pa
     check_forecast_name(name)
     arrays = {key: encode_paths(paths) for key, paths in panel.paths.bottom.items()}
     meta = {"total_categories": list(panel.paths.total_categories or []), "districts": list(panel.paths.districts or []),
-            "notes": panel.notes, "series_notes": [[c, a, notes] for (c, a), notes in panel.series_notes.items()]}
+            "notes": panel.notes, "series_notes": [[c, a, notes] for (c, a), notes in panel.series_notes.items()],
+            **({"note_sources": panel.note_sources.to_json()} if panel.note_sources is not None else {})}
     row = {"data": str(counts.attrs.get("source", "")), "fingerprint": data_fingerprint(counts, panel.as_of),
            "as_of": panel.as_of.date(), "first_period": panel.months[0].date(), "periods": len(panel.months),
            "frequency": frequency_of(counts).noun, "paths": panel.spec.paths,
@@ -112,7 +113,8 @@ def load_panel(name: str, *, counts: pd.DataFrame, store: str | Path | None = No
                           total_categories=tuple(meta["total_categories"]), districts=tuple(meta["districts"]))
     return Panel(paths=paths, spec=_saved_spec(json.loads(row["spec"])), as_of=as_of,
                  notes=list(meta["notes"]), saved=name,
-                 series_notes={(c, a): list(notes) for c, a, notes in meta["series_notes"]})
+                 series_notes={(c, a): list(notes) for c, a, notes in meta["series_notes"]},
+                 note_sources=NoteSources.from_json(meta["note_sources"]) if "note_sources" in meta else None)
 
 
 def _saved_spec(saved: dict) -> ForecastSpec:

@@ -434,7 +434,7 @@ def describe_chart(chart: ControlChart, *, month_effects: pd.Series | None = Non
     shown = [p for p in chart.exceptional if chart.excluded.any() and p.last_day >= chart.values.index[0]
              and p.start <= chart.values.index[-1]]
     if shown:
-        listed = "; ".join(f"{p.name} ({p.start:%Y-%m} to {p.end:%Y-%m})" for p in shown)
+        listed = "; ".join(p.named_span for p in shown)
         lines.append(f"Exceptional {frequency.noun}s shown but kept out of the average, limits and rules: {listed}.")
     if last.degenerate:
         lines.append(no_limits_sentence(chart))

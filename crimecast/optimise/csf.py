@@ -26,6 +26,7 @@ from crimecast.data.slugs import area_label
 from crimecast.errors import DataError, FundFileError, InfeasibleError, UsageError
 from crimecast.forecast.parallel import Progress
 from crimecast.forecast.panel import Panel, forecast_panel, series_result
+from crimecast.forecast.spec import ForecastSpec
 from crimecast.optimise.allocate import (AllocationSpec, Allocation, Limit, Recipient, Scheme, allocate, warm_points,
                                          with_budget)
 from crimecast.optimise.assumptions import CsfAssumptions
@@ -317,6 +318,7 @@ class CsfResult:
     going_rate: float = float("nan")
     assumptions: CsfAssumptions | None = None
     left_out: tuple[str, ...] = ()
+    forecast: ForecastSpec | None = None  # the baseline crime forecast's settings (the file's, or a saved forecast's)
 
     @property
     def gain(self) -> float:
@@ -576,7 +578,8 @@ def optimise_csf(counts: pd.DataFrame, assumptions: CsfAssumptions, *, source: s
                      samples=len(sampled), notes=notes, data=data, gain_spread=gain_spread(spec, sampled, optimal.spend),
                      scenario=scenario_label, last_year_label=last_label,
                      going_rate=rate, assumptions=assumptions,
-                     left_out=districts_left_out(counts, _resolved_areas(counts, assumptions, source)))
+                     left_out=districts_left_out(counts, _resolved_areas(counts, assumptions, source)),
+                     forecast=saved.spec if saved is not None else assumptions.forecast.forecast_spec())
 
 
 __all__ = ["CsfResult", "GainSpread", "baseline_crime", "build_spec", "curves_for", "districts_left_out",

@@ -16,7 +16,7 @@ from crimecast.forecast.run import BacktestReport, ProcessReport, SeriesFailure,
 from crimecast.io import write_csv_atomic
 from crimecast.report.files import output_names
 from crimecast.report import serialise, tables
-from crimecast.report.text import Line, detail, done, error, heading, note, plain
+from crimecast.report.text import Line, detail, done, error, heading, note, plain, wrote_line
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -303,17 +303,20 @@ def _control_chart(report: ProcessReport, *, counts: pd.DataFrame):
                                  filled_periods(counts, category=report.category, area=report.area))
 
 
-def write_spc_files(report: ProcessReport, folder: Path, *, counts: pd.DataFrame) -> list[Path]:
-    """``forecast spc``: the periods and signals CSVs and the PNG chart, in ``folder``; the paths (chart last).
+def write_spc_files(report: ProcessReport, folder: Path, *, counts: pd.DataFrame, chart: bool = True) -> list[Path]:
+    """``forecast spc``: the periods and signals CSVs and (unless ``chart`` is false) the PNG chart, in ``folder``;
+    the paths (chart last).
 
     ``counts`` are the data charted: their notice and filled-in periods go on the chart.
     """
     from crimecast.report.charts import save_figure
 
     folder, stem = Path(folder), _spc_stem(report)
-    return [write_csv_atomic(tables.spc_periods(report.chart), folder / f"{stem}_periods.csv"),
-            write_csv_atomic(tables.spc_signals(report.chart), folder / f"{stem}_signals.csv"),
-            save_figure(_control_chart(report, counts=counts), folder / f"{stem}.png")]
+    written = [write_csv_atomic(tables.spc_periods(report.chart), folder / f"{stem}_periods.csv"),
+               write_csv_atomic(tables.spc_signals(report.chart), folder / f"{stem}_signals.csv")]
+    if chart:
+        written.append(save_figure(_control_chart(report, counts=counts), folder / f"{stem}.png"))
+    return written
 
 
 def _unrounded_limits(chart) -> dict[str, list[str]]:
@@ -342,7 +345,7 @@ def spc_text(report: ProcessReport, *, folder: Path, files: list[Path]) -> list[
         lines += [plain("No special-cause signals."), plain()]
     lines += [plain(line) for line in report.summary]
     if files:
-        lines.append(plain(f"\nWrote {len(files)} file(s) to {folder}/ (chart {files[-1].name})."))
+        lines.append(plain(wrote_line(files, folder)))
     return lines
 
 
@@ -355,7 +358,8 @@ def _control_chart_png(item: tuple) -> bytes:
 
 
 def write_spc_areas_files(report, folder: Path, *, rows: pd.DataFrame, counts: pd.DataFrame, data_label: str,
-                          seasonal_adjust: bool = False, workers=None, progress=None) -> list[Path]:
+                          seasonal_adjust: bool = False, chart: bool = True, workers=None,
+                          progress=None) -> list[Path]:
     """``forecast spc CATEGORY --area all``: the one-row-per-area CSV, then each area's chart; the paths in order.
 
     Parameters
@@ -370,6 +374,8 @@ def write_spc_areas_files(report, folder: Path, *, rows: pd.DataFrame, counts: p
         The data charted (notice and filled-in periods on the charts) and where it comes from (CSV column).
     seasonal_adjust
         The charts are of seasonally adjusted values (named ``..._adjusted``).
+    chart
+        Draw each area's chart (``--no-chart``: the CSV only).
     workers, progress
         Chart workers started earlier (:class:`crimecast.report.files.ChartWorkers`; else the charts are drawn
         here), and a callback called with each area's name as its chart is written.
@@ -380,6 +386,8 @@ def write_spc_areas_files(report, folder: Path, *, rows: pd.DataFrame, counts: p
     folder, adjusted = Path(folder), "_adjusted" if seasonal_adjust else ""
     written = [write_csv_atomic(rows.assign(category=report.category, data=data_label),
                                 folder / f"{report.category}_areas_spc{adjusted}.csv")]
+    if not chart:
+        return written
     items = [(one, counts.attrs.get("notice", ""), tuple(filled_periods(counts, category=one.category, area=one.area)))
              for one in report.reports]
     pngs = workers.draw(_control_chart_png, items) if workers is not None else map(_control_chart_png, items)
@@ -390,13 +398,18 @@ def write_spc_areas_files(report, folder: Path, *, rows: pd.DataFrame, counts: p
     return written
 
 
+SPC_AREA_HEADINGS = {"since": "period from", "last_step": "last step", "exceptional_points": "exceptional points"}
+
+
 def spc_areas_text(report, *, rows: pd.DataFrame, folder: Path, files: list[Path]) -> list[Line]:
     """``forecast spc CATEGORY --area all``: one row per area (the current period) and the files written."""
     shown = rows.assign(**{c: rows[c].map(tables.count) for c in ("mean", "lower", "upper", "latest")})
+    shown = shown.rename(columns=SPC_AREA_HEADINGS)  # the CSV keeps the column names
     lines = [heading(f"\n{tables.display_name(report.category)}: XmR chart of each area (the current period)"),
-             plain(tables.text_table(shown, align_left=("area", "since", "status", "signals", "last_step")))]
+             plain(tables.text_table(shown, align_left=("area", "period from", "status", "signals", "last step")))]
     if files:
-        lines.append(plain(f"\nWrote {len(files)} file(s) to {folder}/ ({files[0].name} and one chart per area)."))
+        charts = " and one chart per area" if any(path.suffix == ".png" for path in files) else ""  # not --no-chart
+        lines.append(plain(f"\nWrote {len(files)} file(s) to {folder}/ ({files[0].name}{charts})."))
     return lines
 
 

@@ -206,13 +206,24 @@ def csf_json(result: CsfResult, *, source: str, data: dict, files: list[Path]) -
             "notes": list(result.notes), "files": [str(p) for p in files]}
 
 
+def csf_title(result: CsfResult) -> str:
+    """The fund, its year once (the file's name usually holds it), the scenario, the outcome's currency and the
+    baseline forecast: ``"Community Safety Fund 2014/15 (...): outcome in crimes prevented; baseline crime forecast
+    by ets (500 paths, seed 2014)."``"""
+    year = "" if result.year in result.name else f", {result.year}"
+    scenario = f", scenario '{result.scenario}'" if result.scenario else ""
+    spec = result.forecast
+    baseline = (f"; baseline crime forecast by {spec.model} ({spec.describe().removeprefix(f'{spec.model}, ')})"
+                if spec is not None else "")
+    return f"{result.name}{year}{scenario}: outcome in {result.weights.unit}{baseline}."
+
+
 def csf_text(result: CsfResult, *, source: str, folder: Path, files: list[Path]) -> list:
     """``forecast optimise csf``: the allocation, sentences, why, binding constraints, schemes, the caveat and files."""
     from crimecast.report.tables import text_table
     from crimecast.report.text import heading, note, plain
 
-    scenario_text = f", scenario '{result.scenario}'" if result.scenario else ""
-    lines = [heading(f"\n{result.name}: {result.year}{scenario_text}, outcome in {result.weights.unit}."),
+    lines = [heading(f"\n{csf_title(result)}"),
              plain(text_table(allocation_table(result), align_left=("recipient", "next £10k buys"))), plain()]
     lines += [plain(line) for line in summary_sentences(result)]
     lines.append(heading("\nWhy each recipient gets what it gets:"))

@@ -11,7 +11,7 @@ from crimecast.data.rates import RateWords
 from crimecast.data.slugs import area_label, display_name
 from crimecast.io import write_csv_atomic
 from crimecast.report.charts import _mark_financial_years, _subplots, _with_caption, legend_below
-from crimecast.report.text import Line, heading, note, plain
+from crimecast.report.text import Line, heading, note, plain, wrote_line
 
 
 def pct(value: float, digits: int = 1) -> str:
@@ -252,13 +252,17 @@ def rate_run_text(report, *, data_label: str, folder: Path, files: list[Path]) -
     return lines
 
 
-def write_p_chart_files(chart, folder: Path, *, category: str, area: str, notice: str = "") -> list[Path]:
-    """``forecast spc`` on a rate series: the points CSV and the chart PNG (last); the paths in order."""
+def write_p_chart_files(chart, folder: Path, *, category: str, area: str, notice: str = "",
+                        drawn: bool = True) -> list[Path]:
+    """``forecast spc`` on a rate series: the points CSV and (``drawn``) the chart PNG (last); the paths in order."""
     from crimecast.report.charts import save_figure
 
     folder, stem = Path(folder), f"{category}_{area}_pchart"
-    return [write_csv_atomic(p_chart_frame(chart), folder / f"{stem}.csv"),
-            save_figure(p_chart_figure(chart, category=category, area=area, notice=notice), folder / f"{stem}.png")]
+    written = [write_csv_atomic(p_chart_frame(chart), folder / f"{stem}.csv")]
+    if drawn:
+        written.append(save_figure(p_chart_figure(chart, category=category, area=area, notice=notice),
+                                   folder / f"{stem}.png"))
+    return written
 
 
 def p_chart_text(chart, *, category: str, area: str, summary: list[str], folder: Path, files: list[Path]) -> list[Line]:
@@ -277,7 +281,7 @@ def p_chart_text(chart, *, category: str, area: str, summary: list[str], folder:
              plain(text_table(shown, align_left=("start", "end", "chart"))), plain(),
              *(plain(line) for line in summary)]
     if files:
-        lines.append(plain(f"\nWrote {len(files)} file(s) to {folder}/ (chart {files[-1].name})."))
+        lines.append(plain(wrote_line(files, folder)))
     return lines
 
 

@@ -58,4 +58,10 @@ def as_text(lines: list[Line]) -> str:
     return "\n".join(line.text for line in lines)
 
 
-__all__ = ["Line", "Style", "as_text", "detail", "done", "error", "heading", "note", "plain"]
+def wrote_line(files: list, folder) -> str:
+    """``Wrote 3 file(s) to out/ (chart x.png).`` (the chart written last), or ``(e.g. x.csv)`` when none was drawn."""
+    named = f"chart {files[-1].name}" if files[-1].suffix == ".png" else f"e.g. {files[0].name}"
+    return f"\nWrote {len(files)} file(s) to {folder}/ ({named})."
+
+
+__all__ = ["Line", "Style", "as_text", "detail", "done", "error", "heading", "note", "plain", "wrote_line"]

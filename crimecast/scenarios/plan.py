@@ -319,6 +319,7 @@ def plan_for(counts, *, category: str | None = None, plan_file: str | None = Non
     from crimecast.data.calendar import financial_year_start
     from crimecast.data.frequency import frequency_of
     from crimecast.data.series import ALL, FORCE_AREA, select_keys
+    from crimecast.data.slugs import display_name
     from crimecast.errors import UsageError
 
     if plan_file and category:
@@ -335,7 +336,7 @@ def plan_for(counts, *, category: str | None = None, plan_file: str | None = Non
         return single_milestone(category, area=area, target=change, count=count, year=year, direction=direction)
     keys, _ = select_keys(counts, category=category or ALL, area=area)
     keys = sorted(keys, key=lambda k: (k[0], k[1] != FORCE_AREA, k[1]))  # the force first, then its districts
-    what = f"{category} by area" if category else "every category"
+    what = f"{display_name(category)} by area" if category else "Every category"  # a title, as a plan's name is
     return milestone_plan(keys, name=f"{what} {year}", target=change, count=count, year=year, direction=direction)
 
 
