@@ -905,10 +905,6 @@ def scenario_group() -> None:
     """
 
 
-def _series_progress(label: str) -> None:
-    click.echo(f"  forecast {label}", err=True)
-
-
 class _ForecastingBar:
     """The progress of the series a command forecasts, on stderr as `forecast run`'s: a bar labelled
     "Forecasting", started when the library says how many series there are (``start``), none for one series."""
@@ -1454,10 +1450,12 @@ def report_command(plan_file, as_of, scenario_file, csf_file, fleet_file, out_di
     scenario = load_scenario(scenario_file) if scenario_file else None
     csf = load_assumptions(csf_file) if csf_file else None
     fleet = load_fleet(fleet_file) if fleet_file else None
-    pack = build_board_pack(counts, plan, as_of=_month_option(as_of, "--as-of"), scenario=scenario, csf=csf, fleet=fleet,
-                            model=model, paths=n_paths, seed=seed, saved=_saved(saved_name, counts, data_source.store),
-                            against=_saved(against_name, counts, data_source.store), jobs=jobs or default_jobs(),
-                            progress=_series_progress)
+    with _forecasting() as bar:
+        pack = build_board_pack(counts, plan, as_of=_month_option(as_of, "--as-of"), scenario=scenario, csf=csf,
+                                fleet=fleet, model=model, paths=n_paths, seed=seed,
+                                saved=_saved(saved_name, counts, data_source.store),
+                                against=_saved(against_name, counts, data_source.store), jobs=jobs or default_jobs(),
+                                progress=bar)
     written = write_board_pack(pack, folder, pdf=not no_pdf)
     _show(written_text(pack, written, seconds=time.perf_counter() - started))
     if written.pdf_problem:

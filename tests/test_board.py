@@ -311,6 +311,7 @@ def test_without_chromium_the_html_is_written_and_the_exit_says_so(quick_plan, t
     assert result.exit_code == 1
     assert "Chromium was not found" in result.output and "report.html is complete" in result.output
     assert "Traceback" not in result.output
+    assert "  forecast " not in result.output  # progress as `run`'s bar, not a line a series
     assert (out / "report.html").read_text(encoding="utf-8").rstrip().endswith("</html>")
     assert not (out / "report.pdf").exists()  # no PDF of another run left beside the new page
     assert sorted(p.name for p in out.iterdir()) == ["report.html"]  # no temporary files left
