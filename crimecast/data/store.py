@@ -804,7 +804,7 @@ def read_rates(name: str, *, store: str | Path | None = None) -> pd.DataFrame | 
     ``attrs['words']`` says what the numerator and denominator are (:func:`crimecast.data.rates.rate_words` of the
     names kept at import; ``numerator`` and ``denominator`` for a dataset stored before they were kept).
     """
-    from crimecast.data.rates import rate_words
+    from crimecast.data.rate_words import rate_words
 
     with connect(store) as connection:
         if not _has_table(connection, "rates"):

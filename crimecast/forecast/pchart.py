@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from crimecast.data.rates import RateWords, words_of
+from crimecast.data.rate_words import RateWords, words_of
 from crimecast.defaults import RUN_LENGTH
 from crimecast.errors import DataError
 from crimecast.forecast.distributions import chi2_sf

@@ -117,7 +117,7 @@ class RateForecast:
     @property
     def words(self):
         """What the rate's numerator and denominator are (:class:`crimecast.data.rates.RateWords`, the history's)."""
-        from crimecast.data.rates import words_of
+        from crimecast.data.rate_words import words_of
 
         return words_of(self.history)
 

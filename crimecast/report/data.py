@@ -202,7 +202,7 @@ def catalogue_text(counts: pd.DataFrame, *, embedded: tuple[str, ...], rates: pd
 
     lines = [heading("Embedded datasets:"), *(plain(f"  {name} (illustrative)") for name in embedded)]
     if rates is not None:  # rate series (satisfied / surveyed): forecast and charted as proportions
-        from crimecast.data.rates import words_of
+        from crimecast.data.rate_words import words_of
         from crimecast.report.rates import catalogue_display
 
         lines += [heading(f"\nRate series in {counts.attrs.get('source')} ({words_of(rates).ratio}, never in total "

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from crimecast.data.rates import RateWords
+from crimecast.data.rate_words import RateWords
 from crimecast.data.slugs import area_label, display_name
 from crimecast.io import write_csv_atomic
 from crimecast.report.charts import _mark_financial_years, _subplots, _with_caption, legend_below

@@ -14,7 +14,7 @@ import pandas as pd
 
 from crimecast.data.calendar import financial_year_label, financial_year_months
 from crimecast.data.frequency import MONTHLY, Frequency
-from crimecast.data.rates import RateWords
+from crimecast.data.rate_words import RateWords
 from crimecast.data.slugs import area_label, display_name
 from crimecast.defaults import QUIET_CHANCE_BAND, QUIET_YEAR_TOTAL
 from crimecast.forecast.significance import ChangeTest

@@ -21,7 +21,8 @@ from crimecast.forecast.spec import ForecastSpec
 
 from crimecast.data.calendar import financial_year_months, parse_financial_year
 from crimecast.data.frequency import MONTHLY
-from crimecast.data.rates import rate_series, rates_for, words_of
+from crimecast.data.rate_words import words_of
+from crimecast.data.rates import rate_series, rates_for
 from crimecast.errors import DataError, ScenarioError
 from crimecast.forecast.rates import MIN_MONTHS, forecast_rate
 from crimecast.scenarios.assessment import Assessment, MilestoneReport, Outlook, read_outlook
