@@ -388,7 +388,7 @@ def run_command(ctx, category, area, jobs, as_json, spec_options, horizon, out_d
     area = area or (ALL if category == ALL else default_area(counts))
     spec = forecast_spec(**spec_options, horizon=horizon, exceptional=_exceptional(exceptional_spec, counts))
     options = BacktestOptions(backtest=not no_backtest)
-    steps = run_size(counts, category=category, area=area, backtest=not no_backtest)
+    steps = run_size(counts, category=category, area=area, backtest=not no_backtest, spec=spec)
     with contextlib.ExitStack() as cleanup:  # chart workers start now, so their plotting imports overlap the fitting
         painters = None if no_chart else cleanup.enter_context(ChartWorkers(min(jobs or default_jobs(), steps)))
         with _progress(steps, "Forecasting") as progress:

@@ -23,6 +23,7 @@ from conftest import seasonal_counts
 from crimecast.cli import cli
 
 FAST = ("--model", "seasonal-naive", "--no-backtest", "--paths", "200", "--jobs", "1")
+MILESTONE_FAST = ("--model", "seasonal-naive", "--paths", "200", "--jobs", "1")
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -144,6 +145,32 @@ def test_a_series_whose_counts_stopped_is_listed_not_forecast_as_if_it_were_curr
     assert "burglary_essex_forecast.csv" in written and not [name for name in written if "kent" in name]
     one = invoke("run", "burglary", "--data", data, "--area", "kent", "--out", tmp_path / "one", *FAST)
     assert one.exit_code == 1 and "its counts stop at 2012-03" in one.output and "Traceback" not in one.output
+
+
+def test_every_category_leaves_out_one_whose_counts_stop_with_a_note_not_a_failure(tmp_path):
+    """The Home Office's fraud stops in 2012/13: `run all` on a force exited 1 for it, a batch that did all it could
+    reported as failed; now every category (run, milestones, a scenario's category: all) leaves it out with one
+    note saying when it stops and how to forecast it, and naming it still gets the clear error."""
+    months = pd.date_range("2009-04-01", periods=60, freq="MS")
+    rows = [f"{m:%Y-%m},{force},{category},{c}" for force in ("Kent", "Essex") for category in ("burglary", "fraud")
+            for i, (m, c) in enumerate(zip(months, seasonal_counts(60))) if category == "burglary" or i < 36]
+    data = tmp_path / "forces.csv"
+    data.write_text("month,force,category,count\n" + "\n".join(rows) + "\n")
+    said = "1 category left out, with nothing to forecast from: fraud (counts stop at 2012-03, 24 months before 2014-03)."
+    batch = invoke("run", "all", "--data", data, "--area", "kent", "--out", tmp_path / "out", *FAST)
+    assert batch.exit_code == 0, batch.output
+    assert f"{said} To forecast it from its last count, name it with that as-of month " \
+           "(`forecast run fraud --as-of 2012-03`)." in batch.output
+    assert "Could not forecast" not in batch.output and "1 series stops" not in batch.output  # said once
+    named = invoke("run", "fraud", "--data", data, "--area", "kent", "--out", tmp_path / "one", *FAST)
+    assert named.exit_code == 1 and "fraud / kent: its counts stop at 2012-03" in named.output
+    plan = invoke("milestones", "--data", data, "--area", "kent", "--no-chart", "--out", tmp_path / "m", *MILESTONE_FAST)
+    assert plan.exit_code == 0, plan.output
+    assert f"{said} To forecast it from its last count, name it with that as-of month " \
+           "(`forecast milestones fraud --as-of 2012-03`)." in plan.output
+    replay = invoke("milestones", "--data", data, "--area", "kent", "--year", "2011/12", "--no-chart",
+                    "--out", tmp_path / "r", *MILESTONE_FAST)
+    assert replay.exit_code == 0 and "Fraud — Kent" in replay.output and "left out" not in replay.output
 
 
 def test_a_backtest_batch_reports_the_series_that_failed(tmp_path, monkeypatch):

@@ -93,3 +93,16 @@ def test_a_driver_may_name_the_force_that_area_picked(scenario, small_csv):
     with pytest.raises(ScenarioError, match="one area only"):  # any other area is still refused
         resolve_scenario(scenario("- {kind: uplift, category: robbery, area: south, value: 0.1}", base="as_of: 2013-03"),
                          counts)
+
+
+def test_category_all_leaves_out_a_category_whose_counts_stop_before_as_of(scenario):
+    # as `forecast run all` and milestones do (the Home Office's fraud stops in 2012/13): named, the panel refuses it
+    raw = load_counts("west-midlands")
+    stopped = raw.loc[~((raw["category"] == "robbery") & (raw["month"] > pd.Timestamp("2012-03-01")))]
+    stopped.attrs = raw.attrs
+    resolved = resolve_scenario(scenario("- {name: b, kind: uplift, category: all, value: 0.01}"), with_totals(stopped))
+    assert "robbery" not in {c for c, _ in resolved.drivers[0].targets} and len(resolved.drivers[0].targets) == 9
+    assert resolved.left_out == ("robbery",)
+    assert resolved.notes[0] == ("1 category left out, with nothing to forecast from: robbery (counts stop at 2012-03, "
+                                 "12 months before 2013-03). To forecast it from its last count, name it with that "
+                                 "as-of month (category: robbery with base.as_of: 2012-03).")

@@ -267,8 +267,54 @@ def filled_in_years(counts: pd.DataFrame, *, category: str, area: str, start_yea
                      for m in filled_periods(counts, category=category, area=area) if m in years)
 
 
-def select_keys(counts: pd.DataFrame, *, category: str, area: str) -> tuple[list[tuple[str, str]], list[str]]:
+def stopped_categories(counts: pd.DataFrame, *, origin: pd.Timestamp,
+                       areas: list[str] | None = None) -> dict[str, pd.Timestamp]:
+    """The categories whose counts, in every area of ``areas`` (default: all), stop before ``origin`` (the last
+    period a forecast uses), each with its last period there: the Home Office's fraud, recorded by forces until
+    2012/13.
+
+    Such a category has nothing to be forecast from at ``origin``: every category (``all``: ``forecast run all``,
+    milestones without a category, a scenario driver's ``category: all``) leaves it out with
+    :func:`stopped_categories_note`, the dataset drift does not measure it, and naming it is refused with the reason
+    (``forecast_panel``). Total recorded crime is never one.
+    """
+    rows = counts["month"] <= origin
+    if areas is not None:
+        rows &= counts["area"].isin(areas)
+    last = counts.loc[rows].groupby("category")["month"].max()
+    return {c: month for c, month in last.items() if month < origin and c != TOTAL_CATEGORY}
+
+
+def stopped_categories_note(counts: pd.DataFrame, stopped: dict[str, pd.Timestamp], *, origin: pd.Timestamp,
+                            command: str | None) -> str:
+    """The one note on the categories :func:`stopped_categories` left out of every category, with how to forecast
+    one from its last count (``command``: ``"forecast run"``, or ``"forecast milestones"``; ``None``: a scenario's
+    driver naming it, with ``base.as_of``)."""
+    frequency = frequency_of(counts)
+    listed = "; ".join(
+        f"{c} (counts stop at {frequency.label(last)}, "
+        f"{frequency.count_of(_months_apart(last, origin) // frequency.months_per_period)} before {frequency.label(origin)})"
+        for c, last in sorted(stopped.items()))
+    name, stop = min(stopped.items())
+    one = len(stopped) == 1
+    month = f"{frequency.period_end_month(stop):%Y-%m}"
+    how = f"`{command} {name} --as-of {month}`" if command else f"category: {name} with base.as_of: {month}"
+    return (f"{len(stopped)} {'category' if one else 'categories'} left out, with nothing to forecast from: {listed}. "
+            f"To forecast {'it' if one else 'one'} from its last count, name it with that as-of month ({how}).")
+
+
+def _months_apart(start: pd.Timestamp, end: pd.Timestamp) -> int:
+    return (end.year - start.year) * 12 + end.month - start.month
+
+
+def select_keys(counts: pd.DataFrame, *, category: str, area: str, origin: pd.Timestamp | None = None,
+                command: str = "forecast run") -> tuple[list[tuple[str, str]], list[str]]:
     """(category, area) pairs named by ``category`` and ``area``, ``all`` (or a comma-separated list of areas) allowed.
+
+    ``origin``
+        The last period the forecast uses: ``all`` then leaves out the categories whose counts stop before it
+        (:func:`stopped_categories`), with one note saying how ``command`` forecasts one anyway. ``None``
+        (a backtest, which scores a category's own history) keeps them.
 
     Returns
     -------
@@ -288,6 +334,11 @@ def select_keys(counts: pd.DataFrame, *, category: str, area: str) -> tuple[list
         areas = sorted(counts["area"].unique())
     else:  # one area, or several separated by commas
         areas = list(dict.fromkeys(resolve_area(counts, name.strip()) for name in area.split(",") if name.strip()))
+    if category == ALL and origin is not None:
+        stopped = stopped_categories(counts, origin=origin, areas=areas)
+        if stopped:
+            categories = [c for c in categories if c not in stopped]
+            notes.append(stopped_categories_note(counts, stopped, origin=origin, command=command))
     present = set(map(tuple, counts[["category", "area"]].drop_duplicates().to_numpy()))
     return [(c, a) for c in categories for a in areas if (c, a) in present], notes
 

@@ -198,10 +198,12 @@ class NoteSources:
                            steps=tuple(p for p in self.steps if p[0] in keep),
                            stopped=tuple(p for p in self.stopped if p[0] in keep))
 
-    def notes(self, needs: Iterable[Key]) -> list[str]:
-        """The notes of a panel of these series serving ``needs``, in plain words."""
+    def notes(self, needs: Iterable[Key], *, said_stopped: frozenset[str] = frozenset()) -> list[str]:
+        """The notes of a panel of these series serving ``needs``, in plain words; the stop of a category in
+        ``said_stopped`` is not said (the request said it already: ``stopped_categories_note``)."""
         notes = ([self.shared] if self.shared and self.forecast else []) + series_notes_once(list(self.series))
-        notes += [stopped_note(list(self.stopped))] if self.stopped else []
+        stopped = [(key, last) for key, last in self.stopped if key[0] not in said_stopped]
+        notes += [stopped_note(stopped)] if stopped else []
         if self.steps:
             notes.append(steps_note([step for _, step in self.steps]))
         if len(self.forecast) > 1 and not set(needs) <= set(self.forecast):  # some series asked for is a sum of others
@@ -497,7 +499,7 @@ def steps_note(steps: list[str]) -> str:
 def forecast_panel(counts: pd.DataFrame, *, spec: ForecastSpec, needs: Iterable[Key], as_of: pd.Timestamp | None = None,
                    horizon: int | None = None, jobs: int = 1, progress: Progress | None = None,
                    keep_going: bool = False, score: Callable | None = None,
-                   score_keys: Iterable[Key] = ()) -> Panel:
+                   score_keys: Iterable[Key] = (), said_stopped: frozenset[str] = frozenset()) -> Panel:
     """Forecast the bottom series ``needs`` requires from ``as_of`` and pair their paths.
 
     Parameters
@@ -523,6 +525,11 @@ def forecast_panel(counts: pd.DataFrame, *, spec: ForecastSpec, needs: Iterable[
         bottom series in ``score_keys`` after its forecast, with the
         :class:`FitCache` the forecast filled (a backtest reuses the
         forecast's calibration fits); its results are in ``Panel.scored``.
+    said_stopped
+        Categories the request left out for counts that stop before ``as_of``
+        and said so (``stopped_categories_note``): their parts of a total add
+        0 as ever, but the panel's notes do not say it again (its
+        ``note_sources``, which a saved forecast keeps, still do).
     """
     frequency, needs = frequency_of(counts), list(needs)
     if spec.known_changes:  # a change naming a category or area the data lacks would never apply: refused
@@ -563,7 +570,8 @@ def forecast_panel(counts: pd.DataFrame, *, spec: ForecastSpec, needs: Iterable[
     paths = CoherentPaths(months=months, bottom={**{key: p for (key, _, _), p in zip(kept, correlated)}, **zeros},
                           total_categories=total_categories(counts), districts=districts_of(counts))
     scored = {key: fit.scored for key, _, fit in kept if key in score_keys}
-    return Panel(paths=paths, spec=spec, as_of=as_of, notes=sources.notes(needs), failures=failures,
+    return Panel(paths=paths, spec=spec, as_of=as_of, notes=sources.notes(needs, said_stopped=said_stopped),
+                 failures=failures,
                  series_notes=series_notes, scored=scored, note_sources=sources)
 
 

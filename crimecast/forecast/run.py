@@ -13,16 +13,16 @@ from crimecast.defaults import DEFAULT_EXCEPTIONAL, DEFAULT_MODEL, NO_EXCEPTIONA
 from crimecast.data.exceptional import ExceptionalPeriod, settled_in
 from crimecast.data.frequency import frequency_of
 from crimecast.data.known_changes import KnownChange, check_known_changes
-from crimecast.data.series import (FORCE_AREA, TOTAL_CATEGORY, filled_periods, resolve_area, resolve_category,
-                                   season_references, select_keys, series_of)
+from crimecast.data.series import (ALL, FORCE_AREA, TOTAL_CATEGORY, filled_periods, resolve_area, resolve_category,
+                                   season_references, select_keys, series_of, stopped_categories)
 from crimecast.errors import CrimecastError, DataError
 from crimecast.forecast.backtest import (BACKTEST_MODELS, BACKTEST_WINDOWS, backtest_need, backtest_origins,
                                          backtest_series, lost_to_baseline, summarise)
 from crimecast.forecast.calibrate import FitCache
 from crimecast.forecast.cores import series_frequency
 from crimecast.forecast.drift import Drift
-from crimecast.forecast.panel import (Panel, drift_of, forecast_panel, panel_keys, series_exceptional,
-                                     series_settings)
+from crimecast.forecast.panel import (Panel, default_as_of, drift_of, forecast_panel, panel_keys,
+                                     series_exceptional, series_settings)
 from crimecast.forecast.spec import ForecastSpec, default_exceptional
 from crimecast.forecast.significance import PeriodComparison, year_on_year
 from crimecast.forecast.spc import RUN_LENGTH, ControlChart, describe_chart
@@ -197,8 +197,9 @@ class RunReport:
         return list(self.panel.notes)
 
 
-def _series_items(counts: pd.DataFrame, category: str, area: str) -> tuple[list[tuple[str, str, pd.Series]], list[str]]:
-    keys, notes = select_keys(counts, category=category, area=area)
+def _series_items(counts: pd.DataFrame, category: str, area: str,
+                  origin: pd.Timestamp | None = None) -> tuple[list[tuple[str, str, pd.Series]], list[str]]:
+    keys, notes = select_keys(counts, category=category, area=area, origin=origin)
     if not keys:
         raise DataError(f"no series for category '{category}' in area '{area}'. Run `forecast list` to see what exists.")
     return [(c, a, series_of(counts, category=c, area=a)) for c, a in keys], notes
@@ -210,9 +211,10 @@ def _backtested_beside(counts: pd.DataFrame, needs: list[tuple[str, str]]) -> li
     return [key for key in needs if key in bottom]
 
 
-def run_size(counts: pd.DataFrame, *, category: str, area: str, backtest: bool = True) -> int:
+def run_size(counts: pd.DataFrame, *, category: str, area: str, backtest: bool = True,
+             spec: ForecastSpec = ForecastSpec()) -> int:
     """How many steps :func:`run_forecasts` reports to ``progress``: series forecast, then the totals backtested."""
-    keys, _ = select_keys(counts, category=category, area=area)
+    keys, _ = select_keys(counts, category=category, area=area, origin=default_as_of(counts, spec))
     alone = len(keys) - len(_backtested_beside(counts, keys))
     return len(panel_keys(counts, keys)[0]) + (alone if backtest else 0)
 
@@ -246,18 +248,25 @@ def run_forecasts(counts: pd.DataFrame, *, category: str, area: str, spec: Forec
     RunReport
         One report per series forecast, notes about the selection (aliases),
         the panel (to save) and, for several series, those that could not be
-        forecast and why: one bad series never stops the others.
+        forecast and why: one bad series never stops the others. ``all``
+        leaves out a category whose counts stop before the data used ends
+        (:func:`crimecast.data.series.stopped_categories`), with a note, not
+        as a failure; named, it is refused.
 
     Raises
     ------
     CrimecastError
         When a single series is asked for and cannot be forecast.
     """
-    items, notes = _series_items(counts, category, area)
+    origin = default_as_of(counts, spec)
+    items, notes = _series_items(counts, category, area, origin)
     batch = len(items) > 1
     needs = [(c, a) for c, a, _ in items]
     beside = _backtested_beside(counts, needs) if options.backtest else []
+    said = (stopped_categories(counts, origin=origin, areas=sorted({a for _, a in needs}))
+            if category == ALL else {})  # left out of the batch, and said so by the selection's note
     panel = forecast_panel(counts, spec=spec, needs=needs, jobs=jobs, progress=progress, keep_going=batch,
+                           said_stopped=frozenset(said),
                            score=partial(_backtest_beside_forecast, spec=spec, options=options, batch=batch,
                                          wholes=season_references(counts)),
                            score_keys=beside)

@@ -376,7 +376,7 @@ def assess_milestones(counts: pd.DataFrame, plan: Plan, *, spec: ForecastSpec | 
         spec = saved.spec
     else:
         baseline = forecast_panel(counts, spec=spec, needs=needs, as_of=cut, horizon=horizon, jobs=jobs,
-                                  progress=progress)
+                                  progress=progress, said_stopped=frozenset(plan.left_out))
     paths = {"baseline": baseline.paths}
     applied = None
     if resolved is not None:
@@ -390,7 +390,7 @@ def assess_milestones(counts: pd.DataFrame, plan: Plan, *, spec: ForecastSpec | 
     data = {k: counts.attrs.get(k) for k in ("source", "illustrative", "notice")}
     report = MilestoneReport(plan=plan, as_of=as_of, base=base, assessments=assessments,
                              scenario_name=scenario.name if scenario else None,
-                             notes=partly_forecast_note(assessments) + filled_note(assessments, counts)
+                             notes=list(plan.notes) + partly_forecast_note(assessments) + filled_note(assessments, counts)
                              + list(baseline.notes), data=data,
                              drivers=resolved.drivers if resolved is not None else ())
     report = with_rate_milestones(report, full_plan, counts)

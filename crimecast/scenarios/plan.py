@@ -25,6 +25,7 @@ CSV: one milestone per row with columns ``category`` and ``target``,
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 from dataclasses import dataclass
 from pathlib import Path
@@ -168,6 +169,8 @@ class Plan:
     source: str
     data: str | None = None
     forecast: ForecastSpec | None = None
+    left_out: tuple[str, ...] = ()  # categories every category left out for counts that stop before the forecast
+    notes: tuple[str, ...] = ()  # what the plan's making decided (the categories left out), in plain words
 
     @property
     def from_file(self) -> bool:
@@ -318,7 +321,8 @@ def plan_for(counts, *, category: str | None = None, plan_file: str | None = Non
     """
     from crimecast.data.calendar import financial_year_start
     from crimecast.data.frequency import frequency_of
-    from crimecast.data.series import ALL, FORCE_AREA, select_keys
+    from crimecast.data.series import ALL, FORCE_AREA, select_keys, stopped_categories
+    from crimecast.scenarios.assessment import default_as_of
     from crimecast.data.slugs import display_name
     from crimecast.errors import UsageError
 
@@ -334,10 +338,15 @@ def plan_for(counts, *, category: str | None = None, plan_file: str | None = Non
     change = None if count is not None else target
     if category and area != ALL and "," not in area:
         return single_milestone(category, area=area, target=change, count=count, year=year, direction=direction)
-    keys, _ = select_keys(counts, category=category or ALL, area=area)
+    # the period the assessment forecasts from (assess_milestones): every category leaves out those stopped before it
+    origin = frequency.period_containing(
+        as_of if as_of is not None else default_as_of(parse_financial_year(year), frequency.period_end_month(last)))
+    keys, notes = select_keys(counts, category=category or ALL, area=area, origin=origin, command="forecast milestones")
     keys = sorted(keys, key=lambda k: (k[0], k[1] != FORCE_AREA, k[1]))  # the force first, then its districts
     what = f"{display_name(category)} by area" if category else "Every category"  # a title, as a plan's name is
-    return milestone_plan(keys, name=f"{what} {year}", target=change, count=count, year=year, direction=direction)
+    plan = milestone_plan(keys, name=f"{what} {year}", target=change, count=count, year=year, direction=direction)
+    left_out = stopped_categories(counts, origin=origin, areas=sorted({a for _, a in keys})) if category is None else {}
+    return dataclasses.replace(plan, left_out=tuple(left_out), notes=tuple(notes))
 
 
 __all__ = ["COMMAND_LINE", "Milestone", "Plan", "load_plan", "milestone_plan", "parse_change", "plan_data", "plan_for",

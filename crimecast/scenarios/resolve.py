@@ -10,6 +10,7 @@ import pandas as pd
 from crimecast.data.frequency import frequency_of
 from crimecast.defaults import DEFAULT_HORIZON
 from crimecast.data.series import (FORCE_AREA, TOTAL_CATEGORY, names_the_whole, resolve_area, resolve_category,
+                                   stopped_categories, stopped_categories_note,
                                    series_of)
 from crimecast.errors import DataError, ScenarioError
 from crimecast.forecast.models import MIN_MONTHS_TO_MODEL
@@ -69,6 +70,7 @@ class ResolvedScenario:
     split: dict[str, list[str]]
     notes: tuple[str, ...]
     force: str = ""
+    left_out: tuple[str, ...] = ()  # categories ``category: all`` left out: their counts stop before ``as_of``
 
 
 def _refuse_quarterly(scenario: Scenario, counts: pd.DataFrame) -> None:
@@ -182,10 +184,12 @@ def resolve_scenario(scenario: Scenario, counts: pd.DataFrame) -> ResolvedScenar
                             f"year, so use a horizon that reaches March ({(15 - months[0].month) % 12 + 1} months or more).")
     categories = sorted(set(counts["category"]) - {TOTAL_CATEGORY})
     districts = sorted(set(counts["area"]) - {FORCE_AREA})
+    stopped = stopped_categories(counts, origin=as_of)  # left out of category: all, as of every category elsewhere
+    every = [c for c in categories if c not in stopped]
     drivers, notes, split = [], [], {}
     for spec in scenario.drivers:
         where = scenario.where.get(spec.label, scenario.source)
-        names, alias_notes = _categories(spec.category, counts, categories, where)
+        names, alias_notes = _categories(spec.category, counts, every, where)
         areas = _areas(spec.area, counts, districts, where)
         driver = ResolvedDriver(spec=spec, where=where, targets=tuple((c, a) for c in names for a in areas),
                                 start=_month_in_forecast(spec.start, months, f"{where}.start", default=months[0]),
@@ -199,12 +203,15 @@ def resolve_scenario(scenario: Scenario, counts: pd.DataFrame) -> ResolvedScenar
                 split.setdefault(category, []).append(area)
         drivers.append(driver)
         notes += alias_notes
+    said = stopped if any(n.strip().lower() == ALL_CATEGORIES for d in scenario.drivers for n in d.category) else {}
+    if said:
+        notes.insert(0, stopped_categories_note(counts, said, origin=as_of, command=None))
     if not drivers:
         notes.append("the scenario has no drivers, so it equals the baseline forecast.")
     return ResolvedScenario(scenario=scenario, as_of=as_of, months=months, categories=tuple(categories),
                             districts=tuple(districts), drivers=tuple(drivers),
                             split={c: sorted(set(d)) for c, d in split.items()}, notes=tuple(dict.fromkeys(notes)),
-                            force=counts.attrs.get("force_name") or "")
+                            force=counts.attrs.get("force_name") or "", left_out=tuple(said))
 
 
 

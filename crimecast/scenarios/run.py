@@ -63,7 +63,8 @@ def scenario_baseline(counts: pd.DataFrame, resolved: list[ResolvedScenario], *,
                            "own base forecast settings are not used.")
         return panel
     return forecast_panel(counts, spec=first.scenario.base.forecast_spec(), needs=needs, as_of=first.as_of,
-                          horizon=len(first.months), jobs=jobs, progress=progress)
+                          horizon=len(first.months), jobs=jobs, progress=progress,
+                          said_stopped=frozenset(c for r in resolved for c in r.left_out))
 
 
 def _reported(resolved: ResolvedScenario, paths: CoherentPaths) -> list[Key]:
