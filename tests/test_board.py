@@ -349,6 +349,31 @@ def test_the_pack_reads_the_data_its_plan_names(small_csv, tmp_path):
     assert result.exit_code == 1 and "unknown area 'north' in west-midlands" in result.output
 
 
+def test_the_scenario_section_names_the_one_force_of_a_peers_dataset_as_scenario_check_does(tmp_path):
+    """A file of one force imported as peers: `scenario check` says "burglary (Avon and Somerset)", and the pack's
+    scenario section said "(force-wide)"."""
+    from conftest import seasonal_counts
+
+    data = tmp_path / "avon.csv"
+    months = pd.date_range("2018-04-01", periods=42, freq="MS")
+    data.write_text("month,force,category,count\n" + "\n".join(
+        f"{m:%Y-%m},Avon and Somerset,{c},{n}" for c in ("burglary", "robbery")
+        for m, n in zip(months, seasonal_counts(42))) + "\n")
+    plan, scenario = tmp_path / "plan.csv", tmp_path / "push.yaml"
+    plan.write_text("category,target,year\nburglary,-5%,2021/22\n")
+    scenario.write_text(yaml.safe_dump({"version": 1, "name": "push", "base": {"data": str(data)}, "drivers": [
+        {"name": "op", "kind": "uplift", "category": "burglary", "value": -0.05, "evidence": "ILLUSTRATIVE"}]}))
+    source = ["--data", str(data), "--areas", "peers", "--area-col", "force"]
+    check = CliRunner().invoke(cli, ["scenario", "check", str(scenario), *source])
+    assert check.exit_code == 0 and "-5% on burglary (Avon and Somerset)" in check.output, check.output
+    out = tmp_path / "pack"
+    result = CliRunner().invoke(cli, ["report", "--plan", str(plan), "--scenario", str(scenario), *source,
+                                      "--model", "seasonal-naive", "--paths", "100", "--no-pdf", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    page = html_text.unescape((out / "report.html").read_text(encoding="utf-8"))
+    assert "op (uplift): -5% on burglary (Avon and Somerset)" in page and "(force-wide)" not in page
+
+
 def test_an_unwritable_out_is_refused_before_any_work(tmp_path):
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")

@@ -603,6 +603,15 @@ def _with_paths(scenario: Scenario | None, assumptions: CsfAssumptions | None, p
     return scenario, assumptions
 
 
+def _force_named(counts: pd.DataFrame) -> str:
+    """The force a scenario's force-wide targets are called by, as ``scenario check`` and ``scenario run`` name it
+    (``ResolvedScenario.force``): one force taken out of several, or the one force of a dataset of peers
+    (``force_wide``); empty for a force with its districts, whose whole is "force-wide"."""
+    from crimecast.data.sources import force_wide
+
+    return counts.attrs.get("force_name") or force_wide(counts).attrs.get("force_name") or ""
+
+
 def _scenario_view(scenario: Scenario, report: MilestoneReport, views: list[MilestoneView], *,
                    force: str = "") -> ScenarioView:
     return ScenarioView(name=scenario.name, description=scenario.description.strip(), source=Path(scenario.source).name,
@@ -733,7 +742,7 @@ def build_board_pack(counts: pd.DataFrame, plan: Plan, *, as_of: pd.Timestamp | 
         frequency=frequency_of(counts))
     title = f"{report.title}: {'year-end report' if stage == YEAR_END else 'position'} as of {as_of:%B %Y}"
     return BoardPack(title=title, plan=plan, stage=stage, report=report, milestones=views, provenance=provenance,
-                     scenario=_scenario_view(scenario, report, views, force=counts.attrs.get("force_name") or "")
+                     scenario=_scenario_view(scenario, report, views, force=_force_named(counts))
                      if scenario is not None else None,
                      csf=csf_view, fleet=fleet_part, notes=notes)
 
