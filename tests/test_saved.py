@@ -95,6 +95,40 @@ def test_notes_of_part_of_a_panel_name_only_its_series():
     assert not any("robbery" in note for note in notes)
 
 
+def test_one_series_read_from_a_saved_batch_gets_its_own_wide_note_and_two_the_shared_one(tmp_path):
+    """A batch says wide intervals once for all; one of its series read back says its own years and misses, as a
+    forecast of it alone does (it said the batch's 'a forecast of one of these series alone says which years')."""
+    from crimecast.forecast.calibrate import WIDE_INTERVALS
+
+    counts = open_counts(DataSource(data="west-midlands"))
+    wide = [("robbery", "wolverhampton"), ("vehicle-crime", "wolverhampton")]  # both wide on the embedded data
+    needs = [*wide, ("burglary-other", "wolverhampton")]
+    panel = forecast_panel(counts, spec=ForecastSpec(paths=100), needs=needs, jobs=1)
+    assert f"2 series (robbery / wolverhampton, vehicle-crime / wolverhampton): {WIDE_INTERVALS}" in panel.notes
+    save_panel(panel, name="w", counts=counts, store=tmp_path / "s.duckdb")
+    back = load_panel("w", counts=counts, store=tmp_path / "s.duckdb")
+    for key in wide:
+        own = [note for note in panel.series_notes[key] if note.startswith("intervals are wide (width factor 3.")]
+        assert len(own) == 1 and "in the backtest year" in own[0]
+        assert f"{key[0]} / {key[1]}: {own[0]}" in back.notes_for([key])
+        assert not any(WIDE_INTERVALS in note for note in back.notes_for([key]))
+    assert f"2 series (robbery / wolverhampton, vehicle-crime / wolverhampton): {WIDE_INTERVALS}" in back.notes_for(wide)
+
+
+def test_a_forecast_saved_before_own_notes_were_kept_reads_back_in_the_batch_wording():
+    from crimecast.forecast.calibrate import WIDE_INTERVALS
+    from crimecast.forecast.panel import NoteSources
+
+    key, other = ("robbery", "north"), ("theft", "north")
+    sources = NoteSources(forecast=(key, other), series=((key, WIDE_INTERVALS), (other, WIDE_INTERVALS)),
+                          own=((key, "wide", "intervals are wide (robbery's own figures)."),
+                               (other, "wide", "intervals are wide (theft's own figures).")))
+    assert NoteSources.from_json(json.loads(json.dumps(sources.to_json()))) == sources
+    assert sources.only([key]).notes([key]) == ["robbery / north: intervals are wide (robbery's own figures)."]
+    saved = {name: value for name, value in sources.to_json().items() if name != "own"}  # saved before session 29
+    assert NoteSources.from_json(saved).only([key]).notes([key]) == [f"robbery / north: {WIDE_INTERVALS}"]
+
+
 def test_a_saved_forecast_gives_the_numbers_of_a_refit(saved_store, tmp_path):
     def milestone(*extra):
         result = invoke("milestones", "burglary", "--target", "-8%", "--no-chart", "--json", "--store", saved_store,

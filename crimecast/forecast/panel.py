@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import traceback
 import zlib
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import partial
 from collections.abc import Callable, Iterable
@@ -165,6 +166,10 @@ def _absent_parts(counts: pd.DataFrame, keys: Iterable[Key]) -> list[Key]:
     return sorted(key for key in wanted if key not in present and key not in dropped and key[1] != FORCE_AREA)
 
 
+# The wordings a batch gives, once for every series that has it, instead of each series' own note (``_shared_notes``).
+_SHARED = {"partly calibrated": PARTLY_CALIBRATED, "wide": WIDE_INTERVALS}
+
+
 @dataclass(frozen=True)
 class NoteSources:
     """What a panel's notes are made of, series by series, so that a request reading part of a saved panel is
@@ -178,6 +183,11 @@ class NoteSources:
         A note every series has (the dataset drift's), said once and unled.
     series
         (series, note) pairs: each series' notes but its steps, in the batch's wording.
+    own
+        (series, wording, note) of each note ``series`` gives in a wording several series share (``_SHARED``:
+        intervals calibrated on under three years, wide intervals), with the series' own figures: a request
+        reading only one of them is given its own, as a forecast of it alone is. Empty in a forecast saved
+        before they were kept: its notes stay in the batch's wording.
     steps
         (series, step) pairs, ``"burglary / north -12% from 2019-05"``.
     stopped
@@ -189,6 +199,7 @@ class NoteSources:
     series: tuple[tuple[Key, str], ...] = ()
     steps: tuple[tuple[Key, str], ...] = ()
     stopped: tuple[tuple[Key, str], ...] = ()
+    own: tuple[tuple[Key, str, str], ...] = ()
 
     def only(self, keys: Iterable[Key]) -> "NoteSources":
         """These sources cut to the bottom series ``keys``."""
@@ -196,12 +207,13 @@ class NoteSources:
         return NoteSources(forecast=tuple(k for k in self.forecast if k in keep), shared=self.shared,
                            series=tuple(p for p in self.series if p[0] in keep),
                            steps=tuple(p for p in self.steps if p[0] in keep),
-                           stopped=tuple(p for p in self.stopped if p[0] in keep))
+                           stopped=tuple(p for p in self.stopped if p[0] in keep),
+                           own=tuple(p for p in self.own if p[0] in keep))
 
     def notes(self, needs: Iterable[Key], *, said_stopped: frozenset[str] = frozenset()) -> list[str]:
         """The notes of a panel of these series serving ``needs``, in plain words; the stop of a category in
         ``said_stopped`` is not said (the request said it already: ``stopped_categories_note``)."""
-        notes = ([self.shared] if self.shared and self.forecast else []) + series_notes_once(list(self.series))
+        notes = ([self.shared] if self.shared and self.forecast else []) + series_notes_once(self._worded())
         stopped = [(key, last) for key, last in self.stopped if key[0] not in said_stopped]
         notes += [stopped_note(stopped)] if stopped else []
         if self.steps:
@@ -212,14 +224,23 @@ class NoteSources:
                          "have.")
         return notes
 
+    def _worded(self) -> list[tuple[Key, str]]:
+        """``series``, a shared wording that only one series here has given as that series' own note."""
+        own = {(key, _SHARED[wording]): note for key, wording, note in self.own if wording in _SHARED}
+        held = Counter(note for _, note in dict.fromkeys(self.series))  # how many series have each note
+        return [(key, own.get((key, note), note) if held[note] == 1 else note) for key, note in self.series]
+
     def to_json(self) -> dict:
         return {"forecast": [list(k) for k in self.forecast], "shared": self.shared,
-                **{name: [[*key, text] for key, text in getattr(self, name)] for name in ("series", "steps", "stopped")}}
+                **{name: [[*key, text] for key, text in getattr(self, name)] for name in ("series", "steps", "stopped")},
+                "own": [[*key, wording, note] for key, wording, note in self.own]}
 
     @classmethod
     def from_json(cls, saved: dict) -> "NoteSources":
+        """Sources saved by :meth:`to_json`; saved before session 29 (no ``own``), each note as the batch worded it."""
         return cls(forecast=tuple((c, a) for c, a in saved["forecast"]), shared=saved["shared"],
-                   **{name: tuple(((c, a), text) for c, a, text in saved[name]) for name in ("series", "steps", "stopped")})
+                   **{name: tuple(((c, a), text) for c, a, text in saved[name]) for name in ("series", "steps", "stopped")},
+                   own=tuple(((c, a), wording, note) for c, a, wording, note in saved.get("own", [])))
 
 
 @dataclass
@@ -411,14 +432,21 @@ def series_notes_once(notes: list[tuple[Key, str]], *, named: int = 3) -> list[s
     return lines
 
 
+def _shared_notes(fits: list[tuple[Key, _Fit]]) -> list[tuple[Key, str, str]]:
+    """(series, wording, note) of each note a batch gives in one wording for all (``_SHARED``), with the series'
+    own: when several were calibrated on under three years, or have wide intervals (each note holds the series'
+    own figures, so no two would be given once)."""
+    shared = []
+    for wording, of in (("partly calibrated", lambda fit: fit.partly_calibrated), ("wide", lambda fit: fit.wide)):
+        held = [(key, of(fit)) for key, fit in fits if of(fit) is not None]
+        shared += [(key, wording, note) for key, note in held] if len(held) > 1 else []
+    return shared
+
+
 def _batch_notes(fits: list[tuple[Key, _Fit]]) -> list[tuple[Key, str]]:
-    """Each series' notes but its steps; when several were calibrated on under three years, one wording for all
-    (each note holds the series' own figures, so no two would be given once)."""
-    shared = sum(fit.partly_calibrated is not None for _, fit in fits) > 1
-    wide = sum(fit.wide is not None for _, fit in fits) > 1
-    return [(key, PARTLY_CALIBRATED if shared and note == fit.partly_calibrated else
-             WIDE_INTERVALS if wide and note == fit.wide else note)
-            for key, fit in fits for note in fit.other_notes]
+    """Each series' notes but its steps, in the batch's wording (``_shared_notes``)."""
+    shared = {(key, note): _SHARED[wording] for key, wording, note in _shared_notes(fits)}
+    return [(key, shared.get((key, note), note)) for key, fit in fits for note in fit.other_notes]
 
 
 def default_as_of(counts: pd.DataFrame, spec: ForecastSpec) -> pd.Timestamp:
@@ -561,10 +589,11 @@ def forecast_panel(counts: pd.DataFrame, *, spec: ForecastSpec, needs: Iterable[
               if drift is None and spec.drift and spec.model == DEFAULT_MODEL else None)
     series_notes = {key: [*fit.notes, *([passed] if passed else [])] for key, _, fit in kept}
     drift_note = drift.note(frequency=frequency) if drift is not None else passed  # every series': said once, unled
-    own = [(key, note) for key, note in _batch_notes([(key, fit) for key, _, fit in kept]) if note != drift_note]
-    sources = NoteSources(forecast=tuple(key for key, _, _ in kept), shared=drift_note or None, series=tuple(own),
+    batch = [(key, note) for key, note in _batch_notes([(key, fit) for key, _, fit in kept]) if note != drift_note]
+    sources = NoteSources(forecast=tuple(key for key, _, _ in kept), shared=drift_note or None, series=tuple(batch),
                           steps=tuple((key, step) for key, _, fit in kept for step in fit.steps),
-                          stopped=tuple(stopped.parts))
+                          stopped=tuple(stopped.parts),
+                          own=tuple(_shared_notes([(key, fit) for key, _, fit in kept])))
     months = frequency.range(frequency.next(as_of), periods=horizon)
     zeros = {key: np.zeros((spec.paths, horizon)) for key in [*stopped.zero, *_absent_parts(counts, keys)]}
     paths = CoherentPaths(months=months, bottom={**{key: p for (key, _, _), p in zip(kept, correlated)}, **zeros},
