@@ -213,11 +213,13 @@ class NoteSources:
         return notes
 
     def to_json(self) -> dict:
+        """These sources as JSON-ready lists (a saved forecast's meta), read back by :meth:`from_json`."""
         return {"forecast": [list(k) for k in self.forecast], "shared": self.shared,
                 **{name: [[*key, text] for key, text in getattr(self, name)] for name in ("series", "steps", "stopped")}}
 
     @classmethod
     def from_json(cls, saved: dict) -> "NoteSources":
+        """The sources :meth:`to_json` wrote."""
         return cls(forecast=tuple((c, a) for c, a in saved["forecast"]), shared=saved["shared"],
                    **{name: tuple(((c, a), text) for c, a, text in saved[name]) for name in ("series", "steps", "stopped")})
 
