@@ -173,6 +173,24 @@ def test_every_category_leaves_out_one_whose_counts_stop_with_a_note_not_a_failu
     assert replay.exit_code == 0 and "Fraud — Kent" in replay.output and "left out" not in replay.output
 
 
+def test_every_category_read_from_a_saved_forecast_says_a_stopped_category_once(tmp_path):
+    """Milestones of every category on `run all --save`: the saved panel's note that fraud adds 0 to the total
+    (the plan already said it is left out) was said a second time."""
+    months = pd.date_range("2009-04-01", periods=60, freq="MS")
+    rows = [f"{m:%Y-%m},kent,{category},{c}" for category in ("burglary", "fraud")
+            for i, (m, c) in enumerate(zip(months, seasonal_counts(60))) if category == "burglary" or i < 36]
+    data, store = tmp_path / "kent.csv", tmp_path / "store.duckdb"
+    data.write_text("month,area,category,count\n" + "\n".join(rows) + "\n")
+    saved = invoke("run", "all", "--data", data, "--store", store, "--save", "k", "--no-chart",
+                   "--out", tmp_path / "out", *FAST)
+    assert saved.exit_code == 0, saved.output
+    plan = invoke("milestones", "--data", data, "--store", store, "--forecast", "k", "--no-chart",
+                  "--out", tmp_path / "m", *MILESTONE_FAST)
+    assert plan.exit_code == 0, plan.output
+    assert "1 category left out, with nothing to forecast from: fraud" in plan.output
+    assert "1 series stops" not in plan.output
+
+
 def test_a_backtest_batch_reports_the_series_that_failed(tmp_path, monkeypatch):
     import crimecast.forecast.run as run
 

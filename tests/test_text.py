@@ -49,3 +49,13 @@ def test_a_board_pack_whose_pdf_failed_says_so_on_stderr_after_the_html_it_wrote
                                         removed_stale_pdf=True), seconds=3)
     assert "Removed the old" in failed[2].text and str(tmp_path / "report.pdf") in failed[2].text
     assert failed[-1].style == "error" and failed[-1].err and failed[-1].text.endswith("report.html is complete.")
+
+
+def test_wrote_line_names_the_chart_an_example_file_or_the_only_file():
+    from pathlib import Path
+
+    from crimecast.report.text import wrote_line
+
+    assert wrote_line([Path("a.csv"), Path("a.png")], "out") == "\nWrote 2 file(s) to out/ (chart a.png)."
+    assert wrote_line([Path("a.csv"), Path("b.csv")], "out") == "\nWrote 2 file(s) to out/ (e.g. a.csv)."
+    assert wrote_line([Path("a.csv")], "out") == "\nWrote 1 file(s) to out/ (a.csv)."  # spc --no-chart on a rate

@@ -231,6 +231,7 @@ class NoteSources:
         return [(key, own.get((key, note), note) if held[note] == 1 else note) for key, note in self.series]
 
     def to_json(self) -> dict:
+        """These sources as JSON-ready lists (a saved forecast's meta), read back by :meth:`from_json`."""
         return {"forecast": [list(k) for k in self.forecast], "shared": self.shared,
                 **{name: [[*key, text] for key, text in getattr(self, name)] for name in ("series", "steps", "stopped")},
                 "own": [[*key, wording, note] for key, wording, note in self.own]}
@@ -311,8 +312,10 @@ class Panel:
                                 f"({', '.join(a if c == category else c for c, a in parts[:6])}{', ...' if len(parts) > 6 else ''}).")
         return result
 
-    def for_request(self, needs: Iterable[Key], *, as_of: pd.Timestamp, periods: int, what: str) -> "Panel":
-        """This panel cut to ``periods``, once it is checked to serve a request (``what`` names it).
+    def for_request(self, needs: Iterable[Key], *, as_of: pd.Timestamp, periods: int, what: str,
+                    said_stopped: frozenset[str] = frozenset()) -> "Panel":
+        """This panel cut to ``periods``, once it is checked to serve a request (``what`` names it); its notes
+        those of the series ``needs`` reads (:meth:`notes_for`, ``said_stopped`` as for :func:`forecast_panel`).
 
         Raises
         ------
@@ -337,17 +340,17 @@ class Panel:
             listed = ", ".join(f"{c} / {a}" for c, a in missing[:4]) + (f" and {len(missing) - 4} more" if len(missing) > 4 else "")
             raise DataError(f"{name} lacks {listed}, which {what} needs. Save a forecast that includes "
                             f"{'them' if len(missing) > 1 else 'it'} (e.g. `forecast run all --area all --save NAME`).")
-        return Panel(paths=self.paths.cut(periods), spec=self.spec, as_of=self.as_of, notes=self.notes_for(needs),
+        return Panel(paths=self.paths.cut(periods), spec=self.spec, as_of=self.as_of, notes=self.notes_for(needs, said_stopped=said_stopped),
                      failures=dict(self.failures), saved=self.saved)
 
-    def notes_for(self, needs: Iterable[Key]) -> list[str]:
+    def notes_for(self, needs: Iterable[Key], *, said_stopped: frozenset[str] = frozenset()) -> list[str]:
         """The notes of the bottom series that ``needs`` reads: a saved panel of every series holds notes about
-        series a request never uses. A panel saved without its note sources: its series' own notes, each led by
-        its series."""
+        series a request never uses; the stop of a category in ``said_stopped`` is not said again (the request
+        said it). A panel saved without its note sources: its series' own notes, each led by its series."""
         needs = list(dict.fromkeys(needs))
         used = list(dict.fromkeys(key for need in needs for key in (self.paths.keys_for(*need) or [])))
         if self.note_sources is not None:
-            return self.note_sources.only(used).notes(needs)
+            return self.note_sources.only(used).notes(needs, said_stopped=said_stopped)
         return series_notes_once([(key, note) for key in used for note in self.series_notes.get(key, [])])
 
 

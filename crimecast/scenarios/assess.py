@@ -371,7 +371,8 @@ def assess_milestones(counts: pd.DataFrame, plan: Plan, *, spec: ForecastSpec | 
                             f"forecast from the data to {wanted}. To set the year so far against a forecast saved earlier, "
                             f"pass it as --against {saved.saved}; to reuse one, save it with the data to {wanted} "
                             f"(`forecast run ... --as-of {wanted} --save NAME`).")
-        baseline = saved.for_request(needs, as_of=cut, periods=horizon, what="the plan")
+        baseline = saved.for_request(needs, as_of=cut, periods=horizon, what="the plan",
+                                      said_stopped=frozenset(plan.left_out))
         baseline.notes.append(f"forecast read from the saved forecast '{saved.saved}' ({saved.spec.describe()}), not refitted.")
         spec = saved.spec
     else:

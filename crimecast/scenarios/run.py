@@ -58,7 +58,8 @@ def scenario_baseline(counts: pd.DataFrame, resolved: list[ResolvedScenario], *,
     needs = [key for r in resolved for key in scenario_needs(r)]
     if saved is not None:
         panel = saved.for_request(needs, as_of=first.as_of, periods=len(first.months),
-                                  what=f"the scenario '{first.scenario.name}'")
+                                  what=f"the scenario '{first.scenario.name}'",
+                                  said_stopped=frozenset(c for r in resolved for c in r.left_out))
         panel.notes.append(f"baseline from the saved forecast '{saved.saved}' ({saved.spec.describe()}); the scenario's "
                            "own base forecast settings are not used.")
         return panel
