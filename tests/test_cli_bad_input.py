@@ -160,14 +160,17 @@ def test_every_category_leaves_out_one_whose_counts_stop_with_a_note_not_a_failu
     batch = invoke("run", "all", "--data", data, "--area", "kent", "--out", tmp_path / "out", *FAST)
     assert batch.exit_code == 0, batch.output
     assert f"{said} To forecast it from its last count, name it with that as-of month " \
-           "(`forecast run fraud --as-of 2012-03`)." in batch.output
+           f"(`forecast run fraud --data {data} --area kent --as-of 2012-03`)." in batch.output
+    suggested = invoke("run", "fraud", "--data", data, "--area", "kent", "--as-of", "2012-03",
+                       "--out", tmp_path / "suggested", *FAST)  # the command the note gives works as written
+    assert suggested.exit_code == 0, suggested.output
     assert "Could not forecast" not in batch.output and "1 series stops" not in batch.output  # said once
     named = invoke("run", "fraud", "--data", data, "--area", "kent", "--out", tmp_path / "one", *FAST)
     assert named.exit_code == 1 and "fraud / kent: its counts stop at 2012-03" in named.output
     plan = invoke("milestones", "--data", data, "--area", "kent", "--no-chart", "--out", tmp_path / "m", *MILESTONE_FAST)
     assert plan.exit_code == 0, plan.output
     assert f"{said} To forecast it from its last count, name it with that as-of month " \
-           "(`forecast milestones fraud --as-of 2012-03`)." in plan.output
+           f"(`forecast milestones fraud --data {data} --area kent --as-of 2012-03`)." in plan.output
     replay = invoke("milestones", "--data", data, "--area", "kent", "--year", "2011/12", "--no-chart",
                     "--out", tmp_path / "r", *MILESTONE_FAST)
     assert replay.exit_code == 0 and "Fraud — Kent" in replay.output and "left out" not in replay.output

@@ -30,7 +30,7 @@ def test_a_rate_forecast_as_lines_and_its_csv(rates, tmp_path):
     assert "(a rate: satisfied / surveyed). Data: west-midlands (illustrative). Model:" in lines[0].text
     text = as_text(lines)
     assert "Rolling 12 months to Mar 2014: 83.8%" in text and "Backtest" not in text
-    assert lines[-1].text == "\nWrote 1 file(s) to out/ (e.g. satisfaction-crime_force_forecast.csv)."
+    assert lines[-1].text == "\nWrote 1 file(s) to out/ (satisfaction-crime_force_forecast.csv)."  # no "e.g." for the only file
     assert not any(line.err for line in lines)
 
 

@@ -323,6 +323,13 @@ def counts_from(data: ImportedData | StoredDataset, *, source: str, fill_missing
     return valid
 
 
+
+def data_option(source: str) -> str:
+    """The option that reads ``source`` (a file's ``data:``, a saved forecast's data): ``--data`` for a file or an
+    embedded dataset, else ``--dataset`` (a stored dataset)."""
+    return "--data" if source in EMBEDDED_DATASETS or Path(source).exists() else "--dataset"
+
+
 def load_counts(
     source: str | Path = DEFAULT_DATASET,
     *,

@@ -10,7 +10,7 @@ import pandas as pd
 
 from crimecast.data.calendar import financial_year_label, financial_year_periods, financial_year_start
 from crimecast.data.frequency import Frequency, frequency_of
-from crimecast.data.load import SINGLE_AREA
+from crimecast.data.load import DEFAULT_DATASET, SINGLE_AREA, data_option
 from crimecast.data.schema import COLUMNS
 from crimecast.data.shared import FrozenDict
 from crimecast.data.slugs import AREA_CUTOFF, SUGGEST_CUTOFF, did_you_mean, slugify
@@ -286,10 +286,11 @@ def stopped_categories(counts: pd.DataFrame, *, origin: pd.Timestamp,
 
 
 def stopped_categories_note(counts: pd.DataFrame, stopped: dict[str, pd.Timestamp], *, origin: pd.Timestamp,
-                            command: str | None) -> str:
+                            command: str | None, area: str | None = None) -> str:
     """The one note on the categories :func:`stopped_categories` left out of every category, with how to forecast
-    one from its last count (``command``: ``"forecast run"``, or ``"forecast milestones"``; ``None``: a scenario's
-    driver naming it, with ``base.as_of``)."""
+    one from its last count (``command``: ``"forecast run"``, or ``"forecast milestones"``, given the data's own
+    option (``--dataset forces``) and ``area`` when it names one; ``None``: a scenario's driver naming it, with
+    ``base.as_of``)."""
     frequency = frequency_of(counts)
     listed = "; ".join(
         f"{c} (counts stop at {frequency.label(last)}, "
@@ -298,9 +299,21 @@ def stopped_categories_note(counts: pd.DataFrame, stopped: dict[str, pd.Timestam
     name, stop = min(stopped.items())
     one = len(stopped) == 1
     month = f"{frequency.period_end_month(stop):%Y-%m}"
-    how = f"`{command} {name} --as-of {month}`" if command else f"category: {name} with base.as_of: {month}"
+    how = f"`{command} {name}{_reading_options(counts, area)} --as-of {month}`" if command else \
+        f"category: {name} with base.as_of: {month}"
     return (f"{len(stopped)} {'category' if one else 'categories'} left out, with nothing to forecast from: {listed}. "
             f"To forecast {'it' if one else 'one'} from its last count, name it with that as-of month ({how}).")
+
+
+def _reading_options(counts: pd.DataFrame, area: str | None) -> str:
+    """The options that read ``counts`` again (`` --dataset forces --area west-midlands``): none for the embedded
+    default data, and no ``--area`` for the default area, several areas or ``all`` (but the force a command took
+    out of several, as milestones do, by its ``attrs['force_name']``)."""
+    source, force = str(counts.attrs.get("source") or ""), counts.attrs.get("force_name")
+    source = source.removesuffix(f" ({force})") if force else source  # one force taken out of several: its dataset
+    data = f" {data_option(source)} {source}" if source and source != DEFAULT_DATASET else ""
+    named = area if area and area != ALL and "," not in area and area != FORCE_AREA else force
+    return data + (f" --area {named}" if named else "")
 
 
 def _months_apart(start: pd.Timestamp, end: pd.Timestamp) -> int:
@@ -338,7 +351,7 @@ def select_keys(counts: pd.DataFrame, *, category: str, area: str, origin: pd.Ti
         stopped = stopped_categories(counts, origin=origin, areas=areas)
         if stopped:
             categories = [c for c in categories if c not in stopped]
-            notes.append(stopped_categories_note(counts, stopped, origin=origin, command=command))
+            notes.append(stopped_categories_note(counts, stopped, origin=origin, command=command, area=area))
     present = set(map(tuple, counts[["category", "area"]].drop_duplicates().to_numpy()))
     return [(c, a) for c in categories for a in areas if (c, a) in present], notes
 

@@ -85,12 +85,6 @@ class DataSource:
         return replace(self, within=area, force_wide=True)
 
 
-def data_option(source: str) -> str:
-    """The option that reads ``source`` (a file's ``data:``, a saved forecast's data): ``--data`` for a file or an
-    embedded dataset, else ``--dataset`` (a stored dataset)."""
-    return "--data" if source in EMBEDDED_DATASETS or Path(source).exists() else "--dataset"
-
-
 @functools.lru_cache(maxsize=4)
 def _embedded(name: str, fill_missing: FillMissing, max_gap: int, keep_outliers: bool) -> pd.DataFrame:
     return load_counts(name, fill_missing=fill_missing, max_gap=max_gap, keep_outliers=keep_outliers)

@@ -20,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from crimecast.data.frequency import frequency_of
-from crimecast.data.sources import data_option
+from crimecast.data.load import data_option
 from crimecast.data.store import (decode_paths, drop_forecast, encode_paths, fingerprint, list_forecasts,
                                   read_forecast_rows, save_forecast_rows, store_path)
 from crimecast.errors import DataError, UsageError
