@@ -34,3 +34,11 @@ def test_a_financial_year_is_twelve_months_or_four_quarters():
     quarters = financial_year_periods(2013, QUARTERLY)
     assert [f"{q:%Y-%m}" for q in quarters] == ["2013-04", "2013-07", "2013-10", "2014-01"]
     assert quarters.freqstr == "QS-JAN"
+
+
+def test_milestones_are_planned_from_the_month_before_a_year_the_data_covers_else_from_the_data_end():
+    from crimecast.data.calendar import planning_as_of
+
+    assert planning_as_of(2013, pd.Timestamp("2014-03-01")) == pd.Timestamp("2013-03-01")  # a replay of 2013/14
+    assert planning_as_of(2013, pd.Timestamp("2013-09-01")) == pd.Timestamp("2013-09-01")  # in the year
+    assert planning_as_of(2014, pd.Timestamp("2014-03-01")) == pd.Timestamp("2014-03-01")  # the year ahead

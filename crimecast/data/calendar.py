@@ -38,6 +38,14 @@ def financial_year_periods(start_year: int, frequency: Frequency = MONTHLY) -> p
     return frequency.range(pd.Timestamp(f"{start_year}-{FY_START_MONTH:02d}-01"), periods=frequency.periods_per_year)
 
 
+def planning_as_of(first_year: int, last_month: pd.Timestamp) -> pd.Timestamp:
+    """The last month milestones for the year starting ``first_year`` are planned from: the month before the year
+    if the data (ending ``last_month``) already covers it all (a replay), else the last month of data."""
+    year_end = financial_year_months(first_year)[-1]
+    before_year = financial_year_months(first_year)[0] - pd.DateOffset(months=1)
+    return before_year if last_month >= year_end else last_month
+
+
 def parse_financial_year(label: str) -> int:
     """Start year of a label such as ``2013/14``, ``2013-14`` or ``2013/2014``.
 

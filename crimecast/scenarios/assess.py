@@ -31,7 +31,8 @@ from crimecast.forecast.paths import ForecastResult
 from crimecast.forecast.seasonal import fit_month_effects
 from crimecast.forecast.significance import poisson_e_test
 from crimecast.scenarios.apply import apply_drivers
-from crimecast.scenarios.assessment import Assessment, MilestoneReport, default_as_of as _default_as_of, outlook
+from crimecast.data.calendar import planning_as_of
+from crimecast.scenarios.assessment import Assessment, MilestoneReport, outlook
 from crimecast.scenarios.assessment import named_force, quiet_note
 from crimecast.scenarios.milestones import trajectory
 from crimecast.scenarios.plan import Milestone, Plan
@@ -348,7 +349,7 @@ def assess_milestones(counts: pd.DataFrame, plan: Plan, *, spec: ForecastSpec | 
     frequency = frequency_of(counts)
     last_month = frequency.period_end_month(counts["month"].max())
     given = as_of is not None
-    as_of = as_of if given else _default_as_of(years[0], last_month)
+    as_of = as_of if given else planning_as_of(years[0], last_month)
     cut = _check_as_of(as_of, years, counts, given=given)
     horizon = len(frequency.between(frequency.next(cut), financial_year_periods(years[-1], frequency)[-1]))
     months_ahead = horizon * frequency.months_per_period

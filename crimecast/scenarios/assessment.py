@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from crimecast.data.calendar import financial_year_label, financial_year_months
+from crimecast.data.calendar import financial_year_label
 from crimecast.data.frequency import MONTHLY, Frequency
 from crimecast.data.rate_words import RateWords
 from crimecast.data.slugs import area_label, display_name
@@ -270,13 +270,6 @@ def quiet_note(assessments: list[Assessment]) -> list[str]:
     advice = ("; a percentage on a handful of crimes says little, a count target or several years taken together "
               "say more." if any(a.milestone.count is None for a in quiet) else ".")
     return [f"{head} (one standard deviation of a Poisson count), so {what}{advice}"]
-
-
-def default_as_of(first_year: int, last_month: pd.Timestamp) -> pd.Timestamp:
-    """The month before the year if the data already covers it all (a replay), else the last month of data."""
-    year_end = financial_year_months(first_year)[-1]
-    before_year = financial_year_months(first_year)[0] - pd.DateOffset(months=1)
-    return before_year if last_month >= year_end else last_month
 
 
 def named_force(report: MilestoneReport, force: str, *, whole: str = "force") -> MilestoneReport:

@@ -322,7 +322,7 @@ def plan_for(counts, *, category: str | None = None, plan_file: str | None = Non
     from crimecast.data.calendar import financial_year_start
     from crimecast.data.frequency import frequency_of
     from crimecast.data.series import ALL, FORCE_AREA, select_keys, stopped_categories
-    from crimecast.scenarios.assessment import default_as_of
+    from crimecast.data.calendar import planning_as_of
     from crimecast.data.slugs import display_name
     from crimecast.errors import UsageError
 
@@ -340,7 +340,7 @@ def plan_for(counts, *, category: str | None = None, plan_file: str | None = Non
         return single_milestone(category, area=area, target=change, count=count, year=year, direction=direction)
     # the period the assessment forecasts from (assess_milestones): every category leaves out those stopped before it
     origin = frequency.period_containing(
-        as_of if as_of is not None else default_as_of(parse_financial_year(year), frequency.period_end_month(last)))
+        as_of if as_of is not None else planning_as_of(parse_financial_year(year), frequency.period_end_month(last)))
     keys, notes = select_keys(counts, category=category or ALL, area=area, origin=origin, command="forecast milestones")
     keys = sorted(keys, key=lambda k: (k[0], k[1] != FORCE_AREA, k[1]))  # the force first, then its districts
     what = f"{display_name(category)} by area" if category else "Every category"  # a title, as a plan's name is

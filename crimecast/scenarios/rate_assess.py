@@ -169,11 +169,11 @@ def rates_afresh_note(report: MilestoneReport) -> str:
 def rate_only_report(counts: pd.DataFrame, plan: Plan, *, spec: ForecastSpec, scenario=None) -> MilestoneReport:
     """A plan of rate milestones only (e.g. on a stored dataset of rates, which has no counts)."""
     from crimecast.errors import UsageError
-    from crimecast.scenarios.assessment import default_as_of as _default_as_of
+    from crimecast.data.calendar import planning_as_of
     rates = _rates_or_error(counts, plan)
     years = sorted({parse_financial_year(m.year) for m in plan.milestones})
     last = rates["month"].max()
-    as_of = spec.as_of_month if spec.as_of_month is not None else _default_as_of(years[0], last)
+    as_of = spec.as_of_month if spec.as_of_month is not None else planning_as_of(years[0], last)
     if as_of > last:
         raise UsageError(f"--as-of {as_of:%Y-%m} is after the last month of the rates ({last:%Y-%m}). Use {last:%Y-%m} or earlier.")
     empty = MilestoneReport(plan=plan, as_of=as_of, base=spec.model_copy(update={"as_of": f"{as_of:%Y-%m}"}), assessments=[],
