@@ -164,7 +164,8 @@ def data_options(command):
         from crimecast.data.sources import open_counts
 
         counts = open_counts(data_source)
-        _say_provenance(counts)
+        # --area is what the command asks for (compare also asks for its peers: its notes stay dataset-wide)
+        _say_provenance(counts, area=None if "peers" in kwargs else kwargs.get("area"))
         return command(*args, counts=counts, **kwargs)
 
     return data_source_options(wrapper)
@@ -182,10 +183,13 @@ def _data_label(counts: pd.DataFrame) -> str:
     return f"{source} (illustrative)" if counts.attrs.get("illustrative") else source
 
 
-def _say_provenance(counts: pd.DataFrame) -> None:
+def _say_provenance(counts: pd.DataFrame, *, area: str | None = None) -> None:
+    """The illustrative notice and the data's notes (on gaps: of the series of ``area`` alone, when named)."""
+    from crimecast.data.sources import notes_for_area
+
     if counts.attrs.get("illustrative"):
         click.secho(counts.attrs["notice"], fg="yellow", err=True)
-    for note in counts.attrs.get("notes", []):
+    for note in notes_for_area(counts, area):
         click.echo(f"Note: {note}", err=True)
 
 
@@ -376,7 +380,7 @@ def run_command(ctx, category, area, jobs, as_json, spec_options, horizon, out_d
 
         check_forecast_name(save_name)
     counts = open_counts(data_source)
-    _say_provenance(counts)
+    _say_provenance(counts, area=area)
     rates = rates_for(counts)  # a rate series (satisfied / surveyed) is forecast as a proportion
     if rates is not None and category != ALL and _is_rate(rates, category):
         if save_name is not None:

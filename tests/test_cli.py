@@ -670,3 +670,17 @@ def test_milestones_plan_next_year_from_mid_year_data(tmp_path):
     assert "planning from 2013-09" in text and "(part forecast)" in text
     assert "2013/14, the year its change targets are measured on, is partly forecast" in text
     assert "Oct 2013 to Mar 2014 forecast" in text
+
+
+def test_the_notes_on_gaps_speak_of_the_area_asked_for(write_csv, tmp_path):
+    rows = [f"{y}-{m:02d},{area},{category},{20 + m + (area == 'south')}" for y in (2012, 2013, 2014)
+            for m in range(1, 13) for area in ("north", "south") for category in ("burglary", "robbery")
+            if not (area == "south" and category == "robbery" and y == 2013 and m in (4, 5, 6))  # too long to fill
+            and not (area == "south" and category == "burglary" and (y, m) == (2013, 8))]  # filled
+    data = write_csv("month,area,category,count\n" + "\n".join(rows) + "\n")
+    asked = {area: invoke("spc", "burglary", "--data", str(data), "--areas", "peers", "--area", area, "--no-chart",
+                          "--out", str(tmp_path / area)) for area in ("north", "south", "all")}
+    assert asked["north"].exit_code == 0 and "Note:" not in asked["north"].stderr
+    for area in ("south", "all"):
+        assert "1 series left out for gaps that may not be filled (robbery / south)" in asked[area].stderr
+        assert "filled 1 missing month(s) in 1 series" in asked[area].stderr

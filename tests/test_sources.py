@@ -5,7 +5,7 @@ import pytest
 from crimecast.data.imports import import_data
 from crimecast.data.load import ColumnMap, load_counts
 from crimecast.data.series import catalogue, season_references, series_of, with_totals
-from crimecast.data.sources import DataSource, cut_at, open_counts, restrict_to
+from crimecast.data.sources import DataSource, cut_at, notes_for_area, open_counts, restrict_to
 from crimecast.errors import DataError, UsageError
 from tests.builders import home_office_text, street_archive
 
@@ -101,3 +101,12 @@ def test_the_embedded_data_is_read_once_but_every_caller_gets_its_own_copy():
     second = open_counts()
     assert second.loc[0, "count"] >= 0 and "changed by a caller" not in second.attrs["notes"]
     assert second.equals(open_counts()) and second.attrs == open_counts().attrs
+
+
+def test_a_force_taken_out_of_several_keeps_only_its_own_notes_on_gaps(write_csv):
+    rows = [f"2013-{m:02d},{area},burglary,{10 + m}" for m in range(1, 13) for area in ("north", "south")
+            if not (area == "south" and m in (4, 5, 6))]
+    counts = load_counts(write_csv("month,area,category,count\n" + "\n".join(rows) + "\n"), areas="peers")
+    assert any("(burglary / south)" in note for note in counts.attrs["notes"])
+    assert not any("left out" in note for note in restrict_to(counts, "north").attrs["notes"])
+    assert notes_for_area(counts, "north") == [] and notes_for_area(counts, "all") == counts.attrs["notes"]

@@ -351,14 +351,36 @@ def fill_missing_months(frame: pd.DataFrame, *, how: FillMissing, source: str, m
         parts.append(rows)
         filled = [(gappy.keys[n][1], gappy.keys[n][0], month)
                   for n, month in zip(numbers, _period_starts(periods, frequency))]
+    notes = gap_notes(filled, dropped, how=how, frequency=frequency, listed_by=listed_by)
+    if dropped and all(part.empty for part in parts):
+        raise DataError(next(iter(dropped.values())))  # nothing left to work on: say why
+    return pd.concat(parts, ignore_index=True), notes, filled, dropped
+
+
+def gap_notes(filled: list[tuple[str, str, pd.Timestamp]], dropped: dict[tuple[str, str], str], *, how: str,
+              frequency: Frequency, listed_by: str = "") -> list[str]:
+    """The notes on gaps: the periods filled in and the series left out (at most one line each).
+
+    Parameters
+    ----------
+    filled, dropped
+        As :func:`fill_missing_months` returns them: ``(category, area,
+        month)`` of each filled period, and ``(category, area)`` -> why the
+        series was left out.
+    how, frequency, listed_by
+        As given to :func:`fill_missing_months`.
+
+    Returns
+    -------
+    list of str
+        Nothing when there was no gap.
+    """
     notes = _fill_note(filled, how=how, frequency=frequency, listed_by=listed_by)
     if dropped:
         listed = ", ".join(f"{c} / {a}" for c, a in list(dropped)[:4]) + (" ..." if len(dropped) > 4 else "")
         notes.append(f"{len(dropped)} series left out for gaps that may not be filled ({listed}); "
                      f"asking for one says why{f' ({listed_by} lists every series with gaps)' if listed_by else ''}.")
-    if dropped and all(part.empty for part in parts):
-        raise DataError(next(iter(dropped.values())))  # nothing left to work on: say why
-    return pd.concat(parts, ignore_index=True), notes, filled, dropped
+    return notes
 
 
 def _fill_note(filled: list[tuple[str, str, pd.Timestamp]], *, how: str, frequency: Frequency,
@@ -424,7 +446,10 @@ def validate(frame: pd.DataFrame, *, source: str = "table", fill_missing: FillMi
     pandas.DataFrame
         Exactly the columns ``month, area, category, count``, sorted, with
         integer counts; ``attrs`` holds ``notes`` (a summary of anything
-        filled in), ``filled`` (the filled periods) and ``frequency``.
+        filled in), ``filled`` (the filled periods), ``dropped`` (the series
+        left out), ``frequency``, and what :func:`gap_notes` needs to say
+        the same of fewer series: ``gap_notes`` (the notes on gaps, among
+        ``notes``), ``fill_missing`` and ``listed_by``.
 
     Raises
     ------
@@ -449,5 +474,6 @@ def validate(frame: pd.DataFrame, *, source: str = "table", fill_missing: FillMi
                                                                 max_gap=max_gap, frequency=frequency,
                                                                 drop_unfillable=drop_unfillable, listed_by=listed_by)
     tidy = completed.sort_values(["category", "area", "month"], ignore_index=True)
-    tidy.attrs.update(notes=notes, filled=FrozenList(filled), dropped=FrozenDict(dropped), frequency=frequency.name)
+    tidy.attrs.update(notes=notes, filled=FrozenList(filled), dropped=FrozenDict(dropped), frequency=frequency.name,
+                      gap_notes=FrozenList(notes), fill_missing=fill_missing, listed_by=listed_by)
     return tidy

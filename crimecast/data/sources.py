@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from crimecast.data.frequency import frequency_of, last_complete_period
+from crimecast.data.frequency import frequency_named, frequency_of, last_complete_period
 from crimecast.data.load import DEFAULT_DATASET, EMBEDDED_DATASETS, ColumnMap, counts_from, load_counts
-from crimecast.data.schema import DEFAULT_FILL, DEFAULT_MAX_GAP, FillMissing
+from crimecast.data.schema import DEFAULT_FILL, DEFAULT_MAX_GAP, FillMissing, gap_notes
 from crimecast.data.series import with_totals
 from crimecast.data.shared import FrozenList
 from crimecast.data.store import dataset_names, read_dataset, store_path
@@ -173,12 +173,52 @@ def restrict_to(counts: pd.DataFrame, area: str) -> pd.DataFrame:
     keep = counts["area"].eq(slug) | counts["area"].map(parents).eq(slug)
     chosen = counts[keep].reset_index(drop=True)
     chosen["area"] = chosen["area"].replace({slug: FORCE_AREA})
-    chosen.attrs = {**counts.attrs, "areas": "parts", "whole": FORCE_AREA, "force_name": slug,
+    chosen.attrs = {**counts.attrs, **_gap_notes_of(counts.attrs, [slug]), "areas": "parts", "whole": FORCE_AREA,
+                    "force_name": slug,
                     "source": f"{counts.attrs.get('source')} ({slug})",
                     "filled": FrozenList((c, FORCE_AREA if a == slug else a, m) for c, a, m in counts.attrs.get("filled", [])
                                          if a == slug or parents.get(a) == slug),
                     "season_references": SharedReferences(season_references(counts))}  # the sum over every force
     return chosen
+
+
+def notes_for_area(counts: pd.DataFrame, area: str | None) -> list[str]:
+    """The data's notes (``attrs["notes"]``) for a command asking for ``area`` (``--area``).
+
+    The notes on gaps (periods filled in, series left out) speak only of the
+    series of the areas named (one, or several separated by commas) and of
+    their districts, and are left out when none of those had a gap. With no
+    area, ``all``, or an area the data does not hold (the command says why),
+    they speak of the whole data, as :func:`open_counts` made them.
+    """
+    from crimecast.data.series import ALL, resolve_area
+
+    notes = list(counts.attrs.get("notes", []))
+    if area is None or area.strip() == ALL or not counts.attrs.get("gap_notes"):
+        return notes
+    try:
+        slugs = [resolve_area(counts, name.strip()) for name in area.split(",") if name.strip()]
+    except DataError:
+        return notes
+    return _gap_notes_of(counts.attrs, slugs)["notes"]
+
+
+def _gap_notes_of(attrs: dict, areas: list[str]) -> dict:
+    """``notes`` and ``gap_notes`` with the notes on gaps made again of the series of ``areas`` and their districts
+    alone (one rule for :func:`notes_for_area` and :func:`restrict_to`)."""
+    notes, whole = list(attrs.get("notes", [])), list(attrs.get("gap_notes", []))
+    if not whole:
+        return {}
+    parents, asked = attrs.get("parents", {}), set(areas)
+    wanted = [a for a in {area for _, area, _ in attrs.get("filled", [])} | {area for _, area in attrs.get("dropped", {})}
+              if a in asked or parents.get(a) in asked]
+    own = gap_notes([f for f in attrs.get("filled", []) if f[1] in wanted],
+                    {key: reason for key, reason in attrs.get("dropped", {}).items() if key[1] in wanted},
+                    how=attrs["fill_missing"], frequency=frequency_named(attrs["frequency"]),
+                    listed_by=attrs.get("listed_by", ""))
+    at = notes.index(whole[0]) if whole[0] in notes else len(notes)  # the notes on gaps are together, in their place
+    rest = [note for note in notes if note not in whole]
+    return {"notes": rest[:at] + own + rest[at:], "gap_notes": FrozenList(own)}
 
 
 def source_read(counts: pd.DataFrame) -> str:
