@@ -309,11 +309,17 @@ def _reading_options(counts: pd.DataFrame, area: str | None) -> str:
     """The options that read ``counts`` again (`` --dataset forces --area west-midlands``): none for the embedded
     default data, and no ``--area`` for the default area, several areas or ``all`` (but the force a command took
     out of several, as milestones do, by its ``attrs['force_name']``)."""
-    source, force = str(counts.attrs.get("source") or ""), counts.attrs.get("force_name")
-    source = source.removesuffix(f" ({force})") if force else source  # one force taken out of several: its dataset
+    source, force = source_read(counts), counts.attrs.get("force_name")  # one force taken out of several: its dataset
     data = f" {data_option(source)} {source}" if source and source != DEFAULT_DATASET else ""
     named = area if area and area != ALL and "," not in area and area != FORCE_AREA else force
     return data + (f" --area {named}" if named else "")
+
+
+def source_read(counts: pd.DataFrame) -> str:
+    """The data ``counts`` were read from, as a file's ``data:`` names it: ``attrs['source']``, without the force
+    :func:`crimecast.data.sources.restrict_to` took out of several (``forces``, not ``forces (merseyside)``)."""
+    source, force = str(counts.attrs.get("source") or ""), counts.attrs.get("force_name")
+    return source.removesuffix(f" ({force})") if force else source
 
 
 def _months_apart(start: pd.Timestamp, end: pd.Timestamp) -> int:

@@ -221,13 +221,6 @@ def _gap_notes_of(attrs: dict, areas: list[str]) -> dict:
     return {"notes": rest[:at] + own + rest[at:], "gap_notes": FrozenList(own)}
 
 
-def source_read(counts: pd.DataFrame) -> str:
-    """The data ``counts`` were read from, as a file's ``data:`` names it: ``attrs['source']``, without the force
-    :func:`restrict_to` took out of several (``forces``, not ``forces (merseyside)``)."""
-    source, force = str(counts.attrs.get("source", "")), counts.attrs.get("force_name")
-    return source.removesuffix(f" ({force})") if force else source
-
-
 def force_wide(counts: pd.DataFrame, *, area: str | None = None) -> pd.DataFrame:
     """The data a command on one force's whole works on (milestones, scenarios).
 

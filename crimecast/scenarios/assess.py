@@ -21,9 +21,8 @@ import pandas as pd
 from crimecast.data.calendar import financial_year_label, financial_year_periods, parse_financial_year
 from crimecast.data.frequency import MONTHLY, Frequency, frequency_of, last_complete_period
 from crimecast.data.series import (FORCE_AREA, default_area, filled_in_years, names_the_whole, resolve_area,
-                                   resolve_category, series_of)
+                                   resolve_category, series_of, source_read)
 from crimecast.data.load import data_option
-from crimecast.data.sources import source_read
 from crimecast.errors import DataError, ScenarioError, UsageError
 from crimecast.forecast.panel import Panel, forecast_panel, series_result
 from crimecast.forecast.parallel import Progress
