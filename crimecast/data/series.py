@@ -11,6 +11,7 @@ import pandas as pd
 from crimecast.data.calendar import financial_year_label, financial_year_periods, financial_year_start
 from crimecast.data.frequency import Frequency, frequency_of
 from crimecast.data.load import DEFAULT_DATASET, SINGLE_AREA, data_option
+from crimecast.data.months import months_between
 from crimecast.data.schema import COLUMNS
 from crimecast.data.shared import FrozenDict
 from crimecast.data.slugs import AREA_CUTOFF, SUGGEST_CUTOFF, did_you_mean, slugify
@@ -294,7 +295,7 @@ def stopped_categories_note(counts: pd.DataFrame, stopped: dict[str, pd.Timestam
     frequency = frequency_of(counts)
     listed = "; ".join(
         f"{c} (counts stop at {frequency.label(last)}, "
-        f"{frequency.count_of(_months_apart(last, origin) // frequency.months_per_period)} before {frequency.label(origin)})"
+        f"{frequency.count_of(months_between(origin, last) // frequency.months_per_period)} before {frequency.label(origin)})"
         for c, last in sorted(stopped.items()))
     name, stop = min(stopped.items())
     one = len(stopped) == 1
@@ -320,10 +321,6 @@ def source_read(counts: pd.DataFrame) -> str:
     :func:`crimecast.data.sources.restrict_to` took out of several (``forces``, not ``forces (merseyside)``)."""
     source, force = str(counts.attrs.get("source") or ""), counts.attrs.get("force_name")
     return source.removesuffix(f" ({force})") if force else source
-
-
-def _months_apart(start: pd.Timestamp, end: pd.Timestamp) -> int:
-    return (end.year - start.year) * 12 + end.month - start.month
 
 
 def select_keys(counts: pd.DataFrame, *, category: str, area: str, origin: pd.Timestamp | None = None,
