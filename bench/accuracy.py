@@ -337,7 +337,9 @@ def score_series(item: tuple[str, str, pd.Series], *, windows: int, models: tupl
         train, actual = y.iloc[:origin], y.to_numpy(dtype=float)[origin:origin + horizon]
         outside = None if outside_of is None else ~exceptional_mask(y.index[origin:origin + horizon], outside_of)
         found: dict[str, Window] = {}
-        carried = drift_at(references, train.index[-1], exceptional) if drift and references else None
+        # only the default carries it: measured (a fit of every category's whole) only when the default is scored
+        carried = drift_at(references, train.index[-1], exceptional) if drift and references and DEFAULT in models \
+            else None
         for model in (m for m in models if m in CRIMECAST_MODELS):
             found.update(_crimecast_windows(model, train, horizon, n_paths, seed, exceptional,
                                             (references or {}).get(category), carried))
