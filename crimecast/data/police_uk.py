@@ -216,8 +216,6 @@ def _drop_repeated_files(connection, files: list[Path], *, folder: Path) -> dict
     """One file per force and month: a byte-identical copy is left out (``{copy: the file kept}``; a note says so,
     :func:`_left_out`); two different files for one force's month (overlapping downloads) are refused, naming both,
     since adding them would count it twice."""
-    from crimecast.data.store import sha256_of
-
     repeated = connection.execute("SELECT force, month, list(DISTINCT filename ORDER BY filename) FROM street "
                                   "GROUP BY force, month HAVING count(DISTINCT filename) > 1 ORDER BY month, force").fetchall()
     order = {str(f): i for i, f in enumerate(files)}

@@ -18,7 +18,8 @@ import pandas as pd
 from crimecast.data.frequency import frequency_named, frequency_of, last_complete_period
 from crimecast.data.load import DEFAULT_DATASET, EMBEDDED_DATASETS, ColumnMap, counts_from, load_counts
 from crimecast.data.schema import DEFAULT_FILL, DEFAULT_MAX_GAP, FillMissing, gap_notes
-from crimecast.data.series import with_totals
+from crimecast.data.series import (ALL, FORCE_AREA, SharedReferences, default_area, resolve_area, season_references,
+                                   with_totals)
 from crimecast.data.shared import FrozenList
 from crimecast.data.store import dataset_names, read_dataset, store_path
 from crimecast.errors import DataError, UsageError
@@ -166,8 +167,6 @@ def restrict_to(counts: pd.DataFrame, area: str) -> pd.DataFrame:
     DataError
         When ``area`` is not in the data (with a suggestion).
     """
-    from crimecast.data.series import FORCE_AREA, SharedReferences, resolve_area, season_references
-
     slug = resolve_area(counts, area)
     parents = counts.attrs.get("parents", {})
     keep = counts["area"].eq(slug) | counts["area"].map(parents).eq(slug)
@@ -191,8 +190,6 @@ def notes_for_area(counts: pd.DataFrame, area: str | None) -> list[str]:
     area, ``all``, or an area the data does not hold (the command says why),
     they speak of the whole data, as :func:`open_counts` made them.
     """
-    from crimecast.data.series import ALL, resolve_area
-
     notes = list(counts.attrs.get("notes", []))
     if area is None or area.strip() == ALL or not counts.attrs.get("gap_notes"):
         return notes
@@ -236,8 +233,6 @@ def force_wide(counts: pd.DataFrame, *, area: str | None = None) -> pd.DataFrame
     DataError
         When ``area`` is not in the data (with a suggestion).
     """
-    from crimecast.data.series import default_area
-
     if area is not None:
         return restrict_to(counts, area)
     if counts.attrs.get("areas") != "peers" or counts.empty:

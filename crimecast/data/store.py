@@ -63,6 +63,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from crimecast.data.rate_words import rate_words
 from crimecast.data.slugs import slugify
 from crimecast.defaults import STORE_ENV
 from crimecast.errors import DataError, UsageError
@@ -804,8 +805,6 @@ def read_rates(name: str, *, store: str | Path | None = None) -> pd.DataFrame | 
     ``attrs['words']`` says what the numerator and denominator are (:func:`crimecast.data.rates.rate_words` of the
     names kept at import; ``numerator`` and ``denominator`` for a dataset stored before they were kept).
     """
-    from crimecast.data.rate_words import rate_words
-
     with connect(store) as connection:
         if not _has_table(connection, "rates"):
             return None
