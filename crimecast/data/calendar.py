@@ -41,9 +41,8 @@ def financial_year_periods(start_year: int, frequency: Frequency = MONTHLY) -> p
 def planning_as_of(first_year: int, last_month: pd.Timestamp) -> pd.Timestamp:
     """The last month milestones for the year starting ``first_year`` are planned from: the month before the year
     if the data (ending ``last_month``) already covers it all (a replay), else the last month of data."""
-    year_end = financial_year_months(first_year)[-1]
-    before_year = financial_year_months(first_year)[0] - pd.DateOffset(months=1)
-    return before_year if last_month >= year_end else last_month
+    year = financial_year_months(first_year)
+    return year[0] - pd.DateOffset(months=1) if last_month >= year[-1] else last_month
 
 
 def parse_financial_year(label: str) -> int:
