@@ -323,7 +323,6 @@ def counts_from(data: ImportedData | StoredDataset, *, source: str, fill_missing
     return valid
 
 
-
 def data_option(source: str) -> str:
     """The option that reads ``source`` (a file's ``data:``, a saved forecast's data): ``--data`` for a file or an
     embedded dataset, else ``--dataset`` (a stored dataset)."""
