@@ -575,7 +575,7 @@ def spc_command(category, area, start, seasonal_adjust, known_changes_file, run_
     rates = rates_for(counts)  # a rate series gets a p-chart (Laney's p' when overdispersed)
     if rates is not None and _is_rate(rates, category):
         return _spc_rate(rates, category=category, area=area, start=start_month, run_length=run_length, out_dir=out_dir,
-                         chart=not no_chart, as_json=as_json, counts=counts)
+                         drawn=not no_chart, as_json=as_json, counts=counts)
     known = _known_changes(known_changes_file)
     report = run_spc(counts, category=category, area=area or default_area(counts), start=start_month,
                      seasonal_adjust=seasonal_adjust, known_changes=known, run_length=run_length, screen=screen,
@@ -1494,7 +1494,7 @@ def _run_rate(rates, *, category, area, horizon, n_paths, seed, backtest, chart,
         _show(render.rate_run_text(report, data_label=_data_label(counts), folder=out_dir, files=written))
 
 
-def _spc_rate(rates, *, category, area, start, run_length, out_dir, chart, as_json, counts) -> None:
+def _spc_rate(rates, *, category, area, start, run_length, out_dir, drawn, as_json, counts) -> None:
     """``forecast spc`` on a rate series: the p-chart, or Laney's p' chart when the months are overdispersed."""
     import pandas as pd
 
@@ -1504,7 +1504,6 @@ def _spc_rate(rates, *, category, area, start, run_length, out_dir, chart, as_js
 
     series = rate_series(rates, category=category, area=area or "force")
     chosen = start if start is not None else series.index[-1] - pd.DateOffset(months=35)
-    drawn = chart
     chart = p_chart(series, start=chosen, run_length=run_length)
     cat, ar = series.attrs["category"], series.attrs["area"]
     with staged_output(out_dir) as stage:

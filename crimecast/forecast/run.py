@@ -45,10 +45,16 @@ def _forecaster_params(spec: ForecastSpec, category: str, area: str, references:
     return series_settings(spec, (category, area), (references or {}).get(category))
 
 
-def _drift_at(spec: ForecastSpec,
-              references: dict[str, pd.Series] | None) -> Callable[[pd.Timestamp], Drift | None] | None:
-    """The dataset drift at each backtest window's origin, as a forecast from there carries it (``drift_of``)."""
-    return None if not references else partial(drift_of, references, spec=spec)
+def _drift_at(spec: ForecastSpec, references: dict[str, pd.Series] | None,
+              drifts: dict[pd.Timestamp, Drift | None] | None = None) -> Callable[[pd.Timestamp], Drift | None] | None:
+    """The dataset drift at each backtest window's origin, as a forecast from there carries it (``drift_of``):
+    read from ``drifts`` (:func:`_window_drifts`, measured once for every worker), else measured here."""
+    return None if not references else partial(_window_drift, references=references, spec=spec, drifts=drifts or {})
+
+
+def _window_drift(end: pd.Timestamp, *, references: dict[str, pd.Series], spec: ForecastSpec,
+                  drifts: dict[pd.Timestamp, Drift | None]) -> Drift | None:
+    return drifts[end] if end in drifts else drift_of(references, end, spec=spec)
 
 
 def _window_drifts(references: dict[str, pd.Series], items: list[tuple[str, str, pd.Series]], *, spec: ForecastSpec,
@@ -88,8 +94,10 @@ class SeriesReport:
 
 
 def _backtest_item(item: tuple[str, str, pd.Series], spec: ForecastSpec, options: BacktestOptions,
-                   fits: FitCache | None = None, references: dict[str, pd.Series] | None = None) -> tuple:
-    """Backtest scores of one series (``None`` when too short), and a note when it is too short."""
+                   fits: FitCache | None = None, references: dict[str, pd.Series] | None = None,
+                   drifts: dict[pd.Timestamp, Drift | None] | None = None) -> tuple:
+    """Backtest scores of one series (``None`` when too short), and a note when it is too short; ``drifts`` as for
+    :func:`_drift_at`."""
     category, area, y = item
     frequency = series_frequency(y)
     if not backtest_origins(len(y), windows=options.windows, frequency=frequency):
@@ -97,17 +105,17 @@ def _backtest_item(item: tuple[str, str, pd.Series], spec: ForecastSpec, options
                       "accuracy is unmeasured.")
     models = tuple(dict.fromkeys((spec.model, *options.models)))
     return backtest_series(y, models=models, windows=options.windows, n_paths=spec.paths, seed=spec.seed,
-                           category=category, area=area, fits=fits, drift_at=_drift_at(spec, references),
+                           category=category, area=area, fits=fits, drift_at=_drift_at(spec, references, drifts),
                            **_forecaster_params(spec, category, area, references)), None
 
 
 def _backtest_beside_forecast(key: tuple[str, str], history: pd.Series, fits: FitCache, reference: pd.Series | None,
                               *, spec: ForecastSpec, options: BacktestOptions, batch: bool,
-                              wholes: dict[str, pd.Series]) -> tuple:
+                              wholes: dict[str, pd.Series], drifts: dict[pd.Timestamp, Drift | None]) -> tuple:
     """:func:`_backtest_item` in the worker that forecast the series, reusing its fits; a batch notes a failure.
     ``wholes`` are the dataset's ``season_references`` (``reference`` is the series' own among them)."""
     item = (key[0], key[1], history)
-    work = partial(_backtest_item, spec=spec, options=options, fits=fits, references=wholes)
+    work = partial(_backtest_item, spec=spec, options=options, fits=fits, references=wholes, drifts=drifts)
     if not batch:
         return work(item)
     outcome = _guarded(work, item)
@@ -265,18 +273,21 @@ def run_forecasts(counts: pd.DataFrame, *, category: str, area: str, spec: Forec
     beside = _backtested_beside(counts, needs) if options.backtest else []
     said = (stopped_categories(counts, origin=origin, areas=sorted({a for _, a in needs}))
             if category == ALL else {})  # left out of the batch, and said so by the selection's note
+    references = season_references(counts)
+    backtested = [(c, a, y.loc[:origin] if (c, a) in beside else y) for c, a, y in items]  # as each is backtested
+    drifts = _window_drifts(references, backtested, spec=spec, options=options) if options.backtest else {}
     panel = forecast_panel(counts, spec=spec, needs=needs, jobs=jobs, progress=progress, keep_going=batch,
                            said_stopped=frozenset(said),
                            score=partial(_backtest_beside_forecast, spec=spec, options=options, batch=batch,
-                                         wholes=season_references(counts)),
+                                         wholes=references, drifts=drifts),
                            score_keys=beside)
     ready = [item for item in items if panel.has(item[0], item[1])]
     failures = [_failure(panel, c, a) for c, a, _ in items if not panel.has(c, a)]
     scored: dict = dict(panel.scored)
     alone = [item for item in ready if (item[0], item[1]) not in scored]
     if options.backtest and alone:
-        done, lost = _map_batch(partial(_backtest_item, spec=spec, options=options, references=season_references(counts)),
-                                alone, jobs=jobs, progress=progress)
+        done, lost = _map_batch(partial(_backtest_item, spec=spec, options=options, references=references,
+                                        drifts=drifts), alone, jobs=jobs, progress=progress)
         failed = {(f.category, f.area): f.reason for f in lost}
         scores = iter(done)
         scored.update({(c, a): _unscored(failed[(c, a)]) if (c, a) in failed else next(scores) for c, a, _ in alone})
@@ -305,7 +316,7 @@ def _backtest_one(item: tuple[str, str, pd.Series], spec: ForecastSpec, options:
     category, area, y = item
     models = tuple(dict.fromkeys((spec.model, *options.models)))
     return backtest_series(y, models=models, windows=options.windows, n_paths=spec.paths, seed=spec.seed,
-                           category=category, area=area, drift_at=drifts.__getitem__ if drifts else None,
+                           category=category, area=area, drift_at=_drift_at(spec, references, drifts),
                            **_forecaster_params(spec, category, area, references))
 
 

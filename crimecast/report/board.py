@@ -320,14 +320,21 @@ def _process_sentence(process: ProcessReport, var: Variation, assure: Assurance,
         return f"{no_limits_sentence(process.chart)} The target is not judged against control limits."
     steps = len(process.chart.steps)  # the summary opens with one sentence per step: the last sets the current period
     first = process.summary[max(steps - 1, 0)].rstrip(".")
-    reading = "common cause variation" if var.side is None else f"special cause, {var.kind} ({var.side})"
     noun = assure.frequency.noun
-    limits = (f"{first}; the latest {noun} is {reading}. Against the natural limits ({count(assure.lower)} to "
-              f"{count(assure.upper)} a {noun}) the target's {assure.frequency.adjective} equivalent "
-              f"({count(assure.monthly_target)})")
-    if assure.kind == MOVED:
-        return f"{limits} {_moved_words(_current_values(process.chart), assure, count)}"
-    return f"{limits} {_assurance_words(assure.kind, stage)}."
+    return (f"{first}; the latest {noun} is {_reading(var)}. Against the natural limits ({count(assure.lower)} to "
+            f"{count(assure.upper)} a {noun}) the target's {assure.frequency.adjective} equivalent "
+            f"({count(assure.monthly_target)}) {_target_words(assure, stage, _current_values(process.chart), count)}")
+
+
+def _reading(var: Variation) -> str:
+    """The latest period's variation in words: ``"common cause variation"``, ``"special cause, improving (lower)"``."""
+    return "common cause variation" if var.side is None else f"special cause, {var.kind} ({var.side})"
+
+
+def _target_words(assure: Assurance, stage: str, values, shown) -> str:
+    """How the target sits against the limits, for counts and rates alike: not judged when the latest of ``values``
+    (the current period's, oldest first, each number ``shown``) have moved past them (``moved``), else the reading."""
+    return _moved_words(values, assure, shown) if assure.kind == MOVED else f"{_assurance_words(assure.kind, stage)}."
 
 
 def _current_values(chart) -> np.ndarray:
@@ -443,12 +450,9 @@ def _rate_process_sentence(process: RateProcess, var: Variation, assure: Assuran
     (not judged, in the same words as for counts, when any of the latest months lie beyond the limit the target lies
     beyond)."""
     chart = process.chart
-    reading = "common cause variation" if var.side is None else f"special cause, {var.kind} ({var.side})"
-    where = _moved_words(_current_rows(chart)["rate"], assure, _pct) if assure.kind == MOVED else \
-        f"{_assurance_words(assure.kind, stage)}."
-    return (f"{process.summary[len(chart.periods) - 1].rstrip('.')}; the latest month is {reading}. Against the "
+    return (f"{process.summary[len(chart.periods) - 1].rstrip('.')}; the latest month is {_reading(var)}. Against the "
             f"limits for a typical month's {chart.words.unit} ({_pct(assure.lower)} to {_pct(assure.upper)}) the target of "
-            f"{_pct(target)} {where}")
+            f"{_pct(target)} {_target_words(assure, stage, _current_rows(chart)['rate'], _pct)}")
 
 
 def _rate_view(a: Assessment, *, number: int, counts: pd.DataFrame, stage: str,

@@ -188,7 +188,7 @@ def run_text(reports: list[SeriesReport], *, summary: pd.DataFrame | None, data_
         lines += _summed_note(reports)
         lines += [note(f"Note: {text}") for text in batch_notes]
     if files:
-        lines.append(plain(f"\nWrote {len(files)} file(s) to {folder}/ ({'e.g. ' if len(files) > 1 else ''}{files[0].name})."))
+        lines.append(plain(wrote_line(files, folder, chart=False)))
     return lines
 
 

@@ -248,7 +248,7 @@ def rate_run_text(report, *, data_label: str, folder: Path, files: list[Path]) -
                   plain(text_table(coverage, align_left=("model",)))]
     lines += [note(f"Note: {text}") for text in report.notes]
     if files:
-        lines.append(plain(f"\nWrote {len(files)} file(s) to {folder}/ ({'e.g. ' if len(files) > 1 else ''}{files[0].name})."))
+        lines.append(plain(wrote_line(files, folder, chart=False)))
     return lines
 
 

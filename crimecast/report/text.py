@@ -58,10 +58,10 @@ def as_text(lines: list[Line]) -> str:
     return "\n".join(line.text for line in lines)
 
 
-def wrote_line(files: list, folder) -> str:
+def wrote_line(files: list, folder, *, chart: bool = True) -> str:
     """``Wrote 3 file(s) to out/ (chart x.png).`` (the chart written last), or ``(e.g. x.csv)`` when none was drawn
-    (``(x.csv)`` when it is the only file)."""
-    named = (f"chart {files[-1].name}" if files[-1].suffix == ".png" else
+    or ``chart`` is false (``(x.csv)`` when it is the only file)."""
+    named = (f"chart {files[-1].name}" if chart and files[-1].suffix == ".png" else
              f"{'e.g. ' if len(files) > 1 else ''}{files[0].name}")
     return f"\nWrote {len(files)} file(s) to {folder}/ ({named})."
 
