@@ -468,6 +468,23 @@ def test_a_pack_on_a_dataset_of_rates_only_is_dated_by_its_rates_and_reads_no_su
     assert "--as-of 2014-04 is after the last month of the rates (2014-03). Use 2014-03 or earlier." in late.output
 
 
+def test_a_pack_reads_the_rates_once_however_many_rate_milestones_it_has(tmp_path, monkeypatch):
+    """The rates were read again (from the store, for a stored dataset) for every rate milestone's p-chart."""
+    import crimecast.data.rates as rates_module
+
+    reads = []
+    read = rates_module._all_rates_for
+    monkeypatch.setattr(rates_module, "_all_rates_for", lambda counts: reads.append(1) or read(counts))
+    plan = tmp_path / "plan.yaml"
+    plan.write_text("year: 2013/14\nmilestones:\n" + "".join(
+        f"  - {{name: Satisfaction {n}, category: satisfaction-{c}, rate: {n}%}}\n"
+        for n, c in ((88, "crime"), (80, "asb"), (85, "crime"))))
+    counts = with_totals(load_counts())
+    pack = build_board_pack(counts, load_plan(str(plan)), as_of=pd.Timestamp("2013-09-01"), paths=100)
+    assert [m.process.chart.kind for m in pack.milestones] == ["p-chart", "p' chart (Laney)", "p-chart"]
+    assert len(reads) == 2  # once for the assessment, once for the three p-charts
+
+
 def test_a_rate_year_end_sentence_says_how_much_of_the_year_before_was_recorded():
     """A year-end pack compares a rate with the year before; when surveys cover only part of that year, it says so."""
     from types import SimpleNamespace

@@ -4,7 +4,8 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crimecast.forecast.calibrate import (FALLBACK_SCALE, SCALE_BOUNDS, TOTAL_SCALE_BOUNDS, FitCache, _total_score,
+from crimecast.forecast.calibrate import (FALLBACK_SCALE, SCALE_BOUNDS, TOTAL_SCALE_BOUNDS, Calibration, FitCache,
+                                         _total_score,
                                          apply_scale, calibrate, calibration_origins, short_window,
                                          score_scale, total_scale, weigh_evidence, WIDE_SCALE, wide_note)
 
@@ -144,6 +145,28 @@ def test_a_wide_factor_is_said_in_one_line_with_the_backtest_years_it_came_from(
                            "backtest years from 2021-10 and 2022-10 the counts ran ")
     assert "% above the forecast in a typical month" in note
     assert wide_note(calibrate(calm, RightWidthCore, horizon=12, seed=1), index, label=str, noun="month") is None
+
+
+def test_a_wide_note_leaves_out_a_backtest_year_missed_by_0_percent():
+    """A core far too narrow for noisy counts: every backtest year is far outside its intervals, but the counts of
+    2011-04's year ran a typical 0.4% above the forecast; "ran 0% above ... far outside the model's own intervals"
+    named a year that did not make the intervals wide by missing."""
+    rng = np.random.default_rng(6)
+    index = pd.date_range("2006-04-01", periods=96, freq="MS")
+    calibration = calibrate(pd.Series(5 + rng.normal(0, 0.2, 96), index=index), TooNarrowCore, horizon=12, seed=1)
+    assert [f"{abs(miss):.0%}" for _, _, miss in calibration.window_misses] == ["0%", "10%", "2%"]
+    note = wide_note(calibration, index, label=lambda m: f"{m:%Y-%m}", noun="month")
+    assert "from 2012-04 and 2013-04 the counts ran 10% and 2% below the forecast in a typical month" in note
+    assert "2011-04" not in note and " 0%" not in note
+
+
+def test_a_wide_note_of_years_missed_by_0_percent_says_the_months_ran_out_on_both_sides():
+    calibration = Calibration(scale=4.0, n_scores=36, windows=3, window_misses=((60, 5.0, 0.004), (72, 1.2, 0.2)))
+    index = pd.date_range("2006-04-01", periods=96, freq="MS")
+    note = wide_note(calibration, index, label=lambda m: f"{m:%Y-%m}", noun="month")
+    assert ("in the backtest year from 2011-04 the counts ran above and below the forecast (a typical month close "
+            "to it), far outside the model's own intervals") in note
+    assert "0%" not in note and "2012-04" not in note  # a year within the intervals is not why they are wide
 
 
 def test_a_series_without_half_a_year_after_two_years_uses_the_fallback_scale():

@@ -96,6 +96,8 @@ def test_a_share_of_burglaries_is_told_in_its_own_columns_words(tmp_path):
                  "--no-chart", "--out", str(tmp_path / "o"))
     assert run.exit_code == 0 and "(a rate: dwelling / burglaries)" in run.output, run.output
     assert "burglaries ahead assumed at" in run.output and "binomial sampling of the burglaries" in run.output
+    header = (tmp_path / "o" / "dwelling-share_force_forecast.csv").read_text().splitlines()[0].split(",")
+    assert header[:3] == ["month", "denominator", "mean"]  # the burglaries assumed, not "surveys"
     spc = invoke("spc", "dwelling-share", "--dataset", "share", "--store", store, "--out", str(tmp_path / "o"), "--json")
     assert spc.exit_code == 0 and "binomial sampling" in spc.stdout
     assert json.loads(spc.stdout)["words"] == {"numerator": "dwelling", "denominator": "burglaries",

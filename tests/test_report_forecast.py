@@ -63,6 +63,18 @@ def test_a_batch_is_one_table_with_its_summary_csv(counts, tmp_path):
     assert "north" in lines[0].text and lines[2].text.startswith(f"\nWrote {len(written)} file(s) to {tmp_path}/")
 
 
+def test_the_summary_csv_names_the_year_total_it_holds_the_median(counts, tmp_path):
+    # summary.csv's "expected_total" held the median of the year-total paths, not their mean (the expectation)
+    run = _run(counts, "all", "all")
+    summary = render.run_summary(run.reports, failures=run.failures)
+    render.write_run_files(run.reports, tmp_path, counts=counts, data_label="small.csv", summary=summary, chart=False)
+    written = pd.read_csv(tmp_path / "summary.csv")
+    assert "median_total" in written.columns and not any("expected" in c for c in written.columns)
+    years = [r.forecast.financial_years().iloc[-1] for r in run.reports]
+    assert list(written["median_total"]) == [round(float(y["median"]), 1) for y in years]
+    assert any(round(float(y["median"]), 1) != round(float(y["mean"]), 1) for y in years)  # the two differ here
+
+
 def test_failures_go_to_stderr_in_red_with_tracebacks_only_when_debugging():
     failures = [SeriesFailure("robbery", "solihull", "only 2 month(s) of data", detail="Traceback ..."),
                 SeriesFailure("burglary", "force", "its part failed")]
@@ -201,7 +213,7 @@ def test_the_run_all_table_says_when_a_year_is_part_actual():
     from crimecast.report.tables import summary_display
 
     frame = pd.DataFrame({"category": ["burglary", "robbery"], "area": "force", "financial_year": ["2023/24", "2014/15"],
-                          "expected_total": [58_416.0, 900.0], "lo80": [56_096.0, 800.0], "hi80": [61_093.0, 1_000.0],
+                          "median_total": [58_416.0, 900.0], "lo80": [56_096.0, 800.0], "hi80": [61_093.0, 1_000.0],
                           "change_on_previous": [0.072, -0.01], "backtest_mase": [0.79, None],
                           "lost_to_baseline": "", "status": "ok", "months_forecast": [6, 12]})
     shown = summary_display(frame)

@@ -78,4 +78,5 @@ def test_a_rate_forecasts_json_names_its_numerator_and_denominator(rates):
         report = run_rate(data, category="satisfaction-crime", area="force", n_paths=100, backtest=False)
         payload = render.rate_run_json(report, data={}, rates={}, files=[])
         assert (payload["words"]["numerator"], payload["words"]["denominator"]) == words
-        assert "surveys" in payload["forecast"][0]  # the denominator assumed, under the column's old name
+        # the denominator assumed, under a name true of every rate (burglaries are not surveys); words name it
+        assert "denominator" in payload["forecast"][0] and "surveys" not in payload["forecast"][0]

@@ -82,7 +82,7 @@ class RateWords:
     def as_json(self) -> dict:
         """For ``--json``: the numerator's and denominator's names, the ratio and the chart axis.
 
-        ``denominator`` is what a forecast's ``surveys`` column counts (burglaries, for a share of burglaries).
+        ``denominator`` is what a forecast's ``denominator`` column counts (burglaries, for a share of burglaries).
         """
         return {"numerator": self.numerator, "denominator": self.denominator, "ratio": self.ratio, "axis": self.axis}
 

@@ -294,19 +294,31 @@ def _window_miss(origin: int, paths: np.ndarray, actual: np.ndarray) -> tuple[in
 def wide_note(calibration: Calibration, index: pd.DatetimeIndex, *, label: Callable[[pd.Timestamp], str],
               noun: str) -> str | None:
     """One line saying the intervals are wide and why (the backtest years the model missed by far more than its
-    own intervals), when the factor reaches ``WIDE_SCALE``; else ``None``."""
+    own intervals), when the factor reaches ``WIDE_SCALE``; else ``None``.
+
+    A wide year whose typical miss rounds to 0% (its periods ran far out on both sides of the forecast) is left out
+    of the years said to have run above or below it; when every wide year is such a year, the line says that.
+    """
     if calibration.scale < WIDE_SCALE or not calibration.window_misses:
         return None
     wide = [m for m in calibration.window_misses if m[1] >= WIDE_SCALE] or [max(calibration.window_misses,
                                                                                  key=lambda m: m[1])]
-    years = " and ".join(label(index[origin]) for origin, _, _ in wide)
+    missed = [m for m in wide if f"{abs(m[2]):.0%}" != "0%"] or wide
+    years = " and ".join(label(index[origin]) for origin, _, _ in missed)
+    return (f"intervals are wide (width factor {calibration.scale:.1f}, where {FALLBACK_SCALE:.1f} is typical): in the "
+            f"backtest year{'s' if len(missed) > 1 else ''} from {years} the counts ran {_misses(missed, noun=noun)}, "
+            "far outside the model's own intervals, so every interval is widened to cover misses that size.")
+
+
+def _misses(wide: list[tuple[int, float, float]], *, noun: str) -> str:
+    """How the wide years' counts ran against the forecast: ``"19% and 21% above the forecast in a typical month"``;
+    ``"above and below the forecast (a typical month close to it)"`` when each year's typical miss rounds to 0%."""
+    if all(f"{abs(miss):.0%}" == "0%" for _, _, miss in wide):
+        return f"above and below the forecast (a typical {noun} close to it)"
     sides = {"above" if miss > 0 else "below" for _, _, miss in wide}
     misses = (" and ".join(f"{abs(miss):.0%}" for _, _, miss in wide) + f" {sides.pop()}" if len(sides) == 1 else
               " and ".join(f"{abs(miss):.0%} {'above' if miss > 0 else 'below'}" for _, _, miss in wide))
-    return (f"intervals are wide (width factor {calibration.scale:.1f}, where {FALLBACK_SCALE:.1f} is typical): in the "
-            f"backtest year{'s' if len(wide) > 1 else ''} from {years} the counts ran {misses} the forecast in a "
-            f"typical {noun}, far outside the model's own intervals, so every interval is widened to cover misses "
-            "that size.")
+    return f"{misses} the forecast in a typical {noun}"
 
 
 def apply_scale(paths_log: np.ndarray, scale: float, *, total_scale: float = 1.0,

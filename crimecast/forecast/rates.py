@@ -122,9 +122,10 @@ class RateForecast:
         return words_of(self.history)
 
     def table(self) -> pd.DataFrame:
-        """Month by month: expected rate and 80% / 95% intervals (fractions), and the surveys assumed."""
+        """Month by month: the denominator assumed (surveys, burglaries: :attr:`words` says what it counts), the
+        expected rate and its 80% / 95% intervals (fractions)."""
         rates = self.rate_paths
-        frame = pd.DataFrame({"month": self.months, "surveys": self.denominators, "mean": rates.mean(axis=0)})
+        frame = pd.DataFrame({"month": self.months, "denominator": self.denominators, "mean": rates.mean(axis=0)})
         for name, (lo, hi) in INTERVALS.items():
             frame[f"lo{name}"] = np.quantile(rates, lo, axis=0)
             frame[f"hi{name}"] = np.quantile(rates, hi, axis=0)

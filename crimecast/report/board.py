@@ -254,6 +254,15 @@ def _pack_data(counts: pd.DataFrame) -> tuple[pd.DataFrame, str]:
     return rates, "rates"
 
 
+def _known_rates(known: pd.DataFrame, report: MilestoneReport) -> pd.DataFrame | None:
+    """The rates as they stood at the pack's date, read once for all its rate milestones (``None`` when it has none)."""
+    if not any(a.unit == "rate" for a in report.assessments):
+        return None
+    from crimecast.data.rates import rates_for
+
+    return rates_for(known)
+
+
 # ---------------------------------------------------------------- one milestone
 
 def _year_to_date(a: Assessment, stage: str) -> YearToDate:
@@ -455,18 +464,18 @@ def _rate_process_sentence(process: RateProcess, var: Variation, assure: Assuran
             f"{_pct(target)} {_target_words(assure, stage, _current_rows(chart)['rate'], _pct)}")
 
 
-def _rate_view(a: Assessment, *, number: int, counts: pd.DataFrame, stage: str,
+def _rate_view(a: Assessment, *, number: int, rates: pd.DataFrame, stage: str,
                forecast_from: pd.Timestamp) -> MilestoneView:
     """A rate milestone as the Board reads it: the p-chart, icons, the year's rate and the odds, in percentages.
 
-    ``counts`` are cut at the pack's date (:func:`_known_by`), and so are the rates read with them: the p-chart has
-    no month after it, as the counts' charts have none.
+    ``rates`` are :func:`crimecast.data.rates.rates_for` the counts cut at the pack's date (:func:`_known_by`), read
+    once for every rate milestone: the p-chart has no month after the date, as the counts' charts have none.
     """
-    from crimecast.data.rates import rate_series, rates_for
+    from crimecast.data.rates import rate_series
     from crimecast.forecast.pchart import describe_p_chart, p_chart
 
     lower_is_better = a.milestone.direction == AT_MOST
-    series = rate_series(rates_for(counts), category=a.category, area=a.area)
+    series = rate_series(rates, category=a.category, area=a.area)
     chart = p_chart(series, start=series.index[-1] - pd.DateOffset(months=35))
     process = RateProcess(category=a.category, area=a.area, chart=chart, summary=describe_p_chart(chart))
     var = _rate_variation(chart, lower_is_better=lower_is_better)
@@ -717,9 +726,11 @@ def build_board_pack(counts: pd.DataFrame, plan: Plan, *, as_of: pd.Timestamp | 
                           as_of=None if forecast_from is None else f"{forecast_from:%Y-%m}")
     report = assess_milestones(known, plan, spec=spec, scenario=scenario, saved=saved, against=against, jobs=jobs,
                                progress=progress)
-    milestone_view = partial(_milestone_view, exceptional=report.base.exceptional)  # the charts keep out what the forecast did
-    views = [(_rate_view if a.unit == "rate" else milestone_view)(a, number=i + 1, counts=known, stage=stage,
-                                                                    forecast_from=forecast_from)
+    milestone_view = partial(_milestone_view, counts=known,
+                             exceptional=report.base.exceptional)  # the charts keep out what the forecast did
+    rate_view = partial(_rate_view, rates=_known_rates(known, report))
+    views = [(rate_view if a.unit == "rate" else milestone_view)(a, number=i + 1, stage=stage,
+                                                                 forecast_from=forecast_from)
              for i, a in enumerate(report.assessments)]
     if report.against is not None:
         _add_against(views, report.against)

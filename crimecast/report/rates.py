@@ -26,8 +26,9 @@ def title(category: str, area: str) -> str:
 def forecast_frame(report) -> pd.DataFrame:
     """The monthly forecast as a CSV frame: fractions, the denominator assumed, model.
 
-    The denominator's column is ``surveys`` for every rate (the name users' files already have): for a share of
-    burglaries it holds the burglaries assumed each month.
+    The denominator's column is ``denominator`` for every rate (as in the p-chart's CSV and the store's ``rates``
+    table; ``words`` in ``--json`` names what it counts): for a share of burglaries it holds the burglaries assumed
+    each month, for satisfaction the surveys.
     """
     table = report.forecast.table()
     return table.assign(month=table["month"].dt.strftime("%Y-%m"), model=report.forecast.model).round(4)
@@ -38,7 +39,7 @@ def forecast_display(report) -> pd.DataFrame:
     table = report.forecast.table()
     return pd.DataFrame({
         "month": table["month"].dt.strftime("%Y-%m"),
-        report.forecast.words.unit: table["surveys"].map(lambda v: f"{v:,}"),  # surveys, burglaries: the rate's own
+        report.forecast.words.unit: table["denominator"].map(lambda v: f"{v:,}"),  # surveys, burglaries: the rate's own
         "expected": table["mean"].map(pct),
         "80% interval": [f"{pct(a)} to {pct(b)}" for a, b in zip(table["lo80"], table["hi80"])],
         "95% interval": [f"{pct(a)} to {pct(b)}" for a, b in zip(table["lo95"], table["hi95"])],
@@ -161,8 +162,8 @@ def rate_run_json(report, *, data: dict, rates: dict, files: list) -> dict:
     """``forecast run --json`` on a rate series: the forecast in percentages, last and next 12 months, coverage, files.
 
     ``data`` and ``rates`` are the counts' and the rate table's ``attrs``. ``words`` names the rate's numerator and
-    denominator (:meth:`crimecast.data.rates.RateWords.as_json`): each forecast month's ``surveys`` is the
-    denominator assumed (burglaries, for a share of burglaries).
+    denominator (:meth:`crimecast.data.rates.RateWords.as_json`): each forecast month's ``denominator`` is the
+    number of them assumed (burglaries, for a share of burglaries).
     """
     from crimecast.report import serialise
 

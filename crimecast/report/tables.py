@@ -220,6 +220,9 @@ def summary_frame(reports, *, failures=()) -> pd.DataFrame:
     (whose numbers are blank), so the file says which series are missing and why.
     ``months_forecast`` is how many months of that year are forecast (fewer
     than 12: the rest are actual, and the table says "part actual").
+    ``median_total`` is the median of the year-total paths (the figure one
+    series' output calls the "median forecast"), and ``change_on_previous``
+    its change; ``lo80`` and ``hi80`` the year total's 80% interval.
     """
     rows = []
     for report in reports:
@@ -230,7 +233,7 @@ def summary_frame(reports, *, failures=()) -> pd.DataFrame:
         rows.append({
             "category": result.category, "area": result.area,
             "financial_year": year.get("financial_year"),
-            "expected_total": _rounded(year.get("median"), 1),
+            "median_total": _rounded(year.get("median"), 1),
             "lo80": _rounded(year.get("lo80"), 1),
             "hi80": _rounded(year.get("hi80"), 1),
             "change_on_previous": _rounded(year.get("change_median"), 4),
@@ -242,7 +245,7 @@ def summary_frame(reports, *, failures=()) -> pd.DataFrame:
     for failure in failures:
         rows.append({"category": failure.category, "area": failure.area, "lost_to_baseline": "",
                      "status": f"failed: {failure.why}"})
-    columns = ["category", "area", "financial_year", "expected_total", "lo80", "hi80", "change_on_previous",
+    columns = ["category", "area", "financial_year", "median_total", "lo80", "hi80", "change_on_previous",
                "backtest_mase", "lost_to_baseline", "status", "months_forecast"]
     return pd.DataFrame(rows, columns=columns)
 
@@ -256,7 +259,7 @@ def summary_display(frame: pd.DataFrame) -> pd.DataFrame:
         "category": frame["category"], "area": frame["area"],
         "financial year": [("-" if pd.isna(year) else f"{year} (part actual)" if pd.notna(ahead) and ahead < 12 else year)
                            for year, ahead in zip(frame["financial_year"], frame["months_forecast"])],
-        "median": frame["expected_total"].map(lambda v: shown(v, count)),  # the year total's, as one series' output says
+        "median": frame["median_total"].map(lambda v: shown(v, count)),  # the year total's, as one series' output says
         "80% interval": [f"{count(lo)} - {count(hi)}" if pd.notna(lo) else "-" for lo, hi in zip(frame["lo80"], frame["hi80"])],
         "change": frame["change_on_previous"].map(lambda v: shown(v, percent)),
         "backtest MASE": frame["backtest_mase"].map(lambda v: shown(v, lambda x: f"{x:.2f}")),

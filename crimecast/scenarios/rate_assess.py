@@ -133,11 +133,15 @@ def rate_milestone_seed(seed: int, *, index: int) -> int:
     return seed + index
 
 
-def with_rate_milestones(report: MilestoneReport, plan: Plan, counts: pd.DataFrame) -> MilestoneReport:
-    """The report of the count milestones with the plan's rate milestones assessed and put back in plan order."""
+def with_rate_milestones(report: MilestoneReport, plan: Plan, counts: pd.DataFrame, *,
+                         rates: pd.DataFrame | None = None) -> MilestoneReport:
+    """The report of the count milestones with the plan's rate milestones assessed and put back in plan order.
+
+    ``rates`` are the counts' rates (:func:`crimecast.data.rates.rates_for`) when already read; else they are read.
+    """
     if not any(is_rate_milestone(m) for m in plan.milestones):
         return report
-    rates = _rates_or_error(counts, plan)
+    rates = _rates_or_error(counts, plan) if rates is None else rates
     last = counts["month"].max()
     if rates["month"].max() > last:  # counts cut at a month (a Board pack's as-of): no survey after it is read either
         rates = rates[rates["month"] <= last]
@@ -179,4 +183,4 @@ def rate_only_report(counts: pd.DataFrame, plan: Plan, *, spec: ForecastSpec, sc
     empty = MilestoneReport(plan=plan, as_of=as_of, base=spec.model_copy(update={"as_of": f"{as_of:%Y-%m}"}), assessments=[],
                             scenario_name=scenario.name if scenario else None,
                             data={k: rates.attrs.get(k) for k in ("source", "illustrative", "notice")})
-    return with_rate_milestones(empty, plan, counts)
+    return with_rate_milestones(empty, plan, counts, rates=rates)
