@@ -164,8 +164,9 @@ def data_options(command):
         from crimecast.data.sources import open_counts
 
         counts = open_counts(data_source)
-        # --area is what the command asks for (compare also asks for its peers: its notes stay dataset-wide)
-        _say_provenance(counts, area=None if "peers" in kwargs else kwargs.get("area"))
+        # CATEGORY in --area is what the command reads (compare also reads its peers: its notes stay dataset-wide)
+        asked = {} if "peers" in kwargs else {"area": kwargs.get("area"), "category": kwargs.get("category")}
+        _say_provenance(counts, **asked)
         return command(*args, counts=counts, **kwargs)
 
     return data_source_options(wrapper)
@@ -183,13 +184,14 @@ def _data_label(counts: pd.DataFrame) -> str:
     return f"{source} (illustrative)" if counts.attrs.get("illustrative") else source
 
 
-def _say_provenance(counts: pd.DataFrame, *, area: str | None = None) -> None:
-    """The illustrative notice and the data's notes (on gaps: of the series of ``area`` alone, when named)."""
-    from crimecast.data.sources import notes_for_area
+def _say_provenance(counts: pd.DataFrame, *, area: str | None = None, category: str | None = None) -> None:
+    """The illustrative notice and the data's notes (on gaps: of the series the command reads, ``category`` in
+    ``area``, alone: ``crimecast.data.sources.notes_for``)."""
+    from crimecast.data.sources import notes_for
 
     if counts.attrs.get("illustrative"):
         click.secho(counts.attrs["notice"], fg="yellow", err=True)
-    for note in notes_for_area(counts, area):
+    for note in notes_for(counts, area=area, category=category):
         click.echo(f"Note: {note}", err=True)
 
 
@@ -380,7 +382,7 @@ def run_command(ctx, category, area, jobs, as_json, spec_options, horizon, out_d
 
         check_forecast_name(save_name)
     counts = open_counts(data_source)
-    _say_provenance(counts, area=area)
+    _say_provenance(counts, area=area, category=category)
     rates = rates_for(counts)  # a rate series (satisfied / surveyed) is forecast as a proportion
     if rates is not None and category != ALL and _is_rate(rates, category):
         if save_name is not None:
@@ -1186,7 +1188,7 @@ def milestones_command(category, target, count_target, direction, area, plan_fil
         area = FORCE_AREA if counts.attrs.get("force_name") else area
     if area is None:  # the area `run` and `spc` default to (a plan's milestones carry their own)
         area = FORCE_AREA if plan_file else default_area(counts)
-    _say_provenance(counts)
+    _say_provenance(counts, area=area, category=category)  # a plan's milestones: every category
     change = _target_option(target, count=count_target, plan_file=plan_file)
     month = _month_option(as_of, "--as-of")
     plan = plan_for(counts, category=category, plan_file=plan_file, area=area, target=change, count=count_target,

@@ -672,15 +672,25 @@ def test_milestones_plan_next_year_from_mid_year_data(tmp_path):
     assert "Oct 2013 to Mar 2014 forecast" in text
 
 
-def test_the_notes_on_gaps_speak_of_the_area_asked_for(write_csv, tmp_path):
+def test_the_notes_on_gaps_speak_of_the_series_asked_for(write_csv, tmp_path):
+    """Of the areas asked for (session 29), and of the category: `spc burglary` listed robbery's gaps, and without
+    --area spoke of the whole dataset (the force of districts reads every district)."""
     rows = [f"{y}-{m:02d},{area},{category},{20 + m + (area == 'south')}" for y in (2012, 2013, 2014)
             for m in range(1, 13) for area in ("north", "south") for category in ("burglary", "robbery")
             if not (area == "south" and category == "robbery" and y == 2013 and m in (4, 5, 6))  # too long to fill
             and not (area == "south" and category == "burglary" and (y, m) == (2013, 8))]  # filled
     data = write_csv("month,area,category,count\n" + "\n".join(rows) + "\n")
+    dropped, filled = "1 series left out for gaps that may not be filled (robbery / south)", "filled 1 missing month(s)"
     asked = {area: invoke("spc", "burglary", "--data", str(data), "--areas", "peers", "--area", area, "--no-chart",
                           "--out", str(tmp_path / area)) for area in ("north", "south", "all")}
     assert asked["north"].exit_code == 0 and "Note:" not in asked["north"].stderr
     for area in ("south", "all"):
-        assert "1 series left out for gaps that may not be filled (robbery / south)" in asked[area].stderr
-        assert "filled 1 missing month(s) in 1 series" in asked[area].stderr
+        assert filled in asked[area].stderr and dropped not in asked[area].stderr
+    robbery = invoke("spc", "robbery", "--data", str(data), "--areas", "peers", "--area", "all", "--no-chart",
+                     "--out", str(tmp_path / "robbery"))
+    assert dropped in robbery.stderr and filled not in robbery.stderr
+    force = invoke("spc", "burglary", "--data", str(data), "--no-chart", "--out", str(tmp_path / "force"))
+    assert force.exit_code == 0 and filled in force.stderr and dropped not in force.stderr
+    run = invoke("run", "burglary", "--data", str(data), "--model", "seasonal-naive", "--paths", "200", "--no-backtest",
+                 "--no-chart", "--jobs", "1", "--out", str(tmp_path / "run"))
+    assert run.exit_code == 0 and filled in run.stderr and dropped not in run.stderr

@@ -130,21 +130,60 @@ def test_one_force_failing_is_not_blamed_for_another_force(tmp_path):
     assert "its part" not in result.output
 
 
-def test_a_series_whose_counts_stopped_is_listed_not_forecast_as_if_it_were_current(tmp_path):
-    """A force's series that stops two years before the data ends is not forecast for months already past."""
+def test_a_series_whose_counts_stopped_is_left_out_of_every_area_not_forecast_as_if_it_were_current(tmp_path):
+    """A force's series that stops two years before the data ends is not forecast for months already past:
+    `--area all` (every area) left it out with a note (the batch exited 1, a failure, for what it could not do),
+    naming both forces it is listed as a failure, and named alone it is refused."""
     months = pd.date_range("2009-04-01", periods=60, freq="MS")
     rows = [f"{m:%Y-%m},{force},burglary,{c}" for force in ("Kent", "Essex")
             for i, (m, c) in enumerate(zip(months, seasonal_counts(60))) if force == "Essex" or i < 36]
     data = tmp_path / "forces.csv"
     data.write_text("month,force,category,count\n" + "\n".join(rows) + "\n")
     result = invoke("run", "burglary", "--data", data, "--area", "all", "--out", tmp_path / "out", *FAST)
-    assert result.exit_code == 1, result.output
-    assert ("- burglary / kent: its counts stop at 2012-03, 24 months before the data used ends "
-            "(2014-03)") in result.output
+    assert result.exit_code == 0, result.output
+    assert ("1 series left out, with nothing to forecast from: its counts stop before 2014-03, the last month used "
+            "(burglary / kent (to 2012-03)). To forecast it from its last count, name it with that as-of month "
+            f"(`forecast run burglary --data {data} --area kent --as-of 2012-03`).") in " ".join(result.output.split())
+    assert "Could not forecast" not in result.output and "1 series stops" not in result.output  # said once
     written = files_in(tmp_path / "out")
     assert "burglary_essex_forecast.csv" in written and not [name for name in written if "kent" in name]
+    both = invoke("run", "burglary", "--data", data, "--area", "kent,essex", "--out", tmp_path / "both", *FAST)
+    assert both.exit_code == 1 and ("- burglary / kent: its counts stop at 2012-03, 24 months before the data used "
+                                    "ends (2014-03)") in both.output
     one = invoke("run", "burglary", "--data", data, "--area", "kent", "--out", tmp_path / "one", *FAST)
     assert one.exit_code == 1 and "its counts stop at 2012-03" in one.output and "Traceback" not in one.output
+
+
+def test_every_area_leaves_out_a_series_whose_counts_stop_in_one_of_them_with_a_note_naming_a_command_that_works(tmp_path):
+    """The Home Office table with --as-of 2013-06: fraud stops in 39 of 43 forces, so it is no category stopped
+    everywhere, and `run all --area all` failed as a batch (exit 1, 39 failures); now those series are left out
+    with one note whose command works, and a category every area stopped in names an area to forecast it in
+    (peers have no default area: `forecast run fraud --data ... --as-of 2012-06` was refused)."""
+    months = pd.date_range("2009-04-01", periods=60, freq="MS")
+    stops = {"kent": 36, "essex": 39}  # fraud to 2012-03 and to 2012-06
+    rows = [f"{m:%Y-%m},{force},{category},{c}" for force in stops for category in ("burglary", "fraud")
+            for i, (m, c) in enumerate(zip(months, seasonal_counts(60))) if category == "burglary" or i < stops[force]]
+    data = tmp_path / "forces.csv"
+    data.write_text("month,force,category,count\n" + "\n".join(rows) + "\n")
+    batch = invoke("run", "all", "--data", data, "--area", "all", "--as-of", "2012-06", "--out", tmp_path / "out", *FAST)
+    assert batch.exit_code == 0, batch.output
+    text = " ".join(batch.output.split())
+    assert ("1 series left out, with nothing to forecast from: its counts stop before 2012-06, the last month used "
+            "(fraud / kent (to 2012-03)). To forecast it from its last count, name it with that as-of month "
+            f"(`forecast run fraud --data {data} --area kent --as-of 2012-03`).") in text
+    assert "Could not forecast" not in text and "fraud_essex_forecast.csv" in files_in(tmp_path / "out")
+    assert ("1 series stops before the data used ends (fraud / kent (to 2012-03)): it is not forecast and adds 0 to "
+            "the totals it is part of") in text  # Kent's total recorded crime: said, as it changes that total
+    suggested = invoke("run", "fraud", "--data", data, "--area", "kent", "--as-of", "2012-03",
+                       "--out", tmp_path / "suggested", *FAST)
+    assert suggested.exit_code == 0, suggested.output
+    every = invoke("run", "all", "--data", data, "--area", "all", "--out", tmp_path / "every", *FAST)
+    assert every.exit_code == 0, every.output
+    assert ("1 category left out, with nothing to forecast from: fraud (counts stop at 2012-06, 21 months before "
+            "2014-03). To forecast it from its last count, name it with that as-of month (`forecast run fraud --data "
+            f"{data} --area essex --as-of 2012-06`).") in " ".join(every.output.split())
+    named = invoke("run", "fraud", "--data", data, "--area", "all", "--out", tmp_path / "named", *FAST)
+    assert_one_error(named, 1, "none of the 2 series asked for has anything to forecast from")
 
 
 def test_every_category_leaves_out_one_whose_counts_stop_with_a_note_not_a_failure(tmp_path):

@@ -4,8 +4,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from crimecast.data.schema import validate
-from crimecast.data.series import resolve_area, resolve_category, season_references, select_keys, series_of, with_totals
+from crimecast.data.series import (resolve_area, resolve_category, season_references, select_keys, selection, series_of,
+                                   with_totals)
 from crimecast.errors import DataError
+from tests.conftest import HOME_OFFICE, needs_shared_data
 
 
 def table(values: dict[tuple[str, str], list[int]]) -> pd.DataFrame:
@@ -82,3 +84,29 @@ def test_districts_pool_their_seasonal_pattern_with_their_force():
     references = season_references(counts)
     assert references["burglary"].tolist() == [6, 8, 10, 12]
     assert references["robbery"].tolist() == series_of(counts, category="robbery", area="force").tolist()
+
+
+@needs_shared_data
+def test_every_area_of_the_home_office_table_leaves_out_the_forces_whose_fraud_stopped(tmp_path):
+    """`forecast run all --dataset forces --area all --as-of 2013-06` failed as a batch (exit 1): fraud stops
+    after 2012/13 Q4 in 39 forces and goes on a little in 4, so it was no category stopped in every area."""
+    from crimecast.data.imports import ImportOptions, import_data
+    from crimecast.data.sources import DataSource, open_counts
+
+    store = tmp_path / "ho.duckdb"
+    import_data("home-office", [HOME_OFFICE], name="forces", store=store, options=ImportOptions(sum_duplicates=True))
+    counts = open_counts(DataSource(dataset="forces", store=str(store)))
+    chosen = selection(counts, category="all", area="all", origin=pd.Timestamp("2013-04-01"))
+    assert not chosen.stopped_categories and len(chosen.stopped_series) == 39
+    assert {c for c, _ in chosen.stopped_series} == {"fraud-offences"}
+    assert [a for c, a in chosen.keys if c == "fraud-offences"] == [
+        "avon-somerset", "cheshire", "devon-cornwall", "greater-manchester"]
+    assert chosen.notes == [
+        "39 series left out, with nothing to forecast from: their counts stop before 2013/14 Q1, the last quarter used "
+        "(fraud-offences / bedfordshire (to 2012/13 Q4), fraud-offences / cambridgeshire (to 2012/13 Q4), "
+        "fraud-offences / cleveland (to 2012/13 Q4), fraud-offences / cumbria (to 2012/13 Q4) and 35 more). To "
+        "forecast one from its last count, name it with that as-of month (`forecast run fraud-offences --dataset "
+        "forces --area bedfordshire --as-of 2013-03`)."]
+    every = selection(counts, category="all", area="all", origin=counts["month"].max())  # stopped everywhere by then
+    assert list(every.stopped_categories) == ["fraud-offences"] and not every.stopped_series
+    assert "(`forecast run fraud-offences --dataset forces --area greater-manchester --as-of 2013-12`)" in every.notes[0]

@@ -5,7 +5,7 @@ import pytest
 from crimecast.data.imports import import_data
 from crimecast.data.load import ColumnMap, load_counts
 from crimecast.data.series import catalogue, season_references, series_of, with_totals
-from crimecast.data.sources import DataSource, cut_at, notes_for_area, open_counts, restrict_to
+from crimecast.data.sources import DataSource, cut_at, notes_for, open_counts, restrict_to
 from crimecast.errors import DataError, UsageError
 from tests.builders import home_office_text, street_archive
 
@@ -109,4 +109,26 @@ def test_a_force_taken_out_of_several_keeps_only_its_own_notes_on_gaps(write_csv
     counts = load_counts(write_csv("month,area,category,count\n" + "\n".join(rows) + "\n"), areas="peers")
     assert any("(burglary / south)" in note for note in counts.attrs["notes"])
     assert not any("left out" in note for note in restrict_to(counts, "north").attrs["notes"])
-    assert notes_for_area(counts, "north") == [] and notes_for_area(counts, "all") == counts.attrs["notes"]
+    assert notes_for(counts, area="north") == [] and notes_for(counts, area="all") == counts.attrs["notes"]
+
+
+def test_the_notes_on_gaps_speak_of_the_category_read_and_of_the_force_by_default(write_csv):
+    """`forecast run burglary` listed robbery's gaps (the notes were narrowed to the areas asked for only, and not
+    at all without --area); the force of districts reads every district, total recorded crime every category."""
+    rows = [f"2013-{m:02d},{area},{category},{10 + m}" for m in range(1, 13) for area in ("north", "south")
+            for category in ("burglary", "robbery", "theft")
+            if not (area == "south" and category == "robbery" and m in (4, 5, 6))  # too long to fill: left out
+            and not (area == "north" and category == "theft" and m == 8)]  # filled
+    counts = with_totals(load_counts(write_csv("month,area,category,count\n" + "\n".join(rows) + "\n")))
+    dropped = "1 series left out for gaps that may not be filled (robbery / south)"  # not 2: no force total formed
+    filled = "filled 1 missing month(s) in 1 series"
+
+    def gaps(**asked) -> list[str]:
+        return [said for said in (filled, dropped) if any(n.startswith(said) for n in notes_for(counts, **asked))]
+
+    assert gaps(area=None) == [filled, dropped]
+    assert gaps(area=None, category="burglary") == gaps(area="force", category="burglary") == []
+    assert gaps(area=None, category="theft") == [filled] and gaps(area="south", category="theft") == []
+    assert gaps(area=None, category="robbery") == gaps(area="all", category="robbery") == [dropped]
+    assert gaps(area="north", category="total-recorded-crime") == [filled]
+    assert notes_for(counts, area=None, category="all") == notes_for(counts, area=None) == counts.attrs["notes"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import re
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -13,7 +14,7 @@ from crimecast.data.frequency import Frequency, frequency_of
 from crimecast.data.load import DEFAULT_DATASET, SINGLE_AREA, data_option
 from crimecast.data.months import months_between
 from crimecast.data.schema import COLUMNS
-from crimecast.data.shared import FrozenDict
+from crimecast.data.shared import FrozenDict, FrozenList
 from crimecast.data.slugs import AREA_CUTOFF, SUGGEST_CUTOFF, did_you_mean, slugify
 from crimecast.errors import DataError
 
@@ -27,6 +28,7 @@ CATEGORY_ALIASES: dict[str, str] = {
     "shoplifting-tss": "shoplifting",
 }
 ALL = "all"
+STOPPED_LISTED = 4  # the note on series left out for counts that stop names this many (and counts the rest)
 
 
 def with_totals(counts: pd.DataFrame) -> pd.DataFrame:
@@ -43,13 +45,13 @@ def with_totals(counts: pd.DataFrame) -> pd.DataFrame:
     frame = counts[[*COLUMNS]]
     areas = frame["area"].unique()
     whole = counts.attrs.get("whole") or FORCE_AREA
-    dropped = dict(counts.attrs.get("dropped", {}))
+    dropped, sums = dict(counts.attrs.get("dropped", {})), {}
     if counts.attrs.get("areas", "parts") == "parts" and whole not in areas:
         short = {c: a for c, a in dropped if a != whole}  # a part left out: the whole would be short
         force = frame[~frame["category"].isin(short)].groupby(["month", "category"], as_index=False)["count"].sum()
         frame = pd.concat([frame, force.assign(area=whole)[[*COLUMNS]]], ignore_index=True)
-        dropped.update({(c, whole): f"no {whole} total for {c}: its part {a} was left out. {dropped[(c, a)]}"
-                        for c, a in short.items()})
+        sums = {(c, whole): f"no {whole} total for {c}: its part {a} was left out. {dropped[(c, a)]}" for c, a in short.items()}
+        dropped.update(sums)
     in_total = counts.attrs.get("total_categories")
     parts = frame if in_total is None else frame[frame["category"].isin(in_total)]
     forms_total = parts["category"].nunique() > 1 or (in_total is not None and not parts.empty)
@@ -59,7 +61,8 @@ def with_totals(counts: pd.DataFrame) -> pd.DataFrame:
         total = total[~total["area"].isin(incomplete)]
         frame = pd.concat([frame, total[[*COLUMNS]]], ignore_index=True)
     frame = frame.sort_values(["category", "area", "month"], ignore_index=True)
-    frame.attrs = {**counts.attrs, "dropped": FrozenDict(dropped)}
+    frame.attrs = {**counts.attrs, "dropped": FrozenDict(dropped),  # with the wholes not formed ...
+                   "dropped_sums": FrozenList([*counts.attrs.get("dropped_sums", []), *sums])}  # ... named here
     return frame
 
 
@@ -290,8 +293,8 @@ def stopped_categories_note(counts: pd.DataFrame, stopped: dict[str, pd.Timestam
                             command: str | None, area: str | None = None) -> str:
     """The one note on the categories :func:`stopped_categories` left out of every category, with how to forecast
     one from its last count (``command``: ``"forecast run"``, or ``"forecast milestones"``, given the data's own
-    option (``--dataset forces``) and ``area`` when it names one; ``None``: a scenario's driver naming it, with
-    ``base.as_of``)."""
+    option (``--dataset forces``) and ``area`` when it names one, or, for several areas, the area of that last
+    count; ``None``: a scenario's driver naming it, with ``base.as_of``)."""
     frequency = frequency_of(counts)
     listed = "; ".join(
         f"{c} (counts stop at {frequency.label(last)}, "
@@ -300,10 +303,55 @@ def stopped_categories_note(counts: pd.DataFrame, stopped: dict[str, pd.Timestam
     name, stop = min(stopped.items())
     one = len(stopped) == 1
     month = f"{frequency.period_end_month(stop):%Y-%m}"
-    how = f"`{command} {name}{_reading_options(counts, area)} --as-of {month}`" if command else \
+    several = area is not None and (area == ALL or "," in area)
+    where = _area_of_last_count(counts, name, stop, area=area) if several else area
+    how = f"`{command} {name}{_reading_options(counts, where)} --as-of {month}`" if command else \
         f"category: {name} with base.as_of: {month}"
     return (f"{len(stopped)} {'category' if one else 'categories'} left out, with nothing to forecast from: {listed}. "
             f"To forecast {'it' if one else 'one'} from its last count, name it with that as-of month ({how}).")
+
+
+def _area_of_last_count(counts: pd.DataFrame, category: str, last: pd.Timestamp, *, area: str) -> str:
+    """Of the areas ``area`` names (``all``, or several), the one holding ``category``'s count at ``last``: the
+    whole when it is among them, else the first (a command naming it forecasts from that count; peers need one)."""
+    rows = (counts["category"] == category) & (counts["month"] == last)
+    if area != ALL:
+        rows &= counts["area"].isin([resolve_area(counts, name.strip()) for name in area.split(",") if name.strip()])
+    held = sorted(counts.loc[rows, "area"].unique())
+    whole = counts.attrs.get("whole") or FORCE_AREA
+    return whole if whole in held or not held else held[0]
+
+
+def stopped_series(counts: pd.DataFrame, keys: list[tuple[str, str]], *,
+                   origin: pd.Timestamp) -> dict[tuple[str, str], pd.Timestamp]:
+    """The series of ``keys`` whose counts stop before ``origin`` (the last period a forecast uses), each with its
+    last period: a local authority another force recorded crimes in for a while, or the Home Office's fraud in
+    the forces where it stops before ``origin`` when it goes on in others."""
+    rows = (counts["month"] <= origin) & counts["category"].isin({c for c, _ in keys}) & counts["area"].isin(
+        {a for _, a in keys})
+    last = counts.loc[rows].groupby(["category", "area"])["month"].max()
+    return {key: last[key] for key in keys if key in last.index and last[key] < origin}
+
+
+def stopped_series_note(counts: pd.DataFrame, stopped: dict[tuple[str, str], pd.Timestamp], *,
+                        origin: pd.Timestamp, command: str, every: bool = False) -> str:
+    """The one note on the series :func:`stopped_series` left out of a request through ``all`` (``--area all``, or
+    every category in several areas), naming the first ``STOPPED_LISTED`` and how ``command`` forecasts one
+    (``every``: the reason nothing is forecast, when they are all the series asked for)."""
+    frequency = frequency_of(counts)
+    ordered = sorted(stopped.items())
+    listed = ", ".join(f"{c} / {a} (to {frequency.label(last)})" for (c, a), last in ordered[:STOPPED_LISTED])
+    more = len(ordered) - STOPPED_LISTED
+    (category, area), last = ordered[0]
+    one = len(ordered) == 1
+    how = (f"`{command} {category}{_reading_options(counts, area)} "
+           f"--as-of {frequency.period_end_month(last):%Y-%m}`")
+    lead = f"none of the {len(ordered)} series asked for has anything" if every else \
+        f"{len(ordered)} series left out, with nothing"
+    return (f"{lead} to forecast from: {'its' if one else 'their'} counts stop "
+            f"before {frequency.label(origin)}, the last {frequency.noun} used "
+            f"({listed}{f' and {more} more' if more > 0 else ''}). To forecast {'it' if one else 'one'} from its "
+            f"last count, name it with that as-of month ({how}).")
 
 
 def _reading_options(counts: pd.DataFrame, area: str | None) -> str:
@@ -323,19 +371,54 @@ def source_read(counts: pd.DataFrame) -> str:
     return source.removesuffix(f" ({force})") if force else source
 
 
+@dataclass(frozen=True)
+class Selection:
+    """The series a request names, and those it leaves out for counts that stop before its origin.
+
+    Attributes
+    ----------
+    keys
+        The (category, area) pairs to forecast.
+    notes
+        Notes such as an alias being used, or the series left out.
+    stopped_categories
+        Categories left out of every category, stopped in every area asked for (:func:`stopped_categories`).
+    stopped_series
+        Further series left out, reached through ``all`` (:func:`stopped_series`). Unlike a category stopped
+        everywhere, such a series is still part of totals forecast with it (total recorded crime in its area), to
+        which it adds 0: the forecast's own note says so.
+    """
+
+    keys: list[tuple[str, str]]
+    notes: list[str]
+    stopped_categories: dict[str, pd.Timestamp] = field(default_factory=dict)
+    stopped_series: dict[tuple[str, str], pd.Timestamp] = field(default_factory=dict)
+
+
 def select_keys(counts: pd.DataFrame, *, category: str, area: str, origin: pd.Timestamp | None = None,
                 command: str = "forecast run") -> tuple[list[tuple[str, str]], list[str]]:
-    """(category, area) pairs named by ``category`` and ``area``, ``all`` (or a comma-separated list of areas) allowed.
+    """(category, area) pairs named by ``category`` and ``area``, and notes: :func:`selection`'s."""
+    chosen = selection(counts, category=category, area=area, origin=origin, command=command)
+    return chosen.keys, chosen.notes
+
+
+def selection(counts: pd.DataFrame, *, category: str, area: str, origin: pd.Timestamp | None = None,
+              command: str = "forecast run") -> Selection:
+    """The (category, area) pairs named by ``category`` and ``area``, ``all`` (or a comma-separated list of areas)
+    allowed.
 
     ``origin``
-        The last period the forecast uses: ``all`` then leaves out the categories whose counts stop before it
-        (:func:`stopped_categories`), with one note saying how ``command`` forecasts one anyway. ``None``
-        (a backtest, which scores a category's own history) keeps them.
+        The last period the forecast uses: ``all`` then leaves out what has nothing to forecast from, with one note
+        each saying how ``command`` forecasts one anyway: a category whose counts stop before it in every area
+        asked for (:func:`stopped_categories`), then a series whose counts stop before it in one of several areas
+        (:func:`stopped_series`), reached through ``all`` (every category, or ``--area all``). A series named
+        by category and area is kept (its forecast refuses it, with the reason). ``None`` (a backtest, which
+        scores a category's own history) keeps them all.
 
-    Returns
-    -------
-    (keys, notes)
-        The pairs to forecast, and notes such as an alias being used.
+    Raises
+    ------
+    DataError
+        For an unknown category or area, and when every series asked for stops before ``origin``.
     """
     notes = []
     if category == ALL:
@@ -350,13 +433,23 @@ def select_keys(counts: pd.DataFrame, *, category: str, area: str, origin: pd.Ti
         areas = sorted(counts["area"].unique())
     else:  # one area, or several separated by commas
         areas = list(dict.fromkeys(resolve_area(counts, name.strip()) for name in area.split(",") if name.strip()))
+    stopped: dict[str, pd.Timestamp] = {}
     if category == ALL and origin is not None:
         stopped = stopped_categories(counts, origin=origin, areas=areas)
         if stopped:
             categories = [c for c in categories if c not in stopped]
             notes.append(stopped_categories_note(counts, stopped, origin=origin, command=command, area=area))
     present = set(map(tuple, counts[["category", "area"]].drop_duplicates().to_numpy()))
-    return [(c, a) for c in categories for a in areas if (c, a) in present], notes
+    keys = [(c, a) for c in categories for a in areas if (c, a) in present]
+    series: dict[tuple[str, str], pd.Timestamp] = {}
+    if ALL in (category, area) and origin is not None and len(keys) > 1:
+        series = stopped_series(counts, keys, origin=origin)
+        if series:
+            keys = [key for key in keys if key not in series]
+            if not keys:
+                raise DataError(stopped_series_note(counts, series, origin=origin, command=command, every=True))
+            notes.append(stopped_series_note(counts, series, origin=origin, command=command))
+    return Selection(keys=keys, notes=notes, stopped_categories=stopped, stopped_series=series)
 
 
 def catalogue(counts: pd.DataFrame) -> pd.DataFrame:

@@ -18,8 +18,8 @@ import pandas as pd
 from crimecast.data.frequency import frequency_named, frequency_of, last_complete_period
 from crimecast.data.load import DEFAULT_DATASET, EMBEDDED_DATASETS, ColumnMap, counts_from, load_counts
 from crimecast.data.schema import DEFAULT_FILL, DEFAULT_MAX_GAP, FillMissing, gap_notes
-from crimecast.data.series import (ALL, FORCE_AREA, SharedReferences, default_area, resolve_area, season_references,
-                                   with_totals)
+from crimecast.data.series import (ALL, FORCE_AREA, TOTAL_CATEGORY, SharedReferences, default_area, resolve_area,
+                                   resolve_category, season_references, with_totals)
 from crimecast.data.shared import FrozenList
 from crimecast.data.store import dataset_names, read_dataset, store_path
 from crimecast.errors import DataError, UsageError
@@ -172,7 +172,8 @@ def restrict_to(counts: pd.DataFrame, area: str) -> pd.DataFrame:
     keep = counts["area"].eq(slug) | counts["area"].map(parents).eq(slug)
     chosen = counts[keep].reset_index(drop=True)
     chosen["area"] = chosen["area"].replace({slug: FORCE_AREA})
-    chosen.attrs = {**counts.attrs, **_gap_notes_of(counts.attrs, [slug]), "areas": "parts", "whole": FORCE_AREA,
+    chosen.attrs = {**counts.attrs, **_gap_notes_of(counts.attrs, areas=_areas_read(counts, slug)),
+                    "areas": "parts", "whole": FORCE_AREA,
                     "force_name": slug,
                     "source": f"{counts.attrs.get('source')} ({slug})",
                     "filled": FrozenList((c, FORCE_AREA if a == slug else a, m) for c, a, m in counts.attrs.get("filled", [])
@@ -181,36 +182,73 @@ def restrict_to(counts: pd.DataFrame, area: str) -> pd.DataFrame:
     return chosen
 
 
-def notes_for_area(counts: pd.DataFrame, area: str | None) -> list[str]:
-    """The data's notes (``attrs["notes"]``) for a command asking for ``area`` (``--area``).
+def notes_for(counts: pd.DataFrame, *, area: str | None, category: str | None = None) -> list[str]:
+    """The data's notes (``attrs["notes"]``) for a command reading ``category`` in ``area`` (``--area``).
 
     The notes on gaps (periods filled in, series left out) speak only of the
-    series of the areas named (one, or several separated by commas) and of
-    their districts, and are left out when none of those had a gap. With no
-    area, ``all``, or an area the data does not hold (the command says why),
-    they speak of the whole data, as :func:`open_counts` made them.
+    series the command reads: those of ``category`` (total recorded crime: of
+    every category it counts) in the areas named (one, or several separated
+    by commas) and their sub-areas (the whole of areas that are parts, the
+    force, reads every area), and are left out when none of those had a
+    gap. Without ``area``, a category is read in the area every command
+    defaults to (:func:`crimecast.data.series.default_area`). Every category
+    (``None`` or ``all``) in every area (``all``, or no area), or a name the
+    data does not hold (the command says why), reads the whole data: its
+    notes are as :func:`open_counts` made them.
     """
     notes = list(counts.attrs.get("notes", []))
-    if area is None or area.strip() == ALL or not counts.attrs.get("gap_notes"):
+    if not counts.attrs.get("gap_notes"):
         return notes
+    every = category is None or category.strip() == ALL
     try:
-        slugs = [resolve_area(counts, name.strip()) for name in area.split(",") if name.strip()]
+        areas = _areas_read(counts, area if area is not None or every else default_area(counts))
     except DataError:
         return notes
-    return _gap_notes_of(counts.attrs, slugs)["notes"]
+    try:
+        categories = None if every else _categories_read(counts, category)
+    except DataError:
+        categories = None
+    if areas is None and categories is None:
+        return notes
+    return _gap_notes_of(counts.attrs, areas=areas, categories=categories)["notes"]
 
 
-def _gap_notes_of(attrs: dict, areas: list[str]) -> dict:
-    """``notes`` and ``gap_notes`` with the notes on gaps made again of the series of ``areas`` and their districts
-    alone (one rule for :func:`notes_for_area` and :func:`restrict_to`)."""
+def _areas_read(counts: pd.DataFrame, area: str | None) -> frozenset[str] | None:
+    """The areas whose series a command asking for ``area`` reads: those named and their sub-areas (``parents``);
+    ``None`` for every area (``all``, or the whole of areas that are parts, which is their sum)."""
+    if area is None or area.strip() == ALL:
+        return None
+    named = {resolve_area(counts, name.strip()) for name in area.split(",") if name.strip()}
+    whole = counts.attrs.get("whole") or FORCE_AREA
+    if whole in named and counts.attrs.get("areas", "parts") == "parts":
+        return None
+    parents = counts.attrs.get("parents", {})
+    return frozenset(named | {child for child, parent in parents.items() if parent in named})
+
+
+def _categories_read(counts: pd.DataFrame, category: str) -> frozenset[str] | None:
+    """The categories whose series a command asking for ``category`` reads: it (an alias resolved), or for total
+    recorded crime every category it counts (``attrs["total_categories"]``; ``None``: every category)."""
+    slug, _ = resolve_category(counts, category)
+    if slug != TOTAL_CATEGORY:
+        return frozenset({slug})
+    in_total = counts.attrs.get("total_categories")
+    return None if in_total is None else frozenset({*in_total, TOTAL_CATEGORY})
+
+
+def _gap_notes_of(attrs: dict, *, areas: frozenset[str] | None, categories: frozenset[str] | None = None) -> dict:
+    """``notes`` and ``gap_notes`` with the notes on gaps made again of the series of ``categories`` in ``areas``
+    alone (``None``: every one; one rule for :func:`notes_for` and :func:`restrict_to`)."""
     notes, whole = list(attrs.get("notes", [])), list(attrs.get("gap_notes", []))
     if not whole:
         return {}
-    parents, asked = attrs.get("parents", {}), set(areas)
-    wanted = [a for a in {area for _, area, _ in attrs.get("filled", [])} | {area for _, area in attrs.get("dropped", {})}
-              if a in asked or parents.get(a) in asked]
-    own = gap_notes([f for f in attrs.get("filled", []) if f[1] in wanted],
-                    {key: reason for key, reason in attrs.get("dropped", {}).items() if key[1] in wanted},
+
+    def read(category: str, area: str) -> bool:
+        return (areas is None or area in areas) and (categories is None or category in categories)
+
+    sums = set(attrs.get("dropped_sums", []))  # a whole not formed for its part's gap: the part is the series left out
+    own = gap_notes([f for f in attrs.get("filled", []) if read(f[0], f[1])],
+                    {key: reason for key, reason in attrs.get("dropped", {}).items() if read(*key) and key not in sums},
                     how=attrs["fill_missing"], frequency=frequency_named(attrs["frequency"]),
                     listed_by=attrs.get("listed_by", ""))
     at = notes.index(whole[0]) if whole[0] in notes else len(notes)  # the notes on gaps are together, in their place

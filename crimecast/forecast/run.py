@@ -13,8 +13,8 @@ from crimecast.defaults import DEFAULT_EXCEPTIONAL, DEFAULT_MODEL, NO_EXCEPTIONA
 from crimecast.data.exceptional import ExceptionalPeriod, settled_in
 from crimecast.data.frequency import frequency_of
 from crimecast.data.known_changes import KnownChange, check_known_changes
-from crimecast.data.series import (ALL, FORCE_AREA, TOTAL_CATEGORY, filled_periods, resolve_area, resolve_category,
-                                   season_references, select_keys, series_of, stopped_categories)
+from crimecast.data.series import (FORCE_AREA, TOTAL_CATEGORY, Selection, filled_periods, resolve_area, resolve_category,
+                                   season_references, select_keys, selection, series_of)
 from crimecast.errors import CrimecastError, DataError
 from crimecast.forecast.backtest import (BACKTEST_MODELS, BACKTEST_WINDOWS, backtest_need, backtest_origins,
                                          backtest_series, lost_to_baseline, summarise)
@@ -206,11 +206,11 @@ class RunReport:
 
 
 def _series_items(counts: pd.DataFrame, category: str, area: str,
-                  origin: pd.Timestamp | None = None) -> tuple[list[tuple[str, str, pd.Series]], list[str]]:
-    keys, notes = select_keys(counts, category=category, area=area, origin=origin)
-    if not keys:
+                  origin: pd.Timestamp | None = None) -> tuple[list[tuple[str, str, pd.Series]], Selection]:
+    chosen = selection(counts, category=category, area=area, origin=origin)
+    if not chosen.keys:
         raise DataError(f"no series for category '{category}' in area '{area}'. Run `forecast list` to see what exists.")
-    return [(c, a, series_of(counts, category=c, area=a)) for c, a in keys], notes
+    return [(c, a, series_of(counts, category=c, area=a)) for c, a in chosen.keys], chosen
 
 
 def _backtested_beside(counts: pd.DataFrame, needs: list[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -257,9 +257,10 @@ def run_forecasts(counts: pd.DataFrame, *, category: str, area: str, spec: Forec
         One report per series forecast, notes about the selection (aliases),
         the panel (to save) and, for several series, those that could not be
         forecast and why: one bad series never stops the others. ``all``
-        leaves out a category whose counts stop before the data used ends
-        (:func:`crimecast.data.series.stopped_categories`), with a note, not
-        as a failure; named, it is refused.
+        (every category, or every area) leaves out a category, or a series,
+        whose counts stop before the data used ends
+        (:func:`crimecast.data.series.selection`), with a note, not as a
+        failure; named by category and area, it is refused.
 
     Raises
     ------
@@ -267,17 +268,15 @@ def run_forecasts(counts: pd.DataFrame, *, category: str, area: str, spec: Forec
         When a single series is asked for and cannot be forecast.
     """
     origin = default_as_of(counts, spec)
-    items, notes = _series_items(counts, category, area, origin)
+    items, chosen = _series_items(counts, category, area, origin)
     batch = len(items) > 1
     needs = [(c, a) for c, a, _ in items]
     beside = _backtested_beside(counts, needs) if options.backtest else []
-    said = (stopped_categories(counts, origin=origin, areas=sorted({a for _, a in needs}))
-            if category == ALL else {})  # left out of the batch, and said so by the selection's note
     references = season_references(counts)
     backtested = [(c, a, y.loc[:origin] if (c, a) in beside else y) for c, a, y in items]  # as each is backtested
     drifts = _window_drifts(references, backtested, spec=spec, options=options) if options.backtest else {}
     panel = forecast_panel(counts, spec=spec, needs=needs, jobs=jobs, progress=progress, keep_going=batch,
-                           said_stopped=frozenset(said),
+                           said_stopped=frozenset(chosen.stopped_categories),  # left out, and said so
                            score=partial(_backtest_beside_forecast, spec=spec, options=options, batch=batch,
                                          wholes=references, drifts=drifts),
                            score_keys=beside)
@@ -293,7 +292,7 @@ def run_forecasts(counts: pd.DataFrame, *, category: str, area: str, spec: Forec
         scored.update({(c, a): _unscored(failed[(c, a)]) if (c, a) in failed else next(scores) for c, a, _ in alone})
     scored = [scored.get((c, a)) for c, a, _ in ready]
     reports = [_report(panel, counts, item, score) for item, score in zip(ready, scored)]
-    return RunReport(reports=reports, notes=notes, failures=failures, panel=panel)
+    return RunReport(reports=reports, notes=chosen.notes, failures=failures, panel=panel)
 
 
 def _failure(panel: Panel, category: str, area: str) -> SeriesFailure:
@@ -357,7 +356,8 @@ def run_backtests(counts: pd.DataFrame, *, category: str, area: str, spec: Forec
         One score row per (series, model, window), summaries, and notes
         about the selection (aliases, series too short to backtest).
     """
-    items, notes = _series_items(counts, category, area)
+    items, chosen = _series_items(counts, category, area)
+    notes = list(chosen.notes)
     frequency = frequency_of(counts)
     need = f"{backtest_need(frequency)} {frequency.noun}s"
     short = [f"{c} / {a}" for c, a, y in items if not backtest_origins(len(y), windows=options.windows, frequency=frequency)]

@@ -170,7 +170,7 @@ class Plan:
     data: str | None = None
     forecast: ForecastSpec | None = None
     left_out: tuple[str, ...] = ()  # categories every category left out for counts that stop before the forecast
-    notes: tuple[str, ...] = ()  # what the plan's making decided (the categories left out), in plain words
+    notes: tuple[str, ...] = ()  # what the plan's making decided (what it left out), in plain words
 
     @property
     def from_file(self) -> bool:
@@ -321,7 +321,7 @@ def plan_for(counts, *, category: str | None = None, plan_file: str | None = Non
     """
     from crimecast.data.calendar import financial_year_start
     from crimecast.data.frequency import frequency_of
-    from crimecast.data.series import ALL, FORCE_AREA, select_keys, stopped_categories
+    from crimecast.data.series import ALL, FORCE_AREA, selection
     from crimecast.data.calendar import planning_as_of
     from crimecast.data.slugs import display_name
     from crimecast.errors import UsageError
@@ -341,12 +341,11 @@ def plan_for(counts, *, category: str | None = None, plan_file: str | None = Non
     # the period the assessment forecasts from (assess_milestones): every category leaves out those stopped before it
     origin = frequency.period_containing(
         as_of if as_of is not None else planning_as_of(parse_financial_year(year), frequency.period_end_month(last)))
-    keys, notes = select_keys(counts, category=category or ALL, area=area, origin=origin, command="forecast milestones")
-    keys = sorted(keys, key=lambda k: (k[0], k[1] != FORCE_AREA, k[1]))  # the force first, then its districts
+    chosen = selection(counts, category=category or ALL, area=area, origin=origin, command="forecast milestones")
+    keys = sorted(chosen.keys, key=lambda k: (k[0], k[1] != FORCE_AREA, k[1]))  # the force first, then its districts
     what = f"{display_name(category)} by area" if category else "Every category"  # a title, as a plan's name is
     plan = milestone_plan(keys, name=f"{what} {year}", target=change, count=count, year=year, direction=direction)
-    left_out = stopped_categories(counts, origin=origin, areas=sorted({a for _, a in keys})) if category is None else {}
-    return dataclasses.replace(plan, left_out=tuple(left_out), notes=tuple(notes))
+    return dataclasses.replace(plan, left_out=tuple(chosen.stopped_categories), notes=tuple(chosen.notes))
 
 
 __all__ = ["COMMAND_LINE", "Milestone", "Plan", "load_plan", "milestone_plan", "parse_change", "plan_data", "plan_for",
