@@ -1272,7 +1272,10 @@ def optimise_csf_command(assumptions_file, budget, objective, scenario_file, sol
     from crimecast.scenarios.spec import load_scenario
 
     assumptions, source = load_assumptions(assumptions_file)
-    counts = open_counts(data_source.naming(assumptions.forecast.data))
+    named = data_source.naming(assumptions.forecast.data)
+    # the force-wide area every command defaults to (peers of one force: that force); a saved forecast names the
+    # force as `run` did, so keep that (as milestones do)
+    counts = open_counts(named if saved_name is not None else named.inside(None))
     scenario = load_scenario(scenario_file) if scenario_file else None
     _say_provenance(counts)  # first, as every command says it
     with _forecasting(quiet=as_json) as progress:

@@ -472,6 +472,45 @@ def test_optimise_csf_says_what_a_fund_beyond_the_limits_leaves_unspent(csf_file
     assert out.count("but it cannot take more") == 8 and len(compared) < 8
 
 
+def _one_force_fund(tmp_path, area: str) -> Path:
+    """A quick fund of two recipients in one force's area (``area``), on ``avon.csv``: one force in a force column."""
+    path = tmp_path / f"fund-{area}.yaml"
+    path.write_text(f"""version: 1
+name: Avon fund
+fund:
+  budget: 1000000
+  budget_sweep: {{low: 1000000, high: 1000000, step: 100000}}
+  recipients:
+    police: {{area: {area}, last_year: 600000}}
+    partners: {{area: {area}, last_year: 400000}}
+outcome: {{categories: [burglary, robbery]}}
+forecast: {{data: {tmp_path / "avon.csv"}, as_of: 2019-03, model: seasonal-naive, paths: 200}}
+response:
+  max_reduction: {{dist: triangular, low: 0.01, mode: 0.03, high: 0.05}}
+  half_spend_per_crime: {{dist: triangular, low: 20, mode: 40, high: 80}}
+uncertainty: {{samples: 10, stability_samples: 5}}
+""", encoding="utf-8")
+    return path
+
+
+def test_optimise_csf_on_one_force_of_peers_reads_area_force_as_that_force(tmp_path, unpriced_fund):
+    """``area: force`` on a dataset of peers holding one force is that force, the area every command defaults to (as
+    run and milestones do), and gives what naming the force gives: was "unknown area 'force' ... Known areas:
+    avon-and-somerset"."""
+    months = [f"{y}-{m:02d}" for y in range(2016, 2020) for m in range(1, 13)]
+    rows = [f"{month},Avon and Somerset Constabulary,{crime},{base + 5 * (i % 12)}" for i, month in enumerate(months)
+            for crime, base in (("Burglary", 800), ("Robbery", 90))]
+    (tmp_path / "avon.csv").write_text("month,force,crime_type,count\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    asked = {area: invoke("optimise", "csf", "--assumptions", str(_one_force_fund(tmp_path, area)), "--areas", "peers",
+                          "--no-chart", "--out", str(tmp_path / area))
+             for area in ("force", "avon-and-somerset")}
+    assert asked["force"].exit_code == 0, asked["force"].output
+    assert asked["force"].output.replace("fund-force", "fund-avon-and-somerset").replace(
+        str(tmp_path / "force"), str(tmp_path / "avon-and-somerset")) == asked["avon-and-somerset"].output
+    baseline = (tmp_path / "force" / "optimise-csf" / "baseline_crime.csv").read_text()
+    assert "police,avon-and-somerset,burglary," in baseline  # the force by its name, as scenarios name it
+
+
 @pytest.mark.parametrize("solver", ["highs", "cbc"])  # --solver reaches the solve (test_allocate.py compares the two)
 def test_optimise_csf_infeasible_is_one_clear_line(csf_file, solver):
     result = CliRunner().invoke(cli, ["optimise", "csf", "--assumptions", str(csf_file(**{"fund.recipients.solihull.floor": "130%"})),
