@@ -85,6 +85,18 @@ def test_headers_name_the_defaults_a_forecast_goes_without(small_csv, tmp_path):
     drift = invoke("run", "robbery", "--area", "north", "--data", str(small_csv), "--paths", "100", "--no-drift",
                    "--no-backtest", "--no-chart", "--out", str(tmp_path))  # the default model, the one with a drift
     assert "Model: crimecast, 100 paths, drift off.\n" in drift.output
+    compare = ["compare", "robbery", "--area", "north", "--peers", "south", *quick, "--no-chart", "--out", str(tmp_path)]
+    assert ". Model: seasonal-naive, 100 paths.\n" in invoke(*compare).output  # forecasts 2014/15 beside 2013/14
+    assert ". Model: seasonal-naive, 100 paths, steps off.\n" in invoke(*compare, "--no-steps").output
+    assert "Model:" not in invoke(*compare, "--no-forecast").output  # nothing forecast: no model to name
+    files = []
+    for name, value in (("low", "0.05"), ("high", "0.2")):
+        files.append(tmp_path / f"{name}.yaml")
+        files[-1].write_text(f"name: {name}\nbase: {{data: {small_csv}, as_of: 2014-03, model: seasonal-naive, paths: 100, "
+                             f"steps: false}}\ndrivers:\n  - {{kind: uplift, category: robbery, value: {value}}}\n",
+                             encoding="utf-8")
+    compared = invoke("scenario", "compare", *map(str, files), "--jobs", "1", "--out", str(tmp_path)).output
+    assert "one baseline forecast from 2014-03 (seasonal-naive, 100 paths, steps off), mean total" in compared
 
 
 @pytest.mark.slow
