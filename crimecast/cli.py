@@ -221,9 +221,11 @@ def forecast_spec_options(command):
         click.option("--paths", "n_paths", type=click.IntRange(100, 100_000), default=None,
                      help=f"Simulated sample paths per series [default: {DEFAULT_PATHS:,}, or the file's]."),
         click.option("--seed", type=int, default=None, help=f"Random seed (same seed, same output) [default: {DEFAULT_SEED}]."),
-        click.option("--no-steps", is_flag=True, help="Do not model confirmed step changes as level shifts."),
+        click.option("--no-steps", is_flag=True,
+                     help=f"Do not model confirmed step changes as level shifts ({DEFAULT_MODEL} only)."),
         click.option("--no-drift", is_flag=True,
-                     help=f"Do not carry {DRIFT_SHARE:.0%} of last year's dataset-wide forecast error into the forecasts."),
+                     help=f"Do not carry {DRIFT_SHARE:.0%} of last year's dataset-wide forecast error into the forecasts "
+                          f"({DEFAULT_MODEL} only)."),
         click.option("--known-changes", "known_changes_file", type=click.Path(path_type=Path), default=None,
                      help="CSV of known process changes (month,description[,category,area]), always treated as steps."),
     ]
@@ -371,7 +373,7 @@ def run_command(ctx, category, area, jobs, as_json, spec_options, horizon, out_d
     from crimecast.data.series import ALL, default_area
     from crimecast.data.sources import open_counts
     from crimecast.forecast.run import BacktestOptions, run_forecasts, run_size
-    from crimecast.forecast.spec import forecast_spec
+    from crimecast.forecast.spec import forecast_spec, refuse_unused_switches
     from crimecast.report import forecast as render
     from crimecast.report.files import ChartWorkers
 
@@ -391,6 +393,7 @@ def run_command(ctx, category, area, jobs, as_json, spec_options, horizon, out_d
                          as_json=as_json, counts=counts)
     area = area or (ALL if category == ALL else default_area(counts))
     spec = forecast_spec(**spec_options, horizon=horizon, exceptional=_exceptional(exceptional_spec, counts))
+    refuse_unused_switches(spec, spec_options)
     options = BacktestOptions(backtest=not no_backtest)
     steps = run_size(counts, category=category, area=area, backtest=not no_backtest, spec=spec)
     with contextlib.ExitStack() as cleanup:  # chart workers start now, so their plotting imports overlap the fitting
@@ -466,11 +469,12 @@ def backtest_command(ctx, category, area, jobs, as_json, spec_options, windows, 
     from crimecast.data.frequency import frequency_of
     from crimecast.data.series import ALL, default_area, select_keys
     from crimecast.forecast.run import BacktestOptions, run_backtests
-    from crimecast.forecast.spec import forecast_spec
+    from crimecast.forecast.spec import forecast_spec, refuse_unused_switches
     from crimecast.report.forecast import backtest_json, backtest_text, failures_text
 
     spec = forecast_spec(**spec_options, exceptional=_exceptional(exceptional_spec, counts))
     chosen = _models_option(models, spec.model)
+    refuse_unused_switches(spec, spec_options, models=chosen)
     area = area or (ALL if category == ALL else default_area(counts))
     options = BacktestOptions(windows=windows, models=chosen)
     with _progress(len(select_keys(counts, category=category, area=area)[0]), "Backtesting") as progress:
@@ -479,7 +483,8 @@ def backtest_command(ctx, category, area, jobs, as_json, spec_options, windows, 
     if as_json:
         _echo_json(backtest_json(report, data=counts.attrs))
     else:
-        _show(backtest_text(report, model=spec.model, frequency=frequency_of(counts), off=spec.switched_off))
+        _show(backtest_text(report, model=spec.model, frequency=frequency_of(counts),
+                            off=spec.switched_off_for((spec.model, *chosen))))
     if report.failures:
         _show(failures_text(report.failures, what="backtest", debug=ctx.find_root().params.get("debug", False)))
         ctx.exit(1)
@@ -629,12 +634,14 @@ def compare_command(category, area, peers, peer_group, year, population_file, no
     """
     from crimecast.data.population import load_population
     from crimecast.forecast.compare import compare_areas, peer_names
-    from crimecast.forecast.spec import forecast_spec
+    from crimecast.forecast.spec import forecast_spec, refuse_unused_switches
     from crimecast.report import compare as render
 
     names = peer_names(peers, peer_group)
     population = load_population(population_file) if population_file else None
     options = None if no_forecast else forecast_spec(**spec_options, exceptional=_exceptional(exceptional_spec, counts))
+    if options is not None:
+        refuse_unused_switches(options, spec_options)
     comparison = compare_areas(counts, category=category, focus=area, peers=names, year=year, population=population,
                                forecast=options, jobs=jobs or default_jobs())
     with staged_output(out_dir) as stage:
@@ -1169,6 +1176,7 @@ def milestones_command(category, target, count_target, direction, area, plan_fil
     """
     from crimecast.data.series import FORCE_AREA, default_area
     from crimecast.data.sources import force_wide, open_counts
+    from crimecast.forecast.spec import refuse_unused_switches
     from crimecast.report import milestones as render
     from crimecast.report.charts import milestone_chart, save_figure
     from crimecast.report.rates import rate_milestone_chart
@@ -1193,6 +1201,7 @@ def milestones_command(category, target, count_target, direction, area, plan_fil
                     year=year, direction=direction, as_of=month)
     scenario = load_scenario(scenario_file) if scenario_file else None
     spec = milestone_spec(plan, scenario, **spec_options, as_of=None if month is None else f"{month:%Y-%m}")
+    refuse_unused_switches(spec, spec_options)
     with _forecasting(quiet=as_json) as progress:
         report = assess_milestones(counts, plan, spec=spec, scenario=scenario,
                                    saved=_saved(saved_name, counts, data_source.store),

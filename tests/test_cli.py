@@ -68,35 +68,73 @@ def test_a_batch_says_its_force_row_is_the_sum_of_the_districts(small_csv, tmp_p
     assert not any("added up" in text for text in json.loads(districts.stdout)["batch_notes"])  # nothing is summed
 
 
-def test_headers_name_the_defaults_a_forecast_goes_without(small_csv, tmp_path):
+def test_headers_name_the_model(small_csv, tmp_path):
     quick = ["--data", str(small_csv), "--model", "seasonal-naive", "--paths", "100", "--jobs", "1"]
     one = ["run", "robbery", "--area", "north", *quick, "--no-backtest", "--no-chart", "--out", str(tmp_path)]
     assert ". Model: seasonal-naive, 100 paths.\n" in invoke(*one).output
-    assert ". Model: seasonal-naive, 100 paths, steps off.\n" in invoke(*one, "--no-steps").output
     batch = ["run", "robbery", "--area", "all", *quick, "--no-backtest", "--no-chart", "--out", str(tmp_path)]
     assert "Model:" not in invoke(*batch).output  # a batch's table has no header while nothing is off
-    assert "\nModel: seasonal-naive, 100 paths, steps off.\ncategory " in invoke(*batch, "--no-steps").output
     milestones = ["milestones", "robbery", "--area", "north", *quick, "--no-chart", "--out", str(tmp_path)]
     assert "Model: seasonal-naive, 100 paths.\n" in invoke(*milestones).output
-    assert "Model: seasonal-naive, 100 paths, steps off.\n" in invoke(*milestones, "--no-steps").output
     backtest = ["backtest", "robbery", "--area", "north", *quick, "--models", "seasonal-naive,ets"]
     assert "Overall (2 window(s) per series):" in invoke(*backtest).output
-    assert "Overall (2 window(s) per series, steps off):" in invoke(*backtest, "--no-steps").output
-    drift = invoke("run", "robbery", "--area", "north", "--data", str(small_csv), "--paths", "100", "--no-drift",
-                   "--no-backtest", "--no-chart", "--out", str(tmp_path))  # the default model, the one with a drift
-    assert "Model: crimecast, 100 paths, drift off.\n" in drift.output
     compare = ["compare", "robbery", "--area", "north", "--peers", "south", *quick, "--no-chart", "--out", str(tmp_path)]
     assert ". Model: seasonal-naive, 100 paths.\n" in invoke(*compare).output  # forecasts 2014/15 beside 2013/14
-    assert ". Model: seasonal-naive, 100 paths, steps off.\n" in invoke(*compare, "--no-steps").output
     assert "Model:" not in invoke(*compare, "--no-forecast").output  # nothing forecast: no model to name
+
+
+def _small_scenarios(tmp_path, small_csv, base: str) -> list[str]:
+    """Two scenario files on ``small_csv`` with ``base`` settings (besides data and as_of): robbery up 5% and 20%."""
     files = []
     for name, value in (("low", "0.05"), ("high", "0.2")):
         files.append(tmp_path / f"{name}.yaml")
-        files[-1].write_text(f"name: {name}\nbase: {{data: {small_csv}, as_of: 2014-03, model: seasonal-naive, paths: 100, "
-                             f"steps: false}}\ndrivers:\n  - {{kind: uplift, category: robbery, value: {value}}}\n",
-                             encoding="utf-8")
-    compared = invoke("scenario", "compare", *map(str, files), "--jobs", "1", "--out", str(tmp_path)).output
-    assert "one baseline forecast from 2014-03 (seasonal-naive, 100 paths, steps off), mean total" in compared
+        files[-1].write_text(f"name: {name}\nbase: {{data: {small_csv}, as_of: 2014-03, {base}}}\n"
+                             f"drivers:\n  - {{kind: uplift, category: robbery, value: {value}}}\n", encoding="utf-8")
+    return [str(f) for f in files]
+
+
+def test_headers_name_the_defaults_a_forecast_goes_without(small_csv, tmp_path):
+    """Steps and drift are the default model's own: its headers say when they are off, in one wording; a backtest
+    of --model ets beside crimecast says it of crimecast's windows (was: silent)."""
+    off = ["--data", str(small_csv), "--paths", "100", "--jobs", "1", "--no-steps", "--no-drift"]
+    said = "crimecast, 100 paths, steps off, drift off"
+    one = ["run", "robbery", "--area", "north", *off, "--no-backtest", "--no-chart", "--out", str(tmp_path)]
+    assert f". Model: {said}.\n" in invoke(*one).output
+    batch = ["run", "robbery", "--area", "all", *off, "--no-backtest", "--no-chart", "--out", str(tmp_path)]
+    assert f"\nModel: {said}.\ncategory " in invoke(*batch).output
+    milestones = ["milestones", "robbery", "--area", "north", *off, "--no-chart", "--out", str(tmp_path)]
+    assert f"Model: {said}.\n" in invoke(*milestones).output
+    compare = ["compare", "robbery", "--area", "north", "--peers", "south", *off, "--no-chart", "--out", str(tmp_path)]
+    assert f". Model: {said}.\n" in invoke(*compare).output
+    backtest = invoke("backtest", "robbery", "--area", "north", *off, "--model", "ets", "--models", "ets,crimecast")
+    assert "Overall (2 window(s) per series, steps off, drift off):" in backtest.output
+    files = _small_scenarios(tmp_path, small_csv, "paths: 100, steps: false, drift: false")
+    assert f"Forecast from 2014-03 ({said}).\n" in invoke("scenario", "run", files[0], "--jobs", "1", "--no-chart",
+                                                           "--out", str(tmp_path)).output
+    compared = invoke("scenario", "compare", *files, "--jobs", "1", "--out", str(tmp_path)).output
+    assert f"one baseline forecast from 2014-03 ({said}), mean total" in compared
+    other = _small_scenarios(tmp_path, small_csv, "model: seasonal-naive, paths: 100, steps: false")
+    assert "(seasonal-naive, 100 paths), mean total" in invoke("scenario", "compare", *other, "--out", str(tmp_path)).output
+
+
+def test_steps_and_drift_switches_are_refused_where_no_model_has_them(small_csv, tmp_path):
+    """Only the default model has steps and drift: --no-steps and --no-drift with other models would do nothing, so
+    they are refused as an option left unused is (exit 2; was: silent)."""
+    quick = ["--data", str(small_csv), "--model", "ets", "--paths", "100", "--jobs", "1"]
+    commands = [["run", "robbery", "--area", "north", "--no-backtest", "--no-chart"],
+                ["milestones", "robbery", "--area", "north", "--no-chart"],
+                ["compare", "robbery", "--area", "north", "--peers", "south", "--no-chart"]]
+    for command in commands:
+        result = invoke(*command, *quick, "--no-drift", "--out", str(tmp_path))
+        assert result.exit_code == 2, result.output
+        assert ("Error: --no-drift has no effect with the ets model: only the default model, crimecast, carries the "
+                "dataset drift. Leave --no-drift out, or use --model crimecast.") in result.output
+    backtest = invoke("backtest", "robbery", "--area", "north", *quick, "--models", "ets,seasonal-naive", "--no-steps",
+                      "--no-drift")
+    assert backtest.exit_code == 2 and ("--no-steps and --no-drift have no effect with the models compared (ets, "
+                                        "seasonal-naive): only the default model, crimecast, models step changes as "
+                                        "level shifts and carries the dataset drift") in backtest.output
+    assert "add crimecast to --models" in backtest.output
 
 
 @pytest.mark.slow
@@ -266,12 +304,13 @@ def test_scenario_run_prints_drivers_years_contributions_and_writes_files(tmp_pa
     assert "west-midlands (illustrative)" in (folder / "monthly.csv").read_text()
 
 
-def test_scenario_run_header_names_what_its_base_goes_without(tmp_path):
+def test_scenario_run_header_names_only_what_its_model_goes_without(tmp_path):
+    """seasonal-naive has no steps to switch off (the default model's, see test_headers_name_the_defaults_...)."""
     path = tmp_path / "s.yaml"
     path.write_text(FAST_SCENARIO.replace("paths: 300}", "paths: 300, steps: false}"), encoding="utf-8")
     result = invoke("scenario", "run", str(path), "--out", str(tmp_path), "--no-chart")
     assert result.exit_code == 0, result.output
-    assert "Forecast from 2013-03 (seasonal-naive, 300 paths, steps off).\n" in result.output  # without: see above
+    assert "Forecast from 2013-03 (seasonal-naive, 300 paths).\n" in result.output
 
 
 @pytest.mark.parametrize("command", [["scenario", "run", "FAST"],
