@@ -369,7 +369,7 @@ def run_command(ctx, category, area, jobs, as_json, spec_options, horizon, out_d
       forecast run crime --data mydata.csv --date-col Month --value-col Crimes
       forecast run all --save wm-2014     # then: forecast milestones burglary --forecast wm-2014
     """
-    from crimecast.data.rates import rates_for
+    from crimecast.data.rates import is_rate, rates_for
     from crimecast.data.series import ALL, default_area
     from crimecast.data.sources import open_counts
     from crimecast.forecast.run import BacktestOptions, run_forecasts, run_size
@@ -384,7 +384,7 @@ def run_command(ctx, category, area, jobs, as_json, spec_options, horizon, out_d
     counts = open_counts(data_source)
     _say_provenance(counts, area=area)
     rates = rates_for(counts)  # a rate series (satisfied / surveyed) is forecast as a proportion
-    if rates is not None and category != ALL and _is_rate(rates, category):
+    if category != ALL and is_rate(rates, category):
         if save_name is not None:
             raise UsageError(f"'{category}' is a rate series; --save keeps forecasts of counts only. Run it without --save.")
         rate_spec = forecast_spec(**spec_options, horizon=horizon)
@@ -571,14 +571,14 @@ def spc_command(category, area, start, seasonal_adjust, known_changes_file, run_
         return _spc_areas(category, area, start=start, seasonal_adjust=seasonal_adjust,
                           known_changes_file=known_changes_file, run_length=run_length, screen=screen, out_dir=out_dir,
                           chart=not no_chart, as_json=as_json, exceptional_spec=exceptional_spec, counts=counts)
-    from crimecast.data.rates import rates_for
+    from crimecast.data.rates import is_rate, rates_for
     from crimecast.data.series import default_area
     from crimecast.forecast.run import run_spc
     from crimecast.report import forecast as render
 
     start_month = _month_option(start, "--from")
     rates = rates_for(counts)  # a rate series gets a p-chart (Laney's p' when overdispersed)
-    if rates is not None and _is_rate(rates, category):
+    if is_rate(rates, category):
         return _spc_rate(rates, category=category, area=area, start=start_month, run_length=run_length, out_dir=out_dir,
                          drawn=not no_chart, as_json=as_json, counts=counts)
     known = _known_changes(known_changes_file)
@@ -1479,12 +1479,6 @@ def report_command(plan_file, as_of, scenario_file, csf_file, fleet_file, out_di
 
 
 # ---------------------------------------------------------------- rate series (satisfied / surveyed)
-
-def _is_rate(rates: pd.DataFrame, category: str) -> bool:
-    from crimecast.data.rates import is_rate
-
-    return is_rate(rates, category)
-
 
 def _run_rate(rates, *, category, area, horizon, n_paths, seed, backtest, chart, out_dir, as_json, counts) -> None:
     """``forecast run`` on a rate series: percentages with 80%/95% intervals, rolling 12 months, backtest coverage."""

@@ -774,3 +774,26 @@ def test_the_notes_on_gaps_speak_of_the_area_asked_for(write_csv, tmp_path):
     for area in ("south", "all"):
         assert "1 series left out for gaps that may not be filled (robbery / south)" in asked[area].stderr
         assert "filled 1 missing month(s) in 1 series" in asked[area].stderr
+
+
+def test_the_cli_has_no_thin_wrappers_of_library_functions():
+    """The CLI is glue: a function of cli.py that only hands its arguments to another function is that function,
+    called directly (was: _is_rate(rates, category), returning crimecast.data.rates.is_rate(rates, category))."""
+    import ast
+
+    import crimecast.cli
+
+    tree = ast.parse(Path(crimecast.cli.__file__).read_text(encoding="utf-8"))
+    wrappers = []
+    for function in (node for node in ast.walk(tree) if isinstance(node, ast.FunctionDef)):
+        body = [s for s in function.body if not isinstance(s, (ast.Import, ast.ImportFrom))
+                and not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]  # imports and docstring
+        call = body[0].value if len(body) == 1 and isinstance(body[0], ast.Return) else None
+        if not isinstance(call, ast.Call) or not isinstance(call.func, ast.Name):
+            continue
+        passed = [a.id for a in call.args if isinstance(a, ast.Name)] + [
+            k.value.id for k in call.keywords if isinstance(k.value, ast.Name) and k.arg == k.value.id]
+        params = [a.arg for a in (*function.args.args, *function.args.kwonlyargs)]
+        if params and passed == params and len(call.args) + len(call.keywords) == len(params):
+            wrappers.append(f"{function.name} -> {call.func.id}")
+    assert not wrappers, wrappers
