@@ -223,9 +223,11 @@ def forecast_spec_options(command):
         click.option("--paths", "n_paths", type=click.IntRange(100, 100_000), default=None,
                      help=f"Simulated sample paths per series [default: {DEFAULT_PATHS:,}, or the file's]."),
         click.option("--seed", type=int, default=None, help=f"Random seed (same seed, same output) [default: {DEFAULT_SEED}]."),
-        click.option("--no-steps", is_flag=True, help="Do not model confirmed step changes as level shifts."),
+        click.option("--no-steps", is_flag=True,
+                     help=f"Do not model confirmed step changes as level shifts ({DEFAULT_MODEL} only)."),
         click.option("--no-drift", is_flag=True,
-                     help=f"Do not carry {DRIFT_SHARE:.0%} of last year's dataset-wide forecast error into the forecasts."),
+                     help=f"Do not carry {DRIFT_SHARE:.0%} of last year's dataset-wide forecast error into the forecasts "
+                          f"({DEFAULT_MODEL} only)."),
         click.option("--known-changes", "known_changes_file", type=click.Path(path_type=Path), default=None,
                      help="CSV of known process changes (month,description[,category,area]), always treated as steps."),
     ]
@@ -369,11 +371,11 @@ def run_command(ctx, category, area, jobs, as_json, spec_options, horizon, out_d
       forecast run crime --data mydata.csv --date-col Month --value-col Crimes
       forecast run all --save wm-2014     # then: forecast milestones burglary --forecast wm-2014
     """
-    from crimecast.data.rates import rates_for
+    from crimecast.data.rates import is_rate, rates_for
     from crimecast.data.series import ALL, default_area
     from crimecast.data.sources import open_counts
     from crimecast.forecast.run import BacktestOptions, run_forecasts, run_size
-    from crimecast.forecast.spec import forecast_spec
+    from crimecast.forecast.spec import forecast_spec, refuse_unused_switches
     from crimecast.report import forecast as render
     from crimecast.report.files import ChartWorkers
 
@@ -384,7 +386,7 @@ def run_command(ctx, category, area, jobs, as_json, spec_options, horizon, out_d
     counts = open_counts(data_source)
     _say_provenance(counts, area=area, category=category)
     rates = rates_for(counts)  # a rate series (satisfied / surveyed) is forecast as a proportion
-    if rates is not None and category != ALL and _is_rate(rates, category):
+    if category != ALL and is_rate(rates, category):
         if save_name is not None:
             raise UsageError(f"'{category}' is a rate series; --save keeps forecasts of counts only. Run it without --save.")
         rate_spec = forecast_spec(**spec_options, horizon=horizon)
@@ -393,6 +395,7 @@ def run_command(ctx, category, area, jobs, as_json, spec_options, horizon, out_d
                          as_json=as_json, counts=counts)
     area = area or (ALL if category == ALL else default_area(counts))
     spec = forecast_spec(**spec_options, horizon=horizon, exceptional=_exceptional(exceptional_spec, counts))
+    refuse_unused_switches(spec, spec_options)
     options = BacktestOptions(backtest=not no_backtest)
     steps = run_size(counts, category=category, area=area, backtest=not no_backtest, spec=spec)
     with contextlib.ExitStack() as cleanup:  # chart workers start now, so their plotting imports overlap the fitting
@@ -468,11 +471,12 @@ def backtest_command(ctx, category, area, jobs, as_json, spec_options, windows, 
     from crimecast.data.frequency import frequency_of
     from crimecast.data.series import ALL, default_area, select_keys
     from crimecast.forecast.run import BacktestOptions, run_backtests
-    from crimecast.forecast.spec import forecast_spec
+    from crimecast.forecast.spec import forecast_spec, refuse_unused_switches
     from crimecast.report.forecast import backtest_json, backtest_text, failures_text
 
     spec = forecast_spec(**spec_options, exceptional=_exceptional(exceptional_spec, counts))
     chosen = _models_option(models, spec.model)
+    refuse_unused_switches(spec, spec_options, models=chosen)
     area = area or (ALL if category == ALL else default_area(counts))
     options = BacktestOptions(windows=windows, models=chosen)
     with _progress(len(select_keys(counts, category=category, area=area)[0]), "Backtesting") as progress:
@@ -481,7 +485,8 @@ def backtest_command(ctx, category, area, jobs, as_json, spec_options, windows, 
     if as_json:
         _echo_json(backtest_json(report, data=counts.attrs))
     else:
-        _show(backtest_text(report, model=spec.model, frequency=frequency_of(counts), off=spec.switched_off))
+        _show(backtest_text(report, model=spec.model, frequency=frequency_of(counts),
+                            off=spec.switched_off_for((spec.model, *chosen))))
     if report.failures:
         _show(failures_text(report.failures, what="backtest", debug=ctx.find_root().params.get("debug", False)))
         ctx.exit(1)
@@ -568,14 +573,14 @@ def spc_command(category, area, start, seasonal_adjust, known_changes_file, run_
         return _spc_areas(category, area, start=start, seasonal_adjust=seasonal_adjust,
                           known_changes_file=known_changes_file, run_length=run_length, screen=screen, out_dir=out_dir,
                           chart=not no_chart, as_json=as_json, exceptional_spec=exceptional_spec, counts=counts)
-    from crimecast.data.rates import rates_for
+    from crimecast.data.rates import is_rate, rates_for
     from crimecast.data.series import default_area
     from crimecast.forecast.run import run_spc
     from crimecast.report import forecast as render
 
     start_month = _month_option(start, "--from")
     rates = rates_for(counts)  # a rate series gets a p-chart (Laney's p' when overdispersed)
-    if rates is not None and _is_rate(rates, category):
+    if is_rate(rates, category):
         return _spc_rate(rates, category=category, area=area, start=start_month, run_length=run_length, out_dir=out_dir,
                          drawn=not no_chart, as_json=as_json, counts=counts)
     known = _known_changes(known_changes_file)
@@ -631,12 +636,14 @@ def compare_command(category, area, peers, peer_group, year, population_file, no
     """
     from crimecast.data.population import load_population
     from crimecast.forecast.compare import compare_areas, peer_names
-    from crimecast.forecast.spec import forecast_spec
+    from crimecast.forecast.spec import forecast_spec, refuse_unused_switches
     from crimecast.report import compare as render
 
     names = peer_names(peers, peer_group)
     population = load_population(population_file) if population_file else None
     options = None if no_forecast else forecast_spec(**spec_options, exceptional=_exceptional(exceptional_spec, counts))
+    if options is not None:
+        refuse_unused_switches(options, spec_options)
     comparison = compare_areas(counts, category=category, focus=area, peers=names, year=year, population=population,
                                forecast=options, jobs=jobs or default_jobs())
     with staged_output(out_dir) as stage:
@@ -1171,6 +1178,7 @@ def milestones_command(category, target, count_target, direction, area, plan_fil
     """
     from crimecast.data.series import FORCE_AREA, default_area
     from crimecast.data.sources import force_wide, open_counts
+    from crimecast.forecast.spec import refuse_unused_switches
     from crimecast.report import milestones as render
     from crimecast.report.charts import milestone_chart, save_figure
     from crimecast.report.rates import rate_milestone_chart
@@ -1195,6 +1203,7 @@ def milestones_command(category, target, count_target, direction, area, plan_fil
                     year=year, direction=direction, as_of=month)
     scenario = load_scenario(scenario_file) if scenario_file else None
     spec = milestone_spec(plan, scenario, **spec_options, as_of=None if month is None else f"{month:%Y-%m}")
+    refuse_unused_switches(spec, spec_options)
     with _forecasting(quiet=as_json) as progress:
         report = assess_milestones(counts, plan, spec=spec, scenario=scenario,
                                    saved=_saved(saved_name, counts, data_source.store),
@@ -1274,7 +1283,10 @@ def optimise_csf_command(assumptions_file, budget, objective, scenario_file, sol
     from crimecast.scenarios.spec import load_scenario
 
     assumptions, source = load_assumptions(assumptions_file)
-    counts = open_counts(data_source.naming(assumptions.forecast.data))
+    named = data_source.naming(assumptions.forecast.data)
+    # the force-wide area every command defaults to (peers of one force: that force); a saved forecast names the
+    # force as `run` did, so keep that (as milestones do)
+    counts = open_counts(named if saved_name is not None else named.inside(None))
     scenario = load_scenario(scenario_file) if scenario_file else None
     _say_provenance(counts)  # first, as every command says it
     with _forecasting(quiet=as_json) as progress:
@@ -1469,12 +1481,6 @@ def report_command(plan_file, as_of, scenario_file, csf_file, fleet_file, out_di
 
 
 # ---------------------------------------------------------------- rate series (satisfied / surveyed)
-
-def _is_rate(rates: pd.DataFrame, category: str) -> bool:
-    from crimecast.data.rates import is_rate
-
-    return is_rate(rates, category)
-
 
 def _run_rate(rates, *, category, area, horizon, n_paths, seed, backtest, chart, out_dir, as_json, counts) -> None:
     """``forecast run`` on a rate series: percentages with 80%/95% intervals, rolling 12 months, backtest coverage."""

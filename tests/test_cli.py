@@ -68,23 +68,73 @@ def test_a_batch_says_its_force_row_is_the_sum_of_the_districts(small_csv, tmp_p
     assert not any("added up" in text for text in json.loads(districts.stdout)["batch_notes"])  # nothing is summed
 
 
-def test_headers_name_the_defaults_a_forecast_goes_without(small_csv, tmp_path):
+def test_headers_name_the_model(small_csv, tmp_path):
     quick = ["--data", str(small_csv), "--model", "seasonal-naive", "--paths", "100", "--jobs", "1"]
     one = ["run", "robbery", "--area", "north", *quick, "--no-backtest", "--no-chart", "--out", str(tmp_path)]
     assert ". Model: seasonal-naive, 100 paths.\n" in invoke(*one).output
-    assert ". Model: seasonal-naive, 100 paths, steps off.\n" in invoke(*one, "--no-steps").output
     batch = ["run", "robbery", "--area", "all", *quick, "--no-backtest", "--no-chart", "--out", str(tmp_path)]
     assert "Model:" not in invoke(*batch).output  # a batch's table has no header while nothing is off
-    assert "\nModel: seasonal-naive, 100 paths, steps off.\ncategory " in invoke(*batch, "--no-steps").output
     milestones = ["milestones", "robbery", "--area", "north", *quick, "--no-chart", "--out", str(tmp_path)]
     assert "Model: seasonal-naive, 100 paths.\n" in invoke(*milestones).output
-    assert "Model: seasonal-naive, 100 paths, steps off.\n" in invoke(*milestones, "--no-steps").output
     backtest = ["backtest", "robbery", "--area", "north", *quick, "--models", "seasonal-naive,ets"]
     assert "Overall (2 window(s) per series):" in invoke(*backtest).output
-    assert "Overall (2 window(s) per series, steps off):" in invoke(*backtest, "--no-steps").output
-    drift = invoke("run", "robbery", "--area", "north", "--data", str(small_csv), "--paths", "100", "--no-drift",
-                   "--no-backtest", "--no-chart", "--out", str(tmp_path))  # the default model, the one with a drift
-    assert "Model: crimecast, 100 paths, drift off.\n" in drift.output
+    compare = ["compare", "robbery", "--area", "north", "--peers", "south", *quick, "--no-chart", "--out", str(tmp_path)]
+    assert ". Model: seasonal-naive, 100 paths.\n" in invoke(*compare).output  # forecasts 2014/15 beside 2013/14
+    assert "Model:" not in invoke(*compare, "--no-forecast").output  # nothing forecast: no model to name
+
+
+def _small_scenarios(tmp_path, small_csv, base: str) -> list[str]:
+    """Two scenario files on ``small_csv`` with ``base`` settings (besides data and as_of): robbery up 5% and 20%."""
+    files = []
+    for name, value in (("low", "0.05"), ("high", "0.2")):
+        files.append(tmp_path / f"{name}.yaml")
+        files[-1].write_text(f"name: {name}\nbase: {{data: {small_csv}, as_of: 2014-03, {base}}}\n"
+                             f"drivers:\n  - {{kind: uplift, category: robbery, value: {value}}}\n", encoding="utf-8")
+    return [str(f) for f in files]
+
+
+def test_headers_name_the_defaults_a_forecast_goes_without(small_csv, tmp_path):
+    """Steps and drift are the default model's own: its headers say when they are off, in one wording; a backtest
+    of --model ets beside crimecast says it of crimecast's windows (was: silent)."""
+    off = ["--data", str(small_csv), "--paths", "100", "--jobs", "1", "--no-steps", "--no-drift"]
+    said = "crimecast, 100 paths, steps off, drift off"
+    one = ["run", "robbery", "--area", "north", *off, "--no-backtest", "--no-chart", "--out", str(tmp_path)]
+    assert f". Model: {said}.\n" in invoke(*one).output
+    batch = ["run", "robbery", "--area", "all", *off, "--no-backtest", "--no-chart", "--out", str(tmp_path)]
+    assert f"\nModel: {said}.\ncategory " in invoke(*batch).output
+    milestones = ["milestones", "robbery", "--area", "north", *off, "--no-chart", "--out", str(tmp_path)]
+    assert f"Model: {said}.\n" in invoke(*milestones).output
+    compare = ["compare", "robbery", "--area", "north", "--peers", "south", *off, "--no-chart", "--out", str(tmp_path)]
+    assert f". Model: {said}.\n" in invoke(*compare).output
+    backtest = invoke("backtest", "robbery", "--area", "north", *off, "--model", "ets", "--models", "ets,crimecast")
+    assert "Overall (2 window(s) per series, steps off, drift off):" in backtest.output
+    files = _small_scenarios(tmp_path, small_csv, "paths: 100, steps: false, drift: false")
+    assert f"Forecast from 2014-03 ({said}).\n" in invoke("scenario", "run", files[0], "--jobs", "1", "--no-chart",
+                                                           "--out", str(tmp_path)).output
+    compared = invoke("scenario", "compare", *files, "--jobs", "1", "--out", str(tmp_path)).output
+    assert f"one baseline forecast from 2014-03 ({said}), mean total" in compared
+    other = _small_scenarios(tmp_path, small_csv, "model: seasonal-naive, paths: 100, steps: false")
+    assert "(seasonal-naive, 100 paths), mean total" in invoke("scenario", "compare", *other, "--out", str(tmp_path)).output
+
+
+def test_steps_and_drift_switches_are_refused_where_no_model_has_them(small_csv, tmp_path):
+    """Only the default model has steps and drift: --no-steps and --no-drift with other models would do nothing, so
+    they are refused as an option left unused is (exit 2; was: silent)."""
+    quick = ["--data", str(small_csv), "--model", "ets", "--paths", "100", "--jobs", "1"]
+    commands = [["run", "robbery", "--area", "north", "--no-backtest", "--no-chart"],
+                ["milestones", "robbery", "--area", "north", "--no-chart"],
+                ["compare", "robbery", "--area", "north", "--peers", "south", "--no-chart"]]
+    for command in commands:
+        result = invoke(*command, *quick, "--no-drift", "--out", str(tmp_path))
+        assert result.exit_code == 2, result.output
+        assert ("Error: --no-drift has no effect with the ets model: only the default model, crimecast, carries the "
+                "dataset drift. Leave --no-drift out, or use --model crimecast.") in result.output
+    backtest = invoke("backtest", "robbery", "--area", "north", *quick, "--models", "ets,seasonal-naive", "--no-steps",
+                      "--no-drift")
+    assert backtest.exit_code == 2 and ("--no-steps and --no-drift have no effect with the models compared (ets, "
+                                        "seasonal-naive): only the default model, crimecast, models step changes as "
+                                        "level shifts and carries the dataset drift") in backtest.output
+    assert "add crimecast to --models" in backtest.output
 
 
 @pytest.mark.slow
@@ -254,12 +304,13 @@ def test_scenario_run_prints_drivers_years_contributions_and_writes_files(tmp_pa
     assert "west-midlands (illustrative)" in (folder / "monthly.csv").read_text()
 
 
-def test_scenario_run_header_names_what_its_base_goes_without(tmp_path):
+def test_scenario_run_header_names_only_what_its_model_goes_without(tmp_path):
+    """seasonal-naive has no steps to switch off (the default model's, see test_headers_name_the_defaults_...)."""
     path = tmp_path / "s.yaml"
     path.write_text(FAST_SCENARIO.replace("paths: 300}", "paths: 300, steps: false}"), encoding="utf-8")
     result = invoke("scenario", "run", str(path), "--out", str(tmp_path), "--no-chart")
     assert result.exit_code == 0, result.output
-    assert "Forecast from 2013-03 (seasonal-naive, 300 paths, steps off).\n" in result.output  # without: see above
+    assert "Forecast from 2013-03 (seasonal-naive, 300 paths).\n" in result.output
 
 
 @pytest.mark.parametrize("command", [["scenario", "run", "FAST"],
@@ -470,6 +521,45 @@ def test_optimise_csf_says_what_a_fund_beyond_the_limits_leaves_unspent(csf_file
     compared = re.findall(r"would buy ([\d.]+), more than the ([\d.]+) elsewhere", out)
     assert all(float(here) > float(there) for here, there in compared)
     assert out.count("but it cannot take more") == 8 and len(compared) < 8
+
+
+def _one_force_fund(tmp_path, area: str) -> Path:
+    """A quick fund of two recipients in one force's area (``area``), on ``avon.csv``: one force in a force column."""
+    path = tmp_path / f"fund-{area}.yaml"
+    path.write_text(f"""version: 1
+name: Avon fund
+fund:
+  budget: 1000000
+  budget_sweep: {{low: 1000000, high: 1000000, step: 100000}}
+  recipients:
+    police: {{area: {area}, last_year: 600000}}
+    partners: {{area: {area}, last_year: 400000}}
+outcome: {{categories: [burglary, robbery]}}
+forecast: {{data: {tmp_path / "avon.csv"}, as_of: 2019-03, model: seasonal-naive, paths: 200}}
+response:
+  max_reduction: {{dist: triangular, low: 0.01, mode: 0.03, high: 0.05}}
+  half_spend_per_crime: {{dist: triangular, low: 20, mode: 40, high: 80}}
+uncertainty: {{samples: 10, stability_samples: 5}}
+""", encoding="utf-8")
+    return path
+
+
+def test_optimise_csf_on_one_force_of_peers_reads_area_force_as_that_force(tmp_path, unpriced_fund):
+    """``area: force`` on a dataset of peers holding one force is that force, the area every command defaults to (as
+    run and milestones do), and gives what naming the force gives: was "unknown area 'force' ... Known areas:
+    avon-and-somerset"."""
+    months = [f"{y}-{m:02d}" for y in range(2016, 2020) for m in range(1, 13)]
+    rows = [f"{month},Avon and Somerset Constabulary,{crime},{base + 5 * (i % 12)}" for i, month in enumerate(months)
+            for crime, base in (("Burglary", 800), ("Robbery", 90))]
+    (tmp_path / "avon.csv").write_text("month,force,crime_type,count\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    asked = {area: invoke("optimise", "csf", "--assumptions", str(_one_force_fund(tmp_path, area)), "--areas", "peers",
+                          "--no-chart", "--out", str(tmp_path / area))
+             for area in ("force", "avon-and-somerset")}
+    assert asked["force"].exit_code == 0, asked["force"].output
+    assert asked["force"].output.replace("fund-force", "fund-avon-and-somerset").replace(
+        str(tmp_path / "force"), str(tmp_path / "avon-and-somerset")) == asked["avon-and-somerset"].output
+    baseline = (tmp_path / "force" / "optimise-csf" / "baseline_crime.csv").read_text()
+    assert "police,avon-and-somerset,burglary," in baseline  # the force by its name, as scenarios name it
 
 
 @pytest.mark.parametrize("solver", ["highs", "cbc"])  # --solver reaches the solve (test_allocate.py compares the two)
@@ -694,3 +784,26 @@ def test_the_notes_on_gaps_speak_of_the_series_asked_for(write_csv, tmp_path):
     run = invoke("run", "burglary", "--data", str(data), "--model", "seasonal-naive", "--paths", "200", "--no-backtest",
                  "--no-chart", "--jobs", "1", "--out", str(tmp_path / "run"))
     assert run.exit_code == 0 and filled in run.stderr and dropped not in run.stderr
+
+
+def test_the_cli_has_no_thin_wrappers_of_library_functions():
+    """The CLI is glue: a function of cli.py that only hands its arguments to another function is that function,
+    called directly (was: _is_rate(rates, category), returning crimecast.data.rates.is_rate(rates, category))."""
+    import ast
+
+    import crimecast.cli
+
+    tree = ast.parse(Path(crimecast.cli.__file__).read_text(encoding="utf-8"))
+    wrappers = []
+    for function in (node for node in ast.walk(tree) if isinstance(node, ast.FunctionDef)):
+        body = [s for s in function.body if not isinstance(s, (ast.Import, ast.ImportFrom))
+                and not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]  # imports and docstring
+        call = body[0].value if len(body) == 1 and isinstance(body[0], ast.Return) else None
+        if not isinstance(call, ast.Call) or not isinstance(call.func, ast.Name):
+            continue
+        passed = [a.id for a in call.args if isinstance(a, ast.Name)] + [
+            k.value.id for k in call.keywords if isinstance(k.value, ast.Name) and k.arg == k.value.id]
+        params = [a.arg for a in (*function.args.args, *function.args.kwonlyargs)]
+        if params and passed == params and len(call.args) + len(call.keywords) == len(params):
+            wrappers.append(f"{function.name} -> {call.func.id}")
+    assert not wrappers, wrappers

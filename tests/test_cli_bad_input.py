@@ -255,7 +255,7 @@ def test_a_backtest_batch_reports_the_series_that_failed(tmp_path, monkeypatch):
 
 def test_an_all_zero_series_is_forecast_as_zero_with_a_plain_note(tmp_path):
     data = monthly_csv(tmp_path / "zero.csv", {("robbery", "solihull"): np.zeros(60)})
-    result = invoke("run", "robbery", "--data", data, "--out", tmp_path / "out", "--no-steps", *FAST)
+    result = invoke("run", "robbery", "--data", data, "--out", tmp_path / "out", *FAST)  # seasonal-naive: no steps
     assert result.exit_code == 0, result.output
     assert "no change can be given on a year with no crimes" in result.output
 

@@ -102,3 +102,12 @@ def test_a_scenario_base_with_an_unknown_key_names_the_spec_keys(tmp_path):
     path.write_text(yaml.safe_dump({"name": "s", "base": {"modle": "ets"}, "drivers": []}), encoding="utf-8")
     with pytest.raises(ScenarioError, match="unknown key 'modle'. Did you mean 'model'.*known_changes, exceptional"):
         load_scenario(path)
+
+
+def test_steps_and_drift_off_are_said_only_where_the_default_model_runs():
+    """Steps and drift are the default model's own: an ets forecast goes without neither; a backtest of ets beside
+    crimecast does (crimecast's windows)."""
+    spec = ForecastSpec(model="ets", steps=False, drift=False)
+    assert spec.switched_off == [] and "off" not in spec.describe()
+    assert spec.switched_off_for(("ets", "crimecast")) == ["steps off", "drift off"]
+    assert ForecastSpec(steps=False).switched_off == ["steps off"]

@@ -23,6 +23,7 @@ from crimecast.data.series import filled_in_years, resolve_area, resolve_categor
 from crimecast.data.slugs import area_label, slugify
 from crimecast.errors import DataError, UsageError
 from crimecast.forecast.significance import ChangeTest, poisson_e_test
+from crimecast.forecast.spec import ForecastSpec
 
 PER = 1000  # rates per 1,000 residents
 FUNNEL_LEVELS = (0.95, 0.998)
@@ -65,6 +66,7 @@ class PeerComparison:
     funnel: pd.DataFrame | None
     ranked_by: str
     notes: list[str] = field(default_factory=list)
+    spec: ForecastSpec | None = None  # the forecasts' settings; None when none was made (a past year, or none asked)
 
     @property
     def peers(self) -> list[str]:
@@ -316,7 +318,8 @@ def compare_areas(counts: pd.DataFrame, *, category: str, focus: str, peers: lis
                           previous_year=financial_year_label(start - 1), group_count=group_count,
                           group_previous=group_previous, group_rate=group_rate, funnel=funnel,
                           ranked_by="rate per 1,000 (1 = lowest)" if population is not None
-                          else "change on the year before (1 = largest fall)", notes=notes)
+                          else "change on the year before (1 = largest fall)", notes=notes,
+                          spec=forecast if forecasts else None)
 
 
 def peer_names(peers: str | None, peer_group: str | Path | None) -> list[str]:

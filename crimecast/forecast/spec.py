@@ -22,6 +22,7 @@ Every default comes from :mod:`crimecast.defaults`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import lru_cache
 from typing import Annotated, Any
 
@@ -31,12 +32,17 @@ from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, PlainValidat
 from crimecast.data.exceptional import ExceptionalPeriod
 from crimecast.data.known_changes import KnownChange
 from crimecast.data.slugs import did_you_mean, slugify
+from crimecast.errors import UsageError
 from crimecast.specfile import Month, month_text
 from crimecast.defaults import (DEFAULT_EXCEPTIONAL, DEFAULT_MODEL, DEFAULT_PATHS, DEFAULT_SEED, MAX_HORIZON,
                                 MODEL_NAMES, NO_EXCEPTIONAL)
 
 MIN_PATHS, MAX_PATHS = 100, 100_000
 SPEC_KEYS = ("model", "paths", "seed", "steps", "drift", "as_of", "horizon", "known_changes", "exceptional")
+# The settings only the default model has (its Prophet member's level shifts; the dataset drift): the command-line
+# switch that turns each off, and what the default model does with it.
+DEFAULT_ONLY: dict[str, tuple[str, str]] = {"steps": ("--no-steps", "models step changes as level shifts"),
+                                            "drift": ("--no-drift", "carries the dataset drift")}
 
 
 def _timestamp(raw) -> pd.Timestamp:
@@ -132,7 +138,8 @@ class ForecastSpec(BaseModel):
     paths, seed
         Sample paths per series and the random seed.
     steps
-        Model confirmed step changes as level shifts (``False``: none).
+        Model confirmed step changes as level shifts (``False``: none); the default model's (its Prophet
+        member's), other models never.
     drift
         Carry a share of the dataset's drift (how far last year's forecasts
         of its categories fell short, ``crimecast.forecast.drift``) into the
@@ -205,10 +212,16 @@ class ForecastSpec(BaseModel):
 
     @property
     def switched_off(self) -> list[str]:
-        """The defaults this forecast goes without: ``["steps off", "drift off"]`` (drift only for the default
-        model, the one that carries it)."""
-        return [*(["steps off"] if not self.steps else []),
-                *(["drift off"] if not self.drift and self.model == DEFAULT_MODEL else [])]
+        """The defaults this forecast goes without: ``["steps off", "drift off"]`` (only for the default model, the
+        one that has them)."""
+        return self.switched_off_for((self.model,))
+
+    def switched_off_for(self, models: Sequence[str]) -> list[str]:
+        """The defaults forecasts by ``models`` (a backtest's) go without: ``["steps off", "drift off"]`` when the
+        default model is among them (steps and drift are its own, :data:`DEFAULT_ONLY`), else none."""
+        if DEFAULT_MODEL not in models:
+            return []
+        return [f"{name} off" for name in DEFAULT_ONLY if not getattr(self, name)]
 
     def describe(self, *, paths_word: str = "paths") -> str:
         """``"crimecast, 1,000 paths, seed 2014"`` (and steps or drift off, when they are); ``paths_word`` names the paths."""
@@ -233,5 +246,35 @@ def forecast_spec(*, model: str | None = None, paths: int | None = None, seed: i
                                             exceptional=None if exceptional is None else tuple(exceptional))
 
 
-__all__ = ["ForecastSpec", "Month", "SPEC_KEYS", "calendar_periods", "default_exceptional", "forecast_spec",
-           "month_text"]
+def refuse_unused_switches(spec: ForecastSpec, given: dict, *, models: Sequence[str] = ()) -> None:
+    """Refuse ``--no-steps`` and ``--no-drift`` when no model run has what they switch off (only the default model
+    has steps and drift, :data:`DEFAULT_ONLY`), rather than leave them unused without a word.
+
+    Parameters
+    ----------
+    spec
+        The forecast's settings (its model, from the command line or a file).
+    given
+        The command line's settings, as :func:`forecast_spec` takes them (``False`` where a switch was given).
+    models
+        A backtest's models, run beside ``spec.model``.
+
+    Raises
+    ------
+    crimecast.errors.UsageError
+        Naming the switches, the model(s), and what to do instead.
+    """
+    run = tuple(dict.fromkeys((spec.model, *models)))
+    unused = [name for name in DEFAULT_ONLY if given.get(name) is False]
+    if DEFAULT_MODEL in run or not unused:
+        return
+    flags = " and ".join(DEFAULT_ONLY[name][0] for name in unused)
+    named = f"the models compared ({', '.join(run)})" if models else f"the {spec.model} model"
+    instead = f"add {DEFAULT_MODEL} to --models" if models else f"use --model {DEFAULT_MODEL}"
+    raise UsageError(f"{flags} {'has' if len(unused) == 1 else 'have'} no effect with {named}: only the default "
+                     f"model, {DEFAULT_MODEL}, {' and '.join(DEFAULT_ONLY[name][1] for name in unused)}. "
+                     f"Leave {flags} out, or {instead}.")
+
+
+__all__ = ["DEFAULT_ONLY", "ForecastSpec", "Month", "SPEC_KEYS", "calendar_periods", "default_exceptional",
+           "forecast_spec", "month_text", "refuse_unused_switches"]

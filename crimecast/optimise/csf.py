@@ -21,7 +21,7 @@ import pandas as pd
 
 from crimecast.data.calendar import financial_year_label, financial_year_periods, financial_year_start
 from crimecast.data.frequency import Frequency, frequency_of, last_complete_period
-from crimecast.data.series import FORCE_AREA, resolve_area, resolve_category
+from crimecast.data.series import FORCE_AREA, force_named_in, names_the_whole, resolve_area, resolve_category
 from crimecast.data.slugs import area_label
 from crimecast.errors import DataError, FundFileError, InfeasibleError, UsageError
 from crimecast.forecast.parallel import Progress
@@ -45,10 +45,11 @@ SAME_RATE = 0.05  # marginal values within 5% of the going rate count as "the sa
 # ---------------------------------------------------------------- baseline crime
 
 def _resolved_areas(counts: pd.DataFrame, assumptions: CsfAssumptions, source: str) -> dict[str, str]:
+    """Each recipient's area in the data; the force taken out of several (``force_name``) is the whole, by name too."""
     areas = {}
     for key, recipient in assumptions.fund.recipients.items():
         try:
-            areas[key] = resolve_area(counts, recipient.area)
+            areas[key] = FORCE_AREA if names_the_whole(counts, recipient.area) else resolve_area(counts, recipient.area)
         except DataError as error:
             raise FundFileError(f"{source}: fund.recipients.{key}.area: {error}") from None
     return areas
@@ -572,6 +573,10 @@ def optimise_csf(counts: pd.DataFrame, assumptions: CsfAssumptions, *, source: s
     scenario_label = None if scenario is None else f"{scenario.name} ({Path(scenario.source).name})"
     if scenario is not None:
         baselines = baselines.assign(scenario=scenario_label)
+    force = counts.attrs.get("force_name")
+    if force:  # one force of several, held as the whole (area force): its tables and notes name it
+        baselines = baselines.assign(area=baselines["area"].replace({FORCE_AREA: force}))
+        notes = [force_named_in(note, force) for note in notes]
     return CsfResult(name=assumptions.name, source=source, year=year, weights=weights, baselines=baselines, spec=spec,
                      optimal=optimal, table=table, binding=binding, budget_curve=curve,
                      schemes=_scheme_table(spec, optimal), reproduction=reproduction, robust=robust, seconds=seconds,

@@ -10,7 +10,7 @@ import pandas as pd
 from crimecast.data.slugs import area_label, display_name
 from crimecast.forecast.compare import PeerComparison
 from crimecast.report.serialise import records
-from crimecast.report.tables import count, p_value, percent, text_table
+from crimecast.report.tables import count, model_text, p_value, percent, text_table
 from crimecast.report.text import Line, heading, note, plain
 
 
@@ -59,7 +59,8 @@ def text(comparison: PeerComparison) -> str:
 
 
 def compare_text(comparison: PeerComparison, *, data_label: str, folder: Path, files: list[Path]) -> list[Line]:
-    """``forecast compare``: the title with the data's name, the table, the group, notes and the files written.
+    """``forecast compare``: the title with the data's name (and the forecasts' model, when the year after is
+    forecast), the table, the group, notes and the files written.
 
     Parameters
     ----------
@@ -70,7 +71,9 @@ def compare_text(comparison: PeerComparison, *, data_label: str, folder: Path, f
     folder, files
         The output folder as the user gave it, and the files written there.
     """
-    lines = [heading(title(comparison) + f". Data: {data_label}."), plain(), *(plain(line) for line in _body(comparison)),
+    spec = comparison.spec
+    model = "" if spec is None else f" Model: {model_text(spec.model, paths=spec.paths, off=spec.switched_off)}."
+    lines = [heading(title(comparison) + f". Data: {data_label}.{model}"), plain(), *(plain(line) for line in _body(comparison)),
              *(note(f"Note: {text}") for text in comparison.notes)]
     if files:
         lines.append(plain(f"\nWrote {len(files)} file(s) to {folder}/ ({', '.join(p.name for p in files)})."))

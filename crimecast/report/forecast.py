@@ -133,8 +133,8 @@ def series_text(report: SeriesReport, *, data_label: str, off: Sequence[str] = (
         The defaults the forecast went without (``ForecastSpec.switched_off``), named after the model.
     """
     result = report.forecast
-    lines = [heading(f"\n{tables.series_title(result)}. Data: {data_label}. Model: {tables.model_label(result)}, "
-                     f"{result.paths.shape[0]:,} paths{tables.switched_off_text(off)}."),
+    lines = [heading(f"\n{tables.series_title(result)}. Data: {data_label}. Model: "
+                     f"{tables.model_text(tables.model_label(result), paths=result.paths.shape[0], off=off)}."),
              *(plain("Recorded " + tables.comparison_line(comparison, frequency=result.frequency))
                for comparison in report.comparisons),
              plain(), plain(tables.forecast_table(result)), plain(),
@@ -182,7 +182,7 @@ def run_text(reports: list[SeriesReport], *, summary: pd.DataFrame | None, data_
     elif reports:
         if off:
             first = reports[0].forecast
-            lines.append(heading(f"Model: {first.model}, {first.paths.shape[0]:,} paths{tables.switched_off_text(off)}."))
+            lines.append(heading(f"Model: {tables.model_text(first.model, paths=first.paths.shape[0], off=off)}."))
         shown = tables.summary_display(summary[summary["status"] == "ok"])
         lines.append(plain(tables.text_table(shown, align_left=("category", "area", "financial year", "lost to baseline"))))
         lines += _summed_note(reports)

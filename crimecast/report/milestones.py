@@ -304,11 +304,10 @@ def milestones_json(report: MilestoneReport, *, data: dict, files: list[Path]) -
 def _model_text(report: MilestoneReport) -> str:
     """The models used, as the header says them: ``crimecast, 1,000 paths``; rates only ``logit-binomial, 1,000
     paths`` (the count model's settings, steps or drift, do not apply); both ``...; rate milestones: logit-binomial``."""
-    paths = f"{report.base.paths:,} paths"
     if report.count_model is None:
-        return f"{report.rate_model}, {paths}"
+        return tables.model_text(report.rate_model, paths=report.base.paths)
     rates = f"; rate milestones: {report.rate_model}" if report.rate_model else ""
-    return f"{report.count_model}, {paths}{tables.switched_off_text(report.base.switched_off)}{rates}"
+    return tables.model_text(report.count_model, paths=report.base.paths, off=report.base.switched_off) + rates
 
 
 def milestones_text(report: MilestoneReport, *, data_label: str, folder: Path, files: list[Path]) -> list[Line]:

@@ -245,7 +245,7 @@ def scenario_text(result: ScenarioResult, *, data_label: str, folder: Path, file
     scenario = result.resolved.scenario
     spec = result.spec  # the saved forecast's settings when one was read, not the file's base
     lines = [heading(f"\nScenario: {scenario.name}. Data: {data_label}. Forecast from {result.as_of:%Y-%m} "
-                     f"({spec.model}, {spec.paths:,} paths{tables.switched_off_text(spec.switched_off)}).")]
+                     f"({tables.model_text(spec.model, paths=spec.paths, off=spec.switched_off)}).")]
     if scenario.description.strip():
         lines.append(plain(scenario.description.strip()))
     lines.append(heading("\nDrivers:"))
@@ -290,11 +290,15 @@ def comparison_json(comparison: ScenarioComparison, *, table: pd.DataFrame, file
 
 
 def comparison_text(comparison: ScenarioComparison, *, file: Path) -> list[Line]:
-    """``forecast scenario compare``: mean totals and changes per scenario, on the one baseline."""
-    from crimecast.report.tables import text_table
+    """``forecast scenario compare``: mean totals and changes per scenario, on the one baseline (its model named as
+    ``scenario run`` names it)."""
+    from crimecast.report.tables import model_text, text_table
 
-    return [heading(f"\nScenarios compared on one baseline forecast from {comparison.results[0].as_of:%Y-%m} "
-                    "(mean total and change on the year before):"),
+    first = comparison.results[0]
+    spec = first.spec  # the saved forecast's settings when one was read, not the files' base
+    return [heading(f"\nScenarios compared on one baseline forecast from {first.as_of:%Y-%m} "
+                    f"({model_text(spec.model, paths=spec.paths, off=spec.switched_off)}), mean total and change on "
+                    "the year before:"),
             plain(text_table(comparison_table(comparison), align_left=("series", "year"))),
             *(note(f"Note: {text}") for text in part_forecast_note(comparison.results[0].financial_years())),
             plain(f"\nWrote {file}.")]

@@ -162,6 +162,12 @@ def switched_off_text(off: Sequence[str]) -> str:
     return "".join(f", {item}" for item in off)
 
 
+def model_text(model: str, *, paths: int, off: Sequence[str] = ()) -> str:
+    """``'crimecast, 1,000 paths, drift off'``: the model a header names, its paths and the defaults it goes without
+    (``ForecastSpec.switched_off``); one wording for every command that forecasts."""
+    return f"{model}, {paths:,} paths{switched_off_text(off)}"
+
+
 def series_title(result: ForecastResult) -> str:
     return f"{display_name(result.category)} — {area_label(result.area)}"
 
