@@ -82,3 +82,14 @@ def test_districts_pool_their_seasonal_pattern_with_their_force():
     references = season_references(counts)
     assert references["burglary"].tolist() == [6, 8, 10, 12]
     assert references["robbery"].tolist() == series_of(counts, category="robbery", area="force").tolist()
+
+
+def test_forces_pool_with_their_sum_only_up_to_the_last_month_every_force_has():
+    """One force's next month imported first: was a sum of that force alone for that month (a fall of about half)."""
+    rows = [(m, area, "burglary", n) for area, n, months in (("north", 50, 4), ("south", 40, 3))
+            for m in pd.date_range("2020-01-01", periods=months, freq="MS")]
+    counts = pd.DataFrame(rows, columns=["month", "area", "category", "count"])
+    counts.attrs.update(areas="peers", forces=["north", "south"], parents={})
+    assert season_references(counts)["burglary"].tolist() == [90, 90, 90]
+    counts.attrs.update(forces=[])  # areas that are not forces (local authorities): an area that ends has stopped
+    assert season_references(counts)["burglary"].tolist() == [90, 90, 90, 50]
