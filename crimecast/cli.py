@@ -163,13 +163,22 @@ def data_options(command):
     def wrapper(*args, data_source, **kwargs):
         from crimecast.data.sources import open_counts
 
-        counts = open_counts(data_source)
+        counts = open_counts(data_source if "area" not in kwargs else data_source.asking(_areas_asked(kwargs)))
         # CATEGORY in --area is what the command reads (compare also reads its peers: its notes stay dataset-wide)
         asked = {} if "peers" in kwargs else {"area": kwargs.get("area"), "category": kwargs.get("category")}
         _say_provenance(counts, **asked)
         return command(*args, counts=counts, **kwargs)
 
     return data_source_options(wrapper)
+
+
+def _areas_asked(options: dict) -> str | None:
+    """The areas a command's options ask for: ``--area``, with compare's ``--peers`` (every area for a peer group
+    file, read later); ``None`` for every area."""
+    area = options.get("area")
+    if "peers" not in options or area is None:
+        return area
+    return f"{area},{options['peers']}" if options["peers"] and not options.get("peer_group") else None
 
 
 def as_of_option(command):
@@ -383,7 +392,7 @@ def run_command(ctx, category, area, jobs, as_json, spec_options, horizon, out_d
         from crimecast.forecast.saved import check_forecast_name
 
         check_forecast_name(save_name)
-    counts = open_counts(data_source)
+    counts = open_counts(data_source.asking(area))
     _say_provenance(counts, area=area, category=category)
     rates = rates_for(counts)  # a rate series (satisfied / surveyed) is forecast as a proportion
     if category != ALL and is_rate(rates, category):

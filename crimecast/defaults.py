@@ -47,3 +47,7 @@ NO_EXCEPTIONAL = "none"  # the value that keeps every month in
 # show whether the level came back (lockdown-1 kept out at October 2020, before the winter lockdowns, made forecasts
 # worse on every monthly panel; bench/RESULTS.md, section "exceptional-default"). A user's own periods count at once.
 CALENDAR_SETTLE_MONTHS = 6
+# A force of several whose counts end up to this many months before the latest force's is waiting for its next months
+# (police.uk data comes force by force): commands use the data to the last month every force they ask for has. A force
+# further behind has stopped, as a series that stops does (not forecast from its last count).
+FORCE_WAIT_MONTHS = 3

@@ -155,6 +155,87 @@ def test_real_files_into_one_store(tmp_path, store):
     assert year(2020) / year(2019) - 1 == pytest.approx(-0.052, abs=0.005)
 
 
+def test_a_force_has_one_area_key_whichever_police_uk_file_it_came_from(tmp_path, store):
+    """Was: a counts file of one force named it 'avon-and-somerset-constabulary', one of several 'avon-and-somerset';
+    and the force of one force's street files ('force') could not be asked for by its key."""
+    rows = [f"2020-{m:02d},{force},Burglary,{n + m}" for m in range(1, 4)
+            for force, n in (("Avon and Somerset Constabulary", 50), ("Merseyside Police", 40))]
+    several, one = tmp_path / "several.csv", tmp_path / "one.csv"
+    several.write_text("month,force,crime_type,count\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    one.write_text("month,force,crime_type,count\n" + "\n".join(r for r in rows if "Avon" in r) + "\n", encoding="utf-8")
+    for name, path in (("several", several), ("one", one)):
+        assert invoke("data", "import", "csv", path, "--name", name, "--store", store).exit_code == 0
+    areas = {name: invoke("data", "show", name, "--store", store).output for name in ("several", "one")}
+    assert "Areas (2): avon-and-somerset, merseyside" in areas["several"]
+    assert "Areas (1): avon-and-somerset\n" in areas["one"] and "constabulary" not in areas["one"]
+    street = invoke("data", "import", "police-uk", _street_file(tmp_path, "Merseyside Police", "2020-01"), "--name",
+                    "street", "--store", store)
+    assert street.exit_code == 0, street.output
+    asked = invoke("spc", "burglary", "--dataset", "street", "--area", "merseyside", "--store", store, "--no-chart",
+                   "--out", tmp_path / "o")  # the area is found (a month is too few to chart)
+    assert "only 1 month to chart" in asked.output and "unknown area" not in asked.output, asked.output
+
+
+def test_a_one_force_dataset_stored_before_keeps_its_area_when_extended(tmp_path, store):
+    """A store made before keeps 'avon-and-somerset-constabulary': the next month adds to that area rather than to a
+    second one summed with it into 'force'."""
+    import duckdb
+
+    first, later = tmp_path / "a.csv", tmp_path / "b.csv"
+    first.write_text("month,force,crime_type,count\n2020-01,Avon and Somerset Constabulary,Burglary,5\n", encoding="utf-8")
+    later.write_text("month,force,crime_type,count\n2020-02,Avon and Somerset Constabulary,Burglary,6\n", encoding="utf-8")
+    assert invoke("data", "import", "csv", first, "--name", "avon", "--store", store).exit_code == 0
+    with duckdb.connect(str(store)) as connection:  # as the import wrote it before
+        for table in ("counts", "areas"):
+            connection.execute(f"UPDATE {table} SET area = 'avon-and-somerset-constabulary' WHERE dataset = 'avon'")
+    assert invoke("data", "import", "csv", later, "--name", "avon", "--store", store).exit_code == 0
+    with duckdb.connect(str(store), read_only=True) as connection:
+        rows = connection.execute("SELECT area, strftime(month, '%Y-%m'), count FROM counts ORDER BY month").fetchall()
+    assert rows == [("avon-and-somerset-constabulary", "2020-01", 5), ("avon-and-somerset-constabulary", "2020-02", 6)]
+
+
+def _street_file(folder, force, month):
+    from tests.builders import FORCES, street_csv_text
+
+    path = folder / f"{month}-{FORCES[force][0]}-street.csv"
+    path.write_text(street_csv_text(force, month, seed=int(month[-2:])), encoding="utf-8")
+    return path
+
+
+def test_one_forces_next_month_extends_a_dataset_of_several_and_commands_say_where_the_forces_end(tmp_path, store):
+    """Was refused (a one-force import into a dataset of several), and once in (with a file of another force), every
+    series of the other force 'stopped': `run --area cleveland` failed. Now each command uses the data to the last
+    month every force it asks for has, and says so; `data list` and `data show` say where each force ends."""
+    months = [f"{y}-{m:02d}" for y in range(2016, 2020) for m in range(1, 13)]
+    rows = [f"{month},{force},Burglary,{base + 3 * (i % 12)}" for i, month in enumerate(months)
+            for force, base in (("Merseyside Police", 400), ("Cleveland Police", 150))]
+    _merseyside_push(tmp_path, store, rows)
+    january = tmp_path / "merseyside-2020-01.csv"
+    january.write_text("month,force,crime_type,count\n2020-01,Merseyside Police,Burglary,410\n", encoding="utf-8")
+    imported = invoke("data", "import", "csv", january, "--name", "forces", "--store", store)
+    assert imported.exit_code == 0, imported.output
+    assert "(1 new month(s))" in imported.output
+    ends = ("the forces end at different months (merseyside 2020-01; cleveland 2019-12): a command uses the data up to "
+            "the last month every force it asks for has.")
+    assert f"forces: {ends}" in invoke("data", "list", "--store", store).output
+    assert ends[:1].upper() + ends[1:] in invoke("data", "show", "forces", "--store", store).output
+    payload = json.loads(invoke("data", "show", "forces", "--store", store, "--json").stdout)
+    assert payload["force_ends"] == {"cleveland": "2019-12", "merseyside": "2020-01"}
+    quick = ("--dataset", "forces", "--store", store, "--model", "seasonal-naive", "--paths", 200, "--no-backtest",
+             "--no-chart", "--json", "--out", tmp_path / "o")
+    behind = invoke("run", "burglary", "--area", "cleveland", *quick)
+    assert behind.exit_code == 0, behind.output  # was: "its counts stop at 2019-12, 1 month before the data used ends"
+    assert json.loads(behind.stdout)["series"][0]["forecast"][0]["month"] == "2020-01"
+    assert ("the forces end at different months (merseyside 2020-01; cleveland 2019-12): the data is used to 2019-12, "
+            "the last month cleveland has.") in behind.output
+    both = invoke("run", "burglary", "--area", "all", *quick)
+    assert both.exit_code == 0 and "the last month every force asked for has" in both.output, both.output
+    assert {s["forecast"][0]["month"] for s in json.loads(both.stdout)["series"]} == {"2020-01"}
+    ahead = invoke("run", "burglary", "--area", "merseyside", *quick)
+    assert ahead.exit_code == 0 and "the data is used to" not in ahead.output, ahead.output
+    assert json.loads(ahead.stdout)["series"][0]["forecast"][0]["month"] == "2020-02"
+
+
 def test_run_as_of_uses_the_data_as_it_stood(tmp_path):
     result = invoke("run", "robbery", "--area", "solihull", "--model", "seasonal-naive", "--as-of", "2012-06",
                     "--no-backtest", "--no-chart", "--json", "--out", tmp_path)

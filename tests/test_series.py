@@ -110,3 +110,14 @@ def test_every_area_of_the_home_office_table_leaves_out_the_forces_whose_fraud_s
     every = selection(counts, category="all", area="all", origin=counts["month"].max())  # stopped everywhere by then
     assert list(every.stopped_categories) == ["fraud-offences"] and not every.stopped_series
     assert "(`forecast run fraud-offences --dataset forces --area greater-manchester --as-of 2013-12`)" in every.notes[0]
+
+
+def test_forces_pool_with_their_sum_only_up_to_the_last_month_every_force_has():
+    """One force's next month imported first: was a sum of that force alone for that month (a fall of about half)."""
+    rows = [(m, area, "burglary", n) for area, n, months in (("north", 50, 4), ("south", 40, 3))
+            for m in pd.date_range("2020-01-01", periods=months, freq="MS")]
+    counts = pd.DataFrame(rows, columns=["month", "area", "category", "count"])
+    counts.attrs.update(areas="peers", forces=["north", "south"], parents={})
+    assert season_references(counts)["burglary"].tolist() == [90, 90, 90]
+    counts.attrs.update(forces=[])  # areas that are not forces (local authorities): an area that ends has stopped
+    assert season_references(counts)["burglary"].tolist() == [90, 90, 90, 50]

@@ -189,7 +189,7 @@ def test_real_city_of_london_months_one_by_one_keep_robbery_april_2020_as_a_true
 
 def test_an_extension_by_another_force_is_refused_and_changes_nothing(tmp_path, write_csv):
     """A one-force dataset keeps its force as area 'force': another force's next file would overwrite its counts
-    (police.uk) or be summed with it (a CSV's force column); a dataset of peers cannot take a one-force file."""
+    (police.uk) or be summed with it (a CSV's force column)."""
     store = tmp_path / "s.duckdb"
     import_data("police-uk", [_street_month(tmp_path, "Merseyside Police", "2020-01")], name="one", store=store)
     before = read_dataset("one", store=store)
@@ -197,22 +197,6 @@ def test_an_extension_by_another_force_is_refused_and_changes_nothing(tmp_path, 
                                         r"is Cleveland Police.*--replace"):
         import_data("police-uk", [_street_month(tmp_path, "Cleveland Police", "2020-02")], name="one", store=store)
     assert read_dataset("one", store=store).fingerprint == before.fingerprint
-    archive = street_archive(tmp_path, months=("2020-01",))
-    import_data("police-uk", [archive], name="two", store=store)
-    mersey = _street_month(tmp_path, "Merseyside Police", "2020-02")
-    with pytest.raises(DataError, match=r"holds 2 forces as peers .*; this import holds one force \(Merseyside Police\)"
-                                        r".* Import it together with a file of another of the dataset's forces \(one "
-                                        r"already imported will do\), so the import holds forces as peers too; or import "
-                                        r"all the files together with --replace, or these under another --name\."):
-        import_data("police-uk", [mersey], name="two", store=store)
-    # each way out the message names works: with an imported file of the other force the dataset is extended ...
-    assert import_data("police-uk", [mersey, archive], name="two", store=store).periods_added == 1
-    extended = read_dataset("two", store=store).counts
-    assert set(extended.loc[extended["month"] == "2020-02", "area"]) == {"merseyside"}  # no month made up for Cleveland
-    # ... and so it is by all the files with --replace; or the file is a dataset of its own
-    import_data("police-uk", [archive, mersey], name="two", store=store, replace=True)
-    pd.testing.assert_frame_equal(read_dataset("two", store=store).counts, extended)
-    assert import_data("police-uk", [mersey], name="mersey", store=store).periods_added == 1
     avon = write_csv("month,force,crime_type,count\n2020-01,Avon Police,Burglary,5\n2020-02,Avon Police,Burglary,6\n", "a.csv")
     other = write_csv("month,force,crime_type,count\n2020-01,Kent Police,Burglary,7\n", "k.csv")
     import_data("csv", [avon], name="avon", store=store)
@@ -222,6 +206,26 @@ def test_an_extension_by_another_force_is_refused_and_changes_nothing(tmp_path, 
     assert import_data("csv", [later], name="avon", store=store).periods_added == 1  # the same force extends it
     shouted = write_csv("month,force,crime_type,count\n2020-04,AVON POLICE ,Burglary,3\n", "a4.csv")
     assert import_data("csv", [shouted], name="avon", store=store).periods_added == 1  # ... however it is written
+
+
+@pytest.mark.parametrize("level", ["force", "local-authority"])
+def test_one_forces_next_month_extends_a_dataset_of_several_as_a_one_shot_import_would(tmp_path, level):
+    """Was refused ("this import holds one force ... Import it together with a file of another of the dataset's
+    forces"): the month is that force's, beside the others' (peers are never summed); they have none yet."""
+    store, options = tmp_path / "s.duckdb", ImportOptions(area_level=level)
+    archive = street_archive(tmp_path, months=("2020-01",))
+    mersey = _street_month(tmp_path, "Merseyside Police", "2020-02")
+    import_data("police-uk", [archive], name="two", store=store, options=options)
+    summary = import_data("police-uk", [mersey], name="two", store=store, options=options)
+    assert summary.periods_added == 1
+    assert "one force's files (Merseyside Police) extend dataset 'two' of several forces: its counts are area " \
+           "'merseyside'" in " ".join(summary.notes)
+    assert "the forces end at different months (merseyside 2020-02; cleveland 2020-01)" in " ".join(summary.notes)
+    import_data("police-uk", [archive, mersey], name="once", store=store, options=options)
+    stepwise, once = _stored_tables(store, "two"), _stored_tables(store, "once")
+    pd.testing.assert_frame_equal(stepwise[0], once[0])  # no month made up for Cleveland, no area 'force'
+    assert stepwise[2] == once[2]
+    assert read_dataset("two", store=store).areas == "peers"
 
 
 def test_list_counts_the_periods_missing_inside_each_datasets_series(tmp_path, write_csv):

@@ -7,11 +7,12 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
+from crimecast.data.force_ends import force_ends, forces_in, parents_in
 from crimecast.data.illustrative import illustrative_notice
 from crimecast.data.frequency import frequency_named
 from crimecast.data.load import ColumnMap, import_csv
@@ -186,6 +187,7 @@ class DatasetDescription:
 
     dataset: StoredDataset
     series: pd.DataFrame
+    force_ends: dict[str, pd.Timestamp] = field(default_factory=dict)  # a dataset of forces as peers: each one's end
 
     @property
     def imports(self) -> int:
@@ -237,4 +239,5 @@ def describe_dataset(name: str, *, store: str | Path | None = None) -> DatasetDe
         denominators = rates.groupby(["category", "area"])["denominator"].sum()
         series["denominator"] = [int(denominators[(c, a)]) for c, a in zip(series["category"], series["area"])]
         return DatasetDescription(dataset=stored, series=series)
-    return DatasetDescription(dataset=stored, series=_series_table(stored.counts, stored.frequency))
+    ends = force_ends(stored.counts, forces_in(stored.hierarchy, areas=stored.areas), parents_in(stored.hierarchy))
+    return DatasetDescription(dataset=stored, series=_series_table(stored.counts, stored.frequency), force_ends=ends)

@@ -16,9 +16,10 @@ from crimecast.data.home_office import refuse_rolling_totals
 from crimecast.data.illustrative import illustrative_notice
 from crimecast.data.read import read_table
 from crimecast.data.schema import DEFAULT_FILL, DEFAULT_MAX_GAP, ROW, FillMissing, clean_counts, validate
-from crimecast.data.shared import FrozenDict
+from crimecast.data.force_ends import forces_in
+from crimecast.data.shared import FrozenDict, FrozenList
 from crimecast.data.category_maps import HOME_OFFICE, POLICE_UK, map_frame, matches_police_uk, read_map_file
-from crimecast.data.slugs import slugify
+from crimecast.data.slugs import force_slug, slugify
 from crimecast.data.store import ImportedData, SourceFile, StoredDataset, sha256_of
 from crimecast.errors import DataError
 
@@ -277,16 +278,16 @@ def import_csv(path: str | Path, *, columns: ColumnMap | None = None, sum_duplic
     if sum_duplicates:
         tidy = tidy.groupby(["month", "area", "category"], as_index=False).agg(count=("count", "sum"), **{ROW: (ROW, "min")})
     relation, area_notes = _areas_relation(tidy, area_col, areas, source=str(path))
-    if relation == "peers" and area_col and slugify(area_col) in FORCE_COLUMNS:
-        from crimecast.data.police_uk import force_slug
-
+    force_column = bool(area_col) and slugify(area_col) in FORCE_COLUMNS
+    if force_column and (relation == "peers" or tidy["area"].nunique() == 1):  # forces, named as police.uk's files name them
         tidy["area"] = tidy["area"].map(force_slug)
+        area_names = {force_slug(slug): name for slug, name in area_names.items()}
     whole = SINGLE_AREA if relation == "parts" else None
     level = "force" if relation == "peers" or tidy["area"].nunique() == 1 else "district"
     hierarchy = pd.DataFrame({"area": sorted(tidy["area"].unique()), "name": None,
                               "parent": None if relation == "peers" or level == "force" else whole, "level": level})
-    if relation == "parts" and level == "force" and area_col and slugify(area_col) in FORCE_COLUMNS:
-        hierarchy["name"] = hierarchy["area"].map(area_names)  # one force, named: see store._check_same_areas
+    if force_column and level == "force":
+        hierarchy["name"] = hierarchy["area"].map(area_names)  # named forces: see store._check_same_areas
     return ImportedData(kind="csv", counts=tidy, frequency=(QUARTERLY if columns.quarterly else MONTHLY).name,
                         areas=relation, whole=whole, categories=categories.drop_duplicates("category"), hierarchy=hierarchy,
                         files=[SourceFile(str(path), sha256_of(path), rows=len(tidy))], notes=notes + map_notes + area_notes)
@@ -304,7 +305,9 @@ def counts_from(data: ImportedData | StoredDataset, *, source: str, fill_missing
 
     ``attrs``: ``source``, ``illustrative``, ``notice``, ``notes``,
     ``frequency``, ``filled``, ``areas`` (parts or peers), ``whole``,
-    ``total_categories``, ``category_notes``, ``kind``.
+    ``total_categories``, ``category_notes``, ``kind``, ``parents``, ``forces``
+    (the forces of a dataset of named forces as peers: :mod:`crimecast.data.force_ends`),
+    ``whole_key`` (the force key of a one-force dataset's whole, ``--area`` finds it by).
     """
     frequency = QUARTERLY if data.frequency == QUARTERLY.name else MONTHLY
     listed_by = f"`forecast data show {data.name} --gaps`" if isinstance(data, StoredDataset) else ""
@@ -319,8 +322,19 @@ def counts_from(data: ImportedData | StoredDataset, *, source: str, fill_missing
                        total_categories=None if len(in_total) == len(categories) else in_total,
                        category_notes=FrozenDict({r.category: r.note for r in categories.itertuples() if r.note}),
                        parents=FrozenDict({r.area: r.parent for r in data.hierarchy.itertuples()
-                                           if isinstance(r.parent, str)}))
+                                           if isinstance(r.parent, str)}),
+                       forces=FrozenList(forces_in(data.hierarchy, areas=data.areas)), whole_key=_whole_key(data))
     return valid
+
+
+def _whole_key(data: ImportedData | StoredDataset) -> str | None:
+    """The force key of a one-force dataset whose force is its whole (police.uk's files of one force: area ``force``,
+    named), so ``--area avon-and-somerset`` finds it as a dataset of several forces would; else ``None``."""
+    if data.areas != "parts" or data.whole is None:
+        return None
+    named = data.hierarchy[(data.hierarchy["area"] == data.whole) & data.hierarchy["name"].notna()]
+    key = force_slug(named["name"].iloc[0]) if len(named) else None
+    return key if key and key not in set(data.hierarchy["area"]) else None
 
 
 def data_option(source: str) -> str:

@@ -29,8 +29,8 @@ from pathlib import Path
 import pandas as pd
 
 from crimecast.data.category_maps import POLICE_UK, map_frame
-from crimecast.data.slugs import area_label, slugify
-from crimecast.data.store import ImportedData, SourceFile, sha256_of
+from crimecast.data.slugs import area_label, force_slug, slugify
+from crimecast.data.store import ONE_FORCE_NOTE, ImportedData, SourceFile, sha256_of
 from crimecast.errors import DataError
 
 STREET_HEADER = ("Crime ID", "Month", "Reported by", "Falls within", "Longitude", "Latitude", "Location",
@@ -43,12 +43,6 @@ WHOLE = "force"
 # A local authority counts as a force's own when it holds at least this share of the
 # located crimes of the force's largest local authority; the rest are reported as outside.
 OWN_AREA_SHARE = 0.10
-_FORCE_SUFFIX = re.compile(r"-(police|constabulary|police-service|police-force)$")
-
-
-def force_slug(name: str) -> str:
-    """``'Merseyside Police'`` -> ``'merseyside'``; ``'Avon and Somerset Constabulary'`` -> ``'avon-and-somerset'``."""
-    return _FORCE_SUFFIX.sub("", slugify(name))
 
 
 @dataclass
@@ -455,7 +449,7 @@ def import_street_files(paths: list[Path], *, area_level: str = "force", lsoa_lo
     hierarchy = _hierarchy(force_names, areas, level, own, single)
     summary = (f"{rows:,} rows from {len(collected.street) - len(repeats)} street file(s) of {len(force_names)} force(s)"
                + (f"; {collected.skipped} outcomes/stop-and-search file(s) skipped" if collected.skipped else ""))
-    forces_text = "one force: its total is area 'force'" if single else \
+    forces_text = ONE_FORCE_NOTE if single else \
         f"{len(force_names)} forces ({', '.join(area_label(force_slug(f)) for f in force_names)}) are peers, never summed"
     return ImportedData(kind="police-uk", counts=counts, frequency="month", areas="parts" if single else "peers",
                         whole=WHOLE if single else None, categories=categories, hierarchy=hierarchy,

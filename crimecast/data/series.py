@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from crimecast.data.calendar import financial_year_label, financial_year_periods, financial_year_start
+from crimecast.data.force_ends import force_ends, ragged
 from crimecast.data.frequency import Frequency, frequency_of
 from crimecast.data.load import DEFAULT_DATASET, SINGLE_AREA, data_option
 from crimecast.data.months import months_between
@@ -144,7 +145,10 @@ def resolve_area(counts: pd.DataFrame, name: str) -> str:
         source = counts.attrs.get("source", "this data")
         raise DataError(f"{slug} has no series to work on in {source}: all {len(reasons)} were left out for gaps. "
                         f"{reasons[0]}")
-    return _resolve(name, sorted(counts["area"].unique()), kind="area", aliases={}, source=counts.attrs.get("source", ""))[0]
+    key, whole = counts.attrs.get("whole_key"), counts.attrs.get("whole") or FORCE_AREA
+    aliases = {key: whole} if key else {}  # one force's files hold it as 'force': its own key names it too
+    return _resolve(name, sorted(counts["area"].unique()), kind="area", aliases=aliases,
+                    source=counts.attrs.get("source", ""))[0]
 
 
 def names_the_whole(counts: pd.DataFrame, name: str) -> bool:
@@ -206,7 +210,8 @@ def season_references(counts: pd.DataFrame) -> dict[str, pd.Series]:
     """Per category, the whole whose seasonal pattern the category's series are pooled with (``pool_season``).
 
     For districts of a force it is the force-wide series; for a dataset of
-    separate forces, the sum over the forces (sub-areas left out); for one
+    separate forces, the sum over the forces (sub-areas left out; up to the
+    last period every force has, when one force's later periods came first); for one
     force taken out of such a dataset (``restrict_to``), that sum as it was
     before the others were dropped (``attrs["season_references"]``).
     """
@@ -216,6 +221,9 @@ def season_references(counts: pd.DataFrame) -> dict[str, pd.Series]:
     if counts.attrs.get("areas") == "peers":
         parents = counts.attrs.get("parents", {})
         wholes = counts[~counts["area"].isin(list(parents)) & (counts["area"] != FORCE_AREA)]
+        ends = force_ends(counts, list(counts.attrs.get("forces") or ()), parents)
+        if ragged(ends):  # a force's next month came first: a sum over the forces is whole up to the earliest end
+            wholes = wholes[wholes["month"] <= min(ends.values())]
     else:
         wholes = counts[counts["area"] == (counts.attrs.get("whole") or FORCE_AREA)]
     sums = wholes.groupby(["category", "month"])["count"].sum()

@@ -62,6 +62,15 @@ def did_you_mean(name: str, choices: list[str], *, aliases: dict[str, str] | Non
     return f" Did you mean {' or '.join(shown)}?" if shown else ""
 
 
+_FORCE_SUFFIX = re.compile(r"-(police|constabulary|police-service|police-force)$")
+
+
+def force_slug(name: str) -> str:
+    """A force's area key, whichever file named it: ``'Merseyside Police'`` -> ``'merseyside'``; ``'Avon and Somerset
+    Constabulary'`` -> ``'avon-and-somerset'`` (police.uk's street files, a counts file's force column)."""
+    return _FORCE_SUFFIX.sub("", slugify(name))
+
+
 SMALL_WORDS = frozenset({"and", "of", "the", "upon", "on", "under"})  # lower case inside a place's name
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from crimecast.data.force_ends import ends_text, force_ends, ragged
 from crimecast.data.frequency import frequency_named, frequency_of, last_complete_period
 from crimecast.data.load import DEFAULT_DATASET, EMBEDDED_DATASETS, ColumnMap, counts_from, load_counts
 from crimecast.data.schema import DEFAULT_FILL, DEFAULT_MAX_GAP, FillMissing, gap_notes
@@ -55,6 +56,11 @@ class DataSource:
     force_wide
         The command works on a force's whole (scenarios): without ``within``,
         a dataset of peers holding one force is that force (:func:`force_wide`).
+    asked
+        The areas the command asks for (``--area``: one, several separated
+        by commas, or ``all``): when the forces of a dataset of peers end at
+        different periods, the data is used up to the last period every force
+        asked for has (:func:`at_common_end`). ``None``: as read.
     """
 
     dataset: str | None = None
@@ -70,6 +76,7 @@ class DataSource:
     as_of: pd.Timestamp | None = None
     within: str | None = None
     force_wide: bool = False
+    asked: str | None = None
 
     @property
     def given(self) -> bool:
@@ -84,6 +91,10 @@ class DataSource:
         """This source restricted to one force of several (``area``); for ``None``, to the force every command
         defaults to when the data is peers of one force alone (:func:`force_wide`), else unchanged."""
         return replace(self, within=area, force_wide=True)
+
+    def asking(self, area: str | None) -> "DataSource":
+        """This source for a command asking for ``area`` (``None``: every area), see ``asked``."""
+        return replace(self, asked=area or ALL)
 
 
 @functools.lru_cache(maxsize=4)
@@ -156,6 +167,50 @@ def cut_at(counts: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
                               f"({frequency.label(latest)}): all of it is used, and anything forecast starts after "
                               f"{frequency.label(latest)}, not after {as_of:%Y-%m}."]
     cut.attrs["as_of"] = last
+    return cut
+
+
+def _forces_asked(counts: pd.DataFrame, area: str, forces: list[str]) -> list[str]:
+    """The forces whose areas ``area`` names (every force for ``all``); a name the data does not hold is left to the
+    command, which says so."""
+    if area.strip() == ALL:
+        return forces
+    parents, asked = counts.attrs.get("parents", {}), []
+    for name in (n.strip() for n in area.split(",") if n.strip()):
+        try:
+            slug = resolve_area(counts, name)
+        except DataError:
+            continue
+        force = parents.get(slug, slug)
+        if force in forces:
+            asked.append(force)
+    return list(dict.fromkeys(asked))
+
+
+def at_common_end(counts: pd.DataFrame, area: str) -> pd.DataFrame:
+    """The data up to the last period every force ``area`` asks for has.
+
+    One force's next month may be imported before the others' (police.uk
+    data comes force by force): a command on the forces whose counts end
+    earlier uses the data to their end, as ``--as-of`` that month would, and
+    a note says so, rather than treating their every series as one that
+    stopped. Data whose forces end together (or that is not a dataset of
+    forces) is returned as it is.
+    """
+    forces = list(counts.attrs.get("forces") or ())
+    ends = force_ends(counts, forces, counts.attrs.get("parents", {}))
+    asked = _forces_asked(counts, area, list(ends)) if ragged(ends) else []
+    if not asked:
+        return counts
+    end, latest = min(ends[f] for f in asked), counts["month"].max()
+    if end >= latest:
+        return counts
+    frequency = frequency_of(counts)
+    cut = counts[counts["month"] <= end].reset_index(drop=True)
+    holder = f"{asked[0]} has" if len(asked) == 1 else "every force asked for has"
+    note = (f"the forces end at different {frequency.noun}s ({ends_text(ends, frequency)}): the data is used to "
+            f"{frequency.label(end)}, the last {frequency.noun} {holder}.")
+    cut.attrs = {**counts.attrs, "notes": [*counts.attrs.get("notes", []), note], "as_of": end}
     return cut
 
 
@@ -302,4 +357,6 @@ def open_counts(source: DataSource = DataSource()) -> pd.DataFrame:
         counts = force_wide(counts, area=source.within)
     if source.as_of is not None:
         counts = cut_at(counts, source.as_of)
+    if source.asked is not None:
+        counts = at_common_end(counts, source.asked)
     return with_totals(counts)

@@ -63,8 +63,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from crimecast.data.force_ends import ends_note, force_ends, forces_in, parents_in, ragged
 from crimecast.data.rate_words import rate_words
-from crimecast.data.slugs import slugify
+from crimecast.data.slugs import force_slug
 from crimecast.defaults import STORE_ENV
 from crimecast.errors import DataError, UsageError
 
@@ -367,6 +368,91 @@ def _named_forces(hierarchy: pd.DataFrame) -> pd.Series:
     return forces.set_index("area")["name"]
 
 
+ONE_FORCE_NOTE = "one force: its total is area 'force'"  # a one-force police.uk import's note (police_uk.py)
+
+
+def _top_forces(hierarchy: pd.DataFrame) -> pd.DataFrame:
+    """The rows of a hierarchy that are forces at its top (no parent)."""
+    return hierarchy[(hierarchy["level"] == "force") & hierarchy["parent"].isna()]
+
+
+def _stored_area_of(force: str, stored: pd.DataFrame) -> str | None:
+    """The area a stored dataset keeps the force named ``force`` as (names compared as force keys, so 'AVON AND SOMERSET
+    CONSTABULARY' is 'Avon and Somerset Constabulary'), or ``None``."""
+    top, key = _top_forces(stored), force_slug(force)
+    named = top.dropna(subset=["name"])
+    matches = named.loc[named["name"].map(force_slug) == key, "area"]
+    unnamed = top.loc[top["name"].isna() & (top["area"] == key), "area"]  # a counts file's force, stored unnamed before
+    return matches.iloc[0] if len(matches) else unnamed.iloc[0] if len(unnamed) else None
+
+
+def _renamed(data: ImportedData, mapping: dict[str, str], **changes) -> ImportedData:
+    """``data`` with areas renamed by ``mapping`` (in its counts and in its hierarchy's areas and parents)."""
+    from dataclasses import replace as copy_with
+
+    if not mapping:
+        return copy_with(data, **changes) if changes else data
+    hierarchy = data.hierarchy.assign(area=data.hierarchy["area"].replace(mapping),
+                                      parent=data.hierarchy["parent"].replace(mapping))
+    return copy_with(data, counts=data.counts.assign(area=data.counts["area"].replace(mapping)), hierarchy=hierarchy,
+                     **changes)
+
+
+def _onto_stored_forces(stored: pd.DataFrame, data: ImportedData, *, areas: str, name: str) -> ImportedData:
+    """``data`` with its forces under the areas dataset ``name`` keeps them as, and one force's files read as that
+    force of a dataset of several.
+
+    A force's area is its name's key (``avon-and-somerset``), whichever file named it; a store made before that keeps
+    a one-force counts file's force as ``avon-and-somerset-constabulary``, and an extension adds to that area, not to a
+    second one summed with it. One force's files (police.uk's, whose total is area ``force``; a counts file of one
+    force) extending a dataset of several forces are that force's counts beside the others' (peers are never
+    summed), as an import of several forces' files would have them: its next month may come before theirs.
+    """
+    forces = _top_forces(data.hierarchy).dropna(subset=["name"])
+    districts = set(data.hierarchy["parent"].dropna())
+    one_of_several = areas == "peers" and data.areas == "parts" and len(forces) == 1 and districts <= {data.whole}
+    if data.areas != areas and not one_of_several:
+        return data  # refused by _check_same_areas
+    mapping = {}
+    for area, force in zip(forces["area"], forces["name"]):
+        kept = _stored_area_of(force, stored)
+        if kept is not None and kept != area:
+            mapping[area] = kept
+        elif kept is None and one_of_several:
+            mapping[area] = force_slug(force)  # a force new to the dataset: beside the others, as a peer
+    if not one_of_several:
+        return _renamed(data, mapping)
+    force_area = mapping.get(forces["area"].iloc[0], forces["area"].iloc[0])
+    mapping.update(_districts_onto(stored, data.hierarchy, force_area=force_area, name=name))
+    mapping.setdefault(data.whole, force_area)
+    new = "" if _stored_area_of(forces["name"].iloc[0], stored) else ", a force new to it"
+    notes = [n for n in data.notes if n != ONE_FORCE_NOTE]
+    notes.append(f"one force's files ({forces['name'].iloc[0]}{new}) extend dataset '{name}' of several forces: its "
+                 f"counts are area '{force_area}', beside the other forces' (peers, never summed).")
+    return _renamed(data, {a: b for a, b in mapping.items() if a != b}, areas="peers", whole=None, notes=notes)
+
+
+def _districts_onto(stored: pd.DataFrame, hierarchy: pd.DataFrame, *, force_area: str, name: str) -> dict[str, str]:
+    """The areas a one-force import's districts are in a dataset of several forces: those it already holds for the
+    force (by name), else their own, told apart from a force's name (``-area``) or another force's area of that name
+    (by the force's key)."""
+    if force_area in set(stored["area"]) and force_area not in set(_top_forces(stored)["area"]):
+        raise DataError(f"dataset '{name}' holds an area '{force_area}' that is not the force of that name, so this "
+                        "force's counts would be added to it. Import all the files together with --replace, or these "
+                        "under another --name.")
+    own = stored[stored["parent"] == force_area]
+    kept = dict(zip(own["name"], own["area"]))
+    forces = set(_top_forces(stored)["area"]) | {force_area}
+    taken = set(stored["area"]) - set(own["area"])
+    mapping = {}
+    for area, district, parent in zip(hierarchy["area"], hierarchy["name"], hierarchy["parent"]):
+        if isinstance(parent, str):  # a district (the force itself has no parent): as police_uk._area_slugs names it
+            slug = kept.get(district, area)
+            mapping[area] = slug if district in kept else f"{slug}-area" if slug in forces else \
+                f"{slug}-{force_area}" if slug in taken else slug
+    return mapping
+
+
 def _check_same_areas(connection, name: str, data: ImportedData, *, areas: str, whole: str | None) -> None:
     """An extension keeps the dataset's areas: the same relation (parts of one whole, or peers) and, for an area
     both name, the same force (a second force's files would otherwise overwrite the first's counts)."""
@@ -375,23 +461,20 @@ def _check_same_areas(connection, name: str, data: ImportedData, *, areas: str, 
            else "Put every force in one file (forces in a force column are kept apart as peers) and import it with "
                 "--replace, or import this file under another --name.")
     if (areas, whole) != (data.areas, data.whole):
-        if data.kind == "police-uk" and areas == "peers":  # one force's street files: another force's make them peers
-            fix = ("Import it together with a file of another of the dataset's forces (one already imported will do), "
-                   "so the import holds forces as peers too; or import all the files together with --replace, or these "
-                   "under another --name.")
         raise DataError(f"dataset '{name}' holds {_forces_text(stored, areas, whole)}; this import holds "
                         f"{_forces_text(data.hierarchy, data.areas, data.whole)}, so its counts would not line up with "
                         f"the stored ones. {fix}")
     old = _named_forces(stored)
     new = _named_forces(data.hierarchy)
-    # the same force written another way ("AVON AND SOMERSET CONSTABULARY") is no clash: names are compared as slugs
-    clash = [(a, old[a], new[a]) for a in old.index.intersection(new.index) if slugify(old[a]) != slugify(new[a])]
+    # the same force written another way ("AVON AND SOMERSET CONSTABULARY", "... Police") is no clash: names are
+    # compared as force keys
+    clash = [(a, old[a], new[a]) for a in old.index.intersection(new.index) if force_slug(old[a]) != force_slug(new[a])]
     if clash:
         area, before, after = clash[0]
         raise DataError(f"dataset '{name}' holds {before}'s counts as area '{area}'; this import's area '{area}' is "
                         f"{after}. Adding it would overwrite one with the other. {fix}")
-    known = {slugify(force) for force in old}
-    added = sorted({force for force in new if slugify(force) not in known})
+    known = {force_slug(force) for force in old}
+    added = sorted({force for force in new if force_slug(force) not in known})
     if areas == "parts" and len(old) and added:
         raise DataError(f"dataset '{name}' holds {_forces_text(stored, areas, whole)}; this import adds "
                         f"{', '.join(added)}, which would be summed with it into area '{whole}'. {fix}")
@@ -424,6 +507,8 @@ def save_import(data: ImportedData, *, name: str, store: str | Path | None = Non
             raise DataError(f"dataset '{name}' was imported with other options ({_options_text(json.loads(existing[4]))}); "
                             f"this import uses {_options_text(data.options)}. Choose another --name, or pass --replace.")
         if existing and not replace:
+            stored = connection.execute("SELECT area, name, parent, level FROM areas WHERE dataset = ?", [name]).df()
+            data = _onto_stored_forces(stored, data, areas=existing[2], name=name)
             _check_same_areas(connection, name, data, areas=existing[2], whole=existing[5])
         known = {row[0] for row in connection.execute("SELECT sha256 FROM files WHERE dataset = ?", [name]).fetchall()}
         if existing and not replace and all(f.sha256 in known for f in data.files):
@@ -439,7 +524,17 @@ def save_import(data: ImportedData, *, name: str, store: str | Path | None = Non
         _write(connection, name=name, data=data, merged=merged, created=None if replace or not existing else existing[3])
         notice = illustrative_of(connection, name)
     return _summary(name, store, merged, data, unchanged=False, added=added, changed=changed, started=started,
-                    illustrative=notice)
+                    illustrative=notice, ends=_ends_note(merged, data))
+
+
+def _ends_note(counts: pd.DataFrame, data: ImportedData) -> list[str]:
+    """The note on the forces of a dataset of several that end at different periods (a force's next month imported
+    before the others'), after an import: said, not stored (``forecast data list`` and ``show`` say it from the counts)."""
+    from crimecast.data.frequency import frequency_named
+
+    forces = forces_in(data.hierarchy, areas=data.areas)
+    ends = force_ends(counts, forces, parents_in(data.hierarchy))
+    return [ends_note(ends, frequency_named(data.frequency))] if ragged(ends) else []
 
 
 def _write(connection, *, name: str, data: ImportedData, merged: pd.DataFrame, created) -> None:
@@ -497,12 +592,12 @@ def _options_text(options: dict) -> str:
 
 
 def _summary(name, store, counts: pd.DataFrame, data: ImportedData, *, unchanged: bool, added: int, changed: int,
-             started: float, illustrative: str | None = None) -> ImportSummary:
+             started: float, illustrative: str | None = None, ends: list[str] = ()) -> ImportSummary:
     months = pd.to_datetime(counts["month"])
     return ImportSummary(dataset=name, store=store_path(store), unchanged=unchanged, periods_added=added,
                          values_changed=changed, series=int(counts[["area", "category"]].drop_duplicates().shape[0]),
                          first=months.min(), last=months.max(), frequency=data.frequency,
-                         seconds=time.monotonic() - started, notes=tuple(data.notes), illustrative=illustrative)
+                         seconds=time.monotonic() - started, notes=(*data.notes, *ends), illustrative=illustrative)
 
 
 @dataclass(frozen=True)
@@ -534,7 +629,8 @@ def dataset_names(store: str | Path | None = None) -> list[str]:
 
 def list_datasets(store: str | Path | None = None) -> pd.DataFrame:
     """One row per dataset: name, kind, frequency, series, first and last period, periods missing inside its series
-    (``missing``, as ``forecast data show`` counts them, and ``gappy``, the series with any), files, updated."""
+    (``missing``, as ``forecast data show`` counts them, and ``gappy``, the series with any), files, updated, and
+    ``force_ends`` (for a dataset of forces as peers, each force's last period; else empty)."""
     with connect(store) as connection:
         # rate series (the rates table, when the store has one) count as series like counts do
         observed = ("(SELECT dataset, month, area, category FROM counts UNION ALL "
@@ -545,7 +641,7 @@ def list_datasets(store: str | Path | None = None) -> pd.DataFrame:
                   "// (CASE WHEN d.frequency = 'quarter' THEN 3 ELSE 1 END) + 1 AS span "
                   f"FROM {observed} o JOIN datasets d ON d.name = o.dataset GROUP BY o.dataset, o.area, o.category, "
                   "d.frequency")
-        return connection.execute(
+        listed = connection.execute(
             f"WITH series AS ({series}), held AS (SELECT dataset, count(*) AS series, min(first) AS first, "
             "max(last) AS last, sum(span - held) AS missing, count(*) FILTER (WHERE span > held) AS gappy "
             "FROM series GROUP BY dataset) "
@@ -554,6 +650,22 @@ def list_datasets(store: str | Path | None = None) -> pd.DataFrame:
             "(SELECT count(*) FROM files f WHERE f.dataset = d.name) AS files, d.updated_at, "
             + ("d.name IN (SELECT dataset FROM illustrative)" if _has_table(connection, "illustrative") else "false")
             + " AS illustrative FROM datasets d LEFT JOIN held h ON h.dataset = d.name ORDER BY d.name").df()
+        ends = _force_ends_of(connection)
+    frame = listed.assign(force_ends=[ends.get(name, {}) for name in listed["name"]])
+    return frame
+
+
+def _force_ends_of(connection) -> dict[str, dict[str, pd.Timestamp]]:
+    """Where each force ends, for every dataset of named forces as peers (:mod:`crimecast.data.force_ends`)."""
+    ends = {}
+    for (name,) in connection.execute("SELECT name FROM datasets WHERE areas = 'peers' ORDER BY name").fetchall():
+        hierarchy = connection.execute("SELECT area, name, parent, level FROM areas WHERE dataset = ?", [name]).df()
+        forces = forces_in(hierarchy, areas="peers")
+        if forces:
+            last = connection.execute("SELECT area, max(month) AS month FROM counts WHERE dataset = ? GROUP BY area",
+                                      [name]).df()
+            ends[name] = force_ends(last, forces, parents_in(hierarchy))
+    return ends
 
 
 def read_dataset(name: str, *, store: str | Path | None = None) -> StoredDataset:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from crimecast.data.force_ends import ends_note, ragged
 from crimecast.data.imports import DatasetDescription
 from crimecast.data.store import ImportSummary
 from crimecast.defaults import DEFAULT_MAX_GAP
@@ -131,7 +132,12 @@ def describe_json(description: DatasetDescription) -> dict:
             "categories": records(stored.categories), "areas_table": records(stored.hierarchy),
             "files": records(stored.files), "notes": list(stored.notes), "imports": description.imports,
             "notes_of_files": description.last_import_files,
-            "illustrative": stored.illustrative is not None, "notice": stored.illustrative or ""}
+            "illustrative": stored.illustrative is not None, "notice": stored.illustrative or "",
+            "force_ends": _ends_labels(description.force_ends, stored.frequency)}
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def datasets_json(frame: pd.DataFrame) -> list[dict]:
@@ -140,6 +146,7 @@ def datasets_json(frame: pd.DataFrame) -> list[dict]:
 
     table = datasets_table(frame)
     table["series_with_gaps"] = frame["gappy"]
+    table["force_ends"] = [_ends_labels(ends, f) for ends, f in zip(frame["force_ends"], frame["frequency"])]
     table["illustrative"] = frame["illustrative"].astype(bool) if "illustrative" in frame else False
     return records(table)
 
@@ -160,7 +167,20 @@ def datasets_text(frame: pd.DataFrame, *, store: str) -> list[Line]:
         example = gappy["name"].iloc[0]
         lines.append(plain(f"missing: {units} missing inside a dataset's series; `forecast data show {example} --gaps` "
                            f"lists each series with gaps. Commands {_FILL_RULE}."))
+    lines += [plain(f"{name}: {_ends_sentence(ends, frequency)}") for name, ends, frequency
+              in zip(frame["name"], frame["force_ends"], frame["frequency"]) if ragged(ends)]
     return lines
+
+
+def _ends_sentence(ends: dict, frequency: str) -> str:
+    """Where the forces of a dataset end, when they end at different periods (a force's next month came first)."""
+    from crimecast.data.frequency import frequency_named
+
+    return ends_note(ends, frequency_named(frequency))
+
+
+def _ends_labels(ends: dict, frequency: str) -> dict[str, str]:
+    return {force: _label(end, frequency) for force, end in ends.items()}
 
 
 def _notes_text(description: DatasetDescription) -> list[Line]:
@@ -186,6 +206,8 @@ def describe_text(description: DatasetDescription) -> list[Line]:
              *([note(stored.illustrative)] if stored.illustrative else []),
              plain(text_table(series_summary(description), align_left=("category", "first", "last", "in_total"))),
              plain(), plain(gaps_sentence(description)),
+             *([plain(_capital(_ends_sentence(description.force_ends, stored.frequency)))]
+               if ragged(description.force_ends) else []),
              plain(f"Areas ({len(areas_held)}): " + ", ".join(areas_held[:20]) + (" ..." if len(areas_held) > 20 else ""))]
     lines += _notes_text(description)
     lines.append(heading("\nFiles:"))

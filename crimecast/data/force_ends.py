@@ -1,0 +1,78 @@
+"""Where each force's counts end, in a dataset of several forces (peers).
+
+police.uk data comes force by force: one force's next month can be imported
+before the others' (or a download lacks a force's latest month), so the
+forces of one dataset may end at different months. Commands then use the
+data up to the last month every force they ask for has
+(:func:`crimecast.data.sources.at_common_end`); ``forecast data list`` and
+``show`` say where each force ends. A force further behind than
+``FORCE_WAIT_MONTHS`` has stopped, and areas read as peers that are not forces
+(local authorities of a counts file) are left alone: their counts that stop
+are series that stopped (not forecast from their last count), not months still
+to come.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from crimecast.data.frequency import Frequency
+from crimecast.defaults import FORCE_WAIT_MONTHS
+
+
+def forces_in(hierarchy: pd.DataFrame, *, areas: str) -> list[str]:
+    """The forces of a dataset of peers whose areas are named forces (police.uk's, a counts file's force column, the
+    Home Office's): its top-level areas of level ``force``; empty for any other dataset (one force, or peers that are
+    not named as forces)."""
+    if areas != "peers" or hierarchy.empty:
+        return []
+    top = hierarchy[(hierarchy["level"] == "force") & hierarchy["parent"].isna()]
+    return sorted(top["area"]) if top["name"].notna().any() else []
+
+
+def parents_in(hierarchy: pd.DataFrame) -> dict[str, str]:
+    """Each area that has a parent (a force's district), with its parent."""
+    return {r.area: r.parent for r in hierarchy.itertuples(index=False) if isinstance(r.parent, str)}
+
+
+def force_ends(months: pd.DataFrame, forces: list[str], parents: dict[str, str]) -> dict[str, pd.Timestamp]:
+    """The last period of each force in ``forces`` (its own series and its districts') that is waiting for its next
+    periods or has them all, from ``months`` (columns ``month`` and ``area``); empty when there are no forces.
+
+    A force whose counts end more than ``FORCE_WAIT_MONTHS`` before the latest force's has stopped (a series that
+    stops is not forecast from its last count, and says so): it is left out.
+    """
+    if not forces or months.empty:
+        return {}
+    area = months["area"]
+    force = area.map(parents).fillna(area) if parents else area
+    last = pd.to_datetime(months["month"]).groupby(force.to_numpy()).max()
+    ends = {f: pd.Timestamp(last[f]) for f in forces if f in last.index}
+    latest = max(ends.values(), default=None)
+    return {f: end for f, end in ends.items() if _months_between(end, latest) <= FORCE_WAIT_MONTHS}
+
+
+def _months_between(start: pd.Timestamp, end: pd.Timestamp) -> int:
+    return (end.year - start.year) * 12 + end.month - start.month
+
+
+def ragged(ends: dict[str, pd.Timestamp]) -> bool:
+    """Whether the forces end at different periods."""
+    return len(set(ends.values())) > 1
+
+
+def ends_text(ends: dict[str, pd.Timestamp], frequency: Frequency) -> str:
+    """``'avon-and-somerset 2021-09; city-of-london, merseyside 2021-08'``: the forces by where they end, latest first."""
+    by_end: dict[pd.Timestamp, list[str]] = {}
+    for force, end in sorted(ends.items()):
+        by_end.setdefault(end, []).append(force)
+    return "; ".join(f"{', '.join(forces)} {frequency.label(end)}" for end, forces in sorted(by_end.items(), reverse=True))
+
+
+USE_RULE = "a command uses the data up to the last {noun} every force it asks for has"
+
+
+def ends_note(ends: dict[str, pd.Timestamp], frequency: Frequency) -> str:
+    """The one sentence ``forecast data list``, ``show`` and an import say when the forces end at different periods."""
+    return (f"the forces end at different {frequency.noun}s ({ends_text(ends, frequency)}): "
+            f"{USE_RULE.format(noun=frequency.noun)}.")

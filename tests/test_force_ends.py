@@ -1,0 +1,35 @@
+import pandas as pd
+
+from crimecast.data.force_ends import ends_note, force_ends, forces_in, parents_in, ragged
+from crimecast.data.frequency import MONTHLY
+
+
+def _hierarchy(rows):
+    return pd.DataFrame(rows, columns=["area", "name", "parent", "level"])
+
+
+def test_the_forces_of_a_dataset_of_named_forces_and_where_each_ends():
+    hierarchy = _hierarchy([("merseyside", "Merseyside Police", None, "force"), ("cleveland", None, None, "force"),
+                            ("wirral", "Wirral", "merseyside", "local-authority")])
+    forces = forces_in(hierarchy, areas="peers")
+    assert forces == ["cleveland", "merseyside"]  # named or not, once any is
+    months = pd.DataFrame({"month": pd.to_datetime(["2020-01-01", "2020-02-01", "2020-01-01", "2020-03-01"]),
+                           "area": ["cleveland", "merseyside", "merseyside", "wirral"]})
+    ends = force_ends(months, forces, parents_in(hierarchy))  # a district's month is its force's
+    assert ends == {"cleveland": pd.Timestamp("2020-01-01"), "merseyside": pd.Timestamp("2020-03-01")} and ragged(ends)
+    assert ends_note(ends, MONTHLY) == ("the forces end at different months (merseyside 2020-03; cleveland 2020-01): a "
+                                        "command uses the data up to the last month every force it asks for has.")
+
+
+def test_areas_that_are_not_named_forces_or_one_force_have_no_force_ends():
+    local_authorities = _hierarchy([("wirral", None, None, "force"), ("halton", None, None, "force")])
+    assert forces_in(local_authorities, areas="peers") == []
+    one = _hierarchy([("force", "Merseyside Police", None, "force")])
+    assert forces_in(one, areas="parts") == []
+
+
+def test_a_force_far_behind_the_others_has_stopped_rather_than_waiting_for_its_next_months():
+    months = pd.DataFrame({"month": pd.to_datetime(["2020-06-01", "2020-03-01", "2020-02-01"]),
+                           "area": ["essex", "kent", "surrey"]})
+    ends = force_ends(months, ["essex", "kent", "surrey"], {})  # three months behind waits; four has stopped
+    assert ends == {"essex": pd.Timestamp("2020-06-01"), "kent": pd.Timestamp("2020-03-01")}
