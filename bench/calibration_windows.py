@@ -302,7 +302,7 @@ def replay(case: Case, rule: str) -> tuple[float, float]:
     if n_scores == 0:
         return calibration.FALLBACK_SCALE, 1.0
     evidence = 1.0 if rule.full_evidence else min(1.0, n_scores / (calibration.CALIBRATION_WINDOWS * case.season))
-    factor = rule.aggregate(windows)
+    factor = calibration.WINDOW_FACTOR_SHARE * rule.aggregate(windows)  # the product's share, for every rule
     if rule.waiting_floor and _waiting(case)[-1].any() and (~np.isnan(windows[-1])).any():
         factor = max(factor, rule.aggregate(windows[-1:]))
     scale = calibration.weigh_evidence(float(np.clip(factor, *calibration.SCALE_BOUNDS)), evidence=evidence)

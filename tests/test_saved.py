@@ -95,11 +95,13 @@ def test_notes_of_part_of_a_panel_name_only_its_series():
     assert not any("robbery" in note for note in notes)
 
 
-def test_one_series_read_from_a_saved_batch_gets_its_own_wide_note_and_two_the_shared_one(tmp_path):
+def test_one_series_read_from_a_saved_batch_gets_its_own_wide_note_and_two_the_shared_one(tmp_path, monkeypatch):
     """A batch says wide intervals once for all; one of its series read back says its own years and misses, as a
     forecast of it alone does (it said the batch's 'a forecast of one of these series alone says which years')."""
+    from crimecast.forecast import calibrate
     from crimecast.forecast.calibrate import WIDE_INTERVALS
 
+    monkeypatch.setattr(calibrate, "WINDOW_FACTOR_SHARE", 1.0)  # the whole factor: two series of the embedded data wide
     counts = open_counts(DataSource(data="west-midlands"))
     wide = [("robbery", "wolverhampton"), ("vehicle-crime", "wolverhampton")]  # both wide on the embedded data
     needs = [*wide, ("burglary-other", "wolverhampton")]
