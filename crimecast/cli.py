@@ -384,7 +384,7 @@ def run_command(ctx, category, area, jobs, as_json, spec_options, horizon, out_d
     from crimecast.data.series import ALL, default_area
     from crimecast.data.sources import open_counts
     from crimecast.forecast.run import BacktestOptions, run_forecasts, run_size
-    from crimecast.forecast.spec import forecast_spec, refuse_unused_switches
+    from crimecast.forecast.spec import forecast_spec, refuse_unused, refuse_unused_switches
     from crimecast.report import forecast as render
     from crimecast.report.files import ChartWorkers
 
@@ -398,6 +398,12 @@ def run_command(ctx, category, area, jobs, as_json, spec_options, horizon, out_d
     if category != ALL and is_rate(rates, category):
         if save_name is not None:
             raise UsageError(f"'{category}' is a rate series; --save keeps forecasts of counts only. Run it without --save.")
+        from crimecast.forecast.rates import LOGIT_BINOMIAL, NOT_FOR_RATES
+
+        refuse_unused({**spec_options, "exceptional": exceptional_spec}, names=NOT_FOR_RATES,
+                      where=f"on a rate series ('{category}')",
+                      why=f"a rate is forecast as a proportion by its own model, {LOGIT_BINOMIAL} (--paths, --seed and "
+                          "--horizon apply)")
         rate_spec = forecast_spec(**spec_options, horizon=horizon)
         return _run_rate(rates, category=category, area=area, horizon=horizon, n_paths=rate_spec.paths,
                          seed=rate_spec.seed, backtest=not no_backtest, chart=not no_chart, out_dir=out_dir,
@@ -645,11 +651,14 @@ def compare_command(category, area, peers, peer_group, year, population_file, no
     """
     from crimecast.data.population import load_population
     from crimecast.forecast.compare import compare_areas, peer_names
-    from crimecast.forecast.spec import forecast_spec, refuse_unused_switches
+    from crimecast.forecast.spec import forecast_spec, refuse_unused, refuse_unused_switches
     from crimecast.report import compare as render
 
     names = peer_names(peers, peer_group)
     population = load_population(population_file) if population_file else None
+    if no_forecast:
+        refuse_unused({**spec_options, "exceptional": exceptional_spec}, where="with --no-forecast",
+                      why="nothing is forecast", instead="drop --no-forecast")
     options = None if no_forecast else forecast_spec(**spec_options, exceptional=_exceptional(exceptional_spec, counts))
     if options is not None:
         refuse_unused_switches(options, spec_options)
@@ -1187,20 +1196,19 @@ def milestones_command(category, target, count_target, direction, area, plan_fil
     """
     from crimecast.data.series import FORCE_AREA, default_area
     from crimecast.data.sources import force_wide, open_counts
-    from crimecast.forecast.spec import refuse_unused_switches
+    from crimecast.forecast.spec import refuse_unused, refuse_unused_switches
     from crimecast.report import milestones as render
     from crimecast.report.charts import milestone_chart, save_figure
     from crimecast.report.rates import rate_milestone_chart
     from crimecast.scenarios.assess import assess_milestones, milestone_spec
     from crimecast.scenarios.plan import plan_data, plan_for
+    from crimecast.scenarios.rate_assess import count_part
     from crimecast.scenarios.spec import load_scenario
 
     counts = open_counts(data_source.naming(plan_data(plan_file, category=category, year=year)))
     several = area is not None and (area == "all" or "," in area)
-    reads_saved = saved_name is not None or against_name is not None
-    if counts.attrs.get("areas") == "peers" and not several and not reads_saved:
-        # one force of peers (named, or the only one): forecast it as a whole (a saved forecast names the force as
-        # `run` did, so keep that)
+    if counts.attrs.get("areas") == "peers" and not several:
+        # one force of peers (named, or the only one): forecast it as a whole (a saved forecast reads the same)
         counts = force_wide(counts, area=None if area in (None, FORCE_AREA) else area)
         area = FORCE_AREA if counts.attrs.get("force_name") else area
     if area is None:  # the area `run` and `spc` default to (a plan's milestones carry their own)
@@ -1210,6 +1218,9 @@ def milestones_command(category, target, count_target, direction, area, plan_fil
     month = _month_option(as_of, "--as-of")
     plan = plan_for(counts, category=category, plan_file=plan_file, area=area, target=change, count=count_target,
                     year=year, direction=direction, as_of=month)
+    if saved_name is not None and count_part(plan).milestones:  # (a plan of rates only forecasts them afresh)
+        refuse_unused(spec_options, where=f"with --forecast {saved_name}", why="the saved forecast's settings are used",
+                      instead="forecast afresh without --forecast")
     scenario = load_scenario(scenario_file) if scenario_file else None
     spec = milestone_spec(plan, scenario, **spec_options, as_of=None if month is None else f"{month:%Y-%m}")
     refuse_unused_switches(spec, spec_options)
@@ -1292,10 +1303,8 @@ def optimise_csf_command(assumptions_file, budget, objective, scenario_file, sol
     from crimecast.scenarios.spec import load_scenario
 
     assumptions, source = load_assumptions(assumptions_file)
-    named = data_source.naming(assumptions.forecast.data)
-    # the force-wide area every command defaults to (peers of one force: that force); a saved forecast names the
-    # force as `run` did, so keep that (as milestones do)
-    counts = open_counts(named if saved_name is not None else named.inside(None))
+    # the force-wide area every command defaults to (peers of one force: that force; a saved forecast reads the same)
+    counts = open_counts(data_source.naming(assumptions.forecast.data).inside(None))
     scenario = load_scenario(scenario_file) if scenario_file else None
     _say_provenance(counts)  # first, as every command says it
     with _forecasting(quiet=as_json) as progress:

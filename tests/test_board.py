@@ -374,6 +374,40 @@ def test_the_scenario_section_names_the_one_force_of_a_peers_dataset_as_scenario
     assert "op (uplift): -5% on burglary (Avon and Somerset)" in page and "(force-wide)" not in page
 
 
+def test_the_fund_section_reads_one_force_of_a_peers_dataset_as_optimise_csf_does(tmp_path, unpriced_fund):
+    """The fund's area: force on one force of peers is that force, by the default-area rule `optimise csf` reads it
+    with (was: "fund.recipients.police.area: unknown area 'force'"), and the pack's fund is the optimiser's."""
+    from conftest import seasonal_counts
+
+    data = tmp_path / "avon.csv"
+    months = pd.date_range("2017-04-01", periods=48, freq="MS")
+    data.write_text("month,force,category,count\n" + "\n".join(
+        f"{m:%Y-%m},Avon and Somerset,{c},{n}" for c in ("burglary", "robbery")
+        for m, n in zip(months, seasonal_counts(48))) + "\n")
+    plan, fund = tmp_path / "plan.csv", tmp_path / "fund.yaml"
+    plan.write_text("category,target,year\nburglary,-5%,2021/22\n")
+    fund.write_text(yaml.safe_dump({"version": 1, "name": "Avon fund", "fund": {
+        "budget": 1_000_000, "budget_sweep": {"low": 1_000_000, "high": 1_000_000, "step": 100_000},
+        "recipients": {"police": {"area": "force", "last_year": 600_000},
+                       "partners": {"area": "avon-and-somerset", "last_year": 400_000}}},
+        "outcome": {"categories": ["burglary", "robbery"]},
+        "forecast": {"data": str(data), "as_of": "2021-03", "model": "seasonal-naive", "paths": 100},
+        "response": {"max_reduction": {"dist": "triangular", "low": 0.01, "mode": 0.03, "high": 0.05},
+                     "half_spend_per_crime": {"dist": "triangular", "low": 20, "mode": 40, "high": 80}},
+        "uncertainty": {"samples": 10, "stability_samples": 5}}))
+    source = ["--data", str(data), "--areas", "peers", "--area-col", "force"]
+    result = CliRunner().invoke(cli, ["report", "--plan", str(plan), "--csf", str(fund), *source, "--model",
+                                      "seasonal-naive", "--paths", "100", "--no-pdf", "--out", str(tmp_path / "pack")])
+    assert result.exit_code == 0, result.output
+    optimised = CliRunner().invoke(cli, ["optimise", "csf", "--assumptions", str(fund), *source, "--no-chart",
+                                         "--out", str(tmp_path / "csf")])
+    assert optimised.exit_code == 0, optimised.output
+    split = re.search(r"The optimal split of £1,000,000 gives [\d.]+ \(crimes prevented\) in 2021/22",
+                      optimised.output)
+    page = " ".join(html_text.unescape((tmp_path / "pack" / "report.html").read_text(encoding="utf-8")).split())
+    assert split and split.group(0) in page
+
+
 def test_an_unwritable_out_is_refused_before_any_work(tmp_path):
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")

@@ -90,7 +90,7 @@ def test_rate_milestones_beside_a_saved_forecast_say_they_were_forecast_afresh(s
         {"name": "Burglary dwelling", "category": "burglary-dwelling", "target": "-8%"},
         {"name": "Victim satisfaction, crime", "category": "satisfaction-crime", "rate": "88%", "basis": "rolling-12"}]}))
     result = CliRunner().invoke(cli, ["milestones", "--plan", str(plan), "--as-of", "2013-03", "--forecast", "start-2013",
-                                      "--paths", "100", "--no-chart", "--json", "--store", str(start_2013),
+                                      "--no-chart", "--json", "--store", str(start_2013),
                                       "--out", str(tmp_path / "o")])
     assert result.exit_code == 0, result.output
     notes = json.loads(result.stdout)["notes"]
@@ -107,7 +107,7 @@ def test_a_plan_of_rates_only_beside_a_saved_forecast_says_it_was_forecast_afres
     plan.write_text(yaml.safe_dump({"version": 1, "name": "Rates", "year": "2013/14", "milestones": [
         {"name": "Victim satisfaction, crime", "category": "satisfaction-crime", "rate": "88%", "basis": "rolling-12"}]}))
     result = CliRunner().invoke(cli, ["milestones", "--plan", str(plan), "--as-of", "2013-03", "--forecast", "start-2013",
-                                      "--paths", "100", "--no-chart", "--json", "--store", str(start_2013),
+                                      "--no-chart", "--json", "--store", str(start_2013),
                                       "--out", str(tmp_path / "o")])
     assert result.exit_code == 0, result.output
     assert any("forecast afresh" in note for note in json.loads(result.stdout)["notes"])

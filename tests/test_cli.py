@@ -80,7 +80,9 @@ def test_headers_name_the_model(small_csv, tmp_path):
     assert "Overall (2 window(s) per series):" in invoke(*backtest).output
     compare = ["compare", "robbery", "--area", "north", "--peers", "south", *quick, "--no-chart", "--out", str(tmp_path)]
     assert ". Model: seasonal-naive, 100 paths.\n" in invoke(*compare).output  # forecasts 2014/15 beside 2013/14
-    assert "Model:" not in invoke(*compare, "--no-forecast").output  # nothing forecast: no model to name
+    unforecast = invoke("compare", "robbery", "--area", "north", "--peers", "south", "--data", str(small_csv),
+                        "--no-forecast", "--no-chart", "--out", str(tmp_path))
+    assert unforecast.exit_code == 0 and "Model:" not in unforecast.output  # nothing forecast: no model to name
 
 
 def _small_scenarios(tmp_path, small_csv, base: str) -> list[str]:
@@ -135,6 +137,27 @@ def test_steps_and_drift_switches_are_refused_where_no_model_has_them(small_csv,
                                         "seasonal-naive): only the default model, crimecast, models step changes as "
                                         "level shifts and carries the dataset drift") in backtest.output
     assert "add crimecast to --models" in backtest.output
+
+
+def test_forecast_settings_a_command_would_leave_unused_are_refused(small_csv, tmp_path):
+    """Where nothing uses them, forecast settings are refused as --no-drift with another model is (exit 2, one line,
+    the same wording; was: silent): compare with --no-forecast forecasts nothing; a rate series has its own model;
+    milestones reading a saved forecast use its settings."""
+    compare = invoke("compare", "robbery", "--area", "north", "--peers", "south", "--data", str(small_csv),
+                     "--no-forecast", "--no-drift", "--no-chart", "--out", str(tmp_path))
+    assert compare.exit_code == 2 and ("Error: --no-drift has no effect with --no-forecast: nothing is forecast. Leave "
+                                       "--no-drift out, or drop --no-forecast.") in compare.output
+    rate = invoke("run", "satisfaction-crime", "--model", "ets", "--no-drift", "--paths", "200", "--no-backtest",
+                  "--no-chart", "--out", str(tmp_path))
+    assert rate.exit_code == 2 and ("Error: --model and --no-drift have no effect on a rate series "
+                                    "('satisfaction-crime'): a rate is forecast as a proportion by its own model, "
+                                    "logit-binomial (--paths, --seed and --horizon apply). Leave --model and --no-drift "
+                                    "out.") in rate.output
+    saved = invoke("milestones", "robbery", "--area", "north", "--data", str(small_csv), "--forecast", "wm",
+                   "--paths", "200", "--seed", "3", "--no-drift", "--no-chart", "--out", str(tmp_path))
+    assert saved.exit_code == 2 and ("Error: --paths, --seed and --no-drift have no effect with --forecast wm: the "
+                                     "saved forecast's settings are used. Leave --paths, --seed and --no-drift out, or "
+                                     "forecast afresh without --forecast.") in saved.output
 
 
 @pytest.mark.slow

@@ -227,7 +227,7 @@ def test_every_category_read_from_a_saved_forecast_says_a_stopped_category_once(
                    "--out", tmp_path / "out", *FAST)
     assert saved.exit_code == 0, saved.output
     plan = invoke("milestones", "--data", data, "--store", store, "--forecast", "k", "--no-chart",
-                  "--out", tmp_path / "m", *MILESTONE_FAST)
+                  "--out", tmp_path / "m", "--jobs", "1")  # (the saved forecast's settings: no --model or --paths)
     assert plan.exit_code == 0, plan.output
     assert "1 category left out, with nothing to forecast from: fraud" in plan.output
     assert "1 series stops" not in plan.output

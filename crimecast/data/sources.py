@@ -214,6 +214,32 @@ def at_common_end(counts: pd.DataFrame, area: str) -> pd.DataFrame:
     return cut
 
 
+class TakenFrom:
+    """The data one force was taken out of (:func:`restrict_to`), kept in the force's ``attrs["taken_from"]`` so that
+    the data read can still be named as a whole (:func:`data_read`). Shared between copies, never copied; a worker
+    process is sent none (it never names the data read: the forecasts it makes are of series)."""
+
+    def __init__(self, counts: pd.DataFrame | None) -> None:
+        self.counts = counts
+
+    def __deepcopy__(self, memo: dict) -> "TakenFrom":
+        return self
+
+    def __reduce__(self):
+        return type(self), (None,)
+
+
+def data_read(counts: pd.DataFrame) -> pd.DataFrame:
+    """The data ``counts`` were read as, with its totals: for one force taken out of several (:func:`restrict_to`),
+    every force as read (the rows of the force are those it was taken with, under its own name); else ``counts``.
+
+    The one rule that names the data a forecast was made from (a saved forecast's fingerprint): one force of a
+    dataset, forecast as the whole or among the others, is the same data read two ways.
+    """
+    taken = counts.attrs.get("taken_from")
+    return counts if taken is None or taken.counts is None else with_totals(taken.counts)
+
+
 def restrict_to(counts: pd.DataFrame, area: str) -> pd.DataFrame:
     """One force of a dataset of separate forces, with the force as the whole (area ``force``).
 
@@ -233,7 +259,8 @@ def restrict_to(counts: pd.DataFrame, area: str) -> pd.DataFrame:
                     "source": f"{counts.attrs.get('source')} ({slug})",
                     "filled": FrozenList((c, FORCE_AREA if a == slug else a, m) for c, a, m in counts.attrs.get("filled", [])
                                          if a == slug or parents.get(a) == slug),
-                    "season_references": SharedReferences(season_references(counts))}  # the sum over every force
+                    "season_references": SharedReferences(season_references(counts)),  # the sum over every force
+                    "taken_from": counts.attrs.get("taken_from") or TakenFrom(counts)}  # the data read (data_read)
     return chosen
 
 

@@ -33,7 +33,8 @@ from crimecast.data.frequency import MONTHLY, QUARTERLY, Frequency, frequency_of
 from crimecast.data.exceptional import ExceptionalPeriod, calendar_of, check_no_overlap
 from crimecast.data.known_changes import KnownChange, check_known_changes, exceptional_periods, months_for
 from crimecast.data.months import months_between
-from crimecast.data.series import FORCE_AREA, TOTAL_CATEGORY, filled_periods, season_references, series_of
+from crimecast.data.series import (FORCE_AREA, TOTAL_CATEGORY, filled_periods, force_named_in, season_references,
+                                   series_of)
 from crimecast.errors import CrimecastError, DataError
 from crimecast.defaults import DEFAULT_MODEL
 from crimecast.forecast.calibrate import WIDE_INTERVALS, FitCache, wide_note
@@ -210,6 +211,15 @@ class NoteSources:
                            stopped=tuple(p for p in self.stopped if p[0] in keep),
                            own=tuple(p for p in self.own if p[0] in keep))
 
+    def renamed(self, name: Callable[[Key], Key | None]) -> "NoteSources":
+        """These sources with each series under its new ``name`` (``None``: left out)."""
+        def pairs(items):
+            return tuple((name(key), *rest) for key, *rest in items if name(key) is not None)
+
+        return NoteSources(forecast=tuple(name(k) for k in self.forecast if name(k) is not None), shared=self.shared,
+                           series=pairs(self.series), steps=pairs(self.steps), stopped=pairs(self.stopped),
+                           own=pairs(self.own))
+
     def notes(self, needs: Iterable[Key], *, said_stopped: frozenset[str] = frozenset()) -> list[str]:
         """The notes of a panel of these series serving ``needs``, in plain words; the stop of a category in
         ``said_stopped`` is not said (the request said it already: ``stopped_categories_note``)."""
@@ -263,6 +273,9 @@ class Panel:
         to carry on without them).
     saved
         The saved forecast's name when read from the store.
+    force
+        The force taken out of several whose series this panel calls ``force`` (:meth:`of_force`), or ``None``:
+        what it says of a series names the force.
     """
 
     paths: CoherentPaths
@@ -274,6 +287,7 @@ class Panel:
     series_notes: dict[Key, list[str]] = field(default_factory=dict)
     scored: dict[Key, object] = field(default_factory=dict)  # what ``forecast_panel(score=...)`` returned per series
     note_sources: NoteSources | None = None  # what ``notes`` is made of (none in a forecast saved before session 29)
+    force: str | None = None
 
     @property
     def months(self) -> pd.DatetimeIndex:
@@ -288,12 +302,18 @@ class Panel:
 
     def has(self, category: str, area: str) -> bool:
         """Whether (category, area) is a bottom series or a complete sum of them, and was not refused (a series
-        whose counts stop before the data used ends adds 0 to its totals but is no forecast of its own)."""
+        whose counts stop before the data used ends adds 0 to its totals but is no forecast of its own). The force
+        of a panel of one force taken out of several (:meth:`of_force`) is its whole by its own name too."""
+        area = self._area(area)
         return (category, area) not in self.failures and self.paths.keys_for(category, area) is not None
 
     def total(self, category: str, area: str) -> np.ndarray:
-        """Paths (n_paths, periods) of (category, area), summed path by path from its bottom series."""
-        return self.paths.total(category, area)
+        """Paths (n_paths, periods) of (category, area), summed path by path from its bottom series (the force's
+        own name, as :meth:`has`)."""
+        return self.paths.total(category, self._area(area))
+
+    def _area(self, area: str) -> str:
+        return FORCE_AREA if self.force and area == self.force else area
 
     def result(self, counts: pd.DataFrame, category: str, area: str) -> ForecastResult:
         """(category, area) as a :class:`ForecastResult`, with its history to ``as_of`` and its parts' notes (a note
@@ -338,10 +358,32 @@ class Panel:
         missing = [key for key in dict.fromkeys(needs) if not self.has(*key)]
         if missing:
             listed = ", ".join(f"{c} / {a}" for c, a in missing[:4]) + (f" and {len(missing) - 4} more" if len(missing) > 4 else "")
+            listed = force_named_in(listed, self.force) if self.force else listed
             raise DataError(f"{name} lacks {listed}, which {what} needs. Save a forecast that includes "
                             f"{'them' if len(missing) > 1 else 'it'} (e.g. `forecast run all --area all --save NAME`).")
         return Panel(paths=self.paths.cut(periods), spec=self.spec, as_of=self.as_of, notes=self.notes_for(needs, said_stopped=said_stopped),
-                     failures=dict(self.failures), saved=self.saved)
+                     failures=dict(self.failures), saved=self.saved, force=self.force)
+
+    def of_force(self, force: str, *, districts: Iterable[str]) -> "Panel":
+        """This panel of a dataset of several forces as one of them taken out and held as the whole
+        (:func:`crimecast.data.sources.restrict_to`): ``force``'s series are ``force``'s (area ``force``), those of
+        its ``districts`` are kept and the other forces' left out. The series keep their paths: one force taken
+        out of several is seeded by its own name (:func:`seed_key`), so a forecast of it either way is the same."""
+        districts = tuple(districts)
+        kept = {force: FORCE_AREA, FORCE_AREA: FORCE_AREA, REST_OF_FORCE: REST_OF_FORCE, **{d: d for d in districts}}
+
+        def name(key: Key) -> Key | None:
+            return (key[0], kept[key[1]]) if key[1] in kept else None
+
+        def renamed(items: dict) -> dict:
+            return {name(key): value for key, value in items.items() if name(key) is not None}
+
+        paths = CoherentPaths(months=self.paths.months, bottom=renamed(self.paths.bottom),
+                              total_categories=self.paths.total_categories, districts=districts)
+        return Panel(paths=paths, spec=self.spec, as_of=self.as_of, notes=list(self.notes),
+                     failures=renamed(self.failures), saved=self.saved, series_notes=renamed(self.series_notes),
+                     scored=renamed(self.scored), force=force,
+                     note_sources=None if self.note_sources is None else self.note_sources.renamed(name))
 
     def notes_for(self, needs: Iterable[Key], *, said_stopped: frozenset[str] = frozenset()) -> list[str]:
         """The notes of the bottom series that ``needs`` reads: a saved panel of every series holds notes about

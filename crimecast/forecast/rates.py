@@ -54,6 +54,8 @@ def expit(z):
 
 
 LOGIT_BINOMIAL = "logit-binomial"  # the rate model: a local level on the logit scale, binomial sampling
+# The forecast settings of a count forecast only (ForecastSpec's keys): the rate model takes paths, seed and horizon.
+NOT_FOR_RATES = ("model", "steps", "drift", "known_changes", "exceptional")
 BINOMIAL_ONLY = "binomial-only"  # the backtest's comparison: binomial sampling around a fixed rate
 
 @dataclass(frozen=True)

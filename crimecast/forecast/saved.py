@@ -21,10 +21,12 @@ import pandas as pd
 
 from crimecast.data.frequency import frequency_of
 from crimecast.data.load import data_option
+from crimecast.data.series import source_read
+from crimecast.data.sources import data_read
 from crimecast.data.store import (decode_paths, drop_forecast, encode_paths, fingerprint, list_forecasts,
                                   read_forecast_rows, save_forecast_rows, store_path)
 from crimecast.errors import DataError, UsageError
-from crimecast.forecast.panel import NoteSources, Panel
+from crimecast.forecast.panel import NoteSources, Panel, districts_of
 from crimecast.forecast.reconcile import CoherentPaths
 from crimecast.forecast.spec import ForecastSpec
 
@@ -42,9 +44,17 @@ def check_forecast_name(name: str) -> str:
     return name
 
 
-def data_fingerprint(counts: pd.DataFrame, as_of: pd.Timestamp) -> str:
-    """The fingerprint of the data a forecast from ``as_of`` used: every row up to that period."""
-    return fingerprint(counts[counts["month"] <= as_of])
+def data_identity(counts: pd.DataFrame, as_of: pd.Timestamp) -> tuple[str, str]:
+    """The data a forecast from ``as_of`` used: its name and fingerprint, the same however it is read.
+
+    The name is the data's (``forces``, not ``forces (merseyside)``: :func:`~crimecast.data.series.source_read`), and
+    the fingerprint that of every row up to ``as_of`` of the data read (:func:`~crimecast.data.sources.data_read`):
+    one force taken out of a dataset of several (scenarios, the Community Safety Fund, milestones) is the dataset
+    read, as a forecast of that force among the others (`forecast run ... --save`) read it.
+    """
+    read = data_read(counts)
+    end = as_of if counts.empty else min(as_of, counts["month"].max())  # no later rows than ``counts`` holds
+    return source_read(counts), fingerprint(read[read["month"] <= end])
 
 
 @dataclass(frozen=True)
@@ -73,7 +83,8 @@ def save_panel(panel: Panel, *, name: str, counts: pd.DataFrame, store: str | Pa
     meta = {"total_categories": list(panel.paths.total_categories or []), "districts": list(panel.paths.districts or []),
             "notes": panel.notes, "series_notes": [[c, a, notes] for (c, a), notes in panel.series_notes.items()],
             **({"note_sources": panel.note_sources.to_json()} if panel.note_sources is not None else {})}
-    row = {"data": str(counts.attrs.get("source", "")), "fingerprint": data_fingerprint(counts, panel.as_of),
+    data, digest = data_identity(counts, panel.as_of)
+    row = {"data": data, "fingerprint": digest,
            "as_of": panel.as_of.date(), "first_period": panel.months[0].date(), "periods": len(panel.months),
            "frequency": frequency_of(counts).noun, "paths": panel.spec.paths,
            "spec": json.dumps(panel.spec.model_dump(mode="json"), sort_keys=True), "meta": json.dumps(meta)}
@@ -93,8 +104,8 @@ def load_panel(name: str, *, counts: pd.DataFrame, store: str | Path | None = No
     """
     row, blobs = read_forecast_rows(name, store=store)
     as_of = pd.Timestamp(row["as_of"])
-    now = data_fingerprint(counts, as_of)
-    made_from, reading = str(row["data"]), str(counts.attrs.get("source", ""))
+    reading, now = data_identity(counts, as_of)
+    made_from = str(row["data"])
     if now != row["fingerprint"] and made_from and made_from != reading:
         raise DataError(f"the saved forecast '{name}' was made from the data '{made_from}', and this command reads "
                         f"'{reading}'. Pass {data_option(made_from)} {made_from} to use it.")
@@ -102,7 +113,7 @@ def load_panel(name: str, *, counts: pd.DataFrame, store: str | Path | None = No
         data_to = frequency_of(counts).period_end_month(as_of)  # a quarter by its last month, as --as-of names it
         raise DataError(f"the saved forecast '{name}' was made from data '{row['data']}' up to {data_to:%Y-%m}, and that "
                         f"data has changed since (fingerprint {row['fingerprint'][:12]}, now {now[:12]} with "
-                        f"'{counts.attrs.get('source', '')}'). Forecast again and save it (`forecast run ... --save "
+                        f"'{reading}'). Forecast again and save it (`forecast run ... --save "
                         f"{name}`), or use the data it was made from.")
     periods, n_paths = int(row["periods"]), int(row["paths"])
     frequency = frequency_of(counts)
@@ -111,10 +122,19 @@ def load_panel(name: str, *, counts: pd.DataFrame, store: str | Path | None = No
     paths = CoherentPaths(months=months,
                           bottom={key: decode_paths(blob, paths=n_paths, periods=periods) for key, blob in blobs.items()},
                           total_categories=tuple(meta["total_categories"]), districts=tuple(meta["districts"]))
-    return Panel(paths=paths, spec=_saved_spec(json.loads(row["spec"])), as_of=as_of,
-                 notes=list(meta["notes"]), saved=name,
-                 series_notes={(c, a): list(notes) for c, a, notes in meta["series_notes"]},
-                 note_sources=NoteSources.from_json(meta["note_sources"]) if "note_sources" in meta else None)
+    panel = Panel(paths=paths, spec=_saved_spec(json.loads(row["spec"])), as_of=as_of,
+                  notes=list(meta["notes"]), saved=name,
+                  series_notes={(c, a): list(notes) for c, a, notes in meta["series_notes"]},
+                  note_sources=NoteSources.from_json(meta["note_sources"]) if "note_sources" in meta else None)
+    return read_as(panel, counts)
+
+
+def read_as(panel: Panel, counts: pd.DataFrame) -> Panel:
+    """``panel`` with its series named as ``counts`` name them: for one force taken out of several
+    (``attrs["force_name"]``, :func:`~crimecast.data.sources.restrict_to`), the force's series are its whole,
+    ``force``, its districts' are kept and the other forces' left out (:meth:`Panel.of_force`); else as it is."""
+    force = counts.attrs.get("force_name")
+    return panel if not force else panel.of_force(force, districts=districts_of(counts))
 
 
 def _saved_spec(saved: dict) -> ForecastSpec:
@@ -141,5 +161,5 @@ def drop_saved(name: str, *, store: str | Path | None = None) -> None:
     drop_forecast(name, store=store)
 
 
-__all__ = ["SavedSummary", "check_forecast_name", "data_fingerprint", "drop_saved", "load_panel", "save_panel",
-           "saved_forecasts"]
+__all__ = ["SavedSummary", "check_forecast_name", "data_identity", "drop_saved", "load_panel",
+           "read_as", "save_panel", "saved_forecasts"]

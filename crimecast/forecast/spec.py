@@ -43,6 +43,10 @@ SPEC_KEYS = ("model", "paths", "seed", "steps", "drift", "as_of", "horizon", "kn
 # switch that turns each off, and what the default model does with it.
 DEFAULT_ONLY: dict[str, tuple[str, str]] = {"steps": ("--no-steps", "models step changes as level shifts"),
                                             "drift": ("--no-drift", "carries the dataset drift")}
+# The command-line option of each forecast setting a command may be given (``False`` of a switch: it was given).
+OPTIONS: dict[str, str] = {"model": "--model", "paths": "--paths", "seed": "--seed",
+                           **{name: flag for name, (flag, _) in DEFAULT_ONLY.items()},
+                           "known_changes": "--known-changes", "exceptional": "--exceptional"}
 
 
 def _timestamp(raw) -> pd.Timestamp:
@@ -246,9 +250,40 @@ def forecast_spec(*, model: str | None = None, paths: int | None = None, seed: i
                                             exceptional=None if exceptional is None else tuple(exceptional))
 
 
+def refuse_unused(given: dict, *, where: str, why: str, instead: str = "",
+                  names: Sequence[str] = tuple(OPTIONS)) -> None:
+    """Refuse the options in ``given`` that a command would leave unused, rather than leave them unused without a word.
+
+    The one wording of such a refusal: ``"--model and --no-drift have no effect with --forecast wm: the saved
+    forecast's settings are used. Leave --model and --no-drift out, or forecast afresh without --forecast."``
+
+    Parameters
+    ----------
+    given
+        The command line's settings, as :func:`forecast_spec` takes them (``None``: not given; ``False`` where a
+        switch such as ``--no-drift`` was given), and ``exceptional`` (``--exceptional``) where the command has it.
+    where, why, instead
+        Where they have no effect (``"with --no-forecast"``), why (``"nothing is forecast"``) and what to do
+        instead besides leaving them out (``""``: nothing).
+    names
+        The keys of ``given`` to refuse when given (default: every one in :data:`OPTIONS`).
+
+    Raises
+    ------
+    crimecast.errors.UsageError
+        Naming the options given, where and why they have no effect, and what to do instead.
+    """
+    unused = [OPTIONS[name] for name in names if given.get(name) is not None]
+    if not unused:
+        return
+    flags = unused[0] if len(unused) == 1 else f"{', '.join(unused[:-1])} and {unused[-1]}"
+    raise UsageError(f"{flags} {'has' if len(unused) == 1 else 'have'} no effect {where}: {why}. "
+                     f"Leave {flags} out{f', or {instead}' if instead else ''}.")
+
+
 def refuse_unused_switches(spec: ForecastSpec, given: dict, *, models: Sequence[str] = ()) -> None:
     """Refuse ``--no-steps`` and ``--no-drift`` when no model run has what they switch off (only the default model
-    has steps and drift, :data:`DEFAULT_ONLY`), rather than leave them unused without a word.
+    has steps and drift, :data:`DEFAULT_ONLY`), rather than leave them unused without a word (:func:`refuse_unused`).
 
     Parameters
     ----------
@@ -268,13 +303,12 @@ def refuse_unused_switches(spec: ForecastSpec, given: dict, *, models: Sequence[
     unused = [name for name in DEFAULT_ONLY if given.get(name) is False]
     if DEFAULT_MODEL in run or not unused:
         return
-    flags = " and ".join(DEFAULT_ONLY[name][0] for name in unused)
     named = f"the models compared ({', '.join(run)})" if models else f"the {spec.model} model"
     instead = f"add {DEFAULT_MODEL} to --models" if models else f"use --model {DEFAULT_MODEL}"
-    raise UsageError(f"{flags} {'has' if len(unused) == 1 else 'have'} no effect with {named}: only the default "
-                     f"model, {DEFAULT_MODEL}, {' and '.join(DEFAULT_ONLY[name][1] for name in unused)}. "
-                     f"Leave {flags} out, or {instead}.")
+    does = " and ".join(DEFAULT_ONLY[name][1] for name in unused)
+    refuse_unused(given, names=unused, where=f"with {named}", why=f"only the default model, {DEFAULT_MODEL}, {does}",
+                  instead=instead)
 
 
-__all__ = ["DEFAULT_ONLY", "ForecastSpec", "Month", "SPEC_KEYS", "calendar_periods", "default_exceptional",
-           "forecast_spec", "month_text", "refuse_unused_switches"]
+__all__ = ["DEFAULT_ONLY", "ForecastSpec", "Month", "OPTIONS", "SPEC_KEYS", "calendar_periods", "default_exceptional",
+           "forecast_spec", "month_text", "refuse_unused", "refuse_unused_switches"]

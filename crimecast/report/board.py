@@ -28,7 +28,8 @@ import pandas as pd
 from crimecast.data.calendar import financial_year_label, financial_year_months, parse_financial_year
 from crimecast.data.frequency import MONTHLY, Frequency, frequency_of
 from crimecast.data.load import load_counts
-from crimecast.data.series import with_totals
+from crimecast.data.series import source_read, with_totals
+from crimecast.data.sources import force_wide
 from crimecast.data.slugs import slugify
 from crimecast.data.store import crimecast_version, fingerprint  # the store's: one hash for one table
 from crimecast.errors import DataError, UsageError
@@ -37,6 +38,7 @@ from crimecast.forecast.mdc import (COMMON_CAUSE, MOVED, NO_LIMITS, Assurance, V
 from crimecast.forecast.panel import Panel
 from crimecast.forecast.parallel import Progress
 from crimecast.forecast.run import ProcessReport, run_spc
+from crimecast.forecast.saved import read_as
 from crimecast.forecast.significance import ChangeTest, poisson_e_test
 from crimecast.optimise.assumptions import CsfAssumptions
 from crimecast.optimise.csf import CsfResult, optimise_csf
@@ -566,10 +568,13 @@ def _csf_view(counts: pd.DataFrame, assumptions: CsfAssumptions, source: str, *,
     The plan's scenario is not applied: its drivers describe the plan's year, and
     applied again from the fund's as-of they would count a change the data already holds.
     A saved forecast is read for baseline crime when it is from the fund's as-of and holds its series.
+    The fund's areas are read as ``forecast optimise csf`` reads them: in the area every command defaults to
+    (``force_wide``, as ``DataSource.inside(None)``: peers of one force are that force, ``area: force``).
     """
     wanted = assumptions.forecast.data
-    same_data = counts.attrs.get("source") == wanted
-    csf_counts = counts if same_data else with_totals(load_counts(wanted))
+    same_data = source_read(counts) == wanted
+    csf_counts = force_wide(counts if same_data else with_totals(load_counts(wanted)))
+    saved = read_as(saved, csf_counts) if saved is not None and same_data else saved
     afresh = None
     if saved is not None and same_data:
         result, afresh = _fund_with_saved(csf_counts, assumptions, source, saved=saved, jobs=jobs, progress=progress)
@@ -620,8 +625,6 @@ def _force_named(counts: pd.DataFrame) -> str:
     """The force a scenario's force-wide targets are called by, as ``scenario check`` and ``scenario run`` name it
     (``ResolvedScenario.force``): one force taken out of several, or the one force of a dataset of peers
     (``force_wide``); empty for a force with its districts, whose whole is "force-wide"."""
-    from crimecast.data.sources import force_wide
-
     return counts.attrs.get("force_name") or force_wide(counts).attrs.get("force_name") or ""
 
 
