@@ -141,7 +141,7 @@ def test_a_wide_factor_is_said_in_one_line_with_the_backtest_years_it_came_from(
     wide = calibrate(calm, RightWidthCore, horizon=12, seed=1, scored=risen)
     note = wide_note(wide, index, label=lambda m: f"{m:%Y-%m}", noun="month")
     assert wide.scale >= WIDE_SCALE and [origin for origin, _, _ in wide.window_misses] == [84, 96, 108]
-    assert note.startswith(f"intervals are wide (width factor {wide.scale:.1f}, where 1.8 is typical): in the "
+    assert note.startswith(f"intervals are wide (width factor {wide.scale:.1f}, where 1.3 to 2.0 is typical): in the "
                            "backtest years from 2021-10 and 2022-10 the counts ran ")
     assert "% above the forecast in a typical month" in note
     assert wide_note(calibrate(calm, RightWidthCore, horizon=12, seed=1), index, label=str, noun="month") is None

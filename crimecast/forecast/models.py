@@ -62,7 +62,7 @@ CHANGE_SHRINK = 0.3
 FALL_SHRINK = 0.55
 # How a batch says, once for all the series it applies to, that intervals were calibrated on under three years.
 PARTLY_CALIBRATED = ("intervals calibrated on under three years of backtests: each width factor is weighed against "
-                     f"the benchmark's typical {FALLBACK_SCALE:.2f} (a series forecast alone gives its own).")
+                     f"the factor for series without backtests of their own, {FALLBACK_SCALE:.2f} (a series forecast alone gives its own).")
 # The default's month effects are moved this share of the way to those of the whole of the series' category (its
 # force, or the sum of a dataset's forces; ``pool_season``): a district's own effects are noisy. Tuned on London
 # (mean MASE 0.791 -> 0.779 / 0.778 / 0.779 at 0.5 / 0.75 / 1), confirmed on the Home Office table (1.053 -> 1.039)
@@ -275,14 +275,14 @@ class CrimeForecaster:
                                           fits=fits, scored=scored)
             if not self.calibration_.from_data:
                 self.notes_.append(
-                    f"series too short to calibrate intervals on its own backtests; used the benchmark's typical width factor {self.calibration_.scale:.2f}."
+                    f"series too short to calibrate intervals on its own backtests; used the width factor for series without backtests of their own, {self.calibration_.scale:.2f}."
                 )
             elif self.calibration_.evidence < 1:
                 self.notes_.append(
                     f"intervals calibrated on only {self.calibration_.n_scores} backtest {frequency.noun}"
                     f"{'s' if self.calibration_.n_scores != 1 else ''} (three years "
-                    f"make full evidence): their width factor is weighed against the benchmark's typical "
-                    f"{FALLBACK_SCALE:.2f}, giving {self.calibration_.scale:.2f}."
+                    f"make full evidence): their width factor is weighed against the factor for series without "
+                    f"backtests of their own, {FALLBACK_SCALE:.2f}, giving {self.calibration_.scale:.2f}."
                 )
                 self.partly_calibrated_note_ = self.notes_[-1]
         self.steps_ = _steps_used(self.core_)
