@@ -225,9 +225,12 @@ def test_west_midlands_against_its_most_similar_forces_on_the_home_office_table(
                     "--out", tmp_path)
     assert result.exit_code == 0, result.output
     areas = {a["area"]: a for a in json.loads(result.stdout)["areas"]}
-    # The 2013/14 report (para 71-72): recorded crime up 2.3% on 2012/13 to date, and fewer crimes per 1,000
-    # residents than its most similar forces.
-    assert areas["west-midlands"]["change"] == pytest.approx(0.022, abs=0.002)
+    # The 2013/14 report (paras 68-72): recorded crime up 2.3% on 2012/13, about 168,700 in 2012/13 (14,381 a month
+    # in 2013/14), and fewer crimes per 1,000 residents than its most similar forces. Its 2012/13 is the table's
+    # without fraud, which forces stopped recording in 2012/13 (168,802; with fraud, 170,759): like with like, the
+    # table's 2013/14 (174,533, 1.1% above the report's 172,572) is then 3.4% up.
+    assert areas["west-midlands"]["previous"] == pytest.approx(168_700, rel=0.001)
+    assert areas["west-midlands"]["change"] == pytest.approx(0.034, abs=0.002)
     assert areas["west-midlands"]["rank"] == 1
     assert (tmp_path / "compare_total-recorded-crime_west-midlands_2013-14_funnel.png").exists()
 

@@ -106,10 +106,11 @@ def test_every_area_of_the_home_office_table_leaves_out_the_forces_whose_fraud_s
         "(fraud-offences / bedfordshire (to 2012/13 Q4), fraud-offences / cambridgeshire (to 2012/13 Q4), "
         "fraud-offences / cleveland (to 2012/13 Q4), fraud-offences / cumbria (to 2012/13 Q4) and 35 more). To "
         "forecast one from its last count, name it with that as-of month (`forecast run fraud-offences --dataset "
-        "forces --area bedfordshire --as-of 2013-03`)."]
+        f"forces --store {store} --area bedfordshire --as-of 2013-03`)."]  # the store it was read from: runs as written
     every = selection(counts, category="all", area="all", origin=counts["month"].max())  # stopped everywhere by then
     assert list(every.stopped_categories) == ["fraud-offences"] and not every.stopped_series
-    assert "(`forecast run fraud-offences --dataset forces --area greater-manchester --as-of 2013-12`)" in every.notes[0]
+    assert (f"(`forecast run fraud-offences --dataset forces --store {store} --area greater-manchester "
+            "--as-of 2013-12`)") in every.notes[0]
 
 
 def test_forces_pool_with_their_sum_only_up_to_the_last_month_every_force_has():

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import copy
 import re
+import shlex
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -365,9 +367,16 @@ def stopped_series_note(counts: pd.DataFrame, stopped: dict[tuple[str, str], pd.
 def _reading_options(counts: pd.DataFrame, area: str | None) -> str:
     """The options that read ``counts`` again (`` --dataset forces --area west-midlands``): none for the embedded
     default data, and no ``--area`` for the default area, several areas or ``all`` (but the force a command took
-    out of several, as milestones do, by its ``attrs['force_name']``)."""
+    out of several, as milestones do, by its ``attrs['force_name']``); ``--store PATH`` for a dataset read from a
+    store other than the one a command reads by default (``$CRIMECAST_STORE``, else ``crimecast.duckdb`` here), so
+    the command runs as written; paths quoted for the shell where they need it."""
+    from crimecast.data.store import store_path
+
     source, force = source_read(counts), counts.attrs.get("force_name")  # one force taken out of several: its dataset
-    data = f" {data_option(source)} {source}" if source and source != DEFAULT_DATASET else ""
+    data = f" {data_option(source)} {shlex.quote(source)}" if source and source != DEFAULT_DATASET else ""
+    store = counts.attrs.get("store")
+    if data and store and Path(store) != store_path(None):
+        data += f" --store {shlex.quote(str(store))}"
     named = area if area and area != ALL and "," not in area and area != FORCE_AREA else force
     return data + (f" --area {named}" if named else "")
 

@@ -19,9 +19,11 @@ import pandas as pd
 from crimecast.data.calendar import financial_year_label, financial_year_periods, financial_year_start, parse_financial_year
 from crimecast.data.frequency import frequency_of
 from crimecast.data.population import Population, PopulationTable
-from crimecast.data.series import filled_in_years, resolve_area, resolve_category, series_of
+from crimecast.data.series import TOTAL_CATEGORY, filled_in_years, resolve_area, resolve_category, series_of
 from crimecast.data.slugs import area_label, slugify
 from crimecast.errors import DataError, UsageError
+from crimecast.forecast.compared import compared_note, counted_in, stopped_parts, without
+from crimecast.forecast.panel import total_categories
 from crimecast.forecast.significance import ChangeTest, poisson_e_test
 from crimecast.forecast.spec import ForecastSpec
 
@@ -143,6 +145,17 @@ def _year_total(y: pd.Series, start: int, frequency, area: str) -> float:
         raise DataError(f"{area}: {financial_year_label(start)} is not fully in the data ({y.index[0]:%Y-%m} to "
                         f"{y.index[-1]:%Y-%m}); choose another --year.")
     return float(y[periods].sum())
+
+
+def _left_out(counts: pd.DataFrame, category: str, area: str, start: int) -> tuple:
+    """The categories of an area's total recorded crime whose counts stop before financial year ``start`` ends and
+    that counted crimes in it or the year before: its change on the year before leaves them out of both years."""
+    if category != TOTAL_CATEGORY:
+        return ()
+    frequency = frequency_of(counts)
+    end = financial_year_periods(start, frequency)[-1]
+    parts = stopped_parts(counts, [(c, area) for c in total_categories(counts)], as_of=end)
+    return counted_in(parts, financial_year_periods(start - 1, frequency).union(financial_year_periods(start, frequency)))
 
 
 def _filled_note(counts: pd.DataFrame, category: str, areas: list[str], start: int, frequency) -> str | None:
@@ -278,7 +291,10 @@ def compare_areas(counts: pd.DataFrame, *, category: str, focus: str, peers: lis
     frequency = frequency_of(counts)
     start = _year_of(series, year, frequency)
     notes = [alias_note] if alias_note else []
+    left_out = {a: _left_out(counts, slug, a, start) for a in areas}  # like with like: parts that stop, from both years
+    series = {a: without(y, left_out[a]) for a, y in series.items()}
     totals = {a: (_year_total(y, start, frequency, a), _year_total(y, start - 1, frequency, a)) for a, y in series.items()}
+    notes += compared_note(((TOTAL_CATEGORY, a), part) for a in areas for part in left_out[a])
     if filled_note := _filled_note(counts, slug, areas, start, frequency):
         notes.append(filled_note)
     people, group_rate, funnel = {}, None, None

@@ -38,6 +38,7 @@ from crimecast.data.series import (FORCE_AREA, TOTAL_CATEGORY, filled_periods, f
 from crimecast.errors import CrimecastError, DataError
 from crimecast.defaults import DEFAULT_MODEL
 from crimecast.forecast.calibrate import WIDE_INTERVALS, FitCache, wide_note
+from crimecast.forecast.compared import stopped_parts
 from crimecast.forecast.drift import Drift, dataset_drift, passed_over
 from crimecast.forecast.models import AUTO, PARTLY_CALIBRATED, CrimeForecaster, crimecast_core, step_note
 from crimecast.forecast.parallel import Progress, map_series
@@ -404,9 +405,12 @@ def series_forecast(paths: CoherentPaths, key: Key, *, history: pd.Series, as_of
 
 def series_result(paths: CoherentPaths, counts: pd.DataFrame, category: str, area: str, *, as_of: pd.Timestamp,
                   model: str) -> ForecastResult:
-    """:func:`series_forecast` with the history read from ``counts``."""
-    return series_forecast(paths, (category, area), history=series_of(counts, category=category, area=area),
-                           as_of=as_of, model=model)
+    """:func:`series_forecast` with the history read from ``counts``, and the parts of a total whose counts stop
+    before ``as_of`` (they add 0 to its paths) as its ``left_out``: a year's change leaves them out of both years."""
+    result = series_forecast(paths, (category, area), history=series_of(counts, category=category, area=area),
+                             as_of=as_of, model=model)
+    result.left_out = stopped_parts(counts, paths.keys_for(category, area) or [], as_of=as_of, total=(category, area))
+    return result
 
 
 @dataclass

@@ -44,6 +44,11 @@ class ForecastResult:
         computed on these.
     notes
         Automatic decisions and warnings, each saying how to override it.
+    left_out
+        The parts of a total whose counts stop before the forecast begins
+        (:class:`crimecast.forecast.compared.StoppedPart`): they add 0 to its
+        paths, so a year's change on the year before leaves them out of both
+        years (:meth:`compared_without`).
     """
 
     category: str
@@ -52,6 +57,7 @@ class ForecastResult:
     history: pd.Series
     paths: np.ndarray
     notes: list[str] = field(default_factory=list)
+    left_out: tuple = ()
 
     @property
     def frequency(self) -> Frequency:
@@ -95,12 +101,35 @@ class ForecastResult:
         columns = forecast_months.isin(months[in_forecast & observed.isna()])
         return actual + self.paths[:, columns].sum(axis=1)
 
+    def compared_without(self, start_year: int) -> tuple:
+        """The stopped parts (``left_out``) that financial year ``start_year``'s change on the year before leaves
+        out of both years: those that counted crimes in either."""
+        from crimecast.forecast.compared import counted_in
+
+        if not self.left_out:
+            return ()
+        frequency = self.frequency
+        years = financial_year_periods(start_year - 1, frequency).union(financial_year_periods(start_year, frequency))
+        return counted_in(self.left_out, years)
+
+    def compared(self, start_year: int) -> "ForecastResult":
+        """This forecast as financial year ``start_year`` is compared with the year before: the history without the
+        parts :meth:`compared_without` leaves out (the paths already add 0 for them)."""
+        from crimecast.forecast.compared import without
+
+        parts = self.compared_without(start_year)
+        if not parts:
+            return self
+        return ForecastResult(category=self.category, area=self.area, model=self.model,
+                              history=without(self.history, parts), paths=self.paths, notes=self.notes)
+
     def financial_years(self, *, levels: tuple[float, ...] = INTERVAL_LEVELS) -> pd.DataFrame:
         """Totals for each financial year the forecast touches and fully covers.
 
         Columns: ``financial_year``, ``months_forecast`` (months of the year
         that are forecast: 3 per quarter for quarterly data),
-        ``previous_actual`` (the year before, where fully observed), ``mean``, ``median``,
+        ``previous_actual`` (the year before, where fully observed, as it is compared: without the parts that stop,
+        :meth:`compared_without`), ``mean``, ``median``,
         intervals, and the same for the change on the previous year
         (``change_mean``, ``change_lo80``, ...), as fractions.
         """
@@ -124,10 +153,11 @@ class ForecastResult:
             row = {"financial_year": financial_year_label(start), "months_forecast": forecast * frequency.months_per_period}
             total_columns = interval_columns(totals[:, None], levels)
             row.update({k: v.item() for k, v in total_columns.items()})
-            previous = self.history.reindex(financial_year_periods(start - 1, frequency))
+            compared = self.compared(start)  # without the parts that stop, in both years (like with like)
+            previous = compared.history.reindex(financial_year_periods(start - 1, frequency))
             row["previous_actual"] = float(previous.sum()) if previous.notna().all() else np.nan
             if previous.notna().all() and previous.sum() > 0:
-                change = totals / previous.sum() - 1
+                change = compared.year_total_paths(start) / previous.sum() - 1
                 row.update({f"change_{k}": v.item() for k, v in interval_columns(change[:, None], levels).items()})
             else:  # no year before, or no crimes in it: a change is not defined
                 row.update({f"change_{k}": np.nan for k in total_columns})

@@ -19,6 +19,7 @@ from crimecast.errors import CrimecastError, DataError
 from crimecast.forecast.backtest import (BACKTEST_MODELS, BACKTEST_WINDOWS, backtest_need, backtest_origins,
                                          backtest_series, lost_to_baseline, summarise)
 from crimecast.forecast.calibrate import FitCache
+from crimecast.forecast.compared import compared_note
 from crimecast.forecast.cores import series_frequency
 from crimecast.forecast.drift import Drift
 from crimecast.forecast.panel import (Panel, default_as_of, drift_of, forecast_panel, panel_keys,
@@ -81,6 +82,19 @@ class SeriesReport:
     summed_areas: int = 0  # areas whose forecasts add up to this one (a force forecast with its districts), else 0
 
     @property
+    def key(self) -> tuple[str, str]:
+        return self.forecast.category, self.forecast.area
+
+    @property
+    def compared_without(self) -> tuple:
+        """The parts of this total whose counts stop (``forecast.left_out``) that a change on the year before leaves
+        out of both years: in the recorded comparisons or the financial years forecast."""
+        years = self.forecast.financial_years()["financial_year"] if self.forecast.left_out else []
+        used = {id(p) for c in self.comparisons for p in c.left_out}
+        used |= {id(p) for year in years for p in self.forecast.compared_without(int(year[:4]))}
+        return tuple(p for p in self.forecast.left_out if id(p) in used)
+
+    @property
     def backtest_summary(self) -> pd.DataFrame | None:
         return None if self.scores is None or self.scores.empty else summarise(self.scores)
 
@@ -132,8 +146,10 @@ def _report(panel: Panel, counts: pd.DataFrame, item: tuple[str, str, pd.Series]
     filled = tuple(filled_periods(counts, category=category, area=area))
     parts = panel.paths.keys_for(category, area) or []
     summed = len({a for _, a in parts}) if any(a != area for _, a in parts) else 0
-    report = SeriesReport(forecast=panel.result(counts, category, area), comparisons=year_on_year(y, filled=filled),
+    forecast = panel.result(counts, category, area)
+    report = SeriesReport(forecast=forecast, comparisons=year_on_year(y, filled=filled, left_out=forecast.left_out),
                           filled=filled, summed_areas=summed)
+    report.notes += compared_note((report.key, part) for part in report.compared_without)
     if scored is not None:
         report.scores, short = scored
         if short:
@@ -202,7 +218,9 @@ class RunReport:
         calibration, wide intervals, steps modelled); one series gives its own notes with its forecast."""
         if self.panel is None or len(self.reports) + len(self.failures) <= 1:
             return []
-        return list(self.panel.notes)
+        compared = compared_note(((r.key, part) for r in self.reports for part in r.compared_without),
+                                 name_areas=len({r.key[1] for r in self.reports}) > 1)
+        return list(self.panel.notes) + compared
 
 
 def _series_items(counts: pd.DataFrame, category: str, area: str,

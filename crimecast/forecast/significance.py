@@ -123,18 +123,29 @@ class PeriodComparison:
     label: str
     test: ChangeTest
     filled: tuple[pd.Timestamp, ...] = ()  # periods in either total that were missing and filled in, not recorded
+    left_out: tuple = ()  # parts of a total whose counts stop (forecast.compared.StoppedPart), left out of both spans
 
 
-def year_on_year(history: pd.Series, *, filled=()) -> list[PeriodComparison]:
+def year_on_year(history: pd.Series, *, filled=(), left_out=()) -> list[PeriodComparison]:
     """The last full financial year against the one before, and year to date if a year is under way.
 
     ``history`` is a count series indexed by month start (or quarter start:
     a year is then its four quarters and year to date counts quarters).
     ``filled`` are the periods that were missing from the data and filled
-    in; each comparison names those its totals include.
+    in; each comparison names those its totals include. ``left_out`` are the
+    parts of a total whose counts stop before ``history`` ends
+    (:class:`crimecast.forecast.compared.StoppedPart`): a comparison whose
+    later span runs past a part's last count leaves that part out of both
+    spans (like with like), and names it.
     """
+    from crimecast.forecast.compared import counted_in, without
+
     comparisons = []
     filled = pd.DatetimeIndex(list(filled))
+
+    def compared(later: pd.DatetimeIndex, earlier) -> tuple[pd.Series, tuple]:
+        parts = tuple(p for p in counted_in(left_out, later.union(pd.DatetimeIndex(earlier))) if p.last < later[-1])
+        return without(history, parts), parts
 
     def within(*spans) -> tuple[pd.Timestamp, ...]:
         return tuple(sorted(m for m in filled if any(m in pd.DatetimeIndex(span) for span in spans)))
@@ -147,16 +158,18 @@ def year_on_year(history: pd.Series, *, filled=()) -> list[PeriodComparison]:
     this_year = financial_year_periods(full_year, frequency)
     year_before = financial_year_periods(full_year - 1, frequency)
     if this_year.isin(history.index).all() and year_before.isin(history.index).all():
-        test = poisson_e_test(history[this_year].sum(), history[year_before].sum())
+        counts, parts = compared(this_year, year_before)
+        test = poisson_e_test(counts[this_year].sum(), counts[year_before].sum())
         comparisons.append(PeriodComparison(f"{financial_year_label(full_year)} on {financial_year_label(full_year - 1)}", test,
-                                            within(this_year, year_before)))
+                                            within(this_year, year_before), parts))
     if not ends_year:
         to_date = financial_year_periods(current_start, frequency)
         to_date = to_date[to_date <= last]
         earlier = [m - pd.DateOffset(years=1) for m in to_date]
         if all(m in history.index for m in earlier):
-            test = poisson_e_test(history[to_date].sum(), history[earlier].sum())
+            counts, parts = compared(to_date, earlier)
+            test = poisson_e_test(counts[to_date].sum(), counts[earlier].sum())
             comparisons.append(PeriodComparison(
                 f"{financial_year_label(current_start)} year to date ({frequency.count_of(len(to_date))}) on the same {frequency.noun}s of "
-                f"{financial_year_label(current_start - 1)}", test, within(to_date, earlier)))
+                f"{financial_year_label(current_start - 1)}", test, within(to_date, earlier), parts))
     return comparisons

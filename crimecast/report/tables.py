@@ -83,6 +83,13 @@ def _filled_in_year(filled, year_label: str, frequency: Frequency) -> list:
     return [m for m in filled if m in periods]
 
 
+def _without(parts, total: tuple[str, str] | None) -> str:
+    """``', without fraud-offences'``: the parts of a total whose counts stop, left out of a comparison; or ``''``."""
+    if not parts:
+        return ""
+    return ", without " + ", ".join(p.named_in(total) if total else f"{p.key[0]} / {p.key[1]}" for p in parts)
+
+
 def year_sentences(result: ForecastResult, *, filled=()) -> list[str]:
     """One sentence per financial year the forecast covers, with its change on the year before.
 
@@ -104,7 +111,9 @@ def year_sentences(result: ForecastResult, *, filled=()) -> list[str]:
         elif not math.isnan(row.previous_actual):
             previous = f"{int(row.financial_year[:4]) - 1}/{row.financial_year[2:4]}"
             fills = filled_words(_filled_in_year(filled, previous, frequency), frequency)
-            line += (f"\n  Against {previous} actual {count(row.previous_actual)}{fills}: {percent(row.change_median)} "
+            without = _without(result.compared_without(int(row.financial_year[:4])), (result.category, result.area))
+            line += (f"\n  Against {previous} actual {count(row.previous_actual)}{fills}{without}: "
+                     f"{percent(row.change_median)} "
                      f"(80% interval {percent(row.change_lo80)} to {percent(row.change_hi80)}), "
                      f"{direction(row.change_lo80, row.change_hi80)}.")
         lines.append(line)
@@ -211,11 +220,13 @@ def spc_signals(chart) -> pd.DataFrame:
                         columns=[when, "value", "rules"])
 
 
-def comparison_line(comparison, *, frequency: Frequency = MONTHLY) -> str:
-    """``'2013/14 on 2012/13: 12,868 vs 13,705, -6.1%: a significant fall (Poisson E-test p < 0.001).'``"""
+def comparison_line(comparison, *, frequency: Frequency = MONTHLY, total: tuple[str, str] | None = None) -> str:
+    """``'2013/14 on 2012/13: 12,868 vs 13,705, -6.1%: a significant fall (Poisson E-test p < 0.001).'``; a total's
+    comparison that leaves out parts whose counts stop names them (``'..., without fraud-offences: ...'``)."""
     test = comparison.test
     filled = filled_words(comparison.filled, frequency)
-    return (f"{comparison.label}: {count(test.current)} vs {count(test.previous)}{filled}, "  # what is not recorded
+    return (f"{comparison.label}{_without(comparison.left_out, total)}: {count(test.current)} vs "
+            f"{count(test.previous)}{filled}, "  # what is not recorded
             f"{percent(test.change)}: {test.verdict} (Poisson E-test {p_equals(test.p_value)}).")
 
 
@@ -229,6 +240,8 @@ def summary_frame(reports, *, failures=()) -> pd.DataFrame:
     ``median_total`` is the median of the year-total paths (the figure one
     series' output calls the "median forecast"), and ``change_on_previous``
     its change; ``lo80`` and ``hi80`` the year total's 80% interval.
+    ``compared_without`` names the parts of a total whose counts stop that the
+    change leaves out of both years (like with like), if any.
     """
     rows = []
     for report in reports:
@@ -247,13 +260,23 @@ def summary_frame(reports, *, failures=()) -> pd.DataFrame:
             "lost_to_baseline": report.lost_to or "",
             "status": "ok",
             "months_forecast": year.get("months_forecast"),
+            "compared_without": _compared_without(result, year.get("financial_year")),
         })
     for failure in failures:
         rows.append({"category": failure.category, "area": failure.area, "lost_to_baseline": "",
                      "status": f"failed: {failure.why}"})
     columns = ["category", "area", "financial_year", "median_total", "lo80", "hi80", "change_on_previous",
-               "backtest_mase", "lost_to_baseline", "status", "months_forecast"]
+               "backtest_mase", "lost_to_baseline", "status", "months_forecast", "compared_without"]
     return pd.DataFrame(rows, columns=columns)
+
+
+def _compared_without(result: ForecastResult, year: str | None) -> str:
+    """The parts of a total whose counts stop that its change on the year before leaves out of both years
+    (``'fraud-offences (to 2012/13 Q4)'``), or ``''``."""
+    if not year:
+        return ""
+    parts = result.compared_without(int(year[:4]))
+    return "; ".join(f"{p.named_in((result.category, result.area))} (to {p.label})" for p in parts)
 
 
 def summary_display(frame: pd.DataFrame) -> pd.DataFrame:

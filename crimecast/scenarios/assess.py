@@ -24,6 +24,7 @@ from crimecast.data.series import (FORCE_AREA, default_area, filled_in_years, na
                                    resolve_category, series_of, source_read)
 from crimecast.data.load import data_option
 from crimecast.errors import DataError, ScenarioError, UsageError
+from crimecast.forecast.compared import compared_note, without
 from crimecast.forecast.panel import Panel, forecast_panel, series_result
 from crimecast.forecast.parallel import Progress
 from crimecast.forecast.paths import ForecastResult
@@ -208,8 +209,12 @@ def _assess_one(milestone: Milestone, key: Key, *, counts: pd.DataFrame, as_of: 
     frequency = frequency_of(counts)
     months = financial_year_periods(start, frequency)
     history = series_of(counts, category=key[0], area=key[1])
-    known = history.loc[:as_of]
     forecasts = {name: series_result(p, counts, *key, as_of=as_of, model=model) for name, p in paths.items()}
+    left_out = forecasts["baseline"].compared_without(start)
+    if left_out:  # like with like: a part whose counts stop adds 0 to the year, so it is left out of both years
+        history = without(history, left_out)
+        forecasts = {name: f.compared(start) for name, f in forecasts.items()}
+    known = history.loc[:as_of]
     pending = _pending_year_before(known, start, as_of, frequency)
     if len(pending):  # planning next year mid-year: the year before is partly forecast, on the same paths
         bases = {name: f.year_total_paths(start - 1) for name, f in forecasts.items()}
@@ -243,6 +248,7 @@ def _assess_one(milestone: Milestone, key: Key, *, counts: pd.DataFrame, as_of: 
         cumulative=_cumulative(months, known.reindex(observed_months), forecasts, target_path,
                                full_year if outcome_known else pd.Series(dtype=float)),
         frequency=frequency, scenario_changes=scenario_changes, last_year_forecast=tuple(pending),
+        compared_without=left_out,
     )
 
 
@@ -281,6 +287,12 @@ def filled_note(assessments: list[Assessment], counts: pd.DataFrame) -> list[str
     return [f"{assessments[0].frequency.noun}s filled in by interpolation, not recorded, inside the years planned: "
             f"{'; '.join(dict.fromkeys(named))}. Last year's total, the year to date and the outcome rest partly on "
             "those estimates where they include them."]
+
+
+def compared_without_note(assessments: list[Assessment]) -> list[str]:
+    """Say, once, which totals' changes leave out parts whose counts stop, in both years (like with like)."""
+    return compared_note(((a.key, part) for a in assessments for part in a.compared_without),
+                         name_areas=len({a.area for a in assessments}) > 1)
 
 
 # ---------------------------------------------------------------- the plan
@@ -393,7 +405,7 @@ def assess_milestones(counts: pd.DataFrame, plan: Plan, *, spec: ForecastSpec | 
     report = MilestoneReport(plan=plan, as_of=as_of, base=base, assessments=assessments,
                              scenario_name=scenario.name if scenario else None,
                              notes=list(plan.notes) + partly_forecast_note(assessments) + filled_note(assessments, counts)
-                             + list(baseline.notes), data=data,
+                             + list(baseline.notes) + compared_without_note(assessments), data=data,
                              drivers=resolved.drivers if resolved is not None else ())
     report = with_rate_milestones(report, full_plan, counts)
     if counts.attrs.get("force_name"):  # one force of several, forecast as the whole: called by its own name

@@ -96,6 +96,11 @@ class Assessment:
         Whether a scenario driver changed this series' paths
         (:attr:`crimecast.scenarios.apply.Applied.changed`); where it did not,
         the scenario outlook equals the baseline and charts leave it out.
+    compared_without
+        The parts of a total whose counts stop before the forecast begins and
+        that counted crimes in the year or the year before: the year before,
+        the year to date, the expected total and the outcome all leave them out
+        (:mod:`crimecast.forecast.compared`), so the change is like with like.
     """
 
     milestone: Milestone
@@ -118,6 +123,12 @@ class Assessment:
     last_year_forecast: tuple = ()  # months of the year before that are forecast (planning next year from mid-year data)
     last_year_recorded: int | None = None  # a rate milestone's: months of the year before with surveys (its last_year's)
     rate_words: RateWords | None = None  # a rate milestone's: what its numerator and denominator are called
+    compared_without: tuple = ()  # parts whose counts stop (forecast.compared.StoppedPart), left out of both years
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """The milestone's series, (category, area)."""
+        return self.category, self.area
 
     @property
     def last_year_partly_forecast(self) -> bool:
@@ -212,6 +223,7 @@ def _row(a: Assessment, with_scenario: bool) -> dict:
            "last_year_months_recorded": a.last_year_months_recorded,
            "threshold": a.threshold,
            "expected": a.baseline.expected, "lo80": a.baseline.lo80, "hi80": a.baseline.hi80,
+           "compared_without": "; ".join(f"{p.named_in(a.key)} (to {p.label})" for p in a.compared_without),
            "expected_change": a.baseline.expected_change, "p_meet": a.baseline.probability.p,
            "p_meet_se": a.baseline.probability.se, "verdict": a.baseline.verdict, "quiet": a.quiet}
     row.update({f"target_p{round(level * 100)}": a.baseline.recommended.get(level, np.nan) for level in RECOMMENDED_LEVELS})
@@ -297,8 +309,12 @@ def named_force(report: MilestoneReport, force: str, *, whole: str = "force") ->
     def rename(milestone: Milestone) -> Milestone:
         return milestone.model_copy(update={"area": force}) if milestone.area == whole else milestone
 
-    assessments = [dataclasses.replace(a, area=force, milestone=rename(a.milestone)) if a.area == whole else a
-                   for a in report.assessments]
+    def parts(a: Assessment) -> tuple:  # the parts left out of a comparison, named by the force too
+        return tuple(dataclasses.replace(p, key=(p.key[0], force)) if p.key[1] == whole else p
+                     for p in a.compared_without)
+
+    assessments = [dataclasses.replace(a, area=force, milestone=rename(a.milestone), compared_without=parts(a))
+                   if a.area == whole else a for a in report.assessments]
     plan = report.plan
     name = plan.name
     if len(plan.milestones) == 1 and name == plan.milestones[0].label:  # a plan named after its one milestone

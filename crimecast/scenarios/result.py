@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from crimecast.data.calendar import financial_year_label, financial_year_months, financial_year_start
+from crimecast.forecast.compared import without
 from crimecast.forecast.panel import series_forecast
 from crimecast.forecast.paths import ForecastResult, interval_columns
 from crimecast.forecast.reconcile import CoherentPaths
@@ -66,6 +67,10 @@ class ScenarioResult:
         Decisions and warnings in plain words.
     data
         Where the counts came from: ``source``, ``illustrative``, ``notice``.
+    left_out
+        Per reported total, the parts whose counts stop before ``as_of``
+        (:class:`crimecast.forecast.compared.StoppedPart`): a year's change on
+        the year before leaves them out of both years.
     """
 
     resolved: ResolvedScenario
@@ -77,6 +82,7 @@ class ScenarioResult:
     spec: ForecastSpec
     notes: list[str] = field(default_factory=list)
     data: dict = field(default_factory=dict)
+    left_out: dict = field(default_factory=dict)  # per reported total, its parts whose counts stop (forecast.compared)
 
     @property
     def name(self) -> str:
@@ -93,8 +99,11 @@ class ScenarioResult:
     def forecasts(self, key: Key) -> tuple[ForecastResult, ForecastResult]:
         """(baseline, scenario) forecasts of one reported series."""
         model = self.spec.model
-        return tuple(series_forecast(p, key, history=self.history[key], as_of=self.as_of, model=model)
-                     for p in (self.baseline, self.paths))
+        results = tuple(series_forecast(p, key, history=self.history[key], as_of=self.as_of, model=model)
+                        for p in (self.baseline, self.paths))
+        for result in results:
+            result.left_out = self.left_out.get(key, ())
+        return results
 
     def monthly_table(self) -> pd.DataFrame:
         """Per series and month: baseline, scenario and difference (mean and 80% interval), and the actual if known."""
@@ -124,11 +133,14 @@ class ScenarioResult:
         """
         rows = []
         for key in self.reported:
-            base_fc, scen_fc = self.forecasts(key)
-            years = forecast_years(self.months, base_fc.history)
+            whole_base, whole_scen = self.forecasts(key)
+            years = forecast_years(self.months, whole_base.history)
             for start in years:
-                base, scen = base_fc.year_total_paths(start), scen_fc.year_total_paths(start)
-                previous = _actual_total(self.history[key], start - 1)
+                base, scen = whole_base.year_total_paths(start), whole_scen.year_total_paths(start)
+                # changes like with like: a part whose counts stop is left out of both years (forecast.compared)
+                base_fc, scen_fc = whole_base.compared(start), whole_scen.compared(start)
+                history = without(self.history[key], whole_base.compared_without(start))
+                previous = _actual_total(history, start - 1)
                 base_before = scen_before = previous
                 forecast_before = 0
                 if previous != previous and start - 1 in years:  # the year before is partly forecast: path by path
@@ -139,16 +151,17 @@ class ScenarioResult:
                        "previous_months_forecast": forecast_before}
                 for prefix, totals in ((BASELINE, base), ("scenario", scen), ("difference", scen - base)):
                     row.update({k: float(v[0]) for k, v in _bands(totals[:, None], prefix).items()})
+                base_now, scen_now = base_fc.year_total_paths(start), scen_fc.year_total_paths(start)
                 with np.errstate(divide="ignore", invalid="ignore"):
-                    change = scen / scen_before - 1
+                    change = scen_now / scen_before - 1
                 before = float(np.mean(base_before))
-                row["baseline_change"] = float(np.mean(base) / before - 1) if before else np.nan
+                row["baseline_change"] = float(np.mean(base_now) / before - 1) if before else np.nan
                 row.update({f"scenario_change_{k}": float(v[0]) for k, v in
                             interval_columns(change[:, None], (LEVEL,)).items() if k in ("mean", "lo80", "hi80")})
                 if forecast_before:  # the expected change, as the baseline's and milestones': a ratio of means
-                    row["scenario_change_mean"] = float(np.mean(scen) / np.mean(scen_before) - 1)
+                    row["scenario_change_mean"] = float(np.mean(scen_now) / np.mean(scen_before) - 1)
                 row["actual"] = _actual_total(self.history[key], start)
-                row["actual_change"] = row["actual"] / previous - 1 if previous else np.nan
+                row["actual_change"] = _actual_total(history, start) / previous - 1 if previous else np.nan
                 rows.append(row)
         return pd.DataFrame(rows)
 

@@ -8,6 +8,7 @@ import pandas as pd
 
 from crimecast.data.series import FORCE_AREA, TOTAL_CATEGORY, force_named_in, series_of
 from crimecast.errors import ScenarioError
+from crimecast.forecast.compared import compared_note, stopped_parts
 from crimecast.forecast.panel import Panel, forecast_panel
 from crimecast.forecast.parallel import Progress
 from crimecast.forecast.reconcile import CoherentPaths
@@ -101,8 +102,27 @@ def apply_scenario(resolved: ResolvedScenario, baseline: Panel, counts: pd.DataF
         notes.append(f"level shifts took {applied.clipped:,} path-months below zero; they were set to zero "
                      f"({applied.clipped / cells:.2%} of path-months). Narrow the level shift's distribution.")
     data = {key: counts.attrs.get(key) for key in ("source", "illustrative", "notice")}
-    return ScenarioResult(resolved=resolved, baseline=baseline.paths, paths=applied.paths, reported=reported,
-                          history=history, contributions=contributions, spec=baseline.spec, notes=notes, data=data)
+    result = ScenarioResult(resolved=resolved, baseline=baseline.paths, paths=applied.paths, reported=reported,
+                            history=history, contributions=contributions, spec=baseline.spec, notes=notes, data=data,
+                            left_out={key: stopped_parts(counts, baseline.paths.keys_for(*key) or [],
+                                                         as_of=resolved.as_of, total=key) for key in reported})
+    result.notes += _compared(result)
+    return result
+
+
+def _compared(result: ScenarioResult) -> list[str]:
+    """The note on the totals whose changes leave out parts whose counts stop (said only where a year compared had
+    them)."""
+    years = result.financial_years()
+    if not any(result.left_out.values()) or years.empty:
+        return []
+    used = []
+    for key in result.reported:
+        base, _ = result.forecasts(key)
+        starts = {int(y[:4]) for y in years.loc[(years["category"] == key[0]) & (years["area"] == key[1]),
+                                                "financial_year"]}
+        used += [(key, part) for start in sorted(starts) for part in base.compared_without(start)]
+    return compared_note(used, name_areas=len({a for _, a in result.reported}) > 1)
 
 
 def run_scenario(scenario: Scenario, *, counts: pd.DataFrame | None = None, saved: Panel | None = None, jobs: int = 1,
