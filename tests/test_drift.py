@@ -55,6 +55,19 @@ def test_the_total_and_a_category_that_stops_early_are_not_measured():
     assert drift == dataset_drift(_wholes(4), as_of=MONTHS[-1], seed=1) and drift.categories == 4
 
 
+def test_a_category_whose_counts_collapse_in_the_year_measured_is_not_measured():
+    """The Home Office's fraud at 2013/14 Q1: about 18,600 a quarter, then 5,493 and 91 as its recording moved to
+    Action Fraud (four forces still counted a little), carried -4.9% into every series' year (-1.0% without it)."""
+    wholes = _wholes(4)
+    collapsing = wholes["c0"].copy() * 3
+    collapsing.iloc[-3:] = 40.0  # still busy over four years, with no empty month, but fallen away
+    drift = dataset_drift({**wholes, "fraud": collapsing}, as_of=MONTHS[-1], seed=1)
+    assert drift == dataset_drift(wholes, as_of=MONTHS[-1], seed=1) and drift.categories == 4
+    halved = wholes["c0"].copy() * 3
+    halved.iloc[-12:] *= 0.5  # a fall of a half is a trend the drift is for: measured
+    assert dataset_drift({**wholes, "fraud": halved}, as_of=MONTHS[-1], seed=1).categories == 5
+
+
 def test_a_quiet_category_is_not_measured():
     quiet = pd.Series(np.where(np.arange(len(MONTHS)) % 5 == 0, 0.0, 3.0), index=MONTHS)  # London's fraud and forgery
     with_quiet = dataset_drift({**_wholes(4), "fraud-and-forgery": quiet}, as_of=MONTHS[-1], seed=1)

@@ -11,7 +11,7 @@ def _hierarchy(rows):
 def test_the_forces_of_a_dataset_of_named_forces_and_where_each_ends():
     hierarchy = _hierarchy([("merseyside", "Merseyside Police", None, "force"), ("cleveland", None, None, "force"),
                             ("wirral", "Wirral", "merseyside", "local-authority")])
-    forces = forces_in(hierarchy, areas="peers")
+    forces = forces_in(hierarchy, areas="peers", kind="police-uk")
     assert forces == ["cleveland", "merseyside"]  # named or not, once any is
     months = pd.DataFrame({"month": pd.to_datetime(["2020-01-01", "2020-02-01", "2020-01-01", "2020-03-01"]),
                            "area": ["cleveland", "merseyside", "merseyside", "wirral"]})
@@ -23,9 +23,26 @@ def test_the_forces_of_a_dataset_of_named_forces_and_where_each_ends():
 
 def test_areas_that_are_not_named_forces_or_one_force_have_no_force_ends():
     local_authorities = _hierarchy([("wirral", None, None, "force"), ("halton", None, None, "force")])
-    assert forces_in(local_authorities, areas="peers") == []
+    assert forces_in(local_authorities, areas="peers", kind="csv") == []
     one = _hierarchy([("force", "Merseyside Police", None, "force")])
-    assert forces_in(one, areas="parts") == []
+    assert forces_in(one, areas="parts", kind="police-uk") == []
+
+
+def test_forces_of_a_table_published_whole_never_wait_so_the_data_is_not_cut_back_to_a_gap():
+    """The Home Office table as of 2013-12: Devon and Cornwall's 2013/14 Q3 is missing (a gap), and its forces were
+    read as waiting, which held every category's whole, and so the dataset drift, a quarter behind."""
+    from crimecast.data.series import season_references
+
+    hierarchy = _hierarchy([("devon-cornwall", "Devon and Cornwall", None, "force"), ("kent", "Kent", None, "force")])
+    assert forces_in(hierarchy, areas="peers", kind="police-uk") == ["devon-cornwall", "kent"]
+    assert forces_in(hierarchy, areas="peers", kind="home-office") == []
+    quarters = pd.date_range("2013-01-01", periods=4, freq="QS-JAN")
+    counts = pd.DataFrame([(q, "kent", "robbery", 10) for q in quarters] +
+                          [(q, "devon-cornwall", "robbery", 5) for q in quarters[:3]],
+                          columns=["month", "area", "category", "count"])
+    for kind, last in (("police-uk", quarters[2]), ("home-office", quarters[3])):
+        counts.attrs.update(areas="peers", parents={}, forces=forces_in(hierarchy, areas="peers", kind=kind))
+        assert season_references(counts)["robbery"].index[-1] == last
 
 
 def test_a_force_far_behind_the_others_has_stopped_rather_than_waiting_for_its_next_months():

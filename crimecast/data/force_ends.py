@@ -20,11 +20,17 @@ from crimecast.data.frequency import Frequency
 from crimecast.defaults import FORCE_WAIT_MONTHS
 
 
-def forces_in(hierarchy: pd.DataFrame, *, areas: str) -> list[str]:
-    """The forces of a dataset of peers whose areas are named forces (police.uk's, a counts file's force column, the
-    Home Office's): its top-level areas of level ``force``; empty for any other dataset (one force, or peers that are
-    not named as forces)."""
-    if areas != "peers" or hierarchy.empty:
+# Sources published whole, every force at once (the Home Office's table): a force of one that ends early has a gap
+# or has stopped (Devon and Cornwall's missing 2013/14 Q3, its counts missing from 2023), it is never waiting for
+# its next period, so the data is not cut back to it (which had held every category's whole a quarter behind).
+PUBLISHED_WHOLE = ("home-office",)
+
+
+def forces_in(hierarchy: pd.DataFrame, *, areas: str, kind: str) -> list[str]:
+    """The forces of a dataset of peers whose areas are named forces and arrive force by force (police.uk's, a
+    counts file's force column): its top-level areas of level ``force``; empty for any other dataset (one force,
+    peers that are not named as forces, or a source of ``kind`` published whole, ``PUBLISHED_WHOLE``)."""
+    if areas != "peers" or hierarchy.empty or kind in PUBLISHED_WHOLE:
         return []
     top = hierarchy[(hierarchy["level"] == "force") & hierarchy["parent"].isna()]
     return sorted(top["area"]) if top["name"].notna().any() else []

@@ -323,7 +323,7 @@ def counts_from(data: ImportedData | StoredDataset, *, source: str, fill_missing
                        category_notes=FrozenDict({r.category: r.note for r in categories.itertuples() if r.note}),
                        parents=FrozenDict({r.area: r.parent for r in data.hierarchy.itertuples()
                                            if isinstance(r.parent, str)}),
-                       forces=FrozenList(forces_in(data.hierarchy, areas=data.areas)), whole_key=_whole_key(data))
+                       forces=FrozenList(forces_in(data.hierarchy, areas=data.areas, kind=data.kind)), whole_key=_whole_key(data))
     return valid
 
 

@@ -532,7 +532,7 @@ def _ends_note(counts: pd.DataFrame, data: ImportedData) -> list[str]:
     before the others'), after an import: said, not stored (``forecast data list`` and ``show`` say it from the counts)."""
     from crimecast.data.frequency import frequency_named
 
-    forces = forces_in(data.hierarchy, areas=data.areas)
+    forces = forces_in(data.hierarchy, areas=data.areas, kind=data.kind)
     ends = force_ends(counts, forces, parents_in(data.hierarchy))
     return [ends_note(ends, frequency_named(data.frequency))] if ragged(ends) else []
 
@@ -658,9 +658,9 @@ def list_datasets(store: str | Path | None = None) -> pd.DataFrame:
 def _force_ends_of(connection) -> dict[str, dict[str, pd.Timestamp]]:
     """Where each force ends, for every dataset of named forces as peers (:mod:`crimecast.data.force_ends`)."""
     ends = {}
-    for (name,) in connection.execute("SELECT name FROM datasets WHERE areas = 'peers' ORDER BY name").fetchall():
+    for name, kind in connection.execute("SELECT name, kind FROM datasets WHERE areas = 'peers' ORDER BY name").fetchall():
         hierarchy = connection.execute("SELECT area, name, parent, level FROM areas WHERE dataset = ?", [name]).df()
-        forces = forces_in(hierarchy, areas="peers")
+        forces = forces_in(hierarchy, areas="peers", kind=kind)
         if forces:
             last = connection.execute("SELECT area, max(month) AS month FROM counts WHERE dataset = ? GROUP BY area",
                                       [name]).df()
