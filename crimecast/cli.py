@@ -664,6 +664,9 @@ def compare_command(category, area, peers, peer_group, year, population_file, no
         refuse_unused_switches(options, spec_options)
     comparison = compare_areas(counts, category=category, focus=area, peers=names, year=year, population=population,
                                forecast=options, jobs=jobs or default_jobs())
+    if options is not None and comparison.spec is None:  # a past year: no forecast was made
+        refuse_unused({**spec_options, "exceptional": exceptional_spec}, where=f"with --year {comparison.year}",
+                      why="it is a past year, so nothing is forecast")
     with staged_output(out_dir) as stage:
         written = render.write_compare_files(comparison, stage.dir, data_label=_data_label(counts),
                                              notice=counts.attrs.get("notice", ""), chart=not no_chart)
