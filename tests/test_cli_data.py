@@ -243,27 +243,20 @@ def test_one_forces_next_month_extends_a_dataset_of_several_and_commands_say_whe
     assert json.loads(ahead.stdout)["series"][0]["forecast"][0]["month"] == "2020-02"
 
 
-def test_milestones_through_all_use_the_data_to_the_last_month_every_force_has(tmp_path, store):
-    """`milestones --area all` on forces that end at different months read the data as `run --area all` does (was:
-    every series of the force a month behind was left out as one whose counts stop, and its milestone with it)."""
+def test_milestones_and_the_board_pack_on_several_forces_use_the_data_to_the_last_month_they_all_have(tmp_path, store):
+    """`milestones --area all` and a plan naming forces that end at different months (`milestones --plan`, the Board
+    pack) read the data as `run --area all` does (was: every series of the force a month behind was left out as one
+    whose counts stop, and its milestone with it; a plan was refused: "burglary / cleveland: its counts stop at
+    2019-12, 1 month before the data used ends")."""
     _ragged_forces(tmp_path, store)
-    result = invoke("milestones", "burglary", "--target", "-5%", "--area", "all", "--year", "2019/20", "--dataset",
-                    "forces", "--store", store, "--model", "seasonal-naive", "--paths", 200, "--no-chart", "--json",
-                    "--out", tmp_path / "o")
-    assert result.exit_code == 0, result.output
-    assert "the data is used to 2019-12, the last month every force asked for has" in result.output, result.output
-    assert {m["area"] for m in json.loads(result.stdout)["milestones"]} == {"cleveland", "merseyside"}
-
-
-def test_a_plan_of_several_forces_uses_the_data_to_the_last_month_they_all_have(tmp_path, store):
-    """A plan naming forces that end at different months, in `milestones --plan` and the Board pack, reads the data
-    to the last month every force it names has (was: "burglary / cleveland: its counts stop at 2019-12, 1 month before
-    the data used ends")."""
-    _ragged_forces(tmp_path, store)
-    plan = tmp_path / "plan.csv"
-    plan.write_text("category,area,target,year\nburglary,merseyside,-5%,2019/20\nburglary,cleveland,-5%,2019/20\n")
     quick = ("--dataset", "forces", "--store", store, "--model", "seasonal-naive", "--paths", 200)
     used = "the data is used to 2019-12, the last month every force asked for has"
+    every = invoke("milestones", "burglary", "--target", "-5%", "--area", "all", "--year", "2019/20", *quick,
+                   "--no-chart", "--json", "--out", tmp_path / "o")
+    assert every.exit_code == 0 and used in every.output, every.output
+    assert {m["area"] for m in json.loads(every.stdout)["milestones"]} == {"cleveland", "merseyside"}
+    plan = tmp_path / "plan.csv"
+    plan.write_text("category,area,target,year\nburglary,merseyside,-5%,2019/20\nburglary,cleveland,-5%,2019/20\n")
     assessed = invoke("milestones", "--plan", plan, *quick, "--no-chart", "--out", tmp_path / "m")
     assert assessed.exit_code == 0 and used in assessed.output, assessed.output
     pack = invoke("report", "--plan", plan, *quick, "--no-pdf", "--out", tmp_path / "pack")
