@@ -664,6 +664,9 @@ def compare_command(category, area, peers, peer_group, year, population_file, no
         refuse_unused_switches(options, spec_options)
     comparison = compare_areas(counts, category=category, focus=area, peers=names, year=year, population=population,
                                forecast=options, jobs=jobs or default_jobs())
+    if options is not None and comparison.spec is None:  # a past year: no forecast was made
+        refuse_unused({**spec_options, "exceptional": exceptional_spec}, where=f"with --year {comparison.year}",
+                      why="it is a past year, so nothing is forecast")
     with staged_output(out_dir) as stage:
         written = render.write_compare_files(comparison, stage.dir, data_label=_data_label(counts),
                                              notice=counts.attrs.get("notice", ""), chart=not no_chart)
@@ -1201,12 +1204,14 @@ def milestones_command(category, target, count_target, direction, area, plan_fil
     from crimecast.report.charts import milestone_chart, save_figure
     from crimecast.report.rates import rate_milestone_chart
     from crimecast.scenarios.assess import assess_milestones, milestone_spec
-    from crimecast.scenarios.plan import plan_data, plan_for
+    from crimecast.scenarios.plan import plan_areas, plan_data, plan_for
     from crimecast.scenarios.rate_assess import count_part
     from crimecast.scenarios.spec import load_scenario
 
-    counts = open_counts(data_source.naming(plan_data(plan_file, category=category, year=year)))
     several = area is not None and (area == "all" or "," in area)
+    asked = area if several else plan_areas(plan_file, category=category, year=year)  # (one force: its own end)
+    source = data_source.naming(plan_data(plan_file, category=category, year=year))
+    counts = open_counts(source if asked is None else source.asking(asked))  # to the last period they all have
     if counts.attrs.get("areas") == "peers" and not several:
         # one force of peers (named, or the only one): forecast it as a whole (a saved forecast reads the same)
         counts = force_wide(counts, area=None if area in (None, FORCE_AREA) else area)
@@ -1480,7 +1485,8 @@ def report_command(plan_file, as_of, scenario_file, csf_file, fleet_file, out_di
 
     started = time.perf_counter()
     plan = load_plan(plan_file)
-    counts = open_counts(data_source.naming(plan.data))  # the plan's `data:` unless --data or --dataset is given
+    # the plan's `data:` unless --data or --dataset is given, to the last period every force its milestones name has
+    counts = open_counts(data_source.naming(plan.data).asking(plan.areas))
     _say_provenance(counts)
     folder = out_dir
     scenario = load_scenario(scenario_file) if scenario_file else None

@@ -122,6 +122,22 @@ def test_bad_requests_are_named(west_midlands, plan, as_of, error, message):
     assert isinstance(caught.value, CrimecastError)
 
 
+def test_a_milestone_on_a_series_left_out_for_gaps_says_why(tmp_path):
+    """A plan of one milestone on a series left out for a long gap (Devon and Cornwall's robbery in the Home Office
+    table) says why (was: "nothing to forecast: no series was asked for"), before any forecasting."""
+    months = pd.date_range("2009-04-01", "2013-09-01", freq="MS")
+    rows = [(m, area, category, 100 + i % 12) for area in ("north", "south") for category in ("burglary", "robbery")
+            for i, m in enumerate(months) if not (area == "south" and category == "robbery"
+                                                   and pd.Timestamp("2011-01-01") <= m <= pd.Timestamp("2011-06-01"))]
+    path = tmp_path / "districts.csv"
+    pd.DataFrame(rows, columns=["month", "area", "category", "count"]).assign(
+        month=lambda t: t["month"].dt.strftime("%Y-%m")).to_csv(path, index=False)
+    counts = with_totals(load_counts(path, areas="peers"))
+    plan = single_milestone("robbery", area="south", target=-0.05, count=None, year="2013/14")
+    with pytest.raises(DataError, match="robbery / south: .*robbery in south has 6 months in a row with no count"):
+        assess_milestones(counts, plan, spec=fast("2013-06"))
+
+
 def test_change_target_needs_the_year_before(tmp_path):
     """A category recorded only from October 2012 has no full 2012/13 to measure a 2013/14 change against."""
     old = pd.date_range("2009-04-01", "2014-03-01", freq="MS")

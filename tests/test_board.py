@@ -349,22 +349,22 @@ def test_the_pack_reads_the_data_its_plan_names(small_csv, tmp_path):
     assert result.exit_code == 1 and "unknown area 'north' in west-midlands" in result.output
 
 
-def _one_force_file(tmp_path, *, start: str, months: int):
-    """A file of Avon and Somerset's burglary and robbery, month by month, with a force column."""
+def _avon_file(tmp_path, *, start: str, months: int):
+    """A counts file of one force (Avon and Somerset) in a force column: burglary and robbery, monthly from ``start``."""
     from conftest import seasonal_counts
 
     data = tmp_path / "avon.csv"
-    dates = pd.date_range(start, periods=months, freq="MS")
+    periods = pd.date_range(f"{start}-01", periods=months, freq="MS")
     data.write_text("month,force,category,count\n" + "\n".join(
         f"{m:%Y-%m},Avon and Somerset,{c},{n}" for c in ("burglary", "robbery")
-        for m, n in zip(dates, seasonal_counts(months))) + "\n")
+        for m, n in zip(periods, seasonal_counts(months))) + "\n")
     return data
 
 
 def test_the_scenario_section_names_the_one_force_of_a_peers_dataset_as_scenario_check_does(tmp_path):
     """A file of one force imported as peers: `scenario check` says "burglary (Avon and Somerset)", and the pack's
     scenario section said "(force-wide)"."""
-    data = _one_force_file(tmp_path, start="2018-04-01", months=42)
+    data = _avon_file(tmp_path, start="2018-04", months=42)
     plan, scenario = tmp_path / "plan.csv", tmp_path / "push.yaml"
     plan.write_text("category,target,year\nburglary,-5%,2021/22\n")
     scenario.write_text(yaml.safe_dump({"version": 1, "name": "push", "base": {"data": str(data)}, "drivers": [
@@ -383,7 +383,7 @@ def test_the_scenario_section_names_the_one_force_of_a_peers_dataset_as_scenario
 def test_the_fund_section_reads_one_force_of_a_peers_dataset_as_optimise_csf_does(tmp_path, unpriced_fund):
     """The fund's area: force on one force of peers is that force, by the default-area rule `optimise csf` reads it
     with (was: "fund.recipients.police.area: unknown area 'force'"), and the pack's fund is the optimiser's."""
-    data = _one_force_file(tmp_path, start="2017-04-01", months=48)
+    data = _avon_file(tmp_path, start="2017-04", months=48)
     plan, fund = tmp_path / "plan.csv", tmp_path / "fund.yaml"
     plan.write_text("category,target,year\nburglary,-5%,2021/22\n")
     fund.write_text(yaml.safe_dump({"version": 1, "name": "Avon fund", "fund": {

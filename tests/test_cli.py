@@ -141,12 +141,16 @@ def test_steps_and_drift_switches_are_refused_where_no_model_has_them(small_csv,
 
 def test_forecast_settings_a_command_would_leave_unused_are_refused(small_csv, tmp_path):
     """Where nothing uses them, forecast settings are refused as --no-drift with another model is (exit 2, one line,
-    the same wording; was: silent): compare with --no-forecast forecasts nothing; a rate series has its own model;
-    milestones reading a saved forecast use its settings."""
+    the same wording; was: silent): compare with --no-forecast, or of a past year, forecasts nothing; a rate series
+    has its own model; milestones reading a saved forecast use its settings."""
     compare = invoke("compare", "robbery", "--area", "north", "--peers", "south", "--data", str(small_csv),
                      "--no-forecast", "--no-drift", "--no-chart", "--out", str(tmp_path))
     assert compare.exit_code == 2 and ("Error: --no-drift has no effect with --no-forecast: nothing is forecast. Leave "
                                        "--no-drift out, or drop --no-forecast.") in compare.output
+    past = invoke("compare", "robbery", "--area", "north", "--peers", "south", "--data", str(small_csv), "--year",
+                  "2011/12", "--model", "ets", "--no-chart", "--out", str(tmp_path))  # (2012/13 is complete: no forecast)
+    assert past.exit_code == 2 and ("Error: --model has no effect with --year 2011/12: it is a past year, so nothing "
+                                    "is forecast. Leave --model out.") in past.output, past.output
     rate = invoke("run", "satisfaction-crime", "--model", "ets", "--no-drift", "--paths", "200", "--no-backtest",
                   "--no-chart", "--out", str(tmp_path))
     assert rate.exit_code == 2 and ("Error: --model and --no-drift have no effect on a rate series "

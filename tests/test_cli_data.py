@@ -202,10 +202,9 @@ def _street_file(folder, force, month):
     return path
 
 
-def test_one_forces_next_month_extends_a_dataset_of_several_and_commands_say_where_the_forces_end(tmp_path, store):
-    """Was refused (a one-force import into a dataset of several), and once in (with a file of another force), every
-    series of the other force 'stopped': `run --area cleveland` failed. Now each command uses the data to the last
-    month every force it asks for has, and says so; `data list` and `data show` say where each force ends."""
+def _ragged_forces(tmp_path, store):
+    """The dataset ``forces`` of Merseyside and Cleveland to 2019-12, then Merseyside's 2020-01 imported on its own
+    (the forces end at different months); the second import's result."""
     months = [f"{y}-{m:02d}" for y in range(2016, 2020) for m in range(1, 13)]
     rows = [f"{month},{force},Burglary,{base + 3 * (i % 12)}" for i, month in enumerate(months)
             for force, base in (("Merseyside Police", 400), ("Cleveland Police", 150))]
@@ -214,6 +213,14 @@ def test_one_forces_next_month_extends_a_dataset_of_several_and_commands_say_whe
     january.write_text("month,force,crime_type,count\n2020-01,Merseyside Police,Burglary,410\n", encoding="utf-8")
     imported = invoke("data", "import", "csv", january, "--name", "forces", "--store", store)
     assert imported.exit_code == 0, imported.output
+    return imported
+
+
+def test_one_forces_next_month_extends_a_dataset_of_several_and_commands_say_where_the_forces_end(tmp_path, store):
+    """Was refused (a one-force import into a dataset of several), and once in (with a file of another force), every
+    series of the other force 'stopped': `run --area cleveland` failed. Now each command uses the data to the last
+    month every force it asks for has, and says so; `data list` and `data show` say where each force ends."""
+    imported = _ragged_forces(tmp_path, store)
     assert "(1 new month(s))" in imported.output
     ends = ("the forces end at different months (merseyside 2020-01; cleveland 2019-12): a command uses the data up to "
             "the last month every force it asks for has.")
@@ -234,6 +241,26 @@ def test_one_forces_next_month_extends_a_dataset_of_several_and_commands_say_whe
     ahead = invoke("run", "burglary", "--area", "merseyside", *quick)
     assert ahead.exit_code == 0 and "the data is used to" not in ahead.output, ahead.output
     assert json.loads(ahead.stdout)["series"][0]["forecast"][0]["month"] == "2020-02"
+
+
+def test_milestones_and_the_board_pack_on_several_forces_use_the_data_to_the_last_month_they_all_have(tmp_path, store):
+    """`milestones --area all` and a plan naming forces that end at different months (`milestones --plan`, the Board
+    pack) read the data as `run --area all` does (was: every series of the force a month behind was left out as one
+    whose counts stop, and its milestone with it; a plan was refused: "burglary / cleveland: its counts stop at
+    2019-12, 1 month before the data used ends")."""
+    _ragged_forces(tmp_path, store)
+    quick = ("--dataset", "forces", "--store", store, "--model", "seasonal-naive", "--paths", 200)
+    used = "the data is used to 2019-12, the last month every force asked for has"
+    every = invoke("milestones", "burglary", "--target", "-5%", "--area", "all", "--year", "2019/20", *quick,
+                   "--no-chart", "--json", "--out", tmp_path / "o")
+    assert every.exit_code == 0 and used in every.output, every.output
+    assert {m["area"] for m in json.loads(every.stdout)["milestones"]} == {"cleveland", "merseyside"}
+    plan = tmp_path / "plan.csv"
+    plan.write_text("category,area,target,year\nburglary,merseyside,-5%,2019/20\nburglary,cleveland,-5%,2019/20\n")
+    assessed = invoke("milestones", "--plan", plan, *quick, "--no-chart", "--out", tmp_path / "m")
+    assert assessed.exit_code == 0 and used in assessed.output, assessed.output
+    pack = invoke("report", "--plan", plan, *quick, "--no-pdf", "--out", tmp_path / "pack")
+    assert pack.exit_code == 0 and used in pack.output, pack.output
 
 
 def test_run_as_of_uses_the_data_as_it_stood(tmp_path):

@@ -72,6 +72,23 @@ def test_an_area_whose_series_were_all_left_out_is_not_called_unknown():
         resolve_area(counts, "south")
 
 
+def test_one_series_left_out_for_gaps_says_why_when_named_though_its_area_has_others():
+    """Devon and Cornwall's robbery (four quarters missing) named with --area devon-cornwall, which still has fraud:
+    the request says why it has no series (was: "no series for category 'robbery' in area 'devon-cornwall'. Run
+    `forecast list` to see what exists."), and so does its total recorded crime."""
+    rows = table({("north", "robbery"): [5, 6, 7, 8, 9, 10], ("north", "burglary"): [1, 2, 3, 4, 5, 6],
+                  ("south", "burglary"): [1, 2, 3, 4, 5, 6]})
+    gappy = pd.DataFrame({"month": pd.to_datetime(["2013-01-01", "2013-06-01"]), "area": "south",
+                          "category": "robbery", "count": [3, 4]})
+    counts = validate(pd.concat([rows, gappy], ignore_index=True), drop_unfillable=True)
+    counts.attrs["areas"] = "peers"
+    counts = with_totals(counts)
+    with pytest.raises(DataError, match="robbery in south has 4 months in a row with no count"):
+        selection(counts, category="robbery", area="south")
+    with pytest.raises(DataError, match="no total recorded crime for south: one of its categories was left out for gaps"):
+        selection(counts, category="total-recorded-crime", area="south")
+
+
 def test_select_all_lists_every_series():
     counts = with_totals(table({("north", "robbery"): [1, 2], ("south", "robbery"): [1, 2]}))
     keys, _ = select_keys(counts, category="all", area="all")

@@ -32,8 +32,13 @@ def forces_in(hierarchy: pd.DataFrame, *, areas: str, kind: str) -> list[str]:
     peers that are not named as forces, or a source of ``kind`` published whole, ``PUBLISHED_WHOLE``)."""
     if areas != "peers" or hierarchy.empty or kind in PUBLISHED_WHOLE:
         return []
-    top = hierarchy[(hierarchy["level"] == "force") & hierarchy["parent"].isna()]
+    top = top_forces(hierarchy)
     return sorted(top["area"]) if top["name"].notna().any() else []
+
+
+def top_forces(hierarchy: pd.DataFrame) -> pd.DataFrame:
+    """The rows of a hierarchy (``area``, ``name``, ``parent``, ``level``) that are forces at its top (no parent)."""
+    return hierarchy[(hierarchy["level"] == "force") & hierarchy["parent"].isna()]
 
 
 def parents_in(hierarchy: pd.DataFrame) -> dict[str, str]:

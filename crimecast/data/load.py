@@ -16,7 +16,7 @@ from crimecast.data.home_office import refuse_rolling_totals
 from crimecast.data.illustrative import illustrative_notice
 from crimecast.data.read import read_table
 from crimecast.data.schema import DEFAULT_FILL, DEFAULT_MAX_GAP, ROW, FillMissing, clean_counts, validate
-from crimecast.data.force_ends import forces_in
+from crimecast.data.force_ends import forces_in, parents_in
 from crimecast.data.shared import FrozenDict, FrozenList
 from crimecast.data.category_maps import HOME_OFFICE, POLICE_UK, map_frame, matches_police_uk, read_map_file
 from crimecast.data.slugs import force_slug, slugify
@@ -321,8 +321,7 @@ def counts_from(data: ImportedData | StoredDataset, *, source: str, fill_missing
                        areas=data.areas, whole=data.whole,
                        total_categories=None if len(in_total) == len(categories) else in_total,
                        category_notes=FrozenDict({r.category: r.note for r in categories.itertuples() if r.note}),
-                       parents=FrozenDict({r.area: r.parent for r in data.hierarchy.itertuples()
-                                           if isinstance(r.parent, str)}),
+                       parents=FrozenDict(parents_in(data.hierarchy)),
                        forces=FrozenList(forces_in(data.hierarchy, areas=data.areas, kind=data.kind)), whole_key=_whole_key(data))
     return valid
 

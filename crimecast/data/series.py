@@ -435,7 +435,8 @@ def selection(counts: pd.DataFrame, *, category: str, area: str, origin: pd.Time
     Raises
     ------
     DataError
-        For an unknown category or area, and when every series asked for stops before ``origin``.
+        For an unknown category or area, one series named that has none (why: left out for gaps, a total short of
+        such a part), and when every series asked for stops before ``origin``.
     """
     notes = []
     if category == ALL:
@@ -458,6 +459,8 @@ def selection(counts: pd.DataFrame, *, category: str, area: str, origin: pd.Time
             notes.append(stopped_categories_note(counts, stopped, origin=origin, command=command, area=area))
     present = set(map(tuple, counts[["category", "area"]].drop_duplicates().to_numpy()))
     keys = [(c, a) for c in categories for a in areas if (c, a) in present]
+    if not keys and len(categories) == 1 and len(areas) == 1:
+        series_of(counts, category=categories[0], area=areas[0])  # one series named: why it has none (gaps)
     series: dict[tuple[str, str], pd.Timestamp] = {}
     if ALL in (category, area) and origin is not None and len(keys) > 1:
         series = stopped_series(counts, keys, origin=origin)

@@ -63,7 +63,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from crimecast.data.force_ends import ends_note, force_ends, forces_in, parents_in, ragged
+from crimecast.data.force_ends import ends_note, force_ends, forces_in, parents_in, ragged, top_forces
 from crimecast.data.rate_words import rate_words
 from crimecast.data.slugs import force_slug
 from crimecast.defaults import STORE_ENV
@@ -371,15 +371,10 @@ def _named_forces(hierarchy: pd.DataFrame) -> pd.Series:
 ONE_FORCE_NOTE = "one force: its total is area 'force'"  # a one-force police.uk import's note (police_uk.py)
 
 
-def _top_forces(hierarchy: pd.DataFrame) -> pd.DataFrame:
-    """The rows of a hierarchy that are forces at its top (no parent)."""
-    return hierarchy[(hierarchy["level"] == "force") & hierarchy["parent"].isna()]
-
-
 def _stored_area_of(force: str, stored: pd.DataFrame) -> str | None:
     """The area a stored dataset keeps the force named ``force`` as (names compared as force keys, so 'AVON AND SOMERSET
     CONSTABULARY' is 'Avon and Somerset Constabulary'), or ``None``."""
-    top, key = _top_forces(stored), force_slug(force)
+    top, key = top_forces(stored), force_slug(force)
     named = top.dropna(subset=["name"])
     matches = named.loc[named["name"].map(force_slug) == key, "area"]
     unnamed = top.loc[top["name"].isna() & (top["area"] == key), "area"]  # a counts file's force, stored unnamed before
@@ -408,7 +403,7 @@ def _onto_stored_forces(stored: pd.DataFrame, data: ImportedData, *, areas: str,
     force) extending a dataset of several forces are that force's counts beside the others' (peers are never
     summed), as an import of several forces' files would have them: its next month may come before theirs.
     """
-    forces = _top_forces(data.hierarchy).dropna(subset=["name"])
+    forces = top_forces(data.hierarchy).dropna(subset=["name"])
     districts = set(data.hierarchy["parent"].dropna())
     one_of_several = areas == "peers" and data.areas == "parts" and len(forces) == 1 and districts <= {data.whole}
     if data.areas != areas and not one_of_several:
@@ -436,13 +431,13 @@ def _districts_onto(stored: pd.DataFrame, hierarchy: pd.DataFrame, *, force_area
     """The areas a one-force import's districts are in a dataset of several forces: those it already holds for the
     force (by name), else their own, told apart from a force's name (``-area``) or another force's area of that name
     (by the force's key)."""
-    if force_area in set(stored["area"]) and force_area not in set(_top_forces(stored)["area"]):
+    if force_area in set(stored["area"]) and force_area not in set(top_forces(stored)["area"]):
         raise DataError(f"dataset '{name}' holds an area '{force_area}' that is not the force of that name, so this "
                         "force's counts would be added to it. Import all the files together with --replace, or these "
                         "under another --name.")
     own = stored[stored["parent"] == force_area]
     kept = dict(zip(own["name"], own["area"]))
-    forces = set(_top_forces(stored)["area"]) | {force_area}
+    forces = set(top_forces(stored)["area"]) | {force_area}
     taken = set(stored["area"]) - set(own["area"])
     mapping = {}
     for area, district, parent in zip(hierarchy["area"], hierarchy["name"], hierarchy["parent"]):

@@ -60,6 +60,10 @@ def _resolve_milestone(counts: pd.DataFrame, milestone: Milestone, where: str, *
     except DataError as error:  # an unknown area: said in terms of --area when one force was taken out of several
         raise ScenarioError(_outside_the_force(counts, milestone.area, where) if counts.attrs.get("force_name")
                             else f"{where}: {error}") from None
+    try:  # a series left out (a gap too long to fill) says why, before any forecasting
+        series_of(counts, category=category, area=area)
+    except DataError as error:
+        raise DataError(f"{where}: {error}") from None
     return category, area
 
 

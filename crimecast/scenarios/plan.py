@@ -176,6 +176,12 @@ class Plan:
     def from_file(self) -> bool:
         return self.source != COMMAND_LINE
 
+    @property
+    def areas(self) -> str:
+        """The areas its milestones name, as ``--area`` names several (``merseyside,cleveland``): the areas it asks
+        the data for (:meth:`crimecast.data.sources.DataSource.asking`)."""
+        return ",".join(dict.fromkeys(milestone.area for milestone in self.milestones))
+
     def where(self, index: int) -> str:
         """Milestone ``index`` for messages: ``plan.yaml: milestones[2]``, or ``the command-line target for burglary /
         walsall`` when it came from options (where "milestones[0]" names nothing the user wrote)."""
@@ -274,6 +280,11 @@ def plan_data(plan_file: str | None, *, category: str | None, year: str | None) 
     return load_plan(plan_file, year=year).data if plan_file and not category else None
 
 
+def plan_areas(plan_file: str | None, *, category: str | None, year: str | None) -> str | None:
+    """The areas a plan file's milestones name (:attr:`Plan.areas`), if a plan file is used; else ``None``."""
+    return load_plan(plan_file, year=year).areas if plan_file and not category else None
+
+
 def _refuse_rates_only(counts) -> None:
     """A change or count target on a dataset of rate series only (no counts): say what a rate milestone is instead."""
     from crimecast.data.rates import rates_for
@@ -348,5 +359,5 @@ def plan_for(counts, *, category: str | None = None, plan_file: str | None = Non
     return dataclasses.replace(plan, left_out=tuple(chosen.stopped_categories), notes=tuple(chosen.notes))
 
 
-__all__ = ["COMMAND_LINE", "Milestone", "Plan", "load_plan", "milestone_plan", "parse_change", "plan_data", "plan_for",
-           "single_milestone"]
+__all__ = ["COMMAND_LINE", "Milestone", "Plan", "load_plan", "milestone_plan", "parse_change", "plan_areas", "plan_data",
+           "plan_for", "single_milestone"]
