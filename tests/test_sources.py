@@ -2,12 +2,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from crimecast.data.imports import import_data
+from crimecast.data.imports import ImportOptions, import_data
 from crimecast.data.load import ColumnMap, load_counts
 from crimecast.data.series import catalogue, season_references, series_of, with_totals
 from crimecast.data.sources import DataSource, cut_at, notes_for, open_counts, restrict_to
 from crimecast.errors import DataError, UsageError
 from tests.builders import home_office_text, street_archive
+from tests.conftest import HOME_OFFICE, needs_shared_data
 
 
 def test_default_is_the_embedded_illustrative_data():
@@ -132,3 +133,35 @@ def test_the_notes_on_gaps_speak_of_the_category_read_and_of_the_force_by_defaul
     assert gaps(area=None, category="robbery") == gaps(area="all", category="robbery") == [dropped]
     assert gaps(area="north", category="total-recorded-crime") == [filled]
     assert notes_for(counts, area=None, category="all") == notes_for(counts, area=None) == counts.attrs["notes"]
+
+
+def test_as_of_decides_gaps_on_the_data_as_it_stood_then(write_csv):
+    """Gaps were decided on the whole data before --as-of cut it: a replay left out a series for a gap after the as-of
+    month, and filled a month before it from a count after it (future data leaking into the replay)."""
+    months = pd.date_range("2012-01-01", "2014-06-01", freq="MS")
+    missing = {("burglary", "north"): {"2014-01", "2014-02", "2014-03"},  # too long to fill, after the as-of month
+               ("robbery", "south"): {"2013-06", "2013-07"}}  # short, straddling the as-of month
+    rows = [f"{m:%Y-%m},{area},{category},{20 + i % 12}" for category in ("burglary", "robbery")
+            for area in ("north", "south") for i, m in enumerate(months)
+            if f"{m:%Y-%m}" not in missing.get((category, area), ())]
+    path = str(write_csv("month,area,category,count\n" + "\n".join(rows) + "\n"))
+    whole = open_counts(DataSource(data=path, areas="peers"))  # no as-of: as before
+    assert list(whole.attrs["dropped"]) == [("burglary", "north")] and len(whole.attrs["filled"]) == 2
+    replay = open_counts(DataSource(data=path, areas="peers", as_of=pd.Timestamp("2013-06-01")))
+    assert not replay.attrs["dropped"] and not replay.attrs["filled"]
+    assert series_of(replay, category="burglary", area="north").index[-1] == pd.Timestamp("2013-06-01")
+    assert series_of(replay, category="robbery", area="south").index[-1] == pd.Timestamp("2013-05-01")  # not filled
+    assert not any("left out" in n or "filled" in n for n in replay.attrs["notes"])
+    north = open_counts(DataSource(data=path, areas="peers", as_of=pd.Timestamp("2013-06-01"), within="north"))
+    assert "2013-06 is the last month used (2014-06 is held)" in " ".join(north.attrs["notes"])
+
+
+@needs_shared_data
+def test_a_replay_of_the_home_office_table_has_devon_and_cornwall_and_fills_no_fraud_from_later_quarters(tmp_path):
+    store = tmp_path / "ho.duckdb"
+    import_data("home-office", [HOME_OFFICE], name="forces", store=store, options=ImportOptions(sum_duplicates=True))
+    counts = open_counts(DataSource(dataset="forces", store=str(store), as_of=pd.Timestamp("2013-06-01")))
+    assert not counts.attrs["dropped"] and not counts.attrs["filled"]  # every gap of the table is after 2013/14 Q1
+    assert series_of(counts, category="robbery", area="devon-cornwall").index[-1] == pd.Timestamp("2013-04-01")
+    for force in ("greater-manchester", "devon-cornwall"):  # no count for 2013/14 Q1 as the data stood then
+        assert series_of(counts, category="fraud-offences", area=force).index[-1] == pd.Timestamp("2013-01-01")

@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from crimecast.data.months import parse_months, parse_quarters
-from crimecast.data.frequency import MONTHLY, QUARTERLY
+from crimecast.data.frequency import MONTHLY, QUARTERLY, last_complete_period
 from crimecast.data.home_office import refuse_rolling_totals
 from crimecast.data.illustrative import illustrative_notice
 from crimecast.data.read import read_table
@@ -300,7 +300,8 @@ def _embedded_metadata() -> dict:
 
 
 def counts_from(data: ImportedData | StoredDataset, *, source: str, fill_missing: FillMissing = DEFAULT_FILL,
-                max_gap: int = DEFAULT_MAX_GAP, keep_outliers: bool = False) -> pd.DataFrame:
+                max_gap: int = DEFAULT_MAX_GAP, keep_outliers: bool = False,
+                as_of: pd.Timestamp | None = None) -> pd.DataFrame:
     """Validate imported or stored counts and attach what they mean as ``attrs``.
 
     ``attrs``: ``source``, ``illustrative``, ``notice``, ``notes``,
@@ -308,11 +309,23 @@ def counts_from(data: ImportedData | StoredDataset, *, source: str, fill_missing
     ``total_categories``, ``category_notes``, ``kind``, ``parents``, ``forces``
     (the forces of a dataset of named forces as peers: :mod:`crimecast.data.force_ends`),
     ``whole_key`` (the force key of a one-force dataset's whole, ``--area`` finds it by).
+
+    With ``as_of`` (the data as it stood at the end of that month), periods
+    after it are left out before gaps are filled or series left out for them
+    (a replay's gaps are those it had then), and ``attrs["held"]`` keeps each
+    area's last period held, for :func:`crimecast.data.sources.cut_at` to say
+    what was not used. An ``as_of`` before the data starts cuts nothing here
+    (``cut_at`` refuses it).
     """
     frequency = QUARTERLY if data.frequency == QUARTERLY.name else MONTHLY
     listed_by = f"`forecast data show {data.name} --gaps`" if isinstance(data, StoredDataset) else ""
+    last = None if as_of is None or data.counts.empty else last_complete_period(as_of, frequency)
+    until = last if last is not None and last >= data.counts["month"].min() else None
     valid = validate(data.counts, source=source, fill_missing=fill_missing, max_gap=max_gap, frequency=frequency,
-                     drop_unfillable=fill_missing != "error", keep_outliers=keep_outliers, listed_by=listed_by)
+                     drop_unfillable=fill_missing != "error", keep_outliers=keep_outliers, listed_by=listed_by,
+                     until=until)
+    if until is not None:
+        valid.attrs["held"] = FrozenDict(data.counts.groupby(data.counts["area"].astype(str))["month"].max())
     categories = data.categories
     in_total = categories.loc[categories["in_total"].astype(bool), "category"].tolist()
     valid.attrs.update(source=source, illustrative=data.illustrative is not None, notice=data.illustrative or "",
@@ -352,6 +365,7 @@ def load_counts(
     areas: str | None = None,
     category_map: str | Path | None = None,
     keep_outliers: bool = False,
+    as_of: pd.Timestamp | None = None,
 ) -> pd.DataFrame:
     """Load crime counts from an embedded dataset or a file into the validated data contract.
 
@@ -374,6 +388,10 @@ def load_counts(
     keep_outliers
         Keep counts far above their series (refused by default as likely
         typing errors; see :func:`crimecast.data.schema.validate`).
+    as_of
+        Decide gaps on the data up to this month (see :func:`counts_from`);
+        the embedded datasets have none. Cutting the data is
+        :func:`crimecast.data.sources.cut_at`'s.
 
     Returns
     -------
@@ -405,4 +423,5 @@ def load_counts(
     # A shipped example read directly (--data burglary.csv) is as illustrative as one imported into the store.
     imported.illustrative = illustrative_notice([f.sha256 for f in imported.files],
                                                 [*imported.hierarchy["name"], *imported.hierarchy["area"]])
-    return counts_from(imported, source=name, fill_missing=fill_missing, max_gap=max_gap, keep_outliers=keep_outliers)
+    return counts_from(imported, source=name, fill_missing=fill_missing, max_gap=max_gap, keep_outliers=keep_outliers,
+                       as_of=as_of)

@@ -412,7 +412,7 @@ def _fill_note(filled: list[tuple[str, str, pd.Timestamp]], *, how: str, frequen
 def validate(frame: pd.DataFrame, *, source: str = "table", fill_missing: FillMissing = DEFAULT_FILL,
              max_gap: int = DEFAULT_MAX_GAP, frequency: Frequency = MONTHLY, drop_unfillable: bool = False,
              keep_outliers: bool = False, today: pd.Timestamp | None = None, fill: bool = True,
-             listed_by: str = "") -> pd.DataFrame:
+             listed_by: str = "", until: pd.Timestamp | None = None) -> pd.DataFrame:
     """Check a table against the data contract and return it in canonical form.
 
     Parameters
@@ -440,6 +440,10 @@ def validate(frame: pd.DataFrame, *, source: str = "table", fill_missing: FillMi
         they are (an import's check before it writes; commands fill later).
     listed_by
         See :func:`fill_missing_months`.
+    until
+        The last period used (``--as-of``): later periods are left out after
+        the checks and before gaps are decided, so that a series is filled or
+        left out for its gaps up to then, as the data stood (none: every period).
 
     Returns
     -------
@@ -467,6 +471,8 @@ def validate(frame: pd.DataFrame, *, source: str = "table", fill_missing: FillMi
     _check_isolated(frame, source, frequency)
     if not keep_outliers:
         _check_outliers(frame, source)
+    if until is not None:
+        frame = frame[frame["month"] <= until]
     if not fill:
         completed, notes, filled, dropped = frame[[*COLUMNS]], [], [], {}
     else:

@@ -21,7 +21,7 @@ from crimecast.data.load import DEFAULT_DATASET, EMBEDDED_DATASETS, ColumnMap, c
 from crimecast.data.schema import DEFAULT_FILL, DEFAULT_MAX_GAP, FillMissing, gap_notes
 from crimecast.data.series import (ALL, FORCE_AREA, TOTAL_CATEGORY, SharedReferences, default_area, resolve_area,
                                    resolve_category, season_references, with_totals)
-from crimecast.data.shared import FrozenList
+from crimecast.data.shared import FrozenDict, FrozenList
 from crimecast.data.store import dataset_names, read_dataset, store_path
 from crimecast.errors import DataError, UsageError
 
@@ -122,7 +122,7 @@ def _read(source: DataSource) -> pd.DataFrame:
     if name in EMBEDDED_DATASETS or Path(name).exists():
         return load_counts(name, columns=source.columns, sum_duplicates=source.sum_duplicates,
                            fill_missing=source.fill_missing, max_gap=source.max_gap, areas=source.areas,
-                           category_map=source.category_map, keep_outliers=source.keep_outliers)
+                           category_map=source.category_map, keep_outliers=source.keep_outliers, as_of=source.as_of)
     if name in dataset_names(source.store):
         return _from_store(read_dataset(name, store=source.store), source)
     raise DataError(f"'{name}' is not a file, an embedded dataset ({', '.join(EMBEDDED_DATASETS)}) or a dataset in "
@@ -138,13 +138,17 @@ def _from_store(stored, source: DataSource) -> pd.DataFrame:
                            frequency="month", filled=[], dropped={}, total_categories=None, category_notes={}, parents={})
         return empty
     counts = counts_from(stored, source=stored.name, fill_missing=source.fill_missing, max_gap=source.max_gap,
-                         keep_outliers=source.keep_outliers)
+                         keep_outliers=source.keep_outliers, as_of=source.as_of)
     counts.attrs.update(fingerprint=stored.fingerprint, store=str(store_path(source.store)))
     return counts
 
 
 def cut_at(counts: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
     """The data as it stood at the end of month ``as_of``.
+
+    Data read with ``as_of`` (:func:`open_counts`) was cut before its gaps
+    were decided (:func:`crimecast.data.load.counts_from`); what it held
+    after is in ``attrs["held"]`` (each area's last period), for the note.
 
     Raises
     ------
@@ -157,7 +161,8 @@ def cut_at(counts: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
         raise UsageError(f"--as-of {as_of:%Y-%m} is before the data starts ({counts['month'].min():%Y-%m}).")
     cut = counts[counts["month"] <= last].reset_index(drop=True)
     cut.attrs = dict(counts.attrs)
-    latest = counts["month"].max()
+    held = counts.attrs.get("held", {})
+    latest = max([counts["month"].max(), *(held[a] for a in counts["area"].unique() if a in held)])
     if last < latest:
         cut.attrs["notes"] = [*cut.attrs.get("notes", []), f"data as it stood at the end of {as_of:%Y-%m}: "
                               f"{frequency.label(last)} is the last {frequency.noun} used ({frequency.label(latest)} "
@@ -259,6 +264,8 @@ def restrict_to(counts: pd.DataFrame, area: str) -> pd.DataFrame:
                     "source": f"{counts.attrs.get('source')} ({slug})",
                     "filled": FrozenList((c, FORCE_AREA if a == slug else a, m) for c, a, m in counts.attrs.get("filled", [])
                                          if a == slug or parents.get(a) == slug),
+                    "held": FrozenDict({FORCE_AREA if a == slug else a: m for a, m in counts.attrs.get("held", {}).items()
+                                        if a == slug or parents.get(a) == slug}),
                     "season_references": SharedReferences(season_references(counts)),  # the sum over every force
                     "taken_from": counts.attrs.get("taken_from") or TakenFrom(counts)}  # the data read (data_read)
     return chosen
