@@ -169,3 +169,22 @@ def test_west_midlands_total_on_the_home_office_table_is_compared_without_fraud(
     assert re.search(r"Total recorded crime — West Midlands\s+2013/14\s+-5.0% or lower\s+168,802\s", result.output)
     assert ("total recorded crime compared without fraud-offences, whose counts stop at 2012/13 Q4, in both years"
             in _text(result))
+
+
+def test_a_years_total_and_its_change_leave_out_the_part_that_stopped_within_the_year(tmp_path):
+    """Cheshire's fraud on the Home Office table counts 35 in 2013/14 Q1 and stops: `run total-recorded-crime
+    --as-of 2013-09` gave the year's median with those 35 (56,325) but its change without them (-0.6% on 56,615,
+    where 56,325 is -0.5%). Both now leave the part out, and the year's line says so."""
+    rows = [f"{m:%Y-%m},kent,{category},{c}" for category in ("burglary", "fraud")
+            for i, (m, c) in enumerate(zip(MONTHS, seasonal_counts(60))) if category == "burglary" or i < 38]
+    data = tmp_path / "kent.csv"  # fraud to 2012-05: two months of 2012/13 observed, then it stops
+    data.write_text("month,area,category,count\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    result = invoke("run", "total-recorded-crime", "--data", data, "--as-of", "2012-06", "--no-backtest",
+                    "--no-chart", "--out", tmp_path / "out", *FAST)
+    assert result.exit_code == 0, result.output
+    year = re.search(r"Financial year 2012/13 \(part actual\), without fraud: ([\d,]+) \(median", result.output)
+    against = re.search(r"Against 2011/12 actual ([\d,]+), without fraud: ([+-][\d.]+)%", result.output)
+    assert year and against, result.output
+    median, previous = (float(found.replace(",", "")) for found in (year.group(1), against.group(1)))
+    assert f"{(median / previous - 1) * 100:+.1f}" == against.group(2)  # one basis: the change is of the total shown
+    assert "compared without fraud, whose counts stop at 2012-05, in both years" in _text(result)

@@ -129,7 +129,8 @@ class ForecastResult:
         Columns: ``financial_year``, ``months_forecast`` (months of the year
         that are forecast: 3 per quarter for quarterly data),
         ``previous_actual`` (the year before, where fully observed, as it is compared: without the parts that stop,
-        :meth:`compared_without`), ``mean``, ``median``,
+        :meth:`compared_without`), ``mean``, ``median`` (the year's total on the same basis: a stopped part's counts
+        in the year's observed periods are left out too),
         intervals, and the same for the change on the previous year
         (``change_mean``, ``change_lo80``, ...), as fractions.
         """
@@ -146,14 +147,14 @@ class ForecastResult:
         frequency = self.frequency
         years = sorted({financial_year_start(m) for m in self.months})
         for start in years:
-            totals = self.year_total_paths(start)
+            compared = self.compared(start)  # without the parts that stop, in both years (like with like)
+            totals = compared.year_total_paths(start)
             if totals is None:
                 continue
             forecast = int(self.months.isin(financial_year_periods(start, frequency)).sum())
             row = {"financial_year": financial_year_label(start), "months_forecast": forecast * frequency.months_per_period}
             total_columns = interval_columns(totals[:, None], levels)
             row.update({k: v.item() for k, v in total_columns.items()})
-            compared = self.compared(start)  # without the parts that stop, in both years (like with like)
             previous = compared.history.reindex(financial_year_periods(start - 1, frequency))
             row["previous_actual"] = float(previous.sum()) if previous.notna().all() else np.nan
             if previous.notna().all() and previous.sum() > 0:

@@ -294,12 +294,12 @@ def run_forecasts(counts: pd.DataFrame, *, category: str, area: str, spec: Forec
     backtested = [(c, a, y.loc[:origin] if (c, a) in beside else y) for c, a, y in items]  # as each is backtested
     drifts = _window_drifts(references, backtested, spec=spec, options=options) if options.backtest else {}
     panel = forecast_panel(counts, spec=spec, needs=needs, jobs=jobs, progress=progress, keep_going=batch,
-                           said_stopped=frozenset(chosen.stopped_categories),  # left out, and said so
+                           said_stopped=frozenset([*chosen.stopped_categories, *chosen.stopped_series]),  # left out, said so
                            score=partial(_backtest_beside_forecast, spec=spec, options=options, batch=batch,
                                          wholes=references, drifts=drifts),
                            score_keys=beside)
     ready = [item for item in items if panel.has(item[0], item[1])]
-    failures = [_failure(panel, c, a) for c, a, _ in items if not panel.has(c, a)]
+    failures = [series_failure(panel, c, a) for c, a, _ in items if not panel.has(c, a)]
     scored: dict = dict(panel.scored)
     alone = [item for item in ready if (item[0], item[1]) not in scored]
     if options.backtest and alone:
@@ -313,7 +313,8 @@ def run_forecasts(counts: pd.DataFrame, *, category: str, area: str, spec: Forec
     return RunReport(reports=reports, notes=chosen.notes, failures=failures, panel=panel)
 
 
-def _failure(panel: Panel, category: str, area: str) -> SeriesFailure:
+def series_failure(panel: Panel, category: str, area: str) -> SeriesFailure:
+    """Why (category, area) is not in ``panel`` (forecast with ``keep_going``): its own reason, or its part's."""
     def part_of(key: tuple[str, str]) -> bool:  # a bottom series this one adds up: never another force's
         return category in (key[0], TOTAL_CATEGORY) and area in (key[1], FORCE_AREA)
 

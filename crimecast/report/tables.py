@@ -90,6 +90,17 @@ def _without(parts, total: tuple[str, str] | None) -> str:
     return ", without " + ", ".join(p.named_in(total) if total else f"{p.key[0]} / {p.key[1]}" for p in parts)
 
 
+def _without_in_year(result: ForecastResult, year_label: str) -> str:
+    """``', without fraud-offences'`` when a part left out of the year's comparison counted crimes in the year's own
+    observed periods (its total leaves them out too, as the year before does); else ``''``."""
+    from crimecast.data.calendar import financial_year_periods
+
+    start = int(year_label[:4])
+    periods = financial_year_periods(start, result.frequency)
+    return _without([p for p in result.compared_without(start) if p.counted_in(periods)],
+                    (result.category, result.area))
+
+
 def year_sentences(result: ForecastResult, *, filled=()) -> list[str]:
     """One sentence per financial year the forecast covers, with its change on the year before.
 
@@ -103,7 +114,8 @@ def year_sentences(result: ForecastResult, *, filled=()) -> list[str]:
         fills = _filled_in_year(filled, row.financial_year, frequency) if part else []
         if fills:
             part = f" (part actual; {filled_words(fills, frequency)[2:]}"
-        line = (f"Financial year {row.financial_year}{part}: {count(row.median)} (median forecast; "
+        line = (f"Financial year {row.financial_year}{part}{_without_in_year(result, row.financial_year)}: "
+                f"{count(row.median)} (median forecast; "
                 f"80% interval {count(row.lo80)} - {count(row.hi80)}; 95% {count(row.lo95)} - {count(row.hi95)}).")
         if row.previous_actual == 0:
             previous = f"{int(row.financial_year[:4]) - 1}/{row.financial_year[2:4]}"

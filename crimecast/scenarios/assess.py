@@ -15,6 +15,8 @@ year to date counts whole quarters.
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 
@@ -301,6 +303,32 @@ def compared_without_note(assessments: list[Assessment]) -> list[str]:
 
 # ---------------------------------------------------------------- the plan
 
+def _without_failed(full_plan: Plan, plan: Plan, keys: list, baseline: Panel) -> tuple[Plan, Plan, list]:
+    """The plans (whole, and its count part) and keys without the milestones whose series ``baseline`` could not
+    forecast, and a note naming them with run's reasons (``forecast run`` lists the same series as not forecast);
+    every one failing is an error with those reasons."""
+    from crimecast.forecast.run import series_failure
+
+    failed = [series_failure(baseline, *key) for key in dict.fromkeys(keys) if not baseline.has(*key)]
+    if not failed:
+        return full_plan, plan, keys
+    grouped: dict[str, list[str]] = {}
+    for f in failed:  # one reason (run's wording) once, after every series it holds for
+        grouped.setdefault(f.why.rstrip(".") + ".", []).append(f.label)
+    reasons = " ".join(f"{', '.join(labels)}: {why}" for why, labels in grouped.items())
+    if len(failed) == len(set(keys)):
+        raise DataError(f"no series asked for could be forecast. {reasons}")
+    gone = {(f.category, f.area) for f in failed}
+    dropped = {id(m) for m, key in zip(plan.milestones, keys) if key in gone}
+    one = len(failed) == 1
+    note = (f"{len(failed)} series could not be forecast, so {'its milestone is' if one else 'their milestones are'} "
+            f"left out (the others are done). {reasons}")
+    kept = tuple(m for m in plan.milestones if id(m) not in dropped)
+    return (dataclasses.replace(full_plan, milestones=tuple(m for m in full_plan.milestones if id(m) not in dropped)),
+            dataclasses.replace(plan, milestones=kept, notes=(*plan.notes, note)),
+            [key for key in keys if key not in gone])
+
+
 def assess_milestones(counts: pd.DataFrame, plan: Plan, *, spec: ForecastSpec | None = None,
                       scenario: Scenario | None = None, saved: Panel | None = None, against: Panel | None = None,
                       jobs: int = 1, progress: Progress | None = None) -> MilestoneReport:
@@ -394,7 +422,10 @@ def assess_milestones(counts: pd.DataFrame, plan: Plan, *, spec: ForecastSpec | 
         spec = saved.spec
     else:
         baseline = forecast_panel(counts, spec=spec, needs=needs, as_of=cut, horizon=horizon, jobs=jobs,
-                                  progress=progress, said_stopped=frozenset(plan.left_out))
+                                  progress=progress, said_stopped=frozenset(plan.left_out),
+                                  keep_going=plan.carry_on and resolved is None)
+        if baseline.failures:  # reached through ``all``: what could not be forecast is left out, as run lists it
+            full_plan, plan, keys = _without_failed(full_plan, plan, keys, baseline)
     paths = {"baseline": baseline.paths}
     applied = None
     if resolved is not None:

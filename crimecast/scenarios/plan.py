@@ -169,8 +169,9 @@ class Plan:
     source: str
     data: str | None = None
     forecast: ForecastSpec | None = None
-    left_out: tuple[str, ...] = ()  # categories every category left out for counts that stop before the forecast
+    left_out: tuple = ()  # categories, and (category, area) series, ``all`` left out for counts that stop before the forecast
     notes: tuple[str, ...] = ()  # what the plan's making decided (what it left out), in plain words
+    carry_on: bool = False  # reached through ``all``: a series that cannot be forecast is left out with a note, as run's
 
     @property
     def from_file(self) -> bool:
@@ -356,7 +357,8 @@ def plan_for(counts, *, category: str | None = None, plan_file: str | None = Non
     keys = sorted(chosen.keys, key=lambda k: (k[0], k[1] != FORCE_AREA, k[1]))  # the force first, then its districts
     what = f"{display_name(category)} by area" if category else "Every category"  # a title, as a plan's name is
     plan = milestone_plan(keys, name=f"{what} {year}", target=change, count=count, year=year, direction=direction)
-    return dataclasses.replace(plan, left_out=tuple(chosen.stopped_categories), notes=tuple(chosen.notes))
+    return dataclasses.replace(plan, left_out=(*chosen.stopped_categories, *chosen.stopped_series),
+                               notes=tuple(chosen.notes), carry_on=ALL in (category or ALL, area))
 
 
 __all__ = ["COMMAND_LINE", "Milestone", "Plan", "load_plan", "milestone_plan", "parse_change", "plan_areas", "plan_data",
