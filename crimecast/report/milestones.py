@@ -132,8 +132,8 @@ def _rate_sentence(a: Assessment) -> str:
 
 CALIBRATION_CAVEAT = ("Backtested on real data, probabilities from 10% up were a little optimistic on London's boroughs "
                       "(targets met up to 7 points less often than predicted, before the year and six months into it) "
-                      "and more so on the Home Office table, where recorded crime rose year after year (8-19 points "
-                      "from 20% to 70% before the year, 6-13 from 20% to 50% six months into it; bench/RESULTS.md): "
+                      "and more so on the Home Office table, where recorded crime rose year after year (9-19 points "
+                      "from 20% to 70% before the year, 6-12 from 20% to 50% six months into it; bench/RESULTS.md): "
                       "where crime is rising, read 'likely met' as 'at risk'.")
 
 
