@@ -1210,7 +1210,9 @@ def milestones_command(category, target, count_target, direction, area, plan_fil
 
     several = area is not None and (area == "all" or "," in area)
     asked = area if several else plan_areas(plan_file, category=category, year=year)  # (one force: its own end)
-    source = data_source.naming(plan_data(plan_file, category=category, year=year))
+    month = _month_option(as_of, "--as-of")
+    # the forecast's gaps as the data stood at --as-of; the outcome after it as the data stands
+    source = data_source.naming(plan_data(plan_file, category=category, year=year)).replaying(month)
     counts = open_counts(source if asked is None else source.asking(asked))  # to the last period they all have
     if counts.attrs.get("areas") == "peers" and not several:
         # one force of peers (named, or the only one): forecast it as a whole (a saved forecast reads the same)
@@ -1220,7 +1222,6 @@ def milestones_command(category, target, count_target, direction, area, plan_fil
         area = FORCE_AREA if plan_file else default_area(counts)
     _say_provenance(counts, area=area, category=category)  # a plan's milestones: every category
     change = _target_option(target, count=count_target, plan_file=plan_file)
-    month = _month_option(as_of, "--as-of")
     plan = plan_for(counts, category=category, plan_file=plan_file, area=area, target=change, count=count_target,
                     year=year, direction=direction, as_of=month)
     if saved_name is not None and count_part(plan).milestones:  # (a plan of rates only forecasts them afresh)
@@ -1486,14 +1487,15 @@ def report_command(plan_file, as_of, scenario_file, csf_file, fleet_file, out_di
     started = time.perf_counter()
     plan = load_plan(plan_file)
     # the plan's `data:` unless --data or --dataset is given, to the last period every force its milestones name has
-    counts = open_counts(data_source.naming(plan.data).asking(plan.areas))
+    month = _month_option(as_of, "--as-of")  # the data (its gaps) as it stood at the pack's date
+    counts = open_counts(data_source.naming(plan.data).asking(plan.areas).replaying(month))
     _say_provenance(counts)
     folder = out_dir
     scenario = load_scenario(scenario_file) if scenario_file else None
     csf = load_assumptions(csf_file) if csf_file else None
     fleet = load_fleet(fleet_file) if fleet_file else None
     with _forecasting() as bar:
-        pack = build_board_pack(counts, plan, as_of=_month_option(as_of, "--as-of"), scenario=scenario, csf=csf,
+        pack = build_board_pack(counts, plan, as_of=month, scenario=scenario, csf=csf,
                                 fleet=fleet, model=model, paths=n_paths, seed=seed,
                                 saved=_saved(saved_name, counts, data_source.store),
                                 against=_saved(against_name, counts, data_source.store), jobs=jobs or default_jobs(),

@@ -82,3 +82,15 @@ def home_office_text(*, quarters: int = 16, gap: tuple[str, int] | None = None, 
 ONS_ROLLING = ("12 months ending,PFA,Region,Offence,Rolling year total number of offences\n"
                "31-03-2013,West Midlands,West Midlands,Violence with injury,20000\n"
                "30-06-2013,West Midlands,West Midlands,Violence with injury,20400\n")
+
+
+def replay_text() -> str:
+    """Two forces' (north, south) burglary and robbery by month, 2010-04 to 2014-06, with gaps before, around and
+    after 2013-06: north's burglary too long to fill after it (2014-01 to 2014-03), south's robbery straddling it
+    (2013-06, 2013-07) and south's burglary after it (2013-10)."""
+    months = [f"{2010 + (3 + i) // 12}-{(3 + i) % 12 + 1:02d}" for i in range(51)]
+    missing = {("burglary", "north"): {"2014-01", "2014-02", "2014-03"}, ("robbery", "south"): {"2013-06", "2013-07"},
+               ("burglary", "south"): {"2013-10"}}
+    rows = [f"{m},{area},{category},{20 + i % 12 + (area == 'south')}" for category in ("burglary", "robbery")
+            for area in ("north", "south") for i, m in enumerate(months) if m not in missing.get((category, area), ())]
+    return "month,area,category,count\n" + "\n".join(rows) + "\n"

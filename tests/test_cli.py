@@ -720,6 +720,21 @@ def test_milestones_on_quarterly_data_and_a_mid_quarter_as_of(quarterly_data, tm
     assert any(p.suffix == ".png" for p in folder.iterdir())
 
 
+def test_milestones_as_of_decide_gaps_on_the_data_as_it_stood_then(write_csv, tmp_path):
+    """Milestones at --as-of read the whole data (the year's outcome) and decided its gaps on it: a series was left out
+    for a gap after the as-of month, and a month before it was filled from a count after it."""
+    from tests.builders import replay_text
+
+    data = ["--data", str(write_csv(replay_text())), "--areas", "peers", "--as-of", "2013-06", "--target", "-5%",
+            "--model", "seasonal-naive", "--paths", "200", "--jobs", "1", "--no-chart", "--out", str(tmp_path)]
+    kept = invoke("milestones", "burglary", "--area", "north", *data)  # its gap (2014-01 to 2014-03) is after 2013-06
+    assert kept.exit_code == 0, kept.output
+    assert "after 3 months of 2013/14" in kept.output and "left out for gaps" not in kept.output
+    stopped = invoke("milestones", "robbery", "--area", "south", *data)  # 2013-06 missing then: not filled from 2013-07
+    assert stopped.exit_code == 1 and "its counts stop at 2013-05" in stopped.output
+    assert "filled" not in stopped.output
+
+
 # ---------------------------------------------------------------- --json: stdout is JSON and nothing else
 
 # Commands whose --json output a test above already reads with json.loads(result.stdout) (notes and

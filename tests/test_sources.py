@@ -7,7 +7,7 @@ from crimecast.data.load import ColumnMap, load_counts
 from crimecast.data.series import catalogue, season_references, series_of, with_totals
 from crimecast.data.sources import DataSource, cut_at, notes_for, open_counts, restrict_to
 from crimecast.errors import DataError, UsageError
-from tests.builders import home_office_text, street_archive
+from tests.builders import home_office_text, replay_text, street_archive
 from tests.conftest import HOME_OFFICE, needs_shared_data
 
 
@@ -156,6 +156,25 @@ def test_as_of_decides_gaps_on_the_data_as_it_stood_then(write_csv):
     assert "2013-06 is the last month used (2014-06 is held)" in " ".join(north.attrs["notes"])
 
 
+def test_a_replay_decides_gaps_as_the_data_stood_then_and_keeps_the_outcome_as_it_stands(write_csv):
+    """Milestones and the Board pack at --as-of read the whole data (the year's outcome) and refit to the as-of month:
+    their gaps were decided on the whole data, so a replay left out a series for a later gap and filled a month before
+    the as-of month from a count after it."""
+    path, as_of = str(write_csv(replay_text())), pd.Timestamp("2013-06-01")
+    replay = open_counts(DataSource(data=path, areas="peers").replaying(as_of))
+    then = open_counts(DataSource(data=path, areas="peers", as_of=as_of))
+    known = replay[replay["month"] <= as_of].reset_index(drop=True)
+    pd.testing.assert_frame_equal(known, then)  # up to the as-of month, as `run --as-of` reads it
+    assert not replay.attrs["dropped"] and "held" not in replay.attrs
+    assert replay.attrs["filled"] == [("burglary", "south", pd.Timestamp("2013-10-01"))]  # the outcome's, after it
+    assert series_of(replay, category="burglary", area="north").index[-1] == as_of  # its later gap: outcome unknown
+    assert series_of(replay, category="robbery", area="south").index[-1] == pd.Timestamp("2013-05-01")  # stopped then
+    assert series_of(replay, category="robbery", area="north").index[-1] == pd.Timestamp("2014-06-01")  # the outcome
+    assert series_of(replay, category="burglary", area="south").loc["2013-10-01"] == 27  # filled in the outcome (26, 28)
+    assert not any("left out" in n or "filled" in n for n in replay.attrs["notes"])  # the gaps as they stood then
+    assert DataSource(data=path).replaying(None) == DataSource(data=path)
+
+
 @needs_shared_data
 def test_a_replay_of_the_home_office_table_has_devon_and_cornwall_and_fills_no_fraud_from_later_quarters(tmp_path):
     store = tmp_path / "ho.duckdb"
@@ -165,3 +184,7 @@ def test_a_replay_of_the_home_office_table_has_devon_and_cornwall_and_fills_no_f
     assert series_of(counts, category="robbery", area="devon-cornwall").index[-1] == pd.Timestamp("2013-04-01")
     for force in ("greater-manchester", "devon-cornwall"):  # no count for 2013/14 Q1 as the data stood then
         assert series_of(counts, category="fraud-offences", area=force).index[-1] == pd.Timestamp("2013-01-01")
+    replay = open_counts(DataSource(dataset="forces", store=str(store)).replaying(pd.Timestamp("2013-06-01")))
+    assert not [f for f in replay.attrs["filled"] if f[2] <= pd.Timestamp("2013-06-01")]  # milestones' and the pack's
+    assert series_of(replay, category="robbery", area="devon-cornwall").index[-1] == pd.Timestamp("2013-04-01")
+    assert series_of(replay, category="fraud-offences", area="greater-manchester").index[-1] == pd.Timestamp("2013-01-01")

@@ -61,6 +61,12 @@ class DataSource:
         by commas, or ``all``): when the forces of a dataset of peers end at
         different periods, the data is used up to the last period every force
         asked for has (:func:`at_common_end`). ``None``: as read.
+    replay
+        A replay from this month judged on what came after (milestones and
+        the Board pack at ``--as-of``): the periods up to it as the data
+        stood then (gaps decided on them alone, as ``as_of`` decides them),
+        the later ones (the outcome) as the whole data has them
+        (:func:`as_it_stood`). ``None``: the whole data's gaps throughout.
     """
 
     dataset: str | None = None
@@ -77,6 +83,7 @@ class DataSource:
     within: str | None = None
     force_wide: bool = False
     asked: str | None = None
+    replay: pd.Timestamp | None = None
 
     @property
     def given(self) -> bool:
@@ -95,6 +102,10 @@ class DataSource:
     def asking(self, area: str | None) -> "DataSource":
         """This source for a command asking for ``area`` (``None``: every area), see ``asked``."""
         return replace(self, asked=area or ALL)
+
+    def replaying(self, month: pd.Timestamp | None) -> "DataSource":
+        """This source for a replay from ``month`` judged on what came after (``None``: unchanged), see ``replay``."""
+        return self if month is None else replace(self, replay=month)
 
 
 @functools.lru_cache(maxsize=4)
@@ -141,6 +152,35 @@ def _from_store(stored, source: DataSource) -> pd.DataFrame:
                          keep_outliers=source.keep_outliers, as_of=source.as_of)
     counts.attrs.update(fingerprint=stored.fingerprint, store=str(store_path(source.store)))
     return counts
+
+
+def as_it_stood(then: pd.DataFrame, whole: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
+    """The data as it stood at the end of month ``as_of`` up to it, and as it stands after it.
+
+    ``then`` is the data read with ``as_of`` (its gaps decided on the
+    periods up to it: none filled from later counts, no series left out for
+    a later gap), ``whole`` the same data read whole. The periods up to
+    ``as_of`` and the notes on gaps are ``then``'s; the later periods (a
+    replay's outcome) and the periods filled among them are ``whole``'s. A
+    series the whole data leaves out for a later gap, or whose counts
+    stopped before ``as_of`` as the data stood then (it is not forecast),
+    has no later periods: its outcome is not known.
+    """
+    if whole.empty:
+        return whole
+    last = last_complete_period(as_of, frequency_of(whole))
+    ends = then[then["month"] <= last].groupby(["category", "area"])["month"].max()
+    stopped = set(ends.index[ends < last])
+    later = whole[whole["month"] > last]
+    later = later[[key not in stopped for key in zip(later["category"], later["area"])]]
+    joined = pd.concat([then[then["month"] <= last], later], ignore_index=True)
+    joined = joined.sort_values(["category", "area", "month"], ignore_index=True)
+    gaps = ("notes", "gap_notes", "dropped", "fill_missing", "listed_by")
+    joined.attrs = {**whole.attrs, **{key: then.attrs[key] for key in gaps if key in then.attrs},
+                    "filled": FrozenList([*then.attrs.get("filled", []),
+                                          *(f for f in whole.attrs.get("filled", [])
+                                            if f[2] > last and (f[0], f[1]) not in stopped)])}
+    return joined
 
 
 def cut_at(counts: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
@@ -387,6 +427,8 @@ def open_counts(source: DataSource = DataSource()) -> pd.DataFrame:
         For an ``as_of`` the data cannot serve.
     """
     counts = _read(source)
+    if source.replay is not None:
+        counts = as_it_stood(_read(replace(source, as_of=source.replay, replay=None)), counts, source.replay)
     if source.within is not None or source.force_wide:
         counts = force_wide(counts, area=source.within)
     if source.as_of is not None:
