@@ -1220,7 +1220,8 @@ def milestones_command(category, target, count_target, direction, area, plan_fil
         area = FORCE_AREA if counts.attrs.get("force_name") else area
     if area is None:  # the area `run` and `spc` default to (a plan's milestones carry their own)
         area = FORCE_AREA if plan_file else default_area(counts)
-    _say_provenance(counts, area=area, category=category)  # a plan's milestones: every category
+    # a plan's milestones: every category, in the areas they name (their gaps, not other forces')
+    _say_provenance(counts, area=asked if plan_file and not category and not several else area, category=category)
     change = _target_option(target, count=count_target, plan_file=plan_file)
     plan = plan_for(counts, category=category, plan_file=plan_file, area=area, target=change, count=count_target,
                     year=year, direction=direction, as_of=month)
@@ -1489,7 +1490,7 @@ def report_command(plan_file, as_of, scenario_file, csf_file, fleet_file, out_di
     # the plan's `data:` unless --data or --dataset is given, to the last period every force its milestones name has
     month = _month_option(as_of, "--as-of")  # the data (its gaps) as it stood at the pack's date
     counts = open_counts(data_source.naming(plan.data).asking(plan.areas).replaying(month))
-    _say_provenance(counts)
+    _say_provenance(counts, area=plan.areas)  # the gaps of the areas its milestones name, not other forces'
     folder = out_dir
     scenario = load_scenario(scenario_file) if scenario_file else None
     csf = load_assumptions(csf_file) if csf_file else None

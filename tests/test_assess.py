@@ -446,3 +446,29 @@ def test_a_quiet_note_calls_meeting_the_target_chance_only_when_the_odds_are_not
             "between 5% and 95%; a percentage") in both, both
     assert "whether each meets its target is mostly chance" in quiet_note(
         [_quiet(expected=5.2, p=0.2), _quiet(expected=6, p=0.4, label="Arson")])[0]
+
+
+def test_a_plan_on_one_force_of_several_speaks_only_of_its_own_gaps(write_csv, tmp_path):
+    """A plan naming West Midlands says nothing of a quarter filled in Merseyside (as `milestones --area` does not)."""
+    from click.testing import CliRunner
+
+    from crimecast.cli import cli
+    from crimecast.data.imports import import_data
+    from tests.builders import home_office_text
+
+    store = tmp_path / "s.duckdb"
+    import_data("home-office", [write_csv(home_office_text(quarters=20, gap=("2013/14", 2)))], name="forces", store=store)
+    plan = tmp_path / "plan.yaml"
+    plan.write_text("version: 1\nyear: 2016/17\nmilestones:\n  - {category: robbery, area: west-midlands, target: -5%}\n",
+                    encoding="utf-8")
+    common = ["--store", str(store), "--dataset", "forces", "--as-of", "2016-03", "--out", str(tmp_path / "out")]
+    fast = ["--model", "seasonal-naive", "--paths", "100"]
+    result = CliRunner().invoke(cli, ["milestones", "--plan", str(plan), *common, *fast, "--no-chart"])
+    assert result.exit_code == 0, result.output
+    assert "Robbery" in result.output and "filled" not in result.output
+    pack = CliRunner().invoke(cli, ["report", "--plan", str(plan), *common, *fast, "--no-pdf"])
+    assert pack.exit_code == 0, pack.output
+    assert "filled" not in pack.output
+    merseyside = CliRunner().invoke(cli, ["milestones", "robbery", "--target", "-5%", "--area", "merseyside", "--year",
+                                          "2016/17", *common, *fast, "--no-chart"])
+    assert "filled 1 missing quarter" in merseyside.output  # the gap is there to be spoken of, for its own force

@@ -106,3 +106,22 @@ def test_category_all_leaves_out_a_category_whose_counts_stop_before_as_of(scena
     assert resolved.notes[0] == ("1 category left out, with nothing to forecast from: robbery (counts stop at 2012-03, "
                                  "12 months before 2013-03). To forecast it from its last count, name it with that "
                                  "as-of month (category: robbery with base.as_of: 2012-03).")
+
+
+def test_a_driver_after_the_last_whole_year_shown_says_it_changes_none(tmp_path):
+    """From mid-year data a 12-month forecast reports one whole year; a driver starting after it says so and how far
+    base.horizon must reach, rather than leaving a table of zero differences and an empty contribution table."""
+    from click.testing import CliRunner
+
+    from crimecast.cli import cli
+
+    path = tmp_path / "late.yaml"
+    path.write_text("version: 1\nname: late\nbase: {as_of: 2013-09}\ndrivers:\n"
+                    "  - {name: push, kind: uplift, category: robbery, value: 0.1, start: 2014-04}\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["scenario", "check", str(path)])
+    assert result.exit_code == 0, result.output
+    assert ("push starts in 2014-04, after the last financial year the forecast covers to its end (2013/14, to 2014-03), "
+            "so it changes no year shown; base.horizon: 18 reaches the end of 2014/15.") in result.output
+    path.write_text(path.read_text(encoding="utf-8").replace("as_of: 2013-09", "as_of: 2013-09, horizon: 18"),
+                    encoding="utf-8")
+    assert "changes no year shown" not in CliRunner().invoke(cli, ["scenario", "check", str(path)]).output

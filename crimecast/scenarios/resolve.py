@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from crimecast.data.calendar import financial_year_label, financial_year_start
 from crimecast.data.frequency import frequency_of
 from crimecast.defaults import DEFAULT_HORIZON
 from crimecast.data.series import (FORCE_AREA, TOTAL_CATEGORY, names_the_whole, resolve_area, resolve_category,
@@ -156,6 +157,24 @@ def _check_level_shift(driver: ResolvedDriver, counts: pd.DataFrame, as_of: pd.T
             )
 
 
+def _after_last_year_notes(drivers: list[ResolvedDriver], months: pd.DatetimeIndex) -> list[str]:
+    """A note per driver that starts after the last financial year the forecast covers to its end: the scenario is
+    reported by whole financial year, so such a driver changes no year shown (and its contribution table is empty)."""
+    last_end = months[months.month == 3][-1]
+    notes = []
+    for driver in drivers:
+        if driver.start <= last_end:
+            continue
+        start_year = financial_year_start(driver.start)
+        year_end = pd.Timestamp(year=start_year + 1, month=3, day=1)
+        needed = (year_end.year - months[0].year) * 12 + year_end.month - months[0].month + 1
+        notes.append(f"{driver.label} starts in {driver.start:%Y-%m}, after the last financial year the forecast covers "
+                     f"to its end ({financial_year_label(financial_year_start(last_end))}, to {last_end:%Y-%m}), so it "
+                     f"changes no year shown; base.horizon: {needed} reaches the end of "
+                     f"{financial_year_label(start_year)}.")
+    return notes
+
+
 def resolve_scenario(scenario: Scenario, counts: pd.DataFrame) -> ResolvedScenario:
     """Check a scenario against the data and turn its names into series.
 
@@ -203,6 +222,7 @@ def resolve_scenario(scenario: Scenario, counts: pd.DataFrame) -> ResolvedScenar
                 split.setdefault(category, []).append(area)
         drivers.append(driver)
         notes += alias_notes
+    notes += _after_last_year_notes(drivers, months)
     said = stopped if any(n.strip().lower() == ALL_CATEGORIES for d in scenario.drivers for n in d.category) else {}
     if said:
         notes.insert(0, stopped_categories_note(counts, said, origin=as_of, command=None))
