@@ -188,3 +188,17 @@ def test_a_replay_of_the_home_office_table_has_devon_and_cornwall_and_fills_no_f
     assert not [f for f in replay.attrs["filled"] if f[2] <= pd.Timestamp("2013-06-01")]  # milestones' and the pack's
     assert series_of(replay, category="robbery", area="devon-cornwall").index[-1] == pd.Timestamp("2013-04-01")
     assert series_of(replay, category="fraud-offences", area="greater-manchester").index[-1] == pd.Timestamp("2013-01-01")
+
+
+def test_a_replay_leaves_out_a_series_whose_counts_begin_after_the_as_of_month(write_csv):
+    """A series with no count up to the as-of month did not exist as the data stood then (`run --as-of` has no such
+    series): a replay gave it its later periods alone, and milestones through `all` said it had "only 0 months of
+    data" (police.uk's local-authority counts at 2020-09: burglary / north-dorset)."""
+    late = "".join(f"2014-0{m},north,theft,{30 + m}\n" for m in range(1, 7))
+    path, as_of = str(write_csv(replay_text() + late)), pd.Timestamp("2013-06-01")
+    then = open_counts(DataSource(data=path, areas="peers", as_of=as_of))
+    replay = open_counts(DataSource(data=path, areas="peers").replaying(as_of))
+    assert "theft" not in set(then["category"]) and "theft" not in set(replay["category"])
+    assert series_of(replay, category="robbery", area="north").index[-1] == pd.Timestamp("2014-06-01")  # the outcome
+    before = open_counts(DataSource(data=path, areas="peers").replaying(pd.Timestamp("2009-06-01")))
+    assert len(before) == len(open_counts(DataSource(data=path, areas="peers")))  # before the data: left to the command

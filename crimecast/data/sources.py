@@ -164,22 +164,26 @@ def as_it_stood(then: pd.DataFrame, whole: pd.DataFrame, as_of: pd.Timestamp) ->
     replay's outcome) and the periods filled among them are ``whole``'s. A
     series the whole data leaves out for a later gap, or whose counts
     stopped before ``as_of`` as the data stood then (it is not forecast),
-    has no later periods: its outcome is not known.
+    has no later periods: its outcome is not known. A series whose counts
+    begin after ``as_of`` did not exist then (``run --as-of`` has no such
+    series): it has no periods at all. An ``as_of`` before the data starts:
+    ``whole`` (the command refuses it).
     """
-    if whole.empty:
+    last = None if whole.empty else last_complete_period(as_of, frequency_of(whole))
+    if last is None or last < whole["month"].min():
         return whole
-    last = last_complete_period(as_of, frequency_of(whole))
     ends = then[then["month"] <= last].groupby(["category", "area"])["month"].max()
     stopped = set(ends.index[ends < last])
+    going = set(ends.index) - stopped  # held then, up to the as-of period
     later = whole[whole["month"] > last]
-    later = later[[key not in stopped for key in zip(later["category"], later["area"])]]
+    later = later[[key in going for key in zip(later["category"], later["area"])]]
     joined = pd.concat([then[then["month"] <= last], later], ignore_index=True)
     joined = joined.sort_values(["category", "area", "month"], ignore_index=True)
     gaps = ("notes", "gap_notes", "dropped", "fill_missing", "listed_by")
     joined.attrs = {**whole.attrs, **{key: then.attrs[key] for key in gaps if key in then.attrs},
                     "filled": FrozenList([*then.attrs.get("filled", []),
                                           *(f for f in whole.attrs.get("filled", [])
-                                            if f[2] > last and (f[0], f[1]) not in stopped)])}
+                                            if f[2] > last and (f[0], f[1]) in going)])}
     return joined
 
 
