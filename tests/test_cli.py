@@ -452,6 +452,8 @@ def test_milestones_plan_with_scenario(tmp_path):
     (["milestones", "burglary", "--target", "lots"], 2, "expected a number"),
     (["milestones", "burglary", "--plan", "plan-2013-14"], 2, "not both"),
     (["milestones", "burglary", "--as-of", "2015-01"], 2, "after the last month of data"),
+    # through every area it said "none of the 8 series asked for has anything to forecast from"
+    (["milestones", "burglary", "--area", "all", "--as-of", "2015-03"], 2, "after the last month of data"),
     (["milestones", "--plan", "nowhere.yaml"], 1, "not found"),
     (["milestones", "burglary", "--target", "-8"], 2, "target -8 would be a change of -800%"),  # not -800% or -8%
     (["milestones", "burglary", "--count", "500", "--target", "-8%"], 2, "give --target or --count, not both"),

@@ -353,6 +353,7 @@ def plan_for(counts, *, category: str | None = None, plan_file: str | None = Non
     # the period the assessment forecasts from (assess_milestones): every category leaves out those stopped before it
     origin = frequency.period_containing(
         as_of if as_of is not None else planning_as_of(parse_financial_year(year), frequency.period_end_month(last)))
+    origin = min(origin, counts["month"].max())  # an as-of after the data is refused, saying why, by the assessment
     chosen = selection(counts, category=category or ALL, area=area, origin=origin, command="forecast milestones")
     keys = sorted(chosen.keys, key=lambda k: (k[0], k[1] != FORCE_AREA, k[1]))  # the force first, then its districts
     what = f"{display_name(category)} by area" if category else "Every category"  # a title, as a plan's name is
