@@ -500,6 +500,10 @@ def test_a_pack_on_a_dataset_of_rates_only_is_dated_by_its_rates_and_reads_no_su
     late = runner.invoke(cli, [*common, "--as-of", "2014-04", "--out", str(tmp_path / "late")])
     assert late.exit_code == 2 and "Traceback" not in late.output
     assert "--as-of 2014-04 is after the last month of the rates (2014-03). Use 2014-03 or earlier." in late.output
+    # before the data, every series read as unknown ("unknown category ... Known categories:  ")
+    early = runner.invoke(cli, [*common, "--as-of", "2005-03", "--out", str(tmp_path / "early")])
+    assert early.exit_code == 2 and "Traceback" not in early.output
+    assert "--as-of 2005-03 is before the first month of the rates (2008-04): nothing was known then." in early.output
 
 
 def test_a_pack_reads_the_rates_once_however_many_rate_milestones_it_has(tmp_path, monkeypatch):

@@ -710,10 +710,14 @@ def build_board_pack(counts: pd.DataFrame, plan: Plan, *, as_of: pd.Timestamp | 
     data, holds = _pack_data(counts)  # a dataset of rates only is dated by its rates
     last = frequency_of(counts).period_end_month(data["month"].max())  # a quarter's last month, for quarterly data
     as_of = last if as_of is None else as_of
+    what = "the rates" if holds == "rates" else "data"
     if as_of > last:
-        what = "the rates" if holds == "rates" else "data"
         raise UsageError(f"--as-of {as_of:%Y-%m} is after the last month of {what} ({last:%Y-%m}). "
                          f"Use {last:%Y-%m} or earlier.")
+    first = data["month"].min()
+    if as_of < first:  # nothing known then: every series would read as unknown
+        raise UsageError(f"--as-of {as_of:%Y-%m} is before the first month of {what} ({first:%Y-%m}): nothing was "
+                         "known then. Use a later month.")
     stage, forecast_from = _stage(plan, as_of)
     if against is not None and stage != IN_YEAR:
         better = ("a year-end pack already reads the forecast from the start of the year: pass it as --forecast "
