@@ -221,7 +221,7 @@ class NoteSources:
                            series=pairs(self.series), steps=pairs(self.steps), stopped=pairs(self.stopped),
                            own=pairs(self.own))
 
-    def notes(self, needs: Iterable[Key], *, said_stopped: frozenset = frozenset()) -> list[str]:
+    def notes(self, needs: Iterable[Key], *, said_stopped: frozenset[str | Key] = frozenset()) -> list[str]:
         """The notes of a panel of these series serving ``needs``, in plain words; the stop of a category, or of a
         (category, area) series, in ``said_stopped`` is not said (the request said it already:
         ``stopped_categories_note``, ``stopped_series_note``)."""
@@ -335,7 +335,7 @@ class Panel:
         return result
 
     def for_request(self, needs: Iterable[Key], *, as_of: pd.Timestamp, periods: int, what: str,
-                    said_stopped: frozenset = frozenset()) -> "Panel":
+                    said_stopped: frozenset[str | Key] = frozenset()) -> "Panel":
         """This panel cut to ``periods``, once it is checked to serve a request (``what`` names it); its notes
         those of the series ``needs`` reads (:meth:`notes_for`, ``said_stopped`` as for :func:`forecast_panel`).
 
@@ -387,7 +387,7 @@ class Panel:
                      scored=renamed(self.scored), force=force,
                      note_sources=None if self.note_sources is None else self.note_sources.renamed(name))
 
-    def notes_for(self, needs: Iterable[Key], *, said_stopped: frozenset = frozenset()) -> list[str]:
+    def notes_for(self, needs: Iterable[Key], *, said_stopped: frozenset[str | Key] = frozenset()) -> list[str]:
         """The notes of the bottom series that ``needs`` reads: a saved panel of every series holds notes about
         series a request never uses; the stop of a category in ``said_stopped`` is not said again (the request
         said it). A panel saved without its note sources: its series' own notes, each led by its series."""
@@ -577,7 +577,7 @@ def steps_note(steps: list[str]) -> str:
 def forecast_panel(counts: pd.DataFrame, *, spec: ForecastSpec, needs: Iterable[Key], as_of: pd.Timestamp | None = None,
                    horizon: int | None = None, jobs: int = 1, progress: Progress | None = None,
                    keep_going: bool = False, score: Callable | None = None,
-                   score_keys: Iterable[Key] = (), said_stopped: frozenset = frozenset()) -> Panel:
+                   score_keys: Iterable[Key] = (), said_stopped: frozenset[str | Key] = frozenset()) -> Panel:
     """Forecast the bottom series ``needs`` requires from ``as_of`` and pair their paths.
 
     Parameters

@@ -314,7 +314,21 @@ def run_forecasts(counts: pd.DataFrame, *, category: str, area: str, spec: Forec
 
 
 def series_failure(panel: Panel, category: str, area: str) -> SeriesFailure:
-    """Why (category, area) is not in ``panel`` (forecast with ``keep_going``): its own reason, or its part's."""
+    """Why a series is not in a panel forecast with ``keep_going``: its own reason, or the reason of a part it adds up.
+
+    Parameters
+    ----------
+    panel
+        The batch's forecast, with its ``failures`` (series -> reason, with any traceback after a newline).
+    category, area
+        The series asked for.
+
+    Returns
+    -------
+    SeriesFailure
+        Its reason (``"its part burglary / north failed: ..."`` when a part failed; ``"not forecast"`` when no
+        reason is known) and the traceback, shown with ``--debug``.
+    """
     def part_of(key: tuple[str, str]) -> bool:  # a bottom series this one adds up: never another force's
         return category in (key[0], TOTAL_CATEGORY) and area in (key[1], FORCE_AREA)
 
