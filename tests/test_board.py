@@ -699,3 +699,61 @@ def test_a_binding_charge_point_limit_is_told_in_the_packs_fleet_section(quick_p
     money = html_text.unescape(_plain(render_html(pack))).split("Switching values")[0]
     assert "Charge points are limited to 2 a site (max_per_site under charge_points in the fleet file)" in money
     assert "keeps 4 vehicle(s) from going electric" in money and "Without the limit (up to 3 charge point(s) a site)" in money
+
+
+def test_board_notes_leave_out_the_switches_an_analyst_would_pass():
+    """The notes as the terminal words them name switches (--no-drift, --no-steps, --exceptional); the Board pack
+    gives each without them, as whole sentences, and a note that only differed by a switch once."""
+    from types import SimpleNamespace
+
+    from crimecast.data.frequency import MONTHLY
+    from crimecast.forecast.drift import Drift
+    from crimecast.forecast.models import step_note
+    from crimecast.forecast.panel import steps_note
+    from crimecast.report.board import for_board
+
+    drift = Drift(errors=(0.06,) * 12, categories=8, year_start=pd.Timestamp("2012-04-01")).note(frequency=MONTHLY)
+    step = SimpleNamespace(change=-0.12, known=False, month=pd.Timestamp("2019-05-01"), before=410.0, after=362.0)
+    cases = {
+        steps_note(["other-offences / force -6% from 2011-04", "violence-with-injury / force -6% from 2011-05"]):
+            "2 step changes modelled as level shifts: other-offences / force -6% from 2011-04; "
+            "violence-with-injury / force -6% from 2011-05.",
+        step_note(step, frequency=MONTHLY):
+            "step change down of 12% from 2019-05 is modelled as a level shift; the periods either side average "
+            "410 and 362 (seasonally adjusted).",
+        "12 exceptional month(s) (covid) kept out of fitting; the forecast follows the pattern around them. "
+        "--exceptional none (exceptional: none in a file) keeps them in.":
+            "12 exceptional month(s) (covid) kept out of fitting; the forecast follows the pattern around them.",
+        "covid of the UK calendar ended fewer than 12 months before the data does, so it stays in the fit until the "
+        "months after show whether the level came back; give the dates in your own --exceptional file to keep them "
+        "out now.":
+            "covid of the UK calendar ended fewer than 12 months before the data does, so it stays in the fit until "
+            "the months after show whether the level came back.",
+        "ets's windows carry the dataset drift measured at each window's origin, as its forecasts do "
+        "(--no-drift leaves it out).": "ets's windows carry the dataset drift measured at each window's origin, as "
+                                       "its forecasts do.",
+        "3 series (a / b): intervals are wide (width factor 3 or more, where 1.3 to 2.0 is typical).":
+            "3 series (a / b): intervals are wide (width factor 3 or more, where 1.3 to 2.0 is typical).",
+    }
+    for note, board in cases.items():
+        assert for_board(note) == board, note
+    assert "drift: false" in drift and for_board(drift).endswith("in its first months.")
+    assert for_board(drift) == drift.split("; --no-drift")[0] + "."
+    for board in [*cases.values(), for_board(drift)]:
+        assert not re.search(r"--|drift: false|steps: false|exceptional: none|level_shifts", board)
+        assert board.endswith(".") and "  " not in board and " ." not in board and " ;" not in board
+
+
+def test_the_packs_drift_note_has_no_switch_in_it(tmp_path):
+    """The default model's dataset-drift note on the 2013/14 data, as the Board pack gives it (the milestones' own
+    notes, which `forecast milestones` prints, keep the switch)."""
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(yaml.safe_dump({"version": 1, "name": "Violence check", "year": "2013/14", "milestones": [
+        {"name": "Violence with injury", "category": "violence-with-injury", "target": "-5%"}]}), encoding="utf-8")
+    pack = build_board_pack(with_totals(load_counts("west-midlands")), load_plan(plan), as_of=pd.Timestamp("2013-09-01"),
+                            paths=100)
+    notes = [note for _, note in pack.notes]
+    drift = [note for note in notes if note.startswith("dataset drift: in the year 2012-10 to 2013-09")]
+    assert len(drift) == 1 and drift[0].endswith("about +0.6% on a year's total, less in its first months."), notes
+    assert not any(re.search(r"--[a-z]|steps: false|drift: false|exceptional: none|level_shifts", n) for n in notes)
+    assert any(note.endswith("--no-drift (drift: false in a file) leaves it out.") for note in pack.report.notes)

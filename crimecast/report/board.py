@@ -637,6 +637,28 @@ def _scenario_view(scenario: Scenario, report: MilestoneReport, views: list[Mile
 
 MILESTONES, FUND = "the milestones", "the Community Safety Fund"
 
+# An analyst's switch in a note (``--no-drift``, ``--exceptional``; a file's ``drift: false`` rides with it), which
+# a Board member cannot act on: the aside holding one (``level_shifts=()`` may sit inside it), the clause after a
+# semicolon holding one (to the end of its sentence), and a sentence holding one, in that order.
+_SWITCH = r"--[a-z]"
+_SWITCH_ASIDE = re.compile(rf"\s*\((?:[^()]|\(\))*{_SWITCH}(?:[^()]|\(\))*\)")
+_SWITCH_CLAUSE = re.compile(rf";\s[^;.]*{_SWITCH}[^;.]*(?=\.)")
+_SENTENCE_BREAK = re.compile(r"(?<=\.)(\s+)")
+
+
+def for_board(note: str) -> str:
+    """``note`` as the Board pack gives it: without the command-line switches that turn off what it describes.
+
+    The terminal, CSV and JSON keep the note whole (analysts act on it); a Board member cannot, so the aside,
+    clause or sentence naming a switch is left out and the rest still reads as whole sentences ("... modelled as
+    level shifts: burglary / force -6% from 2011-04 (steps: false, or --no-steps, switches this off)." becomes
+    "... from 2011-04."). A note that was nothing but a switch becomes empty.
+    """
+    text = _SWITCH_CLAUSE.sub("", _SWITCH_ASIDE.sub("", note))
+    pieces = _SENTENCE_BREAK.split(text)  # sentence, space, sentence, ...
+    kept = [sentence for sentence in pieces[::2] if not re.search(_SWITCH, sentence)]
+    return " ".join(kept).strip()
+
 
 def _notes(report: MilestoneReport, views: list[MilestoneView], csf: CsfView | None) -> list[tuple[str, str]]:
     """The pack's notes as (the part of the pack each is about, the note); a note two parts share is given once."""
@@ -651,7 +673,10 @@ def _notes(report: MilestoneReport, views: list[MilestoneView], csf: CsfView | N
     for text in (csf.result.notes if csf is not None else []):
         if FUND not in parts.setdefault(text, []):
             parts[text].append(FUND)
-    return [(" and ".join(dict.fromkeys(where)), text) for text, where in parts.items()]
+    worded: dict[str, list[str]] = {}  # as the Board reads them: two notes differing only in a switch are one
+    for text, where in parts.items():
+        worded.setdefault(for_board(text), []).extend(where)
+    return [(" and ".join(dict.fromkeys(where)), text) for text, where in worded.items() if text]
 
 
 def _add_against(views: list[MilestoneView], against) -> None:
