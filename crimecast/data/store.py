@@ -448,10 +448,10 @@ def _districts_onto(stored: pd.DataFrame, hierarchy: pd.DataFrame, *, force_area
     return mapping
 
 
-def _check_same_areas(connection, name: str, data: ImportedData, *, areas: str, whole: str | None) -> None:
-    """An extension keeps the dataset's areas: the same relation (parts of one whole, or peers) and, for an area
-    both name, the same force (a second force's files would otherwise overwrite the first's counts)."""
-    stored = connection.execute("SELECT area, name, parent, level FROM areas WHERE dataset = ?", [name]).df()
+def _check_same_areas(stored: pd.DataFrame, name: str, data: ImportedData, *, areas: str, whole: str | None) -> None:
+    """An extension keeps the dataset's areas (``stored``: its ``areas`` rows): the same relation (parts of one whole,
+    or peers) and, for an area both name, the same force (a second force's files would otherwise overwrite the
+    first's counts)."""
     fix = ("Import all the files together with --replace, or import these under another --name." if data.kind != "csv"
            else "Put every force in one file (forces in a force column are kept apart as peers) and import it with "
                 "--replace, or import this file under another --name.")
@@ -504,7 +504,7 @@ def save_import(data: ImportedData, *, name: str, store: str | Path | None = Non
         if existing and not replace:
             stored = connection.execute("SELECT area, name, parent, level FROM areas WHERE dataset = ?", [name]).df()
             data = _onto_stored_forces(stored, data, areas=existing[2], name=name)
-            _check_same_areas(connection, name, data, areas=existing[2], whole=existing[5])
+            _check_same_areas(stored, name, data, areas=existing[2], whole=existing[5])
         known = {row[0] for row in connection.execute("SELECT sha256 FROM files WHERE dataset = ?", [name]).fetchall()}
         if existing and not replace and all(f.sha256 in known for f in data.files):
             counts = _existing_counts(connection, name)
