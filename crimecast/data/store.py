@@ -342,13 +342,13 @@ def _union(old: pd.DataFrame, new: pd.DataFrame, key: str) -> pd.DataFrame:
     return pd.concat([new, kept], ignore_index=True).sort_values(key, ignore_index=True) if len(kept) else new
 
 
-def _extended(connection, name: str, data: ImportedData) -> ImportedData:
-    """``data`` with the categories and areas the stored dataset already knows (an extension keeps them)."""
+def _extended(connection, name: str, data: ImportedData, hierarchy: pd.DataFrame) -> ImportedData:
+    """``data`` with the categories and areas (``hierarchy``: its ``areas`` rows) the stored dataset already knows (an
+    extension keeps them)."""
     from dataclasses import replace as copy_with
 
     categories = connection.execute("SELECT category, source_name, in_total, note FROM categories WHERE dataset = ?",
                                     [name]).df()
-    hierarchy = connection.execute("SELECT area, name, parent, level FROM areas WHERE dataset = ?", [name]).df()
     return copy_with(data, categories=_union(categories, data.categories, "category"),
                      hierarchy=_union(hierarchy, data.hierarchy, "area"))
 
@@ -512,7 +512,7 @@ def save_import(data: ImportedData, *, name: str, store: str | Path | None = Non
                             illustrative=illustrative_of(connection, name))
         old = pd.DataFrame(columns=["month", "area", "category", "count"]) if replace or not existing else _existing_counts(connection, name)
         if existing and not replace:
-            data = _extended(connection, name, data)
+            data = _extended(connection, name, data, stored)
         merged, added, changed = _merge(old, data.counts)
         if data.true_zeros:
             merged = with_true_zeros(merged, data.hierarchy)
