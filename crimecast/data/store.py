@@ -57,6 +57,7 @@ import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from dataclasses import replace as copy_with
 from datetime import datetime, timezone
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -64,6 +65,7 @@ from pathlib import Path
 import pandas as pd
 
 from crimecast.data.force_ends import ends_note, force_ends, forces_in, parents_in, ragged, top_forces
+from crimecast.data.frequency import frequency_named
 from crimecast.data.rate_words import rate_words
 from crimecast.data.slugs import force_slug
 from crimecast.defaults import STORE_ENV
@@ -345,8 +347,6 @@ def _union(old: pd.DataFrame, new: pd.DataFrame, key: str) -> pd.DataFrame:
 def _extended(connection, name: str, data: ImportedData, hierarchy: pd.DataFrame) -> ImportedData:
     """``data`` with the categories and areas (``hierarchy``: its ``areas`` rows) the stored dataset already knows (an
     extension keeps them)."""
-    from dataclasses import replace as copy_with
-
     categories = connection.execute("SELECT category, source_name, in_total, note FROM categories WHERE dataset = ?",
                                     [name]).df()
     return copy_with(data, categories=_union(categories, data.categories, "category"),
@@ -383,8 +383,6 @@ def _stored_area_of(force: str, stored: pd.DataFrame) -> str | None:
 
 def _renamed(data: ImportedData, mapping: dict[str, str], **changes) -> ImportedData:
     """``data`` with areas renamed by ``mapping`` (in its counts and in its hierarchy's areas and parents)."""
-    from dataclasses import replace as copy_with
-
     if not mapping:
         return copy_with(data, **changes) if changes else data
     hierarchy = data.hierarchy.assign(area=data.hierarchy["area"].replace(mapping),
@@ -525,8 +523,6 @@ def save_import(data: ImportedData, *, name: str, store: str | Path | None = Non
 def _ends_note(counts: pd.DataFrame, data: ImportedData) -> list[str]:
     """The note on the forces of a dataset of several that end at different periods (a force's next month imported
     before the others'), after an import: said, not stored (``forecast data list`` and ``show`` say it from the counts)."""
-    from crimecast.data.frequency import frequency_named
-
     forces = forces_in(data.hierarchy, areas=data.areas, kind=data.kind)
     ends = force_ends(counts, forces, parents_in(data.hierarchy))
     return [ends_note(ends, frequency_named(data.frequency))] if ragged(ends) else []
@@ -646,8 +642,7 @@ def list_datasets(store: str | Path | None = None) -> pd.DataFrame:
             + ("d.name IN (SELECT dataset FROM illustrative)" if _has_table(connection, "illustrative") else "false")
             + " AS illustrative FROM datasets d LEFT JOIN held h ON h.dataset = d.name ORDER BY d.name").df()
         ends = _force_ends_of(connection)
-    frame = listed.assign(force_ends=[ends.get(name, {}) for name in listed["name"]])
-    return frame
+    return listed.assign(force_ends=[ends.get(name, {}) for name in listed["name"]])
 
 
 def _force_ends_of(connection) -> dict[str, dict[str, pd.Timestamp]]:
