@@ -17,6 +17,7 @@ from __future__ import annotations
 import pandas as pd
 
 from crimecast.data.frequency import Frequency
+from crimecast.data.months import months_between
 from crimecast.defaults import FORCE_WAIT_MONTHS
 
 
@@ -60,11 +61,7 @@ def force_ends(months: pd.DataFrame, forces: list[str], parents: dict[str, str])
     last = pd.to_datetime(months["month"]).groupby(force.to_numpy()).max()
     ends = {f: pd.Timestamp(last[f]) for f in forces if f in last.index}
     latest = max(ends.values(), default=None)
-    return {f: end for f, end in ends.items() if _months_between(end, latest) <= FORCE_WAIT_MONTHS}
-
-
-def _months_between(start: pd.Timestamp, end: pd.Timestamp) -> int:
-    return (end.year - start.year) * 12 + end.month - start.month
+    return {f: end for f, end in ends.items() if months_between(latest, end) <= FORCE_WAIT_MONTHS}
 
 
 def ragged(ends: dict[str, pd.Timestamp]) -> bool:

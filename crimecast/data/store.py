@@ -57,6 +57,7 @@ import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from dataclasses import replace as copy_with
 from datetime import datetime, timezone
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -64,6 +65,7 @@ from pathlib import Path
 import pandas as pd
 
 from crimecast.data.force_ends import ends_note, force_ends, forces_in, parents_in, ragged, top_forces
+from crimecast.data.frequency import frequency_named
 from crimecast.data.rate_words import rate_words
 from crimecast.data.slugs import force_slug
 from crimecast.defaults import STORE_ENV
@@ -342,13 +344,11 @@ def _union(old: pd.DataFrame, new: pd.DataFrame, key: str) -> pd.DataFrame:
     return pd.concat([new, kept], ignore_index=True).sort_values(key, ignore_index=True) if len(kept) else new
 
 
-def _extended(connection, name: str, data: ImportedData) -> ImportedData:
-    """``data`` with the categories and areas the stored dataset already knows (an extension keeps them)."""
-    from dataclasses import replace as copy_with
-
+def _extended(connection, name: str, data: ImportedData, hierarchy: pd.DataFrame) -> ImportedData:
+    """``data`` with the categories and areas (``hierarchy``: its ``areas`` rows) the stored dataset already knows (an
+    extension keeps them)."""
     categories = connection.execute("SELECT category, source_name, in_total, note FROM categories WHERE dataset = ?",
                                     [name]).df()
-    hierarchy = connection.execute("SELECT area, name, parent, level FROM areas WHERE dataset = ?", [name]).df()
     return copy_with(data, categories=_union(categories, data.categories, "category"),
                      hierarchy=_union(hierarchy, data.hierarchy, "area"))
 
@@ -383,8 +383,6 @@ def _stored_area_of(force: str, stored: pd.DataFrame) -> str | None:
 
 def _renamed(data: ImportedData, mapping: dict[str, str], **changes) -> ImportedData:
     """``data`` with areas renamed by ``mapping`` (in its counts and in its hierarchy's areas and parents)."""
-    from dataclasses import replace as copy_with
-
     if not mapping:
         return copy_with(data, **changes) if changes else data
     hierarchy = data.hierarchy.assign(area=data.hierarchy["area"].replace(mapping),
@@ -448,10 +446,10 @@ def _districts_onto(stored: pd.DataFrame, hierarchy: pd.DataFrame, *, force_area
     return mapping
 
 
-def _check_same_areas(connection, name: str, data: ImportedData, *, areas: str, whole: str | None) -> None:
-    """An extension keeps the dataset's areas: the same relation (parts of one whole, or peers) and, for an area
-    both name, the same force (a second force's files would otherwise overwrite the first's counts)."""
-    stored = connection.execute("SELECT area, name, parent, level FROM areas WHERE dataset = ?", [name]).df()
+def _check_same_areas(stored: pd.DataFrame, name: str, data: ImportedData, *, areas: str, whole: str | None) -> None:
+    """An extension keeps the dataset's areas (``stored``: its ``areas`` rows): the same relation (parts of one whole,
+    or peers) and, for an area both name, the same force (a second force's files would otherwise overwrite the
+    first's counts)."""
     fix = ("Import all the files together with --replace, or import these under another --name." if data.kind != "csv"
            else "Put every force in one file (forces in a force column are kept apart as peers) and import it with "
                 "--replace, or import this file under another --name.")
@@ -504,7 +502,7 @@ def save_import(data: ImportedData, *, name: str, store: str | Path | None = Non
         if existing and not replace:
             stored = connection.execute("SELECT area, name, parent, level FROM areas WHERE dataset = ?", [name]).df()
             data = _onto_stored_forces(stored, data, areas=existing[2], name=name)
-            _check_same_areas(connection, name, data, areas=existing[2], whole=existing[5])
+            _check_same_areas(stored, name, data, areas=existing[2], whole=existing[5])
         known = {row[0] for row in connection.execute("SELECT sha256 FROM files WHERE dataset = ?", [name]).fetchall()}
         if existing and not replace and all(f.sha256 in known for f in data.files):
             counts = _existing_counts(connection, name)
@@ -512,7 +510,7 @@ def save_import(data: ImportedData, *, name: str, store: str | Path | None = Non
                             illustrative=illustrative_of(connection, name))
         old = pd.DataFrame(columns=["month", "area", "category", "count"]) if replace or not existing else _existing_counts(connection, name)
         if existing and not replace:
-            data = _extended(connection, name, data)
+            data = _extended(connection, name, data, stored)
         merged, added, changed = _merge(old, data.counts)
         if data.true_zeros:
             merged = with_true_zeros(merged, data.hierarchy)
@@ -525,8 +523,6 @@ def save_import(data: ImportedData, *, name: str, store: str | Path | None = Non
 def _ends_note(counts: pd.DataFrame, data: ImportedData) -> list[str]:
     """The note on the forces of a dataset of several that end at different periods (a force's next month imported
     before the others'), after an import: said, not stored (``forecast data list`` and ``show`` say it from the counts)."""
-    from crimecast.data.frequency import frequency_named
-
     forces = forces_in(data.hierarchy, areas=data.areas, kind=data.kind)
     ends = force_ends(counts, forces, parents_in(data.hierarchy))
     return [ends_note(ends, frequency_named(data.frequency))] if ragged(ends) else []
@@ -646,8 +642,7 @@ def list_datasets(store: str | Path | None = None) -> pd.DataFrame:
             + ("d.name IN (SELECT dataset FROM illustrative)" if _has_table(connection, "illustrative") else "false")
             + " AS illustrative FROM datasets d LEFT JOIN held h ON h.dataset = d.name ORDER BY d.name").df()
         ends = _force_ends_of(connection)
-    frame = listed.assign(force_ends=[ends.get(name, {}) for name in listed["name"]])
-    return frame
+    return listed.assign(force_ends=[ends.get(name, {}) for name in listed["name"]])
 
 
 def _force_ends_of(connection) -> dict[str, dict[str, pd.Timestamp]]:
