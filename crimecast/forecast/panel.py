@@ -206,11 +206,7 @@ class NoteSources:
     def only(self, keys: Iterable[Key]) -> "NoteSources":
         """These sources cut to the bottom series ``keys``."""
         keep = set(keys)
-        return NoteSources(forecast=tuple(k for k in self.forecast if k in keep), shared=self.shared,
-                           series=tuple(p for p in self.series if p[0] in keep),
-                           steps=tuple(p for p in self.steps if p[0] in keep),
-                           stopped=tuple(p for p in self.stopped if p[0] in keep),
-                           own=tuple(p for p in self.own if p[0] in keep))
+        return self.renamed(lambda key: key if key in keep else None)
 
     def renamed(self, name: Callable[[Key], Key | None]) -> "NoteSources":
         """These sources with each series under its new ``name`` (``None``: left out)."""
