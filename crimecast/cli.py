@@ -656,17 +656,17 @@ def compare_command(category, area, peers, peer_group, year, population_file, no
 
     names = peer_names(peers, peer_group)
     population = load_population(population_file) if population_file else None
+    given = {**spec_options, "exceptional": exceptional_spec}  # the forecast settings, refused where none is used
+    options = None
     if no_forecast:
-        refuse_unused({**spec_options, "exceptional": exceptional_spec}, where="with --no-forecast",
-                      why="nothing is forecast", instead="drop --no-forecast")
-    options = None if no_forecast else forecast_spec(**spec_options, exceptional=_exceptional(exceptional_spec, counts))
-    if options is not None:
+        refuse_unused(given, where="with --no-forecast", why="nothing is forecast", instead="drop --no-forecast")
+    else:
+        options = forecast_spec(**spec_options, exceptional=_exceptional(exceptional_spec, counts))
         refuse_unused_switches(options, spec_options)
     comparison = compare_areas(counts, category=category, focus=area, peers=names, year=year, population=population,
                                forecast=options, jobs=jobs or default_jobs())
     if options is not None and comparison.spec is None:  # a past year: no forecast was made
-        refuse_unused({**spec_options, "exceptional": exceptional_spec}, where=f"with --year {comparison.year}",
-                      why="it is a past year, so nothing is forecast")
+        refuse_unused(given, where=f"with --year {comparison.year}", why="it is a past year, so nothing is forecast")
     with staged_output(out_dir) as stage:
         written = render.write_compare_files(comparison, stage.dir, data_label=_data_label(counts),
                                              notice=counts.attrs.get("notice", ""), chart=not no_chart)

@@ -563,6 +563,10 @@ def site_limit_effect(fleet: Fleet, plan: FleetPlan, *, budget: float | None, co
 SWITCHING_RANGES = {"electricity_per_kwh": (0.01, 1.0), "grant_fraction": (0.0, 1.0)}
 
 
+def _unconstrained(objective: str, *, budget: float | None, co2_cap: float | None) -> bool:
+    return objective == COST and budget is None and co2_cap is None
+
+
 @dataclass
 class FleetReport:
     """The plan and the questions asked of it: headlines, switching values, trade-off, tornado, and what was skipped."""
@@ -578,6 +582,12 @@ class FleetReport:
     site_limit: SiteLimitEffect | None = None
     budget: float | None = None
     co2_cap: float | None = None
+
+    @property
+    def unconstrained(self) -> bool:
+        """Whether the plan is the cheapest with no budget or CO2 cap: the plan the switching values and sensitivity
+        are read from (otherwise they are read from that cheapest plan, solved besides)."""
+        return _unconstrained(self.plan.objective, budget=self.budget, co2_cap=self.co2_cap)
 
     def switching_frame(self) -> pd.DataFrame:
         return pd.DataFrame([{"parameter": v.parameter, "label": label, "role": v.role, "switching_value": v.value,
@@ -607,7 +617,7 @@ def fleet_report(fleet: Fleet, *, objective: str = COST, budget: float | str | N
     notes = []
     budget = fleet.spec.limits.budget if budget == FROM_FILE else budget
     co2_cap = fleet.spec.limits.co2_cap_tonnes if co2_cap == FROM_FILE else co2_cap
-    unconstrained = objective == COST and budget is None and co2_cap is None
+    unconstrained = _unconstrained(objective, budget=budget, co2_cap=co2_cap)
     site_limit = site_limit_effect(fleet, plan, budget=budget, co2_cap=co2_cap, solver=solver, clock=clock)
     if site_limit is not None and site_limit.note:
         notes.append(f"Charge-point limit per site: its effect was {site_limit.note}.")

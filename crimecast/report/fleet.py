@@ -278,8 +278,7 @@ def fleet_text(fleet: Fleet, report: FleetReport, *, objective: str, sentences: 
     shown = tornado.assign(low=tornado["cost_at_low"].map(_money_or_skipped),
                            high=tornado["cost_at_high"].map(_money_or_skipped),
                            swing=tornado["swing"].map(_money_or_skipped))
-    unlimited = objective == "cost" and report.budget is None and report.co2_cap is None
-    cheapest = "" if unlimited else ", minimising cost with no budget or CO2 cap, as the switching values do"
+    cheapest = "" if report.unconstrained else ", minimising cost with no budget or CO2 cap, as the switching values do"
     return lines + [heading(f"\nSensitivity (each price {TORNADO_SWING:.0%} lower / higher; optimal whole-life cost"
                             f"{cheapest}):"),
                     plain(text_table(shown[["label", "low", "high", "swing"]], align_left=("label",))),

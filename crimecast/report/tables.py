@@ -137,32 +137,26 @@ def year_window(frequency: Frequency = MONTHLY) -> str:
     return f"{frequency.periods_per_year} {frequency.noun}s"
 
 
-def _total_label(frequency: Frequency) -> str:
-    return METRIC_LABELS["total_ape"].replace("12-month", f"{frequency.periods_per_year}-{frequency.noun}")
+def _score_columns(scores: pd.DataFrame, *, frequency: Frequency) -> dict[str, pd.Series]:
+    """The backtest scores both tables show (MASE, the year total's error, 80% coverage), headed and formatted once."""
+    total_label = METRIC_LABELS["total_ape"].replace("12-month", f"{frequency.periods_per_year}-{frequency.noun}")
+    return {METRIC_LABELS["mase"]: scores["mase"].map(lambda v: f"{v:.2f}"),
+            total_label: scores["total_ape"].map(lambda v: f"{v:.1f}"),
+            METRIC_LABELS["coverage80"]: scores["coverage80"].map(lambda v: f"{v:.0f}")}
 
 
 def per_series_backtest_table(per_series: pd.DataFrame, *, frequency: Frequency = MONTHLY) -> str:
     """Each series' mean scores by model, headed in the overall table's words."""
-    shown = pd.DataFrame({
-        "category": per_series["category"], "area": per_series["area"], "model": per_series["model"],
-        METRIC_LABELS["mase"]: per_series["mase"].map(lambda v: f"{v:.2f}"),
-        _total_label(frequency): per_series["total_ape"].map(lambda v: f"{v:.1f}"),
-        METRIC_LABELS["coverage80"]: per_series["coverage80"].map(lambda v: f"{v:.0f}"),
-    })
+    shown = pd.DataFrame({"category": per_series["category"], "area": per_series["area"], "model": per_series["model"],
+                          **_score_columns(per_series, frequency=frequency)})
     return text_table(shown, align_left=("category", "area", "model"))
 
 
 def backtest_table(summary: pd.DataFrame, *, frequency: Frequency = MONTHLY) -> str:
     """Mean scores per model, best MASE first."""
-    total_label = _total_label(frequency)
-    shown = pd.DataFrame({
-        "model": summary.index,
-        METRIC_LABELS["mase"]: summary["mase"].map(lambda v: f"{v:.2f}"),
-        total_label: summary["total_ape"].map(lambda v: f"{v:.1f}"),
-        METRIC_LABELS["coverage80"]: summary["coverage80"].map(lambda v: f"{v:.0f}"),
-        METRIC_LABELS["coverage95"]: summary["coverage95"].map(lambda v: f"{v:.0f}"),
-        "windows": summary["windows"],
-    })
+    shown = pd.DataFrame({"model": summary.index, **_score_columns(summary, frequency=frequency),
+                          METRIC_LABELS["coverage95"]: summary["coverage95"].map(lambda v: f"{v:.0f}"),
+                          "windows": summary["windows"]})
     return text_table(shown, align_left=("model",))
 
 
