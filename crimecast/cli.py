@@ -156,29 +156,33 @@ def data_source_options(command):
     return wrapper
 
 
-def data_options(command):
-    """The data options, reading the counts once: passes ``counts`` (validated, with totals)."""
+def data_options(command=None, *, peers: bool = False):
+    """The data options, reading the counts once: passes ``counts`` (validated, with totals).
+
+    The counts are those of the areas the command's ``--area`` asks for, and the data's notes speak of CATEGORY in
+    them. ``peers=True`` (``@data_options(peers=True)``, for compare): ``--area`` is read with ``--peers`` (every area
+    for a ``--peer-group`` file, read later), and the notes stay dataset-wide.
+    """
+    if command is None:
+        return functools.partial(data_options, peers=peers)
 
     @functools.wraps(command)
     def wrapper(*args, data_source, **kwargs):
         from crimecast.data.sources import open_counts
 
-        counts = open_counts(data_source if "area" not in kwargs else data_source.asking(_areas_asked(kwargs)))
-        # CATEGORY in --area is what the command reads (compare also reads its peers: its notes stay dataset-wide)
-        asked = {} if "peers" in kwargs else {"area": kwargs.get("area"), "category": kwargs.get("category")}
-        _say_provenance(counts, **asked)
+        if "area" in kwargs:  # (a command without --area, such as list, reads the data as it is)
+            data_source = data_source.asking(_peers_asked(kwargs) if peers else kwargs["area"])
+        counts = open_counts(data_source)
+        _say_provenance(counts, **({} if peers else {"area": kwargs.get("area"), "category": kwargs.get("category")}))
         return command(*args, counts=counts, **kwargs)
 
     return data_source_options(wrapper)
 
 
-def _areas_asked(options: dict) -> str | None:
-    """The areas a command's options ask for: ``--area``, with compare's ``--peers`` (every area for a peer group
-    file, read later); ``None`` for every area."""
-    area = options.get("area")
-    if "peers" not in options or area is None:
-        return area
-    return f"{area},{options['peers']}" if options["peers"] and not options.get("peer_group") else None
+def _peers_asked(options: dict) -> str | None:
+    """The areas compare asks for: ``--area`` with its ``--peers``; ``None`` (every area) for a peer group file, read
+    later, or no peers."""
+    return f"{options['area']},{options['peers']}" if options["peers"] and not options["peer_group"] else None
 
 
 def as_of_option(command):
@@ -630,7 +634,7 @@ def spc_command(category, area, start, seasonal_adjust, known_changes_file, run_
 @json_option
 @exceptional_option
 @as_of_option
-@data_options
+@data_options(peers=True)
 def compare_command(category, area, peers, peer_group, year, population_file, no_forecast, spec_options, jobs,
                     out_dir, no_chart, as_json, exceptional_spec, counts):
     """Compare one force (or district) with its most similar forces on CATEGORY.
@@ -1197,34 +1201,22 @@ def milestones_command(category, target, count_target, direction, area, plan_fil
       forecast milestones burglary --target -8% --forecast wm-2014
       forecast milestones burglary --target -8% --as-of 2013-09 --against start-2013
     """
-    from crimecast.data.series import FORCE_AREA, default_area
-    from crimecast.data.sources import force_wide, open_counts
     from crimecast.forecast.spec import refuse_unused, refuse_unused_switches
     from crimecast.report import milestones as render
     from crimecast.report.charts import milestone_chart, save_figure
     from crimecast.report.rates import rate_milestone_chart
     from crimecast.scenarios.assess import assess_milestones, milestone_spec
-    from crimecast.scenarios.plan import plan_areas, plan_data, plan_for
+    from crimecast.scenarios.plan import open_plan_counts
     from crimecast.scenarios.rate_assess import count_part
     from crimecast.scenarios.spec import load_scenario
 
-    several = area is not None and (area == "all" or "," in area)
-    asked = area if several else plan_areas(plan_file, category=category, year=year)  # (one force: its own end)
     month = _month_option(as_of, "--as-of")
-    # the forecast's gaps as the data stood at --as-of; the outcome after it as the data stands
-    source = data_source.naming(plan_data(plan_file, category=category, year=year)).replaying(month)
-    counts = open_counts(source if asked is None else source.asking(asked))  # to the last period they all have
-    if counts.attrs.get("areas") == "peers" and not several:
-        # one force of peers (named, or the only one): forecast it as a whole (a saved forecast reads the same)
-        counts = force_wide(counts, area=None if area in (None, FORCE_AREA) else area)
-        area = FORCE_AREA if counts.attrs.get("force_name") else area
-    if area is None:  # the area `run` and `spc` default to (a plan's milestones carry their own)
-        area = FORCE_AREA if plan_file else default_area(counts)
-    # a plan's milestones: every category, in the areas they name (their gaps, not other forces')
-    _say_provenance(counts, area=asked if plan_file and not category and not several else area, category=category)
     change = _target_option(target, count=count_target, plan_file=plan_file)
-    plan = plan_for(counts, category=category, plan_file=plan_file, area=area, target=change, count=count_target,
-                    year=year, direction=direction, as_of=month)
+    # the forecast's gaps as the data stood at --as-of; the outcome after it as the data stands
+    data = open_plan_counts(data_source, plan_file=plan_file, category=category, area=area, year=year, as_of=month)
+    counts = data.counts
+    _say_provenance(counts, area=data.noted, category=category)
+    plan = data.milestones(target=change, count=count_target, direction=direction)
     if saved_name is not None and count_part(plan).milestones:  # (a plan of rates only forecasts them afresh)
         refuse_unused(spec_options, where=f"with --forecast {saved_name}", why="the saved forecast's settings are used",
                       instead="forecast afresh without --forecast")
@@ -1477,20 +1469,19 @@ def report_command(plan_file, as_of, scenario_file, csf_file, fleet_file, out_di
     """
     import time
 
-    from crimecast.data.sources import open_counts
     from crimecast.optimise.assumptions import load_assumptions
     from crimecast.optimise.fleet_spec import load_fleet
     from crimecast.report.board import build_board_pack
     from crimecast.report.board_html import write_board_pack, written_text
-    from crimecast.scenarios.plan import load_plan
+    from crimecast.scenarios.plan import open_plan_counts
     from crimecast.scenarios.spec import load_scenario
 
     started = time.perf_counter()
-    plan = load_plan(plan_file)
-    # the plan's `data:` unless --data or --dataset is given, to the last period every force its milestones name has
     month = _month_option(as_of, "--as-of")  # the data (its gaps) as it stood at the pack's date
-    counts = open_counts(data_source.naming(plan.data).asking(plan.areas).replaying(month))
-    _say_provenance(counts, area=plan.areas)  # the gaps of the areas its milestones name, not other forces'
+    # the plan's `data:` unless --data or --dataset is given, to the last period every force its milestones name has
+    data = open_plan_counts(data_source, plan_file=plan_file, as_of=month, force_wide=False)
+    plan, counts = data.plan, data.counts
+    _say_provenance(counts, area=data.noted)  # the gaps of the areas its milestones name, not other forces'
     folder = out_dir
     scenario = load_scenario(scenario_file) if scenario_file else None
     csf = load_assumptions(csf_file) if csf_file else None

@@ -471,8 +471,11 @@ def test_a_quarterly_year_end_pack_may_be_dated_at_the_last_quarters_end(tmp_pat
     assert pack.stage == "year end" and pack.milestones[0].assessment.outcome is not None
 
 
-def test_a_pack_on_a_dataset_of_rates_only_is_dated_by_its_rates_and_reads_no_survey_after_its_date(tmp_path):
-    """A stored dataset of rates has no counts: the pack is built from its rates, cut at the pack's date like counts."""
+def test_a_pack_on_a_dataset_of_rates_only_is_dated_by_its_rates_and_reads_no_survey_after_its_date(tmp_path,
+                                                                                                  monkeypatch):
+    """A stored dataset of rates has no counts: the pack is built from its rates, cut at the pack's date like counts,
+    and reads them once (was three times: to date the pack, for the assessment and for the p-chart)."""
+    import crimecast.data.store as store_module
     from crimecast.data.rates import embedded_rates
     from crimecast.data.store import read_rates
 
@@ -488,8 +491,11 @@ def test_a_pack_on_a_dataset_of_rates_only_is_dated_by_its_rates_and_reads_no_su
     plan = tmp_path / "plan.yaml"
     plan.write_text("year: 2013/14\nmilestones:\n  - {name: Satisfaction, category: sat, rate: 88%}\n")
     common = ["report", "--plan", str(plan), "--dataset", "sat", "--store", store, "--paths", "200", "--no-pdf"]
+    reads = []
+    monkeypatch.setattr(store_module, "read_rates", lambda name, **kw: reads.append(name) or read_rates(name, **kw))
     result = runner.invoke(cli, [*common, "--as-of", "2013-09", "--out", str(tmp_path / "pack")])
     assert result.exit_code == 0 and result.exception is None, result.output
+    assert reads == ["sat"]
     text = html_text.unescape(_plain((tmp_path / "pack" / "report.html").read_text(encoding="utf-8")))
     used = read_rates("sat", store=store)
     used = used[used["month"] <= pd.Timestamp("2013-09-01")]
@@ -507,12 +513,13 @@ def test_a_pack_on_a_dataset_of_rates_only_is_dated_by_its_rates_and_reads_no_su
 
 
 def test_a_pack_reads_the_rates_once_however_many_rate_milestones_it_has(tmp_path, monkeypatch):
-    """The rates were read again (from the store, for a stored dataset) for every rate milestone's p-chart."""
+    """The rates were read again (from the store, for a stored dataset) for every rate milestone's p-chart, then
+    once for the assessment and once for the p-charts: now the p-charts draw those the assessment read."""
     import crimecast.data.rates as rates_module
 
     reads = []
     read = rates_module._all_rates_for
-    monkeypatch.setattr(rates_module, "_all_rates_for", lambda counts: reads.append(1) or read(counts))
+    monkeypatch.setattr(rates_module, "_all_rates_for", lambda counts, **kw: reads.append(1) or read(counts, **kw))
     plan = tmp_path / "plan.yaml"
     plan.write_text("year: 2013/14\nmilestones:\n" + "".join(
         f"  - {{name: Satisfaction {n}, category: satisfaction-{c}, rate: {n}%}}\n"
@@ -520,7 +527,8 @@ def test_a_pack_reads_the_rates_once_however_many_rate_milestones_it_has(tmp_pat
     counts = with_totals(load_counts())
     pack = build_board_pack(counts, load_plan(str(plan)), as_of=pd.Timestamp("2013-09-01"), paths=100)
     assert [m.process.chart.kind for m in pack.milestones] == ["p-chart", "p' chart (Laney)", "p-chart"]
-    assert len(reads) == 2  # once for the assessment, once for the three p-charts
+    assert len(reads) == 1  # for the assessment and the three p-charts
+    assert pack.report.rates is not None and pack.report.rates["month"].max() == pd.Timestamp("2013-09-01")
 
 
 def test_a_rate_year_end_sentence_says_how_much_of_the_year_before_was_recorded():

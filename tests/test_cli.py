@@ -405,6 +405,40 @@ def test_scenario_errors_are_one_line_without_traceback(tmp_path, text, message)
         assert message in result.output and "Traceback" not in result.output and str(path) in result.output
 
 
+def test_only_a_command_made_to_read_peers_reads_them_beside_its_area(write_csv, tmp_path, monkeypatch):
+    """The data options read --peers beside --area, with the notes dataset-wide, for any command with an option named
+    peers: compare's reading is now asked for by the decorator (``data_options(peers=True)``), not found by name."""
+    import click
+
+    import crimecast.data.sources as sources
+    from crimecast.cli import data_options
+
+    asked, open_counts = [], sources.open_counts
+    monkeypatch.setattr(sources, "open_counts", lambda source: asked.append(source.asked) or open_counts(source))
+    months = [f"{y}-{m:02d}" for y in range(2010, 2014) for m in range(1, 13)]
+    path = write_csv("month,area,category,count\n" + "".join(
+        f"{month},{area},robbery,{50 + i % 12}\n" for i, month in enumerate(months) for area in ("north", "south")
+        if (month, area) != ("2012-06", "south")))  # south's gap, filled in: a note of south's alone
+
+    def probe(decorator):
+        @click.command()
+        @click.argument("category")
+        @click.option("--area")
+        @click.option("--peers")
+        @click.option("--peer-group", "peer_group")
+        @decorator
+        def command(category, area, peers, peer_group, counts):
+            click.echo(f"{len(counts)} rows")
+        return command
+
+    args = ["robbery", "--data", str(path), "--area", "north", "--peers", "south"]
+    plain, peers = (CliRunner().invoke(probe(decorator), args) for decorator in (data_options, data_options(peers=True)))
+    group = CliRunner().invoke(probe(data_options(peers=True)), [*args[:-2], "--peer-group", str(tmp_path / "g.csv")])
+    assert [plain.exit_code, peers.exit_code, group.exit_code] == [0, 0, 0], plain.output + peers.output + group.output
+    assert asked == ["north", "north,south", "all"]  # a peer group file is read later: every area
+    assert "2012-06" not in plain.output and "2012-06" in peers.output  # CATEGORY in --area, or dataset-wide
+
+
 # ---------------------------------------------------------------- milestones
 
 def test_milestones_for_one_category(tmp_path):
@@ -417,6 +451,24 @@ def test_milestones_for_one_category(tmp_path):
     folder = tmp_path / "milestones-burglary-force"
     assert (folder / "milestones.csv").exists() and (folder / "trajectories.csv").exists()
     assert (folder / "01_burglary-dwelling-force-wide.png").stat().st_size > 10_000
+
+
+def test_milestones_and_the_board_pack_read_their_plan_once(small_csv, tmp_path, monkeypatch):
+    """milestones read the plan file three times: for its areas, for its data and for its milestones."""
+    import crimecast.scenarios.plan as plan_module
+
+    reads, load = [], plan_module.load_plan
+    monkeypatch.setattr(plan_module, "load_plan", lambda path, **options: reads.append(path) or load(path, **options))
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(f"year: 2013/14\ndata: {small_csv}\nmilestones:\n  - {{category: robbery, area: north, target: -5%}}\n")
+    result = invoke("milestones", "--plan", plan, "--model", "seasonal-naive", "--paths", "100", "--no-chart",
+                    "--out", tmp_path / "m")
+    assert result.exit_code == 0 and "Robbery — North  2013/14  -5.0% or lower" in result.output, result.output
+    assert reads == [str(plan)]
+    early = CliRunner().invoke(cli, ["report", "--plan", str(plan), "--as-of", "2005-03", "--no-pdf",
+                                     "--out", str(tmp_path / "pack")])  # refused once the plan and its data are read
+    assert early.exit_code == 2 and "before the first month of data" in early.output, early.output
+    assert reads == [str(plan)] * 2
 
 
 def test_milestones_warn_that_probabilities_backtested_optimistic_where_crime_rose(tmp_path):

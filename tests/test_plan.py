@@ -1,5 +1,6 @@
 """Milestone plan files: YAML and CSV, with one clear error per mistake."""
 
+import pandas as pd
 import pytest
 
 from crimecast.errors import PlanError
@@ -98,3 +99,65 @@ def test_plan_for_names_one_milestone_one_per_area_or_every_category(small_csv):
     assert every.name == "Every category 2012/13" and all(m.count == 100.0 and m.target is None for m in every.milestones)
     with pytest.raises(UsageError, match="not both"):
         plan_for(counts, category="robbery", plan_file="plan-2013-14")
+
+
+# ---------------------------------------------------------------- open_plan_counts: the plan read once, and its counts
+
+@pytest.fixture
+def plan_reads(monkeypatch):
+    """Every reading of a plan file (``load_plan``), by its path."""
+    import crimecast.scenarios.plan as plan_module
+
+    reads, load = [], plan_module.load_plan
+    monkeypatch.setattr(plan_module, "load_plan", lambda path, **options: reads.append(path) or load(path, **options))
+    return reads
+
+
+def test_open_plan_counts_reads_the_plan_once_and_the_data_and_areas_it_names(small_csv, tmp_path, plan_reads):
+    from crimecast.data.sources import DataSource
+    from crimecast.scenarios.plan import open_plan_counts
+
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(f"data: {small_csv}\nmilestones:\n  - {{category: robbery, area: north, target: -5%}}\n"
+                    "  - {category: burglary, area: south, count: 900, year: 2015/16}\n")
+    opened = open_plan_counts(DataSource(), plan_file=str(plan), year="2014/15")
+    assert opened.counts.attrs["source"] == str(small_csv)  # the plan's data: none was named
+    assert opened.noted == "north,south" and opened.area == "force"  # its notes: the areas its milestones name
+    assert [m.year for m in opened.plan.milestones] == ["2014/15", "2015/16"]
+    assert opened.milestones(target=-0.08) is opened.plan  # a plan file carries its own targets
+    assert plan_reads == [str(plan)]
+    named = open_plan_counts(DataSource(data="west-midlands"), plan_file=str(plan), year="2014/15")
+    assert named.counts.attrs["source"] == "west-midlands" and len(plan_reads) == 2  # the data named wins
+
+
+def test_open_plan_counts_for_a_category_makes_its_milestones_as_plan_for_does(small_csv):
+    from crimecast.data.sources import DataSource
+    from crimecast.errors import UsageError
+    from crimecast.scenarios.plan import open_plan_counts, plan_for
+
+    source = DataSource(data=str(small_csv))
+    every = open_plan_counts(source, category="robbery", area="all", as_of=pd.Timestamp("2013-09-01"))
+    assert every.plan is None and every.noted == "all"
+    made = every.milestones(target=-0.05)
+    assert made == plan_for(every.counts, category="robbery", area="all", target=-0.05, as_of=pd.Timestamp("2013-09-01"))
+    assert [(m.area, m.year) for m in made.milestones] == [("force", "2013/14"), ("north", "2013/14"), ("south", "2013/14")]
+    one = open_plan_counts(source, category="robbery", area="north")
+    assert (one.area, one.noted) == ("north", "north")
+    assert [m.count for m in one.milestones(count=90.0, direction="at_least").milestones] == [90.0]
+    with pytest.raises(UsageError, match="not both"):  # refused before any data is read (there is none here)
+        open_plan_counts(DataSource(data="nowhere.csv"), category="robbery", plan_file="plan-2013-14")
+
+
+def test_open_plan_counts_takes_one_force_of_peers_as_the_whole_unless_told_not_to(write_csv):
+    from crimecast.data.sources import DataSource
+    from crimecast.scenarios.plan import open_plan_counts
+
+    months = pd.date_range("2010-04-01", periods=48, freq="MS").strftime("%Y-%m")
+    path = write_csv("month,area,category,count\n" + "".join(f"{m},avon,robbery,{90 + i % 12}\n"
+                                                            for i, m in enumerate(months)))
+    source = DataSource(data=str(path), areas="peers")
+    whole = open_plan_counts(source, category="robbery")
+    assert whole.counts.attrs["force_name"] == "avon" and whole.area == "force"
+    assert set(whole.counts["area"]) == {"force"}
+    as_read = open_plan_counts(source, category="robbery", force_wide=False)
+    assert "force_name" not in as_read.counts.attrs and as_read.area == "avon"  # the area every command defaults to

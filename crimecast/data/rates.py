@@ -231,14 +231,15 @@ def embedded_rates(name: str) -> pd.DataFrame | None:
     return rates
 
 
-def rates_for(counts: pd.DataFrame) -> pd.DataFrame | None:
+def rates_for(counts: pd.DataFrame, *, stored: pd.DataFrame | None = None) -> pd.DataFrame | None:
     """The rate series that go with a counts table: the embedded companion, or a stored dataset's rates.
 
     When the counts are the data as it stood at a month (``attrs['as_of']``: ``--as-of``, a Board pack's date), the
     rates are cut there too, so no survey after it is read, even from a dataset of rates only (which has no counts).
-    Returns ``None`` when the data has no rates.
+    ``stored`` is a stored dataset's rates as :func:`crimecast.data.store.read_rates` gave them, when read already
+    (they are not read again, nor changed). Returns ``None`` when the data has no rates.
     """
-    rates = _all_rates_for(counts)
+    rates = _all_rates_for(counts, stored=stored)
     as_of = counts.attrs.get("as_of")
     if rates is None or as_of is None:
         return rates
@@ -247,14 +248,14 @@ def rates_for(counts: pd.DataFrame) -> pd.DataFrame | None:
     return cut
 
 
-def _all_rates_for(counts: pd.DataFrame) -> pd.DataFrame | None:
+def _all_rates_for(counts: pd.DataFrame, *, stored: pd.DataFrame | None = None) -> pd.DataFrame | None:
     source = str(counts.attrs.get("source", ""))
     if counts.attrs.get("kind") == "embedded":
         return embedded_rates(source)
     if counts.attrs.get("store"):
         from crimecast.data.store import read_rates
 
-        rates = read_rates(source, store=counts.attrs["store"])
+        rates = read_rates(source, store=counts.attrs["store"]) if stored is None else stored.copy()
         if rates is None or rates.empty:
             return None
         rates = with_force(rates)  # its words (attrs['words']) are read with it

@@ -28,6 +28,7 @@ import pandas as pd
 from crimecast.data.calendar import financial_year_label, financial_year_months, parse_financial_year
 from crimecast.data.frequency import MONTHLY, Frequency, frequency_of
 from crimecast.data.load import load_counts
+from crimecast.data.rates import rates_for
 from crimecast.data.series import source_read, with_totals
 from crimecast.data.sources import force_wide
 from crimecast.data.slugs import slugify
@@ -254,15 +255,6 @@ def _pack_data(counts: pd.DataFrame) -> tuple[pd.DataFrame, str]:
         raise DataError(f"{counts.attrs.get('source', 'the data')} holds neither counts nor rates: there is nothing "
                         "to report. Import data into it first (see `forecast data import --help`).")
     return rates, "rates"
-
-
-def _known_rates(known: pd.DataFrame, report: MilestoneReport) -> pd.DataFrame | None:
-    """The rates as they stood at the pack's date, read once for all its rate milestones (``None`` when it has none)."""
-    if not any(a.unit == "rate" for a in report.assessments):
-        return None
-    from crimecast.data.rates import rates_for
-
-    return rates_for(known)
 
 
 # ---------------------------------------------------------------- one milestone
@@ -757,10 +749,10 @@ def build_board_pack(counts: pd.DataFrame, plan: Plan, *, as_of: pd.Timestamp | 
     spec = milestone_spec(plan, scenario, model=model, paths=paths, seed=seed,
                           as_of=None if forecast_from is None else f"{forecast_from:%Y-%m}")
     report = assess_milestones(known, plan, spec=spec, scenario=scenario, saved=saved, against=against, jobs=jobs,
-                               progress=progress)
+                               progress=progress, rates=rates_for(known, stored=data) if holds == "rates" else None)
     milestone_view = partial(_milestone_view, counts=known,
                              exceptional=report.base.exceptional)  # the charts keep out what the forecast did
-    rate_view = partial(_rate_view, rates=_known_rates(known, report))
+    rate_view = partial(_rate_view, rates=report.rates)  # the rates as they stood at the pack's date, read once
     views = [(rate_view if a.unit == "rate" else milestone_view)(a, number=i + 1, stage=stage,
                                                                  forecast_from=forecast_from)
              for i, a in enumerate(report.assessments)]

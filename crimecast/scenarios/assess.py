@@ -331,7 +331,8 @@ def _without_failed(full_plan: Plan, plan: Plan, keys: list, baseline: Panel) ->
 
 def assess_milestones(counts: pd.DataFrame, plan: Plan, *, spec: ForecastSpec | None = None,
                       scenario: Scenario | None = None, saved: Panel | None = None, against: Panel | None = None,
-                      jobs: int = 1, progress: Progress | None = None) -> MilestoneReport:
+                      rates: pd.DataFrame | None = None, jobs: int = 1,
+                      progress: Progress | None = None) -> MilestoneReport:
     """Probability of meeting each milestone of a plan, with recommended targets and year to date.
 
     Parameters
@@ -358,6 +359,10 @@ def assess_milestones(counts: pd.DataFrame, plan: Plan, *, spec: ForecastSpec | 
         The forecast saved at the start of the milestones' year: the year so
         far is also set against it (``MilestoneReport.against``, see
         :mod:`crimecast.scenarios.against`), beside the refitted assessment.
+    rates
+        The counts' rate series (:func:`crimecast.data.rates.rates_for`) when
+        read already; else they are read when the plan has rate milestones.
+        The report keeps them (``MilestoneReport.rates``).
     jobs, progress
         Worker processes, and a callback per series forecast.
 
@@ -382,7 +387,7 @@ def assess_milestones(counts: pd.DataFrame, plan: Plan, *, spec: ForecastSpec | 
             raise UsageError("--against reads a saved forecast of counts, and the plan has only rate milestones.")
         if scenario is not None:
             _scenario_on_rates(scenario, counts)
-        report = rate_only_report(counts, full_plan, spec=spec, scenario=scenario)
+        report = rate_only_report(counts, full_plan, spec=spec, scenario=scenario, rates=rates)
         if saved is not None:
             report.notes.append(rates_afresh_note(report))
         return report
@@ -442,7 +447,7 @@ def assess_milestones(counts: pd.DataFrame, plan: Plan, *, spec: ForecastSpec | 
                              notes=list(plan.notes) + partly_forecast_note(assessments) + filled_note(assessments, counts)
                              + list(baseline.notes) + compared_without_note(assessments), data=data,
                              drivers=resolved.drivers if resolved is not None else ())
-    report = with_rate_milestones(report, full_plan, counts)
+    report = with_rate_milestones(report, full_plan, counts, rates=rates)
     if counts.attrs.get("force_name"):  # one force of several, forecast as the whole: called by its own name
         report = named_force(report, counts.attrs["force_name"])
     report.notes[:0] = quiet_note(report.assessments)  # first: it says how to read P(meet)

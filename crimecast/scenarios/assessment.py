@@ -189,6 +189,9 @@ class MilestoneReport:
     data: dict = field(default_factory=dict)
     drivers: tuple = ()  # the scenario's resolved drivers, as applied
     against: object = None  # crimecast.scenarios.against.AgainstReport: the year so far against a saved start-of-year forecast
+    # the rate series read for its rate milestones (crimecast.data.rates.rates_for the counts assessed), kept for what
+    # is drawn of them (a Board pack's p-charts) so they are read once; None for a plan of counts only
+    rates: pd.DataFrame | None = field(default=None, compare=False, repr=False)
 
     @property
     def title(self) -> str:

@@ -29,7 +29,7 @@ import dataclasses
 import io
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 
@@ -41,6 +41,11 @@ from crimecast.scenarios.milestones import AT_MOST
 from crimecast.scenarios.spec import SCHEMA_VERSION
 from crimecast.scenarios.values import parse_change, parse_number
 from crimecast.specfile import find_file, load_yaml_model, shipped_dir, validation_error
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from crimecast.data.sources import DataSource
 
 PLAN_COLUMNS = ("name", "category", "area", "target", "count", "year", "direction", "note", "rate", "basis")
 FINANCIAL_YEAR, ROLLING_12 = "financial-year", "rolling-12"
@@ -276,14 +281,12 @@ def milestone_plan(keys: list[tuple[str, str]], *, name: str, target: float | st
     return Plan(name=name, milestones=milestones, source=COMMAND_LINE)
 
 
-def plan_data(plan_file: str | None, *, category: str | None, year: str | None) -> str | None:
-    """The data a plan file names, if any (read before the counts, which :func:`plan_for` may need)."""
-    return load_plan(plan_file, year=year).data if plan_file and not category else None
+def _one_of(category: str | None, plan_file: str | None) -> None:
+    """A milestones request names a category or a plan file, not both."""
+    from crimecast.errors import UsageError
 
-
-def plan_areas(plan_file: str | None, *, category: str | None, year: str | None) -> str | None:
-    """The areas a plan file's milestones name (:attr:`Plan.areas`), if a plan file is used; else ``None``."""
-    return load_plan(plan_file, year=year).areas if plan_file and not category else None
+    if plan_file and category:
+        raise UsageError("give either CATEGORY (with --target or --count) or --plan FILE, not both.")
 
 
 def _refuse_rates_only(counts) -> None:
@@ -336,10 +339,8 @@ def plan_for(counts, *, category: str | None = None, plan_file: str | None = Non
     from crimecast.data.series import ALL, FORCE_AREA, selection
     from crimecast.data.calendar import planning_as_of
     from crimecast.data.slugs import display_name
-    from crimecast.errors import UsageError
 
-    if plan_file and category:
-        raise UsageError("give either CATEGORY (with --target or --count) or --plan FILE, not both.")
+    _one_of(category, plan_file)
     if plan_file:
         return load_plan(plan_file, year=year)
     if counts.empty:
@@ -362,5 +363,89 @@ def plan_for(counts, *, category: str | None = None, plan_file: str | None = Non
                                notes=tuple(chosen.notes), carry_on=ALL in (category or ALL, area))
 
 
-__all__ = ["COMMAND_LINE", "Milestone", "Plan", "load_plan", "milestone_plan", "parse_change", "plan_areas", "plan_data",
-           "plan_for", "single_milestone"]
+@dataclass(frozen=True)
+class PlanCounts:
+    """The counts a milestones request or a Board pack works on, with its plan file read once (:func:`open_plan_counts`).
+
+    ``plan`` is the plan file's; without one, :meth:`milestones` makes the plan from the options on these counts.
+    ``noted`` names the areas whose series the data's notes on gaps speak of
+    (:func:`crimecast.data.sources.notes_for`): a plan's areas, else ``area``.
+    """
+
+    counts: pd.DataFrame
+    plan: Plan | None = None
+    category: str | None = None
+    area: str = "force"
+    year: str | None = None
+    as_of: pd.Timestamp | None = None
+    noted: str | None = None
+
+    def milestones(self, *, target: float | str | None = None, count: float | None = None,
+                   direction: str = AT_MOST) -> Plan:
+        """The plan file's milestones, else those ``target`` or ``count`` make of the category (:func:`plan_for`)."""
+        if self.plan is not None:
+            return self.plan
+        return plan_for(self.counts, category=self.category, area=self.area, target=target, count=count,
+                        year=self.year, direction=direction, as_of=self.as_of)
+
+
+def open_plan_counts(source: DataSource, *, plan_file: str | None = None, category: str | None = None,
+                     area: str | None = None, year: str | None = None, as_of: pd.Timestamp | None = None,
+                     force_wide: bool = True) -> PlanCounts:
+    """Read a plan file once, and the counts its milestones (or ``category``'s) are assessed on.
+
+    Parameters
+    ----------
+    source
+        The data the user named; when none was, the plan's own ``data:``.
+    plan_file, category
+        A plan file (or a shipped plan), or a category whose milestones the
+        options make (:meth:`PlanCounts.milestones`); neither: every category.
+    area
+        The area of ``category`` (``--area``): one area, ``all`` or a
+        comma-separated list; ``None``: force-wide, or the area ``run`` and
+        ``spc`` default to. Several areas are asked for; else a plan's areas
+        are: the data is used to the last period every force they name has
+        (one force alone: to its own end).
+    year
+        The financial year of milestones that give none.
+    as_of
+        A replay from this month (``--as-of``): the periods up to it as the
+        data stood then, the later ones (the outcome) as it stands
+        (:meth:`crimecast.data.sources.DataSource.replaying`).
+    force_wide
+        One force of a dataset of peers, the one ``area`` names or the only
+        one, is taken as the whole (:func:`crimecast.data.sources.force_wide`),
+        as ``forecast milestones`` forecasts it; ``False``: the peers as read
+        (the Board pack).
+
+    Raises
+    ------
+    UsageError
+        Both a category and a plan file.
+    PlanError
+        A plan file that cannot be read.
+    DataError
+        Data that cannot be read, or an area it does not hold.
+    """
+    from crimecast.data.series import ALL, FORCE_AREA, default_area
+    from crimecast.data.sources import force_wide as whole_of, open_counts
+
+    _one_of(category, plan_file)
+    plan = load_plan(plan_file, year=year) if plan_file else None
+    several = area is not None and (area == ALL or "," in area)
+    asked = area if several else plan.areas if plan is not None else None
+    wanted = source.naming(plan.data if plan is not None else None).replaying(as_of)
+    counts = open_counts(wanted if asked is None else wanted.asking(asked))  # to the last period they all have
+    if force_wide and counts.attrs.get("areas") == "peers" and not several:
+        # one force of peers (named, or the only one): forecast as a whole (a saved forecast reads the same)
+        counts = whole_of(counts, area=None if area in (None, FORCE_AREA) else area)
+        area = FORCE_AREA if counts.attrs.get("force_name") else area
+    if area is None:  # the area `run` and `spc` default to (a plan's milestones carry their own)
+        area = FORCE_AREA if plan is not None else default_area(counts)
+    noted = asked if plan is not None and not several else area  # a plan's milestones: the areas they name
+    return PlanCounts(counts=counts, plan=plan, category=category, area=area, year=year, as_of=as_of, noted=noted)
+
+
+__all__ = ["COMMAND_LINE", "Milestone", "Plan", "PlanCounts", "load_plan", "milestone_plan", "open_plan_counts",
+           "parse_change", "plan_for", "single_milestone"]

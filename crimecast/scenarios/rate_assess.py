@@ -138,13 +138,14 @@ def with_rate_milestones(report: MilestoneReport, plan: Plan, counts: pd.DataFra
     """The report of the count milestones with the plan's rate milestones assessed and put back in plan order.
 
     ``rates`` are the counts' rates (:func:`crimecast.data.rates.rates_for`) when already read; else they are read.
+    The report keeps them (``MilestoneReport.rates``) for what is drawn of them, so they are read once.
     """
     if not any(is_rate_milestone(m) for m in plan.milestones):
         return report
-    rates = _rates_or_error(counts, plan) if rates is None else rates
+    read = _rates_or_error(counts, plan) if rates is None else rates
     last = counts["month"].max()
-    if rates["month"].max() > last:  # counts cut at a month (a Board pack's as-of): no survey after it is read either
-        rates = rates[rates["month"] <= last]
+    # counts cut at a month (a Board pack's as-of): no survey after it is read either
+    rates = read[read["month"] <= last] if read["month"].max() > last else read
     counted = iter(report.assessments)
     assessments = []
     for index, milestone in enumerate(plan.milestones):
@@ -159,7 +160,7 @@ def with_rate_milestones(report: MilestoneReport, plan: Plan, counts: pd.DataFra
     if report.scenario_name is not None:
         notes.append(f"the scenario's drivers act on counts: rate milestones ({words_of(rates).name}) are shown "
                      "unchanged under it.")
-    return dataclasses.replace(report, plan=plan, assessments=assessments, notes=notes)
+    return dataclasses.replace(report, plan=plan, assessments=assessments, notes=notes, rates=read)
 
 
 def rates_afresh_note(report: MilestoneReport) -> str:
@@ -170,11 +171,13 @@ def rates_afresh_note(report: MilestoneReport) -> str:
             "forecast holds counts only.")
 
 
-def rate_only_report(counts: pd.DataFrame, plan: Plan, *, spec: ForecastSpec, scenario=None) -> MilestoneReport:
-    """A plan of rate milestones only (e.g. on a stored dataset of rates, which has no counts)."""
+def rate_only_report(counts: pd.DataFrame, plan: Plan, *, spec: ForecastSpec, scenario=None,
+                     rates: pd.DataFrame | None = None) -> MilestoneReport:
+    """A plan of rate milestones only (e.g. on a stored dataset of rates, which has no counts); ``rates`` as for
+    :func:`with_rate_milestones`."""
     from crimecast.errors import UsageError
     from crimecast.data.calendar import planning_as_of
-    rates = _rates_or_error(counts, plan)
+    rates = _rates_or_error(counts, plan) if rates is None else rates
     years = sorted({parse_financial_year(m.year) for m in plan.milestones})
     last = rates["month"].max()
     as_of = spec.as_of_month if spec.as_of_month is not None else planning_as_of(years[0], last)
