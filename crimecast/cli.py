@@ -164,8 +164,10 @@ def data_options(command):
         from crimecast.data.sources import open_counts
 
         counts = open_counts(data_source if "area" not in kwargs else data_source.asking(_areas_asked(kwargs)))
-        # CATEGORY in --area is what the command reads (compare also reads its peers: its notes stay dataset-wide)
-        asked = {} if "peers" in kwargs else {"area": kwargs.get("area"), "category": kwargs.get("category")}
+        # CATEGORY in --area is what the command reads (compare: in --area and --peers; a --peer-group file, read
+        # later, leaves its notes dataset-wide)
+        area = _areas_asked(kwargs) if "peers" in kwargs else kwargs.get("area")
+        asked = {"area": area, "category": kwargs.get("category")} if "peers" not in kwargs or area else {}
         _say_provenance(counts, **asked)
         return command(*args, counts=counts, **kwargs)
 
