@@ -173,7 +173,10 @@ def data_options(command=None, *, peers: bool = False):
         if "area" in kwargs:  # (a command without --area, such as list, reads the data as it is)
             data_source = data_source.asking(_peers_asked(kwargs) if peers else kwargs["area"])
         counts = open_counts(data_source)
-        _say_provenance(counts, **({} if peers else {"area": kwargs.get("area"), "category": kwargs.get("category")}))
+        # the notes speak of what the command reads (compare: --area and --peers; a --peer-group file, read later,
+        # leaves them dataset-wide)
+        area = _peers_asked(kwargs) if peers else kwargs.get("area")
+        _say_provenance(counts, **({"area": area, "category": kwargs.get("category")} if area or not peers else {}))
         return command(*args, counts=counts, **kwargs)
 
     return data_source_options(wrapper)

@@ -114,6 +114,13 @@ def test_district_milestones_are_forecast_coherently_and_alone(west_midlands):
      "after the last month but one of financial year 2012/13"),
     (single_milestone("robbery", area="force", target=-0.08, count=None, year="2007/08"), "2007-03", DataError,
      "needs at least 24"),
+    (single_milestone("robbery", area="force", target=-0.08, count=None, year="2005/06"), None, DataError,
+     "financial year 2005/06 is assessed from 2005-03, the month before it begins, and the data starts 2006-04: a "
+     "milestone forecast needs at least 24 months of data up to the month it is made from, so the first year that can "
+     "be assessed is 2008/09"),  # was "only 0 months of data up to 2005-03"
+    (single_milestone("robbery", area="force", target=-0.08, count=None, year="2013/14"), "2005-01", UsageError,
+     "--as-of 2005-01 is before the data starts (2006-04): a milestone forecast needs at least 24 months of data up to "
+     "the month it is made from. Use --as-of 2008-03 or later."),
 ])
 def test_bad_requests_are_named(west_midlands, plan, as_of, error, message):
     with pytest.raises(error) as caught:

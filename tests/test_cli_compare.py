@@ -271,3 +271,18 @@ def test_compare_names_the_months_filled_in_the_years_it_compares(tmp_path):
     assert ("Note: the years compared include months filled in by interpolation, not recorded: Merseyside 2019-07 "
             "(2019/20).") in result.output
     assert "Cleveland 2019" not in result.output
+
+
+def test_compare_speaks_only_of_the_gaps_of_the_areas_it_compares(tmp_path):
+    months = [f"{y}-{m:02d}" for y in range(2018, 2021) for m in range(1, 13)][3:27]  # 2018/19 and 2019/20
+    gaps = {("2019-07", "Merseyside Police"), *((m, "Durham Police") for m in ("2019-05", "2019-06", "2019-07"))}
+    rows = [f"{month},{force},Robbery,{base + i % 12}" for i, month in enumerate(months)
+            for force, base in (("Merseyside Police", 100), ("Cleveland Police", 50), ("Durham Police", 40))
+            if (month, force) not in gaps]  # Durham, not compared, has a gap too long to fill
+    path = tmp_path / "forces.csv"
+    path.write_text("month,force,crime_type,count\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    result = invoke("compare", "robbery", "--data", path, "--area", "merseyside", "--peers", "cleveland",
+                    "--year", "2019/20", "--no-forecast", "--out", tmp_path)
+    assert result.exit_code == 0, result.output
+    assert "Note: filled 1 missing month(s) in 1 series with linear interpolation (all 2019-07)" in result.output
+    assert "durham" not in result.output.lower()  # was: "1 series left out for gaps ... (robbery / durham)"

@@ -597,3 +597,20 @@ def test_data_show_labels_the_notes_as_the_last_imports_and_list_counts_the_gaps
     assert "`forecast data show north --gaps` lists each series with gaps" in listed.output
     payload = json.loads(invoke("data", "list", "--store", store, "--json").stdout)
     assert payload[0]["missing"] == payload[0]["series_with_gaps"] == len(TYPES) * 2
+
+
+def test_an_as_of_at_a_forces_missing_month_says_once_where_the_data_is_used_to(tmp_path):
+    """The police.uk files lack 2019-07 for three forces: as the data stood at the end of 2019-07, Merseyside ended at
+    2019-06. One note says so (was two: "2019-07 is the last month used", then "the data is used to 2019-06")."""
+    months = [f"{y}-{m:02d}" for y in range(2017, 2021) for m in range(1, 13)]
+    rows = [f"{month},{force},Burglary,{base + 3 * (i % 12)}" for i, month in enumerate(months)
+            for force, base in (("Merseyside Police", 400), ("Cleveland Police", 150))
+            if (month, force) != ("2019-07", "Merseyside Police")]
+    path = tmp_path / "forces.csv"
+    path.write_text("month,force,crime_type,count\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    result = invoke("run", "burglary", "--data", path, "--area", "merseyside", "--as-of", "2019-07", "--model",
+                    "seasonal-naive", "--paths", 200, "--no-backtest", "--no-chart", "--out", tmp_path / "o")
+    assert result.exit_code == 0, result.output
+    assert ("Note: data as it stood at the end of 2019-07, when the forces ended at different months (cleveland 2019-07; "
+            "merseyside 2019-06): the data is used to 2019-06, the last month merseyside has (2020-12 is held).") in result.output
+    assert "2019-07 is the last month used" not in result.output

@@ -55,6 +55,21 @@ def test_year_not_in_the_data(counts):
         compare_areas(counts, category="robbery", focus="birmingham", peers=["coventry"], year="2020/21")
 
 
+def test_a_year_whose_year_before_is_not_in_the_data_is_named_with_the_years_that_can_be(counts):
+    # the embedded data runs 2006-04 to 2014-03: 2006/07 has no year before it to be compared with
+    with pytest.raises(DataError, match=r"2006/07 is compared with 2005/06, which is not fully in the data \(2006-04 to "
+                                        r"2014-03\): the years that can be compared are 2007/08 to 2013/14"):
+        compare_areas(counts, category="robbery", focus="birmingham", peers=["coventry"], year="2006/07")
+
+
+def test_a_year_outside_quarterly_data_names_its_span_in_quarters():
+    from tests.conftest import quarterly_demo
+
+    with pytest.raises(DataError, match=r"2030/31 is not fully in the data \(2006/07 Q1 to 2013/14 Q4\): the years "
+                                        r"that can be compared are 2007/08 to 2013/14"):  # was "(2006-04 to 2014-01)"
+        compare_areas(quarterly_demo(), category="robbery", focus="birmingham", peers=["coventry"], year="2030/31")
+
+
 def test_population_file_missing_a_peer(counts, population):
     with pytest.raises(DataError, match="no population for 'walsall'"):
         compare_areas(counts, category="robbery", focus="birmingham", peers=["walsall"], population=population)

@@ -3,6 +3,7 @@
 import dataclasses
 import re
 
+import pandas as pd
 import pytest
 
 from crimecast.data.load import load_counts
@@ -245,3 +246,20 @@ def test_a_fund_cut_below_last_years_total_is_allocated_and_its_loss_called_one(
     assert cut.table["optimal"].sum() <= 6_500_000 + 1e-3  # the check on last year's split no longer needs its fund
     assert cut.reproduction.total_spend == pytest.approx(6_969_000, abs=1e-3)
     assert cut.gain_spread.share_negative == 1.0 and "it is a loss in more than 95%" in gain_sentence(cut)
+
+
+def test_with_every_recipient_held_each_reason_sets_its_next_10k_against_where_the_money_could_go():
+    """London boroughs with a 10% change limit (every recipient held): the reasons agree with the re-solved prices
+    (Camden's floor and Westminster's ceiling gain nothing if dropped: the money has nowhere else to go). Was a median
+    over the held recipients: "buys only 0.66 against 0.70 elsewhere, so without the limit it would get less"."""
+    from crimecast.optimise.csf import going_rate, why_sentences
+
+    table = pd.DataFrame({"recipient": ["westminster", "camden", "islington", "force"],
+                          "optimal": [1_100_000, 720_000, 630_000, 550_000],
+                          "marginal_10k": [0.74, 0.66, 0.57, 5.74], "held_by": ["ceiling", "floor", "floor", "ceiling"],
+                          "at_floor": [False, True, True, False], "at_ceiling": [True, False, False, True]})
+    westminster, camden, islington, force = why_sentences(table, going_rate(table), lambda v: f"{v:,.2f}")
+    assert westminster.endswith("its next £10,000 would buy 0.74, but it cannot take more.")
+    assert camden.endswith("its next £10,000 buys 0.66.")
+    assert islington.endswith("buys only 0.57 against 0.66 elsewhere, so without the limit it would get less.")
+    assert force.endswith("would buy 5.74, more than the 0.74 elsewhere, but it cannot take more.")

@@ -348,3 +348,6 @@ def test_a_forecast_saved_of_one_force_among_several_serves_a_scenario_on_that_f
     other = invoke(*scenario, "--forecast", "avon", "--out", tmp_path / "other")
     assert other.exit_code == 1 and "the saved forecast 'avon' lacks" in other.output
     assert "burglary / mersey" in other.output and "/ force" not in other.output
+    # the command it suggests reads the same data, as written (was `forecast run all --area all --save NAME`: the
+    # embedded illustrative data)
+    assert f"`forecast run all --dataset forces --store {store} --area all --save NAME`" in other.output

@@ -370,15 +370,23 @@ def _reading_options(counts: pd.DataFrame, area: str | None) -> str:
     out of several, as milestones do, by its ``attrs['force_name']``); ``--store PATH`` for a dataset read from a
     store other than the one a command reads by default (``$CRIMECAST_STORE``, else ``crimecast.duckdb`` here), so
     the command runs as written; paths quoted for the shell where they need it."""
+    force = counts.attrs.get("force_name")  # one force taken out of several: named, its dataset read
+    named = area if area and area != ALL and "," not in area and area != FORCE_AREA else force
+    return data_options_text(counts) + (f" --area {named}" if named else "")
+
+
+def data_options_text(counts: pd.DataFrame) -> str:
+    """The options that read the data of ``counts`` again, without an area (`` --dataset forces``, with ``--store
+    PATH`` for a store other than the default; none for the embedded default data), so that a command a message
+    suggests runs on the same data as written."""
     from crimecast.data.store import store_path
 
-    source, force = source_read(counts), counts.attrs.get("force_name")  # one force taken out of several: its dataset
+    source = source_read(counts)  # one force taken out of several: its dataset
     data = f" {data_option(source)} {shlex.quote(source)}" if source and source != DEFAULT_DATASET else ""
     store = counts.attrs.get("store")
     if data and store and Path(store) != store_path(None):
         data += f" --store {shlex.quote(str(store))}"
-    named = area if area and area != ALL and "," not in area and area != FORCE_AREA else force
-    return data + (f" --area {named}" if named else "")
+    return data
 
 
 def source_read(counts: pd.DataFrame) -> str:

@@ -208,9 +208,10 @@ def cut_at(counts: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
     held = counts.attrs.get("held", {})
     latest = max([counts["month"].max(), *(held[a] for a in counts["area"].unique() if a in held)])
     if last < latest:
-        cut.attrs["notes"] = [*cut.attrs.get("notes", []), f"data as it stood at the end of {as_of:%Y-%m}: "
-                              f"{frequency.label(last)} is the last {frequency.noun} used ({frequency.label(latest)} "
-                              "is held)."]
+        stood = (f"data as it stood at the end of {as_of:%Y-%m}: {frequency.label(last)} is the last {frequency.noun} "
+                 f"used ({frequency.label(latest)} is held).")
+        cut.attrs["notes"] = [*cut.attrs.get("notes", []), stood]
+        cut.attrs["stood"] = (stood, as_of, latest)  # the note, for at_common_end to say once where the data is used to
     if last > latest:  # nothing to cut: say so, rather than let the user think the data reached as_of
         cut.attrs["notes"] = [*cut.attrs.get("notes", []), f"--as-of {as_of:%Y-%m} is after the data ends "
                               f"({frequency.label(latest)}): all of it is used, and anything forecast starts after "
@@ -259,7 +260,14 @@ def at_common_end(counts: pd.DataFrame, area: str) -> pd.DataFrame:
     holder = f"{asked[0]} has" if len(asked) == 1 else "every force asked for has"
     note = (f"the forces end at different {frequency.noun}s ({ends_text(ends, frequency)}): the data is used to "
             f"{frequency.label(end)}, the last {frequency.noun} {holder}.")
-    cut.attrs = {**counts.attrs, "notes": [*counts.attrs.get("notes", []), note], "as_of": end}
+    notes = list(counts.attrs.get("notes", []))
+    if "stood" in counts.attrs:  # cut at --as-of first: one note, not "2019-07 is the last month used" then 2019-06
+        stood, as_of, held = counts.attrs["stood"]
+        notes = [n for n in notes if n != stood]
+        note = (f"data as it stood at the end of {as_of:%Y-%m}, when the forces ended at different {frequency.noun}s "
+                f"({ends_text(ends, frequency)}): the data is used to {frequency.label(end)}, the last "
+                f"{frequency.noun} {holder} ({frequency.label(held)} is held).")
+    cut.attrs = {**counts.attrs, "notes": [*notes, note], "as_of": end}
     return cut
 
 

@@ -139,12 +139,34 @@ def _year_of(series: dict[str, pd.Series], year: str | None, frequency) -> int:
     return start if frequency.period_end_month(last).month == 3 else start - 1
 
 
-def _year_total(y: pd.Series, start: int, frequency, area: str) -> float:
-    periods = financial_year_periods(start, frequency)
-    if not periods.isin(y.index).all():
-        raise DataError(f"{area}: {financial_year_label(start)} is not fully in the data ({y.index[0]:%Y-%m} to "
-                        f"{y.index[-1]:%Y-%m}); choose another --year.")
-    return float(y[periods].sum())
+def _year_total(y: pd.Series, start: int, frequency) -> float:
+    return float(y[financial_year_periods(start, frequency)].sum())
+
+
+def _check_years(y: pd.Series, start: int, frequency, area: str) -> None:
+    """Financial year ``start`` and the year before it (its change is on that year) are wholly in ``y``.
+
+    Raises
+    ------
+    DataError
+        Naming the year that is not, the data's span in its own periods
+        (``2002/03 Q1 to 2023/24 Q4`` for quarters) and the years that can be
+        compared.
+    """
+    missing = [s for s in (start, start - 1) if not financial_year_periods(s, frequency).isin(y.index).all()]
+    if not missing:
+        return
+    full = [s for s in range(financial_year_start(y.index[0]), financial_year_start(y.index[-1]) + 1)
+            if financial_year_periods(s, frequency).isin(y.index).all()]
+    comparable = [s for s in full if s - 1 in full]
+    what = (f"{financial_year_label(start)} is not fully in the data" if missing[0] == start else
+            f"{financial_year_label(start)} is compared with {financial_year_label(start - 1)}, which is not fully in "
+            "the data")
+    years = (f"the years that can be compared are {financial_year_label(comparable[0])} to "
+             f"{financial_year_label(comparable[-1])}" if comparable else "no year can be compared (two full financial "
+             "years are needed)")
+    raise DataError(f"{area}: {what} ({frequency.label(y.index[0])} to {frequency.label(y.index[-1])}): {years}. "
+                    "Choose another --year.")
 
 
 def _left_out(counts: pd.DataFrame, category: str, area: str, start: int) -> tuple:
@@ -293,7 +315,9 @@ def compare_areas(counts: pd.DataFrame, *, category: str, focus: str, peers: lis
     notes = [alias_note] if alias_note else []
     left_out = {a: _left_out(counts, slug, a, start) for a in areas}  # like with like: parts that stop, from both years
     series = {a: without(y, left_out[a]) for a, y in series.items()}
-    totals = {a: (_year_total(y, start, frequency, a), _year_total(y, start - 1, frequency, a)) for a, y in series.items()}
+    for a, y in series.items():
+        _check_years(y, start, frequency, a)
+    totals = {a: (_year_total(y, start, frequency), _year_total(y, start - 1, frequency)) for a, y in series.items()}
     notes += compared_note(((TOTAL_CATEGORY, a), part) for a in areas for part in left_out[a])
     if filled_note := _filled_note(counts, slug, areas, start, frequency):
         notes.append(filled_note)

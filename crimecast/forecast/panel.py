@@ -274,6 +274,9 @@ class Panel:
     force
         The force taken out of several whose series this panel calls ``force`` (:meth:`of_force`), or ``None``:
         what it says of a series names the force.
+    reread
+        For a saved forecast, the options that read its data again (`` --dataset pu --store PATH``), so that the
+        command suggested to save one that serves a request runs on that data as written.
     """
 
     paths: CoherentPaths
@@ -286,6 +289,7 @@ class Panel:
     scored: dict[Key, object] = field(default_factory=dict)  # what ``forecast_panel(score=...)`` returned per series
     note_sources: NoteSources | None = None  # what ``notes`` is made of (none in a forecast saved before session 29)
     force: str | None = None
+    reread: str = ""
 
     @property
     def months(self) -> pd.DatetimeIndex:
@@ -358,9 +362,9 @@ class Panel:
             listed = ", ".join(f"{c} / {a}" for c, a in missing[:4]) + (f" and {len(missing) - 4} more" if len(missing) > 4 else "")
             listed = force_named_in(listed, self.force) if self.force else listed
             raise DataError(f"{name} lacks {listed}, which {what} needs. Save a forecast that includes "
-                            f"{'them' if len(missing) > 1 else 'it'} (e.g. `forecast run all --area all --save NAME`).")
+                            f"{'them' if len(missing) > 1 else 'it'} (e.g. `forecast run all{self.reread} --area all --save NAME`).")
         return Panel(paths=self.paths.cut(periods), spec=self.spec, as_of=self.as_of, notes=self.notes_for(needs, said_stopped=said_stopped),
-                     failures=dict(self.failures), saved=self.saved, force=self.force)
+                     failures=dict(self.failures), saved=self.saved, force=self.force, reread=self.reread)
 
     def of_force(self, force: str, *, districts: Iterable[str]) -> "Panel":
         """This panel of a dataset of several forces as one of them taken out and held as the whole
@@ -380,7 +384,7 @@ class Panel:
                               total_categories=self.paths.total_categories, districts=districts)
         return Panel(paths=paths, spec=self.spec, as_of=self.as_of, notes=list(self.notes),
                      failures=renamed(self.failures), saved=self.saved, series_notes=renamed(self.series_notes),
-                     scored=renamed(self.scored), force=force,
+                     scored=renamed(self.scored), force=force, reread=self.reread,
                      note_sources=None if self.note_sources is None else self.note_sources.renamed(name))
 
     def notes_for(self, needs: Iterable[Key], *, said_stopped: frozenset[str | Key] = frozenset()) -> list[str]:

@@ -21,7 +21,7 @@ import pandas as pd
 
 from crimecast.data.frequency import frequency_of
 from crimecast.data.load import data_option
-from crimecast.data.series import source_read
+from crimecast.data.series import data_options_text, source_read
 from crimecast.data.sources import data_read
 from crimecast.data.store import (decode_paths, drop_forecast, encode_paths, fingerprint, list_forecasts,
                                   read_forecast_rows, save_forecast_rows, store_path)
@@ -125,7 +125,8 @@ def load_panel(name: str, *, counts: pd.DataFrame, store: str | Path | None = No
     panel = Panel(paths=paths, spec=_saved_spec(json.loads(row["spec"])), as_of=as_of,
                   notes=list(meta["notes"]), saved=name,
                   series_notes={(c, a): list(notes) for c, a, notes in meta["series_notes"]},
-                  note_sources=NoteSources.from_json(meta["note_sources"]) if "note_sources" in meta else None)
+                  note_sources=NoteSources.from_json(meta["note_sources"]) if "note_sources" in meta else None,
+                  reread=data_options_text(counts))
     return read_as(panel, counts)
 
 

@@ -448,6 +448,30 @@ def going_rate(table: pd.DataFrame) -> float:
     return float(free.median()) if not free.empty else float(table["marginal_10k"].median())
 
 
+def compared_rates(table: pd.DataFrame, rate: float) -> list[float]:
+    """Per recipient, what its next £10,000 is set against in its sentence: the going rate where some recipient is
+    free of limits (money moves to and from it); with every recipient held, what the money would do where it could go:
+    for one at its lower limit, the most a recipient not at its upper limit buys (its money would go there, so
+    without the limit it would get less only if that is more); for one at its upper limit, the least a recipient not
+    at its lower limit buys (where more for it would come from); ``nan`` where no other recipient could take or give.
+    (A median over held recipients had said "buys only 0.66 against 0.70 elsewhere, so without the limit it would get
+    less" of a floor whose relaxation gains nothing.)"""
+    if (table["held_by"] == "").any():
+        return [rate] * len(table)
+    out = []
+    for i, row in enumerate(table.itertuples(index=False)):
+        others = table.drop(index=table.index[i])
+        if row.at_floor:
+            could = others.loc[~others["at_ceiling"], "marginal_10k"]
+            out.append(float(could.max()) if not could.empty else float("nan"))
+        elif row.at_ceiling:
+            could = others.loc[~others["at_floor"], "marginal_10k"]
+            out.append(float(could.min()) if not could.empty else float("nan"))
+        else:
+            out.append(rate)
+    return out
+
+
 def _why(row: dict, rate: float, fmt) -> str:
     """One sentence: why this recipient gets what it gets."""
     here = row["marginal_10k"]
@@ -455,13 +479,13 @@ def _why(row: dict, rate: float, fmt) -> str:
         return (f"Gets {money(row['optimal'])}: no limit holds it, so the optimiser gives it money until its next "
                 f"£10,000 buys {fmt(here)}, the same as elsewhere ({fmt(rate)}).")
     limit = row["held_by"]
-    differs = fmt(here) != fmt(rate)  # "more" or "only" where it shows (with every recipient held, the rate is theirs)
+    differs = not np.isnan(rate) and fmt(here) != fmt(rate)  # "more" or "only" where it shows (compared_rates)
     if row["at_ceiling"]:
-        than = f", more than the {fmt(rate)} elsewhere," if here > rate and differs else ","
+        than = f", more than the {fmt(rate)} elsewhere," if differs and here > rate else ","
         return (f"Gets {money(row['optimal'])}, held at its upper limit ({limit}): its next £10,000 would buy "
                 f"{fmt(here)}{than} but it cannot take more.")
     if row["at_floor"]:
-        if here >= rate or not differs:
+        if not differs or here >= rate:
             return (f"Gets {money(row['optimal'])}, held at its lower limit ({limit}): its next £10,000 buys "
                     f"{fmt(here)}.")
         return (f"Gets {money(row['optimal'])}, held at its lower limit ({limit}): its next £10,000 buys only "
@@ -492,8 +516,15 @@ def _allocation_table(spec: AllocationSpec, optimal: Allocation, robust: Allocat
                      **stability.loc[r.key].to_dict()})
     table = pd.DataFrame(rows)
     rate = going_rate(table)
-    table["why"] = [_why(row, rate, fmt) for row in table.to_dict("records")]
+    table["why"] = why_sentences(table, rate, fmt)
     return table, rate
+
+
+def why_sentences(table: pd.DataFrame, rate: float, fmt) -> list[str]:
+    """One sentence per recipient of the allocation ``table`` (``optimal``, ``marginal_10k``, ``held_by``,
+    ``at_floor``, ``at_ceiling``): why it gets what it gets, its next £10,000 set against ``rate`` (the going rate)
+    or, with every recipient held, against where the money could go (:func:`compared_rates`)."""
+    return [_why(row, against, fmt) for row, against in zip(table.to_dict("records"), compared_rates(table, rate))]
 
 
 def _rate_format(weights: Weights):

@@ -112,10 +112,38 @@ def _check_as_of(as_of: pd.Timestamp, years: list[int], counts: pd.DataFrame, *,
                 f"it from {latest:%Y-%m} or earlier, or a later year. Change --as-of or --year."
             )
     need = MIN_YEARS_OF_HISTORY * frequency.periods_per_year
-    if len(frequency.between(first, cut)) < need:
-        raise DataError(f"only {frequency.count_of(len(frequency.between(first, cut)))} of data up to {as_of:%Y-%m}; "
-                        f"a milestone forecast needs at least {need}.")
+    held = len(frequency.between(first, cut)) if cut >= first else 0
+    if held < need:
+        raise _too_early(as_of, years, first=first, last=last, held=held, need=need, frequency=frequency)
     return cut
+
+
+def _too_early(as_of: pd.Timestamp, years: list[int], *, first: pd.Timestamp, last: pd.Timestamp, held: int,
+               need: int, frequency: Frequency) -> DataError | UsageError:
+    """Why ``as_of`` leaves too little data to forecast from, and what would leave enough: the first as-of month;
+    for a year the data holds whole, assessed from the month before it begins (a replay, a year-end pack), the first
+    such year; nothing, when the data itself is shorter than a forecast needs. A replay of a year before the data
+    starts was "only 0 months of data up to 2009-03"."""
+    earliest = frequency.period_end_month(frequency.next(first, need - 1))  # the first as-of with ``need`` periods
+    enough = f"a milestone forecast needs at least {frequency.count_of(need)} of data up to the month it is made from"
+    year = financial_year_periods(years[0], MONTHLY)
+    if earliest > last:  # no as-of month or year helps
+        span = f"{frequency.label(first)} to {frequency.label(frequency.period_containing(last))}"
+        held_then = (f"--as-of {as_of:%Y-%m} is before the data starts" if held == 0 else
+                     f"only {frequency.count_of(held)} of data up to {as_of:%Y-%m}")
+        return DataError(f"{held_then} (the data runs {span}, {frequency.count_of(len(frequency.between(first, last)))}"
+                         f"): {enough}.")
+    if as_of == year[0] - pd.DateOffset(months=1) and last >= year[-1]:
+        first_year = earliest.year if earliest.month <= 3 else earliest.year + 1  # planned from the March before it
+        return DataError(f"financial year {financial_year_label(years[0])} is assessed from {as_of:%Y-%m}, the month "
+                         f"before it begins, and the data starts {frequency.label(first)}: {enough}, so the first year "
+                         f"that can be assessed is {financial_year_label(first_year)}. Choose a later year for the "
+                         "milestones.")
+    if held == 0:
+        return UsageError(f"--as-of {as_of:%Y-%m} is before the data starts ({frequency.label(first)}): {enough}. "
+                          f"Use --as-of {earliest:%Y-%m} or later.")
+    return DataError(f"only {frequency.count_of(held)} of data up to {as_of:%Y-%m} (from {frequency.label(first)}): "
+                     f"{enough}. Use --as-of {earliest:%Y-%m} or later.")
 
 
 def _needs(keys: list[Key], resolved) -> list[Key]:
