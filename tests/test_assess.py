@@ -369,9 +369,31 @@ def test_a_plan_on_separate_forces_without_an_area_asks_for_one(small_csv, tmp_p
     common = ["--data", str(small_csv), "--areas", "peers", "--year", "2013/14", "--out", str(tmp_path / "out")]
     from_file = CliRunner().invoke(cli, ["milestones", "--plan", str(plan), *common])
     assert from_file.exit_code == 1 and "unknown area 'force'" not in from_file.output
-    assert "are peers" in from_file.output and "--area" in from_file.output and "area: key" in from_file.output
+    assert "are peers" in from_file.output and "--area" in from_file.output and "area: key at the top" in from_file.output
     one = CliRunner().invoke(cli, ["milestones", "burglary", "--target", "-5%", *common])
     assert one.exit_code == 1 and "are peers" in one.output and "area: key" not in one.output
+
+
+def test_a_plan_on_separate_forces_names_its_force_once_at_the_top(small_csv, tmp_path):
+    from click.testing import CliRunner
+
+    from crimecast.cli import cli
+
+    plan = tmp_path / "plan.yaml"
+    common = ["--data", str(small_csv), "--areas", "peers", "--year", "2013/14", "--out", str(tmp_path / "out"),
+              "--model", "seasonal-naive", "--paths", "100", "--no-chart", "--json"]
+    plan.write_text("version: 1\nyear: 2013/14\narea: north\nmilestones:\n  - {category: burglary, target: -5%}\n"
+                    "  - {category: robbery, target: -5%, area: south}\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["milestones", "--plan", str(plan), *common])
+    assert result.exit_code == 0, result.output
+    import json
+
+    rows = json.loads(result.output)["milestones"]
+    assert [(row["category"], row["area"]) for row in rows] == [("burglary", "north"), ("robbery", "south")]
+    plan.write_text("version: 1\nyear: 2013/14\narea: nroth\nmilestones:\n  - {category: burglary, target: -5%}\n",
+                    encoding="utf-8")
+    wrong = CliRunner().invoke(cli, ["milestones", "--plan", str(plan), *common])
+    assert wrong.exit_code == 1 and f"{plan}: area (the plan's, for milestones[0]): unknown area 'nroth'" in wrong.output
 
 
 def test_a_plan_may_name_the_force_that_area_took_out_of_several(small_csv, tmp_path):

@@ -16,7 +16,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from conftest import QUICK_FUND, needs_chromium
+from conftest import HOME_OFFICE, QUICK_FUND, needs_chromium, needs_shared_data
 from crimecast.cli import cli
 from crimecast.data.load import load_counts
 from crimecast.data.series import with_totals
@@ -200,8 +200,8 @@ def test_replay_names_the_part_each_note_is_about_and_words_the_money_plainly(re
     html, page, _ = replay
     words = html_text.unescape(_plain(html))
     assert "Note: " not in words  # every note says which part of the pack it is about
-    assert re.search(r"Note on the milestones: \d+ series forecast separately", words)
-    assert re.search(r"Note on the Community Safety Fund: \d+ series forecast separately", words)
+    assert re.search(r"Note on the milestones: \d+ series are forecast one by one and added up", words)
+    assert re.search(r"Note on the Community Safety Fund: \d+ series are forecast one by one and added up", words)
     assert "solved to proven optimality by HiGHS" in words and "by highs" not in words
     assert not re.search(r"would (gain|buy) 0\.0 ", words)  # a limit that gains nothing shown is not a gain of 0.0
     assert "West Midlands Police fleet renewal, 2013" in words
@@ -746,7 +746,10 @@ def test_board_notes_leave_out_the_switches_an_analyst_would_pass():
     for note, board in cases.items():
         assert for_board(note) == board, note
     assert "drift: false" in drift and for_board(drift).endswith("in its first months.")
-    assert for_board(drift) == drift.split("; --no-drift")[0] + "."
+    assert for_board(drift) == ("forecasts have been missing: in the year 2012-04 to 2013-03, recorded crime in this "
+                                "dataset's 8 categories came in 6.2% above what was forecast a year ahead, so this "
+                                "forecast carries 25% of that miss forward: about +1.5% on a year's total, more in its "
+                                "first months.")
     for board in [*cases.values(), for_board(drift)]:
         assert not re.search(r"--|drift: false|steps: false|exceptional: none|level_shifts", board)
         assert board.endswith(".") and "  " not in board and " ." not in board and " ;" not in board
@@ -761,7 +764,168 @@ def test_the_packs_drift_note_has_no_switch_in_it(tmp_path):
     pack = build_board_pack(with_totals(load_counts("west-midlands")), load_plan(plan), as_of=pd.Timestamp("2013-09-01"),
                             paths=100)
     notes = [note for _, note in pack.notes]
-    drift = [note for note in notes if note.startswith("dataset drift: in the year 2012-10 to 2013-09")]
+    drift = [note for note in notes if note.startswith("forecasts have been missing: in the year 2012-10 to 2013-09")]
     assert len(drift) == 1 and drift[0].endswith("about +0.6% on a year's total, less in its first months."), notes
     assert not any(re.search(r"--[a-z]|steps: false|drift: false|exceptional: none|level_shifts", n) for n in notes)
     assert any(note.endswith("--no-drift (drift: false in a file) leaves it out.") for note in pack.report.notes)
+
+
+def test_board_notes_say_what_calibration_means_for_the_reader_not_how_it_was_done():
+    """The forecast's notes on how its ranges were made, as the terminal gives them (width factors, backtests, the log
+    scale, 1.80) and as the Board reads them: what they mean for the ranges and chances."""
+    from crimecast.data.frequency import MONTHLY, QUARTERLY
+    from crimecast.forecast.calibrate import WIDE_INTERVALS, Calibration, wide_note
+    from crimecast.forecast.drift import Drift
+    from crimecast.forecast.models import PARTLY_CALIBRATED
+    from crimecast.report.board import for_board
+    from crimecast.report.milestones import CALIBRATION_CAVEAT
+
+    index = pd.date_range("2002-04-01", periods=45, freq="QS-JAN")
+    wide = wide_note(Calibration(scale=3.7, n_scores=12, windows=3, window_misses=((32, 3.9, 0.16), (36, 3.4, -0.28))),
+                     index, label=QUARTERLY.label, noun="quarter")
+    lead = "4 series (criminal-damage-and-arson / west-midlands, robbery / west-midlands ...): "
+    notes = {  # as `forecast milestones` prints them on the Home Office table and on police.uk Merseyside
+        lead + PARTLY_CALIBRATED:
+            lead + "there are under three years of past forecasts to test these series' ranges on, so how wide their "
+            "ranges are rests partly on what is typical of other series, not only on their own record: read their "
+            "ranges, and the chances drawn from them, as less certain than usual.",
+        "burglary / merseyside: intervals calibrated on only 9 backtest months (three years make full evidence): their "
+        "width factor is weighed against the factor for series without backtests of their own, 1.80, giving 2.04.":
+            "burglary / merseyside: only 9 months of past forecasts could test its range (three years would be full "
+            "evidence), so how wide its range is rests partly on what is typical of other series, not only on its own "
+            "record: read its range, and the chance drawn from it, as less certain than usual.",
+        "robbery / force: series too short to calibrate intervals on its own backtests; used the width factor for "
+        "series without backtests of their own, 1.80.":
+            "robbery / force: too short to test its forecast's range on its own past: the range is as wide as is "
+            "typical of other series, so read it, and the chance drawn from it, as less certain than usual.",
+        lead + WIDE_INTERVALS:
+            lead + "their ranges are wide: in some past years these series' counts ran much further from the forecast "
+            "than expected, so their ranges are widened to allow for moves that size.",
+        "robbery / west-midlands: " + wide:
+            "robbery / west-midlands: its range is wide: in the years from 2010/11 Q1 and 2011/12 Q1 its counts ran 16% "
+            "above and 28% below the forecast in a typical quarter, much further than expected, so its range is "
+            "widened to allow for moves that size.",
+        "9 series forecast separately and added up path by path (totals are coherent); their paths are paired so year "
+        "totals move together as their year-on-year changes have.":
+            "9 series are forecast one by one and added up, so each total agrees with its parts, and its range allows "
+            "for parts that tend to rise and fall together.",
+        "13 series (a / b): 7 exceptional month(s) (lockdown-1 of the covid-uk calendar) kept out of fitting; the "
+        "forecast follows the pattern around them (and out of the interval calibration scores). --exceptional none "
+        "(exceptional: none in a file) keeps them in.":
+            "13 series (a / b): 7 exceptional month(s) (lockdown-1 of the covid-uk calendar) kept out of fitting; the "
+            "forecast follows the pattern around them.",
+    }
+    assert wide.startswith("intervals are wide (width factor 3.7, where 1.3 to 2.0 is typical): in the backtest years")
+    for note, board in notes.items():
+        assert for_board(note) == board, note
+    drift = Drift(errors=(-0.04,) * 4, categories=9, year_start=pd.Timestamp("2012-07-01")).note(frequency=QUARTERLY)
+    caveat = for_board(CALIBRATION_CAVEAT)
+    assert caveat.startswith("Tested against what really happened, ") and "bench/" not in caveat
+    jargon = r"width factor|backtest|calibrat|log scale|1\.80|bench/|path by path|coherent|dataset drift"
+    for board in [*notes.values(), for_board(drift), caveat]:
+        assert not re.search(jargon, board), board
+    assert for_board(drift).startswith("forecasts have been missing: in the year 2012/13 Q2 to 2013/14 Q1, recorded "
+                                       "crime in this dataset's 9 categories came in ")
+    assert for_board(drift).endswith("in its first quarters.")
+    assert for_board("a note with nothing to translate.") == "a note with nothing to translate."
+    assert MONTHLY.noun == "month"  # (the single-series forms read their noun from the note)
+
+
+def test_a_planning_packs_change_on_a_part_forecast_year_says_so_in_its_cell(tmp_path):
+    """Planning 2013/14 in December 2012: the change in "Forecast for the year" is on 2012/13, of which January to
+    March 2013 are forecast; the cell carries a mark tied to a note under the table that says so, and the pack does
+    not repeat the terminal's note (which speaks of its 'last year' column and 50/70/90% targets)."""
+    from crimecast.report.board import PLANNING
+    from crimecast.report.board_html import summary_footnotes, summary_rows
+    from crimecast.scenarios.assess import partly_forecast_note
+    from tests.conftest import quarterly_demo
+
+    plan_file = tmp_path / "plan.yaml"
+    plan_file.write_text(yaml.safe_dump({"version": 1, "name": "q", "year": "2013/14", "milestones": [
+        {"category": "burglary-dwelling", "target": "-5%"}]}), encoding="utf-8")
+    plan = load_plan(plan_file)
+    pack = build_board_pack(quarterly_demo(), plan, as_of=pd.Timestamp("2012-12-01"), model="seasonal-naive",
+                            paths=100)
+    assert pack.stage == PLANNING and pack.milestones[0].assessment.last_year_partly_forecast
+    notes = summary_footnotes(pack)
+    assert notes == [{"mark": "*", "id": "summary-note-1", "text":
+                      "The forecast's change is on 2012/13, which is not complete: April 2012 to December 2012 are "
+                      "actual and January 2013 to March 2013 forecast. P(meet) allows for the uncertainty of that "
+                      "forecast too."}]
+    assert summary_rows(pack)[0]["forecast"]["note"] == notes[0]
+    html = render_html(pack)
+    assert '<sup class="mark"><a href="#summary-note-1" aria-describedby="summary-note-1">' in html
+    assert '<p class="footnote" id="summary-note-1">' in html
+    terminal = partly_forecast_note(pack.report.assessments)
+    assert terminal and terminal[0] in pack.report.notes and terminal[0] not in [n for _, n in pack.notes]
+    assert "expected " in pack.milestones[0].sentences[1] and " on a partly forecast 2012/13, 80% interval" in \
+        pack.milestones[0].sentences[1]
+    in_year = build_board_pack(quarterly_demo(), plan, as_of=pd.Timestamp("2013-06-01"), model="seasonal-naive",
+                               paths=100)
+    assert summary_footnotes(in_year) == [] and "summary-note" not in render_html(in_year)
+
+
+def test_two_signals_that_seem_to_disagree_are_explained_in_words():
+    """The icon reads the latest period against the chart's limits; the E-test the year so far against last year. A
+    special cause on the other side from a significant change (below the limits of a long average, yet up on last
+    year) is said in words; so is a significant change beside a common-cause icon read against a settled level; a
+    plain common-cause icon beside one is left to the key, and agreement says nothing."""
+    from crimecast.data.frequency import QUARTERLY
+    from crimecast.forecast.significance import poisson_e_test
+    from crimecast.forecast.spc import control_chart
+    from crimecast.report.board import IN_YEAR, YEAR_END, YearToDate, _two_signals_sentence
+    from tests.test_mdc import QUARTERS, WEST_MIDLANDS_TRC
+
+    chart = control_chart(pd.Series([float(v) for v in WEST_MIDLANDS_TRC], index=QUARTERS))
+    up = YearToDate(3, 43865, 42605, poisson_e_test(43865, 42605), QUARTERLY)
+    improving = mdc.Variation(mdc.IMPROVING, "lower", "2013-04: beyond limit")
+    assert _two_signals_sentence(improving, up, chart, IN_YEAR) == (
+        "The year to date is up on last year, while the control chart reads the latest quarter as special cause, "
+        "improving: it lies below the lower limit of the average since 2008/09 Q2. Both hold: the latest quarter is "
+        "lower than that average, but higher than a year before.")
+    settled = mdc.variation(chart, lower_is_better=True)
+    assert settled.settled is not None
+    assert _two_signals_sentence(settled, up, chart, YEAR_END).startswith(
+        "The Poisson E-test finds the year's rise on last year more than chance alone would give")
+    assert "common cause variation around the level held since 2012/13 Q1" in _two_signals_sentence(
+        settled, up, chart, IN_YEAR)
+    plain = mdc.Variation(mdc.COMMON_CAUSE, None, "within")
+    down = YearToDate(3, 41000, 42605, poisson_e_test(41000, 42605), QUARTERLY)
+    assert _two_signals_sentence(plain, up, chart, IN_YEAR) is None  # the key to the icons says it once
+    assert _two_signals_sentence(improving, down, chart, IN_YEAR) is None  # both say lower
+    small = YearToDate(3, 1359, 1456, poisson_e_test(1359, 1456), QUARTERLY)  # p = 0.068: no significant change
+    assert _two_signals_sentence(improving, small, chart, IN_YEAR) is None
+
+
+@needs_shared_data
+def test_west_midlands_total_crime_in_june_2013_is_not_called_improving_while_up_on_last_year(tmp_path):
+    """The Home Office table, West Midlands, as of 2013/14 Q1, from a plan naming its force once (a top-level area):
+    total recorded crime 3.0% up on the same quarter of 2012/13 (a significant rise), its latest five quarters under
+    the lower limit of the average since 2008/09 Q2 after the gradual fall of 2011/12. The icon read "improving"; read
+    against the level held since 2012/13 Q1 the latest quarter is common cause, and the section says why. The notes
+    are in plain words; the milestones' own notes, which the terminal prints, keep the analyst's."""
+    from crimecast.data.imports import ImportOptions, import_data
+    from crimecast.data.sources import DataSource, open_counts
+
+    store = tmp_path / "store.duckdb"
+    import_data("home-office", [HOME_OFFICE], name="forces", store=store, options=ImportOptions(sum_duplicates=True))
+    plan_file = tmp_path / "plan.yaml"
+    plan_file.write_text("version: 1\nname: West Midlands 2013/14\nyear: 2013/14\ndata: forces\narea: west-midlands\n"
+                         "milestones:\n  - {name: Total recorded crime, category: total-recorded-crime, target: -5%}\n",
+                         encoding="utf-8")
+    plan = load_plan(plan_file)
+    counts = open_counts(DataSource(dataset=plan.data, store=str(store)).asking(plan.areas))
+    pack = build_board_pack(counts, plan, as_of=pd.Timestamp("2013-06-01"), paths=200)
+    view = pack.milestones[0]
+    assert view.assessment.area == "west-midlands" and view.ytd.test.verdict == "a significant rise"
+    assert round(view.ytd.test.change, 3) == 0.030
+    assert view.variation.kind == mdc.COMMON_CAUSE and view.variation.settled.when == "2012/13 Q1"
+    assert view.variation.label == "Common cause at a lower level since 2012/13 Q1"
+    text = " ".join(view.sentences)
+    assert "but the latest 5 quarters, since 2012/13 Q1, lie below the lower limit: a lower level held for more than a " \
+           "year, not confirmed as a step change. Against that level (" in text
+    assert "reads the latest quarter as common cause variation around the level held since 2012/13 Q1" in text
+    board_notes = " ".join(note for _, note in pack.notes)
+    assert "forecasts have been missing" in board_notes
+    assert not re.search(r"width factor|backtest|log scale|path by path", board_notes), board_notes
+    assert any("(on the log scale)" in note for note in pack.report.notes)  # the analyst's form, as printed

@@ -143,3 +143,46 @@ def test_a_recent_step_on_quarterly_data_is_dated_by_its_quarter():
     chart.steps = [StepChange(month=quarters[12], before=100, after=130, t_statistic=9.0, evidence="test")]
     reading = mdc.variation(chart)
     assert reading.reason == "step change +30% from 2021/22 Q1"  # April-June 2021, not "2021-04"
+
+
+# West Midlands total recorded crime, Home Office table, 2008/09 Q2 to 2013/14 Q1 (fraud included, as the chart has
+# it): the fall of 2011/12 came gradually, so no step is confirmed; the five latest quarters lie below the lower limit
+# (44,472) of the average since 2008/09 Q2, and the latest is 3% up on the year before. The pack said "improving".
+WEST_MIDLANDS_TRC = [58074, 55737, 53042, 55780, 51885, 51762, 52000, 56464, 56025, 50511, 52367, 52959, 49026,
+                     46570, 44999, 43267, 42863, 43351, 41278, 43865]
+QUARTERS = pd.date_range("2008-07-01", periods=len(WEST_MIDLANDS_TRC), freq="QS-JAN")
+
+
+def test_a_level_held_beyond_a_limit_for_over_a_year_is_read_as_the_new_baseline():
+    chart = control_chart(pd.Series(np.asarray(WEST_MIDLANDS_TRC, dtype=float), index=QUARTERS))
+    assert not chart.steps and chart.periods[-1].limits.lower == pytest.approx(44472, abs=1)
+    settled = mdc.settled_level(chart)
+    assert settled is not None and settled.since == pd.Timestamp("2012-04-01") and settled.when == "2012/13 Q1"
+    assert settled.points == 5 and settled.side == "lower"
+    assert settled.limits.lower < 43865 < settled.limits.upper  # the latest quarter, against the level it settled at
+    reading = mdc.variation(chart, lower_is_better=True)
+    assert (reading.kind, reading.side, reading.settled) == (mdc.COMMON_CAUSE, None, settled)
+    assert reading.label == "Common cause at a lower level since 2012/13 Q1"
+
+
+def test_a_run_beyond_a_limit_of_a_year_or_less_is_still_special_cause():
+    # the same chart a quarter earlier: four quarters below the lower limit, from 2012/13 Q1 to Q4, the fall still news
+    values = WEST_MIDLANDS_TRC[:-1]
+    chart = control_chart(pd.Series(np.asarray(values, dtype=float), index=QUARTERS[:-1]))
+    assert mdc.settled_level(chart) is None
+    reading = mdc.variation(chart, lower_is_better=True)
+    assert (reading.kind, reading.side, reading.settled) == (mdc.IMPROVING, "lower", None)
+
+
+def test_a_point_beyond_the_settled_levels_own_limits_is_special_cause_against_it():
+    # 24 months near 100, then 14 near 60 (below the lower limit throughout), the last jumping to 75: against the
+    # level of 60 it is a special cause, higher (concerning for a reduction), though still under the old limits
+    values = np.concatenate([100 + np.tile([3, -2, 1, -3, 2, -1], 4), 60 + np.tile([1, -1, 0, 1, -1, 0, 1], 2)[:13],
+                             [75.0]])
+    months = pd.date_range("2010-04-01", periods=len(values), freq="MS")
+    chart = control_chart(pd.Series(values, index=months))
+    assert not chart.steps  # a run the step search did not confirm (a confirmed step would start a new period)
+    reading = mdc.variation(chart, lower_is_better=True)
+    assert reading.settled is not None and reading.settled.points == 14
+    assert (reading.kind, reading.side) == (mdc.CONCERNING, "higher") and "beyond limit" in reading.reason
+    assert reading.label == f"Special cause: concerning (higher) at a lower level since {reading.settled.when}"

@@ -161,3 +161,53 @@ def test_open_plan_counts_takes_one_force_of_peers_as_the_whole_unless_told_not_
     assert set(whole.counts["area"]) == {"force"}
     as_read = open_plan_counts(source, category="robbery", force_wide=False)
     assert "force_name" not in as_read.counts.attrs and as_read.area == "avon"  # the area every command defaults to
+# ---------------------------------------------------------------- a plan's own area: the default of its milestones
+
+def test_a_plans_area_is_the_default_of_milestones_that_name_none(tmp_path):
+    path = tmp_path / "plan.yaml"
+    path.write_text("version: 1\nyear: 2013/14\narea: west-midlands\nmilestones:\n"
+                    "  - {category: robbery, target: -5%}\n  - {category: burglary, target: -5%, area: merseyside}\n"
+                    "  - {category: theft, target: -5%}\n")
+    plan = load_plan(path)
+    assert [m.area for m in plan.milestones] == ["west-midlands", "merseyside", "west-midlands"]
+    assert plan.areas == "west-midlands,merseyside" and plan.area_from_plan == (0, 2)
+    assert plan.where_area(0) == f"{path}: area (the plan's, for milestones[0])"
+    assert plan.where_area(1) == f"{path}: milestones[1]"  # its own area: named as its own
+    path.write_text("version: 1\nyear: 2013/14\nmilestones:\n  - {category: robbery, target: -5%}\n")
+    assert load_plan(path).milestones[0].area == "force" and load_plan(path).area_from_plan == ()
+
+
+@pytest.mark.parametrize("area, message", [
+    ("[west-midlands, merseyside]", "area: A plan's area is one area, such as west-midlands, not a list"),
+    ("all", "area: A plan's area is one area, and 'all' names every area"),
+    ("west-midlands,merseyside", "area: A plan's area is one area, and 'west-midlands,merseyside' names several areas: "
+                                 "give the milestones in other areas their own area: key"),
+    ("''", "area: A plan's area is empty"),
+    ("", "area: A plan's area is empty"),
+    ("7", "area: A plan's area is an area's name, such as west-midlands, not 7"),
+])
+def test_a_bad_plan_area_is_refused_naming_the_key_and_its_line(tmp_path, area, message):
+    path = tmp_path / "plan.yaml"
+    path.write_text(f"version: 1\nyear: 2013/14\narea: {area}\nmilestones:\n  - {{category: robbery, target: -5%}}\n")
+    with pytest.raises(PlanError) as caught:
+        load_plan(path)
+    assert f"{path} line 3: {message}" in str(caught.value)
+
+
+def test_a_milestones_own_bad_area_is_refused_naming_the_milestone(tmp_path):
+    path = tmp_path / "plan.yaml"
+    path.write_text("version: 1\nyear: 2013/14\nmilestones:\n  - {category: robbery, target: -5%, area: [a, b]}\n")
+    with pytest.raises(PlanError, match=r"line 4: milestones\[0\]\.area: A milestone's area is one area, such as "
+                                        r"west-midlands, not a list: write one milestone per area"):
+        load_plan(path)
+
+
+def test_the_count_part_of_a_plan_names_each_milestone_by_its_place_in_the_file(tmp_path):
+    from crimecast.scenarios.rate_assess import count_part
+
+    path = tmp_path / "plan.yaml"
+    path.write_text("version: 1\nyear: 2013/14\narea: walsall\nmilestones:\n  - {category: satisfaction-crime, rate: 88%}\n"
+                    "  - {category: burglary, target: -5%}\n")
+    counted = count_part(load_plan(path))
+    assert counted.where(0) == f"{path}: milestones[1]"
+    assert counted.where_area(0) == f"{path}: area (the plan's, for milestones[1])"

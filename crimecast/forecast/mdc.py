@@ -7,6 +7,16 @@ Two readings of an XmR chart that a Board takes in at a glance:
   special-cause rule fires on it in the current period. Because a confirmed
   step change starts a new period (and so would hide itself), a step within
   the last 12 months also counts as special cause, in the step's direction.
+  The converse: when the latest points have lain beyond one limit, unbroken,
+  for more than those 12 months (a level the process settled at after a
+  gradual fall or rise, which the step search, preferring a straight line,
+  did not confirm as a step), the chart is re-baselined there as "Making
+  Data Count" practice would (:func:`settled_level`): the latest point is
+  read against the limits of that run, not the old ones, so a fall that ended
+  more than a year ago is not called "improving" while the latest months
+  rise again (West Midlands total recorded crime, 2013/14 Q1: five quarters
+  below the lower limit of the average since 2008/09 Q2, after the fall of
+  2011/12, and the latest quarter 3% up on the year before).
 - **Assurance**: will the process meet the target by itself? The target is
   put on the chart's scale (the year's allowed total over 12 for monthly
   data, over 4 for quarterly data) and set
@@ -36,7 +46,7 @@ import pandas as pd
 
 from crimecast.data.frequency import MONTHLY, Frequency
 from crimecast.forecast.frequency import series_frequency
-from crimecast.forecast.spc import MIN_LIMIT_WIDTH, RULE_TREND, ControlChart, Limits
+from crimecast.forecast.spc import MIN_LIMIT_WIDTH, RULE_TREND, ControlChart, Limits, period_signals, xmr_limits
 
 COMMON_CAUSE = "common-cause"
 IMPROVING = "improving"
@@ -51,21 +61,38 @@ RECENT_MONTHS = 6  # the assurance reading's window: any of the latest 6 months 
 
 
 @dataclass(frozen=True)
+class Settled:
+    """A level the latest periods have held beyond one of the current period's limits for more than
+    :data:`RECENT_STEP_MONTHS`: where the chart is re-baselined for the variation reading (:func:`settled_level`)."""
+
+    since: pd.Timestamp  # the first period of the run beyond the limit
+    when: str  # ``since`` as the data's periods are named: ``2012-04``, or ``2012/13 Q1``
+    points: int
+    side: str  # ``"lower"`` (below the lower limit) or ``"higher"`` (above the upper)
+    limits: Limits  # the run's own natural process limits
+
+
+@dataclass(frozen=True)
 class Variation:
-    """The variation reading: ``kind`` (common-cause, improving, concerning), the side and why."""
+    """The variation reading: ``kind`` (common-cause, improving, concerning), the side and why; ``settled`` when it
+    is read against a level the process settled at beyond the chart's limits (:func:`settled_level`)."""
 
     kind: str
     side: str | None
     reason: str
+    settled: Settled | None = None
 
     @property
     def label(self) -> str:
-        """Text equivalent of the icon, e.g. ``"Special cause: concerning (higher)"``."""
-        if self.kind == COMMON_CAUSE:
-            return "Common cause variation"
+        """Text equivalent of the icon, e.g. ``"Special cause: concerning (higher)"``, or ``"Common cause at a lower
+        level since 2012/13 Q1"`` when read against a settled level."""
         if self.kind == NO_LIMITS:
             return "Too few crimes to chart"
-        return f"Special cause: {self.kind} ({self.side})"
+        if self.settled is not None:  # short, for the summary's cell: the section says it in full
+            level = f"a {self.settled.side} level since {self.settled.when}"
+            return f"Common cause at {level}" if self.kind == COMMON_CAUSE else \
+                f"Special cause: {self.kind} ({self.side}) at {level}"
+        return "Common cause variation" if self.kind == COMMON_CAUSE else f"Special cause: {self.kind} ({self.side})"
 
 
 @dataclass(frozen=True)
@@ -139,8 +166,59 @@ def special_cause_kind(side: str, *, lower_is_better: bool) -> str:
     return IMPROVING if (side == "lower") == lower_is_better else CONCERNING
 
 
+def settled_level(chart: ControlChart) -> Settled | None:
+    """The level the latest points have held beyond one limit of the chart's current period, when they have done so,
+    unbroken, for more than :data:`RECENT_STEP_MONTHS` (the run began at or before the latest period less 12 months:
+    as a step that old counts no more as special cause); else ``None``.
+
+    Exceptional periods are left out, as the limits leave them out. The run's own limits are its XmR limits, screened
+    as the chart's are: what the chart would show had it been re-baselined where the run began.
+    """
+    period = chart.periods[-1]
+    if period.degenerate:
+        return None
+    values = chart.values
+    kept = values[np.asarray(values.index >= period.start) & ~chart.excluded]
+    if len(kept) < 2:
+        return None
+    limits, last = period.limits, float(kept.iloc[-1])
+    if last < limits.lower:
+        side, beyond = "lower", kept.to_numpy(dtype=float) < limits.lower
+    elif last > limits.upper:
+        side, beyond = "higher", kept.to_numpy(dtype=float) > limits.upper
+    else:
+        return None
+    run = int(np.cumprod(beyond[::-1]).sum())
+    since = kept.index[-run]
+    if run < 2 or since > values.index[-1] - pd.DateOffset(months=RECENT_STEP_MONTHS):
+        return None
+    return Settled(since=since, when=series_frequency(values).label(since), points=run, side=side,
+                   limits=xmr_limits(kept.iloc[-run:].to_numpy(dtype=float), screen=True))
+
+
+def _settled_variation(chart: ControlChart, settled: Settled, *, lower_is_better: bool) -> Variation:
+    """The latest point read against the level the process settled at: a rule firing on it within the run (against
+    the run's own limits) is special cause, on its side of the run's mean; else common cause."""
+    values = chart.values
+    last = values.index[-1]
+    run = values[np.asarray(values.index >= settled.since) & ~chart.excluded]
+    rules = sorted({s.rule for s in period_signals(run, settled.limits) if s.month == last})
+    since = f"against the level held since {settled.when} ({settled.points} points beyond the chart's limits)"
+    if not rules:
+        return Variation(COMMON_CAUSE, None, f"{last:%Y-%m} within the limits {since}", settled)
+    if rules == [RULE_TREND] and len(run) > 1:
+        side = "higher" if run.iloc[-1] > run.iloc[-2] else "lower"
+    else:
+        side = "higher" if run.iloc[-1] > settled.limits.mean else "lower"
+    return Variation(special_cause_kind(side, lower_is_better=lower_is_better), side,
+                     f"{last:%Y-%m}: {', '.join(rules)} {since}", settled)
+
+
 def variation(chart: ControlChart, *, lower_is_better: bool = True) -> Variation:
     """Common cause or special cause (improving or concerning) at the chart's latest month.
+
+    Read against the chart's current limits; or, when the latest points have lain beyond one of them for more than
+    12 months (:func:`settled_level`), against the level they settled at (the module's docstring says why).
 
     Parameters
     ----------
@@ -149,6 +227,9 @@ def variation(chart: ControlChart, *, lower_is_better: bool = True) -> Variation
     lower_is_better
         True for a reduction target.
     """
+    settled = settled_level(chart)
+    if settled is not None:
+        return _settled_variation(chart, settled, lower_is_better=lower_is_better)
     values = chart.values
     last = values.index[-1]
     period = chart.periods[-1]
@@ -211,4 +292,5 @@ def assurance(limits: Limits, *, year_target: float, lower_is_better: bool = Tru
     return Assurance(kind=kind, monthly_target=monthly, lower=lower, upper=upper, frequency=frequency)
 
 
-__all__ = ["Assurance", "Variation", "assurance", "recent_beyond", "recent_periods", "special_cause_kind", "variation"]
+__all__ = ["Assurance", "Settled", "Variation", "assurance", "recent_beyond", "recent_periods", "settled_level",
+           "special_cause_kind", "variation"]

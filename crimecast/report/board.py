@@ -34,9 +34,11 @@ from crimecast.data.sources import force_wide
 from crimecast.data.slugs import slugify
 from crimecast.data.store import crimecast_version, fingerprint  # the store's: one hash for one table
 from crimecast.errors import DataError, UsageError
+from crimecast.forecast.calibrate import WIDE_INTERVALS
 from crimecast.forecast.mdc import (COMMON_CAUSE, MOVED, NO_LIMITS, Assurance, Variation, assurance, recent_beyond,
                                     special_cause_kind, variation)
 from crimecast.forecast.panel import Panel
+from crimecast.forecast.models import PARTLY_CALIBRATED
 from crimecast.forecast.parallel import Progress
 from crimecast.forecast.run import ProcessReport, run_spc
 from crimecast.forecast.saved import read_as
@@ -51,7 +53,7 @@ from crimecast.report import optimise as csf_text
 from crimecast.report.milestones import CALIBRATION_CAVEAT, against_sentences, probability
 from crimecast.report.scenarios import describe_driver
 from crimecast.report.tables import count, p_equals, percent
-from crimecast.scenarios.assess import assess_milestones, milestone_spec
+from crimecast.scenarios.assess import assess_milestones, milestone_spec, partly_forecast_note
 from crimecast.scenarios.assessment import Assessment, MilestoneReport
 from crimecast.scenarios.milestones import AT_MOST
 from crimecast.scenarios.plan import Plan
@@ -299,7 +301,9 @@ def _odds_sentence(a: Assessment, stage: str, forecast_from: pd.Timestamp) -> st
     outlook = a.baseline
     chance = _chance(outlook.probability.p, outlook.probability.n)
     target = f"the {percent(a.milestone.target)} milestone" if a.milestone.target is not None else "the milestone"
-    interval = (f"expected {percent(outlook.expected_change)}, 80% interval {count(outlook.lo80)} to "
+    base = (f" on {'a partly forecast' if len(a.last_year_forecast) < a.frequency.periods_per_year else 'a forecast'} "
+            f"{financial_year_label(a.year_start - 1)}" if a.last_year_partly_forecast else "")
+    interval = (f"expected {percent(outlook.expected_change)}{base}, 80% interval {count(outlook.lo80)} to "
                 f"{count(outlook.hi80)}")
     coin = outlook.recommended.get(0.5)
     if stage == YEAR_END:
@@ -324,14 +328,62 @@ def _process_sentence(process: ProcessReport, var: Variation, assure: Assurance,
     steps = len(process.chart.steps)  # the summary opens with one sentence per step: the last sets the current period
     first = process.summary[max(steps - 1, 0)].rstrip(".")
     noun = assure.frequency.noun
-    return (f"{first}; the latest {noun} is {_reading(var)}. Against the natural limits ({count(assure.lower)} to "
+    limits = "the chart's natural limits" if var.settled is not None else "the natural limits"
+    return (f"{first}{_latest_words(var, noun)}. Against {limits} ({count(assure.lower)} to "
             f"{count(assure.upper)} a {noun}) the target's {assure.frequency.adjective} equivalent "
             f"({count(assure.monthly_target)}) {_target_words(assure, stage, _current_values(process.chart), count)}")
+
+
+def _latest_words(var: Variation, noun: str) -> str:
+    """``"; the latest month is common cause variation"``; or, read against a level the process settled at beyond the
+    limits (:func:`crimecast.forecast.mdc.settled_level`), that level and the reading against it."""
+    settled = var.settled
+    if settled is None:
+        return f"; the latest {noun} is {_reading(var)}"
+    limit = "below the lower limit" if settled.side == "lower" else "above the upper limit"
+    return (f", but the latest {settled.points} {noun}s, since {settled.when}, lie {limit}: a {settled.side} level held "
+            f"for more than a year, not confirmed as a step change. Against that level ({count(settled.limits.lower)} "
+            f"to {count(settled.limits.upper)} a {noun}) the latest {noun} is {_reading(var)}")
 
 
 def _reading(var: Variation) -> str:
     """The latest period's variation in words: ``"common cause variation"``, ``"special cause, improving (lower)"``."""
     return "common cause variation" if var.side is None else f"special cause, {var.kind} ({var.side})"
+
+
+def _two_signals_sentence(var: Variation, ytd: YearToDate, chart, stage: str) -> str | None:
+    """Why the variation icon and the year to date's E-test seem to disagree, when they do; else ``None``.
+
+    They answer different questions: the E-test asks whether the year so far differs from the same periods a year
+    before by more than chance (treating crimes as independent, so on thousands of crimes a few per cent is
+    "significant"); the icon asks whether the latest period is a signal against the chart's limits, which allow for
+    how much periods really vary. A special cause on the other side from the change (below the limits of a long
+    average, yet up on last year), or a significant change read against a level the process settled at
+    (:func:`crimecast.forecast.mdc.settled_level`), is said in words here; a significant change beside a plain
+    common-cause icon, which is frequent, is explained once, in the key to the icons.
+    """
+    test = ytd.test
+    if test is None or not ytd.months or not test.significant or var.kind == NO_LIMITS:
+        return None
+    if var.kind == COMMON_CAUSE and var.settled is None:
+        return None
+    rise = test.current > test.previous
+    what = "year" if stage == YEAR_END else "year to date"
+    noun = ytd.frequency.noun
+    level = (f"the level held since {var.settled.when}" if var.settled is not None else
+             f"the average since {ytd.frequency.label(chart.periods[-1].start)}")
+    if var.kind == COMMON_CAUSE:
+        return (f"The Poisson E-test finds the {what}'s {'rise' if rise else 'fall'} on last year more than chance "
+                f"alone would give, treating crimes as independent events; the control chart, which allows for how "
+                f"much {noun}s really vary, reads the latest {noun} as common cause variation around {level}: no "
+                "signal yet that it has moved from that level.")
+    if (var.side == "higher") == rise:
+        return None  # the icon's side and the change agree
+    side = "above the upper" if var.side == "higher" else "below the lower"
+    return (f"The {what} is {'up' if rise else 'down'} on last year, while the control chart reads the latest {noun} "
+            f"as special cause, {var.kind}: it lies {side} limit of {level}. Both hold: the latest {noun} is "
+            f"{var.side} than that {'level' if var.settled is not None else 'average'}, but "
+            f"{'higher' if rise else 'lower'} than a year before.")
 
 
 def _target_words(assure: Assurance, stage: str, values, shown) -> str:
@@ -384,12 +436,35 @@ def _milestone_view(a: Assessment, *, number: int, counts: pd.DataFrame, stage: 
     ytd = _year_to_date(a, stage)
     sentences = [_position_sentence(a, ytd, stage), _odds_sentence(a, stage, forecast_from),
                  _process_sentence(process, var, assure, stage)]
+    both = _two_signals_sentence(var, ytd, process.chart, stage)
+    sentences += [both] if both else []
     changed = a.scenario is not None and abs(a.scenario.expected - a.baseline.expected) > 1e-9 * max(a.baseline.expected, 1)
     if changed:
         sentences.append(f"Under the scenario the expected change is {percent(a.scenario.expected_change)}, with "
                          f"{_chance(a.scenario.probability.p, a.scenario.probability.n)} chance of meeting the milestone.")
     return MilestoneView(assessment=a, process=process, variation=var, assurance=assure, ytd=ytd,
                          sentences=sentences, scenario_changed=changed, number=number)
+
+
+def part_forecast_footnote(a: Assessment) -> str | None:
+    """What the summary's change on last year rests on when the year before is not complete (planning a year from
+    mid-year data): which of its months are actual and which forecast, for a footnote tied to the cell; else ``None``.
+
+    The terminal's note on it (:func:`crimecast.scenarios.assess.partly_forecast_note`) speaks of its table's
+    'last year' and the changes met with 50/70/90%, which the pack does not show; this says the same for the pack.
+    """
+    if a.unit == "rate" or not a.last_year_partly_forecast:
+        return None
+    before = financial_year_label(a.year_start - 1)
+    first, first_forecast = financial_year_months(a.year_start - 1)[0], a.last_year_forecast[0]
+    end = a.frequency.period_end_month(a.last_year_forecast[-1])
+    if first_forecast > first:
+        how = (f"is not complete: {first:%B %Y} to {first_forecast - pd.DateOffset(months=1):%B %Y} are actual and "
+               f"{first_forecast:%B %Y} to {end:%B %Y} forecast")
+    else:
+        how = f"has not begun: it is forecast in full ({first_forecast:%B %Y} to {end:%B %Y})"
+    return (f"The forecast's change is on {before}, which {how}. P(meet) allows for the uncertainty of that forecast "
+            "too.")
 
 
 # ---------------------------------------------------------------- a rate milestone (satisfaction, or any rate)
@@ -638,8 +713,67 @@ _SWITCH_CLAUSE = re.compile(rf";\s[^;.]*{_SWITCH}[^;.]*(?=\.)")
 _SENTENCE_BREAK = re.compile(r"(?<=\.)(\s+)")
 
 
+def _plural(count: str, noun: str) -> str:
+    return f"{count} {noun}{'' if count == '1' else 's'}"
+
+
+_LESS_CERTAIN = "as less certain than usual"
+# The forecast's notes on how its ranges were made (calibration, the dataset drift, adding series up), in the words of
+# what each means for a Board member reading the ranges and chances; the terminal, CSV and JSON keep the analyst's
+# (width factors, backtests, the log scale). Each pattern is the whole of the note's wording after its series lead
+# ("13 series (...): ", "burglary / merseyside: "); a note none matches is given as it is.
+_PLAIN_WORDS: tuple[tuple[re.Pattern, object], ...] = (
+    (re.compile(re.escape(PARTLY_CALIBRATED)),
+     "there are under three years of past forecasts to test these series' ranges on, so how wide their ranges are "
+     "rests partly on what is typical of other series, not only on their own record: read their ranges, and the "
+     f"chances drawn from them, {_LESS_CERTAIN}."),
+    (re.compile(r"intervals calibrated on only (?P<n>\d+) backtest (?P<noun>month|quarter)s? \(three years make full "
+                r"evidence\): their width factor is weighed against the factor for series without backtests of their "
+                r"own, \d+\.\d+, giving \d+\.\d+\."),
+     lambda m: f"only {_plural(m['n'], m['noun'])} of past forecasts could test its range (three years would be full "
+               "evidence), so how wide its range is rests partly on what is typical of other series, not only on its "
+               f"own record: read its range, and the chance drawn from it, {_LESS_CERTAIN}."),
+    (re.compile(r"series too short to calibrate intervals on its own backtests; used the width factor for series "
+                r"without backtests of their own, \d+\.\d+\."),
+     "too short to test its forecast's range on its own past: the range is as wide as is typical of other series, so "
+     f"read it, and the chance drawn from it, {_LESS_CERTAIN}."),
+    (re.compile(re.escape(WIDE_INTERVALS)),
+     "their ranges are wide: in some past years these series' counts ran much further from the forecast than "
+     "expected, so their ranges are widened to allow for moves that size."),
+    (re.compile(r"intervals are wide \(width factor \d+\.\d+, where [^)]* is typical\): in the backtest years? from "
+                r"(?P<years>.+?) the counts ran (?P<misses>.+?), far outside the model's own intervals, so every "
+                r"interval is widened to cover misses that size\."),
+     lambda m: f"its range is wide: in the year{'s' if ' and ' in m['years'] else ''} from {m['years']} its counts "
+               f"ran {m['misses']}, much further than expected, so its range is widened to allow for moves that size."),
+    (re.compile(r" \(and out of the interval calibration scores\)"), ""),
+    (re.compile(r"dataset drift: in the year (?P<span>.+?) this dataset's (?P<n>\d+) categories, each summed over its "
+                r"areas, came in (?P<missed>[\d.]+%) (?P<side>above|below) their forecasts made a year ahead; "
+                r"(?P<share>\d+%) of that \(on the log scale\) is carried into this forecast: "),
+     lambda m: f"forecasts have been missing: in the year {m['span']}, recorded crime in this dataset's {m['n']} "
+               f"categories came in {m['missed']} {m['side']} what was forecast a year ahead, so this forecast carries "
+               f"{m['share']} of that miss forward: "),
+    (re.compile(r"(?P<n>\d+) series forecast separately and added up path by path \(totals are coherent\); their "
+                r"paths are paired so year totals move together as their year-on-year changes have\."),
+     lambda m: f"{m['n']} series are forecast one by one and added up, so each total agrees with its parts, and its "
+               "range allows for parts that tend to rise and fall together."),
+    (re.compile(r"^Backtested on real data, "), "Tested against what really happened, "),
+    (re.compile(r"; bench/RESULTS\.md\)"), ")"),
+)
+
+
+def plain_words(note: str) -> str:
+    """``note`` with its calibration and method wording (:data:`_PLAIN_WORDS`) said as what it means for the reader:
+    "intervals calibrated on under three years of backtests: each width factor is weighed against ... 1.80" becomes
+    "there are under three years of past forecasts to test these series' ranges on, ... read their ranges, and the
+    chances drawn from them, as less certain than usual." A note with none of that wording is returned as it is."""
+    for pattern, words in _PLAIN_WORDS:
+        note = pattern.sub(words, note)
+    return note
+
+
 def for_board(note: str) -> str:
-    """``note`` as the Board pack gives it: without the command-line switches that turn off what it describes.
+    """``note`` as the Board pack gives it: without the command-line switches that turn off what it describes, and
+    in plain words (:func:`plain_words`).
 
     The terminal, CSV and JSON keep the note whole (analysts act on it); a Board member cannot, so the aside,
     clause or sentence naming a switch is left out and the rest still reads as whole sentences ("... modelled as
@@ -649,14 +783,16 @@ def for_board(note: str) -> str:
     text = _SWITCH_CLAUSE.sub("", _SWITCH_ASIDE.sub("", note))
     pieces = _SENTENCE_BREAK.split(text)  # sentence, space, sentence, ...
     kept = [sentence for sentence in pieces[::2] if not re.search(_SWITCH, sentence)]
-    return " ".join(kept).strip()
+    return plain_words(" ".join(kept).strip())
 
 
 def _notes(report: MilestoneReport, views: list[MilestoneView], csf: CsfView | None) -> list[tuple[str, str]]:
     """The pack's notes as (the part of the pack each is about, the note); a note two parts share is given once."""
     parts: dict[str, list[str]] = {}
+    footnoted = set(partly_forecast_note(report.assessments))  # said in the summary's footnote, in the pack's words
     for text in [*report.notes, *(report.against.notes if report.against is not None else [])]:
-        parts.setdefault(text, []).append(MILESTONES)
+        if text not in footnoted:
+            parts.setdefault(text, []).append(MILESTONES)
     if any(v.assessment.baseline.probability.p > CAVEAT_ABOVE for v in views):
         parts.setdefault(CALIBRATION_CAVEAT, []).append("P(meet) in the summary")
     for text in (note for v in views for note in getattr(v.process, "notes", [])):  # the control charts' notes
@@ -786,4 +922,5 @@ def build_board_pack(counts: pd.DataFrame, plan: Plan, *, as_of: pd.Timestamp | 
                      csf=csf_view, fleet=fleet_part, notes=notes)
 
 
-__all__ = ["BoardPack", "MilestoneView", "Provenance", "build_board_pack", "fingerprint"]
+__all__ = ["BoardPack", "MilestoneView", "Provenance", "build_board_pack", "fingerprint", "for_board",
+           "part_forecast_footnote", "plain_words"]

@@ -25,7 +25,7 @@ from crimecast.io import write_atomic
 from crimecast.optimise.model import money
 from crimecast.report import fleet as fleet_text
 from crimecast.report import optimise as csf_text
-from crimecast.report.board import YEAR_END, BoardPack, MilestoneView
+from crimecast.report.board import YEAR_END, BoardPack, MilestoneView, part_forecast_footnote
 from crimecast.report.charts import allocation_chart, control_chart_figure, milestone_chart, tradeoff_chart
 from crimecast.report.milestones import probability
 from crimecast.report.pdf import PdfError, print_pdf
@@ -175,8 +175,20 @@ def summary_columns(pack: BoardPack) -> dict[str, str]:
     return columns
 
 
-def summary_rows(pack: BoardPack) -> list[dict]:
-    """One row per milestone, formatted for the summary table (with the numbers behind the icons as data)."""
+def summary_footnotes(pack: BoardPack) -> list[dict]:
+    """The summary's footnotes, each once, in the order of the rows that carry them: ``{"mark": "*", "id": ...,
+    "text": ...}``. One for each year before that is not complete (:func:`crimecast.report.board.part_forecast_footnote`),
+    tied to the forecast cells whose change is on it."""
+    texts = list(dict.fromkeys(text for view in pack.milestones
+                               if (text := part_forecast_footnote(view.assessment)) is not None))
+    return [{"mark": "*" * (index + 1), "id": f"summary-note-{index + 1}", "text": text}
+            for index, text in enumerate(texts)]
+
+
+def summary_rows(pack: BoardPack, footnotes: list[dict] | None = None) -> list[dict]:
+    """One row per milestone, formatted for the summary table (with the numbers behind the icons as data); a cell
+    that ``footnotes`` (:func:`summary_footnotes`) speaks of carries its mark and link."""
+    by_text = {note["text"]: note for note in (footnotes if footnotes is not None else summary_footnotes(pack))}
     rows = []
     for view in pack.milestones:
         a = view.assessment
@@ -198,6 +210,9 @@ def summary_rows(pack: BoardPack) -> list[dict]:
                      "outcome-change": "" if a.outcome_change is None else f"{a.outcome_change:.4f}",
                      "met": "" if a.met is None else str(a.met).lower()},
         }
+        footnote = by_text.get(part_forecast_footnote(a))
+        if footnote is not None:  # the change is on a year before that is partly forecast: say so beside it
+            row["forecast"]["note"] = footnote
         if a.unit == "rate":  # percentages and points, not counts
             row["forecast"] = {"main": f"{outlook.expected * 100:.1f}% ({outlook.expected_change * 100:+.1f} pts)",
                                "sub": f"80%: {outlook.lo80 * 100:.1f}% to {outlook.hi80 * 100:.1f}%"}
@@ -281,11 +296,13 @@ def _environment() -> Environment:
 def render_html(pack: BoardPack) -> str:
     """The Board pack as one HTML document (a string), charts embedded."""
     notice, frequency = pack.provenance.notice, pack.provenance.frequency
+    footnotes = summary_footnotes(pack)
     milestones = [{"view": v, "spc": _spc_chart(v, notice), "cumulative": _cumulative_chart(v, pack, notice),
                    "variation": _icon(v.variation.kind, v.variation.label, v.variation.side),
                    "assurance": _icon(v.assurance.kind, v.assurance.label)} for v in pack.milestones]
     context = {
-        "pack": pack, "year_end": pack.stage == YEAR_END, "summary": summary_rows(pack),
+        "pack": pack, "year_end": pack.stage == YEAR_END, "summary": summary_rows(pack, footnotes),
+        "summary_notes": footnotes,
         "summary_columns": summary_columns(pack), "milestones": milestones,
         "scenario": pack.scenario, "scenario_table": scenario_rows(pack) if pack.scenario is not None else None,
         "csf": _csf_context(pack, notice), "fleet": _fleet_context(pack), "provenance": pack.provenance,
@@ -362,4 +379,5 @@ def written_text(pack: BoardPack, written: Written, *, seconds: float) -> list[L
     return lines
 
 
-__all__ = ["Written", "render_html", "summary_rows", "svg_data_uri", "write_board_pack", "written_text"]
+__all__ = ["Written", "render_html", "summary_footnotes", "summary_rows", "svg_data_uri", "write_board_pack",
+           "written_text"]

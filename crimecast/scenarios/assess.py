@@ -49,7 +49,10 @@ MIN_YEARS_OF_HISTORY = 2  # before --as-of: 24 months or 8 quarters
 
 # ---------------------------------------------------------------- checking the plan against the data
 
-def _resolve_milestone(counts: pd.DataFrame, milestone: Milestone, where: str, *, in_file: bool = True) -> Key:
+def _resolve_milestone(counts: pd.DataFrame, milestone: Milestone, where: str, *, in_file: bool = True,
+                       area_where: str | None = None) -> Key:
+    """The milestone's (category, area) in the data; errors lead with ``where`` (``area_where`` for its area: the
+    plan's ``area:`` when the milestone took it)."""
     named = milestone.area
     try:
         category, _ = resolve_category(counts, milestone.category)
@@ -60,8 +63,9 @@ def _resolve_milestone(counts: pd.DataFrame, milestone: Milestone, where: str, *
     try:
         area = resolve_area(counts, _as_narrowed(counts, named))
     except DataError as error:  # an unknown area: said in terms of --area when one force was taken out of several
-        raise ScenarioError(_outside_the_force(counts, milestone.area, where) if counts.attrs.get("force_name")
-                            else f"{where}: {error}") from None
+        area_where = area_where or where
+        raise ScenarioError(_outside_the_force(counts, milestone.area, area_where) if counts.attrs.get("force_name")
+                            else f"{area_where}: {error}") from None
     try:  # a series left out (a gap too long to fill) says why, before any forecasting
         series_of(counts, category=category, area=area)
     except DataError as error:
@@ -90,7 +94,8 @@ def _one_area_or_named(counts: pd.DataFrame, *, in_file: bool) -> str:
     try:
         return default_area(counts)
     except DataError as error:
-        hint = " In a plan file, an area: key on each milestone does the same." if in_file else ""
+        hint = (" In a plan file, an area: key at the top (the default of every milestone) or on a milestone does the same."
+                if in_file else "")
         raise DataError(f"{error}{hint}") from None
 
 
@@ -351,9 +356,10 @@ def _without_failed(full_plan: Plan, plan: Plan, keys: list, baseline: Panel) ->
     one = len(failed) == 1
     note = (f"{len(failed)} series could not be forecast, so {'its milestone is' if one else 'their milestones are'} "
             f"left out (the others are done). {reasons}")
-    kept = tuple(m for m in plan.milestones if id(m) not in dropped)
-    return (dataclasses.replace(full_plan, milestones=tuple(m for m in full_plan.milestones if id(m) not in dropped)),
-            dataclasses.replace(plan, milestones=kept, notes=(*plan.notes, note)),
+    def kept(m: Milestone) -> bool:
+        return id(m) not in dropped
+
+    return (full_plan.keeping(kept), dataclasses.replace(plan.keeping(kept), notes=(*plan.notes, note)),
             [key for key in keys if key not in gone])
 
 
@@ -420,7 +426,8 @@ def assess_milestones(counts: pd.DataFrame, plan: Plan, *, spec: ForecastSpec | 
             report.notes.append(rates_afresh_note(report))
         return report
     as_of = spec.as_of_month
-    keys = [_resolve_milestone(counts, m, plan.where(i), in_file=plan.from_file) for i, m in enumerate(plan.milestones)]
+    keys = [_resolve_milestone(counts, m, plan.where(i), in_file=plan.from_file, area_where=plan.where_area(i))
+            for i, m in enumerate(plan.milestones)]
     years = sorted({parse_financial_year(m.year) for m in plan.milestones})
     frequency = frequency_of(counts)
     last_month = frequency.period_end_month(counts["month"].max())

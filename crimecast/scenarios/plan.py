@@ -6,6 +6,7 @@ YAML::
     name: 2013/14 Police and Crime Plan
     year: 2013/14                      # default for every milestone
     data: merseyside                   # optional: a stored dataset, embedded dataset or file
+    area: west-midlands                # optional: the area of every milestone that names none (default: force-wide)
     forecast: {model: ets, paths: 1000}  # optional: any ForecastSpec key (crimecast.forecast.spec)
     milestones:
       - {category: burglary-dwelling, target: -8%}          # change on the year before
@@ -20,6 +21,10 @@ or of the rolling 12-month rate at the year's end (``basis: rolling-12``).
 CSV: one milestone per row with columns ``category`` and ``target``,
 ``count`` or ``rate``, and optionally ``name``, ``area``, ``year``,
 ``direction``, ``basis``, ``note``.
+
+A plan's ``area:`` is one area, the default of the milestones that give none
+(a plan for one force of a table of forces names it once); a milestone's own
+``area:`` overrides it. Without either, a milestone is force-wide.
 """
 
 from __future__ import annotations
@@ -61,6 +66,32 @@ def _year(raw) -> str | None:
         raise ValueError(str(error).rstrip(".")) from None
 
 
+def _area(raw, *, plan: bool) -> str:
+    """An ``area:`` as written: one area's name, refused (in words that name the fix) when it is a list, ``all``,
+    several areas or empty. ``plan`` is for the plan's own ``area:``, the default of its milestones."""
+    whose = "A plan's area" if plan else "A milestone's area"
+    several = ("give the milestones in other areas their own area: key (the plan's area: is the default for those "
+               "that give none)" if plan else "write one milestone per area")
+    if isinstance(raw, (list, tuple, dict)):
+        return _refuse(f"{whose} is one area, such as west-midlands, not a "
+                       f"{'mapping' if isinstance(raw, dict) else 'list'}: {several}")
+    if raw is not None and (isinstance(raw, bool) or not isinstance(raw, str)):
+        return _refuse(f"{whose} is an area's name, such as west-midlands, not {raw!r}")
+    text = (raw or "").strip()
+    if not text:
+        return _refuse(f"{whose} is empty: name one, such as west-midlands, or leave the key out (milestones are then "
+                       + ("force-wide)" if plan else "in the plan's area:, else force-wide)"))
+    if text.lower() == "all" or "," in text:
+        named = "every area" if text.lower() == "all" else "several areas"
+        return _refuse(f"{whose} is one area, and '{text}' names {named}: {several}. For one milestone per area, use "
+                       "`forecast milestones CATEGORY --target ... --area all` (or --area a,b)")
+    return text
+
+
+def _refuse(message: str):
+    raise ValueError(message)
+
+
 class Milestone(BaseModel):
     """One target: a series, a change on last year or a count, and a financial year."""
 
@@ -95,6 +126,11 @@ class Milestone(BaseModel):
             raise ValueError(f"a rate target must be above 0% and at most 100%, got {raw!r}: write it as a percentage "
                              "such as 88% (or 0.88)")
         return value
+
+    @field_validator("area", mode="before")
+    @classmethod
+    def _one_area(cls, raw):
+        return _area(raw, plan=False)
 
     @field_validator("target", mode="before")
     @classmethod
@@ -146,6 +182,7 @@ class PlanFile(BaseModel):
     description: str = ""
     year: str | None = None
     data: str | None = None
+    area: str | None = None  # the area of every milestone that names none
     forecast: ForecastSpec | None = None  # model, paths, seed, steps, as_of, ... (crimecast.forecast.spec)
     milestones: list[Milestone]
 
@@ -153,6 +190,11 @@ class PlanFile(BaseModel):
     @classmethod
     def _fy(cls, raw):
         return _year(raw)
+
+    @field_validator("area", mode="before")
+    @classmethod
+    def _one_area(cls, raw):
+        return _area(raw, plan=True)
 
     @field_validator("milestones")
     @classmethod
@@ -177,6 +219,8 @@ class Plan:
     left_out: tuple = ()  # categories, and (category, area) series, ``all`` left out for counts that stop before the forecast
     notes: tuple[str, ...] = ()  # what the plan's making decided (what it left out), in plain words
     carry_on: bool = False  # reached through ``all``: a series that cannot be forecast is left out with a note, as run's
+    area_from_plan: tuple[int, ...] = ()  # the milestones (by their place in the file) whose area is the plan's ``area:``
+    numbers: tuple[int, ...] = ()  # each milestone's place in the file, once some are left out (:meth:`keeping`)
 
     @property
     def from_file(self) -> bool:
@@ -188,13 +232,31 @@ class Plan:
         the data for (:meth:`crimecast.data.sources.DataSource.asking`)."""
         return ",".join(dict.fromkeys(milestone.area for milestone in self.milestones))
 
+    def keeping(self, keep) -> "Plan":
+        """The plan with only the milestones ``keep(milestone)`` is true of, each still named by its place in the
+        file (:meth:`where`): the count part of a plan whose rate milestones come first says ``milestones[1]``."""
+        places = self.numbers or tuple(range(len(self.milestones)))
+        kept = [(m, place) for m, place in zip(self.milestones, places) if keep(m)]
+        return dataclasses.replace(self, milestones=tuple(m for m, _ in kept), numbers=tuple(place for _, place in kept))
+
+    def _place(self, index: int) -> int:
+        return self.numbers[index] if self.numbers else index
+
     def where(self, index: int) -> str:
         """Milestone ``index`` for messages: ``plan.yaml: milestones[2]``, or ``the command-line target for burglary /
         walsall`` when it came from options (where "milestones[0]" names nothing the user wrote)."""
         if self.from_file:
-            return f"{self.source}: milestones[{index}]"
+            return f"{self.source}: milestones[{self._place(index)}]"
         milestone = self.milestones[index]
         return f"the command-line target for {milestone.category} / {milestone.area}"
+
+    def where_area(self, index: int) -> str:
+        """Where milestone ``index``'s area was written, for messages about the area: the plan's own ``area:`` when
+        the milestone took it (``plan.yaml: area (the plan's, for milestones[0])``), else :meth:`where`."""
+        place = self._place(index)
+        if self.from_file and place in self.area_from_plan:
+            return f"{self.source}: area (the plan's, for milestones[{place}])"
+        return self.where(index)
 
 
 def plans_dir() -> Path:
@@ -250,14 +312,24 @@ def load_plan(path: str | Path, *, year: str | None = None) -> Plan:
     else:
         spec = load_yaml_model(path, PlanFile, what="a plan", error=PlanError)
     default_year = _year(year) if year else spec.year
-    milestones = []
+    milestones, from_plan = [], []
     for index, milestone in enumerate(spec.milestones):
         chosen = milestone.year or default_year
         if chosen is None:
             raise PlanError(f"{path}: milestones[{index}] ({milestone.label}) has no financial year. Add year: 2014/15 "
                                 "to the milestone or the plan, or pass --year.")
-        milestones.append(milestone.model_copy(update={"year": chosen}))
-    return Plan(name=spec.name, milestones=tuple(milestones), source=str(path), data=spec.data, forecast=spec.forecast)
+        update = {"year": chosen}
+        if spec.area is not None and "area" not in milestone.model_fields_set:  # the plan's area, unless its own
+            update["area"] = spec.area
+            from_plan.append(index)
+        milestones.append(milestone.model_copy(update=update))
+    return Plan(name=spec.name, milestones=tuple(milestones), source=str(path), data=spec.data, forecast=spec.forecast,
+                area_from_plan=tuple(from_plan))
+
+
+def _option(error: ValidationError) -> str:
+    """The command-line option a milestone made from options was refused for: ``--area``, else ``--target/--count``."""
+    return "--area" if error.errors()[0]["loc"][:1] == ("area",) else "--target/--count"
 
 
 def single_milestone(category: str, *, area: str, target: float | str | None, count: float | None, year: str,
@@ -266,7 +338,7 @@ def single_milestone(category: str, *, area: str, target: float | str | None, co
     try:
         milestone = Milestone(category=category, area=area, target=target, count=count, year=year, direction=direction)
     except ValidationError as error:
-        raise PlanError(f"--target/--count: {error.errors()[0]['msg'].removeprefix('Value error, ')}.") from None
+        raise PlanError(f"{_option(error)}: {error.errors()[0]['msg'].removeprefix('Value error, ')}.") from None
     return Plan(name=milestone.label, milestones=(milestone,), source=COMMAND_LINE)
 
 
@@ -277,7 +349,7 @@ def milestone_plan(keys: list[tuple[str, str]], *, name: str, target: float | st
         milestones = tuple(Milestone(category=c, area=a, target=target, count=count, year=year, direction=direction)
                            for c, a in keys)
     except ValidationError as error:
-        raise PlanError(f"--target/--count: {error.errors()[0]['msg'].removeprefix('Value error, ')}.") from None
+        raise PlanError(f"{_option(error)}: {error.errors()[0]['msg'].removeprefix('Value error, ')}.") from None
     return Plan(name=name, milestones=milestones, source=COMMAND_LINE)
 
 

@@ -38,7 +38,7 @@ def is_rate_milestone(milestone: Milestone) -> bool:
 
 def count_part(plan: Plan) -> Plan:
     """The plan without its rate milestones (assessed on counts as before)."""
-    return dataclasses.replace(plan, milestones=tuple(m for m in plan.milestones if not is_rate_milestone(m)))
+    return plan.keeping(lambda m: not is_rate_milestone(m))
 
 
 def rate_outlook(rates: np.ndarray, *, last_year: float, threshold: float, direction: str) -> Outlook:
