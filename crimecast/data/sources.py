@@ -243,8 +243,9 @@ def at_common_end(counts: pd.DataFrame, area: str) -> pd.DataFrame:
     data comes force by force): a command on the forces whose counts end
     earlier uses the data to their end, as ``--as-of`` that month would, and
     a note says so, rather than treating their every series as one that
-    stopped. Data whose forces end together (or that is not a dataset of
-    forces) is returned as it is.
+    stopped; ``attrs["force_ends"]`` keeps where each force ended before the
+    cut (a comparison says which year that holds back). Data whose forces end
+    together (or that is not a dataset of forces) is returned as it is.
     """
     forces = list(counts.attrs.get("forces") or ())
     ends = force_ends(counts, forces, counts.attrs.get("parents", {}))
@@ -259,7 +260,8 @@ def at_common_end(counts: pd.DataFrame, area: str) -> pd.DataFrame:
     holder = f"{asked[0]} has" if len(asked) == 1 else "every force asked for has"
     note = (f"the forces end at different {frequency.noun}s ({ends_text(ends, frequency)}): the data is used to "
             f"{frequency.label(end)}, the last {frequency.noun} {holder}.")
-    cut.attrs = {**counts.attrs, "notes": [*counts.attrs.get("notes", []), note], "as_of": end}
+    cut.attrs = {**counts.attrs, "notes": [*counts.attrs.get("notes", []), note], "as_of": end,
+                 "force_ends": FrozenDict(ends)}
     return cut
 
 

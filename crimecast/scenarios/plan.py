@@ -183,13 +183,18 @@ class Plan:
         the data for (:meth:`crimecast.data.sources.DataSource.asking`)."""
         return ",".join(dict.fromkeys(milestone.area for milestone in self.milestones))
 
-    def where(self, index: int) -> str:
+    def where(self, index: int, *, force: str = "") -> str:
         """Milestone ``index`` for messages: ``plan.yaml: milestones[2]``, or ``the command-line target for burglary /
-        walsall`` when it came from options (where "milestones[0]" names nothing the user wrote)."""
+        walsall`` when it came from options (where "milestones[0]" names nothing the user wrote). ``force``: the
+        key of the force ``--area`` took out of several (``counts.attrs["force_name"]``), which the data holds as its
+        whole: a target on the whole is named by it (``robbery / devon-cornwall``, not ``robbery / force``)."""
+        from crimecast.data.series import FORCE_AREA
+
         if self.from_file:
             return f"{self.source}: milestones[{index}]"
         milestone = self.milestones[index]
-        return f"the command-line target for {milestone.category} / {milestone.area}"
+        area = force if force and milestone.area == FORCE_AREA else milestone.area
+        return f"the command-line target for {milestone.category} / {area}"
 
 
 def plans_dir() -> Path:
