@@ -173,19 +173,20 @@ def data_options(command=None, *, peers: bool = False):
         if "area" in kwargs:  # (a command without --area, such as list, reads the data as it is)
             data_source = data_source.asking(_peers_asked(kwargs) if peers else kwargs["area"])
         counts = open_counts(data_source)
-        # the notes speak of what the command reads (compare: --area and --peers; a --peer-group file, read later,
-        # leaves them dataset-wide)
+        # the notes speak of what the command reads (compare: --area and its peers)
         area = _peers_asked(kwargs) if peers else kwargs.get("area")
-        _say_provenance(counts, **({"area": area, "category": kwargs.get("category")} if area or not peers else {}))
+        _say_provenance(counts, area=area, category=kwargs.get("category"))
         return command(*args, counts=counts, **kwargs)
 
     return data_source_options(wrapper)
 
 
-def _peers_asked(options: dict) -> str | None:
-    """The areas compare asks for: ``--area`` with its ``--peers``; ``None`` (every area) for a peer group file, read
-    later, or no peers."""
-    return f"{options['area']},{options['peers']}" if options["peers"] and not options["peer_group"] else None
+def _peers_asked(options: dict) -> str:
+    """The areas compare asks for: ``--area`` with its peers (``--peers``, or the areas of its ``--peer-group``
+    file)."""
+    from crimecast.forecast.compare import peer_names
+
+    return ",".join([options["area"], *peer_names(options["peers"], options.get("peer_group"))])
 
 
 def as_of_option(command):
@@ -219,6 +220,14 @@ def _open_scheduler(ctx: click.Context, param: click.Parameter, value: str | Non
 
     require_dask()
     ctx.with_resource(scheduler_session(value))
+
+
+def _scheduler_given() -> bool | None:
+    """Whether ``--scheduler`` was given to the running command (``None``: not), for :func:`refuse_unused`."""
+    from click.core import ParameterSource
+
+    source = click.get_current_context().get_parameter_source("scheduler")
+    return True if source not in (None, ParameterSource.DEFAULT) else None
 
 
 scheduler_option = click.option(
@@ -658,22 +667,26 @@ def compare_command(category, area, peers, peer_group, year, population_file, no
     """
     from crimecast.data.population import load_population
     from crimecast.forecast.compare import compare_areas, peer_names
-    from crimecast.forecast.spec import forecast_spec, refuse_unused, refuse_unused_switches
+    from crimecast.forecast.spec import OPTIONS, RUN_OPTIONS, forecast_spec, refuse_unused, refuse_unused_switches
     from crimecast.report import compare as render
 
     names = peer_names(peers, peer_group)
     population = load_population(population_file) if population_file else None
-    given = {**spec_options, "exceptional": exceptional_spec}  # the forecast settings, refused where none is used
+    # the forecast settings, and how the forecasts are run: refused where nothing is forecast
+    given = {**spec_options, "exceptional": exceptional_spec, "jobs": jobs, "scheduler": _scheduler_given()}
+    unused = (*OPTIONS, *RUN_OPTIONS)
     options = None
     if no_forecast:
-        refuse_unused(given, where="with --no-forecast", why="nothing is forecast", instead="drop --no-forecast")
+        refuse_unused(given, names=unused, where="with --no-forecast", why="nothing is forecast",
+                      instead="drop --no-forecast")
     else:
         options = forecast_spec(**spec_options, exceptional=_exceptional(exceptional_spec, counts))
         refuse_unused_switches(options, spec_options)
     comparison = compare_areas(counts, category=category, focus=area, peers=names, year=year, population=population,
                                forecast=options, jobs=jobs or default_jobs())
     if options is not None and comparison.spec is None:  # a past year: no forecast was made
-        refuse_unused(given, where=f"with --year {comparison.year}", why="it is a past year, so nothing is forecast")
+        refuse_unused(given, names=unused, where=f"with --year {comparison.year}",
+                      why="it is a past year, so nothing is forecast")
     with staged_output(out_dir) as stage:
         written = render.write_compare_files(comparison, stage.dir, data_label=_data_label(counts),
                                              notice=counts.attrs.get("notice", ""), chart=not no_chart)
@@ -1476,7 +1489,9 @@ def report_command(plan_file, as_of, scenario_file, csf_file, fleet_file, out_di
     from crimecast.optimise.fleet_spec import load_fleet
     from crimecast.report.board import build_board_pack
     from crimecast.report.board_html import write_board_pack, written_text
+    from crimecast.forecast.spec import refuse_unused
     from crimecast.scenarios.plan import open_plan_counts
+    from crimecast.scenarios.rate_assess import count_part
     from crimecast.scenarios.spec import load_scenario
 
     started = time.perf_counter()
@@ -1484,6 +1499,13 @@ def report_command(plan_file, as_of, scenario_file, csf_file, fleet_file, out_di
     # the plan's `data:` unless --data or --dataset is given, to the last period every force its milestones name has
     data = open_plan_counts(data_source, plan_file=plan_file, as_of=month, force_wide=False)
     plan, counts = data.plan, data.counts
+    if saved_name is not None and count_part(plan).milestones:  # (a plan of rates only forecasts them afresh)
+        # the milestones read the saved forecast, and the fund forecasts with its own file's model and seed (only
+        # --paths reaches it, when the saved forecast does not serve it): what would be left unused is refused
+        refuse_unused({"model": model, "seed": seed, "paths": None if csf_file else n_paths},
+                      where=f"with --forecast {saved_name}", why="the saved forecast's settings are used"
+                      + ("; the fund forecasts with its own file's model and seed" if csf_file else ""),
+                      instead="forecast afresh without --forecast")
     _say_provenance(counts, area=data.noted)  # the gaps of the areas its milestones name, not other forces'
     folder = out_dir
     scenario = load_scenario(scenario_file) if scenario_file else None

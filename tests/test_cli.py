@@ -164,6 +164,25 @@ def test_forecast_settings_a_command_would_leave_unused_are_refused(small_csv, t
                                      "forecast afresh without --forecast.") in saved.output
 
 
+def test_how_forecasts_run_and_a_packs_settings_are_refused_where_nothing_uses_them(small_csv, tmp_path):
+    """--jobs (and --scheduler) beside compare --no-forecast, and report --forecast NAME's --model and --seed (the
+    milestones read the saved forecast, the fund forecasts with its own file's model and seed), with --paths where
+    there is no fund to take it: refused in the one wording (exit 2; was: accepted, and unused without a word)."""
+    compare = invoke("compare", "robbery", "--area", "north", "--peers", "south", "--data", str(small_csv),
+                     "--no-forecast", "--jobs", "2", "--no-chart", "--out", str(tmp_path))
+    assert compare.exit_code == 2 and ("Error: --jobs has no effect with --no-forecast: nothing is forecast. Leave "
+                                       "--jobs out, or drop --no-forecast.") in compare.output
+    pack = ("report", "--plan", "plan-2013-14", "--forecast", "start", "--no-pdf", "--store", str(tmp_path / "s.duckdb"),
+            "--out", str(tmp_path / "pack"))
+    refused = invoke(*pack, "--model", "ets", "--seed", "3")
+    assert refused.exit_code == 2 and ("Error: --model and --seed have no effect with --forecast start: the saved "
+                                       "forecast's settings are used. Leave --model and --seed out, or forecast afresh "
+                                       "without --forecast.") in refused.output
+    assert invoke(*pack, "--paths", "200").exit_code == 2
+    fund = invoke(*pack, "--paths", "200", "--csf", "csf-2013-14")  # --paths sets the fund's when it forecasts afresh
+    assert fund.exit_code == 1 and "no saved forecast 'start'" in fund.output, fund.output
+
+
 @pytest.mark.slow
 def test_run_all_forecasts_every_series_with_progress(small_csv, tmp_path):
     result = invoke("run", "all", "--data", str(small_csv), "--model", "seasonal-naive", "--paths", "200", "--no-backtest",
@@ -406,8 +425,8 @@ def test_scenario_errors_are_one_line_without_traceback(tmp_path, text, message)
 
 
 def test_only_a_command_made_to_read_peers_reads_them_beside_its_area(write_csv, tmp_path, monkeypatch):
-    """The data options read --peers beside --area, with the notes dataset-wide, for any command with an option named
-    peers: compare's reading is now asked for by the decorator (``data_options(peers=True)``), not found by name."""
+    """The data options read --peers (or a --peer-group file's areas) beside --area, for a command made to read
+    peers: compare's reading is asked for by the decorator (``data_options(peers=True)``), not found by name."""
     import click
 
     import crimecast.data.sources as sources
@@ -433,10 +452,11 @@ def test_only_a_command_made_to_read_peers_reads_them_beside_its_area(write_csv,
 
     args = ["robbery", "--data", str(path), "--area", "north", "--peers", "south"]
     plain, peers = (CliRunner().invoke(probe(decorator), args) for decorator in (data_options, data_options(peers=True)))
-    group = CliRunner().invoke(probe(data_options(peers=True)), [*args[:-2], "--peer-group", str(tmp_path / "g.csv")])
+    (tmp_path / "g.txt").write_text("south\n", encoding="utf-8")
+    group = CliRunner().invoke(probe(data_options(peers=True)), [*args[:-2], "--peer-group", str(tmp_path / "g.txt")])
     assert [plain.exit_code, peers.exit_code, group.exit_code] == [0, 0, 0], plain.output + peers.output + group.output
-    assert asked == ["north", "north,south", "all"]  # a peer group file is read later: every area
-    assert "2012-06" not in plain.output and "2012-06" in peers.output  # CATEGORY in --area, or dataset-wide
+    assert asked == ["north", "north,south", "north,south"]
+    assert "2012-06" not in plain.output and "2012-06" in peers.output and "2012-06" in group.output
 
 
 # ---------------------------------------------------------------- milestones
@@ -787,6 +807,20 @@ def test_milestones_as_of_decide_gaps_on_the_data_as_it_stood_then(write_csv, tm
     stopped = invoke("milestones", "robbery", "--area", "south", *data)  # 2013-06 missing then: not filled from 2013-07
     assert stopped.exit_code == 1 and "its counts stop at 2013-05" in stopped.output
     assert "filled" not in stopped.output
+
+
+def test_messages_on_one_area_taken_out_of_several_name_it_not_force(write_csv, tmp_path):
+    """Milestones on one area of peers forecast it as the whole (area 'force', its seed still made from its own key):
+    a message named its series 'burglary / force' (the target's, a series' that stops); it names the area asked for."""
+    from tests.builders import replay_text
+
+    data = ["--data", str(write_csv(replay_text())), "--areas", "peers", "--target", "-5%", "--model", "seasonal-naive",
+            "--paths", "200", "--jobs", "1", "--no-chart", "--out", str(tmp_path)]
+    gaps = invoke("milestones", "burglary", "--area", "north", *data)  # left out for a gap too long to fill
+    assert gaps.exit_code == 1 and "Error: the command-line target for burglary / north: burglary has" in gaps.output
+    stopped = invoke("milestones", "robbery", "--area", "south", "--as-of", "2013-06", *data)
+    assert stopped.exit_code == 1 and "Error: robbery / south: its counts stop at 2013-05" in stopped.output
+    assert "/ force" not in gaps.output + stopped.output
 
 
 # ---------------------------------------------------------------- --json: stdout is JSON and nothing else

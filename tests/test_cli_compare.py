@@ -286,3 +286,24 @@ def test_compare_speaks_only_of_the_gaps_of_the_areas_it_compares(tmp_path):
     assert result.exit_code == 0, result.output
     assert "Note: filled 1 missing month(s) in 1 series with linear interpolation (all 2019-07)" in result.output
     assert "durham" not in result.output.lower()  # was: "1 series left out for gaps ... (robbery / durham)"
+
+
+def test_compare_reads_the_data_to_the_last_month_its_areas_have_and_says_which_year_that_holds_back(write_csv, tmp_path):
+    """Forces that end at different months (a download without Durham's 2020-03): the comparison reads the data to
+    the last month the areas it compares have, a peer-group file's as --peers' (was: to the last month every force of
+    the data has, Durham's, though Durham was not compared), and says which year a force that lags holds back (was:
+    2018/19 compared without a word on 2019/20)."""
+    months = [f"{y}-{m:02d}" for y in range(2017, 2021) for m in range(1, 13)][3:39]  # 2017/18 to 2019/20
+    rows = [f"{month},{force},Robbery,{base + i % 12}" for i, month in enumerate(months)
+            for force, base in (("Merseyside Police", 100), ("Cleveland Police", 50), ("Durham Constabulary", 40))
+            if (month, force) != ("2020-03", "Durham Constabulary")]
+    data = write_csv("month,force,crime_type,count\n" + "\n".join(rows) + "\n", name="forces.csv")
+    quick = ("--data", data, "--area", "merseyside", "--no-forecast", "--out", tmp_path)
+    group = invoke("compare", "robbery", "--peer-group", write_csv("cleveland\n", name="group.txt"), *quick)
+    assert group.exit_code == 0 and "Robbery 2019/20: Merseyside and its peers (Cleveland)" in group.output, group.output
+    assert "the data is used to" not in group.output
+    behind = invoke("compare", "robbery", "--peers", "durham", *quick)
+    assert behind.exit_code == 0 and "Robbery 2018/19: Merseyside and its peers (Durham)" in behind.output
+    assert ("2019/20 is not compared: it is whole in the data for merseyside, but durham has it only to 2020-02, so "
+            "2018/19 is the last financial year every area compared has whole (--year 2019/20 once it has the rest of "
+            "it).") in behind.output

@@ -243,6 +243,82 @@ def test_one_forces_next_month_extends_a_dataset_of_several_and_commands_say_whe
     assert json.loads(ahead.stdout)["series"][0]["forecast"][0]["month"] == "2020-02"
 
 
+def test_a_dataset_of_one_forces_street_files_is_titled_by_the_force_its_files_name(tmp_path, store):
+    """Merseyside's own street files: run, spc and milestones titled its force-wide series 'force-wide'; they name
+    the force as its files do (the area stays 'force', and the numbers are as they were)."""
+    months = [f"{y}-{m:02d}" for y in (2018, 2019) for m in range(1, 13)] + ["2020-01", "2020-02", "2020-03"]
+    files = [_street_file(tmp_path, "Merseyside Police", month) for month in months]
+    assert invoke("data", "import", "police-uk", *files, "--name", "mersey", "--store", store).exit_code == 0
+    quick = ("--dataset", "mersey", "--store", store, "--no-chart", "--out", tmp_path / "o")
+    forecast = ("--model", "seasonal-naive", "--paths", 200)
+    titles = {"run": "Burglary — Merseyside Police. Data: mersey.", "spc": "Burglary — Merseyside Police: XmR chart",
+              "milestones": "Burglary — Merseyside Police  2020/21"}
+    shown = {"run": invoke("run", "burglary", *quick, *forecast, "--no-backtest"),
+             "spc": invoke("spc", "burglary", *quick),
+             "milestones": invoke("milestones", "burglary", "--target", "-5%", "--year", "2020/21", *quick, *forecast)}
+    for command, result in shown.items():
+        assert result.exit_code == 0 and titles[command] in result.output, result.output
+        assert "force-wide" not in result.output
+
+
+def test_a_counts_file_of_forces_in_an_older_store_has_its_forces_read_as_forces_without_importing_it_again(tmp_path,
+                                                                                                       store):
+    """A store made before the forces' names were recorded: a counts file of forces whose download lacks Cleveland's
+    last month was read as areas whose counts stop (`run --area cleveland` failed: "its counts stop at 2019-12, 1
+    month before the data used ends"), until imported again; its import options say its areas are forces."""
+    import duckdb
+
+    months = [f"{y}-{m:02d}" for y in range(2017, 2020) for m in range(1, 13)] + ["2020-01"]
+    rows = [f"{month},{force},Burglary,{base + 3 * (i % 12)}" for i, month in enumerate(months)
+            for force, base in (("Merseyside Police", 400), ("Cleveland Police", 150))
+            if (month, force) != ("2020-01", "Cleveland Police")]
+    path = tmp_path / "forces.csv"
+    path.write_text("month,force,crime_type,count\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    assert invoke("data", "import", "csv", path, "--name", "forces", "--store", store).exit_code == 0
+    with duckdb.connect(str(store)) as connection:  # as the store was before it recorded the forces' names
+        connection.execute("UPDATE areas SET name = NULL WHERE dataset = 'forces'")
+    assert "forces: the forces end at different months (merseyside 2020-01; cleveland 2019-12)" in invoke(
+        "data", "list", "--store", store).output
+    behind = invoke("run", "burglary", "--area", "cleveland", "--dataset", "forces", "--store", store, "--model",
+                    "seasonal-naive", "--paths", 200, "--no-backtest", "--no-chart", "--out", tmp_path / "o")
+    assert behind.exit_code == 0 and "the data is used to 2019-12, the last month cleveland has" in behind.output, \
+        behind.output
+
+
+def test_an_area_keeps_its_key_when_a_later_month_has_a_second_force_recording_crimes_there(tmp_path, store):
+    """Halton, outside Merseyside, held Merseyside's crimes only; in February Cleveland records one there too. The
+    extension gave Merseyside's Halton a second key ('halton' to January, 'halton-merseyside' from February: one
+    series split in two); it keeps 'halton', and Cleveland's is told apart by its key."""
+    import duckdb
+
+    from tests.builders import street_csv_text
+
+    def month(name: str, *, halton: bool) -> list:
+        folder = tmp_path / name
+        folder.mkdir()
+        cleveland = street_csv_text("Cleveland Police", name, seed=2) + (
+            f"c{name}h,{name},Cleveland Police,Cleveland Police,-2.7,53.3,On or near Road,E01012393,Halton 001B,"
+            "Robbery,Under investigation,\n" if halton else "")
+        (folder / f"{name}-cleveland-street.csv").write_text(cleveland, encoding="utf-8")
+        (folder / f"{name}-merseyside-street.csv").write_text(street_csv_text("Merseyside Police", name, seed=1),
+                                                              encoding="utf-8")
+        return sorted(folder.glob("*.csv"))
+
+    options = ("--name", "two", "--area-level", "local-authority", "--store", store)
+    assert invoke("data", "import", "police-uk", *month("2020-01", halton=False), *options).exit_code == 0
+    later = invoke("data", "import", "police-uk", *month("2020-02", halton=True), *options)
+    assert later.exit_code == 0, later.output
+    assert ("areas renamed to keep every name unique (a force's own name, or a name two forces share): Halton "
+            "(Cleveland Police) is 'halton-cleveland'.") in later.output
+    with duckdb.connect(str(store), read_only=True) as connection:
+        halton = connection.execute("SELECT area, parent FROM areas WHERE dataset = 'two' AND name = 'Halton' "
+                                    "ORDER BY area").fetchall()
+        months = connection.execute("SELECT strftime(month, '%Y-%m'), count FROM counts WHERE area = 'halton' AND "
+                                    "category = 'robbery' ORDER BY month").fetchall()
+    assert halton == [("halton", "merseyside"), ("halton-cleveland", "cleveland")]
+    assert months == [("2020-01", 1), ("2020-02", 1)]
+
+
 def test_milestones_and_the_board_pack_on_several_forces_use_the_data_to_the_last_month_they_all_have(tmp_path, store):
     """`milestones --area all` and a plan naming forces that end at different months (`milestones --plan`, the Board
     pack) read the data as `run --area all` does (was: every series of the force a month behind was left out as one

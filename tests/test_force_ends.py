@@ -50,3 +50,14 @@ def test_a_force_far_behind_the_others_has_stopped_rather_than_waiting_for_its_n
                            "area": ["essex", "kent", "surrey"]})
     ends = force_ends(months, ["essex", "kent", "surrey"], {})  # three months behind waits; four has stopped
     assert ends == {"essex": pd.Timestamp("2020-06-01"), "kent": pd.Timestamp("2020-03-01")}
+
+
+def test_a_counts_file_of_forces_stored_without_their_names_is_known_by_its_import_options():
+    """A store made before the forces' names were recorded has none: its forces are known from the options the
+    counts file was imported with (a column of forces), never for a column of local authorities or where the options
+    cannot tell (--areas peers without --area-col)."""
+    unnamed = _hierarchy([("merseyside", None, None, "force"), ("cleveland", None, None, "force")])
+    for options in ({"areas": None, "sum_duplicates": False}, {"area_col": "force", "areas": "peers"}):
+        assert forces_in(unnamed, areas="peers", kind="csv", options=options) == ["cleveland", "merseyside"]
+    for options in ({"area_col": "local_authority_from_lsoa_name", "areas": "peers"}, {"areas": "peers"}, None):
+        assert forces_in(unnamed, areas="peers", kind="csv", options=options) == []

@@ -125,8 +125,9 @@ def test_one_force_of_several_is_named_where_the_whole_would_read_force_wide(res
     push = result.resolved.drivers[1]
     assert "violence with injury (force-wide)" in describe_driver(push)  # one force's own data: force-wide
     assert "Violence with injury — force-wide" in set(year_table(result)["series"])
-    named = dataclasses.replace(result, resolved=dataclasses.replace(result.resolved, force="merseyside"))
-    assert "violence with injury (Merseyside)" in describe_driver(push, force="merseyside")
+    named = dataclasses.replace(result, resolved=dataclasses.replace(result.resolved, force="merseyside",
+                                                                     whole_title="Merseyside"))
+    assert "violence with injury (Merseyside)" in describe_driver(push, whole="Merseyside")
     assert {"Violence with injury — Merseyside", "Burglary dwelling — Walsall"} <= set(year_table(named)["series"])
     assert "Total recorded crime — Merseyside" in set(contribution_frame(named)["series"])
     years = write_scenario_tables(named, tmp_path, data_label="x")[1].read_text(encoding="utf-8")

@@ -140,3 +140,16 @@ def test_forces_pool_with_their_sum_only_up_to_the_last_month_every_force_has():
     assert season_references(counts)["burglary"].tolist() == [90, 90, 90]
     counts.attrs.update(forces=[])  # areas that are not forces (local authorities): an area that ends has stopped
     assert season_references(counts)["burglary"].tolist() == [90, 90, 90, 50]
+
+
+def test_one_area_taken_out_of_several_keeps_its_key_but_is_named_by_it():
+    """restrict_to holds the area asked for as the whole ('force', so its seed is the one seed_key gives it): its
+    series is named by that area in messages (was 'robbery / force') and titles call the whole by it."""
+    from crimecast.data.series import whole_title
+    from crimecast.data.sources import restrict_to
+
+    counts = table({("north", "robbery"): [1, 2, 3, 4], ("south", "robbery"): [5, 6, 7, 8]})
+    counts.attrs.update(areas="peers")
+    south = restrict_to(counts, "south")
+    assert set(south["area"]) == {"force"} and series_of(south, category="robbery", area="force").name == "robbery / south"
+    assert whole_title(south.attrs) == "South" and whole_title(counts.attrs) == ""

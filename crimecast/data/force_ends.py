@@ -18,6 +18,7 @@ import pandas as pd
 
 from crimecast.data.frequency import Frequency
 from crimecast.data.months import months_between
+from crimecast.data.slugs import slugify
 from crimecast.defaults import FORCE_WAIT_MONTHS
 
 
@@ -27,14 +28,34 @@ from crimecast.defaults import FORCE_WAIT_MONTHS
 PUBLISHED_WHOLE = ("home-office",)
 
 
-def forces_in(hierarchy: pd.DataFrame, *, areas: str, kind: str) -> list[str]:
-    """The forces of a dataset of peers whose areas are named forces and arrive force by force (police.uk's, a
-    counts file's force column): its top-level areas of level ``force``; empty for any other dataset (one force,
-    peers that are not named as forces, or a source of ``kind`` published whole, ``PUBLISHED_WHOLE``)."""
+# A counts file's column of forces (its areas are then forces, named as police.uk's files name them).
+FORCE_COLUMNS = ("force", "force-name", "pfa", "police-force-area")
+
+
+def forces_in(hierarchy: pd.DataFrame, *, areas: str, kind: str, options: dict | None = None) -> list[str]:
+    """The forces of a dataset of peers whose areas are forces and arrive force by force (police.uk's, a counts
+    file's force column): its top-level areas of level ``force``; empty for any other dataset (one force, peers that
+    are not forces, or a source of ``kind`` published whole, ``PUBLISHED_WHOLE``).
+
+    Forces are known by their names (the store records them), or, for a counts file imported before the store
+    recorded them, by the ``options`` it was imported with (:func:`read_from_force_column`), so such a dataset
+    works as one imported now, without importing it again.
+    """
     if areas != "peers" or hierarchy.empty or kind in PUBLISHED_WHOLE:
         return []
     top = top_forces(hierarchy)
-    return sorted(top["area"]) if top["name"].notna().any() else []
+    named = top["name"].notna().any() or read_from_force_column(kind, options)
+    return sorted(top["area"]) if named else []
+
+
+def read_from_force_column(kind: str, options: dict | None) -> bool:
+    """Whether a counts file (``kind`` ``csv``) imported as peers with ``options`` read its areas from a column of
+    forces: ``--area-col`` named one (``force``, ``pfa`` ...), or, without ``--areas``, the file's areas were read
+    as peers, which only a column of forces makes so (:func:`crimecast.data.load.import_csv`)."""
+    if kind != "csv" or not options:
+        return False
+    column = options.get("area_col")
+    return slugify(column) in FORCE_COLUMNS if column else options.get("areas") is None
 
 
 def top_forces(hierarchy: pd.DataFrame) -> pd.DataFrame:

@@ -239,5 +239,6 @@ def describe_dataset(name: str, *, store: str | Path | None = None) -> DatasetDe
         denominators = rates.groupby(["category", "area"])["denominator"].sum()
         series["denominator"] = [int(denominators[(c, a)]) for c, a in zip(series["category"], series["area"])]
         return DatasetDescription(dataset=stored, series=series)
-    ends = force_ends(stored.counts, forces_in(stored.hierarchy, areas=stored.areas, kind=stored.kind), parents_in(stored.hierarchy))
+    forces = forces_in(stored.hierarchy, areas=stored.areas, kind=stored.kind, options=stored.options)
+    ends = force_ends(stored.counts, forces, parents_in(stored.hierarchy))
     return DatasetDescription(dataset=stored, series=_series_table(stored.counts, stored.frequency), force_ends=ends)

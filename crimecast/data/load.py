@@ -16,7 +16,7 @@ from crimecast.data.home_office import refuse_rolling_totals
 from crimecast.data.illustrative import illustrative_notice
 from crimecast.data.read import read_table
 from crimecast.data.schema import DEFAULT_FILL, DEFAULT_MAX_GAP, ROW, FillMissing, clean_counts, validate
-from crimecast.data.force_ends import forces_in, parents_in
+from crimecast.data.force_ends import FORCE_COLUMNS, forces_in, parents_in, top_forces
 from crimecast.data.shared import FrozenDict, FrozenList
 from crimecast.data.category_maps import HOME_OFFICE, POLICE_UK, map_frame, matches_police_uk, read_map_file
 from crimecast.data.slugs import force_slug, slugify
@@ -34,7 +34,6 @@ SINGLE_AREA = "force"
 DATE_NAMES = ("month", "date", "period", "month-start", "ds")
 VALUE_NAMES = ("count", "counts", "value", "crimes", "offences", "number-of-offences", "y")
 CATEGORY_NAMES = ("category", "crime-type", "offence", "offence-group", "crime-category", "majortext")
-FORCE_COLUMNS = ("force", "force-name", "pfa", "police-force-area")
 AREA_NAMES = ("area", "district", "borough", "boroughname", "force", "force-name", "local-authority", "pfa")
 
 
@@ -308,7 +307,8 @@ def counts_from(data: ImportedData | StoredDataset, *, source: str, fill_missing
     ``frequency``, ``filled``, ``areas`` (parts or peers), ``whole``,
     ``total_categories``, ``category_notes``, ``kind``, ``parents``, ``forces``
     (the forces of a dataset of named forces as peers: :mod:`crimecast.data.force_ends`),
-    ``whole_key`` (the force key of a one-force dataset's whole, ``--area`` finds it by).
+    ``whole_key`` (the force key of a one-force dataset's whole, ``--area`` finds it by), ``whole_name`` (the name
+    its files give that force, which titles call the whole by).
 
     With ``as_of`` (the data as it stood at the end of that month), periods
     after it are left out before gaps are filled or series left out for them
@@ -335,8 +335,20 @@ def counts_from(data: ImportedData | StoredDataset, *, source: str, fill_missing
                        total_categories=None if len(in_total) == len(categories) else in_total,
                        category_notes=FrozenDict({r.category: r.note for r in categories.itertuples() if r.note}),
                        parents=FrozenDict(parents_in(data.hierarchy)),
-                       forces=FrozenList(forces_in(data.hierarchy, areas=data.areas, kind=data.kind)), whole_key=_whole_key(data))
+                       forces=FrozenList(forces_in(data.hierarchy, areas=data.areas, kind=data.kind,
+                                                   options=data.options)),
+                       whole_key=_whole_key(data), whole_name=_whole_name(data))
     return valid
+
+
+def _whole_name(data: ImportedData | StoredDataset) -> str | None:
+    """The name of the one force a dataset of parts is, as its files give it (police.uk's street files of one force:
+    ``City of London Police``; a counts file of one force), for titles (:func:`crimecast.data.series.whole_title`);
+    ``None`` for any other dataset (districts with an unnamed whole, peers)."""
+    if data.areas != "parts":
+        return None
+    named = top_forces(data.hierarchy).dropna(subset=["name"])
+    return str(named["name"].iloc[0]) if len(named) == 1 else None
 
 
 def _whole_key(data: ImportedData | StoredDataset) -> str | None:

@@ -29,7 +29,7 @@ from pathlib import Path
 import pandas as pd
 
 from crimecast.data.category_maps import POLICE_UK, map_frame
-from crimecast.data.slugs import area_label, force_slug, slugify
+from crimecast.data.slugs import area_label, force_slug, renamed_note, slugify
 from crimecast.data.store import ONE_FORCE_NOTE, ImportedData, SourceFile, sha256_of
 from crimecast.errors import DataError
 
@@ -357,11 +357,7 @@ def _area_slugs(pairs: pd.DataFrame, force_names: list[str]) -> pd.Series:
 
 def _renamed_areas(slugs: pd.DataFrame) -> list[str]:
     """A note naming the areas whose slug had to differ from their name's (``_area_slugs``), and why."""
-    renamed = slugs[slugs["slug"] != slugs["area"].map(slugify)]
-    if renamed.empty:
-        return []
-    listed = ", ".join(f"{area} ({force}) is '{slug}'" for force, area, slug in renamed.itertuples(index=False))
-    return [f"areas renamed to keep every name unique (a force's own name, or a name two forces share): {listed}."]
+    return renamed_note(slugs[["force", "area", "slug"]].itertuples(index=False))
 
 
 def _hierarchy(forces: list[str], areas: pd.DataFrame, level: str, own: dict[str, set[str]], single: bool) -> pd.DataFrame:

@@ -18,7 +18,7 @@ from crimecast.data.load import DEFAULT_DATASET, SINGLE_AREA, data_option
 from crimecast.data.months import months_between
 from crimecast.data.schema import COLUMNS
 from crimecast.data.shared import FrozenDict, FrozenList
-from crimecast.data.slugs import AREA_CUTOFF, SUGGEST_CUTOFF, did_you_mean, slugify
+from crimecast.data.slugs import AREA_CUTOFF, SUGGEST_CUTOFF, area_label, did_you_mean, slugify
 from crimecast.errors import DataError
 
 TOTAL_CATEGORY = "total-recorded-crime"
@@ -160,6 +160,31 @@ def names_the_whole(counts: pd.DataFrame, name: str) -> bool:
     return bool(force) and slugify(name) == force
 
 
+def area_named(attrs: dict, area: str) -> str:
+    """``area`` as messages name it: the whole of one force taken out of several (area ``force``) by that force's key
+    (``counts.attrs["force_name"]``: ``devon-cornwall``, ``north-dorset``), any other area by its own.
+
+    Only the name shown changes: the data keeps the key ``force``, and a series' seed is made from
+    :func:`crimecast.forecast.panel.seed_key`, so the numbers are the same whichever name a message uses.
+    """
+    force = attrs.get("force_name")
+    return force if force and area == (attrs.get("whole") or FORCE_AREA) else area
+
+
+def series_named(attrs: dict, category: str, area: str) -> str:
+    """``burglary / walsall``: one series in messages, its area as :func:`area_named` names it."""
+    return f"{category} / {area_named(attrs, area)}"
+
+
+def whole_title(attrs: dict) -> str:
+    """What titles call the whole (area ``force``) of data with ``attrs`` when it is one named force: one force taken
+    out of several by its key (``Merseyside``), a dataset of one force named in its files (police.uk's street files
+    of one force, a counts file of one force) by the name they give it (``City of London Police``); empty for any
+    other whole, which titles call "force-wide" (:func:`crimecast.data.slugs.area_label`)."""
+    force = attrs.get("force_name")
+    return area_label(force) if force else str(attrs.get("whole_name") or "")
+
+
 def force_named_in(note: str, force: str, *, whole: str = FORCE_AREA) -> str:
     """``note`` with each series of the whole (``robbery / force``) named by the force it is (``robbery / merseyside``).
 
@@ -233,7 +258,9 @@ def season_references(counts: pd.DataFrame) -> dict[str, pd.Series]:
 
 
 def series_of(counts: pd.DataFrame, *, category: str, area: str) -> pd.Series:
-    """One series as counts indexed by period start (``freq='MS'``, or ``'QS-JAN'`` for quarterly data)."""
+    """One series as counts indexed by period start (``freq='MS'``, or ``'QS-JAN'`` for quarterly data), named as
+    messages name it (:func:`series_named`: ``robbery / devon-cornwall`` for the whole of one force taken out of
+    several)."""
     # Plain numpy selection: indexing the frame would copy every column and deep-copy its attrs each call.
     chosen = (counts["category"].to_numpy() == category) & (counts["area"].to_numpy() == area)
     empty = not chosen.any()
@@ -247,11 +274,13 @@ def series_of(counts: pd.DataFrame, *, category: str, area: str) -> pd.Series:
         raise DataError(f"this dataset's areas are peers (such as separate forces), so there is no single '{FORCE_AREA}' total; "
                         f"name one with --area ({', '.join(sorted(counts['area'].unique())[:6])} ...).")
     if empty:
-        raise DataError(f"no counts for {category} in {area}. Run `forecast list` to see which series exist.")
+        raise DataError(f"no counts for {category} in {area_named(counts.attrs, area)}. Run `forecast list` to see "
+                        "which series exist.")
     months = counts["month"].to_numpy()[chosen]
     order = np.argsort(months, kind="stable")
     index = pd.DatetimeIndex(months[order], freq=frequency_of(counts).pandas_freq, name="month")
-    values = pd.Series(counts["count"].to_numpy()[chosen][order], index=index, name=f"{category} / {area}")
+    values = pd.Series(counts["count"].to_numpy()[chosen][order], index=index,
+                       name=series_named(counts.attrs, category, area))
     values.attrs = copy.deepcopy(counts.attrs)
     return values
 

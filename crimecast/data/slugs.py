@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Iterable
 
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 
@@ -71,6 +72,16 @@ def force_slug(name: str) -> str:
     return _FORCE_SUFFIX.sub("", slugify(name))
 
 
+RENAMED_NOTE = "areas renamed to keep every name unique"  # how the note below starts (an extension rewrites it)
+
+
+def renamed_note(areas: Iterable[tuple[str, str, str]]) -> list[str]:
+    """The note naming the areas, given as (force, the area's name, its key), whose key is not their name's, and why
+    (a force's own name, or a name two forces share); empty when every key is its name's."""
+    listed = ", ".join(f"{area} ({force}) is '{slug}'" for force, area, slug in areas if slug != slugify(area))
+    return [f"{RENAMED_NOTE} (a force's own name, or a name two forces share): {listed}."] if listed else []
+
+
 SMALL_WORDS = frozenset({"and", "of", "the", "upon", "on", "under"})  # lower case inside a place's name
 
 
@@ -80,14 +91,14 @@ def _holds_words(choice: str, name: str) -> bool:
     return bool(words) and words <= set(choice.split("-"))
 
 
-def area_label(slug: str, *, force: str = "") -> str:
+def area_label(slug: str, *, whole: str = "") -> str:
     """``'force'`` -> ``'force-wide'``; ``'solihull'`` -> ``'Solihull'``; ``'avon-and-somerset'`` -> ``'Avon and
     Somerset'``; ``'city-of-london'`` -> ``'City of London'``.
 
-    ``force`` is the slug of a force taken out of several (``counts.attrs["force_name"]``), which the data
-    then holds as ``'force'``: ``area_label('force', force='merseyside')`` -> ``'Merseyside'``.
+    ``whole`` is what the data's whole (area ``'force'``) is called when it is one named force
+    (:func:`crimecast.data.series.whole_title`): ``area_label('force', whole='Merseyside')`` -> ``'Merseyside'``.
     """
     if slug == "force":
-        return area_label(force) if force else "force-wide"
+        return whole or "force-wide"
     words = slug.split("-")
     return " ".join(word if i and word in SMALL_WORDS else word.title() for i, word in enumerate(words))

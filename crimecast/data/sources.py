@@ -244,8 +244,9 @@ def at_common_end(counts: pd.DataFrame, area: str) -> pd.DataFrame:
     data comes force by force): a command on the forces whose counts end
     earlier uses the data to their end, as ``--as-of`` that month would, and
     a note says so, rather than treating their every series as one that
-    stopped. Data whose forces end together (or that is not a dataset of
-    forces) is returned as it is.
+    stopped; ``attrs["force_ends"]`` keeps where each force ended before the
+    cut (a comparison says which year that holds back). Data whose forces end
+    together (or that is not a dataset of forces) is returned as it is.
     """
     forces = list(counts.attrs.get("forces") or ())
     ends = force_ends(counts, forces, counts.attrs.get("parents", {}))
@@ -267,7 +268,7 @@ def at_common_end(counts: pd.DataFrame, area: str) -> pd.DataFrame:
         note = (f"data as it stood at the end of {as_of:%Y-%m}, when the forces ended at different {frequency.noun}s "
                 f"({ends_text(ends, frequency)}): the data is used to {frequency.label(end)}, the last "
                 f"{frequency.noun} {holder} ({frequency.label(held)} is held).")
-    cut.attrs = {**counts.attrs, "notes": [*notes, note], "as_of": end}
+    cut.attrs = {**counts.attrs, "notes": [*notes, note], "as_of": end, "force_ends": FrozenDict(ends)}
     return cut
 
 

@@ -67,7 +67,7 @@ import pandas as pd
 from crimecast.data.force_ends import ends_note, force_ends, forces_in, parents_in, ragged, top_forces
 from crimecast.data.frequency import frequency_named
 from crimecast.data.rate_words import rate_words
-from crimecast.data.slugs import force_slug
+from crimecast.data.slugs import RENAMED_NOTE, force_slug, renamed_note
 from crimecast.defaults import STORE_ENV
 from crimecast.errors import DataError, UsageError
 
@@ -399,7 +399,9 @@ def _onto_stored_forces(stored: pd.DataFrame, data: ImportedData, *, areas: str,
     a one-force counts file's force as ``avon-and-somerset-constabulary``, and an extension adds to that area, not to a
     second one summed with it. One force's files (police.uk's, whose total is area ``force``; a counts file of one
     force) extending a dataset of several forces are that force's counts beside the others' (peers are never
-    summed), as an import of several forces' files would have them: its next month may come before theirs.
+    summed), as an import of several forces' files would have them: its next month may come before theirs. A
+    force's districts keep the areas the dataset holds them as (:func:`_districts_onto`), whichever other forces'
+    files come with them.
     """
     forces = top_forces(data.hierarchy).dropna(subset=["name"])
     districts = set(data.hierarchy["parent"].dropna())
@@ -414,35 +416,64 @@ def _onto_stored_forces(stored: pd.DataFrame, data: ImportedData, *, areas: str,
         elif kept is None and one_of_several:
             mapping[area] = force_slug(force)  # a force new to the dataset: beside the others, as a peer
     if not one_of_several:
-        return _renamed(data, mapping)
+        mapping.update(_districts_onto(stored, data.hierarchy, forces=mapping, name=name))
+        renamed = {a: b for a, b in mapping.items() if a != b}
+        return _renamed(data, renamed, notes=_renamed_note_kept(data, renamed))
     force_area = mapping.get(forces["area"].iloc[0], forces["area"].iloc[0])
-    mapping.update(_districts_onto(stored, data.hierarchy, force_area=force_area, name=name))
+    mapping.update(_districts_onto(stored, data.hierarchy, forces={data.whole: force_area}, name=name))
     mapping.setdefault(data.whole, force_area)
+    renamed = {a: b for a, b in mapping.items() if a != b}
     new = "" if _stored_area_of(forces["name"].iloc[0], stored) else ", a force new to it"
-    notes = [n for n in data.notes if n != ONE_FORCE_NOTE]
+    notes = [n for n in _renamed_note_kept(data, renamed) if n != ONE_FORCE_NOTE]
     notes.append(f"one force's files ({forces['name'].iloc[0]}{new}) extend dataset '{name}' of several forces: its "
                  f"counts are area '{force_area}', beside the other forces' (peers, never summed).")
-    return _renamed(data, {a: b for a, b in mapping.items() if a != b}, areas="peers", whole=None, notes=notes)
+    return _renamed(data, renamed, areas="peers", whole=None, notes=notes)
 
 
-def _districts_onto(stored: pd.DataFrame, hierarchy: pd.DataFrame, *, force_area: str, name: str) -> dict[str, str]:
-    """The areas a one-force import's districts are in a dataset of several forces: those it already holds for the
-    force (by name), else their own, told apart from a force's name (``-area``) or another force's area of that name
-    (by the force's key)."""
-    if force_area in set(stored["area"]) and force_area not in set(top_forces(stored)["area"]):
-        raise DataError(f"dataset '{name}' holds an area '{force_area}' that is not the force of that name, so this "
-                        "force's counts would be added to it. Import all the files together with --replace, or these "
-                        "under another --name.")
-    own = stored[stored["parent"] == force_area]
-    kept = dict(zip(own["name"], own["area"]))
-    forces = set(top_forces(stored)["area"]) | {force_area}
-    taken = set(stored["area"]) - set(own["area"])
-    mapping = {}
-    for area, district, parent in zip(hierarchy["area"], hierarchy["name"], hierarchy["parent"]):
-        if isinstance(parent, str):  # a district (the force itself has no parent): as police_uk._area_slugs names it
-            slug = kept.get(district, area)
-            mapping[area] = slug if district in kept else f"{slug}-area" if slug in forces else \
-                f"{slug}-{force_area}" if slug in taken else slug
+def _renamed_note_kept(data: ImportedData, mapping: dict[str, str]) -> list[str]:
+    """``data``'s notes, with its note on areas whose key is not their name's (``slugs.renamed_note``) saying the keys
+    the dataset keeps them as (``mapping``), not the ones the import alone would have given them."""
+    at = next((i for i, n in enumerate(data.notes) if n.startswith(RENAMED_NOTE)), None)
+    if at is None or not mapping:
+        return list(data.notes)
+    hierarchy = data.hierarchy
+    force_names = dict(zip(hierarchy["area"], hierarchy["name"]))
+    districts = [(force_names.get(parent) or parent, district, mapping.get(area, area))
+                 for area, district, parent in zip(hierarchy["area"], hierarchy["name"], hierarchy["parent"])
+                 if isinstance(parent, str) and isinstance(district, str)]
+    return [*data.notes[:at], *renamed_note(districts), *data.notes[at + 1:]]
+
+
+def _districts_onto(stored: pd.DataFrame, hierarchy: pd.DataFrame, *, forces: dict[str, str],
+                    name: str) -> dict[str, str]:
+    """The areas an extension's named districts (police.uk's local authorities, LSOAs) are in the stored dataset:
+    those it already holds for their force (by name), else their own, told apart from a force's name (``-area``) or
+    another force's area of that name (by the force's key).
+
+    A district's key is fixed when it is first imported: an area two forces share is told apart by a suffix only
+    when both are in one import (police_uk._area_slugs), so a later month in which only one of them records
+    crimes there (or a second force first does) would otherwise give it another key, and split its series in two.
+    ``forces`` maps the import's force areas to the areas the dataset keeps them as (an import's own areas by default).
+    """
+    mapping: dict[str, str] = {}
+    districts = hierarchy[hierarchy["parent"].map(lambda parent: isinstance(parent, str))
+                         & hierarchy["name"].map(lambda named: isinstance(named, str))]
+    if districts.empty:  # unnamed districts (a counts file's): their area is their name's key, the same every import
+        return mapping
+    top = set(top_forces(stored)["area"])
+    for force_area in dict.fromkeys(forces.get(p, p) for p in districts["parent"]):
+        if force_area in set(stored["area"]) and force_area not in top:
+            raise DataError(f"dataset '{name}' holds an area '{force_area}' that is not the force of that name, so "
+                            "this force's counts would be added to it. Import all the files together with --replace, "
+                            "or these under another --name.")
+    top |= set(forces.values())
+    for area, district, parent in zip(districts["area"], districts["name"], districts["parent"]):
+        force_area = forces.get(parent, parent)
+        own = stored[stored["parent"] == force_area]
+        kept = dict(zip(own["name"], own["area"]))
+        taken = set(stored["area"]) - set(own["area"])
+        mapping[area] = kept[district] if district in kept else f"{area}-area" if area in top else \
+            f"{area}-{force_area}" if area in taken else area
     return mapping
 
 
@@ -523,7 +554,7 @@ def save_import(data: ImportedData, *, name: str, store: str | Path | None = Non
 def _ends_note(counts: pd.DataFrame, data: ImportedData) -> list[str]:
     """The note on the forces of a dataset of several that end at different periods (a force's next month imported
     before the others'), after an import: said, not stored (``forecast data list`` and ``show`` say it from the counts)."""
-    forces = forces_in(data.hierarchy, areas=data.areas, kind=data.kind)
+    forces = forces_in(data.hierarchy, areas=data.areas, kind=data.kind, options=data.options)
     ends = force_ends(counts, forces, parents_in(data.hierarchy))
     return [ends_note(ends, frequency_named(data.frequency))] if ragged(ends) else []
 
@@ -608,6 +639,7 @@ class StoredDataset:
     files: pd.DataFrame
     notes: tuple[str, ...]
     illustrative: str | None = None
+    options: dict = field(default_factory=dict)  # the import options it was made with (``datasets.options``)
 
 
 def dataset_names(store: str | Path | None = None) -> list[str]:
@@ -648,9 +680,10 @@ def list_datasets(store: str | Path | None = None) -> pd.DataFrame:
 def _force_ends_of(connection) -> dict[str, dict[str, pd.Timestamp]]:
     """Where each force ends, for every dataset of named forces as peers (:mod:`crimecast.data.force_ends`)."""
     ends = {}
-    for name, kind in connection.execute("SELECT name, kind FROM datasets WHERE areas = 'peers' ORDER BY name").fetchall():
+    for name, kind, options in connection.execute("SELECT name, kind, options FROM datasets WHERE areas = 'peers' "
+                                                  "ORDER BY name").fetchall():
         hierarchy = connection.execute("SELECT area, name, parent, level FROM areas WHERE dataset = ?", [name]).df()
-        forces = forces_in(hierarchy, areas="peers", kind=kind)
+        forces = forces_in(hierarchy, areas="peers", kind=kind, options=json.loads(options))
         if forces:
             last = connection.execute("SELECT area, max(month) AS month FROM counts WHERE dataset = ? GROUP BY area",
                                       [name]).df()
@@ -669,7 +702,7 @@ def read_dataset(name: str, *, store: str | Path | None = None) -> StoredDataset
     from crimecast.data.slugs import did_you_mean
 
     with connect(store) as connection:
-        row = connection.execute("SELECT name, kind, frequency, areas, whole, fingerprint, updated_at, notes "
+        row = connection.execute("SELECT name, kind, frequency, areas, whole, fingerprint, updated_at, notes, options "
                                  "FROM datasets WHERE name = ?", [name]).fetchone()
         if row is None:
             names = [r[0] for r in connection.execute("SELECT name FROM datasets ORDER BY name").fetchall()]
@@ -689,7 +722,8 @@ def read_dataset(name: str, *, store: str | Path | None = None) -> StoredDataset
     counts["count"] = counts["count"].astype("int64")
     return StoredDataset(name=row[0], kind=row[1], frequency=row[2], areas=row[3], whole=row[4], fingerprint=row[5],
                          updated_at=pd.Timestamp(row[6]), counts=counts, categories=categories, hierarchy=hierarchy,
-                         files=files, notes=tuple(json.loads(row[7])), illustrative=notice)
+                         files=files, notes=tuple(json.loads(row[7])), illustrative=notice,
+                         options=json.loads(row[8]) if row[8] else {})
 
 
 def drop_dataset(name: str, *, store: str | Path | None = None) -> int:

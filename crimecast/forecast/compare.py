@@ -134,9 +134,33 @@ def _year_of(series: dict[str, pd.Series], year: str | None, frequency) -> int:
     """The financial year compared: ``year``, else the last one every area has in full."""
     if year is not None:
         return parse_financial_year(year)
-    last = min(s.index[-1] for s in series.values())
-    start = financial_year_start(last)
-    return start if frequency.period_end_month(last).month == 3 else start - 1
+    return _last_whole_year(min(s.index[-1] for s in series.values()), frequency)
+
+
+def _held_back_note(counts: pd.DataFrame, areas: list[str], start: int) -> str | None:
+    """Why the year after ``start`` is not the one compared, when some areas compared have it whole but the data was
+    used only to the last period every one of them has (their forces end at different periods:
+    :func:`crimecast.data.sources.at_common_end`, which keeps each force's end in ``attrs["force_ends"]``)."""
+    ends = {area: end for area, end in (counts.attrs.get("force_ends") or {}).items() if area in areas}
+    if not ends:
+        return None
+    frequency = frequency_of(counts)
+    whole = {area: _last_whole_year(end, frequency) for area, end in ends.items()}
+    if max(whole.values()) <= start:
+        return None
+    behind = sorted(area for area, last in whole.items() if last <= start)
+    ahead = sorted(area for area, last in whole.items() if last > start)
+    until = sorted({frequency.label(ends[area]) for area in behind})
+    return (f"{financial_year_label(start + 1)} is not compared: it is whole in the data for {', '.join(ahead)}, but "
+            f"{', '.join(behind)} {'has' if len(behind) == 1 else 'have'} it only to {' and '.join(until)}, so "
+            f"{financial_year_label(start)} is the last financial year every area compared has whole (--year "
+            f"{financial_year_label(start + 1)} once {'it has' if len(behind) == 1 else 'they have'} the rest of it).")
+
+
+def _last_whole_year(end: pd.Timestamp, frequency) -> int:
+    """The last financial year whole in a series ending at period ``end``."""
+    start = financial_year_start(end)
+    return start if frequency.period_end_month(end).month == 3 else start - 1
 
 
 def _year_total(y: pd.Series, start: int, frequency) -> float:
@@ -313,6 +337,8 @@ def compare_areas(counts: pd.DataFrame, *, category: str, focus: str, peers: lis
     frequency = frequency_of(counts)
     start = _year_of(series, year, frequency)
     notes = [alias_note] if alias_note else []
+    if year is None and (held_back := _held_back_note(counts, areas, start)):
+        notes.append(held_back)
     left_out = {a: _left_out(counts, slug, a, start) for a in areas}  # like with like: parts that stop, from both years
     series = {a: without(y, left_out[a]) for a, y in series.items()}
     for a, y in series.items():

@@ -34,7 +34,7 @@ from crimecast.data.exceptional import ExceptionalPeriod, calendar_of, check_no_
 from crimecast.data.known_changes import KnownChange, check_known_changes, exceptional_periods, months_for
 from crimecast.data.months import months_between
 from crimecast.data.series import (FORCE_AREA, TOTAL_CATEGORY, filled_periods, force_named_in, season_references,
-                                   series_of)
+                                   series_named, series_of, whole_title)
 from crimecast.errors import CrimecastError, DataError
 from crimecast.defaults import DEFAULT_MODEL
 from crimecast.forecast.calibrate import WIDE_INTERVALS, FitCache, wide_note
@@ -407,10 +407,12 @@ def series_forecast(paths: CoherentPaths, key: Key, *, history: pd.Series, as_of
 def series_result(paths: CoherentPaths, counts: pd.DataFrame, category: str, area: str, *, as_of: pd.Timestamp,
                   model: str) -> ForecastResult:
     """:func:`series_forecast` with the history read from ``counts``, and the parts of a total whose counts stop
-    before ``as_of`` (they add 0 to its paths) as its ``left_out``: a year's change leaves them out of both years."""
+    before ``as_of`` (they add 0 to its paths) as its ``left_out``: a year's change leaves them out of both years;
+    titles call the whole what ``counts`` call it (``whole_title``)."""
     result = series_forecast(paths, (category, area), history=series_of(counts, category=category, area=area),
                              as_of=as_of, model=model)
     result.left_out = stopped_parts(counts, paths.keys_for(category, area) or [], as_of=as_of, total=(category, area))
+    result.whole_title = whole_title(counts.attrs)
     return result
 
 
@@ -542,7 +544,7 @@ def _stopped(counts: pd.DataFrame, keys: list[Key], histories: list[pd.Series], 
                 last[key] = history.index[-1]
         if key in last and last[key] < as_of:
             behind = (last[key].year - as_of.year) * 12 + last[key].month - as_of.month
-            reason = (f"{key[0]} / {key[1]}: its counts stop at {frequency.label(last[key])}, "
+            reason = (f"{series_named(counts.attrs, *key)}: its counts stop at {frequency.label(last[key])}, "
                       f"{frequency.count_of(-behind // frequency.months_per_period)} before the data used ends "
                       f"({frequency.label(as_of)}): a forecast from its last count would be of {frequency.noun}s "
                       "already past, so it is not forecast.")

@@ -49,6 +49,9 @@ class ForecastResult:
         (:class:`crimecast.forecast.compared.StoppedPart`): they add 0 to its
         paths, so a year's change on the year before leaves them out of both
         years (:meth:`compared_without`).
+    whole_title
+        What titles call the data's whole (area ``force``) when it is one named force
+        (:func:`crimecast.data.series.whole_title`); empty: "force-wide".
     """
 
     category: str
@@ -58,6 +61,7 @@ class ForecastResult:
     paths: np.ndarray
     notes: list[str] = field(default_factory=list)
     left_out: tuple = ()
+    whole_title: str = ""
 
     @property
     def frequency(self) -> Frequency:
@@ -121,7 +125,8 @@ class ForecastResult:
         if not parts:
             return self
         return ForecastResult(category=self.category, area=self.area, model=self.model,
-                              history=without(self.history, parts), paths=self.paths, notes=self.notes)
+                              history=without(self.history, parts), paths=self.paths, notes=self.notes,
+                              whole_title=self.whole_title)
 
     def financial_years(self, *, levels: tuple[float, ...] = INTERVAL_LEVELS) -> pd.DataFrame:
         """Totals for each financial year the forecast touches and fully covers.

@@ -14,7 +14,7 @@ from crimecast.data.exceptional import ExceptionalPeriod, settled_in
 from crimecast.data.frequency import frequency_of
 from crimecast.data.known_changes import KnownChange, check_known_changes
 from crimecast.data.series import (FORCE_AREA, TOTAL_CATEGORY, Selection, filled_periods, resolve_area, resolve_category,
-                                   season_references, select_keys, selection, series_of)
+                                   season_references, select_keys, selection, series_of, whole_title)
 from crimecast.errors import CrimecastError, DataError
 from crimecast.forecast.backtest import (BACKTEST_MODELS, BACKTEST_WINDOWS, backtest_need, backtest_origins,
                                          backtest_series, lost_to_baseline, summarise)
@@ -423,6 +423,7 @@ class ProcessReport:
     summary: list[str]
     known: list[KnownChange]
     notes: list[str] = field(default_factory=list)
+    whole_title: str = ""  # what titles call the data's whole when it is one named force (series.whole_title)
 
 
 def chart_exceptional(periods: tuple[ExceptionalPeriod, ...], y: pd.Series, *,
@@ -481,7 +482,7 @@ def run_spc(counts: pd.DataFrame, *, category: str, area: str, start: pd.Timesta
                          summary=describe_chart(chart, month_effects=effects), known=known,
                          notes=([note] if note else []) + exceptional_notes + _steps_at_filled(
                              chart, filled=filled_periods(counts, category=slug, area=area_slug),
-                             frequency=frequency_of(counts)))
+                             frequency=frequency_of(counts)), whole_title=whole_title(counts.attrs))
 
 
 def _steps_at_filled(chart: ControlChart, *, filled: list[pd.Timestamp], frequency) -> list[str]:

@@ -47,6 +47,9 @@ DEFAULT_ONLY: dict[str, tuple[str, str]] = {"steps": ("--no-steps", "models step
 OPTIONS: dict[str, str] = {"model": "--model", "paths": "--paths", "seed": "--seed",
                            **{name: flag for name, (flag, _) in DEFAULT_ONLY.items()},
                            "known_changes": "--known-changes", "exceptional": "--exceptional"}
+# The options that say how forecasts are run (worker processes, a Dask cluster), not what they are: unused, like the
+# settings, where nothing is forecast.
+RUN_OPTIONS: dict[str, str] = {"jobs": "--jobs", "scheduler": "--scheduler"}
 
 
 def _timestamp(raw) -> pd.Timestamp:
@@ -261,19 +264,22 @@ def refuse_unused(given: dict, *, where: str, why: str, instead: str = "",
     ----------
     given
         The command line's settings, as :func:`forecast_spec` takes them (``None``: not given; ``False`` where a
-        switch such as ``--no-drift`` was given), and ``exceptional`` (``--exceptional``) where the command has it.
+        switch such as ``--no-drift`` was given), and ``exceptional`` (``--exceptional``) where the command has it;
+        ``jobs`` and ``scheduler`` (:data:`RUN_OPTIONS`) where the command is asked how to run its forecasts.
     where, why, instead
         Where they have no effect (``"with --no-forecast"``), why (``"nothing is forecast"``) and what to do
         instead besides leaving them out (``""``: nothing).
     names
-        The keys of ``given`` to refuse when given (default: every one in :data:`OPTIONS`).
+        The keys of ``given`` to refuse when given (default: every one in :data:`OPTIONS`; those of
+        :data:`RUN_OPTIONS` only when named).
 
     Raises
     ------
     crimecast.errors.UsageError
         Naming the options given, where and why they have no effect, and what to do instead.
     """
-    unused = [OPTIONS[name] for name in names if given.get(name) is not None]
+    options = {**OPTIONS, **RUN_OPTIONS}
+    unused = [options[name] for name in names if given.get(name) is not None]
     if not unused:
         return
     flags = unused[0] if len(unused) == 1 else f"{', '.join(unused[:-1])} and {unused[-1]}"
@@ -310,5 +316,5 @@ def refuse_unused_switches(spec: ForecastSpec, given: dict, *, models: Sequence[
                   instead=instead)
 
 
-__all__ = ["DEFAULT_ONLY", "ForecastSpec", "Month", "OPTIONS", "SPEC_KEYS", "calendar_periods", "default_exceptional",
+__all__ = ["DEFAULT_ONLY", "ForecastSpec", "Month", "OPTIONS", "RUN_OPTIONS", "SPEC_KEYS", "calendar_periods", "default_exceptional",
            "forecast_spec", "month_text", "refuse_unused", "refuse_unused_switches"]

@@ -29,7 +29,7 @@ from crimecast.data.calendar import financial_year_label, financial_year_months,
 from crimecast.data.frequency import MONTHLY, Frequency, frequency_of
 from crimecast.data.load import load_counts
 from crimecast.data.rates import rates_for
-from crimecast.data.series import source_read, with_totals
+from crimecast.data.series import source_read, whole_title, with_totals
 from crimecast.data.sources import force_wide
 from crimecast.data.slugs import slugify
 from crimecast.data.store import crimecast_version, fingerprint  # the store's: one hash for one table
@@ -688,17 +688,18 @@ def _with_paths(scenario: Scenario | None, assumptions: CsfAssumptions | None, p
     return scenario, assumptions
 
 
-def _force_named(counts: pd.DataFrame) -> str:
-    """The force a scenario's force-wide targets are called by, as ``scenario check`` and ``scenario run`` name it
-    (``ResolvedScenario.force``): one force taken out of several, or the one force of a dataset of peers
-    (``force_wide``); empty for a force with its districts, whose whole is "force-wide"."""
-    return counts.attrs.get("force_name") or force_wide(counts).attrs.get("force_name") or ""
+def _whole_named(counts: pd.DataFrame) -> str:
+    """What a scenario's force-wide targets are called, as ``scenario check`` and ``scenario run`` call them
+    (``ResolvedScenario.whole_title``): one force taken out of several, the one force of a dataset of peers
+    (``force_wide``), or a dataset of one named force; empty for a force with its districts and an unnamed whole,
+    which is "force-wide"."""
+    return whole_title(counts.attrs) or whole_title(force_wide(counts).attrs)
 
 
 def _scenario_view(scenario: Scenario, report: MilestoneReport, views: list[MilestoneView], *,
-                   force: str = "") -> ScenarioView:
+                   whole: str = "") -> ScenarioView:
     return ScenarioView(name=scenario.name, description=scenario.description.strip(), source=Path(scenario.source).name,
-                        drivers=[describe_driver(d, force=force) for d in report.drivers],
+                        drivers=[describe_driver(d, whole=whole) for d in report.drivers],
                         milestones=[v for v in views if v.scenario_changed])
 
 
@@ -917,7 +918,7 @@ def build_board_pack(counts: pd.DataFrame, plan: Plan, *, as_of: pd.Timestamp | 
         frequency=frequency_of(counts))
     title = f"{report.title}: {'year-end report' if stage == YEAR_END else 'position'} as of {as_of:%B %Y}"
     return BoardPack(title=title, plan=plan, stage=stage, report=report, milestones=views, provenance=provenance,
-                     scenario=_scenario_view(scenario, report, views, force=_force_named(counts))
+                     scenario=_scenario_view(scenario, report, views, whole=_whole_named(counts))
                      if scenario is not None else None,
                      csf=csf_view, fleet=fleet_part, notes=notes)
 

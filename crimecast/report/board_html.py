@@ -95,10 +95,12 @@ def _spc_chart(view: MilestoneView, notice: str) -> Chart:
                      f"{process.chart.kind}: the average and each month's limits for its number of "
                      f"{process.chart.words.unit}.")
     fig = control_chart_figure(process.chart, category=process.category, area=process.area,
-                               known={k.month: k.description for k in process.known}, notice=notice)
+                               known={k.month: k.description for k in process.known}, notice=notice,
+                               whole=process.whole_title)
     values = process.chart.values
     frequency = view.assessment.frequency
-    alt = (f"XmR chart of {display_name(process.category).lower()}, {area_label(process.area)}, {frequency.adjective} "
+    alt = (f"XmR chart of {display_name(process.category).lower()}, {area_label(process.area, whole=process.whole_title)}, "
+           f"{frequency.adjective} "
            f"from {frequency.label(values.index[0]) if frequency.months_per_period > 1 else f'{values.index[0]:%B %Y}'} "
            f"to {frequency.label(values.index[-1]) if frequency.months_per_period > 1 else f'{values.index[-1]:%B %Y}'}. "
            + " ".join(process.summary))

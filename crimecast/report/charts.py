@@ -138,7 +138,7 @@ def fan_chart(result: ForecastResult, *, notice: str = "", filled=()):
     frequency = result.frequency
     last = table["month"].iloc[-1]
     until = f"{last:%b %Y}" if frequency is MONTHLY else frequency.label(last)
-    title = f"{display_name(result.category)} — {area_label(result.area)}: forecast to {until}"
+    title = f"{display_name(result.category)} — {area_label(result.area, whole=result.whole_title)}: forecast to {until}"
     caption = f"model: {result.model}; {result.paths.shape[0]:,} simulated paths"
     return _finish_monthly_chart(fig, ax, title=title, first=history.index[0], last=last,
                                  caption=caption, notice=notice, legend_columns=4, frequency=frequency)
@@ -191,10 +191,12 @@ def _shade_exceptional(ax, chart, frequency) -> None:
     ax.scatter(values.index[excluded], values.to_numpy()[excluded], facecolors="white", edgecolors="0.4", s=22, zorder=4)
 
 
-def control_chart_figure(chart, *, category: str, area: str, known: dict | None = None, notice: str = "", filled=()):
+def control_chart_figure(chart, *, category: str, area: str, known: dict | None = None, notice: str = "", filled=(),
+                         whole: str = ""):
     """An XmR chart: values, one mean line and limit band per period, signals and steps marked.
 
-    ``filled``: periods that were missing from the data and filled in; they are marked.
+    ``filled``: periods that were missing from the data and filled in; they are marked. ``whole``: what the title
+    calls the data's whole when it is one named force (``ProcessReport.whole_title``).
     """
     from crimecast.forecast.cores import series_frequency
 
@@ -222,7 +224,7 @@ def control_chart_figure(chart, *, category: str, area: str, known: dict | None 
         ax.text(step.month, 0.02, f" {label}", transform=ax.get_xaxis_transform(), rotation=90, fontsize=7, va="bottom")
     _mark_financial_years(ax, values.index[0], values.index[-1])
     adjusted = ", seasonally adjusted" if chart.seasonally_adjusted else ""
-    ax.set_title(f"{display_name(category)} — {area_label(area)}: XmR chart{adjusted}", pad=18)
+    ax.set_title(f"{display_name(category)} — {area_label(area, whole=whole)}: XmR chart{adjusted}", pad=18)
     _axis_labels(ax, frequency, adjusted=" (seasonally adjusted)" if chart.seasonally_adjusted else "")
     ax.set_ylim(bottom=0)
     legend = legend_below(ax, ncol=4, fontsize=7)  # under the plot: clear of the step labels at its foot
@@ -254,7 +256,8 @@ def scenario_chart(result, key: tuple[str, str], *, notice: str = ""):
     for table, colour, label in ((base_table, "tab:blue", "baseline"), (scen_table, "tab:orange", "scenario")):
         ax.fill_between(table["month"], table["lo80"], table["hi80"], color=colour, alpha=0.25, label=f"{label} 80% interval")
         ax.plot(table["month"], table["mean"], color=colour, linewidth=1.6, label=f"{label} (mean)")
-    title = f"{display_name(key[0])} — {area_label(key[1], force=result.resolved.force)}: scenario '{result.name}' vs baseline"
+    series = f"{display_name(key[0])} — {area_label(key[1], whole=result.resolved.whole_title)}"
+    title = f"{series}: scenario '{result.name}' vs baseline"
     caption = f"forecast from {result.as_of:%b %Y}; model: {baseline.model}; {baseline.paths.shape[0]:,} paths"
     return _finish_monthly_chart(fig, ax, title=title, first=history.index[0], last=result.months[-1],
                                  caption=caption, notice=notice, legend_columns=3)
@@ -280,7 +283,7 @@ def milestone_chart(assessment, *, as_of: pd.Timestamp, notice: str = ""):
     ax.plot(frame["month"], frame["actual"], color="black", linewidth=1.8, marker="o", markersize=3,
             label="recorded, year to date")
     ax.axhline(assessment.threshold, color="tab:green", linewidth=0.8, alpha=0.5)
-    series = f"{display_name(assessment.category)} — {area_label(assessment.area)}"
+    series = f"{display_name(assessment.category)} — {area_label(assessment.area, whole=assessment.whole_title)}"
     label = assessment.label
     title = series if label.lower() in (series.lower(), display_name(assessment.category).lower()) else f"{label}: {series}"
     ax.set_title(f"{title}, {assessment.year} cumulative", pad=10)

@@ -294,7 +294,8 @@ def _control_chart_figure(report: ProcessReport, notice: str, filled):
     from crimecast.report.charts import control_chart_figure
 
     return control_chart_figure(report.chart, category=report.category, area=report.area,
-                                known={k.month: k.description for k in report.known}, notice=notice, filled=filled)
+                                known={k.month: k.description for k in report.known}, notice=notice, filled=filled,
+                                whole=report.whole_title)
 
 
 def _control_chart(report: ProcessReport, *, counts: pd.DataFrame):
@@ -336,7 +337,8 @@ def spc_text(report: ProcessReport, *, folder: Path, files: list[Path]) -> list[
     periods, signals = tables.spc_periods(report.chart), tables.spc_signals(report.chart)
     adjusted = ", seasonally adjusted" if report.chart.seasonally_adjusted else ""
     lines = [note(f"Note: {text}") for text in report.notes]
-    lines += [heading(f"\n{tables.display_name(report.category)} — {tables.area_label(report.area)}: XmR chart{adjusted}"),
+    lines += [heading(f"\n{tables.display_name(report.category)} — {tables.area_label(report.area, whole=report.whole_title)}: "
+                      f"XmR chart{adjusted}"),
               plain(tables.text_table(periods.assign(**_unrounded_limits(report.chart)), align_left=("start", "end"))),
               plain()]
     if not signals.empty:

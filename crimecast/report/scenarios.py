@@ -19,13 +19,14 @@ from crimecast.scenarios.spec import MONTH_NAMES, LevelShift, Seasonal, Share, T
 DECIMALS = 1
 
 
-def _targets(driver: ResolvedDriver, force: str) -> str:
-    return ", ".join(f"{display_name(c).lower()} ({area_label(a, force=force)})" for c, a in driver.targets)
+def _targets(driver: ResolvedDriver, whole: str) -> str:
+    return ", ".join(f"{display_name(c).lower()} ({area_label(a, whole=whole)})" for c, a in driver.targets)
 
 
-def _series(category: str, area: str, force: str) -> str:
-    """``Robbery — force-wide``; ``Robbery — Merseyside`` for one force taken out of several (``force``)."""
-    return f"{display_name(category)} — {area_label(area, force=force)}"
+def _series(category: str, area: str, whole: str) -> str:
+    """``Robbery — force-wide``; ``Robbery — Merseyside`` for one named force (``whole``: what the data's whole is
+    called, ``ResolvedScenario.whole_title``)."""
+    return f"{display_name(category)} — {area_label(area, whole=whole)}"
 
 
 def _timing(driver: ResolvedDriver) -> str:
@@ -44,9 +45,9 @@ def _share_arithmetic(spec: Share) -> str:
             f"{factor:.3f}, i.e. {percent(factor - 1)} once fully in (at the mean shares).")
 
 
-def describe_driver(driver: ResolvedDriver, *, force: str = "") -> str:
-    """One paragraph saying what a driver does, with its arithmetic; ``force`` names the whole of one force
-    taken out of several (``ResolvedScenario.force``), where the targets would read "force-wide".
+def describe_driver(driver: ResolvedDriver, *, whole: str = "") -> str:
+    """One paragraph saying what a driver does, with its arithmetic; ``whole`` names the data's whole when it is one
+    named force (``ResolvedScenario.whole_title``), where the targets would read "force-wide".
 
     Examples
     --------
@@ -61,20 +62,20 @@ def describe_driver(driver: ResolvedDriver, *, force: str = "") -> str:
     uncertain = lambda value, signed=True: (f" (mean {percent(value.mean, signed=signed)})"  # noqa: E731
                                             if value.is_uncertain else "")
     if isinstance(spec, Share):
-        text = (f"{spec.part} as a share of {_targets(driver, force)} moves from {spec.from_.describe(percent=True, signed=False)}"
+        text = (f"{spec.part} as a share of {_targets(driver, whole)} moves from {spec.from_.describe(percent=True, signed=False)}"
                 f"{uncertain(spec.from_, False)} to {spec.to.describe(percent=True, signed=False)}{uncertain(spec.to, False)}, "
                 f"{_timing(driver)}. {_share_arithmetic(spec)}")
     elif isinstance(spec, Uplift):
-        text = f"{spec.value.describe(percent=True)}{uncertain(spec.value)} on {_targets(driver, force)}, {_timing(driver)}."
+        text = f"{spec.value.describe(percent=True)}{uncertain(spec.value)} on {_targets(driver, whole)}, {_timing(driver)}."
     elif isinstance(spec, LevelShift):
         mean = f" (mean {spec.value.mean:+,.0f})" if spec.value.is_uncertain else ""
-        text = f"{spec.value.describe()}{mean} crimes a month on each of {_targets(driver, force)}, {_timing(driver)}."
+        text = f"{spec.value.describe()}{mean} crimes a month on each of {_targets(driver, whole)}, {_timing(driver)}."
     elif isinstance(spec, Trend):
-        text = (f"{spec.value.describe(percent=True)}{uncertain(spec.value)} a year on {_targets(driver, force)}, compounding "
+        text = (f"{spec.value.describe(percent=True)}{uncertain(spec.value)} a year on {_targets(driver, whole)}, compounding "
                 f"monthly {_timing(driver)}" + (", then held." if driver.end is not None else "."))
     elif isinstance(spec, Seasonal):
         names = ", ".join(MONTH_NAMES[m - 1].title() for m in spec.months)
-        text = f"{spec.value.describe(percent=True)}{uncertain(spec.value)} in {names} on {_targets(driver, force)}, {_timing(driver)}."
+        text = f"{spec.value.describe(percent=True)}{uncertain(spec.value)} in {names} on {_targets(driver, whole)}, {_timing(driver)}."
     else:  # pragma: no cover - every kind is handled above
         text = spec.kind
     evidence = f" Evidence: {spec.evidence}" if spec.evidence else ""
@@ -130,7 +131,7 @@ def year_table(result: ScenarioResult) -> pd.DataFrame:
     years = result.financial_years()
     has_actual = years["actual"].notna().any()
     shown = pd.DataFrame({
-        "series": [_series(c, a, result.resolved.force) for c, a in zip(years["category"], years["area"])],
+        "series": [_series(c, a, result.resolved.whole_title) for c, a in zip(years["category"], years["area"])],
         "year": years["financial_year"],
         "last year": last_year(years),
         "baseline (80%)": [_interval(*r) for r in zip(years["baseline_mean"], years["baseline_lo80"], years["baseline_hi80"])],
@@ -162,7 +163,7 @@ def contribution_frame(result: ScenarioResult) -> pd.DataFrame:
         parts += [moving, group[summary]] if len(moving) > 1 else [moving]
     table = pd.concat(parts)
     return pd.DataFrame({
-        "series": [_series(c, a, result.resolved.force) for c, a in zip(table["category"], table["area"])],
+        "series": [_series(c, a, result.resolved.whole_title) for c, a in zip(table["category"], table["area"])],
         "year": table["financial_year"],
         "driver": table["driver"],
         "crimes": table["change"].map(signed_count),
@@ -182,7 +183,7 @@ def actual_sentences(result: ScenarioResult) -> list[str]:
         verdict = (f"closing {closed:.0%} of the gap" if closed >= 0 else
                    "further from the outcome than the baseline" if closed == closed else "the baseline was exact")
         lines.append(
-            f"{_series(row.category, row.area, result.resolved.force)}, {row.financial_year}: the outcome was "
+            f"{_series(row.category, row.area, result.resolved.whole_title)}, {row.financial_year}: the outcome was "
             f"{percent(row.actual_change)}; the baseline forecast {percent(row.baseline_change)} and the scenario "
             f"{percent(row.scenario_change_mean)} (80% {percent(row.scenario_change_lo80)} to "
             f"{percent(row.scenario_change_hi80)}): {verdict}."
@@ -195,7 +196,7 @@ def comparison_table(comparison: ScenarioComparison) -> pd.DataFrame:
     table = comparison.financial_years()
     rows = []
     for (category, area, year), group in table.groupby(["category", "area", "financial_year"], sort=False):
-        row = {"series": _series(category, area, comparison.results[0].resolved.force), "year": year,
+        row = {"series": _series(category, area, comparison.results[0].resolved.whole_title), "year": year,
                "last year": last_year(group.iloc[:1])[0]}
         for item in group.itertuples():
             row[item.scenario] = f"{count(item.mean)} ({percent(item.change)})"
@@ -229,7 +230,7 @@ def scenario_json(result: ScenarioResult, *, files: list[Path]) -> dict:
     return {"scenario": scenario.name, "description": scenario.description.strip(), "file": scenario.source,
             "data": result.data.get("source"), "illustrative": bool(result.data.get("illustrative")),
             "notice": result.data.get("notice", ""), "as_of": result.as_of, "base": scenario.base.model_dump(),
-            "drivers": [{"name": d.label, "kind": d.kind, "description": describe_driver(d, force=result.resolved.force),
+            "drivers": [{"name": d.label, "kind": d.kind, "description": describe_driver(d, whole=result.resolved.whole_title),
                          "defined_in": d.where}
                         for d in result.resolved.drivers],
             "financial_years": serialise.records(named_areas(result.financial_years(), force)),
@@ -249,7 +250,7 @@ def scenario_text(result: ScenarioResult, *, data_label: str, folder: Path, file
     if scenario.description.strip():
         lines.append(plain(scenario.description.strip()))
     lines.append(heading("\nDrivers:"))
-    lines += [plain(f"- {describe_driver(driver, force=result.resolved.force)}") for driver in result.resolved.drivers]
+    lines += [plain(f"- {describe_driver(driver, whole=result.resolved.whole_title)}") for driver in result.resolved.drivers]
     lines += [heading("\nFinancial years (mean and 80% interval; change on the year before):"),
               plain(tables.text_table(year_table(result), align_left=("series", "year")))]
     lines += [plain(line) for line in actual_sentences(result)]
@@ -266,7 +267,7 @@ def check_json(resolved: ResolvedScenario) -> dict:
     scenario = resolved.scenario
     return {"valid": True, "scenario": scenario.name, "file": scenario.source, "as_of": resolved.as_of,
             "forecast": [resolved.months[0], resolved.months[-1]],
-            "drivers": [{"name": d.label, "kind": d.kind, "description": describe_driver(d, force=resolved.force)}
+            "drivers": [{"name": d.label, "kind": d.kind, "description": describe_driver(d, whole=resolved.whole_title)}
                         for d in resolved.drivers],
             "notes": list(resolved.notes)}
 
@@ -276,7 +277,7 @@ def check_text(resolved: ResolvedScenario) -> list[Line]:
     scenario = resolved.scenario
     lines = [plain(f"{scenario.source}: valid. Scenario '{scenario.name}' on {scenario.base.data}, forecasting "
                    f"{resolved.months[0]:%Y-%m} to {resolved.months[-1]:%Y-%m} with {len(resolved.drivers)} driver(s):")]
-    lines += [plain(f"- {describe_driver(driver, force=resolved.force)}") for driver in resolved.drivers]
+    lines += [plain(f"- {describe_driver(driver, whole=resolved.whole_title)}") for driver in resolved.drivers]
     return lines + [note(f"Note: {text}") for text in resolved.notes]
 
 

@@ -184,7 +184,7 @@ def model_text(model: str, *, paths: int, off: Sequence[str] = ()) -> str:
 
 
 def series_title(result: ForecastResult) -> str:
-    return f"{display_name(result.category)} — {area_label(result.area)}"
+    return f"{display_name(result.category)} — {area_label(result.area, whole=result.whole_title)}"
 
 
 def p_value(value: float) -> str:

@@ -23,7 +23,7 @@ import pandas as pd
 from crimecast.data.calendar import financial_year_label, financial_year_periods, parse_financial_year
 from crimecast.data.frequency import MONTHLY, Frequency, frequency_of, last_complete_period
 from crimecast.data.series import (FORCE_AREA, default_area, filled_in_years, names_the_whole, resolve_area,
-                                   resolve_category, series_of, source_read)
+                                   resolve_category, series_of, source_read, whole_title)
 from crimecast.data.load import data_option
 from crimecast.errors import DataError, ScenarioError, UsageError
 from crimecast.forecast.compared import compared_note, without
@@ -287,7 +287,7 @@ def _assess_one(milestone: Milestone, key: Key, *, counts: pd.DataFrame, as_of: 
         cumulative=_cumulative(months, known.reindex(observed_months), forecasts, target_path,
                                full_year if outcome_known else pd.Series(dtype=float)),
         frequency=frequency, scenario_changes=scenario_changes, last_year_forecast=tuple(pending),
-        compared_without=left_out,
+        compared_without=left_out, whole_title=whole_title(counts.attrs),
     )
 
 
@@ -426,7 +426,9 @@ def assess_milestones(counts: pd.DataFrame, plan: Plan, *, spec: ForecastSpec | 
             report.notes.append(rates_afresh_note(report))
         return report
     as_of = spec.as_of_month
-    keys = [_resolve_milestone(counts, m, plan.where(i), in_file=plan.from_file, area_where=plan.where_area(i))
+    force = counts.attrs.get("force_name") or ""  # messages name the whole of one force taken out of several by it
+    keys = [_resolve_milestone(counts, m, plan.where(i, force=force), in_file=plan.from_file,
+                               area_where=plan.where_area(i, force=force))
             for i, m in enumerate(plan.milestones)]
     years = sorted({parse_financial_year(m.year) for m in plan.milestones})
     frequency = frequency_of(counts)
@@ -473,7 +475,7 @@ def assess_milestones(counts: pd.DataFrame, plan: Plan, *, spec: ForecastSpec | 
         paths["scenario"] = applied.paths
     base = spec.model_copy(update={"as_of": f"{as_of:%Y-%m}"})
     assessments = [_assess_one(m, key, counts=counts, as_of=cut, paths=paths, model=spec.model,
-                               where=plan.where(i),
+                               where=plan.where(i, force=force),
                                scenario_changes=applied is not None and applied.changes(*key))
                    for i, (m, key) in enumerate(zip(plan.milestones, keys))]
     data = {k: counts.attrs.get(k) for k in ("source", "illustrative", "notice")}

@@ -124,6 +124,7 @@ class Assessment:
     last_year_recorded: int | None = None  # a rate milestone's: months of the year before with surveys (its last_year's)
     rate_words: RateWords | None = None  # a rate milestone's: what its numerator and denominator are called
     compared_without: tuple = ()  # parts whose counts stop (forecast.compared.StoppedPart), left out of both years
+    whole_title: str = ""  # what titles call the data's whole when it is one named force (series.whole_title)
 
     @property
     def key(self) -> tuple[str, str]:
@@ -154,7 +155,7 @@ class Assessment:
     @property
     def label(self) -> str:
         """The milestone's name, or its series in words."""
-        return self.milestone.name or f"{display_name(self.category)} — {area_label(self.area)}"
+        return self.milestone.name or f"{display_name(self.category)} — {area_label(self.area, whole=self.whole_title)}"
 
     @property
     def outcome_change(self) -> float | None:

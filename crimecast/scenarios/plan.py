@@ -242,21 +242,26 @@ class Plan:
     def _place(self, index: int) -> int:
         return self.numbers[index] if self.numbers else index
 
-    def where(self, index: int) -> str:
+    def where(self, index: int, *, force: str = "") -> str:
         """Milestone ``index`` for messages: ``plan.yaml: milestones[2]``, or ``the command-line target for burglary /
-        walsall`` when it came from options (where "milestones[0]" names nothing the user wrote)."""
+        walsall`` when it came from options (where "milestones[0]" names nothing the user wrote). ``force``: the
+        key of the force ``--area`` took out of several (``counts.attrs["force_name"]``), which the data holds as its
+        whole: a target on the whole is named by it (``robbery / devon-cornwall``, not ``robbery / force``)."""
+        from crimecast.data.series import FORCE_AREA
+
         if self.from_file:
             return f"{self.source}: milestones[{self._place(index)}]"
         milestone = self.milestones[index]
-        return f"the command-line target for {milestone.category} / {milestone.area}"
+        area = force if force and milestone.area == FORCE_AREA else milestone.area
+        return f"the command-line target for {milestone.category} / {area}"
 
-    def where_area(self, index: int) -> str:
+    def where_area(self, index: int, *, force: str = "") -> str:
         """Where milestone ``index``'s area was written, for messages about the area: the plan's own ``area:`` when
         the milestone took it (``plan.yaml: area (the plan's, for milestones[0])``), else :meth:`where`."""
         place = self._place(index)
         if self.from_file and place in self.area_from_plan:
             return f"{self.source}: area (the plan's, for milestones[{place}])"
-        return self.where(index)
+        return self.where(index, force=force)
 
 
 def plans_dir() -> Path:

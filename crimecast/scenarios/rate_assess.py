@@ -122,7 +122,7 @@ def _rates_or_error(counts: pd.DataFrame, plan: Plan) -> pd.DataFrame:
     if rates is None:
         first = next(i for i, m in enumerate(plan.milestones) if is_rate_milestone(m))
         label = f" ({plan.milestones[first].label})" if plan.from_file else ""
-        raise ScenarioError(f"{plan.where(first)}{label} is a rate milestone, but "
+        raise ScenarioError(f"{plan.where(first, force=counts.attrs.get('force_name') or '')}{label} is a rate milestone, but "
                             f"{counts.attrs.get('source', 'the data')} has no rate series. Import them with `forecast data "
                             "import csv FILE --numerator-col ... --denominator-col ... --name NAME` and use --dataset NAME.")
     return rates
@@ -153,7 +153,8 @@ def with_rate_milestones(report: MilestoneReport, plan: Plan, counts: pd.DataFra
             assessments.append(assess_rate_milestone(
                 milestone, rates, as_of=report.as_of, n_paths=report.base.paths,
                 seed=rate_milestone_seed(report.base.seed, index=index),
-                where=plan.where(index), with_scenario=report.scenario_name is not None))
+                where=plan.where(index, force=counts.attrs.get("force_name") or ""),
+                with_scenario=report.scenario_name is not None))
         else:
             assessments.append(next(counted))
     notes = list(report.notes)

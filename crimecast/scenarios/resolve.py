@@ -12,7 +12,7 @@ from crimecast.data.frequency import frequency_of
 from crimecast.defaults import DEFAULT_HORIZON
 from crimecast.data.series import (FORCE_AREA, TOTAL_CATEGORY, names_the_whole, resolve_area, resolve_category,
                                    stopped_categories, stopped_categories_note,
-                                   series_of)
+                                   series_of, whole_title)
 from crimecast.errors import DataError, ScenarioError
 from crimecast.forecast.models import MIN_MONTHS_TO_MODEL
 from crimecast.scenarios.spec import ALL_CATEGORIES, LevelShift, Scenario, _Driver, month_of
@@ -59,7 +59,11 @@ class ResolvedScenario:
         Aliases used and other decisions, in plain words.
     force
         For one force taken out of several (``counts.attrs["force_name"]``), its slug: the data calls it
-        ``force``, and output names it (``Robbery — Merseyside``, not "force-wide"). Empty otherwise.
+        ``force``, and files name it so (``robbery_merseyside.png``). Empty otherwise.
+    whole_title
+        What titles call the data's whole when it is one named force (:func:`crimecast.data.series.whole_title`):
+        one taken out of several (``Robbery — Merseyside``), or a dataset of one force (``Robbery — City of London
+        Police``), not "force-wide". Empty otherwise.
     """
 
     scenario: Scenario
@@ -72,6 +76,7 @@ class ResolvedScenario:
     notes: tuple[str, ...]
     force: str = ""
     left_out: tuple[str, ...] = ()  # categories ``category: all`` left out: their counts stop before ``as_of``
+    whole_title: str = ""
 
 
 def _refuse_quarterly(scenario: Scenario, counts: pd.DataFrame) -> None:
@@ -231,7 +236,8 @@ def resolve_scenario(scenario: Scenario, counts: pd.DataFrame) -> ResolvedScenar
     return ResolvedScenario(scenario=scenario, as_of=as_of, months=months, categories=tuple(categories),
                             districts=tuple(districts), drivers=tuple(drivers),
                             split={c: sorted(set(d)) for c, d in split.items()}, notes=tuple(dict.fromkeys(notes)),
-                            force=counts.attrs.get("force_name") or "", left_out=tuple(said))
+                            force=counts.attrs.get("force_name") or "", left_out=tuple(said),
+                            whole_title=whole_title(counts.attrs))
 
 
 
