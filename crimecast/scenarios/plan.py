@@ -332,9 +332,15 @@ def load_plan(path: str | Path, *, year: str | None = None) -> Plan:
                 area_from_plan=tuple(from_plan))
 
 
-def _option(error: ValidationError) -> str:
-    """The command-line option a milestone made from options was refused for: ``--area``, else ``--target/--count``."""
-    return "--area" if error.errors()[0]["loc"][:1] == ("area",) else "--target/--count"
+def _refused_option(error: ValidationError) -> PlanError:
+    """A milestone made from command-line options, refused in the options' words: ``--area``, else
+    ``--target/--count`` (an empty ``--area`` is told to be left out: the plan file's words speak of keys)."""
+    first = error.errors()[0]
+    if first["loc"][:1] != ("area",):
+        return PlanError(f"--target/--count: {first['msg'].removeprefix('Value error, ')}.")
+    if not str(first["input"] or "").strip():
+        return PlanError("--area is empty: name one area, such as west-midlands, or leave --area out.")
+    return PlanError(f"--area: {first['msg'].removeprefix('Value error, ')}.")
 
 
 def single_milestone(category: str, *, area: str, target: float | str | None, count: float | None, year: str,
@@ -343,7 +349,7 @@ def single_milestone(category: str, *, area: str, target: float | str | None, co
     try:
         milestone = Milestone(category=category, area=area, target=target, count=count, year=year, direction=direction)
     except ValidationError as error:
-        raise PlanError(f"{_option(error)}: {error.errors()[0]['msg'].removeprefix('Value error, ')}.") from None
+        raise _refused_option(error) from None
     return Plan(name=milestone.label, milestones=(milestone,), source=COMMAND_LINE)
 
 
@@ -354,7 +360,7 @@ def milestone_plan(keys: list[tuple[str, str]], *, name: str, target: float | st
         milestones = tuple(Milestone(category=c, area=a, target=target, count=count, year=year, direction=direction)
                            for c, a in keys)
     except ValidationError as error:
-        raise PlanError(f"{_option(error)}: {error.errors()[0]['msg'].removeprefix('Value error, ')}.") from None
+        raise _refused_option(error) from None
     return Plan(name=name, milestones=milestones, source=COMMAND_LINE)
 
 
