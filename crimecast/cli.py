@@ -1484,11 +1484,11 @@ def report_command(plan_file, as_of, scenario_file, csf_file, fleet_file, out_di
     """
     import time
 
+    from crimecast.forecast.spec import refuse_unused
     from crimecast.optimise.assumptions import load_assumptions
     from crimecast.optimise.fleet_spec import load_fleet
     from crimecast.report.board import build_board_pack
     from crimecast.report.board_html import write_board_pack, written_text
-    from crimecast.forecast.spec import refuse_unused
     from crimecast.scenarios.plan import open_plan_counts
     from crimecast.scenarios.rate_assess import count_part
     from crimecast.scenarios.spec import load_scenario

@@ -169,6 +169,8 @@ def test_open_plan_counts_takes_one_force_of_peers_as_the_whole_unless_told_not_
     assert set(whole.counts["area"]) == {"force"}
     as_read = open_plan_counts(source, category="robbery", force_wide=False)
     assert "force_name" not in as_read.counts.attrs and as_read.area == "avon"  # the area every command defaults to
+
+
 # ---------------------------------------------------------------- a plan's own area: the default of its milestones
 
 def test_a_plans_area_is_the_default_of_milestones_that_name_none(tmp_path):
