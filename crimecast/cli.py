@@ -160,8 +160,8 @@ def data_options(command=None, *, peers: bool = False):
     """The data options, reading the counts once: passes ``counts`` (validated, with totals).
 
     The counts are those of the areas the command's ``--area`` asks for, and the data's notes speak of CATEGORY in
-    them. ``peers=True`` (``@data_options(peers=True)``, for compare): ``--area`` is read with ``--peers`` (every area
-    for a ``--peer-group`` file, read later), and the notes stay dataset-wide.
+    them. ``peers=True`` (``@data_options(peers=True)``, for compare): ``--area`` is read with its peers (``--peers``,
+    or the areas of a ``--peer-group`` file), and the notes speak of them all.
     """
     if command is None:
         return functools.partial(data_options, peers=peers)
@@ -170,12 +170,11 @@ def data_options(command=None, *, peers: bool = False):
     def wrapper(*args, data_source, **kwargs):
         from crimecast.data.sources import open_counts
 
+        area = _peers_asked(kwargs) if peers else kwargs.get("area")  # (compare: a peer-group file read once here)
         if "area" in kwargs:  # (a command without --area, such as list, reads the data as it is)
-            data_source = data_source.asking(_peers_asked(kwargs) if peers else kwargs["area"])
+            data_source = data_source.asking(area)
         counts = open_counts(data_source)
-        # the notes speak of what the command reads (compare: --area and its peers)
-        area = _peers_asked(kwargs) if peers else kwargs.get("area")
-        _say_provenance(counts, area=area, category=kwargs.get("category"))
+        _say_provenance(counts, area=area, category=kwargs.get("category"))  # the notes speak of what it reads
         return command(*args, counts=counts, **kwargs)
 
     return data_source_options(wrapper)
@@ -1485,11 +1484,11 @@ def report_command(plan_file, as_of, scenario_file, csf_file, fleet_file, out_di
     """
     import time
 
+    from crimecast.forecast.spec import refuse_unused
     from crimecast.optimise.assumptions import load_assumptions
     from crimecast.optimise.fleet_spec import load_fleet
     from crimecast.report.board import build_board_pack
     from crimecast.report.board_html import write_board_pack, written_text
-    from crimecast.forecast.spec import refuse_unused
     from crimecast.scenarios.plan import open_plan_counts
     from crimecast.scenarios.rate_assess import count_part
     from crimecast.scenarios.spec import load_scenario

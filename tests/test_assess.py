@@ -1,6 +1,7 @@
 """Assessing plans: in-year conditioning, scenarios, replays and bad input."""
 
 import dataclasses
+import json
 
 import numpy as np
 import pandas as pd
@@ -386,8 +387,6 @@ def test_a_plan_on_separate_forces_names_its_force_once_at_the_top(small_csv, tm
                     "  - {category: robbery, target: -5%, area: south}\n", encoding="utf-8")
     result = CliRunner().invoke(cli, ["milestones", "--plan", str(plan), *common])
     assert result.exit_code == 0, result.output
-    import json
-
     rows = json.loads(result.output)["milestones"]
     assert [(row["category"], row["area"]) for row in rows] == [("burglary", "north"), ("robbery", "south")]
     plan.write_text("version: 1\nyear: 2013/14\narea: nroth\nmilestones:\n  - {category: burglary, target: -5%}\n",

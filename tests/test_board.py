@@ -773,7 +773,7 @@ def test_the_packs_drift_note_has_no_switch_in_it(tmp_path):
 def test_board_notes_say_what_calibration_means_for_the_reader_not_how_it_was_done():
     """The forecast's notes on how its ranges were made, as the terminal gives them (width factors, backtests, the log
     scale, 1.80) and as the Board reads them: what they mean for the ranges and chances."""
-    from crimecast.data.frequency import MONTHLY, QUARTERLY
+    from crimecast.data.frequency import QUARTERLY
     from crimecast.forecast.calibrate import WIDE_INTERVALS, Calibration, wide_note
     from crimecast.forecast.drift import Drift
     from crimecast.forecast.models import PARTLY_CALIBRATED
@@ -828,7 +828,6 @@ def test_board_notes_say_what_calibration_means_for_the_reader_not_how_it_was_do
                                        "crime in this dataset's 9 categories came in ")
     assert for_board(drift).endswith("in its first quarters.")
     assert for_board("a note with nothing to translate.") == "a note with nothing to translate."
-    assert MONTHLY.noun == "month"  # (the single-series forms read their noun from the note)
 
 
 def test_a_planning_packs_change_on_a_part_forecast_year_says_so_in_its_cell(tmp_path):

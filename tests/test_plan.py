@@ -81,6 +81,14 @@ def test_single_milestone_from_options():
         single_milestone("burglary", area="force", target=-0.08, count=100, year="2014/15")
 
 
+@pytest.mark.parametrize("area", ["", "  "])
+def test_an_empty_area_option_is_refused_in_the_options_words_not_a_plan_files(area):
+    # was "--area: A milestone's area is empty: ... or leave the key out (milestones are then in the plan's area:, ...)"
+    with pytest.raises(PlanError) as caught:
+        single_milestone("burglary", area=area, target=-0.08, count=None, year="2014/15")
+    assert str(caught.value) == "--area is empty: name one area, such as west-midlands, or leave --area out."
+
+
 # ---------------------------------------------------------------- plan_for: the plan a milestones request names
 
 def test_plan_for_names_one_milestone_one_per_area_or_every_category(small_csv):
@@ -161,6 +169,8 @@ def test_open_plan_counts_takes_one_force_of_peers_as_the_whole_unless_told_not_
     assert set(whole.counts["area"]) == {"force"}
     as_read = open_plan_counts(source, category="robbery", force_wide=False)
     assert "force_name" not in as_read.counts.attrs and as_read.area == "avon"  # the area every command defaults to
+
+
 # ---------------------------------------------------------------- a plan's own area: the default of its milestones
 
 def test_a_plans_area_is_the_default_of_milestones_that_name_none(tmp_path):

@@ -356,6 +356,7 @@ def _without_failed(full_plan: Plan, plan: Plan, keys: list, baseline: Panel) ->
     one = len(failed) == 1
     note = (f"{len(failed)} series could not be forecast, so {'its milestone is' if one else 'their milestones are'} "
             f"left out (the others are done). {reasons}")
+
     def kept(m: Milestone) -> bool:
         return id(m) not in dropped
 

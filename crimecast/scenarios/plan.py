@@ -34,23 +34,24 @@ import dataclasses
 import io
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
+import pandas as pd
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 
-from crimecast.data.calendar import financial_year_label, parse_financial_year
-from crimecast.errors import CrimecastError, PlanError
+from crimecast.data import sources  # (its functions looked up when called: a test may stand in for open_counts)
+from crimecast.data.calendar import financial_year_label, financial_year_start, parse_financial_year, planning_as_of
+from crimecast.data.frequency import frequency_of
+from crimecast.data.rates import rates_for
+from crimecast.data.series import ALL, FORCE_AREA, default_area, selection
+from crimecast.data.slugs import display_name
+from crimecast.errors import CrimecastError, PlanError, UsageError
 from crimecast.forecast.spec import ForecastSpec
 from crimecast.io import read_text
 from crimecast.scenarios.milestones import AT_MOST
 from crimecast.scenarios.spec import SCHEMA_VERSION
 from crimecast.scenarios.values import parse_change, parse_number
 from crimecast.specfile import find_file, load_yaml_model, shipped_dir, validation_error
-
-if TYPE_CHECKING:
-    import pandas as pd
-
-    from crimecast.data.sources import DataSource
 
 PLAN_COLUMNS = ("name", "category", "area", "target", "count", "year", "direction", "note", "rate", "basis")
 FINANCIAL_YEAR, ROLLING_12 = "financial-year", "rolling-12"
@@ -99,7 +100,7 @@ class Milestone(BaseModel):
 
     name: str | None = None
     category: str
-    area: str = "force"
+    area: str = FORCE_AREA
     target: float | None = None
     count: float | None = None
     year: str | None = None
@@ -247,8 +248,6 @@ class Plan:
         walsall`` when it came from options (where "milestones[0]" names nothing the user wrote). ``force``: the
         key of the force ``--area`` took out of several (``counts.attrs["force_name"]``), which the data holds as its
         whole: a target on the whole is named by it (``robbery / devon-cornwall``, not ``robbery / force``)."""
-        from crimecast.data.series import FORCE_AREA
-
         if self.from_file:
             return f"{self.source}: milestones[{self._place(index)}]"
         milestone = self.milestones[index]
@@ -332,9 +331,15 @@ def load_plan(path: str | Path, *, year: str | None = None) -> Plan:
                 area_from_plan=tuple(from_plan))
 
 
-def _option(error: ValidationError) -> str:
-    """The command-line option a milestone made from options was refused for: ``--area``, else ``--target/--count``."""
-    return "--area" if error.errors()[0]["loc"][:1] == ("area",) else "--target/--count"
+def _refused_option(error: ValidationError) -> PlanError:
+    """A milestone made from command-line options, refused in the options' words: ``--area``, else
+    ``--target/--count`` (an empty ``--area`` is told to be left out: the plan file's words speak of keys)."""
+    first = error.errors()[0]
+    if first["loc"][:1] != ("area",):
+        return PlanError(f"--target/--count: {first['msg'].removeprefix('Value error, ')}.")
+    if not str(first["input"] or "").strip():
+        return PlanError("--area is empty: name one area, such as west-midlands, or leave --area out.")
+    return PlanError(f"--area: {first['msg'].removeprefix('Value error, ')}.")
 
 
 def single_milestone(category: str, *, area: str, target: float | str | None, count: float | None, year: str,
@@ -343,7 +348,7 @@ def single_milestone(category: str, *, area: str, target: float | str | None, co
     try:
         milestone = Milestone(category=category, area=area, target=target, count=count, year=year, direction=direction)
     except ValidationError as error:
-        raise PlanError(f"{_option(error)}: {error.errors()[0]['msg'].removeprefix('Value error, ')}.") from None
+        raise _refused_option(error) from None
     return Plan(name=milestone.label, milestones=(milestone,), source=COMMAND_LINE)
 
 
@@ -354,23 +359,18 @@ def milestone_plan(keys: list[tuple[str, str]], *, name: str, target: float | st
         milestones = tuple(Milestone(category=c, area=a, target=target, count=count, year=year, direction=direction)
                            for c, a in keys)
     except ValidationError as error:
-        raise PlanError(f"{_option(error)}: {error.errors()[0]['msg'].removeprefix('Value error, ')}.") from None
+        raise _refused_option(error) from None
     return Plan(name=name, milestones=milestones, source=COMMAND_LINE)
 
 
 def _one_of(category: str | None, plan_file: str | None) -> None:
     """A milestones request names a category or a plan file, not both."""
-    from crimecast.errors import UsageError
-
     if plan_file and category:
         raise UsageError("give either CATEGORY (with --target or --count) or --plan FILE, not both.")
 
 
 def _refuse_rates_only(counts) -> None:
     """A change or count target on a dataset of rate series only (no counts): say what a rate milestone is instead."""
-    from crimecast.data.rates import rates_for
-    from crimecast.errors import UsageError
-
     rates = rates_for(counts)
     names = sorted(set(rates["category"])) if rates is not None else []
     example = names[0] if names else "CATEGORY"
@@ -380,7 +380,7 @@ def _refuse_rates_only(counts) -> None:
                      "and pass it with --plan FILE.")
 
 
-def plan_for(counts, *, category: str | None = None, plan_file: str | None = None, area: str = "force",
+def plan_for(counts, *, category: str | None = None, plan_file: str | None = None, area: str = FORCE_AREA,
              target: float | str | None = None, count: float | None = None, year: str | None = None,
              direction: str = AT_MOST, as_of=None) -> Plan:
     """The plan a ``forecast milestones`` request names.
@@ -411,12 +411,6 @@ def plan_for(counts, *, category: str | None = None, plan_file: str | None = Non
     PlanError
         A plan file that cannot be read, or a target that is not usable.
     """
-    from crimecast.data.calendar import financial_year_start
-    from crimecast.data.frequency import frequency_of
-    from crimecast.data.series import ALL, FORCE_AREA, selection
-    from crimecast.data.calendar import planning_as_of
-    from crimecast.data.slugs import display_name
-
     _one_of(category, plan_file)
     if plan_file:
         return load_plan(plan_file, year=year)
@@ -452,7 +446,7 @@ class PlanCounts:
     counts: pd.DataFrame
     plan: Plan | None = None
     category: str | None = None
-    area: str = "force"
+    area: str = FORCE_AREA
     year: str | None = None
     as_of: pd.Timestamp | None = None
     noted: str | None = None
@@ -466,7 +460,7 @@ class PlanCounts:
                         year=self.year, direction=direction, as_of=self.as_of)
 
 
-def open_plan_counts(source: DataSource, *, plan_file: str | None = None, category: str | None = None,
+def open_plan_counts(source: sources.DataSource, *, plan_file: str | None = None, category: str | None = None,
                      area: str | None = None, year: str | None = None, as_of: pd.Timestamp | None = None,
                      force_wide: bool = True) -> PlanCounts:
     """Read a plan file once, and the counts its milestones (or ``category``'s) are assessed on.
@@ -505,18 +499,15 @@ def open_plan_counts(source: DataSource, *, plan_file: str | None = None, catego
     DataError
         Data that cannot be read, or an area it does not hold.
     """
-    from crimecast.data.series import ALL, FORCE_AREA, default_area
-    from crimecast.data.sources import force_wide as whole_of, open_counts
-
     _one_of(category, plan_file)
     plan = load_plan(plan_file, year=year) if plan_file else None
     several = area is not None and (area == ALL or "," in area)
     asked = area if several else plan.areas if plan is not None else None
     wanted = source.naming(plan.data if plan is not None else None).replaying(as_of)
-    counts = open_counts(wanted if asked is None else wanted.asking(asked))  # to the last period they all have
+    counts = sources.open_counts(wanted if asked is None else wanted.asking(asked))  # to the last period they all have
     if force_wide and counts.attrs.get("areas") == "peers" and not several:
         # one force of peers (named, or the only one): forecast as a whole (a saved forecast reads the same)
-        counts = whole_of(counts, area=None if area in (None, FORCE_AREA) else area)
+        counts = sources.force_wide(counts, area=None if area in (None, FORCE_AREA) else area)
         area = FORCE_AREA if counts.attrs.get("force_name") else area
     if area is None:  # the area `run` and `spc` default to (a plan's milestones carry their own)
         area = FORCE_AREA if plan is not None else default_area(counts)
