@@ -174,7 +174,7 @@ def data_options(command=None, *, peers: bool = False):
         if "area" in kwargs:  # (a command without --area, such as list, reads the data as it is)
             data_source = data_source.asking(area)
         counts = open_counts(data_source)
-        _say_provenance(counts, area=area, category=kwargs.get("category"))  # the notes speak of what it reads
+        _say_provenance(counts, area=area, category=kwargs.get("category"), check=True)  # notes of what it reads
         return command(*args, counts=counts, **kwargs)
 
     return data_source_options(wrapper)
@@ -200,11 +200,15 @@ def _data_label(counts: pd.DataFrame) -> str:
     return f"{source} (illustrative)" if counts.attrs.get("illustrative") else source
 
 
-def _say_provenance(counts: pd.DataFrame, *, area: str | None = None, category: str | None = None) -> None:
+def _say_provenance(counts: pd.DataFrame, *, area: str | None = None, category: str | None = None,
+                    check: bool = False) -> None:
     """The illustrative notice and the data's notes (on gaps: of the series the command reads, ``category`` in
-    ``area``, alone: ``crimecast.data.sources.notes_for``)."""
-    from crimecast.data.sources import notes_for
+    ``area``, alone: ``crimecast.data.sources.notes_for``). ``check``: ``category`` and ``area`` are the command's
+    own (CATEGORY, ``--area``), refused first when the data does not hold them, so the error comes alone."""
+    from crimecast.data.sources import notes_for, refuse_unknown_names
 
+    if check:
+        refuse_unknown_names(counts, area=area, category=category)
     if counts.attrs.get("illustrative"):
         click.secho(counts.attrs["notice"], fg="yellow", err=True)
     for note in notes_for(counts, area=area, category=category):
@@ -408,7 +412,7 @@ def run_command(ctx, category, area, jobs, as_json, spec_options, horizon, out_d
 
         check_forecast_name(save_name)
     counts = open_counts(data_source.asking(area))
-    _say_provenance(counts, area=area, category=category)
+    _say_provenance(counts, area=area, category=category, check=True)
     rates = rates_for(counts)  # a rate series (satisfied / surveyed) is forecast as a proportion
     if category != ALL and is_rate(rates, category):
         if save_name is not None:
@@ -1025,7 +1029,7 @@ def scenario_run_command(scenario_file, out_dir, jobs, no_chart, as_json, saved_
     from crimecast.scenarios.spec import load_scenario
 
     scenario = load_scenario(scenario_file)
-    counts = open_counts(data_source.naming(scenario.base.data).inside(scenario.base.area))
+    counts = open_counts(data_source.naming(scenario.base.data, where=scenario.data_where).inside(scenario.base.area))
     _say_provenance(counts)  # first, as every command says it
     with _forecasting(quiet=as_json) as progress:
         result = run_scenario(scenario, counts=counts, saved=_saved(saved_name, counts, data_source.store),
@@ -1072,7 +1076,8 @@ def scenario_compare_command(scenario_files, out_dir, jobs, as_json, saved_name,
     from crimecast.scenarios.spec import load_scenario
 
     scenarios = [load_scenario(f) for f in scenario_files]
-    counts = open_counts(data_source.naming(scenarios[0].base.data).inside(scenarios[0].base.area))
+    first = scenarios[0]
+    counts = open_counts(data_source.naming(first.base.data, where=first.data_where).inside(first.base.area))
     _say_provenance(counts)  # first, as every command says it
     with _forecasting(quiet=as_json) as progress:
         comparison = compare_scenarios(scenarios, counts=counts, saved=_saved(saved_name, counts, data_source.store),
@@ -1133,7 +1138,8 @@ def scenario_check_command(scenario_file, as_json, data_source):
     from crimecast.scenarios.spec import load_scenario
 
     scenario = load_scenario(scenario_file)
-    resolved = check_scenario(scenario, open_counts(data_source.naming(scenario.base.data).inside(scenario.base.area)))
+    data = data_source.naming(scenario.base.data, where=scenario.data_where).inside(scenario.base.area)
+    resolved = check_scenario(scenario, open_counts(data))
     if as_json:
         _echo_json(check_json(resolved))
     else:
@@ -1220,7 +1226,7 @@ def milestones_command(category, target, count_target, direction, area, plan_fil
     from crimecast.report import milestones as render
     from crimecast.report.charts import milestone_chart, save_figure
     from crimecast.report.rates import rate_milestone_chart
-    from crimecast.scenarios.assess import assess_milestones, milestone_spec
+    from crimecast.scenarios.assess import assess_milestones, check_milestones, milestone_spec
     from crimecast.scenarios.plan import open_plan_counts
     from crimecast.scenarios.rate_assess import count_part
     from crimecast.scenarios.spec import load_scenario
@@ -1230,8 +1236,9 @@ def milestones_command(category, target, count_target, direction, area, plan_fil
     # the forecast's gaps as the data stood at --as-of; the outcome after it as the data stands
     data = open_plan_counts(data_source, plan_file=plan_file, category=category, area=area, year=year, as_of=month)
     counts = data.counts
-    _say_provenance(counts, area=data.noted, category=category)
     plan = data.milestones(target=change, count=count_target, direction=direction)
+    check_milestones(counts, plan)  # a milestone on what the data does not hold: its error alone, before any note
+    _say_provenance(counts, area=data.noted, category=category)
     if saved_name is not None and count_part(plan).milestones:  # (a plan of rates only forecasts them afresh)
         refuse_unused(spec_options, where=f"with --forecast {saved_name}", why="the saved forecast's settings are used",
                       instead="forecast afresh without --forecast")
@@ -1318,7 +1325,7 @@ def optimise_csf_command(assumptions_file, budget, objective, scenario_file, sol
 
     assumptions, source = load_assumptions(assumptions_file)
     # the force-wide area every command defaults to (peers of one force: that force; a saved forecast reads the same)
-    counts = open_counts(data_source.naming(assumptions.forecast.data).inside(None))
+    counts = open_counts(data_source.naming(assumptions.forecast.data, where=f"{source}: forecast.data").inside(None))
     scenario = load_scenario(scenario_file) if scenario_file else None
     _say_provenance(counts)  # first, as every command says it
     with _forecasting(quiet=as_json) as progress:

@@ -500,3 +500,22 @@ def test_a_plan_on_one_force_of_several_speaks_only_of_its_own_gaps(write_csv, t
     merseyside = CliRunner().invoke(cli, ["milestones", "robbery", "--target", "-5%", "--area", "merseyside", "--year",
                                           "2016/17", *common, *fast, "--no-chart"])
     assert "filled 1 missing quarter" in merseyside.output  # the gap is there to be spoken of, for its own force
+
+
+def test_an_as_of_month_in_a_gap_is_said_to_be_a_gap_not_after_the_data(write_csv, tmp_path):
+    """Merseyside has no 2019-07 in the police.uk counts: `milestones --as-of 2019-07` said "after the last month of
+    data (2019-06)", of data that runs to 2021-09."""
+    from click.testing import CliRunner
+
+    from crimecast.cli import cli
+
+    rows = [f"{m:%Y-%m},{area},burglary,{100 + i % 12}" for area in ("north", "south")
+            for i, m in enumerate(pd.date_range("2012-01-01", "2015-06-01", freq="MS"))
+            if (area, f"{m:%Y-%m}") != ("north", "2014-07")]
+    data = str(write_csv("month,force,category,count\n" + "\n".join(rows) + "\n"))
+    result = CliRunner().invoke(cli, ["milestones", "burglary", "--target", "-5%", "--data", data, "--area", "north",
+                                      "--as-of", "2014-07", "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2, result.output
+    assert ("--as-of 2014-07 falls in a gap in the data: North has no counts for 2014-07 (they go on from 2014-08), so "
+            "as the data stood at the end of 2014-07 its last month was 2014-06 and actuals for 2014-07 are not known. "
+            "Use 2014-06 or earlier, or 2014-08 or later.") in " ".join(result.output.split())

@@ -18,6 +18,21 @@ def test_too_short_to_backtest_says_how_long_is_needed():
         backtest_series(y)
 
 
+def test_no_series_long_enough_to_backtest_says_how_long_they_are(write_csv):
+    """`backtest burglary --area merseyside --as-of 2020-06` said "each needs at least 36 months", not that it had 30."""
+    from crimecast.data.load import load_counts
+    from crimecast.data.series import with_totals
+    from crimecast.forecast.run import run_backtests
+
+    rows = [f"{m:%Y-%m},{area},robbery,{20 + i % 12 + (area == 'south')}" for area in ("north", "south")
+            for i, m in enumerate(pd.date_range("2012-01-01", periods=30 - 6 * (area == "south"), freq="MS"))]
+    counts = with_totals(load_counts(write_csv("month,area,category,count\n" + "\n".join(rows) + "\n"), areas="peers"))
+    with pytest.raises(DataError, match=r"at least 36 months; robbery / north has 30 \(2012-01 to 2014-06\)\.$"):
+        run_backtests(counts, category="robbery", area="north")
+    with pytest.raises(DataError, match=r"at least 36 months; the longest, robbery / north, has 30 \(2012-01 to 2014-06\)"):
+        run_backtests(counts, category="robbery", area="all")
+
+
 @pytest.mark.slow
 def test_backtest_scores_every_model_on_every_window():
     y = pd.Series(seasonal_counts(72, level=400), index=pd.date_range("2008-04-01", periods=72, freq="MS"))

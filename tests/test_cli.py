@@ -916,6 +916,44 @@ def test_the_notes_on_gaps_speak_of_the_series_asked_for(write_csv, tmp_path):
     assert run.exit_code == 0 and filled in run.stderr and dropped not in run.stderr
 
 
+def test_an_unknown_category_or_area_is_refused_before_any_note_on_the_data(write_csv, tmp_path):
+    """`run burglery --area merseyside` said "filled 14 ... in 14 series" before the unknown-category error, and `run
+    burglary` on separate forces the whole dataset's gaps before "name one with --area": an error comes alone."""
+    rows = [f"{y}-{m:02d},{area},{category},{20 + m}" for y in (2012, 2013, 2014) for m in range(1, 13)
+            for area in ("north", "south") for category in ("burglary", "robbery") if (y, m) != (2013, 8)]  # all filled
+    data = str(write_csv("month,area,category,count\n" + "\n".join(rows) + "\n"))
+    peers = ["--data", data, "--areas", "peers"]
+    for args, error in [(["run", "burglery", "--area", "south"], "unknown category 'burglery'"),
+                        (["spc", "burglery", "--area", "south"], "unknown category 'burglery'"),
+                        (["backtest", "burglery", "--area", "south"], "unknown category 'burglery'"),
+                        (["run", "burglary", "--area", "sout"], "unknown area 'sout'"),
+                        (["run", "burglary"], "name one with --area"),
+                        (["spc", "burglary"], "name one with --area"),
+                        (["milestones", "burglery", "--target", "-5%", "--area", "south"], "unknown category 'burglery'")]:
+        result = invoke(*args, *peers, *([] if args[0] == "backtest" else ["--out", str(tmp_path / "out")]))
+        assert result.exit_code == 1 and result.stderr.startswith("Error: ") and error in result.stderr, result.stderr
+        assert "Note:" not in result.stderr and "filled" not in result.stderr, args
+    said = invoke("spc", "burglary", "--area", "south", *peers, "--no-chart", "--out", str(tmp_path / "spc"))
+    assert said.exit_code == 0 and "Note: filled 1 missing month(s)" in said.stderr  # the notes of a command that runs
+
+
+@pytest.mark.parametrize(("name", "text", "args", "key"), [
+    ("scenario.yaml", "version: 1\nname: x\nbase:\n  data: west-midland\ndrivers:\n  - {name: push, kind: uplift, "
+     "category: robbery, value: 0.1}\n", ["scenario", "check"], "base.data"),
+    ("plan.yaml", "version: 1\nname: x\nyear: 2013/14\ndata: west-midland\nmilestones:\n  - {category: robbery, "
+     "target: -5%}\n", ["milestones", "--plan"], "data"),
+])
+def test_a_files_misspelt_data_is_named_by_file_and_key_with_a_suggestion(tmp_path, name, text, args, key):
+    """A scenario's `data: londn` said only "'londn' is not a file, ...": no file, no key, no suggestion, though
+    `--dataset pux` gets one."""
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    result = invoke(*args, str(path), "--store", str(tmp_path / "s.duckdb"))
+    assert result.exit_code == 1, result.output
+    assert f"Error: {path}: {key}: 'west-midland' is not a file" in result.stderr
+    assert "Did you mean 'west-midlands'?" in result.stderr
+
+
 def test_the_cli_has_no_thin_wrappers_of_library_functions():
     """The CLI is glue: a function of cli.py that only hands its arguments to another function is that function,
     called directly (was: _is_rate(rates, category), returning crimecast.data.rates.is_rate(rates, category))."""

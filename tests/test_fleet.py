@@ -145,6 +145,15 @@ def test_switching_values_are_verified_by_re_solving_on_both_sides(fleet, parame
      "unknown column 'colour'"),
     ("id,site,role,mean_daily_miles,p95_daily_miles,dwell_hours,current\nA,s,diary-car,forty,55,14,Diesel 1.3L (purchase)\n",
      "row 2: mean_daily_miles"),
+    # typos: the closest name is suggested (was: "Add the role to that option's roles", and no suggestion for a column)
+    ("id,site,role,mean_daily_miles,p95_daily_miles,dwell_hours,current\nA,s,diary-kar,45,55,14,Diesel 1.3L (purchase)\n",
+     "row 2: role 'diary-kar' is not among the roles of its current option 'Diesel 1.3L (purchase)' (diary-car, "
+     "scheduled-response). No option has that role. Did you mean 'diary-car'?"),
+    ("id,site,role,mean_miles,p95_daily_miles,dwell_hours,current\nA,s,diary-car,45,55,14,Diesel 1.3L (purchase)\n",
+     "unknown column 'mean_miles'. Did you mean 'mean_daily_miles'?"),
+    ("id,site,role,mean_daily_miles,p95_daily_miles,dwell_hours,current\nA,s,24h-response,45,55,14,Diesel 1.3L (purchase)\n",
+     "role '24h-response' is not among the roles of its current option 'Diesel 1.3L (purchase)' (diary-car, "
+     "scheduled-response). It is a role of "),
 ])
 def test_bad_vehicle_files_name_the_row(tmp_path, csv_text, message):
     from crimecast.optimise.assumptions import examples_dir

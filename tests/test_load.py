@@ -41,6 +41,40 @@ def test_unknown_mapped_column_lists_the_columns(write_csv):
         load_counts(path, columns=ColumnMap(value_col="Crimes"))
 
 
+def test_a_mistyped_column_gets_a_case_insensitive_suggestion_and_month_headers_are_counted(write_csv):
+    months = ",".join(f"{y}{m:02d}" for y in (2012, 2013) for m in range(1, 13))
+    path = write_csv(f"MajorText,MinorText,BoroughName,{months}\nBurglary,Dwelling,Barnet,{','.join(['1'] * 24)}\n")
+    with pytest.raises(DataError) as caught:
+        load_counts(path, columns=ColumnMap(wide=True, category_col="Majortext", area_col="BoroughName"))
+    message = str(caught.value)
+    assert "no column 'Majortext' (given by --category-col). Did you mean 'MajorText'?" in message
+    assert message.endswith("The columns are: MajorText, MinorText, BoroughName and 24 month headers (201201 to 201312).")
+
+
+def test_a_column_holding_the_name_given_is_suggested(write_csv):
+    path = write_csv("month,force,local_authority_from_lsoa_name,crime_type,count\n2019-01,Merseyside,Wirral,Drugs,3\n")
+    with pytest.raises(DataError, match="no column 'local_authority' \\(given by --area-col\\). "
+                                        "Did you mean 'local_authority_from_lsoa_name'\\?"):
+        load_counts(path, columns=ColumnMap(area_col="local_authority"))
+
+
+STREET_ROW = "abc,2019-01,Merseyside Police,Merseyside Police,-2.7,53.3,On or near X,E01012393,Halton 001B,Drugs,,\n"
+
+
+@pytest.mark.parametrize(("header", "row", "importer"), [
+    ("Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,Crime type,"
+     "Last outcome category,Context", STREET_ROW, "forecast data import police-uk {path} --name NAME"),
+    ("Financial Year,Financial Quarter,Force Name,Offence Group,Number of Offences",
+     "2002/03,1,Avon & Somerset,Drug offences,561\n", "forecast data import home-office {path} --name NAME --sum-duplicates"),
+])
+def test_a_file_of_another_importers_layout_names_that_importer(write_csv, header, row, importer):
+    path = write_csv(f"{header}\n{row}")
+    with pytest.raises(DataError, match="cannot tell which column") as caught:
+        load_counts(path)
+    assert f"import it with `{importer.format(path=path)}`" in str(caught.value)
+    assert "--wide" not in str(caught.value)  # not the remedy for these files
+
+
 def test_wide_file_melts_months_from_headers(write_csv):
     path = write_csv("Category,Area,Note,2013-01,2013-02\nRobbery,North,x,4,5\nRobbery,South,y,1,2\n")
     counts = load_counts(path, columns=ColumnMap(wide=True))

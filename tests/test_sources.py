@@ -31,6 +31,8 @@ def test_a_name_that_is_not_a_file_is_looked_up_in_the_store(tmp_path):
     assert counts.attrs["source"] == "north" and counts.attrs["areas"] == "peers"
     with pytest.raises(DataError, match="not a file, an embedded dataset"):
         open_counts(DataSource(data="south", store=str(store)))
+    with pytest.raises(DataError, match="^plan.yaml: data: 'nort' is not a file.*Did you mean 'north'\\?"):
+        open_counts(DataSource(store=str(store)).naming("nort", where="plan.yaml: data"))  # a file's key, named
 
 
 def test_one_force_of_several_becomes_the_whole(tmp_path):

@@ -19,7 +19,7 @@ import pandas as pd
 
 from crimecast.data.category_maps import HOME_OFFICE, map_frame
 from crimecast.data.months import parse_quarters
-from crimecast.data.read import ROW, read_table
+from crimecast.data.read import ROW, columns_listed, read_table
 from crimecast.data.schema import clean_counts
 from crimecast.data.slugs import slugify
 from crimecast.data.store import ImportedData, SourceFile, sha256_of
@@ -39,6 +39,13 @@ LEVELS = ("group", "offence")
 def _column(frame: pd.DataFrame, names: tuple[str, ...]) -> str | None:
     by_slug = {slugify(c): c for c in frame.columns if c != ROW}
     return next((by_slug[n] for n in names if n in by_slug), None)
+
+
+def looks_like_home_office(frame: pd.DataFrame) -> bool:
+    """Whether a table has the open data tables' layout: a financial year, a quarter, a force or CSP and a number of
+    offences (so another importer can say which one reads it)."""
+    return all(_column(frame, names) for names in (YEAR_NAMES, QUARTER_NAMES, VALUE_NAMES)) and \
+        bool(_column(frame, FORCE_NAMES) or _column(frame, CSP_NAMES))
 
 
 def refuse_rolling_totals(frame: pd.DataFrame, path: Path) -> None:
@@ -62,8 +69,8 @@ def refuse_rolling_totals(frame: pd.DataFrame, path: Path) -> None:
 def _named(frame: pd.DataFrame, path: Path, names: tuple[str, ...], what: str) -> str:
     column = _column(frame, names)
     if column is None:
-        columns = ", ".join(c for c in frame.columns if c != ROW)
-        raise DataError(f"{path}: no column for the {what} (expected one of: {', '.join(names)}). The columns are: {columns}.")
+        raise DataError(f"{path}: no column for the {what} (expected one of: {', '.join(names)}). "
+                        f"{columns_listed(list(frame.columns))}")
     return column
 
 

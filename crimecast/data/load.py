@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shlex
 import tomllib
 from dataclasses import dataclass
 from importlib import resources
@@ -12,9 +13,10 @@ import pandas as pd
 
 from crimecast.data.months import parse_months, parse_quarters
 from crimecast.data.frequency import MONTHLY, QUARTERLY, last_complete_period
-from crimecast.data.home_office import refuse_rolling_totals
+from crimecast.data.home_office import looks_like_home_office, refuse_rolling_totals
+from crimecast.data.police_uk import looks_like_street_file
 from crimecast.data.illustrative import illustrative_notice
-from crimecast.data.read import read_table
+from crimecast.data.read import is_month_label, missing_column, read_table
 from crimecast.data.schema import DEFAULT_FILL, DEFAULT_MAX_GAP, ROW, FillMissing, clean_counts, validate
 from crimecast.data.force_ends import FORCE_COLUMNS, forces_in, parents_in, top_forces
 from crimecast.data.shared import FrozenDict, FrozenList
@@ -70,8 +72,7 @@ def _read_csv(path: Path) -> pd.DataFrame:
 def _find_column(frame: pd.DataFrame, given: str | None, usual: tuple[str, ...], *, option: str, source: str) -> str | None:
     if given is not None:
         if given not in frame.columns:
-            columns = ", ".join(c for c in frame.columns if c != ROW)
-            raise DataError(f"{source}: no column '{given}' (given by {option}). The columns are: {columns}.")
+            raise missing_column(given, list(frame.columns), option=option, source=source)
         return given
     for column in frame.columns:
         if slugify(column) in usual:
@@ -82,23 +83,30 @@ def _find_column(frame: pd.DataFrame, given: str | None, usual: tuple[str, ...],
 _LOOKS_LIKE_MONTH = re.compile(r"(19|20)[0-9]{2}[-/ ]?[0-9]{2}")  # a header such as 201913 or 2019-00
 
 
-def _is_month_label(label: str) -> bool:
-    try:
-        parse_months(pd.Series([label]), where="header")
-    except DataError:
-        return False
-    return True
+def _other_importer(frame: pd.DataFrame, source: str) -> str:
+    """The importer that reads a file of another layout (police.uk's street files, a Home Office open data table),
+    named with the command that imports it; else an empty string."""
+    if looks_like_street_file(c for c in frame.columns if c != ROW):
+        return (" Its header is a police.uk street file's (Crime ID, Month, ..., Crime type: one row per crime, not "
+                f"counts): import it with `forecast data import police-uk {shlex.quote(source)} --name NAME` (or the "
+                "zip of the whole download), which counts the rows.")
+    if looks_like_home_office(frame):
+        return (" Its columns are a Home Office open data table's (financial year, quarter, force, number of offences): "
+                f"import it with `forecast data import home-office {shlex.quote(source)} --name NAME --sum-duplicates`, "
+                "which keeps its quarters.")
+    return ""
 
 
 def _melt_wide(frame: pd.DataFrame, id_cols: list[str], *, source: str) -> pd.DataFrame:
     """Months as column headers -> one row per (id columns, month); other columns are ignored."""
-    month_cols = [c for c in frame.columns if c not in id_cols and c != ROW and _is_month_label(c)]
+    month_cols = [c for c in frame.columns if c not in id_cols and c != ROW and is_month_label(c)]
     mistyped = [c for c in frame.columns if c not in month_cols and _LOOKS_LIKE_MONTH.fullmatch(str(c).strip())]
     if mistyped:
         raise DataError(f"{source}, header: column '{mistyped[0]}' looks like a month but is not one (months run 01 to 12). "
                         "Correct the header (e.g. 201304 or 2013-04) or remove the column; it would otherwise be left out.")
     if not month_cols:
-        raise DataError(f"{source}: --wide was given but no column header is a month (like 2013-04 or 201304).")
+        raise DataError(f"{source}: --wide was given but no column header is a month (like 2013-04 or 201304)."
+                        f"{_other_importer(frame, source)}")
     long = frame.melt(id_vars=[*id_cols, ROW], value_vars=month_cols, var_name="_month_label", value_name="_value")
     long["_month"] = parse_months(long["_month_label"], where=f"{source}, header").to_numpy()
     return long
@@ -123,10 +131,9 @@ def _tidy_from_csv(path: Path, columns: ColumnMap, *, sum_duplicates: bool) -> t
         value_col = _find_column(frame, columns.value_col, VALUE_NAMES, option="--value-col", source=source)
         if date_col is None or value_col is None:
             missing = "--date-col" if date_col is None else "--value-col"
-            raise DataError(
-                f"{source}: cannot tell which column holds the {'month' if date_col is None else 'count'}. "
-                f"Name it with {missing}; if months are column headers, pass --wide."
-            )
+            remedy = _other_importer(frame, source) or f" Name it with {missing}; if months are column headers, pass --wide."
+            raise DataError(f"{source}: cannot tell which column holds the {'month' if date_col is None else 'count'}."
+                            f"{remedy}")
         if columns.quarterly:
             labels = frame[date_col]
             if columns.quarter_col:
@@ -181,7 +188,7 @@ def _check_duplicate_key(tidy: pd.DataFrame, frame: pd.DataFrame, read: list[str
     second = twins[twins.duplicated(keys, keep="first")].iloc[0]
     first = twins[(twins[keys[:3]] == second[keys[:3]]).all(axis=1)].iloc[0]
     raw = frame.set_index(ROW)
-    ignored = [c for c in frame.columns if c not in (*read, ROW) and not _is_month_label(c)
+    ignored = [c for c in frame.columns if c not in (*read, ROW) and not is_month_label(c)
                and raw.at[first[ROW], c] != raw.at[second[ROW], c] and slugify(c) not in VALUE_NAMES]
     where = f"{source}, row {int(second[ROW])}: a second count for {slugify(second['category'])} in {second['area']} in " \
             f"{pd.Timestamp(second['month']):%Y-%m} (the first is row {int(first[ROW])})."

@@ -59,6 +59,13 @@ class _Collected:
         return [s for s in self.sources if Path(s.path).resolve() in read]
 
 
+def looks_like_street_file(columns) -> bool:
+    """Whether a header (column names) is police.uk's street layout, as :func:`_check_header` reads it: most of the
+    standard columns, so another importer can say which one reads the file."""
+    standard = {slugify(c) for c in STREET_HEADER}
+    return len(standard & {slugify(c) for c in columns}) >= len(STREET_HEADER) // 2
+
+
 def _check_header(path: Path, shown: str) -> None:
     try:
         with open(path, encoding="utf-8-sig") as handle:

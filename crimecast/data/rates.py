@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from crimecast.data.months import parse_months
-from crimecast.data.read import read_table
+from crimecast.data.read import missing_column, read_table
 from crimecast.data.rate_words import SATISFACTION, RateWords, rate_words, words_of
 from crimecast.data.schema import ROW
 from crimecast.data.slugs import AREA_CUTOFF, did_you_mean, slugify
@@ -126,9 +126,7 @@ def validate_rates(frame: pd.DataFrame, *, source: str = "table", numerator_labe
 def _column(frame: pd.DataFrame, name: str | None, usual: tuple[str, ...], *, option: str, source: str) -> str | None:
     if name is not None:
         if name not in frame.columns:
-            listed = ", ".join(c for c in frame.columns if c != ROW)
-            raise DataError(f"{source}: no column '{name}' (given by {option}).{did_you_mean(name, list(frame.columns))} "
-                            f"The columns are: {listed}.")
+            raise missing_column(name, list(frame.columns), option=option, source=source)
         return name
     return next((c for c in frame.columns if slugify(c) in usual), None)
 

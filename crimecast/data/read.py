@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import difflib
+import re
 from pathlib import Path
 
 import pandas as pd
 
+from crimecast.data.months import parse_months
 from crimecast.data.schema import ROW
+from crimecast.data.slugs import SUGGEST_CUTOFF
 from crimecast.errors import DataError
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
+LISTED_COLUMNS = 12  # an error lists at most this many of a file's columns (month headers are counted, not listed)
 
 
 def _check_path(path: Path) -> None:
@@ -66,3 +71,60 @@ def _without_blank_rows(frame: pd.DataFrame) -> pd.DataFrame:
     cells = frame.drop(columns=ROW).fillna("").astype(str)
     blank = cells.apply(lambda column: column.str.strip().eq("")).all(axis=1)
     return frame[~blank].reset_index(drop=True) if blank.any() else frame
+
+
+def is_month_label(label: str) -> bool:
+    """Whether a column header is a month (a wide file's ``201304`` or ``2013-04``)."""
+    try:
+        parse_months(pd.Series([label]), where="header")
+    except DataError:
+        return False
+    return True
+
+
+def _compact(name: str) -> str:
+    return re.sub(r"[^0-9a-z]", "", str(name).casefold())
+
+
+def column_hint(given: str, columns: list[str]) -> str:
+    """A ``" Did you mean 'X'?"`` for a column name not in a file: the same name in other capitals or spacing
+    (``Majortext``: ``MajorText``), else the closest names, compared without regard to capitals (month headers aside),
+    else a column holding the name (``local_authority``: ``local_authority_from_lsoa_name``); or an empty string."""
+    names = [c for c in columns if c != ROW]
+    same = [c for c in names if _compact(c) == _compact(given)]
+    if same:
+        return f" Did you mean '{same[0]}'? (A column is named as the file writes it, capitals and spaces too.)"
+    folded = {}
+    for name in names:
+        if not is_month_label(name):
+            folded.setdefault(str(name).casefold(), name)
+    key = str(given).casefold()
+    close = difflib.get_close_matches(key, list(folded), n=2, cutoff=SUGGEST_CUTOFF)
+    if close:  # a second suggestion only when it is about as close as the first
+        best = difflib.SequenceMatcher(None, key, close[0]).ratio()
+        close = [c for c in close if difflib.SequenceMatcher(None, key, c).ratio() >= best - 0.05]
+    else:
+        close = [c for c in folded if len(key) >= 3 and len(c) >= 3 and (key in c or c in key)][:1]
+    return f" Did you mean {' or '.join(repr(folded[c]) for c in close)}?" if close else ""
+
+
+def columns_listed(columns: list[str]) -> str:
+    """A file's columns for an error, short: month headers (a wide file's 165) counted with their first and last, and
+    no more than :data:`LISTED_COLUMNS` others named (``"The columns are: MajorText, MinorText, BoroughName and 165
+    month headers (201004 to 202309)."``)."""
+    names = [str(c) for c in columns if c != ROW]
+    months = [c for c in names if is_month_label(c)] if len(names) > LISTED_COLUMNS else []
+    others = [c for c in names if c not in set(months)]
+    listed = ", ".join(others[:LISTED_COLUMNS])
+    if len(others) > LISTED_COLUMNS:
+        listed += f" and {len(others) - LISTED_COLUMNS} more ({len(names)} in all)"
+    if months:
+        listed += f"{' and ' if others else ''}{len(months)} month headers ({months[0]} to {months[-1]})"
+    return f"The columns are: {listed}."
+
+
+def missing_column(given: str, columns: list[str], *, option: str, source: str) -> DataError:
+    """The error for ``option`` naming a column the file does not have: a did-you-mean (:func:`column_hint`) and the
+    columns there are (:func:`columns_listed`)."""
+    return DataError(f"{source}: no column '{given}' (given by {option}).{column_hint(given, columns)} "
+                     f"{columns_listed(columns)}")

@@ -13,15 +13,17 @@ import functools
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from crimecast.data.force_ends import ends_text, force_ends, ragged
 from crimecast.data.frequency import frequency_named, frequency_of, last_complete_period
 from crimecast.data.load import DEFAULT_DATASET, EMBEDDED_DATASETS, ColumnMap, counts_from, load_counts
 from crimecast.data.schema import DEFAULT_FILL, DEFAULT_MAX_GAP, FillMissing, gap_notes
-from crimecast.data.series import (ALL, FORCE_AREA, TOTAL_CATEGORY, SharedReferences, default_area, resolve_area,
-                                   resolve_category, season_references, with_totals)
+from crimecast.data.series import (ALL, FORCE_AREA, TOTAL_CATEGORY, SharedReferences, default_area, left_out,
+                                   resolve_area, resolve_category, season_references, with_totals)
 from crimecast.data.shared import FrozenDict, FrozenList
+from crimecast.data.slugs import did_you_mean
 from crimecast.data.store import dataset_names, read_dataset, store_path
 from crimecast.errors import DataError, UsageError
 
@@ -67,6 +69,9 @@ class DataSource:
         stood then (gaps decided on them alone, as ``as_of`` decides them),
         the later ones (the outcome) as the whole data has them
         (:func:`as_it_stood`). ``None``: the whole data's gaps throughout.
+    named_in
+        The file and key that named ``data`` (``scenario.yaml: base.data``, :meth:`naming`), said when nothing has
+        that name; ``None``: the command line.
     """
 
     dataset: str | None = None
@@ -84,15 +89,17 @@ class DataSource:
     force_wide: bool = False
     asked: str | None = None
     replay: pd.Timestamp | None = None
+    named_in: str | None = None
 
     @property
     def given(self) -> bool:
         """Whether the user named any data (else a file's own ``data`` applies)."""
         return self.dataset is not None or self.data is not None
 
-    def naming(self, name: str | None) -> "DataSource":
-        """This source, or one reading ``name`` (from a scenario, plan or CSF file) when none was given."""
-        return self if self.given or name is None else replace(self, data=name)
+    def naming(self, name: str | None, *, where: str | None = None) -> "DataSource":
+        """This source, or one reading ``name`` (from a scenario, plan or CSF file) when none was given; ``where``
+        says which file and key named it (``scenario.yaml: base.data``), for the error when nothing has that name."""
+        return self if self.given or name is None else replace(self, data=name, named_in=where)
 
     def inside(self, area: str | None) -> "DataSource":
         """This source restricted to one force of several (``area``); for ``None``, to the force every command
@@ -136,8 +143,11 @@ def _read(source: DataSource) -> pd.DataFrame:
                            category_map=source.category_map, keep_outliers=source.keep_outliers, as_of=source.as_of)
     if name in dataset_names(source.store):
         return _from_store(read_dataset(name, store=source.store), source)
-    raise DataError(f"'{name}' is not a file, an embedded dataset ({', '.join(EMBEDDED_DATASETS)}) or a dataset in "
-                    f"{store_path(source.store)}. Check the path, or see `forecast data list`.")
+    stored = dataset_names(source.store)
+    where = f"{source.named_in}: " if source.named_in else ""
+    raise DataError(f"{where}'{name}' is not a file, an embedded dataset ({', '.join(EMBEDDED_DATASETS)}) or a dataset in "
+                    f"{store_path(source.store)}.{did_you_mean(name, [*EMBEDDED_DATASETS, *stored])} Check the path, or "
+                    "see `forecast data list`.")
 
 
 def _from_store(stored, source: DataSource) -> pd.DataFrame:
@@ -166,7 +176,9 @@ def as_it_stood(then: pd.DataFrame, whole: pd.DataFrame, as_of: pd.Timestamp) ->
     stopped before ``as_of`` as the data stood then (it is not forecast),
     has no later periods: its outcome is not known. A series whose counts
     begin after ``as_of`` did not exist then (``run --as-of`` has no such
-    series): it has no periods at all. An ``as_of`` before the data starts:
+    series): it has no periods at all. ``attrs["resumes"]`` keeps, per area,
+    where the counts of series that stopped then go on in the whole data (the
+    as-of month fell in their gap). An ``as_of`` before the data starts:
     ``whole`` (the command refuses it).
     """
     last = None if whole.empty else last_complete_period(as_of, frequency_of(whole))
@@ -183,8 +195,23 @@ def as_it_stood(then: pd.DataFrame, whole: pd.DataFrame, as_of: pd.Timestamp) ->
     joined.attrs = {**whole.attrs, **{key: then.attrs[key] for key in gaps if key in then.attrs},
                     "filled": FrozenList([*then.attrs.get("filled", []),
                                           *(f for f in whole.attrs.get("filled", [])
-                                            if f[2] > last and (f[0], f[1]) in going)])}
+                                            if f[2] > last and (f[0], f[1]) in going)]),
+                    "resumes": _resumes(whole, stopped, after=last)}
     return joined
+
+
+def _resumes(whole: pd.DataFrame, stopped: set, *, after: pd.Timestamp) -> FrozenDict:
+    """Per area, the first period after ``after`` with a count (not filled) in the whole data, of the series that
+    ``stopped`` before it as the data stood then: the as-of period was in a gap of those series, not after their end
+    (``attrs["resumes"]``, for :func:`crimecast.scenarios.assess` to say so)."""
+    filled = {(c, a, m) for c, a, m in whole.attrs.get("filled", [])}
+    later = whole[whole["month"].gt(after).to_numpy()
+                  & np.array([key in stopped for key in zip(whole["category"], whole["area"])], dtype=bool)]
+    counted = [(a, m) for c, a, m in zip(later["category"], later["area"], later["month"]) if (c, a, m) not in filled]
+    firsts: dict[str, pd.Timestamp] = {}
+    for area, month in counted:
+        firsts[str(area)] = min(month, firsts.get(str(area), month))
+    return FrozenDict(firsts)
 
 
 def cut_at(counts: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
@@ -319,6 +346,8 @@ def restrict_to(counts: pd.DataFrame, area: str) -> pd.DataFrame:
                                          if a == slug or parents.get(a) == slug),
                     "held": FrozenDict({FORCE_AREA if a == slug else a: m for a, m in counts.attrs.get("held", {}).items()
                                         if a == slug or parents.get(a) == slug}),
+                    "resumes": FrozenDict({FORCE_AREA if a == slug else a: m for a, m in counts.attrs.get("resumes", {}).items()
+                                           if a == slug or parents.get(a) == slug}),
                     "season_references": SharedReferences(season_references(counts)),  # the sum over every force
                     "taken_from": counts.attrs.get("taken_from") or TakenFrom(counts)}  # the data read (data_read)
     return chosen
@@ -353,6 +382,41 @@ def notes_for(counts: pd.DataFrame, *, area: str | None, category: str | None = 
     if areas is None and categories is None:
         return notes
     return _gap_notes_of(counts.attrs, areas=areas, categories=categories)["notes"]
+
+
+def refuse_unknown_names(counts: pd.DataFrame, *, area: str | None, category: str | None) -> None:
+    """Refuse, before anything is said about the data, a command reading ``category`` in ``area`` that names what
+    the data does not hold: its error then comes alone, not after notes on the whole data's gaps.
+
+    ``area`` as ``--area`` gives it (one, several separated by commas, ``all``; ``None``: the area every command
+    defaults to, refused for separate forces when a category is named); ``category`` a category, an alias or
+    ``all`` (``None``: every one). A category that names a rate series (read with the counts,
+    :func:`crimecast.data.rates.rates_for`) is the rate path's to check.
+
+    Raises
+    ------
+    DataError
+        The error the command would give: an unknown category or area (with a suggestion), a category left out for
+        gaps, separate forces and none named.
+    """
+    every = category is None or category.strip() == ALL
+    try:
+        if area is None and not every:
+            default_area(counts)
+        reason = None if every else left_out(counts, category, area=area)
+        if reason is not None:  # as the command says it: the area's reason, and an unknown area besides
+            raise DataError(reason)
+        if not every:
+            resolve_category(counts, category)
+        for name in ([] if area is None or area.strip() == ALL else area.split(",")):
+            if name.strip():
+                resolve_area(counts, name.strip())
+    except DataError:
+        from crimecast.data.rates import is_rate, rates_for
+
+        if not every and is_rate(rates_for(counts), category):
+            return
+        raise
 
 
 def _areas_read(counts: pd.DataFrame, area: str | None) -> frozenset[str] | None:

@@ -378,6 +378,18 @@ class BacktestReport:
         return lost_to_baseline(self.scores, model=self.model)
 
 
+def _held(items: list[tuple[str, str, pd.Series]], frequency) -> str:
+    """How long the series too short to backtest are: ``"; burglary / merseyside has 30 (2018-01 to 2020-06)"``;
+    of several, ``"; each has 30 (...)"`` when they span the same periods, else the longest's."""
+    category, area, y = max(items, key=lambda item: len(item[2]), default=(None, None, ()))
+    if not len(y):
+        return ""
+    spans = {(len(i[2]), i[2].index[0], i[2].index[-1]) for i in items if len(i[2])}
+    which = (f"{category} / {area}" if len(items) == 1 else "each" if len(spans) == 1
+             else f"the longest, {category} / {area},")
+    return f"; {which} has {len(y)} ({frequency.label(y.index[0])} to {frequency.label(y.index[-1])})"
+
+
 def run_backtests(counts: pd.DataFrame, *, category: str, area: str, spec: ForecastSpec = ForecastSpec(),
                   options: BacktestOptions = BacktestOptions(), jobs: int = 1,
                   progress: Progress | None = None) -> BacktestReport:
@@ -394,11 +406,12 @@ def run_backtests(counts: pd.DataFrame, *, category: str, area: str, spec: Forec
     frequency = frequency_of(counts)
     need = f"{backtest_need(frequency)} {frequency.noun}s"
     short = [f"{c} / {a}" for c, a, y in items if not backtest_origins(len(y), windows=options.windows, frequency=frequency)]
+    held = _held(items, frequency)
     items = [item for item in items if backtest_origins(len(item[2]), windows=options.windows, frequency=frequency)]
     if short:
         notes.append(f"skipped (too short to backtest, {need} needed): {', '.join(short)}")
     if not items:
-        raise DataError(f"no series is long enough to backtest: each needs at least {need}.")
+        raise DataError(f"no series is long enough to backtest: each needs at least {need}{held}.")
     references = season_references(counts)
     drifts = _window_drifts(references, items, spec=spec, options=options)
     frames, failures = _map_batch(partial(_backtest_one, spec=spec, options=options, references=references,

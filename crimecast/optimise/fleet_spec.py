@@ -12,6 +12,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from crimecast.data.slugs import did_you_mean
 from crimecast.errors import FleetFileError
 from crimecast.optimise.assumptions import examples_dir
 from crimecast.specfile import Strict, find_file, load_yaml_model, validation_error
@@ -150,7 +151,8 @@ def _read_vehicles(path: Path) -> list[Vehicle]:
         raise FleetFileError(f"{path}: no vehicles. Add a header ({', '.join(VEHICLE_COLUMNS[:-1])}) and one row per vehicle.")
     unknown = [c for c in rows[0] if c and c.strip() not in VEHICLE_COLUMNS]
     if unknown:
-        raise FleetFileError(f"{path}: unknown column '{unknown[0]}'. Vehicle columns are: {', '.join(VEHICLE_COLUMNS)}.")
+        raise FleetFileError(f"{path}: unknown column '{unknown[0]}'.{did_you_mean(unknown[0].strip(), list(VEHICLE_COLUMNS))} "
+                             f"Vehicle columns are: {', '.join(VEHICLE_COLUMNS)}.")
     vehicles = []
     for number, row in enumerate(rows, start=2):
         clean = {k.strip(): v.strip() for k, v in row.items() if k and v is not None and v.strip() != ""}
@@ -171,10 +173,27 @@ def _cross_check(fleet_file: FleetFile, vehicles: list[Vehicle], path: Path) -> 
     for number, vehicle in enumerate(vehicles, start=2):
         if vehicle.current not in names:
             raise FleetFileError(f"{fleet_file.vehicles} row {number}: current '{vehicle.current}' is not one of the options "
-                                f"in {path.name} ({', '.join(sorted(names))}). The like-for-like option must be listed.")
-        if vehicle.role not in fleet_file.options[[o.name for o in fleet_file.options].index(vehicle.current)].roles:
+                                f"in {path.name} ({', '.join(sorted(names))}).{did_you_mean(vehicle.current, sorted(names))} "
+                                "The like-for-like option must be listed.")
+        current = fleet_file.options[[o.name for o in fleet_file.options].index(vehicle.current)]
+        if vehicle.role not in current.roles:
             raise FleetFileError(f"{fleet_file.vehicles} row {number}: role '{vehicle.role}' is not among the roles of its "
-                                f"current option '{vehicle.current}'. Add the role to that option's roles.")
+                                 f"current option '{vehicle.current}' ({', '.join(current.roles)}). "
+                                 f"{_role_remedy(vehicle.role, fleet_file, current=vehicle.current)}")
+
+
+def _role_remedy(role: str, fleet_file: FleetFile, *, current: str) -> str:
+    """What to do about a vehicle's role its current option lacks: a role of other options (set current to one), a
+    slip of the keyboard (the closest role the options have), or a new role (add it to the option's roles)."""
+    holders = [o.name for o in fleet_file.options if role in o.roles]
+    if holders:
+        return (f"It is a role of {' and '.join(repr(h) for h in holders)}: make current one of those, or add the role "
+                f"to the roles of '{current}'.")
+    roles = sorted({r for o in fleet_file.options for r in o.roles})
+    hint = did_you_mean(role, roles).strip()
+    if hint:
+        return f"No option has that role. {hint} If it is a role of its own, add it to the roles of '{current}'."
+    return f"No option has that role (the roles are: {', '.join(roles)}). Add it to the roles of '{current}'."
 
 
 def load_fleet(path: str | Path = "fleet-2013") -> Fleet:

@@ -25,6 +25,7 @@ from crimecast.data.frequency import MONTHLY, Frequency, frequency_of, last_comp
 from crimecast.data.series import (FORCE_AREA, default_area, filled_in_years, names_the_whole, resolve_area,
                                    resolve_category, series_of, source_read, whole_title)
 from crimecast.data.load import data_option
+from crimecast.data.slugs import area_label
 from crimecast.errors import DataError, ScenarioError, UsageError
 from crimecast.forecast.compared import compared_note, without
 from crimecast.forecast.panel import Panel, forecast_panel, series_result
@@ -73,6 +74,25 @@ def _resolve_milestone(counts: pd.DataFrame, milestone: Milestone, where: str, *
     return category, area
 
 
+def check_milestones(counts: pd.DataFrame, plan: Plan) -> None:
+    """Refuse a plan whose count milestones name a category or area the data does not hold (or a series left out for
+    gaps), as :func:`assess_milestones` would, naming the milestone: checked before anything is said about the data,
+    so the error comes alone.
+
+    Raises
+    ------
+    ScenarioError, DataError
+        :func:`assess_milestones`'s errors for such a milestone.
+    """
+    from crimecast.scenarios.rate_assess import count_part
+
+    counted = count_part(plan)  # rate milestones are checked on their rate series
+    force = counts.attrs.get("force_name") or ""  # messages name the whole of one force taken out of several by it
+    for i, milestone in enumerate(counted.milestones):
+        _resolve_milestone(counts, milestone, counted.where(i, force=force), in_file=counted.from_file,
+                           area_where=counted.where_area(i, force=force))
+
+
 def _outside_the_force(counts: pd.DataFrame, area: str, where: str) -> str:
     """Why ``area`` is unknown when --area took one force out of several: its areas are "force" and its own."""
     force = counts.attrs["force_name"]
@@ -105,8 +125,7 @@ def _check_as_of(as_of: pd.Timestamp, years: list[int], counts: pd.DataFrame, *,
     cut = last_complete_period(as_of, frequency)
     first, last = counts["month"].min(), frequency.period_end_month(counts["month"].max())
     if as_of > last:
-        raise UsageError(f"--as-of {as_of:%Y-%m} is after the last month of data ({last:%Y-%m}): actuals for it are not "
-                         f"known yet. Use {last:%Y-%m} or earlier.")
+        raise _after_the_data(as_of, counts, last=last, frequency=frequency)
     for start in years:  # a year after the as-of month is planning: its horizon is checked in assess_milestones
         periods = financial_year_periods(start, frequency)
         latest = frequency.period_end_month(periods[-2])
@@ -121,6 +140,31 @@ def _check_as_of(as_of: pd.Timestamp, years: list[int], counts: pd.DataFrame, *,
     if held < need:
         raise _too_early(as_of, years, first=first, last=last, held=held, need=need, frequency=frequency)
     return cut
+
+
+def _after_the_data(as_of: pd.Timestamp, counts: pd.DataFrame, *, last: pd.Timestamp, frequency: Frequency) -> UsageError:
+    """Why an ``as_of`` after the data's last period cannot be assessed: the data ends before it, or (the data
+    as it stood then ended before it but goes on later: ``attrs["resumes"]``) it falls in a gap of the data."""
+    resumes = {a: m for a, m in counts.attrs.get("resumes", {}).items() if a in set(counts["area"])}
+    if not resumes:
+        return UsageError(f"--as-of {as_of:%Y-%m} is after the last month of data ({last:%Y-%m}): actuals for it are not "
+                          f"known yet. Use {last:%Y-%m} or earlier.")
+    resume = min(resumes.values())
+    gap = frequency.between(frequency.next(counts["month"].max()), frequency.next(resume, -1))
+    missing = frequency.label(gap[0]) if len(gap) == 1 else f"{frequency.label(gap[0])} to {frequency.label(gap[-1])}"
+    force = counts.attrs.get("force_name") or ""
+    named = [area_label(a, whole=whole_title(counts.attrs)) for a in sorted(resumes) if a != FORCE_AREA or force]
+    whose = ("the data has" if not named else ", ".join(named[:3]) + (" ..." if len(named) > 3 else "")
+             + (" has" if len(named) == 1 else " have"))
+    # the as-of months either side of the gap, of those that leave enough data to forecast from
+    first = frequency.next(counts["month"].min(), MIN_YEARS_OF_HISTORY * frequency.periods_per_year - 1)
+    earliest = frequency.period_end_month(first)
+    after = max(frequency.period_end_month(resume), earliest)
+    use = (f"{last:%Y-%m} or earlier, or {after:%Y-%m} or later" if last >= earliest else f"{after:%Y-%m} or later")
+    return UsageError(f"--as-of {as_of:%Y-%m} falls in a gap in the data: {whose} no counts for {missing} (they "
+                      f"go on from {frequency.label(resume)}), so as the data stood at the end of {as_of:%Y-%m} its last "
+                      f"{frequency.noun} was {frequency.label(counts['month'].max())} and actuals for {as_of:%Y-%m} are "
+                      f"not known. Use {use}.")
 
 
 def _too_early(as_of: pd.Timestamp, years: list[int], *, first: pd.Timestamp, last: pd.Timestamp, held: int,

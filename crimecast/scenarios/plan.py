@@ -503,7 +503,8 @@ def open_plan_counts(source: sources.DataSource, *, plan_file: str | None = None
     plan = load_plan(plan_file, year=year) if plan_file else None
     several = area is not None and (area == ALL or "," in area)
     asked = area if several else plan.areas if plan is not None else None
-    wanted = source.naming(plan.data if plan is not None else None).replaying(as_of)
+    wanted = source.naming(plan.data if plan is not None else None,
+                           where=f"{plan.source}: data" if plan is not None else None).replaying(as_of)
     counts = sources.open_counts(wanted if asked is None else wanted.asking(asked))  # to the last period they all have
     if force_wide and counts.attrs.get("areas") == "peers" and not several:
         # one force of peers (named, or the only one): forecast as a whole (a saved forecast reads the same)

@@ -202,6 +202,9 @@ class Scenario:
         The file it was read from.
     where
         Driver label -> ``"file: drivers[i]"``, for error messages.
+    data_where
+        The file and key that name ``base.data`` (``"file: base.data"``, that of the file ``extends`` took it from),
+        for error messages; empty when no file names it.
     """
 
     name: str
@@ -210,6 +213,7 @@ class Scenario:
     drivers: tuple[_Driver, ...]
     source: str
     where: dict[str, str]
+    data_where: str = ""
 
 
 # ---------------------------------------------------------------- reading one file
@@ -341,8 +345,9 @@ def load_scenario(path: str | Path) -> Scenario:
     files = _collect(path, ())
     base, drivers, where = _merge(files)
     own = files[-1][0]
+    data_where = next((f"{file}: base.data" for spec, file in reversed(files) if "data" in spec.base.model_fields_set), "")
     return Scenario(name=own.name, description=own.description, base=Base(**base), drivers=tuple(drivers),
-                    source=str(path), where=where)
+                    source=str(path), where=where, data_where=data_where)
 
 
 def month_of(text: str) -> pd.Timestamp:
