@@ -87,7 +87,7 @@ def test_one_force_taken_out_of_several_gets_the_paths_it_has_among_them(tmp_pat
     assert np.array_equal(among.total("burglary", "merseyside"), alone.total("burglary", "force"))
 
 
-def test_a_quarterly_forecast_that_cannot_serve_names_quarters_by_their_last_month(tmp_path):
+def test_a_quarterly_forecast_that_cannot_serve_names_its_quarters_and_the_as_of_by_its_last_month(tmp_path):
     from crimecast.data.imports import import_data
     from tests.builders import home_office_text
 
@@ -100,11 +100,13 @@ def test_a_quarterly_forecast_that_cannot_serve_names_quarters_by_their_last_mon
     with pytest.raises(DataError, match=r"from the data to 2017-03 but the plan needs a forecast from the data to "
                                         r"2016-12\. .*--as-of 2016-12"):
         panel.for_request([("robbery", "force")], as_of=panel.as_of - pd.DateOffset(months=3), periods=4, what="the plan")
-    with pytest.raises(DataError, match=r"covers 2017-04 to 2018-03, but the plan needs 8 quarters"):
+    with pytest.raises(DataError, match=r"covers 2017/18 Q1 to 2017/18 Q4, but the plan needs 8 quarters from 2017/18 Q1\. "
+                                        r".*`forecast run all --area all --as-of 2017-03 "
+                                        r"--horizon 8 --save NAME`"):
         panel.for_request([("robbery", "force")], as_of=panel.as_of, periods=8, what="the plan")
     short = forecast_panel(counts, spec=SPEC, needs=[("robbery", "force")], horizon=2)  # too few periods to see the spacing
     assert short.frequency.name == "quarter"
-    with pytest.raises(DataError, match=r"covers 2017-04 to 2017-09, but the plan needs 4 quarters"):
+    with pytest.raises(DataError, match=r"covers 2017/18 Q1 to 2017/18 Q2, but the plan needs 4 quarters"):
         short.for_request([("robbery", "force")], as_of=short.as_of, periods=4, what="the plan")
 
 

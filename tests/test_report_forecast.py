@@ -139,13 +139,15 @@ def test_saved_forecasts_as_a_table_or_how_to_save_one():
                                   "created_at"])
     assert as_text(render.saved_text(empty)) == "No saved forecasts. Save one with `forecast run CATEGORY --save NAME`."
     table = pd.DataFrame({"name": ["wm-2014"], "data": ["west-midlands"], "as_of": [pd.Timestamp("2014-03-01")],
-                          "periods": [12], "model": ["crimecast"], "off": ["drift off"], "paths": [1000], "series": [88],
+                          "frequency": ["month"], "periods": [12], "model": ["crimecast"], "off": ["drift off"], "paths": [1000], "series": [88],
                           "kilobytes": [1234.4], "created_at": [pd.Timestamp("2026-11-27 21:05")]})
     [shown] = render.saved_text(table)
     assert shown.text.splitlines()[0].split() == ["name", "data", "as_of", "periods", "model", "off", "paths", "series",
                                                   "kilobytes", "created_at"]
     assert "drift off" in shown.text
     assert "2014-03" in shown.text and "2026-11-27 21:05" in shown.text and "1234" in shown.text
+    quarterly = table.assign(as_of=[pd.Timestamp("2012-10-01")], frequency=["quarter"])  # was listed as 2012-10
+    assert render.saved_text(quarterly)[0].text.splitlines()[2].split()[:4] == ["wm-2014", "west-midlands", "2012/13", "Q3"]
     assert as_text(render.dropped_text("wm-2014")) == "Dropped the saved forecast 'wm-2014'."
 
 

@@ -350,4 +350,35 @@ def test_a_forecast_saved_of_one_force_among_several_serves_a_scenario_on_that_f
     assert "burglary / mersey" in other.output and "/ force" not in other.output
     # the command it suggests reads the same data, as written (was `forecast run all --area all --save NAME`: the
     # embedded illustrative data)
-    assert f"`forecast run all --dataset forces --store {store} --area all --save NAME`" in other.output
+    assert f"`forecast run all --dataset forces --store {store} --area all --as-of 2019-03 --save NAME`" in other.output
+
+
+def test_a_quarterly_saved_forecast_is_named_in_quarters_and_the_save_it_suggests_serves_as_written(tmp_path):
+    """Was: `forecasts` listed as_of 2014-10 and the refusal said "covers 2015-01 to 2015-12" of quarterly data; and the
+    suggested `forecast run all ... --save NAME` had no --as-of or --horizon, so run as written it did not serve."""
+    import shlex
+
+    from tests.builders import home_office_text
+
+    store, source = tmp_path / "s.duckdb", tmp_path / "ho.csv"
+    source.write_text(home_office_text(quarters=20), encoding="utf-8")
+    assert invoke("data", "import", "home-office", source, "--name", "forces", "--store", store).exit_code == 0
+    quick = [*QUICK, "--no-backtest", "--no-chart", "--jobs", "1", "--out", tmp_path / "o"]
+    saved = invoke("run", "robbery", "--dataset", "forces", "--area", "merseyside", "--as-of", "2014-12",
+                   "--save", "q", "--store", store, *quick)
+    assert saved.exit_code == 0, saved.output
+    assert invoke("forecasts", "--store", store).output.splitlines()[2].split()[:3] == ["q", "forces", "2014/15"]
+    milestone = ["--target", "-5%", "--dataset", "forces", "--area", "merseyside", "--as-of", "2014-12",
+                 "--store", store, "--out", tmp_path / "m", "--no-chart"]
+    for category, year, said in [("robbery", "2015/16", "covers 2014/15 Q4 to 2015/16 Q3, but the plan needs 5 "
+                                                        "quarters from 2014/15 Q4"),
+                                 ("theft-offences", "2014/15", "lacks theft-offences / merseyside")]:
+        asked = ["milestones", category, *milestone, "--year", year]
+        refused = invoke(*asked, "--forecast", "q")
+        assert refused.exit_code == 1 and said in refused.output, refused.output
+        [command] = re.findall(r"`(forecast run [^`]+)`", refused.output)
+        name = f"served-{category}"
+        made = invoke(*shlex.split(command.replace("NAME", name))[1:], *quick)
+        assert made.exit_code == 0, (command, made.output)
+        served = invoke(*asked, "--forecast", name)
+        assert served.exit_code == 0 and f"from the saved forecast '{name}'" in served.output, (command, served.output)

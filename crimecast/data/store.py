@@ -849,15 +849,15 @@ def read_forecast_rows(name: str, *, store: str | Path | None = None) -> tuple[d
 
 
 def list_forecasts(store: str | Path | None = None) -> pd.DataFrame:
-    """One row per saved forecast: name, data, as_of, periods, paths, series, model, kilobytes, created_at."""
-    columns = ["name", "data", "as_of", "periods", "paths", "series", "spec", "kilobytes", "created_at"]
+    """One row per saved forecast: name, data, as_of, frequency, periods, paths, series, spec, kilobytes, created_at."""
+    columns = ["name", "data", "as_of", "frequency", "periods", "paths", "series", "spec", "kilobytes", "created_at"]
     if not store_path(store).exists():
         return pd.DataFrame(columns=columns)
     with connect(store) as connection:
         if not _has_forecasts(connection):
             return pd.DataFrame(columns=columns)
         return connection.execute(
-            "SELECT f.name, f.data, f.as_of, f.periods, f.paths, f.series, f.spec, "
+            "SELECT f.name, f.data, f.as_of, f.frequency, f.periods, f.paths, f.series, f.spec, "
             "(SELECT coalesce(sum(octet_length(p.paths)), 0) FROM forecast_paths p WHERE p.forecast = f.name) / 1024.0 "
             "AS kilobytes, f.created_at FROM forecasts f ORDER BY f.name").df()
 

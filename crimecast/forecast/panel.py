@@ -354,17 +354,27 @@ class Panel:
                             f"Save a forecast with the data to {wanted} (`forecast run ... --as-of {wanted} --save NAME`), "
                             "or change the as-of month.")
         if periods > len(self.months):
-            raise DataError(f"{name} covers {self.months[0]:%Y-%m} to {frequency.period_end_month(self.months[-1]):%Y-%m}, "
-                            f"but {what} needs {periods} {frequency.noun}s from {self.months[0]:%Y-%m}. Save it again with "
-                            f"--horizon {periods}.")
+            first = frequency.label(self.months[0])
+            raise DataError(f"{name} covers {first} to {frequency.label(self.months[-1])}, but {what} needs "
+                            f"{frequency.count_of(periods)} from {first}. Save one that covers them "
+                            f"(e.g. `{self.save_command(periods=periods)}`).")
         missing = [key for key in dict.fromkeys(needs) if not self.has(*key)]
         if missing:
             listed = ", ".join(f"{c} / {a}" for c, a in missing[:4]) + (f" and {len(missing) - 4} more" if len(missing) > 4 else "")
             listed = force_named_in(listed, self.force) if self.force else listed
             raise DataError(f"{name} lacks {listed}, which {what} needs. Save a forecast that includes "
-                            f"{'them' if len(missing) > 1 else 'it'} (e.g. `forecast run all{self.reread} --area all --save NAME`).")
+                            f"{'them' if len(missing) > 1 else 'it'} (e.g. `{self.save_command(periods=periods)}`).")
         return Panel(paths=self.paths.cut(periods), spec=self.spec, as_of=self.as_of, notes=self.notes_for(needs, said_stopped=said_stopped),
                      failures=dict(self.failures), saved=self.saved, force=self.force, reread=self.reread)
+
+    def save_command(self, *, periods: int) -> str:
+        """The command that saves a forecast of every series from this panel's as-of period over ``periods`` (at least
+        the default year), on the data it was read from: run as written it serves any request from that origin over
+        ``periods`` (``--as-of`` names a quarter by its last month)."""
+        frequency = self.frequency
+        horizon = f" --horizon {periods}" if periods > frequency.periods_per_year else ""  # the default is a year
+        return (f"forecast run all{self.reread} --area all --as-of {frequency.period_end_month(self.as_of):%Y-%m}"
+                f"{horizon} --save NAME")
 
     def of_force(self, force: str, *, districts: Iterable[str]) -> "Panel":
         """This panel of a dataset of several forces as one of them taken out and held as the whole

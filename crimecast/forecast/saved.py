@@ -144,7 +144,8 @@ def _saved_spec(saved: dict) -> ForecastSpec:
 
 
 def saved_forecasts(store: str | Path | None = None) -> pd.DataFrame:
-    """One row per saved forecast: name, data, as_of, periods, paths, series, model, the settings switched off
+    """One row per saved forecast: name, data, as_of (the first month of the last period of data), frequency
+    (``month`` or ``quarter``), periods, paths, series, model, the settings switched off
     (``"steps off, drift off"``, or ``"-"``), size (kB), created."""
     table = list_forecasts(store)
     specs = [_saved_spec(json.loads(text)) for text in table["spec"]]

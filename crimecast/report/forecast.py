@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from crimecast.data.frequency import Frequency
+from crimecast.data.frequency import Frequency, frequency_named
 from crimecast.forecast.run import BacktestReport, ProcessReport, SeriesFailure, SeriesReport
 from crimecast.io import write_csv_atomic
 from crimecast.report.files import output_names
@@ -102,7 +102,8 @@ def saved_text(table: pd.DataFrame) -> list[Line]:
     """``forecast forecasts``: one row per saved forecast, or how to save one."""
     if table.empty:
         return [plain("No saved forecasts. Save one with `forecast run CATEGORY --save NAME`.")]
-    shown = table.assign(as_of=table["as_of"].map(lambda d: f"{d:%Y-%m}"), kilobytes=table["kilobytes"].round(0),
+    as_of = [frequency_named(frequency).label(d) for d, frequency in zip(table["as_of"], table["frequency"])]  # 2012/13 Q3
+    shown = table.assign(as_of=as_of, kilobytes=table["kilobytes"].round(0),
                          created_at=table["created_at"].map(lambda d: f"{d:%Y-%m-%d %H:%M}"))
     return [plain(tables.text_table(shown[["name", "data", "as_of", "periods", "model", "off", "paths", "series",
                                            "kilobytes", "created_at"]], align_left=("name", "data", "model", "off")))]
