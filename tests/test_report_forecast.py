@@ -149,6 +149,8 @@ def test_saved_forecasts_as_a_table_or_how_to_save_one():
     quarterly = table.assign(as_of=[pd.Timestamp("2012-10-01")], frequency=["quarter"])  # was listed as 2012-10
     assert render.saved_text(quarterly)[0].text.splitlines()[2].split()[:4] == ["wm-2014", "west-midlands", "2012/13", "Q3"]
     assert as_text(render.dropped_text("wm-2014")) == "Dropped the saved forecast 'wm-2014'."
+    [record] = render.saved_json(table)["forecasts"]
+    assert record["created_at"] == "2026-11-27T21:05:00" and record["as_of"] == "2014-03"  # was "2026-11"
 
 
 def test_a_period_filled_in_is_marked_filled_in_the_csv_and_named_in_year_totals(write_csv, tmp_path):

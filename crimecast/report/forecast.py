@@ -94,8 +94,10 @@ def spc_areas_json(report, *, rows, files: list[Path]) -> dict:
 
 
 def saved_json(table) -> dict:
-    """``forecast forecasts --json``: one record per saved forecast."""
-    return {"forecasts": serialise.records(table)}
+    """``forecast forecasts --json``: one record per saved forecast, ``created_at`` to the second (other dates are
+    months)."""
+    stamped = table.assign(created_at=table["created_at"].map(lambda d: f"{d:%Y-%m-%dT%H:%M:%S}"))
+    return {"forecasts": serialise.records(stamped)}
 
 
 def saved_text(table: pd.DataFrame) -> list[Line]:
