@@ -91,9 +91,12 @@ def test_for_a_target_to_raise_a_count_more_is_ahead(small_csv):
     ({"needs": (("burglary", "north"),)}, DataError, "lacks robbery / north"),
 ])
 def test_a_saved_forecast_that_is_not_the_start_of_the_year_is_refused(small_csv, kwargs, error, message):
+    """Each refusal names the command that saves one that serves, whole (was `forecast run ... --as-of 2013-03
+    --save NAME`, and "Save it again with --horizon 12 or more")."""
     counts = _counts(small_csv)
-    with pytest.raises(error, match=message):
+    with pytest.raises(error, match=message) as refused:
         _assess(counts, _saved(counts, **kwargs))
+    assert "`forecast run all --area all --as-of 2013-03 --save NAME`" in str(refused.value)  # (a panel not read back)
 
 
 def test_nothing_observed_yet_is_refused(small_csv):

@@ -351,7 +351,7 @@ class Panel:
         wanted = f"{frequency.period_end_month(as_of):%Y-%m}"
         if as_of != self.as_of:
             raise DataError(f"{name} is from the data to {data_to} but {what} needs a forecast from the data to {wanted}. "
-                            f"Save a forecast with the data to {wanted} (`forecast run ... --as-of {wanted} --save NAME`), "
+                            f"Save a forecast with the data to {wanted} (`{self.save_command(periods=periods, as_of=as_of)}`), "
                             "or change the as-of month.")
         if periods > len(self.months):
             first = frequency.label(self.months[0])
@@ -367,14 +367,14 @@ class Panel:
         return Panel(paths=self.paths.cut(periods), spec=self.spec, as_of=self.as_of, notes=self.notes_for(needs, said_stopped=said_stopped),
                      failures=dict(self.failures), saved=self.saved, force=self.force, reread=self.reread)
 
-    def save_command(self, *, periods: int) -> str:
-        """The command that saves a forecast of every series from this panel's as-of period over ``periods`` (at least
-        the default year), on the data it was read from: run as written it serves any request from that origin over
-        ``periods`` (``--as-of`` names a quarter by its last month)."""
+    def save_command(self, *, periods: int, as_of: pd.Timestamp | None = None) -> str:
+        """The command that saves a forecast of every series from ``as_of`` (default: this panel's as-of period) over
+        ``periods`` (at least the default year), on the data it was read from: run as written it serves any request
+        from that origin over ``periods`` (``--as-of`` names a quarter by its last month)."""
         frequency = self.frequency
+        origin = frequency.period_end_month(self.as_of if as_of is None else as_of)
         horizon = f" --horizon {periods}" if periods > frequency.periods_per_year else ""  # the default is a year
-        return (f"forecast run all{self.reread} --area all --as-of {frequency.period_end_month(self.as_of):%Y-%m}"
-                f"{horizon} --save NAME")
+        return f"forecast run all{self.reread} --area all --as-of {origin:%Y-%m}{horizon} --save NAME"
 
     def of_force(self, force: str, *, districts: Iterable[str]) -> "Panel":
         """This panel of a dataset of several forces as one of them taken out and held as the whole

@@ -132,12 +132,12 @@ def _check_start(saved: Panel, start: int, periods: pd.DatetimeIndex, frequency:
         before = periods[0] - pd.DateOffset(months=1)
         made = frequency.period_end_month(saved.as_of)
         raise DataError(f"{name} was made from data to {made:%Y-%m}, not at the start of {year}: --against needs "
-                        f"the forecast saved just before the year begins (`forecast run ... --as-of {before:%Y-%m} "
-                        "--save NAME`).")
+                        f"the forecast saved just before the year begins "
+                        f"(`{saved.save_command(periods=len(periods), as_of=frequency.next(periods[0], -1))}`).")
     if saved.months[-1] < periods[-1]:
         stops, ends = (frequency.period_end_month(m) for m in (saved.months[-1], periods[-1]))
-        raise DataError(f"{name} stops at {stops:%Y-%m}, before {year} ends ({ends:%Y-%m}). Save it "
-                        f"again with --horizon {len(periods)} or more.")
+        raise DataError(f"{name} stops at {stops:%Y-%m}, before {year} ends ({ends:%Y-%m}). Save it again over the "
+                        f"whole year (`{saved.save_command(periods=len(periods))}`).")
 
 
 def check_against(saved: Panel, keys: list[tuple[str, str]], *, years: list[int], frequency: Frequency,
@@ -163,8 +163,8 @@ def check_against(saved: Panel, keys: list[tuple[str, str]], *, years: list[int]
     for category, area in dict.fromkeys(keys):
         if not saved.has(category, area):
             raise DataError(f"the saved forecast '{saved.saved}' lacks {category} / {area}, which the plan needs. Save "
-                            "a forecast at the start of the year that includes it (e.g. `forecast run all --area all "
-                            f"--as-of {frequency.period_end_month(saved.as_of):%Y-%m} --save NAME`).")
+                            "a forecast at the start of the year that includes it "
+                            f"(e.g. `{saved.save_command(periods=len(saved.months))}`).")
 
 
 def _against_one(a: Assessment, saved: Panel, *, as_of: pd.Timestamp) -> AgainstSaved:

@@ -502,7 +502,7 @@ def assess_milestones(counts: pd.DataFrame, plan: Plan, *, spec: ForecastSpec | 
             raise DataError(f"the saved forecast '{saved.saved}' is from the data to {saved_to} but the plan needs a "
                             f"forecast from the data to {wanted}. To set the year so far against a forecast saved earlier, "
                             f"pass it as --against {saved.saved}; to reuse one, save it with the data to {wanted} "
-                            f"(`forecast run ... --as-of {wanted} --save NAME`).")
+                            f"(`{saved.save_command(periods=horizon, as_of=cut)}`).")
         baseline = saved.for_request(needs, as_of=cut, periods=horizon, what="the plan",
                                       said_stopped=frozenset(plan.left_out))
         baseline.notes.append(f"forecast read from the saved forecast '{saved.saved}' ({saved.spec.describe()}), not refitted.")
