@@ -238,3 +238,56 @@ def test_a_step_starting_at_a_filled_month_says_it_may_have_begun_a_month_later(
     step = [note for note in panel.result(counts, "burglary", "force").notes if note.startswith("step change up")]
     assert len(step) == 1 and step[0].endswith("2018-04 itself was missing from the data and filled in, so the step "
                                                "began then or a month later.")
+
+
+def _two_areas(tmp_path, *, areas: str):
+    """North and south x burglary, robbery and anti-social behaviour (not in total recorded crime), 2010-04 to
+    2014-03, moving together (a shared year-on-year swing), read as ``areas`` (peers or parts)."""
+    months = pd.date_range("2010-04-01", periods=48, freq="MS")
+    rng = np.random.default_rng(7)
+    swing = np.exp(np.cumsum(rng.normal(0, 0.04, 48)))
+    rows = [(m, area, category, round(level * swing[i] * (1 + 0.2 * np.sin(i / 2)) * rng.uniform(0.9, 1.1)))
+            for area, scale in (("north", 1.0), ("south", 0.6))
+            for category, level in (("burglary", 300 * scale), ("robbery", 120 * scale), ("asb", 500 * scale))
+            for i, m in enumerate(months)]
+    path, categories = tmp_path / f"{areas}.csv", tmp_path / "categories.csv"
+    pd.DataFrame(rows, columns=["month", "area", "category", "count"]).assign(
+        month=lambda t: t["month"].dt.strftime("%Y-%m")).to_csv(path, index=False)
+    categories.write_text("source,category,in_total\nburglary,burglary,yes\nrobbery,robbery,yes\nasb,asb,no\n")
+    return open_counts(DataSource(data=str(path), areas=areas, category_map=str(categories)))
+
+
+@pytest.mark.parametrize("areas", ["peers", "parts"])
+def test_a_total_is_paired_from_its_own_parts_whatever_else_is_forecast(tmp_path, areas):
+    """Merseyside's total recorded crime (police.uk) was 158,756 forecast alone, 158,974 with anti-social behaviour
+    beside it and 158,936 with the other forces: its parts were paired with every series of the run."""
+    counts = _two_areas(tmp_path, areas=areas)
+    total = ("total-recorded-crime", "north")
+    alone = forecast_panel(counts, spec=SPEC, needs=[total])
+    wide = ["north", "south"] + (["force"] if areas == "parts" else [])
+    every = forecast_panel(counts, spec=SPEC, needs=[(c, a) for c in ("burglary", "robbery", "asb", "total-recorded-crime")
+                                                     for a in wide])
+    # the same paths (among the districts of a force, in another order: the districts are paired as wholes after)
+    np.testing.assert_array_equal(_rows(alone.total(*total)), _rows(every.total(*total)))
+    if areas == "peers":
+        np.testing.assert_array_equal(alone.total(*total), every.total(*total))
+    added = [note for note in every.notes if "forecast separately and added up" in note]
+    summed = 4 if areas == "peers" else 6  # of 6 forecast: peers' asb is in no total; a force's asb is its districts'
+    assert len(added) == 1 and added[0].startswith(f"{summed} series forecast separately")
+
+
+def _rows(paths: np.ndarray) -> np.ndarray:
+    """A panel's paths in a fixed order of rows (the set of paths, whichever row each sits in)."""
+    return paths[np.lexsort(paths.T[::-1])]
+
+
+def test_the_areas_of_a_force_are_paired_as_wholes_so_its_total_moves_as_they_have(tmp_path):
+    counts = _two_areas(tmp_path, areas="parts")
+    needs = [(c, a) for c in ("total-recorded-crime", "asb") for a in ("north", "south", "force")]
+    panel = forecast_panel(counts, spec=ForecastSpec(model="seasonal-naive", paths=400), needs=needs)
+    north, south = (panel.total("total-recorded-crime", a).sum(axis=1) for a in ("north", "south"))
+    assert pd.Series(north).corr(pd.Series(south), method="spearman") > 0.3  # they swung together
+    asb = [panel.total("asb", a).sum(axis=1) for a in ("north", "south")]
+    assert pd.Series(asb[0]).corr(pd.Series(asb[1]), method="spearman") > 0.3
+    np.testing.assert_array_equal(panel.total("total-recorded-crime", "force"), panel.total(
+        "total-recorded-crime", "north") + panel.total("total-recorded-crime", "south"))

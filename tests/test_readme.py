@@ -28,7 +28,7 @@ from click.testing import CliRunner
 
 import crimecast.cli
 import crimecast.report.charts as charts
-from conftest import unpriced
+from conftest import HOME_OFFICE, LONDON, needs_shared_data, unpriced
 from crimecast.cli import cli
 from crimecast.forecast import models
 from crimecast.forecast.cores import SeasonalNaiveCore
@@ -44,16 +44,65 @@ def readme_commands(text: str) -> list[tuple[list[str], str]]:
     for block in BLOCK.finditer(text):
         if SKIP.search(block.group("before")):
             continue
-        body = block.group("body").replace("\\\n", " ")
-        for line in body.splitlines():
-            words = shlex.split(line, comments=True)
-            while words:
-                chain = words.index("&&") if "&&" in words else len(words)
-                command, words = words[:chain], words[chain + 1:]
-                if command:
-                    assert command[0] == "forecast", f"README runs something other than forecast: {line!r}"
-                    commands.append((command[1:], line.strip()))
+        commands += block_commands(block.group("body"))
     return commands
+
+
+def block_commands(body: str) -> list[tuple[list[str], str]]:
+    """``(argv, line)`` of each ``forecast`` command in one bash block's ``body``."""
+    commands = []
+    for line in body.replace("\\\n", " ").splitlines():
+        words = shlex.split(line, comments=True)
+        while words:
+            chain = words.index("&&") if "&&" in words else len(words)
+            command, words = words[:chain], words[chain + 1:]
+            if command:
+                assert command[0] == "forecast", f"README runs something other than forecast: {line!r}"
+                commands.append((command[1:], line.strip()))
+    return commands
+
+
+# The README's output from the real data (../shared/data), whose commands the walkthrough skips: a skipped bash block
+# followed at once by a text block is run as written, on the data imported as the README imports it, and the text
+# block must be what its last command prints, line for line (a newcomer found two that had fallen behind).
+REAL_DATA_OUTPUT = re.compile(r"<!--\s*walkthrough:\s*skip\b[^\n]*-->\n```bash\n(?P<body>(?:(?!```).)*)```\n\n"
+                              r"```text\n(?P<shown>(?:(?!```).)*)```", re.DOTALL)
+IMPORTS = {  # a dataset the README names -> its import command ("Your own data", "Next year's milestones")
+    "london": ["data", "import", "csv", str(LONDON), "--name", "london", "--wide", "--category-col", "MajorText",
+               "--area-col", "BoroughName", "--sum-duplicates"],
+    "forces": ["data", "import", "home-office", str(HOME_OFFICE), "--name", "forces", "--sum-duplicates"],
+}
+
+
+def real_data_blocks(text: str) -> list[tuple[list[list[str]], str]]:
+    """(the commands, the output shown) of each block of output from the real data."""
+    return [([argv for argv, _ in block_commands(match.group("body"))], match.group("shown"))
+            for match in REAL_DATA_OUTPUT.finditer(text)]
+
+
+def test_the_real_data_output_blocks_are_found_and_their_data_can_be_imported():
+    blocks = real_data_blocks(README.read_text(encoding="utf-8"))
+    datasets = [argv[argv.index("--dataset") + 1] for commands, _ in blocks for argv in commands if "--dataset" in argv]
+    assert len(blocks) >= 2 and set(datasets) <= set(IMPORTS) and {"london", "forces"} <= set(datasets)
+
+
+@needs_shared_data
+@pytest.mark.parametrize("index", range(len(real_data_blocks(README.read_text(encoding="utf-8")))))
+def test_readme_output_from_the_real_data_is_what_the_command_prints(index, tmp_path, monkeypatch):
+    commands, shown = real_data_blocks(README.read_text(encoding="utf-8"))[index]
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("CRIMECAST_STORE", raising=False)  # the README's default store, here
+    monkeypatch.setattr(crimecast.cli, "default_jobs", lambda: 1)  # each series is seeded: the same output
+    runner = CliRunner()
+    *setup, command = commands
+    imported = runner.invoke(cli, IMPORTS[command[command.index("--dataset") + 1]])
+    assert imported.exit_code == 0, imported.output
+    for argv in setup:
+        assert runner.invoke(cli, argv).exit_code == 0, argv
+    result = runner.invoke(cli, command)
+    assert result.exit_code == 0, result.output
+    printed = [line.rstrip() for line in result.output.strip("\n").splitlines()]
+    assert printed == [line.rstrip() for line in shown.strip("\n").splitlines()]
 
 
 def _quick_pdf(html, pdf, **_):

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from crimecast.data.load import load_counts
 from crimecast.data.series import series_of, with_totals
 from crimecast.forecast.reconcile import (REST_OF_FORCE, CoherentPaths, bottom_history, bottom_keys, correlate_paths,
-                                          history_correlation)
+                                          history_correlation, pair_paths)
 
 MONTHS = pd.date_range("2014-04-01", periods=12, freq="MS")
 
@@ -97,3 +97,35 @@ def test_history_correlation_of_quarterly_series_uses_same_quarter_last_year_cha
     noise = pd.Series(np.round(800 * season * np.exp(rng.normal(0, 0.05, 40))), index=index)
     corr = history_correlation([a, b, noise])
     assert corr[0, 1] > 0.6 and abs(corr[0, 2]) < 0.5
+
+
+def _area_panel():
+    """Paths and histories of x and y (in the total) and z (not) in areas a and b, all moving together."""
+    index = pd.date_range("2008-04-01", periods=72, freq="MS")
+    rng = np.random.default_rng(4)
+    common = np.cumsum(rng.normal(0, 0.05, 72))
+    keys = [(c, a) for c in ("x", "y", "z") for a in ("a", "b")]
+    histories = {k: pd.Series(np.exp(5 + common + rng.normal(0, 0.02, 72)), index=index) for k in keys}
+    return paths_for(keys, seed=9).bottom, histories
+
+
+def _seed_of(category, area):
+    return len(category) * 1000 + len(area)
+
+
+@pytest.mark.parametrize("summed", [False, True])
+def test_an_areas_total_is_paired_from_its_own_parts_alone(summed):
+    paths, histories = _area_panel()
+    paired = pair_paths(paths, histories, total_categories=("x", "y"), summed=summed, seed_of=_seed_of)
+    own = [("x", "a"), ("y", "a")]
+    alone = pair_paths({k: paths[k] for k in own}, {k: histories[k] for k in own}, total_categories=("x", "y"),
+                       summed=summed, seed_of=_seed_of)
+    total, total_alone = (sum(p[k] for k in own) for p in (paired, alone))
+    assert {tuple(r) for r in total} == {tuple(r) for r in total_alone}  # the same paths of a's total
+    if not summed:  # peers: row for row, and z (in no total) untouched
+        np.testing.assert_array_equal(total, total_alone)
+        assert all(np.array_equal(paired[("z", a)], paths[("z", a)]) for a in ("a", "b"))
+    else:  # districts: the areas' totals, and z's parts, move together
+        totals = [sum(paired[(c, a)] for c in ("x", "y")).sum(axis=1) for a in ("a", "b")]
+        assert np.corrcoef(totals)[0, 1] > 0.3
+        assert np.corrcoef([paired[("z", a)].sum(axis=1) for a in ("a", "b")])[0, 1] > 0.3

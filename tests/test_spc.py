@@ -146,6 +146,20 @@ def test_a_period_shorter_than_a_chart_needs_has_its_limits_called_provisional()
     assert lines[-1].endswith("(provisional: only 7 months since 2012-08; limits firm up at 12).")
 
 
+def test_a_row_of_several_areas_calls_provisional_limits_provisional_as_the_chart_does():
+    """`forecast spc burglary --dataset pu --area all` called Avon and Somerset's 11 months since a step 'stable'
+    while its own chart called the limits provisional."""
+    from crimecast.forecast.run import ProcessReport
+    from crimecast.forecast.spc_areas import area_row
+
+    values = pd.Series([100.0, 104, 98, 101] * 4 + [120.0, 124, 118, 121, 119, 123, 120], index=months(23))
+    chart = control_chart(values, breaks=[values.index[16]])
+    row = area_row(ProcessReport("burglary", "north", chart, None, describe_chart(chart), []))
+    assert (row["points"], row["status"]) == (7, "stable (limits provisional)")
+    whole = control_chart(values.iloc[:16])
+    assert area_row(ProcessReport("burglary", "north", whole, None, describe_chart(whole), []))["status"] == "stable"
+
+
 # ---------------------------------------------------------------- quarterly charts
 
 def test_quarterly_chart_limits_come_from_quarterly_moving_ranges():

@@ -12,9 +12,10 @@ asks for it:
   districts plus the rest of the force, and the force is their sum;
 * total recorded crime is the sum of every category that counts towards it.
 
-The bottom series' paths are then paired (``correlate_paths``) so totals
-move together as their history did, and every total is the sum of its
-parts, path by path. Paths are kept at single precision (exact when saved).
+The bottom series' paths are then paired (``pair_paths``) so totals
+move together as their history did, each total's from its own parts only, and
+every total is the sum of its parts, path by path. Paths are kept at single
+precision (exact when saved).
 """
 
 from __future__ import annotations
@@ -43,8 +44,7 @@ from crimecast.forecast.drift import Drift, dataset_drift, passed_over
 from crimecast.forecast.models import AUTO, PARTLY_CALIBRATED, CrimeForecaster, crimecast_core, step_note
 from crimecast.forecast.parallel import Progress, map_series
 from crimecast.forecast.paths import ForecastResult
-from crimecast.forecast.reconcile import (REST_OF_FORCE, CoherentPaths, bottom_history, correlate_paths,
-                                          history_correlation)
+from crimecast.forecast.reconcile import REST_OF_FORCE, CoherentPaths, bottom_history, pair_paths
 from crimecast.forecast.spec import ForecastSpec
 from crimecast.forecast.frequency import series_frequency
 
@@ -217,8 +217,10 @@ class NoteSources:
                            series=pairs(self.series), steps=pairs(self.steps), stopped=pairs(self.stopped),
                            own=pairs(self.own))
 
-    def notes(self, needs: Iterable[Key], *, said_stopped: frozenset[str | Key] = frozenset()) -> list[str]:
-        """The notes of a panel of these series serving ``needs``, in plain words; the stop of a category, or of a
+    def notes(self, needs: Iterable[Key], *, added: Iterable[Key] = (),
+              said_stopped: frozenset[str | Key] = frozenset()) -> list[str]:
+        """The notes of a panel of these series serving ``needs``, in plain words; ``added`` the bottom series that
+        add up to a series asked for (:meth:`CoherentPaths.added_up`); the stop of a category, or of a
         (category, area) series, in ``said_stopped`` is not said (the request said it already:
         ``stopped_categories_note``, ``stopped_series_note``)."""
         notes = ([self.shared] if self.shared and self.forecast else []) + series_notes_once(self._worded())
@@ -226,8 +228,9 @@ class NoteSources:
         notes += [stopped_note(stopped)] if stopped else []
         if self.steps:
             notes.append(steps_note([step for _, step in self.steps]))
-        if len(self.forecast) > 1 and not set(needs) <= set(self.forecast):  # some series asked for is a sum of others
-            notes.append(f"{len(self.forecast)} series forecast separately and added up path by path (totals are "
+        summed = set(added) & set(self.forecast)  # not those that add 0, nor those forecast but in no total asked for
+        if len(summed) > 1:
+            notes.append(f"{len(summed)} series forecast separately and added up path by path (totals are "
                          "coherent); their paths are paired so year totals move together as their year-on-year changes "
                          "have.")
         return notes
@@ -404,7 +407,8 @@ class Panel:
         needs = list(dict.fromkeys(needs))
         used = list(dict.fromkeys(key for need in needs for key in (self.paths.keys_for(*need) or [])))
         if self.note_sources is not None:
-            return self.note_sources.only(used).notes(needs, said_stopped=said_stopped)
+            return self.note_sources.only(used).notes(needs, added=self.paths.added_up(needs),
+                                                      said_stopped=said_stopped)
         return series_notes_once([(key, note) for key in used for note in self.series_notes.get(key, [])])
 
 
@@ -645,8 +649,9 @@ def forecast_panel(counts: pd.DataFrame, *, spec: ForecastSpec, needs: Iterable[
                         label=lambda item: f"{item[2][0]} / {item[2][1]}")  # one force of several by its own name
     failures = {**stopped.failures, **{key: fit.reason for key, fit in zip(keys, fitted) if fit.reason is not None}}
     kept = [(key, history, fit) for key, history, fit in zip(keys, histories, fitted) if fit.reason is None]
-    correlated = correlate_paths([fit.paths for _, _, fit in kept], history_correlation([h for _, h, _ in kept]),
-                                 seed=spec.seed) if kept else []
+    paired = pair_paths({key: fit.paths for key, _, fit in kept}, {key: history for key, history, _ in kept},
+                        total_categories=total_categories(counts), summed=counts.attrs.get("areas") != "peers",
+                        seed_of=lambda category, area: series_seed(spec.seed, seed_key(counts, (category, area))))
     passed = (passed_over(wholes, as_of=as_of, exceptional=spec.exceptional)
               if drift is None and spec.drift and spec.model == DEFAULT_MODEL else None)
     series_notes = {key: [*fit.notes, *([passed] if passed else [])] for key, _, fit in kept}
@@ -658,11 +663,11 @@ def forecast_panel(counts: pd.DataFrame, *, spec: ForecastSpec, needs: Iterable[
                           own=tuple(_shared_notes([(key, fit) for key, _, fit in kept])))
     months = frequency.range(frequency.next(as_of), periods=horizon)
     zeros = {key: np.zeros((spec.paths, horizon)) for key in [*stopped.zero, *_absent_parts(counts, keys)]}
-    paths = CoherentPaths(months=months, bottom={**{key: p for (key, _, _), p in zip(kept, correlated)}, **zeros},
+    paths = CoherentPaths(months=months, bottom={**paired, **zeros},
                           total_categories=total_categories(counts), districts=districts_of(counts))
     scored = {key: fit.scored for key, _, fit in kept if key in score_keys}
-    return Panel(paths=paths, spec=spec, as_of=as_of, notes=sources.notes(needs, said_stopped=said_stopped),
-                 failures=failures,
+    return Panel(paths=paths, spec=spec, as_of=as_of,
+                 notes=sources.notes(needs, added=paths.added_up(needs), said_stopped=said_stopped), failures=failures,
                  series_notes=series_notes, scored=scored, note_sources=sources)
 
 

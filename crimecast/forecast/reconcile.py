@@ -11,10 +11,13 @@ too certain when categories rise and fall together. ``correlate_paths``
 reorders each series' paths (whole paths, so each series' own forecast is
 unchanged) so that their year totals rank together as the series' recent
 year-on-year changes did (Iman-Conover with a Gaussian copula).
+``pair_paths`` decides which series are paired with which, so that a total's
+paths depend only on the series that add up to it (see its docstring).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -89,6 +92,11 @@ class CoherentPaths:
         if keys is None:
             raise KeyError(f"{category} / {area} is not a sum of the forecast's bottom series")
         return np.sum([self.bottom[key] for key in keys], axis=0)
+
+    def added_up(self, wanted: Iterable[Key]) -> list[Key]:
+        """The bottom series that add up to one of ``wanted`` that is a sum of several (in order, each once)."""
+        keys = [self.keys_for(*key) or [] for key in wanted]
+        return list(dict.fromkeys(part for parts in keys if len(parts) > 1 for part in parts))
 
     def with_bottom(self, bottom: dict[Key, np.ndarray]) -> "CoherentPaths":
         return CoherentPaths(months=self.months, bottom=bottom, total_categories=self.total_categories,
@@ -167,12 +175,93 @@ def correlate_paths(paths: list[np.ndarray], correlation: np.ndarray, *, seed: i
     """
     if len(paths) <= 1:
         return [p.copy() for p in paths]
+    return [series_paths[rows] for series_paths, rows in zip(paths, pairing_rows(paths, correlation, seed=seed))]
+
+
+def pairing_rows(paths: list[np.ndarray], correlation: np.ndarray, *, seed: int) -> list[np.ndarray]:
+    """The rows ``correlate_paths`` puts each series' paths in: ``paths[j][rows[j]]`` is series ``j`` paired.
+
+    Each series' paths are sorted by their total and handed out in the rank
+    order of one column of seeded correlated normal scores.
+    """
     n = paths[0].shape[0]
     scores = np.random.default_rng(seed).multivariate_normal(np.zeros(len(paths)), correlation, size=n,
                                                              method="cholesky")
-    reordered = []
+    rows = []
     for j, series_paths in enumerate(paths):
-        by_total = series_paths[np.argsort(series_paths.sum(axis=1), kind="stable")]
+        by_total = np.argsort(series_paths.sum(axis=1), kind="stable")
         ranks = np.argsort(np.argsort(scores[:, j], kind="stable"), kind="stable")
-        reordered.append(by_total[ranks])
-    return reordered
+        rows.append(by_total[ranks])
+    return rows
+
+
+def _sum_of(histories: list[pd.Series]) -> pd.Series:
+    """The periods' sum of ``histories`` over the periods they all have."""
+    return pd.concat(histories, axis=1).dropna().sum(axis=1)
+
+
+def pair_paths(paths: dict[Key, np.ndarray], histories: dict[Key, pd.Series], *,
+               total_categories: Collection[str] | None, summed: bool,
+               seed_of: Callable[[str, str], int]) -> dict[Key, np.ndarray]:
+    """The bottom series' ``paths`` paired so that each total's paths depend only on the series that add up to it.
+
+    1. In each area, the categories that count towards total recorded crime
+       (``total_categories``; ``None``: all) are paired on their own
+       histories, seeded by the area's total (``seed_of(TOTAL_CATEGORY,
+       area)``): an area's total recorded crime is the same whatever else is
+       forecast beside it (other forces, anti-social behaviour, which is not
+       in it).
+    2. When the areas are parts of one whole (``summed``: districts of a
+       force, not peers), the areas' blocks of step 1 are then paired as
+       blocks, every series of an area moved by the same rows (so each
+       area's total keeps its paths), on the histories of the areas' sums
+       (seeded by ``seed_of("total-recorded-crime by area", "force")``);
+       and each category outside the total across its areas, on its own
+       (``seed_of(f"{category} by area", "force")``). The force's total
+       then moves as its areas have.
+
+    A category outside the total in one area only (peers) is left as it is:
+    no total holds it with another series.
+
+    Parameters
+    ----------
+    paths, histories
+        Each bottom series' paths ``(n_paths, horizon)`` and observed history.
+    total_categories
+        The categories that add up to total recorded crime (``None``: all).
+    summed
+        Whether the areas add up to a whole (districts of one force).
+    seed_of
+        The seed of a pairing, from its name (category, area).
+    """
+    def in_total(category: str) -> bool:
+        return total_categories is None or category in total_categories
+
+    paired = dict(paths)
+    blocks: dict[str, list[Key]] = {}
+    for key in sorted(paths):
+        if in_total(key[0]):
+            blocks.setdefault(key[1], []).append(key)
+    for area, keys in blocks.items():
+        _pair(paired, [[key] for key in keys], [histories[key] for key in keys], seed=seed_of(TOTAL_CATEGORY, area))
+    if not summed:
+        return paired
+    areas = sorted(blocks)
+    _pair(paired, [blocks[area] for area in areas],
+          [_sum_of([histories[key] for key in blocks[area]]) for area in areas], seed=seed_of(f"{TOTAL_CATEGORY} by area", FORCE_AREA))
+    for category in sorted({c for c, _ in paths if not in_total(c)}):
+        keys = sorted(key for key in paths if key[0] == category)
+        _pair(paired, [[key] for key in keys], [histories[key] for key in keys],
+              seed=seed_of(f"{category} by area", FORCE_AREA))
+    return paired
+
+
+def _pair(paths: dict[Key, np.ndarray], groups: list[list[Key]], histories: list[pd.Series], *, seed: int) -> None:
+    """Reorder each group's paths in ``paths`` (all of a group's series by the same rows) so that the groups' sums
+    rank together as ``histories`` (one a group) did."""
+    if len(groups) <= 1:
+        return
+    sums = [np.sum([paths[key] for key in group], axis=0) for group in groups]
+    for group, rows in zip(groups, pairing_rows(sums, history_correlation(histories), seed=seed)):
+        for key in group:
+            paths[key] = paths[key][rows]

@@ -49,9 +49,17 @@ def area_row(report: ProcessReport) -> dict:
             "lower": None if last.degenerate else round(max(last.limits.lower, 0.0), 1),
             "upper": None if last.degenerate else round(last.limits.upper, 1),
             "latest": float(chart.values.iloc[-1]),
-            "status": "too few crimes to chart" if last.degenerate else "stable" if not current else "not stable",
+            "status": _status(last, stable=not current),
             "signals": "; ".join(current), "last_step": f"{label(step.month)} {step.change:+.0%}" if step else "",
             "exceptional_points": int(chart.excluded.sum())}
+
+
+def _status(period, *, stable: bool) -> str:
+    """The current period's status in a row: stable or not, its limits provisional when it is shorter than a chart
+    needs (a recent step), as the area's own chart says; or too few crimes to chart."""
+    if period.degenerate:
+        return "too few crimes to chart"
+    return ("stable" if stable else "not stable") + (" (limits provisional)" if period.provisional else "")
 
 
 def _one(area: str, counts: pd.DataFrame, category: str, options: dict) -> ProcessReport | tuple[str, str]:
