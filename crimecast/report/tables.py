@@ -27,10 +27,11 @@ def signed_count(value: float) -> str:
 
 
 def percent(value: float, *, signed: bool = True) -> str:
-    """``-0.0612`` -> ``'-6.1%'``."""
+    """``-0.0612`` -> ``'-6.1%'``; a change that rounds to nothing is ``'+0.0%'``, never ``'-0.0%'``."""
     if value is None or math.isnan(value):
         return "-"
-    return f"{value * 100:+.1f}%" if signed else f"{value * 100:.1f}%"
+    rounded = round(value * 100, 1) + 0.0  # (+ 0.0 turns -0.0 into 0.0)
+    return f"{rounded:+.1f}%" if signed else f"{rounded:.1f}%"
 
 
 def text_table(frame: pd.DataFrame, *, align_left: tuple[str, ...] = ()) -> str:
