@@ -116,6 +116,11 @@ def test_scenario_changes_the_baseline_crime(counts, csf_file):
     ({"constraints.protected": {"recipient": "police", "share": 0.2}}, "is not one of the recipients"),
     ({"outcome.categories": ["burglery"]}, "outcome.categories[0]: unknown category 'burglery'"),
     ({"response.max_reduction": {"dist": "triangular", "low": 0.5, "mode": 0.1, "high": 0.2}}, "low <= mode <= high"),
+    # percentages written without their sign: 3 was read as 300% of baseline crime prevented, 27,508 of 23,589
+    ({"response.max_reduction": {"dist": "triangular", "low": 1, "mode": 3, "high": 5}},
+     "response.max_reduction: 5 would prevent 500% of the baseline crime: max_reduction is the share unlimited "
+     "spending could prevent, written as a fraction below 1 (0.05 for 5%, or '5%')"),
+    ({"fund.recipients.force.response.max_reduction": 2}, "fund.recipients.force.response.max_reduction: 2 would"),
 ])
 def test_bad_assumptions_are_named(counts, csf_file, changes, message):
     with pytest.raises(FundFileError) as caught:
