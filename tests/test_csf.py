@@ -121,6 +121,12 @@ def test_scenario_changes_the_baseline_crime(counts, csf_file):
      "response.max_reduction: 5 would prevent 500% of the baseline crime: max_reduction is the share unlimited "
      "spending could prevent, written as a fraction below 1 (0.05 for 5%, or '5%')"),
     ({"fund.recipients.force.response.max_reduction": 2}, "fund.recipients.force.response.max_reduction: 2 would"),
+    # shares written as percentages: was "Input should be less than 1." (and, for "10%", "unable to parse string")
+    ({"constraints.change_limit": 10},
+     "constraints.change_limit: 10 would be 1000%: this is a share, written as a fraction of 1 (for 10% write 0.1)."),
+    ({"constraints.change_limit": 1}, "constraints.change_limit: 1 would be 100%: this is a share"),
+    ({"constraints.protected.share": "20%"},
+     "constraints.protected.share: '20%' is a percentage: write it as a fraction of 1 (0.2 for 20%)."),
 ])
 def test_bad_assumptions_are_named(counts, csf_file, changes, message):
     with pytest.raises(FundFileError) as caught:

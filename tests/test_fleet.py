@@ -171,6 +171,10 @@ def test_bad_vehicle_files_name_the_row(tmp_path, csv_text, message):
      "is leased, so it needs lease_per_year"),
     ("  power_kw: 3.7", "  powr_kw: 3.7", "unknown key 'powr_kw'. Did you mean 'power_kw'?"),
     ("  grant_fraction: 0.60", "  grant_fraction: 1.6", "grant_fraction"),
+    # a percentage without its sign: was "Input should be less than or equal to 1."
+    ("  grant_fraction: 0.60", "  grant_fraction: 60",
+     "charge_points.grant_fraction: 60 would be 6000%: this is a share, written as a fraction of 1 (for 60% write 0.6)."),
+    ("  discount_rate: 0.035", "  discount_rate: 3.5", "appraisal.discount_rate: 3.5 would be 350%: this is a share"),
 ])
 def test_bad_fleet_files_name_the_key(tmp_path, old, new, message):
     from crimecast.optimise.assumptions import examples_dir
