@@ -1522,7 +1522,7 @@ def report_command(plan_file, as_of, scenario_file, csf_file, fleet_file, out_di
                                 fleet=fleet, model=model, paths=n_paths, seed=seed,
                                 saved=_saved(saved_name, counts, data_source.store),
                                 against=_saved(against_name, counts, data_source.store), jobs=jobs or default_jobs(),
-                                progress=bar)
+                                progress=bar, store=data_source.store)
     written = write_board_pack(pack, folder, pdf=not no_pdf)
     _show(written_text(pack, written, seconds=time.perf_counter() - started))
     if written.pdf_problem:

@@ -171,6 +171,24 @@ def _clean_loc(loc: tuple, kinds: Kinds) -> tuple:
     return tuple(parts)
 
 
+_PERCENT_TEXT = re.compile(r"^\s*([+-]?\d+(?:\.\d+)?)\s*%\s*$")
+
+
+def _share_hint(error: dict) -> str:
+    """For a share (a key bounded by 1) written as a percentage, ``10`` or ``"10%"``: what it would be and how to
+    write it (``0.1``), instead of pydantic's "Input should be less than 1"; else ``""``."""
+    kind, raw, ctx = error["type"], error.get("input"), error.get("ctx") or {}
+    limit = ctx.get("lt", ctx.get("le"))
+    if kind in ("less_than", "less_than_equal") and limit == 1 and isinstance(raw, (int, float)) and raw >= 1:
+        return (f"{raw:g} would be {raw:.0%}: this is a share, written as a fraction of 1 (for {raw:g}% write "
+                f"{raw / 100:g}).")
+    match = _PERCENT_TEXT.match(raw) if kind == "float_parsing" and isinstance(raw, str) else None
+    if match:
+        number = float(match.group(1))
+        return f"'{raw.strip()}' is a percentage: write it as a fraction of 1 ({number / 100:g} for {number:g}%)."
+    return ""
+
+
 def _message(error: dict, root: type[BaseModel], kinds: Kinds) -> str:
     kind, loc = error["type"], error["loc"]
     if kind == "extra_forbidden":
@@ -189,6 +207,9 @@ def _message(error: dict, root: type[BaseModel], kinds: Kinds) -> str:
         if tag is None:
             return f"this {entry} has no 'kind'. Add kind: one of {known}."
         return f"unknown {entry} kind '{tag}'.{did_you_mean(str(tag), names)} Use one of: {known}."
+    share = _share_hint(error)
+    if share:
+        return share
     message = str(error["msg"]).removeprefix("Value error, ")
     first_word = message.split(" ", 1)[0]
     if "_" not in first_word:  # keep key names such as p95_daily_miles as written

@@ -408,6 +408,41 @@ def test_the_fund_section_reads_one_force_of_a_peers_dataset_as_optimise_csf_doe
     assert split and split.group(0) in page
 
 
+def test_the_fund_section_reads_a_fund_file_naming_a_stored_dataset(tmp_path, unpriced_fund):
+    """A fund file whose forecast.data names a dataset in the store (`forecast data import ... --name avon`): `optimise
+    csf` read it, the pack did not ("avon: no such file, embedded dataset or stored dataset")."""
+    data, store = _avon_file(tmp_path, start="2017-04", months=48), str(tmp_path / "s.duckdb")  # the plan's: embedded
+    imported = CliRunner().invoke(cli, ["data", "import", "csv", str(data), "--name", "avon", "--area-col", "force",
+                                        "--areas", "peers", "--store", store])
+    assert imported.exit_code == 0, imported.output
+    fund = tmp_path / "fund.yaml"
+    fund.write_text(yaml.safe_dump({"version": 1, "name": "Avon fund", "fund": {
+        "budget": 1_000_000, "budget_sweep": {"low": 1_000_000, "high": 1_000_000, "step": 100_000},
+        "recipients": {"police": {"area": "force", "last_year": 600_000},
+                       "partners": {"area": "avon-and-somerset", "last_year": 400_000}}},
+        "outcome": {"categories": ["burglary", "robbery"]},
+        "forecast": {"data": "avon", "as_of": "2021-03", "model": "seasonal-naive", "paths": 100},
+        "response": {"max_reduction": {"dist": "triangular", "low": 0.01, "mode": 0.03, "high": 0.05},
+                     "half_spend_per_crime": {"dist": "triangular", "low": 20, "mode": 40, "high": 80}},
+        "uncertainty": {"samples": 10, "stability_samples": 5}}))
+    result = CliRunner().invoke(cli, ["report", "--plan", "plan-2013-14", "--csf", str(fund), "--store", store,
+                                      "--model", "seasonal-naive", "--paths", "100", "--no-pdf",
+                                      "--out", str(tmp_path / "pack")])
+    assert result.exit_code == 0, result.output
+    optimised = CliRunner().invoke(cli, ["optimise", "csf", "--assumptions", str(fund), "--store", store, "--no-chart",
+                                         "--out", str(tmp_path / "csf")])
+    assert optimised.exit_code == 0, optimised.output
+    split = re.search(r"The optimal split of £1,000,000 gives [\d.]+ \(crimes prevented\) in 2021/22", optimised.output)
+    page = " ".join(html_text.unescape((tmp_path / "pack" / "report.html").read_text(encoding="utf-8")).split())
+    assert split and split.group(0) in page
+    misspelt = fund.read_text().replace("data: avon", "data: avn")
+    (tmp_path / "typo.yaml").write_text(misspelt)
+    refused = CliRunner().invoke(cli, ["report", "--plan", "plan-2013-14", "--csf", str(tmp_path / "typo.yaml"),
+                                       "--store", store, "--no-pdf", "--out", str(tmp_path / "pack2")])
+    assert refused.exit_code == 1 and "typo.yaml: forecast.data: 'avn'" in refused.output, refused.output
+    assert "Did you mean 'avon'?" in refused.output
+
+
 def test_an_unwritable_out_is_refused_before_any_work(tmp_path):
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")

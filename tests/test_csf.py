@@ -5,11 +5,12 @@ import re
 
 import pandas as pd
 import pytest
+import yaml
 
 from crimecast.data.load import load_counts
 from crimecast.data.series import with_totals
 from crimecast.errors import FundFileError, InfeasibleError
-from crimecast.optimise.assumptions import load_assumptions
+from crimecast.optimise.assumptions import examples_dir, load_assumptions
 from crimecast.optimise.csf import baseline_crime, optimise_csf
 from crimecast.scenarios.spec import load_scenario
 
@@ -116,6 +117,17 @@ def test_scenario_changes_the_baseline_crime(counts, csf_file):
     ({"constraints.protected": {"recipient": "police", "share": 0.2}}, "is not one of the recipients"),
     ({"outcome.categories": ["burglery"]}, "outcome.categories[0]: unknown category 'burglery'"),
     ({"response.max_reduction": {"dist": "triangular", "low": 0.5, "mode": 0.1, "high": 0.2}}, "low <= mode <= high"),
+    # percentages written without their sign: 3 was read as 300% of baseline crime prevented, 27,508 of 23,589
+    ({"response.max_reduction": {"dist": "triangular", "low": 1, "mode": 3, "high": 5}},
+     "response.max_reduction: 5 would prevent 500% of the baseline crime: max_reduction is the share unlimited "
+     "spending could prevent, written as a fraction below 1 (0.05 for 5%, or '5%')"),
+    ({"fund.recipients.force.response.max_reduction": 2}, "fund.recipients.force.response.max_reduction: 2 would"),
+    # shares written as percentages: was "Input should be less than 1." (and, for "10%", "unable to parse string")
+    ({"constraints.change_limit": 10},
+     "constraints.change_limit: 10 would be 1000%: this is a share, written as a fraction of 1 (for 10% write 0.1)."),
+    ({"constraints.change_limit": 1}, "constraints.change_limit: 1 would be 100%: this is a share"),
+    ({"constraints.protected.share": "20%"},
+     "constraints.protected.share: '20%' is a percentage: write it as a fraction of 1 (0.2 for 20%)."),
 ])
 def test_bad_assumptions_are_named(counts, csf_file, changes, message):
     with pytest.raises(FundFileError) as caught:
@@ -263,3 +275,24 @@ def test_with_every_recipient_held_each_reason_sets_its_next_10k_against_where_t
     assert camden.endswith("its next £10,000 buys 0.66.")
     assert islington.endswith("buys only 0.57 against 0.66 elsewhere, so without the limit it would get less.")
     assert force.endswith("would buy 5.74, more than the 0.74 elsewhere, but it cannot take more.")
+
+
+def test_a_fund_written_in_thousands_of_pounds_is_said_to_buy_almost_nothing(counts, result, tmp_path, unpriced_fund):
+    """Every amount in thousands (budget: 6969 for £6,969,000) was optimised without a word: £6,969 'preventing' 3.5
+    crimes, each recipient under 0.1% of the spend that buys half its curve's ceiling."""
+    from conftest import QUICK_FUND, fast_assumptions
+
+    shipped = yaml.safe_load((examples_dir() / "csf-2013-14.yaml").read_text())["fund"]["recipients"]
+    recipients = {key: {**value, "last_year": round(value["last_year"] / 1000)} for key, value in shipped.items()}
+    path = fast_assumptions(tmp_path, **{**QUICK_FUND, "fund.budget": 6969, "fund.recipients": recipients,
+                                         "fund.budget_sweep": {"low": 6000, "high": 8000, "step": 1000}})
+    assumptions, source = load_assumptions(path)
+    thin = optimise_csf(counts, assumptions, source=source)
+    said = [note for note in thin.notes if "in thousands" in note]
+    assert len(said) == 1, thin.notes
+    assert re.match(r"Every recipient gets under 1% of the spend that buys half of its response curve's ceiling "
+                    r"\(Birmingham: £2,\d{3} against £1,\d{3},\d{3}\), so on these curves the fund buys almost "
+                    "nothing", said[0]), said[0]
+    assert said[0].endswith("The file's amounts are in pounds: if they were written in thousands, write them in full "
+                            "(6,969,000, not 6,969).")
+    assert not [note for note in result.notes if "in thousands" in note]  # the shipped fund, in pounds, says nothing

@@ -171,6 +171,14 @@ def test_bad_vehicle_files_name_the_row(tmp_path, csv_text, message):
      "is leased, so it needs lease_per_year"),
     ("  power_kw: 3.7", "  powr_kw: 3.7", "unknown key 'powr_kw'. Did you mean 'power_kw'?"),
     ("  grant_fraction: 0.60", "  grant_fraction: 1.6", "grant_fraction"),
+    # a percentage without its sign: was "Input should be less than or equal to 1."
+    ("  grant_fraction: 0.60", "  grant_fraction: 60",
+     "charge_points.grant_fraction: 60 would be 6000%: this is a share, written as a fraction of 1 (for 60% write 0.6)."),
+    ("  discount_rate: 0.035", "  discount_rate: 3.5", "appraisal.discount_rate: 3.5 would be 350%: this is a share"),
+    # a price in pence: was read as £117 a litre, the response cars' whole-life cost £7,279,274
+    ("  fuel_per_litre: 1.17", "  fuel_per_litre: 117", "prices.fuel_per_litre: 117 would be £117.00 a litre: prices "
+     "are in pounds, so a price in pence is divided by 100 (1.17 for 117p)."),
+    ("  electricity_per_kwh: 0.11", "  electricity_per_kwh: 11", "prices.electricity_per_kwh: 11 would be £11.00 a kWh"),
 ])
 def test_bad_fleet_files_name_the_key(tmp_path, old, new, message):
     from crimecast.optimise.assumptions import examples_dir

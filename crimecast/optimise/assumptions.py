@@ -42,6 +42,21 @@ class Response(Strict):
     steepness: Count | None = None
     evidence: str = ""
 
+    @field_validator("max_reduction")
+    @classmethod
+    def _a_share(cls, value: Value | None) -> Value | None:
+        """A share of baseline crime, so below 1: a 3 (3% written as a percentage without its sign) is refused,
+        not read as preventing three times the crime there is."""
+        if value is None:
+            return value
+        reached = value.params[:1] if value.dist == "normal" else value.params  # a normal's mean; else every bound
+        over = max(reached)
+        if over >= 1:
+            raise ValueError(f"{over:g} would prevent {over:.0%} of the baseline crime: max_reduction is the share "
+                             "unlimited spending could prevent, written as a fraction below 1 "
+                             f"({over / 100:g} for {over:g}%, or '{over:g}%')")
+        return value
+
 
 class Recipient(Strict):
     label: str | None = None

@@ -332,6 +332,25 @@ class CsfResult:
         return float((self.table["optimal"] - self.table["last_year"]).abs().sum() / 2)
 
 
+THIN_SPEND = 0.01  # a fund giving every recipient under this share of its curve's half-spend buys almost nothing
+
+
+def thin_fund_note(spec: AllocationSpec, optimal: Allocation) -> str | None:
+    """A sentence when every recipient gets under 1% of the spend that buys half its curve's ceiling (its
+    ``half_spend_per_crime`` x baseline crimes): a fund written in thousands of pounds (6969 for £6,969,000) looks
+    like this, and buys almost nothing whatever the split. ``None`` otherwise."""
+    central = spec.curves[0]
+    ratios = {r.key: optimal.spend.get(r.key, 0.0) / central[r.key].half_spend for r in spec.recipients}
+    if not ratios or max(ratios.values()) >= THIN_SPEND:
+        return None
+    first = spec.recipients[0]
+    return (f"Every recipient gets under {THIN_SPEND:.0%} of the spend that buys half of its response curve's ceiling "
+            f"({first.label}: {money(optimal.spend.get(first.key, 0.0))} against "
+            f"{money(central[first.key].half_spend)}), so on these curves the fund buys almost nothing and the split "
+            f"hardly matters. The file's amounts are in pounds: if they were written in thousands, write them in full "
+            f"({spec.budget * 1000:,.0f}, not {spec.budget:,.0f}).")
+
+
 def _fund_outcome(spec: AllocationSpec, spend: dict[str, float]) -> dict[str, float]:
     curves = spec.curves[0]
     return {k: float(curves[k](v)) for k, v in spend.items()}
@@ -604,6 +623,8 @@ def optimise_csf(counts: pd.DataFrame, assumptions: CsfAssumptions, *, source: s
     scenario_label = None if scenario is None else f"{scenario.name} ({Path(scenario.source).name})"
     if scenario is not None:
         baselines = baselines.assign(scenario=scenario_label)
+    thin = thin_fund_note(spec, optimal)
+    notes = [*notes, thin] if thin else notes
     force = counts.attrs.get("force_name")
     if force:  # one force of several, held as the whole (area force): its tables and notes name it
         baselines = baselines.assign(area=baselines["area"].replace({FORCE_AREA: force}))

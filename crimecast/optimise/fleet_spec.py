@@ -10,7 +10,7 @@ import io
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from crimecast.data.slugs import did_you_mean
 from crimecast.errors import FleetFileError
@@ -81,11 +81,25 @@ class ChargePoints(Strict):
     evidence: str = ""
 
 
+# The most a price in pounds can plausibly be: above it, the price is in pence (117 for £1.17 a litre).
+MOST_POUNDS = {"fuel_per_litre": ("a litre", 10.0), "electricity_per_kwh": ("a kWh", 5.0)}
+
+
 class Prices(Strict):
     fuel_per_litre: float = Field(gt=0)
     electricity_per_kwh: float = Field(gt=0)
     grid_kg_co2_per_kwh: float = Field(default=0.0, ge=0)
     evidence: str = ""
+
+    @field_validator("fuel_per_litre", "electricity_per_kwh")
+    @classmethod
+    def _in_pounds(cls, price: float, info) -> float:
+        """A price in pence (``117``) is refused, not read as £117 a litre."""
+        per, most = MOST_POUNDS[info.field_name]
+        if price > most:
+            raise ValueError(f"{price:g} would be £{price:,.2f} {per}: prices are in pounds, so a price in pence "
+                             f"is divided by 100 ({price / 100:g} for {price:g}p)")
+        return price
 
 
 class Appraisal(Strict):

@@ -27,10 +27,9 @@ import pandas as pd
 
 from crimecast.data.calendar import financial_year_label, financial_year_months, parse_financial_year
 from crimecast.data.frequency import MONTHLY, Frequency, frequency_of
-from crimecast.data.load import load_counts
 from crimecast.data.rates import rates_for
-from crimecast.data.series import source_read, whole_title, with_totals
-from crimecast.data.sources import force_wide
+from crimecast.data.series import source_read, whole_title
+from crimecast.data.sources import DataSource, force_wide, open_counts
 from crimecast.data.slugs import slugify
 from crimecast.data.store import crimecast_version, fingerprint  # the store's: one hash for one table
 from crimecast.errors import DataError, UsageError
@@ -629,18 +628,20 @@ def _fund_with_saved(counts: pd.DataFrame, assumptions: CsfAssumptions, source: 
 
 
 def _csf_view(counts: pd.DataFrame, assumptions: CsfAssumptions, source: str, *, jobs: int,
-              progress: Progress | None, saved: Panel | None = None) -> CsfView:
+              progress: Progress | None, saved: Panel | None = None, store: str | None = None) -> CsfView:
     """The fund as ``forecast optimise csf`` allocates it: baseline crime forecast from the file's own as-of.
 
     The plan's scenario is not applied: its drivers describe the plan's year, and
     applied again from the fund's as-of they would count a change the data already holds.
     A saved forecast is read for baseline crime when it is from the fund's as-of and holds its series.
     The fund's areas are read as ``forecast optimise csf`` reads them: in the area every command defaults to
-    (``force_wide``, as ``DataSource.inside(None)``: peers of one force are that force, ``area: force``).
+    (``force_wide``, as ``DataSource.inside(None)``: peers of one force are that force, ``area: force``), and
+    its ``forecast.data`` as ``optimise csf`` reads it: a file, an embedded dataset or a dataset in ``store``.
     """
     wanted = assumptions.forecast.data
     same_data = source_read(counts) == wanted
-    csf_counts = force_wide(counts if same_data else with_totals(load_counts(wanted)))
+    csf_counts = (force_wide(counts) if same_data else
+                  open_counts(DataSource(store=store).naming(wanted, where=f"{source}: forecast.data").inside(None)))
     saved = read_as(saved, csf_counts) if saved is not None and same_data else saved
     afresh = None
     if saved is not None and same_data:
@@ -820,7 +821,7 @@ def build_board_pack(counts: pd.DataFrame, plan: Plan, *, as_of: pd.Timestamp | 
                      scenario: Scenario | None = None, csf: tuple[CsfAssumptions, str] | None = None,
                      fleet: Fleet | None = None, model: str | None = None, paths: int | None = None,
                      seed: int | None = None, saved: Panel | None = None, against: Panel | None = None,
-                     jobs: int = 1, progress: Progress | None = None) -> BoardPack:
+                     jobs: int = 1, progress: Progress | None = None, store: str | None = None) -> BoardPack:
     """Compute the Board pack for ``plan`` as of ``as_of``.
 
     Parameters
@@ -854,6 +855,9 @@ def build_board_pack(counts: pd.DataFrame, plan: Plan, *, as_of: pd.Timestamp | 
         (:mod:`crimecast.scenarios.against`).
     jobs, progress
         Worker processes, and a callback per series forecast.
+    store
+        The store a fund file's ``forecast.data`` may name a dataset in (default ``$CRIMECAST_STORE`` or
+        ``crimecast.duckdb``), as ``forecast optimise csf`` reads it.
 
     Raises
     ------
@@ -880,7 +884,7 @@ def build_board_pack(counts: pd.DataFrame, plan: Plan, *, as_of: pd.Timestamp | 
                          f"{stage} pack as of {as_of:%Y-%m}: {better}.")
     scenario, assumptions = _with_paths(scenario, csf[0] if csf else None, paths)
     fleet_part = fleet_view(fleet, fleet_report(fleet)) if fleet is not None else None
-    csf_view = (_csf_view(counts, assumptions, csf[1], jobs=jobs, progress=progress, saved=saved)
+    csf_view = (_csf_view(counts, assumptions, csf[1], jobs=jobs, progress=progress, saved=saved, store=store)
                 if csf is not None else None)
     known = _known_by(counts, as_of)
     spec = milestone_spec(plan, scenario, model=model, paths=paths, seed=seed,
