@@ -74,6 +74,26 @@ def test_a_target_without_percent_sign_of_one_or_more_is_refused_not_read_as_hun
     assert [m.target for m in load_plan(path.rename(tmp_path / "ok.yaml")).milestones] == [1.5, -0.08]
 
 
+@pytest.mark.parametrize("suffix, text", [(".yaml", "milestones:\n  - {category: robbery, count: -5%, year: 2014/15}\n"),
+                                          (".csv", "category,count,year\nrobbery,5%,2014/15\n")])
+def test_a_percentage_as_a_count_is_refused_as_the_years_count_not_a_count_per_month(tmp_path, suffix, text):
+    path = tmp_path / f"plan{suffix}"
+    path.write_text(text)
+    with pytest.raises(PlanError) as caught:
+        load_plan(path)
+    assert "per month" not in str(caught.value) and "the year's total" in str(caught.value)
+    assert "write it as target" in str(caught.value)
+
+
+def test_a_count_with_thousands_separators_is_read_as_a_spreadsheet_writes_it(tmp_path):
+    path = tmp_path / "plan.csv"
+    path.write_text('category,count,year\nrobbery,"8,000",2014/15\nburglary,"12,500.5",2014/15\n')
+    assert [m.count for m in load_plan(path).milestones] == [8000, 12500.5]
+    path.write_text('category,count,year\nrobbery,"8,00",2014/15\n')
+    with pytest.raises(PlanError, match="(?i)expected a number, got '8,00'"):
+        load_plan(path)
+
+
 def test_single_milestone_from_options():
     plan = single_milestone("burglary", area="force", target=-0.08, count=None, year="2014/15")
     assert plan.milestones[0].describe() == "-8.0% or lower"

@@ -125,3 +125,16 @@ def test_a_driver_after_the_last_whole_year_shown_says_it_changes_none(tmp_path)
     path.write_text(path.read_text(encoding="utf-8").replace("as_of: 2013-09", "as_of: 2013-09, horizon: 18"),
                     encoding="utf-8")
     assert "changes no year shown" not in CliRunner().invoke(cli, ["scenario", "check", str(path)]).output
+
+
+def test_a_driver_without_an_area_acts_on_the_area_the_scenario_forecasts(counts, scenario):
+    """`base.area: walsall` read with the whole force's data (milestones and the Board pack read the plan's data, not
+    the scenario's part of it): a driver that names no area acts on Walsall, as `scenario run` has it, not force-wide;
+    one that names the force still does."""
+    resolved = resolve_scenario(scenario("""
+        - {name: a, kind: uplift, category: burglary, value: 0.1}
+        - {name: b, kind: uplift, category: robbery, area: force, value: 0.1}
+        """, base="as_of: 2013-03, area: walsall"), counts)
+    a, b = resolved.drivers
+    assert a.targets == (("burglary-dwelling", "walsall"),) and b.targets == (("robbery", "force"),)
+    assert resolved.split == {"burglary-dwelling": ["walsall"]}

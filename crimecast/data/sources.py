@@ -512,4 +512,6 @@ def open_counts(source: DataSource = DataSource()) -> pd.DataFrame:
         counts = cut_at(counts, source.as_of)
     if source.asked is not None:
         counts = at_common_end(counts, source.asked)
-    return with_totals(counts)
+    counts = with_totals(counts)
+    counts.attrs["read_from"] = source  # to read it again as it stood at another month (a saved forecast's as-of)
+    return counts

@@ -50,7 +50,7 @@ from crimecast.forecast.spec import ForecastSpec
 from crimecast.io import read_text
 from crimecast.scenarios.milestones import AT_MOST
 from crimecast.scenarios.spec import SCHEMA_VERSION
-from crimecast.scenarios.values import parse_change, parse_number
+from crimecast.scenarios.values import is_percentage, parse_change, parse_number
 from crimecast.specfile import find_file, load_yaml_model, shipped_dir, validation_error
 
 PLAN_COLUMNS = ("name", "category", "area", "target", "count", "year", "direction", "note", "rate", "basis")
@@ -143,6 +143,9 @@ class Milestone(BaseModel):
     def _count(cls, raw):
         if raw is None or raw == "":
             return None
+        if is_percentage(raw):  # a change written as a count
+            raise ValueError(f"'{raw}' is a percentage, but count is the year's total (a number of crimes, e.g. 12000): "
+                             f"write it as target: {raw.strip()} for a change on the year before, or give the year's count")
         value = parse_number(raw, allow_percent=False)
         if value < 0:
             raise ValueError(f"a count target cannot be negative, got {value:g}")

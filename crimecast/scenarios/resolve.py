@@ -121,6 +121,15 @@ def _categories(names: tuple[str, ...], counts: pd.DataFrame, categories: list[s
     return list(dict.fromkeys(slugs)), notes
 
 
+def _driver_areas(spec, scenario: Scenario) -> tuple[str, ...]:
+    """The areas a driver names; one that names none acts on the area the scenario forecasts (``base.area``), which is
+    the whole when the data read is that area's (``scenario run``) and a district of it when it is the whole force's
+    (``milestones --scenario`` and the Board pack read the plan's data)."""
+    if "area" in spec.model_fields_set or not scenario.base.area:
+        return spec.area
+    return (scenario.base.area,)
+
+
 def _areas(names: tuple[str, ...], counts: pd.DataFrame, districts: list[str], where: str) -> list[str]:
     areas = []
     for name in names:
@@ -214,7 +223,7 @@ def resolve_scenario(scenario: Scenario, counts: pd.DataFrame) -> ResolvedScenar
     for spec in scenario.drivers:
         where = scenario.where.get(spec.label, scenario.source)
         names, alias_notes = _categories(spec.category, counts, every, where)
-        areas = _areas(spec.area, counts, districts, where)
+        areas = _areas(_driver_areas(spec, scenario), counts, districts, where)
         driver = ResolvedDriver(spec=spec, where=where, targets=tuple((c, a) for c in names for a in areas),
                                 start=_month_in_forecast(spec.start, months, f"{where}.start", default=months[0]),
                                 end=_month_in_forecast(spec.end, months, f"{where}.end"))

@@ -29,6 +29,7 @@ DISTRIBUTION_KEYS: dict[str, tuple[str, ...]] = {
 }
 NORMAL_PLAUSIBLE_SDS = 3.0  # the "lowest plausible" value of a normal, for safety checks
 _PERCENT = re.compile(r"^\s*([+-]?\d+(?:\.\d+)?)\s*%\s*$")
+_THOUSANDS = re.compile(r"^\s*[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?\s*$")  # "8,000", as a spreadsheet writes it
 
 
 @dataclass(frozen=True)
@@ -96,7 +97,7 @@ class Value:
 
 
 def parse_number(raw, *, allow_percent: bool) -> float:
-    """A number from a number, a numeric string or (if allowed) a percentage such as "-8%"."""
+    """A number from a number, a numeric string (``"8,000"`` too) or (if allowed) a percentage such as "-8%"."""
     if isinstance(raw, bool):
         raise ValueError(f"expected a number, got {raw!r}")
     if isinstance(raw, (int, float)):
@@ -110,11 +111,16 @@ def parse_number(raw, *, allow_percent: bool) -> float:
         if match:
             raise ValueError(f"'{raw}' is a percentage, but this value is a count per month: write a number")
         try:
-            return parse_number(float(raw), allow_percent=allow_percent)
+            return parse_number(float(raw.replace(",", "") if _THOUSANDS.match(raw) else raw), allow_percent=allow_percent)
         except ValueError:
             pass
     hint = " or a percentage such as '+10%'" if allow_percent else ""
     raise ValueError(f"expected a number{hint}, got {raw!r}")
+
+
+def is_percentage(raw) -> bool:
+    """Whether ``raw`` is written as a percentage (``"-5%"``)."""
+    return isinstance(raw, str) and _PERCENT.match(raw) is not None
 
 
 def parse_change(raw, *, what: str = "target", of: str = "the year before") -> float:
