@@ -94,3 +94,17 @@ def replay_text() -> str:
     rows = [f"{m},{area},{category},{20 + i % 12 + (area == 'south')}" for category in ("burglary", "robbery")
             for area in ("north", "south") for i, m in enumerate(months) if m not in missing.get((category, area), ())]
     return "month,area,category,count\n" + "\n".join(rows) + "\n"
+
+
+def avon_fund(*, data: str, as_of: str, paths: int) -> dict:
+    """A Community Safety Fund file (as a dict, for ``yaml.safe_dump``) of £1,000,000 split between the police (area
+    ``force``) and partners (``avon-and-somerset``) against burglary and robbery, forecast from ``data`` at ``as_of``."""
+    return {"version": 1, "name": "Avon fund", "fund": {
+        "budget": 1_000_000, "budget_sweep": {"low": 1_000_000, "high": 1_000_000, "step": 100_000},
+        "recipients": {"police": {"area": "force", "last_year": 600_000},
+                       "partners": {"area": "avon-and-somerset", "last_year": 400_000}}},
+        "outcome": {"categories": ["burglary", "robbery"]},
+        "forecast": {"data": data, "as_of": as_of, "model": "seasonal-naive", "paths": paths},
+        "response": {"max_reduction": {"dist": "triangular", "low": 0.01, "mode": 0.03, "high": 0.05},
+                     "half_spend_per_crime": {"dist": "triangular", "low": 20, "mode": 40, "high": 80}},
+        "uncertainty": {"samples": 10, "stability_samples": 5}}

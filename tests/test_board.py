@@ -25,6 +25,7 @@ from crimecast.optimise.assumptions import load_assumptions
 from crimecast.report.board import _binding_sentences, build_board_pack, crimecast_version, fingerprint
 from crimecast.report.board_html import fleet_heading, render_html
 from crimecast.scenarios.plan import load_plan
+from tests.builders import avon_fund
 
 pytestmark = pytest.mark.xdist_group("board-replay")  # one worker builds the replay once
 
@@ -386,15 +387,7 @@ def test_the_fund_section_reads_one_force_of_a_peers_dataset_as_optimise_csf_doe
     data = _avon_file(tmp_path, start="2017-04", months=48)
     plan, fund = tmp_path / "plan.csv", tmp_path / "fund.yaml"
     plan.write_text("category,target,year\nburglary,-5%,2021/22\n")
-    fund.write_text(yaml.safe_dump({"version": 1, "name": "Avon fund", "fund": {
-        "budget": 1_000_000, "budget_sweep": {"low": 1_000_000, "high": 1_000_000, "step": 100_000},
-        "recipients": {"police": {"area": "force", "last_year": 600_000},
-                       "partners": {"area": "avon-and-somerset", "last_year": 400_000}}},
-        "outcome": {"categories": ["burglary", "robbery"]},
-        "forecast": {"data": str(data), "as_of": "2021-03", "model": "seasonal-naive", "paths": 100},
-        "response": {"max_reduction": {"dist": "triangular", "low": 0.01, "mode": 0.03, "high": 0.05},
-                     "half_spend_per_crime": {"dist": "triangular", "low": 20, "mode": 40, "high": 80}},
-        "uncertainty": {"samples": 10, "stability_samples": 5}}))
+    fund.write_text(yaml.safe_dump(avon_fund(data=str(data), as_of="2021-03", paths=100)))
     source = ["--data", str(data), "--areas", "peers", "--area-col", "force"]
     result = CliRunner().invoke(cli, ["report", "--plan", str(plan), "--csf", str(fund), *source, "--model",
                                       "seasonal-naive", "--paths", "100", "--no-pdf", "--out", str(tmp_path / "pack")])
@@ -416,15 +409,7 @@ def test_the_fund_section_reads_a_fund_file_naming_a_stored_dataset(tmp_path, un
                                         "--areas", "peers", "--store", store])
     assert imported.exit_code == 0, imported.output
     fund = tmp_path / "fund.yaml"
-    fund.write_text(yaml.safe_dump({"version": 1, "name": "Avon fund", "fund": {
-        "budget": 1_000_000, "budget_sweep": {"low": 1_000_000, "high": 1_000_000, "step": 100_000},
-        "recipients": {"police": {"area": "force", "last_year": 600_000},
-                       "partners": {"area": "avon-and-somerset", "last_year": 400_000}}},
-        "outcome": {"categories": ["burglary", "robbery"]},
-        "forecast": {"data": "avon", "as_of": "2021-03", "model": "seasonal-naive", "paths": 100},
-        "response": {"max_reduction": {"dist": "triangular", "low": 0.01, "mode": 0.03, "high": 0.05},
-                     "half_spend_per_crime": {"dist": "triangular", "low": 20, "mode": 40, "high": 80}},
-        "uncertainty": {"samples": 10, "stability_samples": 5}}))
+    fund.write_text(yaml.safe_dump(avon_fund(data="avon", as_of="2021-03", paths=100)))
     result = CliRunner().invoke(cli, ["report", "--plan", "plan-2013-14", "--csf", str(fund), "--store", store,
                                       "--model", "seasonal-naive", "--paths", "100", "--no-pdf",
                                       "--out", str(tmp_path / "pack")])

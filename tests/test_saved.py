@@ -20,6 +20,7 @@ from crimecast.forecast.models import CrimeForecaster
 from crimecast.forecast.panel import forecast_panel
 from crimecast.forecast.saved import load_panel, save_panel
 from crimecast.forecast.spec import ForecastSpec
+from tests.builders import avon_fund
 
 pytestmark = pytest.mark.xdist_group("saved-store")  # one worker: the saved forecasts are made once
 
@@ -294,15 +295,7 @@ def test_a_forecast_saved_of_one_force_of_peers_serves_every_command_reading_it_
     where = ["--store", store, "--no-chart"]
     scenario = ["scenario", "run", _burglary_cut(tmp_path, "avon"), *where]
     fund = tmp_path / "fund.yaml"
-    fund.write_text(yaml.safe_dump({"version": 1, "name": "Avon fund", "fund": {
-        "budget": 1_000_000, "budget_sweep": {"low": 1_000_000, "high": 1_000_000, "step": 100_000},
-        "recipients": {"police": {"area": "force", "last_year": 600_000},
-                       "partners": {"area": "avon-and-somerset", "last_year": 400_000}}},
-        "outcome": {"categories": ["burglary", "robbery"]},
-        "forecast": {"data": "avon", "as_of": "2019-03", "model": "seasonal-naive", "paths": 200},
-        "response": {"max_reduction": {"dist": "triangular", "low": 0.01, "mode": 0.03, "high": 0.05},
-                     "half_spend_per_crime": {"dist": "triangular", "low": 20, "mode": 40, "high": 80}},
-        "uncertainty": {"samples": 10, "stability_samples": 5}}), encoding="utf-8")
+    fund.write_text(yaml.safe_dump(avon_fund(data="avon", as_of="2019-03", paths=200)), encoding="utf-8")
     commands = {"scenario": scenario,
                 "milestones": ["milestones", "burglary", "--target", "-5%", "--dataset", "avon", "--year", "2019/20",
                                "--as-of", "2019-03", *where],
