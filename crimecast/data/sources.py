@@ -22,6 +22,7 @@ from crimecast.data.load import DEFAULT_DATASET, EMBEDDED_DATASETS, ColumnMap, c
 from crimecast.data.schema import DEFAULT_FILL, DEFAULT_MAX_GAP, FillMissing, gap_notes
 from crimecast.data.series import (ALL, FORCE_AREA, TOTAL_CATEGORY, SharedReferences, default_area, left_out,
                                    resolve_area, resolve_category, season_references, with_totals)
+from crimecast.data.rates import is_rate, rates_for
 from crimecast.data.shared import FrozenDict, FrozenList
 from crimecast.data.slugs import did_you_mean
 from crimecast.data.store import dataset_names, read_dataset, store_path
@@ -412,8 +413,6 @@ def refuse_unknown_names(counts: pd.DataFrame, *, area: str | None, category: st
             if name.strip():
                 resolve_area(counts, name.strip())
     except DataError:
-        from crimecast.data.rates import is_rate, rates_for
-
         if not every and is_rate(rates_for(counts), category):
             return
         raise

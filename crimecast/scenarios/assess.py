@@ -39,6 +39,7 @@ from crimecast.scenarios.assessment import Assessment, MilestoneReport, outlook
 from crimecast.scenarios.assessment import named_force, quiet_note
 from crimecast.scenarios.milestones import trajectory
 from crimecast.scenarios.plan import Milestone, Plan
+from crimecast.scenarios.rate_assess import count_part, rate_only_report, rates_afresh_note, with_rate_milestones
 from crimecast.forecast.spec import ForecastSpec
 from crimecast.scenarios.resolve import driver_needs, resolve_scenario, scenario_at
 from crimecast.scenarios.spec import Scenario
@@ -84,8 +85,6 @@ def check_milestones(counts: pd.DataFrame, plan: Plan) -> None:
     ScenarioError, DataError
         :func:`assess_milestones`'s errors for such a milestone.
     """
-    from crimecast.scenarios.rate_assess import count_part
-
     counted = count_part(plan)  # rate milestones are checked on their rate series
     force = counts.attrs.get("force_name") or ""  # messages name the whole of one force taken out of several by it
     for i, milestone in enumerate(counted.milestones):
@@ -457,8 +456,6 @@ def assess_milestones(counts: pd.DataFrame, plan: Plan, *, spec: ForecastSpec | 
         A saved forecast from another month, too short, or without a series needed; an ``against`` forecast
         that does not start at the start of the year or lacks a series.
     """
-    from crimecast.scenarios.rate_assess import count_part, rate_only_report, rates_afresh_note, with_rate_milestones
-
     spec = spec or milestone_spec(plan, scenario)
     full_plan, plan = plan, count_part(plan)  # rate milestones are assessed on their rate series
     if not plan.milestones:
