@@ -82,8 +82,14 @@ class InfeasibleError(SolverError):
     ----------
     relaxations
         ``(description, amount, unit)`` for each constraint that must give.
+    reason
+        What would allow a plan, without the problem's name and "no plan meets
+        every constraint" (for a table's "why no plan" column); the message if
+        not given.
     """
 
-    def __init__(self, message: str, relaxations: list[tuple[str, float, str]] | None = None):
+    def __init__(self, message: str, relaxations: list[tuple[str, float, str]] | None = None, *,
+                 reason: str | None = None):
         super().__init__(message)
         self.relaxations = relaxations or []
+        self.reason = reason or message

@@ -102,7 +102,8 @@ def test_infeasible_floors_name_the_recipient():
     recipients = (Recipient("solihull", "Solihull", 300, limits=(Limit("floor", GE, 700, "Solihull floor: at least £700", "floor"),)),
                   Recipient("dudley", "Dudley", 300, limits=(Limit("floor", GE, 400, "Dudley floor: at least £400", "floor"),)))
     curves = {k: ResponseCurve(10, 100) for k in ("solihull", "dudley")}
-    with pytest.raises(InfeasibleError, match="Solihull floor: at least £700 would have to be lowered by £100"):
+    with pytest.raises(InfeasibleError, match=r"add up to £1,100 and the fund is £1,000: raise the fund by £100 .*"
+                                              "The lower limits: Solihull floor: at least £700; Dudley floor: at least £400"):
         allocate(AllocationSpec(recipients=recipients, curves=(curves,), budget=1000))
 
 
@@ -381,3 +382,49 @@ def test_the_bound_of_curves_of_both_shapes_is_never_below_them(members, cuts, w
     spend = where * points[-1]
     for at in (0.0, 1e-6 * points[-1], spend):
         assert bound_at(curves, points, [0.0, spend], at) >= sum(float(curve(at)) for curve in curves), at
+
+
+def test_a_share_limit_that_cannot_hold_is_relaxed_in_percentage_points_of_the_share():
+    """Was "at most 25.0% of the district total ... would have to be raised by £223 of the district total"."""
+    recipients = (Recipient("w", "W", 700, limits=(Limit("change-down", GE, 630, "W: at least £630", "change"),)),
+                  Recipient("c", "C", 900, limits=(Limit("change-up", LE, 1000, "C: at most £1,000", "change"),)))
+    curves = {k: ResponseCurve(100, 300) for k in "wc"}
+    spec = AllocationSpec(recipients=recipients, curves=(curves,), budget=2000, shares={"w": 0.15, "c": 0.85},
+                          fairness_band=0.10, share_basis="population")
+    with pytest.raises(InfeasibleError) as caught:
+        allocate(spec)
+    message = str(caught.value)
+    # the relaxed plan: W at its £630 floor, C at its £1,000 ceiling: W has 38.7% of £1,630, 13.7 points over 25%
+    assert ("W: at most 25.0% of the district total (population share 15.0% + 10 points) would have to be raised by "
+            "13.7 percentage points, to 38.7% (£222 more of the £1,630 district total)") in message, message
+    assert ("C: at least 75.0% of the district total (population share 85.0% - 10 points) would have to be lowered by "
+            "13.7 percentage points, to 61.3% (£222 less of the £1,630 district total)") in message, message
+
+
+def test_a_protected_share_is_of_the_whole_fund_not_of_the_money_spent():
+    """Amounts in thousands against a fund in pounds: 10% of what the limits let be spent was £495 of £3,000,000."""
+    recipients = (Recipient("a", "A", 45, limits=(Limit("change-up", LE, 50, "A: at most £50", "change"),)),
+                  Recipient("b", "B", 90, limits=(Limit("change-up", LE, 100, "B: at most £100", "change"),)))
+    curves = {k: ResponseCurve(100, 300) for k in "ab"}
+    spec = AllocationSpec(recipients=recipients, curves=(curves,), budget=1000, protected_key="a", protected_share=0.1)
+    with pytest.raises(InfeasibleError) as caught:
+        allocate(spec)
+    assert ("A: at least 10% of the fund (protected share: at least £100) would have to be lowered by 5.0 percentage "
+            "points, to 5.0% (£50 less of the £1,000 fund)") in str(caught.value), str(caught.value)
+    assert allocate(AllocationSpec(recipients=recipients, curves=(curves,), budget=400, protected_key="a",
+                                   protected_share=0.1)).spend["a"] == pytest.approx(50)  # 10% of £400 fits under £50
+
+
+def test_a_fund_below_the_lower_limits_leads_with_their_sum_not_a_split_of_the_shortfall():
+    """Was "W: at least £630 would have to be lowered by £630; C: ... by £195 ...", read as advice to zero W."""
+    recipients = tuple(Recipient(k, k.upper(), last, limits=(Limit("change-down", GE, 0.9 * last, f"{k.upper()}: at least "
+                                                                   f"£{0.9 * last:,.0f}", "change"),))
+                       for k, last in (("w", 700), ("c", 450), ("h", 420)))
+    curves = {k: ResponseCurve(100, 300) for k in "wch"}
+    with pytest.raises(InfeasibleError) as caught:
+        allocate(AllocationSpec(recipients=recipients, curves=(curves,), budget=1000))
+    assert str(caught.value) == (
+        "Community Safety Fund allocation: no plan meets every constraint. The recipients' lower limits add up to "
+        "£1,413 and the fund is £1,000: raise the fund by £413 (to £1,413), or cut the lower limits by £413 in total "
+        "(the same 29.2% off each would do). The lower limits: W: at least £630; C: at least £405; H: at least £378.")
+    assert caught.value.reason.startswith("The recipients' lower limits add up to £1,413")  # the budget curve's why-not

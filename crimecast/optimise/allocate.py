@@ -14,7 +14,7 @@ import numpy as np
 from crimecast.errors import InfeasibleError, SolverError
 from crimecast.optimise.curves import (DEFAULT_POINTS, MeanCurve, Piecewise, ResponseCurve, add_curve, add_curve_bound, breakpoints,
                                        piecewise_sum, refine, split_at_excess, thin)
-from crimecast.optimise.model import BINARY, EQ, GE, LE, MAXIMISE, Constraint, Problem, Solution, money
+from crimecast.optimise.model import BINARY, EQ, GE, LE, MAXIMISE, Constraint, Problem, ShareOf, Solution, money
 from crimecast.optimise.solver import DEFAULT_SOLVER, MIP_GAP, solve
 
 GAP_TARGET = 1e-6  # refine until the plan's true outcome is within this share of a proven upper bound on the true optimum
@@ -25,6 +25,7 @@ MAX_REFINEMENTS = 25
 BOUND_SLACK = 1e-9
 POLISH_GAIN = 1e-7  # a refinement that improves the true outcome by less than this share triggers the bound check
 MEAN, CVAR = "mean", "cvar"
+PROBLEM = "Community Safety Fund allocation"
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,8 @@ class AllocationSpec:
         Allowed distance (fraction points) from the target share, among the
         recipients that have a share.
     protected_key, protected_share
-        A recipient that must get at least this share of the budget.
+        A recipient that must get at least this share of the fund (``budget``,
+        spent or not: at least ``protected_share * budget``).
     measure, cvar_alpha
         ``"mean"`` outcome over the samples, or ``"cvar"``: the mean of the
         worst ``cvar_alpha`` share of samples (a downside measure).
@@ -174,14 +176,16 @@ def _share_constraints(problem: Problem, spec: AllocationSpec, spend: dict[str, 
                     f"{name}:{r.key}", terms, sense, 0.0,
                     f"{r.label}: {word} {bound:.1%} of the district total ({spec.share_basis} share {share:.1%} "
                     f"{'-' if sense == GE else '+'} {band * 100:.0f} points)", "£ of the district total", group="fairness",
-                    scale=spec.budget))
+                    scale=spec.budget, share_of=ShareOf(bound, "district total", tuple(spend[m.key] for m in members))))
     if spec.protected_key and spec.protected_share:
-        terms = {v: -spec.protected_share for v in spend.values()}
-        terms[spend[spec.protected_key]] += 1.0
+        # A share of the whole fund, as its words say, not of the money spent: where the limits let the fund go
+        # unspent (every amount written in thousands against a fund in pounds) 10% of the spend was £495 of £3m.
+        amount = spec.protected_share * spec.budget
         label = next(r.label for r in spec.recipients if r.key == spec.protected_key)
-        _add(problem, spec, Constraint("protected-share", terms, GE, 0.0,
-                                       f"{label}: at least {spec.protected_share:.0%} of the fund (protected share)",
-                                       "£ of the fund", group="protected", scale=spec.budget))
+        _add(problem, spec, Constraint("protected-share", {spend[spec.protected_key]: 1.0}, GE, amount,
+                                       f"{label}: at least {spec.protected_share:.0%} of the fund (protected share: at "
+                                       f"least {money(amount)})", "£", group="protected", scale=spec.budget,
+                                       share_of=ShareOf(spec.protected_share, "fund", amount=spec.budget)))
 
 
 def _scheme_variables(problem: Problem, spec: AllocationSpec) -> dict[str, str]:
@@ -244,7 +248,7 @@ def build_problem(spec: AllocationSpec, points: dict[str, np.ndarray], *, upper:
 
     With ``upper``, every curve is over-estimated, so its optimum bounds the true optimum from above.
     """
-    name = "Community Safety Fund allocation" + (" (upper bound)" if upper else "")
+    name = PROBLEM + (" (upper bound)" if upper else "")
     problem = Problem(name, MAXIMISE)
     spend = {r.key: problem.add_variable(f"spend:{r.key}", low=0.0, high=spec.budget) for r in spec.recipients}
     _recipient_constraints(problem, spec, spend)
@@ -421,30 +425,74 @@ def floors_total(spec: AllocationSpec) -> float:
     return total
 
 
+def _lower_limits(spec: AllocationSpec) -> list[str]:
+    """Each recipient's own lower limit that holds (the largest, or its fixed sum), in its own words."""
+    said = []
+    for r in spec.recipients:
+        if r.fixed is not None:
+            said.append(f"{r.label}: fixed at {money(r.fixed)}")
+            continue
+        lows = [limit for limit in r.limits if limit.sense == GE and f"{limit.name}:{r.key}" not in spec.dropped]
+        if lows and max(limit.amount for limit in lows) > 0:
+            said.append(max(lows, key=lambda limit: limit.amount).description)
+    return said
+
+
+def with_lower_limits_scaled(spec: AllocationSpec, ratio: float) -> AllocationSpec:
+    """``spec`` with every recipient's lower limits (and fixed sums) multiplied by ``ratio``."""
+    return replace(spec, recipients=tuple(
+        replace(r, limits=tuple(replace(limit, amount=limit.amount * ratio) if limit.sense == GE else limit
+                                for limit in r.limits),
+                fixed=None if r.fixed is None else r.fixed * ratio) for r in spec.recipients))
+
+
+def _solvable(spec: AllocationSpec, *, solver: str, time_limit: float | None) -> bool | None:
+    """Whether some plan meets every constraint of ``spec`` (``None``: the solver could not say)."""
+    try:
+        solve(build_problem(spec, initial_points(spec))[0], solver=solver, time_limit=time_limit, explain=False,
+              presolve=False)
+    except InfeasibleError:
+        return False
+    except SolverError:
+        return None
+    return True
+
+
 def _fund_below_floors(spec: AllocationSpec, error: InfeasibleError, *, solver: str,
                        time_limit: float | None) -> InfeasibleError:
-    """``error``, and, where the recipients' lower limits add up to more than the fund, the one change to the fund that would do.
+    """``error``, or, where the recipients' lower limits add up to more than the fund, that plain fact first.
 
-    The fund is not relaxed by the explanation (it is a given), so a fund
-    below the floors is explained floor by floor; this adds the single
-    alternative, checked by solving with the fund raised to the floors' sum.
+    The fund is not relaxed by the elastic explanation (it is a given), which
+    then shares the shortfall across the floors as its weights happen to fall
+    (Westminster's "lowered by £630,000", all of it, and Camden's by £195,545:
+    read as advice to zero Westminster). So the message leads with the sum:
+    the lower limits add up to £X and the fund is £Y; raise the fund by the
+    difference or cut the lower limits by it in total, each checked by
+    solving (the cut as the same share off every lower limit), then names the
+    lower limits. Where a check fails the elastic explanation follows.
     """
     needed = float(np.ceil(floors_total(spec) - 1e-6))
     if needed <= spec.budget:
         return error
-    raised = with_budget(spec, needed)
-    try:
-        solve(build_problem(raised, initial_points(raised))[0], solver=solver, time_limit=time_limit, explain=False,
-              presolve=False)
-    except InfeasibleError:
-        extra = (f" The recipients' lower limits alone add up to {money(needed)}, more than the {money(spec.budget)} fund: "
-                 "raising the fund that far is needed, but on its own it would not be enough.")
-    except SolverError:
+    raised = _solvable(with_budget(spec, needed), solver=solver, time_limit=time_limit)
+    cut = 1.0 - spec.budget / needed
+    scaled = _solvable(with_lower_limits_scaled(spec, spec.budget / needed), solver=solver, time_limit=time_limit)
+    if raised is None or scaled is None:
         return error
+    short = money(needed - spec.budget)
+    fact = f"The recipients' lower limits add up to {money(needed)} and the fund is {money(spec.budget)}: "
+    limits = f" The lower limits: {'; '.join(_lower_limits(spec))}."
+    elastic = (f" The smallest change that would allow one with the fund as it is: {error.reason}." if error.relaxations
+               else f" {error.reason}")
+    if raised and scaled:
+        reason = (f"{fact}raise the fund by {short} (to {money(needed)}), or cut the lower limits by {short} in total "
+                  f"(the same {cut:.1%} off each would do).{limits}")
+    elif raised:
+        reason = (f"{fact}raise the fund by {short} (to {money(needed)}). Cutting the lower limits by {short} in total "
+                  f"instead would not do on its own (not with the same {cut:.1%} off each).{limits}{elastic}")
     else:
-        extra = (f" Or make one change instead: raise the fund to at least {money(needed)} (now {money(spec.budget)}), "
-                 "what the recipients' lower limits add up to.")
-    return InfeasibleError(str(error) + extra, error.relaxations)
+        reason = f"{fact}raising the fund by {short} (to {money(needed)}) is needed, but on its own it would not be enough.{elastic}"
+    return InfeasibleError(f"{PROBLEM}: no plan meets every constraint. {reason}", error.relaxations, reason=reason)
 
 
 def with_budget(spec: AllocationSpec, budget: float) -> AllocationSpec:

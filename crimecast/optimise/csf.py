@@ -27,8 +27,8 @@ from crimecast.errors import DataError, FundFileError, InfeasibleError, UsageErr
 from crimecast.forecast.parallel import Progress
 from crimecast.forecast.panel import Panel, forecast_panel, series_result
 from crimecast.forecast.spec import ForecastSpec
-from crimecast.optimise.allocate import (AllocationSpec, Allocation, Limit, Recipient, Scheme, allocate, warm_points,
-                                         with_budget)
+from crimecast.optimise.allocate import (AllocationSpec, Allocation, Limit, Recipient, Scheme, allocate, build_problem,
+                                         initial_points, warm_points, with_budget)
 from crimecast.optimise.assumptions import CsfAssumptions
 from crimecast.optimise.curves import ResponseCurve
 from crimecast.optimise.model import GE, LE, money
@@ -294,6 +294,9 @@ class CsfResult:
         The gain over last year's split across the sampled curve sets.
     left_out
         Districts of the data with no recipient in the fund file (they get nothing).
+    last_year_breaks
+        The share limits last year's split breaks, in words (:func:`last_year_breaks`):
+        ``reproduction`` is solved without them.
     """
 
     name: str
@@ -319,6 +322,7 @@ class CsfResult:
     going_rate: float = float("nan")
     assumptions: CsfAssumptions | None = None
     left_out: tuple[str, ...] = ()
+    last_year_breaks: tuple[str, ...] = ()
     forecast: ForecastSpec | None = None  # the baseline crime forecast's settings (the file's, or a saved forecast's)
 
     @property
@@ -393,6 +397,33 @@ def _prices(spec: AllocationSpec, optimal: Allocation, solver: str, time_limit: 
     return pd.DataFrame(rows, columns=["constraint", "description", "group", "price", "price_tolerance", "price_basis"])
 
 
+def last_year_breaks(spec: AllocationSpec) -> dict[str, str]:
+    """The share limits (fairness band, protected share) last year's split breaks, each in words with its share then.
+
+    Last year's split is the check that the optimiser returns a split it is
+    held to, and the split the optimum is compared with; a band narrower than
+    last year's spread (London boroughs, ``band: 0.10``: Westminster had 27.5%
+    of the district total, at most 24.8%) made that check infeasible and the
+    whole command an error naming the band. The check is made without these
+    limits, and the output says last year's split breaks them.
+
+    Returns
+    -------
+    dict
+        Constraint name -> "<its description>: it had 27.5%".
+    """
+    problem, spend, _ = build_problem(spec, initial_points(spec))
+    values = {spend[r.key]: r.last_year for r in spec.recipients}
+    broken = {}
+    for constraint in problem.constraints.values():
+        if constraint.group in ("fairness", "protected") and constraint.slack(values) < -1e-9 * constraint.size:
+            mine = next(name for name, v in constraint.terms.items() if v > 0)  # the recipient the limit is on
+            total = constraint.share_of.total(values) if constraint.share_of else 0.0
+            had = f": it had {values[mine] / total:.1%}" if total > 0 else ""
+            broken[constraint.name] = f"{constraint.description}{had}"
+    return broken
+
+
 def _budget_curve(spec: AllocationSpec, solver: str, sweep: tuple[float, float, float],
                   time_limit: float | None) -> pd.DataFrame:
     """The fund's outcome (schemes excluded) as the budget sweeps, with every constraint and with the change limit lifted."""
@@ -413,7 +444,7 @@ def _budget_curve(spec: AllocationSpec, solver: str, sweep: tuple[float, float, 
                             f"{name}why_not": ""})
             except InfeasibleError as error:
                 row.update({f"{name}outcome": np.nan, f"{name}spent": np.nan,
-                            f"{name}why_not": str(error).split("allow one: ")[-1]})
+                            f"{name}why_not": error.reason})
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -604,8 +635,10 @@ def optimise_csf(counts: pd.DataFrame, assumptions: CsfAssumptions, *, source: s
     seconds["optimal"] = time.perf_counter() - started
     # The check that last year's split comes back: a fund cut below last year's total could not hold it at all.
     last_total = sum(r.last_year for r in spec.recipients)
-    reproduction = allocate(build_spec(assumptions, baselines, weights, budget=max(spec.budget, last_total),
-                                       fix_last_year=True, last_year_label=last_label), solver=solver, time_limit=time_limit)
+    fixed = build_spec(assumptions, baselines, weights, budget=max(spec.budget, last_total), fix_last_year=True,
+                       last_year_label=last_label)
+    broken = last_year_breaks(fixed)
+    reproduction = allocate(dataclasses.replace(fixed, dropped=frozenset(broken)), solver=solver, time_limit=time_limit)
     sampled = curves_for(assumptions, baselines, weights, samples=assumptions.uncertainty.samples)
     started = time.perf_counter()
     robust = allocate(dataclasses.replace(spec, curves=sampled), solver=solver, time_limit=time_limit)
@@ -636,8 +669,9 @@ def optimise_csf(counts: pd.DataFrame, assumptions: CsfAssumptions, *, source: s
                      scenario=scenario_label, last_year_label=last_label,
                      going_rate=rate, assumptions=assumptions,
                      left_out=districts_left_out(counts, _resolved_areas(counts, assumptions, source)),
+                     last_year_breaks=tuple(broken.values()),
                      forecast=saved.spec if saved is not None else assumptions.forecast.forecast_spec())
 
 
 __all__ = ["CsfResult", "GainSpread", "baseline_crime", "build_spec", "curves_for", "districts_left_out",
-           "fund_year_start", "gain_spread", "optimise_csf"]
+           "fund_year_start", "gain_spread", "last_year_breaks", "optimise_csf"]

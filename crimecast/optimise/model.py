@@ -36,6 +36,32 @@ class Variable:
 
 
 @dataclass(frozen=True)
+class ShareOf:
+    """What a share limit is a share of, so that its relaxation can be told in percentage points of the share.
+
+    Attributes
+    ----------
+    share
+        The limit as a share (``0.248`` for "at most 24.8% of the district total").
+    of
+        What it is a share of, as the limit says it after "the" ("district total", "fund").
+    terms
+        Variables whose sum is the total (the district total), or
+    amount
+        a fixed total (the fund).
+    """
+
+    share: float
+    of: str
+    terms: tuple[str, ...] = ()
+    amount: float | None = None
+
+    def total(self, values: dict[str, float]) -> float:
+        """The total at ``values``: the fixed amount, or the sum of the variables."""
+        return self.amount if self.amount is not None else sum(values.get(name, 0.0) for name in self.terms)
+
+
+@dataclass(frozen=True)
 class Constraint:
     """``sum(coef * var) <sense> rhs``, named, with its meaning in words.
 
@@ -61,6 +87,10 @@ class Constraint:
         of, so a pound of relaxation weighs the same as on a pound limit.
     group
         A family for reporting (``"budget"``, ``"floor"``, ``"change"``...).
+    share_of
+        For a share limit, what it is a share of (:class:`ShareOf`): an
+        infeasibility explanation then says how many percentage points the
+        share would have to move, and the pounds that frees.
     """
 
     name: str
@@ -73,6 +103,7 @@ class Constraint:
     group: str = ""
     relaxable: bool = True
     scale: float | None = None
+    share_of: ShareOf | None = None
 
     @property
     def size(self) -> float:

@@ -37,7 +37,7 @@ import warnings
 import pulp
 
 from crimecast.errors import InfeasibleError, SolverError, TimeLimitError
-from crimecast.optimise.model import EQ, GE, INTEGER, LE, MAXIMISE, MINIMISE, BINARY, Problem, Solution
+from crimecast.optimise.model import EQ, GE, INTEGER, LE, MAXIMISE, MINIMISE, BINARY, Constraint, Problem, Solution
 
 HIGHS, CBC = "highs", "cbc"
 SOLVERS = (HIGHS, CBC)
@@ -305,16 +305,37 @@ def explain_infeasibility(problem: Problem, *, solver: str = DEFAULT_SOLVER,
     for name, parts in slacks.items():
         amount = sum(solution.values[slack] for slack, _ in parts)
         if amount > RELAXATION_TOLERANCE * problem.constraints[name].size:
-            constraint = problem.constraints[name]
-            direction = "lowered" if constraint.sense == GE else "raised" if constraint.sense == LE else "moved"
-            relaxations.append((constraint.description or name, amount, constraint.unit, direction))
+            relaxations.append((problem.constraints[name], amount))
     if not relaxations:
         return InfeasibleError(f"{problem.name}: the solver reported no feasible plan, but none of the limits needs to "
                                "give; this is a numerical problem, please report it.")
-    lines = "; ".join(f"{text} would have to be {direction} by {_amount(amount, unit)}"
-                      for text, amount, unit, direction in relaxations)
+    lines = "; ".join(relaxation_words(constraint, amount, solution.values) for constraint, amount in relaxations)
     return InfeasibleError(f"{problem.name}: no plan meets every constraint. The smallest change that would allow "
-                           f"one: {lines}.", [(t, a, u) for t, a, u, _ in relaxations])
+                           f"one: {lines}.", [(c.description or c.name, a, c.unit) for c, a in relaxations], reason=lines)
+
+
+def relaxation_words(constraint: Constraint, amount: float, values: dict[str, float]) -> str:
+    """"<constraint> would have to be lowered/raised by <amount>": a share limit in percentage points of its share.
+
+    A share limit (``constraint.share_of``) is relaxed in the solver by pounds
+    of its own expression (``x - share * total``); told in pounds it read "at
+    most 24.8% of the district total ... would have to be raised by £68,035 of
+    the district total". Its relaxation is said as percentage points of the
+    share at ``values`` (the relaxed plan), with the pounds it frees and the
+    total they are of.
+    """
+    text = constraint.description or constraint.name
+    direction = "lowered" if constraint.sense == GE else "raised" if constraint.sense == LE else "moved"
+    share = constraint.share_of
+    total = share.total(values) if share is not None else 0.0
+    if share is None or constraint.sense == EQ or total <= 0:
+        return f"{text} would have to be {direction} by {_amount(amount, constraint.unit)}"
+    points = 100.0 * amount / total
+    decimals = max(1, min(6, 1 - math.floor(math.log10(points))))
+    moved = 100.0 * share.share + (points if constraint.sense == LE else -points)
+    frees = "more" if constraint.sense == LE else "less"
+    return (f"{text} would have to be {direction} by {points:.{decimals}f} percentage points, to {moved:.{decimals}f}% "
+            f"(£{amount:,.0f} {frees} of the £{total:,.0f} {share.of})")
 
 
 def _amount(amount: float, unit: str) -> str:

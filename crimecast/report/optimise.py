@@ -122,6 +122,7 @@ def summary_sentences(result: CsfResult) -> list[str]:
         f"The optimal split of {money(result.spec.budget)} gives {outcome(t['optimal_outcome'].sum(), result)} ({unit}) "
         f"in {result.year}{scenario}, against {outcome(t['last_year_outcome'].sum(), result)} from the {last} split: "
         f"{gain_sentence(result)}; it moves {money(result.moved)} between recipients (invest-to-save schemes excluded).",
+        *last_year_break_sentences(result),
         f"Constrained to the {last} allocation, the optimiser returns it exactly (largest difference £{reproduced:,.2f}).",
         f"Proven within {_small(result.optimal.gap, result)} ({result.optimal.approximation_error:.1e} of the outcome) "
         f"of the best any split can do on the true response curves: an upper bound from over-estimated curves, after "
@@ -137,6 +138,16 @@ def summary_sentences(result: CsfResult) -> list[str]:
         lines.append(f"Reserve: fund {', '.join(chosen['scheme'])} ({money(chosen['cost'].sum())} of "
                      f"{money(result.spec.reserve)}), adding {outcome(chosen['benefit'].sum(), result)} ({unit}).")
     return lines
+
+
+def last_year_break_sentences(result: CsfResult) -> list[str]:
+    """Last year's split breaks a share limit (a fairness band narrower than its spread): said, with the check's change."""
+    broken = result.last_year_breaks
+    if not broken:
+        return []
+    which = "this limit" if len(broken) == 1 else "these limits"
+    return [f"The {result.last_year_label} split itself breaks {which}: {'; '.join(broken)}. It is compared as it was, "
+            f"and the check that the optimiser returns it is made without {which}."]
 
 
 def money_sentences(result: CsfResult) -> list[str]:
@@ -203,6 +214,7 @@ def csf_json(result: CsfResult, *, source: str, data: dict, files: list[Path]) -
             "budget_curve": serialise.records(result.budget_curve),
             "schemes": serialise.records(result.schemes), "solve_seconds": result.seconds,
             "districts_without_recipient": list(result.left_out),
+            "last_year_breaks": list(result.last_year_breaks),
             "notes": list(result.notes), "files": [str(p) for p in files]}
 
 
