@@ -28,7 +28,7 @@ import pandas as pd
 from crimecast.data.calendar import financial_year_label, financial_year_months, parse_financial_year
 from crimecast.data.frequency import MONTHLY, Frequency, frequency_of
 from crimecast.data.rates import rates_for
-from crimecast.data.series import source_read, whole_title
+from crimecast.data.series import FORCE_AREA, names_the_whole, source_read, whole_title
 from crimecast.data.sources import DataSource, force_wide, open_counts
 from crimecast.data.slugs import slugify
 from crimecast.data.store import crimecast_version, fingerprint  # the store's: one hash for one table
@@ -427,7 +427,8 @@ def _moved_words(values, assure: Assurance, shown) -> str:
 def _milestone_view(a: Assessment, *, number: int, counts: pd.DataFrame, stage: str,
                     forecast_from: pd.Timestamp, exceptional: tuple | None = None) -> MilestoneView:
     lower_is_better = a.milestone.direction == AT_MOST
-    process = run_spc(counts, category=a.category, area=a.area, exceptional=exceptional)
+    area = FORCE_AREA if names_the_whole(counts, a.area) else a.area  # one force taken out of several: its whole
+    process = run_spc(counts, category=a.category, area=area, exceptional=exceptional)
     var = variation(process.chart, lower_is_better=lower_is_better)
     current = process.chart.periods[-1]
     assure = assurance(current.limits, year_target=a.threshold, lower_is_better=lower_is_better,
