@@ -23,6 +23,25 @@ def test_year_option_fills_milestones_without_one(tmp_path):
     assert plan.milestones[1].describe() == "at most 900"
 
 
+def test_a_change_target_at_most_a_rise_says_it_allows_a_rise_and_how_a_reduction_is_written(tmp_path):
+    """`target: 8%` reads "+8.0% or lower", likely met, with no hint that a reduction is written -8%."""
+    from crimecast.scenarios.plan import milestone_plan
+
+    path = tmp_path / "p.yaml"
+    path.write_text("year: 2014/15\nmilestones:\n  - {name: Burglary, category: burglary, target: 8%}\n"
+                    "  - {category: robbery, target: -8%}\n  - {category: theft, target: 5%, direction: at_least}\n")
+    assert load_plan(path).notes == (f"{path}: milestones[0] (Burglary): target: 8% is '+8.0% or lower': it allows a "
+                                     "rise of 8% on the year before; a reduction of 8% is written target: -8%.",)
+    said = ("--target 7.5% is '+7.5% or lower': it allows a rise of 7.5% on the year before; a reduction of 7.5% is "
+            "written --target -7.5%.",)
+    assert single_milestone("burglary", area="force", target="7.5%", count=None, year="2014/15").notes == said
+    every = milestone_plan([("burglary", "a"), ("burglary", "b")], name="x", target=0.075, count=None, year="2014/15")
+    assert every.notes == said  # one note for the one option
+    for quiet in (dict(target="-8%", count=None), dict(target="8%", count=None, direction="at_least"),
+                  dict(target=None, count=900.0)):
+        assert single_milestone("burglary", area="force", year="2014/15", **quiet).notes == ()
+
+
 def test_csv_plan(tmp_path):
     path = tmp_path / "plan.csv"
     path.write_text("Category,Area,Target,Year,Name\nburglary,walsall,-8%,2014/15,Walsall burglary\nrobbery,,,2014/15,\n")

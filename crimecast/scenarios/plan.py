@@ -330,8 +330,33 @@ def load_plan(path: str | Path, *, year: str | None = None) -> Plan:
             update["area"] = spec.area
             from_plan.append(index)
         milestones.append(milestone.model_copy(update=update))
-    return Plan(name=spec.name, milestones=tuple(milestones), source=str(path), data=spec.data, forecast=spec.forecast,
+    plan = Plan(name=spec.name, milestones=tuple(milestones), source=str(path), data=spec.data, forecast=spec.forecast,
                 area_from_plan=tuple(from_plan))
+    return dataclasses.replace(plan, notes=rise_notes(plan))
+
+
+def _rise_allowed(milestone: Milestone) -> str | None:
+    """``8%``: the rise a change target "at most" (``target: 8%``) allows, where a reduction was likely meant."""
+    if milestone.target is None or milestone.direction != AT_MOST or milestone.target <= 0:
+        return None
+    return f"{milestone.target * 100:g}%"
+
+
+def rise_notes(plan: Plan) -> tuple[str, ...]:
+    """A note for each change target "at most" a rise (``target: 8%`` reads "+8.0% or lower"): it allows a rise,
+    where a reduction, written ``-8%``, is what such a target usually means."""
+    notes = []
+    for index, milestone in enumerate(plan.milestones):
+        rise = _rise_allowed(milestone)
+        if rise is None:
+            continue
+        if plan.from_file:
+            notes.append(f"{plan.where(index)} ({milestone.label}): target: {rise} is '{milestone.describe()}': it "
+                         f"allows a rise of {rise} on the year before; a reduction of {rise} is written target: -{rise}.")
+        else:  # one option, one note however many series it was set on
+            return (f"--target {rise} is '{milestone.describe()}': it allows a rise of {rise} on the year before; a "
+                    f"reduction of {rise} is written --target -{rise}.",)
+    return tuple(notes)
 
 
 def _refused_option(error: ValidationError) -> PlanError:
@@ -352,7 +377,8 @@ def single_milestone(category: str, *, area: str, target: float | str | None, co
         milestone = Milestone(category=category, area=area, target=target, count=count, year=year, direction=direction)
     except ValidationError as error:
         raise _refused_option(error) from None
-    return Plan(name=milestone.label, milestones=(milestone,), source=COMMAND_LINE)
+    plan = Plan(name=milestone.label, milestones=(milestone,), source=COMMAND_LINE)
+    return dataclasses.replace(plan, notes=rise_notes(plan))
 
 
 def milestone_plan(keys: list[tuple[str, str]], *, name: str, target: float | str | None, count: float | None, year: str,
@@ -363,7 +389,8 @@ def milestone_plan(keys: list[tuple[str, str]], *, name: str, target: float | st
                            for c, a in keys)
     except ValidationError as error:
         raise _refused_option(error) from None
-    return Plan(name=name, milestones=milestones, source=COMMAND_LINE)
+    plan = Plan(name=name, milestones=milestones, source=COMMAND_LINE)
+    return dataclasses.replace(plan, notes=rise_notes(plan))
 
 
 def _one_of(category: str | None, plan_file: str | None) -> None:
@@ -452,7 +479,7 @@ def plan_for(counts, *, category: str | None = None, plan_file: str | None = Non
     Raises
     ------
     UsageError
-        Both a category and a plan file; a scenario and a plan (or ``area``) naming different forces.
+        Both a category and a plan file.
     PlanError
         A plan file that cannot be read, or a target that is not usable.
     """
@@ -476,7 +503,7 @@ def plan_for(counts, *, category: str | None = None, plan_file: str | None = Non
     what = f"{display_name(category)} by area" if category else "Every category"  # a title, as a plan's name is
     plan = milestone_plan(keys, name=f"{what} {year}", target=change, count=count, year=year, direction=direction)
     return dataclasses.replace(plan, left_out=(*chosen.stopped_categories, *chosen.stopped_series),
-                               notes=tuple(chosen.notes), carry_on=ALL in (category or ALL, area))
+                               notes=(*plan.notes, *chosen.notes), carry_on=ALL in (category or ALL, area))
 
 
 @dataclass(frozen=True)
