@@ -297,9 +297,23 @@ def test_in_year_pack_is_deterministic(quick_plan):
     text = _plain(first)
     assert "In-year assurance for 2013/14" in text
     assert "Burglary dwelling is 6.4% below the same 6 months of last year" in text
-    assert "chance of meeting the -8.0% milestone" in text
+    assert "The -8.0% milestone is at most 12,606 crimes in 2013/14, on 13,702 in 2012/13. There is" in text
+    assert "chance of meeting it (expected" in text and "a target would be a coin toss" not in text
     assert first.count('scope="col"') == 8 and 'data-label="Outcome"' not in first  # no column of dashes in-year
     assert 'class="summary cards"' in first  # and no card leading with an outcome that is not known
+
+
+def test_a_count_milestones_section_says_its_target_and_coin_toss_in_crimes(tmp_path):
+    """A count target ("at most 12,000") read "a -1.7% target would be a coin toss"; a section stating a target now
+    gives last year's total beside it (a change target's in crimes too: see test_in_year_pack_is_deterministic)."""
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(yaml.safe_dump({"version": 1, "name": "Count check", "year": "2013/14", "milestones": [
+        {"name": "Burglary dwelling", "category": "burglary-dwelling", "count": 12000}]}), encoding="utf-8")
+    counts = with_totals(load_counts("west-midlands"))
+    text = _plain(render_html(build_board_pack(counts, load_plan(plan), as_of=pd.Timestamp("2013-09-01"),
+                                               model="seasonal-naive", paths=100)))
+    assert "The milestone is at most 12,000 crimes in 2013/14, against 13,702 in 2012/13. There is" in text
+    assert re.search(r"; a target of \d{1,2},\d{3} would be a coin toss\.", text), text
 
 
 def test_without_chromium_the_html_is_written_and_the_exit_says_so(quick_plan, tmp_path, monkeypatch):

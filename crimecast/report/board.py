@@ -49,7 +49,7 @@ from crimecast.optimise.fleet_spec import Fleet
 from crimecast.optimise.model import money
 from crimecast.report import fleet as fleet_text
 from crimecast.report import optimise as csf_text
-from crimecast.report.milestones import CALIBRATION_CAVEAT, against_sentences, probability
+from crimecast.report.milestones import CALIBRATION_CAVEAT, against_sentences, probability, targets_met
 from crimecast.report.scenarios import describe_driver
 from crimecast.report.tables import count, p_equals, percent
 from crimecast.scenarios.assess import assess_milestones, milestone_spec, partly_forecast_note
@@ -296,20 +296,38 @@ def _chance(p: float, n: int) -> str:
     return f"{_article(text)} {text}"
 
 
+def _target_in_crimes(a: Assessment, stage: str) -> str:
+    """The milestone in crimes beside last year's total, leading the odds sentence: "The -8.0% milestone is at most
+    8,154 crimes in 2020/21, on 8,863 in 2019/20." or "The milestone is at most 1,000 crimes in 2020/21, against
+    1,302 in 2019/20." (last year's expected total while that year is partly forecast); empty without a year before."""
+    if not (a.last_year == a.last_year and a.last_year > 0 and a.threshold == a.threshold):
+        return ""
+    verb = "was" if stage == YEAR_END else "is"
+    last = f"{'an expected ' if a.last_year_partly_forecast else ''}{count(a.last_year)} in " \
+           f"{financial_year_label(a.year_start - 1)}"
+    if a.milestone.target is None:
+        return f"The milestone {verb} {a.milestone.describe()} crimes in {a.year}, against {last}. "
+    bound = "at most" if a.milestone.direction == AT_MOST else "at least"
+    return f"The {percent(a.milestone.target)} milestone {verb} {bound} {count(a.threshold)} crimes in {a.year}, on {last}. "
+
+
 def _odds_sentence(a: Assessment, stage: str, forecast_from: pd.Timestamp) -> str:
     outlook = a.baseline
     chance = _chance(outlook.probability.p, outlook.probability.n)
-    target = f"the {percent(a.milestone.target)} milestone" if a.milestone.target is not None else "the milestone"
+    lead = _target_in_crimes(a, stage)
+    target = "it" if lead else f"the {percent(a.milestone.target)} milestone" if a.milestone.target is not None \
+        else "the milestone"
     base = (f" on {'a partly forecast' if len(a.last_year_forecast) < a.frequency.periods_per_year else 'a forecast'} "
             f"{financial_year_label(a.year_start - 1)}" if a.last_year_partly_forecast else "")
     interval = (f"expected {percent(outlook.expected_change)}{base}, 80% interval {count(outlook.lo80)} to "
                 f"{count(outlook.hi80)}")
-    coin = outlook.recommended.get(0.5)
+    coin = targets_met(a).get(0.5)  # a count target's in crimes, a change target's as a change
+    toss = (f"a target of {coin}" if a.count_target else f"a {coin} target") if coin is not None else ""
     if stage == YEAR_END:
-        text = f"Forecast from {forecast_from:%B %Y}, there was {chance} chance of meeting {target} ({interval})"
-        return text + (f"; a {percent(coin)} target would have been a coin toss." if coin is not None else ".")
-    text = f"There is {chance} chance of meeting {target} ({interval})"
-    return text + (f"; a {percent(coin)} target would be a coin toss." if coin is not None else ".")
+        text = f"{lead}Forecast from {forecast_from:%B %Y}, there was {chance} chance of meeting {target} ({interval})"
+        return text + (f"; {toss} would have been a coin toss." if coin is not None else ".")
+    text = f"{lead}There is {chance} chance of meeting {target} ({interval})"
+    return text + (f"; {toss} would be a coin toss." if coin is not None else ".")
 
 
 def _assurance_words(kind: str, stage: str) -> str:
