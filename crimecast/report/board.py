@@ -770,9 +770,9 @@ _PLAIN_WORDS: tuple[tuple[re.Pattern, object], ...] = (
     (re.compile(r"dataset drift: in the year (?P<span>.+?) this dataset's (?P<n>\d+) categories, each summed over its "
                 r"areas, came in (?P<missed>[\d.]+%) (?P<side>above|below) their forecasts made a year ahead; "
                 r"(?P<share>\d+%) of that \(on the log scale\) is carried into this forecast: "),
-     lambda m: f"forecasts have been missing: in the year {m['span']}, recorded crime in this dataset's {m['n']} "
-               f"categories came in {m['missed']} {m['side']} what was forecast a year ahead, so this forecast carries "
-               f"{m['share']} of that miss forward: "),
+     lambda m: f"recent forecasts {'fell short' if m['side'] == 'above' else 'ran high'}: in the year {m['span']}, "
+               f"recorded crime in this dataset's {m['n']} categories came in {m['missed']} {m['side']} what was "
+               f"forecast a year ahead, so this forecast carries {m['share']} of that gap forward: "),
     (re.compile(r"(?P<n>\d+) series forecast separately and added up path by path \(totals are coherent\); their "
                 r"paths are paired so year totals move together as their year-on-year changes have\."),
      lambda m: f"{m['n']} series are forecast one by one and added up, so each total agrees with its parts, and its "
