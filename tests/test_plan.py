@@ -260,3 +260,18 @@ def test_the_count_part_of_a_plan_names_each_milestone_by_its_place_in_the_file(
     counted = count_part(load_plan(path))
     assert counted.where(0) == f"{path}: milestones[1]"
     assert counted.where_area(0) == f"{path}: area (the plan's, for milestones[1])"
+
+
+def test_a_count_with_a_thousands_comma_inside_braces_is_explained(tmp_path):
+    """`{category: burglary, count: 8,000}` is YAML for count 8 and a key 000: was "milestones[0][0]: Keys should be
+    strings"."""
+    path = tmp_path / "plan.yaml"
+    path.write_text("version: 1\nyear: 2014/15\nmilestones:\n  - {category: burglary, count: 8,000}\n")
+    with pytest.raises(PlanError) as caught:
+        load_plan(path)
+    assert str(caught.value) == (f"{path} line 4: milestones[0]: one of its keys is a number: inside {{...}} a comma "
+                                 "ends an entry, so a number written with a thousands comma, such as count: 8,000, is "
+                                 'read as 8 and a key 000. Write it without the comma (count: 8000) or in quotes '
+                                 '(count: "8,000").')
+    path.write_text('version: 1\nyear: 2014/15\nmilestones:\n  - {category: burglary, count: "8,000"}\n')
+    assert load_plan(path).milestones[0].count == 8000
