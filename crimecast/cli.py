@@ -1234,7 +1234,9 @@ def milestones_command(category, target, count_target, direction, area, plan_fil
     month = _month_option(as_of, "--as-of")
     change = _target_option(target, count=count_target, plan_file=plan_file)
     # the forecast's gaps as the data stood at --as-of; the outcome after it as the data stands
-    data = open_plan_counts(data_source, plan_file=plan_file, category=category, area=area, year=year, as_of=month)
+    scenario = load_scenario(scenario_file) if scenario_file else None  # on separate forces: the force it names
+    data = open_plan_counts(data_source, plan_file=plan_file, category=category, area=area, year=year, as_of=month,
+                            scenario=scenario)
     counts = data.counts
     plan = data.milestones(target=change, count=count_target, direction=direction)
     check_milestones(counts, plan)  # a milestone on what the data does not hold: its error alone, before any note
@@ -1242,7 +1244,6 @@ def milestones_command(category, target, count_target, direction, area, plan_fil
     if saved_name is not None and count_part(plan).milestones:  # (a plan of rates only forecasts them afresh)
         refuse_unused(spec_options, where=f"with --forecast {saved_name}", why="the saved forecast's settings are used",
                       instead="forecast afresh without --forecast")
-    scenario = load_scenario(scenario_file) if scenario_file else None
     spec = milestone_spec(plan, scenario, **spec_options, as_of=None if month is None else f"{month:%Y-%m}")
     refuse_unused_switches(spec, spec_options)
     with _forecasting(quiet=as_json) as progress:
@@ -1503,7 +1504,8 @@ def report_command(plan_file, as_of, scenario_file, csf_file, fleet_file, out_di
     started = time.perf_counter()
     month = _month_option(as_of, "--as-of")  # the data (its gaps) as it stood at the pack's date
     # the plan's `data:` unless --data or --dataset is given, to the last period every force its milestones name has
-    data = open_plan_counts(data_source, plan_file=plan_file, as_of=month, force_wide=False)
+    scenario = load_scenario(scenario_file) if scenario_file else None  # on separate forces: the force it names
+    data = open_plan_counts(data_source, plan_file=plan_file, as_of=month, force_wide=False, scenario=scenario)
     plan, counts = data.plan, data.counts
     if saved_name is not None and count_part(plan).milestones:  # (a plan of rates only forecasts them afresh)
         # the milestones read the saved forecast, and the fund forecasts with its own file's model and seed (only
@@ -1514,7 +1516,6 @@ def report_command(plan_file, as_of, scenario_file, csf_file, fleet_file, out_di
                       instead="forecast afresh without --forecast")
     _say_provenance(counts, area=data.noted)  # the gaps of the areas its milestones name, not other forces'
     folder = out_dir
-    scenario = load_scenario(scenario_file) if scenario_file else None
     csf = load_assumptions(csf_file) if csf_file else None
     fleet = load_fleet(fleet_file) if fleet_file else None
     with _forecasting() as bar:

@@ -207,6 +207,10 @@ def _message(error: dict, root: type[BaseModel], kinds: Kinds) -> str:
         if tag is None:
             return f"this {entry} has no 'kind'. Add kind: one of {known}."
         return f"unknown {entry} kind '{tag}'.{did_you_mean(str(tag), names)} Use one of: {known}."
+    if kind == "invalid_key" and isinstance(error.get("input"), (int, float)):
+        return ("one of its keys is a number: inside {...} a comma ends an entry, so a number "
+                "written with a thousands comma, such as count: 8,000, is read as 8 and a key 000. Write it without "
+                "the comma (count: 8000) or in quotes (count: \"8,000\").")
     share = _share_hint(error)
     if share:
         return share
@@ -246,6 +250,8 @@ def validation_error(error: ValidationError, *, source: Path, lines: Mapping[tup
     # An unknown key usually explains a "missing" one beside it (a typo), so say it first.
     first = min(error.errors(), key=lambda e: e["type"] != "extra_forbidden")
     clean = _clean_loc(first["loc"], kinds)
+    if first["type"] == "invalid_key":  # the key is not written as pydantic names it (8,000's 000 is read as 0)
+        clean = clean[:-1]
     line = lines.get(clean) or lines.get(clean[:-1])
     where = f"{source} line {line}" if line else f"{source} {prefix}".rstrip()
     more = len(error.errors()) - 1

@@ -298,9 +298,23 @@ def test_in_year_pack_is_deterministic(quick_plan):
     text = _plain(first)
     assert "In-year assurance for 2013/14" in text
     assert "Burglary dwelling is 6.4% below the same 6 months of last year" in text
-    assert "chance of meeting the -8.0% milestone" in text
+    assert "The -8.0% milestone is at most 12,606 crimes in 2013/14, on 13,702 in 2012/13. There is" in text
+    assert "chance of meeting it (expected" in text and "a target would be a coin toss" not in text
     assert first.count('scope="col"') == 8 and 'data-label="Outcome"' not in first  # no column of dashes in-year
     assert 'class="summary cards"' in first  # and no card leading with an outcome that is not known
+
+
+def test_a_count_milestones_section_says_its_target_and_coin_toss_in_crimes(tmp_path):
+    """A count target ("at most 12,000") read "a -1.7% target would be a coin toss"; a section stating a target now
+    gives last year's total beside it (a change target's in crimes too: see test_in_year_pack_is_deterministic)."""
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(yaml.safe_dump({"version": 1, "name": "Count check", "year": "2013/14", "milestones": [
+        {"name": "Burglary dwelling", "category": "burglary-dwelling", "count": 12000}]}), encoding="utf-8")
+    counts = with_totals(load_counts("west-midlands"))
+    text = _plain(render_html(build_board_pack(counts, load_plan(plan), as_of=pd.Timestamp("2013-09-01"),
+                                               model="seasonal-naive", paths=100)))
+    assert "The milestone is at most 12,000 crimes in 2013/14, against 13,702 in 2012/13. There is" in text
+    assert re.search(r"; a target of \d{1,2},\d{3} would be a coin toss\.", text), text
 
 
 def test_without_chromium_the_html_is_written_and_the_exit_says_so(quick_plan, tmp_path, monkeypatch):
@@ -766,9 +780,10 @@ def test_board_notes_leave_out_the_switches_an_analyst_would_pass():
     for note, board in cases.items():
         assert for_board(note) == board, note
     assert "drift: false" in drift and for_board(drift).endswith("in its first months.")
-    assert for_board(drift) == ("forecasts have been missing: in the year 2012-04 to 2013-03, recorded crime in this "
+    # (was "forecasts have been missing: ...", which reads as if there were no forecasts)
+    assert for_board(drift) == ("recent forecasts fell short: in the year 2012-04 to 2013-03, recorded crime in this "
                                 "dataset's 8 categories came in 6.2% above what was forecast a year ahead, so this "
-                                "forecast carries 25% of that miss forward: about +1.5% on a year's total, more in its "
+                                "forecast carries 25% of that gap forward: about +1.5% on a year's total, more in its "
                                 "first months.")
     for board in [*cases.values(), for_board(drift)]:
         assert not re.search(r"--|drift: false|steps: false|exceptional: none|level_shifts", board)
@@ -784,7 +799,7 @@ def test_the_packs_drift_note_has_no_switch_in_it(tmp_path):
     pack = build_board_pack(with_totals(load_counts("west-midlands")), load_plan(plan), as_of=pd.Timestamp("2013-09-01"),
                             paths=100)
     notes = [note for _, note in pack.notes]
-    drift = [note for note in notes if note.startswith("forecasts have been missing: in the year 2012-10 to 2013-09")]
+    drift = [note for note in notes if note.startswith("recent forecasts fell short: in the year 2012-10 to 2013-09")]
     assert len(drift) == 1 and drift[0].endswith("about +0.6% on a year's total, less in its first months."), notes
     assert not any(re.search(r"--[a-z]|steps: false|drift: false|exceptional: none|level_shifts", n) for n in notes)
     assert any(note.endswith("--no-drift (drift: false in a file) leaves it out.") for note in pack.report.notes)
@@ -844,8 +859,9 @@ def test_board_notes_say_what_calibration_means_for_the_reader_not_how_it_was_do
     jargon = r"width factor|backtest|calibrat|log scale|1\.80|bench/|path by path|coherent|dataset drift"
     for board in [*notes.values(), for_board(drift), caveat]:
         assert not re.search(jargon, board), board
-    assert for_board(drift).startswith("forecasts have been missing: in the year 2012/13 Q2 to 2013/14 Q1, recorded "
+    assert for_board(drift).startswith("recent forecasts ran high: in the year 2012/13 Q2 to 2013/14 Q1, recorded "
                                        "crime in this dataset's 9 categories came in ")
+    assert " below what was forecast a year ahead, so this forecast carries 25% of that gap forward: " in for_board(drift)
     assert for_board(drift).endswith("in its first quarters.")
     assert for_board("a note with nothing to translate.") == "a note with nothing to translate."
 
@@ -945,6 +961,6 @@ def test_west_midlands_total_crime_in_june_2013_is_not_called_improving_while_up
            "year, not confirmed as a step change. Against that level (" in text
     assert "reads the latest quarter as common cause variation around the level held since 2012/13 Q1" in text
     board_notes = " ".join(note for _, note in pack.notes)
-    assert "forecasts have been missing" in board_notes
+    assert "recent forecasts fell short: " in board_notes or "recent forecasts ran high: " in board_notes
     assert not re.search(r"width factor|backtest|log scale|path by path", board_notes), board_notes
     assert any("(on the log scale)" in note for note in pack.report.notes)  # the analyst's form, as printed

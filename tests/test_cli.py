@@ -530,6 +530,10 @@ def test_milestones_plan_with_scenario(tmp_path):
     (["milestones", "burglary", "--target", "-8"], 2, "target -8 would be a change of -800%"),  # not -800% or -8%
     (["milestones", "burglary", "--count", "500", "--target", "-8%"], 2, "give --target or --count, not both"),
     (["milestones", "--plan", "plan-2013-14", "--target", "-8%"], 2, "carry their own targets"),
+    # a year the data cannot reach, either side, is a usage error (2001/02 was exit 1), said from the data's last month
+    (["milestones", "burglary", "--target", "-8%", "--year", "2027/28"], 2,
+     "ends 168 months after 2014-03 (the data's last month); at most 36 months can be forecast. Choose a nearer --year."),
+    (["milestones", "burglary", "--target", "-8%", "--year", "2001/02"], 2, "the first year that can be assessed is"),
 ])
 def test_milestone_errors_are_one_line(args, code, message):
     result = CliRunner().invoke(cli, args)

@@ -658,6 +658,35 @@ def test_milestones_on_several_peers_without_an_area_ask_for_one(tmp_path, store
         assert "name one with --area" in result.output and "unknown area 'force'" not in result.output
 
 
+def test_a_scenario_on_several_peers_takes_the_force_the_plan_and_scenario_name(tmp_path, store):
+    """A plan (`area: merseyside`) and a scenario (`base.area: merseyside`) on a dataset of several forces: milestones
+    and the Board pack (which has no --area) said "name one with --area"; the force they name is the area, as
+    --area merseyside takes it, and different forces are refused."""
+    months = [f"{y}-{m:02d}" for y in range(2016, 2020) for m in range(1, 13)]
+    rows = [f"{month},{force},Burglary,{base + 3 * (i % 12)}" for i, month in enumerate(months)
+            for force, base in (("Merseyside Police", 400), ("Cleveland Police", 150))]
+    scenario = _merseyside_push(tmp_path, store, rows, model="seasonal-naive")
+    plan = tmp_path / "plan.yaml"
+    plan.write_text("version: 1\nyear: 2019/20\ndata: forces\narea: merseyside\nmilestones:\n"
+                    "  - {category: burglary, target: -5%}\n", encoding="utf-8")
+    ask = ("milestones", "--plan", plan, "--as-of", "2019-03", "--scenario", scenario, "--store", store,
+           "--model", "seasonal-naive", "--no-chart", "--out", tmp_path / "o")
+    taken, named = invoke(*ask), invoke(*ask, "--area", "merseyside")
+    assert taken.exit_code == 0, taken.output
+    assert taken.output == named.output and "Under the scenario" in taken.output
+    pack = invoke("report", "--plan", plan, "--as-of", "2019-03", "--scenario", scenario, "--store", store,
+                  "--model", "seasonal-naive", "--paths", 200, "--no-pdf", "--out", tmp_path / "pack")
+    assert pack.exit_code == 0, pack.output
+    assert "push (uplift): +10% on burglary (Merseyside)" in (tmp_path / "pack" / "report.html").read_text(encoding="utf-8")
+    plan.write_text(plan.read_text().replace("area: merseyside", "area: cleveland"), encoding="utf-8")
+    for command in (ask, ("report", "--plan", plan, "--as-of", "2019-03", "--scenario", scenario, "--store", store,
+                          "--no-pdf", "--out", tmp_path / "pack2")):
+        refused = invoke(*command)
+        assert refused.exit_code == 2, refused.output
+        assert (f"these name different forces: the plan {plan} names cleveland; the scenario {scenario} names "
+                "merseyside") in refused.output
+
+
 def test_data_show_labels_the_notes_as_the_last_imports_and_list_counts_the_gaps(tmp_path, store):
     first, second = tmp_path / "a", tmp_path / "b"
     first.mkdir(), second.mkdir()

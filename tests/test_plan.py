@@ -23,6 +23,25 @@ def test_year_option_fills_milestones_without_one(tmp_path):
     assert plan.milestones[1].describe() == "at most 900"
 
 
+def test_a_change_target_at_most_a_rise_says_it_allows_a_rise_and_how_a_reduction_is_written(tmp_path):
+    """`target: 8%` reads "+8.0% or lower", likely met, with no hint that a reduction is written -8%."""
+    from crimecast.scenarios.plan import milestone_plan
+
+    path = tmp_path / "p.yaml"
+    path.write_text("year: 2014/15\nmilestones:\n  - {name: Burglary, category: burglary, target: 8%}\n"
+                    "  - {category: robbery, target: -8%}\n  - {category: theft, target: 5%, direction: at_least}\n")
+    assert load_plan(path).notes == (f"{path}: milestones[0] (Burglary): target: 8% is '+8.0% or lower': it allows a "
+                                     "rise of 8% on the year before; a reduction of 8% is written target: -8%.",)
+    said = ("--target 7.5% is '+7.5% or lower': it allows a rise of 7.5% on the year before; a reduction of 7.5% is "
+            "written --target -7.5%.",)
+    assert single_milestone("burglary", area="force", target="7.5%", count=None, year="2014/15").notes == said
+    every = milestone_plan([("burglary", "a"), ("burglary", "b")], name="x", target=0.075, count=None, year="2014/15")
+    assert every.notes == said  # one note for the one option
+    for quiet in (dict(target="-8%", count=None), dict(target="8%", count=None, direction="at_least"),
+                  dict(target=None, count=900.0)):
+        assert single_milestone("burglary", area="force", year="2014/15", **quiet).notes == ()
+
+
 def test_csv_plan(tmp_path):
     path = tmp_path / "plan.csv"
     path.write_text("Category,Area,Target,Year,Name\nburglary,walsall,-8%,2014/15,Walsall burglary\nrobbery,,,2014/15,\n")
@@ -241,3 +260,18 @@ def test_the_count_part_of_a_plan_names_each_milestone_by_its_place_in_the_file(
     counted = count_part(load_plan(path))
     assert counted.where(0) == f"{path}: milestones[1]"
     assert counted.where_area(0) == f"{path}: area (the plan's, for milestones[1])"
+
+
+def test_a_count_with_a_thousands_comma_inside_braces_is_explained(tmp_path):
+    """`{category: burglary, count: 8,000}` is YAML for count 8 and a key 000: was "milestones[0][0]: Keys should be
+    strings"."""
+    path = tmp_path / "plan.yaml"
+    path.write_text("version: 1\nyear: 2014/15\nmilestones:\n  - {category: burglary, count: 8,000}\n")
+    with pytest.raises(PlanError) as caught:
+        load_plan(path)
+    assert str(caught.value) == (f"{path} line 4: milestones[0]: one of its keys is a number: inside {{...}} a comma "
+                                 "ends an entry, so a number written with a thousands comma, such as count: 8,000, is "
+                                 'read as 8 and a key 000. Write it without the comma (count: 8000) or in quotes '
+                                 '(count: "8,000").')
+    path.write_text('version: 1\nyear: 2014/15\nmilestones:\n  - {category: burglary, count: "8,000"}\n')
+    assert load_plan(path).milestones[0].count == 8000

@@ -69,9 +69,30 @@ def test_a_year_after_a_year_of_none_expects_a_count_not_a_dash():
 
     from crimecast.report.milestones import _expected_change
 
-    def expected(change: float):
+    def expected(change: float, *, count_target: bool = False):
         return _expected_change(SimpleNamespace(baseline=SimpleNamespace(expected_change=change, expected=1.2),
-                                                last_year=0.0))
+                                                last_year=0.0, count_target=count_target))
 
     assert expected(0.009) == "+0.9%"
+    assert expected(0.009, count_target=True) == "1 (+0.9%)"  # a count target: in counts too
     assert expected(float("nan")) == "1 (no change can be given on a year with no crimes)"
+
+
+def test_a_count_milestone_gives_the_targets_met_as_year_totals_not_changes(small_csv, tmp_path):
+    """"at most 900" read "a -1.7% target would be a coin toss" and "met with 50/70/90%" in percentages."""
+    from click.testing import CliRunner
+
+    from crimecast.cli import cli
+
+    ask = ["milestones", "robbery", "--area", "north", "--data", str(small_csv), "--year", "2013/14", "--model",
+           "seasonal-naive", "--paths", "100", "--no-chart", "--out", str(tmp_path)]
+    counted = CliRunner().invoke(cli, [*ask, "--count", "1500"])
+    assert counted.exit_code == 0, counted.output
+    row = next(line for line in counted.output.splitlines() if line.startswith("Robbery — North  2013/14"))
+    met = re.search(r"(\d[\d,]*) / (\d[\d,]*) / (\d[\d,]*)", row)
+    assert met and "%" not in met.group(0), row  # year totals, as the target is written
+    assert re.search(rf"Expected \d[\d,]* \([-+][\d.]+%\); a target of {met.group(1)} is a coin toss, "
+                     rf"{met.group(2)} is met 7 times in 10\. Outcome: 1,662 \(-3\.9%\), missed\.", counted.output)
+    assert row.endswith("  1,662 (missed)"), row  # the outcome in counts too
+    changed = CliRunner().invoke(cli, [*ask, "--target", "-5%"])  # a change target: still changes
+    assert re.search(r"Expected [-+][\d.]+%; a target of [-+][\d.]+% is a coin toss", changed.output), changed.output

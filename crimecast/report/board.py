@@ -28,7 +28,7 @@ import pandas as pd
 from crimecast.data.calendar import financial_year_label, financial_year_months, parse_financial_year
 from crimecast.data.frequency import MONTHLY, Frequency, frequency_of
 from crimecast.data.rates import rates_for
-from crimecast.data.series import source_read, whole_title
+from crimecast.data.series import FORCE_AREA, names_the_whole, source_read, whole_title
 from crimecast.data.sources import DataSource, force_wide, open_counts
 from crimecast.data.slugs import slugify
 from crimecast.data.store import crimecast_version, fingerprint  # the store's: one hash for one table
@@ -49,7 +49,7 @@ from crimecast.optimise.fleet_spec import Fleet
 from crimecast.optimise.model import money
 from crimecast.report import fleet as fleet_text
 from crimecast.report import optimise as csf_text
-from crimecast.report.milestones import CALIBRATION_CAVEAT, against_sentences, probability
+from crimecast.report.milestones import CALIBRATION_CAVEAT, against_sentences, probability, targets_met
 from crimecast.report.scenarios import describe_driver
 from crimecast.report.tables import count, p_equals, percent
 from crimecast.scenarios.assess import assess_milestones, milestone_spec, partly_forecast_note
@@ -296,20 +296,38 @@ def _chance(p: float, n: int) -> str:
     return f"{_article(text)} {text}"
 
 
+def _target_in_crimes(a: Assessment, stage: str) -> str:
+    """The milestone in crimes beside last year's total, leading the odds sentence: "The -8.0% milestone is at most
+    8,154 crimes in 2020/21, on 8,863 in 2019/20." or "The milestone is at most 1,000 crimes in 2020/21, against
+    1,302 in 2019/20." (last year's expected total while that year is partly forecast); empty without a year before."""
+    if not (a.last_year == a.last_year and a.last_year > 0 and a.threshold == a.threshold):
+        return ""
+    verb = "was" if stage == YEAR_END else "is"
+    last = f"{'an expected ' if a.last_year_partly_forecast else ''}{count(a.last_year)} in " \
+           f"{financial_year_label(a.year_start - 1)}"
+    if a.milestone.target is None:
+        return f"The milestone {verb} {a.milestone.describe()} crimes in {a.year}, against {last}. "
+    bound = "at most" if a.milestone.direction == AT_MOST else "at least"
+    return f"The {percent(a.milestone.target)} milestone {verb} {bound} {count(a.threshold)} crimes in {a.year}, on {last}. "
+
+
 def _odds_sentence(a: Assessment, stage: str, forecast_from: pd.Timestamp) -> str:
     outlook = a.baseline
     chance = _chance(outlook.probability.p, outlook.probability.n)
-    target = f"the {percent(a.milestone.target)} milestone" if a.milestone.target is not None else "the milestone"
+    lead = _target_in_crimes(a, stage)
+    target = "it" if lead else f"the {percent(a.milestone.target)} milestone" if a.milestone.target is not None \
+        else "the milestone"
     base = (f" on {'a partly forecast' if len(a.last_year_forecast) < a.frequency.periods_per_year else 'a forecast'} "
             f"{financial_year_label(a.year_start - 1)}" if a.last_year_partly_forecast else "")
     interval = (f"expected {percent(outlook.expected_change)}{base}, 80% interval {count(outlook.lo80)} to "
                 f"{count(outlook.hi80)}")
-    coin = outlook.recommended.get(0.5)
+    coin = targets_met(a).get(0.5)  # a count target's in crimes, a change target's as a change
+    toss = (f"a target of {coin}" if a.count_target else f"a {coin} target") if coin is not None else ""
     if stage == YEAR_END:
-        text = f"Forecast from {forecast_from:%B %Y}, there was {chance} chance of meeting {target} ({interval})"
-        return text + (f"; a {percent(coin)} target would have been a coin toss." if coin is not None else ".")
-    text = f"There is {chance} chance of meeting {target} ({interval})"
-    return text + (f"; a {percent(coin)} target would be a coin toss." if coin is not None else ".")
+        text = f"{lead}Forecast from {forecast_from:%B %Y}, there was {chance} chance of meeting {target} ({interval})"
+        return text + (f"; {toss} would have been a coin toss." if coin is not None else ".")
+    text = f"{lead}There is {chance} chance of meeting {target} ({interval})"
+    return text + (f"; {toss} would be a coin toss." if coin is not None else ".")
 
 
 def _assurance_words(kind: str, stage: str) -> str:
@@ -427,7 +445,8 @@ def _moved_words(values, assure: Assurance, shown) -> str:
 def _milestone_view(a: Assessment, *, number: int, counts: pd.DataFrame, stage: str,
                     forecast_from: pd.Timestamp, exceptional: tuple | None = None) -> MilestoneView:
     lower_is_better = a.milestone.direction == AT_MOST
-    process = run_spc(counts, category=a.category, area=a.area, exceptional=exceptional)
+    area = FORCE_AREA if names_the_whole(counts, a.area) else a.area  # one force taken out of several: its whole
+    process = run_spc(counts, category=a.category, area=area, exceptional=exceptional)
     var = variation(process.chart, lower_is_better=lower_is_better)
     current = process.chart.periods[-1]
     assure = assurance(current.limits, year_target=a.threshold, lower_is_better=lower_is_better,
@@ -751,9 +770,9 @@ _PLAIN_WORDS: tuple[tuple[re.Pattern, object], ...] = (
     (re.compile(r"dataset drift: in the year (?P<span>.+?) this dataset's (?P<n>\d+) categories, each summed over its "
                 r"areas, came in (?P<missed>[\d.]+%) (?P<side>above|below) their forecasts made a year ahead; "
                 r"(?P<share>\d+%) of that \(on the log scale\) is carried into this forecast: "),
-     lambda m: f"forecasts have been missing: in the year {m['span']}, recorded crime in this dataset's {m['n']} "
-               f"categories came in {m['missed']} {m['side']} what was forecast a year ahead, so this forecast carries "
-               f"{m['share']} of that miss forward: "),
+     lambda m: f"recent forecasts {'fell short' if m['side'] == 'above' else 'ran high'}: in the year {m['span']}, "
+               f"recorded crime in this dataset's {m['n']} categories came in {m['missed']} {m['side']} what was "
+               f"forecast a year ahead, so this forecast carries {m['share']} of that gap forward: "),
     (re.compile(r"(?P<n>\d+) series forecast separately and added up path by path \(totals are coherent\); their "
                 r"paths are paired so year totals move together as their year-on-year changes have\."),
      lambda m: f"{m['n']} series are forecast one by one and added up, so each total agrees with its parts, and its "

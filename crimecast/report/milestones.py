@@ -53,6 +53,23 @@ def _forecast_mark(a: Assessment) -> str:
     return " (forecast)" if len(a.last_year_forecast) == a.frequency.periods_per_year else " (part forecast)"
 
 
+def targets_met(a: Assessment) -> dict[float, str]:
+    """The targets met with probability 50%, 70% and 90%, as the milestone's target is written: year totals for a
+    count target ("at most 90,000": ``91,480``), else changes on last year (``-1.6%``); empty when there are none."""
+    if a.count_target:
+        return {level: count(value) for level, value in a.baseline.levels.items()}
+    return {level: percent(value) for level, value in a.baseline.recommended.items()}
+
+
+def _outcome(a: Assessment, *, sentence: bool = False) -> str:
+    """The year's outcome as its target is written: a change (``-3.9%``), or a count target's total (``1,662``; in a
+    sentence with its change, ``1,662 (-3.9%)``)."""
+    if not a.count_target:
+        return percent(a.outcome_change)
+    change = a.outcome_change
+    return f"{count(a.outcome)} ({percent(change)})" if sentence and change is not None else count(a.outcome)
+
+
 def position_table(report: MilestoneReport) -> pd.DataFrame:
     """The position for every milestone: target, expected, P(meet), verdict and the targets met with 50/70/90%."""
     rows = []
@@ -67,8 +84,7 @@ def position_table(report: MilestoneReport) -> pd.DataFrame:
             "expected (80%)": f"{count(a.baseline.expected)} ({count(a.baseline.lo80)} to {count(a.baseline.hi80)})",
             "change": percent(a.baseline.expected_change),
             "P(meet)": probability(a.baseline.probability.p, n), "verdict": a.baseline.verdict,
-            "met with 50/70/90%": " / ".join(percent(a.baseline.recommended[q]) for q in RECOMMENDED_LEVELS)
-            if a.baseline.recommended else "-",
+            "met with 50/70/90%": " / ".join(met[q] for q in RECOMMENDED_LEVELS) if (met := targets_met(a)) else "-",
         }
         if a.scenario is not None:
             row["scenario change"] = percent(a.scenario.expected_change)
@@ -76,7 +92,7 @@ def position_table(report: MilestoneReport) -> pd.DataFrame:
         if any(x.months_observed for x in report.assessments):
             row["year to date vs trajectory"] = _ytd(a)
         if a.outcome is not None:
-            row["outcome"] = f"{percent(a.outcome_change)} ({'met' if a.met else 'missed'})"
+            row["outcome"] = f"{_outcome(a)} ({'met' if a.met else 'missed'})"
         rows.append(row)
     return pd.DataFrame(rows).fillna("-")
 
@@ -138,10 +154,11 @@ CALIBRATION_CAVEAT = ("Backtested on real data, probabilities from 10% up were a
 
 
 def _expected_change(a: Assessment) -> str:
-    """The expected change on last year (``+0.9%``); after a year of none, the expected count instead of ``-``."""
+    """The expected change on last year (``+0.9%``; ``1,312 (+0.8%)`` for a count target); after a year of none, the
+    expected count instead of ``-``."""
     change = a.baseline.expected_change
-    if change is not None and change == change:
-        return percent(change)
+    if change is not None and change == change:  # a count target's in crimes too, as its targets met are
+        return f"{count(a.baseline.expected)} ({percent(change)})" if a.count_target else percent(change)
     if a.last_year == 0:
         return f"{count(a.baseline.expected)} (no change can be given on a year with no crimes)"
     return f"{count(a.baseline.expected)} (no change on last year can be given)"
@@ -161,15 +178,16 @@ def assurance_sentences(report: MilestoneReport) -> list[str]:
         line = (f"{a.label} ({a.milestone.describe()} in {a.year}): {when}, the chance of meeting it is "
                 f"{probability(a.baseline.probability.p, n)} ({_monte_carlo(a.baseline.probability)}): {a.baseline.verdict}. "
                 f"Expected {_expected_change(a)}")
-        if a.baseline.recommended:
-            line += f"; a target of {percent(a.baseline.recommended[0.5])} is a coin toss, {percent(a.baseline.recommended[0.7])} is met 7 times in 10."
+        met = targets_met(a)
+        if met:
+            line += f"; a target of {met[0.5]} is a coin toss, {met[0.7]} is met 7 times in 10."
         else:
             line += "."
         if a.scenario is not None:
             line += (f" Under the scenario: expected {percent(a.scenario.expected_change)}, chance "
                      f"{probability(a.scenario.probability.p, n)} ({a.scenario.verdict}).")
         if a.outcome is not None:
-            line += f" Outcome: {percent(a.outcome_change)}, {'met' if a.met else 'missed'}."
+            line += f" Outcome: {_outcome(a, sentence=True)}, {'met' if a.met else 'missed'}."
         lines.append(line)
     return lines
 

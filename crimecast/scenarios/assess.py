@@ -183,7 +183,7 @@ def _too_early(as_of: pd.Timestamp, years: list[int], *, first: pd.Timestamp, la
                          f"): {enough}.")
     if as_of == year[0] - pd.DateOffset(months=1) and last >= year[-1]:
         first_year = earliest.year if earliest.month <= 3 else earliest.year + 1  # planned from the March before it
-        return DataError(f"financial year {financial_year_label(years[0])} is assessed from {as_of:%Y-%m}, the month "
+        return UsageError(f"financial year {financial_year_label(years[0])} is assessed from {as_of:%Y-%m}, the month "
                          f"before it begins, and the data starts {frequency.label(first)}: {enough}, so the first year "
                          f"that can be assessed is {financial_year_label(first_year)}. Choose a later year for the "
                          "milestones.")
@@ -482,8 +482,12 @@ def assess_milestones(counts: pd.DataFrame, plan: Plan, *, spec: ForecastSpec | 
     months_ahead = horizon * frequency.months_per_period
     if months_ahead > MAX_MONTHS_AHEAD:
         last_year = financial_year_label(years[-1])
-        raise UsageError(f"financial year {last_year} ends {months_ahead} months after {as_of:%Y-%m} (the as-of month); "
-                         f"at most {MAX_MONTHS_AHEAD} months can be forecast. Choose a nearer --year, or a later --as-of.")
+        made_from = ("the as-of month" if given else "the data's last month" if as_of == last_month else
+                     f"the month before {financial_year_label(years[0])} begins, which it is planned from")
+        instead = ("Choose a nearer --year." if not given and as_of == last_month else
+                   "Choose a nearer --year, or a later --as-of.")
+        raise UsageError(f"financial year {last_year} ends {months_ahead} months after {as_of:%Y-%m} ({made_from}); "
+                         f"at most {MAX_MONTHS_AHEAD} months can be forecast. {instead}")
     resolved = None
     if scenario is not None:
         _same_data(scenario, counts)

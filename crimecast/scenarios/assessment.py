@@ -20,7 +20,7 @@ from crimecast.defaults import QUIET_CHANCE_BAND, QUIET_YEAR_TOTAL
 from crimecast.forecast.significance import ChangeTest
 from crimecast.forecast.spec import ForecastSpec
 from crimecast.scenarios.milestones import (AT_MOST, RECOMMENDED_LEVELS, Probability, probability_of_meeting,
-                                            recommended_changes, verdict)
+                                            recommended_changes, recommended_levels, verdict)
 from crimecast.scenarios.plan import Milestone, Plan
 
 LEVEL_TAILS = (0.1, 0.9)
@@ -36,6 +36,7 @@ class Outlook:
     expected_change: float
     probability: Probability
     recommended: dict[float, float]
+    levels: dict[float, float] = field(default_factory=dict)  # the year totals met with 50/70/90% (count targets)
 
     @property
     def verdict(self) -> str:
@@ -49,19 +50,21 @@ def outlook(totals: np.ndarray, *, last_year: float | np.ndarray, threshold: flo
     ``last_year`` and ``threshold`` are numbers, or one value per path when the
     year before is itself partly forecast: then P(meet) compares each path's
     year with the same path's year before, and the recommended changes are
-    quantiles of the per-path change.
+    quantiles of the per-path change. ``levels`` are the year totals met with
+    each probability, which a count target ("at most 90,000") is read in.
     """
     totals, base = np.asarray(totals, dtype=float), np.asarray(last_year, dtype=float)
+    levels = recommended_levels(totals, direction=direction)
     if not np.all(base > 0):  # no year before to compare with (none, NaN or zero)
-        return read_outlook(totals, threshold=threshold, direction=direction)
+        return read_outlook(totals, threshold=threshold, direction=direction, levels=levels)
     recommended = (recommended_changes(totals / base, 1.0, direction=direction) if base.ndim
                    else recommended_changes(totals, float(base), direction=direction))
     return read_outlook(totals, threshold=threshold, direction=direction, change=float(totals.mean() / base.mean() - 1),
-                        recommended=recommended)
+                        recommended=recommended, levels=levels)
 
 
 def read_outlook(values: np.ndarray, *, threshold: float | np.ndarray, direction: str, change: float = float("nan"),
-                 recommended: dict[float, float] | None = None) -> Outlook:
+                 recommended: dict[float, float] | None = None, levels: dict[float, float] | None = None) -> Outlook:
     """The :class:`Outlook` of simulated ``values`` (year totals, or rates) given the expected ``change`` and targets.
 
     The one place an outlook's level, 80% band and P(meet) are read; with no year before to compare with, the
@@ -70,7 +73,7 @@ def read_outlook(values: np.ndarray, *, threshold: float | np.ndarray, direction
     lo, hi = np.quantile(values, LEVEL_TAILS)
     return Outlook(expected=float(values.mean()), lo80=float(lo), hi80=float(hi), expected_change=change,
                    probability=probability_of_meeting(values, threshold, direction=direction),
-                   recommended=recommended or {})
+                   recommended=recommended or {}, levels=levels or {})
 
 
 @dataclass
@@ -158,6 +161,11 @@ class Assessment:
         return self.milestone.name or f"{display_name(self.category)} — {area_label(self.area, whole=self.whole_title)}"
 
     @property
+    def count_target(self) -> bool:
+        """Whether the target is a count for the year ("at most 90,000"), read in crimes, not a change on last year."""
+        return self.unit == "count" and self.milestone.count is not None
+
+    @property
     def outcome_change(self) -> float | None:
         if self.unit == "rate" and self.outcome is not None:
             return self.outcome - self.last_year  # points
@@ -231,6 +239,7 @@ def _row(a: Assessment, with_scenario: bool) -> dict:
            "expected_change": a.baseline.expected_change, "p_meet": a.baseline.probability.p,
            "p_meet_se": a.baseline.probability.se, "verdict": a.baseline.verdict, "quiet": a.quiet}
     row.update({f"target_p{round(level * 100)}": a.baseline.recommended.get(level, np.nan) for level in RECOMMENDED_LEVELS})
+    row.update({f"count_p{round(level * 100)}": a.baseline.levels.get(level, np.nan) for level in RECOMMENDED_LEVELS})
     if with_scenario:
         row.update({"scenario_expected": a.scenario.expected, "scenario_change": a.scenario.expected_change,
                     "scenario_p_meet": a.scenario.probability.p, "scenario_verdict": a.scenario.verdict})

@@ -49,7 +49,7 @@ from crimecast.errors import CrimecastError, PlanError, UsageError
 from crimecast.forecast.spec import ForecastSpec
 from crimecast.io import read_text
 from crimecast.scenarios.milestones import AT_MOST
-from crimecast.scenarios.spec import SCHEMA_VERSION
+from crimecast.scenarios.spec import SCHEMA_VERSION, Scenario
 from crimecast.scenarios.values import is_percentage, parse_change, parse_number
 from crimecast.specfile import find_file, load_yaml_model, shipped_dir, validation_error
 
@@ -330,8 +330,33 @@ def load_plan(path: str | Path, *, year: str | None = None) -> Plan:
             update["area"] = spec.area
             from_plan.append(index)
         milestones.append(milestone.model_copy(update=update))
-    return Plan(name=spec.name, milestones=tuple(milestones), source=str(path), data=spec.data, forecast=spec.forecast,
+    plan = Plan(name=spec.name, milestones=tuple(milestones), source=str(path), data=spec.data, forecast=spec.forecast,
                 area_from_plan=tuple(from_plan))
+    return dataclasses.replace(plan, notes=rise_notes(plan))
+
+
+def _rise_allowed(milestone: Milestone) -> str | None:
+    """``8%``: the rise a change target "at most" (``target: 8%``) allows, where a reduction was likely meant."""
+    if milestone.target is None or milestone.direction != AT_MOST or milestone.target <= 0:
+        return None
+    return f"{milestone.target * 100:g}%"
+
+
+def rise_notes(plan: Plan) -> tuple[str, ...]:
+    """A note for each change target "at most" a rise (``target: 8%`` reads "+8.0% or lower"): it allows a rise,
+    where a reduction, written ``-8%``, is what such a target usually means."""
+    notes = []
+    for index, milestone in enumerate(plan.milestones):
+        rise = _rise_allowed(milestone)
+        if rise is None:
+            continue
+        if plan.from_file:
+            notes.append(f"{plan.where(index)} ({milestone.label}): target: {rise} is '{milestone.describe()}': it "
+                         f"allows a rise of {rise} on the year before; a reduction of {rise} is written target: -{rise}.")
+        else:  # one option, one note however many series it was set on
+            return (f"--target {rise} is '{milestone.describe()}': it allows a rise of {rise} on the year before; a "
+                    f"reduction of {rise} is written --target -{rise}.",)
+    return tuple(notes)
 
 
 def _refused_option(error: ValidationError) -> PlanError:
@@ -352,7 +377,8 @@ def single_milestone(category: str, *, area: str, target: float | str | None, co
         milestone = Milestone(category=category, area=area, target=target, count=count, year=year, direction=direction)
     except ValidationError as error:
         raise _refused_option(error) from None
-    return Plan(name=milestone.label, milestones=(milestone,), source=COMMAND_LINE)
+    plan = Plan(name=milestone.label, milestones=(milestone,), source=COMMAND_LINE)
+    return dataclasses.replace(plan, notes=rise_notes(plan))
 
 
 def milestone_plan(keys: list[tuple[str, str]], *, name: str, target: float | str | None, count: float | None, year: str,
@@ -363,13 +389,56 @@ def milestone_plan(keys: list[tuple[str, str]], *, name: str, target: float | st
                            for c, a in keys)
     except ValidationError as error:
         raise _refused_option(error) from None
-    return Plan(name=name, milestones=milestones, source=COMMAND_LINE)
+    plan = Plan(name=name, milestones=milestones, source=COMMAND_LINE)
+    return dataclasses.replace(plan, notes=rise_notes(plan))
 
 
 def _one_of(category: str | None, plan_file: str | None) -> None:
     """A milestones request names a category or a plan file, not both."""
     if plan_file and category:
         raise UsageError("give either CATEGORY (with --target or --count) or --plan FILE, not both.")
+
+
+def _scenario_force(counts: pd.DataFrame, *, plan: Plan | None, area: str | None, scenario: Scenario | None) -> str | None:
+    """The one force a scenario on a dataset of separate forces (peers) is for: the force ``--area``, the plan's
+    milestones and the scenario's ``base.area`` name (``None``: no scenario, data of one force, or none named).
+
+    A scenario forecasts one force's whole (its drivers' categories force-wide), which peers do not have, so the
+    force named is taken out of the others as ``--area`` would take it; a force the plan names that the data lacks
+    is left to the plan's own check, which names the key.
+
+    Raises
+    ------
+    UsageError
+        When they name different forces.
+    ScenarioError
+        When the scenario's ``base.area`` is not in the data.
+    """
+    from crimecast.data.series import resolve_area
+    from crimecast.errors import DataError, ScenarioError
+
+    if scenario is None or counts.attrs.get("areas") != "peers" or counts.attrs.get("force_name"):
+        return None
+    named: dict[str, list[str]] = {}  # force -> who names it
+    given = [("--area", area)] if area not in (None, FORCE_AREA) else []
+    given += [(f"the plan {plan.source}", one) for one in (plan.areas.split(",") if plan is not None else [])
+              if one != FORCE_AREA]
+    for who, name in given:
+        try:
+            named.setdefault(resolve_area(counts, name), []).append(who)
+        except DataError:  # refused where it is named (--area, the plan's milestones), saying which key
+            return None
+    if scenario.base.area is not None:
+        try:
+            named.setdefault(resolve_area(counts, scenario.base.area), []).append(f"the scenario {scenario.source}")
+        except DataError as error:
+            raise ScenarioError(f"{scenario.source}: base.area: {error}") from None
+    if len(named) > 1:
+        said = "; ".join(f"{' and '.join(who)} {'name' if len(who) > 1 else 'names'} {force}"
+                         for force, who in named.items())
+        raise UsageError(f"a scenario on a dataset of separate forces is for one force, and these name different "
+                         f"forces: {said}. Make the plan's area and the scenario's base.area the same force.")
+    return next(iter(named), None)
 
 
 def _refuse_rates_only(counts) -> None:
@@ -434,7 +503,7 @@ def plan_for(counts, *, category: str | None = None, plan_file: str | None = Non
     what = f"{display_name(category)} by area" if category else "Every category"  # a title, as a plan's name is
     plan = milestone_plan(keys, name=f"{what} {year}", target=change, count=count, year=year, direction=direction)
     return dataclasses.replace(plan, left_out=(*chosen.stopped_categories, *chosen.stopped_series),
-                               notes=tuple(chosen.notes), carry_on=ALL in (category or ALL, area))
+                               notes=(*plan.notes, *chosen.notes), carry_on=ALL in (category or ALL, area))
 
 
 @dataclass(frozen=True)
@@ -465,7 +534,7 @@ class PlanCounts:
 
 def open_plan_counts(source: sources.DataSource, *, plan_file: str | None = None, category: str | None = None,
                      area: str | None = None, year: str | None = None, as_of: pd.Timestamp | None = None,
-                     force_wide: bool = True) -> PlanCounts:
+                     force_wide: bool = True, scenario: Scenario | None = None) -> PlanCounts:
     """Read a plan file once, and the counts its milestones (or ``category``'s) are assessed on.
 
     Parameters
@@ -492,13 +561,20 @@ def open_plan_counts(source: sources.DataSource, *, plan_file: str | None = None
         one, is taken as the whole (:func:`crimecast.data.sources.force_wide`),
         as ``forecast milestones`` forecasts it; ``False``: the peers as read
         (the Board pack).
+    scenario
+        A scenario assessed beside the milestones (:class:`crimecast.scenarios.spec.Scenario`): on a dataset of
+        separate forces, the one force it, the plan and ``area`` name is taken as the whole, as ``--area`` takes
+        it, in the Board pack too (a scenario forecasts a force's whole, which separate forces have none of).
 
     Raises
     ------
     UsageError
-        Both a category and a plan file.
+        Both a category and a plan file; a scenario naming another force than the plan (or ``area``) on a dataset
+        of separate forces.
     PlanError
         A plan file that cannot be read.
+    ScenarioError
+        A scenario's ``base.area`` that the data does not hold, on a dataset of separate forces.
     DataError
         Data that cannot be read, or an area it does not hold.
     """
@@ -509,6 +585,9 @@ def open_plan_counts(source: sources.DataSource, *, plan_file: str | None = None
     wanted = source.naming(plan.data if plan is not None else None,
                            where=f"{plan.source}: data" if plan is not None else None).replaying(as_of)
     counts = sources.open_counts(wanted if asked is None else wanted.asking(asked))  # to the last period they all have
+    scenario_force = _scenario_force(counts, plan=plan, area=area, scenario=scenario) if not several else None
+    if scenario_force is not None:  # a scenario on one force of several: that force, as --area names it
+        area, force_wide = scenario_force, True
     if force_wide and counts.attrs.get("areas") == "peers" and not several:
         # one force of peers (named, or the only one): forecast as a whole (a saved forecast reads the same)
         counts = sources.force_wide(counts, area=None if area in (None, FORCE_AREA) else area)
