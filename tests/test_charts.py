@@ -48,7 +48,8 @@ def assert_laid_out(fig):
     ax = fig.axes[0]
     figure_box = fig.bbox
     plot = ax.get_window_extent(renderer)
-    shown = [t for t in ax.get_yticklabels() + ax.get_xticklabels() if t.get_text() and _drawn(t, plot, renderer)]
+    x_labels = ax.get_xticklabels() + ax.get_xticklabels(minor=True)  # financial years: minor ticks
+    shown = [t for t in ax.get_yticklabels() + x_labels if t.get_text() and _drawn(t, plot, renderer)]
     for text in [ax.title, ax.xaxis.label, ax.yaxis.label, *fig.texts, *shown]:
         box = _extent(text, renderer)
         assert box.x0 >= -1 and box.y0 >= -1 and box.x1 <= figure_box.x1 + 1 and box.y1 <= figure_box.y1 + 1, text.get_text()
@@ -79,6 +80,21 @@ NOTICE = "ILLUSTRATIVE DATA: synthetic counts calibrated to published figures, n
 @pytest.mark.parametrize("level,freq", [(3, "MS"), (950, "MS"), (1_250_000, "MS"), (40_000, "QS-JAN")])
 def test_fan_chart_is_laid_out_whatever_the_numbers(level, freq):
     assert_laid_out(fan_chart(_result(level, months=60 if freq == "MS" else 24, freq=freq), notice=NOTICE))
+
+
+@pytest.mark.parametrize("freq,months,years", [("MS", 60, range(2009, 2015)), ("QS-JAN", 24, range(2010, 2016))])
+def test_the_x_axis_reads_financial_years_not_calendar_years(freq, months, years):
+    from matplotlib.dates import num2date
+
+    ax = fan_chart(_result(950, months=months, freq=freq)).axes[0]
+    ticks = [num2date(t) for t in ax.get_xticks()]  # a tick at each 1 April, not at each 1 January
+    assert [(t.year, t.month, t.day) for t in ticks] == [(year, 4, 1) for year in years]
+    assert not any(t.get_text() for t in ax.get_xticklabels())
+    labels = [t.get_text() for t in ax.get_xticklabels(minor=True)]  # each year labelled under its middle
+    assert labels == [f"{y}/{(y + 1) % 100:02d}" for y in years]
+    assert [num2date(t).month for t in ax.get_xticks(minor=True)] == [10] * len(labels)
+    assert ax.get_xlabel().startswith("financial year, April to March")
+    assert not [t for t in ax.texts if t.get_text() in labels]  # not repeated above the plot
 
 
 def test_control_chart_is_laid_out():

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from crimecast.data.load import load_counts
 from crimecast.data.series import series_of, with_totals
 from crimecast.forecast.reconcile import (REST_OF_FORCE, CoherentPaths, bottom_history, bottom_keys, correlate_paths,
-                                          history_correlation, pair_paths)
+                                          _sum_of, history_correlation, pair_paths)
 
 MONTHS = pd.date_range("2014-04-01", periods=12, freq="MS")
 
@@ -129,3 +129,11 @@ def test_an_areas_total_is_paired_from_its_own_parts_alone(summed):
         totals = [sum(paired[(c, a)] for c in ("x", "y")).sum(axis=1) for a in ("a", "b")]
         assert np.corrcoef(totals)[0, 1] > 0.3
         assert np.corrcoef([paired[("z", a)].sum(axis=1) for a in ("a", "b")])[0, 1] > 0.3
+
+
+def test_an_areas_sum_keeps_the_periods_of_a_category_recorded_from_later():
+    early = pd.Series([10.0, 20.0, 30.0, 40.0], index=pd.date_range("2012-04-01", periods=4, freq="MS"))
+    late = pd.Series([1.0, 2.0], index=pd.date_range("2012-06-01", periods=2, freq="MS"))  # recorded from June
+    total = _sum_of([late, early])
+    assert list(total.index) == list(early.index)  # not cut to the two months both have
+    assert total.tolist() == [10.0, 20.0, 31.0, 42.0]  # before June the late category adds 0

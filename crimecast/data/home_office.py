@@ -43,7 +43,18 @@ def _column(frame: pd.DataFrame, names: tuple[str, ...]) -> str | None:
 
 def looks_like_home_office(frame: pd.DataFrame) -> bool:
     """Whether a table has the open data tables' layout: a financial year, a quarter, a force or CSP and a number of
-    offences (so another importer can say which one reads it)."""
+    offences (so another importer can say which one reads it).
+
+    Parameters
+    ----------
+    frame
+        A table as read, its header as columns (matched by slug: capitals and spacing aside).
+
+    Returns
+    -------
+    bool
+        ``True`` when it has a year, a quarter and an offences column, and a force or a CSP column.
+    """
     return all(_column(frame, names) for names in (YEAR_NAMES, QUARTER_NAMES, VALUE_NAMES)) and \
         bool(_column(frame, FORCE_NAMES) or _column(frame, CSP_NAMES))
 

@@ -61,7 +61,18 @@ class _Collected:
 
 def looks_like_street_file(columns) -> bool:
     """Whether a header (column names) is police.uk's street layout, as :func:`_check_header` reads it: most of the
-    standard columns, so another importer can say which one reads the file."""
+    standard columns, so another importer can say which one reads the file.
+
+    Parameters
+    ----------
+    columns
+        The header's column names, in any order (matched by slug: capitals and spacing aside).
+
+    Returns
+    -------
+    bool
+        ``True`` when at least half of police.uk's standard street columns are among them.
+    """
     standard = {slugify(c) for c in STREET_HEADER}
     return len(standard & {slugify(c) for c in columns}) >= len(STREET_HEADER) // 2
 

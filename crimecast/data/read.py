@@ -74,7 +74,18 @@ def _without_blank_rows(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def is_month_label(label: str) -> bool:
-    """Whether a column header is a month (a wide file's ``201304`` or ``2013-04``)."""
+    """Whether a column header is a month (a wide file's ``201304`` or ``2013-04``).
+
+    Parameters
+    ----------
+    label
+        A column header.
+
+    Returns
+    -------
+    bool
+        ``True`` when the month parser reads ``label`` as a month.
+    """
     try:
         parse_months(pd.Series([label]), where="header")
     except DataError:
@@ -89,7 +100,20 @@ def _compact(name: str) -> str:
 def column_hint(given: str, columns: list[str]) -> str:
     """A ``" Did you mean 'X'?"`` for a column name not in a file: the same name in other capitals or spacing
     (``Majortext``: ``MajorText``), else the closest names, compared without regard to capitals (month headers aside),
-    else a column holding the name (``local_authority``: ``local_authority_from_lsoa_name``); or an empty string."""
+    else a column holding the name (``local_authority``: ``local_authority_from_lsoa_name``); or an empty string.
+
+    Parameters
+    ----------
+    given
+        The column name asked for (an option's value), not among ``columns``.
+    columns
+        The file's columns (the reader's row-number column is ignored).
+
+    Returns
+    -------
+    str
+        ``" Did you mean 'X'?"`` (or ``'X' or 'Y'``), to append to an error message; ``""`` when nothing is close.
+    """
     names = [c for c in columns if c != ROW]
     same = [c for c in names if _compact(c) == _compact(given)]
     if same:
@@ -111,7 +135,18 @@ def column_hint(given: str, columns: list[str]) -> str:
 def columns_listed(columns: list[str]) -> str:
     """A file's columns for an error, short: month headers (a wide file's 165) counted with their first and last, and
     no more than :data:`LISTED_COLUMNS` others named (``"The columns are: MajorText, MinorText, BoroughName and 165
-    month headers (201004 to 202309)."``)."""
+    month headers (201004 to 202309)."``).
+
+    Parameters
+    ----------
+    columns
+        The file's columns (the reader's row-number column is ignored).
+
+    Returns
+    -------
+    str
+        One sentence, ``"The columns are: ..."``, ending with a full stop.
+    """
     names = [str(c) for c in columns if c != ROW]
     months = [c for c in names if is_month_label(c)] if len(names) > LISTED_COLUMNS else []
     others = [c for c in names if c not in set(months)]

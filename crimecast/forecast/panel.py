@@ -373,7 +373,21 @@ class Panel:
     def save_command(self, *, periods: int, as_of: pd.Timestamp | None = None) -> str:
         """The command that saves a forecast of every series from ``as_of`` (default: this panel's as-of period) over
         ``periods`` (at least the default year), on the data it was read from: run as written it serves any request
-        from that origin over ``periods`` (``--as-of`` names a quarter by its last month)."""
+        from that origin over ``periods`` (``--as-of`` names a quarter by its last month).
+
+        Parameters
+        ----------
+        periods
+            The periods the forecast must cover; ``--horizon`` is given only when that is more than a year.
+        as_of
+            The forecast's origin period (default: this panel's).
+
+        Returns
+        -------
+        str
+            ``forecast run all ... --area all --as-of YYYY-MM [--horizon N] --save NAME``, with the panel's data
+            options.
+        """
         frequency = self.frequency
         origin = frequency.period_end_month(self.as_of if as_of is None else as_of)
         horizon = f" --horizon {periods}" if periods > frequency.periods_per_year else ""  # the default is a year

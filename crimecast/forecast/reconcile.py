@@ -94,7 +94,19 @@ class CoherentPaths:
         return np.sum([self.bottom[key] for key in keys], axis=0)
 
     def added_up(self, wanted: Iterable[Key]) -> list[Key]:
-        """The bottom series that add up to one of ``wanted`` that is a sum of several (in order, each once)."""
+        """The bottom series that add up to one of ``wanted`` that is a sum of several (in order, each once).
+
+        Parameters
+        ----------
+        wanted
+            ``(category, area)`` series asked for; one that is a single bottom series, or not a sum of them
+            (:meth:`keys_for` gives ``None``), adds nothing.
+
+        Returns
+        -------
+        list of (str, str)
+            The bottom keys of the wanted totals, in order of first appearance, without repeats.
+        """
         keys = [self.keys_for(*key) or [] for key in wanted]
         return list(dict.fromkeys(part for parts in keys if len(parts) > 1 for part in parts))
 
@@ -183,6 +195,20 @@ def pairing_rows(paths: list[np.ndarray], correlation: np.ndarray, *, seed: int)
 
     Each series' paths are sorted by their total and handed out in the rank
     order of one column of seeded correlated normal scores.
+
+    Parameters
+    ----------
+    paths
+        Each series' paths, ``(n_paths, horizon)``, all with the same ``n_paths``.
+    correlation
+        The series' correlation matrix, ``(len(paths), len(paths))``.
+    seed
+        Seed of the normal scores: the same seed, the same rows.
+
+    Returns
+    -------
+    list of numpy.ndarray
+        For each series, a permutation of ``range(n_paths)``.
     """
     n = paths[0].shape[0]
     scores = np.random.default_rng(seed).multivariate_normal(np.zeros(len(paths)), correlation, size=n,
@@ -196,8 +222,10 @@ def pairing_rows(paths: list[np.ndarray], correlation: np.ndarray, *, seed: int)
 
 
 def _sum_of(histories: list[pd.Series]) -> pd.Series:
-    """The periods' sum of ``histories`` over the periods they all have."""
-    return pd.concat(histories, axis=1).dropna().sum(axis=1)
+    """The periods' sum of ``histories`` over every period any of them has, a part's missing periods counted as 0
+    (as :func:`crimecast.forecast.panel.panel_keys` counts a category an area never recorded): a category recorded
+    from later than the others does not shorten its area's history."""
+    return pd.concat(histories, axis=1).sort_index().sum(axis=1, min_count=1).dropna()
 
 
 def pair_paths(paths: dict[Key, np.ndarray], histories: dict[Key, pd.Series], *,

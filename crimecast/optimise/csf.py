@@ -342,7 +342,21 @@ THIN_SPEND = 0.01  # a fund giving every recipient under this share of its curve
 def thin_fund_note(spec: AllocationSpec, optimal: Allocation) -> str | None:
     """A sentence when every recipient gets under 1% of the spend that buys half its curve's ceiling (its
     ``half_spend_per_crime`` x baseline crimes): a fund written in thousands of pounds (6969 for £6,969,000) looks
-    like this, and buys almost nothing whatever the split. ``None`` otherwise."""
+    like this, and buys almost nothing whatever the split. ``None`` otherwise.
+
+    Parameters
+    ----------
+    spec
+        The fund: its recipients, budget and response curves (the central curves are read).
+    optimal
+        The optimal allocation, whose ``spend`` per recipient is compared with each curve's half-spend.
+
+    Returns
+    -------
+    str or None
+        The sentence (naming the first recipient's spend and half-spend, and the budget written in full), or
+        ``None`` when some recipient gets at least :data:`THIN_SPEND` of its half-spend.
+    """
     central = spec.curves[0]
     ratios = {r.key: optimal.spend.get(r.key, 0.0) / central[r.key].half_spend for r in spec.recipients}
     if not ratios or max(ratios.values()) >= THIN_SPEND:

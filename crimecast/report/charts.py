@@ -19,14 +19,30 @@ PNG_METADATA = {"Software": None}
 
 
 def _mark_financial_years(ax, first: pd.Timestamp, last: pd.Timestamp) -> None:
+    """Financial years on the x axis in place of calendar years: a tick and a grey line at each 1 April, and each
+    year's label (``2019/20``) under its middle, when that is on the chart (a chart spans twelve months or more, so
+    one is)."""
+    from matplotlib.dates import date2num
+
+    aprils, middles, labels = [], [], []
     for start in range(financial_year_start(first), financial_year_start(last) + 1):
         april = pd.Timestamp(f"{start}-04-01")
         if april >= first:
             ax.axvline(april, color="0.85", linewidth=0.8, zorder=0)
+            aprils.append(april)
         middle = pd.Timestamp(f"{start}-10-01")
         if first <= middle <= last:
-            ax.text(middle, 1.0, financial_year_label(start), transform=ax.get_xaxis_transform(),
-                    ha="center", va="bottom", fontsize=8, color="0.4")
+            middles.append(middle)
+            labels.append(financial_year_label(start))
+    ax.set_xticks(date2num(aprils), [""] * len(aprils))
+    ax.set_xticks(date2num(middles), labels, minor=True)
+    ax.tick_params(axis="x", which="major", length=6)
+    ax.tick_params(axis="x", which="minor", length=0)
+
+
+def financial_year_axis_label(frequency: Frequency) -> str:
+    """The x-axis label of a chart whose axis :func:`_mark_financial_years` marked."""
+    return f"financial year, April to March (one point a {frequency.noun}; ticks and grey lines at 1 April)"
 
 
 CAPTION_CHARACTERS_PER_INCH = 17  # 7-point text: about this many characters fit in an inch
@@ -75,9 +91,9 @@ def _with_caption(fig, caption: str, notice: str = "", *, monthly_ax=None, legen
 
 # Inches taken by the monthly charts' text at matplotlib's default 10-point font: tick labels and the axis label on
 # the left (plus each character of the longest y tick label), tick labels and the axis label below, the title with
-# its pad and the financial-year labels above.
+# its pad above (the financial years are labelled below, as the x axis's ticks).
 LEFT_FIXED_IN, LEFT_PER_CHARACTER_IN = 0.45, 0.085
-BOTTOM_IN, TOP_IN, RIGHT_IN = 0.62, 0.66, 0.2
+BOTTOM_IN, TOP_IN, RIGHT_IN = 0.62, 0.5, 0.2
 
 
 def _monthly_margins(fig, ax, *, bottom: float) -> None:
@@ -97,16 +113,16 @@ def _monthly_margins(fig, ax, *, bottom: float) -> None:
 
 
 def _axis_labels(ax, frequency: Frequency, *, adjusted: str = "") -> None:
-    """``recorded crimes per month`` and ``month (grey lines: ...)``, or per quarter."""
+    """``recorded crimes per month`` and ``financial year, April to March (one point a month; ...)``, or quarter."""
     ax.set_ylabel(f"recorded crimes per {frequency.noun}{adjusted}")
-    ax.set_xlabel(f"{frequency.noun} (grey lines: start of each financial year, April)")
+    ax.set_xlabel(financial_year_axis_label(frequency))
 
 
 def _finish_monthly_chart(fig, ax, *, title: str, first: pd.Timestamp, last: pd.Timestamp, caption: str, notice: str,
                           legend_columns: int, frequency: Frequency = MONTHLY):
     """Title, axis labels, financial years, legend and caption shared by the monthly (or quarterly) charts; returns the Figure."""
     _mark_financial_years(ax, first, last)
-    ax.set_title(title, pad=18)
+    ax.set_title(title, pad=8)
     _axis_labels(ax, frequency)
     ax.set_ylim(bottom=0)
     ax.legend(loc="lower left", fontsize=8, frameon=False, ncol=legend_columns)
@@ -224,7 +240,7 @@ def control_chart_figure(chart, *, category: str, area: str, known: dict | None 
         ax.text(step.month, 0.02, f" {label}", transform=ax.get_xaxis_transform(), rotation=90, fontsize=7, va="bottom")
     _mark_financial_years(ax, values.index[0], values.index[-1])
     adjusted = ", seasonally adjusted" if chart.seasonally_adjusted else ""
-    ax.set_title(f"{display_name(category)} — {area_label(area, whole=whole)}: XmR chart{adjusted}", pad=18)
+    ax.set_title(f"{display_name(category)} — {area_label(area, whole=whole)}: XmR chart{adjusted}", pad=8)
     _axis_labels(ax, frequency, adjusted=" (seasonally adjusted)" if chart.seasonally_adjusted else "")
     ax.set_ylim(bottom=0)
     legend = legend_below(ax, ncol=4, fontsize=7)  # under the plot: clear of the step labels at its foot
@@ -263,6 +279,19 @@ def scenario_chart(result, key: tuple[str, str], *, notice: str = ""):
                                  caption=caption, notice=notice, legend_columns=3)
 
 
+def _year_ticks(ax, periods, frequency: Frequency) -> None:
+    """One tick per period of a financial year's chart, labelled as the year reads: ``Apr``, ``May``, ... or
+    ``Q1 (Apr-Jun)``, ... (not calendar dates)."""
+    from matplotlib.dates import date2num
+
+    periods = pd.DatetimeIndex(periods)
+    if frequency is MONTHLY:
+        labels = [f"{m:%b}" for m in periods]
+    else:
+        labels = [f"{frequency.label(m)[-2:]} ({m:%b}-{frequency.period_end_month(m):%b})" for m in periods]
+    ax.set_xticks(date2num(periods), labels)
+
+
 def milestone_chart(assessment, *, as_of: pd.Timestamp, notice: str = ""):
     """Cumulative actual vs the target's trajectory vs the forecast band through the year; returns the Figure.
 
@@ -288,6 +317,7 @@ def milestone_chart(assessment, *, as_of: pd.Timestamp, notice: str = ""):
     title = series if label.lower() in (series.lower(), display_name(assessment.category).lower()) else f"{label}: {series}"
     ax.set_title(f"{title}, {assessment.year} cumulative", pad=10)
     ax.set_ylabel("recorded crimes since 1 April (cumulative)")
+    _year_ticks(ax, frame["month"], assessment.frequency)
     ax.set_xlabel(f"{assessment.frequency.noun} of financial year {assessment.year}")
     ax.set_ylim(bottom=0)
     ax.legend(loc="upper left", fontsize=8, frameon=False)

@@ -10,7 +10,8 @@ import pandas as pd
 from crimecast.data.rate_words import RateWords
 from crimecast.data.slugs import area_label, display_name
 from crimecast.io import write_csv_atomic
-from crimecast.report.charts import _mark_financial_years, _subplots, _with_caption, legend_below
+from crimecast.data.frequency import MONTHLY
+from crimecast.report.charts import _mark_financial_years, _subplots, _with_caption, _year_ticks, financial_year_axis_label, legend_below
 from crimecast.report.text import Line, heading, note, plain, wrote_line
 
 
@@ -87,9 +88,9 @@ def rate_fan_chart(report, *, notice: str = "", target: float | None = None):
     if target is not None:
         ax.axhline(target * 100, color="tab:green", linestyle="--", linewidth=1, label=f"target {pct(target, 0)}")
     _mark_financial_years(ax, history.index[0], table["month"].iloc[-1])
-    ax.set_title(f"{title(f.category, f.area)}: forecast to {table['month'].iloc[-1]:%b %Y}", pad=18)
+    ax.set_title(f"{title(f.category, f.area)}: forecast to {table['month'].iloc[-1]:%b %Y}", pad=8)
     ax.set_ylabel(f.words.axis)
-    ax.set_xlabel("month (grey lines: start of each financial year, April)")
+    ax.set_xlabel(financial_year_axis_label(MONTHLY))
     ax.legend(loc="lower left", fontsize=8, frameon=False, ncol=3)
     ax.grid(axis="y", color="0.92")
     caption = (f"model: {f.model} (logit local level, binomial sampling of {f.denominators[0]:,} {f.words.unit} a month, "
@@ -116,9 +117,9 @@ def p_chart_figure(chart, *, category: str, area: str, notice: str = ""):
         ax.text(step.month, 0.02, f" step {'up' if step.after > step.before else 'down'}", transform=ax.get_xaxis_transform(),
                 rotation=90, fontsize=7, va="bottom")
     _mark_financial_years(ax, points["month"].iloc[0], points["month"].iloc[-1])
-    ax.set_title(f"{title(category, area)}: {chart.kind}", pad=18)
+    ax.set_title(f"{title(category, area)}: {chart.kind}", pad=8)
     ax.set_ylabel(chart.words.axis)
-    ax.set_xlabel("month (grey lines: start of each financial year, April)")
+    ax.set_xlabel(financial_year_axis_label(MONTHLY))
     legend = legend_below(ax, ncol=4)  # under the plot: clear of the lower limit line
     ax.grid(axis="y", color="0.92")
     kinds = "; ".join(f"{p.start:%b %Y}-{p.end:%b %Y}: {p.kind}, sigma_z {p.sigma_z:.2f}" for p in chart.periods)
@@ -148,7 +149,8 @@ def rate_milestone_chart(assessment, *, as_of: pd.Timestamp, notice: str = ""):
     ax.axhline(assessment.threshold * 100, color="tab:green", linestyle="--", label=f"target {pct(assessment.threshold, 0)}")
     ax.set_title(f"{assessment.label}: {assessment.milestone.describe()}, {assessment.year}", pad=12)
     ax.set_ylabel((assessment.rate_words or RateWords()).year_axis)
-    ax.set_xlabel("month")
+    _year_ticks(ax, frame["month"], MONTHLY)
+    ax.set_xlabel(f"month of financial year {assessment.year}")
     legend = legend_below(ax, ncol=5)  # under the plot: clear of the year's first months
     ax.grid(axis="y", color="0.92")
     from crimecast.report.milestones import probability
