@@ -1,6 +1,7 @@
 """Allocation against response curves: brute force, S-shapes, schemes, bounds (property tests)."""
 
 import itertools
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -9,7 +10,7 @@ from hypothesis import strategies as st
 
 from crimecast.errors import InfeasibleError, SolverError
 from crimecast.optimise.allocate import (CVAR, GAP_LIMIT, GAP_TARGET, AllocationSpec, Limit, Recipient, Scheme, allocate, build_problem,
-                                         initial_points, true_outcome, warm_points)
+                                         initial_points, lowest_fund, true_outcome, warm_points, with_budget)
 from crimecast.optimise.checks import grid_optimum
 from crimecast.optimise.solver import MIP_GAP, solve
 from crimecast.optimise.curves import (MeanCurve, Piecewise, ResponseCurve, add_curve_bound, breakpoints, chord_cones, is_concave_on,
@@ -427,4 +428,36 @@ def test_a_fund_below_the_lower_limits_leads_with_their_sum_not_a_split_of_the_s
         "Community Safety Fund allocation: no plan meets every constraint. The recipients' lower limits add up to "
         "£1,413 and the fund is £1,000: raise the fund by £413 (to £1,413), or cut the lower limits by £413 in total "
         "(the same 29.2% off each would do). The lower limits: W: at least £630; C: at least £405; H: at least £378.")
-    assert caught.value.reason.startswith("The recipients' lower limits add up to £1,413")  # the budget curve's why-not
+    # the budget curve's "why no plan" cell: the fact and the way out, not every lower limit (they stay in the message)
+    assert caught.value.reason == ("The recipients' lower limits add up to £1,413 and the fund is £1,000: raise the "
+                                   "fund by £413 (to £1,413), or cut the lower limits by £413 in total (the same 29.2% "
+                                   "off each would do).")
+
+
+def test_a_fund_below_the_lower_limits_names_the_lowest_fund_that_meets_the_protected_share_too():
+    """A protected share grows with the fund: with it biting, the message said raising the fund to the floors' sum
+    "would not be enough on its own" and named no fund that would be (London boroughs, share 0.16)."""
+    def kept(key, last, high=False):
+        limits = [Limit("change-down", GE, 0.9 * last, f"{key.upper()}: at least £{0.9 * last:,.0f}", "change")]
+        limits += [Limit("change-up", LE, 1.1 * last, f"{key.upper()}: at most £{1.1 * last:,.0f}", "change")] if high else []
+        return Recipient(key, key.upper(), last, limits=tuple(limits))
+
+    recipients = (kept("w", 2000), kept("c", 1000), kept("f", 500, high=True))
+    curves = {k: ResponseCurve(100, 300) for k in "wcf"}
+    spec = AllocationSpec(recipients=recipients, curves=(curves,), budget=3000, protected_key="f", protected_share=0.16)
+    with pytest.raises(InfeasibleError) as caught:
+        allocate(spec)
+    first = ("The recipients' lower limits add up to £3,150 and the fund is £3,000, and with the protected share (F: at "
+             "least 16% of the fund) the lowest fund that meets them all is £3,215: raise the fund by £215 (to £3,215).")
+    assert str(caught.value).startswith(f"Community Safety Fund allocation: no plan meets every constraint. {first}")
+    assert caught.value.reason == first and "not be enough" not in str(caught.value)
+    assert allocate(with_budget(spec, 3215)).spend["f"] >= 0.16 * 3215 - 1e-6  # £2,700 / 0.84 = £3,214.29: it does
+    with pytest.raises(InfeasibleError):
+        allocate(with_budget(spec, 3214))
+    assert lowest_fund(spec)[0] == pytest.approx(2700 / 0.84)
+    capped = replace(spec, recipients=(*recipients[:2], kept("f", 450, high=True)))  # 16% of £3,215 is over F's £495
+    with pytest.raises(InfeasibleError) as caught:
+        allocate(capped)
+    assert caught.value.reason.endswith("£3,000: no larger fund would do on its own, nor cutting the lower limits by "
+                                        "£105 in total (the same 3.4% off each).")
+    assert lowest_fund(replace(spec, protected_share=0.6)) is None  # 60% of any fund over £2,700 is more than F's £550

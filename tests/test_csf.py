@@ -339,3 +339,27 @@ def test_a_fund_written_in_thousands_of_pounds_is_said_to_buy_almost_nothing(cou
     assert said[0].endswith("The file's amounts are in pounds: if they were written in thousands, write them in full "
                             "(6,969,000, not 6,969).")
     assert not [note for note in result.notes if "in thousands" in note]  # the shipped fund, in pounds, says nothing
+
+
+def test_an_infeasible_fund_with_last_years_in_thousands_says_they_look_like_thousands(counts, result, tmp_path):
+    """London boroughs' last years in thousands against a fund in pounds: the protected share (20% of £6,969,000) is
+    more than the force's +10% on £1,394 allows, and the error said only that, with no word of thousands."""
+    from conftest import QUICK_FUND, fast_assumptions
+
+    shipped = yaml.safe_load((examples_dir() / "csf-2013-14.yaml").read_text())["fund"]["recipients"]
+    recipients = {key: {**value, "last_year": round(value["last_year"] / 1000)} for key, value in shipped.items()}
+    assumptions, source = load_assumptions(fast_assumptions(tmp_path, **{**QUICK_FUND, "fund.recipients": recipients}))
+    with pytest.raises(InfeasibleError) as caught:
+        optimise_csf(counts, assumptions, source=source)
+    message = str(caught.value)
+    assert "protected share" in message and "would have to be lowered" in message
+    assert re.search(r"The amounts look like thousands of pounds: every recipient's last-year amount is under 1% of "
+                     r"the spend that buys half of its response curve's ceiling \(Birmingham: £2,498 against "
+                     r"£1,\d{3},\d{3}\)\. The file's amounts are in pounds: if they were written in thousands, write "
+                     r"them in full \(2,498,000, not 2,498\)\.$", message), message
+    from crimecast.optimise.allocate import with_budget
+    from crimecast.optimise.csf import thousands_hint
+
+    assert thousands_hint(result.spec) is None  # the shipped fund, in pounds
+    assert thousands_hint(with_budget(result.spec, 6969)).startswith("The amounts look like thousands of pounds: the "
+                                                                     "fund (£6,969) is under 1% of the spend")

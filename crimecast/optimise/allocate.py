@@ -14,7 +14,7 @@ import numpy as np
 from crimecast.errors import InfeasibleError, SolverError
 from crimecast.optimise.curves import (DEFAULT_POINTS, MeanCurve, Piecewise, ResponseCurve, add_curve, add_curve_bound, breakpoints,
                                        piecewise_sum, refine, split_at_excess, thin)
-from crimecast.optimise.model import BINARY, EQ, GE, LE, MAXIMISE, Constraint, Problem, ShareOf, Solution, money
+from crimecast.optimise.model import BINARY, EQ, GE, LE, MAXIMISE, MINIMISE, Constraint, Problem, ShareOf, Solution, money
 from crimecast.optimise.solver import DEFAULT_SOLVER, MIP_GAP, solve
 
 GAP_TARGET = 1e-6  # refine until the plan's true outcome is within this share of a proven upper bound on the true optimum
@@ -458,6 +458,57 @@ def _solvable(spec: AllocationSpec, *, solver: str, time_limit: float | None) ->
     return True
 
 
+def lowest_fund(spec: AllocationSpec, *, solver: str = DEFAULT_SOLVER,
+                time_limit: float | None = None) -> tuple[float, list[Constraint]] | None:
+    """The least fund that meets every limit of ``spec``, found by solving, and the share limits that set it.
+
+    The recipients' lower limits add up to the least fund that meets them, but
+    a protected share is a share of the fund, so it grows with it: with
+    £2,295,000 of district floors and the force protected at 16% of the fund,
+    no fund under £2,732,143 will do, though the floors add up to £2,700,000.
+    This solves for the fund (the budget and the protected share written
+    against it as a variable), with every limit that ``spec`` keeps; the
+    solve is proven optimal or raises.
+
+    Returns
+    -------
+    tuple or None
+        ``(fund, share limits binding at it)`` (the fairness band or the
+        protected share, as in the allocation problem at ``spec.budget``), or
+        ``None`` where no fund meets every limit.
+
+    Raises
+    ------
+    SolverError
+        The solve ended without a proven optimum.
+    """
+    problem = Problem(f"{PROBLEM} (lowest fund)", MINIMISE)
+    spend = {r.key: problem.add_variable(f"spend:{r.key}", low=0.0) for r in spec.recipients}
+    fund = problem.add_variable("fund", low=0.0)
+    _recipient_constraints(problem, spec, spend)
+    _share_constraints(problem, spec, spend)
+    for name, share in (("budget", 1.0), ("protected-share", spec.protected_share)):  # the fund is the unknown
+        if name in problem.constraints:
+            constraint = problem.constraints[name]
+            problem.constraints[name] = replace(constraint, terms={**constraint.terms, fund: -share}, rhs=0.0)
+    problem.add_objective({fund: 1.0})
+    try:
+        solution = solve(problem, solver=solver, time_limit=time_limit, explain=False)
+    except InfeasibleError:
+        return None
+    biting = [c for c in problem.constraints.values() if c.group in ("fairness", "protected")
+              and c.slack(solution.values) <= 1e-6 * c.size]
+    return solution.values[fund], biting
+
+
+def _share_words(spec: AllocationSpec, constraint: Constraint) -> str:
+    """A share limit that sets the lowest fund, in words that hold at any fund (no pound figure of ``spec.budget``)."""
+    if constraint.group == "protected":
+        label = next(r.label for r in spec.recipients if r.key == spec.protected_key)
+        return f"the protected share ({label}: at least {spec.protected_share:.0%} of the fund)"
+    return constraint.description
+
+
 def _fund_below_floors(spec: AllocationSpec, error: InfeasibleError, *, solver: str,
                        time_limit: float | None) -> InfeasibleError:
     """``error``, or, where the recipients' lower limits add up to more than the fund, that plain fact first.
@@ -466,33 +517,52 @@ def _fund_below_floors(spec: AllocationSpec, error: InfeasibleError, *, solver: 
     then shares the shortfall across the floors as its weights happen to fall
     (Westminster's "lowered by £630,000", all of it, and Camden's by £195,545:
     read as advice to zero Westminster). So the message leads with the sum:
-    the lower limits add up to £X and the fund is £Y; raise the fund by the
-    difference or cut the lower limits by it in total, each checked by
-    solving (the cut as the same share off every lower limit), then names the
-    lower limits. Where a check fails the elastic explanation follows.
+    the lower limits add up to £X and the fund is £Y; raise the fund to the
+    lowest fund that meets every limit (:func:`lowest_fund`: more than £X
+    where a protected share of the fund bites) or cut the lower limits by
+    £X - £Y in total, each checked by solving (the cut as the same share off
+    every lower limit), then names the lower limits. Where a check fails the
+    elastic explanation follows. The error's ``reason`` (a budget curve's
+    "why no plan" cell) is the first sentence: the fact and the way out.
     """
-    needed = float(np.ceil(floors_total(spec) - 1e-6))
-    if needed <= spec.budget:
+    floors = float(np.ceil(floors_total(spec) - 1e-6))
+    if floors <= spec.budget:
         return error
-    raised = _solvable(with_budget(spec, needed), solver=solver, time_limit=time_limit)
-    cut = 1.0 - spec.budget / needed
-    scaled = _solvable(with_lower_limits_scaled(spec, spec.budget / needed), solver=solver, time_limit=time_limit)
-    if raised is None or scaled is None:
+    try:
+        lowest = lowest_fund(spec, solver=solver, time_limit=time_limit)
+    except SolverError:
         return error
-    short = money(needed - spec.budget)
-    fact = f"The recipients' lower limits add up to {money(needed)} and the fund is {money(spec.budget)}: "
+    needed = floors if lowest is None else max(floors, float(np.ceil(lowest[0] - 1e-6)))
+    raised = lowest is not None and _solvable(with_budget(spec, needed), solver=solver, time_limit=time_limit)
+    cut = 1.0 - spec.budget / floors
+    scaled = _solvable(with_lower_limits_scaled(spec, spec.budget / floors), solver=solver, time_limit=time_limit)
+    if raised is None or scaled is None or (lowest is not None and not raised):  # the solves disagree: not said
+        return error
+    short, over = money(needed - spec.budget), money(floors - spec.budget)
+    fact = f"The recipients' lower limits add up to {money(floors)} and the fund is {money(spec.budget)}"
+    if needed > floors:
+        said = [_share_words(spec, c) for c in lowest[1]] or ["every other limit"]
+        fact += f", and with {' and '.join(said)} the lowest fund that meets them all is {money(needed)}"
     limits = f" The lower limits: {'; '.join(_lower_limits(spec))}."
     elastic = (f" The smallest change that would allow one with the fund as it is: {error.reason}." if error.relaxations
                else f" {error.reason}")
     if raised and scaled:
-        reason = (f"{fact}raise the fund by {short} (to {money(needed)}), or cut the lower limits by {short} in total "
-                  f"(the same {cut:.1%} off each would do).{limits}")
+        first = (f"{fact}: raise the fund by {short} (to {money(needed)}), or cut the lower limits by {over} in total "
+                 f"(the same {cut:.1%} off each would do).")
+        rest = limits
     elif raised:
-        reason = (f"{fact}raise the fund by {short} (to {money(needed)}). Cutting the lower limits by {short} in total "
-                  f"instead would not do on its own (not with the same {cut:.1%} off each).{limits}{elastic}")
+        first = f"{fact}: raise the fund by {short} (to {money(needed)})."
+        rest = (f" Cutting the lower limits by {over} in total instead would not do on its own (not with the same "
+                f"{cut:.1%} off each).{limits}{elastic}")
+    elif scaled:
+        first = (f"{fact}: cut the lower limits by {over} in total (the same {cut:.1%} off each would do); no larger "
+                 "fund would do on its own.")
+        rest = limits
     else:
-        reason = f"{fact}raising the fund by {short} (to {money(needed)}) is needed, but on its own it would not be enough.{elastic}"
-    return InfeasibleError(f"{PROBLEM}: no plan meets every constraint. {reason}", error.relaxations, reason=reason)
+        first = (f"{fact}: no larger fund would do on its own, nor cutting the lower limits by {over} in total (the "
+                 f"same {cut:.1%} off each).")
+        rest = elastic
+    return InfeasibleError(f"{PROBLEM}: no plan meets every constraint. {first}{rest}", error.relaxations, reason=first)
 
 
 def with_budget(spec: AllocationSpec, budget: float) -> AllocationSpec:

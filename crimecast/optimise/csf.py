@@ -369,6 +369,32 @@ def thin_fund_note(spec: AllocationSpec, optimal: Allocation) -> str | None:
             f"({spec.budget * 1000:,.0f}, not {spec.budget:,.0f}).")
 
 
+def thousands_hint(spec: AllocationSpec) -> str | None:
+    """For an infeasibility message: a sentence when the amounts look like thousands of pounds, as in
+    :func:`thin_fund_note` (which needs a plan). ``None`` otherwise.
+
+    The symptom is the same, before any split: every recipient's ``last_year``
+    is under 1% of the spend that buys half its curve's ceiling, or the whole
+    fund is under 1% of those spends added up (London boroughs' last years in
+    thousands against a fund in pounds made the protected share, 10% of
+    £3,000,000, more than the force could take, and the error said only that).
+    """
+    central = spec.curves[0]
+    first = spec.recipients[0]
+    halves = {r.key: central[r.key].half_spend for r in spec.recipients}
+    if all(0 < r.last_year < THIN_SPEND * halves[r.key] for r in spec.recipients):
+        said, example = (f"every recipient's last-year amount is under "
+                         f"{THIN_SPEND:.0%} of the spend that buys half of its response curve's ceiling ({first.label}: "
+                         f"{money(first.last_year)} against {money(halves[first.key])})", first.last_year)
+    elif spec.budget < THIN_SPEND * sum(halves.values()):
+        said, example = (f"the fund ({money(spec.budget)}) is under {THIN_SPEND:.0%} of the spend that buys half of the "
+                         f"recipients' response curves' ceilings ({money(sum(halves.values()))} in all)", spec.budget)
+    else:
+        return None
+    return (f"The amounts look like thousands of pounds: {said}. The file's amounts are in pounds: if they were written "
+            f"in thousands, write them in full ({example * 1000:,.0f}, not {example:,.0f}).")
+
+
 def _fund_outcome(spec: AllocationSpec, spend: dict[str, float]) -> dict[str, float]:
     curves = spec.curves[0]
     return {k: float(curves[k](v)) for k, v in spend.items()}
@@ -645,7 +671,13 @@ def optimise_csf(counts: pd.DataFrame, assumptions: CsfAssumptions, *, source: s
     spec = build_spec(assumptions, baselines, weights, budget=budget, last_year_label=last_label)
     seconds = {}
     started = time.perf_counter()
-    optimal = allocate(spec, solver=solver, time_limit=time_limit)
+    try:
+        optimal = allocate(spec, solver=solver, time_limit=time_limit)
+    except InfeasibleError as error:
+        hint = thousands_hint(spec)
+        if hint is None:
+            raise
+        raise InfeasibleError(f"{error} {hint}", error.relaxations, reason=error.reason) from None
     seconds["optimal"] = time.perf_counter() - started
     # The check that last year's split comes back: a fund cut below last year's total could not hold it at all.
     last_total = sum(r.last_year for r in spec.recipients)
