@@ -822,7 +822,7 @@ def data_import_command(kind, paths, name, store, url, area_level, lsoa_lookup, 
     if numerator_col or denominator_col:  # a rate series (satisfied / surveyed): its own path and table
         return _import_rates(kind, paths, name=name, store=store, numerator_col=numerator_col,
                              denominator_col=denominator_col, date_col=date_col, category_col=category_col,
-                             area_col=area_col, replace=replace, as_json=as_json)
+                             area_col=area_col, areas=areas, replace=replace, as_json=as_json)
     from crimecast.data.imports import ImportOptions, import_data
     from crimecast.data.load import ColumnMap
     from crimecast.report import data as render
@@ -842,7 +842,7 @@ def data_import_command(kind, paths, name, store, url, area_level, lsoa_lookup, 
 
 
 def _import_rates(kind, paths, *, name, store, numerator_col, denominator_col, date_col, category_col, area_col,
-                  replace, as_json) -> None:
+                  areas, replace, as_json) -> None:
     from crimecast.data.rates import RateColumns, import_rates
     from crimecast.report import data as render
 
@@ -853,7 +853,7 @@ def _import_rates(kind, paths, *, name, store, numerator_col, denominator_col, d
                          "--denominator-col ... --name NAME.")
     columns = RateColumns(numerator_col=numerator_col, denominator_col=denominator_col, date_col=date_col,
                           category_col=category_col, area_col=area_col)
-    summary = import_rates(paths[0], name=name, columns=columns, store=store, replace=replace)
+    summary = import_rates(paths[0], name=name, columns=columns, store=store, replace=replace, areas=areas)
     if as_json:
         _echo_json(render.rates_import_json(summary))
         return

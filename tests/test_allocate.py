@@ -461,3 +461,11 @@ def test_a_fund_below_the_lower_limits_names_the_lowest_fund_that_meets_the_prot
     assert caught.value.reason.endswith("£3,000: no larger fund would do on its own, nor cutting the lower limits by "
                                         "£105 in total (the same 3.4% off each).")
     assert lowest_fund(replace(spec, protected_share=0.6)) is None  # 60% of any fund over £2,700 is more than F's £550
+    # the lower limits fit the fund (£3,150 of £3,200), the share does not: lowering it, or the lowest fund that meets
+    # every limit (London, share 0.16 at £2,710,000: only 'lowered by 0.69 percentage points' was said)
+    with pytest.raises(InfeasibleError) as caught:
+        allocate(with_budget(spec, 3200))
+    raised = ("or raise the fund by £15 (to £3,215: with the protected share (F: at least 16% of the fund), the lowest "
+              "fund that meets every limit)")
+    assert "F: at least 16% of the fund (protected share: at least £512) would have to be lowered by" in str(caught.value)
+    assert str(caught.value).endswith(f"; {raised}.") and caught.value.reason.endswith(f"; {raised}"), str(caught.value)

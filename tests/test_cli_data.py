@@ -687,6 +687,42 @@ def test_a_scenario_on_several_peers_takes_the_force_the_plan_and_scenario_name(
                 "merseyside") in refused.output
 
 
+def test_a_board_pack_on_one_force_of_several_reads_the_fund_as_optimise_csf_does(tmp_path, store):
+    """The plan and scenario take Merseyside out of two forces; the fund file splits money between both forces: the
+    pack read the fund's areas in Merseyside alone ("unknown area 'cleveland' in forces (merseyside). Known areas:
+    force"); it reads them as `forecast optimise csf` does, every force of the dataset."""
+    import yaml
+
+    months = [f"{y}-{m:02d}" for y in range(2016, 2020) for m in range(1, 13)]
+    rows = [f"{month},{force},Burglary,{base + 3 * (i % 12)}" for i, month in enumerate(months)
+            for force, base in (("Merseyside Police", 400), ("Cleveland Police", 150))]
+    scenario = _merseyside_push(tmp_path, store, rows, model="seasonal-naive")
+    plan = tmp_path / "plan.yaml"
+    plan.write_text("version: 1\nyear: 2019/20\ndata: forces\narea: merseyside\nmilestones:\n"
+                    "  - {category: burglary, target: -5%}\n", encoding="utf-8")
+    fund = tmp_path / "fund.yaml"
+    fund.write_text(yaml.safe_dump({
+        "version": 1, "name": "Two forces fund", "fund": {
+            "budget": 1_000_000, "budget_sweep": {"low": 1_000_000, "high": 1_000_000, "step": 100_000},
+            "recipients": {"mersey": {"area": "merseyside", "last_year": 600_000},
+                           "cleve": {"area": "cleveland", "last_year": 400_000}}},
+        "outcome": {"categories": ["burglary"]},
+        "forecast": {"data": "forces", "as_of": "2019-03", "model": "seasonal-naive", "paths": 100},
+        "response": {"max_reduction": {"dist": "triangular", "low": 0.01, "mode": 0.03, "high": 0.05},
+                     "half_spend_per_crime": {"dist": "triangular", "low": 20, "mode": 40, "high": 80}},
+        "uncertainty": {"samples": 10, "stability_samples": 5}}), encoding="utf-8")
+    alone = invoke("optimise", "csf", "--assumptions", fund, "--store", store, "--out", tmp_path / "o")
+    assert alone.exit_code == 0, alone.output
+    pack = invoke("report", "--plan", plan, "--as-of", "2019-03", "--scenario", scenario, "--csf", fund, "--store",
+                  store, "--model", "seasonal-naive", "--paths", 200, "--no-pdf", "--out", tmp_path / "pack")
+    assert pack.exit_code == 0, pack.output
+    page = (tmp_path / "pack" / "report.html").read_text(encoding="utf-8")
+    allocated = pd.read_csv(tmp_path / "o" / "optimise-csf" / "allocation.csv")
+    for label, optimal in zip(allocated["label"], allocated["optimal"]):  # the pack's split is optimise csf's
+        assert f"{label}</" in page and f"£{optimal:,.0f}" in page, (label, optimal)
+    assert "push (uplift): +10% on burglary (Merseyside)" in page
+
+
 def test_data_show_labels_the_notes_as_the_last_imports_and_list_counts_the_gaps(tmp_path, store):
     first, second = tmp_path / "a", tmp_path / "b"
     first.mkdir(), second.mkdir()

@@ -128,6 +128,26 @@ def test_bad_rate_files_fail_in_one_line_with_exit_1_and_no_dataset(tmp_path):
     assert not store.exists() or "bad" not in invoke("data", "list", "--store", str(store)).output
 
 
+def test_rates_of_separate_forces_are_refused_not_added_up_into_one_force_rate(tmp_path):
+    """Satisfaction of Merseyside and Cleveland in a `force` column (or with --areas peers, which a rates import took
+    and dropped): was stored as districts of one force, with a `force` rate of both forces' surveys added up, the
+    default area of a plan without one; refused (nothing stored), and --areas parts still reads them as districts."""
+    store = tmp_path / "s.duckdb"
+    sat = pd.read_csv(_satisfaction_csv(tmp_path))
+    frame = pd.concat([sat.assign(force=force) for force in ("Merseyside Police", "Cleveland Police")])
+    path = tmp_path / "forces.csv"
+    frame.to_csv(path, index=False)
+    ask = ["data", "import", "csv", str(path), "--numerator-col", "satisfied", "--denominator-col", "surveyed",
+           "--area-col", "force", "--name", "sat", "--store", str(store)]
+    for extra, code in (([], 1), (["--areas", "peers"], 2)):
+        result = CliRunner().invoke(cli, ask + extra)
+        assert result.exit_code == code, result.output
+        assert ("the areas in column 'force' (cleveland-police, merseyside-police) are separate forces" in result.output
+                and "Import each force's rows as a dataset of its own" in result.output), result.output
+    assert not store.exists() or "sat" not in invoke("data", "list", "--store", str(store)).output
+    assert invoke(*ask, "--areas", "parts").exit_code == 0
+
+
 def test_only_one_of_numerator_and_denominator_is_a_usage_error(tmp_path):
     result = CliRunner().invoke(cli, ["data", "import", "csv", str(_satisfaction_csv(tmp_path)), "--numerator-col",
                                       "satisfied", "--name", "x", "--store", str(tmp_path / "s.duckdb")])

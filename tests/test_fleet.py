@@ -295,3 +295,29 @@ def test_a_binding_site_limit_names_the_vehicles_it_kept_diesel(fleet, limit, he
     # The shipped limit of 4 never binds: nothing to say.
     shipped = solve_fleet(fleet)
     assert site_limit_sentence(site_limit_effect(fleet, shipped, budget=None, co2_cap=None), shipped) == []
+
+
+def _priced(fleet: Fleet, scale: float, **only) -> Fleet:
+    """``fleet`` with every option's price and yearly lease multiplied by ``scale`` (or set, by option name)."""
+    def scaled(o):
+        new = only.get(o.name)
+        return o.model_copy(update={"price": o.price if o.price is None else (new or o.price * scale),
+                                    "lease_per_year": o.lease_per_year if o.lease_per_year is None
+                                    else (new or o.lease_per_year * scale)})
+    spec = fleet.spec.model_copy(update={"options": [scaled(o) for o in fleet.spec.options]})
+    return fleet.model_copy(update={"spec": spec})
+
+
+def test_prices_written_in_thousands_are_noted_not_refused(fleet):
+    """`price: 15.3` for a £15,300 Leaf was solved without a word (the Leaf 67% cheaper than the diesel); it still
+    solves, with a note. Cheap vehicles alone are not the sign: one option under a year's running is not enough."""
+    from crimecast.optimise.fleet import thousands_note
+
+    note = thousands_note(_priced(fleet, 0.001))
+    assert note is not None and note.startswith("Every option's price is under £1,000 and less than a year of its "
+                                                "running costs (Diesel 1.3L (purchase): £13.00 against £1,844 a year")
+    assert note.endswith("write them in full (13,000, not 13).")
+    assert thousands_note(fleet) is None
+    cheap = {o.name: 800.0 for o in fleet.spec.options}  # all £800 (e-bikes, say): the Leaf's is over its £600 a year
+    assert thousands_note(_priced(fleet, 1, **cheap)) is None
+    assert thousands_note(_priced(fleet, 1, **{"Nissan Leaf (purchase)": 15.3})) is None  # one slip: not all

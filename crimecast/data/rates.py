@@ -25,12 +25,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from crimecast.data.force_ends import FORCE_COLUMNS
 from crimecast.data.months import parse_months
 from crimecast.data.read import missing_column, read_table
 from crimecast.data.rate_words import SATISFACTION, RateWords, rate_words, words_of
 from crimecast.data.schema import ROW
 from crimecast.data.slugs import AREA_CUTOFF, did_you_mean, slugify
-from crimecast.errors import DataError
+from crimecast.errors import DataError, UsageError
 
 RATE_COLUMNS: tuple[str, ...] = ("month", "area", "category", "numerator", "denominator")
 RATE_KEY = ["month", "area", "category"]
@@ -145,7 +146,7 @@ def _refuse_rate_values(frame: pd.DataFrame, column: str, source: str, words: Ra
                         f"{words.those} and --denominator-col for {words.whole}.")
 
 
-def import_rates_csv(path: str | Path, *, columns: RateColumns) -> pd.DataFrame:
+def import_rates_csv(path: str | Path, *, columns: RateColumns, areas: str | None = None) -> pd.DataFrame:
     """Read a CSV or Excel file of rates: a numerator and a denominator column per month.
 
     Parameters
@@ -157,6 +158,10 @@ def import_rates_csv(path: str | Path, *, columns: RateColumns) -> pd.DataFrame:
         the month, category and area columns (found by usual names otherwise;
         with no category column the file's name is the category, with no
         area column the one area is ``force``).
+    areas
+        ``"parts"`` (the default: districts of one force, whose rate is their survey-weighted sum) or ``"peers"``
+        (separate forces), which a rates dataset cannot hold yet and is refused; so is an area column of forces
+        (``force``, ``pfa`` ...) holding several, unless ``"parts"`` is given.
 
     Returns
     -------
@@ -166,7 +171,9 @@ def import_rates_csv(path: str | Path, *, columns: RateColumns) -> pd.DataFrame:
     Raises
     ------
     DataError
-        Naming the file, row and column at fault and how to fix it.
+        Naming the file, row and column at fault and how to fix it, or an area column of several forces.
+    UsageError
+        For ``areas="peers"``.
     """
     from crimecast.data.load import AREA_NAMES, CATEGORY_NAMES, DATE_NAMES
 
@@ -191,9 +198,29 @@ def import_rates_csv(path: str | Path, *, columns: RateColumns) -> pd.DataFrame:
         "category": frame[category].map(slugify) if category else slugify(columns.category_name or path.stem),
         "numerator": frame[num], "denominator": frame[den], ROW: frame[ROW],
     })
+    _refuse_separate_forces(tidy, area, areas, source=source)
     rates = validate_rates(tidy, source=source, numerator_label=num, denominator_label=den)
     rates.attrs.update(source=source, illustrative=False, notice="", words=words)
     return rates
+
+
+def _refuse_separate_forces(tidy: pd.DataFrame, area: str | None, areas: str | None, *, source: str) -> None:
+    """Rates of separate forces (``--areas peers``, or an area column of forces holding several): a rates dataset is
+    one force's, whose rate is its areas' survey-weighted sum, so separate forces would be read as one force's
+    districts and summed into one rate (a ``force`` rate of Merseyside and Cleveland together)."""
+    held = sorted(tidy["area"].unique())
+    forces = areas == "peers" or (areas is None and area is not None and slugify(area) in FORCE_COLUMNS
+                                  and len(held) > 1)
+    if not forces:
+        return
+    said = ", ".join(held[:4]) + (" ..." if len(held) > 4 else "")
+    why = (f"{source}: the areas in column '{area}' ({said}) are separate forces, and a rates dataset is one force's: "
+           f"its areas are read as districts, and the force's rate is their survey-weighted sum, so these forces "
+           f"would be added up into one rate. Import each force's rows as a dataset of its own (--name), or pass "
+           f"--areas parts if they are districts of one force.")
+    if areas == "peers":
+        raise UsageError(why.replace("are separate forces", "are separate forces (--areas peers)"))
+    raise DataError(why)
 
 
 def with_force(rates: pd.DataFrame, *, whole: str = FORCE_AREA) -> pd.DataFrame:
@@ -305,7 +332,7 @@ def rate_catalogue(rates: pd.DataFrame) -> pd.DataFrame:
 
 
 def import_rates(path: str | Path, *, name: str, columns: RateColumns, store: str | Path | None = None,
-                 replace: bool = False):
+                 replace: bool = False, areas: str | None = None):
     """Read a rates file, validate it once, and store it as dataset ``name`` (kind ``rates``) in one transaction.
 
     Returns
@@ -315,12 +342,15 @@ def import_rates(path: str | Path, *, name: str, columns: RateColumns, store: st
     Raises
     ------
     DataError
-        Naming the file, row and column of the first bad value (nothing is written).
+        Naming the file, row and column of the first bad value, or an area column of several forces (nothing is
+        written).
+    UsageError
+        For ``areas="peers"`` (:func:`import_rates_csv`).
     """
     from crimecast.data.illustrative import illustrative_notice
     from crimecast.data.store import check_name, save_rates, sha256_of
 
     check_name(name)
-    rates = import_rates_csv(path, columns=columns)
+    rates = import_rates_csv(path, columns=columns, areas=areas)
     notice = illustrative_notice([sha256_of(Path(path))], rates["area"].unique())
     return save_rates(rates, name=name, path=Path(path), store=store, replace=replace, illustrative=notice)

@@ -527,7 +527,7 @@ def _fund_below_floors(spec: AllocationSpec, error: InfeasibleError, *, solver: 
     """
     floors = float(np.ceil(floors_total(spec) - 1e-6))
     if floors <= spec.budget:
-        return error
+        return _or_raise_the_fund(spec, error, solver=solver, time_limit=time_limit)
     try:
         lowest = lowest_fund(spec, solver=solver, time_limit=time_limit)
     except SolverError:
@@ -563,6 +563,33 @@ def _fund_below_floors(spec: AllocationSpec, error: InfeasibleError, *, solver: 
                  f"same {cut:.1%} off each).")
         rest = elastic
     return InfeasibleError(f"{PROBLEM}: no plan meets every constraint. {first}{rest}", error.relaxations, reason=first)
+
+
+def _or_raise_the_fund(spec: AllocationSpec, error: InfeasibleError, *, solver: str,
+                       time_limit: float | None) -> InfeasibleError:
+    """``error`` (the lower limits fit the fund, but a share limit makes it impossible), with the other way out: the
+    lowest fund that meets every limit (:func:`lowest_fund`), checked by solving at it.
+
+    A protected share grows with the fund, but the districts' floors do not: London's at £2,295,000 with the force
+    at 16% of £2,710,000 leave no plan (the floors add up to £2,700,000), and the elastic explanation names only the
+    share ("lowered by 0.69 percentage points"); a fund of £2,732,143 would do as well. Where no fund would do, or a
+    solve cannot say, ``error`` is returned as it is.
+    """
+    try:
+        lowest = lowest_fund(spec, solver=solver, time_limit=time_limit)
+    except SolverError:
+        return error
+    if lowest is None:
+        return error
+    needed = float(np.ceil(lowest[0] - 1e-6))
+    if needed <= spec.budget or not _solvable(with_budget(spec, needed), solver=solver, time_limit=time_limit):
+        return error
+    said = [_share_words(spec, c) for c in lowest[1]]
+    why = f"with {' and '.join(said)}, " if said else ""
+    raised = (f"or raise the fund by {money(needed - spec.budget)} (to {money(needed)}: {why}the lowest fund that "
+              "meets every limit)")
+    message = str(error).removesuffix(".")
+    return InfeasibleError(f"{message}; {raised}.", error.relaxations, reason=f"{error.reason}; {raised}")
 
 
 def with_budget(spec: AllocationSpec, budget: float) -> AllocationSpec:

@@ -86,6 +86,45 @@ def costing(vehicle: Vehicle, option: Option, fleet: Fleet) -> Costing:
                    co2_tonnes=(tailpipe + grid) * years)
 
 
+CHEAP_VEHICLE = 1000.0  # pounds: every option priced under this, and under a year's running, looks like thousands
+
+
+def _price(option: Option) -> float:
+    """What an option costs up front: its price, or a year's lease."""
+    return option.lease_per_year if option.finance == "lease" else option.price
+
+
+def _running_per_year(vehicle: Vehicle, option: Option, fleet: Fleet) -> float:
+    """A year's fuel or electricity and maintenance of ``option`` doing ``vehicle``'s miles (undiscounted)."""
+    prices, share = fleet.spec.prices, electric_share(vehicle, option)
+    per_mile = (share * option.kwh_per_mile * prices.electricity_per_kwh
+                + (1 - share) * option.litres_per_mile * prices.fuel_per_litre + option.maintenance_per_mile)
+    return annual_miles(vehicle, fleet) * per_mile
+
+
+def thousands_note(fleet: Fleet) -> str | None:
+    """A sentence when the vehicles' prices look like thousands of pounds (``price: 15.3`` for £15,300), else ``None``.
+
+    A cheap vehicle is allowed (an e-bike can cost a few hundred pounds), so the sign is two things together: every
+    option's price (or yearly lease) is under :data:`CHEAP_VEHICLE`, and under a year of its own running costs
+    (fuel or electricity and maintenance, in pounds per mile) on the vehicles whose roles it fills: a car bought for
+    less than a year's diesel. Prices written that way are solved as they stand, and buying looks almost free.
+    """
+    options = [o for o in fleet.spec.options if any(v.role in o.roles for v in fleet.vehicles)]
+    if not options or any(_price(o) >= CHEAP_VEHICLE for o in fleet.spec.options):
+        return None
+    running = {o.name: float(np.mean([_running_per_year(v, o, fleet) for v in fleet.vehicles if v.role in o.roles]))
+               for o in options}
+    if any(_price(o) >= running[o.name] for o in options):
+        return None
+    first = options[0]
+    price = f"£{_price(first):,.2f}{' a year' if first.finance == 'lease' else ''}"
+    return (f"Every option's price is under {money(CHEAP_VEHICLE)} and less than a year of its running costs ({first.name}: "
+            f"{price} against {money(running[first.name])} a year in fuel or electricity and maintenance), so the "
+            f"prices look like thousands of pounds and buying looks almost free. Prices are in pounds: if they were "
+            f"written in thousands, write them in full ({_price(first) * 1000:,.0f}, not {_price(first):g}).")
+
+
 def ineligible(vehicle: Vehicle, option: Option, fleet: Fleet) -> str | None:
     """Why ``option`` cannot fill ``vehicle``'s renewal, or ``None`` if it can."""
     if vehicle.role not in option.roles:
@@ -614,7 +653,7 @@ def fleet_report(fleet: Fleet, *, objective: str = COST, budget: float | str | N
     plan = solve_fleet(fleet, objective=objective, budget=budget, co2_cap=co2_cap, solver=solver, time_limit=time_limit)
     # Each what-if solve gets at most a sixth of the allowance, so one hard point cannot starve the rest.
     clock = Clock(time_limit, per_solve=None if time_limit is None else max(time_limit / 6, 1.0))
-    notes = []
+    notes = [note for note in (thousands_note(fleet),) if note]
     budget = fleet.spec.limits.budget if budget == FROM_FILE else budget
     co2_cap = fleet.spec.limits.co2_cap_tonnes if co2_cap == FROM_FILE else co2_cap
     unconstrained = _unconstrained(objective, budget=budget, co2_cap=co2_cap)

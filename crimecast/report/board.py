@@ -29,7 +29,7 @@ from crimecast.data.calendar import financial_year_label, financial_year_months,
 from crimecast.data.frequency import MONTHLY, Frequency, frequency_of
 from crimecast.data.rates import rates_for
 from crimecast.data.series import FORCE_AREA, names_the_whole, source_read, whole_title
-from crimecast.data.sources import DataSource, force_wide, open_counts
+from crimecast.data.sources import DataSource, data_read, force_wide, open_counts
 from crimecast.data.slugs import slugify
 from crimecast.data.store import crimecast_version, fingerprint  # the store's: one hash for one table
 from crimecast.errors import DataError, UsageError
@@ -653,13 +653,16 @@ def _csf_view(counts: pd.DataFrame, assumptions: CsfAssumptions, source: str, *,
     The plan's scenario is not applied: its drivers describe the plan's year, and
     applied again from the fund's as-of they would count a change the data already holds.
     A saved forecast is read for baseline crime when it is from the fund's as-of and holds its series.
-    The fund's areas are read as ``forecast optimise csf`` reads them: in the area every command defaults to
+    The fund's areas are read as ``forecast optimise csf`` reads them, whichever force the plan and scenario took out
+    of a dataset of separate forces: in the area every command defaults to
     (``force_wide``, as ``DataSource.inside(None)``: peers of one force are that force, ``area: force``), and
     its ``forecast.data`` as ``optimise csf`` reads it: a file, an embedded dataset or a dataset in ``store``.
     """
     wanted = assumptions.forecast.data
     same_data = source_read(counts) == wanted
-    csf_counts = (force_wide(counts) if same_data else
+    # the data as read (one force taken out of several for the plan and scenario: every force again, as the fund
+    # names them), in the area every command defaults to
+    csf_counts = (force_wide(data_read(counts)) if same_data else
                   open_counts(DataSource(store=store).naming(wanted, where=f"{source}: forecast.data").inside(None)))
     saved = read_as(saved, csf_counts) if saved is not None and same_data else saved
     afresh = None
