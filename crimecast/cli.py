@@ -486,9 +486,9 @@ def _models_option(models: str, model: str) -> tuple[str, ...]:
               help=f"Comma-separated models to compare ({', '.join(MODEL_NAMES)}).")
 @exceptional_option
 @as_of_option
-@data_options
+@data_source_options
 @click.pass_context
-def backtest_command(ctx, category, area, jobs, as_json, spec_options, windows, models, exceptional_spec, counts):
+def backtest_command(ctx, category, area, jobs, as_json, spec_options, windows, models, exceptional_spec, data_source):
     """Score the models on CATEGORY (or 'all') by rolling-origin backtest.
 
     Each 12-month window is forecast from the data before it; MASE is
@@ -504,15 +504,20 @@ def backtest_command(ctx, category, area, jobs, as_json, spec_options, windows, 
     """
     from crimecast.data.frequency import frequency_of
     from crimecast.data.series import ALL, default_area, select_keys
-    from crimecast.forecast.run import BacktestOptions, run_backtests
+    from crimecast.data.sources import open_counts, refuse_unknown_names
+    from crimecast.forecast.run import BacktestOptions, check_backtest, run_backtests
     from crimecast.forecast.spec import forecast_spec, refuse_unused_switches
     from crimecast.report.forecast import backtest_json, backtest_text, failures_text
 
+    counts = open_counts(data_source.asking(area))
+    refuse_unknown_names(counts, area=area, category=category)
     spec = forecast_spec(**spec_options, exceptional=_exceptional(exceptional_spec, counts))
     chosen = _models_option(models, spec.model)
     refuse_unused_switches(spec, spec_options, models=chosen)
-    area = area or (ALL if category == ALL else default_area(counts))
+    asked, area = area, area or (ALL if category == ALL else default_area(counts))
     options = BacktestOptions(windows=windows, models=chosen)
+    check_backtest(counts, category=category, area=area, options=options)  # a selection it refuses: the error alone
+    _say_provenance(counts, area=asked, category=category)  # then the notes of what it reads
     with _progress(len(select_keys(counts, category=category, area=area)[0]), "Backtesting") as progress:
         report = run_backtests(counts, category=category, area=area, spec=spec, options=options,
                                jobs=jobs or default_jobs(), progress=progress)
@@ -1497,6 +1502,7 @@ def report_command(plan_file, as_of, scenario_file, csf_file, fleet_file, out_di
     from crimecast.optimise.fleet_spec import load_fleet
     from crimecast.report.board import build_board_pack
     from crimecast.report.board_html import write_board_pack, written_text
+    from crimecast.scenarios.assess import check_milestones
     from crimecast.scenarios.plan import open_plan_counts
     from crimecast.scenarios.rate_assess import count_part
     from crimecast.scenarios.spec import load_scenario
@@ -1514,6 +1520,7 @@ def report_command(plan_file, as_of, scenario_file, csf_file, fleet_file, out_di
                       where=f"with --forecast {saved_name}", why="the saved forecast's settings are used"
                       + ("; the fund forecasts with its own file's model and seed" if csf_file else ""),
                       instead="forecast afresh without --forecast")
+    check_milestones(counts, plan)  # a milestone on what the data does not hold: its error alone, before any note
     _say_provenance(counts, area=data.noted)  # the gaps of the areas its milestones name, not other forces'
     folder = out_dir
     csf = load_assumptions(csf_file) if csf_file else None

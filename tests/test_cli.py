@@ -922,18 +922,25 @@ def test_the_notes_on_gaps_speak_of_the_series_asked_for(write_csv, tmp_path):
 
 def test_an_unknown_category_or_area_is_refused_before_any_note_on_the_data(write_csv, tmp_path):
     """`run burglery --area merseyside` said "filled 14 ... in 14 series" before the unknown-category error, and `run
-    burglary` on separate forces the whole dataset's gaps before "name one with --area": an error comes alone."""
+    burglary` on separate forces the whole dataset's gaps before "name one with --area": an error comes alone (so
+    too a Board pack's plan naming what the data does not hold, and a backtest of a series too short: session 31)."""
     rows = [f"{y}-{m:02d},{area},{category},{20 + m}" for y in (2012, 2013, 2014) for m in range(1, 13)
             for area in ("north", "south") for category in ("burglary", "robbery") if (y, m) != (2013, 8)]  # all filled
     data = str(write_csv("month,area,category,count\n" + "\n".join(rows) + "\n"))
     peers = ["--data", data, "--areas", "peers"]
+    plan = tmp_path / "plan.yaml"  # a Board pack's plan with a misspelt category: was the notes, then the error
+    plan.write_text("version: 1\nname: x\nyear: 2015/16\nmilestones:\n  - {category: burglery, area: south, "
+                    "target: -5%}\n", encoding="utf-8")
     for args, error in [(["run", "burglery", "--area", "south"], "unknown category 'burglery'"),
                         (["spc", "burglery", "--area", "south"], "unknown category 'burglery'"),
                         (["backtest", "burglery", "--area", "south"], "unknown category 'burglery'"),
                         (["run", "burglary", "--area", "sout"], "unknown area 'sout'"),
                         (["run", "burglary"], "name one with --area"),
                         (["spc", "burglary"], "name one with --area"),
-                        (["milestones", "burglery", "--target", "-5%", "--area", "south"], "unknown category 'burglery'")]:
+                        (["milestones", "burglery", "--target", "-5%", "--area", "south"], "unknown category 'burglery'"),
+                        (["report", "--plan", str(plan), "--no-pdf"], "unknown category 'burglery'"),
+                        (["backtest", "burglary", "--area", "south", "--as-of", "2014-06"], "no series is long enough"),
+                        (["compare", "burglary", "--area", "south", "--peers", "west"], "unknown area 'west'")]:
         result = invoke(*args, *peers, *([] if args[0] == "backtest" else ["--out", str(tmp_path / "out")]))
         assert result.exit_code == 1 and result.stderr.startswith("Error: ") and error in result.stderr, result.stderr
         assert "Note:" not in result.stderr and "filled" not in result.stderr, args

@@ -39,6 +39,22 @@ def test_a_gap_is_left_as_a_gap(write_csv):
     assert pd.Timestamp("2013-07-01") not in set(merseyside["month"]) and len(merseyside) == 15
 
 
+@pytest.mark.parametrize(("text", "importer"), [
+    ("Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,Crime type,"
+     "Last outcome category,Context\nabc,2019-01,Merseyside Police,Merseyside Police,-2.7,53.3,On or near X,"
+     "E01012393,Halton 001B,Drugs,,\n", "import it with `forecast data import police-uk {path} --name NAME`"),
+    ("month,force,crime_type,count\n2019-01,Merseyside Police,Drugs,3\n",
+     "imports with `forecast data import csv {path} --name NAME`"),
+])
+def test_a_file_of_another_importers_layout_names_that_importer(write_csv, text, importer):
+    """A police.uk street file (or a file of counts) given to the Home Office importer said only "no column for the
+    financial year": the importer that reads it is named, as `import csv` names the others (session 31)."""
+    path = write_csv(text)
+    with pytest.raises(DataError, match="no column for the financial year") as caught:
+        import_home_office([path])
+    assert importer.format(path=path) in str(caught.value)
+
+
 def test_rolling_totals_are_refused(write_csv):
     with pytest.raises(DataError, match="rolling 12-month totals"):
         import_home_office([write_csv(ONS_ROLLING)])

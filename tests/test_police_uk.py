@@ -82,6 +82,10 @@ def test_lsoa_lookup_maps_to_partnerships(tmp_path):
      "cannot be read as a police.uk street file"),
     (lambda d: _file(d, "2020-01-merseyside-street.csv", "Month,Crime type\n2020-01,Burglary\n"),
      r"not a police.uk street file.*A file of counts .* imports with `forecast data import csv FILE"),
+    (lambda d: _file(d, "pfa.csv", "Financial Year,Financial Quarter,Force Name,Offence Group,Number of Offences\n"
+                                   "2002/03,1,Avon & Somerset,Drug offences,561\n"),  # was: the csv importer named
+     r"not a police.uk street file.*Home Office open data table's.*`forecast data import home-office .*pfa.csv "
+     r"--name NAME --sum-duplicates`"),
     (lambda d: _bytes(d, "2020-01-merseyside-street.csv",
                       street_csv_text("Merseyside Police", "2020-01", seed=1).replace("High Street", "Caf\xe9 Street").encode("latin-1")),
      "cannot be read|not UTF-8"),

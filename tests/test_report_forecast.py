@@ -151,6 +151,9 @@ def test_saved_forecasts_as_a_table_or_how_to_save_one():
     assert as_text(render.dropped_text("wm-2014")) == "Dropped the saved forecast 'wm-2014'."
     [record] = render.saved_json(table)["forecasts"]
     assert record["created_at"] == "2026-11-27T21:05:00" and record["as_of"] == "2014-03"  # was "2026-11"
+    assert record["as_of_label"] == "2014-03" and list(record)[2:4] == ["as_of", "as_of_label"]
+    [record] = render.saved_json(quarterly)["forecasts"]  # a month only: the quarter as the data names it too
+    assert record["as_of"] == "2012-10" and record["as_of_label"] == "2012/13 Q3"
 
 
 def test_a_period_filled_in_is_marked_filled_in_the_csv_and_named_in_year_totals(write_csv, tmp_path):

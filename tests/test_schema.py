@@ -83,6 +83,17 @@ def test_many_filled_series_make_one_short_note_naming_the_worst_and_where_all_a
     assert sum(f"district-{i:02d}" in text for i in range(40)) == 0 and len(text) < 300
 
 
+def test_a_few_filled_series_are_named_each():
+    """One to three series filled: the note names each (category / area), as the note on series left out does
+    (was "filled 1 missing quarter(s) in 1 series (all 2013/14 Q1)", naming none)."""
+    gappy = frame([3, 4, 6], months=["2013-01-01", "2013-02-01", "2013-04-01"], area="south")
+    (one,) = validate(gappy).attrs["notes"]
+    assert "(all 2013-03; in burglary / south)" in one
+    twice = frame([3, 4, 6, 7], months=["2013-01-01", "2013-03-01", "2013-05-01", "2013-06-01"]).assign(area="north")
+    (two,) = validate(pd.concat([gappy, twice], ignore_index=True)).attrs["notes"]
+    assert "in 2 series" in two and "in burglary / north (2), burglary / south)" in two
+
+
 def test_missing_month_filled_with_zero_or_interpolation():
     table = frame([3, 4, 6], months=["2013-01-01", "2013-02-01", "2013-04-01"])
     assert validate(table, fill_missing="zero")["count"].tolist() == [3, 4, 0, 6]

@@ -13,6 +13,7 @@ ONS rolling 12-month totals look similar but are not counts for a period:
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 
 import pandas as pd
@@ -77,12 +78,27 @@ def refuse_rolling_totals(frame: pd.DataFrame, path: Path) -> None:
             )
 
 
-def _named(frame: pd.DataFrame, path: Path, names: tuple[str, ...], what: str) -> str:
+def _named(frame: pd.DataFrame, path: Path, names: tuple[str, ...], what: str, *, hint: str = "") -> str:
     column = _column(frame, names)
     if column is None:
         raise DataError(f"{path}: no column for the {what} (expected one of: {', '.join(names)}). "
-                        f"{columns_listed(list(frame.columns))}")
+                        f"{columns_listed(list(frame.columns))}{hint}")
     return column
+
+
+def _other_importer(frame: pd.DataFrame, path: Path) -> str:
+    """For a file without the tables' financial year and quarter: the importer that reads it (police.uk's street
+    files, else a file of counts), named with the command that imports it; else an empty string."""
+    from crimecast.data.police_uk import looks_like_street_file
+
+    if _column(frame, YEAR_NAMES) and _column(frame, QUARTER_NAMES):
+        return ""
+    if looks_like_street_file(c for c in frame.columns if c != ROW):
+        return (" Its header is a police.uk street file's (Crime ID, Month, ..., Crime type: one row per crime, not "
+                f"counts): import it with `forecast data import police-uk {shlex.quote(str(path))} --name NAME` (or "
+                "the zip of the whole download), which counts the rows.")
+    return (" A file of counts (month, area, category, count) imports with "
+            f"`forecast data import csv {shlex.quote(str(path))} --name NAME`.")
 
 
 def _net_adjustments(tidy: pd.DataFrame, path: Path, *, sum_duplicates: bool) -> pd.DataFrame:
@@ -138,7 +154,9 @@ def import_home_office(paths: list[Path], *, level: str = "group", sum_duplicate
     for path in map(Path, paths):
         frame = read_table(path)
         refuse_rolling_totals(frame, path)
-        year, quarter = _named(frame, path, YEAR_NAMES, "financial year"), _named(frame, path, QUARTER_NAMES, "quarter")
+        elsewhere = _other_importer(frame, path)  # a street file or a file of counts: the importer that reads it
+        year = _named(frame, path, YEAR_NAMES, "financial year", hint=elsewhere)
+        quarter = _named(frame, path, QUARTER_NAMES, "quarter", hint=elsewhere)
         force = _named(frame, path, FORCE_NAMES, "police force area")
         category = _named(frame, path, GROUP_NAMES if level == "group" else OFFENCE_NAMES, f"offence {level}")
         value = _named(frame, path, VALUE_NAMES, "number of offences")

@@ -20,6 +20,7 @@ What the real files hold, and what is done with it:
 from __future__ import annotations
 
 import re
+import shlex
 import shutil
 import tempfile
 import zipfile
@@ -93,8 +94,20 @@ def _check_header(path: Path, shown: str) -> None:
                         "(street files are read by their standard header), or download the file again.")
     if columns != STREET_HEADER:
         raise DataError(f"{shown}: not a police.uk street file (its header is '{header[:80]}'). "
-                        f"Street files start: {','.join(STREET_HEADER[:4])},... A file of counts (month, area, "
-                        "category, count) imports with `forecast data import csv FILE --name NAME`.")
+                        f"Street files start: {','.join(STREET_HEADER[:4])},... "
+                        f"{_other_importer(columns, shlex.quote(shown) if shown == str(path) else 'FILE')}")
+
+
+def _other_importer(columns: tuple[str, ...], named: str) -> str:
+    """The importer that reads a file that is not a street file: a Home Office open data table's, else ``csv``'s
+    (a file of counts), named with the command that imports it (the file as ``named``: ``FILE`` for one in a zip)."""
+    from crimecast.data.home_office import looks_like_home_office
+
+    if looks_like_home_office(pd.DataFrame(columns=list(columns))):
+        return ("Its columns are a Home Office open data table's (financial year, quarter, force, number of "
+                f"offences): import it with `forecast data import home-office {named} --name NAME "
+                "--sum-duplicates`, which keeps its quarters.")
+    return "A file of counts (month, area, category, count) imports with `forecast data import csv FILE --name NAME`."
 
 
 def _extract_zip(path: Path, folder: Path) -> tuple[list[Path], int]:

@@ -383,6 +383,10 @@ def gap_notes(filled: list[tuple[str, str, pd.Timestamp]], dropped: dict[tuple[s
     return notes
 
 
+# The most series a note on filled periods names one by one (more: the one most filled, and where all are listed).
+NAMED_SERIES = 3
+
+
 def _fill_note(filled: list[tuple[str, str, pd.Timestamp]], *, how: str, frequency: Frequency,
                listed_by: str = "") -> list[str]:
     """One line however many were filled: the count, the period and the series most filled, and where every
@@ -398,9 +402,13 @@ def _fill_note(filled: list[tuple[str, str, pd.Timestamp]], *, how: str, frequen
         where.append(f"all {label(per_period.index[0])}")
     elif per_period.iloc[0] > 1:
         where.append(f"most often {label(per_period.index[0])}, in {per_period.iloc[0]} series")
-    if per_series.iloc[0] > 1:
+    if per_series.iloc[0] > 1 and len(per_series) == 1:
+        where.append(f"all in {per_series.index[0][0]} / {per_series.index[0][1]}")
+    elif len(per_series) <= NAMED_SERIES:  # a few: each named, as the note on series left out names them
+        where.append("in " + ", ".join(f"{c} / {a}{f' ({n})' if n > 1 else ''}" for (c, a), n in per_series.items()))
+    elif per_series.iloc[0] > 1:
         (category, area), most = per_series.index[0], per_series.iloc[0]
-        where.append(f"{'all in' if len(per_series) == 1 else f'at most {most} in one series,'} {category} / {area}")
+        where.append(f"at most {most} in one series, {category} / {area}")
     if not where:
         where.append("e.g. " + ", ".join(f"{c} / {a} {label(m)}" for c, a, m in filled[:2]))
     method = "linear interpolation" if how == "interpolate" else "zeros"

@@ -390,17 +390,9 @@ def _held(items: list[tuple[str, str, pd.Series]], frequency) -> str:
     return f"; {which} has {len(y)} ({frequency.label(y.index[0])} to {frequency.label(y.index[-1])})"
 
 
-def run_backtests(counts: pd.DataFrame, *, category: str, area: str, spec: ForecastSpec = ForecastSpec(),
-                  options: BacktestOptions = BacktestOptions(), jobs: int = 1,
-                  progress: Progress | None = None) -> BacktestReport:
-    """Rolling-origin scores of every model on every series named.
-
-    Returns
-    -------
-    BacktestReport
-        One score row per (series, model, window), summaries, and notes
-        about the selection (aliases, series too short to backtest).
-    """
+def _backtest_items(counts: pd.DataFrame, *, category: str, area: str,
+                    options: BacktestOptions) -> tuple[list[tuple[str, str, pd.Series]], list[str]]:
+    """The series :func:`run_backtests` scores (those long enough), and its notes on the selection."""
     items, chosen = _series_items(counts, category, area)
     notes = list(chosen.notes)
     frequency = frequency_of(counts)
@@ -412,6 +404,34 @@ def run_backtests(counts: pd.DataFrame, *, category: str, area: str, spec: Forec
         notes.append(f"skipped (too short to backtest, {need} needed): {', '.join(short)}")
     if not items:
         raise DataError(f"no series is long enough to backtest: each needs at least {need}{held}.")
+    return items, notes
+
+
+def check_backtest(counts: pd.DataFrame, *, category: str, area: str,
+                   options: BacktestOptions = BacktestOptions()) -> None:
+    """Refuse, before anything is said about the data, a backtest :func:`run_backtests` would refuse for its
+    selection (no series, or none long enough): its error then comes alone.
+
+    Raises
+    ------
+    DataError
+        :func:`run_backtests`'s error for the selection.
+    """
+    _backtest_items(counts, category=category, area=area, options=options)
+
+
+def run_backtests(counts: pd.DataFrame, *, category: str, area: str, spec: ForecastSpec = ForecastSpec(),
+                  options: BacktestOptions = BacktestOptions(), jobs: int = 1,
+                  progress: Progress | None = None) -> BacktestReport:
+    """Rolling-origin scores of every model on every series named.
+
+    Returns
+    -------
+    BacktestReport
+        One score row per (series, model, window), summaries, and notes
+        about the selection (aliases, series too short to backtest).
+    """
+    items, notes = _backtest_items(counts, category=category, area=area, options=options)
     references = season_references(counts)
     drifts = _window_drifts(references, items, spec=spec, options=options)
     frames, failures = _map_batch(partial(_backtest_one, spec=spec, options=options, references=references,

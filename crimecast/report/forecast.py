@@ -95,17 +95,23 @@ def spc_areas_json(report, *, rows, files: list[Path]) -> dict:
 
 def saved_json(table) -> dict:
     """``forecast forecasts --json``: one record per saved forecast, ``created_at`` to the second (other dates are
-    months)."""
+    months); ``as_of`` (its period's first month) is followed by ``as_of_label``, the period as the data names it
+    (``"2012/13 Q3"`` for quarterly data)."""
     stamped = table.assign(created_at=table["created_at"].map(lambda d: f"{d:%Y-%m-%dT%H:%M:%S}"))
+    stamped.insert(stamped.columns.get_loc("as_of") + 1, "as_of_label", _as_of_labels(table))
     return {"forecasts": serialise.records(stamped)}
+
+
+def _as_of_labels(table: pd.DataFrame) -> list[str]:
+    """Each saved forecast's as-of period as its data names it: ``2014-03``, or ``2012/13 Q3`` for quarterly data."""
+    return [frequency_named(frequency).label(d) for d, frequency in zip(table["as_of"], table["frequency"])]
 
 
 def saved_text(table: pd.DataFrame) -> list[Line]:
     """``forecast forecasts``: one row per saved forecast, or how to save one."""
     if table.empty:
         return [plain("No saved forecasts. Save one with `forecast run CATEGORY --save NAME`.")]
-    as_of = [frequency_named(frequency).label(d) for d, frequency in zip(table["as_of"], table["frequency"])]  # 2012/13 Q3
-    shown = table.assign(as_of=as_of, kilobytes=table["kilobytes"].round(0),
+    shown = table.assign(as_of=_as_of_labels(table),  # 2012/13 Q3 kilobytes=table["kilobytes"].round(0),
                          created_at=table["created_at"].map(lambda d: f"{d:%Y-%m-%d %H:%M}"))
     return [plain(tables.text_table(shown[["name", "data", "as_of", "periods", "model", "off", "paths", "series",
                                            "kilobytes", "created_at"]], align_left=("name", "data", "model", "off")))]
