@@ -19,6 +19,9 @@ from pathlib import Path
 import pandas as pd
 
 from crimecast.data.category_maps import HOME_OFFICE, map_frame
+from crimecast.data.layouts import (CSP_NAMES, FORCE_NAMES, QUARTER_NAMES, VALUE_NAMES, YEAR_NAMES, counts_pointer,
+                                    looks_like_street_file, street_file_pointer)
+from crimecast.data.layouts import column_named as _column
 from crimecast.data.months import parse_quarters
 from crimecast.data.read import ROW, columns_listed, read_table
 from crimecast.data.schema import clean_counts
@@ -26,38 +29,10 @@ from crimecast.data.slugs import slugify
 from crimecast.data.store import ImportedData, SourceFile, sha256_of
 from crimecast.errors import DataError
 
-YEAR_NAMES = ("financial-year", "year")
-QUARTER_NAMES = ("financial-quarter", "quarter")
-FORCE_NAMES = ("force-name", "pfa", "police-force-area", "force", "police-force")
-CSP_NAMES = ("csp-name", "community-safety-partnership", "csp")
 GROUP_NAMES = ("offence-group",)
 OFFENCE_NAMES = ("offence-description", "offence", "offence-subgroup")
-VALUE_NAMES = ("number-of-offences", "offences", "count", "value")
 ROLLING_MARKERS = ("rolling", "12-months-ending", "year-ending", "12-month")
 LEVELS = ("group", "offence")
-
-
-def _column(frame: pd.DataFrame, names: tuple[str, ...]) -> str | None:
-    by_slug = {slugify(c): c for c in frame.columns if c != ROW}
-    return next((by_slug[n] for n in names if n in by_slug), None)
-
-
-def looks_like_home_office(frame: pd.DataFrame) -> bool:
-    """Whether a table has the open data tables' layout: a financial year, a quarter, a force or CSP and a number of
-    offences (so another importer can say which one reads it).
-
-    Parameters
-    ----------
-    frame
-        A table as read, its header as columns (matched by slug: capitals and spacing aside).
-
-    Returns
-    -------
-    bool
-        ``True`` when it has a year, a quarter and an offences column, and a force or a CSP column.
-    """
-    return all(_column(frame, names) for names in (YEAR_NAMES, QUARTER_NAMES, VALUE_NAMES)) and \
-        bool(_column(frame, FORCE_NAMES) or _column(frame, CSP_NAMES))
 
 
 def refuse_rolling_totals(frame: pd.DataFrame, path: Path) -> None:
@@ -89,16 +64,11 @@ def _named(frame: pd.DataFrame, path: Path, names: tuple[str, ...], what: str, *
 def _other_importer(frame: pd.DataFrame, path: Path) -> str:
     """For a file without the tables' financial year and quarter: the importer that reads it (police.uk's street
     files, else a file of counts), named with the command that imports it; else an empty string."""
-    from crimecast.data.police_uk import looks_like_street_file
-
     if _column(frame, YEAR_NAMES) and _column(frame, QUARTER_NAMES):
         return ""
-    if looks_like_street_file(c for c in frame.columns if c != ROW):
-        return (" Its header is a police.uk street file's (Crime ID, Month, ..., Crime type: one row per crime, not "
-                f"counts): import it with `forecast data import police-uk {shlex.quote(str(path))} --name NAME` (or "
-                "the zip of the whole download), which counts the rows.")
-    return (" A file of counts (month, area, category, count) imports with "
-            f"`forecast data import csv {shlex.quote(str(path))} --name NAME`.")
+    named = shlex.quote(str(path))
+    return " " + (street_file_pointer(named) if looks_like_street_file(c for c in frame.columns if c != ROW)
+                  else counts_pointer(named))
 
 
 def _net_adjustments(tidy: pd.DataFrame, path: Path, *, sum_duplicates: bool) -> pd.DataFrame:

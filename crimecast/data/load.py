@@ -13,8 +13,8 @@ import pandas as pd
 
 from crimecast.data.months import parse_months, parse_quarters
 from crimecast.data.frequency import MONTHLY, QUARTERLY, last_complete_period
-from crimecast.data.home_office import looks_like_home_office, refuse_rolling_totals
-from crimecast.data.police_uk import looks_like_street_file
+from crimecast.data.home_office import refuse_rolling_totals
+from crimecast.data.layouts import home_office_pointer, looks_like_home_office, looks_like_street_file, street_file_pointer
 from crimecast.data.illustrative import illustrative_notice
 from crimecast.data.read import is_month_label, missing_column, read_table
 from crimecast.data.schema import DEFAULT_FILL, DEFAULT_MAX_GAP, ROW, FillMissing, clean_counts, validate
@@ -87,13 +87,9 @@ def _other_importer(frame: pd.DataFrame, source: str) -> str:
     """The importer that reads a file of another layout (police.uk's street files, a Home Office open data table),
     named with the command that imports it; else an empty string."""
     if looks_like_street_file(c for c in frame.columns if c != ROW):
-        return (" Its header is a police.uk street file's (Crime ID, Month, ..., Crime type: one row per crime, not "
-                f"counts): import it with `forecast data import police-uk {shlex.quote(source)} --name NAME` (or the "
-                "zip of the whole download), which counts the rows.")
+        return " " + street_file_pointer(shlex.quote(source))
     if looks_like_home_office(frame):
-        return (" Its columns are a Home Office open data table's (financial year, quarter, force, number of offences): "
-                f"import it with `forecast data import home-office {shlex.quote(source)} --name NAME --sum-duplicates`, "
-                "which keeps its quarters.")
+        return " " + home_office_pointer(shlex.quote(source))
     return ""
 
 

@@ -30,12 +30,11 @@ from pathlib import Path
 import pandas as pd
 
 from crimecast.data.category_maps import POLICE_UK, map_frame
+from crimecast.data.layouts import STREET_HEADER, counts_pointer, home_office_pointer, looks_like_home_office
 from crimecast.data.slugs import area_label, force_slug, renamed_note, slugify
 from crimecast.data.store import ONE_FORCE_NOTE, ImportedData, SourceFile, sha256_of
 from crimecast.errors import DataError
 
-STREET_HEADER = ("Crime ID", "Month", "Reported by", "Falls within", "Longitude", "Latitude", "Location",
-                 "LSOA code", "LSOA name", "Crime type", "Last outcome category", "Context")
 STREET_COLUMNS_SQL = "{" + ", ".join(f"'{c}': 'VARCHAR'" for c in STREET_HEADER) + "}"  # read_csv's columns=
 STREET_FILE = re.compile(r"(\d{4}-\d{2})-([a-z0-9-]+)-street\.csv$")
 SKIPPED_FILE = re.compile(r"-(outcomes|stop-and-search)\.csv$")
@@ -58,24 +57,6 @@ class _Collected:
         identical copies left out) left out as well."""
         read = {Path(o).resolve() for f, o in zip(self.street, self.origins) if str(f) not in dropped}
         return [s for s in self.sources if Path(s.path).resolve() in read]
-
-
-def looks_like_street_file(columns) -> bool:
-    """Whether a header (column names) is police.uk's street layout, as :func:`_check_header` reads it: most of the
-    standard columns, so another importer can say which one reads the file.
-
-    Parameters
-    ----------
-    columns
-        The header's column names, in any order (matched by slug: capitals and spacing aside).
-
-    Returns
-    -------
-    bool
-        ``True`` when at least half of police.uk's standard street columns are among them.
-    """
-    standard = {slugify(c) for c in STREET_HEADER}
-    return len(standard & {slugify(c) for c in columns}) >= len(STREET_HEADER) // 2
 
 
 def _check_header(path: Path, shown: str) -> None:
@@ -101,13 +82,9 @@ def _check_header(path: Path, shown: str) -> None:
 def _other_importer(columns: tuple[str, ...], named: str) -> str:
     """The importer that reads a file that is not a street file: a Home Office open data table's, else ``csv``'s
     (a file of counts), named with the command that imports it (the file as ``named``: ``FILE`` for one in a zip)."""
-    from crimecast.data.home_office import looks_like_home_office
-
     if looks_like_home_office(pd.DataFrame(columns=list(columns))):
-        return ("Its columns are a Home Office open data table's (financial year, quarter, force, number of "
-                f"offences): import it with `forecast data import home-office {named} --name NAME "
-                "--sum-duplicates`, which keeps its quarters.")
-    return "A file of counts (month, area, category, count) imports with `forecast data import csv FILE --name NAME`."
+        return home_office_pointer(named)
+    return counts_pointer("FILE")
 
 
 def _extract_zip(path: Path, folder: Path) -> tuple[list[Path], int]:
