@@ -146,6 +146,7 @@ def test_saved_forecasts_as_a_table_or_how_to_save_one():
                                                   "kilobytes", "created_at"]
     assert "drift off" in shown.text
     assert "2014-03" in shown.text and "2026-11-27 21:05" in shown.text and "1234" in shown.text
+    assert "1234.4" not in shown.text  # whole kilobytes (the rounding was lost in a comment: 1234.4)
     quarterly = table.assign(as_of=[pd.Timestamp("2012-10-01")], frequency=["quarter"])  # was listed as 2012-10
     assert render.saved_text(quarterly)[0].text.splitlines()[2].split()[:4] == ["wm-2014", "west-midlands", "2012/13", "Q3"]
     assert as_text(render.dropped_text("wm-2014")) == "Dropped the saved forecast 'wm-2014'."

@@ -111,7 +111,7 @@ def saved_text(table: pd.DataFrame) -> list[Line]:
     """``forecast forecasts``: one row per saved forecast, or how to save one."""
     if table.empty:
         return [plain("No saved forecasts. Save one with `forecast run CATEGORY --save NAME`.")]
-    shown = table.assign(as_of=_as_of_labels(table),  # 2012/13 Q3 kilobytes=table["kilobytes"].round(0),
+    shown = table.assign(as_of=_as_of_labels(table), kilobytes=table["kilobytes"].round(0),  # as_of: 2012/13 Q3
                          created_at=table["created_at"].map(lambda d: f"{d:%Y-%m-%d %H:%M}"))
     return [plain(tables.text_table(shown[["name", "data", "as_of", "periods", "model", "off", "paths", "series",
                                            "kilobytes", "created_at"]], align_left=("name", "data", "model", "off")))]
