@@ -97,6 +97,22 @@ def test_the_x_axis_reads_financial_years_not_calendar_years(freq, months, years
     assert not [t for t in ax.texts if t.get_text() in labels]  # not repeated above the plot
 
 
+@pytest.mark.parametrize("first,last,labels", [("2019-05-01", "2019-09-01", ["2019/20"]),
+                                               ("2019-11-01", "2020-06-01", ["2019/20", "2020/21"])])
+def test_a_chart_of_under_a_year_still_names_its_financial_years(first, last, labels):
+    """No 1 October on the chart: the axis had no label at all (the years were labelled only at their middles)."""
+    import matplotlib.pyplot as plt
+
+    from crimecast.report.charts import _mark_financial_years
+
+    fig, ax = plt.subplots()
+    months = pd.date_range(first, last, freq="MS")
+    ax.plot(months, range(len(months)))
+    _mark_financial_years(ax, months[0], months[-1])
+    assert [t.get_text() for t in ax.get_xticklabels(minor=True)] == labels
+    plt.close(fig)
+
+
 def test_control_chart_is_laid_out():
     y = _result(12_000).history
     chart, _ = process_chart(y, known=(pd.Timestamp("2012-04-01"),))

@@ -20,8 +20,9 @@ PNG_METADATA = {"Software": None}
 
 def _mark_financial_years(ax, first: pd.Timestamp, last: pd.Timestamp) -> None:
     """Financial years on the x axis in place of calendar years: a tick and a grey line at each 1 April, and each
-    year's label (``2019/20``) under its middle, when that is on the chart (a chart spans twelve months or more, so
-    one is)."""
+    year's label (``2019/20``) under its middle, when that is on the chart (a chart of twelve months or more has
+    one); a chart with no year's middle on it (an XmR chart of a few months) labels each year under the middle of
+    its part on the chart, so the axis is never left without a date."""
     from matplotlib.dates import date2num
 
     aprils, middles, labels = [], [], []
@@ -33,6 +34,12 @@ def _mark_financial_years(ax, first: pd.Timestamp, last: pd.Timestamp) -> None:
         middle = pd.Timestamp(f"{start}-10-01")
         if first <= middle <= last:
             middles.append(middle)
+            labels.append(financial_year_label(start))
+    if not middles:  # under a year, no 1 October on it: each year's part on the chart
+        for start in range(financial_year_start(first), financial_year_start(last) + 1):
+            low = max(first, pd.Timestamp(f"{start}-04-01"))
+            high = min(last, pd.Timestamp(f"{start + 1}-03-31"))
+            middles.append(low + (high - low) / 2)
             labels.append(financial_year_label(start))
     ax.set_xticks(date2num(aprils), [""] * len(aprils))
     ax.set_xticks(date2num(middles), labels, minor=True)
