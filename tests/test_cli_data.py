@@ -658,10 +658,9 @@ def test_milestones_on_several_peers_without_an_area_ask_for_one(tmp_path, store
         assert "name one with --area" in result.output and "unknown area 'force'" not in result.output
 
 
-def test_a_scenario_on_several_peers_takes_the_force_the_plan_and_scenario_name(tmp_path, store):
-    """A plan (`area: merseyside`) and a scenario (`base.area: merseyside`) on a dataset of several forces: milestones
-    and the Board pack (which has no --area) said "name one with --area"; the force they name is the area, as
-    --area merseyside takes it, and different forces are refused."""
+def _merseyside_of_two_forces(tmp_path, store):
+    """Merseyside's and Cleveland's burglary stored as `forces`, a push scenario on Merseyside and a plan naming it:
+    ``(scenario, plan)``."""
     months = [f"{y}-{m:02d}" for y in range(2016, 2020) for m in range(1, 13)]
     rows = [f"{month},{force},Burglary,{base + 3 * (i % 12)}" for i, month in enumerate(months)
             for force, base in (("Merseyside Police", 400), ("Cleveland Police", 150))]
@@ -669,6 +668,14 @@ def test_a_scenario_on_several_peers_takes_the_force_the_plan_and_scenario_name(
     plan = tmp_path / "plan.yaml"
     plan.write_text("version: 1\nyear: 2019/20\ndata: forces\narea: merseyside\nmilestones:\n"
                     "  - {category: burglary, target: -5%}\n", encoding="utf-8")
+    return scenario, plan
+
+
+def test_a_scenario_on_several_peers_takes_the_force_the_plan_and_scenario_name(tmp_path, store):
+    """A plan (`area: merseyside`) and a scenario (`base.area: merseyside`) on a dataset of several forces: milestones
+    and the Board pack (which has no --area) said "name one with --area"; the force they name is the area, as
+    --area merseyside takes it, and different forces are refused."""
+    scenario, plan = _merseyside_of_two_forces(tmp_path, store)
     ask = ("milestones", "--plan", plan, "--as-of", "2019-03", "--scenario", scenario, "--store", store,
            "--model", "seasonal-naive", "--no-chart", "--out", tmp_path / "o")
     taken, named = invoke(*ask), invoke(*ask, "--area", "merseyside")
@@ -693,13 +700,7 @@ def test_a_board_pack_on_one_force_of_several_reads_the_fund_as_optimise_csf_doe
     force"); it reads them as `forecast optimise csf` does, every force of the dataset."""
     import yaml
 
-    months = [f"{y}-{m:02d}" for y in range(2016, 2020) for m in range(1, 13)]
-    rows = [f"{month},{force},Burglary,{base + 3 * (i % 12)}" for i, month in enumerate(months)
-            for force, base in (("Merseyside Police", 400), ("Cleveland Police", 150))]
-    scenario = _merseyside_push(tmp_path, store, rows, model="seasonal-naive")
-    plan = tmp_path / "plan.yaml"
-    plan.write_text("version: 1\nyear: 2019/20\ndata: forces\narea: merseyside\nmilestones:\n"
-                    "  - {category: burglary, target: -5%}\n", encoding="utf-8")
+    scenario, plan = _merseyside_of_two_forces(tmp_path, store)
     fund = tmp_path / "fund.yaml"
     fund.write_text(yaml.safe_dump({
         "version": 1, "name": "Two forces fund", "fund": {
