@@ -20,7 +20,7 @@ import pandas as pd
 
 from crimecast.data.category_maps import HOME_OFFICE, map_frame
 from crimecast.data.months import parse_quarters
-from crimecast.data.read import ROW, columns_listed, read_table
+from crimecast.data.read import ROW, columns_listed, read_table, use_importer
 from crimecast.data.schema import clean_counts
 from crimecast.data.slugs import slugify
 from crimecast.data.store import ImportedData, SourceFile, sha256_of
@@ -94,11 +94,8 @@ def _other_importer(frame: pd.DataFrame, path: Path) -> str:
     if _column(frame, YEAR_NAMES) and _column(frame, QUARTER_NAMES):
         return ""
     if looks_like_street_file(c for c in frame.columns if c != ROW):
-        return (" Its header is a police.uk street file's (Crime ID, Month, ..., Crime type: one row per crime, not "
-                f"counts): import it with `forecast data import police-uk {shlex.quote(str(path))} --name NAME` (or "
-                "the zip of the whole download), which counts the rows.")
-    return (" A file of counts (month, area, category, count) imports with "
-            f"`forecast data import csv {shlex.quote(str(path))} --name NAME`.")
+        return " " + use_importer("police-uk", shlex.quote(str(path)))
+    return " " + use_importer("csv", shlex.quote(str(path)))
 
 
 def _net_adjustments(tidy: pd.DataFrame, path: Path, *, sum_duplicates: bool) -> pd.DataFrame:

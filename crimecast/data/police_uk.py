@@ -30,6 +30,7 @@ from pathlib import Path
 import pandas as pd
 
 from crimecast.data.category_maps import POLICE_UK, map_frame
+from crimecast.data.read import use_importer
 from crimecast.data.slugs import area_label, force_slug, renamed_note, slugify
 from crimecast.data.store import ONE_FORCE_NOTE, ImportedData, SourceFile, sha256_of
 from crimecast.errors import DataError
@@ -104,10 +105,8 @@ def _other_importer(columns: tuple[str, ...], named: str) -> str:
     from crimecast.data.home_office import looks_like_home_office
 
     if looks_like_home_office(pd.DataFrame(columns=list(columns))):
-        return ("Its columns are a Home Office open data table's (financial year, quarter, force, number of "
-                f"offences): import it with `forecast data import home-office {named} --name NAME "
-                "--sum-duplicates`, which keeps its quarters.")
-    return "A file of counts (month, area, category, count) imports with `forecast data import csv FILE --name NAME`."
+        return use_importer("home-office", named)
+    return use_importer("csv", "FILE")
 
 
 def _extract_zip(path: Path, folder: Path) -> tuple[list[Path], int]:

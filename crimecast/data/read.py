@@ -14,7 +14,24 @@ from crimecast.data.slugs import SUGGEST_CUTOFF
 from crimecast.errors import DataError
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
+# The sentence naming the importer of each source layout, for a file given to another importer.
+_IMPORTER_OF = {
+    "police-uk": ("Its header is a police.uk street file's (Crime ID, Month, ..., Crime type: one row per crime, not "
+                  "counts): import it with `forecast data import police-uk {file} --name NAME` (or the zip of the whole "
+                  "download), which counts the rows."),
+    "home-office": ("Its columns are a Home Office open data table's (financial year, quarter, force, number of "
+                    "offences): import it with `forecast data import home-office {file} --name NAME --sum-duplicates`, "
+                    "which keeps its quarters."),
+    "csv": "A file of counts (month, area, category, count) imports with `forecast data import csv {file} --name NAME`.",
+}
 LISTED_COLUMNS = 12  # an error lists at most this many of a file's columns (month headers are counted, not listed)
+
+
+def use_importer(kind: str, file: str) -> str:
+    """The sentence naming the importer ``kind`` (``police-uk``, ``home-office``, ``csv``) that reads a file given to
+    another, with the command that imports it; ``file`` as the command shows it (quoted, or ``FILE`` for one in a zip).
+    """
+    return _IMPORTER_OF[kind].format(file=file)
 
 
 def _check_path(path: Path) -> None:
