@@ -307,3 +307,11 @@ def test_compare_reads_the_data_to_the_last_month_its_areas_have_and_says_which_
     assert ("2019/20 is not compared: it is whole in the data for merseyside, but durham has it only to 2020-02, so "
             "2018/19 is the last financial year every area compared has whole (--year 2019/20 once it has the rest of "
             "it).") in behind.output
+
+
+def test_compare_peers_all_says_peers_are_named_not_did_you_mean():
+    # was "unknown area 'all' in west-midlands. Did you mean 'walsall'?"
+    result = invoke("compare", "robbery", "--area", "birmingham", "--peers", "all")
+    assert result.exit_code == 2 and "--peers takes named areas" in result.output, result.output
+    assert "'all' is not a peer list" in result.output and "--peer-group FILE" in result.output
+    assert "Did you mean" not in result.output

@@ -205,10 +205,7 @@ def _street_file(folder, force, month):
 def _ragged_forces(tmp_path, store):
     """The dataset ``forces`` of Merseyside and Cleveland to 2019-12, then Merseyside's 2020-01 imported on its own
     (the forces end at different months); the second import's result."""
-    months = [f"{y}-{m:02d}" for y in range(2016, 2020) for m in range(1, 13)]
-    rows = [f"{month},{force},Burglary,{base + 3 * (i % 12)}" for i, month in enumerate(months)
-            for force, base in (("Merseyside Police", 400), ("Cleveland Police", 150))]
-    _merseyside_push(tmp_path, store, rows)
+    _merseyside_push(tmp_path, store, _burglary_rows())
     january = tmp_path / "merseyside-2020-01.csv"
     january.write_text("month,force,crime_type,count\n2020-01,Merseyside Police,Burglary,410\n", encoding="utf-8")
     imported = invoke("data", "import", "csv", january, "--name", "forces", "--store", store)
@@ -359,6 +356,23 @@ def _merseyside_push(tmp_path, store, rows: list[str], *, model: str | None = No
                         f"{chosen}  paths: 200\ndrivers:\n  - name: push\n    kind: uplift\n    category: burglary\n"
                         "    value: 0.1\n", encoding="utf-8")
     return scenario
+
+
+def _burglary_rows() -> list[str]:
+    """Rows (month,force,crime_type,count) of Merseyside's and Cleveland's burglary, 2016-01 to 2019-12."""
+    months = [f"{y}-{m:02d}" for y in range(2016, 2020) for m in range(1, 13)]
+    return [f"{month},{force},Burglary,{base + 3 * (i % 12)}" for i, month in enumerate(months)
+            for force, base in (("Merseyside Police", 400), ("Cleveland Police", 150))]
+
+
+def _merseyside_plan(tmp_path, store):
+    """The dataset ``forces`` of :func:`_burglary_rows`, the push scenario (:func:`_merseyside_push`, seasonal-naive)
+    and a plan file of 2019/20 on Merseyside (its ``area:``), burglary down 5%: (scenario, plan)."""
+    scenario = _merseyside_push(tmp_path, store, _burglary_rows(), model="seasonal-naive")
+    plan = tmp_path / "plan.yaml"
+    plan.write_text("version: 1\nyear: 2019/20\ndata: forces\narea: merseyside\nmilestones:\n"
+                    "  - {category: burglary, target: -5%}\n", encoding="utf-8")
+    return scenario, plan
 
 
 def test_scenario_and_milestones_on_one_force_of_a_stored_dataset(tmp_path, store):
@@ -648,34 +662,18 @@ def test_milestones_on_one_force_of_peers_take_a_scenario_of_that_dataset(tmp_pa
 
 
 def test_milestones_on_several_peers_without_an_area_ask_for_one(tmp_path, store):
-    months = [f"{y}-{m:02d}" for y in range(2016, 2020) for m in range(1, 13)]
-    rows = [f"{month},{force},Burglary,{base + 3 * (i % 12)}" for i, month in enumerate(months)
-            for force, base in (("Merseyside Police", 400), ("Cleveland Police", 150))]
-    _merseyside_push(tmp_path, store, rows)
+    _merseyside_push(tmp_path, store, _burglary_rows())
     for category in ((), ("burglary",)):  # the planner's table of every category, and one category
         result = invoke("milestones", *category, "--dataset", "forces", "--store", store, "--no-chart")
         assert result.exit_code == 1 and "peers (such as separate forces)" in result.output, result.output
         assert "name one with --area" in result.output and "unknown area 'force'" not in result.output
 
 
-def _merseyside_of_two_forces(tmp_path, store):
-    """Merseyside's and Cleveland's burglary stored as `forces`, a push scenario on Merseyside and a plan naming it:
-    ``(scenario, plan)``."""
-    months = [f"{y}-{m:02d}" for y in range(2016, 2020) for m in range(1, 13)]
-    rows = [f"{month},{force},Burglary,{base + 3 * (i % 12)}" for i, month in enumerate(months)
-            for force, base in (("Merseyside Police", 400), ("Cleveland Police", 150))]
-    scenario = _merseyside_push(tmp_path, store, rows, model="seasonal-naive")
-    plan = tmp_path / "plan.yaml"
-    plan.write_text("version: 1\nyear: 2019/20\ndata: forces\narea: merseyside\nmilestones:\n"
-                    "  - {category: burglary, target: -5%}\n", encoding="utf-8")
-    return scenario, plan
-
-
 def test_a_scenario_on_several_peers_takes_the_force_the_plan_and_scenario_name(tmp_path, store):
     """A plan (`area: merseyside`) and a scenario (`base.area: merseyside`) on a dataset of several forces: milestones
     and the Board pack (which has no --area) said "name one with --area"; the force they name is the area, as
     --area merseyside takes it, and different forces are refused."""
-    scenario, plan = _merseyside_of_two_forces(tmp_path, store)
+    scenario, plan = _merseyside_plan(tmp_path, store)
     ask = ("milestones", "--plan", plan, "--as-of", "2019-03", "--scenario", scenario, "--store", store,
            "--model", "seasonal-naive", "--no-chart", "--out", tmp_path / "o")
     taken, named = invoke(*ask), invoke(*ask, "--area", "merseyside")
@@ -700,7 +698,7 @@ def test_a_board_pack_on_one_force_of_several_reads_the_fund_as_optimise_csf_doe
     force"); it reads them as `forecast optimise csf` does, every force of the dataset."""
     import yaml
 
-    scenario, plan = _merseyside_of_two_forces(tmp_path, store)
+    scenario, plan = _merseyside_plan(tmp_path, store)
     fund = tmp_path / "fund.yaml"
     fund.write_text(yaml.safe_dump({
         "version": 1, "name": "Two forces fund", "fund": {

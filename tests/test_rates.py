@@ -131,3 +131,25 @@ def test_rates_never_enter_total_recorded_crime():
     total = counts[(counts["category"] == TOTAL_CATEGORY) & (counts["area"] == "force")]
     year = total[(total["month"] >= "2013-04-01") & (total["month"] <= "2014-03-01")]["count"].sum()
     assert abs(year / 12 - 14381) < 5  # para 71 (to rounding), unchanged by the satisfaction data
+
+
+def test_a_one_force_rates_file_keys_its_force_as_the_counts_import_does_and_an_old_key_still_resolves(tmp_path):
+    """A force column of 'Merseyside Police' was keyed merseyside-police in a rates file, merseyside in a counts file,
+    so one plan needed two area: spellings for one force; now both say merseyside, and a dataset stored with the old
+    key is still found by either spelling."""
+    from crimecast.data.load import ColumnMap, import_csv
+
+    months = ["2013-04", "2013-05"]
+    pd.DataFrame({"month": months, "force": "Merseyside Police", "satisfied": [80, 85], "surveyed": [100, 100]}).to_csv(
+        tmp_path / "sat.csv", index=False)
+    pd.DataFrame({"month": months, "force": "Merseyside Police", "crime_type": "Burglary", "count": [9, 8]}).to_csv(
+        tmp_path / "counts.csv", index=False)
+    rates = import_rates_csv(tmp_path / "sat.csv", columns=COLUMNS)
+    counts = import_csv(tmp_path / "counts.csv", columns=ColumnMap(area_col="force")).counts
+    assert set(rates["area"]) == set(counts["area"]) == {"merseyside"}
+    stored = rates.assign(area="merseyside-police")  # as stored before
+    for area in ("merseyside", "merseyside-police", "Merseyside Police"):
+        assert rate_series(stored, category="sat", area=area)["numerator"].sum() == 165
+        assert rate_series(rates, category="sat", area=area)["numerator"].sum() == 165
+    with pytest.raises(DataError, match="no sat rate for area 'cleveland'"):
+        rate_series(stored, category="sat", area="cleveland")

@@ -32,6 +32,19 @@ PUBLISHED_WHOLE = ("home-office",)
 FORCE_COLUMNS = ("force", "force-name", "pfa", "police-force-area")
 
 
+def is_force_column(column: str | None) -> bool:
+    """Whether a file's area column is a column of forces (``force``, ``Force name``, ``PFA`` ...)."""
+    return bool(column) and slugify(column) in FORCE_COLUMNS
+
+
+def keyed_as_forces(column: str | None, areas: pd.Series, *, peers: bool) -> bool:
+    """Whether a file's areas (``areas``, from area column ``column``) are keyed as police.uk's files key forces
+    (:func:`crimecast.data.slugs.force_slug`: ``'Merseyside Police'`` -> ``merseyside``): a column of forces read as
+    separate forces (``peers``) or holding one force. The rule of a counts import and a rates import alike, so one
+    plan's ``area:`` names a force's counts and its rates."""
+    return is_force_column(column) and (peers or areas.nunique() == 1)
+
+
 def forces_in(hierarchy: pd.DataFrame, *, areas: str, kind: str, options: dict | None = None) -> list[str]:
     """The forces of a dataset of peers whose areas are forces and arrive force by force (police.uk's, a counts
     file's force column): its top-level areas of level ``force``; empty for any other dataset (one force, peers that

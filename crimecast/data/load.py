@@ -18,7 +18,7 @@ from crimecast.data.layouts import home_office_pointer, looks_like_home_office, 
 from crimecast.data.illustrative import illustrative_notice
 from crimecast.data.read import is_month_label, missing_column, read_table
 from crimecast.data.schema import DEFAULT_FILL, DEFAULT_MAX_GAP, ROW, FillMissing, clean_counts, validate
-from crimecast.data.force_ends import FORCE_COLUMNS, forces_in, parents_in, top_forces
+from crimecast.data.force_ends import forces_in, is_force_column, keyed_as_forces, parents_in, top_forces
 from crimecast.data.shared import FrozenDict, FrozenList
 from crimecast.data.category_maps import HOME_OFFICE, POLICE_UK, map_frame, matches_police_uk, read_map_file
 from crimecast.data.slugs import force_slug, slugify
@@ -228,7 +228,7 @@ def _areas_relation(tidy: pd.DataFrame, area_col: str | None, areas: str | None,
     several = tidy["area"].nunique() > 1
     if areas:
         return areas, []
-    if several and area_col and slugify(area_col) in FORCE_COLUMNS:
+    if several and is_force_column(area_col):
         return "peers", [f"{source}: the areas in column '{area_col}' are read as separate forces (peers): no total over "
                          "them is formed. Pass --areas parts if they are districts of one force."]
     if several:
@@ -280,8 +280,8 @@ def import_csv(path: str | Path, *, columns: ColumnMap | None = None, sum_duplic
     if sum_duplicates:
         tidy = tidy.groupby(["month", "area", "category"], as_index=False).agg(count=("count", "sum"), **{ROW: (ROW, "min")})
     relation, area_notes = _areas_relation(tidy, area_col, areas, source=str(path))
-    force_column = bool(area_col) and slugify(area_col) in FORCE_COLUMNS
-    if force_column and (relation == "peers" or tidy["area"].nunique() == 1):  # forces, named as police.uk's files name them
+    force_column = is_force_column(area_col)
+    if keyed_as_forces(area_col, tidy["area"], peers=relation == "peers"):  # forces, named as police.uk's files name them
         tidy["area"] = tidy["area"].map(force_slug)
         area_names = {force_slug(slug): name for slug, name in area_names.items()}
     whole = SINGLE_AREA if relation == "parts" else None

@@ -25,12 +25,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from crimecast.data.force_ends import FORCE_COLUMNS
+from crimecast.data.force_ends import is_force_column, keyed_as_forces
 from crimecast.data.months import parse_months
 from crimecast.data.read import missing_column, read_table
 from crimecast.data.rate_words import SATISFACTION, RateWords, rate_words, words_of
 from crimecast.data.schema import ROW
-from crimecast.data.slugs import AREA_CUTOFF, did_you_mean, slugify
+from crimecast.data.slugs import AREA_CUTOFF, did_you_mean, force_slug, slugify
 from crimecast.errors import DataError, UsageError
 
 RATE_COLUMNS: tuple[str, ...] = ("month", "area", "category", "numerator", "denominator")
@@ -199,6 +199,8 @@ def import_rates_csv(path: str | Path, *, columns: RateColumns, areas: str | Non
         "numerator": frame[num], "denominator": frame[den], ROW: frame[ROW],
     })
     _refuse_separate_forces(tidy, area, areas, source=source)
+    if keyed_as_forces(area, tidy["area"], peers=False):  # one force, keyed as its counts are: merseyside
+        tidy["area"] = tidy["area"].map(force_slug)
     rates = validate_rates(tidy, source=source, numerator_label=num, denominator_label=den)
     rates.attrs.update(source=source, illustrative=False, notice="", words=words)
     return rates
@@ -209,8 +211,7 @@ def _refuse_separate_forces(tidy: pd.DataFrame, area: str | None, areas: str | N
     one force's, whose rate is its areas' survey-weighted sum, so separate forces would be read as one force's
     districts and summed into one rate (a ``force`` rate of Merseyside and Cleveland together)."""
     held = sorted(tidy["area"].unique())
-    forces = areas == "peers" or (areas is None and area is not None and slugify(area) in FORCE_COLUMNS
-                                  and len(held) > 1)
+    forces = areas == "peers" or (areas is None and is_force_column(area) and len(held) > 1)
     if not forces:
         return
     said = ", ".join(held[:4]) + (" ..." if len(held) > 4 else "")
@@ -298,7 +299,8 @@ def is_rate(rates: pd.DataFrame | None, category: str) -> bool:
 def rate_series(rates: pd.DataFrame, *, category: str, area: str) -> pd.DataFrame:
     """One rate series: ``numerator, denominator`` indexed by month (``freq='MS'``).
 
-    Its ``attrs`` name it (``category``, ``area``) and say what its counts are (``words``: the rates table's).
+    Its ``attrs`` name it (``category``, ``area``) and say what its counts are (``words``: the rates table's). A force
+    is found by either key (``merseyside``, or ``merseyside-police`` as a rates import keyed it before).
 
     Raises
     ------
@@ -311,7 +313,9 @@ def rate_series(rates: pd.DataFrame, *, category: str, area: str) -> pd.DataFram
         names = sorted(rates["category"].unique())
         raise DataError(f"no rate series '{category}'.{did_you_mean(slug, names)} Rate series: {', '.join(names)}.")
     rows = chosen[chosen["area"] == slugify(area)]
-    if rows.empty:
+    if rows.empty:  # a force by its other key: merseyside-police, as a rates import keyed a force before
+        rows = chosen[chosen["area"].map(force_slug) == force_slug(area)]
+    if rows.empty or rows["area"].nunique() > 1:
         areas = sorted(chosen["area"].unique())
         raise DataError(f"no {slug} rate for area '{area}'.{did_you_mean(slugify(area), areas, cutoff=AREA_CUTOFF)} Areas: {', '.join(areas)}.")
     series = rows.set_index("month")[["numerator", "denominator"]].sort_index()

@@ -19,7 +19,7 @@ import pandas as pd
 from crimecast.data.calendar import financial_year_label, financial_year_periods, financial_year_start, parse_financial_year
 from crimecast.data.frequency import frequency_of
 from crimecast.data.population import Population, PopulationTable
-from crimecast.data.series import TOTAL_CATEGORY, filled_in_years, resolve_area, resolve_category, series_of
+from crimecast.data.series import ALL, TOTAL_CATEGORY, filled_in_years, resolve_area, resolve_category, series_of
 from crimecast.data.slugs import area_label, slugify
 from crimecast.errors import DataError, UsageError
 from crimecast.forecast.compared import compared_note, counted_in, stopped_parts, without
@@ -115,10 +115,14 @@ def load_peer_group(path: str | Path) -> list[str]:
 
 
 def parse_peers(text: str) -> list[str]:
-    """``--peers a,b,c`` as a list, refusing an empty one."""
+    """``--peers a,b,c`` as a list, refusing an empty one and ``all`` (which names no peers: the area compared is one
+    of every area, and a group is chosen, not all the others)."""
     names = [name.strip() for name in text.split(",") if name.strip()]
     if not names:
         raise UsageError("--peers: name at least one peer, e.g. --peers greater-manchester,merseyside.")
+    if any(slugify(name) == ALL for name in names):
+        raise UsageError("--peers takes named areas, e.g. --peers greater-manchester,merseyside: 'all' is not a peer "
+                         "list. Name the peers, or give a file of them with --peer-group FILE.")
     return names
 
 
