@@ -225,7 +225,7 @@ def _sum_of(histories: list[pd.Series]) -> pd.Series:
     """The periods' sum of ``histories`` over every period any of them has, a part's missing periods counted as 0
     (as :func:`crimecast.forecast.panel.panel_keys` counts a category an area never recorded): a category recorded
     from later than the others does not shorten its area's history."""
-    return pd.concat(histories, axis=1).sort_index().sum(axis=1, min_count=1).dropna()
+    return pd.concat(histories, axis=1, sort=True).sum(axis=1, min_count=1).dropna()
 
 
 def pair_paths(paths: dict[Key, np.ndarray], histories: dict[Key, pd.Series], *,
