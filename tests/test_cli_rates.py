@@ -81,6 +81,25 @@ def test_import_rates_then_forecast_spc_and_milestones_from_the_store(tmp_path):
     assert "at least 88.0% (rolling 12 months)" in milestones.output and "83.8% (missed)" in milestones.output
 
 
+def test_a_one_force_rates_dataset_needs_no_area_on_the_command_line_or_in_a_plan(tmp_path):
+    """A satisfaction file of one force (area merseyside, no 'force' total) failed run and a plan with no area:
+    "no sat rate for area 'force'. Areas: merseyside"; its only area is the default, as for counts."""
+    store, path = str(tmp_path / "s.duckdb"), _satisfaction_csv(tmp_path)
+    pd.read_csv(path).assign(force="Merseyside Police").to_csv(path, index=False)
+    assert invoke("data", "import", "csv", str(path), "--numerator-col", "satisfied", "--denominator-col", "surveyed",
+                  "--name", "sat", "--store", store).exit_code == 0
+    run = invoke("run", "sat", "--dataset", "sat", "--store", store, "--paths", "200", "--no-backtest",
+                 "--out", str(tmp_path / "o"))
+    assert run.exit_code == 0, run.output
+    assert "Sat — Merseyside (a rate" in run.output and "Rolling 12 months to Mar 2014: 83.8%" in run.output
+    plan = tmp_path / "plan.yaml"
+    plan.write_text("year: 2013/14\nmilestones:\n  - {name: Satisfaction, category: sat, rate: 88%}\n")
+    milestones = invoke("milestones", "--plan", str(plan), "--dataset", "sat", "--store", store, "--paths", "200",
+                        "--no-chart", "--out", str(tmp_path / "o"))
+    assert milestones.exit_code == 0, milestones.output
+    assert "83.8% (missed)" in milestones.output
+
+
 def test_a_share_of_burglaries_is_told_in_its_own_columns_words(tmp_path):
     # the share of burglaries that were in a dwelling: no "satisfied", no "surveys", in the text or the chart
     store = str(tmp_path / "s.duckdb")

@@ -153,3 +153,18 @@ def test_a_one_force_rates_file_keys_its_force_as_the_counts_import_does_and_an_
         assert rate_series(rates, category="sat", area=area)["numerator"].sum() == 165
     with pytest.raises(DataError, match="no sat rate for area 'cleveland'"):
         rate_series(stored, category="sat", area="cleveland")
+
+
+def test_a_one_area_rates_table_answers_to_the_whole_force_as_counts_do(tmp_path):
+    """with_force adds a force row only over two or more areas, so a one-force file (area merseyside) had no 'force'
+    and the default area failed ("no sat rate for area 'force'. Areas: merseyside"); the only area is the default."""
+    frame = pd.DataFrame({"month": ["2013-04", "2013-05"], "force": "Merseyside Police", "satisfied": [80, 85],
+                          "surveyed": [100, 100]})
+    frame.to_csv(tmp_path / "sat.csv", index=False)
+    rates = with_force(import_rates_csv(tmp_path / "sat.csv", columns=COLUMNS))
+    series = rate_series(rates, category="sat", area="force")
+    assert series["numerator"].sum() == 165 and series.attrs["area"] == "merseyside"
+    two = validate_rates(pd.DataFrame({"month": pd.to_datetime(["2013-04-01"] * 2), "area": ["north", "south"],
+                                       "category": "sat", "numerator": [8, 3], "denominator": [10, 5]}))
+    with pytest.raises(DataError, match="no sat rate for area 'force'"):  # two areas with no total: not one of them
+        rate_series(two, category="sat", area="force")

@@ -300,7 +300,9 @@ def rate_series(rates: pd.DataFrame, *, category: str, area: str) -> pd.DataFram
     """One rate series: ``numerator, denominator`` indexed by month (``freq='MS'``).
 
     Its ``attrs`` name it (``category``, ``area``) and say what its counts are (``words``: the rates table's). A force
-    is found by either key (``merseyside``, or ``merseyside-police`` as a rates import keyed it before).
+    is found by either key (``merseyside``, or ``merseyside-police`` as a rates import keyed it before). The whole
+    (``force``, the default area) of a series with one area and no force row (:func:`with_force` adds one only over two
+    or more) is that area, as for counts (:func:`crimecast.data.series.default_area`).
 
     Raises
     ------
@@ -312,6 +314,8 @@ def rate_series(rates: pd.DataFrame, *, category: str, area: str) -> pd.DataFram
     if chosen.empty:
         names = sorted(rates["category"].unique())
         raise DataError(f"no rate series '{category}'.{did_you_mean(slug, names)} Rate series: {', '.join(names)}.")
+    if slugify(area) == FORCE_AREA and chosen["area"].nunique() == 1:  # no whole-force total: the only area, as counts
+        area = chosen["area"].iloc[0]
     rows = chosen[chosen["area"] == slugify(area)]
     if rows.empty:  # a force by its other key: merseyside-police, as a rates import keyed a force before
         rows = chosen[chosen["area"].map(force_slug) == force_slug(area)]
