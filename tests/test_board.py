@@ -743,6 +743,46 @@ def test_a_binding_charge_point_limit_is_told_in_the_packs_fleet_section(quick_p
     assert "keeps 4 vehicle(s) from going electric" in money and "Without the limit (up to 3 charge point(s) a site)" in money
 
 
+FLEET_IN_THOUSANDS = """version: 1
+name: Diary cars priced in thousands
+vehicles: vehicles.csv
+appraisal: {years: 4, discount_rate: 0.035, days_per_year: 230, winter_range_derate: 0.25, emission_factor_year: "2013"}
+prices: {fuel_per_litre: 1.17, electricity_per_kwh: 0.11}
+charge_points: {cost_per_point: 2500, grant_fraction: 0.6, power_kw: 3.7}
+options:
+  - {name: Diesel (purchase), kind: diesel, roles: [diary-car], price: 13, residual_fraction: 0.3,
+     litres_per_mile: 0.101, maintenance_per_mile: 0.06, co2_g_per_mile: 185}
+  - {name: Leaf (purchase), kind: battery-ev, roles: [diary-car], price: 15.3, residual_fraction: 0.2,
+     kwh_per_mile: 0.3, electric_range_miles: 75, maintenance_per_mile: 0.025, co2_g_per_mile: 0}
+"""
+
+
+def test_the_fleet_optimisers_notes_reach_the_packs_fleet_section(quick_plan, tmp_path):
+    """The optimiser's notes (prices that look like thousands; what ran out of time) were in the terminal and
+    workbook but not the pack, which showed a plan priced at £13 a car without a word."""
+    from crimecast.optimise.fleet_spec import load_fleet
+    from crimecast.report.board import fleet_note_for_board
+
+    (tmp_path / "fleet.yaml").write_text(FLEET_IN_THOUSANDS, encoding="utf-8")
+    (tmp_path / "vehicles.csv").write_text("id,site,role,mean_daily_miles,p95_daily_miles,dwell_hours,current\n"
+                                           "DC01,site-01,diary-car,45,55,14,Diesel (purchase)\n", encoding="utf-8")
+    pack = build_board_pack(with_totals(load_counts("west-midlands")), load_plan(quick_plan),
+                            as_of=pd.Timestamp("2013-09-01"), model="seasonal-naive", paths=100,
+                            fleet=load_fleet(tmp_path / "fleet.yaml"))
+    money = html_text.unescape(_plain(render_html(pack))).split("Fleet renewal: Diary cars priced in thousands")[1]
+    assert "Note on the fleet plan: Every option's price is under £1,000" in money.split("Switching values")[0]
+    assert "write them in full (13,000, not 13)." in money
+    stopped = ("Switching values skipped: the cheapest plan without limits was not proven in time (highs did not prove "
+               "an optimum within the time limit of 2 s (best plan found 1.2e+06; best proven bound 1.1e+06 (no plan "
+               "can cost less)), so crimecast reports nothing from it. Allow more time (--time-limit) or simplify the "
+               "problem.).")
+    assert fleet_note_for_board(stopped) == (
+        "Switching values skipped: the cheapest plan without limits was not proven in time (the solver ran out of its "
+        "2 s before it could be sure of the best plan, so nothing is reported from it).")
+    assert fleet_note_for_board("Sensitivity: 5 of 5 price(s) skipped (not proven optimal within the time allowed).") \
+        == "Sensitivity: 5 of 5 price(s) skipped (not worked out for certain in the time allowed)."
+
+
 def test_board_notes_leave_out_the_switches_an_analyst_would_pass():
     """The notes as the terminal words them name switches (--no-drift, --no-steps, --exceptional); the Board pack
     gives each without them, as whole sentences, and a note that only differed by a switch once."""

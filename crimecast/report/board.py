@@ -129,6 +129,7 @@ class FleetView:
     summary: list[str]
     switching: list[str]
     years: int
+    notes: list[str] = field(default_factory=list)  # the optimiser's notes (prices in thousands, what ran out of time)
 
 
 @dataclass(frozen=True)
@@ -691,12 +692,34 @@ def _csf_view(counts: pd.DataFrame, assumptions: CsfAssumptions, source: str, *,
 
 def fleet_view(fleet: Fleet, report: FleetReport) -> FleetView:
     """The fleet section's words: the plan against like-for-like and, when a site's charge-point limit binds, which
-    vehicles it kept off plug-in options and what lifting it would do (as ``forecast optimise fleet`` says)."""
+    vehicles it kept off plug-in options and what lifting it would do (as ``forecast optimise fleet`` says), and the
+    optimiser's notes (prices that look like thousands, what ran out of time) in plain words (:func:`fleet_note_for_board`)."""
     years = fleet.spec.appraisal.years
     return FleetView(report=report, name=fleet.spec.name,
                      summary=[*fleet_text.summary_sentences(report.plan, report.headlines, years=years),
                               *fleet_text.site_limit_sentence(report.site_limit, report.plan)],
-                     switching=[fleet_text.switching_sentence(v, label) for v, label in report.switching], years=years)
+                     switching=[fleet_text.switching_sentence(v, label) for v, label in report.switching], years=years,
+                     notes=list(dict.fromkeys(n for n in (fleet_note_for_board(note) for note in report.notes) if n)))
+
+
+# The fleet optimiser's words for a solve stopped by its time limit, as a Board member reads them: the solver, its best
+# plan and bound (and the switch to allow more time) are the analyst's (the terminal and workbook keep them).
+_FLEET_PLAIN: tuple[tuple[re.Pattern, object], ...] = (
+    (re.compile(r"[a-zA-Z][\w-]* did not prove an optimum within the time limit of (?P<s>[\d.]+) s "
+                r"\((?:[^()]|\([^()]*\))*\), so crimecast reports nothing from it"
+                r"(?:\. Allow more time \(--time-limit\) or simplify the problem)?(?:\.(?=[.)]))?"),
+     lambda m: f"the solver ran out of its {m['s']} s before it could be sure of the best plan, so nothing is reported "
+               "from it"),
+    (re.compile(r"not proven optimal within the time allowed"), "not worked out for certain in the time allowed"),
+)
+
+
+def fleet_note_for_board(note: str) -> str:
+    """A fleet optimiser's note (``FleetReport.notes``) as the pack's fleet section gives it: a solve stopped by its
+    time limit said without the solver's figures, then as every note in the pack is (:func:`for_board`)."""
+    for pattern, words in _FLEET_PLAIN:
+        note = pattern.sub(words, note)
+    return for_board(note)
 
 
 # ---------------------------------------------------------------- the pack
