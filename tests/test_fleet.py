@@ -321,3 +321,11 @@ def test_prices_written_in_thousands_are_noted_not_refused(fleet):
     cheap = {o.name: 800.0 for o in fleet.spec.options}  # all £800 (e-bikes, say): the Leaf's is over its £600 a year
     assert thousands_note(_priced(fleet, 1, **cheap)) is None
     assert thousands_note(_priced(fleet, 1, **{"Nissan Leaf (purchase)": 15.3})) is None  # one slip: not all
+
+
+def test_an_error_put_inside_a_note_keeps_one_full_stop():
+    from crimecast.optimise.fleet import _short
+
+    error = ValueError("Fleet renewal 2013: the solve stopped at its time limit.")
+    note = f"Charge-point limit per site: its effect was not found: {_short(error)}."
+    assert note.endswith("time limit.") and not note.endswith("..")  # was "time limit.."

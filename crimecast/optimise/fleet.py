@@ -420,8 +420,10 @@ def switching_value(fleet: Fleet, parameter: str, *, role: str, low: float, high
 
 
 def _short(error: Exception) -> str:
+    """An error's message without the fleet's name before it or its full stop: it is put inside a note's sentence
+    (which ended "..": the message's stop and the note's own)."""
     text = str(error)
-    return text.split(": ", 1)[-1] if text.startswith("Fleet renewal") else text
+    return (text.split(": ", 1)[-1] if text.startswith("Fleet renewal") else text).rstrip(".")
 
 
 def tradeoff_curve(fleet: Fleet, *, points: int = 8, solver: str = DEFAULT_SOLVER,
