@@ -156,25 +156,32 @@ def data_source_options(command):
     return wrapper
 
 
-def data_options(command=None, *, peers: bool = False):
+def data_options(command=None, *, peers: bool = False, check=None):
     """The data options, reading the counts once: passes ``counts`` (validated, with totals).
 
     The counts are those of the areas the command's ``--area`` asks for, and the data's notes speak of CATEGORY in
     them. ``peers=True`` (``@data_options(peers=True)``, for compare): ``--area`` is read with its peers (``--peers``,
-    or the areas of a ``--peer-group`` file), and the notes speak of them all.
+    or the areas of a ``--peer-group`` file), and the notes speak of them all. ``check``
+    (``@data_options(check=fn)``): ``fn(counts, options)``, with the command's options as a dict, refuses what the
+    command cannot do with the data after its names are checked and before the notes, so its error too comes alone;
+    what it returns is passed on as ``checked``.
     """
     if command is None:
-        return functools.partial(data_options, peers=peers)
+        return functools.partial(data_options, peers=peers, check=check)
 
     @functools.wraps(command)
     def wrapper(*args, data_source, **kwargs):
-        from crimecast.data.sources import open_counts
+        from crimecast.data.sources import open_counts, refuse_unknown_names
 
         area = _peers_asked(kwargs) if peers else kwargs.get("area")  # (compare: a peer-group file read once here)
         if "area" in kwargs:  # (a command without --area, such as list, reads the data as it is)
             data_source = data_source.asking(area)
         counts = open_counts(data_source)
-        _say_provenance(counts, area=area, category=kwargs.get("category"), check=True)  # notes of what it reads
+        category = kwargs.get("category")
+        refuse_unknown_names(counts, area=area, category=category)  # the command's own names, refused first
+        if check is not None:
+            kwargs["checked"] = check(counts, kwargs)
+        _say_provenance(counts, area=area, category=category)  # then the notes of what it reads
         return command(*args, counts=counts, **kwargs)
 
     return data_source_options(wrapper)
@@ -477,6 +484,23 @@ def _models_option(models: str, model: str) -> tuple[str, ...]:
     return chosen
 
 
+def _backtest_setup(counts: pd.DataFrame, options: dict) -> tuple:
+    """``backtest``'s check (``@data_options(check=...)``): its spec, options and area (``--area``, or the default),
+    what it would refuse (its options, a selection too short to backtest) refused before any note."""
+    from crimecast.data.series import ALL, default_area
+    from crimecast.forecast.run import BacktestOptions, check_backtest
+    from crimecast.forecast.spec import forecast_spec, refuse_unused_switches
+
+    category, spec_options = options["category"], options["spec_options"]
+    spec = forecast_spec(**spec_options, exceptional=_exceptional(options["exceptional_spec"], counts))
+    chosen = _models_option(options["models"], spec.model)
+    refuse_unused_switches(spec, spec_options, models=chosen)
+    area = options["area"] or (ALL if category == ALL else default_area(counts))
+    backtest = BacktestOptions(windows=options["windows"], models=chosen)
+    check_backtest(counts, category=category, area=area, options=backtest)  # a selection it refuses: the error alone
+    return spec, backtest, area
+
+
 @cli.command("backtest")
 @click.argument("category")
 @run_options
@@ -486,9 +510,10 @@ def _models_option(models: str, model: str) -> tuple[str, ...]:
               help=f"Comma-separated models to compare ({', '.join(MODEL_NAMES)}).")
 @exceptional_option
 @as_of_option
-@data_source_options
+@data_options(check=_backtest_setup)
 @click.pass_context
-def backtest_command(ctx, category, area, jobs, as_json, spec_options, windows, models, exceptional_spec, data_source):
+def backtest_command(ctx, category, area, jobs, as_json, spec_options, windows, models, exceptional_spec, counts,
+                     checked):
     """Score the models on CATEGORY (or 'all') by rolling-origin backtest.
 
     Each 12-month window is forecast from the data before it; MASE is
@@ -503,21 +528,11 @@ def backtest_command(ctx, category, area, jobs, as_json, spec_options, windows, 
       forecast backtest shoplifting --models crimecast,prophet-default,ets
     """
     from crimecast.data.frequency import frequency_of
-    from crimecast.data.series import ALL, default_area, select_keys
-    from crimecast.data.sources import open_counts, refuse_unknown_names
-    from crimecast.forecast.run import BacktestOptions, check_backtest, run_backtests
-    from crimecast.forecast.spec import forecast_spec, refuse_unused_switches
+    from crimecast.data.series import select_keys
+    from crimecast.forecast.run import run_backtests
     from crimecast.report.forecast import backtest_json, backtest_text, failures_text
 
-    counts = open_counts(data_source.asking(area))
-    refuse_unknown_names(counts, area=area, category=category)
-    spec = forecast_spec(**spec_options, exceptional=_exceptional(exceptional_spec, counts))
-    chosen = _models_option(models, spec.model)
-    refuse_unused_switches(spec, spec_options, models=chosen)
-    asked, area = area, area or (ALL if category == ALL else default_area(counts))
-    options = BacktestOptions(windows=windows, models=chosen)
-    check_backtest(counts, category=category, area=area, options=options)  # a selection it refuses: the error alone
-    _say_provenance(counts, area=asked, category=category)  # then the notes of what it reads
+    spec, options, area = checked
     with _progress(len(select_keys(counts, category=category, area=area)[0]), "Backtesting") as progress:
         report = run_backtests(counts, category=category, area=area, spec=spec, options=options,
                                jobs=jobs or default_jobs(), progress=progress)
@@ -525,7 +540,7 @@ def backtest_command(ctx, category, area, jobs, as_json, spec_options, windows, 
         _echo_json(backtest_json(report, data=counts.attrs))
     else:
         _show(backtest_text(report, model=spec.model, frequency=frequency_of(counts),
-                            off=spec.switched_off_for((spec.model, *chosen))))
+                            off=spec.switched_off_for((spec.model, *options.models))))
     if report.failures:
         _show(failures_text(report.failures, what="backtest", debug=ctx.find_root().params.get("debug", False)))
         ctx.exit(1)
