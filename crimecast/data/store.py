@@ -460,20 +460,21 @@ def _districts_onto(stored: pd.DataFrame, hierarchy: pd.DataFrame, *, forces: di
                          & hierarchy["name"].map(lambda named: isinstance(named, str))]
     if districts.empty:  # unnamed districts (a counts file's): their area is their name's key, the same every import
         return mapping
-    top = set(top_forces(stored)["area"])
-    for force_area in dict.fromkeys(forces.get(p, p) for p in districts["parent"]):
-        if force_area in set(stored["area"]) and force_area not in top:
+    top, held = set(top_forces(stored)["area"]), set(stored["area"])
+    force_areas = [forces.get(p, p) for p in districts["parent"]]
+    kept, taken = {}, {}  # per force: its districts the dataset holds (name -> area), and the areas others hold
+    for force_area in dict.fromkeys(force_areas):
+        if force_area in held and force_area not in top:
             raise DataError(f"dataset '{name}' holds an area '{force_area}' that is not the force of that name, so "
                             "this force's counts would be added to it. Import all the files together with --replace, "
                             "or these under another --name.")
-    top |= set(forces.values())
-    for area, district, parent in zip(districts["area"], districts["name"], districts["parent"]):
-        force_area = forces.get(parent, parent)
         own = stored[stored["parent"] == force_area]
-        kept = dict(zip(own["name"], own["area"]))
-        taken = set(stored["area"]) - set(own["area"])
-        mapping[area] = kept[district] if district in kept else f"{area}-area" if area in top else \
-            f"{area}-{force_area}" if area in taken else area
+        kept[force_area], taken[force_area] = dict(zip(own["name"], own["area"])), held - set(own["area"])
+    top |= set(forces.values())
+    for area, district, force_area in zip(districts["area"], districts["name"], force_areas):
+        own = kept[force_area]
+        mapping[area] = own[district] if district in own else f"{area}-area" if area in top else \
+            f"{area}-{force_area}" if area in taken[force_area] else area
     return mapping
 
 
