@@ -142,9 +142,9 @@ def _read(source: DataSource) -> pd.DataFrame:
         return load_counts(name, columns=source.columns, sum_duplicates=source.sum_duplicates,
                            fill_missing=source.fill_missing, max_gap=source.max_gap, areas=source.areas,
                            category_map=source.category_map, keep_outliers=source.keep_outliers, as_of=source.as_of)
-    if name in dataset_names(source.store):
-        return _from_store(read_dataset(name, store=source.store), source)
     stored = dataset_names(source.store)
+    if name in stored:
+        return _from_store(read_dataset(name, store=source.store), source)
     where = f"{source.named_in}: " if source.named_in else ""
     raise DataError(f"{where}'{name}' is not a file, an embedded dataset ({', '.join(EMBEDDED_DATASETS)}) or a dataset in "
                     f"{store_path(source.store)}.{did_you_mean(name, [*EMBEDDED_DATASETS, *stored])} Check the path, or "
