@@ -68,7 +68,7 @@ def read_from_force_column(kind: str, options: dict | None) -> bool:
     if kind != "csv" or not options:
         return False
     column = options.get("area_col")
-    return slugify(column) in FORCE_COLUMNS if column else options.get("areas") is None
+    return is_force_column(column) if column else options.get("areas") is None
 
 
 def top_forces(hierarchy: pd.DataFrame) -> pd.DataFrame:
