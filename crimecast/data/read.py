@@ -149,7 +149,8 @@ def columns_listed(columns: list[str]) -> str:
     """
     names = [str(c) for c in columns if c != ROW]
     months = [c for c in names if is_month_label(c)] if len(names) > LISTED_COLUMNS else []
-    others = [c for c in names if c not in set(months)]
+    month_set = set(months)
+    others = [c for c in names if c not in month_set]
     listed = ", ".join(others[:LISTED_COLUMNS])
     if len(others) > LISTED_COLUMNS:
         listed += f" and {len(others) - LISTED_COLUMNS} more ({len(names)} in all)"
