@@ -207,15 +207,11 @@ def _data_label(counts: pd.DataFrame) -> str:
     return f"{source} (illustrative)" if counts.attrs.get("illustrative") else source
 
 
-def _say_provenance(counts: pd.DataFrame, *, area: str | None = None, category: str | None = None,
-                    check: bool = False) -> None:
+def _say_provenance(counts: pd.DataFrame, *, area: str | None = None, category: str | None = None) -> None:
     """The illustrative notice and the data's notes (on gaps: of the series the command reads, ``category`` in
-    ``area``, alone: ``crimecast.data.sources.notes_for``). ``check``: ``category`` and ``area`` are the command's
-    own (CATEGORY, ``--area``), refused first when the data does not hold them, so the error comes alone."""
-    from crimecast.data.sources import notes_for, refuse_unknown_names
+    ``area``, alone: ``crimecast.data.sources.notes_for``)."""
+    from crimecast.data.sources import notes_for
 
-    if check:
-        refuse_unknown_names(counts, area=area, category=category)
     if counts.attrs.get("illustrative"):
         click.secho(counts.attrs["notice"], fg="yellow", err=True)
     for note in notes_for(counts, area=area, category=category):
@@ -408,7 +404,7 @@ def run_command(ctx, category, area, jobs, as_json, spec_options, horizon, out_d
     """
     from crimecast.data.rates import is_rate, rates_for
     from crimecast.data.series import ALL, default_area
-    from crimecast.data.sources import open_counts
+    from crimecast.data.sources import open_counts, refuse_unknown_names
     from crimecast.forecast.run import BacktestOptions, run_forecasts, run_size
     from crimecast.forecast.spec import forecast_spec, refuse_unused, refuse_unused_switches
     from crimecast.report import forecast as render
@@ -419,7 +415,8 @@ def run_command(ctx, category, area, jobs, as_json, spec_options, horizon, out_d
 
         check_forecast_name(save_name)
     counts = open_counts(data_source.asking(area))
-    _say_provenance(counts, area=area, category=category, check=True)
+    refuse_unknown_names(counts, area=area, category=category)  # its own names refused first, as data_options does
+    _say_provenance(counts, area=area, category=category)
     rates = rates_for(counts)  # a rate series (satisfied / surveyed) is forecast as a proportion
     if category != ALL and is_rate(rates, category):
         if save_name is not None:
