@@ -161,7 +161,8 @@ def data_options(command=None, *, peers: bool = False, check=None):
 
     The counts are those of the areas the command's ``--area`` asks for, and the data's notes speak of CATEGORY in
     them. ``peers=True`` (``@data_options(peers=True)``, for compare): ``--area`` is read with its peers (``--peers``,
-    or the areas of a ``--peer-group`` file), and the notes speak of them all. ``check``
+    or the areas of a ``--peer-group`` file, read once here), the notes speak of them all, and ``peers`` is passed on
+    as the list of their names. ``check``
     (``@data_options(check=fn)``): ``fn(counts, options)``, with the command's options as a dict, refuses what the
     command cannot do with the data after its names are checked and before the notes, so its error too comes alone;
     what it returns is passed on as ``checked``.
@@ -173,7 +174,12 @@ def data_options(command=None, *, peers: bool = False, check=None):
     def wrapper(*args, data_source, **kwargs):
         from crimecast.data.sources import open_counts, refuse_unknown_names
 
-        area = _peers_asked(kwargs) if peers else kwargs.get("area")  # (compare: a peer-group file read once here)
+        area = kwargs.get("area")
+        if peers:  # compare: --area with its peers, passed on as their names (a peer-group file read once, here)
+            from crimecast.forecast.compare import peer_names
+
+            kwargs["peers"] = peer_names(kwargs["peers"], kwargs.get("peer_group"))
+            area = ",".join([area, *kwargs["peers"]])
         if "area" in kwargs:  # (a command without --area, such as list, reads the data as it is)
             data_source = data_source.asking(area)
         counts = open_counts(data_source)
@@ -185,14 +191,6 @@ def data_options(command=None, *, peers: bool = False, check=None):
         return command(*args, counts=counts, **kwargs)
 
     return data_source_options(wrapper)
-
-
-def _peers_asked(options: dict) -> str:
-    """The areas compare asks for: ``--area`` with its peers (``--peers``, or the areas of its ``--peer-group``
-    file)."""
-    from crimecast.forecast.compare import peer_names
-
-    return ",".join([options["area"], *peer_names(options["peers"], options.get("peer_group"))])
 
 
 def as_of_option(command):
@@ -207,15 +205,11 @@ def _data_label(counts: pd.DataFrame) -> str:
     return f"{source} (illustrative)" if counts.attrs.get("illustrative") else source
 
 
-def _say_provenance(counts: pd.DataFrame, *, area: str | None = None, category: str | None = None,
-                    check: bool = False) -> None:
+def _say_provenance(counts: pd.DataFrame, *, area: str | None = None, category: str | None = None) -> None:
     """The illustrative notice and the data's notes (on gaps: of the series the command reads, ``category`` in
-    ``area``, alone: ``crimecast.data.sources.notes_for``). ``check``: ``category`` and ``area`` are the command's
-    own (CATEGORY, ``--area``), refused first when the data does not hold them, so the error comes alone."""
-    from crimecast.data.sources import notes_for, refuse_unknown_names
+    ``area``, alone: ``crimecast.data.sources.notes_for``)."""
+    from crimecast.data.sources import notes_for
 
-    if check:
-        refuse_unknown_names(counts, area=area, category=category)
     if counts.attrs.get("illustrative"):
         click.secho(counts.attrs["notice"], fg="yellow", err=True)
     for note in notes_for(counts, area=area, category=category):
@@ -408,7 +402,7 @@ def run_command(ctx, category, area, jobs, as_json, spec_options, horizon, out_d
     """
     from crimecast.data.rates import is_rate, rates_for
     from crimecast.data.series import ALL, default_area
-    from crimecast.data.sources import open_counts
+    from crimecast.data.sources import open_counts, refuse_unknown_names
     from crimecast.forecast.run import BacktestOptions, run_forecasts, run_size
     from crimecast.forecast.spec import forecast_spec, refuse_unused, refuse_unused_switches
     from crimecast.report import forecast as render
@@ -419,7 +413,8 @@ def run_command(ctx, category, area, jobs, as_json, spec_options, horizon, out_d
 
         check_forecast_name(save_name)
     counts = open_counts(data_source.asking(area))
-    _say_provenance(counts, area=area, category=category, check=True)
+    refuse_unknown_names(counts, area=area, category=category)  # its own names refused first, as data_options does
+    _say_provenance(counts, area=area, category=category)
     rates = rates_for(counts)  # a rate series (satisfied / surveyed) is forecast as a proportion
     if category != ALL and is_rate(rates, category):
         if save_name is not None:
@@ -689,11 +684,10 @@ def compare_command(category, area, peers, peer_group, year, population_file, no
       forecast compare burglary --area birmingham --peers coventry,dudley --no-forecast
     """
     from crimecast.data.population import load_population
-    from crimecast.forecast.compare import compare_areas, peer_names
+    from crimecast.forecast.compare import compare_areas
     from crimecast.forecast.spec import OPTIONS, RUN_OPTIONS, forecast_spec, refuse_unused, refuse_unused_switches
     from crimecast.report import compare as render
 
-    names = peer_names(peers, peer_group)
     population = load_population(population_file) if population_file else None
     # the forecast settings, and how the forecasts are run: refused where nothing is forecast
     given = {**spec_options, "exceptional": exceptional_spec, "jobs": jobs, "scheduler": _scheduler_given()}
@@ -705,7 +699,7 @@ def compare_command(category, area, peers, peer_group, year, population_file, no
     else:
         options = forecast_spec(**spec_options, exceptional=_exceptional(exceptional_spec, counts))
         refuse_unused_switches(options, spec_options)
-    comparison = compare_areas(counts, category=category, focus=area, peers=names, year=year, population=population,
+    comparison = compare_areas(counts, category=category, focus=area, peers=peers, year=year, population=population,
                                forecast=options, jobs=jobs or default_jobs())
     if options is not None and comparison.spec is None:  # a past year: no forecast was made
         refuse_unused(given, names=unused, where=f"with --year {comparison.year}",

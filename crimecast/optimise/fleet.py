@@ -53,6 +53,13 @@ def electric_share(vehicle: Vehicle, option: Option) -> float:
     return 0.0
 
 
+def _energy_per_mile(vehicle: Vehicle, option: Option, fleet: Fleet) -> float:
+    """Pounds of electricity and fuel a mile of ``vehicle``'s driving costs on ``option``."""
+    prices, share = fleet.spec.prices, electric_share(vehicle, option)
+    return (share * option.kwh_per_mile * prices.electricity_per_kwh
+            + (1 - share) * option.litres_per_mile * prices.fuel_per_litre)
+
+
 @dataclass(frozen=True)
 class Costing:
     """Whole-life cost (discounted £) and CO2 (tonnes) of one vehicle on one option over the appraisal."""
@@ -77,8 +84,7 @@ def costing(vehicle: Vehicle, option: Option, fleet: Fleet) -> Costing:
         capital = _annuity(option.lease_per_year, years, rate, in_advance=True)
     else:
         capital = option.price - option.price * option.residual_fraction / (1 + rate) ** years
-    energy_per_year = miles * (share * option.kwh_per_mile * prices.electricity_per_kwh
-                               + (1 - share) * option.litres_per_mile * prices.fuel_per_litre)
+    energy_per_year = miles * _energy_per_mile(vehicle, option, fleet)
     tailpipe = miles * (1 - share if option.kind == "plug-in-hybrid" else 1.0) * option.co2_g_per_mile / 1e6
     grid = miles * share * option.kwh_per_mile * prices.grid_kg_co2_per_kwh / 1e3 if scope == "tailpipe+grid" else 0.0
     return Costing(capital=capital, energy=_annuity(energy_per_year, years, rate, in_advance=False),
@@ -96,10 +102,7 @@ def _price(option: Option) -> float:
 
 def _running_per_year(vehicle: Vehicle, option: Option, fleet: Fleet) -> float:
     """A year's fuel or electricity and maintenance of ``option`` doing ``vehicle``'s miles (undiscounted)."""
-    prices, share = fleet.spec.prices, electric_share(vehicle, option)
-    per_mile = (share * option.kwh_per_mile * prices.electricity_per_kwh
-                + (1 - share) * option.litres_per_mile * prices.fuel_per_litre + option.maintenance_per_mile)
-    return annual_miles(vehicle, fleet) * per_mile
+    return annual_miles(vehicle, fleet) * (_energy_per_mile(vehicle, option, fleet) + option.maintenance_per_mile)
 
 
 def thousands_note(fleet: Fleet) -> str | None:
