@@ -163,7 +163,7 @@ class ForecastResult:
             previous = compared.history.reindex(financial_year_periods(start - 1, frequency))
             row["previous_actual"] = float(previous.sum()) if previous.notna().all() else np.nan
             if previous.notna().all() and previous.sum() > 0:
-                change = compared.year_total_paths(start) / previous.sum() - 1
+                change = totals / previous.sum() - 1
                 row.update({f"change_{k}": v.item() for k, v in interval_columns(change[:, None], levels).items()})
             else:  # no year before, or no crimes in it: a change is not defined
                 row.update({f"change_{k}": np.nan for k in total_columns})

@@ -9,6 +9,7 @@ from functools import partial
 
 import pandas as pd
 
+from crimecast.data.calendar import financial_year_start
 from crimecast.defaults import DEFAULT_EXCEPTIONAL, DEFAULT_MODEL, NO_EXCEPTIONAL
 from crimecast.data.exceptional import ExceptionalPeriod, settled_in
 from crimecast.data.frequency import frequency_of
@@ -89,9 +90,12 @@ class SeriesReport:
     def compared_without(self) -> tuple:
         """The parts of this total whose counts stop (``forecast.left_out``) that a change on the year before leaves
         out of both years: in the recorded comparisons or the financial years forecast."""
-        years = self.forecast.financial_years()["financial_year"] if self.forecast.left_out else []
+        forecast = self.forecast
+        # the years forecast.financial_years() lists (without computing its table): those covered whole
+        years = [start for start in sorted({financial_year_start(m) for m in forecast.months})
+                 if forecast.year_total_paths(start) is not None] if forecast.left_out else []
         used = {id(p) for c in self.comparisons for p in c.left_out}
-        used |= {id(p) for year in years for p in self.forecast.compared_without(int(year[:4]))}
+        used |= {id(p) for start in years for p in forecast.compared_without(start)}
         return tuple(p for p in self.forecast.left_out if id(p) in used)
 
     @property

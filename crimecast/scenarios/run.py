@@ -15,7 +15,7 @@ from crimecast.forecast.reconcile import CoherentPaths
 from crimecast.forecast.spec import SPEC_KEYS
 from crimecast.scenarios.apply import apply_drivers
 from crimecast.scenarios.resolve import ResolvedScenario, driver_needs, resolve_scenario
-from crimecast.scenarios.result import ScenarioResult, contribution_table
+from crimecast.scenarios.result import ScenarioResult, contribution_table, forecast_years
 from crimecast.scenarios.spec import Base, Scenario
 
 Key = tuple[str, str]
@@ -113,15 +113,13 @@ def apply_scenario(resolved: ResolvedScenario, baseline: Panel, counts: pd.DataF
 def _compared(result: ScenarioResult) -> list[str]:
     """The note on the totals whose changes leave out parts whose counts stop (said only where a year compared had
     them)."""
-    years = result.financial_years()
-    if not any(result.left_out.values()) or years.empty:
+    if not any(result.left_out.values()):
         return []
     used = []
     for key in result.reported:
-        base, _ = result.forecasts(key)
-        starts = {int(y[:4]) for y in years.loc[(years["category"] == key[0]) & (years["area"] == key[1]),
-                                                "financial_year"]}
-        used += [(key, part) for start in sorted(starts) for part in base.compared_without(start)]
+        base, _ = result.forecasts(key)  # the years financial_years() lists for it
+        used += [(key, part) for start in forecast_years(result.months, base.history)
+                 for part in base.compared_without(start)]
     return compared_note(used, name_areas=len({a for _, a in result.reported}) > 1)
 
 
