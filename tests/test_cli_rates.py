@@ -209,3 +209,20 @@ def test_rate_milestones_on_a_dataset_of_rates_name_their_model_and_check_a_scen
     target = invoke("milestones", "sat", "--target", "-5%", "--dataset", "sat", "--store", store)  # was a traceback
     assert target.exit_code == 2 and "holds rate series only (sat)" in target.output and "rate: 88%" in target.output
 
+
+
+def test_a_stored_rate_series_with_a_missing_month_is_one_error_not_a_traceback(tmp_path):
+    from crimecast.data.store import save_rates
+
+    rates = embedded_rates("west-midlands")
+    rates = rates[(rates["area"] == "force") & (rates["category"] == "satisfaction-crime")]
+    rates = rates[rates["month"] != pd.Timestamp("2013-07-01")].reset_index(drop=True)  # a store imported before gaps were refused
+    store, path = str(tmp_path / "s.duckdb"), tmp_path / "sat.csv"
+    path.write_text("month,satisfied,surveyed\n")
+    save_rates(rates, name="sat", path=path, store=store)
+    for command in ("run", "spc"):
+        result = CliRunner().invoke(cli, [command, "satisfaction-crime", "--dataset", "sat", "--store", store,
+                                          "--no-chart", "--out", str(tmp_path)])
+        assert result.exit_code == 1, result.output
+        assert "Traceback" not in result.output and not isinstance(result.exception, ValueError)
+        assert "no row for 2013-07" in result.output and "import it again with --replace" in result.output

@@ -168,3 +168,13 @@ def test_a_one_area_rates_table_answers_to_the_whole_force_as_counts_do(tmp_path
                                        "category": "sat", "numerator": [8, 3], "denominator": [10, 5]}))
     with pytest.raises(DataError, match="no sat rate for area 'force'"):  # two areas with no total: not one of them
         rate_series(two, category="sat", area="force")
+
+
+def test_a_month_missing_inside_a_rate_series_is_refused_on_entry_naming_the_row_and_months(tmp_path):
+    rows = [["2013-04", "north", 80, 100], ["2013-05", "north", 85, 100], ["2013-08", "north", 70, 100],
+            ["2013-04", "south", 30, 50], ["2013-05", "south", 40, 50]]
+    with pytest.raises(DataError) as error:
+        import_rates_csv(_rates_csv(tmp_path, rows), columns=COLUMNS)
+    message = str(error.value)
+    assert "sat.csv, row 4" in message and "sat in north" in message
+    assert "2013-06 to 2013-07 (2 months)" in message and "Add the missing month" in message

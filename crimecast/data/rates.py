@@ -118,10 +118,43 @@ def validate_rates(frame: pd.DataFrame, *, source: str = "table", numerator_labe
         raise DataError(f"{_where(frame, index, source)}: a second row for {frame.at[index, 'category']} in "
                         f"{frame.at[index, 'area']} in {frame.at[index, 'month']:%Y-%m}. Each month may appear once; "
                         "remove the duplicate.")
+    _refuse_gaps(frame, source=source, words=words)
     tidy = frame[[*RATE_COLUMNS]].sort_values(["category", "area", "month"], ignore_index=True)
     tidy["area"] = tidy["area"].astype(str)
     tidy["category"] = tidy["category"].astype(str)
     return tidy
+
+
+def _months_missing(months: pd.Series) -> tuple[int, pd.Timestamp, pd.Timestamp] | None:
+    """The first gap in a series' sorted months: (the position after it, the month before it, the month after it)."""
+    numbers = months.dt.year.to_numpy() * 12 + months.dt.month.to_numpy()
+    jumps = np.flatnonzero(np.diff(numbers) > 1)
+    if not len(jumps):
+        return None
+    at = int(jumps[0]) + 1
+    return at, months.iloc[at - 1], months.iloc[at]
+
+
+def _gap_text(before: pd.Timestamp, after: pd.Timestamp) -> str:
+    """'2019-07' or '2019-07 to 2019-09 (3 months)': the months missing between two months of a series."""
+    missing = pd.date_range(before + pd.offsets.MonthBegin(1), after - pd.offsets.MonthBegin(1), freq="MS")
+    return f"{missing[0]:%Y-%m}" if len(missing) == 1 else f"{missing[0]:%Y-%m} to {missing[-1]:%Y-%m} ({len(missing)} months)"
+
+
+def _refuse_gaps(frame: pd.DataFrame, *, source: str, words: RateWords) -> None:
+    """A month missing inside a rate series: a rate has no count to fill in (a month of no surveys has no rate), and
+    its models and charts step month by month, so the file is refused naming the row after the gap."""
+    ordered = frame.sort_values(["category", "area", "month"], kind="stable")
+    for (category, area), rows in ordered.groupby(["category", "area"], sort=False):
+        gap = _months_missing(rows["month"].reset_index(drop=True))
+        if gap is None:
+            continue
+        at, before, after = gap
+        index = rows.index[at]
+        raise DataError(f"{_where(frame, index, source)}: {category} in {area} has no row for {_gap_text(before, after)} "
+                        f"(between {before:%Y-%m} and {after:%Y-%m}): a rate series needs every month from its first "
+                        f"to its last. Add the missing month's row ({words.those} and {words.whole}), or give only "
+                        f"the months after the gap.")
 
 
 def _column(frame: pd.DataFrame, name: str | None, usual: tuple[str, ...], *, option: str, source: str) -> str | None:
@@ -323,6 +356,13 @@ def rate_series(rates: pd.DataFrame, *, category: str, area: str) -> pd.DataFram
         areas = sorted(chosen["area"].unique())
         raise DataError(f"no {slug} rate for area '{area}'.{did_you_mean(slugify(area), areas, cutoff=AREA_CUTOFF)} Areas: {', '.join(areas)}.")
     series = rows.set_index("month")[["numerator", "denominator"]].sort_index()
+    gap = _months_missing(series.index.to_series())
+    if gap is not None:  # a store imported before gaps were refused on entry
+        _, before, after = gap
+        source = rates.attrs.get("source") or "the rates"
+        raise DataError(f"{source}: the {slug} rate for {slugify(area)} has no row for {_gap_text(before, after)} "
+                        f"(between {before:%Y-%m} and {after:%Y-%m}): a rate series needs every month from its first to "
+                        f"its last. Add the missing month to the file and import it again with --replace.")
     series.index = pd.DatetimeIndex(series.index, freq="MS")
     series.attrs = {"category": slug, "area": slugify(area), "words": words_of(rates)}
     return series
