@@ -83,6 +83,10 @@ def test_bad_input_is_one_line_and_leaves_the_store_unchanged(tmp_path, store, w
         (("data", "import", "home-office", write_csv(ONS_ROLLING, name="ons.csv")), "rolling 12-month totals"),
         (("data", "import", "police-uk", write_csv("x", name="bad.zip")), "not a readable zip"),
         (("data", "import", "police-uk", tmp_path / "nothing.zip"), "no such file"),
+        (("data", "import", "csv", write_csv("month,force,crime_type,count\n2020-01,Kent Police,Burglary,9\n"
+                                             "2020-01,Kent Police,Robbery,2\n2020-02,Kent Police,Burglary,8\n"
+                                             "2020-02,Kent Police,Robery,3\n", name="typo.csv")),
+         "row 5, column crime_type: 'Robery' is not a police.uk crime type; did you mean 'Robbery'?"),
     ]
     for args, message in cases:
         result = invoke(*args, "--name", "forces", "--store", store)

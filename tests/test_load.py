@@ -108,6 +108,18 @@ def test_police_uk_crime_types_keep_asb_out_of_total_and_forces_are_peers(write_
     assert counts.attrs["category_notes"]["burglary"].startswith("all burglary")
 
 
+def test_a_mistyped_police_uk_crime_type_is_named_by_row_rather_than_made_a_category(write_csv):
+    rows = "".join(f"2020-0{m},Merseyside Police,{t},{n}\n" for m in (1, 2, 3)
+                   for t, n in (("Anti-social behaviour", 50), ("Burglary", 10), ("Robbery", 5)))
+    path = write_csv("month,force,crime_type,count\n" + rows.replace("2020-02,Merseyside Police,Burglary",
+                                                                     "2020-02,Merseyside Police,Burglery"))
+    with pytest.raises(DataError, match="row 6, column crime_type: 'Burglery' is not a police.uk crime type; "
+                                        "did you mean 'Burglary'"):
+        load_counts(path)
+    mapped = write_csv("source,category,in_total\nBurglery,burglary-typo,yes\n", name="map.csv")
+    assert "burglary-typo" in set(load_counts(path, category_map=mapped)["category"])  # mapped on purpose: kept
+
+
 @pytest.mark.parametrize("text, message", [
     ("", "the file is empty"),
     ("month,count\n", "header but no rows"),

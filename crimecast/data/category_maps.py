@@ -71,6 +71,36 @@ def matches_police_uk(names: list[str]) -> bool:
     return bool(names) and set(names) <= set(POLICE_UK)
 
 
+NEAR_MISS = 0.8  # how alike (difflib ratio) a category must be to a shipped map's to be taken for a typing error of it
+
+
+def near_miss(names: list[str]) -> tuple[str, str, str] | None:
+    """A category that looks like a mistyped name of the shipped map the others follow, else ``None``.
+
+    When at least two of ``names``, and more than half, are one shipped map's (police.uk crime types, Home Office offence groups) and
+    another is not but is very like one of its names (``Burglery`` for ``Burglary``), returns ``(name, the map's
+    name it is like, the map's key)``: left alone, it would be a category of its own, the month it holds would be
+    missing from the real one, and the map would not be used for any of them.
+    """
+    import difflib
+
+    unique = sorted(set(names))
+    if any(set(unique) <= set(shipped) for shipped in SHIPPED_MAPS.values()):
+        return None  # every name is one map's (police.uk and Home Office share Robbery, for one)
+    key, shipped = max(SHIPPED_MAPS.items(), key=lambda item: sum(n in item[1] for n in unique))
+    known = [n for n in unique if n in shipped]
+    if len(known) >= 2 and 2 * len(known) > len(unique):  # the file follows this map, but for a few
+        folded = {n.casefold().strip(): n for n in shipped}
+        for name in (n for n in unique if n not in shipped):
+            like = folded.get(name.casefold().strip())
+            if like is None:
+                close = difflib.get_close_matches(name, list(shipped), n=1, cutoff=NEAR_MISS)
+                like = close[0] if close else None
+            if like is not None:
+                return name, like, key
+    return None
+
+
 def read_map_file(path: Path) -> dict[str, tuple[str, bool, str]]:
     """A user's category map: a CSV with columns ``source`` and ``category`` (and optionally ``in_total``).
 

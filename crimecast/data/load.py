@@ -20,7 +20,7 @@ from crimecast.data.read import is_month_label, missing_column, read_table
 from crimecast.data.schema import DEFAULT_FILL, DEFAULT_MAX_GAP, ROW, FillMissing, clean_counts, validate
 from crimecast.data.force_ends import forces_in, is_force_column, keyed_as_forces, parents_in, top_forces
 from crimecast.data.shared import FrozenDict, FrozenList
-from crimecast.data.category_maps import HOME_OFFICE, POLICE_UK, map_frame, matches_police_uk, read_map_file
+from crimecast.data.category_maps import HOME_OFFICE, POLICE_UK, map_frame, matches_police_uk, near_miss, read_map_file
 from crimecast.data.slugs import force_slug, slugify
 from crimecast.data.store import ImportedData, SourceFile, StoredDataset, sha256_of
 from crimecast.errors import DataError
@@ -147,6 +147,7 @@ def _tidy_from_csv(path: Path, columns: ColumnMap, *, sum_duplicates: bool) -> t
         ROW: frame[ROW],
         "_column": frame["_month_label"] if columns.wide else value_col,  # where each count is, for errors
     })
+    tidy.attrs["category_col"] = category_col
     if area_col:  # each area's name as written (kept for a force column: an extension by another force is caught)
         tidy.attrs["area_names"] = dict(zip(tidy["area"], frame[area_col].astype(str).str.strip()))
     if not area_col:
@@ -208,6 +209,28 @@ def _category_map(names: list[str], map_file: str | Path | None, *, source: str)
     if set(names) <= set(HOME_OFFICE):
         return map_frame(HOME_OFFICE, names), []
     return map_frame({}, names), []
+
+
+def _refuse_near_miss(tidy: pd.DataFrame, *, source: str) -> None:
+    """A category mistyped in the file (``Burglery`` among police.uk crime types), named by its first row.
+
+    Read as it stands it would be a category of its own, the months it holds would be missing from the real one
+    (and filled in), and the shipped map would not be used for any category (anti-social behaviour would count in
+    total recorded crime), all without a word.
+    """
+    column = tidy.attrs.get("category_col")
+    miss = near_miss(list(tidy["category"].unique())) if column else None
+    if miss is None:
+        return
+    name, like, key = miss
+    rows = tidy.loc[tidy["category"] == name, ROW]
+    kind = "police.uk crime type" if key == "police-uk" else "Home Office offence group"
+    others = "police.uk crime types" if key == "police-uk" else "Home Office offence groups"
+    more = f" (and {len(rows) - 1} more row(s) like it)" if len(rows) > 1 else ""
+    raise DataError(f"{source}, row {int(rows.min())}{more}, column {column}: '{name}' is not a {kind}; did you mean "
+                    f"'{like}'? The file's other categories are {others}; read as it stands, '{name}' would be a "
+                    f"category of its own and the {key} map would not be used. Correct the row, or pass "
+                    f"--category-map FILE to map the categories yourself.")
 
 
 def _with_minor_level(tidy: pd.DataFrame, categories: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -272,6 +295,8 @@ def import_csv(path: str | Path, *, columns: ColumnMap | None = None, sum_duplic
     columns = columns or ColumnMap()
     tidy, area_col, notes = _tidy_from_csv(path, columns, sum_duplicates=sum_duplicates)
     area_names = tidy.attrs.get("area_names", {})
+    if not category_map:
+        _refuse_near_miss(tidy, source=str(path))
     categories, map_notes = _category_map(sorted(tidy["category"].unique()), category_map, source=str(path))
     tidy["category"] = tidy["category"].map(categories.set_index("source_name")["category"])
     if columns.minor_col:
