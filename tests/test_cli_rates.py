@@ -226,3 +226,14 @@ def test_a_stored_rate_series_with_a_missing_month_is_one_error_not_a_traceback(
         assert result.exit_code == 1, result.output
         assert "Traceback" not in result.output and not isinstance(result.exception, ValueError)
         assert "no row for 2013-07" in result.output and "import it again with --replace" in result.output
+
+
+def test_a_command_on_counts_given_a_dataset_of_rates_only_says_so_and_what_reads_rates(tmp_path):
+    store = str(tmp_path / "s.duckdb")
+    invoke("data", "import", "csv", str(_satisfaction_csv(tmp_path)), "--numerator-col", "satisfied",
+           "--denominator-col", "surveyed", "--name", "sat", "--store", store)
+    for args in (("backtest", "sat"), ("compare", "sat", "--area", "force", "--peers", "force")):
+        result = CliRunner().invoke(cli, [*args, "--dataset", "sat", "--store", store])
+        assert result.exit_code == 1, result.output
+        assert "sat holds rate series only" in result.output and "`forecast run RATE --dataset sat`" in result.output
+        assert "Known categories:  (" not in result.output

@@ -121,6 +121,24 @@ def left_out(counts: pd.DataFrame, category: str, *, area: str | None = None) ->
     return text
 
 
+def refuse_rates_only(counts: pd.DataFrame) -> None:
+    """A dataset of rates only (kind ``rates``) has no counts for a command on counts to read: say so, and what does
+    read its rates, rather than list its (no) categories.
+
+    Raises
+    ------
+    DataError
+        For a dataset of rates only.
+    """
+    if not counts.empty or counts.attrs.get("kind") != "rates":
+        return
+    source = counts.attrs.get("source", "this data")
+    raise DataError(f"{source} holds rate series only (numerator / denominator), no counts, and this command works on "
+                    f"counts. A rate is forecast, with a backtest of its intervals, by `forecast run RATE --dataset "
+                    f"{source}`, charted by `forecast spc RATE --dataset {source}` and set a target by a plan's rate "
+                    f"milestone (`forecast list --dataset {source}` names its rates).")
+
+
 def resolve_category(counts: pd.DataFrame, name: str) -> tuple[str, str | None]:
     """The category slug for ``name`` (aliases allowed) and a note if aliased.
 
@@ -130,6 +148,7 @@ def resolve_category(counts: pd.DataFrame, name: str) -> tuple[str, str | None]:
         With a did-you-mean suggestion when the category is unknown, or
         the reason its series were left out (a gap too long to fill).
     """
+    refuse_rates_only(counts)
     reason = left_out(counts, name)
     if reason is not None:
         raise DataError(reason)
@@ -475,6 +494,7 @@ def selection(counts: pd.DataFrame, *, category: str, area: str, origin: pd.Time
         For an unknown category or area, one series named that has none (why: left out for gaps, a total short of
         such a part), and when every series asked for stops before ``origin``.
     """
+    refuse_rates_only(counts)
     notes = []
     if category == ALL:
         categories = sorted(counts["category"].unique())
