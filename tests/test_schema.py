@@ -57,6 +57,17 @@ def test_gap_longer_than_the_limit_is_an_error_naming_series_and_months():
     assert validate(table, max_gap=3)["count"].tolist() == [3, 4, 4, 4, 5, 5]
 
 
+def test_when_no_series_is_left_the_error_says_so_of_every_series_and_names_the_longest_gap():
+    months = ["2013-01-01", "2013-02-01", "2013-06-01"]
+    table = pd.concat([frame([3, 4, 5], months=months, category="anti-social-behaviour"),
+                       frame([3, 4, 5], months=["2013-01-01", "2013-02-01", "2013-09-01"])])
+    with pytest.raises(DataError) as error:
+        validate(table, drop_unfillable=True)
+    message = str(error.value)
+    assert message.startswith("table: none of its 2 series can be used: each has a gap longer than the 2 months")
+    assert "the longest: burglary in north has 6 months in a row" in message and "--max-gap 6" in message
+
+
 def test_error_policy_refuses_any_gap():
     table = frame([3, 4, 5], months=["2013-01-01", "2013-02-01", "2013-04-01"])
     with pytest.raises(DataError, match="no count for 2013-03.*--fill-missing"):

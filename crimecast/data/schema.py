@@ -294,6 +294,18 @@ def _unfillable(gappy: _GappySeries, number: int, *, how: str, source: str, max_
             f"them is acceptable, pass --fill-missing zero or interpolate with --max-gap {max(longest, 1)}.")
 
 
+def _none_usable(gappy: _GappySeries, numbers: np.ndarray, *, how: str, source: str, max_gap: int) -> str:
+    """Why no series may be used: one series' reason, or for several the longest gap's (its --max-gap fills them all),
+    said to be every series' lot, so a command asking for one is not told of another as if it were the only one."""
+    worst = int(numbers[np.argmax(gappy.longest[numbers])])
+    reason = _unfillable(gappy, worst, how=how, source=source, max_gap=max_gap)
+    if len(numbers) == 1:
+        return reason
+    each = f"a missing {gappy.frequency.noun} (--fill-missing error)" if how == "error" else \
+        f"a gap longer than the {max_gap} {gappy.frequency.noun}s that may be filled"
+    return f"{source}: none of its {len(numbers)} series can be used: each has {each}; the longest: {reason[len(source) + 2:]}"
+
+
 def fill_missing_months(frame: pd.DataFrame, *, how: FillMissing, source: str, max_gap: int = DEFAULT_MAX_GAP,
                         frequency: Frequency = MONTHLY, drop_unfillable: bool = False, listed_by: str = ""
                         ) -> tuple[pd.DataFrame, list[str], list[tuple[str, str, pd.Timestamp]], dict[tuple[str, str], str]]:
@@ -352,8 +364,8 @@ def fill_missing_months(frame: pd.DataFrame, *, how: FillMissing, source: str, m
         filled = [(gappy.keys[n][1], gappy.keys[n][0], month)
                   for n, month in zip(numbers, _period_starts(periods, frequency))]
     notes = gap_notes(filled, dropped, how=how, frequency=frequency, listed_by=listed_by)
-    if dropped and all(part.empty for part in parts):
-        raise DataError(next(iter(dropped.values())))  # nothing left to work on: say why
+    if dropped and all(part.empty for part in parts):  # nothing left to work on: say why, of every series
+        raise DataError(_none_usable(gappy, np.flatnonzero(unfillable), how=how, source=source, max_gap=max_gap))
     return pd.concat(parts, ignore_index=True), notes, filled, dropped
 
 
