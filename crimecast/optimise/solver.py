@@ -33,6 +33,7 @@ import sys
 import tempfile
 import time
 import warnings
+from collections.abc import Callable
 
 import pulp
 
@@ -274,7 +275,7 @@ def solve(problem: Problem, *, solver: str = DEFAULT_SOLVER, time_limit: float |
     raise SolverError(f"{problem.name}: {name} ended with status '{pulp.LpStatus[model.status]}' and no proven optimum.")
 
 
-def _elastic(problem: Problem, weight=None) -> tuple[Problem, dict[str, list[tuple[str, float]]]]:
+def _elastic(problem: Problem, weight: Callable[[Constraint], float] | None = None) -> tuple[Problem, dict[str, list[tuple[str, float]]]]:
     """The problem with slack on every relaxable constraint, minimising the total relative relaxation.
 
     ``weight(constraint)`` is what a unit of its relaxation costs (default: one over its size, so each relaxation
@@ -297,7 +298,7 @@ def _elastic(problem: Problem, weight=None) -> tuple[Problem, dict[str, list[tup
 
 
 def explain_infeasibility(problem: Problem, *, solver: str = DEFAULT_SOLVER, time_limit: float | None = None,
-                          weight=None) -> InfeasibleError:
+                          weight: Callable[[Constraint], float] | None = None) -> InfeasibleError:
     """The smallest relaxation of soft constraints that makes ``problem`` feasible, as an error to raise.
 
     ``weight(constraint)``: what a unit of a constraint's relaxation costs (default: one over its size, so each
