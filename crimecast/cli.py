@@ -1464,7 +1464,8 @@ def forecasts_command(store, drop_name, as_json):
 @cli.command("report")
 @click.option("--plan", "plan_file", required=True, help="A YAML or CSV plan of milestones, or a shipped plan (plan-2013-14).")
 @click.option("--as-of", "as_of", default=None,
-              help="The pack's date, e.g. 2014-03 (default: the data's last month). At the plan year's end: a year-end pack.")
+              help="The pack's date, e.g. 2014-03 (default: the data's last month, or the plan year's end when the data "
+                   "runs past it). At the plan year's end: a year-end pack.")
 @click.option("--scenario", "scenario_file", default=None, help="Scenario file (or shipped example) for the scenarios section.")
 @click.option("--csf", "csf_file", default=None, help="Community Safety Fund assumptions (or csf-2013-14) for the money section.")
 @click.option("--fleet", "fleet_file", default=None, help="Fleet file (or fleet-2013) for the money section.")
@@ -1509,7 +1510,7 @@ def report_command(plan_file, as_of, scenario_file, csf_file, fleet_file, out_di
     from crimecast.forecast.spec import refuse_unused
     from crimecast.optimise.assumptions import load_assumptions
     from crimecast.optimise.fleet_spec import load_fleet
-    from crimecast.report.board import build_board_pack
+    from crimecast.report.board import build_board_pack, default_date
     from crimecast.report.board_html import write_board_pack, written_text
     from crimecast.scenarios.assess import check_milestones
     from crimecast.scenarios.plan import open_plan_counts
@@ -1521,6 +1522,11 @@ def report_command(plan_file, as_of, scenario_file, csf_file, fleet_file, out_di
     # the plan's `data:` unless --data or --dataset is given, to the last period every force its milestones name has
     scenario = load_scenario(scenario_file) if scenario_file else None  # on separate forces: the force it names
     data = open_plan_counts(data_source, plan_file=plan_file, as_of=month, force_wide=False, scenario=scenario)
+    dated = None
+    if month is None:  # a year-end pack on data that runs past the plan's year: dated at the year's end
+        month, dated = default_date(data.plan, data.counts)
+        if month is not None:  # the data as it stood then (its gaps decided on the months up to it)
+            data = open_plan_counts(data_source, plan_file=plan_file, as_of=month, force_wide=False, scenario=scenario)
     plan, counts = data.plan, data.counts
     if saved_name is not None and count_part(plan).milestones:  # (a plan of rates only forecasts them afresh)
         # the milestones read the saved forecast, and the fund forecasts with its own file's model and seed (only
@@ -1531,6 +1537,8 @@ def report_command(plan_file, as_of, scenario_file, csf_file, fleet_file, out_di
                       instead="forecast afresh without --forecast")
     check_milestones(counts, plan)  # a milestone on what the data does not hold: its error alone, before any note
     _say_provenance(counts, area=data.noted)  # the gaps of the areas its milestones name, not other forces'
+    if dated:
+        click.echo(f"Note: {dated}", err=True)
     folder = out_dir
     csf = load_assumptions(csf_file) if csf_file else None
     fleet = load_fleet(fleet_file) if fleet_file else None

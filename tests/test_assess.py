@@ -257,8 +257,10 @@ def test_next_year_p_meet_pairs_each_path_with_its_own_year_before(tmp_path):
     result = series_result(panel.paths, counts, a.category, a.area, as_of=cut, model="ets")
     year, before = result.year_total_paths(2014), result.year_total_paths(2013)
     assert a.baseline.probability.p == pytest.approx(float(np.mean(year <= 0.92 * before)))
-    assert a.last_year == pytest.approx(float(before.mean()))
+    assert a.last_year == pytest.approx(float(np.median(before)))  # its expected total as run gives it: the median
+    assert a.baseline.expected == pytest.approx(float(np.median(year)))
     assert a.baseline.recommended[0.5] == pytest.approx(float(np.quantile(year / before, 0.5) - 1))
+    assert a.baseline.expected_change == a.baseline.recommended[0.5]  # the change expected is the coin toss
 
 
 @settings(max_examples=40, deadline=None)
@@ -288,6 +290,17 @@ def test_an_outlook_with_no_year_before_to_compare_has_no_change_and_no_targets(
     assert np.isnan(result.expected_change) and result.recommended == {}
     assert (result.expected, result.probability.p) == (1000.0, pytest.approx(2 / 3))
     assert (result.lo80, result.hi80) == pytest.approx((840.0, 1160.0))
+
+
+@pytest.mark.parametrize("last_year", [1000.0, np.full(999, 1000.0)])
+def test_a_skewed_outlook_expects_the_median_path_as_run_does_so_the_coin_toss_agrees(last_year):
+    """London's "Unknown" burglary, 2022/23: the mean path said +160% while +48% was the coin toss (and run's median)."""
+    from crimecast.scenarios.assessment import outlook
+
+    totals = np.exp(np.linspace(-2.0, 2.0, 999)) * 1000.0  # skewed: the mean is far above the median
+    result = outlook(totals, last_year=last_year, threshold=1000.0)
+    assert result.expected == pytest.approx(1000.0) and result.expected < totals.mean() / 1.5
+    assert result.expected_change == pytest.approx(0.0, abs=1e-12) == result.recommended[0.5]
 
 
 def test_a_rate_outlook_reads_points_of_change_and_rates_to_aim_for():

@@ -301,8 +301,8 @@ def _assess_one(milestone: Milestone, key: Key, *, counts: pd.DataFrame, as_of: 
     if len(pending):  # planning next year mid-year: the year before is partly forecast, on the same paths
         bases = {name: f.year_total_paths(start - 1) for name, f in forecasts.items()}
         thresholds = _thresholds(milestone, bases)
-        last_year = float(bases["baseline"].mean())
-        threshold = float(np.mean(thresholds["baseline"]))
+        last_year = float(np.median(bases["baseline"]))  # its expected total: the median path's, as run gives it
+        threshold = float(np.median(thresholds["baseline"]))
     else:
         last_year = _previous_total(known, start, frequency)
         threshold = _threshold(milestone, last_year, where)
