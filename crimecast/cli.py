@@ -400,23 +400,15 @@ def run_command(ctx, category, area, jobs, as_json, spec_options, horizon, out_d
       forecast run crime --data mydata.csv --date-col Month --value-col Crimes
       forecast run all --save wm-2014     # then: forecast milestones burglary --forecast wm-2014
     """
-    from crimecast.data.rates import is_rate, rates_for
-    from crimecast.data.series import ALL, default_area
-    from crimecast.data.sources import open_counts, refuse_unknown_names
-    from crimecast.forecast.run import BacktestOptions, run_forecasts, run_size
+    from crimecast.forecast.run import BacktestOptions, open_run_data, run_forecasts, run_size
     from crimecast.forecast.spec import forecast_spec, refuse_unused, refuse_unused_switches
     from crimecast.report import forecast as render
     from crimecast.report.files import ChartWorkers
 
-    if save_name is not None:
-        from crimecast.forecast.saved import check_forecast_name
-
-        check_forecast_name(save_name)
-    counts = open_counts(data_source.asking(area))
-    refuse_unknown_names(counts, area=area, category=category)  # its own names refused first, as data_options does
-    _say_provenance(counts, area=area, category=category)
-    rates = rates_for(counts)  # a rate series (satisfied / surveyed) is forecast as a proportion
-    if category != ALL and is_rate(rates, category):
+    data = open_run_data(data_source, category=category, area=area, save=save_name)  # its own names refused first
+    counts, area = data.counts, data.area
+    _say_provenance(counts, area=data.asked, category=category)
+    if data.rates is not None:  # a rate series (satisfied / surveyed) is forecast as a proportion
         if save_name is not None:
             raise UsageError(f"'{category}' is a rate series; --save keeps forecasts of counts only. Run it without --save.")
         from crimecast.forecast.rates import LOGIT_BINOMIAL, NOT_FOR_RATES
@@ -426,10 +418,9 @@ def run_command(ctx, category, area, jobs, as_json, spec_options, horizon, out_d
                       why=f"a rate is forecast as a proportion by its own model, {LOGIT_BINOMIAL} (--paths, --seed and "
                           "--horizon apply)")
         rate_spec = forecast_spec(**spec_options, horizon=horizon)
-        return _run_rate(rates, category=category, area=area, horizon=horizon, n_paths=rate_spec.paths,
+        return _run_rate(data.rates, category=category, area=area, horizon=horizon, n_paths=rate_spec.paths,
                          seed=rate_spec.seed, backtest=not no_backtest, chart=not no_chart, out_dir=out_dir,
                          as_json=as_json, counts=counts)
-    area = area or (ALL if category == ALL else default_area(counts))
     spec = forecast_spec(**spec_options, horizon=horizon, exceptional=_exceptional(exceptional_spec, counts))
     refuse_unused_switches(spec, spec_options)
     options = BacktestOptions(backtest=not no_backtest)
@@ -441,12 +432,7 @@ def run_command(ctx, category, area, jobs, as_json, spec_options, horizon, out_d
                                 jobs=jobs or default_jobs(), progress=progress)
         reports, notes, failures = run.reports, run.notes, run.failures
         if save_name is not None:
-            saved = None
-            if run.panel is not None and not failures:
-                from crimecast.forecast.saved import save_panel
-
-                saved = save_panel(run.panel, name=save_name, counts=counts, store=data_source.store)
-            _show(render.save_text(saved, name=save_name, failures=failures))
+            _show(render.save_text(data.keep(run), name=save_name, failures=failures))
         _show(render.run_notes_text(notes))
         summary = render.run_summary(reports, failures=failures)
         with staged_output(out_dir) as stage, _progress(0 if no_chart else len(reports), "Drawing charts") as progress:

@@ -517,20 +517,32 @@ def test_a_plan_on_one_force_of_several_speaks_only_of_its_own_gaps(write_csv, t
     assert "filled 1 missing quarter" in merseyside.output  # the gap is there to be spoken of, for its own force
 
 
-def test_an_as_of_month_in_a_gap_is_said_to_be_a_gap_not_after_the_data(write_csv, tmp_path):
+@pytest.mark.parametrize("start, gap, year, use", [
+    ("2012-01", "2014-07", None,  # both sides serve: both offered, each said to be before or after the gap
+     "Use a month before the gap, 2014-06 or earlier, or one after it, 2014-08 or later."),
+    ("2013-01", "2014-07", None,  # was "Use 2014-12 or later.", with no word of why not the months either side
+     "Use a month after the gap, 2014-12 or later: up to 2014-06, before it, the data holds only 18 months, and a "
+     "milestone forecast needs at least 24 months of data up to the month it is made from."),
+    ("2012-01", "2015-02", "2014/15",  # was "... or 2015-03 or later", which the year then refused
+     "Use a month before the gap, 2015-01 or earlier: after it, 2015-03 is after 2015-02, the last month but one of "
+     "financial year 2014/15, the latest it can be assessed from."),
+])
+def test_an_as_of_month_in_a_gap_is_said_to_be_a_gap_not_after_the_data(write_csv, tmp_path, start, gap, year, use):
     """Merseyside has no 2019-07 in the police.uk counts: `milestones --as-of 2019-07` said "after the last month of
-    data (2019-06)", of data that runs to 2021-09."""
+    data (2019-06)", of data that runs to 2021-09. The months offered instead are those that serve, on either side."""
     from click.testing import CliRunner
 
     from crimecast.cli import cli
 
     rows = [f"{m:%Y-%m},{area},burglary,{100 + i % 12}" for area in ("north", "south")
-            for i, m in enumerate(pd.date_range("2012-01-01", "2015-06-01", freq="MS"))
-            if (area, f"{m:%Y-%m}") != ("north", "2014-07")]
+            for i, m in enumerate(pd.date_range(f"{start}-01", "2015-06-01", freq="MS"))
+            if (area, f"{m:%Y-%m}") != ("north", gap)]
     data = str(write_csv("month,force,category,count\n" + "\n".join(rows) + "\n"))
     result = CliRunner().invoke(cli, ["milestones", "burglary", "--target", "-5%", "--data", data, "--area", "north",
-                                      "--as-of", "2014-07", "--out", str(tmp_path / "out")])
+                                      "--as-of", gap, *(["--year", year] if year else []), "--out", str(tmp_path / "out")])
     assert result.exit_code == 2, result.output
-    assert ("--as-of 2014-07 falls in a gap in the data: North has no counts for 2014-07 (they go on from 2014-08), so "
-            "as the data stood at the end of 2014-07 its last month was 2014-06 and actuals for 2014-07 are not known. "
-            "Use 2014-06 or earlier, or 2014-08 or later.") in " ".join(result.output.split())
+    after = f"{pd.Timestamp(gap) + pd.DateOffset(months=1):%Y-%m}"
+    before = f"{pd.Timestamp(gap) - pd.DateOffset(months=1):%Y-%m}"
+    assert (f"--as-of {gap} falls in a gap in the data: North has no counts for {gap} (they go on from {after}), so "
+            f"as the data stood at the end of {gap} its last month was {before} and actuals for {gap} are not known. "
+            f"{use}") in " ".join(result.output.split())
