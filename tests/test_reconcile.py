@@ -8,8 +8,8 @@ from hypothesis import strategies as st
 
 from crimecast.data.load import load_counts
 from crimecast.data.series import series_of, with_totals
-from crimecast.forecast.reconcile import (REST_OF_FORCE, CoherentPaths, bottom_history, bottom_keys, correlate_paths,
-                                          _sum_of, history_correlation, pair_paths)
+from crimecast.forecast.reconcile import (AREA_CORRELATION_FLOOR, REST_OF_FORCE, CoherentPaths, bottom_history, bottom_keys,
+                                          correlate_paths, _sum_of, history_correlation, pair_paths)
 
 MONTHS = pd.date_range("2014-04-01", periods=12, freq="MS")
 
@@ -137,3 +137,29 @@ def test_an_areas_sum_keeps_the_periods_of_a_category_recorded_from_later():
     total = _sum_of([late, early])
     assert list(total.index) == list(early.index)  # not cut to the two months both have
     assert total.tolist() == [10.0, 20.0, 31.0, 42.0]  # before June the late category adds 0
+
+
+def _rank_correlations(totals):
+    ranks = np.argsort(np.argsort(np.asarray(totals), axis=1), axis=1)
+    corr = np.corrcoef(ranks)
+    return corr[np.triu_indices(len(totals), 1)]
+
+
+def test_districts_whose_histories_moved_apart_still_have_year_totals_paired_together():
+    """A force-wide surprise moves every district's year at once, however apart their month-by-month histories moved
+    (bench/RESULTS.md, sum-calibration): districts of one force are paired at least AREA_CORRELATION_FLOOR together,
+    peers not."""
+    index = pd.date_range("2008-04-01", periods=72, freq="MS")
+    rng = np.random.default_rng(5)
+    keys = [("x", a) for a in ("a", "b", "c", "d")]
+    histories = {k: pd.Series(np.exp(5 + rng.normal(0, 0.1, 72)), index=index) for k in keys}  # no common movement
+    paths = paths_for(keys, seed=9, n=2000).bottom
+    districts = pair_paths(paths, histories, total_categories=None, summed=True, seed_of=_seed_of)
+    paired = _rank_correlations([districts[k].sum(axis=1) for k in keys])  # ranks of normals at 0.3: about 0.29
+    assert paired.min() > 0.2 and paired.mean() > 0.25
+    floored = history_correlation([histories[k] for k in keys], floor=AREA_CORRELATION_FLOOR)
+    assert np.allclose(np.diag(floored), 1) and floored[np.triu_indices(4, 1)].min() >= AREA_CORRELATION_FLOOR - 1e-9
+    assert np.abs(history_correlation([histories[k] for k in keys])[np.triu_indices(4, 1)]).max() < 0.2  # as estimated
+    short = [h.iloc[:20] for h in histories.values()]  # too short to estimate: independent, or the floor
+    assert np.allclose(history_correlation(short), np.eye(4))
+    assert np.allclose(history_correlation(short, floor=0.3)[np.triu_indices(4, 1)], 0.3)
