@@ -1508,9 +1508,9 @@ def report_command(plan_file, as_of, scenario_file, csf_file, fleet_file, out_di
     # the plan's `data:` unless --data or --dataset is given, to the last period every force its milestones name has
     scenario = load_scenario(scenario_file) if scenario_file else None  # on separate forces: the force it names
     data = open_plan_counts(data_source, plan_file=plan_file, as_of=month, force_wide=False, scenario=scenario)
-    dated = None
+    dated = stored_rates = None
     if month is None:  # a year-end pack on data that runs past the plan's year: dated at the year's end
-        month, dated = default_date(data.plan, data.counts)
+        month, dated, stored_rates = default_date(data.plan, data.counts)  # (a dataset of rates only: read once)
         if month is not None:  # the data as it stood then (its gaps decided on the months up to it)
             data = open_plan_counts(data_source, plan_file=plan_file, as_of=month, force_wide=False, scenario=scenario)
     plan, counts = data.plan, data.counts
@@ -1533,7 +1533,7 @@ def report_command(plan_file, as_of, scenario_file, csf_file, fleet_file, out_di
                                 fleet=fleet, model=model, paths=n_paths, seed=seed,
                                 saved=_saved(saved_name, counts, data_source.store),
                                 against=_saved(against_name, counts, data_source.store), jobs=jobs or default_jobs(),
-                                progress=bar, store=data_source.store)
+                                progress=bar, store=data_source.store, rates=stored_rates)
     written = write_board_pack(pack, folder, pdf=not no_pdf)
     _show(written_text(pack, written, seconds=time.perf_counter() - started))
     if written.pdf_problem:

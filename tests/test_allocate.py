@@ -471,17 +471,22 @@ def test_a_fund_below_the_lower_limits_names_the_lowest_fund_that_meets_the_prot
     assert str(caught.value).endswith(f"; {raised}.") and caught.value.reason.endswith(f"; {raised}"), str(caught.value)
 
 
-def test_a_fund_below_the_lower_limits_with_the_fund_as_it_is_names_them_together_not_one_floor():
-    """Raise only (cutting the lower limits evenly is not enough on its own, the protected share bites): the rest said
-    "W: at least £1,800 would have to be lowered by £150", the whole shortfall on the largest floor."""
+def _floors_over_the_fund(protected_share: float | None = 0.16) -> AllocationSpec:
+    """W, C and F kept to 90% of last year (£3,150) from a fund of £3,000, F protected at ``protected_share``."""
     def kept(key, last, high=False):
         limits = [Limit("change-down", GE, 0.9 * last, f"{key.upper()}: at least £{0.9 * last:,.0f}", "change")]
         limits += [Limit("change-up", LE, 1.1 * last, f"{key.upper()}: at most £{1.1 * last:,.0f}", "change")] if high else []
         return Recipient(key, key.upper(), last, limits=tuple(limits))
 
-    spec = AllocationSpec(recipients=(kept("w", 2000), kept("c", 1000), kept("f", 500, high=True)),
-                          curves=({k: ResponseCurve(100, 300) for k in "wcf"},), budget=3000, protected_key="f",
-                          protected_share=0.16)
+    return AllocationSpec(recipients=(kept("w", 2000), kept("c", 1000), kept("f", 500, high=True)),
+                          curves=({k: ResponseCurve(100, 300) for k in "wcf"},), budget=3000,
+                          protected_key="f" if protected_share else None, protected_share=protected_share)
+
+
+def test_a_fund_below_the_lower_limits_with_the_fund_as_it_is_names_them_together_not_one_floor():
+    """Raise only (cutting the lower limits evenly is not enough on its own, the protected share bites): the rest said
+    "W: at least £1,800 would have to be lowered by £150", the whole shortfall on the largest floor."""
+    spec = _floors_over_the_fund()
     with pytest.raises(InfeasibleError) as caught:
         allocate(spec)
     message = str(caught.value)
@@ -495,6 +500,25 @@ def test_a_fund_below_the_lower_limits_with_the_fund_as_it_is_names_them_togethe
                                                                    if limit.sense == GE else limit for limit in r.limits))
                                            for r in spec.recipients), protected_share=0.142)
     assert sum(allocate(cut).spend.values()) <= 3000 + 1e-6
+
+
+@pytest.mark.parametrize("protected_share", [0.16, None])
+def test_a_fund_below_the_lower_limits_lists_as_relaxations_what_its_message_names(protected_share):
+    """The message names the lower limits together (each cut by 4.8%, then, raise only, the protected share), but
+    ``relaxations`` still held the one-floor result it replaced: W's £1,800 lowered by the whole £150."""
+    with pytest.raises(InfeasibleError) as caught:
+        allocate(_floors_over_the_fund(protected_share))
+    message, relaxations = str(caught.value), caught.value.relaxations
+    floors = [(text, round(amount, 1), unit) for text, amount, unit in relaxations[:3]]
+    assert floors == [("W: at least £1,800", 85.7, "£"), ("C: at least £900", 42.9, "£"), ("F: at least £450", 21.4, "£")]
+    assert sum(amount for _, amount, _ in relaxations[:3]) == pytest.approx(150)  # "by £150 in total"
+    if protected_share is None:  # cutting them is enough: that is all the change the message names
+        assert len(relaxations) == 3 and "(the same 4.8% off each would do)" in message, message
+    else:  # and then the share, as "with each cut by 4.8%: F: at least 16% ... lowered by 1.8 points" says
+        assert [text for text, _, _ in relaxations[3:]] == [
+            "F: at least 16% of the fund (protected share: at least £480)"], relaxations
+        assert f"with each cut by 4.8%: {relaxations[3][0]} would have to be lowered by 1.8" in message, message
+        assert relaxations[3][1] == pytest.approx(51, abs=1)  # "(£51 less of the £3,000 fund)"
 
 
 def test_a_remedy_much_smaller_in_pounds_than_the_one_smallest_in_points_is_said_too():

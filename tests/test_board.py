@@ -529,7 +529,8 @@ def test_a_year_end_pack_on_data_that_runs_past_the_year_is_dated_at_the_years_e
 def test_a_pack_on_a_dataset_of_rates_only_is_dated_by_its_rates_and_reads_no_survey_after_its_date(tmp_path,
                                                                                                   monkeypatch):
     """A stored dataset of rates has no counts: the pack is built from its rates, cut at the pack's date like counts,
-    and reads them once (was three times: to date the pack, for the assessment and for the p-chart)."""
+    and reads them once (was three times: to date the pack, for the assessment and for the p-chart; twice without
+    --as-of, to find its default date and again to build it)."""
     import crimecast.data.store as store_module
     from crimecast.data.rates import embedded_rates
     from crimecast.data.store import read_rates
@@ -558,6 +559,11 @@ def test_a_pack_on_a_dataset_of_rates_only_is_dated_by_its_rates_and_reads_no_su
     assert "(of the monthly rates used, as a sorted CSV of month, area, category, numerator, denominator" in text
     assert "Oct 2010 to Sep 2013: p-chart used" in text  # the p-chart's three years end at the pack's date
     assert "Outcome" not in text  # in-year: the rest of the year's surveys are not read, so no outcome
+    reads.clear()  # without --as-of: dated by the rates (at the year's end) and built from that one read (was two)
+    year_end = runner.invoke(cli, [*common, "--out", str(tmp_path / "year-end")])
+    assert year_end.exit_code == 0 and year_end.exception is None, year_end.output
+    assert reads == ["sat"]
+    assert "year-end report as of March 2014" in year_end.output
     late = runner.invoke(cli, [*common, "--as-of", "2014-04", "--out", str(tmp_path / "late")])
     assert late.exit_code == 2 and "Traceback" not in late.output
     assert "--as-of 2014-04 is after the last month of the rates (2014-03). Use 2014-03 or earlier." in late.output

@@ -160,3 +160,31 @@ def test_a_contribution_that_rounds_to_no_crimes_shows_0_not_minus_0(result):
     tiny.loc[tiny["driver"] == "interaction", "change"] = -0.3
     shown = contribution_frame(dataclasses.replace(result, contributions=tiny))
     assert "-0" not in shown["crimes"].tolist() and "0" in shown["crimes"].tolist()
+
+
+def test_the_year_table_shows_beside_each_mean_change_the_median_milestones_expects(result, tmp_path):
+    """scenario run showed only means (+9.4% for violence with injury under the reporting push) where milestones
+    --scenario expects the median path's change (+8.8%): two figures for one forecast. Each change now has the median
+    milestones gives beside it; the CSV keeps its columns in their order and adds the medians after them."""
+    from crimecast.report.scenarios import write_scenario_tables, year_table
+    from crimecast.report.tables import percent
+    from crimecast.scenarios.assessment import outlook
+
+    key = ("violence-with-injury", "force")
+    years = result.financial_years().set_index(["category", "area"])
+    vwi = years.loc[key]
+    shown = year_table(result).set_index("series").loc["Violence with injury — force-wide"]
+    for forecast, name, column in zip(result.forecasts(key), ("baseline", "scenario"), ("median", "median ")):
+        expected = outlook(forecast.year_total_paths(2013), last_year=vwi["previous_actual"], threshold=0.0)
+        assert vwi[f"{name}_change_median"] == pytest.approx(expected.expected_change, abs=1e-12)
+        assert vwi[f"{name}_median"] == pytest.approx(expected.expected, abs=1e-9)
+        assert shown[column] == percent(expected.expected_change)
+    assert shown["change "] == percent(vwi["scenario_change_mean"]) != shown["median "]  # the mean, as before
+    header = write_scenario_tables(result, tmp_path, data_label="x")[1].read_text(encoding="utf-8").splitlines()[0]
+    assert header.split(",")[:21] == [
+        "category", "area", "financial_year", "previous_actual", "previous_expected", "previous_months_forecast",
+        "baseline_mean", "baseline_lo80", "baseline_hi80", "scenario_mean", "scenario_lo80", "scenario_hi80",
+        "difference_mean", "difference_lo80", "difference_hi80", "baseline_change", "scenario_change_mean",
+        "scenario_change_lo80", "scenario_change_hi80", "actual", "actual_change"]
+    assert {"baseline_median", "scenario_median", "baseline_change_median", "scenario_change_median"} <= set(
+        header.split(","))

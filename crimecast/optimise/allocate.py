@@ -472,16 +472,17 @@ def floors_total(spec: AllocationSpec) -> float:
     return total
 
 
-def _lower_limits(spec: AllocationSpec) -> list[str]:
-    """Each recipient's own lower limit that holds (the largest, or its fixed sum), in its own words."""
+def _lower_limits(spec: AllocationSpec) -> list[tuple[str, float]]:
+    """Each recipient's own lower limit that holds (the largest, or its fixed sum): its own words and its amount."""
     said = []
     for r in spec.recipients:
         if r.fixed is not None:
-            said.append(f"{r.label}: fixed at {money(r.fixed)}")
+            said.append((f"{r.label}: fixed at {money(r.fixed)}", r.fixed))
             continue
         lows = [limit for limit in r.limits if limit.sense == GE and f"{limit.name}:{r.key}" not in spec.dropped]
         if lows and max(limit.amount for limit in lows) > 0:
-            said.append(max(lows, key=lambda limit: limit.amount).description)
+            highest = max(lows, key=lambda limit: limit.amount)
+            said.append((highest.description, highest.amount))
     return said
 
 
@@ -570,7 +571,11 @@ def _fund_below_floors(spec: AllocationSpec, error: InfeasibleError, *, solver: 
     £X - £Y in total, each checked by solving (the cut as the same share off
     every lower limit), then names the lower limits. Where a check fails the
     elastic explanation follows. The error's ``reason`` (a budget curve's
-    "why no plan" cell) is the first sentence: the fact and the way out.
+    "why no plan" cell) is the first sentence: the fact and the way out. Its
+    ``relaxations`` are the change with the fund as it is that the message
+    names: the lower limits each cut by the same share (then, where that is
+    not enough, what else must give), or the elastic explanation's where the
+    message falls back on it.
     """
     floors = float(np.ceil(floors_total(spec) - 1e-6))
     if floors <= spec.budget:
@@ -590,11 +595,18 @@ def _fund_below_floors(spec: AllocationSpec, error: InfeasibleError, *, solver: 
     if needed > floors:
         said = [_share_words(spec, c) for c in lowest[1]] or ["every other limit"]
         fact += f", and with {' and '.join(said)} the lowest fund that meets them all is {money(needed)}"
-    limits = f" The lower limits: {'; '.join(_lower_limits(spec))}."
+    lower = _lower_limits(spec)
+    limits = f" The lower limits: {'; '.join(text for text, _ in lower)}."
     elastic = (f" The smallest change that would allow one with the fund as it is: {error.reason}." if error.relaxations
                else f" {error.reason}")
-    if not scaled:  # the shortfall is the lower limits' together: say what else must give once they are cut evenly
-        elastic = _after_the_cut(spec, cut, solver=solver, time_limit=time_limit) or elastic
+    relaxations = error.relaxations  # the change with the fund as it is, as the message names it
+    cut_evenly = [(text, amount * cut, "£") for text, amount in lower if amount > 0]
+    if scaled:  # cutting the lower limits evenly is that change
+        relaxations = cut_evenly
+    else:  # the shortfall is the lower limits' together: say what else must give once they are cut evenly
+        after = _after_the_cut(spec, cut, solver=solver, time_limit=time_limit)
+        if after is not None:
+            elastic, relaxations = after[0], [*cut_evenly, *after[1]]
     if raised and scaled:
         first = (f"{fact}: raise the fund by {short} (to {money(needed)}), or cut the lower limits by {over} in total "
                  f"(the same {cut:.1%} off each would do).")
@@ -611,12 +623,14 @@ def _fund_below_floors(spec: AllocationSpec, error: InfeasibleError, *, solver: 
         first = (f"{fact}: no larger fund would do on its own, nor cutting the lower limits by {over} in total (the "
                  f"same {cut:.1%} off each).")
         rest = elastic
-    return InfeasibleError(f"{PROBLEM}: no plan meets every constraint. {first}{rest}", error.relaxations, reason=first)
+    return InfeasibleError(f"{PROBLEM}: no plan meets every constraint. {first}{rest}", relaxations, reason=first)
 
 
-def _after_the_cut(spec: AllocationSpec, cut: float, *, solver: str, time_limit: float | None) -> str | None:
+def _after_the_cut(spec: AllocationSpec, cut: float, *, solver: str,
+                   time_limit: float | None) -> tuple[str, list[tuple[str, float, str]]] | None:
     """With every lower limit cut by ``cut`` (a share, the same off each: the fund then meets their sum), what else
-    would have to give, as a sentence; ``None`` where the solves cannot say.
+    would have to give: a sentence, and those relaxations (as ``InfeasibleError.relaxations``); ``None`` where the
+    solves cannot say.
 
     The elastic explanation at the fund as it is put the whole shortfall of the lower limits on one of them
     ("W: at least £1,800 would have to be lowered by £150"): the shortfall is theirs together.
@@ -633,7 +647,7 @@ def _after_the_cut(spec: AllocationSpec, cut: float, *, solver: str, time_limit:
         if not why.relaxations:
             return None
         return (f" With the fund as it is, the lower limits together are the shortfall; with each cut by {cut:.1%}: "
-                f"{why.reason}.")
+                f"{why.reason}."), why.relaxations
     except SolverError:
         return None
     return None

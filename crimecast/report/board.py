@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -237,29 +238,40 @@ def year_end_month(plan: Plan) -> pd.Timestamp:
     return financial_year_months(_plan_years(plan)[-1])[-1]
 
 
-def _data_end(counts: pd.DataFrame, data: pd.DataFrame | None = None) -> pd.Timestamp:
-    """The last month of the data a pack is dated by (a quarter's last month, for quarterly data; a dataset of rates
-    only: its rates', ``data`` when already read by :func:`_pack_data`)."""
-    data = _pack_data(counts)[0] if data is None else data
+def _data_end(counts: pd.DataFrame, data: pd.DataFrame) -> pd.Timestamp:
+    """The last month of the data a pack is dated by, ``data`` from :func:`_pack_data` (a quarter's last month, for
+    quarterly data; a dataset of rates only: its rates')."""
     return frequency_of(counts).period_end_month(data["month"].max())
 
 
-def default_date(plan: Plan, counts: pd.DataFrame) -> tuple[pd.Timestamp | None, str | None]:
+class PackDate(NamedTuple):
+    """When a pack without ``--as-of`` stands (:func:`default_date`)."""
+
+    month: pd.Timestamp | None  # ``None``: the data's last month (it ends at or before the plan's year's end)
+    note: str | None  # why it is not the data's last month, when it is not
+    rates: pd.DataFrame | None = None  # a dataset of rates only: its rates as stored, read to date the pack
+
+
+def default_date(plan: Plan, counts: pd.DataFrame) -> PackDate:
     """The date a pack without ``--as-of`` stands at, and a note saying why, when that is not the data's last month.
 
     A Board reads a year-end report as the year as it ended: when the data runs past the end of the plan's year
     (a 2020/21 plan on data to September 2021), the pack is dated at the year's end, its control charts and icons
     reading the data to then, not a year-end report "as of September 2021" whose charts speak of the months after.
-    ``(None, None)`` when the data ends at or before the year's end (the pack is dated by it).
+    Month and note ``None`` when the data ends at or before the year's end (the pack is dated by it). A dataset of
+    rates only is dated by its rates, read from the store here: :attr:`PackDate.rates` passes them on to
+    :func:`build_board_pack` (its ``rates``), which then does not read them again.
     """
-    end, last = year_end_month(plan), _data_end(counts)
+    data, holds = _pack_data(counts)
+    rates = data if holds == "rates" else None
+    end, last = year_end_month(plan), _data_end(counts, data)
     if last <= end:
-        return None, None
+        return PackDate(None, None, rates)
     frequency = frequency_of(counts)
-    return end, (f"the data runs to {frequency.label(frequency.period_containing(last))}, after {_plan_year_label(plan)} "
+    return PackDate(end, f"the data runs to {frequency.label(frequency.period_containing(last))}, after {_plan_year_label(plan)} "
                  f"ended: the pack is its year-end report, dated at the year's end ({end:%B %Y}); --as-of "
                  f"{last:%Y-%m} dates it by the data's last month instead, its charts reading the later "
-                 f"{frequency.noun}s too.")
+                 f"{frequency.noun}s too.", rates)
 
 
 def _plan_year_label(plan: Plan) -> str:
@@ -286,16 +298,18 @@ def _known_by(counts: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
     return known
 
 
-def _pack_data(counts: pd.DataFrame) -> tuple[pd.DataFrame, str]:
+def _pack_data(counts: pd.DataFrame, rates: pd.DataFrame | None = None) -> tuple[pd.DataFrame, str]:
     """The table the pack's dates and fingerprint are read from, and what it holds (``counts`` or ``rates``).
 
-    The counts; for a stored dataset of rates only (which has no counts), its rates as stored.
+    The counts; for a stored dataset of rates only (which has no counts), its rates as stored: ``rates`` when
+    already read (:attr:`PackDate.rates`), else read from the store.
     """
     if counts.attrs.get("kind") != "rates":
         return counts, "counts"
     from crimecast.data.store import read_rates
 
-    rates = read_rates(str(counts.attrs.get("source", "")), store=counts.attrs["store"])
+    if rates is None:
+        rates = read_rates(str(counts.attrs.get("source", "")), store=counts.attrs["store"])
     if rates is None:
         raise DataError(f"{counts.attrs.get('source', 'the data')} holds neither counts nor rates: there is nothing "
                         "to report. Import data into it first (see `forecast data import --help`).")
@@ -909,7 +923,8 @@ def build_board_pack(counts: pd.DataFrame, plan: Plan, *, as_of: pd.Timestamp | 
                      scenario: Scenario | None = None, csf: tuple[CsfAssumptions, str] | None = None,
                      fleet: Fleet | None = None, model: str | None = None, paths: int | None = None,
                      seed: int | None = None, saved: Panel | None = None, against: Panel | None = None,
-                     jobs: int = 1, progress: Progress | None = None, store: str | None = None) -> BoardPack:
+                     jobs: int = 1, progress: Progress | None = None, store: str | None = None,
+                     rates: pd.DataFrame | None = None) -> BoardPack:
     """Compute the Board pack for ``plan`` as of ``as_of``.
 
     Parameters
@@ -948,6 +963,9 @@ def build_board_pack(counts: pd.DataFrame, plan: Plan, *, as_of: pd.Timestamp | 
     store
         The store a fund file's ``forecast.data`` may name a dataset in (default ``$CRIMECAST_STORE`` or
         ``crimecast.duckdb``), as ``forecast optimise csf`` reads it.
+    rates
+        For a stored dataset of rates only: its rates as stored, when already read (:attr:`PackDate.rates`, from
+        :func:`default_date`); ``None`` reads them. Ignored for data with counts.
 
     Raises
     ------
@@ -955,7 +973,7 @@ def build_board_pack(counts: pd.DataFrame, plan: Plan, *, as_of: pd.Timestamp | 
         Whatever the underlying functions raise (unknown series, an
         infeasible fund, ...), before anything is written.
     """
-    data, holds = _pack_data(counts)  # a dataset of rates only is dated by its rates
+    data, holds = _pack_data(counts, rates)  # a dataset of rates only is dated by its rates (read once)
     last = _data_end(counts, data)  # a quarter's last month, for quarterly data
     as_of = min(last, year_end_month(plan)) if as_of is None else as_of  # a year-end pack: at the year's end
     what = "the rates" if holds == "rates" else "data"
@@ -1019,5 +1037,5 @@ def build_board_pack(counts: pd.DataFrame, plan: Plan, *, as_of: pd.Timestamp | 
                      csf=csf_view, fleet=fleet_part, notes=notes)
 
 
-__all__ = ["BoardPack", "MilestoneView", "Provenance", "build_board_pack", "default_date", "fingerprint", "for_board",
+__all__ = ["BoardPack", "MilestoneView", "PackDate", "Provenance", "build_board_pack", "default_date", "fingerprint", "for_board",
            "part_forecast_footnote", "plain_words", "year_end_month"]

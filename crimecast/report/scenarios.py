@@ -127,7 +127,11 @@ def part_forecast_note(years: pd.DataFrame) -> list[str]:
 
 
 def year_table(result: ScenarioResult) -> pd.DataFrame:
-    """Financial-year totals, baseline vs scenario, for the terminal."""
+    """Financial-year totals, baseline vs scenario, for the terminal.
+
+    The totals, differences and changes are means (they add up, as the contributions do); each change has the median
+    path's beside it, the expected change ``forecast milestones`` gives (under ``--scenario`` too).
+    """
     years = result.financial_years()
     has_actual = years["actual"].notna().any()
     shown = pd.DataFrame({
@@ -136,8 +140,10 @@ def year_table(result: ScenarioResult) -> pd.DataFrame:
         "last year": last_year(years),
         "baseline (80%)": [_interval(*r) for r in zip(years["baseline_mean"], years["baseline_lo80"], years["baseline_hi80"])],
         "change": years["baseline_change"].map(percent),
+        "median": years["baseline_change_median"].map(percent),
         "scenario (80%)": [_interval(*r) for r in zip(years["scenario_mean"], years["scenario_lo80"], years["scenario_hi80"])],
         "change ": years["scenario_change_mean"].map(percent),
+        "median ": years["scenario_change_median"].map(percent),
         "difference (80%)": [f"{signed_count(m)} ({signed_count(lo)} to {signed_count(hi)})" for m, lo, hi in
                              zip(years["difference_mean"], years["difference_lo80"], years["difference_hi80"])],
     })
@@ -251,7 +257,8 @@ def scenario_text(result: ScenarioResult, *, data_label: str, folder: Path, file
         lines.append(plain(scenario.description.strip()))
     lines.append(heading("\nDrivers:"))
     lines += [plain(f"- {describe_driver(driver, whole=result.resolved.whole_title)}") for driver in result.resolved.drivers]
-    lines += [heading("\nFinancial years (mean and 80% interval; change on the year before):"),
+    lines += [heading("\nFinancial years (mean and 80% interval; change on the year before: mean, and median as milestones "
+                      "gives it):"),
               plain(tables.text_table(year_table(result), align_left=("series", "year")))]
     lines += [plain(line) for line in actual_sentences(result)]
     lines += [note(f"Note: {text}") for text in part_forecast_note(result.financial_years())]

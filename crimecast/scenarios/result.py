@@ -130,6 +130,13 @@ class ScenarioResult:
         (the second year of a two-year scenario) has its change on that year
         read path by path, each path's year against the same path's year
         before, as milestones do.
+
+        The means add up (the difference, and driver by driver in
+        :func:`contribution_table`); the last columns, ``baseline_median``,
+        ``scenario_median``, ``baseline_change_median`` and
+        ``scenario_change_median``, are the median path's total and change, the
+        figures ``forecast run`` and ``forecast milestones`` (its expected
+        change, under ``--scenario`` too) give a year.
         """
         rows = []
         for key in self.reported:
@@ -154,6 +161,7 @@ class ScenarioResult:
                 base_now, scen_now = base_fc.year_total_paths(start), scen_fc.year_total_paths(start)
                 with np.errstate(divide="ignore", invalid="ignore"):
                     change = scen_now / scen_before - 1
+                    base_change = base_now / base_before - 1
                 before = float(np.mean(base_before))
                 row["baseline_change"] = float(np.mean(base_now) / before - 1) if before else np.nan
                 row.update({f"scenario_change_{k}": float(v[0]) for k, v in
@@ -162,8 +170,18 @@ class ScenarioResult:
                     row["scenario_change_mean"] = float(np.mean(scen_now) / np.mean(scen_before) - 1)
                 row["actual"] = _actual_total(self.history[key], start)
                 row["actual_change"] = _actual_total(history, start) / previous - 1 if previous else np.nan
+                row.update(_medians(base, scen, base_change if before else np.nan, change))
                 rows.append(row)
         return pd.DataFrame(rows)
+
+
+def _medians(base: np.ndarray, scen: np.ndarray, base_change: np.ndarray | float,
+             scen_change: np.ndarray) -> dict[str, float]:
+    """The median path's year total and change on the year before (per path, as ``milestones`` reads its expected
+    change: the change met with probability 50%), baseline and scenario."""
+    return {"baseline_median": float(np.median(base)), "scenario_median": float(np.median(scen)),
+            "baseline_change_median": float(np.median(base_change)),
+            "scenario_change_median": float(np.median(scen_change))}
 
 
 def contribution_table(baseline: CoherentPaths, alone: dict[str, CoherentPaths], together: CoherentPaths, *,
