@@ -223,9 +223,16 @@ def write_scenario_tables(result: ScenarioResult, folder: Path, *, data_label: s
     monthly["month"] = monthly["month"].dt.strftime("%Y-%m")
     return [
         write_csv_atomic(monthly.round(DECIMALS).assign(**extra), folder / "monthly.csv"),
-        write_csv_atomic(named_areas(result.financial_years(), force).round(4).assign(**extra), folder / "financial_years.csv"),
+        write_csv_atomic(_medians_last(named_areas(result.financial_years(), force).round(4).assign(**extra)),
+                         folder / "financial_years.csv"),
         write_csv_atomic(named_areas(result.contributions, force).round(4).assign(**extra), folder / "contributions.csv"),
     ]
+
+
+def _medians_last(years: pd.DataFrame) -> pd.DataFrame:
+    """The median columns (added in session 32) after every older one, so a reader by position still works."""
+    medians = [column for column in years.columns if column.endswith("_median")]
+    return years[[column for column in years.columns if column not in medians] + medians]
 
 
 def scenario_json(result: ScenarioResult, *, files: list[Path]) -> dict:
