@@ -20,7 +20,7 @@ from crimecast.data.read import is_month_label, missing_column, read_table
 from crimecast.data.schema import DEFAULT_FILL, DEFAULT_MAX_GAP, ROW, FillMissing, clean_counts, validate
 from crimecast.data.force_ends import forces_in, is_force_column, keyed_as_forces, parents_in, top_forces
 from crimecast.data.shared import FrozenDict, FrozenList
-from crimecast.data.category_maps import HOME_OFFICE, POLICE_UK, map_frame, matches_police_uk, near_miss, read_map_file
+from crimecast.data.category_maps import HOME_OFFICE, POLICE_UK, map_frame, near_miss, read_map_file, shipped_for
 from crimecast.data.slugs import force_slug, slugify
 from crimecast.data.store import ImportedData, SourceFile, StoredDataset, sha256_of
 from crimecast.errors import DataError
@@ -203,11 +203,13 @@ def _check_duplicate_key(tidy: pd.DataFrame, frame: pd.DataFrame, read: list[str
 def _category_map(names: list[str], map_file: str | Path | None, *, source: str) -> tuple[pd.DataFrame, list[str]]:
     if map_file:
         return map_frame(read_map_file(Path(map_file)), names), [f"categories mapped by {map_file}."]
-    if matches_police_uk(names):
-        return map_frame(POLICE_UK, names), [f"{source}: the categories are police.uk crime types, so the police.uk map "
+    police_uk = shipped_for(names, POLICE_UK)  # whatever the case and punctuation: burglary, anti-social-behaviour
+    if police_uk is not None:
+        return map_frame(police_uk, names), [f"{source}: the categories are police.uk crime types, so the police.uk map "
                                              "is used: total recorded crime leaves out anti-social behaviour."]
-    if set(names) <= set(HOME_OFFICE):
-        return map_frame(HOME_OFFICE, names), []
+    home_office = shipped_for(names, HOME_OFFICE)
+    if home_office is not None:
+        return map_frame(home_office, names), []
     return map_frame({}, names), []
 
 
