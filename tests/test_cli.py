@@ -309,6 +309,13 @@ def test_spc_too_short_is_explained(write_csv):
     assert result.exit_code == 1 and "at least 12 months" in result.output
 
 
+def test_spc_from_after_the_data_ends_names_its_last_month():
+    result = invoke("spc", "robbery", "--from", "2030-01")  # the embedded data end at 2014-03
+    assert result.exit_code == 1 and "only 0 months" not in result.output
+    assert ("--from 2030-01 is after the data ends (its last month is 2014-03): there is nothing to chart. A chart "
+            "needs at least 12 months: give a --from no later than 2013-04") in result.output
+
+
 def test_spc_bad_from_month_is_a_usage_error():
     result = invoke("spc", "robbery", "--from", "last spring")
     assert result.exit_code == 2 and "--from" in result.output
