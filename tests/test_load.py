@@ -136,6 +136,18 @@ def test_a_mistyped_lower_case_crime_type_is_still_named(write_csv):
         load_counts(path)
 
 
+@pytest.mark.parametrize("other, areas, key", [
+    ("Merseyside Police", None, "merseyside"),  # one force: stored as merseyside
+    ("Cleveland Police", None, "merseyside"),  # forces as peers
+    ("Cleveland Police", "parts", "merseyside-police"),  # districts of one force: the name's slug is the key
+])
+def test_a_duplicate_row_names_its_area_by_the_key_it_is_stored_under(write_csv, other, areas, key):
+    path = write_csv("month,force,crime_type,count\n2020-01,Merseyside Police,Burglary,10\n"
+                     f"2020-01,{other},Robbery,5\n2020-01,Merseyside Police,Burglary,11\n")
+    with pytest.raises(DataError, match=f"row 4: a second count for burglary in {key} in 2020-01"):
+        load_counts(path, areas=areas)
+
+
 def test_a_mistyped_police_uk_crime_type_is_named_by_row_rather_than_made_a_category(write_csv):
     rows = "".join(f"2020-0{m},Merseyside Police,{t},{n}\n" for m in (1, 2, 3)
                    for t, n in (("Anti-social behaviour", 50), ("Burglary", 10), ("Robbery", 5)))
