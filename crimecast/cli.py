@@ -400,23 +400,15 @@ def run_command(ctx, category, area, jobs, as_json, spec_options, horizon, out_d
       forecast run crime --data mydata.csv --date-col Month --value-col Crimes
       forecast run all --save wm-2014     # then: forecast milestones burglary --forecast wm-2014
     """
-    from crimecast.data.rates import is_rate, rates_for
-    from crimecast.data.series import ALL, default_area
-    from crimecast.data.sources import open_counts, refuse_unknown_names
-    from crimecast.forecast.run import BacktestOptions, run_forecasts, run_size
+    from crimecast.forecast.run import BacktestOptions, open_run_data, run_forecasts, run_size
     from crimecast.forecast.spec import forecast_spec, refuse_unused, refuse_unused_switches
     from crimecast.report import forecast as render
     from crimecast.report.files import ChartWorkers
 
-    if save_name is not None:
-        from crimecast.forecast.saved import check_forecast_name
-
-        check_forecast_name(save_name)
-    counts = open_counts(data_source.asking(area))
-    refuse_unknown_names(counts, area=area, category=category)  # its own names refused first, as data_options does
-    _say_provenance(counts, area=area, category=category)
-    rates = rates_for(counts)  # a rate series (satisfied / surveyed) is forecast as a proportion
-    if category != ALL and is_rate(rates, category):
+    data = open_run_data(data_source, category=category, area=area, save=save_name)  # its own names refused first
+    counts, area = data.counts, data.area
+    _say_provenance(counts, area=data.asked, category=category)
+    if data.rates is not None:  # a rate series (satisfied / surveyed) is forecast as a proportion
         if save_name is not None:
             raise UsageError(f"'{category}' is a rate series; --save keeps forecasts of counts only. Run it without --save.")
         from crimecast.forecast.rates import LOGIT_BINOMIAL, NOT_FOR_RATES
@@ -426,10 +418,9 @@ def run_command(ctx, category, area, jobs, as_json, spec_options, horizon, out_d
                       why=f"a rate is forecast as a proportion by its own model, {LOGIT_BINOMIAL} (--paths, --seed and "
                           "--horizon apply)")
         rate_spec = forecast_spec(**spec_options, horizon=horizon)
-        return _run_rate(rates, category=category, area=area, horizon=horizon, n_paths=rate_spec.paths,
+        return _run_rate(data.rates, category=category, area=area, horizon=horizon, n_paths=rate_spec.paths,
                          seed=rate_spec.seed, backtest=not no_backtest, chart=not no_chart, out_dir=out_dir,
                          as_json=as_json, counts=counts)
-    area = area or (ALL if category == ALL else default_area(counts))
     spec = forecast_spec(**spec_options, horizon=horizon, exceptional=_exceptional(exceptional_spec, counts))
     refuse_unused_switches(spec, spec_options)
     options = BacktestOptions(backtest=not no_backtest)
@@ -441,12 +432,7 @@ def run_command(ctx, category, area, jobs, as_json, spec_options, horizon, out_d
                                 jobs=jobs or default_jobs(), progress=progress)
         reports, notes, failures = run.reports, run.notes, run.failures
         if save_name is not None:
-            saved = None
-            if run.panel is not None and not failures:
-                from crimecast.forecast.saved import save_panel
-
-                saved = save_panel(run.panel, name=save_name, counts=counts, store=data_source.store)
-            _show(render.save_text(saved, name=save_name, failures=failures))
+            _show(render.save_text(data.keep(run), name=save_name, failures=failures))
         _show(render.run_notes_text(notes))
         summary = render.run_summary(reports, failures=failures)
         with staged_output(out_dir) as stage, _progress(0 if no_chart else len(reports), "Drawing charts") as progress:
@@ -1464,7 +1450,8 @@ def forecasts_command(store, drop_name, as_json):
 @cli.command("report")
 @click.option("--plan", "plan_file", required=True, help="A YAML or CSV plan of milestones, or a shipped plan (plan-2013-14).")
 @click.option("--as-of", "as_of", default=None,
-              help="The pack's date, e.g. 2014-03 (default: the data's last month). At the plan year's end: a year-end pack.")
+              help="The pack's date, e.g. 2014-03 (default: the data's last month, or the plan year's end when the data "
+                   "runs past it). At the plan year's end: a year-end pack.")
 @click.option("--scenario", "scenario_file", default=None, help="Scenario file (or shipped example) for the scenarios section.")
 @click.option("--csf", "csf_file", default=None, help="Community Safety Fund assumptions (or csf-2013-14) for the money section.")
 @click.option("--fleet", "fleet_file", default=None, help="Fleet file (or fleet-2013) for the money section.")
@@ -1509,7 +1496,7 @@ def report_command(plan_file, as_of, scenario_file, csf_file, fleet_file, out_di
     from crimecast.forecast.spec import refuse_unused
     from crimecast.optimise.assumptions import load_assumptions
     from crimecast.optimise.fleet_spec import load_fleet
-    from crimecast.report.board import build_board_pack
+    from crimecast.report.board import build_board_pack, default_date
     from crimecast.report.board_html import write_board_pack, written_text
     from crimecast.scenarios.assess import check_milestones
     from crimecast.scenarios.plan import open_plan_counts
@@ -1521,6 +1508,11 @@ def report_command(plan_file, as_of, scenario_file, csf_file, fleet_file, out_di
     # the plan's `data:` unless --data or --dataset is given, to the last period every force its milestones name has
     scenario = load_scenario(scenario_file) if scenario_file else None  # on separate forces: the force it names
     data = open_plan_counts(data_source, plan_file=plan_file, as_of=month, force_wide=False, scenario=scenario)
+    dated = None
+    if month is None:  # a year-end pack on data that runs past the plan's year: dated at the year's end
+        month, dated = default_date(data.plan, data.counts)
+        if month is not None:  # the data as it stood then (its gaps decided on the months up to it)
+            data = open_plan_counts(data_source, plan_file=plan_file, as_of=month, force_wide=False, scenario=scenario)
     plan, counts = data.plan, data.counts
     if saved_name is not None and count_part(plan).milestones:  # (a plan of rates only forecasts them afresh)
         # the milestones read the saved forecast, and the fund forecasts with its own file's model and seed (only
@@ -1531,6 +1523,8 @@ def report_command(plan_file, as_of, scenario_file, csf_file, fleet_file, out_di
                       instead="forecast afresh without --forecast")
     check_milestones(counts, plan)  # a milestone on what the data does not hold: its error alone, before any note
     _say_provenance(counts, area=data.noted)  # the gaps of the areas its milestones name, not other forces'
+    if dated:
+        click.echo(f"Note: {dated}", err=True)
     folder = out_dir
     csf = load_assumptions(csf_file) if csf_file else None
     fleet = load_fleet(fleet_file) if fleet_file else None

@@ -469,3 +469,49 @@ def test_a_fund_below_the_lower_limits_names_the_lowest_fund_that_meets_the_prot
               "fund that meets every limit)")
     assert "F: at least 16% of the fund (protected share: at least £512) would have to be lowered by" in str(caught.value)
     assert str(caught.value).endswith(f"; {raised}.") and caught.value.reason.endswith(f"; {raised}"), str(caught.value)
+
+
+def test_a_fund_below_the_lower_limits_with_the_fund_as_it_is_names_them_together_not_one_floor():
+    """Raise only (cutting the lower limits evenly is not enough on its own, the protected share bites): the rest said
+    "W: at least £1,800 would have to be lowered by £150", the whole shortfall on the largest floor."""
+    def kept(key, last, high=False):
+        limits = [Limit("change-down", GE, 0.9 * last, f"{key.upper()}: at least £{0.9 * last:,.0f}", "change")]
+        limits += [Limit("change-up", LE, 1.1 * last, f"{key.upper()}: at most £{1.1 * last:,.0f}", "change")] if high else []
+        return Recipient(key, key.upper(), last, limits=tuple(limits))
+
+    spec = AllocationSpec(recipients=(kept("w", 2000), kept("c", 1000), kept("f", 500, high=True)),
+                          curves=({k: ResponseCurve(100, 300) for k in "wcf"},), budget=3000, protected_key="f",
+                          protected_share=0.16)
+    with pytest.raises(InfeasibleError) as caught:
+        allocate(spec)
+    message = str(caught.value)
+    assert "W: at least £1,800 would have to be lowered" not in message, message
+    assert message.endswith(
+        "The lower limits: W: at least £1,800; C: at least £900; F: at least £450. With the fund as it is, the lower "
+        "limits together are the shortfall; with each cut by 4.8%: F: at least 16% of the fund (protected share: at "
+        "least £480) would have to be lowered by 1.8 percentage points, to 14.2% (£51 less of the £3,000 fund)."), message
+    # checked by solving: the lower limits cut by 4.8% and the share at 14.2% of £3,000 (£426) leave a plan
+    cut = replace(spec, recipients=tuple(replace(r, limits=tuple(replace(limit, amount=limit.amount * 3000 / 3150)
+                                                                   if limit.sense == GE else limit for limit in r.limits))
+                                           for r in spec.recipients), protected_share=0.142)
+    assert sum(allocate(cut).spend.values()) <= 3000 + 1e-6
+
+
+def test_a_remedy_much_smaller_in_pounds_than_the_one_smallest_in_points_is_said_too():
+    """Three fairness limits moved 24 points in all (£314) were the only remedy named; C's floor lowered by £210 alone
+    also does, in fewer pounds: both are said, each in its own units, each from its own solve."""
+    recipients = tuple(Recipient(k, k.upper(), last, limits=(
+        Limit("change-down", GE, 0.9 * last, f"{k.upper()}: at least £{0.9 * last:,.0f}", "change"),
+        Limit("change-up", LE, 1.1 * last, f"{k.upper()}: at most £{1.1 * last:,.0f}", "change")))
+        for k, last in (("a", 400), ("b", 500), ("c", 400)))
+    spec = AllocationSpec(recipients=recipients, curves=({k: ResponseCurve(100, 300) for k in "abc"},), budget=1300,
+                          shares={"a": 4 / 9, "b": 4 / 9, "c": 1 / 9}, fairness_band=0.03, share_basis="population")
+    with pytest.raises(InfeasibleError) as caught:
+        allocate(spec)
+    message = str(caught.value)
+    assert ("C: at most 14.1% of the district total (population share 11.1% + 3 points) would have to be raised by 13.6 "
+            "percentage points, to 27.7% (£177 more of the £1,300 district total). Or, the smallest change in pounds "
+            "(£210 against £314): C: at least £360 would have to be lowered by £210.") in message, message
+    floor_lowered = replace(spec, recipients=(*recipients[:2], replace(recipients[2], limits=(
+        Limit("change-down", GE, 149, "C: at least £149", "change"), recipients[2].limits[1]))))
+    assert allocate(floor_lowered).spend["c"] == pytest.approx(150, abs=2)

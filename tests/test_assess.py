@@ -257,8 +257,10 @@ def test_next_year_p_meet_pairs_each_path_with_its_own_year_before(tmp_path):
     result = series_result(panel.paths, counts, a.category, a.area, as_of=cut, model="ets")
     year, before = result.year_total_paths(2014), result.year_total_paths(2013)
     assert a.baseline.probability.p == pytest.approx(float(np.mean(year <= 0.92 * before)))
-    assert a.last_year == pytest.approx(float(before.mean()))
+    assert a.last_year == pytest.approx(float(np.median(before)))  # its expected total as run gives it: the median
+    assert a.baseline.expected == pytest.approx(float(np.median(year)))
     assert a.baseline.recommended[0.5] == pytest.approx(float(np.quantile(year / before, 0.5) - 1))
+    assert a.baseline.expected_change == a.baseline.recommended[0.5]  # the change expected is the coin toss
 
 
 @settings(max_examples=40, deadline=None)
@@ -288,6 +290,17 @@ def test_an_outlook_with_no_year_before_to_compare_has_no_change_and_no_targets(
     assert np.isnan(result.expected_change) and result.recommended == {}
     assert (result.expected, result.probability.p) == (1000.0, pytest.approx(2 / 3))
     assert (result.lo80, result.hi80) == pytest.approx((840.0, 1160.0))
+
+
+@pytest.mark.parametrize("last_year", [1000.0, np.full(999, 1000.0)])
+def test_a_skewed_outlook_expects_the_median_path_as_run_does_so_the_coin_toss_agrees(last_year):
+    """London's "Unknown" burglary, 2022/23: the mean path said +160% while +48% was the coin toss (and run's median)."""
+    from crimecast.scenarios.assessment import outlook
+
+    totals = np.exp(np.linspace(-2.0, 2.0, 999)) * 1000.0  # skewed: the mean is far above the median
+    result = outlook(totals, last_year=last_year, threshold=1000.0)
+    assert result.expected == pytest.approx(1000.0) and result.expected < totals.mean() / 1.5
+    assert result.expected_change == pytest.approx(0.0, abs=1e-12) == result.recommended[0.5]
 
 
 def test_a_rate_outlook_reads_points_of_change_and_rates_to_aim_for():
@@ -504,20 +517,32 @@ def test_a_plan_on_one_force_of_several_speaks_only_of_its_own_gaps(write_csv, t
     assert "filled 1 missing quarter" in merseyside.output  # the gap is there to be spoken of, for its own force
 
 
-def test_an_as_of_month_in_a_gap_is_said_to_be_a_gap_not_after_the_data(write_csv, tmp_path):
+@pytest.mark.parametrize("start, gap, year, use", [
+    ("2012-01", "2014-07", None,  # both sides serve: both offered, each said to be before or after the gap
+     "Use a month before the gap, 2014-06 or earlier, or one after it, 2014-08 or later."),
+    ("2013-01", "2014-07", None,  # was "Use 2014-12 or later.", with no word of why not the months either side
+     "Use a month after the gap, 2014-12 or later: up to 2014-06, before it, the data holds only 18 months, and a "
+     "milestone forecast needs at least 24 months of data up to the month it is made from."),
+    ("2012-01", "2015-02", "2014/15",  # was "... or 2015-03 or later", which the year then refused
+     "Use a month before the gap, 2015-01 or earlier: after it, 2015-03 is after 2015-02, the last month but one of "
+     "financial year 2014/15, the latest it can be assessed from."),
+])
+def test_an_as_of_month_in_a_gap_is_said_to_be_a_gap_not_after_the_data(write_csv, tmp_path, start, gap, year, use):
     """Merseyside has no 2019-07 in the police.uk counts: `milestones --as-of 2019-07` said "after the last month of
-    data (2019-06)", of data that runs to 2021-09."""
+    data (2019-06)", of data that runs to 2021-09. The months offered instead are those that serve, on either side."""
     from click.testing import CliRunner
 
     from crimecast.cli import cli
 
     rows = [f"{m:%Y-%m},{area},burglary,{100 + i % 12}" for area in ("north", "south")
-            for i, m in enumerate(pd.date_range("2012-01-01", "2015-06-01", freq="MS"))
-            if (area, f"{m:%Y-%m}") != ("north", "2014-07")]
+            for i, m in enumerate(pd.date_range(f"{start}-01", "2015-06-01", freq="MS"))
+            if (area, f"{m:%Y-%m}") != ("north", gap)]
     data = str(write_csv("month,force,category,count\n" + "\n".join(rows) + "\n"))
     result = CliRunner().invoke(cli, ["milestones", "burglary", "--target", "-5%", "--data", data, "--area", "north",
-                                      "--as-of", "2014-07", "--out", str(tmp_path / "out")])
+                                      "--as-of", gap, *(["--year", year] if year else []), "--out", str(tmp_path / "out")])
     assert result.exit_code == 2, result.output
-    assert ("--as-of 2014-07 falls in a gap in the data: North has no counts for 2014-07 (they go on from 2014-08), so "
-            "as the data stood at the end of 2014-07 its last month was 2014-06 and actuals for 2014-07 are not known. "
-            "Use 2014-06 or earlier, or 2014-08 or later.") in " ".join(result.output.split())
+    after = f"{pd.Timestamp(gap) + pd.DateOffset(months=1):%Y-%m}"
+    before = f"{pd.Timestamp(gap) - pd.DateOffset(months=1):%Y-%m}"
+    assert (f"--as-of {gap} falls in a gap in the data: North has no counts for {gap} (they go on from {after}), so "
+            f"as the data stood at the end of {gap} its last month was {before} and actuals for {gap} are not known. "
+            f"{use}") in " ".join(result.output.split())

@@ -505,6 +505,27 @@ def test_a_quarterly_year_end_pack_may_be_dated_at_the_last_quarters_end(tmp_pat
     assert pack.stage == "year end" and pack.milestones[0].assessment.outcome is not None
 
 
+def test_a_year_end_pack_on_data_that_runs_past_the_year_is_dated_at_the_years_end(tmp_path):
+    """A 2020/21 plan on police.uk data to September 2021 made "year-end report as of September 2021", its icons
+    reading the months after the year: the Board expects the year as it ended, and a pack dated later to say so."""
+    plan_file = tmp_path / "plan.yaml"
+    plan_file.write_text(yaml.safe_dump({"version": 1, "name": "Burglary 2012/13", "year": "2012/13", "milestones": [
+        {"name": "Burglary dwelling", "category": "burglary-dwelling", "target": "-5%"}]}), encoding="utf-8")
+    ask = ["report", "--plan", str(plan_file), "--model", "seasonal-naive", "--paths", "100", "--no-pdf"]
+    result = CliRunner().invoke(cli, [*ask, "--out", str(tmp_path / "default")])  # the data ends 2014-03
+    assert result.exit_code == 0, result.output
+    assert "Burglary 2012/13: year-end report as of March 2013." in result.output
+    assert ("Note: the data runs to 2014-03, after 2012/13 ended: the pack is its year-end report, dated at the "
+            "year's end (March 2013); --as-of 2014-03 dates it by the data's last month instead") in result.output
+    dated = (tmp_path / "default" / "report.html").read_text(encoding="utf-8")
+    assert "2006-04 to 2013-03" in _plain(dated) and "after the year ended" not in dated
+    later = build_board_pack(with_totals(load_counts("west-midlands")), load_plan(plan_file),
+                             as_of=pd.Timestamp("2014-03-01"), model="seasonal-naive", paths=100)
+    assert later.title == "Burglary 2012/13: year-end report, with data to March 2014"
+    assert ("The control charts and their icons read the data to March 2014, 12 months after the year ended."
+            in _plain(render_html(later)))
+
+
 def test_a_pack_on_a_dataset_of_rates_only_is_dated_by_its_rates_and_reads_no_survey_after_its_date(tmp_path,
                                                                                                   monkeypatch):
     """A stored dataset of rates has no counts: the pack is built from its rates, cut at the pack's date like counts,

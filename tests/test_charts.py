@@ -103,12 +103,12 @@ def test_a_chart_of_under_a_year_still_names_its_financial_years(first, last, la
     """No 1 October on the chart: the axis had no label at all (the years were labelled only at their middles)."""
     import matplotlib.pyplot as plt
 
-    from crimecast.report.charts import _mark_financial_years
+    from crimecast.report.charts import mark_financial_years
 
     fig, ax = plt.subplots()
     months = pd.date_range(first, last, freq="MS")
     ax.plot(months, range(len(months)))
-    _mark_financial_years(ax, months[0], months[-1])
+    mark_financial_years(ax, months[0], months[-1])
     assert [t.get_text() for t in ax.get_xticklabels(minor=True)] == labels
     plt.close(fig)
 

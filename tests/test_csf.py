@@ -363,3 +363,23 @@ def test_an_infeasible_fund_with_last_years_in_thousands_says_they_look_like_tho
     assert thousands_hint(result.spec) is None  # the shipped fund, in pounds
     assert thousands_hint(with_budget(result.spec, 6969)).startswith("The amounts look like thousands of pounds: the "
                                                                      "fund (£6,969) is under 1% of the spend")
+
+
+def test_one_recipients_last_year_slipped_into_thousands_is_named_by_its_key():
+    """London boroughs with Camden's last year at 450 beside £400,000s: solved without a word, Camden held at £495 by
+    its change limit. A note names the key and the fix; a small recipient that is not far below the rest is not."""
+    from crimecast.optimise.allocate import AllocationSpec, Recipient
+    from crimecast.optimise.csf import last_year_slip_note
+    from crimecast.optimise.curves import ResponseCurve
+
+    def spec(camden):
+        lasts = {"westminster": 700_000, "camden": camden, "islington": 420_000, "force": 360_000}
+        return AllocationSpec(recipients=tuple(Recipient(k, k.title(), v) for k, v in lasts.items()),
+                              curves=({k: ResponseCurve(50, 1_000_000) for k in lasts},), budget=1_930_000)
+
+    assert last_year_slip_note(spec(450), "fund/london.yaml") == (
+        "london.yaml: fund.recipients.camden.last_year is £450, where the other recipients' median is £420,000: it "
+        "looks like thousands of pounds (the fund is solved as written, Camden's limits on last year with it). Amounts "
+        "are in pounds: if it was written in thousands, write it in full (450,000, not 450).")
+    assert last_year_slip_note(spec(45_000), "london.yaml") is None
+    assert last_year_slip_note(spec(5_000), "london.yaml") is None  # under 1% of the half-spend, but not 100x below

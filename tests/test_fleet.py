@@ -320,7 +320,26 @@ def test_prices_written_in_thousands_are_noted_not_refused(fleet):
     assert thousands_note(fleet) is None
     cheap = {o.name: 800.0 for o in fleet.spec.options}  # all £800 (e-bikes, say): the Leaf's is over its £600 a year
     assert thousands_note(_priced(fleet, 1, **cheap)) is None
-    assert thousands_note(_priced(fleet, 1, **{"Nissan Leaf (purchase)": 15.3})) is None  # one slip: not all
+
+
+def test_one_price_slipped_into_thousands_is_named_by_its_key():
+    """One option at 15.3 beside options at £13,000 was solved without a word (the Leaf almost free); the note names
+    the key and the fix. A cheap option that is not far below the others, or not under a year's running, is not."""
+    from crimecast.optimise.fleet import thousands_note
+
+    fleet = load_fleet("fleet-2013")
+    note = thousands_note(_priced(fleet, 1, **{"Nissan Leaf (purchase)": 15.3}))
+    assert note == ("fleet-2013.yaml: options[1].price (Nissan Leaf (purchase)) is £15.30: less than a year of its "
+                    "running costs (£600), where Diesel 1.3L (purchase), for the same work, is £13,000. It looks like "
+                    "thousands of pounds, which makes the vehicle almost free (the plan is solved as written). Prices "
+                    "are in pounds: if it was written in thousands, write it in full (15,300, not 15.3).")
+    leased = thousands_note(_priced(fleet, 1, **{"Nissan Leaf (lease)": 3.9}))
+    assert leased.startswith("fleet-2013.yaml: options[2].lease_per_year (Nissan Leaf (lease)) is £3.90 a year:")
+    assert thousands_note(_priced(fleet, 1, **{"Nissan Leaf (purchase)": 800})) is None  # over its £600 a year
+    assert thousands_note(_priced(fleet, 1, **{"Nissan Leaf (purchase)": 500, "Diesel 1.3L (purchase)": 60_000,
+                                               "Nissan Leaf (lease)": 60_000, "Petrol hybrid (purchase)": 60_000,
+                                               "Plug-in hybrid (purchase)": 60_000})) is not None
+    assert thousands_note(_priced(fleet, 1, **{"Nissan Leaf (purchase)": 500})) is None  # only 26 times below the rest
 
 
 def test_an_error_put_inside_a_note_keeps_one_full_stop():

@@ -81,7 +81,8 @@ def test_lsoa_lookup_maps_to_partnerships(tmp_path):
     (lambda d: _file(d, "2020-01-merseyside-street.csv", ",".join(STREET_HEADER) + "\nabc,2020-01,x\n"),
      "cannot be read as a police.uk street file"),
     (lambda d: _file(d, "2020-01-merseyside-street.csv", "Month,Crime type\n2020-01,Burglary\n"),
-     r"not a police.uk street file.*A file of counts .* imports with `forecast data import csv FILE"),
+     r"not a police.uk street file.*A file of counts .* imports with `forecast data import csv \S*2020-01-merseyside-street.csv "
+     r"--name NAME`"),  # was: "csv FILE", though the file was named
     (lambda d: _file(d, "pfa.csv", "Financial Year,Financial Quarter,Force Name,Offence Group,Number of Offences\n"
                                    "2002/03,1,Avon & Somerset,Drug offences,561\n"),  # was: the csv importer named
      r"not a police.uk street file.*Home Office open data table's.*`forecast data import home-office .*pfa.csv "
@@ -93,6 +94,15 @@ def test_lsoa_lookup_maps_to_partnerships(tmp_path):
 def test_bad_archives_get_one_clear_error(tmp_path, make, message):
     with pytest.raises(DataError, match=message):
         import_street_files([make(tmp_path)])
+
+
+def test_a_file_of_counts_in_an_archive_is_pointed_to_the_csv_importer_as_file(tmp_path):
+    """A file inside a zip has no path of its own to give `import csv`: it is named FILE (a file given whole, by its
+    own path: see test_bad_archives_get_one_clear_error)."""
+    archive = _zip(tmp_path, {"2020-01-merseyside-street.csv": "Month,Crime type\n2020-01,Burglary\n"})
+    with pytest.raises(DataError, match=r"archive.zip: 2020-01-merseyside-street.csv: not a police.uk street file.*"
+                                        r"`forecast data import csv FILE --name NAME`"):
+        import_street_files([archive])
 
 
 def _zip(folder, members):

@@ -92,6 +92,16 @@ class Frequency:
         back = (month.month - 1) % self.months_per_period
         return month - pd.DateOffset(months=back)
 
+    def period_numbers(self, months: pd.Series) -> pd.Series:
+        """Each month's period as a whole number (months, or quarters, since year 0): consecutive periods differ by 1.
+
+        Parameters
+        ----------
+        months
+            A Series of datetimes (first days of months).
+        """
+        return (months.dt.year * 12 + months.dt.month - 1) // self.months_per_period
+
 
 MONTHLY = Frequency(name="month", pandas_freq="MS", periods_per_year=12, months_per_period=1)
 QUARTERLY = Frequency(name="quarter", pandas_freq="QS-JAN", periods_per_year=4, months_per_period=3)

@@ -205,14 +205,13 @@ def _series_table(counts: pd.DataFrame, frequency: str) -> pd.DataFrame:
     """One row per series: first and last period, periods held, periods missing inside it, zeros and total (all
     series at once)."""
     from crimecast.data.frequency import frequency_named
-    from crimecast.data.schema import _period_numbers
 
     freq = frequency_named(frequency)
     columns = ["category", "area", "first", "last", "periods", "missing", "zeros", "total"]
     if counts.empty:
         return pd.DataFrame(columns=columns)
     months = pd.to_datetime(counts["month"])
-    table = counts.assign(month=months, number=_period_numbers(months, freq), zero=counts["count"].eq(0)).groupby(
+    table = counts.assign(month=months, number=freq.period_numbers(months), zero=counts["count"].eq(0)).groupby(
         ["category", "area"]).agg(first=("month", "min"), last=("month", "max"), periods=("month", "size"),
                                   low=("number", "min"), high=("number", "max"), zeros=("zero", "sum"),
                                   total=("count", "sum")).reset_index()

@@ -329,10 +329,13 @@ def import_csv(path: str | Path, *, columns: ColumnMap | None = None, sum_duplic
                         files=[SourceFile(str(path), sha256_of(path), rows=len(tidy))], notes=notes + map_notes + area_notes)
 
 
-def _embedded_metadata() -> dict:
-    """Metadata shared by the embedded datasets (all generated from one assumptions file)."""
+def embedded_notice() -> str:
+    """The notice every command gives on the embedded datasets (counts and rates alike): they are illustrative.
+
+    Read from the assumptions file all of them are generated from.
+    """
     text = resources.files("crimecast.data").joinpath("demo", "west-midlands.toml").read_text(encoding="utf-8")
-    return tomllib.loads(text)["dataset"]
+    return tomllib.loads(text)["dataset"]["notice"]
 
 
 def counts_from(data: ImportedData | StoredDataset, *, source: str, fill_missing: FillMissing = DEFAULT_FILL,
@@ -466,7 +469,7 @@ def load_counts(
             imported = import_csv(Path(csv_path), areas="parts")
         imported.notes = [n for n in imported.notes if "districts of one force" not in n]
         valid = counts_from(imported, source=name, fill_missing="error")
-        valid.attrs.update(illustrative=True, notice=_embedded_metadata()["notice"], kind="embedded")
+        valid.attrs.update(illustrative=True, notice=embedded_notice(), kind="embedded")
         return valid
     imported = import_csv(Path(name), columns=columns, sum_duplicates=sum_duplicates, areas=areas, category_map=category_map)
     # A shipped example read directly (--data burglary.csv) is as illustrative as one imported into the store.

@@ -84,7 +84,7 @@ def _other_importer(columns: tuple[str, ...], named: str) -> str:
     (a file of counts), named with the command that imports it (the file as ``named``: ``FILE`` for one in a zip)."""
     if looks_like_home_office(pd.DataFrame(columns=list(columns))):
         return home_office_pointer(named)
-    return counts_pointer("FILE")
+    return counts_pointer(named)
 
 
 def _extract_zip(path: Path, folder: Path) -> tuple[list[Path], int]:

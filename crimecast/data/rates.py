@@ -278,7 +278,7 @@ def embedded_rates(name: str) -> pd.DataFrame | None:
     """The embedded illustrative rates companion of an embedded dataset (``None`` if it has none)."""
     if name not in EMBEDDED_RATES:
         return None
-    from crimecast.data.load import _embedded_metadata
+    from crimecast.data.load import embedded_notice
 
     text = resources.files("crimecast.data").joinpath("demo", EMBEDDED_RATES[name]).read_text(encoding="utf-8")
     import io
@@ -286,7 +286,7 @@ def embedded_rates(name: str) -> pd.DataFrame | None:
     frame = pd.read_csv(io.StringIO(text), dtype={"month": str})
     frame["month"] = pd.to_datetime(frame["month"] + "-01")
     rates = with_force(validate_rates(frame, source=f"{name} (embedded satisfaction)"))
-    rates.attrs.update(source=name, illustrative=True, notice=_embedded_metadata()["notice"], words=SATISFACTION)
+    rates.attrs.update(source=name, illustrative=True, notice=embedded_notice(), words=SATISFACTION)
     return rates
 
 

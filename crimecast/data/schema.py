@@ -101,7 +101,7 @@ def _check_isolated(frame: pd.DataFrame, source: str, frequency: Frequency = MON
     """A period far from the rest of its series (2030-01 for 2013-01) is named, not reported as many missing ones."""
     ordered = frame.sort_values(["area", "category", "month"])
     groups = ordered.groupby(["area", "category"], sort=False)
-    number = _period_numbers(ordered["month"], frequency)
+    number = frequency.period_numbers(ordered["month"])
     gap = number.groupby([ordered["area"], ordered["category"]], sort=False).diff().to_numpy()
     before = groups.cumcount().to_numpy()  # rows of the series before this row
     after = groups["month"].transform("size").to_numpy() - before
@@ -111,7 +111,7 @@ def _check_isolated(frame: pd.DataFrame, source: str, frequency: Frequency = MON
     # The rest of the series, beside the stray rows: after the gap when the strays come first, else before it.
     numbers = number.to_numpy()
     first, last = groups["month"].transform("min"), groups["month"].transform("max")
-    first_number, last_number = (_period_numbers(m, frequency).to_numpy() for m in (first, last))
+    first_number, last_number = (frequency.period_numbers(m).to_numpy() for m in (first, last))
     stray_first = before <= ISOLATED_ROWS
     rest_rows = np.where(stray_first, after, before)
     rest_span = np.where(stray_first, last_number - numbers + 1, np.roll(numbers, 1) - first_number + 1)
@@ -134,7 +134,7 @@ def _check_isolated(frame: pd.DataFrame, source: str, frequency: Frequency = MON
 
 def sparse_series(frame: pd.DataFrame, frequency: Frequency = MONTHLY) -> list[tuple[str, str]]:
     """``(category, area)`` of the series holding under half the periods they span (too sparse to forecast)."""
-    grouped = _period_numbers(frame["month"], frequency).groupby([frame["category"], frame["area"]])
+    grouped = frequency.period_numbers(frame["month"]).groupby([frame["category"], frame["area"]])
     span = grouped.max() - grouped.min() + 1
     sparse = grouped.size() < 0.5 * span
     return [tuple(key) for key in sparse[sparse].index]
@@ -192,20 +192,15 @@ def _check_duplicates(frame: pd.DataFrame, source: str) -> None:
 
 
 
-def _period_numbers(months: pd.Series, frequency: Frequency) -> pd.Series:
-    """Each month's period as a whole number (months, or quarters, since year 0): consecutive periods differ by 1."""
-    return (months.dt.year * 12 + months.dt.month - 1) // frequency.months_per_period
-
-
 def _period_starts(numbers: np.ndarray, frequency: Frequency) -> pd.DatetimeIndex:
-    """The first day of each period numbered as :func:`_period_numbers` numbers them."""
+    """The first day of each period numbered as :meth:`Frequency.period_numbers` numbers them."""
     months = np.asarray(numbers, dtype="int64") * frequency.months_per_period - 1970 * 12
     return pd.DatetimeIndex(months.astype("datetime64[M]").astype("datetime64[ns]"))
 
 
 def _series_with_gaps(frame: pd.DataFrame, frequency: Frequency) -> pd.Series:
     """Rows of series with a period missing inside them, found for all series at once."""
-    period = _period_numbers(frame["month"], frequency)
+    period = frequency.period_numbers(frame["month"])
     grouped = period.groupby([frame["area"], frame["category"]], sort=False)
     span = grouped.transform("max") - grouped.transform("min") + 1
     return span != grouped.transform("size")
@@ -225,7 +220,7 @@ class _GappySeries:
 
     def __init__(self, rows: pd.DataFrame, frequency: Frequency) -> None:
         codes = rows.groupby(["area", "category"], sort=False).ngroup().to_numpy()
-        periods = _period_numbers(rows["month"], frequency).to_numpy()
+        periods = frequency.period_numbers(rows["month"]).to_numpy()
         order = np.lexsort((periods, codes))
         self.frequency = frequency
         self.month_dtype = rows["month"].dtype  # filled rows keep it (pandas 3 reads months at microseconds)

@@ -6,6 +6,7 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -14,8 +15,8 @@ from crimecast.defaults import DEFAULT_EXCEPTIONAL, DEFAULT_MODEL, NO_EXCEPTIONA
 from crimecast.data.exceptional import ExceptionalPeriod, settled_in
 from crimecast.data.frequency import frequency_of
 from crimecast.data.known_changes import KnownChange, check_known_changes
-from crimecast.data.series import (FORCE_AREA, TOTAL_CATEGORY, Selection, filled_periods, resolve_area, resolve_category,
-                                   season_references, select_keys, selection, series_of, whole_title)
+from crimecast.data.series import (ALL, FORCE_AREA, TOTAL_CATEGORY, Selection, default_area, filled_periods, resolve_area,
+                                   resolve_category, season_references, select_keys, selection, series_of, whole_title)
 from crimecast.errors import CrimecastError, DataError
 from crimecast.forecast.backtest import (BACKTEST_MODELS, BACKTEST_WINDOWS, backtest_need, backtest_origins,
                                          backtest_series, lost_to_baseline, summarise)
@@ -31,6 +32,10 @@ from crimecast.forecast.spc import RUN_LENGTH, ControlChart, describe_chart
 from crimecast.forecast.steps import process_chart
 from crimecast.forecast.parallel import Progress, map_series
 from crimecast.forecast.paths import ForecastResult
+
+if TYPE_CHECKING:
+    from crimecast.data.sources import DataSource
+    from crimecast.forecast.saved import SavedSummary
 
 
 @dataclass(frozen=True)
@@ -225,6 +230,95 @@ class RunReport:
         compared = compared_note(((r.key, part) for r in self.reports for part in r.compared_without),
                                  name_areas=len({r.key[1] for r in self.reports}) > 1)
         return list(self.panel.notes) + compared
+
+
+@dataclass(frozen=True)
+class RunData:
+    """The data ``forecast run`` works on, read once, and where a forecast it keeps goes (:func:`open_run_data`).
+
+    Attributes
+    ----------
+    counts
+        The counts of the areas asked for: validated, with totals.
+    asked
+        The area as the command gave it (``None``: not given), of which the data's notes speak.
+    area
+        The area forecast: as given, else ``all`` for every category, else the area every command defaults to
+        (:func:`crimecast.data.series.default_area`); for a rate series, as given.
+    rates
+        The rate series read with the counts when the category is one of them (forecast as a proportion,
+        :func:`crimecast.forecast.rates.run_rate`); ``None`` for counts.
+    save
+        The name the forecast is kept under in the store (checked); ``None``: not kept.
+    store
+        The store it is kept in (``None``: the default store).
+    """
+
+    counts: pd.DataFrame
+    asked: str | None
+    area: str | None
+    rates: pd.DataFrame | None = None
+    save: str | None = None
+    store: str | None = None
+
+    def keep(self, run: RunReport) -> SavedSummary | None:
+        """Keep ``run``'s forecast in the store under :attr:`save` (replacing one of that name); ``None``, and
+        nothing kept, when a series failed or nothing was forecast.
+
+        Raises
+        ------
+        DataError
+            When the store cannot be written.
+        """
+        from crimecast.forecast.saved import save_panel
+
+        if run.panel is None or run.failures:
+            return None
+        return save_panel(run.panel, name=self.save, counts=self.counts, store=self.store)
+
+
+def open_run_data(source: DataSource, *, category: str, area: str | None = None, save: str | None = None) -> RunData:
+    """Read the counts ``forecast run CATEGORY`` forecasts, once, and check the name it keeps them under.
+
+    Parameters
+    ----------
+    source
+        The data the user named.
+    category
+        A category (slug or alias), a rate series or ``all``.
+    area
+        ``--area``: one area, ``all`` or a comma-separated list; ``None``: force-wide (every area for ``all``).
+    save
+        ``--save NAME``: the forecast is to be kept in ``source``'s store under this name.
+
+    Returns
+    -------
+    RunData
+        The counts (of the areas asked for: forces that end at different periods are read to the last one all
+        of them have), the area forecast, the rate series when ``category`` is one, and the store.
+
+    Raises
+    ------
+    UsageError
+        A name ``save`` cannot take.
+    DataError
+        Data that cannot be read, or a category or area it does not hold (refused before anything is said of
+        the data, so the error comes alone).
+    """
+    from crimecast.data.rates import is_rate, rates_for
+    from crimecast.data.sources import open_counts, refuse_unknown_names  # (not in the workers, which import this)
+
+    if save is not None:
+        from crimecast.forecast.saved import check_forecast_name
+
+        check_forecast_name(save)
+    counts = open_counts(source.asking(area))
+    refuse_unknown_names(counts, area=area, category=category)
+    rates = rates_for(counts)
+    store = {"save": save, "store": source.store}
+    if category != ALL and is_rate(rates, category):
+        return RunData(counts=counts, asked=area, area=area, rates=rates, **store)
+    return RunData(counts=counts, asked=area, area=area or (ALL if category == ALL else default_area(counts)), **store)
 
 
 def _series_items(counts: pd.DataFrame, category: str, area: str,

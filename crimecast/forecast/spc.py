@@ -110,6 +110,11 @@ class ControlChart:
         """True for the points in an exceptional period: shown, but out of the average, limits and rules."""
         return exceptional_mask(self.values.index, self.exceptional)
 
+    @property
+    def frequency(self) -> Frequency:
+        """Months or quarters: what one point of the chart is."""
+        return _frequency(self.values)
+
 
 def moving_ranges(values: np.ndarray) -> np.ndarray:
     """Absolute differences of consecutive values."""
@@ -445,7 +450,7 @@ def describe_chart(chart: ControlChart, *, month_effects: pd.Series | None = Non
 
     Quarterly charts speak of quarters (``2013/14 Q1``, "a quarter").
     """
-    frequency = _frequency(chart.values)
+    frequency = chart.frequency
     label = frequency.label
     lines = []
     last = chart.periods[-1]
@@ -491,7 +496,7 @@ def provisional_words(period: Period, frequency: Frequency = MONTHLY) -> str:
 
 def no_limits_sentence(chart: ControlChart) -> str:
     """Why the current period has no control limits worth reading, in a Board's words."""
-    frequency = _frequency(chart.values)
+    frequency = chart.frequency
     last = chart.periods[-1]
     kept = _kept(chart.values[chart.values.index >= last.start], chart.exceptional)
     noun, since = frequency.noun, frequency.label(last.start)

@@ -38,10 +38,8 @@ def area_names(counts: pd.DataFrame, area: str) -> list[str]:
 
 def area_row(report: ProcessReport) -> dict:
     """The summary of one area's chart (period labels in the chart's own months or quarters)."""
-    from crimecast.report.tables import _chart_frequency
-
     chart = report.chart
-    label = _chart_frequency(chart).label
+    label = chart.frequency.label
     last = chart.periods[-1]
     current = sorted({s.rule for s in chart.signals if s.month >= last.start})
     step = chart.steps[-1] if chart.steps else None

@@ -15,7 +15,7 @@ from crimecast.errors import InfeasibleError, SolverError
 from crimecast.optimise.curves import (DEFAULT_POINTS, MeanCurve, Piecewise, ResponseCurve, add_curve, add_curve_bound, breakpoints,
                                        piecewise_sum, refine, split_at_excess, thin)
 from crimecast.optimise.model import BINARY, EQ, GE, LE, MAXIMISE, MINIMISE, Constraint, Problem, ShareOf, Solution, money
-from crimecast.optimise.solver import DEFAULT_SOLVER, MIP_GAP, solve
+from crimecast.optimise.solver import DEFAULT_SOLVER, MIP_GAP, explain_infeasibility, solve
 
 GAP_TARGET = 1e-6  # refine until the plan's true outcome is within this share of a proven upper bound on the true optimum
 GAP_LIMIT = 1e-4  # if refinements run out, a plan proven within this share (0.01%) is returned with its gap; else refused
@@ -25,6 +25,7 @@ MAX_REFINEMENTS = 25
 BOUND_SLACK = 1e-9
 POLISH_GAIN = 1e-7  # a refinement that improves the true outcome by less than this share triggers the bound check
 MEAN, CVAR = "mean", "cvar"
+FEWER_POUNDS = 0.8  # a change smaller in pounds is said beside the one smallest in the limits' own units at most this share
 PROBLEM = "Community Safety Fund allocation"
 
 
@@ -165,6 +166,7 @@ def _recipient_constraints(problem: Problem, spec: AllocationSpec, spend: dict[s
 def _share_constraints(problem: Problem, spec: AllocationSpec, spend: dict[str, str]) -> None:
     if spec.shares and spec.fairness_band is not None:
         members = [r for r in spec.recipients if r.key in spec.shares]
+        district_total = _district_total(spec, members)
         for r in members:
             share, band = spec.shares[r.key], spec.fairness_band
             for name, sense, bound, word in (("fair-low", GE, share - band, "at least"), ("fair-high", LE, share + band, "at most")):
@@ -176,7 +178,7 @@ def _share_constraints(problem: Problem, spec: AllocationSpec, spend: dict[str, 
                     f"{name}:{r.key}", terms, sense, 0.0,
                     f"{r.label}: {word} {bound:.1%} of the district total ({spec.share_basis} share {share:.1%} "
                     f"{'-' if sense == GE else '+'} {band * 100:.0f} points)", "£ of the district total", group="fairness",
-                    scale=spec.budget, share_of=ShareOf(bound, "district total", tuple(spend[m.key] for m in members))))
+                    scale=district_total, share_of=ShareOf(bound, "district total", tuple(spend[m.key] for m in members))))
     if spec.protected_key and spec.protected_share:
         # A share of the whole fund, as its words say, not of the money spent: where the limits let the fund go
         # unspent (every amount written in thousands against a fund in pounds) 10% of the spend was £495 of £3m.
@@ -186,6 +188,15 @@ def _share_constraints(problem: Problem, spec: AllocationSpec, spend: dict[str, 
                                        f"{label}: at least {spec.protected_share:.0%} of the fund (protected share: at "
                                        f"least {money(amount)})", "£", group="protected", scale=spec.budget,
                                        share_of=ShareOf(spec.protected_share, "fund", amount=spec.budget)))
+
+
+def _district_total(spec: AllocationSpec, members: list[Recipient]) -> float:
+    """The district total a fairness limit's relaxation is weighed against: the fund times the districts' part of last
+    year's split (the fund where there is no last year), so a share of the district total is weighed in percentage
+    points of that total, as it is written, and a share of the fund in points of the fund."""
+    everyone = sum(r.last_year for r in spec.recipients)
+    districts = sum(r.last_year for r in members)
+    return spec.budget * districts / everyone if everyone > 0 and districts > 0 else spec.budget
 
 
 def _scheme_variables(problem: Problem, spec: AllocationSpec) -> dict[str, str]:
@@ -364,9 +375,10 @@ def allocate(spec: AllocationSpec, *, solver: str = DEFAULT_SOLVER, time_limit: 
     for refinement in range(MAX_REFINEMENTS + 1):
         problem, spend_vars, scheme_vars = build_problem(spec, points)
         try:
-            solution = solve(problem, solver=solver, time_limit=time_limit, presolve=False)
-        except InfeasibleError as error:
-            raise _fund_below_floors(spec, error, solver=solver, time_limit=time_limit) from None
+            solution = solve(problem, solver=solver, time_limit=time_limit, presolve=False, explain=False)
+        except InfeasibleError:
+            why = explain(problem, solver=solver, time_limit=time_limit)
+            raise _fund_below_floors(spec, why, solver=solver, time_limit=time_limit) from None
         spend = {k: max(0.0, solution.values[v]) for k, v in spend_vars.items()}
         schemes = {k: solution.values[v] > 0.5 for k, v in scheme_vars.items()}
         actual = true_outcome(spec, spend, schemes)
@@ -411,6 +423,41 @@ def allocate(spec: AllocationSpec, *, solver: str = DEFAULT_SOLVER, time_limit: 
     raise SolverError(f"Community Safety Fund allocation: after {MAX_REFINEMENTS} refinements the plan is proven only "
                       f"within {error:.2e} of the best possible on the true curves (at most {GAP_LIMIT:.0e} is accepted), so "
                       "crimecast reports nothing. Check the response curves for extreme values.")
+
+
+def _per_pound(constraint: Constraint) -> float:
+    """A limit's relaxation weighed in pounds (a limit in other units, a scheme's payback, against its own size)."""
+    return 1.0 if constraint.unit.startswith("£") else 1.0 / constraint.size
+
+
+def explain(problem: Problem, *, solver: str = DEFAULT_SOLVER, time_limit: float | None = None) -> InfeasibleError:
+    """The smallest change that would allow a plan, and, where another is smaller in pounds, that one too.
+
+    The first is weighed in the units each limit is written in: a share in percentage points of what it is a
+    share of (the district total, the fund), a sum of money against itself. A share limit's points can be many
+    pounds, so where the change that moves the fewest pounds relaxes other limits and moves at most
+    :data:`FEWER_POUNDS` of the first's pounds, it is said after it ("Or, the smallest change in pounds (£X
+    against £Y): ..."): a finance officer chooses. Each comes from its own solve of the relaxed problem. The
+    error's ``relaxations`` are the first's.
+    """
+    error = explain_infeasibility(problem, solver=solver, time_limit=time_limit)
+    if not error.relaxations:
+        return error
+    try:
+        pounds = explain_infeasibility(problem, solver=solver, time_limit=time_limit, weight=_per_pound)
+    except SolverError:
+        return error
+
+    def money_of(found: InfeasibleError) -> float:
+        return sum(amount for _, amount, unit in found.relaxations if unit.startswith("£"))
+
+    first, least = money_of(error), money_of(pounds)
+    if (not pounds.relaxations or {text for text, _, _ in pounds.relaxations} == {text for text, _, _ in error.relaxations}
+            or least > FEWER_POUNDS * first):
+        return error
+    reason = f"{error.reason}. Or, the smallest change in pounds ({money(least)} against {money(first)}): {pounds.reason}"
+    return InfeasibleError(f"{problem.name}: no plan meets every constraint. The smallest change that would allow one: "
+                           f"{reason}.", error.relaxations, reason=reason)
 
 
 def floors_total(spec: AllocationSpec) -> float:
@@ -546,6 +593,8 @@ def _fund_below_floors(spec: AllocationSpec, error: InfeasibleError, *, solver: 
     limits = f" The lower limits: {'; '.join(_lower_limits(spec))}."
     elastic = (f" The smallest change that would allow one with the fund as it is: {error.reason}." if error.relaxations
                else f" {error.reason}")
+    if not scaled:  # the shortfall is the lower limits' together: say what else must give once they are cut evenly
+        elastic = _after_the_cut(spec, cut, solver=solver, time_limit=time_limit) or elastic
     if raised and scaled:
         first = (f"{fact}: raise the fund by {short} (to {money(needed)}), or cut the lower limits by {over} in total "
                  f"(the same {cut:.1%} off each would do).")
@@ -563,6 +612,31 @@ def _fund_below_floors(spec: AllocationSpec, error: InfeasibleError, *, solver: 
                  f"same {cut:.1%} off each).")
         rest = elastic
     return InfeasibleError(f"{PROBLEM}: no plan meets every constraint. {first}{rest}", error.relaxations, reason=first)
+
+
+def _after_the_cut(spec: AllocationSpec, cut: float, *, solver: str, time_limit: float | None) -> str | None:
+    """With every lower limit cut by ``cut`` (a share, the same off each: the fund then meets their sum), what else
+    would have to give, as a sentence; ``None`` where the solves cannot say.
+
+    The elastic explanation at the fund as it is put the whole shortfall of the lower limits on one of them
+    ("W: at least £1,800 would have to be lowered by £150"): the shortfall is theirs together.
+    """
+    scaled = with_lower_limits_scaled(spec, 1.0 - cut)
+    problem = build_problem(scaled, initial_points(scaled))[0]
+    try:
+        solve(problem, solver=solver, time_limit=time_limit, explain=False, presolve=False)
+    except InfeasibleError:
+        try:
+            why = explain(problem, solver=solver, time_limit=time_limit)
+        except SolverError:
+            return None
+        if not why.relaxations:
+            return None
+        return (f" With the fund as it is, the lower limits together are the shortfall; with each cut by {cut:.1%}: "
+                f"{why.reason}.")
+    except SolverError:
+        return None
+    return None
 
 
 def _or_raise_the_fund(spec: AllocationSpec, error: InfeasibleError, *, solver: str,

@@ -369,6 +369,30 @@ def thin_fund_note(spec: AllocationSpec, optimal: Allocation) -> str | None:
             f"({spec.budget * 1000:,.0f}, not {spec.budget:,.0f}).")
 
 
+SLIP_RATIO = 100.0  # one recipient's last year this many times below the others' median looks like one slip
+
+
+def last_year_slip_note(spec: AllocationSpec, source: str) -> str | None:
+    """A sentence naming each recipient whose ``last_year`` alone looks like thousands (Camden's 450 beside the other
+    boroughs' £400,000s), by its key in the fund file, with the fix; ``None`` otherwise.
+
+    The sign is two things together: under :data:`THIN_SPEND` of the spend that buys half its curve's ceiling (it
+    buys almost nothing) and :data:`SLIP_RATIO` times or more below the median of the other recipients' last years.
+    A change limit then holds it at a few hundred pounds, solved as written.
+    """
+    central = spec.curves[0]
+    said = []
+    for r in spec.recipients:
+        others = [o.last_year for o in spec.recipients if o.key != r.key and o.last_year > 0]
+        if (0 < r.last_year < THIN_SPEND * central[r.key].half_spend and others
+                and r.last_year * SLIP_RATIO <= float(np.median(others))):
+            said.append(f"{Path(source).name}: fund.recipients.{r.key}.last_year is {money(r.last_year)}, where the other "
+                        f"recipients' median is {money(float(np.median(others)))}: it looks like thousands of pounds (the fund "
+                        f"is solved as written, {r.label}'s limits on last year with it). Amounts are in pounds: if it was written in thousands, write it in full ({r.last_year * 1000:,.0f}, not "
+                        f"{r.last_year:,.0f}).")
+    return " ".join(said) or None
+
+
 def thousands_hint(spec: AllocationSpec) -> str | None:
     """For an infeasibility message: a sentence when the amounts look like thousands of pounds, as in
     :func:`thin_fund_note` (which needs a plan). ``None`` otherwise.
@@ -702,7 +726,7 @@ def optimise_csf(counts: pd.DataFrame, assumptions: CsfAssumptions, *, source: s
     scenario_label = None if scenario is None else f"{scenario.name} ({Path(scenario.source).name})"
     if scenario is not None:
         baselines = baselines.assign(scenario=scenario_label)
-    thin = thin_fund_note(spec, optimal)
+    thin = thin_fund_note(spec, optimal) or last_year_slip_note(spec, source)
     notes = [*notes, thin] if thin else notes
     force = counts.attrs.get("force_name")
     if force:  # one force of several, held as the whole (area force): its tables and notes name it

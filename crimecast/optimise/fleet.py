@@ -15,10 +15,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import time
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
-
-import time
 
 from crimecast.errors import InfeasibleError, TimeLimitError
 from crimecast.optimise.fleet_spec import ELECTRIC, Fleet, Option, Vehicle
@@ -93,6 +94,7 @@ def costing(vehicle: Vehicle, option: Option, fleet: Fleet) -> Costing:
 
 
 CHEAP_VEHICLE = 1000.0  # pounds: every option priced under this, and under a year's running, looks like thousands
+SLIP_RATIO = 100.0  # one option priced this many times below another of its roles (and cheap as above) is one slip
 
 
 def _price(option: Option) -> float:
@@ -114,10 +116,12 @@ def thousands_note(fleet: Fleet) -> str | None:
     less than a year's diesel. Prices written that way are solved as they stand, and buying looks almost free.
     """
     options = [o for o in fleet.spec.options if any(v.role in o.roles for v in fleet.vehicles)]
-    if not options or any(_price(o) >= CHEAP_VEHICLE for o in fleet.spec.options):
+    if not options:
         return None
     running = {o.name: float(np.mean([_running_per_year(v, o, fleet) for v in fleet.vehicles if v.role in o.roles]))
                for o in options}
+    if any(_price(o) >= CHEAP_VEHICLE for o in fleet.spec.options):
+        return _slips_note(fleet, options, running)
     if any(_price(o) >= running[o.name] for o in options):
         return None
     first = options[0]
@@ -126,6 +130,34 @@ def thousands_note(fleet: Fleet) -> str | None:
             f"{price} against {money(running[first.name])} a year in fuel or electricity and maintenance), so the "
             f"prices look like thousands of pounds and buying looks almost free. Prices are in pounds: if they were "
             f"written in thousands, write them in full ({_price(first) * 1000:,.0f}, not {_price(first):g}).")
+
+
+def _slips_note(fleet: Fleet, options: list[Option], running: dict[str, float]) -> str | None:
+    """A sentence naming each option whose price alone looks like thousands (``price: 28`` beside options at £28,000).
+
+    The sign is three things together: the price (or yearly lease) is under :data:`CHEAP_VEHICLE`, under a year of
+    its own running costs, and :data:`SLIP_RATIO` times or more below another option that fills one of its roles. A cheap
+    vehicle alone (an e-bike beside cars) is not the sign. Each is named by its key in the fleet file.
+    """
+    slips = []
+    for index, option in enumerate(fleet.spec.options):
+        if option not in options or _price(option) >= min(CHEAP_VEHICLE, running[option.name]):
+            continue
+        peers = [o for o in options if o is not option and set(o.roles) & set(option.roles)
+                 and _price(o) >= SLIP_RATIO * _price(option)]
+        if not peers:
+            continue
+        # the nearest in price of the options far dearer for the same work, bought beside bought, leased beside leased
+        peer = min(peers, key=lambda o: (o.finance != option.finance, _price(o)))
+        key = "lease_per_year" if option.finance == "lease" else "price"
+        price = f"£{_price(option):,.2f}{' a year' if option.finance == 'lease' else ''}"
+        slips.append(f"{Path(fleet.source).name}: options[{index}].{key} ({option.name}) is {price}: less than a year "
+                     f"of its running costs ({money(running[option.name])}), where {peer.name}, for the same work, is "
+                     f"{money(_price(peer))}{' a year' if peer.finance == 'lease' else ''}. It looks like thousands of "
+                     "pounds, which makes the vehicle almost free (the plan is solved as written). Prices are in "
+                     f"pounds: if it was written in thousands, write it in full ({_price(option) * 1000:,.0f}, not "
+                     f"{_price(option):g}).")
+    return " ".join(slips) or None
 
 
 def ineligible(vehicle: Vehicle, option: Option, fleet: Fleet) -> str | None:

@@ -33,6 +33,7 @@ import sys
 import tempfile
 import time
 import warnings
+from collections.abc import Callable
 
 import pulp
 
@@ -274,8 +275,12 @@ def solve(problem: Problem, *, solver: str = DEFAULT_SOLVER, time_limit: float |
     raise SolverError(f"{problem.name}: {name} ended with status '{pulp.LpStatus[model.status]}' and no proven optimum.")
 
 
-def _elastic(problem: Problem) -> tuple[Problem, dict[str, list[tuple[str, float]]]]:
-    """The problem with slack on every relaxable constraint, minimising the total relative relaxation."""
+def _elastic(problem: Problem, weight: Callable[[Constraint], float] | None = None) -> tuple[Problem, dict[str, list[tuple[str, float]]]]:
+    """The problem with slack on every relaxable constraint, minimising the total relative relaxation.
+
+    ``weight(constraint)`` is what a unit of its relaxation costs (default: one over its size, so each relaxation
+    is weighed against the constraint's own size).
+    """
     elastic = Problem(f"{problem.name} (elastic)", MINIMISE, dict(problem.variables))
     slacks: dict[str, list[tuple[str, float]]] = {}
     for index, constraint in enumerate(problem.constraints.values()):
@@ -287,15 +292,19 @@ def _elastic(problem: Problem) -> tuple[Problem, dict[str, list[tuple[str, float
                 slack = elastic.add_variable(f"__slack{index}_{k}", low=0.0)
                 terms[slack] = sign
                 slacks[constraint.name].append((slack, sign))
-                elastic.add_objective({slack: 1.0 / constraint.size})
+                elastic.add_objective({slack: 1.0 / constraint.size if weight is None else weight(constraint)})
         elastic.add_constraint(dataclasses.replace(constraint, terms=terms))
     return elastic, slacks
 
 
-def explain_infeasibility(problem: Problem, *, solver: str = DEFAULT_SOLVER,
-                          time_limit: float | None = None) -> InfeasibleError:
-    """The smallest relaxation of soft constraints that makes ``problem`` feasible, as an error to raise."""
-    elastic, slacks = _elastic(problem)
+def explain_infeasibility(problem: Problem, *, solver: str = DEFAULT_SOLVER, time_limit: float | None = None,
+                          weight: Callable[[Constraint], float] | None = None) -> InfeasibleError:
+    """The smallest relaxation of soft constraints that makes ``problem`` feasible, as an error to raise.
+
+    ``weight(constraint)``: what a unit of a constraint's relaxation costs (default: one over its size, so each
+    is weighed against its own size; ``lambda c: 1.0`` for pounds, where every relaxable limit is in pounds).
+    """
+    elastic, slacks = _elastic(problem, weight)
     try:
         solution = solve(elastic, solver=solver, explain=False, time_limit=time_limit)
     except InfeasibleError:
@@ -322,7 +331,8 @@ def relaxation_words(constraint: Constraint, amount: float, values: dict[str, fl
     most 24.8% of the district total ... would have to be raised by £68,035 of
     the district total". Its relaxation is said as percentage points of the
     share at ``values`` (the relaxed plan), with the pounds it frees and the
-    total they are of.
+    total they are of; the points and the share are rounded away from the
+    limit, so that the share said does allow a plan.
     """
     text = constraint.description or constraint.name
     direction = "lowered" if constraint.sense == GE else "raised" if constraint.sense == LE else "moved"
@@ -332,7 +342,11 @@ def relaxation_words(constraint: Constraint, amount: float, values: dict[str, fl
         return f"{text} would have to be {direction} by {_amount(amount, constraint.unit)}"
     points = 100.0 * amount / total
     decimals = max(1, min(6, 1 - math.floor(math.log10(points))))
+    # Rounded away from the limit, so that the share said allows a plan (14.29% said as 14.3% did not)
+    step = 10.0 ** decimals
     moved = 100.0 * share.share + (points if constraint.sense == LE else -points)
+    moved = (math.ceil(moved * step - 1e-9) if constraint.sense == LE else math.floor(moved * step + 1e-9)) / step
+    points = math.ceil(points * step - 1e-9) / step
     frees = "more" if constraint.sense == LE else "less"
     return (f"{text} would have to be {direction} by {points:.{decimals}f} percentage points, to {moved:.{decimals}f}% "
             f"(£{amount:,.0f} {frees} of the £{total:,.0f} {share.of})")

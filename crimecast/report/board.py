@@ -186,6 +186,13 @@ class BoardPack:
     def previous_year(self) -> str:
         return financial_year_label(self.milestones[0].assessment.year_start - 1)
 
+    @property
+    def months_after_year(self) -> int:
+        """A year-end pack dated after the plan's year ended (``--as-of`` later): the months of data after it that its
+        control charts and icons read (0 for a pack dated at the year's end, or before it)."""
+        end = year_end_month(self.plan)
+        return max(0, (self.as_of.year - end.year) * 12 + self.as_of.month - end.month)
+
 
 # ---------------------------------------------------------------- provenance
 
@@ -225,11 +232,47 @@ def _plan_years(plan: Plan) -> list[int]:
     return sorted({parse_financial_year(m.year) for m in plan.milestones})
 
 
+def year_end_month(plan: Plan) -> pd.Timestamp:
+    """The last month of the plan's (last) year: a pack dated then, or later, is a year-end pack."""
+    return financial_year_months(_plan_years(plan)[-1])[-1]
+
+
+def _data_end(counts: pd.DataFrame, data: pd.DataFrame | None = None) -> pd.Timestamp:
+    """The last month of the data a pack is dated by (a quarter's last month, for quarterly data; a dataset of rates
+    only: its rates', ``data`` when already read by :func:`_pack_data`)."""
+    data = _pack_data(counts)[0] if data is None else data
+    return frequency_of(counts).period_end_month(data["month"].max())
+
+
+def default_date(plan: Plan, counts: pd.DataFrame) -> tuple[pd.Timestamp | None, str | None]:
+    """The date a pack without ``--as-of`` stands at, and a note saying why, when that is not the data's last month.
+
+    A Board reads a year-end report as the year as it ended: when the data runs past the end of the plan's year
+    (a 2020/21 plan on data to September 2021), the pack is dated at the year's end, its control charts and icons
+    reading the data to then, not a year-end report "as of September 2021" whose charts speak of the months after.
+    ``(None, None)`` when the data ends at or before the year's end (the pack is dated by it).
+    """
+    end, last = year_end_month(plan), _data_end(counts)
+    if last <= end:
+        return None, None
+    frequency = frequency_of(counts)
+    return end, (f"the data runs to {frequency.label(frequency.period_containing(last))}, after {_plan_year_label(plan)} "
+                 f"ended: the pack is its year-end report, dated at the year's end ({end:%B %Y}); --as-of "
+                 f"{last:%Y-%m} dates it by the data's last month instead, its charts reading the later "
+                 f"{frequency.noun}s too.")
+
+
+def _plan_year_label(plan: Plan) -> str:
+    years = _plan_years(plan)
+    return financial_year_label(years[-1]) if len(years) == 1 else \
+        f"{financial_year_label(years[0])} to {financial_year_label(years[-1])}"
+
+
 def _stage(plan: Plan, as_of: pd.Timestamp) -> tuple[str, pd.Timestamp]:
     """(stage, month the forecast is made from) for a pack dated ``as_of``."""
     years = _plan_years(plan)
     first_month = financial_year_months(years[0])[0]
-    if as_of >= financial_year_months(years[-1])[-1]:
+    if as_of >= year_end_month(plan):
         return YEAR_END, first_month - pd.DateOffset(months=1)
     return (PLANNING if as_of < first_month else IN_YEAR), as_of
 
@@ -877,8 +920,10 @@ def build_board_pack(counts: pd.DataFrame, plan: Plan, *, as_of: pd.Timestamp | 
         From :func:`crimecast.scenarios.plan.load_plan`.
     as_of
         The pack's date: the last month of data used (default: the data's
-        last month). At or after the end of the plan's year the pack is a
-        year-end pack (see the module docstring).
+        last month, or the end of the plan's year when the data runs past
+        it: :func:`default_date`). At or after the end of the plan's year the
+        pack is a year-end pack (see the module docstring); dated after it,
+        its title says it reads the later data.
     scenario
         Applied to the milestones' paths (not to the fund, whose baseline is
         forecast from its own as-of).
@@ -911,8 +956,8 @@ def build_board_pack(counts: pd.DataFrame, plan: Plan, *, as_of: pd.Timestamp | 
         infeasible fund, ...), before anything is written.
     """
     data, holds = _pack_data(counts)  # a dataset of rates only is dated by its rates
-    last = frequency_of(counts).period_end_month(data["month"].max())  # a quarter's last month, for quarterly data
-    as_of = last if as_of is None else as_of
+    last = _data_end(counts, data)  # a quarter's last month, for quarterly data
+    as_of = min(last, year_end_month(plan)) if as_of is None else as_of  # a year-end pack: at the year's end
     what = "the rates" if holds == "rates" else "data"
     if as_of > last:
         raise UsageError(f"--as-of {as_of:%Y-%m} is after the last month of {what} ({last:%Y-%m}). "
@@ -965,12 +1010,14 @@ def build_board_pack(counts: pd.DataFrame, plan: Plan, *, as_of: pd.Timestamp | 
         model=report.base.model, paths=report.base.paths, seed=report.base.seed, version=crimecast_version(),
         inputs=tuple(inputs), forecasts=_forecasts(report, views, scenario=scenario is not None, saved=saved, csf=csf_view),
         frequency=frequency_of(counts))
-    title = f"{report.title}: {'year-end report' if stage == YEAR_END else 'position'} as of {as_of:%B %Y}"
+    later = stage == YEAR_END and as_of > year_end_month(plan)  # dated after the year ended: said in its title
+    title = (f"{report.title}: year-end report, with data to {as_of:%B %Y}" if later else
+             f"{report.title}: {'year-end report' if stage == YEAR_END else 'position'} as of {as_of:%B %Y}")
     return BoardPack(title=title, plan=plan, stage=stage, report=report, milestones=views, provenance=provenance,
                      scenario=_scenario_view(scenario, report, views, whole=_whole_named(counts))
                      if scenario is not None else None,
                      csf=csf_view, fleet=fleet_part, notes=notes)
 
 
-__all__ = ["BoardPack", "MilestoneView", "Provenance", "build_board_pack", "fingerprint", "for_board",
-           "part_forecast_footnote", "plain_words"]
+__all__ = ["BoardPack", "MilestoneView", "Provenance", "build_board_pack", "default_date", "fingerprint", "for_board",
+           "part_forecast_footnote", "plain_words", "year_end_month"]

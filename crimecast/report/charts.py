@@ -1,4 +1,9 @@
-"""Board-readable charts: titled, labelled, financial years marked."""
+"""Board-readable charts: titled, labelled, financial years marked.
+
+The other report modules draw their charts with the same parts: :func:`subplots` (a figure made without
+pyplot), :func:`mark_financial_years` or :func:`year_ticks` with :func:`financial_year_axis_label` (the financial-year
+axis), :func:`legend_below` and :func:`with_caption` (the foot), and :func:`png_bytes` or :func:`save_figure`.
+"""
 
 from __future__ import annotations
 
@@ -18,11 +23,21 @@ HISTORY_YEARS_SHOWN = 5
 PNG_METADATA = {"Software": None}
 
 
-def _mark_financial_years(ax, first: pd.Timestamp, last: pd.Timestamp) -> None:
-    """Financial years on the x axis in place of calendar years: a tick and a grey line at each 1 April, and each
-    year's label (``2019/20``) under its middle, when that is on the chart (a chart of twelve months or more has
-    one); a chart with no year's middle on it (an XmR chart of a few months) labels each year under the middle of
-    its part on the chart, so the axis is never left without a date."""
+def mark_financial_years(ax, first: pd.Timestamp, last: pd.Timestamp) -> None:
+    """Financial years on the x axis in place of calendar years.
+
+    A tick and a grey line at each 1 April, and each year's label (``2019/20``) under its middle, when that is on
+    the chart (a chart of twelve months or more has one); a chart with no year's middle on it (an XmR chart of a
+    few months) labels each year under the middle of its part on the chart, so the axis is never left without a
+    date. :func:`financial_year_axis_label` is the axis's label.
+
+    Parameters
+    ----------
+    ax
+        A matplotlib Axes whose x axis holds dates.
+    first, last
+        The first and last months drawn.
+    """
     from matplotlib.dates import date2num
 
     aprils, middles, labels = [], [], []
@@ -48,7 +63,7 @@ def _mark_financial_years(ax, first: pd.Timestamp, last: pd.Timestamp) -> None:
 
 
 def financial_year_axis_label(frequency: Frequency) -> str:
-    """The x-axis label of a chart whose axis :func:`_mark_financial_years` marked."""
+    """The x-axis label of a chart whose axis :func:`mark_financial_years` marked."""
     return f"financial year, April to March (one point a {frequency.noun}; ticks and grey lines at 1 April)"
 
 
@@ -59,20 +74,27 @@ LEGEND_ROW_IN, LEGEND_PAD_IN = 0.19, 0.08  # a row of 7- or 8-point legend entri
 
 
 def legend_below(ax, *, ncol: int, fontsize: int = 8):
-    """A legend for under the plot (between the axis label and the caption, placed by :func:`_with_caption`), so it
+    """A legend for under the plot (between the axis label and the caption, placed by :func:`with_caption`), so it
     never covers a point or a label inside the plot; returns it."""
     legend = ax.legend(loc="lower center", fontsize=fontsize, frameon=False, ncol=ncol)
     legend.rows = -(-len(legend.legend_handles) // ncol)
     return legend
 
 
-def _with_caption(fig, caption: str, notice: str = "", *, monthly_ax=None, legend=None):
+def with_caption(fig, caption: str, notice: str = "", *, monthly_ax=None, legend=None):
     """Small grey caption at the foot (what the chart rests on, the data notice), wrapped to the figure's width
     so it is never clipped and ended with a full stop; lays out and returns the Figure.
 
-    ``monthly_ax``: the axes of a one-panel monthly chart, laid out by :func:`_monthly_margins` instead of
-    ``tight_layout``. ``legend``: from :func:`legend_below` (with ``monthly_ax``), set above the caption,
-    centred under the plot.
+    Parameters
+    ----------
+    fig
+        The Figure, drawn but not laid out.
+    caption, notice
+        What the chart rests on, and the data's notice (``""``: none), joined into one caption.
+    monthly_ax
+        The axes of a one-panel monthly chart, laid out by :func:`_monthly_margins` instead of ``tight_layout``.
+    legend
+        From :func:`legend_below` (with ``monthly_ax``): set above the caption, centred under the plot.
     """
     import textwrap
 
@@ -128,13 +150,13 @@ def _axis_labels(ax, frequency: Frequency, *, adjusted: str = "") -> None:
 def _finish_monthly_chart(fig, ax, *, title: str, first: pd.Timestamp, last: pd.Timestamp, caption: str, notice: str,
                           legend_columns: int, frequency: Frequency = MONTHLY):
     """Title, axis labels, financial years, legend and caption shared by the monthly (or quarterly) charts; returns the Figure."""
-    _mark_financial_years(ax, first, last)
+    mark_financial_years(ax, first, last)
     ax.set_title(title, pad=8)
     _axis_labels(ax, frequency)
     ax.set_ylim(bottom=0)
     ax.legend(loc="lower left", fontsize=8, frameon=False, ncol=legend_columns)
     ax.grid(axis="y", color="0.92")
-    return _with_caption(fig, caption, notice, monthly_ax=ax)
+    return with_caption(fig, caption, notice, monthly_ax=ax)
 
 
 def _mark_filled(ax, series: pd.Series, filled) -> None:
@@ -152,7 +174,7 @@ def fan_chart(result: ForecastResult, *, notice: str = "", filled=()):
     """
     table = result.monthly_table()
     history = result.history[result.history.index >= result.history.index[-1] - pd.DateOffset(years=HISTORY_YEARS_SHOWN)]
-    fig, ax = _subplots(figsize=(10, 5), dpi=100)
+    fig, ax = subplots(figsize=(10, 5), dpi=100)
     ax.plot(history.index, history.to_numpy(), color="black", linewidth=1.2, label="recorded")
     ax.fill_between(table["month"], table["lo95"], table["hi95"], color="tab:blue", alpha=0.18, label="95% interval")
     ax.fill_between(table["month"], table["lo80"], table["hi80"], color="tab:blue", alpha=0.35, label="80% interval")
@@ -167,12 +189,24 @@ def fan_chart(result: ForecastResult, *, notice: str = "", filled=()):
                                  caption=caption, notice=notice, legend_columns=4, frequency=frequency)
 
 
-def _subplots(*, figsize: tuple[float, float], dpi: int):
-    """A Figure and its axes, made without pyplot.
+def subplots(*, figsize: tuple[float, float], dpi: int):
+    """A Figure and its axes, made without pyplot: every chart starts here.
 
     Charts are drawn off-screen and saved as PNG by matplotlib's Agg renderer,
     without choosing a backend for the whole process (a notebook keeps its own),
     and nothing is left open in pyplot.
+
+    Parameters
+    ----------
+    figsize
+        Width and height in inches.
+    dpi
+        Dots per inch.
+
+    Returns
+    -------
+    tuple
+        The ``Figure`` and its one ``Axes``.
     """
     fig = Figure(figsize=figsize, dpi=dpi)
     return fig, fig.subplots()
@@ -221,11 +255,9 @@ def control_chart_figure(chart, *, category: str, area: str, known: dict | None 
     ``filled``: periods that were missing from the data and filled in; they are marked. ``whole``: what the title
     calls the data's whole when it is one named force (``ProcessReport.whole_title``).
     """
-    from crimecast.forecast.cores import series_frequency
-
     values = chart.values
-    frequency = series_frequency(values)
-    fig, ax = _subplots(figsize=(10, 5), dpi=100)
+    frequency = chart.frequency
+    fig, ax = subplots(figsize=(10, 5), dpi=100)
     ax.plot(values.index, values.to_numpy(), color="black", linewidth=1.1, marker=".", label=f"{frequency.noun}ly count")
     for i, period in enumerate(p for p in chart.periods if not p.degenerate):  # limits that mean nothing: not drawn
         span = [period.start, period.end]
@@ -245,14 +277,14 @@ def control_chart_figure(chart, *, category: str, area: str, known: dict | None 
         ax.axvline(step.month, color="tab:red" if not step.known else "tab:green", linestyle="--", linewidth=1)
         label = (known or {}).get(step.month, "known change" if step.known else f"step {step.change:+.0%}")
         ax.text(step.month, 0.02, f" {label}", transform=ax.get_xaxis_transform(), rotation=90, fontsize=7, va="bottom")
-    _mark_financial_years(ax, values.index[0], values.index[-1])
+    mark_financial_years(ax, values.index[0], values.index[-1])
     adjusted = ", seasonally adjusted" if chart.seasonally_adjusted else ""
     ax.set_title(f"{display_name(category)} — {area_label(area, whole=whole)}: XmR chart{adjusted}", pad=8)
     _axis_labels(ax, frequency, adjusted=" (seasonally adjusted)" if chart.seasonally_adjusted else "")
     ax.set_ylim(bottom=0)
     legend = legend_below(ax, ncol=4, fontsize=7)  # under the plot: clear of the step labels at its foot
     ax.grid(axis="y", color="0.92")
-    return _with_caption(fig, _limits_caption(chart), notice, monthly_ax=ax, legend=legend)
+    return with_caption(fig, _limits_caption(chart), notice, monthly_ax=ax, legend=legend)
 
 
 def _limits_caption(chart) -> str:
@@ -271,7 +303,7 @@ def scenario_chart(result, key: tuple[str, str], *, notice: str = ""):
     full = result.history[key]
     start = result.as_of - pd.DateOffset(years=3)
     history = full[(full.index >= start) & (full.index <= result.as_of)]
-    fig, ax = _subplots(figsize=(10, 5), dpi=100)
+    fig, ax = subplots(figsize=(10, 5), dpi=100)
     ax.plot(history.index, history.to_numpy(), color="black", linewidth=1.2, label="recorded")
     after = full[full.index > result.as_of].reindex(result.months).dropna()
     if not after.empty:
@@ -286,9 +318,18 @@ def scenario_chart(result, key: tuple[str, str], *, notice: str = ""):
                                  caption=caption, notice=notice, legend_columns=3)
 
 
-def _year_ticks(ax, periods, frequency: Frequency) -> None:
-    """One tick per period of a financial year's chart, labelled as the year reads: ``Apr``, ``May``, ... or
-    ``Q1 (Apr-Jun)``, ... (not calendar dates)."""
+def year_ticks(ax, periods, frequency: Frequency) -> None:
+    """One tick per period of a chart of one financial year, labelled as the year reads (not calendar dates).
+
+    Parameters
+    ----------
+    ax
+        A matplotlib Axes whose x axis holds dates.
+    periods
+        The year's periods drawn (their first months).
+    frequency
+        Monthly (ticks ``Apr``, ``May``, ...) or quarterly (``Q1 (Apr-Jun)``, ...).
+    """
     from matplotlib.dates import date2num
 
     periods = pd.DatetimeIndex(periods)
@@ -306,7 +347,7 @@ def milestone_chart(assessment, *, as_of: pd.Timestamp, notice: str = ""):
     (``assessment.scenario_changes``); elsewhere it would repeat the forecast's.
     """
     frame = assessment.cumulative
-    fig, ax = _subplots(figsize=(10, 5), dpi=100)
+    fig, ax = subplots(figsize=(10, 5), dpi=100)
     ax.plot(frame["month"], frame["trajectory"], color="tab:green", linestyle="--", linewidth=1.4,
             label=f"target trajectory ({assessment.milestone.describe()})")
     for name, colour in (("baseline", "tab:blue"), ("scenario", "tab:orange")):
@@ -324,7 +365,7 @@ def milestone_chart(assessment, *, as_of: pd.Timestamp, notice: str = ""):
     title = series if label.lower() in (series.lower(), display_name(assessment.category).lower()) else f"{label}: {series}"
     ax.set_title(f"{title}, {assessment.year} cumulative", pad=10)
     ax.set_ylabel("recorded crimes since 1 April (cumulative)")
-    _year_ticks(ax, frame["month"], assessment.frequency)
+    year_ticks(ax, frame["month"], assessment.frequency)
     ax.set_xlabel(f"{assessment.frequency.noun} of financial year {assessment.year}")
     ax.set_ylim(bottom=0)
     ax.legend(loc="upper left", fontsize=8, frameon=False)
@@ -333,7 +374,7 @@ def milestone_chart(assessment, *, as_of: pd.Timestamp, notice: str = ""):
 
     chance = probability(assessment.baseline.probability.p, assessment.baseline.probability.n)
     caption = f"forecast from {as_of:%b %Y}; P(meet) {chance}: {assessment.baseline.verdict}"
-    return _with_caption(fig, caption, notice, monthly_ax=ax)
+    return with_caption(fig, caption, notice, monthly_ax=ax)
 
 
 def allocation_chart(result, *, notice: str = ""):
@@ -342,7 +383,7 @@ def allocation_chart(result, *, notice: str = ""):
 
     table = result.table
     x = np.arange(len(table))
-    fig, ax = _subplots(figsize=(10, 5), dpi=100)
+    fig, ax = subplots(figsize=(10, 5), dpi=100)
     for offset, column, colour, label in ((-0.27, "last_year", "0.6", f"{result.last_year_label} allocation"),
                                           (0.0, "optimal", "tab:blue", "optimal"),
                                           (0.27, "robust", "tab:orange", "optimal under uncertainty")):
@@ -354,13 +395,13 @@ def allocation_chart(result, *, notice: str = ""):
     ax.legend(fontsize=8, frameon=False)
     ax.grid(axis="y", color="0.92")
     caption = f"budget £{result.spec.budget:,.0f}; outcome: {result.weights.unit}; response curves are assumptions"
-    return _with_caption(fig, caption, notice)
+    return with_caption(fig, caption, notice)
 
 
 def budget_curve_chart(result, *, notice: str = ""):
     """Total outcome as the budget sweeps, with and without the change limit; returns the Figure."""
     curve = result.budget_curve
-    fig, ax = _subplots(figsize=(10, 5), dpi=100)
+    fig, ax = subplots(figsize=(10, 5), dpi=100)
     ax.plot(curve["budget"] / 1e6, curve["outcome"], marker="o", color="tab:blue", label="with every constraint")
     ax.plot(curve["budget"] / 1e6, curve["no_change_limit_outcome"], marker="o", color="tab:green", linestyle="--",
             label="without the change limit")
@@ -372,13 +413,13 @@ def budget_curve_chart(result, *, notice: str = ""):
     ax.set_title(f"What each budget buys, {result.year} (gaps: no allocation meets the constraints)", pad=14)
     ax.legend(fontsize=8, frameon=False)
     ax.grid(color="0.92")
-    return _with_caption(fig, "response curves are assumptions", notice)
+    return with_caption(fig, "response curves are assumptions", notice)
 
 
 def tradeoff_chart(tradeoff, *, baseline_cost: float, baseline_co2: float, notice: str = ""):
     """Least whole-life cost for each CO2 cap, with the like-for-like baseline marked; returns the Figure."""
     tradeoff = tradeoff.dropna(subset=["whole_life_cost"])  # points not proven optimal in time are skipped (and said so)
-    fig, ax = _subplots(figsize=(9, 5), dpi=100)
+    fig, ax = subplots(figsize=(9, 5), dpi=100)
     ax.plot(tradeoff["co2_tonnes"], tradeoff["whole_life_cost"] / 1e3, marker="o", color="tab:green",
             label="least cost for each CO2 cap")
     ax.scatter([baseline_co2], [baseline_cost / 1e3], color="0.4", zorder=3, label="like-for-like renewals")
@@ -387,12 +428,12 @@ def tradeoff_chart(tradeoff, *, baseline_cost: float, baseline_co2: float, notic
     ax.set_title("Fleet renewal: cost against CO2", pad=10)
     ax.legend(fontsize=8, frameon=False)
     ax.grid(color="0.92")
-    return _with_caption(fig, "prices are assumptions", notice)
+    return with_caption(fig, "prices are assumptions", notice)
 
 
 def tornado_chart(tornado, *, base_cost: float):
     """Change in the optimal whole-life cost when each price moves 20% down and up; returns the Figure."""
-    fig, ax = _subplots(figsize=(9, 4.5), dpi=100)
+    fig, ax = subplots(figsize=(9, 4.5), dpi=100)
     rows = tornado.dropna(subset=["swing"]).iloc[::-1]
     y = range(len(rows))
     ax.barh(list(y), (rows["cost_at_low"] - base_cost) / 1e3, color="tab:blue", label="price 20% lower")

@@ -130,10 +130,10 @@ def compare_json(comparison: PeerComparison, *, data: dict, files: list) -> dict
 
 def funnel_figure(comparison: PeerComparison, *, notice: str = ""):
     """Each area's rate per 1,000 against its residents, with 95% and 99.8% limits around the group rate."""
-    from crimecast.report.charts import _subplots
+    from crimecast.report.charts import subplots
 
     funnel = comparison.funnel
-    fig, ax = _subplots(figsize=(9, 6), dpi=100)
+    fig, ax = subplots(figsize=(9, 6), dpi=100)
     x = funnel["population"] / 1e6
     ax.fill_between(x, funnel["lo998"], funnel["hi998"], color="tab:blue", alpha=0.10, label="99.8% limits (chance alone)")
     ax.fill_between(x, funnel["lo95"], funnel["hi95"], color="tab:blue", alpha=0.18, label="95% limits")

@@ -79,9 +79,9 @@ def _ready_to_draw() -> None:
 
     ignore_interrupt()
     try:
-        from crimecast.report.charts import _subplots, png_bytes
+        from crimecast.report.charts import subplots, png_bytes
 
-        fig, ax = _subplots(figsize=(1, 1), dpi=10)
+        fig, ax = subplots(figsize=(1, 1), dpi=10)
         ax.set_title("0")
         png_bytes(fig)
     except BaseException:  # noqa: BLE001, S110 - see above

@@ -11,7 +11,8 @@ from crimecast.data.rate_words import RateWords
 from crimecast.data.slugs import area_label, display_name
 from crimecast.io import write_csv_atomic
 from crimecast.data.frequency import MONTHLY
-from crimecast.report.charts import _mark_financial_years, _subplots, _with_caption, _year_ticks, financial_year_axis_label, legend_below
+from crimecast.report.charts import (financial_year_axis_label, legend_below, mark_financial_years, subplots, with_caption,
+                                     year_ticks)
 from crimecast.report.text import Line, heading, note, plain, wrote_line
 
 
@@ -79,7 +80,7 @@ def rate_fan_chart(report, *, notice: str = "", target: float | None = None):
     rate = history["numerator"] / history["denominator"]
     rolling = (f.history["numerator"].rolling(12).sum() / f.history["denominator"].rolling(12).sum()).reindex(history.index)
     table = f.table()
-    fig, ax = _subplots(figsize=(10, 5), dpi=100)
+    fig, ax = subplots(figsize=(10, 5), dpi=100)
     ax.plot(rate.index, rate * 100, color="black", linewidth=1.0, marker=".", label="monthly rate")
     ax.plot(rolling.index, rolling * 100, color="0.45", linewidth=1.6, label="rolling 12 months")
     ax.fill_between(table["month"], table["lo95"] * 100, table["hi95"] * 100, color="tab:blue", alpha=0.18, label="95% interval")
@@ -87,7 +88,7 @@ def rate_fan_chart(report, *, notice: str = "", target: float | None = None):
     ax.plot(table["month"], table["mean"] * 100, color="tab:blue", linewidth=1.6, label="forecast")
     if target is not None:
         ax.axhline(target * 100, color="tab:green", linestyle="--", linewidth=1, label=f"target {pct(target, 0)}")
-    _mark_financial_years(ax, history.index[0], table["month"].iloc[-1])
+    mark_financial_years(ax, history.index[0], table["month"].iloc[-1])
     ax.set_title(f"{title(f.category, f.area)}: forecast to {table['month'].iloc[-1]:%b %Y}", pad=8)
     ax.set_ylabel(f.words.axis)
     ax.set_xlabel(financial_year_axis_label(MONTHLY))
@@ -95,13 +96,13 @@ def rate_fan_chart(report, *, notice: str = "", target: float | None = None):
     ax.grid(axis="y", color="0.92")
     caption = (f"model: {f.model} (logit local level, binomial sampling of {f.denominators[0]:,} {f.words.unit} a month, "
                f"extra-binomial variation); {f.paths.shape[0]:,} simulated paths")
-    return _with_caption(fig, caption, notice, monthly_ax=ax)
+    return with_caption(fig, caption, notice, monthly_ax=ax)
 
 
 def p_chart_figure(chart, *, category: str, area: str, notice: str = ""):
     """The p-chart (or Laney p' chart): monthly rates, centre line and per-month limits, signals; returns the Figure."""
     points = chart.points
-    fig, ax = _subplots(figsize=(10, 5), dpi=100)
+    fig, ax = subplots(figsize=(10, 5), dpi=100)
     ax.plot(points["month"], points["rate"] * 100, color="black", linewidth=1.0, marker=".", label="monthly rate")
     ax.step(points["month"], points["upper"] * 100, where="mid", color="tab:blue", linewidth=0.9, label="limits")
     ax.step(points["month"], points["lower"] * 100, where="mid", color="tab:blue", linewidth=0.9)
@@ -116,7 +117,7 @@ def p_chart_figure(chart, *, category: str, area: str, notice: str = ""):
         ax.axvline(step.month, color="tab:red", linestyle="--", linewidth=1)
         ax.text(step.month, 0.02, f" step {'up' if step.after > step.before else 'down'}", transform=ax.get_xaxis_transform(),
                 rotation=90, fontsize=7, va="bottom")
-    _mark_financial_years(ax, points["month"].iloc[0], points["month"].iloc[-1])
+    mark_financial_years(ax, points["month"].iloc[0], points["month"].iloc[-1])
     ax.set_title(f"{title(category, area)}: {chart.kind}", pad=8)
     ax.set_ylabel(chart.words.axis)
     ax.set_xlabel(financial_year_axis_label(MONTHLY))
@@ -125,7 +126,7 @@ def p_chart_figure(chart, *, category: str, area: str, notice: str = ""):
     kinds = "; ".join(f"{p.start:%b %Y}-{p.end:%b %Y}: {p.kind}, sigma_z {p.sigma_z:.2f}" for p in chart.periods)
     caption = (f"Limits: average +/- 3 x binomial sigma of each month's {chart.words.unit}, times Laney's sigma_z "
                f"where the months are overdispersed (chi-square p < 0.05) and sigma_z is above 1. {kinds}")
-    return _with_caption(fig, caption, notice, monthly_ax=ax, legend=legend)
+    return with_caption(fig, caption, notice, monthly_ax=ax, legend=legend)
 
 
 def p_chart_frame(chart) -> pd.DataFrame:
@@ -138,7 +139,7 @@ def p_chart_frame(chart) -> pd.DataFrame:
 def rate_milestone_chart(assessment, *, as_of: pd.Timestamp, notice: str = ""):
     """A rate milestone through its year: the year's rate so far, the forecast's 80% band, the target and outcome."""
     frame = assessment.cumulative
-    fig, ax = _subplots(figsize=(9, 4.5), dpi=100)
+    fig, ax = subplots(figsize=(9, 4.5), dpi=100)
     if frame["actual"].notna().any():
         ax.plot(frame["month"], frame["actual"] * 100, color="black", marker=".", label="year's rate so far")
     if frame["outcome"].notna().any():
@@ -149,7 +150,7 @@ def rate_milestone_chart(assessment, *, as_of: pd.Timestamp, notice: str = ""):
     ax.axhline(assessment.threshold * 100, color="tab:green", linestyle="--", label=f"target {pct(assessment.threshold, 0)}")
     ax.set_title(f"{assessment.label}: {assessment.milestone.describe()}, {assessment.year}", pad=12)
     ax.set_ylabel((assessment.rate_words or RateWords()).year_axis)
-    _year_ticks(ax, frame["month"], MONTHLY)
+    year_ticks(ax, frame["month"], MONTHLY)
     ax.set_xlabel(f"month of financial year {assessment.year}")
     legend = legend_below(ax, ncol=5)  # under the plot: clear of the year's first months
     ax.grid(axis="y", color="0.92")
@@ -157,7 +158,7 @@ def rate_milestone_chart(assessment, *, as_of: pd.Timestamp, notice: str = ""):
 
     chance = probability(assessment.baseline.probability.p, assessment.baseline.probability.n)
     caption = f"forecast from {as_of:%b %Y}; P(meet) {chance}: {assessment.baseline.verdict}"  # as the summary shows it
-    return _with_caption(fig, caption, notice, monthly_ax=ax, legend=legend)
+    return with_caption(fig, caption, notice, monthly_ax=ax, legend=legend)
 
 
 def rate_run_json(report, *, data: dict, rates: dict, files: list) -> dict:

@@ -202,15 +202,9 @@ def p_equals(value: float) -> str:
     return f"p {shown}" if shown.startswith("<") else f"p = {shown}"
 
 
-def _chart_frequency(chart) -> Frequency:
-    from crimecast.forecast.cores import series_frequency
-
-    return series_frequency(chart.values)
-
-
 def spc_periods(chart) -> pd.DataFrame:
     """One row per period: start, end (``2013-04``, or ``2013/14 Q1`` for quarters), points, mean, lower and upper natural limits."""
-    label = _chart_frequency(chart).label
+    label = chart.frequency.label
     return pd.DataFrame([{
         "start": label(p.start), "end": label(p.end), "points": p.points,
         "mean": round(p.limits.mean, 1), "lower": None if p.degenerate else round(max(p.limits.lower, 0.0), 1),
@@ -220,7 +214,7 @@ def spc_periods(chart) -> pd.DataFrame:
 
 def spc_signals(chart) -> pd.DataFrame:
     """One row per month (``quarter`` for quarterly data) with a special cause: when, value, the rules that fired there."""
-    frequency = _chart_frequency(chart)
+    frequency = chart.frequency
     when = frequency.noun
     rows: dict = {}
     for signal in chart.signals:

@@ -124,7 +124,7 @@ def _check_as_of(as_of: pd.Timestamp, years: list[int], counts: pd.DataFrame, *,
     cut = last_complete_period(as_of, frequency)
     first, last = counts["month"].min(), frequency.period_end_month(counts["month"].max())
     if as_of > last:
-        raise _after_the_data(as_of, counts, last=last, frequency=frequency)
+        raise _after_the_data(as_of, counts, years, last=last, frequency=frequency)
     for start in years:  # a year after the as-of month is planning: its horizon is checked in assess_milestones
         periods = financial_year_periods(start, frequency)
         latest = frequency.period_end_month(periods[-2])
@@ -141,9 +141,11 @@ def _check_as_of(as_of: pd.Timestamp, years: list[int], counts: pd.DataFrame, *,
     return cut
 
 
-def _after_the_data(as_of: pd.Timestamp, counts: pd.DataFrame, *, last: pd.Timestamp, frequency: Frequency) -> UsageError:
+def _after_the_data(as_of: pd.Timestamp, counts: pd.DataFrame, years: list[int], *, last: pd.Timestamp,
+                    frequency: Frequency) -> UsageError:
     """Why an ``as_of`` after the data's last period cannot be assessed: the data ends before it, or (the data
-    as it stood then ended before it but goes on later: ``attrs["resumes"]``) it falls in a gap of the data."""
+    as it stood then ended before it but goes on later: ``attrs["resumes"]``) it falls in a gap of the data, with
+    the as-of months either side of the gap that serve (:func:`_either_side`)."""
     resumes = {a: m for a, m in counts.attrs.get("resumes", {}).items() if a in set(counts["area"])}
     if not resumes:
         return UsageError(f"--as-of {as_of:%Y-%m} is after the last month of data ({last:%Y-%m}): actuals for it are not "
@@ -155,15 +157,37 @@ def _after_the_data(as_of: pd.Timestamp, counts: pd.DataFrame, *, last: pd.Times
     named = [area_label(a, whole=whole_title(counts.attrs)) for a in sorted(resumes) if a != FORCE_AREA or force]
     whose = ("the data has" if not named else ", ".join(named[:3]) + (" ..." if len(named) > 3 else "")
              + (" has" if len(named) == 1 else " have"))
-    # the as-of months either side of the gap, of those that leave enough data to forecast from
-    first = frequency.next(counts["month"].min(), MIN_YEARS_OF_HISTORY * frequency.periods_per_year - 1)
-    earliest = frequency.period_end_month(first)
-    after = max(frequency.period_end_month(resume), earliest)
-    use = (f"{last:%Y-%m} or earlier, or {after:%Y-%m} or later" if last >= earliest else f"{after:%Y-%m} or later")
     return UsageError(f"--as-of {as_of:%Y-%m} falls in a gap in the data: {whose} no counts for {missing} (they "
                       f"go on from {frequency.label(resume)}), so as the data stood at the end of {as_of:%Y-%m} its last "
                       f"{frequency.noun} was {frequency.label(counts['month'].max())} and actuals for {as_of:%Y-%m} are "
-                      f"not known. Use {use}.")
+                      f"not known. {_either_side(counts, years, last=last, resume=resume, frequency=frequency)}")
+
+
+def _either_side(counts: pd.DataFrame, years: list[int], *, last: pd.Timestamp, resume: pd.Timestamp,
+                 frequency: Frequency) -> str:
+    """The as-of months before and after a gap (the data's ``last`` month before it; it goes on from ``resume``)
+    that serve, each said to be before or after the gap, and why the other side does not: a side serves when it
+    leaves enough data to forecast from and is not after the last month but one of a year assessed."""
+    first = counts["month"].min()
+    need = MIN_YEARS_OF_HISTORY * frequency.periods_per_year
+    earliest = frequency.period_end_month(frequency.next(first, need - 1))  # the first as-of with ``need`` periods
+    year = min(years, key=lambda start: financial_year_periods(start, frequency)[-2])
+    latest = frequency.period_end_month(financial_year_periods(year, frequency)[-2])
+    before, after = min(last, latest), max(frequency.period_end_month(resume), earliest)
+    short = before < earliest
+    if short:
+        held = len(frequency.between(first, frequency.period_containing(before)))
+        too_short = (f"up to {before:%Y-%m}, before it, the data holds only {frequency.count_of(held)}, and a milestone "
+                     f"forecast needs at least {frequency.count_of(need)} of data up to the month it is made from")
+    too_late = (f"{after:%Y-%m} is after {latest:%Y-%m}, the last month but one of financial year "
+                f"{financial_year_label(year)}, the latest it can be assessed from")
+    if after > latest:
+        if short:
+            return f"No month either side of the gap serves: {too_short}; after it, {too_late}. Choose a later --year."
+        return f"Use a month before the gap, {before:%Y-%m} or earlier: after it, {too_late}."
+    if short:
+        return f"Use a month after the gap, {after:%Y-%m} or later: {too_short}."
+    return f"Use a month before the gap, {before:%Y-%m} or earlier, or one after it, {after:%Y-%m} or later."
 
 
 def _too_early(as_of: pd.Timestamp, years: list[int], *, first: pd.Timestamp, last: pd.Timestamp, held: int,
@@ -301,8 +325,8 @@ def _assess_one(milestone: Milestone, key: Key, *, counts: pd.DataFrame, as_of: 
     if len(pending):  # planning next year mid-year: the year before is partly forecast, on the same paths
         bases = {name: f.year_total_paths(start - 1) for name, f in forecasts.items()}
         thresholds = _thresholds(milestone, bases)
-        last_year = float(bases["baseline"].mean())
-        threshold = float(np.mean(thresholds["baseline"]))
+        last_year = float(np.median(bases["baseline"]))  # its expected total: the median path's, as run gives it
+        threshold = float(np.median(thresholds["baseline"]))
     else:
         last_year = _previous_total(known, start, frequency)
         threshold = _threshold(milestone, last_year, where)

@@ -52,26 +52,36 @@ def outlook(totals: np.ndarray, *, last_year: float | np.ndarray, threshold: flo
     year with the same path's year before, and the recommended changes are
     quantiles of the per-path change. ``levels`` are the year totals met with
     each probability, which a count target ("at most 90,000") is read in.
+
+    The expected total and change are the median path's, the central figure
+    ``forecast run`` gives a year total: on a skewed series the mean of the
+    paths lies far above it, and a change "expected" there would be one that
+    fewer than half the paths reach. So the expected change is the target
+    that is a coin toss (``recommended[0.5]``).
     """
     totals, base = np.asarray(totals, dtype=float), np.asarray(last_year, dtype=float)
     levels = recommended_levels(totals, direction=direction)
+    median = float(np.median(totals))
     if not np.all(base > 0):  # no year before to compare with (none, NaN or zero)
-        return read_outlook(totals, threshold=threshold, direction=direction, levels=levels)
+        return read_outlook(totals, threshold=threshold, direction=direction, levels=levels, expected=median)
     recommended = (recommended_changes(totals / base, 1.0, direction=direction) if base.ndim
                    else recommended_changes(totals, float(base), direction=direction))
-    return read_outlook(totals, threshold=threshold, direction=direction, change=float(totals.mean() / base.mean() - 1),
-                        recommended=recommended, levels=levels)
+    return read_outlook(totals, threshold=threshold, direction=direction, change=recommended[0.5],
+                        recommended=recommended, levels=levels, expected=median)
 
 
 def read_outlook(values: np.ndarray, *, threshold: float | np.ndarray, direction: str, change: float = float("nan"),
-                 recommended: dict[float, float] | None = None, levels: dict[float, float] | None = None) -> Outlook:
+                 recommended: dict[float, float] | None = None, levels: dict[float, float] | None = None,
+                 expected: float | None = None) -> Outlook:
     """The :class:`Outlook` of simulated ``values`` (year totals, or rates) given the expected ``change`` and targets.
 
     The one place an outlook's level, 80% band and P(meet) are read; with no year before to compare with, the
-    change is ``NaN`` and there are no recommended targets (the defaults).
+    change is ``NaN`` and there are no recommended targets (the defaults). ``expected`` is the central figure
+    (default the mean of ``values``, as ``forecast run`` gives a rate; year totals give their median).
     """
     lo, hi = np.quantile(values, LEVEL_TAILS)
-    return Outlook(expected=float(values.mean()), lo80=float(lo), hi80=float(hi), expected_change=change,
+    central = float(values.mean()) if expected is None else expected
+    return Outlook(expected=central, lo80=float(lo), hi80=float(hi), expected_change=change,
                    probability=probability_of_meeting(values, threshold, direction=direction),
                    recommended=recommended or {}, levels=levels or {})
 

@@ -15,7 +15,7 @@ from crimecast.data.series import (FORCE_AREA, TOTAL_CATEGORY, names_the_whole, 
                                    series_of, whole_title)
 from crimecast.errors import DataError, ScenarioError
 from crimecast.forecast.models import MIN_MONTHS_TO_MODEL
-from crimecast.scenarios.spec import ALL_CATEGORIES, LevelShift, Scenario, _Driver, month_of
+from crimecast.scenarios.spec import ALL_CATEGORIES, Driver, LevelShift, Scenario, month_of
 
 RECENT_MONTHS = 12
 
@@ -26,7 +26,7 @@ Key = tuple[str, str]
 class ResolvedDriver:
     """A driver with its targets as series slugs and its months as timestamps."""
 
-    spec: _Driver
+    spec: Driver  # one of its kinds (Uplift, LevelShift, ...)
     where: str
     targets: tuple[Key, ...]
     start: pd.Timestamp
