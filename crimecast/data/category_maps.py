@@ -72,13 +72,31 @@ def _folded(shipped: dict[str, tuple[str, bool, str]]) -> dict[str, str]:
 
 
 def shipped_for(names: list[str], shipped: dict[str, tuple[str, bool, str]]) -> dict[str, tuple[str, bool, str]] | None:
-    """The shipped map keyed by the file's own names, when every name is one of its names whatever the case and
-    punctuation (``burglary``, ``BURGLARY``, ``anti-social-behaviour``, ``Violence and sexual offences``); else ``None``.
+    """The shipped map keyed by the file's own names when they are its names; else ``None``.
+
+    Names written otherwise (``burglary``, ``BURGLARY``, ``anti-social-behaviour``, ``Violence And Sexual Offences``:
+    the same words whatever the case and punctuation) are its names when every one is and at least one is a name of
+    several words (``anti-social-behaviour``, ``theft-offences``): a file of one-word slugs alone (``burglary``,
+    ``robbery``, as crimecast's own data contract writes any source's categories) is not taken for police.uk's.
     """
+    if names and set(names) <= set(shipped):
+        return {name: shipped[name] for name in names}
     folded = _folded(shipped)
     if not names or any(slugify(name) not in folded for name in names):
         return None
+    if not any("-" in slugify(name) for name in names):
+        return None
     return {name: shipped[folded[slugify(name)]] for name in names}
+
+
+def _known(names: list[str], shipped: dict[str, tuple[str, bool, str]]) -> list[str]:
+    """The names that are the shipped map's, as :func:`shipped_for` takes them: written otherwise only when one of
+    those is a name of several words."""
+    folded = _folded(shipped)
+    written_otherwise = [name for name in names if slugify(name) in folded]
+    if any("-" in slugify(name) for name in written_otherwise):
+        return written_otherwise
+    return [name for name in names if name in shipped]
 
 
 NEAR_MISS = 0.8  # how alike (difflib ratio) a category must be to a shipped map's to be taken for a typing error of it
@@ -98,9 +116,9 @@ def near_miss(names: list[str]) -> tuple[str, str, str] | None:
     unique = sorted(set(names))
     if any(shipped_for(unique, shipped) is not None for shipped in SHIPPED_MAPS.values()):
         return None  # every name is one map's (police.uk and Home Office share Robbery, for one)
-    key, shipped = max(SHIPPED_MAPS.items(), key=lambda item: sum(slugify(n) in _folded(item[1]) for n in unique))
+    key, shipped = max(SHIPPED_MAPS.items(), key=lambda item: len(_known(unique, item[1])))
     folded = _folded(shipped)
-    known = [n for n in unique if slugify(n) in folded]
+    known = _known(unique, shipped)
     if len(known) >= 2 and 2 * len(known) > len(unique):  # the file follows this map, but for a few
         for name in (n for n in unique if slugify(n) not in folded):
             close = difflib.get_close_matches(slugify(name), list(folded), n=1, cutoff=NEAR_MISS)
