@@ -205,6 +205,19 @@ def test_backtest_prints_scores_of_all_models():
         assert model in result.output
 
 
+def test_backtest_fitting_fewer_windows_than_asked_says_so_and_how_much_more_data_they_need(write_csv):
+    import pandas as pd
+
+    months = pd.date_range("2018-01-01", periods=45, freq="MS")  # police.uk's 4 forces: 2018-01 to 2021-09
+    path = write_csv("month,count\n" + "".join(f"{m:%Y-%m},{100 + i % 12}\n" for i, m in enumerate(months)))
+    quick = ["--data", str(path), "--model", "seasonal-naive", "--models", "ets", "--paths", "200"]
+    result = invoke("backtest", "counts", *quick)
+    assert result.exit_code == 0, result.output
+    assert ("only 1 of the 3 backtest windows asked for (--windows) fits: counts / force has 45 months, and 3 "
+            "one-year windows need 60 (15 months more)") in result.output
+    assert "windows asked for" not in invoke("backtest", "counts", *quick, "--windows", "1").output
+
+
 def test_backtest_json(small_csv):
     result = invoke("backtest", "robbery", "--area", "north", "--data", str(small_csv), "--model", "ets",
                     "--models", "ets,seasonal-naive", "--json")
@@ -307,6 +320,13 @@ def test_spc_too_short_is_explained(write_csv):
     rows = "\n".join(f"2013-{m:02d},{10 + m % 3}" for m in range(1, 11))
     result = invoke("spc", "counts", "--data", str(write_csv("month,count\n" + rows + "\n")))
     assert result.exit_code == 1 and "at least 12 months" in result.output
+
+
+def test_spc_from_after_the_data_ends_names_its_last_month():
+    result = invoke("spc", "robbery", "--from", "2030-01")  # the embedded data end at 2014-03
+    assert result.exit_code == 1 and "only 0 months" not in result.output
+    assert ("--from 2030-01 is after the data ends (its last month is 2014-03): there is nothing to chart. A chart "
+            "needs at least 12 months: give a --from no later than 2013-04") in result.output
 
 
 def test_spc_bad_from_month_is_a_usage_error():

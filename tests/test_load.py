@@ -108,6 +108,46 @@ def test_police_uk_crime_types_keep_asb_out_of_total_and_forces_are_peers(write_
     assert counts.attrs["category_notes"]["burglary"].startswith("all burglary")
 
 
+@pytest.mark.parametrize("asb, burglary, violence", [
+    ("anti-social-behaviour", "burglary", "violence-and-sexual-offences"),  # slugs
+    ("anti-social behaviour", "BURGLARY", "Violence And Sexual Offences"),  # any case
+    ("Anti-social behaviour", "burglary", "Violence and sexual offences"),  # one name written otherwise
+])
+def test_police_uk_crime_types_in_any_case_or_as_slugs_get_the_police_uk_map(write_csv, asb, burglary, violence):
+    from crimecast.data.series import with_totals
+
+    path = write_csv("month,force,crime_type,count\n" + "".join(
+        f"2020-0{m},Merseyside Police,{name},{n}\n" for m in (1, 2) for name, n in ((asb, 50), (burglary, 10), (violence, 7))))
+    counts = with_totals(load_counts(path))
+    assert set(counts["category"]) == {"anti-social-behaviour", "burglary", "violence-and-sexual-offences",
+                                       "total-recorded-crime"}
+    assert counts.loc[counts["category"] == "total-recorded-crime", "count"].unique().tolist() == [17]  # ASB left out
+    assert any("police.uk map is used" in note for note in counts.attrs["notes"])
+    assert counts.attrs["category_notes"]["burglary"].startswith("all burglary")
+
+
+def test_a_mistyped_lower_case_crime_type_is_still_named(write_csv):
+    rows = "".join(f"2020-0{m},Merseyside Police,{t},{n}\n" for m in (1, 2, 3)
+                   for t, n in (("anti-social-behaviour", 50), ("burglary", 10), ("robbery", 5)))
+    path = write_csv("month,force,crime_type,count\n" + rows.replace("2020-02,Merseyside Police,burglary",
+                                                                     "2020-02,Merseyside Police,burglery"))
+    with pytest.raises(DataError, match="row 6, column crime_type: 'burglery' is not a police.uk crime type; "
+                                        "did you mean 'Burglary'"):
+        load_counts(path)
+
+
+@pytest.mark.parametrize("other, areas, key", [
+    ("Merseyside Police", None, "merseyside"),  # one force: stored as merseyside
+    ("Cleveland Police", None, "merseyside"),  # forces as peers
+    ("Cleveland Police", "parts", "merseyside-police"),  # districts of one force: the name's slug is the key
+])
+def test_a_duplicate_row_names_its_area_by_the_key_it_is_stored_under(write_csv, other, areas, key):
+    path = write_csv("month,force,crime_type,count\n2020-01,Merseyside Police,Burglary,10\n"
+                     f"2020-01,{other},Robbery,5\n2020-01,Merseyside Police,Burglary,11\n")
+    with pytest.raises(DataError, match=f"row 4: a second count for burglary in {key} in 2020-01"):
+        load_counts(path, areas=areas)
+
+
 def test_a_mistyped_police_uk_crime_type_is_named_by_row_rather_than_made_a_category(write_csv):
     rows = "".join(f"2020-0{m},Merseyside Police,{t},{n}\n" for m in (1, 2, 3)
                    for t, n in (("Anti-social behaviour", 50), ("Burglary", 10), ("Robbery", 5)))

@@ -9,6 +9,11 @@ from crimecast.errors import DataError
 from crimecast.forecast.pchart import LANEY, PLAIN, describe_p_chart, p_chart
 
 
+def test_a_start_after_the_rates_end_names_their_last_month():
+    with pytest.raises(DataError, match="--from 2030-01 is after the data ends \\(its last month is 2014-03\\)"):
+        p_chart(_series(0.0), start=pd.Timestamp("2030-01-01"))
+
+
 def _series(logit_sd: float, *, n: int = 500, months: int = 36, seed: int = 1) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     p = 1 / (1 + np.exp(-(np.log(0.85 / 0.15) + rng.normal(0, logit_sd, months))))

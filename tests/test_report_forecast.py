@@ -209,6 +209,18 @@ def test_a_series_too_short_to_model_is_headed_with_the_level_it_is_forecast_wit
     assert set(forecast_frame(report.forecast)["model"]) == {"recent average level (too short for crimecast: 18 months)"}
 
 
+def test_a_short_series_mostly_filled_in_says_how_many_of_its_months_are_recorded(write_csv):
+    # two street files a year apart, read with --max-gap 14: 16 months, of which 14 filled in
+    path = write_csv("month,area,category,count\n2019-01,city,burglary,24\n2020-04,city,burglary,29\n")
+    counts = open_counts(DataSource(data=str(path), max_gap=14))
+    report = run_forecasts(counts, category="burglary", area="city", spec=forecast_spec(paths=200),
+                           options=BacktestOptions(backtest=False)).reports[0]
+    text = as_text(render.series_text(report, data_label="t"))
+    assert "Model: recent average level (too short for crimecast: 16 months, 14 of them filled in)" in text
+    assert ("only 16 months of data (fewer than 24), of which 2 months recorded and 14 missing and filled in: "
+            "forecast is the recent average level") in text
+
+
 def test_a_failure_whose_reason_names_its_series_is_not_named_twice():
     # a batch over police.uk local authorities listed "- burglary / allerdale: burglary / allerdale: its counts stop ..."
     failures = [SeriesFailure("burglary", "allerdale", "burglary / allerdale: its counts stop at 2019-11")]

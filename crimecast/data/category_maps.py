@@ -66,9 +66,37 @@ def map_frame(shipped: dict[str, tuple[str, bool, str]], names: list[str]) -> pd
     return pd.DataFrame(rows, columns=["source_name", "category", "in_total", "note"])
 
 
-def matches_police_uk(names: list[str]) -> bool:
-    """Whether every name is a police.uk crime type (as in police.uk monthly count files)."""
-    return bool(names) and set(names) <= set(POLICE_UK)
+def _folded(shipped: dict[str, tuple[str, bool, str]]) -> dict[str, str]:
+    """A shipped map's names by their slug (``anti-social-behaviour`` -> ``Anti-social behaviour``)."""
+    return {slugify(name): name for name in shipped}
+
+
+def shipped_for(names: list[str], shipped: dict[str, tuple[str, bool, str]]) -> dict[str, tuple[str, bool, str]] | None:
+    """The shipped map keyed by the file's own names when they are its names; else ``None``.
+
+    Names written otherwise (``burglary``, ``BURGLARY``, ``anti-social-behaviour``, ``Violence And Sexual Offences``:
+    the same words whatever the case and punctuation) are its names when every one is and at least one is a name of
+    several words (``anti-social-behaviour``, ``theft-offences``): a file of one-word slugs alone (``burglary``,
+    ``robbery``, as crimecast's own data contract writes any source's categories) is not taken for police.uk's.
+    """
+    if names and set(names) <= set(shipped):
+        return {name: shipped[name] for name in names}
+    folded = _folded(shipped)
+    if not names or any(slugify(name) not in folded for name in names):
+        return None
+    if not any("-" in slugify(name) for name in names):
+        return None
+    return {name: shipped[folded[slugify(name)]] for name in names}
+
+
+def _known(names: list[str], shipped: dict[str, tuple[str, bool, str]]) -> list[str]:
+    """The names that are the shipped map's, as :func:`shipped_for` takes them: written otherwise only when one of
+    those is a name of several words."""
+    folded = _folded(shipped)
+    written_otherwise = [name for name in names if slugify(name) in folded]
+    if any("-" in slugify(name) for name in written_otherwise):
+        return written_otherwise
+    return [name for name in names if name in shipped]
 
 
 NEAR_MISS = 0.8  # how alike (difflib ratio) a category must be to a shipped map's to be taken for a typing error of it
@@ -77,7 +105,8 @@ NEAR_MISS = 0.8  # how alike (difflib ratio) a category must be to a shipped map
 def near_miss(names: list[str]) -> tuple[str, str, str] | None:
     """A category that looks like a mistyped name of the shipped map the others follow, else ``None``.
 
-    When at least two of ``names``, and more than half, are one shipped map's (police.uk crime types, Home Office offence groups) and
+    Names are compared whatever their case and punctuation (``burglary`` is ``Burglary``). When at least two of
+    ``names``, and more than half, are one shipped map's (police.uk crime types, Home Office offence groups) and
     another is not but is very like one of its names (``Burglery`` for ``Burglary``), returns ``(name, the map's
     name it is like, the map's key)``: left alone, it would be a category of its own, the month it holds would be
     missing from the real one, and the map would not be used for any of them.
@@ -85,19 +114,16 @@ def near_miss(names: list[str]) -> tuple[str, str, str] | None:
     import difflib
 
     unique = sorted(set(names))
-    if any(set(unique) <= set(shipped) for shipped in SHIPPED_MAPS.values()):
+    if any(shipped_for(unique, shipped) is not None for shipped in SHIPPED_MAPS.values()):
         return None  # every name is one map's (police.uk and Home Office share Robbery, for one)
-    key, shipped = max(SHIPPED_MAPS.items(), key=lambda item: sum(n in item[1] for n in unique))
-    known = [n for n in unique if n in shipped]
+    key, shipped = max(SHIPPED_MAPS.items(), key=lambda item: len(_known(unique, item[1])))
+    folded = _folded(shipped)
+    known = _known(unique, shipped)
     if len(known) >= 2 and 2 * len(known) > len(unique):  # the file follows this map, but for a few
-        folded = {n.casefold().strip(): n for n in shipped}
-        for name in (n for n in unique if n not in shipped):
-            like = folded.get(name.casefold().strip())
-            if like is None:
-                close = difflib.get_close_matches(name, list(shipped), n=1, cutoff=NEAR_MISS)
-                like = close[0] if close else None
-            if like is not None:
-                return name, like, key
+        for name in (n for n in unique if slugify(n) not in folded):
+            close = difflib.get_close_matches(slugify(name), list(folded), n=1, cutoff=NEAR_MISS)
+            if close:
+                return name, folded[close[0]], key
     return None
 
 

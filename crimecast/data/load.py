@@ -20,7 +20,7 @@ from crimecast.data.read import is_month_label, missing_column, read_table
 from crimecast.data.schema import DEFAULT_FILL, DEFAULT_MAX_GAP, ROW, FillMissing, clean_counts, validate
 from crimecast.data.force_ends import forces_in, is_force_column, keyed_as_forces, parents_in, top_forces
 from crimecast.data.shared import FrozenDict, FrozenList
-from crimecast.data.category_maps import HOME_OFFICE, POLICE_UK, map_frame, matches_police_uk, near_miss, read_map_file
+from crimecast.data.category_maps import HOME_OFFICE, POLICE_UK, map_frame, near_miss, read_map_file, shipped_for
 from crimecast.data.slugs import force_slug, slugify
 from crimecast.data.store import ImportedData, SourceFile, StoredDataset, sha256_of
 from crimecast.errors import DataError
@@ -108,8 +108,10 @@ def _melt_wide(frame: pd.DataFrame, id_cols: list[str], *, source: str) -> pd.Da
     return long
 
 
-def _tidy_from_csv(path: Path, columns: ColumnMap, *, sum_duplicates: bool) -> tuple[pd.DataFrame, str | None, list[str]]:
-    """The file as ``month, area, category, count`` (source category names kept), its area column and notes."""
+def _tidy_from_csv(path: Path, columns: ColumnMap, *, sum_duplicates: bool,
+                   areas: str | None = None) -> tuple[pd.DataFrame, str | None, list[str]]:
+    """The file as ``month, area, category, count`` (source category names kept), its area column and notes;
+    ``areas`` as :func:`import_csv` takes it (a duplicate row's area is named by the key it is stored under)."""
     source = str(path)
     frame = _read_csv(path)
     as_read = frame  # one row per file row, before a wide file is melted
@@ -157,7 +159,10 @@ def _tidy_from_csv(path: Path, columns: ColumnMap, *, sum_duplicates: bool) -> t
     tidy["count"] = clean_counts(tidy, source, column=tidy["_column"])
     tidy = tidy.drop(columns="_column")
     if not sum_duplicates:
-        _check_duplicate_key(tidy, as_read, [c for c in (area_col, category_col, minor_col) if c], source=source)
+        relation = _areas_relation(tidy, area_col, areas, source=source)[0]
+        keyed = keyed_as_forces(area_col, tidy["area"], peers=relation == "peers")  # as import_csv keys them
+        _check_duplicate_key(tidy, as_read, [c for c in (area_col, category_col, minor_col) if c], source=source,
+                             area_key=force_slug if keyed else str)
     return tidy, area_col, notes
 
 
@@ -175,8 +180,10 @@ def _without_blank_areas(tidy: pd.DataFrame, areas: pd.Series, area_col: str, *,
     return tidy[~blank].reset_index(drop=True), [*notes, note]
 
 
-def _check_duplicate_key(tidy: pd.DataFrame, frame: pd.DataFrame, read: list[str], *, source: str) -> None:
-    """A second row for a (month, area, category), naming both rows and any column that tells them apart."""
+def _check_duplicate_key(tidy: pd.DataFrame, frame: pd.DataFrame, read: list[str], *, source: str,
+                         area_key=str) -> None:
+    """A second row for a (month, area, category), naming both rows and any column that tells them apart, and its
+    area by ``area_key`` of it: the key the store and commands name it by (``merseyside``, not ``merseyside-police``)."""
     keys = ["month", "area", "category", "minor"]
     dup = tidy.duplicated(keys, keep=False)
     if not dup.any():
@@ -187,7 +194,7 @@ def _check_duplicate_key(tidy: pd.DataFrame, frame: pd.DataFrame, read: list[str
     raw = frame.set_index(ROW)
     ignored = [c for c in frame.columns if c not in (*read, ROW) and not is_month_label(c)
                and raw.at[first[ROW], c] != raw.at[second[ROW], c] and slugify(c) not in VALUE_NAMES]
-    where = f"{source}, row {int(second[ROW])}: a second count for {slugify(second['category'])} in {second['area']} in " \
+    where = f"{source}, row {int(second[ROW])}: a second count for {slugify(second['category'])} in {area_key(second['area'])} in " \
             f"{pd.Timestamp(second['month']):%Y-%m} (the first is row {int(first[ROW])})."
     if ignored:
         column = ignored[0]
@@ -203,11 +210,13 @@ def _check_duplicate_key(tidy: pd.DataFrame, frame: pd.DataFrame, read: list[str
 def _category_map(names: list[str], map_file: str | Path | None, *, source: str) -> tuple[pd.DataFrame, list[str]]:
     if map_file:
         return map_frame(read_map_file(Path(map_file)), names), [f"categories mapped by {map_file}."]
-    if matches_police_uk(names):
-        return map_frame(POLICE_UK, names), [f"{source}: the categories are police.uk crime types, so the police.uk map "
+    police_uk = shipped_for(names, POLICE_UK)  # whatever the case and punctuation: burglary, anti-social-behaviour
+    if police_uk is not None:
+        return map_frame(police_uk, names), [f"{source}: the categories are police.uk crime types, so the police.uk map "
                                              "is used: total recorded crime leaves out anti-social behaviour."]
-    if set(names) <= set(HOME_OFFICE):
-        return map_frame(HOME_OFFICE, names), []
+    home_office = shipped_for(names, HOME_OFFICE)
+    if home_office is not None:
+        return map_frame(home_office, names), []
     return map_frame({}, names), []
 
 
@@ -293,7 +302,7 @@ def import_csv(path: str | Path, *, columns: ColumnMap | None = None, sum_duplic
     """
     path = Path(path)
     columns = columns or ColumnMap()
-    tidy, area_col, notes = _tidy_from_csv(path, columns, sum_duplicates=sum_duplicates)
+    tidy, area_col, notes = _tidy_from_csv(path, columns, sum_duplicates=sum_duplicates, areas=areas)
     area_names = tidy.attrs.get("area_names", {})
     if not category_map:
         _refuse_near_miss(tidy, source=str(path))

@@ -36,9 +36,9 @@ def backtest_origins(n_months: int, *, windows: int = BACKTEST_WINDOWS, horizon:
     return [o for o in origins if o >= min_train]
 
 
-def backtest_need(frequency: Frequency = MONTHLY) -> int:
-    """Periods a series needs for one backtest window: 36 months or 12 quarters."""
-    return (BACKTEST_MIN_TRAIN_YEARS + BACKTEST_YEARS) * frequency.periods_per_year
+def backtest_need(frequency: Frequency = MONTHLY, *, windows: int = 1) -> int:
+    """Periods a series needs for ``windows`` backtest windows: 36 months or 12 quarters for one, 60 months for three."""
+    return (BACKTEST_MIN_TRAIN_YEARS + windows * BACKTEST_YEARS) * frequency.periods_per_year
 
 
 def backtest_series(y: pd.Series, *, models: Iterable[str] = BACKTEST_MODELS, windows: int = BACKTEST_WINDOWS,

@@ -134,6 +134,15 @@ def step_note(step, *, frequency: Frequency, filled: bool = False) -> str:
                f"{frequency.noun} later." if filled else ""))
 
 
+def short_note(periods: int, *, frequency: Frequency, filled: int = 0) -> str:
+    """The note on a series too short for a seasonal model, forecast at its recent level; ``filled``: how many of its
+    ``periods`` were missing from the data and filled in, so the note says how many are recorded."""
+    recorded = (f", of which {frequency.count_of(periods - filled)} recorded and {filled} missing and filled in"
+                if filled else "")
+    return (f"only {frequency.count_of(periods)} of data (fewer than {min_periods_to_model(frequency)}){recorded}: "
+            "forecast is the recent average level with no seasonality or trend. Add more history for a seasonal model.")
+
+
 class CrimeForecaster:
     """Forecast one monthly (or quarterly) crime series as predictive sample paths.
 
@@ -263,10 +272,7 @@ class CrimeForecaster:
         frequency = series_frequency(y)
         if len(y) < min_periods_to_model(frequency):
             make_core = LevelCore
-            self.notes_.append(
-                f"only {frequency.count_of(len(y))} of data (fewer than {min_periods_to_model(frequency)}): forecast is the "
-                "recent average level with no seasonality or trend. Add more history for a seasonal model."
-            )
+            self.notes_.append(short_note(len(y), frequency=frequency))
         self.core_ = fits.core(y_log, make_core)
         self.calibration_: Calibration | None = None
         if MODELS[self.model].calibrated and make_core is not LevelCore:

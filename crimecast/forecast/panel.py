@@ -41,7 +41,7 @@ from crimecast.defaults import DEFAULT_MODEL
 from crimecast.forecast.calibrate import WIDE_INTERVALS, FitCache, wide_note
 from crimecast.forecast.compared import stopped_parts
 from crimecast.forecast.drift import Drift, dataset_drift, passed_over
-from crimecast.forecast.models import AUTO, PARTLY_CALIBRATED, CrimeForecaster, crimecast_core, step_note
+from crimecast.forecast.models import AUTO, PARTLY_CALIBRATED, CrimeForecaster, crimecast_core, short_note, step_note
 from crimecast.forecast.parallel import Progress, map_series
 from crimecast.forecast.paths import ForecastResult
 from crimecast.forecast.reconcile import REST_OF_FORCE, CoherentPaths, bottom_history, pair_paths
@@ -478,10 +478,13 @@ def _fit_bottom(item: tuple[Key, pd.Series, Key, frozenset], spec: ForecastSpec,
     frequency = series_frequency(history)
     step_notes = {step_note(step, frequency=frequency): step_note(step, frequency=frequency, filled=step.month in filled)
                   for step in forecaster.steps_}  # a step starting at a filled period says so
+    filled_in = sum(month in filled for month in history.index)  # a short series says how many of its periods are recorded
+    said = {**step_notes, short_note(len(history), frequency=frequency): short_note(len(history), frequency=frequency,
+                                                                                   filled=filled_in)}
     scored = score(key, history, fits, reference) if score is not None and key in score_keys else None
     wide = (wide_note(forecaster.calibration_, history.index, label=frequency.label, noun=frequency.noun)
             if forecaster.calibration_ is not None else None)
-    notes = [step_notes.get(note, note) for note in [*forecaster.notes_, *([wide] if wide else [])]]
+    notes = [said.get(note, note) for note in [*forecaster.notes_, *([wide] if wide else [])]]
     return _Fit(paths=result.paths.astype(np.float32).astype(np.float64), notes=notes, scored=scored,
                 other_notes=[note for note in notes if note not in step_notes.values()],
                 partly_calibrated=forecaster.partly_calibrated_note_, wide=wide,

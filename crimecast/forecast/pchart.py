@@ -34,7 +34,8 @@ from crimecast.data.rate_words import RateWords, words_of
 from crimecast.defaults import RUN_LENGTH
 from crimecast.errors import DataError
 from crimecast.forecast.distributions import chi2_sf
-from crimecast.forecast.spc import RULE_BEYOND, RULE_RUN, MIN_POINTS, Signal, StepChange, detect_steps, runs, split_periods
+from crimecast.forecast.spc import (RULE_BEYOND, RULE_RUN, MIN_POINTS, Signal, StepChange, detect_steps,
+                                   refuse_start_after_end, runs, split_periods)
 
 D2 = 1.128
 SIGMA_LIMIT = 3.0
@@ -131,6 +132,7 @@ def p_chart(series: pd.DataFrame, *, start: pd.Timestamp | None = None, run_leng
     """
     words = words_of(series)
     if start is not None:
+        refuse_start_after_end(series.index, start)
         series = series.loc[start:]
     if len(series) < MIN_POINTS:
         raise DataError(f"{len(series)} months is too few for a p-chart; it needs at least {MIN_POINTS}. Use an earlier --from.")

@@ -502,7 +502,28 @@ def _backtest_items(counts: pd.DataFrame, *, category: str, area: str,
         notes.append(f"skipped (too short to backtest, {need} needed): {', '.join(short)}")
     if not items:
         raise DataError(f"no series is long enough to backtest: each needs at least {need}{held}.")
-    return items, notes
+    return items, notes + _fewer_windows(items, windows=options.windows, frequency=frequency)
+
+
+def _fewer_windows(items: list[tuple[str, str, pd.Series]], *, windows: int, frequency, named: int = 3) -> list[str]:
+    """A note naming the series that fit fewer backtest windows than ``windows`` (a 45-month series fits one of the
+    default three), and how many more periods the windows asked for need; empty when every series fits them all."""
+    need = backtest_need(frequency, windows=windows)
+    fewer = [(f"{c} / {a}", len(backtest_origins(len(y), windows=windows, frequency=frequency)), len(y))
+             for c, a, y in items if len(y) < need]
+    if not fewer:
+        return []
+    listed = ", ".join(f"{label} {got} ({frequency.count_of(n)}, {need - n} more needed)" for label, got, n in fewer[:named])
+    more = f" and {len(fewer) - named} more" if len(fewer) > named else ""
+    if len(fewer) == len(items) and len({(got, n) for _, got, n in fewer}) == 1:  # one series, or all alike
+        label, got, n = fewer[0]
+        listed = (f"{label if len(fewer) == 1 else 'each series'} has {frequency.count_of(n)}, and {windows} one-year "
+                  f"windows need {need} ({need - n} {frequency.noun}s more)")
+        return [f"only {got} of the {windows} backtest windows asked for (--windows) fit{'s' if got == 1 else ''}: "
+                f"{listed}. Scores from fewer windows say less about accuracy."]
+    return [f"fewer backtest windows than the {windows} asked for (--windows) fit in {len(fewer)} series, as "
+            f"{windows} one-year windows need {need} {frequency.noun}s: {listed}{more}. Scores from fewer windows "
+            "say less about accuracy."]
 
 
 def check_backtest(counts: pd.DataFrame, *, category: str, area: str,

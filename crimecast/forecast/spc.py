@@ -220,6 +220,31 @@ def _frequency(values: pd.Series) -> Frequency:
     return series_frequency(values) if isinstance(values.index, pd.DatetimeIndex) else MONTHLY
 
 
+def _as_option(period: pd.Timestamp, frequency: Frequency) -> str:
+    """A period as --from takes it: ``2013-04``; a quarter as its first month, with its label."""
+    return f"{period:%Y-%m}" if frequency is MONTHLY else f"{period:%Y-%m} ({frequency.label(period)})"
+
+
+def refuse_start_after_end(index: pd.DatetimeIndex, start: pd.Timestamp, *, frequency: Frequency = MONTHLY,
+                           name: str | None = None) -> None:
+    """Refuse a ``--from`` after the data's last period, naming that period and the latest start that charts.
+
+    Raises
+    ------
+    DataError
+        When ``start`` is after the last period of ``index`` (a typing error, 2030-01 for 2013-01, or data that
+        ends sooner than thought): "only 0 months to chart" would send the user to an earlier --from blind.
+    """
+    last = index[-1]
+    if pd.Timestamp(start) < frequency.next(last):  # a --from inside the last period (a quarter's second month) charts it
+        return
+    latest = frequency.next(last, -(MIN_POINTS - 1))
+    raise DataError(f"{name + ': ' if name else ''}--from {pd.Timestamp(start):%Y-%m} is after the data ends (its last "
+                    f"{frequency.noun} is {frequency.label(last)}): there is nothing to chart. A chart needs at least "
+                    f"{MIN_POINTS} {frequency.noun}s: give a --from no later than {_as_option(latest, frequency)}, or "
+                    f"leave it out to chart the last {'three' if frequency is MONTHLY else 'five'} years.")
+
+
 def _check_series(values: pd.Series, *, kept: pd.Series | None = None) -> None:
     if kept is not None and len(kept) < len(values) and len(kept) < MIN_POINTS:
         raise DataError(f"{values.name or 'series'}: {len(kept)} points outside the exceptional periods is too few for "

@@ -11,7 +11,7 @@ from crimecast.forecast.cores import ProphetCore, series_frequency
 from crimecast.forecast.gaps import fill_gaps, season_effects
 from crimecast.forecast.seasonal import fit_month_effects, seasonally_adjust
 from crimecast.forecast.spc import (MIN_POINTS, RUN_LENGTH, TREND_LENGTH, ControlChart, StepChange, control_chart,
-                                    detect_steps)
+                                    detect_steps, refuse_start_after_end)
 
 STEP_SEARCH_MONTHS = 36
 STEP_SEARCH_YEARS = 3  # STEP_SEARCH_MONTHS in years
@@ -112,6 +112,7 @@ def process_chart(y: pd.Series, *, start: pd.Timestamp | None = None, seasonal_a
     y = pd.Series(y.to_numpy(), index=pd.DatetimeIndex(y.index, freq=frequency.pandas_freq), name=y.name)
     if start is None:
         start = default_start(y, exceptional=tuple(exceptional))
+    refuse_start_after_end(y.index, start, frequency=frequency, name=y.name)
     window = y.loc[frequency.period_containing(pd.Timestamp(start)):]
     known = _known_periods(known, frequency)
     effects = fit_month_effects(y)

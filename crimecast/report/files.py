@@ -39,7 +39,7 @@ def forecast_frame(result: ForecastResult, *, data_label: str = "", filled=()) -
     frame["month"] = pd.to_datetime(frame["month"]).dt.strftime("%Y-%m")
     from crimecast.report.tables import model_label
 
-    frame["model"] = model_label(result)
+    frame["model"] = model_label(result, filled=filled)
     frame["data"] = data_label
     return frame.round(DECIMALS)
 

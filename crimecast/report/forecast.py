@@ -143,7 +143,7 @@ def series_text(report: SeriesReport, *, data_label: str, off: Sequence[str] = (
     """
     result = report.forecast
     lines = [heading(f"\n{tables.series_title(result)}. Data: {data_label}. Model: "
-                     f"{tables.model_text(tables.model_label(result), paths=result.paths.shape[0], off=off)}."),
+                     f"{tables.model_text(tables.model_label(result, filled=report.filled), paths=result.paths.shape[0], off=off)}."),
              *(plain("Recorded " + tables.comparison_line(comparison, frequency=result.frequency,
                                                           total=(result.category, result.area)))
                for comparison in report.comparisons),

@@ -161,14 +161,17 @@ def backtest_table(summary: pd.DataFrame, *, frequency: Frequency = MONTHLY) -> 
     return text_table(shown, align_left=("model",))
 
 
-def model_label(result: ForecastResult) -> str:
+def model_label(result: ForecastResult, *, filled=()) -> str:
     """The model that made ``result``'s numbers: its model's name, or, for a series too short for a seasonal model
-    (under two years), ``'recent average level (too short for crimecast: 18 months)'``."""
+    (under two years), ``'recent average level (too short for crimecast: 18 months)'``; with ``filled`` (the periods
+    missing from the data and filled in) among them, ``'... 16 months, 14 of them filled in)'``."""
     from crimecast.forecast.models import min_periods_to_model
 
     frequency = result.frequency
     if len(result.history) < min_periods_to_model(frequency):
-        return f"recent average level (too short for {result.model}: {frequency.count_of(len(result.history))})"
+        among = int(result.history.index.isin(pd.DatetimeIndex(list(filled))).sum()) if len(filled) else 0
+        of_them = f", {among} of them filled in" if among else ""
+        return f"recent average level (too short for {result.model}: {frequency.count_of(len(result.history))}{of_them})"
     return result.model
 
 
