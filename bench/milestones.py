@@ -11,6 +11,12 @@ whether the actual total met it. Origins: the month before each year starts
 out) and, for in-year assurance, six months into each of the same years
 (until issue 14's session 26 only into 2016/17, 2018/19 and 2021/22: three
 years, so one year's surprise, 2018/19's rise in London, moved whole bins).
+These seven years are the ones London and the Home Office table share. With
+``--origins all`` every year a panel's data allow is forecast instead (three
+years of history, a complete year before and after; the Home Office table
+2005/06 ... 2023/24, London 2013/14 ... 2022/23; 2020/21 always left out),
+written to its own section: seven years, four of them one national rise in
+recorded crime, are few for a reliability table.
 
 Reported: a reliability table (predicted probability bins vs observed
 frequency), and the Brier score against climatology (the share of the
@@ -26,6 +32,7 @@ as large as the changes that happen).
     python bench/milestones.py --panels london,home-office --every 2   # tune on one panel, confirm on another
     python bench/milestones.py --every 2 --cases cases.csv             # and keep every case for a closer look
     python bench/milestones.py --limit 30           # a quick look
+    python bench/milestones.py --panels london,home-office --every 2 --origins all   # every year the data allow
 """
 
 from __future__ import annotations
@@ -49,8 +56,10 @@ from crimecast.forecast.cores import series_frequency  # noqa: E402
 from crimecast.forecast.models import CrimeForecaster  # noqa: E402
 from crimecast.scenarios.milestones import probability_of_meeting  # noqa: E402
 
-PRE_YEAR = ("2015-03", "2016-03", "2017-03", "2018-03", "2019-03", "2021-03", "2022-03")
-IN_YEAR = ("2015-09", "2016-09", "2017-09", "2018-09", "2019-09", "2021-09", "2022-09")
+SHARED_YEARS = (2015, 2016, 2017, 2018, 2019, 2021, 2022)  # financial years (by their start) London and the HO table share
+LOCKDOWN_YEAR = 2020  # 2020/21 is never a target year
+PAST_YEARS_NEEDED = 3  # complete years of history before a before-the-year origin
+BEFORE, IN_YEAR = "before the year", "in year (6 months)"
 TARGETS = (-0.10, -0.05, -0.02, 0.0, 0.02, 0.05)
 BINS = np.linspace(0, 1, 11)
 MIN_BIN_CASES = 30
@@ -78,18 +87,32 @@ def _climatology(y: pd.Series, as_of: pd.Timestamp, target: float) -> float:
 EXCEPTIONAL: tuple = ()  # --exceptional: set in each worker by _init
 REFERENCES: dict = {}  # per category, the panel's sum over areas (each series' seasonal reference): set by _init
 DRIFT = True  # --no-drift: set by _init
+YEARS: tuple = SHARED_YEARS  # --origins: set by _init
 
 
-def _init(exceptional: tuple, season_references: dict, drift: bool = True) -> None:
-    global EXCEPTIONAL, REFERENCES, DRIFT
-    EXCEPTIONAL, REFERENCES, DRIFT = exceptional, season_references, drift
+def _init(exceptional: tuple, season_references: dict, drift: bool = True, years: tuple = SHARED_YEARS) -> None:
+    global EXCEPTIONAL, REFERENCES, DRIFT, YEARS
+    EXCEPTIONAL, REFERENCES, DRIFT, YEARS = exceptional, season_references, drift, years
+
+
+def origins(years: tuple[int, ...]) -> list[tuple[str, str]]:
+    """(origin month, stage) for each financial year: its March before, then six months in."""
+    return [(f"{y}-03", BEFORE) for y in years] + [(f"{y}-09", IN_YEAR) for y in years]
+
+
+def every_year(series: list) -> tuple[int, ...]:
+    """The financial years a panel's data allow as targets: three years of history before, the year complete."""
+    first = min(financial_year_start(y.index[0]) for _, _, y in series)
+    after = [y.index[-1] + pd.DateOffset(months=series_frequency(y).months_per_period) for _, _, y in series]
+    last = max(financial_year_start(month) for month in after) - 1  # the last year whose periods are all in
+    return tuple(year for year in range(first + PAST_YEARS_NEEDED, last + 1) if year != LOCKDOWN_YEAR)
 
 
 def _cases(item) -> list[dict]:
     category, area, y = item
     frequency = series_frequency(y)
     rows = []
-    for origin, stage in [(o, "before the year") for o in PRE_YEAR] + [(o, "in year (6 months)") for o in IN_YEAR]:
+    for origin, stage in origins(YEARS):
         as_of = pd.Timestamp(f"{origin}-01")
         start = financial_year_start(as_of + pd.offsets.MonthBegin(1)) if as_of.month == 3 else financial_year_start(as_of)
         months = financial_year_periods(start, frequency)
@@ -189,6 +212,9 @@ def main() -> None:
                              f"(default: the product's, {DEFAULT_EXCEPTIONAL}; none for every month)")
     parser.add_argument("--no-drift", action="store_true",
                         help="forecasts without the dataset drift (the product's --no-drift)")
+    parser.add_argument("--origins", choices=("shared", "all"), default="shared",
+                        help="shared: the seven years London and the Home Office table share (section milestones); "
+                             "all: every year each panel's data allow (section milestones-all-years)")
     args = parser.parse_args()
     exceptional = () if args.exceptional == NO_EXCEPTIONAL else load_exceptional(args.exceptional)
     panels = [p.strip() for p in args.panels.split(",") if p.strip()]
@@ -203,9 +229,11 @@ def main() -> None:
             continue
         every = load()
         series = every[:: args.every][: args.limit]
+        years = SHARED_YEARS if args.origins == "shared" else every_year(every)
+        print(f"{name}: target years {', '.join(f'{y}/{(y + 1) % 100:02d}' for y in years)}", flush=True)
         started = time.perf_counter()
         with ProcessPoolExecutor(max_workers=args.jobs, initializer=_init,
-                                 initargs=(exceptional, references(every), not args.no_drift)) as pool:
+                                 initargs=(exceptional, references(every), not args.no_drift, years)) as pool:
             frame = pd.DataFrame([row for rows in pool.map(_cases, series) for row in rows])
         section, _ = panel_section(name, series, frame, (time.perf_counter() - started) / 60)
         case_frames.append(frame.assign(panel=name))
@@ -214,11 +242,16 @@ def main() -> None:
     command = "python bench/milestones.py" + "".join(
         f" --{flag} {value}" for flag, value, default in (
             ("panels", args.panels, "london"), ("every", args.every, 1), ("limit", args.limit, None),
-            ("jobs", args.jobs, 2), ("exceptional", args.exceptional, DEFAULT_EXCEPTIONAL)) if value != default) + (
-        " --no-drift" if args.no_drift else "")
-    body = (f"## Milestone probabilities: calibration\n\n{machine()}. `{command}`.\n\n"
-            + "\n\n".join(sections))
-    write_section("milestones", body)
+            ("jobs", args.jobs, 2), ("exceptional", args.exceptional, DEFAULT_EXCEPTIONAL),
+            ("origins", args.origins, "shared")) if value != default) + (" --no-drift" if args.no_drift else "")
+    if args.origins == "shared":
+        write_section("milestones", f"## Milestone probabilities: calibration\n\n{machine()}. `{command}`.\n\n"
+                      + "\n\n".join(sections))
+    else:
+        write_section("milestones-all-years", "## Milestone probabilities: every year the data allow\n\n"
+                      f"{machine()}. `{command}`: before each financial year and six months into it, every year "
+                      "with three years of history and a complete year before and after (2020/21 left out).\n\n"
+                      + "\n\n".join(sections))
     if args.cases is not None and case_frames:
         pd.concat(case_frames).to_csv(args.cases, index=False)
 
