@@ -24,7 +24,7 @@ from crimecast.defaults import (BACKTEST_MODELS, BACKTEST_WINDOWS, DEFAULT_FILL,
 from crimecast.defaults import CALENDAR_SETTLE_MONTHS, DEFAULT_EXCEPTIONAL, DRIFT_SHARE, NO_EXCEPTIONAL
 from crimecast.errors import CrimecastError, UsageError
 from crimecast.forecast.parallel import default_jobs
-from crimecast.io import check_output_dir, check_output_file, staged_output, write_csv_atomic
+from crimecast.io import check_output_dir, check_output_file, staged_output
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -1071,7 +1071,7 @@ def scenario_compare_command(scenario_files, out_dir, jobs, as_json, saved_name,
       forecast scenario compare low.yaml central.yaml high.yaml --out reports/
     """
     from crimecast.data.sources import open_counts
-    from crimecast.report.scenarios import comparison_json, comparison_text, named_areas
+    from crimecast.report.scenarios import comparison_frame, comparison_json, comparison_text, write_comparison_csv
     from crimecast.scenarios.run import compare_scenarios
     from crimecast.scenarios.spec import load_scenario
 
@@ -1082,9 +1082,8 @@ def scenario_compare_command(scenario_files, out_dir, jobs, as_json, saved_name,
     with _forecasting(quiet=as_json) as progress:
         comparison = compare_scenarios(scenarios, counts=counts, saved=_saved(saved_name, counts, data_source.store),
                                        jobs=jobs or default_jobs(), progress=progress)
-    data = comparison.results[0].data
-    table = named_areas(comparison.financial_years(), comparison.results[0].resolved.force)
-    path = write_csv_atomic(table.round(4).assign(data=data.get("source")), out_dir / "scenario-comparison.csv")
+    table = comparison_frame(comparison)
+    path = write_comparison_csv(table, out_dir, data_label=comparison.results[0].data.get("source"))
     if as_json:
         _echo_json(comparison_json(comparison, table=table, file=path))
     else:

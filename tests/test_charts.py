@@ -193,3 +193,120 @@ def test_a_chart_without_limits_says_why_in_its_caption():
     fig = control_chart_figure(control_chart(values), category="burglary", area="force")
     caption = " ".join(" ".join(t.get_text() for t in fig.texts).split())
     assert caption.startswith("No control limits: too few crimes to set limits (they would be less than 2 apart)")
+
+
+def assert_step_labels_clear(fig):
+    """No step label is crossed by a line (as drawn, steps and all), a band's top or foot, or a point."""
+    from matplotlib.cbook import STEP_LOOKUP_MAP
+    from matplotlib.collections import PolyCollection
+    from matplotlib.path import Path
+
+    png_bytes(fig)
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    ax = fig.axes[0]
+    labels = [t for t in ax.texts if t.get_rotation() == 90]
+    assert labels
+    shapes = []
+    for line in ax.lines:
+        xy = line.get_xydata()
+        if np.ptp(xy[:, 0]) == 0:  # a dashed step line or a year's grey line: the labels stand beside them
+            continue
+        if line.get_drawstyle() != "default":
+            xy = np.column_stack(STEP_LOOKUP_MAP[line.get_drawstyle()](*xy.T))
+        shapes.append(line.get_transform().transform(xy))
+    for collection in ax.collections:
+        if isinstance(collection, PolyCollection):  # a band: its horizontal edges (its ends stand at the steps)
+            for path in collection.get_paths():
+                xy = collection.get_transform().transform(path.vertices)
+                shapes += [pair for pair in zip(xy[:-1], xy[1:]) if pair[0][1] == pair[1][1]]
+        else:
+            shapes += [[point, point] for point in collection.get_offset_transform().transform(collection.get_offsets())]
+    for label in labels:
+        box = _extent(label, renderer)
+        assert box.y0 >= ax.get_window_extent(renderer).y0 and box.y1 <= ax.get_window_extent(renderer).y1
+        for shape in shapes:
+            assert not Path(np.asarray(shape)).intersects_bbox(box, filled=False), label.get_text()
+
+
+def test_a_p_chart_step_label_stands_clear_of_the_limits():
+    """The README's satisfaction p-chart: 'step down' stood at the plot's foot, across the lower limit line."""
+    from crimecast.data.rates import embedded_rates, rate_series
+    from crimecast.forecast.pchart import p_chart
+
+    series = rate_series(embedded_rates("west-midlands"), category="satisfaction-crime", area="force")
+    chart = p_chart(series, start=pd.Timestamp("2011-04-01"))
+    assert chart.steps
+    assert_step_labels_clear(p_chart_figure(chart, category="satisfaction-crime", area="force", notice=NOTICE))
+
+
+def test_an_xmr_step_label_stands_clear_of_points_near_the_foot():
+    """A fall to a few crimes a month: the label at the foot crossed the points and the band after the step."""
+    index = pd.date_range("2015-04-01", periods=48, freq="MS")
+    values = pd.Series(np.r_[np.full(24, 100.0), np.full(24, 12.0)] + np.tile([3, -2, 1, -3, 2, 0], 8), index=index)
+    chart, _ = process_chart(values)
+    assert chart.steps
+    fig = control_chart_figure(chart, category="burglary-dwelling", area="force", notice=NOTICE)
+    assert_step_labels_clear(fig)
+    assert_laid_out(fig)
+
+
+def _tick_labels(axis) -> list[str]:
+    lo, hi = axis.get_view_interval()
+    ticks = [t for t in axis.get_majorticklocs() if lo <= t <= hi]
+    return axis.get_major_formatter().format_ticks(ticks)
+
+
+@pytest.mark.parametrize("level", [30_000, 1_250_000])
+def test_count_axes_read_as_a_board_reads_numbers(level):
+    """The theft XmR chart read 30000 (and a fan chart of a million crimes 1.0 under an offset 1e6)."""
+    import re
+
+    result = _result(level)
+    chart, _ = process_chart(result.history)
+    for fig in (fan_chart(result), control_chart_figure(chart, category="theft-offences", area="force")):
+        labels = _tick_labels(fig.axes[0].yaxis)
+        assert all(re.fullmatch(r"\d{1,3}(,\d{3})*", label) for label in labels), labels
+        assert any("," in label for label in labels)
+        png_bytes(fig)
+        assert not fig.axes[0].yaxis.get_offset_text().get_text()
+
+
+def test_rate_axes_read_as_percentages():
+    from crimecast.data.rates import embedded_rates, rate_series
+    from crimecast.forecast.pchart import p_chart
+
+    series = rate_series(embedded_rates("west-midlands"), category="satisfaction-crime", area="force")
+    fig = p_chart_figure(p_chart(series, start=pd.Timestamp("2011-04-01")), category="satisfaction-crime", area="force")
+    labels = _tick_labels(fig.axes[0].yaxis)
+    assert labels and all(label.endswith("%") and label[:-1].isdigit() for label in labels), labels
+
+
+@pytest.mark.parametrize("ticks,suffix,labels", [
+    ([0, 5000, 30000, 1_250_000], "", ["0", "5,000", "30,000", "1,250,000"]),
+    ([0, 0.5, 1.0, 2.5], "", ["0.0", "0.5", "1.0", "2.5"]),
+    ([-1500, -1e-12, 1500], "", ["-1,500", "0", "1,500"]),
+    ([80.0, 85.0, 90.0], "%", ["80%", "85%", "90%"]),
+    ([0.1 + 0.2, 0.6], "", ["0.3", "0.6"]),
+])
+def test_tick_numbers_have_thousands_separated_and_only_the_decimals_they_need(ticks, suffix, labels):
+    from crimecast.report.charts import NumberFormatter
+
+    assert NumberFormatter(suffix).format_ticks(ticks) == labels
+
+
+def test_a_step_label_with_no_room_beside_its_line_gets_room_at_the_top():
+    """Lines fill the plot from foot to top at the step: the y axis is raised, and the label stands above them."""
+    from crimecast.report.charts import label_steps, subplots
+
+    months = pd.date_range("2020-04-01", periods=24, freq="MS")
+    fig, ax = subplots(figsize=(10, 5), dpi=100)
+    for level in range(0, 101, 5):
+        ax.plot(months, [level] * len(months))
+    ax.set_ylim(0, 100)
+    ax.axvline(months[12], linestyle="--")
+    label_steps(ax, [(months[12], "step +40%")])
+    assert ax.get_ylim()[0] == 0 and ax.get_ylim()[1] > 110
+    assert ax.texts[0].get_va() == "top"
+    assert_step_labels_clear(fig)

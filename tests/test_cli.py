@@ -413,6 +413,29 @@ def test_scenario_compare_side_by_side(tmp_path):
     assert (tmp_path / "scenario-comparison.csv").exists()
 
 
+def test_scenario_compare_gives_the_median_change_beside_each_mean_as_scenario_run_does(tmp_path):
+    """`scenario run` shows the median path's change beside the mean; `scenario compare` gave the means only. The
+    CSV's older columns keep their names and places (the medians come last), and --json has them too."""
+    (tmp_path / "low.yaml").write_text("name: low\nbase: {as_of: 2013-03, model: seasonal-naive, paths: 300}\n"
+                                       "drivers:\n  - {kind: uplift, category: robbery, value: 0.05}\n", encoding="utf-8")
+    scenario = str(tmp_path / "low.yaml")
+    run = invoke("scenario", "run", scenario, "--json", "--no-chart", "--out", str(tmp_path))
+    year = next(r for r in json.loads(run.stdout)["financial_years"] if r["category"] == "robbery")
+    compared = invoke("scenario", "compare", scenario, "--out", str(tmp_path)).output
+    robbery = next(line for line in compared.splitlines() if line.startswith("Robbery"))
+    for mean, median in ((year["baseline_change"], year["baseline_change_median"]),
+                         (year["scenario_change_mean"], year["scenario_change_median"])):
+        assert f"({mean * 100:+.1f}%, median {median * 100:+.1f}%)" in robbery
+    header = (tmp_path / "scenario-comparison.csv").read_text(encoding="utf-8").splitlines()[0].split(",")
+    assert header == ["category", "area", "financial_year", "previous_actual", "previous_expected",
+                      "previous_months_forecast", "mean", "lo80", "hi80", "actual", "change", "difference", "scenario",
+                      "data", "median", "change_median"]
+    rows = json.loads(invoke("scenario", "compare", scenario, "--json", "--out", str(tmp_path)).stdout)["financial_years"]
+    low = next(r for r in rows if r["category"] == "robbery" and r["scenario"] == "low")
+    assert low["change_median"] == pytest.approx(year["scenario_change_median"], abs=1e-6)
+    assert low["median"] == pytest.approx(year["scenario_median"], abs=1e-6)
+
+
 def test_scenario_new_writes_a_template_that_checks(tmp_path):
     path = tmp_path / "my-plan.yaml"
     result = invoke("scenario", "new", "My plan", "--out", str(path))

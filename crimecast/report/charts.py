@@ -9,8 +9,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
+from matplotlib.ticker import Formatter
 
 from crimecast.data.calendar import financial_year_label, financial_year_start
 from crimecast.data.frequency import MONTHLY, Frequency
@@ -60,6 +63,45 @@ def mark_financial_years(ax, first: pd.Timestamp, last: pd.Timestamp) -> None:
     ax.set_xticks(date2num(middles), labels, minor=True)
     ax.tick_params(axis="x", which="major", length=6)
     ax.tick_params(axis="x", which="minor", length=0)
+
+
+class NumberFormatter(Formatter):
+    """Tick labels as a Board reads numbers: thousands separated (``30,000``, never ``30000`` or an offset such as
+    ``1e6``), as few decimals as the ticks need (``2.5``), and a unit after each (``"%"``: ``85%``)."""
+
+    def __init__(self, suffix: str = "") -> None:
+        self.suffix = suffix
+        self.decimals = 0
+
+    def set_locs(self, locs) -> None:
+        self.decimals = _decimals(locs)
+
+    def __call__(self, x, pos=None) -> str:
+        value = round(float(x), self.decimals)
+        return f"{value if value else 0.0:,.{self.decimals}f}{self.suffix}"  # never "-0"
+
+
+def _decimals(values, most: int = 3) -> int:
+    """The fewest decimals (up to ``most``) that write every one of ``values`` exactly (to a billionth of the
+    largest: a tick of 0.30000000000000004, or -1e-17 beside 1,500, is written 0.3 or 0)."""
+    values = np.asarray(values, dtype=float)
+    tolerance = 1e-9 * max(1.0, float(np.abs(values).max(initial=0.0)))
+    for decimals in range(most):
+        if np.all(np.abs(values - np.round(values, decimals)) <= tolerance):
+            return decimals
+    return most
+
+
+def number_axis(*axes) -> None:
+    """Tick labels of each axis (``ax.yaxis``, ``ax.xaxis``) written by :class:`NumberFormatter`: ``30,000``."""
+    for axis in axes:
+        axis.set_major_formatter(NumberFormatter())
+
+
+def percent_axis(*axes) -> None:
+    """Tick labels of each axis, drawn in percentage points (a rate times 100), written ``85%``."""
+    for axis in axes:
+        axis.set_major_formatter(NumberFormatter("%"))
 
 
 def financial_year_axis_label(frequency: Frequency) -> str:
@@ -145,6 +187,7 @@ def _axis_labels(ax, frequency: Frequency, *, adjusted: str = "") -> None:
     """``recorded crimes per month`` and ``financial year, April to March (one point a month; ...)``, or quarter."""
     ax.set_ylabel(f"recorded crimes per {frequency.noun}{adjusted}")
     ax.set_xlabel(financial_year_axis_label(frequency))
+    number_axis(ax.yaxis)
 
 
 def _finish_monthly_chart(fig, ax, *, title: str, first: pd.Timestamp, last: pd.Timestamp, caption: str, notice: str,
@@ -273,18 +316,123 @@ def control_chart_figure(chart, *, category: str, area: str, known: dict | None 
         seen.add(signal.rule)
     _mark_filled(ax, values, filled)
     _shade_exceptional(ax, chart, frequency)
+    labels = []
     for step in chart.steps:
         ax.axvline(step.month, color="tab:red" if not step.known else "tab:green", linestyle="--", linewidth=1)
-        label = (known or {}).get(step.month, "known change" if step.known else f"step {step.change:+.0%}")
-        ax.text(step.month, 0.02, f" {label}", transform=ax.get_xaxis_transform(), rotation=90, fontsize=7, va="bottom")
+        labels.append((step.month, (known or {}).get(step.month, "known change" if step.known else f"step {step.change:+.0%}")))
     mark_financial_years(ax, values.index[0], values.index[-1])
     adjusted = ", seasonally adjusted" if chart.seasonally_adjusted else ""
     ax.set_title(f"{display_name(category)} — {area_label(area, whole=whole)}: XmR chart{adjusted}", pad=8)
     _axis_labels(ax, frequency, adjusted=" (seasonally adjusted)" if chart.seasonally_adjusted else "")
     ax.set_ylim(bottom=0)
-    legend = legend_below(ax, ncol=4, fontsize=7)  # under the plot: clear of the step labels at its foot
+    legend = legend_below(ax, ncol=4, fontsize=7)  # under the plot: clear of the points and the step labels
     ax.grid(axis="y", color="0.92")
-    return with_caption(fig, _limits_caption(chart), notice, monthly_ax=ax, legend=legend)
+    with_caption(fig, _limits_caption(chart), notice, monthly_ax=ax, legend=legend)
+    label_steps(ax, labels)
+    return fig
+
+
+STEP_LABEL_SIZE = 7  # points
+STEP_LABEL_PAD = 4  # points between a label and any line (a signal's circle reaches about this far from its point)
+
+
+def label_steps(ax, labels: list[tuple[pd.Timestamp, str]]) -> None:
+    """Each step's label, written up its dashed line, where no line or band edge of the plot crosses it.
+
+    The label stands beside the line at the plot's foot when nothing is drawn there, else at its top, else in the
+    widest clear gap between; where the plot is full at the step from foot to top, the y axis is raised to leave
+    room at the top. Call it last, once the axes are laid out (the label's height is read against the plot's).
+
+    Parameters
+    ----------
+    ax
+        The chart's Axes, with every line, band and point drawn and its y limits set.
+    labels
+        ``(month, text)`` of each step, its dashed line already drawn at ``month``.
+    """
+    if not labels:
+        return
+    ax.get_xlim(), ax.get_ylim()  # the limits autoscaled now, before the data are read in the plot's shares
+    places = [_step_label_place(ax, month, text) for month, text in labels]
+    if any(place is None for place in places):  # full from foot to top at a step: raise the top to make room
+        bottom, top = ax.get_ylim()
+        needed = [_headroom(ax, month, text) for (month, text), place in zip(labels, places) if place is None]
+        ax.set_ylim(bottom, bottom + max(needed) * (top - bottom))
+        places = [_step_label_place(ax, month, text) or (1.0, "top") for month, text in labels]
+    for (month, text), (y, va) in zip(labels, places):
+        ax.text(month, y, f" {text}", transform=ax.get_xaxis_transform(), rotation=90, fontsize=STEP_LABEL_SIZE,
+                va=va)
+
+
+def _label_size(ax, text: str) -> tuple[float, float, float]:
+    """A step label's width, height and padding as shares of the plot's width and height (``text`` runs upwards)."""
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import text_to_path
+
+    box = ax.get_position()
+    width_pt, height_pt = (box.width * ax.figure.get_figwidth() * 72, box.height * ax.figure.get_figheight() * 72)
+    length, _, _ = text_to_path.get_text_width_height_descent(f" {text}", FontProperties(size=STEP_LABEL_SIZE),
+                                                              ismath=False)  # in points, the leading space too
+    return 1.5 * STEP_LABEL_SIZE / width_pt, (length + 2) / height_pt, STEP_LABEL_PAD / height_pt
+
+
+def _taken(ax, month: pd.Timestamp, width: float) -> list[tuple[float, float]]:
+    """The heights (shares of the plot's) that lines, band edges and points cover beside the step's line: from
+    ``month`` to ``width`` (a share of the plot's width) after it. Vertical segments (this and other dashed lines,
+    a band's ends) cover nothing beside it."""
+    to_axes = ax.transAxes.inverted()
+    left = to_axes.transform(ax.transData.transform((ax.xaxis.convert_units(month), 0)))[0]
+    right = left + width
+    shapes = [line.get_transform().transform(line.get_xydata()) for line in ax.lines]
+    for collection in ax.collections:
+        if isinstance(collection, PolyCollection):  # a band: its edges
+            shapes += [collection.get_transform().transform(path.vertices) for path in collection.get_paths()]
+        else:  # points (a signal's circle): each on its own
+            shapes += [collection.get_offset_transform().transform([point]) for point in collection.get_offsets()]
+    taken = []
+    for shape in shapes:
+        xy = to_axes.transform(shape)
+        if len(xy) == 1:
+            if left <= xy[0, 0] <= right:
+                taken.append((xy[0, 1], xy[0, 1]))
+            continue
+        for (x0, y0), (x1, y1) in zip(xy[:-1], xy[1:]):
+            if x0 != x1 and min(x0, x1) < right and max(x0, x1) > left:
+                taken.append((min(y0, y1), max(y0, y1)))
+    return taken
+
+
+def _gaps(taken: list[tuple[float, float]], pad: float) -> list[tuple[float, float]]:
+    """The clear stretches of the plot's height (0 to 1) between the ``taken`` ones and its edges, each ``pad``
+    away from them."""
+    gaps, low = [], -pad
+    for start, end in sorted([(a - pad, b + pad) for a, b in taken] + [(-pad, pad), (1 - pad, 1 + pad)]):
+        if start > low:
+            gaps.append((low, start))
+        low = max(low, end)
+    return gaps
+
+
+def _step_label_place(ax, month: pd.Timestamp, text: str) -> tuple[float, str] | None:
+    """Where a step's label stands (its foot's or top's height, a share of the plot's, and ``va``), or ``None`` when
+    no clear stretch beside its line is tall enough."""
+    width, height, pad = _label_size(ax, text)
+    gaps = [(low, high) for low, high in _gaps(_taken(ax, month, width), pad) if high - low >= height]
+    if any(low <= pad for low, _ in gaps):
+        return pad, "bottom"
+    if any(high >= 1 - pad for _, high in gaps):
+        return 1 - pad, "top"
+    if gaps:
+        low, _ = max(gaps, key=lambda gap: gap[1] - gap[0])
+        return low, "bottom"
+    return None
+
+
+def _headroom(ax, month: pd.Timestamp, text: str) -> float:
+    """How many times its height the plot must be for a step's label to stand clear above everything beside it."""
+    width, height, pad = _label_size(ax, text)
+    highest = max((end for _, end in _taken(ax, month, width)), default=0.0)
+    return highest / (1.0 - height - 2 * pad)
 
 
 def _limits_caption(chart) -> str:
@@ -365,6 +513,7 @@ def milestone_chart(assessment, *, as_of: pd.Timestamp, notice: str = ""):
     title = series if label.lower() in (series.lower(), display_name(assessment.category).lower()) else f"{label}: {series}"
     ax.set_title(f"{title}, {assessment.year} cumulative", pad=10)
     ax.set_ylabel("recorded crimes since 1 April (cumulative)")
+    number_axis(ax.yaxis)
     year_ticks(ax, frame["month"], assessment.frequency)
     ax.set_xlabel(f"{assessment.frequency.noun} of financial year {assessment.year}")
     ax.set_ylim(bottom=0)
@@ -390,6 +539,7 @@ def allocation_chart(result, *, notice: str = ""):
         ax.bar(x + offset, table[column] / 1e6, width=0.27, color=colour, label=label)
     ax.set_xticks(x, table["label"], rotation=20, ha="right")
     ax.set_ylabel("£ million")
+    number_axis(ax.yaxis)
     scenario = f", scenario '{result.scenario}'" if result.scenario else ""
     ax.set_title(f"Community Safety Fund {result.year}{scenario}: allocation by recipient", pad=10)
     ax.legend(fontsize=8, frameon=False)
@@ -410,6 +560,7 @@ def budget_curve_chart(result, *, notice: str = ""):
             color="0.4", va="bottom")
     ax.set_xlabel("Community Safety Fund budget (£ million)")
     ax.set_ylabel(f"{result.weights.unit} by the fund (schemes excluded)")
+    number_axis(ax.xaxis, ax.yaxis)
     ax.set_title(f"What each budget buys, {result.year} (gaps: no allocation meets the constraints)", pad=14)
     ax.legend(fontsize=8, frameon=False)
     ax.grid(color="0.92")
@@ -425,6 +576,7 @@ def tradeoff_chart(tradeoff, *, baseline_cost: float, baseline_co2: float, notic
     ax.scatter([baseline_co2], [baseline_cost / 1e3], color="0.4", zorder=3, label="like-for-like renewals")
     ax.set_xlabel("CO2 over the appraisal (tonnes)")
     ax.set_ylabel("whole-life cost (£ thousand, discounted)")
+    number_axis(ax.xaxis, ax.yaxis)
     ax.set_title("Fleet renewal: cost against CO2", pad=10)
     ax.legend(fontsize=8, frameon=False)
     ax.grid(color="0.92")
@@ -441,6 +593,7 @@ def tornado_chart(tornado, *, base_cost: float):
     ax.set_yticks(list(y), rows["label"])
     ax.axvline(0, color="0.3", linewidth=0.8)
     ax.set_xlabel("change in the optimal whole-life cost (£ thousand)")
+    number_axis(ax.xaxis)
     ax.set_title("Fleet renewal: which prices matter most", pad=10)
     ax.legend(fontsize=8, frameon=False)
     fig.tight_layout()

@@ -130,7 +130,7 @@ def compare_json(comparison: PeerComparison, *, data: dict, files: list) -> dict
 
 def funnel_figure(comparison: PeerComparison, *, notice: str = ""):
     """Each area's rate per 1,000 against its residents, with 95% and 99.8% limits around the group rate."""
-    from crimecast.report.charts import subplots
+    from crimecast.report.charts import number_axis, subplots
 
     funnel = comparison.funnel
     fig, ax = subplots(figsize=(9, 6), dpi=100)
@@ -155,6 +155,7 @@ def funnel_figure(comparison: PeerComparison, *, notice: str = ""):
     years = sorted({a.population.year for a in comparison.areas})
     ax.set_xlabel(f"residents (millions, {', '.join(map(str, years))})")
     ax.set_ylabel("recorded crimes per 1,000 residents")
+    number_axis(ax.xaxis, ax.yaxis)
     ax.legend(loc="upper right", fontsize=8, frameon=False)
     ax.grid(color="0.92")
     caption = ("A force outside the band differs from the group by more than chance would explain for its size. "

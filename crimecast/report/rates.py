@@ -11,8 +11,8 @@ from crimecast.data.rate_words import RateWords
 from crimecast.data.slugs import area_label, display_name
 from crimecast.io import write_csv_atomic
 from crimecast.data.frequency import MONTHLY
-from crimecast.report.charts import (financial_year_axis_label, legend_below, mark_financial_years, subplots, with_caption,
-                                     year_ticks)
+from crimecast.report.charts import (financial_year_axis_label, label_steps, legend_below, mark_financial_years,
+                                     percent_axis, subplots, with_caption, year_ticks)
 from crimecast.report.text import Line, heading, note, plain, wrote_line
 
 
@@ -91,6 +91,7 @@ def rate_fan_chart(report, *, notice: str = "", target: float | None = None):
     mark_financial_years(ax, history.index[0], table["month"].iloc[-1])
     ax.set_title(f"{title(f.category, f.area)}: forecast to {table['month'].iloc[-1]:%b %Y}", pad=8)
     ax.set_ylabel(f.words.axis)
+    percent_axis(ax.yaxis)
     ax.set_xlabel(financial_year_axis_label(MONTHLY))
     ax.legend(loc="lower left", fontsize=8, frameon=False, ncol=3)
     ax.grid(axis="y", color="0.92")
@@ -115,18 +116,19 @@ def p_chart_figure(chart, *, category: str, area: str, notice: str = ""):
         seen.add(signal.rule)
     for step in chart.steps:
         ax.axvline(step.month, color="tab:red", linestyle="--", linewidth=1)
-        ax.text(step.month, 0.02, f" step {'up' if step.after > step.before else 'down'}", transform=ax.get_xaxis_transform(),
-                rotation=90, fontsize=7, va="bottom")
     mark_financial_years(ax, points["month"].iloc[0], points["month"].iloc[-1])
     ax.set_title(f"{title(category, area)}: {chart.kind}", pad=8)
     ax.set_ylabel(chart.words.axis)
+    percent_axis(ax.yaxis)
     ax.set_xlabel(financial_year_axis_label(MONTHLY))
     legend = legend_below(ax, ncol=4)  # under the plot: clear of the lower limit line
     ax.grid(axis="y", color="0.92")
     kinds = "; ".join(f"{p.start:%b %Y}-{p.end:%b %Y}: {p.kind}, sigma_z {p.sigma_z:.2f}" for p in chart.periods)
     caption = (f"Limits: average +/- 3 x binomial sigma of each month's {chart.words.unit}, times Laney's sigma_z "
                f"where the months are overdispersed (chi-square p < 0.05) and sigma_z is above 1. {kinds}")
-    return with_caption(fig, caption, notice, monthly_ax=ax, legend=legend)
+    with_caption(fig, caption, notice, monthly_ax=ax, legend=legend)
+    label_steps(ax, [(step.month, f"step {'up' if step.after > step.before else 'down'}") for step in chart.steps])
+    return fig
 
 
 def p_chart_frame(chart) -> pd.DataFrame:
@@ -150,6 +152,7 @@ def rate_milestone_chart(assessment, *, as_of: pd.Timestamp, notice: str = ""):
     ax.axhline(assessment.threshold * 100, color="tab:green", linestyle="--", label=f"target {pct(assessment.threshold, 0)}")
     ax.set_title(f"{assessment.label}: {assessment.milestone.describe()}, {assessment.year}", pad=12)
     ax.set_ylabel((assessment.rate_words or RateWords()).year_axis)
+    percent_axis(ax.yaxis)
     year_ticks(ax, frame["month"], MONTHLY)
     ax.set_xlabel(f"month of financial year {assessment.year}")
     legend = legend_below(ax, ncol=5)  # under the plot: clear of the year's first months

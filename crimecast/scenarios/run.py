@@ -160,7 +160,14 @@ class ScenarioComparison:
     results: list[ScenarioResult]
 
     def financial_years(self) -> pd.DataFrame:
-        """One row per series, financial year and scenario (the baseline first)."""
+        """One row per series, financial year and scenario (the baseline first).
+
+        ``mean``, ``lo80``, ``hi80``, ``change`` and ``difference`` are as
+        :meth:`ScenarioResult.financial_years` gives them (the means add up);
+        the last columns, ``median`` and ``change_median``, are the median
+        path's total and change on the year before, as ``scenario run`` shows
+        beside each mean change and ``milestones`` gives as its expected change.
+        """
         years = [result.financial_years() for result in self.results]
         frames = [_one_scenario(years[0], "baseline", "baseline")]
         frames += [_one_scenario(y, result.name, "scenario") for y, result in zip(years, self.results)]
@@ -174,7 +181,7 @@ def _one_scenario(years: pd.DataFrame, name: str, prefix: str) -> pd.DataFrame:
     # On the year before: its actual, or (partly forecast) each path's own year before, as ScenarioResult reads it.
     frame["change"] = years["baseline_change" if prefix == "baseline" else "scenario_change_mean"]
     frame["difference"] = years["difference_mean"] if prefix == "scenario" else 0.0
-    return frame.assign(scenario=name)
+    return frame.assign(scenario=name, median=years[f"{prefix}_median"], change_median=years[f"{prefix}_change_median"])
 
 
 def _same_base(scenarios: list[Scenario]) -> None:
