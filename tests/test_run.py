@@ -26,6 +26,11 @@ def test_open_run_data_refuses_a_name_the_data_does_not_hold_and_a_bad_save_name
         open_run_data(DataSource(data=str(tmp_path / "missing.csv")), category="burglary", save="bad/name")
 
 
+def test_a_rate_series_to_be_saved_is_refused_by_open_run_data():
+    with pytest.raises(UsageError, match="'satisfaction-crime' is a rate series; --save keeps forecasts of counts only"):
+        open_run_data(DataSource(), category="satisfaction-crime", save="s")
+
+
 def test_a_rate_series_comes_with_its_rates_and_the_area_as_given():
     data = open_run_data(DataSource(), category="satisfaction-crime")
     assert data.rates is not None and data.area is None and data.asked is None

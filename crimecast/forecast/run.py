@@ -17,7 +17,7 @@ from crimecast.data.frequency import frequency_of
 from crimecast.data.known_changes import KnownChange, check_known_changes
 from crimecast.data.series import (ALL, FORCE_AREA, TOTAL_CATEGORY, Selection, default_area, filled_periods, resolve_area,
                                    resolve_category, season_references, select_keys, selection, series_of, whole_title)
-from crimecast.errors import CrimecastError, DataError
+from crimecast.errors import CrimecastError, DataError, UsageError
 from crimecast.forecast.backtest import (BACKTEST_MODELS, BACKTEST_WINDOWS, backtest_need, backtest_origins,
                                          backtest_series, lost_to_baseline, summarise)
 from crimecast.forecast.calibrate import FitCache
@@ -312,7 +312,8 @@ def open_run_data(source: DataSource, *, category: str, area: str | None = None,
     Raises
     ------
     UsageError
-        A name ``save`` cannot take.
+        A name ``save`` cannot take, or ``save`` given for a rate series (only forecasts of counts are kept), refused
+        before anything is said of the data.
     DataError
         Data that cannot be read, or a category or area it does not hold (refused before anything is said of
         the data, so the error comes alone).
@@ -329,6 +330,8 @@ def open_run_data(source: DataSource, *, category: str, area: str | None = None,
     rates = rates_for(counts)
     store = {"save": save, "store": source.store}
     if category != ALL and is_rate(rates, category):
+        if save is not None:
+            raise UsageError(f"'{category}' is a rate series; --save keeps forecasts of counts only. Run it without --save.")
         return RunData(counts=counts, asked=area, area=area, rates=rates, **store)
     return RunData(counts=counts, asked=area, area=area or (ALL if category == ALL else default_area(counts)), **store)
 
