@@ -405,18 +405,17 @@ def run_command(ctx, category, area, jobs, as_json, spec_options, horizon, out_d
     from crimecast.report import forecast as render
     from crimecast.report.files import ChartWorkers
 
-    data = open_run_data(data_source, category=category, area=area, save=save_name)  # its own names refused first
+    data = open_run_data(data_source, category=category, area=area, save=save_name)  # its own refusals first
     counts, area = data.counts, data.area
-    _say_provenance(counts, area=data.asked, category=category)
     if data.rates is not None:  # a rate series (satisfied / surveyed) is forecast as a proportion
-        if save_name is not None:
-            raise UsageError(f"'{category}' is a rate series; --save keeps forecasts of counts only. Run it without --save.")
         from crimecast.forecast.rates import LOGIT_BINOMIAL, NOT_FOR_RATES
 
         refuse_unused({**spec_options, "exceptional": exceptional_spec}, names=NOT_FOR_RATES,
                       where=f"on a rate series ('{category}')",
                       why=f"a rate is forecast as a proportion by its own model, {LOGIT_BINOMIAL} (--paths, --seed and "
-                          "--horizon apply)")
+                          "--horizon apply)")  # before any note: the error comes alone
+    _say_provenance(counts, area=data.asked, category=category)
+    if data.rates is not None:
         rate_spec = forecast_spec(**spec_options, horizon=horizon)
         return _run_rate(data.rates, category=category, area=area, horizon=horizon, n_paths=rate_spec.paths,
                          seed=rate_spec.seed, backtest=not no_backtest, chart=not no_chart, out_dir=out_dir,

@@ -109,7 +109,8 @@ def test_district_milestones_are_forecast_coherently_and_alone(west_midlands):
      "financial year 2017/18 ends 48 months after 2014-03 (the data's last month); at most 36 months can be forecast. "
      "Choose a nearer --year."),  # no --as-of: was "(the as-of month)"
     (single_milestone("robbery", area="force", target=-0.08, count=None, year="2014/15"), "2014-09", UsageError,
-     "is after the last month of data"),
+     "the as-of month, 2014-09, is after the last month of data (2014-03)"),  # was "--as-of 2014-09": it may be a
+    # plan's as_of: or a Board pack's month, not the option
     (single_milestone("robbery", area="force", target=-0.08, count=None, year="2013/14"), "2010-02", UsageError,
      "financial year 2013/14 ends 49 months after 2010-02"),
     (single_milestone("robbery", area="force", target=-0.08, count=None, year="2012/13"), "2013-03", UsageError,
@@ -526,6 +527,15 @@ def test_a_plan_on_one_force_of_several_speaks_only_of_its_own_gaps(write_csv, t
     ("2012-01", "2015-02", "2014/15",  # was "... or 2015-03 or later", which the year then refused
      "Use a month before the gap, 2015-01 or earlier: after it, 2015-03 is after 2015-02, the last month but one of "
      "financial year 2014/15, the latest it can be assessed from."),
+    ("2012-01", "2014-07", "2017/18",  # was "2014-06 or earlier, or ... 2014-08 or later": 45 and 43 months ahead
+     "Use a month after the gap, 2015-03 or later: from 2014-06, before it, financial year 2017/18 ends 45 months "
+     "ahead, and at most 36 months can be forecast."),
+    ("2012-01", "2014-07", "2016/17",  # was "2014-06 or earlier": 2014-02 and before are more than 36 months ahead
+     "Use a month before the gap, 2014-03 to 2014-06, or one after it, 2014-08 or later."),
+    ("2012-01", "2014-07", "2018/19",  # was "2014-06 or earlier, or ... 2014-08 or later": neither runs
+     "No month either side of the gap serves: from 2014-06, before it, financial year 2018/19 ends 57 months ahead, "
+     "and at most 36 months can be forecast; after it, 2016-03, the first month from which financial year 2018/19 "
+     "ends within 36 months, is after the last month of data (2015-06). Choose a nearer --year."),
 ])
 def test_an_as_of_month_in_a_gap_is_said_to_be_a_gap_not_after_the_data(write_csv, tmp_path, start, gap, year, use):
     """Merseyside has no 2019-07 in the police.uk counts: `milestones --as-of 2019-07` said "after the last month of
@@ -543,6 +553,6 @@ def test_an_as_of_month_in_a_gap_is_said_to_be_a_gap_not_after_the_data(write_cs
     assert result.exit_code == 2, result.output
     after = f"{pd.Timestamp(gap) + pd.DateOffset(months=1):%Y-%m}"
     before = f"{pd.Timestamp(gap) - pd.DateOffset(months=1):%Y-%m}"
-    assert (f"--as-of {gap} falls in a gap in the data: North has no counts for {gap} (they go on from {after}), so "
+    assert (f"the as-of month, {gap}, falls in a gap in the data: North has no counts for {gap} (they go on from {after}), so "
             f"as the data stood at the end of {gap} its last month was {before} and actuals for {gap} are not known. "
             f"{use}") in " ".join(result.output.split())

@@ -77,7 +77,7 @@ def test_headers_name_the_model(small_csv, tmp_path):
     milestones = ["milestones", "robbery", "--area", "north", *quick, "--no-chart", "--out", str(tmp_path)]
     assert "Model: seasonal-naive, 100 paths.\n" in invoke(*milestones).output
     backtest = ["backtest", "robbery", "--area", "north", *quick, "--models", "seasonal-naive,ets"]
-    assert "Overall (2 window(s) per series):" in invoke(*backtest).output
+    assert "Overall (2 windows per series):" in invoke(*backtest).output
     compare = ["compare", "robbery", "--area", "north", "--peers", "south", *quick, "--no-chart", "--out", str(tmp_path)]
     assert ". Model: seasonal-naive, 100 paths.\n" in invoke(*compare).output  # forecasts 2014/15 beside 2013/14
     unforecast = invoke("compare", "robbery", "--area", "north", "--peers", "south", "--data", str(small_csv),
@@ -109,7 +109,7 @@ def test_headers_name_the_defaults_a_forecast_goes_without(small_csv, tmp_path):
     compare = ["compare", "robbery", "--area", "north", "--peers", "south", *off, "--no-chart", "--out", str(tmp_path)]
     assert f". Model: {said}.\n" in invoke(*compare).output
     backtest = invoke("backtest", "robbery", "--area", "north", *off, "--model", "ets", "--models", "ets,crimecast")
-    assert "Overall (2 window(s) per series, steps off, drift off):" in backtest.output
+    assert "Overall (2 windows per series, steps off, drift off):" in backtest.output
     files = _small_scenarios(tmp_path, small_csv, "paths: 100, steps: false, drift: false")
     assert f"Forecast from 2014-03 ({said}).\n" in invoke("scenario", "run", files[0], "--jobs", "1", "--no-chart",
                                                            "--out", str(tmp_path)).output
@@ -200,7 +200,7 @@ def test_backtest_prints_scores_of_all_models():
     # The default model's backtest is tested in test_backtest.py and by `forecast run burglary` above.
     result = invoke("backtest", "burglary", "--model", "ets", "--models", "ets,prophet-default,seasonal-naive")
     assert result.exit_code == 0, result.output
-    assert "Overall (3 window(s) per series)" in result.output
+    assert "Overall (3 windows per series)" in result.output
     for model in ("prophet-default", "ets", "seasonal-naive"):
         assert model in result.output
 
@@ -216,6 +216,21 @@ def test_backtest_fitting_fewer_windows_than_asked_says_so_and_how_much_more_dat
     assert ("only 1 of the 3 backtest windows asked for (--windows) fits: counts / force has 45 months, and 3 "
             "one-year windows need 60 (15 months more)") in result.output
     assert "windows asked for" not in invoke("backtest", "counts", *quick, "--windows", "1").output
+
+
+def test_backtest_of_series_fitting_different_numbers_of_windows_says_how_many_each_has(write_csv):
+    """`--area all` over a 60-month series and a 45-month one was headed "Overall (3 window(s) per series)", the
+    number of distinct windows: the shorter had one."""
+    import pandas as pd
+
+    rows = [f"{m:%Y-%m},{area},{100 + i % 12}" for area, first in (("north", "2018-01"), ("south", "2019-04"))
+            for i, m in enumerate(pd.date_range(first, "2022-12-01", freq="MS"))]
+    path = write_csv("month,area,count\n" + "\n".join(rows) + "\n")
+    quick = ["--data", str(path), "--areas", "peers", "--model", "seasonal-naive", "--models", "ets", "--paths", "200"]
+    result = invoke("backtest", "counts", "--area", "all", *quick)
+    assert result.exit_code == 0, result.output
+    assert "Overall (1 to 3 windows per series):" in result.output
+    assert "Overall (1 window per series):" in invoke("backtest", "counts", "--area", "south", *quick).output
 
 
 def test_backtest_json(small_csv):
@@ -986,7 +1001,7 @@ def test_an_unknown_category_or_area_is_refused_before_any_note_on_the_data(writ
                         (["compare", "burglary", "--area", "south", "--peers", "west"], "unknown area 'west'")]:
         result = invoke(*args, *peers, *([] if args[0] == "backtest" else ["--out", str(tmp_path / "out")]))
         assert result.exit_code == 1 and result.stderr.startswith("Error: ") and error in result.stderr, result.stderr
-        assert "Note:" not in result.stderr and "filled" not in result.stderr, args
+        assert "Note:" not in result.stderr and "interpolation" not in result.stderr, args  # no note on the gaps
     said = invoke("spc", "burglary", "--area", "south", *peers, "--no-chart", "--out", str(tmp_path / "spc"))
     assert said.exit_code == 0 and "Note: filled 1 missing month(s)" in said.stderr  # the notes of a command that runs
 

@@ -36,6 +36,14 @@ def test_run_on_a_rate_series_prints_percentages_and_writes_csv_and_chart(tmp_pa
     assert (tmp_path / "satisfaction-crime_force_fan.png").stat().st_size > 10_000
 
 
+def test_what_run_refuses_on_a_rate_series_is_refused_before_the_notice(tmp_path):
+    """`run satisfaction-crime --save s` (and `--model ets`) printed the illustrative notice, then the error."""
+    for option in (["--save", "s", "--store", str(tmp_path / "s.duckdb")], ["--model", "ets"]):
+        result = CliRunner().invoke(cli, ["run", "satisfaction-crime", *option, "--out", str(tmp_path)])
+        assert result.exit_code == 2 and result.stderr.startswith("Error: "), result.stderr
+        assert "ILLUSTRATIVE" not in result.output
+
+
 def test_run_on_a_rate_series_with_backtest_and_json(tmp_path):
     result = invoke("run", "satisfaction-asb", "--area", "birmingham", "--paths", "200", "--json", "--out", str(tmp_path))
     assert result.exit_code == 0, result.output

@@ -126,6 +126,16 @@ def test_police_uk_crime_types_in_any_case_or_as_slugs_get_the_police_uk_map(wri
     assert counts.attrs["category_notes"]["burglary"].startswith("all burglary")
 
 
+def test_a_duplicate_row_names_its_category_as_the_category_map_maps_it(write_csv, tmp_path):
+    """Named by the slug of the file's own name (burglary-residential), not the category it is stored under."""
+    path = write_csv("month,area,category,count\n2020-01,north,Burglary - residential,10\n"
+                     "2020-01,north,Burglary - residential,11\n")
+    mapping = tmp_path / "map.csv"
+    mapping.write_text("source,category\nBurglary - residential,residential-burglary\n", encoding="utf-8")
+    with pytest.raises(DataError, match="row 3: a second count for residential-burglary in north in 2020-01"):
+        load_counts(path, category_map=mapping)
+
+
 @pytest.mark.parametrize("other, areas, key", [
     ("Merseyside Police", None, "merseyside"),  # one force: stored as merseyside
     ("Cleveland Police", None, "merseyside"),  # forces as peers

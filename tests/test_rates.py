@@ -62,6 +62,14 @@ def test_bad_rate_rows_are_one_line_naming_file_row_column_and_fix(tmp_path, row
         assert word in message
 
 
+def test_a_duplicate_rate_row_names_its_area_by_the_key_it_is_stored_under(write_csv):
+    """As the counts import does: a force column's 'Merseyside Police' is stored (and named) as merseyside."""
+    path = write_csv("month,force,satisfied,surveyed\n2020-01,Merseyside Police,40,50\n"
+                     "2020-01,Merseyside Police,41,50\n", name="satisfaction.csv")
+    with pytest.raises(DataError, match="row 3: a second row for satisfaction in merseyside in 2020-01"):
+        import_rates_csv(path, columns=RateColumns(numerator_col="satisfied", denominator_col="surveyed"))
+
+
 @pytest.mark.parametrize("row, words", [
     (["2013-06", "north", 0, 0], ["column burglaries", "a denominator of 0 (no burglaries)", "the number of burglaries (> 0)"]),
     (["2013-06", "north", "38.5%", 100], ["column dwelling", "looks like a rate",

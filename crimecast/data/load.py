@@ -108,10 +108,11 @@ def _melt_wide(frame: pd.DataFrame, id_cols: list[str], *, source: str) -> pd.Da
     return long
 
 
-def _tidy_from_csv(path: Path, columns: ColumnMap, *, sum_duplicates: bool,
-                   areas: str | None = None) -> tuple[pd.DataFrame, str | None, list[str]]:
+def _tidy_from_csv(path: Path, columns: ColumnMap, *, sum_duplicates: bool, areas: str | None = None,
+                   category_map: str | Path | None = None) -> tuple[pd.DataFrame, str | None, list[str]]:
     """The file as ``month, area, category, count`` (source category names kept), its area column and notes;
-    ``areas`` as :func:`import_csv` takes it (a duplicate row's area is named by the key it is stored under)."""
+    ``areas`` and ``category_map`` as :func:`import_csv` takes them (a duplicate row's area and category are named
+    by the keys they are stored under)."""
     source = str(path)
     frame = _read_csv(path)
     as_read = frame  # one row per file row, before a wide file is melted
@@ -161,8 +162,11 @@ def _tidy_from_csv(path: Path, columns: ColumnMap, *, sum_duplicates: bool,
     if not sum_duplicates:
         relation = _areas_relation(tidy, area_col, areas, source=source)[0]
         keyed = keyed_as_forces(area_col, tidy["area"], peers=relation == "peers")  # as import_csv keys them
+        names = sorted(tidy["category"].unique())
         _check_duplicate_key(tidy, as_read, [c for c in (area_col, category_col, minor_col) if c], source=source,
-                             area_key=force_slug if keyed else str)
+                             area_key=force_slug if keyed else str,
+                             category_key=lambda name: _stored_category(name, names=names, category_map=category_map,
+                                                                        source=source))
     return tidy, area_col, notes
 
 
@@ -180,10 +184,18 @@ def _without_blank_areas(tidy: pd.DataFrame, areas: pd.Series, area_col: str, *,
     return tidy[~blank].reset_index(drop=True), [*notes, note]
 
 
+def _stored_category(name: str, *, names: list[str], category_map: str | Path | None, source: str) -> str:
+    """The category the file's category ``name`` (one of ``names``) is stored under: as ``--category-map`` maps it
+    (``Burglary - residential`` -> ``residential-burglary``), else as a shipped map names it, else its slug."""
+    categories = _category_map(names, category_map, source=source)[0]
+    return str(categories.set_index("source_name").at[name, "category"])
+
+
 def _check_duplicate_key(tidy: pd.DataFrame, frame: pd.DataFrame, read: list[str], *, source: str,
-                         area_key=str) -> None:
-    """A second row for a (month, area, category), naming both rows and any column that tells them apart, and its
-    area by ``area_key`` of it: the key the store and commands name it by (``merseyside``, not ``merseyside-police``)."""
+                         area_key=str, category_key=slugify) -> None:
+    """A second row for a (month, area, category), naming both rows and any column that tells them apart, its
+    area by ``area_key`` of it and its category by ``category_key`` of it: the keys the store and commands name them
+    by (``merseyside``, not ``merseyside-police``; the category a ``--category-map`` maps it to)."""
     keys = ["month", "area", "category", "minor"]
     dup = tidy.duplicated(keys, keep=False)
     if not dup.any():
@@ -194,7 +206,7 @@ def _check_duplicate_key(tidy: pd.DataFrame, frame: pd.DataFrame, read: list[str
     raw = frame.set_index(ROW)
     ignored = [c for c in frame.columns if c not in (*read, ROW) and not is_month_label(c)
                and raw.at[first[ROW], c] != raw.at[second[ROW], c] and slugify(c) not in VALUE_NAMES]
-    where = f"{source}, row {int(second[ROW])}: a second count for {slugify(second['category'])} in {area_key(second['area'])} in " \
+    where = f"{source}, row {int(second[ROW])}: a second count for {category_key(second['category'])} in {area_key(second['area'])} in " \
             f"{pd.Timestamp(second['month']):%Y-%m} (the first is row {int(first[ROW])})."
     if ignored:
         column = ignored[0]
@@ -302,7 +314,8 @@ def import_csv(path: str | Path, *, columns: ColumnMap | None = None, sum_duplic
     """
     path = Path(path)
     columns = columns or ColumnMap()
-    tidy, area_col, notes = _tidy_from_csv(path, columns, sum_duplicates=sum_duplicates, areas=areas)
+    tidy, area_col, notes = _tidy_from_csv(path, columns, sum_duplicates=sum_duplicates, areas=areas,
+                                           category_map=category_map)
     area_names = tidy.attrs.get("area_names", {})
     if not category_map:
         _refuse_near_miss(tidy, source=str(path))

@@ -179,7 +179,8 @@ def as_it_stood(then: pd.DataFrame, whole: pd.DataFrame, as_of: pd.Timestamp) ->
     begin after ``as_of`` did not exist then (``run --as-of`` has no such
     series): it has no periods at all. ``attrs["resumes"]`` keeps, per area,
     where the counts of series that stopped then go on in the whole data (the
-    as-of month fell in their gap). An ``as_of`` before the data starts:
+    as-of month fell in their gap), and ``attrs["resumes_to"]`` each area's
+    last period in the whole data. An ``as_of`` before the data starts:
     ``whole`` (the command refuses it).
     """
     last = None if whole.empty else last_complete_period(as_of, frequency_of(whole))
@@ -197,7 +198,8 @@ def as_it_stood(then: pd.DataFrame, whole: pd.DataFrame, as_of: pd.Timestamp) ->
                     "filled": FrozenList([*then.attrs.get("filled", []),
                                           *(f for f in whole.attrs.get("filled", [])
                                             if f[2] > last and (f[0], f[1]) in going)]),
-                    "resumes": _resumes(whole, stopped, after=last)}
+                    "resumes": _resumes(whole, stopped, after=last),
+                    "resumes_to": FrozenDict(whole.groupby(whole["area"].astype(str))["month"].max())}
     return joined
 
 
@@ -349,6 +351,9 @@ def restrict_to(counts: pd.DataFrame, area: str) -> pd.DataFrame:
                                         if a == slug or parents.get(a) == slug}),
                     "resumes": FrozenDict({FORCE_AREA if a == slug else a: m for a, m in counts.attrs.get("resumes", {}).items()
                                            if a == slug or parents.get(a) == slug}),
+                    "resumes_to": FrozenDict({FORCE_AREA if a == slug else a: m
+                                              for a, m in counts.attrs.get("resumes_to", {}).items()
+                                              if a == slug or parents.get(a) == slug}),
                     "season_references": SharedReferences(season_references(counts)),  # the sum over every force
                     "taken_from": counts.attrs.get("taken_from") or TakenFrom(counts)}  # the data read (data_read)
     return chosen

@@ -17,7 +17,7 @@ from crimecast.data.frequency import frequency_of
 from crimecast.data.known_changes import KnownChange, check_known_changes
 from crimecast.data.series import (ALL, FORCE_AREA, TOTAL_CATEGORY, Selection, default_area, filled_periods, resolve_area,
                                    resolve_category, season_references, select_keys, selection, series_of, whole_title)
-from crimecast.errors import CrimecastError, DataError
+from crimecast.errors import CrimecastError, DataError, UsageError
 from crimecast.forecast.backtest import (BACKTEST_MODELS, BACKTEST_WINDOWS, backtest_need, backtest_origins,
                                          backtest_series, lost_to_baseline, summarise)
 from crimecast.forecast.calibrate import FitCache
@@ -116,16 +116,26 @@ class SeriesReport:
         return None if lost.empty else str(lost["best_model"].iloc[0])
 
 
+def _filled_among(y: pd.Series, filled) -> int:
+    """How many of ``y``'s periods are among ``filled`` (periods missing from the data and filled in)."""
+    return int(y.index.isin(pd.DatetimeIndex(list(filled))).sum()) if len(filled) else 0
+
+
 def _backtest_item(item: tuple[str, str, pd.Series], spec: ForecastSpec, options: BacktestOptions,
                    fits: FitCache | None = None, references: dict[str, pd.Series] | None = None,
-                   drifts: dict[pd.Timestamp, Drift | None] | None = None) -> tuple:
-    """Backtest scores of one series (``None`` when too short), and a note when it is too short; ``drifts`` as for
+                   drifts: dict[pd.Timestamp, Drift | None] | None = None,
+                   filled: dict[tuple[str, str], frozenset] | None = None) -> tuple:
+    """Backtest scores of one series (``None`` when too short), and a note when it is too short, saying how many of
+    its periods are recorded when some (``filled``, by series) were missing and filled in; ``drifts`` as for
     :func:`_drift_at`."""
     category, area, y = item
     frequency = series_frequency(y)
     if not backtest_origins(len(y), windows=options.windows, frequency=frequency):
-        return None, (f"{frequency.count_of(len(y))} is too short to backtest ({backtest_need(frequency)} needed); "
-                      "accuracy is unmeasured.")
+        among = _filled_among(y, (filled or {}).get((category, area), ()))
+        recorded = (f", of which {frequency.count_of(len(y) - among)} recorded and {among} missing and filled in,"
+                    if among else "")
+        return None, (f"{frequency.count_of(len(y))}{recorded} is too short to backtest ({backtest_need(frequency)} "
+                      "needed); accuracy is unmeasured.")
     models = tuple(dict.fromkeys((spec.model, *options.models)))
     return backtest_series(y, models=models, windows=options.windows, n_paths=spec.paths, seed=spec.seed,
                            category=category, area=area, fits=fits, drift_at=_drift_at(spec, references, drifts),
@@ -134,11 +144,13 @@ def _backtest_item(item: tuple[str, str, pd.Series], spec: ForecastSpec, options
 
 def _backtest_beside_forecast(key: tuple[str, str], history: pd.Series, fits: FitCache, reference: pd.Series | None,
                               *, spec: ForecastSpec, options: BacktestOptions, batch: bool,
-                              wholes: dict[str, pd.Series], drifts: dict[pd.Timestamp, Drift | None]) -> tuple:
+                              wholes: dict[str, pd.Series], drifts: dict[pd.Timestamp, Drift | None],
+                              filled: dict[tuple[str, str], frozenset] | None = None) -> tuple:
     """:func:`_backtest_item` in the worker that forecast the series, reusing its fits; a batch notes a failure.
     ``wholes`` are the dataset's ``season_references`` (``reference`` is the series' own among them)."""
     item = (key[0], key[1], history)
-    work = partial(_backtest_item, spec=spec, options=options, fits=fits, references=wholes, drifts=drifts)
+    work = partial(_backtest_item, spec=spec, options=options, fits=fits, references=wholes, drifts=drifts,
+                   filled=filled)
     if not batch:
         return work(item)
     outcome = _guarded(work, item)
@@ -300,7 +312,8 @@ def open_run_data(source: DataSource, *, category: str, area: str | None = None,
     Raises
     ------
     UsageError
-        A name ``save`` cannot take.
+        A name ``save`` cannot take, or ``save`` given for a rate series (only forecasts of counts are kept), refused
+        before anything is said of the data.
     DataError
         Data that cannot be read, or a category or area it does not hold (refused before anything is said of
         the data, so the error comes alone).
@@ -317,6 +330,8 @@ def open_run_data(source: DataSource, *, category: str, area: str | None = None,
     rates = rates_for(counts)
     store = {"save": save, "store": source.store}
     if category != ALL and is_rate(rates, category):
+        if save is not None:
+            raise UsageError(f"'{category}' is a rate series; --save keeps forecasts of counts only. Run it without --save.")
         return RunData(counts=counts, asked=area, area=area, rates=rates, **store)
     return RunData(counts=counts, asked=area, area=area or (ALL if category == ALL else default_area(counts)), **store)
 
@@ -391,10 +406,11 @@ def run_forecasts(counts: pd.DataFrame, *, category: str, area: str, spec: Forec
     references = season_references(counts)
     backtested = [(c, a, y.loc[:origin] if (c, a) in beside else y) for c, a, y in items]  # as each is backtested
     drifts = _window_drifts(references, backtested, spec=spec, options=options) if options.backtest else {}
+    filled = {(c, a): frozenset(filled_periods(counts, category=c, area=a)) for c, a, _ in items} if options.backtest else {}
     panel = forecast_panel(counts, spec=spec, needs=needs, jobs=jobs, progress=progress, keep_going=batch,
                            said_stopped=frozenset([*chosen.stopped_categories, *chosen.stopped_series]),  # left out, said so
                            score=partial(_backtest_beside_forecast, spec=spec, options=options, batch=batch,
-                                         wholes=references, drifts=drifts),
+                                         wholes=references, drifts=drifts, filled=filled),
                            score_keys=beside)
     ready = [item for item in items if panel.has(item[0], item[1])]
     failures = [series_failure(panel, c, a) for c, a, _ in items if not panel.has(c, a)]
@@ -402,7 +418,7 @@ def run_forecasts(counts: pd.DataFrame, *, category: str, area: str, spec: Forec
     alone = [item for item in ready if (item[0], item[1]) not in scored]
     if options.backtest and alone:
         done, lost = _map_batch(partial(_backtest_item, spec=spec, options=options, references=references,
-                                        drifts=drifts), alone, jobs=jobs, progress=progress)
+                                        drifts=drifts, filled=filled), alone, jobs=jobs, progress=progress)
         failed = {(f.category, f.area): f.reason for f in lost}
         scores = iter(done)
         scored.update({(c, a): _unscored(failed[(c, a)]) if (c, a) in failed else next(scores) for c, a, _ in alone})
@@ -476,16 +492,22 @@ class BacktestReport:
         return lost_to_baseline(self.scores, model=self.model)
 
 
-def _held(items: list[tuple[str, str, pd.Series]], frequency) -> str:
+def _held(items: list[tuple[str, str, pd.Series]], frequency, filled: dict[tuple[str, str], int]) -> str:
     """How long the series too short to backtest are: ``"; burglary / merseyside has 30 (2018-01 to 2020-06)"``;
-    of several, ``"; each has 30 (...)"`` when they span the same periods, else the longest's."""
+    of several, ``"; each has 30 (...)"`` when they span the same periods, else the longest's; with how many are
+    recorded when some were missing and filled in (``filled``: how many, by series): ``"... has 16 (2019-01 to
+    2020-04), of which 2 recorded and 14 missing and filled in"`` (of several alike, ``"up to 14 of them missing
+    and filled in"`` when they filled different numbers)."""
     category, area, y = max(items, key=lambda item: len(item[2]), default=(None, None, ()))
     if not len(y):
         return ""
     spans = {(len(i[2]), i[2].index[0], i[2].index[-1]) for i in items if len(i[2])}
-    which = (f"{category} / {area}" if len(items) == 1 else "each" if len(spans) == 1
-             else f"the longest, {category} / {area},")
-    return f"; {which} has {len(y)} ({frequency.label(y.index[0])} to {frequency.label(y.index[-1])})"
+    each = len(items) > 1 and len(spans) == 1
+    which = f"{category} / {area}" if len(items) == 1 else "each" if each else f"the longest, {category} / {area},"
+    among = {filled.get((c, a), 0) for c, a, _ in items} if each else {filled.get((category, area), 0)}
+    recorded = ("" if among == {0} else f", of which {len(y) - max(among)} recorded and {max(among)} missing and "
+                "filled in" if len(among) == 1 else f", up to {max(among)} of them missing and filled in")
+    return f"; {which} has {len(y)} ({frequency.label(y.index[0])} to {frequency.label(y.index[-1])}){recorded}"
 
 
 def _backtest_items(counts: pd.DataFrame, *, category: str, area: str,
@@ -496,7 +518,8 @@ def _backtest_items(counts: pd.DataFrame, *, category: str, area: str,
     frequency = frequency_of(counts)
     need = f"{backtest_need(frequency)} {frequency.noun}s"
     short = [f"{c} / {a}" for c, a, y in items if not backtest_origins(len(y), windows=options.windows, frequency=frequency)]
-    held = _held(items, frequency)
+    held = _held(items, frequency, {(c, a): _filled_among(y, filled_periods(counts, category=c, area=a))
+                                    for c, a, y in items})
     items = [item for item in items if backtest_origins(len(item[2]), windows=options.windows, frequency=frequency)]
     if short:
         notes.append(f"skipped (too short to backtest, {need} needed): {', '.join(short)}")

@@ -52,8 +52,7 @@ def backtest_text(report: BacktestReport, *, model: str, frequency: Frequency, o
     per_series = report.per_series
     if per_series[["category", "area"]].drop_duplicates().shape[0] > 1:
         lines += [plain(tables.per_series_backtest_table(per_series, frequency=frequency)), plain()]
-    windows = report.scores["origin"].nunique()
-    lines += [heading(f"Overall ({windows} window(s) per series{tables.switched_off_text(off)}):"),
+    lines += [heading(f"Overall ({_windows_per_series(report.scores)}{tables.switched_off_text(off)}):"),
               plain(tables.backtest_table(report.overall, frequency=frequency))]
     if report.lost.empty:
         lines.append(plain(f"\n{model} had the lowest MASE on every series."))
@@ -61,6 +60,17 @@ def backtest_text(report: BacktestReport, *, model: str, frequency: Frequency, o
         lines.append(note(f"Note: on {row.category} / {row.area}, {row.best_model} beat {model} "
                           f"(MASE {row.best_mase:.2f} vs {row.model_mase:.2f})."))
     return lines
+
+
+def _windows_per_series(scores: pd.DataFrame) -> str:
+    """How many backtest windows each series was scored on: ``'3 windows per series'``, ``'1 window per series'``,
+    or, when series of different lengths fit different numbers, ``'1 to 3 windows per series'`` (not the number of
+    distinct windows, which series ending in different months make more than any series has)."""
+    counts = scores.groupby(["category", "area"], dropna=False)["origin"].nunique()
+    fewest, most = int(counts.min()), int(counts.max())
+    if fewest == most:
+        return f"{most} window{'s' if most != 1 else ''} per series"
+    return f"{fewest} to {most} windows per series"
 
 
 def run_json(reports: list[SeriesReport], *, notes: list[str], failures: list[SeriesFailure], data: dict,

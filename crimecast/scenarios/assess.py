@@ -145,10 +145,12 @@ def _after_the_data(as_of: pd.Timestamp, counts: pd.DataFrame, years: list[int],
                     frequency: Frequency) -> UsageError:
     """Why an ``as_of`` after the data's last period cannot be assessed: the data ends before it, or (the data
     as it stood then ended before it but goes on later: ``attrs["resumes"]``) it falls in a gap of the data, with
-    the as-of months either side of the gap that serve (:func:`_either_side`)."""
+    the as-of months either side of the gap that serve (:func:`_either_side`). The month is called the as-of month,
+    not ``--as-of``: it may be a plan's or scenario's ``as_of:``, or a Board pack's, as well as the user's option."""
+    subject = f"the as-of month, {as_of:%Y-%m},"
     resumes = {a: m for a, m in counts.attrs.get("resumes", {}).items() if a in set(counts["area"])}
     if not resumes:
-        return UsageError(f"--as-of {as_of:%Y-%m} is after the last month of data ({last:%Y-%m}): actuals for it are not "
+        return UsageError(f"{subject} is after the last month of data ({last:%Y-%m}): actuals for it are not "
                           f"known yet. Use {last:%Y-%m} or earlier.")
     resume = min(resumes.values())
     gap = frequency.between(frequency.next(counts["month"].max()), frequency.next(resume, -1))
@@ -157,37 +159,57 @@ def _after_the_data(as_of: pd.Timestamp, counts: pd.DataFrame, years: list[int],
     named = [area_label(a, whole=whole_title(counts.attrs)) for a in sorted(resumes) if a != FORCE_AREA or force]
     whose = ("the data has" if not named else ", ".join(named[:3]) + (" ..." if len(named) > 3 else "")
              + (" has" if len(named) == 1 else " have"))
-    return UsageError(f"--as-of {as_of:%Y-%m} falls in a gap in the data: {whose} no counts for {missing} (they "
+    ends = [m for a, m in counts.attrs.get("resumes_to", {}).items() if a in set(counts["area"])]
+    end = frequency.period_end_month(max(ends)) if ends else None
+    return UsageError(f"{subject} falls in a gap in the data: {whose} no counts for {missing} (they "
                       f"go on from {frequency.label(resume)}), so as the data stood at the end of {as_of:%Y-%m} its last "
                       f"{frequency.noun} was {frequency.label(counts['month'].max())} and actuals for {as_of:%Y-%m} are "
-                      f"not known. {_either_side(counts, years, last=last, resume=resume, frequency=frequency)}")
+                      f"not known. {_either_side(counts, years, last=last, resume=resume, end=end, frequency=frequency)}")
 
 
 def _either_side(counts: pd.DataFrame, years: list[int], *, last: pd.Timestamp, resume: pd.Timestamp,
-                 frequency: Frequency) -> str:
-    """The as-of months before and after a gap (the data's ``last`` month before it; it goes on from ``resume``)
-    that serve, each said to be before or after the gap, and why the other side does not: a side serves when it
-    leaves enough data to forecast from and is not after the last month but one of a year assessed."""
+                 frequency: Frequency, end: pd.Timestamp | None = None) -> str:
+    """The as-of months before and after a gap (the data's ``last`` month before it; it goes on from ``resume`` to
+    ``end``, when known) that serve, each said to be before or after the gap, and why the other side does not: a side
+    serves when it leaves enough data to forecast from, is not after the last month but one of a year assessed, is
+    within ``MAX_MONTHS_AHEAD`` of the end of the last year assessed (as :func:`assess_milestones` requires) and, after
+    the gap, not after the data's ``end``."""
     first = counts["month"].min()
     need = MIN_YEARS_OF_HISTORY * frequency.periods_per_year
     earliest = frequency.period_end_month(frequency.next(first, need - 1))  # the first as-of with ``need`` periods
     year = min(years, key=lambda start: financial_year_periods(start, frequency)[-2])
     latest = frequency.period_end_month(financial_year_periods(year, frequency)[-2])
-    before, after = min(last, latest), max(frequency.period_end_month(resume), earliest)
-    short = before < earliest
-    if short:
+    final = max(years)  # the forecast reaches the end of the last year assessed: at most MAX_MONTHS_AHEAD months
+    year_end = frequency.period_end_month(financial_year_periods(final, frequency)[-1])
+    nearest = frequency.period_end_month(frequency.period_containing(year_end - pd.DateOffset(months=MAX_MONTHS_AHEAD)))
+    before, after = min(last, latest), max(frequency.period_end_month(resume), earliest, nearest)
+    if before < earliest:
         held = len(frequency.between(first, frequency.period_containing(before)))
-        too_short = (f"up to {before:%Y-%m}, before it, the data holds only {frequency.count_of(held)}, and a milestone "
-                     f"forecast needs at least {frequency.count_of(need)} of data up to the month it is made from")
-    too_late = (f"{after:%Y-%m} is after {latest:%Y-%m}, the last month but one of financial year "
-                f"{financial_year_label(year)}, the latest it can be assessed from")
+        not_before = (f"up to {before:%Y-%m}, before it, the data holds only {frequency.count_of(held)}, and a milestone "
+                      f"forecast needs at least {frequency.count_of(need)} of data up to the month it is made from")
+    elif before < nearest:
+        ahead = (year_end.year - before.year) * 12 + year_end.month - before.month
+        not_before = (f"from {before:%Y-%m}, before it, financial year {financial_year_label(final)} ends {ahead} "
+                      f"months ahead, and at most {MAX_MONTHS_AHEAD} months can be forecast")
+    else:
+        not_before = ""
     if after > latest:
-        if short:
-            return f"No month either side of the gap serves: {too_short}; after it, {too_late}. Choose a later --year."
-        return f"Use a month before the gap, {before:%Y-%m} or earlier: after it, {too_late}."
-    if short:
-        return f"Use a month after the gap, {after:%Y-%m} or later: {too_short}."
-    return f"Use a month before the gap, {before:%Y-%m} or earlier, or one after it, {after:%Y-%m} or later."
+        not_after = (f"{after:%Y-%m} is after {latest:%Y-%m}, the last month but one of financial year "
+                     f"{financial_year_label(year)}, the latest it can be assessed from")
+    elif end is not None and after > end:
+        not_after = (f"{after:%Y-%m}, the first month from which financial year {financial_year_label(final)} ends "
+                     f"within {MAX_MONTHS_AHEAD} months, is after the last month of data ({end:%Y-%m})")
+    else:
+        not_after = ""
+    span = f"{nearest:%Y-%m} to {before:%Y-%m}" if earliest < nearest < before else f"{before:%Y-%m} or earlier"
+    if not_after:
+        if not_before:  # a later year moves the latest month on; a nearer one brings its end within reach
+            return (f"No month either side of the gap serves: {not_before}; after it, {not_after}. Choose a "
+                    f"{'later' if after > latest else 'nearer'} --year.")
+        return f"Use a month before the gap, {span}: after it, {not_after}."
+    if not_before:
+        return f"Use a month after the gap, {after:%Y-%m} or later: {not_before}."
+    return f"Use a month before the gap, {span}, or one after it, {after:%Y-%m} or later."
 
 
 def _too_early(as_of: pd.Timestamp, years: list[int], *, first: pd.Timestamp, last: pd.Timestamp, held: int,
