@@ -25,6 +25,7 @@ from crimecast.defaults import CALENDAR_SETTLE_MONTHS, DEFAULT_EXCEPTIONAL, DRIF
 from crimecast.errors import CrimecastError, UsageError
 from crimecast.forecast.parallel import default_jobs
 from crimecast.io import check_output_dir, check_output_file, staged_output
+from crimecast.words import plural
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -456,10 +457,11 @@ def _models_option(models: str, model: str) -> tuple[str, ...]:
     chosen = tuple(dict.fromkeys(m.strip() for m in models.split(",") if m.strip()))
     unknown = [m for m in chosen if m not in MODEL_NAMES]
     if unknown:
-        raise click.BadParameter(f"unknown model(s) {', '.join(unknown)}; choose from {', '.join(MODEL_NAMES)}.",
-                                 param_hint="--models")
+        raise click.BadParameter(f"unknown {plural(len(unknown), 'model')} {', '.join(unknown)}; choose from "
+                                 f"{', '.join(MODEL_NAMES)}.", param_hint="--models")
     if not set(chosen) - {model}:
-        raise click.BadParameter(f"name at least one model to compare {model} with, e.g. --models {model},ets,seasonal-naive "
+        example = ",".join(dict.fromkeys((model, *BACKTEST_MODELS)))  # the default list, led by --model, no repeats
+        raise click.BadParameter(f"name at least one model to compare {model} with, e.g. --models {example} "
                                  f"(choose from {', '.join(MODEL_NAMES)}).", param_hint="--models")
     return chosen
 
@@ -1237,13 +1239,15 @@ def milestones_command(category, target, count_target, direction, area, plan_fil
                             scenario=scenario)
     counts = data.counts
     plan = data.milestones(target=change, count=count_target, direction=direction)
-    check_milestones(counts, plan)  # a milestone on what the data does not hold: its error alone, before any note
-    _say_provenance(counts, area=data.noted, category=category)
     if saved_name is not None and count_part(plan).milestones:  # (a plan of rates only forecasts them afresh)
         refuse_unused(spec_options, where=f"with --forecast {saved_name}", why="the saved forecast's settings are used",
                       instead="forecast afresh without --forecast")
     spec = milestone_spec(plan, scenario, **spec_options, as_of=None if month is None else f"{month:%Y-%m}")
     refuse_unused_switches(spec, spec_options)
+    # a milestone on what the data does not hold, or an as-of month (--as-of, the plan's as_of:) it cannot serve:
+    # the error alone, before any note
+    check_milestones(counts, plan, spec=spec)
+    _say_provenance(counts, area=data.noted, category=category)
     with _forecasting(quiet=as_json) as progress:
         report = assess_milestones(counts, plan, spec=spec, scenario=scenario,
                                    saved=_saved(saved_name, counts, data_source.store),

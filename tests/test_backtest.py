@@ -18,6 +18,23 @@ def test_too_short_to_backtest_says_how_long_is_needed():
         backtest_series(y)
 
 
+def test_too_short_to_backtest_says_how_many_months_are_recorded(write_csv):
+    """The library's error counted filled months as data ("30 months is too short"), where the CLI says how many
+    are recorded; and said "1 months" of one."""
+    from crimecast.data.load import load_counts
+    from crimecast.data.series import series_of
+
+    months = [m for m in pd.date_range("2012-01-01", periods=30, freq="MS") if not "2013-03" <= f"{m:%Y-%m}" <= "2013-04"]
+    counts = load_counts(write_csv("month,area,category,count\n" + "".join(f"{m:%Y-%m},north,robbery,{20 + m.month}\n"
+                                                                            for m in months)))
+    with pytest.raises(DataError, match=r"^robbery: 30 months, of which 28 months recorded and 2 missing and "
+                                        r"filled in, is too short to backtest; it needs at least 36 months \(24 to "
+                                        r"train, 12 to test\)\.$"):
+        backtest_series(series_of(counts, category="robbery", area="north"), category="robbery", area="north")
+    with pytest.raises(DataError, match=r": 30 months is too short"):  # no periods filled, as given
+        backtest_series(series_of(counts, category="robbery", area="north"), category="robbery", area="north", filled=())
+
+
 def test_no_series_long_enough_to_backtest_says_how_long_they_are(write_csv):
     """`backtest burglary --area merseyside --as-of 2020-06` said "each needs at least 36 months", not that it had 30."""
     from crimecast.data.load import load_counts

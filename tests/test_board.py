@@ -767,7 +767,7 @@ def test_a_binding_charge_point_limit_is_told_in_the_packs_fleet_section(quick_p
                             as_of=pd.Timestamp("2013-09-01"), model="seasonal-naive", paths=100, fleet=limited)
     money = html_text.unescape(_plain(render_html(pack))).split("Switching values")[0]
     assert "Charge points are limited to 2 a site (max_per_site under charge_points in the fleet file)" in money
-    assert "keeps 4 vehicle(s) from going electric" in money and "Without the limit (up to 3 charge point(s) a site)" in money
+    assert "keeps 4 vehicles from going electric" in money and "Without the limit (up to 3 charge points a site)" in money
 
 
 FLEET_IN_THOUSANDS = """version: 1
@@ -806,8 +806,8 @@ def test_the_fleet_optimisers_notes_reach_the_packs_fleet_section(quick_plan, tm
     assert fleet_note_for_board(stopped) == (
         "Switching values skipped: the cheapest plan without limits was not proven in time (the solver ran out of its "
         "2 s before it could be sure of the best plan, so nothing is reported from it).")
-    assert fleet_note_for_board("Sensitivity: 5 of 5 price(s) skipped (not proven optimal within the time allowed).") \
-        == "Sensitivity: 5 of 5 price(s) skipped (not worked out for certain in the time allowed)."
+    assert fleet_note_for_board("Sensitivity: 5 of 5 prices skipped (not proven optimal within the time allowed).") \
+        == "Sensitivity: 5 of 5 prices skipped (not worked out for certain in the time allowed)."
 
 
 def test_board_notes_leave_out_the_switches_an_analyst_would_pass():

@@ -242,7 +242,15 @@ def test_backtest_json(small_csv):
 
 def test_backtest_rejects_unknown_model():
     result = invoke("backtest", "burglary", "--models", "crimecast,arima")
-    assert result.exit_code == 2 and "unknown model(s) arima" in result.output
+    assert result.exit_code == 2 and "unknown model arima;" in result.output
+    several = invoke("backtest", "burglary", "--models", "crimecast,arima,arma")
+    assert several.exit_code == 2 and "unknown models arima, arma;" in several.output
+
+
+def test_backtest_with_nothing_to_compare_suggests_a_list_without_repeats():
+    """`--model seasonal-naive --models seasonal-naive` suggested `--models seasonal-naive,ets,seasonal-naive`."""
+    result = invoke("backtest", "burglary", "--model", "seasonal-naive", "--models", "seasonal-naive")
+    assert result.exit_code == 2 and "e.g. --models seasonal-naive,crimecast,ets (choose" in result.output
 
 
 def test_list_shows_datasets_categories_and_areas():
@@ -962,7 +970,7 @@ def test_the_notes_on_gaps_speak_of_the_series_asked_for(write_csv, tmp_path):
             if not (area == "south" and category == "robbery" and y == 2013 and m in (4, 5, 6))  # too long to fill
             and not (area == "south" and category == "burglary" and (y, m) == (2013, 8))]  # filled
     data = write_csv("month,area,category,count\n" + "\n".join(rows) + "\n")
-    dropped, filled = "1 series left out for gaps that may not be filled (robbery / south)", "filled 1 missing month(s)"
+    dropped, filled = "1 series left out for gaps that may not be filled (robbery / south)", "filled 1 missing month "
     asked = {area: invoke("spc", "burglary", "--data", str(data), "--areas", "peers", "--area", area, "--no-chart",
                           "--out", str(tmp_path / area)) for area in ("north", "south", "all")}
     assert asked["north"].exit_code == 0 and "Note:" not in asked["north"].stderr
@@ -989,6 +997,9 @@ def test_an_unknown_category_or_area_is_refused_before_any_note_on_the_data(writ
     plan = tmp_path / "plan.yaml"  # a Board pack's plan with a misspelt category: was the notes, then the error
     plan.write_text("version: 1\nname: x\nyear: 2015/16\nmilestones:\n  - {category: burglery, area: south, "
                     "target: -5%}\n", encoding="utf-8")
+    late = tmp_path / "late.yaml"  # a plan whose as_of: is past the data: was the notes, then the error
+    late.write_text("version: 1\nname: x\nyear: 2014/15\nforecast: {as_of: 2016-03}\nmilestones:\n  - {category: "
+                    "burglary, area: south, target: -5%}\n", encoding="utf-8")
     for args, error in [(["run", "burglery", "--area", "south"], "unknown category 'burglery'"),
                         (["spc", "burglery", "--area", "south"], "unknown category 'burglery'"),
                         (["backtest", "burglery", "--area", "south"], "unknown category 'burglery'"),
@@ -1002,8 +1013,12 @@ def test_an_unknown_category_or_area_is_refused_before_any_note_on_the_data(writ
         result = invoke(*args, *peers, *([] if args[0] == "backtest" else ["--out", str(tmp_path / "out")]))
         assert result.exit_code == 1 and result.stderr.startswith("Error: ") and error in result.stderr, result.stderr
         assert "Note:" not in result.stderr and "interpolation" not in result.stderr, args  # no note on the gaps
+    for args in (["--plan", str(late)], ["burglary", "--target", "-5%", "--area", "south", "--as-of", "2016-03"]):
+        result = invoke("milestones", *args, *peers, "--out", str(tmp_path / "out"))
+        assert result.exit_code == 2 and result.stderr.startswith("Error: the as-of month, 2016-03, is after the last "
+                                                                  "month of data"), result.stderr
     said = invoke("spc", "burglary", "--area", "south", *peers, "--no-chart", "--out", str(tmp_path / "spc"))
-    assert said.exit_code == 0 and "Note: filled 1 missing month(s)" in said.stderr  # the notes of a command that runs
+    assert said.exit_code == 0 and "Note: filled 1 missing month " in said.stderr  # the notes of a command that runs
 
 
 @pytest.mark.parametrize(("name", "text", "args", "key"), [

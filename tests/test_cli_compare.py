@@ -284,7 +284,7 @@ def test_compare_speaks_only_of_the_gaps_of_the_areas_it_compares(tmp_path):
     result = invoke("compare", "robbery", "--data", path, "--area", "merseyside", "--peers", "cleveland",
                     "--year", "2019/20", "--no-forecast", "--out", tmp_path)
     assert result.exit_code == 0, result.output
-    assert "Note: filled 1 missing month(s) in 1 series with linear interpolation (all 2019-07; in robbery / merseyside)" in result.output
+    assert "Note: filled 1 missing month in 1 series with linear interpolation (all 2019-07; in robbery / merseyside)" in result.output
     assert "durham" not in result.output.lower()  # was: "1 series left out for gaps ... (robbery / durham)"
 
 

@@ -222,7 +222,7 @@ def test_one_forces_next_month_extends_a_dataset_of_several_and_commands_say_whe
     series of the other force 'stopped': `run --area cleveland` failed. Now each command uses the data to the last
     month every force it asks for has, and says so; `data list` and `data show` say where each force ends."""
     imported = _ragged_forces(tmp_path, store)
-    assert "(1 new month(s))" in imported.output
+    assert "(1 new month)" in imported.output
     ends = ("the forces end at different months (merseyside 2020-01; cleveland 2019-12): a command uses the data up to "
             "the last month every force it asks for has.")
     assert f"forces: {ends}" in invoke("data", "list", "--store", store).output

@@ -290,7 +290,7 @@ def test_a_binding_site_limit_names_the_vehicles_it_kept_diesel(fleet, limit, he
     assert set(effect.vehicles["option_without_limit"]) == {"Nissan Leaf (purchase)"} and effect.needed == 3
     assert effect.cost_without == pytest.approx(solve_fleet(fleet).cost) and effect.cost_without < plan.cost
     text = site_limit_sentence(effect, plan)[0]
-    assert "max_per_site" in text and f"keeps {held} vehicle(s) from going electric" in text
+    assert "max_per_site" in text and f"keeps {held} vehicles from going electric" in text
     assert effect.vehicles["vehicle"].iloc[0] in text
     # The shipped limit of 4 never binds: nothing to say.
     shipped = solve_fleet(fleet)

@@ -19,7 +19,7 @@ def test_bad_month_names_the_row(write_csv):
 
 
 def test_missing_description_column(write_csv):
-    with pytest.raises(DataError, match="missing column\\(s\\) description"):
+    with pytest.raises(DataError, match="missing column description"):
         load_known_changes(write_csv("month\n2013-04\n"))
 
 

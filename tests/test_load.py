@@ -136,6 +136,31 @@ def test_a_duplicate_row_names_its_category_as_the_category_map_maps_it(write_cs
         load_counts(path, category_map=mapping)
 
 
+
+def test_two_categories_mapped_to_one_are_a_duplicate_named_with_both_rows_and_names(write_csv, tmp_path):
+    """Two of the file's categories that a --category-map (or their slug) makes one, with a row each for a month and
+    area: was the schema check's "row 4: a second count for residential-burglary ...", naming neither the first row
+    nor the two names, nor that a map made them one."""
+    path = write_csv("month,area,category,count\n2020-01,north,Burglary - residential,10\n"
+                     "2020-01,north,Robbery,4\n2020-01,north,Burglary residential,3\n")
+    mapping = tmp_path / "map.csv"
+    mapping.write_text("source,category\nBurglary - residential,residential-burglary\n"
+                       "Burglary residential,residential-burglary\n", encoding="utf-8")
+    with pytest.raises(DataError) as caught:
+        load_counts(path, category_map=mapping)
+    assert str(caught.value) == (
+        f"{path}, row 4: a second count for residential-burglary in north in 2020-01 (the first is row 2): row 2's "
+        f"category 'Burglary - residential' and row 4's 'Burglary residential' are both read as residential-burglary "
+        f"by {mapping}. Each (month, area, category) may appear once: correct {mapping} if they are different crimes; "
+        "pass --sum-duplicates to add them together if they are parts of one category.")
+    summed = load_counts(path, category_map=mapping, sum_duplicates=True)
+    assert summed.loc[summed["category"] == "residential-burglary", "count"].tolist() == [13]
+    cased = write_csv("month,area,category,count\n2020-01,north,Burglary,10\n2020-01,north,BURGLARY,3\n")
+    with pytest.raises(DataError, match="row 3: .* \\(the first is row 2\\): row 2's category 'Burglary' and row 3's "
+                                        "'BURGLARY' are both read as burglary, differing only in case or punctuation"):
+        load_counts(cased)
+
+
 @pytest.mark.parametrize("other, areas, key", [
     ("Merseyside Police", None, "merseyside"),  # one force: stored as merseyside
     ("Cleveland Police", None, "merseyside"),  # forces as peers

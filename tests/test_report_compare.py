@@ -29,7 +29,7 @@ def test_the_comparison_as_lines_matches_its_plain_text(counts, tmp_path):
     body = as_text(lines[1:]).split("\nNote: ")[0].split("\n\nWrote ")[0]
     assert body == "\n" + render.text(comparison).split("\n", 2)[2]
     assert [line.text for line in lines if line.style == "note"] == [f"Note: {n}" for n in comparison.notes]
-    assert lines[-1].text == "\nWrote 1 file(s) to out/ (compare_robbery_birmingham_2012-13.csv)."
+    assert lines[-1].text == "\nWrote 1 file to out/ (compare_robbery_birmingham_2012-13.csv)."
 
 
 def test_the_funnel_plot_is_written_with_residents(counts, tmp_path, write_csv):

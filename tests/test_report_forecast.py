@@ -34,7 +34,7 @@ def test_one_series_is_shown_in_full_on_stdout(counts):
     assert summary is None
     assert lines[0].style == "heading" and lines[0].text.startswith("\nBurglary")
     assert "Data: small.csv. Model: seasonal-naive, 200 paths." in lines[0].text
-    assert lines[-1].text == "\nWrote 2 file(s) to out/ (e.g. burglary_north_forecast.csv)."
+    assert lines[-1].text == "\nWrote 2 files to out/ (e.g. burglary_north_forecast.csv)."
     assert not any(line.err for line in lines), "the result goes to stdout"
     text = as_text(lines)
     assert "80%" in text and "Backtest" not in text  # no backtest was asked for
@@ -60,7 +60,7 @@ def test_a_batch_is_one_table_with_its_summary_csv(counts, tmp_path):
     lines = render.run_text(run.reports, summary=summary, data_label="small.csv", folder=tmp_path, files=written)
     assert len(lines) == 3 and lines[0].text.split()[:2] == ["category", "area"]
     assert lines[1].style == "note" and "the sum of 2 areas' forecasts" in lines[1].text  # the force rows
-    assert "north" in lines[0].text and lines[2].text.startswith(f"\nWrote {len(written)} file(s) to {tmp_path}/")
+    assert "north" in lines[0].text and lines[2].text.startswith(f"\nWrote {len(written)} files to {tmp_path}/")
 
 
 def test_the_summary_csv_names_the_year_total_it_holds_the_median(counts, tmp_path):
@@ -115,7 +115,7 @@ def test_spc_text_and_files(counts, tmp_path):
     lines = render.spc_text(report, folder=tmp_path, files=written)
     headings = [line.text for line in lines if line.style == "heading"]
     assert headings == ["\nRobbery — North: XmR chart"]
-    assert lines[-1].text == f"\nWrote 3 file(s) to {tmp_path}/ (chart robbery_north_spc.png)."
+    assert lines[-1].text == f"\nWrote 3 files to {tmp_path}/ (chart robbery_north_spc.png)."
     assert report.summary and all(sentence in as_text(lines) for sentence in report.summary)
     assert not any(line.err for line in lines)
 
@@ -129,7 +129,7 @@ def test_spc_of_several_areas_lists_each_and_the_areas_that_failed(small_csv, wr
                                   files=[FOLDER / "robbery_areas_spc.csv", FOLDER / "robbery_north_spc.png"])
     assert lines[0].text == "\nRobbery: XmR chart of each area (the current period)" and lines[0].style == "heading"
     assert "north" in lines[1].text and "south" in lines[1].text and "east" not in lines[1].text
-    assert lines[2].text == "\nWrote 2 file(s) to out/ (robbery_areas_spc.csv and one chart per area)."
+    assert lines[2].text == "\nWrote 2 files to out/ (robbery_areas_spc.csv and one chart per area)."
     [failed] = render.spc_areas_failures_text(report)
     assert failed.text.startswith("- east: ") and "too few" in failed.text and failed.err and failed.style == "error"
 

@@ -30,7 +30,7 @@ def test_a_rate_forecast_as_lines_and_its_csv(rates, tmp_path):
     assert "(a rate: satisfied / surveyed). Data: west-midlands (illustrative). Model:" in lines[0].text
     text = as_text(lines)
     assert "Rolling 12 months to Mar 2014: 83.8%" in text and "Backtest" not in text
-    assert lines[-1].text == "\nWrote 1 file(s) to out/ (satisfaction-crime_force_forecast.csv)."  # no "e.g." for the only file
+    assert lines[-1].text == "\nWrote 1 file to out/ (satisfaction-crime_force_forecast.csv)."  # no "e.g." for the only file
     assert not any(line.err for line in lines)
 
 
@@ -46,7 +46,7 @@ def test_a_p_chart_as_lines_and_its_files(rates, tmp_path):
     assert lines[0].text == f"\n{render.title('satisfaction-asb', 'force')}: {chart.kind}" and lines[0].style == "heading"
     assert lines[1].text.split()[:6] == ["start", "end", "chart", "average", "sigma_z", "overdispersion"]
     assert [line.text for line in lines[3:3 + len(summary)]] == summary
-    assert lines[-1].text == "\nWrote 2 file(s) to out/ (chart satisfaction-asb_force_pchart.png)."
+    assert lines[-1].text == "\nWrote 2 files to out/ (chart satisfaction-asb_force_pchart.png)."
     payload = render.p_chart_json(chart, category="satisfaction-asb", area="force", rates=rates.attrs, summary=summary,
                                   files=written)
     assert len(payload["points"]) == 36 and payload["chart"] == chart.kind  # the points made when not given

@@ -43,6 +43,14 @@ def test_duplicate_month_area_category_rejected_with_fix():
         validate(table)
 
 
+def test_a_duplicate_names_both_rows_in_file_order():
+    """Was "row 2: a second count ..." alone, not saying which row it repeats (sorted frames put it first)."""
+    table = frame([3, 4, 5], months=["2013-02-01", "2013-01-01", "2013-01-01"]).assign(_row=[9, 4, 2])
+    with pytest.raises(DataError, match=r"^src, row 4: a second count for burglary in north in 2013-01 \(the first is "
+                                        r"row 2\)\. Each"):
+        validate(table, source="src")
+
+
 def test_short_gap_is_interpolated_by_default_and_recorded_as_filled():
     table = frame([3, 4, 6], months=["2013-01-01", "2013-02-01", "2013-04-01"])
     tidy = validate(table)
@@ -79,7 +87,7 @@ def test_gaps_are_decided_per_series_and_summarised_in_one_note():
     right = frame([0, 0, 0, 0], months=[str(m.date()) for m in pd.date_range("2013-01-01", periods=4, freq="MS")]).assign(area="south")
     tidy = validate(pd.concat([left, right], ignore_index=True))
     assert tidy.loc[tidy["area"] == "south", "count"].tolist() == [0, 0, 0, 0]
-    assert len(tidy.attrs["notes"]) == 1 and "filled 1 missing month(s) in 1 series" in tidy.attrs["notes"][0]
+    assert len(tidy.attrs["notes"]) == 1 and "filled 1 missing month in 1 series" in tidy.attrs["notes"][0]
 
 
 def test_many_filled_series_make_one_short_note_naming_the_worst_and_where_all_are_listed():
@@ -89,7 +97,7 @@ def test_many_filled_series_make_one_short_note_naming_the_worst_and_where_all_a
     worst = frame([5] * 9, months=[m for m in gappy if m not in ("2019-03-01", "2019-10-01")]).assign(area="worst")
     tidy = validate(pd.concat([*areas, worst], ignore_index=True), listed_by="`forecast data show la --gaps`")
     (text,) = tidy.attrs["notes"]
-    assert "filled 43 missing month(s) in 41 series" in text and "most often 2019-07, in 41 series" in text
+    assert "filled 43 missing months in 41 series" in text and "most often 2019-07, in 41 series" in text
     assert "at most 3 in one series, burglary / worst" in text and "`forecast data show la --gaps` lists every" in text
     assert sum(f"district-{i:02d}" in text for i in range(40)) == 0 and len(text) < 300
 

@@ -124,7 +124,7 @@ def test_the_notes_on_gaps_speak_of_the_category_read_and_of_the_force_by_defaul
             and not (area == "north" and category == "theft" and m == 8)]  # filled
     counts = with_totals(load_counts(write_csv("month,area,category,count\n" + "\n".join(rows) + "\n")))
     dropped = "1 series left out for gaps that may not be filled (robbery / south)"  # not 2: no force total formed
-    filled = "filled 1 missing month(s) in 1 series"
+    filled = "filled 1 missing month in 1 series"
 
     def gaps(**asked) -> list[str]:
         return [said for said in (filled, dropped) if any(n.startswith(said) for n in notes_for(counts, **asked))]

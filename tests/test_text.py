@@ -56,6 +56,6 @@ def test_wrote_line_names_the_chart_an_example_file_or_the_only_file():
 
     from crimecast.report.text import wrote_line
 
-    assert wrote_line([Path("a.csv"), Path("a.png")], "out") == "\nWrote 2 file(s) to out/ (chart a.png)."
-    assert wrote_line([Path("a.csv"), Path("b.csv")], "out") == "\nWrote 2 file(s) to out/ (e.g. a.csv)."
-    assert wrote_line([Path("a.csv")], "out") == "\nWrote 1 file(s) to out/ (a.csv)."  # spc --no-chart on a rate
+    assert wrote_line([Path("a.csv"), Path("a.png")], "out") == "\nWrote 2 files to out/ (chart a.png)."
+    assert wrote_line([Path("a.csv"), Path("b.csv")], "out") == "\nWrote 2 files to out/ (e.g. a.csv)."
+    assert wrote_line([Path("a.csv")], "out") == "\nWrote 1 file to out/ (a.csv)."  # spc --no-chart on a rate

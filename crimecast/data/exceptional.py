@@ -22,6 +22,7 @@ from crimecast.data.months import months_between
 from crimecast.defaults import CALENDAR_SETTLE_MONTHS
 from crimecast.errors import DataError
 from crimecast.io import read_csv, read_text
+from crimecast.words import plural
 
 
 @dataclass(frozen=True)
@@ -171,7 +172,8 @@ def _from_yaml(path: Path) -> tuple[ExceptionalPeriod, ...]:
         where = f"{path}, period '{label}'" if label else f"{path}, periods[{number}]"
         unknown = set(row) - {"key", "label", "from", "to", "dates", "source", "note"}
         if unknown:
-            raise DataError(f"{where}: unknown key(s) {', '.join(sorted(map(str, unknown)))}; a period has key, from, to "
+            raise DataError(f"{where}: unknown {plural(len(unknown), 'key')} {', '.join(sorted(map(str, unknown)))}; "
+                            "a period has key, from, to "
                             "and optionally dates, source, note.")
         periods.append(_period(row.get("from"), row.get("to"), label, where=where))
     return tuple(periods)
@@ -182,7 +184,7 @@ def _from_csv(path: Path) -> tuple[ExceptionalPeriod, ...]:
     frame.columns = [str(c).strip().lower() for c in frame.columns]
     missing = {"from", "to"} - set(frame.columns)
     if missing:
-        raise DataError(f"{path}: missing column(s) {', '.join(sorted(missing))}; {FILE_HINT}.")
+        raise DataError(f"{path}: missing {plural(len(missing), 'column')} {', '.join(sorted(missing))}; {FILE_HINT}.")
     label_column = next((c for c in ("label", "key") if c in frame.columns), None)
     periods = []
     for number, (_, row) in enumerate(frame.iterrows(), start=2):

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from crimecast.errors import DataError, UsageError
+from crimecast.words import counted
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,7 @@ class Frequency:
 
     def count_of(self, periods: int) -> str:
         """``'1 month'``, ``'3 quarters'``: a number of periods in words."""
-        return f"{periods} {self.noun}{'s' if periods != 1 else ''}"
+        return counted(periods, self.noun)
 
     def range(self, start: pd.Timestamp, *, periods: int) -> pd.DatetimeIndex:
         """``periods`` period starts from ``start``."""

@@ -20,6 +20,7 @@ from crimecast.data.schema import validate
 from crimecast.data.store import ImportSummary, StoredDataset, check_name, read_dataset, save_import
 from crimecast.defaults import DEFAULT_MAX_GAP
 from crimecast.errors import DataError, UsageError
+from crimecast.words import plural
 
 KINDS = ("police-uk", "home-office", "csv")
 DOWNLOAD_TIMEOUT_SECONDS = 60
@@ -162,7 +163,7 @@ def import_data(kind: str, paths: list[str | Path], *, name: str, store: str | P
 def _files_label(data) -> str:
     """The files an import read, for its error messages (errors name the file, not only the dataset)."""
     paths = [f.path for f in data.files]
-    return paths[0] if len(paths) == 1 else f"{paths[0]} (and {len(paths) - 1} more file(s))"
+    return paths[0] if len(paths) == 1 else f"{paths[0]} (and {len(paths) - 1} more {plural(len(paths) - 1, 'file')})"
 
 
 def _sparse_note(data) -> list[str]:

@@ -30,6 +30,7 @@ from crimecast.data.months import parse_months
 from crimecast.data.slugs import slugify
 from crimecast.errors import DataError
 from crimecast.io import read_csv
+from crimecast.words import plural
 
 
 STEP = "step"
@@ -65,7 +66,8 @@ def load_known_changes(path: str | Path) -> list[KnownChange]:
         frame = frame.rename(columns={"from": "month"})
     missing = {"month", "description"} - set(frame.columns)
     if missing:
-        raise DataError(f"{path}: missing column(s) {', '.join(sorted(missing))}; a known-changes file needs month,description "
+        raise DataError(f"{path}: missing {plural(len(missing), 'column')} {', '.join(sorted(missing))}; "
+                        "a known-changes file needs month,description "
                         "and optionally category,area (and kind,to for a temporary, exceptional change).")
     rows = pd.Series(range(2, len(frame) + 2))
     months = parse_months(frame["month"], where=f"{path}, column month", rows=rows)

@@ -24,6 +24,7 @@ from crimecast.data.category_maps import HOME_OFFICE, POLICE_UK, map_frame, near
 from crimecast.data.slugs import force_slug, slugify
 from crimecast.data.store import ImportedData, SourceFile, StoredDataset, sha256_of
 from crimecast.errors import DataError
+from crimecast.words import plural
 
 DEFAULT_DATASET = "west-midlands"
 EMBEDDED_DATASETS: dict[str, str] = {
@@ -163,10 +164,10 @@ def _tidy_from_csv(path: Path, columns: ColumnMap, *, sum_duplicates: bool, area
         relation = _areas_relation(tidy, area_col, areas, source=source)[0]
         keyed = keyed_as_forces(area_col, tidy["area"], peers=relation == "peers")  # as import_csv keys them
         names = sorted(tidy["category"].unique())
+        stored = _category_map(names, category_map, source=source)[0].set_index("source_name")["category"]
         _check_duplicate_key(tidy, as_read, [c for c in (area_col, category_col, minor_col) if c], source=source,
-                             area_key=force_slug if keyed else str,
-                             category_key=lambda name: _stored_category(name, names=names, category_map=category_map,
-                                                                        source=source))
+                             area_key=force_slug if keyed else str, stored=stored.to_dict(),
+                             mapped_by=_mapped_by(names, category_map))
     return tidy, area_col, notes
 
 
@@ -184,38 +185,55 @@ def _without_blank_areas(tidy: pd.DataFrame, areas: pd.Series, area_col: str, *,
     return tidy[~blank].reset_index(drop=True), [*notes, note]
 
 
-def _stored_category(name: str, *, names: list[str], category_map: str | Path | None, source: str) -> str:
-    """The category the file's category ``name`` (one of ``names``) is stored under: as ``--category-map`` maps it
-    (``Burglary - residential`` -> ``residential-burglary``), else as a shipped map names it, else its slug."""
-    categories = _category_map(names, category_map, source=source)[0]
-    return str(categories.set_index("source_name").at[name, "category"])
+def _mapped_by(names: list[str], category_map: str | Path | None) -> tuple[str, str]:
+    """How the file's category ``names`` become the categories stored (as :func:`_category_map` maps them: by a
+    ``--category-map`` file, by a shipped map, or as their slugs), and how to keep two apart, for a message on two
+    names that become one."""
+    if category_map:
+        return f" by {category_map}", f"correct {category_map} if they are different crimes"
+    keep_apart = "correct the file's names, or map them apart with --category-map FILE, if they are different crimes"
+    if shipped_for(names, POLICE_UK) is not None:
+        return " by the police.uk map", keep_apart
+    if shipped_for(names, HOME_OFFICE) is not None:
+        return " by the Home Office map", keep_apart
+    return ", differing only in case or punctuation", keep_apart
 
 
 def _check_duplicate_key(tidy: pd.DataFrame, frame: pd.DataFrame, read: list[str], *, source: str,
-                         area_key=str, category_key=slugify) -> None:
+                         area_key=str, stored: dict[str, str] | None = None,
+                         mapped_by: tuple[str, str] = ("", "")) -> None:
     """A second row for a (month, area, category), naming both rows and any column that tells them apart, its
-    area by ``area_key`` of it and its category by ``category_key`` of it: the keys the store and commands name them
-    by (``merseyside``, not ``merseyside-police``; the category a ``--category-map`` maps it to)."""
+    area by ``area_key`` of it and its category as ``stored`` maps the file's name (``mapped_by``): the keys the
+    store and commands name them by (``merseyside``, not ``merseyside-police``; the category a ``--category-map``
+    maps it to). Two of the file's categories mapped to one are such rows too, and are named with both names."""
     keys = ["month", "area", "category", "minor"]
-    dup = tidy.duplicated(keys, keep=False)
+    keyed = tidy.assign(category=tidy["category"].map(stored or {}).fillna(tidy["category"].map(slugify)))
+    dup = keyed.duplicated(keys, keep=False)
     if not dup.any():
         return
-    twins = tidy[dup].sort_values([ROW, "month"], kind="stable")
+    twins = keyed[dup].sort_values([ROW, "month"], kind="stable")
     second = twins[twins.duplicated(keys, keep="first")].iloc[0]
     first = twins[(twins[keys[:3]] == second[keys[:3]]).all(axis=1)].iloc[0]
+    rows = f"row {int(first[ROW])}", f"row {int(second[ROW])}"
+    where = f"{source}, {rows[1]}: a second count for {second['category']} in {area_key(second['area'])} in " \
+            f"{pd.Timestamp(second['month']):%Y-%m} (the first is {rows[0]})"
+    names = tidy.at[first.name, "category"], tidy.at[second.name, "category"]
+    if names[0] != names[1]:  # two of the file's categories mapped to one
+        how, fix = mapped_by
+        raise DataError(f"{where}: {rows[0]}'s category '{names[0]}' and {rows[1]}'s '{names[1]}' are both read as "
+                        f"{second['category']}{how}. Each (month, area, category) may appear once: {fix}; pass "
+                        "--sum-duplicates to add them together if they are parts of one category.")
     raw = frame.set_index(ROW)
     ignored = [c for c in frame.columns if c not in (*read, ROW) and not is_month_label(c)
                and raw.at[first[ROW], c] != raw.at[second[ROW], c] and slugify(c) not in VALUE_NAMES]
-    where = f"{source}, row {int(second[ROW])}: a second count for {category_key(second['category'])} in {area_key(second['area'])} in " \
-            f"{pd.Timestamp(second['month']):%Y-%m} (the first is row {int(first[ROW])})."
     if ignored:
         column = ignored[0]
-        raise DataError(f"{where} The two rows differ in column '{column}' ('{raw.at[first[ROW], column]}' and "
+        raise DataError(f"{where}. The two rows differ in column '{column}' ('{raw.at[first[ROW], column]}' and "
                         f"'{raw.at[second[ROW], column]}'), which this import does not read: its key is (month, "
                         f"{', '.join(read)}). --sum-duplicates adds such rows together: right when they are parts of one "
                         f"count (minor categories of a major one; a local authority's crimes recorded by different "
                         f"forces); otherwise split the file by {column} and import each part.")
-    raise DataError(f"{where} Each (month, area, category) may appear once; remove the duplicate, or pass "
+    raise DataError(f"{where}. Each (month, area, category) may appear once; remove the duplicate, or pass "
                     "--sum-duplicates to add such rows together (e.g. minor categories into a major one).")
 
 
@@ -247,7 +265,7 @@ def _refuse_near_miss(tidy: pd.DataFrame, *, source: str) -> None:
     rows = tidy.loc[tidy["category"] == name, ROW]
     kind = "police.uk crime type" if key == "police-uk" else "Home Office offence group"
     others = "police.uk crime types" if key == "police-uk" else "Home Office offence groups"
-    more = f" (and {len(rows) - 1} more row(s) like it)" if len(rows) > 1 else ""
+    more = f" (and {len(rows) - 1} more {plural(len(rows) - 1, 'row')} like it)" if len(rows) > 1 else ""
     raise DataError(f"{source}, row {int(rows.min())}{more}, column {column}: '{name}' is not a {kind}; did you mean "
                     f"'{like}'? The file's other categories are {others}; read as it stands, '{name}' would be a "
                     f"category of its own and the {key} map would not be used. Correct the row, or pass "

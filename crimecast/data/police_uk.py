@@ -34,6 +34,7 @@ from crimecast.data.layouts import STREET_HEADER, counts_pointer, home_office_po
 from crimecast.data.slugs import area_label, force_slug, renamed_note, slugify
 from crimecast.data.store import ONE_FORCE_NOTE, ImportedData, SourceFile, sha256_of
 from crimecast.errors import DataError
+from crimecast.words import counted, plural
 
 STREET_COLUMNS_SQL = "{" + ", ".join(f"'{c}': 'VARCHAR'" for c in STREET_HEADER) + "}"  # read_csv's columns=
 STREET_FILE = re.compile(r"(\d{4}-\d{2})-([a-z0-9-]+)-street\.csv$")
@@ -416,7 +417,7 @@ def import_street_files(paths: list[Path], *, area_level: str = "force", lsoa_lo
     with tempfile.TemporaryDirectory(prefix="crimecast-police-uk-") as folder:
         collected = collect_street_files(paths, Path(folder))
         if step:
-            step(f"counting the rows of {len(collected.street)} street file(s) with DuckDB")
+            step(f"counting the rows of {counted(len(collected.street), 'street file')} with DuckDB")
         connection = _connect(memory_limit)
         try:
             _read_rows(connection, collected.street, folder=Path(folder))
@@ -451,8 +452,9 @@ def import_street_files(paths: list[Path], *, area_level: str = "force", lsoa_lo
     counts["month"] = pd.to_datetime(counts["month"], format="%Y-%m")
     counts = counts[["month", "area", "category", "count"]].sort_values(["category", "area", "month"], ignore_index=True)
     hierarchy = _hierarchy(force_names, areas, level, own, single)
-    summary = (f"{rows:,} rows from {len(collected.street) - len(repeats)} street file(s) of {len(force_names)} force(s)"
-               + (f"; {collected.skipped} outcomes/stop-and-search file(s) skipped" if collected.skipped else ""))
+    summary = (f"{rows:,} {plural(rows, 'row')} from {counted(len(collected.street) - len(repeats), 'street file')} of "
+               f"{counted(len(force_names), 'force')}"
+               + (f"; {counted(collected.skipped, 'outcomes/stop-and-search file')} skipped" if collected.skipped else ""))
     forces_text = ONE_FORCE_NOTE if single else \
         f"{len(force_names)} forces ({', '.join(area_label(force_slug(f)) for f in force_names)}) are peers, never summed"
     return ImportedData(kind="police-uk", counts=counts, frequency="month", areas="parts" if single else "peers",

@@ -16,6 +16,7 @@ from pathlib import Path
 from crimecast.data.slugs import slugify
 from crimecast.errors import DataError
 from crimecast.io import read_csv
+from crimecast.words import plural
 
 COLUMNS_HINT = "a population file needs the columns area,population,year (and optionally source)"
 
@@ -102,7 +103,7 @@ def load_population(path: str | Path) -> PopulationTable:
     frame.columns = [str(c).strip().lower() for c in frame.columns]
     missing = {"area", "population", "year"} - set(frame.columns)
     if missing:
-        raise DataError(f"{path}: missing column(s) {', '.join(sorted(missing))}; {COLUMNS_HINT}.")
+        raise DataError(f"{path}: missing {plural(len(missing), 'column')} {', '.join(sorted(missing))}; {COLUMNS_HINT}.")
     rows, seen = [], {}
     for number, (_, row) in enumerate(frame.iterrows(), start=2):
         area = slugify(row["area"])

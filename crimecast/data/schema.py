@@ -15,6 +15,7 @@ from crimecast.data.frequency import MONTHLY, Frequency
 from crimecast.data.shared import FrozenDict, FrozenList
 from crimecast.defaults import DEFAULT_FILL, DEFAULT_MAX_GAP
 from crimecast.errors import DataError
+from crimecast.words import counted, plural
 
 COLUMNS: tuple[str, ...] = ("month", "area", "category", "count")
 KEY: list[str] = ["month", "area", "category"]
@@ -48,7 +49,7 @@ def _check_columns(frame: pd.DataFrame, source: str) -> None:
     missing = [c for c in COLUMNS if c not in frame.columns]
     if missing:
         raise DataError(
-            f"{source}: missing column(s) {', '.join(missing)}. "
+            f"{source}: missing {plural(len(missing), 'column')} {', '.join(missing)}. "
             "Map your columns with --date-col, --value-col, --category-col and --area-col."
         )
     if frame.empty:
@@ -183,8 +184,13 @@ def _check_duplicates(frame: pd.DataFrame, source: str) -> None:
     if dup.any():
         index = dup.idxmax()
         month, area, category = (frame.at[index, c] for c in KEY)
+        first = ""
+        if ROW in frame.columns:  # the pair's rows in file order (the frame may be sorted otherwise)
+            same = (frame["month"] == month) & (frame["area"] == area) & (frame["category"] == category)
+            pair = frame.loc[same, ROW].sort_values(kind="stable")
+            index, first = pair.index[1], f" (the first is row {int(pair.iloc[0])})"
         raise DataError(
-            f"{_where(frame, index, source)}: a second count for {category} in {area} in {month:%Y-%m}. "
+            f"{_where(frame, index, source)}: a second count for {category} in {area} in {month:%Y-%m}{first}. "
             "Each (month, area, category) may appear once; remove the duplicate, or pass "
             "--sum-duplicates to add such rows together (e.g. minor categories into a major one)."
         )
@@ -280,7 +286,7 @@ def _unfillable(gappy: _GappySeries, number: int, *, how: str, source: str, max_
     if how == "error":
         gaps = gappy.gaps(number)
         problem = (f"has no count for {_listed(_period_starts(gaps, frequency), frequency)} "
-                   f"({len(gaps)} {noun}(s) missing inside the series)")
+                   f"({counted(len(gaps), noun)} missing inside the series)")
     else:
         problem = (f"has {longest} {noun}s in a row with no count "
                    f"({_listed(_period_starts(gappy.longest_run(number), frequency), frequency)}), more than "
@@ -420,7 +426,8 @@ def _fill_note(filled: list[tuple[str, str, pd.Timestamp]], *, how: str, frequen
         where.append("e.g. " + ", ".join(f"{c} / {a} {label(m)}" for c, a, m in filled[:2]))
     method = "linear interpolation" if how == "interpolate" else "zeros"
     listed = f"; {listed_by} lists every series with gaps" if listed_by and len(per_series) > 1 else ""
-    return [f"filled {len(filled)} missing {noun}(s) in {len(per_series)} series with {method} ({'; '.join(where)}); "
+    return [f"filled {len(filled)} missing {plural(len(filled), noun)} in {len(per_series)} series with {method} "
+            f"({'; '.join(where)}); "
             f"they are marked on charts{listed}. Pass --fill-missing error to refuse gaps instead."]
 
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 
 import pandas as pd
 
 from crimecast.data.exceptional import ExceptionalPeriod
 from crimecast.data.frequency import MONTHLY, Frequency
+from crimecast.data.series import filled_periods
 from crimecast.errors import DataError
 from crimecast.forecast.calibrate import FitCache
 from crimecast.forecast.cores import series_frequency
@@ -41,11 +42,23 @@ def backtest_need(frequency: Frequency = MONTHLY, *, windows: int = 1) -> int:
     return (BACKTEST_MIN_TRAIN_YEARS + windows * BACKTEST_YEARS) * frequency.periods_per_year
 
 
+def filled_among(y: pd.Series, filled: Collection[pd.Timestamp]) -> int:
+    """How many of ``y``'s periods are among ``filled`` (periods missing from the data and filled in)."""
+    return int(y.index.isin(pd.DatetimeIndex(list(filled))).sum()) if len(filled) else 0
+
+
+def recorded_words(periods: int, filled: int, frequency: Frequency) -> str:
+    """``", of which 20 months recorded and 16 missing and filled in"``: how many of a series' ``periods`` the data
+    holds, when ``filled`` of them were missing and filled in (a series too short to backtest says so); ``""`` when
+    none were."""
+    return f", of which {frequency.count_of(periods - filled)} recorded and {filled} missing and filled in" if filled else ""
+
+
 def backtest_series(y: pd.Series, *, models: Iterable[str] = BACKTEST_MODELS, windows: int = BACKTEST_WINDOWS,
                     horizon: int | None = None, n_paths: int = DEFAULT_PATHS, seed: int = DEFAULT_SEED,
                     category: str = "", area: str = "", exceptional: tuple[ExceptionalPeriod, ...] = (),
                     fits: FitCache | None = None, drift_at: Callable[[pd.Timestamp], Drift | None] | None = None,
-                    **forecaster_params) -> pd.DataFrame:
+                    filled: Collection[pd.Timestamp] | None = None, **forecaster_params) -> pd.DataFrame:
     """Score each model on rolling-origin windows of one series.
 
     Windows are one year (``horizon`` periods: 12 months, or 4 quarters for
@@ -60,7 +73,9 @@ def backtest_series(y: pd.Series, *, models: Iterable[str] = BACKTEST_MODELS, wi
     ``fits`` (pass the cache the series' own forecast used to share those too).
     ``drift_at(last period trained on)`` gives the default model's dataset
     drift at each window's origin, as a forecast from there would carry it
-    (``crimecast.forecast.panel.drift_of``); ``None``: no drift.
+    (``crimecast.forecast.panel.drift_of``); ``None``: no drift. ``filled``: the periods of ``y`` that were
+    missing from the data and filled in, for the error on a series too short (``None``: those ``y.attrs`` records
+    for ``category`` in ``area``, as :func:`crimecast.data.series.series_of` gives it).
 
     Returns
     -------
@@ -71,17 +86,21 @@ def backtest_series(y: pd.Series, *, models: Iterable[str] = BACKTEST_MODELS, wi
     Raises
     ------
     DataError
-        If the series is too short for a single window.
+        If the series is too short for a single window (saying how many of its periods are recorded when some
+        were filled in).
     """
     frequency = series_frequency(y)
     horizon = horizon or BACKTEST_YEARS * frequency.periods_per_year
     min_train = BACKTEST_MIN_TRAIN_YEARS * frequency.periods_per_year
     origins = backtest_origins(len(y), windows=windows, horizon=horizon, frequency=frequency)
-    noun = f"{frequency.noun}s"
     if not origins:
+        if filled is None:
+            filled = filled_periods(y, category=category, area=area) if category and area else ()  # of y.attrs
+        recorded = recorded_words(len(y), filled_among(y, filled), frequency)
         raise DataError(
-            f"{category or y.name}: {len(y)} {noun} is too short to backtest; it needs at least "
-            f"{min_train + horizon} {noun} ({min_train} to train, {horizon} to test)."
+            f"{category or y.name}: {frequency.count_of(len(y))}{recorded}{',' if recorded else ''} is too short to "
+            f"backtest; it needs at least {frequency.count_of(min_train + horizon)} ({min_train} to train, {horizon} "
+            "to test)."
         )
     rows = []
     fits = fits or FitCache()

@@ -36,6 +36,7 @@ from crimecast.errors import DataError
 from crimecast.forecast.distributions import chi2_sf
 from crimecast.forecast.spc import (RULE_BEYOND, RULE_RUN, MIN_POINTS, Signal, StepChange, detect_steps,
                                    refuse_start_after_end, runs, split_periods)
+from crimecast.words import counted
 
 D2 = 1.128
 SIGMA_LIMIT = 3.0
@@ -183,7 +184,7 @@ def describe_p_chart(chart: PChart) -> list[str]:
     beyond = [s for s in chart.signals if s.rule == RULE_BEYOND]
     if beyond:
         listed = ", ".join(f"{s.month:%b %Y} ({s.value:.1%})" for s in beyond[:6])
-        lines.append(f"{len(beyond)} month(s) outside the limits: {listed}.")
+        lines.append(f"{counted(len(beyond), 'month')} outside the limits: {listed}.")
     else:
         lines.append("No month outside the limits.")
     return lines

@@ -19,7 +19,7 @@ from crimecast.data.series import (ALL, FORCE_AREA, TOTAL_CATEGORY, Selection, d
                                    resolve_category, season_references, select_keys, selection, series_of, whole_title)
 from crimecast.errors import CrimecastError, DataError, UsageError
 from crimecast.forecast.backtest import (BACKTEST_MODELS, BACKTEST_WINDOWS, backtest_need, backtest_origins,
-                                         backtest_series, lost_to_baseline, summarise)
+                                         backtest_series, filled_among, lost_to_baseline, recorded_words, summarise)
 from crimecast.forecast.calibrate import FitCache
 from crimecast.forecast.compared import compared_note
 from crimecast.forecast.cores import series_frequency
@@ -116,11 +116,6 @@ class SeriesReport:
         return None if lost.empty else str(lost["best_model"].iloc[0])
 
 
-def _filled_among(y: pd.Series, filled) -> int:
-    """How many of ``y``'s periods are among ``filled`` (periods missing from the data and filled in)."""
-    return int(y.index.isin(pd.DatetimeIndex(list(filled))).sum()) if len(filled) else 0
-
-
 def _backtest_item(item: tuple[str, str, pd.Series], spec: ForecastSpec, options: BacktestOptions,
                    fits: FitCache | None = None, references: dict[str, pd.Series] | None = None,
                    drifts: dict[pd.Timestamp, Drift | None] | None = None,
@@ -131,9 +126,8 @@ def _backtest_item(item: tuple[str, str, pd.Series], spec: ForecastSpec, options
     category, area, y = item
     frequency = series_frequency(y)
     if not backtest_origins(len(y), windows=options.windows, frequency=frequency):
-        among = _filled_among(y, (filled or {}).get((category, area), ()))
-        recorded = (f", of which {frequency.count_of(len(y) - among)} recorded and {among} missing and filled in,"
-                    if among else "")
+        among = filled_among(y, (filled or {}).get((category, area), ()))
+        recorded = f"{recorded_words(len(y), among, frequency)}," if among else ""
         return None, (f"{frequency.count_of(len(y))}{recorded} is too short to backtest ({backtest_need(frequency)} "
                       "needed); accuracy is unmeasured.")
     models = tuple(dict.fromkeys((spec.model, *options.models)))
@@ -518,7 +512,7 @@ def _backtest_items(counts: pd.DataFrame, *, category: str, area: str,
     frequency = frequency_of(counts)
     need = f"{backtest_need(frequency)} {frequency.noun}s"
     short = [f"{c} / {a}" for c, a, y in items if not backtest_origins(len(y), windows=options.windows, frequency=frequency)]
-    held = _held(items, frequency, {(c, a): _filled_among(y, filled_periods(counts, category=c, area=a))
+    held = _held(items, frequency, {(c, a): filled_among(y, filled_periods(counts, category=c, area=a))
                                     for c, a, y in items})
     items = [item for item in items if backtest_origins(len(item[2]), windows=options.windows, frequency=frequency)]
     if short:

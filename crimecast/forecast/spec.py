@@ -303,7 +303,7 @@ def refuse_unused_switches(spec: ForecastSpec, given: dict, *, models: Sequence[
     Raises
     ------
     crimecast.errors.UsageError
-        Naming the switches, the model(s), and what to do instead.
+        Naming the switches, the models, and what to do instead.
     """
     run = tuple(dict.fromkeys((spec.model, *models)))
     unused = [name for name in DEFAULT_ONLY if given.get(name) is False]

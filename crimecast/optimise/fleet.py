@@ -25,6 +25,7 @@ from crimecast.errors import InfeasibleError, TimeLimitError
 from crimecast.optimise.fleet_spec import ELECTRIC, Fleet, Option, Vehicle
 from crimecast.optimise.model import BINARY, EQ, GE, INTEGER, LE, MINIMISE, Constraint, Problem, Solution, money
 from crimecast.optimise.solver import DEFAULT_SOLVER, solve
+from crimecast.words import counted
 
 COST, CO2, WEIGHTED = "cost", "co2", "weighted"
 PLUG_IN = ("battery-ev", "plug-in-hybrid")
@@ -244,8 +245,9 @@ def build_fleet_problem(fleet: Fleet, *, objective: str = COST, budget: float | 
         plugged = {choice[v.id][o]: -1.0 for v in fleet.vehicles if v.site == site for o in choice[v.id]
                    if fleet.option(o).kind in PLUG_IN}
         problem.add_constraint(Constraint(f"charging:{site}", {chargers[site]: float(points.vehicles_per_point), **plugged},
-                                          GE, 0.0, f"Site {site}: a charge point for every {points.vehicles_per_point} plug-in "
-                                          "vehicle(s)", soft=False, group="structure"))
+                                          GE, 0.0, f"Site {site}: a charge point for every "
+                                          f"{counted(points.vehicles_per_point, 'plug-in vehicle')}", soft=False,
+                                          group="structure"))
         # No more points than the plug-in vehicles need (a free point, at a 100% grant, must not be installed anyway).
         problem.add_constraint(Constraint(f"charging-max:{site}", {chargers[site]: float(points.vehicles_per_point),
                                                                    **plugged}, LE, float(points.vehicles_per_point - 1),
@@ -438,7 +440,7 @@ def switching_value(fleet: Fleet, parameter: str, *, role: str, low: float, high
         return SwitchingValue(parameter, role, None, current, 0, 0, f"not found: {_short(error)}")
     if at_low == at_high:
         return SwitchingValue(parameter, role, None, current, at_low, at_high,
-                              f"no switch between {low:g} and {high:g}: {at_low} {role} vehicle(s) electric throughout")
+                              f"no switch between {low:g} and {high:g}: {counted(at_low, role + ' vehicle')} electric throughout")
     a, b = low, high
     try:
         while (b - a) > tolerance * max(1.0, abs(b)):
@@ -719,12 +721,13 @@ def fleet_report(fleet: Fleet, *, objective: str = COST, budget: float | str | N
             notes.append(f"Switching value for the {label}: {value.note}.")
     skipped = int(tradeoff["status"].str.startswith("skipped").sum())
     if skipped:
-        notes.append(f"Cost-CO2 trade-off: {skipped} of {len(tradeoff)} point(s) skipped (not proven optimal within the "
+        notes.append(f"Cost-CO2 trade-off: {skipped} of {counted(len(tradeoff), 'point')} skipped (not proven optimal within the "
                      f"time allowed: {clock.per_solve:g} s a solve, {time_limit:g} s for all the what-ifs); the curve "
                      "shows the rest.")
     skipped = int(spread["status"].str.startswith("skipped").sum())
     if skipped:
-        notes.append(f"Sensitivity: {skipped} of {len(spread)} price(s) skipped (not proven optimal within the time allowed).")
+        notes.append(f"Sensitivity: {skipped} of {counted(len(spread), 'price')} skipped (not proven optimal within the "
+                     "time allowed).")
     return FleetReport(plan=plan, headlines=electric_headlines(fleet, plan), switching=switching, tradeoff=tradeoff,
                        tornado=spread, leases=lease_comparisons(fleet), notes=notes,
                        seconds=time.perf_counter() - started, site_limit=site_limit, budget=budget, co2_cap=co2_cap)

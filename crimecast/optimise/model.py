@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from crimecast.words import plural
+
 CONTINUOUS, BINARY, INTEGER = "continuous", "binary", "integer"
 LE, GE, EQ = "<=", ">=", "=="
 MAXIMISE, MINIMISE = "max", "min"
@@ -150,7 +152,8 @@ class Problem:
             raise ValueError(f"constraint '{constraint.name}' is defined twice")
         unknown = set(constraint.terms) - set(self.variables)
         if unknown:
-            raise ValueError(f"constraint '{constraint.name}' uses undefined variable(s) {sorted(unknown)}")
+            raise ValueError(f"constraint '{constraint.name}' uses undefined {plural(len(unknown), 'variable')} "
+                             f"{sorted(unknown)}")
         self.constraints[constraint.name] = constraint
         return constraint
 

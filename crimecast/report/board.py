@@ -59,6 +59,7 @@ from crimecast.scenarios.milestones import AT_MOST
 from crimecast.scenarios.plan import Plan
 from crimecast.scenarios.rate_assess import rate_milestone_seed
 from crimecast.scenarios.spec import Scenario
+from crimecast.words import counted
 
 YEAR_END, IN_YEAR, PLANNING = "year end", "in year", "planning"
 CAVEAT_ABOVE = 0.6
@@ -817,10 +818,6 @@ _SWITCH_CLAUSE = re.compile(rf";\s[^;.]*{_SWITCH}[^;.]*(?=\.)")
 _SENTENCE_BREAK = re.compile(r"(?<=\.)(\s+)")
 
 
-def _plural(count: str, noun: str) -> str:
-    return f"{count} {noun}{'' if count == '1' else 's'}"
-
-
 _LESS_CERTAIN = "as less certain than usual"
 # The forecast's notes on how its ranges were made (calibration, the dataset drift, adding series up), in the words of
 # what each means for a Board member reading the ranges and chances; the terminal, CSV and JSON keep the analyst's
@@ -834,7 +831,7 @@ _PLAIN_WORDS: tuple[tuple[re.Pattern, object], ...] = (
     (re.compile(r"intervals calibrated on only (?P<n>\d+) backtest (?P<noun>month|quarter)s? \(three years make full "
                 r"evidence\): their width factor is weighed against the factor for series without backtests of their "
                 r"own, \d+\.\d+, giving \d+\.\d+\."),
-     lambda m: f"only {_plural(m['n'], m['noun'])} of past forecasts could test its range (three years would be full "
+     lambda m: f"only {counted(int(m['n']), m['noun'])} of past forecasts could test its range (three years would be full "
                "evidence), so how wide its range is rests partly on what is typical of other series, not only on its "
                f"own record: read its range, and the chance drawn from it, {_LESS_CERTAIN}."),
     (re.compile(r"series too short to calibrate intervals on its own backtests; used the width factor for series "

@@ -12,6 +12,7 @@ from crimecast.forecast.compare import PeerComparison
 from crimecast.report.serialise import records
 from crimecast.report.tables import count, model_text, p_value, percent, text_table
 from crimecast.report.text import Line, heading, note, plain
+from crimecast.words import counted
 
 
 def title(comparison: PeerComparison) -> str:
@@ -76,7 +77,7 @@ def compare_text(comparison: PeerComparison, *, data_label: str, folder: Path, f
     lines = [heading(title(comparison) + f". Data: {data_label}.{model}"), plain(), *(plain(line) for line in _body(comparison)),
              *(note(f"Note: {text}") for text in comparison.notes)]
     if files:
-        lines.append(plain(f"\nWrote {len(files)} file(s) to {folder}/ ({', '.join(p.name for p in files)})."))
+        lines.append(plain(f"\nWrote {counted(len(files), 'file')} to {folder}/ ({', '.join(p.name for p in files)})."))
     return lines
 
 

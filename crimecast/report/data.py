@@ -11,6 +11,7 @@ from crimecast.data.imports import DatasetDescription
 from crimecast.data.store import ImportSummary
 from crimecast.defaults import DEFAULT_MAX_GAP
 from crimecast.report.text import Line, heading, note, plain
+from crimecast.words import plural
 
 
 def import_sentence(summary: ImportSummary) -> str:
@@ -24,7 +25,8 @@ def import_sentence(summary: ImportSummary) -> str:
                 f"{span}) in {summary.store}.")
     changed = f", {summary.values_changed:,} values revised" if summary.values_changed else ""
     return (f"Imported '{summary.dataset}' into {summary.store} in {summary.seconds:.1f} s: {summary.series} series by "
-            f"{summary.frequency}, {span} ({summary.periods_added} new {summary.frequency}(s){changed}).")
+            f"{summary.frequency}, {span} ({summary.periods_added} new "
+            f"{plural(summary.periods_added, summary.frequency)}{changed}).")
 
 
 def import_json(summary: ImportSummary) -> dict:
@@ -184,7 +186,7 @@ def _ends_labels(ends: dict, frequency: str) -> dict[str, str]:
 
 
 def _notes_text(description: DatasetDescription) -> list[Line]:
-    """The stored notes; after several imports they are the last one's ("853 rows from 2 street file(s)" is of its
+    """The stored notes; after several imports they are the last one's ("853 rows from 2 street files" is of its
     files, not of the dataset), so they are labelled with its files."""
     notes = description.dataset.notes
     if description.imports <= 1 or not notes:

@@ -15,6 +15,7 @@ from crimecast.report.optimise import solver_name
 from crimecast.report.text import Line, heading, note, plain
 from crimecast.report.workbook import MONEY, NUMBER0, NUMBER1, NUMBER2, Sheet, notes_sheet
 from crimecast.report.workbook import write_workbook as write_sheets
+from crimecast.words import counted
 
 
 def plan_table(plan: FleetPlan) -> pd.DataFrame:
@@ -57,7 +58,7 @@ def summary_sentences(plan: FleetPlan, headlines: list[dict], *, years: int) -> 
     for _, group in not_allowed.groupby(kinds, sort=False):
         reasons = group["battery_ev_not_allowed"].unique()
         example = reasons[0] if len(reasons) == 1 else f"for example {group['vehicle'].iloc[0]}: {reasons[0]}"
-        lines.append(f"No battery EV for {len(group)} vehicle(s) ({', '.join(group['vehicle'].head(4))}"
+        lines.append(f"No battery EV for {counted(len(group), 'vehicle')} ({', '.join(group['vehicle'].head(4))}"
                      f"{'...' if len(group) > 4 else ''}): {example}.")
     return lines
 
@@ -94,7 +95,7 @@ def site_limit_sentence(effect: SiteLimitEffect | None, plan: FleetPlan) -> list
     rule = ("No charge points are allowed (max_per_site: 0 under charge_points in the fleet file), which keeps"
             if limit == 0 else
             f"Charge points are limited to {limit} a site (max_per_site under charge_points in the fleet file); at "
-            f"{len(effect.sites)} site(s) ({', '.join(effect.sites)}) that keeps")
+            f"{counted(len(effect.sites), 'site')} ({', '.join(effect.sites)}) that keeps")
     groups = []
     for (option, without), group in held.groupby(["option", "option_without_limit"], sort=False):
         names = [f"{v} ({s})" for v, s in zip(group["vehicle"], group["site"])]
@@ -102,11 +103,11 @@ def site_limit_sentence(effect: SiteLimitEffect | None, plan: FleetPlan) -> list
                                                        if len(names) > SITE_LIMIT_NAMED else "")
         groups.append(f"{shown} stay {option} instead of going to {without}")
     change = effect.cost_without - plan.cost
-    lifted = (f"Without the limit (up to {effect.needed} charge point(s) a site) the plan costs "
+    lifted = (f"Without the limit (up to {counted(effect.needed, 'charge point')} a site) the plan costs "
               f"{money(effect.cost_without)} ({money(abs(change))} {'less' if change <= 0 else 'more'}) and emits "
               f"{effect.co2_without:,.1f} t CO2 ({abs(plan.co2 - effect.co2_without):,.1f} t "
               f"{'less' if effect.co2_without <= plan.co2 else 'more'}).")
-    return [f"{rule} {len(held)} vehicle(s) from going electric: {'; '.join(groups)}. {lifted}"]
+    return [f"{rule} {counted(len(held), 'vehicle')} from going electric: {'; '.join(groups)}. {lifted}"]
 
 
 def site_limit_json(effect: SiteLimitEffect | None) -> dict | None:
@@ -165,7 +166,7 @@ def _assumptions_sheet(fleet: Fleet) -> Sheet:
     cp, pr, ap = spec.charge_points, spec.prices, spec.appraisal
     rows += [
         {"item": "Charge points", "detail": f"{money(cp.cost_per_point)} a point, {cp.grant_fraction:.0%} grant, "
-                                            f"{cp.power_kw:g} kW, one per {cp.vehicles_per_point} plug-in vehicle(s), "
+                                            f"{cp.power_kw:g} kW, one per {counted(cp.vehicles_per_point, 'plug-in vehicle')}, "
                                             f"at most {cp.max_per_site if cp.max_per_site is not None else 'any'} a site",
          "evidence": cp.evidence},
         {"item": "Prices", "detail": f"fuel £{pr.fuel_per_litre:g}/litre; electricity £{pr.electricity_per_kwh:g}/kWh; "
@@ -188,8 +189,8 @@ METHOD = [
     "proven optimality (HiGHS, or CBC with its preprocessing off). Whole-life cost is discounted: purchase less the "
     "discounted residual value, or yearly lease rentals in advance, plus energy and maintenance each year.",
     "A battery EV is allowed only where the vehicle's 95th-percentile day fits the winter range, its duty allows it, and "
-    "its time at base can recharge that day's miles. Charge points are whole numbers: one per plug-in vehicle(s) as set, "
-    "never more than the plug-in vehicles need.",
+    "its time at base can recharge that day's miles. Charge points are whole numbers: one per plug-in vehicle or per "
+    "the number set, never more than the plug-in vehicles need.",
     "Switching values re-solve the whole plan either side of the value; the trade-off curve and the sensitivity re-solve "
     "without the file's budget or CO2 cap. Every solve has a time limit; what did not finish is listed in these notes.",
 ]
@@ -283,4 +284,4 @@ def fleet_text(fleet: Fleet, report: FleetReport, *, objective: str, sentences: 
                             f"{cheapest}):"),
                     plain(text_table(shown[["label", "low", "high", "swing"]], align_left=("label",))),
                     note("\nNote: prices and costs are the file's assumptions; see its evidence fields."),
-                    plain(f"\nWrote {len(files)} file(s) to {folder}/ (Excel: fleet.xlsx).")]
+                    plain(f"\nWrote {counted(len(files), 'file')} to {folder}/ (Excel: fleet.xlsx).")]

@@ -17,6 +17,7 @@ from crimecast.io import write_csv_atomic
 from crimecast.report.files import output_names
 from crimecast.report import serialise, tables
 from crimecast.report.text import Line, detail, done, error, heading, note, plain, wrote_line
+from crimecast.words import counted
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -431,7 +432,7 @@ def spc_areas_text(report, *, rows: pd.DataFrame, folder: Path, files: list[Path
              plain(tables.text_table(shown, align_left=("area", "period from", "status", "signals", "last step")))]
     if files:
         charts = " and one chart per area" if any(path.suffix == ".png" for path in files) else ""  # not --no-chart
-        lines.append(plain(f"\nWrote {len(files)} file(s) to {folder}/ ({files[0].name}{charts})."))
+        lines.append(plain(f"\nWrote {counted(len(files), 'file')} to {folder}/ ({files[0].name}{charts})."))
     return lines
 
 

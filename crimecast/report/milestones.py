@@ -15,6 +15,7 @@ from crimecast.report.text import Line, heading, note, plain
 from crimecast.scenarios.against import AHEAD, ON_PLAN, AgainstReport, AgainstSaved
 from crimecast.scenarios.assessment import Assessment, MilestoneReport
 from crimecast.scenarios.milestones import RECOMMENDED_LEVELS, Probability
+from crimecast.words import counted
 
 
 def probability(p: float, n: int) -> str:
@@ -344,4 +345,4 @@ def milestones_text(report: MilestoneReport, *, data_label: str, folder: Path, f
     if any(a.baseline.probability.p > 0.6 or (a.scenario and a.scenario.probability.p > 0.6) for a in report.assessments):
         lines.append(note(f"Note: {CALIBRATION_CAVEAT}"))
     lines += [note(f"Note: {text}") for text in report.notes]
-    return lines + [plain(f"\nWrote {len(files)} file(s) to {folder}/.")]
+    return lines + [plain(f"\nWrote {counted(len(files), 'file')} to {folder}/.")]

@@ -13,6 +13,7 @@ from crimecast.optimise.csf import CsfResult
 from crimecast.optimise.solver import CBC, HIGHS
 from crimecast.report.workbook import (MONEY, NUMBER1, NUMBER2, PERCENT, SIGNED_PERCENT, Sheet, notes_sheet,
                                       write_workbook as write_sheets)
+from crimecast.words import counted
 
 EXCEL_NOTE = "Cell values are reproducible; the workbook also records when it was saved."
 
@@ -126,7 +127,8 @@ def summary_sentences(result: CsfResult) -> list[str]:
         f"Constrained to the {last} allocation, the optimiser returns it exactly (largest difference £{reproduced:,.2f}).",
         f"Proven within {_small(result.optimal.gap, result)} ({result.optimal.approximation_error:.1e} of the outcome) "
         f"of the best any split can do on the true response curves: an upper bound from over-estimated curves, after "
-        f"{result.optimal.refinements} refinement(s); solved to proven optimality by {solver_name(result.optimal.solution.solver)}. "
+        f"{counted(result.optimal.refinements, 'refinement')}; solved to proven optimality by "
+        f"{solver_name(result.optimal.solution.solver)}. "
         "Constraint prices are exact re-solves, each to the ± shown.",
         f"Under uncertainty: over {result.samples} sampled sets of response curves, the allocation that maximises the "
         f"{'mean' if result.spec.measure == 'mean' else f'worst {result.spec.cvar_alpha:.0%} (CVaR)'} outcome is the "
@@ -250,7 +252,7 @@ def csf_text(result: CsfResult, *, source: str, folder: Path, files: list[Path])
                   plain(text_table(schemes, align_left=("invest-to-save scheme", "decision")))]
     lines.append(note(f"\nNote: response curves are assumptions ({source}); weights: {result.weights.source}"))
     lines += [note(f"Note: {text}") for text in result.notes]  # the baseline forecast's (a saved forecast read, ...)
-    return lines + [plain(f"\nWrote {len(files)} file(s) to {folder}/ (Excel: csf.xlsx).")]
+    return lines + [plain(f"\nWrote {counted(len(files), 'file')} to {folder}/ (Excel: csf.xlsx).")]
 
 
 def output_dir(out_dir: Path) -> Path:

@@ -15,6 +15,7 @@ from crimecast.scenarios.resolve import ResolvedDriver, ResolvedScenario
 from crimecast.scenarios.result import ScenarioResult
 from crimecast.scenarios.run import ScenarioComparison
 from crimecast.scenarios.spec import MONTH_NAMES, LevelShift, Seasonal, Share, Trend, Uplift
+from crimecast.words import counted
 
 DECIMALS = 1
 
@@ -286,7 +287,7 @@ def scenario_text(result: ScenarioResult, *, data_label: str, folder: Path, file
         lines += [heading("\nContributions (each driver applied on its own):"),
                   plain(tables.text_table(contribution_frame(result), align_left=("series", "year", "driver")))]
     lines += [note(f"Note: {text}") for text in result.notes]
-    return lines + [plain(f"\nWrote {len(files)} file(s) to {folder}/.")]
+    return lines + [plain(f"\nWrote {counted(len(files), 'file')} to {folder}/.")]
 
 
 def check_json(resolved: ResolvedScenario) -> dict:
@@ -303,7 +304,7 @@ def check_text(resolved: ResolvedScenario) -> list[Line]:
     """``forecast scenario check``: valid, what it forecasts, each driver in words, and notes."""
     scenario = resolved.scenario
     lines = [plain(f"{scenario.source}: valid. Scenario '{scenario.name}' on {scenario.base.data}, forecasting "
-                   f"{resolved.months[0]:%Y-%m} to {resolved.months[-1]:%Y-%m} with {len(resolved.drivers)} driver(s):")]
+                   f"{resolved.months[0]:%Y-%m} to {resolved.months[-1]:%Y-%m} with {counted(len(resolved.drivers), 'driver')}:")]
     lines += [plain(f"- {describe_driver(driver, whole=resolved.whole_title)}") for driver in resolved.drivers]
     return lines + [note(f"Note: {text}") for text in resolved.notes]
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from crimecast.words import counted
+
 Style = Literal["plain", "heading", "note", "error", "done"]
 
 
@@ -59,11 +61,11 @@ def as_text(lines: list[Line]) -> str:
 
 
 def wrote_line(files: list, folder, *, chart: bool = True) -> str:
-    """``Wrote 3 file(s) to out/ (chart x.png).`` (the chart written last), or ``(e.g. x.csv)`` when none was drawn
+    """``Wrote 3 files to out/ (chart x.png).`` (the chart written last), or ``(e.g. x.csv)`` when none was drawn
     or ``chart`` is false (``(x.csv)`` when it is the only file)."""
     named = (f"chart {files[-1].name}" if chart and files[-1].suffix == ".png" else
              f"{'e.g. ' if len(files) > 1 else ''}{files[0].name}")
-    return f"\nWrote {len(files)} file(s) to {folder}/ ({named})."
+    return f"\nWrote {counted(len(files), 'file')} to {folder}/ ({named})."
 
 
 __all__ = ["Line", "Style", "as_text", "detail", "done", "error", "heading", "note", "plain", "wrote_line"]

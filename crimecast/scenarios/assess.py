@@ -75,21 +75,58 @@ def _resolve_milestone(counts: pd.DataFrame, milestone: Milestone, where: str, *
     return category, area
 
 
-def check_milestones(counts: pd.DataFrame, plan: Plan) -> None:
+def check_milestones(counts: pd.DataFrame, plan: Plan, *, spec: ForecastSpec | None = None) -> None:
     """Refuse a plan whose count milestones name a category or area the data does not hold (or a series left out for
-    gaps), as :func:`assess_milestones` would, naming the milestone: checked before anything is said about the data,
-    so the error comes alone.
+    gaps), as :func:`assess_milestones` would, naming the milestone; with ``spec``, also an as-of month (``--as-of``,
+    or the plan's ``as_of:``) or a year the data cannot be assessed at: checked before anything is said about the
+    data, so the error comes alone.
+
+    Parameters
+    ----------
+    counts
+        The data with totals, as :func:`assess_milestones` is given it.
+    plan
+        The plan to be assessed.
+    spec
+        The forecast settings it will be assessed with (:func:`milestone_spec`); ``None``: the as-of month is
+        not checked.
 
     Raises
     ------
-    ScenarioError, DataError
-        :func:`assess_milestones`'s errors for such a milestone.
+    ScenarioError, DataError, UsageError
+        :func:`assess_milestones`'s errors for such a milestone or as-of month.
     """
     counted = count_part(plan)  # rate milestones are checked on their rate series
     force = counts.attrs.get("force_name") or ""  # messages name the whole of one force taken out of several by it
     for i, milestone in enumerate(counted.milestones):
         _resolve_milestone(counts, milestone, counted.where(i, force=force), in_file=counted.from_file,
                            area_where=counted.where_area(i, force=force))
+    if spec is not None and counted.milestones:
+        _timing(counts, counted, spec)
+
+
+def _timing(counts: pd.DataFrame, plan: Plan, spec: ForecastSpec) -> tuple[list[int], pd.Timestamp, pd.Timestamp, int]:
+    """The plan's financial years, its as-of month (``spec``'s, else the one it is planned from), the last period
+    that leaves complete and the periods to forecast to the end of its last year; refused when the data cannot
+    serve them (:func:`_check_as_of`) or the forecast would run too far ahead."""
+    as_of = spec.as_of_month
+    years = sorted({parse_financial_year(m.year) for m in plan.milestones})
+    frequency = frequency_of(counts)
+    last_month = frequency.period_end_month(counts["month"].max())
+    given = as_of is not None
+    as_of = as_of if given else planning_as_of(years[0], last_month)
+    cut = _check_as_of(as_of, years, counts, given=given)
+    horizon = len(frequency.between(frequency.next(cut), financial_year_periods(years[-1], frequency)[-1]))
+    months_ahead = horizon * frequency.months_per_period
+    if months_ahead > MAX_MONTHS_AHEAD:
+        last_year = financial_year_label(years[-1])
+        made_from = ("the as-of month" if given else "the data's last month" if as_of == last_month else
+                     f"the month before {financial_year_label(years[0])} begins, which it is planned from")
+        instead = ("Choose a nearer --year." if not given and as_of == last_month else
+                   "Choose a nearer --year, or a later --as-of.")
+        raise UsageError(f"financial year {last_year} ends {months_ahead} months after {as_of:%Y-%m} ({made_from}); "
+                         f"at most {MAX_MONTHS_AHEAD} months can be forecast. {instead}")
+    return years, as_of, cut, horizon
 
 
 def _outside_the_force(counts: pd.DataFrame, area: str, where: str) -> str:
@@ -513,27 +550,12 @@ def assess_milestones(counts: pd.DataFrame, plan: Plan, *, spec: ForecastSpec | 
         if saved is not None:
             report.notes.append(rates_afresh_note(report))
         return report
-    as_of = spec.as_of_month
     force = counts.attrs.get("force_name") or ""  # messages name the whole of one force taken out of several by it
     keys = [_resolve_milestone(counts, m, plan.where(i, force=force), in_file=plan.from_file,
                                area_where=plan.where_area(i, force=force))
             for i, m in enumerate(plan.milestones)]
-    years = sorted({parse_financial_year(m.year) for m in plan.milestones})
+    years, as_of, cut, horizon = _timing(counts, plan, spec)
     frequency = frequency_of(counts)
-    last_month = frequency.period_end_month(counts["month"].max())
-    given = as_of is not None
-    as_of = as_of if given else planning_as_of(years[0], last_month)
-    cut = _check_as_of(as_of, years, counts, given=given)
-    horizon = len(frequency.between(frequency.next(cut), financial_year_periods(years[-1], frequency)[-1]))
-    months_ahead = horizon * frequency.months_per_period
-    if months_ahead > MAX_MONTHS_AHEAD:
-        last_year = financial_year_label(years[-1])
-        made_from = ("the as-of month" if given else "the data's last month" if as_of == last_month else
-                     f"the month before {financial_year_label(years[0])} begins, which it is planned from")
-        instead = ("Choose a nearer --year." if not given and as_of == last_month else
-                   "Choose a nearer --year, or a later --as-of.")
-        raise UsageError(f"financial year {last_year} ends {months_ahead} months after {as_of:%Y-%m} ({made_from}); "
-                         f"at most {MAX_MONTHS_AHEAD} months can be forecast. {instead}")
     resolved = None
     if scenario is not None:
         _same_data(scenario, counts)

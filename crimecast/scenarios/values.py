@@ -21,6 +21,7 @@ import numpy as np
 from pydantic import PlainValidator
 
 from crimecast.data.slugs import did_you_mean
+from crimecast.words import plural
 
 DISTRIBUTION_KEYS: dict[str, tuple[str, ...]] = {
     "triangular": ("low", "mode", "high"),
@@ -193,7 +194,7 @@ def parse_value(raw, *, allow_percent: bool = True, change: str | None = None) -
     extra = sorted(set(raw) - {"dist", *names})
     missing = [name for name in names if name not in raw]
     if extra or missing:
-        problem = f"unknown key(s) {', '.join(extra)}" if extra else f"missing {', '.join(missing)}"
+        problem = f"unknown {plural(len(extra), 'key')} {', '.join(extra)}" if extra else f"missing {', '.join(missing)}"
         raise ValueError(f"{problem}: a {dist} value takes exactly {', '.join(names)}")
     params = tuple(number(raw[name], name) for name in names)
     _check_order(dist, params)
