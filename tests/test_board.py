@@ -830,9 +830,9 @@ def test_board_notes_leave_out_the_switches_an_analyst_would_pass():
         step_note(step, frequency=MONTHLY):
             "step change down of 12% from 2019-05 is modelled as a level shift; the periods either side average "
             "410 and 362 (seasonally adjusted).",
-        "12 exceptional month(s) (covid) kept out of fitting; the forecast follows the pattern around them. "
+        "12 exceptional months (covid) kept out of fitting; the forecast follows the pattern around them. "
         "--exceptional none (exceptional: none in a file) keeps them in.":
-            "12 exceptional month(s) (covid) kept out of fitting; the forecast follows the pattern around them.",
+            "12 exceptional months (covid) kept out of fitting; the forecast follows the pattern around them.",
         "covid of the UK calendar ended fewer than 12 months before the data does, so it stays in the fit until the "
         "months after show whether the level came back; give the dates in your own --exceptional file to keep them "
         "out now.":
@@ -911,10 +911,10 @@ def test_board_notes_say_what_calibration_means_for_the_reader_not_how_it_was_do
         "totals move together as their year-on-year changes have.":
             "9 series are forecast one by one and added up, so each total agrees with its parts, and its range allows "
             "for parts that tend to rise and fall together.",
-        "13 series (a / b): 7 exceptional month(s) (lockdown-1 of the covid-uk calendar) kept out of fitting; the "
+        "13 series (a / b): 7 exceptional months (lockdown-1 of the covid-uk calendar) kept out of fitting; the "
         "forecast follows the pattern around them (and out of the interval calibration scores). --exceptional none "
         "(exceptional: none in a file) keeps them in.":
-            "13 series (a / b): 7 exceptional month(s) (lockdown-1 of the covid-uk calendar) kept out of fitting; the "
+            "13 series (a / b): 7 exceptional months (lockdown-1 of the covid-uk calendar) kept out of fitting; the "
             "forecast follows the pattern around them.",
     }
     assert wide.startswith("intervals are wide (width factor 3.7, where 1.3 to 2.0 is typical): in the backtest years")

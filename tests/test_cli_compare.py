@@ -184,7 +184,7 @@ def test_forecasts_keep_the_covid_uk_months_out_by_default_and_say_how_to_keep_t
     default = invoke("run", "all", "--data", data, *quick, "--out", tmp_path / "default")
     assert default.exit_code == 0, default.output
     text = " ".join(default.output.split())
-    assert ("7 exceptional month(s) (lockdown-1, lockdown-2, lockdown-3 of the covid-uk calendar) kept out of fitting; "
+    assert ("7 exceptional months (lockdown-1, lockdown-2, lockdown-3 of the covid-uk calendar) kept out of fitting; "
             "the forecast follows the pattern around them. --exceptional none (exceptional: none in a file) keeps them "
             "in.") in text
     kept_in = invoke("run", "all", "--data", data, *quick, "--exceptional", "none", "--out", tmp_path / "none")

@@ -138,7 +138,7 @@ def test_every_forecast_and_backtest_of_a_district_pools_with_its_force(counts, 
 def test_a_note_several_series_share_is_given_once_naming_them():
     from crimecast.forecast.panel import series_notes_once
 
-    shared = "3 exceptional month(s) (lockdown-1 of the covid-uk calendar) kept out of fitting."
+    shared = "3 exceptional months (lockdown-1 of the covid-uk calendar) kept out of fitting."
     notes = [(("burglary", "force"), shared), (("robbery", "force"), shared), (("drugs", "force"), shared),
              (("theft", "force"), shared), (("robbery", "force"), "a short series.")]
     assert series_notes_once(notes) == [f"4 series (burglary / force, robbery / force, drugs / force ...): {shared}",

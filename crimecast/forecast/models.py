@@ -23,6 +23,7 @@ from crimecast.forecast.gaps import pool_season
 from crimecast.forecast.paths import ForecastResult
 from crimecast.forecast.steps import AutoStepProphetCore
 from crimecast.forecast.threads import one_blas_thread
+from crimecast.words import counted, plural
 
 if TYPE_CHECKING:
     from crimecast.forecast.drift import Drift
@@ -236,7 +237,7 @@ class CrimeForecaster:
         """Change constructor parameters; refit afterwards."""
         unknown = set(params) - set(self.get_params())
         if unknown:
-            raise ModelError(f"unknown parameter(s) {', '.join(sorted(unknown))}; known: {', '.join(self.get_params())}.")
+            raise ModelError(f"{plural(len(unknown), 'unknown parameter')} {', '.join(sorted(unknown))}; known: {', '.join(self.get_params())}.")
         for name, value in params.items():
             setattr(self, name, value)
         return self
@@ -314,7 +315,7 @@ class CrimeForecaster:
                              f"exceptional periods; at least {MIN_MONTHS} are needed. Shorten the periods or add history.")
         names = ", ".join(dict.fromkeys(p.name for p in periods))
         calendar = calendar_of(periods)
-        self.notes_.append(f"{mask.sum()} exceptional {noun}(s) ({names}{f' of the {calendar} calendar' if calendar else ''}) "
+        self.notes_.append(f"{counted(int(mask.sum()), f'exceptional {noun}')} ({names}{f' of the {calendar} calendar' if calendar else ''}) "
                            "kept out of fitting; the forecast follows the pattern around them"
                            f"{' (and out of the interval calibration scores)' if MODELS[self.model].calibrated else ''}. "
                            "--exceptional none (exceptional: none in a file) keeps them in.")
