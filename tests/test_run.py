@@ -60,3 +60,23 @@ def test_a_series_too_short_to_backtest_says_how_many_of_its_months_are_recorded
     report = run_forecasts(counts, category="burglary", area="city", spec=forecast_spec(paths=200)).reports[0]
     assert ("16 months, of which 2 months recorded and 14 missing and filled in, is too short to backtest (36 "
             "needed); accuracy is unmeasured.") in report.notes
+
+
+def test_keep_without_a_save_name_keeps_nothing(small_csv, tmp_path):
+    """RunData says ``save=None``: not kept; ``keep`` passed ``name=None`` on to save_panel."""
+    store = tmp_path / "store.duckdb"
+    data = open_run_data(DataSource(data=str(small_csv), store=str(store)), category="all")
+    assert data.keep(RunReport(reports=[], failures=[], panel=object())) is None and not store.exists()
+
+
+def test_a_series_one_period_short_of_the_windows_asked_for_says_one_month():
+    """'3 one-year windows need 60 (1 months more)'."""
+    import pandas as pd
+
+    from crimecast.data.frequency import MONTHLY
+    from crimecast.forecast.run import _fewer_windows
+
+    y = pd.Series(range(59), index=pd.date_range("2015-01-01", periods=59, freq="MS"), dtype=float)
+    note = _fewer_windows([("burglary", "north", y)], windows=3, frequency=MONTHLY)
+    assert note == ["only 2 of the 3 backtest windows asked for (--windows) fit: burglary / north has 59 months, and "
+                    "3 one-year windows need 60 (1 month more). Scores from fewer windows say less about accuracy."]

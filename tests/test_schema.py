@@ -76,6 +76,18 @@ def test_when_no_series_is_left_the_error_says_so_of_every_series_and_names_the_
     assert "the longest: burglary in north has 6 months in a row" in message and "--max-gap 6" in message
 
 
+def test_a_limit_of_one_month_is_said_in_the_singular():
+    """"each has a gap longer than the 1 months that may be filled"."""
+    months = ["2013-01-01", "2013-02-01", "2013-05-01"]
+    table = pd.concat([frame([3, 4, 5], months=months, category="robbery"), frame([3, 4, 5], months=months)])
+    with pytest.raises(DataError, match=r"^table: none of its 2 series can be used: each has a gap longer than the 1 "
+                                        r"month that may be filled; the longest: robbery in north has 2 months in a "
+                                        r"row with no count \(2013-03, 2013-04\), more than the 1 that may be filled"):
+        validate(table, drop_unfillable=True, max_gap=1)
+    with pytest.raises(DataError, match=r"burglary in north has 1 month in a row with no count \(2013-03\), more "):
+        validate(frame([3, 4, 5], months=["2013-01-01", "2013-02-01", "2013-04-01"]), max_gap=0)
+
+
 def test_error_policy_refuses_any_gap():
     table = frame([3, 4, 5], months=["2013-01-01", "2013-02-01", "2013-04-01"])
     with pytest.raises(DataError, match="no count for 2013-03.*--fill-missing"):

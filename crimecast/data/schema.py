@@ -288,7 +288,7 @@ def _unfillable(gappy: _GappySeries, number: int, *, how: str, source: str, max_
         problem = (f"has no count for {_listed(_period_starts(gaps, frequency), frequency)} "
                    f"({counted(len(gaps), noun)} missing inside the series)")
     else:
-        problem = (f"has {longest} {noun}s in a row with no count "
+        problem = (f"has {counted(longest, noun)} in a row with no count "
                    f"({_listed(_period_starts(gappy.longest_run(number), frequency), frequency)}), more than "
                    f"the {max_gap} that may be filled")
     return (f"{source}: {category} in {area} {problem}. Add the missing {noun}s to the file, or, if guessing "
@@ -303,7 +303,7 @@ def _none_usable(gappy: _GappySeries, numbers: np.ndarray, *, how: str, source: 
     if len(numbers) == 1:
         return reason
     each = f"a missing {gappy.frequency.noun} (--fill-missing error)" if how == "error" else \
-        f"a gap longer than the {max_gap} {gappy.frequency.noun}s that may be filled"
+        f"a gap longer than the {counted(max_gap, gappy.frequency.noun)} that may be filled"
     return f"{source}: none of its {len(numbers)} series can be used: each has {each}; the longest: {reason[len(source) + 2:]}"
 
 

@@ -13,7 +13,7 @@ import pandas as pd
 from crimecast.data.calendar import financial_year_start
 from crimecast.defaults import DEFAULT_EXCEPTIONAL, DEFAULT_MODEL, NO_EXCEPTIONAL
 from crimecast.data.exceptional import ExceptionalPeriod, settled_in
-from crimecast.data.frequency import frequency_of
+from crimecast.data.frequency import Frequency, frequency_of
 from crimecast.data.known_changes import KnownChange, check_known_changes
 from crimecast.data.series import (ALL, FORCE_AREA, TOTAL_CATEGORY, Selection, default_area, filled_periods, resolve_area,
                                    resolve_category, season_references, select_keys, selection, series_of, whole_title)
@@ -269,7 +269,7 @@ class RunData:
 
     def keep(self, run: RunReport) -> SavedSummary | None:
         """Keep ``run``'s forecast in the store under :attr:`save` (replacing one of that name); ``None``, and
-        nothing kept, when a series failed or nothing was forecast.
+        nothing kept, when no name was given, a series failed or nothing was forecast.
 
         Raises
         ------
@@ -278,7 +278,7 @@ class RunData:
         """
         from crimecast.forecast.saved import save_panel
 
-        if run.panel is None or run.failures:
+        if self.save is None or run.panel is None or run.failures:
             return None
         return save_panel(run.panel, name=self.save, counts=self.counts, store=self.store)
 
@@ -486,7 +486,7 @@ class BacktestReport:
         return lost_to_baseline(self.scores, model=self.model)
 
 
-def _held(items: list[tuple[str, str, pd.Series]], frequency, filled: dict[tuple[str, str], int]) -> str:
+def _held(items: list[tuple[str, str, pd.Series]], frequency: Frequency, filled: dict[tuple[str, str], int]) -> str:
     """How long the series too short to backtest are: ``"; burglary / merseyside has 30 (2018-01 to 2020-06)"``;
     of several, ``"; each has 30 (...)"`` when they span the same periods, else the longest's; with how many are
     recorded when some were missing and filled in (``filled``: how many, by series): ``"... has 16 (2019-01 to
@@ -522,7 +522,8 @@ def _backtest_items(counts: pd.DataFrame, *, category: str, area: str,
     return items, notes + _fewer_windows(items, windows=options.windows, frequency=frequency)
 
 
-def _fewer_windows(items: list[tuple[str, str, pd.Series]], *, windows: int, frequency, named: int = 3) -> list[str]:
+def _fewer_windows(items: list[tuple[str, str, pd.Series]], *, windows: int, frequency: Frequency,
+                   named: int = 3) -> list[str]:
     """A note naming the series that fit fewer backtest windows than ``windows`` (a 45-month series fits one of the
     default three), and how many more periods the windows asked for need; empty when every series fits them all."""
     need = backtest_need(frequency, windows=windows)
@@ -535,7 +536,7 @@ def _fewer_windows(items: list[tuple[str, str, pd.Series]], *, windows: int, fre
     if len(fewer) == len(items) and len({(got, n) for _, got, n in fewer}) == 1:  # one series, or all alike
         label, got, n = fewer[0]
         listed = (f"{label if len(fewer) == 1 else 'each series'} has {frequency.count_of(n)}, and {windows} one-year "
-                  f"windows need {need} ({need - n} {frequency.noun}s more)")
+                  f"windows need {need} ({frequency.count_of(need - n)} more)")
         return [f"only {got} of the {windows} backtest windows asked for (--windows) fit{'s' if got == 1 else ''}: "
                 f"{listed}. Scores from fewer windows say less about accuracy."]
     return [f"fewer backtest windows than the {windows} asked for (--windows) fit in {len(fewer)} series, as "
