@@ -1498,10 +1498,9 @@ def report_command(plan_file, as_of, scenario_file, csf_file, fleet_file, out_di
     from crimecast.forecast.spec import refuse_unused
     from crimecast.optimise.assumptions import load_assumptions
     from crimecast.optimise.fleet_spec import load_fleet
-    from crimecast.report.board import build_board_pack, default_date
+    from crimecast.report.board import build_board_pack, open_pack_counts
     from crimecast.report.board_html import write_board_pack, written_text
     from crimecast.scenarios.assess import check_milestones
-    from crimecast.scenarios.plan import open_plan_counts
     from crimecast.scenarios.rate_assess import count_part
     from crimecast.scenarios.spec import load_scenario
 
@@ -1509,12 +1508,9 @@ def report_command(plan_file, as_of, scenario_file, csf_file, fleet_file, out_di
     month = _month_option(as_of, "--as-of")  # the data (its gaps) as it stood at the pack's date
     # the plan's `data:` unless --data or --dataset is given, to the last period every force its milestones name has
     scenario = load_scenario(scenario_file) if scenario_file else None  # on separate forces: the force it names
-    data = open_plan_counts(data_source, plan_file=plan_file, as_of=month, force_wide=False, scenario=scenario)
-    dated = stored_rates = None
-    if month is None:  # a year-end pack on data that runs past the plan's year: dated at the year's end
-        month, dated, stored_rates = default_date(data.plan, data.counts)  # (a dataset of rates only: read once)
-        if month is not None:  # the data as it stood then (its gaps decided on the months up to it)
-            data = open_plan_counts(data_source, plan_file=plan_file, as_of=month, force_wide=False, scenario=scenario)
+    # without --as-of, a year-end pack on data that runs past the plan's year: dated at the year's end
+    pack_counts = open_pack_counts(data_source, plan_file=plan_file, as_of=month, scenario=scenario)
+    data, month = pack_counts.data, pack_counts.as_of
     plan, counts = data.plan, data.counts
     if saved_name is not None and count_part(plan).milestones:  # (a plan of rates only forecasts them afresh)
         # the milestones read the saved forecast, and the fund forecasts with its own file's model and seed (only
@@ -1525,8 +1521,8 @@ def report_command(plan_file, as_of, scenario_file, csf_file, fleet_file, out_di
                       instead="forecast afresh without --forecast")
     check_milestones(counts, plan)  # a milestone on what the data does not hold: its error alone, before any note
     _say_provenance(counts, area=data.noted)  # the gaps of the areas its milestones name, not other forces'
-    if dated:
-        click.echo(f"Note: {dated}", err=True)
+    if pack_counts.note:
+        click.echo(f"Note: {pack_counts.note}", err=True)
     folder = out_dir
     csf = load_assumptions(csf_file) if csf_file else None
     fleet = load_fleet(fleet_file) if fleet_file else None
@@ -1535,7 +1531,7 @@ def report_command(plan_file, as_of, scenario_file, csf_file, fleet_file, out_di
                                 fleet=fleet, model=model, paths=n_paths, seed=seed,
                                 saved=_saved(saved_name, counts, data_source.store),
                                 against=_saved(against_name, counts, data_source.store), jobs=jobs or default_jobs(),
-                                progress=bar, store=data_source.store, rates=stored_rates)
+                                progress=bar, store=data_source.store, rates=pack_counts.rates)
     written = write_board_pack(pack, folder, pdf=not no_pdf)
     _show(written_text(pack, written, seconds=time.perf_counter() - started))
     if written.pdf_problem:

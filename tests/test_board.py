@@ -1031,3 +1031,18 @@ def test_west_midlands_total_crime_in_june_2013_is_not_called_improving_while_up
     assert "recent forecasts fell short: " in board_notes or "recent forecasts ran high: " in board_notes
     assert not re.search(r"width factor|backtest|log scale|path by path", board_notes), board_notes
     assert any("(on the log scale)" in note for note in pack.report.notes)  # the analyst's form, as printed
+
+
+def test_open_pack_counts_dates_a_pack_on_data_past_the_plans_year_at_its_end(tmp_path):
+    """The library reads the pack's data and dates it (the CLI only says the note)."""
+    from crimecast.data.sources import DataSource
+    from crimecast.report.board import open_pack_counts
+
+    plan_file = tmp_path / "plan.yaml"
+    plan_file.write_text(yaml.safe_dump({"version": 1, "name": "B", "year": "2012/13", "milestones": [
+        {"name": "Burglary dwelling", "category": "burglary-dwelling", "target": "-5%"}]}), encoding="utf-8")
+    dated = open_pack_counts(DataSource(), plan_file=str(plan_file))
+    assert dated.as_of == pd.Timestamp("2013-03-01") and dated.note.startswith("the data runs to 2014-03, after 2012/13")
+    assert dated.data.counts["month"].max() == pd.Timestamp("2014-03-01")  # the outcome's months are read as they stand
+    given = open_pack_counts(DataSource(), plan_file=str(plan_file), as_of=pd.Timestamp("2013-09-01"))
+    assert (given.as_of, given.note) == (pd.Timestamp("2013-09-01"), None)

@@ -310,3 +310,19 @@ def test_a_step_label_with_no_room_beside_its_line_gets_room_at_the_top():
     assert ax.get_ylim()[0] == 0 and ax.get_ylim()[1] > 110
     assert ax.texts[0].get_va() == "top"
     assert_step_labels_clear(fig)
+
+
+@pytest.mark.parametrize("levels", [range(0, 101, 5), [50]])
+def test_a_step_label_too_long_for_the_plot_leaves_the_y_axis_the_right_way_up(levels):
+    """A known change's description longer than the plot is tall turned the y axis upside down (0 to -650)."""
+    from crimecast.report.charts import label_steps, subplots
+
+    months = pd.date_range("2020-04-01", periods=24, freq="MS")
+    fig, ax = subplots(figsize=(10, 5), dpi=100)
+    for level in levels:
+        ax.plot(months, [level] * len(months))
+    bottom, top = ax.get_ylim()
+    label_steps(ax, [(months[12], "Home Office counting rules changed for violence without injury and stalking, "
+                                  "April 2015")])
+    low, high = ax.get_ylim()
+    assert low == bottom and top <= high <= bottom + 2 * (top - bottom), (low, high)

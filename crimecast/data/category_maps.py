@@ -78,6 +78,18 @@ def shipped_for(names: list[str], shipped: dict[str, tuple[str, bool, str]]) -> 
     the same words whatever the case and punctuation) are its names when every one is and at least one is a name of
     several words (``anti-social-behaviour``, ``theft-offences``): a file of one-word slugs alone (``burglary``,
     ``robbery``, as crimecast's own data contract writes any source's categories) is not taken for police.uk's.
+
+    Parameters
+    ----------
+    names
+        The file's category names, as written.
+    shipped
+        A shipped map (:data:`POLICE_UK`, :data:`HOME_OFFICE`): name -> (category, in total, note).
+
+    Returns
+    -------
+    dict or None
+        The map's entries keyed by the file's names, or ``None`` when the names are not the map's.
     """
     if names and set(names) <= set(shipped):
         return {name: shipped[name] for name in names}
@@ -110,6 +122,16 @@ def near_miss(names: list[str]) -> tuple[str, str, str] | None:
     another is not but is very like one of its names (``Burglery`` for ``Burglary``), returns ``(name, the map's
     name it is like, the map's key)``: left alone, it would be a category of its own, the month it holds would be
     missing from the real one, and the map would not be used for any of them.
+
+    Parameters
+    ----------
+    names
+        The file's category names, as written.
+
+    Returns
+    -------
+    tuple or None
+        ``(name, the shipped name it is like, the map's key)`` (the first such name in sorted order), else ``None``.
     """
     import difflib
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import shlex
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -200,7 +201,7 @@ def _mapped_by(names: list[str], category_map: str | Path | None) -> tuple[str, 
 
 
 def _check_duplicate_key(tidy: pd.DataFrame, frame: pd.DataFrame, read: list[str], *, source: str,
-                         area_key=str, stored: dict[str, str] | None = None,
+                         area_key: Callable[[str], str] = str, stored: dict[str, str] | None = None,
                          mapped_by: tuple[str, str] = ("", "")) -> None:
     """A second row for a (month, area, category), naming both rows and any column that tells them apart, its
     area by ``area_key`` of it and its category as ``stored`` maps the file's name (``mapped_by``): the keys the
@@ -364,6 +365,11 @@ def embedded_notice() -> str:
     """The notice every command gives on the embedded datasets (counts and rates alike): they are illustrative.
 
     Read from the assumptions file all of them are generated from.
+
+    Returns
+    -------
+    str
+        The notice, as the datasets' ``attrs["notice"]`` hold it.
     """
     text = resources.files("crimecast.data").joinpath("demo", "west-midlands.toml").read_text(encoding="utf-8")
     return tomllib.loads(text)["dataset"]["notice"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import re
 import shlex
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -319,6 +320,24 @@ def filled_periods(counts: pd.DataFrame, *, category: str, area: str) -> list[pd
 
     return sorted({month for c, a, month in counts.attrs.get("filled", [])
                    if adds_to_category(c) and (a == area or summed)})
+
+
+def filled_among(y: pd.Series, filled: Collection[pd.Timestamp]) -> int:
+    """How many of ``y``'s periods are among ``filled`` (periods missing from the data and filled in).
+
+    Parameters
+    ----------
+    y
+        A series indexed by its periods' first days.
+    filled
+        Periods filled in (:func:`filled_periods`, or a forecast's ``filled``).
+
+    Returns
+    -------
+    int
+        How many of ``y``'s periods were filled in (0 for none).
+    """
+    return int(y.index.isin(pd.DatetimeIndex(list(filled))).sum()) if len(filled) else 0
 
 
 def filled_in_years(counts: pd.DataFrame, *, category: str, area: str, start_year: int, frequency: Frequency) -> str:

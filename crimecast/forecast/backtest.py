@@ -9,7 +9,7 @@ import pandas as pd
 
 from crimecast.data.exceptional import ExceptionalPeriod
 from crimecast.data.frequency import MONTHLY, Frequency
-from crimecast.data.series import filled_periods
+from crimecast.data.series import filled_among, filled_periods
 from crimecast.errors import DataError
 from crimecast.forecast.calibrate import FitCache
 from crimecast.forecast.cores import series_frequency
@@ -42,15 +42,23 @@ def backtest_need(frequency: Frequency = MONTHLY, *, windows: int = 1) -> int:
     return (BACKTEST_MIN_TRAIN_YEARS + windows * BACKTEST_YEARS) * frequency.periods_per_year
 
 
-def filled_among(y: pd.Series, filled: Collection[pd.Timestamp]) -> int:
-    """How many of ``y``'s periods are among ``filled`` (periods missing from the data and filled in)."""
-    return int(y.index.isin(pd.DatetimeIndex(list(filled))).sum()) if len(filled) else 0
-
-
 def recorded_words(periods: int, filled: int, frequency: Frequency) -> str:
-    """``", of which 20 months recorded and 16 missing and filled in"``: how many of a series' ``periods`` the data
-    holds, when ``filled`` of them were missing and filled in (a series too short to backtest says so); ``""`` when
-    none were."""
+    """``", of which 20 months recorded and 16 missing and filled in"``: how many of a series' periods the data holds.
+
+    Parameters
+    ----------
+    periods
+        The series' periods, recorded and filled in.
+    filled
+        How many of them were missing from the data and filled in (:func:`crimecast.data.series.filled_among`).
+    frequency
+        Months or quarters.
+
+    Returns
+    -------
+    str
+        The clause, for a series too short to backtest; ``""`` when none were filled in.
+    """
     return f", of which {frequency.count_of(periods - filled)} recorded and {filled} missing and filled in" if filled else ""
 
 

@@ -34,8 +34,8 @@ from crimecast.data.frequency import MONTHLY, QUARTERLY, Frequency, frequency_of
 from crimecast.data.exceptional import ExceptionalPeriod, calendar_of, check_no_overlap
 from crimecast.data.known_changes import KnownChange, check_known_changes, exceptional_periods, months_for
 from crimecast.data.months import months_between
-from crimecast.data.series import (FORCE_AREA, TOTAL_CATEGORY, filled_periods, force_named_in, season_references,
-                                   series_named, series_of, whole_title)
+from crimecast.data.series import (FORCE_AREA, TOTAL_CATEGORY, filled_among, filled_periods, force_named_in,
+                                   season_references, series_named, series_of, whole_title)
 from crimecast.errors import CrimecastError, DataError
 from crimecast.defaults import DEFAULT_MODEL
 from crimecast.forecast.calibrate import WIDE_INTERVALS, FitCache, wide_note
@@ -478,7 +478,7 @@ def _fit_bottom(item: tuple[Key, pd.Series, Key, frozenset], spec: ForecastSpec,
     frequency = series_frequency(history)
     step_notes = {step_note(step, frequency=frequency): step_note(step, frequency=frequency, filled=step.month in filled)
                   for step in forecaster.steps_}  # a step starting at a filled period says so
-    filled_in = sum(month in filled for month in history.index)  # a short series says how many of its periods are recorded
+    filled_in = filled_among(history, filled)  # a short series says how many of its periods are recorded
     said = {**step_notes, short_note(len(history), frequency=frequency): short_note(len(history), frequency=frequency,
                                                                                    filled=filled_in)}
     scored = score(key, history, fits, reference) if score is not None and key in score_keys else None

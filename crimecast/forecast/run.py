@@ -15,11 +15,12 @@ from crimecast.defaults import DEFAULT_EXCEPTIONAL, DEFAULT_MODEL, NO_EXCEPTIONA
 from crimecast.data.exceptional import ExceptionalPeriod, settled_in
 from crimecast.data.frequency import Frequency, frequency_of
 from crimecast.data.known_changes import KnownChange, check_known_changes
-from crimecast.data.series import (ALL, FORCE_AREA, TOTAL_CATEGORY, Selection, default_area, filled_periods, resolve_area,
-                                   resolve_category, season_references, select_keys, selection, series_of, whole_title)
+from crimecast.data.series import (ALL, FORCE_AREA, TOTAL_CATEGORY, Selection, default_area, filled_among,
+                                   filled_periods, resolve_area, resolve_category, season_references, select_keys,
+                                   selection, series_of, whole_title)
 from crimecast.errors import CrimecastError, DataError, UsageError
 from crimecast.forecast.backtest import (BACKTEST_MODELS, BACKTEST_WINDOWS, backtest_need, backtest_origins,
-                                         backtest_series, filled_among, lost_to_baseline, recorded_words, summarise)
+                                         backtest_series, lost_to_baseline, recorded_words, summarise)
 from crimecast.forecast.calibrate import FitCache
 from crimecast.forecast.compared import compared_note
 from crimecast.forecast.cores import series_frequency

@@ -439,6 +439,23 @@ def explain(problem: Problem, *, solver: str = DEFAULT_SOLVER, time_limit: float
     :data:`FEWER_POUNDS` of the first's pounds, it is said after it ("Or, the smallest change in pounds (£X
     against £Y): ..."): a finance officer chooses. Each comes from its own solve of the relaxed problem. The
     error's ``relaxations`` are the first's.
+
+    Parameters
+    ----------
+    problem
+        The fund's allocation problem, found infeasible.
+    solver, time_limit
+        As :func:`crimecast.optimise.solver.solve` takes them, for each elastic solve.
+
+    Returns
+    -------
+    InfeasibleError
+        The error to raise, its message naming the change (or changes).
+
+    Raises
+    ------
+    SolverError
+        When the first elastic solve does not end at a proven optimum.
     """
     error = explain_infeasibility(problem, solver=solver, time_limit=time_limit)
     if not error.relaxations:

@@ -31,7 +31,7 @@ from crimecast.optimise.allocate import (AllocationSpec, Allocation, Limit, Reci
                                          initial_points, warm_points, with_budget)
 from crimecast.optimise.assumptions import CsfAssumptions
 from crimecast.optimise.curves import ResponseCurve
-from crimecast.optimise.model import GE, LE, money
+from crimecast.optimise.model import GE, LE, SLIP_RATIO, money
 from crimecast.optimise.solver import DEFAULT_SOLVER
 from crimecast.optimise.weights import Weights, weights_for
 from crimecast.scenarios.apply import apply_drivers
@@ -369,9 +369,6 @@ def thin_fund_note(spec: AllocationSpec, optimal: Allocation) -> str | None:
             f"({spec.budget * 1000:,.0f}, not {spec.budget:,.0f}).")
 
 
-SLIP_RATIO = 100.0  # one recipient's last year this many times below the others' median looks like one slip
-
-
 def last_year_slip_note(spec: AllocationSpec, source: str) -> str | None:
     """A sentence naming each recipient whose ``last_year`` alone looks like thousands (Camden's 450 beside the other
     boroughs' £400,000s), by its key in the fund file, with the fix; ``None`` otherwise.
@@ -379,6 +376,18 @@ def last_year_slip_note(spec: AllocationSpec, source: str) -> str | None:
     The sign is two things together: under :data:`THIN_SPEND` of the spend that buys half its curve's ceiling (it
     buys almost nothing) and :data:`SLIP_RATIO` times or more below the median of the other recipients' last years.
     A change limit then holds it at a few hundred pounds, solved as written.
+
+    Parameters
+    ----------
+    spec
+        The fund as solved.
+    source
+        The fund file (its name begins each sentence).
+
+    Returns
+    -------
+    str or None
+        The sentences, one a recipient, or ``None`` when no last year looks like thousands.
     """
     central = spec.curves[0]
     said = []

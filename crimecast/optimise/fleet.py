@@ -23,7 +23,8 @@ import pandas as pd
 
 from crimecast.errors import InfeasibleError, TimeLimitError
 from crimecast.optimise.fleet_spec import ELECTRIC, Fleet, Option, Vehicle
-from crimecast.optimise.model import BINARY, EQ, GE, INTEGER, LE, MINIMISE, Constraint, Problem, Solution, money
+from crimecast.optimise.model import (BINARY, EQ, GE, INTEGER, LE, MINIMISE, SLIP_RATIO, Constraint, Problem, Solution,
+                                      money)
 from crimecast.optimise.solver import DEFAULT_SOLVER, solve
 from crimecast.words import counted
 
@@ -95,7 +96,6 @@ def costing(vehicle: Vehicle, option: Option, fleet: Fleet) -> Costing:
 
 
 CHEAP_VEHICLE = 1000.0  # pounds: every option priced under this, and under a year's running, looks like thousands
-SLIP_RATIO = 100.0  # one option priced this many times below another of its roles (and cheap as above) is one slip
 
 
 def _price(option: Option) -> float:

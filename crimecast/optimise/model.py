@@ -16,6 +16,9 @@ from crimecast.words import plural
 CONTINUOUS, BINARY, INTEGER = "continuous", "binary", "integer"
 LE, GE, EQ = "<=", ">=", "=="
 MAXIMISE, MINIMISE = "max", "min"
+# An amount this many times below its peers' (one vehicle's price beside the others' for its work, one recipient's last
+# year beside the others') looks like one amount written in thousands of pounds: the fleet and the fund say so.
+SLIP_RATIO = 100.0
 
 
 def money(value: float, *, signed: bool = False) -> str:

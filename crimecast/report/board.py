@@ -56,7 +56,7 @@ from crimecast.report.tables import count, p_equals, percent
 from crimecast.scenarios.assess import assess_milestones, milestone_spec, partly_forecast_note
 from crimecast.scenarios.assessment import Assessment, MilestoneReport
 from crimecast.scenarios.milestones import AT_MOST
-from crimecast.scenarios.plan import Plan
+from crimecast.scenarios.plan import Plan, PlanCounts, open_plan_counts
 from crimecast.scenarios.rate_assess import rate_milestone_seed
 from crimecast.scenarios.spec import Scenario
 from crimecast.words import counted
@@ -235,7 +235,18 @@ def _plan_years(plan: Plan) -> list[int]:
 
 
 def year_end_month(plan: Plan) -> pd.Timestamp:
-    """The last month of the plan's (last) year: a pack dated then, or later, is a year-end pack."""
+    """The last month of the plan's (last) year: a pack dated then, or later, is a year-end pack.
+
+    Parameters
+    ----------
+    plan
+        The pack's plan.
+
+    Returns
+    -------
+    pandas.Timestamp
+        March of its last financial year (the first day of the month).
+    """
     return financial_year_months(_plan_years(plan)[-1])[-1]
 
 
@@ -262,6 +273,23 @@ def default_date(plan: Plan, counts: pd.DataFrame) -> PackDate:
     Month and note ``None`` when the data ends at or before the year's end (the pack is dated by it). A dataset of
     rates only is dated by its rates, read from the store here: :attr:`PackDate.rates` passes them on to
     :func:`build_board_pack` (its ``rates``), which then does not read them again.
+
+    Parameters
+    ----------
+    plan
+        The pack's plan.
+    counts
+        Its counts, as read (a dataset of rates only: empty, ``attrs["kind"] == "rates"``).
+
+    Returns
+    -------
+    PackDate
+        The month (``None``: the data's last), the note, and a dataset of rates only's rates.
+
+    Raises
+    ------
+    DataError
+        For a stored dataset that holds neither counts nor rates.
     """
     data, holds = _pack_data(counts)
     rates = data if holds == "rates" else None
@@ -273,6 +301,69 @@ def default_date(plan: Plan, counts: pd.DataFrame) -> PackDate:
                  f"ended: the pack is its year-end report, dated at the year's end ({end:%B %Y}); --as-of "
                  f"{last:%Y-%m} dates it by the data's last month instead, its charts reading the later "
                  f"{frequency.noun}s too.", rates)
+
+
+@dataclass(frozen=True)
+class PackCounts:
+    """The data a Board pack is built from, and its date (:func:`open_pack_counts`).
+
+    Attributes
+    ----------
+    data
+        The plan and its counts (:func:`crimecast.scenarios.plan.open_plan_counts`), as they stood at the pack's date.
+    as_of
+        The pack's date: ``--as-of``, the end of the plan's year when the data runs past it, else ``None`` (the
+        data's last month, as :func:`build_board_pack` reads it).
+    note
+        Why the pack is dated at the year's end, not the data's last month, when it is (:func:`default_date`).
+    rates
+        A dataset of rates only: its rates, read once to date the pack (``build_board_pack(rates=...)``).
+    """
+
+    data: PlanCounts
+    as_of: pd.Timestamp | None
+    note: str | None = None
+    rates: pd.DataFrame | None = None
+
+
+def open_pack_counts(source: DataSource, *, plan_file: str, as_of: pd.Timestamp | None = None,
+                     scenario: Scenario | None = None) -> PackCounts:
+    """Read a Board pack's plan and counts, and date the pack.
+
+    Without ``as_of``, a pack on data that runs past the end of the plan's year is its year-end report, dated at
+    the year's end (:func:`default_date`), and its counts are read again as they stood then (their gaps decided on
+    the months up to it).
+
+    Parameters
+    ----------
+    source
+        The data the user named; when none was, the plan's own ``data:``.
+    plan_file
+        A plan file, or a shipped plan.
+    as_of
+        ``--as-of``: the pack's date, its data as it stood then; ``None``: dated by the data.
+    scenario
+        The scenario assessed beside the milestones (on separate forces, the force it names is taken as the
+        whole), as :func:`crimecast.scenarios.plan.open_plan_counts` takes it.
+
+    Returns
+    -------
+    PackCounts
+        The plan and counts, the pack's date, and the note on it when it is not the data's last month.
+
+    Raises
+    ------
+    PlanError, DataError, UsageError
+        As :func:`crimecast.scenarios.plan.open_plan_counts` raises them.
+    """
+    read = partial(open_plan_counts, source, plan_file=plan_file, force_wide=False, scenario=scenario)
+    data = read(as_of=as_of)
+    if as_of is not None:
+        return PackCounts(data, as_of)
+    month, note, rates = default_date(data.plan, data.counts)  # (a dataset of rates only: read once)
+    if month is None:
+        return PackCounts(data, None, None, rates)
+    return PackCounts(read(as_of=month), month, note, rates)
 
 
 def _plan_year_label(plan: Plan) -> str:
@@ -1034,5 +1125,5 @@ def build_board_pack(counts: pd.DataFrame, plan: Plan, *, as_of: pd.Timestamp | 
                      csf=csf_view, fleet=fleet_part, notes=notes)
 
 
-__all__ = ["BoardPack", "MilestoneView", "PackDate", "Provenance", "build_board_pack", "default_date", "fingerprint", "for_board",
-           "part_forecast_footnote", "plain_words", "year_end_month"]
+__all__ = ["BoardPack", "MilestoneView", "PackCounts", "PackDate", "Provenance", "build_board_pack", "default_date",
+           "fingerprint", "for_board", "open_pack_counts", "part_forecast_footnote", "plain_words", "year_end_month"]

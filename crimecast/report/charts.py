@@ -7,13 +7,20 @@ axis), :func:`legend_below` and :func:`with_caption` (the foot), and :func:`png_
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.ticker import Formatter
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.axis import Axis
+    from matplotlib.legend import Legend
 
 from crimecast.data.calendar import financial_year_label, financial_year_start
 from crimecast.data.frequency import MONTHLY, Frequency
@@ -92,14 +99,26 @@ def _decimals(values, most: int = 3) -> int:
     return most
 
 
-def number_axis(*axes) -> None:
-    """Tick labels of each axis (``ax.yaxis``, ``ax.xaxis``) written by :class:`NumberFormatter`: ``30,000``."""
+def number_axis(*axes: Axis) -> None:
+    """Tick labels of each axis written by :class:`NumberFormatter`: ``30,000``.
+
+    Parameters
+    ----------
+    *axes
+        matplotlib axes' x or y axis (``ax.yaxis``, ``ax.xaxis``).
+    """
     for axis in axes:
         axis.set_major_formatter(NumberFormatter())
 
 
-def percent_axis(*axes) -> None:
-    """Tick labels of each axis, drawn in percentage points (a rate times 100), written ``85%``."""
+def percent_axis(*axes: Axis) -> None:
+    """Tick labels of each axis, drawn in percentage points (a rate times 100), written ``85%``.
+
+    Parameters
+    ----------
+    *axes
+        matplotlib axes' x or y axis (``ax.yaxis``), whose data are percentages (85, not 0.85).
+    """
     for axis in axes:
         axis.set_major_formatter(NumberFormatter("%"))
 
@@ -123,7 +142,8 @@ def legend_below(ax, *, ncol: int, fontsize: int = 8):
     return legend
 
 
-def with_caption(fig, caption: str, notice: str = "", *, monthly_ax=None, legend=None):
+def with_caption(fig: Figure, caption: str, notice: str = "", *, monthly_ax: Axes | None = None,
+                 legend: Legend | None = None) -> Figure:
     """Small grey caption at the foot (what the chart rests on, the data notice), wrapped to the figure's width
     so it is never clipped and ended with a full stop; lays out and returns the Figure.
 
@@ -334,6 +354,7 @@ def control_chart_figure(chart, *, category: str, area: str, known: dict | None 
 
 STEP_LABEL_SIZE = 7  # points
 STEP_LABEL_PAD = 4  # points between a label and any line (a signal's circle reaches about this far from its point)
+MAX_HEADROOM = 2.0  # the y axis is raised for a step label at most to this many times its height (the data keep half)
 
 
 def label_steps(ax, labels: list[tuple[pd.Timestamp, str]]) -> None:
@@ -341,7 +362,9 @@ def label_steps(ax, labels: list[tuple[pd.Timestamp, str]]) -> None:
 
     The label stands beside the line at the plot's foot when nothing is drawn there, else at its top, else in the
     widest clear gap between; where the plot is full at the step from foot to top, the y axis is raised to leave
-    room at the top. Call it last, once the axes are laid out (the label's height is read against the plot's).
+    room at the top (at most to :data:`MAX_HEADROOM` times its height: a label that would need more, a long known
+    change's description, stands at the foot). Call it last, once the axes are laid out (the label's height is read
+    against the plot's).
 
     Parameters
     ----------
@@ -357,8 +380,12 @@ def label_steps(ax, labels: list[tuple[pd.Timestamp, str]]) -> None:
     if any(place is None for place in places):  # full from foot to top at a step: raise the top to make room
         bottom, top = ax.get_ylim()
         needed = [_headroom(ax, month, text) for (month, text), place in zip(labels, places) if place is None]
-        ax.set_ylim(bottom, bottom + max(needed) * (top - bottom))
-        places = [_step_label_place(ax, month, text) or (1.0, "top") for month, text in labels]
+        raised = max((n for n in needed if n <= MAX_HEADROOM), default=1.0)
+        if raised > 1.0:
+            ax.set_ylim(bottom, bottom + raised * (top - bottom))
+        places = [_step_label_place(ax, month, text)  # every label again, on the raised axis
+                  or ((1.0, "top") if _headroom(ax, month, text) <= raised else (_label_size(ax, text)[2], "bottom"))
+                  for month, text in labels]
     for (month, text), (y, va) in zip(labels, places):
         ax.text(month, y, f" {text}", transform=ax.get_xaxis_transform(), rotation=90, fontsize=STEP_LABEL_SIZE,
                 va=va)
@@ -429,10 +456,12 @@ def _step_label_place(ax, month: pd.Timestamp, text: str) -> tuple[float, str] |
 
 
 def _headroom(ax, month: pd.Timestamp, text: str) -> float:
-    """How many times its height the plot must be for a step's label to stand clear above everything beside it."""
+    """How many times its height the plot must be for a step's label to stand clear above everything beside it
+    (infinite for a label as tall as the plot)."""
     width, height, pad = _label_size(ax, text)
     highest = max((end for _, end in _taken(ax, month, width)), default=0.0)
-    return highest / (1.0 - height - 2 * pad)
+    room = 1.0 - height - 2 * pad
+    return highest / room if room > 0 else math.inf
 
 
 def _limits_caption(chart) -> str:

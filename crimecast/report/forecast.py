@@ -70,7 +70,7 @@ def _windows_per_series(scores: pd.DataFrame) -> str:
     counts = scores.groupby(["category", "area"], dropna=False)["origin"].nunique()
     fewest, most = int(counts.min()), int(counts.max())
     if fewest == most:
-        return f"{most} window{'s' if most != 1 else ''} per series"
+        return f"{counted(most, 'window')} per series"
     return f"{fewest} to {most} windows per series"
 
 

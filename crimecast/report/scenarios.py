@@ -239,13 +239,39 @@ def _medians_last(years: pd.DataFrame) -> pd.DataFrame:
 
 def comparison_frame(comparison: ScenarioComparison) -> pd.DataFrame:
     """``forecast scenario compare``'s rows (:meth:`ScenarioComparison.financial_years`), each area named as the
-    scenario files name it, for the CSV and ``--json``."""
+    scenario files name it, for the CSV and ``--json``.
+
+    Parameters
+    ----------
+    comparison
+        From :func:`crimecast.scenarios.run.compare_scenarios`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per series, financial year and scenario, the baseline first.
+    """
     return named_areas(comparison.financial_years(), comparison.results[0].resolved.force)
 
 
-def write_comparison_csv(table: pd.DataFrame, folder: Path, *, data_label: str) -> Path:
+def write_comparison_csv(table: pd.DataFrame, folder: Path, *, data_label: str | None) -> Path:
     """``scenario-comparison.csv``: ``table`` (:func:`comparison_frame`) with a ``data`` column, and the median
-    columns after it (added later: a reader by position still works)."""
+    columns after it (added later: a reader by position still works).
+
+    Parameters
+    ----------
+    table
+        From :func:`comparison_frame`.
+    folder
+        The output folder.
+    data_label
+        The data the scenarios were run on (the ``data`` column).
+
+    Returns
+    -------
+    pathlib.Path
+        The file written.
+    """
     return write_csv_atomic(_medians_last(table.round(4).assign(data=data_label)), Path(folder) / "scenario-comparison.csv")
 
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 import pandas as pd
 
 from crimecast.data.frequency import MONTHLY, Frequency
+from crimecast.data.series import filled_among
 from crimecast.data.slugs import area_label, display_name
 from crimecast.forecast.metrics import METRIC_LABELS
 from crimecast.forecast.paths import ForecastResult
@@ -161,7 +162,7 @@ def backtest_table(summary: pd.DataFrame, *, frequency: Frequency = MONTHLY) -> 
     return text_table(shown, align_left=("model",))
 
 
-def model_label(result: ForecastResult, *, filled=()) -> str:
+def model_label(result: ForecastResult, *, filled: Collection[pd.Timestamp] = ()) -> str:
     """The model that made ``result``'s numbers: its model's name, or, for a series too short for a seasonal model
     (under two years), ``'recent average level (too short for crimecast: 18 months)'``; with ``filled`` (the periods
     missing from the data and filled in) among them, ``'... 16 months, 14 of them filled in)'``."""
@@ -169,7 +170,7 @@ def model_label(result: ForecastResult, *, filled=()) -> str:
 
     frequency = result.frequency
     if len(result.history) < min_periods_to_model(frequency):
-        among = int(result.history.index.isin(pd.DatetimeIndex(list(filled))).sum()) if len(filled) else 0
+        among = filled_among(result.history, filled)
         of_them = f", {among} of them filled in" if among else ""
         return f"recent average level (too short for {result.model}: {frequency.count_of(len(result.history))}{of_them})"
     return result.model
