@@ -9,7 +9,7 @@ import pandas as pd
 
 from crimecast.data.exceptional import ExceptionalPeriod
 from crimecast.data.frequency import MONTHLY, Frequency
-from crimecast.data.series import filled_among, filled_periods
+from crimecast.data.series import filled_among, filled_periods, recorded_words
 from crimecast.errors import DataError
 from crimecast.forecast.calibrate import FitCache
 from crimecast.forecast.cores import series_frequency
@@ -40,26 +40,6 @@ def backtest_origins(n_months: int, *, windows: int = BACKTEST_WINDOWS, horizon:
 def backtest_need(frequency: Frequency = MONTHLY, *, windows: int = 1) -> int:
     """Periods a series needs for ``windows`` backtest windows: 36 months or 12 quarters for one, 60 months for three."""
     return (BACKTEST_MIN_TRAIN_YEARS + windows * BACKTEST_YEARS) * frequency.periods_per_year
-
-
-def recorded_words(periods: int, filled: int, frequency: Frequency) -> str:
-    """``", of which 20 months recorded and 16 missing and filled in"``: how many of a series' periods the data holds.
-
-    Parameters
-    ----------
-    periods
-        The series' periods, recorded and filled in.
-    filled
-        How many of them were missing from the data and filled in (:func:`crimecast.data.series.filled_among`).
-    frequency
-        Months or quarters.
-
-    Returns
-    -------
-    str
-        The clause, for a series too short to backtest; ``""`` when none were filled in.
-    """
-    return f", of which {frequency.count_of(periods - filled)} recorded and {filled} missing and filled in" if filled else ""
 
 
 def backtest_series(y: pd.Series, *, models: Iterable[str] = BACKTEST_MODELS, windows: int = BACKTEST_WINDOWS,

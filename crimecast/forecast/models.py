@@ -13,6 +13,7 @@ import pandas as pd
 
 from crimecast.data.exceptional import ExceptionalPeriod, calendar_of, exceptional_mask, settled_in
 from crimecast.data.frequency import Frequency
+from crimecast.data.series import recorded_words
 from crimecast.defaults import (BASELINES, DEFAULT_HORIZON, DEFAULT_MODEL,  # noqa: F401
                                 DEFAULT_PATHS, DEFAULT_SEED, MAX_HORIZON, MODEL_NAMES)  # DEFAULT_* and BASELINES are re-exported for older imports
 from crimecast.errors import ModelError, NotFittedError
@@ -138,8 +139,7 @@ def step_note(step, *, frequency: Frequency, filled: bool = False) -> str:
 def short_note(periods: int, *, frequency: Frequency, filled: int = 0) -> str:
     """The note on a series too short for a seasonal model, forecast at its recent level; ``filled``: how many of its
     ``periods`` were missing from the data and filled in, so the note says how many are recorded."""
-    recorded = (f", of which {frequency.count_of(periods - filled)} recorded and {filled} missing and filled in"
-                if filled else "")
+    recorded = recorded_words(periods, filled, frequency)
     return (f"only {frequency.count_of(periods)} of data (fewer than {min_periods_to_model(frequency)}){recorded}: "
             "forecast is the recent average level with no seasonality or trend. Add more history for a seasonal model.")
 

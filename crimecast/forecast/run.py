@@ -16,11 +16,11 @@ from crimecast.data.exceptional import ExceptionalPeriod, settled_in
 from crimecast.data.frequency import Frequency, frequency_of
 from crimecast.data.known_changes import KnownChange, check_known_changes
 from crimecast.data.series import (ALL, FORCE_AREA, TOTAL_CATEGORY, Selection, default_area, filled_among,
-                                   filled_periods, resolve_area, resolve_category, season_references, select_keys,
+                                   filled_periods, recorded_words, resolve_area, resolve_category, season_references, select_keys,
                                    selection, series_of, whole_title)
 from crimecast.errors import CrimecastError, DataError, UsageError
 from crimecast.forecast.backtest import (BACKTEST_MODELS, BACKTEST_WINDOWS, backtest_need, backtest_origins,
-                                         backtest_series, lost_to_baseline, recorded_words, summarise)
+                                         backtest_series, lost_to_baseline, summarise)
 from crimecast.forecast.calibrate import FitCache
 from crimecast.forecast.compared import compared_note
 from crimecast.forecast.cores import series_frequency
