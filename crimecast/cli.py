@@ -433,7 +433,6 @@ def run_command(ctx, category, area, jobs, as_json, spec_options, horizon, out_d
         reports, notes, failures = run.reports, run.notes, run.failures
         if save_name is not None:
             _show(render.save_text(data.keep(run), name=save_name, failures=failures))
-        _show(render.run_notes_text(notes))
         summary = render.run_summary(reports, failures=failures)
         with staged_output(out_dir) as stage, _progress(0 if no_chart else len(reports), "Drawing charts") as progress:
             written = render.write_run_files(reports, stage.dir, counts=counts, data_label=_data_label(counts),
@@ -445,7 +444,7 @@ def run_command(ctx, category, area, jobs, as_json, spec_options, horizon, out_d
                                    batch_notes=run.batch_notes))
     else:
         _show(render.run_text(reports, summary=summary, data_label=_data_label(counts), folder=out_dir, files=written,
-                              batch_notes=run.batch_notes, off=spec.switched_off))
+                              notes=notes, batch_notes=run.batch_notes, off=spec.switched_off))
     _show(render.removed_text(stage.removed))
     if failures:
         _show(render.failures_text(failures, what="forecast", debug=ctx.find_root().params.get("debug", False)))

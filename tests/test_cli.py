@@ -1059,3 +1059,29 @@ def test_the_cli_has_no_thin_wrappers_of_library_functions():
         if params and passed == params and len(call.args) + len(call.keywords) == len(params):
             wrappers.append(f"{function.name} -> {call.func.id}")
     assert not wrappers, wrappers
+
+
+# ---------------------------------------------------------------- notes: the same stream for every command
+
+QUICK = ["--model", "seasonal-naive", "--paths", "100", "--jobs", "1"]
+
+
+@pytest.mark.parametrize("args", [
+    ["run", "burglary", *QUICK, "--horizon", "3", "--no-backtest", "--no-chart"],
+    ["backtest", "burglary", *QUICK, "--models", "seasonal-naive,ets", "--windows", "1"],
+    ["spc", "burglary", "--no-chart"],
+    ["spc", "burglary", "--area", "birmingham,coventry", "--no-chart"],
+    ["milestones", "burglary", *QUICK, "--no-chart"],
+    ["milestones", "burglary", "--area", "birmingham,coventry", *QUICK, "--no-chart"],
+], ids=["run", "backtest", "spc", "spc-areas", "milestones", "milestones-areas"])
+def test_a_category_read_as_another_is_said_once_on_stdout_by_every_command(args, tmp_path):
+    """A newcomer found the note on stderr (run), on stdout (backtest, milestones --area all) or not at all
+    (milestones for one series): every command now says it as most did, among its own notes on stdout."""
+    out = [] if args[0] == "backtest" else ["--out", str(tmp_path)]
+    result = invoke(*args, *out)
+    assert result.exit_code == 0, result.output
+    said = "Note: 'burglary' is read as burglary-dwelling."
+    assert result.stdout.count(said) == 1 and said not in result.stderr, (result.stdout, result.stderr)
+    as_json = invoke(*args, *out, "--json")
+    assert said not in as_json.stderr
+    assert said[len("Note: "):] in json.loads(as_json.stdout)["notes"]

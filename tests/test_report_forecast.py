@@ -100,8 +100,9 @@ def test_save_messages_say_where_or_why_not_on_stderr():
     [refused] = render.save_text(None, name="wm-2014", failures=[SeriesFailure("a", "b", "c")])
     assert refused.style == "error" and refused.err and refused.text.startswith("Not saved as 'wm-2014'")
     assert render.save_text(None, name="wm-2014", failures=[]) == []
-    [note] = render.run_notes_text(["areas are districts"])
-    assert (note.text, note.style, note.err) == ("Note: areas are districts", "note", True)
+    [note] = render.run_text([], summary=None, data_label="x", folder=Path("out"), files=[],
+                             notes=["areas are districts"])  # on stdout, first, as backtest's and spc's
+    assert (note.text, note.style, note.err) == ("Note: areas are districts", "note", False)
     [removed] = render.removed_text([Path("out/x.csv")])
     assert removed.err and removed.text.startswith("Removed out/x.csv: ")
 

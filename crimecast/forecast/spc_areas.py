@@ -20,6 +20,7 @@ class AreasProcessReport:
     category: str
     reports: list[ProcessReport]
     failures: list[tuple[str, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # a category read as another, as one area's chart says it
 
     def rows(self) -> pd.DataFrame:
         """One row per area: the current period's average and limits, whether it is stable, its signals and steps."""
@@ -92,7 +93,7 @@ def run_spc_areas(counts: pd.DataFrame, *, category: str, area: str, jobs: int =
     DataError
         For an unknown category or area, or when no area could be charted.
     """
-    slug, _ = resolve_category(counts, category)
+    slug, note = resolve_category(counts, category)
     areas = _areas_of(counts, slug, area)
     if not areas:
         raise DataError(f"no series of {slug} in the areas named ({area}); see `forecast list`.")
@@ -102,4 +103,4 @@ def run_spc_areas(counts: pd.DataFrame, *, category: str, area: str, jobs: int =
     failures = [o for o in outcomes if not isinstance(o, ProcessReport)]
     if not reports:
         raise DataError("no area could be charted: " + "; ".join(f"{a}: {reason}" for a, reason in failures))
-    return AreasProcessReport(category=slug, reports=reports, failures=failures)
+    return AreasProcessReport(category=slug, reports=reports, failures=failures, notes=[note] if note else [])

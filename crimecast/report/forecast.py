@@ -99,8 +99,8 @@ def spc_json(report: ProcessReport, *, files: list[Path]) -> dict:
 
 
 def spc_areas_json(report, *, rows, files: list[Path]) -> dict:
-    """``forecast spc CATEGORY --area all --json``: one record per area, the areas that failed, and the files."""
-    return {"category": report.category, "areas": serialise.records(rows),
+    """``forecast spc CATEGORY --area all --json``: one record per area, the areas that failed, notes and the files."""
+    return {"category": report.category, "areas": serialise.records(rows), "notes": list(report.notes),
             "failed": [{"area": a, "reason": r} for a, r in report.failures], "files": [str(p) for p in files]}
 
 
@@ -178,8 +178,10 @@ def run_summary(reports: list[SeriesReport], *, failures: list[SeriesFailure]) -
 
 
 def run_text(reports: list[SeriesReport], *, summary: pd.DataFrame | None, data_label: str, folder: Path,
-             files: list[Path], batch_notes: list[str] = (), off: Sequence[str] = ()) -> list[Line]:
-    """``forecast run``: one series in full, or a table of the series forecast; then the files written.
+             files: list[Path], notes: Sequence[str] = (), batch_notes: Sequence[str] = (),
+             off: Sequence[str] = ()) -> list[Line]:
+    """``forecast run``: the notes on the selection, one series in full or a table of the series forecast, then the
+    files written.
 
     Parameters
     ----------
@@ -191,13 +193,16 @@ def run_text(reports: list[SeriesReport], *, summary: pd.DataFrame | None, data_
         Where the counts come from.
     folder, files
         The output folder as the user gave it, and the files written there.
+    notes
+        ``RunReport.notes``, on the selection (a category read as another, what ``all`` left out): said first, on
+        stdout, as ``backtest`` and ``spc`` say theirs (``--json`` has them in its ``notes``).
     batch_notes
         ``RunReport.batch_notes``: said under a batch's table.
     off
         The defaults the forecasts went without (``ForecastSpec.switched_off``): named in one series' header, and
         in a line over a batch's table (which has no header when none is off).
     """
-    lines: list[Line] = []
+    lines = [note(f"Note: {text}") for text in notes]
     if summary is None and reports:
         lines += series_text(reports[0], data_label=data_label, off=off)
     elif reports:
@@ -225,11 +230,6 @@ def _summed_note(reports: list[SeriesReport]) -> list[Line]:
                  f"{max(r.summed_areas for r in summed)} areas' forecasts, path by path, so the areas add up to "
                  f"{'it' if one else 'them'}; {alone} without --area all forecasts the force from its own counts, which "
                  "gives a somewhat different figure. A backtest score on such a row is of the force's own counts.")]
-
-
-def run_notes_text(notes: list[str]) -> list[Line]:
-    """Notes about a run's selection, on stderr (shown before the result, whether text or JSON)."""
-    return [note(f"Note: {text}", err=True) for text in notes]
 
 
 def save_text(saved: SavedSummary | None, *, name: str, failures: list[SeriesFailure]) -> list[Line]:
@@ -425,11 +425,13 @@ SPC_AREA_HEADINGS = {"since": "period from", "last_step": "last step", "exceptio
 
 
 def spc_areas_text(report, *, rows: pd.DataFrame, folder: Path, files: list[Path]) -> list[Line]:
-    """``forecast spc CATEGORY --area all``: one row per area (the current period) and the files written."""
+    """``forecast spc CATEGORY --area all``: notes (first, as one area's chart has them), one row per area (the
+    current period) and the files written."""
     shown = rows.assign(**{c: rows[c].map(tables.count) for c in ("mean", "lower", "upper", "latest")})
     shown = shown.rename(columns=SPC_AREA_HEADINGS)  # the CSV keeps the column names
-    lines = [heading(f"\n{tables.display_name(report.category)}: XmR chart of each area (the current period)"),
-             plain(tables.text_table(shown, align_left=("area", "period from", "status", "signals", "last step")))]
+    lines = [note(f"Note: {text}") for text in report.notes]
+    lines += [heading(f"\n{tables.display_name(report.category)}: XmR chart of each area (the current period)"),
+              plain(tables.text_table(shown, align_left=("area", "period from", "status", "signals", "last step")))]
     if files:
         charts = " and one chart per area" if any(path.suffix == ".png" for path in files) else ""  # not --no-chart
         lines.append(plain(f"\nWrote {counted(len(files), 'file')} to {folder}/ ({files[0].name}{charts})."))
@@ -442,6 +444,6 @@ def spc_areas_failures_text(report) -> list[Line]:
 
 
 __all__ = ["backtest_json", "backtest_text", "dropped_json", "dropped_text", "failures_text", "output_names", "removed_text", "run_json",
-           "run_notes_text", "run_summary", "run_text", "save_text", "saved_json", "saved_text", "series_text", "spc_areas_failures_text",
+           "run_summary", "run_text", "save_text", "saved_json", "saved_text", "series_text", "spc_areas_failures_text",
            "spc_areas_json", "spc_areas_text", "spc_json", "spc_text", "stale_names", "write_run_files",
            "write_spc_areas_files", "write_spc_files"]

@@ -75,6 +75,12 @@ def _resolve_milestone(counts: pd.DataFrame, milestone: Milestone, where: str, *
     return category, area
 
 
+def _read_as_notes(counts: pd.DataFrame, plan: Plan) -> list[str]:
+    """A category the milestones name by another name (``burglary``: burglary-dwelling), said once however many
+    name it, as every command says it (``--area all`` names the categories by their slugs: its selection said it)."""
+    return list(dict.fromkeys(note for m in plan.milestones if (note := resolve_category(counts, m.category)[1])))
+
+
 def check_milestones(counts: pd.DataFrame, plan: Plan, *, spec: ForecastSpec | None = None) -> None:
     """Refuse a plan whose count milestones name a category or area the data does not hold (or a series left out for
     gaps), as :func:`assess_milestones` would, naming the milestone; with ``spec``, also an as-of month (``--as-of``,
@@ -595,7 +601,8 @@ def assess_milestones(counts: pd.DataFrame, plan: Plan, *, spec: ForecastSpec | 
     data = {k: counts.attrs.get(k) for k in ("source", "illustrative", "notice")}
     report = MilestoneReport(plan=plan, as_of=as_of, base=base, assessments=assessments,
                              scenario_name=scenario.name if scenario else None,
-                             notes=list(plan.notes) + partly_forecast_note(assessments) + filled_note(assessments, counts)
+                             notes=list(plan.notes) + _read_as_notes(counts, plan) + partly_forecast_note(assessments)
+                             + filled_note(assessments, counts)
                              + list(baseline.notes) + compared_without_note(assessments), data=data,
                              drivers=resolved.drivers if resolved is not None else ())
     report = with_rate_milestones(report, full_plan, counts, rates=rates)
