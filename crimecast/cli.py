@@ -207,12 +207,12 @@ def _data_label(counts: pd.DataFrame) -> str:
 
 
 def _say_provenance(counts: pd.DataFrame, *, area: str | None = None, category: str | None = None) -> None:
-    """The illustrative notice and the data's notes (on gaps: of the series the command reads, ``category`` in
-    ``area``, alone: ``crimecast.data.sources.notes_for``)."""
-    from crimecast.data.sources import notes_for
+    """The illustrative notice (a rate series' own for one: ``crimecast.data.sources.notice_for``) and the data's
+    notes (on gaps: of the series the command reads, ``category`` in ``area``, alone: ``notes_for``)."""
+    from crimecast.data.sources import notes_for, notice_for
 
     if counts.attrs.get("illustrative"):
-        click.secho(counts.attrs["notice"], fg="yellow", err=True)
+        click.secho(notice_for(counts, category=category), fg="yellow", err=True)
     for note in notes_for(counts, area=area, category=category):
         click.echo(f"Note: {note}", err=True)
 

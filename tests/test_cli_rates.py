@@ -245,3 +245,15 @@ def test_a_command_on_counts_given_a_dataset_of_rates_only_says_so_and_what_read
         assert result.exit_code == 1, result.output
         assert "sat holds rate series only" in result.output and "`forecast run RATE --dataset sat`" in result.output
         assert "Known categories:  (" not in result.output
+
+
+def test_the_illustrative_notice_over_a_rate_series_speaks_of_rates_not_counts(tmp_path):
+    """The embedded data's notice said "synthetic counts" over satisfaction rates; the counts' notice is unchanged."""
+    for args in (["run", "satisfaction-crime", "--no-backtest"], ["spc", "satisfaction-asb"]):
+        result = invoke(*args, "--no-chart", "--out", str(tmp_path))
+        assert result.exit_code == 0, result.output
+        assert "ILLUSTRATIVE DATA: synthetic satisfaction rates" in result.stderr and "counts" not in result.stderr
+        assert result.stderr.count("ILLUSTRATIVE") == 1
+    assert "synthetic satisfaction rates" in embedded_rates("west-midlands").attrs["notice"]  # its charts and JSON
+    counts = invoke("spc", "robbery", "--no-chart", "--out", str(tmp_path))
+    assert "ILLUSTRATIVE DATA: synthetic counts" in counts.stderr

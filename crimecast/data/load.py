@@ -361,10 +361,15 @@ def import_csv(path: str | Path, *, columns: ColumnMap | None = None, sum_duplic
                         files=[SourceFile(str(path), sha256_of(path), rows=len(tidy))], notes=notes + map_notes + area_notes)
 
 
-def embedded_notice() -> str:
-    """The notice every command gives on the embedded datasets (counts and rates alike): they are illustrative.
+def embedded_notice(*, rates: bool = False) -> str:
+    """The notice every command gives on the embedded datasets: they are illustrative.
 
     Read from the assumptions file all of them are generated from.
+
+    Parameters
+    ----------
+    rates
+        The notice over the embedded rate series (satisfaction rates, not counts of crime).
 
     Returns
     -------
@@ -372,7 +377,7 @@ def embedded_notice() -> str:
         The notice, as the datasets' ``attrs["notice"]`` hold it.
     """
     text = resources.files("crimecast.data").joinpath("demo", "west-midlands.toml").read_text(encoding="utf-8")
-    return tomllib.loads(text)["dataset"]["notice"]
+    return tomllib.loads(text)["dataset"]["rates_notice" if rates else "notice"]
 
 
 def counts_from(data: ImportedData | StoredDataset, *, source: str, fill_missing: FillMissing = DEFAULT_FILL,

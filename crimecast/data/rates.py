@@ -286,7 +286,7 @@ def embedded_rates(name: str) -> pd.DataFrame | None:
     frame = pd.read_csv(io.StringIO(text), dtype={"month": str})
     frame["month"] = pd.to_datetime(frame["month"] + "-01")
     rates = with_force(validate_rates(frame, source=f"{name} (embedded satisfaction)"))
-    rates.attrs.update(source=name, illustrative=True, notice=embedded_notice(), words=SATISFACTION)
+    rates.attrs.update(source=name, illustrative=True, notice=embedded_notice(rates=True), words=SATISFACTION)
     return rates
 
 

@@ -24,7 +24,7 @@ from crimecast.data.series import (ALL, FORCE_AREA, TOTAL_CATEGORY, SharedRefere
                                    resolve_area, resolve_category, season_references, with_totals)
 from crimecast.data.rates import is_rate, rates_for
 from crimecast.data.shared import FrozenDict, FrozenList
-from crimecast.data.slugs import did_you_mean
+from crimecast.data.slugs import did_you_mean, slugify
 from crimecast.data.store import dataset_names, read_dataset, store_path
 from crimecast.errors import DataError, UsageError
 
@@ -357,6 +357,16 @@ def restrict_to(counts: pd.DataFrame, area: str) -> pd.DataFrame:
                     "season_references": SharedReferences(season_references(counts)),  # the sum over every force
                     "taken_from": counts.attrs.get("taken_from") or TakenFrom(counts)}  # the data read (data_read)
     return chosen
+
+
+def notice_for(counts: pd.DataFrame, *, category: str | None = None) -> str:
+    """The illustrative notice (``""`` for real data) of what a command reading ``category`` reports on: a rate
+    series' own when ``category`` names one (the embedded satisfaction rates are not counts), else the counts'."""
+    notice = counts.attrs.get("notice", "")
+    if not counts.attrs.get("illustrative") or category is None or slugify(category) in set(counts["category"]):
+        return notice
+    rates = rates_for(counts)
+    return (rates.attrs.get("notice") or notice) if is_rate(rates, category) else notice
 
 
 def notes_for(counts: pd.DataFrame, *, area: str | None, category: str | None = None) -> list[str]:
