@@ -190,6 +190,31 @@ def test_a_mistyped_police_uk_crime_type_is_named_by_row_rather_than_made_a_cate
     assert "burglary-typo" in set(load_counts(path, category_map=mapped)["category"])  # mapped on purpose: kept
 
 
+def test_a_mistyped_crime_type_is_named_before_a_duplicate_row(write_csv):
+    """A file with both: the duplicate row (which names its area by its stored key) was said first, though the
+    misspelt row is what a user corrects first (read as it stands it changes how every category is mapped)."""
+    rows = "".join(f"2020-0{m},Merseyside Police,{t},{n}\n" for m in (1, 2, 3)
+                   for t, n in (("Anti-social behaviour", 50), ("Burglary", 10), ("Robbery", 5)))
+    path = write_csv("month,force,crime_type,count\n" + rows.replace("2020-02,Merseyside Police,Burglary",
+                                                                     "2020-02,Merseyside Police,Burglery")
+                     + "2020-03,Merseyside Police,Robbery,6\n")
+    with pytest.raises(DataError, match="row 6, column crime_type: 'Burglery' is not a police.uk crime type"):
+        load_counts(path)
+
+
+def test_an_import_reads_its_category_map_once(write_csv, monkeypatch):
+    """Without --sum-duplicates the map file was read twice: for the duplicate check, then for the import."""
+    import crimecast.data.load as load_module
+
+    reads, read = [], load_module.read_map_file
+    monkeypatch.setattr(load_module, "read_map_file", lambda path: reads.append(path) or read(path))
+    path = write_csv("month,area,category,count\n2020-01,north,Burglary - residential,10\n2020-02,north,"
+                     "Burglary - residential,11\n")
+    mapping = write_csv("source,category\nBurglary - residential,residential-burglary\n", name="map.csv")
+    assert set(load_counts(path, category_map=mapping)["category"]) == {"residential-burglary"}
+    assert len(reads) == 1
+
+
 @pytest.mark.parametrize("text, message", [
     ("", "the file is empty"),
     ("month,count\n", "header but no rows"),

@@ -110,11 +110,10 @@ def _melt_wide(frame: pd.DataFrame, id_cols: list[str], *, source: str) -> pd.Da
     return long
 
 
-def _tidy_from_csv(path: Path, columns: ColumnMap, *, sum_duplicates: bool, areas: str | None = None,
-                   category_map: str | Path | None = None) -> tuple[pd.DataFrame, str | None, list[str]]:
-    """The file as ``month, area, category, count`` (source category names kept), its area column and notes;
-    ``areas`` and ``category_map`` as :func:`import_csv` takes them (a duplicate row's area and category are named
-    by the keys they are stored under)."""
+def _tidy_from_csv(path: Path, columns: ColumnMap) -> tuple[pd.DataFrame, str | None, list[str], pd.DataFrame, list[str]]:
+    """The file as ``month, area, category, count`` (source category names kept), its area column and notes; then
+    what :func:`_check_duplicate_key` names a second row by: the file as read (one row per file row, before a wide
+    file is melted) and the columns read as a row's key."""
     source = str(path)
     frame = _read_csv(path)
     as_read = frame  # one row per file row, before a wide file is melted
@@ -161,15 +160,7 @@ def _tidy_from_csv(path: Path, columns: ColumnMap, *, sum_duplicates: bool, area
         tidy, notes = _without_blank_areas(tidy, frame[area_col], area_col, source=source, notes=notes)
     tidy["count"] = clean_counts(tidy, source, column=tidy["_column"])
     tidy = tidy.drop(columns="_column")
-    if not sum_duplicates:
-        relation = _areas_relation(tidy, area_col, areas, source=source)[0]
-        keyed = keyed_as_forces(area_col, tidy["area"], peers=relation == "peers")  # as import_csv keys them
-        names = sorted(tidy["category"].unique())
-        stored = _category_map(names, category_map, source=source)[0].set_index("source_name")["category"]
-        _check_duplicate_key(tidy, as_read, [c for c in (area_col, category_col, minor_col) if c], source=source,
-                             area_key=force_slug if keyed else str, stored=stored.to_dict(),
-                             mapped_by=_mapped_by(names, category_map))
-    return tidy, area_col, notes
+    return tidy, area_col, notes, as_read, [c for c in (area_col, category_col, minor_col) if c]
 
 
 def _without_blank_areas(tidy: pd.DataFrame, areas: pd.Series, area_col: str, *, source: str,
@@ -333,21 +324,28 @@ def import_csv(path: str | Path, *, columns: ColumnMap | None = None, sum_duplic
     """
     path = Path(path)
     columns = columns or ColumnMap()
-    tidy, area_col, notes = _tidy_from_csv(path, columns, sum_duplicates=sum_duplicates, areas=areas,
-                                           category_map=category_map)
+    source = str(path)
+    tidy, area_col, notes, as_read, read = _tidy_from_csv(path, columns)
     area_names = tidy.attrs.get("area_names", {})
-    if not category_map:
-        _refuse_near_miss(tidy, source=str(path))
-    categories, map_notes = _category_map(sorted(tidy["category"].unique()), category_map, source=str(path))
-    tidy["category"] = tidy["category"].map(categories.set_index("source_name")["category"])
+    if not category_map:  # a misspelt row first: read as it stands it changes how every category is mapped
+        _refuse_near_miss(tidy, source=source)
+    names = sorted(tidy["category"].unique())
+    categories, map_notes = _category_map(names, category_map, source=source)  # a map file read once
+    stored = categories.set_index("source_name")["category"]
+    relation, area_notes = _areas_relation(tidy, area_col, areas, source=source)  # summing keeps the areas
+    keyed = keyed_as_forces(area_col, tidy["area"], peers=relation == "peers")
+    if not sum_duplicates:  # a second row named by the keys it would be stored under
+        _check_duplicate_key(tidy, as_read, read, source=source,
+                             area_key=force_slug if keyed else str, stored=stored.to_dict(),
+                             mapped_by=_mapped_by(names, category_map))
+    tidy["category"] = tidy["category"].map(stored)
     if columns.minor_col:
         tidy, categories = _with_minor_level(tidy, categories)
     tidy = tidy.drop(columns="minor")
     if sum_duplicates:
         tidy = tidy.groupby(["month", "area", "category"], as_index=False).agg(count=("count", "sum"), **{ROW: (ROW, "min")})
-    relation, area_notes = _areas_relation(tidy, area_col, areas, source=str(path))
     force_column = is_force_column(area_col)
-    if keyed_as_forces(area_col, tidy["area"], peers=relation == "peers"):  # forces, named as police.uk's files name them
+    if keyed:  # forces, named as police.uk's files name them
         tidy["area"] = tidy["area"].map(force_slug)
         area_names = {force_slug(slug): name for slug, name in area_names.items()}
     whole = SINGLE_AREA if relation == "parts" else None
