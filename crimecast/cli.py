@@ -83,7 +83,7 @@ def no_chart_option(what: str = "the PNG charts"):
 
 
 json_option = click.option("--json", "as_json", is_flag=True,
-                           help="Print JSON on stdout instead of text (notes and progress go to stderr).")
+                           help="Print JSON on stdout instead of text (notes in its notes key or on stderr; progress on stderr).")
 """``--json``, declared once for every command that offers it."""
 
 
