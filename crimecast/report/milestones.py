@@ -180,7 +180,9 @@ def assurance_sentences(report: MilestoneReport) -> list[str]:
                 f"{probability(a.baseline.probability.p, n)} ({_monte_carlo(a.baseline.probability)}): {a.baseline.verdict}. "
                 f"Expected {_expected_change(a)}")
         met = targets_met(a)
-        if met:
+        if met and met[0.5] == _expected_change(a):  # the expected change is the median's: say it once
+            line += f", the target that is a coin toss; {met[0.7]} is met 7 times in 10."
+        elif met:
             line += f"; a target of {met[0.5]} is a coin toss, {met[0.7]} is met 7 times in 10."
         else:
             line += "."
