@@ -676,6 +676,17 @@ def test_optimise_csf_json_with_budget_and_objective(csf_file, tmp_path):
     assert sum(r["optimal"] for r in payload["allocation"]) <= 7319000 + 1e-6
 
 
+def test_optimise_csf_says_a_category_read_as_another_as_every_command_does(csf_file, tmp_path, unpriced_fund):
+    """outcome.categories: [burglary, ...] was read as burglary-dwelling without a word, on stdout or in --json."""
+    fund = csf_file(**QUICK_FUND, **{"outcome.categories": ["burglary", "robbery"]})
+    said = "Note: 'burglary' is read as burglary-dwelling."
+    result = invoke("optimise", "csf", "--assumptions", str(fund), "--out", str(tmp_path), "--no-chart")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.count(said) == 1 and said not in result.stderr
+    as_json = invoke("optimise", "csf", "--assumptions", str(fund), "--out", str(tmp_path), "--no-chart", "--json")
+    assert json.loads(as_json.stdout)["notes"].count(said[len("Note: "):]) == 1
+
+
 def test_optimise_csf_says_what_a_fund_beyond_the_limits_leaves_unspent(csf_file, tmp_path, unpriced_fund):
     """A fund above the sum of the recipients' ceilings: the money left over, and that last year's split spent less."""
     result = invoke("optimise", "csf", "--assumptions", str(csf_file(**QUICK_FUND)), "--budget", "9000000",

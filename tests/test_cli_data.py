@@ -500,6 +500,8 @@ def test_data_imported_from_the_shipped_examples_stays_illustrative(tmp_path, mo
     assert rates.exit_code == 0 and notice in rates.output
     p_chart = invoke("spc", "satisfaction", "--dataset", "sat")
     assert p_chart.exit_code == 0 and notice in p_chart.output
+    for said in (rates.output, p_chart.output):  # rates are worded as rates: was "not real recorded crime"
+        assert "not real survey results" in said and "not real recorded crime" not in said
     assert "my-force (illustrative)" in invoke("data", "list").output
     assert notice in invoke("data", "show", "sat").output
     assert json.loads(invoke("data", "show", "my-force", "--json").stdout)["illustrative"]

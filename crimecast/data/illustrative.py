@@ -2,7 +2,8 @@
 
 crimecast ships synthetic example files (``forecast example NAME``) and the
 embedded datasets. Once imported into the store they are still not real
-recorded crime, and every command that reports on them must say so. An import
+recorded crime (the rates example: not real survey results), and every
+command that reports on them must say so. An import
 is illustrative when one of its files is a shipped example or embedded file
 byte for byte (a zip archive's street files included), or when a force or area
 name carries the examples' marker ``(illustrative)``.
@@ -19,6 +20,8 @@ from pathlib import Path
 MARKER = "(illustrative)"
 NOTICE = ("ILLUSTRATIVE DATA: from crimecast's shipped example files (synthetic, made from the embedded "
           "illustrative data), not real recorded crime.")  # read with --data or imported into the store: true of both
+RATES_NOTICE = ("ILLUSTRATIVE DATA: from crimecast's shipped example files (synthetic rates, made from the embedded "
+                "illustrative data), not real survey results.")  # a rates import (numerator / denominator): not crime
 _FOLDERS = (Path(__file__).parent / "examples", Path(__file__).parent / "demo")
 
 
@@ -37,8 +40,23 @@ def shipped_hashes() -> frozenset[str]:
     return frozenset(hashes)
 
 
-def illustrative_notice(sha256s: Iterable[str], names: Iterable[object] = ()) -> str | None:
+def illustrative_notice(sha256s: Iterable[str], names: Iterable[object] = (), *, rates: bool = False) -> str | None:
     """The notice to store with an import of files with these SHA-256s and force/area ``names``, or ``None`` if real.
+
+    Parameters
+    ----------
+    sha256s
+        The SHA-256 of each file imported (a zip archive's members too).
+    names
+        The force and area names the files give.
+    rates
+        An import of rates (numerator / denominator, such as the shipped ``satisfaction.csv``): its notice says
+        they are not real survey results, not that they are not real recorded crime.
+
+    Returns
+    -------
+    str or None
+        :data:`NOTICE` (:data:`RATES_NOTICE` for rates), or ``None`` for real data.
 
     Examples
     --------
@@ -47,8 +65,9 @@ def illustrative_notice(sha256s: Iterable[str], names: Iterable[object] = ()) ->
     >>> illustrative_notice(["0" * 64], ["Merseyside Police"]) is None
     True
     """
+    notice = RATES_NOTICE if rates else NOTICE
     if set(sha256s) & shipped_hashes():
-        return NOTICE
+        return notice
     if any(isinstance(n, str) and (MARKER in n.lower() or n.endswith("-illustrative")) for n in names):
-        return NOTICE
+        return notice
     return None

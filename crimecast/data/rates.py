@@ -400,5 +400,5 @@ def import_rates(path: str | Path, *, name: str, columns: RateColumns, store: st
 
     check_name(name)
     rates = import_rates_csv(path, columns=columns, areas=areas)
-    notice = illustrative_notice([sha256_of(Path(path))], rates["area"].unique())
+    notice = illustrative_notice([sha256_of(Path(path))], rates["area"].unique(), rates=True)
     return save_rates(rates, name=name, path=Path(path), store=store, replace=replace, illustrative=notice)

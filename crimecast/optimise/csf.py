@@ -69,14 +69,17 @@ def districts_left_out(counts: pd.DataFrame, areas: dict[str, str]) -> tuple[str
     return tuple(sorted(set(counts["area"]) - funded - {whole}))
 
 
-def _categories(counts: pd.DataFrame, assumptions: CsfAssumptions, source: str) -> list[str]:
-    out = []
+def _categories(counts: pd.DataFrame, assumptions: CsfAssumptions, source: str) -> tuple[list[str], list[str]]:
+    """The outcome categories as the data names them, and the notes on any read as another (``burglary``: once)."""
+    out, notes = [], []
     for index, name in enumerate(assumptions.outcome.categories):
         try:
-            out.append(resolve_category(counts, name)[0])
+            slug, note = resolve_category(counts, name)
         except DataError as error:
             raise FundFileError(f"{source}: outcome.categories[{index}]: {error}") from None
-    return out
+        out.append(slug)
+        notes.append(note)
+    return out, list(dict.fromkeys(note for note in notes if note))
 
 
 def fund_year_start(as_of: pd.Timestamp, frequency: Frequency) -> int:
@@ -101,7 +104,8 @@ def baseline_crime(counts: pd.DataFrame, assumptions: CsfAssumptions, *, source:
     Returns
     -------
     (table, financial_year, notes)
-        ``recipient, area, category, expected``.
+        ``recipient, area, category, expected``; the notes say first which outcome category is read as another
+        (``'burglary' is read as burglary-dwelling.``), as every command does.
     """
     settings = assumptions.forecast
     frequency = frequency_of(counts)
@@ -113,7 +117,7 @@ def baseline_crime(counts: pd.DataFrame, assumptions: CsfAssumptions, *, source:
     start = fund_year_start(as_of, frequency)
     horizon = len(frequency.between(frequency.next(as_of), financial_year_periods(start, frequency)[-1]))
     areas = _resolved_areas(counts, assumptions, source)
-    categories = _categories(counts, assumptions, source)
+    categories, alias_notes = _categories(counts, assumptions, source)
     needs = [(category, area) for area in dict.fromkeys(areas.values()) for category in categories]
     resolved = None
     if scenario is not None:
@@ -135,7 +139,7 @@ def baseline_crime(counts: pd.DataFrame, assumptions: CsfAssumptions, *, source:
             result = series_result(paths, counts, category, area, as_of=as_of, model=baseline.spec.model)
             rows.append({"recipient": key, "area": area, "category": category,
                          "expected": float(result.year_total_paths(start).mean())})
-    return pd.DataFrame(rows), financial_year_label(start), baseline.notes
+    return pd.DataFrame(rows), financial_year_label(start), [*alias_notes, *baseline.notes]
 
 
 # ---------------------------------------------------------------- curves and the spec
