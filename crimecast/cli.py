@@ -206,13 +206,16 @@ def _data_label(counts: pd.DataFrame) -> str:
     return f"{source} (illustrative)" if counts.attrs.get("illustrative") else source
 
 
-def _say_provenance(counts: pd.DataFrame, *, area: str | None = None, category: str | None = None) -> None:
-    """The illustrative notice (a rate series' own for one: ``crimecast.data.sources.notice_for``) and the data's
-    notes (on gaps: of the series the command reads, ``category`` in ``area``, alone: ``notes_for``)."""
-    from crimecast.data.sources import notes_for, notice_for
+def _say_provenance(counts: pd.DataFrame, *, area: str | None = None, category: str | None = None,
+                    categories: list[str] | None = None) -> None:
+    """The illustrative notice (a rate series' own for one: ``crimecast.data.sources.notice_for``; over counts and
+    rates both, one covering both: ``notice_over`` of ``categories``, a plan's) and the data's notes (on gaps: of
+    the series the command reads, ``category`` in ``area``, alone: ``notes_for``)."""
+    from crimecast.data.sources import notes_for, notice_for, notice_over
 
     if counts.attrs.get("illustrative"):
-        click.secho(notice_for(counts, category=category), fg="yellow", err=True)
+        notice = notice_for(counts, category=category) if categories is None else notice_over(counts, categories)
+        click.secho(notice, fg="yellow", err=True)
     for note in notes_for(counts, area=area, category=category):
         click.echo(f"Note: {note}", err=True)
 
@@ -1225,6 +1228,7 @@ def milestones_command(category, target, count_target, direction, area, plan_fil
     from crimecast.report import milestones as render
     from crimecast.report.charts import milestone_chart, save_figure
     from crimecast.report.rates import rate_milestone_chart
+    from crimecast.data.sources import notice_for
     from crimecast.scenarios.assess import assess_milestones, check_milestones, milestone_spec
     from crimecast.scenarios.plan import open_plan_counts
     from crimecast.scenarios.rate_assess import count_part
@@ -1246,7 +1250,7 @@ def milestones_command(category, target, count_target, direction, area, plan_fil
     # a milestone on what the data does not hold, or an as-of month (--as-of, the plan's as_of:) it cannot serve:
     # the error alone, before any note
     check_milestones(counts, plan, spec=spec)
-    _say_provenance(counts, area=data.noted, category=category)
+    _say_provenance(counts, area=data.noted, category=category, categories=[m.category for m in plan.milestones])
     with _forecasting(quiet=as_json) as progress:
         report = assess_milestones(counts, plan, spec=spec, scenario=scenario,
                                    saved=_saved(saved_name, counts, data_source.store),
@@ -1258,7 +1262,7 @@ def milestones_command(category, target, count_target, direction, area, plan_fil
         if not no_chart:
             for index, assessment in enumerate(report.assessments):
                 chart = rate_milestone_chart if assessment.unit == "rate" else milestone_chart
-                fig = chart(assessment, as_of=report.as_of, notice=counts.attrs.get("notice", ""))
+                fig = chart(assessment, as_of=report.as_of, notice=notice_for(counts, category=assessment.category))
                 written.append(save_figure(fig, staged / render.chart_name(index, assessment)))
         stage.publish()
     folder = render.output_dir(out_dir, report)
@@ -1519,7 +1523,8 @@ def report_command(plan_file, as_of, scenario_file, csf_file, fleet_file, out_di
                       + ("; the fund forecasts with its own file's model and seed" if csf_file else ""),
                       instead="forecast afresh without --forecast")
     check_milestones(counts, plan)  # a milestone on what the data does not hold: its error alone, before any note
-    _say_provenance(counts, area=data.noted)  # the gaps of the areas its milestones name, not other forces'
+    _say_provenance(counts, area=data.noted,  # the gaps of the areas its milestones name, not other forces'
+                    categories=[m.category for m in plan.milestones])  # the notice over its counts and rates
     if pack_counts.note:
         click.echo(f"Note: {pack_counts.note}", err=True)
     folder = out_dir

@@ -195,6 +195,25 @@ def test_milestones_plan_of_satisfaction_on_the_embedded_data(tmp_path):
     assert list(table["unit"]) == ["rate", "rate"] and (folder / "01_crime.png").exists()
 
 
+def test_a_plan_of_counts_and_rates_on_the_embedded_data_gives_a_notice_covering_both(tmp_path):
+    """The notice said only "synthetic counts ..., not real recorded crime" of a plan with satisfaction milestones too
+    (and of a plan of rates only)."""
+    from crimecast.data.load import embedded_notice
+
+    plan = tmp_path / "mixed.yaml"
+    rate = "  - {name: Crime, category: satisfaction-crime, rate: 88%}\n"
+    plan.write_text("year: 2013/14\nmilestones:\n  - {name: Burglary, category: burglary-dwelling, target: -8%}\n" + rate)
+    args = ("--model", "seasonal-naive", "--paths", "100", "--jobs", "1", "--no-chart", "--out", str(tmp_path))
+    result = CliRunner().invoke(cli, ["milestones", "--plan", str(plan), *args])
+    assert result.exit_code == 0, result.output
+    notice = result.stderr.splitlines()[0]
+    assert notice.startswith("ILLUSTRATIVE DATA: synthetic counts") and "not real recorded crime" in notice
+    assert "synthetic satisfaction rates" in notice and notice.endswith("not real survey results.")
+    plan.write_text("year: 2013/14\nmilestones:\n" + rate)
+    rates_only = CliRunner().invoke(cli, ["milestones", "--plan", str(plan), *args])
+    assert rates_only.exit_code == 0 and rates_only.stderr.splitlines()[0] == embedded_notice(rates=True)
+
+
 def test_rate_milestones_on_a_dataset_of_rates_name_their_model_and_check_a_scenario_as_counts_do(tmp_path):
     store = str(tmp_path / "s.duckdb")
     assert invoke("data", "import", "csv", str(_satisfaction_csv(tmp_path)), "--numerator-col", "satisfied",

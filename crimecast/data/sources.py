@@ -369,6 +369,28 @@ def notice_for(counts: pd.DataFrame, *, category: str | None = None) -> str:
     return (rates.attrs.get("notice") or notice) if is_rate(rates, category) else notice
 
 
+def notice_over(counts: pd.DataFrame, categories: list[str]) -> str:
+    """The illustrative notice (``""`` for real data) of a command reading every one of ``categories`` (a plan's
+    milestones): :func:`notice_for` of each, one notice covering both when counts and rates are read and their
+    notices differ (the embedded counts are not real recorded crime, its satisfaction rates not real survey results).
+
+    Examples
+    --------
+    >>> from crimecast.data.load import load_counts
+    >>> print(notice_over(load_counts("west-midlands"), ["burglary-dwelling", "satisfaction-crime"]))
+    ... # doctest: +NORMALIZE_WHITESPACE
+    ILLUSTRATIVE DATA: synthetic counts calibrated to published West Midlands Police 2013/14 figures, not real
+    recorded crime; synthetic satisfaction rates calibrated to published West Midlands Police 2013/14 figures, not
+    real survey results.
+    """
+    notices = list(dict.fromkeys(notice_for(counts, category=category) for category in categories))
+    if len(notices) < 2:
+        return notices[0] if notices else counts.attrs.get("notice", "")
+    first, *rest = (notice.strip().rstrip(".") for notice in notices if notice)
+    prefix = first.split(":", 1)[0] + ": " if ":" in first else ""
+    return "; ".join([first, *(n[len(prefix):] if prefix and n.startswith(prefix) else n for n in rest)]) + "."
+
+
 def notes_for(counts: pd.DataFrame, *, area: str | None, category: str | None = None) -> list[str]:
     """The data's notes (``attrs["notes"]``) for a command reading ``category`` in ``area`` (``--area``).
 
