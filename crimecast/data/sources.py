@@ -383,9 +383,16 @@ def notice_over(counts: pd.DataFrame, categories: list[str]) -> str:
     recorded crime; synthetic satisfaction rates calibrated to published West Midlands Police 2013/14 figures, not
     real survey results.
     """
-    notices = list(dict.fromkeys(notice_for(counts, category=category) for category in categories))
+    notice = counts.attrs.get("notice", "")
+    held = set(counts["category"])
+    if not counts.attrs.get("illustrative") or counts.attrs.get("kind") == "rates" or not categories or all(
+            slugify(category) in held for category in categories):  # rates only: its notice is its rates' own
+        return notice
+    rates = rates_for(counts)  # read once, however many milestones
+    read = [is_rate(rates, category) and slugify(category) not in held for category in categories]
+    notices = list(dict.fromkeys(((rates.attrs.get("notice") or notice) if rate else notice) for rate in read))
     if len(notices) < 2:
-        return notices[0] if notices else counts.attrs.get("notice", "")
+        return notices[0]
     first, *rest = (notice.strip().rstrip(".") for notice in notices if notice)
     prefix = first.split(":", 1)[0] + ": " if ":" in first else ""
     return "; ".join([first, *(n[len(prefix):] if prefix and n.startswith(prefix) else n for n in rest)]) + "."
