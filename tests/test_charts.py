@@ -164,6 +164,7 @@ def test_a_rate_milestone_chart_keeps_its_legend_off_the_points(satisfaction):
     fig = rate_milestone_chart(satisfaction, as_of=pd.Timestamp("2013-03-01"), notice=NOTICE)
     assert_laid_out(fig)
     assert_legend_below(fig)  # the year's first month sits low at the left, where the legend used to be
+    assert fig.axes[0].get_ylabel() == "satisfied, year to date"  # its ticks read 88%: the title does not repeat it
 
 
 def test_a_rate_milestone_chart_gives_p_meet_as_the_summary_does(satisfaction):
