@@ -164,6 +164,7 @@ def test_a_rate_milestone_chart_keeps_its_legend_off_the_points(satisfaction):
     fig = rate_milestone_chart(satisfaction, as_of=pd.Timestamp("2013-03-01"), notice=NOTICE)
     assert_laid_out(fig)
     assert_legend_below(fig)  # the year's first month sits low at the left, where the legend used to be
+    assert fig.axes[0].get_ylabel() == "satisfied, year to date"  # its ticks read 88%: the title does not repeat it
 
 
 def test_a_rate_milestone_chart_gives_p_meet_as_the_summary_does(satisfaction):
@@ -326,3 +327,25 @@ def test_a_step_label_too_long_for_the_plot_leaves_the_y_axis_the_right_way_up(l
                                   "April 2015")])
     low, high = ax.get_ylim()
     assert low == bottom and top <= high <= bottom + 2 * (top - bottom), (low, high)
+
+
+@pytest.mark.parametrize("budget", [7_319_000.0, 8_500_000.0, 9_500_000.0])
+def test_the_budget_curves_budget_label_stands_in_the_plot_clear_of_the_curves(budget):
+    """'this year's budget' stood above the plot, past its right edge for a budget at or beyond the sweep's end."""
+    from types import SimpleNamespace
+
+    from crimecast.report.charts import budget_curve_chart
+
+    budgets = np.arange(6.0, 8.51, 0.25) * 1e6
+    outcome = 9.4e6 + 0.55 * (budgets - 6e6)
+    curve = pd.DataFrame({"budget": budgets, "outcome": np.where(budgets < 6.5e6, np.nan, np.minimum(outcome, 1.03e7)),
+                          "no_change_limit_outcome": outcome})
+    result = SimpleNamespace(budget_curve=curve, spec=SimpleNamespace(budget=budget), year="2014/15",
+                             weights=SimpleNamespace(unit="£ social cost avoided"))
+    fig = budget_curve_chart(result, notice=NOTICE)
+    assert_step_labels_clear(fig)  # up its line, inside the plot, crossed by no curve
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    ax = fig.axes[0]
+    label, plot = _extent(ax.texts[0], renderer), ax.get_window_extent(renderer)
+    assert plot.x0 <= label.x0 and label.x1 <= plot.x1  # not past the plot's edge
+    assert not label.overlaps(_extent(ax.get_legend(), renderer))

@@ -40,7 +40,8 @@ def test_a_rates_words_are_its_files_columns_kept_with_the_dataset(tmp_path):
                  columns=RateColumns(numerator_col="dwelling", denominator_col="burglaries"))
     words = words_of(rate_series(with_force(read_rates("share", store=store)), category="share", area="force"))
     assert (words.ratio, words.axis, words.year_axis, words.unit) == (
-        "dwelling / burglaries", "% dwelling (of burglaries)", "% dwelling, year to date", "burglaries")
+        "dwelling / burglaries", "% dwelling (of burglaries)", "dwelling, year to date", "burglaries")
+    assert words.chart_axis == "dwelling (of burglaries)"  # a chart's ticks read 30%: its title does not repeat it
     assert (SATISFACTION.ratio, SATISFACTION.axis, SATISFACTION.unit) == (
         "satisfied / surveyed", "% satisfied (of those surveyed)", "surveys")
 

@@ -43,3 +43,21 @@ def test_the_funnel_plot_is_written_with_residents(counts, tmp_path, write_csv):
     (tmp_path / "no-chart").mkdir()
     assert [p.suffix for p in render.write_compare_files(comparison, tmp_path / "no-chart", data_label="x",
                                                          chart=False)] == [".csv"]
+
+
+def test_the_funnel_plots_caption_wraps_clear_of_the_axis_label(counts, write_csv):
+    """A long caption (approximate populations and a data notice): the funnel's own caption code kept too little room
+    under the plot for seven lines and ran into the x-axis label; it is now the charts' shared caption."""
+    from test_charts import assert_laid_out
+
+    population = load_population(write_csv("area,population,year,source\nbirmingham,1000000,2011,approximate\n"
+                                           "coventry,300000,2011,census\ndudley,310000,2011,census\n",
+                                           name="population.csv"))
+    comparison = compare_areas(counts, category="robbery", focus="birmingham", peers=["coventry", "dudley"],
+                               year="2012/13", population=population)
+    notice = ("ILLUSTRATIVE DATA: synthetic counts calibrated to published West Midlands Police 2013/14 figures, not "
+              "real recorded crime. ") * 6
+    fig = render.funnel_figure(comparison, notice=notice.strip())
+    assert_laid_out(fig)
+    caption = " ".join(" ".join(t.get_text() for t in fig.texts).split())
+    assert "rate. Some populations are approximate" in caption and ".." not in caption and caption.endswith("crime.")

@@ -32,6 +32,9 @@ def test_a_rate_forecast_as_lines_and_its_csv(rates, tmp_path):
     assert "Rolling 12 months to Mar 2014: 83.8%" in text and "Backtest" not in text
     assert lines[-1].text == "\nWrote 1 file to out/ (satisfaction-crime_force_forecast.csv)."  # no "e.g." for the only file
     assert not any(line.err for line in lines)
+    fig = render.rate_fan_chart(report)  # ticks read 85%: the axis title does not repeat the unit, the JSON's keeps it
+    assert fig.axes[0].get_ylabel() == "satisfied (of those surveyed)"
+    assert render.rate_run_json(report, data={}, rates={}, files=[])["words"]["axis"] == "% satisfied (of those surveyed)"
 
 
 def test_a_p_chart_as_lines_and_its_files(rates, tmp_path):
@@ -60,8 +63,8 @@ def test_the_p_chart_is_labelled_in_the_rates_own_words(rates):
     series = rate_series(rates, category="satisfaction-asb", area="force")
     share = series.copy()
     share.attrs["words"] = RateWords("dwelling", "burglaries")  # e.g. the share of burglaries in a dwelling
-    for data, label, caption in ((series, "% satisfied (of those surveyed)", "each month's surveys"),
-                                 (share, "% dwelling (of burglaries)", "each month's burglaries")):
+    for data, label, caption in ((series, "satisfied (of those surveyed)", "each month's surveys"),
+                                 (share, "dwelling (of burglaries)", "each month's burglaries")):
         fig = render.p_chart_figure(p_chart(data, start=data.index[-1] - pd.DateOffset(months=35)),
                                     category="satisfaction-asb", area="force")
         texts = " ".join(t.get_text() for t in fig.texts)

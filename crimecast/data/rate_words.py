@@ -71,13 +71,19 @@ class RateWords:
 
     @property
     def axis(self) -> str:
-        """A chart's y-axis: ``"% dwelling (of burglaries)"``, ``"% satisfied (of those surveyed)"``."""
+        """The rate's axis in words, as ``--json`` gives it: ``"% dwelling (of burglaries)"``,
+        ``"% satisfied (of those surveyed)"``."""
         return f"% {self.numerator} (of {self.whole})"
 
     @property
+    def chart_axis(self) -> str:
+        """A chart's y-axis title, whose ticks carry the unit (``85%``): ``"satisfied (of those surveyed)"``."""
+        return f"{self.numerator} (of {self.whole})"
+
+    @property
     def year_axis(self) -> str:
-        """A rate milestone's chart: ``"% dwelling, year to date"``."""
-        return f"% {self.numerator}, year to date"
+        """A rate milestone chart's y-axis title (its ticks read ``85%``): ``"dwelling, year to date"``."""
+        return f"{self.numerator}, year to date"
 
     def as_json(self) -> dict:
         """For ``--json``: the numerator's and denominator's names, the ratio and the chart axis.

@@ -357,7 +357,7 @@ STEP_LABEL_PAD = 4  # points between a label and any line (a signal's circle rea
 MAX_HEADROOM = 2.0  # the y axis is raised for a step label at most to this many times its height (the data keep half)
 
 
-def label_steps(ax, labels: list[tuple[pd.Timestamp, str]]) -> None:
+def label_steps(ax, labels: list[tuple[pd.Timestamp | float, str]], *, color: str | None = None) -> None:
     """Each step's label, written up its dashed line, where no line or band edge of the plot crosses it.
 
     The label stands beside the line at the plot's foot when nothing is drawn there, else at its top, else in the
@@ -371,7 +371,10 @@ def label_steps(ax, labels: list[tuple[pd.Timestamp, str]]) -> None:
     ax
         The chart's Axes, with every line, band and point drawn and its y limits set.
     labels
-        ``(month, text)`` of each step, its dashed line already drawn at ``month``.
+        ``(month, text)`` of each step, its dashed line already drawn at ``month`` (or ``(x, text)`` of any vertical
+        line on an axis of numbers: the budget curve's budget).
+    color
+        The labels' colour (``None``: the text's default).
     """
     if not labels:
         return
@@ -388,7 +391,7 @@ def label_steps(ax, labels: list[tuple[pd.Timestamp, str]]) -> None:
                   for month, text in labels]
     for (month, text), (y, va) in zip(labels, places):
         ax.text(month, y, f" {text}", transform=ax.get_xaxis_transform(), rotation=90, fontsize=STEP_LABEL_SIZE,
-                va=va)
+                va=va, color=color)
 
 
 def _label_size(ax, text: str) -> tuple[float, float, float]:
@@ -585,15 +588,15 @@ def budget_curve_chart(result, *, notice: str = ""):
     ax.plot(curve["budget"] / 1e6, curve["no_change_limit_outcome"], marker="o", color="tab:green", linestyle="--",
             label="without the change limit")
     ax.axvline(result.spec.budget / 1e6, color="0.5", linewidth=0.8)
-    ax.text(result.spec.budget / 1e6, 1.0, " this year's budget", transform=ax.get_xaxis_transform(), fontsize=8,
-            color="0.4", va="bottom")
     ax.set_xlabel("Community Safety Fund budget (£ million)")
     ax.set_ylabel(f"{result.weights.unit} by the fund (schemes excluded)")
     number_axis(ax.xaxis, ax.yaxis)
-    ax.set_title(f"What each budget buys, {result.year} (gaps: no allocation meets the constraints)", pad=14)
-    ax.legend(fontsize=8, frameon=False)
+    ax.set_title(f"What each budget buys, {result.year} (gaps: no allocation meets the constraints)", pad=10)
+    ax.legend(fontsize=8, frameon=False)  # "best": placed when drawn, clear of the budget's label too
     ax.grid(color="0.92")
-    return with_caption(fig, "response curves are assumptions", notice)
+    with_caption(fig, "response curves are assumptions", notice)
+    label_steps(ax, [(result.spec.budget / 1e6, "this year's budget")], color="0.4")  # up its line, clear of the curves
+    return fig
 
 
 def tradeoff_chart(tradeoff, *, baseline_cost: float, baseline_co2: float, notice: str = ""):

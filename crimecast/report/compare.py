@@ -131,7 +131,7 @@ def compare_json(comparison: PeerComparison, *, data: dict, files: list) -> dict
 
 def funnel_figure(comparison: PeerComparison, *, notice: str = ""):
     """Each area's rate per 1,000 against its residents, with 95% and 99.8% limits around the group rate."""
-    from crimecast.report.charts import number_axis, subplots
+    from crimecast.report.charts import number_axis, subplots, with_caption
 
     funnel = comparison.funnel
     fig, ax = subplots(figsize=(9, 6), dpi=100)
@@ -160,15 +160,10 @@ def funnel_figure(comparison: PeerComparison, *, notice: str = ""):
     ax.legend(loc="upper right", fontsize=8, frameon=False)
     ax.grid(color="0.92")
     caption = ("A force outside the band differs from the group by more than chance would explain for its size. "
-               "Limits: Poisson, around the group's rate.")
+               "Limits: Poisson, around the group's rate")
     if any("approximate" in a.population.source.lower() for a in comparison.areas):
-        caption += " Some populations are approximate (see the population file's source column)."
-    import textwrap
-
-    caption = textwrap.fill(caption + (f" {notice}" if notice else ""), width=150)
-    fig.text(0.01, 0.01, caption, fontsize=7, color="0.35")
-    fig.tight_layout(rect=(0, 0.015 * (caption.count("\n") + 2), 1, 1))
-    return fig
+        caption += ". Some populations are approximate (see the population file's source column)"
+    return with_caption(fig, caption, notice)  # its full stop, the notice after it, wrapped to the figure's width
 
 
 def csv_frame(comparison: PeerComparison, *, data_label: str) -> pd.DataFrame:

@@ -90,7 +90,7 @@ def rate_fan_chart(report, *, notice: str = "", target: float | None = None):
         ax.axhline(target * 100, color="tab:green", linestyle="--", linewidth=1, label=f"target {pct(target, 0)}")
     mark_financial_years(ax, history.index[0], table["month"].iloc[-1])
     ax.set_title(f"{title(f.category, f.area)}: forecast to {table['month'].iloc[-1]:%b %Y}", pad=8)
-    ax.set_ylabel(f.words.axis)
+    ax.set_ylabel(f.words.chart_axis)
     percent_axis(ax.yaxis)
     ax.set_xlabel(financial_year_axis_label(MONTHLY))
     ax.legend(loc="lower left", fontsize=8, frameon=False, ncol=3)
@@ -118,7 +118,7 @@ def p_chart_figure(chart, *, category: str, area: str, notice: str = ""):
         ax.axvline(step.month, color="tab:red", linestyle="--", linewidth=1)
     mark_financial_years(ax, points["month"].iloc[0], points["month"].iloc[-1])
     ax.set_title(f"{title(category, area)}: {chart.kind}", pad=8)
-    ax.set_ylabel(chart.words.axis)
+    ax.set_ylabel(chart.words.chart_axis)
     percent_axis(ax.yaxis)
     ax.set_xlabel(financial_year_axis_label(MONTHLY))
     legend = legend_below(ax, ncol=4)  # under the plot: clear of the lower limit line
