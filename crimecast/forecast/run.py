@@ -512,14 +512,15 @@ def _backtest_items(counts: pd.DataFrame, *, category: str, area: str,
     notes = list(chosen.notes)
     frequency = frequency_of(counts)
     need = f"{backtest_need(frequency)} {frequency.noun}s"
-    short = [f"{c} / {a}" for c, a, y in items if not backtest_origins(len(y), windows=options.windows, frequency=frequency)]
-    held = _held(items, frequency, {(c, a): filled_among(y, filled_periods(counts, category=c, area=a))
-                                    for c, a, y in items})
-    items = [item for item in items if backtest_origins(len(item[2]), windows=options.windows, frequency=frequency)]
+    long_enough = [bool(backtest_origins(len(y), windows=options.windows, frequency=frequency)) for _, _, y in items]
+    short = [f"{c} / {a}" for (c, a, _), fits in zip(items, long_enough) if not fits]
     if short:
         notes.append(f"skipped (too short to backtest, {need} needed): {', '.join(short)}")
-    if not items:
+    if not any(long_enough):  # the series' filled periods are read only for this error
+        held = _held(items, frequency, {(c, a): filled_among(y, filled_periods(counts, category=c, area=a))
+                                        for c, a, y in items})
         raise DataError(f"no series is long enough to backtest: each needs at least {need}{held}.")
+    items = [item for item, fits in zip(items, long_enough) if fits]
     return items, notes + _fewer_windows(items, windows=options.windows, frequency=frequency)
 
 
