@@ -45,7 +45,6 @@ import numpy as np
 import pandas as pd
 
 from crimecast.data.frequency import MONTHLY, Frequency
-from crimecast.forecast.frequency import series_frequency
 from crimecast.forecast.spc import MIN_LIMIT_WIDTH, RULE_TREND, ControlChart, Limits, period_signals, xmr_limits
 
 COMMON_CAUSE = "common-cause"
@@ -192,7 +191,7 @@ def settled_level(chart: ControlChart) -> Settled | None:
     since = kept.index[-run]
     if run < 2 or since > values.index[-1] - pd.DateOffset(months=RECENT_STEP_MONTHS):
         return None
-    return Settled(since=since, when=series_frequency(values).label(since), points=run, side=side,
+    return Settled(since=since, when=chart.frequency.label(since), points=run, side=side,
                    limits=xmr_limits(kept.iloc[-run:].to_numpy(dtype=float), screen=True))
 
 
@@ -206,12 +205,17 @@ def _settled_variation(chart: ControlChart, settled: Settled, *, lower_is_better
     since = f"against the level held since {settled.when} ({settled.points} points beyond the chart's limits)"
     if not rules:
         return Variation(COMMON_CAUSE, None, f"{last:%Y-%m} within the limits {since}", settled)
-    if rules == [RULE_TREND] and len(run) > 1:
-        side = "higher" if run.iloc[-1] > run.iloc[-2] else "lower"
-    else:
-        side = "higher" if run.iloc[-1] > settled.limits.mean else "lower"
+    side = _signal_side(run, rules, mean=settled.limits.mean)
     return Variation(special_cause_kind(side, lower_is_better=lower_is_better), side,
                      f"{last:%Y-%m}: {', '.join(rules)} {since}", settled)
+
+
+def _signal_side(values: pd.Series, rules: list[str], *, mean: float) -> str:
+    """The side of a special cause firing on the latest of ``values``: a trend's by its last step, any other rule's
+    by the latest point against ``mean``."""
+    if rules == [RULE_TREND] and len(values) > 1:
+        return "higher" if values.iloc[-1] > values.iloc[-2] else "lower"
+    return "higher" if values.iloc[-1] > mean else "lower"
 
 
 def variation(chart: ControlChart, *, lower_is_better: bool = True) -> Variation:
@@ -235,10 +239,7 @@ def variation(chart: ControlChart, *, lower_is_better: bool = True) -> Variation
     period = chart.periods[-1]
     rules = sorted({s.rule for s in chart.signals if s.month == last})
     if rules:
-        if rules == [RULE_TREND] and len(values) > 1:
-            side = "higher" if values.iloc[-1] > values.iloc[-2] else "lower"
-        else:
-            side = "higher" if values.iloc[-1] > period.limits.mean else "lower"
+        side = _signal_side(values, rules, mean=period.limits.mean)
         return Variation(special_cause_kind(side, lower_is_better=lower_is_better), side,
                          f"{last:%Y-%m}: {', '.join(rules)}")
     since = last - pd.DateOffset(months=RECENT_STEP_MONTHS)
@@ -246,7 +247,7 @@ def variation(chart: ControlChart, *, lower_is_better: bool = True) -> Variation
     if recent:
         step = recent[-1]
         side = "higher" if step.change > 0 else "lower"
-        when = series_frequency(values).label(step.month)  # 2021-10, or 2021/22 Q3 for quarterly data
+        when = chart.frequency.label(step.month)  # 2021-10, or 2021/22 Q3 for quarterly data
         return Variation(special_cause_kind(side, lower_is_better=lower_is_better), side,
                          f"step change {step.change:+.0%} from {when}")
     if period.degenerate:  # no rule is read against limits that mean nothing; a recent step (above) still counts
