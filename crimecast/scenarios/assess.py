@@ -25,6 +25,7 @@ from crimecast.data.frequency import MONTHLY, Frequency, frequency_of, last_comp
 from crimecast.data.series import (FORCE_AREA, default_area, filled_in_years, names_the_whole, resolve_area,
                                    resolve_category, series_of, source_read, whole_title)
 from crimecast.data.load import data_option
+from crimecast.data.rates import rates_for
 from crimecast.data.slugs import area_label
 from crimecast.errors import DataError, ScenarioError, UsageError
 from crimecast.forecast.compared import compared_note, without
@@ -299,8 +300,6 @@ def _same_data(scenario: Scenario, counts: pd.DataFrame) -> None:
 def _scenario_on_rates(scenario: Scenario, counts: pd.DataFrame) -> None:
     """A scenario beside a plan of rate milestones on a dataset of rates only, checked as on counts: its data, then its
     drivers' categories, which a dataset with no counts never holds (drivers change counts)."""
-    from crimecast.data.rates import rates_for
-
     _same_data(scenario, counts)
     if scenario.drivers:
         driver = scenario.drivers[0]

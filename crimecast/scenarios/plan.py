@@ -43,9 +43,9 @@ from crimecast.data import sources  # (its functions looked up when called: a te
 from crimecast.data.calendar import financial_year_label, financial_year_start, parse_financial_year, planning_as_of
 from crimecast.data.frequency import frequency_of
 from crimecast.data.rates import rates_for
-from crimecast.data.series import ALL, FORCE_AREA, default_area, selection
+from crimecast.data.series import ALL, FORCE_AREA, default_area, resolve_area, selection
 from crimecast.data.slugs import display_name
-from crimecast.errors import CrimecastError, PlanError, UsageError
+from crimecast.errors import CrimecastError, DataError, PlanError, ScenarioError, UsageError
 from crimecast.forecast.spec import ForecastSpec
 from crimecast.io import read_text
 from crimecast.scenarios.milestones import AT_MOST
@@ -414,9 +414,6 @@ def _scenario_force(counts: pd.DataFrame, *, plan: Plan | None, area: str | None
     ScenarioError
         When the scenario's ``base.area`` is not in the data.
     """
-    from crimecast.data.series import resolve_area
-    from crimecast.errors import DataError, ScenarioError
-
     if scenario is None or counts.attrs.get("areas") != "peers" or counts.attrs.get("force_name"):
         return None
     named: dict[str, list[str]] = {}  # force -> who names it

@@ -19,11 +19,11 @@ import pandas as pd
 
 from crimecast.forecast.spec import ForecastSpec
 
-from crimecast.data.calendar import financial_year_months, parse_financial_year
+from crimecast.data.calendar import financial_year_months, parse_financial_year, planning_as_of
 from crimecast.data.frequency import MONTHLY
 from crimecast.data.rate_words import words_of
 from crimecast.data.rates import rate_series, rates_for
-from crimecast.errors import DataError, ScenarioError
+from crimecast.errors import DataError, ScenarioError, UsageError
 from crimecast.forecast.rates import MIN_MONTHS, forecast_rate
 from crimecast.scenarios.assessment import Assessment, MilestoneReport, Outlook, read_outlook
 from crimecast.scenarios.milestones import recommended_levels
@@ -176,8 +176,6 @@ def rate_only_report(counts: pd.DataFrame, plan: Plan, *, spec: ForecastSpec, sc
                      rates: pd.DataFrame | None = None) -> MilestoneReport:
     """A plan of rate milestones only (e.g. on a stored dataset of rates, which has no counts); ``rates`` as for
     :func:`with_rate_milestones`."""
-    from crimecast.errors import UsageError
-    from crimecast.data.calendar import planning_as_of
     rates = _rates_or_error(counts, plan) if rates is None else rates
     years = sorted({parse_financial_year(m.year) for m in plan.milestones})
     last = rates["month"].max()
