@@ -199,7 +199,8 @@ def _check_duplicate_key(tidy: pd.DataFrame, frame: pd.DataFrame, read: list[str
     store and commands name them by (``merseyside``, not ``merseyside-police``; the category a ``--category-map``
     maps it to). Two of the file's categories mapped to one are such rows too, and are named with both names."""
     keys = ["month", "area", "category", "minor"]
-    keyed = tidy.assign(category=tidy["category"].map(stored or {}).fillna(tidy["category"].map(slugify)))
+    written = tidy["category"]  # a slug per name, not per row (a file read with --data is read by every command)
+    keyed = tidy.assign(category=written.map(stored or {}).fillna(written.map({n: slugify(n) for n in written.unique()})))
     dup = keyed.duplicated(keys, keep=False)
     if not dup.any():
         return
