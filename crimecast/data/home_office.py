@@ -19,8 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from crimecast.data.category_maps import HOME_OFFICE, map_frame
-from crimecast.data.layouts import (CSP_NAMES, FORCE_NAMES, QUARTER_NAMES, VALUE_NAMES, YEAR_NAMES, counts_pointer,
-                                    looks_like_street_file, street_file_pointer)
+from crimecast.data.layouts import CSP_NAMES, FORCE_NAMES, QUARTER_NAMES, VALUE_NAMES, YEAR_NAMES, other_importer
 from crimecast.data.layouts import column_named as _column
 from crimecast.data.months import parse_quarters
 from crimecast.data.read import ROW, columns_listed, read_table
@@ -66,9 +65,7 @@ def _other_importer(frame: pd.DataFrame, path: Path) -> str:
     files, else a file of counts), named with the command that imports it; else an empty string."""
     if _column(frame, YEAR_NAMES) and _column(frame, QUARTER_NAMES):
         return ""
-    named = shlex.quote(str(path))
-    return " " + (street_file_pointer(named) if looks_like_street_file(c for c in frame.columns if c != ROW)
-                  else counts_pointer(named))
+    return " " + other_importer(frame.columns, shlex.quote(str(path)), among=("police-uk", "csv"))
 
 
 def _net_adjustments(tidy: pd.DataFrame, path: Path, *, sum_duplicates: bool) -> pd.DataFrame:

@@ -63,6 +63,36 @@ def looks_like_home_office(frame: pd.DataFrame) -> bool:
         bool(column_named(frame, FORCE_NAMES) or column_named(frame, CSP_NAMES))
 
 
+def other_importer(columns, named: str, *, among: tuple[str, ...]) -> str:
+    """The sentence naming which of the importers ``among`` reads a file given to another, by its header.
+
+    Parameters
+    ----------
+    columns
+        The file's column names (the reader's row-number column is ignored).
+    named
+        The file as the sentence names it (quoted for a shell, or ``FILE``).
+    among
+        The importers to name, tried in order: ``"police-uk"`` for a street file's header, ``"home-office"`` for an
+        open data table's, ``"csv"`` for any file (a file of counts).
+
+    Returns
+    -------
+    str
+        The sentence (:func:`street_file_pointer`, :func:`home_office_pointer`, :func:`counts_pointer`), or ``""``
+        when none of ``among`` reads it.
+    """
+    names = [c for c in columns if c != ROW]
+    for kind in among:
+        if kind == "police-uk" and looks_like_street_file(names):
+            return street_file_pointer(named)
+        if kind == "home-office" and looks_like_home_office(pd.DataFrame(columns=names)):
+            return home_office_pointer(named)
+        if kind == "csv":
+            return counts_pointer(named)
+    return ""
+
+
 def street_file_pointer(named: str) -> str:
     """The sentence naming police.uk's importer for a street file given elsewhere, the file as ``named``."""
     return ("Its header is a police.uk street file's (Crime ID, Month, ..., Crime type: one row per crime, not "

@@ -15,7 +15,7 @@ import pandas as pd
 from crimecast.data.months import parse_months, parse_quarters
 from crimecast.data.frequency import MONTHLY, QUARTERLY, last_complete_period
 from crimecast.data.home_office import refuse_rolling_totals
-from crimecast.data.layouts import home_office_pointer, looks_like_home_office, looks_like_street_file, street_file_pointer
+from crimecast.data.layouts import other_importer
 from crimecast.data.illustrative import illustrative_notice
 from crimecast.data.read import is_month_label, missing_column, read_table
 from crimecast.data.schema import DEFAULT_FILL, DEFAULT_MAX_GAP, ROW, FillMissing, clean_counts, validate
@@ -88,11 +88,8 @@ _LOOKS_LIKE_MONTH = re.compile(r"(19|20)[0-9]{2}[-/ ]?[0-9]{2}")  # a header suc
 def _other_importer(frame: pd.DataFrame, source: str) -> str:
     """The importer that reads a file of another layout (police.uk's street files, a Home Office open data table),
     named with the command that imports it; else an empty string."""
-    if looks_like_street_file(c for c in frame.columns if c != ROW):
-        return " " + street_file_pointer(shlex.quote(source))
-    if looks_like_home_office(frame):
-        return " " + home_office_pointer(shlex.quote(source))
-    return ""
+    pointer = other_importer(frame.columns, shlex.quote(source), among=("police-uk", "home-office"))
+    return f" {pointer}" if pointer else ""
 
 
 def _melt_wide(frame: pd.DataFrame, id_cols: list[str], *, source: str) -> pd.DataFrame:
@@ -199,7 +196,8 @@ def _check_duplicate_key(tidy: pd.DataFrame, frame: pd.DataFrame, read: list[str
     store and commands name them by (``merseyside``, not ``merseyside-police``; the category a ``--category-map``
     maps it to). Two of the file's categories mapped to one are such rows too, and are named with both names."""
     keys = ["month", "area", "category", "minor"]
-    keyed = tidy.assign(category=tidy["category"].map(stored or {}).fillna(tidy["category"].map(slugify)))
+    written = tidy["category"]  # a slug per name, not per row (a file read with --data is read by every command)
+    keyed = tidy.assign(category=written.map(stored or {}).fillna(written.map({n: slugify(n) for n in written.unique()})))
     dup = keyed.duplicated(keys, keep=False)
     if not dup.any():
         return

@@ -30,7 +30,7 @@ from pathlib import Path
 import pandas as pd
 
 from crimecast.data.category_maps import POLICE_UK, map_frame
-from crimecast.data.layouts import STREET_HEADER, counts_pointer, home_office_pointer, looks_like_home_office
+from crimecast.data.layouts import STREET_HEADER, other_importer
 from crimecast.data.slugs import area_label, force_slug, renamed_note, slugify
 from crimecast.data.store import ONE_FORCE_NOTE, ImportedData, SourceFile, sha256_of
 from crimecast.errors import DataError
@@ -77,15 +77,8 @@ def _check_header(path: Path, shown: str) -> None:
     if columns != STREET_HEADER:
         raise DataError(f"{shown}: not a police.uk street file (its header is '{header[:80]}'). "
                         f"Street files start: {','.join(STREET_HEADER[:4])},... "
-                        f"{_other_importer(columns, shlex.quote(shown) if shown == str(path) else 'FILE')}")
-
-
-def _other_importer(columns: tuple[str, ...], named: str) -> str:
-    """The importer that reads a file that is not a street file: a Home Office open data table's, else ``csv``'s
-    (a file of counts), named with the command that imports it (the file as ``named``: ``FILE`` for one in a zip)."""
-    if looks_like_home_office(pd.DataFrame(columns=list(columns))):
-        return home_office_pointer(named)
-    return counts_pointer(named)
+                        + other_importer(columns, shlex.quote(shown) if shown == str(path) else "FILE",  # FILE: in a zip
+                                         among=("home-office", "csv")))
 
 
 def _extract_zip(path: Path, folder: Path) -> tuple[list[Path], int]:

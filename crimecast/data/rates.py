@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from crimecast.data.force_ends import is_force_column, keyed_as_forces
+from crimecast.data.frequency import MONTHLY
 from crimecast.data.months import parse_months
 from crimecast.data.read import missing_column, read_table
 from crimecast.data.rate_words import SATISFACTION, RateWords, rate_words, words_of
@@ -127,8 +128,7 @@ def validate_rates(frame: pd.DataFrame, *, source: str = "table", numerator_labe
 
 def _months_missing(months: pd.Series) -> tuple[int, pd.Timestamp, pd.Timestamp] | None:
     """The first gap in a series' sorted months: (the position after it, the month before it, the month after it)."""
-    numbers = months.dt.year.to_numpy() * 12 + months.dt.month.to_numpy()
-    jumps = np.flatnonzero(np.diff(numbers) > 1)
+    jumps = np.flatnonzero(np.diff(MONTHLY.period_numbers(months).to_numpy()) > 1)
     if not len(jumps):
         return None
     at = int(jumps[0]) + 1

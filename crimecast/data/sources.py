@@ -347,13 +347,9 @@ def restrict_to(counts: pd.DataFrame, area: str) -> pd.DataFrame:
                     "source": f"{counts.attrs.get('source')} ({slug})",
                     "filled": FrozenList((c, FORCE_AREA if a == slug else a, m) for c, a, m in counts.attrs.get("filled", [])
                                          if a == slug or parents.get(a) == slug),
-                    "held": FrozenDict({FORCE_AREA if a == slug else a: m for a, m in counts.attrs.get("held", {}).items()
-                                        if a == slug or parents.get(a) == slug}),
-                    "resumes": FrozenDict({FORCE_AREA if a == slug else a: m for a, m in counts.attrs.get("resumes", {}).items()
-                                           if a == slug or parents.get(a) == slug}),
-                    "resumes_to": FrozenDict({FORCE_AREA if a == slug else a: m
-                                              for a, m in counts.attrs.get("resumes_to", {}).items()
-                                              if a == slug or parents.get(a) == slug}),
+                    **{key: FrozenDict({FORCE_AREA if a == slug else a: m for a, m in counts.attrs.get(key, {}).items()
+                                        if a == slug or parents.get(a) == slug})
+                       for key in ("held", "resumes", "resumes_to")},  # per area: the force's own, as area force
                     "season_references": SharedReferences(season_references(counts)),  # the sum over every force
                     "taken_from": counts.attrs.get("taken_from") or TakenFrom(counts)}  # the data read (data_read)
     return chosen
