@@ -340,7 +340,6 @@ def filled_among(y: pd.Series, filled: Collection[pd.Timestamp]) -> int:
     return int(y.index.isin(pd.DatetimeIndex(list(filled))).sum()) if len(filled) else 0
 
 
-
 def recorded_words(periods: int, filled: int, frequency: Frequency) -> str:
     """``", of which 20 months recorded and 16 missing and filled in"``: how many of a series' periods the data holds.
 
@@ -359,6 +358,7 @@ def recorded_words(periods: int, filled: int, frequency: Frequency) -> str:
         The clause, for a series too short to backtest; ``""`` when none were filled in.
     """
     return f", of which {frequency.count_of(periods - filled)} recorded and {filled} missing and filled in" if filled else ""
+
 
 def filled_in_years(counts: pd.DataFrame, *, category: str, area: str, start_year: int, frequency: Frequency) -> str:
     """The periods of one series filled in by interpolation (not recorded) in the financial year ``start_year``
