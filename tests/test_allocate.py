@@ -242,11 +242,15 @@ def test_random_problems_match_a_fine_grid_and_their_bound_holds(seed, solver):
     assert allocation.approximation_error <= 1e-4 and allocation.gap == pytest.approx(allocation.bound - allocation.true_outcome)
 
 
+def on_one_curve(recipients: tuple[Recipient, ...], **options) -> AllocationSpec:
+    """A fund of ``recipients``, each on the same response curve (``ResponseCurve(100, 300)``), with ``options``."""
+    return AllocationSpec(recipients=recipients, curves=({r.key: ResponseCurve(100, 300) for r in recipients},), **options)
+
+
 def test_a_protected_share_that_cannot_hold_is_named_not_blamed_on_other_limits():
     recipients = (Recipient("a", "A", 500, limits=(Limit("change-up", LE, 550, "A: at most £550", "change"),)),
                   Recipient("b", "B", 500, limits=(Limit("change-down", GE, 450, "B: at least £450", "change"),)))
-    curves = {k: ResponseCurve(100, 300) for k in "ab"}
-    spec = AllocationSpec(recipients=recipients, curves=(curves,), budget=1000, protected_key="a", protected_share=0.7)
+    spec = on_one_curve(recipients, budget=1000, protected_key="a", protected_share=0.7)
     with pytest.raises(InfeasibleError) as caught:
         allocate(spec)
     named = [text for text, _, _ in caught.value.relaxations]
@@ -389,9 +393,8 @@ def test_a_share_limit_that_cannot_hold_is_relaxed_in_percentage_points_of_the_s
     """Was "at most 25.0% of the district total ... would have to be raised by £223 of the district total"."""
     recipients = (Recipient("w", "W", 700, limits=(Limit("change-down", GE, 630, "W: at least £630", "change"),)),
                   Recipient("c", "C", 900, limits=(Limit("change-up", LE, 1000, "C: at most £1,000", "change"),)))
-    curves = {k: ResponseCurve(100, 300) for k in "wc"}
-    spec = AllocationSpec(recipients=recipients, curves=(curves,), budget=2000, shares={"w": 0.15, "c": 0.85},
-                          fairness_band=0.10, share_basis="population")
+    spec = on_one_curve(recipients, budget=2000, shares={"w": 0.15, "c": 0.85}, fairness_band=0.10,
+                        share_basis="population")
     with pytest.raises(InfeasibleError) as caught:
         allocate(spec)
     message = str(caught.value)
@@ -406,14 +409,12 @@ def test_a_protected_share_is_of_the_whole_fund_not_of_the_money_spent():
     """Amounts in thousands against a fund in pounds: 10% of what the limits let be spent was £495 of £3,000,000."""
     recipients = (Recipient("a", "A", 45, limits=(Limit("change-up", LE, 50, "A: at most £50", "change"),)),
                   Recipient("b", "B", 90, limits=(Limit("change-up", LE, 100, "B: at most £100", "change"),)))
-    curves = {k: ResponseCurve(100, 300) for k in "ab"}
-    spec = AllocationSpec(recipients=recipients, curves=(curves,), budget=1000, protected_key="a", protected_share=0.1)
+    spec = on_one_curve(recipients, budget=1000, protected_key="a", protected_share=0.1)
     with pytest.raises(InfeasibleError) as caught:
         allocate(spec)
     assert ("A: at least 10% of the fund (protected share: at least £100) would have to be lowered by 5.0 percentage "
             "points, to 5.0% (£50 less of the £1,000 fund)") in str(caught.value), str(caught.value)
-    assert allocate(AllocationSpec(recipients=recipients, curves=(curves,), budget=400, protected_key="a",
-                                   protected_share=0.1)).spend["a"] == pytest.approx(50)  # 10% of £400 fits under £50
+    assert allocate(replace(spec, budget=400)).spend["a"] == pytest.approx(50)  # 10% of £400 fits under £50
 
 
 def test_a_fund_below_the_lower_limits_leads_with_their_sum_not_a_split_of_the_shortfall():
@@ -421,9 +422,8 @@ def test_a_fund_below_the_lower_limits_leads_with_their_sum_not_a_split_of_the_s
     recipients = tuple(Recipient(k, k.upper(), last, limits=(Limit("change-down", GE, 0.9 * last, f"{k.upper()}: at least "
                                                                    f"£{0.9 * last:,.0f}", "change"),))
                        for k, last in (("w", 700), ("c", 450), ("h", 420)))
-    curves = {k: ResponseCurve(100, 300) for k in "wch"}
     with pytest.raises(InfeasibleError) as caught:
-        allocate(AllocationSpec(recipients=recipients, curves=(curves,), budget=1000))
+        allocate(on_one_curve(recipients, budget=1000))
     assert str(caught.value) == (
         "Community Safety Fund allocation: no plan meets every constraint. The recipients' lower limits add up to "
         "£1,413 and the fund is £1,000: raise the fund by £413 (to £1,413), or cut the lower limits by £413 in total "
@@ -437,14 +437,7 @@ def test_a_fund_below_the_lower_limits_leads_with_their_sum_not_a_split_of_the_s
 def test_a_fund_below_the_lower_limits_names_the_lowest_fund_that_meets_the_protected_share_too():
     """A protected share grows with the fund: with it biting, the message said raising the fund to the floors' sum
     "would not be enough on its own" and named no fund that would be (London boroughs, share 0.16)."""
-    def kept(key, last, high=False):
-        limits = [Limit("change-down", GE, 0.9 * last, f"{key.upper()}: at least £{0.9 * last:,.0f}", "change")]
-        limits += [Limit("change-up", LE, 1.1 * last, f"{key.upper()}: at most £{1.1 * last:,.0f}", "change")] if high else []
-        return Recipient(key, key.upper(), last, limits=tuple(limits))
-
-    recipients = (kept("w", 2000), kept("c", 1000), kept("f", 500, high=True))
-    curves = {k: ResponseCurve(100, 300) for k in "wcf"}
-    spec = AllocationSpec(recipients=recipients, curves=(curves,), budget=3000, protected_key="f", protected_share=0.16)
+    spec = _floors_over_the_fund(0.16)
     with pytest.raises(InfeasibleError) as caught:
         allocate(spec)
     first = ("The recipients' lower limits add up to £3,150 and the fund is £3,000, and with the protected share (F: at "
@@ -455,7 +448,7 @@ def test_a_fund_below_the_lower_limits_names_the_lowest_fund_that_meets_the_prot
     with pytest.raises(InfeasibleError):
         allocate(with_budget(spec, 3214))
     assert lowest_fund(spec)[0] == pytest.approx(2700 / 0.84)
-    capped = replace(spec, recipients=(*recipients[:2], kept("f", 450, high=True)))  # 16% of £3,215 is over F's £495
+    capped = replace(spec, recipients=(*spec.recipients[:2], _kept("f", 450, high=True)))  # 16% of £3,215 is over F's £495
     with pytest.raises(InfeasibleError) as caught:
         allocate(capped)
     assert caught.value.reason.endswith("£3,000: no larger fund would do on its own, nor cutting the lower limits by "
@@ -471,16 +464,17 @@ def test_a_fund_below_the_lower_limits_names_the_lowest_fund_that_meets_the_prot
     assert str(caught.value).endswith(f"; {raised}.") and caught.value.reason.endswith(f"; {raised}"), str(caught.value)
 
 
+def _kept(key: str, last: float, high: bool = False) -> Recipient:
+    """Recipient ``key`` kept to at least 90% of ``last`` (with ``high``, to at most 110% of it too)."""
+    limits = [Limit("change-down", GE, 0.9 * last, f"{key.upper()}: at least £{0.9 * last:,.0f}", "change")]
+    limits += [Limit("change-up", LE, 1.1 * last, f"{key.upper()}: at most £{1.1 * last:,.0f}", "change")] if high else []
+    return Recipient(key, key.upper(), last, limits=tuple(limits))
+
+
 def _floors_over_the_fund(protected_share: float | None = 0.16) -> AllocationSpec:
     """W, C and F kept to 90% of last year (£3,150) from a fund of £3,000, F protected at ``protected_share``."""
-    def kept(key, last, high=False):
-        limits = [Limit("change-down", GE, 0.9 * last, f"{key.upper()}: at least £{0.9 * last:,.0f}", "change")]
-        limits += [Limit("change-up", LE, 1.1 * last, f"{key.upper()}: at most £{1.1 * last:,.0f}", "change")] if high else []
-        return Recipient(key, key.upper(), last, limits=tuple(limits))
-
-    return AllocationSpec(recipients=(kept("w", 2000), kept("c", 1000), kept("f", 500, high=True)),
-                          curves=({k: ResponseCurve(100, 300) for k in "wcf"},), budget=3000,
-                          protected_key="f" if protected_share else None, protected_share=protected_share)
+    return on_one_curve((_kept("w", 2000), _kept("c", 1000), _kept("f", 500, high=True)), budget=3000,
+                        protected_key="f" if protected_share else None, protected_share=protected_share)
 
 
 def test_a_fund_below_the_lower_limits_with_the_fund_as_it_is_names_them_together_not_one_floor():
@@ -528,8 +522,8 @@ def test_a_remedy_much_smaller_in_pounds_than_the_one_smallest_in_points_is_said
         Limit("change-down", GE, 0.9 * last, f"{k.upper()}: at least £{0.9 * last:,.0f}", "change"),
         Limit("change-up", LE, 1.1 * last, f"{k.upper()}: at most £{1.1 * last:,.0f}", "change")))
         for k, last in (("a", 400), ("b", 500), ("c", 400)))
-    spec = AllocationSpec(recipients=recipients, curves=({k: ResponseCurve(100, 300) for k in "abc"},), budget=1300,
-                          shares={"a": 4 / 9, "b": 4 / 9, "c": 1 / 9}, fairness_band=0.03, share_basis="population")
+    spec = on_one_curve(recipients, budget=1300, shares={"a": 4 / 9, "b": 4 / 9, "c": 1 / 9}, fairness_band=0.03,
+                        share_basis="population")
     with pytest.raises(InfeasibleError) as caught:
         allocate(spec)
     message = str(caught.value)

@@ -32,6 +32,14 @@ def _extent(artist, renderer):
     return artist.get_window_extent(renderer)
 
 
+def _renderer(fig):
+    """``fig`` laid out as saved, then drawn: its renderer, for measuring what is in it."""
+    png_bytes(fig)
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    return canvas.get_renderer()
+
+
 def _drawn(label, plot, renderer) -> bool:
     """Tick labels exist for ticks outside the view too; only those beside the plot are drawn."""
     box = _extent(label, renderer)
@@ -41,10 +49,7 @@ def _drawn(label, plot, renderer) -> bool:
 
 def assert_laid_out(fig):
     """Every text inside the figure; axis label clear of the numbers; title above, caption below the plot."""
-    png_bytes(fig)  # laid out as saved
-    canvas = FigureCanvasAgg(fig)
-    canvas.draw()
-    renderer = canvas.get_renderer()
+    renderer = _renderer(fig)
     ax = fig.axes[0]
     figure_box = fig.bbox
     plot = ax.get_window_extent(renderer)
@@ -62,10 +67,7 @@ def assert_laid_out(fig):
 
 def assert_legend_below(fig):
     """The legend sits under the plot (between the axis label and the caption), clear of every point and label in it."""
-    png_bytes(fig)
-    canvas = FigureCanvasAgg(fig)
-    canvas.draw()
-    renderer = canvas.get_renderer()
+    renderer = _renderer(fig)
     ax = fig.axes[0]
     legend = _extent(ax.get_legend(), renderer)
     assert legend.y1 <= ax.get_window_extent(renderer).y0 - 1  # wholly below the plot: it covers nothing in it
@@ -202,10 +204,7 @@ def assert_step_labels_clear(fig):
     from matplotlib.collections import PolyCollection
     from matplotlib.path import Path
 
-    png_bytes(fig)
-    canvas = FigureCanvasAgg(fig)
-    canvas.draw()
-    renderer = canvas.get_renderer()
+    renderer = _renderer(fig)
     ax = fig.axes[0]
     labels = [t for t in ax.texts if t.get_rotation() == 90]
     assert labels

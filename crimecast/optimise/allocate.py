@@ -649,25 +649,20 @@ def _after_the_cut(spec: AllocationSpec, cut: float, *, solver: str,
     would have to give: a sentence, and those relaxations (as ``InfeasibleError.relaxations``); ``None`` where the
     solves cannot say.
 
+    The caller has found that cut not enough (:func:`_solvable`), so the problem is not solved again: its elastic
+    explanation is, and where nothing need give (the cut was enough after all) there is nothing to say.
     The elastic explanation at the fund as it is put the whole shortfall of the lower limits on one of them
     ("W: at least £1,800 would have to be lowered by £150"): the shortfall is theirs together.
     """
     scaled = with_lower_limits_scaled(spec, 1.0 - cut)
-    problem = build_problem(scaled, initial_points(scaled))[0]
     try:
-        solve(problem, solver=solver, time_limit=time_limit, explain=False, presolve=False)
-    except InfeasibleError:
-        try:
-            why = explain(problem, solver=solver, time_limit=time_limit)
-        except SolverError:
-            return None
-        if not why.relaxations:
-            return None
-        return (f" With the fund as it is, the lower limits together are the shortfall; with each cut by {cut:.1%}: "
-                f"{why.reason}."), why.relaxations
+        why = explain(build_problem(scaled, initial_points(scaled))[0], solver=solver, time_limit=time_limit)
     except SolverError:
         return None
-    return None
+    if not why.relaxations:
+        return None
+    return (f" With the fund as it is, the lower limits together are the shortfall; with each cut by {cut:.1%}: "
+            f"{why.reason}."), why.relaxations
 
 
 def _or_raise_the_fund(spec: AllocationSpec, error: InfeasibleError, *, solver: str,
